@@ -1,0 +1,134 @@
+// module.h — a decoded (not yet validated) WebAssembly core module.
+// Produced by decode_module() (decode.h); checked by validate_module()
+// (validate.h); compiled lazily per function by the interpreter.
+// The Module owns a copy of the binary; code bodies and constant
+// expressions refer into it by offset so nothing is copied twice.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "types.h"
+
+namespace wippy {
+
+// A constant expression as raw bytes of the module ([begin, end) includes the
+// final `end` opcode). In 2.0 it is one of: t.const, ref.null, ref.func,
+// global.get (of an imported immutable global) followed by end.
+struct ConstExpr {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+struct Import {
+  std::string module;
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t func_type = 0;  // kind == Func: type index
+  TableType table;         // kind == Table
+  MemoryType memory;       // kind == Memory
+  GlobalType global;       // kind == Global
+};
+
+struct Export {
+  std::string name;
+  ExternKind kind = ExternKind::Func;
+  uint32_t index = 0;
+};
+
+struct Global {
+  GlobalType type;
+  ConstExpr init;
+};
+
+enum class SegmentMode : uint8_t { Active, Passive, Declarative };
+
+struct ElemSegment {
+  SegmentMode mode = SegmentMode::Active;
+  uint32_t table = 0;
+  ConstExpr offset;                 // Active only
+  ValType type = ValType::FuncRef;  // element reference type
+  std::vector<ConstExpr> inits;     // one expression per element
+  // For the "vec(funcidx)" encodings the decoder records the indices
+  // directly here (inits is then empty) to keep big tables cheap.
+  std::vector<uint32_t> func_indices;
+  bool uses_indices = false;
+  size_t size() const { return uses_indices ? func_indices.size() : inits.size(); }
+};
+
+struct DataSegment {
+  SegmentMode mode = SegmentMode::Active;  // never Declarative
+  uint32_t memory = 0;
+  ConstExpr offset;  // Active only
+  uint32_t begin = 0, end = 0;  // bytes in Module::bytes
+};
+
+struct LocalDecl {
+  uint32_t count = 0;
+  ValType type = ValType::I32;
+};
+
+struct FuncBody {
+  std::vector<LocalDecl> locals;  // as declared (runs)
+  uint32_t num_locals = 0;        // sum of counts (params not included)
+  uint32_t code_begin = 0;        // first instruction byte in Module::bytes
+  uint32_t code_end = 0;          // one past the final `end`
+};
+
+struct CustomSection {
+  std::string name;
+  uint32_t begin = 0, end = 0;  // payload after the name
+};
+
+struct Module {
+  std::vector<uint8_t> bytes;  // the whole binary
+
+  std::vector<FuncType> types;
+  std::vector<Import> imports;
+  std::vector<uint32_t> funcs;  // type index of each *defined* function
+  std::vector<TableType> tables;    // defined tables
+  std::vector<MemoryType> memories; // defined memories
+  std::vector<Global> globals;      // defined globals
+  std::vector<Export> exports;
+  std::optional<uint32_t> start;
+  std::vector<ElemSegment> elems;
+  std::optional<uint32_t> data_count;
+  std::vector<FuncBody> codes;      // parallel to funcs
+  std::vector<DataSegment> datas;
+  std::vector<CustomSection> customs;
+  std::vector<std::string> func_names;  // from the "name" section when present (may be empty)
+
+  // Imported entities per kind, in import order (filled by the decoder).
+  // Index spaces are imports first, then definitions.
+  std::vector<uint32_t> imported_func_types;
+  std::vector<TableType> imported_tables;
+  std::vector<MemoryType> imported_memories;
+  std::vector<GlobalType> imported_globals;
+
+  uint32_t num_imported_funcs() const { return uint32_t(imported_func_types.size()); }
+  uint32_t num_imported_tables() const { return uint32_t(imported_tables.size()); }
+  uint32_t num_imported_memories() const { return uint32_t(imported_memories.size()); }
+  uint32_t num_imported_globals() const { return uint32_t(imported_globals.size()); }
+  uint32_t num_funcs() const { return num_imported_funcs() + uint32_t(funcs.size()); }
+  uint32_t num_tables() const { return num_imported_tables() + uint32_t(tables.size()); }
+  uint32_t num_memories() const { return num_imported_memories() + uint32_t(memories.size()); }
+  uint32_t num_globals() const { return num_imported_globals() + uint32_t(globals.size()); }
+  uint32_t func_type_index(uint32_t func_index) const {
+    return func_index < imported_func_types.size() ? imported_func_types[func_index]
+                                                    : funcs[func_index - imported_func_types.size()];
+  }
+
+  // Index-space helpers (valid indices only).
+  const FuncType& func_type(uint32_t func_index) const;
+  TableType table_type(uint32_t table_index) const;
+  MemoryType memory_type(uint32_t memory_index) const;
+  GlobalType global_type(uint32_t global_index) const;
+
+  std::span<const uint8_t> span(uint32_t begin, uint32_t end) const {
+    return std::span<const uint8_t>(bytes.data() + begin, end - begin);
+  }
+};
+
+}  // namespace wippy

@@ -1,0 +1,85 @@
+// opcodes.h — enums and metadata generated from opcodes.def.
+// Op is a dense enum over all instructions (its numeric value is NOT the wasm
+// encoding); OpInfo gives encoding, mnemonic, immediate kind and signature.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace wippy {
+
+// What follows an opcode in the binary format.
+enum class ImmKind : uint8_t {
+  None,
+  BlockType,     // s33: empty (0x40), a value type, or a type index
+  Label,         // u32 label depth
+  BrTable,       // vec(u32) + u32 default
+  Func,          // u32 function index
+  CallIndirect,  // u32 type index, u32 table index
+  SelectT,       // vec(valtype)
+  Local,         // u32 local index
+  Global,        // u32 global index
+  Table,         // u32 table index
+  Memory,        // u32 memory index (a 0x00 byte in 2.0)
+  MemArg,        // u32 align, u32 offset
+  I32,           // s32
+  I64,           // s64
+  F32,           // 4 bytes
+  F64,           // 8 bytes
+  RefType,       // 1 byte reference type
+  MemoryInit,    // u32 data index, memory index byte
+  Data,          // u32 data index
+  MemoryCopy,    // two memory index bytes
+  TableInit,     // u32 elem index, u32 table index
+  Elem,          // u32 elem index
+  TableCopy,     // u32 dst table, u32 src table
+  V128,          // 16 bytes
+  Shuffle,       // 16 lane bytes
+  Lane,          // 1 lane byte
+  MemArgLane,    // memarg + lane byte
+};
+
+// Operand signatures of plain instructions (see opcodes.def).
+enum class Sig : uint8_t {
+  special, _i, _l, _f, _d, _v,
+  i_i, i_l, i_f, i_d, l_i, l_l, l_f, l_d, f_i, f_l, f_f, f_d, d_i, d_l, d_f, d_d,
+  ii_i, ll_i, ll_l, ff_i, ff_f, dd_i, dd_d,
+  ii_, il_, if_, id_,
+  // SIMD shapes
+  i_v, l_v, f_v, d_v, v_i, v_l, v_f, v_d, v_v, vv_v, vvv_v, vi_v, vl_v, vf_v, vd_v, iv_, iv_v,
+};
+
+enum class Op : uint16_t {
+#define WASM_OP(id, text, prefix, code, imm, sig, align) id,
+#include "opcodes.def"
+#undef WASM_OP
+  Count_
+};
+
+struct OpInfo {
+  const char* text;
+  uint8_t prefix;  // 0, 0xFC or 0xFD
+  uint32_t code;
+  ImmKind imm;
+  Sig sig;
+  uint8_t align;   // log2 natural alignment for memory ops
+};
+
+inline constexpr OpInfo kOpInfo[] = {
+#define WASM_OP(id, text, prefix, code, imm, sig, align) \
+  OpInfo{text, prefix, code, ImmKind::imm, Sig::sig, align},
+#include "opcodes.def"
+#undef WASM_OP
+};
+
+inline constexpr uint16_t kOpCount = static_cast<uint16_t>(Op::Count_);
+
+inline const OpInfo& op_info(Op op) { return kOpInfo[static_cast<uint16_t>(op)]; }
+
+// Lookup from binary encoding. Returns nullopt for unknown opcodes.
+std::optional<Op> op_from_byte(uint8_t byte);
+std::optional<Op> op_from_prefixed(uint8_t prefix, uint32_t code);
+// Lookup from WAT mnemonic (for "select" returns Select; the text parser picks SelectT).
+std::optional<Op> op_from_text(std::string_view text);
+
+}  // namespace wippy

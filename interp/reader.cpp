@@ -1,0 +1,344 @@
+// reader.cpp — LEB128 / float / name decoding and the instruction reader.
+#include "reader.h"
+
+#include <fmt/format.h>
+
+namespace wippy {
+
+void Reader::fail(const std::string& msg) {
+  if (err_.empty()) err_ = fmt::format("{} at offset {}", msg, offset());
+  pos_ = data_.size();
+}
+
+uint8_t Reader::u8() {
+  if (pos_ >= data_.size()) {
+    fail("unexpected end");
+    return 0;
+  }
+  return data_[pos_++];
+}
+
+uint32_t Reader::u32() {
+  uint64_t v = u64_limited_(5, 32);
+  return uint32_t(v);
+}
+
+// Shared unsigned LEB128 decoding with a byte limit and bit width check.
+uint64_t Reader::u64_limited_(int max_bytes, int bits) {
+  uint64_t result = 0;
+  int shift = 0;
+  for (int i = 0;; ++i) {
+    if (pos_ >= data_.size()) {
+      fail(i == 0 ? "unexpected end" : "unexpected end of LEB128");
+      return 0;
+    }
+    uint8_t b = data_[pos_++];
+    if (i == max_bytes - 1) {
+      // last permitted byte: no continuation, unused bits must be zero
+      if (b & 0x80) {
+        fail("integer representation too long");
+        return 0;
+      }
+      int used = bits - shift;
+      if (used < 7 && (b >> used) != 0) {
+        fail("integer too large");
+        return 0;
+      }
+    }
+    result |= uint64_t(b & 0x7F) << shift;
+    shift += 7;
+    if (!(b & 0x80)) break;
+  }
+  return result;
+}
+
+int64_t Reader::s_limited_(int max_bytes, int bits) {
+  int64_t result = 0;
+  int shift = 0;
+  uint8_t b = 0;
+  for (int i = 0;; ++i) {
+    if (pos_ >= data_.size()) {
+      fail(i == 0 ? "unexpected end" : "unexpected end of LEB128");
+      return 0;
+    }
+    b = data_[pos_++];
+    if (i == max_bytes - 1) {
+      if (b & 0x80) {
+        fail("integer representation too long");
+        return 0;
+      }
+      // bits beyond `bits` (including the sign bit position) must all equal the sign
+      int used = bits - shift;  // payload bits still meaningful in this byte
+      if (used < 7) {
+        uint8_t rest = uint8_t(b & 0x7F) >> (used - 1);  // sign bit and above
+        uint8_t all = uint8_t(0x7F >> (used - 1));
+        if (rest != 0 && rest != all) {
+          fail("integer too large");
+          return 0;
+        }
+      }
+    }
+    result |= int64_t(uint64_t(b & 0x7F) << shift);
+    shift += 7;
+    if (!(b & 0x80)) break;
+  }
+  if (shift < 64 && (b & 0x40)) result |= int64_t(~uint64_t(0) << shift);
+  return result;
+}
+
+int32_t Reader::s32() { return int32_t(s_limited_(5, 32)); }
+int64_t Reader::s33() { return s_limited_(5, 33); }
+int64_t Reader::s64() { return s_limited_(10, 64); }
+uint64_t Reader::u64() { return u64_limited_(10, 64); }
+
+uint32_t Reader::f32_bits() {
+  auto b = bytes(4);
+  uint32_t v = 0;
+  if (b.size() == 4) std::memcpy(&v, b.data(), 4);
+  return v;
+}
+
+uint64_t Reader::f64_bits() {
+  auto b = bytes(8);
+  uint64_t v = 0;
+  if (b.size() == 8) std::memcpy(&v, b.data(), 8);
+  return v;
+}
+
+std::span<const uint8_t> Reader::bytes(size_t n) {
+  if (n > remaining()) {
+    fail("unexpected end");
+    return {};
+  }
+  auto s = data_.subspan(pos_, n);
+  pos_ += n;
+  return s;
+}
+
+std::string Reader::name() {
+  uint32_t n = u32();
+  if (!ok()) return {};
+  if (n > remaining()) {
+    fail("unexpected end");
+    return {};
+  }
+  auto s = bytes(n);
+  if (!is_valid_utf8(s)) {
+    fail("malformed UTF-8 encoding");
+    return {};
+  }
+  return std::string(s.begin(), s.end());
+}
+
+bool is_valid_utf8(std::span<const uint8_t> s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    uint8_t c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len;
+    uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      uint8_t cc = s[i + k];
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
+static bool read_valtype(Reader& r, ValType& out) {
+  uint8_t b = r.u8();
+  if (!r.ok()) return false;
+  if (!is_valtype_byte(b)) {
+    r.fail(fmt::format("malformed value type 0x{:02x}", b));
+    return false;
+  }
+  out = ValType(b);
+  return true;
+}
+
+bool read_instr(Reader& r, Instr& in) {
+  in.offset = r.offset();
+  uint8_t byte = r.u8();
+  if (!r.ok()) return false;
+  std::optional<Op> op;
+  if (byte == 0xFC || byte == 0xFD) {
+    uint32_t code = r.u32();
+    if (!r.ok()) return false;
+    op = op_from_prefixed(byte, code);
+    if (!op) {
+      r.fail(fmt::format("illegal opcode {:02x} {:x}", byte, code));
+      return false;
+    }
+  } else {
+    op = op_from_byte(byte);
+    if (!op) {
+      r.fail(fmt::format("illegal opcode {:02x}", byte));
+      return false;
+    }
+  }
+  in.op = *op;
+  switch (op_info(in.op).imm) {
+    case ImmKind::None:
+      break;
+    case ImmKind::BlockType: {
+      // 0x40 = empty; a single negative-looking byte = value type; otherwise s33 type index
+      if (r.at_end()) {
+        r.fail("unexpected end");
+        return false;
+      }
+      uint32_t save = r.pos();
+      uint8_t b = r.u8();
+      if (b == 0x40) {
+        in.block.kind = BlockType::Empty;
+      } else if (is_valtype_byte(b)) {
+        in.block.kind = BlockType::Value;
+        in.block.value = ValType(b);
+      } else {
+        r.seek(save);
+        int64_t idx = r.s33();
+        if (!r.ok()) return false;
+        if (idx < 0) {
+          r.fail("malformed block type");
+          return false;
+        }
+        in.block.kind = BlockType::TypeIndex;
+        in.block.type_index = uint32_t(idx);
+      }
+      break;
+    }
+    case ImmKind::Label:
+    case ImmKind::Func:
+    case ImmKind::Local:
+    case ImmKind::Global:
+    case ImmKind::Table:
+    case ImmKind::Data:
+    case ImmKind::Elem:
+      in.a = r.u32();
+      break;
+    case ImmKind::BrTable: {
+      uint32_t n = r.u32();
+      if (!r.ok()) return false;
+      if (n > r.remaining()) {
+        r.fail("unexpected end");
+        return false;
+      }
+      in.targets.resize(size_t(n) + 1);
+      for (uint32_t i = 0; i <= n && r.ok(); ++i) in.targets[i] = r.u32();
+      break;
+    }
+    case ImmKind::CallIndirect:
+      in.a = r.u32();  // type index
+      in.b = r.u32();  // table index
+      break;
+    case ImmKind::SelectT: {
+      uint32_t n = r.u32();
+      if (!r.ok()) return false;
+      if (n > r.remaining()) {
+        r.fail("unexpected end");
+        return false;
+      }
+      in.select_types.resize(n);
+      for (uint32_t i = 0; i < n; ++i)
+        if (!read_valtype(r, in.select_types[i])) return false;
+      break;
+    }
+    case ImmKind::Memory: {
+      uint8_t b = r.u8();
+      if (r.ok() && b != 0) {
+        r.fail("zero byte expected");
+        return false;
+      }
+      in.a = 0;
+      break;
+    }
+    case ImmKind::MemArg:
+      in.a = r.u32();  // alignment exponent
+      in.b = r.u32();  // offset
+      break;
+    case ImmKind::MemArgLane:
+      in.a = r.u32();
+      in.b = r.u32();
+      in.lane = r.u8();
+      break;
+    case ImmKind::I32:
+      in.imm64 = uint64_t(int64_t(r.s32()));
+      break;
+    case ImmKind::I64:
+      in.imm64 = uint64_t(r.s64());
+      break;
+    case ImmKind::F32:
+      in.imm64 = r.f32_bits();
+      break;
+    case ImmKind::F64:
+      in.imm64 = r.f64_bits();
+      break;
+    case ImmKind::RefType: {
+      uint8_t b = r.u8();
+      if (!r.ok()) return false;
+      if (b != 0x70 && b != 0x6F) {
+        r.fail("malformed reference type");
+        return false;
+      }
+      in.a = b;
+      break;
+    }
+    case ImmKind::MemoryInit: {
+      in.a = r.u32();
+      uint8_t b = r.u8();
+      if (r.ok() && b != 0) {
+        r.fail("zero byte expected");
+        return false;
+      }
+      break;
+    }
+    case ImmKind::MemoryCopy: {
+      uint8_t b1 = r.u8();
+      uint8_t b2 = r.u8();
+      if (r.ok() && (b1 != 0 || b2 != 0)) {
+        r.fail("zero byte expected");
+        return false;
+      }
+      break;
+    }
+    case ImmKind::TableInit:
+      in.a = r.u32();  // elem index
+      in.b = r.u32();  // table index
+      break;
+    case ImmKind::TableCopy:
+      in.a = r.u32();  // dst table
+      in.b = r.u32();  // src table
+      break;
+    case ImmKind::V128:
+    case ImmKind::Shuffle: {
+      auto b = r.bytes(16);
+      if (b.size() == 16) std::memcpy(in.v128, b.data(), 16);
+      break;
+    }
+    case ImmKind::Lane:
+      in.lane = r.u8();
+      break;
+  }
+  return r.ok();
+}
+
+}  // namespace wippy

@@ -1,0 +1,181 @@
+// store.h — runtime objects and the embedding API of the core engine.
+// A Store owns function, memory, table and global instances and the module
+// instances built from them. instantiate() links a validated Module against
+// imports and runs its start function; invoke() calls any function with
+// typed values. Traps come back as Error{ErrorKind::Trap, reason} (stack
+// exhaustion as ErrorKind::Exhaustion) and never take the process down.
+// Nothing here knows about components or WASI.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "module.h"
+#include "result.h"
+#include "types.h"
+
+namespace wippy {
+
+class Store;
+struct Instance;
+struct FuncInst;
+struct CompiledModule;  // interpreter's threaded code for one Module (exec/)
+
+// One wasm value slot. References are stored as 64-bit payloads: 0 is null;
+// a funcref is a FuncInst* ; an externref is an opaque non-zero host value.
+union Value {
+  uint32_t i32;
+  uint64_t i64;
+  float f32;
+  double f64;
+  uint64_t ref;
+};
+static_assert(sizeof(Value) == 8);
+
+inline Value val_i32(uint32_t v) { Value x; x.i64 = 0; x.i32 = v; return x; }
+inline Value val_i64(uint64_t v) { Value x; x.i64 = v; return x; }
+inline Value val_f32(float v) { Value x; x.i64 = 0; x.f32 = v; return x; }
+inline Value val_f64(double v) { Value x; x.f64 = v; return x; }
+inline Value val_ref(uint64_t v) { Value x; x.ref = v; return x; }
+
+// Passed to host functions: the store and the instance of the calling wasm
+// function (nullptr when called from the host), e.g. to reach its memory.
+struct HostContext {
+  Store& store;
+  Instance* caller;
+};
+using HostFunc =
+    std::function<Result<void>(HostContext& ctx, std::span<const Value> args, std::span<Value> results)>;
+
+struct FuncInst {
+  FuncType type;
+  uint32_t type_id = 0;          // Store::intern_type(type): equal types, equal ids
+  Instance* instance = nullptr;  // defining instance (wasm functions only)
+  uint32_t def_index = 0;        // index into instance->module->funcs / codes
+  HostFunc host;                 // set for host functions
+  const void* code = nullptr;    // compiled code, set lazily by the interpreter
+  bool is_host() const { return instance == nullptr; }
+};
+
+struct MemoryInst {
+  MemoryType type;
+  uint8_t* data = nullptr;     // base of a reservation that never moves
+  uint64_t size = 0;           // current size in bytes (pages * 64 KiB)
+  uint64_t reserved = 0;       // bytes reserved (address space)
+  uint64_t max_pages = kMaxPages;  // effective maximum (type max, limit)
+  MemoryInst() = default;
+  MemoryInst(const MemoryInst&) = delete;
+  MemoryInst& operator=(const MemoryInst&) = delete;
+  ~MemoryInst();
+  uint32_t pages() const { return uint32_t(size / kPageSize); }
+  // Returns the old size in pages, or -1 (as uint32_t) if it cannot grow.
+  uint32_t grow(uint32_t delta_pages);
+};
+
+struct TableInst {
+  TableType type;
+  std::vector<uint64_t> elems;  // references (0 = null)
+  uint32_t size() const { return uint32_t(elems.size()); }
+  // Returns the old size, or -1 (as uint32_t) if it cannot grow.
+  uint32_t grow(uint32_t delta, uint64_t init);
+};
+
+struct GlobalInst {
+  GlobalType type;
+  Value value{};
+};
+
+// An external value: what is imported or exported.
+struct Extern {
+  ExternKind kind = ExternKind::Func;
+  void* ptr = nullptr;  // FuncInst*, TableInst*, MemoryInst* or GlobalInst*
+  FuncInst* func() const { return static_cast<FuncInst*>(ptr); }
+  TableInst* table() const { return static_cast<TableInst*>(ptr); }
+  MemoryInst* memory() const { return static_cast<MemoryInst*>(ptr); }
+  GlobalInst* global() const { return static_cast<GlobalInst*>(ptr); }
+};
+
+struct Instance {
+  std::shared_ptr<const Module> module;
+  std::shared_ptr<CompiledModule> code;  // shared by all instances of `module`
+  std::vector<FuncInst*> funcs;       // whole index space (imports first)
+  std::vector<TableInst*> tables;
+  std::vector<MemoryInst*> memories;
+  std::vector<GlobalInst*> globals;
+  // Element segments as resolved references; emptied by elem.drop (and for
+  // active/declarative segments after instantiation). Data segments likewise
+  // become empty spans when dropped.
+  std::vector<std::vector<uint64_t>> elem_segments;
+  std::vector<std::span<const uint8_t>> data_segments;
+  std::unordered_map<std::string, Extern> exports;
+
+  // Convenience lookups; nullptr if missing or of another kind.
+  FuncInst* export_func(std::string_view name) const;
+  MemoryInst* export_memory(std::string_view name) const;
+  GlobalInst* export_global(std::string_view name) const;
+  TableInst* export_table(std::string_view name) const;
+};
+
+// Execution limits and the cooperative interrupt hook (used by the
+// dispatcher later for time slices and deadlines).
+struct ExecLimits {
+  uint32_t max_call_depth = 10000;     // wasm frames before "call stack exhausted"
+  uint32_t value_stack_slots = 1 << 20; // 8 MiB of value slots
+};
+
+class Store {
+ public:
+  Store();
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  ExecLimits limits;
+  // Checked by the interpreter at loop back-edges and calls: when non-zero,
+  // on_interrupt is called; if it returns an error the call ends with it.
+  volatile uint32_t interrupt = 0;
+  std::function<Result<void>(Store&)> on_interrupt;
+
+  uint32_t intern_type(const FuncType& t);
+
+  FuncInst* create_host_func(FuncType type, HostFunc fn);
+  MemoryInst* create_memory(MemoryType type);  // nullptr if it cannot be reserved
+  TableInst* create_table(TableType type, uint64_t init = 0);
+  GlobalInst* create_global(GlobalType type, Value v);
+
+  // Ownership of everything created in this store.
+  FuncInst* adopt(std::unique_ptr<FuncInst> f);
+  Instance* adopt(std::unique_ptr<Instance> i);
+
+  // Interpreter state (value stack, frames) owned by exec/; created on demand.
+  struct ExecState;
+  ExecState* exec_state();
+
+ private:
+  std::vector<std::unique_ptr<FuncInst>> funcs_;
+  std::vector<std::unique_ptr<MemoryInst>> memories_;
+  std::vector<std::unique_ptr<TableInst>> tables_;
+  std::vector<std::unique_ptr<GlobalInst>> globals_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  std::vector<FuncType> types_;
+  std::unique_ptr<ExecState, void (*)(ExecState*)> exec_{nullptr, nullptr};
+};
+
+// Links `module` (already validated) against `imports` (one per module
+// import, in order), allocates its memories/tables/globals, applies active
+// segments, and runs the start function. Errors: Unlinkable (import kind or
+// type mismatch, with module/name), Uninstantiable (segment out of bounds),
+// Trap (start function trapped).
+Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module,
+                              std::span<const Extern> imports);
+
+// Calls `func` with `args` (must match its parameter types); results are
+// returned in order.
+Result<std::vector<Value>> invoke(Store& store, FuncInst* func, std::span<const Value> args);
+
+}  // namespace wippy

@@ -1,0 +1,72 @@
+// types.cpp — names of types and Module index-space helpers.
+#include "types.h"
+
+#include "module.h"
+#include "result.h"
+
+namespace wippy {
+
+const char* valtype_name(ValType t) {
+  switch (t) {
+    case ValType::I32: return "i32";
+    case ValType::I64: return "i64";
+    case ValType::F32: return "f32";
+    case ValType::F64: return "f64";
+    case ValType::V128: return "v128";
+    case ValType::FuncRef: return "funcref";
+    case ValType::ExternRef: return "externref";
+  }
+  return "?";
+}
+
+const char* extern_kind_name(ExternKind k) {
+  switch (k) {
+    case ExternKind::Func: return "func";
+    case ExternKind::Table: return "table";
+    case ExternKind::Memory: return "memory";
+    case ExternKind::Global: return "global";
+  }
+  return "?";
+}
+
+const char* error_kind_name(ErrorKind k) {
+  switch (k) {
+    case ErrorKind::Malformed: return "malformed";
+    case ErrorKind::Invalid: return "invalid";
+    case ErrorKind::Unlinkable: return "unlinkable";
+    case ErrorKind::Uninstantiable: return "uninstantiable";
+    case ErrorKind::Trap: return "trap";
+    case ErrorKind::Exhaustion: return "exhaustion";
+    case ErrorKind::Io: return "io";
+    case ErrorKind::Other: return "error";
+  }
+  return "error";
+}
+
+std::string functype_to_string(const FuncType& t) {
+  std::string s = "(";
+  for (size_t i = 0; i < t.params.size(); ++i) s += (i ? " " : ""), s += valtype_name(t.params[i]);
+  s += ") -> (";
+  for (size_t i = 0; i < t.results.size(); ++i) s += (i ? " " : ""), s += valtype_name(t.results[i]);
+  return s + ")";
+}
+
+// Index spaces: imports of a kind come first, in import order.
+const FuncType& Module::func_type(uint32_t i) const { return types[func_type_index(i)]; }
+
+TableType Module::table_type(uint32_t i) const {
+  uint32_t n = num_imported_tables();
+  return i < n ? imported_tables[i] : tables[i - n];
+}
+
+MemoryType Module::memory_type(uint32_t i) const {
+  uint32_t n = num_imported_memories();
+  return i < n ? imported_memories[i] : memories[i - n];
+}
+
+GlobalType Module::global_type(uint32_t i) const {
+  uint32_t n = num_imported_globals();
+  return i < n ? imported_globals[i] : globals[i - n].type;
+}
+
+}  // namespace wippy

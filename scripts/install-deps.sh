@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what this project needs on a Debian 12 machine, only what is missing.
+# Run as root (or through sudo).
+set -euo pipefail
+pkgs=(meson ninja-build pkg-config g++ libfmt-dev libyaml-cpp-dev libmbedtls-dev libc-ares-dev
+      doctest-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 nodejs npm)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere on the machine; accept working binaries.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  tmp=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || tmp+=("$p"); done
+  missing=("${tmp[@]+"${tmp[@]}"}")
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi

@@ -1,0 +1,2 @@
+// Unit tests for interp/decode.
+#include <doctest/doctest.h>

@@ -1,0 +1,2 @@
+// Unit tests for interp/exec.
+#include <doctest/doctest.h>

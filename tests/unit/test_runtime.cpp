@@ -1,0 +1,2 @@
+// Unit tests for interp/runtime.
+#include <doctest/doctest.h>

@@ -1,0 +1,2 @@
+// Unit tests for interp/text.
+#include <doctest/doctest.h>

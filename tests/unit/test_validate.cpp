@@ -1,0 +1,2 @@
+// Unit tests for interp/validate.
+#include <doctest/doctest.h>

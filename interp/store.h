@@ -166,13 +166,19 @@ class Store {
   std::unique_ptr<ExecState, void (*)(ExecState*)> exec_{nullptr, nullptr};
 };
 
+// Prepares the interpreter's code object for a validated module (functions
+// are compiled lazily, on first call). instantiate() calls it when `code` is
+// null; pools pass one prepared object to many instantiations.
+std::shared_ptr<CompiledModule> prepare_code(std::shared_ptr<const Module> module);
+
 // Links `module` (already validated) against `imports` (one per module
 // import, in order), allocates its memories/tables/globals, applies active
 // segments, and runs the start function. Errors: Unlinkable (import kind or
 // type mismatch, with module/name), Uninstantiable (segment out of bounds),
 // Trap (start function trapped).
 Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module,
-                              std::span<const Extern> imports);
+                              std::span<const Extern> imports,
+                              std::shared_ptr<CompiledModule> code = nullptr);
 
 // Calls `func` with `args` (must match its parameter types); results are
 // returned in order.

@@ -1,0 +1,19 @@
+// decode.h — binary format decoder: bytes -> Module (not yet validated).
+// Every section of WebAssembly 2.0 (SIMD opcodes decoded too). Malformed
+// input is ErrorKind::Malformed with a message naming the byte offset, using
+// the spec's wording where it has one ("unexpected end", "section size
+// mismatch", "malformed UTF-8 encoding", "integer too large", ...).
+// Function bodies are scanned instruction by instruction so that illegal
+// opcodes and bad immediates are reported here, not by the validator.
+#pragma once
+#include <cstdint>
+#include <span>
+
+#include "interp/module.h"
+#include "interp/result.h"
+
+namespace wippy {
+
+Result<Module> decode_module(std::span<const uint8_t> bytes);
+
+}  // namespace wippy

@@ -1,0 +1,14 @@
+// validate.h — the spec's validation algorithm over a decoded Module:
+// types, imports/exports, limits, constant expressions, segments, start, and
+// every function body (operand and control stacks, unreachable code, block
+// types with params, typed select, ref.func declarations). Errors are
+// ErrorKind::Invalid with the spec's wording plus "in function N at offset M".
+#pragma once
+#include "interp/module.h"
+#include "interp/result.h"
+
+namespace wippy {
+
+Result<void> validate_module(const Module& module);
+
+}  // namespace wippy

@@ -1,0 +1,2 @@
+// Unit tests for dispatcher/.
+#include <doctest/doctest.h>

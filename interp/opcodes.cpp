@@ -9,17 +9,13 @@ namespace wippy {
 namespace {
 
 struct Tables {
-  std::array<int16_t, 256> single{};
   std::unordered_map<uint32_t, Op> prefixed;  // (prefix << 24) | code
   std::unordered_map<std::string_view, Op> by_text;
   Tables() {
-    single.fill(-1);
     for (uint16_t i = 0; i < kOpCount; ++i) {
       const OpInfo& info = kOpInfo[i];
       Op op = static_cast<Op>(i);
-      if (info.prefix == 0)
-        single[info.code] = static_cast<int16_t>(i);
-      else
+      if (info.prefix != 0)
         prefixed.emplace((uint32_t(info.prefix) << 24) | info.code, op);
       by_text.emplace(info.text, op);  // first entry wins: "select" -> Select
     }
@@ -32,12 +28,6 @@ const Tables& tables() {
 }
 
 }  // namespace
-
-std::optional<Op> op_from_byte(uint8_t byte) {
-  int16_t i = tables().single[byte];
-  if (i < 0) return std::nullopt;
-  return static_cast<Op>(i);
-}
 
 std::optional<Op> op_from_prefixed(uint8_t prefix, uint32_t code) {
   if (code > 0xFFFFFF) return std::nullopt;

@@ -2,6 +2,7 @@
 // Op is a dense enum over all instructions (its numeric value is NOT the wasm
 // encoding); OpInfo gives encoding, mnemonic, immediate kind and signature.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -76,8 +77,22 @@ inline constexpr uint16_t kOpCount = static_cast<uint16_t>(Op::Count_);
 
 inline const OpInfo& op_info(Op op) { return kOpInfo[static_cast<uint16_t>(op)]; }
 
+// One-byte opcode -> Op index, kNoOp where undefined (built at compile time).
+inline constexpr uint16_t kNoOp = 0xFFFF;
+inline constexpr std::array<uint16_t, 256> kSingleByteOps = [] {
+  std::array<uint16_t, 256> t{};
+  for (auto& x : t) x = kNoOp;
+  for (uint16_t i = 0; i < kOpCount; ++i)
+    if (kOpInfo[i].prefix == 0) t[kOpInfo[i].code] = i;
+  return t;
+}();
+
 // Lookup from binary encoding. Returns nullopt for unknown opcodes.
-std::optional<Op> op_from_byte(uint8_t byte);
+inline std::optional<Op> op_from_byte(uint8_t byte) {
+  uint16_t i = kSingleByteOps[byte];
+  if (i == kNoOp) return std::nullopt;
+  return static_cast<Op>(i);
+}
 std::optional<Op> op_from_prefixed(uint8_t prefix, uint32_t code);
 // Lookup from WAT mnemonic (for "select" returns Select; the text parser picks SelectT).
 std::optional<Op> op_from_text(std::string_view text);

@@ -190,11 +190,12 @@ bool read_instr(Reader& r, Instr& in) {
       return false;
     }
   } else {
-    op = op_from_byte(byte);
-    if (!op) {
+    uint16_t i = kSingleByteOps[byte];
+    if (i == kNoOp) {
       r.fail(fmt::format("illegal opcode {:02x}", byte));
       return false;
     }
+    op = static_cast<Op>(i);
   }
   in.op = *op;
   switch (op_info(in.op).imm) {

@@ -1,0 +1,26 @@
+// const_expr.h — validation of WebAssembly 2.0 constant expressions
+// (global initializers, segment offsets, element expressions).
+// Allowed instructions: t.const, ref.null t, ref.func x (any function) and
+// global.get x where x is an *imported*, immutable global; the sequence must
+// leave exactly one value of the expected type. Errors are ErrorKind::Invalid:
+// "constant expression required", "type mismatch", "unknown global N",
+// "unknown function N".
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "interp/module.h"
+#include "interp/result.h"
+
+namespace wippy {
+
+// `what` and `index` name the expression's owner in messages ("global", 3).
+Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, ValType expected,
+                                 const char* what, size_t index);
+
+// Marks every function index named by ref.func inside `expr` in `declared`
+// (sized module.num_funcs(); out-of-range indices are ignored here).
+void collect_const_expr_refs(const Module& module, const ConstExpr& expr,
+                             std::vector<uint8_t>& declared);
+
+}  // namespace wippy

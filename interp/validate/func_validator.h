@@ -1,0 +1,79 @@
+// func_validator.h — validates one function body with the spec appendix's
+// algorithm: an operand stack of value types (Unknown for the polymorphic
+// stack after unreachable/br/return) and a stack of control frames
+// {opcode, start types, end types, height, unreachable}. One FuncValidator
+// is reused for all bodies of a module so its stacks are allocated once.
+// Errors are ErrorKind::Invalid, "<spec message> in function N at offset M".
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "interp/module.h"
+#include "interp/reader.h"
+#include "interp/result.h"
+
+namespace wippy {
+
+class FuncValidator {
+ public:
+  // `declared_refs[i]` is non-zero when function i may be named by ref.func
+  // inside bodies (C.refs). Both references must outlive the validator.
+  FuncValidator(const Module& module, const std::vector<uint8_t>& declared_refs)
+      : m_(module), declared_(declared_refs) {}
+
+  // `func_index` is the index in the function index space (imports first);
+  // `body` is the matching entry of module.codes.
+  Result<void> validate(uint32_t func_index, const FuncBody& body);
+
+ private:
+  struct Frame {
+    Op op = Op::Block;
+    BlockType type;  // Empty / Value / TypeIndex (already checked)
+    bool is_func = false;
+    bool unreachable = false;
+    uint32_t height = 0;
+  };
+
+  // Block signatures as spans; never dangle (they point into Module::types,
+  // the function type or a constant table).
+  std::span<const ValType> start_types(const Frame& f) const;
+  std::span<const ValType> end_types(const Frame& f) const;
+  std::span<const ValType> label_types(const Frame& f) const {
+    return f.op == Op::Loop ? start_types(f) : end_types(f);
+  }
+
+  void push(ValType t) { vals_.push_back(t); }
+  void push(std::span<const ValType> ts) { vals_.insert(vals_.end(), ts.begin(), ts.end()); }
+  ValType pop();
+  ValType pop(ValType expect);
+  void pop(std::span<const ValType> ts);
+  void push_ctrl(Op op, BlockType type);
+  void pop_ctrl(Frame& out);
+  void set_unreachable();
+  bool check_block_type(const BlockType& bt);
+  bool check_label(uint32_t depth);
+  ValType local_type(uint32_t index);  // records "unknown local" on failure
+  bool check_memory();
+  bool check_table(uint32_t index);
+  bool check_memarg(const Instr& in);
+  void fail(std::string msg);
+  void type_mismatch(ValType expect, ValType got);
+
+  bool step(const Instr& in);  // validates one instruction; false on error
+
+  const Module& m_;
+  const std::vector<uint8_t>& declared_;
+  const FuncType* func_type_ = nullptr;
+  std::vector<ValType> vals_;
+  std::vector<ValType> scratch_;       // br_table: values popped per target
+  std::vector<Frame> ctrls_;
+  std::vector<uint64_t> local_ends_;   // cumulative end index per run of locals
+  std::vector<ValType> local_types_;   // type of each run
+  uint64_t num_locals_ = 0;            // params + declared locals
+  std::string err_;
+  Instr in_;  // reused decoding buffer
+};
+
+}  // namespace wippy

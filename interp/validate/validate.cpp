@@ -1,0 +1,178 @@
+// validate.cpp — module-level validation (types, imports, limits, globals,
+// segments, start, exports) and the driver that runs FuncValidator over
+// every body. Follows the order of the spec's reference checker so that a
+// module with several problems reports the same one.
+#include "interp/validate/validate.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "interp/validate/const_expr.h"
+#include "interp/validate/func_validator.h"
+
+namespace wippy {
+
+namespace {
+
+Error invalid(std::string msg) { return make_error(ErrorKind::Invalid, std::move(msg)); }
+
+// `what` and `index` name the owner of the limits in messages.
+Result<void> check_table_limits(const Limits& l, const char* what, size_t index) {
+  if (l.min > 0xFFFFFFFFull || (l.has_max && l.max > 0xFFFFFFFFull))
+    return invalid(fmt::format("table size must be at most 2^32-1 in {} {}", what, index));
+  if (l.has_max && l.min > l.max)
+    return invalid(fmt::format("size minimum must not be greater than maximum in {} {}", what, index));
+  return {};
+}
+
+Result<void> check_memory_limits(const Limits& l, const char* what, size_t index) {
+  if (l.min > kMaxPages || (l.has_max && l.max > kMaxPages))
+    return invalid(fmt::format("memory size must be at most 65536 pages (4GiB) in {} {}", what, index));
+  if (l.has_max && l.min > l.max)
+    return invalid(fmt::format("size minimum must not be greater than maximum in {} {}", what, index));
+  return {};
+}
+
+Result<void> check_imports(const Module& m) {
+  for (size_t i = 0; i < m.imports.size(); ++i) {
+    const Import& im = m.imports[i];
+    switch (im.kind) {
+      case ExternKind::Func:
+        if (im.func_type >= m.types.size())
+          return invalid(fmt::format("unknown type {} in import {}", im.func_type, i));
+        break;
+      case ExternKind::Table:
+        if (auto r = check_table_limits(im.table.limits, "import", i); !r) return r;
+        break;
+      case ExternKind::Memory:
+        if (auto r = check_memory_limits(im.memory.limits, "import", i); !r) return r;
+        break;
+      case ExternKind::Global:
+        break;
+    }
+  }
+  return {};
+}
+
+// C.refs: functions that bodies may name with ref.func — those referenced
+// from globals, element segments (and their offsets), data offsets and
+// exports.
+std::vector<uint8_t> declared_refs(const Module& m) {
+  std::vector<uint8_t> declared(m.num_funcs(), 0);
+  for (const Global& g : m.globals) collect_const_expr_refs(m, g.init, declared);
+  for (const ElemSegment& e : m.elems) {
+    if (e.mode == SegmentMode::Active) collect_const_expr_refs(m, e.offset, declared);
+    for (uint32_t f : e.func_indices)
+      if (f < declared.size()) declared[f] = 1;
+    for (const ConstExpr& c : e.inits) collect_const_expr_refs(m, c, declared);
+  }
+  for (const DataSegment& d : m.datas)
+    if (d.mode == SegmentMode::Active) collect_const_expr_refs(m, d.offset, declared);
+  for (const Export& ex : m.exports)
+    if (ex.kind == ExternKind::Func && ex.index < declared.size()) declared[ex.index] = 1;
+  return declared;
+}
+
+Result<void> check_elems(const Module& m) {
+  for (size_t i = 0; i < m.elems.size(); ++i) {
+    const ElemSegment& e = m.elems[i];
+    if (e.uses_indices) {
+      if (e.type != ValType::FuncRef)
+        return invalid(fmt::format("type mismatch: function indices in elem segment {} of type {}", i,
+                                   valtype_name(e.type)));
+      for (uint32_t f : e.func_indices)
+        if (f >= m.num_funcs()) return invalid(fmt::format("unknown function {} in elem segment {}", f, i));
+    }
+    for (const ConstExpr& c : e.inits)
+      if (auto r = validate_const_expr(m, c, e.type, "elem segment", i); !r) return r;
+    if (e.mode == SegmentMode::Active) {
+      if (e.table >= m.num_tables())
+        return invalid(fmt::format("unknown table {} in elem segment {}", e.table, i));
+      ValType tt = m.table_type(e.table).elem;
+      if (tt != e.type)
+        return invalid(fmt::format("type mismatch: elem segment {} of type {} for table {} of type {}", i,
+                                   valtype_name(e.type), e.table, valtype_name(tt)));
+      if (auto r = validate_const_expr(m, e.offset, ValType::I32, "elem segment", i); !r) return r;
+    }
+  }
+  return {};
+}
+
+Result<void> check_datas(const Module& m) {
+  for (size_t i = 0; i < m.datas.size(); ++i) {
+    const DataSegment& d = m.datas[i];
+    if (d.mode != SegmentMode::Active) continue;
+    if (d.memory >= m.num_memories())
+      return invalid(fmt::format("unknown memory {} in data segment {}", d.memory, i));
+    if (auto r = validate_const_expr(m, d.offset, ValType::I32, "data segment", i); !r) return r;
+  }
+  return {};
+}
+
+Result<void> check_exports(const Module& m) {
+  std::vector<std::string_view> names;
+  names.reserve(m.exports.size());
+  for (const Export& ex : m.exports) {
+    uint32_t limit = 0;
+    const char* kind = "";
+    switch (ex.kind) {
+      case ExternKind::Func: limit = m.num_funcs(), kind = "function"; break;
+      case ExternKind::Table: limit = m.num_tables(), kind = "table"; break;
+      case ExternKind::Memory: limit = m.num_memories(), kind = "memory"; break;
+      case ExternKind::Global: limit = m.num_globals(), kind = "global"; break;
+    }
+    if (ex.index >= limit)
+      return invalid(fmt::format("unknown {} {} in export \"{}\"", kind, ex.index, ex.name));
+    names.push_back(ex.name);
+  }
+  std::sort(names.begin(), names.end());
+  auto dup = std::adjacent_find(names.begin(), names.end());
+  if (dup != names.end()) return invalid(fmt::format("duplicate export name \"{}\"", *dup));
+  return {};
+}
+
+}  // namespace
+
+Result<void> validate_module(const Module& m) {
+  if (m.codes.size() != m.funcs.size())
+    return make_error(ErrorKind::Malformed, "function and code section have inconsistent lengths");
+  if (auto r = check_imports(m); !r) return r;
+  for (size_t i = 0; i < m.funcs.size(); ++i)
+    if (m.funcs[i] >= m.types.size())
+      return invalid(fmt::format("unknown type {} for function {}", m.funcs[i],
+                                 m.num_imported_funcs() + i));
+
+  for (size_t i = 0; i < m.globals.size(); ++i) {
+    const Global& g = m.globals[i];
+    if (auto r = validate_const_expr(m, g.init, g.type.type, "global", m.num_imported_globals() + i); !r)
+      return r;
+  }
+  for (size_t i = 0; i < m.tables.size(); ++i)
+    if (auto r = check_table_limits(m.tables[i].limits, "table", m.num_imported_tables() + i); !r)
+      return r;
+  for (size_t i = 0; i < m.memories.size(); ++i)
+    if (auto r = check_memory_limits(m.memories[i].limits, "memory", m.num_imported_memories() + i); !r)
+      return r;
+  if (auto r = check_elems(m); !r) return r;
+  if (auto r = check_datas(m); !r) return r;
+
+  std::vector<uint8_t> declared = declared_refs(m);
+  FuncValidator fv(m, declared);
+  for (size_t i = 0; i < m.codes.size(); ++i)
+    if (auto r = fv.validate(m.num_imported_funcs() + uint32_t(i), m.codes[i]); !r) return r;
+
+  if (m.start) {
+    if (*m.start >= m.num_funcs()) return invalid(fmt::format("unknown function {} as start", *m.start));
+    const FuncType& ft = m.func_type(*m.start);
+    if (!ft.params.empty() || !ft.results.empty())
+      return invalid(fmt::format("start function must have type [] -> [], function {} has {}", *m.start,
+                                 functype_to_string(ft)));
+  }
+  if (auto r = check_exports(m); !r) return r;
+  if (m.num_memories() > 1) return invalid("multiple memories");
+  return {};
+}
+
+}  // namespace wippy

@@ -2,6 +2,7 @@
 # Installs what this project needs on a Debian 12 machine, only what is missing.
 # Run as root (or through sudo).
 set -euo pipefail
+cd "$(dirname "$0")/.."
 pkgs=(meson ninja-build pkg-config g++ libfmt-dev libyaml-cpp-dev libmbedtls-dev libc-ares-dev
       doctest-dev clang lld wasi-libc libclang-rt-14-dev-wasm32 nodejs npm)
 missing=()
@@ -17,4 +18,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
+fi
+# Guest toolchain from npm, pinned in tools/package.json (jco 1.35.0).
+if [ ! -x tools/node_modules/.bin/jco ]; then
+  (cd "$(dirname "$0")/../tools" && npm ci --no-audit --no-fund --loglevel=error)
 fi

@@ -1,0 +1,2 @@
+// Unit tests for component/.
+#include <doctest/doctest.h>

@@ -1,0 +1,45 @@
+// sections.h — decoders for the contents of each known section (ids 0..12).
+// A SectionDecoder reads from a Reader over the whole module and appends what
+// it decodes to the Module; the caller handles section ids, order and sizes.
+// Each decode_* returns false with the error recorded in the Reader.
+#pragma once
+#include <cstdint>
+
+#include "interp/decode/expr_scan.h"
+#include "interp/module.h"
+#include "interp/reader.h"
+
+namespace wippy::decode {
+
+class SectionDecoder {
+ public:
+  SectionDecoder(Reader& r, Module& m) : r_(r), m_(m), total_(uint32_t(m.bytes.size())) {}
+
+  // Custom section whose contents span [start, start + size).
+  bool decode_custom(uint32_t start, uint32_t size);
+  bool decode_types();
+  bool decode_imports();
+  bool decode_functions();
+  bool decode_tables();
+  bool decode_memories();
+  bool decode_globals();
+  bool decode_exports();
+  bool decode_start();
+  bool decode_elements();
+  bool decode_data_count();
+  bool decode_code();
+  bool decode_data();
+
+ private:
+  Reader& r_;
+  Module& m_;
+  uint32_t total_;
+  ExprScanner scanner_;
+
+  bool const_expr(ConstExpr& out);
+  bool func_indices(std::vector<uint32_t>& out);
+  bool elem_kind();
+  bool function_body(FuncBody& out);
+};
+
+}  // namespace wippy::decode

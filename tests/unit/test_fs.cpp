@@ -1,0 +1,2 @@
+// Unit tests for fs/.
+#include <doctest/doctest.h>

@@ -1,0 +1,2 @@
+// Unit tests for runtime/ (registry).
+#include <doctest/doctest.h>

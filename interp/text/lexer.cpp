@@ -1,0 +1,310 @@
+// lexer.cpp — tokenizer for the text format; see lexer.h for the contract.
+#include "interp/text/lexer.h"
+
+#include <fmt/format.h>
+
+namespace wippy::text {
+namespace {
+
+bool is_idchar(char c) {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+    case '-': case '.': case '/': case ':': case '<': case '=': case '>': case '?':
+    case '@': case '\\': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += char(cp);
+  } else if (cp < 0x800) {
+    out += char(0xC0 | (cp >> 6));
+    out += char(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += char(0xE0 | (cp >> 12));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  } else {
+    out += char(0xF0 | (cp >> 18));
+    out += char(0x80 | ((cp >> 12) & 0x3F));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  }
+}
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view src) : src_(src) {}
+
+  Result<TokenList> run() {
+    TokenList out;
+    std::vector<uint32_t> open;
+    while (true) {
+      if (!skip_space()) return err_;
+      if (pos_ >= src_.size()) break;
+      Token t;
+      t.line = line_;
+      t.col = col();
+      size_t start = pos_;
+      char c = src_[pos_];
+      if (c == '(') {
+        if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '@') {
+          if (!skip_annotation()) return err_;
+          continue;
+        }
+        advance();
+        t.kind = Token::LParen;
+        open.push_back(uint32_t(out.tokens.size()));
+      } else if (c == ')') {
+        advance();
+        t.kind = Token::RParen;
+        if (open.empty()) {
+          out.has_paren_error = true;
+          out.paren_error = error_at(t, "unexpected token )");
+          break;
+        }
+        out.match.resize(out.tokens.size() + 1, 0);
+        out.match[open.back()] = uint32_t(out.tokens.size());
+        open.pop_back();
+      } else if (c == '"' || is_idchar(c)) {
+        // A maximal run of idchars and strings; anything but a lone string
+        // or a lone atom is a reserved token.
+        int strings = 0;
+        bool idchars = false;
+        while (pos_ < src_.size()) {
+          char d = src_[pos_];
+          if (d == '"') {
+            ++strings;
+            if (!lex_string(t.str)) return err_;
+          } else if (is_idchar(d)) {
+            idchars = true;
+            advance();
+          } else {
+            break;
+          }
+        }
+        if (strings == 1 && !idchars) t.kind = Token::String;
+        else if (strings == 0) t.kind = Token::Atom;
+        else t.kind = Token::Reserved;
+      } else {
+        Token bad;
+        bad.line = line_;
+        bad.col = col();
+        return error_at(bad, fmt::format("unexpected character '{}'",
+                                         (unsigned char)c < 0x20 || (unsigned char)c >= 0x7F
+                                             ? fmt::format("\\x{:02x}", (unsigned char)c)
+                                             : std::string(1, c)));
+      }
+      t.text = src_.substr(start, pos_ - start);
+      out.tokens.push_back(std::move(t));
+    }
+    if (!open.empty() && !out.has_paren_error) {
+      out.has_paren_error = true;
+      out.paren_error = error_at(out.tokens[open.back()], "unclosed parenthesis");
+    }
+    Token eof;
+    eof.kind = Token::Eof;
+    eof.line = line_;
+    eof.col = col();
+    out.tokens.push_back(eof);
+    out.match.resize(out.tokens.size(), 0);
+    for (uint32_t i : open) out.match[i] = uint32_t(out.tokens.size() - 1);
+    return out;
+  }
+
+ private:
+  uint32_t col() const { return uint32_t(pos_ - line_start_ + 1); }
+  void advance() {
+    if (src_[pos_] == '\n') {
+      ++line_;
+      line_start_ = pos_ + 1;
+    }
+    ++pos_;
+  }
+  bool fail(std::string_view msg) {
+    Token t;
+    t.line = line_;
+    t.col = col();
+    err_ = error_at(t, msg);
+    return false;
+  }
+
+  bool skip_space() {
+    while (pos_ < src_.size()) {
+      char c = src_[pos_];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        advance();
+      } else if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
+        while (pos_ < src_.size() && src_[pos_] != '\n') advance();
+      } else if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
+        if (!skip_block_comment()) return false;
+      } else {
+        break;
+      }
+    }
+    return true;
+  }
+
+  bool skip_block_comment() {
+    Token start;
+    start.line = line_;
+    start.col = col();
+    int depth = 0;
+    while (pos_ + 1 < src_.size() || (depth > 0 && pos_ < src_.size())) {
+      if (src_[pos_] == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
+        advance(); advance();
+        ++depth;
+      } else if (src_[pos_] == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ')') {
+        advance(); advance();
+        if (--depth == 0) return true;
+      } else {
+        advance();
+      }
+    }
+    err_ = error_at(start, "unclosed block comment");
+    return false;
+  }
+
+  // `(@name ...)` — skipped with its balanced contents (strings respected).
+  bool skip_annotation() {
+    int depth = 0;
+    while (pos_ < src_.size()) {
+      if (!skip_space()) return false;
+      if (pos_ >= src_.size()) break;
+      char c = src_[pos_];
+      if (c == '(') {
+        ++depth;
+        advance();
+      } else if (c == ')') {
+        advance();
+        if (--depth == 0) return true;
+      } else if (c == '"') {
+        std::string ignored;
+        if (!lex_string(ignored)) return false;
+      } else {
+        advance();
+      }
+    }
+    return fail("unclosed annotation");
+  }
+
+  // At '"': decodes one string literal, appending its bytes to `out`.
+  bool lex_string(std::string& out) {
+    advance();
+    while (true) {
+      if (pos_ >= src_.size()) return fail("unclosed string");
+      unsigned char c = static_cast<unsigned char>(src_[pos_]);
+      if (c == '"') {
+        advance();
+        return true;
+      }
+      if (c == '\n') return fail("unclosed string");
+      if (c < 0x20 || c == 0x7F) return fail("illegal character in string");
+      if (c != '\\') {
+        out += char(c);
+        advance();
+        continue;
+      }
+      advance();
+      if (pos_ >= src_.size()) return fail("unclosed string");
+      char e = src_[pos_];
+      switch (e) {
+        case 'n': out += '\n'; advance(); break;
+        case 't': out += '\t'; advance(); break;
+        case 'r': out += '\r'; advance(); break;
+        case '"': out += '"'; advance(); break;
+        case '\'': out += '\''; advance(); break;
+        case '\\': out += '\\'; advance(); break;
+        case 'u': {
+          advance();
+          if (pos_ >= src_.size() || src_[pos_] != '{') return fail("malformed string escape");
+          advance();
+          uint32_t cp = 0;
+          int digits = 0;
+          bool prev_digit = false;
+          while (pos_ < src_.size() && src_[pos_] != '}') {
+            char d = src_[pos_];
+            if (d == '_' && prev_digit) {
+              prev_digit = false;
+              advance();
+              continue;
+            }
+            int h = hex_value(d);
+            if (h < 0) return fail("malformed string escape");
+            cp = cp * 16 + uint32_t(h);
+            if (cp > 0x10FFFF) return fail("malformed string escape: code point out of range");
+            ++digits;
+            prev_digit = true;
+            advance();
+          }
+          if (pos_ >= src_.size() || digits == 0 || !prev_digit) return fail("malformed string escape");
+          advance();
+          if (cp >= 0xD800 && cp < 0xE000) return fail("malformed string escape: surrogate code point");
+          append_utf8(out, cp);
+          break;
+        }
+        default: {
+          int h1 = hex_value(e);
+          int h2 = pos_ + 1 < src_.size() ? hex_value(src_[pos_ + 1]) : -1;
+          if (h1 < 0 || h2 < 0) return fail("malformed string escape");
+          out += char(h1 * 16 + h2);
+          advance();
+          advance();
+        }
+      }
+    }
+  }
+
+  std::string_view src_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+  size_t line_start_ = 0;
+  Error err_;
+};
+
+}  // namespace
+
+Error error_at(const Token& t, std::string_view message) {
+  return make_error(ErrorKind::Malformed, fmt::format("{}:{}: {}", t.line, t.col, message));
+}
+
+Result<TokenList> lex(std::string_view source) { return Lexer(source).run(); }
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int n;
+    uint32_t cp, min;
+    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
+    else return false;
+    for (int k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return false;
+      unsigned char d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) return false;
+    i += size_t(n) + 1;
+  }
+  return true;
+}
+
+}  // namespace wippy::text

@@ -1,0 +1,48 @@
+// lexer.h — tokens of the WebAssembly text format (shared by WAT and .wast).
+// lex() turns source text into a flat token list: parens, atoms (keywords,
+// $ids, numbers — classified later by the parser), strings (escapes decoded
+// into Token::str) and reserved tokens (an atom glued to a string, which the
+// parser rejects as "unknown operator"). Comments, whitespace and
+// annotations `(@...)` are dropped. Every token carries its 1-based line:col.
+// match[] pairs each '(' with its ')' so parsers can skip whole forms.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interp/result.h"
+
+namespace wippy::text {
+
+struct Token {
+  enum Kind : uint8_t { LParen, RParen, Atom, String, Reserved, Eof } kind = Eof;
+  std::string_view text;  // raw source text of the token (strings: with quotes)
+  std::string str;        // String: the decoded bytes
+  uint32_t line = 0;
+  uint32_t col = 0;
+  bool is_id() const { return kind == Atom && !text.empty() && text[0] == '$'; }
+  bool is_keyword() const { return kind == Atom && !text.empty() && text[0] >= 'a' && text[0] <= 'z'; }
+  bool is(std::string_view kw) const { return kind == Atom && text == kw; }
+};
+
+struct TokenList {
+  std::vector<Token> tokens;    // ends with one Eof token
+  std::vector<uint32_t> match;  // for a LParen at i: its RParen (unclosed: the Eof)
+  // Unbalanced parentheses: lexing stops before a stray ')' (and the tokens
+  // end at an unclosed '(' with Eof), so a parser can report the first
+  // error in text order; this error is the one to report if it does not.
+  bool has_paren_error = false;
+  Error paren_error;
+};
+
+// Errors are ErrorKind::Malformed, "LINE:COL: message".
+Result<TokenList> lex(std::string_view source);
+
+// "LINE:COL: message" as a Malformed error.
+Error error_at(const Token& t, std::string_view message);
+
+// True when `s` is valid UTF-8 (no overlongs, surrogates or > U+10FFFF).
+bool valid_utf8(std::string_view s);
+
+}  // namespace wippy::text

@@ -1,0 +1,1354 @@
+// module_parser.cpp — parses WAT module fields and encodes the binary format.
+// Two passes over the fields: the first binds every identifier of every
+// module-level index space (and parses explicit type definitions, so that
+// inline type uses can match them); the second parses each field fully and
+// appends its encoding to the section it belongs to. Imports must precede
+// all definitions, so indices in textual order equal binary indices.
+#include "interp/text/module_parser.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+
+#include "interp/opcodes.h"
+#include "interp/text/binary_writer.h"
+#include "interp/text/numbers.h"
+#include "interp/types.h"
+
+namespace wippy::text {
+namespace {
+
+// One index space: identifiers bound to indices, and how many entries exist.
+struct Space {
+  const char* dup_name;      // "duplicate func $x"
+  const char* unknown_name;  // "unknown function $x"
+  std::unordered_map<std::string_view, uint32_t> names;
+  uint32_t count = 0;
+};
+
+bool is_syntax_keyword(std::string_view s) {
+  static constexpr std::string_view kWords[] = {
+      "module", "type", "func", "param", "result", "import", "export", "table", "memory",
+      "global", "elem", "data", "start", "local", "mut", "offset", "item", "declare",
+      "then", "else", "end", "block", "loop", "if", "funcref", "externref", "extern",
+      "i32", "i64", "f32", "f64", "v128", "binary", "quote", "register", "invoke", "get",
+      "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2", "ref", "inf", "nan"};
+  for (auto w : kWords)
+    if (s == w) return true;
+  return s.starts_with("offset=") || s.starts_with("align=") || s.starts_with("nan:");
+}
+
+class ModuleParser {
+ public:
+  ModuleParser(const TokenList& tl, size_t begin, size_t end)
+      : t_(tl.tokens), m_(tl.match), pos_(begin), begin_(begin), end_(end) {}
+
+  Result<Bytes> run() {
+    if (!scan_fields()) return err_;
+    pos_ = begin_;
+    while (pos_ < end_) {
+      if (!field()) return err_;
+    }
+    return assemble();
+  }
+
+ private:
+  // ---- token cursor ----------------------------------------------------
+  const Token& peek(size_t k = 0) const { return t_[std::min(pos_ + k, end_)]; }
+  const Token& next() {
+    const Token& t = peek();
+    if (pos_ < end_) ++pos_;
+    return t;
+  }
+  bool at_rparen() const { return peek().kind == Token::RParen; }
+  bool at_lparen(std::string_view kw) const {
+    return peek().kind == Token::LParen && peek(1).is(kw);
+  }
+  bool fail(const Token& t, std::string_view msg) {
+    if (!failed_) err_ = error_at(t, msg);
+    failed_ = true;
+    return false;
+  }
+  bool unexpected(const Token& t) {
+    if (t.kind == Token::Reserved) return fail(t, fmt::format("unknown operator {}", t.text));
+    if (t.kind == Token::Eof) return fail(t, "unexpected end of input");
+    if (t.kind == Token::Atom && !t.is_id() && t.text[0] >= 'a' && t.text[0] <= 'z' &&
+        !op_from_text(t.text) && !is_syntax_keyword(t.text))
+      return fail(t, fmt::format("unknown operator {}", t.text));
+    if (t.kind == Token::Atom && !t.text.empty() && (t.text[0] >= '0' && t.text[0] <= '9')) {
+      uint64_t v;
+      if (parse_uint(t.text, UINT64_MAX, v) == NumStatus::Syntax)
+        return fail(t, fmt::format("unknown operator {}", t.text));
+    }
+    return fail(t, fmt::format("unexpected token {}", t.text));
+  }
+  bool expect_lparen() {
+    if (peek().kind != Token::LParen) return unexpected(peek());
+    next();
+    return true;
+  }
+  bool expect_rparen() {
+    if (!at_rparen()) return unexpected(peek());
+    next();
+    return true;
+  }
+  bool expect_keyword(std::string_view kw) {
+    if (!peek().is(kw)) return unexpected(peek());
+    next();
+    return true;
+  }
+  bool string(std::string& out) {
+    if (peek().kind != Token::String) return unexpected(peek());
+    out = next().str;
+    return true;
+  }
+  bool name(std::string& out) {
+    const Token& t = peek();
+    if (!string(out)) return false;
+    if (!valid_utf8(out)) return fail(t, "malformed UTF-8 encoding");
+    return true;
+  }
+  static bool is_index_token(const Token& t) {
+    return t.kind == Token::Atom && (t.is_id() || (t.text[0] >= '0' && t.text[0] <= '9'));
+  }
+
+  // ---- numbers -----------------------------------------------------------
+  bool u32(uint32_t& out) {
+    const Token& t = peek();
+    if (t.kind != Token::Atom) return unexpected(t);
+    uint64_t v = 0;
+    NumStatus st = parse_uint(t.text, UINT32_MAX, v);
+    if (st == NumStatus::Syntax) return unexpected(t);
+    if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
+    next();
+    out = uint32_t(v);
+    return true;
+  }
+
+  // ---- identifiers -------------------------------------------------------
+  bool bind(Space& s, const Token* id, uint32_t index) {
+    if (!id) return true;
+    auto [it, inserted] = s.names.emplace(id->text, index);
+    if (!inserted) return fail(*id, fmt::format("duplicate {} {}", s.dup_name, id->text));
+    return true;
+  }
+  const Token* opt_id() {
+    if (peek().is_id()) return &next();
+    return nullptr;
+  }
+  bool index(Space& s, uint32_t& out) {
+    const Token& t = peek();
+    if (t.is_id()) {
+      auto it = s.names.find(t.text);
+      if (it == s.names.end()) return fail(t, fmt::format("unknown {} {}", s.unknown_name, t.text));
+      next();
+      out = it->second;
+      return true;
+    }
+    return u32(out);
+  }
+
+  // ---- types -------------------------------------------------------------
+  bool valtype(ValType& out) {
+    const Token& t = peek();
+    std::string_view s = t.text;
+    if (t.kind != Token::Atom) return unexpected(t);
+    if (s == "i32") out = ValType::I32;
+    else if (s == "i64") out = ValType::I64;
+    else if (s == "f32") out = ValType::F32;
+    else if (s == "f64") out = ValType::F64;
+    else if (s == "v128") out = ValType::V128;
+    else if (s == "funcref") out = ValType::FuncRef;
+    else if (s == "externref") out = ValType::ExternRef;
+    else return unexpected(t);
+    next();
+    return true;
+  }
+  bool reftype(ValType& out) {
+    const Token& t = peek();
+    if (!valtype(out)) return false;
+    if (!is_ref(out)) return unexpected(t);
+    return true;
+  }
+  static bool is_reftype_token(const Token& t) { return t.is("funcref") || t.is("externref"); }
+
+  // (param $x? t*)* (result t*)* — appends to ft; names (one per param) if wanted.
+  bool params_results(FuncType& ft, std::vector<std::string_view>* names, bool allow_names,
+                      bool& any) {
+    while (at_lparen("param")) {
+      any = true;
+      next();
+      next();
+      if (peek().is_id()) {
+        const Token& id = next();
+        if (!allow_names) return unexpected(id);
+        ValType v;
+        if (!valtype(v)) return false;
+        ft.params.push_back(v);
+        if (names) names->push_back(id.text);
+      } else {
+        while (!at_rparen()) {
+          ValType v;
+          if (!valtype(v)) return false;
+          ft.params.push_back(v);
+          if (names) names->push_back({});
+        }
+      }
+      if (!expect_rparen()) return false;
+    }
+    while (at_lparen("result")) {
+      any = true;
+      next();
+      next();
+      while (!at_rparen()) {
+        ValType v;
+        if (!valtype(v)) return false;
+        ft.results.push_back(v);
+      }
+      if (!expect_rparen()) return false;
+    }
+    if (at_lparen("param")) return unexpected(peek(1));
+    return true;
+  }
+
+  uint32_t intern_type(const FuncType& ft) {
+    for (size_t i = 0; i < types_.size(); ++i)
+      if (types_[i] == ft) return uint32_t(i);
+    types_.push_back(ft);
+    type_space_.count = uint32_t(types_.size());
+    return uint32_t(types_.size() - 1);
+  }
+
+  struct TypeUse {
+    uint32_t index = 0;
+    FuncType type;                         // the resolved type (params give locals)
+    std::vector<std::string_view> names;   // param names, empty view when unnamed
+  };
+
+  // typeuse ::= (type x)? (param ...)* (result ...)*
+  bool type_use(TypeUse& tu, bool allow_names) {
+    std::optional<uint32_t> explicit_idx;
+    const Token& at = peek();
+    if (at_lparen("type")) {
+      next();
+      next();
+      uint32_t idx = 0;
+      if (!index(type_space_, idx) || !expect_rparen()) return false;
+      explicit_idx = idx;
+    }
+    FuncType ft;
+    bool any = false;
+    if (!params_results(ft, &tu.names, allow_names, any)) return false;
+    if (explicit_idx) {
+      tu.index = *explicit_idx;
+      if (*explicit_idx < types_.size()) {
+        const FuncType& def = types_[*explicit_idx];
+        if (any && !(def == ft)) return fail(at, "inline function type does not match (type)");
+        tu.type = def;
+        if (!any) tu.names.assign(def.params.size(), {});
+      } else {
+        if (any) return fail(at, "unknown type");
+        tu.type = ft;
+      }
+      return true;
+    }
+    tu.type = ft;
+    tu.index = intern_type(ft);
+    return true;
+  }
+
+  bool limits(Limits& l) {
+    uint32_t v = 0;
+    if (!u32(v)) return false;
+    l.min = v;
+    if (peek().kind == Token::Atom && peek().text[0] >= '0' && peek().text[0] <= '9') {
+      if (!u32(v)) return false;
+      l.has_max = true;
+      l.max = v;
+    }
+    return true;
+  }
+  static void put_limits(Bytes& out, const Limits& l) {
+    out.push_back(l.has_max ? 1 : 0);
+    put_u32(out, l.min);
+    if (l.has_max) put_u32(out, l.max);
+  }
+  bool global_type(Bytes& out) {
+    ValType v;
+    if (at_lparen("mut")) {
+      next();
+      next();
+      if (!valtype(v) || !expect_rparen()) return false;
+      out.push_back(uint8_t(v));
+      out.push_back(1);
+    } else {
+      if (!valtype(v)) return false;
+      out.push_back(uint8_t(v));
+      out.push_back(0);
+    }
+    return true;
+  }
+
+  // ---- pass 1: bind identifiers -----------------------------------------
+  bool note_import(const Token& at) {
+    if (first_definition_) return fail(at, fmt::format("import after {}", first_definition_));
+    return true;
+  }
+  bool scan_fields() {
+    size_t p = begin_;
+    while (p < end_) {
+      const Token& open = t_[p];
+      if (open.kind != Token::LParen) return unexpected(open);
+      size_t close = m_[p];
+      const Token& kw = t_[p + 1];
+      size_t q = p + 2;
+      const Token* id = t_[q].is_id() ? &t_[q++] : nullptr;
+      if (kw.is("type")) {
+        pos_ = q;
+        FuncType ft;
+        if (!expect_lparen() || !expect_keyword("func")) return false;
+        bool any = false;
+        if (!params_results(ft, nullptr, true, any) || !expect_rparen() || !expect_rparen())
+          return false;
+        if (!bind(type_space_, id, uint32_t(types_.size()))) return false;
+        types_.push_back(ft);
+        type_space_.count = uint32_t(types_.size());
+      } else if (kw.is("import")) {
+        if (!note_import(kw)) return false;
+        if (t_[p + 2].kind != Token::String) return unexpected(t_[p + 2]);
+        if (t_[p + 3].kind != Token::String) return unexpected(t_[p + 3]);
+        if (t_[p + 4].kind != Token::LParen) return unexpected(t_[p + 4]);
+        const Token& dk = t_[p + 5];
+        const Token* did = t_[p + 6].is_id() ? &t_[p + 6] : nullptr;
+        Space* s = space_for(dk);
+        if (!s) return unexpected(dk);
+        if (!bind(*s, did, s->count++)) return false;
+      } else if (kw.is("func") || kw.is("table") || kw.is("memory") || kw.is("global")) {
+        Space* s = space_for(kw);
+        if (!bind(*s, id, s->count++)) return false;
+        while (t_[q].kind == Token::LParen && t_[q + 1].is("export")) q = m_[q] + 1;
+        if (t_[q].kind == Token::LParen && t_[q + 1].is("import")) {
+          if (!note_import(t_[q + 1])) return false;
+        } else {
+          if (!first_definition_) first_definition_ = kw.is("func") ? "function" : definition_name(kw);
+          if (kw.is("table") && is_reftype_token(t_[q]) && t_[q + 1].kind == Token::LParen &&
+              t_[q + 2].is("elem"))
+            elem_space_.count++;
+          if (kw.is("memory") && t_[q].kind == Token::LParen && t_[q + 1].is("data"))
+            data_space_.count++;
+        }
+      } else if (kw.is("elem")) {
+        if (!bind(elem_space_, id, elem_space_.count++)) return false;
+      } else if (kw.is("data")) {
+        if (!bind(data_space_, id, data_space_.count++)) return false;
+      } else if (kw.is("export") || kw.is("start")) {
+        // nothing to bind
+      } else {
+        return unexpected(kw);
+      }
+      p = close + 1;
+    }
+    explicit_types_ = types_.size();
+    return true;
+  }
+  static const char* definition_name(const Token& kw) {
+    if (kw.is("table")) return "table";
+    if (kw.is("memory")) return "memory";
+    return "global";
+  }
+  Space* space_for(const Token& kw) {
+    if (kw.is("func")) return &func_space_;
+    if (kw.is("table")) return &table_space_;
+    if (kw.is("memory")) return &memory_space_;
+    if (kw.is("global")) return &global_space_;
+    return nullptr;
+  }
+
+  // ---- pass 2: fields ----------------------------------------------------
+  bool field() {
+    size_t close = m_[pos_];
+    const Token& kw = t_[pos_ + 1];
+    bool ok;
+    if (kw.is("type")) {
+      pos_ = close + 1;
+      return true;
+    }
+    pos_ += 2;
+    if (kw.is("import")) ok = import_field();
+    else if (kw.is("func")) ok = func_field();
+    else if (kw.is("table")) ok = table_field();
+    else if (kw.is("memory")) ok = memory_field();
+    else if (kw.is("global")) ok = global_field();
+    else if (kw.is("export")) ok = export_field();
+    else if (kw.is("start")) ok = start_field(kw);
+    else if (kw.is("elem")) ok = elem_field();
+    else if (kw.is("data")) ok = data_field();
+    else return unexpected(kw);
+    if (!ok) return false;
+    return expect_rparen();
+  }
+
+  // (export "n")* — records exports of entity `index` of `kind`.
+  bool inline_exports(ExternKind kind, uint32_t index) {
+    while (at_lparen("export")) {
+      next();
+      next();
+      std::string n;
+      if (!name(n) || !expect_rparen()) return false;
+      add_export(n, kind, index);
+    }
+    return true;
+  }
+  void add_export(const std::string& n, ExternKind kind, uint32_t index) {
+    put_name(exports_, n);
+    exports_.push_back(uint8_t(kind));
+    put_u32(exports_, index);
+    ++export_count_;
+  }
+  // (import "m" "n") abbreviation, if present: writes the import header.
+  bool inline_import(bool& present) {
+    present = false;
+    if (!at_lparen("import")) return true;
+    next();
+    next();
+    std::string mod, nm;
+    if (!name(mod) || !name(nm) || !expect_rparen()) return false;
+    put_name(imports_, mod);
+    put_name(imports_, nm);
+    ++import_count_;
+    present = true;
+    return true;
+  }
+
+  bool import_field() {
+    std::string mod, nm;
+    if (!name(mod) || !name(nm)) return false;
+    put_name(imports_, mod);
+    put_name(imports_, nm);
+    ++import_count_;
+    if (!expect_lparen()) return false;
+    const Token& kind = next();
+    opt_id();
+    if (kind.is("func")) {
+      TypeUse tu;
+      if (!type_use(tu, true)) return false;
+      imports_.push_back(0);
+      put_u32(imports_, tu.index);
+      ++func_index_;
+    } else if (kind.is("table")) {
+      Limits l;
+      ValType rt;
+      if (!limits(l) || !reftype(rt)) return false;
+      imports_.push_back(1);
+      imports_.push_back(uint8_t(rt));
+      put_limits(imports_, l);
+      ++table_index_;
+    } else if (kind.is("memory")) {
+      Limits l;
+      if (!limits(l)) return false;
+      imports_.push_back(2);
+      put_limits(imports_, l);
+      ++memory_index_;
+    } else if (kind.is("global")) {
+      imports_.push_back(3);
+      if (!global_type(imports_)) return false;
+      ++global_index_;
+    } else {
+      return unexpected(kind);
+    }
+    return expect_rparen();
+  }
+
+  bool func_field() {
+    opt_id();
+    uint32_t index = func_index_++;
+    if (!inline_exports(ExternKind::Func, index)) return false;
+    bool imported;
+    if (!inline_import(imported)) return false;
+    TypeUse tu;
+    if (!type_use(tu, true)) return false;
+    if (imported) {
+      imports_.push_back(0);
+      put_u32(imports_, tu.index);
+      return true;
+    }
+    put_u32(funcs_, tu.index);
+    ++func_count_;
+    // locals
+    Space locals{"local", "local", {}, 0};
+    for (size_t i = 0; i < tu.type.params.size(); ++i) {
+      std::string_view n = i < tu.names.size() ? tu.names[i] : std::string_view{};
+      if (!n.empty()) {
+        auto [it, inserted] = locals.names.emplace(n, uint32_t(i));
+        if (!inserted) return fail(peek(), fmt::format("duplicate local {}", n));
+      }
+    }
+    locals.count = uint32_t(tu.type.params.size());
+    std::vector<ValType> local_types;
+    while (at_lparen("local")) {
+      next();
+      next();
+      if (peek().is_id()) {
+        const Token& id = next();
+        ValType v;
+        if (!valtype(v)) return false;
+        if (!bind(locals, &id, locals.count)) return false;
+        locals.count++;
+        local_types.push_back(v);
+      } else {
+        while (!at_rparen()) {
+          ValType v;
+          if (!valtype(v)) return false;
+          locals.count++;
+          local_types.push_back(v);
+        }
+      }
+      if (!expect_rparen()) return false;
+    }
+    Bytes body;
+    // run-length encoded local declarations
+    Bytes decls;
+    uint32_t groups = 0;
+    for (size_t i = 0; i < local_types.size();) {
+      size_t j = i;
+      while (j < local_types.size() && local_types[j] == local_types[i]) ++j;
+      put_u32(decls, j - i);
+      decls.push_back(uint8_t(local_types[i]));
+      ++groups;
+      i = j;
+    }
+    put_u32(body, groups);
+    put_bytes(body, decls);
+    locals_ = &locals;
+    labels_.clear();
+    bool ok = instrs(body);
+    locals_ = nullptr;
+    if (!ok) return false;
+    if (!at_rparen()) return unexpected(peek());
+    body.push_back(0x0B);
+    put_u32(code_, body.size());
+    put_bytes(code_, body);
+    return true;
+  }
+
+  bool table_field() {
+    opt_id();
+    uint32_t index = table_index_++;
+    if (!inline_exports(ExternKind::Table, index)) return false;
+    bool imported;
+    if (!inline_import(imported)) return false;
+    Bytes& out = imported ? imports_ : tables_;
+    if (imported) out.push_back(1);
+    if (!imported && is_reftype_token(peek())) {
+      // (table reftype (elem ...)) abbreviation
+      ValType rt;
+      if (!reftype(rt)) return false;
+      if (!expect_lparen() || !expect_keyword("elem")) return false;
+      Bytes items;
+      uint32_t n = 0;
+      bool exprs = peek().kind == Token::LParen;
+      if (!elem_items(exprs, items, n)) return false;
+      if (!expect_rparen()) return false;
+      Limits l{n, true, n};
+      tables_.push_back(uint8_t(rt));
+      put_limits(tables_, l);
+      ++table_count_;
+      Bytes offset{0x41, 0x00, 0x0B};
+      encode_active_elem(index, offset, exprs, rt, items, n);
+      return true;
+    }
+    Limits l;
+    ValType rt;
+    if (!limits(l) || !reftype(rt)) return false;
+    out.push_back(uint8_t(rt));
+    put_limits(out, l);
+    if (!imported) ++table_count_;
+    return true;
+  }
+
+  bool memory_field() {
+    opt_id();
+    uint32_t index = memory_index_++;
+    if (!inline_exports(ExternKind::Memory, index)) return false;
+    bool imported;
+    if (!inline_import(imported)) return false;
+    if (!imported && at_lparen("data")) {
+      next();
+      next();
+      std::string bytes;
+      while (peek().kind == Token::String) bytes += next().str;
+      if (!expect_rparen()) return false;
+      uint64_t pages = (bytes.size() + kPageSize - 1) / kPageSize;
+      Limits l{pages, true, pages};
+      put_limits(memories_, l);
+      ++memory_count_;
+      if (index == 0) {
+        datas_.push_back(0);
+      } else {
+        datas_.push_back(2);
+        put_u32(datas_, index);
+      }
+      put_bytes(datas_, Bytes{0x41, 0x00, 0x0B});
+      put_name(datas_, bytes);
+      ++data_count_;
+      return true;
+    }
+    Limits l;
+    if (!limits(l)) return false;
+    if (imported) {
+      imports_.push_back(2);
+      put_limits(imports_, l);
+    } else {
+      put_limits(memories_, l);
+      ++memory_count_;
+    }
+    return true;
+  }
+
+  bool global_field() {
+    opt_id();
+    uint32_t index = global_index_++;
+    if (!inline_exports(ExternKind::Global, index)) return false;
+    bool imported;
+    if (!inline_import(imported)) return false;
+    if (imported) {
+      imports_.push_back(3);
+      return global_type(imports_);
+    }
+    if (!global_type(globals_)) return false;
+    if (!const_expr(globals_)) return false;
+    ++global_count_;
+    return true;
+  }
+
+  bool export_field() {
+    std::string n;
+    if (!name(n) || !expect_lparen()) return false;
+    const Token& kind = next();
+    uint32_t idx = 0;
+    ExternKind k;
+    if (kind.is("func")) {
+      k = ExternKind::Func;
+      if (!index(func_space_, idx)) return false;
+    } else if (kind.is("table")) {
+      k = ExternKind::Table;
+      if (!index(table_space_, idx)) return false;
+    } else if (kind.is("memory")) {
+      k = ExternKind::Memory;
+      if (!index(memory_space_, idx)) return false;
+    } else if (kind.is("global")) {
+      k = ExternKind::Global;
+      if (!index(global_space_, idx)) return false;
+    } else {
+      return unexpected(kind);
+    }
+    if (!expect_rparen()) return false;
+    add_export(n, k, idx);
+    return true;
+  }
+
+  bool start_field(const Token& kw) {
+    if (start_) return fail(kw, "multiple start sections");
+    uint32_t idx = 0;
+    if (!index(func_space_, idx)) return false;
+    start_ = idx;
+    return true;
+  }
+
+  // An expression up to the closing paren, plus `end`.
+  bool const_expr(Bytes& out) {
+    labels_.clear();
+    if (!instrs(out)) return false;
+    out.push_back(0x0B);
+    return true;
+  }
+  // (offset instr*) or one folded instruction.
+  bool offset_expr(Bytes& out) {
+    if (at_lparen("offset")) {
+      next();
+      next();
+      if (!const_expr(out)) return false;
+      return expect_rparen();
+    }
+    if (peek().kind != Token::LParen) return unexpected(peek());
+    labels_.clear();
+    if (!folded(out)) return false;
+    out.push_back(0x0B);
+    return true;
+  }
+
+  // Element items: exprs ((item instr*) or one folded instr each) or indices.
+  bool elem_items(bool exprs, Bytes& out, uint32_t& n) {
+    n = 0;
+    while (!at_rparen()) {
+      if (exprs) {
+        if (at_lparen("item")) {
+          next();
+          next();
+          if (!const_expr(out) || !expect_rparen()) return false;
+        } else {
+          if (peek().kind != Token::LParen) return unexpected(peek());
+          labels_.clear();
+          if (!folded(out)) return false;
+          out.push_back(0x0B);
+        }
+      } else {
+        uint32_t idx = 0;
+        if (!index(func_space_, idx)) return false;
+        put_u32(out, idx);
+      }
+      ++n;
+    }
+    return true;
+  }
+
+  void encode_active_elem(uint32_t table, const Bytes& offset, bool exprs, ValType rt,
+                          const Bytes& items, uint32_t n) {
+    if (!exprs) {
+      if (table == 0) {
+        elems_.push_back(0);
+        put_bytes(elems_, offset);
+      } else {
+        elems_.push_back(2);
+        put_u32(elems_, table);
+        put_bytes(elems_, offset);
+        elems_.push_back(0x00);
+      }
+    } else if (table == 0 && rt == ValType::FuncRef) {
+      elems_.push_back(4);
+      put_bytes(elems_, offset);
+    } else {
+      elems_.push_back(6);
+      put_u32(elems_, table);
+      put_bytes(elems_, offset);
+      elems_.push_back(uint8_t(rt));
+    }
+    put_u32(elems_, n);
+    put_bytes(elems_, items);
+    ++elem_count_;
+  }
+
+  bool elem_field() {
+    opt_id();
+    enum { Passive, Active, Declare } mode = Passive;
+    uint32_t table = 0;
+    Bytes offset;
+    if (peek().is("declare")) {
+      next();
+      mode = Declare;
+    } else if (at_lparen("table")) {
+      next();
+      next();
+      if (!index(table_space_, table) || !expect_rparen()) return false;
+      mode = Active;
+      if (!offset_expr(offset)) return false;
+    } else if (peek().kind == Token::LParen) {
+      mode = Active;
+      if (!offset_expr(offset)) return false;
+    }
+    // elemlist
+    bool exprs;
+    ValType rt = ValType::FuncRef;
+    if (peek().is("func")) {
+      next();
+      exprs = false;
+    } else if (is_reftype_token(peek())) {
+      if (!reftype(rt)) return false;
+      exprs = true;
+    } else if (mode == Active) {
+      exprs = false;  // legacy: (elem offset funcidx*)
+    } else {
+      return unexpected(peek());
+    }
+    Bytes items;
+    uint32_t n = 0;
+    if (!elem_items(exprs, items, n)) return false;
+    if (mode == Active) {
+      encode_active_elem(table, offset, exprs, rt, items, n);
+      return true;
+    }
+    uint8_t base = mode == Passive ? 1 : 3;
+    elems_.push_back(exprs ? base + 4 : base);
+    elems_.push_back(exprs ? uint8_t(rt) : 0x00);
+    put_u32(elems_, n);
+    put_bytes(elems_, items);
+    ++elem_count_;
+    return true;
+  }
+
+  bool data_field() {
+    opt_id();
+    bool active = false;
+    uint32_t mem = 0;
+    Bytes offset;
+    if (at_lparen("memory")) {
+      next();
+      next();
+      if (!index(memory_space_, mem) || !expect_rparen()) return false;
+      active = true;
+      if (!offset_expr(offset)) return false;
+    } else if (peek().kind == Token::LParen) {
+      active = true;
+      if (!offset_expr(offset)) return false;
+    }
+    std::string bytes;
+    while (peek().kind == Token::String) bytes += next().str;
+    if (!active) {
+      datas_.push_back(1);
+    } else if (mem == 0) {
+      datas_.push_back(0);
+      put_bytes(datas_, offset);
+    } else {
+      datas_.push_back(2);
+      put_u32(datas_, mem);
+      put_bytes(datas_, offset);
+    }
+    put_name(datas_, bytes);
+    ++data_count_;
+    return true;
+  }
+
+  // ---- instructions ------------------------------------------------------
+  // A sequence of instructions, up to ')', `end`, `else` or the end.
+  bool instrs(Bytes& out) {
+    while (true) {
+      const Token& t = peek();
+      if (t.kind == Token::RParen || t.kind == Token::Eof || pos_ >= end_) return true;
+      if (t.kind == Token::LParen) {
+        if (!folded(out)) return false;
+        continue;
+      }
+      if (t.is("end") || t.is("else")) return true;
+      if (!plain(out)) return false;
+    }
+  }
+
+  std::string_view opt_label() {
+    if (peek().is_id()) return next().text;
+    return {};
+  }
+  bool end_label(std::string_view label) {
+    if (peek().is_id()) {
+      const Token& t = next();
+      if (t.text != label) return fail(t, fmt::format("mismatching label {}", t.text));
+    }
+    return true;
+  }
+
+  bool block_type(Bytes& out) {
+    std::optional<uint32_t> explicit_idx;
+    const Token& at = peek();
+    if (at_lparen("type")) {
+      next();
+      next();
+      uint32_t idx = 0;
+      if (!index(type_space_, idx) || !expect_rparen()) return false;
+      explicit_idx = idx;
+    }
+    FuncType ft;
+    bool any = false;
+    if (!params_results(ft, nullptr, false, any)) return false;
+    if (!explicit_idx && ft.params.empty() && ft.results.size() <= 1) {
+      out.push_back(ft.results.empty() ? 0x40 : uint8_t(ft.results[0]));
+      return true;
+    }
+    uint32_t idx = 0;
+    if (explicit_idx) {
+      idx = *explicit_idx;
+      if (idx < types_.size()) {
+        if (any && !(types_[idx] == ft)) return fail(at, "inline function type does not match (type)");
+      } else if (any) {
+        return fail(at, "unknown type");
+      }
+    } else {
+      idx = intern_type(ft);
+    }
+    put_s64(out, int64_t(idx));
+    return true;
+  }
+
+  // block/loop/if in flat form; the keyword is at peek().
+  bool flat_block(Bytes& out) {
+    const Token& kw = next();
+    std::string_view label = opt_label();
+    out.push_back(kw.is("block") ? 0x02 : kw.is("loop") ? 0x03 : 0x04);
+    if (!block_type(out)) return false;
+    labels_.push_back(label);
+    if (!instrs(out)) return false;
+    if (kw.is("if") && peek().is("else")) {
+      next();
+      if (!end_label(label)) return false;
+      out.push_back(0x05);
+      if (!instrs(out)) return false;
+    }
+    if (!peek().is("end")) return unexpected(peek());
+    next();
+    if (!end_label(label)) return false;
+    labels_.pop_back();
+    out.push_back(0x0B);
+    return true;
+  }
+
+  bool folded(Bytes& out) {
+    next();  // '('
+    const Token& kw = peek();
+    if (kw.is("block") || kw.is("loop")) {
+      next();
+      std::string_view label = opt_label();
+      out.push_back(kw.is("block") ? 0x02 : 0x03);
+      if (!block_type(out)) return false;
+      labels_.push_back(label);
+      if (!instrs(out)) return false;
+      labels_.pop_back();
+      out.push_back(0x0B);
+      return expect_rparen();
+    }
+    if (kw.is("if")) {
+      next();
+      std::string_view label = opt_label();
+      Bytes head{0x04};
+      if (!block_type(head)) return false;
+      while (peek().kind == Token::LParen && !peek(1).is("then")) {
+        if (!folded(out)) return false;
+      }
+      put_bytes(out, head);
+      labels_.push_back(label);
+      if (!expect_lparen() || !expect_keyword("then")) return false;
+      if (!instrs(out) || !expect_rparen()) return false;
+      if (at_lparen("else")) {
+        next();
+        next();
+        out.push_back(0x05);
+        if (!instrs(out) || !expect_rparen()) return false;
+      }
+      labels_.pop_back();
+      out.push_back(0x0B);
+      return expect_rparen();
+    }
+    if (kw.kind != Token::Atom) return unexpected(kw);
+    Bytes head;
+    if (!plain(head)) return false;
+    while (peek().kind == Token::LParen) {
+      if (!folded(out)) return false;
+    }
+    put_bytes(out, head);
+    return expect_rparen();
+  }
+
+  bool plain(Bytes& out) {
+    const Token& kw = peek();
+    if (kw.is("block") || kw.is("loop") || kw.is("if")) return flat_block(out);
+    if (kw.kind != Token::Atom || kw.is_id()) return unexpected(kw);
+    std::optional<Op> op = op_from_text(kw.text);
+    if (!op) return unexpected(kw);
+    if (*op == Op::Else || *op == Op::End) return unexpected(kw);
+    next();
+    if (*op == Op::Select) {
+      if (at_lparen("result")) {
+        Bytes types;
+        uint32_t n = 0;
+        while (at_lparen("result")) {
+          next();
+          next();
+          while (!at_rparen()) {
+            ValType v;
+            if (!valtype(v)) return false;
+            types.push_back(uint8_t(v));
+            ++n;
+          }
+          next();
+        }
+        out.push_back(0x1C);
+        put_u32(out, n);
+        put_bytes(out, types);
+      } else {
+        out.push_back(0x1B);
+      }
+      return true;
+    }
+    const OpInfo& info = op_info(*op);
+    if (info.prefix) {
+      out.push_back(info.prefix);
+      put_u32(out, info.code);
+    } else {
+      out.push_back(uint8_t(info.code));
+    }
+    return immediates(*op, info, kw, out);
+  }
+
+  bool label_index(uint32_t& out) {
+    const Token& t = peek();
+    if (t.is_id()) {
+      for (size_t i = labels_.size(); i-- > 0;) {
+        if (labels_[i] == t.text) {
+          out = uint32_t(labels_.size() - 1 - i);
+          next();
+          return true;
+        }
+      }
+      return fail(t, fmt::format("unknown label {}", t.text));
+    }
+    return u32(out);
+  }
+
+  bool opt_index(Space& s, uint32_t& out, bool& present) {
+    present = is_index_token(peek());
+    if (!present) return true;
+    return index(s, out);
+  }
+
+  bool memarg(const OpInfo& info, Bytes& out) {
+    uint64_t offset = 0, align = uint64_t(1) << info.align;
+    if (peek().kind == Token::Atom && peek().text.starts_with("offset=")) {
+      const Token& t = next();
+      NumStatus st = parse_uint(t.text.substr(7), UINT32_MAX, offset);
+      if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", t.text));
+      if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
+    }
+    if (peek().kind == Token::Atom && peek().text.starts_with("align=")) {
+      const Token& t = next();
+      NumStatus st = parse_uint(t.text.substr(6), UINT32_MAX, align);
+      if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", t.text));
+      if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
+      if (align == 0 || (align & (align - 1)) != 0)
+        return fail(t, "alignment must be a power of two");
+    }
+    uint32_t log2 = 0;
+    while ((uint64_t(1) << log2) < align) ++log2;
+    put_u32(out, log2);
+    put_u32(out, offset);
+    return true;
+  }
+
+  // A token that can only be a literal of a lane list (not an id, an
+  // instruction or a block keyword).
+  static bool is_lane_literal(const Token& t) {
+    return t.kind == Token::Atom && !t.is_id() && !op_from_text(t.text) && !t.is("block") &&
+           !t.is("loop") && !t.is("if") && !t.is("end") && !t.is("else");
+  }
+
+  // A lane index: a nat below 256. In shuffles any number-like token that is
+  // not one is a malformed lane; elsewhere only too-large nats are.
+  bool lane_index(Bytes& out, bool shuffle = false) {
+    const Token& t = peek();
+    if (t.kind != Token::Atom || t.is_id()) return unexpected(t);
+    uint64_t v = 0;
+    NumStatus st = parse_uint(t.text, 255, v);
+    if (st == NumStatus::Syntax && !shuffle) return fail(t, fmt::format("unexpected token {}", t.text));
+    if (st != NumStatus::Ok) return fail(t, "malformed lane index");
+    next();
+    out.push_back(uint8_t(v));
+    return true;
+  }
+
+  bool number_error(const Token& t, NumStatus st, std::string_view type) {
+    if (st == NumStatus::Range) return fail(t, fmt::format("{} constant out of range", type));
+    if (t.kind == Token::Atom && !t.is_id() && !op_from_text(t.text) &&
+        t.text != "nan:canonical" && t.text != "nan:arithmetic")
+      return fail(t, fmt::format("unknown operator {} (malformed {} constant)", t.text, type));
+    return unexpected(t);
+  }
+
+  bool immediates(Op op, const OpInfo& info, const Token& kw, Bytes& out) {
+    uint32_t idx = 0;
+    bool present = false;
+    switch (info.imm) {
+      case ImmKind::None:
+        return true;
+      case ImmKind::BlockType:
+        return block_type(out);  // not reached: blocks are handled by flat_block
+      case ImmKind::Label:
+        if (!label_index(idx)) return false;
+        put_u32(out, idx);
+        return true;
+      case ImmKind::BrTable: {
+        std::vector<uint32_t> targets;
+        while (is_index_token(peek()) || peek().kind == Token::Atom) {
+          if (!is_index_token(peek())) break;
+          if (!label_index(idx)) return false;
+          targets.push_back(idx);
+        }
+        if (targets.empty()) return unexpected(peek());
+        put_u32(out, targets.size() - 1);
+        for (uint32_t x : targets) put_u32(out, x);
+        return true;
+      }
+      case ImmKind::Func:
+        if (!index(func_space_, idx)) return false;
+        put_u32(out, idx);
+        return true;
+      case ImmKind::CallIndirect: {
+        uint32_t table = 0;
+        if (!opt_index(table_space_, table, present)) return false;
+        TypeUse tu;
+        if (!type_use(tu, false)) return false;
+        put_u32(out, tu.index);
+        put_u32(out, table);
+        return true;
+      }
+      case ImmKind::SelectT:
+        return true;  // handled with Select
+      case ImmKind::Local: {
+        const Token& t = peek();
+        if (t.is_id()) {
+          auto it = locals_ ? locals_->names.find(t.text) : decltype(locals_->names.end()){};
+          if (!locals_ || it == locals_->names.end())
+            return fail(t, fmt::format("unknown local {}", t.text));
+          next();
+          idx = it->second;
+        } else if (!u32(idx)) {
+          return false;
+        }
+        put_u32(out, idx);
+        return true;
+      }
+      case ImmKind::Global:
+        if (!index(global_space_, idx)) return false;
+        put_u32(out, idx);
+        return true;
+      case ImmKind::Table:
+        if (!opt_index(table_space_, idx, present)) return false;
+        put_u32(out, idx);
+        return true;
+      case ImmKind::Memory:
+        if (!opt_index(memory_space_, idx, present)) return false;
+        put_u32(out, idx);
+        return true;
+      case ImmKind::MemArg:
+        return memarg(info, out);
+      case ImmKind::I32: {
+        const Token& t = peek();
+        uint64_t v = 0;
+        NumStatus st = t.kind == Token::Atom ? parse_int(t.text, 32, v) : NumStatus::Syntax;
+        if (st != NumStatus::Ok) return number_error(t, st, "i32");
+        next();
+        put_s64(out, int64_t(int32_t(uint32_t(v))));
+        return true;
+      }
+      case ImmKind::I64: {
+        const Token& t = peek();
+        uint64_t v = 0;
+        NumStatus st = t.kind == Token::Atom ? parse_int(t.text, 64, v) : NumStatus::Syntax;
+        if (st != NumStatus::Ok) return number_error(t, st, "i64");
+        next();
+        put_s64(out, int64_t(v));
+        return true;
+      }
+      case ImmKind::F32: {
+        const Token& t = peek();
+        uint32_t v = 0;
+        NumStatus st = t.kind == Token::Atom ? parse_f32(t.text, v) : NumStatus::Syntax;
+        if (st != NumStatus::Ok) return number_error(t, st, "f32");
+        next();
+        put_fixed(out, v, 4);
+        return true;
+      }
+      case ImmKind::F64: {
+        const Token& t = peek();
+        uint64_t v = 0;
+        NumStatus st = t.kind == Token::Atom ? parse_f64(t.text, v) : NumStatus::Syntax;
+        if (st != NumStatus::Ok) return number_error(t, st, "f64");
+        next();
+        put_fixed(out, v, 8);
+        return true;
+      }
+      case ImmKind::RefType: {
+        const Token& t = peek();
+        if (t.is("func")) out.push_back(uint8_t(ValType::FuncRef));
+        else if (t.is("extern")) out.push_back(uint8_t(ValType::ExternRef));
+        else return unexpected(t);
+        next();
+        return true;
+      }
+      case ImmKind::MemoryInit: {
+        uint32_t a = 0, b = 0;
+        bool two = is_index_token(peek()) && is_index_token(peek(1));
+        if (two) {
+          if (!index(memory_space_, a) || !index(data_space_, b)) return false;
+        } else if (!index(data_space_, b)) {
+          return false;
+        }
+        put_u32(out, b);
+        put_u32(out, a);
+        uses_data_ops_ = true;
+        return true;
+      }
+      case ImmKind::Data:
+        if (!index(data_space_, idx)) return false;
+        put_u32(out, idx);
+        uses_data_ops_ = true;
+        return true;
+      case ImmKind::MemoryCopy: {
+        uint32_t a = 0, b = 0;
+        if (is_index_token(peek())) {
+          if (!index(memory_space_, a) || !index(memory_space_, b)) return false;
+        }
+        put_u32(out, a);
+        put_u32(out, b);
+        return true;
+      }
+      case ImmKind::TableInit: {
+        uint32_t a = 0, b = 0;
+        bool two = is_index_token(peek()) && is_index_token(peek(1));
+        if (two) {
+          if (!index(table_space_, a) || !index(elem_space_, b)) return false;
+        } else if (!index(elem_space_, b)) {
+          return false;
+        }
+        put_u32(out, b);
+        put_u32(out, a);
+        return true;
+      }
+      case ImmKind::Elem:
+        if (!index(elem_space_, idx)) return false;
+        put_u32(out, idx);
+        return true;
+      case ImmKind::TableCopy: {
+        uint32_t a = 0, b = 0;
+        if (is_index_token(peek())) {
+          if (!index(table_space_, a) || !index(table_space_, b)) return false;
+        }
+        put_u32(out, a);
+        put_u32(out, b);
+        return true;
+      }
+      case ImmKind::V128: {
+        const Token& st = peek();
+        LaneShape shape;
+        if (st.kind != Token::Atom || !lane_shape(st.text, shape)) return unexpected(st);
+        next();
+        size_t given = 0;
+        while (is_lane_literal(peek(given))) ++given;
+        if (given != shape.lanes) return fail(st, "wrong number of lane literals");
+        for (unsigned i = 0; i < shape.lanes; ++i) {
+          const Token& t = peek();
+          uint64_t bits = 0;
+          NumStatus s = parse_lane(t.text, shape, bits);
+          if (s != NumStatus::Ok) return number_error(t, s, "v128 lane");
+          next();
+          put_fixed(out, bits, int(shape.lane_bits / 8));
+        }
+        return true;
+      }
+      case ImmKind::Shuffle: {
+        const Token& at = peek();
+        int n = 0;
+        for (; is_lane_literal(peek()); ++n)
+          if (!lane_index(out, true)) return false;
+        if (n != 16) return fail(at, "invalid lane length");
+        return true;
+      }
+      case ImmKind::Lane:
+        return lane_index(out);
+      case ImmKind::MemArgLane:
+        if (!memarg(info, out)) return false;
+        return lane_index(out);
+    }
+    (void)op;
+    return unexpected(kw);
+  }
+
+  // ---- assembly ------------------------------------------------------------
+  Result<Bytes> assemble() {
+    Bytes out{0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
+    Bytes types;
+    for (const FuncType& ft : types_) {
+      types.push_back(0x60);
+      put_u32(types, ft.params.size());
+      for (ValType v : ft.params) types.push_back(uint8_t(v));
+      put_u32(types, ft.results.size());
+      for (ValType v : ft.results) types.push_back(uint8_t(v));
+    }
+    put_section(out, 1, uint32_t(types_.size()), types);
+    put_section(out, 2, import_count_, imports_);
+    put_section(out, 3, func_count_, funcs_);
+    put_section(out, 4, table_count_, tables_);
+    put_section(out, 5, memory_count_, memories_);
+    put_section(out, 6, global_count_, globals_);
+    put_section(out, 7, export_count_, exports_);
+    if (start_) {
+      Bytes body;
+      put_u32(body, *start_);
+      out.push_back(8);
+      put_u32(out, body.size());
+      put_bytes(out, body);
+    }
+    put_section(out, 9, elem_count_, elems_);
+    if (uses_data_ops_) {
+      Bytes body;
+      put_u32(body, data_count_);
+      out.push_back(12);
+      put_u32(out, body.size());
+      put_bytes(out, body);
+    }
+    put_section(out, 10, func_count_, code_);
+    put_section(out, 11, data_count_, datas_);
+    return out;
+  }
+
+  const std::vector<Token>& t_;
+  const std::vector<uint32_t>& m_;
+  size_t pos_, begin_, end_;
+  Error err_;
+  bool failed_ = false;
+
+  std::vector<FuncType> types_;
+  size_t explicit_types_ = 0;
+  Space type_space_{"type", "type", {}, 0};
+  Space func_space_{"func", "function", {}, 0};
+  Space table_space_{"table", "table", {}, 0};
+  Space memory_space_{"memory", "memory", {}, 0};
+  Space global_space_{"global", "global", {}, 0};
+  Space elem_space_{"elem", "elem segment", {}, 0};
+  Space data_space_{"data", "data segment", {}, 0};
+  const char* first_definition_ = nullptr;
+
+  // running indices in pass 2
+  uint32_t func_index_ = 0, table_index_ = 0, memory_index_ = 0, global_index_ = 0;
+  // function-body state
+  Space* locals_ = nullptr;
+  std::vector<std::string_view> labels_;
+  bool uses_data_ops_ = false;
+
+  // section bodies and entry counts
+  Bytes imports_, funcs_, tables_, memories_, globals_, exports_, elems_, code_, datas_;
+  uint32_t import_count_ = 0, func_count_ = 0, table_count_ = 0, memory_count_ = 0,
+           global_count_ = 0, export_count_ = 0, elem_count_ = 0, data_count_ = 0;
+  std::optional<uint32_t> start_;
+};
+
+}  // namespace
+
+Result<std::vector<uint8_t>> encode_module_fields(const TokenList& tl, size_t begin, size_t end) {
+  return ModuleParser(tl, begin, end).run();
+}
+
+Result<ModuleForm> parse_module_form(const TokenList& tl, size_t lparen) {
+  const auto& t = tl.tokens;
+  ModuleForm form;
+  size_t close = tl.match[lparen];
+  size_t p = lparen + 1;
+  if (!t[p].is("module")) return error_at(t[p], fmt::format("unexpected token {}", t[p].text));
+  ++p;
+  if (t[p].is_id()) form.id = std::string(t[p++].text);
+  form.next = close + 1;
+  if (t[p].is("binary") || t[p].is("quote")) {
+    bool binary = t[p].is("binary");
+    form.kind = binary ? ModuleForm::Binary : ModuleForm::Quote;
+    for (++p; p < close; ++p) {
+      if (t[p].kind != Token::String)
+        return error_at(t[p], fmt::format("unexpected token {}", t[p].text));
+      if (binary) form.binary.insert(form.binary.end(), t[p].str.begin(), t[p].str.end());
+      else form.quote += t[p].str;
+    }
+    return form;
+  }
+  auto bytes = encode_module_fields(tl, p, close);
+  if (bytes) form.binary = std::move(*bytes);
+  else form.text_error = bytes.error();
+  return form;
+}
+
+}  // namespace wippy::text

@@ -1,0 +1,140 @@
+// component.h — a decoded (not yet validated) component: every definition
+// in binary order, plus the index spaces those definitions build.
+// Produced by decode_component() (decode.h), checked by validate_component()
+// (validate.h), and read by the instantiation step. Core modules are
+// decoded interp Modules shared by pointer (they are immutable once
+// decoded); nested components likewise.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "component/types.h"
+#include "interp/module.h"
+
+namespace wippy::component {
+
+struct Component;
+
+// (core instance (instantiate m (with "n" (instance i))*)) or inline exports.
+struct CoreInstanceArg {
+  std::string name;
+  uint32_t instance = 0;  // core instance index
+};
+struct CoreInlineExport {
+  std::string name;
+  SortIdx item;  // a core sort
+};
+struct CoreInstance {
+  bool instantiate = true;
+  uint32_t module = 0;                   // instantiate
+  std::vector<CoreInstanceArg> args;     // instantiate
+  std::vector<CoreInlineExport> exports; // !instantiate
+};
+
+// (instance (instantiate c (with "n" sortidx)*)) or inline exports.
+struct InstanceArg {
+  std::string name;
+  SortIdx item;
+};
+struct InlineExport {
+  ExternName name;
+  SortIdx item;
+};
+struct Instance {
+  bool instantiate = true;
+  uint32_t component = 0;            // instantiate
+  std::vector<InstanceArg> args;     // instantiate
+  std::vector<InlineExport> exports; // !instantiate
+};
+
+enum class StringEncoding : uint8_t { Utf8, Utf16, Latin1Utf16 };
+const char* string_encoding_name(StringEncoding e);
+
+struct CanonOptions {
+  StringEncoding string_encoding = StringEncoding::Utf8;
+  bool string_encoding_set = false;
+  std::optional<uint32_t> memory;       // core memory index
+  std::optional<uint32_t> realloc;      // core func index
+  std::optional<uint32_t> post_return;  // core func index
+  uint32_t offset = 0;                  // first option byte (messages)
+};
+
+struct Canon {
+  enum class Kind : uint8_t { Lift, Lower, ResourceNew, ResourceDrop, ResourceRep } kind = Kind::Lift;
+  uint32_t func = 0;  // Lift: core func index; Lower: component func index
+  uint32_t type = 0;  // Lift: func type index; Resource*: resource type index
+  CanonOptions options;
+};
+
+// (start f (value arg)* (result (value))^n) — value-model start.
+struct Start {
+  uint32_t func = 0;
+  std::vector<uint32_t> args;  // value indices
+  uint32_t results = 0;
+};
+
+struct ComponentImport {
+  ExternName name;
+  ExternDesc desc;
+};
+
+struct ComponentExport {
+  ExternName name;
+  SortIdx item;
+  std::optional<ExternDesc> desc;  // optional ascribed type
+};
+
+// (value t v) — the value-model value section: type and encoded bytes.
+struct ValueDef {
+  ValType type;
+  std::vector<uint8_t> bytes;
+};
+
+// Which definition an index refers to.
+enum class Origin : uint8_t {
+  CoreModule, CoreInstance, CoreType, Component, Instance, Alias, Type, Canon, Start, Import,
+  Export, Value,
+};
+
+struct IndexEntry {
+  Origin origin = Origin::Import;
+  uint32_t item = 0;  // index into the vector named by `origin`
+};
+
+// One definition in binary order: which vector and which element.
+struct DefRef {
+  Origin origin = Origin::Import;
+  uint32_t item = 0;
+  uint32_t offset = 0;  // byte offset of the definition (messages)
+};
+
+struct Component {
+  // Definitions, each kind in its own vector, in binary order.
+  std::vector<std::shared_ptr<const Module>> core_modules;
+  std::vector<CoreInstance> core_instances;
+  std::vector<CoreTypeDef> core_types;
+  std::vector<std::shared_ptr<const Component>> components;
+  std::vector<Instance> instances;
+  std::vector<Alias> aliases;
+  std::vector<TypeDef> types;
+  std::vector<Canon> canons;
+  std::vector<Start> starts;
+  std::vector<ComponentImport> imports;
+  std::vector<ComponentExport> exports;
+  std::vector<ValueDef> values;
+
+  // All definitions interleaved in binary order.
+  std::vector<DefRef> order;
+
+  // Index spaces, indexed by Sort.
+  std::array<std::vector<IndexEntry>, kNumSorts> spaces;
+
+  const std::vector<IndexEntry>& space(Sort s) const { return spaces[size_t(s)]; }
+  uint32_t count(Sort s) const { return uint32_t(spaces[size_t(s)].size()); }
+};
+
+}  // namespace wippy::component

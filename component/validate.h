@@ -1,0 +1,23 @@
+// validate.h — component validation (Binary.md / Explainer.md / CanonicalABI.md
+// rules) over a decoded Component: index bounds in every index space
+// (including outer aliases through enclosing components and types),
+// extern names (kebab case, interface names, [constructor]/[method]/[static]
+// annotations, strong uniqueness), type definitions (non-empty records,
+// variants, enums, flags; unique labels; own/borrow of resources; no borrow
+// in results; resources only in concrete components), core instantiation
+// (imports satisfied by name, kind and type), component instantiation (every
+// import supplied with a matching sort and type, type imports substituted),
+// alias targets, and canon lift/lower/resource.* typing with the canonical
+// options (memory/realloc required, realloc and post-return signatures,
+// core function type = flattened component function type).
+// Errors are ErrorKind::Invalid; messages follow wasm-tools' wording where
+// the reference tests check it, and name the definition's byte offset.
+#pragma once
+#include "component/component.h"
+#include "interp/result.h"
+
+namespace wippy::component {
+
+Result<void> validate_component(const Component& component);
+
+}  // namespace wippy::component

@@ -1,0 +1,49 @@
+// context.cpp — builds the initial frame of a fresh fiber stack; the frame
+// layout must match context_<arch>.S exactly (see the comments there).
+#include "dispatcher/context.h"
+
+#include <cstdint>
+#include <cstring>
+
+extern "C" void wippy_ctx_start();
+
+namespace wippy::disp {
+
+#if defined(__x86_64__)
+
+void* make_context(void* stack_top, ContextEntry entry, void* arg) {
+  auto top = reinterpret_cast<uintptr_t>(stack_top) & ~uintptr_t{15};
+  // After the switch pops 64 bytes, rsp = top - 16: 16-byte aligned at the
+  // `call` in wippy_ctx_start, as the ABI requires. The 16 bytes above stay
+  // zero (a null return address for anything walking the stack).
+  auto* frame = reinterpret_cast<uint64_t*>(top - 16 - 64);
+  std::memset(frame, 0, 64 + 16);
+  const uint32_t mxcsr = 0x1F80;  // all exceptions masked, round to nearest
+  const uint16_t x87cw = 0x037F;  // all masked, 64-bit precision, nearest
+  std::memcpy(reinterpret_cast<char*>(frame), &mxcsr, 4);
+  std::memcpy(reinterpret_cast<char*>(frame) + 4, &x87cw, 2);
+  frame[3] = reinterpret_cast<uint64_t>(arg);    // r13
+  frame[4] = reinterpret_cast<uint64_t>(entry);  // r12
+  frame[7] = reinterpret_cast<uint64_t>(&wippy_ctx_start);
+  return frame;
+}
+
+#elif defined(__aarch64__)
+
+void* make_context(void* stack_top, ContextEntry entry, void* arg) {
+  auto top = reinterpret_cast<uintptr_t>(stack_top) & ~uintptr_t{15};
+  auto* frame = reinterpret_cast<uint64_t*>(top - 176);
+  std::memset(frame, 0, 176);
+  frame[0] = reinterpret_cast<uint64_t>(entry);  // x19
+  frame[1] = reinterpret_cast<uint64_t>(arg);    // x20
+  frame[10] = 0;                                 // x29: end of frame chain
+  frame[11] = reinterpret_cast<uint64_t>(&wippy_ctx_start);  // x30
+  frame[20] = 0;                                 // FPCR: IEEE defaults
+  return frame;
+}
+
+#else
+#error "dispatcher: no context switch for this CPU (x86-64 and AArch64 only)"
+#endif
+
+}  // namespace wippy::disp

@@ -1,0 +1,50 @@
+// stack.cpp — mmap/mprotect/munmap for fiber stacks.
+#include "dispatcher/stack.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace wippy::disp {
+
+size_t page_size() {
+  static const size_t ps = static_cast<size_t>(sysconf(_SC_PAGESIZE));  // constant after init
+  return ps;
+}
+
+size_t round_to_pages(size_t bytes) {
+  const size_t ps = page_size();
+  return (bytes + ps - 1) / ps * ps;
+}
+
+std::optional<FiberStack> FiberStack::allocate(size_t usable_bytes, size_t guard_bytes) {
+  const size_t usable = round_to_pages(usable_bytes == 0 ? 1 : usable_bytes);
+  const size_t guard = round_to_pages(guard_bytes == 0 ? 1 : guard_bytes);
+  void* p = mmap(nullptr, usable + guard, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  if (p == MAP_FAILED) return std::nullopt;
+  if (mprotect(p, guard, PROT_NONE) != 0) {
+    munmap(p, usable + guard);
+    return std::nullopt;
+  }
+  FiberStack s;
+  s.r_.guard_lo = reinterpret_cast<uintptr_t>(p);
+  s.r_.usable_lo = s.r_.guard_lo + guard;
+  s.r_.hi = s.r_.usable_lo + usable;
+  return s;
+}
+
+FiberStack& FiberStack::operator=(FiberStack&& o) noexcept {
+  if (this != &o) {
+    release();
+    r_ = o.r_;
+    o.r_ = {};
+  }
+  return *this;
+}
+
+void FiberStack::release() {
+  if (r_.hi != 0) munmap(reinterpret_cast<void*>(r_.guard_lo), r_.hi - r_.guard_lo);
+  r_ = {};
+}
+
+}  // namespace wippy::disp

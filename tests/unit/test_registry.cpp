@@ -1,2 +1,811 @@
-// Unit tests for runtime/ (registry).
+// Unit tests for runtime/ (registry): loading and checking Wippy registry
+// files, module hashes, env resolution and WASI import profiles. Each test
+// writes small YAML files into its own temporary folder.
 #include <doctest/doctest.h>
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runtime/module_hash.h"
+#include "runtime/module_source.h"
+#include "runtime/profiles.h"
+#include "runtime/registry.h"
+#include "runtime/wasi_env.h"
+
+namespace fs = std::filesystem;
+using namespace wippy;
+
+namespace {
+
+// sha256("abc")
+constexpr const char* kAbcHash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "wippy-reg-XXXXXX").string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+  // Writes `text` (one leading newline dropped, so raw strings read naturally).
+  fs::path write(const std::string& name, std::string_view text) const {
+    if (!text.empty() && text.front() == '\n') text.remove_prefix(1);
+    fs::path p = path_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+
+ private:
+  fs::path path_;
+};
+
+Result<Registry> load(const std::vector<fs::path>& files) { return load_registry(files); }
+
+// Loads one file that is expected to fail; returns the error text.
+std::string load_error(const TempDir& dir, std::string_view yaml, std::string name = "app.yaml") {
+  fs::path f = dir.write(name, yaml);
+  Result<Registry> r = load({f});
+  REQUIRE_FALSE(r.ok());
+  return r.error().message;
+}
+
+#define CHECK_HAS(text, part)                                               \
+  CHECK_MESSAGE((text).find(part) != std::string::npos, "message: " << (text) \
+                                                                          << "\nwanted: " << (part))
+
+const std::string kDirs = R"(
+namespace: myns
+entries:
+  - name: assets
+    kind: fs.directory
+    directory: ./assets
+    auto_init: true)";
+
+}  // namespace
+
+TEST_CASE("registry: loads the documented example with every field") {
+  TempDir dir;
+  dir.write("assets/module.wasm", "abc");
+  fs::path f = dir.write("app.yaml", std::string(R"(
+version: "1.0"
+namespace: myns
+entries:
+  - name: assets
+    kind: fs.directory
+    directory: ./assets
+  - name: data
+    kind: fs.directory
+    directory: ./data
+    auto_init: true
+    mode: "0750"
+  - name: api_key
+    kind: env.variable
+    variable: API_KEY
+    default: none
+  - name: my_function
+    kind: function.wasm
+    fs: myns:assets
+    path: /module.wasm
+    hash: sha256:)") + std::string(kAbcHash) + R"(
+    method: run
+    imports: [wasi:cli, wasi:io, wasi:clocks, wasi:filesystem]
+    pool: {type: inline}
+    limits: {max_execution_ms: 1000, memory_bytes: 16777216}
+    wit: "world w {}"
+    wasi:
+      args: [my_function, "--flag"]
+      cwd: /data
+      env:
+        - {id: myns:api_key, name: API_KEY, required: true}
+      mounts:
+        - {fs: myns:data, guest: /data, read_only: true}
+)");
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  const Registry& reg = *r;
+  CHECK(reg.size() == 4);
+  CHECK(fs::is_directory(dir.path() / "data"));  // auto_init created it
+
+  const FsDirectoryEntry* assets = reg.find_fs("myns:assets");
+  REQUIRE(assets);
+  CHECK(assets->directory == (fs::absolute(dir.path()) / "assets").lexically_normal());
+  CHECK(assets->loc.line == 4);
+  CHECK_FALSE(assets->auto_init);
+  const FsDirectoryEntry* data = reg.find_fs("myns:data");
+  REQUIRE(data);
+  CHECK(data->auto_init);
+  CHECK(data->mode == 0750u);
+
+  const EnvVariableEntry* key = reg.find_env("myns:api_key");
+  REQUIRE(key);
+  CHECK(key->variable == "API_KEY");
+  CHECK(key->default_value == "none");
+
+  const FunctionEntry* fn = reg.find_function("myns:my_function");
+  REQUIRE(fn);
+  CHECK(fn->loc.line == 16);
+  CHECK(fn->loc.file == f);
+  CHECK(fn->kind == FunctionKind::Wasm);
+  CHECK(fn->fs == "myns:assets");
+  CHECK(fn->path == "/module.wasm");
+  CHECK(fn->hash == std::string("sha256:") + kAbcHash);
+  CHECK(fn->method == "run");
+  CHECK(fn->imports.has(Profile::Cli));
+  CHECK(fn->imports.has(Profile::Io));
+  CHECK(fn->imports.has(Profile::Clocks));
+  CHECK(fn->imports.has(Profile::Filesystem));
+  CHECK_FALSE(fn->imports.has(Profile::Sockets));
+  CHECK(fn->pool.type == PoolType::Inline);
+  CHECK(fn->pool.max_size == 16);
+  CHECK(fn->limits.max_execution_ms == 1000u);
+  CHECK(fn->limits.memory_bytes == 16777216u);
+  CHECK_FALSE(fn->limits.max_open_sockets.has_value());
+  CHECK(fn->wit == "world w {}");
+  REQUIRE(fn->wasi.args.has_value());
+  CHECK(*fn->wasi.args == std::vector<std::string>{"my_function", "--flag"});
+  CHECK(fn->wasi.cwd == "/data");
+  REQUIRE(fn->wasi.env.size() == 1);
+  CHECK(fn->wasi.env[0].id == "myns:api_key");
+  CHECK(fn->wasi.env[0].name == "API_KEY");
+  CHECK(fn->wasi.env[0].required);
+  REQUIRE(fn->wasi.mounts.size() == 1);
+  CHECK(fn->wasi.mounts[0].fs == "myns:data");
+  CHECK(fn->wasi.mounts[0].guest == "/data");
+  CHECK(fn->wasi.mounts[0].read_only);
+  CHECK(reg.functions().size() == 1);
+
+  Result<std::vector<uint8_t>> bytes = read_module(reg, *fn);
+  REQUIRE_MESSAGE(bytes.ok(), bytes.error().message);
+  CHECK(std::string(bytes->begin(), bytes->end()) == "abc");
+}
+
+TEST_CASE("registry: defaults when optional fields are absent") {
+  TempDir dir;
+  fs::path f = dir.write("app.yaml", kDirs + R"(
+  - name: f
+    kind: function.wasm
+    fs: assets
+    path: m.wasm
+    hash: SHA256:)" + std::string(kAbcHash) + R"(
+    method: run
+)");
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  const FunctionEntry* fn = r->find_function("myns:f");
+  REQUIRE(fn);
+  CHECK(fn->fs == "myns:assets");  // plain name resolved in its namespace
+  CHECK(fn->hash == std::string("sha256:") + kAbcHash);
+  CHECK(fn->imports.empty());
+  CHECK_FALSE(fn->wasi.args.has_value());
+  CHECK(fn->wasi.cwd == "/");
+  CHECK(fn->pool.type == PoolType::Inline);
+  CHECK(fn->pool.max_size == 16);
+  CHECK(fn->pool.workers == 8);
+}
+
+TEST_CASE("registry: pool types and static worker counts") {
+  TempDir dir;
+  auto fn_yaml = [&](std::string pool) {
+    return kDirs + R"(
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    pool: )" + pool + "\n";
+  };
+  struct Case {
+    std::string pool;
+    PoolType type;
+    uint32_t max_size, workers;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"{type: lazy, max_size: 4}", PoolType::Lazy, 4, 8},
+           {"{type: static, workers: 3}", PoolType::Static, 16, 3},
+           {"{type: static, size: 5}", PoolType::Static, 16, 5},
+           {"{type: static}", PoolType::Static, 16, 8},
+           {"{type: adaptive, max_size: 32}", PoolType::Adaptive, 32, 8},
+       }) {
+    CAPTURE(c.pool);
+    Result<Registry> r = load({dir.write("app.yaml", fn_yaml(c.pool))});
+    REQUIRE_MESSAGE(r.ok(), r.error().message);
+    const FunctionEntry* fn = r->find_function("myns:f");
+    REQUIRE(fn);
+    CHECK(fn->pool.type == c.type);
+    CHECK(fn->pool.max_size == c.max_size);
+    CHECK(fn->pool.workers == c.workers);
+  }
+}
+
+TEST_CASE("registry: required fields are reported with file, line and entry") {
+  TempDir dir;
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: f
+    kind: function.wasm
+    method: run
+)");
+  CHECK_HAS(msg, "app.yaml:7: entry myns:f: fs is required");
+  CHECK_HAS(msg, "app.yaml:7: entry myns:f: path is required");
+  CHECK_HAS(msg, "app.yaml:7: entry myns:f: hash is required");
+
+  msg = load_error(dir, kDirs + R"(
+  - name: f
+    kind: function.wasm
+    fs: assets
+    path: /m.wasm
+    hash: sha256:)" + std::string(kAbcHash) + "\n");
+  CHECK_HAS(msg, "app.yaml:7: entry myns:f: method is required");
+
+  msg = load_error(dir, R"(
+namespace: ns
+entries:
+  - name: d
+    kind: fs.directory
+  - name: v
+    kind: env.variable
+    default: x
+  - name: w
+    kind: function.wat
+    method: run
+)");
+  CHECK_HAS(msg, "app.yaml:3: entry ns:d: directory is required");
+  CHECK_HAS(msg, "app.yaml:5: entry ns:v: variable is required");
+  CHECK_HAS(msg, "app.yaml:8: entry ns:w: source is required");
+
+  msg = load_error(dir, R"(
+namespace: ns
+entries:
+  - kind: fs.directory
+    directory: .
+)");
+  CHECK_HAS(msg, "app.yaml:3: entry #1: name is required");
+}
+
+TEST_CASE("registry: bad YAML reports the parser's line") {
+  TempDir dir;
+  std::string msg = load_error(dir, R"(
+namespace: ns
+entries:
+  - name: a
+    kind: [unclosed
+)");
+  CHECK_HAS(msg, "app.yaml:");
+  CHECK_HAS(msg, "bad YAML");
+  fs::path f = dir.write("bad.yaml", "namespace: ns\nentries:\n  - name: a\n   kind: x\n");
+  Result<Registry> r = load({f});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::Malformed);
+  CHECK_HAS(r.error().message, "bad.yaml:4: bad YAML");
+
+  Result<Registry> missing = load({dir.path() / "nope.yaml"});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().kind == ErrorKind::Io);
+  CHECK_HAS(missing.error().message, "nope.yaml: cannot read registry file");
+}
+
+TEST_CASE("registry: missing namespace and unknown kind") {
+  TempDir dir;
+  CHECK_HAS(load_error(dir, "entries: []\n"), "app.yaml:1: namespace is required");
+  CHECK_HAS(load_error(dir, ""), "app.yaml:1: namespace is required");
+  std::string msg = load_error(dir, R"(
+namespace: ns
+entries:
+  - name: x
+    kind: fs.dir
+)");
+  CHECK_HAS(msg, "app.yaml:4: entry ns:x: unknown kind fs.dir");
+}
+
+TEST_CASE("registry: bad ID references") {
+  TempDir dir;
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: key
+    kind: env.variable
+    variable: KEY
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+  - name: g
+    kind: function.wasm
+    fs: myns:nope
+    path: /m.wasm
+    hash: sha256:)" + std::string(kAbcHash) + R"(
+    method: run
+  - name: h
+    kind: function.wasm
+    fs: key
+    path: /m.wasm
+    hash: sha256:)" + std::string(kAbcHash) + R"(
+    method: run
+    wasi:
+      env:
+        - {id: assets}
+        - {id: other:key}
+      mounts:
+        - {fs: f, guest: /x}
+)");
+  CHECK_HAS(msg, "app.yaml:16: entry myns:g: fs myns:nope not found");
+  CHECK_HAS(msg, "app.yaml:22: entry myns:h: fs myns:key is not an fs.directory entry");
+  CHECK_HAS(msg, "app.yaml:28: entry myns:h: wasi env myns:assets is not an env.variable entry");
+  CHECK_HAS(msg, "app.yaml:29: entry myns:h: wasi env other:key not found");
+  CHECK_HAS(msg, "app.yaml:31: entry myns:h: mount fs myns:f is not an fs.directory entry");
+}
+
+TEST_CASE("registry: duplicate names within and across files") {
+  TempDir dir;
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: assets
+    kind: env.variable
+    variable: X
+)");
+  CHECK_HAS(msg, "app.yaml:7: entry myns:assets: duplicate name assets (first defined at ");
+  CHECK_HAS(msg, "app.yaml:3)");
+
+  fs::path a = dir.write("a.yaml", kDirs);
+  fs::path b = dir.write("b.yaml", R"(
+namespace: myns
+entries:
+  - name: assets
+    kind: fs.directory
+    directory: ./other
+    auto_init: true
+)");
+  Result<Registry> r = load({a, b});
+  REQUIRE_FALSE(r.ok());
+  CHECK_HAS(r.error().message, "b.yaml:3: entry myns:assets: duplicate name");
+  CHECK_HAS(r.error().message, "a.yaml:3)");
+  // Nothing is created when the registry is rejected.
+  CHECK_FALSE(fs::exists(dir.path() / "assets"));
+  CHECK_FALSE(fs::exists(dir.path() / "other"));
+}
+
+TEST_CASE("registry: negative, zero and malformed pool and limit values") {
+  TempDir dir;
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    pool:
+      type: lazy
+      max_size: -1
+      workers: 0
+    limits:
+      memory_bytes: -5
+      max_execution_ms: 1.5
+      socket_timeout_ms: -1
+)");
+  CHECK_HAS(msg, "app.yaml:13: entry myns:f: pool max_size must not be negative (got -1)");
+  CHECK_HAS(msg, "app.yaml:14: entry myns:f: pool workers must be at least 1");
+  CHECK_HAS(msg, "app.yaml:16: entry myns:f: limits memory_bytes must not be negative");
+  CHECK_HAS(msg, "app.yaml:17: entry myns:f: limits max_execution_ms must be a non-negative integer");
+  CHECK_HAS(msg, "app.yaml:18: entry myns:f: limits socket_timeout_ms must not be negative");
+}
+
+TEST_CASE("registry: unknown pool type") {
+  TempDir dir;
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    pool: {type: elastic}
+)");
+  CHECK_HAS(msg, "app.yaml:11: entry myns:f: unknown pool type elastic");
+}
+
+TEST_CASE("registry: guest paths must be absolute and mounted once") {
+  TempDir dir;
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    wasi:
+      cwd: data
+      mounts:
+        - {fs: assets, guest: data}
+        - {fs: assets, guest: /data}
+        - {fs: assets, guest: /data/}
+        - {fs: assets, guest: /other}
+)");
+  CHECK_HAS(msg, "app.yaml:12: entry myns:f: wasi cwd data must be an absolute path");
+  CHECK_HAS(msg, "app.yaml:14: entry myns:f: mount guest data must be an absolute path");
+  CHECK_HAS(msg, "app.yaml:16: entry myns:f: duplicate mount: guest path /data is mounted twice");
+  CHECK(msg.find("/other") == std::string::npos);
+}
+
+TEST_CASE("registry: hash format") {
+  TempDir dir;
+  auto with_hash = [&](std::string hash) {
+    return kDirs + R"(
+  - name: f
+    kind: function.wasm
+    fs: assets
+    path: /m.wasm
+    hash: )" + hash + R"(
+    method: run
+)";
+  };
+  CHECK_HAS(load_error(dir, with_hash("md5:900150983cd24fb0d6963f7d28e17f72")),
+            "app.yaml:11: entry myns:f: only sha256 is supported (got md5)");
+  CHECK_HAS(load_error(dir, with_hash("sha512:abcd")), "only sha256 is supported");
+  CHECK_HAS(load_error(dir, with_hash("sha256:1234")),
+            "app.yaml:11: entry myns:f: hash must be sha256:<64 hex digits>");
+  CHECK_HAS(load_error(dir, with_hash(std::string(kAbcHash))), "hash must be sha256:<64 hex digits>");
+  std::string bad_digit(kAbcHash);
+  bad_digit[10] = 'g';
+  CHECK_HAS(load_error(dir, with_hash("sha256:" + bad_digit)), "hash must be sha256:<64 hex digits>");
+}
+
+TEST_CASE("registry: imports profiles are checked") {
+  TempDir dir;
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    imports:
+      - WASI:CLI@0.2.0
+      - wasi:nn
+      - wasi:io/poll
+      - wasi:cli/nope
+)");
+  CHECK_HAS(msg, "app.yaml:13: entry myns:f: unsupported wasm host import: wasi:nn");
+  CHECK_HAS(msg, "app.yaml:15: entry myns:f: unsupported wasm host import: wasi:cli/nope");
+  CHECK(msg.find("WASI:CLI") == std::string::npos);
+  CHECK(msg.find("wasi:io/poll") == std::string::npos);
+}
+
+TEST_CASE("registry: profile parsing and grants") {
+  CHECK(parse_profile("wasi:cli") == Profile::Cli);
+  CHECK(parse_profile("WASI:Sockets@0.2.3") == Profile::Sockets);
+  CHECK(parse_profile("wasi:poll") == Profile::Poll);
+  CHECK(parse_profile("wasi:io/poll") == Profile::Poll);
+  CHECK(parse_profile("wasi:io/streams@0.2.0") == Profile::Io);
+  CHECK(parse_profile("wasi:filesystem/types@0.2.0") == Profile::Filesystem);
+  CHECK(parse_profile("wasi:http/outgoing-handler") == Profile::Http);
+  CHECK_FALSE(parse_profile("wasi:nn").has_value());
+  CHECK_FALSE(parse_profile("wasi:io/nope").has_value());
+  CHECK_FALSE(parse_profile("").has_value());
+
+  ProfileSet set;
+  set.add(Profile::Cli);
+  set.add(Profile::Poll);
+  CHECK(profile_grants(set, "wasi:cli/stdout@0.2.0"));
+  CHECK(profile_grants(set, "wasi:cli/terminal-stderr@0.2.3"));
+  CHECK(profile_grants(set, "wasi:cli/environment"));
+  CHECK(profile_grants(set, "wasi:io/poll@0.2.1"));
+  CHECK_FALSE(profile_grants(set, "wasi:io/streams@0.2.0"));  // wasi:poll is poll alone
+  CHECK_FALSE(profile_grants(set, "wasi:cli/stdout@0.3.0"));
+  CHECK_FALSE(profile_grants(set, "wasi:sockets/tcp@0.2.3"));
+  CHECK_FALSE(profile_grants(set, "wasi:cli"));
+  set.add(Profile::Sockets);
+  CHECK(profile_grants(set, "wasi:sockets/tcp@0.2.3"));
+  CHECK(profile_grants(set, "wasi:sockets/ip-name-lookup@0.2.0"));
+  CHECK_FALSE(profile_grants(set, "wasi:http/types@0.2.0"));
+  set.add(Profile::Http);
+  CHECK(profile_grants(set, "wasi:http/types@0.2.0"));
+  CHECK_FALSE(profile_grants(set, "wasi:filesystem/types@0.2.0"));
+
+  ProfileSet none;
+  Result<void> denied = check_import_granted(none, "ns:name", "wasi:sockets/tcp@0.2.0");
+  REQUIRE_FALSE(denied.ok());
+  CHECK(denied.error().message ==
+        "component imports wasi:sockets/tcp@0.2.0, which entry ns:name does not grant (add "
+        "wasi:sockets to imports)");
+  Result<void> poll = check_import_granted(none, "ns:name", "wasi:io/poll@0.2.0");
+  REQUIRE_FALSE(poll.ok());
+  CHECK_HAS(poll.error().message, "(add wasi:io to imports)");
+  CHECK(check_import_granted(set, "ns:name", "wasi:cli/exit@0.2.0").ok());
+  Result<void> unknown = check_import_granted(set, "ns:name", "acme:thing/x@1.0.0");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_HAS(unknown.error().message, "which no wasm host import provides");
+}
+
+TEST_CASE("registry: several files resolve IDs across namespaces") {
+  TempDir dir;
+  dir.write("shared/lib/m.wasm", "abc");
+  fs::path shared = dir.write("shared/shared.yaml", R"(
+namespace: shared
+entries:
+  - name: modules
+    kind: fs.directory
+    directory: lib
+  - name: token
+    kind: env.variable
+    variable: TOKEN
+)");
+  fs::path app = dir.write("app/app.yaml", std::string(R"(
+namespace: app
+entries:
+  - name: scratch
+    kind: fs.directory
+    directory: ../scratch
+    auto_init: true
+  - name: f
+    kind: function.wasm
+    fs: shared:modules
+    path: m.wasm
+    hash: sha256:)") + kAbcHash + R"(
+    method: go
+    wasi:
+      env:
+        - {id: shared:token, name: T}
+      mounts:
+        - {fs: scratch, guest: /tmp}
+)");
+  std::vector<fs::path> files{app, shared};  // order does not matter
+  Result<Registry> r = load(files);
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  CHECK(r->size() == 4);
+  const FunctionEntry* fn = r->find_function("app:f");
+  REQUIRE(fn);
+  CHECK(fn->fs == "shared:modules");
+  CHECK(fn->wasi.env.at(0).id == "shared:token");
+  CHECK(fn->wasi.mounts.at(0).fs == "app:scratch");
+  CHECK(r->find_fs("shared:modules")->directory.filename() == "lib");
+  CHECK(fs::is_directory(dir.path() / "scratch"));
+  CHECK(r->find_function("shared:modules") == nullptr);
+  CHECK(r->find("app:nope") == nullptr);
+  Result<std::vector<uint8_t>> bytes = read_module(*r, *fn);
+  REQUIRE_MESSAGE(bytes.ok(), bytes.error().message);
+  CHECK(bytes->size() == 3);
+
+  // Without the shared file the references dangle.
+  Result<Registry> alone = load({app});
+  REQUIRE_FALSE(alone.ok());
+  CHECK_HAS(alone.error().message, "entry app:f: fs shared:modules not found");
+  CHECK_HAS(alone.error().message, "entry app:f: wasi env shared:token not found");
+}
+
+TEST_CASE("registry: fs.directory must exist unless auto_init") {
+  TempDir dir;
+  std::string msg = load_error(dir, R"(
+namespace: ns
+entries:
+  - name: d
+    kind: fs.directory
+    directory: ./missing
+)");
+  CHECK_HAS(msg, "app.yaml:3: entry ns:d: directory ");
+  CHECK_HAS(msg, "missing does not exist");
+  dir.write("file.txt", "x");
+  msg = load_error(dir, R"(
+namespace: ns
+entries:
+  - name: d
+    kind: fs.directory
+    directory: file.txt
+)");
+  CHECK_HAS(msg, "app.yaml:3: entry ns:d: ");
+  CHECK_HAS(msg, "is not a directory");
+  CHECK_HAS(load_error(dir, R"(
+namespace: ns
+entries:
+  - name: d
+    kind: fs.directory
+    directory: x
+    mode: rwx
+)"), "app.yaml:6: entry ns:d: mode rwx must be octal");
+}
+
+TEST_CASE("registry: module hash verification") {
+  const std::string abc = "abc";
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(abc.data()), abc.size());
+  CHECK(sha256_hex(bytes) == kAbcHash);
+  CHECK(sha256_hex({}) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(verify_hash(bytes, std::string("sha256:") + kAbcHash).ok());
+  std::string upper(kAbcHash);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  CHECK(verify_hash(bytes, "sha256:" + upper).ok());
+  std::string wrong(64, '0');
+  Result<void> bad = verify_hash(bytes, "sha256:" + wrong);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message ==
+        fmt::format("hash mismatch: expected {}, got {}", wrong, kAbcHash));
+  CHECK_HAS(verify_hash(bytes, "md5:00").error().message, "only sha256 is supported");
+}
+
+TEST_CASE("registry: read_module checks the hash and confines the path") {
+  TempDir dir;
+  dir.write("assets/m.wasm", "abd");  // not "abc": the hash will not match
+  dir.write("assets/ok.wasm", "abc");
+  dir.write("secret.wasm", "abc");
+  auto fn = [&](std::string name, std::string path) {
+    return R"(
+  - name: )" + name + R"(
+    kind: function.wasm
+    fs: assets
+    path: )" + path + R"(
+    hash: sha256:)" + kAbcHash + R"(
+    method: run)";
+  };
+  fs::create_symlink(dir.path() / "secret.wasm", dir.path() / "assets" / "link.wasm");
+  fs::path f = dir.write("app.yaml", kDirs + fn("bad", "/m.wasm") + fn("ok", "/sub/../ok.wasm") +
+                                         fn("link", "link.wasm") + fn("gone", "/gone.wasm"));
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+
+  Result<std::vector<uint8_t>> bad = read_module(*r, *r->find_function("myns:bad"));
+  REQUIRE_FALSE(bad.ok());
+  CHECK_HAS(bad.error().message, "entry myns:bad: hash mismatch: expected ");
+  CHECK_HAS(bad.error().message, std::string(", got ") + sha256_hex(std::vector<uint8_t>{'a', 'b', 'd'}));
+  CHECK(read_module(*r, *r->find_function("myns:ok")).ok());
+  Result<std::vector<uint8_t>> link = read_module(*r, *r->find_function("myns:link"));
+  REQUIRE_FALSE(link.ok());
+  CHECK_HAS(link.error().message, "resolves outside directory myns:assets");
+  Result<std::vector<uint8_t>> gone = read_module(*r, *r->find_function("myns:gone"));
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error().kind == ErrorKind::Io);
+  CHECK_HAS(gone.error().message, "entry myns:gone: cannot read module");
+
+  // Lexical escapes are refused when the registry is loaded.
+  std::string msg = load_error(dir, kDirs + fn("up", "../secret.wasm") + fn("abs", "/a/../../secret.wasm"));
+  CHECK_HAS(msg, "app.yaml:10: entry myns:up: path ../secret.wasm escapes its directory");
+  CHECK_HAS(msg, "app.yaml:16: entry myns:abs: path /a/../../secret.wasm escapes its directory");
+}
+
+TEST_CASE("registry: function.wat source inline or from a file") {
+  TempDir dir;
+  dir.write("wat/add.wat", "(module (func (export \"add\")))");
+  fs::path f = dir.write("app.yaml", kDirs + R"(
+  - name: inline
+    kind: function.wat
+    source: |
+      (module)
+    method: run
+  - name: file
+    kind: function.wat
+    source: file://wat/add.wat
+    method: add
+)");
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  const FunctionEntry* in = r->find_function("myns:inline");
+  REQUIRE(in);
+  CHECK(in->kind == FunctionKind::Wat);
+  CHECK(in->wat_source == "(module)\n");
+  CHECK_FALSE(in->wat_file.has_value());
+  const FunctionEntry* file = r->find_function("myns:file");
+  REQUIRE(file);
+  CHECK(file->wat_source == "(module (func (export \"add\")))");
+  REQUIRE(file->wat_file.has_value());
+  CHECK(file->wat_file->filename() == "add.wat");
+  CHECK_FALSE(read_module(*r, *file).ok());
+
+  CHECK_HAS(load_error(dir, kDirs + R"(
+  - name: w
+    kind: function.wat
+    source: file://nope.wat
+    method: run
+)"), "app.yaml:9: entry myns:w: source file ");
+}
+
+TEST_CASE("registry: env resolution through env.variable entries") {
+  TempDir dir;
+  fs::path f = dir.write("app.yaml", R"(
+namespace: ns
+entries:
+  - name: key
+    kind: env.variable
+    variable: HOST_KEY
+    default: fallback
+  - name: token
+    kind: env.variable
+    variable: HOST_TOKEN
+  - name: opt
+    kind: env.variable
+    variable: HOST_OPT
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    wasi:
+      env:
+        - {id: key, name: KEY}
+        - {id: ns:token, required: true}
+        - {id: opt}
+)");
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  const FunctionEntry& fn = *r->find_function("ns:f");
+
+  std::map<std::string, std::string> host{{"HOST_TOKEN", "t0k"}};
+  auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+    auto it = host.find(std::string(name));
+    if (it == host.end()) return std::nullopt;
+    return it->second;
+  };
+  Result<EnvPairs> env = resolve_env(*r, fn, lookup);
+  REQUIRE_MESSAGE(env.ok(), env.error().message);
+  CHECK(*env == EnvPairs{{"KEY", "fallback"}, {"HOST_TOKEN", "t0k"}});
+
+  host["HOST_KEY"] = "real";
+  host["HOST_OPT"] = "";
+  env = resolve_env(*r, fn, lookup);
+  REQUIRE(env.ok());
+  CHECK(*env == EnvPairs{{"KEY", "real"}, {"HOST_TOKEN", "t0k"}, {"HOST_OPT", ""}});
+
+  host.erase("HOST_TOKEN");
+  env = resolve_env(*r, fn, lookup);
+  REQUIRE_FALSE(env.ok());
+  CHECK(env.error().message == "required wasi env variable not found: ns:token");
+
+  // The process environment is the default source.
+  ::setenv("WIPPY_REG_TEST_TOKEN", "from-process", 1);
+  fs::path g = dir.write("proc.yaml", R"(
+namespace: p
+entries:
+  - name: t
+    kind: env.variable
+    variable: WIPPY_REG_TEST_TOKEN
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    wasi:
+      env: [{id: t, name: T, required: true}]
+)");
+  Result<Registry> pr = load({g});
+  REQUIRE_MESSAGE(pr.ok(), pr.error().message);
+  Result<EnvPairs> penv = resolve_env(*pr, *pr->find_function("p:f"));
+  ::unsetenv("WIPPY_REG_TEST_TOKEN");
+  REQUIRE(penv.ok());
+  CHECK(*penv == EnvPairs{{"T", "from-process"}});
+}
+
+TEST_CASE("registry: WASI versions other than 0.2.x are named in the refusal") {
+  ProfileSet all;
+  for (int i = 0; i < kProfileCount; ++i) all.add(static_cast<Profile>(i));
+  Result<void> r = check_import_granted(all, "ns:f", "wasi:cli/stdout@0.3.0");
+  REQUIRE_FALSE(r.ok());
+  CHECK_HAS(r.error().message, "only WASI 0.2.x is supported");
+  CHECK(check_import_granted(all, "ns:f", "wasi:cli/stdout@0.2.6").ok());
+  CHECK(check_import_granted(all, "ns:f", "wasi:clocks/monotonic-clock").ok());
+}
+
+TEST_CASE("registry: problems are listed by file, then line") {
+  TempDir dir;
+  fs::path a = dir.write("a.yaml", R"(
+namespace: a
+entries:
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    wasi: {mounts: [{fs: missing, guest: /m}]}
+  - name: d
+    kind: fs.directory
+    directory: ./absent
+)");
+  fs::path b = dir.write("b.yaml", "namespace: b\nentries:\n  - name: g\n    kind: nope\n");
+  Result<Registry> r = load({a, b});
+  REQUIRE_FALSE(r.ok());
+  const std::string& msg = r.error().message;
+  size_t ref = msg.find("a.yaml:7: entry a:f: mount fs a:missing not found");
+  size_t dir_missing = msg.find("a.yaml:8: entry a:d: directory ");
+  size_t kind = msg.find("b.yaml:4: entry b:g: unknown kind nope");
+  REQUIRE_MESSAGE(ref != std::string::npos, msg);
+  REQUIRE_MESSAGE(dir_missing != std::string::npos, msg);
+  REQUIRE_MESSAGE(kind != std::string::npos, msg);
+  CHECK(ref < dir_missing);
+  CHECK(dir_missing < kind);
+  CHECK(std::count(msg.begin(), msg.end(), '\n') == 2);
+}

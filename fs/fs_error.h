@@ -1,0 +1,80 @@
+// fs_error.h — errors of the fs layer as values.
+// FsErrc is an errno-like code (one per condition the WASI filesystem
+// interface can report); FsResult<T> holds either a T or an FsErrc. Escapes
+// from a granted directory are NotPermitted; mutations of a read-only grant
+// are ReadOnly. fs_errc_from_errno maps a Linux errno to the code.
+#pragma once
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace wippy::fs {
+
+enum class FsErrc {
+  Access,          // EACCES: host permission bits refuse it
+  WouldBlock,      // EAGAIN
+  Busy,            // EBUSY: e.g. renaming "." or ".."
+  Exist,           // EEXIST
+  TooBig,          // EFBIG
+  Interrupted,     // EINTR
+  Invalid,         // EINVAL: bad argument (NUL in a path, readlink of a non-link)
+  Io,              // EIO
+  IsDirectory,     // EISDIR
+  Loop,            // ELOOP: too many symlinks, or O_NOFOLLOW met a symlink
+  TooManyLinks,    // EMLINK
+  NameTooLong,     // ENAMETOOLONG
+  NoEntry,         // ENOENT (also the empty path)
+  NoMemory,        // ENOMEM
+  InsufficientSpace, // ENOSPC
+  NotDirectory,    // ENOTDIR
+  NotEmpty,        // ENOTEMPTY
+  Unsupported,     // ENOTSUP / EOPNOTSUPP / ENOSYS
+  NotPermitted,    // EPERM: the path (or a symlink in it) leaves the granted dir
+  ReadOnly,        // EROFS: the grant is read-only
+  CrossDevice,     // EXDEV: rename/link between different mounts or filesystems
+  BadDescriptor,   // EBADF
+  Quota,           // EDQUOT
+  TextFileBusy,    // ETXTBSY
+  Overflow,        // EOVERFLOW
+  NoDevice,        // ENODEV / ENXIO
+  Other,           // anything else
+};
+
+const char* fs_errc_name(FsErrc e);
+FsErrc fs_errc_from_errno(int err);
+
+template <class T>
+class [[nodiscard]] FsResult {
+ public:
+  FsResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}
+  FsResult(FsErrc err) : v_(std::in_place_index<1>, err) {}
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  const T& value() const& { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  FsErrc error() const { return std::get<1>(v_); }
+
+ private:
+  std::variant<T, FsErrc> v_;
+};
+
+template <>
+class [[nodiscard]] FsResult<void> {
+ public:
+  FsResult() = default;
+  FsResult(FsErrc err) : err_(err), ok_(false) {}
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  FsErrc error() const { return err_; }
+
+ private:
+  FsErrc err_ = FsErrc::Other;
+  bool ok_ = true;
+};
+
+}  // namespace wippy::fs

@@ -1,0 +1,142 @@
+// registry.h — the typed model of Wippy registry files and their loader.
+// A registry is the union of several YAML files, each with one `namespace`
+// and a list of `entries`. Every entry has the ID `namespace:name`, is unique
+// across all files, and remembers the file and line it came from. References
+// between entries (fs, wasi env ids, mount fs) are stored fully qualified and
+// were checked to name an entry of the right kind by load_registry.
+// Paths in the model are resolved against the YAML file's folder.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "interp/result.h"
+#include "runtime/profiles.h"
+
+namespace wippy {
+
+// Where something was written: "app.yaml:12".
+struct SourceLoc {
+  std::filesystem::path file;
+  int line = 0;  // 1-based; 0 when unknown
+  std::string str() const;
+};
+
+// What every entry carries.
+struct EntryInfo {
+  std::string ns;    // "myns"
+  std::string name;  // "my_function"
+  std::string id;    // "myns:my_function"
+  SourceLoc loc;     // the entry's first line
+};
+
+// kind: fs.directory
+struct FsDirectoryEntry : EntryInfo {
+  std::filesystem::path directory;    // absolute (resolved against the YAML folder)
+  std::optional<uint32_t> mode;       // permission bits, e.g. 0755
+  bool auto_init = false;             // create when missing
+};
+
+// kind: env.variable
+struct EnvVariableEntry : EntryInfo {
+  std::string variable;                       // host variable to read
+  std::optional<std::string> default_value;   // used when the host variable is unset
+  bool readonly = false;
+};
+
+struct WasiEnvVar {
+  std::string id;    // env.variable entry ID (qualified)
+  std::string name;  // name the guest sees; empty = the host variable name
+  bool required = false;
+  SourceLoc loc;
+};
+
+struct WasiMount {
+  std::string fs;     // fs.directory entry ID (qualified)
+  std::string guest;  // absolute guest path, normalised (no trailing '/')
+  bool read_only = false;
+  SourceLoc loc;
+};
+
+struct WasiConfig {
+  std::optional<std::vector<std::string>> args;  // argv; unset = runtime default
+  std::string cwd = "/";
+  std::vector<WasiEnvVar> env;
+  std::vector<WasiMount> mounts;
+};
+
+enum class PoolType { Inline, Lazy, Static, Adaptive };
+std::string_view pool_type_name(PoolType t);
+
+struct PoolConfig {
+  PoolType type = PoolType::Inline;
+  uint32_t max_size = 16;  // lazy/adaptive upper bound
+  uint32_t workers = 8;    // static: `workers` or `size`
+};
+
+struct Limits {
+  std::optional<uint64_t> max_execution_ms;
+  std::optional<uint64_t> memory_bytes;
+  std::optional<uint64_t> max_open_sockets;
+  std::optional<uint64_t> socket_timeout_ms;
+};
+
+enum class FunctionKind { Wasm, Wat };
+
+// kind: function.wasm / function.wat
+struct FunctionEntry : EntryInfo {
+  FunctionKind kind = FunctionKind::Wasm;
+  // function.wasm: the module lives at `path` inside fs.directory `fs`.
+  std::string fs;     // qualified fs.directory ID
+  std::string path;   // as written ("/module.wasm"); confined to the directory
+  std::string hash;   // "sha256:<64 lower-case hex>"
+  // function.wat: the text, inline or read from `source: file://...`.
+  std::string wat_source;
+  std::optional<std::filesystem::path> wat_file;  // set when source was file://
+  std::string method;  // export to call
+  ProfileSet imports;
+  WasiConfig wasi;
+  PoolConfig pool;
+  Limits limits;
+  std::string wit;
+};
+
+using Entry = std::variant<FsDirectoryEntry, EnvVariableEntry, FunctionEntry>;
+const EntryInfo& entry_info(const Entry& e);
+std::string_view entry_kind_name(const Entry& e);  // "fs.directory", ...
+
+// All entries of all loaded files, in file then document order.
+class Registry {
+ public:
+  // Adds an entry; false (and nothing added) when its ID is taken.
+  bool add(Entry e);
+
+  const Entry* find(std::string_view id) const;
+  const FsDirectoryEntry* find_fs(std::string_view id) const;
+  const EnvVariableEntry* find_env(std::string_view id) const;
+  const FunctionEntry* find_function(std::string_view id) const;
+
+  const std::vector<Entry>& entries() const { return entries_; }
+  std::vector<const FunctionEntry*> functions() const;
+  size_t size() const { return entries_.size(); }
+
+ private:
+  std::vector<Entry> entries_;
+  std::map<std::string, size_t, std::less<>> index_;
+};
+
+// Loads, checks and cross-resolves the given files. fs.directory entries with
+// auto_init are created when missing. Errors list every problem found, one
+// per line, each as "file:line: entry ns:name: message".
+Result<Registry> load_registry(std::span<const std::filesystem::path> files);
+
+// Qualifies a reference written inside namespace `ns`: "x" -> "ns:x".
+std::string qualify_id(std::string_view ns, std::string_view ref);
+
+}  // namespace wippy

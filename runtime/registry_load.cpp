@@ -1,0 +1,95 @@
+// registry_load.cpp — load_registry: parse every file, then check what spans
+// files (duplicate IDs, references) and the fs.directory folders on disk.
+// auto_init folders are only created when everything else checked out.
+#include <fmt/format.h>
+
+#include <system_error>
+
+#include "runtime/registry.h"
+#include "runtime/registry_parse.h"
+
+namespace wippy {
+namespace {
+
+namespace fs = std::filesystem;
+
+void check_refs(const Registry& reg, const std::vector<RefSite>& refs, Diagnostics& diag) {
+  for (const RefSite& r : refs) {
+    const Entry* e = reg.find(r.target);
+    if (!e) {
+      diag.add(r.loc, r.from_entry, fmt::format("{} {} not found", r.label, r.target));
+      continue;
+    }
+    bool right = r.want == RefSite::Want::FsDirectory ? std::holds_alternative<FsDirectoryEntry>(*e)
+                                                      : std::holds_alternative<EnvVariableEntry>(*e);
+    if (!right)
+      diag.add(r.loc, r.from_entry,
+               fmt::format("{} {} is not an {} entry (it is {})", r.label, r.target,
+                           r.want == RefSite::Want::FsDirectory ? "fs.directory" : "env.variable",
+                           entry_kind_name(*e)));
+  }
+}
+
+// Missing folders without auto_init are errors; the others are listed for creation.
+std::vector<const FsDirectoryEntry*> check_directories(const Registry& reg, Diagnostics& diag) {
+  std::vector<const FsDirectoryEntry*> to_create;
+  for (const Entry& e : reg.entries()) {
+    const auto* d = std::get_if<FsDirectoryEntry>(&e);
+    if (!d || d->directory.empty()) continue;
+    std::error_code ec;
+    fs::file_status st = fs::status(d->directory, ec);
+    if (fs::exists(st)) {
+      if (!fs::is_directory(st))
+        diag.add(d->loc, d->id, fmt::format("{} is not a directory", d->directory.string()));
+    } else if (d->auto_init) {
+      to_create.push_back(d);
+    } else {
+      diag.add(d->loc, d->id,
+               fmt::format("directory {} does not exist (set auto_init: true to create it)",
+                           d->directory.string()));
+    }
+  }
+  return to_create;
+}
+
+void create_directory(const FsDirectoryEntry& d, Diagnostics& diag) {
+  std::error_code ec;
+  fs::create_directories(d.directory, ec);
+  if (!ec && d.mode)
+    fs::permissions(d.directory, static_cast<fs::perms>(*d.mode), fs::perm_options::replace, ec);
+  if (ec) {
+    diag.set_kind(ErrorKind::Io);
+    diag.add(d.loc, d.id,
+             fmt::format("cannot create directory {}: {}", d.directory.string(), ec.message()));
+  }
+}
+
+}  // namespace
+
+Result<Registry> load_registry(std::span<const std::filesystem::path> files) {
+  Diagnostics diag(files);
+  Registry reg;
+  std::vector<RefSite> refs;
+  for (const fs::path& file : files) {
+    ParsedFile parsed = parse_registry_file(file, diag);
+    for (Entry& e : parsed.entries) {
+      const EntryInfo& info = entry_info(e);
+      if (const Entry* first = reg.find(info.id)) {
+        diag.add(info.loc, info.id,
+                 fmt::format("duplicate name {} (first defined at {})", info.name,
+                             entry_info(*first).loc.str()));
+        continue;
+      }
+      reg.add(std::move(e));
+    }
+    for (RefSite& r : parsed.refs) refs.push_back(std::move(r));
+  }
+  check_refs(reg, refs, diag);
+  std::vector<const FsDirectoryEntry*> to_create = check_directories(reg, diag);
+  if (!diag.empty()) return diag.to_error();
+  for (const FsDirectoryEntry* d : to_create) create_directory(*d, diag);
+  if (!diag.empty()) return diag.to_error();
+  return reg;
+}
+
+}  // namespace wippy

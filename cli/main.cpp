@@ -1,8 +1,106 @@
-// wippy-run — command-line entry point (subcommands are added per issue).
-#include <cstdio>
-#include <cstring>
+// main.cpp — wippy-run: command-line entry point.
+//   wippy-run wast [--verbose] [--no-fork] [--timeout S] FILE...
+//                                        run spec scripts (each in a child
+//                                        process); prints failures, per-file
+//                                        and total counts
+//   wippy-run run FILE --invoke NAME [ARG...]
+//                                        call an export of a core module
+// Exit status: 0 on success, 1 on any failure, 2 on bad usage.
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "cli/isolate.h"
+#include "cli/run_command.h"
+#include "cli/wast_runner.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  wippy-run wast [--verbose] [--no-fork] [--timeout SECONDS] FILE...\n"
+    "      Run WebAssembly spec scripts (.wast). Prints one line per failed\n"
+    "      command (FILE:LINE: ...), then \"FILE: N passed, M failed\" per file\n"
+    "      and \"N passed, M failed\" in total. Each file runs in a child\n"
+    "      process (a crash or a hang past --timeout, default 300 s, fails\n"
+    "      that file only); --no-fork runs in-process; --verbose prints each\n"
+    "      command and spectest print calls.\n"
+    "  wippy-run run FILE.wasm|FILE.wat --invoke NAME [ARG...]\n"
+    "      Instantiate a core module that has no imports and call export NAME.\n"
+    "      ARGs are parsed by parameter type: i32/i64 as decimal or 0x hex\n"
+    "      (negative allowed), f32/f64 as decimal floats, inf or nan, refs as\n"
+    "      null (externref also N). Each result is printed on its own line as\n"
+    "      TYPE:VALUE, e.g. i32:42 or f64:1.5 (0x3ff8000000000000).\n"
+    "Exit status: 0 on success, 1 on any failure, 2 on bad usage.\n";
+
+int usage() {
+  fmt::print(stderr, "{}", kUsage);
+  return 2;
+}
+
+int wast_main(const std::vector<std::string>& args) {
+  wippy::cli::WastOptions opts;
+  std::vector<std::string> files;
+  bool fork_each = true;
+  unsigned timeout = 300;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--verbose" || a == "-v") {
+      opts.verbose = true;
+    } else if (a == "--no-fork") {
+      fork_each = false;
+    } else if (a == "--timeout" && i + 1 < args.size()) {
+      char* end = nullptr;
+      unsigned long t = std::strtoul(args[++i].c_str(), &end, 10);
+      if (!end || *end || args[i].empty()) return usage();
+      timeout = unsigned(t);
+    } else if (a.size() > 1 && a[0] == '-') {
+      return usage();
+    } else {
+      files.push_back(a);
+    }
+  }
+  if (files.empty()) return usage();
+  uint64_t passed = 0, failed = 0;
+  for (const auto& f : files) {
+    wippy::cli::WastCounts c;
+    if (fork_each) {
+      c = wippy::cli::run_isolated(f, timeout, [&](const wippy::cli::ReportFn& report) {
+        wippy::cli::WastOptions child = opts;
+        child.on_progress = report;
+        return wippy::cli::run_wast_file(f, child);
+      });
+    } else {
+      c = wippy::cli::run_wast_file(f, opts);
+    }
+    fmt::print("{}: {} passed, {} failed\n", f, c.passed, c.failed);
+    std::fflush(stdout);
+    passed += c.passed;
+    failed += c.failed;
+  }
+  fmt::print("{} passed, {} failed\n", passed, failed);
+  return failed ? 1 : 0;
+}
+
+int run_main(const std::vector<std::string>& args) {
+  if (args.size() < 3 || args[1] != "--invoke") return usage();
+  std::vector<std::string> rest(args.begin() + 3, args.end());
+  return wippy::cli::run_command(args[0], args[2], rest);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  std::fprintf(stderr, "usage: wippy-run wast FILE... | run FILE --invoke NAME [ARG...]\n");
-  return 2;
+  if (argc < 2) return usage();
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "wast") return wast_main(args);
+  if (cmd == "run") return run_main(args);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    fmt::print("{}", kUsage);
+    return 0;
+  }
+  return usage();
 }

@@ -1,2 +1,413 @@
-// Unit tests for interp/exec.
+// Unit tests for interp/exec: numerics, control flow, calls, traps,
+// exhaustion and host re-entry, through WAT -> decode -> validate ->
+// instantiate -> invoke.
 #include <doctest/doctest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "interp/decode/decode.h"
+#include "interp/store.h"
+#include "interp/text/wat.h"
+#include "interp/validate/validate.h"
+
+using namespace wippy;
+
+namespace {
+
+Instance* load(Store& store, std::string_view wat, std::vector<Extern> imports = {}) {
+  auto bin = wat_to_wasm(wat);
+  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
+  auto m = decode_module(*bin);
+  REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
+  auto v = validate_module(*m);
+  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
+  auto inst = instantiate(store, std::make_shared<const Module>(std::move(*m)), imports);
+  REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+  return *inst;
+}
+
+Result<std::vector<Value>> call(Store& store, Instance* inst, const char* name, std::vector<Value> args = {}) {
+  FuncInst* f = inst->export_func(name);
+  REQUIRE_MESSAGE(f != nullptr, name);
+  return invoke(store, f, args);
+}
+
+uint32_t i32(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
+  auto r = call(s, inst, name, std::move(args));
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  REQUIRE(r->size() == 1);
+  return (*r)[0].i32;
+}
+uint64_t i64(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
+  auto r = call(s, inst, name, std::move(args));
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  REQUIRE(r->size() == 1);
+  return (*r)[0].i64;
+}
+uint32_t f32bits(Store& s, Instance* inst, const char* name, std::vector<Value> args) {
+  auto r = call(s, inst, name, std::move(args));
+  REQUIRE(r.ok());
+  return std::bit_cast<uint32_t>((*r)[0].f32);
+}
+uint64_t f64bits(Store& s, Instance* inst, const char* name, std::vector<Value> args) {
+  auto r = call(s, inst, name, std::move(args));
+  REQUIRE(r.ok());
+  return std::bit_cast<uint64_t>((*r)[0].f64);
+}
+std::string trap_of(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
+  auto r = call(s, inst, name, std::move(args));
+  REQUIRE(!r.ok());
+  CHECK(r.error().kind == ErrorKind::Trap);
+  return r.error().message;
+}
+Value F32(float f) { return val_f32(f); }
+Value F64(double d) { return val_f64(d); }
+Value fbits(uint32_t b) { return val_f32(std::bit_cast<float>(b)); }
+Value dbits(uint64_t b) { return val_f64(std::bit_cast<double>(b)); }
+
+}  // namespace
+
+TEST_CASE("exec: float min/max, NaN propagation and signed zeros") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (func (export "fmin") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
+    (func (export "fmax") (param f32 f32) (result f32) (f32.max (local.get 0) (local.get 1)))
+    (func (export "dmin") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))
+    (func (export "dmax") (param f64 f64) (result f64) (f64.max (local.get 0) (local.get 1)))))");
+  CHECK(f32bits(s, m, "fmin", {F32(0.0f), F32(-0.0f)}) == 0x80000000u);
+  CHECK(f32bits(s, m, "fmin", {F32(-0.0f), F32(0.0f)}) == 0x80000000u);
+  CHECK(f32bits(s, m, "fmax", {F32(-0.0f), F32(0.0f)}) == 0u);
+  CHECK(f32bits(s, m, "fmax", {F32(0.0f), F32(-0.0f)}) == 0u);
+  CHECK(f32bits(s, m, "fmin", {F32(1.0f), F32(2.0f)}) == std::bit_cast<uint32_t>(1.0f));
+  CHECK(f32bits(s, m, "fmax", {F32(1.0f), F32(2.0f)}) == std::bit_cast<uint32_t>(2.0f));
+  // NaN in either position gives a (quiet) NaN
+  uint32_t r = f32bits(s, m, "fmin", {fbits(0x7fa00000u), F32(1.0f)});
+  CHECK((r & 0x7fc00000u) == 0x7fc00000u);
+  r = f32bits(s, m, "fmax", {F32(1.0f), fbits(0xffc00001u)});
+  CHECK((r & 0x7fc00000u) == 0x7fc00000u);
+  CHECK(f64bits(s, m, "dmin", {F64(0.0), F64(-0.0)}) == 0x8000000000000000ull);
+  CHECK(f64bits(s, m, "dmax", {F64(-0.0), F64(0.0)}) == 0ull);
+  uint64_t d = f64bits(s, m, "dmax", {dbits(0x7ff0000000000001ull), F64(5.0)});
+  CHECK((d & 0x7ff8000000000000ull) == 0x7ff8000000000000ull);
+}
+
+TEST_CASE("exec: nearest, copysign, abs/neg keep NaN payloads") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (func (export "near") (param f32) (result f32) (f32.nearest (local.get 0)))
+    (func (export "dnear") (param f64) (result f64) (f64.nearest (local.get 0)))
+    (func (export "cs") (param f32 f32) (result f32) (f32.copysign (local.get 0) (local.get 1)))
+    (func (export "neg") (param f32) (result f32) (f32.neg (local.get 0)))
+    (func (export "abs") (param f64) (result f64) (f64.abs (local.get 0)))))");
+  CHECK(f32bits(s, m, "near", {F32(2.5f)}) == std::bit_cast<uint32_t>(2.0f));
+  CHECK(f32bits(s, m, "near", {F32(3.5f)}) == std::bit_cast<uint32_t>(4.0f));
+  CHECK(f32bits(s, m, "near", {F32(-0.5f)}) == 0x80000000u);
+  CHECK(f64bits(s, m, "dnear", {F64(-1.5)}) == std::bit_cast<uint64_t>(-2.0));
+  CHECK(f64bits(s, m, "dnear", {F64(4503599627370497.0)}) == std::bit_cast<uint64_t>(4503599627370497.0));
+  CHECK(f32bits(s, m, "cs", {F32(1.0f), F32(-0.0f)}) == std::bit_cast<uint32_t>(-1.0f));
+  CHECK(f32bits(s, m, "cs", {fbits(0x7fa00001u), F32(-1.0f)}) == 0xffa00001u);
+  CHECK(f32bits(s, m, "neg", {fbits(0x7f800001u)}) == 0xff800001u);  // signalling NaN untouched
+  CHECK(f64bits(s, m, "abs", {dbits(0xfff0000000000001ull)}) == 0x7ff0000000000001ull);
+}
+
+TEST_CASE("exec: integer division, remainder and shifts") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (func (export "div_s") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+    (func (export "rem_s") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
+    (func (export "div_u64") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1)))
+    (func (export "rem_s64") (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1)))
+    (func (export "rotl") (param i32 i32) (result i32) (i32.rotl (local.get 0) (local.get 1)))
+    (func (export "rotr64") (param i64 i64) (result i64) (i64.rotr (local.get 0) (local.get 1)))
+    (func (export "shl_imm") (param i32) (result i32) (i32.shl (local.get 0) (i32.const 33)))
+    (func (export "shr_s") (param i32 i32) (result i32) (i32.shr_s (local.get 0) (local.get 1)))))");
+  CHECK(i32(s, m, "div_s", {val_i32(uint32_t(-7)), val_i32(2)}) == uint32_t(-3));
+  CHECK(trap_of(s, m, "div_s", {val_i32(1), val_i32(0)}) == "integer divide by zero");
+  CHECK(trap_of(s, m, "div_s", {val_i32(0x80000000u), val_i32(uint32_t(-1))}) == "integer overflow");
+  CHECK(i32(s, m, "rem_s", {val_i32(0x80000000u), val_i32(uint32_t(-1))}) == 0u);
+  CHECK(i32(s, m, "rem_s", {val_i32(uint32_t(-7)), val_i32(2)}) == uint32_t(-1));
+  CHECK(trap_of(s, m, "rem_s", {val_i32(1), val_i32(0)}) == "integer divide by zero");
+  CHECK(trap_of(s, m, "div_u64", {val_i64(1), val_i64(0)}) == "integer divide by zero");
+  CHECK(i64(s, m, "rem_s64", {val_i64(0x8000000000000000ull), val_i64(~0ull)}) == 0u);
+  CHECK(i32(s, m, "rotl", {val_i32(0x80000001u), val_i32(33)}) == 0x00000003u);
+  CHECK(i64(s, m, "rotr64", {val_i64(1), val_i64(65)}) == 0x8000000000000000ull);
+  CHECK(i32(s, m, "shl_imm", {val_i32(1)}) == 2u);
+  CHECK(i32(s, m, "shr_s", {val_i32(0x80000000u), val_i32(31 + 32)}) == 0xffffffffu);
+}
+
+TEST_CASE("exec: trapping and saturating truncation") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (func (export "t32s") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))
+    (func (export "t32u") (param f64) (result i32) (i32.trunc_f64_u (local.get 0)))
+    (func (export "t64s") (param f64) (result i64) (i64.trunc_f64_s (local.get 0)))
+    (func (export "sat32s") (param f32) (result i32) (i32.trunc_sat_f32_s (local.get 0)))
+    (func (export "sat64u") (param f64) (result i64) (i64.trunc_sat_f64_u (local.get 0)))))");
+  CHECK(i32(s, m, "t32s", {F32(-2147483648.0f)}) == 0x80000000u);
+  CHECK(trap_of(s, m, "t32s", {F32(2147483648.0f)}) == "integer overflow");
+  CHECK(trap_of(s, m, "t32s", {fbits(0x7fc00000u)}) == "invalid conversion to integer");
+  CHECK(i32(s, m, "t32u", {F64(-0.9)}) == 0u);
+  CHECK(i32(s, m, "t32u", {F64(4294967295.9)}) == 0xffffffffu);
+  CHECK(trap_of(s, m, "t32u", {F64(-1.0)}) == "integer overflow");
+  CHECK(trap_of(s, m, "t32u", {F64(4294967296.0)}) == "integer overflow");
+  CHECK(i64(s, m, "t64s", {F64(-9223372036854775808.0)}) == 0x8000000000000000ull);
+  CHECK(trap_of(s, m, "t64s", {F64(9223372036854775808.0)}) == "integer overflow");
+  CHECK(i32(s, m, "sat32s", {F32(1e10f)}) == 0x7fffffffu);
+  CHECK(i32(s, m, "sat32s", {F32(-1e10f)}) == 0x80000000u);
+  CHECK(i32(s, m, "sat32s", {fbits(0x7fc00000u)}) == 0u);
+  CHECK(i64(s, m, "sat64u", {F64(-5.0)}) == 0u);
+  CHECK(i64(s, m, "sat64u", {F64(1e30)}) == ~0ull);
+}
+
+TEST_CASE("exec: multi-value blocks, br_table and loops") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (func $swap (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
+    (func (export "swapsub") (param i32 i32) (result i32)
+      (call $swap (local.get 0) (local.get 1)) (i32.sub))
+    (func (export "blockmv") (param i32) (result i32)
+      (local.get 0)
+      (block (param i32) (result i32 i32)
+        (i32.const 10)
+        (br_if 0 (local.get 0))
+        (drop) (i32.const 20))
+      (i32.sub))
+    (func (export "retswap") (param i32 i32) (result i32 i32)
+      (local.get 1) (local.get 0) (return))
+    (func (export "switch") (param i32) (result i32)
+      (block $d (block $c (block $b (block $a
+        (br_table $a $b $c $d (local.get 0)))
+        (return (i32.const 100)))
+        (return (i32.const 101)))
+        (return (i32.const 102)))
+      (i32.const 103))
+    (func (export "brtable_val") (param i32) (result i32)
+      (block $x (result i32)
+        (block $y (result i32)
+          (br_table $x $y (i32.const 7) (local.get 0)))
+        (i32.const 1000) (i32.add)))
+    (func (export "sum") (param i32) (result i32) (local i32)
+      (loop $l
+        (local.set 1 (i32.add (local.get 1) (local.get 0)))
+        (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+        (br_if $l (i32.gt_s (local.get 0) (i32.const 0))))
+      (local.get 1))
+    (func (export "loopparam") (result i32) (local i32)
+      (i32.const 0)
+      (loop $l (param i32) (result i32)
+        (i32.const 1) (i32.add)
+        (local.tee 0 (i32.const 0)) (drop)
+        (br_if $l (i32.lt_u (local.tee 0 (i32.const 0)) (i32.const 0)))
+        (i32.add (i32.const 0)))
+    )
+    (func (export "ifelse") (param i32) (result i32 i32)
+      (i32.const 5)
+      (if (param i32) (result i32 i32) (local.get 0)
+        (then (i32.const 1))
+        (else (i32.const 2))))
+    (func (export "tee_order") (param i32) (result i32)
+      (local.get 0) (local.set 0 (i32.const 9)) (local.get 0) (i32.sub))))");
+  CHECK(i32(s, m, "swapsub", {val_i32(10), val_i32(3)}) == uint32_t(3 - 10));
+  CHECK(i32(s, m, "blockmv", {val_i32(1)}) == uint32_t(1 - 10));
+  CHECK(i32(s, m, "blockmv", {val_i32(0)}) == uint32_t(0 - 20));
+  auto r = call(s, m, "retswap", {val_i32(1), val_i32(2)});
+  REQUIRE(r.ok());
+  CHECK((*r)[0].i32 == 2);
+  CHECK((*r)[1].i32 == 1);
+  for (uint32_t i = 0; i < 6; ++i) CHECK(i32(s, m, "switch", {val_i32(i)}) == 100 + std::min(i, 3u));
+  CHECK(i32(s, m, "brtable_val", {val_i32(0)}) == 7u);
+  CHECK(i32(s, m, "brtable_val", {val_i32(1)}) == 1007u);
+  CHECK(i32(s, m, "brtable_val", {val_i32(9)}) == 1007u);
+  CHECK(i32(s, m, "sum", {val_i32(100)}) == 5050u);
+  CHECK(i32(s, m, "loopparam") == 1u);
+  r = call(s, m, "ifelse", {val_i32(1)});
+  REQUIRE(r.ok());
+  CHECK((*r)[0].i32 == 5);
+  CHECK((*r)[1].i32 == 1);
+  r = call(s, m, "ifelse", {val_i32(0)});
+  REQUIRE(r.ok());
+  CHECK((*r)[1].i32 == 2);
+  CHECK(i32(s, m, "tee_order", {val_i32(20)}) == 11u);
+}
+
+TEST_CASE("exec: deep recursion is Exhaustion, and the store stays usable") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (func $inf (export "inf") (param i32) (result i32) (call $inf (i32.add (local.get 0) (i32.const 1))))
+    (func $fib (export "fib") (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+        (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                       (call $fib (i32.sub (local.get 0) (i32.const 2)))))))))");
+  auto r = call(s, m, "inf", {val_i32(0)});
+  REQUIRE(!r.ok());
+  CHECK(r.error().kind == ErrorKind::Exhaustion);
+  CHECK(r.error().message == "call stack exhausted");
+  CHECK(i32(s, m, "fib", {val_i32(20)}) == 6765u);
+}
+
+TEST_CASE("exec: host function re-entering invoke, memory and traps") {
+  Store s;
+  Instance* inner = nullptr;
+  FuncType ft{{ValType::I32}, {ValType::I32}};
+  FuncInst* host = s.create_host_func(ft, [&](HostContext& ctx, std::span<const Value> args,
+                                              std::span<Value> results) -> Result<void> {
+    if (args[0].i32 == 0) {
+      results[0] = val_i32(1000);
+      return {};
+    }
+    // re-enter: call back into wasm with n-1
+    auto r = invoke(ctx.store, inner->export_func("down"), std::vector<Value>{val_i32(args[0].i32 - 1)});
+    if (!r) return r.error();
+    results[0] = val_i32((*r)[0].i32 + 1);
+    return {};
+  });
+  FuncInst* fail = s.create_host_func(FuncType{{}, {}}, [](HostContext&, std::span<const Value>,
+                                                          std::span<Value>) -> Result<void> {
+    return make_error(ErrorKind::Trap, "host says no");
+  });
+  inner = load(s, R"((module
+    (import "env" "host" (func $host (param i32) (result i32)))
+    (import "env" "fail" (func $fail))
+    (memory 1)
+    (func (export "down") (param i32) (result i32)
+      (local i32)
+      (local.set 1 (i32.const 7))
+      (i32.add (call $host (local.get 0)) (i32.sub (local.get 1) (i32.const 7))))
+    (func (export "callfail") (call $fail))
+    (func (export "store_load") (param i32 i32) (result i32)
+      (i32.store offset=4 (local.get 0) (local.get 1))
+      (i32.load offset=4 (local.get 0)))
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+    (func (export "unreach") (unreachable))))",
+               {Extern{ExternKind::Func, host}, Extern{ExternKind::Func, fail}});
+  CHECK(i32(s, inner, "down", {val_i32(5)}) == 1005u);
+  auto r = call(s, inner, "callfail");
+  REQUIRE(!r.ok());
+  CHECK(r.error().message == "host says no");
+  CHECK(i32(s, inner, "store_load", {val_i32(100), val_i32(0xdeadbeef)}) == 0xdeadbeefu);
+  CHECK(trap_of(s, inner, "store_load", {val_i32(65532), val_i32(1)}) == "out of bounds memory access");
+  CHECK(trap_of(s, inner, "store_load", {val_i32(0xffffffffu), val_i32(1)}) == "out of bounds memory access");
+  CHECK(i32(s, inner, "grow", {val_i32(1)}) == 1u);
+  CHECK(i32(s, inner, "store_load", {val_i32(65532), val_i32(42)}) == 42u);
+  CHECK(trap_of(s, inner, "unreach") == "unreachable");
+  // the store still works after traps
+  CHECK(i32(s, inner, "down", {val_i32(0)}) == 1000u);
+}
+
+TEST_CASE("exec: call_indirect traps and interrupt hook") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (type $ii (func (param i32) (result i32)))
+    (table 3 funcref)
+    (elem (i32.const 0) $inc $nop)
+    (func $inc (type $ii) (i32.add (local.get 0) (i32.const 1)))
+    (func $nop)
+    (func (export "ci") (param i32 i32) (result i32)
+      (call_indirect (type $ii) (local.get 1) (local.get 0)))
+    (func (export "spin") (loop $l (br $l)))))");
+  CHECK(i32(s, m, "ci", {val_i32(0), val_i32(41)}) == 42u);
+  CHECK(trap_of(s, m, "ci", {val_i32(1), val_i32(0)}) == "indirect call type mismatch");
+  CHECK(trap_of(s, m, "ci", {val_i32(2), val_i32(0)}) == "uninitialized element 2");
+  CHECK(trap_of(s, m, "ci", {val_i32(3), val_i32(0)}) == "undefined element");
+  int calls = 0;
+  s.on_interrupt = [&](Store& st) -> Result<void> {
+    if (++calls < 3) return {};
+    st.interrupt = 0;
+    return make_error(ErrorKind::Trap, "interrupted");
+  };
+  s.interrupt = 1;
+  auto r = call(s, m, "spin");
+  REQUIRE(!r.ok());
+  CHECK(r.error().message == "interrupted");
+  CHECK(calls == 3);
+}
+
+TEST_CASE("exec: compile-time stack folding stays correct across branches") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (memory 1)
+    ;; a deferred (local + const) carried by br_table to different targets
+    (func (export "bt_addimm") (param i32 i32) (result i32)
+      (block $a (result i32)
+        (block $b (result i32)
+          (i32.add (local.get 0) (i32.const 5))
+          (local.get 1)
+          (br_table $a $b))
+        (i32.const 100) (i32.add)))
+    ;; a pending local.get below a block whose body overwrites the local on one path
+    (func (export "pending_local") (param i32 i32) (result i32)
+      (local.get 0)
+      (block
+        (br_if 0 (local.get 1))
+        (local.set 0 (i32.const 77)))
+      (local.get 0)
+      (i32.sub))
+    ;; x; local.set folding must not clobber a pending read of the same local
+    (func (export "fold_guard") (param i32) (result i32)
+      (local.get 0)
+      (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+      (local.get 0)
+      (i32.mul))
+    ;; folded address arithmetic wraps at 32 bits before the offset is added
+    (func (export "wrap_addr") (param i32) (result i32)
+      (i32.store (i32.const 8) (i32.const 0x1234))
+      (i32.load offset=4 (i32.add (local.get 0) (i32.const 0x10))))))");
+  CHECK(i32(s, m, "bt_addimm", {val_i32(1), val_i32(0)}) == 6u);
+  CHECK(i32(s, m, "bt_addimm", {val_i32(1), val_i32(1)}) == 106u);
+  CHECK(i32(s, m, "bt_addimm", {val_i32(1), val_i32(7)}) == 106u);
+  CHECK(i32(s, m, "pending_local", {val_i32(10), val_i32(1)}) == 0u);
+  CHECK(i32(s, m, "pending_local", {val_i32(10), val_i32(0)}) == uint32_t(10 - 77));
+  CHECK(i32(s, m, "fold_guard", {val_i32(6)}) == 42u);
+  // 0xfffffff4 + 0x10 wraps to 4; + offset 4 = 8
+  CHECK(i32(s, m, "wrap_addr", {val_i32(0xfffffff4u)}) == 0x1234u);
+  CHECK(trap_of(s, m, "wrap_addr", {val_i32(0xffffffe0u)}) == "out of bounds memory access");
+}
+
+TEST_CASE("exec: ExecLimits::max_call_depth bounds recursion") {
+  Store s;
+  s.limits.max_call_depth = 100;
+  Instance* m = load(s, R"((module
+    (func $down (export "down") (param i32) (result i32)
+      (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
+        (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))))");
+  CHECK(i32(s, m, "down", {val_i32(50)}) == 50u);
+  auto r = call(s, m, "down", {val_i32(500)});
+  REQUIRE(!r.ok());
+  CHECK(r.error().kind == ErrorKind::Exhaustion);
+  s.limits.max_call_depth = 1000;
+  CHECK(i32(s, m, "down", {val_i32(500)}) == 500u);
+}
+
+TEST_CASE("exec: fused load/store copies and f64 memory operands") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (memory 1)
+    (func (export "copy8") (param i32 i32) (result i64)
+      (i64.store offset=8 (local.get 0) (i64.load (i32.add (local.get 1) (i32.const 16))))
+      (i64.load offset=8 (local.get 0)))
+    (func (export "copyb") (param i32 i32) (result i32)
+      (i32.store8 (local.get 0) (i32.load8_s (local.get 1)))
+      (i32.load8_u (local.get 0)))
+    (func (export "fsub") (param f64 i32) (result f64)
+      (f64.store (i32.const 64) (f64.const 1.5))
+      (f64.sub (local.get 0) (f64.load (local.get 1))))
+    (func (export "setup")
+      (i64.store (i32.const 116) (i64.const 0x1122334455667788))
+      (i32.store8 (i32.const 200) (i32.const 0xfe)))))");
+  REQUIRE(call(s, m, "setup").ok());
+  CHECK(i64(s, m, "copy8", {val_i32(300), val_i32(100)}) == 0x1122334455667788ull);
+  CHECK(trap_of(s, m, "copy8", {val_i32(65530), val_i32(100)}) == "out of bounds memory access");
+  CHECK(trap_of(s, m, "copy8", {val_i32(0), val_i32(65530)}) == "out of bounds memory access");
+  CHECK(i32(s, m, "copyb", {val_i32(400), val_i32(200)}) == 0xfeu);
+  auto r = call(s, m, "fsub", {F64(10.0), val_i32(64)});
+  REQUIRE(r.ok());
+  CHECK((*r)[0].f64 == 8.5);
+  CHECK(trap_of(s, m, "fsub", {F64(1.0), val_i32(65535)}) == "out of bounds memory access");
+}

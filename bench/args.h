@@ -1,0 +1,25 @@
+// args.h — command-line options shared by the wippy-bench subcommands.
+// parse_args() reads `--name VALUE` pairs after the subcommand; unknown
+// options and malformed numbers are errors (message in the Result).
+#pragma once
+#include <string>
+
+#include "interp/result.h"
+
+namespace wippy::bench {
+
+struct Args {
+  std::string command;  // kernels | startup | load
+  int runs = 0;         // 0: the command's default
+  std::string filter;   // kernels: only names containing this
+  int n = 0;            // kernels: override run(n) for every selected kernel
+  std::string dir;      // kernels: where the .wasm files are
+  std::string wippy_run;  // startup: path of wippy-run
+  double mb = 10.0;     // load: size of the generated module
+};
+
+Result<Args> parse_args(int argc, char** argv);
+
+extern const char* const kUsage;
+
+}  // namespace wippy::bench

@@ -1,0 +1,13 @@
+// commands.h — the wippy-bench subcommands. Each prints its report to
+// stdout and returns the process exit status (0 when every measurement ran
+// and every checksum matched).
+#pragma once
+#include "args.h"
+
+namespace wippy::bench {
+
+int cmd_kernels(const Args& args);  // interpreter vs native on bench/kernels
+int cmd_startup(const Args& args);  // process start-to-exit of wippy-run
+int cmd_load(const Args& args);     // decode/validate/compile throughput
+
+}  // namespace wippy::bench

@@ -1,0 +1,18 @@
+// main.cpp — wippy-bench entry point: parses the command line and runs one
+// subcommand (see commands.h and README.md).
+#include <cstdio>
+
+#include "args.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace wippy::bench;
+  auto args = parse_args(argc, argv);
+  if (!args) {
+    std::fprintf(stderr, "wippy-bench: %s\n%s", args.error().message.c_str(), kUsage);
+    return 2;
+  }
+  if (args->command == "kernels") return cmd_kernels(*args);
+  if (args->command == "startup") return cmd_startup(*args);
+  return cmd_load(*args);
+}

@@ -1,0 +1,135 @@
+// run_command.cpp — the `run` subcommand.
+#include "cli/run_command.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <optional>
+
+#include "cli/load.h"
+#include "cli/values.h"
+#include "interp/store.h"
+#include "interp/text/wat.h"
+
+namespace wippy::cli {
+
+namespace {
+
+bool looks_like_text(const std::string& file, const std::string& data) {
+  if (file.size() >= 4 && file.compare(file.size() - 4, 4, ".wat") == 0) return true;
+  if (data.size() >= 4 && data.compare(0, 4, std::string("\0asm", 4)) == 0) return false;
+  for (char ch : data) {
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
+    return ch == '(' || ch == ';';
+  }
+  return false;
+}
+
+std::optional<uint64_t> parse_int(const std::string& s, int bits) {
+  if (s.empty()) return std::nullopt;
+  const char* p = s.c_str();
+  bool neg = *p == '-';
+  if (*p == '-' || *p == '+') ++p;
+  int base = 10;
+  if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) base = 16, p += 2;
+  if (!*p) return std::nullopt;
+  errno = 0;
+  char* end = nullptr;
+  unsigned long long v = std::strtoull(p, &end, base);
+  if (*end || errno == ERANGE || *p == '-' || *p == '+') return std::nullopt;
+  uint64_t limit = bits == 32 ? 0xFFFFFFFFull : ~0ull;
+  if (neg) {
+    uint64_t min_mag = bits == 32 ? 0x80000000ull : 0x8000000000000000ull;
+    if (v > min_mag) return std::nullopt;
+    return uint64_t(0) - v;
+  }
+  if (v > limit) return std::nullopt;
+  return v;
+}
+
+std::optional<Value> parse_arg(const std::string& s, ValType t) {
+  switch (t) {
+    case ValType::I32:
+      if (auto v = parse_int(s, 32)) return val_i32(uint32_t(*v));
+      return std::nullopt;
+    case ValType::I64:
+      if (auto v = parse_int(s, 64)) return val_i64(*v);
+      return std::nullopt;
+    case ValType::F32:
+    case ValType::F64: {
+      if (s.empty()) return std::nullopt;
+      char* end = nullptr;
+      if (t == ValType::F32) {
+        float f = std::strtof(s.c_str(), &end);
+        if (*end) return std::nullopt;
+        return val_f32(f);
+      }
+      double d = std::strtod(s.c_str(), &end);
+      if (*end) return std::nullopt;
+      return val_f64(d);
+    }
+    case ValType::FuncRef:
+    case ValType::ExternRef:
+      if (s == "null") return val_ref(0);
+      if (t == ValType::ExternRef)
+        if (auto v = parse_int(s, 32)) return val_ref(extern_payload(*v));
+      return std::nullopt;
+    case ValType::V128:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run_command(const std::string& file, const std::string& export_name, const std::vector<std::string>& args) {
+  auto fail = [&](const std::string& msg) {
+    fmt::print(stderr, "wippy-run: {}: {}\n", file, msg);
+    return 1;
+  };
+  auto data = read_file(file);
+  if (!data) {
+    fmt::print(stderr, "wippy-run: {}\n", data.error().message);
+    return 1;
+  }
+  std::vector<uint8_t> bytes;
+  if (looks_like_text(file, *data)) {
+    auto b = wat_to_wasm(*data);
+    if (!b) return fail(fmt::format("malformed text: {}", b.error().message));
+    bytes = std::move(*b);
+  } else {
+    bytes.assign(data->begin(), data->end());
+  }
+  auto mod = compile_module(bytes);
+  if (!mod) return fail(fmt::format("{}: {}", error_kind_name(mod.error().kind), mod.error().message));
+  if (!(*mod)->imports.empty()) {
+    const Import& imp = (*mod)->imports.front();
+    return fail(fmt::format("module imports \"{}\" \"{}\" ({}); `run` provides no imports", imp.module, imp.name,
+                            extern_kind_name(imp.kind)));
+  }
+  Store store;
+  auto inst = instantiate(store, *mod, {});
+  if (!inst) return fail(fmt::format("instantiation failed: {}: {}", error_kind_name(inst.error().kind),
+                                     inst.error().message));
+  FuncInst* f = (*inst)->export_func(export_name);
+  if (!f) return fail(fmt::format("no exported function \"{}\"", export_name));
+  const FuncType& type = f->type;
+  if (args.size() != type.params.size())
+    return fail(fmt::format("\"{}\" takes {} argument(s) {}, {} given", export_name, type.params.size(),
+                            functype_to_string(type), args.size()));
+  std::vector<Value> values;
+  for (size_t i = 0; i < args.size(); ++i) {
+    auto v = parse_arg(args[i], type.params[i]);
+    if (!v)
+      return fail(fmt::format("\"{}\": argument {} \"{}\" is not a valid {}", export_name, i + 1, args[i],
+                              valtype_name(type.params[i])));
+    values.push_back(*v);
+  }
+  auto r = invoke(store, f, values);
+  if (!r) return fail(fmt::format("\"{}\": {}: {}", export_name, error_kind_name(r.error().kind), r.error().message));
+  for (size_t i = 0; i < r->size() && i < type.results.size(); ++i)
+    fmt::print("{}\n", format_value(type.results[i], (*r)[i]));
+  return 0;
+}
+
+}  // namespace wippy::cli

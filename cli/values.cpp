@@ -1,0 +1,103 @@
+// values.cpp — argument conversion, result matching and formatting.
+#include "cli/values.h"
+
+#include <bit>
+#include <fmt/format.h>
+
+namespace wippy::cli {
+
+std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why) {
+  auto mismatch = [&]() -> std::optional<Value> {
+    why = fmt::format("argument {} does not fit parameter type {}", format_expected(v), valtype_name(type));
+    return std::nullopt;
+  };
+  switch (v.kind) {
+    case WastValue::Num:
+      if (v.type != type) return mismatch();
+      if (type == ValType::I32 || type == ValType::F32) return val_i32(uint32_t(v.bits));
+      return val_i64(v.bits);
+    case WastValue::RefNull:
+      if (v.type != type) return mismatch();
+      return val_ref(0);
+    case WastValue::RefExtern:
+      if (type != ValType::ExternRef) return mismatch();
+      return val_ref(extern_payload(v.bits));
+    case WastValue::V128:
+      why = "v128 values are not supported by this engine";
+      return std::nullopt;
+    default:
+      return mismatch();
+  }
+}
+
+namespace {
+
+bool nan_matches(WastValue::Kind kind, ValType type, Value got) {
+  if (type == ValType::F32) {
+    uint32_t b = got.i32;
+    if (kind == WastValue::NanCanonical) return (b & 0x7FFFFFFFu) == 0x7FC00000u;
+    return (b & 0x7FC00000u) == 0x7FC00000u;
+  }
+  if (type == ValType::F64) {
+    uint64_t b = got.i64;
+    if (kind == WastValue::NanCanonical) return (b & 0x7FFFFFFFFFFFFFFFull) == 0x7FF8000000000000ull;
+    return (b & 0x7FF8000000000000ull) == 0x7FF8000000000000ull;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool matches(const WastValue& e, ValType type, Value got) {
+  switch (e.kind) {
+    case WastValue::Num:
+      if (e.type != type) return false;
+      if (type == ValType::I32 || type == ValType::F32) return got.i32 == uint32_t(e.bits);
+      return got.i64 == e.bits;
+    case WastValue::NanCanonical:
+    case WastValue::NanArithmetic:
+      return e.type == type && nan_matches(e.kind, type, got);
+    case WastValue::RefNull:
+      return e.type == type && got.ref == 0;
+    case WastValue::RefExtern:
+      // A pattern without a number (bits == 0 is still ref.extern 0) is
+      // parsed as bits 0; we compare exactly, as scripts give the number.
+      return type == ValType::ExternRef && got.ref == extern_payload(e.bits);
+    case WastValue::RefFunc:
+      return type == ValType::FuncRef && got.ref != 0;
+    case WastValue::V128:
+      return false;
+  }
+  return false;
+}
+
+std::string format_value(ValType type, Value v) {
+  switch (type) {
+    case ValType::I32: return fmt::format("i32:{}", int32_t(v.i32));
+    case ValType::I64: return fmt::format("i64:{}", int64_t(v.i64));
+    case ValType::F32: return fmt::format("f32:{} (0x{:08x})", std::bit_cast<float>(v.i32), v.i32);
+    case ValType::F64: return fmt::format("f64:{} (0x{:016x})", std::bit_cast<double>(v.i64), v.i64);
+    case ValType::FuncRef: return v.ref ? "ref.func" : "ref.null func";
+    case ValType::ExternRef: return v.ref ? fmt::format("ref.extern {}", v.ref - 1) : "ref.null extern";
+    case ValType::V128: return "v128";
+  }
+  return "?";
+}
+
+std::string format_expected(const WastValue& v) {
+  switch (v.kind) {
+    case WastValue::Num: {
+      Value x = (v.type == ValType::I32 || v.type == ValType::F32) ? val_i32(uint32_t(v.bits)) : val_i64(v.bits);
+      return format_value(v.type, x);
+    }
+    case WastValue::NanCanonical: return fmt::format("{}:nan:canonical", valtype_name(v.type));
+    case WastValue::NanArithmetic: return fmt::format("{}:nan:arithmetic", valtype_name(v.type));
+    case WastValue::RefNull: return v.type == ValType::FuncRef ? "ref.null func" : "ref.null extern";
+    case WastValue::RefExtern: return fmt::format("ref.extern {}", v.bits);
+    case WastValue::RefFunc: return "ref.func";
+    case WastValue::V128: return "v128";
+  }
+  return "?";
+}
+
+}  // namespace wippy::cli

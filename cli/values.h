@@ -1,0 +1,28 @@
+// values.h — script values <-> engine Values for wippy-run: converting
+// arguments, matching results against expected patterns (exact bits for
+// numbers and refs, nan:canonical / nan:arithmetic), and printing values.
+// Externrefs cross the boundary as host payload N + 1 for (ref.extern N),
+// so that 0 stays null.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "interp/store.h"
+#include "interp/text/wast.h"
+
+namespace wippy::cli {
+
+inline uint64_t extern_payload(uint64_t n) { return n + 1; }
+
+// An argument for a parameter of type `type`; nullopt with `why` set when the
+// value cannot be passed (wrong type, v128).
+std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why);
+
+// Whether `got` (of type `type`) matches the expected pattern.
+bool matches(const WastValue& expected, ValType type, Value got);
+
+// "i32:42", "f32:1.5 (0x3fc00000)", "ref.null", "ref.extern 3", ...
+std::string format_value(ValType type, Value v);
+std::string format_expected(const WastValue& v);
+
+}  // namespace wippy::cli

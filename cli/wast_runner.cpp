@@ -1,0 +1,268 @@
+// wast_runner.cpp — the spec-script runner behind `wippy-run wast`.
+#include "cli/wast_runner.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <optional>
+
+#include "cli/load.h"
+#include "cli/spectest.h"
+#include "cli/values.h"
+#include "interp/store.h"
+
+namespace wippy::cli {
+
+namespace {
+
+const char* command_name(WastCommand::Kind k) {
+  switch (k) {
+    case WastCommand::Module: return "module";
+    case WastCommand::Register: return "register";
+    case WastCommand::Action: return "action";
+    case WastCommand::AssertReturn: return "assert_return";
+    case WastCommand::AssertTrap: return "assert_trap";
+    case WastCommand::AssertExhaustion: return "assert_exhaustion";
+    case WastCommand::AssertInvalid: return "assert_invalid";
+    case WastCommand::AssertMalformed: return "assert_malformed";
+    case WastCommand::AssertUnlinkable: return "assert_unlinkable";
+    case WastCommand::AssertUninstantiable: return "assert_uninstantiable";
+  }
+  return "?";
+}
+
+// The outcome of one action: typed results, or the error it ended with.
+struct ActionResult {
+  std::vector<ValType> types;
+  std::vector<Value> values;
+};
+
+class Runner {
+ public:
+  Runner(std::string file, const WastOptions& opts) : file_(std::move(file)), opts_(opts) {
+    registry_["spectest"] = make_spectest(store_, opts.verbose);
+  }
+
+  void run(const WastCommand& c) {
+    if (opts_.verbose) fmt::print("{}:{}: {}\n", file_, c.line, command_name(c.kind));
+    std::optional<std::string> failure = dispatch(c);
+    if (!failure) {
+      if (counted(c)) ++counts_.passed;
+      return;
+    }
+    ++counts_.failed;
+    fmt::print("{}:{}: {}: {}\n", file_, c.line, command_name(c.kind), *failure);
+    std::fflush(stdout);
+  }
+
+  WastCounts counts() const { return counts_; }
+
+ private:
+  using Failure = std::optional<std::string>;
+
+  static bool counted(const WastCommand& c) { return c.kind != WastCommand::Register; }
+
+  Failure dispatch(const WastCommand& c) {
+    switch (c.kind) {
+      case WastCommand::Module: return define(c.module);
+      case WastCommand::Register: return do_register(c);
+      case WastCommand::Action: {
+        auto r = perform(c.action);
+        if (!r) return fmt::format("{} failed: {}", describe(c.action), r.error().message);
+        return std::nullopt;
+      }
+      case WastCommand::AssertReturn: return assert_return(c);
+      case WastCommand::AssertTrap:
+        if (c.has_action) return expect_action_error(c, ErrorKind::Trap);
+        return expect_module_error(c, {ErrorKind::Trap, ErrorKind::Uninstantiable}, true);
+      case WastCommand::AssertExhaustion: return expect_action_error(c, ErrorKind::Exhaustion);
+      case WastCommand::AssertInvalid: return expect_module_error(c, {ErrorKind::Invalid}, false);
+      case WastCommand::AssertMalformed: return expect_module_error(c, {ErrorKind::Malformed}, false);
+      case WastCommand::AssertUnlinkable: return expect_module_error(c, {ErrorKind::Unlinkable}, true);
+      case WastCommand::AssertUninstantiable:
+        return expect_module_error(c, {ErrorKind::Trap, ErrorKind::Uninstantiable}, true);
+    }
+    return "unknown command";
+  }
+
+  // ---- modules ----
+
+  // Compiles and (when `instantiate_it`) instantiates `m`; the error keeps
+  // the stage's kind.
+  Result<Instance*> load(const WastModule& m, bool instantiate_it) {
+    auto bytes = module_bytes(m);
+    if (!bytes) return bytes.error();
+    auto mod = compile_module(*bytes);
+    if (!mod) return mod.error();
+    if (!instantiate_it) return static_cast<Instance*>(nullptr);
+    std::vector<Extern> imports;
+    for (const Import& imp : (*mod)->imports) {
+      auto it = registry_.find(imp.module);
+      const Extern* e = nullptr;
+      if (it != registry_.end()) {
+        auto ex = it->second->exports.find(imp.name);
+        if (ex != it->second->exports.end()) e = &ex->second;
+      }
+      if (!e)
+        return make_error(ErrorKind::Unlinkable, fmt::format("unknown import \"{}\" \"{}\"", imp.module, imp.name));
+      imports.push_back(*e);
+    }
+    return instantiate(store_, *mod, imports);
+  }
+
+  Failure define(const WastModule& m) {
+    auto inst = load(m, true);
+    Instance* value = inst ? *inst : nullptr;
+    current_ = value;
+    current_failed_ = !inst;
+    if (m.id) named_[*m.id] = value;
+    if (!inst) return fmt::format("module failed to load: {}: {}", error_kind_name(inst.error().kind), inst.error().message);
+    return std::nullopt;
+  }
+
+  Failure do_register(const WastCommand& c) {
+    auto inst = find_instance(c.register_module);
+    if (!inst) return fmt::format("register \"{}\": {}", c.register_name, inst.error().message);
+    registry_[c.register_name] = *inst;
+    return std::nullopt;
+  }
+
+  Result<Instance*> find_instance(const std::optional<std::string>& id) {
+    if (id) {
+      auto it = named_.find(*id);
+      if (it == named_.end()) return make_error(ErrorKind::Other, fmt::format("unknown module {}", *id));
+      if (!it->second) return make_error(ErrorKind::Other, fmt::format("module {} failed to load", *id));
+      return it->second;
+    }
+    if (!current_)
+      return make_error(ErrorKind::Other, current_failed_ ? "the current module failed to load" : "no current module");
+    return current_;
+  }
+
+  Failure expect_module_error(const WastCommand& c, std::initializer_list<ErrorKind> kinds, bool instantiate_it) {
+    auto r = load(c.module, instantiate_it);
+    if (r) return fmt::format("expected {} \"{}\", but the module {}", error_kind_name(*kinds.begin()), c.text,
+                              instantiate_it ? "instantiated" : "is valid");
+    return check_error(r.error(), kinds, c.text);
+  }
+
+  static Failure check_error(const Error& e, std::initializer_list<ErrorKind> kinds, const std::string& text) {
+    bool kind_ok = false;
+    for (ErrorKind k : kinds) kind_ok |= e.kind == k;
+    if (!kind_ok)
+      return fmt::format("expected {} \"{}\", got {}: {}", error_kind_name(*kinds.begin()), text,
+                         error_kind_name(e.kind), e.message);
+    if (e.message.find(text) == std::string::npos)
+      return fmt::format("expected message \"{}\", got \"{}\"", text, e.message);
+    return std::nullopt;
+  }
+
+  // ---- actions ----
+
+  static std::string describe(const WastAction& a) {
+    return fmt::format("{} {}\"{}\"", a.kind == WastAction::Invoke ? "invoke" : "get",
+                       a.module ? *a.module + " " : "", a.name);
+  }
+
+  Result<ActionResult> perform(const WastAction& a) {
+    auto inst = find_instance(a.module);
+    if (!inst) return inst.error();
+    ActionResult out;
+    if (a.kind == WastAction::Get) {
+      GlobalInst* g = (*inst)->export_global(a.name);
+      if (!g) return make_error(ErrorKind::Other, fmt::format("no global export \"{}\"", a.name));
+      out.types = {g->type.type};
+      out.values = {g->value};
+      return out;
+    }
+    FuncInst* f = (*inst)->export_func(a.name);
+    if (!f) return make_error(ErrorKind::Other, fmt::format("no function export \"{}\"", a.name));
+    if (a.args.size() != f->type.params.size())
+      return make_error(ErrorKind::Other, fmt::format("{} arguments given, {} expected", a.args.size(),
+                                                      f->type.params.size()));
+    std::vector<Value> args;
+    for (size_t i = 0; i < a.args.size(); ++i) {
+      std::string why;
+      auto v = to_value(a.args[i], f->type.params[i], why);
+      if (!v) return make_error(ErrorKind::Other, why);
+      args.push_back(*v);
+    }
+    auto r = invoke(store_, f, args);
+    if (!r) return r.error();
+    out.types = f->type.results;
+    out.values = std::move(*r);
+    return out;
+  }
+
+  static bool all_match(const std::vector<WastValue>& expected, const ActionResult& got) {
+    if (expected.size() != got.values.size() || got.types.size() != got.values.size()) return false;
+    for (size_t i = 0; i < expected.size(); ++i)
+      if (!matches(expected[i], got.types[i], got.values[i])) return false;
+    return true;
+  }
+
+  Failure assert_return(const WastCommand& c) {
+    auto r = perform(c.action);
+    if (!r) return fmt::format("{}: {}: {}", describe(c.action), error_kind_name(r.error().kind), r.error().message);
+    bool ok = c.either.empty() ? all_match(c.expected, *r) : false;
+    for (const auto& alt : c.either) ok |= all_match(alt, *r);
+    if (ok) return std::nullopt;
+    std::string want, got;
+    if (c.either.empty()) {
+      for (const auto& e : c.expected) want += (want.empty() ? "" : " ") + format_expected(e);
+    } else {
+      for (const auto& alt : c.either) {
+        want += want.empty() ? "either(" : " | ";
+        for (size_t i = 0; i < alt.size(); ++i) want += (i ? " " : "") + format_expected(alt[i]);
+      }
+      want += ")";
+    }
+    for (size_t i = 0; i < r->values.size() && i < r->types.size(); ++i)
+      got += (got.empty() ? "" : " ") + format_value(r->types[i], r->values[i]);
+    return fmt::format("{}: expected [{}], got [{}]", describe(c.action), want, got);
+  }
+
+  Failure expect_action_error(const WastCommand& c, ErrorKind kind) {
+    auto r = perform(c.action);
+    if (r) return fmt::format("{}: expected {} \"{}\", but it returned", describe(c.action), error_kind_name(kind), c.text);
+    if (auto f = check_error(r.error(), {kind}, c.text)) return fmt::format("{}: {}", describe(c.action), *f);
+    return std::nullopt;
+  }
+
+  std::string file_;
+  WastOptions opts_;
+  Store store_;
+  std::map<std::string, Instance*> registry_;
+  std::map<std::string, Instance*> named_;
+  Instance* current_ = nullptr;
+  bool current_failed_ = false;
+  WastCounts counts_;
+};
+
+}  // namespace
+
+WastCounts run_wast_commands(const std::string& file, const std::vector<WastCommand>& commands,
+                             const WastOptions& opts) {
+  Runner runner(file, opts);
+  for (const WastCommand& c : commands) {
+    runner.run(c);
+    if (opts.on_progress) opts.on_progress(runner.counts());
+  }
+  return runner.counts();
+}
+
+WastCounts run_wast_file(const std::string& file, const WastOptions& opts) {
+  auto src = read_file(file);
+  if (!src) {
+    fmt::print("{}: {}\n", file, src.error().message);
+    return {0, 1};
+  }
+  auto cmds = parse_wast(*src);
+  if (!cmds) {
+    fmt::print("{}:{}\n", file, cmds.error().message);
+    return {0, 1};
+  }
+  return run_wast_commands(file, *cmds, opts);
+}
+
+}  // namespace wippy::cli

@@ -1,0 +1,93 @@
+// code.h — the interpreter's internal code format and per-store state.
+// A function compiles to a vector of 8-byte Words: each instruction is one
+// handler address (direct threading) followed by operand words. Operands
+// name frame slots (Value index relative to the frame pointer: params, then
+// locals, then operand-stack temporaries) or hold immediates. Jump targets
+// are absolute Word pointers into the same vector. Code is shared by every
+// instance of a module: nothing instance-specific is embedded (functions,
+// globals, tables, segments are named by index and looked up at run time).
+#pragma once
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "interp/module.h"
+#include "interp/result.h"
+#include "interp/store.h"
+
+namespace wippy {
+
+namespace exec {
+
+union Word {
+  const void* h;        // handler label address
+  const Word* target;   // jump target (after finalization)
+  uint64_t u64;         // immediate
+  struct {
+    uint32_t a, b;      // two slot indices / small immediates
+  } s;
+};
+static_assert(sizeof(Word) == 8);
+
+// Handler ids, in the order of handlers.def.
+enum class H : uint16_t {
+#define HANDLER(n) n,
+#include "handlers.def"
+#undef HANDLER
+  Count_
+};
+
+// The label address of every handler, indexed by H (from the dispatch loop).
+const void* const* handler_labels();
+
+struct CompiledFunc {
+  std::vector<Word> code;
+  uint32_t nparams = 0;
+  uint32_t nlocals = 0;     // declared locals (zeroed on entry)
+  uint32_t nresults = 0;
+  uint32_t frame_size = 0;  // slots: params + locals + temporaries
+};
+
+// Compiles defined function `def_index` of `m` (validated).
+Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index);
+
+// One saved caller on the explicit frame stack.
+struct Frame {
+  const Word* pc;   // where the caller continues
+  Value* fp;        // the caller's frame
+  Instance* inst;   // the caller's instance
+  uint32_t fsize;   // the caller's frame size (slots)
+};
+
+}  // namespace exec
+
+// Compiled code of one module, shared by all its instances (and stores);
+// functions are compiled on first call, under a lock.
+struct CompiledModule {
+  std::shared_ptr<const Module> module;
+  std::unique_ptr<std::atomic<const exec::CompiledFunc*>[]> funcs;  // per defined function
+  std::vector<std::unique_ptr<exec::CompiledFunc>> owned;
+  std::mutex mu;
+
+  explicit CompiledModule(std::shared_ptr<const Module> m);
+  // The compiled code of defined function `def_index` (compiling it now if needed).
+  Result<const exec::CompiledFunc*> get(uint32_t def_index);
+};
+
+// Interpreter state of one Store: the value stack and the frame stack.
+// Nested invoke() calls (from host functions) continue above `top`/`fsp`.
+struct Store::ExecState {
+  std::unique_ptr<Value[]> stack;
+  Value* stack_end = nullptr;
+  Value* top = nullptr;        // first free value slot
+  std::unique_ptr<exec::Frame[]> frames;
+  exec::Frame* frames_end = nullptr;
+  exec::Frame* fsp = nullptr;  // next free frame
+  // Per-module interned type ids for call_indirect (type ids are per store).
+  std::unordered_map<const Module*, std::vector<uint32_t>> type_ids;
+};
+
+}  // namespace wippy

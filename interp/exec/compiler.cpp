@@ -1,0 +1,914 @@
+// compiler.cpp — translates one validated function body to threaded code.
+// The wasm operand stack is modelled at compile time: every stack position p
+// has a home slot (params + locals + p) in the frame, and an entry is either
+// in its home slot, a reference to a local (local.get copies nothing), or a
+// constant (consumed as an immediate where a handler variant takes one).
+// Instructions name their operand and result slots, results of the last
+// instruction can be retargeted straight into a local (x; local.set L), and
+// i32 compares / eqz feeding br_if or if fuse into one compare-and-branch.
+// Block arities, stack heights and branch targets are resolved here, so the
+// run-time loop never searches a control stack.
+#include <algorithm>
+#include <array>
+
+#include "code.h"
+#include "interp/reader.h"
+
+namespace wippy::exec {
+namespace {
+
+constexpr uint32_t kNone = UINT32_MAX;
+
+// Op -> handler ids of its slot (_r) and immediate (_i) variants.
+struct OpHandlers {
+  H r = H::Count_;
+  H i = H::Count_;
+};
+using OpMap = std::array<OpHandlers, kOpCount>;
+
+const OpMap& op_map() {
+  static const OpMap map = [] {
+    OpMap m;
+    for (OpHandlers& e : m) e = OpHandlers{H::Count_, H::Count_};
+#define HANDLER(n)
+#define HANDLER_UN(id, A_, R_) m[size_t(Op::id)].r = H::id##_r;
+#define HANDLER_BIN(id, A_, R_) m[size_t(Op::id)].r = H::id##_r; m[size_t(Op::id)].i = H::id##_i;
+#define HANDLER_LOAD(id, R_, align) m[size_t(Op::id)].r = H::id##_r;
+#define HANDLER_STORE(id, V_, align) m[size_t(Op::id)].r = H::id##_r;
+#include "handlers.def"
+#undef HANDLER
+#undef HANDLER_UN
+#undef HANDLER_BIN
+#undef HANDLER_LOAD
+#undef HANDLER_STORE
+    return m;
+  }();
+  return map;
+}
+
+// i32 comparisons that fuse with a branch: index into the Br<cond> groups.
+enum Cond : uint8_t { CEq, CNe, CLtS, CLtU, CGtS, CGtU, CLeS, CLeU, CGeS, CGeU, CNone };
+
+Cond cond_of(Op op) {
+  switch (op) {
+    case Op::I32Eq: return CEq;
+    case Op::I32Ne: return CNe;
+    case Op::I32LtS: return CLtS;
+    case Op::I32LtU: return CLtU;
+    case Op::I32GtS: return CGtS;
+    case Op::I32GtU: return CGtU;
+    case Op::I32LeS: return CLeS;
+    case Op::I32LeU: return CLeU;
+    case Op::I32GeS: return CGeS;
+    case Op::I32GeU: return CGeU;
+    default: return CNone;
+  }
+}
+Cond negate(Cond c) {
+  static constexpr Cond n[] = {CNe, CEq, CGeS, CGeU, CLeS, CLeU, CGtS, CGtU, CLtS, CLtU};
+  return n[c];
+}
+// Branch handler for a condition: variant 0 = rr, 1 = ri, 2 = rrChk, 3 = riChk.
+H cond_branch(Cond c, bool imm, bool chk) {
+  return H(uint16_t(H::BrEq_rr) + 4 * c + (imm ? 1 : 0) + (chk ? 2 : 0));
+}
+// Comparison with swapped operands (a op b == b op' a), for constants on the left.
+std::optional<Op> swapped(Op op) {
+  switch (op) {
+    case Op::I32Eq: case Op::I32Ne: case Op::I64Eq: case Op::I64Ne:
+    case Op::I32Add: case Op::I32Mul: case Op::I32And: case Op::I32Or: case Op::I32Xor:
+    case Op::I64Add: case Op::I64Mul: case Op::I64And: case Op::I64Or: case Op::I64Xor:
+      return op;
+    case Op::I32LtS: return Op::I32GtS;
+    case Op::I32LtU: return Op::I32GtU;
+    case Op::I32GtS: return Op::I32LtS;
+    case Op::I32GtU: return Op::I32LtU;
+    case Op::I32LeS: return Op::I32GeS;
+    case Op::I32LeU: return Op::I32GeU;
+    case Op::I32GeS: return Op::I32LeS;
+    case Op::I32GeU: return Op::I32LeU;
+    case Op::I64LtS: return Op::I64GtS;
+    case Op::I64LtU: return Op::I64GtU;
+    case Op::I64GtS: return Op::I64LtS;
+    case Op::I64GtU: return Op::I64LtU;
+    case Op::I64LeS: return Op::I64GeS;
+    case Op::I64LeU: return Op::I64GeU;
+    case Op::I64GeS: return Op::I64LeS;
+    case Op::I64GeU: return Op::I64LeU;
+    default: return std::nullopt;
+  }
+}
+
+// Home: in its home slot; Local: a local's slot; Const: an immediate;
+// AddImm: i32 (slot + imm) not yet computed (folded into memory accesses).
+enum class EK : uint8_t { Home, Local, Const, AddImm };
+struct Entry {
+  EK kind = EK::Home;
+  uint32_t slot = 0;  // Home: home slot; Local: local slot; AddImm: base slot
+  uint64_t imm = 0;   // Const; AddImm: the 32-bit addend
+};
+
+enum class CK : uint8_t { Func, Block, Loop, If };
+struct Ctrl {
+  CK kind = CK::Block;
+  uint32_t height = 0;  // operand stack height below the params
+  uint32_t nparams = 0, nresults = 0;
+  uint32_t loop_pc = 0;              // Loop: header
+  std::vector<uint32_t> fixups;      // words to patch with the end address
+  uint32_t else_fixup = kNone;       // If: the jump to the else arm
+};
+
+struct Move {
+  uint32_t dst;
+  Entry src;
+};
+
+// What the last emitted instruction was, for folding into its successor.
+struct Last {
+  size_t start = 0, end = SIZE_MAX;  // [start, end) words; end == code size if still last
+  uint32_t dst_word = 0;             // word whose .s.a is the result slot
+  Op op = Op::Nop;
+  bool imm = false;                  // second operand was an immediate
+  uint32_t a = 0, b = 0;             // operand slot / immediate (i32 compares, eqz)
+  uint32_t add = 0, off = 0;         // loads: address addend and offset (a = base slot)
+};
+
+class Compiler {
+ public:
+  Compiler(const Module& m, uint32_t def_index)
+      : m_(m), body_(m.codes[def_index]), type_(m.types[m.funcs[def_index]]), labels_(handler_labels()) {}
+
+  Result<std::unique_ptr<CompiledFunc>> run() {
+    nparams_ = uint32_t(type_.params.size());
+    nl_ = nparams_ + body_.num_locals;
+    Ctrl f;
+    f.kind = CK::Func;
+    f.nresults = uint32_t(type_.results.size());
+    ctl_.push_back(std::move(f));
+    Reader r(m_.span(body_.code_begin, body_.code_end), body_.code_begin);
+    Instr in;
+    while (!ctl_.empty()) {
+      if (!read_instr(r, in)) return make_error(ErrorKind::Malformed, r.error());
+      if (auto e = step(in); !e.ok()) return e.error();
+    }
+    for (uint32_t pos : label_refs_) code_[pos].target = code_.data() + code_[pos].u64;
+    auto out = std::make_unique<CompiledFunc>();
+    out->nparams = nparams_;
+    out->nlocals = body_.num_locals;
+    out->nresults = uint32_t(type_.results.size());
+    out->frame_size = nl_ + max_height_ + 2;
+    out->code = std::move(code_);
+    return out;
+  }
+
+ private:
+  const Module& m_;
+  const FuncBody& body_;
+  const FuncType& type_;
+  const void* const* labels_;
+  std::vector<Word> code_;
+  std::vector<uint32_t> label_refs_;
+  std::vector<Entry> stk_;
+  std::vector<Ctrl> ctl_;
+  uint32_t nparams_ = 0, nl_ = 0, max_height_ = 0;
+  bool unreachable_ = false;
+  uint32_t skip_depth_ = 0;
+  Last last_;
+
+  // ---- emission ----
+  uint32_t here() const { return uint32_t(code_.size()); }
+  void h(H id) {
+    Word w;
+    w.h = labels_[size_t(id)];
+    code_.push_back(w);
+  }
+  void ss(uint32_t a, uint32_t b) {
+    Word w;
+    w.s.a = a;
+    w.s.b = b;
+    code_.push_back(w);
+  }
+  void u(uint64_t v) {
+    Word w;
+    w.u64 = v;
+    code_.push_back(w);
+  }
+  // A jump-target word pointing at code index `idx` (patched later if forward).
+  uint32_t target(uint32_t idx) {
+    label_refs_.push_back(here());
+    u(idx);
+    return here() - 1;
+  }
+  void patch(uint32_t pos, uint32_t idx) { code_[pos].u64 = idx; }
+  // Marks the instruction [start, here) as a foldable producer of slot in word dst_word.
+  void produced(size_t start, uint32_t dst_word, Op op = Op::Nop, bool imm = false, uint32_t a = 0,
+                uint32_t b = 0) {
+    last_ = Last{start, code_.size(), dst_word, op, imm, a, b};
+  }
+
+  // ---- operand stack ----
+  uint32_t home(uint32_t p) const { return nl_ + p; }
+  uint32_t sp() const { return uint32_t(stk_.size()); }
+  void note_height(uint32_t h) { max_height_ = std::max(max_height_, h); }
+  uint32_t push_home() {
+    uint32_t p = sp();
+    stk_.push_back(Entry{EK::Home, home(p), 0});
+    note_height(p + 1);
+    return home(p);
+  }
+  void push_const(uint64_t v) {
+    stk_.push_back(Entry{EK::Const, 0, v});
+    note_height(sp());
+  }
+  void pop(uint32_t n = 1) { stk_.resize(stk_.size() - n); }
+  void materialize(uint32_t p) {
+    Entry& e = stk_[p];
+    if (e.kind == EK::Home) return;
+    if (e.kind == EK::Const) {
+      h(H::Const);
+      ss(home(p), 0);
+      u(e.imm);
+    } else if (e.kind == EK::AddImm) {
+      h(H::I32Add_i);
+      ss(home(p), e.slot);
+      u(uint32_t(e.imm));
+    } else {
+      h(H::Mov);
+      ss(home(p), e.slot);
+    }
+    e = Entry{EK::Home, home(p), 0};
+  }
+  // Slot holding stack position p (constants are materialized).
+  uint32_t slot(uint32_t p) {
+    if (stk_[p].kind == EK::Const || stk_[p].kind == EK::AddImm) materialize(p);
+    return stk_[p].slot;
+  }
+  static bool refers(const Entry& e, uint32_t local) {
+    return (e.kind == EK::Local || e.kind == EK::AddImm) && e.slot == local;
+  }
+  bool is_last(const Entry& e) const {
+    return last_.end == code_.size() && e.kind == EK::Home && code_[last_.dst_word].s.a == e.slot;
+  }
+
+  // Parallel move (handles overlaps and cycles through a scratch slot).
+  void emit_moves(std::vector<Move> mv) {
+    std::vector<Move> consts;
+    std::vector<Move> pend;
+    for (auto& m : mv) {
+      if (m.src.kind == EK::Const)
+        consts.push_back(m);
+      else if (m.src.slot != m.dst)
+        pend.push_back(m);
+    }
+    uint32_t scratch = home(sp());
+    note_height(sp() + 1);
+    while (!pend.empty()) {
+      bool progress = false;
+      for (size_t i = 0; i < pend.size(); ++i) {
+        bool read = false;
+        for (size_t j = 0; j < pend.size(); ++j)
+          if (j != i && pend[j].src.slot == pend[i].dst) read = true;
+        if (!read) {
+          h(H::Mov);
+          ss(pend[i].dst, pend[i].src.slot);
+          pend.erase(pend.begin() + long(i));
+          progress = true;
+          break;
+        }
+      }
+      if (!progress) {
+        uint32_t d = pend[0].dst;
+        h(H::Mov);
+        ss(scratch, d);
+        for (auto& m : pend)
+          if (m.src.slot == d) m.src.slot = scratch;
+      }
+    }
+    for (auto& m : consts) {
+      h(H::Const);
+      ss(m.dst, 0);
+      u(m.src.imm);
+    }
+  }
+  // Moves the top n entries to consecutive slots starting at dst0.
+  void move_top_to(uint32_t n, uint32_t dst0) {
+    // Branch paths must not change the compile-time stack (the fall-through
+    // path did not run this code): deferred adds are computed into their
+    // own home slots (read by nothing else) without updating the entries.
+    std::vector<Move> mv;
+    for (uint32_t i = 0; i < n; ++i) {
+      uint32_t q = sp() - n + i;
+      Entry e = stk_[q];
+      if (e.kind == EK::AddImm) {
+        h(H::I32Add_i);
+        ss(home(q), e.slot);
+        u(uint32_t(e.imm));
+        e = Entry{EK::Home, home(q), 0};
+      }
+      mv.push_back(Move{dst0 + i, e});
+    }
+    emit_moves(std::move(mv));
+  }
+  bool top_in_place(uint32_t n, uint32_t dst0) const {
+    for (uint32_t i = 0; i < n; ++i) {
+      const Entry& e = stk_[sp() - n + i];
+      if (e.kind != EK::Home || e.slot != dst0 + i) return false;
+    }
+    return true;
+  }
+
+  // ---- control ----
+  void block_type(const BlockType& bt, uint32_t& np, uint32_t& nr) const {
+    np = nr = 0;
+    if (bt.kind == BlockType::Value) nr = 1;
+    if (bt.kind == BlockType::TypeIndex) {
+      np = uint32_t(m_.types[bt.type_index].params.size());
+      nr = uint32_t(m_.types[bt.type_index].results.size());
+    }
+  }
+  // Block entry: params in their home slots, no entry left referring to a
+  // local (a local.set inside the block may run on only some paths).
+  void enter_block(uint32_t np) {
+    for (uint32_t p = 0; p < sp(); ++p)
+      if (stk_[p].kind == EK::Local || stk_[p].kind == EK::AddImm || p >= sp() - np) materialize(p);
+  }
+  uint32_t arity(const Ctrl& c) const { return c.kind == CK::Loop ? c.nparams : c.nresults; }
+  uint32_t dest(const Ctrl& c) const { return home(c.height); }
+
+  void emit_return() {
+    move_top_to(uint32_t(type_.results.size()), 0);
+    h(H::Return);
+  }
+  // Unconditional jump to label `c` (values already moved).
+  void emit_jump(Ctrl& c) {
+    if (c.kind == CK::Loop) {
+      h(H::BrChk);
+      target(c.loop_pc);
+    } else {
+      h(H::Br);
+      c.fixups.push_back(target(0));
+    }
+  }
+  // Full branch to depth l: moves + jump (or return).
+  void emit_branch(uint32_t l) {
+    Ctrl& c = ctl_[ctl_.size() - 1 - l];
+    if (c.kind == CK::Func) {
+      emit_return();
+      return;
+    }
+    move_top_to(arity(c), dest(c));
+    emit_jump(c);
+  }
+  // Conditional jump on entry `c` (already popped, was at position p): to
+  // label `l` when `when`, or (l == kNone) to a forward fixup returned.
+  // `loop_pc` != kNone means a backward jump to that index (with check).
+  uint32_t emit_cond_jump(const Entry& c, uint32_t p, bool when, uint32_t back_pc) {
+    bool chk = back_pc != kNone;
+    auto tgt = [&] { return target(chk ? back_pc : 0); };
+    if (is_last(c)) {
+      Cond cd = cond_of(last_.op);
+      if (cd != CNone) {
+        Last l = last_;
+        code_.resize(l.start);
+        last_.end = SIZE_MAX;
+        h(cond_branch(when ? cd : negate(cd), l.imm, chk));
+        ss(l.a, l.b);
+        return tgt();
+      }
+      if (last_.op == Op::I32Eqz) {
+        Last l = last_;
+        code_.resize(l.start);
+        last_.end = SIZE_MAX;
+        h(when ? (chk ? H::BrZChk : H::BrZ) : (chk ? H::BrNzChk : H::BrNz));
+        ss(l.a, 0);
+        return tgt();
+      }
+    }
+    uint32_t s;
+    if (c.kind == EK::Const) {
+      h(H::Const);
+      ss(home(p), 0);
+      u(c.imm);
+      s = home(p);
+    } else if (c.kind == EK::AddImm) {
+      h(H::I32Add_i);
+      ss(home(p), c.slot);
+      u(uint32_t(c.imm));
+      s = home(p);
+    } else {
+      s = c.slot;
+    }
+    h(when ? (chk ? H::BrNzChk : H::BrNz) : (chk ? H::BrZChk : H::BrZ));
+    ss(s, 0);
+    return tgt();
+  }
+
+  Result<void> step(const Instr& in) {
+    if (unreachable_) {
+      switch (in.op) {
+        case Op::Block: case Op::Loop: case Op::If:
+          ++skip_depth_;
+          return {};
+        case Op::End:
+          if (skip_depth_ > 0) {
+            --skip_depth_;
+            return {};
+          }
+          break;
+        case Op::Else:
+          if (skip_depth_ > 0) return {};
+          break;
+        default:
+          return {};
+      }
+    }
+    const OpInfo& info = op_info(in.op);
+    if (info.sig != Sig::special && info.imm == ImmKind::None) return plain(in.op, info);
+    if (info.imm == ImmKind::MemArg) return memop(in, info);
+    switch (in.op) {
+      case Op::Unreachable:
+        h(H::Unreachable);
+        unreachable_ = true;
+        return {};
+      case Op::Nop:
+        return {};
+      case Op::Block:
+      case Op::Loop:
+      case Op::If: {
+        uint32_t np, nr;
+        block_type(in.block, np, nr);
+        Ctrl c;
+        c.kind = in.op == Op::Block ? CK::Block : in.op == Op::Loop ? CK::Loop : CK::If;
+        c.nparams = np;
+        c.nresults = nr;
+        if (in.op == Op::If) {
+          uint32_t p = sp() - 1;
+          Entry cond = stk_.back();
+          pop();
+          enter_block(np);
+          c.else_fixup = emit_cond_jump(cond, p, false, kNone);
+        } else {
+          enter_block(np);
+        }
+        c.height = sp() - np;
+        c.loop_pc = here();
+        last_.end = SIZE_MAX;
+        ctl_.push_back(std::move(c));
+        return {};
+      }
+      case Op::Else: {
+        Ctrl& c = ctl_.back();
+        if (!unreachable_) {
+          move_top_to(c.nresults, dest(c));
+          h(H::Br);
+          c.fixups.push_back(target(0));
+        }
+        patch(c.else_fixup, here());
+        c.else_fixup = kNone;
+        stk_.resize(c.height);
+        for (uint32_t i = 0; i < c.nparams; ++i) push_home();
+        unreachable_ = false;
+        last_.end = SIZE_MAX;
+        return {};
+      }
+      case Op::End: {
+        Ctrl& c = ctl_.back();
+        if (c.kind == CK::Func) {
+          if (!unreachable_) emit_return();
+          ctl_.pop_back();
+          return {};
+        }
+        bool reachable = !unreachable_;
+        if (!unreachable_) move_top_to(c.nresults, dest(c));
+        if (c.else_fixup != kNone) {
+          patch(c.else_fixup, here());
+          reachable = true;
+        }
+        for (uint32_t pos : c.fixups) patch(pos, here());
+        if (!c.fixups.empty()) reachable = true;
+        uint32_t height = c.height, nr = c.nresults;
+        ctl_.pop_back();
+        stk_.resize(height);
+        for (uint32_t i = 0; i < nr; ++i) push_home();
+        unreachable_ = !reachable;
+        last_.end = SIZE_MAX;
+        return {};
+      }
+      case Op::Br:
+        emit_branch(in.a);
+        unreachable_ = true;
+        return {};
+      case Op::BrIf: {
+        uint32_t p = sp() - 1;
+        Entry cond = stk_.back();
+        pop();
+        Ctrl& c = ctl_[ctl_.size() - 1 - in.a];
+        if (c.kind != CK::Func && top_in_place(arity(c), dest(c))) {
+          if (c.kind == CK::Loop) {
+            emit_cond_jump(cond, p, true, c.loop_pc);
+          } else {
+            c.fixups.push_back(emit_cond_jump(cond, p, true, kNone));
+          }
+        } else {
+          uint32_t skip = emit_cond_jump(cond, p, false, kNone);
+          emit_branch(in.a);
+          patch(skip, here());
+        }
+        last_.end = SIZE_MAX;
+        return {};
+      }
+      case Op::BrTable: {
+        uint32_t idx = slot(sp() - 1);
+        pop();
+        uint32_t n = uint32_t(in.targets.size());
+        h(H::BrTable);
+        ss(idx, n - 1);
+        uint32_t table = here();
+        for (uint32_t i = 0; i < n; ++i) target(0);
+        for (uint32_t i = 0; i < n; ++i) {
+          Ctrl& c = ctl_[ctl_.size() - 1 - in.targets[i]];
+          if (c.kind != CK::Func && top_in_place(arity(c), dest(c))) {
+            if (c.kind == CK::Loop)
+              patch(table + i, c.loop_pc);
+            else
+              c.fixups.push_back(table + i);
+          } else {
+            patch(table + i, here());
+            emit_branch(in.targets[i]);
+          }
+        }
+        unreachable_ = true;
+        return {};
+      }
+      case Op::Return:
+        emit_return();
+        unreachable_ = true;
+        return {};
+      case Op::Call: {
+        const FuncType& ft = m_.func_type(in.a);
+        uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
+        uint32_t base = sp() - np;
+        for (uint32_t p = base; p < sp(); ++p) materialize(p);
+        h(H::Call);
+        ss(in.a, home(base));
+        pop(np);
+        for (uint32_t i = 0; i < nr; ++i) push_home();
+        last_.end = SIZE_MAX;
+        return {};
+      }
+      case Op::CallIndirect: {
+        const FuncType& ft = m_.types[in.a];
+        uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
+        uint32_t e = slot(sp() - 1);
+        pop();
+        uint32_t base = sp() - np;
+        for (uint32_t p = base; p < sp(); ++p) materialize(p);
+        h(H::CallIndirect);
+        ss(in.a, home(base));
+        ss(in.b, e);
+        pop(np);
+        for (uint32_t i = 0; i < nr; ++i) push_home();
+        last_.end = SIZE_MAX;
+        return {};
+      }
+      case Op::Drop:
+        pop();
+        return {};
+      case Op::Select:
+      case Op::SelectT: {
+        uint32_t p = sp() - 3;
+        uint32_t c = slot(p + 2), b = slot(p + 1), a = slot(p);
+        size_t start = code_.size();
+        h(H::Select);
+        ss(home(p), a);
+        ss(b, c);
+        pop(3);
+        push_home();
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::LocalGet:
+        stk_.push_back(Entry{EK::Local, in.a, 0});
+        note_height(sp());
+        return {};
+      case Op::LocalSet:
+      case Op::LocalTee: {
+        uint32_t L = in.a;
+        Entry top = stk_.back();
+        bool others = false;
+        for (uint32_t p = 0; p + 1 < sp(); ++p)
+          if (refers(stk_[p], L)) others = true;
+        if (!others && is_last(top)) {
+          code_[last_.dst_word].s.a = L;
+          last_.end = SIZE_MAX;
+          pop();
+          if (in.op == Op::LocalTee) {
+            stk_.push_back(Entry{EK::Local, L, 0});
+          }
+          return {};
+        }
+        for (uint32_t p = 0; p + 1 < sp(); ++p)
+          if (refers(stk_[p], L)) materialize(p);
+        if (top.kind == EK::Const) {
+          h(H::Const);
+          ss(L, 0);
+          u(top.imm);
+        } else if (top.kind == EK::AddImm) {
+          h(H::I32Add_i);
+          ss(L, top.slot);
+          u(uint32_t(top.imm));
+          if (in.op == Op::LocalTee) stk_.back() = Entry{EK::Local, L, 0};
+        } else if (top.slot != L) {
+          h(H::Mov);
+          ss(L, top.slot);
+        }
+        if (in.op == Op::LocalSet) pop();
+        last_.end = SIZE_MAX;
+        return {};
+      }
+      case Op::GlobalGet: {
+        size_t start = code_.size();
+        uint32_t d = push_home();
+        h(H::GlobalGet);
+        ss(d, in.a);
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::GlobalSet: {
+        uint32_t v = slot(sp() - 1);
+        pop();
+        h(H::GlobalSet);
+        ss(in.a, v);
+        return {};
+      }
+      case Op::TableGet: {
+        uint32_t p = sp() - 1;
+        uint32_t i = slot(p);
+        pop();
+        size_t start = code_.size();
+        uint32_t d = push_home();
+        h(H::TableGet);
+        ss(d, i);
+        ss(in.a, 0);
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::TableSet: {
+        uint32_t p = sp() - 2;
+        uint32_t i = slot(p), v = slot(p + 1);
+        pop(2);
+        h(H::TableSet);
+        ss(i, v);
+        ss(in.a, 0);
+        return {};
+      }
+      case Op::MemorySize: {
+        uint32_t d = push_home();
+        h(H::MemorySize);
+        ss(d, 0);
+        return {};
+      }
+      case Op::MemoryGrow: {
+        uint32_t p = sp() - 1;
+        uint32_t n = slot(p);
+        pop();
+        uint32_t d = push_home();
+        h(H::MemoryGrow);
+        ss(d, n);
+        return {};
+      }
+      case Op::I32Const:
+        push_const(uint32_t(in.imm64));
+        return {};
+      case Op::I64Const:
+      case Op::F32Const:
+      case Op::F64Const:
+        push_const(in.imm64);
+        return {};
+      case Op::RefNull:
+        push_const(0);
+        return {};
+      case Op::RefIsNull: {
+        uint32_t a = slot(sp() - 1);
+        pop();
+        size_t start = code_.size();
+        uint32_t d = push_home();
+        h(H::RefIsNull);
+        ss(d, a);
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::RefFunc: {
+        size_t start = code_.size();
+        uint32_t d = push_home();
+        h(H::RefFunc);
+        ss(d, in.a);
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::MemoryInit:
+      case Op::MemoryCopy:
+      case Op::MemoryFill:
+      case Op::TableInit:
+      case Op::TableCopy:
+      case Op::TableFill: {
+        uint32_t p = sp() - 3;
+        uint32_t a = slot(p), b = slot(p + 1), n = slot(p + 2);
+        pop(3);
+        switch (in.op) {
+          case Op::MemoryInit: h(H::MemoryInit); ss(a, b); ss(n, in.a); break;
+          case Op::MemoryCopy: h(H::MemoryCopy); ss(a, b); ss(n, 0); break;
+          case Op::MemoryFill: h(H::MemoryFill); ss(a, b); ss(n, 0); break;
+          case Op::TableInit: h(H::TableInit); ss(a, b); ss(n, in.a); ss(in.b, 0); break;
+          case Op::TableCopy: h(H::TableCopy); ss(a, b); ss(n, 0); ss(in.a, in.b); break;
+          default: h(H::TableFill); ss(a, b); ss(n, in.a); break;
+        }
+        return {};
+      }
+      case Op::DataDrop:
+        h(H::DataDrop);
+        ss(in.a, 0);
+        return {};
+      case Op::ElemDrop:
+        h(H::ElemDrop);
+        ss(in.a, 0);
+        return {};
+      case Op::TableGrow: {
+        uint32_t p = sp() - 2;
+        uint32_t init = slot(p), n = slot(p + 1);
+        pop(2);
+        uint32_t d = push_home();
+        h(H::TableGrow);
+        ss(d, init);
+        ss(n, in.a);
+        return {};
+      }
+      case Op::TableSize: {
+        uint32_t d = push_home();
+        h(H::TableSize);
+        ss(d, in.a);
+        return {};
+      }
+      default:
+        return make_error(ErrorKind::Trap,
+                          std::string("unsupported instruction ") + info.text);
+    }
+  }
+
+  Result<void> plain(Op op, const OpInfo& info) {
+    const OpHandlers& hs = op_map()[size_t(op)];
+    if (hs.r == H::Count_)
+      return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + info.text);
+    if (hs.i == H::Count_) {  // unary
+      uint32_t p = sp() - 1;
+      uint32_t a = slot(p);
+      pop();
+      size_t start = code_.size();
+      uint32_t d = push_home();
+      h(hs.r);
+      ss(d, a);
+      produced(start, uint32_t(start + 1), op, false, a, 0);
+      return {};
+    }
+    uint32_t p = sp() - 2;
+    if (op == Op::I32Add || op == Op::I32Sub) {
+      Entry& ea = stk_[p];
+      Entry& eb = stk_[p + 1];
+      if (eb.kind == EK::Const && ea.kind != EK::Const) {
+        uint32_t c = op == Op::I32Add ? uint32_t(eb.imm) : uint32_t(0u - uint32_t(eb.imm));
+        if (ea.kind == EK::AddImm) {
+          ea.imm = uint32_t(uint32_t(ea.imm) + c);
+          pop();
+          return {};
+        }
+        ea = Entry{EK::AddImm, ea.slot, c};  // Local base, or Home at p itself
+        pop();
+        return {};
+      }
+      if (op == Op::I32Add && ea.kind == EK::Const && eb.kind == EK::Local) {
+        ea = Entry{EK::AddImm, eb.slot, uint32_t(ea.imm)};
+        pop();
+        return {};
+      }
+    }
+    if ((op == Op::F64Add || op == Op::F64Sub || op == Op::F64Mul) && is_last(stk_[p + 1]) &&
+        last_.op == Op::F64Load && (stk_[p].kind == EK::Local || stk_[p].kind == EK::Home)) {
+      Last l = last_;
+      code_.resize(l.start);
+      last_.end = SIZE_MAX;
+      uint32_t sa = stk_[p].slot;
+      pop(2);
+      size_t start = code_.size();
+      uint32_t d = push_home();
+      h(op == Op::F64Add ? H::F64AddM : op == Op::F64Sub ? H::F64SubM : H::F64MulM);
+      ss(d, sa);
+      ss(l.a, l.add);
+      ss(l.off, 0);
+      produced(start, uint32_t(start + 1));
+      return {};
+    }
+    if (stk_[p].kind == EK::AddImm) materialize(p);
+    if (stk_[p + 1].kind == EK::AddImm) materialize(p + 1);
+    Entry a = stk_[p], b = stk_[p + 1];
+    size_t start;
+    bool imm = false;
+    uint32_t sa, sb;
+    uint64_t iv = 0;
+    if (b.kind == EK::Const && a.kind != EK::Const) {
+      imm = true;
+      sa = a.slot;
+      iv = b.imm;
+    } else if (a.kind == EK::Const && b.kind != EK::Const && swapped(op)) {
+      op = *swapped(op);
+      imm = true;
+      sa = b.slot;
+      iv = a.imm;
+    } else {
+      sa = slot(p);
+      sb = slot(p + 1);
+    }
+    pop(2);
+    start = code_.size();
+    uint32_t d = push_home();
+    const OpHandlers& hs2 = op_map()[size_t(op)];
+    if (imm) {
+      h(hs2.i);
+      ss(d, sa);
+      u(iv);
+      produced(start, uint32_t(start + 1), op, true, sa, uint32_t(iv));
+    } else {
+      h(hs2.r);
+      ss(d, sa);
+      ss(sb, 0);
+      produced(start, uint32_t(start + 1), op, false, sa, sb);
+    }
+    return {};
+  }
+
+  Result<void> memop(const Instr& in, const OpInfo& info) {
+    const OpHandlers& hs = op_map()[size_t(in.op)];
+    if (hs.r == H::Count_)
+      return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + info.text);
+    bool is_store = info.sig == Sig::ii_ || info.sig == Sig::il_ || info.sig == Sig::if_ || info.sig == Sig::id_;
+    // address = u32(base + add) + offset; an i32.add/sub with a constant
+    // feeding the address folds into `add`.
+    if (is_store) {
+      uint32_t p = sp() - 2;
+      const Entry& ae = stk_[p];
+      if (is_last(stk_[p + 1]) && ae.kind != EK::Const && op_info(last_.op).imm == ImmKind::MemArg &&
+          op_info(last_.op).align == info.align) {
+        Last l = last_;
+        code_.resize(l.start);
+        last_.end = SIZE_MAX;
+        static constexpr H kCopy[] = {H::Copy1, H::Copy2, H::Copy4, H::Copy8};
+        uint32_t dadd = ae.kind == EK::AddImm ? uint32_t(ae.imm) : 0;
+        h(kCopy[info.align]);
+        ss(ae.slot, l.a);
+        ss(dadd, in.b);
+        ss(l.add, l.off);
+        pop(2);
+        return {};
+      }
+      uint32_t v = slot(p + 1);
+      uint32_t add = 0, addr;
+      if (stk_[p].kind == EK::AddImm) {
+        addr = stk_[p].slot;
+        add = uint32_t(stk_[p].imm);
+      } else {
+        addr = slot(p);
+      }
+      pop(2);
+      h(hs.r);
+      ss(addr, v);
+      ss(add, in.b);
+      return {};
+    }
+    uint32_t p = sp() - 1;
+    uint32_t add = 0, addr;
+    if (stk_[p].kind == EK::AddImm) {
+      addr = stk_[p].slot;
+      add = uint32_t(stk_[p].imm);
+    } else {
+      addr = slot(p);
+    }
+    pop();
+    size_t start = code_.size();
+    uint32_t d = push_home();
+    h(hs.r);
+    ss(d, addr);
+    ss(add, in.b);
+    produced(start, uint32_t(start + 1), in.op, false, addr, 0);
+    last_.add = add;
+    last_.off = in.b;
+    return {};
+  }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index) {
+  Compiler c(m, def_index);
+  return c.run();
+}
+
+}  // namespace wippy::exec

@@ -1,0 +1,850 @@
+// interp.cpp — the dispatch loop (direct-threaded, computed goto) and the
+// embedding entry points invoke(), prepare_code() and Store::exec_state().
+// Wasm-to-wasm calls never recurse on the native stack: callers are saved on
+// the ExecState frame stack and the callee frame starts at the caller's
+// argument slots. The memory-0 base and size of the running instance live in
+// locals of the loop and are reloaded after calls and memory.grow. Host
+// functions are called with spans over the argument/result slots and may
+// re-enter invoke(), which continues above the current frame.
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "code.h"
+#include "numeric.h"
+
+namespace wippy {
+namespace exec {
+namespace {
+
+constexpr const char* kUnreachable = "unreachable";
+constexpr const char* kDivZero = "integer divide by zero";
+constexpr const char* kOverflow = "integer overflow";
+constexpr const char* kInvalidConv = "invalid conversion to integer";
+constexpr const char* kMemOOB = "out of bounds memory access";
+constexpr const char* kTableOOB = "out of bounds table access";
+constexpr const char* kUndefElem = "undefined element";
+constexpr const char* kUninitElem = "uninitialized element";
+constexpr const char* kTypeMismatch = "indirect call type mismatch";
+constexpr const char* kExhausted = "call stack exhausted";
+
+Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
+
+// Interned type ids (per store) of the types of `m`.
+const uint32_t* type_ids_for(Store& store, Store::ExecState& st, const Module* m) {
+  auto it = st.type_ids.find(m);
+  if (it == st.type_ids.end()) {
+    std::vector<uint32_t> ids;
+    ids.reserve(m->types.size());
+    for (const FuncType& t : m->types) ids.push_back(store.intern_type(t));
+    it = st.type_ids.emplace(m, std::move(ids)).first;
+  }
+  return it->second.data();
+}
+
+// The compiled code of wasm function f (compiling it on first use).
+Result<const CompiledFunc*> code_of(FuncInst* f) {
+  if (f->code) return static_cast<const CompiledFunc*>(f->code);
+  Instance* inst = f->instance;
+  if (!inst->code) inst->code = prepare_code(inst->module);
+  auto r = inst->code->get(f->def_index);
+  if (!r) return r.error();
+  f->code = *r;
+  return *r;
+}
+
+// Calls host function f with args at `at` (results written there too).
+Result<void> call_host(Store& store, Store::ExecState& st, FuncInst* f, Value* at, Instance* caller,
+                       Frame* fsp) {
+  size_t np = f->type.params.size(), nr = f->type.results.size();
+  if (at + std::max(np, nr) > st.stack_end) return exhaustion();
+  Value small[8];
+  std::vector<Value> big;
+  Value* args = small;
+  if (np > 8) {
+    big.resize(np);
+    args = big.data();
+  }
+  std::copy(at, at + np, args);
+  Value* saved_top = st.top;
+  Frame* saved_fsp = st.fsp;
+  st.top = at + std::max(np, nr);
+  st.fsp = fsp;
+  HostContext ctx{store, caller};
+  Result<void> r = f->host(ctx, std::span<const Value>(args, np), std::span<Value>(at, nr));
+  st.top = saved_top;
+  st.fsp = saved_fsp;
+  return r;
+}
+
+// Calls store.on_interrupt with the stacks published; false means stop.
+bool handle_interrupt(Store& store, Store::ExecState& st, Value* top, Frame* fsp, Error& err) {
+  if (!store.on_interrupt) return true;
+  Value* saved_top = st.top;
+  Frame* saved_fsp = st.fsp;
+  st.top = top;
+  st.fsp = fsp;
+  Result<void> r = store.on_interrupt(store);
+  st.top = saved_top;
+  st.fsp = saved_fsp;
+  if (!r) {
+    err = r.error();
+    return false;
+  }
+  return true;
+}
+
+// ---- operand access helpers for the handler macros ----
+#define GET_i(s) fp[s].i32
+#define GET_l(s) fp[s].i64
+#define GET_f(s) fp[s].f32
+#define GET_d(s) fp[s].f64
+#define IMM_i(w) uint32_t((w).u64)
+#define IMM_l(w) (w).u64
+#define IMM_f(w) std::bit_cast<float>(uint32_t((w).u64))
+#define IMM_d(w) std::bit_cast<double>((w).u64)
+#define SET_i(s, v) (fp[s].i64 = uint32_t(v))
+#define SET_l(s, v) (fp[s].i64 = uint64_t(v))
+#define SET_f(s, v) (fp[s].i64 = std::bit_cast<uint32_t>(float(v)))
+#define SET_d(s, v) (fp[s].f64 = double(v))
+
+#define TRAP(msg)     \
+  do {                \
+    trap_msg = (msg); \
+    goto trap;        \
+  } while (0)
+
+#define S32(x) int32_t(x)
+#define S64(x) int64_t(x)
+
+// ---- numeric semantics, one macro per opcode ----
+#define OP_I32Eqz(a) ((a) == 0)
+#define OP_I32Eq(a, b) ((a) == (b))
+#define OP_I32Ne(a, b) ((a) != (b))
+#define OP_I32LtS(a, b) (S32(a) < S32(b))
+#define OP_I32LtU(a, b) ((a) < (b))
+#define OP_I32GtS(a, b) (S32(a) > S32(b))
+#define OP_I32GtU(a, b) ((a) > (b))
+#define OP_I32LeS(a, b) (S32(a) <= S32(b))
+#define OP_I32LeU(a, b) ((a) <= (b))
+#define OP_I32GeS(a, b) (S32(a) >= S32(b))
+#define OP_I32GeU(a, b) ((a) >= (b))
+#define OP_I64Eqz(a) ((a) == 0)
+#define OP_I64Eq(a, b) ((a) == (b))
+#define OP_I64Ne(a, b) ((a) != (b))
+#define OP_I64LtS(a, b) (S64(a) < S64(b))
+#define OP_I64LtU(a, b) ((a) < (b))
+#define OP_I64GtS(a, b) (S64(a) > S64(b))
+#define OP_I64GtU(a, b) ((a) > (b))
+#define OP_I64LeS(a, b) (S64(a) <= S64(b))
+#define OP_I64LeU(a, b) ((a) <= (b))
+#define OP_I64GeS(a, b) (S64(a) >= S64(b))
+#define OP_I64GeU(a, b) ((a) >= (b))
+#define OP_F32Eq(a, b) ((a) == (b))
+#define OP_F32Ne(a, b) ((a) != (b))
+#define OP_F32Lt(a, b) ((a) < (b))
+#define OP_F32Gt(a, b) ((a) > (b))
+#define OP_F32Le(a, b) ((a) <= (b))
+#define OP_F32Ge(a, b) ((a) >= (b))
+#define OP_F64Eq(a, b) ((a) == (b))
+#define OP_F64Ne(a, b) ((a) != (b))
+#define OP_F64Lt(a, b) ((a) < (b))
+#define OP_F64Gt(a, b) ((a) > (b))
+#define OP_F64Le(a, b) ((a) <= (b))
+#define OP_F64Ge(a, b) ((a) >= (b))
+
+#define OP_I32Clz(a) ((a) == 0 ? 32u : uint32_t(__builtin_clz(a)))
+#define OP_I32Ctz(a) ((a) == 0 ? 32u : uint32_t(__builtin_ctz(a)))
+#define OP_I32Popcnt(a) uint32_t(__builtin_popcount(a))
+#define OP_I32Add(a, b) ((a) + (b))
+#define OP_I32Sub(a, b) ((a) - (b))
+#define OP_I32Mul(a, b) ((a) * (b))
+#define OP_I32DivS(a, b)                                       \
+  ({                                                           \
+    if ((b) == 0) TRAP(kDivZero);                              \
+    if ((a) == 0x80000000u && (b) == 0xffffffffu) TRAP(kOverflow); \
+    uint32_t(S32(a) / S32(b));                                 \
+  })
+#define OP_I32DivU(a, b)          \
+  ({                              \
+    if ((b) == 0) TRAP(kDivZero); \
+    (a) / (b);                    \
+  })
+#define OP_I32RemS(a, b)                                   \
+  ({                                                       \
+    if ((b) == 0) TRAP(kDivZero);                          \
+    (b) == 0xffffffffu ? 0u : uint32_t(S32(a) % S32(b));   \
+  })
+#define OP_I32RemU(a, b)          \
+  ({                              \
+    if ((b) == 0) TRAP(kDivZero); \
+    (a) % (b);                    \
+  })
+#define OP_I32And(a, b) ((a) & (b))
+#define OP_I32Or(a, b) ((a) | (b))
+#define OP_I32Xor(a, b) ((a) ^ (b))
+#define OP_I32Shl(a, b) ((a) << ((b)&31))
+#define OP_I32ShrS(a, b) uint32_t(S32(a) >> ((b)&31))
+#define OP_I32ShrU(a, b) ((a) >> ((b)&31))
+#define OP_I32Rotl(a, b) std::rotl(uint32_t(a), int((b)&31))
+#define OP_I32Rotr(a, b) std::rotr(uint32_t(a), int((b)&31))
+
+#define OP_I64Clz(a) ((a) == 0 ? 64ull : uint64_t(__builtin_clzll(a)))
+#define OP_I64Ctz(a) ((a) == 0 ? 64ull : uint64_t(__builtin_ctzll(a)))
+#define OP_I64Popcnt(a) uint64_t(__builtin_popcountll(a))
+#define OP_I64Add(a, b) ((a) + (b))
+#define OP_I64Sub(a, b) ((a) - (b))
+#define OP_I64Mul(a, b) ((a) * (b))
+#define OP_I64DivS(a, b)                                                        \
+  ({                                                                            \
+    if ((b) == 0) TRAP(kDivZero);                                               \
+    if ((a) == 0x8000000000000000ull && (b) == ~0ull) TRAP(kOverflow);          \
+    uint64_t(S64(a) / S64(b));                                                  \
+  })
+#define OP_I64DivU(a, b)          \
+  ({                              \
+    if ((b) == 0) TRAP(kDivZero); \
+    (a) / (b);                    \
+  })
+#define OP_I64RemS(a, b)                               \
+  ({                                                   \
+    if ((b) == 0) TRAP(kDivZero);                      \
+    (b) == ~0ull ? 0ull : uint64_t(S64(a) % S64(b));   \
+  })
+#define OP_I64RemU(a, b)          \
+  ({                              \
+    if ((b) == 0) TRAP(kDivZero); \
+    (a) % (b);                    \
+  })
+#define OP_I64And(a, b) ((a) & (b))
+#define OP_I64Or(a, b) ((a) | (b))
+#define OP_I64Xor(a, b) ((a) ^ (b))
+#define OP_I64Shl(a, b) ((a) << ((b)&63))
+#define OP_I64ShrS(a, b) uint64_t(S64(a) >> ((b)&63))
+#define OP_I64ShrU(a, b) ((a) >> ((b)&63))
+#define OP_I64Rotl(a, b) std::rotl(uint64_t(a), int((b)&63))
+#define OP_I64Rotr(a, b) std::rotr(uint64_t(a), int((b)&63))
+
+#define OP_F32Abs(a) f32_abs(a)
+#define OP_F32Neg(a) f32_neg(a)
+#define OP_F32Ceil(a) f_ceil(a)
+#define OP_F32Floor(a) f_floor(a)
+#define OP_F32Trunc(a) f_trunc(a)
+#define OP_F32Nearest(a) f32_nearest(a)
+#define OP_F32Sqrt(a) std::sqrt(a)
+#define OP_F32Add(a, b) ((a) + (b))
+#define OP_F32Sub(a, b) ((a) - (b))
+#define OP_F32Mul(a, b) ((a) * (b))
+#define OP_F32Div(a, b) ((a) / (b))
+#define OP_F32Min(a, b) fmin_wasm(a, b)
+#define OP_F32Max(a, b) fmax_wasm(a, b)
+#define OP_F32Copysign(a, b) f32_copysign(a, b)
+#define OP_F64Abs(a) f64_abs(a)
+#define OP_F64Neg(a) f64_neg(a)
+#define OP_F64Ceil(a) f_ceil(a)
+#define OP_F64Floor(a) f_floor(a)
+#define OP_F64Trunc(a) f_trunc(a)
+#define OP_F64Nearest(a) f64_nearest(a)
+#define OP_F64Sqrt(a) std::sqrt(a)
+#define OP_F64Add(a, b) ((a) + (b))
+#define OP_F64Sub(a, b) ((a) - (b))
+#define OP_F64Mul(a, b) ((a) * (b))
+#define OP_F64Div(a, b) ((a) / (b))
+#define OP_F64Min(a, b) fmin_wasm(a, b)
+#define OP_F64Max(a, b) fmax_wasm(a, b)
+#define OP_F64Copysign(a, b) f64_copysign(a, b)
+
+#define TRUNC_CHECKED(x, lo, hi, T)                              \
+  ({                                                             \
+    int c_ = trunc_check(double(x), lo, hi);                     \
+    if (c_) TRAP(c_ == 1 ? kInvalidConv : kOverflow);            \
+    static_cast<T>(x);                                           \
+  })
+#define OP_I32WrapI64(a) uint32_t(a)
+#define OP_I32TruncF32S(a) uint32_t(TRUNC_CHECKED(a, kI32Lo, kI32Hi, int32_t))
+#define OP_I32TruncF32U(a) TRUNC_CHECKED(a, kU32Lo, kU32Hi, uint32_t)
+#define OP_I32TruncF64S(a) uint32_t(TRUNC_CHECKED(a, kI32Lo, kI32Hi, int32_t))
+#define OP_I32TruncF64U(a) TRUNC_CHECKED(a, kU32Lo, kU32Hi, uint32_t)
+#define OP_I64ExtendI32S(a) uint64_t(int64_t(S32(a)))
+#define OP_I64ExtendI32U(a) uint64_t(a)
+#define OP_I64TruncF32S(a) uint64_t(TRUNC_CHECKED(a, kI64Lo, kI64Hi, int64_t))
+#define OP_I64TruncF32U(a) TRUNC_CHECKED(a, kU32Lo, kU64Hi, uint64_t)
+#define OP_I64TruncF64S(a) uint64_t(TRUNC_CHECKED(a, kI64Lo, kI64Hi, int64_t))
+#define OP_I64TruncF64U(a) TRUNC_CHECKED(a, kU32Lo, kU64Hi, uint64_t)
+#define OP_F32ConvertI32S(a) float(S32(a))
+#define OP_F32ConvertI32U(a) float(a)
+#define OP_F32ConvertI64S(a) float(S64(a))
+#define OP_F32ConvertI64U(a) float(a)
+#define OP_F32DemoteF64(a) float(a)
+#define OP_F64ConvertI32S(a) double(S32(a))
+#define OP_F64ConvertI32U(a) double(a)
+#define OP_F64ConvertI64S(a) double(S64(a))
+#define OP_F64ConvertI64U(a) double(a)
+#define OP_F64PromoteF32(a) double(a)
+#define OP_I32ReinterpretF32(a) std::bit_cast<uint32_t>(a)
+#define OP_I64ReinterpretF64(a) std::bit_cast<uint64_t>(a)
+#define OP_F32ReinterpretI32(a) std::bit_cast<float>(a)
+#define OP_F64ReinterpretI64(a) std::bit_cast<double>(a)
+#define OP_I32Extend8S(a) uint32_t(int32_t(int8_t(a)))
+#define OP_I32Extend16S(a) uint32_t(int32_t(int16_t(a)))
+#define OP_I64Extend8S(a) uint64_t(int64_t(int8_t(a)))
+#define OP_I64Extend16S(a) uint64_t(int64_t(int16_t(a)))
+#define OP_I64Extend32S(a) uint64_t(int64_t(int32_t(a)))
+#define OP_I32TruncSatF32S(a) uint32_t(trunc_sat<int32_t>(a))
+#define OP_I32TruncSatF32U(a) trunc_sat<uint32_t>(a)
+#define OP_I32TruncSatF64S(a) uint32_t(trunc_sat<int32_t>(a))
+#define OP_I32TruncSatF64U(a) trunc_sat<uint32_t>(a)
+#define OP_I64TruncSatF32S(a) uint64_t(trunc_sat<int64_t>(a))
+#define OP_I64TruncSatF32U(a) trunc_sat<uint64_t>(a)
+#define OP_I64TruncSatF64S(a) uint64_t(trunc_sat<int64_t>(a))
+#define OP_I64TruncSatF64U(a) trunc_sat<uint64_t>(a)
+
+#define LD_I32Load(p) load_le<uint32_t>(p)
+#define LD_I64Load(p) load_le<uint64_t>(p)
+#define LD_F32Load(p) load_le<float>(p)
+#define LD_F64Load(p) load_le<double>(p)
+#define LD_I32Load8S(p) uint32_t(int32_t(load_le<int8_t>(p)))
+#define LD_I32Load8U(p) uint32_t(load_le<uint8_t>(p))
+#define LD_I32Load16S(p) uint32_t(int32_t(load_le<int16_t>(p)))
+#define LD_I32Load16U(p) uint32_t(load_le<uint16_t>(p))
+#define LD_I64Load8S(p) uint64_t(int64_t(load_le<int8_t>(p)))
+#define LD_I64Load8U(p) uint64_t(load_le<uint8_t>(p))
+#define LD_I64Load16S(p) uint64_t(int64_t(load_le<int16_t>(p)))
+#define LD_I64Load16U(p) uint64_t(load_le<uint16_t>(p))
+#define LD_I64Load32S(p) uint64_t(int64_t(load_le<int32_t>(p)))
+#define LD_I64Load32U(p) uint64_t(load_le<uint32_t>(p))
+#define ST_I32Store(p, v) store_le<uint32_t>(p, v)
+#define ST_I64Store(p, v) store_le<uint64_t>(p, v)
+#define ST_F32Store(p, v) store_le<float>(p, v)
+#define ST_F64Store(p, v) store_le<double>(p, v)
+#define ST_I32Store8(p, v) store_le<uint8_t>(p, uint8_t(v))
+#define ST_I32Store16(p, v) store_le<uint16_t>(p, uint16_t(v))
+#define ST_I64Store8(p, v) store_le<uint8_t>(p, uint8_t(v))
+#define ST_I64Store16(p, v) store_le<uint16_t>(p, uint16_t(v))
+#define ST_I64Store32(p, v) store_le<uint32_t>(p, uint32_t(v))
+
+#define DISPATCH goto* pc->h
+#define NEXT(n)   \
+  do {            \
+    pc += (n);    \
+    goto* pc->h;  \
+  } while (0)
+
+#define LOAD_INST()                                                     \
+  do {                                                                  \
+    mem = inst->memories.empty() ? nullptr : inst->memories[0];        \
+    mbase = mem ? mem->data : nullptr;                                  \
+    msize = mem ? mem->size : 0;                                        \
+    tids = type_ids_for(*store, st, inst->module.get());                \
+  } while (0)
+#define RELOAD_MEM()        \
+  do {                      \
+    if (mem) {              \
+      mbase = mem->data;    \
+      msize = mem->size;    \
+    }                       \
+  } while (0)
+#define CHECK_INTERRUPT(top)                                                   \
+  do {                                                                         \
+    if (__builtin_expect(*intr != 0, 0)) {                                     \
+      if (!handle_interrupt(*store, st, (top), fsp, err)) goto fail;           \
+      RELOAD_MEM();                                                            \
+    }                                                                          \
+  } while (0)
+
+// Runs wasm function `f` (compiled as `cf`) with its frame at `fp` (args
+// already there); results are left in fp[0..). With labels_out set, only
+// returns the handler label table.
+// (no-gcse: GCC's global CSE hoists loads across the computed-goto web and
+// spills the dispatch registers; the GCC manual recommends it off here.)
+__attribute__((optimize("no-gcse"))) Result<void> run(Store* store, FuncInst* f,
+                                                      const CompiledFunc* cf, Value* fp_in,
+                                                      const void* const** labels_out) {
+  static const void* const kLabels[] = {
+#define HANDLER(n) &&L_##n,
+#include "handlers.def"
+#undef HANDLER
+  };
+  if (labels_out) {
+    *labels_out = kLabels;
+    return {};
+  }
+  register Value* fp asm("r14") = fp_in;
+  Store::ExecState& st = *store->exec_state();
+  Frame* const fbase = st.fsp;
+  Frame* fsp = fbase;
+  Frame* const fend = st.frames_end;
+  Value* const send = st.stack_end;
+  volatile uint32_t* const intr = &store->interrupt;
+  Instance* inst = f->instance;
+  MemoryInst* mem = nullptr;
+  // The hot dispatch state is pinned to callee-saved registers: left to
+  // itself GCC spills pc and the memory bounds in this huge function.
+  register uint8_t* mbase asm("r13") = nullptr;
+  register uint64_t msize asm("r12") = 0;
+  const uint32_t* tids = nullptr;
+  uint32_t fsize = cf->frame_size;
+  register const Word* pc asm("r15") = cf->code.data();
+  const char* trap_msg = nullptr;
+  uint32_t trap_index = 0;
+  Error err;
+  // call sequence temporaries (declared here: handlers jump to do_call)
+  FuncInst* callee = nullptr;
+  Value* nfp = nullptr;
+  const Word* ret_pc = nullptr;
+
+  if (fp + cf->frame_size > send) return exhaustion();
+  std::memset(static_cast<void*>(fp + cf->nparams), 0, sizeof(Value) * cf->nlocals);
+  LOAD_INST();
+  DISPATCH;
+
+  // ---- moves, constants ----
+L_Mov:
+  fp[pc[1].s.a] = fp[pc[1].s.b];
+  NEXT(2);
+L_Const:
+  fp[pc[1].s.a].i64 = pc[2].u64;
+  NEXT(3);
+
+  // ---- control ----
+L_Unreachable:
+  TRAP(kUnreachable);
+L_Br:
+  pc = pc[1].target;
+  DISPATCH;
+L_BrChk:
+  CHECK_INTERRUPT(fp + fsize);
+  pc = pc[1].target;
+  DISPATCH;
+L_BrNz:
+  if (fp[pc[1].s.a].i32 != 0) {
+    pc = pc[2].target;
+    DISPATCH;
+  }
+  NEXT(3);
+L_BrNzChk:
+  if (fp[pc[1].s.a].i32 != 0) {
+    CHECK_INTERRUPT(fp + fsize);
+    pc = pc[2].target;
+    DISPATCH;
+  }
+  NEXT(3);
+L_BrZ:
+  if (fp[pc[1].s.a].i32 == 0) {
+    pc = pc[2].target;
+    DISPATCH;
+  }
+  NEXT(3);
+L_BrZChk:
+  if (fp[pc[1].s.a].i32 == 0) {
+    CHECK_INTERRUPT(fp + fsize);
+    pc = pc[2].target;
+    DISPATCH;
+  }
+  NEXT(3);
+L_BrTable: {
+  uint32_t i = fp[pc[1].s.a].i32, n = pc[1].s.b;
+  CHECK_INTERRUPT(fp + fsize);
+  pc = pc[2 + (i < n ? i : n)].target;
+  DISPATCH;
+}
+
+#define CMP_BR(c, expr)                                  \
+  L_Br##c##_rr: {                                        \
+    uint32_t a = fp[pc[1].s.a].i32, b = fp[pc[1].s.b].i32; \
+    if (expr) {                                          \
+      pc = pc[2].target;                                 \
+      DISPATCH;                                          \
+    }                                                    \
+    NEXT(3);                                             \
+  }                                                      \
+  L_Br##c##_ri: {                                        \
+    uint32_t a = fp[pc[1].s.a].i32, b = pc[1].s.b;       \
+    if (expr) {                                          \
+      pc = pc[2].target;                                 \
+      DISPATCH;                                          \
+    }                                                    \
+    NEXT(3);                                             \
+  }                                                      \
+  L_Br##c##_rrChk: {                                     \
+    uint32_t a = fp[pc[1].s.a].i32, b = fp[pc[1].s.b].i32; \
+    if (expr) {                                          \
+      CHECK_INTERRUPT(fp + fsize);                       \
+      pc = pc[2].target;                                 \
+      DISPATCH;                                          \
+    }                                                    \
+    NEXT(3);                                             \
+  }                                                      \
+  L_Br##c##_riChk: {                                     \
+    uint32_t a = fp[pc[1].s.a].i32, b = pc[1].s.b;       \
+    if (expr) {                                          \
+      CHECK_INTERRUPT(fp + fsize);                       \
+      pc = pc[2].target;                                 \
+      DISPATCH;                                          \
+    }                                                    \
+    NEXT(3);                                             \
+  }
+  CMP_BR(Eq, a == b)
+  CMP_BR(Ne, a != b)
+  CMP_BR(LtS, S32(a) < S32(b))
+  CMP_BR(LtU, a < b)
+  CMP_BR(GtS, S32(a) > S32(b))
+  CMP_BR(GtU, a > b)
+  CMP_BR(LeS, S32(a) <= S32(b))
+  CMP_BR(LeU, a <= b)
+  CMP_BR(GeS, S32(a) >= S32(b))
+  CMP_BR(GeU, a >= b)
+#undef CMP_BR
+
+L_Return:
+  if (fsp == fbase) goto done;
+  --fsp;
+  pc = fsp->pc;
+  fp = fsp->fp;
+  fsize = fsp->fsize;
+  if (fsp->inst != inst) {
+    inst = fsp->inst;
+    LOAD_INST();
+  } else {
+    RELOAD_MEM();
+  }
+  DISPATCH;
+
+L_Call:
+  callee = inst->funcs[pc[1].s.a];
+  nfp = fp + pc[1].s.b;
+  ret_pc = pc + 2;
+  goto do_call;
+
+L_CallIndirect: {
+  TableInst* t = inst->tables[pc[2].s.a];
+  uint32_t i = fp[pc[2].s.b].i32;
+  if (i >= t->elems.size()) TRAP(kUndefElem);
+  uint64_t ref = t->elems[i];
+  if (ref == 0) {
+    trap_index = i;
+    goto trap_uninit;
+  }
+  callee = reinterpret_cast<FuncInst*>(ref);
+  if (callee->type_id != tids[pc[1].s.a]) TRAP(kTypeMismatch);
+  nfp = fp + pc[1].s.b;
+  ret_pc = pc + 3;
+  goto do_call;
+}
+
+do_call: {
+  CHECK_INTERRUPT(nfp);
+  if (callee->is_host()) {
+    Result<void> r = call_host(*store, st, callee, nfp, inst, fsp);
+    if (!r) {
+      err = std::move(r.error());
+      goto fail;
+    }
+    RELOAD_MEM();
+    pc = ret_pc;
+    DISPATCH;
+  }
+  const CompiledFunc* ncf = static_cast<const CompiledFunc*>(callee->code);
+  if (__builtin_expect(ncf == nullptr, 0)) {
+    auto r = code_of(callee);
+    if (!r) {
+      err = std::move(r.error());
+      goto fail;
+    }
+    ncf = *r;
+  }
+  if (__builtin_expect(fsp == fend || nfp + ncf->frame_size > send, 0)) goto exhausted;
+  *fsp++ = Frame{ret_pc, fp, inst, fsize};
+  if (ncf->nlocals) std::memset(static_cast<void*>(nfp + ncf->nparams), 0, sizeof(Value) * ncf->nlocals);
+  fp = nfp;
+  fsize = ncf->frame_size;
+  pc = ncf->code.data();
+  if (callee->instance != inst) {
+    inst = callee->instance;
+    LOAD_INST();
+  }
+  DISPATCH;
+}
+
+L_Select:
+  fp[pc[1].s.a] = fp[pc[2].s.b].i32 ? fp[pc[1].s.b] : fp[pc[2].s.a];
+  NEXT(3);
+
+#define COPY_H(n, T)                                                          \
+  L_Copy##n: {                                                                \
+    uint64_t d = uint64_t(uint32_t(fp[pc[1].s.a].i32 + pc[2].s.a)) + pc[2].s.b; \
+    uint64_t s = uint64_t(uint32_t(fp[pc[1].s.b].i32 + pc[3].s.a)) + pc[3].s.b; \
+    if (__builtin_expect(s + (n) > msize || d + (n) > msize, 0)) TRAP(kMemOOB); \
+    store_le<T>(mbase + d, load_le<T>(mbase + s));                            \
+    NEXT(4);                                                                  \
+  }
+  COPY_H(1, uint8_t)
+  COPY_H(2, uint16_t)
+  COPY_H(4, uint32_t)
+  COPY_H(8, uint64_t)
+#undef COPY_H
+#define F64M_H(name, opx)                                                     \
+  L_##name: {                                                                 \
+    uint64_t ea = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a; \
+    if (__builtin_expect(ea + 8 > msize, 0)) TRAP(kMemOOB);                   \
+    double x = fp[pc[1].s.b].f64;                                             \
+    double y = load_le<double>(mbase + ea);                                   \
+    fp[pc[1].s.a].f64 = x opx y;                                              \
+    NEXT(4);                                                                  \
+  }
+  F64M_H(F64AddM, +)
+  F64M_H(F64SubM, -)
+  F64M_H(F64MulM, *)
+#undef F64M_H
+
+  // ---- variables ----
+L_GlobalGet:
+  fp[pc[1].s.a] = inst->globals[pc[1].s.b]->value;
+  NEXT(2);
+L_GlobalSet:
+  inst->globals[pc[1].s.a]->value = fp[pc[1].s.b];
+  NEXT(2);
+
+  // ---- memory ----
+L_MemorySize:
+  SET_i(pc[1].s.a, msize / kPageSize);
+  NEXT(2);
+L_MemoryGrow: {
+  uint32_t delta = fp[pc[1].s.b].i32;
+  uint32_t old = mem ? mem->grow(delta) : uint32_t(-1);
+  SET_i(pc[1].s.a, old);
+  RELOAD_MEM();
+  NEXT(2);
+}
+L_MemoryFill: {
+  uint64_t d = fp[pc[1].s.a].i32, n = fp[pc[2].s.a].i32;
+  uint8_t v = uint8_t(fp[pc[1].s.b].i32);
+  if (d + n > msize) TRAP(kMemOOB);
+  std::memset(mbase + d, v, n);
+  NEXT(3);
+}
+L_MemoryCopy: {
+  uint64_t d = fp[pc[1].s.a].i32, s = fp[pc[1].s.b].i32, n = fp[pc[2].s.a].i32;
+  if (d + n > msize || s + n > msize) TRAP(kMemOOB);
+  std::memmove(mbase + d, mbase + s, n);
+  NEXT(3);
+}
+L_MemoryInit: {
+  uint64_t d = fp[pc[1].s.a].i32, s = fp[pc[1].s.b].i32, n = fp[pc[2].s.a].i32;
+  std::span<const uint8_t> seg = inst->data_segments[pc[2].s.b];
+  if (s + n > seg.size() || d + n > msize) TRAP(kMemOOB);
+  if (n) std::memcpy(mbase + d, seg.data() + s, n);
+  NEXT(3);
+}
+L_DataDrop:
+  inst->data_segments[pc[1].s.a] = {};
+  NEXT(2);
+
+  // ---- references and tables ----
+L_RefIsNull:
+  SET_i(pc[1].s.a, fp[pc[1].s.b].ref == 0);
+  NEXT(2);
+L_RefFunc:
+  fp[pc[1].s.a].ref = reinterpret_cast<uint64_t>(inst->funcs[pc[1].s.b]);
+  NEXT(2);
+L_TableGet: {
+  TableInst* t = inst->tables[pc[2].s.a];
+  uint32_t i = fp[pc[1].s.b].i32;
+  if (i >= t->elems.size()) TRAP(kTableOOB);
+  fp[pc[1].s.a].ref = t->elems[i];
+  NEXT(3);
+}
+L_TableSet: {
+  TableInst* t = inst->tables[pc[2].s.a];
+  uint32_t i = fp[pc[1].s.a].i32;
+  if (i >= t->elems.size()) TRAP(kTableOOB);
+  t->elems[i] = fp[pc[1].s.b].ref;
+  NEXT(3);
+}
+L_TableSize:
+  SET_i(pc[1].s.a, inst->tables[pc[1].s.b]->size());
+  NEXT(2);
+L_TableGrow: {
+  TableInst* t = inst->tables[pc[2].s.b];
+  uint64_t init = fp[pc[1].s.b].ref;
+  uint32_t n = fp[pc[2].s.a].i32;
+  SET_i(pc[1].s.a, t->grow(n, init));
+  NEXT(3);
+}
+L_TableFill: {
+  TableInst* t = inst->tables[pc[2].s.b];
+  uint64_t i = fp[pc[1].s.a].i32, n = fp[pc[2].s.a].i32;
+  uint64_t v = fp[pc[1].s.b].ref;
+  if (i + n > t->elems.size()) TRAP(kTableOOB);
+  std::fill(t->elems.begin() + long(i), t->elems.begin() + long(i + n), v);
+  NEXT(3);
+}
+L_TableCopy: {
+  TableInst* td = inst->tables[pc[3].s.a];
+  TableInst* ts = inst->tables[pc[3].s.b];
+  uint64_t d = fp[pc[1].s.a].i32, s = fp[pc[1].s.b].i32, n = fp[pc[2].s.a].i32;
+  if (d + n > td->elems.size() || s + n > ts->elems.size()) TRAP(kTableOOB);
+  if (n) std::memmove(td->elems.data() + d, ts->elems.data() + s, n * sizeof(uint64_t));
+  NEXT(4);
+}
+L_TableInit: {
+  TableInst* t = inst->tables[pc[3].s.a];
+  const std::vector<uint64_t>& seg = inst->elem_segments[pc[2].s.b];
+  uint64_t d = fp[pc[1].s.a].i32, s = fp[pc[1].s.b].i32, n = fp[pc[2].s.a].i32;
+  if (s + n > seg.size() || d + n > t->elems.size()) TRAP(kTableOOB);
+  if (n) std::memcpy(t->elems.data() + d, seg.data() + s, n * sizeof(uint64_t));
+  NEXT(4);
+}
+L_ElemDrop:
+  inst->elem_segments[pc[1].s.a].clear();
+  inst->elem_segments[pc[1].s.a].shrink_to_fit();
+  NEXT(2);
+
+  // ---- generated numeric and memory handlers ----
+#define HANDLER(n)
+#define HANDLER_UN(id, A_, R_)                         \
+  L_##id##_r: {                                      \
+    auto x = GET_##A_(pc[1].s.b);                     \
+    SET_##R_(pc[1].s.a, OP_##id(x));                  \
+    NEXT(2);                                         \
+  }
+#define HANDLER_BIN(id, A_, R_)                        \
+  L_##id##_r: {                                      \
+    auto x = GET_##A_(pc[1].s.b);                     \
+    auto y = GET_##A_(pc[2].s.a);                     \
+    SET_##R_(pc[1].s.a, OP_##id(x, y));               \
+    NEXT(3);                                         \
+  }                                                  \
+  L_##id##_i: {                                      \
+    auto x = GET_##A_(pc[1].s.b);                     \
+    auto y = IMM_##A_(pc[2]);                         \
+    SET_##R_(pc[1].s.a, OP_##id(x, y));               \
+    NEXT(3);                                         \
+  }
+#define HANDLER_LOAD(id, R_, align)                                   \
+  L_##id##_r: {                                                      \
+    uint64_t ea = uint64_t(uint32_t(fp[pc[1].s.b].i32 + pc[2].s.a)) + pc[2].s.b; \
+    if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB); \
+    SET_##R_(pc[1].s.a, LD_##id(mbase + ea));                         \
+    NEXT(3);                                                         \
+  }
+#define HANDLER_STORE(id, V_, align)                                  \
+  L_##id##_r: {                                                      \
+    uint64_t ea = uint64_t(uint32_t(fp[pc[1].s.a].i32 + pc[2].s.a)) + pc[2].s.b; \
+    if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB); \
+    ST_##id(mbase + ea, GET_##V_(pc[1].s.b));                         \
+    NEXT(3);                                                         \
+  }
+#include "handlers.def"
+#undef HANDLER
+#undef HANDLER_UN
+#undef HANDLER_BIN
+#undef HANDLER_LOAD
+#undef HANDLER_STORE
+
+done:
+  return {};
+exhausted:
+  return exhaustion();
+trap:
+  return make_error(ErrorKind::Trap, trap_msg);
+trap_uninit:
+  return make_error(ErrorKind::Trap, std::string(kUninitElem) + " " + std::to_string(trap_index));
+fail:
+  return err;
+}
+
+}  // namespace
+
+const void* const* handler_labels() {
+  static const void* const* const table = [] {
+    const void* const* out = nullptr;
+    (void)run(nullptr, nullptr, nullptr, nullptr, &out);
+    return out;
+  }();
+  return table;
+}
+
+}  // namespace exec
+
+// ---- CompiledModule ----
+
+CompiledModule::CompiledModule(std::shared_ptr<const Module> m) : module(std::move(m)) {
+  size_t n = module->funcs.size();
+  funcs = std::make_unique<std::atomic<const exec::CompiledFunc*>[]>(n);
+  for (size_t i = 0; i < n; ++i) funcs[i].store(nullptr, std::memory_order_relaxed);
+}
+
+Result<const exec::CompiledFunc*> CompiledModule::get(uint32_t def_index) {
+  if (const exec::CompiledFunc* c = funcs[def_index].load(std::memory_order_acquire)) return c;
+  std::lock_guard<std::mutex> lock(mu);
+  if (const exec::CompiledFunc* c = funcs[def_index].load(std::memory_order_acquire)) return c;
+  auto r = exec::compile_function(*module, def_index);
+  if (!r) return r.error();
+  const exec::CompiledFunc* c = r->get();
+  owned.push_back(std::move(*r));
+  funcs[def_index].store(c, std::memory_order_release);
+  return c;
+}
+
+std::shared_ptr<CompiledModule> prepare_code(std::shared_ptr<const Module> module) {
+  return std::make_shared<CompiledModule>(std::move(module));
+}
+
+// ---- Store::exec_state ----
+
+namespace {
+void delete_exec_state(Store::ExecState* s) { delete s; }
+}  // namespace
+
+Store::ExecState* Store::exec_state() {
+  // (Re)allocate when first used, or when the limits changed while idle.
+  size_t want_slots = std::max<uint32_t>(limits.value_stack_slots, 1024);
+  size_t want_depth = std::max<uint32_t>(limits.max_call_depth, 1);
+  if (exec_ && exec_->top == exec_->stack.get() && exec_->fsp == exec_->frames.get() &&
+      (size_t(exec_->stack_end - exec_->stack.get()) != want_slots ||
+       size_t(exec_->frames_end - exec_->frames.get()) != want_depth))
+    exec_.reset();
+  if (!exec_) {
+    auto* s = new ExecState;
+    size_t slots = std::max<uint32_t>(limits.value_stack_slots, 1024);
+    size_t depth = std::max<uint32_t>(limits.max_call_depth, 1);
+    s->stack.reset(new Value[slots]);
+    s->stack_end = s->stack.get() + slots;
+    s->top = s->stack.get();
+    s->frames.reset(new exec::Frame[depth]);
+    s->frames_end = s->frames.get() + depth;
+    s->fsp = s->frames.get();
+    exec_ = std::unique_ptr<ExecState, void (*)(ExecState*)>(s, &delete_exec_state);
+  }
+  return exec_.get();
+}
+
+// ---- invoke ----
+
+Result<std::vector<Value>> invoke(Store& store, FuncInst* func, std::span<const Value> args) {
+  if (!func) return make_error(ErrorKind::Other, "invoke: null function");
+  size_t np = func->type.params.size(), nr = func->type.results.size();
+  if (args.size() != np)
+    return make_error(ErrorKind::Other, "invoke: expected " + std::to_string(np) + " arguments, got " +
+                                            std::to_string(args.size()));
+  Store::ExecState& st = *store.exec_state();
+  Value* base = st.top;
+  if (base + std::max(np, nr) > st.stack_end) return exec::exhaustion();
+  std::copy(args.begin(), args.end(), base);
+  Result<void> r;
+  if (func->is_host()) {
+    r = exec::call_host(store, st, func, base, nullptr, st.fsp);
+  } else {
+    auto code = exec::code_of(func);
+    if (!code) return code.error();
+    Value* saved_top = st.top;
+    st.top = base + (*code)->frame_size;
+    r = exec::run(&store, func, *code, base, nullptr);
+    st.top = saved_top;
+  }
+  if (!r) return r.error();
+  return std::vector<Value>(base, base + nr);
+}
+
+}  // namespace wippy

@@ -1,0 +1,163 @@
+// instantiate.cpp — instantiate(): link imports, allocate the module's
+// functions, tables, memories and globals, build exports, resolve element
+// segments, apply active element then data segments in order (a segment out
+// of bounds traps and fails instantiation; earlier writes stay, as in the
+// 2.0 spec), drop active/declarative segments, then run the start function.
+// The Instance is adopted by the store before any segment is applied, so
+// functions written into imported tables stay valid if instantiation fails.
+#include <fmt/format.h>
+
+#include "interp/runtime/const_eval.h"
+#include "interp/runtime/link.h"
+#include "interp/store.h"
+
+namespace wippy {
+
+namespace {
+
+Error uninstantiable(const std::string& what, const Error& e) {
+  return make_error(ErrorKind::Uninstantiable, fmt::format("{}: {}", what, e.message));
+}
+
+Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
+  // Intern each module type once (the store's interning is a linear search).
+  std::vector<uint32_t> type_ids(m.types.size(), UINT32_MAX);
+  for (uint32_t i = 0; i < m.funcs.size(); ++i) {
+    auto f = std::make_unique<FuncInst>();
+    uint32_t ti = m.funcs[i];
+    f->type = m.types[ti];
+    if (type_ids[ti] == UINT32_MAX) type_ids[ti] = store.intern_type(f->type);
+    f->type_id = type_ids[ti];
+    f->instance = &inst;
+    f->def_index = i;
+    inst.funcs.push_back(store.adopt(std::move(f)));
+  }
+  for (size_t i = 0; i < m.tables.size(); ++i) {
+    TableInst* t = store.create_table(m.tables[i], 0);
+    if (!t)
+      return make_error(ErrorKind::Uninstantiable,
+                        fmt::format("table {} too large ({} elements)", inst.tables.size(), m.tables[i].limits.min));
+    inst.tables.push_back(t);
+  }
+  for (size_t i = 0; i < m.memories.size(); ++i) {
+    MemoryInst* mem = store.create_memory(m.memories[i]);
+    if (!mem)
+      return make_error(ErrorKind::Uninstantiable,
+                        fmt::format("memory {} cannot be allocated ({} pages)", inst.memories.size(),
+                                    m.memories[i].limits.min));
+    inst.memories.push_back(mem);
+  }
+  for (size_t i = 0; i < m.globals.size(); ++i) {
+    auto v = eval_const_expr(m, inst, m.globals[i].init);
+    if (!v) return uninstantiable(fmt::format("global {} initializer", inst.globals.size()), v.error());
+    inst.globals.push_back(store.create_global(m.globals[i].type, *v));
+  }
+  return {};
+}
+
+void build_exports(const Module& m, Instance& inst) {
+  for (const Export& e : m.exports) {
+    Extern x;
+    x.kind = e.kind;
+    switch (e.kind) {
+      case ExternKind::Func: x.ptr = inst.funcs[e.index]; break;
+      case ExternKind::Table: x.ptr = inst.tables[e.index]; break;
+      case ExternKind::Memory: x.ptr = inst.memories[e.index]; break;
+      case ExternKind::Global: x.ptr = inst.globals[e.index]; break;
+    }
+    inst.exports.emplace(e.name, x);
+  }
+}
+
+Result<void> resolve_elems(const Module& m, Instance& inst) {
+  inst.elem_segments.resize(m.elems.size());
+  for (size_t s = 0; s < m.elems.size(); ++s) {
+    const ElemSegment& seg = m.elems[s];
+    std::vector<uint64_t>& out = inst.elem_segments[s];
+    out.reserve(seg.size());
+    if (seg.uses_indices) {
+      for (uint32_t fi : seg.func_indices) out.push_back(reinterpret_cast<uint64_t>(inst.funcs[fi]));
+    } else {
+      for (const ConstExpr& e : seg.inits) {
+        auto v = eval_const_expr(m, inst, e);
+        if (!v) return uninstantiable(fmt::format("element segment {}", s), v.error());
+        out.push_back(v->ref);
+      }
+    }
+  }
+  return {};
+}
+
+Result<void> apply_elems(const Module& m, Instance& inst) {
+  for (size_t s = 0; s < m.elems.size(); ++s) {
+    const ElemSegment& seg = m.elems[s];
+    if (seg.mode == SegmentMode::Active) {
+      auto off = eval_const_expr(m, inst, seg.offset);
+      if (!off) return uninstantiable(fmt::format("element segment {} offset", s), off.error());
+      TableInst& t = *inst.tables[seg.table];
+      const std::vector<uint64_t>& refs = inst.elem_segments[s];
+      uint64_t start = off->i32;
+      if (start + refs.size() > t.elems.size())
+        return make_error(ErrorKind::Trap, "out of bounds table access");
+      std::copy(refs.begin(), refs.end(), t.elems.begin() + ptrdiff_t(start));
+    }
+    if (seg.mode != SegmentMode::Passive) {
+      inst.elem_segments[s].clear();
+      inst.elem_segments[s].shrink_to_fit();
+    }
+  }
+  return {};
+}
+
+Result<void> apply_datas(const Module& m, Instance& inst) {
+  inst.data_segments.resize(m.datas.size());
+  for (size_t s = 0; s < m.datas.size(); ++s) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
+  for (size_t s = 0; s < m.datas.size(); ++s) {
+    const DataSegment& seg = m.datas[s];
+    if (seg.mode != SegmentMode::Active) continue;
+    auto off = eval_const_expr(m, inst, seg.offset);
+    if (!off) return uninstantiable(fmt::format("data segment {} offset", s), off.error());
+    MemoryInst& mem = *inst.memories[seg.memory];
+    std::span<const uint8_t> bytes = inst.data_segments[s];
+    uint64_t start = off->i32;
+    if (start + bytes.size() > mem.size) return make_error(ErrorKind::Trap, "out of bounds memory access");
+    if (!bytes.empty()) std::copy(bytes.begin(), bytes.end(), mem.data + start);
+    inst.data_segments[s] = {};
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module,
+                              std::span<const Extern> imports, std::shared_ptr<CompiledModule> code) {
+  if (!module) return make_error(ErrorKind::Other, "instantiate: no module");
+  const Module& m = *module;
+  if (auto r = check_imports(m, imports); !r) return r.error();
+
+  auto owned = std::make_unique<Instance>();
+  owned->module = module;
+  owned->code = code ? std::move(code) : prepare_code(module);
+  Instance* inst = store.adopt(std::move(owned));
+
+  for (const Extern& e : imports) {
+    switch (e.kind) {
+      case ExternKind::Func: inst->funcs.push_back(e.func()); break;
+      case ExternKind::Table: inst->tables.push_back(e.table()); break;
+      case ExternKind::Memory: inst->memories.push_back(e.memory()); break;
+      case ExternKind::Global: inst->globals.push_back(e.global()); break;
+    }
+  }
+  if (auto r = alloc_definitions(store, m, *inst); !r) return r.error();
+  build_exports(m, *inst);
+  if (auto r = resolve_elems(m, *inst); !r) return r.error();
+  if (auto r = apply_elems(m, *inst); !r) return r.error();
+  if (auto r = apply_datas(m, *inst); !r) return r.error();
+  if (m.start) {
+    auto r = invoke(store, inst->funcs[*m.start], {});
+    if (!r) return r.error();
+  }
+  return inst;
+}
+
+}  // namespace wippy

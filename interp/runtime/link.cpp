@@ -1,0 +1,81 @@
+// link.cpp — import matching for instantiate().
+#include "interp/runtime/link.h"
+
+#include <fmt/format.h>
+
+namespace wippy {
+
+bool limits_match(const Limits& actual, const Limits& declared) {
+  if (actual.min < declared.min) return false;
+  if (!declared.has_max) return true;
+  return actual.has_max && actual.max <= declared.max;
+}
+
+namespace {
+
+std::string limits_str(const Limits& l) {
+  return l.has_max ? fmt::format("{}..{}", l.min, l.max) : fmt::format("{}..", l.min);
+}
+
+// Returns an empty string when `ext` fits `imp`, else what does not fit.
+std::string mismatch(const Module& module, const Import& imp, const Extern& ext) {
+  if (ext.ptr == nullptr) return "null extern";
+  if (ext.kind != imp.kind)
+    return fmt::format("expected {}, got {}", extern_kind_name(imp.kind), extern_kind_name(ext.kind));
+  switch (imp.kind) {
+    case ExternKind::Func: {
+      const FuncType& want = module.types[imp.func_type];
+      if (ext.func()->type != want)
+        return fmt::format("expected func {}, got {}", functype_to_string(want),
+                           functype_to_string(ext.func()->type));
+      return {};
+    }
+    case ExternKind::Table: {
+      const TableInst& t = *ext.table();
+      Limits actual = t.type.limits;
+      actual.min = t.size();
+      if (t.type.elem != imp.table.elem)
+        return fmt::format("expected table of {}, got {}", valtype_name(imp.table.elem),
+                           valtype_name(t.type.elem));
+      if (!limits_match(actual, imp.table.limits))
+        return fmt::format("expected table limits {}, got {}", limits_str(imp.table.limits),
+                           limits_str(actual));
+      return {};
+    }
+    case ExternKind::Memory: {
+      const MemoryInst& m = *ext.memory();
+      Limits actual = m.type.limits;
+      actual.min = m.pages();
+      if (!limits_match(actual, imp.memory.limits))
+        return fmt::format("expected memory limits {}, got {}", limits_str(imp.memory.limits),
+                           limits_str(actual));
+      return {};
+    }
+    case ExternKind::Global: {
+      const GlobalType& g = ext.global()->type;
+      if (g.type != imp.global.type || g.mut != imp.global.mut)
+        return fmt::format("expected global {}{}, got {}{}", imp.global.mut ? "mut " : "",
+                           valtype_name(imp.global.type), g.mut ? "mut " : "", valtype_name(g.type));
+      return {};
+    }
+  }
+  return "unknown extern kind";
+}
+
+}  // namespace
+
+Result<void> check_imports(const Module& module, std::span<const Extern> imports) {
+  if (imports.size() != module.imports.size())
+    return make_error(ErrorKind::Unlinkable, fmt::format("module has {} imports, {} provided",
+                                                         module.imports.size(), imports.size()));
+  for (size_t i = 0; i < imports.size(); ++i) {
+    const Import& imp = module.imports[i];
+    std::string why = mismatch(module, imp, imports[i]);
+    if (!why.empty())
+      return make_error(ErrorKind::Unlinkable, fmt::format("incompatible import type \"{}\" \"{}\": {}",
+                                                           imp.module, imp.name, why));
+  }
+  return {};
+}
+
+}  // namespace wippy

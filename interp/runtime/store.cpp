@@ -1,0 +1,99 @@
+// store.cpp — Store ownership (creation and adoption of runtime objects),
+// function-type interning, and Instance export lookups.
+// Destruction order: the interpreter state goes first (it may refer to
+// instances), then instances, then the objects they point at.
+#include "interp/store.h"
+
+#include "interp/runtime/memory_map.h"
+
+namespace wippy {
+
+Store::Store() = default;
+
+Store::~Store() {
+  exec_.reset();
+  instances_.clear();
+  funcs_.clear();
+  tables_.clear();
+  memories_.clear();
+  globals_.clear();
+}
+
+uint32_t Store::intern_type(const FuncType& t) {
+  for (size_t i = 0; i < types_.size(); ++i)
+    if (types_[i] == t) return uint32_t(i);
+  types_.push_back(t);
+  return uint32_t(types_.size() - 1);
+}
+
+FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
+  auto f = std::make_unique<FuncInst>();
+  f->type_id = intern_type(type);
+  f->type = std::move(type);
+  f->host = std::move(fn);
+  return adopt(std::move(f));
+}
+
+MemoryInst* Store::create_memory(MemoryType type) {
+  auto m = std::make_unique<MemoryInst>();
+  if (!reserve_memory(*m, type)) return nullptr;
+  memories_.push_back(std::move(m));
+  return memories_.back().get();
+}
+
+TableInst* Store::create_table(TableType type, uint64_t init) {
+  if (type.limits.min > kMaxTableElems) return nullptr;
+  auto t = std::make_unique<TableInst>();
+  t->type = type;
+  t->elems.assign(size_t(type.limits.min), init);
+  tables_.push_back(std::move(t));
+  return tables_.back().get();
+}
+
+GlobalInst* Store::create_global(GlobalType type, Value v) {
+  auto g = std::make_unique<GlobalInst>();
+  g->type = type;
+  g->value = v;
+  globals_.push_back(std::move(g));
+  return globals_.back().get();
+}
+
+FuncInst* Store::adopt(std::unique_ptr<FuncInst> f) {
+  funcs_.push_back(std::move(f));
+  return funcs_.back().get();
+}
+
+Instance* Store::adopt(std::unique_ptr<Instance> i) {
+  instances_.push_back(std::move(i));
+  return instances_.back().get();
+}
+
+namespace {
+const Extern* find_export(const Instance& inst, std::string_view name, ExternKind kind) {
+  auto it = inst.exports.find(std::string(name));
+  if (it == inst.exports.end() || it->second.kind != kind) return nullptr;
+  return &it->second;
+}
+}  // namespace
+
+FuncInst* Instance::export_func(std::string_view name) const {
+  const Extern* e = find_export(*this, name, ExternKind::Func);
+  return e ? e->func() : nullptr;
+}
+
+MemoryInst* Instance::export_memory(std::string_view name) const {
+  const Extern* e = find_export(*this, name, ExternKind::Memory);
+  return e ? e->memory() : nullptr;
+}
+
+GlobalInst* Instance::export_global(std::string_view name) const {
+  const Extern* e = find_export(*this, name, ExternKind::Global);
+  return e ? e->global() : nullptr;
+}
+
+TableInst* Instance::export_table(std::string_view name) const {
+  const Extern* e = find_export(*this, name, ExternKind::Table);
+  return e ? e->table() : nullptr;
+}
+
+}  // namespace wippy

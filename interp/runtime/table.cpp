@@ -1,0 +1,15 @@
+// table.cpp — TableInst::grow: bounded by the table's max and kMaxTableElems.
+#include "interp/runtime/memory_map.h"
+
+namespace wippy {
+
+uint32_t TableInst::grow(uint32_t delta, uint64_t init) {
+  uint64_t old_size = elems.size();
+  uint64_t new_size = old_size + delta;
+  uint64_t max = type.limits.has_max ? type.limits.max : 0xFFFFFFFFull;
+  if (new_size > max || new_size > kMaxTableElems) return uint32_t(-1);
+  elems.resize(size_t(new_size), init);
+  return uint32_t(old_size);
+}
+
+}  // namespace wippy

@@ -146,7 +146,8 @@ class Lexer {
       if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
         advance();
       } else if (c == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
-        while (pos_ < src_.size() && src_[pos_] != '\n') advance();
+        // A line comment ends at LF or at a lone CR (both are newlines).
+        while (pos_ < src_.size() && src_[pos_] != '\n' && src_[pos_] != '\r') advance();
       } else if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';') {
         if (!skip_block_comment()) return false;
       } else {

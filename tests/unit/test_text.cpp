@@ -446,3 +446,11 @@ TEST_CASE("text wast: bare module script, annotations, module errors") {
   CHECK_FALSE(parse_wast("(assert_return (invoke \"f\" (i32.const x)))"));
   CHECK_FALSE(parse_wast("(module"));
 }
+
+TEST_CASE("text: a line comment ends at a lone CR") {
+  auto lf = wat_to_wasm("(func (result i32) (i32.const 1) ;; c\r (return (i32.const 2)))");
+  auto plain = wat_to_wasm("(func (result i32) (i32.const 1) (return (i32.const 2)))");
+  REQUIRE(lf.ok());
+  REQUIRE(plain.ok());
+  CHECK(*lf == *plain);
+}

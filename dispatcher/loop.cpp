@@ -403,6 +403,9 @@ Interrupt Loop::on_interrupt() {
   if (f->external_flag != nullptr) __atomic_store_n(f->external_flag, 0u, __ATOMIC_RELAXED);
   if (f->cancelled) return Interrupt::cancelled;
   if (deadline_exceeded()) return Interrupt::deadline_exceeded;
+  // A time slice ran out: go back through the loop (timers, I/O) rather
+  // than spending the remaining yield budget on this same fiber.
+  budget_ = 0;
   (void)yield();
   if (f->cancelled) return Interrupt::cancelled;
   if (deadline_exceeded()) return Interrupt::deadline_exceeded;

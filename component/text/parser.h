@@ -1,0 +1,130 @@
+// parser.h — the component text parser/encoder (internal to component/text).
+// One Parser walks the token list once, resolving identifiers as it goes
+// (definitions precede uses, as in the binary) and appending each
+// definition's encoding to the current Scope. Text sugar is expanded on the
+// spot into the definitions it stands for, emitted just before the item
+// that uses them: inline export aliases `(func $i "name")`, inline type
+// definitions (value types, function/component/instance types), inline
+// `(export ...)` / `(import ...)` on definitions, inline core instances in
+// `with` arguments, and implicit outer aliases for names of types, core
+// types, core modules and components found only in an enclosing scope.
+// Errors: the first failure is kept (Malformed, "LINE:COL: message").
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "component/text/scope.h"
+#include "interp/result.h"
+#include "interp/text/lexer.h"
+
+namespace wippy::component::text {
+
+using wippy::text::Token;
+
+class Parser {
+ public:
+  explicit Parser(const wippy::text::TokenList& tl) : t_(tl.tokens), match_(tl.match), tl_(tl) {}
+
+  // Encodes the component fields in tokens [begin, end) (end: the closing
+  // paren or Eof) as a complete component binary.
+  Result<Bytes> component(size_t begin, size_t end, std::string label);
+
+ private:
+  // The optional parts that may follow a definition's `$id`.
+  struct Head {
+    const Token* id = nullptr;
+    std::vector<Bytes> exports;        // encoded extern names of inline exports
+    std::optional<Bytes> import_name;  // inline import
+  };
+
+  // ---- cursor (parser_core.cpp) ----
+  const Token& peek(size_t k = 0) const;
+  const Token& next();
+  bool at_rparen() const { return peek().kind == Token::RParen; }
+  bool at_lparen(std::string_view kw) const;
+  bool at_lparen2(std::string_view kw1, std::string_view kw2) const;
+  bool fail(const Token& t, std::string_view msg);
+  bool unexpected(const Token& t);
+  bool expect_lparen();
+  bool expect_rparen();
+  bool expect_keyword(std::string_view kw);
+  bool name(std::string& out);
+  bool u32(uint32_t& out);
+  const Token* opt_id();
+  static bool is_index_token(const Token& t);
+  bool at_index_ref() const;
+  bool at_name_only(std::string_view kw) const;  // `( kw index )` with nothing else
+
+  // ---- names and emission (parser_core.cpp) ----
+  bool define(Sort s, const Token* id, uint32_t* out = nullptr);
+  bool index(Sort s, uint32_t& out);
+  bool outer_index(Sort s, const Token& t, uint32_t& out);
+  bool emit_type(const Bytes& deftype, const Token* id, uint32_t* out);
+  bool emit_core_type(const Bytes& coretype, const Token* id, uint32_t* out);
+  bool emit_alias(Sort s, const Bytes& target, const Token* id, uint32_t* out);
+  void emit_item(uint8_t section, const Bytes& item);
+  static void put_sort(Bytes& out, Sort s);
+  static void put_core_sort(Bytes& out, Sort s);
+  bool sort_keyword(Sort& s);       // `core func` ... `instance`
+  bool core_sort_keyword(Sort& s);  // `func` ... `instance` (core sorts)
+  bool ref_tail(Sort s, uint32_t& out);  // index followed by export names
+  bool sort_ref(Sort& s, uint32_t& out);  // `(sort idx "name"*)`
+  bool core_ref(Sort want, uint32_t& out);  // idx | `(core? sort idx "name"*)`
+  bool extern_name(Bytes& out);  // "name" attributes*
+  bool head(Head& h, bool allow_import);
+  bool finish_exports(const Head& h, Sort s, uint32_t index);
+
+  // ---- core definitions (parser_core.cpp) ----
+  bool core_module_field(const Head& h, size_t close);
+  bool core_instance_field();
+  bool core_type_def(const Token* id, uint32_t* out);
+  bool core_functype(Bytes& out);
+  bool core_valtype(Bytes& out);
+  bool core_moduletype(Bytes& out);
+  bool core_externtype(Bytes& out);
+  bool core_func_field(Sort s);
+
+  // ---- types (parser_types.cpp) ----
+  bool valtype(Bytes& out);
+  bool opt_valtype_here(Bytes& out);  // 0x00 | 0x01 valtype
+  bool deftype(Bytes& out);           // at the '(' of a type constructor, or a prim keyword
+  bool functype_parts(Bytes& out);    // (param ...)* (result ...)?
+  bool scoped_type(Scope::Kind kind, Bytes& out);  // decls until ')'
+  bool decls();
+  bool decl();
+  bool type_use(Sort s, uint32_t& out);  // (type idx) or an inline definition of sort s
+  bool extern_desc(Bytes& out, Sort& s, const Token*& id);
+  bool extern_desc_body(Sort s, Bytes& out);
+  bool type_field();
+  bool import_field();
+  bool export_field();
+
+  // ---- component fields (parser_fields.cpp) ----
+  bool fields();
+  bool field();
+  bool nested_component(size_t close);
+  bool instance_field();
+  bool instantiate_args(Bytes& out, uint32_t& n);
+  bool inline_instance_exports(Bytes& out, uint32_t& n);
+  bool alias_field();
+  bool alias_target(Bytes& target, Sort& s, const Token*& id);
+  bool canon_field();
+  bool canon_body(Bytes& out, bool& lift, uint32_t& lift_type_needed);
+  bool canon_opts(Bytes& out);
+  bool func_field();
+  bool start_field();
+
+  const std::vector<Token>& t_;
+  const std::vector<uint32_t>& match_;
+  const wippy::text::TokenList& tl_;
+  size_t pos_ = 0;
+  size_t end_ = 0;
+  Scope* scope_ = nullptr;
+  bool failed_ = false;
+  Error err_;
+  uint32_t depth_ = 0;
+};
+
+}  // namespace wippy::component::text

@@ -1,0 +1,777 @@
+// instantiate.cpp — walks a component's definitions in binary order and
+// builds its run-time items (see instantiate.h).
+#include "component/instantiate.h"
+
+#include <fmt/format.h>
+
+#include "component/canon.h"
+#include "component/linker.h"
+
+namespace wippy::component {
+
+// A type index space for outer aliases: either the declarations of a
+// component/instance type (decl_types, enclosed by `up`) or a component.
+struct Level {
+  std::shared_ptr<std::vector<TypeEntry>> decl_types;
+  Scope* scope = nullptr;
+  std::shared_ptr<const Level> up;
+};
+
+struct CoreInst {
+  wippy::Instance* inst = nullptr;
+  std::unordered_map<std::string, Extern> exports;  // inline exports
+  const Extern* get(const std::string& name) const {
+    if (inst) {
+      auto it = inst->exports.find(name);
+      return it == inst->exports.end() ? nullptr : &it->second;
+    }
+    auto it = exports.find(name);
+    return it == exports.end() ? nullptr : &it->second;
+  }
+};
+
+namespace {
+Error link_error(std::string msg) { return make_error(ErrorKind::Unlinkable, std::move(msg)); }
+Error inst_error(std::string msg) { return make_error(ErrorKind::Uninstantiable, std::move(msg)); }
+Error trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg)); }
+}  // namespace
+
+struct Scope : std::enable_shared_from_this<Scope> {
+  Store& store;
+  std::shared_ptr<const Component> comp;
+  std::shared_ptr<Scope> parent;
+  std::shared_ptr<InstanceState> state = std::make_shared<InstanceState>();
+  const Linker* linker = nullptr;     // root: imports come from the linker
+  std::map<std::string, Item> args;   // nested: imports come from here
+  std::shared_ptr<const Level> level;  // this component's type space as a Level
+
+  std::vector<std::shared_ptr<CoreInst>> core_instances;
+  std::vector<std::shared_ptr<const RtInstance>> instances;
+  std::vector<Item> aliases, canons, imports, exports;
+  std::vector<TypeEntry> types;
+  std::vector<bool> done_core_instances, done_instances, done_aliases, done_canons, done_imports,
+      done_exports, done_types;
+  std::vector<std::shared_ptr<Scope>> children;
+  std::shared_ptr<RtInstance> out = std::make_shared<RtInstance>();
+
+  Scope(Store& s, std::shared_ptr<const Component> c, std::shared_ptr<Scope> p)
+      : store(s), comp(std::move(c)), parent(std::move(p)) {
+    core_instances.resize(comp->core_instances.size());
+    instances.resize(comp->instances.size());
+    aliases.resize(comp->aliases.size());
+    canons.resize(comp->canons.size());
+    imports.resize(comp->imports.size());
+    exports.resize(comp->exports.size());
+    types.resize(comp->types.size());
+    done_core_instances.resize(core_instances.size());
+    done_instances.resize(instances.size());
+    done_aliases.resize(aliases.size());
+    done_canons.resize(canons.size());
+    done_imports.resize(imports.size());
+    done_exports.resize(exports.size());
+    done_types.resize(types.size());
+  }
+
+  Result<Item> get(Sort sort, uint32_t index) {
+    auto& space = comp->space(sort);
+    if (index >= space.size())
+      return inst_error(fmt::format("{} index {} out of range", sort_name(sort), index));
+    const IndexEntry& e = space[index];
+    auto not_yet = [&]() {
+      return inst_error(fmt::format("{} index {} used before its definition", sort_name(sort), index));
+    };
+    Item it;
+    it.sort = sort;
+    switch (e.origin) {
+      case Origin::CoreModule: it.module = comp->core_modules[e.item]; return it;
+      case Origin::CoreInstance:
+        if (!done_core_instances[e.item]) return not_yet();
+        it.core_instance = core_instances[e.item];
+        return it;
+      case Origin::CoreType: return it;
+      case Origin::Component:
+        it.component = comp->components[e.item];
+        it.component_scope = this;
+        return it;
+      case Origin::Instance:
+        if (!done_instances[e.item]) return not_yet();
+        it.instance = instances[e.item];
+        return it;
+      case Origin::Alias:
+        if (!done_aliases[e.item]) return not_yet();
+        return aliases[e.item];
+      case Origin::Type:
+        if (!done_types[e.item]) return not_yet();
+        it.type = types[e.item];
+        return it;
+      case Origin::Canon:
+        if (!done_canons[e.item]) return not_yet();
+        return canons[e.item];
+      case Origin::Import:
+        if (!done_imports[e.item]) return not_yet();
+        return imports[e.item];
+      case Origin::Export:
+        if (!done_exports[e.item]) return not_yet();
+        return exports[e.item];
+      case Origin::Start: case Origin::Value:
+        return inst_error("unsupported: component values (value-model start)");
+    }
+    return not_yet();
+  }
+
+  Result<TypeEntry> get_type(uint32_t index) {
+    auto it = get(Sort::Type, index);
+    if (!it) return it.error();
+    return it->type;
+  }
+
+  Result<void> run();
+  Result<Item> bind_import(const ComponentImport& imp);
+  Result<Item> make_canon(const Canon& c);
+  Result<Item> make_alias(const Alias& a);
+  Result<std::shared_ptr<CoreInst>> make_core_instance(const CoreInstance& ci, uint32_t index);
+  Result<std::shared_ptr<const RtInstance>> make_instance(const Instance& in);
+};
+
+namespace {
+
+#define TRY_ASSIGN(var, expr)                     \
+  auto var##_r = (expr);                          \
+  if (!var##_r) return std::move(var##_r.error()); \
+  auto& var = *var##_r
+
+// ---- types -----------------------------------------------------------------
+
+Result<TypeEntry> type_at(const Level& l, uint32_t index) {
+  if (l.decl_types) {
+    if (index >= l.decl_types->size()) return inst_error(fmt::format("type index {} out of range", index));
+    return (*l.decl_types)[index];
+  }
+  return l.scope->get_type(index);
+}
+
+Result<TypeEntry> outer_type(const Level& l, uint32_t count, uint32_t index) {
+  const Level* cur = &l;
+  Scope* s = nullptr;
+  bool scoped = false;  // walked out of a component level: follow scope parents
+  for (uint32_t i = 0; i < count; ++i) {
+    if (scoped) {
+      s = s->parent.get();
+    } else if (cur->decl_types) {
+      cur = cur->up.get();
+    } else {
+      s = cur->scope->parent.get();
+      scoped = true;
+    }
+    if ((scoped && !s) || (!scoped && !cur))
+      return inst_error("outer alias reaches beyond the outermost component");
+  }
+  return scoped ? s->get_type(index) : type_at(*cur, index);
+}
+
+ValKind prim_kind(PrimValType p);
+
+Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l);
+
+Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* defining) {
+  TypeEntry out;
+  out.kind = TypeEntry::Kind::Value;
+  auto sub = [&](const ValType& v) { return resolve_valtype(v, l); };
+  VType t;
+  if (auto* p = std::get_if<PrimValType>(&def)) {
+    out.value = prim_vtype(prim_kind(*p));
+    return out;
+  } else if (auto* r = std::get_if<RecordType>(&def)) {
+    t.kind = ValKind::Record;
+    for (auto& f : r->fields) {
+      TRY_ASSIGN(ft, sub(f.type));
+      t.labels.push_back(f.name);
+      t.elems.push_back(ft);
+    }
+  } else if (auto* v = std::get_if<VariantType>(&def)) {
+    t.kind = ValKind::Variant;
+    for (auto& c : v->cases) {
+      t.labels.push_back(c.name);
+      if (c.type) {
+        TRY_ASSIGN(ct, sub(*c.type));
+        t.elems.push_back(ct);
+      } else {
+        t.elems.push_back(nullptr);
+      }
+    }
+  } else if (auto* li = std::get_if<ListType>(&def)) {
+    t.kind = ValKind::List;
+    TRY_ASSIGN(et, sub(li->elem));
+    t.elems.push_back(et);
+  } else if (auto* tu = std::get_if<TupleType>(&def)) {
+    t.kind = ValKind::Tuple;
+    for (auto& e : tu->elems) {
+      TRY_ASSIGN(et, sub(e));
+      t.elems.push_back(et);
+    }
+  } else if (auto* fl = std::get_if<FlagsType>(&def)) {
+    t.kind = ValKind::Flags;
+    t.labels = fl->names;
+    if (t.labels.size() > 32) return inst_error("unsupported: flags with more than 32 labels");
+  } else if (auto* en = std::get_if<EnumType>(&def)) {
+    t.kind = ValKind::Enum;
+    t.labels = en->names;
+  } else if (auto* op = std::get_if<OptionType>(&def)) {
+    t.kind = ValKind::Option;
+    TRY_ASSIGN(et, sub(op->elem));
+    t.elems.push_back(et);
+  } else if (auto* re = std::get_if<ResultType>(&def)) {
+    t.kind = ValKind::Result;
+    for (auto& o : {re->ok, re->err}) {
+      if (o) {
+        TRY_ASSIGN(et, sub(*o));
+        t.elems.push_back(et);
+      } else {
+        t.elems.push_back(nullptr);
+      }
+    }
+  } else if (auto* ow = std::get_if<OwnType>(&def)) {
+    t.kind = ValKind::Own;
+    TRY_ASSIGN(rt, type_at(l, ow->resource));
+    if (!rt.resource) return inst_error(fmt::format("own of type {} which is not a resource", ow->resource));
+    t.resource = rt.resource;
+  } else if (auto* bo = std::get_if<BorrowType>(&def)) {
+    t.kind = ValKind::Borrow;
+    TRY_ASSIGN(rt, type_at(l, bo->resource));
+    if (!rt.resource) return inst_error(fmt::format("borrow of type {} which is not a resource", bo->resource));
+    t.resource = rt.resource;
+  } else if (auto* fn = std::get_if<FuncType>(&def)) {
+    auto sig = std::make_shared<FuncSig>();
+    for (auto& p : fn->params) {
+      TRY_ASSIGN(pt, sub(p.type));
+      sig->param_names.push_back(p.name);
+      sig->params.push_back(pt);
+    }
+    if (fn->result) {
+      TRY_ASSIGN(rt, sub(*fn->result));
+      sig->result = rt;
+    }
+    out.kind = TypeEntry::Kind::Func;
+    out.func = std::move(sig);
+    return out;
+  } else if (auto* it = std::get_if<InstanceType>(&def)) {
+    out.kind = TypeEntry::Kind::Instance;
+    out.instance_type = it;
+    out.level = std::make_shared<Level>(l);
+    return out;
+  } else if (auto* ct = std::get_if<ComponentType>(&def)) {
+    out.kind = TypeEntry::Kind::Component;
+    out.component_type = ct;
+    out.level = std::make_shared<Level>(l);
+    return out;
+  } else if (auto* rs = std::get_if<ResourceType>(&def)) {
+    if (!defining) return inst_error("resource type outside a component");
+    auto r = std::make_shared<component::Resource>();
+    r->name = "resource";
+    r->owner = defining->state.get();
+    if (rs->dtor) {
+      TRY_ASSIGN(d, defining->get(Sort::CoreFunc, *rs->dtor));
+      r->dtor = d.core.func();
+    }
+    out.kind = TypeEntry::Kind::Resource;
+    out.resource = std::move(r);
+    return out;
+  }
+  out.value = make_vtype(std::move(t));
+  return out;
+}
+
+ValKind prim_kind(PrimValType p) {
+  switch (p) {
+    case PrimValType::Bool: return ValKind::Bool;
+    case PrimValType::S8: return ValKind::S8;
+    case PrimValType::U8: return ValKind::U8;
+    case PrimValType::S16: return ValKind::S16;
+    case PrimValType::U16: return ValKind::U16;
+    case PrimValType::S32: return ValKind::S32;
+    case PrimValType::U32: return ValKind::U32;
+    case PrimValType::S64: return ValKind::S64;
+    case PrimValType::U64: return ValKind::U64;
+    case PrimValType::F32: return ValKind::F32;
+    case PrimValType::F64: return ValKind::F64;
+    case PrimValType::Char: return ValKind::Char;
+    case PrimValType::String: return ValKind::String;
+  }
+  return ValKind::Bool;
+}
+
+Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l) {
+  if (vt.is_prim) return prim_vtype(prim_kind(vt.prim));
+  TRY_ASSIGN(e, type_at(l, vt.index));
+  if (e.kind != TypeEntry::Kind::Value || !e.value)
+    return inst_error(fmt::format("type index {} is not a value type", vt.index));
+  return e.value;
+}
+
+// Attaches the importer's signature to a supplied function.
+ComponentFuncRef retype(const ComponentFuncRef& f, FuncSigRef sig, const std::string& name) {
+  auto g = std::make_shared<ComponentFunc>();
+  g->sig = std::move(sig);
+  g->name = name;
+  g->call = f->call;
+  return g;
+}
+
+// Binds an imported instance of type `it` to the offered `supplied`.
+Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, std::shared_ptr<const Level> def_level,
+                                                        const RtInstance& supplied, const std::string& iface) {
+  auto types = std::make_shared<std::vector<TypeEntry>>();
+  auto level = std::make_shared<Level>();
+  level->decl_types = types;
+  level->up = std::move(def_level);
+  auto out = std::make_shared<RtInstance>();
+  for (auto& d : it.decls) {
+    switch (d.kind) {
+      case Decl::Kind::CoreType: case Decl::Kind::Import: break;
+      case Decl::Kind::Type: {
+        TRY_ASSIGN(t, resolve_deftype(d.type[0], *level, nullptr));
+        types->push_back(t);
+        break;
+      }
+      case Decl::Kind::Alias: {
+        if (d.alias.kind != Alias::Kind::Outer || d.alias.sort != Sort::Type) {
+          if (d.alias.sort == Sort::Type)
+            return link_error(fmt::format("import `{}`: unsupported alias in instance type", iface));
+          break;
+        }
+        TRY_ASSIGN(t, outer_type(*level, d.alias.outer_count, d.alias.outer_index));
+        types->push_back(t);
+        break;
+      }
+      case Decl::Kind::Export: {
+        const std::string& name = d.name.name;
+        auto found = supplied.exports.find(name);
+        switch (d.desc.sort) {
+          case Sort::Type: {
+            TypeEntry t;
+            if (d.desc.bound.sub_resource) {
+              if (found == supplied.exports.end() || found->second.sort != Sort::Type ||
+                  !found->second.type.resource)
+                return link_error(fmt::format("import `{}`: resource type `{}` is not provided", iface, name));
+              t = found->second.type;
+            } else {
+              TRY_ASSIGN(e, type_at(*level, d.desc.bound.index));
+              t = e;
+            }
+            types->push_back(t);
+            Item item;
+            item.sort = Sort::Type;
+            item.type = t;
+            out->exports[name] = item;
+            break;
+          }
+          case Sort::Func: {
+            if (found == supplied.exports.end() || found->second.sort != Sort::Func || !found->second.func)
+              return link_error(fmt::format("import `{}`: function `{}` is not provided", iface, name));
+            TRY_ASSIGN(ft, type_at(*level, d.desc.index));
+            if (ft.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: `{}` is not typed as a function", iface, name));
+            Item item;
+            item.sort = Sort::Func;
+            item.func = retype(found->second.func, ft.func, iface + "#" + name);
+            out->exports[name] = item;
+            break;
+          }
+          case Sort::Instance: {
+            if (found == supplied.exports.end() || found->second.sort != Sort::Instance)
+              return link_error(fmt::format("import `{}`: instance `{}` is not provided", iface, name));
+            TRY_ASSIGN(t, type_at(*level, d.desc.index));
+            if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type for `{}`", iface, name));
+            TRY_ASSIGN(sub, bind_instance(*t.instance_type, t.level, *found->second.instance, iface + "#" + name));
+            Item item;
+            item.sort = Sort::Instance;
+            item.instance = sub;
+            out->exports[name] = item;
+            break;
+          }
+          default:
+            if (found == supplied.exports.end())
+              return link_error(fmt::format("import `{}`: `{}` is not provided", iface, name));
+            out->exports[name] = found->second;
+            break;
+        }
+        break;
+      }
+    }
+  }
+  return std::shared_ptr<const RtInstance>(out);
+}
+
+}  // namespace
+
+// ---- imports -----------------------------------------------------------------
+
+Result<Item> Scope::bind_import(const ComponentImport& imp) {
+  const std::string& name = imp.name.name;
+  Item supplied;
+  if (linker) {
+    auto r = linker->resolve(name);
+    if (!r) return r.error();
+    supplied = std::move(*r);
+  } else {
+    auto it = args.find(name);
+    if (it == args.end()) return link_error(fmt::format("missing import `{}`", name));
+    supplied = it->second;
+  }
+  const ExternDesc& desc = imp.desc;
+  switch (desc.sort) {
+    case Sort::Func: {
+      if (supplied.sort != Sort::Func || !supplied.func)
+        return link_error(fmt::format("import `{}`: a function was expected", name));
+      TRY_ASSIGN(t, get_type(desc.index));
+      if (t.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: bad function type", name));
+      Item item;
+      item.sort = Sort::Func;
+      item.func = retype(supplied.func, t.func, name);
+      return item;
+    }
+    case Sort::Instance: {
+      if (supplied.sort != Sort::Instance || !supplied.instance)
+        return link_error(fmt::format("import `{}`: an instance was expected", name));
+      TRY_ASSIGN(t, get_type(desc.index));
+      if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type", name));
+      TRY_ASSIGN(inst, bind_instance(*t.instance_type, t.level, *supplied.instance, name));
+      Item item;
+      item.sort = Sort::Instance;
+      item.instance = inst;
+      return item;
+    }
+    case Sort::Type: {
+      Item item;
+      item.sort = Sort::Type;
+      if (desc.bound.sub_resource) {
+        if (supplied.sort != Sort::Type || !supplied.type.resource)
+          return link_error(fmt::format("import `{}`: a resource type was expected", name));
+        item.type = supplied.type;
+      } else {
+        TRY_ASSIGN(t, get_type(desc.bound.index));
+        item.type = t;
+      }
+      return item;
+    }
+    default:
+      if (supplied.sort != desc.sort)
+        return link_error(fmt::format("import `{}`: a {} was expected", name, sort_name(desc.sort)));
+      return supplied;
+  }
+}
+
+// ---- canonical definitions -----------------------------------------------
+
+Result<Item> Scope::make_canon(const Canon& c) {
+  Item item;
+  MemoryInst* memory = nullptr;
+  FuncInst* realloc = nullptr;
+  FuncInst* post_return = nullptr;
+  if (c.options.memory) {
+    TRY_ASSIGN(m, get(Sort::CoreMemory, *c.options.memory));
+    memory = m.core.memory();
+  }
+  if (c.options.realloc) {
+    TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.realloc));
+    realloc = f.core.func();
+  }
+  if (c.options.post_return) {
+    TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.post_return));
+    post_return = f.core.func();
+  }
+  StringEncoding enc = c.options.string_encoding;
+  auto st = state;
+  switch (c.kind) {
+    case Canon::Kind::Lift: {
+      TRY_ASSIGN(cf, get(Sort::CoreFunc, c.func));
+      TRY_ASSIGN(ft, get_type(c.type));
+      if (ft.kind != TypeEntry::Kind::Func) return inst_error("canon lift: type is not a function type");
+      FuncInst* core = cf.core.func();
+      FuncSigRef sig = ft.func;
+      auto f = std::make_shared<ComponentFunc>();
+      f->sig = sig;
+      f->name = "lifted function";
+      f->call = [st, core, sig, memory, realloc, post_return, enc](Store& store,
+                                                                    std::span<const Val> args) -> Result<std::vector<Val>> {
+        if (!st->may_enter) return trap("cannot enter component instance: it is already on the call stack");
+        auto scope = std::make_shared<CallScope>();
+        CanonCx cx{store, memory, realloc, enc, &st->handles, st.get(), scope};
+        auto flat = lower_values(cx, sig->params, args, kMaxFlatParams);
+        if (!flat) return flat.error();
+        st->may_enter = false;
+        auto res = invoke(store, core, *flat);
+        st->may_enter = true;
+        if (!res) return res.error();
+        std::vector<VTypeRef> rtypes;
+        if (sig->result) rtypes.push_back(*sig->result);
+        auto vals = lift_values(cx, rtypes, *res, kMaxFlatResults);
+        if (!vals) return vals.error();
+        if (scope->borrow_count != 0)
+          return trap(fmt::format("borrow handles still remain at the end of the call ({} not dropped)",
+                                  scope->borrow_count));
+        if (post_return) {
+          auto pr = invoke(store, post_return, *res);
+          if (!pr) return pr.error();
+        }
+        return vals;
+      };
+      item.sort = Sort::Func;
+      item.func = std::move(f);
+      return item;
+    }
+    case Canon::Kind::Lower: {
+      TRY_ASSIGN(callee_item, get(Sort::Func, c.func));
+      ComponentFuncRef callee = callee_item.func;
+      if (!callee || !callee->sig) return inst_error("canon lower: function has no type");
+      FuncSigRef sig = callee->sig;
+      wippy::FuncType ft = flatten_func(*sig, true);
+      size_t nflat_params = flatten_params(*sig).size() > kMaxFlatParams ? 1 : flatten_params(*sig).size();
+      bool results_spill = flatten_results(*sig).size() > kMaxFlatResults;
+      HostFunc hf = [st, callee, sig, memory, realloc, enc, nflat_params, results_spill](
+                        HostContext& hc, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+        auto scope = std::make_shared<CallScope>();
+        CanonCx cx{hc.store, memory, realloc, enc, &st->handles, st.get(), scope};
+        auto vals = lift_values(cx, sig->params, args.first(nflat_params), kMaxFlatParams);
+        if (!vals) {
+          release_lenders(*scope);
+          return vals.error();
+        }
+        auto res = callee->call(hc.store, *vals);
+        release_lenders(*scope);
+        if (!res) return res.error();
+        std::vector<VTypeRef> rtypes;
+        if (sig->result) rtypes.push_back(*sig->result);
+        std::optional<uint32_t> out_ptr;
+        if (results_spill) out_ptr = args.back().i32;
+        auto flat = lower_values(cx, rtypes, *res, kMaxFlatResults, out_ptr);
+        if (!flat) return flat.error();
+        if (flat->size() != results.size()) return trap("canon lower: result count mismatch");
+        for (size_t i = 0; i < flat->size(); ++i) results[i] = (*flat)[i];
+        return {};
+      };
+      item.sort = Sort::CoreFunc;
+      item.core = Extern{ExternKind::Func, store.create_host_func(ft, std::move(hf))};
+      return item;
+    }
+    case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {
+      TRY_ASSIGN(rt_entry, get_type(c.type));
+      ResourceRef rt = rt_entry.resource;
+      if (!rt) return inst_error("canon resource.*: type is not a resource");
+      wippy::FuncType ft;
+      ft.params = {wippy::ValType::I32};
+      HostFunc hf;
+      if (c.kind == Canon::Kind::ResourceNew) {
+        ft.results = {wippy::ValType::I32};
+        hf = [st, rt](HostContext&, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+          HandleEntry e;
+          e.type = rt;
+          e.rep = args[0].i32;
+          e.own = true;
+          results[0] = val_i32(st->handles.add(std::move(e)));
+          return {};
+        };
+      } else if (c.kind == Canon::Kind::ResourceRep) {
+        ft.results = {wippy::ValType::I32};
+        hf = [st, rt](HostContext&, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+          auto e = st->handles.get(args[0].i32, rt.get());
+          if (!e) return e.error();
+          results[0] = val_i32((*e)->rep);
+          return {};
+        };
+      } else {
+        hf = [st, rt](HostContext& hc, std::span<const Value> args, std::span<Value>) -> Result<void> {
+          uint32_t index = args[0].i32;
+          auto e = st->handles.get(index, rt.get());
+          if (!e) return e.error();
+          if ((*e)->own && (*e)->num_lends != 0)
+            return trap(fmt::format("cannot drop handle {}: it is lent out as a borrow", index));
+          auto h = st->handles.remove(index, rt.get());
+          if (!h) return h.error();
+          if (!h->own) {
+            if (h->scope && h->scope->borrow_count > 0) --h->scope->borrow_count;
+            return {};
+          }
+          if (rt->dtor) {
+            Value a[1] = {val_i32(h->rep)};
+            auto r = invoke(hc.store, rt->dtor, a);
+            if (!r) return r.error();
+          } else if (rt->host_dtor) {
+            rt->host_dtor(h->rep);
+          }
+          return {};
+        };
+      }
+      item.sort = Sort::CoreFunc;
+      item.core = Extern{ExternKind::Func, store.create_host_func(ft, std::move(hf))};
+      return item;
+    }
+  }
+  return inst_error("unknown canonical definition");
+}
+
+// ---- aliases -------------------------------------------------------------
+
+Result<Item> Scope::make_alias(const Alias& a) {
+  switch (a.kind) {
+    case Alias::Kind::Export: {
+      TRY_ASSIGN(inst, get(Sort::Instance, a.instance));
+      auto it = inst.instance->exports.find(a.name);
+      if (it == inst.instance->exports.end())
+        return inst_error(fmt::format("alias: instance {} has no export `{}`", a.instance, a.name));
+      if (it->second.sort != a.sort)
+        return inst_error(fmt::format("alias: export `{}` is a {}, not a {}", a.name, sort_name(it->second.sort),
+                                      sort_name(a.sort)));
+      return it->second;
+    }
+    case Alias::Kind::CoreExport: {
+      TRY_ASSIGN(inst, get(Sort::CoreInstance, a.instance));
+      const Extern* e = inst.core_instance->get(a.name);
+      if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, a.name));
+      Item item;
+      item.sort = a.sort;
+      item.core = *e;
+      return item;
+    }
+    case Alias::Kind::Outer: {
+      Scope* s = this;
+      for (uint32_t i = 0; i < a.outer_count; ++i) {
+        s = s->parent.get();
+        if (!s) return inst_error("outer alias reaches beyond the outermost component");
+      }
+      return s->get(a.sort, a.outer_index);
+    }
+  }
+  return inst_error("unknown alias");
+}
+
+// ---- instances -----------------------------------------------------------
+
+Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& ci, uint32_t index) {
+  auto out = std::make_shared<CoreInst>();
+  if (!ci.instantiate) {
+    for (auto& e : ci.exports) {
+      TRY_ASSIGN(item, get(e.item.sort, e.item.index));
+      out->exports[e.name] = item.core;
+    }
+    return out;
+  }
+  TRY_ASSIGN(mod, get(Sort::CoreModule, ci.module));
+  std::vector<Extern> externs;
+  for (auto& imp : mod.module->imports) {
+    const CoreInst* from = nullptr;
+    for (auto& arg : ci.args) {
+      if (arg.name == imp.module) {
+        TRY_ASSIGN(ai, get(Sort::CoreInstance, arg.instance));
+        from = ai.core_instance.get();
+        break;
+      }
+    }
+    const Extern* e = from ? from->get(imp.name) : nullptr;
+    if (!e)
+      return link_error(fmt::format("core instance {}: import `{}` `{}` is not supplied", index, imp.module, imp.name));
+    externs.push_back(*e);
+  }
+  auto inst = wippy::instantiate(store, mod.module, externs);
+  if (!inst) {
+    Error err = inst.error();
+    err.message = fmt::format("core instance {}: {}", index, err.message);
+    return err;
+  }
+  out->inst = *inst;
+  return out;
+}
+
+Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& in) {
+  if (!in.instantiate) {
+    auto out = std::make_shared<RtInstance>();
+    for (auto& e : in.exports) {
+      TRY_ASSIGN(item, get(e.item.sort, e.item.index));
+      out->exports[e.name.name] = item;
+    }
+    return std::shared_ptr<const RtInstance>(out);
+  }
+  TRY_ASSIGN(def, get(Sort::Component, in.component));
+  auto child = std::make_shared<Scope>(store, def.component, def.component_scope->shared_from_this());
+  for (auto& a : in.args) {
+    TRY_ASSIGN(item, get(a.item.sort, a.item.index));
+    child->args[a.name] = item;
+  }
+  children.push_back(child);
+  auto r = child->run();
+  if (!r) return r.error();
+  return std::shared_ptr<const RtInstance>(child->out);
+}
+
+// ---- the definition walk -------------------------------------------------
+
+Result<void> Scope::run() {
+  auto self_level = std::make_shared<Level>();
+  self_level->scope = this;
+  level = self_level;
+  for (const DefRef& d : comp->order) {
+    uint32_t i = d.item;
+    switch (d.origin) {
+      case Origin::CoreModule: case Origin::CoreType: case Origin::Component: break;
+      case Origin::CoreInstance: {
+        TRY_ASSIGN(ci, make_core_instance(comp->core_instances[i], i));
+        core_instances[i] = ci;
+        done_core_instances[i] = true;
+        break;
+      }
+      case Origin::Instance: {
+        TRY_ASSIGN(inst, make_instance(comp->instances[i]));
+        instances[i] = inst;
+        done_instances[i] = true;
+        break;
+      }
+      case Origin::Alias: {
+        TRY_ASSIGN(item, make_alias(comp->aliases[i]));
+        aliases[i] = item;
+        done_aliases[i] = true;
+        break;
+      }
+      case Origin::Type: {
+        TRY_ASSIGN(t, resolve_deftype(comp->types[i], *level, this));
+        types[i] = t;
+        done_types[i] = true;
+        break;
+      }
+      case Origin::Canon: {
+        TRY_ASSIGN(item, make_canon(comp->canons[i]));
+        canons[i] = item;
+        done_canons[i] = true;
+        break;
+      }
+      case Origin::Import: {
+        TRY_ASSIGN(item, bind_import(comp->imports[i]));
+        imports[i] = item;
+        done_imports[i] = true;
+        break;
+      }
+      case Origin::Export: {
+        const ComponentExport& e = comp->exports[i];
+        TRY_ASSIGN(item, get(e.item.sort, e.item.index));
+        exports[i] = item;
+        done_exports[i] = true;
+        out->exports[e.name.name] = item;
+        break;
+      }
+      case Origin::Start:
+        return inst_error("unsupported: component start functions (value model)");
+      case Origin::Value:
+        return inst_error("unsupported: component value definitions");
+    }
+  }
+  return {};
+}
+
+Result<Instantiated> instantiate_component(Store& store, const Linker& linker,
+                                           std::shared_ptr<const Component> component) {
+  auto root = std::make_shared<Scope>(store, std::move(component), nullptr);
+  root->linker = &linker;
+  auto r = root->run();
+  if (!r) return r.error();
+  return Instantiated{root->out, root};
+}
+
+}  // namespace wippy::component

@@ -1,0 +1,224 @@
+// linker.cpp — host offers, import name matching, instantiation entry point
+// and calling exports by name (see linker.h).
+#include "component/linker.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "component/instantiate.h"
+#include "component/validate.h"
+
+namespace wippy::component {
+
+namespace {
+
+struct SemVer {
+  uint64_t major = 0, minor = 0, patch = 0;
+  bool plain = false;  // no pre-release / build suffix
+};
+
+std::optional<SemVer> parse_semver(std::string_view v) {
+  SemVer out;
+  uint64_t* parts[3] = {&out.major, &out.minor, &out.patch};
+  const char* p = v.data();
+  const char* end = v.data() + v.size();
+  for (int i = 0; i < 3; ++i) {
+    auto [next, ec] = std::from_chars(p, end, *parts[i]);
+    if (ec != std::errc() || next == p) return std::nullopt;
+    p = next;
+    if (i < 2) {
+      if (p == end || *p != '.') return std::nullopt;
+      ++p;
+    }
+  }
+  out.plain = p == end;
+  return out;
+}
+
+// "ns:pkg/iface@1.2.3" -> ("ns:pkg/iface", "1.2.3"); no '@' -> (name, "").
+std::pair<std::string_view, std::string_view> split_version(std::string_view name) {
+  auto at = name.rfind('@');
+  if (at == std::string_view::npos) return {name, {}};
+  return {name.substr(0, at), name.substr(at + 1)};
+}
+
+bool same_track(const SemVer& a, const SemVer& b) {
+  if (a.major != b.major) return false;
+  if (a.major == 0 && a.minor != b.minor) return false;
+  if (a.major == 0 && a.minor == 0 && a.patch != b.patch) return false;
+  return true;
+}
+
+bool less(const SemVer& a, const SemVer& b) {
+  if (a.major != b.major) return a.major < b.major;
+  if (a.minor != b.minor) return a.minor < b.minor;
+  return a.patch < b.patch;
+}
+
+}  // namespace
+
+bool semver_compatible(std::string_view offered, std::string_view wanted) {
+  if (offered == wanted) return true;
+  auto o = parse_semver(offered), w = parse_semver(wanted);
+  if (!o || !w || !o->plain || !w->plain) return false;
+  return same_track(*o, *w) && !less(*o, *w);
+}
+
+// ---- HostInstance ----------------------------------------------------------
+
+HostInstance& HostInstance::func(std::string name, HostFn fn) {
+  auto f = std::make_shared<ComponentFunc>();
+  f->name = name;
+  f->call = std::move(fn);
+  Item item;
+  item.sort = Sort::Func;
+  item.func = std::move(f);
+  inst_->exports[std::move(name)] = std::move(item);
+  return *this;
+}
+
+ResourceRef HostInstance::resource(std::string name, std::function<void(uint32_t)> dtor) {
+  auto r = std::make_shared<Resource>();
+  r->name = name;
+  r->host_dtor = std::move(dtor);
+  Item item;
+  item.sort = Sort::Type;
+  item.type.kind = TypeEntry::Kind::Resource;
+  item.type.resource = r;
+  inst_->exports[std::move(name)] = std::move(item);
+  return r;
+}
+
+// ---- Linker ------------------------------------------------------------------
+
+HostInstance& Linker::instance(const std::string& name) {
+  auto [it, fresh] = instances_.try_emplace(name);
+  if (fresh) {
+    Item item;
+    item.sort = Sort::Instance;
+    item.instance = it->second.inst_;
+    items_[name] = std::move(item);
+  }
+  return it->second;
+}
+
+Linker& Linker::func(const std::string& name, HostFn fn) {
+  auto f = std::make_shared<ComponentFunc>();
+  f->name = name;
+  f->call = std::move(fn);
+  Item item;
+  item.sort = Sort::Func;
+  item.func = std::move(f);
+  items_[name] = std::move(item);
+  return *this;
+}
+
+ResourceRef Linker::resource(const std::string& name, std::function<void(uint32_t)> dtor) {
+  auto r = std::make_shared<Resource>();
+  r->name = name;
+  r->host_dtor = std::move(dtor);
+  Item item;
+  item.sort = Sort::Type;
+  item.type.kind = TypeEntry::Kind::Resource;
+  item.type.resource = r;
+  items_[name] = std::move(item);
+  return r;
+}
+
+Linker& Linker::define_instance(const std::string& name, std::shared_ptr<const RtInstance> inst) {
+  Item item;
+  item.sort = Sort::Instance;
+  item.instance = std::move(inst);
+  items_[name] = std::move(item);
+  return *this;
+}
+
+Result<Item> Linker::resolve(const std::string& name) const {
+  if (auto it = items_.find(name); it != items_.end()) return it->second;
+  auto [base, version] = split_version(name);
+  const Item* best = nullptr;
+  std::optional<SemVer> best_version;
+  if (!version.empty()) {
+    for (auto& [offer, item] : items_) {
+      auto [obase, oversion] = split_version(offer);
+      if (obase != base || oversion.empty() || !semver_compatible(oversion, version)) continue;
+      auto v = parse_semver(oversion);
+      if (!best || (v && best_version && less(*best_version, *v))) {
+        best = &item;
+        best_version = v;
+      }
+    }
+  }
+  if (!best) {
+    std::string offered;
+    for (auto& [offer, item] : items_) {
+      if (split_version(offer).first == base) offered += (offered.empty() ? "" : ", ") + offer;
+    }
+    return make_error(ErrorKind::Unlinkable,
+                      offered.empty()
+                          ? fmt::format("missing import `{}`: the host does not provide it", name)
+                          : fmt::format("missing import `{}`: the host provides only incompatible versions ({})",
+                                        name, offered));
+  }
+  return *best;
+}
+
+Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(Store& store,
+                                                               std::shared_ptr<const Component> component) const {
+  auto v = validate_component(*component);
+  if (!v) return v.error();
+  auto r = instantiate_component(store, *this, std::move(component));
+  if (!r) return r.error();
+  return std::make_unique<ComponentInstance>(store, r->exports, r->scope);
+}
+
+// ---- ComponentInstance ---------------------------------------------------
+
+ComponentInstance::ComponentInstance(Store& store, std::shared_ptr<const RtInstance> exports,
+                                     std::shared_ptr<Scope> root)
+    : store_(store), exports_(std::move(exports)), root_(std::move(root)) {}
+
+ComponentInstance::~ComponentInstance() = default;
+
+Result<ComponentFuncRef> ComponentInstance::func(std::string_view name) const {
+  auto no_export = [&]() {
+    return make_error(ErrorKind::Unlinkable, fmt::format("component has no exported function `{}`", name));
+  };
+  auto hash = name.find('#');
+  const RtInstance* where = exports_.get();
+  std::string_view fname = name;
+  if (hash != std::string_view::npos) {
+    std::string iface(name.substr(0, hash));
+    fname = name.substr(hash + 1);
+    const Item* found = nullptr;
+    if (auto it = exports_->exports.find(iface); it != exports_->exports.end()) found = &it->second;
+    if (!found) {
+      auto [base, version] = split_version(iface);
+      for (auto& [ename, item] : exports_->exports) {
+        auto [ebase, eversion] = split_version(ename);
+        if (ebase == base && !version.empty() && !eversion.empty() &&
+            (semver_compatible(eversion, version) || semver_compatible(version, eversion))) {
+          found = &item;
+          break;
+        }
+      }
+    }
+    if (!found || found->sort != Sort::Instance || !found->instance) return no_export();
+    where = found->instance.get();
+  }
+  auto it = where->exports.find(std::string(fname));
+  if (it == where->exports.end() || it->second.sort != Sort::Func || !it->second.func) return no_export();
+  return it->second.func;
+}
+
+Result<std::vector<Val>> ComponentInstance::call(std::string_view name, std::span<const Val> args) const {
+  auto f = func(name);
+  if (!f) return f.error();
+  if ((*f)->sig && (*f)->sig->params.size() != args.size())
+    return make_error(ErrorKind::Other, fmt::format("`{}` takes {} arguments, {} given", name,
+                                                    (*f)->sig->params.size(), args.size()));
+  return (*f)->call(store_, args);
+}
+
+}  // namespace wippy::component

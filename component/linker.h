@@ -1,0 +1,91 @@
+// linker.h — the embedding API for components: a Linker holds what the host
+// offers (host instances by interface name and version, with functions on
+// Vals and resource types; top-level host functions; instances exported by
+// other component instances), instantiates a validated Component against it
+// on a wippy::Store, and returns a ComponentInstance whose exports are
+// called by name ("run", or "wasi:cli/run@0.2.0#run") with Vals.
+// Import matching: exact name first, else the same `ns:pkg/iface` with a
+// semver-compatible version: the offered version must be >= the wanted one
+// on the same track (same major, and for 0.x the same minor), so a host
+// @0.2.12 serves imports @0.2.0 … @0.2.12. Pre-release versions match only
+// exactly. A missing import, instance member or resource type fails with
+// ErrorKind::Unlinkable naming the import and the member.
+// Host functions receive and return Vals; they are typed by the importing
+// component's declaration. Host resources are identified by the ResourceRef
+// returned from HostInstance::resource(); a guest dropping an own handle of
+// one calls its destructor with the representation.
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "component/component.h"
+#include "component/items.h"
+
+namespace wippy::component {
+
+using HostFn = std::function<Result<std::vector<Val>>(Store& store, std::span<const Val> args)>;
+
+// True when an import of `wanted` (a version string, e.g. "0.2.0") can be
+// served by an offer of `offered` ("0.2.12").
+bool semver_compatible(std::string_view offered, std::string_view wanted);
+
+class HostInstance {
+ public:
+  HostInstance& func(std::string name, HostFn fn);
+  // Declares resource type `name` (the guest sees it as `(sub resource)`).
+  ResourceRef resource(std::string name, std::function<void(uint32_t rep)> dtor = {});
+
+ private:
+  friend class Linker;
+  std::shared_ptr<RtInstance> inst_ = std::make_shared<RtInstance>();
+};
+
+class ComponentInstance;
+
+class Linker {
+ public:
+  // The host instance named `name` ("wasi:cli/stdout@0.2.12"), created empty
+  // on first use.
+  HostInstance& instance(const std::string& name);
+  // A top-level host function import.
+  Linker& func(const std::string& name, HostFn fn);
+  // A top-level resource type import (`(import "r" (type (sub resource)))`).
+  ResourceRef resource(const std::string& name, std::function<void(uint32_t rep)> dtor = {});
+  // Offers an instance exported by another component instance.
+  Linker& define_instance(const std::string& name, std::shared_ptr<const RtInstance> inst);
+
+  // Validates `component` and instantiates it. The instance keeps pointers
+  // into `store`, which must outlive it.
+  Result<std::unique_ptr<ComponentInstance>> instantiate(Store& store,
+                                                         std::shared_ptr<const Component> component) const;
+
+  // The offer satisfying import `name`, or an Unlinkable error.
+  Result<Item> resolve(const std::string& name) const;
+
+ private:
+  std::map<std::string, HostInstance> instances_;
+  std::map<std::string, Item> items_;
+};
+
+class ComponentInstance {
+ public:
+  ComponentInstance(Store& store, std::shared_ptr<const RtInstance> exports, std::shared_ptr<Scope> root);
+  ~ComponentInstance();
+
+  // "name" for a top-level function export, "iface#name" for a function of
+  // an exported instance (the interface version matched as for imports, in
+  // either direction on the same track).
+  Result<ComponentFuncRef> func(std::string_view name) const;
+  Result<std::vector<Val>> call(std::string_view name, std::span<const Val> args) const;
+  const RtInstance& exports() const { return *exports_; }
+  std::shared_ptr<const RtInstance> exports_ptr() const { return exports_; }
+
+ private:
+  Store& store_;
+  std::shared_ptr<const RtInstance> exports_;
+  std::shared_ptr<Scope> root_;
+};
+
+}  // namespace wippy::component

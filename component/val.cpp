@@ -1,0 +1,73 @@
+// val.cpp — Val names, equality and rendering.
+#include "component/val.h"
+
+#include <fmt/format.h>
+
+namespace wippy::component {
+
+const char* val_kind_name(ValKind k) {
+  static const char* const names[] = {
+      "bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64", "f32", "f64", "char",
+      "string", "list", "record", "tuple", "variant", "enum", "option", "result", "flags",
+      "own", "borrow"};
+  return names[size_t(k)];
+}
+
+bool Val::operator==(const Val& o) const {
+  if (kind != o.kind) return false;
+  switch (kind) {
+    case ValKind::F32: return f32 == o.f32 || (f32 != f32 && o.f32 != o.f32);
+    case ValKind::F64: return f64 == o.f64 || (f64 != f64 && o.f64 != o.f64);
+    case ValKind::String: return str == o.str;
+    case ValKind::Own: case ValKind::Borrow: return u == o.u && resource == o.resource;
+    default: return u == o.u && items == o.items;
+  }
+}
+
+namespace {
+void append_utf8(std::string& s, uint32_t c) {
+  if (c < 0x80) { s += char(c); return; }
+  if (c < 0x800) { s += char(0xC0 | (c >> 6)); }
+  else if (c < 0x10000) { s += char(0xE0 | (c >> 12)); s += char(0x80 | ((c >> 6) & 0x3F)); }
+  else {
+    s += char(0xF0 | (c >> 18)); s += char(0x80 | ((c >> 12) & 0x3F));
+    s += char(0x80 | ((c >> 6) & 0x3F));
+  }
+  s += char(0x80 | (c & 0x3F));
+}
+}  // namespace
+
+std::string to_string(const Val& v) {
+  auto seq = [&](const char* open, const char* close) {
+    std::string s = open;
+    for (size_t i = 0; i < v.items.size(); ++i) s += (i ? ", " : "") + to_string(v.items[i]);
+    return s + close;
+  };
+  auto cased = [&](std::string head) {
+    return v.items.empty() ? head : head + "(" + to_string(v.items[0]) + ")";
+  };
+  switch (v.kind) {
+    case ValKind::Bool: return v.u ? "true" : "false";
+    case ValKind::S8: case ValKind::S16: case ValKind::S32: case ValKind::S64:
+      return fmt::format("{}", int64_t(v.u));
+    case ValKind::U8: case ValKind::U16: case ValKind::U32: case ValKind::U64:
+      return fmt::format("{}", v.u);
+    case ValKind::F32: return fmt::format("{}", v.f32);
+    case ValKind::F64: return fmt::format("{}", v.f64);
+    case ValKind::Char: { std::string s = "'"; append_utf8(s, uint32_t(v.u)); return s + "'"; }
+    case ValKind::String: return "\"" + v.str + "\"";
+    case ValKind::List: return seq("[", "]");
+    case ValKind::Record: return seq("{", "}");
+    case ValKind::Tuple: return seq("(", ")");
+    case ValKind::Variant: return cased(fmt::format("case{}", v.u));
+    case ValKind::Enum: return fmt::format("enum{}", v.u);
+    case ValKind::Option: return v.u ? cased("some") : "none";
+    case ValKind::Result: return cased(v.u ? "err" : "ok");
+    case ValKind::Flags: return fmt::format("flags({:#x})", v.u);
+    case ValKind::Own: return fmt::format("own({})", v.u);
+    case ValKind::Borrow: return fmt::format("borrow({})", v.u);
+  }
+  return "?";
+}
+
+}  // namespace wippy::component

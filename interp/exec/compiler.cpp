@@ -10,6 +10,8 @@
 // run-time loop never searches a control stack.
 #include <algorithm>
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 
 #include "code.h"
 #include "interp/reader.h"
@@ -131,7 +133,19 @@ struct Last {
   bool imm = false;                  // second operand was an immediate
   uint32_t a = 0, b = 0;             // operand slot / immediate (i32 compares, eqz)
   uint32_t add = 0, off = 0;         // loads: address addend and offset (a = base slot)
+  H fused = H::Count_;               // superinstruction kind, when it is one
 };
+
+// A store or copy that may grow into a run (same handler, same base slots).
+struct Run {
+  size_t start = 0, end = SIZE_MAX;  // [start, end); end == code size if still last
+  H single = H::Count_;              // the single-instruction handler
+  uint32_t a = 0, b = 0;             // base slot(s) / value slot
+  bool is_run = false;               // already converted to the run form
+};
+
+bool dump_enabled();
+void dump(const CompiledFunc& f);
 
 class Compiler {
  public:
@@ -158,6 +172,7 @@ class Compiler {
     out->nresults = uint32_t(type_.results.size());
     out->frame_size = nl_ + max_height_ + 2;
     out->code = std::move(code_);
+    if (dump_enabled()) dump(*out);
     return out;
   }
 
@@ -174,6 +189,10 @@ class Compiler {
   bool unreachable_ = false;
   uint32_t skip_depth_ = 0;
   Last last_;
+  Last prev_;                 // the instruction before last_ (if adjacent)
+  Run run_;
+  size_t addi_start_ = SIZE_MAX, addi_end_ = SIZE_MAX;  // last emitted I32Add_i
+  uint32_t last_label_ = 0;   // highest code index some jump may target
 
   // ---- emission ----
   uint32_t here() const { return uint32_t(code_.size()); }
@@ -199,10 +218,23 @@ class Compiler {
     u(idx);
     return here() - 1;
   }
-  void patch(uint32_t pos, uint32_t idx) { code_[pos].u64 = idx; }
+  void patch(uint32_t pos, uint32_t idx) {
+    code_[pos].u64 = idx;
+    last_label_ = std::max(last_label_, idx);
+  }
+  // No jump target lies in (start, here]: code from start on runs straight.
+  bool straight_from(size_t start) const { return last_label_ <= start; }
+  void emit_addi(uint32_t dst, uint32_t src, uint32_t imm) {
+    addi_start_ = code_.size();
+    h(H::I32Add_i);
+    ss(dst, src);
+    u(imm);
+    addi_end_ = code_.size();
+  }
   // Marks the instruction [start, here) as a foldable producer of slot in word dst_word.
   void produced(size_t start, uint32_t dst_word, Op op = Op::Nop, bool imm = false, uint32_t a = 0,
                 uint32_t b = 0) {
+    prev_ = last_.end == start ? last_ : Last{};
     last_ = Last{start, code_.size(), dst_word, op, imm, a, b};
   }
 
@@ -229,9 +261,7 @@ class Compiler {
       ss(home(p), 0);
       u(e.imm);
     } else if (e.kind == EK::AddImm) {
-      h(H::I32Add_i);
-      ss(home(p), e.slot);
-      u(uint32_t(e.imm));
+      emit_addi(home(p), e.slot, uint32_t(e.imm));
     } else {
       h(H::Mov);
       ss(home(p), e.slot);
@@ -300,9 +330,7 @@ class Compiler {
       uint32_t q = sp() - n + i;
       Entry e = stk_[q];
       if (e.kind == EK::AddImm) {
-        h(H::I32Add_i);
-        ss(home(q), e.slot);
-        u(uint32_t(e.imm));
+        emit_addi(home(q), e.slot, uint32_t(e.imm));
         e = Entry{EK::Home, home(q), 0};
       }
       mv.push_back(Move{dst0 + i, e});
@@ -371,7 +399,21 @@ class Compiler {
         Last l = last_;
         code_.resize(l.start);
         last_.end = SIZE_MAX;
-        h(cond_branch(when ? cd : negate(cd), l.imm, chk));
+        Cond cc = when ? cd : negate(cd);
+        // i32.add-immediate into the compared slot just before: one handler.
+        if (l.imm && addi_end_ == l.start && straight_from(addi_start_) &&
+            code_[addi_start_].h == labels_[size_t(H::I32Add_i)] &&
+            code_[addi_start_ + 1].s.a == l.a) {
+          Word w1 = code_[addi_start_ + 1];
+          uint32_t add = uint32_t(code_[addi_start_ + 2].u64);
+          code_.resize(addi_start_);
+          addi_end_ = SIZE_MAX;
+          h(H(uint16_t(H::AddBrEq_ri) + 2 * cc + (chk ? 1 : 0)));
+          ss(w1.s.a, w1.s.b);
+          ss(add, l.b);
+          return tgt();
+        }
+        h(cond_branch(cc, l.imm, chk));
         ss(l.a, l.b);
         return tgt();
       }
@@ -391,9 +433,7 @@ class Compiler {
       u(c.imm);
       s = home(p);
     } else if (c.kind == EK::AddImm) {
-      h(H::I32Add_i);
-      ss(home(p), c.slot);
-      u(uint32_t(c.imm));
+      emit_addi(home(p), c.slot, uint32_t(c.imm));
       s = home(p);
     } else {
       s = c.slot;
@@ -452,6 +492,7 @@ class Compiler {
         }
         c.height = sp() - np;
         c.loop_pc = here();
+        if (in.op == Op::Loop) last_label_ = std::max(last_label_, here());
         last_.end = SIZE_MAX;
         ctl_.push_back(std::move(c));
         return {};
@@ -614,9 +655,7 @@ class Compiler {
           ss(L, 0);
           u(top.imm);
         } else if (top.kind == EK::AddImm) {
-          h(H::I32Add_i);
-          ss(L, top.slot);
-          u(uint32_t(top.imm));
+          emit_addi(L, top.slot, uint32_t(top.imm));
           if (in.op == Op::LocalTee) stk_.back() = Entry{EK::Local, L, 0};
         } else if (top.slot != L) {
           h(H::Mov);
@@ -791,6 +830,26 @@ class Compiler {
         return {};
       }
     }
+    if (op == Op::F64Add && is_last(stk_[p + 1]) && last_.op == Op::F64Load &&
+        stk_[p].kind == EK::Home && prev_.end == last_.start && prev_.fused == H::F64MulM &&
+        code_[prev_.dst_word].s.a == stk_[p].slot && straight_from(prev_.start)) {
+      // (a * mem[y]) + mem[x], both products of the two previous instructions
+      Last l = last_, m = prev_;
+      Word w1 = code_[m.start + 1], w2 = code_[m.start + 2], w3 = code_[m.start + 3];
+      code_.resize(m.start);
+      last_.end = SIZE_MAX;
+      pop(2);
+      size_t start = code_.size();
+      uint32_t d = push_home();
+      h(H::F64MulAddM);
+      ss(d, w1.s.b);
+      code_.push_back(w2);
+      ss(w3.s.a, l.a);
+      ss(l.add, l.off);
+      produced(start, uint32_t(start + 1));
+      last_.fused = H::F64MulAddM;
+      return {};
+    }
     if ((op == Op::F64Add || op == Op::F64Sub || op == Op::F64Mul) && is_last(stk_[p + 1]) &&
         last_.op == Op::F64Load && (stk_[p].kind == EK::Local || stk_[p].kind == EK::Home)) {
       Last l = last_;
@@ -800,11 +859,13 @@ class Compiler {
       pop(2);
       size_t start = code_.size();
       uint32_t d = push_home();
-      h(op == Op::F64Add ? H::F64AddM : op == Op::F64Sub ? H::F64SubM : H::F64MulM);
+      H fh = op == Op::F64Add ? H::F64AddM : op == Op::F64Sub ? H::F64SubM : H::F64MulM;
+      h(fh);
       ss(d, sa);
       ss(l.a, l.add);
       ss(l.off, 0);
       produced(start, uint32_t(start + 1));
+      last_.fused = fh;
       return {};
     }
     if (stk_[p].kind == EK::AddImm) materialize(p);
@@ -836,6 +897,18 @@ class Compiler {
       ss(d, sa);
       u(iv);
       produced(start, uint32_t(start + 1), op, true, sa, uint32_t(iv));
+    } else if (op == Op::I32Add && last_.end == start && last_.op == Op::I32Add && !last_.imm &&
+               code_[last_.start].h == labels_[size_t(H::I32Add_r)] && straight_from(last_.start)) {
+      // i32.add right after an i32.add of slots: one dispatch for both
+      Last l = last_;
+      Word w1 = code_[l.start + 1], w2 = code_[l.start + 2];
+      code_.resize(l.start);
+      start = code_.size();
+      h(H::I32Add2);
+      ss(d, sa);
+      ss(sb, w1.s.a);
+      ss(w1.s.b, w2.s.a);
+      produced(start, uint32_t(start + 1), op, false, sa, sb);
     } else {
       h(hs2.r);
       ss(d, sa);
@@ -843,6 +916,71 @@ class Compiler {
       produced(start, uint32_t(start + 1), op, false, sa, sb);
     }
     return {};
+  }
+
+  // The run handler of a store / copy handler (Count_ if none).
+  static H run_of(H single) {
+    switch (single) {
+      case H::Copy1: return H::CopyRun1;
+      case H::Copy2: return H::CopyRun2;
+      case H::Copy4: return H::CopyRun4;
+      case H::Copy8: return H::CopyRun8;
+      case H::I32Store8_r: return H::StRunI32Store8;
+      case H::I32Store16_r: return H::StRunI32Store16;
+      case H::I32Store_r: return H::StRunI32Store;
+      case H::I64Store_r: return H::StRunI64Store;
+      case H::F32Store_r: return H::StRunF32Store;
+      case H::F64Store_r: return H::StRunF64Store;
+      default: return H::Count_;
+    }
+  }
+  // If the last instruction is a `single` store/copy (or a run of them) on
+  // the same slots, with nothing jumping between, turns it into a run, adds
+  // one element to the count and returns true: the caller appends the
+  // element's address words.
+  bool extend_run(H single, uint32_t a, uint32_t b) {
+    H rh = run_of(single);
+    if (rh == H::Count_ || run_.end != code_.size() || run_.single != single || run_.a != a ||
+        run_.b != b || !straight_from(run_.start))
+      return false;
+    if (!run_.is_run) {
+      code_[run_.start].h = labels_[size_t(rh)];
+      Word cnt, bounds;
+      cnt.s.a = 1;
+      cnt.s.b = 0;
+      bounds.u64 = 0;
+      code_.insert(code_.begin() + long(run_.start) + 2, {cnt, bounds});
+      run_.is_run = true;
+    }
+    code_[run_.start + 2].s.a += 1;
+    return true;  // the caller appends the element, then calls end_run()
+  }
+  // Ends an extended run: records in its bounds word, per base, the largest
+  // add + offset + size over its elements (0 if 2^32 or more), so that the
+  // handler can check all elements at once when base + that <= memory size
+  // (then no u32 address wraps and every access is in bounds).
+  void end_run() {
+    run_.end = code_.size();
+    bool copy = run_.single == H::Copy1 || run_.single == H::Copy2 || run_.single == H::Copy4 ||
+                run_.single == H::Copy8;
+    uint64_t size = 0;
+    switch (run_.single) {
+      case H::Copy1: case H::I32Store8_r: size = 1; break;
+      case H::Copy2: case H::I32Store16_r: size = 2; break;
+      case H::Copy4: case H::I32Store_r: case H::F32Store_r: size = 4; break;
+      default: size = 8; break;
+    }
+    uint32_t n = code_[run_.start + 2].s.a;
+    uint64_t emax[2] = {0, 0};
+    size_t per = copy ? 2 : 1;
+    for (uint32_t i = 0; i < n; ++i)
+      for (size_t k = 0; k < per; ++k) {
+        const Word& w = code_[run_.start + 4 + i * per + k];
+        emax[k] = std::max(emax[k], uint64_t(w.s.a) + w.s.b + size);
+      }
+    Word& bw = code_[run_.start + 3];
+    bw.s.a = emax[0] < (uint64_t(1) << 32) ? uint32_t(emax[0]) : 0;
+    bw.s.b = emax[1] < (uint64_t(1) << 32) ? uint32_t(emax[1]) : 0;
   }
 
   Result<void> memop(const Instr& in, const OpInfo& info) {
@@ -862,11 +1000,40 @@ class Compiler {
         last_.end = SIZE_MAX;
         static constexpr H kCopy[] = {H::Copy1, H::Copy2, H::Copy4, H::Copy8};
         uint32_t dadd = ae.kind == EK::AddImm ? uint32_t(ae.imm) : 0;
+        uint32_t dslot = ae.slot;
+        pop(2);
+        if (extend_run(kCopy[info.align], dslot, l.a)) {
+          ss(dadd, in.b);
+          ss(l.add, l.off);
+          end_run();
+          return {};
+        }
+        size_t start = code_.size();
         h(kCopy[info.align]);
-        ss(ae.slot, l.a);
+        ss(dslot, l.a);
         ss(dadd, in.b);
         ss(l.add, l.off);
+        run_ = Run{start, code_.size(), kCopy[info.align], dslot, l.a, false};
+        return {};
+      }
+      if (info.align == 3 && in.op == Op::F64Store && is_last(stk_[p + 1]) && ae.kind != EK::Const &&
+          last_.fused == H::F64MulAddM) {
+        // store(addr, a * mem[y] + mem[x]) as one handler
+        Last l = last_;
+        std::array<Word, 4> ops;
+        std::copy(code_.begin() + long(l.start) + 1, code_.begin() + long(l.start) + 5, ops.begin());
+        code_.resize(l.start);
+        last_.end = SIZE_MAX;
+        uint32_t add = ae.kind == EK::AddImm ? uint32_t(ae.imm) : 0;
+        uint32_t aslot = ae.slot;
         pop(2);
+        h(H::F64MulAddMSt);
+        ss(0, ops[0].s.b);
+        code_.push_back(ops[1]);
+        code_.push_back(ops[2]);
+        code_.push_back(ops[3]);
+        ss(aslot, add);
+        ss(in.b, 0);
         return {};
       }
       uint32_t v = slot(p + 1);
@@ -878,9 +1045,16 @@ class Compiler {
         addr = slot(p);
       }
       pop(2);
+      if (extend_run(hs.r, addr, v)) {
+        ss(add, in.b);
+        end_run();
+        return {};
+      }
+      size_t start = code_.size();
       h(hs.r);
       ss(addr, v);
       ss(add, in.b);
+      run_ = Run{start, code_.size(), hs.r, addr, v, false};
       return {};
     }
     uint32_t p = sp() - 1;
@@ -903,6 +1077,38 @@ class Compiler {
     return {};
   }
 };
+
+// Debug listing of compiled code (WIPPY_DUMP_CODE=1): one line per word; a
+// word equal to a handler label starts an instruction and shows its name,
+// operand words show both 32-bit halves, jump targets show word indices.
+bool dump_enabled() {
+  static const bool on = std::getenv("WIPPY_DUMP_CODE") != nullptr;
+  return on;
+}
+
+void dump(const CompiledFunc& f) {
+  static const char* const kNames[] = {
+#define HANDLER(n) #n,
+#include "handlers.def"
+#undef HANDLER
+  };
+  const void* const* labels = handler_labels();
+  std::fprintf(stderr, "== function: %u params, %u locals, frame %u slots, %zu words\n", f.nparams,
+               f.nlocals, f.frame_size, f.code.size());
+  const Word* b = f.code.data();
+  const Word* e = b + f.code.size();
+  for (const Word* w = b; w != e; ++w) {
+    const char* name = nullptr;
+    for (size_t i = 0; i < size_t(H::Count_); ++i)
+      if (labels[i] == w->h) name = kNames[i];
+    if (name)
+      std::fprintf(stderr, "%5td  %s\n", w - b, name);
+    else if (w->target >= b && w->target <= e)
+      std::fprintf(stderr, "%5td      [%u, %u] / ->%td\n", w - b, w->s.a, w->s.b, w->target - b);
+    else
+      std::fprintf(stderr, "%5td      [%u, %u]\n", w - b, w->s.a, w->s.b);
+  }
+}
 
 }  // namespace
 

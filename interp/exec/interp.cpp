@@ -496,6 +496,38 @@ L_BrTable: {
   CMP_BR(GeU, a >= b)
 #undef CMP_BR
 
+#define ADD_BR(c, expr)                                      \
+  L_AddBr##c##_ri: {                                         \
+    uint32_t a = fp[pc[1].s.b].i32 + pc[2].s.a, b = pc[2].s.b; \
+    SET_i(pc[1].s.a, a);                                     \
+    if (expr) {                                              \
+      pc = pc[3].target;                                     \
+      DISPATCH;                                              \
+    }                                                        \
+    NEXT(4);                                                 \
+  }                                                          \
+  L_AddBr##c##_riChk: {                                      \
+    uint32_t a = fp[pc[1].s.b].i32 + pc[2].s.a, b = pc[2].s.b; \
+    SET_i(pc[1].s.a, a);                                     \
+    if (expr) {                                              \
+      CHECK_INTERRUPT(fp + fsize);                           \
+      pc = pc[3].target;                                     \
+      DISPATCH;                                              \
+    }                                                        \
+    NEXT(4);                                                 \
+  }
+  ADD_BR(Eq, a == b)
+  ADD_BR(Ne, a != b)
+  ADD_BR(LtS, S32(a) < S32(b))
+  ADD_BR(LtU, a < b)
+  ADD_BR(GtS, S32(a) > S32(b))
+  ADD_BR(GtU, a > b)
+  ADD_BR(LeS, S32(a) <= S32(b))
+  ADD_BR(LeU, a <= b)
+  ADD_BR(GeS, S32(a) >= S32(b))
+  ADD_BR(GeU, a >= b)
+#undef ADD_BR
+
 L_Return:
   if (fsp == fbase) goto done;
   --fsp;
@@ -583,6 +615,90 @@ L_Select:
   COPY_H(4, uint32_t)
   COPY_H(8, uint64_t)
 #undef COPY_H
+#define COPYRUN_H(n, T)                                                       \
+  L_CopyRun##n: {                                                             \
+    uint32_t db = fp[pc[1].s.a].i32, sb = fp[pc[1].s.b].i32;                  \
+    uint32_t cnt = pc[2].s.a, de = pc[3].s.a, se = pc[3].s.b;                 \
+    const Word* w = pc + 4;                                                   \
+    if (__builtin_expect(de != 0 && se != 0 && uint64_t(db) + de <= msize &&  \
+                         uint64_t(sb) + se <= msize, 1)) {                    \
+      do {                                                                    \
+        uint64_t d = uint64_t(db) + w[0].s.a + w[0].s.b;                      \
+        uint64_t s = uint64_t(sb) + w[1].s.a + w[1].s.b;                      \
+        store_le<T>(mbase + d, load_le<T>(mbase + s));                        \
+        w += 2;                                                               \
+      } while (--cnt);                                                        \
+      pc = w;                                                                 \
+      DISPATCH;                                                               \
+    }                                                                         \
+    do {                                                                      \
+      uint64_t d = uint64_t(uint32_t(db + w[0].s.a)) + w[0].s.b;              \
+      uint64_t s = uint64_t(uint32_t(sb + w[1].s.a)) + w[1].s.b;              \
+      if (__builtin_expect(s + (n) > msize || d + (n) > msize, 0)) TRAP(kMemOOB); \
+      store_le<T>(mbase + d, load_le<T>(mbase + s));                          \
+      w += 2;                                                                 \
+    } while (--cnt);                                                          \
+    pc = w;                                                                   \
+    DISPATCH;                                                                 \
+  }
+  COPYRUN_H(1, uint8_t)
+  COPYRUN_H(2, uint16_t)
+  COPYRUN_H(4, uint32_t)
+  COPYRUN_H(8, uint64_t)
+#undef COPYRUN_H
+#define STRUN_H(id, T, V_)                                                    \
+  L_StRun##id: {                                                              \
+    uint32_t ab = fp[pc[1].s.a].i32;                                          \
+    T v = T(GET_##V_(pc[1].s.b));                                             \
+    uint32_t cnt = pc[2].s.a, e = pc[3].s.a;                                  \
+    const Word* w = pc + 4;                                                   \
+    if (__builtin_expect(e != 0 && uint64_t(ab) + e <= msize, 1)) {           \
+      do {                                                                    \
+        store_le<T>(mbase + (uint64_t(ab) + w[0].s.a + w[0].s.b), v);         \
+        w += 1;                                                               \
+      } while (--cnt);                                                        \
+      pc = w;                                                                 \
+      DISPATCH;                                                               \
+    }                                                                         \
+    do {                                                                      \
+      uint64_t ea = uint64_t(uint32_t(ab + w[0].s.a)) + w[0].s.b;             \
+      if (__builtin_expect(ea + sizeof(T) > msize, 0)) TRAP(kMemOOB);         \
+      store_le<T>(mbase + ea, v);                                             \
+      w += 1;                                                                 \
+    } while (--cnt);                                                          \
+    pc = w;                                                                   \
+    DISPATCH;                                                                 \
+  }
+  STRUN_H(I32Store8, uint8_t, i)
+  STRUN_H(I32Store16, uint16_t, i)
+  STRUN_H(I32Store, uint32_t, i)
+  STRUN_H(I64Store, uint64_t, l)
+  STRUN_H(F32Store, uint32_t, i)
+  STRUN_H(F64Store, uint64_t, l)
+#undef STRUN_H
+L_F64MulAddM: {
+  uint64_t ey = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a;
+  uint64_t ex = uint64_t(uint32_t(fp[pc[3].s.b].i32 + pc[4].s.a)) + pc[4].s.b;
+  if (__builtin_expect(ey + 8 > msize || ex + 8 > msize, 0)) TRAP(kMemOOB);
+  double p = fp[pc[1].s.b].f64 * load_le<double>(mbase + ey);
+  fp[pc[1].s.a].f64 = p + load_le<double>(mbase + ex);
+  NEXT(5);
+}
+L_F64MulAddMSt: {
+  uint64_t ey = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a;
+  uint64_t ex = uint64_t(uint32_t(fp[pc[3].s.b].i32 + pc[4].s.a)) + pc[4].s.b;
+  uint64_t es = uint64_t(uint32_t(fp[pc[5].s.a].i32 + pc[5].s.b)) + pc[6].s.a;
+  if (__builtin_expect(ey + 8 > msize || ex + 8 > msize, 0)) TRAP(kMemOOB);
+  double p = fp[pc[1].s.b].f64 * load_le<double>(mbase + ey);
+  double r = p + load_le<double>(mbase + ex);
+  if (__builtin_expect(es + 8 > msize, 0)) TRAP(kMemOOB);
+  store_le<double>(mbase + es, r);
+  NEXT(7);
+}
+L_I32Add2:
+  SET_i(pc[2].s.b, fp[pc[3].s.a].i32 + fp[pc[3].s.b].i32);
+  SET_i(pc[1].s.a, fp[pc[1].s.b].i32 + fp[pc[2].s.a].i32);
+  NEXT(4);
 #define F64M_H(name, opx)                                                     \
   L_##name: {                                                                 \
     uint64_t ea = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a; \

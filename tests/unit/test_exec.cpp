@@ -411,3 +411,107 @@ TEST_CASE("exec: fused load/store copies and f64 memory operands") {
   CHECK((*r)[0].f64 == 8.5);
   CHECK(trap_of(s, m, "fsub", {F64(1.0), val_i32(65535)}) == "out of bounds memory access");
 }
+
+TEST_CASE("exec: store and copy runs keep order, overlap and partial effects on traps") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (memory 1)
+    ;; four byte copies through the same base slots (one run): overlapping
+    ;; forward copy smears byte 0, as four separate copies would
+    (func (export "smear") (param i32) (result i32)
+      (i32.store8 offset=1 (local.get 0) (i32.load8_u offset=0 (local.get 0)))
+      (i32.store8 offset=2 (local.get 0) (i32.load8_u offset=1 (local.get 0)))
+      (i32.store8 offset=3 (local.get 0) (i32.load8_u offset=2 (local.get 0)))
+      (i32.store8 offset=4 (local.get 0) (i32.load8_u offset=3 (local.get 0)))
+      (i32.load offset=1 (local.get 0)))
+    ;; run of i64 stores of one value; the last one is out of bounds when
+    ;; the base is near the end: the earlier ones must have happened
+    (func (export "fill") (param i32 i64)
+      (i64.store offset=0 (local.get 0) (local.get 1))
+      (i64.store offset=8 (local.get 0) (local.get 1))
+      (i64.store (i32.add (local.get 0) (i32.const 16)) (local.get 1))
+      (i64.store offset=24 (local.get 0) (local.get 1)))
+    (func (export "ld64") (param i32) (result i64) (i64.load (local.get 0)))
+    (func (export "ld8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+    (func (export "st8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+    ;; a branch target between two stores splits the run
+    (func (export "split") (param i32 i32) (result i32)
+      (i32.store (local.get 0) (local.get 1))
+      (block
+        (br_if 0 (i32.eqz (local.get 1)))
+        (i32.store offset=4 (local.get 0) (local.get 1)))
+      (i32.store offset=8 (local.get 0) (local.get 1))
+      (i32.add (i32.load offset=4 (local.get 0)) (i32.load offset=8 (local.get 0))))))");
+  REQUIRE(call(s, m, "st8", {val_i32(1000), val_i32(0xab)}).ok());
+  CHECK(i32(s, m, "smear", {val_i32(1000)}) == 0xababababu);
+  REQUIRE(call(s, m, "fill", {val_i32(2000), val_i64(0x0102030405060708ull)}).ok());
+  CHECK(i64(s, m, "ld64", {val_i32(2024)}) == 0x0102030405060708ull);
+  CHECK(trap_of(s, m, "fill", {val_i32(65536 - 24), val_i64(7)}) == "out of bounds memory access");
+  CHECK(i64(s, m, "ld64", {val_i32(65536 - 8)}) == 7u);
+  CHECK(i64(s, m, "ld64", {val_i32(65536 - 24)}) == 7u);
+  CHECK(i32(s, m, "split", {val_i32(3000), val_i32(5)}) == 10u);
+  REQUIRE(call(s, m, "st8", {val_i32(3004), val_i32(9)}).ok());
+  CHECK(i32(s, m, "split", {val_i32(3000), val_i32(0)}) == 9u);
+}
+
+TEST_CASE("exec: add+compare+branch loop counters and f64 multiply-add stores") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (memory 1)
+    ;; counts up by 3 until != fails: exits at exactly 30
+    (func (export "count") (param i32) (result i32) (local i32)
+      (loop
+        (local.set 1 (i32.add (local.get 1) (i32.const 1)))
+        (br_if 0 (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const 3))) (i32.const 30))))
+      (i32.add (local.get 0) (i32.mul (local.get 1) (i32.const 1000))))
+    ;; signed compare against a negative bound, counting down
+    (func (export "down") (param i32) (result i32)
+      (loop
+        (br_if 0 (i32.gt_s (local.tee 0 (i32.add (local.get 0) (i32.const -2))) (i32.const -7))))
+      (local.get 0))
+    ;; the add-and-branch target is a block end, and the add is kept when
+    ;; the branch is not taken
+    (func (export "fwd") (param i32) (result i32)
+      (block
+        (br_if 0 (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 5))) (i32.const 10)))
+        (local.set 0 (i32.mul (local.get 0) (i32.const 2))))
+      (local.get 0))
+    ;; c[i] += a * b[i] for two elements
+    (func (export "axpy") (param f64 i32 i32)
+      (f64.store (local.get 2)
+        (f64.add (f64.mul (local.get 0) (f64.load (local.get 1))) (f64.load (local.get 2))))
+      (f64.store offset=8 (local.get 2)
+        (f64.add (f64.mul (local.get 0) (f64.load offset=8 (local.get 1))) (f64.load offset=8 (local.get 2)))))
+    (func (export "mad") (param f64 i32 i32) (result f64)
+      (f64.add (f64.mul (local.get 0) (f64.load (local.get 1))) (f64.load (local.get 2))))
+    (func (export "stf") (param i32 f64) (f64.store (local.get 0) (local.get 1)))
+    (func (export "ldf") (param i32) (result f64) (f64.load (local.get 0)))))");
+  CHECK(i32(s, m, "count", {val_i32(0)}) == 10030u);
+  CHECK(i32(s, m, "down", {val_i32(5)}) == uint32_t(-7));
+  CHECK(i32(s, m, "fwd", {val_i32(1)}) == 6u);
+  CHECK(i32(s, m, "fwd", {val_i32(7)}) == 24u);
+  REQUIRE(call(s, m, "stf", {val_i32(100), F64(2.0)}).ok());
+  REQUIRE(call(s, m, "stf", {val_i32(108), F64(-3.0)}).ok());
+  REQUIRE(call(s, m, "stf", {val_i32(200), F64(0.5)}).ok());
+  REQUIRE(call(s, m, "stf", {val_i32(208), F64(1.0)}).ok());
+  REQUIRE(call(s, m, "axpy", {F64(4.0), val_i32(100), val_i32(200)}).ok());
+  auto r = call(s, m, "ldf", {val_i32(200)});
+  REQUIRE(r.ok());
+  CHECK((*r)[0].f64 == 8.5);
+  r = call(s, m, "ldf", {val_i32(208)});
+  REQUIRE(r.ok());
+  CHECK((*r)[0].f64 == -11.0);
+  // 0.1 * 3.0 + 1e-17 with two roundings differs from a fused multiply-add
+  REQUIRE(call(s, m, "stf", {val_i32(300), F64(3.0)}).ok());
+  REQUIRE(call(s, m, "stf", {val_i32(308), F64(-0.30000000000000004)}).ok());
+  r = call(s, m, "mad", {F64(0.1), val_i32(300), val_i32(308)});
+  REQUIRE(r.ok());
+  CHECK((*r)[0].f64 == 0.0);
+  // a store whose address is out of bounds traps after both loads succeed,
+  // and stores nothing
+  CHECK(trap_of(s, m, "axpy", {F64(1.0), val_i32(100), val_i32(65532)}) == "out of bounds memory access");
+  CHECK(trap_of(s, m, "axpy", {F64(1.0), val_i32(65532), val_i32(200)}) == "out of bounds memory access");
+  r = call(s, m, "ldf", {val_i32(200)});
+  REQUIRE(r.ok());
+  CHECK((*r)[0].f64 == 8.5);
+}

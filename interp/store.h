@@ -174,7 +174,8 @@ std::shared_ptr<CompiledModule> prepare_code(std::shared_ptr<const Module> modul
 // Links `module` (already validated) against `imports` (one per module
 // import, in order), allocates its memories/tables/globals, applies active
 // segments, and runs the start function. Errors: Unlinkable (import kind or
-// type mismatch, with module/name), Uninstantiable (segment out of bounds),
+// type mismatch, with module/name), Trap (segment out of bounds: the spec's
+// "out of bounds table/memory access"; earlier segment writes stay),
 // Trap (start function trapped).
 Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module,
                               std::span<const Extern> imports,

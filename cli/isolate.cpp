@@ -15,7 +15,7 @@ namespace wippy::cli {
 namespace {
 
 void write_counts(int fd, const WastCounts& c) {
-  uint32_t msg[2] = {c.passed, c.failed};
+  uint32_t msg[3] = {c.passed, c.failed, c.skipped};
   size_t done = 0;
   while (done < sizeof msg) {
     ssize_t n = write(fd, reinterpret_cast<const char*>(msg) + done, sizeof msg - done);
@@ -60,7 +60,7 @@ WastCounts run_isolated(const std::string& file, unsigned timeout_seconds,
   }
   close(fds[1]);
   WastCounts last;
-  uint32_t msg[2];
+  uint32_t msg[3];
   size_t got = 0;
   for (;;) {
     ssize_t n = read(fds[0], reinterpret_cast<char*>(msg) + got, sizeof msg - got);
@@ -68,7 +68,7 @@ WastCounts run_isolated(const std::string& file, unsigned timeout_seconds,
     if (n <= 0) break;
     got += size_t(n);
     if (got == sizeof msg) {
-      last = {msg[0], msg[1]};
+      last = {msg[0], msg[1], msg[2]};
       got = 0;
     }
   }

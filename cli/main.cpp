@@ -5,6 +5,9 @@
 //                                        and total counts
 //   wippy-run run FILE --invoke NAME [ARG...]
 //                                        call an export of a core module
+//   wippy-run inspect FILE.wasm          list a component's imports and
+//                                        exports as a WIT-like world (a core
+//                                        module's with kinds and types)
 // Exit status: 0 on success, 1 on any failure, 2 on bad usage.
 #include <fmt/format.h>
 
@@ -12,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/inspect_command.h"
 #include "cli/isolate.h"
 #include "cli/run_command.h"
 #include "cli/wast_runner.h"
@@ -21,9 +25,12 @@ namespace {
 constexpr const char* kUsage =
     "usage:\n"
     "  wippy-run wast [--verbose] [--no-fork] [--timeout SECONDS] FILE...\n"
-    "      Run WebAssembly spec scripts (.wast). Prints one line per failed\n"
-    "      command (FILE:LINE: ...), then \"FILE: N passed, M failed\" per file\n"
-    "      and \"N passed, M failed\" in total. Each file runs in a child\n"
+    "      Run WebAssembly spec scripts (.wast), core or component. Prints one\n"
+    "      line per failed command (FILE:LINE: ...), then \"FILE: N passed, M\n"
+    "      failed\" per file and \"N passed, M failed\" in total. Component\n"
+    "      commands needing the async ABI or WebAssembly 3.0 core features are\n"
+    "      printed as \"FILE:LINE: skipped: REASON\" and counted apart (the\n"
+    "      counts then end \", K skipped\"). Each file runs in a child\n"
     "      process (a crash or a hang past --timeout, default 300 s, fails\n"
     "      that file only); --no-fork runs in-process; --verbose prints each\n"
     "      command and spectest print calls.\n"
@@ -33,11 +40,22 @@ constexpr const char* kUsage =
     "      (negative allowed), f32/f64 as decimal floats, inf or nan, refs as\n"
     "      null (externref also N). Each result is printed on its own line as\n"
     "      TYPE:VALUE, e.g. i32:42 or f64:1.5 (0x3ff8000000000000).\n"
+    "  wippy-run inspect FILE.wasm\n"
+    "      Print a component's imports and exports as a WIT-like world, with\n"
+    "      function signatures and named types; for a core module, its imports\n"
+    "      and exports with kinds and function types.\n"
     "Exit status: 0 on success, 1 on any failure, 2 on bad usage.\n";
 
 int usage() {
   fmt::print(stderr, "{}", kUsage);
   return 2;
+}
+
+// "N passed, M failed", with ", K skipped" only when K > 0.
+std::string counts_text(uint64_t passed, uint64_t failed, uint64_t skipped) {
+  std::string s = fmt::format("{} passed, {} failed", passed, failed);
+  if (skipped) s += fmt::format(", {} skipped", skipped);
+  return s;
 }
 
 int wast_main(const std::vector<std::string>& args) {
@@ -63,7 +81,7 @@ int wast_main(const std::vector<std::string>& args) {
     }
   }
   if (files.empty()) return usage();
-  uint64_t passed = 0, failed = 0;
+  uint64_t passed = 0, failed = 0, skipped = 0;
   for (const auto& f : files) {
     wippy::cli::WastCounts c;
     if (fork_each) {
@@ -75,12 +93,13 @@ int wast_main(const std::vector<std::string>& args) {
     } else {
       c = wippy::cli::run_wast_file(f, opts);
     }
-    fmt::print("{}: {} passed, {} failed\n", f, c.passed, c.failed);
+    fmt::print("{}: {}\n", f, counts_text(c.passed, c.failed, c.skipped));
     std::fflush(stdout);
     passed += c.passed;
     failed += c.failed;
+    skipped += c.skipped;
   }
-  fmt::print("{} passed, {} failed\n", passed, failed);
+  fmt::print("{}\n", counts_text(passed, failed, skipped));
   return failed ? 1 : 0;
 }
 
@@ -98,6 +117,10 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (cmd == "wast") return wast_main(args);
   if (cmd == "run") return run_main(args);
+  if (cmd == "inspect") {
+    if (args.size() != 1) return usage();
+    return wippy::cli::inspect_command(args[0]);
+  }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     fmt::print("{}", kUsage);
     return 0;

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "cli/component_wast.h"
 #include "cli/load.h"
 #include "cli/spectest.h"
 #include "cli/values.h"
@@ -37,9 +38,11 @@ struct ActionResult {
   std::vector<Value> values;
 };
 
-class Runner {
+}  // namespace
+
+class CoreRunner {
  public:
-  Runner(std::string file, const WastOptions& opts) : file_(std::move(file)), opts_(opts) {
+  CoreRunner(std::string file, const WastOptions& opts) : file_(std::move(file)), opts_(opts) {
     registry_["spectest"] = make_spectest(store_, opts.verbose);
   }
 
@@ -239,11 +242,15 @@ class Runner {
   WastCounts counts_;
 };
 
-}  // namespace
+CoreWastSession::CoreWastSession(const std::string& file, const WastOptions& opts)
+    : runner_(std::make_unique<CoreRunner>(file, opts)) {}
+CoreWastSession::~CoreWastSession() = default;
+void CoreWastSession::run(const WastCommand& c) { runner_->run(c); }
+WastCounts CoreWastSession::counts() const { return runner_->counts(); }
 
 WastCounts run_wast_commands(const std::string& file, const std::vector<WastCommand>& commands,
                              const WastOptions& opts) {
-  Runner runner(file, opts);
+  CoreRunner runner(file, opts);
   for (const WastCommand& c : commands) {
     runner.run(c);
     if (opts.on_progress) opts.on_progress(runner.counts());
@@ -259,7 +266,10 @@ WastCounts run_wast_file(const std::string& file, const WastOptions& opts) {
   }
   auto cmds = parse_wast(*src);
   if (!cmds) {
-    fmt::print("{}:{}\n", file, cmds.error().message);
+    auto ccmds = component::parse_component_wast(*src);
+    if (ccmds) return run_component_wast_commands(file, *ccmds, opts);
+    bool has_components = src->find("(component") != std::string::npos;
+    fmt::print("{}:{}\n", file, (has_components ? ccmds.error() : cmds.error()).message);
     return {0, 1};
   }
   return run_wast_commands(file, *cmds, opts);

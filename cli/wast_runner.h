@@ -2,10 +2,12 @@
 // module definitions, register, actions and every assert_* form with the
 // spec's semantics. Each failure is printed as "FILE:LINE: what failed";
 // the counts are returned. Commands counted: every assert_*, every module
-// definition and every bare action (they must succeed).
+// definition and every bare action (they must succeed). Scripts with
+// component commands are handed to the component runner (component_wast.h).
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,7 @@ namespace wippy::cli {
 struct WastCounts {
   uint32_t passed = 0;
   uint32_t failed = 0;
+  uint32_t skipped = 0;  // commands needing features out of scope (component scripts)
 };
 
 struct WastOptions {
@@ -25,11 +28,30 @@ struct WastOptions {
   std::function<void(const WastCounts&)> on_progress;
 };
 
+class CoreRunner;
+
+// One core script's state (store, named and registered modules) fed command
+// by command; used by the component runner for the core commands of mixed
+// scripts. Failures are printed as by run_wast_commands().
+class CoreWastSession {
+ public:
+  CoreWastSession(const std::string& file, const WastOptions& opts);
+  ~CoreWastSession();
+  CoreWastSession(const CoreWastSession&) = delete;
+  CoreWastSession& operator=(const CoreWastSession&) = delete;
+  void run(const WastCommand& c);
+  WastCounts counts() const;
+
+ private:
+  std::unique_ptr<CoreRunner> runner_;
+};
+
 WastCounts run_wast_commands(const std::string& file, const std::vector<WastCommand>& commands,
                              const WastOptions& opts);
 
 // Reads, parses and runs FILE; a file that cannot be read or parsed counts
-// as one failure.
+// as one failure. A file that parse_wast() rejects but
+// parse_component_wast() accepts runs as a component script.
 WastCounts run_wast_file(const std::string& file, const WastOptions& opts);
 
 }  // namespace wippy::cli

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "fixtures.h"
 #include "component/decode.h"
 #include "component/linker.h"
 #include "component/rtype.h"
@@ -26,19 +27,8 @@ using namespace wippy::component;
 
 namespace {
 
-std::vector<uint8_t> load_canon_fixture(const std::string& name) {
-  std::vector<std::string> roots;
-  if (const char* env = std::getenv("WIPPY_SOURCE_DIR")) roots.emplace_back(env);
-  for (const char* r : {".", "..", "../..", "../../.."}) roots.emplace_back(r);
-  for (auto& root : roots) {
-    std::ifstream f(root + "/tests/component/" + name, std::ios::binary);
-    if (f) return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
-  }
-  return {};
-}
-
 std::shared_ptr<const Component> decode_fixture(const std::string& name) {
-  auto bytes = load_canon_fixture(name);
+  auto bytes = wippy::testing::load_fixture(name);
   REQUIRE(!bytes.empty());
   auto c = decode_component(bytes);
   REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));

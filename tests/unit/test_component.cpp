@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "fixtures.h"
 #include "component/decode.h"
 #include "component/names.h"
 #include "component/validate.h"
@@ -21,17 +22,6 @@ using namespace wippy;
 using namespace wippy::component;
 
 namespace {
-
-std::vector<uint8_t> load_fixture(const std::string& name) {
-  std::vector<std::string> roots;
-  if (const char* env = std::getenv("WIPPY_SOURCE_DIR")) roots.emplace_back(env);
-  for (const char* r : {".", "..", "../..", "../../.."}) roots.emplace_back(r);
-  for (auto& root : roots) {
-    std::ifstream f(root + "/tests/component/" + name, std::ios::binary);
-    if (f) return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
-  }
-  return {};
-}
 
 // Preamble + sections built by hand.
 std::vector<uint8_t> preamble() { return {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00}; }
@@ -192,7 +182,7 @@ TEST_CASE("component decode: async and other unsupported features are rejected")
   // canon lift with the `async` option.
   expect_unsupported(with_section(8, {0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x00}), "`async`");
 
-  auto file = load_fixture("async_stream.wasm");
+  auto file = wippy::testing::load_fixture("async_stream.wasm");
   REQUIRE_FALSE(file.empty());
   expect_unsupported(file, "stream type");
 }
@@ -258,7 +248,7 @@ TEST_CASE("component validate: imports and exports") {
 }
 
 TEST_CASE("component fixtures: lift/lower, nested instantiation, interface exports") {
-  auto bytes = load_fixture("lift_lower.wasm");
+  auto bytes = wippy::testing::load_fixture("lift_lower.wasm");
   REQUIRE_FALSE(bytes.empty());
   auto c = decode_component(bytes);
   REQUIRE_MESSAGE(c.ok(), c.error().message);
@@ -295,7 +285,7 @@ TEST_CASE("component fixtures: lift/lower, nested instantiation, interface expor
 }
 
 TEST_CASE("component fixtures: resources and annotated names") {
-  auto bytes = load_fixture("resources.wasm");
+  auto bytes = wippy::testing::load_fixture("resources.wasm");
   REQUIRE_FALSE(bytes.empty());
   auto c = decode_component(bytes);
   REQUIRE_MESSAGE(c.ok(), c.error().message);
@@ -314,7 +304,7 @@ TEST_CASE("component fixtures: resources and annotated names") {
 
 TEST_CASE("component fixtures: invalid canon options and names") {
   auto check_invalid = [](const char* file, const char* msg) {
-    auto bytes = load_fixture(file);
+    auto bytes = wippy::testing::load_fixture(file);
     REQUIRE_FALSE(bytes.empty());
     auto c = decode_component(bytes);
     REQUIRE_MESSAGE(c.ok(), c.error().message);
@@ -329,7 +319,7 @@ TEST_CASE("component fixtures: invalid canon options and names") {
 }
 
 TEST_CASE("component fixtures: hello world WASI command from clang + jco") {
-  auto bytes = load_fixture("hello.component.wasm");
+  auto bytes = wippy::testing::load_fixture("hello.component.wasm");
   REQUIRE_FALSE(bytes.empty());
   auto c = decode_component(bytes);
   REQUIRE_MESSAGE(c.ok(), c.error().message);

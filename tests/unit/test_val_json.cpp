@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "fixtures.h"
 #include "component/decode.h"
 #include "component/json.h"
 #include "component/linker.h"
@@ -78,17 +79,6 @@ void round_trip(const Val& v, const VType& t, const std::string& text) {
   CAPTURE(type_to_string(t));
   CHECK(to_text(v, t) == text);
   CHECK(from_text(text, t) == v);
-}
-
-std::vector<uint8_t> load_fixture(const std::string& name) {
-  std::vector<std::string> roots;
-  if (const char* env = std::getenv("WIPPY_SOURCE_DIR")) roots.emplace_back(env);
-  for (const char* r : {".", "..", "../..", "../../.."}) roots.emplace_back(r);
-  for (auto& root : roots) {
-    std::ifstream f(root + "/tests/component/" + name, std::ios::binary);
-    if (f) return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
-  }
-  return {};
 }
 
 }  // namespace
@@ -488,7 +478,7 @@ TEST_CASE("component json: argument lists and results") {
 }
 
 TEST_CASE("component json: end-to-end calls through canon.wasm with JSON arguments and results") {
-  auto bytes = load_fixture("canon.wasm");
+  auto bytes = wippy::testing::load_fixture("canon.wasm");
   REQUIRE(!bytes.empty());
   auto decoded = decode_component(bytes);
   REQUIRE_MESSAGE(decoded.ok(), (decoded.ok() ? "" : decoded.error().message));

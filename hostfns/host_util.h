@@ -1,0 +1,48 @@
+// host_util.h — small helpers shared by the hostfns/*.cpp interface files
+// (not part of the public API): result vectors, handle lookups that trap on
+// unknown reps, and stream-error values.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "component/val.h"
+#include "hostfns/handle_table.h"
+#include "hostfns/wasi_ctx.h"
+#include "interp/result.h"
+
+namespace wippy::hostfns {
+
+using component::Val;
+using Vals = std::vector<Val>;
+
+inline Result<Vals> reply() { return Vals{}; }
+inline Result<Vals> reply(Val v) {
+  Vals out;
+  out.push_back(std::move(v));
+  return out;
+}
+
+inline Error host_trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg)); }
+
+// The object behind a borrowed handle, or a Trap naming the resource.
+template <class T>
+Result<T*> lookup(const HandleTable<T>& table, const Val& handle, const char* what) {
+  T* p = table.get(handle.rep());
+  if (!p) return host_trap(fmt::format("{}: unknown handle (rep {})", what, handle.rep()));
+  return p;
+}
+
+// stream-error: variant { last-operation-failed(own<error>), closed }.
+inline Val stream_closed() { return Val::variant(1); }
+inline Val stream_failed(WasiCtx& ctx, std::string why) {
+  uint32_t rep = ctx.state.errors.insert(std::make_unique<std::string>(std::move(why)));
+  return Val::variant(0, Val::own(ctx.state.types.error, rep));
+}
+
+// list<u8> from bytes, and back.
+Val bytes_val(const std::vector<uint8_t>& bytes);
+std::vector<uint8_t> val_bytes(const Val& list);
+
+}  // namespace wippy::hostfns

@@ -1,0 +1,22 @@
+// io_error.cpp — wasi:io/error: the `error` resource (a debug string kept in
+// WasiState::errors), created by failed stream operations.
+#include "component/linker.h"
+#include "hostfns/host_util.h"
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns {
+
+using component::Linker;
+
+void add_io_error(Linker& linker, WasiCtx& ctx) {
+  auto& inst = linker.instance(wasi_iface("wasi:io/error"));
+  WasiState& st = ctx.state;
+  st.types.error = inst.resource("error", [&st](uint32_t rep) { st.errors.erase(rep); });
+  inst.func("[method]error.to-debug-string", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
+    auto e = lookup(st.errors, a[0], "error.to-debug-string");
+    if (!e) return e.error();
+    return reply(Val::string(**e));
+  });
+}
+
+}  // namespace wippy::hostfns

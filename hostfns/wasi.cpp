@@ -1,0 +1,24 @@
+// wasi.cpp — add_wasi_to_linker: every WASI interface of hostfns/ in
+// dependency order (resource types first), at kWasiVersion.
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns {
+
+std::string wasi_iface(const char* name) { return std::string(name) + "@" + kWasiVersion; }
+
+Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx) {
+  add_io_error(linker, ctx);
+  add_io_poll(linker, ctx);
+  add_io_streams(linker, ctx);
+  add_cli_environment(linker, ctx);
+  add_cli_exit(linker, ctx);
+  add_cli_stdio(linker, ctx);
+  add_cli_terminal(linker, ctx);
+  add_clocks_wall(linker, ctx);
+  add_clocks_monotonic(linker, ctx);
+  add_random(linker, ctx);
+  add_filesystem_none(linker, ctx);
+  return {};
+}
+
+}  // namespace wippy::hostfns

@@ -1,0 +1,50 @@
+// wasi.h — the public face of hostfns/: WASI 0.2 host interfaces bound onto
+// a component::Linker, and running a WASI command.
+// Contract: add_wasi_to_linker() offers every interface below at
+// @kWasiVersion (0.2.12), so imports @0.2.0 … @0.2.12 link (semver matching
+// in component/linker.h). Functions read and update `ctx`, which must
+// outlive every instance created from the linker. One file per interface:
+//   io_error.cpp io_poll.cpp io_streams.cpp
+//   cli_environment.cpp cli_exit.cpp cli_stdio.cpp cli_terminal.cpp
+//   clocks_wall.cpp clocks_monotonic.cpp random.cpp
+//   filesystem_none.cpp (no preopens yet: no descriptor can exist)
+// run_wasi_command() decodes a component, links it with a fresh WASI linker
+// and calls wasi:cli/run#run. Its exit code: 0 when run returns ok, 1 when
+// it returns err or calls exit(err), the code given to exit-with-code.
+// Traps and link errors come back as errors.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "component/linker.h"
+#include "hostfns/wasi_ctx.h"
+#include "interp/result.h"
+#include "interp/store.h"
+
+namespace wippy::hostfns {
+
+inline constexpr const char* kWasiVersion = "0.2.12";
+
+// "wasi:io/streams" -> "wasi:io/streams@0.2.12"
+std::string wasi_iface(const char* name);
+
+Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx);
+
+// The per-interface parts (add_wasi_to_linker calls them in this order;
+// later ones use resource types declared by earlier ones).
+void add_io_error(component::Linker& linker, WasiCtx& ctx);
+void add_io_poll(component::Linker& linker, WasiCtx& ctx);
+void add_io_streams(component::Linker& linker, WasiCtx& ctx);
+void add_cli_environment(component::Linker& linker, WasiCtx& ctx);
+void add_cli_exit(component::Linker& linker, WasiCtx& ctx);
+void add_cli_stdio(component::Linker& linker, WasiCtx& ctx);
+void add_cli_terminal(component::Linker& linker, WasiCtx& ctx);
+void add_clocks_wall(component::Linker& linker, WasiCtx& ctx);
+void add_clocks_monotonic(component::Linker& linker, WasiCtx& ctx);
+void add_random(component::Linker& linker, WasiCtx& ctx);
+void add_filesystem_none(component::Linker& linker, WasiCtx& ctx);
+
+Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_bytes, WasiCtx& ctx);
+
+}  // namespace wippy::hostfns

@@ -1,0 +1,74 @@
+// wasi_ctx.h — WasiCtx: what one WASI 0.2 guest instance sees of its host.
+// Contract: the embedder fills in the configuration (arguments, environment,
+// initial cwd, where stdin/stdout/stderr go) before linking; the host
+// functions added by add_wasi_to_linker() (wasi.h) read it and keep the
+// instance's resource tables (streams, pollables, errors, terminals) in
+// `state`. A WasiCtx serves one component instance at a time and must
+// outlive it (the resource destructors the linker calls refer to it).
+// Stdio: a StdioConfig with fd >= 0 uses that host descriptor (not owned,
+// not closed); with fd < 0 stdin reads `buffer` then reports end of
+// stream, and stdout/stderr append to `buffer` (capture).
+// Exit: wasi:cli/exit sets `exit_code` and ends the guest call with the
+// Trap described by is_exit_error().
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "component/val.h"
+#include "dispatcher/pollable.h"
+#include "hostfns/handle_table.h"
+#include "hostfns/streams.h"
+#include "interp/result.h"
+
+namespace wippy::hostfns {
+
+struct StdioConfig {
+  int fd = -1;         // >= 0: a host descriptor (not owned)
+  std::string buffer;  // fd < 0: stdin's bytes, or captured stdout/stderr
+};
+
+// The resource types the WASI interfaces share, set by add_wasi_to_linker.
+struct WasiTypes {
+  component::ResourceRef error, pollable, input_stream, output_stream;
+  component::ResourceRef terminal_input, terminal_output;
+  component::ResourceRef descriptor, directory_entry_stream;
+};
+
+// Per-instance host state. Not configuration: owned by the host functions.
+struct WasiState {
+  WasiTypes types;
+  HandleTable<std::string> errors;  // io/error: the debug string
+  HandleTable<disp::Pollable> pollables;
+  HandleTable<InputStream> inputs;
+  HandleTable<OutputStream> outputs;
+  HandleTable<int> terminals;       // the host fd of a terminal-input/output
+  size_t stdin_pos = 0;             // read position in WasiCtx::in.buffer
+  uint64_t insecure_state = 0;      // wasi:random/insecure generator
+  std::pair<uint64_t, uint64_t> insecure_seed{0, 0};
+};
+
+struct WasiCtx {
+  WasiCtx();  // seeds the insecure generators from getrandom(2)
+
+  std::vector<std::string> args;  // args[0] is the program name, by convention
+  std::vector<std::pair<std::string, std::string>> env;
+  std::optional<std::string> initial_cwd;
+  StdioConfig in, out, err;  // default: empty stdin, captured stdout/stderr
+
+  std::optional<int> exit_code;  // set by wasi:cli/exit
+
+  WasiState state;
+
+  // Uses the process's descriptors 0, 1 and 2 for stdio.
+  void inherit_stdio() { in.fd = 0; out.fd = 1; err.fd = 2; }
+};
+
+// The message of the Trap that wasi:cli/exit ends a guest call with.
+inline constexpr const char* kExitTrap = "wasi:cli/exit called";
+// True for the error a guest call ends with after wasi:cli/exit.
+bool is_exit_error(const Error& e);
+
+}  // namespace wippy::hostfns

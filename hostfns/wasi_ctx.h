@@ -50,12 +50,22 @@ struct WasiState {
   std::pair<uint64_t, uint64_t> insecure_seed{0, 0};
 };
 
+// A host directory granted to the guest at an absolute guest path
+// (wasi:filesystem/preopens). Opened when the filesystem interfaces are
+// added to a linker; paths never leave it (fs/resolve.h).
+struct Preopen {
+  std::string host_path;   // an existing host directory
+  std::string guest_path;  // absolute, e.g. "/data"
+  bool read_only = false;
+};
+
 struct WasiCtx {
   WasiCtx();  // seeds the insecure generators from getrandom(2)
 
   std::vector<std::string> args;  // args[0] is the program name, by convention
   std::vector<std::pair<std::string, std::string>> env;
   std::optional<std::string> initial_cwd;
+  std::vector<Preopen> preopens;  // nothing else of the host filesystem is visible
   StdioConfig in, out, err;  // default: empty stdin, captured stdout/stderr
 
   std::optional<int> exit_code;  // set by wasi:cli/exit

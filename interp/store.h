@@ -4,7 +4,9 @@
 // imports and runs its start function; invoke() calls any function with
 // typed values. Traps come back as Error{ErrorKind::Trap, reason} (stack
 // exhaustion as ErrorKind::Exhaustion) and never take the process down.
-// Nothing here knows about components or WASI.
+// Nothing here knows about components or WASI. ExecLimits::max_memory_bytes
+// caps the sum of the store's memory sizes; snapshot.h resets a store to a
+// captured state (memories copy-on-write from a memfd image).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -25,6 +27,7 @@ class Store;
 struct Instance;
 struct FuncInst;
 struct CompiledModule;  // interpreter's threaded code for one Module (exec/)
+struct MemoryImage;     // a snapshot's memory contents (interp/runtime/memory_image.h)
 
 // One wasm value slot. References are stored as 64-bit payloads: 0 is null;
 // a funcref is a FuncInst* ; an externref is an opaque non-zero host value.
@@ -68,12 +71,17 @@ struct MemoryInst {
   uint64_t size = 0;           // current size in bytes (pages * 64 KiB)
   uint64_t reserved = 0;       // bytes reserved (address space)
   uint64_t max_pages = kMaxPages;  // effective maximum (type max, limit)
+  Store* owner = nullptr;      // whose ExecLimits::max_memory_bytes bounds grow()
+  // Snapshot image mapped copy-on-write over the start of `data` (null: the
+  // whole reservation is anonymous memory). Kept alive while it is mapped.
+  std::shared_ptr<const MemoryImage> image;
   MemoryInst() = default;
   MemoryInst(const MemoryInst&) = delete;
   MemoryInst& operator=(const MemoryInst&) = delete;
   ~MemoryInst();
   uint32_t pages() const { return uint32_t(size / kPageSize); }
-  // Returns the old size in pages, or -1 (as uint32_t) if it cannot grow.
+  // Returns the old size in pages, or -1 (as uint32_t) if it cannot grow
+  // (beyond max_pages, or beyond the owner store's memory limit).
   uint32_t grow(uint32_t delta_pages);
 };
 
@@ -126,6 +134,9 @@ struct Instance {
 struct ExecLimits {
   uint32_t max_call_depth = 10000;     // wasm frames before "call stack exhausted"
   uint32_t value_stack_slots = 1 << 20; // 8 MiB of value slots
+  // Cap on the sum of the sizes of all memories of the store (0: none):
+  // memory.grow returns -1 and instantiation fails rather than exceed it.
+  uint64_t max_memory_bytes = 0;
 };
 
 class Store {
@@ -144,9 +155,15 @@ class Store {
   uint32_t intern_type(const FuncType& t);
 
   FuncInst* create_host_func(FuncType type, HostFunc fn);
-  MemoryInst* create_memory(MemoryType type);  // nullptr if it cannot be reserved
+  // nullptr if it cannot be reserved or its minimum exceeds the memory limit.
+  MemoryInst* create_memory(MemoryType type);
   TableInst* create_table(TableType type, uint64_t init = 0);
   GlobalInst* create_global(GlobalType type, Value v);
+
+  // Sum of the current sizes of the store's memories, in bytes; and whether
+  // `extra` more bytes stay within limits.max_memory_bytes.
+  uint64_t memory_bytes() const;
+  bool memory_fits(uint64_t extra) const;
 
   // Ownership of everything created in this store.
   FuncInst* adopt(std::unique_ptr<FuncInst> f);
@@ -157,6 +174,7 @@ class Store {
   ExecState* exec_state();
 
  private:
+  friend class StoreSnapshot;  // reads and restores every object (snapshot.h)
   std::vector<std::unique_ptr<FuncInst>> funcs_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;

@@ -1,8 +1,9 @@
 // instantiate.cpp — instantiate(): link imports, allocate the module's
-// functions, tables, memories and globals, build exports, resolve element
-// segments, apply active element then data segments in order (a segment out
-// of bounds traps and fails instantiation; earlier writes stay, as in the
-// 2.0 spec), drop active/declarative segments, then run the start function.
+// functions, tables, memories (within the store's memory limit) and globals,
+// build exports, resolve element segments, apply active element then data
+// segments in order (a segment out of bounds traps and fails instantiation;
+// earlier writes stay, as in the 2.0 spec), drop active/declarative
+// segments, then run the start function.
 // The Instance is adopted by the store before any segment is applied, so
 // functions written into imported tables stay valid if instantiation fails.
 #include <fmt/format.h>
@@ -40,6 +41,12 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
     inst.tables.push_back(t);
   }
   for (size_t i = 0; i < m.memories.size(); ++i) {
+    uint64_t min_bytes = m.memories[i].limits.min * uint64_t(kPageSize);
+    if (!store.memory_fits(min_bytes))
+      return make_error(ErrorKind::Uninstantiable,
+                        fmt::format("memory {} ({} pages) exceeds the store's memory limit ({} of {} bytes in use)",
+                                    inst.memories.size(), m.memories[i].limits.min, store.memory_bytes(),
+                                    store.limits.max_memory_bytes));
     MemoryInst* mem = store.create_memory(m.memories[i]);
     if (!mem)
       return make_error(ErrorKind::Uninstantiable,

@@ -1,4 +1,5 @@
-// memory.cpp — MemoryInst: mmap reservation, mprotect commit on grow, unmap.
+// memory.cpp — MemoryInst: mmap reservation, mprotect commit on grow (within
+// max_pages and the owner store's memory limit), unmap.
 #include <sys/mman.h>
 
 #include "interp/runtime/memory_map.h"
@@ -32,6 +33,7 @@ uint32_t MemoryInst::grow(uint32_t delta_pages) {
   if (new_pages > max_pages || new_pages * kPageSize > reserved) return uint32_t(-1);
   if (delta_pages == 0) return uint32_t(old_pages);
   uint64_t new_size = new_pages * kPageSize;
+  if (owner && !owner->memory_fits(new_size - size)) return uint32_t(-1);
   if (mprotect(data + size, new_size - size, PROT_READ | PROT_WRITE) != 0) return uint32_t(-1);
   size = new_size;
   return uint32_t(old_pages);

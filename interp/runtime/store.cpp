@@ -1,5 +1,6 @@
 // store.cpp — Store ownership (creation and adoption of runtime objects),
-// function-type interning, and Instance export lookups.
+// function-type interning, the store-wide memory total, and Instance export
+// lookups.
 // Destruction order: the interpreter state goes first (it may refer to
 // instances), then instances, then the objects they point at.
 #include "interp/store.h"
@@ -36,9 +37,22 @@ FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
 
 MemoryInst* Store::create_memory(MemoryType type) {
   auto m = std::make_unique<MemoryInst>();
+  m->owner = this;
   if (!reserve_memory(*m, type)) return nullptr;
   memories_.push_back(std::move(m));
   return memories_.back().get();
+}
+
+uint64_t Store::memory_bytes() const {
+  uint64_t total = 0;
+  for (const auto& m : memories_) total += m->size;
+  return total;
+}
+
+bool Store::memory_fits(uint64_t extra) const {
+  if (limits.max_memory_bytes == 0) return true;
+  uint64_t used = memory_bytes();
+  return used <= limits.max_memory_bytes && extra <= limits.max_memory_bytes - used;
 }
 
 TableInst* Store::create_table(TableType type, uint64_t init) {

@@ -9,20 +9,13 @@
 #include "interp/store.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
+#include "wat_module.h"
 
 using namespace wippy;
 
 namespace {
 
-std::shared_ptr<const Module> compile_wat(std::string_view src) {
-  auto bin = wat_to_wasm(src);
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto mod = decode_module(*bin);
-  REQUIRE_MESSAGE(mod.ok(), (mod.ok() ? "" : mod.error().message));
-  auto v = validate_module(*mod);
-  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
-  return std::make_shared<Module>(std::move(*mod));
-}
+std::shared_ptr<const Module> compile_wat(std::string_view src) { return testing::compile_wat_module(src); }
 
 Extern ext(ExternKind k, void* p) {
   Extern e;

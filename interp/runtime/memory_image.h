@@ -1,0 +1,46 @@
+// memory_image.h — copy-on-write images of linear memories (internal to
+// interp/runtime; the mechanism behind snapshot.h).
+// An image is a sealed memfd holding a memory's bytes at capture time, up to
+// the last OS page that is not all zero (zero pages are holes in the file and
+// take no space). capture_memory_image() maps the image MAP_PRIVATE over the
+// start of the memory's reservation, so the guest keeps running on the same
+// address with the same contents, and every page it writes afterwards becomes
+// a private copy. reset_memory() drops those private copies with
+// madvise(MADV_DONTNEED): the next access reads the image again (or zero past
+// it), so a reset costs time for the pages touched since the last reset, not
+// for the size of the memory.
+//
+// Invariant kept for every MemoryInst: [0, image->bytes) is mapped from
+// `image` (nothing when image is null), the rest of the reservation is
+// anonymous memory, [0, size) is read-write and [size, reserved) PROT_NONE
+// and reads zero when it is committed again.
+#pragma once
+#include <cstdint>
+#include <memory>
+
+#include "interp/result.h"
+#include "interp/store.h"
+
+namespace wippy {
+
+struct MemoryImage {
+  int fd = -1;         // sealed memfd (size, contents immutable)
+  uint64_t bytes = 0;  // length of the file-backed prefix (whole OS pages)
+  MemoryImage() = default;
+  MemoryImage(const MemoryImage&) = delete;
+  MemoryImage& operator=(const MemoryImage&) = delete;
+  ~MemoryImage();
+};
+
+// Writes m's current contents into a new image and maps it over m (the
+// contents do not change). Returns null when the memory is all zero: then
+// the whole memory is anonymous and a reset only has to zero it.
+Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m);
+
+// Gives m the size `size` (bytes, whole wasm pages) and the contents of
+// `image` followed by zeros. Cheap when `image` is the one mapped in m
+// (the usual case); otherwise the reservation is remapped. On error the
+// memory's contents are unspecified (the store should be discarded).
+Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image, uint64_t size);
+
+}  // namespace wippy

@@ -1,0 +1,57 @@
+// snapshot.cpp — StoreSnapshot::capture and restore (see interp/snapshot.h):
+// memories through memory_image.h, tables, mutable globals and instance
+// segments by copy.
+#include "interp/snapshot.h"
+
+#include "interp/runtime/memory_image.h"
+
+namespace wippy {
+
+Result<StoreSnapshot> StoreSnapshot::capture(Store& store) {
+  StoreSnapshot s;
+  s.store_ = &store;
+  s.memories_.reserve(store.memories_.size());
+  for (auto& m : store.memories_) {
+    auto img = capture_memory_image(*m);
+    if (!img) return img.error();
+    s.memories_.push_back(Memory{std::move(*img), m->size});
+  }
+  s.tables_.reserve(store.tables_.size());
+  for (auto& t : store.tables_) s.tables_.push_back(t->elems);
+  s.global_count_ = store.globals_.size();
+  for (size_t i = 0; i < store.globals_.size(); ++i)
+    if (store.globals_[i]->type.mut) s.globals_.emplace_back(i, store.globals_[i]->value);
+  s.instances_.reserve(store.instances_.size());
+  for (auto& inst : store.instances_) s.instances_.push_back(Segments{inst->elem_segments, inst->data_segments});
+  return s;
+}
+
+Result<void> StoreSnapshot::restore(Store& store) const {
+  if (&store != store_) return make_error(ErrorKind::Other, "snapshot restore: not the store it was captured from");
+  if (store.memories_.size() != memories_.size() || store.tables_.size() != tables_.size() ||
+      store.globals_.size() != global_count_ || store.instances_.size() != instances_.size())
+    return make_error(ErrorKind::Other, "snapshot restore: objects were added to the store after the capture");
+  for (size_t i = 0; i < memories_.size(); ++i)
+    if (auto r = reset_memory(*store.memories_[i], memories_[i].image, memories_[i].size); !r) return r;
+  for (size_t i = 0; i < tables_.size(); ++i) store.tables_[i]->elems = tables_[i];
+  for (const auto& [index, value] : globals_) store.globals_[index]->value = value;
+  for (size_t i = 0; i < instances_.size(); ++i) {
+    Instance& inst = *store.instances_[i];
+    const Segments& saved = instances_[i];
+    // Segments only ever become empty (dropped), so a size mismatch is the
+    // only change to undo.
+    if (inst.elem_segments.size() != saved.elems.size()) inst.elem_segments = saved.elems;
+    for (size_t e = 0; e < saved.elems.size(); ++e)
+      if (inst.elem_segments[e].size() != saved.elems[e].size()) inst.elem_segments[e] = saved.elems[e];
+    inst.data_segments = saved.datas;
+  }
+  return {};
+}
+
+uint64_t StoreSnapshot::image_bytes() const {
+  uint64_t total = 0;
+  for (const Memory& m : memories_) total += m.image ? m.image->bytes : 0;
+  return total;
+}
+
+}  // namespace wippy

@@ -1,0 +1,302 @@
+// Unit tests for interp/snapshot.h: after StoreSnapshot::restore a store's
+// memories (bytes and size), tables, mutable globals and dropped segments
+// are back at their captured state; repeated call/restore cycles, restore
+// after a trap, independent stores of one module, a second capture, the
+// PROT_NONE region past a shrunk memory, and the cases restore refuses.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "interp/snapshot.h"
+#include "wat_module.h"
+
+using namespace wippy;
+using namespace wippy::testing;
+
+namespace {
+
+// "dirty" changes every kind of state the snapshot covers; the other
+// exports observe it.
+constexpr const char* kModule = R"((module
+  (memory (export "mem") 1 8)
+  (data (i32.const 0) "hello")
+  (data (i32.const 40000) "far")
+  (data $p "passive!")
+  (global $g (export "g") (mut i32) (i32.const 42))
+  (global $k (export "k") i64 (i64.const 7))
+  (table $t (export "tab") 2 10 funcref)
+  (elem (i32.const 0) $one)
+  (elem $pe func $two $one)
+  (func $one (result i32) (i32.const 1))
+  (func $two (result i32) (i32.const 2))
+  (func (export "dirty")
+    (i32.store (i32.const 0) (i32.const 0x58585858))
+    (i32.store (i32.const 40000) (i32.const 0))
+    (i32.store (i32.const 60000) (i32.const 0x01020304))
+    (drop (memory.grow (i32.const 2)))
+    (i32.store (i32.const 0x20000) (i32.const 99))
+    (global.set $g (i32.const 1000))
+    (table.set $t (i32.const 1) (ref.func $two))
+    (drop (table.grow $t (ref.func $one) (i32.const 3)))
+    (data.drop $p)
+    (elem.drop $pe))
+  (func (export "trap_midway")
+    (i32.store (i32.const 8) (i32.const 5))
+    (global.set $g (i32.const 5))
+    (drop (memory.grow (i32.const 1)))
+    (table.set $t (i32.const 1) (ref.func $one))
+    unreachable)
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+  (func (export "size") (result i32) (memory.size))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "get_g") (result i32) (global.get $g))
+  (func (export "tab_size") (result i32) (table.size $t))
+  (func (export "tab_null") (param i32) (result i32) (ref.is_null (table.get $t (local.get 0))))
+  (func (export "call_tab") (param i32) (result i32) (call_indirect (result i32) (local.get 0)))
+  ;; copies the passive data segment to 100 and returns its first byte
+  (func (export "init_data") (result i32)
+    (memory.init $p (i32.const 100) (i32.const 0) (i32.const 8))
+    (i32.load8_u (i32.const 100)))
+  ;; copies the passive element segment to the table; returns table[0]()
+  (func (export "init_elem") (result i32)
+    (table.init $t $pe (i32.const 0) (i32.const 0) (i32.const 2))
+    (call_indirect (result i32) (i32.const 0)))
+  (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 1) (local.get 1)))
+  (func (export "copy") (param i32 i32 i32) (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+))";
+
+uint32_t load32(const MemoryInst& m, uint64_t off) {
+  uint32_t v;
+  std::memcpy(&v, m.data + off, 4);
+  return v;
+}
+
+// The post-instantiation state of kModule, checked through the guest and
+// directly on the store objects.
+void check_pristine(Store& s, Instance* inst) {
+  MemoryInst* m = inst->export_memory("mem");
+  CHECK(m->pages() == 1);
+  CHECK(call_i32(s, inst, "size") == 1);
+  CHECK(std::memcmp(m->data, "hello", 5) == 0);
+  CHECK(std::memcmp(m->data + 40000, "far", 3) == 0);
+  CHECK(load32(*m, 60000) == 0);
+  CHECK(load32(*m, 100) == 0);
+  CHECK(call_i32(s, inst, "get_g") == 42);
+  CHECK(inst->export_global("k")->value.i64 == 7);
+  CHECK(call_i32(s, inst, "tab_size") == 2);
+  CHECK(call_i32(s, inst, "call_tab", {val_i32(0)}) == 1);
+  CHECK(call_i32(s, inst, "tab_null", {val_i32(1)}) == 1);
+}
+
+void check_dirty(Store& s, Instance* inst) {
+  MemoryInst* m = inst->export_memory("mem");
+  CHECK(m->pages() == 3);
+  CHECK(load32(*m, 0) == 0x58585858);
+  CHECK(load32(*m, 40000) == 0);
+  CHECK(load32(*m, 60000) == 0x01020304);
+  CHECK(load32(*m, 0x20000) == 99);
+  CHECK(call_i32(s, inst, "get_g") == 1000);
+  CHECK(call_i32(s, inst, "tab_size") == 5);
+  CHECK(call_i32(s, inst, "call_tab", {val_i32(1)}) == 2);
+  CHECK(inst->elem_segments[1].empty());
+  CHECK(inst->data_segments[2].empty());
+}
+
+void restore_ok(const StoreSnapshot& snap, Store& s) {
+  auto r = snap.restore(s);
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+}
+
+StoreSnapshot capture_ok(Store& s) {
+  auto snap = StoreSnapshot::capture(s);
+  REQUIRE_MESSAGE(snap.ok(), (snap.ok() ? "" : snap.error().message));
+  return std::move(*snap);
+}
+
+// True if the host can read `n` bytes at p (write(2) to a pipe fails with
+// EFAULT on PROT_NONE pages instead of faulting).
+bool readable(const uint8_t* p, size_t n) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  ssize_t w = write(fds[1], p, n);
+  int err = errno;
+  close(fds[0]);
+  close(fds[1]);
+  if (w < 0) REQUIRE(err == EFAULT);
+  return w == ssize_t(n);
+}
+
+}  // namespace
+
+TEST_CASE("snapshot: restore brings memory, size, globals, tables and segments back") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(kModule));
+  StoreSnapshot snap = capture_ok(s);
+  check_pristine(s, inst);
+  CHECK(snap.image_bytes() > 0);
+
+  REQUIRE(call_export(s, inst, "dirty").ok());
+  check_dirty(s, inst);
+  // The dropped segments now trap.
+  CHECK(call_export(s, inst, "init_data").error().kind == ErrorKind::Trap);
+  CHECK(call_export(s, inst, "init_elem").error().kind == ErrorKind::Trap);
+
+  restore_ok(snap, s);
+  check_pristine(s, inst);
+  // The segments are usable again.
+  CHECK(call_i32(s, inst, "init_data") == 'p');
+  CHECK(std::memcmp(inst->export_memory("mem")->data + 100, "passive!", 8) == 0);
+  CHECK(call_i32(s, inst, "init_elem") == 2);
+  // The pages grown by "dirty" were given back: regrown, they read zero.
+  CHECK(call_export(s, inst, "load", {val_i32(0x20000)}).error().kind == ErrorKind::Trap);
+  CHECK(call_i32(s, inst, "grow", {val_i32(2)}) == 1);
+  CHECK(call_i32(s, inst, "load", {val_i32(0x20000)}) == 0);
+}
+
+TEST_CASE("snapshot: repeated call/restore cycles") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(kModule));
+  StoreSnapshot snap = capture_ok(s);
+  for (int i = 0; i < 20; ++i) {
+    REQUIRE(call_export(s, inst, "dirty").ok());
+    check_dirty(s, inst);
+    // Host writes count as well.
+    inst->export_memory("mem")->data[50000 + i] = uint8_t(i + 1);
+    restore_ok(snap, s);
+    check_pristine(s, inst);
+    CHECK(inst->export_memory("mem")->data[50000 + i] == 0);
+  }
+  // Restoring twice in a row is harmless.
+  restore_ok(snap, s);
+  restore_ok(snap, s);
+  check_pristine(s, inst);
+}
+
+TEST_CASE("snapshot: restore after a trap mid-call") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(kModule));
+  StoreSnapshot snap = capture_ok(s);
+  auto r = call_export(s, inst, "trap_midway");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::Trap);
+  // The writes before the trap stay until the restore.
+  CHECK(load32(*inst->export_memory("mem"), 8) == 5);
+  CHECK(call_i32(s, inst, "get_g") == 5);
+  CHECK(call_i32(s, inst, "size") == 2);
+  restore_ok(snap, s);
+  check_pristine(s, inst);
+  CHECK(load32(*inst->export_memory("mem"), 8) == 0);
+  // The store keeps working.
+  REQUIRE(call_export(s, inst, "dirty").ok());
+  check_dirty(s, inst);
+}
+
+TEST_CASE("snapshot: two stores of one module are independent") {
+  auto mod = compile_wat_module(kModule);
+  Store a, b;
+  Instance* ia = instantiate_ok(a, mod);
+  Instance* ib = instantiate_ok(b, mod);
+  // Give b a different captured state.
+  std::memcpy(ib->export_memory("mem")->data, "WORLD", 5);
+  ib->export_global("g")->value = val_i32(7);
+  StoreSnapshot sa = capture_ok(a);
+  StoreSnapshot sb = capture_ok(b);
+
+  REQUIRE(call_export(a, ia, "dirty").ok());
+  REQUIRE(call_export(b, ib, "dirty").ok());
+  restore_ok(sa, a);
+  check_pristine(a, ia);
+  check_dirty(b, ib);  // untouched by a's restore
+  restore_ok(sb, b);
+  CHECK(std::memcmp(ib->export_memory("mem")->data, "WORLD", 5) == 0);
+  CHECK(call_i32(b, ib, "get_g") == 7);
+  CHECK(ib->export_memory("mem")->pages() == 1);
+  // Each snapshot belongs to its store.
+  CHECK_FALSE(sa.restore(b).ok());
+  CHECK(std::memcmp(ib->export_memory("mem")->data, "WORLD", 5) == 0);
+}
+
+TEST_CASE("snapshot: an all-zero memory and writes across many pages") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(R"((module
+    (memory (export "mem") 16)
+    (func (export "load") (param i32) (result i32) (i32.load (local.get 0))))
+  )"));
+  StoreSnapshot snap = capture_ok(s);
+  CHECK(snap.image_bytes() == 0);
+  MemoryInst* m = inst->export_memory("mem");
+  for (uint64_t off = 0; off < m->size; off += 4096 * 3) m->data[off + 1] = 0xAB;
+  restore_ok(snap, s);
+  bool all_zero = true;
+  for (uint64_t off = 0; off < m->size; ++off) all_zero = all_zero && m->data[off] == 0;
+  CHECK(all_zero);
+  CHECK(m->pages() == 16);
+}
+
+TEST_CASE("snapshot: a second capture, and restoring the older one") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(kModule));
+  MemoryInst* m = inst->export_memory("mem");
+  StoreSnapshot first = capture_ok(s);
+  REQUIRE(call_export(s, inst, "dirty").ok());
+  StoreSnapshot second = capture_ok(s);
+  check_dirty(s, inst);  // capturing changes nothing
+  m->data[10] = 1;
+  CHECK(call_i32(s, inst, "grow", {val_i32(1)}) == 3);
+
+  restore_ok(first, s);
+  check_pristine(s, inst);
+  CHECK(m->data[10] == 0);
+  restore_ok(second, s);
+  check_dirty(s, inst);
+  CHECK(m->data[10] == 0);
+  restore_ok(first, s);
+  check_pristine(s, inst);
+  restore_ok(first, s);
+  check_pristine(s, inst);
+  // `first` maps only zeros past "far"; the bytes `second` had there must
+  // not come back.
+  CHECK(load32(*m, 60000) == 0);
+}
+
+TEST_CASE("snapshot: memory past the restored size is inaccessible, bounds still hold") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(kModule));
+  MemoryInst* m = inst->export_memory("mem");
+  StoreSnapshot snap = capture_ok(s);
+  CHECK(readable(m->data, kPageSize));
+  CHECK_FALSE(readable(m->data + kPageSize, 1));
+  REQUIRE(call_export(s, inst, "dirty").ok());
+  CHECK(readable(m->data + 2 * kPageSize, kPageSize));
+  restore_ok(snap, s);
+  CHECK(readable(m->data, kPageSize));
+  CHECK_FALSE(readable(m->data + kPageSize, 1));
+  CHECK_FALSE(readable(m->data + 2 * kPageSize, 1));
+  // memory.fill / memory.copy bounds follow the restored size.
+  CHECK(call_export(s, inst, "fill", {val_i32(kPageSize - 4), val_i32(4)}).ok());
+  CHECK(call_export(s, inst, "fill", {val_i32(kPageSize - 4), val_i32(5)}).error().kind == ErrorKind::Trap);
+  CHECK(call_export(s, inst, "copy", {val_i32(0), val_i32(kPageSize - 2), val_i32(3)}).error().kind ==
+        ErrorKind::Trap);
+  CHECK(call_export(s, inst, "copy", {val_i32(kPageSize - 5), val_i32(0), val_i32(5)}).ok());
+  CHECK(std::memcmp(m->data + kPageSize - 5, "hello", 5) == 0);
+  // Growing up to the maximum still works and stops there.
+  CHECK(call_i32(s, inst, "grow", {val_i32(7)}) == 1);
+  CHECK(call_i32(s, inst, "grow", {val_i32(1)}) == uint32_t(-1));
+  CHECK(readable(m->data + 7 * kPageSize, kPageSize));
+  restore_ok(snap, s);
+  CHECK(m->pages() == 1);
+}
+
+TEST_CASE("snapshot: restore refuses a store with objects added after the capture") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(kModule));
+  StoreSnapshot snap = capture_ok(s);
+  REQUIRE(call_export(s, inst, "dirty").ok());
+  instantiate_ok(s, compile_wat_module("(module (memory 1))"));
+  auto r = snap.restore(s);
+  CHECK_FALSE(r.ok());
+  check_dirty(s, inst);  // nothing was changed
+}

@@ -9,7 +9,8 @@ namespace wippy::bench {
 const char* const kUsage =
     "usage: wippy-bench kernels [--runs N] [--filter NAME] [--n N] [--dir DIR]\n"
     "       wippy-bench startup [--runs N] [--wippy-run PATH]\n"
-    "       wippy-bench load    [--runs N] [--mb SIZE]\n";
+    "       wippy-bench load    [--runs N] [--mb SIZE]\n"
+    "       wippy-bench reset   [--runs N]\n";
 
 static bool parse_int(const char* s, int& out) {
   char* end = nullptr;
@@ -31,7 +32,8 @@ Result<Args> parse_args(int argc, char** argv) {
   Args a;
   if (argc < 2) return make_error(ErrorKind::Other, "missing command");
   a.command = argv[1];
-  if (a.command != "kernels" && a.command != "startup" && a.command != "load")
+  if (a.command != "kernels" && a.command != "startup" && a.command != "load" &&
+      a.command != "reset")
     return make_error(ErrorKind::Other, "unknown command: " + a.command);
   for (int i = 2; i < argc; i += 2) {
     std::string opt = argv[i];

@@ -17,6 +17,7 @@
 
 #include "cli/inspect_command.h"
 #include "cli/isolate.h"
+#include "cli/registry_command.h"
 #include "cli/run_command.h"
 #include "cli/wast_runner.h"
 
@@ -115,6 +116,9 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage();
   std::string cmd = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
+  // wippy-run [OPTIONS] FILE.yaml ... : the registry mode (cli/registry_command.h).
+  if (std::vector<std::string> all(argv + 1, argv + argc); wippy::cli::is_registry_invocation(all))
+    return wippy::cli::registry_command(all);
   if (cmd == "wast") return wast_main(args);
   if (cmd == "run") return run_main(args);
   if (cmd == "inspect") {

@@ -80,7 +80,7 @@ struct PoolConfig {
   uint32_t workers = 8;    // static: `workers` or `size`
 };
 
-struct Limits {
+struct EntryLimits {  // `limits:` (named apart from interp's memory Limits)
   std::optional<uint64_t> max_execution_ms;
   std::optional<uint64_t> memory_bytes;
   std::optional<uint64_t> max_open_sockets;
@@ -103,7 +103,7 @@ struct FunctionEntry : EntryInfo {
   ProfileSet imports;
   WasiConfig wasi;
   PoolConfig pool;
-  Limits limits;
+  EntryLimits limits;
   std::string wit;
 };
 

@@ -109,7 +109,7 @@ class FileParser {
   void parse_imports(const EntryCtx& c, const YAML::Node& node, ProfileSet& out);
   void parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfig& out);
   void parse_pool(const EntryCtx& c, const YAML::Node& node, PoolConfig& out);
-  void parse_limits(const EntryCtx& c, const YAML::Node& node, Limits& out);
+  void parse_limits(const EntryCtx& c, const YAML::Node& node, EntryLimits& out);
 
   fs::path file_;
   fs::path dir_;
@@ -465,7 +465,7 @@ void FileParser::parse_pool(const EntryCtx& c, const YAML::Node& node, PoolConfi
   if (!size_field("workers", out.workers) && has_size) out.workers = size;
 }
 
-void FileParser::parse_limits(const EntryCtx& c, const YAML::Node& node, Limits& out) {
+void FileParser::parse_limits(const EntryCtx& c, const YAML::Node& node, EntryLimits& out) {
   if (!node.IsMap()) {
     error(c, node, "limits must be a mapping");
     return;

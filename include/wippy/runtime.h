@@ -1,0 +1,116 @@
+// wippy/runtime.h — the embedding API: load Wippy registry files and call
+// their function entries. This is what `wippy-run FILE.yaml` itself uses.
+//
+//   auto rt = wippy::Runtime::load({"app.yaml"});
+//   if (!rt) { /* rt.error().message: every problem, "file:line: entry ...: ..." */ }
+//   auto out = (*rt)->call_json("app:greet", {"\"world\""});
+//   if (out) puts(out->json.c_str());              // "\"hello, world\""
+//
+// Contract:
+//  * load() reads and checks every file (registry.h rules), then prepares
+//    every function entry: module bytes hash-checked before decoding,
+//    decoded, validated, component imports gated by the entry's `imports`
+//    profiles, `method` resolved. Any failure fails the load and nothing
+//    runs.
+//  * Entries are named "ns:name", or "name" when only one namespace holds
+//    it; an empty name selects the only function entry.
+//  * call_json() converts each argument text (one JSON value) by the
+//    export's parameter type and returns the result as JSON text; call()
+//    takes and returns component values. For a wasi:cli/run entry the
+//    arguments are instead the guest's argv after the program name (unless
+//    the entry sets wasi.args), and the result is the exit code. The env
+//    of `wasi.env` is resolved per call: a missing required variable fails
+//    the call before anything runs.
+//  * Calls run on dispatcher fibers through the entry's pool, with the
+//    entry's limits (max_execution_ms ends the call with "deadline
+//    exceeded"). Called from inside a fiber of a disp::Loop on this thread,
+//    call() parks only that fiber, so many calls can be in flight at once;
+//    called outside one it runs a private loop until the call is done.
+//  * A Runtime belongs to the thread that uses it (not thread-safe).
+//  * Errors are values (Result); traps are ErrorKind::Trap.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "component/val.h"
+#include "interp/result.h"
+
+namespace wippy {
+
+struct RuntimeOptions {
+  // Guests write to the process's stdin/stdout/stderr; when false, stdin is
+  // CallOptions::stdin_data and stdout/stderr are returned in CallOutput.
+  bool inherit_stdio = true;
+  // Reads host variables for env.variable entries (default: getenv).
+  std::function<std::optional<std::string>(std::string_view)> env_lookup;
+};
+
+struct CallOptions {
+  // For wasi:cli/run entries without wasi.args: argv is the entry's name
+  // followed by these. (call_json's texts are used when this is empty.)
+  std::vector<std::string> extra_args;
+  std::string stdin_data;  // with inherit_stdio = false
+};
+
+struct CallOutput {
+  std::optional<int> exit_code;        // wasi:cli/run entries
+  std::vector<component::Val> values;  // typed exports
+  std::string json;                    // the result as JSON; empty when none
+  std::string out, err;                // captured stdout/stderr (inherit_stdio = false)
+};
+
+struct PoolInfo {
+  uint32_t capacity = 0;
+  uint32_t live = 0;
+  uint32_t idle = 0;
+  uint64_t resets = 0;
+  uint64_t reset_ns = 0;  // total time spent resetting instances
+};
+
+class Runtime {
+ public:
+  static Result<std::unique_ptr<Runtime>> load(std::span<const std::filesystem::path> files,
+                                               RuntimeOptions opts = {});
+  static Result<std::unique_ptr<Runtime>> load(const std::vector<std::filesystem::path>& files,
+                                               RuntimeOptions opts = {}) {
+    return load(std::span<const std::filesystem::path>(files), std::move(opts));
+  }
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // IDs of every function entry, in file order.
+  std::vector<std::string> functions() const;
+  // "ns:name", "name" or "" (the only function entry) -> "ns:name".
+  Result<std::string> resolve(std::string_view name) const;
+  // True when the entry's method is wasi:cli/run.
+  bool is_command(std::string_view id) const;
+
+  Result<CallOutput> call_json(std::string_view entry, std::span<const std::string> json_args,
+                               const CallOptions& opts = {});
+  Result<CallOutput> call_json(std::string_view entry, const std::vector<std::string>& json_args,
+                               const CallOptions& opts = {}) {
+    return call_json(entry, std::span<const std::string>(json_args), opts);
+  }
+  Result<CallOutput> call(std::string_view entry, std::span<const component::Val> args,
+                          const CallOptions& opts = {});
+
+  // Creates the entry's warm instances ahead of calls (all of a static pool).
+  Result<void> warm(std::string_view entry);
+  Result<PoolInfo> pool_info(std::string_view entry) const;
+
+  struct Impl;
+
+ private:
+  explicit Runtime(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wippy

@@ -1,0 +1,89 @@
+// instance.h — one live instance of a Program: its own Store, WASI context
+// and component (or core) instance, called once per request and reset
+// before the next one.
+// Contract:
+//  * create() instantiates the program in a fresh Store. Components are
+//    linked against the WASI host (hostfns/wasi.h) with the entry's mounts
+//    as preopens; the WasiCtx lives as long as the instance.
+//  * call() sets the per-call WASI view (argv, env, cwd) and runs the
+//    entry's method with typed Vals: on the calling dispatcher fiber with
+//    the entry's max_execution_ms as the deadline when there is a fiber
+//    (a tight loop is stopped by the interrupt hook, "deadline exceeded"),
+//    directly otherwise. A command (wasi:cli/run) returns its exit code;
+//    a typed export returns its results. Traps come back as errors.
+//  * sig() is the signature JSON arguments are converted by (commands: none).
+//  * reset() returns the instance to its post-instantiation state so no
+//    guest state leaks into the next call.
+//    TODO(snap): until interp/snapshot.h (StoreSnapshot) lands, reset()
+//    instantiates afresh (same cost as create()); the switch is this one
+//    function.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "component/linker.h"
+#include "component/val.h"
+#include "hostfns/wasi_ctx.h"
+#include "interp/result.h"
+#include "interp/store.h"
+#include "runtime/program.h"
+#include "runtime/wasi_env.h"
+
+namespace wippy {
+
+// The host side of one instance, fixed for its lifetime.
+struct InstanceConfig {
+  std::vector<hostfns::Preopen> preopens;
+  bool inherit_stdio = true;  // else stdout/stderr are captured per call
+};
+
+// What one call passes to the guest besides its arguments.
+struct CallEnv {
+  std::vector<std::string> args;  // argv, program name first
+  EnvPairs env;
+  std::string cwd = "/";
+  std::string stdin_data;  // when stdio is not inherited
+};
+
+struct InstanceResult {
+  std::optional<int> exit_code;        // commands
+  std::vector<component::Val> values;  // typed exports
+  std::string out, err;                // captured stdout/stderr (not inherited)
+};
+
+class LiveInstance {
+ public:
+  static Result<std::unique_ptr<LiveInstance>> create(std::shared_ptr<const Program> prog, InstanceConfig cfg);
+  ~LiveInstance();
+  LiveInstance(const LiveInstance&) = delete;
+  LiveInstance& operator=(const LiveInstance&) = delete;
+
+  const component::FuncSig* sig() const { return sig_; }
+  Result<InstanceResult> call(const CallEnv& env, std::span<const component::Val> args);
+  Result<void> reset();
+
+ private:
+  LiveInstance(std::shared_ptr<const Program> prog, InstanceConfig cfg);
+  Result<void> instantiate();
+  void drop();
+  Result<std::vector<component::Val>> call_component(std::span<const component::Val> args);
+  Result<std::vector<component::Val>> call_core(std::span<const component::Val> args);
+
+  std::shared_ptr<const Program> prog_;
+  InstanceConfig cfg_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<hostfns::WasiCtx> wasi_;
+  std::unique_ptr<component::Linker> linker_;
+  std::unique_ptr<component::ComponentInstance> comp_;
+  component::ComponentFuncRef func_;
+  FuncInst* core_func_ = nullptr;
+  // Components: a host function in the store that runs pending_, so that
+  // disp::call_in_fiber can put a whole component call under one deadline.
+  FuncInst* thunk_ = nullptr;
+  std::function<Result<void>(Store&)> pending_;
+  const component::FuncSig* sig_ = nullptr;
+};
+
+}  // namespace wippy

@@ -1,0 +1,165 @@
+// program.cpp — load_program (see program.h): bytes, decoding, gating by
+// profiles and method resolution.
+#include "runtime/program.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <vector>
+
+#include "component/decode.h"
+#include "component/validate.h"
+#include "interp/decode/decode.h"
+#include "interp/text/wat.h"
+#include "interp/validate/validate.h"
+#include "runtime/module_source.h"
+#include "runtime/wit_signature.h"
+
+namespace wippy {
+namespace {
+
+using component::Sort;
+
+Error entry_error(const FunctionEntry& fn, const Error& e) {
+  return make_error(e.kind, fmt::format("entry {}: {}", fn.id, e.message));
+}
+
+std::string_view without_version(std::string_view name) {
+  auto at = name.find('@');
+  return at == std::string_view::npos ? name : name.substr(0, at);
+}
+
+// "guests:c-exports/geometry@0.1.0" -> "geometry"
+std::string_view interface_own_name(std::string_view full) {
+  std::string_view base = without_version(full);
+  auto slash = base.rfind('/');
+  return slash == std::string_view::npos ? base : base.substr(slash + 1);
+}
+
+std::string export_list(const component::Component& c) {
+  std::vector<std::string> names;
+  for (const auto& e : c.exports)
+    if (e.item.sort == Sort::Func || e.item.sort == Sort::Instance)
+      names.push_back(e.item.sort == Sort::Instance ? e.name.name + "#..." : e.name.name);
+  return names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", "));
+}
+
+Result<void> resolve_component_method(Program& p) {
+  const FunctionEntry& fn = *p.entry;
+  const component::Component& c = *p.component;
+  const std::string& method = fn.method;
+  auto not_found = [&]() {
+    return make_error(ErrorKind::Unlinkable,
+                      fmt::format("entry {}: method {} is not exported by the component (exports: {})",
+                                  fn.id, method, export_list(c)));
+  };
+  auto hash = method.find('#');
+  if (hash == std::string::npos) {
+    if (method == "run") {
+      for (const auto& e : c.exports)
+        if (e.item.sort == Sort::Instance && without_version(e.name.name) == "wasi:cli/run") {
+          p.command = true;
+          p.export_name = e.name.name + "#run";
+          return {};
+        }
+    }
+    for (const auto& e : c.exports)
+      if (e.item.sort == Sort::Func && e.name.name == method) {
+        p.export_name = method;
+        return {};
+      }
+    return not_found();
+  }
+  std::string_view iface = std::string_view(method).substr(0, hash);
+  std::string_view func = std::string_view(method).substr(hash + 1);
+  const bool short_name = iface.find(':') == std::string_view::npos && iface.find('/') == std::string_view::npos;
+  std::vector<const component::ComponentExport*> hits;
+  for (const auto& e : c.exports) {
+    if (e.item.sort != Sort::Instance) continue;
+    const std::string& full = e.name.name;
+    bool match = full == iface || without_version(full) == without_version(iface) ||
+                 (short_name && interface_own_name(full) == iface);
+    if (match) hits.push_back(&e);
+  }
+  if (hits.empty()) return not_found();
+  if (hits.size() > 1) {
+    std::vector<std::string> names;
+    for (auto* h : hits) names.push_back(h->name.name);
+    return make_error(ErrorKind::Invalid,
+                      fmt::format("entry {}: method {} is ambiguous: it matches {} (write the full "
+                                  "interface name)",
+                                  fn.id, method, fmt::join(names, ", ")));
+  }
+  p.export_name = fmt::format("{}#{}", hits[0]->name.name, func);
+  p.command = without_version(hits[0]->name.name) == "wasi:cli/run" && func == "run";
+  return {};
+}
+
+Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const Registry&) {
+  const FunctionEntry& fn = *p.entry;
+  auto decoded = component::decode_component(bytes);
+  if (!decoded) return entry_error(fn, decoded.error());
+  if (auto v = component::validate_component(*decoded); !v) return entry_error(fn, v.error());
+  // Capability gating: every import must belong to a granted profile.
+  for (const auto& imp : decoded->imports)
+    if (auto g = check_import_granted(fn.imports, fn.id, imp.name.name); !g) return g.error();
+  p.component = std::make_shared<const component::Component>(std::move(*decoded));
+  p.is_component = true;
+  return resolve_component_method(p);
+}
+
+Result<void> load_core(Program& p, std::span<const uint8_t> bytes) {
+  const FunctionEntry& fn = *p.entry;
+  auto m = decode_module(bytes);
+  if (!m) return entry_error(fn, m.error());
+  if (auto v = validate_module(*m); !v) return entry_error(fn, v.error());
+  if (!m->imports.empty()) {
+    const Import& imp = m->imports.front();
+    return make_error(ErrorKind::Unlinkable,
+                      fmt::format("entry {}: core module imports {}.{}, which no host provides to core "
+                                  "modules (use a component for WASI)",
+                                  fn.id, imp.module, imp.name));
+  }
+  const Export* ex = nullptr;
+  for (const Export& e : m->exports)
+    if (e.name == fn.method && e.kind == ExternKind::Func) ex = &e;
+  if (!ex) {
+    std::vector<std::string> funcs;
+    for (const Export& e : m->exports)
+      if (e.kind == ExternKind::Func) funcs.push_back(e.name);
+    return make_error(ErrorKind::Unlinkable,
+                      fmt::format("entry {}: method {} is not a function exported by the module "
+                                  "(exports: {})",
+                                  fn.id, fn.method, funcs.empty() ? "none" : fmt::format("{}", fmt::join(funcs, ", "))));
+  }
+  auto sig = signature_for_core(fn.wit, m->func_type(ex->index));
+  if (!sig) return entry_error(fn, sig.error());
+  p.core_sig = std::move(*sig);
+  p.module = std::make_shared<const Module>(std::move(*m));
+  p.code = prepare_code(p.module);
+  return {};
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn) {
+  auto p = std::make_shared<Program>();
+  p->entry = &fn;
+  if (fn.kind == FunctionKind::Wat) {
+    auto bin = wat_to_wasm(fn.wat_source);
+    if (!bin) {
+      std::string where = fn.wat_file ? fn.wat_file->string() : std::string("source");
+      return make_error(bin.error().kind,
+                        fmt::format("entry {}: {}: {}", fn.id, where, bin.error().message));
+    }
+    if (auto r = load_core(*p, *bin); !r) return r.error();
+    return std::shared_ptr<const Program>(std::move(p));
+  }
+  auto bytes = read_module(reg, fn);  // hash checked before anything decodes them
+  if (!bytes) return bytes.error();
+  Result<void> r = component::is_component_binary(*bytes) ? load_component(*p, *bytes, reg) : load_core(*p, *bytes);
+  if (!r) return r.error();
+  return std::shared_ptr<const Program>(std::move(p));
+}
+
+}  // namespace wippy

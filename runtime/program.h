@@ -1,0 +1,50 @@
+// program.h — a function entry made ready to run: its module read (hash
+// checked before decoding), decoded, validated, gated and its `method`
+// resolved, once per Runtime. Instances (instance.h) are made from it.
+// Contract of load_program():
+//  * function.wasm: read_module (module_source.h) then the `layer` field
+//    decides: a component is decoded and validated, and every import it has
+//    must be granted by the entry's `imports` profiles, else
+//    "component imports wasi:sockets/tcp@0.2.0, which entry ns:name does
+//    not grant (add wasi:sockets to imports)" (profiles.h) — nothing is
+//    instantiated or run then; a core module is decoded and validated.
+//  * function.wat: the text is compiled (interp/text) into a core module.
+//  * Core modules may not import anything (no host offers core imports).
+//  * method resolution for components: `run` on a component exporting
+//    wasi:cli/run selects the command; `iface#func` names a function of an
+//    exported interface, where iface is the full name (version optional,
+//    "guests:c-exports/geometry#centroid") or just the interface's own name
+//    ("test-sleep#sleep-ms"); anything else is a top-level function export.
+//    For core modules `method` is the raw export name, typed by `wit:`.
+//  * Every error names the entry: "entry ns:f: ...".
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "component/component.h"
+#include "component/rtype.h"
+#include "interp/result.h"
+#include "interp/store.h"
+#include "runtime/registry.h"
+
+namespace wippy {
+
+struct Program {
+  const FunctionEntry* entry = nullptr;  // owned by the Runtime's Registry
+  bool is_component = false;
+
+  // Components.
+  std::shared_ptr<const component::Component> component;
+  bool command = false;     // method `run` -> wasi:cli/run#run
+  std::string export_name;  // what ComponentInstance::func resolves
+
+  // Core modules (function.wat always; function.wasm with a core layer).
+  std::shared_ptr<const Module> module;
+  std::shared_ptr<CompiledModule> code;  // shared by every instance
+  std::optional<component::FuncSig> core_sig;  // JSON <-> core values
+};
+
+Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn);
+
+}  // namespace wippy

@@ -1,0 +1,240 @@
+// runtime.cpp — wippy::Runtime (include/wippy/runtime.h): the registry,
+// one Program and one Pool per function entry, and calls on fibers.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <map>
+#include <optional>
+
+#include "component/val_json.h"
+#include "dispatcher/dispatcher.h"
+#include "runtime/instance.h"
+#include "runtime/pool.h"
+#include "runtime/program.h"
+#include "runtime/registry.h"
+#include "runtime/wasi_env.h"
+#include "wippy/runtime.h"
+
+namespace wippy {
+namespace {
+
+using component::Val;
+
+struct EntryState {
+  std::shared_ptr<const Program> prog;
+  std::unique_ptr<Pool> pool;  // created on first use
+};
+
+// The arguments of one call, as given: JSON texts or values.
+struct CallArgs {
+  std::span<const std::string> json;
+  std::span<const Val> vals;
+  bool is_json = false;
+};
+
+disp::LoopOptions private_loop_options() {
+  disp::LoopOptions lo;
+  lo.stack_size = 256 * 1024;
+  lo.time_slice_ns = 10 * 1000000ull;
+  return lo;
+}
+
+// Runs fn on a fiber: the calling one, or a private loop's.
+template <class T>
+Result<T> on_fiber(const std::function<Result<T>()>& fn) {
+  if (disp::this_fiber::in_fiber()) return fn();
+  std::optional<Result<T>> out;
+  disp::Loop loop(private_loop_options());
+  if (!loop.spawn([&] { out.emplace(fn()); }).valid())
+    return make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call");
+  loop.run();
+  if (!out) return make_error(ErrorKind::Other, "the call did not finish (nothing left could wake it)");
+  return std::move(*out);
+}
+
+}  // namespace
+
+struct Runtime::Impl {
+  Registry reg;
+  RuntimeOptions opts;
+  std::map<std::string, EntryState, std::less<>> entries;
+
+  Result<EntryState*> state(std::string_view id) {
+    auto it = entries.find(id);
+    if (it == entries.end())
+      return make_error(ErrorKind::Other, fmt::format("no function entry {}", id));
+    return &it->second;
+  }
+
+  Pool& pool(EntryState& es) {
+    if (!es.pool) {
+      const FunctionEntry& fn = *es.prog->entry;
+      InstanceConfig cfg;
+      cfg.inherit_stdio = opts.inherit_stdio;
+      for (const WasiMount& m : fn.wasi.mounts)
+        cfg.preopens.push_back(hostfns::Preopen{reg.find_fs(m.fs)->directory.string(), m.guest, m.read_only});
+      es.pool = std::make_unique<Pool>(es.prog, std::move(cfg), fn.pool);
+    }
+    return *es.pool;
+  }
+
+  Result<CallOutput> call(std::string_view id, const CallArgs& args, const CallOptions& copts);
+};
+
+Result<CallOutput> Runtime::Impl::call(std::string_view id, const CallArgs& args, const CallOptions& copts) {
+  auto es = state(id);
+  if (!es) return es.error();
+  const Program& prog = *(*es)->prog;
+  const FunctionEntry& fn = *prog.entry;
+  auto fail = [&](const Error& e) { return make_error(e.kind, fmt::format("entry {}: {}", fn.id, e.message)); };
+
+  // Everything the guest sees besides its arguments is settled before any
+  // instance is touched: a missing required env variable runs nothing.
+  CallEnv env;
+  HostEnvLookup lookup = opts.env_lookup ? HostEnvLookup(opts.env_lookup) : HostEnvLookup(process_env_lookup);
+  auto vars = resolve_env(reg, fn, lookup);
+  if (!vars) return vars.error();
+  env.env = std::move(*vars);
+  env.cwd = fn.wasi.cwd;
+  env.stdin_data = copts.stdin_data;
+  if (fn.wasi.args) {
+    env.args = *fn.wasi.args;
+  } else {
+    env.args.push_back(fn.name);
+    if (!copts.extra_args.empty() || !prog.command || !args.is_json)
+      env.args.insert(env.args.end(), copts.extra_args.begin(), copts.extra_args.end());
+    else
+      env.args.insert(env.args.end(), args.json.begin(), args.json.end());
+  }
+
+  EntryState& st = **es;
+  return on_fiber<CallOutput>([&]() -> Result<CallOutput> {
+    auto lease = pool(st).acquire();
+    if (!lease) return lease.error();
+    std::vector<Val> converted;
+    std::span<const Val> vals = args.vals;
+    const component::FuncSig* sig = (*lease)->sig();
+    if (sig && args.is_json) {
+      auto v = component::args_from_json(*sig, args.json);
+      if (!v) return fail(v.error());
+      converted = std::move(*v);
+      vals = converted;
+    } else if (sig && sig->params.size() != vals.size()) {
+      return fail(make_error(ErrorKind::Invalid, fmt::format("{} takes {} arguments, {} given", fn.method,
+                                                             sig->params.size(), vals.size())));
+    } else if (!sig) {
+      vals = {};
+    }
+    lease->mark_used();
+    auto r = (*lease)->call(env, vals);
+    if (!r) return fail(r.error());
+    CallOutput out;
+    out.exit_code = r->exit_code;
+    out.out = std::move(r->out);
+    out.err = std::move(r->err);
+    if (sig) {
+      auto j = component::results_to_json(*sig, r->values);
+      if (!j) return fail(j.error());
+      out.json = std::move(*j);
+    }
+    out.values = std::move(r->values);
+    return out;
+  });
+}
+
+Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Runtime::~Runtime() = default;
+
+Result<std::unique_ptr<Runtime>> Runtime::load(std::span<const std::filesystem::path> files, RuntimeOptions opts) {
+  auto reg = load_registry(files);
+  if (!reg) return reg.error();
+  auto impl = std::make_unique<Impl>();
+  impl->reg = std::move(*reg);
+  impl->opts = std::move(opts);
+  std::vector<std::string> problems;
+  ErrorKind kind = ErrorKind::Other;
+  for (const FunctionEntry* fn : impl->reg.functions()) {
+    auto prog = load_program(impl->reg, *fn);
+    if (!prog) {
+      if (problems.empty()) kind = prog.error().kind;
+      problems.push_back(fmt::format("{}: {}", fn->loc.str(), prog.error().message));
+      continue;
+    }
+    impl->entries[fn->id].prog = std::move(*prog);
+  }
+  if (!problems.empty()) return make_error(kind, fmt::format("{}", fmt::join(problems, "\n")));
+  return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
+}
+
+std::vector<std::string> Runtime::functions() const {
+  std::vector<std::string> ids;
+  for (const FunctionEntry* fn : impl_->reg.functions()) ids.push_back(fn->id);
+  return ids;
+}
+
+Result<std::string> Runtime::resolve(std::string_view name) const {
+  std::vector<const FunctionEntry*> fns = impl_->reg.functions();
+  auto listing = [&] {
+    std::vector<std::string> ids;
+    for (auto* f : fns) ids.push_back(f->id);
+    return fmt::format("{}", fmt::join(ids, ", "));
+  };
+  if (name.empty()) {
+    if (fns.size() == 1) return fns[0]->id;
+    if (fns.empty()) return make_error(ErrorKind::Other, "the registry holds no function entry");
+    return make_error(ErrorKind::Other,
+                      fmt::format("the registry holds {} function entries; name one: {}", fns.size(), listing()));
+  }
+  if (name.find(':') != std::string_view::npos) {
+    if (impl_->reg.find_function(name)) return std::string(name);
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+  }
+  std::vector<std::string> hits;
+  for (auto* f : fns)
+    if (f->name == name) hits.push_back(f->id);
+  if (hits.size() == 1) return hits[0];
+  if (hits.empty())
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+  return make_error(ErrorKind::Other,
+                    fmt::format("entry name {} is ambiguous: {}", name, fmt::join(hits, ", ")));
+}
+
+bool Runtime::is_command(std::string_view id) const {
+  auto it = impl_->entries.find(id);
+  return it != impl_->entries.end() && it->second.prog->command;
+}
+
+Result<CallOutput> Runtime::call_json(std::string_view entry, std::span<const std::string> json_args,
+                                      const CallOptions& opts) {
+  CallArgs a;
+  a.json = json_args;
+  a.is_json = true;
+  return impl_->call(entry, a, opts);
+}
+
+Result<CallOutput> Runtime::call(std::string_view entry, std::span<const Val> args, const CallOptions& opts) {
+  CallArgs a;
+  a.vals = args;
+  return impl_->call(entry, a, opts);
+}
+
+Result<void> Runtime::warm(std::string_view entry) {
+  auto es = impl_->state(entry);
+  if (!es) return es.error();
+  return impl_->pool(**es).warm();
+}
+
+Result<PoolInfo> Runtime::pool_info(std::string_view entry) const {
+  auto es = impl_->state(entry);
+  if (!es) return es.error();
+  PoolInfo info;
+  const Pool& p = impl_->pool(**es);
+  info.capacity = p.capacity();
+  info.live = p.stats().live;
+  info.idle = p.stats().idle;
+  info.resets = p.stats().resets;
+  info.reset_ns = p.stats().reset_ns;
+  return info;
+}
+
+}  // namespace wippy

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# run_registry.sh — `wippy-run FILE.yaml ...` end to end.
+#   run_registry.sh WIPPY_RUN GUEST_DIR
+# GUEST_DIR holds typed.component.wasm and wasi_cmd.component.wasm (built by
+# meson). Registry files are written into a fresh scratch folder with the
+# components' real sha256 hashes. Each check runs wippy-run and compares the
+# exit status, the whole stdout and (for errors) one stderr line. Error
+# cases use registries whose command guest prints as soon as it runs, so an
+# empty stdout shows that nothing ran.
+set -uo pipefail
+W=$1
+G=$(cd "$2" && pwd)
+S=$(mktemp -d "${TMPDIR:-/tmp}/wippy-registry.XXXXXX")
+trap 'rm -rf "$S"' EXIT
+cp "$G/typed.component.wasm" "$G/wasi_cmd.component.wasm" "$G/cwd.component.wasm" "$S/"
+mkdir -p "$S/data" "$S/scratch"
+echo "hello from data" > "$S/data/in.txt"
+TH=$(sha256sum "$S/typed.component.wasm" | cut -d' ' -f1)
+CH=$(sha256sum "$S/wasi_cmd.component.wasm" | cut -d' ' -f1)
+DH=$(sha256sum "$S/cwd.component.wasm" | cut -d' ' -f1)
+WASI_ALL='[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random]'
+
+pass=0 fail=0
+# check NAME WANT_RC WANT_STDOUT WANT_STDERR_LINE -- ARGS...   (run in $S)
+check() {
+  local name=$1 want_rc=$2 want_out=$3 want_err=$4
+  shift 5
+  local out err rc
+  out=$(cd "$S" && "$W" "$@" 2>"$S/.err")
+  rc=$?
+  err=$(cat "$S/.err")
+  local ok=1
+  [ "$rc" = "$want_rc" ] || ok=0
+  [ "$out" = "$want_out" ] || ok=0
+  if [ -n "$want_err" ]; then grep -qxF -- "$want_err" "$S/.err" || ok=0; else [ -z "$err" ] || ok=0; fi
+  if [ $ok = 1 ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    printf 'FAIL %s\n  want rc=%s stdout=[%s] stderr=[%s]\n  got  rc=%s stdout=[%s] stderr=[%s]\n' \
+      "$name" "$want_rc" "$want_out" "$want_err" "$rc" "$out" "$err"
+  fi
+}
+
+# typed.yaml: one entry per export of the typed guest.
+typed_fn() {  # NAME METHOD [EXTRA YAML LINES]
+  printf '  - name: %s\n    kind: function.wasm\n    fs: files\n    path: /typed.component.wasm\n' "$1"
+  printf '    hash: sha256:%s\n    method: "%s"\n    imports: %s\n%s' "$TH" "$2" "$WASI_ALL" "${3:-}"
+}
+{
+  printf 'version: "1.0"\nnamespace: typed\nentries:\n  - {name: files, kind: fs.directory, directory: .}\n'
+  typed_fn greet greet
+  typed_fn words words
+  typed_fn centroid 'guests:c-exports/geometry#centroid'
+  typed_fn area 'geometry#area'
+  typed_fn area_v 'guests:c-exports/geometry@0.1.0#area'
+  typed_fn sleep 'test-sleep#sleep-ms'
+  typed_fn spin spin '    limits: {max_execution_ms: 200}
+'
+} > "$S/typed.yaml"
+
+check "typed: string in, string out" 0 '"hello, world"' '' -- typed.yaml greet '"world"'
+check "typed: ns:name entry" 0 '"hello, ünï"' '' -- typed.yaml typed:greet '"ünï"'
+check "typed: list<string> result" 0 '["a","bb","ccc"]' '' -- typed.yaml words '"a bb  ccc"'
+check "typed: list<record> -> result ok record" 0 '{"ok":{"x":2,"y":3.5}}' '' -- \
+  typed.yaml centroid '[{"x":1,"y":2},{"x":3,"y":5}]'
+check "typed: result err string" 0 '{"err":"no points"}' '' -- typed.yaml centroid '[]'
+check "typed: variant case with f64" 0 '12.566370614359172' '' -- typed.yaml area '{"circle":2}'
+check "typed: variant case with record" 0 '-6' '' -- typed.yaml area '{"rect":{"x":2,"y":-3}}'
+check "typed: variant case without payload" 0 '0' '' -- typed.yaml area_v '"dot"'
+check "typed: interface function without result" 0 '' '' -- typed.yaml sleep 5
+check "typed: bad input (type)" 1 '' \
+  'wippy-run: error: entry typed:greet: argument 1: expected a string, got 5' -- typed.yaml greet 5
+check "typed: bad input (record field)" 1 '' \
+  'wippy-run: error: entry typed:centroid: argument 1: index 0: missing field "y"' -- \
+  typed.yaml centroid '[{"x":1}]'
+check "typed: bad input (JSON)" 1 '' \
+  "wippy-run: error: entry typed:area: argument 1: JSON at offset 1: expected a string key in an object, got end of text" -- typed.yaml area '{'
+check "typed: unknown entry" 1 '' \
+  'wippy-run: error: no function entry typed:nope (entries: typed:greet, typed:words, typed:centroid, typed:area, typed:area_v, typed:sleep, typed:spin)' -- \
+  typed.yaml typed:nope
+start=$(date +%s%N)
+check "typed: tight loop stopped by max_execution_ms" 1 '' 'wippy-run: error: entry typed:spin: deadline exceeded' -- \
+  typed.yaml spin 0
+elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+if [ "$elapsed_ms" -ge 190 ] && [ "$elapsed_ms" -lt 3000 ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL deadline timing: the 200 ms deadline took ${elapsed_ms} ms"; fi
+check "typed: finite loop within the limit" 0 '100000' '' -- typed.yaml spin 100000
+
+# wat.yaml: function.wat, inline and file://.
+cat > "$S/add.wat" <<'WAT'
+(module
+  (func (export "mul") (param i64 i64) (result i64) (i64.mul (local.get 0) (local.get 1)))
+  (func (export "boom") (result i32) unreachable))
+WAT
+cat > "$S/wat.yaml" <<'YAML'
+namespace: wat
+entries:
+  - name: add
+    kind: function.wat
+    method: add
+    wit: "add: func(a: s32, b: s32) -> s32;"
+    source: |
+      (module (func (export "add") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (local.get 1))))
+  - name: half
+    kind: function.wat
+    method: half
+    wit: "func(x: f64) -> f64"
+    source: '(module (func (export "half") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5))))'
+  - {name: mul, kind: function.wat, method: mul, source: "file://add.wat"}
+  - {name: boom, kind: function.wat, method: boom, source: "file://add.wat"}
+YAML
+check "wat: inline source, wit signature, negative arg" 0 '-5' '' -- wat.yaml add 2 -7
+check "wat: unnamed wit signature" 0 '1.25' '' -- wat.yaml half 2.5
+check "wat: file:// source, raw core types" 0 '-42000000000' '' -- wat.yaml mul 6 -7000000000
+check "wat: trap is one error line" 1 '' 'wippy-run: error: entry wat:boom: unreachable' -- wat.yaml boom
+
+# cmd.yaml: the wasi:cli/run guest with env, args, cwd and mounts.
+cmd_fn() {  # NAME [EXTRA YAML LINES]
+  printf '  - name: %s\n    kind: function.wasm\n    fs: files\n    path: /wasi_cmd.component.wasm\n' "$1"
+  printf '    hash: sha256:%s\n    method: run\n    imports: %s\n%s' "$CH" "$WASI_ALL" "${2:-}"
+}
+{
+  printf 'namespace: cmd\nentries:\n  - {name: files, kind: fs.directory, directory: .}\n'
+  printf '  - {name: data, kind: fs.directory, directory: data}\n'
+  printf '  - {name: scratch, kind: fs.directory, directory: scratch}\n'
+  printf '  - {name: greeting, kind: env.variable, variable: WIPPY_TEST_GREETING, default: hi}\n'
+  printf '  - {name: needed, kind: env.variable, variable: WIPPY_TEST_NEEDED}\n'
+  cmd_fn run '    wasi:
+      cwd: /data
+      env:
+        - {id: greeting, name: GREETING}
+      mounts:
+        - {fs: data, guest: /data, read_only: true}
+        - {fs: scratch, guest: /scratch}
+'
+  cmd_fn fixed '    wasi:
+      args: [prog, fixed, "two words"]
+      env:
+        - {id: needed, required: true}
+'
+} > "$S/cmd.yaml"
+
+check "cmd: args after ENTRY verbatim, env default, exit 0" 0 "$(printf '%s\n' 'arg 0: run' 'arg 1: -7' \
+  'arg 2: --flag' 'env GREETING=hi' 'cwd /')" '' -- cmd.yaml run -7 --flag
+export WIPPY_TEST_GREETING=yo
+check "cmd: env from the host variable" 0 "$(printf '%s\n' 'arg 0: run' 'env GREETING=yo' 'cwd /')" '' -- cmd.yaml run
+unset WIPPY_TEST_GREETING
+check "cmd: non-zero exit is the guest's status" 1 "$(printf '%s\n' 'arg 0: run' 'arg 1: exit' 'arg 2: 3' \
+  'env GREETING=hi' 'cwd /')" '' -- cmd.yaml run exit 3
+check "cmd: missing required env runs nothing" 1 '' \
+  'wippy-run: error: required wasi env variable not found: cmd:needed' -- cmd.yaml fixed
+WIPPY_TEST_NEEDED=set check "cmd: wasi.args replace the CLI args" 0 "$(printf '%s\n' 'arg 0: prog' 'arg 1: fixed' \
+  'arg 2: two words' 'env WIPPY_TEST_NEEDED=set' 'cwd /')" '' -- cmd.yaml fixed ignored
+# cwd: what wasi:cli/environment.initial-cwd reports (the default is /).
+cat > "$S/cwd.yaml" <<YAML
+namespace: cwd
+entries:
+  - {name: files, kind: fs.directory, directory: .}
+  - {name: set, kind: function.wasm, fs: files, path: /cwd.component.wasm, hash: "sha256:$DH", method: cwd,
+     imports: [wasi:cli], wasi: {cwd: /srv/app}}
+  - {name: default, kind: function.wasm, fs: files, path: /cwd.component.wasm, hash: "sha256:$DH", method: cwd,
+     imports: [wasi:cli/environment]}
+YAML
+check "cwd: wasi.cwd" 0 '"/srv/app"' '' -- cwd.yaml set
+check "cwd: default /" 0 '"/"' '' -- cwd.yaml default
+
+# Mounts: the read-only one refuses writes (the reason text is the host's).
+rm -f "$S/scratch/out.txt"
+got=$(cd "$S" && "$W" cmd.yaml run files 2>&1 | sed 's/refused (.*)/refused/')
+want=$(printf '%s\n' 'arg 0: run' 'arg 1: files' 'env GREETING=hi' 'cwd /' 'read /data/in.txt: hello from data' \
+  'write /data/out.txt: refused' 'write /scratch/out.txt: ok')
+if [ "$got" = "$want" ] && [ -f "$S/scratch/out.txt" ] && [ ! -e "$S/data/out.txt" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); printf 'FAIL cmd: mounts (read-only enforced)\n  want [%s]\n  got  [%s]\n' "$want" "$got"; fi
+
+# Errors: each message exactly, exit 1, and nothing ran (empty stdout).
+err_case() {  # NAME FILE_CONTENT WANT_STDERR_LINE [ENTRY ARGS...]
+  local name=$1 content=$2 want=$3
+  shift 3
+  printf '%s\n' "$content" > "$S/bad.yaml"
+  check "error: $name" 1 '' "$want" -- bad.yaml "$@"
+}
+head='namespace: bad
+entries:
+  - {name: files, kind: fs.directory, directory: .}'
+good_cmd="  - name: c
+    kind: function.wasm
+    fs: files
+    path: /wasi_cmd.component.wasm
+    hash: sha256:$CH
+    method: run
+    imports: $WASI_ALL"
+err_case "bad YAML" "$head
+  - {name: c, kind: function.wasm" \
+  "wippy-run: error: bad.yaml:5: bad YAML: end of map flow not found"
+err_case "namespace is required" "entries: []" "wippy-run: error: bad.yaml:1: namespace is required"
+for field in fs path hash method; do
+  err_case "$field is required" "$head
+$(printf '%s\n' "$good_cmd" | grep -v "^    $field:")" "wippy-run: error: bad.yaml:4: entry bad:c: $field is required"
+done
+err_case "source is required" "$head
+  - {name: w, kind: function.wat, method: f}" "wippy-run: error: bad.yaml:4: entry bad:w: source is required"
+err_case "unknown kind" "$head
+  - {name: x, kind: function.lua}" "wippy-run: error: bad.yaml:4: entry bad:x: unknown kind function.lua"
+err_case "duplicate name" "$head
+  - {name: files, kind: fs.directory, directory: .}" \
+  "wippy-run: error: bad.yaml:4: entry bad:files: duplicate name files (first defined at bad.yaml:3)"
+err_case "bad fs reference" "$(printf '%s\n' "$head" "$good_cmd" | sed 's/fs: files/fs: nowhere/')" \
+  "wippy-run: error: bad.yaml:6: entry bad:c: fs bad:nowhere not found"
+err_case "negative limit" "$head
+$good_cmd
+    limits: {max_execution_ms: -5}" "wippy-run: error: bad.yaml:11: entry bad:c: limits max_execution_ms must not be negative (got -5)"
+err_case "hash mismatch" "$(printf '%s\n' "$head" "$good_cmd" | sed "s/$CH/$TH/")" \
+  "wippy-run: error: bad.yaml:4: entry bad:c: hash mismatch: expected $TH, got $CH"
+err_case "only sha256" "$(printf '%s\n' "$head" "$good_cmd" | sed "s/sha256:$CH/md5:abc/")" \
+  "wippy-run: error: bad.yaml:8: entry bad:c: only sha256 is supported (got md5)"
+err_case "undeclared import" "$(printf '%s\n' "$head" "$good_cmd" | sed 's/wasi:cli, //')" \
+  "wippy-run: error: bad.yaml:4: component imports wasi:cli/environment@0.2.12, which entry bad:c does not grant (add wasi:cli to imports)"
+err_case "unsupported profile" "$(printf '%s\n' "$head" "$good_cmd" | sed 's/wasi:random/wasi:gpu/')" \
+  "wippy-run: error: bad.yaml:10: entry bad:c: unsupported wasm host import: wasi:gpu"
+err_case "mount guest path not absolute" "$head
+$good_cmd
+    wasi:
+      mounts: [{fs: files, guest: data}]" "wippy-run: error: bad.yaml:12: entry bad:c: mount guest data must be an absolute path"
+err_case "duplicate mount" "$head
+$good_cmd
+    wasi:
+      mounts: [{fs: files, guest: /d}, {fs: files, guest: /d/}]" \
+  "wippy-run: error: bad.yaml:12: entry bad:c: duplicate mount: guest path /d is mounted twice"
+err_case "mount of a non-directory entry" "$head
+  - {name: v, kind: env.variable, variable: X}
+$good_cmd
+    wasi:
+      mounts: [{fs: v, guest: /d}]" \
+  "wippy-run: error: bad.yaml:13: entry bad:c: mount fs bad:v is not an fs.directory entry (it is env.variable)"
+err_case "unknown method" "$(printf '%s\n' "$head" "$good_cmd" | sed 's/method: run/method: nope/')" \
+  "wippy-run: error: bad.yaml:4: entry bad:c: method nope is not exported by the component (exports: wasi:cli/run@0.2.12#...)"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -188,8 +188,10 @@ std::pair<HostFn, HostSigCheck> typed_host_fn(std::string name, F fn) {
                                                                                          std::move(fn));
 }
 
-// The objects behind the handles of one host resource type R. Copies share
-// the same objects. Reps start at 1 and are not reused.
+// The objects behind the handles of one host resource type R, obtained from
+// HostInterface::resource() (a default-constructed one is empty and must
+// not be used). Copies share the same objects. Reps start at 1 and are not
+// reused.
 template <class R>
 class HostResource {
  public:

@@ -308,13 +308,21 @@ Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l) {
   return e.value;
 }
 
-// Attaches the importer's signature to a supplied function.
-ComponentFuncRef retype(const ComponentFuncRef& f, FuncSigRef sig, const std::string& name) {
+// Attaches the importer's signature to a supplied function, after the
+// function's own check of it (typed host functions); `what` names the
+// import and function for the error.
+Result<ComponentFuncRef> retype(const ComponentFuncRef& f, FuncSigRef sig, const std::string& name,
+                                const std::string& what) {
+  if (f->check) {
+    auto ok = f->check(*sig);
+    if (!ok) return link_error(fmt::format("{} does not match the host's signature: {}", what, ok.error().message));
+  }
   auto g = std::make_shared<ComponentFunc>();
   g->sig = std::move(sig);
   g->name = name;
   g->call = f->call;
-  return g;
+  g->check = f->check;
+  return ComponentFuncRef(g);
 }
 
 // Binds an imported instance of type `it` to the offered `supplied`.
@@ -372,7 +380,9 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
             if (ft.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: `{}` is not typed as a function", iface, name));
             Item item;
             item.sort = Sort::Func;
-            item.func = retype(found->second.func, ft.func, iface + "#" + name);
+            TRY_ASSIGN(typed, retype(found->second.func, ft.func, iface + "#" + name,
+                                     fmt::format("import `{}`: function `{}`", iface, name)));
+            item.func = typed;
             out->exports[name] = item;
             break;
           }
@@ -426,7 +436,8 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
       if (t.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: bad function type", name));
       Item item;
       item.sort = Sort::Func;
-      item.func = retype(supplied.func, t.func, name);
+      TRY_ASSIGN(typed, retype(supplied.func, t.func, name, fmt::format("import `{}`: function", name)));
+      item.func = typed;
       return item;
     }
     case Sort::Instance: {

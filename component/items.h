@@ -22,11 +22,14 @@ namespace wippy::component {
 
 // A callable component-level function. `sig` is null only for host
 // functions not yet imported (the importer's declared type is attached when
-// the import is bound).
+// the import is bound). `check`, when set (typed host functions, bind.h),
+// vets the importer's declared type when the import is bound; its error
+// message says what does not match, and the import fails as Unlinkable.
 struct ComponentFunc {
   FuncSigRef sig;
   std::string name;  // for messages
   std::function<Result<std::vector<Val>>(Store&, std::span<const Val>)> call;
+  std::function<Result<void>(const FuncSig&)> check;
 };
 using ComponentFuncRef = std::shared_ptr<const ComponentFunc>;
 

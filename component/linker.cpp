@@ -67,25 +67,41 @@ bool semver_compatible(std::string_view offered, std::string_view wanted) {
 
 // ---- HostInstance ----------------------------------------------------------
 
-HostInstance& HostInstance::func(std::string name, HostFn fn) {
+namespace {
+
+Item host_func_item(const std::string& name, HostFn fn, HostSigCheck check) {
   auto f = std::make_shared<ComponentFunc>();
   f->name = name;
   f->call = std::move(fn);
+  f->check = std::move(check);
   Item item;
   item.sort = Sort::Func;
   item.func = std::move(f);
-  inst_->exports[std::move(name)] = std::move(item);
-  return *this;
+  return item;
 }
 
-ResourceRef HostInstance::resource(std::string name, std::function<void(uint32_t)> dtor) {
+std::pair<Item, ResourceRef> host_resource_item(const std::string& name, std::function<void(uint32_t)> dtor,
+                                                const void* host_type) {
   auto r = std::make_shared<Resource>();
   r->name = name;
   r->host_dtor = std::move(dtor);
+  r->host_type = host_type;
   Item item;
   item.sort = Sort::Type;
   item.type.kind = TypeEntry::Kind::Resource;
   item.type.resource = r;
+  return {std::move(item), std::move(r)};
+}
+
+}  // namespace
+
+HostInstance& HostInstance::func(std::string name, HostFn fn, HostSigCheck check) {
+  inst_->exports[name] = host_func_item(name, std::move(fn), std::move(check));
+  return *this;
+}
+
+ResourceRef HostInstance::resource(std::string name, std::function<void(uint32_t)> dtor, const void* host_type) {
+  auto [item, r] = host_resource_item(name, std::move(dtor), host_type);
   inst_->exports[std::move(name)] = std::move(item);
   return r;
 }
@@ -103,25 +119,13 @@ HostInstance& Linker::instance(const std::string& name) {
   return it->second;
 }
 
-Linker& Linker::func(const std::string& name, HostFn fn) {
-  auto f = std::make_shared<ComponentFunc>();
-  f->name = name;
-  f->call = std::move(fn);
-  Item item;
-  item.sort = Sort::Func;
-  item.func = std::move(f);
-  items_[name] = std::move(item);
+Linker& Linker::func(const std::string& name, HostFn fn, HostSigCheck check) {
+  items_[name] = host_func_item(name, std::move(fn), std::move(check));
   return *this;
 }
 
-ResourceRef Linker::resource(const std::string& name, std::function<void(uint32_t)> dtor) {
-  auto r = std::make_shared<Resource>();
-  r->name = name;
-  r->host_dtor = std::move(dtor);
-  Item item;
-  item.sort = Sort::Type;
-  item.type.kind = TypeEntry::Kind::Resource;
-  item.type.resource = r;
+ResourceRef Linker::resource(const std::string& name, std::function<void(uint32_t)> dtor, const void* host_type) {
+  auto [item, r] = host_resource_item(name, std::move(dtor), host_type);
   items_[name] = std::move(item);
   return r;
 }

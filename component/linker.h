@@ -11,7 +11,10 @@
 // exactly. A missing import, instance member or resource type fails with
 // ErrorKind::Unlinkable naming the import and the member.
 // Host functions receive and return Vals; they are typed by the importing
-// component's declaration. Host resources are identified by the ResourceRef
+// component's declaration. A HostSigCheck given with a host function vets
+// that declaration when the import is bound (the typed API in bind.h builds
+// one from the C++ signature); a rejected declaration fails instantiation
+// as Unlinkable naming the import, the function and the mismatch. Host resources are identified by the ResourceRef
 // returned from HostInstance::resource(); a guest dropping an own handle of
 // one calls its destructor with the representation.
 #pragma once
@@ -26,6 +29,7 @@
 namespace wippy::component {
 
 using HostFn = std::function<Result<std::vector<Val>>(Store& store, std::span<const Val> args)>;
+using HostSigCheck = std::function<Result<void>(const FuncSig& declared)>;
 
 // True when an import of `wanted` (a version string, e.g. "0.2.0") can be
 // served by an offer of `offered` ("0.2.12").
@@ -33,9 +37,11 @@ bool semver_compatible(std::string_view offered, std::string_view wanted);
 
 class HostInstance {
  public:
-  HostInstance& func(std::string name, HostFn fn);
-  // Declares resource type `name` (the guest sees it as `(sub resource)`).
-  ResourceRef resource(std::string name, std::function<void(uint32_t rep)> dtor = {});
+  HostInstance& func(std::string name, HostFn fn, HostSigCheck check = {});
+  // Declares resource type `name` (the guest sees it as `(sub resource)`);
+  // `host_type`: see Resource::host_type.
+  ResourceRef resource(std::string name, std::function<void(uint32_t rep)> dtor = {},
+                       const void* host_type = nullptr);
 
  private:
   friend class Linker;
@@ -50,9 +56,10 @@ class Linker {
   // on first use.
   HostInstance& instance(const std::string& name);
   // A top-level host function import.
-  Linker& func(const std::string& name, HostFn fn);
+  Linker& func(const std::string& name, HostFn fn, HostSigCheck check = {});
   // A top-level resource type import (`(import "r" (type (sub resource)))`).
-  ResourceRef resource(const std::string& name, std::function<void(uint32_t rep)> dtor = {});
+  ResourceRef resource(const std::string& name, std::function<void(uint32_t rep)> dtor = {},
+                       const void* host_type = nullptr);
   // Offers an instance exported by another component instance.
   Linker& define_instance(const std::string& name, std::shared_ptr<const RtInstance> inst);
 

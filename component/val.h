@@ -35,10 +35,13 @@ const char* val_kind_name(ValKind k);
 // The identity of one resource type at run time. A host resource has
 // `host_dtor` (may be empty); a guest resource (type (resource ...)) is owned
 // by the component instance that defined it (`owner`, opaque) and may name a
-// core destructor.
+// core destructor. `host_type` identifies the C++ type a typed host
+// resource is bound to (bind.h), so typed host functions can check that an
+// importer's own/borrow refers to it; null for untyped resources.
 struct Resource {
   std::string name;
   std::function<void(uint32_t rep)> host_dtor;
+  const void* host_type = nullptr;
   FuncInst* dtor = nullptr;
   const void* owner = nullptr;
 };

@@ -1,31 +1,21 @@
 // cli_environment.cpp — wasi:cli/environment: the WasiCtx's environment
 // variables, arguments and initial working directory, as configured.
-#include "component/linker.h"
-#include "hostfns/host_util.h"
+// Bound through the typed API (component/bind.h).
+#include "component/bind.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
 
+using component::HostInterface;
 using component::Linker;
 
 void add_cli_environment(Linker& linker, WasiCtx& ctx) {
-  auto& inst = linker.instance(wasi_iface("wasi:cli/environment"));
+  HostInterface inst(linker, wasi_iface("wasi:cli/environment"));
   WasiCtx* c = &ctx;
-  inst.func("get-environment", [c](Store&, std::span<const Val>) -> Result<Vals> {
-    Vals vars;
-    vars.reserve(c->env.size());
-    for (auto& [k, v] : c->env) vars.push_back(Val::tuple({Val::string(k), Val::string(v)}));
-    return reply(Val::list(std::move(vars)));
-  });
-  inst.func("get-arguments", [c](Store&, std::span<const Val>) -> Result<Vals> {
-    Vals args;
-    args.reserve(c->args.size());
-    for (auto& a : c->args) args.push_back(Val::string(a));
-    return reply(Val::list(std::move(args)));
-  });
-  inst.func("initial-cwd", [c](Store&, std::span<const Val>) -> Result<Vals> {
-    return reply(c->initial_cwd ? Val::some(Val::string(*c->initial_cwd)) : Val::none());
-  });
+  // list<tuple<string, string>>
+  inst.func("get-environment", [c]() -> const std::vector<std::pair<std::string, std::string>>& { return c->env; });
+  inst.func("get-arguments", [c]() -> const std::vector<std::string>& { return c->args; });
+  inst.func("initial-cwd", [c]() -> const std::optional<std::string>& { return c->initial_cwd; });
 }
 
 }  // namespace wippy::hostfns

@@ -1,41 +1,41 @@
 // clocks_monotonic.cpp — wasi:clocks/monotonic-clock on the dispatcher's
 // time base (disp::now_ns, CLOCK_MONOTONIC): now, resolution, and
 // subscribe-instant / subscribe-duration returning deadline pollables.
+// Bound through the typed API (component/bind.h); the pollable resource is
+// declared untyped by io_poll.cpp, hence Own<> (any resource, checked by the
+// canonical ABI when the handle is lowered).
 #include <time.h>
 
-#include "component/linker.h"
+#include "component/bind.h"
 #include "dispatcher/clock.h"
-#include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
 
+using component::HostInterface;
 using component::Linker;
+using component::Own;
 
 namespace {
 
-Val new_pollable(WasiState& st, disp::Pollable p) {
+Own<> new_pollable(WasiState& st, disp::Pollable p) {
   uint32_t rep = st.pollables.insert(std::make_unique<disp::Pollable>(std::move(p)));
-  return Val::own(st.types.pollable, rep);
+  return Own<>(st.types.pollable, rep);
 }
 
 }  // namespace
 
 void add_clocks_monotonic(Linker& linker, WasiCtx& ctx) {
-  auto& inst = linker.instance(wasi_iface("wasi:clocks/monotonic-clock"));
+  HostInterface inst(linker, wasi_iface("wasi:clocks/monotonic-clock"));
   WasiState& st = ctx.state;
-  inst.func("now", [](Store&, std::span<const Val>) -> Result<Vals> { return reply(Val::u64(disp::now_ns())); });
-  inst.func("resolution", [](Store&, std::span<const Val>) -> Result<Vals> {
+  inst.func("now", []() -> uint64_t { return disp::now_ns(); });
+  inst.func("resolution", []() -> uint64_t {
     timespec ts{};
     clock_getres(CLOCK_MONOTONIC, &ts);
-    return reply(Val::u64(uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec)));
+    return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
   });
-  inst.func("subscribe-instant", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
-    return reply(new_pollable(st, disp::Pollable::at(a[0].u)));
-  });
-  inst.func("subscribe-duration", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
-    return reply(new_pollable(st, disp::Pollable::after(a[0].u)));
-  });
+  inst.func("subscribe-instant", [&st](uint64_t when) { return new_pollable(st, disp::Pollable::at(when)); });
+  inst.func("subscribe-duration", [&st](uint64_t ns) { return new_pollable(st, disp::Pollable::after(ns)); });
 }
 
 }  // namespace wippy::hostfns

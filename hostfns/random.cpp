@@ -2,18 +2,21 @@
 // get-random-u64), wasi:random/insecure (a per-WasiCtx splitmix64 stream
 // seeded from getrandom) and wasi:random/insecure-seed (a per-WasiCtx
 // value fixed at construction). A request above kMaxRandomBytes traps.
+// Bound through the typed API (component/bind.h).
 #include <sys/random.h>
 
 #include <cerrno>
 #include <cstring>
 
-#include "component/linker.h"
+#include "component/bind.h"
 #include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
 
+using component::HostInterface;
 using component::Linker;
+using Bytes = std::vector<uint8_t>;
 
 namespace {
 
@@ -39,9 +42,9 @@ uint64_t splitmix64(uint64_t& state) {
   return z ^ (z >> 31);
 }
 
-Result<uint64_t> checked_len(const Val& len, const char* fn) {
-  if (len.u > kMaxRandomBytes) return host_trap(fmt::format("{}: {} bytes is too many", fn, len.u));
-  return len.u;
+Result<void> check_len(uint64_t len, const char* fn) {
+  if (len > kMaxRandomBytes) return host_trap(fmt::format("{}: {} bytes is too many", fn, len));
+  return {};
 }
 
 }  // namespace
@@ -55,41 +58,33 @@ WasiCtx::WasiCtx() {
 
 void add_random(Linker& linker, WasiCtx& ctx) {
   WasiState& st = ctx.state;
-  auto& secure = linker.instance(wasi_iface("wasi:random/random"));
-  secure.func("get-random-bytes", [](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto n = checked_len(a[0], "get-random-bytes");
-    if (!n) return n.error();
-    std::vector<uint8_t> bytes(static_cast<size_t>(*n));
-    auto r = fill_random(bytes.data(), bytes.size());
-    if (!r) return r.error();
-    return reply(bytes_val(bytes));
+  HostInterface secure(linker, wasi_iface("wasi:random/random"));
+  secure.func("get-random-bytes", [](uint64_t len) -> Result<Bytes> {
+    if (auto ok = check_len(len, "get-random-bytes"); !ok) return ok.error();
+    Bytes bytes(static_cast<size_t>(len));
+    if (auto r = fill_random(bytes.data(), bytes.size()); !r) return r.error();
+    return bytes;
   });
-  secure.func("get-random-u64", [](Store&, std::span<const Val>) -> Result<Vals> {
+  secure.func("get-random-u64", []() -> Result<uint64_t> {
     uint64_t v = 0;
-    auto r = fill_random(reinterpret_cast<uint8_t*>(&v), sizeof v);
-    if (!r) return r.error();
-    return reply(Val::u64(v));
+    if (auto r = fill_random(reinterpret_cast<uint8_t*>(&v), sizeof v); !r) return r.error();
+    return v;
   });
 
-  auto& insecure = linker.instance(wasi_iface("wasi:random/insecure"));
-  insecure.func("get-insecure-random-bytes", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto n = checked_len(a[0], "get-insecure-random-bytes");
-    if (!n) return n.error();
-    std::vector<uint8_t> bytes(static_cast<size_t>(*n));
+  HostInterface insecure(linker, wasi_iface("wasi:random/insecure"));
+  insecure.func("get-insecure-random-bytes", [&st](uint64_t len) -> Result<Bytes> {
+    if (auto ok = check_len(len, "get-insecure-random-bytes"); !ok) return ok.error();
+    Bytes bytes(static_cast<size_t>(len));
     for (size_t i = 0; i < bytes.size(); i += 8) {
       uint64_t v = splitmix64(st.insecure_state);
       std::memcpy(bytes.data() + i, &v, std::min<size_t>(8, bytes.size() - i));
     }
-    return reply(bytes_val(bytes));
+    return bytes;
   });
-  insecure.func("get-insecure-random-u64", [&st](Store&, std::span<const Val>) -> Result<Vals> {
-    return reply(Val::u64(splitmix64(st.insecure_state)));
-  });
+  insecure.func("get-insecure-random-u64", [&st]() -> uint64_t { return splitmix64(st.insecure_state); });
 
-  linker.instance(wasi_iface("wasi:random/insecure-seed"))
-      .func("insecure-seed", [&st](Store&, std::span<const Val>) -> Result<Vals> {
-        return reply(Val::tuple({Val::u64(st.insecure_seed.first), Val::u64(st.insecure_seed.second)}));
-      });
+  HostInterface(linker, wasi_iface("wasi:random/insecure-seed"))
+      .func("insecure-seed", [&st]() -> std::pair<uint64_t, uint64_t> { return st.insecure_seed; });
 }
 
 }  // namespace wippy::hostfns

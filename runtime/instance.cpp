@@ -66,6 +66,7 @@ void LiveInstance::drop() {
   linker_.reset();
   core_func_ = nullptr;
   thunk_ = nullptr;
+  snapshot_.reset();
   store_.reset();
   wasi_.reset();
 }
@@ -74,6 +75,7 @@ Result<void> LiveInstance::instantiate() {
   const FunctionEntry& fn = *prog_->entry;
   auto fail = [&](const Error& e) { return make_error(e.kind, fmt::format("entry {}: {}", fn.id, e.message)); };
   store_ = std::make_unique<Store>();
+  store_->limits.max_memory_bytes = fn.limits.memory_bytes.value_or(0);
   if (prog_->is_component) {
     wasi_ = std::make_unique<hostfns::WasiCtx>();
     wasi_->preopens = cfg_.preopens;
@@ -92,19 +94,32 @@ Result<void> LiveInstance::instantiate() {
       if (!pending_) return make_error(ErrorKind::Other, "no component call pending");
       return pending_(ctx.store);
     });
-    return {};
+    return take_snapshot();
   }
   auto ci = wippy::instantiate(*store_, prog_->module, {}, prog_->code);
   if (!ci) return fail(ci.error());
   core_func_ = (*ci)->export_func(fn.method);
   if (!core_func_) return fail(make_error(ErrorKind::Unlinkable, fmt::format("no function export {}", fn.method)));
   sig_ = &*prog_->core_sig;
+  return take_snapshot();
+}
+
+Result<void> LiveInstance::take_snapshot() {
+  restores_ = 0;
+  auto snap = StoreSnapshot::capture(*store_);
+  if (!snap) return make_error(snap.error().kind, fmt::format("entry {}: snapshot: {}", prog_->entry->id,
+                                                              snap.error().message));
+  snapshot_ = std::move(*snap);
   return {};
 }
 
-Result<void> LiveInstance::reset() {
-  // TODO(snap): restore a StoreSnapshot taken after instantiation instead of
-  // instantiating afresh (component handle tables need clearing as well).
+Result<void> LiveInstance::reset(bool failed) {
+  if (!failed && store_ && snapshot_ && restores_ < kFullResetEvery) {
+    if (snapshot_->restore(*store_)) {
+      ++restores_;
+      return {};
+    }
+  }
   drop();
   return instantiate();
 }

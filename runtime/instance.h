@@ -13,10 +13,17 @@
 //    a typed export returns its results. Traps come back as errors.
 //  * sig() is the signature JSON arguments are converted by (commands: none).
 //  * reset() returns the instance to its post-instantiation state so no
-//    guest state leaks into the next call.
-//    TODO(snap): until interp/snapshot.h (StoreSnapshot) lands, reset()
-//    instantiates afresh (same cost as create()); the switch is this one
-//    function.
+//    guest state leaks into the next call: the Store is restored from the
+//    StoreSnapshot (interp/snapshot.h) captured right after instantiation —
+//    memories copy-on-write, cost proportional to the pages the call
+//    touched; tables, globals and segments copied back. After a call that
+//    failed (a trap can leave a component instance unable to be entered
+//    again), and every kFullResetEvery resets, the instance is made afresh
+//    instead: component-level handle tables and the WASI context's resource
+//    tables are not part of the Store snapshot, and handles a guest forgot
+//    when its memory was rolled back would otherwise pile up.
+//  * limits.memory_bytes is the Store's ExecLimits::max_memory_bytes: a
+//    memory.grow beyond it returns -1 (instantiation beyond it fails).
 #pragma once
 #include <memory>
 #include <optional>
@@ -27,6 +34,7 @@
 #include "component/val.h"
 #include "hostfns/wasi_ctx.h"
 #include "interp/result.h"
+#include "interp/snapshot.h"
 #include "interp/store.h"
 #include "runtime/program.h"
 #include "runtime/wasi_env.h"
@@ -62,11 +70,14 @@ class LiveInstance {
 
   const component::FuncSig* sig() const { return sig_; }
   Result<InstanceResult> call(const CallEnv& env, std::span<const component::Val> args);
-  Result<void> reset();
+  // `failed`: the last call ended with an error (a full re-instantiation).
+  Result<void> reset(bool failed = false);
+  static constexpr uint32_t kFullResetEvery = 4096;
 
  private:
   LiveInstance(std::shared_ptr<const Program> prog, InstanceConfig cfg);
   Result<void> instantiate();
+  Result<void> take_snapshot();
   void drop();
   Result<std::vector<component::Val>> call_component(std::span<const component::Val> args);
   Result<std::vector<component::Val>> call_core(std::span<const component::Val> args);
@@ -83,6 +94,8 @@ class LiveInstance {
   // disp::call_in_fiber can put a whole component call under one deadline.
   FuncInst* thunk_ = nullptr;
   std::function<Result<void>(Store&)> pending_;
+  std::optional<StoreSnapshot> snapshot_;  // taken after instantiation
+  uint32_t restores_ = 0;                  // since the last instantiation
   const component::FuncSig* sig_ = nullptr;
 };
 

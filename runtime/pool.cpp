@@ -33,6 +33,7 @@ Lease& Lease::operator=(Lease&& o) noexcept {
     pool_ = o.pool_;
     inst_ = std::move(o.inst_);
     used_ = o.used_;
+    failed_ = o.failed_;
     o.pool_ = nullptr;
   }
   return *this;
@@ -41,7 +42,7 @@ Lease& Lease::operator=(Lease&& o) noexcept {
 Lease::~Lease() { give_back(); }
 
 void Lease::give_back() {
-  if (pool_ && inst_) pool_->release(std::move(inst_), used_);
+  if (pool_ && inst_) pool_->release(std::move(inst_), used_, failed_);
   pool_ = nullptr;
 }
 
@@ -119,10 +120,10 @@ Result<Lease> Pool::acquire() {
   }
 }
 
-void Pool::release(std::unique_ptr<LiveInstance> inst, bool used) {
+void Pool::release(std::unique_ptr<LiveInstance> inst, bool used, bool failed) {
   if (used) {
     const uint64_t t0 = disp::now_ns();
-    Result<void> r = inst->reset();
+    Result<void> r = inst->reset(failed);
     stats_.reset_ns += disp::now_ns() - t0;
     ++stats_.resets;
     if (!r) {

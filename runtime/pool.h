@@ -4,7 +4,8 @@
 //    grow, or parks the calling dispatcher fiber until one is released
 //    (outside a fiber it fails instead of waiting). A Lease gives the
 //    instance back when destroyed; an instance that ran guest code is reset
-//    (LiveInstance::reset) first, so no state leaks between calls; one whose
+//    (LiveInstance::reset: a snapshot restore, or a fresh instantiation
+//    after a failed call) first, so no state leaks between calls; one whose
 //    reset fails is dropped.
 //  * Types (PoolConfig): inline — one instance, calls serialised; lazy — up
 //    to max_size created on demand, idle ones dropped after 30 s; static —
@@ -36,13 +37,15 @@ class Lease {
   ~Lease();
   LiveInstance* operator->() const { return inst_.get(); }
   LiveInstance& operator*() const { return *inst_; }
-  void mark_used() { used_ = true; }  // guest code ran: reset before reuse
+  void mark_used() { used_ = true; }      // guest code ran: reset before reuse
+  void mark_failed() { failed_ = true; }  // the call failed: make it afresh
 
  private:
   void give_back();
   Pool* pool_ = nullptr;
   std::unique_ptr<LiveInstance> inst_;
   bool used_ = false;
+  bool failed_ = false;
 };
 
 struct PoolStats {
@@ -72,7 +75,7 @@ class Pool {
     std::unique_ptr<LiveInstance> inst;
     uint64_t since_ns = 0;
   };
-  void release(std::unique_ptr<LiveInstance> inst, bool used);
+  void release(std::unique_ptr<LiveInstance> inst, bool used, bool failed);
   void trim(uint64_t now);
   Result<std::unique_ptr<LiveInstance>> create();
 

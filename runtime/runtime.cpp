@@ -127,7 +127,10 @@ Result<CallOutput> Runtime::Impl::call(std::string_view id, const CallArgs& args
     }
     lease->mark_used();
     auto r = (*lease)->call(env, vals);
-    if (!r) return fail(r.error());
+    if (!r) {
+      lease->mark_failed();
+      return fail(r.error());
+    }
     CallOutput out;
     out.exit_code = r->exit_code;
     out.out = std::move(r->out);

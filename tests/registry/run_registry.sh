@@ -110,10 +110,17 @@ entries:
     source: '(module (func (export "half") (param f64) (result f64) (f64.mul (local.get 0) (f64.const 0.5))))'
   - {name: mul, kind: function.wat, method: mul, source: "file://add.wat"}
   - {name: boom, kind: function.wat, method: boom, source: "file://add.wat"}
+  - name: grow
+    kind: function.wat
+    method: grow
+    limits: {memory_bytes: 131072}
+    source: '(module (memory 1) (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))'
 YAML
 check "wat: inline source, wit signature, negative arg" 0 '-5' '' -- wat.yaml add 2 -7
 check "wat: unnamed wit signature" 0 '1.25' '' -- wat.yaml half 2.5
 check "wat: file:// source, raw core types" 0 '-42000000000' '' -- wat.yaml mul 6 -7000000000
+check "limits: memory.grow within memory_bytes" 0 '1' '' -- wat.yaml grow 1
+check "limits: memory.grow beyond memory_bytes fails" 0 '-1' '' -- wat.yaml grow 2
 check "wat: trap is one error line" 1 '' 'wippy-run: error: entry wat:boom: unreachable' -- wat.yaml boom
 
 # cmd.yaml: the wasi:cli/run guest with env, args, cwd and mounts.

@@ -101,8 +101,12 @@ Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const Re
   if (!decoded) return entry_error(fn, decoded.error());
   if (auto v = component::validate_component(*decoded); !v) return entry_error(fn, v.error());
   // Capability gating: every import must belong to a granted profile.
-  for (const auto& imp : decoded->imports)
+  // (A type import with an `eq` bound, e.g. a record defined at world
+  // level, only names a type: it grants nothing and needs no grant.)
+  for (const auto& imp : decoded->imports) {
+    if (imp.desc.sort == Sort::Type && !imp.desc.bound.sub_resource) continue;
     if (auto g = check_import_granted(fn.imports, fn.id, imp.name.name); !g) return g.error();
+  }
   p.component = std::make_shared<const component::Component>(std::move(*decoded));
   p.is_component = true;
   return resolve_component_method(p);

@@ -78,11 +78,41 @@ struct Runtime::Impl {
     return *es.pool;
   }
 
-  Result<CallOutput> call(std::string_view id, const CallArgs& args, const CallOptions& copts);
+  Result<std::string> resolve(std::string_view name) const;
+  Result<CallOutput> call(std::string_view name, const CallArgs& args, const CallOptions& copts);
 };
 
-Result<CallOutput> Runtime::Impl::call(std::string_view id, const CallArgs& args, const CallOptions& copts) {
-  auto es = state(id);
+Result<std::string> Runtime::Impl::resolve(std::string_view name) const {
+  std::vector<const FunctionEntry*> fns = reg.functions();
+  auto listing = [&] {
+    std::vector<std::string> ids;
+    for (auto* f : fns) ids.push_back(f->id);
+    return fmt::format("{}", fmt::join(ids, ", "));
+  };
+  if (name.empty()) {
+    if (fns.size() == 1) return fns[0]->id;
+    if (fns.empty()) return make_error(ErrorKind::Other, "the registry holds no function entry");
+    return make_error(ErrorKind::Other,
+                      fmt::format("the registry holds {} function entries; name one: {}", fns.size(), listing()));
+  }
+  if (name.find(':') != std::string_view::npos) {
+    if (reg.find_function(name)) return std::string(name);
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+  }
+  std::vector<std::string> hits;
+  for (auto* f : fns)
+    if (f->name == name) hits.push_back(f->id);
+  if (hits.size() == 1) return hits[0];
+  if (hits.empty())
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+  return make_error(ErrorKind::Other,
+                    fmt::format("entry name {} is ambiguous: {}", name, fmt::join(hits, ", ")));
+}
+
+Result<CallOutput> Runtime::Impl::call(std::string_view name, const CallArgs& args, const CallOptions& copts) {
+  auto id = resolve(name);
+  if (!id) return id.error();
+  auto es = state(*id);
   if (!es) return es.error();
   const Program& prog = *(*es)->prog;
   const FunctionEntry& fn = *prog.entry;
@@ -175,32 +205,7 @@ std::vector<std::string> Runtime::functions() const {
   return ids;
 }
 
-Result<std::string> Runtime::resolve(std::string_view name) const {
-  std::vector<const FunctionEntry*> fns = impl_->reg.functions();
-  auto listing = [&] {
-    std::vector<std::string> ids;
-    for (auto* f : fns) ids.push_back(f->id);
-    return fmt::format("{}", fmt::join(ids, ", "));
-  };
-  if (name.empty()) {
-    if (fns.size() == 1) return fns[0]->id;
-    if (fns.empty()) return make_error(ErrorKind::Other, "the registry holds no function entry");
-    return make_error(ErrorKind::Other,
-                      fmt::format("the registry holds {} function entries; name one: {}", fns.size(), listing()));
-  }
-  if (name.find(':') != std::string_view::npos) {
-    if (impl_->reg.find_function(name)) return std::string(name);
-    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
-  }
-  std::vector<std::string> hits;
-  for (auto* f : fns)
-    if (f->name == name) hits.push_back(f->id);
-  if (hits.size() == 1) return hits[0];
-  if (hits.empty())
-    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
-  return make_error(ErrorKind::Other,
-                    fmt::format("entry name {} is ambiguous: {}", name, fmt::join(hits, ", ")));
-}
+Result<std::string> Runtime::resolve(std::string_view name) const { return impl_->resolve(name); }
 
 bool Runtime::is_command(std::string_view id) const {
   auto it = impl_->entries.find(id);

@@ -60,6 +60,7 @@ typed_fn() {  # NAME METHOD [EXTRA YAML LINES]
 } > "$S/typed.yaml"
 
 check "typed: string in, string out" 0 '"hello, world"' '' -- typed.yaml greet '"world"'
+check "typed: empty string" 0 '"hello, "' '' -- typed.yaml greet '""'
 check "typed: ns:name entry" 0 '"hello, ünï"' '' -- typed.yaml typed:greet '"ünï"'
 check "typed: list<string> result" 0 '["a","bb","ccc"]' '' -- typed.yaml words '"a bb  ccc"'
 check "typed: list<record> -> result ok record" 0 '{"ok":{"x":2,"y":3.5}}' '' -- \

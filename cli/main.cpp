@@ -5,6 +5,10 @@
 //                                        and total counts
 //   wippy-run run FILE --invoke NAME [ARG...]
 //                                        call an export of a core module
+//   wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env K=V]...
+//                 [--cwd DIR] [-- ARG...]
+//                                        run a WASI 0.2 command component
+//                                        (exit status: the guest's)
 //   wippy-run inspect FILE.wasm          list a component's imports and
 //                                        exports as a WIT-like world (a core
 //                                        module's with kinds and types)
@@ -41,11 +45,23 @@ constexpr const char* kUsage =
     "      (negative allowed), f32/f64 as decimal floats, inf or nan, refs as\n"
     "      null (externref also N). Each result is printed on its own line as\n"
     "      TYPE:VALUE, e.g. i32:42 or f64:1.5 (0x3ff8000000000000).\n"
+    "  wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env NAME=VALUE]...\n"
+    "                [--cwd DIR] [-- ARG...]\n"
+    "      Run a WASI 0.2 command component (wasi:cli/run) with exactly these\n"
+    "      grants: host directory HOST visible at GUEST (read-only with :ro;\n"
+    "      --dir DIR uses the same path for both), the given environment only\n"
+    "      (nothing is inherited), DIR as its initial working directory. The\n"
+    "      guest's argv is COMPONENT.wasm as given, then the ARGs (guest\n"
+    "      arguments start after -- or at the first non-option). Stdio is\n"
+    "      inherited. The exit status is the guest's: 0, 1 when it exits with\n"
+    "      an error or run returns err, N from exit-with-code(N); a trap or an\n"
+    "      unsatisfied import prints one line on stderr and exits 1.\n"
     "  wippy-run inspect FILE.wasm\n"
     "      Print a component's imports and exports as a WIT-like world, with\n"
     "      function signatures and named types; for a core module, its imports\n"
     "      and exports with kinds and function types.\n"
-    "Exit status: 0 on success, 1 on any failure, 2 on bad usage.\n";
+    "Exit status: 0 on success, 1 on any failure, 2 on bad usage (for a\n"
+    "component: the guest's status, see above).\n";
 
 int usage() {
   fmt::print(stderr, "{}", kUsage);
@@ -105,9 +121,15 @@ int wast_main(const std::vector<std::string>& args) {
 }
 
 int run_main(const std::vector<std::string>& args) {
-  if (args.size() < 3 || args[1] != "--invoke") return usage();
-  std::vector<std::string> rest(args.begin() + 3, args.end());
-  return wippy::cli::run_command(args[0], args[2], rest);
+  if (args.empty()) return usage();
+  if (args.size() >= 2 && args[1] == "--invoke") {
+    if (args.size() < 3) return usage();
+    std::vector<std::string> rest(args.begin() + 3, args.end());
+    return wippy::cli::run_command(args[0], args[2], rest);
+  }
+  auto opts = wippy::cli::parse_component_run(args);
+  if (!opts) return usage();
+  return wippy::cli::run_component(*opts);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
-// run_command.cpp — the `run` subcommand.
+// run_command.cpp — the `run` subcommand: core modules (--invoke) and
+// WASI command components (see run_command.h).
 #include "cli/run_command.h"
+
+#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -8,6 +11,7 @@
 
 #include "cli/load.h"
 #include "cli/values.h"
+#include "hostfns/wasi.h"
 #include "interp/store.h"
 #include "interp/text/wat.h"
 
@@ -80,7 +84,118 @@ std::optional<Value> parse_arg(const std::string& s, ValType t) {
   return std::nullopt;
 }
 
+// One line: newlines in a message become "; ".
+std::string one_line(std::string s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '\n') {
+      if (!out.empty() && out.back() != ' ') out += "; ";
+    } else if (ch != '\r') {
+      out += ch;
+    }
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == ';')) out.pop_back();
+  return out;
+}
+
+// --dir HOST::GUEST[:ro] or --dir DIR (the same path on both sides).
+std::optional<hostfns::Preopen> parse_dir(const std::string& spec) {
+  hostfns::Preopen p;
+  std::string guest;
+  size_t sep = spec.find("::");
+  if (sep == std::string::npos) {
+    p.host_path = spec;
+    guest = spec;
+  } else {
+    p.host_path = spec.substr(0, sep);
+    guest = spec.substr(sep + 2);
+  }
+  if (guest.size() >= 3 && guest.compare(guest.size() - 3, 3, ":ro") == 0) {
+    p.read_only = true;
+    guest.resize(guest.size() - 3);
+    if (sep == std::string::npos) p.host_path = guest;
+  }
+  if (p.host_path.empty() || guest.empty()) return std::nullopt;
+  p.guest_path = guest;
+  return p;
+}
+
 }  // namespace
+
+bool is_component_binary(std::span<const uint8_t> bytes) {
+  // \0asm, a 2-byte version, then the 2-byte layer: 0 core, 1 component.
+  return bytes.size() >= 8 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm' &&
+         bytes[6] == 1 && bytes[7] == 0;
+}
+
+std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::string>& args) {
+  auto bad = [](const std::string& msg) -> std::optional<ComponentRunOptions> {
+    fmt::print(stderr, "wippy-run run: {}\n", msg);
+    return std::nullopt;
+  };
+  if (args.empty()) return bad("missing FILE");
+  ComponentRunOptions o;
+  o.file = args[0];
+  size_t i = 1;
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") {
+      ++i;
+      break;
+    }
+    if (a != "--dir" && a != "--env" && a != "--cwd") {
+      if (a.size() > 1 && a[0] == '-') return bad(fmt::format("unknown option {}", a));
+      break;  // the first guest argument
+    }
+    if (i + 1 >= args.size()) return bad(fmt::format("{} needs a value", a));
+    const std::string& v = args[++i];
+    if (a == "--dir") {
+      auto p = parse_dir(v);
+      if (!p) return bad(fmt::format("--dir {}: expected HOST::GUEST[:ro] or DIR", v));
+      struct stat st;
+      if (::stat(p->host_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return bad(fmt::format("--dir {}: {} is not a directory", v, p->host_path));
+      o.dirs.push_back(std::move(*p));
+    } else if (a == "--env") {
+      size_t eq = v.find('=');
+      if (eq == std::string::npos || eq == 0) return bad(fmt::format("--env {}: expected NAME=VALUE", v));
+      o.env.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+    } else {
+      if (v.empty()) return bad("--cwd needs a directory");
+      o.cwd = v;
+    }
+  }
+  o.args.assign(args.begin() + std::ptrdiff_t(i), args.end());
+  return o;
+}
+
+int run_component(const ComponentRunOptions& opts) {
+  auto fail = [&](const std::string& msg) {
+    fmt::print(stderr, "wippy-run: {}: {}\n", opts.file, one_line(msg));
+    return 1;
+  };
+  auto data = read_file(opts.file);
+  if (!data) {
+    fmt::print(stderr, "wippy-run: {}\n", one_line(data.error().message));
+    return 1;
+  }
+  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data->data()), data->size());
+  if (!is_component_binary(bytes))
+    return fail("not a component (a core module runs with --invoke NAME)");
+
+  hostfns::WasiCtx ctx;
+  ctx.args.push_back(opts.file);
+  ctx.args.insert(ctx.args.end(), opts.args.begin(), opts.args.end());
+  ctx.env = opts.env;
+  ctx.initial_cwd = opts.cwd;
+  ctx.preopens = opts.dirs;
+  ctx.inherit_stdio();
+
+  Store store;
+  auto r = hostfns::run_wasi_command(store, bytes, ctx);
+  if (!r) return fail(fmt::format("{}: {}", error_kind_name(r.error().kind), r.error().message));
+  return *r;
+}
 
 int run_command(const std::string& file, const std::string& export_name, const std::vector<std::string>& args) {
   auto fail = [&](const std::string& msg) {
@@ -99,6 +214,7 @@ int run_command(const std::string& file, const std::string& export_name, const s
     bytes = std::move(*b);
   } else {
     bytes.assign(data->begin(), data->end());
+    if (is_component_binary(bytes)) return fail("a component runs without --invoke (see `wippy-run help`)");
   }
   auto mod = compile_module(bytes);
   if (!mod) return fail(fmt::format("{}: {}", error_kind_name(mod.error().kind), mod.error().message));

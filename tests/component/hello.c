@@ -6,15 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  (void)old_size;
-  (void)align;
-  if (new_size == 0) return (void *)align;
-  void *p = old ? realloc(old, new_size) : malloc(new_size);
-  if (!p) abort();
-  return p;
-}
+#include "../guests/cabi_realloc.h"
 
 int main(void) {
   printf("hello from a component\n");

@@ -5,14 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-__attribute__((export_name("cabi_realloc")))
-void *cabi_realloc(void *old, size_t old_size, size_t align, size_t new_size) {
-  (void)old_size;
-  if (new_size == 0) return (void *)align;
-  void *p = old ? realloc(old, new_size) : malloc(new_size);
-  if (!p) abort();
-  return p;
-}
+#include "../guests/cabi_realloc.h"
 
 int main(void) {
   static const char msg[] = "hello from a component\n";

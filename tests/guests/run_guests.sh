@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# run_guests.sh — runs each guest in tests/guests/ under a WASI host and
+# compares what it printed and its exit status with NAME.expected/NAME.spec.
+#   run_guests.sh wippy PATH/TO/wippy-run SRC_DIR BUILD_DIR [NAME...]
+#   run_guests.sh jco   PATH/TO/jco       SRC_DIR BUILD_DIR [NAME...]
+# SRC_DIR holds NAME.spec, NAME.expected, optional NAME.setup.sh and
+# jco.differences; BUILD_DIR holds NAME.component.wasm (built by meson).
+# Without NAMEs every NAME.spec runs. The spec format is described in
+# README.md. Each guest gets a fresh scratch directory
+# BUILD_DIR/scratch/HOST/NAME: NAME.setup.sh runs there first, `dir` hosts
+# and `stdin` files are relative to it, and the captured stdout/stderr are
+# left there for inspection. The guest runs with BUILD_DIR as the working
+# directory and its component path given as NAME.component.wasm, which is
+# therefore argv[0].
+# Under `jco`, jco.differences is applied first (see that file): its lines
+# for a guest replace the spec's lines with the same key.
+# Exit status: 0 when every guest passed (skips listed in jco.differences
+# do not fail), 1 otherwise.
+set -uo pipefail
+
+host=$1 tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" src=$(cd "$3" && pwd) build=$(cd "$4" && pwd)
+shift 4
+case $host in wippy|jco) ;; *) echo "run_guests.sh: unknown host $host" >&2; exit 2 ;; esac
+[ -x "$tool" ] || { echo "run_guests.sh: $tool is not executable" >&2; exit 1; }
+
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  for f in "$src"/*.spec; do names+=("$(basename "$f" .spec)"); done
+fi
+
+if [ "$host" = jco ]; then
+  # The preview2-shim copy jco's generated code imports (see jco_init.mjs).
+  jco_dir=$(dirname "$(readlink -f "$tool")")
+  WIPPY_P2SHIM=$(cd "$jco_dir" && node --input-type=module \
+    -e 'import {fileURLToPath} from "node:url"; console.log(fileURLToPath(import.meta.resolve("@bytecodealliance/preview2-shim/cli")))' \
+    | sed 's|/dist/nodejs/cli.js$||')
+  export WIPPY_P2SHIM
+fi
+
+# Spec lines of NAME for this host: the spec, then for jco the keys named in
+# jco.differences replaced by its values. Prints KEY<TAB>VALUE lines.
+spec_lines() {
+  local name=$1 line key value
+  local -A overridden=()
+  local diffs=()
+  if [ "$host" = jco ] && [ -f "$src/jco.differences" ]; then
+    while IFS= read -r line || [ -n "$line" ]; do
+      [[ -z $line || $line == \#* ]] && continue
+      [ "${line%% *}" = "$name" ] || continue
+      line=${line#* }
+      key=${line%% *}; value=${line#"$key"}; value=${value# }
+      overridden[$key]=1
+      diffs+=("$key"$'\t'"$value")
+    done < "$src/jco.differences"
+  fi
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ -z $line || $line == \#* ]] && continue
+    key=${line%% *}; value=${line#"$key"}; value=${value# }
+    [ -n "${overridden[$key]:-}" ] && continue
+    printf '%s\t%s\n' "$key" "$value"
+  done < "$src/$name.spec"
+  for line in "${diffs[@]+"${diffs[@]}"}"; do printf '%s\n' "$line"; done
+}
+
+passed=0 failed=0 skipped=0
+fail() { echo "FAIL $name: $*"; failed=$((failed + 1)); }
+
+for name in "${names[@]}"; do
+  [ -f "$src/$name.spec" ] || { name=$name fail "no spec $src/$name.spec"; continue; }
+  scratch="$build/scratch/$host/$name"
+  rm -rf "$scratch" && mkdir -p "$scratch"
+  if [ -f "$src/$name.setup.sh" ]; then
+    if ! (cd "$scratch" && bash "$src/$name.setup.sh" > setup.log 2>&1); then
+      fail "$name.setup.sh failed: $(tail -n 3 "$scratch/setup.log")"; continue
+    fi
+  fi
+
+  args=() envs=() dirs=() cwd="" stdin=/dev/null exit_want=0 stdout_mode=raw
+  stderr_want=() expected="$src/$name.expected" skip="" bad="" guest=$name
+  while IFS=$'\t' read -r key value; do
+    case $key in
+      component) guest=$value ;;
+      arg) args+=("$value") ;;
+      env) envs+=("$value") ;;
+      dir) dirs+=("$value") ;;
+      cwd) cwd=$value ;;
+      stdin) stdin="$scratch/$value" ;;
+      exit) exit_want=$value ;;
+      stdout) stdout_mode=$value ;;
+      stderr) [ -n "$value" ] && stderr_want+=("$value") ;;
+      expected) expected="$src/$value" ;;
+      skip) skip=$value ;;
+      *) bad="unknown spec key '$key'" ;;
+    esac
+  done < <(spec_lines "$name")
+  [ -n "$bad" ] && { fail "$bad"; continue; }
+  comp="$guest.component.wasm"
+  [ -f "$build/$comp" ] || { fail "component $build/$comp was not built"; continue; }
+  if [ -n "$skip" ]; then
+    echo "SKIP $name ($host): $skip"; skipped=$((skipped + 1)); continue
+  fi
+
+  # dir HOST::GUEST[:ro], HOST relative to the scratch directory.
+  host_dirs=() guest_dirs=() ro_flags=()
+  for d in "${dirs[@]+"${dirs[@]}"}"; do
+    h=${d%%::*} g=${d#*::} ro=""
+    [[ $g == *:ro ]] && { g=${g%:ro}; ro=":ro"; }
+    [[ $h == /* ]] || h="$scratch/$h"
+    host_dirs+=("$h") guest_dirs+=("$g") ro_flags+=("$ro")
+  done
+
+  if [ "$host" = wippy ]; then
+    cmd=("$tool" run "$comp")
+    for i in "${!host_dirs[@]}"; do cmd+=(--dir "${host_dirs[$i]}::${guest_dirs[$i]}${ro_flags[$i]}"); done
+    for e in "${envs[@]+"${envs[@]}"}"; do cmd+=(--env "$e"); done
+    [ -n "$cwd" ] && cmd+=(--cwd "$cwd")
+    cmd+=(-- "${args[@]+"${args[@]}"}")
+    (cd "$build" && timeout 300 "${cmd[@]}" < "$stdin" > "$scratch/stdout" 2> "$scratch/stderr")
+    rc=$?
+  else
+    inv="$scratch/invocation"
+    {
+      printf 'arg\t%s\n' "$comp"
+      for a in "${args[@]+"${args[@]}"}"; do printf 'arg\t%s\n' "$a"; done
+      for e in "${envs[@]+"${envs[@]}"}"; do printf 'env\t%s\n' "$e"; done
+      for i in "${!host_dirs[@]}"; do printf 'dir\t%s\t%s\n' "${host_dirs[$i]}" "${guest_dirs[$i]}"; done
+      [ -n "$cwd" ] && printf 'cwd\t%s\n' "$cwd"
+    } > "$inv"
+    (cd "$build" && WIPPY_GUEST_INVOCATION="$inv" timeout 300 "$tool" run --jco-import "$src/jco_init.mjs" "$comp" \
+       < "$stdin" > "$scratch/stdout" 2> "$scratch/stderr")
+    rc=$?
+  fi
+
+  actual="$scratch/stdout"
+  if [ "$stdout_mode" = sha256 ]; then
+    # Large outputs: compare "sha256 HEX bytes N" instead of the bytes.
+    printf 'sha256 %s bytes %s\n' "$(sha256sum < "$scratch/stdout" | cut -d' ' -f1)" \
+      "$(wc -c < "$scratch/stdout" | tr -d ' ')" > "$scratch/stdout.summary"
+    actual="$scratch/stdout.summary"
+  elif [ "$stdout_mode" != raw ]; then
+    fail "unknown stdout mode '$stdout_mode'"; continue
+  fi
+  problems=()
+  [ "$rc" = "$exit_want" ] || problems+=("exit status $rc, expected $exit_want")
+  if [ ! -f "$expected" ]; then
+    problems+=("no transcript $expected")
+  elif ! cmp -s "$expected" "$actual"; then
+    problems+=("stdout differs from $(basename "$expected"):"$'\n'"$(diff -u "$expected" "$actual" | head -n 40)")
+  fi
+  for s in "${stderr_want[@]+"${stderr_want[@]}"}"; do
+    grep -qF -- "$s" "$scratch/stderr" || problems+=("stderr lacks \"$s\"")
+  done
+  if [ ${#problems[@]} -eq 0 ]; then
+    echo "ok   $name"; passed=$((passed + 1))
+  else
+    fail "$(printf '%s\n' "${problems[@]}")"
+    echo "     stderr: $(head -c 600 "$scratch/stderr")"
+  fi
+done
+
+echo "guests ($host): $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -76,7 +76,7 @@ for name in "${names[@]}"; do
   fi
 
   args=() envs=() dirs=() cwd="" stdin=/dev/null exit_want=0 stdout_mode=raw
-  stderr_want=() expected="$src/$name.expected" skip="" bad="" guest=$name
+  stderr_want=() stderr_lines="" expected="$src/$name.expected" skip="" bad="" guest=$name
   while IFS=$'\t' read -r key value; do
     case $key in
       component) guest=$value ;;
@@ -88,6 +88,7 @@ for name in "${names[@]}"; do
       exit) exit_want=$value ;;
       stdout) stdout_mode=$value ;;
       stderr) [ -n "$value" ] && stderr_want+=("$value") ;;
+      stderr-lines) stderr_lines=$value ;;
       expected) expected="$src/$value" ;;
       skip) skip=$value ;;
       *) bad="unknown spec key '$key'" ;;
@@ -150,6 +151,10 @@ for name in "${names[@]}"; do
   for s in "${stderr_want[@]+"${stderr_want[@]}"}"; do
     grep -qF -- "$s" "$scratch/stderr" || problems+=("stderr lacks \"$s\"")
   done
+  if [ -n "$stderr_lines" ]; then
+    n=$(wc -l < "$scratch/stderr" | tr -d ' ')
+    [ "$n" = "$stderr_lines" ] || problems+=("stderr has $n lines, expected $stderr_lines")
+  fi
   if [ ${#problems[@]} -eq 0 ]; then
     echo "ok   $name"; passed=$((passed + 1))
   else

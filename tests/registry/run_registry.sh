@@ -126,6 +126,14 @@ check "wat: unnamed wit signature" 0 '1.25' '' -- wat.yaml half 2.5
 check "wat: file:// source, raw core types" 0 '-42000000000' '' -- wat.yaml mul 6 -7000000000
 check "limits: memory.grow within memory_bytes" 0 '1' '' -- wat.yaml grow 1
 check "limits: memory.grow beyond memory_bytes fails" 0 '-1' '' -- wat.yaml grow 2
+cat > "$S/one.yaml" <<'YAML'
+namespace: one
+entries:
+  - {name: neg, kind: function.wat, method: neg, wit: "func(x: s64) -> s64",
+     source: '(module (func (export "neg") (param i64) (result i64) (i64.sub (i64.const 0) (local.get 0))))'}
+YAML
+check "one function entry: ENTRY omitted, -7 is a JSON number" 0 '7' '' -- one.yaml -7
+check "one function entry: named as well" 0 '-5' '' -- one.yaml neg 5
 check "wat: trap is one error line" 1 '' 'wippy-run: error: entry wat:boom: unreachable' -- wat.yaml boom
 
 # cmd.yaml: the wasi:cli/run guest with env, args, cwd and mounts.

@@ -408,7 +408,10 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
 Result<Item> Scope::bind_import(const ComponentImport& imp) {
   const std::string& name = imp.name.name;
   Item supplied;
-  if (linker) {
+  if (imp.desc.sort == Sort::Type && !imp.desc.bound.sub_resource && (linker || !args.count(name))) {
+    // An `eq`-bounded type import names a type the component defines
+    // itself: nothing needs supplying (as in wasmtime).
+  } else if (linker) {
     auto r = linker->resolve(name);
     if (!r) return r.error();
     supplied = std::move(*r);

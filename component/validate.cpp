@@ -73,6 +73,11 @@ struct TNode {
   std::vector<TRef> fresh;  // resources made fresh per instantiation/import
   bool local = false;       // Resource defined by a type definition in a concrete component
   const void* owner = nullptr;  // Resource: the scope (component) that defined it
+  // The type an import or export with an `eq` bound names: the node is a
+  // distinct name for it (wasm-tools' "created" type), equal in structure;
+  // resources compare by base() identity.
+  TRef alias_of = nullptr;
+  bool defined = false;  // Prim: made by a type definition, not written inline
 };
 
 bool is_valtype_node(TRef t) { return t && uint8_t(t->k) <= uint8_t(K::Borrow); }
@@ -102,7 +107,9 @@ struct Scope {
   std::map<std::string, TRef> resource_names;  // imported/exported resource labels
   std::vector<Item> imports, exports;
   std::vector<TRef> local_resources;
-  std::set<TRef> visible_resources;  // resources introduced by imports/exports
+  std::vector<TRef> abstract_exports;  // resources exported as (sub resource)
+  bool is_instance_type = false;
+  std::set<TRef> named_imports, named_exports;  // see register_named()
 
   size_t count(Sort s) const {
     switch (s) {
@@ -165,6 +172,22 @@ class Validator {
     TNode* n = make(K::Prim);
     n->prim = p;
     prims_[p] = n;
+    return n;
+  }
+
+  // A new name for `t` (an `eq`-bounded type import or export): a
+  // structural copy, or for a resource a node whose base() is t's.
+  TRef alias_node(TRef t) {
+    if (!t) return t;
+    TNode* n = make(t->k);
+    if (t->k == K::Resource) {
+      n->alias_of = base(t);
+      n->local = t->local;
+      n->owner = t->owner;
+      return n;
+    }
+    *n = *t;
+    n->alias_of = t;
     return n;
   }
 
@@ -245,26 +268,152 @@ class Validator {
   }
 
   // ---- type equality / subtyping ------------------------------------------
+  //
+  // Each check returns true on a match; otherwise false with `why` holding
+  // the reason, outermost context first ("type mismatch in record field
+  // `x`: expected u32, found tuple"), worded as wasm-tools words it.
 
-  static bool type_eq(TRef a, TRef b, int depth = 0) {
-    if (a == b) return true;
-    if (!a || !b || a->k != b->k || depth > 200) return false;
-    switch (a->k) {
-      case K::Prim: return a->prim == b->prim;
-      case K::Resource: return false;  // identity only
-      case K::Record: case K::Variant: case K::Tuple: case K::Func:
-        if (a->fields.size() != b->fields.size()) return false;
-        for (size_t i = 0; i < a->fields.size(); ++i) {
-          if (a->fields[i].first != b->fields[i].first) return false;
-          if (!type_eq(a->fields[i].second, b->fields[i].second, depth + 1)) return false;
-        }
-        return type_eq(a->a, b->a, depth + 1);
-      case K::Flags: case K::Enum: return a->labels == b->labels;
-      case K::List: case K::Option: case K::Own: case K::Borrow: return type_eq(a->a, b->a, depth + 1);
-      case K::Result: return type_eq(a->a, b->a, depth + 1) && type_eq(a->b, b->b, depth + 1);
-      case K::Instance: case K::Component: return subtype(a, b, depth) && subtype(b, a, depth);
+  static TRef base(TRef t) {
+    while (t && t->k == K::Resource && t->alias_of) t = t->alias_of;
+    return t;
+  }
+
+  static const char* kind_word(K k) {
+    switch (k) {
+      case K::Prim: return "primitive";
+      case K::Record: return "record";
+      case K::Variant: return "variant";
+      case K::List: return "list";
+      case K::Tuple: return "tuple";
+      case K::Flags: return "flags";
+      case K::Enum: return "enum";
+      case K::Option: return "option";
+      case K::Result: return "result";
+      case K::Own: return "own";
+      case K::Borrow: return "borrow";
+      case K::Func: return "func";
+      case K::Component: return "component";
+      case K::Instance: return "instance";
+      case K::Resource: return "resource";
     }
+    return "type";
+  }
+  // A primitive written directly as a value type is named by itself; one
+  // defined by a type definition is "primitive" on the expected side.
+  static std::string expected_desc(TRef t) {
+    if (t->k == K::Prim && !t->defined) return prim_name(t->prim);
+    return kind_word(t->k);
+  }
+  static std::string actual_desc(TRef t) { return t->k == K::Prim ? prim_name(t->prim) : kind_word(t->k); }
+
+  static bool because(std::string& why, const std::string& context) {
+    why = why.empty() ? context : context + ": " + why;
     return false;
+  }
+  static bool mismatch(std::string& why, std::string msg) {
+    why = std::move(msg);
+    return false;
+  }
+
+  // Value and defined types: equality (the component model has no value
+  // subtyping yet).
+  bool type_eq(TRef a, TRef e, std::string& why, int depth = 0) {
+    if (a == e) return true;
+    if (!a || !e) return mismatch(why, "missing type");
+    if (depth > 200) return mismatch(why, "type nesting too deep");
+    if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
+    switch (a->k) {
+      case K::Prim:
+        if (a->prim == e->prim) return true;
+        return mismatch(why, fmt::format("expected primitive `{}` found primitive `{}`", prim_name(e->prim),
+                                         prim_name(a->prim)));
+      case K::Resource:
+        if (base(a) == base(e)) return true;
+        return mismatch(why, "resource types are not the same");
+      case K::Record:
+        return fields_eq(a, e, why, depth, "fields", "field name", "record field");
+      case K::Variant:
+        if (a->fields.size() != e->fields.size())
+          return mismatch(why, fmt::format("expected {} cases, found {}", e->fields.size(), a->fields.size()));
+        for (size_t i = 0; i < a->fields.size(); ++i) {
+          const std::string& name = e->fields[i].first;
+          TRef at = a->fields[i].second, et = e->fields[i].second;
+          if (a->fields[i].first != name)
+            return mismatch(why, fmt::format("expected case named `{}`, found `{}`", name, a->fields[i].first));
+          if (et && !at) return mismatch(why, fmt::format("expected case `{}` to have a type, found none", name));
+          if (!et && at) return mismatch(why, fmt::format("expected case `{}` to have no type", name));
+          if (et && !type_eq(at, et, why, depth + 1))
+            return because(why, fmt::format("type mismatch in variant case `{}`", name));
+        }
+        return true;
+      case K::Tuple:
+        if (a->fields.size() != e->fields.size())
+          return mismatch(why, fmt::format("expected {} types, found {}", e->fields.size(), a->fields.size()));
+        for (size_t i = 0; i < a->fields.size(); ++i)
+          if (!type_eq(a->fields[i].second, e->fields[i].second, why, depth + 1))
+            return because(why, fmt::format("type mismatch in tuple field {}", i));
+        return true;
+      case K::Flags:
+        if (a->labels == e->labels) return true;
+        return mismatch(why, "mismatch in flags elements");
+      case K::Enum:
+        if (a->labels == e->labels) return true;
+        return mismatch(why, "mismatch in enum elements");
+      case K::List:
+        return type_eq(a->a, e->a, why, depth + 1) || because(why, "type mismatch in list element");
+      case K::Option:
+        return type_eq(a->a, e->a, why, depth + 1) || because(why, "type mismatch in option payload");
+      case K::Own:
+      case K::Borrow:
+        return type_eq(a->a, e->a, why, depth + 1);
+      case K::Result:
+        for (int side = 0; side < 2; ++side) {
+          TRef at = side ? a->b : a->a, et = side ? e->b : e->a;
+          const char* which = side ? "err" : "ok";
+          if (!et && at) return mismatch(why, fmt::format("expected {} type to not be present", which));
+          if (et && !at) return mismatch(why, fmt::format("expected {} type, but found none", which));
+          if (et && !type_eq(at, et, why, depth + 1))
+            return because(why, fmt::format("type mismatch in {} variant", which));
+        }
+        return true;
+      case K::Func: return func_sub(a, e, why, depth);
+      case K::Instance:
+      case K::Component: {
+        std::string ignored;
+        if (!subtype(a, e, why, depth)) return false;
+        if (!subtype(e, a, ignored, depth)) return mismatch(why, fmt::format("{} types are not the same", kind_word(a->k)));
+        return true;
+      }
+    }
+    return mismatch(why, "type mismatch");
+  }
+  bool type_eq(TRef a, TRef e) {
+    std::string why;
+    return type_eq(a, e, why);
+  }
+
+  // Named fields (record fields, function parameters) pairwise equal.
+  bool fields_eq(TRef a, TRef e, std::string& why, int depth, const char* plural, const char* name_words,
+                 const char* what) {
+    if (a->fields.size() != e->fields.size())
+      return mismatch(why, fmt::format("expected {} {}, found {}", e->fields.size(), plural, a->fields.size()));
+    for (size_t i = 0; i < a->fields.size(); ++i) {
+      const std::string& name = e->fields[i].first;
+      if (a->fields[i].first != name)
+        return mismatch(why, fmt::format("expected {} `{}`, found `{}`", name_words, name, a->fields[i].first));
+      if (!type_eq(a->fields[i].second, e->fields[i].second, why, depth + 1))
+        return because(why, fmt::format("type mismatch in {} `{}`", what, name));
+    }
+    return true;
+  }
+
+  bool func_sub(TRef a, TRef e, std::string& why, int depth) {
+    if (!fields_eq(a, e, why, depth, "parameters", "parameter named", "function parameter")) return false;
+    // The wording of the two result-presence cases is wasm-tools'.
+    if (a->a && !e->a) return mismatch(why, "expected a result, found none");
+    if (!a->a && e->a) return mismatch(why, "expected no result, found one");
+    if (e->a && !type_eq(a->a, e->a, why, depth + 1)) return because(why, "type mismatch with result type");
+    return true;
   }
 
   static const Item* find_item(const std::vector<Item>& items, const std::string& name) {
@@ -273,37 +422,135 @@ class Validator {
     return nullptr;
   }
 
-  static bool item_subtype(const Item& actual, const Item& expected, int depth) {
-    if (actual.sort != expected.sort) return false;
-    switch (expected.sort) {
-      case Sort::Type:
-        return type_eq(actual.type, expected.type, depth + 1) ||
-               (expected.type && expected.type->k == K::Resource && actual.type &&
-                actual.type->k == K::Resource && actual.type == expected.type);
-      case Sort::CoreModule: return true;
-      default: return subtype(actual.type, expected.type, depth + 1);
+  static const char* item_sort_word(Sort s) { return s == Sort::CoreModule ? "module" : sort_name(s); }
+
+  // actual <: expected for import/export items.
+  bool item_sub(const Item& a, const Item& e, std::string& why, int depth) {
+    if (a.sort != e.sort)
+      return mismatch(why, fmt::format("expected {}, found {}", item_sort_word(e.sort), item_sort_word(a.sort)));
+    switch (e.sort) {
+      case Sort::Type: {
+        TRef at = base(a.type), et = base(e.type);
+        if (!at || !et) return mismatch(why, "missing type");
+        if (et->k == K::Resource) {
+          if (at->k != K::Resource)
+            return mismatch(why, fmt::format("expected resource, found {} type", is_valtype_node(at) ? "defined" : kind_word(at->k)));
+          return at == et || mismatch(why, "resource types are not the same");
+        }
+        if (at->k == K::Resource) return mismatch(why, "expected defined type, found resource");
+        return type_eq(at, et, why, depth + 1);
+      }
+      case Sort::CoreModule: return module_sub(*a.module, *e.module, why);
+      case Sort::Value: return type_eq(a.type, e.type, why, depth + 1);
+      default: return subtype(a.type, e.type, why, depth + 1);
     }
   }
 
-  // actual <: expected
-  static bool subtype(TRef actual, TRef expected, int depth = 0) {
-    if (actual == expected) return true;
-    if (!actual || !expected || depth > 200) return false;
-    if (actual->k != expected->k) return false;
-    if (actual->k == K::Instance || actual->k == K::Component) {
-      for (auto& e : expected->exports) {
-        const Item* a = find_item(actual->exports, e.name);
-        if (!a || !item_subtype(*a, e, depth)) return false;
-      }
-      if (actual->k == K::Component) {
-        for (auto& i : actual->imports) {
-          const Item* e = find_item(expected->imports, i.name);
-          if (!e || !item_subtype(*e, i, depth)) return false;
-        }
-      }
-      return true;
+  // actual <: expected for func, instance and component types. The
+  // abstract resources of either side are first unified through the
+  // imports (component) and exports (instance and component) they are
+  // named by.
+  bool subtype(TRef a, TRef e, std::string& why, int depth = 0) {
+    if (a == e) return true;
+    if (!a || !e) return mismatch(why, "missing type");
+    if (depth > 200) return mismatch(why, "type nesting too deep");
+    if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", kind_word(e->k), kind_word(a->k)));
+    if (a->k == K::Func) return func_sub(a, e, why, depth);
+    if (a->k != K::Instance && a->k != K::Component) return type_eq(a, e, why, depth);
+    if (a->k == K::Component) {
+      // The actual component's abstract imports take the expected ones.
+      Subst m;
+      std::set<TRef> fresh(a->fresh.begin(), a->fresh.end());
+      for (auto& i : a->imports)
+        if (const Item* x = find_item(e->imports, i.name)) bind(i, *x, m, fresh);
+      if (!m.empty()) a = subst(a, m);
     }
-    return type_eq(actual, expected, depth);
+    {
+      // The expected side's abstract exports take the actual ones.
+      Subst m;
+      std::set<TRef> fresh(e->fresh.begin(), e->fresh.end());
+      for (auto& x : e->exports)
+        if (const Item* i = find_item(a->exports, x.name)) bind(x, *i, m, fresh);
+      if (!m.empty()) e = subst(e, m);
+    }
+    if (a->k == K::Component) {
+      for (auto& i : a->imports) {
+        const Item* x = find_item(e->imports, i.name);
+        if (!x) return mismatch(why, fmt::format("missing expected import `{}`", i.name));
+        if (!item_sub(*x, i, why, depth)) return because(why, fmt::format("type mismatch in import `{}`", i.name));
+      }
+    }
+    for (auto& x : e->exports) {
+      const Item* i = find_item(a->exports, x.name);
+      if (!i) return mismatch(why, fmt::format("missing expected export `{}`", x.name));
+      if (!item_sub(*i, x, why, depth))
+        return because(why, fmt::format("type mismatch in {}export `{}`", a->k == K::Instance ? "instance " : "", x.name));
+    }
+    return true;
+  }
+
+  // ---- core types -----------------------------------------------------------
+
+  static std::string core_func_text(const wippy::FuncType& f) {
+    std::string s = "(func";
+    if (!f.params.empty()) {
+      s += " (param";
+      for (auto t : f.params) s += fmt::format(" {}", valtype_name(t));
+      s += ")";
+    }
+    if (!f.results.empty()) {
+      s += " (result";
+      for (auto t : f.results) s += fmt::format(" {}", valtype_name(t));
+      s += ")";
+    }
+    return s + ")";
+  }
+
+  // actual <: expected for core extern types (wasm-tools' wording).
+  static bool core_extern_sub(const CoreExtern& a, const CoreExtern& e, std::string& why) {
+    if (a.kind != e.kind)
+      return mismatch(why, fmt::format("expected {}, found {}", extern_kind_name(e.kind), extern_kind_name(a.kind)));
+    switch (e.kind) {
+      case ExternKind::Func:
+        if (a.func == e.func) return true;
+        return mismatch(why, fmt::format("function types differ: expected: {}, found: {}", core_func_text(e.func),
+                                         core_func_text(a.func)));
+      case ExternKind::Table:
+        if (a.table.elem != e.table.elem)
+          return mismatch(why, fmt::format("expected table element type {}, found {}", valtype_name(e.table.elem),
+                                           valtype_name(a.table.elem)));
+        return limits_match(a.table.limits, e.table.limits) || mismatch(why, "mismatch in table limits");
+      case ExternKind::Memory:
+        return limits_match(a.memory.limits, e.memory.limits) || mismatch(why, "mismatch in memory limits");
+      case ExternKind::Global:
+        if (a.global.mut != e.global.mut) return mismatch(why, "global types differ in mutability");
+        if (a.global.type != e.global.type)
+          return mismatch(why, fmt::format("expected global type {}, found {}", valtype_name(e.global.type),
+                                           valtype_name(a.global.type)));
+        return true;
+    }
+    return true;
+  }
+
+  // Module types: imports contravariant (the actual module may import
+  // less), exports covariant (it may export more).
+  static bool module_sub(const CoreModuleInfo& a, const CoreModuleInfo& e, std::string& why) {
+    for (auto& ai : a.imports) {
+      const CoreModuleInfo::Imp* ei = nullptr;
+      for (auto& x : e.imports)
+        if (x.module == ai.module && x.name == ai.name) ei = &x;
+      if (!ei) return mismatch(why, fmt::format("missing expected import `{}::{}`", ai.module, ai.name));
+      if (!core_extern_sub(ei->type, ai.type, why))
+        return because(why, fmt::format("type mismatch in import `{}::{}`", ai.module, ai.name));
+    }
+    for (auto& [name, et] : e.exports) {
+      const CoreExtern* at = nullptr;
+      for (auto& [n, t] : a.exports)
+        if (n == name) at = &t;
+      if (!at) return mismatch(why, fmt::format("missing expected export `{}`", name));
+      if (!core_extern_sub(*at, et, why)) return because(why, fmt::format("type mismatch in export `{}`", name));
+    }
+    return true;
   }
 
   // ---- substitution -------------------------------------------------------
@@ -314,6 +561,14 @@ class Validator {
     if (!t || depth > 200) return t;
     auto it = m.find(t);
     if (it != m.end()) return it->second;
+    if (t->k == K::Resource && t->alias_of) {
+      // Another name for a resource: renamed when its base is substituted.
+      TRef b = subst(t->alias_of, m, depth + 1);
+      if (b == t->alias_of) return t;
+      TRef n = alias_node(b);
+      m[t] = n;
+      return n;
+    }
     if (t->k == K::Prim || t->k == K::Resource || t->k == K::Flags || t->k == K::Enum) return t;
     TNode copy = *t;
     bool changed = false;
@@ -328,6 +583,7 @@ class Validator {
     for (auto* v : {&copy.imports, &copy.exports})
       for (auto& i : *v) sub(i.type);
     for (auto& r : copy.fresh) sub(r);
+    sub(copy.alias_of);
     if (!changed) {
       m[t] = t;
       return t;
@@ -357,9 +613,9 @@ class Validator {
   static void bind(const Item& expected, const Item& actual, Subst& m, const std::set<TRef>& fresh, int depth = 0) {
     if (depth > 100 || expected.sort != actual.sort || !expected.type || !actual.type) return;
     if (expected.sort == Sort::Type) {
-      if (expected.type->k == K::Resource && fresh.count(expected.type) && !m.count(expected.type) &&
-          actual.type->k == K::Resource)
-        m[expected.type] = actual.type;
+      TRef e = base(expected.type);
+      if (e->k == K::Resource && fresh.count(e) && !m.count(e) && actual.type->k == K::Resource)
+        m[e] = base(actual.type);
       return;
     }
     if (expected.sort == Sort::Instance) {
@@ -435,45 +691,94 @@ class Validator {
     return core;
   }
 
-  // ---- external visibility ---------------------------------------------------
+  // ---- external visibility (named types) ----------------------------------------
+  //
+  // Explainer.md "external visibility": an imported or exported item may
+  // only refer to records, variants, enums, flags and resources through
+  // names this scope has imported or exported before. Each type import or
+  // export makes a new name (alias_node); only those names are in the sets,
+  // so the definition a name was made from stays unnamed. Imports name for
+  // imports and exports; exports name for exports. Instance types are
+  // checked when they are attached to an import or export.
 
-  // Resources an item's type mentions, and those it introduces itself
-  // (resource types exported by instance/component types, or the item when
-  // it is a resource type).
-  static void resource_refs(TRef t, std::set<TRef>& used, std::set<TRef>& introduced, int depth = 0) {
-    if (!t || depth > 100) return;
+  // Is `t`, referenced from a named item, itself named (or anonymous with
+  // named parts)?
+  static bool type_named(TRef t, const std::set<TRef>& set, int depth = 0) {
+    if (!t || depth > 200) return true;
     switch (t->k) {
-      case K::Resource: used.insert(t); return;
-      case K::Instance: case K::Component:
-        for (auto* v : {&t->imports, &t->exports})
-          for (auto& i : *v) {
-            if (i.sort == Sort::Type && i.type && i.type->k == K::Resource) introduced.insert(i.type);
-            else resource_refs(i.type, used, introduced, depth + 1);
-          }
-        return;
-      default:
-        for (auto& f : t->fields) resource_refs(f.second, used, introduced, depth + 1);
-        resource_refs(t->a, used, introduced, depth + 1);
-        resource_refs(t->b, used, introduced, depth + 1);
+      case K::Prim: return true;
+      case K::Record: case K::Variant: case K::Enum: case K::Flags: case K::Resource: return set.count(t) > 0;
+      case K::Own: case K::Borrow: return set.count(t->a) > 0;
+      case K::Tuple:
+        for (auto& f : t->fields)
+          if (!type_named(f.second, set, depth + 1)) return false;
+        return true;
+      case K::List: case K::Option: return type_named(t->a, set, depth + 1);
+      case K::Result: return type_named(t->a, set, depth + 1) && type_named(t->b, set, depth + 1);
+      default: return true;
     }
   }
 
-  // Every resource in an import's or export's type must have been
-  // introduced by an import or export of this scope (or by the item).
-  bool check_visible(Scope& s, const Item& it, bool is_import, uint32_t off) {
-    std::set<TRef> used, introduced;
-    if (it.sort == Sort::Type && it.type && it.type->k == K::Resource) {
-      introduced.insert(it.type);
-    } else if (it.sort != Sort::CoreModule && it.sort != Sort::Value) {
-      resource_refs(it.type, used, introduced);
-    } else if (it.sort == Sort::Value) {
-      resource_refs(it.type, used, introduced);
+  // The parts of a type being named by an import or export must be named.
+  static bool parts_named(TRef t, const std::set<TRef>& set, int depth = 0) {
+    if (!t || depth > 200) return true;
+    switch (t->k) {
+      case K::Prim: case K::Flags: case K::Enum: case K::Resource: case K::Component: return true;
+      case K::Own: case K::Borrow: return set.count(t->a) > 0;
+      case K::Record: case K::Variant: case K::Tuple: case K::Func:
+        for (auto& f : t->fields)
+          if (!type_named(f.second, set, depth + 1)) return false;
+        return type_named(t->a, set, depth + 1);
+      case K::List: case K::Option: return type_named(t->a, set, depth + 1);
+      case K::Result: return type_named(t->a, set, depth + 1) && type_named(t->b, set, depth + 1);
+      case K::Instance:
+        for (auto& x : t->exports) {
+          if (x.sort == Sort::Type) {
+            if (!parts_named(x.type, set, depth + 1)) return false;
+          } else if (x.sort == Sort::Value) {
+            if (!type_named(x.type, set, depth + 1)) return false;
+          } else if (x.sort != Sort::CoreModule && !parts_named(x.type, set, depth + 1)) {
+            return false;
+          }
+        }
+        return true;
     }
-    for (TRef r : used)
-      if (!s.visible_resources.count(r) && !introduced.count(r))
-        return fail(off, fmt::format("{} not valid to be used as {} (`{}` uses a resource that is not imported or exported)", sort_name(it.sort), is_import ? "import" : "export", it.name));
-    s.visible_resources.insert(introduced.begin(), introduced.end());
     return true;
+  }
+
+  static TRef referenced(const Item& it) {
+    if (!it.type) return nullptr;
+    return it.type->alias_of ? it.type->alias_of : it.type;
+  }
+
+  // Checks `it` against the named sets of `s` and adds the names it makes.
+  bool register_named(Scope& s, const Item& it, bool is_import) {
+    if (s.is_instance_type) return true;
+    std::set<TRef>& set = is_import ? s.named_imports : s.named_exports;
+    switch (it.sort) {
+      case Sort::Type: {
+        if (!parts_named(referenced(it), set)) return false;
+        s.named_exports.insert(it.type);
+        if (is_import) s.named_imports.insert(it.type);
+        return true;
+      }
+      case Sort::Instance:
+        if (!it.type) return true;
+        for (auto& x : it.type->exports)
+          if (!register_named(s, x, is_import)) return false;
+        return true;
+      case Sort::Func: return parts_named(it.type, set);
+      case Sort::Value: return type_named(it.type, set);
+      default: return true;
+    }
+  }
+
+  bool check_visible(Scope& s, const Item& it, bool is_import, uint32_t off) {
+    if (register_named(s, it, is_import)) return true;
+    const char* how = is_import ? "import" : "export";
+    return fail(off, fmt::format("{} not valid to be used as {}: the type of `{}` refers to a record, variant, enum, "
+                                 "flags or resource type that was not {}ed under a name before",
+                                 item_sort_word(it.sort), how, it.name, how));
   }
 
   // ---- names ---------------------------------------------------------------
@@ -550,7 +855,12 @@ class Validator {
     return std::visit([&](const auto& t) -> TRef { return define(s, t, off); }, def);
   }
 
-  TRef define(Scope&, const PrimValType& p, uint32_t) { return prim(p); }
+  TRef define(Scope&, const PrimValType& p, uint32_t) {
+    TNode* n = make(K::Prim);
+    n->prim = p;
+    n->defined = true;
+    return n;
+  }
   TRef define(Scope& s, const RecordType& t, uint32_t off) {
     if (t.fields.empty()) return fail(off, "record type must have at least one field"), nullptr;
     std::vector<std::string> names;
@@ -697,7 +1007,7 @@ class Validator {
           out.type = r;
           return true;
         }
-        out.type = type_at(s, d.bound.index, off);
+        out.type = alias_node(type_at(s, d.bound.index, off));
         return out.type != nullptr;
       default: return fail(off, fmt::format("invalid extern sort {}", sort_name(d.sort)));
     }
@@ -722,6 +1032,7 @@ class Validator {
     Scope s;
     s.parent = &parent;
     s.is_component = false;
+    s.is_instance_type = !component;
     TNode* n = make(component ? K::Component : K::Instance);
     for (auto& d : ds) {
       uint32_t at = d.offset ? d.offset : off;
@@ -916,7 +1227,10 @@ class Validator {
             if (crosses_component && refers_to_resources(t))
               return fail(off, "canonical outer alias of a type that transitively refers to resources");
             // A resource named in an enclosing scope stays nameable here.
-            if (t && t->k == K::Resource && target->visible_resources.count(t)) s.visible_resources.insert(t);
+            if (t && t->k == K::Resource) {
+              if (target->named_imports.count(t)) s.named_imports.insert(t);
+              if (target->named_exports.count(t)) s.named_exports.insert(t);
+            }
             s.types.push_back(t);
           }
         }
@@ -1063,35 +1377,10 @@ class Validator {
         if (!found)
           return fail(off, fmt::format("module instantiation argument `{}` does not export an item named `{}`",
                                        imp.module, imp.name));
-        if (found->kind != imp.type.kind)
-          return fail(off, fmt::format("type mismatch for export `{}` of module instantiation argument `{}`: expected "
-                                       "{}, found {}",
-                                       imp.name, imp.module, extern_kind_name(imp.type.kind),
-                                       extern_kind_name(found->kind)));
-        switch (imp.type.kind) {
-          case ExternKind::Func:
-            if (!(found->func == imp.type.func))
-              return fail(off, fmt::format("type mismatch for export `{}` of module instantiation argument `{}`: "
-                                           "expected {}, found {}",
-                                           imp.name, imp.module, core_type_string(imp.type.func),
-                                           core_type_string(found->func)));
-            break;
-          case ExternKind::Table:
-            if (found->table.elem != imp.type.table.elem || !limits_match(found->table.limits, imp.type.table.limits))
-              return fail(off, fmt::format("mismatch in table limits for `{}` of module instantiation argument `{}`",
-                                           imp.name, imp.module));
-            break;
-          case ExternKind::Memory:
-            if (!limits_match(found->memory.limits, imp.type.memory.limits))
-              return fail(off, fmt::format("mismatch in memory limits for `{}` of module instantiation argument `{}`",
-                                           imp.name, imp.module));
-            break;
-          case ExternKind::Global:
-            if (found->global.type != imp.type.global.type || found->global.mut != imp.type.global.mut)
-              return fail(off, fmt::format("global type mismatch for `{}` of module instantiation argument `{}`",
-                                           imp.name, imp.module));
-            break;
-        }
+        std::string why;
+        if (!core_extern_sub(*found, imp.type, why))
+          return fail(off, fmt::format("type mismatch for export `{}` of module instantiation argument `{}`: {}",
+                                       imp.name, imp.module, why));
       }
       out.exports = mod->exports;
     } else {
@@ -1149,23 +1438,20 @@ class Validator {
         auto it = args.find(imp.name);
         if (it == args.end()) return fail(off, fmt::format("missing import named `{}`", imp.name));
         const Item& arg = it->second;
-        if (arg.sort != imp.sort)
-          return fail(off, fmt::format("expected {}, found {} for import `{}`", sort_name(imp.sort),
-                                       sort_name(arg.sort), imp.name));
-        if (imp.sort == Sort::Type && imp.type && imp.type->k == K::Resource && fresh.count(imp.type) &&
-            (!arg.type || arg.type->k != K::Resource))
-          return fail(off, fmt::format("type mismatch for import `{}`: expected resource", imp.name));
         bind(imp, arg, m, fresh);
+        // An `eq`-bounded type import stands for its argument from now on.
+        if (imp.sort == Sort::Type && arg.sort == Sort::Type && imp.type && arg.type && imp.type->alias_of &&
+            imp.type->k != K::Resource && !m.count(imp.type))
+          m[imp.type] = arg.type;
       }
       for (auto& imp : ct->imports) {
         const Item& arg = args.find(imp.name)->second;
-        TRef want = subst(imp.type, m);
-        bool ok = imp.sort == Sort::Type ? type_eq(arg.type, want) : imp.sort == Sort::CoreModule || subtype(arg.type, want);
-        if (!ok) {
-          bool res = want && (want->k == K::Resource || refers_to_resources(want));
-          return fail(off, fmt::format("type mismatch for import `{}`{}", imp.name,
-                                       res ? ": resource types are not the same" : ""));
-        }
+        Item want = imp;
+        bool eq_type = imp.sort == Sort::Type && imp.type && imp.type->k != K::Resource && imp.type->alias_of;
+        want.type = subst(eq_type ? imp.type->alias_of : imp.type, m);
+        std::string why;
+        if (!item_sub(arg, want, why, 0))
+          return fail(off, fmt::format("type mismatch for component instantiation argument `{}`: {}", imp.name, why));
       }
       for (TRef r : ct->fresh) {
         if (m.count(r)) continue;
@@ -1268,17 +1554,27 @@ class Validator {
           it.name = e.name.name;
           if (!item_of(s, e.item, it, off)) return nullptr;
           if (e.desc) {
+            // The ascribed type replaces the item's type for everyone
+            // outside; it must be a supertype of it.
             Item want;
+            want.name = it.name;
             if (!extern_item(s, *e.desc, want, off)) return nullptr;
-            if (want.sort != it.sort)
-              return fail(off, fmt::format("export `{}` type ascription sort mismatch", it.name)), nullptr;
+            std::string why;
             if (want.sort == Sort::Type && e.desc->bound.sub_resource) {
               if (!it.type || it.type->k != K::Resource)
-                return fail(off, fmt::format("export `{}` ascribed a resource type but is not a resource", it.name)),
-                       nullptr;
-            } else if (want.sort != Sort::CoreModule && !subtype(it.type, want.type)) {
-              return fail(off, fmt::format("export `{}` type mismatch with its ascribed type", it.name)), nullptr;
+                why = fmt::format("expected resource, found {} type", it.type ? kind_word(it.type->k) : "no");
+              else
+                s.abstract_exports.push_back(want.type);
+            } else {
+              item_sub(it, want, why, 0);
             }
+            if (!why.empty())
+              return fail(off, fmt::format("ascribed type of export is not compatible with item's type (export `{}`): {}",
+                                           it.name, why)),
+                     nullptr;
+            it = std::move(want);
+          } else if (it.sort == Sort::Type) {
+            it.type = alias_node(it.type);
           }
           if (!check_name(s, e.name, false, it, off)) return nullptr;
           if (!check_visible(s, it, false, off)) return nullptr;
@@ -1298,12 +1594,13 @@ class Validator {
     n->imports = s.imports;
     n->exports = s.exports;
     for (auto& i : s.imports)
-      if (i.sort == Sort::Type && i.type && i.type->k == K::Resource && !i.type->local) {
+      if (i.sort == Sort::Type && i.type && i.type->k == K::Resource && !i.type->local && !i.type->alias_of) {
         n->fresh.push_back(i.type);
       } else if ((i.sort == Sort::Instance || i.sort == Sort::Component) && i.type) {
         n->fresh.insert(n->fresh.end(), i.type->fresh.begin(), i.type->fresh.end());
       }
     for (TRef r : s.local_resources) n->fresh.push_back(r);
+    for (TRef r : s.abstract_exports) n->fresh.push_back(r);
     return n;
   }
 };

@@ -193,11 +193,28 @@ class Validator {
 
   // ---- index helpers -----------------------------------------------------
 
+  // "unknown core function 7: function index out of bounds" (wasm-tools
+  // names the index space without "core").
+  static std::string index_out_of_bounds(Sort sort, uint32_t idx) {
+    const char* space = "type";
+    switch (sort) {
+      case Sort::CoreFunc: case Sort::Func: space = "function"; break;
+      case Sort::CoreTable: space = "table"; break;
+      case Sort::CoreMemory: space = "memory"; break;
+      case Sort::CoreGlobal: space = "global"; break;
+      case Sort::CoreType: case Sort::Type: space = "type"; break;
+      case Sort::CoreModule: space = "module"; break;
+      case Sort::CoreInstance: case Sort::Instance: space = "instance"; break;
+      case Sort::Value: space = "value"; break;
+      case Sort::Component: space = "component"; break;
+    }
+    bool core = is_core_sort(sort) && sort != Sort::CoreModule;
+    return fmt::format("unknown {}{} {}: {} index out of bounds", core ? "core " : "", space, idx, space);
+  }
+
   bool check_index(const Scope& s, Sort sort, uint32_t idx, uint32_t off) {
     if (idx < s.count(sort)) return true;
-    if (sort == Sort::Type || sort == Sort::CoreType)
-      return fail(off, fmt::format("{} index {} out of bounds", sort == Sort::Type ? "type" : "core type", idx));
-    return fail(off, fmt::format("{} index {} out of bounds", sort_name(sort), idx));
+    return fail(off, index_out_of_bounds(sort, idx));
   }
 
   TRef type_at(const Scope& s, uint32_t idx, uint32_t off) {
@@ -783,6 +800,20 @@ class Validator {
 
   // ---- names ---------------------------------------------------------------
 
+  // (implements "ns:pkg/iface"): only on instances with plain names.
+  bool check_implements(const ExternName& n, const ParsedName& parsed, Sort sort, uint32_t off) {
+    if (!n.implements) return true;
+    if (sort != Sort::Instance)
+      return fail(off, fmt::format("only instances can have an `implements` attribute (`{}`)", n.name));
+    if (parsed.kind != ParsedName::Kind::Label)
+      return fail(off, fmt::format("name `{}` is not valid with `implements`", n.name));
+    auto in = parse_extern_name(*n.implements);
+    if (!in || in->kind != ParsedName::Kind::Interface)
+      return fail(off, fmt::format("`{}` is not a valid name for `implements`: it must be an interface name",
+                                   *n.implements));
+    return true;
+  }
+
   // Checks an import/export name in `s`; `imports` selects the key set.
   bool check_name(Scope& s, const ExternName& n, bool is_import, const Item& item, uint32_t off) {
     auto parsed = parse_extern_name(n.name);
@@ -791,20 +822,10 @@ class Validator {
     std::string key = unique_key(n.name, *parsed);
     auto& keys = is_import ? s.import_keys : s.export_keys;
     auto it = keys.find(key);
-    if (it != keys.end()) {
-      if (it->second == n.name) return fail(off, fmt::format("{} name `{}` already defined", what, n.name));
+    if (it != keys.end())
       return fail(off, fmt::format("{} name `{}` conflicts with previous name `{}`", what, n.name, it->second));
-    }
     keys[key] = n.name;
-    if (n.implements) {
-      if (item.sort != Sort::Instance)
-        return fail(off, fmt::format("only instances can have an `implements` attribute (`{}`)", n.name));
-      if (parsed->kind != ParsedName::Kind::Label)
-        return fail(off, fmt::format("name `{}` is not valid with `implements`", n.name));
-      auto in = parse_extern_name(*n.implements);
-      if (!in || in->kind != ParsedName::Kind::Interface)
-        return fail(off, fmt::format("`{}` must be an interface name", *n.implements));
-    }
+    if (!check_implements(n, *parsed, item.sort, off)) return false;
     using PK = ParsedName::Kind;
     if (parsed->kind == PK::Label && item.sort == Sort::Type && item.type && item.type->k == K::Resource)
       s.resource_names[parsed->label] = item.type;
@@ -844,8 +865,12 @@ class Validator {
       for (char& ch : key)
         if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
       auto it = seen.find(key);
-      if (it != seen.end())
-        return fail(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, n, what, it->second));
+      if (it != seen.end()) {
+        std::string_view short_what = what;
+        short_what.remove_prefix(short_what.rfind(' ') + 1);  // "record field" -> "field"
+        return fail(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, n, short_what,
+                                     it->second));
+      }
       seen[key] = n;
     }
     return true;
@@ -1086,11 +1111,19 @@ class Validator {
     out.global = imp.global;
     if (imp.kind == ExternKind::Func) {
       if (imp.func_type >= types.size())
-        return fail(off, fmt::format("core type index {} out of bounds", imp.func_type));
+        return fail(off, index_out_of_bounds(Sort::CoreType, imp.func_type));
       if (types[imp.func_type].is_module)
         return fail(off, fmt::format("core type index {} is not a function type", imp.func_type));
       out.func = types[imp.func_type].func;
     }
+    const Limits* limits = imp.kind == ExternKind::Memory ? &imp.memory.limits
+                           : imp.kind == ExternKind::Table ? &imp.table.limits
+                                                           : nullptr;
+    if (limits && limits->has_max && limits->max < limits->min)
+      return fail(off, "size minimum must not be greater than maximum");
+    if (imp.kind == ExternKind::Memory &&
+        (limits->min > 65536 || (limits->has_max && limits->max > 65536)))
+      return fail(off, "memory size must be at most 65536 pages (4GiB)");
     return true;
   }
 
@@ -1124,7 +1157,7 @@ class Validator {
             // Count 0 is the module type itself, 1 the scope defining it.
             if (d.outer_count == 0) {
               if (d.outer_index >= types.size())
-                return fail(off, fmt::format("core type index {} out of bounds", d.outer_index));
+                return fail(off, index_out_of_bounds(Sort::CoreType, d.outer_index));
               types.push_back(types[d.outer_index]);
               break;
             }
@@ -1134,7 +1167,7 @@ class Validator {
               if (!target) return fail(off, fmt::format("invalid outer alias count of {}", d.outer_count));
             }
             if (d.outer_index >= target->core_types.size())
-              return fail(off, fmt::format("core type index {} out of bounds", d.outer_index));
+              return fail(off, index_out_of_bounds(Sort::CoreType, d.outer_index));
             if (target->core_types[d.outer_index].is_module)
               return fail(off, "core type index is a module type: module types cannot be aliased into module types");
             types.push_back(target->core_types[d.outer_index]);
@@ -1150,7 +1183,7 @@ class Validator {
             CoreExtern e;
             if (!core_extern(types, as_imp, e, off)) return false;
             if (!export_names.insert(d.export_name).second)
-              return fail(off, fmt::format("duplicate export name `{}`", d.export_name));
+              return fail(off, fmt::format("export name `{}` already defined", d.export_name));
             mod->exports.emplace_back(d.export_name, std::move(e));
             break;
           }
@@ -1430,7 +1463,7 @@ class Validator {
         it.name = a.name;
         if (!item_of(s, a.item, it, off)) return false;
         if (!args.emplace(a.name, std::move(it)).second)
-          return fail(off, fmt::format("instantiation argument `{}` conflicts with previous argument", a.name));
+          return fail(off, fmt::format("instantiation argument `{}` conflicts with previous argument `{}`", a.name, a.name));
       }
       Subst m;
       std::set<TRef> fresh(ct->fresh.begin(), ct->fresh.end());
@@ -1478,11 +1511,10 @@ class Validator {
       if (!parsed) return fail(off, parsed.error().message);
       std::string key = unique_key(e.name.name, *parsed);
       auto k = keys.find(key);
-      if (k != keys.end()) {
-        if (k->second == e.name.name) return fail(off, fmt::format("export name `{}` already defined", e.name.name));
+      if (k != keys.end())
         return fail(off, fmt::format("export name `{}` conflicts with previous name `{}`", e.name.name, k->second));
-      }
       keys[key] = e.name.name;
+      if (!check_implements(e.name, *parsed, it.sort, off)) return false;
       result->exports.push_back(std::move(it));
     }
     s.instances.push_back(result);
@@ -1501,6 +1533,13 @@ class Validator {
           const Module& m = *c.core_modules[d.item];
           auto r = validate_module(m);
           if (!r) return fail(off, fmt::format("in core module {}: {}", d.item, r.error().message)), nullptr;
+          // Two-level import names must stay unique as `module:name`.
+          std::set<std::pair<std::string, std::string>> import_names;
+          for (auto& imp : m.imports)
+            if (!import_names.emplace(imp.module, imp.name).second)
+              return fail(off, fmt::format("duplicate import name `{}:{}` in core module {}", imp.module, imp.name,
+                                           d.item)),
+                     nullptr;
           s.core_modules.push_back(module_info(m));
           break;
         }

@@ -199,9 +199,9 @@ TEST_CASE("component validate: type definitions") {
   invalid(with_section(7, {0x01, 0x72, 0x00}), "record type must have at least one field");
   invalid(with_section(7, {0x01, 0x71, 0x00}), "variant type must have at least one case");
   invalid(with_section(7, cat(std::vector<uint8_t>{0x01, 0x6d, 0x02}, str("x"), str("X"))),
-          "enum tag name `X` conflicts with previous enum tag name `x`");
+          "enum tag name `X` conflicts with previous tag name `x`");
   invalid(with_section(7, cat(std::vector<uint8_t>{0x01, 0x6d, 0x01}, str("GIVe"))), "is not in kebab case");
-  invalid(with_section(7, {0x01, 0x70, 0x05}), "type index 5 out of bounds");
+  invalid(with_section(7, {0x01, 0x70, 0x05}), "unknown type 5: type index out of bounds");
   invalid(with_section(7, {0x02, 0x7f, 0x69, 0x00}), "type index 0 is not a resource type");
   // (func (result (borrow $r))) needs a resource in a concrete component:
   // type 0 = resource (rep i32), type 1 = borrow 0, type 2 = func -> 1.
@@ -244,7 +244,7 @@ TEST_CASE("component validate: imports and exports") {
   auto exp = cat(std::vector<uint8_t>{0x01, 0x00}, str("f"), std::vector<uint8_t>{0x01, 0x03, 0x00});
   auto c4 = decode_component(with_section(11, exp));
   REQUIRE(c4.ok());
-  CHECK(contains(validate_component(*c4).error().message, "func index 3 out of bounds"));
+  CHECK(contains(validate_component(*c4).error().message, "unknown function 3: function index out of bounds"));
 }
 
 TEST_CASE("component fixtures: lift/lower, nested instantiation, interface exports") {

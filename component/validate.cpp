@@ -92,6 +92,14 @@ const char* kind_desc(K k) {
   }
 }
 
+// One namespace of import or export names: strong uniqueness, and the
+// resources named by plain labels (for [constructor]/[method]/[static]).
+struct NameCtx {
+  std::map<std::string, std::string> keys;  // unique key -> name
+  std::map<std::string, TRef> res_by_label;
+  std::map<TRef, std::string> label_by_res;  // keyed by the name's node (see alias_node)
+};
+
 struct Scope {
   Scope* parent = nullptr;
   bool is_component = true;  // a concrete component (vs a component/instance type)
@@ -103,8 +111,7 @@ struct Scope {
   std::vector<TableType> core_tables;
   std::vector<MemoryType> core_memories;
   std::vector<GlobalType> core_globals;
-  std::map<std::string, std::string> import_keys, export_keys;  // unique key -> name
-  std::map<std::string, TRef> resource_names;  // imported/exported resource labels
+  NameCtx import_names, export_names;
   std::vector<Item> imports, exports;
   std::vector<TRef> local_resources;
   std::vector<TRef> abstract_exports;  // resources exported as (sub resource)
@@ -814,43 +821,52 @@ class Validator {
     return true;
   }
 
-  // Checks an import/export name in `s`; `imports` selects the key set.
-  bool check_name(Scope& s, const ExternName& n, bool is_import, const Item& item, uint32_t off) {
+  // Checks an import/export name in its namespace `ctx`: the name's form,
+  // strong uniqueness, attributes, and the shape and resource of annotated
+  // function names (wasm-tools' wording).
+  bool check_name(NameCtx& ctx, const ExternName& n, const char* what, const Item& item, uint32_t off) {
     auto parsed = parse_extern_name(n.name);
     if (!parsed) return fail(off, parsed.error().message);
-    const char* what = is_import ? "import" : "export";
     std::string key = unique_key(n.name, *parsed);
-    auto& keys = is_import ? s.import_keys : s.export_keys;
-    auto it = keys.find(key);
-    if (it != keys.end())
+    auto it = ctx.keys.find(key);
+    if (it != ctx.keys.end())
       return fail(off, fmt::format("{} name `{}` conflicts with previous name `{}`", what, n.name, it->second));
-    keys[key] = n.name;
+    ctx.keys[key] = n.name;
     if (!check_implements(n, *parsed, item.sort, off)) return false;
     using PK = ParsedName::Kind;
-    if (parsed->kind == PK::Label && item.sort == Sort::Type && item.type && item.type->k == K::Resource)
-      s.resource_names[parsed->label] = item.type;
-    if (parsed->kind == PK::Constructor || parsed->kind == PK::Method || parsed->kind == PK::Static) {
-      if (item.sort != Sort::Func)
-        return fail(off, fmt::format("{} name `{}` is not a function", what, n.name));
-      auto r = s.resource_names.find(parsed->resource);
-      if (r == s.resource_names.end())
-        return fail(off, fmt::format("import name `{}` is not valid: `{}` is not a local resource", n.name,
-                                     parsed->resource));
-      TRef res = r->second;
-      TRef ft = item.type;
-      if (parsed->kind == PK::Constructor) {
-        TRef result = ft ? ft->a : nullptr;
-        if (result && result->k == K::Result) result = result->a;
-        if (!result || result->k != K::Own || result->a != res)
-          return fail(off, "function should return `(own $T)` or `(result (own $T))`");
-      } else if (parsed->kind == PK::Method) {
-        if (!ft || ft->fields.empty() || ft->fields[0].first != "self" || ft->fields[0].second->k != K::Borrow ||
-            ft->fields[0].second->a != res)
-          return fail(off, fmt::format("function does not match expected resource name `{}`: its first "
-                                       "parameter must be `(param \"self\" (borrow $T))`",
-                                       parsed->resource));
-      }
+    if (parsed->kind == PK::Label && item.sort == Sort::Type && item.type && item.type->k == K::Resource) {
+      ctx.res_by_label[parsed->label] = item.type;
+      ctx.label_by_res.emplace(item.type, parsed->label);
     }
+    if (parsed->kind != PK::Constructor && parsed->kind != PK::Method && parsed->kind != PK::Static) return true;
+    if (item.sort != Sort::Func || !item.type)
+      return fail(off, fmt::format("{} name `{}` is not a function", what, n.name));
+    TRef ft = item.type, res = nullptr;
+    auto bad = [&](const std::string& why) { return fail(off, fmt::format("{} `{}`: {}", what, n.name, why)); };
+    switch (parsed->kind) {
+      case PK::Constructor: {
+        if (!ft->a) return bad("function should return one value");
+        TRef result = ft->a->k == K::Result ? ft->a->a : ft->a;
+        if (!result || result->k != K::Own) return bad("function should return `(own $T)` or `(result (own $T))`");
+        res = result->a;
+        break;
+      }
+      case PK::Method:
+        if (ft->fields.empty()) return bad("function should have at least one argument");
+        if (ft->fields[0].first != "self") return bad("function should have a first argument called `self`");
+        if (ft->fields[0].second->k != K::Borrow) return bad("function should take a first argument of `(borrow $T)`");
+        res = ft->fields[0].second->a;
+        break;
+      default:
+        if (!ctx.res_by_label.count(parsed->resource))
+          return bad(fmt::format("static resource name is not known in this context (no resource `{}` {}ed)",
+                                 parsed->resource, what));
+        return true;
+    }
+    auto named = ctx.label_by_res.find(res);
+    if (named == ctx.label_by_res.end()) return bad("resource used in function does not have a name in this context");
+    if (named->second != parsed->resource)
+      return bad(fmt::format("function does not match expected resource name `{}`", named->second));
     return true;
   }
 
@@ -1086,7 +1102,8 @@ class Validator {
           Item it;
           it.name = d.name.name;
           if (!extern_item(s, d.desc, it, at)) return nullptr;
-          if (!check_name(s, d.name, imp, it, at)) return nullptr;
+          if (!check_name(imp ? s.import_names : s.export_names, d.name, imp ? "import" : "export", it, at))
+            return nullptr;
           if (!check_visible(s, it, imp, at)) return nullptr;
           if (it.sort == Sort::Type && d.desc.bound.sub_resource) n->fresh.push_back(it.type);
           if ((it.sort == Sort::Instance || it.sort == Sort::Component) && it.type)
@@ -1502,19 +1519,13 @@ class Validator {
       return true;
     }
     TNode* result = make(K::Instance);
-    std::map<std::string, std::string> keys;
+    NameCtx names;
     for (auto& e : in.exports) {
       Item it;
       it.name = e.name.name;
       if (!item_of(s, e.item, it, off)) return false;
-      auto parsed = parse_extern_name(e.name.name);
-      if (!parsed) return fail(off, parsed.error().message);
-      std::string key = unique_key(e.name.name, *parsed);
-      auto k = keys.find(key);
-      if (k != keys.end())
-        return fail(off, fmt::format("export name `{}` conflicts with previous name `{}`", e.name.name, k->second));
-      keys[key] = e.name.name;
-      if (!check_implements(e.name, *parsed, it.sort, off)) return false;
+      if (it.sort == Sort::Type) it.type = alias_node(it.type);  // a new name, as for component exports
+      if (!check_name(names, e.name, "export", it, off)) return false;
       result->exports.push_back(std::move(it));
     }
     s.instances.push_back(result);
@@ -1581,7 +1592,7 @@ class Validator {
           Item it;
           it.name = imp.name.name;
           if (!extern_item(s, imp.desc, it, off)) return nullptr;
-          if (!check_name(s, imp.name, true, it, off)) return nullptr;
+          if (!check_name(s.import_names, imp.name, "import", it, off)) return nullptr;
           if (!check_visible(s, it, true, off)) return nullptr;
           push_item(s, it);
           s.imports.push_back(std::move(it));
@@ -1615,7 +1626,7 @@ class Validator {
           } else if (it.sort == Sort::Type) {
             it.type = alias_node(it.type);
           }
-          if (!check_name(s, e.name, false, it, off)) return nullptr;
+          if (!check_name(s.export_names, e.name, "export", it, off)) return nullptr;
           if (!check_visible(s, it, false, off)) return nullptr;
           push_item(s, it);
           s.exports.push_back(std::move(it));

@@ -140,9 +140,9 @@ Result<ParsedName> parse_extern_name(std::string_view name) {
   if (!name.empty() && name[0] == '[') return invalid(fmt::format("`{}` is not a valid extern name", name));
   size_t colon = name.find(':');
   if (colon == std::string_view::npos) {
-    auto r = kebab(name, name);
-    if (!r) return r.error();
-    p.label = *r;
+    if (!is_kebab_label(name))
+      return invalid(fmt::format("`{}` is not a valid extern name: `{}` is not in kebab case", name, name));
+    p.label = name;
     return p;
   }
   // Interface name: ns ':' pkg '/' iface ('@' version)?. Namespace and

@@ -320,6 +320,7 @@ Result<void> expect_kind(const VType& t, const Val& v) {
     auto cases = variant_cases(t);
     ok = v.u < cases.size() && v.items.size() == (cases[v.u] ? 1u : 0u);
   }
+  if (ok && t.kind == ValKind::List && t.length) ok = v.items.size() == t.length;
   if (ok && t.kind == ValKind::Flags) ok = t.labels.size() >= 64 || (v.u >> t.labels.size()) == 0;
   if (ok && t.kind == ValKind::Char) ok = is_scalar(v.u);
   if (!ok)
@@ -383,6 +384,15 @@ Result<Val> load(CanonCx& cx, const VType& t, uint32_t ptr) {
       return make_char(*raw);
     }
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        std::vector<Val> items;
+        for (uint32_t i = 0; i < t.length; ++i) {
+          auto e = load(cx, *t.elems[0], ptr + i * t.elems[0]->size);
+          if (!e) return e.error();
+          items.push_back(std::move(*e));
+        }
+        return Val::list(std::move(items));
+      }
       auto p = read_uint(cx, ptr, 4);
       if (!p) return p.error();
       auto n = read_uint(cx, ptr + 4, 4);
@@ -449,6 +459,10 @@ Result<void> store(CanonCx& cx, const VType& t, const Val& v, uint32_t ptr) {
     case ValKind::F32: return write_uint(cx, ptr, 4, f32_bits(canon_f32(v.f32)));
     case ValKind::F64: return write_uint(cx, ptr, 8, f64_bits(canon_f64(v.f64)));
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        for (uint32_t i = 0; i < t.length; ++i) TRY(store(cx, *t.elems[0], v.items[i], ptr + i * t.elems[0]->size));
+        return {};
+      }
       TRY(mem_range(cx, ptr, 8));
       auto pl = t.kind == ValKind::String ? store_string_into(cx, v.str) : store_list_into(cx, *t.elems[0], v);
       if (!pl) return pl.error();
@@ -521,6 +535,15 @@ Result<Val> lift_flat(CanonCx& cx, const VType& t, FlatReader& in) {
       return make_char(x->i32);
     }
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        std::vector<Val> items;
+        for (uint32_t i = 0; i < t.length; ++i) {
+          auto e = lift_flat(cx, *t.elems[0], in);
+          if (!e) return e.error();
+          items.push_back(std::move(*e));
+        }
+        return Val::list(std::move(items));
+      }
       auto p = in.next();
       if (!p) return p.error();
       auto n = in.next();
@@ -588,6 +611,10 @@ Result<void> lower_flat(CanonCx& cx, const VType& t, const Val& v, std::vector<V
     case ValKind::F32: out.push_back(val_f32(canon_f32(v.f32))); return {};
     case ValKind::F64: out.push_back(val_f64(canon_f64(v.f64))); return {};
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        for (uint32_t i = 0; i < t.length; ++i) TRY(lower_flat(cx, *t.elems[0], v.items[i], out));
+        return {};
+      }
       auto pl = t.kind == ValKind::String ? store_string_into(cx, v.str) : store_list_into(cx, *t.elems[0], v);
       if (!pl) return pl.error();
       out.push_back(val_i32(pl->first));

@@ -245,7 +245,15 @@ TypeDef Decoder::defvaltype(uint8_t b, uint32_t at) {
       }
       return t;
     }
-    case 0x70: return ListType{valtype()};
+    case 0x70: return ListType{valtype(), std::nullopt};
+    case 0x67: {
+      ValType elem = valtype();
+      return ListType{elem, u32()};
+    }
+    case 0x63: {
+      ValType key = valtype();
+      return MapType{key, valtype()};
+    }
     case 0x6f: {
       TupleType t;
       uint32_t n = count();
@@ -269,11 +277,9 @@ TypeDef Decoder::defvaltype(uint8_t b, uint32_t at) {
     }
     case 0x69: return OwnType{u32()};
     case 0x68: return BorrowType{u32()};
-    case 0x67: unsupported(at, "fixed-size list type"); return PrimValType::Bool;
     case 0x66: unsupported(at, "stream type (async)"); return PrimValType::Bool;
     case 0x65: unsupported(at, "future type (async)"); return PrimValType::Bool;
     case 0x64: unsupported(at, "error-context type (async)"); return PrimValType::Bool;
-    case 0x63: unsupported(at, "map type"); return PrimValType::Bool;
     default:
       if (ok()) fail_at(at, fmt::format("invalid leading byte ({:#x}) for component defined type", b));
       return PrimValType::Bool;

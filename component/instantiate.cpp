@@ -203,6 +203,16 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
     t.kind = ValKind::List;
     TRY_ASSIGN(et, sub(li->elem));
     t.elems.push_back(et);
+    t.length = li->length.value_or(0);
+  } else if (auto* mp = std::get_if<MapType>(&def)) {
+    // map<k, v> lifts and lowers as list<tuple<k, v>>.
+    VType entry;
+    entry.kind = ValKind::Tuple;
+    TRY_ASSIGN(kt, sub(mp->key));
+    TRY_ASSIGN(vt, sub(mp->value));
+    entry.elems = {kt, vt};
+    t.kind = ValKind::List;
+    t.elems.push_back(make_vtype(std::move(entry)));
   } else if (auto* tu = std::get_if<TupleType>(&def)) {
     t.kind = ValKind::Tuple;
     for (auto& e : tu->elems) {

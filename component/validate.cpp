@@ -78,6 +78,8 @@ struct TNode {
   // resources compare by base() identity.
   TRef alias_of = nullptr;
   bool defined = false;  // Prim: made by a type definition, not written inline
+  uint32_t fixed_len = 0;  // List: (list t N) when non-zero
+  bool is_map = false;     // List: (map k v), `a` the tuple<k, v> it is laid out as
 };
 
 bool is_valtype_node(TRef t) { return t && uint8_t(t->k) <= uint8_t(K::Borrow); }
@@ -260,7 +262,7 @@ class Validator {
     if (!t) return false;
     switch (t->k) {
       case K::Prim: return t->prim == PrimValType::String;
-      case K::List: return true;
+      case K::List: return !t->fixed_len || needs_memory(t->a);
       case K::Record: case K::Variant: case K::Tuple:
         for (auto& f : t->fields)
           if (needs_memory(f.second)) return true;
@@ -307,7 +309,7 @@ class Validator {
       case K::Prim: return "primitive";
       case K::Record: return "record";
       case K::Variant: return "variant";
-      case K::List: return "list";
+      case K::List: return "list";  // see list_word()
       case K::Tuple: return "tuple";
       case K::Flags: return "flags";
       case K::Enum: return "enum";
@@ -326,9 +328,12 @@ class Validator {
   // defined by a type definition is "primitive" on the expected side.
   static std::string expected_desc(TRef t) {
     if (t->k == K::Prim && !t->defined) return prim_name(t->prim);
-    return kind_word(t->k);
+    return t->k == K::List && t->is_map ? "map" : kind_word(t->k);
   }
-  static std::string actual_desc(TRef t) { return t->k == K::Prim ? prim_name(t->prim) : kind_word(t->k); }
+  static std::string actual_desc(TRef t) {
+    if (t->k == K::Prim) return prim_name(t->prim);
+    return t->k == K::List && t->is_map ? "map" : kind_word(t->k);
+  }
 
   static bool because(std::string& why, const std::string& context) {
     why = why.empty() ? context : context + ": " + why;
@@ -384,7 +389,14 @@ class Validator {
         if (a->labels == e->labels) return true;
         return mismatch(why, "mismatch in enum elements");
       case K::List:
-        return type_eq(a->a, e->a, why, depth + 1) || because(why, "type mismatch in list element");
+        if (a->is_map != e->is_map)
+          return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
+        if (a->fixed_len != e->fixed_len)
+          return mismatch(why, fmt::format("expected a list of {} elements, found one of {}",
+                                           e->fixed_len ? std::to_string(e->fixed_len) : "any number of",
+                                           a->fixed_len ? std::to_string(a->fixed_len) : "any number"));
+        return type_eq(a->a, e->a, why, depth + 1) ||
+               because(why, a->is_map ? "type mismatch in map key or value" : "type mismatch in list element");
       case K::Option:
         return type_eq(a->a, e->a, why, depth + 1) || because(why, "type mismatch in option payload");
       case K::Own:
@@ -650,6 +662,15 @@ class Validator {
 
   // ---- flattening ---------------------------------------------------------
 
+  // The case payloads of a variant, option or result (nullptr: no payload).
+  static std::vector<TRef> case_payloads(TRef t) {
+    if (t->k == K::Option) return {nullptr, t->a};
+    if (t->k == K::Result) return {t->a, t->b};
+    std::vector<TRef> out;
+    for (auto& f : t->fields) out.push_back(f.second);
+    return out;
+  }
+
   void flatten(TRef t, std::vector<wippy::ValType>& out) {
     using wippy::ValType;
     if (!t) return;
@@ -662,20 +683,20 @@ class Validator {
           case PrimValType::String: out.push_back(ValType::I32); out.push_back(ValType::I32); return;
           default: out.push_back(ValType::I32); return;
         }
-      case K::List: out.push_back(ValType::I32); out.push_back(ValType::I32); return;
+      case K::List:
+        if (t->fixed_len) {
+          for (uint32_t i = 0; i < t->fixed_len && out.size() <= 64; ++i) flatten(t->a, out);  // > 16 spills anyway
+          return;
+        }
+        out.push_back(ValType::I32);
+        out.push_back(ValType::I32);
+        return;
       case K::Record: case K::Tuple:
         for (auto& f : t->fields) flatten(f.second, out);
         return;
       case K::Flags: case K::Enum: case K::Own: case K::Borrow: out.push_back(ValType::I32); return;
       case K::Variant: case K::Option: case K::Result: {
-        std::vector<TRef> payloads;
-        if (t->k == K::Variant) {
-          for (auto& f : t->fields) payloads.push_back(f.second);
-        } else if (t->k == K::Option) {
-          payloads = {nullptr, t->a};
-        } else {
-          payloads = {t->a, t->b};
-        }
+        std::vector<TRef> payloads = case_payloads(t);
         std::vector<ValType> joined;
         for (TRef p : payloads) {
           if (!p) continue;
@@ -893,7 +914,80 @@ class Validator {
   }
 
   TRef define_type(Scope& s, const TypeDef& def, uint32_t off) {
-    return std::visit([&](const auto& t) -> TRef { return define(s, t, off); }, def);
+    TRef t = std::visit([&](const auto& t) -> TRef { return define(s, t, off); }, def);
+    // CanonicalABI.md "Element Size": with 64-bit pointers, below 2^28.
+    if (t && is_valtype_node(t)) {
+      uint64_t size = layout(t).size;
+      if (size >= kMaxValueSize)
+        return fail(off, fmt::format("value type exceeds maximum byte size: {} bytes with 64-bit pointers (the limit "
+                                     "is {})",
+                                     size, kMaxValueSize - 1)),
+               nullptr;
+    }
+    return t;
+  }
+
+  static constexpr uint64_t kMaxValueSize = uint64_t(1) << 28;
+
+  struct Layout {
+    uint64_t size = 0, align = 1;
+  };
+  static uint64_t align_up(uint64_t n, uint64_t a) { return (n + a - 1) / a * a; }
+  static uint64_t disc_size(size_t cases) { return cases <= 256 ? 1 : cases <= 65536 ? 2 : 4; }
+
+  // Size and alignment in memory with 64-bit pointers (sizes saturate well
+  // above the limit, so nesting cannot overflow).
+  static Layout layout(TRef t, int depth = 0) {
+    constexpr uint64_t kCap = uint64_t(1) << 40;
+    if (!t || depth > 200) return {};
+    switch (t->k) {
+      case K::Prim:
+        switch (t->prim) {
+          case PrimValType::Bool: case PrimValType::S8: case PrimValType::U8: return {1, 1};
+          case PrimValType::S16: case PrimValType::U16: return {2, 2};
+          case PrimValType::S64: case PrimValType::U64: case PrimValType::F64: return {8, 8};
+          case PrimValType::String: return {16, 8};
+          default: return {4, 4};
+        }
+      case K::List: {
+        if (!t->fixed_len) return {16, 8};
+        Layout e = layout(t->a, depth + 1);
+        return {std::min(kCap, e.size * t->fixed_len), e.align};
+      }
+      case K::Record: case K::Tuple: {
+        Layout out;
+        for (auto& f : t->fields) {
+          Layout e = layout(f.second, depth + 1);
+          out.size = std::min(kCap, align_up(out.size, e.align) + e.size);
+          out.align = std::max(out.align, e.align);
+        }
+        out.size = align_up(out.size, out.align);
+        return out;
+      }
+      case K::Flags: {
+        size_t n = t->labels.size();
+        if (n <= 8) return {1, 1};
+        if (n <= 16) return {2, 2};
+        return {4 * ((n + 31) / 32), 4};
+      }
+      case K::Enum: {
+        uint64_t d = disc_size(t->labels.size());
+        return {d, d};
+      }
+      case K::Variant: case K::Option: case K::Result: {
+        std::vector<TRef> cases = case_payloads(t);
+        uint64_t d = disc_size(cases.size());
+        Layout payload;
+        for (TRef c : cases) {
+          Layout e = layout(c, depth + 1);
+          payload.size = std::max(payload.size, e.size);
+          payload.align = std::max(payload.align, e.align);
+        }
+        uint64_t align = std::max(d, payload.align);
+        return {align_up(align_up(d, payload.align) + payload.size, align), align};
+      }
+      default: return {4, 4};
+    }
   }
 
   TRef define(Scope&, const PrimValType& p, uint32_t) {
@@ -931,6 +1025,20 @@ class Validator {
   TRef define(Scope& s, const ListType& t, uint32_t off) {
     TNode* n = make(K::List);
     if (!(n->a = valtype(s, t.elem, off))) return nullptr;
+    if (t.length) {
+      if (*t.length == 0) return fail(off, "fixed-size lists must have more than zero elements"), nullptr;
+      n->fixed_len = *t.length;
+    }
+    return n;
+  }
+  TRef define(Scope& s, const MapType& t, uint32_t off) {
+    TNode* entry = make(K::Tuple);
+    TRef k = valtype(s, t.key, off), v = k ? valtype(s, t.value, off) : nullptr;
+    if (!v) return nullptr;
+    entry->fields = {{"", k}, {"", v}};
+    TNode* n = make(K::List);
+    n->a = entry;
+    n->is_map = true;
     return n;
   }
   TRef define(Scope& s, const TupleType& t, uint32_t off) {

@@ -657,8 +657,8 @@ CanonOptions Decoder::options() {
       case 0x02:
         if (o.string_encoding_set) {
           fail_at(at, fmt::format("canonical encoding option `{}` conflicts with option `{}`",
-                                  string_encoding_name(StringEncoding(b)),
-                                  string_encoding_name(o.string_encoding)));
+                                  string_encoding_name(o.string_encoding),
+                                  string_encoding_name(StringEncoding(b))));
           break;
         }
         o.string_encoding = StringEncoding(b);

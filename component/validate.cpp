@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <set>
@@ -1347,8 +1348,8 @@ class Validator {
         const Item* it = inst ? find_item(inst->exports, a.name) : nullptr;
         if (!it) return fail(off, fmt::format("instance {} has no export named `{}`", a.instance, a.name));
         if (it->sort != a.sort)
-          return fail(off, fmt::format("export `{}` for instance {} is not a {}", a.name, a.instance,
-                                       sort_name(a.sort)));
+          return fail(off, fmt::format("export `{}` for instance {} is not a {} (it is a {})", a.name, a.instance,
+                                       item_sort_word(a.sort), item_sort_word(it->sort)));
         push_item(s, *it);
         return true;
       }
@@ -1400,6 +1401,17 @@ class Validator {
 
   // ---- canon -----------------------------------------------------------------
 
+  // "[I32, I64]", as wasm-tools lists core types.
+  static std::string core_types_list(const std::vector<wippy::ValType>& ts) {
+    std::string s = "[";
+    for (size_t i = 0; i < ts.size(); ++i) {
+      std::string n = valtype_name(ts[i]);
+      for (char& c : n) c = char(std::toupper(static_cast<unsigned char>(c)));
+      s += (i ? ", " : "") + n;
+    }
+    return s + "]";
+  }
+
   bool check_options(Scope& s, const CanonOptions& o, bool lift, uint32_t off) {
     if (o.memory && !check_index(s, Sort::CoreMemory, *o.memory, off)) return false;
     if (o.realloc) {
@@ -1410,7 +1422,7 @@ class Validator {
         return fail(off, fmt::format("canonical option `realloc` uses a core function with an incorrect signature: "
                                      "expected (i32 i32 i32 i32) -> (i32), found {}",
                                      core_type_string(s.core_funcs[*o.realloc])));
-      if (!o.memory) return fail(off, "canonical option `memory` is required");
+      if (!o.memory) return fail(off, "canonical option `realloc` requires `memory` to also be specified");
     }
     if (o.post_return) {
       if (!lift) return fail(off, "canonical option `post-return` cannot be specified for lowerings");
@@ -1437,10 +1449,14 @@ class Validator {
           return fail(off, "canonical option `memory` is required");
         if ((mem_params || flat_params.size() > 16) && !c.options.realloc)
           return fail(off, "canonical option `realloc` is required");
-        if (!(s.core_funcs[c.func] == core))
-          return fail(off, fmt::format("type mismatch: lowered function type `{}` does not match the type `{}` "
-                                       "of core function {}",
-                                       core_type_string(core), core_type_string(s.core_funcs[c.func]), c.func));
+        if (!(s.core_funcs[c.func] == core)) {
+          const wippy::FuncType& have = s.core_funcs[c.func];
+          bool params = core.params != have.params;
+          return fail(off, fmt::format("lowered {0} types `{1}` do not match {0} types `{2}` of core function {3}",
+                                       params ? "parameter" : "result",
+                                       core_types_list(params ? core.params : core.results),
+                                       core_types_list(params ? have.params : have.results), c.func));
+        }
         if (c.options.post_return) {
           wippy::FuncType want{core.results, {}};
           if (!(s.core_funcs[*c.options.post_return] == want))

@@ -315,7 +315,7 @@ TEST_CASE("component fixtures: invalid canon options and names") {
   };
   check_invalid("missing_memory.wasm", "canonical option `memory` is required");
   check_invalid("duplicate_export.wasm", "export name `RUN` conflicts with previous name `run`");
-  check_invalid("bad_canon_type.wasm", "type mismatch");
+  check_invalid("bad_canon_type.wasm", "lowered parameter types `[I64]` do not match parameter types `[I32]`");
 }
 
 TEST_CASE("component fixtures: hello world WASI command from clang + jco") {

@@ -249,7 +249,10 @@ class Printer {
               for (const auto& x : v.cases) f.push_back(x.type ? x.name + "(" + val(s, *x.type) + ")" : x.name);
               return "variant { " + join(f, ", ") + " }";
             },
-            [&](const wc::ListType& l) -> std::string { return "list<" + val(s, l.elem) + ">"; },
+            [&](const wc::ListType& l) -> std::string {
+              return "list<" + val(s, l.elem) + (l.length ? ", " + std::to_string(*l.length) : "") + ">";
+            },
+            [&](const wc::MapType& m) -> std::string { return "map<" + val(s, m.key) + ", " + val(s, m.value) + ">"; },
             [&](const wc::TupleType& t) -> std::string {
               std::vector<std::string> f;
               for (const auto& x : t.elems) f.push_back(val(s, x));

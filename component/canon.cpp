@@ -22,17 +22,23 @@ Error trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg))
 
 // ---- memory access ---------------------------------------------------------
 
-Result<uint8_t*> mem_range(CanonCx& cx, uint64_t ptr, uint64_t len) {
+// Memory traps read "wasm trap: <what went wrong>: <details>", the first
+// part worded as wasmtime words it. `what` says which access failed:
+// "string content out-of-bounds: string", "list content out-of-bounds: list",
+// or nothing for a plain value.
+Result<uint8_t*> mem_range(CanonCx& cx, uint64_t ptr, uint64_t len, std::string_view what = {}) {
   if (!cx.memory) return trap("canonical ABI: no memory to read or write");
   if (ptr + len > cx.memory->size)
-    return trap(fmt::format("canonical ABI: pointer {:#x} + length {} is out of bounds (memory is {} bytes)",
-                            ptr, len, cx.memory->size));
+    return trap(fmt::format("wasm trap: {}{}pointer/length out of bounds of memory (pointer {:#x}, length {}, "
+                            "memory {} bytes)",
+                            what, what.empty() ? "" : " ", ptr, len, cx.memory->size));
   return cx.memory->data + ptr;
 }
 
 Result<void> check_align(uint64_t ptr, uint32_t align, const char* what) {
   if (ptr % align != 0)
-    return trap(fmt::format("canonical ABI: {} pointer {:#x} is not {}-byte aligned", what, ptr, align));
+    return trap(fmt::format("wasm trap: unaligned pointer: {} pointer {:#x} is not {}-byte aligned", what, ptr,
+                            align));
   return {};
 }
 
@@ -51,7 +57,8 @@ Result<void> write_uint(CanonCx& cx, uint32_t ptr, uint32_t n, uint64_t v) {
   return {};
 }
 
-Result<uint32_t> call_realloc(CanonCx& cx, uint32_t align, uint64_t size) {
+// `what` names the content being allocated ("string", "list"), or is empty.
+Result<uint32_t> call_realloc(CanonCx& cx, uint32_t align, uint64_t size, std::string_view what = {}) {
   if (!cx.realloc) return trap("canonical ABI: no realloc function to allocate memory with");
   if (size > 0xffffffffu) return trap("canonical ABI: allocation size overflows 32 bits");
   Value args[4] = {val_i32(0), val_i32(0), val_i32(align), val_i32(uint32_t(size))};
@@ -59,8 +66,14 @@ Result<uint32_t> call_realloc(CanonCx& cx, uint32_t align, uint64_t size) {
   if (!r) return r.error();
   if (r->size() != 1) return trap("canonical ABI: realloc returned no pointer");
   uint32_t ptr = (*r)[0].i32;
-  TRY(check_align(ptr, align, "realloc result"));
-  TRY(mem_range(cx, ptr, size));
+  if (ptr % align != 0)
+    return trap(fmt::format("wasm trap: unaligned pointer: realloc return: result not aligned (pointer {:#x}, "
+                            "{}-byte alignment required)",
+                            ptr, align));
+  if (uint64_t(ptr) + size > cx.memory->size)
+    return trap(fmt::format("wasm trap: {}{}realloc return: beyond end of memory (pointer {:#x}, length {}, "
+                            "memory {} bytes)",
+                            what, what.empty() ? "" : " content out-of-bounds: ", ptr, size, cx.memory->size));
   return ptr;
 }
 
@@ -82,7 +95,8 @@ uint64_t f64_bits(double d) { uint64_t b; std::memcpy(&b, &d, 8); return b; }
 bool is_scalar(uint64_t c) { return c < 0x110000 && !(c >= 0xD800 && c <= 0xDFFF); }
 
 Result<Val> make_char(uint64_t c) {
-  if (!is_scalar(c)) return trap(fmt::format("canonical ABI: {:#x} is not a Unicode scalar value", c));
+  if (!is_scalar(c))
+    return trap(fmt::format("canonical ABI: invalid `char` bit pattern: {:#x} is not a Unicode scalar value", c));
   return Val::character(uint32_t(c));
 }
 
@@ -99,8 +113,13 @@ void put_utf8(std::string& s, uint32_t c) {
   s += char(0x80 | (c & 0x3F));
 }
 
-// Decodes UTF-8, rejecting overlong forms, surrogates and values > 0x10FFFF.
-bool decode_utf8(std::span<const uint8_t> b, std::vector<uint32_t>* out) {
+// Decodes UTF-8, rejecting overlong forms, surrogates and values > 0x10FFFF;
+// `why` (optional) gets the reason in Rust's std::str wording.
+bool decode_utf8(std::span<const uint8_t> b, std::vector<uint32_t>* out, std::string* why = nullptr) {
+  auto bad = [&](size_t at, size_t len) {
+    if (why) *why = fmt::format("invalid utf-8 sequence of {} bytes from index {}", len, at);
+    return false;
+  };
   size_t i = 0;
   while (i < b.size()) {
     uint32_t c = b[i];
@@ -110,14 +129,17 @@ bool decode_utf8(std::span<const uint8_t> b, std::vector<uint32_t>* out) {
     else if ((c & 0xE0) == 0xC0) { n = 1; c &= 0x1F; min = 0x80; }
     else if ((c & 0xF0) == 0xE0) { n = 2; c &= 0x0F; min = 0x800; }
     else if ((c & 0xF8) == 0xF0) { n = 3; c &= 0x07; min = 0x10000; }
-    else return false;
-    if (n > 0 && i + n >= b.size()) return false;
+    else return bad(i, 1);
     for (size_t k = 1; k <= n; ++k) {
-      if ((b[i + k] & 0xC0) != 0x80) return false;
+      if (i + k >= b.size()) {
+        if (why) *why = fmt::format("incomplete utf-8 byte sequence from index {}", i);
+        return false;
+      }
+      if ((b[i + k] & 0xC0) != 0x80) return bad(i, k);
       c = (c << 6) | (b[i + k] & 0x3F);
     }
-    if (n > 0 && c < min) return false;
-    if (!is_scalar(c)) return false;
+    if (n > 0 && c < min) return bad(i, n + 1);
+    if (!is_scalar(c)) return bad(i, n + 1);
     if (out) out->push_back(c);
     i += n + 1;
   }
@@ -158,8 +180,9 @@ Result<Val> load_string_from(CanonCx& cx, uint32_t ptr, uint32_t tagged_len) {
   }
   uint64_t bytes = utf16 ? uint64_t(len) * 2 : len;
   if (bytes > kMaxStringBytes) return trap("canonical ABI: string is too long");
-  if (utf16) TRY(check_align(ptr, 2, "string"));
-  auto p = mem_range(cx, ptr, bytes);
+  // UTF-16 and latin1+utf16 strings are 2-aligned whatever their tag says.
+  if (cx.encoding != StringEncoding::Utf8) TRY(check_align(ptr, 2, "string"));
+  auto p = mem_range(cx, ptr, bytes, "string content out-of-bounds: string");
   if (!p) return p.error();
   if (utf16) {
     auto s = decode_utf16(*p, len);
@@ -171,7 +194,9 @@ Result<Val> load_string_from(CanonCx& cx, uint32_t ptr, uint32_t tagged_len) {
     for (uint32_t i = 0; i < len; ++i) put_utf8(s, (*p)[i]);
     return Val::string(std::move(s));
   }
-  if (!decode_utf8({*p, len}, nullptr)) return trap("canonical ABI: string is not valid UTF-8");
+  std::string why;
+  if (!decode_utf8({*p, len}, nullptr, &why))
+    return trap(fmt::format("canonical ABI: string is not valid UTF-8 (invalid utf-8: {})", why));
   return Val::string(std::string(reinterpret_cast<const char*>(*p), len));
 }
 
@@ -181,7 +206,7 @@ Result<std::pair<uint32_t, uint32_t>> store_string_into(CanonCx& cx, const std::
     if (!decode_utf8({reinterpret_cast<const uint8_t*>(s.data()), s.size()}, nullptr))
       return trap("canonical ABI: host string is not valid UTF-8");
     if (s.size() > kMaxStringBytes) return trap("canonical ABI: string is too long");
-    auto ptr = call_realloc(cx, 1, s.size());
+    auto ptr = call_realloc(cx, 1, s.size(), "string");
     if (!ptr) return ptr.error();
     if (!s.empty()) std::memcpy(cx.memory->data + *ptr, s.data(), s.size());
     return std::pair{*ptr, uint32_t(s.size())};
@@ -191,7 +216,7 @@ Result<std::pair<uint32_t, uint32_t>> store_string_into(CanonCx& cx, const std::
   bool latin1 = cx.encoding == StringEncoding::Latin1Utf16;
   for (uint32_t c : *cps) latin1 = latin1 && c <= 0xFF;
   if (latin1) {
-    auto ptr = call_realloc(cx, 2, cps->size());
+    auto ptr = call_realloc(cx, 2, cps->size(), "string");
     if (!ptr) return ptr.error();
     for (size_t i = 0; i < cps->size(); ++i) cx.memory->data[*ptr + i] = uint8_t((*cps)[i]);
     return std::pair{*ptr, uint32_t(cps->size())};
@@ -206,7 +231,7 @@ Result<std::pair<uint32_t, uint32_t>> store_string_into(CanonCx& cx, const std::
     }
   }
   if (uint64_t(units.size()) * 2 > kMaxStringBytes) return trap("canonical ABI: string is too long");
-  auto ptr = call_realloc(cx, 2, units.size() * 2);
+  auto ptr = call_realloc(cx, 2, units.size() * 2, "string");
   if (!ptr) return ptr.error();
   for (size_t i = 0; i < units.size(); ++i) {
     cx.memory->data[*ptr + 2 * i] = uint8_t(units[i]);
@@ -221,7 +246,7 @@ Result<std::pair<uint32_t, uint32_t>> store_string_into(CanonCx& cx, const std::
 
 Result<Val> load_list_from(CanonCx& cx, const VType& elem, uint32_t ptr, uint32_t len) {
   TRY(check_align(ptr, elem.align, "list"));
-  TRY(mem_range(cx, ptr, uint64_t(len) * elem.size));
+  TRY(mem_range(cx, ptr, uint64_t(len) * elem.size, "list content out-of-bounds: list"));
   std::vector<Val> items;
   items.reserve(len);
   for (uint32_t i = 0; i < len; ++i) {
@@ -234,7 +259,7 @@ Result<Val> load_list_from(CanonCx& cx, const VType& elem, uint32_t ptr, uint32_
 
 Result<std::pair<uint32_t, uint32_t>> store_list_into(CanonCx& cx, const VType& elem, const Val& v) {
   uint64_t bytes = uint64_t(v.items.size()) * elem.size;
-  auto ptr = call_realloc(cx, elem.align, bytes);
+  auto ptr = call_realloc(cx, elem.align, bytes, "list");
   if (!ptr) return ptr.error();
   for (size_t i = 0; i < v.items.size(); ++i) TRY(store(cx, elem, v.items[i], uint32_t(*ptr + i * elem.size)));
   return std::pair{*ptr, uint32_t(v.items.size())};
@@ -248,7 +273,8 @@ Result<Val> lift_handle(CanonCx& cx, const VType& t, uint32_t index) {
     auto e = cx.handles->get(index, t.resource.get());
     if (!e) return e.error();
     if (!(*e)->own) return trap(fmt::format("handle {} is a borrow, an own handle was expected", index));
-    if ((*e)->num_lends != 0) return trap(fmt::format("handle {} is lent out and cannot be moved", index));
+    if ((*e)->num_lends != 0)
+      return trap(fmt::format("handle {} is lent out: cannot remove owned resource while borrowed", index));
     auto h = cx.handles->remove(index, t.resource.get());
     if (!h) return h.error();
     return Val::own(t.resource, h->rep);
@@ -294,6 +320,7 @@ Result<void> expect_kind(const VType& t, const Val& v) {
     auto cases = variant_cases(t);
     ok = v.u < cases.size() && v.items.size() == (cases[v.u] ? 1u : 0u);
   }
+  if (ok && t.kind == ValKind::List && t.length) ok = v.items.size() == t.length;
   if (ok && t.kind == ValKind::Flags) ok = t.labels.size() >= 64 || (v.u >> t.labels.size()) == 0;
   if (ok && t.kind == ValKind::Char) ok = is_scalar(v.u);
   if (!ok)
@@ -319,7 +346,7 @@ Val int_val(ValKind k, uint64_t raw) {
 
 Result<uint32_t> check_case(const VType& t, uint64_t disc, size_t n) {
   if (disc >= n)
-    return trap(fmt::format("canonical ABI: discriminant {} is out of range for {} ({} cases)", disc,
+    return trap(fmt::format("canonical ABI: invalid variant discriminant: {} is out of range for {} ({} cases)", disc,
                             type_to_string(t), n));
   return uint32_t(disc);
 }
@@ -357,6 +384,15 @@ Result<Val> load(CanonCx& cx, const VType& t, uint32_t ptr) {
       return make_char(*raw);
     }
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        std::vector<Val> items;
+        for (uint32_t i = 0; i < t.length; ++i) {
+          auto e = load(cx, *t.elems[0], ptr + i * t.elems[0]->size);
+          if (!e) return e.error();
+          items.push_back(std::move(*e));
+        }
+        return Val::list(std::move(items));
+      }
       auto p = read_uint(cx, ptr, 4);
       if (!p) return p.error();
       auto n = read_uint(cx, ptr + 4, 4);
@@ -423,6 +459,10 @@ Result<void> store(CanonCx& cx, const VType& t, const Val& v, uint32_t ptr) {
     case ValKind::F32: return write_uint(cx, ptr, 4, f32_bits(canon_f32(v.f32)));
     case ValKind::F64: return write_uint(cx, ptr, 8, f64_bits(canon_f64(v.f64)));
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        for (uint32_t i = 0; i < t.length; ++i) TRY(store(cx, *t.elems[0], v.items[i], ptr + i * t.elems[0]->size));
+        return {};
+      }
       TRY(mem_range(cx, ptr, 8));
       auto pl = t.kind == ValKind::String ? store_string_into(cx, v.str) : store_list_into(cx, *t.elems[0], v);
       if (!pl) return pl.error();
@@ -495,6 +535,15 @@ Result<Val> lift_flat(CanonCx& cx, const VType& t, FlatReader& in) {
       return make_char(x->i32);
     }
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        std::vector<Val> items;
+        for (uint32_t i = 0; i < t.length; ++i) {
+          auto e = lift_flat(cx, *t.elems[0], in);
+          if (!e) return e.error();
+          items.push_back(std::move(*e));
+        }
+        return Val::list(std::move(items));
+      }
       auto p = in.next();
       if (!p) return p.error();
       auto n = in.next();
@@ -562,6 +611,10 @@ Result<void> lower_flat(CanonCx& cx, const VType& t, const Val& v, std::vector<V
     case ValKind::F32: out.push_back(val_f32(canon_f32(v.f32))); return {};
     case ValKind::F64: out.push_back(val_f64(canon_f64(v.f64))); return {};
     case ValKind::String: case ValKind::List: {
+      if (t.length) {
+        for (uint32_t i = 0; i < t.length; ++i) TRY(lower_flat(cx, *t.elems[0], v.items[i], out));
+        return {};
+      }
       auto pl = t.kind == ValKind::String ? store_string_into(cx, v.str) : store_list_into(cx, *t.elems[0], v);
       if (!pl) return pl.error();
       out.push_back(val_i32(pl->first));

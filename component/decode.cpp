@@ -94,7 +94,8 @@ class Decoder {
   uint32_t count() {
     uint32_t at = r_.pos();
     uint32_t n = r_.u32();
-    if (ok() && n > r_.remaining()) fail_at(at, fmt::format("vector count {} out of bounds", n));
+    if (ok() && n > r_.remaining())
+      fail_at(at, fmt::format("unexpected end-of-file: vector count {} exceeds the {} bytes left", n, r_.remaining()));
     return ok() ? n : 0;
   }
   std::string name() { return r_.name(); }
@@ -137,7 +138,7 @@ Sort Decoder::core_sort() {
     case 0x11: return Sort::CoreModule;
     case 0x12: return Sort::CoreInstance;
     default:
-      if (ok()) fail_at(at, fmt::format("invalid core sort 0x{:02x}", b));
+      if (ok()) fail_at(at, fmt::format("invalid leading byte ({:#x}) for core external kind", b));
       return Sort::CoreFunc;
   }
 }
@@ -153,7 +154,7 @@ Sort Decoder::sort() {
     case 0x04: return Sort::Component;
     case 0x05: return Sort::Instance;
     default:
-      if (ok()) fail_at(at, fmt::format("invalid sort 0x{:02x}", b));
+      if (ok()) fail_at(at, fmt::format("invalid leading byte ({:#x}) for component external kind", b));
       return Sort::Func;
   }
 }
@@ -172,7 +173,7 @@ ValType Decoder::valtype() {
     if (b == 0x64) {
       unsupported(at, "error-context type (async)");
     } else {
-      fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for component value type", b));
+      fail_at(at, fmt::format("invalid leading byte ({:#x}) for component value type", b));
     }
     return {};
   }
@@ -185,7 +186,7 @@ std::optional<ValType> Decoder::opt_valtype() {
   uint8_t b = byte();
   if (b == 0x00) return std::nullopt;
   if (b == 0x01) return valtype();
-  if (ok()) fail_at(at, fmt::format("invalid optional byte 0x{:02x}", b));
+  if (ok()) fail_at(at, fmt::format("invalid leading byte ({:#x}) for optional value type", b));
   return std::nullopt;
 }
 
@@ -203,10 +204,14 @@ FuncType Decoder::functype() {
   if (b == 0x00) {
     f.result = valtype();
   } else if (b == 0x01) {
-    uint32_t m = u32();
-    if (ok() && m != 0) unsupported(at, "named function results");
+    uint32_t zat = r_.pos();
+    uint8_t z = byte();
+    if (ok() && z != 0x00)
+      fail_at(zat, fmt::format("invalid leading byte ({:#x}) for number of results (named results are gone: "
+                               "0x01 must be followed by 0x00)",
+                               z));
   } else if (ok()) {
-    fail_at(at, fmt::format("invalid function result list byte 0x{:02x}", b));
+    fail_at(at, fmt::format("invalid leading byte ({:#x}) for component function results", b));
   }
   return f;
 }
@@ -234,12 +239,21 @@ TypeDef Decoder::defvaltype(uint8_t b, uint32_t at) {
         c.type = opt_valtype();
         uint32_t rat = r_.pos();
         uint8_t z = byte();
-        if (ok() && z != 0x00) fail_at(rat, fmt::format("invalid variant case trailer 0x{:02x} (expected 0x00)", z));
+        if (ok() && z != 0x00)
+          fail_at(rat, fmt::format("invalid leading byte ({:#x}) for zero byte required after a variant case", z));
         t.cases.push_back(std::move(c));
       }
       return t;
     }
-    case 0x70: return ListType{valtype()};
+    case 0x70: return ListType{valtype(), std::nullopt};
+    case 0x67: {
+      ValType elem = valtype();
+      return ListType{elem, u32()};
+    }
+    case 0x63: {
+      ValType key = valtype();
+      return MapType{key, valtype()};
+    }
     case 0x6f: {
       TupleType t;
       uint32_t n = count();
@@ -263,13 +277,11 @@ TypeDef Decoder::defvaltype(uint8_t b, uint32_t at) {
     }
     case 0x69: return OwnType{u32()};
     case 0x68: return BorrowType{u32()};
-    case 0x67: unsupported(at, "fixed-size list type"); return PrimValType::Bool;
     case 0x66: unsupported(at, "stream type (async)"); return PrimValType::Bool;
     case 0x65: unsupported(at, "future type (async)"); return PrimValType::Bool;
     case 0x64: unsupported(at, "error-context type (async)"); return PrimValType::Bool;
-    case 0x63: unsupported(at, "map type"); return PrimValType::Bool;
     default:
-      if (ok()) fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for component defined type", b));
+      if (ok()) fail_at(at, fmt::format("invalid leading byte ({:#x}) for component defined type", b));
       return PrimValType::Bool;
   }
 }
@@ -296,7 +308,7 @@ TypeDef Decoder::deftype(bool in_decl) {
       if (d == 0x01) {
         t.dtor = u32();
       } else if (ok() && d != 0x00) {
-        fail_at(dat, fmt::format("invalid optional byte 0x{:02x}", d));
+        fail_at(dat, fmt::format("invalid leading byte ({:#x}) for optional destructor", d));
       }
       (void)in_decl;
       return t;
@@ -371,7 +383,7 @@ bool Decoder::instancedecl(uint8_t b, uint32_t at, std::vector<Decl>& out) {
       d.desc = externtype();
       break;
     default:
-      fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for type declaration", b));
+      fail_at(at, fmt::format("invalid leading byte ({:#x}) for component or instance type declaration", b));
       return false;
   }
   out.push_back(std::move(d));
@@ -402,7 +414,7 @@ CoreExternType Decoder::core_externtype() {
     case 0x03: t.kind = ExternKind::Global; decode::read_global_type(r_, t.global); break;
     case 0x04: unsupported(at, "core tag imports/exports (exception handling)"); break;
     default:
-      if (ok()) fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for core extern type", b));
+      if (ok()) fail_at(at, fmt::format("invalid leading byte ({:#x}) for core extern type", b));
   }
   return t;
 }
@@ -439,7 +451,10 @@ CoreTypeDef Decoder::core_type() {
           if (tb == 0x60) {
             d.type = core_functype();
           } else if (tb == 0x50) {
-            if (ok()) fail_at(tat, "core module types cannot be nested in a module type");
+            if (ok())
+              fail_at(tat, fmt::format("invalid leading byte ({:#x}) for a type in a module type: module types "
+                                       "cannot be nested",
+                                       tb));
           } else if (ok()) {
             unsupported(tat, fmt::format("core type 0x{:02x} (GC types)", tb));
           }
@@ -450,8 +465,14 @@ CoreTypeDef Decoder::core_type() {
           uint32_t sat = r_.pos();
           uint8_t s = byte();
           uint8_t o = byte();
-          if (ok() && (s != 0x10 || o != 0x01)) {
-            fail_at(sat, "module type aliases must be outer aliases of core types (0x10 0x01)");
+          if (ok() && s != 0x10) {
+            fail_at(sat, fmt::format("invalid leading byte ({:#x}) for outer alias kind (module types alias only "
+                                     "core types)",
+                                     s));
+            break;
+          }
+          if (ok() && o != 0x01) {
+            fail_at(sat + 1, fmt::format("invalid leading byte ({:#x}) for outer alias target", o));
             break;
           }
           d.outer_count = u32();
@@ -464,7 +485,7 @@ CoreTypeDef Decoder::core_type() {
           d.export_type = core_externtype();
           break;
         default:
-          if (ok()) fail_at(dat, fmt::format("invalid leading byte (0x{:02x}) for module type declaration", k));
+          if (ok()) fail_at(dat, fmt::format("invalid leading byte ({:#x}) for type definition in a module type", k));
       }
       m.decls.push_back(std::move(d));
     }
@@ -473,7 +494,7 @@ CoreTypeDef Decoder::core_type() {
   if (b == 0x00 || b == 0x4e || b == 0x4f || b == 0x5e || b == 0x5f) {
     unsupported(at, fmt::format("core type 0x{:02x} (GC types)", b));
   } else {
-    fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for core type", b));
+    fail_at(at, fmt::format("invalid leading byte ({:#x}) for core type", b));
   }
   return wippy::FuncType{};
 }
@@ -484,7 +505,7 @@ ExternName Decoder::extern_name() {
   uint8_t b = byte();
   if (!ok()) return n;
   if (b > 0x02) {
-    fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for extern name", b));
+    fail_at(at, fmt::format("invalid leading byte ({:#x}) for component name", b));
     return n;
   }
   n.name = name();
@@ -500,13 +521,13 @@ ExternName Decoder::extern_name() {
         case 0x01: slot = &n.version_suffix; what = "versionsuffix"; break;
         case 0x02: slot = &n.external_id; what = "external-id"; break;
         default:
-          if (ok()) fail_at(aat, fmt::format("invalid leading byte (0x{:02x}) for name attribute", k));
+          if (ok()) fail_at(aat, fmt::format("invalid leading byte ({:#x}) for name option", k));
           return n;
       }
       std::string v = name();
       if (!ok()) return n;
       if (slot->has_value()) {
-        fail_at(aat, fmt::format("duplicate `{}` attribute", what));
+        fail_at(aat, fmt::format("duplicate '{}' option in name", what));
         return n;
       }
       *slot = std::move(v);
@@ -524,7 +545,9 @@ ExternDesc Decoder::externtype() {
     case 0x00: {
       uint8_t m = byte();
       if (ok() && m != 0x11) {
-        fail_at(at + 1, fmt::format("invalid core extern type 0x{:02x} (expected module 0x11)", m));
+        fail_at(at + 1, fmt::format("invalid leading byte ({:#x}) for component external kind (only core modules "
+                                    "are imported or exported)",
+                                    m));
         return d;
       }
       d.sort = Sort::CoreModule;
@@ -542,7 +565,7 @@ ExternDesc Decoder::externtype() {
       } else if (k == 0x01) {
         d.value_type = valtype();
       } else if (ok()) {
-        fail_at(vat, fmt::format("invalid value bound 0x{:02x}", k));
+        fail_at(vat, fmt::format("invalid leading byte ({:#x}) for value bound", k));
       }
       return d;
     }
@@ -555,23 +578,41 @@ ExternDesc Decoder::externtype() {
       } else if (k == 0x01) {
         d.bound.sub_resource = true;
       } else if (ok()) {
-        fail_at(tat, fmt::format("invalid type bound 0x{:02x}", k));
+        fail_at(tat, fmt::format("invalid leading byte ({:#x}) for type bound", k));
       }
       return d;
     }
     case 0x04: d.sort = Sort::Component; d.index = u32(); return d;
     case 0x05: d.sort = Sort::Instance; d.index = u32(); return d;
     default:
-      fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for extern type", b));
+      fail_at(at, fmt::format("invalid leading byte ({:#x}) for component external kind", b));
       return d;
   }
 }
 
 Alias Decoder::alias() {
   Alias a;
-  a.sort = sort();
+  // The target decides which sorts are valid, so read it first.
+  uint32_t sat = r_.pos();
+  uint8_t s0 = byte();
+  uint8_t s1 = s0 == 0x00 ? byte() : 0;
   uint32_t at = r_.pos();
   uint8_t k = byte();
+  if (!ok()) return a;
+  if (k > 0x02) {
+    fail_at(at, fmt::format("invalid leading byte ({:#x}) for alias", k));
+    return a;
+  }
+  if (k == 0x02 && !(s0 == 0x03 || s0 == 0x04 || (s0 == 0x00 && (s1 == 0x10 || s1 == 0x11)))) {
+    fail_at(s0 == 0x00 ? sat + 1 : sat,
+            fmt::format("invalid leading byte ({:#x}) for component outer alias kind (outer aliases name "
+                        "types, components, core types and core modules)",
+                        s0 == 0x00 ? s1 : s0));
+    return a;
+  }
+  r_.seek(sat);
+  a.sort = sort();
+  r_.seek(at + 1);
   if (!ok()) return a;
   switch (k) {
     case 0x00:
@@ -589,7 +630,6 @@ Alias Decoder::alias() {
       a.outer_count = u32();
       a.outer_index = u32();
       break;
-    default: fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for alias target", k));
   }
   return a;
 }
@@ -617,8 +657,8 @@ CanonOptions Decoder::options() {
       case 0x02:
         if (o.string_encoding_set) {
           fail_at(at, fmt::format("canonical encoding option `{}` conflicts with option `{}`",
-                                  string_encoding_name(StringEncoding(b)),
-                                  string_encoding_name(o.string_encoding)));
+                                  string_encoding_name(o.string_encoding),
+                                  string_encoding_name(StringEncoding(b))));
           break;
         }
         o.string_encoding = StringEncoding(b);
@@ -629,7 +669,7 @@ CanonOptions Decoder::options() {
       case 0x05: once(o.post_return, "post-return"); break;
       case 0x06: unsupported(at, "canonical option `async`"); break;
       case 0x07: unsupported(at, "canonical option `callback`"); break;
-      default: fail_at(at, fmt::format("invalid canonical option 0x{:02x}", b));
+      default: fail_at(at, fmt::format("invalid leading byte ({:#x}) for canonical option", b));
     }
   }
   return o;
@@ -640,22 +680,22 @@ Canon Decoder::canon() {
   uint32_t at = r_.pos();
   uint8_t op = byte();
   if (!ok()) return c;
-  auto func_sort = [&]() {
+  auto func_sort = [&](const char* which) {
     uint32_t sat = r_.pos();
     uint8_t z = byte();
-    if (ok() && z != 0x00) fail_at(sat, fmt::format("invalid canon function sort byte 0x{:02x} (expected 0x00)", z));
+    if (ok() && z != 0x00) fail_at(sat, fmt::format("invalid leading byte ({:#x}) for canonical function {}", z, which));
   };
   switch (op) {
     case 0x00:
       c.kind = Canon::Kind::Lift;
-      func_sort();
+      func_sort("lift");
       c.func = u32();
       c.options = options();
       c.type = u32();
       break;
     case 0x01:
       c.kind = Canon::Kind::Lower;
-      func_sort();
+      func_sort("lower");
       c.func = u32();
       c.options = options();
       break;
@@ -666,7 +706,7 @@ Canon Decoder::canon() {
       if (const char* n = unsupported_canon_name(op)) {
         unsupported(at, fmt::format("canon {}", n));
       } else {
-        fail_at(at, fmt::format("invalid leading byte (0x{:02x}) for canonical function", op));
+        fail_at(at, fmt::format("invalid leading byte ({:#x}) for canonical function", op));
       }
   }
   return c;
@@ -681,6 +721,12 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
       r_.seek(payload.size());
       return;
     case 1: {  // core module
+      if (payload.size() >= 8 && payload[6] == 0x01 && payload[7] == 0x00) {
+        error_ = fmt::format("in core module at offset {}: expected a version header for a module, found a "
+                             "component's",
+                             abs);
+        return;
+      }
       auto m = decode_module(payload);
       if (!m) {
         error_ = fmt::format("in core module at offset {}: {}", abs, m.error().message);
@@ -744,7 +790,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
             uint32_t sat = r_.pos();
             uint8_t s = byte();
             if (ok() && s != 0x12) {
-              fail_at(sat, fmt::format("invalid core instantiation argument sort 0x{:02x} (expected instance 0x12)", s));
+              fail_at(sat, fmt::format("invalid leading byte ({:#x}) for instantiation arg kind", s));
               break;
             }
             a.instance = u32();
@@ -761,7 +807,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
             ci.exports.push_back(std::move(e));
           }
         } else if (ok()) {
-          fail_at(kat, fmt::format("invalid leading byte (0x{:02x}) for core instance", k));
+          fail_at(kat, fmt::format("invalid leading byte ({:#x}) for core instance", k));
         }
         if (!ok()) return;
         uint32_t item = uint32_t(c_.core_instances.size());
@@ -804,7 +850,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
             inst.exports.push_back(std::move(e));
           }
         } else if (ok()) {
-          fail_at(kat, fmt::format("invalid leading byte (0x{:02x}) for instance", k));
+          fail_at(kat, fmt::format("invalid leading byte ({:#x}) for instance", k));
         }
         if (!ok()) return;
         uint32_t item = uint32_t(c_.instances.size());
@@ -861,7 +907,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
         if (has == 0x01) {
           e.desc = externtype();
         } else if (ok() && has != 0x00) {
-          fail_at(oat, fmt::format("invalid optional byte 0x{:02x}", has));
+          fail_at(oat, fmt::format("invalid leading byte ({:#x}) for optional component export type", has));
         }
         if (!ok()) return;
         uint32_t item = uint32_t(c_.exports.size());
@@ -890,6 +936,14 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
   }
 }
 
+// The shared Reader says "unexpected end"; components word it as
+// wasm-tools does.
+Error malformed(std::string msg) {
+  if (msg.starts_with("unexpected end") && !msg.starts_with("unexpected end-of-file"))
+    msg = "unexpected end-of-file" + msg.substr(14);
+  return make_error(ErrorKind::Malformed, std::move(msg));
+}
+
 Result<Component> Decoder::run() {
   static constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
   auto magic = r_.bytes(4);
@@ -898,10 +952,12 @@ Result<Component> Decoder::run() {
   }
   r_.seek(4);
   uint8_t v0 = byte(), v1 = byte(), l0 = byte(), l1 = byte();
-  if (!ok()) return make_error(ErrorKind::Malformed, fmt::format("unexpected end at offset {}", r_.offset()));
+  if (!ok()) return make_error(ErrorKind::Malformed, fmt::format("unexpected end-of-file at offset {}", r_.offset()));
   if (l0 == 0x00 && l1 == 0x00) {
     return make_error(ErrorKind::Malformed,
-                      fmt::format("not a component: layer 0 is a core module (at offset {})", r_.offset() - 2));
+                      fmt::format("expected a version header for a component, found a core module's (layer 0 at "
+                                  "offset {})",
+                                  r_.offset() - 2));
   }
   if (l0 != 0x01 || l1 != 0x00) {
     return make_error(ErrorKind::Malformed,
@@ -909,20 +965,21 @@ Result<Component> Decoder::run() {
   }
   if (v0 != 0x0d || v1 != 0x00) {
     return make_error(ErrorKind::Malformed,
-                      fmt::format("unsupported component version 0x{:02x}{:02x} (expected 0x0d) at offset {}", v1,
-                                  v0, r_.offset() - 4));
+                      fmt::format("unknown binary version 0x{:02x}{:02x} (component version 0x000d expected) at "
+                                  "offset {}",
+                                  v1, v0, r_.offset() - 4));
   }
   while (!r_.at_end()) {
     uint32_t sec_at = r_.offset();
     uint8_t id = byte();
+    if (ok() && id > 12)
+      return make_error(ErrorKind::Malformed, fmt::format("malformed section id {} at offset {}", id, sec_at));
     uint32_t size = u32();
     if (!ok()) break;
-    if (id > 12) {
-      return make_error(ErrorKind::Malformed, fmt::format("malformed section id {} at offset {}", id, sec_at));
-    }
     if (size > r_.remaining()) {
       return make_error(ErrorKind::Malformed,
-                        fmt::format("section size {} out of bounds at offset {}", size, sec_at));
+                        fmt::format("unexpected end-of-file: section size {} exceeds the {} bytes left at offset {}",
+                                    size, r_.remaining(), sec_at));
     }
     uint32_t payload_rel = r_.pos();
     uint32_t payload_abs = r_.offset();
@@ -932,11 +989,11 @@ Result<Component> Decoder::run() {
     section(id, payload);
     if (!error_.empty()) return make_error(ErrorKind::Malformed, error_);
     if (ok() && !r_.at_end()) fail("section size mismatch: unexpected trailing bytes");
-    if (!ok()) return make_error(ErrorKind::Malformed, r_.error());
+    if (!ok()) return malformed(r_.error());
     r_ = outer;
     r_.seek(payload_rel + size);
   }
-  if (!ok()) return make_error(ErrorKind::Malformed, r_.error());
+  if (!ok()) return malformed(r_.error());
   return std::move(c_);
 }
 

@@ -21,9 +21,16 @@ Result<HandleEntry*> HandleTable::get(uint32_t index, const Resource* type) {
   if (index == 0 || index >= entries_.size() || !entries_[index].live)
     return make_error(ErrorKind::Trap, fmt::format("unknown handle index {}", index));
   HandleEntry& e = entries_[index];
-  if (type && e.type.get() != type)
+  if (type && e.type.get() != type) {
+    auto origin = [](const Resource* r) { return r && r->owner ? "guest-defined" : "host-defined"; };
+    const char* want = origin(type);
+    const char* found = origin(e.type.get());
     return make_error(ErrorKind::Trap,
-                      fmt::format("handle index {} used with the wrong resource type", index));
+                      fmt::format("handle index {} used with the wrong type, expected {} resource but found {}{} "
+                                  "resource (`{}` where `{}` is expected)",
+                                  index, want, want == found ? "a different " : "", found,
+                                  e.type ? e.type->name : "?", type->name));
+  }
   return &e;
 }
 

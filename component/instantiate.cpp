@@ -203,6 +203,16 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
     t.kind = ValKind::List;
     TRY_ASSIGN(et, sub(li->elem));
     t.elems.push_back(et);
+    t.length = li->length.value_or(0);
+  } else if (auto* mp = std::get_if<MapType>(&def)) {
+    // map<k, v> lifts and lowers as list<tuple<k, v>>.
+    VType entry;
+    entry.kind = ValKind::Tuple;
+    TRY_ASSIGN(kt, sub(mp->key));
+    TRY_ASSIGN(vt, sub(mp->value));
+    entry.elems = {kt, vt};
+    t.kind = ValKind::List;
+    t.elems.push_back(make_vtype(std::move(entry)));
   } else if (auto* tu = std::get_if<TupleType>(&def)) {
     t.kind = ValKind::Tuple;
     for (auto& e : tu->elems) {
@@ -418,7 +428,10 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
 Result<Item> Scope::bind_import(const ComponentImport& imp) {
   const std::string& name = imp.name.name;
   Item supplied;
-  if (linker) {
+  if (imp.desc.sort == Sort::Type && !imp.desc.bound.sub_resource && (linker || !args.count(name))) {
+    // An `eq`-bounded type import names a type the component defines
+    // itself: nothing needs supplying (as in wasmtime).
+  } else if (linker) {
     auto r = linker->resolve(name);
     if (!r) return r.error();
     supplied = std::move(*r);

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace wippy::component {
 namespace {
 
@@ -35,30 +37,25 @@ Result<std::string> kebab(std::string_view s, std::string_view whole) {
   return std::string(s);
 }
 
-bool is_numeric_ident(std::string_view s) {
-  if (s.empty()) return false;
-  for (char c : s)
-    if (!is_digit(c)) return false;
-  return s.size() == 1 || s[0] != '0';
-}
-
-bool is_dot_idents(std::string_view s, bool numeric_rule) {
-  if (s.empty()) return false;
+// Dot-separated identifiers of a pre-release or build part of a version.
+std::optional<std::string> idents_error(std::string_view s, bool pre_release) {
+  const char* where = pre_release ? "pre-release identifier" : "build metadata";
   size_t start = 0;
   while (true) {
     size_t dot = s.find('.', start);
     std::string_view part = s.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (part.empty()) return false;
+    if (part.empty()) return fmt::format("empty identifier segment in {}", where);
     bool all_digits = true;
     for (char c : part) {
-      if (!(is_digit(c) || is_lower(c) || is_upper(c) || c == '-')) return false;
+      if (!(is_digit(c) || is_lower(c) || is_upper(c) || c == '-'))
+        return fmt::format("unexpected character '{}' in {}", c, where);
       if (!is_digit(c)) all_digits = false;
     }
-    if (numeric_rule && all_digits && !is_numeric_ident(part)) return false;
-    if (dot == std::string_view::npos) break;
+    if (pre_release && all_digits && part.size() > 1 && part[0] == '0')
+      return fmt::format("invalid leading zero in {}", where);
+    if (dot == std::string_view::npos) return std::nullopt;
     start = dot + 1;
   }
-  return true;
 }
 
 }  // namespace
@@ -85,31 +82,35 @@ bool is_kebab_label(std::string_view s) {
   }
 }
 
-bool is_valid_semver(std::string_view v) {
-  size_t plus = v.find('+');
-  std::string_view build;
-  if (plus != std::string_view::npos) {
-    build = v.substr(plus + 1);
-    v = v.substr(0, plus);
-    if (!is_dot_idents(build, false)) return false;
+std::optional<std::string> semver_error(std::string_view v) {
+  if (v.empty()) return std::string("empty string, expected a semver version");
+  static constexpr const char* parts[] = {"major", "minor", "patch"};
+  size_t i = 0;
+  for (int n = 0; n < 3; ++n) {
+    if (n > 0) {
+      if (i == v.size()) return fmt::format("unexpected end of input after {} version number", parts[n - 1]);
+      if (v[i] != '.') return fmt::format("unexpected character '{}' after {} version number", v[i], parts[n - 1]);
+      ++i;
+    }
+    if (i == v.size()) return fmt::format("unexpected end of input while parsing {} version number", parts[n]);
+    if (!is_digit(v[i])) return fmt::format("unexpected character '{}' while parsing {} version number", v[i], parts[n]);
+    size_t start = i;
+    while (i < v.size() && is_digit(v[i])) ++i;
+    if (i - start > 1 && v[start] == '0') return fmt::format("invalid leading zero in {} version number", parts[n]);
   }
-  size_t dash = v.find('-');
-  if (dash != std::string_view::npos) {
-    if (!is_dot_idents(v.substr(dash + 1), true)) return false;
-    v = v.substr(0, dash);
+  if (i == v.size()) return std::nullopt;
+  std::string_view rest = v.substr(i + 1);
+  if (v[i] == '-') {
+    size_t plus = rest.find('+');
+    if (auto e = idents_error(rest.substr(0, plus), true)) return e;
+    if (plus == std::string_view::npos) return std::nullopt;
+    return idents_error(rest.substr(plus + 1), false);
   }
-  int parts = 0;
-  size_t start = 0;
-  while (true) {
-    size_t dot = v.find('.', start);
-    std::string_view p = v.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    if (!is_numeric_ident(p)) return false;
-    ++parts;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return parts == 3;
+  if (v[i] == '+') return idents_error(rest, false);
+  return fmt::format("unexpected character '{}' after patch version number", v[i]);
 }
+
+bool is_valid_semver(std::string_view v) { return !semver_error(v); }
 
 Result<ParsedName> parse_extern_name(std::string_view name) {
   ParsedName p;
@@ -139,30 +140,43 @@ Result<ParsedName> parse_extern_name(std::string_view name) {
   if (!name.empty() && name[0] == '[') return invalid(fmt::format("`{}` is not a valid extern name", name));
   size_t colon = name.find(':');
   if (colon == std::string_view::npos) {
-    auto r = kebab(name, name);
-    if (!r) return r.error();
-    p.label = *r;
+    if (!is_kebab_label(name))
+      return invalid(fmt::format("`{}` is not a valid extern name: `{}` is not in kebab case", name, name));
+    p.label = name;
     return p;
   }
-  // Interface name: ns ':' pkg '/' iface ('@' version)?
+  // Interface name: ns ':' pkg '/' iface ('@' version)?. Namespace and
+  // package are lowercase words; the interface is a kebab label.
   p.kind = ParsedName::Kind::Interface;
+  auto bad = [&](std::string why) {
+    return invalid(fmt::format("`{}` is not a valid extern name: {}", name, why));
+  };
+  auto word_check = [&](std::string_view w) -> std::optional<Error> {
+    if (!is_kebab_label(w)) return bad(fmt::format("`{}` is not in kebab case", w));
+    if (!is_words(w)) return bad(fmt::format("`{}` must be lowercase words", w));
+    return std::nullopt;
+  };
   std::string_view ns = name.substr(0, colon);
   std::string_view rest = name.substr(colon + 1);
-  std::string_view version;
+  if (auto e = word_check(ns)) return *e;
+  size_t pkg_end = rest.find_first_of(":/@");
+  std::string_view pkg = rest.substr(0, pkg_end);
+  if (auto e = word_check(pkg)) return *e;
+  if (pkg_end == std::string_view::npos || rest[pkg_end] != '/')
+    return bad("expected `/` after package name");
+  rest = rest.substr(pkg_end + 1);
   size_t at = rest.find('@');
+  std::string_view iface = rest.substr(0, at);
+  size_t slash = iface.find('/');
+  if (slash != std::string_view::npos) {
+    return bad(fmt::format("trailing characters found: `{}`", rest.substr(slash)));
+  }
+  if (!is_kebab_label(iface)) return bad(fmt::format("`{}` is not in kebab case", iface));
+  std::string_view version;
   if (at != std::string_view::npos) {
     version = rest.substr(at + 1);
-    rest = rest.substr(0, at);
-    if (!is_valid_semver(version)) return invalid(fmt::format("`{}` is not a valid semver in `{}`", version, name));
+    if (auto e = semver_error(version)) return bad(fmt::format("invalid version `{}`: {}", version, *e));
   }
-  size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return invalid(fmt::format("`{}` is not a valid extern name: failed to find `/` character", name));
-  std::string_view pkg = rest.substr(0, slash);
-  std::string_view iface = rest.substr(slash + 1);
-  if (ns.empty() || pkg.empty() || iface.empty()) return invalid(fmt::format("`{}` is not a valid extern name: empty identifier segment", name));
-  if (!is_words(ns)) return invalid(fmt::format("`{}` is not in kebab case", ns));
-  if (!is_words(pkg)) return invalid(fmt::format("`{}` is not in kebab case", pkg));
-  if (!is_kebab_label(iface)) return invalid(fmt::format("`{}` is not in kebab case", iface));
   p.ns = ns;
   p.package = pkg;
   p.interface = iface;

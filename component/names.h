@@ -3,6 +3,7 @@
 // annotated plain names, interface names `ns:pkg/iface@version`, and the
 // strongly-unique canonical form used to detect conflicting names.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +31,9 @@ Result<ParsedName> parse_extern_name(std::string_view name);
 // conflict when their keys are equal.
 std::string unique_key(std::string_view raw, const ParsedName& parsed);
 
-// A semantic version "MAJOR.MINOR.PATCH(-pre)?(+build)?" per semver.org.
+// A semantic version "MAJOR.MINOR.PATCH(-pre)?(+build)?" per semver.org;
+// semver_error says what is wrong (wording of the Rust `semver` crate).
 bool is_valid_semver(std::string_view v);
+std::optional<std::string> semver_error(std::string_view v);
 
 }  // namespace wippy::component

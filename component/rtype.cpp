@@ -65,7 +65,17 @@ void layout(VType& t) {
     case ValKind::S64: case ValKind::U64:
       t.align = t.size = 8; t.flat = {ValType::I64}; break;
     case ValKind::F64: t.align = t.size = 8; t.flat = {ValType::F64}; break;
-    case ValKind::String: case ValKind::List:
+    case ValKind::List:
+      if (t.length) {
+        const VType& e = *t.elems[0];
+        t.align = e.align;
+        t.size = e.size * t.length;
+        for (uint32_t i = 0; i < t.length && t.flat.size() <= kMaxFlatParams; ++i)
+          t.flat.insert(t.flat.end(), e.flat.begin(), e.flat.end());
+        break;
+      }
+      t.align = 4; t.size = 8; t.flat = {ValType::I32, ValType::I32}; break;
+    case ValKind::String:
       t.align = 4; t.size = 8; t.flat = {ValType::I32, ValType::I32}; break;
     case ValKind::Record: case ValKind::Tuple: {
       std::vector<const VType*> fs;

@@ -4,7 +4,9 @@
 // layout of each type: alignment, size in memory, and flattening to core
 // value types (CanonicalABI.md "Alignment", "Element Size", "Flattening").
 // Option, result and enum are kept as themselves but laid out as the
-// variants they despecialize to (see variant_cases()).
+// variants they despecialize to (see variant_cases()); a map is a list of
+// (key, value) tuples. A fixed-size list is stored inline and flattens to
+// its elements (`flat` stops past kMaxFlatParams: such a list always spills).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -27,6 +29,7 @@ struct VType {
   // (nullptr when the case has no payload); Result: [ok, err] (nullable).
   std::vector<VTypeRef> elems;
   ResourceRef resource;  // Own / Borrow
+  uint32_t length = 0;   // List: a fixed-size list (list t N) when non-zero
 
   // Layout, filled by make_vtype().
   uint32_t align = 1;

@@ -57,7 +57,11 @@ struct Case {  // variant case
 
 struct RecordType { std::vector<Field> fields; };
 struct VariantType { std::vector<Case> cases; };
-struct ListType { ValType elem; };
+struct ListType {
+  ValType elem;
+  std::optional<uint32_t> length;  // (list t N): a fixed-size list
+};
+struct MapType { ValType key, value; };  // (map k v), laid out as list<tuple<k, v>>
 struct TupleType { std::vector<ValType> elems; };
 struct FlagsType { std::vector<std::string> names; };
 struct EnumType { std::vector<std::string> names; };
@@ -165,7 +169,7 @@ struct InstanceType { std::vector<Decl> decls; };   // 0x42
 // deftype: a value type, function, component, instance or resource type.
 using TypeDef = std::variant<PrimValType, RecordType, VariantType, ListType, TupleType, FlagsType,
                              EnumType, OptionType, ResultType, OwnType, BorrowType, FuncType,
-                             ComponentType, InstanceType, ResourceType>;
+                             ComponentType, InstanceType, ResourceType, MapType>;
 
 // A component-type / instance-type declarator.
 struct Decl {

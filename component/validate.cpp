@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <set>
@@ -73,6 +74,13 @@ struct TNode {
   std::vector<TRef> fresh;  // resources made fresh per instantiation/import
   bool local = false;       // Resource defined by a type definition in a concrete component
   const void* owner = nullptr;  // Resource: the scope (component) that defined it
+  // The type an import or export with an `eq` bound names: the node is a
+  // distinct name for it (wasm-tools' "created" type), equal in structure;
+  // resources compare by base() identity.
+  TRef alias_of = nullptr;
+  bool defined = false;  // Prim: made by a type definition, not written inline
+  uint32_t fixed_len = 0;  // List: (list t N) when non-zero
+  bool is_map = false;     // List: (map k v), `a` the tuple<k, v> it is laid out as
 };
 
 bool is_valtype_node(TRef t) { return t && uint8_t(t->k) <= uint8_t(K::Borrow); }
@@ -87,6 +95,14 @@ const char* kind_desc(K k) {
   }
 }
 
+// One namespace of import or export names: strong uniqueness, and the
+// resources named by plain labels (for [constructor]/[method]/[static]).
+struct NameCtx {
+  std::map<std::string, std::string> keys;  // unique key -> name
+  std::map<std::string, TRef> res_by_label;
+  std::map<TRef, std::string> label_by_res;  // keyed by the name's node (see alias_node)
+};
+
 struct Scope {
   Scope* parent = nullptr;
   bool is_component = true;  // a concrete component (vs a component/instance type)
@@ -98,11 +114,12 @@ struct Scope {
   std::vector<TableType> core_tables;
   std::vector<MemoryType> core_memories;
   std::vector<GlobalType> core_globals;
-  std::map<std::string, std::string> import_keys, export_keys;  // unique key -> name
-  std::map<std::string, TRef> resource_names;  // imported/exported resource labels
+  NameCtx import_names, export_names;
   std::vector<Item> imports, exports;
   std::vector<TRef> local_resources;
-  std::set<TRef> visible_resources;  // resources introduced by imports/exports
+  std::vector<TRef> abstract_exports;  // resources exported as (sub resource)
+  bool is_instance_type = false;
+  std::set<TRef> named_imports, named_exports;  // see register_named()
 
   size_t count(Sort s) const {
     switch (s) {
@@ -168,13 +185,46 @@ class Validator {
     return n;
   }
 
+  // A new name for `t` (an `eq`-bounded type import or export): a
+  // structural copy, or for a resource a node whose base() is t's.
+  TRef alias_node(TRef t) {
+    if (!t) return t;
+    TNode* n = make(t->k);
+    if (t->k == K::Resource) {
+      n->alias_of = base(t);
+      n->local = t->local;
+      n->owner = t->owner;
+      return n;
+    }
+    *n = *t;
+    n->alias_of = t;
+    return n;
+  }
+
   // ---- index helpers -----------------------------------------------------
+
+  // "unknown core function 7: function index out of bounds" (wasm-tools
+  // names the index space without "core").
+  static std::string index_out_of_bounds(Sort sort, uint32_t idx) {
+    const char* space = "type";
+    switch (sort) {
+      case Sort::CoreFunc: case Sort::Func: space = "function"; break;
+      case Sort::CoreTable: space = "table"; break;
+      case Sort::CoreMemory: space = "memory"; break;
+      case Sort::CoreGlobal: space = "global"; break;
+      case Sort::CoreType: case Sort::Type: space = "type"; break;
+      case Sort::CoreModule: space = "module"; break;
+      case Sort::CoreInstance: case Sort::Instance: space = "instance"; break;
+      case Sort::Value: space = "value"; break;
+      case Sort::Component: space = "component"; break;
+    }
+    bool core = is_core_sort(sort) && sort != Sort::CoreModule;
+    return fmt::format("unknown {}{} {}: {} index out of bounds", core ? "core " : "", space, idx, space);
+  }
 
   bool check_index(const Scope& s, Sort sort, uint32_t idx, uint32_t off) {
     if (idx < s.count(sort)) return true;
-    if (sort == Sort::Type || sort == Sort::CoreType)
-      return fail(off, fmt::format("{} index {} out of bounds", sort == Sort::Type ? "type" : "core type", idx));
-    return fail(off, fmt::format("{} index {} out of bounds", sort_name(sort), idx));
+    return fail(off, index_out_of_bounds(sort, idx));
   }
 
   TRef type_at(const Scope& s, uint32_t idx, uint32_t off) {
@@ -213,7 +263,7 @@ class Validator {
     if (!t) return false;
     switch (t->k) {
       case K::Prim: return t->prim == PrimValType::String;
-      case K::List: return true;
+      case K::List: return !t->fixed_len || needs_memory(t->a);
       case K::Record: case K::Variant: case K::Tuple:
         for (auto& f : t->fields)
           if (needs_memory(f.second)) return true;
@@ -245,26 +295,162 @@ class Validator {
   }
 
   // ---- type equality / subtyping ------------------------------------------
+  //
+  // Each check returns true on a match; otherwise false with `why` holding
+  // the reason, outermost context first ("type mismatch in record field
+  // `x`: expected u32, found tuple"), worded as wasm-tools words it.
 
-  static bool type_eq(TRef a, TRef b, int depth = 0) {
-    if (a == b) return true;
-    if (!a || !b || a->k != b->k || depth > 200) return false;
-    switch (a->k) {
-      case K::Prim: return a->prim == b->prim;
-      case K::Resource: return false;  // identity only
-      case K::Record: case K::Variant: case K::Tuple: case K::Func:
-        if (a->fields.size() != b->fields.size()) return false;
-        for (size_t i = 0; i < a->fields.size(); ++i) {
-          if (a->fields[i].first != b->fields[i].first) return false;
-          if (!type_eq(a->fields[i].second, b->fields[i].second, depth + 1)) return false;
-        }
-        return type_eq(a->a, b->a, depth + 1);
-      case K::Flags: case K::Enum: return a->labels == b->labels;
-      case K::List: case K::Option: case K::Own: case K::Borrow: return type_eq(a->a, b->a, depth + 1);
-      case K::Result: return type_eq(a->a, b->a, depth + 1) && type_eq(a->b, b->b, depth + 1);
-      case K::Instance: case K::Component: return subtype(a, b, depth) && subtype(b, a, depth);
+  static TRef base(TRef t) {
+    while (t && t->k == K::Resource && t->alias_of) t = t->alias_of;
+    return t;
+  }
+
+  static const char* kind_word(K k) {
+    switch (k) {
+      case K::Prim: return "primitive";
+      case K::Record: return "record";
+      case K::Variant: return "variant";
+      case K::List: return "list";  // see list_word()
+      case K::Tuple: return "tuple";
+      case K::Flags: return "flags";
+      case K::Enum: return "enum";
+      case K::Option: return "option";
+      case K::Result: return "result";
+      case K::Own: return "own";
+      case K::Borrow: return "borrow";
+      case K::Func: return "func";
+      case K::Component: return "component";
+      case K::Instance: return "instance";
+      case K::Resource: return "resource";
     }
+    return "type";
+  }
+  // A primitive written directly as a value type is named by itself; one
+  // defined by a type definition is "primitive" on the expected side.
+  static std::string expected_desc(TRef t) {
+    if (t->k == K::Prim && !t->defined) return prim_name(t->prim);
+    return t->k == K::List && t->is_map ? "map" : kind_word(t->k);
+  }
+  static std::string actual_desc(TRef t) {
+    if (t->k == K::Prim) return prim_name(t->prim);
+    return t->k == K::List && t->is_map ? "map" : kind_word(t->k);
+  }
+
+  static bool because(std::string& why, const std::string& context) {
+    why = why.empty() ? context : context + ": " + why;
     return false;
+  }
+  static bool mismatch(std::string& why, std::string msg) {
+    why = std::move(msg);
+    return false;
+  }
+
+  // Value and defined types: equality (the component model has no value
+  // subtyping yet).
+  bool type_eq(TRef a, TRef e, std::string& why, int depth = 0) {
+    if (a == e) return true;
+    if (!a || !e) return mismatch(why, "missing type");
+    if (depth > 200) return mismatch(why, "type nesting too deep");
+    if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
+    switch (a->k) {
+      case K::Prim:
+        if (a->prim == e->prim) return true;
+        return mismatch(why, fmt::format("expected primitive `{}` found primitive `{}`", prim_name(e->prim),
+                                         prim_name(a->prim)));
+      case K::Resource:
+        if (base(a) == base(e)) return true;
+        return mismatch(why, "resource types are not the same");
+      case K::Record:
+        return fields_eq(a, e, why, depth, "fields", "field name", "record field");
+      case K::Variant:
+        if (a->fields.size() != e->fields.size())
+          return mismatch(why, fmt::format("expected {} cases, found {}", e->fields.size(), a->fields.size()));
+        for (size_t i = 0; i < a->fields.size(); ++i) {
+          const std::string& name = e->fields[i].first;
+          TRef at = a->fields[i].second, et = e->fields[i].second;
+          if (a->fields[i].first != name)
+            return mismatch(why, fmt::format("expected case named `{}`, found `{}`", name, a->fields[i].first));
+          if (et && !at) return mismatch(why, fmt::format("expected case `{}` to have a type, found none", name));
+          if (!et && at) return mismatch(why, fmt::format("expected case `{}` to have no type", name));
+          if (et && !type_eq(at, et, why, depth + 1))
+            return because(why, fmt::format("type mismatch in variant case `{}`", name));
+        }
+        return true;
+      case K::Tuple:
+        if (a->fields.size() != e->fields.size())
+          return mismatch(why, fmt::format("expected {} types, found {}", e->fields.size(), a->fields.size()));
+        for (size_t i = 0; i < a->fields.size(); ++i)
+          if (!type_eq(a->fields[i].second, e->fields[i].second, why, depth + 1))
+            return because(why, fmt::format("type mismatch in tuple field {}", i));
+        return true;
+      case K::Flags:
+        if (a->labels == e->labels) return true;
+        return mismatch(why, "mismatch in flags elements");
+      case K::Enum:
+        if (a->labels == e->labels) return true;
+        return mismatch(why, "mismatch in enum elements");
+      case K::List:
+        if (a->is_map != e->is_map)
+          return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
+        if (a->fixed_len != e->fixed_len)
+          return mismatch(why, fmt::format("expected a list of {} elements, found one of {}",
+                                           e->fixed_len ? std::to_string(e->fixed_len) : "any number of",
+                                           a->fixed_len ? std::to_string(a->fixed_len) : "any number"));
+        return type_eq(a->a, e->a, why, depth + 1) ||
+               because(why, a->is_map ? "type mismatch in map key or value" : "type mismatch in list element");
+      case K::Option:
+        return type_eq(a->a, e->a, why, depth + 1) || because(why, "type mismatch in option payload");
+      case K::Own:
+      case K::Borrow:
+        return type_eq(a->a, e->a, why, depth + 1);
+      case K::Result:
+        for (int side = 0; side < 2; ++side) {
+          TRef at = side ? a->b : a->a, et = side ? e->b : e->a;
+          const char* which = side ? "err" : "ok";
+          if (!et && at) return mismatch(why, fmt::format("expected {} type to not be present", which));
+          if (et && !at) return mismatch(why, fmt::format("expected {} type, but found none", which));
+          if (et && !type_eq(at, et, why, depth + 1))
+            return because(why, fmt::format("type mismatch in {} variant", which));
+        }
+        return true;
+      case K::Func: return func_sub(a, e, why, depth);
+      case K::Instance:
+      case K::Component: {
+        std::string ignored;
+        if (!subtype(a, e, why, depth)) return false;
+        if (!subtype(e, a, ignored, depth)) return mismatch(why, fmt::format("{} types are not the same", kind_word(a->k)));
+        return true;
+      }
+    }
+    return mismatch(why, "type mismatch");
+  }
+  bool type_eq(TRef a, TRef e) {
+    std::string why;
+    return type_eq(a, e, why);
+  }
+
+  // Named fields (record fields, function parameters) pairwise equal.
+  bool fields_eq(TRef a, TRef e, std::string& why, int depth, const char* plural, const char* name_words,
+                 const char* what) {
+    if (a->fields.size() != e->fields.size())
+      return mismatch(why, fmt::format("expected {} {}, found {}", e->fields.size(), plural, a->fields.size()));
+    for (size_t i = 0; i < a->fields.size(); ++i) {
+      const std::string& name = e->fields[i].first;
+      if (a->fields[i].first != name)
+        return mismatch(why, fmt::format("expected {} `{}`, found `{}`", name_words, name, a->fields[i].first));
+      if (!type_eq(a->fields[i].second, e->fields[i].second, why, depth + 1))
+        return because(why, fmt::format("type mismatch in {} `{}`", what, name));
+    }
+    return true;
+  }
+
+  bool func_sub(TRef a, TRef e, std::string& why, int depth) {
+    if (!fields_eq(a, e, why, depth, "parameters", "parameter named", "function parameter")) return false;
+    // The wording of the two result-presence cases is wasm-tools'.
+    if (a->a && !e->a) return mismatch(why, "expected a result, found none");
+    if (!a->a && e->a) return mismatch(why, "expected no result, found one");
+    if (e->a && !type_eq(a->a, e->a, why, depth + 1)) return because(why, "type mismatch with result type");
+    return true;
   }
 
   static const Item* find_item(const std::vector<Item>& items, const std::string& name) {
@@ -273,37 +459,135 @@ class Validator {
     return nullptr;
   }
 
-  static bool item_subtype(const Item& actual, const Item& expected, int depth) {
-    if (actual.sort != expected.sort) return false;
-    switch (expected.sort) {
-      case Sort::Type:
-        return type_eq(actual.type, expected.type, depth + 1) ||
-               (expected.type && expected.type->k == K::Resource && actual.type &&
-                actual.type->k == K::Resource && actual.type == expected.type);
-      case Sort::CoreModule: return true;
-      default: return subtype(actual.type, expected.type, depth + 1);
+  static const char* item_sort_word(Sort s) { return s == Sort::CoreModule ? "module" : sort_name(s); }
+
+  // actual <: expected for import/export items.
+  bool item_sub(const Item& a, const Item& e, std::string& why, int depth) {
+    if (a.sort != e.sort)
+      return mismatch(why, fmt::format("expected {}, found {}", item_sort_word(e.sort), item_sort_word(a.sort)));
+    switch (e.sort) {
+      case Sort::Type: {
+        TRef at = base(a.type), et = base(e.type);
+        if (!at || !et) return mismatch(why, "missing type");
+        if (et->k == K::Resource) {
+          if (at->k != K::Resource)
+            return mismatch(why, fmt::format("expected resource, found {} type", is_valtype_node(at) ? "defined" : kind_word(at->k)));
+          return at == et || mismatch(why, "resource types are not the same");
+        }
+        if (at->k == K::Resource) return mismatch(why, "expected defined type, found resource");
+        return type_eq(at, et, why, depth + 1);
+      }
+      case Sort::CoreModule: return module_sub(*a.module, *e.module, why);
+      case Sort::Value: return type_eq(a.type, e.type, why, depth + 1);
+      default: return subtype(a.type, e.type, why, depth + 1);
     }
   }
 
-  // actual <: expected
-  static bool subtype(TRef actual, TRef expected, int depth = 0) {
-    if (actual == expected) return true;
-    if (!actual || !expected || depth > 200) return false;
-    if (actual->k != expected->k) return false;
-    if (actual->k == K::Instance || actual->k == K::Component) {
-      for (auto& e : expected->exports) {
-        const Item* a = find_item(actual->exports, e.name);
-        if (!a || !item_subtype(*a, e, depth)) return false;
-      }
-      if (actual->k == K::Component) {
-        for (auto& i : actual->imports) {
-          const Item* e = find_item(expected->imports, i.name);
-          if (!e || !item_subtype(*e, i, depth)) return false;
-        }
-      }
-      return true;
+  // actual <: expected for func, instance and component types. The
+  // abstract resources of either side are first unified through the
+  // imports (component) and exports (instance and component) they are
+  // named by.
+  bool subtype(TRef a, TRef e, std::string& why, int depth = 0) {
+    if (a == e) return true;
+    if (!a || !e) return mismatch(why, "missing type");
+    if (depth > 200) return mismatch(why, "type nesting too deep");
+    if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", kind_word(e->k), kind_word(a->k)));
+    if (a->k == K::Func) return func_sub(a, e, why, depth);
+    if (a->k != K::Instance && a->k != K::Component) return type_eq(a, e, why, depth);
+    if (a->k == K::Component) {
+      // The actual component's abstract imports take the expected ones.
+      Subst m;
+      std::set<TRef> fresh(a->fresh.begin(), a->fresh.end());
+      for (auto& i : a->imports)
+        if (const Item* x = find_item(e->imports, i.name)) bind(i, *x, m, fresh);
+      if (!m.empty()) a = subst(a, m);
     }
-    return type_eq(actual, expected, depth);
+    {
+      // The expected side's abstract exports take the actual ones.
+      Subst m;
+      std::set<TRef> fresh(e->fresh.begin(), e->fresh.end());
+      for (auto& x : e->exports)
+        if (const Item* i = find_item(a->exports, x.name)) bind(x, *i, m, fresh);
+      if (!m.empty()) e = subst(e, m);
+    }
+    if (a->k == K::Component) {
+      for (auto& i : a->imports) {
+        const Item* x = find_item(e->imports, i.name);
+        if (!x) return mismatch(why, fmt::format("missing expected import `{}`", i.name));
+        if (!item_sub(*x, i, why, depth)) return because(why, fmt::format("type mismatch in import `{}`", i.name));
+      }
+    }
+    for (auto& x : e->exports) {
+      const Item* i = find_item(a->exports, x.name);
+      if (!i) return mismatch(why, fmt::format("missing expected export `{}`", x.name));
+      if (!item_sub(*i, x, why, depth))
+        return because(why, fmt::format("type mismatch in {}export `{}`", a->k == K::Instance ? "instance " : "", x.name));
+    }
+    return true;
+  }
+
+  // ---- core types -----------------------------------------------------------
+
+  static std::string core_func_text(const wippy::FuncType& f) {
+    std::string s = "(func";
+    if (!f.params.empty()) {
+      s += " (param";
+      for (auto t : f.params) s += fmt::format(" {}", valtype_name(t));
+      s += ")";
+    }
+    if (!f.results.empty()) {
+      s += " (result";
+      for (auto t : f.results) s += fmt::format(" {}", valtype_name(t));
+      s += ")";
+    }
+    return s + ")";
+  }
+
+  // actual <: expected for core extern types (wasm-tools' wording).
+  static bool core_extern_sub(const CoreExtern& a, const CoreExtern& e, std::string& why) {
+    if (a.kind != e.kind)
+      return mismatch(why, fmt::format("expected {}, found {}", extern_kind_name(e.kind), extern_kind_name(a.kind)));
+    switch (e.kind) {
+      case ExternKind::Func:
+        if (a.func == e.func) return true;
+        return mismatch(why, fmt::format("function types differ: expected: {}, found: {}", core_func_text(e.func),
+                                         core_func_text(a.func)));
+      case ExternKind::Table:
+        if (a.table.elem != e.table.elem)
+          return mismatch(why, fmt::format("expected table element type {}, found {}", valtype_name(e.table.elem),
+                                           valtype_name(a.table.elem)));
+        return limits_match(a.table.limits, e.table.limits) || mismatch(why, "mismatch in table limits");
+      case ExternKind::Memory:
+        return limits_match(a.memory.limits, e.memory.limits) || mismatch(why, "mismatch in memory limits");
+      case ExternKind::Global:
+        if (a.global.mut != e.global.mut) return mismatch(why, "global types differ in mutability");
+        if (a.global.type != e.global.type)
+          return mismatch(why, fmt::format("expected global type {}, found {}", valtype_name(e.global.type),
+                                           valtype_name(a.global.type)));
+        return true;
+    }
+    return true;
+  }
+
+  // Module types: imports contravariant (the actual module may import
+  // less), exports covariant (it may export more).
+  static bool module_sub(const CoreModuleInfo& a, const CoreModuleInfo& e, std::string& why) {
+    for (auto& ai : a.imports) {
+      const CoreModuleInfo::Imp* ei = nullptr;
+      for (auto& x : e.imports)
+        if (x.module == ai.module && x.name == ai.name) ei = &x;
+      if (!ei) return mismatch(why, fmt::format("missing expected import `{}::{}`", ai.module, ai.name));
+      if (!core_extern_sub(ei->type, ai.type, why))
+        return because(why, fmt::format("type mismatch in import `{}::{}`", ai.module, ai.name));
+    }
+    for (auto& [name, et] : e.exports) {
+      const CoreExtern* at = nullptr;
+      for (auto& [n, t] : a.exports)
+        if (n == name) at = &t;
+      if (!at) return mismatch(why, fmt::format("missing expected export `{}`", name));
+      if (!core_extern_sub(*at, et, why)) return because(why, fmt::format("type mismatch in export `{}`", name));
+    }
+    return true;
   }
 
   // ---- substitution -------------------------------------------------------
@@ -314,6 +598,14 @@ class Validator {
     if (!t || depth > 200) return t;
     auto it = m.find(t);
     if (it != m.end()) return it->second;
+    if (t->k == K::Resource && t->alias_of) {
+      // Another name for a resource: renamed when its base is substituted.
+      TRef b = subst(t->alias_of, m, depth + 1);
+      if (b == t->alias_of) return t;
+      TRef n = alias_node(b);
+      m[t] = n;
+      return n;
+    }
     if (t->k == K::Prim || t->k == K::Resource || t->k == K::Flags || t->k == K::Enum) return t;
     TNode copy = *t;
     bool changed = false;
@@ -328,6 +620,7 @@ class Validator {
     for (auto* v : {&copy.imports, &copy.exports})
       for (auto& i : *v) sub(i.type);
     for (auto& r : copy.fresh) sub(r);
+    sub(copy.alias_of);
     if (!changed) {
       m[t] = t;
       return t;
@@ -357,9 +650,9 @@ class Validator {
   static void bind(const Item& expected, const Item& actual, Subst& m, const std::set<TRef>& fresh, int depth = 0) {
     if (depth > 100 || expected.sort != actual.sort || !expected.type || !actual.type) return;
     if (expected.sort == Sort::Type) {
-      if (expected.type->k == K::Resource && fresh.count(expected.type) && !m.count(expected.type) &&
-          actual.type->k == K::Resource)
-        m[expected.type] = actual.type;
+      TRef e = base(expected.type);
+      if (e->k == K::Resource && fresh.count(e) && !m.count(e) && actual.type->k == K::Resource)
+        m[e] = base(actual.type);
       return;
     }
     if (expected.sort == Sort::Instance) {
@@ -369,6 +662,15 @@ class Validator {
   }
 
   // ---- flattening ---------------------------------------------------------
+
+  // The case payloads of a variant, option or result (nullptr: no payload).
+  static std::vector<TRef> case_payloads(TRef t) {
+    if (t->k == K::Option) return {nullptr, t->a};
+    if (t->k == K::Result) return {t->a, t->b};
+    std::vector<TRef> out;
+    for (auto& f : t->fields) out.push_back(f.second);
+    return out;
+  }
 
   void flatten(TRef t, std::vector<wippy::ValType>& out) {
     using wippy::ValType;
@@ -382,20 +684,20 @@ class Validator {
           case PrimValType::String: out.push_back(ValType::I32); out.push_back(ValType::I32); return;
           default: out.push_back(ValType::I32); return;
         }
-      case K::List: out.push_back(ValType::I32); out.push_back(ValType::I32); return;
+      case K::List:
+        if (t->fixed_len) {
+          for (uint32_t i = 0; i < t->fixed_len && out.size() <= 64; ++i) flatten(t->a, out);  // > 16 spills anyway
+          return;
+        }
+        out.push_back(ValType::I32);
+        out.push_back(ValType::I32);
+        return;
       case K::Record: case K::Tuple:
         for (auto& f : t->fields) flatten(f.second, out);
         return;
       case K::Flags: case K::Enum: case K::Own: case K::Borrow: out.push_back(ValType::I32); return;
       case K::Variant: case K::Option: case K::Result: {
-        std::vector<TRef> payloads;
-        if (t->k == K::Variant) {
-          for (auto& f : t->fields) payloads.push_back(f.second);
-        } else if (t->k == K::Option) {
-          payloads = {nullptr, t->a};
-        } else {
-          payloads = {t->a, t->b};
-        }
+        std::vector<TRef> payloads = case_payloads(t);
         std::vector<ValType> joined;
         for (TRef p : payloads) {
           if (!p) continue;
@@ -435,96 +737,158 @@ class Validator {
     return core;
   }
 
-  // ---- external visibility ---------------------------------------------------
+  // ---- external visibility (named types) ----------------------------------------
+  //
+  // Explainer.md "external visibility": an imported or exported item may
+  // only refer to records, variants, enums, flags and resources through
+  // names this scope has imported or exported before. Each type import or
+  // export makes a new name (alias_node); only those names are in the sets,
+  // so the definition a name was made from stays unnamed. Imports name for
+  // imports and exports; exports name for exports. Instance types are
+  // checked when they are attached to an import or export.
 
-  // Resources an item's type mentions, and those it introduces itself
-  // (resource types exported by instance/component types, or the item when
-  // it is a resource type).
-  static void resource_refs(TRef t, std::set<TRef>& used, std::set<TRef>& introduced, int depth = 0) {
-    if (!t || depth > 100) return;
+  // Is `t`, referenced from a named item, itself named (or anonymous with
+  // named parts)?
+  static bool type_named(TRef t, const std::set<TRef>& set, int depth = 0) {
+    if (!t || depth > 200) return true;
     switch (t->k) {
-      case K::Resource: used.insert(t); return;
-      case K::Instance: case K::Component:
-        for (auto* v : {&t->imports, &t->exports})
-          for (auto& i : *v) {
-            if (i.sort == Sort::Type && i.type && i.type->k == K::Resource) introduced.insert(i.type);
-            else resource_refs(i.type, used, introduced, depth + 1);
-          }
-        return;
-      default:
-        for (auto& f : t->fields) resource_refs(f.second, used, introduced, depth + 1);
-        resource_refs(t->a, used, introduced, depth + 1);
-        resource_refs(t->b, used, introduced, depth + 1);
+      case K::Prim: return true;
+      case K::Record: case K::Variant: case K::Enum: case K::Flags: case K::Resource: return set.count(t) > 0;
+      case K::Own: case K::Borrow: return set.count(t->a) > 0;
+      case K::Tuple:
+        for (auto& f : t->fields)
+          if (!type_named(f.second, set, depth + 1)) return false;
+        return true;
+      case K::List: case K::Option: return type_named(t->a, set, depth + 1);
+      case K::Result: return type_named(t->a, set, depth + 1) && type_named(t->b, set, depth + 1);
+      default: return true;
     }
   }
 
-  // Every resource in an import's or export's type must have been
-  // introduced by an import or export of this scope (or by the item).
-  bool check_visible(Scope& s, const Item& it, bool is_import, uint32_t off) {
-    std::set<TRef> used, introduced;
-    if (it.sort == Sort::Type && it.type && it.type->k == K::Resource) {
-      introduced.insert(it.type);
-    } else if (it.sort != Sort::CoreModule && it.sort != Sort::Value) {
-      resource_refs(it.type, used, introduced);
-    } else if (it.sort == Sort::Value) {
-      resource_refs(it.type, used, introduced);
+  // The parts of a type being named by an import or export must be named.
+  static bool parts_named(TRef t, const std::set<TRef>& set, int depth = 0) {
+    if (!t || depth > 200) return true;
+    switch (t->k) {
+      case K::Prim: case K::Flags: case K::Enum: case K::Resource: case K::Component: return true;
+      case K::Own: case K::Borrow: return set.count(t->a) > 0;
+      case K::Record: case K::Variant: case K::Tuple: case K::Func:
+        for (auto& f : t->fields)
+          if (!type_named(f.second, set, depth + 1)) return false;
+        return type_named(t->a, set, depth + 1);
+      case K::List: case K::Option: return type_named(t->a, set, depth + 1);
+      case K::Result: return type_named(t->a, set, depth + 1) && type_named(t->b, set, depth + 1);
+      case K::Instance:
+        for (auto& x : t->exports) {
+          if (x.sort == Sort::Type) {
+            if (!parts_named(x.type, set, depth + 1)) return false;
+          } else if (x.sort == Sort::Value) {
+            if (!type_named(x.type, set, depth + 1)) return false;
+          } else if (x.sort != Sort::CoreModule && !parts_named(x.type, set, depth + 1)) {
+            return false;
+          }
+        }
+        return true;
     }
-    for (TRef r : used)
-      if (!s.visible_resources.count(r) && !introduced.count(r))
-        return fail(off, fmt::format("{} not valid to be used as {} (`{}` uses a resource that is not imported or exported)", sort_name(it.sort), is_import ? "import" : "export", it.name));
-    s.visible_resources.insert(introduced.begin(), introduced.end());
     return true;
+  }
+
+  static TRef referenced(const Item& it) {
+    if (!it.type) return nullptr;
+    return it.type->alias_of ? it.type->alias_of : it.type;
+  }
+
+  // Checks `it` against the named sets of `s` and adds the names it makes.
+  bool register_named(Scope& s, const Item& it, bool is_import) {
+    if (s.is_instance_type) return true;
+    std::set<TRef>& set = is_import ? s.named_imports : s.named_exports;
+    switch (it.sort) {
+      case Sort::Type: {
+        if (!parts_named(referenced(it), set)) return false;
+        s.named_exports.insert(it.type);
+        if (is_import) s.named_imports.insert(it.type);
+        return true;
+      }
+      case Sort::Instance:
+        if (!it.type) return true;
+        for (auto& x : it.type->exports)
+          if (!register_named(s, x, is_import)) return false;
+        return true;
+      case Sort::Func: return parts_named(it.type, set);
+      case Sort::Value: return type_named(it.type, set);
+      default: return true;
+    }
+  }
+
+  bool check_visible(Scope& s, const Item& it, bool is_import, uint32_t off) {
+    if (register_named(s, it, is_import)) return true;
+    const char* how = is_import ? "import" : "export";
+    return fail(off, fmt::format("{} not valid to be used as {}: the type of `{}` refers to a record, variant, enum, "
+                                 "flags or resource type that was not {}ed under a name before",
+                                 item_sort_word(it.sort), how, it.name, how));
   }
 
   // ---- names ---------------------------------------------------------------
 
-  // Checks an import/export name in `s`; `imports` selects the key set.
-  bool check_name(Scope& s, const ExternName& n, bool is_import, const Item& item, uint32_t off) {
+  // (implements "ns:pkg/iface"): only on instances with plain names.
+  bool check_implements(const ExternName& n, const ParsedName& parsed, Sort sort, uint32_t off) {
+    if (!n.implements) return true;
+    if (sort != Sort::Instance)
+      return fail(off, fmt::format("only instances can have an `implements` attribute (`{}`)", n.name));
+    if (parsed.kind != ParsedName::Kind::Label)
+      return fail(off, fmt::format("name `{}` is not valid with `implements`", n.name));
+    auto in = parse_extern_name(*n.implements);
+    if (!in || in->kind != ParsedName::Kind::Interface)
+      return fail(off, fmt::format("`{}` is not a valid name for `implements`: it must be an interface name",
+                                   *n.implements));
+    return true;
+  }
+
+  // Checks an import/export name in its namespace `ctx`: the name's form,
+  // strong uniqueness, attributes, and the shape and resource of annotated
+  // function names (wasm-tools' wording).
+  bool check_name(NameCtx& ctx, const ExternName& n, const char* what, const Item& item, uint32_t off) {
     auto parsed = parse_extern_name(n.name);
     if (!parsed) return fail(off, parsed.error().message);
-    const char* what = is_import ? "import" : "export";
     std::string key = unique_key(n.name, *parsed);
-    auto& keys = is_import ? s.import_keys : s.export_keys;
-    auto it = keys.find(key);
-    if (it != keys.end()) {
-      if (it->second == n.name) return fail(off, fmt::format("{} name `{}` already defined", what, n.name));
+    auto it = ctx.keys.find(key);
+    if (it != ctx.keys.end())
       return fail(off, fmt::format("{} name `{}` conflicts with previous name `{}`", what, n.name, it->second));
-    }
-    keys[key] = n.name;
-    if (n.implements) {
-      if (item.sort != Sort::Instance)
-        return fail(off, fmt::format("only instances can have an `implements` attribute (`{}`)", n.name));
-      if (parsed->kind != ParsedName::Kind::Label)
-        return fail(off, fmt::format("name `{}` is not valid with `implements`", n.name));
-      auto in = parse_extern_name(*n.implements);
-      if (!in || in->kind != ParsedName::Kind::Interface)
-        return fail(off, fmt::format("`{}` must be an interface name", *n.implements));
-    }
+    ctx.keys[key] = n.name;
+    if (!check_implements(n, *parsed, item.sort, off)) return false;
     using PK = ParsedName::Kind;
-    if (parsed->kind == PK::Label && item.sort == Sort::Type && item.type && item.type->k == K::Resource)
-      s.resource_names[parsed->label] = item.type;
-    if (parsed->kind == PK::Constructor || parsed->kind == PK::Method || parsed->kind == PK::Static) {
-      if (item.sort != Sort::Func)
-        return fail(off, fmt::format("{} name `{}` is not a function", what, n.name));
-      auto r = s.resource_names.find(parsed->resource);
-      if (r == s.resource_names.end())
-        return fail(off, fmt::format("import name `{}` is not valid: `{}` is not a local resource", n.name,
-                                     parsed->resource));
-      TRef res = r->second;
-      TRef ft = item.type;
-      if (parsed->kind == PK::Constructor) {
-        TRef result = ft ? ft->a : nullptr;
-        if (result && result->k == K::Result) result = result->a;
-        if (!result || result->k != K::Own || result->a != res)
-          return fail(off, "function should return `(own $T)` or `(result (own $T))`");
-      } else if (parsed->kind == PK::Method) {
-        if (!ft || ft->fields.empty() || ft->fields[0].first != "self" || ft->fields[0].second->k != K::Borrow ||
-            ft->fields[0].second->a != res)
-          return fail(off, fmt::format("function does not match expected resource name `{}`: its first "
-                                       "parameter must be `(param \"self\" (borrow $T))`",
-                                       parsed->resource));
-      }
+    if (parsed->kind == PK::Label && item.sort == Sort::Type && item.type && item.type->k == K::Resource) {
+      ctx.res_by_label[parsed->label] = item.type;
+      ctx.label_by_res.emplace(item.type, parsed->label);
     }
+    if (parsed->kind != PK::Constructor && parsed->kind != PK::Method && parsed->kind != PK::Static) return true;
+    if (item.sort != Sort::Func || !item.type)
+      return fail(off, fmt::format("{} name `{}` is not a function", what, n.name));
+    TRef ft = item.type, res = nullptr;
+    auto bad = [&](const std::string& why) { return fail(off, fmt::format("{} `{}`: {}", what, n.name, why)); };
+    switch (parsed->kind) {
+      case PK::Constructor: {
+        if (!ft->a) return bad("function should return one value");
+        TRef result = ft->a->k == K::Result ? ft->a->a : ft->a;
+        if (!result || result->k != K::Own) return bad("function should return `(own $T)` or `(result (own $T))`");
+        res = result->a;
+        break;
+      }
+      case PK::Method:
+        if (ft->fields.empty()) return bad("function should have at least one argument");
+        if (ft->fields[0].first != "self") return bad("function should have a first argument called `self`");
+        if (ft->fields[0].second->k != K::Borrow) return bad("function should take a first argument of `(borrow $T)`");
+        res = ft->fields[0].second->a;
+        break;
+      default:
+        if (!ctx.res_by_label.count(parsed->resource))
+          return bad(fmt::format("static resource name is not known in this context (no resource `{}` {}ed)",
+                                 parsed->resource, what));
+        return true;
+    }
+    auto named = ctx.label_by_res.find(res);
+    if (named == ctx.label_by_res.end()) return bad("resource used in function does not have a name in this context");
+    if (named->second != parsed->resource)
+      return bad(fmt::format("function does not match expected resource name `{}`", named->second));
     return true;
   }
 
@@ -539,18 +903,100 @@ class Validator {
       for (char& ch : key)
         if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
       auto it = seen.find(key);
-      if (it != seen.end())
-        return fail(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, n, what, it->second));
+      if (it != seen.end()) {
+        std::string_view short_what = what;
+        short_what.remove_prefix(short_what.rfind(' ') + 1);  // "record field" -> "field"
+        return fail(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, n, short_what,
+                                     it->second));
+      }
       seen[key] = n;
     }
     return true;
   }
 
   TRef define_type(Scope& s, const TypeDef& def, uint32_t off) {
-    return std::visit([&](const auto& t) -> TRef { return define(s, t, off); }, def);
+    TRef t = std::visit([&](const auto& t) -> TRef { return define(s, t, off); }, def);
+    // CanonicalABI.md "Element Size": with 64-bit pointers, below 2^28.
+    if (t && is_valtype_node(t)) {
+      uint64_t size = layout(t).size;
+      if (size >= kMaxValueSize)
+        return fail(off, fmt::format("value type exceeds maximum byte size: {} bytes with 64-bit pointers (the limit "
+                                     "is {})",
+                                     size, kMaxValueSize - 1)),
+               nullptr;
+    }
+    return t;
   }
 
-  TRef define(Scope&, const PrimValType& p, uint32_t) { return prim(p); }
+  static constexpr uint64_t kMaxValueSize = uint64_t(1) << 28;
+
+  struct Layout {
+    uint64_t size = 0, align = 1;
+  };
+  static uint64_t align_up(uint64_t n, uint64_t a) { return (n + a - 1) / a * a; }
+  static uint64_t disc_size(size_t cases) { return cases <= 256 ? 1 : cases <= 65536 ? 2 : 4; }
+
+  // Size and alignment in memory with 64-bit pointers (sizes saturate well
+  // above the limit, so nesting cannot overflow).
+  static Layout layout(TRef t, int depth = 0) {
+    constexpr uint64_t kCap = uint64_t(1) << 40;
+    if (!t || depth > 200) return {};
+    switch (t->k) {
+      case K::Prim:
+        switch (t->prim) {
+          case PrimValType::Bool: case PrimValType::S8: case PrimValType::U8: return {1, 1};
+          case PrimValType::S16: case PrimValType::U16: return {2, 2};
+          case PrimValType::S64: case PrimValType::U64: case PrimValType::F64: return {8, 8};
+          case PrimValType::String: return {16, 8};
+          default: return {4, 4};
+        }
+      case K::List: {
+        if (!t->fixed_len) return {16, 8};
+        Layout e = layout(t->a, depth + 1);
+        return {std::min(kCap, e.size * t->fixed_len), e.align};
+      }
+      case K::Record: case K::Tuple: {
+        Layout out;
+        for (auto& f : t->fields) {
+          Layout e = layout(f.second, depth + 1);
+          out.size = std::min(kCap, align_up(out.size, e.align) + e.size);
+          out.align = std::max(out.align, e.align);
+        }
+        out.size = align_up(out.size, out.align);
+        return out;
+      }
+      case K::Flags: {
+        size_t n = t->labels.size();
+        if (n <= 8) return {1, 1};
+        if (n <= 16) return {2, 2};
+        return {4 * ((n + 31) / 32), 4};
+      }
+      case K::Enum: {
+        uint64_t d = disc_size(t->labels.size());
+        return {d, d};
+      }
+      case K::Variant: case K::Option: case K::Result: {
+        std::vector<TRef> cases = case_payloads(t);
+        uint64_t d = disc_size(cases.size());
+        Layout payload;
+        for (TRef c : cases) {
+          Layout e = layout(c, depth + 1);
+          payload.size = std::max(payload.size, e.size);
+          payload.align = std::max(payload.align, e.align);
+        }
+        uint64_t align = std::max(d, payload.align);
+        return {align_up(align_up(d, payload.align) + payload.size, align), align};
+      }
+      default: return {4, 4};
+    }
+  }
+
+  TRef define(Scope&, const PrimValType& p, uint32_t) {
+    TNode* n = make(K::Prim);
+    n->prim = p;
+    n->defined = true;
+    return n;
+  }
   TRef define(Scope& s, const RecordType& t, uint32_t off) {
     if (t.fields.empty()) return fail(off, "record type must have at least one field"), nullptr;
     std::vector<std::string> names;
@@ -580,6 +1026,20 @@ class Validator {
   TRef define(Scope& s, const ListType& t, uint32_t off) {
     TNode* n = make(K::List);
     if (!(n->a = valtype(s, t.elem, off))) return nullptr;
+    if (t.length) {
+      if (*t.length == 0) return fail(off, "fixed-size lists must have more than zero elements"), nullptr;
+      n->fixed_len = *t.length;
+    }
+    return n;
+  }
+  TRef define(Scope& s, const MapType& t, uint32_t off) {
+    TNode* entry = make(K::Tuple);
+    TRef k = valtype(s, t.key, off), v = k ? valtype(s, t.value, off) : nullptr;
+    if (!v) return nullptr;
+    entry->fields = {{"", k}, {"", v}};
+    TNode* n = make(K::List);
+    n->a = entry;
+    n->is_map = true;
     return n;
   }
   TRef define(Scope& s, const TupleType& t, uint32_t off) {
@@ -697,7 +1157,7 @@ class Validator {
           out.type = r;
           return true;
         }
-        out.type = type_at(s, d.bound.index, off);
+        out.type = alias_node(type_at(s, d.bound.index, off));
         return out.type != nullptr;
       default: return fail(off, fmt::format("invalid extern sort {}", sort_name(d.sort)));
     }
@@ -722,6 +1182,7 @@ class Validator {
     Scope s;
     s.parent = &parent;
     s.is_component = false;
+    s.is_instance_type = !component;
     TNode* n = make(component ? K::Component : K::Instance);
     for (auto& d : ds) {
       uint32_t at = d.offset ? d.offset : off;
@@ -750,7 +1211,8 @@ class Validator {
           Item it;
           it.name = d.name.name;
           if (!extern_item(s, d.desc, it, at)) return nullptr;
-          if (!check_name(s, d.name, imp, it, at)) return nullptr;
+          if (!check_name(imp ? s.import_names : s.export_names, d.name, imp ? "import" : "export", it, at))
+            return nullptr;
           if (!check_visible(s, it, imp, at)) return nullptr;
           if (it.sort == Sort::Type && d.desc.bound.sub_resource) n->fresh.push_back(it.type);
           if ((it.sort == Sort::Instance || it.sort == Sort::Component) && it.type)
@@ -775,11 +1237,19 @@ class Validator {
     out.global = imp.global;
     if (imp.kind == ExternKind::Func) {
       if (imp.func_type >= types.size())
-        return fail(off, fmt::format("core type index {} out of bounds", imp.func_type));
+        return fail(off, index_out_of_bounds(Sort::CoreType, imp.func_type));
       if (types[imp.func_type].is_module)
         return fail(off, fmt::format("core type index {} is not a function type", imp.func_type));
       out.func = types[imp.func_type].func;
     }
+    const Limits* limits = imp.kind == ExternKind::Memory ? &imp.memory.limits
+                           : imp.kind == ExternKind::Table ? &imp.table.limits
+                                                           : nullptr;
+    if (limits && limits->has_max && limits->max < limits->min)
+      return fail(off, "size minimum must not be greater than maximum");
+    if (imp.kind == ExternKind::Memory &&
+        (limits->min > 65536 || (limits->has_max && limits->max > 65536)))
+      return fail(off, "memory size must be at most 65536 pages (4GiB)");
     return true;
   }
 
@@ -813,7 +1283,7 @@ class Validator {
             // Count 0 is the module type itself, 1 the scope defining it.
             if (d.outer_count == 0) {
               if (d.outer_index >= types.size())
-                return fail(off, fmt::format("core type index {} out of bounds", d.outer_index));
+                return fail(off, index_out_of_bounds(Sort::CoreType, d.outer_index));
               types.push_back(types[d.outer_index]);
               break;
             }
@@ -823,7 +1293,7 @@ class Validator {
               if (!target) return fail(off, fmt::format("invalid outer alias count of {}", d.outer_count));
             }
             if (d.outer_index >= target->core_types.size())
-              return fail(off, fmt::format("core type index {} out of bounds", d.outer_index));
+              return fail(off, index_out_of_bounds(Sort::CoreType, d.outer_index));
             if (target->core_types[d.outer_index].is_module)
               return fail(off, "core type index is a module type: module types cannot be aliased into module types");
             types.push_back(target->core_types[d.outer_index]);
@@ -839,7 +1309,7 @@ class Validator {
             CoreExtern e;
             if (!core_extern(types, as_imp, e, off)) return false;
             if (!export_names.insert(d.export_name).second)
-              return fail(off, fmt::format("duplicate export name `{}`", d.export_name));
+              return fail(off, fmt::format("export name `{}` already defined", d.export_name));
             mod->exports.emplace_back(d.export_name, std::move(e));
             break;
           }
@@ -878,8 +1348,8 @@ class Validator {
         const Item* it = inst ? find_item(inst->exports, a.name) : nullptr;
         if (!it) return fail(off, fmt::format("instance {} has no export named `{}`", a.instance, a.name));
         if (it->sort != a.sort)
-          return fail(off, fmt::format("export `{}` for instance {} is not a {}", a.name, a.instance,
-                                       sort_name(a.sort)));
+          return fail(off, fmt::format("export `{}` for instance {} is not a {} (it is a {})", a.name, a.instance,
+                                       item_sort_word(a.sort), item_sort_word(it->sort)));
         push_item(s, *it);
         return true;
       }
@@ -916,7 +1386,10 @@ class Validator {
             if (crosses_component && refers_to_resources(t))
               return fail(off, "canonical outer alias of a type that transitively refers to resources");
             // A resource named in an enclosing scope stays nameable here.
-            if (t && t->k == K::Resource && target->visible_resources.count(t)) s.visible_resources.insert(t);
+            if (t && t->k == K::Resource) {
+              if (target->named_imports.count(t)) s.named_imports.insert(t);
+              if (target->named_exports.count(t)) s.named_exports.insert(t);
+            }
             s.types.push_back(t);
           }
         }
@@ -928,6 +1401,17 @@ class Validator {
 
   // ---- canon -----------------------------------------------------------------
 
+  // "[I32, I64]", as wasm-tools lists core types.
+  static std::string core_types_list(const std::vector<wippy::ValType>& ts) {
+    std::string s = "[";
+    for (size_t i = 0; i < ts.size(); ++i) {
+      std::string n = valtype_name(ts[i]);
+      for (char& c : n) c = char(std::toupper(static_cast<unsigned char>(c)));
+      s += (i ? ", " : "") + n;
+    }
+    return s + "]";
+  }
+
   bool check_options(Scope& s, const CanonOptions& o, bool lift, uint32_t off) {
     if (o.memory && !check_index(s, Sort::CoreMemory, *o.memory, off)) return false;
     if (o.realloc) {
@@ -938,7 +1422,7 @@ class Validator {
         return fail(off, fmt::format("canonical option `realloc` uses a core function with an incorrect signature: "
                                      "expected (i32 i32 i32 i32) -> (i32), found {}",
                                      core_type_string(s.core_funcs[*o.realloc])));
-      if (!o.memory) return fail(off, "canonical option `memory` is required");
+      if (!o.memory) return fail(off, "canonical option `realloc` requires `memory` to also be specified");
     }
     if (o.post_return) {
       if (!lift) return fail(off, "canonical option `post-return` cannot be specified for lowerings");
@@ -965,10 +1449,14 @@ class Validator {
           return fail(off, "canonical option `memory` is required");
         if ((mem_params || flat_params.size() > 16) && !c.options.realloc)
           return fail(off, "canonical option `realloc` is required");
-        if (!(s.core_funcs[c.func] == core))
-          return fail(off, fmt::format("type mismatch: lowered function type `{}` does not match the type `{}` "
-                                       "of core function {}",
-                                       core_type_string(core), core_type_string(s.core_funcs[c.func]), c.func));
+        if (!(s.core_funcs[c.func] == core)) {
+          const wippy::FuncType& have = s.core_funcs[c.func];
+          bool params = core.params != have.params;
+          return fail(off, fmt::format("lowered {0} types `{1}` do not match {0} types `{2}` of core function {3}",
+                                       params ? "parameter" : "result",
+                                       core_types_list(params ? core.params : core.results),
+                                       core_types_list(params ? have.params : have.results), c.func));
+        }
         if (c.options.post_return) {
           wippy::FuncType want{core.results, {}};
           if (!(s.core_funcs[*c.options.post_return] == want))
@@ -1063,35 +1551,10 @@ class Validator {
         if (!found)
           return fail(off, fmt::format("module instantiation argument `{}` does not export an item named `{}`",
                                        imp.module, imp.name));
-        if (found->kind != imp.type.kind)
-          return fail(off, fmt::format("type mismatch for export `{}` of module instantiation argument `{}`: expected "
-                                       "{}, found {}",
-                                       imp.name, imp.module, extern_kind_name(imp.type.kind),
-                                       extern_kind_name(found->kind)));
-        switch (imp.type.kind) {
-          case ExternKind::Func:
-            if (!(found->func == imp.type.func))
-              return fail(off, fmt::format("type mismatch for export `{}` of module instantiation argument `{}`: "
-                                           "expected {}, found {}",
-                                           imp.name, imp.module, core_type_string(imp.type.func),
-                                           core_type_string(found->func)));
-            break;
-          case ExternKind::Table:
-            if (found->table.elem != imp.type.table.elem || !limits_match(found->table.limits, imp.type.table.limits))
-              return fail(off, fmt::format("mismatch in table limits for `{}` of module instantiation argument `{}`",
-                                           imp.name, imp.module));
-            break;
-          case ExternKind::Memory:
-            if (!limits_match(found->memory.limits, imp.type.memory.limits))
-              return fail(off, fmt::format("mismatch in memory limits for `{}` of module instantiation argument `{}`",
-                                           imp.name, imp.module));
-            break;
-          case ExternKind::Global:
-            if (found->global.type != imp.type.global.type || found->global.mut != imp.type.global.mut)
-              return fail(off, fmt::format("global type mismatch for `{}` of module instantiation argument `{}`",
-                                           imp.name, imp.module));
-            break;
-        }
+        std::string why;
+        if (!core_extern_sub(*found, imp.type, why))
+          return fail(off, fmt::format("type mismatch for export `{}` of module instantiation argument `{}`: {}",
+                                       imp.name, imp.module, why));
       }
       out.exports = mod->exports;
     } else {
@@ -1141,7 +1604,7 @@ class Validator {
         it.name = a.name;
         if (!item_of(s, a.item, it, off)) return false;
         if (!args.emplace(a.name, std::move(it)).second)
-          return fail(off, fmt::format("instantiation argument `{}` conflicts with previous argument", a.name));
+          return fail(off, fmt::format("instantiation argument `{}` conflicts with previous argument `{}`", a.name, a.name));
       }
       Subst m;
       std::set<TRef> fresh(ct->fresh.begin(), ct->fresh.end());
@@ -1149,23 +1612,20 @@ class Validator {
         auto it = args.find(imp.name);
         if (it == args.end()) return fail(off, fmt::format("missing import named `{}`", imp.name));
         const Item& arg = it->second;
-        if (arg.sort != imp.sort)
-          return fail(off, fmt::format("expected {}, found {} for import `{}`", sort_name(imp.sort),
-                                       sort_name(arg.sort), imp.name));
-        if (imp.sort == Sort::Type && imp.type && imp.type->k == K::Resource && fresh.count(imp.type) &&
-            (!arg.type || arg.type->k != K::Resource))
-          return fail(off, fmt::format("type mismatch for import `{}`: expected resource", imp.name));
         bind(imp, arg, m, fresh);
+        // An `eq`-bounded type import stands for its argument from now on.
+        if (imp.sort == Sort::Type && arg.sort == Sort::Type && imp.type && arg.type && imp.type->alias_of &&
+            imp.type->k != K::Resource && !m.count(imp.type))
+          m[imp.type] = arg.type;
       }
       for (auto& imp : ct->imports) {
         const Item& arg = args.find(imp.name)->second;
-        TRef want = subst(imp.type, m);
-        bool ok = imp.sort == Sort::Type ? type_eq(arg.type, want) : imp.sort == Sort::CoreModule || subtype(arg.type, want);
-        if (!ok) {
-          bool res = want && (want->k == K::Resource || refers_to_resources(want));
-          return fail(off, fmt::format("type mismatch for import `{}`{}", imp.name,
-                                       res ? ": resource types are not the same" : ""));
-        }
+        Item want = imp;
+        bool eq_type = imp.sort == Sort::Type && imp.type && imp.type->k != K::Resource && imp.type->alias_of;
+        want.type = subst(eq_type ? imp.type->alias_of : imp.type, m);
+        std::string why;
+        if (!item_sub(arg, want, why, 0))
+          return fail(off, fmt::format("type mismatch for component instantiation argument `{}`: {}", imp.name, why));
       }
       for (TRef r : ct->fresh) {
         if (m.count(r)) continue;
@@ -1183,20 +1643,13 @@ class Validator {
       return true;
     }
     TNode* result = make(K::Instance);
-    std::map<std::string, std::string> keys;
+    NameCtx names;
     for (auto& e : in.exports) {
       Item it;
       it.name = e.name.name;
       if (!item_of(s, e.item, it, off)) return false;
-      auto parsed = parse_extern_name(e.name.name);
-      if (!parsed) return fail(off, parsed.error().message);
-      std::string key = unique_key(e.name.name, *parsed);
-      auto k = keys.find(key);
-      if (k != keys.end()) {
-        if (k->second == e.name.name) return fail(off, fmt::format("export name `{}` already defined", e.name.name));
-        return fail(off, fmt::format("export name `{}` conflicts with previous name `{}`", e.name.name, k->second));
-      }
-      keys[key] = e.name.name;
+      if (it.sort == Sort::Type) it.type = alias_node(it.type);  // a new name, as for component exports
+      if (!check_name(names, e.name, "export", it, off)) return false;
       result->exports.push_back(std::move(it));
     }
     s.instances.push_back(result);
@@ -1215,6 +1668,13 @@ class Validator {
           const Module& m = *c.core_modules[d.item];
           auto r = validate_module(m);
           if (!r) return fail(off, fmt::format("in core module {}: {}", d.item, r.error().message)), nullptr;
+          // Two-level import names must stay unique as `module:name`.
+          std::set<std::pair<std::string, std::string>> import_names;
+          for (auto& imp : m.imports)
+            if (!import_names.emplace(imp.module, imp.name).second)
+              return fail(off, fmt::format("duplicate import name `{}:{}` in core module {}", imp.module, imp.name,
+                                           d.item)),
+                     nullptr;
           s.core_modules.push_back(module_info(m));
           break;
         }
@@ -1256,7 +1716,7 @@ class Validator {
           Item it;
           it.name = imp.name.name;
           if (!extern_item(s, imp.desc, it, off)) return nullptr;
-          if (!check_name(s, imp.name, true, it, off)) return nullptr;
+          if (!check_name(s.import_names, imp.name, "import", it, off)) return nullptr;
           if (!check_visible(s, it, true, off)) return nullptr;
           push_item(s, it);
           s.imports.push_back(std::move(it));
@@ -1268,19 +1728,29 @@ class Validator {
           it.name = e.name.name;
           if (!item_of(s, e.item, it, off)) return nullptr;
           if (e.desc) {
+            // The ascribed type replaces the item's type for everyone
+            // outside; it must be a supertype of it.
             Item want;
+            want.name = it.name;
             if (!extern_item(s, *e.desc, want, off)) return nullptr;
-            if (want.sort != it.sort)
-              return fail(off, fmt::format("export `{}` type ascription sort mismatch", it.name)), nullptr;
+            std::string why;
             if (want.sort == Sort::Type && e.desc->bound.sub_resource) {
               if (!it.type || it.type->k != K::Resource)
-                return fail(off, fmt::format("export `{}` ascribed a resource type but is not a resource", it.name)),
-                       nullptr;
-            } else if (want.sort != Sort::CoreModule && !subtype(it.type, want.type)) {
-              return fail(off, fmt::format("export `{}` type mismatch with its ascribed type", it.name)), nullptr;
+                why = fmt::format("expected resource, found {} type", it.type ? kind_word(it.type->k) : "no");
+              else
+                s.abstract_exports.push_back(want.type);
+            } else {
+              item_sub(it, want, why, 0);
             }
+            if (!why.empty())
+              return fail(off, fmt::format("ascribed type of export is not compatible with item's type (export `{}`): {}",
+                                           it.name, why)),
+                     nullptr;
+            it = std::move(want);
+          } else if (it.sort == Sort::Type) {
+            it.type = alias_node(it.type);
           }
-          if (!check_name(s, e.name, false, it, off)) return nullptr;
+          if (!check_name(s.export_names, e.name, "export", it, off)) return nullptr;
           if (!check_visible(s, it, false, off)) return nullptr;
           push_item(s, it);
           s.exports.push_back(std::move(it));
@@ -1298,12 +1768,13 @@ class Validator {
     n->imports = s.imports;
     n->exports = s.exports;
     for (auto& i : s.imports)
-      if (i.sort == Sort::Type && i.type && i.type->k == K::Resource && !i.type->local) {
+      if (i.sort == Sort::Type && i.type && i.type->k == K::Resource && !i.type->local && !i.type->alias_of) {
         n->fresh.push_back(i.type);
       } else if ((i.sort == Sort::Instance || i.sort == Sort::Component) && i.type) {
         n->fresh.insert(n->fresh.end(), i.type->fresh.begin(), i.type->fresh.end());
       }
     for (TRef r : s.local_resources) n->fresh.push_back(r);
+    for (TRef r : s.abstract_exports) n->fresh.push_back(r);
     return n;
   }
 };

@@ -140,7 +140,14 @@ bool Parser::index(Sort s, uint32_t& out) {
       out = it->second;
       return true;
     }
-    if (!outer_aliasable(s)) return fail(t, fmt::format("unknown {} {}", sort_name(s), t.text));
+    if (!outer_aliasable(s)) {
+      // Found further out, the name would need an outer alias of a sort
+      // that has none.
+      for (Scope* sc = scope_->parent; sc; sc = sc->parent)
+        if (sc->space(s).names.count(std::string(t.text)))
+          return fail(t, fmt::format("outer item `{}` is not a module, type, or component", t.text.substr(1)));
+      return fail(t, fmt::format("unknown {} {}", sort_name(s), t.text));
+    }
     if (!outer_index(s, t, out)) return false;
     next();
     return true;

@@ -82,7 +82,7 @@ Result<Module> decode_module(std::span<const uint8_t> bytes) {
     if (id != 0) {
       int order = section_order(id);
       if (order <= last_order) {
-        decode::fail_at(r, id_pos, "unexpected content after last section");
+        decode::fail_at(r, id_pos, "unexpected content after last section (section out of order)");
         break;
       }
       last_order = order;

@@ -229,7 +229,7 @@ class Lexer {
         case '\\': out += '\\'; advance(); break;
         case 'u': {
           advance();
-          if (pos_ >= src_.size() || src_[pos_] != '{') return fail("malformed string escape");
+          if (pos_ >= src_.size() || src_[pos_] != '{') return fail("invalid string escape");
           advance();
           uint32_t cp = 0;
           int digits = 0;
@@ -242,23 +242,23 @@ class Lexer {
               continue;
             }
             int h = hex_value(d);
-            if (h < 0) return fail("malformed string escape");
+            if (h < 0) return fail("invalid string escape");
             cp = cp * 16 + uint32_t(h);
-            if (cp > 0x10FFFF) return fail("malformed string escape: code point out of range");
+            if (cp > 0x10FFFF) return fail("invalid string escape: code point out of range");
             ++digits;
             prev_digit = true;
             advance();
           }
-          if (pos_ >= src_.size() || digits == 0 || !prev_digit) return fail("malformed string escape");
+          if (pos_ >= src_.size() || digits == 0 || !prev_digit) return fail("invalid string escape");
           advance();
-          if (cp >= 0xD800 && cp < 0xE000) return fail("malformed string escape: surrogate code point");
+          if (cp >= 0xD800 && cp < 0xE000) return fail("invalid string escape: surrogate code point");
           append_utf8(out, cp);
           break;
         }
         default: {
           int h1 = hex_value(e);
           int h2 = pos_ + 1 < src_.size() ? hex_value(src_[pos_ + 1]) : -1;
-          if (h1 < 0 || h2 < 0) return fail("malformed string escape");
+          if (h1 < 0 || h2 < 0) return fail("invalid string escape");
           out += char(h1 * 16 + h2);
           advance();
           advance();

@@ -1001,6 +1001,9 @@ class ModuleParser {
 
   bool memarg(const OpInfo& info, Bytes& out) {
     uint64_t offset = 0, align = uint64_t(1) << info.align;
+    // A memory index immediate is the multi-memory proposal (WebAssembly 3.0).
+    if (is_index_token(peek()))
+      return fail(peek(), fmt::format("multiple memories are not supported (memory index {})", peek().text));
     if (peek().kind == Token::Atom && peek().text.starts_with("offset=")) {
       const Token& t = next();
       NumStatus st = parse_uint(t.text.substr(7), UINT32_MAX, offset);

@@ -8,10 +8,16 @@
 ;; latin1+utf16 string encodings, bad results that must trap, a local
 ;; resource and a host resource.
 (component
-  (type $rec (record (field "name" string) (field "age" u32)))
-  (type $var (variant (case "a" u8) (case "b" f64) (case "c" string) (case "d")))
-  (type $fl (flags "read" "write" "exec"))
-  (type $en (enum "red" "green" "blue"))
+  (type $rec-def (record (field "name" string) (field "age" u32)))
+  (type $var-def (variant (case "a" u8) (case "b" f64) (case "c" string) (case "d")))
+  (type $fl-def (flags "read" "write" "exec"))
+  (type $en-def (enum "red" "green" "blue"))
+  ;; Functions may only use records, variants, flags and enums through
+  ;; imported or exported names (Explainer.md, external visibility).
+  (import "rec" (type $rec (eq $rec-def)))
+  (import "var" (type $var (eq $var-def)))
+  (import "fl" (type $fl (eq $fl-def)))
+  (import "en" (type $en (eq $en-def)))
   (type $tup (tuple char s16 f32 bool s8 u64))
   (import "host-res" (type $hr (sub resource)))
   (import "put-string" (func $put-string (param "v" string)))

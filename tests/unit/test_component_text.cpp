@@ -145,12 +145,14 @@ TEST_CASE("component text: nested components, instantiation and outer aliases") 
     (type $T (record (field "x" u32)))
     (component $Inner
       (alias outer $Outer $T (type $T2))
-      (import "f" (func $f (result $T2)))
+      (import "t" (type $T3 (eq $T2)))
+      (import "f" (func $f (result $T3)))
       (export "g" (func $f)))
     (component $Implicit
-      (import "f" (func (result $T))))
-    (import "f" (func $f (result $T)))
-    (instance $i (instantiate $Inner (with "f" (func $f))))
+      (type (list $T)))
+    (import "t" (type $T4 (eq $T)))
+    (import "f" (func $f (result $T4)))
+    (instance $i (instantiate $Inner (with "t" (type $T4)) (with "f" (func $f))))
     (func (export "g") (alias export $i "g"))
   ))");
   CHECK(c.components.size() == 2);

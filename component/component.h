@@ -4,18 +4,39 @@
 // (validate.h), and read by the instantiation step. Core modules are
 // decoded interp Modules shared by pointer (they are immutable once
 // decoded); nested components likewise.
+// `memo` keeps work that later instantiations reuse (validation verdict,
+// the interpreter's code object per core module); it only caches, so a
+// Component stays logically immutable and copies share it.
 #pragma once
 #include <array>
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "component/types.h"
 #include "interp/module.h"
+#include "interp/store.h"
 
 namespace wippy::component {
+
+// Memoised across instantiations of one Component: validated once, and
+// each core module's functions compiled once for every instance (the code
+// object is store-independent; see prepare_code in interp/store.h).
+struct ComponentMemo {
+  std::mutex mu;
+  bool validated = false;
+  std::map<const Module*, std::shared_ptr<CompiledModule>> code;
+  std::shared_ptr<CompiledModule> code_for(const std::shared_ptr<const Module>& m) {
+    std::lock_guard lock(mu);
+    auto& slot = code[m.get()];
+    if (!slot) slot = prepare_code(m);
+    return slot;
+  }
+};
 
 struct Component;
 
@@ -135,6 +156,8 @@ struct Component {
 
   const std::vector<IndexEntry>& space(Sort s) const { return spaces[size_t(s)]; }
   uint32_t count(Sort s) const { return uint32_t(spaces[size_t(s)].size()); }
+
+  std::shared_ptr<ComponentMemo> memo = std::make_shared<ComponentMemo>();
 };
 
 }  // namespace wippy::component

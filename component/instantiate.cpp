@@ -695,7 +695,7 @@ Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& 
       return link_error(fmt::format("core instance {}: import `{}` `{}` is not supplied", index, imp.module, imp.name));
     externs.push_back(*e);
   }
-  auto inst = wippy::instantiate(store, mod.module, externs);
+  auto inst = wippy::instantiate(store, mod.module, externs, comp->memo->code_for(mod.module));
   if (!inst) {
     Error err = inst.error();
     err.message = fmt::format("core instance {}: {}", index, err.message);

@@ -170,8 +170,14 @@ Result<Item> Linker::resolve(const std::string& name) const {
 
 Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(Store& store,
                                                                std::shared_ptr<const Component> component) const {
-  auto v = validate_component(*component);
-  if (!v) return v.error();
+  {
+    std::lock_guard lock(component->memo->mu);
+    if (!component->memo->validated) {
+      auto v = validate_component(*component);
+      if (!v) return v.error();
+      component->memo->validated = true;
+    }
+  }
   auto r = instantiate_component(store, *this, std::move(component));
   if (!r) return r.error();
   return std::make_unique<ComponentInstance>(store, r->exports, r->scope);

@@ -273,11 +273,13 @@ TEST_CASE("bind: mismatched declarations fail instantiation naming the function"
   e = link_error_for(h, R"((type $p (record (field "x" s32) (field "y" s32) (field "label" string)))
                            (export "point" (type $pt (eq $p)))
                            (type $s (variant (case "circle" f32) (case "rect" $pt) (case "empty")))
-                           (export "describe" (func (param "s" $s) (result string))))");
+                           (export "shape" (type $st (eq $s)))
+                           (export "describe" (func (param "s" $st) (result string))))");
   CHECK(has(e, "case `circle`: the host has f64, the component declares f32"));
   // Enum labels out of order.
   e = link_error_for(h, R"((type $c (enum "green" "red" "blue")) (type $f (flags "read" "write" "exec"))
-                           (export "mix" (func (param "c" $c) (param "p" $f) (result (tuple $c $f)))))");
+                           (export "color" (type $ct (eq $c))) (export "perms" (type $ft (eq $f)))
+                           (export "mix" (func (param "c" $ct) (param "p" $ft) (result (tuple $ct $ft)))))");
   CHECK(has(e, "enum cases: the host has (red, green, blue)"));
   // An own handle of a resource other than the host's counter.
   e = link_error_for(h, R"((export "other" (type $o (sub resource)))

@@ -558,6 +558,7 @@ class Validator {
                                            valtype_name(a.table.elem)));
         return limits_match(a.table.limits, e.table.limits) || mismatch(why, "mismatch in table limits");
       case ExternKind::Memory:
+        if (a.memory.shared != e.memory.shared) return mismatch(why, "mismatch in the shared flag for memories");
         return limits_match(a.memory.limits, e.memory.limits) || mismatch(why, "mismatch in memory limits");
       case ExternKind::Global:
         if (a.global.mut != e.global.mut) return mismatch(why, "global types differ in mutability");

@@ -42,7 +42,9 @@ struct TableType {
 };
 
 struct MemoryType {
-  Limits limits;  // in 64 KiB pages
+  Limits limits;        // in 64 KiB pages
+  bool shared = false;  // threads proposal: decoded, checked on import (needs a
+                        // maximum, must match); no atomics, one thread runs it
 };
 
 struct GlobalType {

@@ -612,7 +612,13 @@ bool Parser::core_externtype(Bytes& out) {
     put_bytes(out, lim);
   } else if (kw.is("memory")) {
     out.push_back(0x02);
+    size_t flag_at = out.size();
     if (!limits(out)) return false;
+    if (peek().is("shared")) {  // threads proposal: flag 0x03 (needs a maximum)
+      next();
+      if (out[flag_at] != 0x01) return fail(peek(), "shared memory must have maximum");
+      out[flag_at] = 0x03;
+    }
   } else if (kw.is("global")) {
     out.push_back(0x03);
     if (at_lparen("mut")) {

@@ -69,13 +69,20 @@ bool read_reftype(Reader& r, ValType& out) {
   return true;
 }
 
-bool read_limits(Reader& r, Limits& out) {
-  // The flags are a 1-bit unsigned LEB128 (vu1): one byte, value 0 or 1.
+bool read_limits(Reader& r, Limits& out, bool* shared) {
+  // The flags are a 1-bit unsigned LEB128 (vu1): one byte, value 0 or 1;
+  // memories (shared != nullptr) also take 0x03, a shared memory with a
+  // maximum (threads proposal). 0x02, shared without a maximum, stays
+  // malformed as in the 2.0 binary tests.
   uint8_t flags = r.u8();
   if (!r.ok()) return false;
   if (flags & 0x80) {
     fail_at(r, r.pos() - 1, "integer representation too long");
     return false;
+  }
+  if (shared && flags == 3) {
+    *shared = true;
+    flags = 1;
   }
   if (flags > 1) {
     fail_at(r, r.pos() - 1, "integer too large");
@@ -91,7 +98,7 @@ bool read_table_type(Reader& r, TableType& out) {
   return read_reftype(r, out.elem) && read_limits(r, out.limits);
 }
 
-bool read_memory_type(Reader& r, MemoryType& out) { return read_limits(r, out.limits); }
+bool read_memory_type(Reader& r, MemoryType& out) { return read_limits(r, out.limits, &out.shared); }
 
 bool read_global_type(Reader& r, GlobalType& out) {
   if (!read_valtype(r, out.type)) return false;

@@ -26,7 +26,8 @@ bool read_name(Reader& r, uint32_t total_size, std::string& out);
 
 bool read_valtype(Reader& r, ValType& out);   // "malformed value type"
 bool read_reftype(Reader& r, ValType& out);   // "malformed reference type"
-bool read_limits(Reader& r, Limits& out);     // flags 0x00 / 0x01 only
+// Flags 0x00 / 0x01; with `shared`, also 0x03 (sets *shared).
+bool read_limits(Reader& r, Limits& out, bool* shared = nullptr);
 bool read_table_type(Reader& r, TableType& out);
 bool read_memory_type(Reader& r, MemoryType& out);
 bool read_global_type(Reader& r, GlobalType& out);  // "malformed mutability"

@@ -44,6 +44,7 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
     }
     case ExternKind::Memory: {
       const MemoryInst& m = *ext.memory();
+      if (m.type.shared != imp.memory.shared) return std::string("mismatch in the shared flag for memories");
       Limits actual = m.type.limits;
       actual.min = m.pages();
       if (!limits_match(actual, imp.memory.limits))

@@ -259,7 +259,8 @@ class ModuleParser {
     return true;
   }
 
-  bool limits(Limits& l) {
+  // `min max?`, and for memories (shared != nullptr) an optional `shared`.
+  bool limits(Limits& l, bool* shared = nullptr) {
     uint32_t v = 0;
     if (!u32(v)) return false;
     l.min = v;
@@ -268,10 +269,15 @@ class ModuleParser {
       l.has_max = true;
       l.max = v;
     }
+    if (shared && peek().is("shared")) {
+      next();
+      if (!l.has_max) return fail(peek(), "shared memory must have maximum");
+      *shared = true;
+    }
     return true;
   }
-  static void put_limits(Bytes& out, const Limits& l) {
-    out.push_back(l.has_max ? 1 : 0);
+  static void put_limits(Bytes& out, const Limits& l, bool shared = false) {
+    out.push_back(shared ? 3 : l.has_max ? 1 : 0);
     put_u32(out, l.min);
     if (l.has_max) put_u32(out, l.max);
   }
@@ -447,9 +453,10 @@ class ModuleParser {
       ++table_index_;
     } else if (kind.is("memory")) {
       Limits l;
-      if (!limits(l)) return false;
+      bool shared = false;
+      if (!limits(l, &shared)) return false;
       imports_.push_back(2);
-      put_limits(imports_, l);
+      put_limits(imports_, l, shared);
       ++memory_index_;
     } else if (kind.is("global")) {
       imports_.push_back(3);
@@ -596,12 +603,13 @@ class ModuleParser {
       return true;
     }
     Limits l;
-    if (!limits(l)) return false;
+    bool shared = false;
+    if (!limits(l, &shared)) return false;
     if (imported) {
       imports_.push_back(2);
-      put_limits(imports_, l);
+      put_limits(imports_, l, shared);
     } else {
-      put_limits(memories_, l);
+      put_limits(memories_, l, shared);
       ++memory_count_;
     }
     return true;

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <optional>
@@ -190,6 +191,9 @@ int run_component(const ComponentRunOptions& opts) {
   ctx.initial_cwd = opts.cwd;
   ctx.preopens = opts.dirs;
   ctx.inherit_stdio();
+  // A reader that goes away (`| head`) must show up to the guest as a
+  // failed write on its stream, not kill the host process.
+  std::signal(SIGPIPE, SIG_IGN);
 
   Store store;
   auto r = hostfns::run_wasi_command(store, bytes, ctx);

@@ -6,7 +6,8 @@
 //   component: `wippy-run run FILE.wasm [--dir HOST::GUEST[:ro]]...
 //     [--env K=V]... [--cwd DIR] [-- ARG...]` runs a wasi:cli/run command
 //     with exactly those grants (no inherited environment, no preopens but
-//     the --dir ones), argv = FILE as given then the ARGs, stdio inherited.
+//     the --dir ones), argv = FILE as given then the ARGs, stdio inherited
+//     (SIGPIPE ignored: a closed reader is a write error for the guest).
 //     The status is the guest's: 0, 1 for exit(err) or run returning err,
 //     N for exit-with-code(N); a trap or link error prints one line on
 //     stderr and gives 1.

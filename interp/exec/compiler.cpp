@@ -981,6 +981,25 @@ class Compiler {
     Word& bw = code_[run_.start + 3];
     bw.s.a = emax[0] < (uint64_t(1) << 32) ? uint32_t(emax[0]) : 0;
     bw.s.b = emax[1] < (uint64_t(1) << 32) ? uint32_t(emax[1]) : 0;
+    // A copy run whose destinations tile one range and whose sources are
+    // the destinations shifted by one distance is a block copy when the
+    // ranges do not overlap: its size goes in the count word (0 if not).
+    code_[run_.start + 2].s.b = 0;
+    if (copy && bw.s.a != 0 && bw.s.b != 0) {
+      std::vector<std::pair<uint64_t, uint64_t>> el;
+      for (uint32_t i = 0; i < n; ++i) {
+        const Word& wd = code_[run_.start + 4 + i * 2];
+        const Word& ws = code_[run_.start + 5 + i * 2];
+        el.emplace_back(uint64_t(wd.s.a) + wd.s.b, uint64_t(ws.s.a) + ws.s.b);
+      }
+      std::sort(el.begin(), el.end());
+      bool tiles = true;
+      for (uint32_t i = 1; i < n; ++i)
+        if (el[i].first != el[i - 1].first + size || el[i].second != el[i - 1].second + size) tiles = false;
+      // the handler derives the block starts from the end bounds
+      if (tiles && el.back().first + size == bw.s.a && el.back().second + size == bw.s.b)
+        code_[run_.start + 2].s.b = uint32_t(n * size);
+    }
   }
 
   Result<void> memop(const Instr& in, const OpInfo& info) {

@@ -94,6 +94,17 @@ bool handle_interrupt(Store& store, Store::ExecState& st, Value* top, Frame* fsp
   return true;
 }
 
+// Copies n bytes between non-overlapping ranges (sizes of copy runs).
+inline void block_copy(uint8_t* d, const uint8_t* s, uint32_t n) {
+  switch (n) {
+    case 4: std::memcpy(d, s, 4); return;
+    case 8: std::memcpy(d, s, 8); return;
+    case 16: std::memcpy(d, s, 16); return;
+    case 32: std::memcpy(d, s, 32); return;
+    default: std::memcpy(d, s, n); return;
+  }
+}
+
 // ---- operand access helpers for the handler macros ----
 #define GET_i(s) fp[s].i32
 #define GET_l(s) fp[s].i64
@@ -622,6 +633,14 @@ L_Select:
     const Word* w = pc + 4;                                                   \
     if (__builtin_expect(de != 0 && se != 0 && uint64_t(db) + de <= msize &&  \
                          uint64_t(sb) + se <= msize, 1)) {                    \
+      if (uint32_t blk = pc[2].s.b) {                                         \
+        uint64_t d = uint64_t(db) + de - blk, s = uint64_t(sb) + se - blk;    \
+        if (d >= s + blk || s >= d + blk) {                                   \
+          block_copy(mbase + d, mbase + s, blk);                              \
+          pc = w + 2 * cnt;                                                   \
+          DISPATCH;                                                           \
+        }                                                                     \
+      }                                                                       \
       do {                                                                    \
         uint64_t d = uint64_t(db) + w[0].s.a + w[0].s.b;                      \
         uint64_t s = uint64_t(sb) + w[1].s.a + w[1].s.b;                      \

@@ -515,3 +515,63 @@ TEST_CASE("exec: add+compare+branch loop counters and f64 multiply-add stores") 
   REQUIRE(r.ok());
   CHECK((*r)[0].f64 == 8.5);
 }
+
+TEST_CASE("exec: copy runs that tile a range copy as one block unless the ranges overlap") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (memory 1)
+    (data (i32.const 0) "abcdefgh")
+    (func (export "reset")
+      (i64.store (i32.const 0) (i64.const 0x6867666564636261)) (i32.store8 (i32.const 8) (i32.const 0)))
+    ;; four byte copies, ascending
+    (func (export "up") (param i32 i32)
+      (i32.store8 (local.get 0) (i32.load8_u (local.get 1)))
+      (i32.store8 offset=1 (local.get 0) (i32.load8_u offset=1 (local.get 1)))
+      (i32.store8 offset=2 (local.get 0) (i32.load8_u offset=2 (local.get 1)))
+      (i32.store8 offset=3 (local.get 0) (i32.load8_u offset=3 (local.get 1))))
+    ;; the same bytes, descending (a backward move)
+    (func (export "down") (param i32 i32)
+      (i32.store8 offset=3 (local.get 0) (i32.load8_u offset=3 (local.get 1)))
+      (i32.store8 offset=2 (local.get 0) (i32.load8_u offset=2 (local.get 1)))
+      (i32.store8 offset=1 (local.get 0) (i32.load8_u offset=1 (local.get 1)))
+      (i32.store8 (local.get 0) (i32.load8_u (local.get 1))))
+    ;; four i64 copies: 32 bytes
+    (func (export "up64") (param i32 i32)
+      (i64.store (local.get 0) (i64.load (local.get 1)))
+      (i64.store offset=8 (local.get 0) (i64.load offset=8 (local.get 1)))
+      (i64.store offset=16 (local.get 0) (i64.load offset=16 (local.get 1)))
+      (i64.store offset=24 (local.get 0) (i64.load offset=24 (local.get 1))))
+    (func (export "ld64") (param i32) (result i64) (i64.load (local.get 0)))))");
+  auto ld = [&](uint32_t a) { return i64(s, m, "ld64", {val_i32(a)}); };
+  // disjoint ranges: a block copy
+  REQUIRE(call(s, m, "up", {val_i32(100), val_i32(0)}).ok());
+  CHECK(uint32_t(ld(100)) == 0x64636261u);
+  // dst = src + 1, ascending: each element reads the byte the previous one wrote
+  REQUIRE(call(s, m, "up", {val_i32(1), val_i32(0)}).ok());
+  CHECK(ld(0) == 0x6867666161616161ull);
+  // dst = src + 1, descending: a backward move
+  REQUIRE(call(s, m, "reset").ok());
+  REQUIRE(call(s, m, "down", {val_i32(1), val_i32(0)}).ok());
+  CHECK(ld(0) == 0x6867666463626161ull);
+  // dst = src - 1, ascending
+  REQUIRE(call(s, m, "reset").ok());
+  REQUIRE(call(s, m, "up", {val_i32(0), val_i32(1)}).ok());
+  CHECK(ld(0) == 0x6867666565646362ull);
+  // 32 bytes, disjoint and overlapping by 8
+  REQUIRE(call(s, m, "reset").ok());
+  REQUIRE(call(s, m, "up64", {val_i32(200), val_i32(0)}).ok());
+  CHECK(ld(200) == 0x6867666564636261ull);
+  CHECK(ld(208) == 0u);
+  REQUIRE(call(s, m, "up64", {val_i32(8), val_i32(0)}).ok());
+  CHECK(ld(8) == 0x6867666564636261ull);
+  CHECK(ld(16) == 0x6867666564636261ull);
+  CHECK(ld(32) == 0x6867666564636261ull);
+  // out of bounds part way: the elements before the failing one are done
+  REQUIRE(call(s, m, "reset").ok());
+  CHECK(trap_of(s, m, "up", {val_i32(65534), val_i32(0)}) == "out of bounds memory access");
+  CHECK((ld(65528) >> 48) == 0x6261u);
+  CHECK(trap_of(s, m, "down", {val_i32(300), val_i32(65534)}) == "out of bounds memory access");
+  CHECK(ld(300) == 0u);
+  // a base near 2^32 wraps in the u32 address sum (no block copy)
+  CHECK(trap_of(s, m, "up", {val_i32(0xffffffffu), val_i32(0)}) == "out of bounds memory access");
+}

@@ -794,6 +794,28 @@ class Compiler {
     }
   }
 
+  // Shift/rotate index within a <Op>Shl..<Op>Rotr group, or -1.
+  static int sh_index(Op op) {
+    switch (op) {
+      case Op::I32Shl: return 0;
+      case Op::I32ShrS: return 1;
+      case Op::I32ShrU: return 2;
+      case Op::I32Rotl: return 3;
+      case Op::I32Rotr: return 4;
+      default: return -1;
+    }
+  }
+  // Group (XorShl, OrShl, AddShl, AndShl) of an op taking a shifted operand, or -1.
+  static int sh_bin_group(Op op) {
+    switch (op) {
+      case Op::I32Xor: return 0;
+      case Op::I32Or: return 1;
+      case Op::I32Add: return 2;
+      case Op::I32And: return 3;
+      default: return -1;
+    }
+  }
+
   Result<void> plain(Op op, const OpInfo& info) {
     const OpHandlers& hs = op_map()[size_t(op)];
     if (hs.r == H::Count_)
@@ -870,10 +892,37 @@ class Compiler {
     }
     if (stk_[p].kind == EK::AddImm) materialize(p);
     if (stk_[p + 1].kind == EK::AddImm) materialize(p + 1);
+    if (int bop = sh_bin_group(op); bop >= 0) {
+      // (x <sh> imm) just computed, combined with a slot: one handler
+      auto shifted = [&](uint32_t q) {
+        return is_last(stk_[q]) && last_.imm && sh_index(last_.op) >= 0 && straight_from(last_.start);
+      };
+      auto plain_slot = [&](uint32_t q) { return stk_[q].kind == EK::Local || stk_[q].kind == EK::Home; };
+      uint32_t q = kNone;
+      if (shifted(p + 1) && plain_slot(p))
+        q = p + 1;
+      else if (shifted(p) && plain_slot(p + 1))
+        q = p;
+      if (q != kNone) {
+        Last l = last_;
+        uint32_t other = stk_[q == p ? p + 1 : p].slot;
+        code_.resize(l.start);
+        last_.end = SIZE_MAX;
+        pop(2);
+        size_t st = code_.size();
+        uint32_t d = push_home();
+        h(H(uint16_t(H::XorShl) + 5 * bop + sh_index(l.op)));
+        ss(d, other);
+        ss(l.a, l.b);
+        produced(st, uint32_t(st + 1), op, false, other, 0);
+        last_.fused = H::XorShl;
+        return {};
+      }
+    }
     Entry a = stk_[p], b = stk_[p + 1];
     size_t start;
     bool imm = false;
-    uint32_t sa, sb;
+    uint32_t sa = 0, sb = 0;
     uint64_t iv = 0;
     if (b.kind == EK::Const && a.kind != EK::Const) {
       imm = true;

@@ -718,6 +718,21 @@ L_I32Add2:
   SET_i(pc[2].s.b, fp[pc[3].s.a].i32 + fp[pc[3].s.b].i32);
   SET_i(pc[1].s.a, fp[pc[1].s.b].i32 + fp[pc[2].s.a].i32);
   NEXT(4);
+#define SH_BIN_H(op, sh)                                                      \
+  L_##op##sh: {                                                               \
+    uint32_t x = fp[pc[1].s.b].i32;                                           \
+    uint32_t y = OP_I32##sh(fp[pc[2].s.a].i32, pc[2].s.b);                    \
+    SET_i(pc[1].s.a, OP_I32##op(x, y));                                       \
+    NEXT(3);                                                                  \
+  }
+#define SH_BIN_ALL(op) \
+  SH_BIN_H(op, Shl) SH_BIN_H(op, ShrS) SH_BIN_H(op, ShrU) SH_BIN_H(op, Rotl) SH_BIN_H(op, Rotr)
+  SH_BIN_ALL(Xor)
+  SH_BIN_ALL(Or)
+  SH_BIN_ALL(Add)
+  SH_BIN_ALL(And)
+#undef SH_BIN_ALL
+#undef SH_BIN_H
 #define F64M_H(name, opx)                                                     \
   L_##name: {                                                                 \
     uint64_t ea = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a; \

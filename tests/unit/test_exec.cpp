@@ -575,3 +575,46 @@ TEST_CASE("exec: copy runs that tile a range copy as one block unless the ranges
   // a base near 2^32 wraps in the u32 address sum (no block copy)
   CHECK(trap_of(s, m, "up", {val_i32(0xffffffffu), val_i32(0)}) == "out of bounds memory access");
 }
+
+TEST_CASE("exec: shift/rotate-by-immediate fused into xor/or/add/and") {
+  Store s;
+  Instance* m = load(s, R"((module
+    ;; shifted operand second, then first; every shift kind and op
+    (func (export "f") (param i32 i32) (result i32)
+      (i32.xor
+        (i32.add
+          (i32.or (local.get 1) (i32.shl (local.get 0) (i32.const 4)))
+          (i32.and (i32.shr_s (local.get 0) (i32.const 3)) (local.get 1)))
+        (i32.xor
+          (i32.rotl (local.get 0) (i32.const 7))
+          (i32.add (i32.rotr (local.get 1) (i32.const 35)) (i32.shr_u (local.get 0) (i32.const 1))))))
+    ;; sha-256 style sigma: rotl ^ rotl ^ shr of one value, into a local
+    (func (export "sigma") (param i32) (result i32) (local i32)
+      (local.set 1
+        (i32.xor (i32.xor (i32.rotl (local.get 0) (i32.const 25)) (i32.rotl (local.get 0) (i32.const 14)))
+                 (i32.shr_u (local.get 0) (i32.const 3))))
+      (local.get 1))
+    ;; the shift's result is a block result: the xor after the block end
+    ;; is a branch target and must not absorb it (both paths checked)
+    (func (export "split") (param i32 i32) (result i32)
+      (i32.xor (local.get 1)
+        (block (result i32)
+          (drop (br_if 0 (i32.const 1000) (local.get 1)))
+          (i32.shl (local.get 0) (i32.const 8)))))
+    ;; the shifted value is overwritten (local.tee) before the fused op reads its source
+    (func (export "tee") (param i32) (result i32)
+      (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.tee 0 (i32.const 5))))))");
+  auto ref = [](uint32_t a, uint32_t b) {
+    uint32_t x = (b | (a << 4)) + (uint32_t(int32_t(a) >> 3) & b);
+    uint32_t y = std::rotl(a, 7) ^ (std::rotr(b, 3) + (a >> 1));
+    return x ^ y;
+  };
+  for (uint32_t a : {0u, 1u, 0x80000001u, 0xdeadbeefu, 0x7fffffffu})
+    for (uint32_t b : {0u, 3u, 0xffffffffu, 0x12345678u})
+      CHECK(i32(s, m, "f", {val_i32(a), val_i32(b)}) == ref(a, b));
+  uint32_t x = 0x6a09e667u;
+  CHECK(i32(s, m, "sigma", {val_i32(x)}) == (std::rotl(x, 25) ^ std::rotl(x, 14) ^ (x >> 3)));
+  CHECK(i32(s, m, "split", {val_i32(3), val_i32(0)}) == (3u << 8));
+  CHECK(i32(s, m, "split", {val_i32(3), val_i32(1)}) == (1000u ^ 1u));
+  CHECK(i32(s, m, "tee", {val_i32(10)}) == 45u);
+}

@@ -134,6 +134,8 @@ struct Last {
   uint32_t a = 0, b = 0;             // operand slot / immediate (i32 compares, eqz)
   uint32_t add = 0, off = 0;         // loads: address addend and offset (a = base slot)
   H fused = H::Count_;               // superinstruction kind, when it is one
+  bool retargeted = false;           // its result went straight into a local
+                                     // (no longer foldable as a producer)
 };
 
 // A store or copy that may grow into a run (same handler, same base slots).
@@ -171,6 +173,8 @@ class Compiler {
     out->nlocals = body_.num_locals;
     out->nresults = uint32_t(type_.results.size());
     out->frame_size = nl_ + max_height_ + 2;
+    // room to zero up to kZeroFast locals with fixed-size stores on entry
+    out->frame_size = std::max(out->frame_size, nparams_ + kZeroFast);
     out->code = std::move(code_);
     if (dump_enabled()) dump(*out);
     return out;
@@ -192,6 +196,7 @@ class Compiler {
   Last prev_;                 // the instruction before last_ (if adjacent)
   Run run_;
   size_t addi_start_ = SIZE_MAX, addi_end_ = SIZE_MAX;  // last emitted I32Add_i
+  size_t mov_start_ = SIZE_MAX, mov_end_ = SIZE_MAX;    // last emitted Mov / MovN
   uint32_t last_label_ = 0;   // highest code index some jump may target
 
   // ---- emission ----
@@ -224,6 +229,27 @@ class Compiler {
   }
   // No jump target lies in (start, here]: code from start on runs straight.
   bool straight_from(size_t start) const { return last_label_ <= start; }
+  // A move; consecutive moves with no jump target between them share one
+  // dispatch (Mov2..Mov4 run their moves in order).
+  void emit_mov(uint32_t dst, uint32_t src) {
+    if (mov_end_ == code_.size() && straight_from(mov_start_)) {
+      const void* cur = code_[mov_start_].h;
+      H next = cur == labels_[size_t(H::Mov)]    ? H::Mov2
+               : cur == labels_[size_t(H::Mov2)] ? H::Mov3
+               : cur == labels_[size_t(H::Mov3)] ? H::Mov4
+                                                 : H::Count_;
+      if (next != H::Count_) {
+        code_[mov_start_].h = labels_[size_t(next)];
+        ss(dst, src);
+        mov_end_ = code_.size();
+        return;
+      }
+    }
+    mov_start_ = code_.size();
+    h(H::Mov);
+    ss(dst, src);
+    mov_end_ = code_.size();
+  }
   void emit_addi(uint32_t dst, uint32_t src, uint32_t imm) {
     addi_start_ = code_.size();
     h(H::I32Add_i);
@@ -263,8 +289,7 @@ class Compiler {
     } else if (e.kind == EK::AddImm) {
       emit_addi(home(p), e.slot, uint32_t(e.imm));
     } else {
-      h(H::Mov);
-      ss(home(p), e.slot);
+      emit_mov(home(p), e.slot);
     }
     e = Entry{EK::Home, home(p), 0};
   }
@@ -277,7 +302,8 @@ class Compiler {
     return (e.kind == EK::Local || e.kind == EK::AddImm) && e.slot == local;
   }
   bool is_last(const Entry& e) const {
-    return last_.end == code_.size() && e.kind == EK::Home && code_[last_.dst_word].s.a == e.slot;
+    return last_.end == code_.size() && !last_.retargeted && e.kind == EK::Home &&
+           code_[last_.dst_word].s.a == e.slot;
   }
 
   // Parallel move (handles overlaps and cycles through a scratch slot).
@@ -299,8 +325,7 @@ class Compiler {
         for (size_t j = 0; j < pend.size(); ++j)
           if (j != i && pend[j].src.slot == pend[i].dst) read = true;
         if (!read) {
-          h(H::Mov);
-          ss(pend[i].dst, pend[i].src.slot);
+          emit_mov(pend[i].dst, pend[i].src.slot);
           pend.erase(pend.begin() + long(i));
           progress = true;
           break;
@@ -308,8 +333,7 @@ class Compiler {
       }
       if (!progress) {
         uint32_t d = pend[0].dst;
-        h(H::Mov);
-        ss(scratch, d);
+        emit_mov(scratch, d);
         for (auto& m : pend)
           if (m.src.slot == d) m.src.slot = scratch;
       }
@@ -325,6 +349,14 @@ class Compiler {
     // Branch paths must not change the compile-time stack (the fall-through
     // path did not run this code): deferred adds are computed into their
     // own home slots (read by nothing else) without updating the entries.
+    if (n == 1 && is_last(stk_[sp() - 1]) && stk_[sp() - 1].slot != dst0) {
+      // Only on unconditional paths (return, br, else, end): is_last fails
+      // once a conditional jump has been emitted after the producer. The
+      // producer writes its destination after reading its operands.
+      code_[last_.dst_word].s.a = dst0;
+      last_.retargeted = true;
+      return;
+    }
     std::vector<Move> mv;
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t q = sp() - n + i;
@@ -369,6 +401,20 @@ class Compiler {
   }
   // Unconditional jump to label `c` (values already moved).
   void emit_jump(Ctrl& c) {
+    if (mov_end_ == code_.size() && straight_from(mov_start_)) {
+      // the moves just before (branch values, loop variables) and the jump: one dispatch
+      Word cnt;
+      cnt.s.a = uint32_t(mov_end_ - mov_start_ - 1);
+      cnt.s.b = 0;
+      code_[mov_start_].h = labels_[size_t(c.kind == CK::Loop ? H::MovsBrChk : H::MovsBr)];
+      code_.insert(code_.begin() + long(mov_start_) + 1, cnt);
+      mov_end_ = SIZE_MAX;
+      if (c.kind == CK::Loop)
+        target(c.loop_pc);
+      else
+        c.fixups.push_back(target(0));
+      return;
+    }
     if (c.kind == CK::Loop) {
       h(H::BrChk);
       target(c.loop_pc);
@@ -641,7 +687,7 @@ class Compiler {
           if (refers(stk_[p], L)) others = true;
         if (!others && is_last(top)) {
           code_[last_.dst_word].s.a = L;
-          last_.end = SIZE_MAX;
+          last_.retargeted = true;  // still adjacent (I32Add2), not a producer
           pop();
           if (in.op == Op::LocalTee) {
             stk_.push_back(Entry{EK::Local, L, 0});
@@ -650,7 +696,9 @@ class Compiler {
         }
         for (uint32_t p = 0; p + 1 < sp(); ++p)
           if (refers(stk_[p], L)) materialize(p);
-        if (top.kind == EK::Const) {
+        if (top.kind == EK::Const && top.imm == 0 && L >= nparams_ && code_.empty() && ctl_.size() == 1) {
+          // a declared local is still zero at the very start of the body
+        } else if (top.kind == EK::Const) {
           h(H::Const);
           ss(L, 0);
           u(top.imm);
@@ -658,8 +706,7 @@ class Compiler {
           emit_addi(L, top.slot, uint32_t(top.imm));
           if (in.op == Op::LocalTee) stk_.back() = Entry{EK::Local, L, 0};
         } else if (top.slot != L) {
-          h(H::Mov);
-          ss(L, top.slot);
+          emit_mov(L, top.slot);
         }
         if (in.op == Op::LocalSet) pop();
         last_.end = SIZE_MAX;
@@ -853,7 +900,8 @@ class Compiler {
       }
     }
     if (op == Op::F64Add && is_last(stk_[p + 1]) && last_.op == Op::F64Load &&
-        stk_[p].kind == EK::Home && prev_.end == last_.start && prev_.fused == H::F64MulM &&
+        stk_[p].kind == EK::Home && prev_.end == last_.start && !prev_.retargeted &&
+        prev_.fused == H::F64MulM &&
         code_[prev_.dst_word].s.a == stk_[p].slot && straight_from(prev_.start)) {
       // (a * mem[y]) + mem[x], both products of the two previous instructions
       Last l = last_, m = prev_;

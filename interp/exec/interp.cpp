@@ -416,6 +416,33 @@ L_Mov:
 L_Const:
   fp[pc[1].s.a].i64 = pc[2].u64;
   NEXT(3);
+L_Mov2:
+  fp[pc[1].s.a] = fp[pc[1].s.b];
+  fp[pc[2].s.a] = fp[pc[2].s.b];
+  NEXT(3);
+L_Mov3:
+  fp[pc[1].s.a] = fp[pc[1].s.b];
+  fp[pc[2].s.a] = fp[pc[2].s.b];
+  fp[pc[3].s.a] = fp[pc[3].s.b];
+  NEXT(4);
+L_Mov4:
+  fp[pc[1].s.a] = fp[pc[1].s.b];
+  fp[pc[2].s.a] = fp[pc[2].s.b];
+  fp[pc[3].s.a] = fp[pc[3].s.b];
+  fp[pc[4].s.a] = fp[pc[4].s.b];
+  NEXT(5);
+L_MovsBrChk:  // a loop back-edge: the interrupt check, then as MovsBr
+  CHECK_INTERRUPT(fp + fsize);
+L_MovsBr: {
+  uint32_t n = pc[1].s.a;
+  const Word* w = pc + 2;
+  do {
+    fp[w->s.a] = fp[w->s.b];
+    ++w;
+  } while (--n);
+  pc = w->target;
+  DISPATCH;
+}
 
   // ---- control ----
 L_Unreachable:
@@ -598,7 +625,15 @@ do_call: {
   }
   if (__builtin_expect(fsp == fend || nfp + ncf->frame_size > send, 0)) goto exhausted;
   *fsp++ = Frame{ret_pc, fp, inst, fsize};
-  if (ncf->nlocals) std::memset(static_cast<void*>(nfp + ncf->nparams), 0, sizeof(Value) * ncf->nlocals);
+  if (__builtin_expect(ncf->nlocals <= kZeroFast, 1)) {
+    Value* z = nfp + ncf->nparams;  // frame_size >= nparams + kZeroFast
+    z[0].i64 = 0;
+    z[1].i64 = 0;
+    z[2].i64 = 0;
+    z[3].i64 = 0;
+  } else {
+    std::memset(static_cast<void*>(nfp + ncf->nparams), 0, sizeof(Value) * ncf->nlocals);
+  }
   fp = nfp;
   fsize = ncf->frame_size;
   pc = ncf->code.data();

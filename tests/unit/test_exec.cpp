@@ -71,6 +71,23 @@ Value F64(double d) { return val_f64(d); }
 Value fbits(uint32_t b) { return val_f32(std::bit_cast<float>(b)); }
 Value dbits(uint64_t b) { return val_f64(std::bit_cast<double>(b)); }
 
+// Raises an interrupt before calling `name` (a function that never ends):
+// the hook lets it go on twice, then ends the call with a trap.
+void check_spin_interrupted(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
+  int calls = 0;
+  s.on_interrupt = [&calls](Store& st) -> Result<void> {
+    if (++calls < 3) return {};
+    st.interrupt = 0;
+    return make_error(ErrorKind::Trap, "interrupted");
+  };
+  s.interrupt = 1;
+  auto r = call(s, inst, name, std::move(args));
+  s.on_interrupt = nullptr;
+  REQUIRE(!r.ok());
+  CHECK(r.error().message == "interrupted");
+  CHECK(calls == 3);
+}
+
 }  // namespace
 
 TEST_CASE("exec: float min/max, NaN propagation and signed zeros") {
@@ -316,17 +333,7 @@ TEST_CASE("exec: call_indirect traps and interrupt hook") {
   CHECK(trap_of(s, m, "ci", {val_i32(1), val_i32(0)}) == "indirect call type mismatch");
   CHECK(trap_of(s, m, "ci", {val_i32(2), val_i32(0)}) == "uninitialized element 2");
   CHECK(trap_of(s, m, "ci", {val_i32(3), val_i32(0)}) == "undefined element");
-  int calls = 0;
-  s.on_interrupt = [&](Store& st) -> Result<void> {
-    if (++calls < 3) return {};
-    st.interrupt = 0;
-    return make_error(ErrorKind::Trap, "interrupted");
-  };
-  s.interrupt = 1;
-  auto r = call(s, m, "spin");
-  REQUIRE(!r.ok());
-  CHECK(r.error().message == "interrupted");
-  CHECK(calls == 3);
+  check_spin_interrupted(s, m, "spin");
 }
 
 TEST_CASE("exec: compile-time stack folding stays correct across branches") {
@@ -516,6 +523,108 @@ TEST_CASE("exec: add+compare+branch loop counters and f64 multiply-add stores") 
   CHECK((*r)[0].f64 == 8.5);
 }
 
+TEST_CASE("exec: shift/rotate-by-immediate fused into xor/or/add/and") {
+  Store s;
+  Instance* m = load(s, R"((module
+    ;; shifted operand second, then first; every shift kind and op
+    (func (export "f") (param i32 i32) (result i32)
+      (i32.xor
+        (i32.add
+          (i32.or (local.get 1) (i32.shl (local.get 0) (i32.const 4)))
+          (i32.and (i32.shr_s (local.get 0) (i32.const 3)) (local.get 1)))
+        (i32.xor
+          (i32.rotl (local.get 0) (i32.const 7))
+          (i32.add (i32.rotr (local.get 1) (i32.const 35)) (i32.shr_u (local.get 0) (i32.const 1))))))
+    ;; sha-256 style sigma: rotl ^ rotl ^ shr of one value, into a local
+    (func (export "sigma") (param i32) (result i32) (local i32)
+      (local.set 1
+        (i32.xor (i32.xor (i32.rotl (local.get 0) (i32.const 25)) (i32.rotl (local.get 0) (i32.const 14)))
+                 (i32.shr_u (local.get 0) (i32.const 3))))
+      (local.get 1))
+    ;; the shift's result is a block result: the xor after the block end
+    ;; is a branch target and must not absorb it (both paths checked)
+    (func (export "split") (param i32 i32) (result i32)
+      (i32.xor (local.get 1)
+        (block (result i32)
+          (drop (br_if 0 (i32.const 1000) (local.get 1)))
+          (i32.shl (local.get 0) (i32.const 8)))))
+    ;; the shifted value is overwritten (local.tee) before the fused op reads its source
+    (func (export "tee") (param i32) (result i32)
+      (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.tee 0 (i32.const 5))))))");
+  auto ref = [](uint32_t a, uint32_t b) {
+    uint32_t x = (b | (a << 4)) + (uint32_t(int32_t(a) >> 3) & b);
+    uint32_t y = std::rotl(a, 7) ^ (std::rotr(b, 3) + (a >> 1));
+    return x ^ y;
+  };
+  for (uint32_t a : {0u, 1u, 0x80000001u, 0xdeadbeefu, 0x7fffffffu})
+    for (uint32_t b : {0u, 3u, 0xffffffffu, 0x12345678u})
+      CHECK(i32(s, m, "f", {val_i32(a), val_i32(b)}) == ref(a, b));
+  uint32_t x = 0x6a09e667u;
+  CHECK(i32(s, m, "sigma", {val_i32(x)}) == (std::rotl(x, 25) ^ std::rotl(x, 14) ^ (x >> 3)));
+  CHECK(i32(s, m, "split", {val_i32(3), val_i32(0)}) == (3u << 8));
+  CHECK(i32(s, m, "split", {val_i32(3), val_i32(1)}) == (1000u ^ 1u));
+  CHECK(i32(s, m, "tee", {val_i32(10)}) == 45u);
+}
+
+TEST_CASE("exec: move runs and i32.add pairs through local.tee") {
+  Store s;
+  Instance* m = load(s, R"((module
+    ;; rotate four locals n times: runs of moves where later moves read
+    ;; earlier destinations
+    (func (export "rot") (param i32) (result i32) (local i32 i32 i32 i32 i32)
+      (local.set 1 (i32.const 1)) (local.set 2 (i32.const 2))
+      (local.set 3 (i32.const 3)) (local.set 4 (i32.const 4))
+      (block
+        (loop
+          (br_if 1 (i32.eqz (local.get 0)))
+          (local.set 5 (local.get 1))
+          (local.set 1 (local.get 2))
+          (local.set 2 (local.get 3))
+          (local.set 3 (local.get 4))
+          (local.set 4 (local.get 5))
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br 0)))
+      (i32.add (i32.mul (local.get 1) (i32.const 1000))
+        (i32.add (i32.mul (local.get 2) (i32.const 100))
+          (i32.add (i32.mul (local.get 3) (i32.const 10)) (local.get 4)))))
+    ;; a move run split by a branch target: the second move runs alone
+    ;; when the branch is taken
+    (func (export "movsplit") (param i32) (result i32) (local i32 i32)
+      (local.set 1 (i32.const 7))
+      (block
+        (local.set 2 (local.get 0))
+        (br_if 0 (local.get 0))
+        (local.set 1 (local.get 0)))
+      (local.set 2 (local.get 1))
+      (i32.add (local.get 2) (i32.mul (local.get 1) (i32.const 100))))
+    ;; a = x + y (tee'd into a local), then a + z and the local read later
+    (func (export "add2") (param i32 i32 i32) (result i32) (local i32)
+      (i32.add
+        (i32.add (local.tee 3 (i32.add (local.get 0) (local.get 1))) (local.get 2))
+        (i32.mul (local.get 3) (i32.const 1000))))
+    ;; the second add reads the local the first one wrote
+    (func (export "add2dep") (param i32 i32) (result i32) (local i32)
+      (local.set 2 (i32.add (local.get 0) (local.get 1)))
+      (local.set 0 (i32.add (local.get 2) (local.get 2)))
+      (i32.add (local.get 0) (i32.mul (local.get 2) (i32.const 1000))))
+    ;; a branch target between the two adds
+    (func (export "add2split") (param i32 i32) (result i32) (local i32)
+      (block
+        (local.set 2 (i32.add (local.get 0) (local.get 1)))
+        (br_if 0 (local.get 1))
+        (local.set 2 (i32.const 50)))
+      (i32.add (local.get 2) (local.get 0)))))");
+  CHECK(i32(s, m, "rot", {val_i32(0)}) == 1234u);
+  CHECK(i32(s, m, "rot", {val_i32(1)}) == 2341u);
+  CHECK(i32(s, m, "rot", {val_i32(3)}) == 4123u);
+  CHECK(i32(s, m, "movsplit", {val_i32(0)}) == 0u);
+  CHECK(i32(s, m, "movsplit", {val_i32(5)}) == 707u);
+  CHECK(i32(s, m, "add2", {val_i32(1), val_i32(2), val_i32(3)}) == 3006u);
+  CHECK(i32(s, m, "add2dep", {val_i32(4), val_i32(5)}) == 9018u);
+  CHECK(i32(s, m, "add2split", {val_i32(4), val_i32(5)}) == 13u);
+  CHECK(i32(s, m, "add2split", {val_i32(4), val_i32(0)}) == 54u);
+}
+
 TEST_CASE("exec: copy runs that tile a range copy as one block unless the ranges overlap") {
   Store s;
   Instance* m = load(s, R"((module
@@ -576,45 +685,70 @@ TEST_CASE("exec: copy runs that tile a range copy as one block unless the ranges
   CHECK(trap_of(s, m, "up", {val_i32(0xffffffffu), val_i32(0)}) == "out of bounds memory access");
 }
 
-TEST_CASE("exec: shift/rotate-by-immediate fused into xor/or/add/and") {
+TEST_CASE("exec: branch values written straight into their destination, and moves before a loop back-edge") {
   Store s;
   Instance* m = load(s, R"((module
-    ;; shifted operand second, then first; every shift kind and op
-    (func (export "f") (param i32 i32) (result i32)
-      (i32.xor
-        (i32.add
-          (i32.or (local.get 1) (i32.shl (local.get 0) (i32.const 4)))
-          (i32.and (i32.shr_s (local.get 0) (i32.const 3)) (local.get 1)))
-        (i32.xor
-          (i32.rotl (local.get 0) (i32.const 7))
-          (i32.add (i32.rotr (local.get 1) (i32.const 35)) (i32.shr_u (local.get 0) (i32.const 1))))))
-    ;; sha-256 style sigma: rotl ^ rotl ^ shr of one value, into a local
-    (func (export "sigma") (param i32) (result i32) (local i32)
-      (local.set 1
-        (i32.xor (i32.xor (i32.rotl (local.get 0) (i32.const 25)) (i32.rotl (local.get 0) (i32.const 14)))
-                 (i32.shr_u (local.get 0) (i32.const 3))))
-      (local.get 1))
-    ;; the shift's result is a block result: the xor after the block end
-    ;; is a branch target and must not absorb it (both paths checked)
-    (func (export "split") (param i32 i32) (result i32)
-      (i32.xor (local.get 1)
+    ;; the result of the last instruction returned: written to slot 0 (a
+    ;; param it reads) only after its operands are read
+    (func (export "ret") (param i32 i32) (result i32)
+      (return (i32.sub (local.get 1) (local.get 0))))
+    (func (export "fallret") (param i32 i32) (result i32)
+      (i32.sub (local.get 1) (local.get 0)))
+    ;; br with a value from the instruction just before, from deeper in the stack
+    (func (export "br") (param i32 i32) (result i32)
+      (i32.add (local.get 1)
         (block (result i32)
-          (drop (br_if 0 (i32.const 1000) (local.get 1)))
-          (i32.shl (local.get 0) (i32.const 8)))))
-    ;; the shifted value is overwritten (local.tee) before the fused op reads its source
-    (func (export "tee") (param i32) (result i32)
-      (i32.add (i32.shl (local.get 0) (i32.const 2)) (local.tee 0 (i32.const 5))))))");
-  auto ref = [](uint32_t a, uint32_t b) {
-    uint32_t x = (b | (a << 4)) + (uint32_t(int32_t(a) >> 3) & b);
-    uint32_t y = std::rotl(a, 7) ^ (std::rotr(b, 3) + (a >> 1));
-    return x ^ y;
-  };
-  for (uint32_t a : {0u, 1u, 0x80000001u, 0xdeadbeefu, 0x7fffffffu})
-    for (uint32_t b : {0u, 3u, 0xffffffffu, 0x12345678u})
-      CHECK(i32(s, m, "f", {val_i32(a), val_i32(b)}) == ref(a, b));
-  uint32_t x = 0x6a09e667u;
-  CHECK(i32(s, m, "sigma", {val_i32(x)}) == (std::rotl(x, 25) ^ std::rotl(x, 14) ^ (x >> 3)));
-  CHECK(i32(s, m, "split", {val_i32(3), val_i32(0)}) == (3u << 8));
-  CHECK(i32(s, m, "split", {val_i32(3), val_i32(1)}) == (1000u ^ 1u));
-  CHECK(i32(s, m, "tee", {val_i32(10)}) == 45u);
+          (i32.add (local.get 0) (local.get 1))
+          (br 0 (i32.mul (local.get 0) (i32.const 7))))))
+    ;; br_if with a value: the fall-through path keeps the value where it was
+    (func (export "brif") (param i32 i32) (result i32)
+      (block (result i32)
+        (local.get 0)
+        (br_if 0 (i32.mul (local.get 0) (local.get 1)) (local.get 1))
+        (i32.add)))
+    ;; moves then a back-edge (swap through a third local): one handler with
+    ;; the interrupt check
+    (func (export "swapspin") (param i32 i32) (result i32) (local i32)
+      (loop $l
+        (local.set 2 (local.get 0))
+        (local.set 0 (local.get 1))
+        (local.set 1 (local.get 2))
+        (br $l))
+      (unreachable))))");
+  CHECK(i32(s, m, "ret", {val_i32(5), val_i32(3)}) == uint32_t(-2));
+  CHECK(i32(s, m, "fallret", {val_i32(5), val_i32(3)}) == uint32_t(-2));
+  CHECK(i32(s, m, "br", {val_i32(5), val_i32(3)}) == 38u);
+  CHECK(i32(s, m, "brif", {val_i32(5), val_i32(3)}) == 15u);
+  CHECK(i32(s, m, "brif", {val_i32(5), val_i32(0)}) == 5u);
+  check_spin_interrupted(s, m, "swapspin", {val_i32(1), val_i32(2)});
+}
+
+TEST_CASE("exec: declared locals read as zero on entry over a dirtied stack") {
+  Store s;
+  Instance* m = load(s, R"((module
+    ;; leaves all-ones in its locals and temporaries
+    (func $dirty (param i64) (result i64) (local i64 i64 i64 i64 i64 i64)
+      (local.set 1 (local.get 0)) (local.set 2 (local.get 0)) (local.set 3 (local.get 0))
+      (local.set 4 (local.get 0)) (local.set 5 (local.get 0)) (local.set 6 (local.get 0))
+      (i64.add (i64.add (i64.add (local.get 1) (local.get 2)) (i64.add (local.get 3) (local.get 4)))
+               (i64.add (local.get 5) (local.get 6))))
+    ;; one local (fixed-size zeroing), six locals (general zeroing)
+    (func $one (result i64) (local i64) (local.get 0))
+    (func $six (param i32) (result i64) (local i64 i64 i64 i64 i64 i64)
+      (i64.or (i64.or (i64.or (local.get 1) (local.get 2)) (i64.or (local.get 3) (local.get 4)))
+              (i64.or (local.get 5) (local.get 6))))
+    ;; local.set of zero as the first instruction is left out for a local,
+    ;; but not for a param
+    (func $setzero (param i32) (result i32) (local i32 f64)
+      (local.set 1 (i32.const 0))
+      (local.set 2 (f64.const 0))
+      (local.set 0 (i32.const 0))
+      (i32.add (i32.add (local.get 0) (local.get 1)) (i32.trunc_f64_s (local.get 2))))
+    (func (export "one") (result i64) (drop (call $dirty (i64.const -1))) (call $one))
+    (func (export "six") (result i64) (drop (call $dirty (i64.const -1))) (call $six (i32.const 1)))
+    (func (export "setzero") (result i32)
+      (drop (call $dirty (i64.const -1))) (call $setzero (i32.const 9)))))");
+  CHECK(i64(s, m, "one") == 0u);
+  CHECK(i64(s, m, "six") == 0u);
+  CHECK(i32(s, m, "setzero") == 0u);
 }

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 
 #include "code.h"
 #include "interp/reader.h"
@@ -206,12 +207,13 @@ class Compiler {
     w.h = labels_[size_t(id)];
     code_.push_back(w);
   }
-  void ss(uint32_t a, uint32_t b) {
+  static Word pair(uint32_t a, uint32_t b) {
     Word w;
     w.s.a = a;
     w.s.b = b;
-    code_.push_back(w);
+    return w;
   }
+  void ss(uint32_t a, uint32_t b) { code_.push_back(pair(a, b)); }
   void u(uint64_t v) {
     Word w;
     w.u64 = v;
@@ -863,6 +865,58 @@ class Compiler {
     }
   }
 
+  // Index of an i32-result load within a <Op>M_I32Load..<Op>M_I32Load16U group, or -1.
+  static int ld_index(Op op) {
+    switch (op) {
+      case Op::I32Load: return 0;
+      case Op::I32Load8S: return 1;
+      case Op::I32Load8U: return 2;
+      case Op::I32Load16S: return 3;
+      case Op::I32Load16U: return 4;
+      default: return -1;
+    }
+  }
+  // First handler of the group of an i32 op taking a loaded operand, or Count_.
+  static H ld_bin_group(Op op) {
+    switch (op) {
+      case Op::I32Add: return H::I32AddM_I32Load;
+      case Op::I32Sub: return H::I32SubM_I32Load;
+      case Op::I32Mul: return H::I32MulM_I32Load;
+      case Op::I32And: return H::I32AndM_I32Load;
+      case Op::I32Or: return H::I32OrM_I32Load;
+      case Op::I32Xor: return H::I32XorM_I32Load;
+      default: return H::Count_;
+    }
+  }
+
+  // For a binary op on stack positions p, p + 1: the position holding the
+  // result of the instruction just emitted, when `accepts` that instruction
+  // and the other operand is a plain slot (position p only when the op
+  // commutes); kNone otherwise.
+  template <class Pred>
+  uint32_t last_operand(uint32_t p, bool commutes, Pred accepts) const {
+    auto plain_slot = [&](uint32_t q) { return stk_[q].kind == EK::Local || stk_[q].kind == EK::Home; };
+    auto fusable = [&](uint32_t q) { return is_last(stk_[q]) && accepts(last_) && straight_from(last_.start); };
+    if (fusable(p + 1) && plain_slot(p)) return p + 1;
+    if (commutes && fusable(p) && plain_slot(p + 1)) return p;
+    return kNone;
+  }
+  // Replaces that instruction (position q) and the binary `op` with one
+  // handler: [fh][dst, other operand's slot] then `tail`.
+  void fuse_binary(Op op, uint32_t p, uint32_t q, H fh, std::initializer_list<Word> tail) {
+    uint32_t other = stk_[q == p ? p + 1 : p].slot;
+    code_.resize(last_.start);
+    last_.end = SIZE_MAX;
+    pop(2);
+    size_t st = code_.size();
+    uint32_t d = push_home();
+    h(fh);
+    ss(d, other);
+    code_.insert(code_.end(), tail);
+    produced(st, uint32_t(st + 1), op, false, other, 0);
+    last_.fused = fh;
+  }
+
   Result<void> plain(Op op, const OpInfo& info) {
     const OpHandlers& hs = op_map()[size_t(op)];
     if (hs.r == H::Count_)
@@ -942,28 +996,18 @@ class Compiler {
     if (stk_[p + 1].kind == EK::AddImm) materialize(p + 1);
     if (int bop = sh_bin_group(op); bop >= 0) {
       // (x <sh> imm) just computed, combined with a slot: one handler
-      auto shifted = [&](uint32_t q) {
-        return is_last(stk_[q]) && last_.imm && sh_index(last_.op) >= 0 && straight_from(last_.start);
-      };
-      auto plain_slot = [&](uint32_t q) { return stk_[q].kind == EK::Local || stk_[q].kind == EK::Home; };
-      uint32_t q = kNone;
-      if (shifted(p + 1) && plain_slot(p))
-        q = p + 1;
-      else if (shifted(p) && plain_slot(p + 1))
-        q = p;
+      uint32_t q = last_operand(p, true, [](const Last& l) { return l.imm && sh_index(l.op) >= 0; });
       if (q != kNone) {
-        Last l = last_;
-        uint32_t other = stk_[q == p ? p + 1 : p].slot;
-        code_.resize(l.start);
-        last_.end = SIZE_MAX;
-        pop(2);
-        size_t st = code_.size();
-        uint32_t d = push_home();
-        h(H(uint16_t(H::XorShl) + 5 * bop + sh_index(l.op)));
-        ss(d, other);
-        ss(l.a, l.b);
-        produced(st, uint32_t(st + 1), op, false, other, 0);
-        last_.fused = H::XorShl;
+        fuse_binary(op, p, q, H(uint16_t(H::XorShl) + 5 * bop + sh_index(last_.op)), {pair(last_.a, last_.b)});
+        return {};
+      }
+    }
+    if (H g = ld_bin_group(op); g != H::Count_) {
+      // an i32 load just emitted as an operand of a slot: one handler (the
+      // load may be the first operand only when the op commutes)
+      uint32_t q = last_operand(p, op != Op::I32Sub, [](const Last& l) { return ld_index(l.op) >= 0; });
+      if (q != kNone) {
+        fuse_binary(op, p, q, H(uint16_t(g) + ld_index(last_.op)), {pair(last_.a, last_.add), pair(last_.off, 0)});
         return {};
       }
     }

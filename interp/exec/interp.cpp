@@ -781,6 +781,26 @@ L_I32Add2:
   F64M_H(F64SubM, -)
   F64M_H(F64MulM, *)
 #undef F64M_H
+#define I32M_H(op, ld, align)                                                 \
+  L_##op##M_##ld: {                                                           \
+    uint64_t ea = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a; \
+    if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB);     \
+    uint32_t x = fp[pc[1].s.b].i32;                                           \
+    uint32_t y = LD_##ld(mbase + ea);                                         \
+    SET_i(pc[1].s.a, OP_##op(x, y));                                          \
+    NEXT(4);                                                                  \
+  }
+#define I32M_ALL(op) \
+  I32M_H(op, I32Load, 2) I32M_H(op, I32Load8S, 0) I32M_H(op, I32Load8U, 0) \
+  I32M_H(op, I32Load16S, 1) I32M_H(op, I32Load16U, 1)
+  I32M_ALL(I32Add)
+  I32M_ALL(I32Sub)
+  I32M_ALL(I32Mul)
+  I32M_ALL(I32And)
+  I32M_ALL(I32Or)
+  I32M_ALL(I32Xor)
+#undef I32M_ALL
+#undef I32M_H
 
   // ---- variables ----
 L_GlobalGet:

@@ -752,3 +752,76 @@ TEST_CASE("exec: declared locals read as zero on entry over a dirtied stack") {
   CHECK(i64(s, m, "six") == 0u);
   CHECK(i32(s, m, "setzero") == 0u);
 }
+
+TEST_CASE("exec: i32 op with a loaded operand, every op and load width") {
+  struct Ld {
+    const char* name;
+    uint32_t size;
+    bool sign;
+  };
+  struct Bin {
+    const char* name;
+    uint32_t (*f)(uint32_t, uint32_t);
+  };
+  static const Ld loads[] = {{"i32.load", 4, false}, {"i32.load8_s", 1, true}, {"i32.load8_u", 1, false},
+                             {"i32.load16_s", 2, true}, {"i32.load16_u", 2, false}};
+  static const Bin ops[] = {{"i32.add", [](uint32_t a, uint32_t b) { return a + b; }},
+                            {"i32.sub", [](uint32_t a, uint32_t b) { return a - b; }},
+                            {"i32.mul", [](uint32_t a, uint32_t b) { return a * b; }},
+                            {"i32.and", [](uint32_t a, uint32_t b) { return a & b; }},
+                            {"i32.or", [](uint32_t a, uint32_t b) { return a | b; }},
+                            {"i32.xor", [](uint32_t a, uint32_t b) { return a ^ b; }}};
+  // f<i>_<j>: a <op j> load_i(u32(p + 1) + 2); r<i>_<j>: the load as the
+  // first operand (the op's operands swapped)
+  std::string wat = R"((module (memory 1)
+    (data (i32.const 0) "\80\ff\7f\01\fe\ff\ff\ff\81\82\83\84")
+    (data (i32.const 65528) "\01\82\03\84\05\86\07\f8"))";
+  for (size_t i = 0; i < std::size(loads); ++i)
+    for (size_t j = 0; j < std::size(ops); ++j) {
+      std::string ld = std::string("(") + loads[i].name + " offset=2 (i32.add (local.get 1) (i32.const 1)))";
+      std::string id = std::to_string(i) + "_" + std::to_string(j);
+      wat += "(func (export \"f" + id + "\") (param i32 i32) (result i32) (" + ops[j].name +
+             " (local.get 0) " + ld + "))\n";
+      wat += "(func (export \"r" + id + "\") (param i32 i32) (result i32) (" + ops[j].name + " " + ld +
+             " (local.get 0)))\n";
+    }
+  wat += ")";
+  Store s;
+  Instance* m = load(s, wat);
+  std::vector<uint8_t> mem(65536, 0);
+  const uint8_t lo[] = {0x80, 0xff, 0x7f, 0x01, 0xfe, 0xff, 0xff, 0xff, 0x81, 0x82, 0x83, 0x84};
+  const uint8_t hi[] = {0x01, 0x82, 0x03, 0x84, 0x05, 0x86, 0x07, 0xf8};
+  std::memcpy(mem.data(), lo, sizeof lo);
+  std::memcpy(mem.data() + 65528, hi, sizeof hi);
+  for (size_t i = 0; i < std::size(loads); ++i) {
+    const Ld& L = loads[i];
+    // effective addresses 2 (p + 1 wraps to 0), 3, 9, the last in bounds,
+    // one past it, and 2^32 (p + 1 = 2^32 - 2, plus offset 2)
+    const uint32_t ps[] = {0xffffffffu, 0u, 6u, 65536u - L.size - 3, 65536u - L.size - 2, 0xfffffffdu};
+    for (uint32_t p : ps) {
+      uint64_t ea = uint64_t(uint32_t(p + 1)) + 2;
+      bool oob = ea + L.size > 65536;
+      uint32_t v = 0;
+      if (!oob) {
+        std::memcpy(&v, mem.data() + ea, L.size);
+        if (L.sign && L.size == 1) v = uint32_t(int32_t(int8_t(v)));
+        if (L.sign && L.size == 2) v = uint32_t(int32_t(int16_t(v)));
+      }
+      for (size_t j = 0; j < std::size(ops); ++j) {
+        std::string id = std::to_string(i) + "_" + std::to_string(j);
+        for (uint32_t a : {3u, 0x7fffffffu, 0x80000001u, 0xdeadbeefu}) {
+          CAPTURE(id);
+          CAPTURE(p);
+          CAPTURE(a);
+          if (oob) {
+            CHECK(trap_of(s, m, ("f" + id).c_str(), {val_i32(a), val_i32(p)}) == "out of bounds memory access");
+            CHECK(trap_of(s, m, ("r" + id).c_str(), {val_i32(a), val_i32(p)}) == "out of bounds memory access");
+          } else {
+            CHECK(i32(s, m, ("f" + id).c_str(), {val_i32(a), val_i32(p)}) == ops[j].f(a, v));
+            CHECK(i32(s, m, ("r" + id).c_str(), {val_i32(a), val_i32(p)}) == ops[j].f(v, a));
+          }
+        }
+      }
+    }
+  }
+}

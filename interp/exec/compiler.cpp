@@ -22,7 +22,7 @@ namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
 
-// Op -> handler ids of its slot (_r) and immediate (_i) variants.
+// Op -> handler ids of its slot (_r) and immediate (_i; stores: _k) variants.
 struct OpHandlers {
   H r = H::Count_;
   H i = H::Count_;
@@ -37,7 +37,7 @@ const OpMap& op_map() {
 #define HANDLER_UN(id, A_, R_) m[size_t(Op::id)].r = H::id##_r;
 #define HANDLER_BIN(id, A_, R_) m[size_t(Op::id)].r = H::id##_r; m[size_t(Op::id)].i = H::id##_i;
 #define HANDLER_LOAD(id, R_, align) m[size_t(Op::id)].r = H::id##_r;
-#define HANDLER_STORE(id, V_, align) m[size_t(Op::id)].r = H::id##_r;
+#define HANDLER_STORE(id, V_, align) m[size_t(Op::id)].r = H::id##_r; m[size_t(Op::id)].i = H::id##_k;
 #include "handlers.def"
 #undef HANDLER
 #undef HANDLER_UN
@@ -1196,7 +1196,13 @@ class Compiler {
         ss(in.b, 0);
         return {};
       }
-      uint32_t v = slot(p + 1);
+      // a constant value that its 32-bit sign extension gives (any value
+      // for stores of 4 bytes or less): stored from the code
+      const Entry& ve = stk_[p + 1];
+      bool konst = ve.kind == EK::Const &&
+                   (info.align < 3 || ve.imm == uint64_t(int64_t(int32_t(uint32_t(ve.imm)))));
+      uint32_t v = konst ? uint32_t(ve.imm) : slot(p + 1);
+      H sh = konst ? hs.i : hs.r;
       uint32_t add = 0, addr;
       if (stk_[p].kind == EK::AddImm) {
         addr = stk_[p].slot;
@@ -1205,16 +1211,16 @@ class Compiler {
         addr = slot(p);
       }
       pop(2);
-      if (extend_run(hs.r, addr, v)) {
+      if (extend_run(sh, addr, v)) {
         ss(add, in.b);
         end_run();
         return {};
       }
       size_t start = code_.size();
-      h(hs.r);
+      h(sh);
       ss(addr, v);
       ss(add, in.b);
-      run_ = Run{start, code_.size(), hs.r, addr, v, false};
+      run_ = Run{start, code_.size(), sh, addr, v, false};
       return {};
     }
     uint32_t p = sp() - 1;

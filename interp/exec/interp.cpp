@@ -114,6 +114,11 @@ inline void block_copy(uint8_t* d, const uint8_t* s, uint32_t n) {
 #define IMM_l(w) (w).u64
 #define IMM_f(w) std::bit_cast<float>(uint32_t((w).u64))
 #define IMM_d(w) std::bit_cast<double>((w).u64)
+// the stored value of a store-constant handler (imm32 sign-extended)
+#define KV_i(k) uint32_t(k)
+#define KV_l(k) uint64_t(int64_t(int32_t(k)))
+#define KV_f(k) std::bit_cast<float>(uint32_t(k))
+#define KV_d(k) std::bit_cast<double>(uint64_t(int64_t(int32_t(k))))
 #define SET_i(s, v) (fp[s].i64 = uint32_t(v))
 #define SET_l(s, v) (fp[s].i64 = uint64_t(v))
 #define SET_f(s, v) (fp[s].i64 = std::bit_cast<uint32_t>(float(v)))
@@ -938,6 +943,12 @@ L_ElemDrop:
     uint64_t ea = uint64_t(uint32_t(fp[pc[1].s.a].i32 + pc[2].s.a)) + pc[2].s.b; \
     if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB); \
     ST_##id(mbase + ea, GET_##V_(pc[1].s.b));                         \
+    NEXT(3);                                                         \
+  }                                                                  \
+  L_##id##_k: {                                                      \
+    uint64_t ea = uint64_t(uint32_t(fp[pc[1].s.a].i32 + pc[2].s.a)) + pc[2].s.b; \
+    if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB); \
+    ST_##id(mbase + ea, KV_##V_(pc[1].s.b));                          \
     NEXT(3);                                                         \
   }
 #include "handlers.def"

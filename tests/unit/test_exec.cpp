@@ -825,3 +825,63 @@ TEST_CASE("exec: i32 op with a loaded operand, every op and load width") {
     }
   }
 }
+
+TEST_CASE("exec: stores of constants, every store op, in and out of bounds") {
+  struct St {
+    const char* op;
+    const char* value;
+    uint32_t size;
+    uint64_t expect;  // the stored bytes, little-endian
+  };
+  static const St stores[] = {
+      {"i32.store8", "(i32.const -2)", 1, 0xfe},
+      {"i32.store16", "(i32.const 0x12345)", 2, 0x2345},
+      {"i32.store", "(i32.const 0xabcdef01)", 4, 0xabcdef01},
+      {"i64.store8", "(i64.const 0x1ff)", 1, 0xff},
+      {"i64.store16", "(i64.const -3)", 2, 0xfffd},
+      {"i64.store32", "(i64.const 0x123456789)", 4, 0x23456789},
+      {"i64.store", "(i64.const -5)", 8, 0xfffffffffffffffbull},
+      {"i64.store", "(i64.const 0x7fffffff)", 8, 0x7fffffffull},
+      {"i64.store", "(i64.const 0x80000000)", 8, 0x80000000ull},
+      {"i64.store", "(i64.const 0x123456789abcdef0)", 8, 0x123456789abcdef0ull},
+      {"f32.store", "(f32.const -1.5)", 4, 0xbfc00000u},
+      {"f64.store", "(f64.const 0)", 8, 0},
+      {"f64.store", "(f64.const -0)", 8, 0x8000000000000000ull},
+      {"f64.store", "(f64.const 1.5)", 8, 0x3ff8000000000000ull},
+  };
+  // s<i>: store i at u32(p + 1) + 2
+  std::string wat = R"((module (memory 1)
+    (func (export "reset") (memory.fill (i32.const 0) (i32.const 0xaa) (i32.const 65536))))";
+  for (size_t i = 0; i < std::size(stores); ++i)
+    wat += "(func (export \"s" + std::to_string(i) + "\") (param i32) (" + stores[i].op +
+           " offset=2 (i32.add (local.get 0) (i32.const 1)) " + stores[i].value + "))\n";
+  wat += ")";
+  Store s;
+  Instance* m = load(s, wat);
+  const uint8_t* mem = m->memories[0]->data;
+  auto bytes = [&](uint64_t at, uint32_t n) {
+    uint64_t v = 0;
+    std::memcpy(&v, mem + at, n);
+    return v;
+  };
+  for (size_t i = 0; i < std::size(stores); ++i) {
+    const St& t = stores[i];
+    std::string name = "s" + std::to_string(i);
+    CAPTURE(name);
+    uint64_t fill = t.size == 8 ? 0 : 0xaaaaaaaaaaaaaaaaull << (8 * t.size);
+    // effective addresses 16, 2 (p + 1 wraps to 0) and the last in bounds
+    for (uint32_t p : {13u, 0xffffffffu, 65536u - t.size - 3}) {
+      REQUIRE(call(s, m, "reset").ok());
+      REQUIRE(call(s, m, name.c_str(), {val_i32(p)}).ok());
+      uint64_t ea = uint64_t(uint32_t(p + 1)) + 2;
+      CHECK(bytes(ea, t.size) == t.expect);
+      if (ea + 8 <= 65536) CHECK(bytes(ea, 8) == (t.expect | fill));
+      CHECK(mem[ea - 1] == 0xaa);
+    }
+    // one past the last, and past 2^32: a trap, memory untouched
+    REQUIRE(call(s, m, "reset").ok());
+    for (uint32_t p : {65536u - t.size - 2, 0xfffffffdu})
+      CHECK(trap_of(s, m, name.c_str(), {val_i32(p)}) == "out of bounds memory access");
+    CHECK(bytes(65528, 8) == 0xaaaaaaaaaaaaaaaaull);
+  }
+}

@@ -75,6 +75,15 @@ Cond negate(Cond c) {
 H cond_branch(Cond c, bool imm, bool chk) {
   return H(uint16_t(H::BrEq_rr) + 4 * c + (imm ? 1 : 0) + (chk ? 2 : 0));
 }
+// Add + compare + branch handler: variant 0 = AddBr_ri, 1 = AddBr_rr, 2 = AddRBr_rr.
+H add_branch(Cond c, int variant, bool chk) {
+  return H(uint16_t(H::AddBrEq_ri) + 6 * c + 2 * variant + (chk ? 1 : 0));
+}
+// The condition with its operands swapped (a <c> b == b <c'> a).
+Cond swap_operands(Cond c) {
+  static constexpr Cond s[] = {CEq, CNe, CGtS, CGtU, CLtS, CLtU, CGeS, CGeU, CLeS, CLeU};
+  return s[c];
+}
 // Comparison with swapped operands (a op b == b op' a), for constants on the left.
 std::optional<Op> swapped(Op op) {
   switch (op) {
@@ -444,21 +453,40 @@ class Compiler {
     if (is_last(c)) {
       Cond cd = cond_of(last_.op);
       if (cd != CNone) {
-        Last l = last_;
+        Last l = last_, pv = prev_;
         code_.resize(l.start);
         last_.end = SIZE_MAX;
         Cond cc = when ? cd : negate(cd);
-        // i32.add-immediate into the compared slot just before: one handler.
-        if (l.imm && addi_end_ == l.start && straight_from(addi_start_) &&
-            code_[addi_start_].h == labels_[size_t(H::I32Add_i)] &&
-            code_[addi_start_ + 1].s.a == l.a) {
+        // An i32.add into a compared slot just before: one handler. It
+        // compares its result with the other operand (which goes second).
+        auto add_into = [&](size_t at, H add_h) -> bool {
+          if (!straight_from(at) || code_[at].h != labels_[size_t(add_h)]) return false;
+          uint32_t d = code_[at + 1].s.a;
+          if (d != l.a && (l.imm || d != l.b)) return false;
+          if (d != l.a) {
+            std::swap(l.a, l.b);
+            cc = swap_operands(cc);
+          }
+          return true;
+        };
+        if (addi_end_ == l.start && add_into(addi_start_, H::I32Add_i)) {
+          // [add_i][dst, src][imm64]
           Word w1 = code_[addi_start_ + 1];
           uint32_t add = uint32_t(code_[addi_start_ + 2].u64);
           code_.resize(addi_start_);
           addi_end_ = SIZE_MAX;
-          h(H(uint16_t(H::AddBrEq_ri) + 2 * cc + (chk ? 1 : 0)));
+          h(add_branch(cc, l.imm ? 0 : 1, chk));
           ss(w1.s.a, w1.s.b);
           ss(add, l.b);
+          return tgt();
+        }
+        if (!l.imm && pv.end == l.start && pv.start + 3 == l.start && add_into(pv.start, H::I32Add_r)) {
+          // [add_r][dst, a][b, -]
+          Word w1 = code_[pv.start + 1], w2 = code_[pv.start + 2];
+          code_.resize(pv.start);
+          h(add_branch(cc, 2, chk));
+          ss(w1.s.a, w1.s.b);
+          ss(w2.s.a, l.b);
           return tgt();
         }
         h(cond_branch(cc, l.imm, chk));

@@ -539,26 +539,26 @@ L_BrTable: {
   CMP_BR(GeU, a >= b)
 #undef CMP_BR
 
-#define ADD_BR(c, expr)                                      \
-  L_AddBr##c##_ri: {                                         \
-    uint32_t a = fp[pc[1].s.b].i32 + pc[2].s.a, b = pc[2].s.b; \
+// the compare reads dst after the add wrote it (bound may be dst itself)
+#define ADD_BR_H(name, addend, bound, chk, expr)                 \
+  L_##name: {                                                \
+    uint32_t a = fp[pc[1].s.b].i32 + (addend);               \
     SET_i(pc[1].s.a, a);                                     \
+    uint32_t b = (bound);                                    \
     if (expr) {                                              \
-      pc = pc[3].target;                                     \
-      DISPATCH;                                              \
-    }                                                        \
-    NEXT(4);                                                 \
-  }                                                          \
-  L_AddBr##c##_riChk: {                                      \
-    uint32_t a = fp[pc[1].s.b].i32 + pc[2].s.a, b = pc[2].s.b; \
-    SET_i(pc[1].s.a, a);                                     \
-    if (expr) {                                              \
-      CHECK_INTERRUPT(fp + fsize);                           \
+      chk;                                                   \
       pc = pc[3].target;                                     \
       DISPATCH;                                              \
     }                                                        \
     NEXT(4);                                                 \
   }
+#define ADD_BR(c, expr)                                                                     \
+  ADD_BR_H(AddBr##c##_ri, pc[2].s.a, pc[2].s.b, , expr)                                     \
+  ADD_BR_H(AddBr##c##_riChk, pc[2].s.a, pc[2].s.b, CHECK_INTERRUPT(fp + fsize), expr)       \
+  ADD_BR_H(AddBr##c##_rr, pc[2].s.a, fp[pc[2].s.b].i32, , expr)                             \
+  ADD_BR_H(AddBr##c##_rrChk, pc[2].s.a, fp[pc[2].s.b].i32, CHECK_INTERRUPT(fp + fsize), expr) \
+  ADD_BR_H(AddRBr##c##_rr, fp[pc[2].s.a].i32, fp[pc[2].s.b].i32, , expr)                    \
+  ADD_BR_H(AddRBr##c##_rrChk, fp[pc[2].s.a].i32, fp[pc[2].s.b].i32, CHECK_INTERRUPT(fp + fsize), expr)
   ADD_BR(Eq, a == b)
   ADD_BR(Ne, a != b)
   ADD_BR(LtS, S32(a) < S32(b))
@@ -570,6 +570,7 @@ L_BrTable: {
   ADD_BR(GeS, S32(a) >= S32(b))
   ADD_BR(GeU, a >= b)
 #undef ADD_BR
+#undef ADD_BR_H
 
 L_Return:
   if (fsp == fbase) goto done;

@@ -885,3 +885,84 @@ TEST_CASE("exec: stores of constants, every store op, in and out of bounds") {
     CHECK(bytes(65528, 8) == 0xaaaaaaaaaaaaaaaaull);
   }
 }
+
+TEST_CASE("exec: i32.add then compare and branch, every condition, bound in a slot or immediate") {
+  struct C {
+    const char* name;
+    bool (*f)(uint32_t, uint32_t);
+  };
+  static const C conds[] = {
+      {"eq", [](uint32_t a, uint32_t b) { return a == b; }},
+      {"ne", [](uint32_t a, uint32_t b) { return a != b; }},
+      {"lt_s", [](uint32_t a, uint32_t b) { return int32_t(a) < int32_t(b); }},
+      {"lt_u", [](uint32_t a, uint32_t b) { return a < b; }},
+      {"gt_s", [](uint32_t a, uint32_t b) { return int32_t(a) > int32_t(b); }},
+      {"gt_u", [](uint32_t a, uint32_t b) { return a > b; }},
+      {"le_s", [](uint32_t a, uint32_t b) { return int32_t(a) <= int32_t(b); }},
+      {"le_u", [](uint32_t a, uint32_t b) { return a <= b; }},
+      {"ge_s", [](uint32_t a, uint32_t b) { return int32_t(a) >= int32_t(b); }},
+      {"ge_u", [](uint32_t a, uint32_t b) { return a >= b; }}};
+  // params (i, n, step): i += addend (const 7 or step); compare i with the
+  // bound (n or const 50), i first or the bound first. f*: br_if forward
+  // out of a block (returns i, or i + 1000 when not taken); b*: br_if back
+  // to a loop (at most 4 rounds: returns i + 10000 * rounds, or i + 1000
+  // when stopped).
+  const char* addends[] = {"(i32.const 7)", "(local.get 2)"};
+  const char* bounds[] = {"(local.get 1)", "(i32.const 50)"};
+  std::string wat = "(module\n";
+  auto id = [](size_t c, int ad, int bd, int order) {
+    return std::to_string(c) + "_" + std::to_string(ad) + std::to_string(bd) + std::to_string(order);
+  };
+  for (size_t c = 0; c < std::size(conds); ++c)
+    for (int ad = 0; ad < 2; ++ad)
+      for (int bd = 0; bd < 2; ++bd)
+        for (int order = 0; order < 2; ++order) {
+          std::string add = std::string("(local.set 0 (i32.add (local.get 0) ") + addends[ad] + "))";
+          std::string cmp = std::string("(i32.") + conds[c].name + " " +
+                            (order ? std::string(bounds[bd]) + " (local.get 0)" : "(local.get 0) " + std::string(bounds[bd])) + ")";
+          wat += "(func (export \"f" + id(c, ad, bd, order) + "\") (param i32 i32 i32) (result i32)\n"
+                 "  (block " + add + " (br_if 0 " + cmp + ") (return (i32.add (local.get 0) (i32.const 1000))))\n"
+                 "  (local.get 0))\n";
+          wat += "(func (export \"b" + id(c, ad, bd, order) + "\") (param i32 i32 i32) (result i32) (local i32)\n"
+                 "  (loop $l\n"
+                 "    (local.set 3 (i32.add (local.get 3) (i32.const 1)))\n"
+                 "    (if (i32.ge_u (local.get 3) (i32.const 5)) (then (return (i32.add (local.get 0) (i32.const 1000)))))\n"
+                 "    " + add + " (br_if $l " + cmp + "))\n"
+                 "  (i32.add (local.get 0) (i32.mul (local.get 3) (i32.const 10000))))\n";
+        }
+  wat += ")";
+  Store s;
+  Instance* m = load(s, wat);
+  for (size_t c = 0; c < std::size(conds); ++c)
+    for (int ad = 0; ad < 2; ++ad)
+      for (int bd = 0; bd < 2; ++bd)
+        for (int order = 0; order < 2; ++order)
+          for (uint32_t i : {0u, 40u, 43u, 0x7ffffffau, 0xfffffffcu, 0x80000000u})
+            for (uint32_t n : {50u, 47u, 0xffffff00u})
+              for (uint32_t step : {7u, 0xfffffff9u}) {
+                uint32_t addend = ad ? step : 7, bound = bd ? 50 : n;
+                auto taken = [&](uint32_t v) { return order ? conds[c].f(bound, v) : conds[c].f(v, bound); };
+                uint32_t v = i + addend;
+                uint32_t fwd = taken(v) ? v : v + 1000;
+                uint32_t back, x = i, k = 0;
+                for (;;) {
+                  if (++k >= 5) {
+                    back = x + 1000;
+                    break;
+                  }
+                  x += addend;
+                  if (!taken(x)) {
+                    back = x + k * 10000;
+                    break;
+                  }
+                }
+                std::string name = id(c, ad, bd, order);
+                CAPTURE(name);
+                CAPTURE(i);
+                CAPTURE(n);
+                CAPTURE(step);
+                std::vector<Value> args{val_i32(i), val_i32(n), val_i32(step)};
+                CHECK(i32(s, m, ("f" + name).c_str(), args) == fwd);
+                CHECK(i32(s, m, ("b" + name).c_str(), args) == back);
+              }
+}

@@ -1061,7 +1061,18 @@ class Compiler {
     start = code_.size();
     uint32_t d = push_home();
     const OpHandlers& hs2 = op_map()[size_t(op)];
-    if (imm) {
+    if (imm && op == Op::I32And && last_.end == start && !last_.retargeted && last_.op == Op::I32ShrU &&
+        last_.imm && code_[last_.dst_word].s.a == sa && sa >= nl_ && straight_from(last_.start)) {
+      // (x >>u k) & mask, the shift just computed into this temporary
+      Last l = last_;
+      code_.resize(l.start);
+      start = code_.size();
+      h(H::I32ShrUAnd);
+      ss(d, l.a);
+      ss(l.b, uint32_t(iv));
+      produced(start, uint32_t(start + 1), op, false, l.a, 0);
+      last_.fused = H::I32ShrUAnd;
+    } else if (imm) {
       h(hs2.i);
       ss(d, sa);
       u(iv);

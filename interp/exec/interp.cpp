@@ -774,6 +774,9 @@ L_I32Add2:
   SH_BIN_ALL(And)
 #undef SH_BIN_ALL
 #undef SH_BIN_H
+L_I32ShrUAnd:
+  SET_i(pc[1].s.a, OP_I32ShrU(fp[pc[1].s.b].i32, pc[2].s.a) & pc[2].s.b);
+  NEXT(3);
 #define F64M_H(name, opx)                                                     \
   L_##name: {                                                                 \
     uint64_t ea = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a; \

@@ -966,3 +966,32 @@ TEST_CASE("exec: i32.add then compare and branch, every condition, bound in a sl
                 CHECK(i32(s, m, ("b" + name).c_str(), args) == back);
               }
 }
+
+TEST_CASE("exec: bit-field extract (shr_u by a constant, then and with a constant)") {
+  Store s;
+  Instance* m = load(s, R"((module
+    (func (export "f") (param i32) (result i32)
+      (i32.and (i32.shr_u (local.get 0) (i32.const 7)) (i32.const 0x3f)))
+    ;; the mask on the left; a shift count of 35 is 3
+    (func (export "g") (param i32) (result i32)
+      (i32.and (i32.const 0x80000fff) (i32.shr_u (local.get 0) (i32.const 35))))
+    ;; into a local, whose old value the shift reads
+    (func (export "h") (param i32) (result i32)
+      (local.set 0 (i32.and (i32.shr_u (local.get 0) (i32.const 24)) (i32.const 0xff)))
+      (local.get 0))
+    ;; a branch target between shift and and: not one handler, same result
+    (func (export "split") (param i32 i32) (result i32)
+      (i32.and
+        (block (result i32)
+          (drop (br_if 0 (i32.const 0xf0f0) (local.get 1)))
+          (i32.shr_u (local.get 0) (i32.const 4)))
+        (i32.const 0xff)))))");
+  for (uint32_t x : {0u, 1u, 0x80000000u, 0xdeadbeefu, 0xffffffffu, 0x12345678u}) {
+    CAPTURE(x);
+    CHECK(i32(s, m, "f", {val_i32(x)}) == ((x >> 7) & 0x3fu));
+    CHECK(i32(s, m, "g", {val_i32(x)}) == ((x >> 3) & 0x80000fffu));
+    CHECK(i32(s, m, "h", {val_i32(x)}) == (x >> 24));
+    CHECK(i32(s, m, "split", {val_i32(x), val_i32(0)}) == ((x >> 4) & 0xffu));
+    CHECK(i32(s, m, "split", {val_i32(x), val_i32(1)}) == 0xf0u);
+  }
+}

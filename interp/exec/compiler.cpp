@@ -205,7 +205,7 @@ class Compiler {
   Last last_;
   Last prev_;                 // the instruction before last_ (if adjacent)
   Run run_;
-  size_t addi_start_ = SIZE_MAX, addi_end_ = SIZE_MAX;  // last emitted I32Add_i
+  size_t addi_start_ = SIZE_MAX, addi_end_ = SIZE_MAX;  // last emitted I32Add_i / I32AddI2
   size_t mov_start_ = SIZE_MAX, mov_end_ = SIZE_MAX;    // last emitted Mov / MovN
   uint32_t last_label_ = 0;   // highest code index some jump may target
 
@@ -262,6 +262,15 @@ class Compiler {
     mov_end_ = code_.size();
   }
   void emit_addi(uint32_t dst, uint32_t src, uint32_t imm) {
+    if (addi_end_ == code_.size() && straight_from(addi_start_) &&
+        code_[addi_start_].h == labels_[size_t(H::I32Add_i)]) {
+      // right after another add-immediate: one dispatch for both
+      code_[addi_start_].h = labels_[size_t(H::I32AddI2)];
+      ss(dst, src);
+      u(imm);
+      addi_end_ = code_.size();
+      return;
+    }
     addi_start_ = code_.size();
     h(H::I32Add_i);
     ss(dst, src);
@@ -459,9 +468,9 @@ class Compiler {
         Cond cc = when ? cd : negate(cd);
         // An i32.add into a compared slot just before: one handler. It
         // compares its result with the other operand (which goes second).
-        auto add_into = [&](size_t at, H add_h) -> bool {
+        auto add_into = [&](size_t at, H add_h, size_t dst_word) -> bool {
           if (!straight_from(at) || code_[at].h != labels_[size_t(add_h)]) return false;
-          uint32_t d = code_[at + 1].s.a;
+          uint32_t d = code_[dst_word].s.a;
           if (d != l.a && (l.imm || d != l.b)) return false;
           if (d != l.a) {
             std::swap(l.a, l.b);
@@ -469,18 +478,23 @@ class Compiler {
           }
           return true;
         };
-        if (addi_end_ == l.start && add_into(addi_start_, H::I32Add_i)) {
-          // [add_i][dst, src][imm64]
-          Word w1 = code_[addi_start_ + 1];
-          uint32_t add = uint32_t(code_[addi_start_ + 2].u64);
-          code_.resize(addi_start_);
+        size_t ai = addi_start_;
+        bool pair = false;  // [add_i2][dst1, src1][imm1][dst2, src2][imm2]: the second one
+        if (addi_end_ == l.start &&
+            (add_into(ai, H::I32Add_i, ai + 1) || (pair = add_into(ai, H::I32AddI2, ai + 3)))) {
+          // [add_i][dst, src][imm64], or the pair's second add (the first stays)
+          size_t w = pair ? ai + 3 : ai + 1;
+          Word w1 = code_[w];
+          uint32_t add = uint32_t(code_[w + 1].u64);
+          if (pair) code_[ai].h = labels_[size_t(H::I32Add_i)];
+          code_.resize(pair ? w : ai);
           addi_end_ = SIZE_MAX;
           h(add_branch(cc, l.imm ? 0 : 1, chk));
           ss(w1.s.a, w1.s.b);
           ss(add, l.b);
           return tgt();
         }
-        if (!l.imm && pv.end == l.start && pv.start + 3 == l.start && add_into(pv.start, H::I32Add_r)) {
+        if (!l.imm && pv.end == l.start && pv.start + 3 == l.start && add_into(pv.start, H::I32Add_r, pv.start + 1)) {
           // [add_r][dst, a][b, -]
           Word w1 = code_[pv.start + 1], w2 = code_[pv.start + 2];
           code_.resize(pv.start);

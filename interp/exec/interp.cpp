@@ -774,6 +774,10 @@ L_I32Add2:
   SH_BIN_ALL(And)
 #undef SH_BIN_ALL
 #undef SH_BIN_H
+L_I32AddI2:
+  SET_i(pc[1].s.a, fp[pc[1].s.b].i32 + uint32_t(pc[2].u64));
+  SET_i(pc[3].s.a, fp[pc[3].s.b].i32 + uint32_t(pc[4].u64));
+  NEXT(5);
 L_I32ShrUAnd:
   SET_i(pc[1].s.a, OP_I32ShrU(fp[pc[1].s.b].i32, pc[2].s.a) & pc[2].s.b);
   NEXT(3);

@@ -995,3 +995,43 @@ TEST_CASE("exec: bit-field extract (shr_u by a constant, then and with a constan
     CHECK(i32(s, m, "split", {val_i32(x), val_i32(1)}) == 0xf0u);
   }
 }
+
+TEST_CASE("exec: back-to-back i32 add-immediates, and a compare-branch on the second") {
+  // two induction variables: the loop test on the second add (the pair
+  // splits: add, then add + compare + branch) or on the first
+  auto loop = [](const char* name, const char* add1, const char* add2) {
+    return std::string("(func (export \"") + name + "\") (param i32 i32) (result i32) (local i32)\n" +
+           "  (loop $l " + add1 + " " + add2 + " (br_if $l (i32.lt_u (local.get 0) (local.get 1))))\n" +
+           "  (i32.add (local.get 0) (i32.mul (local.get 2) (i32.const 1000))))\n";
+  };
+  const char* count = "(local.set 0 (i32.add (local.get 0) (i32.const 1)))";
+  const char* other = "(local.set 2 (i32.add (local.get 2) (i32.const 3)))";
+  Store s;
+  Instance* m = load(s, "(module " + loop("second", other, count) + loop("first", count, other) + R"(
+    ;; the second add reads the first's result; both wrap
+    (func (export "dep") (param i32) (result i32) (local i32)
+      (local.set 0 (i32.add (local.get 0) (i32.const 5)))
+      (local.set 1 (i32.add (local.get 0) (i32.const 0x7ffffffe)))
+      (i32.xor (local.get 0) (i32.mul (local.get 1) (i32.const 3))))
+    ;; a branch target between two adds: they stay apart
+    (func (export "split") (param i32 i32) (result i32)
+      (block
+        (local.set 0 (i32.add (local.get 0) (i32.const 2)))
+        (br_if 0 (local.get 1))
+        (local.set 0 (i32.add (local.get 0) (i32.const 40))))
+      (local.set 0 (i32.add (local.get 0) (i32.const 100)))
+      (local.get 0))))");
+  for (uint32_t x : {0u, 7u, 0x7ffffffbu, 0xfffffffeu}) {
+    CAPTURE(x);
+    uint32_t a = x + 5, b = a + 0x7ffffffeu;
+    CHECK(i32(s, m, "dep", {val_i32(x)}) == (a ^ (b * 3)));
+  }
+  for (uint32_t n : {0u, 1u, 5u, 100u}) {
+    CAPTURE(n);
+    uint32_t rounds = n == 0 ? 1 : n;  // runs once before the first test
+    CHECK(i32(s, m, "second", {val_i32(0), val_i32(n)}) == rounds + 3000 * rounds);
+    CHECK(i32(s, m, "first", {val_i32(0), val_i32(n)}) == rounds + 3000 * rounds);
+  }
+  CHECK(i32(s, m, "split", {val_i32(1), val_i32(0)}) == 143u);
+  CHECK(i32(s, m, "split", {val_i32(1), val_i32(1)}) == 103u);
+}

@@ -43,6 +43,10 @@ enum class H : uint16_t {
 // The label address of every handler, indexed by H (from the dispatch loop).
 const void* const* handler_labels();
 
+// Functions with at most this many declared locals have frame_size >=
+// nparams + kZeroFast, so that entry zeroes a fixed kZeroFast slots.
+inline constexpr uint32_t kZeroFast = 4;
+
 struct CompiledFunc {
   std::vector<Word> code;
   uint32_t nparams = 0;

@@ -12,6 +12,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 
 #include "code.h"
 #include "interp/reader.h"
@@ -21,7 +22,7 @@ namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
 
-// Op -> handler ids of its slot (_r) and immediate (_i) variants.
+// Op -> handler ids of its slot (_r) and immediate (_i; stores: _k) variants.
 struct OpHandlers {
   H r = H::Count_;
   H i = H::Count_;
@@ -36,7 +37,7 @@ const OpMap& op_map() {
 #define HANDLER_UN(id, A_, R_) m[size_t(Op::id)].r = H::id##_r;
 #define HANDLER_BIN(id, A_, R_) m[size_t(Op::id)].r = H::id##_r; m[size_t(Op::id)].i = H::id##_i;
 #define HANDLER_LOAD(id, R_, align) m[size_t(Op::id)].r = H::id##_r;
-#define HANDLER_STORE(id, V_, align) m[size_t(Op::id)].r = H::id##_r;
+#define HANDLER_STORE(id, V_, align) m[size_t(Op::id)].r = H::id##_r; m[size_t(Op::id)].i = H::id##_k;
 #include "handlers.def"
 #undef HANDLER
 #undef HANDLER_UN
@@ -73,6 +74,15 @@ Cond negate(Cond c) {
 // Branch handler for a condition: variant 0 = rr, 1 = ri, 2 = rrChk, 3 = riChk.
 H cond_branch(Cond c, bool imm, bool chk) {
   return H(uint16_t(H::BrEq_rr) + 4 * c + (imm ? 1 : 0) + (chk ? 2 : 0));
+}
+// Add + compare + branch handler: variant 0 = AddBr_ri, 1 = AddBr_rr, 2 = AddRBr_rr.
+H add_branch(Cond c, int variant, bool chk) {
+  return H(uint16_t(H::AddBrEq_ri) + 6 * c + 2 * variant + (chk ? 1 : 0));
+}
+// The condition with its operands swapped (a <c> b == b <c'> a).
+Cond swap_operands(Cond c) {
+  static constexpr Cond s[] = {CEq, CNe, CGtS, CGtU, CLtS, CLtU, CGeS, CGeU, CLeS, CLeU};
+  return s[c];
 }
 // Comparison with swapped operands (a op b == b op' a), for constants on the left.
 std::optional<Op> swapped(Op op) {
@@ -134,6 +144,8 @@ struct Last {
   uint32_t a = 0, b = 0;             // operand slot / immediate (i32 compares, eqz)
   uint32_t add = 0, off = 0;         // loads: address addend and offset (a = base slot)
   H fused = H::Count_;               // superinstruction kind, when it is one
+  bool retargeted = false;           // its result went straight into a local
+                                     // (no longer foldable as a producer)
 };
 
 // A store or copy that may grow into a run (same handler, same base slots).
@@ -171,6 +183,8 @@ class Compiler {
     out->nlocals = body_.num_locals;
     out->nresults = uint32_t(type_.results.size());
     out->frame_size = nl_ + max_height_ + 2;
+    // room to zero up to kZeroFast locals with fixed-size stores on entry
+    out->frame_size = std::max(out->frame_size, nparams_ + kZeroFast);
     out->code = std::move(code_);
     if (dump_enabled()) dump(*out);
     return out;
@@ -191,7 +205,8 @@ class Compiler {
   Last last_;
   Last prev_;                 // the instruction before last_ (if adjacent)
   Run run_;
-  size_t addi_start_ = SIZE_MAX, addi_end_ = SIZE_MAX;  // last emitted I32Add_i
+  size_t addi_start_ = SIZE_MAX, addi_end_ = SIZE_MAX;  // last emitted I32Add_i / I32AddI2
+  size_t mov_start_ = SIZE_MAX, mov_end_ = SIZE_MAX;    // last emitted Mov / MovN
   uint32_t last_label_ = 0;   // highest code index some jump may target
 
   // ---- emission ----
@@ -201,12 +216,13 @@ class Compiler {
     w.h = labels_[size_t(id)];
     code_.push_back(w);
   }
-  void ss(uint32_t a, uint32_t b) {
+  static Word pair(uint32_t a, uint32_t b) {
     Word w;
     w.s.a = a;
     w.s.b = b;
-    code_.push_back(w);
+    return w;
   }
+  void ss(uint32_t a, uint32_t b) { code_.push_back(pair(a, b)); }
   void u(uint64_t v) {
     Word w;
     w.u64 = v;
@@ -224,7 +240,37 @@ class Compiler {
   }
   // No jump target lies in (start, here]: code from start on runs straight.
   bool straight_from(size_t start) const { return last_label_ <= start; }
+  // A move; consecutive moves with no jump target between them share one
+  // dispatch (Mov2..Mov4 run their moves in order).
+  void emit_mov(uint32_t dst, uint32_t src) {
+    if (mov_end_ == code_.size() && straight_from(mov_start_)) {
+      const void* cur = code_[mov_start_].h;
+      H next = cur == labels_[size_t(H::Mov)]    ? H::Mov2
+               : cur == labels_[size_t(H::Mov2)] ? H::Mov3
+               : cur == labels_[size_t(H::Mov3)] ? H::Mov4
+                                                 : H::Count_;
+      if (next != H::Count_) {
+        code_[mov_start_].h = labels_[size_t(next)];
+        ss(dst, src);
+        mov_end_ = code_.size();
+        return;
+      }
+    }
+    mov_start_ = code_.size();
+    h(H::Mov);
+    ss(dst, src);
+    mov_end_ = code_.size();
+  }
   void emit_addi(uint32_t dst, uint32_t src, uint32_t imm) {
+    if (addi_end_ == code_.size() && straight_from(addi_start_) &&
+        code_[addi_start_].h == labels_[size_t(H::I32Add_i)]) {
+      // right after another add-immediate: one dispatch for both
+      code_[addi_start_].h = labels_[size_t(H::I32AddI2)];
+      ss(dst, src);
+      u(imm);
+      addi_end_ = code_.size();
+      return;
+    }
     addi_start_ = code_.size();
     h(H::I32Add_i);
     ss(dst, src);
@@ -263,8 +309,7 @@ class Compiler {
     } else if (e.kind == EK::AddImm) {
       emit_addi(home(p), e.slot, uint32_t(e.imm));
     } else {
-      h(H::Mov);
-      ss(home(p), e.slot);
+      emit_mov(home(p), e.slot);
     }
     e = Entry{EK::Home, home(p), 0};
   }
@@ -277,7 +322,8 @@ class Compiler {
     return (e.kind == EK::Local || e.kind == EK::AddImm) && e.slot == local;
   }
   bool is_last(const Entry& e) const {
-    return last_.end == code_.size() && e.kind == EK::Home && code_[last_.dst_word].s.a == e.slot;
+    return last_.end == code_.size() && !last_.retargeted && e.kind == EK::Home &&
+           code_[last_.dst_word].s.a == e.slot;
   }
 
   // Parallel move (handles overlaps and cycles through a scratch slot).
@@ -299,8 +345,7 @@ class Compiler {
         for (size_t j = 0; j < pend.size(); ++j)
           if (j != i && pend[j].src.slot == pend[i].dst) read = true;
         if (!read) {
-          h(H::Mov);
-          ss(pend[i].dst, pend[i].src.slot);
+          emit_mov(pend[i].dst, pend[i].src.slot);
           pend.erase(pend.begin() + long(i));
           progress = true;
           break;
@@ -308,8 +353,7 @@ class Compiler {
       }
       if (!progress) {
         uint32_t d = pend[0].dst;
-        h(H::Mov);
-        ss(scratch, d);
+        emit_mov(scratch, d);
         for (auto& m : pend)
           if (m.src.slot == d) m.src.slot = scratch;
       }
@@ -325,6 +369,14 @@ class Compiler {
     // Branch paths must not change the compile-time stack (the fall-through
     // path did not run this code): deferred adds are computed into their
     // own home slots (read by nothing else) without updating the entries.
+    if (n == 1 && is_last(stk_[sp() - 1]) && stk_[sp() - 1].slot != dst0) {
+      // Only on unconditional paths (return, br, else, end): is_last fails
+      // once a conditional jump has been emitted after the producer. The
+      // producer writes its destination after reading its operands.
+      code_[last_.dst_word].s.a = dst0;
+      last_.retargeted = true;
+      return;
+    }
     std::vector<Move> mv;
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t q = sp() - n + i;
@@ -369,6 +421,20 @@ class Compiler {
   }
   // Unconditional jump to label `c` (values already moved).
   void emit_jump(Ctrl& c) {
+    if (mov_end_ == code_.size() && straight_from(mov_start_)) {
+      // the moves just before (branch values, loop variables) and the jump: one dispatch
+      Word cnt;
+      cnt.s.a = uint32_t(mov_end_ - mov_start_ - 1);
+      cnt.s.b = 0;
+      code_[mov_start_].h = labels_[size_t(c.kind == CK::Loop ? H::MovsBrChk : H::MovsBr)];
+      code_.insert(code_.begin() + long(mov_start_) + 1, cnt);
+      mov_end_ = SIZE_MAX;
+      if (c.kind == CK::Loop)
+        target(c.loop_pc);
+      else
+        c.fixups.push_back(target(0));
+      return;
+    }
     if (c.kind == CK::Loop) {
       h(H::BrChk);
       target(c.loop_pc);
@@ -396,21 +462,45 @@ class Compiler {
     if (is_last(c)) {
       Cond cd = cond_of(last_.op);
       if (cd != CNone) {
-        Last l = last_;
+        Last l = last_, pv = prev_;
         code_.resize(l.start);
         last_.end = SIZE_MAX;
         Cond cc = when ? cd : negate(cd);
-        // i32.add-immediate into the compared slot just before: one handler.
-        if (l.imm && addi_end_ == l.start && straight_from(addi_start_) &&
-            code_[addi_start_].h == labels_[size_t(H::I32Add_i)] &&
-            code_[addi_start_ + 1].s.a == l.a) {
-          Word w1 = code_[addi_start_ + 1];
-          uint32_t add = uint32_t(code_[addi_start_ + 2].u64);
-          code_.resize(addi_start_);
+        // An i32.add into a compared slot just before: one handler. It
+        // compares its result with the other operand (which goes second).
+        auto add_into = [&](size_t at, H add_h, size_t dst_word) -> bool {
+          if (!straight_from(at) || code_[at].h != labels_[size_t(add_h)]) return false;
+          uint32_t d = code_[dst_word].s.a;
+          if (d != l.a && (l.imm || d != l.b)) return false;
+          if (d != l.a) {
+            std::swap(l.a, l.b);
+            cc = swap_operands(cc);
+          }
+          return true;
+        };
+        size_t ai = addi_start_;
+        bool pair = false;  // [add_i2][dst1, src1][imm1][dst2, src2][imm2]: the second one
+        if (addi_end_ == l.start &&
+            (add_into(ai, H::I32Add_i, ai + 1) || (pair = add_into(ai, H::I32AddI2, ai + 3)))) {
+          // [add_i][dst, src][imm64], or the pair's second add (the first stays)
+          size_t w = pair ? ai + 3 : ai + 1;
+          Word w1 = code_[w];
+          uint32_t add = uint32_t(code_[w + 1].u64);
+          if (pair) code_[ai].h = labels_[size_t(H::I32Add_i)];
+          code_.resize(pair ? w : ai);
           addi_end_ = SIZE_MAX;
-          h(H(uint16_t(H::AddBrEq_ri) + 2 * cc + (chk ? 1 : 0)));
+          h(add_branch(cc, l.imm ? 0 : 1, chk));
           ss(w1.s.a, w1.s.b);
           ss(add, l.b);
+          return tgt();
+        }
+        if (!l.imm && pv.end == l.start && pv.start + 3 == l.start && add_into(pv.start, H::I32Add_r, pv.start + 1)) {
+          // [add_r][dst, a][b, -]
+          Word w1 = code_[pv.start + 1], w2 = code_[pv.start + 2];
+          code_.resize(pv.start);
+          h(add_branch(cc, 2, chk));
+          ss(w1.s.a, w1.s.b);
+          ss(w2.s.a, l.b);
           return tgt();
         }
         h(cond_branch(cc, l.imm, chk));
@@ -641,7 +731,7 @@ class Compiler {
           if (refers(stk_[p], L)) others = true;
         if (!others && is_last(top)) {
           code_[last_.dst_word].s.a = L;
-          last_.end = SIZE_MAX;
+          last_.retargeted = true;  // still adjacent (I32Add2), not a producer
           pop();
           if (in.op == Op::LocalTee) {
             stk_.push_back(Entry{EK::Local, L, 0});
@@ -650,7 +740,9 @@ class Compiler {
         }
         for (uint32_t p = 0; p + 1 < sp(); ++p)
           if (refers(stk_[p], L)) materialize(p);
-        if (top.kind == EK::Const) {
+        if (top.kind == EK::Const && top.imm == 0 && L >= nparams_ && code_.empty() && ctl_.size() == 1) {
+          // a declared local is still zero at the very start of the body
+        } else if (top.kind == EK::Const) {
           h(H::Const);
           ss(L, 0);
           u(top.imm);
@@ -658,8 +750,7 @@ class Compiler {
           emit_addi(L, top.slot, uint32_t(top.imm));
           if (in.op == Op::LocalTee) stk_.back() = Entry{EK::Local, L, 0};
         } else if (top.slot != L) {
-          h(H::Mov);
-          ss(L, top.slot);
+          emit_mov(L, top.slot);
         }
         if (in.op == Op::LocalSet) pop();
         last_.end = SIZE_MAX;
@@ -794,6 +885,80 @@ class Compiler {
     }
   }
 
+  // Shift/rotate index within a <Op>Shl..<Op>Rotr group, or -1.
+  static int sh_index(Op op) {
+    switch (op) {
+      case Op::I32Shl: return 0;
+      case Op::I32ShrS: return 1;
+      case Op::I32ShrU: return 2;
+      case Op::I32Rotl: return 3;
+      case Op::I32Rotr: return 4;
+      default: return -1;
+    }
+  }
+  // Group (XorShl, OrShl, AddShl, AndShl) of an op taking a shifted operand, or -1.
+  static int sh_bin_group(Op op) {
+    switch (op) {
+      case Op::I32Xor: return 0;
+      case Op::I32Or: return 1;
+      case Op::I32Add: return 2;
+      case Op::I32And: return 3;
+      default: return -1;
+    }
+  }
+
+  // Index of an i32-result load within a <Op>M_I32Load..<Op>M_I32Load16U group, or -1.
+  static int ld_index(Op op) {
+    switch (op) {
+      case Op::I32Load: return 0;
+      case Op::I32Load8S: return 1;
+      case Op::I32Load8U: return 2;
+      case Op::I32Load16S: return 3;
+      case Op::I32Load16U: return 4;
+      default: return -1;
+    }
+  }
+  // First handler of the group of an i32 op taking a loaded operand, or Count_.
+  static H ld_bin_group(Op op) {
+    switch (op) {
+      case Op::I32Add: return H::I32AddM_I32Load;
+      case Op::I32Sub: return H::I32SubM_I32Load;
+      case Op::I32Mul: return H::I32MulM_I32Load;
+      case Op::I32And: return H::I32AndM_I32Load;
+      case Op::I32Or: return H::I32OrM_I32Load;
+      case Op::I32Xor: return H::I32XorM_I32Load;
+      default: return H::Count_;
+    }
+  }
+
+  // For a binary op on stack positions p, p + 1: the position holding the
+  // result of the instruction just emitted, when `accepts` that instruction
+  // and the other operand is a plain slot (position p only when the op
+  // commutes); kNone otherwise.
+  template <class Pred>
+  uint32_t last_operand(uint32_t p, bool commutes, Pred accepts) const {
+    auto plain_slot = [&](uint32_t q) { return stk_[q].kind == EK::Local || stk_[q].kind == EK::Home; };
+    auto fusable = [&](uint32_t q) { return is_last(stk_[q]) && accepts(last_) && straight_from(last_.start); };
+    if (fusable(p + 1) && plain_slot(p)) return p + 1;
+    if (commutes && fusable(p) && plain_slot(p + 1)) return p;
+    return kNone;
+  }
+  // Replaces that instruction (position q) and the binary `op` with one
+  // handler: [fh][dst, other operand's slot] then `tail`.
+  void fuse_binary(Op op, uint32_t p, uint32_t q, H fh, std::initializer_list<Word> tail) {
+    uint32_t other = stk_[q == p ? p + 1 : p].slot;
+    code_.resize(last_.start);
+    last_.end = SIZE_MAX;
+    pop(2);
+    size_t st = code_.size();
+    uint32_t d = push_home();
+    h(fh);
+    ss(d, other);
+    code_.insert(code_.end(), tail);
+    produced(st, uint32_t(st + 1), op, false, other, 0);
+    last_.fused = fh;
+  }
+
   Result<void> plain(Op op, const OpInfo& info) {
     const OpHandlers& hs = op_map()[size_t(op)];
     if (hs.r == H::Count_)
@@ -831,7 +996,8 @@ class Compiler {
       }
     }
     if (op == Op::F64Add && is_last(stk_[p + 1]) && last_.op == Op::F64Load &&
-        stk_[p].kind == EK::Home && prev_.end == last_.start && prev_.fused == H::F64MulM &&
+        stk_[p].kind == EK::Home && prev_.end == last_.start && !prev_.retargeted &&
+        prev_.fused == H::F64MulM &&
         code_[prev_.dst_word].s.a == stk_[p].slot && straight_from(prev_.start)) {
       // (a * mem[y]) + mem[x], both products of the two previous instructions
       Last l = last_, m = prev_;
@@ -870,10 +1036,27 @@ class Compiler {
     }
     if (stk_[p].kind == EK::AddImm) materialize(p);
     if (stk_[p + 1].kind == EK::AddImm) materialize(p + 1);
+    if (int bop = sh_bin_group(op); bop >= 0) {
+      // (x <sh> imm) just computed, combined with a slot: one handler
+      uint32_t q = last_operand(p, true, [](const Last& l) { return l.imm && sh_index(l.op) >= 0; });
+      if (q != kNone) {
+        fuse_binary(op, p, q, H(uint16_t(H::XorShl) + 5 * bop + sh_index(last_.op)), {pair(last_.a, last_.b)});
+        return {};
+      }
+    }
+    if (H g = ld_bin_group(op); g != H::Count_) {
+      // an i32 load just emitted as an operand of a slot: one handler (the
+      // load may be the first operand only when the op commutes)
+      uint32_t q = last_operand(p, op != Op::I32Sub, [](const Last& l) { return ld_index(l.op) >= 0; });
+      if (q != kNone) {
+        fuse_binary(op, p, q, H(uint16_t(g) + ld_index(last_.op)), {pair(last_.a, last_.add), pair(last_.off, 0)});
+        return {};
+      }
+    }
     Entry a = stk_[p], b = stk_[p + 1];
     size_t start;
     bool imm = false;
-    uint32_t sa, sb;
+    uint32_t sa = 0, sb = 0;
     uint64_t iv = 0;
     if (b.kind == EK::Const && a.kind != EK::Const) {
       imm = true;
@@ -892,7 +1075,18 @@ class Compiler {
     start = code_.size();
     uint32_t d = push_home();
     const OpHandlers& hs2 = op_map()[size_t(op)];
-    if (imm) {
+    if (imm && op == Op::I32And && last_.end == start && !last_.retargeted && last_.op == Op::I32ShrU &&
+        last_.imm && code_[last_.dst_word].s.a == sa && sa >= nl_ && straight_from(last_.start)) {
+      // (x >>u k) & mask, the shift just computed into this temporary
+      Last l = last_;
+      code_.resize(l.start);
+      start = code_.size();
+      h(H::I32ShrUAnd);
+      ss(d, l.a);
+      ss(l.b, uint32_t(iv));
+      produced(start, uint32_t(start + 1), op, false, l.a, 0);
+      last_.fused = H::I32ShrUAnd;
+    } else if (imm) {
       h(hs2.i);
       ss(d, sa);
       u(iv);
@@ -981,6 +1175,25 @@ class Compiler {
     Word& bw = code_[run_.start + 3];
     bw.s.a = emax[0] < (uint64_t(1) << 32) ? uint32_t(emax[0]) : 0;
     bw.s.b = emax[1] < (uint64_t(1) << 32) ? uint32_t(emax[1]) : 0;
+    // A copy run whose destinations tile one range and whose sources are
+    // the destinations shifted by one distance is a block copy when the
+    // ranges do not overlap: its size goes in the count word (0 if not).
+    code_[run_.start + 2].s.b = 0;
+    if (copy && bw.s.a != 0 && bw.s.b != 0) {
+      std::vector<std::pair<uint64_t, uint64_t>> el;
+      for (uint32_t i = 0; i < n; ++i) {
+        const Word& wd = code_[run_.start + 4 + i * 2];
+        const Word& ws = code_[run_.start + 5 + i * 2];
+        el.emplace_back(uint64_t(wd.s.a) + wd.s.b, uint64_t(ws.s.a) + ws.s.b);
+      }
+      std::sort(el.begin(), el.end());
+      bool tiles = true;
+      for (uint32_t i = 1; i < n; ++i)
+        if (el[i].first != el[i - 1].first + size || el[i].second != el[i - 1].second + size) tiles = false;
+      // the handler derives the block starts from the end bounds
+      if (tiles && el.back().first + size == bw.s.a && el.back().second + size == bw.s.b)
+        code_[run_.start + 2].s.b = uint32_t(n * size);
+    }
   }
 
   Result<void> memop(const Instr& in, const OpInfo& info) {
@@ -1036,7 +1249,13 @@ class Compiler {
         ss(in.b, 0);
         return {};
       }
-      uint32_t v = slot(p + 1);
+      // a constant value that its 32-bit sign extension gives (any value
+      // for stores of 4 bytes or less): stored from the code
+      const Entry& ve = stk_[p + 1];
+      bool konst = ve.kind == EK::Const &&
+                   (info.align < 3 || ve.imm == uint64_t(int64_t(int32_t(uint32_t(ve.imm)))));
+      uint32_t v = konst ? uint32_t(ve.imm) : slot(p + 1);
+      H sh = konst ? hs.i : hs.r;
       uint32_t add = 0, addr;
       if (stk_[p].kind == EK::AddImm) {
         addr = stk_[p].slot;
@@ -1045,16 +1264,16 @@ class Compiler {
         addr = slot(p);
       }
       pop(2);
-      if (extend_run(hs.r, addr, v)) {
+      if (extend_run(sh, addr, v)) {
         ss(add, in.b);
         end_run();
         return {};
       }
       size_t start = code_.size();
-      h(hs.r);
+      h(sh);
       ss(addr, v);
       ss(add, in.b);
-      run_ = Run{start, code_.size(), hs.r, addr, v, false};
+      run_ = Run{start, code_.size(), sh, addr, v, false};
       return {};
     }
     uint32_t p = sp() - 1;

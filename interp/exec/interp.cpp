@@ -94,6 +94,17 @@ bool handle_interrupt(Store& store, Store::ExecState& st, Value* top, Frame* fsp
   return true;
 }
 
+// Copies n bytes between non-overlapping ranges (sizes of copy runs).
+inline void block_copy(uint8_t* d, const uint8_t* s, uint32_t n) {
+  switch (n) {
+    case 4: std::memcpy(d, s, 4); return;
+    case 8: std::memcpy(d, s, 8); return;
+    case 16: std::memcpy(d, s, 16); return;
+    case 32: std::memcpy(d, s, 32); return;
+    default: std::memcpy(d, s, n); return;
+  }
+}
+
 // ---- operand access helpers for the handler macros ----
 #define GET_i(s) fp[s].i32
 #define GET_l(s) fp[s].i64
@@ -103,6 +114,11 @@ bool handle_interrupt(Store& store, Store::ExecState& st, Value* top, Frame* fsp
 #define IMM_l(w) (w).u64
 #define IMM_f(w) std::bit_cast<float>(uint32_t((w).u64))
 #define IMM_d(w) std::bit_cast<double>((w).u64)
+// the stored value of a store-constant handler (imm32 sign-extended)
+#define KV_i(k) uint32_t(k)
+#define KV_l(k) uint64_t(int64_t(int32_t(k)))
+#define KV_f(k) std::bit_cast<float>(uint32_t(k))
+#define KV_d(k) std::bit_cast<double>(uint64_t(int64_t(int32_t(k))))
 #define SET_i(s, v) (fp[s].i64 = uint32_t(v))
 #define SET_l(s, v) (fp[s].i64 = uint64_t(v))
 #define SET_f(s, v) (fp[s].i64 = std::bit_cast<uint32_t>(float(v)))
@@ -405,6 +421,33 @@ L_Mov:
 L_Const:
   fp[pc[1].s.a].i64 = pc[2].u64;
   NEXT(3);
+L_Mov2:
+  fp[pc[1].s.a] = fp[pc[1].s.b];
+  fp[pc[2].s.a] = fp[pc[2].s.b];
+  NEXT(3);
+L_Mov3:
+  fp[pc[1].s.a] = fp[pc[1].s.b];
+  fp[pc[2].s.a] = fp[pc[2].s.b];
+  fp[pc[3].s.a] = fp[pc[3].s.b];
+  NEXT(4);
+L_Mov4:
+  fp[pc[1].s.a] = fp[pc[1].s.b];
+  fp[pc[2].s.a] = fp[pc[2].s.b];
+  fp[pc[3].s.a] = fp[pc[3].s.b];
+  fp[pc[4].s.a] = fp[pc[4].s.b];
+  NEXT(5);
+L_MovsBrChk:  // a loop back-edge: the interrupt check, then as MovsBr
+  CHECK_INTERRUPT(fp + fsize);
+L_MovsBr: {
+  uint32_t n = pc[1].s.a;
+  const Word* w = pc + 2;
+  do {
+    fp[w->s.a] = fp[w->s.b];
+    ++w;
+  } while (--n);
+  pc = w->target;
+  DISPATCH;
+}
 
   // ---- control ----
 L_Unreachable:
@@ -496,26 +539,26 @@ L_BrTable: {
   CMP_BR(GeU, a >= b)
 #undef CMP_BR
 
-#define ADD_BR(c, expr)                                      \
-  L_AddBr##c##_ri: {                                         \
-    uint32_t a = fp[pc[1].s.b].i32 + pc[2].s.a, b = pc[2].s.b; \
+// the compare reads dst after the add wrote it (bound may be dst itself)
+#define ADD_BR_H(name, addend, bound, chk, expr)                 \
+  L_##name: {                                                \
+    uint32_t a = fp[pc[1].s.b].i32 + (addend);               \
     SET_i(pc[1].s.a, a);                                     \
+    uint32_t b = (bound);                                    \
     if (expr) {                                              \
-      pc = pc[3].target;                                     \
-      DISPATCH;                                              \
-    }                                                        \
-    NEXT(4);                                                 \
-  }                                                          \
-  L_AddBr##c##_riChk: {                                      \
-    uint32_t a = fp[pc[1].s.b].i32 + pc[2].s.a, b = pc[2].s.b; \
-    SET_i(pc[1].s.a, a);                                     \
-    if (expr) {                                              \
-      CHECK_INTERRUPT(fp + fsize);                           \
+      chk;                                                   \
       pc = pc[3].target;                                     \
       DISPATCH;                                              \
     }                                                        \
     NEXT(4);                                                 \
   }
+#define ADD_BR(c, expr)                                                                     \
+  ADD_BR_H(AddBr##c##_ri, pc[2].s.a, pc[2].s.b, , expr)                                     \
+  ADD_BR_H(AddBr##c##_riChk, pc[2].s.a, pc[2].s.b, CHECK_INTERRUPT(fp + fsize), expr)       \
+  ADD_BR_H(AddBr##c##_rr, pc[2].s.a, fp[pc[2].s.b].i32, , expr)                             \
+  ADD_BR_H(AddBr##c##_rrChk, pc[2].s.a, fp[pc[2].s.b].i32, CHECK_INTERRUPT(fp + fsize), expr) \
+  ADD_BR_H(AddRBr##c##_rr, fp[pc[2].s.a].i32, fp[pc[2].s.b].i32, , expr)                    \
+  ADD_BR_H(AddRBr##c##_rrChk, fp[pc[2].s.a].i32, fp[pc[2].s.b].i32, CHECK_INTERRUPT(fp + fsize), expr)
   ADD_BR(Eq, a == b)
   ADD_BR(Ne, a != b)
   ADD_BR(LtS, S32(a) < S32(b))
@@ -527,6 +570,7 @@ L_BrTable: {
   ADD_BR(GeS, S32(a) >= S32(b))
   ADD_BR(GeU, a >= b)
 #undef ADD_BR
+#undef ADD_BR_H
 
 L_Return:
   if (fsp == fbase) goto done;
@@ -587,7 +631,15 @@ do_call: {
   }
   if (__builtin_expect(fsp == fend || nfp + ncf->frame_size > send, 0)) goto exhausted;
   *fsp++ = Frame{ret_pc, fp, inst, fsize};
-  if (ncf->nlocals) std::memset(static_cast<void*>(nfp + ncf->nparams), 0, sizeof(Value) * ncf->nlocals);
+  if (__builtin_expect(ncf->nlocals <= kZeroFast, 1)) {
+    Value* z = nfp + ncf->nparams;  // frame_size >= nparams + kZeroFast
+    z[0].i64 = 0;
+    z[1].i64 = 0;
+    z[2].i64 = 0;
+    z[3].i64 = 0;
+  } else {
+    std::memset(static_cast<void*>(nfp + ncf->nparams), 0, sizeof(Value) * ncf->nlocals);
+  }
   fp = nfp;
   fsize = ncf->frame_size;
   pc = ncf->code.data();
@@ -622,6 +674,14 @@ L_Select:
     const Word* w = pc + 4;                                                   \
     if (__builtin_expect(de != 0 && se != 0 && uint64_t(db) + de <= msize &&  \
                          uint64_t(sb) + se <= msize, 1)) {                    \
+      if (uint32_t blk = pc[2].s.b) {                                         \
+        uint64_t d = uint64_t(db) + de - blk, s = uint64_t(sb) + se - blk;    \
+        if (d >= s + blk || s >= d + blk) {                                   \
+          block_copy(mbase + d, mbase + s, blk);                              \
+          pc = w + 2 * cnt;                                                   \
+          DISPATCH;                                                           \
+        }                                                                     \
+      }                                                                       \
       do {                                                                    \
         uint64_t d = uint64_t(db) + w[0].s.a + w[0].s.b;                      \
         uint64_t s = uint64_t(sb) + w[1].s.a + w[1].s.b;                      \
@@ -699,6 +759,28 @@ L_I32Add2:
   SET_i(pc[2].s.b, fp[pc[3].s.a].i32 + fp[pc[3].s.b].i32);
   SET_i(pc[1].s.a, fp[pc[1].s.b].i32 + fp[pc[2].s.a].i32);
   NEXT(4);
+#define SH_BIN_H(op, sh)                                                      \
+  L_##op##sh: {                                                               \
+    uint32_t x = fp[pc[1].s.b].i32;                                           \
+    uint32_t y = OP_I32##sh(fp[pc[2].s.a].i32, pc[2].s.b);                    \
+    SET_i(pc[1].s.a, OP_I32##op(x, y));                                       \
+    NEXT(3);                                                                  \
+  }
+#define SH_BIN_ALL(op) \
+  SH_BIN_H(op, Shl) SH_BIN_H(op, ShrS) SH_BIN_H(op, ShrU) SH_BIN_H(op, Rotl) SH_BIN_H(op, Rotr)
+  SH_BIN_ALL(Xor)
+  SH_BIN_ALL(Or)
+  SH_BIN_ALL(Add)
+  SH_BIN_ALL(And)
+#undef SH_BIN_ALL
+#undef SH_BIN_H
+L_I32AddI2:
+  SET_i(pc[1].s.a, fp[pc[1].s.b].i32 + uint32_t(pc[2].u64));
+  SET_i(pc[3].s.a, fp[pc[3].s.b].i32 + uint32_t(pc[4].u64));
+  NEXT(5);
+L_I32ShrUAnd:
+  SET_i(pc[1].s.a, OP_I32ShrU(fp[pc[1].s.b].i32, pc[2].s.a) & pc[2].s.b);
+  NEXT(3);
 #define F64M_H(name, opx)                                                     \
   L_##name: {                                                                 \
     uint64_t ea = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a; \
@@ -712,6 +794,26 @@ L_I32Add2:
   F64M_H(F64SubM, -)
   F64M_H(F64MulM, *)
 #undef F64M_H
+#define I32M_H(op, ld, align)                                                 \
+  L_##op##M_##ld: {                                                           \
+    uint64_t ea = uint64_t(uint32_t(fp[pc[2].s.a].i32 + pc[2].s.b)) + pc[3].s.a; \
+    if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB);     \
+    uint32_t x = fp[pc[1].s.b].i32;                                           \
+    uint32_t y = LD_##ld(mbase + ea);                                         \
+    SET_i(pc[1].s.a, OP_##op(x, y));                                          \
+    NEXT(4);                                                                  \
+  }
+#define I32M_ALL(op) \
+  I32M_H(op, I32Load, 2) I32M_H(op, I32Load8S, 0) I32M_H(op, I32Load8U, 0) \
+  I32M_H(op, I32Load16S, 1) I32M_H(op, I32Load16U, 1)
+  I32M_ALL(I32Add)
+  I32M_ALL(I32Sub)
+  I32M_ALL(I32Mul)
+  I32M_ALL(I32And)
+  I32M_ALL(I32Or)
+  I32M_ALL(I32Xor)
+#undef I32M_ALL
+#undef I32M_H
 
   // ---- variables ----
 L_GlobalGet:
@@ -849,6 +951,12 @@ L_ElemDrop:
     uint64_t ea = uint64_t(uint32_t(fp[pc[1].s.a].i32 + pc[2].s.a)) + pc[2].s.b; \
     if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB); \
     ST_##id(mbase + ea, GET_##V_(pc[1].s.b));                         \
+    NEXT(3);                                                         \
+  }                                                                  \
+  L_##id##_k: {                                                      \
+    uint64_t ea = uint64_t(uint32_t(fp[pc[1].s.a].i32 + pc[2].s.a)) + pc[2].s.b; \
+    if (__builtin_expect(ea + (1u << (align)) > msize, 0)) TRAP(kMemOOB); \
+    ST_##id(mbase + ea, KV_##V_(pc[1].s.b));                          \
     NEXT(3);                                                         \
   }
 #include "handlers.def"

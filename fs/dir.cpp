@@ -1,8 +1,11 @@
-// dir.cpp — opening granted host directories and duplicating Dir handles.
+// dir.cpp — opening granted host directories, duplicating Dir handles,
+// syncing a directory.
 #include "fs/dir.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
+
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -30,6 +33,14 @@ FsResult<Dir> Dir::with_resolver(Resolver resolver) const {
   auto d = duplicate();
   if (!d) return d.error();
   return Dir(UniqueFd(d->fd_.release()), access_, resolver, mount_);
+}
+
+FsResult<void> Dir::sync(bool data_only) const {
+  UniqueFd fd(::openat(fd_.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.valid()) return fs_errc_from_errno(errno);
+  int rc = data_only ? ::fdatasync(fd.get()) : ::fsync(fd.get());
+  if (rc != 0) return fs_errc_from_errno(errno);
+  return {};
 }
 
 }  // namespace wippy::fs

@@ -51,6 +51,10 @@ class Dir {
   // The same directory handled with another resolution strategy.
   FsResult<Dir> with_resolver(Resolver resolver) const;
 
+  // fsync (data_only: fdatasync) of the directory itself, through a
+  // readable descriptor of it (fd() may be O_PATH).
+  FsResult<void> sync(bool data_only) const;
+
  private:
   UniqueFd fd_;
   Access access_;

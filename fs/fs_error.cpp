@@ -33,6 +33,17 @@ const char* fs_errc_name(FsErrc e) {
     case FsErrc::TextFileBusy: return "text-file-busy";
     case FsErrc::Overflow: return "overflow";
     case FsErrc::NoDevice: return "no-device";
+    case FsErrc::NoSuchDevice: return "no-such-device";
+    case FsErrc::Already: return "already";
+    case FsErrc::InProgress: return "in-progress";
+    case FsErrc::Deadlock: return "deadlock";
+    case FsErrc::NoLock: return "no-lock";
+    case FsErrc::MessageSize: return "message-size";
+    case FsErrc::IllegalByteSequence: return "illegal-byte-sequence";
+    case FsErrc::NotRecoverable: return "not-recoverable";
+    case FsErrc::NoTty: return "no-tty";
+    case FsErrc::Pipe: return "pipe";
+    case FsErrc::InvalidSeek: return "invalid-seek";
     case FsErrc::Other: return "other";
   }
   return "other";
@@ -67,7 +78,17 @@ FsErrc fs_errc_from_errno(int err) {
     case ETXTBSY: return FsErrc::TextFileBusy;
     case EOVERFLOW: return FsErrc::Overflow;
     case ENODEV: return FsErrc::NoDevice;
-    case ENXIO: return FsErrc::NoDevice;
+    case ENXIO: return FsErrc::NoSuchDevice;
+    case EALREADY: return FsErrc::Already;
+    case EINPROGRESS: return FsErrc::InProgress;
+    case EDEADLK: return FsErrc::Deadlock;
+    case ENOLCK: return FsErrc::NoLock;
+    case EMSGSIZE: return FsErrc::MessageSize;
+    case EILSEQ: return FsErrc::IllegalByteSequence;
+    case ENOTRECOVERABLE: return FsErrc::NotRecoverable;
+    case ENOTTY: return FsErrc::NoTty;
+    case EPIPE: return FsErrc::Pipe;
+    case ESPIPE: return FsErrc::InvalidSeek;
     default: return FsErrc::Other;
   }
 }

@@ -1,6 +1,7 @@
 // fs_error.h — errors of the fs layer as values.
-// FsErrc is an errno-like code (one per condition the WASI filesystem
-// interface can report); FsResult<T> holds either a T or an FsErrc. Escapes
+// FsErrc is an errno-like code, one per case of the WASI filesystem
+// error-code enum (Other stands for an errno WASI has no case for; the WASI
+// host reports it as `io`); FsResult<T> holds either a T or an FsErrc. Escapes
 // from a granted directory are NotPermitted; mutations of a read-only grant
 // are ReadOnly. fs_errc_from_errno maps a Linux errno to the code.
 #pragma once
@@ -36,7 +37,18 @@ enum class FsErrc {
   Quota,           // EDQUOT
   TextFileBusy,    // ETXTBSY
   Overflow,        // EOVERFLOW
-  NoDevice,        // ENODEV / ENXIO
+  NoDevice,        // ENODEV
+  NoSuchDevice,    // ENXIO
+  Already,         // EALREADY
+  InProgress,      // EINPROGRESS
+  Deadlock,        // EDEADLK
+  NoLock,          // ENOLCK
+  MessageSize,     // EMSGSIZE
+  IllegalByteSequence, // EILSEQ (also a name that is not UTF-8)
+  NotRecoverable,  // ENOTRECOVERABLE
+  NoTty,           // ENOTTY
+  Pipe,            // EPIPE
+  InvalidSeek,     // ESPIPE
   Other,           // anything else
 };
 

@@ -65,7 +65,9 @@ FsResult<UniqueFd> resolve_by_openat2(int root, std::string_view path, int flags
   std::string p(path);
   struct open_how how {};
   how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  // O_TMPFILE includes the O_DIRECTORY bit: test all of its bits.
+  const bool creates = (flags & O_CREAT) != 0 || (flags & O_TMPFILE) == O_TMPFILE;
+  how.mode = creates ? mode : 0;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
   for (int attempt = 0; attempt < kOpenat2Retries; ++attempt) {
     long fd = raw_openat2(root, p.c_str(), &how);
@@ -211,7 +213,8 @@ bool openat2_available() {
 
 FsResult<UniqueFd> openat_beneath(const Dir& dir, std::string_view path, int flags, mode_t mode) {
   const bool wants_write = (flags & O_ACCMODE) != O_RDONLY ||
-                           (flags & (O_CREAT | O_TRUNC | O_APPEND | O_TMPFILE)) != 0;
+                           (flags & (O_CREAT | O_TRUNC | O_APPEND)) != 0 ||
+                           (flags & O_TMPFILE) == O_TMPFILE;  // O_TMPFILE includes O_DIRECTORY
   if (wants_write && !dir.writable()) return FsErrc::ReadOnly;
   return detail::resolve_beneath(dir.fd(), dir.resolver(), path, flags, mode);
 }

@@ -36,8 +36,9 @@ Result<T*> lookup(const HandleTable<T>& table, const Val& handle, const char* wh
 
 // stream-error: variant { last-operation-failed(own<error>), closed }.
 inline Val stream_closed() { return Val::variant(1); }
-inline Val stream_failed(WasiCtx& ctx, std::string why) {
-  uint32_t rep = ctx.state.errors.insert(std::make_unique<std::string>(std::move(why)));
+// `code`: the OS error behind the failure, if any.
+inline Val stream_failed(WasiCtx& ctx, std::string why, std::optional<fs::FsErrc> code = std::nullopt) {
+  uint32_t rep = ctx.state.errors.insert(std::make_unique<IoError>(IoError{std::move(why), code}));
   return Val::variant(0, Val::own(ctx.state.types.error, rep));
 }
 

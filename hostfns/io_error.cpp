@@ -1,5 +1,6 @@
-// io_error.cpp — wasi:io/error: the `error` resource (a debug string kept in
-// WasiState::errors), created by failed stream operations.
+// io_error.cpp — wasi:io/error: the `error` resource (an IoError kept in
+// WasiState::errors: debug string and OS error code), created by failed stream
+// operations.
 #include "component/linker.h"
 #include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
@@ -15,7 +16,7 @@ void add_io_error(Linker& linker, WasiCtx& ctx) {
   inst.func("[method]error.to-debug-string", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
     auto e = lookup(st.errors, a[0], "error.to-debug-string");
     if (!e) return e.error();
-    return reply(Val::string(**e));
+    return reply(Val::string((*e)->message));
   });
 }
 

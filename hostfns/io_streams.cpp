@@ -40,7 +40,7 @@ Val outcome_val(WasiCtx& ctx, const StreamOutcome& o, std::optional<Val> payload
     case StreamStatus::closed: return Val::err(stream_closed());
     case StreamStatus::failed: break;
   }
-  return Val::err(stream_failed(ctx, o.error));
+  return Val::err(stream_failed(ctx, o.error, o.code));
 }
 
 Result<Vals> do_read(WasiCtx& ctx, const Val& self, uint64_t len, bool block, bool skip) {

@@ -1,5 +1,5 @@
-// streams.cpp — InputStream / OutputStream over host descriptors and
-// in-memory buffers (see streams.h).
+// streams.cpp — InputStream / OutputStream over host descriptors,
+// in-memory buffers and open files (see streams.h).
 #include "hostfns/streams.h"
 
 #include <poll.h>
@@ -28,6 +28,15 @@ StreamOutcome failed(const char* op, int err) {
   StreamOutcome o;
   o.status = StreamStatus::failed;
   o.error = fmt::format("{}: {}", op, std::strerror(err));
+  o.code = fs::fs_errc_from_errno(err);
+  return o;
+}
+
+StreamOutcome failed(const char* op, fs::FsErrc code) {
+  StreamOutcome o;
+  o.status = StreamStatus::failed;
+  o.error = fmt::format("{}: {}", op, fs::fs_errc_name(code));
+  o.code = code;
   return o;
 }
 
@@ -68,8 +77,25 @@ Result<StreamOutcome> InputStream::read_fd(uint64_t len, std::vector<uint8_t>& o
   }
 }
 
+StreamOutcome InputStream::read_file(uint64_t len, std::vector<uint8_t>& out) {
+  out.resize(size_t(std::min(len, kMaxRead)));
+  if (out.empty()) return StreamOutcome{};
+  auto n = file_->read_at(out.data(), out.size(), offset_);
+  if (!n) {
+    out.clear();
+    return failed("read", n.error());
+  }
+  out.resize(*n);
+  if (*n == 0) return closed();
+  offset_ += *n;
+  StreamOutcome o;
+  o.count = *n;
+  return o;
+}
+
 Result<StreamOutcome> InputStream::read(uint64_t len, std::vector<uint8_t>& out) {
   if (fd_ >= 0) return read_fd(len, out, false);
+  if (file_) return read_file(len, out);
   out.clear();
   if (!data_ || *pos_ >= data_->size()) return closed();
   size_t n = size_t(std::min<uint64_t>({len, data_->size() - *pos_, kMaxRead}));
@@ -82,7 +108,7 @@ Result<StreamOutcome> InputStream::read(uint64_t len, std::vector<uint8_t>& out)
 
 Result<StreamOutcome> InputStream::blocking_read(uint64_t len, std::vector<uint8_t>& out) {
   if (fd_ >= 0) return read_fd(len, out, true);
-  return read(len, out);  // in-memory data never makes a reader wait
+  return read(len, out);  // in-memory data and files never make a reader wait
 }
 
 disp::Pollable InputStream::subscribe() const {
@@ -92,12 +118,28 @@ disp::Pollable InputStream::subscribe() const {
 
 Result<StreamOutcome> OutputStream::check_write() const {
   StreamOutcome o;
-  o.count = (sink_ || fd_ready(fd_, POLLOUT)) ? kWriteBudget : 0;
+  o.count = (sink_ || file_ || fd_ready(fd_, POLLOUT)) ? kWriteBudget : 0;
+  return o;
+}
+
+StreamOutcome OutputStream::write_file(const uint8_t* data, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    auto n = append_ ? file_->append(data + done, len - done)
+                     : file_->write_at(data + done, len - done, offset_);
+    if (!n) return failed("write", n.error());
+    if (*n == 0) return failed("write", fs::FsErrc::Io);  // no progress: give up rather than spin
+    done += *n;
+    if (!append_) offset_ += *n;
+  }
+  StreamOutcome o;
+  o.count = done;
   return o;
 }
 
 Result<StreamOutcome> OutputStream::write(const uint8_t* data, size_t len) {
   StreamOutcome o;
+  if (file_) return write_file(data, len);
   if (sink_) {
     sink_->append(reinterpret_cast<const char*>(data), len);
     o.count = len;

@@ -17,8 +17,7 @@ Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx) {
   add_clocks_wall(linker, ctx);
   add_clocks_monotonic(linker, ctx);
   add_random(linker, ctx);
-  add_filesystem_none(linker, ctx);
-  return {};
+  return add_filesystem(linker, ctx);
 }
 
 }  // namespace wippy::hostfns

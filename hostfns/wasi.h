@@ -7,7 +7,11 @@
 //   io_error.cpp io_poll.cpp io_streams.cpp
 //   cli_environment.cpp cli_exit.cpp cli_stdio.cpp cli_terminal.cpp
 //   clocks_wall.cpp clocks_monotonic.cpp random.cpp
-//   filesystem_none.cpp (no preopens yet: no descriptor can exist)
+//   filesystem_preopens.cpp (wasi:filesystem/types and preopens over
+//   WasiCtx::preopens; the parts: filesystem_types.cpp, _paths.cpp,
+//   _dirs.cpp, _errors.cpp, _values.cpp, shared in filesystem.h)
+// add_wasi_to_linker() fails (Io) when a preopen's host directory cannot be
+// opened.
 // run_wasi_command() decodes a component, links it with a fresh WASI linker
 // and calls wasi:cli/run#run. Its exit code: 0 when run returns ok, 1 when
 // it returns err or calls exit(err), the code given to exit-with-code.
@@ -43,7 +47,7 @@ void add_cli_terminal(component::Linker& linker, WasiCtx& ctx);
 void add_clocks_wall(component::Linker& linker, WasiCtx& ctx);
 void add_clocks_monotonic(component::Linker& linker, WasiCtx& ctx);
 void add_random(component::Linker& linker, WasiCtx& ctx);
-void add_filesystem_none(component::Linker& linker, WasiCtx& ctx);
+Result<void> add_filesystem(component::Linker& linker, WasiCtx& ctx);
 
 Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_bytes, WasiCtx& ctx);
 

@@ -19,6 +19,7 @@
 
 #include "component/val.h"
 #include "dispatcher/pollable.h"
+#include "fs/fs_error.h"
 #include "hostfns/handle_table.h"
 #include "hostfns/streams.h"
 #include "interp/result.h"
@@ -37,10 +38,17 @@ struct WasiTypes {
   component::ResourceRef descriptor, directory_entry_stream;
 };
 
+// A wasi:io/error: its debug string and, for an OS failure, its code
+// (what wasi:filesystem's filesystem-error-code reports).
+struct IoError {
+  std::string message;
+  std::optional<fs::FsErrc> code;
+};
+
 // Per-instance host state. Not configuration: owned by the host functions.
 struct WasiState {
   WasiTypes types;
-  HandleTable<std::string> errors;  // io/error: the debug string
+  HandleTable<IoError> errors;      // io/error
   HandleTable<disp::Pollable> pollables;
   HandleTable<InputStream> inputs;
   HandleTable<OutputStream> outputs;

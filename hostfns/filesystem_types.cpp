@@ -1,0 +1,172 @@
+// filesystem_types.cpp — wasi:filesystem/types: the descriptor methods that
+// act on the descriptor itself (the *-at path methods are in
+// filesystem_paths.cpp, read-directory in filesystem_dirs.cpp).
+// As in wasmtime: file-only methods on a directory fail with
+// bad-descriptor; streams, read and write need a file opened for reading /
+// writing (else bad-descriptor); read returns at most 1 MiB and reports the
+// end of the file only when nothing was read. Mutations through a
+// descriptor of a read-only grant (set-size, set-times, write, streams
+// cannot be opened for writing there) fail with read-only. stat, get-type,
+// get-flags, sync, advise and metadata-hash need no rights beyond the
+// descriptor. is-same-object compares device and inode.
+#include <algorithm>
+
+#include "hostfns/filesystem.h"
+#include "hostfns/host_util.h"
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns::wasifs {
+
+
+namespace {
+
+constexpr uint64_t kMaxRead = 1 << 20;
+
+fs::FsResult<fs::FileStat> stat_of(const Descriptor& d) {
+  if (d.dir) return fs::stat_at(*d.dir, ".", fs::Follow::Yes);
+  return d.file->stat();
+}
+
+FsOut<Own<>> read_via_stream(WasiCtx& ctx, const Descriptor& d, uint64_t offset) {
+  if (!d.file || !d.file->opened_for_read()) return fs_fail(ErrorCode::bad_descriptor);
+  uint32_t rep = ctx.state.inputs.insert(std::make_unique<InputStream>(InputStream::from_file(d.file, offset)));
+  return wit_ok(Own<>(ctx.state.types.input_stream, rep));
+}
+
+FsOut<Own<>> write_via_stream(WasiCtx& ctx, const Descriptor& d, std::optional<uint64_t> offset) {
+  if (!d.file || !d.file->opened_for_write()) return fs_fail(ErrorCode::bad_descriptor);
+  OutputStream s = offset ? OutputStream::to_file(d.file, *offset) : OutputStream::append_to(d.file);
+  uint32_t rep = ctx.state.outputs.insert(std::make_unique<OutputStream>(std::move(s)));
+  return wit_ok(Own<>(ctx.state.types.output_stream, rep));
+}
+
+FsOut<> set_times(const Descriptor& d, const NewTimestamp& atim, const NewTimestamp& mtim) {
+  auto a = timespec_of(atim);
+  if (!a.is_ok()) return fs_fail(a.error());
+  auto m = timespec_of(mtim);
+  if (!m.is_ok()) return fs_fail(m.error());
+  if (d.dir) return done(fs::set_times_at(*d.dir, ".", fs::Follow::Yes, a.value(), m.value()));
+  return done(d.file->set_times(a.value(), m.value()));
+}
+
+FsOut<std::tuple<std::vector<uint8_t>, bool>> read(const Descriptor& d, uint64_t len, uint64_t offset) {
+  if (!d.file) return fs_fail(ErrorCode::bad_descriptor);
+  std::vector<uint8_t> buf(size_t(std::min(len, kMaxRead)));
+  auto n = d.file->read_at(buf.data(), buf.size(), offset);
+  if (!n) return fs_fail(n.error());
+  buf.resize(*n);
+  const bool end = *n == 0 && len > 0;
+  return wit_ok(std::make_tuple(std::move(buf), end));
+}
+
+FsOut<uint64_t> write(const Descriptor& d, const std::vector<uint8_t>& buf, uint64_t offset) {
+  if (!d.file) return fs_fail(ErrorCode::bad_descriptor);
+  auto n = d.file->write_at(buf.data(), buf.size(), offset);
+  if (!n) return fs_fail(n.error());
+  return wit_ok(uint64_t(*n));
+}
+
+FsOut<DescriptorType> get_type(const Descriptor& d) {
+  if (d.dir) return wit_ok(DescriptorType::directory);
+  auto st = d.file->stat();
+  if (!st) return fs_fail(st.error());
+  return wit_ok(descriptor_type(st->type));
+}
+
+}  // namespace
+
+void add_descriptor_methods(HostInterface& types, const FsHost& h) {
+  WasiCtx* ctx = h.ctx;
+  auto descs = h.descriptors;
+
+  types.func("[method]descriptor.read-via-stream", [ctx, descs](Self self, uint64_t offset) -> FsReply<Own<>> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    return read_via_stream(*ctx, **d, offset);
+  });
+  types.func("[method]descriptor.write-via-stream", [ctx, descs](Self self, uint64_t offset) -> FsReply<Own<>> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    return write_via_stream(*ctx, **d, offset);
+  });
+  types.func("[method]descriptor.append-via-stream", [ctx, descs](Self self) -> FsReply<Own<>> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    return write_via_stream(*ctx, **d, std::nullopt);
+  });
+  types.func("[method]descriptor.advise",
+             [descs](Self self, uint64_t offset, uint64_t len, Advice advice) -> FsReply<> {
+               auto d = descs.get(self);
+               if (!d) return d.error();
+               if (!(*d)->file) return FsOut<>(fs_fail(ErrorCode::bad_descriptor));
+               return done((*d)->file->advise(offset, len, fs::Advice(int(advice))));
+             });
+  for (bool data_only : {true, false}) {
+    types.func(data_only ? "[method]descriptor.sync-data" : "[method]descriptor.sync",
+               [descs, data_only](Self self) -> FsReply<> {
+                 auto d = descs.get(self);
+                 if (!d) return d.error();
+                 const Descriptor& x = **d;
+                 return done(x.dir ? x.dir->sync(data_only) : x.file->sync(data_only));
+               });
+  }
+  types.func("[method]descriptor.get-flags", [descs](Self self) -> FsReply<DescriptorFlags> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    return FsOut<DescriptorFlags>(wit_ok((*d)->flags));
+  });
+  types.func("[method]descriptor.get-type", [descs](Self self) -> FsReply<DescriptorType> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    return get_type(**d);
+  });
+  types.func("[method]descriptor.set-size", [descs](Self self, uint64_t size) -> FsReply<> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    if (!(*d)->file) return FsOut<>(fs_fail(ErrorCode::bad_descriptor));
+    return done((*d)->file->set_size(size));
+  });
+  types.func("[method]descriptor.set-times",
+             [descs](Self self, NewTimestamp atim, NewTimestamp mtim) -> FsReply<> {
+               auto d = descs.get(self);
+               if (!d) return d.error();
+               return set_times(**d, atim, mtim);
+             });
+  types.func("[method]descriptor.read",
+             [descs](Self self, uint64_t len, uint64_t offset) -> FsReply<std::tuple<std::vector<uint8_t>, bool>> {
+               auto d = descs.get(self);
+               if (!d) return d.error();
+               return read(**d, len, offset);
+             });
+  types.func("[method]descriptor.write",
+             [descs](Self self, std::vector<uint8_t> buf, uint64_t offset) -> FsReply<uint64_t> {
+               auto d = descs.get(self);
+               if (!d) return d.error();
+               return write(**d, buf, offset);
+             });
+  types.func("[method]descriptor.stat", [descs](Self self) -> FsReply<DescriptorStat> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    auto st = stat_of(**d);
+    if (!st) return FsOut<DescriptorStat>(fs_fail(st.error()));
+    return FsOut<DescriptorStat>(wit_ok(descriptor_stat(*st)));
+  });
+  types.func("[method]descriptor.is-same-object", [descs](Self self, Self other) -> Result<bool> {
+    auto a = descs.get(self);
+    if (!a) return a.error();
+    auto b = descs.get(other);
+    if (!b) return b.error();
+    auto sa = stat_of(**a);
+    auto sb = stat_of(**b);
+    return sa.ok() && sb.ok() && sa->dev == sb->dev && sa->ino == sb->ino;
+  });
+  types.func("[method]descriptor.metadata-hash", [descs](Self self) -> FsReply<MetadataHashValue> {
+    auto d = descs.get(self);
+    if (!d) return d.error();
+    auto st = stat_of(**d);
+    if (!st) return FsOut<MetadataHashValue>(fs_fail(st.error()));
+    return FsOut<MetadataHashValue>(wit_ok(metadata_hash(*st)));
+  });
+}
+
+}  // namespace wippy::hostfns::wasifs

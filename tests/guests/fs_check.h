@@ -14,7 +14,7 @@
 
 static int fs_checks, fs_failed;
 
-static const char *errno_name(int e) {
+__attribute__((unused)) static const char *errno_name(int e) {
   switch (e) {
     case 0: return "0";
     case EPERM: return "EPERM";
@@ -40,7 +40,7 @@ static const char *errno_name(int e) {
   }
 }
 
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(printf, 2, 3), unused))
 static void expect(int cond, const char *fmt, ...) {
   char buf[1024];
   va_list ap;
@@ -53,13 +53,13 @@ static void expect(int cond, const char *fmt, ...) {
 }
 
 /* rc is the call's result (-1 or NULL-as-0 on failure); errno is read now. */
-static void expect_errno(long rc, int want, const char *what) {
+__attribute__((unused)) static void expect_errno(long rc, int want, const char *what) {
   int got = rc == -1 ? errno : 0;
   expect(rc == -1 && got == want, "%s -> %s (want %s)", what, rc == -1 ? errno_name(got) : "success",
          errno_name(want));
 }
 
-static int finish(const char *name) {
+__attribute__((unused)) static int finish(const char *name) {
   say(1, "%s: %d checks, %d failed\n", name, fs_checks, fs_failed);
   return fs_failed == 0 ? 0 : 1;
 }

@@ -452,7 +452,7 @@ TEST_CASE("bind: WASI interfaces on the typed API (environment, clocks, random)"
 
   Val bytes = call_ok(ci, "ins-bytes", {Val::u64(20)});
   REQUIRE(bytes.kind == ValKind::List);
-  CHECK(bytes.items.size() == 20);
+  CHECK(bytes.list_size() == 20);
   CHECK(bytes != call_ok(ci, "ins-bytes", {Val::u64(20)}));
   CHECK(call_ok(ci, "ins-u64", {}) != call_ok(ci, "ins-u64", {}));
   CHECK(call_ok(ci, "ins-seed", {}) ==

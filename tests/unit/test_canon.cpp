@@ -351,7 +351,7 @@ struct StubWasi {
     });
     auto write = [this](Store&, std::span<const Val> a) -> Result<std::vector<Val>> {
       std::string& sink = a[0].rep() == 1 ? out : err;
-      for (auto& b : a[1].items) sink += char(b.as_u32());
+      for (uint8_t b : a[1].bytes()) sink += char(b);
       return std::vector<Val>{Val::ok()};
     };
     streams.func("[method]output-stream.write", write);

@@ -193,10 +193,12 @@ bool component_val_matches(const WastCValue& e, const VType& type, const Val& go
     case ValKind::List:
     case ValKind::Tuple: {
       if (e.kind != (type.kind == ValKind::List ? CKind::List : CKind::Tuple)) return false;
-      if (e.items.size() != got.items.size()) return false;
-      if (type.kind == ValKind::Tuple && type.elems.size() != got.items.size()) return false;
+      std::vector<Val> scratch;
+      auto& items = list_elems(got, scratch);
+      if (e.items.size() != items.size()) return false;
+      if (type.kind == ValKind::Tuple && type.elems.size() != items.size()) return false;
       for (size_t i = 0; i < e.items.size(); ++i)
-        if (!component_val_matches(e.items[i], *type.elems[type.kind == ValKind::List ? 0 : i], got.items[i]))
+        if (!component_val_matches(e.items[i], *type.elems[type.kind == ValKind::List ? 0 : i], items[i]))
           return false;
       return true;
     }

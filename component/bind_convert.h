@@ -11,14 +11,17 @@
 // (f32), double (f64); char32_t (char); std::string, std::string_view
 // (string; a view points into the argument and lives for the call);
 // std::vector<T> (list<T>); std::span<const T> (list<T>, as an argument
-// it views a vector built for the call); std::optional<T> (option);
+// it views a vector built for the call; lists of integers, float and
+// double cross as packed Vals, one copy each way); std::optional<T> (option);
 // WitResult<T, E> (result); std::tuple / std::pair (tuple); std::variant of
 // WitWitCase<...> (variant); types with wit_describe() (record, enum, flags);
 // Own<R> / Borrow<R> (own / borrow); Val itself (any type, unchecked).
 // Element types of lists, options and the like must be their own stored
 // form (no std::span inside a list).
 #pragma once
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -87,6 +90,19 @@ constexpr ValKind int_kind() {
     case 4: return s ? ValKind::S32 : ValKind::U32;
     default: return s ? ValKind::S64 : ValKind::U64;
   }
+}
+
+// Element types whose lists cross as packed Vals (val.h): their memory
+// form is the canonical ABI's on a little-endian host.
+template <class T>
+inline constexpr bool kPackable = std::endian::native == std::endian::little &&
+                                  (kIntegral<T> || std::is_same_v<T, float> || std::is_same_v<T, double>);
+
+template <class T>
+constexpr ValKind packed_kind() {
+  if constexpr (std::is_same_v<T, float>) return ValKind::F32;
+  else if constexpr (std::is_same_v<T, double>) return ValKind::F64;
+  else return int_kind<T>();
 }
 
 }  // namespace bind_detail
@@ -191,6 +207,11 @@ std::string check_list(const VType& t) {
 
 template <class T, class Range>
 Val list_to_val(const Range& r) {
+  if constexpr (kPackable<T>) {
+    std::vector<uint8_t> raw(std::size(r) * sizeof(T));
+    if (!raw.empty()) std::memcpy(raw.data(), std::data(r), raw.size());
+    return Val::packed_list(packed_kind<T>(), std::move(raw));
+  }
   std::vector<Val> items;
   items.reserve(std::size(r));
   for (const auto& x : r) items.push_back(WitType<T>::to_val(x));
@@ -198,17 +219,32 @@ Val list_to_val(const Range& r) {
 }
 
 template <class T>
-bool list_from_val(const Val& v, std::vector<T>& out) {
-  assert_self_stored<T>();
-  if (v.kind != ValKind::List) return false;
-  out.clear();
-  out.reserve(v.items.size());
-  for (const Val& item : v.items) {
+bool list_from_items(const std::vector<Val>& items, std::vector<T>& out) {
+  out.reserve(items.size());
+  for (const Val& item : items) {
     T x{};
     if (!WitType<T>::from_val(item, x)) return false;
     out.push_back(std::move(x));
   }
   return true;
+}
+
+template <class T>
+bool list_from_val(const Val& v, std::vector<T>& out) {
+  assert_self_stored<T>();
+  if (v.kind != ValKind::List) return false;
+  out.clear();
+  if (v.is_packed()) {
+    if constexpr (kPackable<T>) {
+      if (v.packed_kind != packed_kind<T>()) return false;
+      out.resize(v.list_size());
+      if (!out.empty()) std::memcpy(out.data(), v.raw().data(), out.size() * sizeof(T));
+      return true;
+    }
+    auto items = v.list_items();
+    return list_from_items(items, out);
+  }
+  return list_from_items(v.items, out);
 }
 
 // A payload slot of an option/result/variant case: nullptr means none.

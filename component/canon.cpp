@@ -244,9 +244,34 @@ Result<std::pair<uint32_t, uint32_t>> store_string_into(CanonCx& cx, const std::
 
 // ---- lists -----------------------------------------------------------------
 
+// Rewrites NaNs among `n` packed floats of kind `k` at `p` to the canonical NaN.
+void canon_packed_floats(uint8_t* p, size_t n, ValKind k) {
+  if (k == ValKind::F32) {
+    for (size_t i = 0; i < n; ++i, p += 4) {
+      uint32_t b;
+      std::memcpy(&b, p, 4);
+      if ((b & 0x7fffffffu) > 0x7f800000u) { b = f32_bits(canon_f32(bits_f32(b))); std::memcpy(p, &b, 4); }
+    }
+  } else if (k == ValKind::F64) {
+    for (size_t i = 0; i < n; ++i, p += 8) {
+      uint64_t b;
+      std::memcpy(&b, p, 8);
+      if ((b & 0x7fffffffffffffffull) > 0x7ff0000000000000ull) { b = f64_bits(canon_f64(bits_f64(b))); std::memcpy(p, &b, 8); }
+    }
+  }
+}
+
 Result<Val> load_list_from(CanonCx& cx, const VType& elem, uint32_t ptr, uint32_t len) {
   TRY(check_align(ptr, elem.align, "list"));
-  TRY(mem_range(cx, ptr, uint64_t(len) * elem.size, "list content out-of-bounds: list"));
+  auto p = mem_range(cx, ptr, uint64_t(len) * elem.size, "list content out-of-bounds: list");
+  if (!p) return p.error();
+  if (Val::packable(elem.kind)) {
+    // Elements of a fixed-size number kind keep their memory form (the
+    // packed form is little-endian, as wasm memory is).
+    std::vector<uint8_t> raw(*p, *p + uint64_t(len) * elem.size);
+    canon_packed_floats(raw.data(), len, elem.kind);
+    return Val::packed_list(elem.kind, std::move(raw));
+  }
   std::vector<Val> items;
   items.reserve(len);
   for (uint32_t i = 0; i < len; ++i) {
@@ -258,11 +283,17 @@ Result<Val> load_list_from(CanonCx& cx, const VType& elem, uint32_t ptr, uint32_
 }
 
 Result<std::pair<uint32_t, uint32_t>> store_list_into(CanonCx& cx, const VType& elem, const Val& v) {
-  uint64_t bytes = uint64_t(v.items.size()) * elem.size;
+  uint64_t count = v.list_size();
+  uint64_t bytes = count * elem.size;
   auto ptr = call_realloc(cx, elem.align, bytes, "list");
   if (!ptr) return ptr.error();
-  for (size_t i = 0; i < v.items.size(); ++i) TRY(store(cx, elem, v.items[i], uint32_t(*ptr + i * elem.size)));
-  return std::pair{*ptr, uint32_t(v.items.size())};
+  if (v.is_packed()) {  // expect_kind checked that packed_kind is elem.kind
+    if (bytes) std::memcpy(cx.memory->data + *ptr, v.raw().data(), bytes);
+    canon_packed_floats(cx.memory->data + *ptr, count, elem.kind);
+  } else {
+    for (size_t i = 0; i < count; ++i) TRY(store(cx, elem, v.items[i], uint32_t(*ptr + i * elem.size)));
+  }
+  return std::pair{*ptr, uint32_t(count)};
 }
 
 // ---- handles ---------------------------------------------------------------
@@ -320,7 +351,8 @@ Result<void> expect_kind(const VType& t, const Val& v) {
     auto cases = variant_cases(t);
     ok = v.u < cases.size() && v.items.size() == (cases[v.u] ? 1u : 0u);
   }
-  if (ok && t.kind == ValKind::List && t.length) ok = v.items.size() == t.length;
+  if (ok && t.kind == ValKind::List && v.is_packed()) ok = v.packed_kind == t.elems[0]->kind;
+  if (ok && t.kind == ValKind::List && t.length) ok = v.list_size() == t.length;
   if (ok && t.kind == ValKind::Flags) ok = t.labels.size() >= 64 || (v.u >> t.labels.size()) == 0;
   if (ok && t.kind == ValKind::Char) ok = is_scalar(v.u);
   if (!ok)
@@ -460,7 +492,9 @@ Result<void> store(CanonCx& cx, const VType& t, const Val& v, uint32_t ptr) {
     case ValKind::F64: return write_uint(cx, ptr, 8, f64_bits(canon_f64(v.f64)));
     case ValKind::String: case ValKind::List: {
       if (t.length) {
-        for (uint32_t i = 0; i < t.length; ++i) TRY(store(cx, *t.elems[0], v.items[i], ptr + i * t.elems[0]->size));
+        std::vector<Val> scratch;
+        auto& items = list_elems(v, scratch);
+        for (uint32_t i = 0; i < t.length; ++i) TRY(store(cx, *t.elems[0], items[i], ptr + i * t.elems[0]->size));
         return {};
       }
       TRY(mem_range(cx, ptr, 8));
@@ -612,7 +646,9 @@ Result<void> lower_flat(CanonCx& cx, const VType& t, const Val& v, std::vector<V
     case ValKind::F64: out.push_back(val_f64(canon_f64(v.f64))); return {};
     case ValKind::String: case ValKind::List: {
       if (t.length) {
-        for (uint32_t i = 0; i < t.length; ++i) TRY(lower_flat(cx, *t.elems[0], v.items[i], out));
+        std::vector<Val> scratch;
+        auto& items = list_elems(v, scratch);
+        for (uint32_t i = 0; i < t.length; ++i) TRY(lower_flat(cx, *t.elems[0], items[i], out));
         return {};
       }
       auto pl = t.kind == ValKind::String ? store_string_into(cx, v.str) : store_list_into(cx, *t.elems[0], v);

@@ -6,6 +6,18 @@
 //   F32/F64             -> `f32` / `f64`
 //   String              -> `str` (always valid UTF-8)
 //   List/Record/Tuple   -> `items` (record fields in declaration order)
+//   List, packed        -> `raw`: a list whose elements are all of one
+//                          fixed-size number kind (s8..u64, f32, f64) may
+//                          instead hold them back to back in `raw`, each in
+//                          its canonical ABI memory form (little-endian,
+//                          size_of(kind) bytes); `packed` names that kind and
+//                          `items` is empty. Lifting such a list makes a
+//                          packed Val (one bounds check and a copy), as do
+//                          Val::bytes / Val::packed_list; Val::list makes an
+//                          unpacked one. Both forms are the same value
+//                          (operator== compares elements); code walking a
+//                          list uses list_size()/list_item() or list_items(),
+//                          or raw() when is_packed().
 //   Variant/Enum/Option/Result -> `u` = case index (option: 0 none, 1 some;
 //                          result: 0 ok, 1 err), `items` = payload (0 or 1)
 //   Flags               -> `u` = bit i set when label i is set (<= 32 labels)
@@ -17,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,12 +62,15 @@ using ResourceRef = std::shared_ptr<const Resource>;
 
 struct Val {
   ValKind kind = ValKind::Bool;
+  bool packed = false;                  // List only: elements are in `raw`
+  ValKind packed_kind = ValKind::Bool;  // their kind when packed
   uint64_t u = 0;
   float f32 = 0;
   double f64 = 0;
   std::string str;
   std::vector<Val> items;
   ResourceRef resource;
+  std::vector<uint8_t> packed_raw;  // packed list elements (see the header)
 
   static Val boolean(bool b) { return scalar(ValKind::Bool, b); }
   static Val s8(int8_t v) { return scalar(ValKind::S8, uint64_t(int64_t(v))); }
@@ -70,6 +86,17 @@ struct Val {
   static Val character(uint32_t scalar_value) { return scalar(ValKind::Char, scalar_value); }
   static Val string(std::string s) { Val x; x.kind = ValKind::String; x.str = std::move(s); return x; }
   static Val list(std::vector<Val> v) { return aggregate(ValKind::List, std::move(v)); }
+  // A packed list<u8>.
+  static Val bytes(std::vector<uint8_t> b) { return packed_list(ValKind::U8, std::move(b)); }
+  // A packed list of `elem` (packable(elem)); raw.size() must be a multiple
+  // of packed_size(elem).
+  static Val packed_list(ValKind elem, std::vector<uint8_t> raw) {
+    Val x; x.kind = ValKind::List; x.packed = true; x.packed_kind = elem; x.packed_raw = std::move(raw);
+    return x;
+  }
+  // Kinds a list can be packed with, and their element size (0 otherwise).
+  static uint32_t packed_size(ValKind k);
+  static bool packable(ValKind k) { return packed_size(k) != 0; }
   static Val record(std::vector<Val> fields) { return aggregate(ValKind::Record, std::move(fields)); }
   static Val tuple(std::vector<Val> v) { return aggregate(ValKind::Tuple, std::move(v)); }
   static Val variant(uint32_t case_index, std::optional<Val> payload = std::nullopt) {
@@ -94,6 +121,19 @@ struct Val {
   bool is_ok() const { return kind == ValKind::Result && u == 0; }
   uint32_t rep() const { return uint32_t(u); }
 
+  // Lists, either form.
+  bool is_packed() const { return packed; }
+  bool is_bytes() const { return packed && packed_kind == ValKind::U8; }
+  // The packed elements' bytes (empty for an unpacked list).
+  std::span<const uint8_t> raw() const { return packed_raw; }
+  // A packed list<u8>'s bytes; empty for anything else.
+  std::span<const uint8_t> bytes() const { return is_bytes() ? raw() : std::span<const uint8_t>(); }
+  size_t list_size() const { return packed ? packed_raw.size() / packed_size(packed_kind) : items.size(); }
+  // Element i (i < list_size()); decoded from `raw` when packed.
+  Val list_item(size_t i) const;
+  // All elements as Vals (expands a packed list).
+  std::vector<Val> list_items() const;
+
   bool operator==(const Val& o) const;
 
  private:
@@ -108,6 +148,10 @@ struct Val {
     Val x; x.kind = k; x.u = rep; x.resource = std::move(r); return x;
   }
 };
+
+// The elements of a list as Vals: `v.items`, or a packed list expanded
+// into `scratch`.
+const std::vector<Val>& list_elems(const Val& v, std::vector<Val>& scratch);
 
 // A readable rendering for messages and tests: `"hi"`, `[1, 2]`, `some(3)`.
 std::string to_string(const Val& v);

@@ -426,9 +426,11 @@ Result<Json> to_json(const Val& v, const VType& t, const Path& p) {
       return Json::string(v.str);
     case ValKind::List: {
       Json out = Json::array();
-      out.as_array().reserve(v.items.size());
-      for (size_t i = 0; i < v.items.size(); ++i) {
-        auto e = to_json(v.items[i], elem(t, 0), p.at(i));
+      std::vector<Val> scratch;
+      auto& items = list_elems(v, scratch);
+      out.as_array().reserve(items.size());
+      for (size_t i = 0; i < items.size(); ++i) {
+        auto e = to_json(items[i], elem(t, 0), p.at(i));
         if (!e.ok()) return e;
         out.push(std::move(*e));
       }

@@ -42,8 +42,9 @@ inline Val stream_failed(WasiCtx& ctx, std::string why, std::optional<fs::FsErrc
   return Val::variant(0, Val::own(ctx.state.types.error, rep));
 }
 
-// list<u8> from bytes, and back.
-Val bytes_val(const std::vector<uint8_t>& bytes);
+// list<u8> from bytes (a packed Val, see component/val.h), and back (any
+// list<u8> Val, packed or not).
+Val bytes_val(std::vector<uint8_t> bytes);
 std::vector<uint8_t> val_bytes(const Val& list);
 
 }  // namespace wippy::hostfns

@@ -15,17 +15,13 @@ namespace wippy::hostfns {
 
 using component::Linker;
 
-Val bytes_val(const std::vector<uint8_t>& bytes) {
-  Vals items;
-  items.reserve(bytes.size());
-  for (uint8_t b : bytes) items.push_back(Val::u8(b));
-  return Val::list(std::move(items));
-}
+Val bytes_val(std::vector<uint8_t> bytes) { return Val::bytes(std::move(bytes)); }
 
 std::vector<uint8_t> val_bytes(const Val& list) {
+  if (list.is_bytes()) return {list.bytes().begin(), list.bytes().end()};
   std::vector<uint8_t> out;
-  out.reserve(list.items.size());
-  for (const Val& b : list.items) out.push_back(uint8_t(b.u));
+  out.reserve(list.list_size());
+  for (size_t i = 0; i < list.list_size(); ++i) out.push_back(uint8_t(list.list_item(i).u));
   return out;
 }
 

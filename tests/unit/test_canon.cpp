@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "echo_host.h"
 #include "fixtures.h"
 #include "component/decode.h"
 #include "component/linker.h"
@@ -48,16 +49,8 @@ struct CanonHost {
   Linker linker;
 
   CanonHost() {
-    for (const char* n : {"string", "recs", "var", "opt", "res", "flags", "enum", "tup", "f64", "s64", "chars"}) {
-      std::string name = n;
-      linker.func("put-" + name, [this, name](Store&, std::span<const Val> args) -> Result<std::vector<Val>> {
-        got[name] = args[0];
-        return std::vector<Val>{};
-      });
-      linker.func("get-" + name, [this, name](Store&, std::span<const Val>) -> Result<std::vector<Val>> {
-        return std::vector<Val>{give.at(name)};
-      });
-    }
+    for (const char* n : {"string", "recs", "var", "opt", "res", "flags", "enum", "tup", "f64", "s64", "chars"})
+      wippy::testing::add_put_get(linker, n, got, give);
     linker.func("put-string16", [this](Store&, std::span<const Val> args) -> Result<std::vector<Val>> {
       got["string16"] = args[0];
       return std::vector<Val>{};
@@ -351,7 +344,7 @@ struct StubWasi {
     });
     auto write = [this](Store&, std::span<const Val> a) -> Result<std::vector<Val>> {
       std::string& sink = a[0].rep() == 1 ? out : err;
-      for (auto& b : a[1].items) sink += char(b.as_u32());
+      for (uint8_t b : a[1].bytes()) sink += char(b);
       return std::vector<Val>{Val::ok()};
     };
     streams.func("[method]output-stream.write", write);

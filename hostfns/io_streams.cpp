@@ -7,6 +7,8 @@
 // an always-ready one for in-memory streams).
 #include <algorithm>
 
+#include <utility>
+
 #include "component/linker.h"
 #include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
@@ -46,7 +48,7 @@ Result<Vals> do_read(WasiCtx& ctx, const Val& self, uint64_t len, bool block, bo
   auto r = block ? (*s)->blocking_read(len, buf) : (*s)->read(len, buf);
   if (!r) return r.error();
   if (skip) return reply(outcome_val(ctx, *r, Val::u64(r->count)));
-  return reply(outcome_val(ctx, *r, bytes_val(buf)));
+  return reply(outcome_val(ctx, *r, bytes_val(std::move(buf))));
 }
 
 Result<Vals> do_write(WasiCtx& ctx, const Val& self, const std::vector<uint8_t>& bytes) {

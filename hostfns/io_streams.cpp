@@ -6,7 +6,6 @@
 // equal the plain ones. subscribe returns a pollable for the descriptor (or
 // an always-ready one for in-memory streams).
 #include <algorithm>
-
 #include <utility>
 
 #include "component/linker.h"

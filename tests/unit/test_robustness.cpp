@@ -5,11 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "component/decode.h"
+#include "component/linker.h"
 #include "component/text/component_wast.h"
 #include "component/text/component_wat.h"
 #include "interp/decode/decode.h"
@@ -183,4 +185,25 @@ TEST_CASE("robustness: registry YAML that nests 100,000 deep is an error") {
     CHECK(fuzz::run_yaml(text, dir) != "ok");
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("robustness: a nested component instance is freed with its component instance") {
+  // Found by wippy-fuzz under LeakSanitizer: a child scope owned its parent,
+  // which owned the child, so every nested instantiation leaked.
+  auto bin = component::component_wat_to_binary(
+      "(component (component $c) (instance $i (instantiate $c)) (export \"i\" (instance $i)))");
+  REQUIRE_MESSAGE(bin.ok(), bin.error().message);
+  auto dec = component::decode_component(*bin);
+  REQUIRE_MESSAGE(dec.ok(), dec.error().message);
+  auto comp = std::make_shared<const component::Component>(std::move(*dec));
+  Store store;
+  component::Linker linker;
+  std::weak_ptr<const component::RtInstance> exports;
+  {
+    auto inst = linker.instantiate(store, comp);
+    REQUIRE_MESSAGE(inst.ok(), inst.error().message);
+    exports = (*inst)->exports_ptr();
+    CHECK((*inst)->exports().exports.count("i") == 1);
+  }
+  CHECK(exports.expired());
 }

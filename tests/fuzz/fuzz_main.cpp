@@ -75,6 +75,13 @@ void dump_current() {
   g_current.data = nullptr;
 }
 
+}  // namespace
+
+// UBSan calls this on each report (before halting): save the input too.
+extern "C" void __ubsan_on_report() { dump_current(); }
+
+namespace {
+
 void on_fatal(int sig) {
   if (sig == SIGALRM) {
     const char msg[] = "\nwippy-fuzz: input timed out\n";

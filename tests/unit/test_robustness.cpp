@@ -207,3 +207,10 @@ TEST_CASE("robustness: a nested component instance is freed with its component i
   }
   CHECK(exports.expired());
 }
+
+TEST_CASE("robustness: an inline export without an id inside a type declaration") {
+  // Found by wippy-fuzz (UBSan): the error named the missing $id token.
+  auto r = component::component_wat_to_binary("(component (type (instance (type (export \"x\") (func)))))");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.find("inline exports are only allowed in components") != std::string::npos);
+}

@@ -39,7 +39,10 @@ Error trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg))
 struct Scope : std::enable_shared_from_this<Scope> {
   Store& store;
   std::shared_ptr<const Component> comp;
-  std::shared_ptr<Scope> parent;
+  // The scope that defined this component. Not owning: scopes own their
+  // children (below), so a parent owning pointer would be a cycle that
+  // leaks every nested instantiation; the root keeps the whole tree alive.
+  Scope* parent = nullptr;
   std::shared_ptr<InstanceState> state = std::make_shared<InstanceState>();
   const Linker* linker = nullptr;     // root: imports come from the linker
   std::map<std::string, Item> args;   // nested: imports come from here
@@ -54,8 +57,8 @@ struct Scope : std::enable_shared_from_this<Scope> {
   std::vector<std::shared_ptr<Scope>> children;
   std::shared_ptr<RtInstance> out = std::make_shared<RtInstance>();
 
-  Scope(Store& s, std::shared_ptr<const Component> c, std::shared_ptr<Scope> p)
-      : store(s), comp(std::move(c)), parent(std::move(p)) {
+  Scope(Store& s, std::shared_ptr<const Component> c, Scope* p)
+      : store(s), comp(std::move(c)), parent(p) {
     core_instances.resize(comp->core_instances.size());
     instances.resize(comp->instances.size());
     aliases.resize(comp->aliases.size());
@@ -156,11 +159,11 @@ Result<TypeEntry> outer_type(const Level& l, uint32_t count, uint32_t index) {
   bool scoped = false;  // walked out of a component level: follow scope parents
   for (uint32_t i = 0; i < count; ++i) {
     if (scoped) {
-      s = s->parent.get();
+      s = s->parent;
     } else if (cur->decl_types) {
       cur = cur->up.get();
     } else {
-      s = cur->scope->parent.get();
+      s = cur->scope->parent;
       scoped = true;
     }
     if ((scoped && !s) || (!scoped && !cur))
@@ -659,7 +662,7 @@ Result<Item> Scope::make_alias(const Alias& a) {
     case Alias::Kind::Outer: {
       Scope* s = this;
       for (uint32_t i = 0; i < a.outer_count; ++i) {
-        s = s->parent.get();
+        s = s->parent;
         if (!s) return inst_error("outer alias reaches beyond the outermost component");
       }
       return s->get(a.sort, a.outer_index);
@@ -715,7 +718,7 @@ Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& i
     return std::shared_ptr<const RtInstance>(out);
   }
   TRY_ASSIGN(def, get(Sort::Component, in.component));
-  auto child = std::make_shared<Scope>(store, def.component, def.component_scope->shared_from_this());
+  auto child = std::make_shared<Scope>(store, def.component, def.component_scope);
   for (auto& a : in.args) {
     TRY_ASSIGN(item, get(a.item.sort, a.item.index));
     child->args[a.name] = item;

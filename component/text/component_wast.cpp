@@ -185,11 +185,17 @@ class ScriptParser {
     return true;
   }
 
-  // `(kw args)`.
+  // `(kw args)`. Values nest (lists of lists ...); deeper than kMaxNesting
+  // is refused so that a script cannot exhaust the native stack.
+  static constexpr uint32_t kMaxNesting = 1000;
   bool value(WastCValue& v, bool pattern) {
     if (!expect_lparen()) return false;
+    if (nesting_ >= kMaxNesting) return fail(peek(), "nesting too deep");
+    ++nesting_;
     const Token& kw = next();
-    return value_body(kw, v, pattern) && expect_rparen();
+    bool ok = value_body(kw, v, pattern) && expect_rparen();
+    --nesting_;
+    return ok;
   }
 
   // The arguments of a value after its keyword, up to the ')'.
@@ -376,6 +382,7 @@ class ScriptParser {
   wippy::text::TokenList tl_;
   const std::vector<Token>& t_;
   size_t pos_ = 0;
+  uint32_t nesting_ = 0;  // open values (see value())
   Error err_;
 };
 

@@ -379,7 +379,8 @@ bool Parser::head(Head& h, bool allow_import) {
 
 bool Parser::finish_exports(const Head& h, Sort s, uint32_t index) {
   for (const Bytes& n : h.exports) {
-    if (scope_->kind != Scope::Kind::Component) return fail(*h.id, "inline exports are only allowed in components");
+    if (scope_->kind != Scope::Kind::Component)
+      return fail(h.id ? *h.id : peek(), "inline exports are only allowed in components");
     Bytes e = n;
     put_sort(e, s);
     put_u32(e, index);

@@ -302,15 +302,18 @@ class ModuleParser {
     if (first_definition_) return fail(at, fmt::format("import after {}", first_definition_));
     return true;
   }
+  // Token i of the fields, clamped to end_ (the module's ')' or the Eof of
+  // an unclosed one) so that looking ahead never leaves the list.
+  const Token& tok(size_t i) const { return t_[std::min(i, end_)]; }
   bool scan_fields() {
     size_t p = begin_;
     while (p < end_) {
-      const Token& open = t_[p];
+      const Token& open = tok(p);
       if (open.kind != Token::LParen) return unexpected(open);
       size_t close = m_[p];
-      const Token& kw = t_[p + 1];
+      const Token& kw = tok(p + 1);
       size_t q = p + 2;
-      const Token* id = t_[q].is_id() ? &t_[q++] : nullptr;
+      const Token* id = tok(q).is_id() ? &tok(q++) : nullptr;
       if (kw.is("type")) {
         pos_ = q;
         FuncType ft;
@@ -323,26 +326,26 @@ class ModuleParser {
         type_space_.count = uint32_t(types_.size());
       } else if (kw.is("import")) {
         if (!note_import(kw)) return false;
-        if (t_[p + 2].kind != Token::String) return unexpected(t_[p + 2]);
-        if (t_[p + 3].kind != Token::String) return unexpected(t_[p + 3]);
-        if (t_[p + 4].kind != Token::LParen) return unexpected(t_[p + 4]);
-        const Token& dk = t_[p + 5];
-        const Token* did = t_[p + 6].is_id() ? &t_[p + 6] : nullptr;
+        if (tok(p + 2).kind != Token::String) return unexpected(tok(p + 2));
+        if (tok(p + 3).kind != Token::String) return unexpected(tok(p + 3));
+        if (tok(p + 4).kind != Token::LParen) return unexpected(tok(p + 4));
+        const Token& dk = tok(p + 5);
+        const Token* did = tok(p + 6).is_id() ? &tok(p + 6) : nullptr;
         Space* s = space_for(dk);
         if (!s) return unexpected(dk);
         if (!bind(*s, did, s->count++)) return false;
       } else if (kw.is("func") || kw.is("table") || kw.is("memory") || kw.is("global")) {
         Space* s = space_for(kw);
         if (!bind(*s, id, s->count++)) return false;
-        while (t_[q].kind == Token::LParen && t_[q + 1].is("export")) q = m_[q] + 1;
-        if (t_[q].kind == Token::LParen && t_[q + 1].is("import")) {
-          if (!note_import(t_[q + 1])) return false;
+        while (tok(q).kind == Token::LParen && tok(q + 1).is("export")) q = m_[q] + 1;
+        if (tok(q).kind == Token::LParen && tok(q + 1).is("import")) {
+          if (!note_import(tok(q + 1))) return false;
         } else {
           if (!first_definition_) first_definition_ = kw.is("func") ? "function" : definition_name(kw);
-          if (kw.is("table") && is_reftype_token(t_[q]) && t_[q + 1].kind == Token::LParen &&
-              t_[q + 2].is("elem"))
+          if (kw.is("table") && is_reftype_token(tok(q)) && tok(q + 1).kind == Token::LParen &&
+              tok(q + 2).is("elem"))
             elem_space_.count++;
-          if (kw.is("memory") && t_[q].kind == Token::LParen && t_[q + 1].is("data"))
+          if (kw.is("memory") && tok(q).kind == Token::LParen && tok(q + 1).is("data"))
             data_space_.count++;
         }
       } else if (kw.is("elem")) {
@@ -877,8 +880,21 @@ class ModuleParser {
     return true;
   }
 
+  // Folded forms and flat blocks parse recursively; deeper nesting than
+  // kMaxNesting is refused ("nesting too deep") so that hostile text cannot
+  // exhaust the native stack. Binary modules have no such limit.
+  static constexpr uint32_t kMaxNesting = 5000;
+  struct Nest {
+    uint32_t& n;
+    explicit Nest(uint32_t& depth) : n(++depth) {}
+    ~Nest() { --n; }
+    bool too_deep() const { return n > kMaxNesting; }
+  };
+
   // block/loop/if in flat form; the keyword is at peek().
   bool flat_block(Bytes& out) {
+    Nest nest(nesting_);
+    if (nest.too_deep()) return fail(peek(), "nesting too deep");
     const Token& kw = next();
     std::string_view label = opt_label();
     out.push_back(kw.is("block") ? 0x02 : kw.is("loop") ? 0x03 : 0x04);
@@ -900,6 +916,8 @@ class ModuleParser {
   }
 
   bool folded(Bytes& out) {
+    Nest nest(nesting_);
+    if (nest.too_deep()) return fail(peek(), "nesting too deep");
     next();  // '('
     const Token& kw = peek();
     if (kw.is("block") || kw.is("loop")) {
@@ -1321,6 +1339,7 @@ class ModuleParser {
   // function-body state
   Space* locals_ = nullptr;
   std::vector<std::string_view> labels_;
+  uint32_t nesting_ = 0;  // open folded forms and flat blocks (see Nest)
   bool uses_data_ops_ = false;
 
   // section bodies and entry counts
@@ -1344,7 +1363,7 @@ Result<ModuleForm> parse_module_form(const TokenList& tl, size_t lparen) {
   if (!t[p].is("module")) return error_at(t[p], fmt::format("unexpected token {}", t[p].text));
   ++p;
   if (t[p].is_id()) form.id = std::string(t[p++].text);
-  form.next = close + 1;
+  form.next = std::min(close + 1, t.size() - 1);  // unclosed: the Eof
   if (t[p].is("binary") || t[p].is("quote")) {
     bool binary = t[p].is("binary");
     form.kind = binary ? ModuleForm::Binary : ModuleForm::Quote;

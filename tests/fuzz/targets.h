@@ -1,0 +1,37 @@
+// targets.h — what the fuzz harness pushes each input through. Every target
+// must come back with an outcome (an error kind or "ok"), never crash, hang
+// or allocate without bound; the harness only counts outcomes.
+//   core:      decode_module -> validate_module -> (no imports) instantiate
+//              in a Store with a memory cap and fuel, call each export whose
+//              signature has no v128 with zero arguments.
+//   component: decode_component -> validate_component -> instantiate with a
+//              Linker offering nothing (same Store limits).
+//   wat/wast:  wat_to_wasm / parse_wast; every binary they produce also goes
+//              through the core target.
+//   cwat/cwast: component_wat_to_binary / parse_component_wast, binaries
+//              through the component target.
+//   yaml:      parse_registry_file on a file written into a scratch folder.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace wippy::fuzz {
+
+// Fuel: interrupt checks (loop back-edges and calls) allowed per call.
+inline constexpr uint32_t kFuel = 20000;
+// Memory cap for each fuzzed store.
+inline constexpr uint64_t kMemoryCap = 64ull << 20;
+
+// Each returns a short outcome label ("ok", "Malformed", "Invalid", "Trap", ...).
+std::string run_core(std::span<const uint8_t> bytes);
+std::string run_component(std::span<const uint8_t> bytes);
+std::string run_wat(std::string_view text);
+std::string run_wast(std::string_view text);
+std::string run_component_wat(std::string_view text);
+std::string run_component_wast(std::string_view text);
+std::string run_yaml(std::string_view text, const std::filesystem::path& scratch_dir);
+
+}  // namespace wippy::fuzz

@@ -17,6 +17,16 @@ struct Level {
   std::shared_ptr<const Level> up;
 };
 
+// A copy of `l` for an instance or component type defined in it. The
+// declared types are copied as they are now: the new type's outer aliases
+// can only see earlier declarations, and a level that shared the live list
+// would hold the entry that holds it (a shared_ptr cycle, leaked).
+std::shared_ptr<const Level> snapshot_level(const Level& l) {
+  auto c = std::make_shared<Level>(l);
+  if (l.decl_types) c->decl_types = std::make_shared<std::vector<TypeEntry>>(*l.decl_types);
+  return c;
+}
+
 struct CoreInst {
   wippy::Instance* inst = nullptr;
   std::unordered_map<std::string, Extern> exports;  // inline exports
@@ -270,12 +280,12 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
   } else if (auto* it = std::get_if<InstanceType>(&def)) {
     out.kind = TypeEntry::Kind::Instance;
     out.instance_type = it;
-    out.level = std::make_shared<Level>(l);
+    out.level = snapshot_level(l);
     return out;
   } else if (auto* ct = std::get_if<ComponentType>(&def)) {
     out.kind = TypeEntry::Kind::Component;
     out.component_type = ct;
-    out.level = std::make_shared<Level>(l);
+    out.level = snapshot_level(l);
     return out;
   } else if (auto* rs = std::get_if<ResourceType>(&def)) {
     if (!defining) return inst_error("resource type outside a component");

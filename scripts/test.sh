@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit tests (doctest),
-# the WebAssembly 2.0 spec suite through `wippy-run wast`, and the WASI
-# guests of tests/guests/ under `wippy-run run` and `jco run`.
+# the WebAssembly 2.0 spec suite and the component-model tests through
+# `wippy-run wast`, the WASI guests of tests/guests/ under `wippy-run run`
+# and `jco run`, the registry end-to-end tests, the embedding example and a
+# fuzz smoke pass (`meson test -C build` lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

@@ -9,6 +9,7 @@
 #include "component/text/component_wat.h"
 #include "interp/text/lexer.h"
 #include "interp/text/numbers.h"
+#include "interp/text/token_cursor.h"
 
 namespace wippy::component {
 namespace {
@@ -27,10 +28,10 @@ bool single_code_point(std::string_view s, uint32_t& cp) {
   return true;
 }
 
-class ScriptParser {
+class ScriptParser : wippy::text::TokenCursor {
  public:
   ScriptParser(std::string_view source, wippy::text::TokenList tl)
-      : src_(source), tl_(std::move(tl)), t_(tl_.tokens) {}
+      : TokenCursor(std::move(tl)), src_(source) {}
 
   Result<std::vector<ComponentWastCommand>> run() {
     std::vector<ComponentWastCommand> out;
@@ -61,36 +62,6 @@ class ScriptParser {
       if (t.is(k)) return true;
     return false;
   }
-  const Token& peek(size_t k = 0) const { return t_[std::min(pos_ + k, t_.size() - 1)]; }
-  const Token& next() {
-    const Token& t = peek();
-    if (pos_ + 1 < t_.size()) ++pos_;
-    return t;
-  }
-  bool fail(const Token& t, std::string_view msg) {
-    err_ = wippy::text::error_at(t, msg);
-    return false;
-  }
-  bool unexpected(const Token& t) {
-    if (t.kind == Token::Eof) return fail(t, "unexpected end of script");
-    return fail(t, fmt::format("unexpected token {}", t.text));
-  }
-  bool expect_lparen() {
-    if (peek().kind != Token::LParen) return unexpected(peek());
-    next();
-    return true;
-  }
-  bool expect_rparen() {
-    if (peek().kind != Token::RParen) return unexpected(peek());
-    next();
-    return true;
-  }
-  bool string(std::string& out) {
-    if (peek().kind != Token::String) return unexpected(peek());
-    out = next().str;
-    return true;
-  }
-  bool at_lparen(std::string_view kw) const { return peek().kind == Token::LParen && peek(1).is(kw); }
 
   // A core command at pos_: re-parsed by parse_wast() at its own position.
   bool core_command(ComponentWastCommand& c) {
@@ -379,11 +350,7 @@ class ScriptParser {
   }
 
   std::string_view src_;
-  wippy::text::TokenList tl_;
-  const std::vector<Token>& t_;
-  size_t pos_ = 0;
   uint32_t nesting_ = 0;  // open values (see value())
-  Error err_;
 };
 
 }  // namespace

@@ -8,15 +8,16 @@
 #include "interp/text/lexer.h"
 #include "interp/text/module_parser.h"
 #include "interp/text/numbers.h"
+#include "interp/text/token_cursor.h"
 
 namespace wippy {
 namespace {
 
 using text::Token;
 
-class ScriptParser {
+class ScriptParser : text::TokenCursor {
  public:
-  explicit ScriptParser(text::TokenList tl) : tl_(std::move(tl)), t_(tl_.tokens) {}
+  explicit ScriptParser(text::TokenList tl) : TokenCursor(std::move(tl)) {}
 
   Result<std::vector<WastCommand>> run() {
     std::vector<WastCommand> out;
@@ -44,38 +45,6 @@ class ScriptParser {
                                "start", "elem", "data"})
       if (t.is(f)) return true;
     return false;
-  }
-  const Token& peek(size_t k = 0) const { return t_[std::min(pos_ + k, t_.size() - 1)]; }
-  const Token& next() {
-    const Token& t = peek();
-    if (pos_ + 1 < t_.size()) ++pos_;
-    return t;
-  }
-  bool fail(const Token& t, std::string_view msg) {
-    err_ = text::error_at(t, msg);
-    return false;
-  }
-  bool unexpected(const Token& t) {
-    if (t.kind == Token::Eof) return fail(t, "unexpected end of script");
-    return fail(t, fmt::format("unexpected token {}", t.text));
-  }
-  bool expect_lparen() {
-    if (peek().kind != Token::LParen) return unexpected(peek());
-    next();
-    return true;
-  }
-  bool expect_rparen() {
-    if (peek().kind != Token::RParen) return unexpected(peek());
-    next();
-    return true;
-  }
-  bool string(std::string& out) {
-    if (peek().kind != Token::String) return unexpected(peek());
-    out = next().str;
-    return true;
-  }
-  bool at_lparen(std::string_view kw) const {
-    return peek().kind == Token::LParen && peek(1).is(kw);
   }
 
   bool module(WastModule& m) {
@@ -295,10 +264,6 @@ class ScriptParser {
     return expect_rparen();
   }
 
-  text::TokenList tl_;
-  const std::vector<Token>& t_;
-  size_t pos_ = 0;
-  Error err_;
 };
 
 }  // namespace

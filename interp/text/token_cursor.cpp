@@ -1,0 +1,36 @@
+// token_cursor.cpp — TokenCursor's error-recording helpers (token_cursor.h).
+#include "interp/text/token_cursor.h"
+
+#include <fmt/format.h>
+
+namespace wippy::text {
+
+bool TokenCursor::fail(const Token& t, std::string_view msg) {
+  err_ = error_at(t, msg);
+  return false;
+}
+
+bool TokenCursor::unexpected(const Token& t) {
+  if (t.kind == Token::Eof) return fail(t, "unexpected end of script");
+  return fail(t, fmt::format("unexpected token {}", t.text));
+}
+
+bool TokenCursor::expect_lparen() {
+  if (peek().kind != Token::LParen) return unexpected(peek());
+  next();
+  return true;
+}
+
+bool TokenCursor::expect_rparen() {
+  if (peek().kind != Token::RParen) return unexpected(peek());
+  next();
+  return true;
+}
+
+bool TokenCursor::string(std::string& out) {
+  if (peek().kind != Token::String) return unexpected(peek());
+  out = next().str;
+  return true;
+}
+
+}  // namespace wippy::text

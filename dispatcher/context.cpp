@@ -2,12 +2,53 @@
 // layout must match context_<arch>.S exactly (see the comments there).
 #include "dispatcher/context.h"
 
+#include <pthread.h>
+
 #include <cstdint>
 #include <cstring>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define WIPPY_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WIPPY_ASAN 1
+#endif
+#endif
+#if defined(WIPPY_ASAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 extern "C" void wippy_ctx_start();
 
 namespace wippy::disp {
+
+StackSpan thread_stack() {
+  StackSpan span;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return span;
+  void* lo = nullptr;
+  size_t size = 0;
+  if (pthread_attr_getstack(&attr, &lo, &size) == 0) span = StackSpan{lo, size};
+  pthread_attr_destroy(&attr);
+  return span;
+}
+
+#if defined(WIPPY_ASAN)
+void switch_context(void** save_sp, void* resume_sp, StackSpan to, bool final) {
+  // A final switch passes no fake-stack slot, so ASan frees this context's
+  // fake stack; every other one keeps it for when the context resumes.
+  void* fake = nullptr;
+  __sanitizer_start_switch_fiber(final ? nullptr : &fake, to.lo, to.size);
+  wippy_ctx_switch(save_sp, resume_sp);
+  __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+}
+void context_started() { __sanitizer_finish_switch_fiber(nullptr, nullptr, nullptr); }
+#else
+void switch_context(void** save_sp, void* resume_sp, StackSpan, bool) {
+  wippy_ctx_switch(save_sp, resume_sp);
+}
+void context_started() {}
+#endif
 
 #if defined(__x86_64__)
 

@@ -25,6 +25,11 @@ thread_local Loop* tl_loop = nullptr;
 
 constexpr uint32_t kMinBudget = 32;
 
+StackSpan stack_span(const Fiber& f) {
+  const StackRange& r = f.stack.range();
+  return StackSpan{reinterpret_cast<const void*>(r.usable_lo), r.hi - r.usable_lo};
+}
+
 class PublishLoop {
  public:
   explicit PublishLoop(Loop* l) : prev_(tl_loop) { tl_loop = l; }
@@ -143,6 +148,7 @@ FiberHandle Loop::spawn(std::function<void()> fn, SpawnOptions so) {
 }
 
 void Loop::entry(void* arg) {
+  context_started();
   Fiber* f = static_cast<Fiber*>(arg);
   f->started = true;
   try {
@@ -166,7 +172,7 @@ void Loop::finish(Fiber* f) {
   }
   f->state = FiberState::finished;
   zombie_ = f;  // the loop context reaps it: a stack cannot free itself
-  wippy_ctx_switch(&f->sp, loop_sp_);
+  switch_context(&f->sp, loop_sp_, loop_stack_, /*final=*/true);
   std::abort();  // a finished fiber is never resumed
 }
 
@@ -252,7 +258,7 @@ void Loop::enter(Fiber* f) {
 
 void Loop::resume(Fiber* f) {
   enter(f);
-  wippy_ctx_switch(&loop_sp_, f->sp);
+  switch_context(&loop_sp_, f->sp, stack_span(*f));
   // Back in the loop context (from whichever fiber gave up last).
   current_ = nullptr;
   slice_.running.store(nullptr, std::memory_order_release);
@@ -268,11 +274,11 @@ void Loop::switch_out(Fiber* f) {
     if (Fiber* next = pop_run()) {
       --budget_;
       enter(next);
-      if (next != f) wippy_ctx_switch(&f->sp, next->sp);
+      if (next != f) switch_context(&f->sp, next->sp, stack_span(*next));
       return;
     }
   }
-  wippy_ctx_switch(&f->sp, loop_sp_);
+  switch_context(&f->sp, loop_sp_, loop_stack_);
 }
 
 void Loop::run_round() {

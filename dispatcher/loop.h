@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "dispatcher/clock.h"
+#include "dispatcher/context.h"
 #include "dispatcher/errc.h"
 #include "dispatcher/overflow_guard.h"
 #include "dispatcher/pollable.h"
@@ -203,6 +204,7 @@ class Loop {
   int eventfd_ = -1;
   bool use_pwait2_ = true;
   void* loop_sp_ = nullptr;
+  StackSpan loop_stack_ = thread_stack();  // the constructing thread's stack
   Fiber* current_ = nullptr;
   Fiber* runq_head_ = nullptr;
   Fiber* runq_tail_ = nullptr;

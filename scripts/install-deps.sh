@@ -19,7 +19,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
-# Guest toolchain from npm, pinned in tools/package.json (jco 1.35.0).
-if [ ! -x tools/node_modules/.bin/jco ]; then
-  (cd "$(dirname "$0")/../tools" && npm ci --no-audit --no-fund --loglevel=error)
+# Guest toolchain from npm, pinned in tools/package.json and its lock file
+# (jco 1.35.0, componentize-js 0.22.0). Reinstalled whenever the lock file
+# changes: the stamp holds the hash of the lock it was installed from.
+lock_hash=$(sha256sum tools/package-lock.json | cut -d' ' -f1)
+stamp=tools/node_modules/.wippy-lock.sha256
+if [ ! -x tools/node_modules/.bin/jco ] || [ "$(cat "$stamp" 2>/dev/null)" != "$lock_hash" ]; then
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_hash" > "$stamp"
 fi

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstdio>
 #include <map>
+#include <new>
 #include <optional>
 
 #include "component/val_json.h"
@@ -178,8 +180,29 @@ Result<CallOutput> Runtime::Impl::call(std::string_view name, const CallArgs& ar
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Runtime::~Runtime() = default;
 
+namespace {
+
+void warn_to_stderr(const std::string& w) { std::fprintf(stderr, "wippy: warning: %s\n", w.c_str()); }
+
+}  // namespace
+
 Result<std::unique_ptr<Runtime>> Runtime::load(std::span<const std::filesystem::path> files, RuntimeOptions opts) {
-  auto reg = load_registry(files);
+  // The public API returns errors as values: nothing below may throw out.
+  try {
+    return load_checked(files, std::move(opts));
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorKind::Exhaustion, "out of memory while loading the registry");
+  } catch (const std::exception& e) {
+    return make_error(ErrorKind::Other, fmt::format("loading the registry failed: {}", e.what()));
+  }
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::filesystem::path> files,
+                                                       RuntimeOptions opts) {
+  RegistryOptions ro;
+  ro.strict = opts.strict;
+  ro.warn = opts.on_warning ? opts.on_warning : std::function<void(const std::string&)>(warn_to_stderr);
+  auto reg = load_registry(files, ro);
   if (!reg) return reg.error();
   auto impl = std::make_unique<Impl>();
   impl->reg = std::move(*reg);

@@ -2,11 +2,12 @@
 #include "runtime/registry_parse.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <charconv>
 #include <array>
+#include <charconv>
 #include <limits>
 #include <set>
 
@@ -661,6 +662,11 @@ ParsedFile parse_registry_file(const std::filesystem::path& file, Diagnostics& d
     YAML::Node root = YAML::Load(std::string(bytes->begin(), bytes->end()));
     FileParser parser(file, diag, strict);
     return parser.run(root);
+  } catch (const YAML::DeepRecursion& e) {
+    diag.set_kind(ErrorKind::Malformed);
+    diag.add_file(SourceLoc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0},
+                  fmt::format("bad YAML: nested more than {} levels deep", e.depth()));
+    return {};
   } catch (const YAML::Exception& e) {
     diag.set_kind(ErrorKind::Malformed);
     diag.add_file(SourceLoc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0},

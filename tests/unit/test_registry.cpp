@@ -1132,3 +1132,9 @@ TEST_CASE("registry files: file:// WAT sources are confined") {
   CHECK_HAS(msg, "app.yaml:21: entry myns:fsup: path ../x.wat escapes its directory");
   CHECK_HAS(msg, "app.yaml:26: entry myns:dir: source file://wat: file wat is a directory, not a regular file");
 }
+
+TEST_CASE("registry files: deeply nested YAML is a bounded error") {
+  TempDir dir;
+  std::string deep = "namespace: x\nentries: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  CHECK_HAS(load_error(dir, deep), "app.yaml:2: bad YAML: nested more than ");
+}

@@ -20,14 +20,14 @@ void check_refs(const Registry& reg, const std::vector<RefSite>& refs, Diagnosti
   for (const RefSite& r : refs) {
     const Entry* e = reg.find(r.target);
     if (!e) {
-      diag.add(r.loc, r.from_entry, fmt::format("{} {} not found", r.label, r.target));
+      diag.add(r.loc, r.from_entry, fmt::format("{} {} not found", r.label, quote_input(r.target)));
       continue;
     }
     bool right = r.want == RefSite::Want::FsDirectory ? std::holds_alternative<FsDirectoryEntry>(*e)
                                                       : std::holds_alternative<EnvVariableEntry>(*e);
     if (!right)
       diag.add(r.loc, r.from_entry,
-               fmt::format("{} {} is not an {} entry (it is {})", r.label, r.target,
+               fmt::format("{} {} is not an {} entry (it is {})", r.label, quote_input(r.target),
                            r.want == RefSite::Want::FsDirectory ? "fs.directory" : "env.variable",
                            entry_kind_name(*e)));
   }
@@ -43,13 +43,13 @@ std::vector<const FsDirectoryEntry*> check_directories(const Registry& reg, Diag
     fs::file_status st = fs::status(d->directory, ec);
     if (fs::exists(st)) {
       if (!fs::is_directory(st))
-        diag.add(d->loc, d->id, fmt::format("{} is not a directory", d->directory.string()));
+        diag.add(d->loc, d->id, fmt::format("{} is not a directory", quote_input(d->directory.string())));
     } else if (d->auto_init) {
       to_create.push_back(d);
     } else {
       diag.add(d->loc, d->id,
                fmt::format("directory {} does not exist (set auto_init: true to create it)",
-                           d->directory.string()));
+                           quote_input(d->directory.string())));
     }
   }
   return to_create;
@@ -63,7 +63,7 @@ void create_directory(const FsDirectoryEntry& d, Diagnostics& diag) {
   if (ec) {
     diag.set_kind(ErrorKind::Io);
     diag.add(d.loc, d.id,
-             fmt::format("cannot create directory {}: {}", d.directory.string(), ec.message()));
+             fmt::format("cannot create directory {}: {}", quote_input(d.directory.string()), ec.message()));
   }
 }
 
@@ -103,7 +103,7 @@ Result<Registry> load_registry(std::span<const std::filesystem::path> files, con
       const EntryInfo& info = entry_info(e);
       if (const Entry* first = reg.find(info.id)) {
         diag.add(info.loc, info.id,
-                 fmt::format("duplicate name {} (first defined at {})", info.name,
+                 fmt::format("duplicate name {} (first defined at {})", quote_input(info.name),
                              entry_info(*first).loc.str()));
         continue;
       }

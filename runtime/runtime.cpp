@@ -10,6 +10,7 @@
 
 #include "component/val_json.h"
 #include "dispatcher/dispatcher.h"
+#include "interp/quote.h"
 #include "runtime/instance.h"
 #include "runtime/pool.h"
 #include "runtime/program.h"
@@ -64,7 +65,7 @@ struct Runtime::Impl {
   Result<EntryState*> state(std::string_view id) {
     auto it = entries.find(id);
     if (it == entries.end())
-      return make_error(ErrorKind::Other, fmt::format("no function entry {}", id));
+      return make_error(ErrorKind::Other, fmt::format("no function entry {}", quote_input(id)));
     return &it->second;
   }
 
@@ -99,16 +100,16 @@ Result<std::string> Runtime::Impl::resolve(std::string_view name) const {
   }
   if (name.find(':') != std::string_view::npos) {
     if (reg.find_function(name)) return std::string(name);
-    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", quote_input(name), listing()));
   }
   std::vector<std::string> hits;
   for (auto* f : fns)
     if (f->name == name) hits.push_back(f->id);
   if (hits.size() == 1) return hits[0];
   if (hits.empty())
-    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", quote_input(name), listing()));
   return make_error(ErrorKind::Other,
-                    fmt::format("entry name {} is ambiguous: {}", name, fmt::join(hits, ", ")));
+                    fmt::format("entry name {} is ambiguous: {}", quote_input(name), fmt::join(hits, ", ")));
 }
 
 Result<CallOutput> Runtime::Impl::call(std::string_view name, const CallArgs& args, const CallOptions& copts) {

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -55,10 +56,12 @@ Result<struct stat> stat_regular(int fd, const ReadSpec& spec, std::string_view 
 // Reads all of fd (expected `size` bytes) in chunks, feeding the hasher.
 Result<std::vector<uint8_t>> read_all(int fd, uint64_t size, const ReadSpec& spec, std::string_view shown) {
   std::vector<uint8_t> out;
-  out.reserve(size);
+  out.reserve(size + 1);  // + the byte that finds EOF: the buffer never moves
   for (;;) {
-    // Read one byte past the cap at most, to notice a file that grew.
+    // Read one byte past the cap at most, to notice a file that grew; and
+    // until `size`, no more than fits the reservation.
     uint64_t room = spec.max_bytes - out.size() + 1;
+    if (out.size() <= size) room = std::min<uint64_t>(room, size - out.size() + 1);
     size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, room));
     size_t at = out.size();
     out.resize(at + want);

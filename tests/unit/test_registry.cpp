@@ -1138,3 +1138,16 @@ TEST_CASE("registry files: deeply nested YAML is a bounded error") {
   std::string deep = "namespace: x\nentries: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
   CHECK_HAS(load_error(dir, deep), "app.yaml:2: bad YAML: nested more than ");
 }
+
+TEST_CASE("registry files: the read buffer is filled in place, never reallocated") {
+  TempDir dir;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{1} << 20, (size_t{1} << 20) + 1, size_t{5} << 20}) {
+    dir.write("f.bin", std::string(n, 'z'));
+    ReadSpec spec;
+    spec.max_bytes = n + 10;
+    Result<std::vector<uint8_t>> got = read_confined_file(dir.path(), "f.bin", spec);
+    REQUIRE_MESSAGE(got.ok(), got.error().message);
+    CHECK(got->size() == n);
+    CHECK(got->capacity() == n + 1);  // reserve(size + 1) held: no regrowth, no second copy
+  }
+}

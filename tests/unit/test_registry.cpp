@@ -1073,7 +1073,14 @@ TEST_CASE("registry files: directories, FIFOs, devices and oversized files are r
   CHECK_HAS(d.error().message, "is a directory, not a regular file");
   CHECK(read_host_file(dir.path() / "absent", spec).error().kind == ErrorKind::Io);
 
-  // Registry files themselves: a directory, a FIFO and a device are errors.
+  // Registry files themselves: a sparse 1 TiB file is refused by its size,
+  // a directory, a FIFO and a device by their type.
+  fs::path huge = dir.write("huge.yaml", "");
+  fs::resize_file(huge, uint64_t{1} << 40);
+  Result<Registry> hr = load({huge});
+  REQUIRE_FALSE(hr.ok());
+  CHECK(hr.error().message == huge.string() + ": registry file " + huge.string() +
+                                  " is 1099511627776 bytes, over the limit of 16777216");
   for (fs::path bad : {dir.path(), dir.path() / "assets/fifo.wasm", fs::path("/dev/zero")}) {
     Result<Registry> rr = load({bad});
     REQUIRE_FALSE(rr.ok());

@@ -333,6 +333,9 @@ hostile "a directory as the registry file" \
 hostile_entry typo.yaml '  - {name: spin, kind: function.wat, method: spin, limits: {max_exection_ms: 500}, source: "(module (func (export \"spin\") (loop (br 0))))"}' \
   "max_exection_ms typo is an error" \
   "wippy-run: error: hostile/typo.yaml:5: entry h:spin: unknown key max_exection_ms in limits (did you mean max_execution_ms?)"
+# wippy-run's other modes read their FILE the same way.
+hostile "run /dev/zero" "wippy-run: file /dev/zero is a character device, not a regular file" -- run /dev/zero --invoke f
+hostile "run a FIFO" "wippy-run: file hostile/mods/fifo.wasm is a FIFO, not a regular file" -- run hostile/mods/fifo.wasm --invoke f
 
 # An unknown key outside limits/wasi is a warning (the call runs); --strict
 # and `strict: true` make it an error.

@@ -7,11 +7,11 @@
 
 namespace wippy {
 
-Result<void> refuse_nul(std::string_view path) {
-  size_t nul = path.find('\0');
+Result<void> refuse_nul(std::string_view value, std::string_view label) {
+  size_t nul = value.find('\0');
   if (nul == std::string_view::npos) return {};
   return make_error(ErrorKind::Invalid,
-                    fmt::format("path {}\\0... contains a NUL byte", quote_input(path.substr(0, nul))));
+                    fmt::format("{} {}\\0... contains a NUL byte", label, quote_input(value.substr(0, nul))));
 }
 
 Result<std::filesystem::path> confine_path(const std::filesystem::path& root,

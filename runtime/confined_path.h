@@ -12,9 +12,9 @@
 
 namespace wippy {
 
-// An error when `path` holds a NUL byte (it would silently cut the path):
-// "path a/b\0... contains a NUL byte", echoing only what precedes it.
-Result<void> refuse_nul(std::string_view path);
+// An error when `value` holds a NUL byte (it would silently cut a path or
+// name): "<label> a/b\0... contains a NUL byte", echoing only what precedes it.
+Result<void> refuse_nul(std::string_view value, std::string_view label = "path");
 
 // root / inner, lexically normalised; an error when inner leaves root or
 // names root itself.

@@ -95,10 +95,9 @@ using Keys = std::span<const std::string_view>;
 constexpr std::array<std::string_view, 5> kTopKeys = {"version", "namespace", "entries", "strict", "meta"};
 constexpr std::array<std::string_view, 6> kFsKeys = {"name", "kind", "meta", "directory", "mode", "auto_init"};
 constexpr std::array<std::string_view, 6> kEnvKeys = {"name", "kind", "meta", "variable", "default", "readonly"};
-constexpr std::array<std::string_view, 13> kFunctionKeys = {
-    "name",    "kind",   "meta", "fs",     "path",   "hash", "source",
-    "method",  "imports", "wasi", "pool",  "limits", "wit"};
-constexpr std::array<std::string_view, 1> kFunctionMoreKeys = {"transport"};
+constexpr std::array<std::string_view, 14> kFunctionKeys = {
+    "name",   "kind",    "meta", "fs",   "path",   "hash", "source",
+    "method", "imports", "wasi", "pool", "limits", "wit",  "transport"};
 constexpr std::array<std::string_view, 5> kWasiKeys = {"args", "cwd", "env", "mounts", "network"};
 constexpr std::array<std::string_view, 3> kWasiEnvKeys = {"id", "name", "required"};
 constexpr std::array<std::string_view, 3> kMountKeys = {"fs", "guest", "read_only"};
@@ -140,10 +139,9 @@ class FileParser {
                                std::string_view label = {});
   std::optional<uint64_t> get_count(const EntryCtx& c, const YAML::Node& map, const char* key,
                                     std::string_view label);
-  // Reports every key of `map` not in `known` (or `more`) at the key's
-  // line, with the closest known key; `what` names the mapping ("limits").
-  void check_keys(const EntryCtx* c, const YAML::Node& map, std::string_view what, Keys known,
-                  Unknown level, Keys more = {});
+  // Reports every key of `map` not in `known` at the key's line, with the
+  // closest known key; `what` names the mapping ("limits").
+  void check_keys(const EntryCtx* c, const YAML::Node& map, std::string_view what, Keys known, Unknown level);
   void parse_wat_source(const EntryCtx& c, const YAML::Node& node, FunctionEntry& f, const std::string& src);
   void parse_network(const EntryCtx& c, const YAML::Node& node, WasiConfig& out);
   void add_ref(const EntryCtx& c, const YAML::Node& at, RefSite::Want want, std::string label,
@@ -167,16 +165,13 @@ class FileParser {
 };
 
 void FileParser::check_keys(const EntryCtx* c, const YAML::Node& map, std::string_view what, Keys known,
-                            Unknown level, Keys more) {
+                            Unknown level) {
   if (!map.IsMap()) return;
   for (auto it = map.begin(); it != map.end(); ++it) {
     const YAML::Node& k = it->first;
     std::string key = k.IsScalar() ? k.Scalar() : std::string("(not a string)");
-    auto in = [&](Keys ks) { return std::find(ks.begin(), ks.end(), key) != ks.end(); };
-    if (in(known) || in(more)) continue;
-    std::vector<std::string_view> all(known.begin(), known.end());
-    all.insert(all.end(), more.begin(), more.end());
-    std::optional<std::string_view> near = closest_key(key, all);
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::optional<std::string_view> near = closest_key(key, known);
     std::string msg = fmt::format("unknown key {}{}{}", quote_input(key, 80),
                                   what.empty() ? std::string() : fmt::format(" in {}", what),
                                   near ? fmt::format(" (did you mean {}?)", *near) : std::string());
@@ -201,9 +196,8 @@ std::optional<std::string> FileParser::get_string(const EntryCtx& c, const YAML:
     error(c, n, fmt::format("{} must be a string", what));
     return std::nullopt;
   }
-  if (n.Scalar().find('\0') != std::string::npos) {
-    std::string_view v = n.Scalar();
-    error(c, n, fmt::format("{} {}\\0... contains a NUL byte", what, quote_input(v.substr(0, v.find('\0')))));
+  if (Result<void> ok = refuse_nul(n.Scalar(), what); !ok) {
+    error(c, n, ok.error().message);
     return std::nullopt;
   }
   return n.Scalar();
@@ -330,7 +324,7 @@ void FileParser::parse_entry(const YAML::Node& node, size_t index) {
     FunctionEntry f;
     fill(f);
     f.kind = *kind == "function.wasm" ? FunctionKind::Wasm : FunctionKind::Wat;
-    check_keys(&c, node, "", kFunctionKeys, Unknown::Warn, kFunctionMoreKeys);
+    check_keys(&c, node, "", kFunctionKeys, Unknown::Warn);
     parse_function(c, node, f);
     entry = std::move(f);
   } else {

@@ -1,28 +1,20 @@
 // load.cpp — file reading and module compilation for wippy-run.
 #include "cli/load.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fmt/format.h>
-
 #include "interp/decode/decode.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
+#include "runtime/source_file.h"
 
 namespace wippy::cli {
 
 Result<std::string> read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return make_error(ErrorKind::Io, fmt::format("{}: {}", path, std::strerror(errno)));
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  bool bad = std::ferror(f) != 0;
-  std::fclose(f);
-  if (bad) return make_error(ErrorKind::Io, fmt::format("{}: read error", path));
-  return out;
+  ReadSpec spec;
+  spec.what = "file";
+  spec.max_bytes = kMaxInputFileBytes;
+  auto bytes = read_host_file(path, spec);
+  if (!bytes) return bytes.error();
+  return std::string(bytes->begin(), bytes->end());
 }
 
 Result<std::vector<uint8_t>> module_bytes(const WastModule& m) {

@@ -14,6 +14,9 @@
 
 namespace wippy::cli {
 
+// A regular file of at most kMaxInputFileBytes (runtime/source_file.h):
+// directories, FIFOs and devices are errors, never a hang or unbounded read.
+inline constexpr uint64_t kMaxInputFileBytes = uint64_t{1} << 30;
 Result<std::string> read_file(const std::string& path);
 
 // Binary of a script module; text errors come back as Malformed.

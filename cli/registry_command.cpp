@@ -14,12 +14,13 @@ namespace {
 bool ends_with_yaml(const std::string& a) { return a.ends_with(".yaml") || a.ends_with(".yml"); }
 
 constexpr const char* kUsage =
-    "usage: wippy-run [--list] FILE.yaml [MORE.yaml...] [ENTRY] [ARG...]\n"
+    "usage: wippy-run [--list] [--strict] FILE.yaml [MORE.yaml...] [ENTRY] [ARG...]\n"
     "  Load Wippy registry files and call function entry ENTRY (ns:name or name;\n"
     "  optional when the files hold one function entry). For a wasi:cli/run entry\n"
     "  the ARGs are the guest's arguments and the exit status is the guest's; for\n"
     "  a typed export each ARG is a JSON value and the result is printed as JSON.\n"
-    "  --list  print the function entries and exit\n";
+    "  --list    print the function entries and exit\n"
+    "  --strict  treat every registry warning (e.g. an unknown key) as an error\n";
 
 int error_exit(const std::string& message) {
   // One line per problem (a load may report several).
@@ -46,10 +47,14 @@ bool is_registry_invocation(const std::vector<std::string>& args) {
 
 int registry_command(const std::vector<std::string>& args) {
   bool list = false;
+  RuntimeOptions ropts;
+  ropts.on_warning = [](const std::string& w) { fmt::print(stderr, "wippy-run: warning: {}\n", w); };
   size_t i = 0;
   for (; i < args.size() && args[i].starts_with("-"); ++i) {
     if (args[i] == "--list") {
       list = true;
+    } else if (args[i] == "--strict") {
+      ropts.strict = true;
     } else if (args[i] == "--help" || args[i] == "-h") {
       fmt::print("{}", kUsage);
       return 0;
@@ -64,7 +69,7 @@ int registry_command(const std::vector<std::string>& args) {
     fmt::print(stderr, "{}", kUsage);
     return 2;
   }
-  auto rt = Runtime::load(files);
+  auto rt = Runtime::load(files, std::move(ropts));
   if (!rt) return error_exit(rt.error().message);
   Runtime& runtime = **rt;
   if (list) {

@@ -3,7 +3,8 @@
 // and calls one function entry.
 // Contract:
 //  * Options come before the first file: --list (print the function entries
-//    and exit), --help. Every argument ending in .yaml/.yml that follows is
+//    and exit), --strict (registry warnings are errors), --help. Warnings
+//    print as "wippy-run: warning: FILE:LINE: ..." to stderr. Every argument ending in .yaml/.yml that follows is
 //    a registry file; the next argument is ENTRY ("ns:name" or "name") when
 //    it names a function entry — it may be left out when the files hold
 //    exactly one — and everything after it is an ARG, verbatim, even when it

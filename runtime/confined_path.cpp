@@ -3,29 +3,30 @@
 
 #include <fmt/format.h>
 
+#include "interp/quote.h"
+
 namespace wippy {
+
+Result<void> refuse_nul(std::string_view value, std::string_view label) {
+  size_t nul = value.find('\0');
+  if (nul == std::string_view::npos) return {};
+  return make_error(ErrorKind::Invalid,
+                    fmt::format("{} {}\\0... contains a NUL byte", label, quote_input(value.substr(0, nul))));
+}
 
 Result<std::filesystem::path> confine_path(const std::filesystem::path& root,
                                            std::string_view inner) {
+  if (Result<void> ok = refuse_nul(inner); !ok) return ok.error();
   std::string_view rel = inner;
   while (!rel.empty() && rel.front() == '/') rel.remove_prefix(1);
   std::filesystem::path p = std::filesystem::path(rel).lexically_normal();
   if (p.empty() || p == ".")
-    return make_error(ErrorKind::Invalid,
-                      fmt::format("path {} names the directory itself, not a file", inner));
+    return make_error(ErrorKind::Invalid, fmt::format("path {} names the directory itself, not a file",
+                                                      quote_input(inner)));
   if (*p.begin() == "..")
-    return make_error(ErrorKind::Invalid, fmt::format("path {} escapes its directory", inner));
+    return make_error(ErrorKind::Invalid,
+                      fmt::format("path {} escapes its directory", quote_input(inner)));
   return (root / p).lexically_normal();
-}
-
-bool contained_on_disk(const std::filesystem::path& root, const std::filesystem::path& file) {
-  std::error_code ec;
-  std::filesystem::path r = std::filesystem::weakly_canonical(root, ec);
-  if (ec) return false;
-  std::filesystem::path f = std::filesystem::weakly_canonical(file, ec);
-  if (ec) return false;
-  std::filesystem::path rel = f.lexically_relative(r);
-  return !rel.empty() && *rel.begin() != ".." && rel != ".";
 }
 
 }  // namespace wippy

@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "interp/quote.h"
+
 namespace wippy {
 namespace {
 
@@ -21,7 +23,7 @@ Result<std::string> parse_hex64(std::string_view hex) {
   for (char c : out) ok = ok && is_hex(c);
   if (!ok)
     return make_error(ErrorKind::Invalid,
-                      fmt::format("hash must be sha256:<64 hex digits>, got {}", hex));
+                      fmt::format("hash must be sha256:<64 hex digits>, got {}", quote_input(hex)));
   return out;
 }
 
@@ -31,35 +33,56 @@ Result<std::string> parse_sha256_hash(std::string_view text) {
   auto colon = text.find(':');
   if (colon == std::string_view::npos)
     return make_error(ErrorKind::Invalid,
-                      fmt::format("hash must be sha256:<64 hex digits>, got {}", text));
+                      fmt::format("hash must be sha256:<64 hex digits>, got {}", quote_input(text)));
   std::string algo;
   for (char c : text.substr(0, colon)) algo.push_back(lower_ascii(c));
   if (algo != "sha256")
     return make_error(ErrorKind::Invalid,
-                      fmt::format("only sha256 is supported (got {})", text.substr(0, colon)));
+                      fmt::format("only sha256 is supported (got {})", quote_input(text.substr(0, colon))));
   return parse_hex64(text.substr(colon + 1));
 }
 
-std::string sha256_hex(std::span<const uint8_t> bytes) {
+Sha256::Sha256() {
+  mbedtls_sha256_init(&ctx_);
+  // mbedTLS 2.28: these return nonzero only on hardware-accelerator failure.
+  ok_ = mbedtls_sha256_starts_ret(&ctx_, 0) == 0;
+}
+
+Sha256::~Sha256() { mbedtls_sha256_free(&ctx_); }
+
+void Sha256::update(std::span<const uint8_t> chunk) {
+  if (ok_ && !chunk.empty()) ok_ = mbedtls_sha256_update_ret(&ctx_, chunk.data(), chunk.size()) == 0;
+}
+
+std::string Sha256::finish_hex() {
   std::array<unsigned char, 32> digest{};
-  // mbedTLS 2.28: returns nonzero only on hardware-accelerator failure.
-  if (mbedtls_sha256_ret(bytes.data(), bytes.size(), digest.data(), 0) != 0) return {};
+  if (!ok_ || mbedtls_sha256_finish_ret(&ctx_, digest.data()) != 0) return {};
+  ok_ = false;  // finished: a second call reports failure
   std::string out;
   out.reserve(64);
   for (unsigned char b : digest) out += fmt::format("{:02x}", b);
   return out;
 }
 
-Result<void> verify_hash(std::span<const uint8_t> bytes, std::string_view expected) {
+std::string sha256_hex(std::span<const uint8_t> bytes) {
+  Sha256 h;
+  h.update(bytes);
+  return h.finish_hex();
+}
+
+Result<void> check_digest(std::string_view got, std::string_view expected) {
   Result<std::string> want =
       expected.find(':') == std::string_view::npos ? parse_hex64(expected) : parse_sha256_hash(expected);
   if (!want) return want.error();
-  std::string got = sha256_hex(bytes);
   if (got.empty()) return make_error(ErrorKind::Io, "sha256 computation failed");
   if (got != *want)
     return make_error(ErrorKind::Invalid,
                       fmt::format("hash mismatch: expected {}, got {}", *want, got));
   return {};
+}
+
+Result<void> verify_hash(std::span<const uint8_t> bytes, std::string_view expected) {
+  return check_digest(sha256_hex(bytes), expected);
 }
 
 }  // namespace wippy

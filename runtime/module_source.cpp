@@ -3,11 +3,8 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
-#include <iterator>
-
-#include "runtime/confined_path.h"
 #include "runtime/module_hash.h"
+#include "runtime/source_file.h"
 
 namespace wippy {
 
@@ -19,18 +16,30 @@ Result<std::vector<uint8_t>> read_module(const Registry& reg, const FunctionEntr
     return fail(ErrorKind::Other, "a function.wat entry has no module file");
   const FsDirectoryEntry* dir = reg.find_fs(fn.fs);
   if (!dir) return fail(ErrorKind::Invalid, fmt::format("fs {} is not an fs.directory entry", fn.fs));
-  Result<std::filesystem::path> file = confine_path(dir->directory, fn.path);
-  if (!file) return fail(ErrorKind::Invalid, file.error().message);
-  std::ifstream in(*file, std::ios::binary);
-  if (!in)
-    return fail(ErrorKind::Io, fmt::format("cannot read module {}", file->string()));
-  if (!contained_on_disk(dir->directory, *file))
-    return fail(ErrorKind::Invalid,
-                fmt::format("path {} resolves outside directory {}", fn.path, dir->id));
-  std::vector<uint8_t> bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  if (in.bad()) return fail(ErrorKind::Io, fmt::format("cannot read module {}", file->string()));
-  if (Result<void> ok = verify_hash(bytes, fn.hash); !ok) return fail(ok.error().kind, ok.error().message);
+  Sha256 hasher;
+  ReadSpec spec;
+  spec.what = "module";
+  spec.max_bytes = fn.limits.max_module_bytes;
+  spec.limit_name = "limits.max_module_bytes";
+  spec.root_name = dir->id;
+  spec.hasher = &hasher;
+  Result<std::vector<uint8_t>> bytes = read_confined_file(dir->directory, fn.path, spec);
+  if (!bytes) return fail(bytes.error().kind, bytes.error().message);
+  if (Result<void> ok = check_digest(hasher.finish_hex(), fn.hash); !ok)
+    return fail(ok.error().kind, ok.error().message);
   return bytes;
+}
+
+Result<std::string> read_wat_file(const std::filesystem::path& root, std::string_view root_name,
+                                  std::string_view inner, uint64_t max_bytes) {
+  ReadSpec spec;
+  spec.what = "file";
+  spec.max_bytes = max_bytes;
+  spec.limit_name = "limits.max_module_bytes";
+  spec.root_name = root_name;
+  Result<std::vector<uint8_t>> bytes = read_confined_file(root, inner, spec);
+  if (!bytes) return bytes.error();
+  return std::string(bytes->begin(), bytes->end());
 }
 
 }  // namespace wippy

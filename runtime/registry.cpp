@@ -1,6 +1,8 @@
 // registry.cpp — Registry lookups and small model helpers (see registry.h).
 #include "runtime/registry.h"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace wippy {
@@ -61,6 +63,10 @@ const EnvVariableEntry* Registry::find_env(std::string_view id) const {
 const FunctionEntry* Registry::find_function(std::string_view id) const {
   const Entry* e = find(id);
   return e ? std::get_if<FunctionEntry>(e) : nullptr;
+}
+
+FunctionEntry* Registry::find_function(std::string_view id) {
+  return const_cast<FunctionEntry*>(std::as_const(*this).find_function(id));
 }
 
 std::vector<const FunctionEntry*> Registry::functions() const {

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -64,11 +65,25 @@ struct WasiMount {
   SourceLoc loc;
 };
 
+// wasi.network: the entry's network grants (wired to WasiCtx by hostfns).
+// `allow` rules are kept as written ("tcp:127.0.0.1:8000-9000", "udp:[::1]:53",
+// "tcp:10.0.0.0/8:*", "tcp:*:443"); the parser only checks that each is a
+// non-empty string starting "tcp:" or "udp:" — net/ parses the rest.
+struct WasiNetwork {
+  std::vector<std::string> allow;
+  std::vector<SourceLoc> allow_locs;  // where each rule was written
+  bool allow_bind = true;
+  bool allow_listen = true;
+  bool allow_lookup = true;
+  SourceLoc loc;
+};
+
 struct WasiConfig {
   std::optional<std::vector<std::string>> args;  // argv; unset = runtime default
   std::string cwd = "/";
   std::vector<WasiEnvVar> env;
   std::vector<WasiMount> mounts;
+  std::optional<WasiNetwork> network;  // unset: no `network` block
 };
 
 enum class PoolType { Inline, Lazy, Static, Adaptive };
@@ -80,9 +95,16 @@ struct PoolConfig {
   uint32_t workers = 8;    // static: `workers` or `size`
 };
 
+inline constexpr uint64_t kDefaultMaxHandles = 65536;
+inline constexpr uint64_t kDefaultMaxModuleBytes = uint64_t{256} << 20;  // 256 MiB
+
 struct EntryLimits {  // `limits:` (named apart from interp's memory Limits)
   std::optional<uint64_t> max_execution_ms;
   std::optional<uint64_t> memory_bytes;
+  uint64_t max_handles = kDefaultMaxHandles;  // guest-created host resources per instance
+  std::optional<uint64_t> max_open_files;     // host fds per instance
+  std::optional<uint64_t> max_file_bytes;     // size cap on files written through mounts
+  uint64_t max_module_bytes = kDefaultMaxModuleBytes;  // module / WAT source file size (>= 1)
   std::optional<uint64_t> max_open_sockets;
   std::optional<uint64_t> socket_timeout_ms;
 };
@@ -96,7 +118,9 @@ struct FunctionEntry : EntryInfo {
   std::string fs;     // qualified fs.directory ID
   std::string path;   // as written ("/module.wasm"); confined to the directory
   std::string hash;   // "sha256:<64 lower-case hex>"
-  // function.wat: the text, inline or read from `source: file://...`.
+  // function.wat: the text, inline or read from `source: file://PATH`. PATH
+  // is confined like `path` above: to fs.directory `fs` when the entry names
+  // one (then read by load_registry), else to the registry file's folder.
   std::string wat_source;
   std::optional<std::filesystem::path> wat_file;  // set when source was file://
   std::string method;  // export to call
@@ -121,6 +145,7 @@ class Registry {
   const FsDirectoryEntry* find_fs(std::string_view id) const;
   const EnvVariableEntry* find_env(std::string_view id) const;
   const FunctionEntry* find_function(std::string_view id) const;
+  FunctionEntry* find_function(std::string_view id);  // for load_registry's late fields
 
   const std::vector<Entry>& entries() const { return entries_; }
   std::vector<const FunctionEntry*> functions() const;
@@ -131,10 +156,20 @@ class Registry {
   std::map<std::string, size_t, std::less<>> index_;
 };
 
+struct RegistryOptions {
+  // Every warning becomes an error (as `strict: true` does for one file).
+  bool strict = false;
+  // Receives each warning ("file:line: entry ns:name: unknown key x (did you
+  // mean y?)"), also when the load fails; unset: warnings are dropped.
+  std::function<void(const std::string&)> warn;
+};
+
 // Loads, checks and cross-resolves the given files. fs.directory entries with
 // auto_init are created when missing. Errors list every problem found, one
-// per line, each as "file:line: entry ns:name: message".
-Result<Registry> load_registry(std::span<const std::filesystem::path> files);
+// per line, each as "file:line: entry ns:name: message". Unknown keys are
+// warnings, except inside `limits` and `wasi` where they are errors.
+Result<Registry> load_registry(std::span<const std::filesystem::path> files,
+                               const RegistryOptions& opts = {});
 
 // Qualifies a reference written inside namespace `ns`: "x" -> "ns:x".
 std::string qualify_id(std::string_view ns, std::string_view ref);

@@ -1,10 +1,13 @@
 // registry_load.cpp — load_registry: parse every file, then check what spans
 // files (duplicate IDs, references) and the fs.directory folders on disk.
-// auto_init folders are only created when everything else checked out.
+// auto_init folders are only created when everything else checked out;
+// function.wat sources inside an fs.directory are read after that.
 #include <fmt/format.h>
 
 #include <system_error>
 
+#include "interp/quote.h"
+#include "runtime/module_source.h"
 #include "runtime/registry.h"
 #include "runtime/registry_parse.h"
 
@@ -17,14 +20,14 @@ void check_refs(const Registry& reg, const std::vector<RefSite>& refs, Diagnosti
   for (const RefSite& r : refs) {
     const Entry* e = reg.find(r.target);
     if (!e) {
-      diag.add(r.loc, r.from_entry, fmt::format("{} {} not found", r.label, r.target));
+      diag.add(r.loc, r.from_entry, fmt::format("{} {} not found", r.label, quote_input(r.target)));
       continue;
     }
     bool right = r.want == RefSite::Want::FsDirectory ? std::holds_alternative<FsDirectoryEntry>(*e)
                                                       : std::holds_alternative<EnvVariableEntry>(*e);
     if (!right)
       diag.add(r.loc, r.from_entry,
-               fmt::format("{} {} is not an {} entry (it is {})", r.label, r.target,
+               fmt::format("{} {} is not an {} entry (it is {})", r.label, quote_input(r.target),
                            r.want == RefSite::Want::FsDirectory ? "fs.directory" : "env.variable",
                            entry_kind_name(*e)));
   }
@@ -40,13 +43,13 @@ std::vector<const FsDirectoryEntry*> check_directories(const Registry& reg, Diag
     fs::file_status st = fs::status(d->directory, ec);
     if (fs::exists(st)) {
       if (!fs::is_directory(st))
-        diag.add(d->loc, d->id, fmt::format("{} is not a directory", d->directory.string()));
+        diag.add(d->loc, d->id, fmt::format("{} is not a directory", quote_input(d->directory.string())));
     } else if (d->auto_init) {
       to_create.push_back(d);
     } else {
       diag.add(d->loc, d->id,
                fmt::format("directory {} does not exist (set auto_init: true to create it)",
-                           d->directory.string()));
+                           quote_input(d->directory.string())));
     }
   }
   return to_create;
@@ -60,23 +63,47 @@ void create_directory(const FsDirectoryEntry& d, Diagnostics& diag) {
   if (ec) {
     diag.set_kind(ErrorKind::Io);
     diag.add(d.loc, d.id,
-             fmt::format("cannot create directory {}: {}", d.directory.string(), ec.message()));
+             fmt::format("cannot create directory {}: {}", quote_input(d.directory.string()), ec.message()));
+  }
+}
+
+// function.wat entries with `fs` and `source: file://PATH`: PATH read from
+// inside that directory (wat_source and wat_file filled in).
+void read_wat_sources(Registry& reg, Diagnostics& diag) {
+  for (const Entry& e : reg.entries()) {
+    const auto* f = std::get_if<FunctionEntry>(&e);
+    if (!f || f->kind != FunctionKind::Wat || f->fs.empty()) continue;
+    const FsDirectoryEntry* dir = reg.find_fs(f->fs);
+    if (!dir) continue;  // reported by check_refs
+    auto text = read_wat_file(dir->directory, dir->id, f->path, f->limits.max_module_bytes);
+    if (!text) {
+      diag.set_kind(text.error().kind);
+      diag.add(f->loc, f->id, fmt::format("source file://{}: {}", quote_input(f->path), text.error().message));
+      continue;
+    }
+    FunctionEntry* fn = reg.find_function(f->id);
+    fn->wat_source = std::move(*text);
+    fn->wat_file = (dir->directory / std::filesystem::path(f->path).relative_path()).lexically_normal();
   }
 }
 
 }  // namespace
 
-Result<Registry> load_registry(std::span<const std::filesystem::path> files) {
+Result<Registry> load_registry(std::span<const std::filesystem::path> files, const RegistryOptions& opts) {
   Diagnostics diag(files);
+  auto finish = [&]() {  // warnings go out whether or not the load succeeds
+    if (opts.warn)
+      for (const std::string& w : diag.warnings()) opts.warn(w);
+  };
   Registry reg;
   std::vector<RefSite> refs;
   for (const fs::path& file : files) {
-    ParsedFile parsed = parse_registry_file(file, diag);
+    ParsedFile parsed = parse_registry_file(file, diag, opts.strict);
     for (Entry& e : parsed.entries) {
       const EntryInfo& info = entry_info(e);
       if (const Entry* first = reg.find(info.id)) {
         diag.add(info.loc, info.id,
-                 fmt::format("duplicate name {} (first defined at {})", info.name,
+                 fmt::format("duplicate name {} (first defined at {})", quote_input(info.name),
                              entry_info(*first).loc.str()));
         continue;
       }
@@ -86,8 +113,10 @@ Result<Registry> load_registry(std::span<const std::filesystem::path> files) {
   }
   check_refs(reg, refs, diag);
   std::vector<const FsDirectoryEntry*> to_create = check_directories(reg, diag);
+  finish();
   if (!diag.empty()) return diag.to_error();
   for (const FsDirectoryEntry* d : to_create) create_directory(*d, diag);
+  if (diag.empty()) read_wat_sources(reg, diag);
   if (!diag.empty()) return diag.to_error();
   return reg;
 }

@@ -2,33 +2,42 @@
 #include "runtime/registry_parse.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
-#include <fstream>
 #include <limits>
 #include <set>
-#include <sstream>
 
+#include "interp/quote.h"
+#include "runtime/closest_key.h"
 #include "runtime/confined_path.h"
 #include "runtime/module_hash.h"
+#include "runtime/module_source.h"
+#include "runtime/source_file.h"
 
 namespace wippy {
 
 void Diagnostics::add(const SourceLoc& at, std::string_view entry_id, std::string_view message) {
-  messages_.push_back({at, fmt::format("{}: entry {}: {}", at.str(), entry_id, message)});
+  messages_.push_back({at, fmt::format("{}: entry {}: {}", at.str(), quote_input(entry_id), message)});
 }
 
 void Diagnostics::add_file(const SourceLoc& at, std::string_view message) {
   messages_.push_back({at, fmt::format("{}: {}", at.str(), message)});
 }
 
+void Diagnostics::warn(const SourceLoc& at, std::string_view entry_id, std::string_view message) {
+  warnings_.push_back({at, entry_id.empty() ? fmt::format("{}: {}", at.str(), message)
+                                            : fmt::format("{}: entry {}: {}", at.str(), quote_input(entry_id), message)});
+}
+
 void Diagnostics::set_kind(ErrorKind k) {
   if (!kind_) kind_ = k;
 }
 
-Error Diagnostics::to_error() const {
+std::vector<const Diagnostics::Message*> Diagnostics::sorted(const std::vector<Message>& list) const {
   // Files in the given order (others after them, as they first reported);
   // lines ascend within each file.
   std::vector<std::filesystem::path> order = files_;
@@ -36,16 +45,26 @@ Error Diagnostics::to_error() const {
     auto it = std::find(order.begin(), order.end(), f);
     return static_cast<size_t>(it - order.begin());
   };
-  for (const Message& m : messages_)
+  for (const Message& m : list)
     if (rank(m.at.file) == order.size()) order.push_back(m.at.file);
-  std::vector<const Message*> sorted;
-  for (const Message& m : messages_) sorted.push_back(&m);
-  std::stable_sort(sorted.begin(), sorted.end(), [&](const Message* a, const Message* b) {
+  std::vector<const Message*> out;
+  for (const Message& m : list) out.push_back(&m);
+  std::stable_sort(out.begin(), out.end(), [&](const Message* a, const Message* b) {
     size_t ra = rank(a->at.file), rb = rank(b->at.file);
     return ra != rb ? ra < rb : a->at.line < b->at.line;
   });
+  return out;
+}
+
+std::vector<std::string> Diagnostics::warnings() const {
+  std::vector<std::string> out;
+  for (const Message* m : sorted(warnings_)) out.push_back(m->text);
+  return out;
+}
+
+Error Diagnostics::to_error() const {
   std::string text;
-  for (const Message* m : sorted) {
+  for (const Message* m : sorted(messages_)) {
     if (!text.empty()) text += '\n';
     text += m->text;
   }
@@ -70,6 +89,27 @@ std::string normal_guest_path(std::string_view p) {
   return s;
 }
 
+// The keys each mapping may hold. Wippy's own fields that this host does not
+// use yet (meta, wit, transport, pool.workers/buffer/warm_start) are known.
+using Keys = std::span<const std::string_view>;
+constexpr std::array<std::string_view, 5> kTopKeys = {"version", "namespace", "entries", "strict", "meta"};
+constexpr std::array<std::string_view, 6> kFsKeys = {"name", "kind", "meta", "directory", "mode", "auto_init"};
+constexpr std::array<std::string_view, 6> kEnvKeys = {"name", "kind", "meta", "variable", "default", "readonly"};
+constexpr std::array<std::string_view, 14> kFunctionKeys = {
+    "name",   "kind",    "meta", "fs",   "path",   "hash", "source",
+    "method", "imports", "wasi", "pool", "limits", "wit",  "transport"};
+constexpr std::array<std::string_view, 5> kWasiKeys = {"args", "cwd", "env", "mounts", "network"};
+constexpr std::array<std::string_view, 3> kWasiEnvKeys = {"id", "name", "required"};
+constexpr std::array<std::string_view, 3> kMountKeys = {"fs", "guest", "read_only"};
+constexpr std::array<std::string_view, 4> kNetworkKeys = {"allow", "allow_bind", "allow_listen", "allow_lookup"};
+constexpr std::array<std::string_view, 6> kPoolKeys = {"type", "max_size", "size", "workers", "buffer", "warm_start"};
+constexpr std::array<std::string_view, 8> kLimitKeys = {
+    "max_execution_ms", "memory_bytes",     "max_handles",      "max_open_files",
+    "max_file_bytes",   "max_module_bytes", "max_open_sockets", "socket_timeout_ms"};
+
+// Unknown keys where a typo removes a protection are errors, others warnings.
+enum class Unknown { Warn, Error };
+
 // The entry being parsed: where it is and how errors name it.
 struct EntryCtx {
   std::string ns;
@@ -79,8 +119,8 @@ struct EntryCtx {
 
 class FileParser {
  public:
-  FileParser(const fs::path& file, Diagnostics& diag)
-      : file_(file), dir_(fs::absolute(file).parent_path()), diag_(diag) {}
+  FileParser(const fs::path& file, Diagnostics& diag, bool strict)
+      : file_(file), dir_(fs::absolute(file).parent_path()), diag_(diag), strict_(strict) {}
 
   ParsedFile run(const YAML::Node& root);
 
@@ -99,6 +139,11 @@ class FileParser {
                                std::string_view label = {});
   std::optional<uint64_t> get_count(const EntryCtx& c, const YAML::Node& map, const char* key,
                                     std::string_view label);
+  // Reports every key of `map` not in `known` at the key's line, with the
+  // closest known key; `what` names the mapping ("limits").
+  void check_keys(const EntryCtx* c, const YAML::Node& map, std::string_view what, Keys known, Unknown level);
+  void parse_wat_source(const EntryCtx& c, const YAML::Node& node, FunctionEntry& f, const std::string& src);
+  void parse_network(const EntryCtx& c, const YAML::Node& node, WasiConfig& out);
   void add_ref(const EntryCtx& c, const YAML::Node& at, RefSite::Want want, std::string label,
                std::string_view ref);
 
@@ -115,8 +160,28 @@ class FileParser {
   fs::path dir_;
   std::string ns_;
   Diagnostics& diag_;
+  bool strict_ = false;
   ParsedFile out_;
 };
+
+void FileParser::check_keys(const EntryCtx* c, const YAML::Node& map, std::string_view what, Keys known,
+                            Unknown level) {
+  if (!map.IsMap()) return;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node& k = it->first;
+    std::string key = k.IsScalar() ? k.Scalar() : std::string("(not a string)");
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::optional<std::string_view> near = closest_key(key, known);
+    std::string msg = fmt::format("unknown key {}{}{}", quote_input(key, 80),
+                                  what.empty() ? std::string() : fmt::format(" in {}", what),
+                                  near ? fmt::format(" (did you mean {}?)", *near) : std::string());
+    SourceLoc at = loc(line_of(k, c ? c->line : 1));
+    if (level == Unknown::Error || strict_)
+      c ? diag_.add(at, c->id, msg) : diag_.add_file(at, msg);
+    else
+      diag_.warn(at, c ? std::string_view(c->id) : std::string_view(), msg);
+  }
+}
 
 std::optional<std::string> FileParser::get_string(const EntryCtx& c, const YAML::Node& map,
                                                   const char* key, bool required,
@@ -129,6 +194,10 @@ std::optional<std::string> FileParser::get_string(const EntryCtx& c, const YAML:
   }
   if (!n.IsScalar()) {
     error(c, n, fmt::format("{} must be a string", what));
+    return std::nullopt;
+  }
+  if (Result<void> ok = refuse_nul(n.Scalar(), what); !ok) {
+    error(c, n, ok.error().message);
     return std::nullopt;
   }
   return n.Scalar();
@@ -194,8 +263,16 @@ ParsedFile FileParser::run(const YAML::Node& root) {
     return std::move(out_);
   }
   ns_ = ns.Scalar();
+  if (YAML::Node st = root["strict"]; present(st)) {
+    bool b = false;
+    if (!st.IsScalar() || !YAML::convert<bool>::decode(st, b))
+      diag_.add_file(loc(line_of(st, 1)), "strict must be true or false");
+    else
+      strict_ = strict_ || b;
+  }
+  check_keys(nullptr, root, "", kTopKeys, Unknown::Warn);
   if (ns_.find(':') != std::string::npos) {
-    diag_.add_file(loc(line_of(ns, 1)), fmt::format("namespace {} must not contain ':'", ns_));
+    diag_.add_file(loc(line_of(ns, 1)), fmt::format("namespace {} must not contain ':'", quote_input(ns_)));
     return std::move(out_);
   }
   YAML::Node entries = root["entries"];
@@ -217,7 +294,7 @@ void FileParser::parse_entry(const YAML::Node& node, size_t index) {
   std::optional<std::string> name = get_string(c, node, "name", true);
   if (!name) return;
   if (name->find(':') != std::string::npos) {
-    error(c, node["name"], fmt::format("name {} must not contain ':'", *name));
+    error(c, node["name"], fmt::format("name {} must not contain ':'", quote_input(*name)));
     return;
   }
   c.id = fmt::format("{}:{}", ns_, *name);
@@ -234,21 +311,24 @@ void FileParser::parse_entry(const YAML::Node& node, size_t index) {
   if (*kind == "fs.directory") {
     FsDirectoryEntry e;
     fill(e);
+    check_keys(&c, node, "", kFsKeys, Unknown::Warn);
     parse_fs_directory(c, node, e);
     entry = std::move(e);
   } else if (*kind == "env.variable") {
     EnvVariableEntry e;
     fill(e);
+    check_keys(&c, node, "", kEnvKeys, Unknown::Warn);
     parse_env_variable(c, node, e);
     entry = std::move(e);
   } else if (*kind == "function.wasm" || *kind == "function.wat") {
     FunctionEntry f;
     fill(f);
     f.kind = *kind == "function.wasm" ? FunctionKind::Wasm : FunctionKind::Wat;
+    check_keys(&c, node, "", kFunctionKeys, Unknown::Warn);
     parse_function(c, node, f);
     entry = std::move(f);
   } else {
-    error(c, node["kind"], fmt::format("unknown kind {}", *kind));
+    error(c, node["kind"], fmt::format("unknown kind {}", quote_input(*kind)));
     return;
   }
   // A faulty entry is still kept so that references to it and duplicate
@@ -263,7 +343,7 @@ void FileParser::parse_fs_directory(const EntryCtx& c, const YAML::Node& node,
     uint32_t mode = 0;
     auto [end, ec] = std::from_chars(m->data(), m->data() + m->size(), mode, 8);
     if (ec != std::errc() || end != m->data() + m->size() || mode > 07777)
-      error(c, node["mode"], fmt::format("mode {} must be octal permission bits such as 0755", *m));
+      error(c, node["mode"], fmt::format("mode {} must be octal permission bits such as 0755", quote_input(*m)));
     else
       e.mode = mode;
   }
@@ -284,6 +364,8 @@ void FileParser::parse_env_variable(const EntryCtx& c, const YAML::Node& node,
 }
 
 void FileParser::parse_function(const EntryCtx& c, const YAML::Node& node, FunctionEntry& f) {
+  // Parsed first: the size cap applies to the module or WAT file read below.
+  if (YAML::Node n = node["limits"]; present(n)) parse_limits(c, n, f.limits);
   if (f.kind == FunctionKind::Wasm) {
     if (auto fsid = get_string(c, node, "fs", true)) {
       f.fs = qualify_id(c.ns, *fsid);
@@ -300,26 +382,57 @@ void FileParser::parse_function(const EntryCtx& c, const YAML::Node& node, Funct
         error(c, node["hash"], r.error().message);
     }
   } else if (auto src = get_string(c, node, "source", true)) {
-    constexpr std::string_view kFile = "file://";
-    if (std::string_view(*src).starts_with(kFile)) {
-      fs::path p = (dir_ / src->substr(kFile.size())).lexically_normal();
-      std::ifstream in(p, std::ios::binary);
-      std::ostringstream text;
-      if (in) text << in.rdbuf();
-      if (!in || in.bad())
-        error(c, node["source"], fmt::format("source file {} cannot be read", p.string()));
-      f.wat_file = p;
-      f.wat_source = text.str();
-    } else {
-      f.wat_source = *src;
-    }
+    parse_wat_source(c, node, f, *src);
   }
   if (auto m = get_string(c, node, "method", true)) f.method = *m;
   if (YAML::Node n = node["imports"]; present(n)) parse_imports(c, n, f.imports);
   if (YAML::Node n = node["wasi"]; present(n)) parse_wasi(c, n, f.wasi);
   if (YAML::Node n = node["pool"]; present(n)) parse_pool(c, n, f.pool);
-  if (YAML::Node n = node["limits"]; present(n)) parse_limits(c, n, f.limits);
   if (auto w = get_string(c, node, "wit", false)) f.wit = *w;
+  if (auto t = get_string(c, node, "transport", false); t && *t != "payload")
+    error(c, node["transport"],
+          fmt::format("transport {} is not supported yet (only payload)", quote_input(*t)));
+}
+
+// `source: file://PATH`: PATH is inside fs.directory `fs` when the entry
+// names one (read by load_registry once references resolve), else inside the
+// registry file's folder (read now); anything else is the WAT text itself.
+void FileParser::parse_wat_source(const EntryCtx& c, const YAML::Node& node, FunctionEntry& f,
+                                  const std::string& src) {
+  constexpr std::string_view kFile = "file://";
+  std::optional<std::string> fsid = get_string(c, node, "fs", false);
+  if (!std::string_view(src).starts_with(kFile)) {
+    if (fsid) error(c, node["fs"], "fs is only used with source: file://PATH");
+    f.wat_source = src;
+    return;
+  }
+  std::string inner = src.substr(kFile.size());
+  if (fsid) {
+    f.fs = qualify_id(c.ns, *fsid);
+    add_ref(c, node["fs"], RefSite::Want::FsDirectory, "fs", *fsid);
+    f.path = inner;
+    if (auto r = confine_path("/", inner); !r) error(c, node["source"], r.error().message);
+    return;
+  }
+  // Without fs, an absolute PATH must lie inside the registry file's folder.
+  if (!inner.empty() && inner.front() == '/') {
+    fs::path rel = fs::path(inner).lexically_normal().lexically_relative(dir_);
+    if (rel.empty() || *rel.begin() == "..") {
+      error(c, node["source"],
+            fmt::format("source {} is outside the registry file's folder {} (a file:// source must be "
+                        "inside it, or inside the fs.directory named by fs)",
+                        quote_input(src), dir_.string()));
+      return;
+    }
+    inner = rel.string();
+  }
+  auto text = read_wat_file(dir_, dir_.string(), inner, f.limits.max_module_bytes);
+  if (!text) {
+    error(c, node["source"], fmt::format("source {}: {}", quote_input(src), text.error().message));
+    return;
+  }
+  f.wat_file = (dir_ / inner).lexically_normal();
+  f.wat_source = std::move(*text);
 }
 
 void FileParser::parse_imports(const EntryCtx& c, const YAML::Node& node, ProfileSet& out) {
@@ -349,22 +462,23 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
     error(c, node, "wasi must be a mapping");
     return;
   }
+  check_keys(&c, node, "wasi", kWasiKeys, Unknown::Error);
   if (YAML::Node args = node["args"]; present(args)) {
     std::vector<std::string> list;
     bool ok = args.IsSequence();
     if (ok)
       for (const YAML::Node& a : args) {
-        ok = ok && a.IsScalar();
+        ok = ok && a.IsScalar() && a.Scalar().find('\0') == std::string::npos;
         if (ok) list.push_back(a.Scalar());
       }
     if (ok)
       out.args = std::move(list);
     else
-      error(c, args, "wasi args must be a list of strings");
+      error(c, args, "wasi args must be a list of strings (without NUL bytes)");
   }
   if (auto cwd = get_string(c, node, "cwd", false, "wasi cwd")) {
     if (cwd->front() != '/')
-      error(c, node["cwd"], fmt::format("wasi cwd {} must be an absolute path", *cwd));
+      error(c, node["cwd"], fmt::format("wasi cwd {} must be an absolute path", quote_input(*cwd)));
     else
       out.cwd = normal_guest_path(*cwd);
   }
@@ -379,6 +493,7 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
           error(ic, item, "wasi env items must be mappings with id, name, required");
           continue;
         }
+        check_keys(&ic, item, "wasi env", kWasiEnvKeys, Unknown::Error);
         WasiEnvVar v;
         v.loc = loc(ic.line);
         auto id = get_string(ic, item, "id", true, "wasi env id");
@@ -387,7 +502,7 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
         add_ref(ic, item["id"], RefSite::Want::EnvVariable, "wasi env", *id);
         if (auto name = get_string(ic, item, "name", false, "wasi env name")) {
           if (name->find('=') != std::string::npos)
-            error(ic, item["name"], fmt::format("wasi env name {} must not contain '='", *name));
+            error(ic, item["name"], fmt::format("wasi env name {} must not contain '='", quote_input(*name)));
           v.name = *name;
         }
         v.required = get_bool(ic, item, "required", "wasi env required").value_or(false);
@@ -395,6 +510,7 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
       }
     }
   }
+  if (YAML::Node net = node["network"]; present(net)) parse_network(c, net, out);
   if (YAML::Node mounts = node["mounts"]; present(mounts)) {
     if (!mounts.IsSequence()) {
       error(c, mounts, "wasi mounts must be a list");
@@ -408,6 +524,7 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
         error(ic, item, "wasi mounts items must be mappings with fs, guest, read_only");
         continue;
       }
+      check_keys(&ic, item, "wasi mounts", kMountKeys, Unknown::Error);
       WasiMount m;
       m.loc = loc(ic.line);
       auto fsid = get_string(ic, item, "fs", true, "mount fs");
@@ -417,12 +534,13 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
       m.fs = qualify_id(c.ns, *fsid);
       add_ref(ic, item["fs"], RefSite::Want::FsDirectory, "mount fs", *fsid);
       if (guest->front() != '/') {
-        error(ic, item["guest"], fmt::format("mount guest {} must be an absolute path", *guest));
+        error(ic, item["guest"], fmt::format("mount guest {} must be an absolute path", quote_input(*guest)));
         continue;
       }
       m.guest = normal_guest_path(*guest);
       if (!seen.insert(m.guest).second) {
-        error(ic, item["guest"], fmt::format("duplicate mount: guest path {} is mounted twice", m.guest));
+        error(ic, item["guest"],
+              fmt::format("duplicate mount: guest path {} is mounted twice", quote_input(m.guest)));
         continue;
       }
       out.mounts.push_back(std::move(m));
@@ -435,6 +553,7 @@ void FileParser::parse_pool(const EntryCtx& c, const YAML::Node& node, PoolConfi
     error(c, node, "pool must be a mapping");
     return;
   }
+  check_keys(&c, node, "pool", kPoolKeys, Unknown::Warn);
   if (auto t = get_string(c, node, "type", false, "pool type")) {
     if (*t == "inline") out.type = PoolType::Inline;
     else if (*t == "lazy") out.type = PoolType::Lazy;
@@ -442,7 +561,7 @@ void FileParser::parse_pool(const EntryCtx& c, const YAML::Node& node, PoolConfi
     else if (*t == "adaptive") out.type = PoolType::Adaptive;
     else
       error(c, node["type"],
-            fmt::format("unknown pool type {} (expected inline, lazy, static or adaptive)", *t));
+            fmt::format("unknown pool type {} (expected inline, lazy, static or adaptive)", quote_input(*t)));
   }
   auto size_field = [&](const char* key, uint32_t& dst) {
     std::string label = fmt::format("pool {}", key);
@@ -470,35 +589,82 @@ void FileParser::parse_limits(const EntryCtx& c, const YAML::Node& node, EntryLi
     error(c, node, "limits must be a mapping");
     return;
   }
-  out.max_execution_ms = get_count(c, node, "max_execution_ms", "limits max_execution_ms");
-  out.memory_bytes = get_count(c, node, "memory_bytes", "limits memory_bytes");
-  out.max_open_sockets = get_count(c, node, "max_open_sockets", "limits max_open_sockets");
-  out.socket_timeout_ms = get_count(c, node, "socket_timeout_ms", "limits socket_timeout_ms");
+  check_keys(&c, node, "limits", kLimitKeys, Unknown::Error);
+  auto count = [&](const char* key) { return get_count(c, node, key, fmt::format("limits {}", key)); };
+  out.max_execution_ms = count("max_execution_ms");
+  out.memory_bytes = count("memory_bytes");
+  out.max_handles = count("max_handles").value_or(kDefaultMaxHandles);
+  out.max_open_files = count("max_open_files");
+  out.max_file_bytes = count("max_file_bytes");
+  if (std::optional<uint64_t> m = count("max_module_bytes")) {
+    if (*m == 0)
+      error(c, node["max_module_bytes"], "limits max_module_bytes must be at least 1");
+    else
+      out.max_module_bytes = *m;
+  }
+  out.max_open_sockets = count("max_open_sockets");
+  out.socket_timeout_ms = count("socket_timeout_ms");
+}
+
+void FileParser::parse_network(const EntryCtx& c, const YAML::Node& node, WasiConfig& out) {
+  if (!node.IsMap()) {
+    error(c, node, "wasi network must be a mapping");
+    return;
+  }
+  check_keys(&c, node, "wasi network", kNetworkKeys, Unknown::Error);
+  WasiNetwork net;
+  net.loc = loc_at(c, node);
+  if (YAML::Node allow = node["allow"]; present(allow)) {
+    if (!allow.IsSequence()) {
+      error(c, allow, "wasi network allow must be a list of strings such as tcp:127.0.0.1:8000-9000");
+    } else {
+      for (const YAML::Node& item : allow) {
+        const bool text = item.IsScalar() && !item.Scalar().empty() &&
+                          item.Scalar().find('\0') == std::string::npos;
+        if (!text || !(item.Scalar().starts_with("tcp:") || item.Scalar().starts_with("udp:"))) {
+          error(c, item,
+                fmt::format("wasi network allow rule {} must be a string starting tcp: or udp: "
+                            "(such as tcp:127.0.0.1:8000-9000)",
+                            item.IsScalar() ? quote_input(item.Scalar().substr(0, item.Scalar().find('\0')))
+                                            : std::string("(not a string)")));
+          continue;
+        }
+        net.allow.push_back(item.Scalar());
+        net.allow_locs.push_back(loc_at(c, item));
+      }
+    }
+  }
+  net.allow_bind = get_bool(c, node, "allow_bind", "wasi network allow_bind").value_or(true);
+  net.allow_listen = get_bool(c, node, "allow_listen", "wasi network allow_listen").value_or(true);
+  net.allow_lookup = get_bool(c, node, "allow_lookup", "wasi network allow_lookup").value_or(true);
+  out.network = std::move(net);
 }
 
 }  // namespace
 
-ParsedFile parse_registry_file(const std::filesystem::path& file, Diagnostics& diag) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(file.string());
-  } catch (const YAML::BadFile&) {
+ParsedFile parse_registry_file(const std::filesystem::path& file, Diagnostics& diag, bool strict) {
+  ReadSpec spec;
+  spec.what = "registry file";
+  spec.max_bytes = kMaxRegistryFileBytes;
+  Result<std::vector<uint8_t>> bytes = read_host_file(file, spec);
+  if (!bytes) {
     diag.set_kind(ErrorKind::Io);
-    diag.add_file(SourceLoc{file, 0}, "cannot read registry file");
-    return {};
-  } catch (const YAML::ParserException& e) {
-    diag.set_kind(ErrorKind::Malformed);
-    diag.add_file(SourceLoc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0},
-                  fmt::format("bad YAML: {}", e.msg));
+    diag.add_file(SourceLoc{file, 0}, bytes.error().message);
     return {};
   }
   try {
-    FileParser parser(file, diag);
+    YAML::Node root = YAML::Load(std::string(bytes->begin(), bytes->end()));
+    FileParser parser(file, diag, strict);
     return parser.run(root);
+  } catch (const YAML::DeepRecursion& e) {
+    diag.set_kind(ErrorKind::Malformed);
+    diag.add_file(SourceLoc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0},
+                  fmt::format("bad YAML: nested more than {} levels deep", e.depth()));
+    return {};
   } catch (const YAML::Exception& e) {
     diag.set_kind(ErrorKind::Malformed);
     diag.add_file(SourceLoc{file, e.mark.line >= 0 ? e.mark.line + 1 : 0},
-                  fmt::format("bad YAML: {}", e.msg));
+                  fmt::format("bad YAML: {}", quote_input(e.msg)));
     return {};
   }
 }

@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cstdio>
 #include <map>
+#include <new>
 #include <optional>
 
 #include "component/val_json.h"
 #include "dispatcher/dispatcher.h"
+#include "interp/quote.h"
 #include "runtime/instance.h"
 #include "runtime/pool.h"
 #include "runtime/program.h"
@@ -62,7 +65,7 @@ struct Runtime::Impl {
   Result<EntryState*> state(std::string_view id) {
     auto it = entries.find(id);
     if (it == entries.end())
-      return make_error(ErrorKind::Other, fmt::format("no function entry {}", id));
+      return make_error(ErrorKind::Other, fmt::format("no function entry {}", quote_input(id)));
     return &it->second;
   }
 
@@ -97,16 +100,16 @@ Result<std::string> Runtime::Impl::resolve(std::string_view name) const {
   }
   if (name.find(':') != std::string_view::npos) {
     if (reg.find_function(name)) return std::string(name);
-    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", quote_input(name), listing()));
   }
   std::vector<std::string> hits;
   for (auto* f : fns)
     if (f->name == name) hits.push_back(f->id);
   if (hits.size() == 1) return hits[0];
   if (hits.empty())
-    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", name, listing()));
+    return make_error(ErrorKind::Other, fmt::format("no function entry {} (entries: {})", quote_input(name), listing()));
   return make_error(ErrorKind::Other,
-                    fmt::format("entry name {} is ambiguous: {}", name, fmt::join(hits, ", ")));
+                    fmt::format("entry name {} is ambiguous: {}", quote_input(name), fmt::join(hits, ", ")));
 }
 
 Result<CallOutput> Runtime::Impl::call(std::string_view name, const CallArgs& args, const CallOptions& copts) {
@@ -178,8 +181,29 @@ Result<CallOutput> Runtime::Impl::call(std::string_view name, const CallArgs& ar
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Runtime::~Runtime() = default;
 
+namespace {
+
+void warn_to_stderr(const std::string& w) { std::fprintf(stderr, "wippy: warning: %s\n", w.c_str()); }
+
+}  // namespace
+
 Result<std::unique_ptr<Runtime>> Runtime::load(std::span<const std::filesystem::path> files, RuntimeOptions opts) {
-  auto reg = load_registry(files);
+  // The public API returns errors as values: nothing below may throw out.
+  try {
+    return load_checked(files, std::move(opts));
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorKind::Exhaustion, "out of memory while loading the registry");
+  } catch (const std::exception& e) {
+    return make_error(ErrorKind::Other, fmt::format("loading the registry failed: {}", e.what()));
+  }
+}
+
+Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::filesystem::path> files,
+                                                       RuntimeOptions opts) {
+  RegistryOptions ro;
+  ro.strict = opts.strict;
+  ro.warn = opts.on_warning ? opts.on_warning : std::function<void(const std::string&)>(warn_to_stderr);
+  auto reg = load_registry(files, ro);
   if (!reg) return reg.error();
   auto impl = std::make_unique<Impl>();
   impl->reg = std::move(*reg);

@@ -27,7 +27,11 @@
 //    call() parks only that fiber, so many calls can be in flight at once;
 //    called outside one it runs a private loop until the call is done.
 //  * A Runtime belongs to the thread that uses it (not thread-safe).
-//  * Errors are values (Result); traps are ErrorKind::Trap.
+//  * Errors are values (Result); traps are ErrorKind::Trap. No exception
+//    leaves load(): files that are not regular files (directories, FIFOs,
+//    devices), too large (limits.max_module_bytes) or unreadable are errors.
+//  * Unknown registry keys are warnings (RuntimeOptions::on_warning), errors
+//    inside `limits` and `wasi`, and errors everywhere with `strict`.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -50,6 +54,11 @@ struct RuntimeOptions {
   bool inherit_stdio = true;
   // Reads host variables for env.variable entries (default: getenv).
   std::function<std::optional<std::string>(std::string_view)> env_lookup;
+  // Every registry warning becomes an error (as a file's `strict: true`).
+  bool strict = false;
+  // Receives each registry warning ("file:line: entry ns:f: unknown key x
+  // (did you mean y?)"); unset: written to stderr as "wippy: warning: ...".
+  std::function<void(const std::string&)> on_warning;
 };
 
 struct CallOptions {
@@ -110,6 +119,8 @@ class Runtime {
 
  private:
   explicit Runtime(std::unique_ptr<Impl> impl);
+  static Result<std::unique_ptr<Runtime>> load_checked(std::span<const std::filesystem::path> files,
+                                                       RuntimeOptions opts);
   std::unique_ptr<Impl> impl_;
 };
 

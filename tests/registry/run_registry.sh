@@ -259,5 +259,100 @@ $good_cmd
 err_case "unknown method" "$(printf '%s\n' "$head" "$good_cmd" | sed 's/method: run/method: nope/')" \
   "wippy-run: error: bad.yaml:4: entry bad:c: method nope is not exported by the component (exports: wasi:cli/run@0.2.12#...)"
 
+
+# Hostile files and configuration (issue 16): each ends with one clear error
+# line and exit 1 — never a signal or a hang — with a bounded RSS.
+# hostile NAME WANT_STDERR_LINE -- ARGS...   (exit 1, peak RSS < 200 MB, 60 s watchdog)
+hostile() {
+  [ "$PART" = mounts ] && return 0
+  local name=$1 want=$2
+  shift 3
+  local rc rss ok=1
+  (cd "$S" && timeout 60 /usr/bin/time -f '%M' -o "$S/.rss" "$W" "$@" >"$S/.out" 2>"$S/.err")
+  rc=$?
+  rss=$(tail -n 1 "$S/.rss" 2>/dev/null)
+  [ "$rc" = 1 ] || ok=0
+  [ -s "$S/.out" ] && ok=0
+  grep -qxF -- "$want" "$S/.err" || ok=0
+  case "$rss" in ''|*[!0-9]*) ok=0 ;; *) [ "$rss" -lt 200000 ] || ok=0 ;; esac
+  if [ $ok = 1 ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1))
+    printf 'FAIL hostile: %s\n  want rc=1 stderr=[%s] rss<200000 KB\n  got  rc=%s rss=%s KB stderr=[%s]\n' \
+      "$name" "$want" "$rc" "$rss" "$(head -c 2000 "$S/.err")"
+  fi
+}
+mkdir -p "$S/hostile/mods" "$S/hostile/adir"
+truncate -s 1T "$S/hostile/mods/huge.wasm"   # sparse: costs no disk
+rm -f "$S/hostile/mods/fifo.wasm"; mkfifo "$S/hostile/mods/fifo.wasm"
+mod_fn() {  # NAME FS PATH
+  printf '  - {name: %s, kind: function.wasm, fs: %s, path: "%s", hash: "sha256:%s", method: run}\n' "$1" "$2" "$3" "$CH"
+}
+printf 'namespace: h\nentries:\n  - {name: mods, kind: fs.directory, directory: mods}\n  - {name: dev, kind: fs.directory, directory: /dev}\n' \
+  > "$S/hostile/base.yaml"
+hostile_entry() {  # FILE ENTRY_LINE NAME WANT: base.yaml (4 lines) plus one entry at line 5
+  { cat "$S/hostile/base.yaml"; printf '%s\n' "$2"; } > "$S/hostile/$1"
+  hostile "$3" "$4" -- "hostile/$1"
+}
+hostile_entry zero.yaml "$(mod_fn zero dev /zero)" \
+  "/dev/zero as a module" \
+  "wippy-run: error: hostile/zero.yaml:5: entry h:zero: module /zero is a character device, not a regular file"
+hostile_entry huge.yaml "$(mod_fn huge mods /huge.wasm)" \
+  "sparse 1 TiB module" \
+  "wippy-run: error: hostile/huge.yaml:5: entry h:huge: module /huge.wasm is 1099511627776 bytes, over the limit of 268435456 (limits.max_module_bytes)"
+hostile_entry fifo.yaml "$(mod_fn fifo mods /fifo.wasm)" \
+  "FIFO as a module" \
+  "wippy-run: error: hostile/fifo.yaml:5: entry h:fifo: module /fifo.wasm is a FIFO, not a regular file"
+mkdir -p "$S/hostile/mods/adir"
+hostile_entry dir.yaml "$(mod_fn dir mods /adir)" \
+  "directory as a module" \
+  "wippy-run: error: hostile/dir.yaml:5: entry h:dir: module /adir is a directory, not a regular file"
+hostile_entry up.yaml "$(mod_fn up mods ../base.yaml)" \
+  "../ escape of a module path" \
+  "wippy-run: error: hostile/up.yaml:5: entry h:up: path ../base.yaml escapes its directory"
+hostile_entry nul.yaml '  - {name: nul, kind: function.wasm, fs: mods, path: "/huge.wasm\0x", hash: "sha256:'"$CH"'", method: run}' \
+  "NUL in a path" \
+  'wippy-run: error: hostile/nul.yaml:5: entry h:nul: path /huge.wasm\0... contains a NUL byte'
+hostile_entry watdev.yaml '  - {name: w, kind: function.wat, method: run, source: "file:///dev/zero"}' \
+  "file:///dev/zero as a WAT source" \
+  "wippy-run: error: hostile/watdev.yaml:5: entry h:w: source file:///dev/zero is outside the registry file's folder $S/hostile (a file:// source must be inside it, or inside the fs.directory named by fs)"
+hostile_entry watzero.yaml '  - {name: w, kind: function.wat, method: run, fs: dev, source: "file:///zero"}' \
+  "file:///zero in fs /dev as a WAT source" \
+  "wippy-run: error: hostile/watzero.yaml:5: entry h:w: source file:///zero: file /zero is a character device, not a regular file"
+hostile_entry passwd.yaml '  - {name: w, kind: function.wat, method: run, source: "file:///etc/passwd"}' \
+  "file:///etc/passwd as a WAT source" \
+  "wippy-run: error: hostile/passwd.yaml:5: entry h:w: source file:///etc/passwd is outside the registry file's folder $S/hostile (a file:// source must be inside it, or inside the fs.directory named by fs)"
+hostile_entry watup.yaml '  - {name: w, kind: function.wat, method: run, source: "file://../../../../etc/passwd"}' \
+  "../ escape of a WAT source" \
+  "wippy-run: error: hostile/watup.yaml:5: entry h:w: source file://../../../../etc/passwd: path ../../../../etc/passwd escapes its directory"
+hostile_entry watfifo.yaml '  - {name: w, kind: function.wat, method: run, source: "file://mods/fifo.wasm"}' \
+  "FIFO as a WAT source" \
+  "wippy-run: error: hostile/watfifo.yaml:5: entry h:w: source file://mods/fifo.wasm: file mods/fifo.wasm is a FIFO, not a regular file"
+mkdir -p "$S/hostile/adir.yaml"
+hostile "a directory as the registry file" \
+  "wippy-run: error: hostile/adir.yaml: registry file hostile/adir.yaml is a directory, not a regular file" -- hostile/adir.yaml
+hostile_entry typo.yaml '  - {name: spin, kind: function.wat, method: spin, limits: {max_exection_ms: 500}, source: "(module (func (export \"spin\") (loop (br 0))))"}' \
+  "max_exection_ms typo is an error" \
+  "wippy-run: error: hostile/typo.yaml:5: entry h:spin: unknown key max_exection_ms in limits (did you mean max_execution_ms?)"
+# wippy-run's other modes read their FILE the same way.
+hostile "run /dev/zero" "wippy-run: file /dev/zero is a character device, not a regular file" -- run /dev/zero --invoke f
+hostile "run a FIFO" "wippy-run: file hostile/mods/fifo.wasm is a FIFO, not a regular file" -- run hostile/mods/fifo.wasm --invoke f
+
+# An unknown key outside limits/wasi is a warning (the call runs); --strict
+# and `strict: true` make it an error.
+printf 'namespace: k\nentrys: 1\nentries:\n  - {name: neg, kind: function.wat, method: neg, wit: "func(x: s64) -> s64", methd: x,\n     source: %s}\n' \
+  "'(module (func (export \"neg\") (param i64) (result i64) (i64.sub (i64.const 0) (local.get 0))))'" > "$S/warn.yaml"
+if [ "$PART" != mounts ]; then
+  out=$(cd "$S" && "$W" warn.yaml 4 2>"$S/.err"); rc=$?
+  want_err=$(printf '%s\n' 'wippy-run: warning: warn.yaml:2: unknown key entrys (did you mean entries?)' \
+    'wippy-run: warning: warn.yaml:4: entry k:neg: unknown key methd (did you mean method?)')
+  if [ "$rc" = 0 ] && [ "$out" = -4 ] && [ "$(cat "$S/.err")" = "$want_err" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); printf 'FAIL strict: warnings\n  got rc=%s out=[%s] err=[%s]\n' "$rc" "$out" "$(cat "$S/.err")"; fi
+fi
+check "strict: --strict makes an unknown key an error" 1 '' \
+  'wippy-run: error: warn.yaml:2: unknown key entrys (did you mean entries?)' -- --strict warn.yaml 4
+sed 's/^namespace: k$/namespace: k\nstrict: true/' "$S/warn.yaml" > "$S/strict.yaml"
+check "strict: strict: true makes an unknown key an error" 1 '' \
+  'wippy-run: error: strict.yaml:5: entry k:neg: unknown key methd (did you mean method?)' -- strict.yaml 4
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -13,8 +13,15 @@
 #include <string>
 #include <vector>
 
+#include <sys/stat.h>
+
+#include <array>
+
+#include "runtime/closest_key.h"
+#include "runtime/confined_path.h"
 #include "runtime/module_hash.h"
 #include "runtime/module_source.h"
+#include "runtime/source_file.h"
 #include "runtime/profiles.h"
 #include "runtime/registry.h"
 #include "runtime/wasi_env.h"
@@ -695,7 +702,7 @@ TEST_CASE("registry: function.wat source inline or from a file") {
     kind: function.wat
     source: file://nope.wat
     method: run
-)"), "app.yaml:9: entry myns:w: source file ");
+)"), "app.yaml:9: entry myns:w: source file://nope.wat: cannot read file nope.wat: no such file");
 }
 
 TEST_CASE("registry: env resolution through env.variable entries") {
@@ -808,4 +815,346 @@ entries:
   CHECK(ref < dir_missing);
   CHECK(dir_missing < kind);
   CHECK(std::count(msg.begin(), msg.end(), '\n') == 2);
+}
+
+// --- strict configuration: unknown keys, did-you-mean, --strict ----------
+
+namespace {
+
+struct Loaded {
+  Result<Registry> reg;
+  std::vector<std::string> warnings;
+};
+
+Loaded load_with(const std::vector<fs::path>& files, bool strict = false) {
+  Loaded out{make_error(ErrorKind::Other, "not loaded"), {}};
+  RegistryOptions opts;
+  opts.strict = strict;
+  opts.warn = [&](const std::string& w) { out.warnings.push_back(w); };
+  out.reg = load_registry(files, opts);
+  return out;
+}
+
+const std::string kWat = R"(
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run)";
+
+}  // namespace
+
+TEST_CASE("registry strict: closest key by edit distance") {
+  CHECK(edit_distance("", "") == 0);
+  CHECK(edit_distance("abc", "") == 3);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+  CHECK(edit_distance("max_exection_ms", "max_execution_ms") == 1);
+  constexpr std::array<std::string_view, 3> keys = {"memory_bytes", "max_execution_ms", "max_handles"};
+  CHECK(closest_key("max_exection_ms", keys) == "max_execution_ms");
+  CHECK(closest_key("memory_byte", keys) == "memory_bytes");
+  CHECK(closest_key("max_handels", keys) == "max_handles");
+  CHECK_FALSE(closest_key("colour", keys).has_value());
+  CHECK_FALSE(closest_key(std::string(1000, 'm'), keys).has_value());  // bounded work
+}
+
+TEST_CASE("registry strict: unknown keys warn with FILE:LINE and a suggestion") {
+  TempDir dir;
+  fs::path f = dir.write("app.yaml", R"(
+namespace: myns
+extra: 1
+entries:
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    methd: run
+    method: run
+    pool: {type: inline, max_sise: 3}
+)");
+  Loaded l = load_with({f});
+  REQUIRE_MESSAGE(l.reg.ok(), l.reg.error().message);
+  REQUIRE(l.warnings.size() == 3);
+  CHECK(l.warnings[0] == f.string() + ":2: unknown key extra");
+  CHECK(l.warnings[1] == f.string() + ":7: entry myns:f: unknown key methd (did you mean method?)");
+  CHECK(l.warnings[2] == f.string() + ":9: entry myns:f: unknown key max_sise in pool (did you mean max_size?)");
+
+  // --strict (RegistryOptions::strict) turns each into an error.
+  Loaded s = load_with({f}, true);
+  REQUIRE_FALSE(s.reg.ok());
+  CHECK(s.warnings.empty());
+  CHECK_HAS(s.reg.error().message, "app.yaml:2: unknown key extra");
+  CHECK_HAS(s.reg.error().message, "app.yaml:7: entry myns:f: unknown key methd (did you mean method?)");
+  CHECK_HAS(s.reg.error().message, "app.yaml:9: entry myns:f: unknown key max_sise in pool (did you mean max_size?)");
+}
+
+TEST_CASE("registry strict: a strict: true file turns its warnings into errors") {
+  TempDir dir;
+  fs::path strict = dir.write("s.yaml", "namespace: s\nstrict: true\nentires: []\n");
+  fs::path loose = dir.write("l.yaml", "namespace: l\nentires: []\n");
+  Loaded l = load_with({loose, strict});
+  REQUIRE_FALSE(l.reg.ok());
+  CHECK_HAS(l.reg.error().message, "s.yaml:3: unknown key entires (did you mean entries?)");
+  CHECK(l.reg.error().message.find("l.yaml") == std::string::npos);
+  REQUIRE(l.warnings.size() == 1);
+  CHECK_HAS(l.warnings[0], "l.yaml:2: unknown key entires (did you mean entries?)");
+  CHECK_HAS(load_error(dir, "namespace: s\nstrict: maybe\n"), "app.yaml:2: strict must be true or false");
+}
+
+TEST_CASE("registry strict: unknown keys inside limits and wasi are errors") {
+  TempDir dir;
+  fs::path f = dir.write("app.yaml", kDirs + kWat + R"(
+    limits: {max_exection_ms: 500}
+    wasi:
+      cwdd: /
+      env: [{id: k, nmae: K}]
+      mounts: [{fs: assets, guest: /a, readonly: true}]
+      network: {allow_lisen: false}
+  - {name: k, kind: env.variable, variable: K}
+)");
+  Loaded l = load_with({f});
+  REQUIRE_FALSE(l.reg.ok());
+  const std::string& msg = l.reg.error().message;
+  CHECK_HAS(msg, "app.yaml:11: entry myns:f: unknown key max_exection_ms in limits (did you mean max_execution_ms?)");
+  CHECK_HAS(msg, "app.yaml:13: entry myns:f: unknown key cwdd in wasi (did you mean cwd?)");
+  CHECK_HAS(msg, "app.yaml:14: entry myns:f: unknown key nmae in wasi env (did you mean name?)");
+  CHECK_HAS(msg, "app.yaml:15: entry myns:f: unknown key readonly in wasi mounts (did you mean read_only?)");
+  CHECK_HAS(msg, "app.yaml:16: entry myns:f: unknown key allow_lisen in wasi network (did you mean allow_listen?)");
+  CHECK(l.warnings.empty());
+}
+
+TEST_CASE("registry strict: Wippy's own fields not used yet are accepted") {
+  TempDir dir;
+  fs::path f = dir.write("app.yaml", R"(
+version: "1.0"
+namespace: myns
+meta: {owner: me}
+entries:
+  - name: f
+    kind: function.wat
+    meta: {comment: any shape, tags: [a, b]}
+    source: '(module)'
+    method: run
+    wit: "world w {}"
+    transport: payload
+    pool: {type: static, workers: 2, buffer: 64, warm_start: true}
+  - {name: d, kind: fs.directory, directory: ., meta: {x: 1}}
+  - {name: v, kind: env.variable, variable: V, meta: {}}
+)");
+  Loaded l = load_with({f}, true);
+  REQUIRE_MESSAGE(l.reg.ok(), l.reg.error().message);
+  CHECK(l.warnings.empty());
+  CHECK(l.reg->find_function("myns:f")->pool.workers == 2);
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    transport: http\n"),
+            "app.yaml:11: entry myns:f: transport http is not supported yet (only payload)");
+}
+
+TEST_CASE("registry strict: new limits and wasi.network keys with their defaults") {
+  TempDir dir;
+  fs::path f = dir.write("app.yaml", kDirs + kWat + R"(
+  - name: g
+    kind: function.wat
+    source: '(module)'
+    method: run
+    limits:
+      max_handles: 100
+      max_open_files: 10
+      max_file_bytes: 1048576
+      max_module_bytes: 4096
+      max_open_sockets: 5
+      socket_timeout_ms: 250
+    wasi:
+      network:
+        allow: ["tcp:127.0.0.1:8000-9000", "udp:[::1]:53", "tcp:10.0.0.0/8:*", "tcp:*:443"]
+        allow_bind: false
+        allow_lookup: false
+)");
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  const FunctionEntry* d = r->find_function("myns:f");
+  REQUIRE(d);
+  CHECK(d->limits.max_handles == kDefaultMaxHandles);
+  CHECK(kDefaultMaxHandles == 65536u);
+  CHECK(d->limits.max_module_bytes == kDefaultMaxModuleBytes);
+  CHECK(kDefaultMaxModuleBytes == 256u * 1024 * 1024);
+  CHECK_FALSE(d->limits.max_open_files.has_value());
+  CHECK_FALSE(d->limits.max_file_bytes.has_value());
+  CHECK_FALSE(d->wasi.network.has_value());
+  const FunctionEntry* g = r->find_function("myns:g");
+  REQUIRE(g);
+  CHECK(g->limits.max_handles == 100u);
+  CHECK(g->limits.max_open_files == 10u);
+  CHECK(g->limits.max_file_bytes == 1048576u);
+  CHECK(g->limits.max_module_bytes == 4096u);
+  CHECK(g->limits.max_open_sockets == 5u);
+  CHECK(g->limits.socket_timeout_ms == 250u);
+  REQUIRE(g->wasi.network.has_value());
+  const WasiNetwork& n = *g->wasi.network;
+  CHECK(n.allow == std::vector<std::string>{"tcp:127.0.0.1:8000-9000", "udp:[::1]:53", "tcp:10.0.0.0/8:*",
+                                            "tcp:*:443"});
+  REQUIRE(n.allow_locs.size() == 4);
+  CHECK(n.allow_locs[0].line == 24);
+  CHECK_FALSE(n.allow_bind);
+  CHECK(n.allow_listen);
+  CHECK_FALSE(n.allow_lookup);
+
+  std::string msg = load_error(dir, kDirs + kWat + R"(
+    limits: {max_module_bytes: 0, max_handles: -1, max_open_files: lots}
+    wasi: {network: {allow: ["icmp:1.2.3.4", 5, [x]], allow_bind: sometimes}}
+)");
+  CHECK_HAS(msg, "limits max_module_bytes must be at least 1");
+  CHECK_HAS(msg, "limits max_handles must not be negative (got -1)");
+  CHECK_HAS(msg, "limits max_open_files must be a non-negative integer (got lots)");
+  CHECK_HAS(msg, "wasi network allow rule icmp:1.2.3.4 must be a string starting tcp: or udp:");
+  CHECK_HAS(msg, "wasi network allow rule 5 must be a string starting tcp: or udp:");
+  CHECK_HAS(msg, "wasi network allow rule (not a string) must be a string");
+  CHECK_HAS(msg, "wasi network allow_bind must be true or false");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {network: {allow: tcp:*:80}}\n"),
+            "wasi network allow must be a list of strings");
+}
+
+// --- files read safely ---------------------------------------------------
+
+TEST_CASE("registry files: NUL bytes in paths are refused, not truncated") {
+  TempDir dir;
+  dir.write("assets/m.wasm", "abc");
+  std::string msg = load_error(dir, kDirs + R"(
+  - name: f
+    kind: function.wasm
+    fs: assets
+    path: "/m.wasm\0x"
+    hash: sha256:)" + kAbcHash + R"(
+    method: run
+  - name: g
+    kind: fs.directory
+    directory: "./assets\0/../.."
+)");
+  CHECK_HAS(msg, "app.yaml:10: entry myns:f: path /m.wasm\\0... contains a NUL byte");
+  CHECK_HAS(msg, "app.yaml:15: entry myns:g: directory ./assets\\0... contains a NUL byte");
+  CHECK_FALSE(confine_path("/", std::string_view("a\0b", 3)).ok());
+  ReadSpec spec;
+  spec.max_bytes = 100;
+  CHECK_HAS(read_confined_file(dir.path(), std::string_view("assets/m.wasm\0z", 15), spec).error().message,
+            "contains a NUL byte");
+}
+
+TEST_CASE("registry files: directories, FIFOs, devices and oversized files are refused") {
+  TempDir dir;
+  dir.write("assets/sub/x", "");
+  REQUIRE(mkfifo((dir.path() / "assets/fifo.wasm").c_str(), 0600) == 0);
+  dir.write("assets/big.wasm", "");
+  fs::resize_file(dir.path() / "assets/big.wasm", uint64_t{1} << 40);  // sparse 1 TiB
+  dir.write("assets/small.wasm", std::string(5000, 'x'));
+  auto fn = [&](std::string name, std::string path, std::string extra = "") {
+    return "\n  - name: " + name + "\n    kind: function.wasm\n    fs: assets\n    path: " + path +
+           "\n    hash: sha256:" + kAbcHash + "\n    method: run" + extra;
+  };
+  fs::path f = dir.write("app.yaml", kDirs + fn("dir", "/sub") + fn("fifo", "/fifo.wasm") +
+                                         fn("big", "/big.wasm") +
+                                         fn("small", "/small.wasm", "\n    limits: {max_module_bytes: 4999}"));
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  auto err = [&](const char* id) {
+    Result<std::vector<uint8_t>> b = read_module(*r, *r->find_function(id));
+    REQUIRE_FALSE(b.ok());
+    return b.error().message;
+  };
+  CHECK(err("myns:dir") == "entry myns:dir: module /sub is a directory, not a regular file");
+  CHECK(err("myns:fifo") == "entry myns:fifo: module /fifo.wasm is a FIFO, not a regular file");
+  CHECK(err("myns:big") == "entry myns:big: module /big.wasm is 1099511627776 bytes, over the limit of "
+                           "268435456 (limits.max_module_bytes)");
+  CHECK(err("myns:small") == "entry myns:small: module /small.wasm is 5000 bytes, over the limit of 4999 "
+                             "(limits.max_module_bytes)");
+
+  ReadSpec spec;
+  spec.what = "registry file";
+  spec.max_bytes = 1 << 20;
+  CHECK(read_host_file("/dev/zero", spec).error().message ==
+        "registry file /dev/zero is a character device, not a regular file");
+  Result<std::vector<uint8_t>> d = read_host_file(dir.path(), spec);
+  REQUIRE_FALSE(d.ok());
+  CHECK_HAS(d.error().message, "is a directory, not a regular file");
+  CHECK(read_host_file(dir.path() / "absent", spec).error().kind == ErrorKind::Io);
+
+  // Registry files themselves: a sparse 1 TiB file is refused by its size,
+  // a directory, a FIFO and a device by their type.
+  fs::path huge = dir.write("huge.yaml", "");
+  fs::resize_file(huge, uint64_t{1} << 40);
+  Result<Registry> hr = load({huge});
+  REQUIRE_FALSE(hr.ok());
+  CHECK(hr.error().message == huge.string() + ": registry file " + huge.string() +
+                                  " is 1099511627776 bytes, over the limit of 16777216");
+  for (fs::path bad : {dir.path(), dir.path() / "assets/fifo.wasm", fs::path("/dev/zero")}) {
+    Result<Registry> rr = load({bad});
+    REQUIRE_FALSE(rr.ok());
+    CHECK_HAS(rr.error().message, "registry file ");
+    CHECK_HAS(rr.error().message, ", not a regular file");
+  }
+}
+
+TEST_CASE("registry files: hashing while reading matches the one-shot hash") {
+  TempDir dir;
+  std::string big(3 * 1024 * 1024 + 17, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 + (i >> 9));
+  dir.write("m.bin", big);
+  Sha256 h;
+  ReadSpec spec;
+  spec.max_bytes = big.size();
+  spec.hasher = &h;
+  Result<std::vector<uint8_t>> got = read_confined_file(dir.path(), "/m.bin", spec);
+  REQUIRE_MESSAGE(got.ok(), got.error().message);
+  CHECK(got->size() == big.size());
+  std::span<const uint8_t> want(reinterpret_cast<const uint8_t*>(big.data()), big.size());
+  CHECK(h.finish_hex() == sha256_hex(want));
+  CHECK(check_digest(sha256_hex(want), "sha256:" + sha256_hex(want)).ok());
+  spec.hasher = nullptr;
+  spec.max_bytes = big.size() - 1;
+  CHECK_HAS(read_confined_file(dir.path(), "m.bin", spec).error().message, "over the limit of");
+}
+
+TEST_CASE("registry files: file:// WAT sources are confined") {
+  TempDir dir;
+  dir.write("wat/add.wat", "(module)");
+  dir.write("assets/lib/w.wat", "(module $w)");
+  fs::create_symlink("/etc/passwd", dir.path() / "wat/link.wat");
+  auto wat = [](std::string name, std::string src, std::string extra = "") {
+    return "\n  - name: " + name + "\n    kind: function.wat\n    source: \"" + src + "\"\n    method: run" + extra;
+  };
+  std::string abs_inside = "file://" + (dir.path() / "wat/add.wat").string();
+  fs::path f = dir.write("app.yaml", kDirs + wat("rel", "file://wat/add.wat") + wat("abs", abs_inside) +
+                                         wat("infs", "file:///lib/w.wat", "\n    fs: assets"));
+  Result<Registry> r = load({f});
+  REQUIRE_MESSAGE(r.ok(), r.error().message);
+  CHECK(r->find_function("myns:rel")->wat_source == "(module)");
+  CHECK(r->find_function("myns:abs")->wat_source == "(module)");
+  const FunctionEntry* infs = r->find_function("myns:infs");
+  CHECK(infs->wat_source == "(module $w)");
+  REQUIRE(infs->wat_file.has_value());
+  CHECK(*infs->wat_file == (dir.path() / "assets/lib/w.wat").lexically_normal());
+
+  std::string msg = load_error(dir, kDirs + wat("passwd", "file:///etc/passwd") + wat("up", "file://../../etc/passwd") +
+                                        wat("link", "file://wat/link.wat") +
+                                        wat("fsup", "file://../x.wat", "\n    fs: assets") +
+                                        wat("dir", "file://wat"));
+  CHECK_HAS(msg, "app.yaml:9: entry myns:passwd: source file:///etc/passwd is outside the registry file's folder");
+  CHECK_HAS(msg, "app.yaml:13: entry myns:up: source file://../../etc/passwd: path ../../etc/passwd escapes its directory");
+  CHECK_HAS(msg, "app.yaml:17: entry myns:link: source file://wat/link.wat: path wat/link.wat resolves outside directory");
+  CHECK_HAS(msg, "app.yaml:21: entry myns:fsup: path ../x.wat escapes its directory");
+  CHECK_HAS(msg, "app.yaml:26: entry myns:dir: source file://wat: file wat is a directory, not a regular file");
+}
+
+TEST_CASE("registry files: deeply nested YAML is a bounded error") {
+  TempDir dir;
+  std::string deep = "namespace: x\nentries: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  CHECK_HAS(load_error(dir, deep), "app.yaml:2: bad YAML: nested more than ");
+}
+
+TEST_CASE("registry files: the read buffer is filled in place, never reallocated") {
+  TempDir dir;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{1} << 20, (size_t{1} << 20) + 1, size_t{5} << 20}) {
+    dir.write("f.bin", std::string(n, 'z'));
+    ReadSpec spec;
+    spec.max_bytes = n + 10;
+    Result<std::vector<uint8_t>> got = read_confined_file(dir.path(), "f.bin", spec);
+    REQUIRE_MESSAGE(got.ok(), got.error().message);
+    CHECK(got->size() == n);
+    CHECK(got->capacity() == n + 1);  // reserve(size + 1) held: no regrowth, no second copy
+  }
 }

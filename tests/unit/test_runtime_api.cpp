@@ -130,6 +130,49 @@ TEST_CASE("runtime api: load errors name the entry and nothing can run") {
                     s.hash("wasi_cmd.component.wasm")));
 }
 
+TEST_CASE("runtime api: files that are not registries or modules are errors, never exceptions") {
+  RegistryScratch s;
+  std::filesystem::create_directories(s.dir() / "adir.yaml");
+  std::filesystem::create_directories(s.dir() / "mods" / "m.wasm");
+  for (const std::filesystem::path& bad : {s.dir() / "adir.yaml", std::filesystem::path("/dev/zero")}) {
+    Result<std::unique_ptr<Runtime>> rt = make_error(ErrorKind::Other, "not loaded");
+    CHECK_NOTHROW(rt = Runtime::load(std::vector<std::filesystem::path>{bad}));
+    REQUIRE(!rt.ok());
+    CHECK(rt.error().kind == ErrorKind::Io);
+    CHECK_MESSAGE(rt.error().message.find(", not a regular file") != std::string::npos, rt.error().message);
+  }
+  // A function.wasm path naming a directory (this aborted the process once).
+  auto dir_module = Runtime::load(s.write(
+      "m.yaml", std::string(kHead) + "  - {name: m, kind: function.wasm, fs: files, path: /mods/m.wasm, hash: sha256:" +
+                    std::string(64, '0') + ", method: run}\n"));
+  REQUIRE(!dir_module.ok());
+  CHECK(dir_module.error().message == fmt::format("{}:4: entry api:m: module /mods/m.wasm is a directory, not a "
+                                                  "regular file",
+                                                  (s.dir() / "m.yaml").string()));
+}
+
+TEST_CASE("runtime api: registry warnings go to on_warning; strict makes them errors") {
+  RegistryScratch s;
+  auto files = s.write("w.yaml", std::string(kHead) +
+                                     "  - {name: f, kind: function.wat, method: f, source: '(module (func (export \"f\")))', "
+                                     "metod: f}\n");
+  std::vector<std::string> warnings;
+  RuntimeOptions opts;
+  opts.on_warning = [&](const std::string& w) { warnings.push_back(w); };
+  auto rt = Runtime::load(files, opts);
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0] == fmt::format("{}:4: entry api:f: unknown key metod (did you mean method?)",
+                                   (s.dir() / "w.yaml").string()));
+  warnings.clear();
+  opts.strict = true;
+  auto strict = Runtime::load(files, opts);
+  REQUIRE(!strict.ok());
+  CHECK(warnings.empty());
+  CHECK(strict.error().message ==
+        fmt::format("{}:4: entry api:f: unknown key metod (did you mean method?)", (s.dir() / "w.yaml").string()));
+}
+
 TEST_CASE("runtime api: max_execution_ms stops a tight loop; the next call gets a fresh instance") {
   RegistryScratch s;
   s.copy_guest("typed.component.wasm");

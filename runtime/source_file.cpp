@@ -1,0 +1,150 @@
+// source_file.cpp — see source_file.h.
+#include "runtime/source_file.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "fs/dir.h"
+#include "fs/resolve.h"
+#include "interp/quote.h"
+#include "runtime/confined_path.h"
+
+namespace wippy {
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+Error io_error(std::string_view what, std::string_view shown, std::string_view why) {
+  return make_error(ErrorKind::Io, fmt::format("cannot read {} {}: {}", what, quote_input(shown), why));
+}
+
+std::string_view fs_reason(fs::FsErrc e) {
+  switch (e) {
+    case fs::FsErrc::NoEntry: return "no such file";
+    case fs::FsErrc::Access: return "permission denied";
+    case fs::FsErrc::NotDirectory: return "a component of the path is not a directory";
+    case fs::FsErrc::NameTooLong: return "name too long";
+    case fs::FsErrc::Loop: return "too many symlinks";
+    case fs::FsErrc::Invalid: return "invalid path";
+    default: return fs::fs_errc_name(e);
+  }
+}
+
+// fstat of an open descriptor: a regular file within the size cap.
+Result<struct stat> stat_regular(int fd, const ReadSpec& spec, std::string_view shown) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return io_error(spec.what, shown, std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return make_error(ErrorKind::Invalid, fmt::format("{} {} is {}, not a regular file", spec.what,
+                                                      quote_input(shown), file_type_name(st.st_mode)));
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (size > spec.max_bytes)
+    return make_error(ErrorKind::Invalid,
+                      fmt::format("{} {} is {} bytes, over the limit of {}{}", spec.what, quote_input(shown),
+                                  size, spec.max_bytes,
+                                  spec.limit_name.empty() ? std::string()
+                                                          : fmt::format(" ({})", spec.limit_name)));
+  return st;
+}
+
+// Reads all of fd (expected `size` bytes) in chunks, feeding the hasher.
+Result<std::vector<uint8_t>> read_all(int fd, uint64_t size, const ReadSpec& spec, std::string_view shown) {
+  std::vector<uint8_t> out;
+  out.reserve(size + 1);  // + the byte that finds EOF: the buffer never moves
+  for (;;) {
+    // Read one byte past the cap at most, to notice a file that grew; and
+    // until `size`, no more than fits the reservation.
+    uint64_t room = spec.max_bytes - out.size() + 1;
+    if (out.size() <= size) room = std::min<uint64_t>(room, size - out.size() + 1);
+    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, room));
+    size_t at = out.size();
+    out.resize(at + want);
+    ssize_t n = ::read(fd, out.data() + at, want);
+    if (n < 0 && errno == EINTR) {
+      out.resize(at);
+      continue;
+    }
+    if (n < 0) return io_error(spec.what, shown, std::strerror(errno));
+    out.resize(at + static_cast<size_t>(n));
+    if (n == 0) break;
+    if (out.size() > spec.max_bytes)
+      return make_error(ErrorKind::Invalid, fmt::format("{} {} grew past the limit of {} bytes while read",
+                                                           spec.what, quote_input(shown), spec.max_bytes));
+    if (spec.hasher) spec.hasher->update(std::span<const uint8_t>(out.data() + at, static_cast<size_t>(n)));
+  }
+  return out;
+}
+
+// The path is opened O_PATH and checked first; only a regular file is then
+// opened again for reading, and must be the same file (device and inode).
+template <class Open>
+Result<std::vector<uint8_t>> read_checked(Open open, const ReadSpec& spec, std::string_view shown) {
+  auto probe = open(O_PATH);
+  if (!probe) return probe.error();
+  auto a = stat_regular(probe->get(), spec, shown);
+  if (!a) return a.error();
+  // O_NONBLOCK: should the path have been swapped for a FIFO since the
+  // probe, the open still returns; the identity check then refuses it.
+  auto file = open(O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  if (!file) return file.error();
+  struct stat b {};
+  if (::fstat(file->get(), &b) != 0) return io_error(spec.what, shown, std::strerror(errno));
+  if (a->st_dev != b.st_dev || a->st_ino != b.st_ino)
+    return make_error(ErrorKind::Io, fmt::format("{} {} changed while it was opened", spec.what, quote_input(shown)));
+  return read_all(file->get(), static_cast<uint64_t>(a->st_size), spec, shown);
+}
+
+}  // namespace
+
+std::string_view file_type_name(unsigned mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symlink";
+  if (S_ISREG(mode)) return "a regular file";
+  return "not a regular file";
+}
+
+Result<std::vector<uint8_t>> read_confined_file(const std::filesystem::path& root, std::string_view inner,
+                                                const ReadSpec& spec) {
+  // The lexical check first (NUL, "..", the directory itself), for its
+  // clearer messages; the open below confines symlinks as well.
+  Result<std::filesystem::path> lexical = confine_path(root, inner);
+  if (!lexical) return lexical.error();
+  std::string_view stripped = inner;
+  while (!stripped.empty() && stripped.front() == '/') stripped.remove_prefix(1);
+  const std::string rel = std::filesystem::path(stripped).lexically_normal().string();
+  auto dir = fs::Dir::open_host(root.string(), fs::Access::ReadOnly);
+  if (!dir) return io_error("directory", root.string(), fs_reason(dir.error()));
+  auto open = [&](int flags) -> Result<fs::UniqueFd> {
+    auto fd = fs::openat_beneath(*dir, rel, flags);
+    if (fd) return std::move(*fd);
+    if (fd.error() == fs::FsErrc::NotPermitted)
+      return make_error(ErrorKind::Invalid, fmt::format("path {} resolves outside directory {}", quote_input(inner),
+                                                        spec.root_name.empty() ? quote_input(root.string())
+                                                                               : std::string(spec.root_name)));
+    return io_error(spec.what, inner, fs_reason(fd.error()));
+  };
+  return read_checked(open, spec, inner);
+}
+
+Result<std::vector<uint8_t>> read_host_file(const std::filesystem::path& path, const ReadSpec& spec) {
+  const std::string& p = path.native();
+  if (Result<void> ok = refuse_nul(p); !ok) return ok.error();
+  auto open = [&](int flags) -> Result<fs::UniqueFd> {
+    int fd = ::open(p.c_str(), flags | O_CLOEXEC);
+    if (fd < 0) return io_error(spec.what, p, errno == ENOENT ? "no such file" : std::strerror(errno));
+    return fs::UniqueFd(fd);
+  };
+  return read_checked(open, spec, p);
+}
+
+}  // namespace wippy

@@ -377,9 +377,7 @@ TEST_CASE("dispatcher: cancelling a sleeping fiber wakes it with cancelled") {
     CHECK(this_fiber::join(sleeper) == Errc::ok);
     cancel_again = loop.cancel(sleeper);
   });
-  const uint64_t t0 = now_ns();
   CHECK(loop.run() == RunResult::finished);
-  CHECK(now_ns() - t0 < 5000 * kMs);
   CHECK(cancel_ok);
   CHECK(!cancel_again);  // already gone
   CHECK(first == Errc::cancelled);
@@ -544,9 +542,7 @@ TEST_CASE("dispatcher: a fiber deadline raises the flag and fails waits with dea
     this_fiber::set_deadline(deadline_after(10 * kMs));
     sleep_result = this_fiber::sleep_for(10000 * kMs);
   });
-  const uint64_t t0 = now_ns();
   loop.run();
-  CHECK(now_ns() - t0 < 5000 * kMs);
   CHECK(!exceeded_before);
   CHECK(flagged);
   CHECK(exceeded_after);

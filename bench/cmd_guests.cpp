@@ -30,6 +30,7 @@
 #include "dispatcher/loop.h"
 #include "exe_dir.h"
 #include "hostfns/wasi.h"
+#include "tests/unit/resident.h"  // shared with the unit tests
 #include "timing.h"
 
 namespace wippy::bench {
@@ -37,15 +38,7 @@ namespace wippy::bench {
 namespace {
 
 namespace fs = std::filesystem;
-
-size_t resident_bytes() {
-  std::FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long size = 0, resident = 0;
-  const int n = std::fscanf(f, "%lu %lu", &size, &resident);
-  std::fclose(f);
-  return n == 2 ? resident * size_t(sysconf(_SC_PAGESIZE)) : 0;
-}
+using wippy::testing::resident_bytes;
 
 struct Outcome {
   bool ok = true;

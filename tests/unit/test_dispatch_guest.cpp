@@ -18,9 +18,11 @@
 #include "interp/store.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
+#include "resident.h"
 
 using namespace wippy;
 using namespace wippy::disp;
+using wippy::testing::resident_bytes;
 
 namespace {
 
@@ -54,16 +56,6 @@ FuncInst* export_of(Instance* inst, const char* name) {
   FuncInst* f = inst->export_func(name);
   REQUIRE_MESSAGE(f != nullptr, name);
   return f;
-}
-
-// Resident set size of this process in bytes (0 if /proc is unavailable).
-size_t resident_bytes() {
-  FILE* f = std::fopen("/proc/self/statm", "r");
-  if (f == nullptr) return 0;
-  unsigned long size = 0, resident = 0;
-  const int n = std::fscanf(f, "%lu %lu", &size, &resident);
-  std::fclose(f);
-  return n == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
 }
 
 double seconds_since(uint64_t t0) { return double(now_ns() - t0) / 1e9; }

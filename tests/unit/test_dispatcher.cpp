@@ -253,15 +253,17 @@ TEST_CASE("dispatcher: sleepers wake in deadline order") {
   Loop loop;
   std::vector<int> order;
   const uint64_t start = now_ns();
-  for (int ms : {30, 20, 10}) {
-    loop.spawn([&order, ms] {
-      CHECK(this_fiber::sleep_for(uint64_t(ms) * kMs) == Errc::ok);
+  // Absolute deadlines 50 ms apart, fixed before any fiber runs: the order
+  // does not depend on when each fiber gets to park.
+  for (int ms : {150, 100, 50}) {
+    loop.spawn([&order, ms, start] {
+      CHECK(this_fiber::sleep_until(start + uint64_t(ms) * kMs) == Errc::ok);
       order.push_back(ms);
     });
   }
   CHECK(loop.run() == RunResult::finished);
-  CHECK(order == std::vector<int>{10, 20, 30});
-  CHECK(now_ns() - start >= 30 * kMs);
+  CHECK(order == std::vector<int>{50, 100, 150});
+  CHECK(now_ns() - start >= 150 * kMs);
 }
 
 TEST_CASE("dispatcher: a reader parked on wait_readable wakes when a writer fiber writes") {

@@ -3,8 +3,9 @@
 // an entry) and against max_table_elems (10 M entries per store by
 // default); past either, table.grow returns -1 and instantiation fails with
 // a clear error. Under an address-space limit (ulimit -v, in a forked
-// child) mapping failures are errors too, never a signal; and a host
-// function that throws std::bad_alloc fails its call, not the process.
+// child) mapping failures are errors too, never a signal; a host function
+// that throws std::bad_alloc fails its call, not the process; and so does a
+// component export whose results cannot be lifted in the memory there is.
 #include <doctest/doctest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -14,6 +15,9 @@
 #include <new>
 #include <string>
 
+#include "component/decode.h"
+#include "component/linker.h"
+#include "component/text/component_wat.h"
 #include "resident.h"
 #include "wat_module.h"
 
@@ -99,31 +103,43 @@ TEST_CASE("table limit: 20 tables of 1 M entries stop at the store's 10 M total;
 TEST_CASE("table limit: under ulimit -v, tables that cannot be mapped are an error, not a signal") {
   // In a child with a 2 GB address-space limit and no table cap: 40 tables
   // of 10 M entries (3.2 GB of address space) cannot all be mapped.
-  // Exit status: 0 all as expected; 1..4 which check failed.
+  // Exit status: 0 all as expected; 1..7 which check failed.
   const pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
     rlimit lim{2'000'000ull * 1024, 2'000'000ull * 1024};
     if (setrlimit(RLIMIT_AS, &lim) != 0) _exit(1);
-    Store s;
-    s.limits.max_table_elems = 0;
-    auto r = instantiate(s, compile_wat_module(tables_module(40, k10M)), {});
-    if (r.ok()) _exit(2);
-    if (r.error().kind != ErrorKind::Exhaustion && r.error().kind != ErrorKind::Uninstantiable) _exit(3);
-    // table.grow by 10 M at a time in a fresh store: -1 once the space is
-    // gone, and the store still answers afterwards.
-    Store g;
-    g.limits.max_table_elems = 0;
-    auto inst = instantiate(g, compile_wat_module(tables_module(1, 0)), {});
-    if (!inst.ok()) _exit(4);
-    FuncInst* grow = (*inst)->export_func("grow");
-    bool refused = false;
-    for (int i = 0; i < 400 && !refused; ++i) {
-      auto out = invoke(g, grow, std::vector<Value>{val_i32(uint32_t(k10M / 4))});
-      if (!out.ok()) _exit(5);
-      refused = (*out)[0].i32 == uint32_t(-1);
+    try {
+      {
+        Store s;
+        s.limits.max_table_elems = 0;
+        auto r = instantiate(s, compile_wat_module(tables_module(40, k10M)), {});
+        if (r.ok()) _exit(2);
+        if (r.error().kind != ErrorKind::Exhaustion) _exit(3);
+      }
+      // table.grow of 40 empty tables by 10 M entries each (80 MB apiece) in
+      // a fresh store with no caps: only the mapping can fail, and it must
+      // fail as -1, leaving the store answering.
+      std::string wat = "(module\n";
+      for (int i = 0; i < 40; ++i) wat += "  (table 0 funcref)\n";
+      for (int i = 0; i < 40; ++i)
+        wat += "  (func (export \"grow" + std::to_string(i) + "\") (result i32) (table.grow " + std::to_string(i) +
+               " (ref.null func) (i32.const " + std::to_string(k10M) + ")))\n";
+      wat += ")";
+      Store g;
+      g.limits.max_table_elems = 0;
+      auto inst = instantiate(g, compile_wat_module(wat), {});
+      if (!inst.ok()) _exit(4);
+      bool refused = false;
+      for (int i = 0; i < 40 && !refused; ++i) {
+        auto out = invoke(g, (*inst)->export_func("grow" + std::to_string(i)), {});
+        if (!out.ok()) _exit(5);
+        refused = (*out)[0].i32 == uint32_t(-1);
+      }
+      _exit(refused ? 0 : 6);
+    } catch (...) {
+      _exit(7);  // an exception escaped: on a fiber, an abort
     }
-    _exit(refused ? 0 : 6);
   }
   int status = 0;
   REQUIRE(waitpid(pid, &status, 0) == pid);
@@ -154,4 +170,51 @@ TEST_CASE("out of memory: std::bad_alloc in a host function fails the call; the 
   CHECK(r.error().message == "out of memory");
   fail = false;
   CHECK(call_i32(s, *inst, "call") == 8);
+}
+
+TEST_CASE("out of memory: a component result too large to lift fails the call, not the process") {
+  // `many` returns a list of 10^8 empty strings (800 MB of (ptr, len) pairs
+  // in its 1 GiB memory, never written: they read zero). Lifting needs
+  // gigabytes of host values; under ulimit -v 2000000 (a forked child) the
+  // allocation fails. Exit status: 0 as expected; 1..5 which step failed.
+  constexpr const char* kMany = R"((component
+    (core module $M
+      (memory (export "mem") 16384 16384)
+      (func (export "many") (result i32)
+        (i32.store (i32.const 8) (i32.const 1024))
+        (i32.store (i32.const 12) (i32.const 100000000))
+        (i32.const 8)))
+    (core instance $m (instantiate $M))
+    (alias core export $m "mem" (core memory $memory))
+    (func $many (result (list string)) (canon lift (core func $m "many") (memory $memory) string-encoding=utf8))
+    (export "many" (func $many))))";
+  auto bin = component::component_wat_to_binary(kMany);
+  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
+  auto dec = component::decode_component(*bin);
+  REQUIRE_MESSAGE(dec.ok(), (dec.ok() ? "" : dec.error().message));
+  auto comp = std::make_shared<const component::Component>(std::move(*dec));
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    rlimit lim{2'000'000ull * 1024, 2'000'000ull * 1024};
+    if (setrlimit(RLIMIT_AS, &lim) != 0) _exit(1);
+    // An exception escaping here would, on a fiber, abort the host.
+    try {
+      Store store;
+      component::Linker linker;
+      auto inst = linker.instantiate(store, comp);
+      if (!inst.ok()) _exit(2);
+      auto r = (*inst)->call("many", {});
+      if (r.ok()) _exit(3);
+      if (r.error().kind != ErrorKind::Exhaustion || r.error().message != "out of memory") _exit(4);
+    } catch (...) {
+      _exit(5);
+    }
+    _exit(0);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK_FALSE(WIFSIGNALED(status));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <functional>
 #include <new>
 #include <string>
 
@@ -34,6 +35,30 @@ std::string tables_module(int count, uint64_t min) {
   wat += "  (func (export \"grow\") (param i32) (result i32) (table.grow 0 (ref.null func) (local.get 0)))\n";
   wat += "  (func (export \"size\") (result i32) (table.size 0)))";
   return wat;
+}
+
+// Runs `body` in a forked child under a 2 GB address-space limit (ulimit
+// -v 2000000) and checks that the child exited with status 0, not by a
+// signal. body returns 0 when everything was as expected, else which step
+// failed; an exception escaping it (on a fiber: an abort) is status 99.
+void check_in_limited_child(const std::function<int()>& body) {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    rlimit lim{2'000'000ull * 1024, 2'000'000ull * 1024};
+    if (setrlimit(RLIMIT_AS, &lim) != 0) _exit(98);
+    int code = 99;
+    try {
+      code = body();
+    } catch (...) {
+    }
+    _exit(code);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK_FALSE(WIFSIGNALED(status));
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 constexpr uint64_t k10M = 10'000'000;
@@ -103,49 +128,35 @@ TEST_CASE("table limit: 20 tables of 1 M entries stop at the store's 10 M total;
 TEST_CASE("table limit: under ulimit -v, tables that cannot be mapped are an error, not a signal") {
   // In a child with a 2 GB address-space limit and no table cap: 40 tables
   // of 10 M entries (3.2 GB of address space) cannot all be mapped.
-  // Exit status: 0 all as expected; 1..7 which check failed.
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    rlimit lim{2'000'000ull * 1024, 2'000'000ull * 1024};
-    if (setrlimit(RLIMIT_AS, &lim) != 0) _exit(1);
-    try {
-      {
-        Store s;
-        s.limits.max_table_elems = 0;
-        auto r = instantiate(s, compile_wat_module(tables_module(40, k10M)), {});
-        if (r.ok()) _exit(2);
-        if (r.error().kind != ErrorKind::Exhaustion) _exit(3);
-      }
-      // table.grow of 40 empty tables by 10 M entries each (80 MB apiece) in
-      // a fresh store with no caps: only the mapping can fail, and it must
-      // fail as -1, leaving the store answering.
-      std::string wat = "(module\n";
-      for (int i = 0; i < 40; ++i) wat += "  (table 0 funcref)\n";
-      for (int i = 0; i < 40; ++i)
-        wat += "  (func (export \"grow" + std::to_string(i) + "\") (result i32) (table.grow " + std::to_string(i) +
-               " (ref.null func) (i32.const " + std::to_string(k10M) + ")))\n";
-      wat += ")";
-      Store g;
-      g.limits.max_table_elems = 0;
-      auto inst = instantiate(g, compile_wat_module(wat), {});
-      if (!inst.ok()) _exit(4);
-      bool refused = false;
-      for (int i = 0; i < 40 && !refused; ++i) {
-        auto out = invoke(g, (*inst)->export_func("grow" + std::to_string(i)), {});
-        if (!out.ok()) _exit(5);
-        refused = (*out)[0].i32 == uint32_t(-1);
-      }
-      _exit(refused ? 0 : 6);
-    } catch (...) {
-      _exit(7);  // an exception escaped: on a fiber, an abort
+  check_in_limited_child([] {
+    {
+      Store s;
+      s.limits.max_table_elems = 0;
+      auto r = instantiate(s, compile_wat_module(tables_module(40, k10M)), {});
+      if (r.ok()) return 2;
+      if (r.error().kind != ErrorKind::Exhaustion) return 3;
     }
-  }
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  CHECK_FALSE(WIFSIGNALED(status));
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+    // table.grow of 40 empty tables by 10 M entries each (80 MB apiece) in
+    // a fresh store with no caps: only the mapping can fail, and it must
+    // fail as -1, leaving the store answering.
+    std::string wat = "(module\n";
+    for (int i = 0; i < 40; ++i) wat += "  (table 0 funcref)\n";
+    for (int i = 0; i < 40; ++i)
+      wat += "  (func (export \"grow" + std::to_string(i) + "\") (result i32) (table.grow " + std::to_string(i) +
+             " (ref.null func) (i32.const " + std::to_string(k10M) + ")))\n";
+    wat += ")";
+    Store g;
+    g.limits.max_table_elems = 0;
+    auto inst = instantiate(g, compile_wat_module(wat), {});
+    if (!inst.ok()) return 4;
+    bool refused = false;
+    for (int i = 0; i < 40 && !refused; ++i) {
+      auto out = invoke(g, (*inst)->export_func("grow" + std::to_string(i)), {});
+      if (!out.ok()) return 5;
+      refused = (*out)[0].i32 == uint32_t(-1);
+    }
+    return refused ? 0 : 6;
+  });
 }
 
 TEST_CASE("out of memory: std::bad_alloc in a host function fails the call; the store keeps working") {
@@ -176,7 +187,7 @@ TEST_CASE("out of memory: a component result too large to lift fails the call, n
   // `many` returns a list of 10^8 empty strings (800 MB of (ptr, len) pairs
   // in its 1 GiB memory, never written: they read zero). Lifting needs
   // gigabytes of host values; under ulimit -v 2000000 (a forked child) the
-  // allocation fails. Exit status: 0 as expected; 1..5 which step failed.
+  // allocation fails.
   constexpr const char* kMany = R"((component
     (core module $M
       (memory (export "mem") 16384 16384)
@@ -193,28 +204,14 @@ TEST_CASE("out of memory: a component result too large to lift fails the call, n
   auto dec = component::decode_component(*bin);
   REQUIRE_MESSAGE(dec.ok(), (dec.ok() ? "" : dec.error().message));
   auto comp = std::make_shared<const component::Component>(std::move(*dec));
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    rlimit lim{2'000'000ull * 1024, 2'000'000ull * 1024};
-    if (setrlimit(RLIMIT_AS, &lim) != 0) _exit(1);
-    // An exception escaping here would, on a fiber, abort the host.
-    try {
-      Store store;
-      component::Linker linker;
-      auto inst = linker.instantiate(store, comp);
-      if (!inst.ok()) _exit(2);
-      auto r = (*inst)->call("many", {});
-      if (r.ok()) _exit(3);
-      if (r.error().kind != ErrorKind::Exhaustion || r.error().message != "out of memory") _exit(4);
-    } catch (...) {
-      _exit(5);
-    }
-    _exit(0);
-  }
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  CHECK_FALSE(WIFSIGNALED(status));
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  check_in_limited_child([&] {
+    Store store;
+    component::Linker linker;
+    auto inst = linker.instantiate(store, comp);
+    if (!inst.ok()) return 2;
+    auto r = (*inst)->call("many", {});
+    if (r.ok()) return 3;
+    if (r.error().kind != ErrorKind::Exhaustion || r.error().message != "out of memory") return 4;
+    return 0;
+  });
 }

@@ -17,5 +17,6 @@ int main(int argc, char** argv) {
   if (args->command == "kernels") return cmd_kernels(*args);
   if (args->command == "startup") return cmd_startup(*args);
   if (args->command == "reset") return cmd_reset(*args);
+  if (args->command == "guests") return cmd_guests(*args);
   return cmd_load(*args);
 }

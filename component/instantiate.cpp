@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <new>
+#include <stdexcept>
+
 #include "component/canon.h"
 #include "component/linker.h"
 
@@ -44,6 +47,23 @@ namespace {
 Error link_error(std::string msg) { return make_error(ErrorKind::Unlinkable, std::move(msg)); }
 Error inst_error(std::string msg) { return make_error(ErrorKind::Uninstantiable, std::move(msg)); }
 Error trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg)); }
+
+// Wraps a lifted function's call: running out of memory while lowering the
+// arguments or lifting the results (a guest can return a list of ~10^8
+// strings) fails that call with Exhaustion instead of aborting the process.
+// (Inside the core call interp's invoke() already does the same, so
+// may_enter is never left false by an exception.)
+template <class F>
+auto alloc_guarded(F f) {
+  return [f = std::move(f)](Store& store, std::span<const Val> args) -> Result<std::vector<Val>> {
+    try {
+      return f(store, args);
+    } catch (const std::bad_alloc&) {
+    } catch (const std::length_error&) {
+    }
+    return make_error(ErrorKind::Exhaustion, "out of memory");
+  };
+}
 }  // namespace
 
 struct Scope : std::enable_shared_from_this<Scope> {
@@ -528,7 +548,7 @@ Result<Item> Scope::make_canon(const Canon& c) {
       auto f = std::make_shared<ComponentFunc>();
       f->sig = sig;
       f->name = "lifted function";
-      f->call = [st, core, sig, memory, realloc, post_return, enc](Store& store,
+      f->call = alloc_guarded([st, core, sig, memory, realloc, post_return, enc](Store& store,
                                                                     std::span<const Val> args) -> Result<std::vector<Val>> {
         if (!st->may_enter) return trap("cannot enter component instance: it is already on the call stack");
         auto scope = std::make_shared<CallScope>();
@@ -551,7 +571,7 @@ Result<Item> Scope::make_canon(const Canon& c) {
           if (!pr) return pr.error();
         }
         return vals;
-      };
+      });
       item.sort = Sort::Func;
       item.func = std::move(f);
       return item;

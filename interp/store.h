@@ -5,8 +5,11 @@
 // typed values. Traps come back as Error{ErrorKind::Trap, reason} (stack
 // exhaustion as ErrorKind::Exhaustion) and never take the process down.
 // Nothing here knows about components or WASI. ExecLimits::max_memory_bytes
-// caps the sum of the store's memory sizes; snapshot.h resets a store to a
-// captured state (memories copy-on-write from a memfd image).
+// caps the sum of the store's memory and table sizes, max_table_elems the
+// total table entries; large buffers (memories, tables, interpreter stacks)
+// are mmap'd, so untouched pages cost nothing, and running out of memory is
+// an error for the call or instantiation, not an abort. snapshot.h resets a
+// store to a captured state (memories copy-on-write from a memfd image).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -17,6 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mapped_array.h"
 #include "module.h"
 #include "result.h"
 #include "types.h"
@@ -87,11 +91,17 @@ struct MemoryInst {
 
 struct TableInst {
   TableType type;
-  std::vector<uint64_t> elems;  // references (0 = null)
+  MappedArray<uint64_t> elems;  // references (0 = null); may move when grown
+  Store* owner = nullptr;       // whose table and memory limits bound grow()
   uint32_t size() const { return uint32_t(elems.size()); }
-  // Returns the old size, or -1 (as uint32_t) if it cannot grow.
+  // Returns the old size, or -1 (as uint32_t) if it cannot grow: beyond its
+  // max or kMaxTableElems, beyond the owner store's limits
+  // (ExecLimits::max_table_elems, max_memory_bytes), or out of memory.
   uint32_t grow(uint32_t delta, uint64_t init);
 };
+
+// What one table entry counts against ExecLimits::max_memory_bytes.
+inline constexpr uint64_t kTableEntryBytes = sizeof(uint64_t);
 
 struct GlobalInst {
   GlobalType type;
@@ -134,9 +144,12 @@ struct Instance {
 struct ExecLimits {
   uint32_t max_call_depth = 10000;     // wasm frames before "call stack exhausted"
   uint32_t value_stack_slots = 1 << 20; // 8 MiB of value slots
-  // Cap on the sum of the sizes of all memories of the store (0: none):
-  // memory.grow returns -1 and instantiation fails rather than exceed it.
+  // Cap on the sum of the sizes of all memories and tables of the store
+  // (a table entry counts kTableEntryBytes; 0: none): memory.grow and
+  // table.grow return -1 and instantiation fails rather than exceed it.
   uint64_t max_memory_bytes = 0;
+  // Cap on the total entries of all tables of the store (0: none).
+  uint64_t max_table_elems = 10'000'000;
 };
 
 class Store {
@@ -160,10 +173,15 @@ class Store {
   TableInst* create_table(TableType type, uint64_t init = 0);
   GlobalInst* create_global(GlobalType type, Value v);
 
-  // Sum of the current sizes of the store's memories, in bytes; and whether
-  // `extra` more bytes stay within limits.max_memory_bytes.
+  // Sum of the current sizes of the store's memories and tables (entries x
+  // kTableEntryBytes), in bytes; and whether `extra` more bytes stay within
+  // limits.max_memory_bytes.
   uint64_t memory_bytes() const;
   bool memory_fits(uint64_t extra) const;
+  // Total entries of the store's tables; and whether `extra` more entries
+  // stay within limits.max_table_elems and limits.max_memory_bytes.
+  uint64_t table_elems() const;
+  bool table_fits(uint64_t extra) const;
 
   // Ownership of everything created in this store.
   FuncInst* adopt(std::unique_ptr<FuncInst> f);

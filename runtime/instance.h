@@ -22,8 +22,10 @@
 //    instead: component-level handle tables and the WASI context's resource
 //    tables are not part of the Store snapshot, and handles a guest forgot
 //    when its memory was rolled back would otherwise pile up.
-//  * limits.memory_bytes is the Store's ExecLimits::max_memory_bytes: a
-//    memory.grow beyond it returns -1 (instantiation beyond it fails).
+//  * limits.memory_bytes is the Store's ExecLimits::max_memory_bytes: the
+//    store's memories and tables (8 bytes a table entry) together; a
+//    memory.grow or table.grow beyond it returns -1 (instantiation beyond
+//    it fails). Tables also stop at ExecLimits::max_table_elems (10 M).
 #pragma once
 #include <memory>
 #include <optional>

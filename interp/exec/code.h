@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "interp/mapped_array.h"
 #include "interp/module.h"
 #include "interp/result.h"
 #include "interp/store.h"
@@ -84,10 +85,11 @@ struct CompiledModule {
 // Interpreter state of one Store: the value stack and the frame stack.
 // Nested invoke() calls (from host functions) continue above `top`/`fsp`.
 struct Store::ExecState {
-  std::unique_ptr<Value[]> stack;
+  // Mapped, not malloc'd: only the pages a call reaches become resident.
+  MappedArray<Value> stack;
   Value* stack_end = nullptr;
   Value* top = nullptr;        // first free value slot
-  std::unique_ptr<exec::Frame[]> frames;
+  MappedArray<exec::Frame> frames;
   exec::Frame* frames_end = nullptr;
   exec::Frame* fsp = nullptr;  // next free frame
   // Per-module interned type ids for call_indirect (type ids are per store).

@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <memory>
+#include <new>
+#include <stdexcept>
 
 #include "code.h"
 #include "numeric.h"
@@ -1025,21 +1028,17 @@ Store::ExecState* Store::exec_state() {
   // (Re)allocate when first used, or when the limits changed while idle.
   size_t want_slots = std::max<uint32_t>(limits.value_stack_slots, 1024);
   size_t want_depth = std::max<uint32_t>(limits.max_call_depth, 1);
-  if (exec_ && exec_->top == exec_->stack.get() && exec_->fsp == exec_->frames.get() &&
-      (size_t(exec_->stack_end - exec_->stack.get()) != want_slots ||
-       size_t(exec_->frames_end - exec_->frames.get()) != want_depth))
+  if (exec_ && exec_->top == exec_->stack.data() && exec_->fsp == exec_->frames.data() &&
+      (exec_->stack.size() != want_slots || exec_->frames.size() != want_depth))
     exec_.reset();
   if (!exec_) {
-    auto* s = new ExecState;
-    size_t slots = std::max<uint32_t>(limits.value_stack_slots, 1024);
-    size_t depth = std::max<uint32_t>(limits.max_call_depth, 1);
-    s->stack.reset(new Value[slots]);
-    s->stack_end = s->stack.get() + slots;
-    s->top = s->stack.get();
-    s->frames.reset(new exec::Frame[depth]);
-    s->frames_end = s->frames.get() + depth;
-    s->fsp = s->frames.get();
-    exec_ = std::unique_ptr<ExecState, void (*)(ExecState*)>(s, &delete_exec_state);
+    auto s = std::make_unique<ExecState>();
+    if (!s->stack.resize(want_slots) || !s->frames.resize(want_depth)) return nullptr;
+    s->stack_end = s->stack.end();
+    s->top = s->stack.data();
+    s->frames_end = s->frames.end();
+    s->fsp = s->frames.data();
+    exec_ = std::unique_ptr<ExecState, void (*)(ExecState*)>(s.release(), &delete_exec_state);
   }
   return exec_.get();
 }
@@ -1052,20 +1051,35 @@ Result<std::vector<Value>> invoke(Store& store, FuncInst* func, std::span<const 
   if (args.size() != np)
     return make_error(ErrorKind::Other, "invoke: expected " + std::to_string(np) + " arguments, got " +
                                             std::to_string(args.size()));
-  Store::ExecState& st = *store.exec_state();
+  Store::ExecState* state = store.exec_state();
+  if (state == nullptr) return make_error(ErrorKind::Exhaustion, "out of memory: cannot map the interpreter stacks");
+  Store::ExecState& st = *state;
   Value* base = st.top;
   if (base + std::max(np, nr) > st.stack_end) return exec::exhaustion();
   std::copy(args.begin(), args.end(), base);
+  Value* const saved_top = st.top;
+  exec::Frame* const saved_fsp = st.fsp;
   Result<void> r;
-  if (func->is_host()) {
-    r = exec::call_host(store, st, func, base, nullptr, st.fsp);
-  } else {
-    auto code = exec::code_of(func);
-    if (!code) return code.error();
-    Value* saved_top = st.top;
-    st.top = base + (*code)->frame_size;
-    r = exec::run(&store, func, *code, base, nullptr);
+  try {
+    if (func->is_host()) {
+      r = exec::call_host(store, st, func, base, nullptr, st.fsp);
+    } else {
+      auto code = exec::code_of(func);
+      if (!code) return code.error();
+      st.top = base + (*code)->frame_size;
+      r = exec::run(&store, func, *code, base, nullptr);
+      st.top = saved_top;
+    }
+  } catch (const std::bad_alloc&) {
+    // A host function, the lazy compiler or the canonical ABI ran out of
+    // memory somewhere inside this call: the call fails, the store lives.
     st.top = saved_top;
+    st.fsp = saved_fsp;
+    return make_error(ErrorKind::Exhaustion, "out of memory");
+  } catch (const std::length_error&) {
+    st.top = saved_top;
+    st.fsp = saved_fsp;
+    return make_error(ErrorKind::Exhaustion, "out of memory");
   }
   if (!r) return r.error();
   return std::vector<Value>(base, base + nr);

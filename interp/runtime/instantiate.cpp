@@ -6,10 +6,15 @@
 // segments, then run the start function.
 // The Instance is adopted by the store before any segment is applied, so
 // functions written into imported tables stay valid if instantiation fails.
+// Running out of memory is an Exhaustion error, never an exception.
 #include <fmt/format.h>
+
+#include <new>
+#include <stdexcept>
 
 #include "interp/runtime/const_eval.h"
 #include "interp/runtime/link.h"
+#include "interp/runtime/memory_map.h"
 #include "interp/store.h"
 
 namespace wippy {
@@ -34,10 +39,24 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
     inst.funcs.push_back(store.adopt(std::move(f)));
   }
   for (size_t i = 0; i < m.tables.size(); ++i) {
+    const uint64_t min = m.tables[i].limits.min;
+    if (min > kMaxTableElems)
+      return make_error(ErrorKind::Uninstantiable,
+                        fmt::format("table {} too large ({} elements, at most {})", inst.tables.size(), min,
+                                    kMaxTableElems));
+    if (!store.table_fits(min)) {
+      auto limit = [](uint64_t v) { return v ? std::to_string(v) : std::string("none"); };
+      return make_error(ErrorKind::Uninstantiable,
+                        fmt::format("table {} ({} elements) exceeds the store's limits (table entries: {} in use, "
+                                    "limit {}; memory bytes: {} in use, limit {})",
+                                    inst.tables.size(), min, store.table_elems(), limit(store.limits.max_table_elems),
+                                    store.memory_bytes(), limit(store.limits.max_memory_bytes)));
+    }
     TableInst* t = store.create_table(m.tables[i], 0);
     if (!t)
-      return make_error(ErrorKind::Uninstantiable,
-                        fmt::format("table {} too large ({} elements)", inst.tables.size(), m.tables[i].limits.min));
+      return make_error(ErrorKind::Exhaustion,
+                        fmt::format("table {} ({} elements) cannot be allocated: out of memory", inst.tables.size(),
+                                    min));
     inst.tables.push_back(t);
   }
   for (size_t i = 0; i < m.memories.size(); ++i) {
@@ -155,11 +174,19 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
       case ExternKind::Global: inst->globals.push_back(e.global()); break;
     }
   }
-  if (auto r = alloc_definitions(store, m, *inst); !r) return r.error();
-  build_exports(m, *inst);
-  if (auto r = resolve_elems(m, *inst); !r) return r.error();
-  if (auto r = apply_elems(m, *inst); !r) return r.error();
-  if (auto r = apply_datas(m, *inst); !r) return r.error();
+  // Memories and tables are mmap'd and report failure; this catches what
+  // else runs out of memory (vectors of functions, segments, exports).
+  try {
+    if (auto r = alloc_definitions(store, m, *inst); !r) return r.error();
+    build_exports(m, *inst);
+    if (auto r = resolve_elems(m, *inst); !r) return r.error();
+    if (auto r = apply_elems(m, *inst); !r) return r.error();
+    if (auto r = apply_datas(m, *inst); !r) return r.error();
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorKind::Exhaustion, "instantiation: out of memory");
+  } catch (const std::length_error&) {
+    return make_error(ErrorKind::Exhaustion, "instantiation: out of memory");
+  }
   if (m.start) {
     auto r = invoke(store, inst->funcs[*m.start], {});
     if (!r) return r.error();

@@ -17,7 +17,7 @@ Result<StoreSnapshot> StoreSnapshot::capture(Store& store) {
     s.memories_.push_back(Memory{std::move(*img), m->size});
   }
   s.tables_.reserve(store.tables_.size());
-  for (auto& t : store.tables_) s.tables_.push_back(t->elems);
+  for (auto& t : store.tables_) s.tables_.emplace_back(t->elems.begin(), t->elems.end());
   s.global_count_ = store.globals_.size();
   for (size_t i = 0; i < store.globals_.size(); ++i)
     if (store.globals_[i]->type.mut) s.globals_.emplace_back(i, store.globals_[i]->value);
@@ -33,7 +33,9 @@ Result<void> StoreSnapshot::restore(Store& store) const {
     return make_error(ErrorKind::Other, "snapshot restore: objects were added to the store after the capture");
   for (size_t i = 0; i < memories_.size(); ++i)
     if (auto r = reset_memory(*store.memories_[i], memories_[i].image, memories_[i].size); !r) return r;
-  for (size_t i = 0; i < tables_.size(); ++i) store.tables_[i]->elems = tables_[i];
+  for (size_t i = 0; i < tables_.size(); ++i)
+    if (!store.tables_[i]->elems.assign(tables_[i]))
+      return make_error(ErrorKind::Exhaustion, "snapshot restore: out of memory restoring a table");
   for (const auto& [index, value] : globals_) store.globals_[index]->value = value;
   for (size_t i = 0; i < instances_.size(); ++i) {
     Instance& inst = *store.instances_[i];

@@ -44,9 +44,24 @@ MemoryInst* Store::create_memory(MemoryType type) {
 }
 
 uint64_t Store::memory_bytes() const {
-  uint64_t total = 0;
+  uint64_t total = table_elems() * kTableEntryBytes;
   for (const auto& m : memories_) total += m->size;
   return total;
+}
+
+uint64_t Store::table_elems() const {
+  uint64_t total = 0;
+  for (const auto& t : tables_) total += t->elems.size();
+  return total;
+}
+
+bool Store::table_fits(uint64_t extra) const {
+  if (extra > kMaxTableElems) return false;  // also keeps the products below small
+  if (limits.max_table_elems != 0) {
+    const uint64_t used = table_elems();
+    if (used > limits.max_table_elems || extra > limits.max_table_elems - used) return false;
+  }
+  return memory_fits(extra * kTableEntryBytes);
 }
 
 bool Store::memory_fits(uint64_t extra) const {
@@ -56,10 +71,11 @@ bool Store::memory_fits(uint64_t extra) const {
 }
 
 TableInst* Store::create_table(TableType type, uint64_t init) {
-  if (type.limits.min > kMaxTableElems) return nullptr;
+  if (type.limits.min > kMaxTableElems || !table_fits(type.limits.min)) return nullptr;
   auto t = std::make_unique<TableInst>();
   t->type = type;
-  t->elems.assign(size_t(type.limits.min), init);
+  t->owner = this;
+  if (!t->elems.resize(size_t(type.limits.min), init)) return nullptr;
   tables_.push_back(std::move(t));
   return tables_.back().get();
 }

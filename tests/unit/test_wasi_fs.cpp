@@ -639,9 +639,10 @@ TEST_CASE("wasi fs: 200 guests sleep and use files at once on one dispatcher thr
     CHECK(run.ctx.out.buffer == "g" + std::to_string(i) + " a=1000 b=70000 own=yes\n");
     CHECK(s.read("rw/g" + std::to_string(i) + ".txt") == "g" + std::to_string(i));
   }
-  // The sleeps overlapped: guests were in flight together, and the whole
-  // run took far less than the sleeps end to end (20 s).
-  CHECK(most_running > kGuests / 2);
-  CHECK(elapsed_ms < kGuests * kSleepMs / 4);
-  MESSAGE("200 guests: " << elapsed_ms << " ms, at most " << most_running << " in flight");
+  // The sleeps overlapped: every guest started before any finished (the
+  // loop runs fibers first in, first out, so a guest woken from its sleep
+  // queues behind the ones not yet started). How long that takes is a
+  // figure for bench/ (`wippy-bench guests`), not a test.
+  CHECK(most_running == kGuests);
+  CHECK(elapsed_ms >= kSleepMs);
 }

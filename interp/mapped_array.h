@@ -1,0 +1,96 @@
+// mapped_array.h — MappedArray<T>: a growable array of a trivially copyable
+// T kept in private anonymous mmap'd memory, for the engine's large
+// per-store buffers (interpreter value and frame stacks, table elements).
+// Contract:
+//  * Pages never touched cost no resident memory and are never written by
+//    the allocator (malloc'd blocks are, e.g. under MALLOC_PERTURB_). New
+//    elements read as all-zero bytes unless resize() is given another fill.
+//  * Growth remaps (mremap, the array may move: do not keep pointers into it
+//    across resize/assign); shrinking keeps the mapping and only moves the
+//    end, re-filling on the next growth what was written before.
+//  * Failure to map is a `false` return and leaves the array unchanged;
+//    nothing here throws. Sizes whose byte count overflows fail the same way.
+//  * Move-only; the mapping is released by the destructor.
+#pragma once
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <type_traits>
+
+namespace wippy {
+
+// The untyped part: a mapping of `capacity()` bytes, grown on demand.
+class MappedBytes {
+ public:
+  MappedBytes() = default;
+  MappedBytes(MappedBytes&& o) noexcept;
+  MappedBytes& operator=(MappedBytes&& o) noexcept;
+  MappedBytes(const MappedBytes&) = delete;
+  MappedBytes& operator=(const MappedBytes&) = delete;
+  ~MappedBytes();
+
+  void* data() const { return data_; }
+  size_t capacity() const { return mapped_; }
+  // Makes at least `bytes` bytes addressable (rounded up to pages, and at
+  // least doubling); bytes past the old capacity read zero. False if the
+  // kernel refuses; the old mapping then stays as it was.
+  bool reserve(size_t bytes);
+
+ private:
+  void* data_ = nullptr;
+  size_t mapped_ = 0;
+};
+
+template <class T>
+class MappedArray {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+ public:
+  T* data() const { return static_cast<T*>(bytes_.data()); }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* begin() const { return data(); }
+  T* end() const { return data() + size_; }
+  T& operator[](size_t i) const { return data()[i]; }
+
+  // Sets the size to n; new elements are `fill`.
+  bool resize(size_t n, T fill = T{}) {
+    if (n <= size_) {
+      size_ = n;
+      return true;
+    }
+    if (n > max_size() || !bytes_.reserve(n * sizeof(T))) return false;
+    // Elements below the high-water mark may hold old values; above it the
+    // pages are still as the kernel gave them (zero).
+    const size_t dirty_end = n < written_ ? n : written_;
+    for (size_t i = size_; i < dirty_end; ++i) data()[i] = fill;
+    if (!is_zero(fill))
+      for (size_t i = dirty_end > size_ ? dirty_end : size_; i < n; ++i) data()[i] = fill;
+    size_ = n;
+    if (n > written_) written_ = n;
+    return true;
+  }
+
+  // Replaces the contents with a copy of `src`.
+  bool assign(std::span<const T> src) {
+    const size_t n = src.size();
+    if (n > max_size() || !bytes_.reserve(n * sizeof(T))) return false;
+    if (n != 0) std::memcpy(data(), src.data(), n * sizeof(T));
+    size_ = n;
+    if (n > written_) written_ = n;
+    return true;
+  }
+
+  static constexpr size_t max_size() { return size_t(-1) / 2 / sizeof(T); }
+
+ private:
+  static bool is_zero(const T& v) {
+    unsigned char zero[sizeof(T)] = {};
+    return std::memcmp(&v, zero, sizeof(T)) == 0;
+  }
+  MappedBytes bytes_;
+  size_t size_ = 0;
+  size_t written_ = 0;  // elements [0, written_) may be non-zero
+};
+
+}  // namespace wippy

@@ -1,0 +1,61 @@
+// Unit tests for MappedArray (interp/mapped_array.h): new elements read
+// zero or the fill value, shrinking and growing again re-fills what was
+// written, assign copies, growth keeps contents, and a size that cannot be
+// mapped is refused without changing the array.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "interp/mapped_array.h"
+
+using namespace wippy;
+
+TEST_CASE("mapped array: zero fill, explicit fill, shrink and regrow") {
+  MappedArray<uint64_t> a;
+  CHECK(a.empty());
+  REQUIRE(a.resize(1000));
+  CHECK(a.size() == 1000);
+  for (uint64_t v : a) CHECK(v == 0);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = i + 1;
+  REQUIRE(a.resize(10));
+  CHECK(a[9] == 10);
+  // Growing again must not show the values written before the shrink.
+  REQUIRE(a.resize(2000, 7));
+  CHECK(a[9] == 10);
+  CHECK(a[10] == 7);
+  CHECK(a[999] == 7);
+  CHECK(a[1999] == 7);
+  REQUIRE(a.resize(5));
+  REQUIRE(a.resize(3000));
+  CHECK(a[4] == 5);
+  CHECK(a[5] == 0);
+  CHECK(a[1500] == 0);
+  CHECK(a[2999] == 0);
+}
+
+TEST_CASE("mapped array: growth past the mapping keeps the contents; assign copies") {
+  MappedArray<uint32_t> a;
+  REQUIRE(a.resize(3, 9));
+  REQUIRE(a.resize(1 << 20));  // many pages: remapped, maybe moved
+  CHECK(a[0] == 9);
+  CHECK(a[2] == 9);
+  CHECK(a[3] == 0);
+  CHECK(a[(1 << 20) - 1] == 0);
+  a[3] = 42;
+  std::vector<uint32_t> src = {1, 2, 3};
+  REQUIRE(a.assign(src));
+  CHECK(a.size() == 3);
+  CHECK(a[2] == 3);
+  REQUIRE(a.resize(4));
+  CHECK(a[3] == 0);  // written before the assign, zero again
+}
+
+TEST_CASE("mapped array: a size that cannot be mapped is refused and changes nothing") {
+  MappedArray<uint64_t> a;
+  REQUIRE(a.resize(4, 1));
+  CHECK_FALSE(a.resize(MappedArray<uint64_t>::max_size() + 1));
+  CHECK_FALSE(a.resize(size_t(1) << 60));  // 8 EiB: no address space for it
+  CHECK(a.size() == 4);
+  CHECK(a[3] == 1);
+}

@@ -25,7 +25,10 @@
 // yaml (the default list in this mode); it implies --fiber. --fiber runs
 // each input on a fiber with the runtime's 64 KiB stack, so recursion that
 // fits the main thread's 8 MiB but not a fiber ends the run ("fiber stack
-// overflow", exit 86) instead of passing unnoticed.
+// overflow", exit 86) instead of passing unnoticed. In --deep mode wat and
+// yaml still run on the main thread: Runtime::load parses WAT sources and
+// registry files on the caller's thread, and the WAT parser's nesting limit
+// (5000 levels) and yaml-cpp's are sized for a thread stack, not a fiber.
 //
 // The crash handler needs process-wide state (the input being run): that
 // lives here, in the tool, never in the libraries.
@@ -329,7 +332,8 @@ int main(int argc, char** argv) {
   install_handlers();
   wippy::disp::Loop loop;  // 64 KiB fiber stacks (LoopOptions' default)
   auto run_input = [&](const Target& t, const std::string& input) {
-    if (!on_fiber) return t.run(input);
+    bool thread_only = deep && (t.name == "wat" || t.name == "yaml");
+    if (!on_fiber || thread_only) return t.run(input);
     std::string outcome;
     loop.spawn([&] { outcome = t.run(input); });
     loop.run();

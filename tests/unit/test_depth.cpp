@@ -300,3 +300,23 @@ TEST_CASE("depth: nested components and instance types at the nesting limit fit 
   });
   MESSAGE("components nested " << n << " deep: " << used / n << " bytes per level");
 }
+
+TEST_CASE("depth: a 50 MB import name gives a short error (issue 16 part 6)") {
+  std::string huge(50'000'000, '_');  // not kebab case: refused by name validation
+  auto r = validate_text("(component (import \"" + huge + "\" (func)))");
+  REQUIRE(!r.ok());
+  CHECK_MESSAGE(r.error().message.size() < 1000, r.error().message.substr(0, 1000));
+  CHECK(has(r.error().message, "(50000000 bytes)"));
+  // JSON: an unknown 50 MB record field name.
+  VType rec;
+  rec.kind = ValKind::Record;
+  rec.labels = {"x"};
+  rec.elems = {prim_vtype(ValKind::U32)};
+  VTypeRef rt = make_vtype(std::move(rec));
+  auto j = parse_json("{\"" + std::string(50'000'000, 'k') + "\":1}");
+  REQUIRE(j.ok());
+  auto v = val_from_json(*j, *rt);
+  REQUIRE(!v.ok());
+  CHECK_MESSAGE(v.error().message.size() < 1000, v.error().message.substr(0, 1000));
+  CHECK(has(v.error().message, "(50000000 bytes)"));
+}

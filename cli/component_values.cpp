@@ -6,6 +6,8 @@
 #include <bit>
 #include <cmath>
 
+#include "interp/quote.h"
+
 namespace wippy::cli {
 
 namespace {
@@ -127,7 +129,7 @@ Result<Val> to_component_val(const WastCValue& v, const VType& type) {
       for (size_t i = 0; i < v.items.size(); ++i) {
         int at = label_index(type, v.names[i]);
         if (at < 0 || seen[size_t(at)])
-          return make_error(ErrorKind::Other, fmt::format("unknown or repeated field \"{}\"", v.names[i]));
+          return make_error(ErrorKind::Other, fmt::format("unknown or repeated field \"{}\"", quote_input(v.names[i])));
         seen[size_t(at)] = true;
         auto e = to_component_val(v.items[i], *type.elems[size_t(at)]);
         if (!e) return e.error();
@@ -138,7 +140,7 @@ Result<Val> to_component_val(const WastCValue& v, const VType& type) {
     case ValKind::Variant: {
       if (v.kind != CKind::Variant) return mismatch(v, type);
       int at = label_index(type, v.str);
-      if (at < 0) return make_error(ErrorKind::Other, fmt::format("unknown case \"{}\"", v.str));
+      if (at < 0) return make_error(ErrorKind::Other, fmt::format("unknown case \"{}\"", quote_input(v.str)));
       auto p = payload(v, type.elems[size_t(at)].get());
       if (!p) return p.error();
       return Val::variant(uint32_t(at), std::move(*p));
@@ -146,7 +148,7 @@ Result<Val> to_component_val(const WastCValue& v, const VType& type) {
     case ValKind::Enum: {
       if (v.kind != CKind::Enum) return mismatch(v, type);
       int at = label_index(type, v.str);
-      if (at < 0) return make_error(ErrorKind::Other, fmt::format("unknown case \"{}\"", v.str));
+      if (at < 0) return make_error(ErrorKind::Other, fmt::format("unknown case \"{}\"", quote_input(v.str)));
       return Val::enumeration(uint32_t(at));
     }
     case ValKind::Option: {
@@ -167,7 +169,7 @@ Result<Val> to_component_val(const WastCValue& v, const VType& type) {
       uint64_t bits = 0;
       for (const auto& n : v.names) {
         int at = label_index(type, n);
-        if (at < 0) return make_error(ErrorKind::Other, fmt::format("unknown flag \"{}\"", n));
+        if (at < 0) return make_error(ErrorKind::Other, fmt::format("unknown flag \"{}\"", quote_input(n)));
         bits |= uint64_t(1) << at;
       }
       Val out = Val::flags(0);

@@ -13,6 +13,7 @@
 #include "component/text/component_wat.h"
 #include "component/validate.h"
 #include "interp/store.h"
+#include "interp/quote.h"
 
 namespace wippy::cli {
 
@@ -279,7 +280,7 @@ class ComponentRunner {
   // ---- actions ----
 
   static std::string describe(const WastCAction& a) {
-    return fmt::format("invoke {}\"{}\"", a.instance ? *a.instance + " " : "", a.name);
+    return fmt::format("invoke {}\"{}\"", a.instance ? *a.instance + " " : "", quote_input(a.name));
   }
 
   // The instance an action targets; Fail/Skip when there is none.
@@ -310,7 +311,7 @@ class ComponentRunner {
     auto f = inst->func(a.name);
     if (!f) return Outcome::fail(describe_error(f.error()));
     const component::FuncSigRef& sig = (*f)->sig;
-    if (!sig) return Outcome::fail(fmt::format("export \"{}\" has no signature", a.name));
+    if (!sig) return Outcome::fail(fmt::format("export \"{}\" has no signature", quote_input(a.name)));
     if (a.args.size() != sig->params.size())
       return Outcome::fail(fmt::format("{} arguments given, {} expected", a.args.size(), sig->params.size()));
     std::vector<Val> args;

@@ -15,6 +15,7 @@
 #include "hostfns/wasi.h"
 #include "interp/store.h"
 #include "interp/text/wat.h"
+#include "interp/quote.h"
 
 namespace wippy::cli {
 
@@ -224,7 +225,7 @@ int run_command(const std::string& file, const std::string& export_name, const s
   if (!mod) return fail(fmt::format("{}: {}", error_kind_name(mod.error().kind), mod.error().message));
   if (!(*mod)->imports.empty()) {
     const Import& imp = (*mod)->imports.front();
-    return fail(fmt::format("module imports \"{}\" \"{}\" ({}); `run` provides no imports", imp.module, imp.name,
+    return fail(fmt::format("module imports \"{}\" \"{}\" ({}); `run` provides no imports", quote_input(imp.module), quote_input(imp.name),
                             extern_kind_name(imp.kind)));
   }
   Store store;
@@ -232,21 +233,21 @@ int run_command(const std::string& file, const std::string& export_name, const s
   if (!inst) return fail(fmt::format("instantiation failed: {}: {}", error_kind_name(inst.error().kind),
                                      inst.error().message));
   FuncInst* f = (*inst)->export_func(export_name);
-  if (!f) return fail(fmt::format("no exported function \"{}\"", export_name));
+  if (!f) return fail(fmt::format("no exported function \"{}\"", quote_input(export_name)));
   const FuncType& type = f->type;
   if (args.size() != type.params.size())
-    return fail(fmt::format("\"{}\" takes {} argument(s) {}, {} given", export_name, type.params.size(),
+    return fail(fmt::format("\"{}\" takes {} argument(s) {}, {} given", quote_input(export_name), type.params.size(),
                             functype_to_string(type), args.size()));
   std::vector<Value> values;
   for (size_t i = 0; i < args.size(); ++i) {
     auto v = parse_arg(args[i], type.params[i]);
     if (!v)
-      return fail(fmt::format("\"{}\": argument {} \"{}\" is not a valid {}", export_name, i + 1, args[i],
+      return fail(fmt::format("\"{}\": argument {} \"{}\" is not a valid {}", quote_input(export_name), i + 1, quote_input(args[i]),
                               valtype_name(type.params[i])));
     values.push_back(*v);
   }
   auto r = invoke(store, f, values);
-  if (!r) return fail(fmt::format("\"{}\": {}: {}", export_name, error_kind_name(r.error().kind), r.error().message));
+  if (!r) return fail(fmt::format("\"{}\": {}: {}", quote_input(export_name), error_kind_name(r.error().kind), r.error().message));
   for (size_t i = 0; i < r->size() && i < type.results.size(); ++i)
     fmt::print("{}\n", format_value(type.results[i], (*r)[i]));
   return 0;

@@ -11,6 +11,7 @@
 #include "cli/spectest.h"
 #include "cli/values.h"
 #include "interp/store.h"
+#include "interp/quote.h"
 
 namespace wippy::cli {
 
@@ -107,7 +108,7 @@ class CoreRunner {
         if (ex != it->second->exports.end()) e = &ex->second;
       }
       if (!e)
-        return make_error(ErrorKind::Unlinkable, fmt::format("unknown import \"{}\" \"{}\"", imp.module, imp.name));
+        return make_error(ErrorKind::Unlinkable, fmt::format("unknown import \"{}\" \"{}\"", quote_input(imp.module), quote_input(imp.name)));
       imports.push_back(*e);
     }
     return instantiate(store_, *mod, imports);

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "interp/quote.h"
+
 namespace wippy::component {
 
 namespace {
@@ -323,7 +325,7 @@ Result<uint32_t> lower_handle(CanonCx& cx, const VType& t, const Val& v) {
   if (!cx.handles) return trap("canonical ABI: no handle table");
   if (v.resource != t.resource)
     return trap(fmt::format("canonical ABI: handle of resource `{}` passed where `{}` was expected",
-                            v.resource ? v.resource->name : "?", t.resource ? t.resource->name : "?"));
+                            quote_input(v.resource ? v.resource->name : "?"), quote_input(t.resource ? t.resource->name : "?")));
   if (t.kind == ValKind::Own) {
     HandleEntry e;
     e.type = t.resource;

@@ -23,6 +23,13 @@
 
 namespace wippy::component {
 
+// Components nested in components, and component/instance types nested in
+// one another, at most this many levels (the decoder and the text parser
+// refuse more): each level costs the decoder and validator some hundreds
+// of bytes of stack (tests/unit/test_depth.cpp measures them).
+inline constexpr uint32_t kMaxComponentNesting = 32;
+
+
 // Memoised across instantiations of one Component: validated once, and
 // each core module's functions compiled once for every instance (the code
 // object is store-independent; see prepare_code in interp/store.h).

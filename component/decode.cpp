@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <memory>
 
 #include "interp/decode/decode.h"
 #include "interp/decode/primitives.h"
@@ -14,7 +15,7 @@
 namespace wippy::component {
 namespace {
 
-constexpr uint32_t kMaxDepth = 64;  // nested components and type declarators
+constexpr uint32_t kMaxDepth = kMaxComponentNesting;  // nested components and type declarators
 
 // Names of the canon built-ins this decoder does not support (async,
 // threads, error-context), by opcode.
@@ -73,6 +74,8 @@ class Decoder {
       : r_(bytes, base), depth_(depth) {}
 
   Result<Component> run();
+  // Decodes into c_ (run() moves it out; nested_component() too).
+  Result<void> run_body();
 
  private:
   Reader r_;
@@ -103,7 +106,8 @@ class Decoder {
   void add(Sort s, Origin o, uint32_t item) { c_.spaces[size_t(s)].push_back({o, item}); }
   void note(Origin o, uint32_t item, uint32_t offset) { c_.order.push_back({o, item, offset}); }
 
-  void section(uint8_t id, std::span<const uint8_t> payload);
+  [[gnu::noinline]] void nested_component(std::span<const uint8_t> payload);
+  [[gnu::noinline]] void section(uint8_t id, std::span<const uint8_t> payload);
 
   Sort core_sort();
   Sort sort();
@@ -713,6 +717,28 @@ Canon Decoder::canon() {
 }
 
 // Decodes one section whose payload is the current Reader (already bounded).
+// A nested component section, kept out of section() (whose frame is
+// large) so that each level of nesting costs little stack: run() ->
+// nested_component() -> run(); the nested decoder and its result live on
+// the heap.
+void Decoder::nested_component(std::span<const uint8_t> payload) {
+  uint32_t abs = r_.offset();
+  if (depth_ + 1 > kMaxDepth) {
+    fail("component nesting too deep");
+    return;
+  }
+  auto sub = std::make_unique<Decoder>(payload, abs, depth_ + 1);
+  if (auto r = sub->run_body(); !r) {
+    error_ = r.error().message;
+    return;
+  }
+  uint32_t item = uint32_t(c_.components.size());
+  c_.components.push_back(std::make_shared<const Component>(std::move(sub->c_)));
+  add(Sort::Component, Origin::Component, item);
+  note(Origin::Component, item, abs);
+  r_.seek(payload.size());
+}
+
 void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
   uint32_t abs = r_.offset();
   switch (id) {
@@ -739,24 +765,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
       r_.seek(payload.size());
       return;
     }
-    case 4: {  // nested component
-      if (depth_ + 1 > kMaxDepth) {
-        fail("component nesting too deep");
-        return;
-      }
-      Decoder sub(payload, abs, depth_ + 1);
-      auto nested = sub.run();
-      if (!nested) {
-        error_ = nested.error().message;
-        return;
-      }
-      uint32_t item = uint32_t(c_.components.size());
-      c_.components.push_back(std::make_shared<const Component>(std::move(*nested)));
-      add(Sort::Component, Origin::Component, item);
-      note(Origin::Component, item, abs);
-      r_.seek(payload.size());
-      return;
-    }
+    case 4: nested_component(payload); return;
     case 9: {  // start
       Start s;
       s.func = u32();
@@ -945,6 +954,11 @@ Error malformed(std::string msg) {
 }
 
 Result<Component> Decoder::run() {
+  if (auto r = run_body(); !r) return r.error();
+  return std::move(c_);
+}
+
+Result<void> Decoder::run_body() {
   static constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
   auto magic = r_.bytes(4);
   if (!ok() || std::memcmp(magic.data(), kMagic, 4) != 0) {
@@ -986,7 +1000,8 @@ Result<Component> Decoder::run() {
     auto payload = r_.bytes(size);
     Reader outer = r_;
     r_ = Reader(payload, payload_abs);
-    section(id, payload);
+    if (id == 4) nested_component(payload);
+    else section(id, payload);
     if (!error_.empty()) return make_error(ErrorKind::Malformed, error_);
     if (ok() && !r_.at_end()) fail("section size mismatch: unexpected trailing bytes");
     if (!ok()) return malformed(r_.error());
@@ -994,7 +1009,7 @@ Result<Component> Decoder::run() {
     r_.seek(payload_rel + size);
   }
   if (!ok()) return malformed(r_.error());
-  return std::move(c_);
+  return {};
 }
 
 }  // namespace

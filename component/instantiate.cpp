@@ -9,6 +9,7 @@
 
 #include "component/canon.h"
 #include "component/linker.h"
+#include "interp/quote.h"
 
 namespace wippy::component {
 
@@ -387,7 +388,7 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
       case Decl::Kind::Alias: {
         if (d.alias.kind != Alias::Kind::Outer || d.alias.sort != Sort::Type) {
           if (d.alias.sort == Sort::Type)
-            return link_error(fmt::format("import `{}`: unsupported alias in instance type", iface));
+            return link_error(fmt::format("import `{}`: unsupported alias in instance type", quote_input(iface)));
           break;
         }
         TRY_ASSIGN(t, outer_type(*level, d.alias.outer_count, d.alias.outer_index));
@@ -403,7 +404,7 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
             if (d.desc.bound.sub_resource) {
               if (found == supplied.exports.end() || found->second.sort != Sort::Type ||
                   !found->second.type.resource)
-                return link_error(fmt::format("import `{}`: resource type `{}` is not provided", iface, name));
+                return link_error(fmt::format("import `{}`: resource type `{}` is not provided", quote_input(iface), quote_input(name)));
               t = found->second.type;
             } else {
               TRY_ASSIGN(e, type_at(*level, d.desc.bound.index));
@@ -418,22 +419,22 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
           }
           case Sort::Func: {
             if (found == supplied.exports.end() || found->second.sort != Sort::Func || !found->second.func)
-              return link_error(fmt::format("import `{}`: function `{}` is not provided", iface, name));
+              return link_error(fmt::format("import `{}`: function `{}` is not provided", quote_input(iface), quote_input(name)));
             TRY_ASSIGN(ft, type_at(*level, d.desc.index));
-            if (ft.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: `{}` is not typed as a function", iface, name));
+            if (ft.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: `{}` is not typed as a function", quote_input(iface), quote_input(name)));
             Item item;
             item.sort = Sort::Func;
             TRY_ASSIGN(typed, retype(found->second.func, ft.func, iface + "#" + name,
-                                     fmt::format("import `{}`: function `{}`", iface, name)));
+                                     fmt::format("import `{}`: function `{}`", quote_input(iface), quote_input(name))));
             item.func = typed;
             out->exports[name] = item;
             break;
           }
           case Sort::Instance: {
             if (found == supplied.exports.end() || found->second.sort != Sort::Instance)
-              return link_error(fmt::format("import `{}`: instance `{}` is not provided", iface, name));
+              return link_error(fmt::format("import `{}`: instance `{}` is not provided", quote_input(iface), quote_input(name)));
             TRY_ASSIGN(t, type_at(*level, d.desc.index));
-            if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type for `{}`", iface, name));
+            if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type for `{}`", quote_input(iface), quote_input(name)));
             TRY_ASSIGN(sub, bind_instance(*t.instance_type, t.level, *found->second.instance, iface + "#" + name));
             Item item;
             item.sort = Sort::Instance;
@@ -443,7 +444,7 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
           }
           default:
             if (found == supplied.exports.end())
-              return link_error(fmt::format("import `{}`: `{}` is not provided", iface, name));
+              return link_error(fmt::format("import `{}`: `{}` is not provided", quote_input(iface), quote_input(name)));
             out->exports[name] = found->second;
             break;
         }
@@ -470,27 +471,27 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
     supplied = std::move(*r);
   } else {
     auto it = args.find(name);
-    if (it == args.end()) return link_error(fmt::format("missing import `{}`", name));
+    if (it == args.end()) return link_error(fmt::format("missing import `{}`", quote_input(name)));
     supplied = it->second;
   }
   const ExternDesc& desc = imp.desc;
   switch (desc.sort) {
     case Sort::Func: {
       if (supplied.sort != Sort::Func || !supplied.func)
-        return link_error(fmt::format("import `{}`: a function was expected", name));
+        return link_error(fmt::format("import `{}`: a function was expected", quote_input(name)));
       TRY_ASSIGN(t, get_type(desc.index));
-      if (t.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: bad function type", name));
+      if (t.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: bad function type", quote_input(name)));
       Item item;
       item.sort = Sort::Func;
-      TRY_ASSIGN(typed, retype(supplied.func, t.func, name, fmt::format("import `{}`: function", name)));
+      TRY_ASSIGN(typed, retype(supplied.func, t.func, name, fmt::format("import `{}`: function", quote_input(name))));
       item.func = typed;
       return item;
     }
     case Sort::Instance: {
       if (supplied.sort != Sort::Instance || !supplied.instance)
-        return link_error(fmt::format("import `{}`: an instance was expected", name));
+        return link_error(fmt::format("import `{}`: an instance was expected", quote_input(name)));
       TRY_ASSIGN(t, get_type(desc.index));
-      if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type", name));
+      if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type", quote_input(name)));
       TRY_ASSIGN(inst, bind_instance(*t.instance_type, t.level, *supplied.instance, name));
       Item item;
       item.sort = Sort::Instance;
@@ -502,7 +503,7 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
       item.sort = Sort::Type;
       if (desc.bound.sub_resource) {
         if (supplied.sort != Sort::Type || !supplied.type.resource)
-          return link_error(fmt::format("import `{}`: a resource type was expected", name));
+          return link_error(fmt::format("import `{}`: a resource type was expected", quote_input(name)));
         item.type = supplied.type;
       } else {
         TRY_ASSIGN(t, get_type(desc.bound.index));
@@ -512,7 +513,7 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
     }
     default:
       if (supplied.sort != desc.sort)
-        return link_error(fmt::format("import `{}`: a {} was expected", name, sort_name(desc.sort)));
+        return link_error(fmt::format("import `{}`: a {} was expected", quote_input(name), sort_name(desc.sort)));
       return supplied;
   }
 }
@@ -674,16 +675,16 @@ Result<Item> Scope::make_alias(const Alias& a) {
       TRY_ASSIGN(inst, get(Sort::Instance, a.instance));
       auto it = inst.instance->exports.find(a.name);
       if (it == inst.instance->exports.end())
-        return inst_error(fmt::format("alias: instance {} has no export `{}`", a.instance, a.name));
+        return inst_error(fmt::format("alias: instance {} has no export `{}`", a.instance, quote_input(a.name)));
       if (it->second.sort != a.sort)
-        return inst_error(fmt::format("alias: export `{}` is a {}, not a {}", a.name, sort_name(it->second.sort),
+        return inst_error(fmt::format("alias: export `{}` is a {}, not a {}", quote_input(a.name), sort_name(it->second.sort),
                                       sort_name(a.sort)));
       return it->second;
     }
     case Alias::Kind::CoreExport: {
       TRY_ASSIGN(inst, get(Sort::CoreInstance, a.instance));
       const Extern* e = inst.core_instance->get(a.name);
-      if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, a.name));
+      if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, quote_input(a.name)));
       Item item;
       item.sort = a.sort;
       item.core = *e;
@@ -725,7 +726,7 @@ Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& 
     }
     const Extern* e = from ? from->get(imp.name) : nullptr;
     if (!e)
-      return link_error(fmt::format("core instance {}: import `{}` `{}` is not supplied", index, imp.module, imp.name));
+      return link_error(fmt::format("core instance {}: import `{}` `{}` is not supplied", index, quote_input(imp.module), quote_input(imp.name)));
     externs.push_back(*e);
   }
   auto inst = wippy::instantiate(store, mod.module, externs, comp->memo->code_for(mod.module));

@@ -8,6 +8,8 @@
 #include <limits>
 #include <unordered_set>
 
+#include "interp/quote.h"
+
 namespace wippy::component {
 
 Json Json::number(uint64_t v) {
@@ -124,7 +126,7 @@ class Reader {
 
   Result<Json> document() {
     skip_ws();
-    auto v = value(0);
+    auto v = value();
     if (!v.ok()) return v;
     skip_ws();
     if (p_ != t_.size()) return fail("unexpected text after the value");
@@ -132,6 +134,14 @@ class Reader {
   }
 
  private:
+  // An array or object still open: what it holds so far, and for an object
+  // the key of the value being read and the keys seen.
+  struct Open {
+    Json j;
+    std::string key;
+    std::unordered_set<std::string> seen;
+  };
+
   std::string_view t_;
   size_t p_ = 0;
 
@@ -152,11 +162,78 @@ class Reader {
     return fmt::format("byte 0x{:02x}", c);
   }
 
-  Result<Json> value(size_t depth) {
-    if (depth >= kMaxJsonDepth) return fail(fmt::format("nesting deeper than {}", kMaxJsonDepth));
+  // `"key" :` inside an object, with the whitespace around it.
+  Result<void> member_key(Open& o) {
+    skip_ws();
+    if (peek() != '"') return fail(fmt::format("expected a string key in an object, got {}", describe_here()));
+    size_t key_at = p_;
+    auto key = string();
+    if (!key.ok()) return key.error();
+    if (!o.seen.insert(*key).second) return fail_at(key_at, fmt::format("duplicate key \"{}\"", quote_input(*key)));
+    o.key = std::move(*key);
+    skip_ws();
+    if (peek() != ':') return fail(fmt::format("expected ':' after an object key, got {}", describe_here()));
+    ++p_;
+    return {};
+  }
+
+  // One value, arrays and objects included, without recursion: open
+  // containers are kept on `open`, at most kMaxJsonDepth of them.
+  Result<Json> value() {
+    std::vector<Open> open;
+    for (;;) {
+      // Read the start of a value; a container either opens (and the loop
+      // reads its first member) or is empty and completes at once.
+      skip_ws();
+      Json done;
+      char c = peek();
+      if (c == '[' || c == '{') {
+        if (open.size() >= kMaxJsonDepth) return fail(fmt::format("nesting deeper than {}", kMaxJsonDepth));
+        ++p_;
+        skip_ws();
+        bool is_array = c == '[';
+        if (peek() == (is_array ? ']' : '}')) {
+          ++p_;
+          done = is_array ? Json::array() : Json::object();
+        } else {
+          open.push_back(Open{is_array ? Json::array() : Json::object(), {}, {}});
+          if (!is_array)
+            if (auto k = member_key(open.back()); !k) return k.error();
+          continue;
+        }
+      } else {
+        auto v = scalar();
+        if (!v.ok()) return v;
+        done = std::move(*v);
+      }
+      // Hand the completed value to the containers it closes.
+      for (;;) {
+        if (open.empty()) return done;
+        Open& top = open.back();
+        bool is_array = top.j.is_array();
+        if (is_array) top.j.push(std::move(done));
+        else top.j.as_object().emplace_back(std::move(top.key), std::move(done));
+        skip_ws();
+        if (peek() == ',') {
+          ++p_;
+          if (!is_array)
+            if (auto k = member_key(top); !k) return k.error();
+          break;  // the next member's value
+        }
+        if (peek() == (is_array ? ']' : '}')) {
+          ++p_;
+          done = std::move(top.j);
+          open.pop_back();
+          continue;
+        }
+        return fail(is_array ? fmt::format("expected ',' or ']' in an array, got {}", describe_here())
+                             : fmt::format("expected ',' or '}}' in an object, got {}", describe_here()));
+      }
+    }
+  }
+
+  Result<Json> scalar() {
     switch (peek()) {
-      case '{': return object(depth);
-      case '[': return array(depth);
       case '"': {
         auto s = string();
         if (!s.ok()) return s.error();
@@ -175,68 +252,6 @@ class Reader {
     if (t_.substr(p_, word.size()) != word) return fail(fmt::format("expected a value, got {}", describe_here()));
     p_ += word.size();
     return v;
-  }
-
-  Result<Json> array(size_t depth) {
-    ++p_;  // [
-    Json out = Json::array();
-    skip_ws();
-    if (peek() == ']') {
-      ++p_;
-      return out;
-    }
-    for (;;) {
-      skip_ws();
-      auto v = value(depth + 1);
-      if (!v.ok()) return v;
-      out.push(std::move(*v));
-      skip_ws();
-      if (peek() == ',') {
-        ++p_;
-        continue;
-      }
-      if (peek() == ']') {
-        ++p_;
-        return out;
-      }
-      return fail(fmt::format("expected ',' or ']' in an array, got {}", describe_here()));
-    }
-  }
-
-  Result<Json> object(size_t depth) {
-    ++p_;  // {
-    Json out = Json::object();
-    std::unordered_set<std::string> seen;
-    skip_ws();
-    if (peek() == '}') {
-      ++p_;
-      return out;
-    }
-    for (;;) {
-      skip_ws();
-      if (peek() != '"') return fail(fmt::format("expected a string key in an object, got {}", describe_here()));
-      size_t key_at = p_;
-      auto key = string();
-      if (!key.ok()) return key.error();
-      if (!seen.insert(*key).second) return fail_at(key_at, fmt::format("duplicate key \"{}\"", *key));
-      skip_ws();
-      if (peek() != ':') return fail(fmt::format("expected ':' after an object key, got {}", describe_here()));
-      ++p_;
-      skip_ws();
-      auto v = value(depth + 1);
-      if (!v.ok()) return v;
-      out.as_object().emplace_back(std::move(*key), std::move(*v));
-      skip_ws();
-      if (peek() == ',') {
-        ++p_;
-        continue;
-      }
-      if (peek() == '}') {
-        ++p_;
-        return out;
-      }
-      return fail(fmt::format("expected ',' or '}}' in an object, got {}", describe_here()));
-    }
   }
 
   // Four hex digits at p_ (after "\u").

@@ -17,7 +17,9 @@
 //     as strings before they reach the writer).
 //   - Objects keep members in insertion order; the writer preserves it.
 //     The parser rejects duplicate keys (a record must not be ambiguous).
-//   - Nesting deeper than kMaxJsonDepth is rejected (no stack overflow).
+//   - The reader does not recurse; nesting deeper than kMaxJsonDepth is
+//     rejected, which bounds the recursion of the writer, operator== and
+//     the destructor (tests/unit/test_depth.cpp runs them on a 64 KiB fiber).
 //   - Parse errors are ErrorKind::Invalid: "JSON at offset N: <what>".
 #pragma once
 #include <cstdint>
@@ -30,7 +32,9 @@
 
 namespace wippy::component {
 
-inline constexpr size_t kMaxJsonDepth = 512;
+// Arrays and objects open at once; a component value needs at most one
+// level per type level (kMaxTypeDepth, validate.h), so this leaves room.
+inline constexpr size_t kMaxJsonDepth = 128;
 
 class Json {
  public:

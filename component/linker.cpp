@@ -8,6 +8,7 @@
 
 #include "component/instantiate.h"
 #include "component/validate.h"
+#include "interp/quote.h"
 
 namespace wippy::component {
 
@@ -161,9 +162,9 @@ Result<Item> Linker::resolve(const std::string& name) const {
     }
     return make_error(ErrorKind::Unlinkable,
                       offered.empty()
-                          ? fmt::format("missing import `{}`: the host does not provide it", name)
+                          ? fmt::format("missing import `{}`: the host does not provide it", quote_input(name))
                           : fmt::format("missing import `{}`: the host provides only incompatible versions ({})",
-                                        name, offered));
+                                        quote_input(name), offered));
   }
   return *best;
 }
@@ -193,7 +194,7 @@ ComponentInstance::~ComponentInstance() = default;
 
 Result<ComponentFuncRef> ComponentInstance::func(std::string_view name) const {
   auto no_export = [&]() {
-    return make_error(ErrorKind::Unlinkable, fmt::format("component has no exported function `{}`", name));
+    return make_error(ErrorKind::Unlinkable, fmt::format("component has no exported function `{}`", quote_input(name)));
   };
   auto hash = name.find('#');
   const RtInstance* where = exports_.get();
@@ -226,7 +227,7 @@ Result<std::vector<Val>> ComponentInstance::call(std::string_view name, std::spa
   auto f = func(name);
   if (!f) return f.error();
   if ((*f)->sig && (*f)->sig->params.size() != args.size())
-    return make_error(ErrorKind::Other, fmt::format("`{}` takes {} arguments, {} given", name,
+    return make_error(ErrorKind::Other, fmt::format("`{}` takes {} arguments, {} given", quote_input(name),
                                                     (*f)->sig->params.size(), args.size()));
   return (*f)->call(store_, args);
 }

@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include "interp/quote.h"
+
 namespace wippy::component {
 namespace {
 
@@ -32,7 +34,7 @@ bool is_words(std::string_view s) {
 Error invalid(std::string msg) { return make_error(ErrorKind::Invalid, std::move(msg)); }
 
 Result<std::string> kebab(std::string_view s, std::string_view whole) {
-  if (!is_kebab_label(s)) return invalid(fmt::format("`{}` is not in kebab case", s));
+  if (!is_kebab_label(s)) return invalid(fmt::format("`{}` is not in kebab case", quote_input(s)));
   (void)whole;
   return std::string(s);
 }
@@ -127,7 +129,7 @@ Result<ParsedName> parse_extern_name(std::string_view name) {
     if (!annotated(prefix)) continue;
     std::string_view rest = name.substr(prefix.size());
     size_t dot = rest.find('.');
-    if (dot == std::string_view::npos) return invalid(fmt::format("failed to find `.` character in `{}`", name));
+    if (dot == std::string_view::npos) return invalid(fmt::format("failed to find `.` character in `{}`", quote_input(name)));
     auto res = kebab(rest.substr(0, dot), name);
     if (!res) return res.error();
     auto lab = kebab(rest.substr(dot + 1), name);
@@ -137,11 +139,11 @@ Result<ParsedName> parse_extern_name(std::string_view name) {
     p.label = *lab;
     return p;
   }
-  if (!name.empty() && name[0] == '[') return invalid(fmt::format("`{}` is not a valid extern name", name));
+  if (!name.empty() && name[0] == '[') return invalid(fmt::format("`{}` is not a valid extern name", quote_input(name)));
   size_t colon = name.find(':');
   if (colon == std::string_view::npos) {
     if (!is_kebab_label(name))
-      return invalid(fmt::format("`{}` is not a valid extern name: `{}` is not in kebab case", name, name));
+      return invalid(fmt::format("`{}` is not a valid extern name: `{}` is not in kebab case", quote_input(name), quote_input(name)));
     p.label = name;
     return p;
   }
@@ -149,11 +151,11 @@ Result<ParsedName> parse_extern_name(std::string_view name) {
   // package are lowercase words; the interface is a kebab label.
   p.kind = ParsedName::Kind::Interface;
   auto bad = [&](std::string why) {
-    return invalid(fmt::format("`{}` is not a valid extern name: {}", name, why));
+    return invalid(fmt::format("`{}` is not a valid extern name: {}", quote_input(name), why));
   };
   auto word_check = [&](std::string_view w) -> std::optional<Error> {
-    if (!is_kebab_label(w)) return bad(fmt::format("`{}` is not in kebab case", w));
-    if (!is_words(w)) return bad(fmt::format("`{}` must be lowercase words", w));
+    if (!is_kebab_label(w)) return bad(fmt::format("`{}` is not in kebab case", quote_input(w)));
+    if (!is_words(w)) return bad(fmt::format("`{}` must be lowercase words", quote_input(w)));
     return std::nullopt;
   };
   std::string_view ns = name.substr(0, colon);
@@ -169,13 +171,13 @@ Result<ParsedName> parse_extern_name(std::string_view name) {
   std::string_view iface = rest.substr(0, at);
   size_t slash = iface.find('/');
   if (slash != std::string_view::npos) {
-    return bad(fmt::format("trailing characters found: `{}`", rest.substr(slash)));
+    return bad(fmt::format("trailing characters found: `{}`", quote_input(rest.substr(slash))));
   }
-  if (!is_kebab_label(iface)) return bad(fmt::format("`{}` is not in kebab case", iface));
+  if (!is_kebab_label(iface)) return bad(fmt::format("`{}` is not in kebab case", quote_input(iface)));
   std::string_view version;
   if (at != std::string_view::npos) {
     version = rest.substr(at + 1);
-    if (auto e = semver_error(version)) return bad(fmt::format("invalid version `{}`: {}", version, *e));
+    if (auto e = semver_error(version)) return bad(fmt::format("invalid version `{}`: {}", quote_input(version), *e));
   }
   p.ns = ns;
   p.package = pkg;

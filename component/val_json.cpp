@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "interp/quote.h"
+
 namespace wippy::component {
 
 namespace {
@@ -31,9 +33,9 @@ std::string render(const Path& p) {
   switch (p.seg) {
     case Path::Seg::Root: return head;
     case Path::Seg::Argument: seg = fmt::format("argument {}", p.index + 1); break;
-    case Path::Seg::Field: seg = fmt::format("field \"{}\"", p.name); break;
+    case Path::Seg::Field: seg = fmt::format("field \"{}\"", quote_input(p.name)); break;
     case Path::Seg::Index: seg = fmt::format("index {}", p.index); break;
-    case Path::Seg::Case: seg = fmt::format("case \"{}\"", p.name); break;
+    case Path::Seg::Case: seg = fmt::format("case \"{}\"", quote_input(p.name)); break;
   }
   return head.empty() ? seg : head + ": " + seg;
 }
@@ -187,13 +189,13 @@ Result<Val> cased_from_json(const Json& j, const VType& t, const std::vector<std
   auto lookup = [&](const std::string& name) -> Result<size_t> {
     for (size_t i = 0; i < labels.size(); ++i)
       if (labels[i] == name) return i;
-    return fail(p, fmt::format("unknown {} case \"{}\" (cases: {})", what, name, join_labels(labels)));
+    return fail(p, fmt::format("unknown {} case \"{}\" (cases: {})", what, quote_input(name), join_labels(labels)));
   };
   if (j.is_string()) {
     auto c = lookup(j.as_string());
     if (!c.ok()) return c.error();
     if (cases[*c]) return fail(p.cased(labels[*c]), fmt::format("this case needs a payload: {{\"{}\": <{}>}}",
-                                                                 labels[*c], type_to_string(*cases[*c])));
+                                                                 quote_input(labels[*c]), type_to_string(*cases[*c])));
     Val v;
     v.kind = t.kind;
     v.u = *c;
@@ -270,12 +272,12 @@ Result<Val> from_json(const Json& j, const VType& t, const Path& p) {
       for (auto& [key, value] : j.as_object()) {
         bool known = false;
         for (auto& l : t.labels) known = known || l == key;
-        if (!known) return fail(p, fmt::format("unknown field \"{}\" (fields: {})", key, join_labels(t.labels)));
+        if (!known) return fail(p, fmt::format("unknown field \"{}\" (fields: {})", quote_input(key), join_labels(t.labels)));
       }
       std::vector<Val> fields;
       for (size_t i = 0; i < t.labels.size(); ++i) {
         const Json* f = j.find(t.labels[i]);
-        if (!f) return fail(p, fmt::format("missing field \"{}\"", t.labels[i]));
+        if (!f) return fail(p, fmt::format("missing field \"{}\"", quote_input(t.labels[i])));
         auto v = from_json(*f, elem(t, i), p.field(t.labels[i]));
         if (!v.ok()) return v.error();
         fields.push_back(std::move(*v));
@@ -302,7 +304,7 @@ Result<Val> from_json(const Json& j, const VType& t, const Path& p) {
       if (!j.is_string()) return expect(fmt::format("an enum case as a string ({})", join_labels(t.labels)));
       for (size_t i = 0; i < t.labels.size(); ++i)
         if (t.labels[i] == j.as_string()) return Val::enumeration(uint32_t(i));
-      return fail(p, fmt::format("unknown enum case \"{}\" (cases: {})", j.as_string(), join_labels(t.labels)));
+      return fail(p, fmt::format("unknown enum case \"{}\" (cases: {})", quote_input(j.as_string()), join_labels(t.labels)));
     }
     case ValKind::Option: {
       if (j.is_null()) return Val::none();
@@ -334,8 +336,8 @@ Result<Val> from_json(const Json& j, const VType& t, const Path& p) {
         size_t k = 0;
         while (k < t.labels.size() && t.labels[k] != e.as_string()) ++k;
         if (k == t.labels.size())
-          return fail(p.at(i), fmt::format("unknown flag \"{}\" (flags: {})", e.as_string(), join_labels(t.labels)));
-        if (bits & (uint64_t(1) << k)) return fail(p.at(i), fmt::format("flag \"{}\" given twice", e.as_string()));
+          return fail(p.at(i), fmt::format("unknown flag \"{}\" (flags: {})", quote_input(e.as_string()), join_labels(t.labels)));
+        if (bits & (uint64_t(1) << k)) return fail(p.at(i), fmt::format("flag \"{}\" given twice", quote_input(e.as_string())));
         bits |= uint64_t(1) << k;
       }
       Val v;

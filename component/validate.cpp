@@ -16,6 +16,7 @@
 
 #include "component/names.h"
 #include "interp/validate/validate.h"
+#include "interp/quote.h"
 
 namespace wippy::component {
 namespace {
@@ -81,7 +82,56 @@ struct TNode {
   bool defined = false;  // Prim: made by a type definition, not written inline
   uint32_t fixed_len = 0;  // List: (list t N) when non-zero
   bool is_map = false;     // List: (map k v), `a` the tuple<k, v> it is laid out as
+  // Filled by measure(): nesting depth (a leaf is 1) and effective size
+  // (value and function types count their parts with repetition; 0: not
+  // measured yet).
+  mutable uint32_t depth = 0;
+  mutable uint64_t size = 0;
 };
+
+// Calls f(child) for every node `t` refers to.
+template <class F>
+void for_each_child(TRef t, F&& f) {
+  for (auto& fl : t->fields) f(fl.second);
+  f(t->a);
+  f(t->b);
+  for (auto* v : {&t->imports, &t->exports})
+    for (auto& i : *v) f(i.type);
+  for (TRef r : t->fresh) f(r);
+  f(t->alias_of);
+}
+
+// Measures `root` and every unmeasured node below it, without recursion
+// (the type graph is acyclic: a node only refers to nodes made before it).
+void measure(TRef root) {
+  if (!root || root->depth) return;
+  std::vector<std::pair<TRef, bool>> work{{root, false}};
+  while (!work.empty()) {
+    auto [t, children_done] = work.back();
+    if (t->depth) {
+      work.pop_back();
+      continue;
+    }
+    if (!children_done) {
+      work.back().second = true;
+      for_each_child(t, [&](TRef c) {
+        if (c && !c->depth) work.emplace_back(c, false);
+      });
+      continue;
+    }
+    work.pop_back();
+    uint32_t depth = 0;
+    uint64_t size = 1;
+    bool sums = uint8_t(t->k) <= uint8_t(K::Func);  // value and function types
+    for_each_child(t, [&](TRef c) {
+      if (!c) return;
+      depth = std::max(depth, c->depth);
+      if (sums) size = std::min(size + c->size, kMaxTypeSize + 1);
+    });
+    t->size = size;
+    t->depth = depth + 1;
+  }
+}
 
 bool is_valtype_node(TRef t) { return t && uint8_t(t->k) <= uint8_t(K::Borrow); }
 
@@ -198,6 +248,8 @@ class Validator {
     }
     *n = *t;
     n->alias_of = t;
+    n->depth = 0;  // one level above t
+    measure(n);
     return n;
   }
 
@@ -245,16 +297,16 @@ class Validator {
 
   // ---- type predicates ----------------------------------------------------
 
-  static bool contains_borrow(TRef t, int depth = 0) {
-    if (!t || depth > 200) return false;
+  static bool contains_borrow(TRef t) {
+    if (!t) return false;
     switch (t->k) {
       case K::Borrow: return true;
       case K::Record: case K::Variant: case K::Tuple:
         for (auto& f : t->fields)
-          if (contains_borrow(f.second, depth + 1)) return true;
+          if (contains_borrow(f.second)) return true;
         return false;
-      case K::List: case K::Option: return contains_borrow(t->a, depth + 1);
-      case K::Result: return contains_borrow(t->a, depth + 1) || contains_borrow(t->b, depth + 1);
+      case K::List: case K::Option: return contains_borrow(t->a);
+      case K::Result: return contains_borrow(t->a) || contains_borrow(t->b);
       default: return false;
     }
   }
@@ -275,16 +327,16 @@ class Validator {
   }
 
   // Does `t` transitively mention a resource not owned by scope `owner`?
-  static bool refers_to_resources(TRef t, int depth = 0) {
-    if (!t || depth > 200) return false;
+  static bool refers_to_resources(TRef t) {
+    if (!t) return false;
     switch (t->k) {
       case K::Resource: case K::Own: case K::Borrow: return true;
       case K::Record: case K::Variant: case K::Tuple: case K::Func:
         for (auto& f : t->fields)
-          if (refers_to_resources(f.second, depth + 1)) return true;
-        return refers_to_resources(t->a, depth + 1);
-      case K::List: case K::Option: return refers_to_resources(t->a, depth + 1);
-      case K::Result: return refers_to_resources(t->a, depth + 1) || refers_to_resources(t->b, depth + 1);
+          if (refers_to_resources(f.second)) return true;
+        return refers_to_resources(t->a);
+      case K::List: case K::Option: return refers_to_resources(t->a);
+      case K::Result: return refers_to_resources(t->a) || refers_to_resources(t->b);
       case K::Instance: case K::Component:
         for (auto* v : {&t->imports, &t->exports})
           for (auto& i : *v)
@@ -347,10 +399,9 @@ class Validator {
 
   // Value and defined types: equality (the component model has no value
   // subtyping yet).
-  bool type_eq(TRef a, TRef e, std::string& why, int depth = 0) {
+  bool type_eq(TRef a, TRef e, std::string& why) {
     if (a == e) return true;
     if (!a || !e) return mismatch(why, "missing type");
-    if (depth > 200) return mismatch(why, "type nesting too deep");
     if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
     switch (a->k) {
       case K::Prim:
@@ -361,7 +412,7 @@ class Validator {
         if (base(a) == base(e)) return true;
         return mismatch(why, "resource types are not the same");
       case K::Record:
-        return fields_eq(a, e, why, depth, "fields", "field name", "record field");
+        return fields_eq(a, e, why, "fields", "field name", "record field");
       case K::Variant:
         if (a->fields.size() != e->fields.size())
           return mismatch(why, fmt::format("expected {} cases, found {}", e->fields.size(), a->fields.size()));
@@ -369,18 +420,18 @@ class Validator {
           const std::string& name = e->fields[i].first;
           TRef at = a->fields[i].second, et = e->fields[i].second;
           if (a->fields[i].first != name)
-            return mismatch(why, fmt::format("expected case named `{}`, found `{}`", name, a->fields[i].first));
-          if (et && !at) return mismatch(why, fmt::format("expected case `{}` to have a type, found none", name));
-          if (!et && at) return mismatch(why, fmt::format("expected case `{}` to have no type", name));
-          if (et && !type_eq(at, et, why, depth + 1))
-            return because(why, fmt::format("type mismatch in variant case `{}`", name));
+            return mismatch(why, fmt::format("expected case named `{}`, found `{}`", quote_input(name), quote_input(a->fields[i].first)));
+          if (et && !at) return mismatch(why, fmt::format("expected case `{}` to have a type, found none", quote_input(name)));
+          if (!et && at) return mismatch(why, fmt::format("expected case `{}` to have no type", quote_input(name)));
+          if (et && !type_eq(at, et, why))
+            return because(why, fmt::format("type mismatch in variant case `{}`", quote_input(name)));
         }
         return true;
       case K::Tuple:
         if (a->fields.size() != e->fields.size())
           return mismatch(why, fmt::format("expected {} types, found {}", e->fields.size(), a->fields.size()));
         for (size_t i = 0; i < a->fields.size(); ++i)
-          if (!type_eq(a->fields[i].second, e->fields[i].second, why, depth + 1))
+          if (!type_eq(a->fields[i].second, e->fields[i].second, why))
             return because(why, fmt::format("type mismatch in tuple field {}", i));
         return true;
       case K::Flags:
@@ -396,29 +447,29 @@ class Validator {
           return mismatch(why, fmt::format("expected a list of {} elements, found one of {}",
                                            e->fixed_len ? std::to_string(e->fixed_len) : "any number of",
                                            a->fixed_len ? std::to_string(a->fixed_len) : "any number"));
-        return type_eq(a->a, e->a, why, depth + 1) ||
+        return type_eq(a->a, e->a, why) ||
                because(why, a->is_map ? "type mismatch in map key or value" : "type mismatch in list element");
       case K::Option:
-        return type_eq(a->a, e->a, why, depth + 1) || because(why, "type mismatch in option payload");
+        return type_eq(a->a, e->a, why) || because(why, "type mismatch in option payload");
       case K::Own:
       case K::Borrow:
-        return type_eq(a->a, e->a, why, depth + 1);
+        return type_eq(a->a, e->a, why);
       case K::Result:
         for (int side = 0; side < 2; ++side) {
           TRef at = side ? a->b : a->a, et = side ? e->b : e->a;
           const char* which = side ? "err" : "ok";
           if (!et && at) return mismatch(why, fmt::format("expected {} type to not be present", which));
           if (et && !at) return mismatch(why, fmt::format("expected {} type, but found none", which));
-          if (et && !type_eq(at, et, why, depth + 1))
+          if (et && !type_eq(at, et, why))
             return because(why, fmt::format("type mismatch in {} variant", which));
         }
         return true;
-      case K::Func: return func_sub(a, e, why, depth);
+      case K::Func: return func_sub(a, e, why);
       case K::Instance:
       case K::Component: {
         std::string ignored;
-        if (!subtype(a, e, why, depth)) return false;
-        if (!subtype(e, a, ignored, depth)) return mismatch(why, fmt::format("{} types are not the same", kind_word(a->k)));
+        if (!subtype(a, e, why)) return false;
+        if (!subtype(e, a, ignored)) return mismatch(why, fmt::format("{} types are not the same", kind_word(a->k)));
         return true;
       }
     }
@@ -430,26 +481,26 @@ class Validator {
   }
 
   // Named fields (record fields, function parameters) pairwise equal.
-  bool fields_eq(TRef a, TRef e, std::string& why, int depth, const char* plural, const char* name_words,
+  bool fields_eq(TRef a, TRef e, std::string& why, const char* plural, const char* name_words,
                  const char* what) {
     if (a->fields.size() != e->fields.size())
       return mismatch(why, fmt::format("expected {} {}, found {}", e->fields.size(), plural, a->fields.size()));
     for (size_t i = 0; i < a->fields.size(); ++i) {
       const std::string& name = e->fields[i].first;
       if (a->fields[i].first != name)
-        return mismatch(why, fmt::format("expected {} `{}`, found `{}`", name_words, name, a->fields[i].first));
-      if (!type_eq(a->fields[i].second, e->fields[i].second, why, depth + 1))
-        return because(why, fmt::format("type mismatch in {} `{}`", what, name));
+        return mismatch(why, fmt::format("expected {} `{}`, found `{}`", name_words, quote_input(name), quote_input(a->fields[i].first)));
+      if (!type_eq(a->fields[i].second, e->fields[i].second, why))
+        return because(why, fmt::format("type mismatch in {} `{}`", what, quote_input(name)));
     }
     return true;
   }
 
-  bool func_sub(TRef a, TRef e, std::string& why, int depth) {
-    if (!fields_eq(a, e, why, depth, "parameters", "parameter named", "function parameter")) return false;
+  bool func_sub(TRef a, TRef e, std::string& why) {
+    if (!fields_eq(a, e, why, "parameters", "parameter named", "function parameter")) return false;
     // The wording of the two result-presence cases is wasm-tools'.
     if (a->a && !e->a) return mismatch(why, "expected a result, found none");
     if (!a->a && e->a) return mismatch(why, "expected no result, found one");
-    if (e->a && !type_eq(a->a, e->a, why, depth + 1)) return because(why, "type mismatch with result type");
+    if (e->a && !type_eq(a->a, e->a, why)) return because(why, "type mismatch with result type");
     return true;
   }
 
@@ -462,7 +513,7 @@ class Validator {
   static const char* item_sort_word(Sort s) { return s == Sort::CoreModule ? "module" : sort_name(s); }
 
   // actual <: expected for import/export items.
-  bool item_sub(const Item& a, const Item& e, std::string& why, int depth) {
+  bool item_sub(const Item& a, const Item& e, std::string& why) {
     if (a.sort != e.sort)
       return mismatch(why, fmt::format("expected {}, found {}", item_sort_word(e.sort), item_sort_word(a.sort)));
     switch (e.sort) {
@@ -475,11 +526,11 @@ class Validator {
           return at == et || mismatch(why, "resource types are not the same");
         }
         if (at->k == K::Resource) return mismatch(why, "expected defined type, found resource");
-        return type_eq(at, et, why, depth + 1);
+        return type_eq(at, et, why);
       }
       case Sort::CoreModule: return module_sub(*a.module, *e.module, why);
-      case Sort::Value: return type_eq(a.type, e.type, why, depth + 1);
-      default: return subtype(a.type, e.type, why, depth + 1);
+      case Sort::Value: return type_eq(a.type, e.type, why);
+      default: return subtype(a.type, e.type, why);
     }
   }
 
@@ -487,13 +538,12 @@ class Validator {
   // abstract resources of either side are first unified through the
   // imports (component) and exports (instance and component) they are
   // named by.
-  bool subtype(TRef a, TRef e, std::string& why, int depth = 0) {
+  bool subtype(TRef a, TRef e, std::string& why) {
     if (a == e) return true;
     if (!a || !e) return mismatch(why, "missing type");
-    if (depth > 200) return mismatch(why, "type nesting too deep");
     if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", kind_word(e->k), kind_word(a->k)));
-    if (a->k == K::Func) return func_sub(a, e, why, depth);
-    if (a->k != K::Instance && a->k != K::Component) return type_eq(a, e, why, depth);
+    if (a->k == K::Func) return func_sub(a, e, why);
+    if (a->k != K::Instance && a->k != K::Component) return type_eq(a, e, why);
     if (a->k == K::Component) {
       // The actual component's abstract imports take the expected ones.
       Subst m;
@@ -513,15 +563,15 @@ class Validator {
     if (a->k == K::Component) {
       for (auto& i : a->imports) {
         const Item* x = find_item(e->imports, i.name);
-        if (!x) return mismatch(why, fmt::format("missing expected import `{}`", i.name));
-        if (!item_sub(*x, i, why, depth)) return because(why, fmt::format("type mismatch in import `{}`", i.name));
+        if (!x) return mismatch(why, fmt::format("missing expected import `{}`", quote_input(i.name)));
+        if (!item_sub(*x, i, why)) return because(why, fmt::format("type mismatch in import `{}`", quote_input(i.name)));
       }
     }
     for (auto& x : e->exports) {
       const Item* i = find_item(a->exports, x.name);
-      if (!i) return mismatch(why, fmt::format("missing expected export `{}`", x.name));
-      if (!item_sub(*i, x, why, depth))
-        return because(why, fmt::format("type mismatch in {}export `{}`", a->k == K::Instance ? "instance " : "", x.name));
+      if (!i) return mismatch(why, fmt::format("missing expected export `{}`", quote_input(x.name)));
+      if (!item_sub(*i, x, why))
+        return because(why, fmt::format("type mismatch in {}export `{}`", a->k == K::Instance ? "instance " : "", quote_input(x.name)));
     }
     return true;
   }
@@ -585,8 +635,8 @@ class Validator {
       const CoreExtern* at = nullptr;
       for (auto& [n, t] : a.exports)
         if (n == name) at = &t;
-      if (!at) return mismatch(why, fmt::format("missing expected export `{}`", name));
-      if (!core_extern_sub(*at, et, why)) return because(why, fmt::format("type mismatch in export `{}`", name));
+      if (!at) return mismatch(why, fmt::format("missing expected export `{}`", quote_input(name)));
+      if (!core_extern_sub(*at, et, why)) return because(why, fmt::format("type mismatch in export `{}`", quote_input(name)));
     }
     return true;
   }
@@ -595,13 +645,13 @@ class Validator {
 
   using Subst = std::map<TRef, TRef>;
 
-  TRef subst(TRef t, Subst& m, int depth = 0) {
-    if (!t || depth > 200) return t;
+  TRef subst(TRef t, Subst& m) {
+    if (!t) return t;
     auto it = m.find(t);
     if (it != m.end()) return it->second;
     if (t->k == K::Resource && t->alias_of) {
       // Another name for a resource: renamed when its base is substituted.
-      TRef b = subst(t->alias_of, m, depth + 1);
+      TRef b = subst(t->alias_of, m);
       if (b == t->alias_of) return t;
       TRef n = alias_node(b);
       m[t] = n;
@@ -611,7 +661,7 @@ class Validator {
     TNode copy = *t;
     bool changed = false;
     auto sub = [&](TRef& r) {
-      TRef n = subst(r, m, depth + 1);
+      TRef n = subst(r, m);
       if (n != r) changed = true;
       r = n;
     };
@@ -628,6 +678,8 @@ class Validator {
     }
     TNode* n = make(t->k);
     *n = std::move(copy);
+    n->depth = 0;  // its parts changed
+    measure(n);
     m[t] = n;
     return n;
   }
@@ -648,8 +700,8 @@ class Validator {
   // Binds the abstract resources of `fresh` met in `expected` to the
   // corresponding types in `actual` (type imports supplied by arguments,
   // including resources exported by instance arguments).
-  static void bind(const Item& expected, const Item& actual, Subst& m, const std::set<TRef>& fresh, int depth = 0) {
-    if (depth > 100 || expected.sort != actual.sort || !expected.type || !actual.type) return;
+  static void bind(const Item& expected, const Item& actual, Subst& m, const std::set<TRef>& fresh) {
+    if (expected.sort != actual.sort || !expected.type || !actual.type) return;
     if (expected.sort == Sort::Type) {
       TRef e = base(expected.type);
       if (e->k == K::Resource && fresh.count(e) && !m.count(e) && actual.type->k == K::Resource)
@@ -658,7 +710,7 @@ class Validator {
     }
     if (expected.sort == Sort::Instance) {
       for (auto& e : expected.type->exports)
-        if (const Item* a = find_item(actual.type->exports, e.name)) bind(e, *a, m, fresh, depth + 1);
+        if (const Item* a = find_item(actual.type->exports, e.name)) bind(e, *a, m, fresh);
     }
   }
 
@@ -750,41 +802,41 @@ class Validator {
 
   // Is `t`, referenced from a named item, itself named (or anonymous with
   // named parts)?
-  static bool type_named(TRef t, const std::set<TRef>& set, int depth = 0) {
-    if (!t || depth > 200) return true;
+  static bool type_named(TRef t, const std::set<TRef>& set) {
+    if (!t) return true;
     switch (t->k) {
       case K::Prim: return true;
       case K::Record: case K::Variant: case K::Enum: case K::Flags: case K::Resource: return set.count(t) > 0;
       case K::Own: case K::Borrow: return set.count(t->a) > 0;
       case K::Tuple:
         for (auto& f : t->fields)
-          if (!type_named(f.second, set, depth + 1)) return false;
+          if (!type_named(f.second, set)) return false;
         return true;
-      case K::List: case K::Option: return type_named(t->a, set, depth + 1);
-      case K::Result: return type_named(t->a, set, depth + 1) && type_named(t->b, set, depth + 1);
+      case K::List: case K::Option: return type_named(t->a, set);
+      case K::Result: return type_named(t->a, set) && type_named(t->b, set);
       default: return true;
     }
   }
 
   // The parts of a type being named by an import or export must be named.
-  static bool parts_named(TRef t, const std::set<TRef>& set, int depth = 0) {
-    if (!t || depth > 200) return true;
+  static bool parts_named(TRef t, const std::set<TRef>& set) {
+    if (!t) return true;
     switch (t->k) {
       case K::Prim: case K::Flags: case K::Enum: case K::Resource: case K::Component: return true;
       case K::Own: case K::Borrow: return set.count(t->a) > 0;
       case K::Record: case K::Variant: case K::Tuple: case K::Func:
         for (auto& f : t->fields)
-          if (!type_named(f.second, set, depth + 1)) return false;
-        return type_named(t->a, set, depth + 1);
-      case K::List: case K::Option: return type_named(t->a, set, depth + 1);
-      case K::Result: return type_named(t->a, set, depth + 1) && type_named(t->b, set, depth + 1);
+          if (!type_named(f.second, set)) return false;
+        return type_named(t->a, set);
+      case K::List: case K::Option: return type_named(t->a, set);
+      case K::Result: return type_named(t->a, set) && type_named(t->b, set);
       case K::Instance:
         for (auto& x : t->exports) {
           if (x.sort == Sort::Type) {
-            if (!parts_named(x.type, set, depth + 1)) return false;
+            if (!parts_named(x.type, set)) return false;
           } else if (x.sort == Sort::Value) {
-            if (!type_named(x.type, set, depth + 1)) return false;
-          } else if (x.sort != Sort::CoreModule && !parts_named(x.type, set, depth + 1)) {
+            if (!type_named(x.type, set)) return false;
+          } else if (x.sort != Sort::CoreModule && !parts_named(x.type, set)) {
             return false;
           }
         }
@@ -834,9 +886,9 @@ class Validator {
   bool check_implements(const ExternName& n, const ParsedName& parsed, Sort sort, uint32_t off) {
     if (!n.implements) return true;
     if (sort != Sort::Instance)
-      return fail(off, fmt::format("only instances can have an `implements` attribute (`{}`)", n.name));
+      return fail(off, fmt::format("only instances can have an `implements` attribute (`{}`)", quote_input(n.name)));
     if (parsed.kind != ParsedName::Kind::Label)
-      return fail(off, fmt::format("name `{}` is not valid with `implements`", n.name));
+      return fail(off, fmt::format("name `{}` is not valid with `implements`", quote_input(n.name)));
     auto in = parse_extern_name(*n.implements);
     if (!in || in->kind != ParsedName::Kind::Interface)
       return fail(off, fmt::format("`{}` is not a valid name for `implements`: it must be an interface name",
@@ -853,7 +905,7 @@ class Validator {
     std::string key = unique_key(n.name, *parsed);
     auto it = ctx.keys.find(key);
     if (it != ctx.keys.end())
-      return fail(off, fmt::format("{} name `{}` conflicts with previous name `{}`", what, n.name, it->second));
+      return fail(off, fmt::format("{} name `{}` conflicts with previous name `{}`", what, quote_input(n.name), quote_input(it->second)));
     ctx.keys[key] = n.name;
     if (!check_implements(n, *parsed, item.sort, off)) return false;
     using PK = ParsedName::Kind;
@@ -863,9 +915,9 @@ class Validator {
     }
     if (parsed->kind != PK::Constructor && parsed->kind != PK::Method && parsed->kind != PK::Static) return true;
     if (item.sort != Sort::Func || !item.type)
-      return fail(off, fmt::format("{} name `{}` is not a function", what, n.name));
+      return fail(off, fmt::format("{} name `{}` is not a function", what, quote_input(n.name)));
     TRef ft = item.type, res = nullptr;
-    auto bad = [&](const std::string& why) { return fail(off, fmt::format("{} `{}`: {}", what, n.name, why)); };
+    auto bad = [&](const std::string& why) { return fail(off, fmt::format("{} `{}`: {}", what, quote_input(n.name), why)); };
     switch (parsed->kind) {
       case PK::Constructor: {
         if (!ft->a) return bad("function should return one value");
@@ -889,7 +941,7 @@ class Validator {
     auto named = ctx.label_by_res.find(res);
     if (named == ctx.label_by_res.end()) return bad("resource used in function does not have a name in this context");
     if (named->second != parsed->resource)
-      return bad(fmt::format("function does not match expected resource name `{}`", named->second));
+      return bad(fmt::format("function does not match expected resource name `{}`", quote_input(named->second)));
     return true;
   }
 
@@ -899,7 +951,7 @@ class Validator {
     std::map<std::string, std::string> seen;
     for (auto& n : names) {
       if (n.empty()) return fail(off, fmt::format("{} name cannot be empty", what));
-      if (!is_kebab_label(n)) return fail(off, fmt::format("{} name `{}` is not in kebab case", what, n));
+      if (!is_kebab_label(n)) return fail(off, fmt::format("{} name `{}` is not in kebab case", what, quote_input(n)));
       std::string key = n;
       for (char& ch : key)
         if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
@@ -907,8 +959,8 @@ class Validator {
       if (it != seen.end()) {
         std::string_view short_what = what;
         short_what.remove_prefix(short_what.rfind(' ') + 1);  // "record field" -> "field"
-        return fail(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, n, short_what,
-                                     it->second));
+        return fail(off, fmt::format("{} name `{}` conflicts with previous {} name `{}`", what, quote_input(n), short_what,
+                                     quote_input(it->second)));
       }
       seen[key] = n;
     }
@@ -917,6 +969,13 @@ class Validator {
 
   TRef define_type(Scope& s, const TypeDef& def, uint32_t off) {
     TRef t = std::visit([&](const auto& t) -> TRef { return define(s, t, off); }, def);
+    if (!t) return nullptr;
+    // Measured before anything walks it (layout() below, later checks).
+    measure(t);
+    if (t->depth > kMaxTypeDepth)
+      return fail(off, fmt::format("type nesting is too deep (more than {} levels)", kMaxTypeDepth)), nullptr;
+    if (t->size > kMaxTypeSize)
+      return fail(off, fmt::format("effective type size exceeds the limit of {}", kMaxTypeSize)), nullptr;
     // CanonicalABI.md "Element Size": with 64-bit pointers, below 2^28.
     if (t && is_valtype_node(t)) {
       uint64_t size = layout(t).size;
@@ -939,9 +998,9 @@ class Validator {
 
   // Size and alignment in memory with 64-bit pointers (sizes saturate well
   // above the limit, so nesting cannot overflow).
-  static Layout layout(TRef t, int depth = 0) {
+  static Layout layout(TRef t) {
     constexpr uint64_t kCap = uint64_t(1) << 40;
-    if (!t || depth > 200) return {};
+    if (!t) return {};
     switch (t->k) {
       case K::Prim:
         switch (t->prim) {
@@ -953,13 +1012,13 @@ class Validator {
         }
       case K::List: {
         if (!t->fixed_len) return {16, 8};
-        Layout e = layout(t->a, depth + 1);
+        Layout e = layout(t->a);
         return {std::min(kCap, e.size * t->fixed_len), e.align};
       }
       case K::Record: case K::Tuple: {
         Layout out;
         for (auto& f : t->fields) {
-          Layout e = layout(f.second, depth + 1);
+          Layout e = layout(f.second);
           out.size = std::min(kCap, align_up(out.size, e.align) + e.size);
           out.align = std::max(out.align, e.align);
         }
@@ -981,7 +1040,7 @@ class Validator {
         uint64_t d = disc_size(cases.size());
         Layout payload;
         for (TRef c : cases) {
-          Layout e = layout(c, depth + 1);
+          Layout e = layout(c);
           payload.size = std::max(payload.size, e.size);
           payload.align = std::max(payload.align, e.align);
         }
@@ -1180,7 +1239,8 @@ class Validator {
   // ---- component and instance type declarators ------------------------------
 
   TRef decls(Scope& parent, const std::vector<Decl>& ds, bool component, uint32_t off) {
-    Scope s;
+    auto heap_scope = std::make_unique<Scope>();  // on the heap: nesting costs less stack
+    Scope& s = *heap_scope;
     s.parent = &parent;
     s.is_component = false;
     s.is_instance_type = !component;
@@ -1270,7 +1330,7 @@ class Validator {
             if (!core_extern(types, d.import, imp.type, off)) return false;
             for (auto& prev : mod->imports)
               if (prev.module == imp.module && prev.name == imp.name)
-                return fail(off, fmt::format("duplicate import name `{}:{}`", imp.module, imp.name));
+                return fail(off, fmt::format("duplicate import name `{}:{}`", quote_input(imp.module), quote_input(imp.name)));
             mod->imports.push_back(std::move(imp));
             break;
           }
@@ -1310,7 +1370,7 @@ class Validator {
             CoreExtern e;
             if (!core_extern(types, as_imp, e, off)) return false;
             if (!export_names.insert(d.export_name).second)
-              return fail(off, fmt::format("export name `{}` already defined", d.export_name));
+              return fail(off, fmt::format("export name `{}` already defined", quote_input(d.export_name)));
             mod->exports.emplace_back(d.export_name, std::move(e));
             break;
           }
@@ -1331,7 +1391,7 @@ class Validator {
                       : sort == Sort::CoreMemory ? ExternKind::Memory
                                                  : ExternKind::Global;
     if (e.kind != want)
-      return fail(off, fmt::format("export `{}` for core instance is not a {}", name, extern_kind_name(want)));
+      return fail(off, fmt::format("export `{}` for core instance is not a {}", quote_input(name), extern_kind_name(want)));
     switch (sort) {
       case Sort::CoreFunc: s.core_funcs.push_back(e.func); break;
       case Sort::CoreTable: s.core_tables.push_back(e.table); break;
@@ -1347,9 +1407,9 @@ class Validator {
         if (!check_index(s, Sort::Instance, a.instance, off)) return false;
         TRef inst = s.instances[a.instance];
         const Item* it = inst ? find_item(inst->exports, a.name) : nullptr;
-        if (!it) return fail(off, fmt::format("instance {} has no export named `{}`", a.instance, a.name));
+        if (!it) return fail(off, fmt::format("instance {} has no export named `{}`", a.instance, quote_input(a.name)));
         if (it->sort != a.sort)
-          return fail(off, fmt::format("export `{}` for instance {} is not a {} (it is a {})", a.name, a.instance,
+          return fail(off, fmt::format("export `{}` for instance {} is not a {} (it is a {})", quote_input(a.name), a.instance,
                                        item_sort_word(a.sort), item_sort_word(it->sort)));
         push_item(s, *it);
         return true;
@@ -1364,7 +1424,7 @@ class Validator {
               return fail(off, fmt::format("invalid sort {} for a core export alias", sort_name(a.sort)));
             return push_core(s, a.sort, e, a.name, off);
           }
-        return fail(off, fmt::format("core instance {} has no export named `{}`", a.instance, a.name));
+        return fail(off, fmt::format("core instance {} has no export named `{}`", a.instance, quote_input(a.name)));
       }
       case Alias::Kind::Outer: {
         if (a.sort != Sort::CoreModule && a.sort != Sort::CoreType && a.sort != Sort::Type &&
@@ -1540,28 +1600,28 @@ class Validator {
       for (auto& a : ci.args) {
         if (!check_index(s, Sort::CoreInstance, a.instance, off)) return false;
         if (!args.emplace(a.name, a.instance).second)
-          return fail(off, fmt::format("duplicate module instantiation argument named `{}`", a.name));
+          return fail(off, fmt::format("duplicate module instantiation argument named `{}`", quote_input(a.name)));
       }
       const ModuleRef& mod = s.core_modules[ci.module];
       for (auto& imp : mod->imports) {
         auto it = args.find(imp.module);
-        if (it == args.end()) return fail(off, fmt::format("missing module instantiation argument named `{}`", imp.module));
+        if (it == args.end()) return fail(off, fmt::format("missing module instantiation argument named `{}`", quote_input(imp.module)));
         const CoreExtern* found = nullptr;
         for (auto& [name, e] : s.core_instances[it->second].exports)
           if (name == imp.name) found = &e;
         if (!found)
           return fail(off, fmt::format("module instantiation argument `{}` does not export an item named `{}`",
-                                       imp.module, imp.name));
+                                       quote_input(imp.module), quote_input(imp.name)));
         std::string why;
         if (!core_extern_sub(*found, imp.type, why))
           return fail(off, fmt::format("type mismatch for export `{}` of module instantiation argument `{}`: {}",
-                                       imp.name, imp.module, why));
+                                       quote_input(imp.name), quote_input(imp.module), why));
       }
       out.exports = mod->exports;
     } else {
       std::set<std::string> names;
       for (auto& e : ci.exports) {
-        if (!names.insert(e.name).second) return fail(off, fmt::format("export name `{}` already defined", e.name));
+        if (!names.insert(e.name).second) return fail(off, fmt::format("export name `{}` already defined", quote_input(e.name)));
         if (!check_index(s, e.item.sort, e.item.index, off)) return false;
         CoreExtern x;
         switch (e.item.sort) {
@@ -1605,13 +1665,13 @@ class Validator {
         it.name = a.name;
         if (!item_of(s, a.item, it, off)) return false;
         if (!args.emplace(a.name, std::move(it)).second)
-          return fail(off, fmt::format("instantiation argument `{}` conflicts with previous argument `{}`", a.name, a.name));
+          return fail(off, fmt::format("instantiation argument `{}` conflicts with previous argument `{}`", quote_input(a.name), quote_input(a.name)));
       }
       Subst m;
       std::set<TRef> fresh(ct->fresh.begin(), ct->fresh.end());
       for (auto& imp : ct->imports) {
         auto it = args.find(imp.name);
-        if (it == args.end()) return fail(off, fmt::format("missing import named `{}`", imp.name));
+        if (it == args.end()) return fail(off, fmt::format("missing import named `{}`", quote_input(imp.name)));
         const Item& arg = it->second;
         bind(imp, arg, m, fresh);
         // An `eq`-bounded type import stands for its argument from now on.
@@ -1625,8 +1685,8 @@ class Validator {
         bool eq_type = imp.sort == Sort::Type && imp.type && imp.type->k != K::Resource && imp.type->alias_of;
         want.type = subst(eq_type ? imp.type->alias_of : imp.type, m);
         std::string why;
-        if (!item_sub(arg, want, why, 0))
-          return fail(off, fmt::format("type mismatch for component instantiation argument `{}`: {}", imp.name, why));
+        if (!item_sub(arg, want, why))
+          return fail(off, fmt::format("type mismatch for component instantiation argument `{}`: {}", quote_input(imp.name), why));
       }
       for (TRef r : ct->fresh) {
         if (m.count(r)) continue;
@@ -1673,7 +1733,7 @@ class Validator {
           std::set<std::pair<std::string, std::string>> import_names;
           for (auto& imp : m.imports)
             if (!import_names.emplace(imp.module, imp.name).second)
-              return fail(off, fmt::format("duplicate import name `{}:{}` in core module {}", imp.module, imp.name,
+              return fail(off, fmt::format("duplicate import name `{}:{}` in core module {}", quote_input(imp.module), quote_input(imp.name),
                                            d.item)),
                      nullptr;
           s.core_modules.push_back(module_info(m));
@@ -1682,8 +1742,8 @@ class Validator {
         case Origin::CoreInstance: core_instance(s, c.core_instances[d.item], off); break;
         case Origin::CoreType: core_type(s, c.core_types[d.item], off); break;
         case Origin::Component: {
-          Scope inner;
-          TRef t = validate_component(&s, *c.components[d.item], inner);
+          auto inner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
+          TRef t = validate_component(&s, *c.components[d.item], *inner);
           if (!t) return nullptr;
           s.components.push_back(t);
           break;
@@ -1741,7 +1801,7 @@ class Validator {
               else
                 s.abstract_exports.push_back(want.type);
             } else {
-              item_sub(it, want, why, 0);
+              item_sub(it, want, why);
             }
             if (!why.empty())
               return fail(off, fmt::format("ascribed type of export is not compatible with item's type (export `{}`): {}",

@@ -12,11 +12,23 @@
 // core function type = flattened component function type).
 // Errors are ErrorKind::Invalid; messages follow wasm-tools' wording where
 // the reference tests check it, and name the definition's byte offset.
+// Every type definition is measured (iteratively) before anything walks it:
+// nesting deeper than kMaxTypeDepth is "type nesting is too deep", and an
+// effective size (nodes counted with repetition) above kMaxTypeSize is
+// refused too. Every later walk over a validated type — here, in the
+// canonical ABI, value printing and JSON, the inspect printer — recurses
+// at most kMaxTypeDepth levels (plus a small constant) and visits a bounded
+// number of nodes; tests/unit/test_depth.cpp runs them on a 64 KiB fiber.
 #pragma once
+#include <cstdint>
+
 #include "component/component.h"
 #include "interp/result.h"
 
 namespace wippy::component {
+
+inline constexpr uint32_t kMaxTypeDepth = 32;
+inline constexpr uint64_t kMaxTypeSize = 1'000'000;
 
 Result<void> validate_component(const Component& component);
 

@@ -10,6 +10,7 @@
 #include "interp/text/lexer.h"
 #include "interp/text/numbers.h"
 #include "interp/text/token_cursor.h"
+#include "interp/quote.h"
 
 namespace wippy::component {
 namespace {
@@ -275,7 +276,7 @@ class ScriptParser : wippy::text::TokenCursor {
       }
       return true;
     }
-    return fail(kw, fmt::format("unknown value {}", kw.text));
+    return fail(kw, fmt::format("unknown value {}", quote_input(kw.text)));
   }
 
   bool assert_target(ComponentWastCommand& c) {
@@ -344,7 +345,7 @@ class ScriptParser : wippy::text::TokenCursor {
                                             : ComponentWastCommand::AssertUninstantiable;
       if (!assert_target(c) || !string(c.text)) return false;
     } else {
-      return fail(kw, fmt::format("unknown command {}", kw.text));
+      return fail(kw, fmt::format("unknown command {}", quote_input(kw.text)));
     }
     return expect_rparen();
   }

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "component/text/parser.h"
+#include "interp/quote.h"
 
 namespace wippy::component {
 
@@ -21,7 +22,7 @@ Result<ComponentForm> parse_component_form(const wippy::text::TokenList& tl, siz
   ComponentForm form;
   size_t close = tl.match[lparen];
   size_t p = lparen + 1;
-  if (!t[p].is("component")) return wippy::text::error_at(t[p], fmt::format("unexpected token {}", t[p].text));
+  if (!t[p].is("component")) return wippy::text::error_at(t[p], fmt::format("unexpected token {}", quote_input(t[p].text)));
   ++p;
   if (t[p].is("definition")) {
     form.definition = true;
@@ -34,7 +35,7 @@ Result<ComponentForm> parse_component_form(const wippy::text::TokenList& tl, siz
     form.kind = binary ? ComponentForm::Binary : ComponentForm::Quote;
     for (++p; p < close; ++p) {
       if (t[p].kind != Token::String)
-        return wippy::text::error_at(t[p], fmt::format("unexpected token {}", t[p].text));
+        return wippy::text::error_at(t[p], fmt::format("unexpected token {}", quote_input(t[p].text)));
       if (binary) form.binary.insert(form.binary.end(), t[p].str.begin(), t[p].str.end());
       else form.quote += t[p].str;
     }
@@ -54,7 +55,7 @@ Result<std::vector<uint8_t>> component_wat_to_binary(std::string_view source) {
     if (tl->match[0] + 2 != t.size()) {
       if (tl->has_paren_error) return tl->paren_error;
       const Token& extra = t[tl->match[0] + 1];
-      return wippy::text::error_at(extra, fmt::format("unexpected token {}", extra.text));
+      return wippy::text::error_at(extra, fmt::format("unexpected token {}", quote_input(extra.text)));
     }
     auto form = parse_component_form(*tl, 0);
     if (!form) return form.error();

@@ -124,7 +124,8 @@ class Parser {
   Scope* scope_ = nullptr;
   bool failed_ = false;
   Error err_;
-  uint32_t depth_ = 0;
+  uint32_t depth_ = 0;       // nested components and component/instance types
+  uint32_t type_depth_ = 0;  // inline value types inside one another
 };
 
 }  // namespace wippy::component::text

@@ -8,6 +8,7 @@
 #include "component/text/parser.h"
 #include "interp/text/module_parser.h"
 #include "interp/text/numbers.h"
+#include "interp/quote.h"
 
 namespace wippy::component::text {
 
@@ -40,7 +41,7 @@ bool Parser::fail(const Token& t, std::string_view msg) {
 bool Parser::unexpected(const Token& t) {
   if (t.kind == Token::Eof) return fail(t, "unexpected end of input");
   if (t.kind == Token::RParen) return fail(t, "unexpected token )");
-  return fail(t, fmt::format("unexpected token {}", t.text));
+  return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
 }
 
 bool Parser::expect_lparen() {
@@ -127,7 +128,7 @@ bool Parser::outer_index(Sort s, const Token& t, uint32_t& out) {
     scope_->space(s).names.emplace(std::string(t.text), out);
     return true;
   }
-  return fail(t, fmt::format("unknown {} {}", sort_name(s), t.text));
+  return fail(t, fmt::format("unknown {} {}", sort_name(s), quote_input(t.text)));
 }
 
 bool Parser::index(Sort s, uint32_t& out) {
@@ -145,8 +146,8 @@ bool Parser::index(Sort s, uint32_t& out) {
       // that has none.
       for (Scope* sc = scope_->parent; sc; sc = sc->parent)
         if (sc->space(s).names.count(std::string(t.text)))
-          return fail(t, fmt::format("outer item `{}` is not a module, type, or component", t.text.substr(1)));
-      return fail(t, fmt::format("unknown {} {}", sort_name(s), t.text));
+          return fail(t, fmt::format("outer item `{}` is not a module, type, or component", quote_input(t.text.substr(1))));
+      return fail(t, fmt::format("unknown {} {}", sort_name(s), quote_input(t.text)));
     }
     if (!outer_index(s, t, out)) return false;
     next();
@@ -684,11 +685,11 @@ bool Parser::core_moduletype(Bytes& out) {
         uint32_t count = 0;
         Scope* sc = scope_;
         for (; sc && sc->label != lt.text; sc = sc->parent) ++count;
-        if (!sc) ok = fail(lt, fmt::format("unknown outer scope {}", lt.text));
+        if (!sc) ok = fail(lt, fmt::format("unknown outer scope {}", quote_input(lt.text)));
         ct = count;
         if (ok && peek().is_id()) {
           auto it = sc->space(Sort::CoreType).names.find(std::string(peek().text));
-          if (it == sc->space(Sort::CoreType).names.end()) ok = fail(peek(), fmt::format("unknown core type {}", peek().text));
+          if (it == sc->space(Sort::CoreType).names.end()) ok = fail(peek(), fmt::format("unknown core type {}", quote_input(peek().text)));
           else {
             idx = it->second;
             next();

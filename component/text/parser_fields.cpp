@@ -4,8 +4,12 @@
 // Parser::component(), which assembles the preamble and sections.
 #include <fmt/format.h>
 
+#include <memory>
+
+#include "component/component.h"
 #include "component/text/parser.h"
 #include "interp/text/numbers.h"
+#include "interp/quote.h"
 
 namespace wippy::component::text {
 
@@ -99,8 +103,9 @@ bool Parser::nested_component(size_t close) {
     emit_item(10, d);
     return define(Sort::Component, h.id, &idx) && finish_exports(h, Sort::Component, idx);
   }
-  if (++depth_ > 100) return fail(peek(), "nesting too deep");
-  Scope inner;
+  if (++depth_ > component::kMaxComponentNesting) return fail(peek(), "nesting too deep");
+  auto inner_owner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
+  Scope& inner = *inner_owner;
   inner.kind = Scope::Kind::Component;
   inner.parent = scope_;
   if (h.id) inner.label = std::string(h.id->text);
@@ -266,7 +271,7 @@ bool Parser::alias_target(Bytes& target, Sort& s, const Token*& id) {
       target_scope = target_scope->parent;
       ++count;
     }
-    if (!target_scope) return fail(ct_tok, fmt::format("unknown outer component {}", ct_tok.text));
+    if (!target_scope) return fail(ct_tok, fmt::format("unknown outer component {}", quote_input(ct_tok.text)));
   } else {
     uint64_t v = 0;
     if (wippy::text::parse_uint(ct_tok.text, UINT32_MAX, v) != wippy::text::NumStatus::Ok) return unexpected(ct_tok);
@@ -275,10 +280,10 @@ bool Parser::alias_target(Bytes& target, Sort& s, const Token*& id) {
   }
   uint32_t idx = 0;
   if (idx_tok.is_id()) {
-    if (!target_scope) return fail(idx_tok, fmt::format("unknown {} {}", sort_name(s), idx_tok.text));
+    if (!target_scope) return fail(idx_tok, fmt::format("unknown {} {}", sort_name(s), quote_input(idx_tok.text)));
     auto& names = target_scope->space(s).names;
     auto it = names.find(std::string(idx_tok.text));
-    if (it == names.end()) return fail(idx_tok, fmt::format("unknown {} {}", sort_name(s), idx_tok.text));
+    if (it == names.end()) return fail(idx_tok, fmt::format("unknown {} {}", sort_name(s), quote_input(idx_tok.text)));
     idx = it->second;
   } else {
     uint64_t v = 0;
@@ -356,7 +361,7 @@ bool Parser::canon_body(Bytes& out, bool& lift, uint32_t& /*unused*/) {
     return canon_opts(out);
   }
   uint8_t op = kw.is("resource.new") ? 0x02 : kw.is("resource.drop") ? 0x03 : kw.is("resource.rep") ? 0x04 : 0;
-  if (op == 0) return fail(kw, fmt::format("unsupported canonical built-in {}", kw.text));
+  if (op == 0) return fail(kw, fmt::format("unsupported canonical built-in {}", quote_input(kw.text)));
   if (!index(Sort::Type, idx)) return false;
   out.push_back(op);
   put_u32(out, idx);

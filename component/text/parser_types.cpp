@@ -5,7 +5,10 @@
 // type scopes.
 #include <fmt/format.h>
 
+#include <memory>
+
 #include "component/text/parser.h"
+#include "component/validate.h"
 
 namespace wippy::component::text {
 
@@ -29,6 +32,11 @@ int prim_byte(const Token& t) {
 
 }  // namespace
 
+// A type index in a valtype is a signed LEB128 (as wasm-encoder writes
+// it): the one-byte forms 0x40..0x7f are primitive types, so indices 64 to
+// 127 take two bytes.
+static void put_valtype_index(Bytes& out, uint32_t idx) { wippy::text::put_s64(out, int64_t(idx)); }
+
 bool Parser::valtype(Bytes& out) {
   const Token& t = peek();
   if (int b = prim_byte(t); b >= 0) {
@@ -39,14 +47,19 @@ bool Parser::valtype(Bytes& out) {
   if (is_index_token(t)) {
     uint32_t idx = 0;
     if (!index(Sort::Type, idx)) return false;
-    put_u32(out, idx);
+    put_valtype_index(out, idx);
     return true;
   }
   if (t.kind != Token::LParen) return unexpected(t);
+  // An inline type: the validator's limit bounds this recursion too.
+  if (type_depth_ + 1 > component::kMaxTypeDepth) return fail(t, "type nesting is too deep");
+  ++type_depth_;
   Bytes def;
   uint32_t idx = 0;
-  if (!deftype(def) || !emit_type(def, nullptr, &idx)) return false;
-  put_u32(out, idx);
+  bool ok = deftype(def) && emit_type(def, nullptr, &idx);
+  --type_depth_;
+  if (!ok) return false;
+  put_valtype_index(out, idx);
   return true;
 }
 
@@ -258,8 +271,9 @@ bool Parser::deftype(Bytes& out) {
 
 // Declarators up to the closing paren (not consumed), in a new type scope.
 bool Parser::scoped_type(Scope::Kind kind, Bytes& out) {
-  if (++depth_ > 100) return fail(peek(), "nesting too deep");
-  Scope inner;
+  if (++depth_ > component::kMaxComponentNesting) return fail(peek(), "nesting too deep");
+  auto inner_owner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
+  Scope& inner = *inner_owner;
   inner.kind = kind;
   inner.parent = scope_;
   Scope* saved = scope_;

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "interp/quote.h"
+
 namespace wippy {
 
 bool limits_match(const Limits& actual, const Limits& declared) {
@@ -74,7 +76,7 @@ Result<void> check_imports(const Module& module, std::span<const Extern> imports
     std::string why = mismatch(module, imp, imports[i]);
     if (!why.empty())
       return make_error(ErrorKind::Unlinkable, fmt::format("incompatible import type \"{}\" \"{}\": {}",
-                                                           imp.module, imp.name, why));
+                                                           quote_input(imp.module), quote_input(imp.name), why));
   }
   return {};
 }

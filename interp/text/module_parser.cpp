@@ -16,6 +16,7 @@
 #include "interp/text/binary_writer.h"
 #include "interp/text/numbers.h"
 #include "interp/types.h"
+#include "interp/quote.h"
 
 namespace wippy::text {
 namespace {
@@ -72,17 +73,17 @@ class ModuleParser {
     return false;
   }
   bool unexpected(const Token& t) {
-    if (t.kind == Token::Reserved) return fail(t, fmt::format("unknown operator {}", t.text));
+    if (t.kind == Token::Reserved) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
     if (t.kind == Token::Eof) return fail(t, "unexpected end of input");
     if (t.kind == Token::Atom && !t.is_id() && t.text[0] >= 'a' && t.text[0] <= 'z' &&
         !op_from_text(t.text) && !is_syntax_keyword(t.text))
-      return fail(t, fmt::format("unknown operator {}", t.text));
+      return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
     if (t.kind == Token::Atom && !t.text.empty() && (t.text[0] >= '0' && t.text[0] <= '9')) {
       uint64_t v;
       if (parse_uint(t.text, UINT64_MAX, v) == NumStatus::Syntax)
-        return fail(t, fmt::format("unknown operator {}", t.text));
+        return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
     }
-    return fail(t, fmt::format("unexpected token {}", t.text));
+    return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
   }
   bool expect_lparen() {
     if (peek().kind != Token::LParen) return unexpected(peek());
@@ -142,7 +143,7 @@ class ModuleParser {
     const Token& t = peek();
     if (t.is_id()) {
       auto it = s.names.find(t.text);
-      if (it == s.names.end()) return fail(t, fmt::format("unknown {} {}", s.unknown_name, t.text));
+      if (it == s.names.end()) return fail(t, fmt::format("unknown {} {}", s.unknown_name, quote_input(t.text)));
       next();
       out = it->second;
       return true;
@@ -492,7 +493,7 @@ class ModuleParser {
       std::string_view n = i < tu.names.size() ? tu.names[i] : std::string_view{};
       if (!n.empty()) {
         auto [it, inserted] = locals.names.emplace(n, uint32_t(i));
-        if (!inserted) return fail(peek(), fmt::format("duplicate local {}", n));
+        if (!inserted) return fail(peek(), fmt::format("duplicate local {}", quote_input(n)));
       }
     }
     locals.count = uint32_t(tu.type.params.size());
@@ -843,7 +844,7 @@ class ModuleParser {
   bool end_label(std::string_view label) {
     if (peek().is_id()) {
       const Token& t = next();
-      if (t.text != label) return fail(t, fmt::format("mismatching label {}", t.text));
+      if (t.text != label) return fail(t, fmt::format("mismatching label {}", quote_input(t.text)));
     }
     return true;
   }
@@ -1014,7 +1015,7 @@ class ModuleParser {
           return true;
         }
       }
-      return fail(t, fmt::format("unknown label {}", t.text));
+      return fail(t, fmt::format("unknown label {}", quote_input(t.text)));
     }
     return u32(out);
   }
@@ -1029,17 +1030,17 @@ class ModuleParser {
     uint64_t offset = 0, align = uint64_t(1) << info.align;
     // A memory index immediate is the multi-memory proposal (WebAssembly 3.0).
     if (is_index_token(peek()))
-      return fail(peek(), fmt::format("multiple memories are not supported (memory index {})", peek().text));
+      return fail(peek(), fmt::format("multiple memories are not supported (memory index {})", quote_input(peek().text)));
     if (peek().kind == Token::Atom && peek().text.starts_with("offset=")) {
       const Token& t = next();
       NumStatus st = parse_uint(t.text.substr(7), UINT32_MAX, offset);
-      if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", t.text));
+      if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
       if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
     }
     if (peek().kind == Token::Atom && peek().text.starts_with("align=")) {
       const Token& t = next();
       NumStatus st = parse_uint(t.text.substr(6), UINT32_MAX, align);
-      if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", t.text));
+      if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
       if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
       if (align == 0 || (align & (align - 1)) != 0)
         return fail(t, "alignment must be a power of two");
@@ -1065,7 +1066,7 @@ class ModuleParser {
     if (t.kind != Token::Atom || t.is_id()) return unexpected(t);
     uint64_t v = 0;
     NumStatus st = parse_uint(t.text, 255, v);
-    if (st == NumStatus::Syntax && !shuffle) return fail(t, fmt::format("unexpected token {}", t.text));
+    if (st == NumStatus::Syntax && !shuffle) return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
     if (st != NumStatus::Ok) return fail(t, "malformed lane index");
     next();
     out.push_back(uint8_t(v));
@@ -1076,7 +1077,7 @@ class ModuleParser {
     if (st == NumStatus::Range) return fail(t, fmt::format("{} constant out of range", type));
     if (t.kind == Token::Atom && !t.is_id() && !op_from_text(t.text) &&
         t.text != "nan:canonical" && t.text != "nan:arithmetic")
-      return fail(t, fmt::format("unknown operator {} (malformed {} constant)", t.text, type));
+      return fail(t, fmt::format("unknown operator {} (malformed {} constant)", quote_input(t.text), type));
     return unexpected(t);
   }
 
@@ -1124,7 +1125,7 @@ class ModuleParser {
         if (t.is_id()) {
           auto it = locals_ ? locals_->names.find(t.text) : decltype(locals_->names.end()){};
           if (!locals_ || it == locals_->names.end())
-            return fail(t, fmt::format("unknown local {}", t.text));
+            return fail(t, fmt::format("unknown local {}", quote_input(t.text)));
           next();
           idx = it->second;
         } else if (!u32(idx)) {
@@ -1360,7 +1361,7 @@ Result<ModuleForm> parse_module_form(const TokenList& tl, size_t lparen) {
   ModuleForm form;
   size_t close = tl.match[lparen];
   size_t p = lparen + 1;
-  if (!t[p].is("module")) return error_at(t[p], fmt::format("unexpected token {}", t[p].text));
+  if (!t[p].is("module")) return error_at(t[p], fmt::format("unexpected token {}", quote_input(t[p].text)));
   ++p;
   if (t[p].is_id()) form.id = std::string(t[p++].text);
   form.next = std::min(close + 1, t.size() - 1);  // unclosed: the Eof
@@ -1369,7 +1370,7 @@ Result<ModuleForm> parse_module_form(const TokenList& tl, size_t lparen) {
     form.kind = binary ? ModuleForm::Binary : ModuleForm::Quote;
     for (++p; p < close; ++p) {
       if (t[p].kind != Token::String)
-        return error_at(t[p], fmt::format("unexpected token {}", t[p].text));
+        return error_at(t[p], fmt::format("unexpected token {}", quote_input(t[p].text)));
       if (binary) form.binary.insert(form.binary.end(), t[p].str.begin(), t[p].str.end());
       else form.quote += t[p].str;
     }

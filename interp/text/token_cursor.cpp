@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "interp/quote.h"
+
 namespace wippy::text {
 
 bool TokenCursor::fail(const Token& t, std::string_view msg) {
@@ -12,7 +14,7 @@ bool TokenCursor::fail(const Token& t, std::string_view msg) {
 
 bool TokenCursor::unexpected(const Token& t) {
   if (t.kind == Token::Eof) return fail(t, "unexpected end of script");
-  return fail(t, fmt::format("unexpected token {}", t.text));
+  return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
 }
 
 bool TokenCursor::expect_lparen() {

@@ -9,6 +9,7 @@
 #include "interp/text/module_parser.h"
 #include "interp/text/numbers.h"
 #include "interp/text/token_cursor.h"
+#include "interp/quote.h"
 
 namespace wippy {
 namespace {
@@ -259,7 +260,7 @@ class ScriptParser : text::TokenCursor {
                                             : WastCommand::AssertUninstantiable;
       if (!module(c.module) || !message(c.text)) return false;
     } else {
-      return fail(kw, fmt::format("unknown command {}", kw.text));
+      return fail(kw, fmt::format("unknown command {}", quote_input(kw.text)));
     }
     return expect_rparen();
   }

@@ -6,6 +6,7 @@
 
 #include "interp/text/lexer.h"
 #include "interp/text/module_parser.h"
+#include "interp/quote.h"
 
 namespace wippy {
 
@@ -20,7 +21,7 @@ Result<std::vector<uint8_t>> wat_to_wasm(std::string_view source) {
     if (tl->has_paren_error) return tl->paren_error;
     const text::Token& after = t[form->next];
     if (after.kind != text::Token::Eof)
-      return text::error_at(after, fmt::format("unexpected token {}", after.text));
+      return text::error_at(after, fmt::format("unexpected token {}", quote_input(after.text)));
     if (form->kind == text::ModuleForm::Quote) return wat_to_wasm(form->quote);
     return std::move(form->binary);
   }

@@ -11,6 +11,7 @@
 
 #include "interp/validate/const_expr.h"
 #include "interp/validate/func_validator.h"
+#include "interp/quote.h"
 
 namespace wippy {
 
@@ -124,12 +125,12 @@ Result<void> check_exports(const Module& m) {
       case ExternKind::Global: limit = m.num_globals(), kind = "global"; break;
     }
     if (ex.index >= limit)
-      return invalid(fmt::format("unknown {} {} in export \"{}\"", kind, ex.index, ex.name));
+      return invalid(fmt::format("unknown {} {} in export \"{}\"", kind, ex.index, quote_input(ex.name)));
     names.push_back(ex.name);
   }
   std::sort(names.begin(), names.end());
   auto dup = std::adjacent_find(names.begin(), names.end());
-  if (dup != names.end()) return invalid(fmt::format("duplicate export name \"{}\"", *dup));
+  if (dup != names.end()) return invalid(fmt::format("duplicate export name \"{}\"", quote_input(*dup)));
   return {};
 }
 

@@ -3,9 +3,12 @@
 //
 //   wippy-fuzz [--seed N] [--iters N] [--seconds S] [--targets LIST]
 //              [--core-suite DIR] [--component-suite DIR] [--files DIR]...
-//              [--crash-dir DIR] [--timeout S] [--quiet]
+//              [--crash-dir DIR] [--timeout S] [--quiet] [--deep] [--fiber]
 //   wippy-fuzz --replay TARGET FILE        run one input (e.g. a saved crash)
 //   wippy-fuzz --minimize TARGET FILE OUT  shrink a crashing input (forks)
+//   wippy-fuzz --emit-deep SHAPE DEPTH OUT write a fixed deep input (deep.h):
+//              SHAPE types (component binary), func (component binary with
+//              an exported function over the types) or json
 //   --save N also writes iteration N's input to CRASH_DIR before running it
 //   (e.g. to extract an input that leaks or misbehaves without crashing).
 //
@@ -16,6 +19,16 @@
 // per-input watchdog (--timeout, SIGALRM) writes it to
 // CRASH_DIR/crash-TARGET-SEED-ITER and names it on stderr. Exit status 0
 // means every input came back with an outcome.
+//
+// --deep replaces mutation of seeds by deep_input() (deep.h): inputs that
+// nest on purpose, for the targets core, component, wat, cwat, json and
+// yaml (the default list in this mode); it implies --fiber. --fiber runs
+// each input on a fiber with the runtime's 64 KiB stack, so recursion that
+// fits the main thread's 8 MiB but not a fiber ends the run ("fiber stack
+// overflow", exit 86) instead of passing unnoticed. In --deep mode wat and
+// yaml still run on the main thread: Runtime::load parses WAT sources and
+// registry files on the caller's thread, and the WAT parser's nesting limit
+// (5000 levels) and yaml-cpp's are sized for a thread stack, not a fiber.
 //
 // The crash handler needs process-wide state (the input being run): that
 // lives here, in the tool, never in the libraries.
@@ -35,6 +48,9 @@
 #include <string>
 #include <vector>
 
+#include "component/text/component_wat.h"
+#include "dispatcher/loop.h"
+#include "tests/fuzz/deep.h"
 #include "tests/fuzz/mutate.h"
 #include "tests/fuzz/seeds.h"
 #include "tests/fuzz/targets.h"
@@ -119,6 +135,7 @@ std::vector<Target> all_targets(const fs::path& scratch) {
       {"cwat", false, [](const std::string& s) { return run_component_wat(s); }},
       {"cwast", false, [](const std::string& s) { return run_component_wast(s); }},
       {"yaml", false, [scratch](const std::string& s) { return run_yaml(s, scratch); }},
+      {"json", false, [](const std::string& s) { return run_json(s); }},
   };
 }
 
@@ -135,6 +152,7 @@ std::vector<std::string> seeds_for(const Seeds& s, const std::string& name) {
   if (name == "wast") return s.wast;
   if (name == "cwat") return s.cwat;
   if (name == "cwast") return s.cwast;
+  if (name == "json") return {"[1,2,{\"a\":null,\"b\":[true,false]}]", "{\"k\":\"v\\u00e9\",\"n\":-1.5e3}", "18446744073709551615"};
   return s.yaml;
 }
 
@@ -212,6 +230,7 @@ int main(int argc, char** argv) {
   double seconds = 0;
   unsigned timeout = 20;
   bool quiet = false;
+  bool deep = false, on_fiber = false;
   uint64_t save_iter = UINT64_MAX;
   std::string target_list = "core,component,wat,wast,cwat,cwast,yaml";
   fs::path crash_dir = ".";
@@ -242,12 +261,36 @@ int main(int argc, char** argv) {
     else if (a == "--component-suite") add_component_suite(seeds, next());
     else if (a == "--files") add_files(seeds, next());
     else if (a == "--quiet") quiet = true;
+    else if (a == "--deep") deep = on_fiber = true;
+    else if (a == "--fiber") on_fiber = true;
     else if (a == "--save") save_iter = std::strtoull(next().c_str(), nullptr, 0);
     else if (a == "--replay" && i + 2 < argc) {
       const Target* t = find_target(targets, argv[i + 1]);
       std::string input = slurp(argv[i + 2]);
       install_handlers();
       printf("%s\n", t->run(input).c_str());
+      cleanup();
+      return 0;
+    } else if (a == "--emit-deep" && i + 3 < argc) {
+      std::string shape = argv[i + 1];
+      uint32_t depth = uint32_t(std::strtoul(argv[i + 2], nullptr, 0));
+      std::string out;
+      if (shape == "types") {
+        out = deep_option_types(depth);
+      } else if (shape == "func") {
+        auto bin = wippy::component::component_wat_to_binary(deep_option_func_text(depth));
+        if (!bin) {
+          fprintf(stderr, "wippy-fuzz: %s\n", bin.error().message.c_str());
+          return 1;
+        }
+        out.assign(bin->begin(), bin->end());
+      } else if (shape == "json") {
+        out = deep_json_array(depth);
+      } else {
+        fprintf(stderr, "wippy-fuzz: unknown shape %s\n", shape.c_str());
+        return 2;
+      }
+      std::ofstream(argv[i + 3], std::ios::binary) << out;
       cleanup();
       return 0;
     } else if (a == "--minimize" && i + 3 < argc) {
@@ -262,6 +305,7 @@ int main(int argc, char** argv) {
     }
   }
   add_builtin_yaml(seeds);
+  if (deep && target_list == "core,component,wat,wast,cwat,cwast,yaml") target_list = "core,component,wat,cwat,json,yaml";
 
   struct Active {
     const Target* target;
@@ -271,6 +315,7 @@ int main(int argc, char** argv) {
   std::vector<Active> active;
   for (const std::string& name : split(target_list, ',')) {
     Active a{find_target(targets, name), seeds_for(seeds, name), {}};
+    if (deep) a.seeds = {""};  // inputs are generated
     if (a.seeds.empty()) {
       fprintf(stderr, "wippy-fuzz: no seeds for target %s, skipped\n", name.c_str());
       continue;
@@ -285,6 +330,15 @@ int main(int argc, char** argv) {
   }
 
   install_handlers();
+  wippy::disp::Loop loop;  // 64 KiB fiber stacks (LoopOptions' default)
+  auto run_input = [&](const Target& t, const std::string& input) {
+    bool thread_only = deep && (t.name == "wat" || t.name == "yaml");
+    if (!on_fiber || thread_only) return t.run(input);
+    std::string outcome;
+    loop.spawn([&] { outcome = t.run(input); });
+    loop.run();
+    return outcome;
+  };
   auto t0 = std::chrono::steady_clock::now();
   uint64_t done = 0;
   for (uint64_t i = 0; i < iters; ++i) {
@@ -295,7 +349,9 @@ int main(int argc, char** argv) {
     Rng rng(seed * 0x100000001B3ull ^ (i + 1) * 0x9E3779B97F4A7C15ull);
     std::string input = a.seeds[rng.below(a.seeds.size())];
     const std::string& donor = a.seeds[rng.below(a.seeds.size())];
-    if (a.target->binary) {
+    if (deep) {
+      input = deep_input(a.target->name, rng);
+    } else if (a.target->binary) {
       std::vector<uint8_t> b(input.begin(), input.end());
       mutate_binary(b, std::vector<uint8_t>(donor.begin(), donor.end()), rng);
       input.assign(b.begin(), b.end());
@@ -311,7 +367,7 @@ int main(int argc, char** argv) {
       g_current.data = input.data();
     }
     alarm(timeout);
-    std::string outcome = a.target->run(input);
+    std::string outcome = run_input(*a.target, input);
     alarm(0);
     g_current.data = nullptr;
     ++a.outcomes[outcome];

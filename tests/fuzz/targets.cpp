@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "component/decode.h"
+#include "component/json.h"
 #include "component/linker.h"
 #include "component/text/component_wast.h"
 #include "component/text/component_wat.h"
@@ -133,6 +134,14 @@ std::string run_yaml(std::string_view text, const std::filesystem::path& scratch
   ParsedFile parsed = parse_registry_file(file, diag);
   if (!diag.empty()) return label(diag.to_error());
   return parsed.entries.empty() ? "empty" : "ok";
+}
+
+std::string run_json(std::string_view text) {
+  auto j = component::parse_json(text);
+  if (!j) return label(j.error());
+  auto again = component::parse_json(component::to_json_text(*j));
+  if (!again || !(*again == *j)) return "mismatch";
+  return "ok";
 }
 
 }  // namespace wippy::fuzz

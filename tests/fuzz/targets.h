@@ -11,6 +11,8 @@
 //   cwat/cwast: component_wat_to_binary / parse_component_wast, binaries
 //              through the component target.
 //   yaml:      parse_registry_file on a file written into a scratch folder.
+//   json:      parse_json, then the text written back must parse to an equal
+//              document ("mismatch" otherwise).
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -33,5 +35,6 @@ std::string run_wast(std::string_view text);
 std::string run_component_wat(std::string_view text);
 std::string run_component_wast(std::string_view text);
 std::string run_yaml(std::string_view text, const std::filesystem::path& scratch_dir);
+std::string run_json(std::string_view text);
 
 }  // namespace wippy::fuzz

@@ -183,8 +183,8 @@ TEST_CASE("component json: parse errors name the offset") {
   CHECK(parse_error("1e") == "JSON at offset 2: expected a digit in the exponent");
   CHECK(parse_error("+1") == "JSON at offset 0: expected a value, got '+'");
   CHECK(parse_error("1e400") == "JSON at offset 0: number 1e400 is out of range");
-  CHECK(has(parse_error(std::string(600, '[')), "nesting deeper than 512"));
-  CHECK(parsed(std::string(500, '[') + std::string(500, ']')).is_array());
+  CHECK(has(parse_error(std::string(600, '[')), "nesting deeper than 128"));
+  CHECK(parsed(std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']')).is_array());
 }
 
 TEST_CASE("component json: every value type round trips") {

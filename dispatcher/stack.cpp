@@ -4,7 +4,22 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define WIPPY_STACK_SCALE 4
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WIPPY_STACK_SCALE 4
+#endif
+#endif
+#ifndef WIPPY_STACK_SCALE
+#define WIPPY_STACK_SCALE 1
+#endif
+
 namespace wippy::disp {
+
+namespace {
+constexpr size_t kSanitizerStackScale = WIPPY_STACK_SCALE;
+}  // namespace
 
 size_t page_size() {
   static const size_t ps = static_cast<size_t>(sysconf(_SC_PAGESIZE));  // constant after init
@@ -16,8 +31,12 @@ size_t round_to_pages(size_t bytes) {
   return (bytes + ps - 1) / ps * ps;
 }
 
+size_t FiberStack::usable_for(size_t usable_bytes) {
+  return round_to_pages(usable_bytes == 0 ? 1 : usable_bytes) * kSanitizerStackScale;
+}
+
 std::optional<FiberStack> FiberStack::allocate(size_t usable_bytes, size_t guard_bytes) {
-  const size_t usable = round_to_pages(usable_bytes == 0 ? 1 : usable_bytes);
+  const size_t usable = usable_for(usable_bytes);
   const size_t guard = round_to_pages(guard_bytes == 0 ? 1 : guard_bytes);
   void* p = mmap(nullptr, usable + guard, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);

@@ -4,6 +4,9 @@
 // Pages are committed lazily by the kernel, so a parked fiber's resident cost
 // is only the pages it has touched. Running off the bottom faults in the guard
 // (see overflow_guard.h). Move-only; unmaps on destruction.
+// Sanitizer builds (ASan) map kSanitizerStackScale times the usable size
+// asked for, since their frames carry redzones; the limits that promise to
+// fit a 64 KiB stack are measured on the normal build.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +29,8 @@ class FiberStack {
   // Sizes are rounded up to whole pages (guard at least one page). Returns
   // nullopt when the mapping fails (errno tells why).
   static std::optional<FiberStack> allocate(size_t usable_bytes, size_t guard_bytes);
+  // The usable size allocate() maps for a request of usable_bytes.
+  static size_t usable_for(size_t usable_bytes);
 
   FiberStack(FiberStack&& o) noexcept : r_(o.r_) { o.r_ = {}; }
   FiberStack& operator=(FiberStack&& o) noexcept;

@@ -6,8 +6,8 @@
 // are ReadOnly. fs_errc_from_errno maps a Linux errno to the code.
 #pragma once
 #include <string_view>
-#include <utility>
-#include <variant>
+
+#include "interp/expected.h"
 
 namespace wippy::fs {
 
@@ -56,37 +56,6 @@ const char* fs_errc_name(FsErrc e);
 FsErrc fs_errc_from_errno(int err);
 
 template <class T>
-class [[nodiscard]] FsResult {
- public:
-  FsResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  FsResult(FsErrc err) : v_(std::in_place_index<1>, err) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  FsErrc error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, FsErrc> v_;
-};
-
-template <>
-class [[nodiscard]] FsResult<void> {
- public:
-  FsResult() = default;
-  FsResult(FsErrc err) : err_(err), ok_(false) {}
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  FsErrc error() const { return err_; }
-
- private:
-  FsErrc err_ = FsErrc::Other;
-  bool ok_ = true;
-};
+using FsResult = Expected<T, FsErrc>;
 
 }  // namespace wippy::fs

@@ -17,7 +17,7 @@ const char* error_code_name(ErrorCode e) {
     case ErrorCode::not_in_progress: return "not-in-progress";
     case ErrorCode::would_block: return "would-block";
     case ErrorCode::invalid_state: return "invalid-state";
-    case ErrorCode::new_socket_creation_failed: return "new-socket-creation-failed";
+    case ErrorCode::new_socket_limit: return "new-socket-limit";
     case ErrorCode::address_in_use: return "address-in-use";
     case ErrorCode::address_not_bindable: return "address-not-bindable";
     case ErrorCode::remote_unreachable: return "remote-unreachable";
@@ -45,9 +45,9 @@ ErrorCode error_from_errno(int err, Op op) {
     case EDESTADDRREQ:
     case EFAULT: return ErrorCode::invalid_argument;
     case ENOMEM:
-    case ENOBUFS: return op == Op::create ? ErrorCode::new_socket_creation_failed : ErrorCode::out_of_memory;
+    case ENOBUFS: return op == Op::create ? ErrorCode::new_socket_limit : ErrorCode::out_of_memory;
     case EMFILE:
-    case ENFILE: return op == Op::create || op == Op::accept ? ErrorCode::new_socket_creation_failed
+    case ENFILE: return op == Op::create || op == Op::accept ? ErrorCode::new_socket_limit
                                                               : ErrorCode::unknown;
     case ETIMEDOUT: return ErrorCode::timeout;
     case EALREADY: return ErrorCode::concurrency_conflict;

@@ -1,11 +1,11 @@
 // net_error.h — errors of the net layer as values: wasi:sockets error codes.
 // Contract: ErrorCode has exactly the cases of wasi:sockets/network
-// `error-code` (0.2), in the WIT's order, so a host function can pass the
+// `error-code` (0.2.0 … 0.2.12), in the WIT's order, so a host function can pass the
 // value straight to the guest. error_from_errno maps a Linux errno to a
 // code; the mapping depends on the operation where the WIT documents a
 // different meaning (EADDRNOTAVAIL is address-not-bindable for bind but
 // address-in-use for connect: no ephemeral port left; EMFILE is
-// new-socket-creation-failed only when creating a socket). This is not the
+// new-socket-limit only when creating a socket). This is not the
 // filesystem mapping (fs/fs_error.h). NetResult<T> holds a T or a code.
 #pragma once
 #include <cstdint>
@@ -25,9 +25,9 @@ enum class ErrorCode : uint8_t {
   not_in_progress,
   would_block,
   invalid_state,
-  new_socket_creation_failed,
-  address_in_use,
+  new_socket_limit,
   address_not_bindable,
+  address_in_use,
   remote_unreachable,
   connection_refused,
   connection_reset,

@@ -89,8 +89,8 @@ TEST_CASE("net: errno maps to wasi:sockets error codes per operation") {
   CHECK(error_from_errno(EADDRNOTAVAIL, Op::bind) == ErrorCode::address_not_bindable);
   CHECK(error_from_errno(EADDRNOTAVAIL, Op::connect) == ErrorCode::address_in_use);
   CHECK(error_from_errno(EADDRINUSE, Op::bind) == ErrorCode::address_in_use);
-  CHECK(error_from_errno(EMFILE, Op::create) == ErrorCode::new_socket_creation_failed);
-  CHECK(error_from_errno(ENFILE, Op::accept) == ErrorCode::new_socket_creation_failed);
+  CHECK(error_from_errno(EMFILE, Op::create) == ErrorCode::new_socket_limit);
+  CHECK(error_from_errno(ENFILE, Op::accept) == ErrorCode::new_socket_limit);
   CHECK(error_from_errno(ENOBUFS, Op::send) == ErrorCode::out_of_memory);
   CHECK(error_from_errno(ECONNREFUSED, Op::connect) == ErrorCode::connection_refused);
   CHECK(error_from_errno(ECONNRESET, Op::receive) == ErrorCode::connection_reset);
@@ -113,8 +113,14 @@ TEST_CASE("net: errno maps to wasi:sockets error codes per operation") {
   CHECK(error_from_wait(wippy::disp::Errc::timed_out) == ErrorCode::timeout);
   CHECK(error_from_wait(wippy::disp::Errc::cancelled) == ErrorCode::unknown);
   CHECK(std::string(error_code_name(ErrorCode::permanent_resolver_failure)) == "permanent-resolver-failure");
-  CHECK(std::string(error_code_name(ErrorCode::new_socket_creation_failed)) == "new-socket-creation-failed");
+  CHECK(std::string(error_code_name(ErrorCode::new_socket_limit)) == "new-socket-limit");
   CHECK(static_cast<int>(ErrorCode::permanent_resolver_failure) == kErrorCodeCount - 1);
+  // The WIT's discriminants (wasi:sockets/network 0.2.x).
+  CHECK(static_cast<int>(ErrorCode::invalid_state) == 9);
+  CHECK(static_cast<int>(ErrorCode::new_socket_limit) == 10);
+  CHECK(static_cast<int>(ErrorCode::address_not_bindable) == 11);
+  CHECK(static_cast<int>(ErrorCode::address_in_use) == 12);
+  CHECK(static_cast<int>(ErrorCode::name_unresolvable) == 18);
 }
 
 TEST_CASE("net: rules parse every host and port kind and print back") {

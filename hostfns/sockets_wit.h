@@ -97,3 +97,18 @@ inline net::SocketAddress from_wit(const WitSocketAddress& a) {
 }
 
 }  // namespace wippy::hostfns::wasisock
+
+namespace wippy::hostfns::wasisock {
+
+// A net/ outcome as the WIT `result<T, error-code>` the guest sees.
+template <class T>
+component::WitResult<T, ErrorCode> wit_of(net::NetResult<T> r) {
+  if (!r) return component::wit_err(r.error());
+  return component::wit_ok(std::move(*r));
+}
+inline component::WitResult<void, ErrorCode> wit_of(const net::NetResult<void>& r) {
+  if (!r) return component::wit_err(r.error());
+  return component::wit_ok();
+}
+
+}  // namespace wippy::hostfns::wasisock

@@ -27,6 +27,7 @@
 #include "dispatcher/dispatcher.h"
 #include "fs/resolve.h"
 #include "hostfns/filesystem_wit.h"
+#include "guest_files.h"
 #include "hostfns/wasi.h"
 
 using namespace wippy;
@@ -161,15 +162,6 @@ Val bytes_val(const std::string& s) {
 
 Val timestamp(uint64_t sec, uint32_t nsec) {
   return Val::variant(2, Val::record({Val::u64(sec), Val::u32(nsec)}));
-}
-
-// Where meson builds tests/guests/*.component.wasm.
-std::vector<uint8_t> load_guest(const std::string& name) {
-  const char* dir = std::getenv("WIPPY_GUEST_DIR");
-  REQUIRE_MESSAGE(dir != nullptr, "WIPPY_GUEST_DIR is not set (meson test sets it)");
-  std::ifstream f(std::string(dir) + "/" + name + ".component.wasm", std::ios::binary);
-  REQUIRE_MESSAGE(f.good(), "guest " << name << " is not built in " << dir);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
 }
 
 }  // namespace

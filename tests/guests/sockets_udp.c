@@ -26,6 +26,7 @@ typedef struct { uint8_t is_err; union { int32_t handle; uint8_t err; } u; } res
 typedef struct { uint8_t is_err; union { struct { int32_t in, out; } s; uint8_t err; } u; } res_streams;
 typedef struct { uint8_t is_err; union { ip_sa sa; uint8_t err; } u; } res_sa;
 typedef struct { uint8_t is_err; union { uint64_t n; uint8_t err; } u; } res_u64;
+typedef struct { uint8_t is_err; uint8_t v; } res_u8; /* result<u8, e>: the payload (either) at 1 */
 typedef struct { uint8_t is_err; union { struct { uint8_t some; ip_addr ip; } opt; uint8_t err; } u; } res_next;
 typedef struct { uint8_t *data; uint32_t len; ip_sa from; } in_dgram;                   /* size 40 */
 typedef struct { uint8_t is_err; union { struct { in_dgram *ptr; uint32_t len; } l; uint8_t err; } u; } res_in;
@@ -57,6 +58,8 @@ IMPORT(SOCK("udp"), "[method]udp-socket.local-address") extern void udp_local_ad
 IMPORT(SOCK("udp"), "[method]udp-socket.remote-address") extern void udp_remote_address(int32_t, res_sa *);
 IMPORT(SOCK("udp"), "[method]udp-socket.address-family") extern int32_t udp_address_family(int32_t);
 IMPORT(SOCK("udp"), "[method]udp-socket.subscribe") extern int32_t udp_subscribe(int32_t);
+IMPORT(SOCK("udp"), "[method]udp-socket.unicast-hop-limit") extern void udp_hop_limit(int32_t, res_u8 *);
+IMPORT(SOCK("udp"), "[method]udp-socket.set-unicast-hop-limit") extern void udp_set_hop_limit(int32_t, int32_t, res_unit *);
 IMPORT(SOCK("udp"), "[method]incoming-datagram-stream.receive") extern void in_receive(int32_t, int64_t, res_in *);
 IMPORT(SOCK("udp"), "[method]incoming-datagram-stream.subscribe") extern int32_t in_subscribe(int32_t);
 IMPORT(SOCK("udp"), "[method]outgoing-datagram-stream.check-send") extern void out_check_send(int32_t, res_u64 *);
@@ -227,6 +230,94 @@ static int receive_one(udp_t *u, char *buf, size_t n, ip_sa *from) {
   }
 }
 
+static void bind_to(udp_t *u, int32_t net, const ip_sa *sa, res_unit *r) {
+  int32_t f[12];
+  flatten(sa, f);
+  udp_start_bind(u->sock, net, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], r);
+}
+
+static void stream_to(udp_t *u, const ip_sa *remote, res_streams *s) {
+  int32_t g[12] = {0};
+  if (remote) flatten(remote, g);
+  udp_stream(u->sock, remote != NULL, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], s);
+}
+
+static const char *unit_result(const res_unit *r) { return r->is_err ? err_name(r->err) : "ok"; }
+static const char *streams_result(const res_streams *r) { return r->is_err ? err_name(r->u.err) : "ok"; }
+
+/* Operations in the wrong state and bad addresses: each prints its outcome. */
+static void edges(int32_t net) {
+  udp_t u = {0};
+  res_handle c;
+  create_udp_socket(0, &c);
+  u.sock = c.u.handle;
+  res_streams s;
+  stream_to(&u, NULL, &s);
+  say(1, "stream before bind: %s\n", streams_result(&s));
+  res_unit r;
+  udp_finish_bind(u.sock, &r);
+  say(1, "finish-bind without start: %s\n", unit_result(&r));
+  ip_sa v6 = loopback(1, 0);
+  bind_to(&u, net, &v6, &r);
+  say(1, "bind ipv4 socket to ::1: %s\n", unit_result(&r));
+  ip_sa any = loopback(0, 0);
+  bind_to(&u, net, &any, &r);
+  say(1, "bind 127.0.0.1:0: %s\n", unit_result(&r));
+  bind_to(&u, net, &any, &r);
+  say(1, "bind again: %s\n", unit_result(&r));
+  udp_finish_bind(u.sock, &r);
+  say(1, "finish-bind: %s\n", unit_result(&r));
+  ip_sa port0 = loopback(0, 0);
+  stream_to(&u, &port0, &s);
+  say(1, "stream to port 0: %s\n", streams_result(&s));
+  ip_sa unspec = loopback(0, 9);
+  memset(unspec.u.v4.a, 0, 4);
+  stream_to(&u, &unspec, &s);
+  say(1, "stream to 0.0.0.0:9: %s\n", streams_result(&s));
+  res_sa ra;
+  udp_remote_address(u.sock, &ra);
+  say(1, "remote-address unconnected: %s\n", ra.is_err ? err_name(ra.u.err) : "ok");
+  stream_to(&u, NULL, &s);
+  say(1, "stream unconnected: %s\n", streams_result(&s));
+  if (!s.is_err) {
+    u.in = s.u.s.in;
+    u.out = s.u.s.out;
+    res_in got;
+    in_receive(u.in, 0, &got);
+    say(1, "receive 0: %s, %u datagrams\n", got.is_err ? err_name(got.u.err) : "ok", (unsigned)got.u.l.len);
+    in_receive(u.in, 8, &got);
+    say(1, "receive with nothing there: %s, %u datagrams\n", got.is_err ? err_name(got.u.err) : "ok",
+        (unsigned)got.u.l.len);
+    res_u64 cs;
+    out_check_send(u.out, &cs);
+    out_dgram d;
+    memset(&d, 0, sizeof d);
+    d.data = (const uint8_t *)"x";
+    d.len = 1;
+    out_send(u.out, &d, 1, &cs);
+    say(1, "send without an address: %s\n", cs.is_err ? err_name(cs.u.err) : "ok");
+    udp_close(&u);
+  } else {
+    udp_drop(u.sock);
+  }
+  res_u8 hl;
+  create_udp_socket(1, &c);
+  udp_set_hop_limit(c.u.handle, 0, &r);
+  say(1, "hop limit 0: %s\n", unit_result(&r));
+  udp_set_hop_limit(c.u.handle, 33, &r);
+  udp_hop_limit(c.u.handle, &hl);
+  say(1, "hop limit 33: %s, reads %u\n", unit_result(&r), hl.is_err ? 0u : (unsigned)hl.v);
+  ip_sa mapped = loopback(1, 0);
+  mapped.u.v6.a[7] = 0;
+  mapped.u.v6.a[5] = 0xffff;
+  mapped.u.v6.a[6] = 0x7f00;
+  mapped.u.v6.a[7] = 0x0001;
+  udp_t m = {c.u.handle, 0, 0};
+  bind_to(&m, net, &mapped, &r);
+  say(1, "bind ipv6 socket to ::ffff:127.0.0.1: %s\n", unit_result(&r));
+  udp_drop(c.u.handle);
+}
+
 /* Echo off a peer: `peer` given (the host's), or a second socket here. */
 static void echo_round(int32_t net, int v6, const ip_sa *host_peer) {
   udp_t server = {0}, client = {0};
@@ -267,7 +358,9 @@ int main(int argc, char **argv) {
   lookup(net, "localhost");
   lookup(net, "192.0.2.1");
   lookup(net, "not a name");
-  if (argc > 1) {
+  if (argc > 1 && strcmp(argv[1], "edges") == 0) {
+    edges(net);
+  } else if (argc > 1) {
     ip_sa host = loopback(0, (uint16_t)atoi(argv[1]));
     echo_round(net, 0, &host);
   } else {

@@ -5,6 +5,7 @@
 // pollable becomes ready when the answer arrives. Inside a dispatcher loop
 // one Resolver per linker serves every lookup without blocking; outside one
 // (wippy-run run), the lookup runs to completion on a private loop first.
+// The servers are WasiCtx::resolver's (default: /etc/resolv.conf).
 // WasiCtx::network.allow_lookup = false refuses with access-denied.
 #include "component/bind.h"
 #include "dispatcher/this_fiber.h"
@@ -41,10 +42,10 @@ struct ResolverSlot {
 };
 
 // Outside a loop: resolve to completion on a private loop.
-std::shared_ptr<net::Lookup> resolve_now(std::string_view name) {
+std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::string_view name) {
   auto lookup = std::make_shared<net::Lookup>();
   disp::Loop loop;
-  auto r = net::Resolver::create(loop);
+  auto r = net::Resolver::create(loop, opts);
   if (!r) {
     lookup->complete(ErrorCode::permanent_resolver_failure);
     return lookup;
@@ -57,14 +58,15 @@ std::shared_ptr<net::Lookup> resolve_now(std::string_view name) {
   return lookup;
 }
 
-net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(ResolverSlot& slot, std::string_view name) {
+net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(ResolverSlot& slot, const net::ResolverOptions& opts,
+                                                         std::string_view name) {
   disp::Loop* loop = disp::Loop::current();
   if (loop == nullptr) {
     if (!net::parse_ip(name) && !net::valid_host_name(name)) return ErrorCode::invalid_argument;
-    return resolve_now(name);
+    return resolve_now(opts, name);
   }
   if (slot.loop != loop || !slot.resolver) {
-    auto r = net::Resolver::create(*loop);
+    auto r = net::Resolver::create(*loop, opts);
     if (!r) return ErrorCode::permanent_resolver_failure;
     slot.resolver = std::move(*r);
     slot.loop = loop;
@@ -84,7 +86,7 @@ void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
             [&ctx, streams, slot](Borrow<> /*network*/, std::string_view name)
                 -> WitResult<Own<ResolveStream>, ErrorCode> {
               if (!ctx.network.allow_lookup) return wit_err(ErrorCode::access_denied);
-              auto l = start_lookup(*slot, name);
+              auto l = start_lookup(*slot, ctx.resolver, name);
               if (!l) return wit_err(l.error());
               auto s = std::make_unique<ResolveStream>();
               s->lookup = std::move(*l);

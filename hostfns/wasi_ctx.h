@@ -23,6 +23,7 @@
 #include "hostfns/handle_table.h"
 #include "hostfns/streams.h"
 #include "interp/result.h"
+#include "net/resolver.h"
 #include "net/rules.h"
 
 namespace wippy::hostfns {
@@ -76,6 +77,7 @@ struct WasiCtx {
   std::optional<std::string> initial_cwd;
   std::vector<Preopen> preopens;  // nothing else of the host filesystem is visible
   net::Policy network;            // wasi:sockets grant: addresses, bind, listen, lookup
+  net::ResolverOptions resolver;  // ip-name-lookup's DNS servers (default: /etc/resolv.conf)
   StdioConfig in, out, err;  // default: empty stdin, captured stdout/stderr
 
   std::optional<int> exit_code;  // set by wasi:cli/exit

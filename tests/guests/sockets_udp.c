@@ -355,6 +355,11 @@ static void echo_round(int32_t net, int v6, const ip_sa *host_peer) {
 
 int main(int argc, char **argv) {
   int32_t net = instance_network();
+  if (argc > 1 && strcmp(argv[1], "lookup") == 0) {
+    for (int i = 2; i < argc; ++i) lookup(net, argv[i]);
+    network_drop(net);
+    return 0;
+  }
   lookup(net, "localhost");
   lookup(net, "192.0.2.1");
   lookup(net, "not a name");

@@ -1,13 +1,15 @@
 // Unit tests for the wasi:sockets host functions (hostfns/sockets_*.cpp):
 // the sockets_udp guest in process, on a dispatcher loop, against a UDP echo
 // peer on the host side of the same loop, and under grants that refuse
-// lookup, bind and the peer's address with access-denied.
+// lookup, bind and the peer's address with access-denied; its lookups
+// through c-ares against the DNS responder of dns_responder.h.
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
 #include "dispatcher/loop.h"
+#include "dns_responder.h"
 #include "guest_files.h"
 #include "hostfns/wasi.h"
 #include "net/socket.h"
@@ -113,4 +115,34 @@ TEST_CASE("wasi sockets: a rule naming the peer allows it; others refuse with ac
     CHECK(out.find("start-bind: access-denied\n") != std::string::npos);
     CHECK(echoed == 0);
   }
+}
+
+TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127.0.0.1") {
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  disp::Loop loop;
+  net::testing::Responder dns(loop);
+  WasiCtx ctx;
+  ctx.args = {"sockets_udp", "lookup", "wippy.test", "v4only.test", "missing.test", "fail.test", "localhost"};
+  ctx.resolver = net::ResolverOptions{dns.server(), 500, 1};
+  int code = -1;
+  std::string error;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) code = *r;
+    else error = r.error().message;
+    disp::Loop::current()->cancel(dns.fiber);
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  const std::string& out = ctx.out.buffer;
+  CHECK(out.find("resolve wippy.test: 10.1.2.3\n") != std::string::npos);
+  CHECK(out.find("resolve wippy.test: 10.1.2.4\n") != std::string::npos);
+  CHECK(out.find("resolve wippy.test: fd00:0:0:0:0:0:0:53\n") != std::string::npos);
+  CHECK(out.find("resolve v4only.test: 192.0.2.7\n") != std::string::npos);
+  CHECK(out.find("resolve missing.test: name-unresolvable\n") != std::string::npos);
+  CHECK(out.find("resolve fail.test: temporary-resolver-failure\n") != std::string::npos);
+  CHECK(out.find("resolve localhost: 127.0.0.1\n") != std::string::npos);  // /etc/hosts first
+  CHECK(dns.queries >= 6);
 }

@@ -2,6 +2,7 @@
 #include "dispatcher/fd_stream.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,9 +23,9 @@ bool peer_gone(int err) { return err == EPIPE || err == ECONNRESET; }
 
 // Writes data[done..len) until all is written or the descriptor would
 // block; 0, or the errno that stopped it.
-int write_some(int fd, const char* data, size_t len, size_t& done) {
+int write_some(int fd, bool socket, const char* data, size_t len, size_t& done) {
   while (done < len) {
-    ssize_t n = ::write(fd, data + done, len - done);
+    ssize_t n = socket ? ::send(fd, data + done, len - done, MSG_NOSIGNAL) : ::write(fd, data + done, len - done);
     if (n >= 0) {
       done += size_t(n);
       continue;
@@ -74,7 +75,7 @@ StreamOutcome FdOutputStream::state() const {
 }
 
 bool FdOutputStream::drain() {
-  if (int err = write_some(fd_, pending_.data(), pending_.size(), sent_)) {
+  if (int err = write_some(fd_, socket_, pending_.data(), pending_.size(), sent_)) {
     error_ = peer_gone(err) ? StreamOutcome::closed() : StreamOutcome::failed("write", err);
     return false;
   }
@@ -99,7 +100,7 @@ Result<StreamOutcome> FdOutputStream::write(std::span<const uint8_t> bytes) {
   if (kept() > 0 && !drain()) return state();
   size_t done = 0;
   if (kept() == 0) {
-    if (int err = write_some(fd_, reinterpret_cast<const char*>(bytes.data()), bytes.size(), done)) {
+    if (int err = write_some(fd_, socket_, reinterpret_cast<const char*>(bytes.data()), bytes.size(), done)) {
       error_ = peer_gone(err) ? StreamOutcome::closed() : StreamOutcome::failed("write", err);
       return error_;
     }

@@ -13,7 +13,8 @@
 // (never more than the permit allowed: a longer write fails with
 // last-operation-failed); later check_write / flush / write calls send the
 // kept bytes first. EPIPE / ECONNRESET are `closed`; other errors are
-// failed, and stay so.
+// failed, and stay so. A `socket` output writes with send(MSG_NOSIGNAL), so
+// a vanished peer is `closed` even where SIGPIPE is not ignored.
 #pragma once
 #include <memory>
 #include <string>
@@ -37,7 +38,8 @@ class FdInputStream final : public InputStream {
 
 class FdOutputStream final : public OutputStream {
  public:
-  explicit FdOutputStream(int fd, std::shared_ptr<const void> keep = {}) : fd_(fd), keep_(std::move(keep)) {}
+  explicit FdOutputStream(int fd, std::shared_ptr<const void> keep = {}, bool socket = false)
+      : fd_(fd), keep_(std::move(keep)), socket_(socket) {}
   ~FdOutputStream() override;  // one last non-blocking attempt to send kept bytes
 
   Result<StreamOutcome> check_write() override;
@@ -56,6 +58,7 @@ class FdOutputStream final : public OutputStream {
 
   int fd_;
   std::shared_ptr<const void> keep_;
+  bool socket_;
   std::string pending_;  // bytes accepted but not yet written, from sent_
   size_t sent_ = 0;
   bool closed_ = false;

@@ -5,6 +5,7 @@
 // while a pollable on them lives.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -272,6 +273,22 @@ TEST_CASE("fd output stream: a vanished reader is `closed`, and stays so") {
   REQUIRE(cw.ok());
   CHECK(cw->status == disp::StreamStatus::closed);
   CHECK(out.subscribe().ready());  // ready, so a waiter sees the end
+}
+
+TEST_CASE("fd output stream over a socket: a vanished peer is `closed` without SIGPIPE") {
+  std::signal(SIGPIPE, SIG_DFL);  // a plain write(2) would kill the process now
+  int sv[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
+  ::close(sv[1]);
+  {
+    disp::FdOutputStream out(sv[0], nullptr, true);
+    const uint8_t b[] = {1, 2, 3};
+    auto w = out.write(b);
+    REQUIRE(w.ok());
+    CHECK(w->status == disp::StreamStatus::closed);
+  }
+  ::close(sv[0]);
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 TEST_CASE("fd streams: a pollable keeps the descriptor's owner alive, so its number is not reused") {

@@ -131,6 +131,23 @@ Result<StreamOutcome> FdOutputStream::blocking_flush() {
   }
 }
 
+Result<StreamOutcome> FdOutputStream::write_all(std::span<const uint8_t> bytes) {
+  size_t done = 0;
+  while (done < bytes.size()) {
+    if (kept() > 0) {
+      auto f = blocking_flush();
+      if (!f || !f->ok()) return f;
+    }
+    size_t n = std::min<size_t>(kWriteBudget, bytes.size() - done);
+    auto w = write(bytes.subspan(done, n));
+    if (!w || !w->ok()) return w;
+    done += n;
+  }
+  auto f = blocking_flush();
+  if (!f || !f->ok()) return f;
+  return StreamOutcome::done(done);
+}
+
 Pollable FdOutputStream::subscribe() {
   if (!state().ok()) return Pollable::always();
   return Pollable::writable(fd_, keep_);

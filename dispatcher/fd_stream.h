@@ -46,6 +46,9 @@ class FdOutputStream final : public OutputStream {
   Result<StreamOutcome> write(std::span<const uint8_t> bytes) override;
   Result<StreamOutcome> flush() override;
   Result<StreamOutcome> blocking_flush() override;
+  // Writes straight through (no readiness check per chunk), waiting only
+  // while kept bytes remain.
+  Result<StreamOutcome> write_all(std::span<const uint8_t> bytes) override;
   Pollable subscribe() override;
   void close() override { closed_ = true; }
 

@@ -91,7 +91,7 @@ class OutputStream {
   // Writes every byte, waiting for permits as needed, then blocking_flush
   // (wasi's blocking-write-and-flush, without its 4096-byte cap). `count`
   // is the number of bytes written.
-  Result<StreamOutcome> write_all(std::span<const uint8_t> bytes);
+  virtual Result<StreamOutcome> write_all(std::span<const uint8_t> bytes);
   // Waits on subscribe() until check_write grants a permit (or reports
   // closed / failed).
   Result<StreamOutcome> wait_permit();

@@ -3,7 +3,7 @@
 // error-code enum (Other stands for an errno WASI has no case for; the WASI
 // host reports it as `io`); FsResult<T> holds either a T or an FsErrc. Escapes
 // from a granted directory are NotPermitted; mutations of a read-only grant
-// are ReadOnly. fs_errc_from_errno maps a Linux errno to the code.
+// are ReadOnly. fs_errc_from_errno maps a Linux errno to the code, fs_errc_to_errno back.
 #pragma once
 #include <string_view>
 
@@ -54,6 +54,7 @@ enum class FsErrc {
 
 const char* fs_errc_name(FsErrc e);
 FsErrc fs_errc_from_errno(int err);
+int fs_errc_to_errno(FsErrc code);  // the errno behind a code (EIO for Other)
 
 template <class T>
 using FsResult = Expected<T, FsErrc>;

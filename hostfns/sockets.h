@@ -17,9 +17,13 @@ namespace wippy::hostfns {
 
 struct Network {};  // wasi:sockets/network's resource: a token
 
+// Datagram streams and pollables are children of their udp-socket handle
+// in WasiState::table, and fd pollables keep the net::Socket alive, so the
+// descriptor stays open (its number unreused) while any of them lives.
 struct UdpSocket {
   enum class State : uint8_t { unbound, bind_started, bound };
   std::shared_ptr<net::Socket> sock;  // shared with the datagram streams
+  std::shared_ptr<const void> budget; // its slot in WasiState::open_files
   State state = State::unbound;
   std::optional<net::SocketAddress> remote;  // the peer of the current stream
 };

@@ -2,13 +2,14 @@
 // (c-ares). resolve-addresses starts a lookup and returns a
 // resolve-address-stream at once; resolve-next-address is would-block until
 // the answer is in, then yields each address, then none. subscribe's
-// pollable becomes ready when the answer arrives. Inside a dispatcher loop
+// pollable (a child of the stream) shares the lookup's event. Inside a dispatcher loop
 // one Resolver per linker serves every lookup without blocking; outside one
 // (wippy-run run), the lookup runs to completion on a private loop first.
 // The servers are WasiCtx::resolver's (default: /etc/resolv.conf).
 // WasiCtx::network.allow_lookup = false refuses with access-denied.
 #include "component/bind.h"
 #include "dispatcher/this_fiber.h"
+#include "hostfns/host_util.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_wit.h"
 #include "hostfns/wasi.h"
@@ -20,6 +21,7 @@ using component::Borrow;
 using component::HostInterface;
 using component::Linker;
 using component::Own;
+using component::Val;
 using component::WitResult;
 using component::wit_err;
 using component::wit_ok;
@@ -78,19 +80,22 @@ net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(ResolverSlot& slot, co
 
 void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/ip-name-lookup"));
-  auto streams = inst.resource<ResolveStream>("resolve-address-stream");
-  auto slot = std::make_shared<ResolverSlot>();
   WasiState& st = ctx.state;
+  auto streams = inst.resource<ResolveStream>("resolve-address-stream", st.table);
+  auto slot = std::make_shared<ResolverSlot>();
 
   inst.func("resolve-addresses",
             [&ctx, streams, slot](Borrow<> /*network*/, std::string_view name)
-                -> WitResult<Own<ResolveStream>, ErrorCode> {
-              if (!ctx.network.allow_lookup) return wit_err(ErrorCode::access_denied);
+                -> Result<WitResult<Own<ResolveStream>, ErrorCode>> {
+              using Out = WitResult<Own<ResolveStream>, ErrorCode>;
+              if (!ctx.network.allow_lookup) return Out(wit_err(ErrorCode::access_denied));
               auto l = start_lookup(*slot, ctx.resolver, name);
-              if (!l) return wit_err(l.error());
-              auto s = std::make_unique<ResolveStream>();
+              if (!l) return Out(wit_err(l.error()));
+              auto s = std::make_shared<ResolveStream>();
               s->lookup = std::move(*l);
-              return wit_ok(streams.add(std::move(s)));
+              auto h = streams.add(std::move(s));
+              if (!h) return h.error();
+              return Out(wit_ok(*h));
             });
 
   inst.func("[method]resolve-address-stream.resolve-next-address",
@@ -108,18 +113,11 @@ void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
               return NextAddress(wit_ok(std::optional<WitIpAddress>(wasisock::to_wit((*r)[rs.next++]))));
             });
 
-  inst.func("[method]resolve-address-stream.subscribe", [&st, streams](Borrow<ResolveStream> self) -> Result<Own<>> {
+  inst.func("[method]resolve-address-stream.subscribe", [&st, streams](Borrow<ResolveStream> self) -> Result<Val> {
     auto s = streams.get(self);
     if (!s) return s.error();
-    net::Lookup& l = *(*s)->lookup;
-    const uint32_t rep = st.pollables.insert(std::make_unique<disp::Pollable>(disp::Pollable::manual(l.done())));
-    if (!l.done()) {
-      // Looked up by rep when the answer comes: the guest may drop it first.
-      l.on_done([&st, rep] {
-        if (disp::Pollable* p = st.pollables.get(rep)) p->notify();
-      });
-    }
-    return Own<>(st.types.pollable, rep);
+    // A copy shares the lookup's event: notified when the answer comes.
+    return new_pollable(st, (*s)->lookup->pollable(), self.rep());
   });
 }
 

@@ -13,9 +13,9 @@ using component::Own;
 
 void add_sockets_network(Linker& linker, WasiCtx& ctx) {
   HostInterface network(linker, wasi_iface("wasi:sockets/network"));
-  auto res = network.resource<Network>("network");
+  auto res = network.resource<Network>("network", ctx.state.table);
   HostInterface instance(linker, wasi_iface("wasi:sockets/instance-network"));
-  instance.func("instance-network", [res]() -> Own<Network> { return res.add(std::make_unique<Network>()); });
+  instance.func("instance-network", [res]() -> Result<Own<Network>> { return res.add(std::make_shared<Network>()); });
 }
 
 }  // namespace wippy::hostfns

@@ -21,6 +21,7 @@ using component::HostInterface;
 using component::HostResource;
 using component::Linker;
 using component::Own;
+using component::Val;
 using component::WitResult;
 using component::wit_err;
 using component::wit_ok;
@@ -54,10 +55,6 @@ auto wit_describe(const WitOutgoingDatagram*) {
 
 using Streams = std::tuple<Own<IncomingDatagramStream>, Own<OutgoingDatagramStream>>;
 
-Own<> fd_pollable(WasiState& st, disp::Pollable p) {
-  return Own<>(st.types.pollable, st.pollables.insert(std::make_unique<disp::Pollable>(std::move(p))));
-}
-
 Unit start_bind(const net::Policy& policy, UdpSocket& u, const net::SocketAddress& local) {
   if (u.state != UdpSocket::State::unbound) return wit_err(ErrorCode::invalid_state);
   if (auto ok = u.sock->check_address(local); !ok) return wit_err(ok.error());
@@ -68,27 +65,33 @@ Unit start_bind(const net::Policy& policy, UdpSocket& u, const net::SocketAddres
   return wit_ok();
 }
 
-WitResult<Streams, ErrorCode> open_streams(const net::Policy& policy, UdpSocket& u,
-                                           const std::optional<WitSocketAddress>& remote,
-                                           const HostResource<IncomingDatagramStream>& ins,
-                                           const HostResource<OutgoingDatagramStream>& outs) {
-  if (u.state != UdpSocket::State::bound) return wit_err(ErrorCode::invalid_state);
+// The streams are children of the socket's handle `parent`.
+Result<WitResult<Streams, ErrorCode>> open_streams(const net::Policy& policy, UdpSocket& u, uint32_t parent,
+                                                   const std::optional<WitSocketAddress>& remote,
+                                                   const HostResource<IncomingDatagramStream>& ins,
+                                                   const HostResource<OutgoingDatagramStream>& outs) {
+  using Out = WitResult<Streams, ErrorCode>;
+  if (u.state != UdpSocket::State::bound) return Out(wit_err(ErrorCode::invalid_state));
   std::optional<net::SocketAddress> peer;
   if (remote) {
     peer = wasisock::from_wit(*remote);
-    if (auto ok = u.sock->check_remote(*peer); !ok) return wit_err(ok.error());
-    if (!policy.allows(net::Proto::udp, *peer)) return wit_err(ErrorCode::access_denied);
-    if (auto c = u.sock->start_connect(*peer); !c) return wit_err(c.error());
+    if (auto ok = u.sock->check_remote(*peer); !ok) return Out(wit_err(ok.error()));
+    if (!policy.allows(net::Proto::udp, *peer)) return Out(wit_err(ErrorCode::access_denied));
+    if (auto c = u.sock->start_connect(*peer); !c) return Out(wit_err(c.error()));
   } else if (u.remote) {
-    if (auto d = u.sock->disconnect(); !d) return wit_err(d.error());
+    if (auto d = u.sock->disconnect(); !d) return Out(wit_err(d.error()));
   }
   u.remote = peer;
-  auto in = std::make_unique<IncomingDatagramStream>();
+  auto in = std::make_shared<IncomingDatagramStream>();
   in->sock = u.sock;
-  auto out = std::make_unique<OutgoingDatagramStream>();
+  auto out = std::make_shared<OutgoingDatagramStream>();
   out->sock = u.sock;
   out->remote = peer;
-  return wit_ok(Streams(ins.add(std::move(in)), outs.add(std::move(out))));
+  auto in_h = ins.add(std::move(in), parent);
+  if (!in_h) return in_h.error();
+  auto out_h = outs.add(std::move(out), parent);
+  if (!out_h) return out_h.error();
+  return Out(wit_ok(Streams(*in_h, *out_h)));
 }
 
 WitResult<std::vector<WitIncomingDatagram>, ErrorCode> receive(IncomingDatagramStream& s, uint64_t max) {
@@ -154,9 +157,9 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/udp"));
   WasiState& st = ctx.state;
   const net::Policy& policy = ctx.network;
-  auto sockets = inst.resource<UdpSocket>("udp-socket");
-  auto ins = inst.resource<IncomingDatagramStream>("incoming-datagram-stream");
-  auto outs = inst.resource<OutgoingDatagramStream>("outgoing-datagram-stream");
+  auto sockets = inst.resource<UdpSocket>("udp-socket", st.table);
+  auto ins = inst.resource<IncomingDatagramStream>("incoming-datagram-stream", st.table);
+  auto outs = inst.resource<OutgoingDatagramStream>("outgoing-datagram-stream", st.table);
 
   // Resolves a borrowed udp-socket, or returns its Trap.
 #define UDP_SELF(self)                   \
@@ -179,7 +182,7 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
             [&policy, sockets, ins, outs](Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
                 -> Result<WitResult<Streams, ErrorCode>> {
               UDP_SELF(self);
-              return open_streams(policy, u, remote, ins, outs);
+              return open_streams(policy, u, self.rep(), remote, ins, outs);
             });
   inst.func("[method]udp-socket.local-address",
             [sockets](Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
@@ -229,10 +232,10 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               UDP_SELF(self);
               return wit_of(u.sock->set_send_buffer_size(v));
             });
-  inst.func("[method]udp-socket.subscribe", [&st, sockets](Borrow<UdpSocket> self) -> Result<Own<>> {
+  inst.func("[method]udp-socket.subscribe", [&st, sockets](Borrow<UdpSocket> self) -> Result<Val> {
     UDP_SELF(self);
     (void)u;  // nothing of a udp-socket is ever awaited: ready at once
-    return fd_pollable(st, disp::Pollable::manual(true));
+    return new_pollable(st, disp::Pollable::always(), self.rep());
   });
 #undef UDP_SELF
 
@@ -244,10 +247,11 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               return receive(**s, max);
             });
   inst.func("[method]incoming-datagram-stream.subscribe",
-            [&st, ins](Borrow<IncomingDatagramStream> self) -> Result<Own<>> {
+            [&st, ins](Borrow<IncomingDatagramStream> self) -> Result<Val> {
               auto s = ins.get(self);
               if (!s) return s.error();
-              return fd_pollable(st, disp::Pollable::readable((*s)->sock->fd()));
+              const auto& sock = (*s)->sock;
+              return new_pollable(st, disp::Pollable::readable(sock->fd(), sock), self.rep());
             });
   inst.func("[method]outgoing-datagram-stream.check-send",
             [outs](Borrow<OutgoingDatagramStream> self) -> Result<WitResult<uint64_t, ErrorCode>> {
@@ -264,10 +268,11 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               return send(policy, **s, datagrams);
             });
   inst.func("[method]outgoing-datagram-stream.subscribe",
-            [&st, outs](Borrow<OutgoingDatagramStream> self) -> Result<Own<>> {
+            [&st, outs](Borrow<OutgoingDatagramStream> self) -> Result<Val> {
               auto s = outs.get(self);
               if (!s) return s.error();
-              return fd_pollable(st, disp::Pollable::writable((*s)->sock->fd()));
+              const auto& sock = (*s)->sock;
+              return new_pollable(st, disp::Pollable::writable(sock->fd(), sock), self.rep());
             });
   return sockets;
 }

@@ -1,6 +1,7 @@
 // sockets_udp_create_socket.cpp — wasi:sockets/udp-create-socket: a new,
 // unbound UDP socket of the given family (net::Socket::create; EMFILE and
-// the like are new-socket-limit).
+// the like are new-socket-limit, and so is one past limits.max_open_files,
+// which counts sockets with files: WasiState::open_files).
 #include "component/bind.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_wit.h"
@@ -17,14 +18,21 @@ using component::wit_err;
 using component::wit_ok;
 using wasisock::ErrorCode;
 
-void add_sockets_udp_create_socket(Linker& linker, WasiCtx& /*ctx*/, const HostResource<UdpSocket>& sockets) {
+void add_sockets_udp_create_socket(Linker& linker, WasiCtx& ctx, const HostResource<UdpSocket>& sockets) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/udp-create-socket"));
-  inst.func("create-udp-socket", [sockets](net::Family family) -> WitResult<Own<UdpSocket>, ErrorCode> {
+  WasiState& st = ctx.state;
+  inst.func("create-udp-socket", [&st, sockets](net::Family family) -> Result<WitResult<Own<UdpSocket>, ErrorCode>> {
+    using Out = WitResult<Own<UdpSocket>, ErrorCode>;
+    auto budget = st.open_files.acquire();
+    if (!budget) return Out(wit_err(ErrorCode::new_socket_limit));
     auto s = net::Socket::create(family, net::Proto::udp);
-    if (!s) return wit_err(s.error());
-    auto u = std::make_unique<UdpSocket>();
+    if (!s) return Out(wit_err(s.error()));
+    auto u = std::make_shared<UdpSocket>();
     u->sock = std::make_shared<net::Socket>(std::move(*s));
-    return wit_ok(sockets.add(std::move(u)));
+    u->budget = std::move(budget);
+    auto h = sockets.add(std::move(u));
+    if (!h) return h.error();
+    return Out(wit_ok(*h));
   });
 }
 

@@ -9,6 +9,8 @@ namespace wippy::hostfns {
 std::string wasi_iface(const char* name) { return std::string(name) + "@" + kWasiVersion; }
 
 Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx) {
+  ctx.state.table->set_max_handles(ctx.limits.max_handles);
+  ctx.state.open_files.set_max(ctx.limits.max_open_files);
   add_io_error(linker, ctx);
   add_io_poll(linker, ctx);
   add_io_streams(linker, ctx);

@@ -146,3 +146,31 @@ TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127
   CHECK(out.find("resolve localhost: 127.0.0.1\n") != std::string::npos);  // /etc/hosts first
   CHECK(dns.queries >= 6);
 }
+
+TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-socket-limit)") {
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  disp::Loop loop;
+  WasiCtx ctx;
+  ctx.args = {"sockets_udp"};  // self echo: two sockets per round
+  ctx.limits.max_open_files = 1;
+  int code = -1;
+  std::string error;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) code = *r;
+    else error = r.error().message;
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  // The server socket is the one allowed; the client's creation fails, in
+  // both rounds (the first round's socket is dropped before the second).
+  const std::string& out = ctx.out.buffer;
+  size_t n = 0;
+  for (size_t at = out.find("create: new-socket-limit\n"); at != std::string::npos;
+       at = out.find("create: new-socket-limit\n", at + 1))
+    ++n;
+  CHECK(n == 2);
+  CHECK(out.find("echo:") == std::string::npos);
+}

@@ -143,9 +143,7 @@ Result<StreamOutcome> FdOutputStream::write_all(std::span<const uint8_t> bytes) 
     if (!w || !w->ok()) return w;
     done += n;
   }
-  auto f = blocking_flush();
-  if (!f || !f->ok()) return f;
-  return StreamOutcome::done(done);
+  return flush_written(done);
 }
 
 Pollable FdOutputStream::subscribe() {

@@ -53,9 +53,13 @@ Result<StreamOutcome> OutputStream::write_all(std::span<const uint8_t> bytes) {
     if (!w || !w->ok()) return w;
     done += n;
   }
+  return flush_written(done);
+}
+
+Result<StreamOutcome> OutputStream::flush_written(uint64_t n) {
   auto f = blocking_flush();
   if (!f || !f->ok()) return f;
-  return StreamOutcome::done(done);
+  return StreamOutcome::done(n);
 }
 
 }  // namespace wippy::disp

@@ -95,6 +95,10 @@ class OutputStream {
   // Waits on subscribe() until check_write grants a permit (or reports
   // closed / failed).
   Result<StreamOutcome> wait_permit();
+
+ protected:
+  // The end of write_all: blocking_flush, then done(n).
+  Result<StreamOutcome> flush_written(uint64_t n);
 };
 
 }  // namespace wippy::disp

@@ -28,9 +28,10 @@
 // resource identities included); a mismatch fails instantiation as
 // Unlinkable naming the import, the function and the difference. At call
 // time arguments are converted without further type checks beyond shape.
-// Resources: HostResource<R> owns the R objects behind the handles of one
-// resource type; a guest dropping an own handle destroys its object (R's
-// destructor). Own<R> / Borrow<R> in signatures match only that resource;
+// Resources: HostResource<R> holds the R objects behind the handles of one
+// resource type in a ResourceTable (resource_table.h; parent/child links,
+// max_handles); a guest dropping an own handle destroys its object (R's
+// destructor) unless child handles keep it alive. Own<R> / Borrow<R> in signatures match only that resource;
 // Own<> / Borrow<> (R = void) match any (e.g. a resource declared through
 // the untyped HostInstance::resource).
 #pragma once
@@ -46,6 +47,7 @@
 
 #include "component/bind_convert.h"
 #include "component/linker.h"
+#include "component/resource_table.h"
 
 namespace wippy::component {
 
@@ -190,49 +192,45 @@ std::pair<HostFn, HostSigCheck> typed_host_fn(std::string name, F fn) {
 
 // The objects behind the handles of one host resource type R, obtained from
 // HostInterface::resource() (a default-constructed one is empty and must
-// not be used). Copies share the same objects. Reps start at 1 and are not
-// reused.
+// not be used). They live in a ResourceTable (resource_table.h), shared by
+// every resource type bound with the same table. Copies share the objects.
 template <class R>
 class HostResource {
  public:
   HostResource() = default;
 
   const ResourceRef& type() const { return type_; }
-  // A new own handle to `obj` (return it to hand it to the guest).
-  Own<R> add(std::unique_ptr<R> obj) const {
-    uint32_t rep = objects_->next++;
-    objects_->items.emplace(rep, std::move(obj));
-    return Own<R>(type_, rep);
+  const std::shared_ptr<ResourceTable>& table() const { return table_; }
+  // A new own handle to `obj` (return it to hand it to the guest), a child
+  // of handle `parent` when non-zero; a Trap past the table's max_handles.
+  Result<Own<R>> add(std::shared_ptr<R> obj, uint32_t parent = 0) const {
+    auto rep = table_->insert<R>(std::move(obj), parent);
+    if (!rep) return rep.error();
+    return Own<R>(type_, *rep);
   }
   template <class... Args>
-  Own<R> emplace(Args&&... args) const { return add(std::make_unique<R>(std::forward<Args>(args)...)); }
+  Result<Own<R>> emplace(Args&&... args) const { return add(std::make_shared<R>(std::forward<Args>(args)...)); }
   // The object of a handle, or a Trap naming the resource.
   Result<R*> get(const Borrow<R>& h) const { return lookup(h.rep()); }
   Result<R*> get(const Own<R>& h) const { return lookup(h.rep()); }
-  // Takes back the object of an own handle the guest handed over.
-  Result<std::unique_ptr<R>> take(const Own<R>& h) const {
-    auto it = objects_->items.find(h.rep());
-    if (it == objects_->items.end()) return bind_detail::unknown_handle(type_, h.rep());
-    auto obj = std::move(it->second);
-    objects_->items.erase(it);
-    return obj;
+  // Takes back the object of an own handle the guest handed over (a Trap
+  // while child handles of it live).
+  Result<std::shared_ptr<R>> take(const Own<R>& h) const {
+    if (!table_->get<R>(h.rep())) return bind_detail::unknown_handle(type_, h.rep());
+    return table_->take<R>(h.rep());
   }
-  size_t size() const { return objects_ ? objects_->items.size() : 0; }
+  size_t size() const { return table_ ? table_->count(resource_tag<R>()) : 0; }
 
  private:
   friend class HostInterface;
-  struct Objects {
-    std::unordered_map<uint32_t, std::unique_ptr<R>> items;
-    uint32_t next = 1;
-  };
   Result<R*> lookup(uint32_t rep) const {
-    auto it = objects_->items.find(rep);
-    if (it == objects_->items.end()) return bind_detail::unknown_handle(type_, rep);
-    return it->second.get();
+    R* obj = table_->get<R>(rep);
+    if (!obj) return bind_detail::unknown_handle(type_, rep);
+    return obj;
   }
 
   ResourceRef type_;
-  std::shared_ptr<Objects> objects_;
+  std::shared_ptr<ResourceTable> table_;
 };
 
 // A host interface ("ns:pkg/iface@version") being defined on a Linker.
@@ -247,14 +245,14 @@ class HostInterface {
     return *this;
   }
 
-  // Declares resource type `name`, bound to C++ type R.
+  // Declares resource type `name`, bound to C++ type R, its objects kept
+  // in `table` (a new table of its own when null).
   template <class R>
-  HostResource<R> resource(std::string name) {
+  HostResource<R> resource(std::string name, std::shared_ptr<ResourceTable> table = nullptr) {
     HostResource<R> r;
-    r.objects_ = std::make_shared<typename HostResource<R>::Objects>();
-    auto objects = r.objects_;
+    r.table_ = table ? std::move(table) : std::make_shared<ResourceTable>();
     r.type_ = inst_->resource(
-        std::move(name), [objects](uint32_t rep) { objects->items.erase(rep); }, resource_tag<R>());
+        std::move(name), [table = r.table_](uint32_t rep) { table->drop(rep); }, resource_tag<R>());
     return r;
   }
 

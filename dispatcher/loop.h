@@ -152,6 +152,7 @@ class Loop {
 
  private:
   friend class Pollable;
+  friend class Event;
   friend class FdWatch;
   friend class LoopTimer;
 

@@ -1,63 +1,100 @@
 // pollable.h — things a fiber can wait for, the shape of wasi:io/poll.
 // Contract: a Pollable is a deadline on the monotonic clock
 // (subscribe-instant / subscribe-duration), readiness of a file descriptor,
-// or a manual condition set by notify() (for in-process producers: a pipe
-// buffer, a finished future, a c-ares answer). ready() never blocks.
-// Loop::block / Loop::poll (and this_fiber::block / poll) park the calling
-// fiber until one is ready. A Pollable must outlive every wait on it and
-// belongs to one thread; notify() from another thread goes through
-// Loop::post. It may be moved only while no fiber waits on it. An fd
-// Pollable does not own its descriptor.
+// or a shared Event that an in-process producer sets (a pipe buffer, a
+// finished future, a c-ares answer, a socket's connect state machine).
+// Pollables are values: copies of an event pollable share its Event, so
+// Event::notify() wakes every fiber waiting on any copy. An fd Pollable may
+// hold `keep`, the owner of its descriptor, so the descriptor stays open
+// (its number cannot be reused) while any pollable on it lives.
+// ready_now() is THE readiness routine: Pollable::ready(), Loop::poll and
+// the ppoll fallback of wait.h all decide readiness through it (one clock
+// read for deadlines, one poll(2) for every descriptor, an error or hang-up
+// counting as ready so the next I/O call reports it).
+// An Event belongs to one thread; notify() from another thread goes
+// through Loop::post. Destroying an Event while fibers wait on it aborts
+// (it cannot happen through Pollables, which keep their Event alive).
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
 
 #include "dispatcher/clock.h"
 #include "dispatcher/wait_list.h"
 
 namespace wippy::disp {
 
+class Event {
+ public:
+  explicit Event(bool initially_set = false) : set_(initially_set) {}
+  Event(const Event&) = delete;
+  Event& operator=(const Event&) = delete;
+  ~Event();
+
+  bool is_set() const { return set_; }
+  void notify();  // become set and wake every waiting fiber
+  void reset();   // become not set
+  bool has_waiters() const { return !waiters_.empty(); }
+
+ private:
+  friend class Loop;
+  bool set_;
+  WaitList waiters_;
+};
+
 class Pollable {
  public:
-  enum class Kind : uint8_t { deadline, readable, writable, manual };
+  enum class Kind : uint8_t { deadline, readable, writable, event };
 
   static Pollable at(uint64_t mono_ns) { return Pollable(Kind::deadline, -1, mono_ns); }
   static Pollable after(uint64_t ns) { return Pollable(Kind::deadline, -1, deadline_after(ns)); }
-  static Pollable readable(int fd) { return Pollable(Kind::readable, fd, 0); }
-  static Pollable writable(int fd) { return Pollable(Kind::writable, fd, 0); }
-  static Pollable manual(bool initially_ready = false) {
-    Pollable p(Kind::manual, -1, 0);
-    p.set_ = initially_ready;
+  // Ready at once and forever (in-memory streams, regular files).
+  static Pollable always() { return at(0); }
+  static Pollable readable(int fd, std::shared_ptr<const void> keep = {}) {
+    Pollable p(Kind::readable, fd, 0);
+    p.keep_ = std::move(keep);
     return p;
   }
-
-  Pollable(Pollable&& o) noexcept;
-  Pollable& operator=(Pollable&& o) noexcept;
-  Pollable(const Pollable&) = delete;
-  Pollable& operator=(const Pollable&) = delete;
-  ~Pollable();
+  static Pollable writable(int fd, std::shared_ptr<const void> keep = {}) {
+    Pollable p(Kind::writable, fd, 0);
+    p.keep_ = std::move(keep);
+    return p;
+  }
+  static Pollable on(std::shared_ptr<Event> ev) {
+    Pollable p(Kind::event, -1, 0);
+    p.event_ = std::move(ev);
+    return p;
+  }
+  // A pollable on a new Event of its own.
+  static Pollable manual(bool initially_ready = false) { return on(std::make_shared<Event>(initially_ready)); }
 
   Kind kind() const { return kind_; }
   int fd() const { return fd_; }
   uint64_t deadline() const { return deadline_; }
-  bool has_waiters() const { return !waiters_.empty(); }
+  const std::shared_ptr<Event>& event() const { return event_; }
 
-  // Deadline: now >= deadline. Fd: poll(2) with zero timeout reports the
-  // direction (or an error / hang-up, so the next I/O call sees it).
-  // Manual: notify() was called and reset() has not been since.
-  bool ready() const;
+  bool ready() const;  // never blocks (ready_now on this one pollable)
 
-  void notify();  // manual only: become ready and wake every waiting fiber
-  void reset();   // manual only: become not ready
+  void notify();  // event only: Event::notify
+  void reset();   // event only: Event::reset
 
  private:
   friend class Loop;
   Pollable(Kind k, int fd, uint64_t deadline) : kind_(k), fd_(fd), deadline_(deadline) {}
 
   Kind kind_;
-  bool set_ = false;
   int fd_ = -1;
   uint64_t deadline_ = 0;
-  WaitList waiters_;  // manual only
+  std::shared_ptr<Event> event_;      // event only
+  std::shared_ptr<const void> keep_;  // fd kinds: keeps the descriptor's owner alive
 };
+
+// Appends to `out` the ascending indices of the entries of `list` that are
+// ready now. Never blocks.
+void ready_now(std::span<const Pollable* const> list, std::vector<uint32_t>& out);
+inline void ready_now(std::span<Pollable* const> list, std::vector<uint32_t>& out) {
+  ready_now(std::span<const Pollable* const>(list.data(), list.size()), out);
+}
 
 }  // namespace wippy::disp

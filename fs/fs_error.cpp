@@ -2,6 +2,7 @@
 #include "fs/fs_error.h"
 
 #include <cerrno>
+#include <utility>
 
 namespace wippy::fs {
 
@@ -49,48 +50,63 @@ const char* fs_errc_name(FsErrc e) {
   return "other";
 }
 
+namespace {
+
+// errno <-> FsErrc; the first errno listed for a code is the one
+// fs_errc_to_errno returns.
+constexpr std::pair<int, FsErrc> kErrnoCodes[] = {
+    {EACCES, FsErrc::Access},
+    {EAGAIN, FsErrc::WouldBlock},
+    {EBUSY, FsErrc::Busy},
+    {EEXIST, FsErrc::Exist},
+    {EFBIG, FsErrc::TooBig},
+    {EINTR, FsErrc::Interrupted},
+    {EINVAL, FsErrc::Invalid},
+    {EIO, FsErrc::Io},
+    {EISDIR, FsErrc::IsDirectory},
+    {ELOOP, FsErrc::Loop},
+    {EMLINK, FsErrc::TooManyLinks},
+    {ENAMETOOLONG, FsErrc::NameTooLong},
+    {ENOENT, FsErrc::NoEntry},
+    {ENOMEM, FsErrc::NoMemory},
+    {ENOSPC, FsErrc::InsufficientSpace},
+    {ENOTDIR, FsErrc::NotDirectory},
+    {ENOTEMPTY, FsErrc::NotEmpty},
+    {ENOTSUP, FsErrc::Unsupported},
+    {ENOSYS, FsErrc::Unsupported},
+    {EPERM, FsErrc::NotPermitted},
+    {EROFS, FsErrc::ReadOnly},
+    {EXDEV, FsErrc::CrossDevice},
+    {EBADF, FsErrc::BadDescriptor},
+    {EDQUOT, FsErrc::Quota},
+    {ETXTBSY, FsErrc::TextFileBusy},
+    {EOVERFLOW, FsErrc::Overflow},
+    {ENODEV, FsErrc::NoDevice},
+    {ENXIO, FsErrc::NoSuchDevice},
+    {EALREADY, FsErrc::Already},
+    {EINPROGRESS, FsErrc::InProgress},
+    {EDEADLK, FsErrc::Deadlock},
+    {ENOLCK, FsErrc::NoLock},
+    {EMSGSIZE, FsErrc::MessageSize},
+    {EILSEQ, FsErrc::IllegalByteSequence},
+    {ENOTRECOVERABLE, FsErrc::NotRecoverable},
+    {ENOTTY, FsErrc::NoTty},
+    {EPIPE, FsErrc::Pipe},
+    {ESPIPE, FsErrc::InvalidSeek},
+};
+
+}  // namespace
+
 FsErrc fs_errc_from_errno(int err) {
-  switch (err) {
-    case EACCES: return FsErrc::Access;
-    case EAGAIN: return FsErrc::WouldBlock;
-    case EBUSY: return FsErrc::Busy;
-    case EEXIST: return FsErrc::Exist;
-    case EFBIG: return FsErrc::TooBig;
-    case EINTR: return FsErrc::Interrupted;
-    case EINVAL: return FsErrc::Invalid;
-    case EIO: return FsErrc::Io;
-    case EISDIR: return FsErrc::IsDirectory;
-    case ELOOP: return FsErrc::Loop;
-    case EMLINK: return FsErrc::TooManyLinks;
-    case ENAMETOOLONG: return FsErrc::NameTooLong;
-    case ENOENT: return FsErrc::NoEntry;
-    case ENOMEM: return FsErrc::NoMemory;
-    case ENOSPC: return FsErrc::InsufficientSpace;
-    case ENOTDIR: return FsErrc::NotDirectory;
-    case ENOTEMPTY: return FsErrc::NotEmpty;
-    case ENOTSUP: return FsErrc::Unsupported;  // == EOPNOTSUPP on Linux
-    case ENOSYS: return FsErrc::Unsupported;
-    case EPERM: return FsErrc::NotPermitted;
-    case EROFS: return FsErrc::ReadOnly;
-    case EXDEV: return FsErrc::CrossDevice;
-    case EBADF: return FsErrc::BadDescriptor;
-    case EDQUOT: return FsErrc::Quota;
-    case ETXTBSY: return FsErrc::TextFileBusy;
-    case EOVERFLOW: return FsErrc::Overflow;
-    case ENODEV: return FsErrc::NoDevice;
-    case ENXIO: return FsErrc::NoSuchDevice;
-    case EALREADY: return FsErrc::Already;
-    case EINPROGRESS: return FsErrc::InProgress;
-    case EDEADLK: return FsErrc::Deadlock;
-    case ENOLCK: return FsErrc::NoLock;
-    case EMSGSIZE: return FsErrc::MessageSize;
-    case EILSEQ: return FsErrc::IllegalByteSequence;
-    case ENOTRECOVERABLE: return FsErrc::NotRecoverable;
-    case ENOTTY: return FsErrc::NoTty;
-    case EPIPE: return FsErrc::Pipe;
-    case ESPIPE: return FsErrc::InvalidSeek;
-    default: return FsErrc::Other;
-  }
+  for (const auto& [e, c] : kErrnoCodes)
+    if (e == err) return c;
+  return FsErrc::Other;
+}
+
+int fs_errc_to_errno(FsErrc code) {
+  for (const auto& [e, c] : kErrnoCodes)
+    if (c == code) return e;
+  return EIO;  // Other
 }
 
 }  // namespace wippy::fs

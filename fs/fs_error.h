@@ -3,11 +3,11 @@
 // error-code enum (Other stands for an errno WASI has no case for; the WASI
 // host reports it as `io`); FsResult<T> holds either a T or an FsErrc. Escapes
 // from a granted directory are NotPermitted; mutations of a read-only grant
-// are ReadOnly. fs_errc_from_errno maps a Linux errno to the code.
+// are ReadOnly. fs_errc_from_errno maps a Linux errno to the code, fs_errc_to_errno back.
 #pragma once
 #include <string_view>
-#include <utility>
-#include <variant>
+
+#include "interp/expected.h"
 
 namespace wippy::fs {
 
@@ -54,39 +54,9 @@ enum class FsErrc {
 
 const char* fs_errc_name(FsErrc e);
 FsErrc fs_errc_from_errno(int err);
+int fs_errc_to_errno(FsErrc code);  // the errno behind a code (EIO for Other)
 
 template <class T>
-class [[nodiscard]] FsResult {
- public:
-  FsResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  FsResult(FsErrc err) : v_(std::in_place_index<1>, err) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  FsErrc error() const { return std::get<1>(v_); }
-
- private:
-  std::variant<T, FsErrc> v_;
-};
-
-template <>
-class [[nodiscard]] FsResult<void> {
- public:
-  FsResult() = default;
-  FsResult(FsErrc err) : err_(err), ok_(false) {}
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  FsErrc error() const { return err_; }
-
- private:
-  FsErrc err_ = FsErrc::Other;
-  bool ok_ = true;
-};
+using FsResult = Expected<T, FsErrc>;
 
 }  // namespace wippy::fs

@@ -3,6 +3,7 @@
 // the in-memory stdin bytes / capture buffer). Several stdin streams share
 // one read position.
 #include "component/linker.h"
+#include "dispatcher/fd_stream.h"
 #include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
 
@@ -12,13 +13,13 @@ using component::Linker;
 
 namespace {
 
-OutputStream output_for(StdioConfig& cfg) {
-  return cfg.fd >= 0 ? OutputStream::to_fd(cfg.fd) : OutputStream::to_buffer(&cfg.buffer);
-}
-
-Val new_output(WasiCtx& ctx, StdioConfig& cfg) {
-  uint32_t rep = ctx.state.outputs.insert(std::make_unique<OutputStream>(output_for(cfg)));
-  return Val::own(ctx.state.types.output_stream, rep);
+Result<Vals> new_output(WasiCtx& ctx, StdioConfig& cfg) {
+  std::shared_ptr<disp::OutputStream> s;
+  if (cfg.fd >= 0) s = std::make_shared<disp::FdOutputStream>(cfg.fd);
+  else s = std::make_shared<BufferOutput>(&cfg.buffer);
+  auto v = new_output_stream(ctx.state, std::move(s));
+  if (!v) return v.error();
+  return reply(std::move(*v));
 }
 
 }  // namespace
@@ -26,16 +27,18 @@ Val new_output(WasiCtx& ctx, StdioConfig& cfg) {
 void add_cli_stdio(Linker& linker, WasiCtx& ctx) {
   WasiCtx* c = &ctx;
   linker.instance(wasi_iface("wasi:cli/stdin")).func("get-stdin", [c](Store&, std::span<const Val>) -> Result<Vals> {
-    InputStream s = c->in.fd >= 0 ? InputStream::from_fd(c->in.fd)
-                                  : InputStream::from_buffer(&c->in.buffer, &c->state.stdin_pos);
-    uint32_t rep = c->state.inputs.insert(std::make_unique<InputStream>(s));
-    return reply(Val::own(c->state.types.input_stream, rep));
+    std::shared_ptr<disp::InputStream> s;
+    if (c->in.fd >= 0) s = std::make_shared<disp::FdInputStream>(c->in.fd);
+    else s = std::make_shared<BufferInput>(&c->in.buffer, &c->state.stdin_pos);
+    auto v = new_input_stream(c->state, std::move(s));
+    if (!v) return v.error();
+    return reply(std::move(*v));
   });
   linker.instance(wasi_iface("wasi:cli/stdout")).func("get-stdout", [c](Store&, std::span<const Val>) -> Result<Vals> {
-    return reply(new_output(*c, c->out));
+    return new_output(*c, c->out);
   });
   linker.instance(wasi_iface("wasi:cli/stderr")).func("get-stderr", [c](Store&, std::span<const Val>) -> Result<Vals> {
-    return reply(new_output(*c, c->err));
+    return new_output(*c, c->err);
   });
 }
 

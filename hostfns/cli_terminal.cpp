@@ -16,10 +16,11 @@ using component::ResourceRef;
 
 namespace {
 
-Val terminal_for(WasiState& st, const ResourceRef& type, const StdioConfig& cfg) {
-  if (cfg.fd < 0 || !::isatty(cfg.fd)) return Val::none();
-  uint32_t rep = st.terminals.insert(std::make_unique<int>(cfg.fd));
-  return Val::some(Val::own(type, rep));
+Result<Vals> terminal_for(WasiState& st, const ResourceRef& type, const StdioConfig& cfg) {
+  if (cfg.fd < 0 || !::isatty(cfg.fd)) return reply(Val::none());
+  auto v = new_handle<Terminal>(st, type, std::make_shared<Terminal>(Terminal{cfg.fd}));
+  if (!v) return v.error();
+  return reply(Val::some(std::move(*v)));
 }
 
 }  // namespace
@@ -27,20 +28,20 @@ Val terminal_for(WasiState& st, const ResourceRef& type, const StdioConfig& cfg)
 void add_cli_terminal(Linker& linker, WasiCtx& ctx) {
   WasiState& st = ctx.state;
   WasiCtx* c = &ctx;
-  auto drop = [&st](uint32_t rep) { st.terminals.erase(rep); };
+  auto drop = [table = st.table](uint32_t rep) { table->drop(rep); };
   st.types.terminal_input = linker.instance(wasi_iface("wasi:cli/terminal-input")).resource("terminal-input", drop);
   st.types.terminal_output = linker.instance(wasi_iface("wasi:cli/terminal-output")).resource("terminal-output", drop);
   linker.instance(wasi_iface("wasi:cli/terminal-stdin"))
       .func("get-terminal-stdin", [c](Store&, std::span<const Val>) -> Result<Vals> {
-        return reply(terminal_for(c->state, c->state.types.terminal_input, c->in));
+        return terminal_for(c->state, c->state.types.terminal_input, c->in);
       });
   linker.instance(wasi_iface("wasi:cli/terminal-stdout"))
       .func("get-terminal-stdout", [c](Store&, std::span<const Val>) -> Result<Vals> {
-        return reply(terminal_for(c->state, c->state.types.terminal_output, c->out));
+        return terminal_for(c->state, c->state.types.terminal_output, c->out);
       });
   linker.instance(wasi_iface("wasi:cli/terminal-stderr"))
       .func("get-terminal-stderr", [c](Store&, std::span<const Val>) -> Result<Vals> {
-        return reply(terminal_for(c->state, c->state.types.terminal_output, c->err));
+        return terminal_for(c->state, c->state.types.terminal_output, c->err);
       });
 }
 

@@ -18,9 +18,10 @@ using component::Own;
 
 namespace {
 
-Own<> new_pollable(WasiState& st, disp::Pollable p) {
-  uint32_t rep = st.pollables.insert(std::make_unique<disp::Pollable>(std::move(p)));
-  return Own<>(st.types.pollable, rep);
+Result<Own<>> deadline_pollable(WasiState& st, disp::Pollable p) {
+  auto rep = st.table->insert<disp::Pollable>(std::make_shared<disp::Pollable>(std::move(p)));
+  if (!rep) return rep.error();
+  return Own<>(st.types.pollable, *rep);
 }
 
 }  // namespace
@@ -34,8 +35,8 @@ void add_clocks_monotonic(Linker& linker, WasiCtx& ctx) {
     clock_getres(CLOCK_MONOTONIC, &ts);
     return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
   });
-  inst.func("subscribe-instant", [&st](uint64_t when) { return new_pollable(st, disp::Pollable::at(when)); });
-  inst.func("subscribe-duration", [&st](uint64_t ns) { return new_pollable(st, disp::Pollable::after(ns)); });
+  inst.func("subscribe-instant", [&st](uint64_t when) { return deadline_pollable(st, disp::Pollable::at(when)); });
+  inst.func("subscribe-duration", [&st](uint64_t ns) { return deadline_pollable(st, disp::Pollable::after(ns)); });
 }
 
 }  // namespace wippy::hostfns

@@ -3,8 +3,12 @@
 // A Descriptor is the host object behind a `descriptor` handle: a directory
 // (an fs::Dir, with the grant's rights and mount) or an open file (an
 // fs::File), shared with the streams made from it, plus the
-// descriptor-flags get-flags reports. FsHost bundles the two resource
-// tables and the WasiCtx; the binding lambdas capture it by value.
+// descriptor-flags get-flags reports. Streams made from a descriptor are its
+// children in the instance's resource table (WasiState::table), so the
+// descriptor (and its place in limits.max_open_files) lives while they do.
+// FsHost bundles the two resource types and the WasiCtx; the binding
+// lambdas capture it by value. Writes past limits.max_file_bytes fail with
+// insufficient-space.
 // Every path operation is confined by fs/ (fs/resolve.h, fs/path_ops.h):
 // escapes are not-permitted, mutations of a read-only grant read-only.
 // Unknown handles trap; everything else is an error-code.
@@ -35,6 +39,7 @@ struct Descriptor {
   std::shared_ptr<const fs::Dir> dir;    // set for a directory
   std::shared_ptr<const fs::File> file;  // set for anything else
   DescriptorFlags flags{};               // what get-flags reports (read/write/mutate-directory)
+  std::shared_ptr<const void> fd_slot;   // opened by the guest: its place in limits.max_open_files
 };
 
 // The entries of one directory, read lazily.

@@ -21,7 +21,9 @@ void add_directory_methods(HostInterface& types, const FsHost& h) {
                if (!(*d)->dir) return Out(fs_fail(ErrorCode::not_directory));
                auto reader = fs::DirReader::open(*(*d)->dir, ".");
                if (!reader) return Out(fs_fail(reader.error()));
-               return Out(wit_ok(streams.add(std::make_unique<DirStream>(std::move(*reader)))));
+               auto own = streams.add(std::make_shared<DirStream>(std::move(*reader)), self.rep());
+               if (!own) return own.error();
+               return Out(wit_ok(std::move(*own)));
              });
   types.func("[method]directory-entry-stream.read-directory-entry",
              [streams](Borrow<DirStream> self) -> FsReply<std::optional<DirectoryEntry>> {

@@ -29,13 +29,14 @@ namespace {
 
 fs::Follow follow_of(PathFlags f) { return has(f, PathFlags::symlink_follow) ? fs::Follow::Yes : fs::Follow::No; }
 
-FsOut<Own<Descriptor>> open_at(const FsHost& h, const fs::Dir& dir, PathFlags pf, const std::string& path,
-                               OpenFlags of, DescriptorFlags df) {
+FsReply<Own<Descriptor>> open_at(const FsHost& h, const fs::Dir& dir, PathFlags pf, const std::string& path,
+                                 OpenFlags of, DescriptorFlags df) {
+  using Out = FsOut<Own<Descriptor>>;
   const bool create = has(of, OpenFlags::create);
   const bool truncate = has(of, OpenFlags::truncate);
   const bool want_dir = has(of, OpenFlags::directory);
-  if (want_dir && (create || truncate || has(of, OpenFlags::exclusive))) return fs_fail(ErrorCode::invalid);
-  if (has(df, DescriptorFlags::mutate_directory) && !dir.writable()) return fs_fail(ErrorCode::read_only);
+  if (want_dir && (create || truncate || has(of, OpenFlags::exclusive))) return Out(fs_fail(ErrorCode::invalid));
+  if (has(df, DescriptorFlags::mutate_directory) && !dir.writable()) return Out(fs_fail(ErrorCode::read_only));
   const bool write = has(df, DescriptorFlags::write) || create || truncate;
   const bool read = has(df, DescriptorFlags::read) || !has(df, DescriptorFlags::write);
   int flags = (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
@@ -48,16 +49,20 @@ FsOut<Own<Descriptor>> open_at(const FsHost& h, const fs::Dir& dir, PathFlags pf
   if (has(df, DescriptorFlags::data_integrity_sync)) flags |= O_DSYNC;
   if (has(df, DescriptorFlags::requested_write_sync)) flags |= O_RSYNC;
 
+  // limits.max_open_files: checked before anything is opened.
+  auto slot = h.ctx->state.open_files.acquire();
+  if (!slot) return Out(fs_fail(ErrorCode::quota));
   auto fd = fs::openat_beneath(dir, path, flags, 0666);
-  if (!fd) return fs_fail(fd.error());
+  if (!fd) return Out(fs_fail(fd.error()));
   struct stat st {};
-  if (::fstat(fd->get(), &st) != 0) return fs_fail(fs::fs_errc_from_errno(errno));
-  auto desc = std::make_unique<Descriptor>();
+  if (::fstat(fd->get(), &st) != 0) return Out(fs_fail(fs::fs_errc_from_errno(errno)));
+  auto desc = std::make_shared<Descriptor>();
+  desc->fd_slot = std::move(slot);
   if (S_ISDIR(st.st_mode)) {
     desc->dir = std::make_shared<const fs::Dir>(std::move(*fd), dir.access(), dir.resolver(), dir.mount());
     desc->flags = dir_flags(*desc->dir);
   } else {
-    if (want_dir) return fs_fail(ErrorCode::not_directory);
+    if (want_dir) return Out(fs_fail(ErrorCode::not_directory));
     // Regular files block nowhere; keep the descriptor blocking for them so
     // that reads and writes behave as on any file.
     if (S_ISREG(st.st_mode)) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) & ~O_NONBLOCK);
@@ -67,7 +72,9 @@ FsOut<Own<Descriptor>> open_at(const FsHost& h, const fs::Dir& dir, PathFlags pf
     desc->flags = (df & kSync) | (read ? DescriptorFlags::read : DescriptorFlags{}) |
                   (write ? DescriptorFlags::write : DescriptorFlags{});
   }
-  return wit_ok(h.descriptors.add(std::move(desc)));
+  auto own = h.descriptors.add(std::move(desc));
+  if (!own) return own.error();
+  return Out(wit_ok(std::move(*own)));
 }
 
 FsOut<std::string> readlink_at(const fs::Dir& dir, const std::string& path) {
@@ -107,10 +114,12 @@ void add_path_methods(HostInterface& types, const FsHost& h) {
   };
 
   types.func("[method]descriptor.open-at",
-             [h, at](Self self, PathFlags pf, std::string path, OpenFlags of, DescriptorFlags df)
+             [h](Self self, PathFlags pf, std::string path, OpenFlags of, DescriptorFlags df)
                  -> FsReply<Own<Descriptor>> {
-               return at.template operator()<Own<Descriptor>>(
-                   self, [&](const fs::Dir& dir) { return open_at(h, dir, pf, path, of, df); });
+               auto d = h.descriptors.get(self);
+               if (!d) return d.error();
+               if (!(*d)->dir) return FsOut<Own<Descriptor>>(fs_fail(ErrorCode::not_directory));
+               return open_at(h, *(*d)->dir, pf, path, of, df);
              });
   types.func("[method]descriptor.create-directory-at", [at](Self self, std::string path) -> FsReply<> {
     return at.template operator()<void>(self, [&](const fs::Dir& dir) { return done(fs::mkdir_at(dir, path)); });

@@ -47,8 +47,8 @@ Result<void> add_filesystem(component::Linker& linker, WasiCtx& ctx) {
   HostInterface types(linker, wasi_iface("wasi:filesystem/types"));
   wasifs::FsHost h;
   h.ctx = &ctx;
-  h.descriptors = types.resource<Descriptor>("descriptor");
-  h.dir_streams = types.resource<wasifs::DirStream>("directory-entry-stream");
+  h.descriptors = types.resource<Descriptor>("descriptor", ctx.state.table);
+  h.dir_streams = types.resource<wasifs::DirStream>("directory-entry-stream", ctx.state.table);
   ctx.state.types.descriptor = h.descriptors.type();
   ctx.state.types.directory_entry_stream = h.dir_streams.type();
 
@@ -59,13 +59,15 @@ Result<void> add_filesystem(component::Linker& linker, WasiCtx& ctx) {
 
   auto descs = h.descriptors;
   HostInterface(linker, wasi_iface("wasi:filesystem/preopens"))
-      .func("get-directories", [descs, dirs = std::move(*opened)]() {
+      .func("get-directories", [descs, dirs = std::move(*opened)]() -> Result<std::vector<std::pair<Own<Descriptor>, std::string>>> {
         std::vector<std::pair<Own<Descriptor>, std::string>> out;
         for (const Opened& o : dirs) {
-          auto d = std::make_unique<Descriptor>();
+          auto d = std::make_shared<Descriptor>();
           d->dir = o.dir;
           d->flags = wasifs::dir_flags(*o.dir);
-          out.emplace_back(descs.add(std::move(d)), o.guest_path);
+          auto own = descs.add(std::move(d));
+          if (!own) return own.error();
+          out.emplace_back(std::move(*own), o.guest_path);
         }
         return out;
       });

@@ -27,17 +27,20 @@ fs::FsResult<fs::FileStat> stat_of(const Descriptor& d) {
   return d.file->stat();
 }
 
-FsOut<Own<>> read_via_stream(WasiCtx& ctx, const Descriptor& d, uint64_t offset) {
-  if (!d.file || !d.file->opened_for_read()) return fs_fail(ErrorCode::bad_descriptor);
-  uint32_t rep = ctx.state.inputs.insert(std::make_unique<InputStream>(InputStream::from_file(d.file, offset)));
-  return wit_ok(Own<>(ctx.state.types.input_stream, rep));
+// The streams are children of the descriptor `self`.
+FsReply<Own<>> read_via_stream(WasiCtx& ctx, const Descriptor& d, const Self& self, uint64_t offset) {
+  if (!d.file || !d.file->opened_for_read()) return FsOut<Own<>>(fs_fail(ErrorCode::bad_descriptor));
+  auto rep = ctx.state.table->insert<disp::InputStream>(std::make_shared<FileInput>(d.file, offset), self.rep());
+  if (!rep) return rep.error();
+  return FsOut<Own<>>(wit_ok(Own<>(ctx.state.types.input_stream, *rep)));
 }
 
-FsOut<Own<>> write_via_stream(WasiCtx& ctx, const Descriptor& d, std::optional<uint64_t> offset) {
-  if (!d.file || !d.file->opened_for_write()) return fs_fail(ErrorCode::bad_descriptor);
-  OutputStream s = offset ? OutputStream::to_file(d.file, *offset) : OutputStream::append_to(d.file);
-  uint32_t rep = ctx.state.outputs.insert(std::make_unique<OutputStream>(std::move(s)));
-  return wit_ok(Own<>(ctx.state.types.output_stream, rep));
+FsReply<Own<>> write_via_stream(WasiCtx& ctx, const Descriptor& d, const Self& self, std::optional<uint64_t> offset) {
+  if (!d.file || !d.file->opened_for_write()) return FsOut<Own<>>(fs_fail(ErrorCode::bad_descriptor));
+  auto s = std::make_shared<FileOutput>(d.file, offset, ctx.limits.max_file_bytes);
+  auto rep = ctx.state.table->insert<disp::OutputStream>(std::move(s), self.rep());
+  if (!rep) return rep.error();
+  return FsOut<Own<>>(wit_ok(Own<>(ctx.state.types.output_stream, *rep)));
 }
 
 FsOut<> set_times(const Descriptor& d, const NewTimestamp& atim, const NewTimestamp& mtim) {
@@ -59,8 +62,9 @@ FsOut<std::tuple<std::vector<uint8_t>, bool>> read(const Descriptor& d, uint64_t
   return wit_ok(std::make_tuple(std::move(buf), end));
 }
 
-FsOut<uint64_t> write(const Descriptor& d, const std::vector<uint8_t>& buf, uint64_t offset) {
+FsOut<uint64_t> write(const Descriptor& d, const std::vector<uint8_t>& buf, uint64_t offset, uint64_t max_bytes) {
   if (!d.file) return fs_fail(ErrorCode::bad_descriptor);
+  if (auto over = file_quota_check(*d.file, max_bytes, false, offset, buf.size())) return fs_fail(*over);
   auto n = d.file->write_at(buf.data(), buf.size(), offset);
   if (!n) return fs_fail(n.error());
   return wit_ok(uint64_t(*n));
@@ -82,17 +86,17 @@ void add_descriptor_methods(HostInterface& types, const FsHost& h) {
   types.func("[method]descriptor.read-via-stream", [ctx, descs](Self self, uint64_t offset) -> FsReply<Own<>> {
     auto d = descs.get(self);
     if (!d) return d.error();
-    return read_via_stream(*ctx, **d, offset);
+    return read_via_stream(*ctx, **d, self, offset);
   });
   types.func("[method]descriptor.write-via-stream", [ctx, descs](Self self, uint64_t offset) -> FsReply<Own<>> {
     auto d = descs.get(self);
     if (!d) return d.error();
-    return write_via_stream(*ctx, **d, offset);
+    return write_via_stream(*ctx, **d, self, offset);
   });
   types.func("[method]descriptor.append-via-stream", [ctx, descs](Self self) -> FsReply<Own<>> {
     auto d = descs.get(self);
     if (!d) return d.error();
-    return write_via_stream(*ctx, **d, std::nullopt);
+    return write_via_stream(*ctx, **d, self, std::nullopt);
   });
   types.func("[method]descriptor.advise",
              [descs](Self self, uint64_t offset, uint64_t len, Advice advice) -> FsReply<> {
@@ -120,10 +124,12 @@ void add_descriptor_methods(HostInterface& types, const FsHost& h) {
     if (!d) return d.error();
     return get_type(**d);
   });
-  types.func("[method]descriptor.set-size", [descs](Self self, uint64_t size) -> FsReply<> {
+  types.func("[method]descriptor.set-size", [ctx, descs](Self self, uint64_t size) -> FsReply<> {
     auto d = descs.get(self);
     if (!d) return d.error();
     if (!(*d)->file) return FsOut<>(fs_fail(ErrorCode::bad_descriptor));
+    if (ctx->limits.max_file_bytes != 0 && size > ctx->limits.max_file_bytes)
+      return FsOut<>(fs_fail(ErrorCode::insufficient_space));
     return done((*d)->file->set_size(size));
   });
   types.func("[method]descriptor.set-times",
@@ -139,10 +145,10 @@ void add_descriptor_methods(HostInterface& types, const FsHost& h) {
                return read(**d, len, offset);
              });
   types.func("[method]descriptor.write",
-             [descs](Self self, std::vector<uint8_t> buf, uint64_t offset) -> FsReply<uint64_t> {
+             [ctx, descs](Self self, std::vector<uint8_t> buf, uint64_t offset) -> FsReply<uint64_t> {
                auto d = descs.get(self);
                if (!d) return d.error();
-               return write(**d, buf, offset);
+               return write(**d, buf, offset, ctx->limits.max_file_bytes);
              });
   types.func("[method]descriptor.stat", [descs](Self self) -> FsReply<DescriptorStat> {
     auto d = descs.get(self);

@@ -1,6 +1,7 @@
 // host_util.h — small helpers shared by the hostfns/*.cpp interface files
 // (not part of the public API): result vectors, handle lookups that trap on
-// unknown reps, and stream-error values.
+// unknown reps, new handles in the instance's resource table (a Trap past
+// limits.max_handles), and stream-error values.
 #pragma once
 #include <string>
 #include <vector>
@@ -8,7 +9,6 @@
 #include <fmt/format.h>
 
 #include "component/val.h"
-#include "hostfns/handle_table.h"
 #include "hostfns/wasi_ctx.h"
 #include "interp/result.h"
 
@@ -26,20 +26,44 @@ inline Result<Vals> reply(Val v) {
 
 inline Error host_trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg)); }
 
-// The object behind a borrowed handle, or a Trap naming the resource.
+// The object of type T behind a handle, or a Trap naming the resource.
 template <class T>
-Result<T*> lookup(const HandleTable<T>& table, const Val& handle, const char* what) {
-  T* p = table.get(handle.rep());
+Result<T*> lookup(const WasiState& st, const Val& handle, const char* what) {
+  T* p = st.table->get<T>(handle.rep());
   if (!p) return host_trap(fmt::format("{}: unknown handle (rep {})", what, handle.rep()));
   return p;
+}
+
+// A new own handle of resource `type` for `obj` (a child of handle
+// `parent` when non-zero); a Trap past limits.max_handles.
+template <class T>
+Result<Val> new_handle(WasiState& st, const component::ResourceRef& type, std::type_identity_t<std::shared_ptr<T>> obj,
+                       uint32_t parent = 0) {
+  auto rep = st.table->insert<T>(std::move(obj), parent);
+  if (!rep) return rep.error();
+  return Val::own(type, *rep);
+}
+
+// New handles of the wasi:io resources (and the pollable of anything
+// subscribable), children of handle `parent` when non-zero.
+inline Result<Val> new_pollable(WasiState& st, disp::Pollable p, uint32_t parent = 0) {
+  return new_handle<disp::Pollable>(st, st.types.pollable, std::make_shared<disp::Pollable>(std::move(p)), parent);
+}
+inline Result<Val> new_input_stream(WasiState& st, std::shared_ptr<disp::InputStream> s, uint32_t parent = 0) {
+  return new_handle<disp::InputStream>(st, st.types.input_stream, std::move(s), parent);
+}
+inline Result<Val> new_output_stream(WasiState& st, std::shared_ptr<disp::OutputStream> s, uint32_t parent = 0) {
+  return new_handle<disp::OutputStream>(st, st.types.output_stream, std::move(s), parent);
 }
 
 // stream-error: variant { last-operation-failed(own<error>), closed }.
 inline Val stream_closed() { return Val::variant(1); }
 // `code`: the OS error behind the failure, if any.
-inline Val stream_failed(WasiCtx& ctx, std::string why, std::optional<fs::FsErrc> code = std::nullopt) {
-  uint32_t rep = ctx.state.errors.insert(std::make_unique<IoError>(IoError{std::move(why), code}));
-  return Val::variant(0, Val::own(ctx.state.types.error, rep));
+inline Result<Val> stream_failed(WasiCtx& ctx, std::string why, std::optional<fs::FsErrc> code = std::nullopt) {
+  auto err = new_handle<IoError>(ctx.state, ctx.state.types.error,
+                                 std::make_shared<IoError>(IoError{std::move(why), code}));
+  if (!err) return err.error();
+  return Val::variant(0, std::move(*err));
 }
 
 // list<u8> from bytes (a packed Val, see component/val.h), and back (any

@@ -1,10 +1,11 @@
-// io_poll.cpp — wasi:io/poll: the `pollable` resource (a dispatcher
-// Pollable kept in WasiState::pollables), ready / block, and poll(list)
-// returning the indices of the ready entries. Waiting parks the calling
-// fiber (see wait.h).
+// io_poll.cpp — wasi:io/poll: the `pollable` resource (a disp::Pollable in
+// the instance's resource table, often a child of the stream or socket it
+// watches), ready / block, and poll(list) returning the indices of the
+// ready entries. Readiness is disp::ready_now; waiting parks the calling
+// fiber (dispatcher/wait.h).
 #include "component/linker.h"
+#include "dispatcher/wait.h"
 #include "hostfns/host_util.h"
-#include "hostfns/wait.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
@@ -14,17 +15,17 @@ using component::Linker;
 void add_io_poll(Linker& linker, WasiCtx& ctx) {
   auto& inst = linker.instance(wasi_iface("wasi:io/poll"));
   WasiState& st = ctx.state;
-  st.types.pollable = inst.resource("pollable", [&st](uint32_t rep) { st.pollables.erase(rep); });
+  st.types.pollable = inst.resource("pollable", [table = st.table](uint32_t rep) { table->drop(rep); });
   inst.func("[method]pollable.ready", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto p = lookup(st.pollables, a[0], "pollable.ready");
+    auto p = lookup<disp::Pollable>(st, a[0], "pollable.ready");
     if (!p) return p.error();
     return reply(Val::boolean((*p)->ready()));
   });
   inst.func("[method]pollable.block", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto p = lookup(st.pollables, a[0], "pollable.block");
+    auto p = lookup<disp::Pollable>(st, a[0], "pollable.block");
     if (!p) return p.error();
     disp::Pollable* one[1] = {*p};
-    auto r = wait_any(one);
+    auto r = disp::wait_any(one);
     if (!r) return r.error();
     return reply();
   });
@@ -32,11 +33,11 @@ void add_io_poll(Linker& linker, WasiCtx& ctx) {
     std::vector<disp::Pollable*> list;
     list.reserve(a[0].items.size());
     for (const Val& h : a[0].items) {
-      auto p = lookup(st.pollables, h, "poll");
+      auto p = lookup<disp::Pollable>(st, h, "poll");
       if (!p) return p.error();
       list.push_back(*p);
     }
-    auto r = wait_any(list);
+    auto r = disp::wait_any(list);
     if (!r) return r.error();
     Vals out;
     out.reserve(r->size());

@@ -1,10 +1,12 @@
-// io_streams.cpp — wasi:io/streams: input-stream and output-stream
-// resources over the InputStream / OutputStream objects of streams.h.
-// Results are result<T, stream-error>: `closed` at end of stream or when
-// the peer is gone, `last-operation-failed(error)` on an OS error. Writes
-// are unbuffered, so flush always succeeds and the "-and-flush" variants
-// equal the plain ones. subscribe returns a pollable for the descriptor (or
-// an always-ready one for in-memory streams).
+// io_streams.cpp — wasi:io/streams: the input-stream and output-stream
+// resources over the disp::InputStream / OutputStream interface
+// (dispatcher/stream.h; the kinds: fd_stream.h, hostfns/streams.h,
+// net/). Results are result<T, stream-error>: `closed` at end of stream
+// or when the peer is gone, `last-operation-failed(error)` on an OS error.
+// write / write-zeroes never wait and must stay within the permit
+// check-write granted; the blocking-* variants wait for permits and flush.
+// splice moves at most the output's current permit. subscribe returns a
+// pollable that is a child of the stream (it keeps the stream alive).
 #include <algorithm>
 #include <utility>
 
@@ -15,6 +17,8 @@
 namespace wippy::hostfns {
 
 using component::Linker;
+using disp::InputStream;
+using disp::OutputStream;
 
 Val bytes_val(std::vector<uint8_t> bytes) { return Val::bytes(std::move(bytes)); }
 
@@ -29,67 +33,87 @@ std::vector<uint8_t> val_bytes(const Val& list) {
 namespace {
 
 constexpr size_t kZeroChunk = 4096;
+constexpr uint8_t kZeroes[kZeroChunk] = {};
 
 // ok(payload) or err(stream-error) from one outcome.
-Val outcome_val(WasiCtx& ctx, const StreamOutcome& o, std::optional<Val> payload) {
-  switch (o.status) {
-    case StreamStatus::ok: return Val::ok(std::move(payload));
-    case StreamStatus::closed: return Val::err(stream_closed());
+Result<Vals> outcome_reply(WasiCtx& ctx, const Result<StreamOutcome>& r, std::optional<Val> payload) {
+  if (!r) return r.error();
+  switch (r->status) {
+    case StreamStatus::ok: return reply(Val::ok(std::move(payload)));
+    case StreamStatus::closed: return reply(Val::err(stream_closed()));
     case StreamStatus::failed: break;
   }
-  return Val::err(stream_failed(ctx, o.error, o.code));
+  std::optional<fs::FsErrc> code;
+  if (r->os_error != 0) code = fs::fs_errc_from_errno(r->os_error);
+  auto err = stream_failed(ctx, r->error, code);
+  if (!err) return err.error();
+  return reply(Val::err(std::move(*err)));
 }
 
 Result<Vals> do_read(WasiCtx& ctx, const Val& self, uint64_t len, bool block, bool skip) {
-  auto s = lookup(ctx.state.inputs, self, "input-stream");
+  auto s = lookup<InputStream>(ctx.state, self, "input-stream");
   if (!s) return s.error();
   std::vector<uint8_t> buf;
   auto r = block ? (*s)->blocking_read(len, buf) : (*s)->read(len, buf);
   if (!r) return r.error();
-  if (skip) return reply(outcome_val(ctx, *r, Val::u64(r->count)));
-  return reply(outcome_val(ctx, *r, bytes_val(std::move(buf))));
+  if (skip) return outcome_reply(ctx, r, Val::u64(r->count));
+  return outcome_reply(ctx, r, bytes_val(std::move(buf)));
 }
 
-Result<Vals> do_write(WasiCtx& ctx, const Val& self, const std::vector<uint8_t>& bytes) {
-  auto s = lookup(ctx.state.outputs, self, "output-stream");
+Result<Vals> do_write_zeroes(WasiCtx& ctx, const Val& self, uint64_t len, bool block) {
+  auto s = lookup<OutputStream>(ctx.state, self, "output-stream");
   if (!s) return s.error();
-  auto r = (*s)->write(bytes.data(), bytes.size());
-  if (!r) return r.error();
-  return reply(outcome_val(ctx, *r, std::nullopt));
-}
-
-Result<Vals> do_write_zeroes(WasiCtx& ctx, const Val& self, uint64_t len) {
-  auto s = lookup(ctx.state.outputs, self, "output-stream");
-  if (!s) return s.error();
-  static constexpr uint8_t zeroes[kZeroChunk] = {};
   while (len > 0) {
     size_t n = size_t(std::min<uint64_t>(len, kZeroChunk));
-    auto r = (*s)->write(zeroes, n);
-    if (!r) return r.error();
-    if (r->status != StreamStatus::ok) return reply(outcome_val(ctx, *r, std::nullopt));
+    std::span<const uint8_t> chunk(kZeroes, n);
+    auto r = block ? (*s)->write_all(chunk) : (*s)->write(chunk);
+    if (!r || !r->ok()) return outcome_reply(ctx, r, std::nullopt);
     len -= n;
   }
+  if (block) return outcome_reply(ctx, (*s)->blocking_flush(), std::nullopt);
   return reply(Val::ok());
 }
 
-// Reads up to len from src and writes it all to self; returns the count.
+// Moves up to min(len, the output's permit) bytes from src to self and
+// returns the count.
 Result<Vals> do_splice(WasiCtx& ctx, const Val& self, const Val& src, uint64_t len, bool block) {
-  auto out = lookup(ctx.state.outputs, self, "output-stream.splice");
+  auto out = lookup<OutputStream>(ctx.state, self, "output-stream.splice");
   if (!out) return out.error();
-  auto in = lookup(ctx.state.inputs, src, "output-stream.splice");
+  auto in = lookup<InputStream>(ctx.state, src, "output-stream.splice");
   if (!in) return in.error();
+  auto permit = block ? (*out)->wait_permit() : (*out)->check_write();
+  if (!permit || !permit->ok()) return outcome_reply(ctx, permit, std::nullopt);
+  len = std::min(len, permit->count);
+  if (len == 0) return reply(Val::ok(Val::u64(0)));
   std::vector<uint8_t> buf;
   auto r = block ? (*in)->blocking_read(len, buf) : (*in)->read(len, buf);
-  if (!r) return r.error();
-  if (r->status != StreamStatus::ok) return reply(outcome_val(ctx, *r, std::nullopt));
-  auto w = (*out)->write(buf.data(), buf.size());
-  if (!w) return w.error();
-  return reply(outcome_val(ctx, *w, Val::u64(buf.size())));
+  if (!r || !r->ok()) return outcome_reply(ctx, r, std::nullopt);
+  auto w = (*out)->write(buf);
+  if (w && w->ok() && block) w = (*out)->blocking_flush();
+  return outcome_reply(ctx, w, Val::u64(buf.size()));
 }
 
-Result<Vals> subscribe(WasiCtx& ctx, disp::Pollable p) {
-  uint32_t rep = ctx.state.pollables.insert(std::make_unique<disp::Pollable>(std::move(p)));
-  return reply(Val::own(ctx.state.types.pollable, rep));
+template <class S>
+Result<Vals> subscribe(WasiCtx& ctx, const Val& self, const char* what) {
+  auto s = lookup<S>(ctx.state, self, what);
+  if (!s) return s.error();
+  auto p = new_pollable(ctx.state, (*s)->subscribe(), self.rep());
+  if (!p) return p.error();
+  return reply(std::move(*p));
+}
+
+// Calls op(stream) on the output stream behind a[0] and replies with its
+// outcome (the payload: the permit for check-write, nothing otherwise).
+template <class Op>
+auto out_op(WasiCtx* c, const char* what, Op op, bool with_count = false) {
+  return [c, what, op, with_count](Store&, std::span<const Val> a) -> Result<Vals> {
+    auto s = lookup<OutputStream>(c->state, a[0], what);
+    if (!s) return s.error();
+    Result<StreamOutcome> r = op(**s, a);
+    std::optional<Val> payload;
+    if (with_count && r) payload = Val::u64(r->count);
+    return outcome_reply(*c, r, std::move(payload));
+  };
 }
 
 }  // namespace
@@ -98,8 +122,9 @@ void add_io_streams(Linker& linker, WasiCtx& ctx) {
   auto& inst = linker.instance(wasi_iface("wasi:io/streams"));
   WasiState& st = ctx.state;
   WasiCtx* c = &ctx;
-  st.types.input_stream = inst.resource("input-stream", [&st](uint32_t rep) { st.inputs.erase(rep); });
-  st.types.output_stream = inst.resource("output-stream", [&st](uint32_t rep) { st.outputs.erase(rep); });
+  auto drop = [table = st.table](uint32_t rep) { table->drop(rep); };
+  st.types.input_stream = inst.resource("input-stream", drop);
+  st.types.output_stream = inst.resource("output-stream", drop);
 
   inst.func("[method]input-stream.read", [c](Store&, std::span<const Val> a) {
     return do_read(*c, a[0], a[1].u, false, false);
@@ -113,42 +138,42 @@ void add_io_streams(Linker& linker, WasiCtx& ctx) {
   inst.func("[method]input-stream.blocking-skip", [c](Store&, std::span<const Val> a) {
     return do_read(*c, a[0], a[1].u, true, true);
   });
-  inst.func("[method]input-stream.subscribe", [c](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto s = lookup(c->state.inputs, a[0], "input-stream.subscribe");
-    if (!s) return s.error();
-    return subscribe(*c, (*s)->subscribe());
+  inst.func("[method]input-stream.subscribe", [c](Store&, std::span<const Val> a) {
+    return subscribe<InputStream>(*c, a[0], "input-stream.subscribe");
   });
 
-  inst.func("[method]output-stream.check-write", [c](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto s = lookup(c->state.outputs, a[0], "output-stream.check-write");
-    if (!s) return s.error();
-    auto r = (*s)->check_write();
-    if (!r) return r.error();
-    return reply(outcome_val(*c, *r, Val::u64(r->count)));
+  inst.func("[method]output-stream.check-write",
+            out_op(c, "output-stream.check-write", [](OutputStream& s, std::span<const Val>) { return s.check_write(); },
+                   true));
+  inst.func("[method]output-stream.write", out_op(c, "output-stream.write", [](OutputStream& s, std::span<const Val> a) {
+              auto bytes = val_bytes(a[1]);
+              return s.write(bytes);
+            }));
+  inst.func("[method]output-stream.blocking-write-and-flush",
+            out_op(c, "output-stream.blocking-write-and-flush", [](OutputStream& s, std::span<const Val> a) {
+              auto bytes = val_bytes(a[1]);
+              return s.write_all(bytes);
+            }));
+  inst.func("[method]output-stream.flush",
+            out_op(c, "output-stream.flush", [](OutputStream& s, std::span<const Val>) { return s.flush(); }));
+  inst.func("[method]output-stream.blocking-flush",
+            out_op(c, "output-stream.blocking-flush", [](OutputStream& s, std::span<const Val>) {
+              return s.blocking_flush();
+            }));
+  inst.func("[method]output-stream.write-zeroes", [c](Store&, std::span<const Val> a) {
+    return do_write_zeroes(*c, a[0], a[1].u, false);
   });
-  auto write = [c](Store&, std::span<const Val> a) { return do_write(*c, a[0], val_bytes(a[1])); };
-  inst.func("[method]output-stream.write", write);
-  inst.func("[method]output-stream.blocking-write-and-flush", write);
-  auto flush = [c](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto s = lookup(c->state.outputs, a[0], "output-stream.flush");
-    if (!s) return s.error();
-    return reply(Val::ok());
-  };
-  inst.func("[method]output-stream.flush", flush);
-  inst.func("[method]output-stream.blocking-flush", flush);
-  auto zeroes = [c](Store&, std::span<const Val> a) { return do_write_zeroes(*c, a[0], a[1].u); };
-  inst.func("[method]output-stream.write-zeroes", zeroes);
-  inst.func("[method]output-stream.blocking-write-zeroes-and-flush", zeroes);
+  inst.func("[method]output-stream.blocking-write-zeroes-and-flush", [c](Store&, std::span<const Val> a) {
+    return do_write_zeroes(*c, a[0], a[1].u, true);
+  });
   inst.func("[method]output-stream.splice", [c](Store&, std::span<const Val> a) {
     return do_splice(*c, a[0], a[1], a[2].u, false);
   });
   inst.func("[method]output-stream.blocking-splice", [c](Store&, std::span<const Val> a) {
     return do_splice(*c, a[0], a[1], a[2].u, true);
   });
-  inst.func("[method]output-stream.subscribe", [c](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto s = lookup(c->state.outputs, a[0], "output-stream.subscribe");
-    if (!s) return s.error();
-    return subscribe(*c, (*s)->subscribe());
+  inst.func("[method]output-stream.subscribe", [c](Store&, std::span<const Val> a) {
+    return subscribe<OutputStream>(*c, a[0], "output-stream.subscribe");
   });
 }
 

@@ -1,20 +1,17 @@
-// streams.h — the host objects behind wasi:io/streams resources.
-// Contract: an InputStream reads either a host file descriptor (not owned),
-// an in-memory byte source with a shared read position (a WasiCtx's stdin
-// buffer), or an open fs::File from its own position onward (shared with
-// the wasi:filesystem descriptor it came from; each read advances the
-// position; the end of the file is `closed`). An OutputStream writes a host
-// descriptor (not owned), appends to an in-memory sink (a WasiCtx capture
-// buffer), or writes an fs::File at its own advancing position or at the
-// end of the file (append). The pointed-to buffers belong to the WasiCtx
-// and outlive every stream; files stay open while a stream holds them.
-// Reads and writes of files never wait (regular files are always ready).
-// Operations report StreamStatus: ok, closed (end of stream / peer gone) or
-// failed (an OS error, described by `error`, its code in `code`).
-// Blocking operations park the running fiber on the descriptor
-// (dispatcher) when called in a fiber and block the thread otherwise; a
-// cancelled or expired fiber ends them with a Trap error, which the caller
-// must return to the guest as is.
+// streams.h — the stream kinds hostfns adds to the disp::InputStream /
+// OutputStream interface (dispatcher/stream.h; host descriptors are
+// dispatcher/fd_stream.h, sockets net/).
+// Contract: BufferInput reads an in-memory byte source with a shared read
+// position (a WasiCtx's stdin buffer) and then reports `closed`;
+// BufferOutput appends to an in-memory sink (a capture buffer). The
+// pointed-to buffers belong to the WasiCtx and outlive every stream.
+// FileInput reads an open fs::File from its own position onward (the end
+// of the file is `closed`); FileOutput writes one at its own advancing
+// position or at the end (append). Files stay open while a stream holds
+// them and never make a caller wait, so check-write always grants
+// kWriteBudget and subscribe is always ready. `max_file_bytes` (0 = no
+// limit) caps the file size a write may reach: past it the write fails
+// with ENOSPC (wasi: insufficient-space) and writes nothing.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -22,77 +19,67 @@
 #include <string>
 #include <vector>
 
-#include "dispatcher/pollable.h"
+#include "dispatcher/stream.h"
 #include "fs/file.h"
-#include "fs/fs_error.h"
-#include "interp/result.h"
 
 namespace wippy::hostfns {
 
-enum class StreamStatus : uint8_t { ok, closed, failed };
+using disp::StreamOutcome;
+using disp::StreamStatus;
 
-struct StreamOutcome {
-  StreamStatus status = StreamStatus::ok;
-  std::string error;  // for failed: what went wrong
-  std::optional<fs::FsErrc> code;  // for failed: the OS error, when there is one
-  uint64_t count = 0; // bytes read / written / skipped
-};
-
-class InputStream {
+class BufferInput final : public disp::InputStream {
  public:
-  static InputStream from_fd(int fd) { InputStream s; s.fd_ = fd; return s; }
-  static InputStream from_buffer(const std::string* data, size_t* pos) {
-    InputStream s; s.data_ = data; s.pos_ = pos; return s;
-  }
-  static InputStream from_file(std::shared_ptr<const fs::File> file, uint64_t offset) {
-    InputStream s; s.file_ = std::move(file); s.offset_ = offset; return s;
-  }
-
-  // Up to `len` bytes into `out` (cleared first). Non-blocking: may return
-  // ok with no bytes when nothing is available yet.
-  Result<StreamOutcome> read(uint64_t len, std::vector<uint8_t>& out);
-  // Waits until at least one byte or the end of the stream is available.
-  Result<StreamOutcome> blocking_read(uint64_t len, std::vector<uint8_t>& out);
-  disp::Pollable subscribe() const;
+  BufferInput(const std::string* data, size_t* pos) : data_(data), pos_(pos) {}
+  Result<StreamOutcome> read(uint64_t len, std::vector<uint8_t>& out) override;
+  disp::Pollable subscribe() override { return disp::Pollable::always(); }
 
  private:
-  Result<StreamOutcome> read_fd(uint64_t len, std::vector<uint8_t>& out, bool block);
-  StreamOutcome read_file(uint64_t len, std::vector<uint8_t>& out);
-  int fd_ = -1;
-  const std::string* data_ = nullptr;
-  size_t* pos_ = nullptr;
-  std::shared_ptr<const fs::File> file_;
-  uint64_t offset_ = 0;
+  const std::string* data_;
+  size_t* pos_;
 };
 
-class OutputStream {
+class BufferOutput final : public disp::OutputStream {
  public:
-  // How many bytes check-write offers at once.
-  static constexpr uint64_t kWriteBudget = 65536;
-
-  static OutputStream to_fd(int fd) { OutputStream s; s.fd_ = fd; return s; }
-  static OutputStream to_buffer(std::string* sink) { OutputStream s; s.sink_ = sink; return s; }
-  static OutputStream to_file(std::shared_ptr<const fs::File> file, uint64_t offset) {
-    OutputStream s; s.file_ = std::move(file); s.offset_ = offset; return s;
-  }
-  static OutputStream append_to(std::shared_ptr<const fs::File> file) {
-    OutputStream s; s.file_ = std::move(file); s.append_ = true; return s;
-  }
-
-  // kWriteBudget when a write would not block now, else 0.
-  Result<StreamOutcome> check_write() const;
-  // Writes every byte (waiting for the descriptor as needed; writes are
-  // unbuffered, so there is nothing left to flush afterwards).
-  Result<StreamOutcome> write(const uint8_t* data, size_t len);
-  disp::Pollable subscribe() const;
+  explicit BufferOutput(std::string* sink) : sink_(sink) {}
+  Result<StreamOutcome> check_write() override { return StreamOutcome::done(kWriteBudget); }
+  Result<StreamOutcome> write(std::span<const uint8_t> bytes) override;
+  disp::Pollable subscribe() override { return disp::Pollable::always(); }
 
  private:
-  StreamOutcome write_file(const uint8_t* data, size_t len);
-  int fd_ = -1;
-  std::string* sink_ = nullptr;
-  std::shared_ptr<const fs::File> file_;
-  uint64_t offset_ = 0;
-  bool append_ = false;
+  std::string* sink_;
 };
+
+class FileInput final : public disp::InputStream {
+ public:
+  FileInput(std::shared_ptr<const fs::File> file, uint64_t offset) : file_(std::move(file)), offset_(offset) {}
+  Result<StreamOutcome> read(uint64_t len, std::vector<uint8_t>& out) override;
+  disp::Pollable subscribe() override { return disp::Pollable::always(); }
+
+ private:
+  std::shared_ptr<const fs::File> file_;
+  uint64_t offset_;
+};
+
+class FileOutput final : public disp::OutputStream {
+ public:
+  // At `offset` onward, or appending when `offset` is empty.
+  FileOutput(std::shared_ptr<const fs::File> file, std::optional<uint64_t> offset, uint64_t max_file_bytes)
+      : file_(std::move(file)), offset_(offset.value_or(0)), append_(!offset), max_bytes_(max_file_bytes) {}
+  Result<StreamOutcome> check_write() override { return StreamOutcome::done(kWriteBudget); }
+  Result<StreamOutcome> write(std::span<const uint8_t> bytes) override;
+  disp::Pollable subscribe() override { return disp::Pollable::always(); }
+
+ private:
+  std::shared_ptr<const fs::File> file_;
+  uint64_t offset_;
+  bool append_;
+  uint64_t max_bytes_;
+};
+
+// The error of a write that would take a file past `max_file_bytes` (0 =
+// no limit) when writing `len` bytes at `offset` (append: at the end), or
+// an empty optional when it may proceed.
+std::optional<fs::FsErrc> file_quota_check(const fs::File& file, uint64_t max_file_bytes, bool append,
+                                           uint64_t offset, uint64_t len);
 
 }  // namespace wippy::hostfns

@@ -7,6 +7,9 @@
 //   io_error.cpp io_poll.cpp io_streams.cpp
 //   cli_environment.cpp cli_exit.cpp cli_stdio.cpp cli_terminal.cpp
 //   clocks_wall.cpp clocks_monotonic.cpp random.cpp
+//   sockets_network.cpp (network, instance-network) sockets_ip_name_lookup.cpp
+//   sockets_udp.cpp sockets_udp_create_socket.cpp (shared: sockets.h,
+//   sockets_wit.h; the grant is WasiCtx::network)
 //   filesystem_preopens.cpp (wasi:filesystem/types and preopens over
 //   WasiCtx::preopens; the parts: filesystem_types.cpp, _paths.cpp,
 //   _dirs.cpp, _errors.cpp, _values.cpp, shared in filesystem.h)

@@ -2,9 +2,10 @@
 // Contract: the embedder fills in the configuration (arguments, environment,
 // initial cwd, where stdin/stdout/stderr go) before linking; the host
 // functions added by add_wasi_to_linker() (wasi.h) read it and keep the
-// instance's resource tables (streams, pollables, errors, terminals) in
-// `state`. A WasiCtx serves one component instance at a time and must
-// outlive it (the resource destructors the linker calls refer to it).
+// instance's resource table (streams, pollables, errors, terminals,
+// descriptors) in `state`; `limits` bound what the guest can create (read
+// when the interfaces are added to a linker). A WasiCtx serves one
+// component instance at a time and must outlive it (the resource destructors the linker calls refer to it).
 // Stdio: a StdioConfig with fd >= 0 uses that host descriptor (not owned,
 // not closed); with fd < 0 stdin reads `buffer` then reports end of
 // stream, and stdout/stderr append to `buffer` (capture).
@@ -17,12 +18,15 @@
 #include <utility>
 #include <vector>
 
+#include "component/resource_table.h"
 #include "component/val.h"
 #include "dispatcher/pollable.h"
 #include "fs/fs_error.h"
-#include "hostfns/handle_table.h"
+#include "hostfns/fd_budget.h"
 #include "hostfns/streams.h"
 #include "interp/result.h"
+#include "net/resolver.h"
+#include "net/rules.h"
 
 namespace wippy::hostfns {
 
@@ -45,14 +49,21 @@ struct IoError {
   std::optional<fs::FsErrc> code;
 };
 
+// A terminal-input / terminal-output: the host descriptor it stands for.
+struct Terminal {
+  int fd = -1;
+};
+
 // Per-instance host state. Not configuration: owned by the host functions.
+// `table` holds the objects of every WASI resource handle the guest holds
+// (io/error IoError, pollable disp::Pollable, input-stream
+// disp::InputStream, output-stream disp::OutputStream, Terminal,
+// filesystem descriptors and directory streams); streams made from a
+// descriptor are its children.
 struct WasiState {
   WasiTypes types;
-  HandleTable<IoError> errors;      // io/error
-  HandleTable<disp::Pollable> pollables;
-  HandleTable<InputStream> inputs;
-  HandleTable<OutputStream> outputs;
-  HandleTable<int> terminals;       // the host fd of a terminal-input/output
+  std::shared_ptr<component::ResourceTable> table = std::make_shared<component::ResourceTable>();
+  FdBudget open_files;              // host descriptors the guest opened (files, directories, sockets)
   size_t stdin_pos = 0;             // read position in WasiCtx::in.buffer
   uint64_t insecure_state = 0;      // wasi:random/insecure generator
   std::pair<uint64_t, uint64_t> insecure_seed{0, 0};
@@ -67,6 +78,20 @@ struct Preopen {
   bool read_only = false;
 };
 
+// What one instance may grow (issue 16): applied when the interfaces are
+// added to a linker.
+struct WasiLimits {
+  // Resource handles the guest may hold at once, all types together;
+  // creating one more traps ("too many resource handles").
+  size_t max_handles = component::ResourceTable::kDefaultMaxHandles;
+  // Host descriptors the guest may hold open (open-at, sockets): past it
+  // open-at fails with `quota`. 0 = no limit.
+  size_t max_open_files = 1024;
+  // The size a write through a mount may grow a file to: past it the
+  // write fails with `insufficient-space`. 0 = no limit.
+  uint64_t max_file_bytes = 0;
+};
+
 struct WasiCtx {
   WasiCtx();  // seeds the insecure generators from getrandom(2)
 
@@ -74,7 +99,11 @@ struct WasiCtx {
   std::vector<std::pair<std::string, std::string>> env;
   std::optional<std::string> initial_cwd;
   std::vector<Preopen> preopens;  // nothing else of the host filesystem is visible
+  net::Policy network;            // wasi:sockets grant: addresses, bind, listen, lookup
+  net::ResolverOptions resolver;  // ip-name-lookup's DNS servers (default: /etc/resolv.conf)
   StdioConfig in, out, err;  // default: empty stdin, captured stdout/stderr
+
+  WasiLimits limits;
 
   std::optional<int> exit_code;  // set by wasi:cli/exit
 

@@ -359,7 +359,7 @@ TEST_CASE("dispatcher: poll over a list of pollables returns the ready indices")
   CHECK(results[1] == std::vector<uint32_t>{2});
   CHECK(results[2] == std::vector<uint32_t>{0, 2});
   CHECK(results[3] == std::vector<uint32_t>{1});
-  CHECK(!manual.has_waiters());
+  CHECK(!manual.event()->has_waiters());
 }
 
 TEST_CASE("dispatcher: cancelling a sleeping fiber wakes it with cancelled") {
@@ -475,7 +475,7 @@ TEST_CASE("dispatcher: shutdown with parked fibers cancels and unwinds them") {
   CHECK(spinner_destroyed == 0);  // documented: abandoned frames are not unwound
   CHECK(results.size() == 4);
   CHECK(std::count(results.begin(), results.end(), Errc::cancelled) == 4);
-  CHECK(!manual.has_waiters());
+  CHECK(!manual.event()->has_waiters());
 }
 
 TEST_CASE("dispatcher: shutdown drops fibers that never started without running them") {

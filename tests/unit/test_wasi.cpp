@@ -18,11 +18,13 @@
 #include "fixtures.h"
 #include "dispatcher/dispatcher.h"
 #include "hostfns/streams.h"
-#include "hostfns/wait.h"
+#include "dispatcher/fd_stream.h"
+#include "dispatcher/wait.h"
 #include "hostfns/wasi.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
+using disp::wait_any;
 
 namespace {
 
@@ -163,7 +165,7 @@ TEST_CASE("wasi: the monotonic clock advances across a sleep") {
   uint64_t guest_elapsed = std::stoull(lines[0]);
   CHECK(guest_elapsed >= 20'000'000u);
   CHECK(guest_elapsed <= host_elapsed);
-  CHECK(ctx.state.pollables.size() == 0);  // the adapter dropped its pollables
+  CHECK(ctx.state.table->count(component::resource_tag<disp::Pollable>()) == 0);  // the adapter dropped its pollables
 }
 
 TEST_CASE("wasi: a sleeping guest parks only its fiber") {
@@ -209,17 +211,17 @@ TEST_CASE("wasi: random bytes differ between calls") {
 
 TEST_CASE("wasi: streams over descriptors and memory") {
   Pipe p;
-  OutputStream out = OutputStream::to_fd(p.wr);
+  disp::FdOutputStream out(p.wr);
   auto cw = out.check_write();
   REQUIRE(cw.ok());
-  CHECK(cw->count == OutputStream::kWriteBudget);
+  CHECK(cw->count == disp::OutputStream::kWriteBudget);
   const uint8_t msg[] = {'a', 'b', 'c'};
-  auto w = out.write(msg, 3);
+  auto w = out.write(msg);
   REQUIRE(w.ok());
   CHECK(w->status == StreamStatus::ok);
   CHECK(w->count == 3);
 
-  InputStream in = InputStream::from_fd(p.rd);
+  disp::FdInputStream in(p.rd);
   std::vector<uint8_t> got;
   auto r = in.read(10, got);
   REQUIRE(r.ok());
@@ -239,7 +241,7 @@ TEST_CASE("wasi: streams over descriptors and memory") {
 
   std::string data = "xyz";
   size_t pos = 0;
-  InputStream mem = InputStream::from_buffer(&data, &pos);
+  BufferInput mem(&data, &pos);
   r = mem.read(2, got);
   CHECK(got == std::vector<uint8_t>{'x', 'y'});
   r = mem.read(2, got);
@@ -249,8 +251,8 @@ TEST_CASE("wasi: streams over descriptors and memory") {
   CHECK(r->status == StreamStatus::closed);
 
   std::string sink;
-  OutputStream cap = OutputStream::to_buffer(&sink);
-  REQUIRE(cap.write(msg, 2).ok());
+  BufferOutput cap(&sink);
+  REQUIRE(cap.write(std::span<const uint8_t>(msg, 2)).ok());
   CHECK(sink == "ab");
 }
 

@@ -27,6 +27,7 @@
 #include "dispatcher/dispatcher.h"
 #include "fs/resolve.h"
 #include "hostfns/filesystem_wit.h"
+#include "guest_files.h"
 #include "hostfns/wasi.h"
 
 using namespace wippy;
@@ -91,8 +92,9 @@ struct FsHostApi {
   Store store;
   uint32_t rw = 0, ro = 0, other = 0;  // descriptors of the three grants
 
-  explicit FsHostApi(const Scratch& s) {
+  explicit FsHostApi(const Scratch& s, WasiLimits limits = {}) {
     ctx.preopens = s.grants();
+    ctx.limits = limits;
     auto added = add_wasi_to_linker(linker, ctx);
     REQUIRE_MESSAGE(added.ok(), (added.ok() ? "" : added.error().message));
     Vals dirs = call("wasi:filesystem/preopens", "get-directories", {});
@@ -161,15 +163,6 @@ Val bytes_val(const std::string& s) {
 
 Val timestamp(uint64_t sec, uint32_t nsec) {
   return Val::variant(2, Val::record({Val::u64(sec), Val::u32(nsec)}));
-}
-
-// Where meson builds tests/guests/*.component.wasm.
-std::vector<uint8_t> load_guest(const std::string& name) {
-  const char* dir = std::getenv("WIPPY_GUEST_DIR");
-  REQUIRE_MESSAGE(dir != nullptr, "WIPPY_GUEST_DIR is not set (meson test sets it)");
-  std::ifstream f(std::string(dir) + "/" + name + ".component.wasm", std::ios::binary);
-  REQUIRE_MESSAGE(f.good(), "guest " << name << " is not built in " << dir);
-  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
 }
 
 }  // namespace
@@ -645,4 +638,84 @@ TEST_CASE("wasi fs: 200 guests sleep and use files at once on one dispatcher thr
   // figure for bench/ (`wippy-bench guests`), not a test.
   CHECK(most_running == kGuests);
   CHECK(elapsed_ms >= kSleepMs);
+}
+
+TEST_CASE("wasi fs: limits.max_file_bytes caps writes with insufficient-space") {
+  Scratch s;
+  WasiLimits lim;
+  lim.max_file_bytes = 10;
+  FsHostApi api(s, lim);
+  uint32_t f = api.open_ok(api.rw, "capped", kCreate, kRead | kWrite);
+  CHECK(api.m("write", f, {bytes_val("01234567"), Val::u64(0)}).is_ok());
+  CHECK(err_of(api.m("write", f, {bytes_val("89ab"), Val::u64(8)})) == ErrorCode::insufficient_space);
+  CHECK(err_of(api.m("write", f, {bytes_val("x"), Val::u64(1ull << 40)})) == ErrorCode::insufficient_space);
+  CHECK(api.m("write", f, {bytes_val("89"), Val::u64(8)}).is_ok());  // exactly the cap
+  CHECK(err_of(api.m("set-size", f, {Val::u64(11)})) == ErrorCode::insufficient_space);
+  CHECK(api.m("set-size", f, {Val::u64(10)}).is_ok());
+
+  // Through a stream: the write fails as last-operation-failed, whose
+  // filesystem-error-code is insufficient-space; nothing is written.
+  Val app = api.m("append-via-stream", f);
+  REQUIRE(app.is_ok());
+  Val as = Val::borrow(api.ctx.state.types.output_stream, app.payload()->rep());
+  Val w = api.stream_call("[method]output-stream.blocking-write-and-flush", {as, bytes_val("!")});
+  REQUIRE_FALSE(w.is_ok());
+  REQUIRE(w.payload()->case_index() == 0);  // last-operation-failed(error)
+  Val err = Val::borrow(api.ctx.state.types.error, w.payload()->payload()->rep());
+  Vals code = api.call("wasi:filesystem/types", "filesystem-error-code", {err});
+  REQUIRE(code.size() == 1);
+  REQUIRE(code[0].payload());
+  CHECK(ErrorCode(code[0].payload()->u) == ErrorCode::insufficient_space);
+  CHECK(s.read("rw/capped") == "0123456789");
+}
+
+TEST_CASE("wasi fs: limits.max_open_files refuses open-at with quota; streams hold their descriptor's place") {
+  Scratch s;
+  s.write("rw/a", "a");
+  WasiLimits lim;
+  lim.max_open_files = 3;
+  FsHostApi api(s, lim);
+  uint32_t a = api.open_ok(api.rw, "a", 0, kRead);
+  uint32_t b = api.open_ok(api.rw, "a", 0, kRead);
+  uint32_t c = api.open_ok(api.rw, ".", kDirectory, kRead);  // directories count too
+  CHECK(err_of(api.open(api.rw, "a", 0, kRead)) == ErrorCode::quota);
+  CHECK(api.ctx.state.open_files.used() == 3);
+  api.ctx.state.table->drop(b);  // the guest drops a descriptor: its place is free
+  uint32_t d = api.open_ok(api.rw, "a", 0, kRead);
+  CHECK(err_of(api.open(api.rw, "a", 0, kRead)) == ErrorCode::quota);
+
+  // A stream is a child of its descriptor: dropping the descriptor keeps
+  // the file (and its place) until the stream goes.
+  Val in = api.m("read-via-stream", a, {Val::u64(0)});
+  REQUIRE(in.is_ok());
+  uint32_t is = in.payload()->rep();
+  api.ctx.state.table->drop(a);
+  CHECK(err_of(api.open(api.rw, "a", 0, kRead)) == ErrorCode::quota);
+  Val r = api.stream_call("[method]input-stream.read", {Val::borrow(api.ctx.state.types.input_stream, is), Val::u64(8)});
+  REQUIRE(r.is_ok());
+  CHECK(bytes_of(*r.payload()) == "a");  // the file is still open under the stream
+  api.ctx.state.table->drop(is);
+  CHECK(api.open(api.rw, "a", 0, kRead).is_ok());
+  (void)c;
+  (void)d;
+}
+
+TEST_CASE("wasi fs: limits.max_handles traps the call that would create one more handle") {
+  Scratch s;
+  s.write("rw/a", "a");
+  WasiLimits lim;
+  lim.max_handles = 8;
+  FsHostApi api(s, lim);  // 3 preopen descriptors
+  uint32_t a = api.open_ok(api.rw, "a", 0, kRead);
+  for (int i = 0; i < 4; ++i) REQUIRE(api.m("read-via-stream", a, {Val::u64(0)}).is_ok());
+  CHECK(api.ctx.state.table->size() == 8);
+  auto r = api.try_call("[method]descriptor.read-via-stream", {api.desc(a), Val::u64(0)});
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::Trap);
+  CHECK(r.error().message.find("limits.max_handles = 8") != std::string::npos);
+  auto o = api.try_call("[method]descriptor.open-at",
+                        {api.desc(api.rw), Val::flags(kFollow), Val::string("a"), Val::flags(0), Val::flags(kRead)});
+  REQUIRE_FALSE(o.ok());
+  CHECK(o.error().kind == ErrorKind::Trap);
+  CHECK(api.ctx.state.open_files.used() == 1);  // the refused open-at left no descriptor open
 }

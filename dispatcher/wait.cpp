@@ -1,6 +1,6 @@
-// wait.cpp — wait_any / wait_fd (see wait.h): the dispatcher in a fiber,
-// ppoll(2) outside one.
-#include "hostfns/wait.h"
+// wait.cpp — wait_any / wait_fd (see wait.h): the loop in a fiber, ppoll(2)
+// outside one.
+#include "dispatcher/wait.h"
 
 #include <poll.h>
 #include <time.h>
@@ -14,42 +14,36 @@
 #include "dispatcher/guest_call.h"
 #include "dispatcher/this_fiber.h"
 
-namespace wippy::hostfns {
+namespace wippy::disp {
 
 namespace {
 
-std::vector<uint32_t> ready_now(std::span<disp::Pollable* const> list) {
-  std::vector<uint32_t> ready;
-  for (uint32_t i = 0; i < list.size(); ++i)
-    if (list[i]->ready()) ready.push_back(i);
-  return ready;
-}
-
-// One ppoll(2) round over the descriptors and the earliest deadline.
-Result<void> ppoll_once(std::span<disp::Pollable* const> list) {
+// Sleeps in one ppoll(2) until a descriptor of `list` or its earliest
+// deadline may have become ready (the caller re-checks with ready_now).
+Result<void> ppoll_once(std::span<Pollable* const> list) {
   std::vector<pollfd> fds;
-  uint64_t earliest = disp::kNever;
+  uint64_t earliest = kNever;
   for (auto* p : list) {
     switch (p->kind()) {
-      case disp::Pollable::Kind::deadline:
+      case Pollable::Kind::deadline:
         if (p->deadline() < earliest) earliest = p->deadline();
         break;
-      case disp::Pollable::Kind::readable:
+      case Pollable::Kind::readable:
         fds.push_back(pollfd{p->fd(), POLLIN, 0});
         break;
-      case disp::Pollable::Kind::writable:
+      case Pollable::Kind::writable:
         fds.push_back(pollfd{p->fd(), POLLOUT, 0});
         break;
-      case disp::Pollable::Kind::manual:
+      case Pollable::Kind::event:
         break;
     }
   }
-  if (fds.empty() && earliest == disp::kNever)
+  if (fds.empty() && earliest == kNever)
     return make_error(ErrorKind::Trap, "wasi poll: nothing could become ready (waiting outside a fiber)");
   timespec ts{};
   timespec* timeout = nullptr;
-  if (earliest != disp::kNever) {
-    uint64_t now = disp::now_ns();
+  if (earliest != kNever) {
+    uint64_t now = now_ns();
     uint64_t left = earliest > now ? earliest - now : 0;
     ts.tv_sec = time_t(left / 1000000000u);
     ts.tv_nsec = long(left % 1000000000u);
@@ -62,19 +56,22 @@ Result<void> ppoll_once(std::span<disp::Pollable* const> list) {
 
 }  // namespace
 
-Result<std::vector<uint32_t>> wait_any(std::span<disp::Pollable* const> list) {
+Result<std::vector<uint32_t>> wait_any(std::span<Pollable* const> list) {
   if (list.empty()) return make_error(ErrorKind::Trap, "wasi poll: empty list of pollables");
-  if (disp::this_fiber::in_fiber()) {
-    disp::PollResult r = disp::this_fiber::poll(list);
-    if (r.err != disp::Errc::ok) {
-      auto e = disp::errc_to_result(r.err);
+  if (this_fiber::in_fiber()) {
+    PollResult r = this_fiber::poll(list);
+    if (r.err != Errc::ok) {
+      auto e = errc_to_result(r.err);
       if (!e) return e.error();
     }
     if (!r.ready.empty()) return std::move(r.ready);
-    return ready_now(list);
+    std::vector<uint32_t> ready;
+    ready_now(list, ready);
+    return ready;
   }
   for (;;) {
-    auto ready = ready_now(list);
+    std::vector<uint32_t> ready;
+    ready_now(list, ready);
     if (!ready.empty()) return ready;
     auto r = ppoll_once(list);
     if (!r) return r.error();
@@ -82,10 +79,10 @@ Result<std::vector<uint32_t>> wait_any(std::span<disp::Pollable* const> list) {
 }
 
 Result<void> wait_fd(int fd, bool for_write) {
-  if (disp::this_fiber::in_fiber()) {
-    disp::Errc e = for_write ? disp::this_fiber::wait_writable(fd) : disp::this_fiber::wait_readable(fd);
-    if (e == disp::Errc::bad_fd) return {};  // the following read/write reports EBADF
-    return disp::errc_to_result(e);
+  if (this_fiber::in_fiber()) {
+    Errc e = for_write ? this_fiber::wait_writable(fd) : this_fiber::wait_readable(fd);
+    if (e == Errc::bad_fd) return {};  // the following read/write reports EBADF
+    return errc_to_result(e);
   }
   pollfd p{fd, short(for_write ? POLLOUT : POLLIN), 0};
   while (::poll(&p, 1, -1) < 0) {
@@ -94,4 +91,4 @@ Result<void> wait_fd(int fd, bool for_write) {
   return {};
 }
 
-}  // namespace wippy::hostfns
+}  // namespace wippy::disp

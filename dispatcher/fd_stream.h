@@ -1,0 +1,71 @@
+// fd_stream.h — streams over a host file descriptor (a pipe, a tty, a
+// socket): the stream.h interface with real backpressure.
+// Contract: the stream does not close its descriptor; `keep` (optional) is
+// the descriptor's owner, held until the stream and every Pollable it
+// handed out are gone, so the descriptor number cannot be reused under
+// them. Reads and writes never wait except in blocking_read /
+// blocking_flush / write_all (which park only the calling fiber, or block
+// the thread outside a fiber). The descriptor may be blocking (inherited
+// stdio): then a write simply completes in full.
+// Output: check_write grants kWriteBudget minus the bytes still kept from
+// earlier writes when the descriptor is writable (or nothing is kept), else
+// 0. write() writes what the descriptor takes now and keeps the rest
+// (never more than the permit allowed: a longer write fails with
+// last-operation-failed); later check_write / flush / write calls send the
+// kept bytes first. EPIPE / ECONNRESET are `closed`; other errors are
+// failed, and stay so. A `socket` output writes with send(MSG_NOSIGNAL), so
+// a vanished peer is `closed` even where SIGPIPE is not ignored.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "dispatcher/stream.h"
+
+namespace wippy::disp {
+
+class FdInputStream final : public InputStream {
+ public:
+  explicit FdInputStream(int fd, std::shared_ptr<const void> keep = {}) : fd_(fd), keep_(std::move(keep)) {}
+  Result<StreamOutcome> read(uint64_t len, std::vector<uint8_t>& out) override;
+  Pollable subscribe() override { return Pollable::readable(fd_, keep_); }
+  void close() override { closed_ = true; }
+
+ private:
+  int fd_;
+  std::shared_ptr<const void> keep_;
+  bool closed_ = false;
+};
+
+class FdOutputStream final : public OutputStream {
+ public:
+  explicit FdOutputStream(int fd, std::shared_ptr<const void> keep = {}, bool socket = false)
+      : fd_(fd), keep_(std::move(keep)), socket_(socket) {}
+  ~FdOutputStream() override;  // one last non-blocking attempt to send kept bytes
+
+  Result<StreamOutcome> check_write() override;
+  Result<StreamOutcome> write(std::span<const uint8_t> bytes) override;
+  Result<StreamOutcome> flush() override;
+  Result<StreamOutcome> blocking_flush() override;
+  // Writes straight through (no readiness check per chunk), waiting only
+  // while kept bytes remain.
+  Result<StreamOutcome> write_all(std::span<const uint8_t> bytes) override;
+  Pollable subscribe() override;
+  void close() override { closed_ = true; }
+
+  size_t kept() const { return pending_.size() - sent_; }
+
+ private:
+  // Sends kept bytes without waiting; false (with `state_` set) on an error.
+  bool drain();
+  StreamOutcome state() const;
+
+  int fd_;
+  std::shared_ptr<const void> keep_;
+  bool socket_;
+  std::string pending_;  // bytes accepted but not yet written, from sent_
+  size_t sent_ = 0;
+  bool closed_ = false;
+  StreamOutcome error_;  // sticky: the first failure
+};
+
+}  // namespace wippy::disp

@@ -1,0 +1,46 @@
+// sockets.h — what the hostfns/sockets_*.cpp files share: the per-instance
+// resource objects of wasi:sockets (network, udp-socket and its datagram
+// streams) and the registration functions, called by add_wasi_to_linker in
+// this order. The grant (which addresses, bind, listen, lookup) is
+// WasiCtx::network (net/rules.h); a refused operation returns
+// access-denied and touches no socket.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "component/bind.h"
+#include "hostfns/wasi_ctx.h"
+#include "net/socket.h"
+
+namespace wippy::hostfns {
+
+struct Network {};  // wasi:sockets/network's resource: a token
+
+// Datagram streams and pollables are children of their udp-socket handle
+// in WasiState::table, and fd pollables keep the net::Socket alive, so the
+// descriptor stays open (its number unreused) while any of them lives.
+struct UdpSocket {
+  enum class State : uint8_t { unbound, bind_started, bound };
+  std::shared_ptr<net::Socket> sock;  // shared with the datagram streams
+  std::shared_ptr<const void> budget; // its slot in WasiState::open_files
+  State state = State::unbound;
+  std::optional<net::SocketAddress> remote;  // the peer of the current stream
+};
+struct IncomingDatagramStream {
+  std::shared_ptr<net::Socket> sock;
+};
+struct OutgoingDatagramStream {
+  std::shared_ptr<net::Socket> sock;
+  std::optional<net::SocketAddress> remote;  // connected: every datagram goes here
+  uint64_t permits = 0;                      // left from the last check-send
+};
+
+void add_sockets_network(component::Linker& linker, WasiCtx& ctx);
+void add_sockets_ip_name_lookup(component::Linker& linker, WasiCtx& ctx);
+// udp returns its socket type for udp-create-socket.
+component::HostResource<UdpSocket> add_sockets_udp(component::Linker& linker, WasiCtx& ctx);
+void add_sockets_udp_create_socket(component::Linker& linker, WasiCtx& ctx,
+                                   const component::HostResource<UdpSocket>& sockets);
+
+}  // namespace wippy::hostfns

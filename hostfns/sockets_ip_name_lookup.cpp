@@ -1,0 +1,124 @@
+// sockets_ip_name_lookup.cpp — wasi:sockets/ip-name-lookup on net::Resolver
+// (c-ares). resolve-addresses starts a lookup and returns a
+// resolve-address-stream at once; resolve-next-address is would-block until
+// the answer is in, then yields each address, then none. subscribe's
+// pollable (a child of the stream) shares the lookup's event. Inside a dispatcher loop
+// one Resolver per linker serves every lookup without blocking; outside one
+// (wippy-run run), the lookup runs to completion on a private loop first.
+// The servers are WasiCtx::resolver's (default: /etc/resolv.conf).
+// WasiCtx::network.allow_lookup = false refuses with access-denied.
+#include "component/bind.h"
+#include "dispatcher/this_fiber.h"
+#include "hostfns/host_util.h"
+#include "hostfns/sockets.h"
+#include "hostfns/sockets_wit.h"
+#include "hostfns/wasi.h"
+#include "net/resolver.h"
+
+namespace wippy::hostfns {
+
+using component::Borrow;
+using component::HostInterface;
+using component::Linker;
+using component::Own;
+using component::Val;
+using component::WitResult;
+using component::wit_err;
+using component::wit_ok;
+using wasisock::ErrorCode;
+using wasisock::WitIpAddress;
+using NextAddress = WitResult<std::optional<WitIpAddress>, ErrorCode>;
+
+namespace {
+
+struct ResolveStream {
+  std::shared_ptr<net::Lookup> lookup;
+  size_t next = 0;      // the next address to hand out
+  bool failed = false;  // the error was reported once; then none
+};
+
+// The resolver of the loop the guest runs on, made on first use.
+struct ResolverSlot {
+  disp::Loop* loop = nullptr;
+  std::unique_ptr<net::Resolver> resolver;
+};
+
+// Outside a loop: resolve to completion on a private loop.
+std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::string_view name) {
+  auto lookup = std::make_shared<net::Lookup>();
+  disp::Loop loop;
+  auto r = net::Resolver::create(loop, opts);
+  if (!r) {
+    lookup->complete(ErrorCode::permanent_resolver_failure);
+    return lookup;
+  }
+  net::NetResult<std::vector<net::IpAddress>> out = ErrorCode::unknown;
+  loop.spawn([&] { out = (*r)->resolve(name); });
+  loop.run();
+  r->reset();  // before the loop
+  lookup->complete(std::move(out));
+  return lookup;
+}
+
+net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(ResolverSlot& slot, const net::ResolverOptions& opts,
+                                                         std::string_view name) {
+  disp::Loop* loop = disp::Loop::current();
+  if (loop == nullptr) {
+    if (!net::parse_ip(name) && !net::valid_host_name(name)) return ErrorCode::invalid_argument;
+    return resolve_now(opts, name);
+  }
+  if (slot.loop != loop || !slot.resolver) {
+    auto r = net::Resolver::create(*loop, opts);
+    if (!r) return ErrorCode::permanent_resolver_failure;
+    slot.resolver = std::move(*r);
+    slot.loop = loop;
+  }
+  return slot.resolver->start(name);
+}
+
+}  // namespace
+
+void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
+  HostInterface inst(linker, wasi_iface("wasi:sockets/ip-name-lookup"));
+  WasiState& st = ctx.state;
+  auto streams = inst.resource<ResolveStream>("resolve-address-stream", st.table);
+  auto slot = std::make_shared<ResolverSlot>();
+
+  inst.func("resolve-addresses",
+            [&ctx, streams, slot](Borrow<> /*network*/, std::string_view name)
+                -> Result<WitResult<Own<ResolveStream>, ErrorCode>> {
+              using Out = WitResult<Own<ResolveStream>, ErrorCode>;
+              if (!ctx.network.allow_lookup) return Out(wit_err(ErrorCode::access_denied));
+              auto l = start_lookup(*slot, ctx.resolver, name);
+              if (!l) return Out(wit_err(l.error()));
+              auto s = std::make_shared<ResolveStream>();
+              s->lookup = std::move(*l);
+              auto h = streams.add(std::move(s));
+              if (!h) return h.error();
+              return Out(wit_ok(*h));
+            });
+
+  inst.func("[method]resolve-address-stream.resolve-next-address",
+            [streams](Borrow<ResolveStream> self) -> Result<NextAddress> {
+              auto s = streams.get(self);
+              if (!s) return s.error();
+              ResolveStream& rs = **s;
+              if (!rs.lookup->done()) return NextAddress(wit_err(ErrorCode::would_block));
+              const auto& r = rs.lookup->result();
+              if (!r && !rs.failed) {  // the error once, then the end of the stream
+                rs.failed = true;
+                return NextAddress(wit_err(r.error()));
+              }
+              if (!r || rs.next >= r->size()) return NextAddress(wit_ok(std::optional<WitIpAddress>()));
+              return NextAddress(wit_ok(std::optional<WitIpAddress>(wasisock::to_wit((*r)[rs.next++]))));
+            });
+
+  inst.func("[method]resolve-address-stream.subscribe", [&st, streams](Borrow<ResolveStream> self) -> Result<Val> {
+    auto s = streams.get(self);
+    if (!s) return s.error();
+    // A copy shares the lookup's event: notified when the answer comes.
+    return new_pollable(st, (*s)->lookup->pollable(), self.rep());
+  });
+}
+
+}  // namespace wippy::hostfns

@@ -1,0 +1,21 @@
+// sockets_network.cpp — wasi:sockets/network (the `network` resource, a
+// token: the grant itself is WasiCtx::network) and instance-network
+// (instance-network() hands out a new network handle).
+#include "component/bind.h"
+#include "hostfns/sockets.h"
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns {
+
+using component::HostInterface;
+using component::Linker;
+using component::Own;
+
+void add_sockets_network(Linker& linker, WasiCtx& ctx) {
+  HostInterface network(linker, wasi_iface("wasi:sockets/network"));
+  auto res = network.resource<Network>("network", ctx.state.table);
+  HostInterface instance(linker, wasi_iface("wasi:sockets/instance-network"));
+  instance.func("instance-network", [res]() -> Result<Own<Network>> { return res.add(std::make_shared<Network>()); });
+}
+
+}  // namespace wippy::hostfns

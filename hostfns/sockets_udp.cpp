@@ -1,0 +1,280 @@
+// sockets_udp.cpp — wasi:sockets/udp on net::Socket: udp-socket
+// (start-/finish-bind, stream, addresses, options, subscribe),
+// incoming-datagram-stream (receive, subscribe) and outgoing-datagram-stream
+// (check-send, send, subscribe). The grant (WasiCtx::network) is checked
+// before any system call: bind needs allow_bind, and a bind to a fixed port
+// (not 0), a stream's remote address and each datagram's destination must
+// match the rules (proto udp), else access-denied. send without a preceding
+// check-send permitting that many datagrams traps, as the WIT requires.
+#include <algorithm>
+
+#include "component/bind.h"
+#include "hostfns/host_util.h"
+#include "hostfns/sockets.h"
+#include "hostfns/sockets_wit.h"
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns {
+
+using component::Borrow;
+using component::HostInterface;
+using component::HostResource;
+using component::Linker;
+using component::Own;
+using component::Val;
+using component::WitResult;
+using component::wit_err;
+using component::wit_ok;
+using wasisock::ErrorCode;
+using wasisock::WitSocketAddress;
+using wasisock::wit_of;
+using Unit = WitResult<void, ErrorCode>;
+
+namespace {
+
+constexpr size_t kMaxDatagram = 65536;      // the largest UDP payload, plus one
+constexpr uint64_t kMaxReceive = 64;        // datagrams per receive call, at most
+constexpr uint64_t kSendPermits = 64;       // datagrams per check-send
+
+struct WitIncomingDatagram {
+  std::vector<uint8_t> data;
+  WitSocketAddress remote_address;
+};
+auto wit_describe(const WitIncomingDatagram*) {
+  return component::wit_record(component::wit_field("data", &WitIncomingDatagram::data),
+                               component::wit_field("remote-address", &WitIncomingDatagram::remote_address));
+}
+struct WitOutgoingDatagram {
+  std::vector<uint8_t> data;
+  std::optional<WitSocketAddress> remote_address;
+};
+auto wit_describe(const WitOutgoingDatagram*) {
+  return component::wit_record(component::wit_field("data", &WitOutgoingDatagram::data),
+                               component::wit_field("remote-address", &WitOutgoingDatagram::remote_address));
+}
+
+using Streams = std::tuple<Own<IncomingDatagramStream>, Own<OutgoingDatagramStream>>;
+
+Unit start_bind(const net::Policy& policy, UdpSocket& u, const net::SocketAddress& local) {
+  if (u.state != UdpSocket::State::unbound) return wit_err(ErrorCode::invalid_state);
+  if (auto ok = u.sock->check_address(local); !ok) return wit_err(ok.error());
+  if (!policy.allow_bind) return wit_err(ErrorCode::access_denied);
+  if (net::port_of(local) != 0 && !policy.allows(net::Proto::udp, local)) return wit_err(ErrorCode::access_denied);
+  if (auto r = u.sock->bind(local); !r) return wit_err(r.error());
+  u.state = UdpSocket::State::bind_started;
+  return wit_ok();
+}
+
+// The streams are children of the socket's handle `parent`.
+Result<WitResult<Streams, ErrorCode>> open_streams(const net::Policy& policy, UdpSocket& u, uint32_t parent,
+                                                   const std::optional<WitSocketAddress>& remote,
+                                                   const HostResource<IncomingDatagramStream>& ins,
+                                                   const HostResource<OutgoingDatagramStream>& outs) {
+  using Out = WitResult<Streams, ErrorCode>;
+  if (u.state != UdpSocket::State::bound) return Out(wit_err(ErrorCode::invalid_state));
+  std::optional<net::SocketAddress> peer;
+  if (remote) {
+    peer = wasisock::from_wit(*remote);
+    if (auto ok = u.sock->check_remote(*peer); !ok) return Out(wit_err(ok.error()));
+    if (!policy.allows(net::Proto::udp, *peer)) return Out(wit_err(ErrorCode::access_denied));
+    if (auto c = u.sock->start_connect(*peer); !c) return Out(wit_err(c.error()));
+  } else if (u.remote) {
+    if (auto d = u.sock->disconnect(); !d) return Out(wit_err(d.error()));
+  }
+  u.remote = peer;
+  auto in = std::make_shared<IncomingDatagramStream>();
+  in->sock = u.sock;
+  auto out = std::make_shared<OutgoingDatagramStream>();
+  out->sock = u.sock;
+  out->remote = peer;
+  auto in_h = ins.add(std::move(in), parent);
+  if (!in_h) return in_h.error();
+  auto out_h = outs.add(std::move(out), parent);
+  if (!out_h) return out_h.error();
+  return Out(wit_ok(Streams(*in_h, *out_h)));
+}
+
+WitResult<std::vector<WitIncomingDatagram>, ErrorCode> receive(IncomingDatagramStream& s, uint64_t max) {
+  std::vector<WitIncomingDatagram> got;
+  std::vector<uint8_t> buf(kMaxDatagram);
+  for (uint64_t i = 0; i < std::min(max, kMaxReceive); ++i) {
+    auto d = s.sock->receive_from(buf);
+    if (!d) {
+      if (d.error() == ErrorCode::would_block || !got.empty()) break;
+      return wit_err(d.error());
+    }
+    got.push_back({std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(d->size)),
+                   wasisock::to_wit(d->from)});
+  }
+  return wit_ok(std::move(got));
+}
+
+Result<WitResult<uint64_t, ErrorCode>> send(const net::Policy& policy, OutgoingDatagramStream& s,
+                                            const std::vector<WitOutgoingDatagram>& datagrams) {
+  if (datagrams.empty()) return WitResult<uint64_t, ErrorCode>(wit_ok(uint64_t{0}));
+  if (datagrams.size() > s.permits)
+    return host_trap(fmt::format("outgoing-datagram-stream.send: {} datagrams, but check-send permitted {}",
+                                 datagrams.size(), s.permits));
+  s.permits = 0;
+  uint64_t sent = 0;
+  for (const WitOutgoingDatagram& d : datagrams) {
+    std::optional<net::SocketAddress> to;
+    if (d.remote_address) to = wasisock::from_wit(*d.remote_address);
+    ErrorCode err = ErrorCode::unknown;
+    bool refused = false;
+    if (s.remote) {
+      refused = to && !(*to == *s.remote);  // a connected stream sends only to its peer
+      err = ErrorCode::invalid_argument;
+      to.reset();
+    } else if (!to) {
+      refused = true;
+      err = ErrorCode::invalid_argument;
+    } else if (auto ok = s.sock->check_remote(*to); !ok) {
+      refused = true;
+      err = ok.error();
+    } else if (!policy.allows(net::Proto::udp, *to)) {
+      refused = true;
+      err = ErrorCode::access_denied;
+    }
+    if (!refused) {
+      auto n = s.sock->send_to(d.data, to);
+      if (n) {
+        ++sent;
+        continue;
+      }
+      if (n.error() == ErrorCode::would_block) break;
+      err = n.error();
+    }
+    if (sent > 0) break;  // report what went; the next send meets the error again
+    return WitResult<uint64_t, ErrorCode>(wit_err(err));
+  }
+  return WitResult<uint64_t, ErrorCode>(wit_ok(sent));
+}
+
+}  // namespace
+
+HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
+  HostInterface inst(linker, wasi_iface("wasi:sockets/udp"));
+  WasiState& st = ctx.state;
+  const net::Policy& policy = ctx.network;
+  auto sockets = inst.resource<UdpSocket>("udp-socket", st.table);
+  auto ins = inst.resource<IncomingDatagramStream>("incoming-datagram-stream", st.table);
+  auto outs = inst.resource<OutgoingDatagramStream>("outgoing-datagram-stream", st.table);
+
+  // Resolves a borrowed udp-socket, or returns its Trap.
+#define UDP_SELF(self)                   \
+  auto found = sockets.get(self);        \
+  if (!found) return found.error();      \
+  UdpSocket& u = **found;
+
+  inst.func("[method]udp-socket.start-bind",
+            [&policy, sockets](Borrow<UdpSocket> self, Borrow<> /*network*/, WitSocketAddress local) -> Result<Unit> {
+              UDP_SELF(self);
+              return start_bind(policy, u, wasisock::from_wit(local));
+            });
+  inst.func("[method]udp-socket.finish-bind", [sockets](Borrow<UdpSocket> self) -> Result<Unit> {
+    UDP_SELF(self);
+    if (u.state != UdpSocket::State::bind_started) return Unit(wit_err(ErrorCode::not_in_progress));
+    u.state = UdpSocket::State::bound;
+    return Unit(wit_ok());
+  });
+  inst.func("[method]udp-socket.stream",
+            [&policy, sockets, ins, outs](Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
+                -> Result<WitResult<Streams, ErrorCode>> {
+              UDP_SELF(self);
+              return open_streams(policy, u, self.rep(), remote, ins, outs);
+            });
+  inst.func("[method]udp-socket.local-address",
+            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
+              UDP_SELF(self);
+              if (u.state != UdpSocket::State::bound) return WitResult<WitSocketAddress, ErrorCode>(wit_err(ErrorCode::invalid_state));
+              auto a = u.sock->local_address();
+              if (!a) return WitResult<WitSocketAddress, ErrorCode>(wit_err(a.error()));
+              return WitResult<WitSocketAddress, ErrorCode>(wit_ok(wasisock::to_wit(*a)));
+            });
+  inst.func("[method]udp-socket.remote-address",
+            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
+              UDP_SELF(self);
+              if (!u.remote) return WitResult<WitSocketAddress, ErrorCode>(wit_err(ErrorCode::invalid_state));
+              return WitResult<WitSocketAddress, ErrorCode>(wit_ok(wasisock::to_wit(*u.remote)));
+            });
+  inst.func("[method]udp-socket.address-family", [sockets](Borrow<UdpSocket> self) -> Result<net::Family> {
+    UDP_SELF(self);
+    return u.sock->family();
+  });
+  inst.func("[method]udp-socket.unicast-hop-limit",
+            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<uint8_t, ErrorCode>> {
+              UDP_SELF(self);
+              return wit_of(u.sock->hop_limit());
+            });
+  inst.func("[method]udp-socket.set-unicast-hop-limit",
+            [sockets](Borrow<UdpSocket> self, uint8_t v) -> Result<Unit> {
+              UDP_SELF(self);
+              return wit_of(u.sock->set_hop_limit(v));
+            });
+  inst.func("[method]udp-socket.receive-buffer-size",
+            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
+              UDP_SELF(self);
+              return wit_of(u.sock->receive_buffer_size());
+            });
+  inst.func("[method]udp-socket.set-receive-buffer-size",
+            [sockets](Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
+              UDP_SELF(self);
+              return wit_of(u.sock->set_receive_buffer_size(v));
+            });
+  inst.func("[method]udp-socket.send-buffer-size",
+            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
+              UDP_SELF(self);
+              return wit_of(u.sock->send_buffer_size());
+            });
+  inst.func("[method]udp-socket.set-send-buffer-size",
+            [sockets](Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
+              UDP_SELF(self);
+              return wit_of(u.sock->set_send_buffer_size(v));
+            });
+  inst.func("[method]udp-socket.subscribe", [&st, sockets](Borrow<UdpSocket> self) -> Result<Val> {
+    UDP_SELF(self);
+    (void)u;  // nothing of a udp-socket is ever awaited: ready at once
+    return new_pollable(st, disp::Pollable::always(), self.rep());
+  });
+#undef UDP_SELF
+
+  inst.func("[method]incoming-datagram-stream.receive",
+            [ins](Borrow<IncomingDatagramStream> self, uint64_t max)
+                -> Result<WitResult<std::vector<WitIncomingDatagram>, ErrorCode>> {
+              auto s = ins.get(self);
+              if (!s) return s.error();
+              return receive(**s, max);
+            });
+  inst.func("[method]incoming-datagram-stream.subscribe",
+            [&st, ins](Borrow<IncomingDatagramStream> self) -> Result<Val> {
+              auto s = ins.get(self);
+              if (!s) return s.error();
+              const auto& sock = (*s)->sock;
+              return new_pollable(st, disp::Pollable::readable(sock->fd(), sock), self.rep());
+            });
+  inst.func("[method]outgoing-datagram-stream.check-send",
+            [outs](Borrow<OutgoingDatagramStream> self) -> Result<WitResult<uint64_t, ErrorCode>> {
+              auto s = outs.get(self);
+              if (!s) return s.error();
+              (*s)->permits = kSendPermits;
+              return WitResult<uint64_t, ErrorCode>(wit_ok(kSendPermits));
+            });
+  inst.func("[method]outgoing-datagram-stream.send",
+            [&policy, outs](Borrow<OutgoingDatagramStream> self, std::vector<WitOutgoingDatagram> datagrams)
+                -> Result<WitResult<uint64_t, ErrorCode>> {
+              auto s = outs.get(self);
+              if (!s) return s.error();
+              return send(policy, **s, datagrams);
+            });
+  inst.func("[method]outgoing-datagram-stream.subscribe",
+            [&st, outs](Borrow<OutgoingDatagramStream> self) -> Result<Val> {
+              auto s = outs.get(self);
+              if (!s) return s.error();
+              const auto& sock = (*s)->sock;
+              return new_pollable(st, disp::Pollable::writable(sock->fd(), sock), self.rep());
+            });
+  return sockets;
+}
+
+}  // namespace wippy::hostfns

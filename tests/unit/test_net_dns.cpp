@@ -1,0 +1,132 @@
+// Unit tests for net/resolver.h: c-ares on the dispatcher. localhost comes
+// from /etc/hosts; other names from the tiny DNS responder of
+// dns_responder.h, a fiber on the same loop.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "dispatcher/loop.h"
+#include "dispatcher/this_fiber.h"
+#include "dns_responder.h"
+#include "net/resolver.h"
+#include "net/socket.h"
+
+using namespace wippy::net;
+using wippy::disp::Loop;
+using wippy::disp::RunResult;
+using wippy::net::testing::Responder;
+
+namespace {
+
+bool contains(const std::vector<IpAddress>& v, const char* ip) {
+  return std::find(v.begin(), v.end(), *parse_ip(ip)) != v.end();
+}
+
+}  // namespace
+
+TEST_CASE("net: host names are checked before any query") {
+  CHECK(valid_host_name("localhost"));
+  CHECK(valid_host_name("a.b-c.d_e."));
+  CHECK(valid_host_name(std::string(63, 'a') + ".com"));
+  CHECK_FALSE(valid_host_name(std::string(64, 'a') + ".com"));
+  CHECK_FALSE(valid_host_name(std::string(300, 'a')));
+  CHECK_FALSE(valid_host_name(""));
+  CHECK_FALSE(valid_host_name("."));
+  CHECK_FALSE(valid_host_name("a..b"));
+  CHECK_FALSE(valid_host_name("-a.b"));
+  CHECK_FALSE(valid_host_name("a-.b"));
+  CHECK_FALSE(valid_host_name("a b"));
+  CHECK_FALSE(valid_host_name(std::string_view("a\0b", 3)));
+  CHECK_FALSE(valid_host_name("b\xC3\xA4r.de"));  // IDNA is not done: non-ASCII is refused
+}
+
+TEST_CASE("net: DNS resolves localhost, IP literals and refuses bad names") {
+  Loop loop;
+  auto r = Resolver::create(loop);
+  REQUIRE(r.ok());
+  Resolver& res = **r;
+  loop.spawn([&] {
+    auto a = res.resolve("localhost");
+    REQUIRE(a.ok());
+    CHECK(contains(*a, "127.0.0.1"));
+    auto lit = res.resolve("::1");
+    REQUIRE(lit.ok());
+    CHECK(lit->size() == 1);
+    CHECK(contains(*lit, "::1"));
+    auto br = res.resolve("[fe80::1]");
+    REQUIRE(br.ok());
+    CHECK(contains(*br, "fe80::1"));
+    CHECK(res.resolve("bad name").error() == ErrorCode::invalid_argument);
+    CHECK(res.resolve("").error() == ErrorCode::invalid_argument);
+  });
+  CHECK(loop.run() == RunResult::finished);
+}
+
+TEST_CASE("net: DNS through a responder on 127.0.0.1: answers, NXDOMAIN, SERVFAIL, timeout") {
+  Loop loop;
+  Responder dns(loop);
+  auto r = Resolver::create(loop, ResolverOptions{dns.server(), 200, 1});
+  REQUIRE(r.ok());
+  Resolver& res = **r;
+  loop.spawn([&] {
+    auto a = res.resolve("wippy.test");
+    REQUIRE(a.ok());
+    CHECK(a->size() == 3);
+    CHECK(contains(*a, "10.1.2.3"));
+    CHECK(contains(*a, "10.1.2.4"));
+    CHECK(contains(*a, "fd00::53"));
+    auto v4 = res.resolve("V4ONLY.test");
+    REQUIRE(v4.ok());
+    CHECK(v4->size() == 1);
+    CHECK(contains(*v4, "192.0.2.7"));
+    CHECK(res.resolve("missing.test").error() == ErrorCode::name_unresolvable);
+    CHECK(res.resolve("fail.test").error() == ErrorCode::temporary_resolver_failure);
+    // c-ares gives up after its own timeout (200 ms, one try).
+    CHECK(res.resolve("silent.test").error() == ErrorCode::temporary_resolver_failure);
+    // The caller's deadline ends the wait first, never early.
+    const uint64_t t0 = wippy::disp::now_ns();
+    CHECK(res.resolve("silent.test", wippy::disp::deadline_after(50'000'000)).error() == ErrorCode::timeout);
+    CHECK(wippy::disp::now_ns() - t0 >= 50'000'000);
+
+    // The start/poll form: not done at once, its pollable wakes the fiber.
+    auto l = res.start("wippy.test");
+    REQUIRE(l.ok());
+    std::shared_ptr<Lookup> lookup = *l;
+    CHECK_FALSE(lookup->done());
+    bool called = false;
+    lookup->on_done([&] { called = true; });
+    CHECK(wippy::disp::this_fiber::block(lookup->pollable()) == wippy::disp::Errc::ok);
+    CHECK(lookup->done());
+    CHECK(called);
+    REQUIRE(lookup->result().ok());
+    CHECK(lookup->result()->size() == 3);
+    // A lookup dropped before its answer is harmless.
+    CHECK(res.start("v4only.test").ok());
+    Loop::current()->cancel(dns.fiber);
+  });
+  CHECK(loop.run() == RunResult::finished);
+  CHECK(dns.queries >= 8);
+}
+
+TEST_CASE("net: resolver options are checked; destroying it completes pending lookups") {
+  Loop loop;
+  CHECK_FALSE(Resolver::create(loop, ResolverOptions{"not-an-ip:53"}).ok());
+  CHECK_FALSE(Resolver::create(loop, ResolverOptions{"127.0.0.1:99999"}).ok());
+  CHECK(Resolver::create(loop, ResolverOptions{"127.0.0.1:5353,[::1]:53"}).ok());
+  Responder dns(loop);
+  auto r = Resolver::create(loop, ResolverOptions{dns.server(), 5000, 1});
+  REQUIRE(r.ok());
+  auto l = (*r)->start("silent.test");
+  REQUIRE(l.ok());
+  std::shared_ptr<Lookup> pending = *l;
+  loop.spawn([&] {
+    wippy::disp::this_fiber::sleep_for(20'000'000);  // let the query go out
+    r->reset();
+    Loop::current()->cancel(dns.fiber);
+  });
+  CHECK(loop.run() == RunResult::finished);
+  CHECK(pending->done());
+  CHECK(pending->result().error() == ErrorCode::permanent_resolver_failure);
+}

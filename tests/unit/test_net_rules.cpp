@@ -1,0 +1,223 @@
+// Unit tests for net/ values: addresses (parse, print, sockaddr), the
+// wasi:sockets errno mapping, and network grant rules and policies.
+#include <doctest/doctest.h>
+
+#include <cerrno>
+#include <string>
+
+#include "net/address.h"
+#include "net/net_error.h"
+#include "net/rules.h"
+
+using namespace wippy::net;
+
+namespace {
+
+IpAddress ip(const char* text) {
+  auto a = parse_ip(text);
+  REQUIRE(a.has_value());
+  return *a;
+}
+
+Rule rule(const char* text) {
+  auto r = parse_rule(text);
+  INFO(text);
+  REQUIRE(r.ok());
+  return *r;
+}
+
+std::string rule_error(const char* text) {
+  auto r = parse_rule(text);
+  if (r.ok()) return "";
+  CHECK(r.error().kind == wippy::ErrorKind::Invalid);
+  return r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("net: addresses parse, print and round-trip through sockaddr") {
+  CHECK(format_ip(ip("10.0.0.1")) == "10.0.0.1");
+  CHECK(format_ip(ip("::1")) == "::1");
+  CHECK(format_ip(ip("[fd00:0:0::2]")) == "fd00::2");
+  CHECK(std::get<Ipv6Address>(ip("1:2:3:4:5:6:7:8")).segments[7] == 8);
+  CHECK(std::get<Ipv4Address>(ip("192.168.1.200")).octets[3] == 200);
+  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4x", "[1.2.3.4]", "::g", "1:2:3:4:5:6:7:8:9",
+                          "localhost", "[::1", "1.2.3.4 "}) {
+    INFO(bad);
+    CHECK_FALSE(parse_ip(bad).has_value());
+  }
+  std::string huge(5000, '1');
+  CHECK_FALSE(parse_ip(huge).has_value());
+
+  auto s4 = parse_socket_address("127.0.0.1:8080");
+  REQUIRE(s4);
+  CHECK(port_of(*s4) == 8080);
+  CHECK(format_socket_address(*s4) == "127.0.0.1:8080");
+  auto s6 = parse_socket_address("[::1]:53");
+  REQUIRE(s6);
+  CHECK(family_of(*s6) == Family::ipv6);
+  CHECK(format_socket_address(*s6) == "[::1]:53");
+  for (const char* bad : {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "::1:53", "[127.0.0.1]:1", "1.2.3.4:-1",
+                          "1.2.3.4:1x", ":80"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_socket_address(bad).has_value());
+  }
+
+  Ipv6SocketAddress v6;
+  v6.port = 443;
+  v6.flow_info = 7;
+  v6.scope_id = 3;
+  v6.address = std::get<Ipv6Address>(ip("fe80::1"));
+  sockaddr_storage ss;
+  const socklen_t len = to_sockaddr(v6, ss);
+  auto back = from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len);
+  REQUIRE(back);
+  CHECK(std::get<Ipv6SocketAddress>(*back) == v6);
+  CHECK_FALSE(from_sockaddr(reinterpret_cast<sockaddr*>(&ss), len - 1).has_value());  // too short
+
+  CHECK(is_ipv4_mapped(ip("::ffff:10.1.2.3")));
+  CHECK(unmap_ipv4(ip("::ffff:10.1.2.3")) == ip("10.1.2.3"));
+  CHECK(is_unspecified(ip("0.0.0.0")));
+  CHECK(is_unspecified(ip("::")));
+  CHECK(is_multicast(ip("224.0.0.1")));
+  CHECK(is_multicast(ip("ff02::1")));
+  CHECK(is_broadcast(ip("255.255.255.255")));
+  CHECK_FALSE(is_multicast(ip("10.0.0.1")));
+}
+
+TEST_CASE("net: errno maps to wasi:sockets error codes per operation") {
+  CHECK(error_from_errno(EADDRNOTAVAIL, Op::bind) == ErrorCode::address_not_bindable);
+  CHECK(error_from_errno(EADDRNOTAVAIL, Op::connect) == ErrorCode::address_in_use);
+  CHECK(error_from_errno(EADDRINUSE, Op::bind) == ErrorCode::address_in_use);
+  CHECK(error_from_errno(EMFILE, Op::create) == ErrorCode::new_socket_limit);
+  CHECK(error_from_errno(ENFILE, Op::accept) == ErrorCode::new_socket_limit);
+  CHECK(error_from_errno(ENOBUFS, Op::send) == ErrorCode::out_of_memory);
+  CHECK(error_from_errno(ECONNREFUSED, Op::connect) == ErrorCode::connection_refused);
+  CHECK(error_from_errno(ECONNRESET, Op::receive) == ErrorCode::connection_reset);
+  CHECK(error_from_errno(EPIPE, Op::send) == ErrorCode::connection_reset);
+  CHECK(error_from_errno(ECONNABORTED, Op::accept) == ErrorCode::connection_aborted);
+  CHECK(error_from_errno(EAGAIN, Op::receive) == ErrorCode::would_block);
+  CHECK(error_from_errno(EINPROGRESS, Op::connect) == ErrorCode::would_block);
+  CHECK(error_from_errno(EALREADY, Op::connect) == ErrorCode::concurrency_conflict);
+  CHECK(error_from_errno(EISCONN, Op::connect) == ErrorCode::invalid_state);
+  CHECK(error_from_errno(ENOTCONN, Op::send) == ErrorCode::invalid_state);
+  CHECK(error_from_errno(EACCES, Op::bind) == ErrorCode::access_denied);
+  CHECK(error_from_errno(EPERM, Op::connect) == ErrorCode::access_denied);
+  CHECK(error_from_errno(EAFNOSUPPORT, Op::create) == ErrorCode::not_supported);
+  CHECK(error_from_errno(EINVAL, Op::option) == ErrorCode::invalid_argument);
+  CHECK(error_from_errno(ETIMEDOUT, Op::connect) == ErrorCode::timeout);
+  CHECK(error_from_errno(EHOSTUNREACH, Op::connect) == ErrorCode::remote_unreachable);
+  CHECK(error_from_errno(ENETUNREACH, Op::send) == ErrorCode::remote_unreachable);
+  CHECK(error_from_errno(EMSGSIZE, Op::send) == ErrorCode::datagram_too_large);
+  CHECK(error_from_errno(ENOENT) == ErrorCode::unknown);
+  CHECK(error_from_wait(wippy::disp::Errc::timed_out) == ErrorCode::timeout);
+  CHECK(error_from_wait(wippy::disp::Errc::cancelled) == ErrorCode::unknown);
+  CHECK(std::string(error_code_name(ErrorCode::permanent_resolver_failure)) == "permanent-resolver-failure");
+  CHECK(std::string(error_code_name(ErrorCode::new_socket_limit)) == "new-socket-limit");
+  CHECK(static_cast<int>(ErrorCode::permanent_resolver_failure) == kErrorCodeCount - 1);
+  // The WIT's discriminants (wasi:sockets/network 0.2.x).
+  CHECK(static_cast<int>(ErrorCode::invalid_state) == 9);
+  CHECK(static_cast<int>(ErrorCode::new_socket_limit) == 10);
+  CHECK(static_cast<int>(ErrorCode::address_not_bindable) == 11);
+  CHECK(static_cast<int>(ErrorCode::address_in_use) == 12);
+  CHECK(static_cast<int>(ErrorCode::name_unresolvable) == 18);
+}
+
+TEST_CASE("net: rules parse every host and port kind and print back") {
+  CHECK(format_rule(rule("tcp:127.0.0.1:8000-9000")) == "tcp:127.0.0.1:8000-9000");
+  CHECK(format_rule(rule("udp:[::1]:53")) == "udp:[::1]:53");
+  CHECK(format_rule(rule("tcp:10.0.0.0/8:*")) == "tcp:10.0.0.0/8:*");
+  CHECK(format_rule(rule("tcp:*:443")) == "tcp:*:443");
+  CHECK(format_rule(rule("udp:[fd00::]/8:0-65535")) == "udp:[fd00::]/8:*");
+  CHECK(format_rule(rule("tcp:[::ffff:10.0.0.0]/104:1")) == "tcp:10.0.0.0/8:1");
+  CHECK(format_rule(rule("tcp:0.0.0.0/0:5")) == "tcp:0.0.0.0/0:5");
+}
+
+TEST_CASE("net: bad rules are refused with a message naming the part") {
+  CHECK(rule_error("").find("three parts") != std::string::npos);
+  CHECK(rule_error("tcp:1.2.3.4").find("three parts") != std::string::npos);
+  CHECK(rule_error("sctp:1.2.3.4:1").find("protocol") != std::string::npos);
+  CHECK(rule_error("TCP:1.2.3.4:1").find("protocol") != std::string::npos);
+  CHECK(rule_error("tcp:example.com:80").find("host") != std::string::npos);
+  CHECK(rule_error("tcp::80").find("host") != std::string::npos);
+  CHECK(rule_error("tcp:::1:80").find("host") != std::string::npos);     // unbracketed IPv6
+  CHECK(rule_error("tcp:[::1:80").find("host") != std::string::npos);
+  CHECK(rule_error("tcp:[1.2.3.4]:80").find("host") != std::string::npos);
+  CHECK(rule_error("tcp:10.0.0.0/33:1").find("longer") != std::string::npos);
+  CHECK(rule_error("tcp:10.0.0.0/x:1").find("prefix") != std::string::npos);
+  CHECK(rule_error("tcp:10.0.0.1/8:1").find("host bits") != std::string::npos);
+  CHECK(rule_error("tcp:[::ffff:0.0.0.0]/8:1").find("at least 96") != std::string::npos);
+  CHECK(rule_error("tcp:1.2.3.4:65536").find("port") != std::string::npos);
+  CHECK(rule_error("tcp:1.2.3.4:").find("port") != std::string::npos);
+  CHECK(rule_error("tcp:1.2.3.4:9-8").find("above") != std::string::npos);
+  CHECK(rule_error("tcp:1.2.3.4:1-").find("range") != std::string::npos);
+  CHECK(rule_error("tcp:1.2.3.4:-1").find("range") != std::string::npos);
+  CHECK(rule_error("tcp:1.2.3.4:80x").find("port") != std::string::npos);
+  // Long input is echoed bounded.
+  std::string longrule = "tcp:" + std::string(10000, 'x') + ":1";
+  auto r = parse_rule(longrule);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().message.size() < 600);
+}
+
+TEST_CASE("net: rules match and deny by protocol, host kind and port kind") {
+  const Rule exact = rule("tcp:127.0.0.1:8000-9000");
+  CHECK(exact.matches(Proto::tcp, ip("127.0.0.1"), 8000));
+  CHECK(exact.matches(Proto::tcp, ip("127.0.0.1"), 9000));
+  CHECK_FALSE(exact.matches(Proto::tcp, ip("127.0.0.1"), 7999));
+  CHECK_FALSE(exact.matches(Proto::tcp, ip("127.0.0.1"), 9001));
+  CHECK_FALSE(exact.matches(Proto::udp, ip("127.0.0.1"), 8500));
+  CHECK_FALSE(exact.matches(Proto::tcp, ip("127.0.0.2"), 8500));
+  CHECK(exact.matches(Proto::tcp, ip("::ffff:127.0.0.1"), 8500));  // mapped: the IPv4 it reaches
+  CHECK_FALSE(exact.matches(Proto::tcp, ip("::1"), 8500));
+
+  const Rule v6 = rule("udp:[::1]:53");
+  CHECK(v6.matches(Proto::udp, ip("::1"), 53));
+  CHECK_FALSE(v6.matches(Proto::udp, ip("::1"), 54));
+  CHECK_FALSE(v6.matches(Proto::udp, ip("::2"), 53));
+  CHECK_FALSE(v6.matches(Proto::udp, ip("127.0.0.1"), 53));
+  CHECK_FALSE(v6.matches(Proto::tcp, ip("::1"), 53));
+
+  const Rule cidr = rule("tcp:10.0.0.0/8:*");
+  CHECK(cidr.matches(Proto::tcp, ip("10.0.0.0"), 1));
+  CHECK(cidr.matches(Proto::tcp, ip("10.255.255.255"), 65535));
+  CHECK(cidr.matches(Proto::tcp, ip("10.1.2.3"), 0));
+  CHECK_FALSE(cidr.matches(Proto::tcp, ip("11.0.0.0"), 80));
+  CHECK_FALSE(cidr.matches(Proto::tcp, ip("9.255.255.255"), 80));
+  CHECK_FALSE(cidr.matches(Proto::udp, ip("10.1.2.3"), 80));
+
+  const Rule cidr6 = rule("tcp:[fd00::]/8:22");
+  CHECK(cidr6.matches(Proto::tcp, ip("fdff:1::1"), 22));
+  CHECK_FALSE(cidr6.matches(Proto::tcp, ip("fe00::1"), 22));
+  CHECK_FALSE(cidr6.matches(Proto::tcp, ip("10.0.0.1"), 22));
+
+  const Rule odd = rule("tcp:192.168.4.0/22:1");  // prefix not on an octet boundary
+  CHECK(odd.matches(Proto::tcp, ip("192.168.7.255"), 1));
+  CHECK_FALSE(odd.matches(Proto::tcp, ip("192.168.8.0"), 1));
+  CHECK_FALSE(odd.matches(Proto::tcp, ip("192.168.3.255"), 1));
+
+  const Rule any = rule("tcp:*:443");
+  CHECK(any.matches(Proto::tcp, ip("8.8.8.8"), 443));
+  CHECK(any.matches(Proto::tcp, ip("2001:db8::1"), 443));
+  CHECK_FALSE(any.matches(Proto::tcp, ip("8.8.8.8"), 444));
+  CHECK_FALSE(any.matches(Proto::udp, ip("8.8.8.8"), 443));
+}
+
+TEST_CASE("net: a policy without rules allows everything; with rules only matches") {
+  Policy open;
+  CHECK(open.allows(Proto::udp, ip("1.2.3.4"), 9));
+  CHECK(open.allow_bind);
+  CHECK(open.allow_listen);
+  CHECK(open.allow_lookup);
+
+  auto p = parse_policy({"tcp:127.0.0.1:8000-9000", "udp:[::1]:53"});
+  REQUIRE(p.ok());
+  CHECK(p->allows(Proto::tcp, ip("127.0.0.1"), 8080));
+  CHECK(p->allows(Proto::udp, make_socket_address(ip("::1"), 53)));
+  CHECK_FALSE(p->allows(Proto::tcp, ip("127.0.0.1"), 80));
+  CHECK_FALSE(p->allows(Proto::udp, ip("127.0.0.1"), 53));
+
+  auto bad = parse_policy({"tcp:*:1", "udp:nope:1"});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().message.find("udp:nope:1") != std::string::npos);
+}

@@ -1,0 +1,176 @@
+// Unit tests for the wasi:sockets host functions (hostfns/sockets_*.cpp):
+// the sockets_udp guest in process, on a dispatcher loop, against a UDP echo
+// peer on the host side of the same loop, and under grants that refuse
+// lookup, bind and the peer's address with access-denied; its lookups
+// through c-ares against the DNS responder of dns_responder.h.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "dispatcher/loop.h"
+#include "dns_responder.h"
+#include "guest_files.h"
+#include "hostfns/wasi.h"
+#include "net/socket.h"
+
+using namespace wippy;
+using namespace wippy::hostfns;
+
+namespace {
+
+// Runs sockets_udp with `port` as its argument next to a host echo fiber
+// on 127.0.0.1:port; returns the guest's stdout. *echoed counts datagrams.
+std::string run_with_peer(const net::Policy& policy, int* echoed, int* exit_code) {
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  disp::Loop loop;
+  auto srv = net::Socket::create(net::Family::ipv4, net::Proto::udp);
+  REQUIRE(srv.ok());
+  REQUIRE(srv->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
+  const uint16_t port = net::port_of(*srv->local_address());
+  auto peer = loop.spawn([&] {
+    uint8_t buf[2048];
+    for (;;) {
+      auto d = net::blocking(*srv, false, disp::kNever, [&] { return srv->receive_from(buf); });
+      if (!d) return;  // cancelled once the guest is done
+      if (srv->send_to(std::span<const uint8_t>(buf, d->size), d->from).ok()) ++*echoed;
+    }
+  });
+  WasiCtx ctx;
+  ctx.args = {"sockets_udp", std::to_string(port)};
+  ctx.network = policy;
+  std::string error;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) *exit_code = *r;
+    else error = r.error().message;
+    disp::Loop::current()->cancel(peer);
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  return ctx.out.buffer;
+}
+
+net::Policy policy_of(std::vector<std::string> rules) {
+  auto p = net::parse_policy(rules);
+  REQUIRE(p.ok());
+  return *p;
+}
+
+}  // namespace
+
+TEST_CASE("wasi sockets: the sockets_udp guest echoes off a host peer and resolves on the loop") {
+  int echoed = 0, code = -1;
+  const std::string out = run_with_peer(net::Policy{}, &echoed, &code);
+  CHECK(code == 0);
+  CHECK(echoed == 3);
+  CHECK(out ==
+        "resolve localhost: 127.0.0.1\n"
+        "resolve 192.0.2.1: 192.0.2.1\n"
+        "resolve not a name: invalid-argument\n"
+        "ipv4 client: family ipv4, remote port matches: yes\n"
+        "ipv4 echo: ping 0\n"
+        "ipv4 echo: ping 1\n"
+        "ipv4 echo: ping 2\n"
+        "done\n");
+}
+
+TEST_CASE("wasi sockets: a rule naming the peer allows it; others refuse with access-denied") {
+  SUBCASE("allowed by an exact rule and by a CIDR rule") {
+    for (const char* rule : {"udp:127.0.0.1:1-65535", "udp:127.0.0.0/8:*", "udp:*:*"}) {
+      CAPTURE(rule);
+      int echoed = 0, code = -1;
+      const std::string out = run_with_peer(policy_of({rule}), &echoed, &code);
+      CHECK(echoed == 3);
+      CHECK(out.find("ipv4 echo: ping 2\n") != std::string::npos);
+    }
+  }
+  SUBCASE("denied: other protocol, other host, other port range") {
+    for (const char* rule : {"tcp:127.0.0.1:*", "udp:127.0.0.2:*", "udp:[::1]:*", "udp:127.0.0.1:1-2"}) {
+      CAPTURE(rule);
+      int echoed = 0, code = -1;
+      const std::string out = run_with_peer(policy_of({rule}), &echoed, &code);
+      CHECK(echoed == 0);
+      CHECK(out.find("stream: access-denied\n") != std::string::npos);
+      CHECK(out.find("echo:") == std::string::npos);
+      // Lookups are not address rules: still answered.
+      CHECK(out.find("resolve localhost: 127.0.0.1\n") != std::string::npos);
+    }
+  }
+  SUBCASE("allow_lookup = false refuses every lookup") {
+    net::Policy p;
+    p.allow_lookup = false;
+    int echoed = 0, code = -1;
+    const std::string out = run_with_peer(p, &echoed, &code);
+    CHECK(out.find("resolve localhost: access-denied\n") != std::string::npos);
+    CHECK(out.find("resolve 192.0.2.1: access-denied\n") != std::string::npos);
+    CHECK(echoed == 3);
+  }
+  SUBCASE("allow_bind = false refuses the bind") {
+    net::Policy p;
+    p.allow_bind = false;
+    int echoed = 0, code = -1;
+    const std::string out = run_with_peer(p, &echoed, &code);
+    CHECK(out.find("start-bind: access-denied\n") != std::string::npos);
+    CHECK(echoed == 0);
+  }
+}
+
+TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127.0.0.1") {
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  disp::Loop loop;
+  net::testing::Responder dns(loop);
+  WasiCtx ctx;
+  ctx.args = {"sockets_udp", "lookup", "wippy.test", "v4only.test", "missing.test", "fail.test", "localhost"};
+  ctx.resolver = net::ResolverOptions{dns.server(), 500, 1};
+  int code = -1;
+  std::string error;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) code = *r;
+    else error = r.error().message;
+    disp::Loop::current()->cancel(dns.fiber);
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  const std::string& out = ctx.out.buffer;
+  CHECK(out.find("resolve wippy.test: 10.1.2.3\n") != std::string::npos);
+  CHECK(out.find("resolve wippy.test: 10.1.2.4\n") != std::string::npos);
+  CHECK(out.find("resolve wippy.test: fd00:0:0:0:0:0:0:53\n") != std::string::npos);
+  CHECK(out.find("resolve v4only.test: 192.0.2.7\n") != std::string::npos);
+  CHECK(out.find("resolve missing.test: name-unresolvable\n") != std::string::npos);
+  CHECK(out.find("resolve fail.test: temporary-resolver-failure\n") != std::string::npos);
+  CHECK(out.find("resolve localhost: 127.0.0.1\n") != std::string::npos);  // /etc/hosts first
+  CHECK(dns.queries >= 6);
+}
+
+TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-socket-limit)") {
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  disp::Loop loop;
+  WasiCtx ctx;
+  ctx.args = {"sockets_udp"};  // self echo: two sockets per round
+  ctx.limits.max_open_files = 1;
+  int code = -1;
+  std::string error;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) code = *r;
+    else error = r.error().message;
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  // The server socket is the one allowed; the client's creation fails, in
+  // both rounds (the first round's socket is dropped before the second).
+  const std::string& out = ctx.out.buffer;
+  size_t n = 0;
+  for (size_t at = out.find("create: new-socket-limit\n"); at != std::string::npos;
+       at = out.find("create: new-socket-limit\n", at + 1))
+    ++n;
+  CHECK(n == 2);
+  CHECK(out.find("echo:") == std::string::npos);
+}

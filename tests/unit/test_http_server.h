@@ -146,7 +146,7 @@ class ServerConn {
     net_.fd = fd_;
     std::lock_guard<std::mutex> lk(tls_->mu);
     if (mbedtls_ssl_setup(&ssl_, tls_->conf()) != 0) return;
-    mbedtls_ssl_set_bio(&ssl_, &net_, mbedtls_net_send, mbedtls_net_recv, nullptr);
+    mbedtls_ssl_set_bio(&ssl_, &net_, &ServerConn::send_nosig, mbedtls_net_recv, nullptr);
   }
   ~ServerConn() {
     if (tls_ != nullptr) mbedtls_ssl_free(&ssl_);
@@ -233,6 +233,12 @@ class ServerConn {
   int fd() const { return fd_; }
 
  private:
+  // mbedtls_net_send without SIGPIPE when the client has gone.
+  static int send_nosig(void* ctx, const unsigned char* buf, size_t len) {
+    const ssize_t n = ::send(static_cast<mbedtls_net_context*>(ctx)->fd, buf, len, MSG_NOSIGNAL);
+    if (n >= 0) return static_cast<int>(n);
+    return errno == EPIPE || errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_SEND_FAILED;
+  }
   bool fill() {
     char tmp[16384];
     ssize_t n;
@@ -268,21 +274,35 @@ class TestServer {
  public:
   using Handler = std::function<void(ServerConn&)>;
 
-  explicit TestServer(Handler h, const TlsServerCert* cert = nullptr) : handler_(std::move(h)) {
+  // v6: listen on [::1] instead of 127.0.0.1 (port() is 0 when that fails).
+  explicit TestServer(Handler h, const TlsServerCert* cert = nullptr, bool v6 = false) : handler_(std::move(h)) {
     if (cert != nullptr) tls_ = std::make_unique<ServerTls>(*cert);
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 64) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    listen_fd_ = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_storage ss{};
+    socklen_t len;
+    if (v6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+      a->sin6_family = AF_INET6;
+      a->sin6_addr = in6addr_loopback;
+      len = sizeof *a;
+    } else {
+      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+      a->sin_family = AF_INET;
+      a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      len = sizeof *a;
+    }
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(listen_fd_, 64) != 0 ||
+        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0)
       return;
-    port_ = ntohs(a.sin_port);
+    port_ = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
   ~TestServer() {
     stopping_ = true;
+    if (!acceptor_.joinable()) {
+      ::close(listen_fd_);
+      return;
+    }
     ::shutdown(listen_fd_, SHUT_RDWR);
     if (acceptor_.joinable()) acceptor_.join();
     {

@@ -338,3 +338,47 @@ TEST_CASE("http errc names follow the WIT") {
   CHECK(std::string(http_errc_name(HttpErrc::internal_error)) == "internal-error");
   CHECK(to_error(http_error(HttpErrc::connection_refused, "x")).message == "connection-refused: x");
 }
+
+TEST_CASE("http1 client: a reused connection that ends before the response is retried once") {
+  // Each connection answers one request, then (when reused) ends at once.
+  int connects = 0;
+  Http1Options opts;
+  opts.connector = [&](std::string_view, std::string_view, uint16_t, uint64_t)
+      -> HttpResult<std::unique_ptr<Transport>> {
+    ++connects;
+    return std::unique_ptr<Transport>(
+        new ScriptTransport("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 1 << 20, nullptr));
+  };
+  Http1Client client(opts);
+  std::vector<std::string> bodies;
+  std::vector<bool> reused;
+  for (int i = 0; i < 3; ++i) {
+    Request r;
+    r.authority = "example.test";
+    auto ex = client.send(r);
+    REQUIRE(ex);
+    reused.push_back((*ex)->reused_connection());
+    auto head = (*ex)->response();
+    REQUIRE_MESSAGE(head, head.error().message);
+    uint8_t buf[8];
+    auto n = (*ex)->read_body(buf);
+    REQUIRE(n);
+    bodies.emplace_back(reinterpret_cast<char*>(buf), *n);
+  }
+  CHECK(bodies == std::vector<std::string>{"ok", "ok", "ok"});
+  CHECK(reused == std::vector<bool>{false, true, true});
+  CHECK(connects == 3);
+
+  // A request with a body is not replayed: the error reaches the caller.
+  Request post;
+  post.authority = "example.test";
+  post.method = "POST";
+  post.headers = {{"Content-Length", "0"}};
+  auto ex = client.send(post);
+  REQUIRE(ex);
+  REQUIRE((*ex)->reused_connection());
+  auto head = (*ex)->response();
+  REQUIRE_FALSE(head);
+  CHECK(head.error().code == HttpErrc::http_response_incomplete);
+  CHECK(connects == 3);
+}

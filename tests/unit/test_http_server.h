@@ -88,6 +88,7 @@ class TestPki {
 
 struct TlsServerCert {
   std::string cert_file, key_file;
+  bool no_shared_cipher = false;  // offer only a PSK suite: the handshake ends in a fatal alert
 };
 
 class ServerTls {
@@ -106,6 +107,7 @@ class ServerTls {
     if (!ok_) return;
     mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
     ok_ = mbedtls_ssl_conf_own_cert(&conf_, &crt_, &key_) == 0;
+    if (c.no_shared_cipher) mbedtls_ssl_conf_ciphersuites(&conf_, kPskOnly);
     mbedtls_ssl_conf_sni(&conf_, &ServerTls::on_sni, this);
   }
   ~ServerTls() {
@@ -122,6 +124,7 @@ class ServerTls {
   int sni_calls = 0;
 
  private:
+  static constexpr int kPskOnly[] = {MBEDTLS_TLS_PSK_WITH_AES_128_GCM_SHA256, 0};
   static int on_sni(void* self, mbedtls_ssl_context*, const unsigned char* name, size_t len) {
     auto* s = static_cast<ServerTls*>(self);
     s->last_sni.assign(reinterpret_cast<const char*>(name), len);

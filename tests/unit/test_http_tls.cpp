@@ -265,6 +265,20 @@ TEST_CASE("https: a large body crosses many TLS records; a plain server is a TLS
   CHECK(proto[0].err.code == HttpErrc::tls_protocol_error);
 }
 
+TEST_CASE("https: a fatal alert from the server is TLS-alert-received with its id") {
+  Pki p;
+  REQUIRE(p.ok);
+  TlsServerCert cert = p.cert("good");
+  cert.no_shared_cipher = true;
+  TestServer srv(hello_server, &cert);
+  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  REQUIRE(got.size() == 1);
+  CHECK_FALSE(got[0].ok);
+  CHECK(got[0].err.code == HttpErrc::tls_alert_received);
+  CHECK(got[0].err.tls_alert.has_value());
+  CHECK(got[0].err.tls_alert == std::optional<uint8_t>(40));  // handshake_failure
+}
+
 TEST_CASE("https: a TLS handshake that never completes is a connection timeout") {
   TestServer silent([](ServerConn& c) { c.wait_close(); });
   Pki p;

@@ -114,6 +114,23 @@ bool cert_has_ip(const mbedtls_x509_crt& crt, std::string_view host) {
   return false;
 }
 
+// A server that rejects our flight sends a fatal alert and closes; our
+// write then fails (EPIPE) before mbedTLS reads the alert. Alerts before
+// ChangeCipherSpec are plaintext records: 15 03 0x 00 02 <level> <id>.
+void pending_alert(Transport& inner, HttpError& e) {
+  uint8_t rec[7];
+  size_t got = 0;
+  while (got < sizeof rec) {
+    auto step = inner.try_read(std::span(rec + got, sizeof rec - got));
+    if (!step || step->n == 0) return;
+    got += step->n;
+  }
+  if (rec[0] == 0x15 && rec[1] == 0x03 && rec[3] == 0x00 && rec[4] == 0x02 && rec[5] == 0x02) {
+    e = http_error(HttpErrc::tls_alert_received, "the peer sent a fatal TLS alert (" + std::to_string(rec[6]) + ")");
+    e.tls_alert = rec[6];
+  }
+}
+
 }  // namespace
 
 bool is_ip_literal(std::string_view host) {
@@ -144,7 +161,11 @@ HttpResult<std::unique_ptr<Transport>> TlsTransport::connect(std::shared_ptr<Tls
   for (;;) {
     rc = mbedtls_ssl_handshake(&s->ssl);
     if (rc == 0) break;
-    if (!is_want(rc) || s->inner_err) return tls_failure(*s, rc, "TLS handshake");
+    if (!is_want(rc) || s->inner_err) {
+      HttpError e = tls_failure(*s, rc, "TLS handshake");
+      if (e.code == HttpErrc::connection_terminated) pending_alert(*s->inner, e);
+      return e;
+    }
     if (deadline != disp::kNever && disp::now_ns() >= deadline)
       return http_error(HttpErrc::connection_timeout, "TLS handshake timed out");
     const disp::Errc e = s->inner->wait(want_of(*s, rc), deadline);

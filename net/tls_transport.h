@@ -8,8 +8,9 @@
 //    (wildcards as mbedTLS allows); an IP literal (v4 or v6, no brackets) is
 //    not sent as SNI and must equal one of the certificate's iPAddress SANs.
 //    Failures are TLS-certificate-error with mbedTLS's reason; a fatal alert
-//    from the peer is TLS-alert-received with its id; anything else
-//    TLS-protocol-error.
+//    from the peer is TLS-alert-received with its id (also when our write
+//    met the closed socket first: the plaintext alert is read back from the
+//    receive queue); anything else TLS-protocol-error.
 //  * Reads end (eof) at close_notify or at the inner stream's end; HTTP
 //    framing above detects truncation.
 #pragma once

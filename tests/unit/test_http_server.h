@@ -88,7 +88,8 @@ class TestPki {
 
 struct TlsServerCert {
   std::string cert_file, key_file;
-  bool no_shared_cipher = false;  // offer only a PSK suite: the handshake ends in a fatal alert
+  bool no_shared_cipher = false;     // offer only a PSK suite: the handshake ends in a fatal alert
+  bool require_client_cert = false;  // the client sends none: a fatal alert after its whole flight
 };
 
 class ServerTls {
@@ -108,6 +109,10 @@ class ServerTls {
     mbedtls_ssl_conf_rng(&conf_, mbedtls_ctr_drbg_random, &drbg_);
     ok_ = mbedtls_ssl_conf_own_cert(&conf_, &crt_, &key_) == 0;
     if (c.no_shared_cipher) mbedtls_ssl_conf_ciphersuites(&conf_, kPskOnly);
+    if (c.require_client_cert) {
+      mbedtls_ssl_conf_authmode(&conf_, MBEDTLS_SSL_VERIFY_REQUIRED);
+      mbedtls_ssl_conf_ca_chain(&conf_, &crt_, nullptr);
+    }
     mbedtls_ssl_conf_sni(&conf_, &ServerTls::on_sni, this);
   }
   ~ServerTls() {
@@ -164,7 +169,12 @@ class ServerConn {
         rc = mbedtls_ssl_handshake(&ssl_);
       }
       if (rc == 0) return true;
-      if (rc != MBEDTLS_ERR_SSL_WANT_READ && rc != MBEDTLS_ERR_SSL_WANT_WRITE) return false;
+      if (rc == MBEDTLS_ERR_SSL_WANT_READ || rc == MBEDTLS_ERR_SSL_WANT_WRITE) continue;
+      // Tell the client why, as OpenSSL-based servers do (mbedTLS does not always).
+      if (rc != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && rc != MBEDTLS_ERR_NET_CONN_RESET &&
+          rc != MBEDTLS_ERR_SSL_CONN_EOF)
+        mbedtls_ssl_send_alert_message(&ssl_, MBEDTLS_SSL_ALERT_LEVEL_FATAL, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+      return false;
     }
   }
   bool write(std::string_view s) {

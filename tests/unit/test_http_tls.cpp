@@ -279,6 +279,21 @@ TEST_CASE("https: a fatal alert from the server is TLS-alert-received with its i
   CHECK(got[0].err.tls_alert == std::optional<uint8_t>(40));  // handshake_failure
 }
 
+TEST_CASE("https: an alert that arrives while our flight is still being written") {
+  Pki p;
+  REQUIRE(p.ok);
+  TlsServerCert cert = p.cert("good");
+  cert.require_client_cert = true;
+  TestServer srv(hello_server, &cert);
+  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  REQUIRE(got.size() == 1);
+  CHECK_FALSE(got[0].ok);
+  // Either the alert was read in time, or our write met the closed socket
+  // first and the alert was recovered from the receive queue.
+  CHECK_MESSAGE(got[0].err.code == HttpErrc::tls_alert_received, got[0].err.message);
+  CHECK(got[0].err.tls_alert.has_value());
+}
+
 TEST_CASE("https: a TLS handshake that never completes is a connection timeout") {
   TestServer silent([](ServerConn& c) { c.wait_close(); });
   Pki p;

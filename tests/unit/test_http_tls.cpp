@@ -195,6 +195,25 @@ TEST_CASE("https: untrusted CAs are certificate errors") {
   CHECK_MESSAGE(with_extra[0].ok, with_extra[0].err.message);
 }
 
+TEST_CASE("https: SSL_CERT_FILE in the process environment, read through getenv") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert good = p.cert("good");
+  TestServer srv(hello_server, &good);
+  const char* old_file = std::getenv("SSL_CERT_FILE");
+  const char* old_dir = std::getenv("SSL_CERT_DIR");
+  const std::string saved_file = old_file ? old_file : "", saved_dir = old_dir ? old_dir : "";
+  ::setenv("SSL_CERT_FILE", p.ca().c_str(), 1);
+  ::unsetenv("SSL_CERT_DIR");
+  const TlsTrust trust = trust_from_environment(::getenv);  // read once, here
+  if (old_file) ::setenv("SSL_CERT_FILE", saved_file.c_str(), 1); else ::unsetenv("SSL_CERT_FILE");
+  if (old_dir) ::setenv("SSL_CERT_DIR", saved_dir.c_str(), 1);
+  CHECK(trust.ca_files == std::vector<std::string>{p.ca()});
+  auto got = https_get(trust, "localhost:" + port_of(srv));
+  REQUIRE(got.size() == 1);
+  CHECK_MESSAGE(got[0].ok, got[0].err.message);
+}
+
 TEST_CASE("https: SSL_CERT_DIR replaces the system store") {
   Pki p;
   REQUIRE(p.ok);

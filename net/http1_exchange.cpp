@@ -190,16 +190,14 @@ HttpResult<bool> Exchange::await_continue(uint64_t timeout_ns) {
     // A final response before the body: the body is not sent and the
     // connection cannot carry another request.
     pending_final_ = std::move(*h);
-    if (req_kind_ != BodyKind::none) poisoned_ = true;
+    if (req_kind_ != BodyKind::none) close_requested_ = true;  // the response stays readable
     req_done_ = true;
     return false;
   }
 }
 
 HttpResult<ResponseHead> Exchange::response() {
-  if (!conn_ || poisoned_) {
-    if (!pending_final_) return http_error(HttpErrc::internal_error, "the exchange has failed");
-  }
+  if (!conn_ || poisoned_) return http_error(HttpErrc::internal_error, "the exchange has failed");
   if (head_read_) return http_error(HttpErrc::internal_error, "the response head was already read");
   if (!req_done_) {
     if (auto f = finish(); !f) return std::move(f.error());

@@ -224,7 +224,7 @@ TEST_CASE("http client: expect 100-continue") {
       const std::string head = c.read_head();
       if (head.empty()) return;
       if (head.find("/refuse") != std::string::npos) {
-        c.write("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
+        c.write("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 7\r\n\r\nno body");
         continue;
       }
       c.write("HTTP/1.1 100 Continue\r\n\r\n");
@@ -234,7 +234,7 @@ TEST_CASE("http client: expect 100-continue") {
   });
   std::optional<bool> go, refused;
   uint16_t status = 0, refused_status = 0;
-  std::string body;
+  std::string body, refused_body;
   size_t idle_after_refusal = 99;
   run_fiber([&] {
     Http1Client client(loopback_options());
@@ -262,6 +262,7 @@ TEST_CASE("http client: expect 100-continue") {
     refused = *c2;
     auto head2 = (*ex2)->response();
     if (head2) refused_status = head2->status;
+    if (head2) refused_body = read_all(**ex2).value_or("<error>");
     ex2->reset();
     idle_after_refusal = client.idle_count();
   });
@@ -270,6 +271,7 @@ TEST_CASE("http client: expect 100-continue") {
   CHECK(body == "data");
   CHECK(refused == std::optional<bool>(false));
   CHECK(refused_status == 417);
+  CHECK(refused_body == "no body");
   CHECK(idle_after_refusal == 0);  // the unsent body leaves the connection unusable
 }
 

@@ -19,8 +19,9 @@
 //    "expect: 100-continue", await_continue() waits for the 100 before the
 //    body is written (true), or finds the final response instead (false).
 //  * Timeouts (RequestTimeouts, durations): connect covers TCP and the TLS
-//    handshake (connection-timeout); first_byte covers the wait for the
-//    response's first byte, between_bytes every later read and every write
+//    handshake (connection-timeout); first_byte bounds the wait for the
+//    whole response head (1xx included) after the request is sent,
+//    between_bytes every other read and every write
 //    (connection-read-timeout / connection-write-timeout).
 //  * Keep-alive: a connection whose response ended cleanly, with no
 //    "connection: close" either way, no read-to-end body and no extra bytes,

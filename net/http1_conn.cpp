@@ -25,7 +25,8 @@ HttpResult<size_t> Http1Conn::fill(uint64_t deadline) {
   return n;
 }
 
-HttpResult<std::string_view> Http1Conn::read_line(size_t max_len, uint64_t deadline, const TooLong& too_long) {
+HttpResult<std::string_view> Http1Conn::read_line(size_t max_len, uint64_t deadline, uint64_t between_ns,
+                                                   const TooLong& too_long) {
   size_t scanned = 0;  // bytes after pos_ already known to hold no LF
   for (;;) {
     const auto* base = reinterpret_cast<const char*>(buf_.data());
@@ -46,7 +47,7 @@ HttpResult<std::string_view> Http1Conn::read_line(size_t max_len, uint64_t deadl
     // No LF yet: at most max_len bytes plus the CR may be pending.
     if (avail.size() > max_len + 1) return too_long(avail.substr(0, 256));
     scanned = avail.size();
-    auto n = fill(deadline);
+    auto n = fill(std::min(deadline, disp::deadline_after(between_ns)));
     if (!n) return std::move(n.error());
     if (*n == 0) return http_error(HttpErrc::http_response_incomplete, "the connection ended inside the response head");
   }

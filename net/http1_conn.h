@@ -7,7 +7,9 @@
 //    before a full line is HTTP-response-incomplete. The view stays valid
 //    until the next read.
 //  * read_body() copies buffered bytes first, then reads the transport once.
-//  * Each read takes an absolute deadline; a timeout is connection-read-timeout.
+//  * Each read takes an absolute deadline (read_line also a between-bytes
+//    duration, restarted whenever bytes arrive); a timeout is
+//    connection-read-timeout.
 //  * key is "scheme://host:port" (lowercase) for the keep-alive pool.
 #pragma once
 #include <cstdint>
@@ -27,7 +29,9 @@ class Http1Conn {
   Http1Conn(std::unique_ptr<Transport> t, std::string key) : t_(std::move(t)), key_(std::move(key)) {}
 
   using TooLong = std::function<HttpError(std::string_view prefix)>;
-  HttpResult<std::string_view> read_line(size_t max_len, uint64_t deadline, const TooLong& too_long);
+  // Each wait for more bytes ends at min(deadline, now + between_ns).
+  HttpResult<std::string_view> read_line(size_t max_len, uint64_t deadline, uint64_t between_ns,
+                                         const TooLong& too_long);
   // Up to buf.size() bytes; 0 at the peer's end.
   HttpResult<size_t> read_body(std::span<uint8_t> buf, uint64_t deadline);
   // Whether bytes are waiting in the buffer (a pooled connection must have none).

@@ -127,7 +127,7 @@ HttpResult<ResponseHead> Exchange::read_head(uint64_t first_deadline) {
                       "a response header line is longer than " + std::to_string(lim.max_header_line) + " bytes",
                       lim.max_header_line, prefix);
   };
-  auto status = conn_->read_line(lim.max_header_line, first_deadline, too_long);
+  auto status = conn_->read_line(lim.max_header_line, first_deadline, disp::kNever, too_long);
   if (!status) return std::move(status.error());
   section += status->size() + 2;
   auto st = parse_status_line(*status);
@@ -137,7 +137,9 @@ HttpResult<ResponseHead> Exchange::read_head(uint64_t first_deadline) {
   head.reason = std::move(st->reason);
   head.version_minor = st->version_minor;
   for (;;) {
-    auto line = conn_->read_line(lim.max_header_line, between_deadline(), too_long);
+    // The whole head must arrive by first_deadline: a peer dribbling bytes
+    // forever is cut off there, not only by the size limits.
+    auto line = conn_->read_line(lim.max_header_line, first_deadline, timeouts_.between_bytes_ns, too_long);
     if (!line) return std::move(line.error());
     section += line->size() + 2;
     if (section > lim.max_header_section) {
@@ -208,9 +210,10 @@ HttpResult<ResponseHead> Exchange::response() {
     pending_final_.reset();
   } else {
     const bool may_retry = reused_ && req_kind_ == BodyKind::none && !head_bytes_.empty();
+    const uint64_t first_deadline = disp::deadline_after(timeouts_.first_byte_ns);
     for (size_t informational = 0;;) {
       const uint64_t before = conn_->bytes_read();
-      auto h = read_head(disp::deadline_after(timeouts_.first_byte_ns));
+      auto h = read_head(first_deadline);
       if (!h) {
         const bool nothing = conn_->bytes_read() == before && informational == 0;
         const HttpErrc c = h.error().code;
@@ -257,7 +260,7 @@ HttpResult<void> Exchange::read_trailers() {
     return size_error(HttpErrc::http_response_trailer_size, "a trailer line is too long", lim.max_header_line, prefix);
   };
   for (;;) {
-    auto line = conn_->read_line(lim.max_header_line, between_deadline(), too_long);
+    auto line = conn_->read_line(lim.max_header_line, disp::kNever, timeouts_.between_bytes_ns, too_long);
     if (!line) return std::move(line.error());
     section += line->size() + 2;
     if (section > lim.max_trailer_section) {
@@ -279,13 +282,13 @@ HttpResult<size_t> Exchange::read_chunked(std::span<uint8_t> buf) {
   };
   for (;;) {
     if (chunk_ == ChunkState::crlf) {
-      auto line = conn_->read_line(lim.max_header_line, between_deadline(), too_long);
+      auto line = conn_->read_line(lim.max_header_line, disp::kNever, timeouts_.between_bytes_ns, too_long);
       if (!line) return std::move(line.error());
       if (!line->empty()) return protocol("chunk data longer than its size");
       chunk_ = ChunkState::size;
     }
     if (chunk_ == ChunkState::size) {
-      auto line = conn_->read_line(lim.max_header_line, between_deadline(), too_long);
+      auto line = conn_->read_line(lim.max_header_line, disp::kNever, timeouts_.between_bytes_ns, too_long);
       if (!line) return std::move(line.error());
       auto size = parse_chunk_size(*line);
       if (!size) return std::move(size.error());

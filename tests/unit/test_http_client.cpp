@@ -3,7 +3,9 @@
 // limits, HEAD, 100-continue, timeouts and refused connections.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "net/http1_client.h"
 #include "test_http_server.h"
@@ -352,8 +354,15 @@ TEST_CASE("http client: refused connections and stalled servers") {
       for (int i = 0; !release && c.write("X-Filler-" + std::to_string(i) + ": 0123456789abcdef\r\n"); ++i) {
       }
     }
+    if (head.find("/dribble") != std::string::npos) {
+      const std::string start = "HTTP/1.1 200 OK\r\nX-Slow: ";
+      if (!c.write(start)) return;
+      while (!release && c.write("a")) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     c.wait_close();
   });
+  HttpErrc dribble = HttpErrc::internal_error;
+  uint64_t dribble_waited = 0;
   HttpErrc refused = HttpErrc::internal_error, first_byte = HttpErrc::internal_error,
            between = HttpErrc::internal_error, endless = HttpErrc::internal_error;
   uint64_t waited = 0;
@@ -387,8 +396,22 @@ TEST_CASE("http client: refused connections and stalled servers") {
       auto h = (*ex4)->response();
       if (!h) endless = h.error().code;
     }
+
+    // Bytes keep coming, so only the head's overall deadline ends this.
+    RequestTimeouts head_limit;
+    head_limit.first_byte_ns = 200 * kMs;
+    head_limit.between_bytes_ns = wippy::disp::kNever;  // bytes keep coming anyway
+    const uint64_t t0 = wippy::disp::now_ns();
+    auto ex5 = client.send(get(stall.port(), "/dribble"), head_limit);
+    if (ex5) {
+      auto h = (*ex5)->response();
+      if (!h) dribble = h.error().code;
+    }
+    dribble_waited = wippy::disp::now_ns() - t0;
     release = true;
   });
+  CHECK(dribble == HttpErrc::connection_read_timeout);
+  CHECK(dribble_waited >= 200 * kMs);
   CHECK(refused == HttpErrc::connection_refused);
   CHECK(first_byte == HttpErrc::connection_read_timeout);
   CHECK(waited >= 100 * kMs);

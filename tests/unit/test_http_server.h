@@ -346,6 +346,8 @@ class TestServer {
         continue;
       }
       ++accepts_;
+      int one = 1;  // small writes (dribbling servers) go out at once
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       std::lock_guard<std::mutex> lk(mu_);
       conn_fds_.push_back(fd);
       workers_.emplace_back([this, fd] {

@@ -112,6 +112,7 @@ class Exchange {
   HttpResult<void> read_trailers();
   HttpResult<size_t> read_chunked(std::span<uint8_t> buf);
   HttpResult<void> retry_on_fresh_connection();
+  HttpResult<void> send_bytes(std::span<const uint8_t> data);
   HttpError fail(HttpError e);  // poisons the connection, returns e
   void release();
   uint64_t between_deadline() const;

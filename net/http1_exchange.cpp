@@ -12,6 +12,10 @@ namespace wippy::net {
 
 namespace {
 
+std::span<const uint8_t> as_bytes(std::string_view s) {
+  return std::span(reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
 HttpError protocol(std::string msg) { return http_error(HttpErrc::http_protocol_error, std::move(msg)); }
 
 HttpError size_error(HttpErrc code, std::string msg, uint64_t size, std::string_view prefix) {
@@ -43,6 +47,18 @@ Exchange::~Exchange() { release(); }
 
 uint64_t Exchange::between_deadline() const { return disp::deadline_after(timeouts_.between_bytes_ns); }
 
+// Writes in slices so that between-bytes restarts as the peer takes data.
+HttpResult<void> Exchange::send_bytes(std::span<const uint8_t> data) {
+  constexpr size_t kSlice = 64 * 1024;
+  while (!data.empty()) {
+    const size_t n = std::min(kSlice, data.size());
+    auto w = write_all(conn_->transport(), data.subspan(0, n), between_deadline());
+    if (!w) return w;
+    data = data.subspan(n);
+  }
+  return {};
+}
+
 HttpError Exchange::fail(HttpError e) {
   poisoned_ = true;
   return e;
@@ -64,14 +80,12 @@ HttpResult<void> Exchange::write_body(std::span<const uint8_t> data) {
   if (!conn_ || poisoned_) return http_error(HttpErrc::internal_error, "the exchange has failed");
   if (req_done_) return http_error(HttpErrc::internal_error, "the request body is already finished");
   if (data.empty()) return {};
-  const uint64_t deadline = between_deadline();
-  Transport& t = conn_->transport();
   if (req_kind_ == BodyKind::length) {
     if (data.size() > req_left_) {
       HttpError e = http_error(HttpErrc::http_request_body_size, "the body is longer than its content-length");
       return fail(std::move(e));
     }
-    auto w = write_all(t, data, deadline);
+    auto w = send_bytes(data);
     if (!w) return fail(std::move(w.error()));
     req_left_ -= data.size();
     return {};
@@ -82,13 +96,13 @@ HttpResult<void> Exchange::write_body(std::span<const uint8_t> data) {
   if (data.size() <= 16 * 1024) {  // one write for small chunks
     framed.append(reinterpret_cast<const char*>(data.data()), data.size());
     framed += "\r\n";
-    auto w = write_all(t, framed, deadline);
+    auto w = send_bytes(as_bytes(framed));
     if (!w) return fail(std::move(w.error()));
     return {};
   }
-  auto w = write_all(t, framed, deadline);
-  if (w) w = write_all(t, data, deadline);
-  if (w) w = write_all(t, std::string_view("\r\n"), deadline);
+  auto w = send_bytes(as_bytes(framed));
+  if (w) w = send_bytes(data);
+  if (w) w = send_bytes(as_bytes("\r\n"));
   if (!w) return fail(std::move(w.error()));
   return {};
 }
@@ -112,7 +126,7 @@ HttpResult<void> Exchange::finish(const HeaderList& trailers) {
     std::string last = "0\r\n";
     append_fields(last, trailers);
     last += "\r\n";
-    auto w = write_all(conn_->transport(), last, between_deadline());
+    auto w = send_bytes(as_bytes(last));
     if (!w) return fail(std::move(w.error()));
   }
   req_done_ = true;

@@ -418,3 +418,61 @@ TEST_CASE("http client: refused connections and stalled servers") {
   CHECK(between == HttpErrc::connection_read_timeout);
   CHECK(endless == HttpErrc::http_response_header_section_size);
 }
+
+TEST_CASE("http client: a 5 MiB request body, and a peer that stops reading") {
+  std::atomic<size_t> received{0};
+  std::atomic<bool> release{false};
+  TestServer srv([&](ServerConn& c) {
+    const std::string head = c.read_head();
+    if (head.empty()) return;
+    if (head.find("/sink") != std::string::npos) {
+      const std::string body = c.read_exact(head_content_length(head));
+      received = body.size();
+      size_t sum = 0;
+      for (unsigned char ch : body) sum += ch;
+      c.write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(std::to_string(sum).size()) + "\r\n\r\n" +
+              std::to_string(sum));
+    }
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // reads nothing more
+  });
+  const size_t big = 5 << 20;
+  std::string payload(big, '\0');
+  size_t expect_sum = 0;
+  for (size_t i = 0; i < big; ++i) {
+    payload[i] = static_cast<char>(i % 251);
+    expect_sum += static_cast<unsigned char>(payload[i]);
+  }
+  std::string echoed_sum;
+  HttpErrc stuck = HttpErrc::internal_error;
+  run_fiber([&] {
+    Http1Client client(loopback_options());
+    Request r = get(srv.port(), "/sink");
+    r.method = "POST";
+    r.headers = {{"Content-Length", std::to_string(big)}};
+    auto ex = client.send(r);
+    if (!ex) return;
+    for (size_t at = 0; at < big; at += 1 << 20)
+      if (!(*ex)->write_body(std::span(reinterpret_cast<const uint8_t*>(payload.data()) + at, 1 << 20))) return;
+    if ((*ex)->response()) echoed_sum = read_all(**ex).value_or("<error>");
+
+    // 64 MiB into a peer that reads nothing: more than the socket buffers hold.
+    RequestTimeouts t;
+    t.between_bytes_ns = 100 * kMs;
+    Request stall = get(srv.port(), "/stall");
+    stall.method = "PUT";
+    stall.has_body = true;
+    auto ex2 = client.send(stall, t);
+    if (!ex2) return;
+    for (int i = 0; i < 64; ++i) {
+      auto w = (*ex2)->write_body(std::span(reinterpret_cast<const uint8_t*>(payload.data()), 1 << 20));
+      if (!w) {
+        stuck = w.error().code;
+        break;
+      }
+    }
+  });
+  release = true;
+  CHECK(received == big);
+  CHECK(echoed_sum == std::to_string(expect_sum));
+  CHECK(stuck == HttpErrc::connection_write_timeout);
+}

@@ -223,7 +223,7 @@ HttpResult<ResponseHead> Exchange::response() {
     head = std::move(*pending_final_);
     pending_final_.reset();
   } else {
-    const bool may_retry = reused_ && req_kind_ == BodyKind::none && !head_bytes_.empty();
+    bool may_retry = reused_ && req_kind_ == BodyKind::none && !head_bytes_.empty();  // once
     const uint64_t first_deadline = disp::deadline_after(timeouts_.first_byte_ns);
     for (size_t informational = 0;;) {
       const uint64_t before = conn_->bytes_read();
@@ -232,6 +232,7 @@ HttpResult<ResponseHead> Exchange::response() {
         const bool nothing = conn_->bytes_read() == before && informational == 0;
         const HttpErrc c = h.error().code;
         if (may_retry && nothing && (c == HttpErrc::http_response_incomplete || c == HttpErrc::connection_terminated)) {
+          may_retry = false;
           if (auto r = retry_on_fresh_connection(); !r) return fail(std::move(r.error()));
           continue;
         }

@@ -383,6 +383,32 @@ TEST_CASE("http1 client: a reused connection that ends before the response is re
   CHECK(connects == 3);
 }
 
+TEST_CASE("http1 client: the retry happens once, not for as long as fresh connections also fail") {
+  int connects = 0;
+  Http1Options opts;
+  opts.connector = [&](std::string_view, std::string_view, uint16_t, uint64_t)
+      -> HttpResult<std::unique_ptr<Transport>> {
+    ++connects;
+    // The first connection answers; every later one ends at once.
+    std::string answer = connects == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" : "";
+    return std::unique_ptr<Transport>(new ScriptTransport(answer, 1 << 20, nullptr));
+  };
+  Http1Client client(opts);
+  Request r;
+  r.authority = "example.test";
+  {
+    auto ex = client.send(r);
+    REQUIRE(ex);
+    REQUIRE((*ex)->response());
+  }
+  auto ex = client.send(r);
+  REQUIRE(ex);
+  auto head = (*ex)->response();
+  REQUIRE_FALSE(head);
+  CHECK(head.error().code == HttpErrc::http_response_incomplete);
+  CHECK(connects == 2);
+}
+
 TEST_CASE("http1 client: mutated responses end in a value or an error, never a crash or a hang") {
   const std::vector<std::string> seeds = {
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5;e=1\r\nhello\r\n0\r\nT: v\r\n\r\n",

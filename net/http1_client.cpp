@@ -2,6 +2,7 @@
 // opening the Exchange on a pooled or new connection.
 #include "net/http1_client.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "interp/quote.h"
@@ -113,6 +114,13 @@ Http1Client::~Http1Client() = default;
 size_t Http1Client::idle_count() const { return pool_->idle_total; }
 uint64_t Http1Client::connections_opened() const { return pool_->opened; }
 void Http1Client::prune_idle() { pool_->prune(); }
+uint64_t Http1Client::next_idle_expiry() const {
+  uint64_t first = disp::kNever;
+  for (const auto& [k, q] : pool_->idle)
+    for (const auto& c : q) first = std::min(first, c->idle_since);
+  if (first == disp::kNever) return disp::kNever;
+  return first > disp::kNever - pool_->opts.idle_timeout_ns ? disp::kNever : first + pool_->opts.idle_timeout_ns;
+}
 void Http1Client::close_idle() {
   for (auto& [k, q] : pool_->idle)
     for (auto& c : q) c->transport().close();

@@ -149,6 +149,9 @@ class Http1Client {
   size_t idle_count() const;
   uint64_t connections_opened() const;
   void prune_idle();  // closes idle connections past their timeout or closed by the peer
+  // When the oldest idle connection expires (monotonic ns), kNever if none:
+  // a host may arm a timer for prune_idle() so idle sockets close on time.
+  uint64_t next_idle_expiry() const;
   void close_idle();  // closes every idle connection
 
  private:

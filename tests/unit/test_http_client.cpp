@@ -279,8 +279,8 @@ TEST_CASE("http client: expect 100-continue") {
 
 TEST_CASE("http client: idle timeout and idle limit") {
   TestServer srv(numbered_replies);
-  size_t idle_before = 0, idle_after_two = 0;
-  bool ok = false;
+  size_t idle_before = 0, idle_after_two = 0, idle_after_prune = 99;
+  bool ok = false, expiry_ok = false;
   run_fiber([&] {
     Http1Options o = loopback_options();
     o.idle_timeout_ns = 50 * kMs;
@@ -290,9 +290,14 @@ TEST_CASE("http client: idle timeout and idle limit") {
       auto ex = client.send(get(srv.port()));
       return ex && (*ex)->response() && read_all(**ex).has_value();
     };
+    if (client.next_idle_expiry() != wippy::disp::kNever) return;
+    const uint64_t t0 = wippy::disp::now_ns();
     if (!once()) return;
     idle_before = client.idle_count();
+    expiry_ok = client.next_idle_expiry() >= t0 + 50 * kMs && client.next_idle_expiry() != wippy::disp::kNever;
     tf::sleep_for(150 * kMs);  // past the idle timeout
+    client.prune_idle();
+    idle_after_prune = client.idle_count();
     if (!once()) return;       // a new connection (2 accepts)
     // Two exchanges at once need two connections; only one may stay idle.
     auto a = client.send(get(srv.port()));
@@ -306,6 +311,8 @@ TEST_CASE("http client: idle timeout and idle limit") {
   });
   CHECK(ok);
   CHECK(idle_before == 1);
+  CHECK(expiry_ok);
+  CHECK(idle_after_prune == 0);
   CHECK(idle_after_two == 1);
   CHECK(srv.accepts() == 3);
 }

@@ -1,0 +1,337 @@
+// Unit tests for net/tls with net/http1: HTTPS against loopback TLS servers
+// whose CA and certificates openssl makes at test time. Trust sources
+// (SSL_CERT_FILE, SSL_CERT_DIR, extra CA files, the system store), SNI,
+// DNS and IP-address SAN checks, certificate and protocol errors.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "net/http1_client.h"
+#include "net/tls_config.h"
+#include "test_http_server.h"
+
+using namespace wippy::net;
+using namespace wippy::testing;
+
+namespace {
+
+// A CA, a leaf for localhost / 127.0.0.1 / ::1, a leaf for other names, and
+// an unrelated CA.
+struct Pki {
+  TestPki pki;
+  bool ok = false;
+  Pki() {
+    ok = pki.make_ca("ca") && pki.make_leaf("good", "ca", "DNS:localhost,IP:127.0.0.1,IP:::1") &&
+         pki.make_leaf("wrong", "ca", "DNS:other.example,IP:10.9.9.9") && pki.make_ca("other-ca");
+  }
+  TlsServerCert cert(const std::string& name) const {
+    return TlsServerCert{pki.path(name + ".crt"), pki.path(name + ".key")};
+  }
+  std::string ca() const { return pki.path("ca.crt"); }
+};
+
+EnvLookup env_of(std::string file, std::string dir = {}) {
+  return [file, dir](const char* name) -> const char* {
+    if (std::string(name) == "SSL_CERT_FILE") return file.empty() ? nullptr : file.c_str();
+    if (std::string(name) == "SSL_CERT_DIR") return dir.empty() ? nullptr : dir.c_str();
+    return nullptr;
+  };
+}
+
+void hello_server(ServerConn& c) {
+  for (;;) {
+    const std::string head = c.read_head();
+    if (head.empty()) return;
+    if (!c.write("HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nhello, tls!\n")) return;
+  }
+}
+
+struct Fetched {
+  bool ok = false;
+  HttpError err;
+  uint16_t status = 0;
+  std::string body;
+};
+
+// GET https://<authority>/ with the given trust, `times` times on one client.
+std::vector<Fetched> https_get(const TlsTrust& trust, const std::string& authority, int times = 1) {
+  std::vector<Fetched> out;
+  auto cfg = TlsClientConfig::create(trust);
+  if (!cfg) {
+    Fetched f;
+    f.err = cfg.error();
+    out.push_back(f);
+    return out;
+  }
+  run_fiber([&] {
+    Http1Options o;
+    o.connector = loopback_connect;
+    o.tls = *cfg;
+    Http1Client client(o);
+    for (int i = 0; i < times; ++i) {
+      Fetched f;
+      Request r;
+      r.scheme = "https";
+      r.authority = authority;
+      auto ex = client.send(r);
+      if (!ex) {
+        f.err = ex.error();
+      } else if (auto h = (*ex)->response(); !h) {
+        f.err = h.error();
+      } else {
+        f.status = h->status;
+        uint8_t buf[5];
+        for (;;) {
+          auto n = (*ex)->read_body(buf);
+          if (!n) {
+            f.err = n.error();
+            break;
+          }
+          if (*n == 0) {
+            f.ok = true;
+            break;
+          }
+          f.body.append(reinterpret_cast<char*>(buf), *n);
+        }
+      }
+      out.push_back(f);
+    }
+  });
+  return out;
+}
+
+std::string port_of(const TestServer& s) { return std::to_string(s.port()); }
+
+}  // namespace
+
+TEST_CASE("https: a test CA through SSL_CERT_FILE; SNI sent; keep-alive over TLS") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert cert = p.cert("good");
+  TestServer srv(hello_server, &cert);
+  REQUIRE(srv.tls_ok());
+  const TlsTrust trust = trust_from_environment(env_of(p.ca()));
+  CHECK(trust.ca_files == std::vector<std::string>{p.ca()});
+  CHECK(trust.ca_dirs.empty());
+  auto got = https_get(trust, "localhost:" + port_of(srv), 2);
+  REQUIRE(got.size() == 2);
+  for (auto& f : got) {
+    CHECK_MESSAGE(f.ok, f.err.message);
+    CHECK(f.status == 200);
+    CHECK(f.body == "hello, tls!\n");
+  }
+  CHECK(srv.accepts() == 1);
+  CHECK(srv.last_sni() == "localhost");
+}
+
+TEST_CASE("https: IP-address SANs are checked, and no SNI is sent for an IP") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert good = p.cert("good"), wrong = p.cert("wrong");
+  TestServer srv(hello_server, &good);
+  TestServer bad(hello_server, &wrong);
+  TlsTrust trust = trust_from_environment(env_of(p.ca()));
+
+  auto ok = https_get(trust, "127.0.0.1:" + port_of(srv));
+  REQUIRE(ok.size() == 1);
+  CHECK_MESSAGE(ok[0].ok, ok[0].err.message);
+  CHECK(ok[0].body == "hello, tls!\n");
+  CHECK(srv.sni_calls() == 0);
+
+  auto ip_mismatch = https_get(trust, "127.0.0.1:" + port_of(bad));
+  REQUIRE(ip_mismatch.size() == 1);
+  CHECK_FALSE(ip_mismatch[0].ok);
+  CHECK(ip_mismatch[0].err.code == HttpErrc::tls_certificate_error);
+  CHECK(ip_mismatch[0].err.message.find("127.0.0.1") != std::string::npos);
+
+  auto name_mismatch = https_get(trust, "localhost:" + port_of(bad));
+  REQUIRE(name_mismatch.size() == 1);
+  CHECK(name_mismatch[0].err.code == HttpErrc::tls_certificate_error);
+  CHECK(name_mismatch[0].err.message.find("CN") != std::string::npos);
+}
+
+TEST_CASE("https: an IPv6 literal authority is matched against IPv6 SANs") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert good = p.cert("good"), wrong = p.cert("wrong");
+  TestServer srv(hello_server, &good, /*v6=*/true);
+  TestServer bad(hello_server, &wrong, /*v6=*/true);
+  if (srv.port() == 0 || bad.port() == 0) return;  // no IPv6 loopback on this machine
+  const TlsTrust trust = trust_from_environment(env_of(p.ca()));
+  auto ok = https_get(trust, "[::1]:" + port_of(srv));
+  REQUIRE(ok.size() == 1);
+  CHECK_MESSAGE(ok[0].ok, ok[0].err.message);
+  CHECK(srv.sni_calls() == 0);
+  auto mismatch = https_get(trust, "[::1]:" + port_of(bad));
+  REQUIRE(mismatch.size() == 1);
+  CHECK(mismatch[0].err.code == HttpErrc::tls_certificate_error);
+}
+
+TEST_CASE("https: untrusted CAs are certificate errors") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert good = p.cert("good");
+  TestServer srv(hello_server, &good);
+
+  // The system store alone (no SSL_CERT_* set) does not know the test CA.
+  const TlsTrust system = trust_from_environment(env_of(""));
+  CHECK(system.ca_files == std::vector<std::string>{kSystemCaFile});
+  auto sys = https_get(system, "localhost:" + port_of(srv));
+  REQUIRE(sys.size() == 1);
+  CHECK_FALSE(sys[0].ok);
+  CHECK(sys[0].err.code == HttpErrc::tls_certificate_error);
+
+  // Another CA given through SSL_CERT_FILE replaces the store and still fails.
+  auto other = https_get(trust_from_environment(env_of(p.pki.path("other-ca.crt"))), "localhost:" + port_of(srv));
+  REQUIRE(other.size() == 1);
+  CHECK(other[0].err.code == HttpErrc::tls_certificate_error);
+
+  // The system store plus the test CA as an extra file (wasi.http.ca_file) works.
+  TlsTrust extra = system;
+  extra.extra_ca_files.push_back(p.ca());
+  auto with_extra = https_get(extra, "localhost:" + port_of(srv));
+  REQUIRE(with_extra.size() == 1);
+  CHECK_MESSAGE(with_extra[0].ok, with_extra[0].err.message);
+}
+
+TEST_CASE("https: SSL_CERT_FILE in the process environment, read through getenv") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert good = p.cert("good");
+  TestServer srv(hello_server, &good);
+  const char* old_file = std::getenv("SSL_CERT_FILE");
+  const char* old_dir = std::getenv("SSL_CERT_DIR");
+  const std::string saved_file = old_file ? old_file : "", saved_dir = old_dir ? old_dir : "";
+  ::setenv("SSL_CERT_FILE", p.ca().c_str(), 1);
+  ::unsetenv("SSL_CERT_DIR");
+  const TlsTrust trust = trust_from_environment(::getenv);  // read once, here
+  if (old_file) ::setenv("SSL_CERT_FILE", saved_file.c_str(), 1); else ::unsetenv("SSL_CERT_FILE");
+  if (old_dir) ::setenv("SSL_CERT_DIR", saved_dir.c_str(), 1);
+  CHECK(trust.ca_files == std::vector<std::string>{p.ca()});
+  auto got = https_get(trust, "localhost:" + port_of(srv));
+  REQUIRE(got.size() == 1);
+  CHECK_MESSAGE(got[0].ok, got[0].err.message);
+}
+
+TEST_CASE("https: SSL_CERT_DIR replaces the system store") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert good = p.cert("good");
+  TestServer srv(hello_server, &good);
+  const std::string dir = p.pki.path("cadir");
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(p.ca(), dir + "/test-ca.pem");
+  const TlsTrust trust = trust_from_environment(env_of("", "/nonexistent-first:" + dir));
+  CHECK(trust.ca_files.empty());
+  CHECK(trust.ca_dirs == std::vector<std::string>{"/nonexistent-first", dir});
+  // A directory that yields nothing is a configuration error, not "trust nothing".
+  auto bad = TlsClientConfig::create(trust);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == HttpErrc::configuration_error);
+
+  auto got = https_get(trust_from_environment(env_of("", dir)), "localhost:" + port_of(srv));
+  REQUIRE(got.size() == 1);
+  CHECK_MESSAGE(got[0].ok, got[0].err.message);
+}
+
+TEST_CASE("tls config: missing or empty CA sources are configuration errors") {
+  Pki p;
+  REQUIRE(p.ok);
+  auto missing = TlsClientConfig::create(trust_from_environment(env_of("/nonexistent/ca.pem")));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == HttpErrc::configuration_error);
+  CHECK(missing.error().message.find("/nonexistent/ca.pem") != std::string::npos);
+
+  const std::string empty = p.pki.path("empty.pem");
+  { std::ofstream(empty) << "not a certificate\n"; }
+  auto none = TlsClientConfig::create(trust_from_environment(env_of(empty)));
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == HttpErrc::configuration_error);
+
+  TlsTrust extra = trust_from_environment(env_of(p.ca()));
+  extra.extra_ca_files.push_back("/nonexistent/extra.pem");
+  CHECK_FALSE(TlsClientConfig::create(extra));
+
+  auto system = TlsClientConfig::create(trust_from_environment(env_of("")));
+  REQUIRE(system);
+  CHECK((*system)->ca_count() > 10);
+}
+
+TEST_CASE("https: a large body crosses many TLS records; a plain server is a TLS protocol error") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert good = p.cert("good");
+  const std::string payload(300 * 1000, 'z');
+  TestServer big([&](ServerConn& c) {
+    if (c.read_head().empty()) return;
+    c.write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload);
+    c.wait_close();
+  }, &good);
+  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(big));
+  REQUIRE(got.size() == 1);
+  CHECK_MESSAGE(got[0].ok, got[0].err.message);
+  CHECK(got[0].body.size() == payload.size());
+  CHECK(got[0].body == payload);
+
+  TestServer plain([](ServerConn& c) {
+    c.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    c.wait_close();
+  });
+  auto proto = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(plain));
+  REQUIRE(proto.size() == 1);
+  CHECK_FALSE(proto[0].ok);
+  CHECK(proto[0].err.code == HttpErrc::tls_protocol_error);
+}
+
+TEST_CASE("https: a fatal alert from the server is TLS-alert-received with its id") {
+  Pki p;
+  REQUIRE(p.ok);
+  TlsServerCert cert = p.cert("good");
+  cert.no_shared_cipher = true;
+  TestServer srv(hello_server, &cert);
+  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  REQUIRE(got.size() == 1);
+  CHECK_FALSE(got[0].ok);
+  CHECK(got[0].err.code == HttpErrc::tls_alert_received);
+  CHECK(got[0].err.tls_alert.has_value());
+  CHECK(got[0].err.tls_alert == std::optional<uint8_t>(40));  // handshake_failure
+}
+
+TEST_CASE("https: an alert that arrives while our flight is still being written") {
+  Pki p;
+  REQUIRE(p.ok);
+  TlsServerCert cert = p.cert("good");
+  cert.require_client_cert = true;
+  TestServer srv(hello_server, &cert);
+  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  REQUIRE(got.size() == 1);
+  CHECK_FALSE(got[0].ok);
+  // Either the alert was read in time, or our write met the closed socket
+  // first and the alert was recovered from the receive queue.
+  CHECK_MESSAGE(got[0].err.code == HttpErrc::tls_alert_received, got[0].err.message);
+  CHECK(got[0].err.tls_alert.has_value());
+}
+
+TEST_CASE("https: a TLS handshake that never completes is a connection timeout") {
+  TestServer silent([](ServerConn& c) { c.wait_close(); });
+  Pki p;
+  REQUIRE(p.ok);
+  auto cfg = TlsClientConfig::create(trust_from_environment(env_of(p.ca())));
+  REQUIRE(cfg);
+  HttpErrc code = HttpErrc::internal_error;
+  run_fiber([&] {
+    Http1Options o;
+    o.connector = loopback_connect;
+    o.tls = *cfg;
+    Http1Client client(o);
+    Request r;
+    r.scheme = "https";
+    r.authority = "localhost:" + std::to_string(silent.port());
+    RequestTimeouts t;
+    t.connect_ns = 100 * 1000000ull;
+    auto ex = client.send(r, t);
+    if (!ex) code = ex.error().code;
+  });
+  CHECK(code == HttpErrc::connection_timeout);
+}

@@ -353,8 +353,48 @@ static void echo_round(int32_t net, int v6, const ip_sa *host_peer) {
   if (!host_peer) udp_close(&server);
 }
 
+/* Creates and drops `n` sockets, binding every third and streaming every
+   fifth (the streams dropped before their socket). */
+static void churn(int32_t net, int n) {
+  int failed = 0;
+  for (int i = 0; i < n; ++i) {
+    udp_t u = {0};
+    res_handle c;
+    create_udp_socket(i % 2, &c);
+    if (c.is_err) {
+      ++failed;
+      continue;
+    }
+    u.sock = c.u.handle;
+    if (i % 3 == 0) {
+      ip_sa local = loopback(i % 2, 0);
+      res_unit r;
+      bind_to(&u, net, &local, &r);
+      if (!r.is_err) udp_finish_bind(u.sock, &r);
+      if (r.is_err) ++failed;
+      if (!r.is_err && i % 5 == 0) {
+        res_streams s;
+        stream_to(&u, NULL, &s);
+        if (s.is_err) {
+          ++failed;
+        } else {
+          in_drop(s.u.s.in);
+          out_drop(s.u.s.out);
+        }
+      }
+    }
+    udp_drop(u.sock);
+  }
+  say(1, "churn: %d sockets, %d failed\n", n, failed);
+}
+
 int main(int argc, char **argv) {
   int32_t net = instance_network();
+  if (argc > 2 && strcmp(argv[1], "churn") == 0) {
+    churn(net, atoi(argv[2]));
+    network_drop(net);
+    return 0;
+  }
   if (argc > 1 && strcmp(argv[1], "lookup") == 0) {
     for (int i = 2; i < argc; ++i) lookup(net, argv[i]);
     network_drop(net);

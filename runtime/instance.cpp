@@ -79,6 +79,8 @@ Result<void> LiveInstance::instantiate() {
   if (prog_->is_component) {
     wasi_ = std::make_unique<hostfns::WasiCtx>();
     wasi_->preopens = cfg_.preopens;
+    wasi_->network = cfg_.network;
+    wasi_->limits = cfg_.limits;
     if (cfg_.inherit_stdio) wasi_->inherit_stdio();
     linker_ = std::make_unique<component::Linker>();
     if (auto r = hostfns::add_wasi_to_linker(*linker_, *wasi_); !r) return fail(r.error());

@@ -47,6 +47,8 @@ namespace wippy {
 struct InstanceConfig {
   std::vector<hostfns::Preopen> preopens;
   bool inherit_stdio = true;  // else stdout/stderr are captured per call
+  net::Policy network;        // wasi:sockets grant (the entry's wasi.network)
+  hostfns::WasiLimits limits; // handles, host fds, file sizes (the entry's limits)
 };
 
 // What one call passes to the guest besides its arguments.

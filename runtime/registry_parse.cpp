@@ -12,6 +12,7 @@
 #include <set>
 
 #include "interp/quote.h"
+#include "net/rules.h"
 #include "runtime/closest_key.h"
 #include "runtime/confined_path.h"
 #include "runtime/module_hash.h"
@@ -627,6 +628,10 @@ void FileParser::parse_network(const EntryCtx& c, const YAML::Node& node, WasiCo
                             "(such as tcp:127.0.0.1:8000-9000)",
                             item.IsScalar() ? quote_input(item.Scalar().substr(0, item.Scalar().find('\0')))
                                             : std::string("(not a string)")));
+          continue;
+        }
+        if (auto rule = net::parse_rule(item.Scalar()); !rule) {
+          error(c, item, fmt::format("wasi network allow: {}", rule.error().message));
           continue;
         }
         net.allow.push_back(item.Scalar());

@@ -11,6 +11,7 @@
 #include "component/val_json.h"
 #include "dispatcher/dispatcher.h"
 #include "interp/quote.h"
+#include "runtime/entry_grants.h"
 #include "runtime/instance.h"
 #include "runtime/pool.h"
 #include "runtime/program.h"
@@ -76,6 +77,8 @@ struct Runtime::Impl {
       cfg.inherit_stdio = opts.inherit_stdio;
       for (const WasiMount& m : fn.wasi.mounts)
         cfg.preopens.push_back(hostfns::Preopen{reg.find_fs(m.fs)->directory.string(), m.guest, m.read_only});
+      cfg.network = network_policy(fn.wasi);
+      cfg.limits = wasi_limits(fn.limits);
       es.pool = std::make_unique<Pool>(es.prog, std::move(cfg), fn.pool);
     }
     return *es.pool;

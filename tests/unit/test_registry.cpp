@@ -1008,7 +1008,19 @@ TEST_CASE("registry strict: new limits and wasi.network keys with their defaults
   CHECK_HAS(msg, "wasi network allow_bind must be true or false");
   CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {network: {allow: tcp:*:80}}\n"),
             "wasi network allow must be a list of strings");
+  // Each rule is parsed with the registry, so a bad one names its line.
+  std::string bad = load_error(dir, kDirs + kWat + R"(
+    wasi:
+      network:
+        allow:
+          - tcp:127.0.0.1:80
+          - tcp:300.1.1.1:80
+)");
+  CHECK_HAS(bad, "app.yaml:15: entry myns:f: wasi network allow: bad network rule 'tcp:300.1.1.1:80': the host");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {network: {allow: [\"udp:[::1]:70000\"]}}\n"),
+            "bad network rule 'udp:[::1]:70000'");
 }
+
 
 // --- files read safely ---------------------------------------------------
 

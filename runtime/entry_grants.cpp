@@ -1,0 +1,25 @@
+// entry_grants.cpp — registry blocks to WASI host policy (see entry_grants.h).
+#include "runtime/entry_grants.h"
+
+namespace wippy {
+
+net::Policy network_policy(const WasiConfig& wasi) {
+  net::Policy policy;
+  if (!wasi.network) return policy;
+  for (const std::string& text : wasi.network->allow)
+    if (auto rule = net::parse_rule(text)) policy.allow.push_back(*rule);
+  policy.allow_bind = wasi.network->allow_bind;
+  policy.allow_listen = wasi.network->allow_listen;
+  policy.allow_lookup = wasi.network->allow_lookup;
+  return policy;
+}
+
+hostfns::WasiLimits wasi_limits(const EntryLimits& limits) {
+  hostfns::WasiLimits out;
+  out.max_handles = size_t(limits.max_handles);
+  if (limits.max_open_files) out.max_open_files = size_t(*limits.max_open_files);
+  if (limits.max_file_bytes) out.max_file_bytes = *limits.max_file_bytes;
+  return out;
+}
+
+}  // namespace wippy

@@ -1,0 +1,17 @@
+// entry_grants.h — what a function entry's registry block grants the WASI
+// host beyond files: network_policy() turns its wasi.network block into the
+// wasi:sockets policy (no block: every address, bind, listen and lookup
+// allowed; the rules were checked when the registry was parsed), and
+// wasi_limits() its `limits` into the per-instance handle, descriptor and
+// file-size caps (unset keys keep the host defaults).
+#pragma once
+#include "hostfns/wasi_ctx.h"
+#include "net/rules.h"
+#include "runtime/registry.h"
+
+namespace wippy {
+
+net::Policy network_policy(const WasiConfig& wasi);
+hostfns::WasiLimits wasi_limits(const EntryLimits& limits);
+
+}  // namespace wippy

@@ -6,7 +6,7 @@
 //   wippy-run run FILE --invoke NAME [ARG...]
 //                                        call an export of a core module
 //   wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env K=V]...
-//                 [--cwd DIR] [-- ARG...]
+//                 [--cwd DIR] [--allow-net RULE]... [--deny-net] [-- ARG...]
 //                                        run a WASI 0.2 command component
 //                                        (exit status: the guest's)
 //   wippy-run inspect FILE.wasm          list a component's imports and
@@ -46,7 +46,7 @@ constexpr const char* kUsage =
     "      null (externref also N). Each result is printed on its own line as\n"
     "      TYPE:VALUE, e.g. i32:42 or f64:1.5 (0x3ff8000000000000).\n"
     "  wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env NAME=VALUE]...\n"
-    "                [--cwd DIR] [-- ARG...]\n"
+    "                [--cwd DIR] [--allow-net RULE]... [--deny-net] [-- ARG...]\n"
     "      Run a WASI 0.2 command component (wasi:cli/run) with exactly these\n"
     "      grants: host directory HOST visible at GUEST (read-only with :ro;\n"
     "      --dir DIR uses the same path for both), the given environment only\n"
@@ -56,6 +56,10 @@ constexpr const char* kUsage =
     "      inherited. The exit status is the guest's: 0, 1 when it exits with\n"
     "      an error or run returns err, N from exit-with-code(N); a trap or an\n"
     "      unsatisfied import prints one line on stderr and exits 1.\n"
+    "      wasi:sockets reaches every address unless --allow-net RULE (repeatable;\n"
+    "      tcp|udp:HOST:PORT, e.g. tcp:127.0.0.1:8000-9000, udp:[::1]:53,\n"
+    "      tcp:10.0.0.0/8:*, tcp:*:443) narrows it or --deny-net refuses every\n"
+    "      address, bind, listen and lookup (access-denied).\n"
     "  wippy-run inspect FILE.wasm\n"
     "      Print a component's imports and exports as a WIT-like world, with\n"
     "      function signatures and named types; for a core module, its imports\n"

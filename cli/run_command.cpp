@@ -145,7 +145,11 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       ++i;
       break;
     }
-    if (a != "--dir" && a != "--env" && a != "--cwd") {
+    if (a == "--deny-net") {
+      o.deny_net = true;
+      continue;
+    }
+    if (a != "--dir" && a != "--env" && a != "--cwd" && a != "--allow-net") {
       if (a.size() > 1 && a[0] == '-') return bad(fmt::format("unknown option {}", a));
       break;  // the first guest argument
     }
@@ -158,6 +162,10 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       if (::stat(p->host_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
         return bad(fmt::format("--dir {}: {} is not a directory", v, p->host_path));
       o.dirs.push_back(std::move(*p));
+    } else if (a == "--allow-net") {
+      auto rule = net::parse_rule(v);
+      if (!rule) return bad(fmt::format("--allow-net: {}", rule.error().message));
+      o.network.allow.push_back(*rule);
     } else if (a == "--env") {
       size_t eq = v.find('=');
       if (eq == std::string::npos || eq == 0) return bad(fmt::format("--env {}: expected NAME=VALUE", v));
@@ -167,6 +175,8 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       o.cwd = v;
     }
   }
+  if (o.deny_net && !o.network.allow.empty()) return bad("--deny-net and --allow-net exclude each other");
+  if (o.deny_net) o.network = net::Policy::none();
   o.args.assign(args.begin() + std::ptrdiff_t(i), args.end());
   return o;
 }
@@ -191,6 +201,7 @@ int run_component(const ComponentRunOptions& opts) {
   ctx.env = opts.env;
   ctx.initial_cwd = opts.cwd;
   ctx.preopens = opts.dirs;
+  ctx.network = opts.network;
   ctx.inherit_stdio();
   // A reader that goes away (`| head`) must show up to the guest as a
   // failed write on its stream, not kill the host process.

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "hostfns/wasi_ctx.h"
+#include "net/rules.h"
 
 namespace wippy::cli {
 
@@ -33,6 +34,10 @@ struct ComponentRunOptions {
   std::vector<std::pair<std::string, std::string>> env;
   std::optional<std::string> cwd;
   std::vector<std::string> args;  // after argv[0]
+  // wasi:sockets: every address by default (as wasmtime's
+  // -S inherit-network); --allow-net RULE narrows it, --deny-net refuses all.
+  net::Policy network;
+  bool deny_net = false;
 };
 
 // Parses the component-mode options after FILE (args[0] is FILE). Returns

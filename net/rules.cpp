@@ -138,6 +138,7 @@ std::string format_rule(const Rule& r) {
 }
 
 bool Policy::allows(Proto p, const IpAddress& a, uint16_t port) const {
+  if (deny_all) return false;
   if (allow.empty()) return true;
   for (const Rule& r : allow)
     if (r.matches(p, a, port)) return true;

@@ -5,7 +5,8 @@
 // or "*". parse_rule rejects anything else with an Invalid error that quotes
 // the rule (bounded) and says which part is wrong. A Policy is the rules
 // plus allow_bind / allow_listen / allow_lookup (default true). With no
-// rules every address is allowed; with rules only a matching one is. An
+// rules every address is allowed; with rules only a matching one is;
+// Policy::none() allows nothing. An
 // IPv4-mapped IPv6 address (::ffff:a.b.c.d) is matched as the IPv4 address it
 // reaches. Policies are plain values: copy them into each instance.
 #pragma once
@@ -41,6 +42,10 @@ struct Policy {
   bool allow_bind = true;
   bool allow_listen = true;
   bool allow_lookup = true;
+  bool deny_all = false;  // no address at all, whatever `allow` says
+
+  // No network: every address, bind, listen and lookup refused.
+  static Policy none() { return Policy{{}, false, false, false, true}; }
 
   bool allows(Proto p, const IpAddress& a, uint16_t port) const;
   bool allows(Proto p, const SocketAddress& a) const { return allows(p, ip_of(a), port_of(a)); }

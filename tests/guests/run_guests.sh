@@ -75,7 +75,7 @@ for name in "${names[@]}"; do
     fi
   fi
 
-  args=() envs=() dirs=() cwd="" stdin=/dev/null exit_want=0 stdout_mode=raw
+  args=() envs=() dirs=() nets=() cwd="" stdin=/dev/null exit_want=0 stdout_mode=raw
   stderr_want=() stderr_lines="" expected="$src/$name.expected" skip="" bad="" guest=$name
   while IFS=$'\t' read -r key value; do
     case $key in
@@ -83,6 +83,7 @@ for name in "${names[@]}"; do
       arg) args+=("$value") ;;
       env) envs+=("$value") ;;
       dir) dirs+=("$value") ;;
+      net) nets+=("$value") ;;
       cwd) cwd=$value ;;
       stdin) stdin="$scratch/$value" ;;
       exit) exit_want=$value ;;
@@ -115,6 +116,9 @@ for name in "${names[@]}"; do
     for i in "${!host_dirs[@]}"; do cmd+=(--dir "${host_dirs[$i]}::${guest_dirs[$i]}${ro_flags[$i]}"); done
     for e in "${envs[@]+"${envs[@]}"}"; do cmd+=(--env "$e"); done
     [ -n "$cwd" ] && cmd+=(--cwd "$cwd")
+    for n in "${nets[@]+"${nets[@]}"}"; do
+      if [ "$n" = deny ]; then cmd+=(--deny-net); else cmd+=(--allow-net "$n"); fi
+    done
     cmd+=(-- "${args[@]+"${args[@]}"}")
     (cd "$build" && timeout 300 "${cmd[@]}" < "$stdin" > "$scratch/stdout" 2> "$scratch/stderr")
     rc=$?

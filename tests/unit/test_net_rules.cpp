@@ -221,3 +221,17 @@ TEST_CASE("net: a policy without rules allows everything; with rules only matche
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message.find("udp:nope:1") != std::string::npos);
 }
+
+TEST_CASE("net: Policy::none() refuses every address, bind, listen and lookup") {
+  Policy none = Policy::none();
+  CHECK_FALSE(none.allows(Proto::tcp, ip("127.0.0.1"), 80));
+  CHECK_FALSE(none.allows(Proto::udp, ip("::1"), 53));
+  CHECK_FALSE(none.allow_bind);
+  CHECK_FALSE(none.allow_listen);
+  CHECK_FALSE(none.allow_lookup);
+  // Rules added to it do not reopen anything.
+  auto rule = parse_rule("tcp:*:*");
+  REQUIRE(rule.ok());
+  none.allow.push_back(*rule);
+  CHECK_FALSE(none.allows(Proto::tcp, ip("127.0.0.1"), 80));
+}

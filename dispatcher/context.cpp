@@ -7,13 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define WIPPY_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WIPPY_ASAN 1
-#endif
-#endif
+#include "dispatcher/sanitizer.h"
 #if defined(WIPPY_ASAN)
 #include <sanitizer/common_interface_defs.h>
 #endif

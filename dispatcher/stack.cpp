@@ -4,21 +4,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define WIPPY_STACK_SCALE 4
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define WIPPY_STACK_SCALE 4
-#endif
-#endif
-#ifndef WIPPY_STACK_SCALE
-#define WIPPY_STACK_SCALE 1
-#endif
+#include "dispatcher/sanitizer.h"
 
 namespace wippy::disp {
 
 namespace {
-constexpr size_t kSanitizerStackScale = WIPPY_STACK_SCALE;
+constexpr size_t kSanitizerStackScale = kAddressSanitizer ? 16 : 1;
 }  // namespace
 
 size_t page_size() {

@@ -4,7 +4,7 @@
 // Pages are committed lazily by the kernel, so a parked fiber's resident cost
 // is only the pages it has touched. Running off the bottom faults in the guard
 // (see overflow_guard.h). Move-only; unmaps on destruction.
-// Sanitizer builds (ASan) map kSanitizerStackScale times the usable size
+// Sanitizer builds (ASan) map kSanitizerStackScale (16) times the usable size
 // asked for, since their frames carry redzones; the limits that promise to
 // fit a 64 KiB stack are measured on the normal build.
 #pragma once

@@ -169,7 +169,7 @@ void FileParser::check_keys(const EntryCtx* c, const YAML::Node& map, std::strin
                             Unknown level) {
   if (!map.IsMap()) return;
   for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node& k = it->first;
+    const YAML::Node k = it->first;  // a copy: it-> is a temporary proxy
     std::string key = k.IsScalar() ? k.Scalar() : std::string("(not a string)");
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::optional<std::string_view> near = closest_key(key, known);

@@ -16,6 +16,7 @@
 #include <new>
 #include <string>
 
+#include "dispatcher/sanitizer.h"
 #include "component/decode.h"
 #include "component/linker.h"
 #include "component/text/component_wat.h"
@@ -125,7 +126,8 @@ TEST_CASE("table limit: 20 tables of 1 M entries stop at the store's 10 M total;
   CHECK(t.table_elems() == 1000);
 }
 
-TEST_CASE("table limit: under ulimit -v, tables that cannot be mapped are an error, not a signal") {
+// Not under ASan: its shadow memory cannot live within ulimit -v.
+TEST_CASE("table limit: under ulimit -v, tables that cannot be mapped are an error, not a signal" * doctest::skip(disp::kAddressSanitizer)) {
   // In a child with a 2 GB address-space limit and no table cap: 40 tables
   // of 10 M entries (3.2 GB of address space) cannot all be mapped.
   check_in_limited_child([] {
@@ -183,7 +185,8 @@ TEST_CASE("out of memory: std::bad_alloc in a host function fails the call; the 
   CHECK(call_i32(s, *inst, "call") == 8);
 }
 
-TEST_CASE("out of memory: a component result too large to lift fails the call, not the process") {
+// Not under ASan: its shadow memory cannot live within ulimit -v.
+TEST_CASE("out of memory: a component result too large to lift fails the call, not the process" * doctest::skip(disp::kAddressSanitizer)) {
   // `many` returns a list of 10^8 empty strings (800 MB of (ptr, len) pairs
   // in its 1 GiB memory, never written: they read zero). Lifting needs
   // gigabytes of host values; under ulimit -v 2000000 (a forked child) the

@@ -1,6 +1,6 @@
 // sockets.h — what the hostfns/sockets_*.cpp files share: the per-instance
 // resource objects of wasi:sockets (network, udp-socket and its datagram
-// streams) and the registration functions, called by add_wasi_to_linker in
+// streams, tcp-socket) and the registration functions, called by add_wasi_to_linker in
 // this order. The grant (which addresses, bind, listen, lookup) is
 // WasiCtx::network (net/rules.h); a refused operation returns
 // access-denied and touches no socket.
@@ -36,11 +36,27 @@ struct OutgoingDatagramStream {
   uint64_t permits = 0;                      // left from the last check-send
 };
 
+// A tcp-socket. Its input/output streams and pollables are children of its
+// handle and keep the net::Socket alive. The WASI state machine:
+// unbound -> bind_started -> bound -> connecting -> connected, or
+// bound -> listen_started -> listening; a failed connect ends in `closed`.
+struct TcpSocket {
+  enum class State : uint8_t { unbound, bind_started, bound, connecting, connected, listen_started, listening, closed };
+  std::shared_ptr<net::Socket> sock;
+  std::shared_ptr<const void> budget;  // its slot in WasiState::open_files
+  State state = State::unbound;
+  uint64_t backlog = 128;              // for the next listen
+};
+
 void add_sockets_network(component::Linker& linker, WasiCtx& ctx);
 void add_sockets_ip_name_lookup(component::Linker& linker, WasiCtx& ctx);
 // udp returns its socket type for udp-create-socket.
 component::HostResource<UdpSocket> add_sockets_udp(component::Linker& linker, WasiCtx& ctx);
 void add_sockets_udp_create_socket(component::Linker& linker, WasiCtx& ctx,
                                    const component::HostResource<UdpSocket>& sockets);
+// tcp returns its socket type for tcp-create-socket.
+component::HostResource<TcpSocket> add_sockets_tcp(component::Linker& linker, WasiCtx& ctx);
+void add_sockets_tcp_create_socket(component::Linker& linker, WasiCtx& ctx,
+                                   const component::HostResource<TcpSocket>& sockets);
 
 }  // namespace wippy::hostfns

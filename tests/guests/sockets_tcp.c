@@ -207,8 +207,8 @@ static int pump_in(int32_t in, uint8_t *buf, size_t cap, size_t *done, int *prog
     memcpy(buf + *done, r.u.l.ptr, r.u.l.len);
     *done += r.u.l.len;
     *progress = 1;
+    free(r.u.l.ptr); /* an empty list's pointer need not come from malloc */
   }
-  free(r.u.l.ptr);
   return 0;
 }
 
@@ -283,7 +283,7 @@ static void round_trip(int32_t net, int v6) {
       if (rd.u.e.tag == 0) error_drop(rd.u.e.error);
       break;
     }
-    free(rd.u.l.ptr);
+    if (rd.u.l.len > 0) free(rd.u.l.ptr);
     if (rd.u.l.len > 0) {
       say(1, "%s server read after shutdown: unexpected data\n", fam);
       break;

@@ -48,6 +48,31 @@ struct TcpSocket {
   uint64_t backlog = 128;              // for the next listen
 };
 
+// The grant's check of a bind of `sock` to `local`, before any system call:
+// the address must suit the socket (invalid-argument), the grant must allow
+// binding, and a fixed port (not 0) must match a rule of the socket's
+// protocol (else access-denied).
+net::NetResult<void> check_bind(const net::Policy& policy, const net::Socket& sock, const net::SocketAddress& local);
+
+// create-udp-socket / create-tcp-socket: a new unbound socket S (a
+// UdpSocket or TcpSocket) of `family`, holding a slot of
+// WasiState::open_files (none left, or EMFILE and the like: new-socket-limit).
+template <class S>
+Result<component::WitResult<component::Own<S>, net::ErrorCode>> create_socket(
+    WasiState& st, const component::HostResource<S>& sockets, net::Family family, net::Proto proto) {
+  using Out = component::WitResult<component::Own<S>, net::ErrorCode>;
+  auto budget = st.open_files.acquire();
+  if (!budget) return Out(component::wit_err(net::ErrorCode::new_socket_limit));
+  auto s = net::Socket::create(family, proto);
+  if (!s) return Out(component::wit_err(s.error()));
+  auto obj = std::make_shared<S>();
+  obj->sock = std::make_shared<net::Socket>(std::move(*s));
+  obj->budget = std::move(budget);
+  auto h = sockets.add(std::move(obj));
+  if (!h) return h.error();
+  return Out(component::wit_ok(*h));
+}
+
 void add_sockets_network(component::Linker& linker, WasiCtx& ctx);
 void add_sockets_ip_name_lookup(component::Linker& linker, WasiCtx& ctx);
 // udp returns its socket type for udp-create-socket.

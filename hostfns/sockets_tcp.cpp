@@ -43,9 +43,7 @@ using AddressOut = WitResult<WitSocketAddress, ErrorCode>;
 
 Unit start_bind(const net::Policy& policy, TcpSocket& t, const net::SocketAddress& local) {
   if (t.state != State::unbound) return wit_err(ErrorCode::invalid_state);
-  if (auto ok = t.sock->check_address(local); !ok) return wit_err(ok.error());
-  if (!policy.allow_bind) return wit_err(ErrorCode::access_denied);
-  if (net::port_of(local) != 0 && !policy.allows(net::Proto::tcp, local)) return wit_err(ErrorCode::access_denied);
+  if (auto ok = check_bind(policy, *t.sock, local); !ok) return wit_err(ok.error());
   if (auto r = t.sock->bind(local); !r) return wit_err(r.error());
   t.state = State::bind_started;
   return wit_ok();

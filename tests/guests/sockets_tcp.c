@@ -13,23 +13,11 @@
 
 #include "cabi_realloc.h"
 #include "guest_io.h"
+#include "sockets_abi.h"
 
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define SOCK(i) "wasi:sockets/" i "@0.2.12"
 #define IO(i) "wasi:io/" i "@0.2.12"
 
 /* ---- canonical ABI shapes ---------------------------------------------- */
-typedef struct { uint16_t port; uint8_t a[4]; } ipv4_sa;                                 /* size 6 */
-typedef struct { uint16_t port; uint32_t flow; uint16_t a[8]; uint32_t scope; } ipv6_sa; /* size 28 */
-typedef struct { uint8_t tag; union { ipv4_sa v4; ipv6_sa v6; } u; } ip_sa;             /* size 32 */
-typedef struct { uint8_t tag; union { uint8_t v4[4]; uint16_t v6[8]; } u; } ip_addr;    /* size 18 */
-
-typedef struct { uint8_t is_err; uint8_t err; } res_unit;                                /* result<_, e> */
-typedef struct { uint8_t is_err; union { int32_t handle; uint8_t err; } u; } res_handle; /* result<own, e> */
-typedef struct { uint8_t is_err; union { struct { int32_t in, out; } s; uint8_t err; } u; } res_streams;
-typedef struct { uint8_t is_err; union { ip_sa sa; uint8_t err; } u; } res_sa;
-typedef struct { uint8_t is_err; union { uint64_t n; uint8_t err; } u; } res_u64;
-typedef struct { uint8_t is_err; uint8_t v; } res_u8; /* result<u8, e>: the payload (either) at 1 */
 typedef struct { uint8_t is_err; union { struct { int32_t sock, in, out; } t; uint8_t err; } u; } res_accept;
 typedef struct { uint8_t tag; int32_t error; } stream_err;                              /* stream-error */
 typedef struct { uint8_t is_err; union { struct { uint8_t *ptr; uint32_t len; } l; stream_err e; } u; } res_read;
@@ -37,13 +25,9 @@ typedef struct { uint8_t is_err; union { uint64_t n; stream_err e; } u; } res_ch
 typedef struct { uint8_t is_err; stream_err e; } res_write;
 typedef struct { uint32_t *ptr; uint32_t len; } list_u32;
 
-_Static_assert(sizeof(ip_sa) == 32, "ip-socket-address");
-_Static_assert(sizeof(res_sa) == 36, "result<ip-socket-address>");
 _Static_assert(sizeof(res_check) == 16, "result<u64, stream-error>");
 _Static_assert(sizeof(res_write) == 12, "result<_, stream-error>");
 
-IMPORT(IO("poll"), "[method]pollable.block") extern void pollable_block(int32_t);
-IMPORT(IO("poll"), "[resource-drop]pollable") extern void pollable_drop(int32_t);
 IMPORT(IO("poll"), "poll") extern void poll_list(const int32_t *, uint32_t, list_u32 *);
 IMPORT(IO("error"), "[resource-drop]error") extern void error_drop(int32_t);
 IMPORT(IO("streams"), "[method]input-stream.read") extern void in_read(int32_t, int64_t, res_read *);
@@ -53,8 +37,6 @@ IMPORT(IO("streams"), "[method]output-stream.check-write") extern void out_check
 IMPORT(IO("streams"), "[method]output-stream.write") extern void out_write(int32_t, const uint8_t *, uint32_t, res_write *);
 IMPORT(IO("streams"), "[method]output-stream.subscribe") extern int32_t out_subscribe(int32_t);
 IMPORT(IO("streams"), "[resource-drop]output-stream") extern void out_drop(int32_t);
-IMPORT(SOCK("instance-network"), "instance-network") extern int32_t instance_network(void);
-IMPORT(SOCK("network"), "[resource-drop]network") extern void network_drop(int32_t);
 IMPORT(SOCK("tcp-create-socket"), "create-tcp-socket") extern void create_tcp_socket(int32_t family, res_handle *ret);
 #define F12 int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t
 #define TCP(name) IMPORT(SOCK("tcp"), "[method]tcp-socket." name)
@@ -74,53 +56,10 @@ TCP("subscribe") extern int32_t tcp_subscribe(int32_t);
 TCP("shutdown") extern void tcp_shutdown(int32_t, int32_t, res_unit *);
 IMPORT(SOCK("tcp"), "[resource-drop]tcp-socket") extern void tcp_drop(int32_t);
 
-static const char *const kErr[] = {
-    "unknown", "access-denied", "not-supported", "invalid-argument", "out-of-memory", "timeout",
-    "concurrency-conflict", "not-in-progress", "would-block", "invalid-state", "new-socket-limit",
-    "address-not-bindable", "address-in-use", "remote-unreachable", "connection-refused", "connection-reset",
-    "connection-aborted", "datagram-too-large", "name-unresolvable", "temporary-resolver-failure",
-    "permanent-resolver-failure"};
-enum { WOULD_BLOCK = 8 };
-static const char *err_name(uint8_t e) { return e < sizeof kErr / sizeof kErr[0] ? kErr[e] : "?"; }
 
-static void wait_on(int32_t pollable) {
-  pollable_block(pollable);
-  pollable_drop(pollable);
-}
 
-/* The 12 flat i32s of an ip-socket-address: discriminant, then the case. */
-static void flatten(const ip_sa *sa, int32_t f[12]) {
-  memset(f, 0, 12 * sizeof f[0]);
-  f[0] = sa->tag;
-  if (sa->tag == 0) {
-    f[1] = sa->u.v4.port;
-    for (int i = 0; i < 4; ++i) f[2 + i] = sa->u.v4.a[i];
-  } else {
-    f[1] = sa->u.v6.port;
-    f[2] = (int32_t)sa->u.v6.flow;
-    for (int i = 0; i < 8; ++i) f[3 + i] = sa->u.v6.a[i];
-    f[11] = (int32_t)sa->u.v6.scope;
-  }
-}
 
-static ip_sa loopback(int v6, uint16_t port) {
-  ip_sa sa;
-  memset(&sa, 0, sizeof sa);
-  sa.tag = (uint8_t)v6;
-  if (v6) {
-    sa.u.v6.port = port;
-    sa.u.v6.a[7] = 1;
-  } else {
-    sa.u.v4.port = port;
-    sa.u.v4.a[0] = 127;
-    sa.u.v4.a[3] = 1;
-  }
-  return sa;
-}
 
-static uint16_t port_of(const ip_sa *sa) { return sa->tag == 0 ? sa->u.v4.port : sa->u.v6.port; }
-
-static const char *unit_result(const res_unit *r) { return r->is_err ? err_name(r->err) : "ok"; }
 
 static void bind_to(int32_t sock, int32_t net, const ip_sa *sa, res_unit *r) {
   int32_t f[12];

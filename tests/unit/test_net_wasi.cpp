@@ -54,6 +54,13 @@ std::string run_with_peer(const net::Policy& policy, int* echoed, int* exit_code
   return ctx.out.buffer;
 }
 
+// How many descriptors this process has open.
+size_t open_fds() {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
+  return n;
+}
+
 net::Policy policy_of(std::vector<std::string> rules) {
   auto p = net::parse_policy(rules);
   REQUIRE(p.ok());
@@ -178,11 +185,6 @@ TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-so
 }
 
 TEST_CASE("wasi sockets: 10,000 UDP socket create/drop cycles by a guest leave no descriptor open") {
-  auto open_fds = [] {
-    size_t n = 0;
-    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
-    return n;
-  };
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
   const size_t before = open_fds();
   WasiCtx ctx;
@@ -293,11 +295,6 @@ TEST_CASE("wasi sockets: TCP sockets count against limits.max_open_files (new-so
 }
 
 TEST_CASE("wasi sockets: 10,000 TCP socket create/drop cycles by a guest leave no descriptor open") {
-  auto open_fds = [] {
-    size_t n = 0;
-    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
-    return n;
-  };
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
   const size_t before = open_fds();
   WasiCtx ctx;

@@ -4,7 +4,8 @@
    a client, accept, send 300 KiB client -> server -> client with
    interleaved non-blocking reads and writes (check-write / write / read,
    waiting with poll on the streams' pollables), shut down; then the
-   WIT's error cases. With "deny PORT": connect to 127.0.0.1:PORT and print
+   WIT's error cases. With "echo PORT": the same 300 KiB off a peer at
+   127.0.0.1:PORT. With "deny PORT": connect to 127.0.0.1:PORT and print
    the outcome (the host denies it). With "churn N": N create/drop cycles.
    Prints what it saw in a stable form. */
 #include <stdint.h>
@@ -152,7 +153,8 @@ static int pump_in(int32_t in, uint8_t *buf, size_t cap, size_t *done, int *prog
 }
 
 /* Client -> server -> client, TOTAL bytes, one loop, no blocking call but
-   poll. Returns 0 when the client got back exactly what it sent. */
+   poll; s_in < 0: the server is a peer outside this guest. Returns 0 when
+   the client got back exactly what it sent. */
 static int echo_bytes(int32_t c_in, int32_t c_out, int32_t s_in, int32_t s_out, unsigned *polls) {
   uint8_t *sent = malloc(TOTAL), *relay = malloc(TOTAL), *back = malloc(TOTAL);
   for (size_t i = 0; i < TOTAL; ++i) sent[i] = pattern(i);
@@ -160,16 +162,17 @@ static int echo_bytes(int32_t c_in, int32_t c_out, int32_t s_in, int32_t s_out, 
   *polls = 0;
   while (c_got < TOTAL) {
     int progress = 0;
-    if (pump_out(c_out, sent, TOTAL, &c_sent, &progress) || pump_in(s_in, relay, TOTAL, &s_got, &progress) ||
-        pump_out(s_out, relay, s_got, &s_sent, &progress) || pump_in(c_in, back, TOTAL, &c_got, &progress))
+    if (pump_out(c_out, sent, TOTAL, &c_sent, &progress) || pump_in(c_in, back, TOTAL, &c_got, &progress))
+      return -1;
+    if (s_in >= 0 && (pump_in(s_in, relay, TOTAL, &s_got, &progress) || pump_out(s_out, relay, s_got, &s_sent, &progress)))
       return -1;
     if (progress) continue;
     int32_t ps[4];
     uint32_t n = 0;
-    ps[n++] = in_subscribe(s_in);
     ps[n++] = in_subscribe(c_in);
     if (c_sent < TOTAL) ps[n++] = out_subscribe(c_out);
-    if (s_sent < s_got) ps[n++] = out_subscribe(s_out);
+    if (s_in >= 0) ps[n++] = in_subscribe(s_in);
+    if (s_in >= 0 && s_sent < s_got) ps[n++] = out_subscribe(s_out);
     list_u32 ready;
     poll_list(ps, n, &ready);
     if (ready.len == 0) return say(1, "poll: nothing ready\n"), -1;
@@ -177,7 +180,7 @@ static int echo_bytes(int32_t c_in, int32_t c_out, int32_t s_in, int32_t s_out, 
     for (uint32_t i = 0; i < n; ++i) pollable_drop(ps[i]);
     ++*polls;
   }
-  int same = memcmp(sent, back, TOTAL) == 0 && s_got == TOTAL;
+  int same = memcmp(sent, back, TOTAL) == 0 && (s_in < 0 || s_got == TOTAL);
   free(sent);
   free(relay);
   free(back);
@@ -314,6 +317,38 @@ static void edges(int32_t net) {
   tcp_drop(l);
 }
 
+/* TOTAL bytes echoed off a peer at 127.0.0.1:port, then end of stream
+   both ways. */
+static void echo_peer(int32_t net, uint16_t port) {
+  int32_t c = create(0);
+  ip_sa to = loopback(0, port);
+  res_streams st;
+  int e = connect_to(c, net, &to, &st);
+  if (e) return (void)say(1, "connect: %s\n", err_name((uint8_t)(e - 1)));
+  unsigned polls = 0;
+  if (echo_bytes(st.u.s.in, st.u.s.out, -1, -1, &polls) == 0) say(1, "echo: %d bytes there and back intact\n", TOTAL);
+  res_unit r;
+  tcp_shutdown(c, 1, &r);
+  for (;;) {
+    res_read rd;
+    in_read(st.u.s.in, 64, &rd);
+    if (rd.is_err) {
+      say(1, "read after shutdown: %s\n", rd.u.e.tag == 1 ? "closed" : "failed");
+      if (rd.u.e.tag == 0) error_drop(rd.u.e.error);
+      break;
+    }
+    if (rd.u.l.len > 0) {
+      free(rd.u.l.ptr);
+      say(1, "read after shutdown: unexpected data\n");
+      break;
+    }
+    wait_on(in_subscribe(st.u.s.in));
+  }
+  in_drop(st.u.s.in);
+  out_drop(st.u.s.out);
+  tcp_drop(c);
+}
+
 /* The outcome of one connect to 127.0.0.1:port (a host policy test). */
 static void connect_once(int32_t net, uint16_t port) {
   int32_t c = create(0);
@@ -360,6 +395,8 @@ int main(int argc, char **argv) {
   int32_t net = instance_network();
   if (argc > 2 && strcmp(argv[1], "churn") == 0) {
     churn(net, atoi(argv[2]));
+  } else if (argc > 2 && strcmp(argv[1], "echo") == 0) {
+    echo_peer(net, (uint16_t)atoi(argv[2]));
   } else if (argc > 2 && strcmp(argv[1], "deny") == 0) {
     connect_once(net, (uint16_t)atoi(argv[2]));
   } else {

@@ -1,6 +1,6 @@
 // sockets.h — what the hostfns/sockets_*.cpp files share: the per-instance
 // resource objects of wasi:sockets (network, udp-socket and its datagram
-// streams) and the registration functions, called by add_wasi_to_linker in
+// streams, tcp-socket) and the registration functions, called by add_wasi_to_linker in
 // this order. The grant (which addresses, bind, listen, lookup) is
 // WasiCtx::network (net/rules.h); a refused operation returns
 // access-denied and touches no socket.
@@ -36,11 +36,52 @@ struct OutgoingDatagramStream {
   uint64_t permits = 0;                      // left from the last check-send
 };
 
+// A tcp-socket. Its input/output streams and pollables are children of its
+// handle and keep the net::Socket alive. The WASI state machine:
+// unbound -> bind_started -> bound -> connecting -> connected, or
+// bound -> listen_started -> listening; a failed connect ends in `closed`.
+struct TcpSocket {
+  enum class State : uint8_t { unbound, bind_started, bound, connecting, connected, listen_started, listening, closed };
+  std::shared_ptr<net::Socket> sock;
+  std::shared_ptr<const void> budget;  // its slot in WasiState::open_files
+  State state = State::unbound;
+  uint64_t backlog = 128;              // for the next listen
+};
+
+// The grant's check of a bind of `sock` to `local`, before any system call:
+// the address must suit the socket (invalid-argument), the grant must allow
+// binding, and a fixed port (not 0) must match a rule of the socket's
+// protocol (else access-denied).
+net::NetResult<void> check_bind(const net::Policy& policy, const net::Socket& sock, const net::SocketAddress& local);
+
+// create-udp-socket / create-tcp-socket: a new unbound socket S (a
+// UdpSocket or TcpSocket) of `family`, holding a slot of
+// WasiState::open_files (none left, or EMFILE and the like: new-socket-limit).
+template <class S>
+Result<component::WitResult<component::Own<S>, net::ErrorCode>> create_socket(
+    WasiState& st, const component::HostResource<S>& sockets, net::Family family, net::Proto proto) {
+  using Out = component::WitResult<component::Own<S>, net::ErrorCode>;
+  auto budget = st.open_files.acquire();
+  if (!budget) return Out(component::wit_err(net::ErrorCode::new_socket_limit));
+  auto s = net::Socket::create(family, proto);
+  if (!s) return Out(component::wit_err(s.error()));
+  auto obj = std::make_shared<S>();
+  obj->sock = std::make_shared<net::Socket>(std::move(*s));
+  obj->budget = std::move(budget);
+  auto h = sockets.add(std::move(obj));
+  if (!h) return h.error();
+  return Out(component::wit_ok(*h));
+}
+
 void add_sockets_network(component::Linker& linker, WasiCtx& ctx);
 void add_sockets_ip_name_lookup(component::Linker& linker, WasiCtx& ctx);
 // udp returns its socket type for udp-create-socket.
 component::HostResource<UdpSocket> add_sockets_udp(component::Linker& linker, WasiCtx& ctx);
 void add_sockets_udp_create_socket(component::Linker& linker, WasiCtx& ctx,
                                    const component::HostResource<UdpSocket>& sockets);
+// tcp returns its socket type for tcp-create-socket.
+component::HostResource<TcpSocket> add_sockets_tcp(component::Linker& linker, WasiCtx& ctx);
+void add_sockets_tcp_create_socket(component::Linker& linker, WasiCtx& ctx,
+                                   const component::HostResource<TcpSocket>& sockets);
 
 }  // namespace wippy::hostfns

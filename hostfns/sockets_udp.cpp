@@ -57,9 +57,7 @@ using Streams = std::tuple<Own<IncomingDatagramStream>, Own<OutgoingDatagramStre
 
 Unit start_bind(const net::Policy& policy, UdpSocket& u, const net::SocketAddress& local) {
   if (u.state != UdpSocket::State::unbound) return wit_err(ErrorCode::invalid_state);
-  if (auto ok = u.sock->check_address(local); !ok) return wit_err(ok.error());
-  if (!policy.allow_bind) return wit_err(ErrorCode::access_denied);
-  if (net::port_of(local) != 0 && !policy.allows(net::Proto::udp, local)) return wit_err(ErrorCode::access_denied);
+  if (auto ok = check_bind(policy, *u.sock, local); !ok) return wit_err(ok.error());
   if (auto r = u.sock->bind(local); !r) return wit_err(r.error());
   u.state = UdpSocket::State::bind_started;
   return wit_ok();

@@ -24,6 +24,7 @@ Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx) {
   add_sockets_network(linker, ctx);
   add_sockets_ip_name_lookup(linker, ctx);
   add_sockets_udp_create_socket(linker, ctx, add_sockets_udp(linker, ctx));
+  add_sockets_tcp_create_socket(linker, ctx, add_sockets_tcp(linker, ctx));
   return add_filesystem(linker, ctx);
 }
 

@@ -11,20 +11,10 @@
 
 #include "cabi_realloc.h"
 #include "guest_io.h"
-
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
-#define SOCK(i) "wasi:sockets/" i "@0.2.12"
+#include "sockets_abi.h"
 
 /* ---- canonical ABI shapes ---------------------------------------------- */
-typedef struct { uint16_t port; uint8_t a[4]; } ipv4_sa;                                 /* size 6 */
-typedef struct { uint16_t port; uint32_t flow; uint16_t a[8]; uint32_t scope; } ipv6_sa; /* size 28 */
-typedef struct { uint8_t tag; union { ipv4_sa v4; ipv6_sa v6; } u; } ip_sa;             /* size 32 */
-typedef struct { uint8_t tag; union { uint8_t v4[4]; uint16_t v6[8]; } u; } ip_addr;    /* size 18 */
 
-typedef struct { uint8_t is_err; uint8_t err; } res_unit;                                /* result<_, e> */
-typedef struct { uint8_t is_err; union { int32_t handle; uint8_t err; } u; } res_handle; /* result<own, e> */
-typedef struct { uint8_t is_err; union { struct { int32_t in, out; } s; uint8_t err; } u; } res_streams;
-typedef struct { uint8_t is_err; union { ip_sa sa; uint8_t err; } u; } res_sa;
 typedef struct { uint8_t is_err; union { uint64_t n; uint8_t err; } u; } res_u64;
 typedef struct { uint8_t is_err; uint8_t v; } res_u8; /* result<u8, e>: the payload (either) at 1 */
 typedef struct { uint8_t is_err; union { struct { uint8_t some; ip_addr ip; } opt; uint8_t err; } u; } res_next;
@@ -32,17 +22,10 @@ typedef struct { uint8_t *data; uint32_t len; ip_sa from; } in_dgram;           
 typedef struct { uint8_t is_err; union { struct { in_dgram *ptr; uint32_t len; } l; uint8_t err; } u; } res_in;
 typedef struct { const uint8_t *data; uint32_t len; struct { uint8_t some; ip_sa sa; } to; } out_dgram; /* 44 */
 
-_Static_assert(sizeof(ip_sa) == 32, "ip-socket-address");
-_Static_assert(sizeof(ip_addr) == 18, "ip-address");
 _Static_assert(sizeof(res_next) == 22, "result<option<ip-address>>");
 _Static_assert(sizeof(in_dgram) == 40, "incoming-datagram");
 _Static_assert(sizeof(out_dgram) == 44, "outgoing-datagram");
-_Static_assert(sizeof(res_sa) == 36, "result<ip-socket-address>");
 
-IMPORT("wasi:io/poll@0.2.12", "[method]pollable.block") extern void pollable_block(int32_t);
-IMPORT("wasi:io/poll@0.2.12", "[resource-drop]pollable") extern void pollable_drop(int32_t);
-IMPORT(SOCK("instance-network"), "instance-network") extern int32_t instance_network(void);
-IMPORT(SOCK("network"), "[resource-drop]network") extern void network_drop(int32_t);
 IMPORT(SOCK("ip-name-lookup"), "resolve-addresses")
 extern void resolve_addresses(int32_t net, const char *name, uint32_t len, res_handle *ret);
 IMPORT(SOCK("ip-name-lookup"), "[method]resolve-address-stream.resolve-next-address")
@@ -70,34 +53,8 @@ IMPORT(SOCK("udp"), "[resource-drop]udp-socket") extern void udp_drop(int32_t);
 IMPORT(SOCK("udp"), "[resource-drop]incoming-datagram-stream") extern void in_drop(int32_t);
 IMPORT(SOCK("udp"), "[resource-drop]outgoing-datagram-stream") extern void out_drop(int32_t);
 
-static const char *const kErr[] = {
-    "unknown", "access-denied", "not-supported", "invalid-argument", "out-of-memory", "timeout",
-    "concurrency-conflict", "not-in-progress", "would-block", "invalid-state", "new-socket-limit",
-    "address-not-bindable", "address-in-use", "remote-unreachable", "connection-refused", "connection-reset",
-    "connection-aborted", "datagram-too-large", "name-unresolvable", "temporary-resolver-failure",
-    "permanent-resolver-failure"};
-enum { WOULD_BLOCK = 8 };
-static const char *err_name(uint8_t e) { return e < sizeof kErr / sizeof kErr[0] ? kErr[e] : "?"; }
 
-static void wait_on(int32_t pollable) {
-  pollable_block(pollable);
-  pollable_drop(pollable);
-}
 
-/* The 12 flat i32s of an ip-socket-address: discriminant, then the case. */
-static void flatten(const ip_sa *sa, int32_t f[12]) {
-  memset(f, 0, 12 * sizeof f[0]);
-  f[0] = sa->tag;
-  if (sa->tag == 0) {
-    f[1] = sa->u.v4.port;
-    for (int i = 0; i < 4; ++i) f[2 + i] = sa->u.v4.a[i];
-  } else {
-    f[1] = sa->u.v6.port;
-    f[2] = (int32_t)sa->u.v6.flow;
-    for (int i = 0; i < 8; ++i) f[3 + i] = sa->u.v6.a[i];
-    f[11] = (int32_t)sa->u.v6.scope;
-  }
-}
 
 static void format_ip(const ip_addr *ip, char *out, size_t n) {
   if (ip->tag == 0) {
@@ -138,22 +95,6 @@ static void lookup(int32_t net, const char *name) {
 
 typedef struct { int32_t sock, in, out; } udp_t;
 
-static ip_sa loopback(int v6, uint16_t port) {
-  ip_sa sa;
-  memset(&sa, 0, sizeof sa);
-  sa.tag = (uint8_t)v6;
-  if (v6) {
-    sa.u.v6.port = port;
-    sa.u.v6.a[7] = 1;
-  } else {
-    sa.u.v4.port = port;
-    sa.u.v4.a[0] = 127;
-    sa.u.v4.a[3] = 1;
-  }
-  return sa;
-}
-
-static uint16_t port_of(const ip_sa *sa) { return sa->tag == 0 ? sa->u.v4.port : sa->u.v6.port; }
 
 /* Creates, binds to the loopback address (any port) and streams; remote
    NULL: unconnected. Returns 0 or -1 after printing why. */
@@ -242,7 +183,6 @@ static void stream_to(udp_t *u, const ip_sa *remote, res_streams *s) {
   udp_stream(u->sock, remote != NULL, g[0], g[1], g[2], g[3], g[4], g[5], g[6], g[7], g[8], g[9], g[10], g[11], s);
 }
 
-static const char *unit_result(const res_unit *r) { return r->is_err ? err_name(r->err) : "ok"; }
 static const char *streams_result(const res_streams *r) { return r->is_err ? err_name(r->u.err) : "ok"; }
 
 /* Operations in the wrong state and bad addresses: each prints its outcome. */

@@ -2,7 +2,8 @@
 // the sockets_udp guest in process, on a dispatcher loop, against a UDP echo
 // peer on the host side of the same loop, and under grants that refuse
 // lookup, bind and the peer's address with access-denied; its lookups
-// through c-ares against the DNS responder of dns_responder.h.
+// through c-ares against the DNS responder of dns_responder.h. The
+// sockets_tcp guest likewise: its echo, its grants, its fd accounting.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -51,6 +52,13 @@ std::string run_with_peer(const net::Policy& policy, int* echoed, int* exit_code
   CHECK(loop.run() == disp::RunResult::finished);
   CHECK(error.empty());
   return ctx.out.buffer;
+}
+
+// How many descriptors this process has open.
+size_t open_fds() {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
+  return n;
 }
 
 net::Policy policy_of(std::vector<std::string> rules) {
@@ -177,11 +185,6 @@ TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-so
 }
 
 TEST_CASE("wasi sockets: 10,000 UDP socket create/drop cycles by a guest leave no descriptor open") {
-  auto open_fds = [] {
-    size_t n = 0;
-    for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
-    return n;
-  };
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
   const size_t before = open_fds();
   WasiCtx ctx;
@@ -191,6 +194,163 @@ TEST_CASE("wasi sockets: 10,000 UDP socket create/drop cycles by a guest leave n
   REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
   CHECK(*r == 0);
   CHECK(ctx.out.buffer == "churn: 10000 sockets, 0 failed\n");
+  CHECK(ctx.state.open_files.used() == 0);
+  CHECK(open_fds() == before);
+}
+
+namespace {
+
+// Runs the sockets_tcp guest with `args` under `policy` on a dispatcher
+// loop; returns its stdout (exit status in *code).
+std::string run_tcp_guest(std::vector<std::string> args, const net::Policy& policy, int* code) {
+  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
+  disp::Loop loop;
+  WasiCtx ctx;
+  ctx.args = std::move(args);
+  ctx.args.insert(ctx.args.begin(), "sockets_tcp");
+  ctx.network = policy;
+  std::string error;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) *code = *r;
+    else error = r.error().message;
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  return ctx.out.buffer;
+}
+
+}  // namespace
+
+TEST_CASE("wasi sockets: TCP connect and fixed-port bind follow the grant's rules") {
+  // A host listener the guest connects to (the kernel completes the
+  // handshake from the backlog; nothing accepts).
+  auto srv = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
+  REQUIRE(srv.ok());
+  REQUIRE(srv->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
+  REQUIRE(srv->listen(4).ok());
+  const std::string port = std::to_string(net::port_of(*srv->local_address()));
+  SUBCASE("allowed: the connect succeeds, the bind meets the listener") {
+    for (const char* rule : {"tcp:127.0.0.1:*", "tcp:127.0.0.0/8:1-65535"}) {
+      CAPTURE(rule);
+      int code = -1;
+      const std::string out = run_tcp_guest({"deny", port}, policy_of({rule}), &code);
+      CHECK(code == 0);
+      CHECK(out == "connect 127.0.0.1:" + port + ": ok\nbind 127.0.0.1:" + port + ": address-in-use\ndone\n");
+    }
+  }
+  SUBCASE("denied: other protocol, host or port range refuse before any syscall") {
+    for (const char* rule : {"udp:127.0.0.1:*", "tcp:127.0.0.2:*", "tcp:[::1]:*", "tcp:127.0.0.1:1-2"}) {
+      CAPTURE(rule);
+      int code = -1;
+      const std::string out = run_tcp_guest({"deny", port}, policy_of({rule}), &code);
+      CHECK(code == 0);
+      CHECK(out == "connect 127.0.0.1:" + port + ": access-denied\nbind 127.0.0.1:" + port + ": access-denied\ndone\n");
+    }
+  }
+  SUBCASE("allow_bind = false refuses every bind; connect is still allowed") {
+    net::Policy p;
+    p.allow_bind = false;
+    int code = -1;
+    const std::string out = run_tcp_guest({"deny", port}, p, &code);
+    CHECK(out == "connect 127.0.0.1:" + port + ": ok\nbind 127.0.0.1:" + port + ": access-denied\ndone\n");
+  }
+  SUBCASE("allow_listen = false refuses listen") {
+    net::Policy p;
+    p.allow_listen = false;
+    int code = -1;
+    const std::string out = run_tcp_guest({}, p, &code);
+    CHECK(out.find("listen: access-denied\n") != std::string::npos);
+    CHECK(out.find("echo:") == std::string::npos);
+  }
+}
+
+TEST_CASE("wasi sockets: the sockets_tcp guest echoes 300 KiB off a host TCP echo fiber on the same loop") {
+  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
+  disp::Loop loop;
+  auto srv = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
+  REQUIRE(srv.ok());
+  REQUIRE(srv->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
+  REQUIRE(srv->listen(4).ok());
+  const uint16_t port = net::port_of(*srv->local_address());
+  size_t echoed = 0;
+  bool peer_saw_eof = false;
+  loop.spawn([&] {
+    auto a = net::blocking(*srv, false, disp::kNever, [&] { return srv->accept(); });
+    if (!a) return;
+    net::Socket& c = a->socket;
+    std::vector<uint8_t> buf(8192);
+    for (;;) {
+      auto n = net::blocking(c, false, disp::kNever, [&] { return c.read(buf); });
+      if (!n || *n == 0) {
+        peer_saw_eof = n.ok();
+        return;  // the guest shut down its sending side
+      }
+      for (size_t off = 0; off < *n;) {
+        auto w = net::blocking(c, true, disp::kNever, [&] { return c.write(std::span(buf).subspan(off, *n - off)); });
+        if (!w) return;
+        off += *w;
+      }
+      echoed += *n;
+    }
+  });
+  WasiCtx ctx;
+  ctx.args = {"sockets_tcp", "echo", std::to_string(port)};
+  int code = -1;
+  std::string error;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) code = *r;
+    else error = r.error().message;
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  CHECK(echoed == 300 * 1024);
+  CHECK(peer_saw_eof);
+  CHECK(ctx.out.buffer == "echo: 307200 bytes there and back intact\nread after shutdown: closed\ndone\n");
+}
+
+TEST_CASE("wasi sockets: the sockets_tcp guest echoes 300 KiB over IPv4 and IPv6 on the loop") {
+  int code = -1;
+  const std::string out = run_tcp_guest({}, net::Policy{}, &code);
+  CHECK(code == 0);
+  CHECK(out.find("ipv4 echo: 307200 bytes there and back intact\n") != std::string::npos);
+  CHECK(out.find("ipv6 echo: 307200 bytes there and back intact\n") != std::string::npos);
+  CHECK(out.find("ipv4 server read after shutdown: closed\n") != std::string::npos);
+  CHECK(out.find("ipv4 connect to a closed port: connection-refused\n") != std::string::npos);
+  CHECK(out.find("finish-connect without start: not-in-progress\n") != std::string::npos);
+}
+
+TEST_CASE("wasi sockets: TCP sockets count against limits.max_open_files (new-socket-limit)") {
+  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
+  disp::Loop loop;
+  WasiCtx ctx;
+  ctx.args = {"sockets_tcp"};
+  ctx.limits.max_open_files = 1;  // the listener; the client is one too many
+  int code = -1;
+  loop.spawn([&] {
+    Store store;
+    auto r = run_wasi_command(store, bytes, ctx);
+    if (r.ok()) code = *r;
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(code == 1);
+  CHECK(ctx.out.buffer.find("create: new-socket-limit\n") != std::string::npos);
+}
+
+TEST_CASE("wasi sockets: 10,000 TCP socket create/drop cycles by a guest leave no descriptor open") {
+  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
+  const size_t before = open_fds();
+  WasiCtx ctx;
+  ctx.args = {"sockets_tcp", "churn", "10000"};
+  Store store;
+  auto r = run_wasi_command(store, bytes, ctx);
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  CHECK(*r == 0);
+  CHECK(ctx.out.buffer == "churn: 10000 sockets, 0 failed\ndone\n");
   CHECK(ctx.state.open_files.used() == 0);
   CHECK(open_fds() == before);
 }

@@ -1,0 +1,243 @@
+// sockets_tcp.cpp — wasi:sockets/tcp on net::Socket: every method of
+// tcp-socket (bind, connect, listen, accept, addresses, options, subscribe,
+// shutdown) following the WIT's state machine (TcpSocket::State): a finish-*
+// without its start is not-in-progress, finish-connect before the kernel
+// is done is would-block, a call in the wrong state is invalid-state (or
+// concurrency-conflict while a connect / listen is under way). The grant
+// (WasiCtx::network) is checked before any system call: bind needs
+// allow_bind and, for a fixed port, a rule matching the local address;
+// connect a rule matching the remote (proto tcp); listen allow_listen.
+// Connected streams are FdInputStream / FdOutputStream over the socket's
+// descriptor, children of the tcp-socket handle, keeping the socket alive.
+#include "component/bind.h"
+#include "dispatcher/fd_stream.h"
+#include "hostfns/host_util.h"
+#include "hostfns/sockets.h"
+#include "hostfns/sockets_wit.h"
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns {
+
+using component::Borrow;
+using component::HostInterface;
+using component::HostResource;
+using component::Linker;
+using component::Own;
+using component::WitResult;
+using component::wit_err;
+using component::wit_ok;
+using wasisock::ErrorCode;
+using wasisock::WitSocketAddress;
+using wasisock::wit_of;
+using Unit = WitResult<void, ErrorCode>;
+using State = TcpSocket::State;
+
+namespace {
+
+enum class ShutdownType : uint8_t { receive, send, both };
+auto wit_describe(const ShutdownType*) { return component::wit_enum<ShutdownType>("receive", "send", "both"); }
+
+using Streams = std::tuple<Own<>, Own<>>;
+using Accepted = std::tuple<Own<TcpSocket>, Own<>, Own<>>;
+using AddressOut = WitResult<WitSocketAddress, ErrorCode>;
+
+Unit start_bind(const net::Policy& policy, TcpSocket& t, const net::SocketAddress& local) {
+  if (t.state != State::unbound) return wit_err(ErrorCode::invalid_state);
+  if (auto ok = check_bind(policy, *t.sock, local); !ok) return wit_err(ok.error());
+  if (auto r = t.sock->bind(local); !r) return wit_err(r.error());
+  t.state = State::bind_started;
+  return wit_ok();
+}
+
+Unit start_connect(const net::Policy& policy, TcpSocket& t, const net::SocketAddress& remote) {
+  if (t.state == State::connecting || t.state == State::listen_started) return wit_err(ErrorCode::concurrency_conflict);
+  if (t.state != State::unbound && t.state != State::bound) return wit_err(ErrorCode::invalid_state);
+  if (auto ok = t.sock->check_remote(remote); !ok) return wit_err(ok.error());
+  if (!policy.allows(net::Proto::tcp, remote)) return wit_err(ErrorCode::access_denied);
+  if (auto c = t.sock->start_connect(remote); !c) return wit_err(c.error());
+  t.state = State::connecting;
+  return wit_ok();
+}
+
+// The input and output stream of a connected socket, children of `parent`.
+Result<Streams> open_streams(WasiState& st, const TcpSocket& t, uint32_t parent) {
+  const int fd = t.sock->fd();
+  auto in = st.table->insert<disp::InputStream>(std::make_shared<disp::FdInputStream>(fd, t.sock), parent);
+  if (!in) return in.error();
+  auto out = st.table->insert<disp::OutputStream>(std::make_shared<disp::FdOutputStream>(fd, t.sock, true), parent);
+  if (!out) return out.error();
+  return Streams(Own<>(st.types.input_stream, *in), Own<>(st.types.output_stream, *out));
+}
+
+Result<WitResult<Streams, ErrorCode>> finish_connect(WasiState& st, TcpSocket& t, uint32_t self) {
+  using Out = WitResult<Streams, ErrorCode>;
+  if (t.state != State::connecting) return Out(wit_err(ErrorCode::not_in_progress));
+  if (auto r = t.sock->finish_connect(); !r) {
+    if (r.error() != ErrorCode::would_block) t.state = State::closed;
+    return Out(wit_err(r.error()));
+  }
+  auto streams = open_streams(st, t, self);
+  if (!streams) return streams.error();
+  t.state = State::connected;
+  return Out(wit_ok(std::move(*streams)));
+}
+
+Unit start_listen(const net::Policy& policy, TcpSocket& t) {
+  if (t.state == State::connecting || t.state == State::listen_started) return wit_err(ErrorCode::concurrency_conflict);
+  if (t.state != State::bound) return wit_err(ErrorCode::invalid_state);
+  if (!policy.allow_listen) return wit_err(ErrorCode::access_denied);
+  const uint32_t backlog = t.backlog > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(t.backlog);
+  if (auto r = t.sock->listen(backlog); !r) return wit_err(r.error());
+  t.state = State::listen_started;
+  return wit_ok();
+}
+
+// The accepted connection counts against the instance's open-files budget.
+Result<WitResult<Accepted, ErrorCode>> accept(WasiState& st, const HostResource<TcpSocket>& sockets, TcpSocket& t) {
+  using Out = WitResult<Accepted, ErrorCode>;
+  if (t.state != State::listening) return Out(wit_err(ErrorCode::invalid_state));
+  auto budget = st.open_files.acquire();
+  if (!budget) return Out(wit_err(ErrorCode::new_socket_limit));
+  auto a = t.sock->accept();
+  if (!a) return Out(wit_err(a.error()));
+  auto c = std::make_shared<TcpSocket>();
+  c->sock = std::make_shared<net::Socket>(std::move(a->socket));
+  c->budget = std::move(budget);
+  c->state = State::connected;
+  auto h = sockets.add(c);
+  if (!h) return h.error();
+  auto streams = open_streams(st, *c, h->rep());
+  if (!streams) return streams.error();
+  return Out(wit_ok(Accepted(*h, std::get<0>(*streams), std::get<1>(*streams))));
+}
+
+Unit set_backlog(TcpSocket& t, uint64_t n) {
+  if (n == 0) return wit_err(ErrorCode::invalid_argument);
+  if (t.state == State::connecting || t.state == State::connected || t.state == State::closed)
+    return wit_err(ErrorCode::invalid_state);
+  if (auto r = t.sock->set_listen_backlog_size(n); !r) return wit_err(r.error());
+  t.backlog = n;
+  return wit_ok();
+}
+
+Unit shutdown(TcpSocket& t, ShutdownType how) {
+  if (t.state != State::connected) return wit_err(ErrorCode::invalid_state);
+  return wit_of(t.sock->shutdown(how != ShutdownType::send, how != ShutdownType::receive));
+}
+
+bool is_bound(State s) { return s != State::unbound && s != State::bind_started && s != State::closed; }
+
+}  // namespace
+
+HostResource<TcpSocket> add_sockets_tcp(Linker& linker, WasiCtx& ctx) {
+  HostInterface inst(linker, wasi_iface("wasi:sockets/tcp"));
+  WasiState& st = ctx.state;
+  const net::Policy& policy = ctx.network;
+  auto sockets = inst.resource<TcpSocket>("tcp-socket", st.table);
+
+  // Resolves a borrowed tcp-socket, or returns its Trap.
+#define TCP_SELF(self)              \
+  auto found = sockets.get(self);   \
+  if (!found) return found.error(); \
+  TcpSocket& t = **found;
+
+  inst.func("[method]tcp-socket.start-bind",
+            [&policy, sockets](Borrow<TcpSocket> self, Borrow<> /*network*/, WitSocketAddress local) -> Result<Unit> {
+              TCP_SELF(self);
+              return start_bind(policy, t, wasisock::from_wit(local));
+            });
+  inst.func("[method]tcp-socket.finish-bind", [sockets](Borrow<TcpSocket> self) -> Result<Unit> {
+    TCP_SELF(self);
+    if (t.state != State::bind_started) return Unit(wit_err(ErrorCode::not_in_progress));
+    t.state = State::bound;
+    return Unit(wit_ok());
+  });
+  inst.func("[method]tcp-socket.start-connect",
+            [&policy, sockets](Borrow<TcpSocket> self, Borrow<> /*network*/, WitSocketAddress remote) -> Result<Unit> {
+              TCP_SELF(self);
+              return start_connect(policy, t, wasisock::from_wit(remote));
+            });
+  inst.func("[method]tcp-socket.finish-connect",
+            [&st, sockets](Borrow<TcpSocket> self) -> Result<WitResult<Streams, ErrorCode>> {
+              TCP_SELF(self);
+              return finish_connect(st, t, self.rep());
+            });
+  inst.func("[method]tcp-socket.start-listen", [&policy, sockets](Borrow<TcpSocket> self) -> Result<Unit> {
+    TCP_SELF(self);
+    return start_listen(policy, t);
+  });
+  inst.func("[method]tcp-socket.finish-listen", [sockets](Borrow<TcpSocket> self) -> Result<Unit> {
+    TCP_SELF(self);
+    if (t.state != State::listen_started) return Unit(wit_err(ErrorCode::not_in_progress));
+    t.state = State::listening;
+    return Unit(wit_ok());
+  });
+  inst.func("[method]tcp-socket.accept",
+            [&st, sockets](Borrow<TcpSocket> self) -> Result<WitResult<Accepted, ErrorCode>> {
+              TCP_SELF(self);
+              return accept(st, sockets, t);
+            });
+  inst.func("[method]tcp-socket.local-address", [sockets](Borrow<TcpSocket> self) -> Result<AddressOut> {
+    TCP_SELF(self);
+    if (!is_bound(t.state)) return AddressOut(wit_err(ErrorCode::invalid_state));
+    auto a = t.sock->local_address();
+    if (!a) return AddressOut(wit_err(a.error()));
+    return AddressOut(wit_ok(wasisock::to_wit(*a)));
+  });
+  inst.func("[method]tcp-socket.remote-address", [sockets](Borrow<TcpSocket> self) -> Result<AddressOut> {
+    TCP_SELF(self);
+    if (t.state != State::connected) return AddressOut(wit_err(ErrorCode::invalid_state));
+    auto a = t.sock->remote_address();
+    if (!a) return AddressOut(wit_err(a.error()));
+    return AddressOut(wit_ok(wasisock::to_wit(*a)));
+  });
+  inst.func("[method]tcp-socket.is-listening", [sockets](Borrow<TcpSocket> self) -> Result<bool> {
+    TCP_SELF(self);
+    return t.state == State::listening;
+  });
+  inst.func("[method]tcp-socket.address-family", [sockets](Borrow<TcpSocket> self) -> Result<net::Family> {
+    TCP_SELF(self);
+    return t.sock->family();
+  });
+  inst.func("[method]tcp-socket.set-listen-backlog-size", [sockets](Borrow<TcpSocket> self, uint64_t v) -> Result<Unit> {
+    TCP_SELF(self);
+    return set_backlog(t, v);
+  });
+
+  // Options: the getter and setter of one net::Socket option.
+#define TCP_OPTION(name, Type, get, set)                                                                    \
+  inst.func("[method]tcp-socket." name, [sockets](Borrow<TcpSocket> self) -> Result<WitResult<Type, ErrorCode>> { \
+    TCP_SELF(self);                                                                                         \
+    return wit_of(t.sock->get());                                                                           \
+  });                                                                                                       \
+  inst.func("[method]tcp-socket.set-" name, [sockets](Borrow<TcpSocket> self, Type v) -> Result<Unit> {      \
+    TCP_SELF(self);                                                                                         \
+    return wit_of(t.sock->set(v));                                                                          \
+  });
+  TCP_OPTION("keep-alive-enabled", bool, keep_alive_enabled, set_keep_alive_enabled)
+  TCP_OPTION("keep-alive-idle-time", uint64_t, keep_alive_idle_time, set_keep_alive_idle_time)
+  TCP_OPTION("keep-alive-interval", uint64_t, keep_alive_interval, set_keep_alive_interval)
+  TCP_OPTION("keep-alive-count", uint32_t, keep_alive_count, set_keep_alive_count)
+  TCP_OPTION("hop-limit", uint8_t, hop_limit, set_hop_limit)
+  TCP_OPTION("receive-buffer-size", uint64_t, receive_buffer_size, set_receive_buffer_size)
+  TCP_OPTION("send-buffer-size", uint64_t, send_buffer_size, set_send_buffer_size)
+#undef TCP_OPTION
+
+  // Connecting: ready when the connect has finished; listening: when a
+  // connection waits; otherwise nothing is awaited: ready at once.
+  inst.func("[method]tcp-socket.subscribe", [&st, sockets](Borrow<TcpSocket> self) -> Result<component::Val> {
+    TCP_SELF(self);
+    const auto& sock = t.sock;
+    if (t.state == State::connecting) return new_pollable(st, disp::Pollable::writable(sock->fd(), sock), self.rep());
+    if (t.state == State::listening) return new_pollable(st, disp::Pollable::readable(sock->fd(), sock), self.rep());
+    return new_pollable(st, disp::Pollable::always(), self.rep());
+  });
+  inst.func("[method]tcp-socket.shutdown", [sockets](Borrow<TcpSocket> self, ShutdownType how) -> Result<Unit> {
+    TCP_SELF(self);
+    return shutdown(t, how);
+  });
+#undef TCP_SELF
+  return sockets;
+}
+
+}  // namespace wippy::hostfns

@@ -1,0 +1,28 @@
+// sockets_tcp_create_socket.cpp — wasi:sockets/tcp-create-socket: a new,
+// unbound TCP socket of the given family (net::Socket::create; EMFILE and
+// the like are new-socket-limit, and so is one past limits.max_open_files,
+// which counts sockets with files: WasiState::open_files).
+#include "component/bind.h"
+#include "hostfns/sockets.h"
+#include "hostfns/sockets_wit.h"
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns {
+
+using component::HostInterface;
+using component::HostResource;
+using component::Linker;
+using component::Own;
+using component::WitResult;
+using wasisock::ErrorCode;
+
+void add_sockets_tcp_create_socket(Linker& linker, WasiCtx& ctx, const HostResource<TcpSocket>& sockets) {
+  HostInterface inst(linker, wasi_iface("wasi:sockets/tcp-create-socket"));
+  WasiState& st = ctx.state;
+  inst.func("create-tcp-socket",
+            [&st, sockets](net::Family family) -> Result<WitResult<Own<TcpSocket>, ErrorCode>> {
+              return create_socket(st, sockets, family, net::Proto::tcp);
+            });
+}
+
+}  // namespace wippy::hostfns

@@ -203,8 +203,10 @@ void Loop::reap(Fiber* f) {
   ++s.gen;
   free_slots_.push_back(f->slot);
   --live_;
-  if (f->stack.usable_size() == FiberStack::usable_for(opts_.stack_size) && stack_cache_.size() < opts_.stack_cache)
+  if (f->stack.usable_size() == FiberStack::usable_for(opts_.stack_size) && stack_cache_.size() < opts_.stack_cache) {
+    f->stack.forget_frames();
     stack_cache_.push_back(std::move(f->stack));
+  }
   free_fiber(f);
 }
 

@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include "dispatcher/sanitizer.h"
+#if defined(WIPPY_ASAN)
+#include <sanitizer/asan_interface.h>
+#endif
 
 namespace wippy::disp {
 
@@ -52,7 +55,14 @@ FiberStack& FiberStack::operator=(FiberStack&& o) noexcept {
   return *this;
 }
 
+void FiberStack::forget_frames() {
+#if defined(WIPPY_ASAN)
+  if (r_.hi != 0) __asan_unpoison_memory_region(reinterpret_cast<void*>(r_.usable_lo), r_.hi - r_.usable_lo);
+#endif
+}
+
 void FiberStack::release() {
+  forget_frames();  // the next mapping at these addresses starts clean
   if (r_.hi != 0) munmap(reinterpret_cast<void*>(r_.guard_lo), r_.hi - r_.guard_lo);
   r_ = {};
 }

@@ -31,6 +31,10 @@ class FiberStack {
   static std::optional<FiberStack> allocate(size_t usable_bytes, size_t guard_bytes);
   // The usable size allocate() maps for a request of usable_bytes.
   static size_t usable_for(size_t usable_bytes);
+  // Before a stack is reused or unmapped: under ASan, clears the redzones
+  // that frames never unwound (a finished fiber's last frames) left in its
+  // shadow, so the next fiber on these addresses is not reported for them.
+  void forget_frames();
 
   FiberStack(FiberStack&& o) noexcept : r_(o.r_) { o.r_ = {}; }
   FiberStack& operator=(FiberStack&& o) noexcept;

@@ -3,7 +3,9 @@
 # the WebAssembly 2.0 spec suite and the component-model tests through
 # `wippy-run wast`, the WASI guests of tests/guests/ under `wippy-run run`
 # and `jco run`, the registry end-to-end tests, the embedding example and a
-# fuzz smoke pass (`meson test -C build` lists them).
+# fuzz smoke pass (`meson test -C build` lists them); then the unit tests
+# and a fuzz smoke pass again, built with AddressSanitizer and UBSan in
+# build-asan/ (scripts/test-sanitizers.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -13,4 +15,5 @@ meson test -C build --print-errorlogs --no-rebuild || status=$?
 # Show the runners' own closing lines.
 grep -hE '^\[doctest\] (test cases|assertions)|^[0-9]+ passed, [0-9]+ failed|^guests \((wippy|jco)\):' \
   build/meson-logs/testlog.txt || true
+bash scripts/test-sanitizers.sh || status=$?
 exit $status

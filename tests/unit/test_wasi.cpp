@@ -157,14 +157,11 @@ TEST_CASE("wasi: stdin from memory and stdout to a host descriptor") {
 
 TEST_CASE("wasi: the monotonic clock advances across a sleep") {
   WasiCtx ctx;
-  uint64_t t0 = disp::now_ns();
   CHECK(probe(ctx, {"sleep", "20"}) == 0);
-  uint64_t host_elapsed = disp::now_ns() - t0;
   auto lines = lines_of(ctx.out.buffer);
   REQUIRE(lines.size() == 1);
   uint64_t guest_elapsed = std::stoull(lines[0]);
-  CHECK(guest_elapsed >= 20'000'000u);
-  CHECK(guest_elapsed <= host_elapsed);
+  CHECK(guest_elapsed >= 20'000'000u);  // a lower bound only: no upper bound on a time
   CHECK(ctx.state.table->count(component::resource_tag<disp::Pollable>()) == 0);  // the adapter dropped its pollables
 }
 

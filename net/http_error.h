@@ -13,6 +13,7 @@
 #include <utility>
 #include <variant>
 
+#include "interp/expected.h"
 #include "interp/result.h"
 
 namespace wippy::net {
@@ -82,40 +83,8 @@ inline HttpError http_error(HttpErrc c, std::string msg) {
 // "HTTP-protocol-error: <message>" as an Io error.
 Error to_error(const HttpError& e);
 
+// A value or an HttpError (interp/expected.h).
 template <class T>
-class [[nodiscard]] HttpResult {
- public:
-  HttpResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  HttpResult(HttpError err) : v_(std::in_place_index<1>, std::move(err)) {}
-  bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  const T& value() const& { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  T& operator*() & { return value(); }
-  const T& operator*() const& { return value(); }
-  T* operator->() { return &value(); }
-  const T* operator->() const { return &value(); }
-  const HttpError& error() const { return std::get<1>(v_); }
-  HttpError& error() { return std::get<1>(v_); }
-
- private:
-  std::variant<T, HttpError> v_;
-};
-
-template <>
-class [[nodiscard]] HttpResult<void> {
- public:
-  HttpResult() = default;
-  HttpResult(HttpError err) : err_(std::move(err)), ok_(false) {}
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  const HttpError& error() const { return err_; }
-  HttpError& error() { return err_; }
-
- private:
-  HttpError err_;
-  bool ok_ = true;
-};
+using HttpResult = Expected<T, HttpError>;
 
 }  // namespace wippy::net

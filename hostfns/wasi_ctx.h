@@ -25,6 +25,7 @@
 #include "hostfns/fd_budget.h"
 #include "hostfns/streams.h"
 #include "interp/result.h"
+#include "net/http_grant.h"
 #include "net/resolver.h"
 #include "net/rules.h"
 
@@ -101,6 +102,7 @@ struct WasiCtx {
   std::vector<Preopen> preopens;  // nothing else of the host filesystem is visible
   net::Policy network;            // wasi:sockets grant: addresses, bind, listen, lookup
   net::ResolverOptions resolver;  // ip-name-lookup's DNS servers (default: /etc/resolv.conf)
+  net::HttpGrant http;            // wasi:http: authorities, extra CA, body cap (network rules apply too)
   StdioConfig in, out, err;  // default: empty stdin, captured stdout/stderr
 
   WasiLimits limits;

@@ -80,6 +80,7 @@ Result<void> LiveInstance::instantiate() {
     wasi_ = std::make_unique<hostfns::WasiCtx>();
     wasi_->preopens = cfg_.preopens;
     wasi_->network = cfg_.network;
+    wasi_->http = cfg_.http;
     wasi_->limits = cfg_.limits;
     if (cfg_.inherit_stdio) wasi_->inherit_stdio();
     linker_ = std::make_unique<component::Linker>();

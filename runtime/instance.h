@@ -48,6 +48,7 @@ struct InstanceConfig {
   std::vector<hostfns::Preopen> preopens;
   bool inherit_stdio = true;  // else stdout/stderr are captured per call
   net::Policy network;        // wasi:sockets grant (the entry's wasi.network)
+  net::HttpGrant http;        // wasi:http grant (the entry's wasi.http, limits.http_max_body_bytes)
   hostfns::WasiLimits limits; // handles, host fds, file sizes (the entry's limits)
 };
 

@@ -1,0 +1,46 @@
+// http_grant.h — what an instance's wasi:http grant allows beyond the
+// wasi.network rules: which authorities (allow_hosts), an extra trusted CA
+// bundle, and a cap on body sizes.
+// Contract: a host pattern is "HOST" (any port), "HOST:PORT", "*.DOMAIN"
+// (any name ending in ".DOMAIN", not DOMAIN itself; any port) or
+// "*.DOMAIN:PORT"; HOST is a DNS name, an IPv4 address or a bracketed IPv6
+// address ("[::1]:8080"). Names compare case-insensitively, a trailing dot
+// ignored. parse_host_pattern rejects anything else (Invalid, the pattern
+// quoted). HttpGrant::allows(host, port) is true when allow_hosts is empty
+// or one pattern matches; `host` is the request's host without brackets.
+// The wasi.network rules (net/rules.h) still apply to every address the
+// name resolves to; a request outside either fails with HTTP-request-denied.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "interp/result.h"
+
+namespace wippy::net {
+
+struct HostPattern {
+  std::string host;               // lower case, no brackets, no trailing dot; for "*.d": "d"
+  bool wildcard = false;          // "*.DOMAIN"
+  std::optional<uint16_t> port;   // none: any port
+
+  bool matches(std::string_view host, uint16_t port) const;
+};
+
+Result<HostPattern> parse_host_pattern(std::string_view text);
+std::string format_host_pattern(const HostPattern& p);
+
+struct HttpGrant {
+  std::vector<HostPattern> allow_hosts;  // empty: any authority
+  std::string ca_file;                   // host path of extra trusted CAs (PEM); empty: none
+  uint64_t max_body_bytes = 0;           // request and response bodies; 0: no limit
+
+  bool allows(std::string_view host, uint16_t port) const;
+};
+
+// Parses each text into grant.allow_hosts; the first bad one is the error.
+Result<std::vector<HostPattern>> parse_host_patterns(const std::vector<std::string>& texts);
+
+}  // namespace wippy::net

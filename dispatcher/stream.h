@@ -8,7 +8,9 @@
 // gone) or failed (an OS error: `error` describes it, `os_error` is its
 // errno, 0 when there is none). A Result error (a Trap) means the calling
 // fiber was cancelled or its deadline passed while waiting: the caller
-// returns it to the guest as is.
+// returns it to the guest as is. A producer may attach a `cause` to a
+// failure (e.g. the HTTP error behind a body stream's failure) that the
+// layer turning it into a wasi:io error keeps for whoever recognises it.
 // Input: read() never waits and may return ok with no bytes; blocking_read()
 // waits (on subscribe()) until at least one byte or the end is there.
 // Output, with real backpressure: check_write() grants a permit of `count`
@@ -21,6 +23,7 @@
 // close() ends a stream early (shutdown of a socket direction); later calls
 // report closed. Streams belong to one thread.
 #pragma once
+#include <any>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -38,6 +41,7 @@ struct StreamOutcome {
   std::string error;  // failed: what went wrong
   int os_error = 0;   // failed: the errno behind it, 0 if none
   uint64_t count = 0; // bytes read / written / permitted
+  std::any cause;     // failed: the producer's own error value, if any
 
   static StreamOutcome done(uint64_t n = 0) {
     StreamOutcome o;

@@ -59,9 +59,10 @@ inline Result<Val> new_output_stream(WasiState& st, std::shared_ptr<disp::Output
 // stream-error: variant { last-operation-failed(own<error>), closed }.
 inline Val stream_closed() { return Val::variant(1); }
 // `code`: the OS error behind the failure, if any.
-inline Result<Val> stream_failed(WasiCtx& ctx, std::string why, std::optional<fs::FsErrc> code = std::nullopt) {
+inline Result<Val> stream_failed(WasiCtx& ctx, std::string why, std::optional<fs::FsErrc> code = std::nullopt,
+                                 std::any cause = {}) {
   auto err = new_handle<IoError>(ctx.state, ctx.state.types.error,
-                                 std::make_shared<IoError>(IoError{std::move(why), code}));
+                                 std::make_shared<IoError>(IoError{std::move(why), code, std::move(cause)}));
   if (!err) return err.error();
   return Val::variant(0, std::move(*err));
 }

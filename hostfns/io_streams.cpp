@@ -45,7 +45,7 @@ Result<Vals> outcome_reply(WasiCtx& ctx, const Result<StreamOutcome>& r, std::op
   }
   std::optional<fs::FsErrc> code;
   if (r->os_error != 0) code = fs::fs_errc_from_errno(r->os_error);
-  auto err = stream_failed(ctx, r->error, code);
+  auto err = stream_failed(ctx, r->error, code, r->cause);
   if (!err) return err.error();
   return reply(Val::err(std::move(*err)));
 }

@@ -1,9 +1,12 @@
 // run_command.cpp — run_wasi_command (see wasi.h): decode, link against a
 // fresh WASI linker bound to `ctx`, call wasi:cli/run#run, map the outcome
-// onto an exit code.
+// onto an exit code. The call runs on a fiber: the caller's, or one of a
+// private Loop that lives for the call.
 #include <memory>
 
 #include "component/decode.h"
+#include "dispatcher/loop.h"
+#include "dispatcher/this_fiber.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
@@ -20,7 +23,21 @@ Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_by
   if (!inst) return inst.error();
 
   ctx.exit_code.reset();
-  auto r = (*inst)->call(std::string("wasi:cli/run@") + kWasiVersion + "#run", {});
+  const std::string run = std::string("wasi:cli/run@") + kWasiVersion + "#run";
+  auto call = [&] { return (*inst)->call(run, {}); };
+  decltype(call()) r = make_error(ErrorKind::Other, "wasi:cli/run#run did not finish (nothing left could wake it)");
+  if (disp::this_fiber::in_fiber()) {
+    r = call();
+  } else {
+    // Outside a dispatcher: a private loop, so waits park a fiber and host
+    // work (HTTP requests, DNS) runs on fibers of its own.
+    disp::LoopOptions lo;
+    lo.stack_size = 1024 * 1024;
+    disp::Loop loop(lo);
+    if (!loop.spawn([&] { r = call(); }).valid())
+      return make_error(ErrorKind::Exhaustion, "cannot create a fiber for wasi:cli/run#run");
+    loop.run();
+  }
   if (!r) {
     if (ctx.exit_code && is_exit_error(r.error())) return *ctx.exit_code;
     return r.error();

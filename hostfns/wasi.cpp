@@ -2,6 +2,7 @@
 // dependency order (resource types first), at kWasiVersion.
 #include "hostfns/wasi.h"
 
+#include "hostfns/http.h"
 #include "hostfns/sockets.h"
 
 namespace wippy::hostfns {
@@ -25,6 +26,7 @@ Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx) {
   add_sockets_ip_name_lookup(linker, ctx);
   add_sockets_udp_create_socket(linker, ctx, add_sockets_udp(linker, ctx));
   add_sockets_tcp_create_socket(linker, ctx, add_sockets_tcp(linker, ctx));
+  add_http_outgoing_handler(linker, ctx, add_http_types(linker, ctx));
   return add_filesystem(linker, ctx);
 }
 

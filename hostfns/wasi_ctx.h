@@ -12,6 +12,7 @@
 // Exit: wasi:cli/exit sets `exit_code` and ends the guest call with the
 // Trap described by is_exit_error().
 #pragma once
+#include <any>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,10 +45,12 @@ struct WasiTypes {
 };
 
 // A wasi:io/error: its debug string and, for an OS failure, its code
-// (what wasi:filesystem's filesystem-error-code reports).
+// (what wasi:filesystem's filesystem-error-code reports); for an HTTP body
+// stream, the HTTP error (wasi:http's http-error-code reports it).
 struct IoError {
   std::string message;
   std::optional<fs::FsErrc> code;
+  std::any cause;  // the stream's own error value (StreamOutcome::cause), e.g. a net::HttpError
 };
 
 // A terminal-input / terminal-output: the host descriptor it stands for.

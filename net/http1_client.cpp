@@ -27,10 +27,7 @@ bool is_reg_name_char(char c) {
          c == '_' || c == '~';
 }
 
-struct Authority {
-  std::string host;  // without brackets
-  uint16_t port = 0;
-};
+}  // namespace
 
 HttpResult<Authority> parse_authority(std::string_view a, uint16_t default_port) {
   Authority out;
@@ -74,6 +71,8 @@ HttpResult<Authority> parse_authority(std::string_view a, uint16_t default_port)
   out.port = static_cast<uint16_t>(value);
   return out;
 }
+
+namespace {
 
 HttpResult<void> check_target(std::string_view t, size_t max) {
   if (t.size() > max)

@@ -85,6 +85,15 @@ struct ResponseHead {
   HeaderList headers;
 };
 
+// host[:port] or [v6][:port] of a request: the host lower-cased, without
+// brackets; the port `default_port` when absent. HTTP-request-URI-invalid
+// for anything else.
+struct Authority {
+  std::string host;
+  uint16_t port = 0;
+};
+HttpResult<Authority> parse_authority(std::string_view a, uint16_t default_port);
+
 class Http1Conn;
 struct Http1Pool;
 

@@ -36,6 +36,10 @@ struct HttpGrant {
   std::vector<HostPattern> allow_hosts;  // empty: any authority
   std::string ca_file;                   // host path of extra trusted CAs (PEM); empty: none
   uint64_t max_body_bytes = 0;           // request and response bodies; 0: no limit
+  // Timeouts of a request whose request-options leave them unset (ns).
+  uint64_t connect_timeout_ns = 30ull * 1000 * 1000 * 1000;
+  uint64_t first_byte_timeout_ns = 60ull * 1000 * 1000 * 1000;
+  uint64_t between_bytes_timeout_ns = 60ull * 1000 * 1000 * 1000;
 
   bool allows(std::string_view host, uint16_t port) const;
 };

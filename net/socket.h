@@ -58,6 +58,12 @@ class Socket {
   Family family() const { return family_; }
   Proto proto() const { return proto_; }
   void close();
+  // Hands the descriptor to the caller (who closes it); the Socket is left empty.
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
 
   // --- addresses --------------------------------------------------------
   // invalid-argument if `a` does not suit this socket (see the contract).

@@ -87,12 +87,15 @@ Outcome failed(net::HttpError e) {
   return out;
 }
 
-// The first content-length value, when the response carries one.
+// The first content-length value (the first run of digits in the first
+// content-length field), when the response carries one: a response that got
+// this far has only that value, maybe repeated.
 std::optional<uint64_t> content_length(const net::HeaderList& h) {
   for (const auto& [k, v] : h) {
     if (!net::iequals(k, "content-length")) continue;
+    size_t i = v.find_first_of("0123456789");
+    if (i == std::string::npos) violated("a response passed with an empty content-length");
     uint64_t n = 0;
-    size_t i = 0;
     while (i < v.size() && v[i] >= '0' && v[i] <= '9') n = n * 10 + uint64_t(v[i++] - '0');
     return n;
   }

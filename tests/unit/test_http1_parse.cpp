@@ -147,6 +147,20 @@ TEST_CASE("http1 parse: framing rules") {
         HttpErrc::http_response_transfer_coding);
   CHECK(response_framing(false, ok11, {{"Transfer-Encoding", "gzip"}}).error().code ==
         HttpErrc::http_response_transfer_coding);
+  // Found by wippy-fuzz (http-response): an empty framing field beside a
+  // valid one was skipped, so "Content-Length: " + "Content-Length: 6" had 6.
+  for (const char* empty : {"", " ", ",", " , ,"}) {
+    CAPTURE(empty);
+    auto cl = response_framing(false, ok11, {{"Content-Length", empty}, {"Content-Length", "6"}});
+    REQUIRE_FALSE(cl);
+    CHECK(cl.error().code == HttpErrc::http_protocol_error);
+    CHECK(cl.error().message == "empty Content-Length");
+    auto te = response_framing(false, ok11, {{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", empty}});
+    REQUIRE_FALSE(te);
+    CHECK(te.error().message == "empty Transfer-Encoding");
+    CHECK_FALSE(response_framing(true, ok11, {{"Content-Length", empty}}));  // HEAD too
+  }
+  CHECK(response_framing(false, ok11, {{"Content-Length", "6, "}, {"Content-Length", ",6"}})->length == 6);
   CHECK(response_keeps_alive(ok11, {}));
   CHECK_FALSE(response_keeps_alive(ok11, {{"Connection", "Keep-Alive, Close"}}));
   CHECK_FALSE(response_keeps_alive(ok10, {}));

@@ -360,6 +360,8 @@ int main(int argc, char** argv) {
       std::vector<uint8_t> b(input.begin(), input.end());
       mutate_binary(b, std::vector<uint8_t>(donor.begin(), donor.end()), rng);
       input.assign(b.begin(), b.end());
+    } else if (a.target->name.rfind("http-", 0) == 0) {
+      mutate_http(input, donor, rng);
     } else {
       mutate_text(input, donor, rng);
     }

@@ -10,8 +10,13 @@ void add_builtin_http(Seeds& s) {
   const std::string long_value(9000, 'a');
   const std::string many_fields = [] {
     std::string h;
-    for (int i = 0; i < 1200; ++i) h += "X-F" + std::to_string(i) + ": some value here\r\n";
-    return h;
+    for (int i = 0; i < 3000; ++i) h += "X-F" + std::to_string(i) + ": some value here\r\n";
+    return h;  // ~78 KiB: past the 64 KiB head limit
+  }();
+  const std::string many_trailers = [] {
+    std::string h;
+    for (int i = 0; i < 800; ++i) h += "T" + std::to_string(i) + ": trailer\r\n";
+    return h;  // ~12 KiB under a 16 KiB limit; doubled by a mutation, past it
   }();
   s.http_response = {
       // Valid framings.
@@ -71,6 +76,9 @@ void add_builtin_http(Seeds& s) {
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nContent-Length: 5\r\n fold\r\n\r\n",
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: " + long_value + "\r\n\r\n",
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n" + many_trailers + "\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n" + many_trailers + many_trailers +
+          "\r\n",
   };
   s.http_chunked = {
       "5\r\nhello\r\n0\r\n\r\n",

@@ -243,7 +243,7 @@ TEST_CASE("robustness: hostile HTTP responses end as errors or complete response
     const bool chunked = i % 4 == 3;
     const auto& pool = chunked ? seeds.http_chunked : seeds.http_response;
     std::string input = pool[rng.below(pool.size())];
-    fuzz::mutate_text(input, pool[rng.below(pool.size())], rng);
+    fuzz::mutate_http(input, pool[rng.below(pool.size())], rng);
     ++outcomes[chunked ? fuzz::run_http_chunked(input) : fuzz::run_http_response(input)];
   }
   CHECK(outcomes.count("ok") == 1);

@@ -33,8 +33,11 @@ HttpResult<std::string_view> Http1Conn::read_line(size_t max_len, uint64_t deadl
     const std::string_view avail(base + pos_, end_ - pos_);
     const size_t lf = avail.find('\n', scanned);
     const size_t upto = lf == std::string_view::npos ? avail.size() : lf;
-    // A CR anywhere but right before the LF is a bare CR.
-    const size_t cr = avail.substr(0, upto).find('\r');
+    // A CR anywhere but right before the LF is a bare CR. Bytes scanned in
+    // an earlier turn hold no CR but perhaps a last one, still pending, so
+    // each byte is looked at once or twice (a line that arrives a byte at a
+    // time costs linear, not quadratic, time).
+    const size_t cr = avail.substr(0, upto).find('\r', scanned > 0 ? scanned - 1 : 0);
     if (cr != std::string_view::npos && !(lf != std::string_view::npos && cr + 1 == lf))
       if (cr + 1 < avail.size()) return http_error(HttpErrc::http_protocol_error, "bare CR in the response");
     if (lf != std::string_view::npos) {

@@ -154,8 +154,13 @@ bool header_has_token(const HeaderList& h, std::string_view name, std::string_vi
 HttpResult<BodyFraming> response_framing(bool head_request, const StatusLine& st, const HeaderList& h) {
   bool has_te = false, has_cl = false;
   for (const auto& [k, v] : h) {
-    has_te = has_te || iequals(k, "transfer-encoding");
-    has_cl = has_cl || iequals(k, "content-length");
+    const bool te = iequals(k, "transfer-encoding"), cl = iequals(k, "content-length");
+    // A framing field with no value at all is malformed even beside a valid
+    // one: peers that ignore it and peers that read it as 0 would disagree.
+    if ((te || cl) && trim_ows(v).find_first_not_of(", \t") == std::string_view::npos)
+      return protocol(te ? "empty Transfer-Encoding" : "empty Content-Length");
+    has_te = has_te || te;
+    has_cl = has_cl || cl;
   }
   // Conflicts are errors even where the body is empty: they signal a
   // confused or hostile peer, and the connection cannot be trusted after.

@@ -13,7 +13,9 @@
 //    Transfer-Encoding must be exactly "chunked" (other codings:
 //    HTTP-response-transfer-coding), never with Content-Length and never in
 //    HTTP/1.0 (HTTP-protocol-error); repeated Content-Length values must be
-//    identical digits; otherwise the body runs to the connection's end.
+//    identical digits; a Content-Length or Transfer-Encoding field with no
+//    element (empty, or only commas) is an error even beside a valid one;
+//    otherwise the body runs to the connection's end.
 #pragma once
 #include <cstdint>
 #include <string>

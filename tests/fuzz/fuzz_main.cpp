@@ -136,6 +136,8 @@ std::vector<Target> all_targets(const fs::path& scratch) {
       {"cwast", false, [](const std::string& s) { return run_component_wast(s); }},
       {"yaml", false, [scratch](const std::string& s) { return run_yaml(s, scratch); }},
       {"json", false, [](const std::string& s) { return run_json(s); }},
+      {"http-response", false, [](const std::string& s) { return run_http_response(s); }},
+      {"http-chunked", false, [](const std::string& s) { return run_http_chunked(s); }},
   };
 }
 
@@ -152,6 +154,8 @@ std::vector<std::string> seeds_for(const Seeds& s, const std::string& name) {
   if (name == "wast") return s.wast;
   if (name == "cwat") return s.cwat;
   if (name == "cwast") return s.cwast;
+  if (name == "http-response") return s.http_response;
+  if (name == "http-chunked") return s.http_chunked;
   if (name == "json") return {"[1,2,{\"a\":null,\"b\":[true,false]}]", "{\"k\":\"v\\u00e9\",\"n\":-1.5e3}", "18446744073709551615"};
   return s.yaml;
 }
@@ -305,6 +309,7 @@ int main(int argc, char** argv) {
     }
   }
   add_builtin_yaml(seeds);
+  add_builtin_http(seeds);
   if (deep && target_list == "core,component,wat,wast,cwat,cwast,yaml") target_list = "core,component,wat,cwat,json,yaml";
 
   struct Active {
@@ -355,6 +360,8 @@ int main(int argc, char** argv) {
       std::vector<uint8_t> b(input.begin(), input.end());
       mutate_binary(b, std::vector<uint8_t>(donor.begin(), donor.end()), rng);
       input.assign(b.begin(), b.end());
+    } else if (a.target->name.rfind("http-", 0) == 0) {
+      mutate_http(input, donor, rng);
     } else {
       mutate_text(input, donor, rng);
     }

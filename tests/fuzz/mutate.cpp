@@ -324,6 +324,58 @@ void mutate_binary(std::vector<uint8_t>& bytes, const std::vector<uint8_t>& dono
   for (size_t i = 0; i < n; ++i) mutate_binary_once(bytes, donor, rng);
 }
 
+namespace {
+
+// Pieces of HTTP/1.1 framing that byte edits rarely assemble by chance.
+constexpr std::array<std::string_view, 30> kHttpTokens = {
+    "\r\n", "\r", "\n", "\r\n\r\n", "\0", " ", "\t", ":", ";", ",", "\"", "=",
+    "Content-Length: 5\r\n", "Content-Length: 0\r\n", "Content-Length: ", "Transfer-Encoding: chunked\r\n",
+    "Transfer-Encoding: gzip, chunked\r\n", "Connection: close\r\n", "Trailer: X\r\n", "X-T: v\r\n",
+    "HTTP/1.1 100 Continue\r\n\r\n", "HTTP/1.1 200 OK\r\n", "HTTP/1.0 200 OK\r\n", "HTTP/1.1 204 No Content\r\n",
+    "0\r\n\r\n", "5\r\nhello\r\n", "ffffffffffffffff", "10000000000000000", ";ext=\"v\"", "-1",
+};
+
+// Where a line starts: 0 or just after a "\n" at or after pos (else 0).
+size_t line_start(const std::string& t, size_t pos) {
+  const size_t lf = t.find('\n', pos);
+  return lf == std::string::npos ? 0 : lf + 1;
+}
+
+}  // namespace
+
+void mutate_http(std::string& text, const std::string& donor, Rng& rng) {
+  const size_t n = 1 + rng.below(3);
+  for (size_t i = 0; i < n; ++i) {
+    const size_t pos = rng.below(text.size() + 1);
+    const std::string_view tok = kHttpTokens[rng.below(kHttpTokens.size())];
+    switch (rng.below(6)) {
+      case 0:  // a framing token anywhere
+        text.insert(pos, tok);
+        break;
+      case 1:  // a token at the start of a line
+        text.insert(line_start(text, pos), tok);
+        break;
+      case 2: {  // repeat one whole line many times (toward the size limits)
+        const size_t b = line_start(text, pos), e = text.find('\n', b);
+        if (e == std::string::npos) break;
+        const std::string line = text.substr(b, e + 1 - b);
+        const size_t times = 1 + rng.below(rng.chance(20) ? 4000 : 8);
+        std::string rep;
+        for (size_t k = 0; k < times && rep.size() < (256u << 10); ++k) rep += line;
+        text.insert(b, rep);
+        break;
+      }
+      case 3: {  // stretch a byte into a long run (long lines, values, sizes)
+        if (text.empty()) break;
+        const size_t at = std::min(pos, text.size() - 1);
+        text.insert(at, std::string(1 + rng.below(rng.chance(20) ? 20000 : 64), text[at]));
+        break;
+      }
+      default: mutate_text_once(text, donor, rng); break;
+    }
+  }
+}
+
 void mutate_text(std::string& text, const std::string& donor, Rng& rng) {
   size_t n = 1 + rng.below(2);
   for (size_t i = 0; i < n; ++i) mutate_text_once(text, donor, rng);

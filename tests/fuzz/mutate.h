@@ -4,7 +4,8 @@
 // the module/component layout only as far as "8-byte preamble, then
 // sections of id + LEB128 size + payload" (for section splices) and LEB128
 // runs (for integer edits); text mutators work on characters and
-// parenthesised forms. A donor (another seed) supplies spliced material.
+// parenthesised forms, the HTTP mutator on lines and framing tokens. A
+// donor (another seed) supplies spliced material.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -35,6 +36,11 @@ void mutate_binary(std::vector<uint8_t>& bytes, const std::vector<uint8_t>& dono
 
 // Applies 1..2 stacked mutations to source text (WAT, .wast, YAML).
 void mutate_text(std::string& text, const std::string& donor, Rng& rng);
+
+// HTTP/1.1 byte streams (server responses): framing tokens inserted at any
+// byte or line start, whole lines repeated, bytes stretched into long runs
+// (toward the size limits), or one text mutation; 1..3 stacked.
+void mutate_http(std::string& text, const std::string& donor, Rng& rng);
 
 // Appends the unsigned LEB128 encoding of v, padded to at least `min_len` bytes.
 void put_leb(std::vector<uint8_t>& out, uint64_t v, size_t min_len = 1);

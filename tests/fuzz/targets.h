@@ -13,6 +13,12 @@
 //   yaml:      parse_registry_file on a file written into a scratch folder.
 //   json:      parse_json, then the text written back must parse to an equal
 //              document ("mismatch" otherwise).
+//   http-response: the bytes a hostile server sends back, played to the
+//              real net::Http1Client over an in-memory transport (GET split
+//              three ways, HEAD, POSTs); see http_target.cpp for the
+//              invariants checked. Runs on the calling fiber, or on a fresh
+//              disp::Loop fiber outside one.
+//   http-chunked: a chunked response body (the head is supplied).
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -36,5 +42,7 @@ std::string run_component_wat(std::string_view text);
 std::string run_component_wast(std::string_view text);
 std::string run_yaml(std::string_view text, const std::filesystem::path& scratch_dir);
 std::string run_json(std::string_view text);
+std::string run_http_response(std::string_view bytes);
+std::string run_http_chunked(std::string_view body);
 
 }  // namespace wippy::fuzz

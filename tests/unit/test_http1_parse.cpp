@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "net/http1_client.h"
 #include "net/http1_parse.h"
@@ -146,6 +147,20 @@ TEST_CASE("http1 parse: framing rules") {
         HttpErrc::http_response_transfer_coding);
   CHECK(response_framing(false, ok11, {{"Transfer-Encoding", "gzip"}}).error().code ==
         HttpErrc::http_response_transfer_coding);
+  // Found by wippy-fuzz (http-response): an empty framing field beside a
+  // valid one was skipped, so "Content-Length: " + "Content-Length: 6" had 6.
+  for (const char* empty : {"", " ", ",", " , ,"}) {
+    CAPTURE(empty);
+    auto cl = response_framing(false, ok11, {{"Content-Length", empty}, {"Content-Length", "6"}});
+    REQUIRE_FALSE(cl);
+    CHECK(cl.error().code == HttpErrc::http_protocol_error);
+    CHECK(cl.error().message == "empty Content-Length");
+    auto te = response_framing(false, ok11, {{"Transfer-Encoding", "chunked"}, {"Transfer-Encoding", empty}});
+    REQUIRE_FALSE(te);
+    CHECK(te.error().message == "empty Transfer-Encoding");
+    CHECK_FALSE(response_framing(true, ok11, {{"Content-Length", empty}}));  // HEAD too
+  }
+  CHECK(response_framing(false, ok11, {{"Content-Length", "6, "}, {"Content-Length", ",6"}})->length == 6);
   CHECK(response_keeps_alive(ok11, {}));
   CHECK_FALSE(response_keeps_alive(ok11, {{"Connection", "Keep-Alive, Close"}}));
   CHECK_FALSE(response_keeps_alive(ok10, {}));
@@ -237,6 +252,33 @@ TEST_CASE("http1 client: each malformed response kind is its error") {
   std::string many_1xx;
   for (int i = 0; i < 40; ++i) many_1xx += "HTTP/1.1 102 Processing\r\n\r\n";
   CHECK(code_of(many_1xx + "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") == HttpErrc::http_protocol_error);
+}
+
+TEST_CASE("http1 client: a bare CR is found wherever the pieces split, a CR before LF never") {
+  // The line reader scans each byte once or twice (a CR ending one piece is
+  // re-checked when the next piece arrives): every split must agree.
+  const std::string good =
+      "HTTP/1.1 200 OK\r\nX-A: abcdef\r\nTransfer-Encoding: chunked\r\n\r\n2;e=v\r\nok\r\n0\r\nT: 1\r\n\r\n";
+  const std::vector<std::string> bad = {
+      "HTTP/1.1 200 OK\r\nX-A: abc\rdef\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nX-A: abc\r\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\n\rX-A: abc\r\nContent-Length: 2\r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;e=\rv\r\nok\r\n0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\nT: 1\r2\r\n\r\n",
+  };
+  for (size_t step = 1; step <= good.size(); ++step) {
+    CAPTURE(step);
+    Outcome o = fetch(good, step);
+    CHECK_MESSAGE(o.ok, o.err.message);
+    CHECK(o.body == "ok");
+    for (const std::string& b : bad) {
+      CAPTURE(b);
+      Outcome e = fetch(b, step);
+      CHECK_FALSE(e.ok);
+      CHECK(e.err.code == HttpErrc::http_protocol_error);
+      CHECK(e.err.message.find("bare CR") != std::string::npos);
+    }
+  }
 }
 
 TEST_CASE("http1 client: header and trailer size limits") {

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -19,6 +20,7 @@
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
 #include "tests/fuzz/mutate.h"
+#include "tests/fuzz/seeds.h"
 #include "tests/fuzz/targets.h"
 
 using namespace wippy;
@@ -213,4 +215,37 @@ TEST_CASE("robustness: an inline export without an id inside a type declaration"
   auto r = component::component_wat_to_binary("(component (type (instance (type (export \"x\") (func)))))");
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().message.find("inline exports are only allowed in components") != std::string::npos);
+}
+
+TEST_CASE("robustness: hostile HTTP responses end as errors or complete responses") {
+  // Each run plays the bytes to the real client seven ways (http_target.cpp)
+  // and aborts on a broken invariant; the label is the whole-delivery GET's.
+  CHECK(fuzz::run_http_response("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello") == "ok");
+  CHECK(fuzz::run_http_chunked("5;a=\"b\"\r\nhello\r\n0\r\nX-T: 1\r\n\r\n") == "ok");
+  CHECK(fuzz::run_http_response("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n") == "ok");
+  CHECK(fuzz::run_http_response("HTTP/1.1 200 OK\r\nX: " + std::string(9000, 'a') + "\r\n\r\n") ==
+        "HTTP-response-header-size");
+  CHECK(fuzz::run_http_response("HTTP/1.1 200 OK\r\nX: a\r\n b\r\n\r\n") == "HTTP-protocol-error");
+  CHECK(fuzz::run_http_response("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort") ==
+        "HTTP-response-incomplete");
+  CHECK(fuzz::run_http_chunked("10000000000000000\r\nx\r\n0\r\n\r\n") == "HTTP-protocol-error");
+  CHECK(fuzz::run_http_response("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n") ==
+        "HTTP-protocol-error");
+  // A body longer than its content-length: the extra bytes are not body.
+  CHECK(fuzz::run_http_response("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef") == "ok");
+
+  fuzz::Seeds seeds;
+  fuzz::add_builtin_http(seeds);
+  REQUIRE(seeds.http_response.size() > 40);
+  std::map<std::string, int> outcomes;
+  for (uint64_t i = 0; i < 400; ++i) {
+    fuzz::Rng rng(0x5eed ^ i * 0x9E3779B97F4A7C15ull);
+    const bool chunked = i % 4 == 3;
+    const auto& pool = chunked ? seeds.http_chunked : seeds.http_response;
+    std::string input = pool[rng.below(pool.size())];
+    fuzz::mutate_http(input, pool[rng.below(pool.size())], rng);
+    ++outcomes[chunked ? fuzz::run_http_chunked(input) : fuzz::run_http_response(input)];
+  }
+  CHECK(outcomes.count("ok") == 1);
+  CHECK(outcomes.count("HTTP-protocol-error") == 1);
 }

@@ -19,6 +19,8 @@ hostfns::WasiLimits wasi_limits(const EntryLimits& limits) {
   out.max_handles = size_t(limits.max_handles);
   if (limits.max_open_files) out.max_open_files = size_t(*limits.max_open_files);
   if (limits.max_file_bytes) out.max_file_bytes = *limits.max_file_bytes;
+  if (limits.max_open_sockets) out.max_open_sockets = size_t(*limits.max_open_sockets);
+  if (limits.socket_timeout_ms) out.socket_timeout_ms = *limits.socket_timeout_ms;
   return out;
 }
 

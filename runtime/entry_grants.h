@@ -2,8 +2,9 @@
 // host beyond files: network_policy() turns its wasi.network block into the
 // wasi:sockets policy (no block: every address, bind, listen and lookup
 // allowed; the rules were checked when the registry was parsed), and
-// wasi_limits() its `limits` into the per-instance handle, descriptor and
-// file-size caps (unset keys keep the host defaults).
+// wasi_limits() its `limits` into the per-instance handle, descriptor,
+// file-size, socket-count and socket-timeout caps (unset keys keep the host
+// defaults).
 #pragma once
 #include "hostfns/wasi_ctx.h"
 #include "net/rules.h"

@@ -24,4 +24,13 @@ hostfns::WasiLimits wasi_limits(const EntryLimits& limits) {
   return out;
 }
 
+net::HttpGrant http_grant(const WasiConfig& wasi, const EntryLimits& limits) {
+  net::HttpGrant grant;
+  grant.max_body_bytes = limits.http_max_body_bytes.value_or(0);
+  if (!wasi.http) return grant;
+  if (auto hosts = net::parse_host_patterns(wasi.http->allow_hosts)) grant.allow_hosts = std::move(*hosts);
+  grant.ca_file = wasi.http->ca_host_path.string();
+  return grant;
+}
+
 }  // namespace wippy

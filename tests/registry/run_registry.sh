@@ -80,6 +80,16 @@ if [ "$PART" = sockets ]; then
   check "sockets: wasi.network narrows the grant: a connect outside it is access-denied" 0 \
     "$(printf '%s\n' 'connect 127.0.0.1:9: access-denied' 'bind 127.0.0.1:9: access-denied' done)" '' -- \
     sockets.yaml narrow deny 9
+  # wippy-run run's wasi:http grant options are checked before anything runs.
+  check "sockets: run --allow-http-host takes valid patterns, --http-ca-file a file" 0 \
+    "$(printf '%s\n' 'churn: 3 sockets, 0 failed' done)" '' -- run sockets_tcp.component.wasm \
+    --allow-http-host '*.example.org:443' --allow-http-host '[::1]:8443' --http-ca-file sockets.yaml churn 3
+  check "sockets: run --allow-http-host refuses a bad pattern" 2 '' \
+    'wippy-run run: --allow-http-host: invalid host pattern bad host: not a host name or IP address' -- \
+    run sockets_tcp.component.wasm --allow-http-host 'bad host' churn 3
+  check "sockets: run --http-ca-file needs a regular file" 2 '' \
+    'wippy-run run: --http-ca-file /nonexistent.pem: not a regular file' -- \
+    run sockets_tcp.component.wasm --http-ca-file /nonexistent.pem churn 3
   echo "$pass passed, $fail failed"
   [ "$fail" = 0 ]
   exit

@@ -211,6 +211,36 @@ TEST_CASE("socket limits: limits.socket_timeout_ms ends a wait on a silent peer 
   CHECK(took >= 100 * kMs);
 }
 
+TEST_CASE("socket limits: a connect the peer never answers ends in timeout") {
+  // A listener whose accept queue is full drops further SYNs: the next
+  // connect stays in progress (the kernel retries for minutes).
+  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
+  net::Socket srv = host_listener(1);
+  const net::SocketAddress addr = *srv.local_address();
+  std::vector<net::Socket> fill;
+  for (int i = 0; i < 4; ++i) {
+    auto c = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
+    REQUIRE(c.ok());
+    REQUIRE(c->start_connect(addr).ok());
+    fill.push_back(std::move(*c));
+  }
+  ::usleep(50 * 1000);  // let the handshakes that fit complete
+  disp::Loop loop;
+  WasiCtx ctx;
+  ctx.args = {"sockets_tcp", "deny", std::to_string(port_of(srv))};
+  ctx.limits.socket_timeout_ms = 200;
+  int code = -1;
+  std::string error;
+  uint64_t took = 0;
+  spawn_guest(loop, bytes, ctx, &code, &error, &took);
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  const std::string p = std::to_string(port_of(srv));
+  CHECK(ctx.out.buffer == "connect 127.0.0.1:" + p + ": timeout\nbind 127.0.0.1:" + p + ": address-in-use\ndone\n");
+  CHECK(took >= 200 * kMs);
+}
+
 TEST_CASE("socket limits: a listener nobody connects to reports accept: timeout") {
   WasiLimits limits;
   limits.socket_timeout_ms = 50;

@@ -57,6 +57,21 @@ void spawn_guest(disp::Loop& loop, const std::vector<uint8_t>& bytes, WasiCtx& c
   });
 }
 
+// Runs the guest with `ctx` beside the fibers already spawned on `loop`
+// until the loop is done; checks the call ended normally with exit 0 and
+// returns how long it took. on_done runs when the guest has finished.
+uint64_t run_beside(disp::Loop& loop, const std::vector<uint8_t>& bytes, WasiCtx& ctx,
+                    std::function<void()> on_done = {}) {
+  int code = -1;
+  std::string error;
+  uint64_t took = 0;
+  spawn_guest(loop, bytes, ctx, &code, &error, &took, std::move(on_done));
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  return took;
+}
+
 // A guest run alone on its own loop, with no host peer.
 struct GuestRun {
   WasiCtx ctx;
@@ -199,14 +214,8 @@ TEST_CASE("socket limits: limits.socket_timeout_ms ends a wait on a silent peer 
     accepted = a.ok();
     disp::this_fiber::sleep_for(60 * 1000 * kMs);  // holds the connection, silent, until cancelled
   });
-  int code = -1;
-  std::string error;
-  uint64_t took = 0;
-  spawn_guest(loop, bytes, ctx, &code, &error, &took, [peer] { disp::Loop::current()->cancel(peer); });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
+  const uint64_t took = run_beside(loop, bytes, ctx, [peer] { disp::Loop::current()->cancel(peer); });
   CHECK(accepted);
-  CHECK(code == 0);
   CHECK(ctx.out.buffer == "hold: 0 bytes\nhold read: failed: read: timed out, no progress within 100 ms\ndone\n");
   CHECK(took >= 100 * kMs);
 }
@@ -229,13 +238,7 @@ TEST_CASE("socket limits: a connect the peer never answers ends in timeout") {
   WasiCtx ctx;
   ctx.args = {"sockets_tcp", "deny", std::to_string(port_of(srv))};
   ctx.limits.socket_timeout_ms = 200;
-  int code = -1;
-  std::string error;
-  uint64_t took = 0;
-  spawn_guest(loop, bytes, ctx, &code, &error, &took);
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
-  CHECK(code == 0);
+  const uint64_t took = run_beside(loop, bytes, ctx);
   const std::string p = std::to_string(port_of(srv));
   CHECK(ctx.out.buffer == "connect 127.0.0.1:" + p + ": timeout\nbind 127.0.0.1:" + p + ": address-in-use\ndone\n");
   CHECK(took >= 200 * kMs);
@@ -268,13 +271,7 @@ TEST_CASE("socket limits: progress restarts the clock; gaps under the timeout ne
       if (!send_all(a->socket, piece)) return;
     }
   });  // the accepted socket closes here: the guest sees the end
-  int code = -1;
-  std::string error;
-  uint64_t took = 0;
-  spawn_guest(loop, bytes, ctx, &code, &error, &took);
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
-  CHECK(code == 0);
+  const uint64_t took = run_beside(loop, bytes, ctx);
   CHECK(ctx.out.buffer == "hold: 18 bytes\nhold read: closed\ndone\n");
   CHECK(took >= 1500 * kMs);
 }

@@ -244,6 +244,23 @@ TEST_CASE("socket limits: a connect the peer never answers ends in timeout") {
   CHECK(took >= 200 * kMs);
 }
 
+TEST_CASE("socket limits: a UDP receive from a peer that never answers ends in timeout") {
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  auto silent = net::Socket::create(net::Family::ipv4, net::Proto::udp);
+  REQUIRE(silent.ok());
+  REQUIRE(silent->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
+  disp::Loop loop;
+  WasiCtx ctx;
+  ctx.args = {"sockets_udp", std::to_string(port_of(*silent))};
+  ctx.limits.socket_timeout_ms = 100;
+  const uint64_t took = run_beside(loop, bytes, ctx);
+  const std::string& out = ctx.out.buffer;
+  CHECK_MESSAGE(out.find("ipv4 client: family ipv4, remote port matches: yes\nreceive: timeout\n") != std::string::npos,
+                out);
+  CHECK(out.ends_with("receive: timeout\ndone\n"));
+  CHECK(took >= 100 * kMs);
+}
+
 TEST_CASE("socket limits: a listener nobody connects to reports accept: timeout") {
   WasiLimits limits;
   limits.socket_timeout_ms = 50;

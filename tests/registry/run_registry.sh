@@ -65,6 +65,8 @@ if [ "$PART" = sockets ]; then
     sock_fn tcp '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets]'
     sock_fn narrow '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets]' \
       ', wasi: {network: {allow: ["tcp:127.0.0.1:1-1"]}}'
+    sock_fn onesock '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets]' \
+      ', limits: {max_open_sockets: 1}'
   } > "$S/sockets.yaml"
   direct=$(cd "$S" && "$W" run sockets_tcp.component.wasm 2>&1); rc=$?
   if [ "$rc" = 0 ] && [ "$direct" = "$(cat "$(dirname "$0")/../guests/sockets_tcp.expected")" ]; then
@@ -80,6 +82,8 @@ if [ "$PART" = sockets ]; then
   check "sockets: wasi.network narrows the grant: a connect outside it is access-denied" 0 \
     "$(printf '%s\n' 'connect 127.0.0.1:9: access-denied' 'bind 127.0.0.1:9: access-denied' done)" '' -- \
     sockets.yaml narrow deny 9
+  check "sockets: limits.max_open_sockets reaches the host: the second socket is new-socket-limit" 1 \
+    "$(printf '%s\n' 'ipv4 listener: listening yes, family ipv4' 'create: new-socket-limit')" '' -- sockets.yaml onesock
   # wippy-run run's wasi:http grant options are checked before anything runs.
   check "sockets: run --allow-http-host takes valid patterns, --http-ca-file a file" 0 \
     "$(printf '%s\n' 'churn: 3 sockets, 0 failed' done)" '' -- run sockets_tcp.component.wasm \

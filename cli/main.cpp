@@ -6,7 +6,8 @@
 //   wippy-run run FILE --invoke NAME [ARG...]
 //                                        call an export of a core module
 //   wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env K=V]...
-//                 [--cwd DIR] [--allow-net RULE]... [--deny-net] [-- ARG...]
+//                 [--cwd DIR] [--allow-net RULE]... [--deny-net]
+//                 [--allow-http-host PATTERN]... [--http-ca-file PATH] [-- ARG...]
 //                                        run a WASI 0.2 command component
 //                                        (exit status: the guest's)
 //   wippy-run inspect FILE.wasm          list a component's imports and
@@ -46,7 +47,8 @@ constexpr const char* kUsage =
     "      null (externref also N). Each result is printed on its own line as\n"
     "      TYPE:VALUE, e.g. i32:42 or f64:1.5 (0x3ff8000000000000).\n"
     "  wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env NAME=VALUE]...\n"
-    "                [--cwd DIR] [--allow-net RULE]... [--deny-net] [-- ARG...]\n"
+    "                [--cwd DIR] [--allow-net RULE]... [--deny-net]\n"
+    "                [--allow-http-host PATTERN]... [--http-ca-file PATH] [-- ARG...]\n"
     "      Run a WASI 0.2 command component (wasi:cli/run) with exactly these\n"
     "      grants: host directory HOST visible at GUEST (read-only with :ro;\n"
     "      --dir DIR uses the same path for both), the given environment only\n"
@@ -60,6 +62,11 @@ constexpr const char* kUsage =
     "      tcp|udp:HOST:PORT, e.g. tcp:127.0.0.1:8000-9000, udp:[::1]:53,\n"
     "      tcp:10.0.0.0/8:*, tcp:*:443) narrows it or --deny-net refuses every\n"
     "      address, bind, listen and lookup (access-denied).\n"
+    "      wasi:http reaches every authority the network rules allow unless\n"
+    "      --allow-http-host PATTERN (repeatable; HOST, HOST:PORT, *.DOMAIN or\n"
+    "      *.DOMAIN:PORT, e.g. api.example.com, *.example.org, 127.0.0.1:8080,\n"
+    "      [::1]:8443) narrows it (HTTP-request-denied); --http-ca-file PATH adds\n"
+    "      the PEM certificates in PATH to the trusted CAs of HTTPS requests.\n"
     "  wippy-run inspect FILE.wasm\n"
     "      Print a component's imports and exports as a WIT-like world, with\n"
     "      function signatures and named types; for a core module, its imports\n"

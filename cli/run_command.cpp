@@ -149,7 +149,8 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       o.deny_net = true;
       continue;
     }
-    if (a != "--dir" && a != "--env" && a != "--cwd" && a != "--allow-net") {
+    if (a != "--dir" && a != "--env" && a != "--cwd" && a != "--allow-net" && a != "--allow-http-host" &&
+        a != "--http-ca-file") {
       if (a.size() > 1 && a[0] == '-') return bad(fmt::format("unknown option {}", a));
       break;  // the first guest argument
     }
@@ -166,6 +167,15 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       auto rule = net::parse_rule(v);
       if (!rule) return bad(fmt::format("--allow-net: {}", rule.error().message));
       o.network.allow.push_back(*rule);
+    } else if (a == "--allow-http-host") {
+      auto pattern = net::parse_host_pattern(v);
+      if (!pattern) return bad(fmt::format("--allow-http-host: {}", pattern.error().message));
+      o.http.allow_hosts.push_back(std::move(*pattern));
+    } else if (a == "--http-ca-file") {
+      struct stat st;
+      if (::stat(v.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return bad(fmt::format("--http-ca-file {}: not a regular file", v));
+      o.http.ca_file = v;
     } else if (a == "--env") {
       size_t eq = v.find('=');
       if (eq == std::string::npos || eq == 0) return bad(fmt::format("--env {}: expected NAME=VALUE", v));
@@ -202,6 +212,7 @@ int run_component(const ComponentRunOptions& opts) {
   ctx.initial_cwd = opts.cwd;
   ctx.preopens = opts.dirs;
   ctx.network = opts.network;
+  ctx.http = opts.http;
   ctx.inherit_stdio();
   // A reader that goes away (`| head`) must show up to the guest as a
   // failed write on its stream, not kill the host process.

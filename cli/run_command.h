@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "hostfns/wasi_ctx.h"
+#include "net/http_grant.h"
 #include "net/rules.h"
 
 namespace wippy::cli {
@@ -38,6 +39,9 @@ struct ComponentRunOptions {
   // -S inherit-network); --allow-net RULE narrows it, --deny-net refuses all.
   net::Policy network;
   bool deny_net = false;
+  // wasi:http: any authority by default; --allow-http-host PATTERN
+  // (repeatable) narrows it, --http-ca-file PATH adds trusted CAs (PEM).
+  net::HttpGrant http;
 };
 
 // Parses the component-mode options after FILE (args[0] is FILE). Returns

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include <fmt/format.h>
+
 #include "dispatcher/wait.h"
 
 namespace wippy::disp {
@@ -39,27 +41,45 @@ int write_some(int fd, bool socket, const char* data, size_t len, size_t& done) 
 
 }  // namespace
 
+uint64_t WaitClock::arm() {
+  if (timeout_ns_ == 0) return kNever;
+  if (end_ == kNever) end_ = deadline_after(timeout_ns_);
+  return end_;
+}
+
+bool WaitClock::expired() const { return timeout_ns_ != 0 && end_ != kNever && now_ns() >= end_; }
+
+StreamOutcome WaitClock::failure(const char* op) const {
+  return StreamOutcome::failed(fmt::format("{}: timed out, no progress within {} ms", op, timeout_ns_ / 1000000),
+                               ETIMEDOUT);
+}
+
 Result<StreamOutcome> FdInputStream::read(uint64_t len, std::vector<uint8_t>& out) {
   out.clear();
   if (closed_) return StreamOutcome::closed();
+  if (!error_.ok()) return error_;
   if (len == 0) return StreamOutcome::done();
+  // Nothing to read now: a timed-out wait fails the stream.
+  auto nothing = [this, &out]() -> StreamOutcome {
+    out.clear();
+    if (clock_.expired()) return error_ = clock_.failure("read");
+    return StreamOutcome::done();
+  };
   out.resize(size_t(std::min(len, kMaxRead)));
   for (;;) {
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0) {  // nothing now (a blocking descriptor must not block the thread)
-      out.clear();
-      return StreamOutcome::done();
-    }
+    if (::poll(&p, 1, 0) <= 0) return nothing();  // (a blocking descriptor must not block the thread)
     ssize_t n = ::read(fd_, out.data(), out.size());
     if (n > 0) {
       out.resize(size_t(n));
+      clock_.progress();
       return StreamOutcome::done(uint64_t(n));
     }
     if (n < 0 && errno == EINTR) continue;
     int err = n < 0 ? errno : 0;
     out.clear();
     if (n == 0 || peer_gone(err)) return StreamOutcome::closed();
-    if (err == EAGAIN || err == EWOULDBLOCK) return StreamOutcome::done();
+    if (err == EAGAIN || err == EWOULDBLOCK) return nothing();
     return StreamOutcome::failed("read", err);
   }
 }
@@ -75,7 +95,10 @@ StreamOutcome FdOutputStream::state() const {
 }
 
 bool FdOutputStream::drain() {
-  if (int err = write_some(fd_, socket_, pending_.data(), pending_.size(), sent_)) {
+  const size_t before = sent_;
+  const int err = write_some(fd_, socket_, pending_.data(), pending_.size(), sent_);
+  if (sent_ > before) clock_.progress();
+  if (err) {
     error_ = peer_gone(err) ? StreamOutcome::closed() : StreamOutcome::failed("write", err);
     return false;
   }
@@ -91,7 +114,12 @@ Result<StreamOutcome> FdOutputStream::check_write() {
   if (!s.ok()) return s;
   if (kept() > 0 && !drain()) return state();
   // The budget less what is still kept, when the descriptor takes bytes now.
-  return StreamOutcome::done(fd_writable(fd_) ? kWriteBudget - kept() : 0);
+  if (fd_writable(fd_)) {
+    clock_.progress();
+    return StreamOutcome::done(kWriteBudget - kept());
+  }
+  if (clock_.expired()) return error_ = clock_.failure("write");
+  return StreamOutcome::done(0);
 }
 
 Result<StreamOutcome> FdOutputStream::write(std::span<const uint8_t> bytes) {
@@ -104,6 +132,7 @@ Result<StreamOutcome> FdOutputStream::write(std::span<const uint8_t> bytes) {
       error_ = peer_gone(err) ? StreamOutcome::closed() : StreamOutcome::failed("write", err);
       return error_;
     }
+    if (done > 0) clock_.progress();
   }
   if (done < bytes.size()) {
     if (kept() + (bytes.size() - done) > kWriteBudget)
@@ -126,7 +155,15 @@ Result<StreamOutcome> FdOutputStream::blocking_flush() {
     if (!s.ok()) return s;
     if (!drain()) return state();
     if (kept() == 0) return StreamOutcome::done();
-    auto w = wait_fd(fd_, true);
+    if (clock_.expired()) return error_ = clock_.failure("flush");
+    if (clock_.timeout() == 0) {
+      auto w = wait_fd(fd_, true);
+      if (!w) return w.error();
+      continue;
+    }
+    Pollable p = Pollable::writable(fd_, keep_).until(clock_.arm());
+    Pollable* one[1] = {&p};
+    auto w = wait_any(one);
     if (!w) return w.error();
   }
 }
@@ -148,7 +185,7 @@ Result<StreamOutcome> FdOutputStream::write_all(std::span<const uint8_t> bytes) 
 
 Pollable FdOutputStream::subscribe() {
   if (!state().ok()) return Pollable::always();
-  return Pollable::writable(fd_, keep_);
+  return Pollable::writable(fd_, keep_).until(clock_.arm());
 }
 
 }  // namespace wippy::disp

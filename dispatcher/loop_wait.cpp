@@ -69,6 +69,7 @@ PollResult Loop::poll(std::span<Pollable* const> list) {
           break;
         case Pollable::Kind::readable:
         case Pollable::Kind::writable:
+          deadline = std::min(deadline, p.deadline_);
           e = fd_link(p.fd_, p.kind_ == Pollable::Kind::writable, node);
           fired = fired || node.fired;
           break;

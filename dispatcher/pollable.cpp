@@ -91,6 +91,10 @@ void ready_now(std::span<const Pollable* const> list, std::vector<uint32_t>& out
       case Pollable::Kind::writable:
         if (j < n && idx[j] == i) ready = fds[j].revents != 0;  // POLLERR/POLLHUP/POLLNVAL count
         ++j;
+        if (!ready && p.deadline() != kNever) {
+          if (now == 0) now = now_ns();
+          ready = now >= p.deadline();
+        }
         break;
     }
     if (ready) out.push_back(static_cast<uint32_t>(i));

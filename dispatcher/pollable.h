@@ -14,6 +14,10 @@
 // An Event belongs to one thread; notify() from another thread goes
 // through Loop::post. Destroying an Event while fibers wait on it aborts
 // (it cannot happen through Pollables, which keep their Event alive).
+// An fd Pollable may also carry a deadline (until()): it then becomes ready
+// at that time even if the descriptor does not, so a wait on it is bounded
+// (a socket's limits.socket_timeout_ms); the I/O call that follows reports
+// the timeout.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -52,12 +56,12 @@ class Pollable {
   // Ready at once and forever (in-memory streams, regular files).
   static Pollable always() { return at(0); }
   static Pollable readable(int fd, std::shared_ptr<const void> keep = {}) {
-    Pollable p(Kind::readable, fd, 0);
+    Pollable p(Kind::readable, fd, kNever);
     p.keep_ = std::move(keep);
     return p;
   }
   static Pollable writable(int fd, std::shared_ptr<const void> keep = {}) {
-    Pollable p(Kind::writable, fd, 0);
+    Pollable p(Kind::writable, fd, kNever);
     p.keep_ = std::move(keep);
     return p;
   }
@@ -69,8 +73,16 @@ class Pollable {
   // A pollable on a new Event of its own.
   static Pollable manual(bool initially_ready = false) { return on(std::make_shared<Event>(initially_ready)); }
 
+  // fd kinds only: also ready once the monotonic clock reaches `deadline`.
+  Pollable until(uint64_t deadline) && {
+    if (kind_ == Kind::readable || kind_ == Kind::writable) deadline_ = deadline;
+    return std::move(*this);
+  }
+
   Kind kind() const { return kind_; }
   int fd() const { return fd_; }
+  // deadline kind: when it is ready (0: at once); fd kinds: when it turns
+  // ready anyway (kNever: only when the descriptor is).
   uint64_t deadline() const { return deadline_; }
   const std::shared_ptr<Event>& event() const { return event_; }
 

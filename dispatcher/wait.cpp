@@ -29,10 +29,9 @@ Result<void> ppoll_once(std::span<Pollable* const> list) {
         if (p->deadline() < earliest) earliest = p->deadline();
         break;
       case Pollable::Kind::readable:
-        fds.push_back(pollfd{p->fd(), POLLIN, 0});
-        break;
       case Pollable::Kind::writable:
-        fds.push_back(pollfd{p->fd(), POLLOUT, 0});
+        fds.push_back(pollfd{p->fd(), short(p->kind() == Pollable::Kind::readable ? POLLIN : POLLOUT), 0});
+        if (p->deadline() < earliest) earliest = p->deadline();
         break;
       case Pollable::Kind::event:
         break;

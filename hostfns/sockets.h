@@ -3,13 +3,19 @@
 // streams, tcp-socket) and the registration functions, called by add_wasi_to_linker in
 // this order. The grant (which addresses, bind, listen, lookup) is
 // WasiCtx::network (net/rules.h); a refused operation returns
-// access-denied and touches no socket.
+// access-denied and touches no socket. Limits (WasiLimits): every socket
+// holds a slot of WasiState::open_files and of open_sockets (none left:
+// new-socket-limit); socket_timeout_ms bounds each wait (a disp::WaitClock
+// per socket and per stream, dispatcher/fd_stream.h): a connect, accept or
+// receive past it fails with `timeout`, once (the clock then restarts on
+// the next wait); a socket stream fails for good (last-operation-failed).
 #pragma once
 #include <cstdint>
 #include <memory>
 #include <optional>
 
 #include "component/bind.h"
+#include "dispatcher/fd_stream.h"
 #include "hostfns/wasi_ctx.h"
 #include "net/socket.h"
 
@@ -23,12 +29,13 @@ struct Network {};  // wasi:sockets/network's resource: a token
 struct UdpSocket {
   enum class State : uint8_t { unbound, bind_started, bound };
   std::shared_ptr<net::Socket> sock;  // shared with the datagram streams
-  std::shared_ptr<const void> budget; // its slot in WasiState::open_files
+  std::shared_ptr<const void> budget; // its slots in WasiState::open_files and open_sockets
   State state = State::unbound;
   std::optional<net::SocketAddress> remote;  // the peer of the current stream
 };
 struct IncomingDatagramStream {
   std::shared_ptr<net::Socket> sock;
+  disp::WaitClock wait;  // a receive waiting past socket_timeout_ms: timeout
 };
 struct OutgoingDatagramStream {
   std::shared_ptr<net::Socket> sock;
@@ -43,9 +50,10 @@ struct OutgoingDatagramStream {
 struct TcpSocket {
   enum class State : uint8_t { unbound, bind_started, bound, connecting, connected, listen_started, listening, closed };
   std::shared_ptr<net::Socket> sock;
-  std::shared_ptr<const void> budget;  // its slot in WasiState::open_files
+  std::shared_ptr<const void> budget;  // its slots in WasiState::open_files and open_sockets
   State state = State::unbound;
   uint64_t backlog = 128;              // for the next listen
+  disp::WaitClock wait;                // connect / accept past socket_timeout_ms: timeout
 };
 
 // The grant's check of a bind of `sock` to `local`, before any system call:
@@ -54,20 +62,30 @@ struct TcpSocket {
 // protocol (else access-denied).
 net::NetResult<void> check_bind(const net::Policy& policy, const net::Socket& sock, const net::SocketAddress& local);
 
+// WasiLimits::socket_timeout_ms in nanoseconds (0: none), saturating.
+uint64_t socket_wait_ns(const WasiLimits& limits);
+
+// The slots one more socket holds (open_files and open_sockets together),
+// or null when either is used up.
+std::shared_ptr<const void> acquire_socket_slots(WasiState& st);
+
 // create-udp-socket / create-tcp-socket: a new unbound socket S (a
-// UdpSocket or TcpSocket) of `family`, holding a slot of
-// WasiState::open_files (none left, or EMFILE and the like: new-socket-limit).
+// UdpSocket or TcpSocket) of `family`, holding acquire_socket_slots (none
+// left, or EMFILE and the like: new-socket-limit). `wait_ns` is
+// socket_wait_ns, for a TcpSocket's clock.
 template <class S>
 Result<component::WitResult<component::Own<S>, net::ErrorCode>> create_socket(
-    WasiState& st, const component::HostResource<S>& sockets, net::Family family, net::Proto proto) {
+    WasiState& st, const component::HostResource<S>& sockets, net::Family family, net::Proto proto,
+    uint64_t wait_ns = 0) {
   using Out = component::WitResult<component::Own<S>, net::ErrorCode>;
-  auto budget = st.open_files.acquire();
+  auto budget = acquire_socket_slots(st);
   if (!budget) return Out(component::wit_err(net::ErrorCode::new_socket_limit));
   auto s = net::Socket::create(family, proto);
   if (!s) return Out(component::wit_err(s.error()));
   auto obj = std::make_shared<S>();
   obj->sock = std::make_shared<net::Socket>(std::move(*s));
   obj->budget = std::move(budget);
+  if constexpr (requires { obj->wait; }) obj->wait.set_timeout(wait_ns);
   auto h = sockets.add(std::move(obj));
   if (!h) return h.error();
   return Out(component::wit_ok(*h));

@@ -9,6 +9,9 @@
 // connect a rule matching the remote (proto tcp); listen allow_listen.
 // Connected streams are FdInputStream / FdOutputStream over the socket's
 // descriptor, children of the tcp-socket handle, keeping the socket alive.
+// limits.socket_timeout_ms (sockets.h): the clock of a connect starts at
+// start-connect, an accept's when the listener is subscribed to; streams
+// get it as their wait timeout.
 #include "component/bind.h"
 #include "dispatcher/fd_stream.h"
 #include "hostfns/host_util.h"
@@ -56,15 +59,20 @@ Unit start_connect(const net::Policy& policy, TcpSocket& t, const net::SocketAdd
   if (!policy.allows(net::Proto::tcp, remote)) return wit_err(ErrorCode::access_denied);
   if (auto c = t.sock->start_connect(remote); !c) return wit_err(c.error());
   t.state = State::connecting;
+  t.wait.arm();
   return wit_ok();
 }
 
 // The input and output stream of a connected socket, children of `parent`.
 Result<Streams> open_streams(WasiState& st, const TcpSocket& t, uint32_t parent) {
   const int fd = t.sock->fd();
-  auto in = st.table->insert<disp::InputStream>(std::make_shared<disp::FdInputStream>(fd, t.sock), parent);
+  auto input = std::make_shared<disp::FdInputStream>(fd, t.sock);
+  input->set_wait_timeout(t.wait.timeout());
+  auto output = std::make_shared<disp::FdOutputStream>(fd, t.sock, true);
+  output->set_wait_timeout(t.wait.timeout());
+  auto in = st.table->insert<disp::InputStream>(std::move(input), parent);
   if (!in) return in.error();
-  auto out = st.table->insert<disp::OutputStream>(std::make_shared<disp::FdOutputStream>(fd, t.sock, true), parent);
+  auto out = st.table->insert<disp::OutputStream>(std::move(output), parent);
   if (!out) return out.error();
   return Streams(Own<>(st.types.input_stream, *in), Own<>(st.types.output_stream, *out));
 }
@@ -73,9 +81,12 @@ Result<WitResult<Streams, ErrorCode>> finish_connect(WasiState& st, TcpSocket& t
   using Out = WitResult<Streams, ErrorCode>;
   if (t.state != State::connecting) return Out(wit_err(ErrorCode::not_in_progress));
   if (auto r = t.sock->finish_connect(); !r) {
-    if (r.error() != ErrorCode::would_block) t.state = State::closed;
-    return Out(wit_err(r.error()));
+    ErrorCode e = r.error();
+    if (e == ErrorCode::would_block && t.wait.expired()) e = ErrorCode::timeout;
+    if (e != ErrorCode::would_block) t.state = State::closed;
+    return Out(wit_err(e));
   }
+  t.wait.progress();
   auto streams = open_streams(st, t, self);
   if (!streams) return streams.error();
   t.state = State::connected;
@@ -92,18 +103,27 @@ Unit start_listen(const net::Policy& policy, TcpSocket& t) {
   return wit_ok();
 }
 
-// The accepted connection counts against the instance's open-files budget.
+// The accepted connection holds socket slots like a created one. A wait
+// for a connection past the timeout reports `timeout` once.
 Result<WitResult<Accepted, ErrorCode>> accept(WasiState& st, const HostResource<TcpSocket>& sockets, TcpSocket& t) {
   using Out = WitResult<Accepted, ErrorCode>;
   if (t.state != State::listening) return Out(wit_err(ErrorCode::invalid_state));
-  auto budget = st.open_files.acquire();
+  auto budget = acquire_socket_slots(st);
   if (!budget) return Out(wit_err(ErrorCode::new_socket_limit));
   auto a = t.sock->accept();
-  if (!a) return Out(wit_err(a.error()));
+  if (!a) {
+    if (a.error() == ErrorCode::would_block && t.wait.expired()) {
+      t.wait.progress();
+      return Out(wit_err(ErrorCode::timeout));
+    }
+    return Out(wit_err(a.error()));
+  }
+  t.wait.progress();
   auto c = std::make_shared<TcpSocket>();
   c->sock = std::make_shared<net::Socket>(std::move(a->socket));
   c->budget = std::move(budget);
   c->state = State::connected;
+  c->wait.set_timeout(t.wait.timeout());
   auto h = sockets.add(c);
   if (!h) return h.error();
   auto streams = open_streams(st, *c, h->rep());
@@ -228,8 +248,10 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker, WasiCtx& ctx) {
   inst.func("[method]tcp-socket.subscribe", [&st, sockets](Borrow<TcpSocket> self) -> Result<component::Val> {
     TCP_SELF(self);
     const auto& sock = t.sock;
-    if (t.state == State::connecting) return new_pollable(st, disp::Pollable::writable(sock->fd(), sock), self.rep());
-    if (t.state == State::listening) return new_pollable(st, disp::Pollable::readable(sock->fd(), sock), self.rep());
+    if (t.state == State::connecting)
+      return new_pollable(st, disp::Pollable::writable(sock->fd(), sock).until(t.wait.arm()), self.rep());
+    if (t.state == State::listening)
+      return new_pollable(st, disp::Pollable::readable(sock->fd(), sock).until(t.wait.arm()), self.rep());
     return new_pollable(st, disp::Pollable::always(), self.rep());
   });
   inst.func("[method]tcp-socket.shutdown", [sockets](Borrow<TcpSocket> self, ShutdownType how) -> Result<Unit> {

@@ -1,7 +1,7 @@
 // sockets_tcp_create_socket.cpp — wasi:sockets/tcp-create-socket: a new,
 // unbound TCP socket of the given family (net::Socket::create; EMFILE and
 // the like are new-socket-limit, and so is one past limits.max_open_files,
-// which counts sockets with files: WasiState::open_files).
+// which counts sockets with files, or past limits.max_open_sockets).
 #include "component/bind.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_wit.h"
@@ -19,9 +19,10 @@ using wasisock::ErrorCode;
 void add_sockets_tcp_create_socket(Linker& linker, WasiCtx& ctx, const HostResource<TcpSocket>& sockets) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/tcp-create-socket"));
   WasiState& st = ctx.state;
+  const uint64_t wait_ns = socket_wait_ns(ctx.limits);
   inst.func("create-tcp-socket",
-            [&st, sockets](net::Family family) -> Result<WitResult<Own<TcpSocket>, ErrorCode>> {
-              return create_socket(st, sockets, family, net::Proto::tcp);
+            [&st, sockets, wait_ns](net::Family family) -> Result<WitResult<Own<TcpSocket>, ErrorCode>> {
+              return create_socket(st, sockets, family, net::Proto::tcp, wait_ns);
             });
 }
 

@@ -67,7 +67,8 @@ Unit start_bind(const net::Policy& policy, UdpSocket& u, const net::SocketAddres
 Result<WitResult<Streams, ErrorCode>> open_streams(const net::Policy& policy, UdpSocket& u, uint32_t parent,
                                                    const std::optional<WitSocketAddress>& remote,
                                                    const HostResource<IncomingDatagramStream>& ins,
-                                                   const HostResource<OutgoingDatagramStream>& outs) {
+                                                   const HostResource<OutgoingDatagramStream>& outs,
+                                                   uint64_t wait_ns) {
   using Out = WitResult<Streams, ErrorCode>;
   if (u.state != UdpSocket::State::bound) return Out(wit_err(ErrorCode::invalid_state));
   std::optional<net::SocketAddress> peer;
@@ -82,6 +83,7 @@ Result<WitResult<Streams, ErrorCode>> open_streams(const net::Policy& policy, Ud
   u.remote = peer;
   auto in = std::make_shared<IncomingDatagramStream>();
   in->sock = u.sock;
+  in->wait.set_timeout(wait_ns);
   auto out = std::make_shared<OutgoingDatagramStream>();
   out->sock = u.sock;
   out->remote = peer;
@@ -98,9 +100,14 @@ WitResult<std::vector<WitIncomingDatagram>, ErrorCode> receive(IncomingDatagramS
   for (uint64_t i = 0; i < std::min(max, kMaxReceive); ++i) {
     auto d = s.sock->receive_from(buf);
     if (!d) {
+      if (d.error() == ErrorCode::would_block && got.empty() && s.wait.expired()) {
+        s.wait.progress();
+        return wit_err(ErrorCode::timeout);
+      }
       if (d.error() == ErrorCode::would_block || !got.empty()) break;
       return wit_err(d.error());
     }
+    s.wait.progress();
     got.push_back({std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<ptrdiff_t>(d->size)),
                    wasisock::to_wit(d->from)});
   }
@@ -158,6 +165,7 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
   auto sockets = inst.resource<UdpSocket>("udp-socket", st.table);
   auto ins = inst.resource<IncomingDatagramStream>("incoming-datagram-stream", st.table);
   auto outs = inst.resource<OutgoingDatagramStream>("outgoing-datagram-stream", st.table);
+  const uint64_t wait_ns = socket_wait_ns(ctx.limits);
 
   // Resolves a borrowed udp-socket, or returns its Trap.
 #define UDP_SELF(self)                   \
@@ -177,10 +185,10 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
     return Unit(wit_ok());
   });
   inst.func("[method]udp-socket.stream",
-            [&policy, sockets, ins, outs](Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
+            [&policy, sockets, ins, outs, wait_ns](Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
                 -> Result<WitResult<Streams, ErrorCode>> {
               UDP_SELF(self);
-              return open_streams(policy, u, self.rep(), remote, ins, outs);
+              return open_streams(policy, u, self.rep(), remote, ins, outs, wait_ns);
             });
   inst.func("[method]udp-socket.local-address",
             [sockets](Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
@@ -249,7 +257,7 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               auto s = ins.get(self);
               if (!s) return s.error();
               const auto& sock = (*s)->sock;
-              return new_pollable(st, disp::Pollable::readable(sock->fd(), sock), self.rep());
+              return new_pollable(st, disp::Pollable::readable(sock->fd(), sock).until((*s)->wait.arm()), self.rep());
             });
   inst.func("[method]outgoing-datagram-stream.check-send",
             [outs](Borrow<OutgoingDatagramStream> self) -> Result<WitResult<uint64_t, ErrorCode>> {

@@ -1,7 +1,7 @@
 // sockets_udp_create_socket.cpp — wasi:sockets/udp-create-socket: a new,
 // unbound UDP socket of the given family (net::Socket::create; EMFILE and
 // the like are new-socket-limit, and so is one past limits.max_open_files,
-// which counts sockets with files: WasiState::open_files).
+// which counts sockets with files, or past limits.max_open_sockets).
 #include "component/bind.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_wit.h"

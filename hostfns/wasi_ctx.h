@@ -68,6 +68,7 @@ struct WasiState {
   WasiTypes types;
   std::shared_ptr<component::ResourceTable> table = std::make_shared<component::ResourceTable>();
   FdBudget open_files;              // host descriptors the guest opened (files, directories, sockets)
+  FdBudget open_sockets;            // the sockets among them (limits.max_open_sockets)
   size_t stdin_pos = 0;             // read position in WasiCtx::in.buffer
   uint64_t insecure_state = 0;      // wasi:random/insecure generator
   std::pair<uint64_t, uint64_t> insecure_seed{0, 0};
@@ -94,6 +95,15 @@ struct WasiLimits {
   // The size a write through a mount may grow a file to: past it the
   // write fails with `insufficient-space`. 0 = no limit.
   uint64_t max_file_bytes = 0;
+  // Sockets (tcp, udp, accepted) the guest may hold open at once, on top of
+  // max_open_files: past it creation and accept fail with new-socket-limit.
+  // 0 = no limit.
+  size_t max_open_sockets = 0;
+  // The longest one wait on a socket may last without progress (a connect,
+  // an accept, a receive, a blocking read/write/flush of a socket stream, a
+  // poll on a socket's pollable): past it the operation fails with
+  // `timeout` (streams: last-operation-failed). 0 = no limit.
+  uint64_t socket_timeout_ms = 0;
 };
 
 struct WasiCtx {

@@ -19,7 +19,18 @@ hostfns::WasiLimits wasi_limits(const EntryLimits& limits) {
   out.max_handles = size_t(limits.max_handles);
   if (limits.max_open_files) out.max_open_files = size_t(*limits.max_open_files);
   if (limits.max_file_bytes) out.max_file_bytes = *limits.max_file_bytes;
+  if (limits.max_open_sockets) out.max_open_sockets = size_t(*limits.max_open_sockets);
+  if (limits.socket_timeout_ms) out.socket_timeout_ms = *limits.socket_timeout_ms;
   return out;
+}
+
+net::HttpGrant http_grant(const WasiConfig& wasi, const EntryLimits& limits) {
+  net::HttpGrant grant;
+  grant.max_body_bytes = limits.http_max_body_bytes.value_or(0);
+  if (!wasi.http) return grant;
+  if (auto hosts = net::parse_host_patterns(wasi.http->allow_hosts)) grant.allow_hosts = std::move(*hosts);
+  grant.ca_file = wasi.http->ca_host_path.string();
+  return grant;
 }
 
 }  // namespace wippy

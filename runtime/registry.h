@@ -78,12 +78,28 @@ struct WasiNetwork {
   SourceLoc loc;
 };
 
+// wasi.http: what the entry's wasi:http grant allows beyond wasi.network
+// (wired to WasiCtx::http through InstanceConfig). `allow_hosts` patterns are
+// kept as written and were checked with net::parse_host_pattern at parse
+// time; `ca_file` names a PEM bundle inside an fs.directory entry, resolved
+// at load (confined like module paths) to `ca_host_path`.
+struct WasiHttp {
+  std::vector<std::string> allow_hosts;
+  std::vector<SourceLoc> allow_host_locs;  // where each pattern was written
+  std::string ca_fs;                       // fs.directory entry ID (qualified); empty: no ca_file
+  std::string ca_path;                     // path inside it, as written
+  std::filesystem::path ca_host_path;      // filled by load_registry
+  SourceLoc ca_loc;
+  SourceLoc loc;
+};
+
 struct WasiConfig {
   std::optional<std::vector<std::string>> args;  // argv; unset = runtime default
   std::string cwd = "/";
   std::vector<WasiEnvVar> env;
   std::vector<WasiMount> mounts;
   std::optional<WasiNetwork> network;  // unset: no `network` block
+  std::optional<WasiHttp> http;        // unset: no `http` block
 };
 
 enum class PoolType { Inline, Lazy, Static, Adaptive };
@@ -107,6 +123,7 @@ struct EntryLimits {  // `limits:` (named apart from interp's memory Limits)
   uint64_t max_module_bytes = kDefaultMaxModuleBytes;  // module / WAT source file size (>= 1)
   std::optional<uint64_t> max_open_sockets;
   std::optional<uint64_t> socket_timeout_ms;
+  std::optional<uint64_t> http_max_body_bytes;  // wasi:http request and response bodies
 };
 
 enum class FunctionKind { Wasm, Wat };

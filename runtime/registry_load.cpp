@@ -1,7 +1,9 @@
 // registry_load.cpp — load_registry: parse every file, then check what spans
 // files (duplicate IDs, references) and the fs.directory folders on disk.
 // auto_init folders are only created when everything else checked out;
-// function.wat sources inside an fs.directory are read after that.
+// function.wat sources inside an fs.directory are read after that, and
+// wasi.http.ca_file bundles are opened (confined to their fs.directory)
+// and resolved to host paths.
 #include <fmt/format.h>
 
 #include <system_error>
@@ -10,6 +12,7 @@
 #include "runtime/module_source.h"
 #include "runtime/registry.h"
 #include "runtime/registry_parse.h"
+#include "runtime/source_file.h"
 
 namespace wippy {
 namespace {
@@ -87,6 +90,33 @@ void read_wat_sources(Registry& reg, Diagnostics& diag) {
   }
 }
 
+// The largest CA bundle a wasi.http.ca_file may name.
+constexpr uint64_t kMaxCaFileBytes = uint64_t{16} << 20;
+
+// wasi.http.ca_file: the file must be a regular file inside its
+// fs.directory (read_confined_file: no "..", no symlink out); its host path
+// goes to ca_host_path for the TLS layer to load.
+void resolve_ca_files(Registry& reg, Diagnostics& diag) {
+  for (const FunctionEntry* f : reg.functions()) {
+    if (!f->wasi.http || f->wasi.http->ca_fs.empty()) continue;
+    const WasiHttp& http = *f->wasi.http;
+    const FsDirectoryEntry* dir = reg.find_fs(http.ca_fs);
+    if (!dir) continue;  // reported by check_refs
+    ReadSpec spec;
+    spec.what = "CA file";
+    spec.max_bytes = kMaxCaFileBytes;
+    spec.root_name = dir->id;
+    if (auto bytes = read_confined_file(dir->directory, http.ca_path, spec); !bytes) {
+      diag.set_kind(bytes.error().kind);
+      diag.add(http.ca_loc, f->id,
+               fmt::format("wasi http ca_file {}: {}", quote_input(http.ca_path), bytes.error().message));
+      continue;
+    }
+    reg.find_function(f->id)->wasi.http->ca_host_path =
+        (dir->directory / std::filesystem::path(http.ca_path).relative_path()).lexically_normal();
+  }
+}
+
 }  // namespace
 
 Result<Registry> load_registry(std::span<const std::filesystem::path> files, const RegistryOptions& opts) {
@@ -117,6 +147,7 @@ Result<Registry> load_registry(std::span<const std::filesystem::path> files, con
   if (!diag.empty()) return diag.to_error();
   for (const FsDirectoryEntry* d : to_create) create_directory(*d, diag);
   if (diag.empty()) read_wat_sources(reg, diag);
+  if (diag.empty()) resolve_ca_files(reg, diag);
   if (!diag.empty()) return diag.to_error();
   return reg;
 }

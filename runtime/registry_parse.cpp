@@ -12,6 +12,7 @@
 #include <set>
 
 #include "interp/quote.h"
+#include "net/http_grant.h"
 #include "net/rules.h"
 #include "runtime/closest_key.h"
 #include "runtime/confined_path.h"
@@ -99,14 +100,16 @@ constexpr std::array<std::string_view, 6> kEnvKeys = {"name", "kind", "meta", "v
 constexpr std::array<std::string_view, 14> kFunctionKeys = {
     "name",   "kind",    "meta", "fs",   "path",   "hash", "source",
     "method", "imports", "wasi", "pool", "limits", "wit",  "transport"};
-constexpr std::array<std::string_view, 5> kWasiKeys = {"args", "cwd", "env", "mounts", "network"};
+constexpr std::array<std::string_view, 6> kWasiKeys = {"args", "cwd", "env", "mounts", "network", "http"};
 constexpr std::array<std::string_view, 3> kWasiEnvKeys = {"id", "name", "required"};
 constexpr std::array<std::string_view, 3> kMountKeys = {"fs", "guest", "read_only"};
 constexpr std::array<std::string_view, 4> kNetworkKeys = {"allow", "allow_bind", "allow_listen", "allow_lookup"};
+constexpr std::array<std::string_view, 2> kHttpKeys = {"allow_hosts", "ca_file"};
+constexpr std::array<std::string_view, 2> kCaFileKeys = {"fs", "path"};
 constexpr std::array<std::string_view, 6> kPoolKeys = {"type", "max_size", "size", "workers", "buffer", "warm_start"};
-constexpr std::array<std::string_view, 8> kLimitKeys = {
-    "max_execution_ms", "memory_bytes",     "max_handles",      "max_open_files",
-    "max_file_bytes",   "max_module_bytes", "max_open_sockets", "socket_timeout_ms"};
+constexpr std::array<std::string_view, 9> kLimitKeys = {
+    "max_execution_ms", "memory_bytes",     "max_handles",      "max_open_files",     "max_file_bytes",
+    "max_module_bytes", "max_open_sockets", "socket_timeout_ms", "http_max_body_bytes"};
 
 // Unknown keys where a typo removes a protection are errors, others warnings.
 enum class Unknown { Warn, Error };
@@ -145,6 +148,7 @@ class FileParser {
   void check_keys(const EntryCtx* c, const YAML::Node& map, std::string_view what, Keys known, Unknown level);
   void parse_wat_source(const EntryCtx& c, const YAML::Node& node, FunctionEntry& f, const std::string& src);
   void parse_network(const EntryCtx& c, const YAML::Node& node, WasiConfig& out);
+  void parse_http(const EntryCtx& c, const YAML::Node& node, WasiConfig& out);
   void add_ref(const EntryCtx& c, const YAML::Node& at, RefSite::Want want, std::string label,
                std::string_view ref);
 
@@ -512,6 +516,7 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
     }
   }
   if (YAML::Node net = node["network"]; present(net)) parse_network(c, net, out);
+  if (YAML::Node http = node["http"]; present(http)) parse_http(c, http, out);
   if (YAML::Node mounts = node["mounts"]; present(mounts)) {
     if (!mounts.IsSequence()) {
       error(c, mounts, "wasi mounts must be a list");
@@ -605,6 +610,7 @@ void FileParser::parse_limits(const EntryCtx& c, const YAML::Node& node, EntryLi
   }
   out.max_open_sockets = count("max_open_sockets");
   out.socket_timeout_ms = count("socket_timeout_ms");
+  out.http_max_body_bytes = count("http_max_body_bytes");
 }
 
 void FileParser::parse_network(const EntryCtx& c, const YAML::Node& node, WasiConfig& out) {
@@ -643,6 +649,64 @@ void FileParser::parse_network(const EntryCtx& c, const YAML::Node& node, WasiCo
   net.allow_listen = get_bool(c, node, "allow_listen", "wasi network allow_listen").value_or(true);
   net.allow_lookup = get_bool(c, node, "allow_lookup", "wasi network allow_lookup").value_or(true);
   out.network = std::move(net);
+}
+
+// wasi.http: allow_hosts patterns (each checked here, at its line) and
+// ca_file {fs, path} (the path confined lexically here, opened at load).
+void FileParser::parse_http(const EntryCtx& c, const YAML::Node& node, WasiConfig& out) {
+  if (!node.IsMap()) {
+    error(c, node, "wasi http must be a mapping");
+    return;
+  }
+  check_keys(&c, node, "wasi http", kHttpKeys, Unknown::Error);
+  WasiHttp http;
+  http.loc = loc_at(c, node);
+  if (YAML::Node hosts = node["allow_hosts"]; present(hosts)) {
+    if (!hosts.IsSequence()) {
+      error(c, hosts, "wasi http allow_hosts must be a list of host patterns such as api.example.com, "
+                      "*.example.org or 127.0.0.1:8080");
+    } else {
+      for (const YAML::Node& item : hosts) {
+        if (!item.IsScalar()) {
+          error(c, item, "wasi http allow_hosts: each pattern must be a string");
+          continue;
+        }
+        if (auto nul = refuse_nul(item.Scalar(), "wasi http allow_hosts pattern"); !nul) {
+          error(c, item, nul.error().message);
+          continue;
+        }
+        if (auto p = net::parse_host_pattern(item.Scalar()); !p) {
+          error(c, item, fmt::format("wasi http allow_hosts: {}", p.error().message));
+          continue;
+        }
+        http.allow_hosts.push_back(item.Scalar());
+        http.allow_host_locs.push_back(loc_at(c, item));
+      }
+    }
+  }
+  if (YAML::Node ca = node["ca_file"]; present(ca)) {
+    EntryCtx cc = c;
+    cc.line = line_of(ca, c.line);
+    if (!ca.IsMap()) {
+      error(cc, ca, "wasi http ca_file must be a mapping {fs: NS:NAME, path: /FILE.pem} naming a file "
+                    "inside an fs.directory entry");
+    } else {
+      check_keys(&cc, ca, "wasi http ca_file", kCaFileKeys, Unknown::Error);
+      auto fsid = get_string(cc, ca, "fs", true, "wasi http ca_file fs");
+      auto path = get_string(cc, ca, "path", true, "wasi http ca_file path");
+      if (fsid && path) {
+        if (auto ok = confine_path("/", *path); !ok) {
+          error(cc, ca["path"], fmt::format("wasi http ca_file path: {}", ok.error().message));
+        } else {
+          http.ca_fs = qualify_id(c.ns, *fsid);
+          http.ca_path = *path;
+          http.ca_loc = loc_at(cc, ca);
+          add_ref(cc, ca["fs"], RefSite::Want::FsDirectory, "wasi http ca_file fs", *fsid);
+        }
+      }
+    }
+  }
+  out.http = std::move(http);
 }
 
 }  // namespace

@@ -79,6 +79,7 @@ struct Runtime::Impl {
         cfg.preopens.push_back(hostfns::Preopen{reg.find_fs(m.fs)->directory.string(), m.guest, m.read_only});
       cfg.network = network_policy(fn.wasi);
       cfg.limits = wasi_limits(fn.limits);
+      cfg.http = http_grant(fn.wasi, fn.limits);
       es.pool = std::make_unique<Pool>(es.prog, std::move(cfg), fn.pool);
     }
     return *es.pool;

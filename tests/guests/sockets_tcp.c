@@ -7,6 +7,10 @@
    WIT's error cases. With "echo PORT": the same 300 KiB off a peer at
    127.0.0.1:PORT. With "deny PORT": connect to 127.0.0.1:PORT and print
    the outcome (the host denies it). With "churn N": N create/drop cycles.
+   With "serve PORT N": listen on 127.0.0.1:PORT (0: any; printed), then
+   accept N host clients one after another, echoing each one's bytes until
+   it ends its side. With "hold PORT": connect and read until the peer
+   closes or the read fails (the error's debug string printed).
    Prints what it saw in a stable form. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,6 +35,8 @@ _Static_assert(sizeof(res_write) == 12, "result<_, stream-error>");
 
 IMPORT(IO("poll"), "poll") extern void poll_list(const int32_t *, uint32_t, list_u32 *);
 IMPORT(IO("error"), "[resource-drop]error") extern void error_drop(int32_t);
+typedef struct { char *ptr; uint32_t len; } wit_string;
+IMPORT(IO("error"), "[method]error.to-debug-string") extern void error_debug(int32_t, wit_string *);
 IMPORT(IO("streams"), "[method]input-stream.read") extern void in_read(int32_t, int64_t, res_read *);
 IMPORT(IO("streams"), "[method]input-stream.subscribe") extern int32_t in_subscribe(int32_t);
 IMPORT(IO("streams"), "[resource-drop]input-stream") extern void in_drop(int32_t);
@@ -369,6 +375,113 @@ static void connect_once(int32_t net, uint16_t port) {
   tcp_drop(b);
 }
 
+/* Prints "WHAT: closed" or "WHAT: failed: DEBUG-STRING" for a stream error
+   (and drops its error). */
+static void say_stream_error(const char *what, const stream_err *e) {
+  if (e->tag == 1) return (void)say(1, "%s: closed\n", what);
+  wit_string d;
+  error_debug(e->error, &d);
+  say(1, "%s: failed: %.*s\n", what, (int)d.len, d.ptr);
+  free(d.ptr);
+  error_drop(e->error);
+}
+
+/* Copies `in` to `out` until `in` ends; the bytes moved, or -1 (said). */
+static long relay(int32_t in, int32_t out) {
+  long total = 0;
+  for (;;) {
+    res_read r;
+    in_read(in, CHUNK, &r);
+    if (r.is_err) {
+      if (r.u.e.tag == 1) return total;
+      return say_stream_error("serve read", &r.u.e), -1;
+    }
+    if (r.u.l.len == 0) {
+      wait_on(in_subscribe(in));
+      continue;
+    }
+    for (uint32_t done = 0; done < r.u.l.len;) {
+      res_check c;
+      out_check_write(out, &c);
+      if (c.is_err) return say_stream_error("serve check-write", &c.u.e), -1;
+      if (c.u.n == 0) {
+        wait_on(out_subscribe(out));
+        continue;
+      }
+      uint32_t n = r.u.l.len - done;
+      if (n > c.u.n) n = (uint32_t)c.u.n;
+      res_write w;
+      out_write(out, r.u.l.ptr + done, n, &w);
+      if (w.is_err) return say_stream_error("serve write", &w.e), -1;
+      done += n;
+    }
+    total += r.u.l.len;
+    free(r.u.l.ptr);
+  }
+}
+
+/* A server for host clients: listens on 127.0.0.1:port and echoes `n`
+   connections, one at a time, each until its client ends its side. */
+static void serve(int32_t net, uint16_t port, int n) {
+  int32_t l = create(0);
+  ip_sa local = loopback(0, port);
+  res_unit r;
+  bind_to(l, net, &local, &r);
+  if (!r.is_err) tcp_start_listen(l, &r);
+  if (!r.is_err) tcp_finish_listen(l, &r);
+  if (r.is_err) return (void)say(1, "listen: %s\n", err_name(r.err));
+  res_sa la;
+  tcp_local_address(l, &la);
+  say(1, "listening %u\n", port_of(&la.u.sa));
+  for (int i = 0; i < n; ++i) {
+    res_accept a;
+    for (;;) {
+      tcp_accept(l, &a);
+      if (!a.is_err || a.u.err != WOULD_BLOCK) break;
+      wait_on(tcp_subscribe(l));
+    }
+    if (a.is_err) {
+      say(1, "accept: %s\n", err_name(a.u.err));
+      break;
+    }
+    res_sa peer;
+    tcp_remote_address(a.u.t.sock, &peer);
+    const char *from = !peer.is_err && peer.u.sa.tag == 0 && peer.u.sa.u.v4.a[0] == 127 ? "127.0.0.1" : "?";
+    long got = relay(a.u.t.in, a.u.t.out);
+    if (got >= 0) say(1, "client %d from %s: echoed %ld bytes\n", i + 1, from, got);
+    in_drop(a.u.t.in);
+    out_drop(a.u.t.out);
+    tcp_drop(a.u.t.sock);
+  }
+  tcp_drop(l);
+}
+
+/* Connects to 127.0.0.1:port and reads until the peer closes or a read
+   fails. */
+static void hold(int32_t net, uint16_t port) {
+  int32_t c = create(0);
+  ip_sa to = loopback(0, port);
+  res_streams st;
+  int e = connect_to(c, net, &to, &st);
+  if (e) return (void)say(1, "connect: %s\n", err_name((uint8_t)(e - 1)));
+  long total = 0;
+  for (;;) {
+    res_read r;
+    in_read(st.u.s.in, CHUNK, &r);
+    if (r.is_err) {
+      say(1, "hold: %ld bytes\n", total);
+      say_stream_error("hold read", &r.u.e);
+      break;
+    }
+    total += r.u.l.len;
+    if (r.u.l.len > 0) free(r.u.l.ptr);
+    else wait_on(in_subscribe(st.u.s.in));
+  }
+  in_drop(st.u.s.in);
+  out_drop(st.u.s.out);
+  tcp_drop(c);
+}
+
 /* Creates and drops `n` sockets; every third is bound and listens. */
 static void churn(int32_t net, int n) {
   int failed = 0;
@@ -397,6 +510,10 @@ int main(int argc, char **argv) {
     churn(net, atoi(argv[2]));
   } else if (argc > 2 && strcmp(argv[1], "echo") == 0) {
     echo_peer(net, (uint16_t)atoi(argv[2]));
+  } else if (argc > 3 && strcmp(argv[1], "serve") == 0) {
+    serve(net, (uint16_t)atoi(argv[2]), atoi(argv[3]));
+  } else if (argc > 2 && strcmp(argv[1], "hold") == 0) {
+    hold(net, (uint16_t)atoi(argv[2]));
   } else if (argc > 2 && strcmp(argv[1], "deny") == 0) {
     connect_once(net, (uint16_t)atoi(argv[2]));
   } else {

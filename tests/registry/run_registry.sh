@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # run_registry.sh — `wippy-run FILE.yaml ...` end to end.
-#   run_registry.sh WIPPY_RUN GUEST_DIR [core|mounts]
+#   run_registry.sh WIPPY_RUN GUEST_DIR [core|mounts|sockets SOCKETS_GUEST_DIR]
 # `mounts` runs only the wasi:filesystem mount checks (needs the host's
 # preopens), `core` everything else; no third argument runs both.
+# `sockets` runs only the wasi:sockets grant checks, with the sockets_tcp
+# guest of tests/guests (in SOCKETS_GUEST_DIR) on loopback.
 # GUEST_DIR holds typed.component.wasm and wasi_cmd.component.wasm (built by
 # meson). Registry files are written into a fresh scratch folder with the
 # components' real sha256 hashes. Each check runs wippy-run and compares the
@@ -45,6 +47,57 @@ check() {
       "$name" "$want_rc" "$want_out" "$want_err" "$rc" "$out" "$err"
   fi
 }
+
+# sockets.yaml: sockets_tcp under an entry granting wasi:sockets prints the
+# transcript it prints under `wippy-run run`; without the grant the entry
+# is refused at load, naming the interface, and nothing runs.
+if [ "$PART" = sockets ]; then
+  cp "$4/sockets_tcp.component.wasm" "$S/"
+  SH=$(sha256sum "$S/sockets_tcp.component.wasm" | cut -d' ' -f1)
+  sock_fn() {  # NAME IMPORTS [EXTRA YAML LINES]
+    printf '  - {name: %s, kind: function.wasm, fs: files, path: /sockets_tcp.component.wasm,\n' "$1"
+    printf '     hash: "sha256:%s", method: run, imports: %s%s}\n' "$SH" "$2" "${3:-}"
+  }
+  sock_head='namespace: net\nentries:\n  - {name: files, kind: fs.directory, directory: .}\n'
+  { printf "$sock_head"; sock_fn nogrant "$WASI_ALL"; } > "$S/sockets_nogrant.yaml"
+  {
+    printf "$sock_head"
+    sock_fn tcp '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets]'
+    sock_fn narrow '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets]' \
+      ', wasi: {network: {allow: ["tcp:127.0.0.1:1-1"]}}'
+    sock_fn onesock '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets]' \
+      ', limits: {max_open_sockets: 1}'
+  } > "$S/sockets.yaml"
+  direct=$(cd "$S" && "$W" run sockets_tcp.component.wasm 2>&1); rc=$?
+  if [ "$rc" = 0 ] && [ "$direct" = "$(cat "$(dirname "$0")/../guests/sockets_tcp.expected")" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); printf 'FAIL sockets: wippy-run run\n  got rc=%s out=[%s]\n' "$rc" "$direct"
+  fi
+  check "sockets: a registry entry granting wasi:sockets, same transcript as wippy-run run" 0 "$direct" '' -- \
+    sockets.yaml tcp
+  check "sockets: the entry without the grant is refused at load, naming the interface" 1 '' \
+    "wippy-run: error: sockets_nogrant.yaml:4: component imports wasi:sockets/network@0.2.12, which entry net:nogrant does not grant (add wasi:sockets to imports)" -- \
+    sockets_nogrant.yaml nogrant
+  check "sockets: wasi.network narrows the grant: a connect outside it is access-denied" 0 \
+    "$(printf '%s\n' 'connect 127.0.0.1:9: access-denied' 'bind 127.0.0.1:9: access-denied' done)" '' -- \
+    sockets.yaml narrow deny 9
+  check "sockets: limits.max_open_sockets reaches the host: the second socket is new-socket-limit" 1 \
+    "$(printf '%s\n' 'ipv4 listener: listening yes, family ipv4' 'create: new-socket-limit')" '' -- sockets.yaml onesock
+  # wippy-run run's wasi:http grant options are checked before anything runs.
+  check "sockets: run --allow-http-host takes valid patterns, --http-ca-file a file" 0 \
+    "$(printf '%s\n' 'churn: 3 sockets, 0 failed' done)" '' -- run sockets_tcp.component.wasm \
+    --allow-http-host '*.example.org:443' --allow-http-host '[::1]:8443' --http-ca-file sockets.yaml churn 3
+  check "sockets: run --allow-http-host refuses a bad pattern" 2 '' \
+    'wippy-run run: --allow-http-host: invalid host pattern bad host: not a host name or IP address' -- \
+    run sockets_tcp.component.wasm --allow-http-host 'bad host' churn 3
+  check "sockets: run --http-ca-file needs a regular file" 2 '' \
+    'wippy-run run: --http-ca-file /nonexistent.pem: not a regular file' -- \
+    run sockets_tcp.component.wasm --http-ca-file /nonexistent.pem churn 3
+  echo "$pass passed, $fail failed"
+  [ "$fail" = 0 ]
+  exit
+fi
 
 # typed.yaml: one entry per export of the typed guest.
 typed_fn() {  # NAME METHOD [EXTRA YAML LINES]

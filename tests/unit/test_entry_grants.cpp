@@ -1,5 +1,6 @@
 // test_entry_grants.cpp — an entry's wasi.network block and limits become
-// the WASI host's network policy and caps (runtime/entry_grants.h).
+// the WASI host's network policy and caps, and its wasi.http block the
+// wasi:http grant (runtime/entry_grants.h).
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -76,4 +77,54 @@ TEST_CASE("registry: an entry's wasi.network and limits become the WASI host's p
   REQUIRE(g);
   CHECK(network_policy(g->wasi).allow.empty());
   CHECK(wasi_limits(g->limits).max_open_files == hostfns::WasiLimits{}.max_open_files);
+}
+
+TEST_CASE("registry: socket limits and the wasi.http block become WasiLimits and the HttpGrant") {
+  Dir dir;
+  std::filesystem::create_directories(dir.root / "certs");
+  dir.write("certs/extra.pem", "-----BEGIN CERTIFICATE-----\n");
+  std::vector<std::filesystem::path> files{dir.write("app.yaml", R"(version: "1.0"
+namespace: myns
+entries:
+  - {name: certs, kind: fs.directory, directory: certs}
+  - name: f
+    kind: function.wat
+    source: '(module)'
+    method: run
+    limits: {max_open_sockets: 3, socket_timeout_ms: 1500, http_max_body_bytes: 65536}
+    wasi:
+      http:
+        allow_hosts: [api.example.com, "*.example.org:443"]
+        ca_file: {fs: certs, path: extra.pem}
+)")};
+  Result<Registry> r = load_registry(files);
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  const FunctionEntry* f = r->find_function("myns:f");
+  REQUIRE(f);
+  hostfns::WasiLimits l = wasi_limits(f->limits);
+  CHECK(l.max_open_sockets == 3u);
+  CHECK(l.socket_timeout_ms == 1500u);
+  net::HttpGrant g = http_grant(f->wasi, f->limits);
+  CHECK(g.max_body_bytes == 65536u);
+  CHECK(g.ca_file == (dir.root / "certs/extra.pem").lexically_normal().string());
+  REQUIRE(g.allow_hosts.size() == 2);
+  CHECK(g.allows("api.example.com", 80));
+  CHECK(g.allows("API.example.com.", 8080));
+  CHECK(g.allows("www.example.org", 443));
+  CHECK_FALSE(g.allows("www.example.org", 80));
+  CHECK_FALSE(g.allows("example.org", 443));
+  CHECK_FALSE(g.allows("evil.com", 80));
+  // No block, no keys: any authority, no extra CA, no cap, no socket limits.
+  std::vector<std::filesystem::path> plain{dir.write("plain.yaml", kHead)};
+  Result<Registry> d = load_registry(plain);
+  REQUIRE(d.ok());
+  const FunctionEntry* e = d->find_function("myns:f");
+  REQUIRE(e);
+  net::HttpGrant none = http_grant(e->wasi, e->limits);
+  CHECK(none.allow_hosts.empty());
+  CHECK(none.ca_file.empty());
+  CHECK(none.max_body_bytes == 0u);
+  CHECK(none.allows("anything.example", 1));
+  CHECK(wasi_limits(e->limits).max_open_sockets == 0u);
+  CHECK(wasi_limits(e->limits).socket_timeout_ms == 0u);
 }

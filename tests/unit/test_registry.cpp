@@ -1022,6 +1022,79 @@ TEST_CASE("registry strict: new limits and wasi.network keys with their defaults
 }
 
 
+TEST_CASE("registry strict: wasi.http allow_hosts, ca_file and limits.http_max_body_bytes") {
+  TempDir dir;
+  dir.write("assets/certs/ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  fs::path f = dir.write("app.yaml", kDirs + kWat + R"(
+    limits: {http_max_body_bytes: 1048576}
+    wasi:
+      http:
+        allow_hosts: [api.example.com, "*.example.org", "127.0.0.1:8080", "[::1]:8443"]
+        ca_file: {fs: assets, path: /certs/ca.pem}
+)");
+  Loaded l = load_with({f}, true);
+  REQUIRE_MESSAGE(l.reg.ok(), l.reg.error().message);
+  CHECK(l.warnings.empty());
+  const FunctionEntry* e = l.reg->find_function("myns:f");
+  REQUIRE(e);
+  CHECK(e->limits.http_max_body_bytes == 1048576u);
+  REQUIRE(e->wasi.http.has_value());
+  const WasiHttp& h = *e->wasi.http;
+  CHECK(h.allow_hosts == std::vector<std::string>{"api.example.com", "*.example.org", "127.0.0.1:8080", "[::1]:8443"});
+  REQUIRE(h.allow_host_locs.size() == 4);
+  CHECK(h.allow_host_locs[0].line == 14);
+  CHECK(h.ca_fs == "myns:assets");
+  CHECK(h.ca_host_path == (dir.path() / "assets/certs/ca.pem").lexically_normal());
+
+  // Errors name FILE:LINE; a typo gets the closest key.
+  std::string msg = load_error(dir, kDirs + kWat + R"(
+    limits: {http_max_body_byte: 5}
+    wasi:
+      http:
+        allow_host: [a.example]
+        ca_fil: {fs: assets, path: /ca.pem}
+)");
+  CHECK_HAS(msg, "app.yaml:11: entry myns:f: unknown key http_max_body_byte in limits (did you mean http_max_body_bytes?)");
+  CHECK_HAS(msg, "app.yaml:14: entry myns:f: unknown key allow_host in wasi http (did you mean allow_hosts?)");
+  CHECK_HAS(msg, "app.yaml:15: entry myns:f: unknown key ca_fil in wasi http (did you mean ca_file?)");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {htp: {}}\n"),
+            "app.yaml:11: entry myns:f: unknown key htp in wasi (did you mean http?)");
+  // Each pattern is parsed at load, at its own line.
+  std::string bad = load_error(dir, kDirs + kWat + R"(
+    wasi:
+      http:
+        allow_hosts:
+          - api.example.com
+          - "api.example.com:99999"
+          - [nested]
+)");
+  CHECK_HAS(bad, "app.yaml:15: entry myns:f: wasi http allow_hosts: invalid host pattern api.example.com:99999: the port must be a number from 1 to 65535");
+  CHECK_HAS(bad, "app.yaml:16: entry myns:f: wasi http allow_hosts: each pattern must be a string");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {allow_hosts: api.example.com}}\n"),
+            "app.yaml:11: entry myns:f: wasi http allow_hosts must be a list of host patterns");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: [x]}\n"), "wasi http must be a mapping");
+  // ca_file: a mapping naming an fs.directory entry and a confined path to a
+  // regular file.
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: /etc/ssl/ca.pem}}\n"),
+            "app.yaml:11: entry myns:f: wasi http ca_file must be a mapping {fs: NS:NAME, path: /FILE.pem}");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: {fs: assets}}}\n"),
+            "wasi http ca_file path is required");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: {fs: nowhere, path: /ca.pem}}}\n"),
+            "app.yaml:11: entry myns:f: wasi http ca_file fs myns:nowhere not found");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: {fs: assets, path: ../../etc/passwd}}}\n"),
+            "app.yaml:11: entry myns:f: wasi http ca_file path: path ../../etc/passwd escapes its directory");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: {fs: assets, path: /missing.pem}}}\n"),
+            "app.yaml:11: entry myns:f: wasi http ca_file /missing.pem:");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: {fs: assets, path: /certs}}}\n"),
+            "is a directory, not a regular file");
+  // A symlink out of the directory is refused like a module path's.
+  std::error_code ec;
+  fs::create_symlink("/etc/passwd", dir.path() / "assets/link.pem", ec);
+  REQUIRE_FALSE(ec);
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: {fs: assets, path: /link.pem}}}\n"),
+            "app.yaml:11: entry myns:f: wasi http ca_file /link.pem:");
+}
+
 // --- files read safely ---------------------------------------------------
 
 TEST_CASE("registry files: NUL bytes in paths are refused, not truncated") {

@@ -110,7 +110,7 @@ for name in "${names[@]}"; do
   if [ -n "$server" ]; then
     python3 "$src/$server" > "$scratch/server.ports" 2> "$scratch/server.log" &
     server_pid=$!
-    for _ in $(seq 100); do [ -s "$scratch/server.ports" ] && break; sleep 0.1; done
+    for _ in $(seq 100); do [ -s "$scratch/server.ports" ] && break; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
     http_port="" closed_port=""
     read -r http_port closed_port < "$scratch/server.ports" 2>/dev/null
     if [ -z "${closed_port:-}" ]; then

@@ -15,6 +15,9 @@ killed. Routes:
                      or "none")
   GET  /trailers     200, chunked body "part one\n" + "part two\n", trailers
                      x-trailer-one: 1 and x-checksum: abc
+  GET  /short        200 with content-length 100, then 10 bytes and the
+                     connection closed (a body cut short)
+  GET  /slow         200 "slow\n" after a 1 s pause
   anything else      404, body "not found\n"
 Only the standard library; one thread per connection.
 """
@@ -22,6 +25,7 @@ import http.server
 import socket
 import socketserver
 import sys
+import time
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -80,6 +84,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for part in (b"part one\n", b"part two\n"):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
             self.wfile.write(b"0\r\nx-trailer-one: 1\r\nx-checksum: abc\r\n\r\n")
+        elif self.path == "/short" and self.command == "GET":
+            self.send_response(200)
+            self.send_header("content-length", "100")
+            self.end_headers()
+            self.wfile.write(b"ten bytes!")
+            self.close_connection = True
+        elif self.path == "/slow" and self.command == "GET":
+            time.sleep(1.0)
+            self.reply(200, b"slow\n")
         else:
             self.read_body()
             self.reply(404, b"not found\n")

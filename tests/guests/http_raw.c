@@ -15,6 +15,7 @@
    error codes of a closed port, a missing authority and an unresolvable
    name. Exits 1 if a step it depends on fails (the transcript then stops
    short).
+
    Forbidden header names: the set wasmtime-wasi-http forbids by default
    for guest-made fields (hop-by-hop and connection-level headers the host
    must own): connection, keep-alive, proxy-authenticate,

@@ -66,7 +66,8 @@ static const char *const kErrorCode[] = {
     "HTTP-response-transfer-coding", "HTTP-response-content-coding", "HTTP-response-timeout",
     "HTTP-upgrade-failed", "HTTP-protocol-error", "loop-detected", "configuration-error",
     "internal-error"};
-enum { E_DNS_ERROR = 1, E_REQUEST_BODY_SIZE = 17 };
+enum { E_DNS_ERROR = 1, E_REQUEST_BODY_SIZE = 17, E_INTERNAL_ERROR = 38 };
+_Static_assert(sizeof kErrorCode / sizeof kErrorCode[0] == E_INTERNAL_ERROR + 1, "error-code cases");
 
 static inline const char *error_code_name(const error_code *e) {
   return e->tag < sizeof kErrorCode / sizeof kErrorCode[0] ? kErrorCode[e->tag] : "?";

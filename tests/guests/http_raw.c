@@ -64,6 +64,17 @@ static int32_t take_once(const char *label, const char *what, int32_t self, void
   return r.is_err ? -1 : r.handle;
 }
 
+/* The error-code's case name; internal-error's message is added as
+   "internal-error(MESSAGE)" (it is there to say what went wrong in the
+   host, which a transcript that fails should show). Returns a static
+   buffer, valid until the next call. */
+static const char *ec(const error_code *e) {
+  static char buf[256];
+  if (e->tag != E_INTERNAL_ERROR || !e->u.text.some) return error_code_name(e);
+  snprintf(buf, sizeof buf, "internal-error(%.*s)", (int)e->u.text.s.len, e->u.text.s.ptr);
+  return buf;
+}
+
 static const char *he(const res_unit_he *r) { return r->is_err ? header_error_name(r->err) : "ok"; }
 
 static void die(const char *what) {
@@ -369,13 +380,13 @@ static int32_t send(const char *label, int32_t req, int32_t opts) {
   res_own_ec h;
   outgoing_handle(req, opts >= 0, opts >= 0 ? opts : 0, &h);
   if (h.is_err) {
-    say(1, "%s: handle: error %s\n", label, error_code_name(&h.u.e));
+    say(1, "%s: handle: error %s\n", label, ec(&h.u.e));
     return -1;
   }
   int32_t resp = -1;
   error_code e;
   int rc = await_response(label, h.u.handle, &resp, &e);
-  if (rc == 0) say(1, "%s: response: error %s\n", label, error_code_name(&e));
+  if (rc == 0) say(1, "%s: response: error %s\n", label, ec(&e));
   return rc == 1 ? resp : -1;
 }
 
@@ -398,7 +409,7 @@ static void read_body(const char *label, int32_t resp, int finish) {
       if (!closed) {
         opt_ec c;
         http_error_code(r.u.e.error, &c);
-        say(1, "%s: body read failed: %s\n", label, c.some ? error_code_name(&c.e) : "not an http error");
+        say(1, "%s: body read failed: %s\n", label, c.some ? ec(&c.e) : "not an http error");
         error_drop(r.u.e.error);
         break;
       }
@@ -426,7 +437,7 @@ static void read_body(const char *label, int32_t resp, int finish) {
   if (!t.some || t.r.is_err) {
     say(1, "%s: trailers: %s\n", label, !t.some ? "none (not ready)" : "some(err)");
   } else if (t.r.inner.is_err) {
-    say(1, "%s: trailers: error %s\n", label, error_code_name(&t.r.inner.u.e));
+    say(1, "%s: trailers: error %s\n", label, ec(&t.r.inner.u.e));
   } else if (!t.r.inner.u.trailers.some) {
     say(1, "%s: trailers: none\n", label);
   } else {
@@ -484,7 +495,7 @@ static void purge_echo(const char *authority) {
   if (body.is_err) die("outgoing-request.body");
   res_unit_ec fin;
   body_finish(body.handle, 0, 0, &fin);
-  say(1, "PURGE /echo: empty body finished before handle: %s\n", fin.is_err ? error_code_name(&fin.e) : "ok");
+  say(1, "PURGE /echo: empty body finished before handle: %s\n", fin.is_err ? ec(&fin.e) : "ok");
   int32_t resp = send("PURGE /echo", req, -1);
   if (resp < 0) die("PURGE /echo");
   say(1, "PURGE /echo: status %d\n", response_status(resp));
@@ -525,7 +536,7 @@ static void post_echo(const char *label, const char *authority, const char *trai
   res_own_ec hr;
   outgoing_handle(req, 1, opts, &hr);
   if (hr.is_err) {
-    say(1, "%s: handle: error %s\n", label, error_code_name(&hr.u.e));
+    say(1, "%s: handle: error %s\n", label, ec(&hr.u.e));
     die(label);
   }
   int32_t w = take_once(label, "write", body, body_write, out_drop);
@@ -543,10 +554,10 @@ static void post_echo(const char *label, const char *authority, const char *trai
     int32_t tr = fields_new();
     fields_append(tr, S("x-trailer"), (const uint8_t *)trailer, (uint32_t)strlen(trailer), &r);
     body_finish(body, 1, tr, &fin);
-    say(1, "%s: finish with trailers: %s\n", label, fin.is_err ? error_code_name(&fin.e) : "ok");
+    say(1, "%s: finish with trailers: %s\n", label, fin.is_err ? ec(&fin.e) : "ok");
   } else {
     body_finish(body, 0, 0, &fin);
-    say(1, "%s: finish: %s\n", label, fin.is_err ? error_code_name(&fin.e) : "ok");
+    say(1, "%s: finish: %s\n", label, fin.is_err ? ec(&fin.e) : "ok");
   }
   if (fin.is_err) {
     future_response_drop(hr.u.handle);
@@ -555,7 +566,7 @@ static void post_echo(const char *label, const char *authority, const char *trai
   int32_t resp = -1;
   error_code e;
   int rc = await_response(label, hr.u.handle, &resp, &e);
-  if (rc == 0) say(1, "%s: response: error %s\n", label, error_code_name(&e));
+  if (rc == 0) say(1, "%s: response: error %s\n", label, ec(&e));
   if (rc != 1) die(label);
   say(1, "%s: status %d\n", label, response_status(resp));
   int32_t rh = response_headers(resp);
@@ -595,7 +606,7 @@ static void slow_checks(const char *authority) {
 
   res_own_ec h;
   outgoing_handle(make_request(fields_new(), M_GET, authority, "/slow"), 0, 0, &h);
-  say(1, "GET /slow, future dropped at once: handle %s\n", h.is_err ? error_code_name(&h.u.e) : "ok");
+  say(1, "GET /slow, future dropped at once: handle %s\n", h.is_err ? ec(&h.u.e) : "ok");
   if (!h.is_err) future_response_drop(h.u.handle);
   int32_t resp = send("GET /hello after the cancel", make_request(fields_new(), M_GET, authority, "/hello"), -1);
   if (resp < 0) die("GET /hello after the cancel");
@@ -619,7 +630,7 @@ static void partial_body(const char *label, int32_t h, int method_tag, const cha
   res_own_ec hr;
   outgoing_handle(req, 0, 0, &hr);
   if (hr.is_err) {
-    say(1, "%s: handle: error %s\n", label, error_code_name(&hr.u.e));
+    say(1, "%s: handle: error %s\n", label, ec(&hr.u.e));
     body_drop(body.handle);
     return;
   }
@@ -633,7 +644,7 @@ static void partial_body(const char *label, int32_t h, int method_tag, const cha
   if (finish) {
     res_unit_ec fin;
     body_finish(body.handle, 0, 0, &fin);
-    say(1, "%s: finish: %s\n", label, fin.is_err ? error_code_name(&fin.e) : "ok");
+    say(1, "%s: finish: %s\n", label, fin.is_err ? ec(&fin.e) : "ok");
     if (fin.is_err) { /* the request is aborted: nothing to await */
       future_response_drop(hr.u.handle);
       return;

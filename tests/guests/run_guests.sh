@@ -75,7 +75,7 @@ for name in "${names[@]}"; do
     fi
   fi
 
-  args=() envs=() dirs=() nets=() cwd="" stdin=/dev/null exit_want=0 stdout_mode=raw
+  args=() envs=() dirs=() nets=() server="" cwd="" stdin=/dev/null exit_want=0 stdout_mode=raw
   stderr_want=() stderr_lines="" expected="$src/$name.expected" skip="" bad="" guest=$name
   while IFS=$'\t' read -r key value; do
     case $key in
@@ -84,6 +84,7 @@ for name in "${names[@]}"; do
       env) envs+=("$value") ;;
       dir) dirs+=("$value") ;;
       net) nets+=("$value") ;;
+      http-server) server=$value ;;
       cwd) cwd=$value ;;
       stdin) stdin="$scratch/$value" ;;
       exit) exit_want=$value ;;
@@ -100,6 +101,24 @@ for name in "${names[@]}"; do
   [ -f "$build/$comp" ] || { fail "component $build/$comp was not built"; continue; }
   if [ -n "$skip" ]; then
     echo "SKIP $name ($host): $skip"; skipped=$((skipped + 1)); continue
+  fi
+
+  # http-server SCRIPT: a loopback server for this run (python3 SRC/SCRIPT
+  # prints "PORT CLOSED_PORT" first); @HTTP_PORT@ and @CLOSED_PORT@ in arg
+  # and env values become those ports. No server, no run: that fails.
+  server_pid=""
+  if [ -n "$server" ]; then
+    python3 "$src/$server" > "$scratch/server.ports" 2> "$scratch/server.log" &
+    server_pid=$!
+    for _ in $(seq 100); do [ -s "$scratch/server.ports" ] && break; kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    http_port="" closed_port=""
+    read -r http_port closed_port < "$scratch/server.ports" 2>/dev/null
+    if [ -z "${closed_port:-}" ]; then
+      kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
+      fail "http-server $server gave no port: $(tail -n 3 "$scratch/server.log")"; continue
+    fi
+    for i in "${!args[@]}"; do args[$i]=${args[$i]//@HTTP_PORT@/$http_port}; args[$i]=${args[$i]//@CLOSED_PORT@/$closed_port}; done
+    for i in "${!envs[@]}"; do envs[$i]=${envs[$i]//@HTTP_PORT@/$http_port}; envs[$i]=${envs[$i]//@CLOSED_PORT@/$closed_port}; done
   fi
 
   # dir HOST::GUEST[:ro], HOST relative to the scratch directory.
@@ -135,6 +154,8 @@ for name in "${names[@]}"; do
        < "$stdin" > "$scratch/stdout" 2> "$scratch/stderr")
     rc=$?
   fi
+
+  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; fi
 
   actual="$scratch/stdout"
   if [ "$stdout_mode" = sha256 ]; then

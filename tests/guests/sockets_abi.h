@@ -1,16 +1,17 @@
 /* sockets_abi.h — what the wasi:sockets C guests (sockets_udp.c,
    sockets_tcp.c) share: the canonical ABI shapes of ip-socket-address and
    the common results (laid out as CanonicalABI.md says, which on wasm32 is
-   C's natural layout), the pollable / network imports, error-code names,
-   and helpers: flatten (an address as its 12 flat i32 parameters),
-   loopback (127.0.0.1 or ::1 with a port), port_of, wait_on (block on a
-   pollable, then drop it). */
+   C's natural layout), the network imports (wasi:io's, with wait_on, are
+   in io_abi.h), error-code names, and helpers: flatten (an address as its
+   12 flat i32 parameters), loopback (127.0.0.1 or ::1 with a port),
+   port_of. */
 #ifndef WIPPY_GUESTS_SOCKETS_ABI_H
 #define WIPPY_GUESTS_SOCKETS_ABI_H
 #include <stdint.h>
 #include <string.h>
 
-#define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
+#include "io_abi.h"
+
 #define SOCK(i) "wasi:sockets/" i "@0.2.12"
 
 typedef struct { uint16_t port; uint8_t a[4]; } ipv4_sa;                                 /* size 6 */
@@ -27,8 +28,6 @@ _Static_assert(sizeof(ip_sa) == 32, "ip-socket-address");
 _Static_assert(sizeof(ip_addr) == 18, "ip-address");
 _Static_assert(sizeof(res_sa) == 36, "result<ip-socket-address>");
 
-IMPORT("wasi:io/poll@0.2.12", "[method]pollable.block") extern void pollable_block(int32_t);
-IMPORT("wasi:io/poll@0.2.12", "[resource-drop]pollable") extern void pollable_drop(int32_t);
 IMPORT(SOCK("instance-network"), "instance-network") extern int32_t instance_network(void);
 IMPORT(SOCK("network"), "[resource-drop]network") extern void network_drop(int32_t);
 
@@ -40,11 +39,6 @@ static const char *const kErr[] = {
     "permanent-resolver-failure"};
 enum { WOULD_BLOCK = 8 };
 static inline const char *err_name(uint8_t e) { return e < sizeof kErr / sizeof kErr[0] ? kErr[e] : "?"; }
-
-static inline void wait_on(int32_t pollable) {
-  pollable_block(pollable);
-  pollable_drop(pollable);
-}
 
 /* The 12 flat i32s of an ip-socket-address: discriminant, then the case. */
 static inline void flatten(const ip_sa *sa, int32_t f[12]) {

@@ -20,30 +20,11 @@
 #include "guest_io.h"
 #include "sockets_abi.h"
 
-#define IO(i) "wasi:io/" i "@0.2.12"
-
 /* ---- canonical ABI shapes ---------------------------------------------- */
 typedef struct { uint8_t is_err; union { struct { int32_t sock, in, out; } t; uint8_t err; } u; } res_accept;
-typedef struct { uint8_t tag; int32_t error; } stream_err;                              /* stream-error */
-typedef struct { uint8_t is_err; union { struct { uint8_t *ptr; uint32_t len; } l; stream_err e; } u; } res_read;
-typedef struct { uint8_t is_err; union { uint64_t n; stream_err e; } u; } res_check;
-typedef struct { uint8_t is_err; stream_err e; } res_write;
-typedef struct { uint32_t *ptr; uint32_t len; } list_u32;
 
-_Static_assert(sizeof(res_check) == 16, "result<u64, stream-error>");
-_Static_assert(sizeof(res_write) == 12, "result<_, stream-error>");
-
-IMPORT(IO("poll"), "poll") extern void poll_list(const int32_t *, uint32_t, list_u32 *);
-IMPORT(IO("error"), "[resource-drop]error") extern void error_drop(int32_t);
 typedef struct { char *ptr; uint32_t len; } wit_string;
 IMPORT(IO("error"), "[method]error.to-debug-string") extern void error_debug(int32_t, wit_string *);
-IMPORT(IO("streams"), "[method]input-stream.read") extern void in_read(int32_t, int64_t, res_read *);
-IMPORT(IO("streams"), "[method]input-stream.subscribe") extern int32_t in_subscribe(int32_t);
-IMPORT(IO("streams"), "[resource-drop]input-stream") extern void in_drop(int32_t);
-IMPORT(IO("streams"), "[method]output-stream.check-write") extern void out_check_write(int32_t, res_check *);
-IMPORT(IO("streams"), "[method]output-stream.write") extern void out_write(int32_t, const uint8_t *, uint32_t, res_write *);
-IMPORT(IO("streams"), "[method]output-stream.subscribe") extern int32_t out_subscribe(int32_t);
-IMPORT(IO("streams"), "[resource-drop]output-stream") extern void out_drop(int32_t);
 IMPORT(SOCK("tcp-create-socket"), "create-tcp-socket") extern void create_tcp_socket(int32_t family, res_handle *ret);
 #define F12 int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t, int32_t
 #define TCP(name) IMPORT(SOCK("tcp"), "[method]tcp-socket." name)

@@ -44,14 +44,14 @@ IMPORT(SOCK("udp"), "[method]udp-socket.subscribe") extern int32_t udp_subscribe
 IMPORT(SOCK("udp"), "[method]udp-socket.unicast-hop-limit") extern void udp_hop_limit(int32_t, res_u8 *);
 IMPORT(SOCK("udp"), "[method]udp-socket.set-unicast-hop-limit") extern void udp_set_hop_limit(int32_t, int32_t, res_unit *);
 IMPORT(SOCK("udp"), "[method]incoming-datagram-stream.receive") extern void in_receive(int32_t, int64_t, res_in *);
-IMPORT(SOCK("udp"), "[method]incoming-datagram-stream.subscribe") extern int32_t in_subscribe(int32_t);
+IMPORT(SOCK("udp"), "[method]incoming-datagram-stream.subscribe") extern int32_t dgram_in_subscribe(int32_t);
 IMPORT(SOCK("udp"), "[method]outgoing-datagram-stream.check-send") extern void out_check_send(int32_t, res_u64 *);
 IMPORT(SOCK("udp"), "[method]outgoing-datagram-stream.send")
 extern void out_send(int32_t, const out_dgram *, uint32_t, res_u64 *);
-IMPORT(SOCK("udp"), "[method]outgoing-datagram-stream.subscribe") extern int32_t out_subscribe(int32_t);
+IMPORT(SOCK("udp"), "[method]outgoing-datagram-stream.subscribe") extern int32_t dgram_out_subscribe(int32_t);
 IMPORT(SOCK("udp"), "[resource-drop]udp-socket") extern void udp_drop(int32_t);
-IMPORT(SOCK("udp"), "[resource-drop]incoming-datagram-stream") extern void in_drop(int32_t);
-IMPORT(SOCK("udp"), "[resource-drop]outgoing-datagram-stream") extern void out_drop(int32_t);
+IMPORT(SOCK("udp"), "[resource-drop]incoming-datagram-stream") extern void dgram_in_drop(int32_t);
+IMPORT(SOCK("udp"), "[resource-drop]outgoing-datagram-stream") extern void dgram_out_drop(int32_t);
 
 
 
@@ -122,8 +122,8 @@ static int udp_open(int32_t net, int v6, const ip_sa *remote, udp_t *u) {
 }
 
 static void udp_close(udp_t *u) {
-  in_drop(u->in);
-  out_drop(u->out);
+  dgram_in_drop(u->in);
+  dgram_out_drop(u->out);
   udp_drop(u->sock);
 }
 
@@ -133,7 +133,7 @@ static int send_one(udp_t *u, const char *text, const ip_sa *to) {
     out_check_send(u->out, &c);
     if (c.is_err) return say(1, "check-send: %s\n", err_name(c.u.err)), -1;
     if (c.u.n > 0) break;
-    wait_on(out_subscribe(u->out));
+    wait_on(dgram_out_subscribe(u->out));
   }
   out_dgram d;
   memset(&d, 0, sizeof d);
@@ -157,7 +157,7 @@ static int receive_one(udp_t *u, char *buf, size_t n, ip_sa *from) {
     in_receive(u->in, 4, &r);
     if (r.is_err) return say(1, "receive: %s\n", err_name(r.u.err)), -1;
     if (r.u.l.len == 0) {
-      wait_on(in_subscribe(u->in));
+      wait_on(dgram_in_subscribe(u->in));
       continue;
     }
     in_dgram *d = &r.u.l.ptr[0];
@@ -318,8 +318,8 @@ static void churn(int32_t net, int n) {
         if (s.is_err) {
           ++failed;
         } else {
-          in_drop(s.u.s.in);
-          out_drop(s.u.s.out);
+          dgram_in_drop(s.u.s.in);
+          dgram_out_drop(s.u.s.out);
         }
       }
     }

@@ -1,89 +1,43 @@
 // Unit tests for wasi:http with real guests in process (issue 11 part 7):
 // tests/http/http_get.c (one GET through the raw canonical ABI, built by
 // meson into $WIPPY_HTTP_GUEST_DIR) run by run_wasi_command against a
-// loopback TestServer (test_http_server.h).
+// loopback DelayServer (delay_server.h).
 //  * one guest: status and body of a GET, connection-refused on a closed
 //    port;
 //  * 200 guests as fibers on one dispatcher thread, each awaiting a
 //    response the server delays 200 ms once all 200 requests are there:
-//    all complete, and the server held all 200 requests at once. The wall time is a figure for
-//    bench/ (`wippy-bench http-guests`), never an assertion here.
+//    all complete, and the server held all 200 requests at once. The
+//    wall time is a figure for bench/ (`wippy-bench http-guests`), never
+//    an assertion here.
 #include <doctest/doctest.h>
 
-#include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "delay_server.h"
 #include "dispatcher/clock.h"
 #include "dispatcher/dispatcher.h"
 #include "guest_files.h"
 #include "hostfns/wasi.h"
-#include "test_http_server.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
-using wippy::testing::ServerConn;
-using wippy::testing::TestServer;
+using wippy::testing::DelayServer;
 
 namespace {
 
 std::vector<uint8_t> http_get_guest() { return load_guest("http_get", "WIPPY_HTTP_GUEST_DIR"); }
-
-// A server answering every request on a connection with "delayed\n",
-// counting the requests it holds at once. Each request waits until
-// `gather` requests are held together (or 60 s have passed, so a host that
-// never gets there fails the test instead of hanging it), then delay_ms.
-struct DelayServer {
-  std::mutex mu;
-  std::condition_variable cv;
-  int in_flight = 0, most_in_flight = 0, served = 0;
-  int gather, delay_ms;
-  TestServer server;
-
-  DelayServer(int gather_n, int ms)
-      : gather(gather_n), delay_ms(ms), server([this](ServerConn& c) {
-          for (;;) {
-            if (c.read_head().empty()) return;
-            {
-              std::unique_lock<std::mutex> lk(mu);
-              most_in_flight = std::max(most_in_flight, ++in_flight);
-              cv.notify_all();
-              cv.wait_for(lk, std::chrono::seconds(60), [this] { return most_in_flight >= gather; });
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-            {
-              std::lock_guard<std::mutex> lk(mu);
-              --in_flight;
-              ++served;
-            }
-            if (!c.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\ndelayed\n")) return;
-          }
-        }) {}
-
-  int most() {
-    std::lock_guard<std::mutex> lk(mu);
-    return most_in_flight;
-  }
-  int served_count() {
-    std::lock_guard<std::mutex> lk(mu);
-    return served;
-  }
-};
 
 }  // namespace
 
 TEST_CASE("wasi http: the http_get guest fetches a body; a closed port is connection-refused") {
   std::vector<uint8_t> wasm = http_get_guest();
   DelayServer srv(1, 0);
-  REQUIRE(srv.server.port() != 0);
+  REQUIRE(srv.port() != 0);
   {
     WasiCtx ctx;
-    ctx.args = {"http_get", "127.0.0.1:" + std::to_string(srv.server.port()), "/x"};
+    ctx.args = {"http_get", "127.0.0.1:" + std::to_string(srv.port()), "/x"};
     Store store;
     auto r = run_wasi_command(store, wasm, ctx);
     REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
@@ -95,7 +49,7 @@ TEST_CASE("wasi http: the http_get guest fetches a body; a closed port is connec
     uint16_t closed;
     {
       DelayServer gone(1, 0);
-      closed = gone.server.port();
+      closed = gone.port();
     }
     WasiCtx ctx;
     ctx.args = {"http_get", "127.0.0.1:" + std::to_string(closed), "/x"};
@@ -112,8 +66,8 @@ TEST_CASE("wasi http: 200 guests await a delayed response at once on one dispatc
   constexpr int kDelayMs = 200;
   std::vector<uint8_t> wasm = http_get_guest();
   DelayServer srv(kGuests, kDelayMs);
-  REQUIRE(srv.server.port() != 0);
-  const std::string authority = "127.0.0.1:" + std::to_string(srv.server.port());
+  REQUIRE(srv.port() != 0);
+  const std::string authority = "127.0.0.1:" + std::to_string(srv.port());
 
   struct Run {
     WasiCtx ctx;
@@ -144,7 +98,7 @@ TEST_CASE("wasi http: 200 guests await a delayed response at once on one dispatc
     CHECK(run.code == 0);
     CHECK(run.ctx.out.buffer == "status 200 body 8\ndelayed\n");
   }
-  CHECK(srv.served_count() == kGuests);
+  CHECK(srv.served() == kGuests);
   // Every guest's request was held by the server at the same moment (the
   // server answers none before all are there): the 200 waits overlapped
   // on the one loop thread.

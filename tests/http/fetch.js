@@ -176,6 +176,11 @@ const cases = {
     await expectFailure('https', `https://127.0.0.1:${ports.https}/hello`);
   },
 
+  // Run with a network grant that does not cover the server's port.
+  async denied() {
+    await expectError(http('/hello'));
+  },
+
   async stall() {
     // The server never answers: only a host timeout ends this.
     await expectError(http('/stall'));

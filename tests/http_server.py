@@ -21,6 +21,9 @@ Endpoints (HTTP/1.1 keep-alive; HEAD works wherever GET does):
   GET  /trailers        chunked with trailers x-checksum and x-count
   GET  /big?mb=N        N MiB of the pattern byte i = i mod 251
   GET  /status/CODE     that status with a short body
+  GET  /headers         JSON list of the request's x-* headers [name, value]
+                        in order; the response has X-Multi twice
+  GET  /redirect        302 to /hello
   GET  /delay?ms=N      answers "delayed N\n" after N ms (threads, so other
                         connections go on); in_flight/max_in_flight count
                         these requests
@@ -228,6 +231,24 @@ class Handler(BaseHTTPRequestHandler):
             self.stall()
         elif path == "/dribble":
             self.dribble()
+        elif path == "/headers":
+            # The request's x-* headers back (names lower case, in order,
+            # repeats kept), and a response header given twice.
+            seen = [[k.lower(), v] for k, v in self.headers.items() if k.lower().startswith("x-")]
+            body = json.dumps(seen).encode() + b"\n"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Multi", "first")
+            self.send_header("X-Multi", "second")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        elif path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", "/hello")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif path == "/stats":
             self.send_body(200, json.dumps(self.server.stats.snapshot()).encode() + b"\n",
                            "application/json")

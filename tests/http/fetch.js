@@ -138,6 +138,38 @@ const cases = {
     console.log(`read ${total} bytes, pattern ${good ? 'ok' : 'WRONG'}`);
   },
 
+  async headers() {
+    const h = new Headers();
+    h.append('X-One', '1');
+    h.append('x-two', 'a b');
+    h.append('x-two', 'c');
+    const r = await fetch(http('/headers'), { headers: h });
+    console.log(`status ${r.status}`);
+    console.log(`server saw ${await r.text()}`.trimEnd());
+    console.log(`x-multi ${r.headers.get('x-multi')}`);
+  },
+
+  async redirect() {
+    // fetch() follows the 302 itself; the host only makes the requests.
+    const r = await fetch(http('/redirect'));
+    console.log(`status ${r.status} redirected ${r.redirected}`);
+    console.log(`final path ${new URL(r.url).pathname}`);
+    console.log(`body ${JSON.stringify(await r.text())}`);
+    const manual = await fetch(http('/redirect'), { redirect: 'manual' });
+    console.log(`manual: status ${manual.status} location ${manual.headers.get('location')}`);
+  },
+
+  async parallel() {
+    // Ten delayed GETs at once from one guest: the server holds them all.
+    await (await fetch(http('/reset-max'))).text();
+    const rs = await Promise.all(Array.from({ length: 10 }, () => fetch(http('/delay?ms=300'))));
+    const bodies = await Promise.all(rs.map((r) => r.text()));
+    console.log(`statuses ${rs.map((r) => r.status).join(',')}`);
+    console.log(`bodies all "delayed 300": ${bodies.every((b) => b === 'delayed 300\n')}`);
+    const s = await stats();
+    console.log(`server held at once: ${s.max_in_flight}`);
+  },
+
   async closed() {
     await expectError(`http://127.0.0.1:${ports.closed}/hello`);
   },

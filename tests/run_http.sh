@@ -18,6 +18,8 @@
 #   net RULE       wippy only: --allow-net RULE (repeatable)
 #   exit N         expected exit status (default 0)
 #   expected FILE  transcript in SRC_DIR/http (default SPEC.expected)
+#   timeout S      the run is killed after S seconds (default 300): a
+#                  failure, exit status 124
 #   skip REASON    do not run (used from jco.differences)
 # Under jco, lines `SPEC KEY VALUE` of guests/jco.differences replace the
 # spec's lines with the same KEY (as in run_guests.sh). The jco run goes
@@ -76,13 +78,14 @@ for name in "${names[@]}"; do
   [ -f "$src/http/$name.spec" ] || { fail "no spec $src/http/$name.spec"; continue; }
   scratch="$scratch_root/$name"
   mkdir -p "$scratch"
-  cases=() nets=() trust=ca exit_want=0 expected="$src/http/$name.expected" skip="" bad=""
+  cases=() nets=() trust=ca exit_want=0 limit=300 expected="$src/http/$name.expected" skip="" bad=""
   while IFS=$'\t' read -r key value; do
     case $key in
       case) cases+=("$value") ;;
       trust) trust=$value ;;
       net) nets+=("$value") ;;
       exit) exit_want=$value ;;
+      timeout) limit=$value ;;
       expected) expected="$src/http/$value" ;;
       skip) skip=$value ;;
       *) bad="unknown spec key '$key'" ;;
@@ -106,14 +109,14 @@ for name in "${names[@]}"; do
     cmd=("$tool" run "$comp")
     for n in "${nets[@]+"${nets[@]}"}"; do cmd+=(--allow-net "$n"); done
     cmd+=(-- "$ports" "${cases[@]}")
-    (cd "$build" && "${trust_env[@]}" timeout 300 "${cmd[@]}" < /dev/null > "$scratch/stdout" 2> "$scratch/stderr")
+    (cd "$build" && "${trust_env[@]}" timeout "$limit" "${cmd[@]}" < /dev/null > "$scratch/stdout" 2> "$scratch/stderr")
     rc=$?
   else
     inv="$scratch/invocation"
     {
       printf 'arg\t%s\n' fetch.component.wasm "$ports" "${cases[@]}"
     } > "$inv"
-    (cd "$build" && WIPPY_GUEST_INVOCATION="$inv" "${trust_env[@]}" timeout 300 \
+    (cd "$build" && WIPPY_GUEST_INVOCATION="$inv" "${trust_env[@]}" timeout "$limit" \
        "$tool" run --jco-import "$src/guests/jco_init.mjs" fetch.component.wasm \
        < /dev/null > "$scratch/stdout" 2> "$scratch/stderr")
     rc=$?

@@ -5,8 +5,8 @@
    whole engine.
      http_get AUTHORITY PATH      e.g. 127.0.0.1:8080 /delay?ms=200
    Prints "status N body BYTES" and the body on success; on failure
-   "error-code CASE" (its index in error-code) or what went wrong, and
-   exits 1. */
+   "error-code CASE" (its index in error-code; for internal-error with a
+   text, the text too) or what went wrong, and exits 1. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +17,9 @@
 #define IMPORT(mod, name) __attribute__((import_module(mod), import_name(name)))
 #define TYPES "wasi:http/types@0.2.12"
 
-/* error-code: a u8 case, payload aligned to 8 (option<u64> cases). */
+/* error-code: a u8 case, payload aligned to 8 (option<u64> cases), so
+   payload[7] is byte 8 of the variant: for internal-error(option<string>)
+   the option's case, then the string's pointer and length at 12 and 16. */
 typedef struct { uint8_t tag; uint8_t payload[39]; } __attribute__((aligned(8))) error_code;
 /* result<own<future-incoming-response>, error-code> */
 typedef struct { uint8_t is_err; union { int32_t handle; error_code err; } u; } res_future;
@@ -56,6 +58,20 @@ IMPORT("wasi:io/poll@0.2.12", "[resource-drop]pollable") extern void pollable_dr
 IMPORT("wasi:io/streams@0.2.12", "[method]input-stream.blocking-read")
 extern void stream_blocking_read(int32_t, int64_t len, res_read *ret);
 
+/* "error-code N", and for internal-error(some(text)) the text too. */
+static int fail_code(const error_code *e) {
+  if (e->tag == 38 && e->payload[7] == 1) {
+    const char *text;
+    uint32_t len;
+    memcpy(&text, e->payload + 11, sizeof text);
+    memcpy(&len, e->payload + 15, sizeof len);
+    say(1, "error-code 38 internal-error: %.*s\n", (int)len, text);
+  } else {
+    say(1, "error-code %u\n", e->tag);
+  }
+  return 1;
+}
+
 static int fail(const char *what) {
   say(1, "%s\n", what);
   return 1;
@@ -72,10 +88,7 @@ int main(int argc, char **argv) {
 
   res_future fut;
   handle(req, 0, 0, &fut);
-  if (fut.is_err) {
-    say(1, "error-code %u\n", fut.u.err.tag);
-    return 1;
-  }
+  if (fut.is_err) return fail_code(&fut.u.err);
   int32_t p = future_subscribe(fut.u.handle);
   pollable_block(p);
   pollable_drop(p);
@@ -83,10 +96,7 @@ int main(int argc, char **argv) {
   future_get(fut.u.handle, &got);
   if (!got.is_some) return fail("future not ready after its pollable");
   if (got.r.is_err) return fail("response taken twice");
-  if (got.r.inner.is_err) {
-    say(1, "error-code %u\n", got.r.inner.u.err.tag);
-    return 1;
-  }
+  if (got.r.inner.is_err) return fail_code(&got.r.inner.u.err);
   int32_t resp = got.r.inner.u.handle;
   int status = response_status(resp);
 

@@ -93,7 +93,12 @@ const cases = {
   },
 
   async post_stream() {
-    // A body of unknown length goes out chunked.
+    // A body of unknown length (100029 bytes). How it goes out is the
+    // host's choice: jco sends it chunked, wippy holds up to 4 MiB and
+    // sends a body finished by then with a content-length; the framing is
+    // therefore not printed. (A 6 MiB stream pulled piece by piece hangs
+    // under jco and ends in a StarlingMonkey "event loop error" trap under
+    // wippy: not a case here yet.)
     const parts = ['first part\n', 'second part\n', 'x'.repeat(100000), '\nlast\n'];
     const enc = new TextEncoder();
     const stream = new ReadableStream({
@@ -105,7 +110,7 @@ const cases = {
     const r = await fetch(http('/echo'), { method: 'POST', body: stream, duplex: 'half' });
     console.log(`status ${r.status}`);
     const echo = JSON.parse(await r.text());
-    console.log(`server got ${echo.length} bytes (${echo.framing}) sha256 ${echo.sha256}`);
+    console.log(`server got ${echo.length} bytes sha256 ${echo.sha256}`);
   },
 
   async chunked() {

@@ -9,15 +9,15 @@
 namespace wippy::bench {
 
 struct Args {
-  std::string command;  // kernels | startup | load | reset | guests
+  std::string command;  // kernels | startup | load | reset | guests | http-guests
   int runs = 0;         // 0: the command's default
   std::string filter;   // kernels: only names containing this
   int n = 0;            // kernels: override run(n) for every selected kernel
   std::string dir;      // kernels, guests: where the .wasm files are
   std::string wippy_run;  // startup: path of wippy-run
   double mb = 10.0;     // load: size of the generated module
-  int guests = 200;     // guests: how many run at once
-  int sleep_ms = 100;   // guests: how long each sleeps
+  int guests = 200;     // guests, http-guests: how many run at once
+  int sleep_ms = 100;   // guests: how long each sleeps; http-guests: the server's delay
 };
 
 Result<Args> parse_args(int argc, char** argv);

@@ -29,6 +29,7 @@
 #include "commands.h"
 #include "dispatcher/loop.h"
 #include "exe_dir.h"
+#include "guest_runs.h"
 #include "hostfns/wasi.h"
 #include "tests/unit/resident.h"  // shared with the unit tests
 #include "timing.h"
@@ -49,43 +50,24 @@ struct Outcome {
 
 // Runs `guests` guests at once; each prints "gN a=... own=yes" and exits 0.
 Outcome run_guests(const std::vector<uint8_t>& wasm, const fs::path& dir, int guests, int sleep_ms) {
-  struct Run {
-    hostfns::WasiCtx ctx;
-    int code = -1;
-    std::string error;
-  };
-  std::vector<std::unique_ptr<Run>> runs;
+  std::vector<std::unique_ptr<GuestRun>> runs;
   disp::Loop loop;
   Outcome out;
   int parked = 0;
   for (int i = 0; i < guests; ++i) {
-    runs.push_back(std::make_unique<Run>());
-    Run& run = *runs.back();
+    runs.push_back(std::make_unique<GuestRun>());
+    GuestRun& run = *runs.back();
     run.ctx.args = {"fs_sleep_read", "g" + std::to_string(i), std::to_string(sleep_ms)};
     run.ctx.preopens = {{(dir / "ro").string(), "/in", true}, {(dir / "rw").string(), "/out", false}};
-    loop.spawn([&run, &wasm, &parked] {
-      ++parked;
-      Store store;
-      auto r = hostfns::run_wasi_command(store, wasm, run.ctx);
-      if (r.ok()) run.code = *r;
-      else run.error = r.error().message;
-    });
+    spawn_guest(loop, wasm, run, [&parked] { ++parked; });
   }
   // Queued behind every guest's first run: all of them are parked by now.
   loop.spawn([&] { out.peak_rss = resident_bytes(); });
   const double t0 = now_ms();
   loop.run();
   out.wall_ms = now_ms() - t0;
-  for (int i = 0; i < guests && out.ok; ++i) {
-    const Run& run = *runs[size_t(i)];
-    const std::string want = "g" + std::to_string(i) + " a=1000 b=70000 own=yes\n";
-    if (!run.error.empty() || run.code != 0 || run.ctx.out.buffer != want) {
-      out.ok = false;
-      out.failure = "guest " + std::to_string(i) + ": " +
-                    (run.error.empty() ? "exit " + std::to_string(run.code) + ", output " + run.ctx.out.buffer
-                                       : run.error);
-    }
-  }
+  out.failure = first_failure(runs, [](int i) { return "g" + std::to_string(i) + " a=1000 b=70000 own=yes\n"; });
+  out.ok = out.failure.empty();
   return out;
 }
 

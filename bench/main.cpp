@@ -18,5 +18,6 @@ int main(int argc, char** argv) {
   if (args->command == "startup") return cmd_startup(*args);
   if (args->command == "reset") return cmd_reset(*args);
   if (args->command == "guests") return cmd_guests(*args);
+  if (args->command == "http-guests") return cmd_http_guests(*args);
   return cmd_load(*args);
 }

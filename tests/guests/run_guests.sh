@@ -28,39 +28,15 @@ if [ ${#names[@]} -eq 0 ]; then
   for f in "$src"/*.spec; do names+=("$(basename "$f" .spec)"); done
 fi
 
+# shellcheck source=spec_lines.sh
+source "$(dirname "$0")/spec_lines.sh"
 if [ "$host" = jco ]; then
   # The preview2-shim copy jco's generated code imports (see jco_init.mjs).
-  jco_dir=$(dirname "$(readlink -f "$tool")")
-  WIPPY_P2SHIM=$(cd "$jco_dir" && node --input-type=module \
-    -e 'import {fileURLToPath} from "node:url"; console.log(fileURLToPath(import.meta.resolve("@bytecodealliance/preview2-shim/cli")))' \
-    | sed 's|/dist/nodejs/cli.js$||')
+  WIPPY_P2SHIM=$(jco_p2shim "$tool")
   export WIPPY_P2SHIM
 fi
-
-# Spec lines of NAME for this host: the spec, then for jco the keys named in
-# jco.differences replaced by its values. Prints KEY<TAB>VALUE lines.
-spec_lines() {
-  local name=$1 line key value
-  local -A overridden=()
-  local diffs=()
-  if [ "$host" = jco ] && [ -f "$src/jco.differences" ]; then
-    while IFS= read -r line || [ -n "$line" ]; do
-      [[ -z $line || $line == \#* ]] && continue
-      [ "${line%% *}" = "$name" ] || continue
-      line=${line#* }
-      key=${line%% *}; value=${line#"$key"}; value=${value# }
-      overridden[$key]=1
-      diffs+=("$key"$'\t'"$value")
-    done < "$src/jco.differences"
-  fi
-  while IFS= read -r line || [ -n "$line" ]; do
-    [[ -z $line || $line == \#* ]] && continue
-    key=${line%% *}; value=${line#"$key"}; value=${value# }
-    [ -n "${overridden[$key]:-}" ] && continue
-    printf '%s\t%s\n' "$key" "$value"
-  done < "$src/$name.spec"
-  for line in "${diffs[@]+"${diffs[@]}"}"; do printf '%s\n' "$line"; done
-}
+differences=""
+[ "$host" = jco ] && differences="$src/jco.differences"
 
 passed=0 failed=0 skipped=0
 fail() { echo "FAIL $name: $*"; failed=$((failed + 1)); }
@@ -95,7 +71,7 @@ for name in "${names[@]}"; do
       skip) skip=$value ;;
       *) bad="unknown spec key '$key'" ;;
     esac
-  done < <(spec_lines "$name")
+  done < <(spec_lines "$src/$name.spec" "$name" "$differences")
   [ -n "$bad" ] && { fail "$bad"; continue; }
   comp="$guest.component.wasm"
   [ -f "$build/$comp" ] || { fail "component $build/$comp was not built"; continue; }

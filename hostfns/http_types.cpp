@@ -421,8 +421,7 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
     if ((*t.trailers)->empty()) return TrailersOut(wit_ok(Inner(wit_ok(std::optional<Own<HttpFields>>()))));
     auto f = std::make_shared<HttpFields>();
     f->list = **t.trailers;
-    for (auto& [n, v] : f->list) n = lower(n);
-    f->immutable = true;
+    for (auto& [n, v] : f->list) n = lower(n);  // the guest's own copy: mutable, as wasmtime's
     auto h = fields.add(std::move(f));
     if (!h) return h.error();
     return TrailersOut(wit_ok(Inner(wit_ok(std::optional<Own<HttpFields>>(*h)))));

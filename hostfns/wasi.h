@@ -10,6 +10,8 @@
 //   sockets_network.cpp (network, instance-network) sockets_ip_name_lookup.cpp
 //   sockets_udp.cpp sockets_udp_create_socket.cpp (shared: sockets.h,
 //   sockets_wit.h; the grant is WasiCtx::network)
+//   http_types.cpp http_outgoing_handler.cpp (shared: http.h, http_wit.h;
+//   requests run in http_task.cpp; the grant is WasiCtx::http + network)
 //   filesystem_preopens.cpp (wasi:filesystem/types and preopens over
 //   WasiCtx::preopens; the parts: filesystem_types.cpp, _paths.cpp,
 //   _dirs.cpp, _errors.cpp, _values.cpp, shared in filesystem.h)

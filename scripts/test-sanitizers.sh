@@ -18,7 +18,7 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 ulimit -s 262144 2>/dev/null || echo "test-sanitizers: could not raise the stack limit to 256 MiB"
 status=0
 echo "== unit tests (ASan+UBSan)"
-WIPPY_SOURCE_DIR=$PWD WIPPY_GUEST_DIR=$PWD/build/tests/guests \
+WIPPY_SOURCE_DIR=$PWD WIPPY_GUEST_DIR=$PWD/build/tests/guests WIPPY_HTTP_GUEST_DIR=$PWD/build/tests/http \
   build-asan/tests/unit-tests --no-intro=true || status=$?
 echo "== fuzz smoke (ASan+UBSan)"
 build-asan/tests/fuzz/wippy-fuzz --seed 3 --iters 5000 --quiet --crash-dir build-asan \

@@ -128,10 +128,16 @@ NetResult<void> Socket::finish_connect() {
 }
 
 NetResult<void> Socket::connect(const SocketAddress& remote, uint64_t deadline) {
-  auto started = start_connect(remote);
-  if (!started) return started.error();
-  if (*started) return {};
-  return blocking(*this, true, deadline, [&] { return finish_connect(); });
+  bool started = false;
+  return blocking(*this, true, deadline, [&]() -> NetResult<void> {
+    if (!started) {
+      started = true;
+      auto now = start_connect(remote);
+      if (!now) return now.error();
+      if (*now) return {};
+    }
+    return finish_connect();
+  });
 }
 
 NetResult<void> Socket::listen(uint32_t backlog) {

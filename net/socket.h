@@ -27,6 +27,7 @@
 #include <span>
 
 #include "dispatcher/clock.h"
+#include "dispatcher/this_fiber.h"
 #include "net/address.h"
 #include "net/net_error.h"
 #include "net/rules.h"
@@ -133,12 +134,20 @@ struct Accepted {
 
 // Retries op() (a call returning NetResult) while it fails with would-block,
 // waiting for the direction `write` between tries (and failing with
-// `timeout` once `deadline` passes).
+// `timeout` once `deadline` passes). A call that never had to wait still
+// yields once (a budget decrement when nothing else is runnable), so a
+// fiber whose operations all complete at once (loopback connects, reads
+// of buffered data) cannot keep the loop from polling its descriptors:
+// without it, a connecting fiber filled a listener's backlog before the
+// accepting fiber ran, and every overflowing SYN cost a 1 s retransmit.
 template <class Op>
 auto blocking(const Socket& s, bool write, uint64_t deadline, Op op) -> decltype(op()) {
-  for (;;) {
+  for (bool waited = false;; waited = true) {
     auto r = op();
-    if (r.ok() || r.error() != ErrorCode::would_block) return r;
+    if (r.ok() || r.error() != ErrorCode::would_block) {
+      if (!waited) (void)disp::this_fiber::yield();
+      return r;
+    }
     NetResult<void> w = write ? s.wait_writable(deadline) : s.wait_readable(deadline);
     if (!w) return w.error();
   }

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -159,6 +160,44 @@ TEST_CASE("net: accept is would-block until a client connects; connect to a clos
   CHECK(loop.run() == RunResult::finished);
   CHECK(accepted == 3);
   CHECK(refused == ErrorCode::connection_refused);
+}
+
+TEST_CASE("net: a fiber whose connects complete at once still lets the accepting fiber run") {
+  // Loopback connects finish without a wait. If the connecting fiber never
+  // yielded, the acceptor on the same loop would not run until the
+  // listener's backlog overflowed (then each dropped SYN waits 1 s for its
+  // retransmit). The most connections ever left unaccepted stays below the
+  // backlog.
+  constexpr uint32_t kBacklog = 128;
+  constexpr int kConnects = 600;
+  Loop loop;
+  Socket server = listener(Family::ipv4, kBacklog);
+  auto addr = server.local_address();
+  REQUIRE(addr.ok());
+  int accepted = 0, connected = 0, most_pending = 0;
+  auto acceptor = loop.spawn([&] {
+    for (;;) {
+      auto a = blocking(server, false, wippy::disp::kNever, [&] { return server.accept(); });
+      if (!a) return;  // cancelled
+      ++accepted;
+    }
+  });
+  loop.spawn([&] {
+    for (int i = 0; i < kConnects; ++i) {
+      auto s = Socket::create(Family::ipv4, Proto::tcp);
+      REQUIRE(s.ok());
+      if (!s->connect(*addr)) break;
+      ++connected;
+      most_pending = std::max(most_pending, connected - accepted);
+    }
+    while (accepted < connected && wippy::disp::this_fiber::yield() == wippy::disp::Errc::ok) {
+    }
+    Loop::current()->cancel(acceptor);
+  });
+  CHECK(loop.run() == RunResult::finished);
+  CHECK(connected == kConnects);
+  CHECK(accepted == kConnects);
+  CHECK(most_pending < static_cast<int>(kBacklog));
 }
 
 TEST_CASE("net: waits end with timeout at their deadline, not before") {

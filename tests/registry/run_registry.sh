@@ -4,7 +4,8 @@
 # `mounts` runs only the wasi:filesystem mount checks (needs the host's
 # preopens), `core` everything else; no third argument runs both.
 # `sockets` runs only the wasi:sockets grant checks, with the sockets_tcp
-# guest of tests/guests (in SOCKETS_GUEST_DIR) on loopback.
+# guest of tests/guests (in SOCKETS_GUEST_DIR) on loopback, and its
+# sockets_js guest (componentize-js, every wasi:sockets interface).
 # GUEST_DIR holds typed.component.wasm and wasi_cmd.component.wasm (built by
 # meson). Registry files are written into a fresh scratch folder with the
 # components' real sha256 hashes. Each check runs wippy-run and compares the
@@ -52,11 +53,12 @@ check() {
 # transcript it prints under `wippy-run run`; without the grant the entry
 # is refused at load, naming the interface, and nothing runs.
 if [ "$PART" = sockets ]; then
-  cp "$4/sockets_tcp.component.wasm" "$S/"
-  SH=$(sha256sum "$S/sockets_tcp.component.wasm" | cut -d' ' -f1)
+  cp "$4/sockets_tcp.component.wasm" "$4/sockets_js.component.wasm" "$S/"
+  SC=sockets_tcp  # the component of the entries sock_fn writes
   sock_fn() {  # NAME IMPORTS [EXTRA YAML LINES]
-    printf '  - {name: %s, kind: function.wasm, fs: files, path: /sockets_tcp.component.wasm,\n' "$1"
-    printf '     hash: "sha256:%s", method: run, imports: %s%s}\n' "$SH" "$2" "${3:-}"
+    printf '  - {name: %s, kind: function.wasm, fs: files, path: /%s.component.wasm,\n' "$1" "$SC"
+    printf '     hash: "sha256:%s", method: run, imports: %s%s}\n' \
+      "$(sha256sum "$S/$SC.component.wasm" | cut -d' ' -f1)" "$2" "${3:-}"
   }
   sock_head='namespace: net\nentries:\n  - {name: files, kind: fs.directory, directory: .}\n'
   { printf "$sock_head"; sock_fn nogrant "$WASI_ALL"; } > "$S/sockets_nogrant.yaml"
@@ -84,6 +86,32 @@ if [ "$PART" = sockets ]; then
     sockets.yaml narrow deny 9
   check "sockets: limits.max_open_sockets reaches the host: the second socket is new-socket-limit" 1 \
     "$(printf '%s\n' 'ipv4 listener: listening yes, family ipv4' 'create: new-socket-limit')" '' -- sockets.yaml onesock
+  # sockets_js imports every wasi:sockets interface, and wasi:http
+  # (componentize-js adds it for fetch()).
+  SC=sockets_js
+  { printf "$sock_head"; sock_fn jsnogrant "[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:http]"; } \
+    > "$S/sockets_js_nogrant.yaml"
+  {
+    printf "$sock_head"
+    sock_fn js '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets, wasi:http]'
+    sock_fn jstwo '[wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random, wasi:sockets, wasi:http]' \
+      ', limits: {max_open_sockets: 2}'
+  } > "$S/sockets_js.yaml"
+  direct=$(cd "$S" && "$W" run sockets_js.component.wasm -- tcp udp many 3 network 2>&1); rc=$?
+  if [ "$rc" = 0 ] && [ "$direct" = "$(cat "$(dirname "$0")/../guests/sockets_js.expected")" ]; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1)); printf 'FAIL sockets: wippy-run run sockets_js\n  got rc=%s out=[%s]\n' "$rc" "$direct"
+  fi
+  check "sockets: JS importing all of wasi:sockets under an entry granting it, same transcript as wippy-run run" 0 \
+    "$direct" '' -- sockets_js.yaml js tcp udp many 3 network
+  check "sockets: the JS entry without the grant is refused at load, naming the interface" 1 '' \
+    "wippy-run: error: sockets_js_nogrant.yaml:4: component imports wasi:sockets/network@0.2.12, which entry net:jsnogrant does not grant (add wasi:sockets to imports)" -- \
+    sockets_js_nogrant.yaml jsnogrant
+  check "sockets: limits.max_open_sockets reaches the JS guest: the third socket is new-socket-limit" 0 \
+    "$(printf '%s\n' '== many 5' 'tcp sockets: 2 created, stopped by new-socket-limit' \
+      'udp sockets: 0 created, stopped by new-socket-limit' done)" '' -- sockets_js.yaml jstwo many 5
+  SC=sockets_tcp
   # wippy-run run's wasi:http grant options are checked before anything runs.
   check "sockets: run --allow-http-host takes valid patterns, --http-ca-file a file" 0 \
     "$(printf '%s\n' 'churn: 3 sockets, 0 failed' done)" '' -- run sockets_tcp.component.wasm \

@@ -41,16 +41,8 @@ int write_some(int fd, bool socket, const char* data, size_t len, size_t& done) 
 
 }  // namespace
 
-uint64_t WaitClock::arm() {
-  if (timeout_ns_ == 0) return kNever;
-  if (end_ == kNever) end_ = deadline_after(timeout_ns_);
-  return end_;
-}
-
-bool WaitClock::expired() const { return timeout_ns_ != 0 && end_ != kNever && now_ns() >= end_; }
-
-StreamOutcome WaitClock::failure(const char* op) const {
-  return StreamOutcome::failed(fmt::format("{}: timed out, no progress within {} ms", op, timeout_ns_ / 1000000),
+StreamOutcome timed_out(const WaitClock& clock, const char* op) {
+  return StreamOutcome::failed(fmt::format("{}: timed out, no progress within {} ms", op, clock.timeout() / 1000000),
                                ETIMEDOUT);
 }
 
@@ -62,7 +54,7 @@ Result<StreamOutcome> FdInputStream::read(uint64_t len, std::vector<uint8_t>& ou
   // Nothing to read now: a timed-out wait fails the stream.
   auto nothing = [this, &out]() -> StreamOutcome {
     out.clear();
-    if (clock_.expired()) return error_ = clock_.failure("read");
+    if (clock_.expired()) return error_ = timed_out(clock_, "read");
     return StreamOutcome::done();
   };
   out.resize(size_t(std::min(len, kMaxRead)));
@@ -118,7 +110,7 @@ Result<StreamOutcome> FdOutputStream::check_write() {
     clock_.progress();
     return StreamOutcome::done(kWriteBudget - kept());
   }
-  if (clock_.expired()) return error_ = clock_.failure("write");
+  if (clock_.expired()) return error_ = timed_out(clock_, "write");
   return StreamOutcome::done(0);
 }
 
@@ -155,13 +147,14 @@ Result<StreamOutcome> FdOutputStream::blocking_flush() {
     if (!s.ok()) return s;
     if (!drain()) return state();
     if (kept() == 0) return StreamOutcome::done();
-    if (clock_.expired()) return error_ = clock_.failure("flush");
+    if (clock_.expired()) return error_ = timed_out(clock_, "flush");
     if (clock_.timeout() == 0) {
       auto w = wait_fd(fd_, true);
       if (!w) return w.error();
       continue;
     }
-    Pollable p = Pollable::writable(fd_, keep_).until(clock_.arm());
+    clock_.arm();
+    Pollable p = Pollable::writable(fd_, keep_).until(clock_);
     Pollable* one[1] = {&p};
     auto w = wait_any(one);
     if (!w) return w.error();
@@ -185,7 +178,8 @@ Result<StreamOutcome> FdOutputStream::write_all(std::span<const uint8_t> bytes) 
 
 Pollable FdOutputStream::subscribe() {
   if (!state().ok()) return Pollable::always();
-  return Pollable::writable(fd_, keep_).until(clock_.arm());
+  clock_.arm();
+  return Pollable::writable(fd_, keep_).until(clock_);
 }
 
 }  // namespace wippy::disp

@@ -18,41 +18,32 @@
 // Wait timeout (set_wait_timeout, 0 = none; a socket's
 // limits.socket_timeout_ms): a wait for readiness starts a clock when the
 // stream is first subscribed to, or a blocking call first waits, without
-// progress since; bytes moved stop it. Pollables from subscribe() turn
-// ready when it runs out, and from then on the stream fails (sticky) with
-// last-operation-failed, os_error ETIMEDOUT.
+// progress since; bytes moved stop it. Pollables from subscribe() share
+// the clock (wait_clock.h): they turn ready when it runs out, and a wait on
+// one kept across progress starts it again. From then on the stream fails
+// (sticky) with last-operation-failed, os_error ETIMEDOUT.
 #pragma once
 #include <memory>
 #include <string>
 
 #include "dispatcher/clock.h"
 #include "dispatcher/stream.h"
+#include "dispatcher/wait_clock.h"
 
 namespace wippy::disp {
 
-// The clock of a stream's wait timeout (see above). One thread.
-class WaitClock {
- public:
-  void set_timeout(uint64_t ns) { timeout_ns_ = ns; }
-  uint64_t timeout() const { return timeout_ns_; }
-  // Starts the clock unless it runs; returns its end (kNever: no timeout).
-  uint64_t arm();
-  void progress() { end_ = kNever; }  // bytes moved: stop the clock
-  // True once a running clock has run out.
-  bool expired() const;
-  // The failure a timed-out stream reports ("OP: no progress within N ms").
-  StreamOutcome failure(const char* op) const;
-
- private:
-  uint64_t timeout_ns_ = 0;
-  uint64_t end_ = kNever;
-};
+// The failure of a stream whose wait timed out ("OP: timed out, no
+// progress within N ms", os_error ETIMEDOUT).
+StreamOutcome timed_out(const WaitClock& clock, const char* op);
 
 class FdInputStream final : public InputStream {
  public:
   explicit FdInputStream(int fd, std::shared_ptr<const void> keep = {}) : fd_(fd), keep_(std::move(keep)) {}
   Result<StreamOutcome> read(uint64_t len, std::vector<uint8_t>& out) override;
-  Pollable subscribe() override { return Pollable::readable(fd_, keep_).until(clock_.arm()); }
+  Pollable subscribe() override {
+    clock_.arm();
+    return Pollable::readable(fd_, keep_).until(clock_);
+  }
   void close() override { closed_ = true; }
   void set_wait_timeout(uint64_t ns) { clock_.set_timeout(ns); }
 

@@ -64,12 +64,13 @@ PollResult Loop::poll(std::span<Pollable* const> list) {
           deadline = std::min(deadline, p.deadline_);
           break;
         case Pollable::Kind::event:
+          deadline = std::min(deadline, p.arm_deadline());
           p.event_->waiters_.push_back(node);
           fired = fired || p.event_->set_;
           break;
         case Pollable::Kind::readable:
         case Pollable::Kind::writable:
-          deadline = std::min(deadline, p.deadline_);
+          deadline = std::min(deadline, p.arm_deadline());
           e = fd_link(p.fd_, p.kind_ == Pollable::Kind::writable, node);
           fired = fired || node.fired;
           break;

@@ -91,11 +91,11 @@ void ready_now(std::span<const Pollable* const> list, std::vector<uint32_t>& out
       case Pollable::Kind::writable:
         if (j < n && idx[j] == i) ready = fds[j].revents != 0;  // POLLERR/POLLHUP/POLLNVAL count
         ++j;
-        if (!ready && p.deadline() != kNever) {
-          if (now == 0) now = now_ns();
-          ready = now >= p.deadline();
-        }
         break;
+    }
+    if (!ready && p.kind() != Pollable::Kind::deadline && p.deadline() != kNever) {  // its clock ran out
+      if (now == 0) now = now_ns();
+      ready = now >= p.deadline();
     }
     if (ready) out.push_back(static_cast<uint32_t>(i));
   }

@@ -14,10 +14,12 @@
 // An Event belongs to one thread; notify() from another thread goes
 // through Loop::post. Destroying an Event while fibers wait on it aborts
 // (it cannot happen through Pollables, which keep their Event alive).
-// An fd Pollable may also carry a deadline (until()): it then becomes ready
-// at that time even if the descriptor does not, so a wait on it is bounded
-// (a socket's limits.socket_timeout_ms); the I/O call that follows reports
-// the timeout.
+// An fd or event Pollable may also be bounded by a WaitClock (until(),
+// wait_clock.h): it is then also ready once that clock has run out, and a
+// wait on it starts the clock if it is stopped, so the wait is bounded (a
+// socket's limits.socket_timeout_ms, a DNS lookup); the I/O call that
+// follows reports the timeout. The clock is shared, never copied: progress
+// made after the pollable was handed out moves its deadline too.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "dispatcher/clock.h"
+#include "dispatcher/wait_clock.h"
 #include "dispatcher/wait_list.h"
 
 namespace wippy::disp {
@@ -66,24 +69,27 @@ class Pollable {
     return p;
   }
   static Pollable on(std::shared_ptr<Event> ev) {
-    Pollable p(Kind::event, -1, 0);
+    Pollable p(Kind::event, -1, kNever);
     p.event_ = std::move(ev);
     return p;
   }
   // A pollable on a new Event of its own.
   static Pollable manual(bool initially_ready = false) { return on(std::make_shared<Event>(initially_ready)); }
 
-  // fd kinds only: also ready once the monotonic clock reaches `deadline`.
-  Pollable until(uint64_t deadline) && {
-    if (kind_ == Kind::readable || kind_ == Kind::writable) deadline_ = deadline;
+  // fd and event kinds: also ready once `clock` has run out (see above).
+  Pollable until(WaitClock clock) && {
+    if (kind_ != Kind::deadline) clock_ = std::move(clock);
     return std::move(*this);
   }
 
   Kind kind() const { return kind_; }
   int fd() const { return fd_; }
-  // deadline kind: when it is ready (0: at once); fd kinds: when it turns
-  // ready anyway (kNever: only when the descriptor is).
-  uint64_t deadline() const { return deadline_; }
+  // deadline kind: when it is ready (0: at once); fd and event kinds: when
+  // it turns ready anyway, as its clock stands now (kNever: only when the
+  // descriptor / event is).
+  uint64_t deadline() const { return kind_ == Kind::deadline ? deadline_ : clock_.end(); }
+  // For a wait: deadline(), after starting a stopped clock.
+  uint64_t arm_deadline() const { return kind_ == Kind::deadline ? deadline_ : clock_.arm(); }
   const std::shared_ptr<Event>& event() const { return event_; }
 
   bool ready() const;  // never blocks (ready_now on this one pollable)
@@ -97,7 +103,8 @@ class Pollable {
 
   Kind kind_;
   int fd_ = -1;
-  uint64_t deadline_ = 0;
+  uint64_t deadline_ = 0;             // deadline kind only
+  WaitClock clock_;                   // fd and event kinds: until()
   std::shared_ptr<Event> event_;      // event only
   std::shared_ptr<const void> keep_;  // fd kinds: keeps the descriptor's owner alive
 };

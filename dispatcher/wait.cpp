@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -31,9 +32,10 @@ Result<void> ppoll_once(std::span<Pollable* const> list) {
       case Pollable::Kind::readable:
       case Pollable::Kind::writable:
         fds.push_back(pollfd{p->fd(), short(p->kind() == Pollable::Kind::readable ? POLLIN : POLLOUT), 0});
-        if (p->deadline() < earliest) earliest = p->deadline();
+        earliest = std::min(earliest, p->arm_deadline());
         break;
-      case Pollable::Kind::event:
+      case Pollable::Kind::event:  // only its clock can make it ready here
+        earliest = std::min(earliest, p->arm_deadline());
         break;
     }
   }

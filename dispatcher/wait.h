@@ -5,8 +5,9 @@
 // parks only that fiber (this_fiber::poll); a cancelled fiber or an
 // exceeded deadline ends it with the dispatcher's Trap. Outside a fiber it
 // blocks the thread with ppoll(2) on the descriptors and the earliest
-// deadline; a list whose only unready entries are events cannot become
-// ready there and fails with a Trap instead of hanging. Readiness is
+// deadline (a WaitClock bound counts, started if stopped); a list whose
+// only unready entries are events without one cannot become ready there
+// and fails with a Trap instead of hanging. Readiness is
 // decided by ready_now (pollable.h) in both cases.
 // wait_fd() waits for one descriptor direction the same way.
 #pragma once

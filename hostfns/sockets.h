@@ -6,9 +6,11 @@
 // access-denied and touches no socket. Limits (WasiLimits): every socket
 // holds a slot of WasiState::open_files and of open_sockets (none left:
 // new-socket-limit); socket_timeout_ms bounds each wait (a disp::WaitClock
-// per socket and per stream, dispatcher/fd_stream.h): a connect, accept or
-// receive past it fails with `timeout`, once (the clock then restarts on
-// the next wait); a socket stream fails for good (last-operation-failed).
+// per socket and per stream, dispatcher/wait_clock.h, bounding the
+// pollables of subscribe): a connect, accept, receive, a wait for send
+// space on an outgoing-datagram-stream (check-send / send) or a DNS lookup
+// past it fails with `timeout`, once (the clock then restarts on the next
+// wait); a socket stream fails for good (last-operation-failed).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -41,6 +43,7 @@ struct OutgoingDatagramStream {
   std::shared_ptr<net::Socket> sock;
   std::optional<net::SocketAddress> remote;  // connected: every datagram goes here
   uint64_t permits = 0;                      // left from the last check-send
+  disp::WaitClock wait;  // a wait for send space past socket_timeout_ms: timeout
 };
 
 // A tcp-socket. Its input/output streams and pollables are children of its

@@ -7,6 +7,9 @@
 // (wippy-run run), the lookup runs to completion on a private loop first.
 // The servers are WasiCtx::resolver's (default: /etc/resolv.conf).
 // WasiCtx::network.allow_lookup = false refuses with access-denied.
+// limits.socket_timeout_ms bounds a lookup from resolve-addresses on: past
+// it, resolve-next-address reports `timeout` once (the query is given up;
+// its answer is discarded), and the stream's pollable is ready then.
 #include "component/bind.h"
 #include "dispatcher/this_fiber.h"
 #include "hostfns/host_util.h"
@@ -35,6 +38,7 @@ struct ResolveStream {
   std::shared_ptr<net::Lookup> lookup;
   size_t next = 0;      // the next address to hand out
   bool failed = false;  // the error was reported once; then none
+  disp::WaitClock wait; // socket_timeout_ms, from resolve-addresses on
 };
 
 // The resolver of the loop the guest runs on, made on first use.
@@ -44,7 +48,7 @@ struct ResolverSlot {
 };
 
 // Outside a loop: resolve to completion on a private loop.
-std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::string_view name) {
+std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::string_view name, uint64_t wait_ns) {
   auto lookup = std::make_shared<net::Lookup>();
   disp::Loop loop;
   auto r = net::Resolver::create(loop, opts);
@@ -53,7 +57,8 @@ std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::
     return lookup;
   }
   net::NetResult<std::vector<net::IpAddress>> out = ErrorCode::unknown;
-  loop.spawn([&] { out = (*r)->resolve(name); });
+  const uint64_t deadline = wait_ns != 0 ? disp::deadline_after(wait_ns) : disp::kNever;
+  loop.spawn([&] { out = (*r)->resolve(name, deadline); });
   loop.run();
   r->reset();  // before the loop
   lookup->complete(std::move(out));
@@ -61,11 +66,11 @@ std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::
 }
 
 net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(ResolverSlot& slot, const net::ResolverOptions& opts,
-                                                         std::string_view name) {
+                                                         std::string_view name, uint64_t wait_ns) {
   disp::Loop* loop = disp::Loop::current();
   if (loop == nullptr) {
     if (!net::parse_ip(name) && !net::valid_host_name(name)) return ErrorCode::invalid_argument;
-    return resolve_now(opts, name);
+    return resolve_now(opts, name, wait_ns);
   }
   if (slot.loop != loop || !slot.resolver) {
     auto r = net::Resolver::create(*loop, opts);
@@ -83,16 +88,19 @@ void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
   WasiState& st = ctx.state;
   auto streams = inst.resource<ResolveStream>("resolve-address-stream", st.table);
   auto slot = std::make_shared<ResolverSlot>();
+  const uint64_t wait_ns = socket_wait_ns(ctx.limits);
 
   inst.func("resolve-addresses",
-            [&ctx, streams, slot](Borrow<> /*network*/, std::string_view name)
+            [&ctx, streams, slot, wait_ns](Borrow<> /*network*/, std::string_view name)
                 -> Result<WitResult<Own<ResolveStream>, ErrorCode>> {
               using Out = WitResult<Own<ResolveStream>, ErrorCode>;
               if (!ctx.network.allow_lookup) return Out(wit_err(ErrorCode::access_denied));
-              auto l = start_lookup(*slot, ctx.resolver, name);
+              auto l = start_lookup(*slot, ctx.resolver, name, wait_ns);
               if (!l) return Out(wit_err(l.error()));
               auto s = std::make_shared<ResolveStream>();
               s->lookup = std::move(*l);
+              s->wait.set_timeout(wait_ns);
+              s->wait.arm();
               auto h = streams.add(std::move(s));
               if (!h) return h.error();
               return Out(wit_ok(*h));
@@ -103,7 +111,12 @@ void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
               auto s = streams.get(self);
               if (!s) return s.error();
               ResolveStream& rs = **s;
-              if (!rs.lookup->done()) return NextAddress(wit_err(ErrorCode::would_block));
+              if (rs.failed) return NextAddress(wit_ok(std::optional<WitIpAddress>()));
+              if (!rs.lookup->done()) {
+                if (!rs.wait.expired()) return NextAddress(wit_err(ErrorCode::would_block));
+                rs.failed = true;  // no answer within socket_timeout_ms: the lookup is given up
+                return NextAddress(wit_err(ErrorCode::timeout));
+              }
               const auto& r = rs.lookup->result();
               if (!r && !rs.failed) {  // the error once, then the end of the stream
                 rs.failed = true;
@@ -116,8 +129,10 @@ void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
   inst.func("[method]resolve-address-stream.subscribe", [&st, streams](Borrow<ResolveStream> self) -> Result<Val> {
     auto s = streams.get(self);
     if (!s) return s.error();
-    // A copy shares the lookup's event: notified when the answer comes.
-    return new_pollable(st, (*s)->lookup->pollable(), self.rep());
+    // A copy shares the lookup's event: notified when the answer comes,
+    // or ready when the stream's clock runs out.
+    disp::Pollable p = (*s)->lookup->pollable();
+    return new_pollable(st, std::move(p).until((*s)->wait), self.rep());
   });
 }
 

@@ -248,10 +248,12 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker, WasiCtx& ctx) {
   inst.func("[method]tcp-socket.subscribe", [&st, sockets](Borrow<TcpSocket> self) -> Result<component::Val> {
     TCP_SELF(self);
     const auto& sock = t.sock;
-    if (t.state == State::connecting)
-      return new_pollable(st, disp::Pollable::writable(sock->fd(), sock).until(t.wait.arm()), self.rep());
-    if (t.state == State::listening)
-      return new_pollable(st, disp::Pollable::readable(sock->fd(), sock).until(t.wait.arm()), self.rep());
+    if (t.state == State::connecting || t.state == State::listening) {
+      t.wait.arm();
+      const bool connecting = t.state == State::connecting;
+      auto p = connecting ? disp::Pollable::writable(sock->fd(), sock) : disp::Pollable::readable(sock->fd(), sock);
+      return new_pollable(st, std::move(p).until(t.wait), self.rep());
+    }
     return new_pollable(st, disp::Pollable::always(), self.rep());
   });
   inst.func("[method]tcp-socket.shutdown", [sockets](Borrow<TcpSocket> self, ShutdownType how) -> Result<Unit> {

@@ -6,6 +6,8 @@
 // (not 0), a stream's remote address and each datagram's destination must
 // match the rules (proto udp), else access-denied. send without a preceding
 // check-send permitting that many datagrams traps, as the WIT requires.
+// limits.socket_timeout_ms bounds the pollables of the datagram streams; a
+// receive, check-send or send after one ran out fails with `timeout` once.
 #include <algorithm>
 
 #include "component/bind.h"
@@ -87,6 +89,7 @@ Result<WitResult<Streams, ErrorCode>> open_streams(const net::Policy& policy, Ud
   auto out = std::make_shared<OutgoingDatagramStream>();
   out->sock = u.sock;
   out->remote = peer;
+  out->wait.set_timeout(wait_ns);
   auto in_h = ins.add(std::move(in), parent);
   if (!in_h) return in_h.error();
   auto out_h = outs.add(std::move(out), parent);
@@ -145,9 +148,16 @@ Result<WitResult<uint64_t, ErrorCode>> send(const net::Policy& policy, OutgoingD
       auto n = s.sock->send_to(d.data, to);
       if (n) {
         ++sent;
+        s.wait.progress();
         continue;
       }
-      if (n.error() == ErrorCode::would_block) break;
+      if (n.error() == ErrorCode::would_block) {
+        if (sent == 0 && s.wait.expired()) {  // waited for send space past the timeout
+          s.wait.progress();
+          return WitResult<uint64_t, ErrorCode>(wit_err(ErrorCode::timeout));
+        }
+        break;
+      }
       err = n.error();
     }
     if (sent > 0) break;  // report what went; the next send meets the error again
@@ -257,13 +267,22 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               auto s = ins.get(self);
               if (!s) return s.error();
               const auto& sock = (*s)->sock;
-              return new_pollable(st, disp::Pollable::readable(sock->fd(), sock).until((*s)->wait.arm()), self.rep());
+              (*s)->wait.arm();
+              return new_pollable(st, disp::Pollable::readable(sock->fd(), sock).until((*s)->wait), self.rep());
             });
   inst.func("[method]outgoing-datagram-stream.check-send",
             [outs](Borrow<OutgoingDatagramStream> self) -> Result<WitResult<uint64_t, ErrorCode>> {
               auto s = outs.get(self);
               if (!s) return s.error();
-              (*s)->permits = kSendPermits;
+              OutgoingDatagramStream& o = **s;
+              if (o.wait.expired()) {  // its pollable ran out of time: still no send space?
+                o.wait.progress();
+                if (!disp::Pollable::writable(o.sock->fd()).ready()) {
+                  o.permits = 0;
+                  return WitResult<uint64_t, ErrorCode>(wit_err(ErrorCode::timeout));
+                }
+              }
+              o.permits = kSendPermits;
               return WitResult<uint64_t, ErrorCode>(wit_ok(kSendPermits));
             });
   inst.func("[method]outgoing-datagram-stream.send",
@@ -278,7 +297,8 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               auto s = outs.get(self);
               if (!s) return s.error();
               const auto& sock = (*s)->sock;
-              return new_pollable(st, disp::Pollable::writable(sock->fd(), sock), self.rep());
+              (*s)->wait.arm();
+              return new_pollable(st, disp::Pollable::writable(sock->fd(), sock).until((*s)->wait), self.rep());
             });
   return sockets;
 }

@@ -3,7 +3,9 @@
 // connecting to a guest listener; waits on a silent peer or an idle
 // listener ending in `timeout` (never a trap), progress restarting the
 // clock; the stream-level wait timeout of dispatcher/fd_stream.h over a
-// socketpair; and 1,000 guests each holding a TCP connection on one loop.
+// socketpair (also through a pollable kept across progress); an event
+// pollable bounded by a WaitClock; and 1,000 guests each holding a TCP
+// connection on one loop.
 #include <doctest/doctest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "dispatcher/fd_stream.h"
 #include "dispatcher/loop.h"
 #include "dispatcher/this_fiber.h"
+#include "dispatcher/wait.h"
 #include "guest_files.h"
 #include "hostfns/wasi.h"
 #include "net/socket.h"
@@ -396,4 +399,85 @@ TEST_CASE("wasi sockets: 1000 guests each hold a TCP connection at once on one d
   if (rss_before != 0 && rss_held > rss_before)
     MESSAGE("1000 guests holding a TCP connection: resident per guest (instance + fiber + 2 sockets) "
             << (rss_held - rss_before) / kGuests << " bytes");
+}
+
+TEST_CASE("fd streams: a pollable kept across progress waits again for the timeout, it does not spin") {
+  // A guest may subscribe once and poll the same pollable for every read.
+  // Bytes moved after the subscribe stop the clock; the kept pollable must
+  // then neither turn ready at the old deadline forever (a busy loop that
+  // never times out) nor wait unbounded: the next wait on it starts the
+  // clock again and ends in the timeout.
+  int sv[2];
+  REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
+  disp::Loop loop;
+  disp::FdInputStream in(sv[1]);
+  in.set_wait_timeout(60 * kMs);
+  std::string read_error;
+  int polls = 0;
+  uint64_t waited = 0;
+  loop.spawn([&] {
+    disp::Pollable p = in.subscribe();  // the clock runs from here
+    disp::Pollable* one[1] = {&p};
+    REQUIRE(::write(sv[0], "x", 1) == 1);
+    std::vector<uint8_t> buf;
+    auto r = in.read(16, buf);  // progress: the clock stops
+    REQUIRE((r && r->ok() && buf.size() == 1));
+    disp::this_fiber::sleep_for(100 * kMs);  // past the first deadline
+    const uint64_t t0 = disp::now_ns();
+    while (polls < 1000) {
+      ++polls;
+      auto w = disp::this_fiber::poll(one);
+      if (w.err != disp::Errc::ok) break;
+      r = in.read(16, buf);
+      if (!r || !r->ok()) break;
+    }
+    waited = disp::now_ns() - t0;
+    if (r) read_error = r->error;
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(read_error == "read: timed out, no progress within 60 ms");
+  CHECK(polls <= 2);
+  CHECK(waited >= 60 * kMs);
+  ::close(sv[0]);
+  ::close(sv[1]);
+}
+
+TEST_CASE("wait clocks: an event pollable bounded by a clock turns ready when it runs out, in a fiber and outside") {
+  // The shape of a DNS lookup's pollable under socket_timeout_ms: an event
+  // nobody notifies, bounded by the stream's clock.
+  disp::WaitClock clock(50 * kMs);
+  auto ev = std::make_shared<disp::Event>();
+  disp::Pollable p = disp::Pollable::on(ev).until(clock);
+  CHECK(clock.end() == disp::kNever);  // stopped until a wait starts it
+  CHECK_FALSE(p.ready());
+  disp::Pollable* one[1] = {&p};
+  // Outside a fiber (ppoll): formerly a Trap (only events); now bounded.
+  uint64_t t0 = disp::now_ns();
+  auto w = disp::wait_any(one);
+  REQUIRE(w.ok());
+  CHECK(w->size() == 1);
+  CHECK(disp::now_ns() - t0 >= 50 * kMs);
+  CHECK(clock.expired());
+  CHECK_FALSE(ev->is_set());
+  // In a fiber: progress stops the clock, the next wait starts it again.
+  clock.progress();
+  CHECK_FALSE(p.ready());
+  disp::Loop loop;
+  uint64_t waited = 0;
+  bool notified_ready = false;
+  loop.spawn([&] {
+    const uint64_t t1 = disp::now_ns();
+    auto r = disp::this_fiber::poll(one);
+    waited = disp::now_ns() - t1;
+    CHECK(r.err == disp::Errc::ok);
+    CHECK(r.ready.size() == 1);
+    // A notify before the clock runs out wakes the wait at once.
+    clock.progress();
+    loop.spawn([ev] { ev->notify(); });
+    auto r2 = disp::this_fiber::poll(one);
+    notified_ready = r2.err == disp::Errc::ok && r2.ready.size() == 1 && ev->is_set() && !clock.expired();
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(waited >= 50 * kMs);
+  CHECK(notified_ready);
 }

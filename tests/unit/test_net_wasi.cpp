@@ -156,6 +156,37 @@ TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127
   CHECK(dns.queries >= 6);
 }
 
+TEST_CASE("wasi sockets: limits.socket_timeout_ms bounds a lookup the DNS server never answers") {
+  // c-ares alone would retry for 3 x 10 s; the guest's wait on the
+  // stream's pollable ends at the timeout and the lookup reports it once.
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  disp::Loop loop;
+  net::testing::Responder dns(loop);
+  WasiCtx ctx;
+  ctx.args = {"sockets_udp", "lookup", "silent.test", "wippy.test"};
+  ctx.resolver = net::ResolverOptions{dns.server(), 10000, 3};
+  ctx.limits.socket_timeout_ms = 150;
+  int code = -1;
+  std::string error;
+  uint64_t took = 0;
+  loop.spawn([&] {
+    Store store;
+    const uint64_t t0 = disp::now_ns();
+    auto r = run_wasi_command(store, bytes, ctx);
+    took = disp::now_ns() - t0;
+    if (r.ok()) code = *r;
+    else error = r.error().message;
+    disp::Loop::current()->cancel(dns.fiber);
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK(error.empty());
+  CHECK(code == 0);
+  const std::string& out = ctx.out.buffer;
+  CHECK_MESSAGE(out.find("resolve silent.test: timeout\n") != std::string::npos, out);
+  CHECK(out.find("resolve wippy.test: 10.1.2.3\n") != std::string::npos);  // a later lookup answers
+  CHECK(took >= 150 * 1000000ull);
+}
+
 TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-socket-limit)") {
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
   disp::Loop loop;

@@ -25,61 +25,34 @@
 #include "hostfns/wasi.h"
 #include "net/socket.h"
 #include "resident.h"
+#include "socket_guest_run.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
+using wippy::testing::GuestOutcome;
+using wippy::testing::host_listener;
+using wippy::testing::port_of;
+using wippy::testing::run_guest;
+using wippy::testing::spawn_guest;
 
 namespace {
 
 constexpr uint64_t kMs = 1000000;
-
-// A host TCP listener on 127.0.0.1, port 0.
-net::Socket host_listener(uint32_t backlog = 16) {
-  auto srv = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
-  REQUIRE(srv.ok());
-  REQUIRE(srv->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
-  REQUIRE(srv->listen(backlog).ok());
-  return std::move(*srv);
-}
-
-uint16_t port_of(const net::Socket& s) { return net::port_of(*s.local_address()); }
-
-// Runs `guest` with `ctx` in a fiber of `loop`; the exit code (or -1) in
-// *code, a failure of the call in *error, the call's duration in *took
-// (optional); then on_done (optional).
-void spawn_guest(disp::Loop& loop, const std::vector<uint8_t>& bytes, WasiCtx& ctx, int* code, std::string* error,
-                 uint64_t* took = nullptr, std::function<void()> on_done = {}) {
-  loop.spawn([&bytes, &ctx, code, error, took, on_done = std::move(on_done)] {
-    const uint64_t t0 = disp::now_ns();
-    Store store;
-    auto r = run_wasi_command(store, bytes, ctx);
-    if (took) *took = disp::now_ns() - t0;
-    if (r.ok()) *code = *r;
-    else *error = r.error().message;
-    if (on_done) on_done();
-  });
-}
 
 // Runs the guest with `ctx` beside the fibers already spawned on `loop`
 // until the loop is done; checks the call ended normally with exit 0 and
 // returns how long it took. on_done runs when the guest has finished.
 uint64_t run_beside(disp::Loop& loop, const std::vector<uint8_t>& bytes, WasiCtx& ctx,
                     std::function<void()> on_done = {}) {
-  int code = -1;
-  std::string error;
-  uint64_t took = 0;
-  spawn_guest(loop, bytes, ctx, &code, &error, &took, std::move(on_done));
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
-  CHECK(code == 0);
-  return took;
+  const GuestOutcome g = run_guest(loop, bytes, ctx, std::move(on_done));
+  CHECK(g.code == 0);
+  return g.took;
 }
 
 // A guest run alone on its own loop, with no host peer.
 struct GuestRun {
   WasiCtx ctx;
   int code = -1;
-  std::string error;
 };
 std::unique_ptr<GuestRun> run_alone(const char* guest, std::vector<std::string> args, const WasiLimits& limits) {
   std::vector<uint8_t> bytes = load_guest(guest);
@@ -87,9 +60,7 @@ std::unique_ptr<GuestRun> run_alone(const char* guest, std::vector<std::string> 
   run->ctx.args = std::move(args);
   run->ctx.limits = limits;
   disp::Loop loop;
-  spawn_guest(loop, bytes, run->ctx, &run->code, &run->error);
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(run->error.empty());
+  run->code = run_guest(loop, bytes, run->ctx).code;
   return run;
 }
 
@@ -146,9 +117,8 @@ TEST_CASE("wasi sockets: a host client connects to a guest TCP server and gets i
   disp::Loop loop;
   WasiCtx ctx;
   ctx.args = {"sockets_tcp", "serve", "0", "2"};
-  int code = -1;
-  std::string error;
-  spawn_guest(loop, bytes, ctx, &code, &error);
+  GuestOutcome g;
+  spawn_guest(loop, bytes, ctx, &g);
   std::vector<size_t> echoed;
   std::string client_error;
   loop.spawn([&] {
@@ -156,7 +126,7 @@ TEST_CASE("wasi sockets: a host client connects to a guest TCP server and gets i
     // ctx.out.buffer, on this same thread).
     size_t nl;
     while ((nl = ctx.out.buffer.find('\n')) == std::string::npos) {
-      if (code != -1 || !error.empty()) return;
+      if (g.code != -1 || !g.error.empty()) return;
       disp::this_fiber::sleep_for(1 * kMs);
     }
     const uint16_t port = uint16_t(std::stoi(ctx.out.buffer.substr(sizeof("listening ") - 1, nl)));
@@ -194,9 +164,9 @@ TEST_CASE("wasi sockets: a host client connects to a guest TCP server and gets i
     }
   });
   CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
+  CHECK(g.error.empty());
   CHECK(client_error.empty());
-  CHECK(code == 0);
+  CHECK(g.code == 0);
   CHECK(echoed == std::vector<size_t>{200 * 1024, 5});
   const std::string& out = ctx.out.buffer;
   REQUIRE(out.find('\n') != std::string::npos);
@@ -356,13 +326,12 @@ TEST_CASE("wasi sockets: 1000 guests each hold a TCP connection at once on one d
   net::Socket srv = host_listener(kGuests);
   const std::string port = std::to_string(port_of(srv));
   std::vector<std::unique_ptr<WasiCtx>> ctxs;
-  std::vector<int> codes(kGuests, -1);
-  std::vector<std::string> errors(kGuests);
+  std::vector<GuestOutcome> outcomes(kGuests);
   const size_t rss_before = testing::resident_bytes();
   for (int i = 0; i < kGuests; ++i) {
     ctxs.push_back(std::make_unique<WasiCtx>());
     ctxs.back()->args = {"sockets_tcp", "hold", port};
-    spawn_guest(loop, bytes, *ctxs.back(), &codes[size_t(i)], &errors[size_t(i)]);
+    spawn_guest(loop, bytes, *ctxs.back(), &outcomes[size_t(i)]);
   }
   size_t held = 0;
   size_t rss_held = 0;
@@ -378,7 +347,8 @@ TEST_CASE("wasi sockets: 1000 guests each hold a TCP connection at once on one d
     }
     held = conns.size();
     rss_held = testing::resident_bytes();
-    all_running = std::count(codes.begin(), codes.end(), -1) == kGuests;
+    all_running = std::count_if(outcomes.begin(), outcomes.end(), [](const GuestOutcome& g) { return g.code == -1; }) ==
+                  kGuests;
     const uint8_t one[1] = {'!'};
     for (net::Socket& c : conns) send_all(c, one);
   });
@@ -388,10 +358,11 @@ TEST_CASE("wasi sockets: 1000 guests each hold a TCP connection at once on one d
   int ok = 0;
   std::string first_bad;
   for (size_t i = 0; i < size_t(kGuests); ++i) {
-    if (codes[i] == 0 && errors[i].empty() && ctxs[i]->out.buffer == "hold: 1 bytes\nhold read: closed\ndone\n")
+    const GuestOutcome& g = outcomes[i];
+    if (g.code == 0 && g.error.empty() && ctxs[i]->out.buffer == "hold: 1 bytes\nhold read: closed\ndone\n")
       ++ok;
     else if (first_bad.empty())
-      first_bad = "guest " + std::to_string(i) + ": exit " + std::to_string(codes[i]) + ", error '" + errors[i] +
+      first_bad = "guest " + std::to_string(i) + ": exit " + std::to_string(g.code) + ", error '" + g.error +
                   "', stdout '" + ctxs[i]->out.buffer + "'";
   }
   CHECK_MESSAGE(ok == kGuests, first_bad);

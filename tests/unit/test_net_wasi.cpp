@@ -15,9 +15,12 @@
 #include "guest_files.h"
 #include "hostfns/wasi.h"
 #include "net/socket.h"
+#include "socket_guest_run.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
+using wippy::testing::host_listener;
+using wippy::testing::run_guest;
 
 namespace {
 
@@ -41,16 +44,7 @@ std::string run_with_peer(const net::Policy& policy, int* echoed, int* exit_code
   WasiCtx ctx;
   ctx.args = {"sockets_udp", std::to_string(port)};
   ctx.network = policy;
-  std::string error;
-  loop.spawn([&] {
-    Store store;
-    auto r = run_wasi_command(store, bytes, ctx);
-    if (r.ok()) *exit_code = *r;
-    else error = r.error().message;
-    disp::Loop::current()->cancel(peer);
-  });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
+  *exit_code = run_guest(loop, bytes, ctx, [peer] { disp::Loop::current()->cancel(peer); }).code;
   return ctx.out.buffer;
 }
 
@@ -133,18 +127,7 @@ TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127
   WasiCtx ctx;
   ctx.args = {"sockets_udp", "lookup", "wippy.test", "v4only.test", "missing.test", "fail.test", "localhost"};
   ctx.resolver = net::ResolverOptions{dns.server(), 500, 1};
-  int code = -1;
-  std::string error;
-  loop.spawn([&] {
-    Store store;
-    auto r = run_wasi_command(store, bytes, ctx);
-    if (r.ok()) code = *r;
-    else error = r.error().message;
-    disp::Loop::current()->cancel(dns.fiber);
-  });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
-  CHECK(code == 0);
+  CHECK(run_guest(loop, bytes, ctx, [&dns] { disp::Loop::current()->cancel(dns.fiber); }).code == 0);
   const std::string& out = ctx.out.buffer;
   CHECK(out.find("resolve wippy.test: 10.1.2.3\n") != std::string::npos);
   CHECK(out.find("resolve wippy.test: 10.1.2.4\n") != std::string::npos);
@@ -166,25 +149,12 @@ TEST_CASE("wasi sockets: limits.socket_timeout_ms bounds a lookup the DNS server
   ctx.args = {"sockets_udp", "lookup", "silent.test", "wippy.test"};
   ctx.resolver = net::ResolverOptions{dns.server(), 10000, 3};
   ctx.limits.socket_timeout_ms = 150;
-  int code = -1;
-  std::string error;
-  uint64_t took = 0;
-  loop.spawn([&] {
-    Store store;
-    const uint64_t t0 = disp::now_ns();
-    auto r = run_wasi_command(store, bytes, ctx);
-    took = disp::now_ns() - t0;
-    if (r.ok()) code = *r;
-    else error = r.error().message;
-    disp::Loop::current()->cancel(dns.fiber);
-  });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
-  CHECK(code == 0);
+  const auto g = run_guest(loop, bytes, ctx, [&dns] { disp::Loop::current()->cancel(dns.fiber); });
+  CHECK(g.code == 0);
   const std::string& out = ctx.out.buffer;
   CHECK_MESSAGE(out.find("resolve silent.test: timeout\n") != std::string::npos, out);
   CHECK(out.find("resolve wippy.test: 10.1.2.3\n") != std::string::npos);  // a later lookup answers
-  CHECK(took >= 150 * 1000000ull);
+  CHECK(g.took >= 150 * 1000000ull);
 }
 
 TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-socket-limit)") {
@@ -193,17 +163,7 @@ TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-so
   WasiCtx ctx;
   ctx.args = {"sockets_udp"};  // self echo: two sockets per round
   ctx.limits.max_open_files = 1;
-  int code = -1;
-  std::string error;
-  loop.spawn([&] {
-    Store store;
-    auto r = run_wasi_command(store, bytes, ctx);
-    if (r.ok()) code = *r;
-    else error = r.error().message;
-  });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
-  CHECK(code == 0);
+  CHECK(run_guest(loop, bytes, ctx).code == 0);
   // The server socket is the one allowed; the client's creation fails, in
   // both rounds (the first round's socket is dropped before the second).
   const std::string& out = ctx.out.buffer;
@@ -240,15 +200,7 @@ std::string run_tcp_guest(std::vector<std::string> args, const net::Policy& poli
   ctx.args = std::move(args);
   ctx.args.insert(ctx.args.begin(), "sockets_tcp");
   ctx.network = policy;
-  std::string error;
-  loop.spawn([&] {
-    Store store;
-    auto r = run_wasi_command(store, bytes, ctx);
-    if (r.ok()) *code = *r;
-    else error = r.error().message;
-  });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
+  *code = run_guest(loop, bytes, ctx).code;
   return ctx.out.buffer;
 }
 
@@ -257,11 +209,8 @@ std::string run_tcp_guest(std::vector<std::string> args, const net::Policy& poli
 TEST_CASE("wasi sockets: TCP connect and fixed-port bind follow the grant's rules") {
   // A host listener the guest connects to (the kernel completes the
   // handshake from the backlog; nothing accepts).
-  auto srv = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
-  REQUIRE(srv.ok());
-  REQUIRE(srv->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
-  REQUIRE(srv->listen(4).ok());
-  const std::string port = std::to_string(net::port_of(*srv->local_address()));
+  auto srv = host_listener(4);
+  const std::string port = std::to_string(wippy::testing::port_of(srv));
   SUBCASE("allowed: the connect succeeds, the bind meets the listener") {
     for (const char* rule : {"tcp:127.0.0.1:*", "tcp:127.0.0.0/8:1-65535"}) {
       CAPTURE(rule);
@@ -300,11 +249,9 @@ TEST_CASE("wasi sockets: TCP connect and fixed-port bind follow the grant's rule
 TEST_CASE("wasi sockets: the sockets_tcp guest echoes 300 KiB off a host TCP echo fiber on the same loop") {
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
   disp::Loop loop;
-  auto srv = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
-  REQUIRE(srv.ok());
-  REQUIRE(srv->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
-  REQUIRE(srv->listen(4).ok());
-  const uint16_t port = net::port_of(*srv->local_address());
+  net::Socket listener = host_listener(4);
+  net::Socket* srv = &listener;
+  const uint16_t port = wippy::testing::port_of(listener);
   size_t echoed = 0;
   bool peer_saw_eof = false;
   loop.spawn([&] {
@@ -328,17 +275,7 @@ TEST_CASE("wasi sockets: the sockets_tcp guest echoes 300 KiB off a host TCP ech
   });
   WasiCtx ctx;
   ctx.args = {"sockets_tcp", "echo", std::to_string(port)};
-  int code = -1;
-  std::string error;
-  loop.spawn([&] {
-    Store store;
-    auto r = run_wasi_command(store, bytes, ctx);
-    if (r.ok()) code = *r;
-    else error = r.error().message;
-  });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(error.empty());
-  CHECK(code == 0);
+  CHECK(run_guest(loop, bytes, ctx).code == 0);
   CHECK(echoed == 300 * 1024);
   CHECK(peer_saw_eof);
   CHECK(ctx.out.buffer == "echo: 307200 bytes there and back intact\nread after shutdown: closed\ndone\n");
@@ -361,14 +298,7 @@ TEST_CASE("wasi sockets: TCP sockets count against limits.max_open_files (new-so
   WasiCtx ctx;
   ctx.args = {"sockets_tcp"};
   ctx.limits.max_open_files = 1;  // the listener; the client is one too many
-  int code = -1;
-  loop.spawn([&] {
-    Store store;
-    auto r = run_wasi_command(store, bytes, ctx);
-    if (r.ok()) code = *r;
-  });
-  CHECK(loop.run() == disp::RunResult::finished);
-  CHECK(code == 1);
+  CHECK(run_guest(loop, bytes, ctx).code == 1);
   CHECK(ctx.out.buffer.find("create: new-socket-limit\n") != std::string::npos);
 }
 

@@ -16,6 +16,7 @@
 #include "dispatcher/fd_stream.h"
 #include "hostfns/host_util.h"
 #include "hostfns/sockets.h"
+#include "hostfns/sockets_bind.h"
 #include "hostfns/sockets_wit.h"
 #include "hostfns/wasi.h"
 
@@ -43,14 +44,6 @@ auto wit_describe(const ShutdownType*) { return component::wit_enum<ShutdownType
 using Streams = std::tuple<Own<>, Own<>>;
 using Accepted = std::tuple<Own<TcpSocket>, Own<>, Own<>>;
 using AddressOut = WitResult<WitSocketAddress, ErrorCode>;
-
-Unit start_bind(const net::Policy& policy, TcpSocket& t, const net::SocketAddress& local) {
-  if (t.state != State::unbound) return wit_err(ErrorCode::invalid_state);
-  if (auto ok = check_bind(policy, *t.sock, local); !ok) return wit_err(ok.error());
-  if (auto r = t.sock->bind(local); !r) return wit_err(r.error());
-  t.state = State::bind_started;
-  return wit_ok();
-}
 
 Unit start_connect(const net::Policy& policy, TcpSocket& t, const net::SocketAddress& remote) {
   if (t.state == State::connecting || t.state == State::listen_started) return wit_err(ErrorCode::concurrency_conflict);
@@ -161,17 +154,7 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker, WasiCtx& ctx) {
   if (!found) return found.error(); \
   TcpSocket& t = **found;
 
-  inst.func("[method]tcp-socket.start-bind",
-            [&policy, sockets](Borrow<TcpSocket> self, Borrow<> /*network*/, WitSocketAddress local) -> Result<Unit> {
-              TCP_SELF(self);
-              return start_bind(policy, t, wasisock::from_wit(local));
-            });
-  inst.func("[method]tcp-socket.finish-bind", [sockets](Borrow<TcpSocket> self) -> Result<Unit> {
-    TCP_SELF(self);
-    if (t.state != State::bind_started) return Unit(wit_err(ErrorCode::not_in_progress));
-    t.state = State::bound;
-    return Unit(wit_ok());
-  });
+  add_bind_methods(inst, "tcp-socket", policy, sockets);
   inst.func("[method]tcp-socket.start-connect",
             [&policy, sockets](Borrow<TcpSocket> self, Borrow<> /*network*/, WitSocketAddress remote) -> Result<Unit> {
               TCP_SELF(self);

@@ -13,6 +13,7 @@
 #include "component/bind.h"
 #include "hostfns/host_util.h"
 #include "hostfns/sockets.h"
+#include "hostfns/sockets_bind.h"
 #include "hostfns/sockets_wit.h"
 #include "hostfns/wasi.h"
 
@@ -56,14 +57,6 @@ auto wit_describe(const WitOutgoingDatagram*) {
 }
 
 using Streams = std::tuple<Own<IncomingDatagramStream>, Own<OutgoingDatagramStream>>;
-
-Unit start_bind(const net::Policy& policy, UdpSocket& u, const net::SocketAddress& local) {
-  if (u.state != UdpSocket::State::unbound) return wit_err(ErrorCode::invalid_state);
-  if (auto ok = check_bind(policy, *u.sock, local); !ok) return wit_err(ok.error());
-  if (auto r = u.sock->bind(local); !r) return wit_err(r.error());
-  u.state = UdpSocket::State::bind_started;
-  return wit_ok();
-}
 
 // The streams are children of the socket's handle `parent`.
 Result<WitResult<Streams, ErrorCode>> open_streams(const net::Policy& policy, UdpSocket& u, uint32_t parent,
@@ -183,17 +176,7 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
   if (!found) return found.error();      \
   UdpSocket& u = **found;
 
-  inst.func("[method]udp-socket.start-bind",
-            [&policy, sockets](Borrow<UdpSocket> self, Borrow<> /*network*/, WitSocketAddress local) -> Result<Unit> {
-              UDP_SELF(self);
-              return start_bind(policy, u, wasisock::from_wit(local));
-            });
-  inst.func("[method]udp-socket.finish-bind", [sockets](Borrow<UdpSocket> self) -> Result<Unit> {
-    UDP_SELF(self);
-    if (u.state != UdpSocket::State::bind_started) return Unit(wit_err(ErrorCode::not_in_progress));
-    u.state = UdpSocket::State::bound;
-    return Unit(wit_ok());
-  });
+  add_bind_methods(inst, "udp-socket", policy, sockets);
   inst.func("[method]udp-socket.stream",
             [&policy, sockets, ins, outs, wait_ns](Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
                 -> Result<WitResult<Streams, ErrorCode>> {

@@ -1,0 +1,64 @@
+// sockets_bind.h — the methods tcp-socket and udp-socket share, written
+// once: start-bind / finish-bind (add_bind_methods) and the
+// create-tcp-socket / create-udp-socket function (add_create_socket).
+// S is TcpSocket or UdpSocket (sockets.h): S::State has unbound,
+// bind_started and bound. start-bind: invalid-state unless unbound; the
+// grant's check_bind before any system call; then the bind. finish-bind:
+// not-in-progress unless a bind was started.
+#pragma once
+#include <string>
+
+#include "component/bind.h"
+#include "hostfns/sockets.h"
+#include "hostfns/sockets_wit.h"
+#include "hostfns/wasi.h"
+
+namespace wippy::hostfns {
+
+// Registers "[method]KIND.start-bind" and "[method]KIND.finish-bind".
+template <class S>
+void add_bind_methods(component::HostInterface& inst, const std::string& kind, const net::Policy& policy,
+                      const component::HostResource<S>& sockets) {
+  using component::Borrow;
+  using component::wit_err;
+  using component::wit_ok;
+  using net::ErrorCode;
+  using Unit = component::WitResult<void, ErrorCode>;
+  inst.func("[method]" + kind + ".start-bind",
+            [&policy, sockets](Borrow<S> self, Borrow<> /*network*/, wasisock::WitSocketAddress wit) -> Result<Unit> {
+              auto found = sockets.get(self);
+              if (!found) return found.error();
+              S& s = **found;
+              const net::SocketAddress local = wasisock::from_wit(wit);
+              if (s.state != S::State::unbound) return Unit(wit_err(ErrorCode::invalid_state));
+              if (auto ok = check_bind(policy, *s.sock, local); !ok) return Unit(wit_err(ok.error()));
+              if (auto r = s.sock->bind(local); !r) return Unit(wit_err(r.error()));
+              s.state = S::State::bind_started;
+              return Unit(wit_ok());
+            });
+  inst.func("[method]" + kind + ".finish-bind", [sockets](Borrow<S> self) -> Result<Unit> {
+    auto found = sockets.get(self);
+    if (!found) return found.error();
+    S& s = **found;
+    if (s.state != S::State::bind_started) return Unit(wit_err(ErrorCode::not_in_progress));
+    s.state = S::State::bound;
+    return Unit(wit_ok());
+  });
+}
+
+// Registers FUNC ("create-tcp-socket" / "create-udp-socket") of the
+// interface IFACE: create_socket (sockets.h) with the instance's
+// socket_timeout_ms.
+template <class S>
+void add_create_socket(component::Linker& linker, WasiCtx& ctx, const component::HostResource<S>& sockets,
+                       const char* iface, const char* func, net::Proto proto) {
+  component::HostInterface inst(linker, wasi_iface(iface));
+  WasiState& st = ctx.state;
+  const uint64_t wait_ns = socket_wait_ns(ctx.limits);
+  inst.func(func, [&st, sockets, proto, wait_ns](net::Family family)
+                      -> Result<component::WitResult<component::Own<S>, net::ErrorCode>> {
+    return create_socket(st, sockets, family, proto, wait_ns);
+  });
+}
+
+}  // namespace wippy::hostfns

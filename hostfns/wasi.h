@@ -8,7 +8,7 @@
 //   cli_environment.cpp cli_exit.cpp cli_stdio.cpp cli_terminal.cpp
 //   clocks_wall.cpp clocks_monotonic.cpp random.cpp
 //   sockets_network.cpp (network, instance-network) sockets_ip_name_lookup.cpp
-//   sockets_udp.cpp sockets_udp_create_socket.cpp (shared: sockets.h,
+//   sockets_udp.cpp sockets_udp_create_socket.cpp (shared: sockets.h, sockets_bind.h,
 //   sockets_wit.h; the grant is WasiCtx::network)
 //   http_types.cpp http_outgoing_handler.cpp (shared: http.h, http_wit.h;
 //   requests run in http_task.cpp; the grant is WasiCtx::http + network)

@@ -1,10 +1,12 @@
 // tls_config.cpp — CA loading, the CA-set cache and the mbedTLS client
 // configuration (see tls_config.h).
 #include <fmt/format.h>
+#include <mbedtls/config.h>
 #include <mbedtls/error.h>
 #include <sys/stat.h>
 
 #include <string_view>
+#include <thread>
 
 #include "interp/quote.h"
 #include "net/tls_impl.h"
@@ -29,9 +31,22 @@ HttpError load_error(std::string_view what, const std::string& path, int rc) {
   return http_error(HttpErrc::configuration_error, std::move(msg));
 }
 
-// The trust inputs as one key: each list's entries, NUL-separated.
+// A parsed chain is shared across threads only when verification never
+// writes it unguarded: mbedTLS copies an EC key for each verification, and
+// an RSA key's lazily computed Montgomery value is under the key's mutex,
+// which exists with MBEDTLS_THREADING_C (Debian builds it). Without that,
+// each thread gets its own sets (fibers of one thread never run at once).
+#if defined(MBEDTLS_THREADING_C)
+constexpr bool kShareAcrossThreads = true;
+#else
+constexpr bool kShareAcrossThreads = false;
+#endif
+
+// The trust inputs as one key: each list's entries, NUL-separated (and
+// the calling thread, when sets are per thread).
 std::string trust_key(const TlsTrust& t) {
   std::string k;
+  if (!kShareAcrossThreads) k = fmt::format("{}\1", std::hash<std::thread::id>{}(std::this_thread::get_id()));
   for (const auto* list : {&t.ca_files, &t.ca_dirs, &t.extra_ca_files}) {
     for (const auto& s : *list) k += s + '\0';
     k += '\1';

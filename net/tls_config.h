@@ -19,7 +19,8 @@
 //    while each named file and directory keeps its device, inode, size and
 //    modification time, and loaded again when one changes (a rotated CA
 //    bundle is picked up by the next client). Thread-safe. A failed load is
-//    not cached.
+//    not cached. Sets are shared across threads when mbedTLS is built with
+//    MBEDTLS_THREADING_C (see tls_config.cpp), else kept per thread.
 //  * A TlsClientConfig holds an mbedTLS RNG and is not thread-safe: use one
 //    per dispatcher thread. It must outlive every TlsTransport made from it
 //    (they hold a shared_ptr).

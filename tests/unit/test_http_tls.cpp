@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "net/http1_client.h"
 #include "net/tls_config.h"
@@ -262,7 +264,7 @@ TEST_CASE("tls config: missing or empty CA sources are configuration errors") {
   CHECK((*system)->ca_count() > 10);
 }
 
-TEST_CASE("tls trust cache: one parse per trust inputs, shared by clients; a changed file is loaded again") {
+TEST_CASE("tls trust cache: one parse per trust inputs, shared by clients and threads; a changed file is loaded again") {
   Pki p;
   REQUIRE(p.ok);
   const std::string bundle = p.pki.path("bundle.pem");
@@ -289,6 +291,20 @@ TEST_CASE("tls trust cache: one parse per trust inputs, shared by clients; a cha
     REQUIRE(got.size() == 1u);
     CHECK_MESSAGE(got[0].ok, got[0].err.message);
     CHECK(got[0].body == "hello, tls!\n");
+  }
+
+  // Two threads verifying against the one set at the same time (each with
+  // its own client config, as each dispatcher thread has).
+  std::vector<std::vector<Fetched>> per_thread(2);
+  {
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < per_thread.size(); ++i)
+      threads.emplace_back([&, i] { per_thread[i] = https_get(TlsClientConfig::create(*a), "localhost:" + port_of(srv)); });
+    for (auto& t : threads) t.join();
+  }
+  for (const auto& out : per_thread) {
+    REQUIRE(out.size() == 1u);
+    CHECK_MESSAGE(out[0].ok, out[0].err.message);
   }
 
   // Other inputs, another set.

@@ -12,7 +12,8 @@ const char* const kUsage =
     "       wippy-bench load    [--runs N] [--mb SIZE]\n"
     "       wippy-bench reset   [--runs N]\n"
     "       wippy-bench guests  [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
-    "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n";
+    "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
+    "       wippy-bench http-client [--runs N] [--n GETS] [--mib MIB] [--dir DIR]\n";
 
 static bool parse_int(const char* s, int& out) {
   char* end = nullptr;
@@ -35,7 +36,8 @@ Result<Args> parse_args(int argc, char** argv) {
   if (argc < 2) return make_error(ErrorKind::Other, "missing command");
   a.command = argv[1];
   if (a.command != "kernels" && a.command != "startup" && a.command != "load" &&
-      a.command != "reset" && a.command != "guests" && a.command != "http-guests")
+      a.command != "reset" && a.command != "guests" && a.command != "http-guests" &&
+      a.command != "http-client")
     return make_error(ErrorKind::Other, "unknown command: " + a.command);
   for (int i = 2; i < argc; i += 2) {
     std::string opt = argv[i];
@@ -46,9 +48,10 @@ Result<Args> parse_args(int argc, char** argv) {
       ok = parse_int(val, a.runs) && a.runs > 0;
     } else if (opt == "--filter" && a.command == "kernels") {
       a.filter = val;
-    } else if (opt == "--n" && a.command == "kernels") {
+    } else if (opt == "--n" && (a.command == "kernels" || a.command == "http-client")) {
       ok = parse_int(val, a.n) && a.n > 0;
-    } else if (opt == "--dir" && (a.command == "kernels" || a.command == "guests" || a.command == "http-guests")) {
+    } else if (opt == "--dir" && (a.command == "kernels" || a.command == "guests" || a.command == "http-guests" ||
+                                 a.command == "http-client")) {
       a.dir = val;
     } else if (opt == "--wippy-run" && a.command == "startup") {
       a.wippy_run = val;
@@ -56,6 +59,8 @@ Result<Args> parse_args(int argc, char** argv) {
       ok = parse_int(val, a.guests) && a.guests > 0 && a.guests <= 100000;
     } else if (opt == "--sleep-ms" && (a.command == "guests" || a.command == "http-guests")) {
       ok = parse_int(val, a.sleep_ms);
+    } else if (opt == "--mib" && a.command == "http-client") {
+      ok = parse_int(val, a.mib) && a.mib > 0 && a.mib <= 65536;
     } else if (opt == "--mb" && a.command == "load") {
       ok = parse_double(val, a.mb);
     } else {

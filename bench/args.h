@@ -9,13 +9,14 @@
 namespace wippy::bench {
 
 struct Args {
-  std::string command;  // kernels | startup | load | reset | guests | http-guests
+  std::string command;  // kernels | startup | load | reset | guests | http-guests | http-client
   int runs = 0;         // 0: the command's default
   std::string filter;   // kernels: only names containing this
-  int n = 0;            // kernels: override run(n) for every selected kernel
+  int n = 0;            // kernels: override run(n) for every selected kernel; http-client: GETs
   std::string dir;      // kernels, guests: where the .wasm files are
   std::string wippy_run;  // startup: path of wippy-run
   double mb = 10.0;     // load: size of the generated module
+  int mib = 256;        // http-client: the download's size
   int guests = 200;     // guests, http-guests: how many run at once
   int sleep_ms = 100;   // guests: how long each sleeps; http-guests: the server's delay
 };

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
@@ -122,6 +123,14 @@ std::optional<hostfns::Preopen> parse_dir(const std::string& spec) {
   return p;
 }
 
+// --http-connect-timeout-ms and friends: the wasi:http default timeouts.
+std::optional<net::HttpTimeout> http_timeout_option(std::string_view a) {
+  if (a == "--http-connect-timeout-ms") return net::HttpTimeout::connect;
+  if (a == "--http-first-byte-timeout-ms") return net::HttpTimeout::first_byte;
+  if (a == "--http-between-bytes-timeout-ms") return net::HttpTimeout::between_bytes;
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool is_component_binary(std::span<const uint8_t> bytes) {
@@ -150,7 +159,7 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       continue;
     }
     if (a != "--dir" && a != "--env" && a != "--cwd" && a != "--allow-net" && a != "--allow-http-host" &&
-        a != "--http-ca-file") {
+        a != "--http-ca-file" && !http_timeout_option(a)) {
       if (a.size() > 1 && a[0] == '-') return bad(fmt::format("unknown option {}", a));
       break;  // the first guest argument
     }
@@ -176,6 +185,12 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       if (::stat(v.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
         return bad(fmt::format("--http-ca-file {}: not a regular file", v));
       o.http.ca_file = v;
+    } else if (auto which = http_timeout_option(a)) {
+      uint64_t ms = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
+      if (ec != std::errc() || end != v.data() + v.size() || v.empty())
+        return bad(fmt::format("{} {}: expected milliseconds", a, v));
+      if (auto ok = net::set_http_timeout_ms(o.http, *which, ms, a); !ok) return bad(ok.error().message);
     } else if (a == "--env") {
       size_t eq = v.find('=');
       if (eq == std::string::npos || eq == 0) return bad(fmt::format("--env {}: expected NAME=VALUE", v));

@@ -40,7 +40,9 @@ struct ComponentRunOptions {
   net::Policy network;
   bool deny_net = false;
   // wasi:http: any authority by default; --allow-http-host PATTERN
-  // (repeatable) narrows it, --http-ca-file PATH adds trusted CAs (PEM).
+  // (repeatable) narrows it, --http-ca-file PATH adds trusted CAs (PEM),
+  // --http-{connect,first-byte,between-bytes}-timeout-ms MS set the default
+  // timeouts of requests whose request-options leave them unset.
   net::HttpGrant http;
 };
 

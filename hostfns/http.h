@@ -50,11 +50,11 @@ struct RequestBody {
   std::optional<net::HttpError> failed;   // the request failed: writes fail with it
   std::shared_ptr<disp::Event> data = std::make_shared<disp::Event>();             // for the fiber
   std::shared_ptr<disp::Event> space = std::make_shared<disp::Event>(true);        // for the guest
-  std::shared_ptr<disp::Event> drained = std::make_shared<disp::Event>();          // the fiber took `buf`
+  std::shared_ptr<disp::Event> drained = std::make_shared<disp::Event>();          // `buf` empty (taken) or failed
 
   void wake_fiber() { data->notify(); }
-  // Space changed (sent, failed): the guest's pollable is ready when it
-  // may write again.
+  // Space changed (written, sent, failed): the guest's pollable is ready
+  // when it may write again; `drained` is set when buf is empty or failed.
   void update_space();
 };
 

@@ -156,7 +156,9 @@ void RequestBody::update_space() {
   const size_t cap = pumping ? kBodyBuffer : kPreBuffer;
   if (failed || buf.size() < cap) space->notify();
   else space->reset();
-  drained->notify();
+  // blocking_flush waits for this: the fiber took everything, or the
+  // request failed (a guest write, which grows buf, is neither).
+  if (failed || buf.empty()) drained->notify();
 }
 
 OutgoingBody::~OutgoingBody() {

@@ -268,12 +268,11 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
             });
 
   // ---- outgoing-request ----
-  inst.func("[constructor]outgoing-request", [&ctx, out_req, fields](Own<HttpFields> headers) -> Result<Own<OutgoingRequest>> {
+  inst.func("[constructor]outgoing-request", [out_req, fields](Own<HttpFields> headers) -> Result<Own<OutgoingRequest>> {
     auto h = consume(fields, headers);
     if (!h) return h.error();
     auto r = std::make_shared<OutgoingRequest>();
     r->headers = (*h)->list;
-    (void)ctx;
     return out_req.add(std::move(r));
   });
   inst.func("[method]outgoing-request.body", [&ctx, out_req, out_body](Borrow<OutgoingRequest> self) -> Result<BodyOut> {

@@ -29,6 +29,7 @@
 #include "net/http_grant.h"
 #include "net/resolver.h"
 #include "net/rules.h"
+#include "net/tls_config.h"
 
 namespace wippy::hostfns {
 
@@ -116,6 +117,9 @@ struct WasiCtx {
   net::Policy network;            // wasi:sockets grant: addresses, bind, listen, lookup
   net::ResolverOptions resolver;  // ip-name-lookup's DNS servers (default: /etc/resolv.conf)
   net::HttpGrant http;            // wasi:http: authorities, extra CA, body cap (network rules apply too)
+  // The TLS trust (parsed CA sets) shared with other instances, e.g. all of
+  // a Runtime's; null: this instance parses its own on its first request.
+  std::shared_ptr<net::TlsTrustCache> tls_trust;
   StdioConfig in, out, err;  // default: empty stdin, captured stdout/stderr
 
   WasiLimits limits;

@@ -14,6 +14,7 @@
 //    DNS-error with rcode "NXDOMAIN"; other failures DNS-error with the
 //    resolver's error name as rcode. A syntactically bad host is
 //    HTTP-request-URI-invalid.
+//  * Connected sockets have TCP_NODELAY set (the client writes in pieces).
 //  * Outside a fiber (no Loop running) the connector fails with
 //    internal-error rather than blocking the thread.
 #pragma once

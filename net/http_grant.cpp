@@ -104,4 +104,17 @@ Result<std::vector<HostPattern>> parse_host_patterns(const std::vector<std::stri
   return out;
 }
 
+Result<void> set_http_timeout_ms(HttpGrant& grant, HttpTimeout which, uint64_t ms, std::string_view what) {
+  if (ms == 0 || ms > kMaxHttpTimeoutMs)
+    return make_error(ErrorKind::Invalid, fmt::format("{} must be from 1 to {} milliseconds (got {})", what,
+                                                      kMaxHttpTimeoutMs, ms));
+  const uint64_t ns = ms * 1000 * 1000;
+  switch (which) {
+    case HttpTimeout::connect: grant.connect_timeout_ns = ns; break;
+    case HttpTimeout::first_byte: grant.first_byte_timeout_ns = ns; break;
+    case HttpTimeout::between_bytes: grant.between_bytes_timeout_ns = ns; break;
+  }
+  return {};
+}
+
 }  // namespace wippy::net

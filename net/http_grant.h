@@ -10,6 +10,10 @@
 // or one pattern matches; `host` is the request's host without brackets.
 // The wasi.network rules (net/rules.h) still apply to every address the
 // name resolves to; a request outside either fails with HTTP-request-denied.
+// Default timeouts (a request whose request-options leave one unset) are
+// connect 30 s, first byte 60 s, between bytes 60 s; an embedder sets them
+// in milliseconds through set_http_timeout_ms, which accepts 1 ms to
+// kMaxHttpTimeoutMs (one day) and names the setting in its error.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -43,6 +47,15 @@ struct HttpGrant {
 
   bool allows(std::string_view host, uint16_t port) const;
 };
+
+inline constexpr uint64_t kMaxHttpTimeoutMs = 24ull * 60 * 60 * 1000;
+
+enum class HttpTimeout { connect, first_byte, between_bytes };
+
+// Sets the grant's default for `which` to `ms` milliseconds; outside 1 ms
+// to kMaxHttpTimeoutMs it is an Invalid error naming `what` (e.g. the
+// option or key the value came from) and the grant is unchanged.
+Result<void> set_http_timeout_ms(HttpGrant& grant, HttpTimeout which, uint64_t ms, std::string_view what);
 
 // Parses each text into grant.allow_hosts; the first bad one is the error.
 Result<std::vector<HostPattern>> parse_host_patterns(const std::vector<std::string>& texts);

@@ -1,7 +1,8 @@
-// tls_impl.h — net/ internal: the mbedTLS objects behind TlsClientConfig.
+// tls_impl.h — net/ internal: the mbedTLS objects behind TlsCaSet and
+// TlsClientConfig.
 // Contract: only tls_config.cpp and tls_transport.cpp include this; the
-// members are initialised by TlsClientConfig::create and freed by its
-// destructor.
+// members are initialised by load_ca_set / TlsClientConfig::create and
+// freed by the destructors. A TlsCaSet is never written after loading.
 #pragma once
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
@@ -14,12 +15,20 @@
 
 namespace wippy::net {
 
+struct TlsCaSet {
+  mbedtls_x509_crt chain;
+  size_t count = 0;
+  TlsCaSet() { mbedtls_x509_crt_init(&chain); }
+  ~TlsCaSet() { mbedtls_x509_crt_free(&chain); }
+  TlsCaSet(const TlsCaSet&) = delete;
+  TlsCaSet& operator=(const TlsCaSet&) = delete;
+};
+
 struct TlsClientConfig::Impl {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
-  mbedtls_x509_crt cas;
+  std::shared_ptr<const TlsCaSet> cas;
   mbedtls_ssl_config conf;
-  size_t ca_count = 0;
 };
 
 // mbedtls_strerror text for rc, e.g. "X509 - Certificate verification failed".

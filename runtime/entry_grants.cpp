@@ -30,6 +30,13 @@ net::HttpGrant http_grant(const WasiConfig& wasi, const EntryLimits& limits) {
   if (!wasi.http) return grant;
   if (auto hosts = net::parse_host_patterns(wasi.http->allow_hosts)) grant.allow_hosts = std::move(*hosts);
   grant.ca_file = wasi.http->ca_host_path.string();
+  // Range-checked when the registry was parsed.
+  auto timeout = [&](const std::optional<uint64_t>& ms, net::HttpTimeout which) {
+    if (ms) (void)net::set_http_timeout_ms(grant, which, *ms, "timeout");
+  };
+  timeout(wasi.http->connect_timeout_ms, net::HttpTimeout::connect);
+  timeout(wasi.http->first_byte_timeout_ms, net::HttpTimeout::first_byte);
+  timeout(wasi.http->between_bytes_timeout_ms, net::HttpTimeout::between_bytes);
   return grant;
 }
 

@@ -5,7 +5,8 @@
 // wasi_limits() its `limits` into the per-instance handle, descriptor,
 // file-size, socket-count and socket-timeout caps (unset keys keep the host
 // defaults); http_grant() its wasi.http block and limits.http_max_body_bytes
-// into the wasi:http grant (no block: every authority, no extra CA).
+// into the wasi:http grant (no block: every authority, no extra CA, the
+// host's default timeouts).
 #pragma once
 #include "hostfns/wasi_ctx.h"
 #include "net/http_grant.h"

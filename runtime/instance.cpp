@@ -81,6 +81,7 @@ Result<void> LiveInstance::instantiate() {
     wasi_->preopens = cfg_.preopens;
     wasi_->network = cfg_.network;
     wasi_->http = cfg_.http;
+    wasi_->tls_trust = cfg_.tls_trust;
     wasi_->limits = cfg_.limits;
     if (cfg_.inherit_stdio) wasi_->inherit_stdio();
     linker_ = std::make_unique<component::Linker>();

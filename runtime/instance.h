@@ -50,6 +50,7 @@ struct InstanceConfig {
   net::Policy network;        // wasi:sockets grant (the entry's wasi.network)
   net::HttpGrant http;        // wasi:http grant (the entry's wasi.http, limits.http_max_body_bytes)
   hostfns::WasiLimits limits; // handles, host fds, file sizes (the entry's limits)
+  std::shared_ptr<net::TlsTrustCache> tls_trust;  // the Runtime's, shared by its instances
 };
 
 // What one call passes to the guest besides its arguments.

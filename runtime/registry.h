@@ -90,6 +90,9 @@ struct WasiHttp {
   std::string ca_path;                     // path inside it, as written
   std::filesystem::path ca_host_path;      // filled by load_registry
   SourceLoc ca_loc;
+  // Default timeouts (ms) of requests whose request-options leave them
+  // unset; unset here: the host's (net/http_grant.h).
+  std::optional<uint64_t> connect_timeout_ms, first_byte_timeout_ms, between_bytes_timeout_ms;
   SourceLoc loc;
 };
 

@@ -104,7 +104,8 @@ constexpr std::array<std::string_view, 6> kWasiKeys = {"args", "cwd", "env", "mo
 constexpr std::array<std::string_view, 3> kWasiEnvKeys = {"id", "name", "required"};
 constexpr std::array<std::string_view, 3> kMountKeys = {"fs", "guest", "read_only"};
 constexpr std::array<std::string_view, 4> kNetworkKeys = {"allow", "allow_bind", "allow_listen", "allow_lookup"};
-constexpr std::array<std::string_view, 2> kHttpKeys = {"allow_hosts", "ca_file"};
+constexpr std::array<std::string_view, 5> kHttpKeys = {"allow_hosts", "ca_file", "connect_timeout_ms",
+                                                       "first_byte_timeout_ms", "between_bytes_timeout_ms"};
 constexpr std::array<std::string_view, 2> kCaFileKeys = {"fs", "path"};
 constexpr std::array<std::string_view, 6> kPoolKeys = {"type", "max_size", "size", "workers", "buffer", "warm_start"};
 constexpr std::array<std::string_view, 9> kLimitKeys = {
@@ -651,8 +652,9 @@ void FileParser::parse_network(const EntryCtx& c, const YAML::Node& node, WasiCo
   out.network = std::move(net);
 }
 
-// wasi.http: allow_hosts patterns (each checked here, at its line) and
-// ca_file {fs, path} (the path confined lexically here, opened at load).
+// wasi.http: allow_hosts patterns (each checked here, at its line),
+// ca_file {fs, path} (the path confined lexically here, opened at load) and
+// the default timeouts in ms (range-checked here).
 void FileParser::parse_http(const EntryCtx& c, const YAML::Node& node, WasiConfig& out) {
   if (!node.IsMap()) {
     error(c, node, "wasi http must be a mapping");
@@ -706,6 +708,18 @@ void FileParser::parse_http(const EntryCtx& c, const YAML::Node& node, WasiConfi
       }
     }
   }
+  auto timeout = [&](const char* key, net::HttpTimeout which, std::optional<uint64_t>& into) {
+    std::optional<uint64_t> ms = get_count(c, node, key, fmt::format("wasi http {}", key));
+    if (!ms) return;
+    net::HttpGrant check;
+    if (auto ok = net::set_http_timeout_ms(check, which, *ms, fmt::format("wasi http {}", key)); !ok)
+      error(c, node[key], ok.error().message);
+    else
+      into = ms;
+  };
+  timeout("connect_timeout_ms", net::HttpTimeout::connect, http.connect_timeout_ms);
+  timeout("first_byte_timeout_ms", net::HttpTimeout::first_byte, http.first_byte_timeout_ms);
+  timeout("between_bytes_timeout_ms", net::HttpTimeout::between_bytes, http.between_bytes_timeout_ms);
   out.http = std::move(http);
 }
 

@@ -62,6 +62,8 @@ struct Runtime::Impl {
   Registry reg;
   RuntimeOptions opts;
   std::map<std::string, EntryState, std::less<>> entries;
+  // wasi:http's parsed CA sets, shared by every instance of every entry.
+  std::shared_ptr<net::TlsTrustCache> tls_trust = std::make_shared<net::TlsTrustCache>();
 
   Result<EntryState*> state(std::string_view id) {
     auto it = entries.find(id);
@@ -80,6 +82,7 @@ struct Runtime::Impl {
       cfg.network = network_policy(fn.wasi);
       cfg.limits = wasi_limits(fn.limits);
       cfg.http = http_grant(fn.wasi, fn.limits);
+      cfg.tls_trust = tls_trust;
       es.pool = std::make_unique<Pool>(es.prog, std::move(cfg), fn.pool);
     }
     return *es.pool;

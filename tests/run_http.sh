@@ -16,6 +16,8 @@
 #   trust ca|system  the host trusts the test CA (wippy: SSL_CERT_FILE,
 #                  jco: NODE_EXTRA_CA_CERTS) or only the system store
 #   net RULE       wippy only: --allow-net RULE (repeatable)
+#   first_byte_ms MS  wippy only: --http-first-byte-timeout-ms MS (the
+#                  host's default for a request that sets none)
 #   exit N         expected exit status (default 0)
 #   expected FILE  transcript in SRC_DIR/http (default SPEC.expected)
 #   timeout S      the run is killed after S seconds (default 300): a
@@ -78,12 +80,13 @@ for name in "${names[@]}"; do
   [ -f "$src/http/$name.spec" ] || { fail "no spec $src/http/$name.spec"; continue; }
   scratch="$scratch_root/$name"
   mkdir -p "$scratch"
-  cases=() nets=() trust=ca exit_want=0 limit=300 expected="$src/http/$name.expected" skip="" bad=""
+  cases=() nets=() first_byte="" trust=ca exit_want=0 limit=300 expected="$src/http/$name.expected" skip="" bad=""
   while IFS=$'\t' read -r key value; do
     case $key in
       case) cases+=("$value") ;;
       trust) trust=$value ;;
       net) nets+=("$value") ;;
+      first_byte_ms) first_byte=$value ;;
       exit) exit_want=$value ;;
       timeout) limit=$value ;;
       expected) expected="$src/http/$value" ;;
@@ -108,6 +111,7 @@ for name in "${names[@]}"; do
   if [ "$host" = wippy ]; then
     cmd=("$tool" run "$comp")
     for n in "${nets[@]+"${nets[@]}"}"; do cmd+=(--allow-net "$n"); done
+    [ -n "$first_byte" ] && cmd+=(--http-first-byte-timeout-ms "$first_byte")
     cmd+=(-- "$ports" "${cases[@]}")
     (cd "$build" && "${trust_env[@]}" timeout "$limit" "${cmd[@]}" < /dev/null > "$scratch/stdout" 2> "$scratch/stderr")
     rc=$?

@@ -68,7 +68,7 @@ net::Http1Options options(std::string_view script, Pieces pieces, uint64_t seed,
   net::Http1Options o;
   o.connector = [script, pieces, seed](std::string_view, std::string_view, uint16_t,
                                        uint64_t) -> net::HttpResult<std::unique_ptr<net::Transport>> {
-    return std::unique_ptr<net::Transport>(std::make_unique<ScriptedTransport>(script, pieces, seed));
+    return std::unique_ptr<net::Transport>(std::make_unique<ScriptedTransport>(std::string(script), pieces, seed));
   };
   if (small_limits) {
     o.limits.max_header_line = 256;

@@ -18,7 +18,7 @@ net::HttpResult<net::IoStep> ScriptedTransport::try_read(std::span<uint8_t> buf)
   if (buf.empty()) return step;
   size_t n = script_.size() - pos_;
   switch (pieces_) {
-    case Pieces::kWhole: break;
+    case Pieces::kWhole: n = std::min(n, opts_.max_piece); break;
     case Pieces::kBytewise: n = 1; break;
     case Pieces::kRandom:
       if (!blocked_once_ && rng_.chance(25)) {
@@ -39,7 +39,7 @@ net::HttpResult<net::IoStep> ScriptedTransport::try_read(std::span<uint8_t> buf)
 
 net::HttpResult<net::IoStep> ScriptedTransport::try_write(std::span<const uint8_t> data) {
   if (closed_ || write_closed_) return net::http_error(net::HttpErrc::connection_terminated, "write after close");
-  written_.append(reinterpret_cast<const char*>(data.data()), data.size());
+  (opts_.sink != nullptr ? *opts_.sink : written_).append(reinterpret_cast<const char*>(data.data()), data.size());
   net::IoStep step;
   step.n = data.size();
   return step;

@@ -96,6 +96,8 @@ entries:
       http:
         allow_hosts: [api.example.com, "*.example.org:443"]
         ca_file: {fs: certs, path: extra.pem}
+        connect_timeout_ms: 250
+        first_byte_timeout_ms: 1500
 )")};
   Result<Registry> r = load_registry(files);
   REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
@@ -114,6 +116,10 @@ entries:
   CHECK_FALSE(g.allows("www.example.org", 80));
   CHECK_FALSE(g.allows("example.org", 443));
   CHECK_FALSE(g.allows("evil.com", 80));
+  // The timeouts given, the host's default for the one left out.
+  CHECK(g.connect_timeout_ns == 250'000'000u);
+  CHECK(g.first_byte_timeout_ns == 1'500'000'000u);
+  CHECK(g.between_bytes_timeout_ns == 60'000'000'000u);
   // No block, no keys: any authority, no extra CA, no cap, no socket limits.
   std::vector<std::filesystem::path> plain{dir.write("plain.yaml", kHead)};
   Result<Registry> d = load_registry(plain);
@@ -125,6 +131,9 @@ entries:
   CHECK(none.ca_file.empty());
   CHECK(none.max_body_bytes == 0u);
   CHECK(none.allows("anything.example", 1));
+  CHECK(none.connect_timeout_ns == 30'000'000'000u);
+  CHECK(none.first_byte_timeout_ns == 60'000'000'000u);
+  CHECK(none.between_bytes_timeout_ns == 60'000'000'000u);
   CHECK(wasi_limits(e->limits).max_open_sockets == 0u);
   CHECK(wasi_limits(e->limits).socket_timeout_ms == 0u);
 }

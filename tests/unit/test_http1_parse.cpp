@@ -9,9 +9,11 @@
 #include "net/http1_client.h"
 #include "net/http1_parse.h"
 #include "test_http_server.h"
+#include "tests/fuzz/scripted_transport.h"
 
 using namespace wippy::net;
-using wippy::testing::ScriptTransport;
+using wippy::fuzz::Pieces;
+using wippy::fuzz::ScriptedTransport;
 
 namespace {
 
@@ -33,7 +35,7 @@ Outcome fetch(const std::string& response, size_t step = 1 << 20, const std::str
   opts.limits = limits;
   opts.connector = [&](std::string_view, std::string_view, uint16_t, uint64_t)
       -> HttpResult<std::unique_ptr<Transport>> {
-    return std::unique_ptr<Transport>(new ScriptTransport(response, step, &out.written));
+    return std::unique_ptr<Transport>(new ScriptedTransport(response, Pieces::kWhole, 0, {step, &out.written, true}));
   };
   Http1Client client(opts);
   Request req;
@@ -389,7 +391,7 @@ TEST_CASE("http1 client: a reused connection that ends before the response is re
       -> HttpResult<std::unique_ptr<Transport>> {
     ++connects;
     return std::unique_ptr<Transport>(
-        new ScriptTransport("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 1 << 20, nullptr));
+        new ScriptedTransport("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", Pieces::kWhole, 0, {SIZE_MAX, nullptr, true}));
   };
   Http1Client client(opts);
   std::vector<std::string> bodies;
@@ -433,7 +435,7 @@ TEST_CASE("http1 client: the retry happens once, not for as long as fresh connec
     ++connects;
     // The first connection answers; every later one ends at once.
     std::string answer = connects == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" : "";
-    return std::unique_ptr<Transport>(new ScriptTransport(answer, 1 << 20, nullptr));
+    return std::unique_ptr<Transport>(new ScriptedTransport(answer, Pieces::kWhole, 0, {SIZE_MAX, nullptr, true}));
   };
   Http1Client client(opts);
   Request r;

@@ -1,6 +1,7 @@
 // Unit tests for net/http1 against loopback HTTP servers on threads: bodies
 // both ways (content-length, chunked, trailers), keep-alive reuse and its
-// limits, HEAD, 100-continue, timeouts and refused connections.
+// limits, HEAD, 100-continue, timeouts and refused connections; the
+// wasi:http connector sets TCP_NODELAY.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -8,6 +9,8 @@
 #include <thread>
 
 #include "net/http1_client.h"
+#include "net/http_connector.h"
+#include "net/transport_fd.h"
 #include "test_http_server.h"
 
 using namespace wippy::net;
@@ -482,4 +485,20 @@ TEST_CASE("http client: a 5 MiB request body, and a peer that stops reading") {
   CHECK(received == big);
   CHECK(echoed_sum == std::to_string(expect_sum));
   CHECK(stuck == HttpErrc::connection_write_timeout);
+}
+
+TEST_CASE("http connector: a connected socket has TCP_NODELAY (no delayed-ACK stall between request pieces)") {
+  TestServer srv([](ServerConn& c) { c.wait_close(); });
+  REQUIRE(srv.port() != 0);
+  Connector connect = grant_connector(Policy{}, ResolverOptions{});
+  int nodelay = -1;
+  run_fiber([&] {
+    auto t = connect("http", "127.0.0.1", srv.port(), wippy::disp::deadline_after(10'000'000'000ull));
+    REQUIRE_MESSAGE(t, (t ? "" : t.error().message));
+    auto* fd = dynamic_cast<FdTransport*>(t->get());
+    REQUIRE(fd != nullptr);
+    socklen_t len = sizeof nodelay;
+    REQUIRE(::getsockopt(fd->fd(), IPPROTO_TCP, TCP_NODELAY, &nodelay, &len) == 0);
+  });
+  CHECK(nodelay == 1);
 }

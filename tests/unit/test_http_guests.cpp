@@ -3,7 +3,10 @@
 // meson into $WIPPY_HTTP_GUEST_DIR) run by run_wasi_command against a
 // loopback DelayServer (delay_server.h).
 //  * one guest: status and body of a GET, connection-refused on a closed
-//    port;
+//    port; the grant's default first-byte timeout (what wasi.http
+//    first_byte_timeout_ms and --http-first-byte-timeout-ms set) ends a
+//    request whose options set none; two instances given one
+//    TlsTrustCache parse the CA store once;
 //  * 200 guests as fibers on one dispatcher thread, each awaiting a
 //    response the server delays 200 ms once all 200 requests are there:
 //    all complete, and the server held all 200 requests at once. The
@@ -68,6 +71,40 @@ TEST_CASE("wasi http: the http_get guest fetches a body; a closed port is connec
     REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
     CHECK(*r == 1);
     CHECK(ctx.out.buffer == "error-code 6\n");  // connection-refused
+  }
+}
+
+TEST_CASE("wasi http: the grant's default first-byte timeout applies when request-options set none") {
+  std::vector<uint8_t> wasm = http_get_guest();
+  DelayServer srv(1, 2000);  // answers after 2 s
+  REQUIRE(srv.port() != 0);
+  WasiCtx ctx;
+  ctx.args = {"http_get", "127.0.0.1:" + std::to_string(srv.port()), "/slow"};
+  REQUIRE(net::set_http_timeout_ms(ctx.http, net::HttpTimeout::first_byte, 100, "first byte").ok());
+  const uint64_t t0 = disp::now_ns();
+  auto r = run_on_loop(wasm, ctx);
+  const uint64_t elapsed_ms = (disp::now_ns() - t0) / 1'000'000;
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  CHECK(*r == 1);
+  CHECK(ctx.out.buffer == "error-code 9\n");  // connection-read-timeout
+  CHECK(elapsed_ms >= 100u);
+}
+
+TEST_CASE("wasi http: instances given one TlsTrustCache share the parsed CA store") {
+  std::vector<uint8_t> wasm = http_get_guest();
+  DelayServer srv(1, 0);
+  REQUIRE(srv.port() != 0);
+  auto cache = std::make_shared<net::TlsTrustCache>();
+  for (int i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    WasiCtx ctx;
+    ctx.tls_trust = cache;
+    ctx.args = {"http_get", "127.0.0.1:" + std::to_string(srv.port()), "/x"};
+    auto r = run_on_loop(wasm, ctx);
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    CHECK(*r == 0);
+    CHECK(ctx.out.buffer == "status 200 body 8\ndelayed\n");
+    CHECK(cache->loads() == 1u);  // the first instance's request loaded it; the second reused it
   }
 }
 

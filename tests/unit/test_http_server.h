@@ -1,6 +1,6 @@
 // test_http_server.h — test helpers for net/: loopback HTTP(S) servers on
-// threads with blocking sockets, a loopback connector, a scripted in-memory
-// transport, and a throwaway CA made with the openssl CLI.
+// threads with blocking sockets, a loopback connector, and a throwaway CA
+// made with the openssl CLI.
 // Contract:
 //  * TestServer listens on 127.0.0.1:<ephemeral>, runs `handler` for each
 //    accepted connection on its own thread, counts accepts, and on
@@ -9,8 +9,7 @@
 //  * loopback_connector() maps "localhost" and numeric IPs to a
 //    non-blocking connect that parks the fiber (refused -> connection-refused,
 //    deadline -> connection-timeout).
-//  * ScriptTransport serves fixed bytes in pieces of `step` bytes and
-//    records what is written; ScriptConnector hands out a fresh one per call.
+//  (The scripted in-memory transport is tests/fuzz/scripted_transport.h.)
 //  * TestPki writes a CA and leaf certificates into a temporary directory
 //    (removed at destruction); nothing private is committed.
 #pragma once
@@ -412,34 +411,6 @@ inline net::HttpResult<std::unique_ptr<net::Transport>> loopback_connect(std::st
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   return std::unique_ptr<net::Transport>(std::move(t));
 }
-
-// Serves `input` in pieces of at most `step` bytes; accepts every write.
-class ScriptTransport final : public net::Transport {
- public:
-  ScriptTransport(std::string input, size_t step, std::string* written)
-      : in_(std::move(input)), step_(step), written_(written) {}
-  net::HttpResult<net::IoStep> try_read(std::span<uint8_t> buf) override {
-    if (pos_ == in_.size()) return net::IoStep{0, true, net::IoWant::none};
-    const size_t n = std::min({buf.size(), step_, in_.size() - pos_});
-    std::memcpy(buf.data(), in_.data() + pos_, n);
-    pos_ += n;
-    return net::IoStep{n, false, net::IoWant::none};
-  }
-  net::HttpResult<net::IoStep> try_write(std::span<const uint8_t> d) override {
-    if (written_ != nullptr) written_->append(reinterpret_cast<const char*>(d.data()), d.size());
-    return net::IoStep{d.size(), false, net::IoWant::none};
-  }
-  disp::Errc wait(net::IoWant, uint64_t) override { return disp::Errc::ok; }
-  void shutdown_write(uint64_t) override {}
-  void close() override {}
-  bool idle_ok() override { return pos_ == in_.size(); }
-
- private:
-  std::string in_;
-  size_t pos_ = 0;
-  size_t step_;
-  std::string* written_;
-};
 
 // Runs fn in a fiber on a fresh Loop until it returns.
 inline void run_fiber(std::function<void()> fn) {

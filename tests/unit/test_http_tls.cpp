@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "net/http1_client.h"
 #include "net/tls_config.h"
@@ -55,9 +57,9 @@ struct Fetched {
 };
 
 // GET https://<authority>/ with the given trust, `times` times on one client.
-std::vector<Fetched> https_get(const TlsTrust& trust, const std::string& authority, int times = 1) {
+std::vector<Fetched> https_get(const HttpResult<std::shared_ptr<TlsClientConfig>>& cfg,
+                               const std::string& authority, int times = 1) {
   std::vector<Fetched> out;
-  auto cfg = TlsClientConfig::create(trust);
   if (!cfg) {
     Fetched f;
     f.err = cfg.error();
@@ -99,6 +101,10 @@ std::vector<Fetched> https_get(const TlsTrust& trust, const std::string& authori
     }
   });
   return out;
+}
+
+std::vector<Fetched> https_get(const TlsTrust& trust, const std::string& authority, int times = 1) {
+  return https_get(TlsClientConfig::create(trust), authority, times);
 }
 
 std::string port_of(const TestServer& s) { return std::to_string(s.port()); }
@@ -256,6 +262,77 @@ TEST_CASE("tls config: missing or empty CA sources are configuration errors") {
   auto system = TlsClientConfig::create(trust_from_environment(env_of("")));
   REQUIRE(system);
   CHECK((*system)->ca_count() > 10);
+}
+
+TEST_CASE("tls trust cache: one parse per trust inputs, shared by clients and threads; a changed file is loaded again") {
+  Pki p;
+  REQUIRE(p.ok);
+  const std::string bundle = p.pki.path("bundle.pem");
+  std::filesystem::copy_file(p.ca(), bundle);
+  TlsTrustCache cache;
+  const TlsTrust trust = trust_from_environment(env_of(bundle));
+  auto a = cache.get(trust), b = cache.get(trust);
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->get() == b->get());
+  CHECK(cache.loads() == 1u);
+
+  // Two clients on the one set each verify the server.
+  const TlsServerCert good = p.cert("good");
+  TestServer srv(hello_server, &good);
+  REQUIRE(srv.port() != 0);
+  auto c1 = TlsClientConfig::create(*a), c2 = TlsClientConfig::create(*b);
+  REQUIRE(c1);
+  REQUIRE(c2);
+  CHECK((*c1)->ca_set() == (*c2)->ca_set());
+  CHECK((*c1)->ca_count() == 1u);
+  for (auto* cfg : {&c1, &c2}) {
+    auto got = https_get(*cfg, "localhost:" + port_of(srv));
+    REQUIRE(got.size() == 1u);
+    CHECK_MESSAGE(got[0].ok, got[0].err.message);
+    CHECK(got[0].body == "hello, tls!\n");
+  }
+
+  // Two threads verifying against the one set at the same time (each with
+  // its own client config, as each dispatcher thread has).
+  std::vector<std::vector<Fetched>> per_thread(2);
+  {
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < per_thread.size(); ++i)
+      threads.emplace_back([&, i] { per_thread[i] = https_get(TlsClientConfig::create(*a), "localhost:" + port_of(srv)); });
+    for (auto& t : threads) t.join();
+  }
+  for (const auto& out : per_thread) {
+    REQUIRE(out.size() == 1u);
+    CHECK_MESSAGE(out[0].ok, out[0].err.message);
+  }
+
+  // Other inputs, another set.
+  TlsTrust extra = trust;
+  extra.extra_ca_files.push_back(p.pki.path("other-ca.crt"));
+  auto e = cache.get(extra);
+  REQUIRE(e);
+  CHECK(e->get() != a->get());
+  CHECK(cache.loads() == 2u);
+
+  // The bundle rewritten (a CA added): the next get parses it again.
+  {
+    std::ifstream other(p.pki.path("other-ca.crt"));
+    std::ofstream(bundle, std::ios::app) << other.rdbuf();
+  }
+  auto c = cache.get(trust);
+  REQUIRE(c);
+  CHECK(c->get() != a->get());
+  CHECK(cache.loads() == 3u);
+  CHECK(TlsClientConfig::create(*c).value()->ca_count() == 2u);
+
+  // A failure is returned, not kept.
+  TlsTrust missing = trust;
+  missing.extra_ca_files.push_back(p.pki.path("missing.pem"));
+  auto m = cache.get(missing);
+  REQUIRE_FALSE(m);
+  CHECK(m.error().code == HttpErrc::configuration_error);
+  CHECK(cache.loads() == 3u);
 }
 
 TEST_CASE("https: a large body crosses many TLS records; a plain server is a TLS protocol error") {

@@ -1093,6 +1093,25 @@ TEST_CASE("registry strict: wasi.http allow_hosts, ca_file and limits.http_max_b
   REQUIRE_FALSE(ec);
   CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {ca_file: {fs: assets, path: /link.pem}}}\n"),
             "app.yaml:11: entry myns:f: wasi http ca_file /link.pem:");
+  // The default timeouts: milliseconds, 1 ms to one day, checked at their line.
+  fs::path t = dir.write("app.yaml", kDirs + kWat + R"(
+    wasi:
+      http: {connect_timeout_ms: 100, first_byte_timeout_ms: 2000, between_bytes_timeout_ms: 86400000}
+)");
+  Loaded lt = load_with({t}, true);
+  REQUIRE_MESSAGE(lt.reg.ok(), lt.reg.error().message);
+  const WasiHttp& th = *lt.reg->find_function("myns:f")->wasi.http;
+  CHECK(th.connect_timeout_ms == 100u);
+  CHECK(th.first_byte_timeout_ms == 2000u);
+  CHECK(th.between_bytes_timeout_ms == 86400000u);
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {connect_timeout_ms: 0}}\n"),
+            "app.yaml:11: entry myns:f: wasi http connect_timeout_ms must be from 1 to 86400000 milliseconds (got 0)");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {between_bytes_timeout_ms: 86400001}}\n"),
+            "wasi http between_bytes_timeout_ms must be from 1 to 86400000 milliseconds (got 86400001)");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {first_byte_timeout_ms: 2s}}\n"),
+            "wasi http first_byte_timeout_ms must be a non-negative integer (got 2s)");
+  CHECK_HAS(load_error(dir, kDirs + kWat + "\n    wasi: {http: {first_byte_timeout: 5}}\n"),
+            "unknown key first_byte_timeout in wasi http (did you mean first_byte_timeout_ms?)");
 }
 
 // --- files read safely ---------------------------------------------------

@@ -12,7 +12,8 @@ const char* const kUsage =
     "       wippy-bench load    [--runs N] [--mb SIZE]\n"
     "       wippy-bench reset   [--runs N]\n"
     "       wippy-bench guests  [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
-    "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n";
+    "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
+    "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n";
 
 static bool parse_int(const char* s, int& out) {
   char* end = nullptr;
@@ -35,7 +36,8 @@ Result<Args> parse_args(int argc, char** argv) {
   if (argc < 2) return make_error(ErrorKind::Other, "missing command");
   a.command = argv[1];
   if (a.command != "kernels" && a.command != "startup" && a.command != "load" &&
-      a.command != "reset" && a.command != "guests" && a.command != "http-guests")
+      a.command != "reset" && a.command != "guests" && a.command != "http-guests" &&
+      a.command != "instantiate")
     return make_error(ErrorKind::Other, "unknown command: " + a.command);
   for (int i = 2; i < argc; i += 2) {
     std::string opt = argv[i];
@@ -56,6 +58,8 @@ Result<Args> parse_args(int argc, char** argv) {
       ok = parse_int(val, a.guests) && a.guests > 0 && a.guests <= 100000;
     } else if (opt == "--sleep-ms" && (a.command == "guests" || a.command == "http-guests")) {
       ok = parse_int(val, a.sleep_ms);
+    } else if (opt == "--file" && a.command == "instantiate") {
+      a.file = val;
     } else if (opt == "--mb" && a.command == "load") {
       ok = parse_double(val, a.mb);
     } else {

@@ -9,7 +9,7 @@
 namespace wippy::bench {
 
 struct Args {
-  std::string command;  // kernels | startup | load | reset | guests | http-guests
+  std::string command;  // kernels | startup | load | reset | guests | http-guests | instantiate
   int runs = 0;         // 0: the command's default
   std::string filter;   // kernels: only names containing this
   int n = 0;            // kernels: override run(n) for every selected kernel
@@ -17,6 +17,7 @@ struct Args {
   std::string wippy_run;  // startup: path of wippy-run
   double mb = 10.0;     // load: size of the generated module
   int guests = 200;     // guests, http-guests: how many run at once
+  std::string file;     // instantiate: one component instead of the defaults
   int sleep_ms = 100;   // guests: how long each sleeps; http-guests: the server's delay
 };
 

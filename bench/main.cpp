@@ -19,5 +19,6 @@ int main(int argc, char** argv) {
   if (args->command == "reset") return cmd_reset(*args);
   if (args->command == "guests") return cmd_guests(*args);
   if (args->command == "http-guests") return cmd_http_guests(*args);
+  if (args->command == "instantiate") return cmd_instantiate(*args);
   return cmd_load(*args);
 }

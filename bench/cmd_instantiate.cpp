@@ -1,0 +1,115 @@
+// cmd_instantiate.cpp — `wippy-bench instantiate`: what loading a component
+// costs against what one more instance of an already-loaded one costs.
+// For each file (--file PATH, else the hello command component
+// <build>/tests/guests/hello.component.wasm and the componentize-js
+// component <build>/tests/http/fetch.component.wasm, those present):
+//   decode     component::decode_component of the bytes in memory;
+//   validate   component::validate_component;
+//   instantiate  a fresh Store, a fresh WASI linker (add_wasi_to_linker)
+//              and Linker::instantiate of the loaded component: the
+//              median of --runs (default 50) repetitions after the first;
+//   first      the first instantiation (compiles nothing: code is lazy).
+// Reported (medians, ms and us) with the ratio of one instance to the whole
+// load (decode + validate + first instance): how much a loaded component
+// saves each further guest. Nothing is asserted.
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "component/decode.h"
+#include "component/linker.h"
+#include "component/validate.h"
+#include "exe_dir.h"
+#include "hostfns/wasi.h"
+#include "timing.h"
+
+namespace wippy::bench {
+
+namespace {
+
+// One fresh instance: Store, WASI linker, instantiate. Returns ms, or < 0
+// with the error printed.
+double one_instance(const std::shared_ptr<const component::Component>& comp) {
+  const double t0 = now_ms();
+  hostfns::WasiCtx ctx;
+  Store store;
+  component::Linker linker;
+  if (auto a = hostfns::add_wasi_to_linker(linker, ctx); !a) {
+    std::printf("FAIL add_wasi_to_linker: %s\n", a.error().message.c_str());
+    return -1;
+  }
+  auto inst = linker.instantiate(store, comp);
+  if (!inst) {
+    std::printf("FAIL instantiate: %s\n", inst.error().message.c_str());
+    return -1;
+  }
+  return now_ms() - t0;
+}
+
+int bench_file(const std::string& path, int runs) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    std::printf("FAIL cannot read %s\n", path.c_str());
+    return 1;
+  }
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), {});
+  const double t0 = now_ms();
+  auto decoded = component::decode_component(bytes);
+  const double t1 = now_ms();
+  if (!decoded) {
+    std::printf("FAIL decode %s: %s\n", path.c_str(), decoded.error().message.c_str());
+    return 1;
+  }
+  if (auto v = component::validate_component(*decoded); !v) {
+    std::printf("FAIL validate %s: %s\n", path.c_str(), v.error().message.c_str());
+    return 1;
+  }
+  const double t2 = now_ms();
+  auto comp = std::make_shared<const component::Component>(std::move(*decoded));
+  comp->memo->validated = true;
+  const double first = one_instance(comp);
+  if (first < 0) return 1;
+  std::vector<double> each;
+  for (int r = 0; r < runs; ++r) {
+    const double ms = one_instance(comp);
+    if (ms < 0) return 1;
+    each.push_back(ms);
+  }
+  const double inst = median(each), load = (t1 - t0) + (t2 - t1) + first;
+  std::printf("%s (%.2f MB, %zu core modules)\n", path.c_str(), double(bytes.size()) / 1e6,
+              comp->core_modules.size());
+  std::printf("  decode                      %10.2f ms %8.1f MB/s\n", t1 - t0,
+              double(bytes.size()) / 1e3 / (t1 - t0));
+  std::printf("  validate                    %10.2f ms %8.1f MB/s\n", t2 - t1,
+              double(bytes.size()) / 1e3 / (t2 - t1));
+  std::printf("  first instance              %10.2f ms\n", first);
+  std::printf("  further instance (median)   %10.1f us\n", inst * 1000.0);
+  std::printf("  ratio instance / whole load %10.4f\n", load > 0 ? inst / load : 0.0);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_instantiate(const Args& args) {
+  const int runs = args.runs ? args.runs : 50;
+  std::vector<std::string> files;
+  if (!args.file.empty()) {
+    files.push_back(args.file);
+  } else {
+    for (const char* rel : {"/../tests/guests/hello.component.wasm", "/../tests/http/fetch.component.wasm"})
+      if (file_exists(exe_dir() + rel)) files.push_back(exe_dir() + rel);
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "wippy-bench instantiate: no component found (build the tests, or pass --file)\n");
+    return 1;
+  }
+  int status = 0;
+  for (const std::string& f : files) status |= bench_file(f, runs);
+  return status;
+}
+
+}  // namespace wippy::bench

@@ -32,6 +32,7 @@ struct Instance;
 struct FuncInst;
 struct CompiledModule;  // interpreter's threaded code for one Module (exec/)
 struct MemoryImage;     // a snapshot's memory contents (interp/runtime/memory_image.h)
+struct DataImages;      // a module's data segments as memory images (interp/runtime/data_image.h)
 
 // One wasm value slot. References are stored as 64-bit payloads: 0 is null;
 // a funcref is a FuncInst* ; an externref is an opaque non-zero host value.

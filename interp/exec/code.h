@@ -76,6 +76,11 @@ struct CompiledModule {
   std::unique_ptr<std::atomic<const exec::CompiledFunc*>[]> funcs;  // per defined function
   std::vector<std::unique_ptr<exec::CompiledFunc>> owned;
   std::mutex mu;
+  // The module's data images (interp/runtime/data_image.h), made at the
+  // first instantiation that uses this code object; null: copy segments.
+  std::mutex images_mu;
+  bool images_built = false;
+  std::shared_ptr<const DataImages> images;
 
   explicit CompiledModule(std::shared_ptr<const Module> m);
   // The compiled code of defined function `def_index` (compiling it now if needed).

@@ -2,8 +2,9 @@
 // functions, tables, memories (within the store's memory limit) and globals,
 // build exports, resolve element segments, apply active element then data
 // segments in order (a segment out of bounds traps and fails instantiation;
-// earlier writes stay, as in the 2.0 spec), drop active/declarative
-// segments, then run the start function.
+// earlier writes stay, as in the 2.0 spec; data segments that cannot fail
+// are mapped from the module's images instead, data_image.h), drop
+// active/declarative segments, then run the start function.
 // The Instance is adopted by the store before any segment is applied, so
 // functions written into imported tables stay valid if instantiation fails.
 // Running out of memory is an Exhaustion error, never an exception.
@@ -13,6 +14,8 @@
 #include <stdexcept>
 
 #include "interp/runtime/const_eval.h"
+#include "interp/runtime/data_image.h"
+#include "interp/runtime/memory_image.h"
 #include "interp/runtime/link.h"
 #include "interp/runtime/memory_map.h"
 #include "interp/store.h"
@@ -138,6 +141,22 @@ Result<void> apply_elems(const Module& m, Instance& inst) {
 Result<void> apply_datas(const Module& m, Instance& inst) {
   inst.data_segments.resize(m.datas.size());
   for (size_t s = 0; s < m.datas.size(); ++s) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
+  // Segments that cannot fail: map the module's images (data_image.h)
+  // copy-on-write over the fresh memories instead of copying.
+  auto images = data_images(*inst.code);
+  if (!images) return images.error();
+  if (*images) {
+    const uint32_t imported = m.num_imported_memories();
+    for (uint32_t k = 0; k < (*images)->memories.size(); ++k) {
+      const auto& img = (*images)->memories[k];
+      MemoryInst& mem = *inst.memories[imported + k];
+      if (img)
+        if (auto r = reset_memory(mem, img, mem.size); !r) return r.error();
+    }
+    for (size_t s = 0; s < m.datas.size(); ++s)
+      if (m.datas[s].mode == SegmentMode::Active) inst.data_segments[s] = {};
+    return {};
+  }
   for (size_t s = 0; s < m.datas.size(); ++s) {
     const DataSegment& seg = m.datas[s];
     if (seg.mode != SegmentMode::Active) continue;

@@ -77,8 +77,9 @@ struct CompiledModule {
   std::vector<std::unique_ptr<exec::CompiledFunc>> owned;
   std::mutex mu;
   // The module's data images (interp/runtime/data_image.h), made at the
-  // first instantiation that uses this code object; null: copy segments.
+  // second instantiation that uses this code object; null: copy segments.
   std::mutex images_mu;
+  uint32_t image_requests = 0;  // instantiations so far (counts up to 2)
   bool images_built = false;
   std::shared_ptr<const DataImages> images;
 

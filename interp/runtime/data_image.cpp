@@ -62,7 +62,10 @@ Result<std::shared_ptr<const DataImages>> build(const Module& m) {
 
 Result<std::shared_ptr<const DataImages>> data_images(CompiledModule& code) {
   std::lock_guard lock(code.images_mu);
-  if (!code.images_built) {
+  // The first instance copies: a module instantiated once (a one-shot run)
+  // does not pay for an image it would use once.
+  if (code.image_requests < 2) ++code.image_requests;
+  if (!code.images_built && code.image_requests >= 2) {
     auto built = build(*code.module);
     if (!built) return built.error();
     code.images = std::move(*built);

@@ -10,7 +10,8 @@
 // copy) instantiation copies the segments as the spec describes.
 // The images live in the module's CompiledModule, so every instance that
 // shares the code object (the instances of one loaded component or
-// program) shares them; they are built at its first instantiation, under a
+// program) shares them; they are built at its second instantiation (the
+// first copies the segments: a one-shot run pays nothing more), under a
 // lock, at the cost of one copy of the data.
 #pragma once
 #include <cstdint>
@@ -29,8 +30,9 @@ struct DataImages {
   std::vector<std::shared_ptr<const MemoryImage>> memories;
 };
 
-// The module's images (built now if this is the first call for `code`), or
-// null when the module does not qualify: copy the segments then. An error
+// The module's images (built now if this is the second call for `code`),
+// or null on the first call or when the module does not qualify: copy the
+// segments then. An error
 // when an image could not be made (memfd, out of memory).
 Result<std::shared_ptr<const DataImages>> data_images(CompiledModule& code);
 

@@ -186,6 +186,9 @@ class Store {
 
   // Ownership of everything created in this store.
   FuncInst* adopt(std::unique_ptr<FuncInst> f);
+  // `n` default-constructed functions in one allocation (an instance's
+  // defined functions: one allocation instead of n).
+  FuncInst* adopt_funcs(size_t n);
   Instance* adopt(std::unique_ptr<Instance> i);
 
   // Interpreter state (value stack, frames) owned by exec/; created on demand.
@@ -195,6 +198,7 @@ class Store {
  private:
   friend class StoreSnapshot;  // reads and restores every object (snapshot.h)
   std::vector<std::unique_ptr<FuncInst>> funcs_;
+  std::vector<std::unique_ptr<FuncInst[]>> func_blocks_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;
   std::vector<std::unique_ptr<GlobalInst>> globals_;

@@ -31,15 +31,17 @@ Error uninstantiable(const std::string& what, const Error& e) {
 Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
   // Intern each module type once (the store's interning is a linear search).
   std::vector<uint32_t> type_ids(m.types.size(), UINT32_MAX);
+  FuncInst* block = m.funcs.empty() ? nullptr : store.adopt_funcs(m.funcs.size());
+  inst.funcs.reserve(inst.funcs.size() + m.funcs.size());
   for (uint32_t i = 0; i < m.funcs.size(); ++i) {
-    auto f = std::make_unique<FuncInst>();
+    FuncInst& f = block[i];
     uint32_t ti = m.funcs[i];
-    f->type = m.types[ti];
-    if (type_ids[ti] == UINT32_MAX) type_ids[ti] = store.intern_type(f->type);
-    f->type_id = type_ids[ti];
-    f->instance = &inst;
-    f->def_index = i;
-    inst.funcs.push_back(store.adopt(std::move(f)));
+    f.type = m.types[ti];
+    if (type_ids[ti] == UINT32_MAX) type_ids[ti] = store.intern_type(f.type);
+    f.type_id = type_ids[ti];
+    f.instance = &inst;
+    f.def_index = i;
+    inst.funcs.push_back(&f);
   }
   for (size_t i = 0; i < m.tables.size(); ++i) {
     const uint64_t min = m.tables[i].limits.min;

@@ -90,22 +90,19 @@ int bench_file(const std::string& path, int runs) {
   const double t2 = now_ms();
   auto comp = std::make_shared<const component::Component>(std::move(*decoded));
   comp->memo->validated = true;
-  const double first = one_instance(comp);
-  if (first < 0) return 1;
-  std::vector<double> each;
-  for (int r = 0; r < runs; ++r) {
-    const double ms = one_instance(comp);
-    if (ms < 0) return 1;
-    each.push_back(ms);
-  }
-  const double first_run = one_run(comp);
-  if (first_run < 0) return 1;
-  std::vector<double> warm;
-  for (int r = 0; r < runs; ++r) {
-    const double ms = one_run(comp);
-    if (ms < 0) return 1;
-    warm.push_back(ms);
-  }
+  // The first measure of `fn` then `runs` more; false on a failure.
+  auto measure = [&](double (*fn)(const std::shared_ptr<const component::Component>&), double& first_ms,
+                     std::vector<double>& more) {
+    first_ms = fn(comp);
+    for (int r = 0; r < runs && first_ms >= 0; ++r) {
+      more.push_back(fn(comp));
+      if (more.back() < 0) return false;
+    }
+    return first_ms >= 0;
+  };
+  double first = 0, first_run = 0;
+  std::vector<double> each, warm;
+  if (!measure(one_instance, first, each) || !measure(one_run, first_run, warm)) return 1;
   const double inst = median(each), load = (t1 - t0) + (t2 - t1) + first;
   std::printf("%s (%.2f MB, %zu core modules)\n", path.c_str(), double(bytes.size()) / 1e6,
               comp->core_modules.size());

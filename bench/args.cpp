@@ -13,7 +13,8 @@ const char* const kUsage =
     "       wippy-bench reset   [--runs N]\n"
     "       wippy-bench guests  [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
     "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
-    "       wippy-bench http-client [--runs N] [--n GETS] [--mib MIB] [--dir DIR]\n";
+    "       wippy-bench http-client [--runs N] [--n GETS] [--mib MIB] [--dir DIR]\n"
+    "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n";
 
 static bool parse_int(const char* s, int& out) {
   char* end = nullptr;
@@ -37,7 +38,7 @@ Result<Args> parse_args(int argc, char** argv) {
   a.command = argv[1];
   if (a.command != "kernels" && a.command != "startup" && a.command != "load" &&
       a.command != "reset" && a.command != "guests" && a.command != "http-guests" &&
-      a.command != "http-client")
+      a.command != "http-client" && a.command != "instantiate")
     return make_error(ErrorKind::Other, "unknown command: " + a.command);
   for (int i = 2; i < argc; i += 2) {
     std::string opt = argv[i];
@@ -61,6 +62,8 @@ Result<Args> parse_args(int argc, char** argv) {
       ok = parse_int(val, a.sleep_ms);
     } else if (opt == "--mib" && a.command == "http-client") {
       ok = parse_int(val, a.mib) && a.mib > 0 && a.mib <= 65536;
+    } else if (opt == "--file" && a.command == "instantiate") {
+      a.file = val;
     } else if (opt == "--mb" && a.command == "load") {
       ok = parse_double(val, a.mb);
     } else {

@@ -9,7 +9,7 @@
 namespace wippy::bench {
 
 struct Args {
-  std::string command;  // kernels | startup | load | reset | guests | http-guests | http-client
+  std::string command;  // kernels | startup | load | reset | guests | http-guests | http-client | instantiate
   int runs = 0;         // 0: the command's default
   std::string filter;   // kernels: only names containing this
   int n = 0;            // kernels: override run(n) for every selected kernel; http-client: GETs
@@ -18,6 +18,7 @@ struct Args {
   double mb = 10.0;     // load: size of the generated module
   int mib = 256;        // http-client: the download's size
   int guests = 200;     // guests, http-guests: how many run at once
+  std::string file;     // instantiate: one component instead of the defaults
   int sleep_ms = 100;   // guests: how long each sleeps; http-guests: the server's delay
 };
 

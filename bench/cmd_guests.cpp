@@ -5,9 +5,10 @@
 // <build>/tests/guests next to wippy-bench) with a read-only and a
 // read-write preopen in a fresh temporary directory:
 //   1. one guest alone with sleep 0, --runs times (default 5): the median is
-//      the reference "one guest" time (decode, link, instantiate, run);
+//      the reference "one guest" time (load, link, instantiate, run);
 //   2. --guests guests (default 200) at once, each sleeping --sleep-ms
-//      (default 100) ms, each in its own Store on its own fiber, --runs
+//      (default 100) ms, each in its own Store on its own fiber, all of
+//      one component loaded once (component/load.h) in the timing, --runs
 //      times. Every guest must print its expected line and exit 0, or the
 //      command reports FAIL and exits 1.
 // Reported (medians): the wall time of the concurrent run, its ratio to
@@ -54,16 +55,18 @@ Outcome run_guests(const std::vector<uint8_t>& wasm, const fs::path& dir, int gu
   disp::Loop loop;
   Outcome out;
   int parked = 0;
+  const double t0 = now_ms();
+  auto comp = load_guest(wasm);  // once for every guest, timed with them
+  if (!comp) return {false, 0, 0, "the component did not load"};
   for (int i = 0; i < guests; ++i) {
     runs.push_back(std::make_unique<GuestRun>());
     GuestRun& run = *runs.back();
     run.ctx.args = {"fs_sleep_read", "g" + std::to_string(i), std::to_string(sleep_ms)};
     run.ctx.preopens = {{(dir / "ro").string(), "/in", true}, {(dir / "rw").string(), "/out", false}};
-    spawn_guest(loop, wasm, run, [&parked] { ++parked; });
+    spawn_guest(loop, comp, run, [&parked] { ++parked; });
   }
   // Queued behind every guest's first run: all of them are parked by now.
   loop.spawn([&] { out.peak_rss = resident_bytes(); });
-  const double t0 = now_ms();
   loop.run();
   out.wall_ms = now_ms() - t0;
   out.failure = first_failure(runs, [](int i) { return "g" + std::to_string(i) + " a=1000 b=70000 own=yes\n"; });

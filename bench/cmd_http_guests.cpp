@@ -7,10 +7,11 @@
 // (tests/unit/delay_server.h) that answers each GET after --sleep-ms
 // (default 100; 200 for the figure):
 //   1. one guest alone against a server without delay, --runs times
-//      (default 5): the reference "one guest" time (decode, link,
+//      (default 5): the reference "one guest" time (load, link,
 //      instantiate, connect, GET);
 //   2. --guests guests (default 200) at once, each in its own Store on its
-//      own fiber, --runs times. Every guest must print the body and exit
+//      own fiber, all of one component loaded once (component/load.h) in
+//      the timing, --runs times. Every guest must print the body and exit
 //      0, or the command reports FAIL and exits 1.
 // Reported (medians): both wall times, the concurrent one's ratio to
 // (guests x one guest + delay) and to the delay alone, and the most
@@ -49,12 +50,14 @@ Outcome run_gets(const std::vector<uint8_t>& wasm, int guests, int delay_ms) {
   const std::string authority = "127.0.0.1:" + std::to_string(server.port());
   std::vector<std::unique_ptr<GuestRun>> runs;
   disp::Loop loop;
+  const double t0 = now_ms();
+  auto comp = load_guest(wasm);  // once for every guest, timed with them
+  if (!comp) return {false, 0, 0, "the component did not load"};
   for (int i = 0; i < guests; ++i) {
     runs.push_back(std::make_unique<GuestRun>());
     runs.back()->ctx.args = {"http_get", authority, "/g" + std::to_string(i)};
-    spawn_guest(loop, wasm, *runs.back());
+    spawn_guest(loop, comp, *runs.back());
   }
-  const double t0 = now_ms();
   loop.run();
   out.wall_ms = now_ms() - t0;
   out.most_held = server.most();

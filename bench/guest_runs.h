@@ -1,17 +1,21 @@
 // guest_runs.h — what the many-guests commands (cmd_guests.cpp,
 // cmd_http_guests.cpp) share: a WASI command guest run as a fiber of a
 // loop, each in its own Store, and the check of what every run printed.
-// spawn_guest(loop, wasm, run, on_start): queues a fiber that calls
-// on_start (when given), then run_wasi_command; the exit code or the error
-// message lands in `run`. first_failure(runs, want): "" when every run
+// load_guest(wasm): the component decoded and validated once
+// (component/load.h), or null with the error printed. spawn_guest(loop,
+// component, run, on_start): queues a fiber that calls on_start (when
+// given), then run_wasi_command on that loaded component; the exit code or
+// the error message lands in `run`. first_failure(runs, want): "" when every run
 // exited 0 having printed exactly want(i), else what run i did instead.
 #pragma once
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "component/load.h"
 #include "dispatcher/loop.h"
 #include "hostfns/wasi.h"
 
@@ -23,12 +27,19 @@ struct GuestRun {
   std::string error;
 };
 
-inline void spawn_guest(disp::Loop& loop, const std::vector<uint8_t>& wasm, GuestRun& run,
+inline std::shared_ptr<const component::Component> load_guest(const std::vector<uint8_t>& wasm) {
+  auto comp = component::load_component(wasm);
+  if (comp) return *comp;
+  std::printf("FAIL loading the guest: %s\n", comp.error().message.c_str());
+  return nullptr;
+}
+
+inline void spawn_guest(disp::Loop& loop, std::shared_ptr<const component::Component> comp, GuestRun& run,
                         std::function<void()> on_start = {}) {
-  loop.spawn([&run, &wasm, on_start = std::move(on_start)] {
+  loop.spawn([&run, comp = std::move(comp), on_start = std::move(on_start)] {
     if (on_start) on_start();
     Store store;
-    auto r = hostfns::run_wasi_command(store, wasm, run.ctx);
+    auto r = hostfns::run_wasi_command(store, comp, run.ctx);
     if (r.ok()) run.code = *r;
     else run.error = r.error().message;
   });

@@ -20,5 +20,6 @@ int main(int argc, char** argv) {
   if (args->command == "guests") return cmd_guests(*args);
   if (args->command == "http-guests") return cmd_http_guests(*args);
   if (args->command == "http-client") return cmd_http_client(*args);
+  if (args->command == "instantiate") return cmd_instantiate(*args);
   return cmd_load(*args);
 }

@@ -7,7 +7,7 @@
 #include <charconv>
 
 #include "component/instantiate.h"
-#include "component/validate.h"
+#include "component/load.h"
 #include "interp/quote.h"
 
 namespace wippy::component {
@@ -171,14 +171,7 @@ Result<Item> Linker::resolve(const std::string& name) const {
 
 Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(Store& store,
                                                                std::shared_ptr<const Component> component) const {
-  {
-    std::lock_guard lock(component->memo->mu);
-    if (!component->memo->validated) {
-      auto v = validate_component(*component);
-      if (!v) return v.error();
-      component->memo->validated = true;
-    }
-  }
+  if (auto v = validate_once(*component); !v) return v.error();
   auto r = instantiate_component(store, *this, std::move(component));
   if (!r) return r.error();
   return std::make_unique<ComponentInstance>(store, r->exports, r->scope);

@@ -1,10 +1,10 @@
-// run_command.cpp — run_wasi_command (see wasi.h): decode, link against a
-// fresh WASI linker bound to `ctx`, call wasi:cli/run#run, map the outcome
+// run_command.cpp — run_wasi_command (see wasi.h): load (or take a loaded
+// component), link against a fresh WASI linker bound to `ctx`, call wasi:cli/run#run, map the outcome
 // onto an exit code. The call runs on a fiber: the caller's, or one of a
 // private Loop that lives for the call.
 #include <memory>
 
-#include "component/decode.h"
+#include "component/load.h"
 #include "dispatcher/loop.h"
 #include "dispatcher/this_fiber.h"
 #include "hostfns/wasi.h"
@@ -12,10 +12,12 @@
 namespace wippy::hostfns {
 
 Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_bytes, WasiCtx& ctx) {
-  auto decoded = component::decode_component(component_bytes);
-  if (!decoded) return decoded.error();
-  auto comp = std::make_shared<const component::Component>(std::move(*decoded));
+  auto comp = component::load_component(component_bytes);
+  if (!comp) return comp.error();
+  return run_wasi_command(store, *comp, ctx);
+}
 
+Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& comp, WasiCtx& ctx) {
   component::Linker linker;
   auto added = add_wasi_to_linker(linker, ctx);
   if (!added) return added.error();

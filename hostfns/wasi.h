@@ -18,11 +18,15 @@
 // add_wasi_to_linker() fails (Io) when a preopen's host directory cannot be
 // opened.
 // run_wasi_command() decodes a component, links it with a fresh WASI linker
-// and calls wasi:cli/run#run. Its exit code: 0 when run returns ok, 1 when
-// it returns err or calls exit(err), the code given to exit-with-code.
+// and calls wasi:cli/run#run. Given a component loaded once
+// (component/load.h), it skips the decoding and validation: many runs of
+// one component share its decoded modules and compiled code. Its exit
+// code: 0 when run returns ok, 1 when it returns err or calls exit(err),
+// the code given to exit-with-code.
 // Traps and link errors come back as errors.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -55,5 +59,7 @@ void add_random(component::Linker& linker, WasiCtx& ctx);
 Result<void> add_filesystem(component::Linker& linker, WasiCtx& ctx);
 
 Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_bytes, WasiCtx& ctx);
+Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& component,
+                             WasiCtx& ctx);
 
 }  // namespace wippy::hostfns

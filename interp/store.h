@@ -32,6 +32,7 @@ struct Instance;
 struct FuncInst;
 struct CompiledModule;  // interpreter's threaded code for one Module (exec/)
 struct MemoryImage;     // a snapshot's memory contents (interp/runtime/memory_image.h)
+struct DataImages;      // a module's data segments as memory images (interp/runtime/data_image.h)
 
 // One wasm value slot. References are stored as 64-bit payloads: 0 is null;
 // a funcref is a FuncInst* ; an externref is an opaque non-zero host value.
@@ -185,6 +186,9 @@ class Store {
 
   // Ownership of everything created in this store.
   FuncInst* adopt(std::unique_ptr<FuncInst> f);
+  // `n` default-constructed functions in one allocation (an instance's
+  // defined functions: one allocation instead of n).
+  FuncInst* adopt_funcs(size_t n);
   Instance* adopt(std::unique_ptr<Instance> i);
 
   // Interpreter state (value stack, frames) owned by exec/; created on demand.
@@ -194,6 +198,7 @@ class Store {
  private:
   friend class StoreSnapshot;  // reads and restores every object (snapshot.h)
   std::vector<std::unique_ptr<FuncInst>> funcs_;
+  std::vector<std::unique_ptr<FuncInst[]>> func_blocks_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;
   std::vector<std::unique_ptr<GlobalInst>> globals_;

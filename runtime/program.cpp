@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "component/decode.h"
-#include "component/validate.h"
+#include "component/load.h"
 #include "interp/decode/decode.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
@@ -97,17 +97,17 @@ Result<void> resolve_component_method(Program& p) {
 
 Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const Registry&) {
   const FunctionEntry& fn = *p.entry;
-  auto decoded = component::decode_component(bytes);
-  if (!decoded) return entry_error(fn, decoded.error());
-  if (auto v = component::validate_component(*decoded); !v) return entry_error(fn, v.error());
+  // Decoded and validated once; instances share it (component/load.h).
+  auto loaded = component::load_component(bytes);
+  if (!loaded) return entry_error(fn, loaded.error());
   // Capability gating: every import must belong to a granted profile.
   // (A type import with an `eq` bound, e.g. a record defined at world
   // level, only names a type: it grants nothing and needs no grant.)
-  for (const auto& imp : decoded->imports) {
+  for (const auto& imp : (*loaded)->imports) {
     if (imp.desc.sort == Sort::Type && !imp.desc.bound.sub_resource) continue;
     if (auto g = check_import_granted(fn.imports, fn.id, imp.name.name); !g) return g.error();
   }
-  p.component = std::make_shared<const component::Component>(std::move(*decoded));
+  p.component = std::move(*loaded);
   p.is_component = true;
   return resolve_component_method(p);
 }

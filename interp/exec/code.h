@@ -76,6 +76,12 @@ struct CompiledModule {
   std::unique_ptr<std::atomic<const exec::CompiledFunc*>[]> funcs;  // per defined function
   std::vector<std::unique_ptr<exec::CompiledFunc>> owned;
   std::mutex mu;
+  // The module's data images (interp/runtime/data_image.h), made at the
+  // second instantiation that uses this code object; null: copy segments.
+  std::mutex images_mu;
+  uint32_t image_requests = 0;  // instantiations so far (counts up to 2)
+  bool images_built = false;
+  std::shared_ptr<const DataImages> images;
 
   explicit CompiledModule(std::shared_ptr<const Module> m);
   // The compiled code of defined function `def_index` (compiling it now if needed).

@@ -2,8 +2,9 @@
 // functions, tables, memories (within the store's memory limit) and globals,
 // build exports, resolve element segments, apply active element then data
 // segments in order (a segment out of bounds traps and fails instantiation;
-// earlier writes stay, as in the 2.0 spec), drop active/declarative
-// segments, then run the start function.
+// earlier writes stay, as in the 2.0 spec; data segments that cannot fail
+// are mapped from the module's images instead, data_image.h), drop
+// active/declarative segments, then run the start function.
 // The Instance is adopted by the store before any segment is applied, so
 // functions written into imported tables stay valid if instantiation fails.
 // Running out of memory is an Exhaustion error, never an exception.
@@ -13,6 +14,8 @@
 #include <stdexcept>
 
 #include "interp/runtime/const_eval.h"
+#include "interp/runtime/data_image.h"
+#include "interp/runtime/memory_image.h"
 #include "interp/runtime/link.h"
 #include "interp/runtime/memory_map.h"
 #include "interp/store.h"
@@ -28,15 +31,17 @@ Error uninstantiable(const std::string& what, const Error& e) {
 Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
   // Intern each module type once (the store's interning is a linear search).
   std::vector<uint32_t> type_ids(m.types.size(), UINT32_MAX);
+  FuncInst* block = m.funcs.empty() ? nullptr : store.adopt_funcs(m.funcs.size());
+  inst.funcs.reserve(inst.funcs.size() + m.funcs.size());
   for (uint32_t i = 0; i < m.funcs.size(); ++i) {
-    auto f = std::make_unique<FuncInst>();
+    FuncInst& f = block[i];
     uint32_t ti = m.funcs[i];
-    f->type = m.types[ti];
-    if (type_ids[ti] == UINT32_MAX) type_ids[ti] = store.intern_type(f->type);
-    f->type_id = type_ids[ti];
-    f->instance = &inst;
-    f->def_index = i;
-    inst.funcs.push_back(store.adopt(std::move(f)));
+    f.type = m.types[ti];
+    if (type_ids[ti] == UINT32_MAX) type_ids[ti] = store.intern_type(f.type);
+    f.type_id = type_ids[ti];
+    f.instance = &inst;
+    f.def_index = i;
+    inst.funcs.push_back(&f);
   }
   for (size_t i = 0; i < m.tables.size(); ++i) {
     const uint64_t min = m.tables[i].limits.min;
@@ -138,6 +143,22 @@ Result<void> apply_elems(const Module& m, Instance& inst) {
 Result<void> apply_datas(const Module& m, Instance& inst) {
   inst.data_segments.resize(m.datas.size());
   for (size_t s = 0; s < m.datas.size(); ++s) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
+  // Segments that cannot fail: map the module's images (data_image.h)
+  // copy-on-write over the fresh memories instead of copying.
+  auto images = data_images(*inst.code);
+  if (!images) return images.error();
+  if (*images) {
+    const uint32_t imported = m.num_imported_memories();
+    for (uint32_t k = 0; k < (*images)->memories.size(); ++k) {
+      const auto& img = (*images)->memories[k];
+      MemoryInst& mem = *inst.memories[imported + k];
+      if (img)
+        if (auto r = reset_memory(mem, img, mem.size); !r) return r.error();
+    }
+    for (size_t s = 0; s < m.datas.size(); ++s)
+      if (m.datas[s].mode == SegmentMode::Active) inst.data_segments[s] = {};
+    return {};
+  }
   for (size_t s = 0; s < m.datas.size(); ++s) {
     const DataSegment& seg = m.datas[s];
     if (seg.mode != SegmentMode::Active) continue;

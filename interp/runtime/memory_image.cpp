@@ -66,41 +66,48 @@ MemoryImage::~MemoryImage() {
   if (fd >= 0) close(fd);
 }
 
-Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m) {
+uint64_t os_page_size() { return os_page(); }
+
+Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size) {
   const uint64_t page = os_page();
   uint64_t end = 0;  // end of the last page that is not all zero
-  for (uint64_t off = 0; off < m.size; off += page)
-    if (!all_zero(m.data + off, page)) end = off + page;
-  const uint64_t old_bytes = m.image ? m.image->bytes : 0;
-
-  std::shared_ptr<MemoryImage> img;
-  if (end > 0) {
-    img = std::make_shared<MemoryImage>();
-    img->fd = memfd_create("wippy-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (img->fd < 0) return sys_error("memfd_create");
-    if (ftruncate(img->fd, off_t(end)) != 0) return sys_error("ftruncate");
-    // Copy runs of non-zero pages; zero pages stay holes.
-    for (uint64_t off = 0; off < end;) {
-      if (all_zero(m.data + off, page)) {
-        off += page;
-        continue;
-      }
-      uint64_t run = off + page;
-      while (run < end && !all_zero(m.data + run, page)) run += page;
-      if (!write_all(img->fd, m.data + off, run - off, off)) return sys_error("write");
-      off = run;
+  for (uint64_t off = 0; off + page <= size; off += page)
+    if (!all_zero(data + off, page)) end = off + page;
+  if (end == 0) return std::shared_ptr<const MemoryImage>();
+  auto img = std::make_shared<MemoryImage>();
+  img->fd = memfd_create("wippy-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (img->fd < 0) return sys_error("memfd_create");
+  if (ftruncate(img->fd, off_t(end)) != 0) return sys_error("ftruncate");
+  // Copy runs of non-zero pages; zero pages stay holes.
+  for (uint64_t off = 0; off < end;) {
+    if (all_zero(data + off, page)) {
+      off += page;
+      continue;
     }
-    if (fcntl(img->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
-      return sys_error("seal");
-    img->bytes = end;
-    if (!map_image(m, *img)) return sys_error("mmap image");
+    uint64_t run = off + page;
+    while (run < end && !all_zero(data + run, page)) run += page;
+    if (!write_all(img->fd, data + off, run - off, off)) return sys_error("write");
+    off = run;
   }
+  if (fcntl(img->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
+    return sys_error("seal");
+  img->bytes = end;
+  return std::shared_ptr<const MemoryImage>(std::move(img));
+}
+
+Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m) {
+  const uint64_t old_bytes = m.image ? m.image->bytes : 0;
+  auto made = make_memory_image(m.data, m.size);
+  if (!made) return made.error();
+  std::shared_ptr<const MemoryImage> img = *made;
+  const uint64_t end = img ? img->bytes : 0;
+  if (img && !map_image(m, *img)) return sys_error("mmap image");
   // A previous image reaching past `end` maps only zeros there now; make it
   // anonymous so a reset cannot bring that image's bytes back.
   if (old_bytes > end && !map_anonymous(m, end, old_bytes - end, PROT_READ | PROT_WRITE))
     return sys_error("mmap");
   m.image = img;
-  return std::shared_ptr<const MemoryImage>(std::move(img));
+  return img;
 }
 
 Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image, uint64_t size) {

@@ -32,6 +32,14 @@ struct MemoryImage {
   ~MemoryImage();
 };
 
+// The OS page size (images are whole OS pages).
+uint64_t os_page_size();
+
+// A new image holding `size` bytes from `data` (size a multiple of the OS
+// page size; bytes past the last non-zero page are left out, zero pages are
+// holes). Null when every byte is zero.
+Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size);
+
 // Writes m's current contents into a new image and maps it over m (the
 // contents do not change). Returns null when the memory is all zero: then
 // the whole memory is anonymous and a reset only has to zero it.

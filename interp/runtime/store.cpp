@@ -15,6 +15,7 @@ Store::~Store() {
   exec_.reset();
   instances_.clear();
   funcs_.clear();
+  func_blocks_.clear();
   tables_.clear();
   memories_.clear();
   globals_.clear();
@@ -91,6 +92,11 @@ GlobalInst* Store::create_global(GlobalType type, Value v) {
 FuncInst* Store::adopt(std::unique_ptr<FuncInst> f) {
   funcs_.push_back(std::move(f));
   return funcs_.back().get();
+}
+
+FuncInst* Store::adopt_funcs(size_t n) {
+  func_blocks_.push_back(std::make_unique<FuncInst[]>(n));
+  return func_blocks_.back().get();
 }
 
 Instance* Store::adopt(std::unique_ptr<Instance> i) {

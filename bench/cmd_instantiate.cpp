@@ -1,0 +1,142 @@
+// cmd_instantiate.cpp — `wippy-bench instantiate`: what loading a component
+// costs against what one more instance of an already-loaded one costs.
+// For each file (--file PATH, else the hello command component
+// <build>/tests/guests/hello.component.wasm and the componentize-js
+// component <build>/tests/http/fetch.component.wasm, those present):
+//   decode     component::decode_component of the bytes in memory;
+//   validate   component::validate_component;
+//   instantiate  a fresh Store, a fresh WASI linker (add_wasi_to_linker)
+//              and Linker::instantiate of the loaded component: the
+//              median of --runs (default 50) repetitions after the first;
+//   first      the first instantiation (compiles nothing: code is lazy);
+//   first run  a fresh instance running wasi:cli/run#run once (arguments
+//              `guest {"http":1}`: the fetch guest then runs no case; hello
+//              ignores them), compiling what it calls;
+//   warm run   the same again (median of --runs): code already compiled.
+// Reported (medians, ms and us) with the ratio of one instance to the whole
+// load (decode + validate + first instance): how much a loaded component
+// saves each further guest. Nothing is asserted.
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "component/decode.h"
+#include "component/linker.h"
+#include "component/validate.h"
+#include "exe_dir.h"
+#include "hostfns/wasi.h"
+#include "timing.h"
+
+namespace wippy::bench {
+
+namespace {
+
+// One fresh instance: Store, WASI linker, instantiate. Returns ms, or < 0
+// with the error printed.
+double one_instance(const std::shared_ptr<const component::Component>& comp) {
+  const double t0 = now_ms();
+  hostfns::WasiCtx ctx;
+  Store store;
+  component::Linker linker;
+  if (auto a = hostfns::add_wasi_to_linker(linker, ctx); !a) {
+    std::printf("FAIL add_wasi_to_linker: %s\n", a.error().message.c_str());
+    return -1;
+  }
+  auto inst = linker.instantiate(store, comp);
+  if (!inst) {
+    std::printf("FAIL instantiate: %s\n", inst.error().message.c_str());
+    return -1;
+  }
+  return now_ms() - t0;
+}
+
+// One fresh instance running the command. Returns ms, or < 0 with the
+// error printed.
+double one_run(const std::shared_ptr<const component::Component>& comp) {
+  const double t0 = now_ms();
+  hostfns::WasiCtx ctx;
+  ctx.args = {"guest", "{\"http\":1}"};
+  Store store;
+  auto r = hostfns::run_wasi_command(store, comp, ctx);
+  if (!r || *r != 0) {
+    std::printf("FAIL run: %s\n", r ? ("exit " + std::to_string(*r)).c_str() : r.error().message.c_str());
+    return -1;
+  }
+  return now_ms() - t0;
+}
+
+int bench_file(const std::string& path, int runs) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    std::printf("FAIL cannot read %s\n", path.c_str());
+    return 1;
+  }
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), {});
+  const double t0 = now_ms();
+  auto decoded = component::decode_component(bytes);
+  const double t1 = now_ms();
+  if (!decoded) {
+    std::printf("FAIL decode %s: %s\n", path.c_str(), decoded.error().message.c_str());
+    return 1;
+  }
+  if (auto v = component::validate_component(*decoded); !v) {
+    std::printf("FAIL validate %s: %s\n", path.c_str(), v.error().message.c_str());
+    return 1;
+  }
+  const double t2 = now_ms();
+  auto comp = std::make_shared<const component::Component>(std::move(*decoded));
+  comp->memo->validated = true;
+  // The first measure of `fn` then `runs` more; false on a failure.
+  auto measure = [&](double (*fn)(const std::shared_ptr<const component::Component>&), double& first_ms,
+                     std::vector<double>& more) {
+    first_ms = fn(comp);
+    for (int r = 0; r < runs && first_ms >= 0; ++r) {
+      more.push_back(fn(comp));
+      if (more.back() < 0) return false;
+    }
+    return first_ms >= 0;
+  };
+  double first = 0, first_run = 0;
+  std::vector<double> each, warm;
+  if (!measure(one_instance, first, each) || !measure(one_run, first_run, warm)) return 1;
+  const double inst = median(each), load = (t1 - t0) + (t2 - t1) + first;
+  std::printf("%s (%.2f MB, %zu core modules)\n", path.c_str(), double(bytes.size()) / 1e6,
+              comp->core_modules.size());
+  std::printf("  decode                      %10.2f ms %8.1f MB/s\n", t1 - t0,
+              double(bytes.size()) / 1e3 / (t1 - t0));
+  std::printf("  validate                    %10.2f ms %8.1f MB/s\n", t2 - t1,
+              double(bytes.size()) / 1e3 / (t2 - t1));
+  std::printf("  first instance              %10.2f ms\n", first);
+  std::printf("  further instance (median)   %10.1f us\n", inst * 1000.0);
+  std::printf("  ratio instance / whole load %10.4f\n", load > 0 ? inst / load : 0.0);
+  std::printf("  first run (instance + run)  %10.2f ms\n", first_run);
+  std::printf("  warm run (median)           %10.2f ms\n", median(warm));
+  std::printf("  cold load + first run       %10.2f ms\n", load - first + first_run);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_instantiate(const Args& args) {
+  const int runs = args.runs ? args.runs : 50;
+  std::vector<std::string> files;
+  if (!args.file.empty()) {
+    files.push_back(args.file);
+  } else {
+    for (const char* rel : {"/../tests/guests/hello.component.wasm", "/../tests/http/fetch.component.wasm"})
+      if (file_exists(exe_dir() + rel)) files.push_back(exe_dir() + rel);
+  }
+  if (files.empty()) {
+    std::fprintf(stderr, "wippy-bench instantiate: no component found (build the tests, or pass --file)\n");
+    return 1;
+  }
+  int status = 0;
+  for (const std::string& f : files) status |= bench_file(f, runs);
+  return status;
+}
+
+}  // namespace wippy::bench

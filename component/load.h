@@ -1,0 +1,23 @@
+// load.h — a component made ready to instantiate many times: decoded and
+// validated once. load_component() returns it shared and marked validated
+// in its memo (component.h), so Linker::instantiate does not validate it
+// again, and every instance made from it shares its decoded modules and
+// their compiled code. Errors are decode_component's (Malformed) or
+// validate_component's (Invalid).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "component/component.h"
+#include "interp/result.h"
+
+namespace wippy::component {
+
+Result<std::shared_ptr<const Component>> load_component(std::span<const uint8_t> bytes);
+
+// Validates `component` unless its memo says it already was, and records a
+// success there (what Linker::instantiate does before instantiating).
+Result<void> validate_once(const Component& component);
+
+}  // namespace wippy::component

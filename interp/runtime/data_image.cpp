@@ -1,0 +1,77 @@
+// data_image.cpp — per-module memory images of the active data segments
+// (see data_image.h).
+#include "interp/runtime/data_image.h"
+
+#include <optional>
+
+#include "interp/exec/code.h"
+#include "interp/reader.h"
+#include "interp/runtime/memory_image.h"
+
+namespace wippy {
+
+namespace {
+
+// The offset of `expr` when it is exactly `i32.const N end`.
+std::optional<uint32_t> plain_i32_offset(const Module& m, const ConstExpr& expr) {
+  Reader r(m.span(expr.begin, expr.end));
+  if (r.u8() != 0x41) return std::nullopt;
+  const int32_t n = r.s32();
+  if (r.u8() != 0x0b || !r.ok() || !r.at_end()) return std::nullopt;
+  return uint32_t(n);
+}
+
+// Null when the module does not qualify (data_image.h).
+Result<std::shared_ptr<const DataImages>> build(const Module& m) {
+  const uint32_t imported = m.num_imported_memories();
+  std::vector<uint64_t> end(m.memories.size(), 0);  // bytes the segments reach
+  uint64_t total = 0;
+  for (const DataSegment& seg : m.datas) {
+    if (seg.mode != SegmentMode::Active) continue;
+    if (seg.memory < imported) return std::shared_ptr<const DataImages>();
+    auto off = plain_i32_offset(m, seg.offset);
+    if (!off) return std::shared_ptr<const DataImages>();
+    const uint64_t limit = uint64_t(m.memories[seg.memory - imported].limits.min) * kPageSize;
+    const uint64_t reach = uint64_t(*off) + (seg.end - seg.begin);
+    if (reach > limit) return std::shared_ptr<const DataImages>();
+    end[seg.memory - imported] = std::max(end[seg.memory - imported], reach);
+    total += seg.end - seg.begin;
+  }
+  if (total < kDataImageMinBytes) return std::shared_ptr<const DataImages>();
+
+  auto images = std::make_shared<DataImages>();
+  images->memories.resize(m.memories.size());
+  const uint64_t page = os_page_size();
+  for (uint32_t k = 0; k < m.memories.size(); ++k) {
+    if (end[k] == 0) continue;
+    std::vector<uint8_t> contents((end[k] + page - 1) / page * page, 0);
+    for (const DataSegment& seg : m.datas) {
+      if (seg.mode != SegmentMode::Active || seg.memory != imported + k) continue;
+      const uint32_t off = *plain_i32_offset(m, seg.offset);
+      std::span<const uint8_t> bytes = m.span(seg.begin, seg.end);
+      std::copy(bytes.begin(), bytes.end(), contents.begin() + ptrdiff_t(off));
+    }
+    auto img = make_memory_image(contents.data(), contents.size());
+    if (!img) return img.error();
+    images->memories[k] = std::move(*img);
+  }
+  return std::shared_ptr<const DataImages>(std::move(images));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const DataImages>> data_images(CompiledModule& code) {
+  std::lock_guard lock(code.images_mu);
+  // The first instance copies: a module instantiated once (a one-shot run)
+  // does not pay for an image it would use once.
+  if (code.image_requests < 2) ++code.image_requests;
+  if (!code.images_built && code.image_requests >= 2) {
+    auto built = build(*code.module);
+    if (!built) return built.error();
+    code.images = std::move(*built);
+    code.images_built = true;
+  }
+  return code.images;
+}
+
+}  // namespace wippy

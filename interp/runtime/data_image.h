@@ -1,0 +1,39 @@
+// data_image.h — the contents a module's active data segments give its own
+// memories, built once per module and mapped copy-on-write into every
+// instance (internal to interp/runtime; instantiate.cpp uses it).
+// A module qualifies when its active data segments carry at least
+// kDataImageMinBytes bytes and every one of them targets a memory the
+// module defines, at an `i32.const` offset, within that memory's initial
+// size: then no segment can fail, their order cannot be observed, and an
+// image per defined memory (memory_image.h) holds exactly what copying the
+// segments in order would write. Otherwise (or for small data, cheaper to
+// copy) instantiation copies the segments as the spec describes.
+// The images live in the module's CompiledModule, so every instance that
+// shares the code object (the instances of one loaded component or
+// program) shares them; they are built at its second instantiation (the
+// first copies the segments: a one-shot run pays nothing more), under a
+// lock, at the cost of one copy of the data.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "interp/result.h"
+#include "interp/store.h"
+
+namespace wippy {
+
+inline constexpr uint64_t kDataImageMinBytes = 64 * 1024;
+
+struct DataImages {
+  // One per defined memory (null: that memory starts all zero).
+  std::vector<std::shared_ptr<const MemoryImage>> memories;
+};
+
+// The module's images (built now if this is the second call for `code`),
+// or null on the first call or when the module does not qualify: copy the
+// segments then. An error
+// when an image could not be made (memfd, out of memory).
+Result<std::shared_ptr<const DataImages>> data_images(CompiledModule& code);
+
+}  // namespace wippy

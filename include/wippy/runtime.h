@@ -32,7 +32,13 @@
 //    devices), too large (limits.max_module_bytes) or unreadable are errors.
 //  * Unknown registry keys are warnings (RuntimeOptions::on_warning), errors
 //    inside `limits` and `wasi`, and errors everywhere with `strict`.
+//  * Versions: wippy/version.h (included here) has WIPPY_VERSION_MAJOR,
+//    _MINOR, _PATCH, WIPPY_VERSION_STRING and WIPPY_VERSION_AT_LEAST(a,b,c).
+//    These headers need C++20 (require_cxx20.h says so otherwise). Link
+//    with `pkg-config --static --libs wippy` (libwippy.a is static).
 #pragma once
+#include "require_cxx20.h"  // first: a clear error before any C++20 code
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -45,6 +51,7 @@
 
 #include "component/val.h"
 #include "interp/result.h"
+#include "wippy/version.h"
 
 namespace wippy {
 

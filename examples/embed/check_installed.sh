@@ -3,6 +3,7 @@
 # Checks the installed tree an embedder gets: `meson install --destdir`
 # of BUILD_DIR into SCRATCH/root, then, using only that tree and its
 # wippy.pc (with prefix pointed at it),
+#  * the installed bin/wippy-run --version names VERSION;
 #  * wippy.pc: Cflags put only <root>/PREFIX/include on the include path;
 #    the static link line names each mbedTLS library once;
 #  * embed.cpp (copied out of the source tree) builds with
@@ -39,6 +40,9 @@ done
 for h in wippy/runtime.h wippy/version.h wippy/require_cxx20.h wippy/interp/result.h wippy/component/val.h; do
   [ -f "$root$prefix/include/$h" ] && ok "installed $h" || bad "not installed: $h"
 done
+
+got=$("$root$prefix/bin/wippy-run" --version | head -1)
+[ "$got" = "wippy-run $version" ] && ok "installed $got" || bad "installed wippy-run --version: [$got]"
 
 # The embedding example, built from a copy so that no source-tree header
 # can be found next to it.

@@ -122,8 +122,11 @@ OverflowHandlerUse::OverflowHandlerUse() {
 OverflowHandlerUse::~OverflowHandlerUse() {
   std::lock_guard<std::mutex> lk(handler_mutex());
   if (--g_users != 0) return;
+  // Put the previous handler back and look at what it replaced in one call
+  // (a Loop per call outside fibers makes this common); if that was not
+  // ours, someone replaced ours meanwhile: theirs goes back.
   struct sigaction cur;
-  if (sigaction(SIGSEGV, nullptr, &cur) == 0 && is_ours(cur)) sigaction(SIGSEGV, &g_previous, nullptr);
+  if (sigaction(SIGSEGV, &g_previous, &cur) == 0 && !is_ours(cur)) sigaction(SIGSEGV, &cur, nullptr);
 }
 
 AltSignalStack::AltSignalStack() {

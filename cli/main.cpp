@@ -13,6 +13,7 @@
 //   wippy-run inspect FILE.wasm          list a component's imports and
 //                                        exports as a WIT-like world (a core
 //                                        module's with kinds and types)
+//   wippy-run --version | -V             the version and how it was built
 // Exit status: 0 on success, 1 on any failure, 2 on bad usage.
 #include <fmt/format.h>
 
@@ -25,6 +26,7 @@
 #include "cli/registry_command.h"
 #include "cli/run_command.h"
 #include "cli/wast_runner.h"
+#include "wippy/version.h"
 
 namespace {
 
@@ -72,12 +74,53 @@ constexpr const char* kUsage =
     "      Requests whose request-options leave a timeout unset get connect\n"
     "      30000 ms, first byte (the whole response head) 60000 ms and between\n"
     "      bytes 60000 ms, or the MS given (1 to 86400000).\n"
+    "  wippy-run --version | -V\n"
+    "      Print the version, then the compiler, CPU and build flavour.\n"
     "  wippy-run inspect FILE.wasm\n"
     "      Print a component's imports and exports as a WIT-like world, with\n"
     "      function signatures and named types; for a core module, its imports\n"
     "      and exports with kinds and function types.\n"
     "Exit status: 0 on success, 1 on any failure, 2 on bad usage (for a\n"
     "component: the guest's status, see above).\n";
+
+// "wippy-run 0.1.0" and a line on how this binary (and the libwippy linked
+// into it) was compiled.
+int version() {
+#if defined(__clang__)
+  const char* compiler = "clang " __clang_version__;
+#elif defined(__GNUC__)
+  const char* compiler = "gcc " __VERSION__;
+#else
+  const char* compiler = "unknown compiler";
+#endif
+#if defined(__x86_64__)
+  const char* cpu = "x86_64";
+#elif defined(__aarch64__)
+  const char* cpu = "aarch64";
+#else
+  const char* cpu = "unknown CPU";
+#endif
+#if defined(__OPTIMIZE__)
+  std::string flavour = "optimized";
+#else
+  std::string flavour = "unoptimized";
+#endif
+#if defined(NDEBUG)
+  flavour += ", assertions off";
+#else
+  flavour += ", assertions on";
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+  flavour += ", AddressSanitizer";
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  flavour += ", AddressSanitizer";
+#endif
+#endif
+  fmt::print("wippy-run {}\n", WIPPY_VERSION_STRING);
+  fmt::print("built with {} for {}, {}, C++{}\n", compiler, cpu, flavour, (__cplusplus / 100) % 100);
+  return 0;
+}
 
 int usage() {
   fmt::print(stderr, "{}", kUsage);
@@ -153,6 +196,7 @@ int run_main(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   if (argc < 2) return usage();
   std::string cmd = argv[1];
+  if (argc == 2 && (cmd == "--version" || cmd == "-V")) return version();
   std::vector<std::string> args(argv + 2, argv + argc);
   // wippy-run [OPTIONS] FILE.yaml ... : the registry mode (cli/registry_command.h).
   if (std::vector<std::string> all(argv + 1, argv + argc); wippy::cli::is_registry_invocation(all))

@@ -24,6 +24,11 @@
 //   Own/Borrow          -> `resource` + `u` = representation (rep)
 // Handles in a Val are by representation, not by table index: table indices
 // are per component instance and are assigned when a handle is lowered.
+// Threads: a Val is a plain value tree; a const Val may be read from several
+// threads at once and a Val may be moved to another thread (the Resource a
+// handle names is shared through a shared_ptr to const, whose count is
+// atomic). A handle (Own/Borrow) is only meaningful to calls on the
+// instance that made it, on the thread that runs that instance.
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -60,7 +60,6 @@ Loop::Loop(LoopOptions opts) : opts_(opts) {
     close(epfd_);
     throw std::system_error(err, std::generic_category(), "eventfd");
   }
-  install_overflow_handler();
   if (opts_.time_slice_ns != 0) start_ticker();
 }
 

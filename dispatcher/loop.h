@@ -25,6 +25,9 @@
 //  * Thread-wide state: while run() (or the shutdown drain) executes, the
 //    loop is published in a thread_local (Loop::current()); the running
 //    fiber's stack bounds are published for the overflow handler.
+//  * Process-wide state: every Loop is a user of the SIGSEGV handler of
+//    overflow_guard.h, installed while any Loop exists in the process and
+//    removed (the previous handler restored) when the last one is destroyed.
 #pragma once
 #include <sys/epoll.h>
 
@@ -224,6 +227,7 @@ class Loop {
   size_t fd_interest_ = 0;  // FdStates with a non-empty epoll registration
   std::vector<FiberStack> stack_cache_;
   AltSignalStack altstack_;
+  OverflowHandlerUse overflow_handler_;
 
   std::mutex post_mu_;
   std::vector<std::function<void()>> posts_;

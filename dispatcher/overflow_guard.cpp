@@ -1,4 +1,5 @@
-// overflow_guard.cpp — SIGSEGV handler for fiber guard pages, alt stacks.
+// overflow_guard.cpp — SIGSEGV handler for fiber guard pages (installed while
+// it has users, chained to the previous one), alternate signal stacks.
 #include "dispatcher/overflow_guard.h"
 
 #include <signal.h>
@@ -19,7 +20,16 @@ __thread const StackRange* tl_running_stack = nullptr;
 
 namespace {
 
-struct sigaction g_previous;  // set once, before our handler can run
+// Guarded by handler_mutex() (the handler itself only reads g_previous).
+struct sigaction g_previous;  // set before our handler is installed
+size_t g_users = 0;
+// Set on a thread while its fault is forwarded to g_previous.
+__thread bool tl_forwarding = false;
+
+std::mutex& handler_mutex() {
+  static std::mutex mu;
+  return mu;
+}
 
 uintptr_t fault_sp(void* uctx) {
 #if defined(__x86_64__)
@@ -41,6 +51,16 @@ void write_all(int fd, const char* s, size_t n) {
   }
 }
 
+// Restores SIG_DFL: the faulting instruction re-runs on return and the
+// kernel kills the process with SIGSEGV as usual.
+void default_action() {
+  struct sigaction dfl;
+  std::memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(SIGSEGV, &dfl, nullptr);
+}
+
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   const StackRange* r = detail::tl_running_stack;
   if (r != nullptr) {
@@ -56,35 +76,40 @@ void on_segv(int sig, siginfo_t* info, void* uctx) {
       _exit(kStackOverflowExitStatus);
     }
   }
-  // Not ours: hand over to whoever was there before.
+  // Not ours: hand over to whoever was there before, once.
+  if (tl_forwarding) {
+    default_action();
+    return;
+  }
   if ((g_previous.sa_flags & SA_SIGINFO) && g_previous.sa_sigaction != nullptr) {
+    tl_forwarding = true;
     g_previous.sa_sigaction(sig, info, uctx);
+    tl_forwarding = false;
     return;
   }
   if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN) {
+    tl_forwarding = true;
     g_previous.sa_handler(sig);
+    tl_forwarding = false;
     return;
   }
-  // Default action: restore it and return; the faulting instruction re-runs
-  // and the kernel kills the process with SIGSEGV as usual.
-  struct sigaction dfl;
-  std::memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
-  sigaction(SIGSEGV, &dfl, nullptr);
+  default_action();
+}
+
+bool is_ours(const struct sigaction& sa) {
+  return (sa.sa_flags & SA_SIGINFO) && sa.sa_sigaction == &on_segv;
 }
 
 }  // namespace
 
-void install_overflow_handler() {
-  // Re-checked on every call (each Loop construction): a test framework or
+OverflowHandlerUse::OverflowHandlerUse() {
+  // Re-checked for every use (each Loop construction): a test framework or
   // the embedder may have replaced the handler since; it then becomes the
   // one non-fiber faults are handed to.
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lk(mu);
+  std::lock_guard<std::mutex> lk(handler_mutex());
+  ++g_users;
   struct sigaction cur;
-  if (sigaction(SIGSEGV, nullptr, &cur) != 0) return;
-  if ((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == &on_segv) return;
+  if (sigaction(SIGSEGV, nullptr, &cur) != 0 || is_ours(cur)) return;
   g_previous = cur;
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
@@ -92,6 +117,16 @@ void install_overflow_handler() {
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, nullptr);
+}
+
+OverflowHandlerUse::~OverflowHandlerUse() {
+  std::lock_guard<std::mutex> lk(handler_mutex());
+  if (--g_users != 0) return;
+  // Put the previous handler back and look at what it replaced in one call
+  // (a Loop per call outside fibers makes this common); if that was not
+  // ours, someone replaced ours meanwhile: theirs goes back.
+  struct sigaction cur;
+  if (sigaction(SIGSEGV, &g_previous, &cur) == 0 && !is_ours(cur)) sigaction(SIGSEGV, &cur, nullptr);
 }
 
 AltSignalStack::AltSignalStack() {

@@ -2,6 +2,9 @@
 // Result<T> holds either a T or an Error. Error carries a kind (so traps are
 // told apart from malformed/invalid input) and a human-readable message that
 // names where the problem is (byte offset, function index, ...).
+// Threads: Error and Result<T> are plain values with no shared state; they
+// are as thread-safe as T (a const one may be read from several threads,
+// and one may be moved to another thread).
 #pragma once
 #include <string>
 #include <utility>

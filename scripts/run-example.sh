@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh >/dev/null
+bash scripts/build.sh -Dexamples=enabled >/dev/null
 run() { printf '$'; printf ' %q' "$@"; echo; "$@"; }
 reg=build/examples/hello/hello.yaml
 run build/cli/wippy-run "$reg" greet '{"text": "world", "shout": false}'

@@ -26,13 +26,34 @@
 //    exceeded"). Called from inside a fiber of a disp::Loop on this thread,
 //    call() parks only that fiber, so many calls can be in flight at once;
 //    called outside one it runs a private loop until the call is done.
-//  * A Runtime belongs to the thread that uses it (not thread-safe).
+//  * Threads: see the paragraph above each type. In short, a Runtime is
+//    used by one thread at a time; load one Runtime per thread to use
+//    several cores.
 //  * Errors are values (Result); traps are ErrorKind::Trap. No exception
 //    leaves load(): files that are not regular files (directories, FIFOs,
 //    devices), too large (limits.max_module_bytes) or unreadable are errors.
 //  * Unknown registry keys are warnings (RuntimeOptions::on_warning), errors
 //    inside `limits` and `wasi`, and errors everywhere with `strict`.
+//  * Signals: calls run guest code on fibers with guard pages. While any
+//    fiber loop exists in the process (a call made outside a fiber creates
+//    one for its duration), wippy has a process-wide SIGSEGV handler
+//    installed (SA_SIGINFO | SA_ONSTACK; each thread running a loop gets an
+//    alternate signal stack if it has none). A fault in a fiber's guard page
+//    (a guest or host stack overflow) prints "wippy: fiber stack overflow"
+//    and ends the process with _exit(86). Every other SIGSEGV is passed to
+//    the handler that was installed before wippy's (or gets the default
+//    action). When the last loop is gone the previous handler is put back,
+//    unless the embedder replaced wippy's meanwhile (then theirs is left as
+//    it is). An embedder installing its own SIGSEGV handler while calls run
+//    should chain to the one it replaces, or fiber overflows kill the
+//    process without the message.
+//  * Versions: wippy/version.h (included here) has WIPPY_VERSION_MAJOR,
+//    _MINOR, _PATCH, WIPPY_VERSION_STRING and WIPPY_VERSION_AT_LEAST(a,b,c).
+//    These headers need C++20 (require_cxx20.h says so otherwise). Link
+//    with `pkg-config --static --libs wippy` (libwippy.a is static).
 #pragma once
+#include "require_cxx20.h"  // first: a clear error before any C++20 code
+
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -45,9 +66,14 @@
 
 #include "component/val.h"
 #include "interp/result.h"
+#include "wippy/version.h"
 
 namespace wippy {
 
+// Settings for load(). A plain value, copied into the Runtime. Threads: the
+// callbacks are called on the thread calling load() or call() (env_lookup
+// during each call, on_warning during load()), never concurrently by one
+// Runtime; they need locking only for state they share with other threads.
 struct RuntimeOptions {
   // Guests write to the process's stdin/stdout/stderr; when false, stdin is
   // CallOptions::stdin_data and stdout/stderr are returned in CallOutput.
@@ -61,6 +87,7 @@ struct RuntimeOptions {
   std::function<void(const std::string&)> on_warning;
 };
 
+// Per-call settings. Threads: a plain value, read only during the call.
 struct CallOptions {
   // For wasi:cli/run entries without wasi.args: argv is the entry's name
   // followed by these. (call_json's texts are used when this is empty.)
@@ -68,6 +95,8 @@ struct CallOptions {
   std::string stdin_data;  // with inherit_stdio = false
 };
 
+// What a call returned. Threads: a plain value owned by the caller; may be
+// moved to another thread (see val.h for Vals holding resource handles).
 struct CallOutput {
   std::optional<int> exit_code;        // wasi:cli/run entries
   std::vector<component::Val> values;  // typed exports
@@ -75,6 +104,7 @@ struct CallOutput {
   std::string out, err;                // captured stdout/stderr (inherit_stdio = false)
 };
 
+// A snapshot of an entry's instance pool. Threads: a plain value.
 struct PoolInfo {
   uint32_t capacity = 0;
   uint32_t live = 0;
@@ -83,6 +113,16 @@ struct PoolInfo {
   uint64_t reset_ns = 0;  // total time spent resetting instances
 };
 
+// The loaded registry and its instance pools.
+// Threads: not thread-safe. All member functions and the destructor must be
+// called from one thread at a time, and a Runtime may change threads only
+// while no call is in flight. Several calls may be in flight together on
+// fibers of one thread's dispatcher loop (they interleave where a call
+// waits; a pool's instances serve them one call each). Distinct Runtimes
+// share nothing mutable and may be used on different threads at once (each
+// loads and compiles its own modules). The const members (functions,
+// resolve, is_command, pool_info) only read, but still must not run while
+// another thread calls a non-const one.
 class Runtime {
  public:
   static Result<std::unique_ptr<Runtime>> load(std::span<const std::filesystem::path> files,

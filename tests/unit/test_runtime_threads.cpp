@@ -1,0 +1,96 @@
+// The threading and signal contract of include/wippy/runtime.h on a real
+// guest: two Runtimes used on two threads at once, one Runtime handed to
+// another thread between calls, and the process's SIGSEGV handler being the
+// embedder's again once calls are done.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/unit/runtime_fixture.h"
+#include "wippy/runtime.h"
+
+using namespace wippy;
+using component::Val;
+
+namespace {
+
+std::string greet_registry(const RegistryScratch& s) {
+  return fmt::format(
+      "namespace: th\nentries:\n  - {{name: files, kind: fs.directory, directory: .}}\n"
+      "  - name: greet\n    kind: function.wasm\n    fs: files\n    path: /typed.component.wasm\n"
+      "    hash: sha256:{}\n    method: greet\n    imports: [wasi:cli, wasi:io, wasi:clocks, wasi:filesystem]\n",
+      s.hash("typed.component.wasm"));
+}
+
+// Makes `calls` greet calls with distinct names; returns how many answered
+// "hello, NAME" correctly.
+int greet_many(Runtime& rt, const std::string& tag, int calls) {
+  int good = 0;
+  for (int i = 0; i < calls; ++i) {
+    const std::string name = fmt::format("{}-{}", tag, i);
+    std::vector<Val> args{Val::string(name)};
+    auto out = rt.call("th:greet", args);
+    if (out.ok() && out->values.size() == 1 && out->values[0].str == "hello, " + name) ++good;
+  }
+  return good;
+}
+
+void marker_handler(int) {}
+
+}  // namespace
+
+TEST_CASE("runtime threads: two Runtimes called on two threads at once") {
+  RegistryScratch s;
+  s.copy_guest("typed.component.wasm");
+  const auto files = s.write("th.yaml", greet_registry(s));
+  constexpr int kCalls = 200;
+  std::atomic<int> good[2] = {0, 0};
+  std::atomic<int> loaded{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t)
+    threads.emplace_back([&, t] {
+      auto rt = Runtime::load(files);
+      if (!rt.ok()) return;
+      ++loaded;
+      while (loaded.load() < 2) std::this_thread::yield();  // overlap the two threads' calls
+      good[t] = greet_many(**rt, fmt::format("t{}", t), kCalls);
+    });
+  for (auto& th : threads) th.join();
+  CHECK(loaded.load() == 2);
+  CHECK(good[0].load() == kCalls);
+  CHECK(good[1].load() == kCalls);
+}
+
+TEST_CASE("runtime threads: a Runtime handed to another thread between calls") {
+  RegistryScratch s;
+  s.copy_guest("typed.component.wasm");
+  auto rt = Runtime::load(s.write("th.yaml", greet_registry(s)));
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  CHECK(greet_many(**rt, "main", 10) == 10);
+  int other = 0;
+  std::thread([&] { other = greet_many(**rt, "other", 10); }).join();
+  CHECK(other == 10);
+  CHECK(greet_many(**rt, "main-again", 10) == 10);
+}
+
+TEST_CASE("runtime threads: the embedder's SIGSEGV handler is installed again after calls") {
+  RegistryScratch s;
+  s.copy_guest("typed.component.wasm");
+  auto rt = Runtime::load(s.write("th.yaml", greet_registry(s)));
+  REQUIRE(rt.ok());
+  struct sigaction mine, before, after;
+  std::memset(&mine, 0, sizeof mine);
+  mine.sa_handler = marker_handler;
+  sigemptyset(&mine.sa_mask);
+  REQUIRE(sigaction(SIGSEGV, &mine, &before) == 0);  // `before`: doctest's, put back below
+  const int good = greet_many(**rt, "sig", 3);
+  REQUIRE(sigaction(SIGSEGV, &before, &after) == 0);
+  CHECK(good == 3);
+  CHECK((after.sa_flags & SA_SIGINFO) == 0);
+  CHECK((after.sa_handler == marker_handler));
+}

@@ -96,19 +96,36 @@ Result<Preview1> Preview1::create(WasiCtx& ctx) {
   return Preview1(std::move(host));
 }
 
+namespace {
+
+// The preview1 function behind `imp`, or the Unlinkable error naming it.
+Result<const FuncDef*> resolve(const Module& module, const Import& imp) {
+  if (imp.module != kPreview1Module)
+    return unlinkable(imp, fmt::format("only {} is provided to a core module", kPreview1Module));
+  const FuncDef* def = imp.kind == ExternKind::Func ? find_func(imp.name) : nullptr;
+  if (!def) return unlinkable(imp, fmt::format("{} has no such function", kPreview1Module));
+  const FuncType want = type_of(*def);
+  const FuncType& got = module.types.at(imp.func_type);
+  if (!(got == want))
+    return unlinkable(imp, fmt::format("wrong signature {}, expected {}", functype_to_string(got), functype_to_string(want)));
+  return def;
+}
+
+}  // namespace
+
+Result<void> check_preview1_imports(const Module& module) {
+  for (const Import& imp : module.imports)
+    if (auto def = resolve(module, imp); !def) return def.error();
+  return {};
+}
+
 Result<std::vector<Extern>> Preview1::link(Store& store, const Module& module) const {
   std::vector<Extern> out;
   out.reserve(module.imports.size());
   for (const Import& imp : module.imports) {
-    if (imp.module != kPreview1Module)
-      return unlinkable(imp, fmt::format("only {} is provided to a core module", kPreview1Module));
-    const FuncDef* def = imp.kind == ExternKind::Func ? find_func(imp.name) : nullptr;
-    if (!def) return unlinkable(imp, fmt::format("{} has no such function", kPreview1Module));
-    FuncType want = type_of(*def);
-    const FuncType& got = module.types.at(imp.func_type);
-    if (!(got == want))
-      return unlinkable(imp, fmt::format("wrong signature {}, expected {}", functype_to_string(got), functype_to_string(want)));
-    out.push_back(Extern{ExternKind::Func, store.create_host_func(std::move(want), host_func(host_, def))});
+    auto def = resolve(module, imp);
+    if (!def) return def.error();
+    out.push_back(Extern{ExternKind::Func, store.create_host_func(type_of(**def), host_func(host_, *def))});
   }
   return out;
 }

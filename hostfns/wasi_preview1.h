@@ -42,6 +42,10 @@ struct Host;
 // Whether any import of `module` comes from wasi_snapshot_preview1.
 bool imports_preview1(const Module& module);
 
+// Ok when every import of `module` is a wasi_snapshot_preview1 function
+// with its signature; else the Unlinkable error link() would give.
+Result<void> check_preview1_imports(const Module& module);
+
 class Preview1 {
  public:
   static Result<Preview1> create(WasiCtx& ctx);

@@ -52,6 +52,7 @@ Result<Errno> write_iovs(Call& c, Fd& fd, const std::vector<IoBuf>& bufs, std::o
     }
     return Errno::success;
   }
+  if (std::holds_alternative<StdinFd>(fd.obj)) return Errno::badf;
   FileFd* f = file_of(&fd);
   if (!f) return not_a_file(&fd);
   // As the 0.2 host (and wasmtime): fd_write needs an fd opened for

@@ -134,7 +134,9 @@ struct IoBuf {
   uint32_t len;
 };
 // The `count` iovecs at `iovs` (8 bytes each: buf u32, len u32); nullopt
-// when the list or any buffer is out of bounds.
+// (fault) when the list or any buffer is out of bounds, or when there are
+// more than kMaxIovecs (a bound on what the host materializes per call).
+inline constexpr uint32_t kMaxIovecs = 1u << 16;
 std::optional<std::vector<IoBuf>> load_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count);
 
 // What a preview1 fd stands for.

@@ -7,8 +7,8 @@
 // the calling fiber, and reports one event (32 bytes) per ready
 // subscription. Subscriptions that fail (an unknown fd: badf; a directory:
 // badf; an unknown clock or flags: inval) are reported as events with that
-// error at once, without waiting. nsubscriptions 0 is inval; buffers out of
-// bounds are fault. fd_read on a file reports the bytes left after its
+// error at once, without waiting. nsubscriptions 0 or above 65,536 is
+// inval; buffers out of bounds are fault. fd_read on a file reports the bytes left after its
 // position in nbytes.
 #include <time.h>
 
@@ -22,6 +22,9 @@ namespace {
 constexpr uint8_t kEventClock = 0, kEventFdRead = 1, kEventFdWrite = 2;
 constexpr uint16_t kSubClockAbstime = 1;
 constexpr uint32_t kSubSize = 48, kEventSize = 32;
+// The most subscriptions one call takes (each costs a host object): more
+// is inval.
+constexpr uint32_t kMaxSubscriptions = 1u << 16;
 
 struct Sub {
   uint64_t userdata = 0;
@@ -98,7 +101,7 @@ void put_event(const GuestMemory& mem, uint64_t at, const Sub& s) {
 
 Result<Errno> poll_oneoff(Call& c) {
   const uint32_t in = c.u32(0), out = c.u32(1), count = c.u32(2), nevents = c.u32(3);
-  if (count == 0) return Errno::inval;
+  if (count == 0 || count > kMaxSubscriptions) return Errno::inval;
   if (!c.mem.fits(in, uint64_t(count) * kSubSize) || !c.mem.fits(out, uint64_t(count) * kEventSize) ||
       !c.mem.fits(nevents, 4))
     return Errno::fault;

@@ -77,7 +77,7 @@ void put_filestat(uint8_t* out, const fs::FileStat& st) {
 }
 
 std::optional<std::vector<IoBuf>> load_iovecs(const GuestMemory& mem, uint32_t iovs, uint32_t count) {
-  if (!mem.fits(iovs, uint64_t(count) * 8)) return std::nullopt;
+  if (count > kMaxIovecs || !mem.fits(iovs, uint64_t(count) * 8)) return std::nullopt;
   std::vector<IoBuf> out;
   out.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {

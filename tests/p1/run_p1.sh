@@ -2,9 +2,10 @@
 # run_p1.sh — `wippy-run run` on preview1 core modules (tests/p1):
 # proc_exit codes above 1 come back as the process status, a sleeping
 # command sleeps, bad imports fail at load naming the import, and
-# --invoke still runs an import-free module.
+# --invoke still runs an import-free module; a Rust wasm32-wasi program
+# (rust_std.wasm) passes its own std::fs/env/time checks and exits with 7.
 #   run_p1.sh PATH/TO/wippy-run SRC_DIR BUILD_DIR
-# BUILD_DIR holds exit_code.core.wasm (built by meson). Exit status 0 when
+# BUILD_DIR holds exit_code.core.wasm and rust_std.wasm (built by meson). Exit status 0 when
 # every check passed.
 set -uo pipefail
 tool=$1 src=$2 build=$3
@@ -35,5 +36,9 @@ check "other import" 1 'module imports "env" "helper" (func): only wasi_snapshot
   "$tool" run "$src/mixed_import.wat"
 check "no preview1 import" 1 "runs with --invoke NAME" "$tool" run "$src/add.wat"
 check "--invoke" 0 "i32:5" "$tool" run "$src/add.wat" --invoke add 2 3
+scratch="$build/scratch-rust"
+rm -rf "$scratch" && mkdir -p "$scratch"
+check "rust std" 7 "rust_std: 0 failed" \
+  "$tool" run "$build/rust_std.wasm" --dir "$scratch::/data" --env GREETING=hello -- one "two words"
 echo "p1: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

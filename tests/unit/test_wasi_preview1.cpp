@@ -342,6 +342,7 @@ TEST_CASE("preview1: preopens, confinement, read-only grants and file positions"
 TEST_CASE("preview1: poll_oneoff errors come back as events at once; a clock sleeps at least its time") {
   Guest g({"poll_oneoff"});
   CHECK(g.call("poll_oneoff", {0, 1000, 0, 120}) == kInval);
+  CHECK(g.call("poll_oneoff", {0, 1000, 70000, 120}) == kInval);  // more than the host takes at once
   CHECK(g.call("poll_oneoff", {kEnd - 40, 1000, 1, 120}) == kFault);
   CHECK(g.call("poll_oneoff", {0, kEnd - 16, 1, 120}) == kFault);
   // Subscription 0: fd_read on fd 99 (badf); 1: a clock with unknown flags

@@ -8,7 +8,8 @@
 //   wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env K=V]...
 //                 [--cwd DIR] [--allow-net RULE]... [--deny-net]
 //                 [--allow-http-host PATTERN]... [--http-ca-file PATH] [-- ARG...]
-//                                        run a WASI 0.2 command component
+//                                        run a WASI 0.2 command component,
+//                                        or a preview1 core module's _start
 //                                        (exit status: the guest's)
 //   wippy-run inspect FILE.wasm          list a component's imports and
 //                                        exports as a WIT-like world (a core
@@ -67,6 +68,11 @@ constexpr const char* kUsage =
     "      *.DOMAIN:PORT, e.g. api.example.com, *.example.org, 127.0.0.1:8080,\n"
     "      [::1]:8443) narrows it (HTTP-request-denied); --http-ca-file PATH adds\n"
     "      the PEM certificates in PATH to the trusted CAs of HTTPS requests.\n"
+    "      --argv0 NAME gives the guest NAME as argv[0] instead of the file.\n"
+    "  wippy-run run MODULE.wasm|MODULE.wat [--dir ...] [--env ...] [-- ARG...]\n"
+    "      A core module importing wasi_snapshot_preview1 runs as a WASI\n"
+    "      preview1 command (its _start) with the same grants; the exit status\n"
+    "      is its proc_exit code (2, 42, ...).\n"
     "  wippy-run inspect FILE.wasm\n"
     "      Print a component's imports and exports as a WIT-like world, with\n"
     "      function signatures and named types; for a core module, its imports\n"

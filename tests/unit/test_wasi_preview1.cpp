@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -368,6 +369,41 @@ TEST_CASE("preview1: poll_oneoff errors come back as events at once; a clock sle
   CHECK(g.get64(1000) == 44);
   CHECK((g.get32(1008) & 0xFFFF) == kSuccess);
   CHECK(g.mem->data[1010] == 0);  // clock event
+}
+
+TEST_CASE("preview1: fd subscriptions: stdin with bytes, stdout and files are ready; append mode writes at the end") {
+  Tree t;
+  Guest g({"poll_oneoff", "path_open", "fd_write", "fd_fdstat_set_flags", "fd_fdstat_get", "fd_tell"}, &t);
+  // fd_read on stdin (buffered bytes), fd_write on stdout, and a clock of an hour.
+  std::memset(g.mem->data, 0, 48 * 3);
+  g.put64(0, 1), g.mem->data[8] = 1, g.put32(16, 0);
+  g.put64(48, 2), g.mem->data[56] = 2, g.put32(64, 1);
+  g.put64(96, 3), g.mem->data[104] = 0, g.put32(112, 1), g.put64(120, 3600ull * 1000000000ull);
+  CHECK(g.call("poll_oneoff", {0, 1000, 3, 200}) == kSuccess);
+  REQUIRE(g.get32(200) == 2);
+  CHECK(g.get64(1000) == 1);
+  CHECK(g.mem->data[1010] == 1);  // fd_read
+  CHECK(g.get64(1032) == 2);
+  CHECK(g.mem->data[1042] == 2);  // fd_write
+  // A file: fd_read reports the bytes after the position.
+  REQUIRE(g.open(3, "file", 0, kRead | kWrite) == kSuccess);
+  const uint32_t fd = g.get32(60);
+  std::memset(g.mem->data, 0, 48);
+  g.put64(0, 9), g.mem->data[8] = 1, g.put32(16, fd);
+  CHECK(g.call("poll_oneoff", {0, 1000, 1, 200}) == kSuccess);
+  CHECK(g.get32(200) == 1);
+  CHECK(g.get64(1016) == 10);  // nbytes: all of "0123456789"
+  // Append mode, set after opening: writes go to the end, the position follows.
+  CHECK(g.call("fd_fdstat_set_flags", {fd, 1}) == kSuccess);
+  CHECK(g.call("fd_fdstat_get", {fd, 300}) == kSuccess);
+  CHECK(g.mem->data[302] == 1);
+  g.put(512, "AB");
+  g.put32(100, 512), g.put32(104, 2);
+  CHECK(g.call("fd_write", {fd, 100, 1, 120}) == kSuccess);
+  CHECK(g.call("fd_tell", {fd, 128}) == kSuccess);
+  CHECK(g.get64(128) == 12);
+  std::ifstream in(t.base + "/rw/file");
+  CHECK(std::string((std::istreambuf_iterator<char>(in)), {}) == "0123456789AB");
 }
 
 TEST_CASE("preview1: 1,000 guests sleeping in poll_oneoff park only their fibers on one loop") {

@@ -13,8 +13,9 @@
 //    Unlinkable error naming the import. The functions keep the preview1
 //    state alive; `ctx` must outlive every call of them.
 //  * The functions read and write the calling instance's exported "memory"
-//    (else its memory 0; none at all traps), bounds-checked: a pointer out
-//    of bounds is errno `fault`, never a host access outside the memory.
+//    (else its memory 0), bounds-checked: a pointer out of bounds is errno
+//    `fault`, never a host access outside the memory (with no memory at
+//    all, every pointer is).
 //  * proc_exit sets WasiCtx::exit_code and ends the call with the
 //    kExitTrap Trap (is_exit_error, wasi.h).
 //  * run_preview1_command() instantiates a command module and calls

@@ -101,7 +101,7 @@ class GuestMemory {
   GuestMemory(uint8_t* base, uint64_t size) : base_(base), size_(size) {}
   bool fits(uint64_t ptr, uint64_t len) const { return ptr <= size_ && len <= size_ - ptr; }
   // ptr..ptr+len inside the memory, or nullptr.
-  uint8_t* at(uint64_t ptr, uint64_t len) const { return fits(ptr, len) ? base_ + ptr : nullptr; }
+  uint8_t* at(uint64_t ptr, uint64_t len) const { return fits(ptr, len) && base_ ? base_ + ptr : nullptr; }
   template <class T>
   bool load(uint64_t ptr, T& out) const {
     const uint8_t* p = at(ptr, sizeof(T));

@@ -498,6 +498,19 @@ TEST_CASE("preview1: link errors name the import; proc_exit codes come back as g
     REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
     CHECK(*r == int(code));
   }
+  // A module without memory: proc_exit works, pointers are fault.
+  {
+    WasiCtx c;
+    Store store;
+    auto no_mem = testing::compile_wat_module(
+        "(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func $exit (param i32)))"
+        " (import \"wasi_snapshot_preview1\" \"args_sizes_get\" (func $sizes (param i32 i32) (result i32)))"
+        " (func (export \"_start\") (call $exit (i32.add (i32.const 100)"
+        "   (call $sizes (i32.const 0) (i32.const 4))))))");
+    auto r = run_preview1_command(store, no_mem, c);
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    CHECK(*r == 100 + int(kFault));
+  }
   WasiCtx c;
   Store store;
   auto returns = testing::compile_wat_module(

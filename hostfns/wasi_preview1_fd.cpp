@@ -100,7 +100,7 @@ Result<Errno> read_iovs(Fd& fd, const std::vector<IoBuf>& bufs, std::optional<ui
     size_t off = 0;
     for (const IoBuf& b : bufs) {
       size_t n = std::min<size_t>(b.len, got.size() - off);
-      std::memcpy(b.data, got.data() + off, n);
+      if (n) std::memcpy(b.data, got.data() + off, n);
       off += n;
     }
     nread = off;

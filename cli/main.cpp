@@ -8,7 +8,8 @@
 //   wippy-run run COMPONENT.wasm [--dir HOST::GUEST[:ro]]... [--env K=V]...
 //                 [--cwd DIR] [--allow-net RULE]... [--deny-net]
 //                 [--allow-http-host PATTERN]... [--http-ca-file PATH] [-- ARG...]
-//                                        run a WASI 0.2 command component
+//                                        run a WASI 0.2 command component,
+//                                        or a preview1 core module's _start
 //                                        (exit status: the guest's)
 //   wippy-run inspect FILE.wasm          list a component's imports and
 //                                        exports as a WIT-like world (a core
@@ -74,6 +75,11 @@ constexpr const char* kUsage =
     "      Requests whose request-options leave a timeout unset get connect\n"
     "      30000 ms, first byte (the whole response head) 60000 ms and between\n"
     "      bytes 60000 ms, or the MS given (1 to 86400000).\n"
+    "      --argv0 NAME gives the guest NAME as argv[0] instead of the file.\n"
+    "  wippy-run run MODULE.wasm|MODULE.wat [--dir ...] [--env ...] [-- ARG...]\n"
+    "      A core module importing wasi_snapshot_preview1 runs as a WASI\n"
+    "      preview1 command (its _start) with the same grants; the exit status\n"
+    "      is its proc_exit code (2, 42, ...).\n"
     "  wippy-run --version | -V\n"
     "      Print the version, then the compiler, CPU and build flavour.\n"
     "  wippy-run inspect FILE.wasm\n"

@@ -1,5 +1,5 @@
 // run_command.cpp — the `run` subcommand: core modules (--invoke) and
-// WASI command components (see run_command.h).
+// WASI commands: components and preview1 core modules (see run_command.h).
 #include "cli/run_command.h"
 
 #include <sys/stat.h>
@@ -14,6 +14,7 @@
 #include "cli/load.h"
 #include "cli/values.h"
 #include "hostfns/wasi.h"
+#include "hostfns/wasi_preview1.h"
 #include "interp/store.h"
 #include "interp/text/wat.h"
 #include "interp/quote.h"
@@ -159,7 +160,7 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       continue;
     }
     if (a != "--dir" && a != "--env" && a != "--cwd" && a != "--allow-net" && a != "--allow-http-host" &&
-        a != "--http-ca-file" && !http_timeout_option(a)) {
+        a != "--http-ca-file" && a != "--argv0" && !http_timeout_option(a)) {
       if (a.size() > 1 && a[0] == '-') return bad(fmt::format("unknown option {}", a));
       break;  // the first guest argument
     }
@@ -191,6 +192,8 @@ std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::st
       if (ec != std::errc() || end != v.data() + v.size() || v.empty())
         return bad(fmt::format("{} {}: expected milliseconds", a, v));
       if (auto ok = net::set_http_timeout_ms(o.http, *which, ms, a); !ok) return bad(ok.error().message);
+    } else if (a == "--argv0") {
+      o.argv0 = v;
     } else if (a == "--env") {
       size_t eq = v.find('=');
       if (eq == std::string::npos || eq == 0) return bad(fmt::format("--env {}: expected NAME=VALUE", v));
@@ -217,11 +220,26 @@ int run_component(const ComponentRunOptions& opts) {
     return 1;
   }
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data->data()), data->size());
-  if (!is_component_binary(bytes))
-    return fail("not a component (a core module runs with --invoke NAME)");
+  // A core module (binary or text) importing wasi_snapshot_preview1 is a
+  // preview1 command.
+  std::shared_ptr<const Module> core;
+  if (!is_component_binary(bytes)) {
+    std::vector<uint8_t> wasm(bytes.begin(), bytes.end());
+    if (looks_like_text(opts.file, *data)) {
+      auto b = wat_to_wasm(*data);
+      if (!b) return fail(fmt::format("malformed text: {}", b.error().message));
+      wasm = std::move(*b);
+    }
+    auto mod = compile_module(wasm);
+    if (!mod) return fail(fmt::format("{}: {}", error_kind_name(mod.error().kind), mod.error().message));
+    if (!hostfns::imports_preview1(**mod))
+      return fail(fmt::format("a core module that does not import {} runs with --invoke NAME",
+                              hostfns::kPreview1Module));
+    core = std::move(*mod);
+  }
 
   hostfns::WasiCtx ctx;
-  ctx.args.push_back(opts.file);
+  ctx.args.push_back(opts.argv0.value_or(opts.file));
   ctx.args.insert(ctx.args.end(), opts.args.begin(), opts.args.end());
   ctx.env = opts.env;
   ctx.initial_cwd = opts.cwd;
@@ -234,7 +252,7 @@ int run_component(const ComponentRunOptions& opts) {
   std::signal(SIGPIPE, SIG_IGN);
 
   Store store;
-  auto r = hostfns::run_wasi_command(store, bytes, ctx);
+  auto r = core ? hostfns::run_preview1_command(store, core, ctx) : hostfns::run_wasi_command(store, bytes, ctx);
   if (!r) return fail(fmt::format("{}: {}", error_kind_name(r.error().kind), r.error().message));
   return *r;
 }

@@ -11,6 +11,11 @@
 //     The status is the guest's: 0, 1 for exit(err) or run returning err,
 //     N for exit-with-code(N); a trap or link error prints one line on
 //     stderr and gives 1.
+//   preview1 command: the same options on a core module importing
+//     wasi_snapshot_preview1 (hostfns/wasi_preview1.h) run its `_start`;
+//     the status is proc_exit's code as given (2, 42, ...), 0 when _start
+//     returns. --cwd and the network options do not apply to it.
+//   --argv0 NAME gives the guest NAME as argv[0] instead of FILE.
 // A binary is a component when its preamble's layer field is 1.
 #pragma once
 #include <cstdint>
@@ -35,6 +40,7 @@ struct ComponentRunOptions {
   std::vector<std::pair<std::string, std::string>> env;
   std::optional<std::string> cwd;
   std::vector<std::string> args;  // after argv[0]
+  std::optional<std::string> argv0;  // --argv0: argv[0] instead of FILE
   // wasi:sockets: every address by default (as wasmtime's
   // -S inherit-network); --allow-net RULE narrows it, --deny-net refuses all.
   net::Policy network;

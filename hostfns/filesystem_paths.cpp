@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "fs/open_entry.h"
 #include "hostfns/filesystem.h"
 #include "hostfns/host_util.h"
 
@@ -40,7 +41,6 @@ FsReply<Own<Descriptor>> open_at(const FsHost& h, const fs::Dir& dir, PathFlags 
   const bool write = has(df, DescriptorFlags::write) || create || truncate;
   const bool read = has(df, DescriptorFlags::read) || !has(df, DescriptorFlags::write);
   int flags = (read && write) ? O_RDWR : write ? O_WRONLY : O_RDONLY;
-  flags |= O_NONBLOCK;
   if (create) flags |= O_CREAT | (has(of, OpenFlags::exclusive) ? O_EXCL : 0);
   if (truncate) flags |= O_TRUNC;
   if (want_dir) flags |= O_DIRECTORY;
@@ -52,21 +52,15 @@ FsReply<Own<Descriptor>> open_at(const FsHost& h, const fs::Dir& dir, PathFlags 
   // limits.max_open_files: checked before anything is opened.
   auto slot = h.ctx->state.open_files.acquire();
   if (!slot) return Out(fs_fail(ErrorCode::quota));
-  auto fd = fs::openat_beneath(dir, path, flags, 0666);
-  if (!fd) return Out(fs_fail(fd.error()));
-  struct stat st {};
-  if (::fstat(fd->get(), &st) != 0) return Out(fs_fail(fs::fs_errc_from_errno(errno)));
+  auto opened = fs::open_entry(dir, path, flags, 0666);
+  if (!opened) return Out(fs_fail(opened.error()));
   auto desc = std::make_shared<Descriptor>();
   desc->fd_slot = std::move(slot);
-  if (S_ISDIR(st.st_mode)) {
-    desc->dir = std::make_shared<const fs::Dir>(std::move(*fd), dir.access(), dir.resolver(), dir.mount());
+  if (opened->dir) {
+    desc->dir = std::make_shared<const fs::Dir>(std::move(*opened->dir));
     desc->flags = dir_flags(*desc->dir);
   } else {
-    if (want_dir) return Out(fs_fail(ErrorCode::not_directory));
-    // Regular files block nowhere; keep the descriptor blocking for them so
-    // that reads and writes behave as on any file.
-    if (S_ISREG(st.st_mode)) ::fcntl(fd->get(), F_SETFL, ::fcntl(fd->get(), F_GETFL) & ~O_NONBLOCK);
-    desc->file = std::make_shared<const fs::File>(fs::File::adopt(std::move(*fd), dir.access(), flags));
+    desc->file = std::make_shared<const fs::File>(std::move(*opened->file));
     constexpr DescriptorFlags kSync = DescriptorFlags::file_integrity_sync | DescriptorFlags::data_integrity_sync |
                                       DescriptorFlags::requested_write_sync;
     desc->flags = (df & kSync) | (read ? DescriptorFlags::read : DescriptorFlags{}) |

@@ -1,6 +1,6 @@
 // host_util.h — small helpers shared by the hostfns/*.cpp interface files
 // (not part of the public API): result vectors, handle lookups that trap on
-// unknown reps, new handles in the instance's resource table (a Trap past
+// unknown reps, getrandom(2), new handles in the instance's resource table (a Trap past
 // limits.max_handles), and stream-error values.
 #pragma once
 #include <string>
@@ -66,6 +66,9 @@ inline Result<Val> stream_failed(WasiCtx& ctx, std::string why, std::optional<fs
   if (!err) return err.error();
   return Val::variant(0, std::move(*err));
 }
+
+// Fills p..p+n from getrandom(2) (an Io error if it fails).
+Result<void> fill_random(uint8_t* p, size_t n);
 
 // list<u8> from bytes (a packed Val, see component/val.h), and back (any
 // list<u8> Val, packed or not).

@@ -18,10 +18,6 @@ using component::HostInterface;
 using component::Linker;
 using Bytes = std::vector<uint8_t>;
 
-namespace {
-
-constexpr uint64_t kMaxRandomBytes = 64u << 20;
-
 Result<void> fill_random(uint8_t* p, size_t n) {
   while (n > 0) {
     ssize_t got = ::getrandom(p, n, 0);
@@ -34,6 +30,10 @@ Result<void> fill_random(uint8_t* p, size_t n) {
   }
   return {};
 }
+
+namespace {
+
+constexpr uint64_t kMaxRandomBytes = 64u << 20;
 
 uint64_t splitmix64(uint64_t& state) {
   uint64_t z = (state += 0x9e3779b97f4a7c15ull);

@@ -1,7 +1,8 @@
 // run_command.cpp — run_wasi_command (see wasi.h): load (or take a loaded
-// component), link against a fresh WASI linker bound to `ctx`, call wasi:cli/run#run, map the outcome
-// onto an exit code. The call runs on a fiber: the caller's, or one of a
-// private Loop that lives for the call.
+// component), link against a fresh WASI linker bound to `ctx`, call
+// wasi:cli/run#run, map the outcome onto an exit code; and run_on_fiber,
+// which it (and preview1's run_preview1_command) calls on: the caller's
+// fiber, or one of a private Loop that lives for the call.
 #include <memory>
 
 #include "component/load.h"
@@ -10,6 +11,22 @@
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
+
+Result<void> run_on_fiber(const std::function<void()>& fn, const char* what) {
+  if (disp::this_fiber::in_fiber()) {
+    fn();
+    return {};
+  }
+  // Outside a dispatcher: a private loop, so waits park a fiber and host
+  // work (HTTP requests, DNS) runs on fibers of its own.
+  disp::LoopOptions lo;
+  lo.stack_size = 1024 * 1024;
+  disp::Loop loop(lo);
+  if (!loop.spawn([&] { fn(); }).valid())
+    return make_error(ErrorKind::Exhaustion, std::string("cannot create a fiber for ") + what);
+  loop.run();
+  return {};
+}
 
 Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_bytes, WasiCtx& ctx) {
   auto comp = component::load_component(component_bytes);
@@ -28,18 +45,8 @@ Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component
   const std::string run = std::string("wasi:cli/run@") + kWasiVersion + "#run";
   auto call = [&] { return (*inst)->call(run, {}); };
   decltype(call()) r = make_error(ErrorKind::Other, "wasi:cli/run#run did not finish (nothing left could wake it)");
-  if (disp::this_fiber::in_fiber()) {
-    r = call();
-  } else {
-    // Outside a dispatcher: a private loop, so waits park a fiber and host
-    // work (HTTP requests, DNS) runs on fibers of its own.
-    disp::LoopOptions lo;
-    lo.stack_size = 1024 * 1024;
-    disp::Loop loop(lo);
-    if (!loop.spawn([&] { r = call(); }).valid())
-      return make_error(ErrorKind::Exhaustion, "cannot create a fiber for wasi:cli/run#run");
-    loop.run();
-  }
+  auto ran = run_on_fiber([&] { r = call(); }, "wasi:cli/run#run");
+  if (!ran) return ran.error();
   if (!r) {
     if (ctx.exit_code && is_exit_error(r.error())) return *ctx.exit_code;
     return r.error();

@@ -15,6 +15,7 @@
 //   filesystem_preopens.cpp (wasi:filesystem/types and preopens over
 //   WasiCtx::preopens; the parts: filesystem_types.cpp, _paths.cpp,
 //   _dirs.cpp, _errors.cpp, _values.cpp, shared in filesystem.h)
+// WASI preview 1 for core modules is wasi_preview1.h, on the same WasiCtx.
 // add_wasi_to_linker() fails (Io) when a preopen's host directory cannot be
 // opened.
 // run_wasi_command() decodes a component, links it with a fresh WASI linker
@@ -26,6 +27,7 @@
 // Traps and link errors come back as errors.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -57,6 +59,11 @@ void add_clocks_wall(component::Linker& linker, WasiCtx& ctx);
 void add_clocks_monotonic(component::Linker& linker, WasiCtx& ctx);
 void add_random(component::Linker& linker, WasiCtx& ctx);
 Result<void> add_filesystem(component::Linker& linker, WasiCtx& ctx);
+
+// Runs fn on the calling fiber, or, outside a dispatcher, on a fiber of a
+// private Loop (1 MiB stack) that lives until nothing is left to run.
+// Exhaustion when that fiber cannot be created (`what` names the call).
+Result<void> run_on_fiber(const std::function<void()>& fn, const char* what);
 
 Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_bytes, WasiCtx& ctx);
 Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& component,

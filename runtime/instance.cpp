@@ -1,5 +1,6 @@
-// instance.cpp — LiveInstance (see instance.h): instantiation, per-call WASI
-// view, calls under the dispatcher's deadline, and reset.
+// instance.cpp — LiveInstance (see instance.h): instantiation (components
+// and preview1 core modules get a WasiCtx), per-call WASI view, calls under
+// the dispatcher's deadline, and reset.
 #include "runtime/instance.h"
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include "dispatcher/guest_call.h"
 #include "dispatcher/this_fiber.h"
 #include "hostfns/wasi.h"
+#include "hostfns/wasi_preview1.h"
 
 namespace wippy {
 namespace {
@@ -76,7 +78,7 @@ Result<void> LiveInstance::instantiate() {
   auto fail = [&](const Error& e) { return make_error(e.kind, fmt::format("entry {}: {}", fn.id, e.message)); };
   store_ = std::make_unique<Store>();
   store_->limits.max_memory_bytes = fn.limits.memory_bytes.value_or(0);
-  if (prog_->is_component) {
+  if (prog_->is_component || prog_->preview1) {
     wasi_ = std::make_unique<hostfns::WasiCtx>();
     wasi_->preopens = cfg_.preopens;
     wasi_->network = cfg_.network;
@@ -84,6 +86,8 @@ Result<void> LiveInstance::instantiate() {
     wasi_->tls_trust = cfg_.tls_trust;
     wasi_->limits = cfg_.limits;
     if (cfg_.inherit_stdio) wasi_->inherit_stdio();
+  }
+  if (prog_->is_component) {
     linker_ = std::make_unique<component::Linker>();
     if (auto r = hostfns::add_wasi_to_linker(*linker_, *wasi_); !r) return fail(r.error());
     auto ci = linker_->instantiate(*store_, prog_->component);
@@ -100,11 +104,24 @@ Result<void> LiveInstance::instantiate() {
     });
     return take_snapshot();
   }
-  auto ci = wippy::instantiate(*store_, prog_->module, {}, prog_->code);
+  std::vector<Extern> imports;
+  if (prog_->preview1) {
+    auto p1 = hostfns::Preview1::create(*wasi_);
+    if (!p1) return fail(p1.error());
+    auto linked = p1->link(*store_, *prog_->module);
+    if (!linked) return fail(linked.error());
+    imports = std::move(*linked);
+  }
+  auto ci = wippy::instantiate(*store_, prog_->module, imports, prog_->code);
   if (!ci) return fail(ci.error());
   core_func_ = (*ci)->export_func(fn.method);
   if (!core_func_) return fail(make_error(ErrorKind::Unlinkable, fmt::format("no function export {}", fn.method)));
   sig_ = &*prog_->core_sig;
+  // A preview1 reactor is initialized once, before its first call.
+  if (FuncInst* init = (*ci)->export_func("_initialize"); init && prog_->preview1 && !prog_->command) {
+    auto r = disp::this_fiber::in_fiber() ? disp::call_in_fiber(*store_, init, {}) : invoke(*store_, init, {});
+    if (!r) return fail(make_error(r.error().kind, fmt::format("_initialize: {}", r.error().message)));
+  }
   return take_snapshot();
 }
 
@@ -118,7 +135,8 @@ Result<void> LiveInstance::take_snapshot() {
 }
 
 Result<void> LiveInstance::reset(bool failed) {
-  if (!failed && store_ && snapshot_ && restores_ < kFullResetEvery) {
+  // A preview1 instance's fd table is not in the Store: it is made afresh.
+  if (!failed && !prog_->preview1 && store_ && snapshot_ && restores_ < kFullResetEvery) {
     if (snapshot_->restore(*store_)) {
       ++restores_;
       return {};
@@ -170,7 +188,7 @@ Result<std::vector<Val>> LiveInstance::call_core(std::span<const Val> args) {
 Result<InstanceResult> LiveInstance::call(const CallEnv& env, std::span<const Val> args) {
   if (!store_) return make_error(ErrorKind::Other, "instance was not reset after a failure");
   InstanceResult res;
-  if (!prog_->is_component) {
+  if (!wasi_) {
     auto r = call_core(args);
     if (!r) return r.error();
     res.values = std::move(*r);
@@ -186,7 +204,7 @@ Result<InstanceResult> LiveInstance::call(const CallEnv& env, std::span<const Va
     ctx.out.buffer.clear();
     ctx.err.buffer.clear();
   }
-  auto r = call_component(args);
+  auto r = prog_->is_component ? call_component(args) : call_core(args);
   if (!cfg_.inherit_stdio) {
     res.out = std::move(ctx.out.buffer);
     res.err = std::move(ctx.err.buffer);
@@ -198,6 +216,10 @@ Result<InstanceResult> LiveInstance::call(const CallEnv& env, std::span<const Va
         return res;
       }
       return r.error();
+    }
+    if (!prog_->is_component) {  // a preview1 `_start` that returned
+      res.exit_code = 0;
+      return res;
     }
     if (r->size() != 1 || r->front().kind != ValKind::Result)
       return make_error(ErrorKind::Trap, "wasi:cli/run#run did not return a result");

@@ -4,13 +4,16 @@
 // Contract:
 //  * create() instantiates the program in a fresh Store. Components are
 //    linked against the WASI host (hostfns/wasi.h) with the entry's mounts
-//    as preopens; the WasiCtx lives as long as the instance.
+//    as preopens; the WasiCtx lives as long as the instance. Core modules
+//    importing wasi_snapshot_preview1 get the same WasiCtx through
+//    hostfns/wasi_preview1.h; a reactor's `_initialize` runs here.
 //  * call() sets the per-call WASI view (argv, env, cwd) and runs the
 //    entry's method with typed Vals: on the calling dispatcher fiber with
 //    the entry's max_execution_ms as the deadline when there is a fiber
 //    (a tight loop is stopped by the interrupt hook, "deadline exceeded"),
 //    directly otherwise. A command (wasi:cli/run) returns its exit code;
-//    a typed export returns its results. Traps come back as errors.
+//    a typed export returns its results. Traps come back as errors. A
+//    preview1 `_start` is a command: proc_exit's code, 0 when it returns.
 //  * sig() is the signature JSON arguments are converted by (commands: none).
 //  * reset() returns the instance to its post-instantiation state so no
 //    guest state leaks into the next call: the Store is restored from the
@@ -19,7 +22,8 @@
 //    touched; tables, globals and segments copied back. After a call that
 //    failed (a trap can leave a component instance unable to be entered
 //    again), and every kFullResetEvery resets, the instance is made afresh
-//    instead: component-level handle tables and the WASI context's resource
+//    instead (a preview1 instance always: its fd table is host state):
+//    component-level handle tables and the WASI context's resource
 //    tables are not part of the Store snapshot, and handles a guest forgot
 //    when its memory was rolled back would otherwise pile up.
 //  * limits.memory_bytes is the Store's ExecLimits::max_memory_bytes: the

@@ -27,6 +27,7 @@ constexpr std::array<Group, kProfileCount> kGroups{{
      {"network", "instance-network", "ip-name-lookup", "tcp", "tcp-create-socket", "udp",
       "udp-create-socket"}},
     {Profile::Http, "wasi:http", "wasi:http", {"types", "outgoing-handler"}},
+    {Profile::Wasi1, "wasi1", "wasi_snapshot_preview1", {}},
 }};
 
 const Group& group_of(Profile p) { return kGroups[static_cast<size_t>(p)]; }
@@ -77,6 +78,8 @@ bool version_supported(const std::optional<std::string>& v) {
 std::string_view profile_name(Profile p) { return group_of(p).name; }
 
 std::optional<Profile> parse_profile(std::string_view text) {
+  const std::string l = lower(text);
+  if (l == "wasi-preview1" || l == "preview1" || l == "wasi_snapshot_preview1") return Profile::Wasi1;
   InterfaceName n = split_interface(text);
   if (n.iface.empty()) {
     for (const Group& g : kGroups)

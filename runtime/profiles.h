@@ -24,8 +24,9 @@ enum class Profile : uint8_t {
   Random,
   Sockets,
   Http,
+  Wasi1,  // wasi_snapshot_preview1, for core modules (hostfns/wasi_preview1.h)
 };
-inline constexpr int kProfileCount = 8;
+inline constexpr int kProfileCount = 9;
 
 // The canonical group name, e.g. "wasi:sockets".
 std::string_view profile_name(Profile p);

@@ -9,6 +9,8 @@
 
 #include "component/decode.h"
 #include "component/load.h"
+#include "component/validate.h"
+#include "hostfns/wasi_preview1.h"
 #include "interp/decode/decode.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
@@ -117,11 +119,22 @@ Result<void> load_core(Program& p, std::span<const uint8_t> bytes) {
   auto m = decode_module(bytes);
   if (!m) return entry_error(fn, m.error());
   if (auto v = validate_module(*m); !v) return entry_error(fn, v.error());
-  if (!m->imports.empty()) {
+  if (hostfns::imports_preview1(*m)) {
+    // wasi_snapshot_preview1 needs the wasi1 grant, and every import must
+    // be one of its functions with the right signature.
+    if (!fn.imports.has(Profile::Wasi1))
+      return make_error(ErrorKind::Unlinkable,
+                        fmt::format("core module imports {}, which entry {} does not grant (add {} to imports)",
+                                    hostfns::kPreview1Module, fn.id, profile_name(Profile::Wasi1)));
+    if (auto c = hostfns::check_preview1_imports(*m); !c) return entry_error(fn, c.error());
+    p.preview1 = true;
+    p.command = fn.method == "_start";
+  } else if (!m->imports.empty()) {
     const Import& imp = m->imports.front();
     return make_error(ErrorKind::Unlinkable,
                       fmt::format("entry {}: core module imports {}.{}, which no host provides to core "
-                                  "modules (use a component for WASI)",
+                                  "modules (use a component for WASI, or wasi_snapshot_preview1 with "
+                                  "the wasi1 grant)",
                                   fn.id, imp.module, imp.name));
   }
   const Export* ex = nullptr;

@@ -9,7 +9,12 @@
 //    not grant (add wasi:sockets to imports)" (profiles.h) — nothing is
 //    instantiated or run then; a core module is decoded and validated.
 //  * function.wat: the text is compiled (interp/text) into a core module.
-//  * Core modules may not import anything (no host offers core imports).
+//  * Core modules may import nothing but wasi_snapshot_preview1 functions,
+//    and those only with the `wasi1` grant ("core module imports
+//    wasi_snapshot_preview1, which entry ns:name does not grant (add wasi1
+//    to imports)"); an unknown function or a wrong signature is refused
+//    naming the import. Method `_start` is then a command (exit code), any
+//    other export a reactor function (`_initialize` runs at instantiation).
 //  * method resolution for components: `run` on a component exporting
 //    wasi:cli/run selects the command; `iface#func` names a function of an
 //    exported interface, where iface is the full name (version optional,
@@ -36,13 +41,14 @@ struct Program {
 
   // Components.
   std::shared_ptr<const component::Component> component;
-  bool command = false;     // method `run` -> wasi:cli/run#run
+  bool command = false;     // method `run` -> wasi:cli/run#run (core: `_start`)
   std::string export_name;  // what ComponentInstance::func resolves
 
   // Core modules (function.wat always; function.wasm with a core layer).
   std::shared_ptr<const Module> module;
   std::shared_ptr<CompiledModule> code;  // shared by every instance
   std::optional<component::FuncSig> core_sig;  // JSON <-> core values
+  bool preview1 = false;  // imports wasi_snapshot_preview1 (command when `command`)
 };
 
 Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn);

@@ -3,6 +3,7 @@
 # compares what it printed and its exit status with NAME.expected/NAME.spec.
 #   run_guests.sh wippy PATH/TO/wippy-run SRC_DIR BUILD_DIR [NAME...]
 #   run_guests.sh jco   PATH/TO/jco       SRC_DIR BUILD_DIR [NAME...]
+#   run_guests.sh p1    PATH/TO/wippy-run SRC_DIR BUILD_DIR [NAME...]
 # SRC_DIR holds NAME.spec, NAME.expected, optional NAME.setup.sh and
 # jco.differences; BUILD_DIR holds NAME.component.wasm (built by meson).
 # Without NAMEs every NAME.spec runs. The spec format is described in
@@ -14,13 +15,16 @@
 # therefore argv[0].
 # Under `jco`, jco.differences is applied first (see that file): its lines
 # for a guest replace the spec's lines with the same key.
+# Under `p1`, wippy-run runs NAME.core.wasm (the preview1 core module,
+# before `jco new`) directly as a preview1 command, with argv[0] still
+# NAME.component.wasm (--argv0), and p1.differences applies.
 # Exit status: 0 when every guest passed (skips listed in jco.differences
 # do not fail), 1 otherwise.
 set -uo pipefail
 
 host=$1 tool="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")" src=$(cd "$3" && pwd) build=$(cd "$4" && pwd)
 shift 4
-case $host in wippy|jco) ;; *) echo "run_guests.sh: unknown host $host" >&2; exit 2 ;; esac
+case $host in wippy|jco|p1) ;; *) echo "run_guests.sh: unknown host $host" >&2; exit 2 ;; esac
 [ -x "$tool" ] || { echo "run_guests.sh: $tool is not executable" >&2; exit 1; }
 
 names=("$@")
@@ -37,6 +41,7 @@ if [ "$host" = jco ]; then
 fi
 differences=""
 [ "$host" = jco ] && differences="$src/jco.differences"
+[ "$host" = p1 ] && differences="$src/p1.differences"
 
 passed=0 failed=0 skipped=0
 fail() { echo "FAIL $name: $*"; failed=$((failed + 1)); }
@@ -74,6 +79,7 @@ for name in "${names[@]}"; do
   done < <(spec_lines "$src/$name.spec" "$name" "$differences")
   [ -n "$bad" ] && { fail "$bad"; continue; }
   comp="$guest.component.wasm"
+  [ "$host" = p1 ] && comp="$guest.core.wasm"
   [ -f "$build/$comp" ] || { fail "component $build/$comp was not built"; continue; }
   if [ -n "$skip" ]; then
     echo "SKIP $name ($host): $skip"; skipped=$((skipped + 1)); continue
@@ -106,8 +112,9 @@ for name in "${names[@]}"; do
     host_dirs+=("$h") guest_dirs+=("$g") ro_flags+=("$ro")
   done
 
-  if [ "$host" = wippy ]; then
+  if [ "$host" = wippy ] || [ "$host" = p1 ]; then
     cmd=("$tool" run "$comp")
+    [ "$host" = p1 ] && cmd+=(--argv0 "$guest.component.wasm")
     for i in "${!host_dirs[@]}"; do cmd+=(--dir "${host_dirs[$i]}::${guest_dirs[$i]}${ro_flags[$i]}"); done
     for e in "${envs[@]+"${envs[@]}"}"; do cmd+=(--env "$e"); done
     [ -n "$cwd" ] && cmd+=(--cwd "$cwd")

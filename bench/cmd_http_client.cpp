@@ -83,7 +83,7 @@ struct Timed {
   std::string failure;
 };
 
-Timed run_guest(const std::vector<uint8_t>& wasm, const std::string& authority, const std::string& scheme,
+Timed run_guest(const std::shared_ptr<const component::Component>& wasm, const std::string& authority, const std::string& scheme,
                 int count, uint64_t body_bytes, const std::string& ca_file) {
   GuestRun run;
   run.ctx.args = {"http_get", authority, "/", std::to_string(count), scheme};
@@ -193,7 +193,9 @@ int cmd_http_client(const Args& args) {
     std::fprintf(stderr, "wippy-bench http-client: cannot read %s (build tests/http, or pass --dir)\n", path.c_str());
     return 1;
   }
-  const std::vector<uint8_t> wasm((std::istreambuf_iterator<char>(f)), {});
+  const std::vector<uint8_t> bytes_in((std::istreambuf_iterator<char>(f)), {});
+  const auto wasm = load_guest(bytes_in);  // decoded and validated once for every run
+  if (!wasm) return 1;
   testing::TestPki pki;
   if (!pki.make_ca("ca") || !pki.make_leaf("leaf", "ca", "DNS:localhost,IP:127.0.0.1")) {
     std::printf("http-client: FAIL openssl could not make the test certificates\n");

@@ -29,6 +29,7 @@
 #include "exe_dir.h"
 #include "guest_runs.h"
 #include "hostfns/wasi.h"
+#include "net/tls_config.h"
 #include "tests/unit/delay_server.h"  // shared with the unit tests
 #include "timing.h"
 
@@ -53,8 +54,11 @@ Outcome run_gets(const std::vector<uint8_t>& wasm, int guests, int delay_ms) {
   const double t0 = now_ms();
   auto comp = load_guest(wasm);  // once for every guest, timed with them
   if (!comp) return {false, 0, 0, "the component did not load"};
+  // One CA store for every guest, as a wippy::Runtime shares it with its instances.
+  auto trust = std::make_shared<net::TlsTrustCache>();
   for (int i = 0; i < guests; ++i) {
     runs.push_back(std::make_unique<GuestRun>());
+    runs.back()->ctx.tls_trust = trust;
     runs.back()->ctx.args = {"http_get", authority, "/g" + std::to_string(i)};
     spawn_guest(loop, comp, *runs.back());
   }

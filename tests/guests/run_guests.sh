@@ -80,10 +80,10 @@ for name in "${names[@]}"; do
   [ -n "$bad" ] && { fail "$bad"; continue; }
   comp="$guest.component.wasm"
   [ "$host" = p1 ] && comp="$guest.core.wasm"
-  [ -f "$build/$comp" ] || { fail "component $build/$comp was not built"; continue; }
   if [ -n "$skip" ]; then
     echo "SKIP $name ($host): $skip"; skipped=$((skipped + 1)); continue
   fi
+  [ -f "$build/$comp" ] || { fail "component $build/$comp was not built"; continue; }
 
   # http-server SCRIPT: a loopback server for this run (python3 SRC/SCRIPT
   # prints "PORT CLOSED_PORT" first); @HTTP_PORT@ and @CLOSED_PORT@ in arg

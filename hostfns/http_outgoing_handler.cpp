@@ -6,9 +6,10 @@
 // on the guest's Loop and returns its future at once.
 // One Http1Client per instance keeps connections alive across requests;
 // its TLS trust is the host's (SSL_CERT_FILE / SSL_CERT_DIR or the system
-// store) plus the grant's ca_file, taken on the first request from
-// WasiCtx::tls_trust (shared, keyed by those inputs) or, without one,
-// parsed for this instance alone. Timeouts:
+// store) plus the grant's ca_file, taken on the first https connection
+// (plain http never loads it) from WasiCtx::tls_trust (shared, keyed by
+// those inputs) or, without one, parsed for this instance alone; a CA load
+// that fails is that request's error. Timeouts:
 // the request-options' when given, else the grant's defaults. Each request
 // in flight holds a slot of the instance's open-files budget (none left:
 // connection-limit-reached).
@@ -49,10 +50,12 @@ std::shared_ptr<net::Http1Client> make_client(const WasiCtx& ctx) {
   o.connector = net::grant_connector(ctx.network, ctx.resolver);
   net::TlsTrust trust = net::trust_from_environment([](const char* name) { return std::getenv(name); });
   if (!ctx.http.ca_file.empty()) trust.extra_ca_files.push_back(ctx.http.ca_file);
-  // A CA load that fails leaves o.tls null: https is then configuration-error.
-  auto cas = ctx.tls_trust ? ctx.tls_trust->get(trust) : net::load_ca_set(trust);
-  if (cas)
-    if (auto tls = net::TlsClientConfig::create(std::move(*cas))) o.tls = std::move(*tls);
+  o.make_tls = [trust = std::move(trust), cache = ctx.tls_trust]()
+      -> net::HttpResult<std::shared_ptr<net::TlsClientConfig>> {
+    auto cas = cache ? cache->get(trust) : net::load_ca_set(trust);
+    if (!cas) return std::move(cas.error());
+    return net::TlsClientConfig::create(std::move(*cas));
+  };
   o.limits.max_response_body = ctx.http.max_body_bytes;
   return std::make_shared<net::Http1Client>(std::move(o));
 }

@@ -53,23 +53,12 @@ class MappedArray {
   T* end() const { return data() + size_; }
   T& operator[](size_t i) const { return data()[i]; }
 
-  // Sets the size to n; new elements are `fill`.
-  bool resize(size_t n, T fill = T{}) {
-    if (n <= size_) {
-      size_ = n;
-      return true;
-    }
-    if (n > max_size() || !bytes_.reserve(n * sizeof(T))) return false;
-    // Elements below the high-water mark may hold old values; above it the
-    // pages are still as the kernel gave them (zero).
-    const size_t dirty_end = n < written_ ? n : written_;
-    for (size_t i = size_; i < dirty_end; ++i) data()[i] = fill;
-    if (!is_zero(fill))
-      for (size_t i = dirty_end > size_ ? dirty_end : size_; i < n; ++i) data()[i] = fill;
-    size_ = n;
-    if (n > written_) written_ = n;
-    return true;
-  }
+  // Sets the size to n; new elements read as all-zero bytes. Pages past the
+  // high-water mark are not touched.
+  bool resize(size_t n) { return grow(n, nullptr); }
+  // Sets the size to n; new elements are `fill` (all-zero bytes cost no
+  // writes past the high-water mark, as above).
+  bool resize(size_t n, const T& fill) { return grow(n, is_zero(fill) ? nullptr : &fill); }
 
   // Replaces the contents with a copy of `src`.
   bool assign(std::span<const T> src) {
@@ -84,9 +73,30 @@ class MappedArray {
   static constexpr size_t max_size() { return size_t(-1) / 2 / sizeof(T); }
 
  private:
+  // Compares the object's bytes: a T with padding must be built with its
+  // padding zeroed (e.g. value-initialised) to count as zero.
   static bool is_zero(const T& v) {
     unsigned char zero[sizeof(T)] = {};
     return std::memcmp(&v, zero, sizeof(T)) == 0;
+  }
+  // fill null: zero bytes.
+  bool grow(size_t n, const T* fill) {
+    if (n <= size_) {
+      size_ = n;
+      return true;
+    }
+    if (n > max_size() || !bytes_.reserve(n * sizeof(T))) return false;
+    // Elements below the high-water mark may hold old values; above it the
+    // pages are still as the kernel gave them (zero).
+    const size_t dirty_end = n < written_ ? n : written_;
+    if (fill == nullptr) {
+      if (dirty_end > size_) std::memset(static_cast<void*>(data() + size_), 0, (dirty_end - size_) * sizeof(T));
+    } else {
+      for (size_t i = size_; i < n; ++i) data()[i] = *fill;
+    }
+    size_ = n;
+    if (n > written_) written_ = n;
+    return true;
   }
   MappedBytes bytes_;
   size_t size_ = 0;

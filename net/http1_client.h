@@ -33,6 +33,7 @@
 //    before any response byte. Redirects are returned, never followed.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,7 +57,12 @@ struct Http1Limits {
 
 struct Http1Options {
   Connector connector;
-  std::shared_ptr<TlsClientConfig> tls;  // needed for https (else configuration-error)
+  // https needs a TLS configuration: `tls`, or else `make_tls`, called on
+  // the first https connection (plain http never parses a CA store). A
+  // successful result is kept; a failure is that connection's error, and
+  // the next https connection calls make_tls again. Neither: configuration-error.
+  std::shared_ptr<TlsClientConfig> tls;
+  std::function<HttpResult<std::shared_ptr<TlsClientConfig>>()> make_tls;
   Http1Limits limits;
   size_t max_idle_per_authority = 4;
   size_t max_idle_total = 64;

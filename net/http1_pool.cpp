@@ -69,7 +69,12 @@ HttpResult<std::unique_ptr<Http1Conn>> Http1Pool::open(const std::string& scheme
                                                        uint16_t port, const std::string& key, uint64_t connect_ns) {
   if (!opts.connector) return http_error(HttpErrc::configuration_error, "no connector configured");
   const bool tls = scheme == "https";
-  if (tls && !opts.tls) return http_error(HttpErrc::configuration_error, "https needs a TLS configuration");
+  if (tls && !opts.tls) {
+    if (!opts.make_tls) return http_error(HttpErrc::configuration_error, "https needs a TLS configuration");
+    auto made = opts.make_tls();
+    if (!made) return std::move(made.error());
+    opts.tls = std::move(*made);
+  }
   const uint64_t deadline = disp::deadline_after(connect_ns);
   auto t = opts.connector(scheme, host, port, deadline);
   if (!t) return std::move(t.error());

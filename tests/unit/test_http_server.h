@@ -303,7 +303,7 @@ class TestServer {
       a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
       len = sizeof *a;
     }
-    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(listen_fd_, 64) != 0 ||
+    if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0 || ::listen(listen_fd_, 1024) != 0 ||
         ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&ss), &len) != 0)
       return;
     port_ = ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port : reinterpret_cast<sockaddr_in*>(&ss)->sin_port);

@@ -56,6 +56,36 @@ struct Fetched {
   std::string body;
 };
 
+// One GET of scheme://authority/ on `client`, its body read 5 bytes at a time.
+Fetched fetch_once(Http1Client& client, const std::string& scheme, const std::string& authority) {
+  Fetched f;
+  Request r;
+  r.scheme = scheme;
+  r.authority = authority;
+  auto ex = client.send(r);
+  if (!ex) {
+    f.err = ex.error();
+  } else if (auto h = (*ex)->response(); !h) {
+    f.err = h.error();
+  } else {
+    f.status = h->status;
+    uint8_t buf[5];
+    for (;;) {
+      auto n = (*ex)->read_body(buf);
+      if (!n) {
+        f.err = n.error();
+        break;
+      }
+      if (*n == 0) {
+        f.ok = true;
+        break;
+      }
+      f.body.append(reinterpret_cast<char*>(buf), *n);
+    }
+  }
+  return f;
+}
+
 // GET https://<authority>/ with the given trust, `times` times on one client.
 std::vector<Fetched> https_get(const HttpResult<std::shared_ptr<TlsClientConfig>>& cfg,
                                const std::string& authority, int times = 1) {
@@ -71,34 +101,7 @@ std::vector<Fetched> https_get(const HttpResult<std::shared_ptr<TlsClientConfig>
     o.connector = loopback_connect;
     o.tls = *cfg;
     Http1Client client(o);
-    for (int i = 0; i < times; ++i) {
-      Fetched f;
-      Request r;
-      r.scheme = "https";
-      r.authority = authority;
-      auto ex = client.send(r);
-      if (!ex) {
-        f.err = ex.error();
-      } else if (auto h = (*ex)->response(); !h) {
-        f.err = h.error();
-      } else {
-        f.status = h->status;
-        uint8_t buf[5];
-        for (;;) {
-          auto n = (*ex)->read_body(buf);
-          if (!n) {
-            f.err = n.error();
-            break;
-          }
-          if (*n == 0) {
-            f.ok = true;
-            break;
-          }
-          f.body.append(reinterpret_cast<char*>(buf), *n);
-        }
-      }
-      out.push_back(f);
-    }
+    for (int i = 0; i < times; ++i) out.push_back(fetch_once(client, "https", authority));
   });
   return out;
 }
@@ -129,6 +132,48 @@ TEST_CASE("https: a test CA through SSL_CERT_FILE; SNI sent; keep-alive over TLS
   }
   CHECK(srv.accepts() == 1);
   CHECK(srv.last_sni() == "localhost");
+}
+
+TEST_CASE("http client: the TLS configuration is made on the first https connection, never for plain http") {
+  Pki p;
+  REQUIRE(p.ok);
+  const TlsServerCert cert = p.cert("good");
+  TestServer tls_srv(hello_server, &cert);
+  TestServer plain_srv(hello_server);
+  REQUIRE(tls_srv.tls_ok());
+  const TlsTrust trust = trust_from_environment(env_of(p.ca()));
+  int made = 0;
+  bool fail_next = true;
+  std::vector<Fetched> got;
+  run_fiber([&] {
+    Http1Options o;
+    o.connector = loopback_connect;
+    o.make_tls = [&]() -> HttpResult<std::shared_ptr<TlsClientConfig>> {
+      ++made;
+      if (fail_next) {
+        fail_next = false;
+        return http_error(HttpErrc::configuration_error, "test: no CA yet");
+      }
+      return TlsClientConfig::create(trust);
+    };
+    Http1Client client(o);
+    got.push_back(fetch_once(client, "http", "127.0.0.1:" + port_of(plain_srv)));
+    got.push_back(fetch_once(client, "http", "127.0.0.1:" + port_of(plain_srv)));
+    got.push_back(fetch_once(client, "https", "localhost:" + port_of(tls_srv)));  // make_tls fails
+    got.push_back(fetch_once(client, "https", "localhost:" + port_of(tls_srv)));  // made again, kept
+    got.push_back(fetch_once(client, "https", "localhost:" + port_of(tls_srv)));
+  });
+  REQUIRE(got.size() == 5);
+  CHECK_MESSAGE(got[0].ok, got[0].err.message);
+  CHECK_MESSAGE(got[1].ok, got[1].err.message);
+  CHECK_FALSE(got[2].ok);
+  CHECK(got[2].err.code == HttpErrc::configuration_error);
+  CHECK(got[2].err.message == "test: no CA yet");
+  CHECK_MESSAGE(got[3].ok, got[3].err.message);
+  CHECK_MESSAGE(got[4].ok, got[4].err.message);
+  CHECK(got[4].body == "hello, tls!\n");
+  CHECK(made == 2);
+  CHECK(tls_srv.accepts() == 1);
 }
 
 TEST_CASE("https: IP-address SANs are checked, and no SNI is sent for an IP") {

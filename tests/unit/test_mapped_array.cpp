@@ -4,6 +4,9 @@
 // mapped is refused without changing the array.
 #include <doctest/doctest.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdint>
 #include <vector>
 
@@ -58,4 +61,36 @@ TEST_CASE("mapped array: a size that cannot be mapped is refused and changes not
   CHECK_FALSE(a.resize(size_t(1) << 60));  // 8 EiB: no address space for it
   CHECK(a.size() == 4);
   CHECK(a[3] == 1);
+}
+
+namespace {
+struct Padded {  // like exec::Frame: 8-byte members, then 4 bytes and padding
+  const void* a;
+  void* b;
+  void* c;
+  uint32_t d;
+};
+
+// How many of the array's pages are resident (mincore).
+size_t resident_pages(const void* p, size_t bytes) {
+  const size_t page = size_t(::sysconf(_SC_PAGESIZE));
+  const size_t n = (bytes + page - 1) / page;
+  std::vector<unsigned char> v(n);
+  if (::mincore(const_cast<void*>(p), n * page, v.data()) != 0) return size_t(-1);
+  size_t r = 0;
+  for (unsigned char c : v) r += c & 1;
+  return r;
+}
+}  // namespace
+
+TEST_CASE("mapped array: growing a struct with padding writes no page (the interpreter's frame stack)") {
+  MappedArray<Padded> a;
+  REQUIRE(a.resize(100000));
+  CHECK(resident_pages(a.data(), a.size() * sizeof(Padded)) == 0);
+  CHECK(a[99999].d == 0);
+  CHECK(a[99999].a == nullptr);
+  a[5].d = 7;
+  REQUIRE(a.resize(2));
+  REQUIRE(a.resize(10));  // below the high-water mark: zeroed again
+  CHECK(a[5].d == 0);
 }

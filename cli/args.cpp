@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "interp/quote.h"
+
 namespace wippy::cli {
 
 namespace {
@@ -61,7 +63,7 @@ Result<ParsedArgs> parse_args(std::span<const std::string> args, std::span<const
       word = word.substr(0, eq);
     }
     const OptionSpec* spec = find(table, word);
-    if (!spec) return usage("unknown option " + std::string(word));
+    if (!spec) return usage("unknown option " + quote_input(word));
     OptionUse use{spec->name, {}};
     if (spec->takes_value) {
       if (inline_value) {
@@ -86,7 +88,7 @@ Result<uint64_t> parse_duration_ns(std::string_view text) {
   uint64_t n = 0;
   auto [p, ec] = std::from_chars(b, e, n);
   if (ec != std::errc() || p == b)
-    return usage("duration " + std::string(text) + ": expected a count and a unit (500ms, 2s)");
+    return usage("duration " + quote_input(text) + ": expected a count and a unit (500ms, 2s)");
   std::string_view unit(p, size_t(e - p));
   uint64_t scale = 0;
   if (unit == "ns") scale = 1;
@@ -95,10 +97,10 @@ Result<uint64_t> parse_duration_ns(std::string_view text) {
   else if (unit == "s" || unit.empty()) scale = 1'000'000'000;
   else if (unit == "m") scale = 60'000'000'000;
   else if (unit == "h") scale = 3'600'000'000'000;
-  else return usage("duration " + std::string(text) + ": unknown unit " + std::string(unit) + " (ns, us, ms, s, m, h)");
+  else return usage("duration " + quote_input(text) + ": unknown unit " + quote_input(unit) + " (ns, us, ms, s, m, h)");
   constexpr uint64_t kMaxNs = 30ull * 24 * 3'600'000'000'000;
   if (n == 0 || n > kMaxNs / scale)
-    return usage("duration " + std::string(text) + ": must be above 0 and at most 30 days");
+    return usage("duration " + quote_input(text) + ": must be above 0 and at most 30 days");
   return n * scale;
 }
 
@@ -106,7 +108,7 @@ Result<uint64_t> parse_count(std::string_view text, uint64_t max) {
   uint64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec != std::errc() || p != text.data() + text.size() || text.empty() || n > max)
-    return usage("expected a count from 0 to " + std::to_string(max) + ", got " + std::string(text));
+    return usage("expected a count from 0 to " + std::to_string(max) + ", got " + quote_input(text));
   return n;
 }
 

@@ -23,6 +23,7 @@
 #include "cli/report.h"
 #include "cli/run_command.h"
 #include "cli/wast_command.h"
+#include "interp/quote.h"
 #include "wippy/version.h"
 
 namespace {
@@ -87,7 +88,7 @@ int help(std::string_view command) {
                "      This text, or one command's; COMMAND --help does the same.\n");
     fmt::print("{}", kExitStatus);
   } else {
-    return report_usage("help: unknown command " + std::string(command), "");
+    return report_usage("help: unknown command " + wippy::quote_input(command), "");
   }
   return 0;
 }
@@ -112,6 +113,6 @@ int main(int argc, char** argv) {
     if (rest.size() > 1) return report_usage("help takes at most one command", "");
     return help(rest.empty() ? std::string_view() : std::string_view(rest[0]));
   }
-  if (cmd.starts_with("-")) return report_usage("unknown option " + cmd, "");
-  return report_usage("unknown command " + cmd, "");
+  if (cmd.starts_with("-")) return report_usage("unknown option " + wippy::quote_input(cmd), "");
+  return report_usage("unknown command " + wippy::quote_input(cmd), "");
 }

@@ -161,7 +161,7 @@ int fail(const std::string& file, const std::string& message) { return report_er
 
 std::string deadline_note(const Error& e, const std::optional<std::string>& timeout) {
   return e.kind == ErrorKind::Trap && e.message == disp::kTrapDeadline && timeout
-             ? fmt::format("{} (--timeout {})", e.message, *timeout)
+             ? fmt::format("{} (--timeout {})", e.message, quote_input(*timeout))
              : e.message;
 }
 
@@ -280,18 +280,19 @@ Result<RunOptions> run_options(const ParsedArgs& p) {
   bool deny_net = false;
   for (const OptionUse& u : p.options) {
     const std::string& v = u.value;
+    const std::string qv = quote_input(v);  // for messages
     const std::string_view a = u.name;
     if (o.invoke && is_wasi_option(a)) return bad(fmt::format("{} does not apply to --invoke (a module without imports)", a));
     if (a == "--dir") {
       auto d = parse_dir(v);
-      if (!d) return bad(fmt::format("--dir {}: expected HOST[::GUEST][:ro]", v));
+      if (!d) return bad(fmt::format("--dir {}: expected HOST[::GUEST][:ro]", qv));
       struct stat st;
       if (::stat(d->host_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return bad(fmt::format("--dir {}: {} is not a directory", v, d->host_path));
+        return bad(fmt::format("--dir {}: {} is not a directory", qv, quote_input(d->host_path)));
       o.dirs.push_back(std::move(*d));
     } else if (a == "--env") {
       size_t eq = v.find('=');
-      if (eq == 0 || v.empty()) return bad(fmt::format("--env {}: expected NAME=VALUE or NAME", v));
+      if (eq == 0 || v.empty()) return bad(fmt::format("--env {}: expected NAME=VALUE or NAME", qv));
       if (eq != std::string::npos) {
         o.env.emplace_back(v.substr(0, eq), v.substr(eq + 1));
       } else if (const char* host = std::getenv(v.c_str())) {
@@ -315,11 +316,11 @@ Result<RunOptions> run_options(const ParsedArgs& p) {
     } else if (a == "--http-ca-file") {
       struct stat st;
       if (::stat(v.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-        return bad(fmt::format("--http-ca-file {}: not a regular file", v));
+        return bad(fmt::format("--http-ca-file {}: not a regular file", qv));
       o.http.ca_file = v;
     } else if (auto which = http_timeout_option(a)) {
       auto ms = parse_count(v, UINT64_MAX);
-      if (!ms) return bad(fmt::format("{} {}: expected milliseconds", a, v));
+      if (!ms) return bad(fmt::format("{} {}: expected milliseconds", a, qv));
       if (auto ok = net::set_http_timeout_ms(o.http, *which, *ms, std::string(a)); !ok) return bad(ok.error().message);
     } else if (a == "--timeout") {
       auto ns = parse_duration_ns(v);

@@ -68,6 +68,14 @@ check "help registry lists --list" 0 "+--list    print the function entries" "" 
 check "help of an unknown command" 2 "" "wippy-run: error: help: unknown command nope" -- help nope
 check "--version with arguments" 2 "" "wippy-run: error: --version takes no arguments" -- --version x
 
+# Hostile words are echoed bounded (interp/quote.h).
+BIG="--$(printf '%*s' 100000 '' | tr ' ' x)"
+check "unknown option of 100,002 bytes" 2 "" "... (100002 bytes)" -- run add.wat "$BIG"
+[ "$(wc -c <"$S/.err")" -lt 1024 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL unknown option of 100,002 bytes: stderr not bounded"; }
+check "--timeout of 100,000 bytes" 2 "" "... (100000 bytes)" -- run add.wat --timeout "$(printf '%*s' 100000 '' | tr ' ' 9)"
+[ "$(wc -c <"$S/.err")" -lt 1024 ] && pass=$((pass + 1)) || { fail=$((fail + 1)); echo "FAIL --timeout of 100,000 bytes: stderr not bounded"; }
+unset BIG
+
 # ---- per-command --help ----
 check "run --help" 0 "+--allow-http-host PATTERN" "" -- run --help
 check "run FILE --help (after the file)" 0 "+--invoke NAME" "" -- run add.wat --help

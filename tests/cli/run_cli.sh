@@ -118,6 +118,18 @@ check "--timeout that is not reached" 0 "=i32:3" "" -- run add.wat --timeout 30s
 check "component --timeout" 1 "" "wippy-run: error: spin.component.wat: trap: deadline exceeded (--timeout 200ms)" -- \
   run --timeout 200ms spin.component.wat
 check "preview1 --timeout" 1 "" "wippy-run: error: spin_p1.wat: trap: deadline exceeded (--timeout 200ms)" -- run spin_p1.wat --timeout=200ms
+# A guest parked in a host wait (reading a stdin nobody writes) ends too.
+cp "$G/stdio_copy.component.wasm" "$S/"
+mkfifo "$S/stdin"
+sleep 60 >"$S/stdin" &
+writer=$!
+(cd "$S" && "$W" run --timeout 300ms stdio_copy.component.wasm <"$S/stdin" >"$S/.out" 2>"$S/.err"); rc=$?
+kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
+if [ "$rc" = 1 ] && grep -qF "wippy-run: error: stdio_copy.component.wasm: trap: deadline exceeded (--timeout 300ms)" "$S/.err"; then
+  pass=$((pass + 1))
+else
+  fail=$((fail + 1)); printf 'FAIL --timeout of a guest waiting on stdin: status %s, stderr %s\n' "$rc" "$(head -c 600 "$S/.err")"
+fi
 check "--timeout bare seconds" 0 "" "" -- run ok.component.wat --timeout 5
 check "--timeout unknown unit" 2 "" "wippy-run: error: run: --timeout: duration 5q: unknown unit q" -- run add.wat --timeout 5q --invoke add 1 2
 check "--timeout zero" 2 "" "must be above 0" -- run add.wat --timeout 0s --invoke add 1 2

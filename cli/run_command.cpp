@@ -149,8 +149,8 @@ std::optional<net::HttpTimeout> http_timeout_option(std::string_view a) {
   return std::nullopt;
 }
 
-// "wippy-run: error: FILE: MESSAGE" on one line; status 1. A deadline
-// names the --timeout that set it.
+// "wippy-run: error: FILE: [WHAT]KIND: MESSAGE" on one line (a message
+// already naming FILE as it is); status 1.
 int fail(const std::string& file, const Error& e, const std::string& what = {}) {
   std::string msg = e.message;
   if (!msg.starts_with(file + ":")) msg = file + ": " + what + error_kind_name(e.kind) + ": " + msg;
@@ -159,6 +159,7 @@ int fail(const std::string& file, const Error& e, const std::string& what = {}) 
 
 int fail(const std::string& file, const std::string& message) { return report_error(one_line(file + ": " + message)); }
 
+// A deadline's message names the --timeout that set it.
 std::string deadline_note(const Error& e, const std::optional<std::string>& timeout) {
   return e.kind == ErrorKind::Trap && e.message == disp::kTrapDeadline && timeout
              ? fmt::format("{} (--timeout {})", e.message, quote_input(*timeout))

@@ -106,11 +106,11 @@ class ComponentRunner {
       case Outcome::Pass: ++counts_.passed; return;
       case Outcome::Skip:
         ++counts_.skipped;
-        fmt::print("{}:{}: skipped: {}\n", file_, c.line, o.text);
+        fmt::print(stderr, "{}:{}: skipped: {}\n", file_, c.line, o.text);
         break;
       case Outcome::Fail:
         ++counts_.failed;
-        fmt::print("{}:{}: {}: {}\n", file_, c.line, command_name(c.kind), o.text);
+        fmt::print(stderr, "{}:{}: {}: {}\n", file_, c.line, command_name(c.kind), o.text);
         break;
     }
     std::fflush(stdout);

@@ -8,10 +8,13 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <tuple>
 #include <variant>
 #include <vector>
 
+#include "cli/args.h"
 #include "cli/load.h"
+#include "cli/report.h"
 #include "component/decode.h"
 #include "component/validate.h"
 
@@ -399,6 +402,17 @@ class Printer {
           out.push_back("  }");
           return;
         }
+        if (ie.origin == wc::Origin::Instance) {
+          if (const wc::Component* nested = nested_component(c_.instances[ie.item].component)) {
+            // (instance (instantiate C ...)): what C exports, in C's own
+            // type space (its type exports name the types).
+            Printer inner(*nested);
+            out.push_back(head + ": interface {");
+            inner.export_members(out);
+            out.push_back("  }");
+            return;
+          }
+        }
         break;
       }
       case wc::Sort::Type: {
@@ -411,6 +425,40 @@ class Printer {
         return;
     }
     out.push_back(fmt::format("{}: {} {};", head, wc::sort_name(item.sort), kUnknown));
+  }
+
+  // The component defined at index `ci` of the component space (nullptr
+  // for an imported or aliased one: no definition to read).
+  const wc::Component* nested_component(uint32_t ci) const {
+    const auto& space = c_.space(wc::Sort::Component);
+    if (ci >= space.size() || space[ci].origin != wc::Origin::Component) return nullptr;
+    return space[ci].item < c_.components.size() ? c_.components[space[ci].item].get() : nullptr;
+  }
+
+  // This component's exports as the members of an interface: functions
+  // with their signatures, types by their definitions, the rest by sort.
+  void export_members(std::vector<std::string>& out) {
+    for (const auto& exp : c_.exports) {
+      const std::string& name = exp.name.name;
+      const wc::Sort sort = exp.desc ? exp.desc->sort : exp.item.sort;
+      if (sort == wc::Sort::Func) {
+        const wc::FuncType* f = nullptr;
+        const Space* s = nullptr;
+        if (exp.desc) {
+          const TEntry* e = at(root_, exp.desc->index);
+          f = e && e->def ? std::get_if<wc::FuncType>(e->def) : nullptr;
+          s = e ? e->space : nullptr;
+        } else {
+          std::tie(s, f) = func_sig(exp.item.index);
+        }
+        out.push_back("    " + name + ": " + (f ? func(s, *f) : std::string(kUnknown)) + ";");
+      } else if (sort == wc::Sort::Type) {
+        TEntry e = exp.desc ? bound_entry(*root_, *exp.desc, name) : copy_named(at(root_, exp.item.index), name);
+        out.push_back("    " + type_def(name, e));
+      } else {
+        out.push_back(fmt::format("    {}: {};", name, wc::sort_name(sort)));
+      }
+    }
   }
 
   const wc::Component& c_;
@@ -481,36 +529,44 @@ void print_module(const Module& m) {
   }
 }
 
+constexpr OptionSpec kInspectOptions[] = {{"--help", false, "-h"}};
+
 }  // namespace
 
-int inspect_command(const std::string& path) {
-  auto data = read_file(path);
-  if (!data) {
-    fmt::print(stderr, "{}: {}\n", path, data.error().message);
-    return 1;
+const char* const kInspectHelp =
+    "  wippy-run inspect FILE.wasm|FILE.wat\n"
+    "      Print a component's imports and exports as a WIT-like world, with\n"
+    "      function signatures and named types (an exported instance with the\n"
+    "      functions and types it exports); for a core module, its imports and\n"
+    "      exports with kinds and function types. FILE may be binary or text\n"
+    "      (core or component WAT). Exit status: 0, 1 when FILE cannot be\n"
+    "      read, decoded or validated, 2 for bad usage.\n";
+
+int inspect_command(std::span<const std::string> args) {
+  auto p = parse_args(args, kInspectOptions);
+  if (!p) return report_usage("inspect: " + p.error().message, "inspect");
+  if (p->has("--help")) {
+    fmt::print("usage:\n{}", kInspectHelp);
+    return 0;
   }
-  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data->data()), data->size());
+  if (p->positionals.size() != 1) return report_usage("inspect: expected one FILE", "inspect");
+  const std::string& path = p->positionals[0];
+  auto bin = read_input_binary(path);
+  if (!bin) return report_error(bin.error().message);
+  std::span<const uint8_t> bytes(*bin);
+  auto fail = [&](const Error& e) { return report_error(fmt::format("{}: {}: {}", path, error_kind_name(e.kind), e.message)); };
   if (wc::is_component_binary(bytes)) {
     auto comp = wc::decode_component(bytes);
-    if (!comp) {
-      fmt::print(stderr, "{}: {}: {}\n", path, error_kind_name(comp.error().kind), comp.error().message);
-      return 1;
-    }
-    if (auto v = wc::validate_component(*comp); !v) {
-      fmt::print(stderr, "{}: {}: {}\n", path, error_kind_name(v.error().kind), v.error().message);
-      return 1;
-    }
-    Printer p(*comp);
+    if (!comp) return fail(comp.error());
+    if (auto v = wc::validate_component(*comp); !v) return fail(v.error());
+    Printer printer(*comp);
     fmt::print("world {} {{\n", file_stem(path));
-    for (const auto& line : p.world()) fmt::print("{}\n", line);
+    for (const auto& line : printer.world()) fmt::print("{}\n", line);
     fmt::print("}}\n");
     return 0;
   }
   auto mod = compile_module(bytes);
-  if (!mod) {
-    fmt::print(stderr, "{}: {}: {}\n", path, error_kind_name(mod.error().kind), mod.error().message);
-    return 1;
-  }
+  if (!mod) return fail(mod.error());
   print_module(**mod);
   return 0;
 }

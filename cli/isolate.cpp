@@ -77,7 +77,7 @@ WastCounts run_isolated(const std::string& file, unsigned timeout_seconds,
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return last;
-  fmt::print("{}: crashed ({})\n", file, describe_status(status, timeout_seconds));
+  fmt::print(stderr, "{}: crashed ({})\n", file, describe_status(status, timeout_seconds));
   ++last.failed;
   return last;
 }

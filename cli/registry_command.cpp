@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "cli/args.h"
+#include "cli/report.h"
 #include "wippy/runtime.h"
 
 namespace wippy::cli {
@@ -13,29 +15,27 @@ namespace {
 
 bool ends_with_yaml(const std::string& a) { return a.ends_with(".yaml") || a.ends_with(".yml"); }
 
-constexpr const char* kUsage =
-    "usage: wippy-run [--list] [--strict] FILE.yaml [MORE.yaml...] [ENTRY] [ARG...]\n"
-    "  Load Wippy registry files and call function entry ENTRY (ns:name or name;\n"
-    "  optional when the files hold one function entry). For a wasi:cli/run entry\n"
-    "  the ARGs are the guest's arguments and the exit status is the guest's; for\n"
-    "  a typed export each ARG is a JSON value and the result is printed as JSON.\n"
-    "  --list    print the function entries and exit\n"
-    "  --strict  treat every registry warning (e.g. an unknown key) as an error\n";
-
-int error_exit(const std::string& message) {
-  // One line per problem (a load may report several).
-  size_t start = 0;
-  while (start <= message.size()) {
-    size_t nl = message.find('\n', start);
-    std::string line = message.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    if (!line.empty()) fmt::print(stderr, "wippy-run: error: {}\n", line);
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
-  return 1;
-}
+constexpr OptionSpec kRegistryOptions[] = {
+    {"--list", false},
+    {"--strict", false},
+    {"--help", false, "-h"},
+};
 
 }  // namespace
+
+const char* const kRegistryHelp =
+    "  wippy-run [--list] [--strict] FILE.yaml [MORE.yaml...] [ENTRY] [ARG...]\n"
+    "      Load Wippy registry files and call function entry ENTRY (ns:name or\n"
+    "      name; optional when the files hold one function entry). For a\n"
+    "      wasi:cli/run entry the ARGs are the guest's arguments and the exit\n"
+    "      status is the guest's; for a typed export each ARG is a JSON value\n"
+    "      and the result is printed as JSON. The options may also follow the\n"
+    "      files (FILE.yaml --list); everything after ENTRY, or after --, is\n"
+    "      an ARG, verbatim.\n"
+    "      --list    print the function entries and exit\n"
+    "      --strict  treat every registry warning (e.g. an unknown key) as an error\n"
+    "      Exit status: the guest's for a command, else 0; 1 for a load error,\n"
+    "      bad input, a trap or a deadline; 2 for bad usage.\n";
 
 bool is_registry_invocation(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
@@ -45,32 +45,26 @@ bool is_registry_invocation(const std::vector<std::string>& args) {
   return false;
 }
 
-int registry_command(const std::vector<std::string>& args) {
-  bool list = false;
+int registry_command(std::span<const std::string> args) {
+  // Options end at the first word after the files that is not a file: the
+  // ENTRY, or the first ARG.
+  auto p = parse_args(args, kRegistryOptions, [](const std::string& w, size_t) { return !ends_with_yaml(w); });
+  if (!p) return report_usage(p.error().message, "FILE.yaml");
+  if (p->has("--help")) {
+    fmt::print("usage:\n{}", kRegistryHelp);
+    return 0;
+  }
+  const bool list = p->has("--list");
   RuntimeOptions ropts;
+  ropts.strict = p->has("--strict");
   ropts.on_warning = [](const std::string& w) { fmt::print(stderr, "wippy-run: warning: {}\n", w); };
+  const std::vector<std::string>& words = p->positionals;
   size_t i = 0;
-  for (; i < args.size() && args[i].starts_with("-"); ++i) {
-    if (args[i] == "--list") {
-      list = true;
-    } else if (args[i] == "--strict") {
-      ropts.strict = true;
-    } else if (args[i] == "--help" || args[i] == "-h") {
-      fmt::print("{}", kUsage);
-      return 0;
-    } else {
-      fmt::print(stderr, "wippy-run: unknown option {}\n{}", args[i], kUsage);
-      return 2;
-    }
-  }
   std::vector<std::filesystem::path> files;
-  for (; i < args.size() && ends_with_yaml(args[i]); ++i) files.emplace_back(args[i]);
-  if (files.empty()) {
-    fmt::print(stderr, "{}", kUsage);
-    return 2;
-  }
+  for (; i < words.size() && ends_with_yaml(words[i]); ++i) files.emplace_back(words[i]);
+  if (files.empty()) return report_usage("missing FILE.yaml", "FILE.yaml");
   auto rt = Runtime::load(files, std::move(ropts));
-  if (!rt) return error_exit(rt.error().message);
+  if (!rt) return report_error(rt.error().message);
   Runtime& runtime = **rt;
   if (list) {
     for (const std::string& id : runtime.functions()) fmt::print("{}\n", id);
@@ -80,21 +74,21 @@ int registry_command(const std::vector<std::string>& args) {
   // ENTRY: the next argument when it names a function entry; otherwise the
   // only function entry, with every remaining argument an ARG.
   std::string entry;
-  if (i < args.size()) {
-    auto named = runtime.resolve(args[i]);
+  if (i < words.size()) {
+    auto named = runtime.resolve(words[i]);
     if (named) {
       entry = *named;
       ++i;
     } else if (runtime.functions().size() != 1) {
-      return error_exit(named.error().message);
+      return report_error(named.error().message);
     }
   }
   if (entry.empty()) {
     auto only = runtime.resolve("");
-    if (!only) return error_exit(only.error().message);
+    if (!only) return report_error(only.error().message);
     entry = *only;
   }
-  std::vector<std::string> rest(args.begin() + long(i), args.end());
+  std::vector<std::string> rest(words.begin() + long(i), words.end());
 
   CallOptions opts;
   Result<CallOutput> out = make_error(ErrorKind::Other, "not called");
@@ -105,7 +99,7 @@ int registry_command(const std::vector<std::string>& args) {
     out = runtime.call_json(entry, rest, opts);
   }
   std::fflush(stdout);
-  if (!out) return error_exit(out.error().message);
+  if (!out) return report_error(out.error().message);
   if (out->exit_code) return *out->exit_code;
   if (!out->json.empty()) fmt::print("{}\n", out->json);
   return 0;

@@ -5,33 +5,31 @@
 #include <sys/stat.h>
 
 #include <cerrno>
-#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <fmt/format.h>
 #include <optional>
+#include <utility>
+#include <vector>
 
+#include "cli/args.h"
+#include "cli/bounded_call.h"
 #include "cli/load.h"
+#include "cli/report.h"
 #include "cli/values.h"
+#include "component/decode.h"
+#include "dispatcher/guest_call.h"
 #include "hostfns/wasi.h"
+#include "hostfns/wasi_ctx.h"
 #include "hostfns/wasi_preview1.h"
 #include "interp/store.h"
-#include "interp/text/wat.h"
 #include "interp/quote.h"
+#include "net/http_grant.h"
+#include "net/rules.h"
 
 namespace wippy::cli {
 
 namespace {
-
-bool looks_like_text(const std::string& file, const std::string& data) {
-  if (file.size() >= 4 && file.compare(file.size() - 4, 4, ".wat") == 0) return true;
-  if (data.size() >= 4 && data.compare(0, 4, std::string("\0asm", 4)) == 0) return false;
-  for (char ch : data) {
-    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') continue;
-    return ch == '(' || ch == ';';
-  }
-  return false;
-}
 
 std::optional<uint64_t> parse_int(const std::string& s, int bits) {
   if (s.empty()) return std::nullopt;
@@ -124,6 +122,25 @@ std::optional<hostfns::Preopen> parse_dir(const std::string& spec) {
   return p;
 }
 
+// Everything `run` was asked to do, its values checked.
+struct RunOptions {
+  std::string file;
+  std::vector<std::string> args;     // after FILE: the guest's argv[1..], or --invoke's ARGs
+  std::optional<std::string> invoke;  // --invoke NAME
+  std::vector<hostfns::Preopen> dirs;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::optional<std::string> cwd;
+  std::optional<std::string> argv0;  // --argv0: argv[0] instead of FILE
+  // wasi:sockets: every address by default (as wasmtime's
+  // -S inherit-network); --allow-net RULE narrows it, --deny-net refuses all.
+  net::Policy network;
+  // wasi:http: any authority by default; --allow-http-host, --http-ca-file
+  // and the --http-*-timeout-ms defaults.
+  net::HttpGrant http;
+  uint64_t timeout_ns = 0;                // --timeout; 0: none
+  std::optional<std::string> timeout_text;  // as given, for the error
+};
+
 // --http-connect-timeout-ms and friends: the wasi:http default timeouts.
 std::optional<net::HttpTimeout> http_timeout_option(std::string_view a) {
   if (a == "--http-connect-timeout-ms") return net::HttpTimeout::connect;
@@ -132,109 +149,36 @@ std::optional<net::HttpTimeout> http_timeout_option(std::string_view a) {
   return std::nullopt;
 }
 
-}  // namespace
-
-bool is_component_binary(std::span<const uint8_t> bytes) {
-  // \0asm, a 2-byte version, then the 2-byte layer: 0 core, 1 component.
-  return bytes.size() >= 8 && bytes[0] == 0 && bytes[1] == 'a' && bytes[2] == 's' && bytes[3] == 'm' &&
-         bytes[6] == 1 && bytes[7] == 0;
+// "wippy-run: error: FILE: [WHAT]KIND: MESSAGE" on one line (a message
+// already naming FILE as it is); status 1.
+int fail(const std::string& file, const Error& e, const std::string& what = {}) {
+  std::string msg = e.message;
+  if (!msg.starts_with(file + ":")) msg = file + ": " + what + error_kind_name(e.kind) + ": " + msg;
+  return report_error(one_line(msg));
 }
 
-std::optional<ComponentRunOptions> parse_component_run(const std::vector<std::string>& args) {
-  auto bad = [](const std::string& msg) -> std::optional<ComponentRunOptions> {
-    fmt::print(stderr, "wippy-run run: {}\n", msg);
-    return std::nullopt;
-  };
-  if (args.empty()) return bad("missing FILE");
-  ComponentRunOptions o;
-  o.file = args[0];
-  size_t i = 1;
-  for (; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--") {
-      ++i;
-      break;
-    }
-    if (a == "--deny-net") {
-      o.deny_net = true;
-      continue;
-    }
-    if (a != "--dir" && a != "--env" && a != "--cwd" && a != "--allow-net" && a != "--allow-http-host" &&
-        a != "--http-ca-file" && a != "--argv0" && !http_timeout_option(a)) {
-      if (a.size() > 1 && a[0] == '-') return bad(fmt::format("unknown option {}", a));
-      break;  // the first guest argument
-    }
-    if (i + 1 >= args.size()) return bad(fmt::format("{} needs a value", a));
-    const std::string& v = args[++i];
-    if (a == "--dir") {
-      auto p = parse_dir(v);
-      if (!p) return bad(fmt::format("--dir {}: expected HOST::GUEST[:ro] or DIR", v));
-      struct stat st;
-      if (::stat(p->host_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-        return bad(fmt::format("--dir {}: {} is not a directory", v, p->host_path));
-      o.dirs.push_back(std::move(*p));
-    } else if (a == "--allow-net") {
-      auto rule = net::parse_rule(v);
-      if (!rule) return bad(fmt::format("--allow-net: {}", rule.error().message));
-      o.network.allow.push_back(*rule);
-    } else if (a == "--allow-http-host") {
-      auto pattern = net::parse_host_pattern(v);
-      if (!pattern) return bad(fmt::format("--allow-http-host: {}", pattern.error().message));
-      o.http.allow_hosts.push_back(std::move(*pattern));
-    } else if (a == "--http-ca-file") {
-      struct stat st;
-      if (::stat(v.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-        return bad(fmt::format("--http-ca-file {}: not a regular file", v));
-      o.http.ca_file = v;
-    } else if (auto which = http_timeout_option(a)) {
-      uint64_t ms = 0;
-      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), ms);
-      if (ec != std::errc() || end != v.data() + v.size() || v.empty())
-        return bad(fmt::format("{} {}: expected milliseconds", a, v));
-      if (auto ok = net::set_http_timeout_ms(o.http, *which, ms, a); !ok) return bad(ok.error().message);
-    } else if (a == "--argv0") {
-      o.argv0 = v;
-    } else if (a == "--env") {
-      size_t eq = v.find('=');
-      if (eq == std::string::npos || eq == 0) return bad(fmt::format("--env {}: expected NAME=VALUE", v));
-      o.env.emplace_back(v.substr(0, eq), v.substr(eq + 1));
-    } else {
-      if (v.empty()) return bad("--cwd needs a directory");
-      o.cwd = v;
-    }
-  }
-  if (o.deny_net && !o.network.allow.empty()) return bad("--deny-net and --allow-net exclude each other");
-  if (o.deny_net) o.network = net::Policy::none();
-  o.args.assign(args.begin() + std::ptrdiff_t(i), args.end());
-  return o;
+int fail(const std::string& file, const std::string& message) { return report_error(one_line(file + ": " + message)); }
+
+// A deadline's message names the --timeout that set it.
+std::string deadline_note(const Error& e, const std::optional<std::string>& timeout) {
+  return e.kind == ErrorKind::Trap && e.message == disp::kTrapDeadline && timeout
+             ? fmt::format("{} (--timeout {})", e.message, quote_input(*timeout))
+             : e.message;
 }
 
-int run_component(const ComponentRunOptions& opts) {
-  auto fail = [&](const std::string& msg) {
-    fmt::print(stderr, "wippy-run: {}: {}\n", opts.file, one_line(msg));
-    return 1;
-  };
-  auto data = read_file(opts.file);
-  if (!data) {
-    fmt::print(stderr, "wippy-run: {}\n", one_line(data.error().message));
-    return 1;
-  }
-  std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(data->data()), data->size());
+int run_component(const RunOptions& opts) {
+  auto bin = read_input_binary(opts.file);
+  if (!bin) return report_error(one_line(bin.error().message));
+  std::span<const uint8_t> bytes(*bin);
   // A core module (binary or text) importing wasi_snapshot_preview1 is a
   // preview1 command.
   std::shared_ptr<const Module> core;
-  if (!is_component_binary(bytes)) {
-    std::vector<uint8_t> wasm(bytes.begin(), bytes.end());
-    if (looks_like_text(opts.file, *data)) {
-      auto b = wat_to_wasm(*data);
-      if (!b) return fail(fmt::format("malformed text: {}", b.error().message));
-      wasm = std::move(*b);
-    }
-    auto mod = compile_module(wasm);
-    if (!mod) return fail(fmt::format("{}: {}", error_kind_name(mod.error().kind), mod.error().message));
+  if (!component::is_component_binary(bytes)) {
+    auto mod = compile_module(bytes);
+    if (!mod) return fail(opts.file, mod.error());
     if (!hostfns::imports_preview1(**mod))
-      return fail(fmt::format("a core module that does not import {} runs with --invoke NAME",
-                              hostfns::kPreview1Module));
+      return fail(opts.file, fmt::format("a core module that does not import {} runs with --invoke NAME",
+                                         hostfns::kPreview1Module));
     core = std::move(*mod);
   }
 
@@ -252,60 +196,203 @@ int run_component(const ComponentRunOptions& opts) {
   std::signal(SIGPIPE, SIG_IGN);
 
   Store store;
-  auto r = core ? hostfns::run_preview1_command(store, core, ctx) : hostfns::run_wasi_command(store, bytes, ctx);
-  if (!r) return fail(fmt::format("{}: {}", error_kind_name(r.error().kind), r.error().message));
-  return *r;
+  int status = 0;
+  auto r = run_bounded(store, opts.timeout_ns, [&](Store& s) -> Result<void> {
+    auto code = core ? hostfns::run_preview1_command(s, core, ctx) : hostfns::run_wasi_command(s, bytes, ctx);
+    if (!code) return code.error();
+    status = *code;
+    return {};
+  });
+  if (!r) return fail(opts.file, Error{r.error().kind, deadline_note(r.error(), opts.timeout_text)});
+  return status;
 }
 
-int run_command(const std::string& file, const std::string& export_name, const std::vector<std::string>& args) {
-  auto fail = [&](const std::string& msg) {
-    fmt::print(stderr, "wippy-run: {}: {}\n", file, msg);
-    return 1;
-  };
-  auto data = read_file(file);
-  if (!data) {
-    fmt::print(stderr, "wippy-run: {}\n", data.error().message);
-    return 1;
-  }
-  std::vector<uint8_t> bytes;
-  if (looks_like_text(file, *data)) {
-    auto b = wat_to_wasm(*data);
-    if (!b) return fail(fmt::format("malformed text: {}", b.error().message));
-    bytes = std::move(*b);
-  } else {
-    bytes.assign(data->begin(), data->end());
-    if (is_component_binary(bytes)) return fail("a component runs without --invoke (see `wippy-run help`)");
-  }
-  auto mod = compile_module(bytes);
-  if (!mod) return fail(fmt::format("{}: {}", error_kind_name(mod.error().kind), mod.error().message));
+int run_invoke(const RunOptions& opts) {
+  const std::string& file = opts.file;
+  const std::string& export_name = *opts.invoke;
+  auto bytes = read_input_binary(file);
+  if (!bytes) return report_error(one_line(bytes.error().message));
+  if (component::is_component_binary(*bytes))
+    return fail(file, "a component runs without --invoke (see `wippy-run run --help`)");
+  auto mod = compile_module(*bytes);
+  if (!mod) return fail(file, mod.error());
   if (!(*mod)->imports.empty()) {
     const Import& imp = (*mod)->imports.front();
-    return fail(fmt::format("module imports \"{}\" \"{}\" ({}); `run` provides no imports", quote_input(imp.module), quote_input(imp.name),
-                            extern_kind_name(imp.kind)));
+    return fail(file, fmt::format("module imports \"{}\" \"{}\" ({}); `run --invoke` provides no imports",
+                                  quote_input(imp.module), quote_input(imp.name), extern_kind_name(imp.kind)));
   }
   Store store;
   auto inst = instantiate(store, *mod, {});
-  if (!inst) return fail(fmt::format("instantiation failed: {}: {}", error_kind_name(inst.error().kind),
-                                     inst.error().message));
+  if (!inst) return fail(file, inst.error(), "instantiation failed: ");
   FuncInst* f = (*inst)->export_func(export_name);
-  if (!f) return fail(fmt::format("no exported function \"{}\"", quote_input(export_name)));
+  if (!f) return fail(file, fmt::format("no exported function \"{}\"", quote_input(export_name)));
   const FuncType& type = f->type;
+  const std::vector<std::string>& args = opts.args;
   if (args.size() != type.params.size())
-    return fail(fmt::format("\"{}\" takes {} argument(s) {}, {} given", quote_input(export_name), type.params.size(),
-                            functype_to_string(type), args.size()));
+    return fail(file, fmt::format("\"{}\" takes {} argument(s) {}, {} given", quote_input(export_name),
+                                  type.params.size(), functype_to_string(type), args.size()));
   std::vector<Value> values;
   for (size_t i = 0; i < args.size(); ++i) {
     auto v = parse_arg(args[i], type.params[i]);
     if (!v)
-      return fail(fmt::format("\"{}\": argument {} \"{}\" is not a valid {}", quote_input(export_name), i + 1, quote_input(args[i]),
-                              valtype_name(type.params[i])));
+      return fail(file, fmt::format("\"{}\": argument {} \"{}\" is not a valid {}", quote_input(export_name), i + 1,
+                                    quote_input(args[i]), valtype_name(type.params[i])));
     values.push_back(*v);
   }
-  auto r = invoke(store, f, values);
-  if (!r) return fail(fmt::format("\"{}\": {}: {}", quote_input(export_name), error_kind_name(r.error().kind), r.error().message));
-  for (size_t i = 0; i < r->size() && i < type.results.size(); ++i)
-    fmt::print("{}\n", format_value(type.results[i], (*r)[i]));
+  std::vector<Value> results;
+  auto r = run_bounded(store, opts.timeout_ns, [&](Store& s) -> Result<void> {
+    auto out = invoke(s, f, values);
+    if (!out) return out.error();
+    results = std::move(*out);
+    return {};
+  });
+  if (!r)
+    return fail(file, fmt::format("\"{}\": {}: {}", quote_input(export_name), error_kind_name(r.error().kind),
+                                  deadline_note(r.error(), opts.timeout_text)));
+  for (size_t i = 0; i < results.size() && i < type.results.size(); ++i)
+    fmt::print("{}\n", format_value(type.results[i], results[i]));
   return 0;
+}
+
+// The options of `run` (args.h).
+constexpr OptionSpec kRunOptions[] = {
+    {"--invoke", true},         {"--dir", true},
+    {"--env", true},            {"--cwd", true},
+    {"--argv0", true},          {"--allow-net", true},
+    {"--deny-net", false},      {"--allow-http-host", true},
+    {"--http-ca-file", true},   {"--http-connect-timeout-ms", true},
+    {"--http-first-byte-timeout-ms", true}, {"--http-between-bytes-timeout-ms", true},
+    {"--timeout", true},        {"--help", false, "-h"},
+};
+
+// Options that give a WASI command something; --invoke calls a module
+// without imports, so they do not apply to it.
+bool is_wasi_option(std::string_view name) { return name != "--invoke" && name != "--timeout" && name != "--help"; }
+
+// ParsedArgs -> RunOptions, checking each value; the message of a usage
+// error otherwise.
+Result<RunOptions> run_options(const ParsedArgs& p) {
+  auto bad = [](std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); };
+  if (p.positionals.empty()) return bad("missing FILE");
+  RunOptions o;
+  o.file = p.positionals[0];
+  o.args.assign(p.positionals.begin() + 1, p.positionals.end());
+  o.invoke = p.last("--invoke");
+  bool deny_net = false;
+  for (const OptionUse& u : p.options) {
+    const std::string& v = u.value;
+    const std::string qv = quote_input(v);  // for messages
+    const std::string_view a = u.name;
+    if (o.invoke && is_wasi_option(a)) return bad(fmt::format("{} does not apply to --invoke (a module without imports)", a));
+    if (a == "--dir") {
+      auto d = parse_dir(v);
+      if (!d) return bad(fmt::format("--dir {}: expected HOST[::GUEST][:ro]", qv));
+      struct stat st;
+      if (::stat(d->host_path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+        return bad(fmt::format("--dir {}: {} is not a directory", qv, quote_input(d->host_path)));
+      o.dirs.push_back(std::move(*d));
+    } else if (a == "--env") {
+      size_t eq = v.find('=');
+      if (eq == 0 || v.empty()) return bad(fmt::format("--env {}: expected NAME=VALUE or NAME", qv));
+      if (eq != std::string::npos) {
+        o.env.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+      } else if (const char* host = std::getenv(v.c_str())) {
+        o.env.emplace_back(v, host);  // --env NAME: the host's value, when it has one
+      }
+    } else if (a == "--cwd") {
+      if (v.empty()) return bad("--cwd needs a directory");
+      o.cwd = v;
+    } else if (a == "--argv0") {
+      o.argv0 = v;
+    } else if (a == "--allow-net") {
+      auto rule = net::parse_rule(v);
+      if (!rule) return bad(fmt::format("--allow-net: {}", rule.error().message));
+      o.network.allow.push_back(*rule);
+    } else if (a == "--deny-net") {
+      deny_net = true;
+    } else if (a == "--allow-http-host") {
+      auto pattern = net::parse_host_pattern(v);
+      if (!pattern) return bad(fmt::format("--allow-http-host: {}", pattern.error().message));
+      o.http.allow_hosts.push_back(std::move(*pattern));
+    } else if (a == "--http-ca-file") {
+      struct stat st;
+      if (::stat(v.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return bad(fmt::format("--http-ca-file {}: not a regular file", qv));
+      o.http.ca_file = v;
+    } else if (auto which = http_timeout_option(a)) {
+      auto ms = parse_count(v, UINT64_MAX);
+      if (!ms) return bad(fmt::format("{} {}: expected milliseconds", a, qv));
+      if (auto ok = net::set_http_timeout_ms(o.http, *which, *ms, std::string(a)); !ok) return bad(ok.error().message);
+    } else if (a == "--timeout") {
+      auto ns = parse_duration_ns(v);
+      if (!ns) return bad("--timeout: " + ns.error().message);
+      o.timeout_ns = *ns;
+      o.timeout_text = v;
+    }
+  }
+  if (deny_net && !o.network.allow.empty()) return bad("--deny-net and --allow-net exclude each other");
+  if (deny_net) o.network = net::Policy::none();
+  return o;
+}
+
+}  // namespace
+
+const char* const kRunHelp =
+    "  wippy-run run [--timeout DURATION] FILE.wasm|FILE.wat --invoke NAME [ARG...]\n"
+    "      Instantiate a core module that has no imports and call export NAME.\n"
+    "      ARGs are parsed by parameter type: i32/i64 as decimal or 0x hex\n"
+    "      (negative allowed), f32/f64 as decimal floats, inf or nan, refs as\n"
+    "      null (externref also N). Each result is printed on its own line as\n"
+    "      TYPE:VALUE, e.g. i32:42 or f64:1.5 (0x3ff8000000000000).\n"
+    "  wippy-run run [OPTIONS] COMPONENT.wasm|COMPONENT.wat [OPTIONS] [--] [ARG...]\n"
+    "      Run a WASI 0.2 command component (wasi:cli/run) with exactly the\n"
+    "      grants given by the options (before or after the file):\n"
+    "      --dir HOST[::GUEST][:ro]  host directory HOST visible at GUEST (the\n"
+    "                      same path when GUEST is left out; read-only with :ro)\n"
+    "      --env NAME=VALUE  an environment variable; --env NAME passes the\n"
+    "                      host's value of NAME (nothing when it is unset).\n"
+    "                      Nothing else is inherited.\n"
+    "      --cwd DIR       the initial working directory\n"
+    "      --argv0 NAME    argv[0] instead of the file as given\n"
+    "      --timeout DURATION  stop the guest after DURATION of wall-clock time\n"
+    "                      (500ms, 2s, 1m; a bare number is seconds): a loop\n"
+    "                      or a wait past it ends with \"deadline exceeded\", 1\n"
+    "      The guest's argv is the file as given, then the ARGs (they start\n"
+    "      after -- or at the first word after the file that is not an\n"
+    "      option). Stdio is inherited.\n"
+    "      wasi:sockets reaches every address unless --allow-net RULE (repeatable;\n"
+    "      tcp|udp:HOST:PORT, e.g. tcp:127.0.0.1:8000-9000, udp:[::1]:53,\n"
+    "      tcp:10.0.0.0/8:*, tcp:*:443) narrows it or --deny-net refuses every\n"
+    "      address, bind, listen and lookup (access-denied).\n"
+    "      wasi:http reaches every authority the network rules allow unless\n"
+    "      --allow-http-host PATTERN (repeatable; HOST, HOST:PORT, *.DOMAIN or\n"
+    "      *.DOMAIN:PORT, e.g. api.example.com, *.example.org, 127.0.0.1:8080,\n"
+    "      [::1]:8443) narrows it (HTTP-request-denied); --http-ca-file PATH adds\n"
+    "      the PEM certificates in PATH to the trusted CAs of HTTPS requests.\n"
+    "      Requests whose request-options leave a timeout unset get connect\n"
+    "      30000 ms, first byte (the whole response head) 60000 ms and between\n"
+    "      bytes 60000 ms, or the MS given (1 to 86400000) by\n"
+    "      --http-connect-timeout-ms MS, --http-first-byte-timeout-ms MS and\n"
+    "      --http-between-bytes-timeout-ms MS.\n"
+    "      Exit status: the guest's: 0, 1 when it exits with an error or run\n"
+    "      returns err, N from exit-with-code(N); 1 for a trap, a deadline or\n"
+    "      an unsatisfied import (one line on stderr); 2 for bad usage.\n"
+    "  wippy-run run [OPTIONS] MODULE.wasm|MODULE.wat [OPTIONS] [--] [ARG...]\n"
+    "      A core module importing wasi_snapshot_preview1 runs as a WASI\n"
+    "      preview1 command (its _start) with the same grants and --timeout;\n"
+    "      the exit status is its proc_exit code (2, 42, ...).\n";
+
+int run_main(std::span<const std::string> args) {
+  // The first word after FILE starts the guest's (or --invoke's) arguments.
+  auto parsed = parse_args(args, kRunOptions, [](const std::string&, size_t index) { return index >= 1; });
+  if (!parsed) return report_usage("run: " + parsed.error().message, "run");
+  if (parsed->has("--help")) {
+    fmt::print("usage:\n{}", kRunHelp);
+    return 0;
+  }
+  auto opts = run_options(*parsed);
+  if (!opts) return report_usage("run: " + opts.error().message, "run");
+  return opts->invoke ? run_invoke(*opts) : run_component(*opts);
 }
 
 }  // namespace wippy::cli

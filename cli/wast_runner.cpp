@@ -55,7 +55,7 @@ class CoreRunner {
       return;
     }
     ++counts_.failed;
-    fmt::print("{}:{}: {}: {}\n", file_, c.line, command_name(c.kind), *failure);
+    fmt::print(stderr, "{}:{}: {}: {}\n", file_, c.line, command_name(c.kind), *failure);
     std::fflush(stdout);
   }
 
@@ -262,7 +262,7 @@ WastCounts run_wast_commands(const std::string& file, const std::vector<WastComm
 WastCounts run_wast_file(const std::string& file, const WastOptions& opts) {
   auto src = read_file(file);
   if (!src) {
-    fmt::print("{}: {}\n", file, src.error().message);
+    fmt::print(stderr, "{}: {}\n", file, src.error().message);
     return {0, 1};
   }
   auto cmds = parse_wast(*src);
@@ -270,7 +270,7 @@ WastCounts run_wast_file(const std::string& file, const WastOptions& opts) {
     auto ccmds = component::parse_component_wast(*src);
     if (ccmds) return run_component_wast_commands(file, *ccmds, opts);
     bool has_components = src->find("(component") != std::string::npos;
-    fmt::print("{}:{}\n", file, (has_components ? ccmds.error() : cmds.error()).message);
+    fmt::print(stderr, "{}:{}\n", file, (has_components ? ccmds.error() : cmds.error()).message);
     return {0, 1};
   }
   return run_wast_commands(file, *cmds, opts);

@@ -117,10 +117,10 @@ if [ "$PART" = sockets ]; then
     "$(printf '%s\n' 'churn: 3 sockets, 0 failed' done)" '' -- run sockets_tcp.component.wasm \
     --allow-http-host '*.example.org:443' --allow-http-host '[::1]:8443' --http-ca-file sockets.yaml churn 3
   check "sockets: run --allow-http-host refuses a bad pattern" 2 '' \
-    'wippy-run run: --allow-http-host: invalid host pattern bad host: not a host name or IP address' -- \
+    'wippy-run: error: run: --allow-http-host: invalid host pattern bad host: not a host name or IP address' -- \
     run sockets_tcp.component.wasm --allow-http-host 'bad host' churn 3
   check "sockets: run --http-ca-file needs a regular file" 2 '' \
-    'wippy-run run: --http-ca-file /nonexistent.pem: not a regular file' -- \
+    'wippy-run: error: run: --http-ca-file /nonexistent.pem: not a regular file' -- \
     run sockets_tcp.component.wasm --http-ca-file /nonexistent.pem churn 3
   echo "$pass passed, $fail failed"
   [ "$fail" = 0 ]
@@ -437,8 +437,8 @@ hostile_entry typo.yaml '  - {name: spin, kind: function.wat, method: spin, limi
   "max_exection_ms typo is an error" \
   "wippy-run: error: hostile/typo.yaml:5: entry h:spin: unknown key max_exection_ms in limits (did you mean max_execution_ms?)"
 # wippy-run's other modes read their FILE the same way.
-hostile "run /dev/zero" "wippy-run: file /dev/zero is a character device, not a regular file" -- run /dev/zero --invoke f
-hostile "run a FIFO" "wippy-run: file hostile/mods/fifo.wasm is a FIFO, not a regular file" -- run hostile/mods/fifo.wasm --invoke f
+hostile "run /dev/zero" "wippy-run: error: file /dev/zero is a character device, not a regular file" -- run /dev/zero --invoke f
+hostile "run a FIFO" "wippy-run: error: file hostile/mods/fifo.wasm is a FIFO, not a regular file" -- run hostile/mods/fifo.wasm --invoke f
 
 # An unknown key outside limits/wasi is a warning (the call runs); --strict
 # and `strict: true` make it an error.

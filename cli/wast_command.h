@@ -1,0 +1,19 @@
+// wast_command.h — `wippy-run wast [--verbose] [--no-fork] [--timeout D]
+// FILE...`: runs spec scripts (cli/wast_runner.h), each in a child process
+// (cli/isolate.h) unless --no-fork. Failures go to stderr, one
+// "FILE:LINE: ..." line each; the counts go to stdout: "FILE: N passed, M
+// failed" per file, then the totals. Exit status 0 when nothing failed, 1
+// otherwise, 2 for bad usage.
+#pragma once
+#include <span>
+#include <string>
+
+namespace wippy::cli {
+
+// The `wast` part of `wippy-run --help`.
+extern const char* const kWastHelp;
+
+// `args` are the words after "wast". Returns the exit status.
+int wast_main(std::span<const std::string> args);
+
+}  // namespace wippy::cli

@@ -353,17 +353,23 @@ Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l) {
 }
 
 // Attaches the importer's signature to a supplied function, after the
-// function's own check of it (typed host functions); `what` names the
-// import and function for the error.
-Result<ComponentFuncRef> retype(const ComponentFuncRef& f, FuncSigRef sig, const std::string& name,
-                                const std::string& what) {
+// function's own check of it (typed host functions); `iface` and `fname`
+// name the import and the function for the error (fname "" for a
+// top-level function import). Messages are built only on failure.
+Result<ComponentFuncRef> retype(const ComponentFuncRef& f, FuncSigRef sig, std::string name, std::string_view iface,
+                                std::string_view fname) {
   if (f->check) {
     auto ok = f->check(*sig);
-    if (!ok) return link_error(fmt::format("{} does not match the host's signature: {}", what, ok.error().message));
+    if (!ok) {
+      std::string what = fname.empty()
+                             ? fmt::format("import `{}`: function", quote_input(iface))
+                             : fmt::format("import `{}`: function `{}`", quote_input(iface), quote_input(fname));
+      return link_error(fmt::format("{} does not match the host's signature: {}", what, ok.error().message));
+    }
   }
   auto g = std::make_shared<ComponentFunc>();
   g->sig = std::move(sig);
-  g->name = name;
+  g->name = std::move(name);
   g->call = f->call;
   g->check = f->check;
   return ComponentFuncRef(g);
@@ -424,8 +430,7 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
             if (ft.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: `{}` is not typed as a function", quote_input(iface), quote_input(name)));
             Item item;
             item.sort = Sort::Func;
-            TRY_ASSIGN(typed, retype(found->second.func, ft.func, iface + "#" + name,
-                                     fmt::format("import `{}`: function `{}`", quote_input(iface), quote_input(name))));
+            TRY_ASSIGN(typed, retype(found->second.func, ft.func, iface + "#" + name, iface, name));
             item.func = typed;
             out->exports[name] = item;
             break;
@@ -483,7 +488,7 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
       if (t.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: bad function type", quote_input(name)));
       Item item;
       item.sort = Sort::Func;
-      TRY_ASSIGN(typed, retype(supplied.func, t.func, name, fmt::format("import `{}`: function", quote_input(name))));
+      TRY_ASSIGN(typed, retype(supplied.func, t.func, name, name, {}));
       item.func = typed;
       return item;
     }

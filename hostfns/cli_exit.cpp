@@ -1,31 +1,40 @@
 // cli_exit.cpp — wasi:cli/exit: exit(result) records status 0 (ok) or 1
 // (err), exit-with-code(u8) records the code; both end the guest call with
-// the kExitTrap Trap (is_exit_error), which run_wasi_command turns back
-// into the exit code.
-#include "component/linker.h"
-#include "hostfns/host_util.h"
+// exit_error(status), a Trap; the status travels in WasiCtx::exit_code, and
+// exit_status() gives it to the command runners. Bound through the typed
+// API (component/bind.h).
+#include <fmt/format.h>
+
+#include "component/bind.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
 
+using component::HostInterface;
 using component::Linker;
+using component::WitResult;
 
-bool is_exit_error(const Error& e) { return e.kind == ErrorKind::Trap && e.message.find(kExitTrap) != std::string::npos; }
+Error exit_error(int status) { return make_error(ErrorKind::Trap, fmt::format("wasi:cli/exit called (status {})", status)); }
+
+std::optional<int> exit_status(const WasiCtx& ctx, const Error& e) {
+  if (e.kind != ErrorKind::Trap) return std::nullopt;
+  return ctx.exit_code;
+}
 
 namespace {
 
-Result<Vals> exit_with(WasiCtx& ctx, int code) {
+Result<void> exit_with(WasiCtx& ctx, int code) {
   ctx.exit_code = code;
-  return make_error(ErrorKind::Trap, fmt::format("{} (status {})", kExitTrap, code));
+  return exit_error(code);
 }
 
 }  // namespace
 
 void add_cli_exit(Linker& linker, WasiCtx& ctx) {
-  auto& inst = linker.instance(wasi_iface("wasi:cli/exit"));
+  HostInterface inst(linker, wasi_iface("wasi:cli/exit"));
   WasiCtx* c = &ctx;
-  inst.func("exit", [c](Store&, std::span<const Val> a) { return exit_with(*c, a[0].is_ok() ? 0 : 1); });
-  inst.func("exit-with-code", [c](Store&, std::span<const Val> a) { return exit_with(*c, int(uint8_t(a[0].u))); });
+  inst.func("exit", [c](WitResult<> status) { return exit_with(*c, status.is_ok() ? 0 : 1); });
+  inst.func("exit-with-code", [c](uint8_t code) { return exit_with(*c, int(code)); });
 }
 
 }  // namespace wippy::hostfns

@@ -2,47 +2,47 @@
 // the instance's resource table, often a child of the stream or socket it
 // watches), ready / block, and poll(list) returning the indices of the
 // ready entries. Readiness is disp::ready_now; waiting parks the calling
-// fiber (dispatcher/wait.h).
-#include "component/linker.h"
+// fiber (dispatcher/wait.h). Bound through the typed API (component/bind.h).
+#include <vector>
+
+#include "component/bind.h"
 #include "dispatcher/wait.h"
-#include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
 
+using component::Borrow;
+using component::HostInterface;
 using component::Linker;
 
 void add_io_poll(Linker& linker, WasiCtx& ctx) {
-  auto& inst = linker.instance(wasi_iface("wasi:io/poll"));
-  WasiState& st = ctx.state;
-  st.types.pollable = inst.resource("pollable", [table = st.table](uint32_t rep) { table->drop(rep); });
-  inst.func("[method]pollable.ready", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto p = lookup<disp::Pollable>(st, a[0], "pollable.ready");
+  HostInterface inst(linker, wasi_iface("wasi:io/poll"));
+  auto pollables = inst.resource<disp::Pollable>("pollable", ctx.state.table);
+  ctx.state.types.pollable = pollables.type();
+  inst.func("[method]pollable.ready", [pollables](Borrow<disp::Pollable> self) -> Result<bool> {
+    auto p = pollables.get(self);
     if (!p) return p.error();
-    return reply(Val::boolean((*p)->ready()));
+    return (*p)->ready();
   });
-  inst.func("[method]pollable.block", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto p = lookup<disp::Pollable>(st, a[0], "pollable.block");
+  inst.func("[method]pollable.block", [pollables](Borrow<disp::Pollable> self) -> Result<void> {
+    auto p = pollables.get(self);
     if (!p) return p.error();
     disp::Pollable* one[1] = {*p};
     auto r = disp::wait_any(one);
     if (!r) return r.error();
-    return reply();
+    return {};
   });
-  inst.func("poll", [&st](Store&, std::span<const Val> a) -> Result<Vals> {
+  inst.func("poll", [pollables](const std::vector<Borrow<disp::Pollable>>& in) -> Result<std::vector<uint32_t>> {
     std::vector<disp::Pollable*> list;
-    list.reserve(a[0].items.size());
-    for (const Val& h : a[0].items) {
-      auto p = lookup<disp::Pollable>(st, h, "poll");
+    list.reserve(in.size());
+    for (const auto& h : in) {
+      auto p = pollables.get(h);
       if (!p) return p.error();
       list.push_back(*p);
     }
     auto r = disp::wait_any(list);
     if (!r) return r.error();
-    Vals out;
-    out.reserve(r->size());
-    for (uint32_t i : *r) out.push_back(Val::u32(i));
-    return reply(Val::list(std::move(out)));
+    return std::move(*r);
   });
 }
 

@@ -7,174 +7,184 @@
 // check-write granted; the blocking-* variants wait for permits and flush.
 // splice moves at most the output's current permit. subscribe returns a
 // pollable that is a child of the stream (it keeps the stream alive).
+// Bound through the typed API (component/bind.h).
 #include <algorithm>
 #include <utility>
 
-#include "component/linker.h"
+#include "component/bind.h"
 #include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
 
+using component::Borrow;
+using component::HostInterface;
+using component::HostResource;
 using component::Linker;
+using component::Own;
+using component::WitCase;
+using component::WitResult;
+using component::wit_err;
+using component::wit_ok;
 using disp::InputStream;
 using disp::OutputStream;
-
-Val bytes_val(std::vector<uint8_t> bytes) { return Val::bytes(std::move(bytes)); }
-
-std::vector<uint8_t> val_bytes(const Val& list) {
-  if (list.is_bytes()) return {list.bytes().begin(), list.bytes().end()};
-  std::vector<uint8_t> out;
-  out.reserve(list.list_size());
-  for (size_t i = 0; i < list.list_size(); ++i) out.push_back(uint8_t(list.list_item(i).u));
-  return out;
-}
 
 namespace {
 
 constexpr size_t kZeroChunk = 4096;
 constexpr uint8_t kZeroes[kZeroChunk] = {};
 
+// variant stream-error { last-operation-failed(own<error>), closed }
+using StreamError = std::variant<WitCase<"last-operation-failed", Own<IoError>>, WitCase<"closed">>;
+template <class T = void>
+using StreamReply = Result<WitResult<T, StreamError>>;
+using Bytes = std::vector<uint8_t>;
+using Inputs = HostResource<InputStream>;
+using Outputs = HostResource<OutputStream>;
+
 // ok(payload) or err(stream-error) from one outcome.
-Result<Vals> outcome_reply(WasiCtx& ctx, const Result<StreamOutcome>& r, std::optional<Val> payload) {
+template <class T = void, class... P>
+StreamReply<T> outcome_reply(WasiCtx& ctx, const Result<StreamOutcome>& r, P&&... payload) {
+  using Out = WitResult<T, StreamError>;
   if (!r) return r.error();
   switch (r->status) {
-    case StreamStatus::ok: return reply(Val::ok(std::move(payload)));
-    case StreamStatus::closed: return reply(Val::err(stream_closed()));
+    case StreamStatus::ok: return Out(wit_ok(std::forward<P>(payload)...));
+    case StreamStatus::closed: return Out(wit_err(StreamError(WitCase<"closed">{})));
     case StreamStatus::failed: break;
   }
   std::optional<fs::FsErrc> code;
   if (r->os_error != 0) code = fs::fs_errc_from_errno(r->os_error);
-  auto err = stream_failed(ctx, r->error, code, r->cause);
+  auto err = new_own<IoError>(ctx.state, ctx.state.types.error,
+                              std::make_shared<IoError>(IoError{r->error, code, r->cause}));
   if (!err) return err.error();
-  return reply(Val::err(std::move(*err)));
+  return Out(wit_err(StreamError(WitCase<"last-operation-failed", Own<IoError>>{std::move(*err)})));
 }
 
-Result<Vals> do_read(WasiCtx& ctx, const Val& self, uint64_t len, bool block, bool skip) {
-  auto s = lookup<InputStream>(ctx.state, self, "input-stream");
+// read / blocking-read (the bytes) and skip / blocking-skip (their count).
+template <class T>
+StreamReply<T> do_read(WasiCtx& ctx, const Inputs& inputs, const Borrow<InputStream>& self, uint64_t len,
+                       bool block) {
+  auto s = inputs.get(self);
   if (!s) return s.error();
-  std::vector<uint8_t> buf;
+  Bytes buf;
   auto r = block ? (*s)->blocking_read(len, buf) : (*s)->read(len, buf);
-  if (!r) return r.error();
-  if (skip) return outcome_reply(ctx, r, Val::u64(r->count));
-  return outcome_reply(ctx, r, bytes_val(std::move(buf)));
+  if (!r || !r->ok()) return outcome_reply<T>(ctx, r, T{});
+  if constexpr (std::is_same_v<T, Bytes>) return outcome_reply<T>(ctx, r, std::move(buf));
+  else return outcome_reply<T>(ctx, r, uint64_t(r->count));
 }
 
-Result<Vals> do_write_zeroes(WasiCtx& ctx, const Val& self, uint64_t len, bool block) {
-  auto s = lookup<OutputStream>(ctx.state, self, "output-stream");
+StreamReply<> do_write_zeroes(WasiCtx& ctx, const Outputs& outputs, const Borrow<OutputStream>& self, uint64_t len,
+                              bool block) {
+  auto s = outputs.get(self);
   if (!s) return s.error();
   while (len > 0) {
     size_t n = size_t(std::min<uint64_t>(len, kZeroChunk));
     std::span<const uint8_t> chunk(kZeroes, n);
     auto r = block ? (*s)->write_all(chunk) : (*s)->write(chunk);
-    if (!r || !r->ok()) return outcome_reply(ctx, r, std::nullopt);
+    if (!r || !r->ok()) return outcome_reply(ctx, r);
     len -= n;
   }
-  if (block) return outcome_reply(ctx, (*s)->blocking_flush(), std::nullopt);
-  return reply(Val::ok());
+  if (block) return outcome_reply(ctx, (*s)->blocking_flush());
+  return WitResult<void, StreamError>(wit_ok());
 }
 
 // Moves up to min(len, the output's permit) bytes from src to self and
 // returns the count.
-Result<Vals> do_splice(WasiCtx& ctx, const Val& self, const Val& src, uint64_t len, bool block) {
-  auto out = lookup<OutputStream>(ctx.state, self, "output-stream.splice");
+StreamReply<uint64_t> do_splice(WasiCtx& ctx, const Inputs& inputs, const Outputs& outputs,
+                                const Borrow<OutputStream>& self, const Borrow<InputStream>& src, uint64_t len,
+                                bool block) {
+  auto out = outputs.get(self);
   if (!out) return out.error();
-  auto in = lookup<InputStream>(ctx.state, src, "output-stream.splice");
+  auto in = inputs.get(src);
   if (!in) return in.error();
   auto permit = block ? (*out)->wait_permit() : (*out)->check_write();
-  if (!permit || !permit->ok()) return outcome_reply(ctx, permit, std::nullopt);
+  if (!permit || !permit->ok()) return outcome_reply<uint64_t>(ctx, permit, uint64_t(0));
   len = std::min(len, permit->count);
-  if (len == 0) return reply(Val::ok(Val::u64(0)));
-  std::vector<uint8_t> buf;
+  if (len == 0) return WitResult<uint64_t, StreamError>(wit_ok(uint64_t(0)));
+  Bytes buf;
   auto r = block ? (*in)->blocking_read(len, buf) : (*in)->read(len, buf);
-  if (!r || !r->ok()) return outcome_reply(ctx, r, std::nullopt);
+  if (!r || !r->ok()) return outcome_reply<uint64_t>(ctx, r, uint64_t(0));
   auto w = (*out)->write(buf);
   if (w && w->ok() && block) w = (*out)->blocking_flush();
-  return outcome_reply(ctx, w, Val::u64(buf.size()));
+  return outcome_reply<uint64_t>(ctx, w, uint64_t(buf.size()));
 }
 
+// A pollable watching the stream behind `self`, a child of its handle.
 template <class S>
-Result<Vals> subscribe(WasiCtx& ctx, const Val& self, const char* what) {
-  auto s = lookup<S>(ctx.state, self, what);
+Result<Own<disp::Pollable>> subscribe(WasiCtx& ctx, const HostResource<S>& streams, const Borrow<S>& self) {
+  auto s = streams.get(self);
   if (!s) return s.error();
-  auto p = new_pollable(ctx.state, (*s)->subscribe(), self.rep());
-  if (!p) return p.error();
-  return reply(std::move(*p));
+  return new_own<disp::Pollable>(ctx.state, ctx.state.types.pollable,
+                                 std::make_shared<disp::Pollable>((*s)->subscribe()), self.rep());
 }
 
-// Calls op(stream) on the output stream behind a[0] and replies with its
-// outcome (the payload: the permit for check-write, nothing otherwise).
-template <class Op>
-auto out_op(WasiCtx* c, const char* what, Op op, bool with_count = false) {
-  return [c, what, op, with_count](Store&, std::span<const Val> a) -> Result<Vals> {
-    auto s = lookup<OutputStream>(c->state, a[0], what);
+// A stream method without a payload in: op(stream) and its outcome (with
+// the permit as payload for check-write).
+template <class T, class Op>
+auto out_op(WasiCtx* c, const Outputs& outputs, Op op) {
+  return [c, outputs, op](Borrow<OutputStream> self) -> StreamReply<T> {
+    auto s = outputs.get(self);
     if (!s) return s.error();
-    Result<StreamOutcome> r = op(**s, a);
-    std::optional<Val> payload;
-    if (with_count && r) payload = Val::u64(r->count);
-    return outcome_reply(*c, r, std::move(payload));
+    Result<StreamOutcome> r = op(**s);
+    if constexpr (std::is_void_v<T>) return outcome_reply(*c, r);
+    else return outcome_reply<T>(*c, r, r ? uint64_t(r->count) : uint64_t(0));
   };
 }
 
 }  // namespace
 
 void add_io_streams(Linker& linker, WasiCtx& ctx) {
-  auto& inst = linker.instance(wasi_iface("wasi:io/streams"));
-  WasiState& st = ctx.state;
+  HostInterface inst(linker, wasi_iface("wasi:io/streams"));
   WasiCtx* c = &ctx;
-  auto drop = [table = st.table](uint32_t rep) { table->drop(rep); };
-  st.types.input_stream = inst.resource("input-stream", drop);
-  st.types.output_stream = inst.resource("output-stream", drop);
+  const Inputs inputs = inst.resource<InputStream>("input-stream", ctx.state.table);
+  const Outputs outputs = inst.resource<OutputStream>("output-stream", ctx.state.table);
+  ctx.state.types.input_stream = inputs.type();
+  ctx.state.types.output_stream = outputs.type();
 
-  inst.func("[method]input-stream.read", [c](Store&, std::span<const Val> a) {
-    return do_read(*c, a[0], a[1].u, false, false);
-  });
-  inst.func("[method]input-stream.blocking-read", [c](Store&, std::span<const Val> a) {
-    return do_read(*c, a[0], a[1].u, true, false);
-  });
-  inst.func("[method]input-stream.skip", [c](Store&, std::span<const Val> a) {
-    return do_read(*c, a[0], a[1].u, false, true);
-  });
-  inst.func("[method]input-stream.blocking-skip", [c](Store&, std::span<const Val> a) {
-    return do_read(*c, a[0], a[1].u, true, true);
-  });
-  inst.func("[method]input-stream.subscribe", [c](Store&, std::span<const Val> a) {
-    return subscribe<InputStream>(*c, a[0], "input-stream.subscribe");
-  });
+  for (bool block : {false, true}) {
+    const std::string pre = block ? "[method]input-stream.blocking-" : "[method]input-stream.";
+    inst.func(pre + "read", [c, inputs, block](Borrow<InputStream> self, uint64_t len) {
+      return do_read<Bytes>(*c, inputs, self, len, block);
+    });
+    inst.func(pre + "skip", [c, inputs, block](Borrow<InputStream> self, uint64_t len) {
+      return do_read<uint64_t>(*c, inputs, self, len, block);
+    });
+  }
+  inst.func("[method]input-stream.subscribe",
+            [c, inputs](Borrow<InputStream> self) { return subscribe<InputStream>(*c, inputs, self); });
 
   inst.func("[method]output-stream.check-write",
-            out_op(c, "output-stream.check-write", [](OutputStream& s, std::span<const Val>) { return s.check_write(); },
-                   true));
-  inst.func("[method]output-stream.write", out_op(c, "output-stream.write", [](OutputStream& s, std::span<const Val> a) {
-              auto bytes = val_bytes(a[1]);
-              return s.write(bytes);
-            }));
+            out_op<uint64_t>(c, outputs, [](OutputStream& s) { return s.check_write(); }));
+  inst.func("[method]output-stream.write",
+            [c, outputs](Borrow<OutputStream> self, std::span<const uint8_t> bytes) -> StreamReply<> {
+              auto s = outputs.get(self);
+              if (!s) return s.error();
+              return outcome_reply(*c, (*s)->write(bytes));
+            });
   inst.func("[method]output-stream.blocking-write-and-flush",
-            out_op(c, "output-stream.blocking-write-and-flush", [](OutputStream& s, std::span<const Val> a) {
-              auto bytes = val_bytes(a[1]);
-              return s.write_all(bytes);
-            }));
-  inst.func("[method]output-stream.flush",
-            out_op(c, "output-stream.flush", [](OutputStream& s, std::span<const Val>) { return s.flush(); }));
+            [c, outputs](Borrow<OutputStream> self, std::span<const uint8_t> bytes) -> StreamReply<> {
+              auto s = outputs.get(self);
+              if (!s) return s.error();
+              return outcome_reply(*c, (*s)->write_all(bytes));
+            });
+  inst.func("[method]output-stream.flush", out_op<void>(c, outputs, [](OutputStream& s) { return s.flush(); }));
   inst.func("[method]output-stream.blocking-flush",
-            out_op(c, "output-stream.blocking-flush", [](OutputStream& s, std::span<const Val>) {
-              return s.blocking_flush();
-            }));
-  inst.func("[method]output-stream.write-zeroes", [c](Store&, std::span<const Val> a) {
-    return do_write_zeroes(*c, a[0], a[1].u, false);
+            out_op<void>(c, outputs, [](OutputStream& s) { return s.blocking_flush(); }));
+  inst.func("[method]output-stream.write-zeroes", [c, outputs](Borrow<OutputStream> self, uint64_t len) {
+    return do_write_zeroes(*c, outputs, self, len, false);
   });
-  inst.func("[method]output-stream.blocking-write-zeroes-and-flush", [c](Store&, std::span<const Val> a) {
-    return do_write_zeroes(*c, a[0], a[1].u, true);
-  });
-  inst.func("[method]output-stream.splice", [c](Store&, std::span<const Val> a) {
-    return do_splice(*c, a[0], a[1], a[2].u, false);
-  });
-  inst.func("[method]output-stream.blocking-splice", [c](Store&, std::span<const Val> a) {
-    return do_splice(*c, a[0], a[1], a[2].u, true);
-  });
-  inst.func("[method]output-stream.subscribe", [c](Store&, std::span<const Val> a) {
-    return subscribe<OutputStream>(*c, a[0], "output-stream.subscribe");
-  });
+  inst.func("[method]output-stream.blocking-write-zeroes-and-flush",
+            [c, outputs](Borrow<OutputStream> self, uint64_t len) {
+              return do_write_zeroes(*c, outputs, self, len, true);
+            });
+  for (bool block : {false, true}) {
+    inst.func(block ? "[method]output-stream.blocking-splice" : "[method]output-stream.splice",
+              [c, inputs, outputs, block](Borrow<OutputStream> self, Borrow<InputStream> src, uint64_t len) {
+                return do_splice(*c, inputs, outputs, self, src, len, block);
+              });
+  }
+  inst.func("[method]output-stream.subscribe",
+            [c, outputs](Borrow<OutputStream> self) { return subscribe<OutputStream>(*c, outputs, self); });
 }
 
 }  // namespace wippy::hostfns

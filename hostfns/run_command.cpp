@@ -48,7 +48,7 @@ Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component
   auto ran = run_on_fiber([&] { r = call(); }, "wasi:cli/run#run");
   if (!ran) return ran.error();
   if (!r) {
-    if (ctx.exit_code && is_exit_error(r.error())) return *ctx.exit_code;
+    if (auto status = exit_status(ctx, r.error())) return *status;
     return r.error();
   }
   if (r->size() != 1 || r->front().kind != component::ValKind::Result)

@@ -9,8 +9,8 @@
 // Stdio: a StdioConfig with fd >= 0 uses that host descriptor (not owned,
 // not closed); with fd < 0 stdin reads `buffer` then reports end of
 // stream, and stdout/stderr append to `buffer` (capture).
-// Exit: wasi:cli/exit sets `exit_code` and ends the guest call with the
-// Trap described by is_exit_error().
+// Exit: wasi:cli/exit sets `exit_code` and ends the guest call with
+// exit_error(code); exit_status() turns the call's outcome back into it.
 #pragma once
 #include <any>
 #include <cstdint>
@@ -132,9 +132,13 @@ struct WasiCtx {
   void inherit_stdio() { in.fd = 0; out.fd = 1; err.fd = 2; }
 };
 
-// The message of the Trap that wasi:cli/exit ends a guest call with.
-inline constexpr const char* kExitTrap = "wasi:cli/exit called";
-// True for the error a guest call ends with after wasi:cli/exit.
-bool is_exit_error(const Error& e);
+// The Trap wasi:cli/exit and preview1 proc_exit end a guest call with,
+// after recording `status` in WasiCtx::exit_code (the message is for
+// people; nothing matches on it).
+Error exit_error(int status);
+// The exit status of a guest call that failed with `e`: ctx.exit_code when
+// it is set and `e` is a Trap (the exit's, which unwinds the whole call),
+// else nothing. Runners clear exit_code before each call.
+std::optional<int> exit_status(const WasiCtx& ctx, const Error& e);
 
 }  // namespace wippy::hostfns

@@ -144,7 +144,7 @@ Result<int> run_preview1_command(Store& store, std::shared_ptr<const Module> mod
   auto ran = run_on_fiber([&] { r = disp::call_in_fiber(store, start, {}); }, "_start");
   if (!ran) return ran.error();
   if (!r) {
-    if (ctx.exit_code && is_exit_error(r.error())) return *ctx.exit_code;
+    if (auto status = exit_status(ctx, r.error())) return *status;
     return r.error();
   }
   return 0;

@@ -16,8 +16,8 @@
 //    (else its memory 0), bounds-checked: a pointer out of bounds is errno
 //    `fault`, never a host access outside the memory (with no memory at
 //    all, every pointer is).
-//  * proc_exit sets WasiCtx::exit_code and ends the call with the
-//    kExitTrap Trap (is_exit_error, wasi.h).
+//  * proc_exit sets WasiCtx::exit_code and ends the call with
+//    exit_error (wasi_ctx.h; exit_status() reads the code back).
 //  * run_preview1_command() instantiates a command module and calls
 //    `_start` on a fiber (the caller's, or a private loop's). Exit status:
 //    proc_exit's code as given (any u32; the OS keeps the low byte), 0 when

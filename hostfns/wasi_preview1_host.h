@@ -13,7 +13,7 @@
 // (fs/, dispatcher streams), so the sandbox and I/O model are the same.
 // A host function is a plain function pointer taking a Call (the host
 // state, the memory, the arguments) and returning the errno; a Result error
-// is a trap (proc_exit's too, see is_exit_error).
+// is a trap (proc_exit's too, see exit_error).
 #pragma once
 #include <cstdint>
 #include <cstring>

@@ -4,7 +4,7 @@
 // clock_time_get (realtime: CLOCK_REALTIME; monotonic: the dispatcher's
 // clock; other clocks are inval), random_get (getrandom(2); more than
 // 64 MiB at once traps), proc_exit (records the code in
-// WasiCtx::exit_code and ends the call with the kExitTrap Trap),
+// WasiCtx::exit_code and ends the call with exit_error, wasi.h),
 // proc_raise (notsup, as wasmtime) and sched_yield (lets the loop's other
 // fibers run). Out-of-bounds pointers are fault, before anything is
 // written.
@@ -103,7 +103,7 @@ Result<Errno> random_get(Call& c) {
 
 Result<Errno> proc_exit(Call& c) {
   c.ctx().exit_code = int(c.u32(0));
-  return make_error(ErrorKind::Trap, fmt::format("{} (status {})", kExitTrap, c.u32(0)));
+  return exit_error(int(c.u32(0)));
 }
 
 Result<Errno> proc_raise(Call&) { return Errno::notsup; }

@@ -211,8 +211,8 @@ Result<InstanceResult> LiveInstance::call(const CallEnv& env, std::span<const Va
   }
   if (prog_->command) {
     if (!r) {
-      if (ctx.exit_code && hostfns::is_exit_error(r.error())) {
-        res.exit_code = *ctx.exit_code;
+      if (auto status = hostfns::exit_status(ctx, r.error())) {
+        res.exit_code = *status;
         return res;
       }
       return r.error();

@@ -133,8 +133,12 @@ TEST_CASE("wasi: exit codes") {
     CHECK(ctx.err.buffer == "to stderr\n");
     CHECK(ctx.out.buffer.empty());
   }
-  CHECK(is_exit_error(make_error(ErrorKind::Trap, kExitTrap)));
-  CHECK_FALSE(is_exit_error(make_error(ErrorKind::Trap, "unreachable")));
+  // The status travels in the WasiCtx, not in the words of the trap.
+  WasiCtx ctx;
+  CHECK_FALSE(exit_status(ctx, exit_error(3)).has_value());  // nothing recorded
+  ctx.exit_code = 3;
+  CHECK(exit_status(ctx, make_error(ErrorKind::Trap, "any trap")) == 3);
+  CHECK_FALSE(exit_status(ctx, make_error(ErrorKind::Io, "wasi:cli/exit called (status 3)")).has_value());
 }
 
 TEST_CASE("wasi: stdin from memory and stdout to a host descriptor") {

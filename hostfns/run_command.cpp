@@ -36,7 +36,7 @@ Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_by
 
 Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& comp, WasiCtx& ctx) {
   component::Linker linker;
-  auto added = add_wasi_to_linker(linker, ctx);
+  auto added = add_wasi_to_linker(linker, ctx, WasiPackages::for_imports(*comp));
   if (!added) return added.error();
   auto inst = linker.instantiate(store, comp);
   if (!inst) return inst.error();

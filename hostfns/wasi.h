@@ -44,7 +44,17 @@ inline constexpr const char* kWasiVersion = "0.2.12";
 // "wasi:io/streams" -> "wasi:io/streams@0.2.12"
 std::string wasi_iface(const char* name);
 
-Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx);
+// The WASI packages a linker offers. wasi:io is always offered (the others
+// use its resources). for_imports() keeps the packages a component imports
+// (a linker without the rest links it the same way, for less work per
+// instance); filesystem is kept whenever preopens are configured, so a
+// preopen that cannot be opened is reported either way.
+struct WasiPackages {
+  bool cli = true, clocks = true, random = true, sockets = true, http = true, filesystem = true;
+  static WasiPackages for_imports(const component::Component& comp);
+};
+
+Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx, const WasiPackages& packages = {});
 
 // The per-interface parts (add_wasi_to_linker calls them in this order;
 // later ones use resource types declared by earlier ones).

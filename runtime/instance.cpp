@@ -89,7 +89,8 @@ Result<void> LiveInstance::instantiate() {
   }
   if (prog_->is_component) {
     linker_ = std::make_unique<component::Linker>();
-    if (auto r = hostfns::add_wasi_to_linker(*linker_, *wasi_); !r) return fail(r.error());
+    const auto packages = hostfns::WasiPackages::for_imports(*prog_->component);
+    if (auto r = hostfns::add_wasi_to_linker(*linker_, *wasi_, packages); !r) return fail(r.error());
     auto ci = linker_->instantiate(*store_, prog_->component);
     if (!ci) return fail(ci.error());
     comp_ = std::move(*ci);

@@ -138,3 +138,46 @@ TEST_CASE("wasi link: instances of one loaded component keep their own host stat
   CHECK(second_cat.ctx.out.buffer == "SECOND STDIN, LONGER\n");
   CHECK(second_cat.ctx.state.stdin_pos == second_cat.ctx.in.buffer.size());
 }
+
+TEST_CASE("wasi link: a linker offering only the imported packages links what the full one links") {
+  auto bin = component::component_wat_to_binary(
+      R"((component
+           (import "wasi:cli/exit@0.2.0" (instance (export "exit" (func (param "status" (result))))))
+           (import "wasi:random/random@0.2.3" (instance (export "get-random-u64" (func (result u64)))))))");
+  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
+  auto c = component::decode_component(*bin);
+  REQUIRE(c.ok());
+  auto comp = std::make_shared<const component::Component>(std::move(*c));
+  const WasiPackages p = WasiPackages::for_imports(*comp);
+  CHECK(p.cli);
+  CHECK(p.random);
+  CHECK_FALSE(p.clocks);
+  CHECK_FALSE(p.sockets);
+  CHECK_FALSE(p.http);
+  CHECK_FALSE(p.filesystem);
+  {
+    WasiCtx ctx;
+    component::Linker linker;
+    REQUIRE(add_wasi_to_linker(linker, ctx, p).ok());
+    Store store;
+    auto r = linker.instantiate(store, comp);
+    CHECK_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  }
+  // A package left out is not offered: importing it is a link error.
+  WasiPackages no_random = p;
+  no_random.random = false;
+  WasiCtx ctx;
+  component::Linker linker;
+  REQUIRE(add_wasi_to_linker(linker, ctx, no_random).ok());
+  Store store;
+  auto r = linker.instantiate(store, comp);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::Unlinkable);
+  CHECK(has(r.error().message, "wasi:random/random"));
+  // With preopens configured, filesystem is set up either way, so a bad
+  // preopen is still reported.
+  WasiCtx bad;
+  bad.preopens.push_back({"/nonexistent-wippy-dir", "/data", false});
+  component::Linker linker2;
+  CHECK_FALSE(add_wasi_to_linker(linker2, bad, p).ok());
+}

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "component/component.h"
@@ -95,6 +96,22 @@ Result<std::vector<Extern>> core_imports(const Linker::Impl& linker, Store& stor
 // S64, f32, f64), and back (api_linker.cpp).
 component::Val core_to_val(ValType t, Value v);
 Value val_to_core(ValType t, const component::Val& v);
+
+// An export of an instance with its signature (api_instance.cpp).
+struct ExportTarget {
+  component::ComponentFuncRef comp;
+  FuncInst* core = nullptr;
+  std::optional<component::FuncSig> core_sig;
+  const component::FuncSig& sig() const { return comp ? *comp->sig : *core_sig; }
+};
+Result<ExportTarget> find_export(Instance::Impl& im, std::string_view name);
+Result<std::vector<component::Val>> call_export(Instance::Impl& im, const ExportTarget& t,
+                                                std::span<const component::Val> args);
+
+// What the C API reaches of an Instance.
+struct InstanceAccess {
+  static Instance::Impl& impl(Instance& i) { return *i.impl_; }
+};
 
 // Instantiation (api_instance.cpp), called by Linker::instantiate.
 Result<Instance> instantiate_component(const Linker::Impl& linker, const Component& component,

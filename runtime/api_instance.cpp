@@ -161,18 +161,8 @@ std::string Instance::take_stderr() {
   return std::exchange(impl_->wasi->err.buffer, {});
 }
 
-namespace {
-
-// The function `name` of the instance, with its signature.
-struct Target {
-  component::ComponentFuncRef comp;
-  FuncInst* core = nullptr;
-  std::optional<component::FuncSig> core_sig;
-  const component::FuncSig& sig() const { return comp ? *comp->sig : *core_sig; }
-};
-
-Result<Target> find(Instance::Impl& im, std::string_view name) {
-  Target t;
+Result<ExportTarget> find_export(Instance::Impl& im, std::string_view name) {
+  ExportTarget t;
   if (im.comp) {
     auto f = im.comp->func(name);
     if (!f) return f.error();
@@ -187,6 +177,8 @@ Result<Target> find(Instance::Impl& im, std::string_view name) {
   return t;
 }
 
+namespace {
+
 bool core_kind_fits(ValType t, ValKind k) {
   switch (t) {
     case ValType::I32: return k == ValKind::S32 || k == ValKind::U32 || k == ValKind::Bool;
@@ -197,7 +189,9 @@ bool core_kind_fits(ValType t, ValKind k) {
   }
 }
 
-Result<std::vector<Val>> call_target(Instance::Impl& im, const Target& t, std::span<const Val> args) {
+}  // namespace
+
+Result<std::vector<Val>> call_export(Instance::Impl& im, const ExportTarget& t, std::span<const Val> args) {
   const size_t want = t.comp ? t.comp->sig->params.size() : t.core->type.params.size();
   if (args.size() != want)
     return invalid(fmt::format("{} takes {} arguments, {} given", t.comp ? t.comp->name : "the function", want,
@@ -231,6 +225,8 @@ Result<std::vector<Val>> call_target(Instance::Impl& im, const Target& t, std::s
   return out;
 }
 
+namespace {
+
 template <class F>
 auto no_throw(F&& f) -> decltype(f()) {
   try {
@@ -246,19 +242,19 @@ auto no_throw(F&& f) -> decltype(f()) {
 
 Result<std::vector<Val>> Instance::call(std::string_view func, std::span<const Val> args) {
   return no_throw([&]() -> Result<std::vector<Val>> {
-    auto t = find(*impl_, func);
+    auto t = find_export(*impl_, func);
     if (!t) return t.error();
-    return call_target(*impl_, *t, args);
+    return call_export(*impl_, *t, args);
   });
 }
 
 Result<std::string> Instance::call_json(std::string_view func, std::span<const std::string> args) {
   return no_throw([&]() -> Result<std::string> {
-    auto t = find(*impl_, func);
+    auto t = find_export(*impl_, func);
     if (!t) return t.error();
     auto vals = component::args_from_json(t->sig(), args);
     if (!vals) return vals.error();
-    auto out = call_target(*impl_, *t, *vals);
+    auto out = call_export(*impl_, *t, *vals);
     if (!out) return out.error();
     return component::results_to_json(t->sig(), *out);
   });
@@ -268,9 +264,9 @@ Result<int> Instance::run() {
   return no_throw([&]() -> Result<int> {
     Impl& im = *impl_;
     if (im.wasi) im.wasi->exit_code.reset();
-    auto t = find(im, im.comp ? kRunExport : std::string_view("_start"));
+    auto t = find_export(im, im.comp ? kRunExport : std::string_view("_start"));
     if (!t) return t.error();
-    auto out = call_target(im, *t, {});
+    auto out = call_export(im, *t, {});
     if (!out) {
       if (out.error().kind == ErrorKind::Exit) return *im.wasi->exit_code;
       return out.error();

@@ -124,6 +124,7 @@ class Instance {
   explicit Instance(std::unique_ptr<Impl> impl);
 
  private:
+  friend struct InstanceAccess;  // the C API (runtime/capi.cpp)
   std::unique_ptr<Impl> impl_;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <iterator>
 #include <new>
 
 #include "component/json.h"
@@ -146,6 +147,13 @@ std::optional<ValKind> scalar_kind(wippy_val_kind_t k) {
   return std::nullopt;
 }
 
+const char* c_kind_name(wippy_val_kind_t k) {
+  static constexpr const char* kNames[] = {"?",   "BOOL", "S32",  "U32",    "S64",
+                                           "U64", "F32",  "F64",  "CHAR",   "STRING", "JSON"};
+  const auto i = size_t(k);
+  return i < std::size(kNames) ? kNames[i] : "?";
+}
+
 bool is_signed(ValKind k) { return k == ValKind::S8 || k == ValKind::S16 || k == ValKind::S32 || k == ValKind::S64; }
 
 // A Val of a scalar or string kind as a C value (strings copied).
@@ -177,8 +185,8 @@ Result<wippy_val_t> to_c(const Val& v) {
 // A C scalar or string as a Val of component kind `k` (the declared type).
 Result<Val> from_c(const wippy_val_t& v, ValKind k, size_t index) {
   auto bad = [&] {
-    return wippy::make_error(ErrorKind::Invalid, fmt::format("argument {}: a C value of kind {} does not fit {}",
-                                                             index + 1, int(v.kind),
+    return wippy::make_error(ErrorKind::Invalid, fmt::format("argument {}: a {} value does not fit {}",
+                                                             index + 1, c_kind_name(v.kind),
                                                              wippy::component::val_kind_name(k)));
   };
   // Integers of any C kind go to any integer kind, range-checked.

@@ -600,28 +600,25 @@ wippy_error_t* wippy_instance_run(wippy_instance_t* instance, int* exit_code) {
 }
 
 namespace {
-char* take(std::string s, size_t* len) {
-  char* p = c_string(s);
-  if (len) *len = p ? s.size() : 0;
-  return p;
+// What the guest wrote to one captured stream, as a C string.
+char* take(wippy_instance_t* instance, size_t* len, std::string (api::Instance::*which)()) {
+  if (!instance) return nullptr;
+  try {
+    std::string s = (instance->instance.*which)();
+    char* p = c_string(s);
+    if (len) *len = p ? s.size() : 0;
+    return p;
+  } catch (...) {
+    return nullptr;
+  }
 }
 }  // namespace
 
 char* wippy_instance_take_stdout(wippy_instance_t* instance, size_t* len) {
-  if (!instance) return nullptr;
-  try {
-    return take(instance->instance.take_stdout(), len);
-  } catch (...) {
-    return nullptr;
-  }
+  return take(instance, len, &api::Instance::take_stdout);
 }
 char* wippy_instance_take_stderr(wippy_instance_t* instance, size_t* len) {
-  if (!instance) return nullptr;
-  try {
-    return take(instance->instance.take_stderr(), len);
-  } catch (...) {
-    return nullptr;
-  }
+  return take(instance, len, &api::Instance::take_stderr);
 }
 
 wippy_interrupt_t* wippy_instance_interrupt_handle(const wippy_instance_t* instance) {

@@ -1,12 +1,16 @@
 /* capi_test.c — the C API (wippy/wippy.h) from plain C (built as C11 with
    -Wall -Wextra -Werror -pedantic):
      capi_test APP.component.wasm HELLO_CMD.component.wasm SCRATCH_DIR
+               EXIT_CODES.component.wasm FS_SLEEP_READ.component.wasm
    core modules from text with core host functions (link errors, typed
    calls, traps, host errors, invalid arguments, deadline, interrupt before
    a call, memory limit, finalizers); a WASI command with args, env, a
    preopened directory and captured stdout; component host functions with
-   signature checks. Prints "ok: ..." per check, "FAIL: ..." otherwise. */
+   signature checks; a guest's exit code (run) and Exit error (call); an
+   interrupt from another thread ending a guest parked in a WASI sleep.
+   Prints "ok: ..." per check, "FAIL: ..." otherwise. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,9 +308,104 @@ static void component_tests(wippy_engine_t *engine, const char *app_path) {
   wippy_component_delete(app);
 }
 
+static wippy_component_t *load_component(wippy_engine_t *engine, const char *path) {
+  size_t len = 0;
+  unsigned char *bytes = read_file(path, &len);
+  wippy_component_t *c = NULL;
+  wippy_error_t *err = wippy_component_new(engine, bytes, len, &c);
+  free(bytes);
+  CHECK(err == NULL, "load %s", path);
+  if (err) wippy_error_delete(err);
+  return c;
+}
+
+static void exit_tests(wippy_engine_t *engine, const char *path) {
+  wippy_component_t *comp = load_component(engine, path);
+  if (!comp) return;
+  wippy_wasi_config_t *wasi = wippy_wasi_config_new();
+  wippy_wasi_config_push_arg(wasi, "exit_codes");
+  wippy_wasi_config_push_arg(wasi, "code");
+  wippy_wasi_config_push_arg(wasi, "3");
+  wippy_linker_t *linker = wippy_linker_new(engine);
+  wippy_instance_t *inst = NULL;
+  wippy_error_t *err = wippy_linker_instantiate(linker, comp, wasi, NULL, &inst);
+  int code = -1;
+  if (!err) err = wippy_instance_run(inst, &code);
+  CHECK(err == NULL && code == 3, "run gives the guest's exit code 3 (%d)", code);
+  if (err) wippy_error_delete(err);
+  wippy_instance_delete(inst);
+  inst = NULL;
+  err = wippy_linker_instantiate(linker, comp, wasi, NULL, &inst);
+  wippy_val_t out;
+  size_t n = 0;
+  if (!err)
+    expect_error(wippy_instance_call(inst, "wasi:cli/run@0.2.0#run", NULL, 0, &out, 1, &n), WIPPY_ERROR_EXIT,
+                 "code 3", "wasi:cli/exit in a call is an Exit error");
+  else
+    wippy_error_delete(err);
+  wippy_instance_delete(inst);
+  wippy_linker_delete(linker);
+  wippy_wasi_config_delete(wasi);
+  wippy_component_delete(comp);
+}
+
+static void *interrupt_later(void *handle) {
+  struct timespec ts = {0, 200 * 1000 * 1000};
+  nanosleep(&ts, NULL);
+  wippy_interrupt_trigger(handle);
+  return NULL;
+}
+
+static void write_file(const char *dir, const char *name, const char *text) {
+  char path[4300];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "w");
+  if (f) fputs(text, f), fclose(f);
+}
+
+static void sleep_interrupt_test(wippy_engine_t *engine, const char *path, const char *scratch) {
+  wippy_component_t *comp = load_component(engine, path);
+  if (!comp) return;
+  char in[4096], outdir[4096];
+  snprintf(in, sizeof in, "%s/in", scratch);
+  snprintf(outdir, sizeof outdir, "%s/out", scratch);
+  mkdir(scratch, 0755), mkdir(in, 0755), mkdir(outdir, 0755);
+  write_file(in, "a.txt", "aaa");
+  write_file(in, "b.txt", "bb");
+  wippy_wasi_config_t *wasi = wippy_wasi_config_new();
+  wippy_wasi_config_push_arg(wasi, "fs_sleep_read");
+  wippy_wasi_config_push_arg(wasi, "napper");
+  wippy_wasi_config_push_arg(wasi, "600000"); /* ten minutes */
+  wippy_wasi_config_preopen_dir(wasi, in, "/in", true);
+  wippy_wasi_config_preopen_dir(wasi, outdir, "/out", false);
+  wippy_linker_t *linker = wippy_linker_new(engine);
+  wippy_instance_t *inst = NULL;
+  wippy_error_t *err = wippy_linker_instantiate(linker, comp, wasi, NULL, &inst);
+  CHECK(err == NULL, "instantiate fs_sleep_read");
+  if (!err) {
+    wippy_interrupt_t *stop = wippy_instance_interrupt_handle(inst);
+    pthread_t t;
+    double t0 = now_ms();
+    pthread_create(&t, NULL, interrupt_later, stop);
+    int code = -1;
+    expect_error(wippy_instance_run(inst, &code), WIPPY_ERROR_INTERRUPTED, "interrupted",
+                 "an interrupt from another thread ends a guest parked in a sleep");
+    pthread_join(t, NULL);
+    CHECK(now_ms() - t0 >= 200, "not before the interrupt (%.0f ms)", now_ms() - t0);
+    wippy_interrupt_delete(stop);
+  } else {
+    wippy_error_delete(err);
+  }
+  wippy_instance_delete(inst);
+  wippy_linker_delete(linker);
+  wippy_wasi_config_delete(wasi);
+  wippy_component_delete(comp);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: capi_test APP.component.wasm HELLO_CMD.component.wasm SCRATCH_DIR\n");
+  if (argc != 6) {
+    fprintf(stderr, "usage: capi_test APP.component.wasm HELLO_CMD.component.wasm SCRATCH_DIR "
+                    "EXIT_CODES.component.wasm FS_SLEEP_READ.component.wasm\n");
     return 2;
   }
   CHECK(strcmp(wippy_version(), WIPPY_VERSION_STRING) == 0, "wippy_version() = %s", wippy_version());
@@ -314,6 +413,8 @@ int main(int argc, char **argv) {
   core_tests(engine);
   command_tests(engine, argv[2], argv[3]);
   component_tests(engine, argv[1]);
+  exit_tests(engine, argv[4]);
+  sleep_interrupt_test(engine, argv[5], argv[3]);
   wippy_engine_delete(engine);
   printf("%d failure(s)\n", failures);
   return failures ? 1 : 0;

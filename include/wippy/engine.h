@@ -17,8 +17,11 @@
 //  * Compiled code: a Module's interpreter code, and the code of every core
 //    module inside a Component, is prepared once and shared by all their
 //    instances (functions compile on first call).
-//  * No exception leaves any function here (out of memory included: it is
-//    an error value).
+//  * Exceptions: functions returning Result report every failure as an
+//    error value, running out of memory included (ErrorKind::Exhaustion).
+//    Constructors and the functions returning plain containers (imports(),
+//    Linker::define_*) may throw std::bad_alloc, as std containers do;
+//    nothing else is thrown by any function of this API.
 // Errors are Result<T> (wippy/interp/result.h): ErrorKind says what went
 // wrong, message says where.
 #pragma once

@@ -82,14 +82,16 @@ ErrorKind cxx_kind(wippy_error_kind_t k) {
   return ErrorKind::Other;
 }
 
-// Allocation failures while making an error: a preallocated one.
-wippy_error_t g_oom_error{WIPPY_ERROR_EXHAUSTION, std::string()};
+// Allocation failures while making an error: one preallocated, immutable
+// error (wippy_error_delete leaves it alone).
+const wippy_error_t kOomError{WIPPY_ERROR_EXHAUSTION, std::string()};
+wippy_error_t* oom_error() { return const_cast<wippy_error_t*>(&kOomError); }
 
 wippy_error_t* c_error(wippy_error_kind_t kind, std::string msg) {
   try {
     return new wippy_error{kind, std::move(msg)};
   } catch (...) {
-    return &g_oom_error;
+    return oom_error();
   }
 }
 
@@ -328,11 +330,11 @@ wippy_error_t* wippy_error_new(wippy_error_kind_t kind, const char* message) {
 }
 wippy_error_kind_t wippy_error_kind(const wippy_error_t* err) { return err ? err->kind : WIPPY_ERROR_OTHER; }
 const char* wippy_error_message(const wippy_error_t* err) {
-  if (err == &g_oom_error) return "out of memory";
+  if (err == &kOomError) return "out of memory";
   return err ? err->message.c_str() : "";
 }
 void wippy_error_delete(wippy_error_t* err) {
-  if (err != &g_oom_error) delete err;
+  if (err != &kOomError) delete err;
 }
 
 wippy_val_t wippy_val_string(const char* ptr, size_t len) {

@@ -21,6 +21,8 @@ enum class ErrorKind {
   Exhaustion,    // call stack exhausted (also a trap, reported apart)
   Io,            // host I/O failure
   Other,
+  Interrupted,   // a call ended by its deadline or an interrupt request (wippy/instance.h)
+  Exit,          // the guest called wasi:cli/exit where a value was expected
 };
 
 const char* error_kind_name(ErrorKind k);

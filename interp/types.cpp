@@ -39,6 +39,8 @@ const char* error_kind_name(ErrorKind k) {
     case ErrorKind::Exhaustion: return "exhaustion";
     case ErrorKind::Io: return "io";
     case ErrorKind::Other: return "error";
+    case ErrorKind::Interrupted: return "interrupted";
+    case ErrorKind::Exit: return "exit";
   }
   return "error";
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# check_installed.sh BUILD_DIR SCRATCH PREFIX LIBDIR VERSION REGISTRY
+# check_installed.sh BUILD_DIR SCRATCH PREFIX LIBDIR VERSION REGISTRY APP_COMPONENT
 # Checks the installed tree an embedder gets: `meson install --destdir`
 # of BUILD_DIR into SCRATCH/root, then, using only that tree and its
 # wippy.pc (with prefix pointed at it),
@@ -9,12 +9,15 @@
 #  * embed.cpp (copied out of the source tree) builds with
 #    `pkg-config --cflags` / `pkg-config --static --libs` and answers as
 #    check.sh expects against REGISTRY;
+#  * the embedding API examples (examples/app: host.cpp with the C++ API,
+#    host_c.c with the C API compiled as C11 -Wall -Werror) build the same
+#    way and answer as app/check.sh expects on APP_COMPONENT;
 #  * wippy/version.h, from C11, gives VERSION as WIPPY_VERSION_MAJOR/MINOR/
 #    PATCH and WIPPY_VERSION_STRING;
 #  * <wippy/runtime.h> under -std=c++17 stops with the C++20 guard's
 #    message, and from C with the C-compilation message.
 set -uo pipefail
-build=$1 scratch=$2 prefix=$3 libdir=$4 version=$5 registry=$6
+build=$1 scratch=$2 prefix=$3 libdir=$4 version=$5 registry=$6 app=$7
 here=$(cd "$(dirname "$0")" && pwd)
 fail=0
 ok() { echo "ok: $*"; }
@@ -37,7 +40,7 @@ for l in mbedtls mbedx509 mbedcrypto; do
   n=$(tr ' ' '\n' <<<"$libs" | grep -cx -- "-l$l")
   [ "$n" = 1 ] && ok "-l$l once" || bad "-l$l appears $n times"
 done
-for h in wippy/runtime.h wippy/version.h wippy/require_cxx20.h wippy/interp/result.h wippy/component/val.h; do
+for h in wippy/runtime.h wippy/engine.h wippy/linker.h wippy/instance.h wippy/wippy.h wippy/version.h wippy/require_cxx20.h wippy/interp/result.h wippy/component/val.h; do
   [ -f "$root$prefix/include/$h" ] && ok "installed $h" || bad "not installed: $h"
 done
 
@@ -52,6 +55,18 @@ if (cd "$scratch" && c++ -std=c++20 -O1 $cflags embed.cpp -o embed $libs); then
   bash "$here/check.sh" "$scratch/embed" "$registry" || fail=1
 else
   bad "embed.cpp does not build against the installed tree"
+fi
+
+# The embedding API examples, in C++ and in C (a C11 object linked by the
+# C++ driver: libwippy is C++).
+cp "$here/../app/host.cpp" "$here/../app/host_c.c" "$scratch/"
+if (cd "$scratch" && c++ -std=c++20 -O1 $cflags host.cpp -o app-host-cpp $libs &&
+    cc -std=c11 -Wall -Wextra -Werror -pedantic $cflags -c host_c.c -o host_c.o &&
+    c++ host_c.o -o app-host-c $libs); then
+  ok "app examples (C++ and C API) build against the installed tree"
+  bash "$here/../app/check.sh" "$app" "$scratch/app-host-cpp" "$scratch/app-host-c" || fail=1
+else
+  bad "app examples do not build against the installed tree"
 fi
 
 cat >"$scratch/version.c" <<'EOF'

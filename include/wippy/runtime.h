@@ -1,5 +1,8 @@
 // wippy/runtime.h — the embedding API: load Wippy registry files and call
 // their function entries. This is what `wippy-run FILE.yaml` itself uses.
+// (Modules and components from bytes, host functions, WASI configuration
+// objects and interrupts: wippy/engine.h, linker.h, instance.h; C:
+// wippy/wippy.h.)
 //
 //   auto rt = wippy::Runtime::load({"app.yaml"});
 //   if (!rt) { /* rt.error().message: every problem, "file:line: entry ...: ..." */ }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the WebAssembly 2.0 spec suite (top-level files of wasm-2.0/, not simd/)
-# through `wippy-run wast`. A missing suite is a failure, never a skip.
+# Runs the WebAssembly 2.0 spec suite (the files of wasm-2.0/ and of its
+# simd/ folder) through `wippy-run wast`; any failure fails the run. A missing suite is a failure, never a skip.
 set -u
 runner=$1
 suite=$2
@@ -11,8 +11,10 @@ if [ ! -d "$dir" ]; then
 fi
 shopt -s nullglob
 files=("$dir"/*.wast)
-if [ ${#files[@]} -eq 0 ]; then
-  echo "no .wast files in $dir" >&2
+simd=("$dir"/simd/*.wast)
+if [ ${#files[@]} -eq 0 ] || [ ${#simd[@]} -eq 0 ]; then
+  echo "no .wast files in $dir or $dir/simd" >&2
   exit 1
 fi
+files+=("${simd[@]}")
 exec "$runner" wast "${files[@]}"

@@ -240,6 +240,33 @@ inline f32x4 convert_f32(V a) {
 }
 template <class V>
 inline f64x2 convert_low_f64(V a) { return f64x2{double(a[0]), double(a[1])}; }
+// Relaxed dot products, deterministic: both operands signed; the i16 form
+// saturates its pairwise sum, the i32 form adds four products and c (wrapping).
+inline i16x8 relaxed_dot(i8x16 a, i8x16 b) {
+  i16x8 r{};
+  for (int i = 0; i < 8; ++i) r[i] = sat<int16_t>(int32_t(a[2 * i]) * b[2 * i] + int32_t(a[2 * i + 1]) * b[2 * i + 1]);
+  return r;
+}
+inline i32x4 relaxed_dot_add(i8x16 a, i8x16 b, i32x4 c) {
+  i32x4 r{};
+  for (int i = 0; i < 4; ++i) {
+    int32_t s = 0;
+    for (int k = 0; k < 4; ++k) s += int32_t(a[4 * i + k]) * b[4 * i + k];
+    r[i] = int32_t(uint32_t(s) + uint32_t(c[i]));
+  }
+  return r;
+}
+// Relaxed multiply-add, deterministic: unfused (two roundings) per lane.
+template <class V>
+inline V madd(V a, V b, V c) {
+  V r{};
+  for (int i = 0; i < lanes<V>(); ++i) {
+    volatile lane_t<V> p = a[i] * b[i];  // no contraction into an fma
+    r[i] = p + c[i];
+  }
+  return r;
+}
+
 inline f32x4 demote_zero(f64x2 a) { return f32x4{float(a[0]), float(a[1]), 0.0f, 0.0f}; }
 inline f64x2 promote_low(f32x4 a) { return f64x2{double(a[0]), double(a[1])}; }
 

@@ -245,3 +245,19 @@ TEST_CASE("simd exec: out-of-bounds v128 and lane accesses trap") {
   REQUIRE(!st.ok());
   CHECK(st.error().kind == ErrorKind::Trap);
 }
+
+TEST_CASE("simd lanes: relaxed SIMD's deterministic choices") {
+  // dot: signed x signed, the i16 pair sum saturates
+  simd::i16x8 d = simd::relaxed_dot(simd::i8x16{-128, -128, -128, -127, 3, 4}, simd::i8x16{-128, -128, -127, -127, 5, 6});
+  CHECK(d[0] == 32767);
+  CHECK(d[1] == 32383);
+  CHECK(d[2] == 39);
+  simd::i32x4 a = simd::relaxed_dot_add(simd::i8x16{-128, -128, -128, -128}, simd::i8x16{-127, -127, -127, -127},
+                                        simd::i32x4{1, 2, 3, 4});
+  CHECK(a[0] == 65025);
+  CHECK(a[1] == 2);
+  // madd is unfused: 1 + 2^-24 squared loses its 2^-48 term before the add
+  float x = 1.0f + 0x1p-23f;
+  simd::f32x4 m = simd::madd(simd::f32x4{x}, simd::f32x4{x}, simd::f32x4{-1.0f});
+  CHECK(m[0] == 0x1p-22f);
+}

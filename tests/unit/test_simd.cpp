@@ -256,7 +256,7 @@ TEST_CASE("simd lanes: relaxed SIMD's deterministic choices") {
                                         simd::i32x4{1, 2, 3, 4});
   CHECK(a[0] == 65025);
   CHECK(a[1] == 2);
-  // madd is unfused: 1 + 2^-24 squared loses its 2^-48 term before the add
+  // madd is unfused: (1 + 2^-23)^2 rounds its 2^-46 term away before the add
   float x = 1.0f + 0x1p-23f;
   simd::f32x4 m = simd::madd(simd::f32x4{x}, simd::f32x4{x}, simd::f32x4{-1.0f});
   CHECK(m[0] == 0x1p-22f);

@@ -1006,6 +1006,7 @@ class Compiler {
       case ImmKind::Shuffle:
       case ImmKind::Lane:
       case ImmKind::None: {
+        if (info.sig == Sig::vv_v && load_operand(in.op)) return {};
         uint32_t n = info.sig == Sig::vvv_v ? 3
                      : info.sig == Sig::vv_v || info.sig == Sig::vi_v || info.sig == Sig::vl_v ||
                                info.sig == Sig::vf_v || info.sig == Sig::vd_v
@@ -1033,7 +1034,41 @@ class Compiler {
         return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + info.text);
     }
     if (result) produced(start, uint32_t(start + 1));
+    if (in.op == Op::V128Load) last_.fused = H::V128Load;  // foldable into its consumer
     return {};
+  }
+  // The <Op>M handler taking a v128.load as the second operand, or Count_.
+  static H simd_load_fused(Op op) {
+    switch (op) {
+      case Op::F32x4Add: return H::F32x4AddM;
+      case Op::F32x4Sub: return H::F32x4SubM;
+      case Op::F32x4Mul: return H::F32x4MulM;
+      case Op::F64x2Add: return H::F64x2AddM;
+      case Op::F64x2Sub: return H::F64x2SubM;
+      case Op::F64x2Mul: return H::F64x2MulM;
+      case Op::I8x16Add: return H::I8x16AddM;
+      case Op::I16x8Add: return H::I16x8AddM;
+      case Op::I32x4Add: return H::I32x4AddM;
+      case Op::I32x4Sub: return H::I32x4SubM;
+      case Op::I32x4Mul: return H::I32x4MulM;
+      case Op::I64x2Add: return H::I64x2AddM;
+      case Op::V128And: return H::V128AndM;
+      case Op::V128Or: return H::V128OrM;
+      case Op::V128Xor: return H::V128XorM;
+      default: return H::Count_;
+    }
+  }
+  // A binary lane op whose second operand is the v128.load just emitted
+  // (nothing between them) becomes one handler reading memory itself.
+  bool load_operand(Op op) {
+    H fh = simd_load_fused(op);
+    uint32_t p = sp() - 2;
+    if (fh == H::Count_ || !is_last(stk_[p + 1]) || last_.fused != H::V128Load || !straight_from(last_.start))
+      return false;
+    if (stk_[p].kind != EK::Local && stk_[p].kind != EK::Home) return false;
+    Word w1 = code_[last_.start + 1], w2 = code_[last_.start + 2];  // [dst, addr][add, off]
+    fuse_binary(op, p, p + 1, fh, {pair(w1.s.b, w2.s.a), pair(w2.s.b, 0)});
+    return true;
   }
 
   // Shift/rotate index within a <Op>Shl..<Op>Rotr group, or -1.

@@ -261,3 +261,25 @@ TEST_CASE("simd lanes: relaxed SIMD's deterministic choices") {
   simd::f32x4 m = simd::madd(simd::f32x4{x}, simd::f32x4{x}, simd::f32x4{-1.0f});
   CHECK(m[0] == 0x1p-22f);
 }
+
+TEST_CASE("simd exec: a v128.load folded into f64x2.add / i32x4.mul reads and bounds-checks memory") {
+  Store store;
+  Instance* inst = load(store, R"((module (memory 1)
+    (data (i32.const 16) "\00\00\00\00\00\00\f0\3f\00\00\00\00\00\00\00\40")
+    (data (i32.const 48) "\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00")
+    (func (export "addm") (param i32) (result f64)
+      (f64x2.extract_lane 1 (f64x2.add (f64x2.splat (f64.const 0.5)) (v128.load offset=8 (local.get 0)))))
+    (func (export "mulm") (param i32) (result i32)
+      (i32x4.extract_lane 3 (i32x4.mul (i32x4.splat (i32.const 10)) (v128.load (i32.add (local.get 0) (i32.const 40))))))))");
+  auto r = invoke(store, inst->export_func("addm"), std::vector<Value>{val_i32(8)});
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  CHECK((*r)[0].f64 == 2.5);
+  auto m = invoke(store, inst->export_func("mulm"), std::vector<Value>{val_i32(8)});
+  REQUIRE(m.ok());
+  CHECK((*m)[0].i32 == 50);
+  auto oob = invoke(store, inst->export_func("addm"), std::vector<Value>{val_i32(65536 - 23)});
+  REQUIRE(!oob.ok());
+  CHECK(oob.error().kind == ErrorKind::Trap);
+  auto wrap = invoke(store, inst->export_func("mulm"), std::vector<Value>{val_i32(0xFFFFFFF0u)});
+  CHECK(wrap.ok());  // u32(addr + 40) wraps to 24: in bounds
+}

@@ -26,7 +26,7 @@ struct Outcome {
 
 Outcome bench_one(const KernelInfo& k, int n, int runs, const std::string& dir) {
   Outcome out;
-  std::printf("%-10s %6d ", k.name, n);
+  std::printf("%-12s %6d ", k.name, n);
   std::fflush(stdout);
 
   if (k.has_selftest && k.native(-1) != 1) {
@@ -88,7 +88,7 @@ int cmd_kernels(const Args& args) {
   int runs = args.runs > 0 ? args.runs : 5;
   std::string dir = args.dir.empty() ? exe_dir() + "/kernels" : args.dir;
   std::printf("wippy-bench kernels: median of %d runs; wasm from %s\n", runs, dir.c_str());
-  std::printf("%-10s %6s %11s %11s %9s  %s\n", "kernel", "n", "interp ms", "native ms", "ratio", "checksum");
+  std::printf("%-12s %6s %11s %11s %9s  %s\n", "kernel", "n", "interp ms", "native ms", "ratio", "checksum");
 
   std::vector<double> ratios;
   int selected = 0, failed = 0;

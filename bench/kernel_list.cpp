@@ -23,6 +23,10 @@ constexpr KernelInfo kKernels[] = {
     {"hashtable", "open addressing, string keys", 150, hashtable_run, false},
     {"memops", "byte/word fill and copy loops, 256 KiB", 300, memops_run, false},
     {"coremark", "lists, small matrices, state machine, CRC16", 600, coremark_run, false},
+    // -msimd128 builds (<name>_simd.wasm) against the same native code
+    {"matmul_simd", "matmul built with -msimd128", 20, matmul_run, false},
+    {"sha256_simd", "sha256 built with -msimd128", 300, sha256_run, true},
+    {"memops_simd", "memops built with -msimd128", 300, memops_run, false},
 };
 }  // namespace
 

@@ -50,7 +50,9 @@ done
 [ ${#names[@]} -gt 1 ] || echo "peers.sh: no peer given (--wasm3/--iwasm/--iwasm-classic); timing wippy alone" >&2
 
 # `{"fib", "recursive Fibonacci (calls)", 37, fib_run, false},` -> "fib 37"
-mapfile -t kernels < <(sed -n 's/^ *{"\([a-z0-9_]*\)", "[^"]*", *\([0-9-]*\),.*/\1 \2/p' "$here/kernel_list.cpp")
+# (not the -msimd128 builds `*_simd`: wasm3 and the SIMD-less iwasm builds cannot run them)
+mapfile -t kernels < <(sed -n 's/^ *{"\([a-z0-9_]*\)", "[^"]*", *\([0-9-]*\),.*/\1 \2/p' "$here/kernel_list.cpp" |
+  grep -v '^[a-z0-9]*_simd ')
 [ ${#kernels[@]} -gt 0 ] || { echo "peers.sh: no kernels found in $here/kernel_list.cpp" >&2; exit 1; }
 
 tmp=$(mktemp -d)

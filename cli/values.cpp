@@ -2,6 +2,7 @@
 #include "cli/values.h"
 
 #include <bit>
+#include <cstring>
 #include <fmt/format.h>
 
 namespace wippy::cli {
@@ -28,6 +29,21 @@ std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why
     default:
       return mismatch();
   }
+}
+
+bool append_arg(const WastValue& v, ValType type, std::vector<Value>& out, std::string& why) {
+  if (v.kind == WastValue::V128 && type == ValType::V128) {
+    uint64_t lo, hi;
+    std::memcpy(&lo, v.v128, 8);
+    std::memcpy(&hi, v.v128 + 8, 8);
+    out.push_back(val_i64(lo));
+    out.push_back(val_i64(hi));
+    return true;
+  }
+  auto x = to_value(v, type, why);
+  if (!x) return false;
+  out.push_back(*x);
+  return true;
 }
 
 namespace {
@@ -71,6 +87,42 @@ bool matches(const WastValue& e, ValType type, Value got) {
   return false;
 }
 
+bool matches_packed(const WastValue& e, ValType type, const Value* got) {
+  if (type != ValType::V128) return matches(e, type, *got);
+  if (e.kind != WastValue::V128) return false;
+  uint8_t bytes[16];
+  std::memcpy(bytes, got, 16);
+  if (e.lanes.empty()) return std::memcmp(bytes, e.v128, 16) == 0;
+  unsigned lb = e.lane_bits / 8;
+  for (size_t i = 0; i < e.lanes.size(); ++i) {
+    uint64_t bits = 0;
+    std::memcpy(&bits, bytes + i * lb, lb);
+    if (!matches(e.lanes[i], e.lane_type, val_i64(bits))) return false;
+  }
+  return true;
+}
+
+namespace {
+
+std::string hex_bytes(const uint8_t* b) {
+  std::string s = "v128:i32x4";
+  for (int i = 0; i < 4; ++i) {
+    uint32_t w;
+    std::memcpy(&w, b + 4 * i, 4);
+    s += fmt::format(" 0x{:08x}", w);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string format_packed(ValType type, const Value* v) {
+  if (type != ValType::V128) return format_value(type, *v);
+  uint8_t b[16];
+  std::memcpy(b, v, 16);
+  return hex_bytes(b);
+}
+
 std::string format_value(ValType type, Value v) {
   switch (type) {
     case ValType::I32: return fmt::format("i32:{}", int32_t(v.i32));
@@ -95,7 +147,13 @@ std::string format_expected(const WastValue& v) {
     case WastValue::RefNull: return v.type == ValType::FuncRef ? "ref.null func" : "ref.null extern";
     case WastValue::RefExtern: return fmt::format("ref.extern {}", v.bits);
     case WastValue::RefFunc: return "ref.func";
-    case WastValue::V128: return "v128";
+    case WastValue::V128:
+      if (v.lanes.empty()) return hex_bytes(v.v128);
+      {
+        std::string s = fmt::format("v128:{}x{}", valtype_name(v.lane_type), 128 / v.lane_bits);
+        for (const WastValue& l : v.lanes) s += " " + format_expected(l);
+        return s;
+      }
   }
   return "?";
 }

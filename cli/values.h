@@ -6,6 +6,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "interp/store.h"
 #include "interp/text/wast.h"
@@ -17,9 +18,16 @@ inline uint64_t extern_payload(uint64_t n) { return n + 1; }
 // An argument for a parameter of type `type`; nullopt with `why` set when the
 // value cannot be passed (wrong type, v128).
 std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why);
+// Appends the argument to `out` in invoke()'s packed layout (a v128 as two
+// Values, low 8 bytes first); false with `why` set when it cannot be passed.
+bool append_arg(const WastValue& v, ValType type, std::vector<Value>& out, std::string& why);
 
 // Whether `got` (of type `type`) matches the expected pattern.
 bool matches(const WastValue& expected, ValType type, Value got);
+// The same for a value in the packed layout at `got` (two Values for a
+// v128: compared bytewise, or per lane when the pattern has NaN lanes).
+bool matches_packed(const WastValue& expected, ValType type, const Value* got);
+std::string format_packed(ValType type, const Value* v);
 
 // "i32:42", "f32:1.5 (0x3fc00000)", "ref.null", "ref.extern 3", ...
 std::string format_value(ValType type, Value v);

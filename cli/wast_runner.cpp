@@ -12,6 +12,7 @@
 #include "cli/values.h"
 #include "interp/store.h"
 #include "interp/quote.h"
+#include "interp/exec/packed.h"
 
 namespace wippy::cli {
 
@@ -177,6 +178,7 @@ class CoreRunner {
       if (!g) return make_error(ErrorKind::Other, fmt::format("no global export \"{}\"", a.name));
       out.types = {g->type.type};
       out.values = {g->value};
+      if (g->type.type == ValType::V128) out.values.push_back(g->hi);
       return out;
     }
     FuncInst* f = (*inst)->export_func(a.name);
@@ -187,9 +189,7 @@ class CoreRunner {
     std::vector<Value> args;
     for (size_t i = 0; i < a.args.size(); ++i) {
       std::string why;
-      auto v = to_value(a.args[i], f->type.params[i], why);
-      if (!v) return make_error(ErrorKind::Other, why);
-      args.push_back(*v);
+      if (!append_arg(a.args[i], f->type.params[i], args, why)) return make_error(ErrorKind::Other, why);
     }
     auto r = invoke(store_, f, args);
     if (!r) return r.error();
@@ -199,9 +199,13 @@ class CoreRunner {
   }
 
   static bool all_match(const std::vector<WastValue>& expected, const ActionResult& got) {
-    if (expected.size() != got.values.size() || got.types.size() != got.values.size()) return false;
-    for (size_t i = 0; i < expected.size(); ++i)
-      if (!matches(expected[i], got.types[i], got.values[i])) return false;
+    // values are packed: a v128 result takes two
+    if (expected.size() != got.types.size() || exec::packed_slots(got.types) != got.values.size()) return false;
+    size_t at = 0;
+    for (size_t i = 0; i < expected.size(); ++i) {
+      if (!matches_packed(expected[i], got.types[i], got.values.data() + at)) return false;
+      at += exec::slots_of(got.types[i]);
+    }
     return true;
   }
 
@@ -221,8 +225,9 @@ class CoreRunner {
       }
       want += ")";
     }
-    for (size_t i = 0; i < r->values.size() && i < r->types.size(); ++i)
-      got += (got.empty() ? "" : " ") + format_value(r->types[i], r->values[i]);
+    for (size_t i = 0, at = 0; i < r->types.size() && at + exec::slots_of(r->types[i]) <= r->values.size();
+         at += exec::slots_of(r->types[i]), ++i)
+      got += (got.empty() ? "" : " ") + format_packed(r->types[i], r->values.data() + at);
     return fmt::format("{}: expected [{}], got [{}]", describe(c.action), want, got);
   }
 

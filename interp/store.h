@@ -107,6 +107,7 @@ inline constexpr uint64_t kTableEntryBytes = sizeof(uint64_t);
 struct GlobalInst {
   GlobalType type;
   Value value{};
+  Value hi{};  // v128 globals: the high 8 bytes (value holds the low 8)
 };
 
 // An external value: what is imported or exported.

@@ -12,9 +12,11 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 
 #include "code.h"
+#include "packed.h"
 #include "interp/reader.h"
 
 namespace wippy::exec {
@@ -161,12 +163,23 @@ void dump(const CompiledFunc& f);
 
 class Compiler {
  public:
-  Compiler(const Module& m, uint32_t def_index)
-      : m_(m), body_(m.codes[def_index]), type_(m.types[m.funcs[def_index]]), labels_(handler_labels()) {}
+  Compiler(const Module& m, uint32_t def_index, bool wide)
+      : m_(m), body_(m.codes[def_index]), type_(m.types[m.funcs[def_index]]), labels_(handler_labels()),
+        wide_(wide) {}
+
+  // Whether the function must be compiled wide: its signature or locals
+  // hold a v128 (known before compiling), or run() met a SIMD instruction.
+  bool needs_wide() const {
+    if (need_wide_ || has_v128(type_.params) || has_v128(type_.results)) return true;
+    for (const LocalDecl& d : body_.locals)
+      if (d.type == ValType::V128) return true;
+    return false;
+  }
 
   Result<std::unique_ptr<CompiledFunc>> run() {
     nparams_ = uint32_t(type_.params.size());
     nl_ = nparams_ + body_.num_locals;
+    if (wide_) unpack(type_.params, 0);
     Ctrl f;
     f.kind = CK::Func;
     f.nresults = uint32_t(type_.results.size());
@@ -176,15 +189,18 @@ class Compiler {
     while (!ctl_.empty()) {
       if (!read_instr(r, in)) return make_error(ErrorKind::Malformed, r.error());
       if (auto e = step(in); !e.ok()) return e.error();
+      if (need_wide_) return std::unique_ptr<CompiledFunc>();
     }
     for (uint32_t pos : label_refs_) code_[pos].target = code_.data() + code_[pos].u64;
     auto out = std::make_unique<CompiledFunc>();
-    out->nparams = nparams_;
-    out->nlocals = body_.num_locals;
+    // wide: params arrive packed (packed_slots), locals live at 2 * index
+    uint32_t np_slots = wide_ ? packed_slots(type_.params) : nparams_;
+    out->nparams = np_slots;
+    out->nlocals = wide_ ? 2 * nl_ - np_slots : body_.num_locals;
     out->nresults = uint32_t(type_.results.size());
-    out->frame_size = nl_ + max_height_ + 2;
+    out->frame_size = st() * (nl_ + max_height_ + 2);
     // room to zero up to kZeroFast locals with fixed-size stores on entry
-    out->frame_size = std::max(out->frame_size, nparams_ + kZeroFast);
+    out->frame_size = std::max(out->frame_size, np_slots + kZeroFast);
     out->code = std::move(code_);
     if (dump_enabled()) dump(*out);
     return out;
@@ -200,6 +216,11 @@ class Compiler {
   std::vector<Entry> stk_;
   std::vector<Ctrl> ctl_;
   uint32_t nparams_ = 0, nl_ = 0, max_height_ = 0;
+  // Wide functions (any v128 value) give every local and stack position two
+  // slots (16 bytes): position p lives at 2 * p and moves copy 16 bytes.
+  // Calls still pass params and results packed (packed.h).
+  bool wide_ = false;
+  bool need_wide_ = false;  // narrow compile met a v128: compile again wide
   bool unreachable_ = false;
   uint32_t skip_depth_ = 0;
   Last last_;
@@ -243,6 +264,11 @@ class Compiler {
   // A move; consecutive moves with no jump target between them share one
   // dispatch (Mov2..Mov4 run their moves in order).
   void emit_mov(uint32_t dst, uint32_t src) {
+    if (wide_) {  // 16-byte moves, never merged (MovN copy 8 bytes)
+      h(H::MovW);
+      ss(dst, src);
+      return;
+    }
     if (mov_end_ == code_.size() && straight_from(mov_start_)) {
       const void* cur = code_[mov_start_].h;
       H next = cur == labels_[size_t(H::Mov)]    ? H::Mov2
@@ -285,7 +311,27 @@ class Compiler {
   }
 
   // ---- operand stack ----
-  uint32_t home(uint32_t p) const { return nl_ + p; }
+  uint32_t st() const { return wide_ ? 2 : 1; }  // slots per value
+  uint32_t home(uint32_t p) const { return st() * (nl_ + p); }
+  uint32_t lslot(uint32_t local) const { return st() * local; }
+  // One packed value moved between a packed and a wide position.
+  void emit_mov_typed(ValType t, uint32_t dst, uint32_t src) {
+    if (dst == src) return;
+    h(t == ValType::V128 ? H::MovW : H::Mov);
+    ss(dst, src);
+    mov_end_ = SIZE_MAX;
+  }
+  // Values of types `ts` at packed positions from `base` -> wide positions
+  // (base + 2 i); backwards, so no source is overwritten before it is read.
+  void unpack(const std::vector<ValType>& ts, uint32_t base) {
+    std::vector<uint32_t> off = packed_offsets(ts);
+    for (size_t i = ts.size(); i-- > 0;) emit_mov_typed(ts[i], base + 2 * uint32_t(i), base + off[i]);
+  }
+  // The reverse: wide positions -> packed, forwards.
+  void pack(const std::vector<ValType>& ts, uint32_t base) {
+    std::vector<uint32_t> off = packed_offsets(ts);
+    for (size_t i = 0; i < ts.size(); ++i) emit_mov_typed(ts[i], base + off[i], base + 2 * uint32_t(i));
+  }
   uint32_t sp() const { return uint32_t(stk_.size()); }
   void note_height(uint32_t h) { max_height_ = std::max(max_height_, h); }
   uint32_t push_home() {
@@ -385,14 +431,14 @@ class Compiler {
         emit_addi(home(q), e.slot, uint32_t(e.imm));
         e = Entry{EK::Home, home(q), 0};
       }
-      mv.push_back(Move{dst0 + i, e});
+      mv.push_back(Move{dst0 + st() * i, e});
     }
     emit_moves(std::move(mv));
   }
   bool top_in_place(uint32_t n, uint32_t dst0) const {
     for (uint32_t i = 0; i < n; ++i) {
       const Entry& e = stk_[sp() - n + i];
-      if (e.kind != EK::Home || e.slot != dst0 + i) return false;
+      if (e.kind != EK::Home || e.slot != dst0 + st() * i) return false;
     }
     return true;
   }
@@ -417,6 +463,7 @@ class Compiler {
 
   void emit_return() {
     move_top_to(uint32_t(type_.results.size()), 0);
+    if (wide_) pack(type_.results, 0);
     h(H::Return);
   }
   // Unconditional jump to label `c` (values already moved).
@@ -553,6 +600,7 @@ class Compiler {
       }
     }
     const OpInfo& info = op_info(in.op);
+    if (info.prefix == 0xFD) return wide_ ? simd(in, info) : go_wide();
     if (info.sig != Sig::special && info.imm == ImmKind::None) return plain(in.op, info);
     if (info.imm == ImmKind::MemArg) return memop(in, info);
     switch (in.op) {
@@ -679,26 +727,33 @@ class Compiler {
         const FuncType& ft = m_.func_type(in.a);
         uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
         uint32_t base = sp() - np;
+        if (!wide_ && (has_v128(ft.params) || has_v128(ft.results))) return go_wide();
         for (uint32_t p = base; p < sp(); ++p) materialize(p);
+        if (wide_) pack(ft.params, home(base));
         h(H::Call);
         ss(in.a, home(base));
         pop(np);
         for (uint32_t i = 0; i < nr; ++i) push_home();
+        if (wide_) unpack(ft.results, home(base));
         last_.end = SIZE_MAX;
         return {};
       }
       case Op::CallIndirect: {
         const FuncType& ft = m_.types[in.a];
         uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
+        if (!wide_ && (has_v128(ft.params) || has_v128(ft.results))) return go_wide();
         uint32_t e = slot(sp() - 1);
         pop();
         uint32_t base = sp() - np;
         for (uint32_t p = base; p < sp(); ++p) materialize(p);
+        // packing writes below home(base + np), where the index may sit
+        if (wide_) pack(ft.params, home(base));
         h(H::CallIndirect);
         ss(in.a, home(base));
         ss(in.b, e);
         pop(np);
         for (uint32_t i = 0; i < nr; ++i) push_home();
+        if (wide_) unpack(ft.results, home(base));
         last_.end = SIZE_MAX;
         return {};
       }
@@ -710,7 +765,7 @@ class Compiler {
         uint32_t p = sp() - 3;
         uint32_t c = slot(p + 2), b = slot(p + 1), a = slot(p);
         size_t start = code_.size();
-        h(H::Select);
+        h(wide_ ? H::SelectW : H::Select);
         ss(home(p), a);
         ss(b, c);
         pop(3);
@@ -719,12 +774,12 @@ class Compiler {
         return {};
       }
       case Op::LocalGet:
-        stk_.push_back(Entry{EK::Local, in.a, 0});
+        stk_.push_back(Entry{EK::Local, lslot(in.a), 0});
         note_height(sp());
         return {};
       case Op::LocalSet:
       case Op::LocalTee: {
-        uint32_t L = in.a;
+        uint32_t L = lslot(in.a);
         Entry top = stk_.back();
         bool others = false;
         for (uint32_t p = 0; p + 1 < sp(); ++p)
@@ -740,7 +795,7 @@ class Compiler {
         }
         for (uint32_t p = 0; p + 1 < sp(); ++p)
           if (refers(stk_[p], L)) materialize(p);
-        if (top.kind == EK::Const && top.imm == 0 && L >= nparams_ && code_.empty() && ctl_.size() == 1) {
+        if (top.kind == EK::Const && top.imm == 0 && in.a >= nparams_ && code_.empty() && ctl_.size() == 1) {
           // a declared local is still zero at the very start of the body
         } else if (top.kind == EK::Const) {
           h(H::Const);
@@ -758,8 +813,10 @@ class Compiler {
       }
       case Op::GlobalGet: {
         size_t start = code_.size();
+        bool v = m_.global_type(in.a).type == ValType::V128;
+        if (v && !wide_) return go_wide();
         uint32_t d = push_home();
-        h(H::GlobalGet);
+        h(v ? H::GlobalGetW : H::GlobalGet);
         ss(d, in.a);
         produced(start, uint32_t(start + 1));
         return {};
@@ -767,7 +824,7 @@ class Compiler {
       case Op::GlobalSet: {
         uint32_t v = slot(sp() - 1);
         pop();
-        h(H::GlobalSet);
+        h(m_.global_type(in.a).type == ValType::V128 ? H::GlobalSetW : H::GlobalSet);
         ss(in.a, v);
         return {};
       }
@@ -883,6 +940,135 @@ class Compiler {
         return make_error(ErrorKind::Trap,
                           std::string("unsupported instruction ") + info.text);
     }
+  }
+
+  // A narrow compile met a v128 value: stop, compile_function starts over wide.
+  Result<void> go_wide() {
+    need_wide_ = true;
+    return {};
+  }
+  // The handler of SIMD opcode `op`.
+  static H simd_handler(Op op) {
+    static const std::array<H, kOpCount> map = [] {
+      std::array<H, kOpCount> m;
+      m.fill(H::Count_);
+#define WASM_OP(id, text, prefix, code, imm, sig, align) m[size_t(Op::id)] = H::id;
+#include "interp/opcodes_simd.def"
+#undef WASM_OP
+      return m;
+    }();
+    return map[size_t(op)];
+  }
+  // Address operand at position p: [addr, add] (an i32 add-immediate folds).
+  uint32_t addr_operand(uint32_t p, uint32_t& add) {
+    add = 0;
+    if (stk_[p].kind == EK::AddImm) {
+      add = uint32_t(stk_[p].imm);
+      return stk_[p].slot;
+    }
+    return slot(p);
+  }
+  // One SIMD instruction (wide functions only), in the layouts of handlers.def.
+  Result<void> simd(const Instr& in, const OpInfo& info) {
+    H hid = simd_handler(in.op);
+    if (hid == H::Count_) return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + info.text);
+    uint64_t lo, hi;
+    std::memcpy(&lo, in.v128, 8);
+    std::memcpy(&hi, in.v128 + 8, 8);
+    size_t start = code_.size();
+    bool result = true;
+    switch (info.imm) {
+      case ImmKind::V128: {
+        uint32_t d = push_home();
+        h(hid);
+        ss(d, 0);
+        u(lo);
+        u(hi);
+        break;
+      }
+      case ImmKind::MemArg:
+      case ImmKind::MemArgLane: {
+        bool store = info.sig == Sig::iv_, lane = info.imm == ImmKind::MemArgLane;
+        uint32_t p = sp() - (store || lane ? 2 : 1), add;
+        uint32_t v = store || lane ? slot(p + 1) : 0;
+        uint32_t addr = addr_operand(p, add);
+        pop(sp() - p);
+        start = code_.size();
+        result = !store;
+        uint32_t d = result ? push_home() : 0;
+        h(hid);
+        ss(store ? addr : d, store ? v : addr);
+        ss(add, in.b);
+        if (lane && store) ss(in.lane, 0);
+        if (lane && !store) ss(v, in.lane);
+        break;
+      }
+      case ImmKind::Shuffle:
+      case ImmKind::Lane:
+      case ImmKind::None: {
+        if (info.sig == Sig::vv_v && load_operand(in.op)) return {};
+        uint32_t n = info.sig == Sig::vvv_v ? 3
+                     : info.sig == Sig::vv_v || info.sig == Sig::vi_v || info.sig == Sig::vl_v ||
+                               info.sig == Sig::vf_v || info.sig == Sig::vd_v
+                         ? 2
+                         : 1;
+        uint32_t p = sp() - n;
+        uint32_t ops[3] = {0, 0, 0};
+        for (uint32_t i = n; i-- > 0;) ops[i] = slot(p + i);
+        pop(n);
+        start = code_.size();
+        uint32_t d = push_home();
+        h(hid);
+        ss(d, ops[0]);
+        if (info.imm == ImmKind::Lane)
+          ss(n == 2 ? ops[1] : in.lane, n == 2 ? in.lane : 0);
+        else if (n > 1)
+          ss(ops[1], ops[2]);
+        if (info.imm == ImmKind::Shuffle) {
+          u(lo);
+          u(hi);
+        }
+        break;
+      }
+      default:
+        return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + info.text);
+    }
+    if (result) produced(start, uint32_t(start + 1));
+    if (in.op == Op::V128Load) last_.fused = H::V128Load;  // foldable into its consumer
+    return {};
+  }
+  // The <Op>M handler taking a v128.load as the second operand, or Count_.
+  static H simd_load_fused(Op op) {
+    switch (op) {
+      case Op::F32x4Add: return H::F32x4AddM;
+      case Op::F32x4Sub: return H::F32x4SubM;
+      case Op::F32x4Mul: return H::F32x4MulM;
+      case Op::F64x2Add: return H::F64x2AddM;
+      case Op::F64x2Sub: return H::F64x2SubM;
+      case Op::F64x2Mul: return H::F64x2MulM;
+      case Op::I8x16Add: return H::I8x16AddM;
+      case Op::I16x8Add: return H::I16x8AddM;
+      case Op::I32x4Add: return H::I32x4AddM;
+      case Op::I32x4Sub: return H::I32x4SubM;
+      case Op::I32x4Mul: return H::I32x4MulM;
+      case Op::I64x2Add: return H::I64x2AddM;
+      case Op::V128And: return H::V128AndM;
+      case Op::V128Or: return H::V128OrM;
+      case Op::V128Xor: return H::V128XorM;
+      default: return H::Count_;
+    }
+  }
+  // A binary lane op whose second operand is the v128.load just emitted
+  // (nothing between them) becomes one handler reading memory itself.
+  bool load_operand(Op op) {
+    H fh = simd_load_fused(op);
+    uint32_t p = sp() - 2;
+    if (fh == H::Count_ || !is_last(stk_[p + 1]) || last_.fused != H::V128Load || !straight_from(last_.start))
+      return false;
+    if (stk_[p].kind != EK::Local && stk_[p].kind != EK::Home) return false;
+    Word w1 = code_[last_.start + 1], w2 = code_[last_.start + 2];  // [dst, addr][add, off]
+    fuse_binary(op, p, p + 1, fh, {pair(w1.s.b, w2.s.a), pair(w2.s.b, 0)});
+    return true;
   }
 
   // Shift/rotate index within a <Op>Shl..<Op>Rotr group, or -1.
@@ -1332,8 +1518,15 @@ void dump(const CompiledFunc& f) {
 }  // namespace
 
 Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index) {
-  Compiler c(m, def_index);
-  return c.run();
+  {
+    Compiler c(m, def_index, false);
+    if (!c.needs_wide()) {
+      auto r = c.run();
+      if (!r || *r) return r;
+    }
+  }
+  Compiler w(m, def_index, true);
+  return w.run();
 }
 
 }  // namespace wippy::exec

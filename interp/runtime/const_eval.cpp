@@ -3,19 +3,31 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "interp/reader.h"
 
 namespace wippy {
 
-Result<Value> eval_const_expr(const Module& module, const Instance& inst, const ConstExpr& expr) {
+Result<Value> eval_const_expr(const Module& module, const Instance& inst, const ConstExpr& expr, Value* hi) {
   auto fail = [](std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); };
   if (expr.end < expr.begin || expr.end > module.bytes.size()) return fail("constant expression out of range");
   Reader r(module.span(expr.begin, expr.end), expr.begin);
   std::vector<Value> stack;
+  std::vector<Value> highs;  // v128 values' high 8 bytes, kept beside `stack`
   Instr in;
   while (!r.at_end()) {
     if (!read_instr(r, in)) return fail(r.error());
+    highs.resize(stack.size());
     switch (in.op) {
+      case Op::V128Const: {
+        uint64_t lo, h;
+        std::memcpy(&lo, in.v128, 8);
+        std::memcpy(&h, in.v128 + 8, 8);
+        stack.push_back(val_i64(lo));
+        highs.push_back(val_i64(h));
+        break;
+      }
       case Op::I32Const: stack.push_back(val_i32(uint32_t(in.imm64))); break;
       case Op::I64Const: stack.push_back(val_i64(in.imm64)); break;
       case Op::F32Const: {
@@ -34,6 +46,7 @@ Result<Value> eval_const_expr(const Module& module, const Instance& inst, const 
         if (in.a >= inst.globals.size() || !inst.globals[in.a])
           return fail(fmt::format("unknown global {}", in.a));
         stack.push_back(inst.globals[in.a]->value);
+        highs.push_back(inst.globals[in.a]->hi);
         break;
       case Op::I32Add: case Op::I32Sub: case Op::I32Mul:
       case Op::I64Add: case Op::I64Sub: case Op::I64Mul: {
@@ -52,6 +65,7 @@ Result<Value> eval_const_expr(const Module& module, const Instance& inst, const 
       }
       case Op::End:
         if (stack.size() != 1) return fail("constant expression must leave one value");
+        if (hi) *hi = highs.size() == 1 ? highs[0] : Value{};
         return stack.back();
       default:
         return fail(fmt::format("constant expression required (found {})", op_info(in.op).text));

@@ -79,9 +79,11 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
     inst.memories.push_back(mem);
   }
   for (size_t i = 0; i < m.globals.size(); ++i) {
-    auto v = eval_const_expr(m, inst, m.globals[i].init);
+    Value hi{};
+    auto v = eval_const_expr(m, inst, m.globals[i].init, &hi);
     if (!v) return uninstantiable(fmt::format("global {} initializer", inst.globals.size()), v.error());
     inst.globals.push_back(store.create_global(m.globals[i].type, *v));
+    inst.globals.back()->hi = hi;
   }
   return {};
 }

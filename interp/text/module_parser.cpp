@@ -1029,7 +1029,11 @@ class ModuleParser {
   bool memarg(const OpInfo& info, Bytes& out) {
     uint64_t offset = 0, align = uint64_t(1) << info.align;
     // A memory index immediate is the multi-memory proposal (WebAssembly 3.0).
-    if (is_index_token(peek()))
+    // A lone number before a lane operation's operands is its lane index.
+    bool lane_next = info.imm == ImmKind::MemArgLane && !is_index_token(peek(1)) &&
+                     !(peek(1).kind == Token::Atom &&
+                       (peek(1).text.starts_with("offset=") || peek(1).text.starts_with("align=")));
+    if (is_index_token(peek()) && !lane_next)
       return fail(peek(), fmt::format("multiple memories are not supported (memory index {})", quote_input(peek().text)));
     if (peek().kind == Token::Atom && peek().text.starts_with("offset=")) {
       const Token& t = next();

@@ -48,8 +48,9 @@ Error classify(const Instance::Impl& im, Error e, bool interrupted) {
     if (e.message.find(disp::kTrapDeadline) != std::string::npos)
       return make_error(ErrorKind::Interrupted,
                         fmt::format("deadline exceeded (timeout {} ms)", im.limits.timeout_ms));
-    if (im.wasi && im.wasi->exit_code && hostfns::is_exit_error(e))
-      return make_error(ErrorKind::Exit, fmt::format("the guest exited with code {}", *im.wasi->exit_code));
+    if (im.wasi)
+      if (auto status = hostfns::exit_status(*im.wasi, e))
+        return make_error(ErrorKind::Exit, fmt::format("the guest exited with code {}", *status));
   }
   return e;
 }

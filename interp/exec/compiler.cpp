@@ -419,6 +419,27 @@ class Compiler {
     move_top_to(uint32_t(type_.results.size()), 0);
     h(H::Return);
   }
+  // return_call / return_call_indirect: arguments in their home slots, then
+  // the handler (tail_call.inc) moves them to slot 0 and enters the callee.
+  void emit_tail_call(const Instr& in) {
+    bool indirect = in.op == Op::ReturnCallIndirect;
+    const FuncType& ft = indirect ? m_.types[in.a] : m_.func_type(in.a);
+    uint32_t np = uint32_t(ft.params.size());
+    uint32_t e = 0;
+    if (indirect) {
+      e = slot(sp() - 1);
+      pop();
+    }
+    uint32_t base = sp() - np;
+    for (uint32_t p = base; p < sp(); ++p) materialize(p);
+    h(indirect ? H::ReturnCallIndirect : H::ReturnCall);
+    ss(in.a, home(base));
+    if (indirect) ss(in.b, e);
+    ss(np, 0);
+    pop(np);
+    unreachable_ = true;
+    last_.end = SIZE_MAX;
+  }
   // Unconditional jump to label `c` (values already moved).
   void emit_jump(Ctrl& c) {
     if (mov_end_ == code_.size() && straight_from(mov_start_)) {
@@ -702,6 +723,10 @@ class Compiler {
         last_.end = SIZE_MAX;
         return {};
       }
+      case Op::ReturnCall:
+      case Op::ReturnCallIndirect:
+        emit_tail_call(in);
+        return {};
       case Op::Drop:
         pop();
         return {};

@@ -653,6 +653,8 @@ do_call: {
   DISPATCH;
 }
 
+#include "tail_call.inc"
+
 L_Select:
   fp[pc[1].s.a] = fp[pc[2].s.b].i32 ? fp[pc[1].s.b] : fp[pc[2].s.a];
   NEXT(3);

@@ -128,6 +128,17 @@ void FuncValidator::set_unreachable() {
   f.unreachable = true;
 }
 
+bool FuncValidator::tail_results(const FuncType& callee) {
+  if (callee.results != func_type_->results) {
+    fail(fmt::format("type mismatch: tail call returns {} but the function returns {}",
+                     functype_to_string(FuncType{{}, callee.results}),
+                     functype_to_string(FuncType{{}, func_type_->results})));
+    return false;
+  }
+  set_unreachable();
+  return true;
+}
+
 bool FuncValidator::check_block_type(const BlockType& bt) {
   if (bt.kind == BlockType::TypeIndex && bt.type_index >= m_.types.size()) {
     fail(fmt::format("unknown type {}", bt.type_index));
@@ -340,17 +351,20 @@ bool FuncValidator::step(const Instr& in) {
       pop(func_type_->results);
       set_unreachable();
       break;
-    case Op::Call: {
+    case Op::Call:
+    case Op::ReturnCall: {
       if (in.a >= m_.num_funcs()) {
         fail(fmt::format("unknown function {}", in.a));
         return false;
       }
       const FuncType& ft = m_.func_type(in.a);
       pop(ft.params);
+      if (in.op == Op::ReturnCall) return tail_results(ft) && err_.empty();
       push(ft.results);
       break;
     }
-    case Op::CallIndirect: {
+    case Op::CallIndirect:
+    case Op::ReturnCallIndirect: {
       if (!check_table(in.b)) return false;
       if (m_.table_type(in.b).elem != ValType::FuncRef) {
         fail(fmt::format("type mismatch: call_indirect requires a funcref table, table {} holds {}", in.b,
@@ -364,6 +378,7 @@ bool FuncValidator::step(const Instr& in) {
       const FuncType& ft = m_.types[in.a];
       pop(ValType::I32);
       pop(ft.params);
+      if (in.op == Op::ReturnCallIndirect) return tail_results(ft) && err_.empty();
       push(ft.results);
       break;
     }

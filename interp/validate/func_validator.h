@@ -52,6 +52,8 @@ class FuncValidator {
   void push_ctrl(Op op, BlockType type);
   void pop_ctrl(Frame& out);
   void set_unreachable();
+  // return_call*: the callee's results must be the caller's; then unreachable.
+  bool tail_results(const FuncType& callee);
   bool check_block_type(const BlockType& bt);
   bool check_label(uint32_t depth);
   ValType local_type(uint32_t index);  // records "unknown local" on failure

@@ -87,7 +87,7 @@ Result<void> check_elems(const Module& m) {
         if (f >= m.num_funcs()) return invalid(fmt::format("unknown function {} in elem segment {}", f, i));
     }
     for (const ConstExpr& c : e.inits)
-      if (auto r = validate_const_expr(m, c, e.type, "elem segment", i); !r) return r;
+      if (auto r = validate_const_expr(m, c, e.type, "elem segment", i, m.num_globals()); !r) return r;
     if (e.mode == SegmentMode::Active) {
       if (e.table >= m.num_tables())
         return invalid(fmt::format("unknown table {} in elem segment {}", e.table, i));
@@ -95,7 +95,7 @@ Result<void> check_elems(const Module& m) {
       if (tt != e.type)
         return invalid(fmt::format("type mismatch: elem segment {} of type {} for table {} of type {}", i,
                                    valtype_name(e.type), e.table, valtype_name(tt)));
-      if (auto r = validate_const_expr(m, e.offset, ValType::I32, "elem segment", i); !r) return r;
+      if (auto r = validate_const_expr(m, e.offset, ValType::I32, "elem segment", i, m.num_globals()); !r) return r;
     }
   }
   return {};
@@ -107,7 +107,7 @@ Result<void> check_datas(const Module& m) {
     if (d.mode != SegmentMode::Active) continue;
     if (d.memory >= m.num_memories())
       return invalid(fmt::format("unknown memory {} in data segment {}", d.memory, i));
-    if (auto r = validate_const_expr(m, d.offset, ValType::I32, "data segment", i); !r) return r;
+    if (auto r = validate_const_expr(m, d.offset, ValType::I32, "data segment", i, m.num_globals()); !r) return r;
   }
   return {};
 }
@@ -147,7 +147,9 @@ Result<void> validate_module(const Module& m) {
 
   for (size_t i = 0; i < m.globals.size(); ++i) {
     const Global& g = m.globals[i];
-    if (auto r = validate_const_expr(m, g.init, g.type.type, "global", m.num_imported_globals() + i); !r)
+    if (auto r = validate_const_expr(m, g.init, g.type.type, "global", m.num_imported_globals() + i,
+                                     m.num_imported_globals() + uint32_t(i));
+        !r)
       return r;
   }
   for (size_t i = 0; i < m.tables.size(); ++i)

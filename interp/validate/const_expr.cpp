@@ -61,12 +61,14 @@ Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, Va
         continue;
       }
       case Op::RefNull:
+        if (ref_type_index(ValType(in.a)) >= int64_t(module.types.size()))
+          return invalid(fmt::format("unknown type {}", ref_type_index(ValType(in.a))), what, in.offset);
         stack.push_back(ValType(in.a));
         continue;
       case Op::RefFunc:
         if (in.a >= module.num_funcs())
           return invalid(fmt::format("unknown function {}", in.a), what, in.offset);
-        stack.push_back(ValType::FuncRef);
+        stack.push_back(make_ref(false, kHeapTypeBase + module.func_type_index(in.a)));
         continue;
       case Op::GlobalGet: {
         if (in.a >= visible_globals)
@@ -85,7 +87,7 @@ Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, Va
     }
     return invalid("constant expression required", what, in.offset);
   }
-  if (stack.size() != 1 || stack[0] != expected)
+  if (stack.size() != 1 || !is_subtype(stack[0], expected))
     return invalid(fmt::format("type mismatch: expected [{}] but expression produces {} value(s)",
                                valtype_name(expected), stack.size()),
                    what, expr.begin);

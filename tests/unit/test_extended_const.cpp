@@ -11,22 +11,6 @@
 using namespace wippy;
 using namespace wippy::testing;
 
-namespace {
-
-// The validator's message for `wat`, which must be invalid.
-std::string invalid_message(std::string_view wat) {
-  auto bin = wat_to_wasm(wat);
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto mod = decode_module(*bin);
-  REQUIRE_MESSAGE(mod.ok(), (mod.ok() ? "" : mod.error().message));
-  auto v = validate_module(*mod);
-  REQUIRE(!v.ok());
-  CHECK(v.error().kind == ErrorKind::Invalid);
-  return v.error().message;
-}
-
-}  // namespace
-
 TEST_CASE("extended const: arithmetic in globals and segment offsets") {
   Store s;
   Instance* m = instantiate_ok(s, compile_wat_module(R"((module

@@ -1,11 +1,13 @@
 // wat_module.h — test helpers for core modules written as WAT: compile
 // (text -> binary -> decode -> validate, REQUIREd to succeed), instantiate
 // without imports, call an export expecting one i32 result, and check that
-// an endless call ends when the store is interrupted.
+// an endless call ends when the store is interrupted; the message of an
+// invalid module.
 #pragma once
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -44,6 +46,19 @@ inline uint32_t call_i32(Store& store, Instance* inst, const char* name, std::ve
   REQUIRE_MESSAGE(r.ok(), name << ": " << (r.ok() ? "" : r.error().message));
   REQUIRE(r->size() == 1);
   return (*r)[0].i32;
+}
+
+// The validator's message for `wat`, which must parse and decode but be
+// invalid (ErrorKind::Invalid).
+inline std::string invalid_message(std::string_view wat) {
+  auto bin = wat_to_wasm(wat);
+  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
+  auto mod = decode_module(*bin);
+  REQUIRE_MESSAGE(mod.ok(), (mod.ok() ? "" : mod.error().message));
+  auto v = validate_module(*mod);
+  REQUIRE(!v.ok());
+  CHECK(v.error().kind == ErrorKind::Invalid);
+  return v.error().message;
 }
 
 // Raises an interrupt before calling `name` (a function that never ends):

@@ -14,7 +14,8 @@ const char* const kUsage =
     "       wippy-bench guests  [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
     "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
     "       wippy-bench http-client [--runs N] [--n GETS] [--mib MIB] [--dir DIR]\n"
-    "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n";
+    "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n"
+    "       wippy-bench tail-calls [--runs N] [--n N]\n";
 
 static bool parse_int(const char* s, int& out) {
   char* end = nullptr;
@@ -38,7 +39,8 @@ Result<Args> parse_args(int argc, char** argv) {
   a.command = argv[1];
   if (a.command != "kernels" && a.command != "startup" && a.command != "load" &&
       a.command != "reset" && a.command != "guests" && a.command != "http-guests" &&
-      a.command != "http-client" && a.command != "instantiate")
+      a.command != "http-client" && a.command != "instantiate" &&
+      a.command != "tail-calls")
     return make_error(ErrorKind::Other, "unknown command: " + a.command);
   for (int i = 2; i < argc; i += 2) {
     std::string opt = argv[i];
@@ -49,7 +51,7 @@ Result<Args> parse_args(int argc, char** argv) {
       ok = parse_int(val, a.runs) && a.runs > 0;
     } else if (opt == "--filter" && a.command == "kernels") {
       a.filter = val;
-    } else if (opt == "--n" && (a.command == "kernels" || a.command == "http-client")) {
+    } else if (opt == "--n" && (a.command == "kernels" || a.command == "http-client" || a.command == "tail-calls")) {
       ok = parse_int(val, a.n) && a.n > 0;
     } else if (opt == "--dir" && (a.command == "kernels" || a.command == "guests" || a.command == "http-guests" ||
                                  a.command == "http-client")) {

@@ -18,10 +18,10 @@ std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why
       if (type == ValType::I32 || type == ValType::F32) return val_i32(uint32_t(v.bits));
       return val_i64(v.bits);
     case WastValue::RefNull:
-      if (v.type != type) return mismatch();
+      if (!is_subtype(v.type, type)) return mismatch();
       return val_ref(0);
     case WastValue::RefExtern:
-      if (type != ValType::ExternRef) return mismatch();
+      if (!is_ref(type) || ref_heap(type) != kHeapExtern) return mismatch();
       return val_ref(extern_payload(v.bits));
     case WastValue::V128:
       why = "v128 values are not supported by this engine";
@@ -74,13 +74,15 @@ bool matches(const WastValue& e, ValType type, Value got) {
     case WastValue::NanArithmetic:
       return e.type == type && nan_matches(e.kind, type, got);
     case WastValue::RefNull:
-      return e.type == type && got.ref == 0;
+      if (e.type == kAnyNullRef) return is_ref(type) && got.ref == 0;
+      return is_ref(type) && ref_heap(e.type) == (ref_heap(type) == kHeapExtern ? kHeapExtern : kHeapFunc) &&
+             got.ref == 0;
     case WastValue::RefExtern:
       // A pattern without a number (bits == 0 is still ref.extern 0) is
       // parsed as bits 0; we compare exactly, as scripts give the number.
-      return type == ValType::ExternRef && got.ref == extern_payload(e.bits);
+      return is_ref(type) && ref_heap(type) == kHeapExtern && got.ref == extern_payload(e.bits);
     case WastValue::RefFunc:
-      return type == ValType::FuncRef && got.ref != 0;
+      return is_ref(type) && ref_heap(type) != kHeapExtern && got.ref != 0;
     case WastValue::V128:
       return false;
   }
@@ -133,6 +135,7 @@ std::string format_value(ValType type, Value v) {
     case ValType::ExternRef: return v.ref ? fmt::format("ref.extern {}", v.ref - 1) : "ref.null extern";
     case ValType::V128: return "v128";
   }
+  if (is_ref(type)) return v.ref ? "ref" : "ref.null";
   return "?";
 }
 
@@ -144,7 +147,9 @@ std::string format_expected(const WastValue& v) {
     }
     case WastValue::NanCanonical: return fmt::format("{}:nan:canonical", valtype_name(v.type));
     case WastValue::NanArithmetic: return fmt::format("{}:nan:arithmetic", valtype_name(v.type));
-    case WastValue::RefNull: return v.type == ValType::FuncRef ? "ref.null func" : "ref.null extern";
+    case WastValue::RefNull:
+      if (v.type == kAnyNullRef) return "ref.null";
+      return v.type == ValType::FuncRef ? "ref.null func" : "ref.null extern";
     case WastValue::RefExtern: return fmt::format("ref.extern {}", v.bits);
     case WastValue::RefFunc: return "ref.func";
     case WastValue::V128:

@@ -38,6 +38,7 @@ enum class ImmKind : uint8_t {
   Shuffle,       // 16 lane bytes
   Lane,          // 1 lane byte
   MemArgLane,    // memarg + lane byte
+  TypeIdx,       // u32 type index (call_ref, return_call_ref)
 };
 
 // Operand signatures of plain instructions (see opcodes.def).

@@ -165,15 +165,41 @@ bool is_valid_utf8(std::span<const uint8_t> s) {
   return true;
 }
 
+bool read_heap_type(Reader& r, uint32_t& heap) {
+  int64_t h = r.s33();
+  if (!r.ok()) return false;
+  if (h == -0x10) {
+    heap = kHeapFunc;
+  } else if (h == -0x11) {
+    heap = kHeapExtern;
+  } else if (h >= 0 && h < int64_t(kMaxTypeIndexInRef)) {
+    heap = kHeapTypeBase + uint32_t(h);
+  } else {
+    r.fail(h < 0 ? "malformed heap type" : "type index too large");
+    return false;
+  }
+  return true;
+}
+
+bool read_valtype_after(Reader& r, uint8_t lead, ValType& out) {
+  if (lead == 0x63 || lead == 0x64) {
+    uint32_t heap = 0;
+    if (!read_heap_type(r, heap)) return false;
+    out = make_ref(lead == 0x63, heap);
+    return true;
+  }
+  if (!is_valtype_byte(lead)) {
+    r.fail(fmt::format("malformed value type 0x{:02x}", lead));
+    return false;
+  }
+  out = ValType(lead);
+  return true;
+}
+
 static bool read_valtype(Reader& r, ValType& out) {
   uint8_t b = r.u8();
   if (!r.ok()) return false;
-  if (!is_valtype_byte(b)) {
-    r.fail(fmt::format("malformed value type 0x{:02x}", b));
-    return false;
-  }
-  out = ValType(b);
-  return true;
+  return read_valtype_after(r, b, out);
 }
 
 bool read_instr(Reader& r, Instr& in) {
@@ -211,9 +237,9 @@ bool read_instr(Reader& r, Instr& in) {
       uint8_t b = r.u8();
       if (b == 0x40) {
         in.block.kind = BlockType::Empty;
-      } else if (is_valtype_byte(b)) {
+      } else if (is_valtype_byte(b) || b == 0x63 || b == 0x64) {
         in.block.kind = BlockType::Value;
-        in.block.value = ValType(b);
+        if (!read_valtype_after(r, b, in.block.value)) return false;
       } else {
         r.seek(save);
         int64_t idx = r.s33();
@@ -228,6 +254,7 @@ bool read_instr(Reader& r, Instr& in) {
       break;
     }
     case ImmKind::Label:
+    case ImmKind::TypeIdx:
     case ImmKind::Func:
     case ImmKind::Local:
     case ImmKind::Global:
@@ -294,13 +321,9 @@ bool read_instr(Reader& r, Instr& in) {
       in.imm64 = r.f64_bits();
       break;
     case ImmKind::RefType: {
-      uint8_t b = r.u8();
-      if (!r.ok()) return false;
-      if (b != 0x70 && b != 0x6F) {
-        r.fail("malformed reference type");
-        return false;
-      }
-      in.a = b;
+      uint32_t heap = 0;  // ref.null's heap type; in.a is then (ref null heap)
+      if (!read_heap_type(r, heap)) return false;
+      in.a = uint32_t(make_ref(true, heap));
       break;
     }
     case ImmKind::MemoryInit: {

@@ -75,6 +75,13 @@ struct Instr {
   std::vector<ValType> select_types;  // select t*
 };
 
+// Reads a heap type (s33: func, extern or a type index) into `heap`
+// (kHeapFunc, kHeapExtern or kHeapTypeBase + index); false when malformed.
+bool read_heap_type(Reader& r, uint32_t& heap);
+// Reads a value type whose first byte `lead` was already read: a one-byte
+// type, or 0x63/0x64 and a heap type. false when malformed (error in r).
+bool read_valtype_after(Reader& r, uint8_t lead, ValType& out);
+
 // Reads one instruction (opcode + immediates) from `r` into `out`.
 // Returns false on malformed input (error recorded in r), including an
 // unknown opcode ("illegal opcode XX").

@@ -16,6 +16,13 @@ const char* valtype_name(ValType t) {
     case ValType::FuncRef: return "funcref";
     case ValType::ExternRef: return "externref";
   }
+  if (is_ref(t)) {
+    uint32_t h = ref_heap(t);
+    bool n = ref_nullable(t);
+    if (h == kHeapFunc) return "(ref func)";
+    if (h == kHeapExtern) return "(ref extern)";
+    return n ? "(ref null typeidx)" : "(ref typeidx)";
+  }
   return "?";
 }
 

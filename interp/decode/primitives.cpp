@@ -50,23 +50,21 @@ static bool read_type_byte(Reader& r, uint8_t& b) {
 bool read_valtype(Reader& r, ValType& out) {
   uint8_t b = 0;
   if (!read_type_byte(r, b)) return false;
-  if (!is_valtype_byte(b)) {
+  if (!is_valtype_byte(b) && b != 0x63 && b != 0x64) {
     fail_at(r, r.pos() - 1, fmt::format("malformed value type 0x{:02x}", b));
     return false;
   }
-  out = ValType(b);
-  return true;
+  return read_valtype_after(r, b, out);
 }
 
 bool read_reftype(Reader& r, ValType& out) {
   uint8_t b = r.u8();
   if (!r.ok()) return false;
-  if (b != uint8_t(ValType::FuncRef) && b != uint8_t(ValType::ExternRef)) {
+  if (b != uint8_t(ValType::FuncRef) && b != uint8_t(ValType::ExternRef) && b != 0x63 && b != 0x64) {
     fail_at(r, r.pos() - 1, fmt::format("malformed reference type 0x{:02x}", b));
     return false;
   }
-  out = ValType(b);
-  return true;
+  return read_valtype_after(r, b, out);
 }
 
 bool read_limits(Reader& r, Limits& out, bool* shared) {

@@ -466,6 +466,76 @@ class Compiler {
     if (wide_) pack(type_.results, 0);
     h(H::Return);
   }
+  // return_call / return_call_indirect / return_call_ref: arguments in
+  // their home slots, then the handler (tail_call.inc) moves them to slot 0
+  // and enters the callee.
+  void emit_tail_call(const Instr& in) {
+    bool indirect = in.op == Op::ReturnCallIndirect, by_ref = in.op == Op::ReturnCallRef;
+    const FuncType& ft = indirect || by_ref ? m_.types[in.a] : m_.func_type(in.a);
+    uint32_t np = uint32_t(ft.params.size());
+    uint32_t e = 0;
+    if (indirect || by_ref) {
+      e = slot(sp() - 1);
+      pop();
+    }
+    uint32_t base = sp() - np;
+    for (uint32_t p = base; p < sp(); ++p) materialize(p);
+    h(indirect ? H::ReturnCallIndirect : by_ref ? H::ReturnCallRef : H::ReturnCall);
+    ss(in.a, home(base));
+    if (indirect || by_ref) ss(indirect ? in.b : e, e);
+    ss(np, 0);
+    pop(np);
+    unreachable_ = true;
+    last_.end = SIZE_MAX;
+  }
+  // call_ref, ref.as_non_null, br_on_null, br_on_non_null (handlers in
+  // typed_ref.inc). The branches test the reference and skip a full branch.
+  void emit_typed_ref(const Instr& in) {
+    switch (in.op) {
+      case Op::CallRef: {
+        const FuncType& ft = m_.types[in.a];
+        uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
+        uint32_t r = slot(sp() - 1);
+        pop();
+        uint32_t base = sp() - np;
+        for (uint32_t p = base; p < sp(); ++p) materialize(p);
+        h(H::CallRef);
+        ss(in.a, home(base));
+        ss(r, 0);
+        pop(np);
+        for (uint32_t i = 0; i < nr; ++i) push_home();
+        break;
+      }
+      case Op::RefAsNonNull:
+        h(H::RefAsNonNull);
+        ss(slot(sp() - 1), 0);
+        break;
+      case Op::BrOnNull: {
+        materialize(sp() - 1);
+        uint32_t r = slot(sp() - 1);
+        pop();
+        h(H::JmpIfNonNull);
+        ss(r, 0);
+        uint32_t skip = target(0);
+        emit_branch(in.a);
+        patch(skip, here());
+        push_home();  // the reference, still in its home slot
+        break;
+      }
+      case Op::BrOnNonNull: {
+        h(H::JmpIfNull);
+        ss(slot(sp() - 1), 0);
+        uint32_t skip = target(0);
+        emit_branch(in.a);
+        patch(skip, here());
+        pop();
+        break;
+      }
+      default:
+        break;
+    }
+    last_.end = SIZE_MAX;
+  }
   // Unconditional jump to label `c` (values already moved).
   void emit_jump(Ctrl& c) {
     if (mov_end_ == code_.size() && straight_from(mov_start_)) {
@@ -757,6 +827,17 @@ class Compiler {
         last_.end = SIZE_MAX;
         return {};
       }
+      case Op::ReturnCall:
+      case Op::ReturnCallIndirect:
+      case Op::ReturnCallRef:
+        emit_tail_call(in);
+        return {};
+      case Op::CallRef:
+      case Op::RefAsNonNull:
+      case Op::BrOnNull:
+      case Op::BrOnNonNull:
+        emit_typed_ref(in);
+        return {};
       case Op::Drop:
         pop();
         return {};

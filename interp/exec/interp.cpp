@@ -32,6 +32,8 @@ constexpr const char* kUndefElem = "undefined element";
 constexpr const char* kUninitElem = "uninitialized element";
 constexpr const char* kTypeMismatch = "indirect call type mismatch";
 constexpr const char* kExhausted = "call stack exhausted";
+constexpr const char* kNullFuncRef = "null function reference";
+constexpr const char* kNullRef = "null reference";
 
 Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 
@@ -654,6 +656,9 @@ do_call: {
   }
   DISPATCH;
 }
+
+#include "tail_call.inc"
+#include "typed_ref.inc"
 
 L_Select:
   fp[pc[1].s.a] = fp[pc[2].s.b].i32 ? fp[pc[1].s.b] : fp[pc[2].s.a];

@@ -1,6 +1,7 @@
 // binary_writer.h — appending WebAssembly binary encodings to a byte vector:
 // unsigned/signed LEB128, names (length-prefixed bytes) and sections.
 #pragma once
+#include "interp/types.h"
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,24 @@ inline void put_s64(Bytes& out, int64_t v) {
     out.push_back(b);
     if (done) break;
   }
+}
+
+// A heap type (kHeapFunc, kHeapExtern or kHeapTypeBase + index) as s33.
+inline void put_heap_type(Bytes& out, uint32_t heap) {
+  if (heap >= kHeapTypeBase)
+    put_s64(out, int64_t(heap - kHeapTypeBase));
+  else
+    out.push_back(uint8_t(heap));  // 0x70 / 0x6F are s33 -0x10 / -0x11
+}
+
+// A value type: one byte, or 0x63/0x64 and a heap type (typed references).
+inline void put_valtype(Bytes& out, ValType t) {
+  if (uint32_t(t) <= 0xFF) {
+    out.push_back(uint8_t(t));
+    return;
+  }
+  out.push_back(uint8_t(uint32_t(t) & 0xFF));
+  put_heap_type(out, ref_heap(t));
 }
 
 inline void put_bytes(Bytes& out, const Bytes& b) { out.insert(out.end(), b.begin(), b.end()); }

@@ -153,6 +153,7 @@ class ModuleParser {
 
   // ---- types -------------------------------------------------------------
   bool valtype(ValType& out) {
+    if (at_lparen("ref")) return ref_valtype(out);
     const Token& t = peek();
     std::string_view s = t.text;
     if (t.kind != Token::Atom) return unexpected(t);
@@ -167,6 +168,34 @@ class ModuleParser {
     next();
     return true;
   }
+  // func | extern | a type index ($name or number)
+  bool heap_type(uint32_t& heap) {
+    const Token& t = peek();
+    if (t.is("func") || t.is("extern")) {
+      heap = t.is("func") ? kHeapFunc : kHeapExtern;
+      next();
+      return true;
+    }
+    uint32_t idx = 0;
+    if (!index(type_space_, idx)) return false;
+    if (idx >= kMaxTypeIndexInRef) return fail(t, "type index too large");
+    heap = kHeapTypeBase + idx;
+    return true;
+  }
+  // (ref null? heaptype)
+  bool ref_valtype(ValType& out) {
+    next();  // (
+    next();  // ref
+    bool nullable = false;
+    if (peek().is("null")) {
+      nullable = true;
+      next();
+    }
+    uint32_t heap = 0;
+    if (!heap_type(heap)) return false;
+    out = make_ref(nullable, heap);
+    return expect_rparen();
+  }
   bool reftype(ValType& out) {
     const Token& t = peek();
     if (!valtype(out)) return false;
@@ -174,6 +203,7 @@ class ModuleParser {
     return true;
   }
   static bool is_reftype_token(const Token& t) { return t.is("funcref") || t.is("externref"); }
+  bool at_reftype() { return is_reftype_token(peek()) || at_lparen("ref"); }
 
   // (param $x? t*)* (result t*)* — appends to ft; names (one per param) if wanted.
   bool params_results(FuncType& ft, std::vector<std::string_view>* names, bool allow_names,
@@ -288,11 +318,11 @@ class ModuleParser {
       next();
       next();
       if (!valtype(v) || !expect_rparen()) return false;
-      out.push_back(uint8_t(v));
+      put_valtype(out, v);
       out.push_back(1);
     } else {
       if (!valtype(v)) return false;
-      out.push_back(uint8_t(v));
+      put_valtype(out, v);
       out.push_back(0);
     }
     return true;
@@ -452,7 +482,7 @@ class ModuleParser {
       ValType rt;
       if (!limits(l) || !reftype(rt)) return false;
       imports_.push_back(1);
-      imports_.push_back(uint8_t(rt));
+      put_valtype(imports_, rt);
       put_limits(imports_, l);
       ++table_index_;
     } else if (kind.is("memory")) {
@@ -526,7 +556,7 @@ class ModuleParser {
       size_t j = i;
       while (j < local_types.size() && local_types[j] == local_types[i]) ++j;
       put_u32(decls, j - i);
-      decls.push_back(uint8_t(local_types[i]));
+      put_valtype(decls, local_types[i]);
       ++groups;
       i = j;
     }
@@ -552,18 +582,18 @@ class ModuleParser {
     if (!inline_import(imported)) return false;
     Bytes& out = imported ? imports_ : tables_;
     if (imported) out.push_back(1);
-    if (!imported && is_reftype_token(peek())) {
+    if (!imported && at_reftype()) {
       // (table reftype (elem ...)) abbreviation
       ValType rt;
       if (!reftype(rt)) return false;
       if (!expect_lparen() || !expect_keyword("elem")) return false;
       Bytes items;
       uint32_t n = 0;
-      bool exprs = peek().kind == Token::LParen;
-      if (!elem_items(exprs, items, n)) return false;
+      bool exprs = peek().kind == Token::LParen || rt != ValType::FuncRef;
+      if (!elem_items(exprs, items, n, rt != ValType::FuncRef)) return false;
       if (!expect_rparen()) return false;
       Limits l{n, true, n};
-      tables_.push_back(uint8_t(rt));
+      put_valtype(tables_, rt);
       put_limits(tables_, l);
       ++table_count_;
       Bytes offset{0x41, 0x00, 0x0B};
@@ -573,7 +603,7 @@ class ModuleParser {
     Limits l;
     ValType rt;
     if (!limits(l) || !reftype(rt)) return false;
-    out.push_back(uint8_t(rt));
+    put_valtype(out, rt);
     put_limits(out, l);
     if (!imported) ++table_count_;
     return true;
@@ -692,10 +722,18 @@ class ModuleParser {
   }
 
   // Element items: exprs ((item instr*) or one folded instr each) or indices.
-  bool elem_items(bool exprs, Bytes& out, uint32_t& n) {
+  // `index_exprs`: with exprs, a bare function index is (ref.func index)
+  // (a typed table's inline elem list).
+  bool elem_items(bool exprs, Bytes& out, uint32_t& n, bool index_exprs = false) {
     n = 0;
     while (!at_rparen()) {
-      if (exprs) {
+      if (exprs && index_exprs && peek().kind != Token::LParen) {
+        uint32_t idx = 0;
+        if (!index(func_space_, idx)) return false;
+        out.push_back(0xD2);
+        put_u32(out, idx);
+        out.push_back(0x0B);
+      } else if (exprs) {
         if (at_lparen("item")) {
           next();
           next();
@@ -735,7 +773,7 @@ class ModuleParser {
       elems_.push_back(6);
       put_u32(elems_, table);
       put_bytes(elems_, offset);
-      elems_.push_back(uint8_t(rt));
+      put_valtype(elems_, rt);
     }
     put_u32(elems_, n);
     put_bytes(elems_, items);
@@ -766,7 +804,7 @@ class ModuleParser {
     if (peek().is("func")) {
       next();
       exprs = false;
-    } else if (is_reftype_token(peek())) {
+    } else if (at_reftype()) {
       if (!reftype(rt)) return false;
       exprs = true;
     } else if (mode == Active) {
@@ -783,7 +821,10 @@ class ModuleParser {
     }
     uint8_t base = mode == Passive ? 1 : 3;
     elems_.push_back(exprs ? base + 4 : base);
-    elems_.push_back(exprs ? uint8_t(rt) : 0x00);
+    if (exprs)
+      put_valtype(elems_, rt);
+    else
+      elems_.push_back(0x00);
     put_u32(elems_, n);
     put_bytes(elems_, items);
     ++elem_count_;
@@ -863,7 +904,10 @@ class ModuleParser {
     bool any = false;
     if (!params_results(ft, nullptr, false, any)) return false;
     if (!explicit_idx && ft.params.empty() && ft.results.size() <= 1) {
-      out.push_back(ft.results.empty() ? 0x40 : uint8_t(ft.results[0]));
+      if (ft.results.empty())
+        out.push_back(0x40);
+      else
+        put_valtype(out, ft.results[0]);
       return true;
     }
     uint32_t idx = 0;
@@ -982,7 +1026,7 @@ class ModuleParser {
           while (!at_rparen()) {
             ValType v;
             if (!valtype(v)) return false;
-            types.push_back(uint8_t(v));
+            put_valtype(types, v);
             ++n;
           }
           next();
@@ -1189,13 +1233,15 @@ class ModuleParser {
         return true;
       }
       case ImmKind::RefType: {
-        const Token& t = peek();
-        if (t.is("func")) out.push_back(uint8_t(ValType::FuncRef));
-        else if (t.is("extern")) out.push_back(uint8_t(ValType::ExternRef));
-        else return unexpected(t);
-        next();
+        uint32_t heap = 0;
+        if (!heap_type(heap)) return false;
+        put_heap_type(out, heap);
         return true;
       }
+      case ImmKind::TypeIdx:
+        if (!index(type_space_, idx)) return false;
+        put_u32(out, idx);
+        return true;
       case ImmKind::MemoryInit: {
         uint32_t a = 0, b = 0;
         bool two = is_index_token(peek()) && is_index_token(peek(1));
@@ -1291,9 +1337,9 @@ class ModuleParser {
     for (const FuncType& ft : types_) {
       types.push_back(0x60);
       put_u32(types, ft.params.size());
-      for (ValType v : ft.params) types.push_back(uint8_t(v));
+      for (ValType v : ft.params) put_valtype(types, v);
       put_u32(types, ft.results.size());
-      for (ValType v : ft.results) types.push_back(uint8_t(v));
+      for (ValType v : ft.results) put_valtype(types, v);
     }
     put_section(out, 1, uint32_t(types_.size()), types);
     put_section(out, 2, import_count_, imports_);

@@ -169,8 +169,12 @@ class ScriptParser : text::TokenCursor {
     else if (kw.is("f64.const")) ok = float_value(v, ValType::F64, pattern);
     else if (kw.is("v128.const")) ok = v128_value(v, pattern);
     else if (kw.is("ref.null")) {
-      const Token& t = next();
       v.kind = WastValue::RefNull;
+      if (pattern && peek().kind == Token::RParen) {
+        v.type = kAnyNullRef;  // (ref.null): a null of any reference type
+        return expect_rparen();
+      }
+      const Token& t = next();
       if (t.is("func")) v.type = ValType::FuncRef;
       else if (t.is("extern")) v.type = ValType::ExternRef;
       else return unexpected(t);

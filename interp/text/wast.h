@@ -25,11 +25,14 @@ struct WastModule {
 };
 
 // A value in a script: an argument, or an expected result pattern.
+// WastValue::type of the result pattern `(ref.null)`: any null reference.
+inline constexpr ValType kAnyNullRef = ValType(0);
+
 struct WastValue {
   enum Kind : uint8_t {
     Num,            // i32/i64/f32/f64 with exact bits (type says which)
     V128,           // bits in v128; lanes (if shape given) in `lanes`
-    RefNull,        // type = FuncRef or ExternRef
+    RefNull,        // type = FuncRef, ExternRef or kAnyNullRef (pattern `(ref.null)`)
     RefExtern,      // (ref.extern N): bits = N
     RefFunc,        // (ref.func): any non-null funcref (expected results only)
     NanCanonical,   // f32/f64 result pattern

@@ -23,17 +23,11 @@ Error invalid(const std::string& msg, Where w, uint32_t offset) {
 }  // namespace
 
 Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, ValType expected,
-                                 const char* what_kind, size_t index) {
+                                 const char* what_kind, size_t index, uint32_t visible_globals) {
   Where what{what_kind, index};
   Reader r(module.span(expr.begin, expr.end), expr.begin);
   Instr in;
-  // Constant instructions only push, so the stack is described by its
-  // depth and the type of its bottom value.
-  uint32_t depth = 0;
-  ValType bottom = ValType::I32;
-  auto push = [&](ValType t) {
-    if (depth++ == 0) bottom = t;
-  };
+  std::vector<ValType> stack;
   for (;;) {
     if (r.at_end())
       return make_error(ErrorKind::Malformed,
@@ -47,36 +41,55 @@ Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, Va
       case Op::I64Const:
       case Op::F32Const:
       case Op::F64Const:
-        push(validate_detail::kOpOperands[uint16_t(in.op)].result);
+        stack.push_back(validate_detail::kOpOperands[uint16_t(in.op)].result);
         continue;
+      case Op::I32Add:
+      case Op::I32Sub:
+      case Op::I32Mul:
+      case Op::I64Add:
+      case Op::I64Sub:
+      case Op::I64Mul: {  // extended constant expressions
+        ValType t = validate_detail::kOpOperands[uint16_t(in.op)].result;
+        for (int k = 0; k < 2; ++k) {
+          if (stack.empty() || stack.back() != t)
+            return invalid(fmt::format("type mismatch: {} expects two {} operands", info.text,
+                                       valtype_name(t)),
+                           what, in.offset);
+          stack.pop_back();
+        }
+        stack.push_back(t);
+        continue;
+      }
       case Op::RefNull:
-        push(ValType(in.a));
+        if (ref_type_index(ValType(in.a)) >= int64_t(module.types.size()))
+          return invalid(fmt::format("unknown type {}", ref_type_index(ValType(in.a))), what, in.offset);
+        stack.push_back(ValType(in.a));
         continue;
       case Op::RefFunc:
         if (in.a >= module.num_funcs())
           return invalid(fmt::format("unknown function {}", in.a), what, in.offset);
-        push(ValType::FuncRef);
+        stack.push_back(make_ref(false, kHeapTypeBase + module.func_type_index(in.a)));
         continue;
-      case Op::GlobalGet:
-        // In 2.0 only imported globals are visible to constant expressions.
-        if (in.a >= module.num_imported_globals())
+      case Op::GlobalGet: {
+        if (in.a >= visible_globals)
           return invalid(fmt::format("unknown global {}", in.a), what, in.offset);
-        if (module.imported_globals[in.a].mut)
-          return invalid("constant expression required", what, in.offset);
-        push(module.imported_globals[in.a].type);
+        GlobalType g = module.global_type(in.a);
+        if (g.mut) return invalid("constant expression required", what, in.offset);
+        stack.push_back(g.type);
         continue;
+      }
       default:
         break;
     }
     if (info.imm == ImmKind::V128 && info.prefix == 0xFD) {  // v128.const
-      push(ValType::V128);
+      stack.push_back(ValType::V128);
       continue;
     }
     return invalid("constant expression required", what, in.offset);
   }
-  if (depth != 1 || bottom != expected)
+  if (stack.size() != 1 || !is_subtype(stack[0], expected))
     return invalid(fmt::format("type mismatch: expected [{}] but expression produces {} value(s)",
-                               valtype_name(expected), depth),
+                               valtype_name(expected), stack.size()),
                    what, expr.begin);
   return {};
 }

@@ -14,17 +14,7 @@ namespace wippy {
 
 namespace {
 
-// The operand type of the polymorphic stack (never a real encoding).
-constexpr ValType kUnknown = ValType(0);
-
-constexpr ValType kEachType[] = {ValType::I32,  ValType::I64,     ValType::F32,      ValType::F64,
-                                 ValType::V128, ValType::FuncRef, ValType::ExternRef};
-
-std::span<const ValType> one_type(ValType t) {
-  for (const ValType& x : kEachType)
-    if (x == t) return {&x, 1};
-  return {};
-}
+constexpr ValType kUnknown = FuncValidator::kUnknown;
 
 const char* type_name(ValType t) { return t == kUnknown ? "unknown" : valtype_name(t); }
 
@@ -61,7 +51,7 @@ std::span<const ValType> FuncValidator::end_types(const Frame& f) const {
   if (f.is_func) return func_type_->results;
   switch (f.type.kind) {
     case BlockType::Empty: return {};
-    case BlockType::Value: return one_type(f.type.value);
+    case BlockType::Value: return {&f.type.value, 1};
     case BlockType::TypeIndex: return m_.types[f.type.type_index].results;
   }
   return {};
@@ -95,7 +85,7 @@ ValType FuncValidator::pop(ValType expect) {
   }
   ValType t = vals_.back();
   vals_.pop_back();
-  if (t != expect && t != kUnknown && expect != kUnknown) type_mismatch(expect, t);
+  if (t != kUnknown && expect != kUnknown && !is_subtype(t, expect)) type_mismatch(expect, t);
   return t;
 }
 
@@ -108,6 +98,7 @@ void FuncValidator::push_ctrl(Op op, BlockType type) {
   f.op = op;
   f.type = type;
   f.height = uint32_t(vals_.size());
+  f.init_height = uint32_t(init_log_.size());
   ctrls_.push_back(f);
   push(start_types(ctrls_.back()));
 }
@@ -119,6 +110,7 @@ void FuncValidator::pop_ctrl(Frame& out) {
     fail(fmt::format("type mismatch: {} value(s) left on the stack at the end of the block",
                      vals_.size() - out.height));
   vals_.resize(out.height);
+  reset_inits(out.init_height);
   ctrls_.pop_back();
 }
 
@@ -128,7 +120,22 @@ void FuncValidator::set_unreachable() {
   f.unreachable = true;
 }
 
+bool FuncValidator::tail_results(const FuncType& callee) {
+  bool ok = callee.results.size() == func_type_->results.size();
+  for (size_t i = 0; ok && i < callee.results.size(); ++i)
+    ok = is_subtype(callee.results[i], func_type_->results[i]);
+  if (!ok) {
+    fail(fmt::format("type mismatch: tail call returns {} but the function returns {}",
+                     functype_to_string(FuncType{{}, callee.results}),
+                     functype_to_string(FuncType{{}, func_type_->results})));
+    return false;
+  }
+  set_unreachable();
+  return true;
+}
+
 bool FuncValidator::check_block_type(const BlockType& bt) {
+  if (bt.kind == BlockType::Value && !check_valtype(bt.value)) return false;
   if (bt.kind == BlockType::TypeIndex && bt.type_index >= m_.types.size()) {
     fail(fmt::format("unknown type {}", bt.type_index));
     return false;
@@ -199,6 +206,12 @@ Result<void> FuncValidator::validate(uint32_t func_index, const FuncBody& body) 
     local_types_.push_back(d.type);
   }
   num_locals_ = n;
+  init_log_.clear();
+  inited_.clear();
+  for (ValType t : local_types_)
+    if (!check_valtype(t))
+      return make_error(ErrorKind::Invalid, fmt::format("{} in the locals of function {} at offset {}", err_,
+                                                        func_index, body.code_begin));
 
   Frame fn;
   fn.is_func = true;
@@ -340,19 +353,22 @@ bool FuncValidator::step(const Instr& in) {
       pop(func_type_->results);
       set_unreachable();
       break;
-    case Op::Call: {
+    case Op::Call:
+    case Op::ReturnCall: {
       if (in.a >= m_.num_funcs()) {
         fail(fmt::format("unknown function {}", in.a));
         return false;
       }
       const FuncType& ft = m_.func_type(in.a);
       pop(ft.params);
+      if (in.op == Op::ReturnCall) return tail_results(ft) && err_.empty();
       push(ft.results);
       break;
     }
-    case Op::CallIndirect: {
+    case Op::CallIndirect:
+    case Op::ReturnCallIndirect: {
       if (!check_table(in.b)) return false;
-      if (m_.table_type(in.b).elem != ValType::FuncRef) {
+      if (!is_subtype(m_.table_type(in.b).elem, ValType::FuncRef)) {
         fail(fmt::format("type mismatch: call_indirect requires a funcref table, table {} holds {}", in.b,
                          valtype_name(m_.table_type(in.b).elem)));
         return false;
@@ -364,6 +380,7 @@ bool FuncValidator::step(const Instr& in) {
       const FuncType& ft = m_.types[in.a];
       pop(ValType::I32);
       pop(ft.params);
+      if (in.op == Op::ReturnCallIndirect) return tail_results(ft) && err_.empty();
       push(ft.results);
       break;
     }
@@ -391,6 +408,7 @@ bool FuncValidator::step(const Instr& in) {
         return false;
       }
       ValType t = in.select_types[0];
+      if (!check_valtype(t)) return false;
       pop(ValType::I32);
       pop(t);
       pop(t);
@@ -400,6 +418,10 @@ bool FuncValidator::step(const Instr& in) {
     case Op::LocalGet: {
       ValType t = local_type(in.a);
       if (!err_.empty()) return false;
+      if (!is_defaultable(t) && !local_initialized(in.a)) {
+        fail(fmt::format("uninitialized local {}", in.a));
+        return false;
+      }
       push(t);
       break;
     }
@@ -407,12 +429,14 @@ bool FuncValidator::step(const Instr& in) {
       ValType t = local_type(in.a);
       if (!err_.empty()) return false;
       pop(t);
+      if (!is_defaultable(t)) set_initialized(in.a);
       break;
     }
     case Op::LocalTee: {
       ValType t = local_type(in.a);
       if (!err_.empty()) return false;
       pop(t);
+      if (!is_defaultable(t)) set_initialized(in.a);
       push(t);
       break;
     }
@@ -531,6 +555,7 @@ bool FuncValidator::step(const Instr& in) {
       pop(ValType::I32);
       break;
     case Op::RefNull:
+      if (!check_valtype(ValType(in.a))) return false;
       push(ValType(in.a));
       break;
     case Op::RefIsNull: {
@@ -551,8 +576,14 @@ bool FuncValidator::step(const Instr& in) {
         fail(fmt::format("undeclared function reference {}", in.a));
         return false;
       }
-      push(ValType::FuncRef);
+      push(make_ref(false, kHeapTypeBase + m_.func_type_index(in.a)));
       break;
+    case Op::CallRef:
+    case Op::ReturnCallRef:
+    case Op::RefAsNonNull:
+    case Op::BrOnNull:
+    case Op::BrOnNonNull:
+      return step_typed_ref(in) && err_.empty();
     default:
       // A `special` instruction without a rule here (e.g. a SIMD lane op
       // added to the table later) cannot be checked: refuse it explicitly.

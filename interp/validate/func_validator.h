@@ -5,6 +5,7 @@
 // is reused for all bodies of a module so its stacks are allocated once.
 // Errors are ErrorKind::Invalid, "<spec message> in function N at offset M".
 #pragma once
+#include <unordered_set>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -18,6 +19,9 @@ namespace wippy {
 
 class FuncValidator {
  public:
+  // The operand type of the polymorphic stack (never a real encoding).
+  static constexpr ValType kUnknown = ValType(0);
+
   // `declared_refs[i]` is non-zero when function i may be named by ref.func
   // inside bodies (C.refs). Both references must outlive the validator.
   FuncValidator(const Module& module, const std::vector<uint8_t>& declared_refs)
@@ -34,6 +38,7 @@ class FuncValidator {
     bool is_func = false;
     bool unreachable = false;
     uint32_t height = 0;
+    uint32_t init_height = 0;  // init_log_ size at entry: locals set inside are reset at its end
   };
 
   // Block signatures as spans; never dangle (they point into Module::types,
@@ -52,6 +57,8 @@ class FuncValidator {
   void push_ctrl(Op op, BlockType type);
   void pop_ctrl(Frame& out);
   void set_unreachable();
+  // return_call*: the callee's results must be the caller's; then unreachable.
+  bool tail_results(const FuncType& callee);
   bool check_block_type(const BlockType& bt);
   bool check_label(uint32_t depth);
   ValType local_type(uint32_t index);  // records "unknown local" on failure
@@ -62,6 +69,25 @@ class FuncValidator {
   void type_mismatch(ValType expect, ValType got);
 
   bool step(const Instr& in);  // validates one instruction; false on error
+  // call_ref, return_call_ref, ref.as_non_null, br_on_null, br_on_non_null
+  // (func_validator_refs.cpp).
+  bool step_typed_ref(const Instr& in);
+  // A value type naming a type index must name one of the module ("unknown type").
+  bool check_valtype(ValType t);
+  // Non-defaultable locals (non-null references): set ones are recorded
+  // until the end of the block that set them.
+  bool local_initialized(uint32_t index) const {
+    return index < func_type_->params.size() || inited_.count(index) != 0;
+  }
+  void set_initialized(uint32_t index) {
+    if (inited_.insert(index).second) init_log_.push_back(index);
+  }
+  void reset_inits(uint32_t height) {
+    while (init_log_.size() > height) {
+      inited_.erase(init_log_.back());
+      init_log_.pop_back();
+    }
+  }
 
   const Module& m_;
   const std::vector<uint8_t>& declared_;
@@ -72,6 +98,8 @@ class FuncValidator {
   std::vector<uint64_t> local_ends_;   // cumulative end index per run of locals
   std::vector<ValType> local_types_;   // type of each run
   uint64_t num_locals_ = 0;            // params + declared locals
+  std::unordered_set<uint32_t> inited_;  // non-defaultable locals set so far
+  std::vector<uint32_t> init_log_;       // the same, in the order they were set
   std::string err_;
   Instr in_;  // reused decoding buffer
 };

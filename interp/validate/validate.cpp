@@ -36,6 +36,27 @@ Result<void> check_memory_limits(const Limits& l, const char* what, size_t index
   return {};
 }
 
+// Every value type that names a type index must name one of the module's.
+Result<void> check_type_indices(const Module& m) {
+  auto bad = [&](ValType t) { return ref_type_index(t) >= int64_t(m.types.size()); };
+  for (size_t i = 0; i < m.types.size(); ++i) {
+    for (ValType t : m.types[i].params)
+      if (bad(t)) return invalid(fmt::format("unknown type {} in type {}", ref_type_index(t), i));
+    for (ValType t : m.types[i].results)
+      if (bad(t)) return invalid(fmt::format("unknown type {} in type {}", ref_type_index(t), i));
+  }
+  for (const Import& im : m.imports)
+    if ((im.kind == ExternKind::Table && bad(im.table.elem)) || (im.kind == ExternKind::Global && bad(im.global.type)))
+      return invalid("unknown type in import");
+  for (const Global& g : m.globals)
+    if (bad(g.type.type)) return invalid(fmt::format("unknown type {} in global", ref_type_index(g.type.type)));
+  for (const auto& t : m.tables)
+    if (bad(t.elem)) return invalid(fmt::format("unknown type {} in table", ref_type_index(t.elem)));
+  for (const ElemSegment& e : m.elems)
+    if (bad(e.type)) return invalid(fmt::format("unknown type {} in elem segment", ref_type_index(e.type)));
+  return {};
+}
+
 Result<void> check_imports(const Module& m) {
   for (size_t i = 0; i < m.imports.size(); ++i) {
     const Import& im = m.imports[i];
@@ -87,15 +108,15 @@ Result<void> check_elems(const Module& m) {
         if (f >= m.num_funcs()) return invalid(fmt::format("unknown function {} in elem segment {}", f, i));
     }
     for (const ConstExpr& c : e.inits)
-      if (auto r = validate_const_expr(m, c, e.type, "elem segment", i); !r) return r;
+      if (auto r = validate_const_expr(m, c, e.type, "elem segment", i, m.num_globals()); !r) return r;
     if (e.mode == SegmentMode::Active) {
       if (e.table >= m.num_tables())
         return invalid(fmt::format("unknown table {} in elem segment {}", e.table, i));
       ValType tt = m.table_type(e.table).elem;
-      if (tt != e.type)
+      if (!is_subtype(e.type, tt))
         return invalid(fmt::format("type mismatch: elem segment {} of type {} for table {} of type {}", i,
                                    valtype_name(e.type), e.table, valtype_name(tt)));
-      if (auto r = validate_const_expr(m, e.offset, ValType::I32, "elem segment", i); !r) return r;
+      if (auto r = validate_const_expr(m, e.offset, ValType::I32, "elem segment", i, m.num_globals()); !r) return r;
     }
   }
   return {};
@@ -107,7 +128,7 @@ Result<void> check_datas(const Module& m) {
     if (d.mode != SegmentMode::Active) continue;
     if (d.memory >= m.num_memories())
       return invalid(fmt::format("unknown memory {} in data segment {}", d.memory, i));
-    if (auto r = validate_const_expr(m, d.offset, ValType::I32, "data segment", i); !r) return r;
+    if (auto r = validate_const_expr(m, d.offset, ValType::I32, "data segment", i, m.num_globals()); !r) return r;
   }
   return {};
 }
@@ -139,6 +160,7 @@ Result<void> check_exports(const Module& m) {
 Result<void> validate_module(const Module& m) {
   if (m.codes.size() != m.funcs.size())
     return make_error(ErrorKind::Malformed, "function and code section have inconsistent lengths");
+  if (auto r = check_type_indices(m); !r) return r;
   if (auto r = check_imports(m); !r) return r;
   for (size_t i = 0; i < m.funcs.size(); ++i)
     if (m.funcs[i] >= m.types.size())
@@ -147,7 +169,9 @@ Result<void> validate_module(const Module& m) {
 
   for (size_t i = 0; i < m.globals.size(); ++i) {
     const Global& g = m.globals[i];
-    if (auto r = validate_const_expr(m, g.init, g.type.type, "global", m.num_imported_globals() + i); !r)
+    if (auto r = validate_const_expr(m, g.init, g.type.type, "global", m.num_imported_globals() + i,
+                                     m.num_imported_globals() + uint32_t(i));
+        !r)
       return r;
   }
   for (size_t i = 0; i < m.tables.size(); ++i)

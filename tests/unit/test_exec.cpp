@@ -15,8 +15,10 @@
 #include "interp/store.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
+#include "wat_module.h"
 
 using namespace wippy;
+using wippy::testing::check_spin_interrupted;
 
 namespace {
 
@@ -70,23 +72,6 @@ Value F32(float f) { return val_f32(f); }
 Value F64(double d) { return val_f64(d); }
 Value fbits(uint32_t b) { return val_f32(std::bit_cast<float>(b)); }
 Value dbits(uint64_t b) { return val_f64(std::bit_cast<double>(b)); }
-
-// Raises an interrupt before calling `name` (a function that never ends):
-// the hook lets it go on twice, then ends the call with a trap.
-void check_spin_interrupted(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
-  int calls = 0;
-  s.on_interrupt = [&calls](Store& st) -> Result<void> {
-    if (++calls < 3) return {};
-    st.interrupt = 0;
-    return make_error(ErrorKind::Trap, "interrupted");
-  };
-  s.interrupt = 1;
-  auto r = call(s, inst, name, std::move(args));
-  s.on_interrupt = nullptr;
-  REQUIRE(!r.ok());
-  CHECK(r.error().message == "interrupted");
-  CHECK(calls == 3);
-}
 
 }  // namespace
 

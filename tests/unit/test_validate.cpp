@@ -215,7 +215,12 @@ TEST_CASE("validate: constant expressions") {
   }
   {
     ModBuilder b;
-    b.global(I32, false, {0x41, 0x00, 0x41, 0x00, 0x6A, 0x0B});  // i32.add is not constant
+    b.global(I32, false, {0x41, 0x00, 0x41, 0x00, 0x6A, 0x0B});  // i32.add: constant in 3.0
+    CHECK(validate_module(b.m).ok());
+  }
+  {
+    ModBuilder b;
+    b.global(I32, false, {0x41, 0x00, 0x41, 0x00, 0x6D, 0x0B});  // i32.div_s is not constant
     CHECK(fails_with(validate_module(b.m), "constant expression required"));
   }
   {
@@ -229,10 +234,12 @@ TEST_CASE("validate: constant expressions") {
     CHECK(fails_with(validate_module(b.m), "type mismatch"));
   }
   {
-    ModBuilder b;  // global.get of a defined global is not visible in 2.0
+    ModBuilder b;  // 3.0: an earlier defined global is visible, a later one is not
     b.global(I32, false, {0x41, 0x00, 0x0B});
     b.global(I32, false, {0x23, 0x00, 0x0B});
-    CHECK(fails_with(validate_module(b.m), "unknown global 0"));
+    CHECK(validate_module(b.m).ok());
+    b.global(I32, false, {0x23, 0x03, 0x0B});
+    CHECK(fails_with(validate_module(b.m), "unknown global 3"));
   }
   {
     ModBuilder b;  // imported immutable: fine; imported mutable: not constant

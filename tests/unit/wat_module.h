@@ -1,10 +1,13 @@
 // wat_module.h — test helpers for core modules written as WAT: compile
 // (text -> binary -> decode -> validate, REQUIREd to succeed), instantiate
-// without imports, and call an export expecting one i32 result.
+// without imports, call an export expecting one i32 result, and check that
+// an endless call ends when the store is interrupted; the message of an
+// invalid module.
 #pragma once
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,6 +46,36 @@ inline uint32_t call_i32(Store& store, Instance* inst, const char* name, std::ve
   REQUIRE_MESSAGE(r.ok(), name << ": " << (r.ok() ? "" : r.error().message));
   REQUIRE(r->size() == 1);
   return (*r)[0].i32;
+}
+
+// The validator's message for `wat`, which must parse and decode but be
+// invalid (ErrorKind::Invalid).
+inline std::string invalid_message(std::string_view wat) {
+  auto bin = wat_to_wasm(wat);
+  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
+  auto mod = decode_module(*bin);
+  REQUIRE_MESSAGE(mod.ok(), (mod.ok() ? "" : mod.error().message));
+  auto v = validate_module(*mod);
+  REQUIRE(!v.ok());
+  CHECK(v.error().kind == ErrorKind::Invalid);
+  return v.error().message;
+}
+
+// Raises an interrupt before calling `name` (a function that never ends):
+// the hook lets it go on twice, then ends the call with a trap.
+inline void check_spin_interrupted(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
+  int calls = 0;
+  s.on_interrupt = [&calls](Store& st) -> Result<void> {
+    if (++calls < 3) return {};
+    st.interrupt = 0;
+    return make_error(ErrorKind::Trap, "interrupted");
+  };
+  s.interrupt = 1;
+  auto r = call_export(s, inst, name, std::move(args));
+  s.on_interrupt = nullptr;
+  REQUIRE(!r.ok());
+  CHECK(r.error().message == "interrupted");
+  CHECK(calls == 3);
 }
 
 }  // namespace wippy::testing

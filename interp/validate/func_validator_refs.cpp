@@ -1,0 +1,81 @@
+// func_validator_refs.cpp — the validation rules of the typed function
+// references instructions (call_ref, return_call_ref, ref.as_non_null,
+// br_on_null, br_on_non_null) and of value types that name a type index.
+// Part of FuncValidator (func_validator.h): the operand is popped as a
+// reference and the non-null type it refines to is pushed or passed on.
+#include <fmt/format.h>
+
+#include "interp/validate/func_validator.h"
+
+namespace wippy {
+
+bool FuncValidator::check_valtype(ValType t) {
+  int64_t idx = ref_type_index(t);
+  if (idx >= 0 && uint64_t(idx) >= m_.types.size()) {
+    fail(fmt::format("unknown type {}", idx));
+    return false;
+  }
+  return true;
+}
+
+bool FuncValidator::step_typed_ref(const Instr& in) {
+  switch (in.op) {
+    case Op::CallRef:
+    case Op::ReturnCallRef: {
+      if (in.a >= m_.types.size()) {
+        fail(fmt::format("unknown type {}", in.a));
+        return false;
+      }
+      const FuncType& ft = m_.types[in.a];
+      pop(make_ref(true, kHeapTypeBase + in.a));
+      pop(ft.params);
+      if (in.op == Op::ReturnCallRef) return tail_results(ft);
+      push(ft.results);
+      return true;
+    }
+    case Op::RefAsNonNull:
+    case Op::BrOnNull: {
+      ValType t = pop();
+      if (t != kUnknown && !is_ref(t)) {
+        fail(fmt::format("type mismatch: {} expects a reference but got {}", op_info(in.op).text,
+                         valtype_name(t)));
+        return false;
+      }
+      if (in.op == Op::BrOnNull) {
+        if (!check_label(in.a)) return false;
+        std::span<const ValType> ls = label_types(ctrls_[ctrls_.size() - 1 - in.a]);
+        pop(ls);
+        push(ls);
+      }
+      push(t == kUnknown ? kUnknown : make_ref(false, ref_heap(t)));
+      return true;
+    }
+    case Op::BrOnNonNull: {
+      ValType t = pop();
+      if (t != kUnknown && !is_ref(t)) {
+        fail(fmt::format("type mismatch: br_on_non_null expects a reference but got {}", valtype_name(t)));
+        return false;
+      }
+      if (!check_label(in.a)) return false;
+      std::span<const ValType> ls = label_types(ctrls_[ctrls_.size() - 1 - in.a]);
+      if (ls.empty()) {
+        fail("type mismatch: br_on_non_null needs a label with a reference result");
+        return false;
+      }
+      ValType last = ls.back();
+      if (t != kUnknown && !is_subtype(make_ref(false, ref_heap(t)), last)) {
+        type_mismatch(last, make_ref(false, ref_heap(t)));
+        return false;
+      }
+      std::span<const ValType> rest = ls.first(ls.size() - 1);
+      pop(rest);
+      push(rest);
+      return true;
+    }
+    default:
+      fail(fmt::format("unsupported instruction {}", op_info(in.op).text));
+      return false;
+  }
+}
+
+}  // namespace wippy

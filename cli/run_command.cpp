@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
+#include <string_view>
 #include <fmt/format.h>
 #include <optional>
 #include <utility>
@@ -23,7 +25,9 @@
 #include "hostfns/wasi_ctx.h"
 #include "hostfns/wasi_preview1.h"
 #include "interp/store.h"
+#include "interp/exec/packed.h"
 #include "interp/quote.h"
+#include "interp/text/numbers.h"
 #include "net/http_grant.h"
 #include "net/rules.h"
 
@@ -81,9 +85,37 @@ std::optional<Value> parse_arg(const std::string& s, ValType t) {
         if (auto v = parse_int(s, 32)) return val_ref(extern_payload(*v));
       return std::nullopt;
     case ValType::V128:
-      return std::nullopt;
+      return std::nullopt;  // two slots: parse_v128_arg
   }
   return std::nullopt;
+}
+
+// A v128 argument is one word holding a v128.const's immediates: a lane
+// shape and its lanes separated by blanks, "i32x4 1 2 3 4" (lanes as in the
+// text format: hex, signed or unsigned integers, hex floats, inf, nan:0x...).
+// The 16 bytes go to `out` as invoke()'s two packed slots, low half first.
+bool parse_v128_arg(const std::string& s, Value out[2]) {
+  std::vector<std::string_view> words;
+  std::string_view rest(s);
+  while (!rest.empty()) {
+    size_t start = rest.find_first_not_of(" \t");
+    if (start == std::string_view::npos) break;
+    rest.remove_prefix(start);
+    size_t end = std::min(rest.find_first_of(" \t"), rest.size());
+    words.push_back(rest.substr(0, end));
+    rest.remove_prefix(end);
+  }
+  text::LaneShape shape;
+  if (words.empty() || !text::lane_shape(words[0], shape) || words.size() != shape.lanes + 1) return false;
+  uint8_t bytes[16] = {};
+  unsigned lane_bytes = shape.lane_bits / 8;
+  for (unsigned i = 0; i < shape.lanes; ++i) {
+    uint64_t bits = 0;
+    if (text::parse_lane(words[i + 1], shape, bits) != text::NumStatus::Ok) return false;
+    for (unsigned b = 0; b < lane_bytes; ++b) bytes[i * lane_bytes + b] = uint8_t(bits >> (8 * b));
+  }
+  std::memcpy(out, bytes, 16);
+  return true;
 }
 
 // One line: newlines in a message become "; ".
@@ -231,13 +263,19 @@ int run_invoke(const RunOptions& opts) {
   if (args.size() != type.params.size())
     return fail(file, fmt::format("\"{}\" takes {} argument(s) {}, {} given", quote_input(export_name),
                                   type.params.size(), functype_to_string(type), args.size()));
-  std::vector<Value> values;
+  std::vector<Value> values;  // invoke()'s packed layout: a v128 takes two
   for (size_t i = 0; i < args.size(); ++i) {
-    auto v = parse_arg(args[i], type.params[i]);
-    if (!v)
-      return fail(file, fmt::format("\"{}\": argument {} \"{}\" is not a valid {}", quote_input(export_name), i + 1,
-                                    quote_input(args[i]), valtype_name(type.params[i])));
-    values.push_back(*v);
+    bool is_v128 = type.params[i] == ValType::V128;
+    std::optional<Value> v;
+    Value v128[2];
+    if (is_v128 ? !parse_v128_arg(args[i], v128) : !(v = parse_arg(args[i], type.params[i])))
+      return fail(file, fmt::format("\"{}\": argument {} \"{}\" is not a valid {}{}", quote_input(export_name),
+                                    i + 1, quote_input(args[i]), valtype_name(type.params[i]),
+                                    is_v128 ? " (a lane shape and its lanes: \"i32x4 1 2 3 4\")" : ""));
+    if (is_v128)
+      values.insert(values.end(), v128, v128 + 2);
+    else
+      values.push_back(*v);
   }
   std::vector<Value> results;
   auto r = run_bounded(store, opts.timeout_ns, [&](Store& s) -> Result<void> {
@@ -249,8 +287,9 @@ int run_invoke(const RunOptions& opts) {
   if (!r)
     return fail(file, fmt::format("\"{}\": {}: {}", quote_input(export_name), error_kind_name(r.error().kind),
                                   deadline_note(r.error(), opts.timeout_text)));
-  for (size_t i = 0; i < results.size() && i < type.results.size(); ++i)
-    fmt::print("{}\n", format_value(type.results[i], results[i]));
+  for (size_t i = 0, at = 0; i < type.results.size() && at + exec::slots_of(type.results[i]) <= results.size();
+       at += exec::slots_of(type.results[i]), ++i)
+    fmt::print("{}\n", format_packed(type.results[i], results.data() + at));
   return 0;
 }
 
@@ -342,8 +381,10 @@ const char* const kRunHelp =
     "      Instantiate a core module that has no imports and call export NAME.\n"
     "      ARGs are parsed by parameter type: i32/i64 as decimal or 0x hex\n"
     "      (negative allowed), f32/f64 as decimal floats, inf or nan, refs as\n"
-    "      null (externref also N). Each result is printed on its own line as\n"
-    "      TYPE:VALUE, e.g. i32:42 or f64:1.5 (0x3ff8000000000000).\n"
+    "      null (externref also N), v128 as one word holding a lane shape and\n"
+    "      its lanes (\"i32x4 1 2 3 4\", \"f32x4 nan:0x200000 inf -0 0x1p-3\").\n"
+    "      Each result is printed on its own line as TYPE:VALUE, e.g. i32:42,\n"
+    "      f64:1.5 (0x3ff8000000000000) or v128:i32x4 0x00000001 ... (4 words).\n"
     "  wippy-run run [OPTIONS] COMPONENT.wasm|COMPONENT.wat [OPTIONS] [--] [ARG...]\n"
     "      Run a WASI 0.2 command component (wasi:cli/run) with exactly the\n"
     "      grants given by the options (before or after the file):\n"

@@ -262,19 +262,15 @@ class Compiler {
   // No jump target lies in (start, here]: code from start on runs straight.
   bool straight_from(size_t start) const { return last_label_ <= start; }
   // A move; consecutive moves with no jump target between them share one
-  // dispatch (Mov2..Mov4 run their moves in order).
+  // dispatch (Mov2..Mov4 run their moves in order; in wide functions the
+  // 16-byte MovW2..MovW4).
   void emit_mov(uint32_t dst, uint32_t src) {
-    if (wide_) {  // 16-byte moves, never merged (MovN copy 8 bytes)
-      h(H::MovW);
-      ss(dst, src);
-      return;
-    }
     if (mov_end_ == code_.size() && straight_from(mov_start_)) {
       const void* cur = code_[mov_start_].h;
-      H next = cur == labels_[size_t(H::Mov)]    ? H::Mov2
-               : cur == labels_[size_t(H::Mov2)] ? H::Mov3
-               : cur == labels_[size_t(H::Mov3)] ? H::Mov4
-                                                 : H::Count_;
+      auto is = [&](H id) { return cur == labels_[size_t(id)]; };
+      H next = is(H::Mov) ? H::Mov2 : is(H::Mov2) ? H::Mov3 : is(H::Mov3) ? H::Mov4
+               : is(H::MovW) ? H::MovW2 : is(H::MovW2) ? H::MovW3 : is(H::MovW3) ? H::MovW4
+               : H::Count_;
       if (next != H::Count_) {
         code_[mov_start_].h = labels_[size_t(next)];
         ss(dst, src);
@@ -283,7 +279,7 @@ class Compiler {
       }
     }
     mov_start_ = code_.size();
-    h(H::Mov);
+    h(wide_ ? H::MovW : H::Mov);
     ss(dst, src);
     mov_end_ = code_.size();
   }
@@ -543,7 +539,9 @@ class Compiler {
       Word cnt;
       cnt.s.a = uint32_t(mov_end_ - mov_start_ - 1);
       cnt.s.b = 0;
-      code_[mov_start_].h = labels_[size_t(c.kind == CK::Loop ? H::MovsBrChk : H::MovsBr)];
+      H movs = wide_ ? (c.kind == CK::Loop ? H::MovsBrChkW : H::MovsBrW)
+                     : (c.kind == CK::Loop ? H::MovsBrChk : H::MovsBr);
+      code_[mov_start_].h = labels_[size_t(movs)];
       code_.insert(code_.begin() + long(mov_start_) + 1, cnt);
       mov_end_ = SIZE_MAX;
       if (c.kind == CK::Loop)

@@ -90,6 +90,28 @@ check "invoke, options before the file" 0 "=i32:5" "" -- run --invoke add add.wa
 check "invoke, --invoke=NAME" 0 "=i32:5" "" -- run add.wat --invoke=add 2 3
 check "invoke, negative arguments are not options" 0 "=i32:-5" "" -- run add.wat --invoke add -2 -3
 check "invoke, hex arguments" 0 "=i32:32" "" -- run add.wat --invoke add 0x10 0x10
+# v128 arguments: one word, a lane shape and its lanes; results print as i32x4 words
+check "invoke v128: i32x4 arguments and result" 0 "=v128:i32x4 0x0000000b 0x00000016 0x00000021 0x00000003" "" -- \
+  run simd.wat --invoke add4 "i32x4 1 2 3 4" "i32x4 10 20 30 -1"
+check "invoke v128: i8x16 lanes, signed, unsigned and hex" 0 "=v128:i32x4 0x03020100 0x07060504 0x0b0a0908 0xff0e0dff" "" -- \
+  run simd.wat --invoke id "i8x16 0 1 2 3 4 5 6 7 8 9 10 11 -1 13 0xe 255"
+check "invoke v128: i16x8 lanes" 0 "=v128:i32x4 0x0002ffff 0x80000003 0x00000000 0x7fff0001" "" -- \
+  run simd.wat --invoke id "i16x8 -1 2 3 0x8000 0 0 1 32767"
+check "invoke v128: i64x2 lanes" 0 "=v128:i32x4 0xffffffff 0xffffffff 0x00000001 0x80000000" "" -- \
+  run simd.wat --invoke id "i64x2 -1 0x8000000000000001"
+check "invoke v128: f32x4 nan payload, inf, -0" 0 "=v128:i32x4 0x7fa00000 0x7f800000 0xff800000 0x80000000" "" -- \
+  run simd.wat --invoke id "f32x4 nan:0x200000 inf -inf -0"
+check "invoke v128: mixed v128 and f64 arguments, two results" 0 "$(printf '=v128:i32x4 0x00000000 0x40080000 0x00000000 0xc0100000\ni32:7')" "" -- \
+  run simd.wat --invoke fmul "f64x2 1.5 -0x1p1" 2
+check "invoke v128: shuffle of two arguments" 0 "=v128:i32x4 0x11011000 0x13031202 0x15051404 0x17071606" "" -- \
+  run simd.wat --invoke shuf "i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15" "i8x16 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31"
+check "invoke v128: too few lanes" 1 "" 'argument 1 "i32x4 1 2 3" is not a valid v128 (a lane shape and its lanes' -- \
+  run simd.wat --invoke id "i32x4 1 2 3"
+check "invoke v128: too many lanes" 1 "" 'is not a valid v128' -- run simd.wat --invoke id "i64x2 1 2 3"
+check "invoke v128: unknown shape" 1 "" 'argument 1 "i33x4 1 2 3 4" is not a valid v128' -- run simd.wat --invoke id "i33x4 1 2 3 4"
+check "invoke v128: lane out of range" 1 "" 'is not a valid v128' -- run simd.wat --invoke id "i8x16 256 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0"
+check "invoke v128: empty word" 1 "" 'argument 1 "" is not a valid v128' -- run simd.wat --invoke id ""
+check "invoke v128: not a number lane" 1 "" 'is not a valid v128' -- run simd.wat --invoke id "f32x4 1 2 x 4"
 check "run without FILE" 2 "" "wippy-run: error: run: missing FILE" -- run
 check "--invoke without a value" 2 "" "wippy-run: error: run: --invoke needs a value" -- run add.wat --invoke
 check "run: unknown option" 2 "" "wippy-run: error: run: unknown option --frob" -- run add.wat --frob --invoke add 1 2

@@ -283,3 +283,59 @@ TEST_CASE("simd exec: a v128.load folded into f64x2.add / i32x4.mul reads and bo
   auto wrap = invoke(store, inst->export_func("mulm"), std::vector<Value>{val_i32(0xFFFFFFF0u)});
   CHECK(wrap.ok());  // u32(addr + 40) wraps to 24: in bounds
 }
+
+TEST_CASE("simd exec: merged 16-byte moves in wide functions (MovW2..4, MovsBrW) copy whole slots in order") {
+  Store store;
+  // fibv rotates v128 and i64 locals (consecutive local moves: MovW2..4);
+  // fibp carries them as loop parameters (the moves before the back-edge
+  // and the jump: MovsBrChkW). Both return (F(n) * (1 2 3 4), F(n)).
+  Instance* inst = load(store, R"((module
+    (func (export "fibv") (param i32) (result v128 i64)
+      (local $a v128) (local $b v128) (local $t v128) (local $x i64) (local $y i64) (local $u i64)
+      (local.set $b (v128.const i32x4 1 2 3 4))
+      (local.set $y (i64.const 1))
+      (block $done
+        (loop $l
+          (br_if $done (i32.eqz (local.get 0)))
+          (local.set $t (i32x4.add (local.get $a) (local.get $b)))
+          (local.set $u (i64.add (local.get $x) (local.get $y)))
+          (local.set $a (local.get $b))
+          (local.set $b (local.get $t))
+          (local.set $x (local.get $y))
+          (local.set $y (local.get $u))
+          (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+          (br $l)))
+      (local.get $a) (local.get $x))
+    (func (export "fibp") (param i32) (result v128 i64)
+      (local $a v128) (local $b v128) (local $x i64) (local $y i64) (local $n i32)
+      (v128.const i32x4 0 0 0 0) (v128.const i32x4 1 2 3 4) (i64.const 0) (i64.const 1) (local.get 0)
+      (loop $l (param v128 v128 i64 i64 i32) (result v128 v128 i64 i64 i32)
+        (local.set $n) (local.set $y) (local.set $x) (local.set $b) (local.set $a)
+        (if (local.get $n) (then
+          (local.get $b) (i32x4.add (local.get $a) (local.get $b))
+          (local.get $y) (i64.add (local.get $x) (local.get $y))
+          (i32.sub (local.get $n) (i32.const 1))
+          (br $l)))
+        (local.get $a) (local.get $b) (local.get $x) (local.get $y) (local.get $n))
+      (drop) (drop) (local.set $x) (drop) (local.get $x))))");
+  for (const char* name : {"fibv", "fibp"}) {
+    for (uint32_t n : {0u, 1u, 10u, 90u}) {
+      CAPTURE(name);
+      CAPTURE(n);
+      uint64_t fa = 0, fb = 1;
+      for (uint32_t i = 0; i < n; ++i) {
+        uint64_t t = fa + fb;
+        fa = fb;
+        fb = t;
+      }
+      auto r = invoke(store, inst->export_func(name), std::vector<Value>{val_i32(n)});
+      REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+      REQUIRE(r->size() == 3);  // v128 (2 slots), i64
+      uint32_t lanes[4];
+      std::memcpy(lanes, &(*r)[0].i64, 8);
+      std::memcpy(lanes + 2, &(*r)[1].i64, 8);
+      for (uint32_t k = 0; k < 4; ++k) CHECK(lanes[k] == uint32_t(fa) * (k + 1));
+      CHECK((*r)[2].i64 == fa);
+    }
+  }
+}

@@ -48,7 +48,7 @@ Error classify(const Instance::Impl& im, Error e, bool interrupted) {
     if (e.message.find(disp::kTrapDeadline) != std::string::npos)
       return make_error(ErrorKind::Interrupted,
                         fmt::format("deadline exceeded (timeout {} ms)", im.limits.timeout_ms));
-    if (im.wasi && im.wasi->exit_code && hostfns::is_exit_error(e))
+    if (im.wasi && hostfns::exit_status(*im.wasi, e))
       return make_error(ErrorKind::Exit, fmt::format("the guest exited with code {}", *im.wasi->exit_code));
   }
   return e;

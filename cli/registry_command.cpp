@@ -46,7 +46,9 @@ const char* const kRegistryHelp =
     "      bad input, a trap or a deadline; 2 for bad usage.\n";
 
 bool is_registry_invocation(const std::vector<std::string>& args) {
-  for (const std::string& a : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--cache-dir") ++i;  // its value is not the file
     if (a.starts_with("-")) continue;
     return ends_with_yaml(a);
   }

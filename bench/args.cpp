@@ -64,7 +64,7 @@ Result<Args> parse_args(int argc, char** argv) {
       ok = parse_int(val, a.sleep_ms);
     } else if (opt == "--mib" && a.command == "http-client") {
       ok = parse_int(val, a.mib) && a.mib > 0 && a.mib <= 65536;
-    } else if (opt == "--file" && a.command == "instantiate") {
+    } else if (opt == "--file" && (a.command == "instantiate" || a.command == "load")) {
       a.file = val;
     } else if (opt == "--mb" && a.command == "load") {
       ok = parse_double(val, a.mb);

@@ -18,7 +18,7 @@ struct Args {
   double mb = 10.0;     // load: size of the generated module
   int mib = 256;        // http-client: the download's size
   int guests = 200;     // guests, http-guests: how many run at once
-  std::string file;     // instantiate: one component instead of the defaults
+  std::string file;     // instantiate: one component instead of the defaults; load: a component
   int sleep_ms = 100;   // guests: how long each sleeps; http-guests: the server's delay
 };
 

@@ -8,6 +8,7 @@
 
 #include "cli/args.h"
 #include "cli/report.h"
+#include "runtime/code_cache.h"
 #include "wippy/runtime.h"
 
 namespace wippy::cli {
@@ -18,13 +19,15 @@ bool ends_with_yaml(const std::string& a) { return a.ends_with(".yaml") || a.end
 constexpr OptionSpec kRegistryOptions[] = {
     {"--list", false},
     {"--strict", false},
+    {"--no-cache", false},
+    {"--cache-dir", true},
     {"--help", false, "-h"},
 };
 
 }  // namespace
 
 const char* const kRegistryHelp =
-    "  wippy-run [--list] [--strict] FILE.yaml [MORE.yaml...] [ENTRY] [ARG...]\n"
+    "  wippy-run [--list] [--strict] [--no-cache] [--cache-dir DIR] FILE.yaml [MORE.yaml...] [ENTRY] [ARG...]\n"
     "      Load Wippy registry files and call function entry ENTRY (ns:name or\n"
     "      name; optional when the files hold one function entry). For a\n"
     "      wasi:cli/run entry the ARGs are the guest's arguments and the exit\n"
@@ -34,11 +37,18 @@ const char* const kRegistryHelp =
     "      an ARG, verbatim.\n"
     "      --list    print the function entries and exit\n"
     "      --strict  treat every registry warning (e.g. an unknown key) as an error\n"
+    "      --no-cache  do not read or write the code cache (decoded, validated\n"
+    "                components; entries with `cache: false` never use it)\n"
+    "      --cache-dir DIR  the code cache's directory (default\n"
+    "                $XDG_CACHE_HOME/wippy, else ~/.cache/wippy); one that cannot\n"
+    "                be written means no cache\n"
     "      Exit status: the guest's for a command, else 0; 1 for a load error,\n"
     "      bad input, a trap or a deadline; 2 for bad usage.\n";
 
 bool is_registry_invocation(const std::vector<std::string>& args) {
-  for (const std::string& a : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--cache-dir") ++i;  // its value is not the file
     if (a.starts_with("-")) continue;
     return ends_with_yaml(a);
   }
@@ -57,6 +67,7 @@ int registry_command(std::span<const std::string> args) {
   const bool list = p->has("--list");
   RuntimeOptions ropts;
   ropts.strict = p->has("--strict");
+  if (!p->has("--no-cache")) ropts.code_cache_dir = p->last("--cache-dir").value_or(default_cache_dir().string());
   ropts.on_warning = [](const std::string& w) { fmt::print(stderr, "wippy-run: warning: {}\n", w); };
   const std::vector<std::string>& words = p->positionals;
   size_t i = 0;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -70,8 +71,8 @@ const char* unsupported_canon_name(uint8_t op) {
 
 class Decoder {
  public:
-  Decoder(std::span<const uint8_t> bytes, uint32_t base, uint32_t depth)
-      : r_(bytes, base), depth_(depth) {}
+  Decoder(std::span<const uint8_t> bytes, uint32_t base, uint32_t depth, CoreModuleReuse* reuse)
+      : r_(bytes, base), depth_(depth), reuse_(reuse) {}
 
   Result<Component> run();
   // Decodes into c_ (run() moves it out; nested_component() too).
@@ -80,6 +81,7 @@ class Decoder {
  private:
   Reader r_;
   uint32_t depth_;
+  CoreModuleReuse* reuse_;  // may be null
   Component c_;
   std::string error_;  // a complete message from a nested decoder
 
@@ -106,6 +108,7 @@ class Decoder {
   void add(Sort s, Origin o, uint32_t item) { c_.spaces[size_t(s)].push_back({o, item}); }
   void note(Origin o, uint32_t item, uint32_t offset) { c_.order.push_back({o, item, offset}); }
 
+  std::shared_ptr<const Module> premade_module(std::span<const uint8_t> payload);
   [[gnu::noinline]] void nested_component(std::span<const uint8_t> payload);
   [[gnu::noinline]] void section(uint8_t id, std::span<const uint8_t> payload);
 
@@ -727,7 +730,7 @@ void Decoder::nested_component(std::span<const uint8_t> payload) {
     fail("component nesting too deep");
     return;
   }
-  auto sub = std::make_unique<Decoder>(payload, abs, depth_ + 1);
+  auto sub = std::make_unique<Decoder>(payload, abs, depth_ + 1, reuse_);
   if (auto r = sub->run_body(); !r) {
     error_ = r.error().message;
     return;
@@ -737,6 +740,16 @@ void Decoder::nested_component(std::span<const uint8_t> payload) {
   add(Sort::Component, Origin::Component, item);
   note(Origin::Component, item, abs);
   r_.seek(payload.size());
+}
+
+std::shared_ptr<const Module> Decoder::premade_module(std::span<const uint8_t> payload) {
+  if (!reuse_) return nullptr;
+  size_t next = reuse_->seen.size();
+  if (next >= reuse_->premade.size()) return nullptr;
+  const auto& m = reuse_->premade[next];
+  if (!m || !std::equal(payload.begin(), payload.end(), m->bytes.begin(), m->bytes.end())) return nullptr;
+  ++reuse_->reused;
+  return m;
 }
 
 void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
@@ -753,13 +766,18 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
                              abs);
         return;
       }
-      auto m = decode_module(payload);
-      if (!m) {
-        error_ = fmt::format("in core module at offset {}: {}", abs, m.error().message);
-        return;
+      std::shared_ptr<const Module> module = premade_module(payload);
+      if (!module) {
+        auto m = decode_module(payload);
+        if (!m) {
+          error_ = fmt::format("in core module at offset {}: {}", abs, m.error().message);
+          return;
+        }
+        module = std::make_shared<const Module>(std::move(*m));
       }
+      if (reuse_) reuse_->seen.push_back(module);
       uint32_t item = uint32_t(c_.core_modules.size());
-      c_.core_modules.push_back(std::make_shared<const Module>(std::move(*m)));
+      c_.core_modules.push_back(std::move(module));
       add(Sort::CoreModule, Origin::CoreModule, item);
       note(Origin::CoreModule, item, abs);
       r_.seek(payload.size());
@@ -1019,10 +1037,12 @@ bool is_component_binary(std::span<const uint8_t> b) {
          b[7] == 0x00;
 }
 
-Result<Component> decode_component(std::span<const uint8_t> bytes) {
+Result<Component> decode_component(std::span<const uint8_t> bytes, CoreModuleReuse* reuse) {
   if (bytes.size() > UINT32_MAX) return make_error(ErrorKind::Malformed, "component too large");
-  Decoder d(bytes, 0, 0);
+  Decoder d(bytes, 0, 0, reuse);
   return d.run();
 }
+
+Result<Component> decode_component(std::span<const uint8_t> bytes) { return decode_component(bytes, nullptr); }
 
 }  // namespace wippy::component

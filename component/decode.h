@@ -9,7 +9,9 @@
 // also ErrorKind::Malformed, with a message beginning "unsupported: ".
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <vector>
 
 #include "component/component.h"
 #include "interp/result.h"
@@ -21,5 +23,18 @@ namespace wippy::component {
 bool is_component_binary(std::span<const uint8_t> bytes);
 
 Result<Component> decode_component(std::span<const uint8_t> bytes);
+
+// The code cache's hook (runtime/component_cache.h). `premade` are core
+// modules decoded earlier, in the order the decoder meets core module
+// sections (depth first, nested components included); the decoder takes the
+// next one instead of decoding when its binary equals the section's bytes
+// (counting it in `reused`) and decodes the section otherwise. `seen`
+// receives every core module in that order, premade or not.
+struct CoreModuleReuse {
+  std::span<const std::shared_ptr<const Module>> premade;
+  size_t reused = 0;
+  std::vector<std::shared_ptr<const Module>> seen;
+};
+Result<Component> decode_component(std::span<const uint8_t> bytes, CoreModuleReuse* reuse);
 
 }  // namespace wippy::component

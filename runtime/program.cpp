@@ -14,6 +14,7 @@
 #include "interp/decode/decode.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
+#include "runtime/component_cache.h"
 #include "runtime/module_source.h"
 #include "runtime/wit_signature.h"
 
@@ -97,10 +98,12 @@ Result<void> resolve_component_method(Program& p) {
   return {};
 }
 
-Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const Registry&) {
+Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const CodeCache* cache) {
   const FunctionEntry& fn = *p.entry;
-  // Decoded and validated once; instances share it (component/load.h).
-  auto loaded = component::load_component(bytes);
+  // Decoded and validated once; instances share it (component/load.h). The
+  // bytes matched fn.hash already (read_module), so it keys the cache.
+  std::string_view digest = std::string_view(fn.hash).substr(std::min<size_t>(fn.hash.size(), 7));
+  auto loaded = load_component_cached(bytes, digest, fn.cache ? cache : nullptr);
   if (!loaded) return entry_error(fn, loaded.error());
   // Capability gating: every import must belong to a granted profile.
   // (A type import with an `eq` bound, e.g. a record defined at world
@@ -159,7 +162,8 @@ Result<void> load_core(Program& p, std::span<const uint8_t> bytes) {
 
 }  // namespace
 
-Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn) {
+Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn,
+                                                    const CodeCache* cache) {
   auto p = std::make_shared<Program>();
   p->entry = &fn;
   if (fn.kind == FunctionKind::Wat) {
@@ -174,7 +178,7 @@ Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const F
   }
   auto bytes = read_module(reg, fn);  // hash checked before anything decodes them
   if (!bytes) return bytes.error();
-  Result<void> r = component::is_component_binary(*bytes) ? load_component(*p, *bytes, reg) : load_core(*p, *bytes);
+  Result<void> r = component::is_component_binary(*bytes) ? load_component(*p, *bytes, cache) : load_core(*p, *bytes);
   if (!r) return r.error();
   return std::shared_ptr<const Program>(std::move(p));
 }

@@ -31,6 +31,7 @@
 #include "component/rtype.h"
 #include "interp/result.h"
 #include "interp/store.h"
+#include "runtime/code_cache.h"
 #include "runtime/registry.h"
 
 namespace wippy {
@@ -51,6 +52,10 @@ struct Program {
   bool preview1 = false;  // imports wasi_snapshot_preview1 (command when `command`)
 };
 
-Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn);
+// `cache` (may be null): components go through load_component_cached
+// (component_cache.h) keyed by the entry's hash, unless the entry says
+// `cache: false`.
+Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn,
+                                                    const CodeCache* cache = nullptr);
 
 }  // namespace wippy

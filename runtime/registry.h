@@ -149,6 +149,7 @@ struct FunctionEntry : EntryInfo {
   PoolConfig pool;
   EntryLimits limits;
   std::string wit;
+  bool cache = true;  // `cache: false`: never use the code cache (code_cache.h)
 };
 
 using Entry = std::variant<FsDirectoryEntry, EnvVariableEntry, FunctionEntry>;

@@ -97,9 +97,9 @@ using Keys = std::span<const std::string_view>;
 constexpr std::array<std::string_view, 5> kTopKeys = {"version", "namespace", "entries", "strict", "meta"};
 constexpr std::array<std::string_view, 6> kFsKeys = {"name", "kind", "meta", "directory", "mode", "auto_init"};
 constexpr std::array<std::string_view, 6> kEnvKeys = {"name", "kind", "meta", "variable", "default", "readonly"};
-constexpr std::array<std::string_view, 14> kFunctionKeys = {
+constexpr std::array<std::string_view, 15> kFunctionKeys = {
     "name",   "kind",    "meta", "fs",   "path",   "hash", "source",
-    "method", "imports", "wasi", "pool", "limits", "wit",  "transport"};
+    "method", "imports", "wasi", "pool", "limits", "wit",  "transport", "cache"};
 constexpr std::array<std::string_view, 6> kWasiKeys = {"args", "cwd", "env", "mounts", "network", "http"};
 constexpr std::array<std::string_view, 3> kWasiEnvKeys = {"id", "name", "required"};
 constexpr std::array<std::string_view, 3> kMountKeys = {"fs", "guest", "read_only"};
@@ -395,6 +395,7 @@ void FileParser::parse_function(const EntryCtx& c, const YAML::Node& node, Funct
   if (YAML::Node n = node["wasi"]; present(n)) parse_wasi(c, n, f.wasi);
   if (YAML::Node n = node["pool"]; present(n)) parse_pool(c, n, f.pool);
   if (auto w = get_string(c, node, "wit", false)) f.wit = *w;
+  f.cache = get_bool(c, node, "cache").value_or(true);
   if (auto t = get_string(c, node, "transport", false); t && *t != "payload")
     error(c, node["transport"],
           fmt::format("transport {} is not supported yet (only payload)", quote_input(*t)));

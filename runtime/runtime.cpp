@@ -217,8 +217,10 @@ Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::file
   impl->opts = std::move(opts);
   std::vector<std::string> problems;
   ErrorKind kind = ErrorKind::Other;
+  std::optional<CodeCache> cache;
+  if (!impl->opts.code_cache_dir.empty()) cache.emplace(impl->opts.code_cache_dir);
   for (const FunctionEntry* fn : impl->reg.functions()) {
-    auto prog = load_program(impl->reg, *fn);
+    auto prog = load_program(impl->reg, *fn, cache ? &*cache : nullptr);
     if (!prog) {
       if (problems.empty()) kind = prog.error().kind;
       problems.push_back(fmt::format("{}: {}", fn->loc.str(), prog.error().message));

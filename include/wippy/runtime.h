@@ -88,6 +88,11 @@ struct RuntimeOptions {
   // Receives each registry warning ("file:line: entry ns:f: unknown key x
   // (did you mean y?)"); unset: written to stderr as "wippy: warning: ...".
   std::function<void(const std::string&)> on_warning;
+  // Directory of the persistent code cache (decoded, validated components
+  // keyed by their registry hash and this build; entries with `cache: false`
+  // skip it). Empty, the default: no cache. wippy-run uses
+  // $XDG_CACHE_HOME/wippy (else ~/.cache/wippy) unless --no-cache.
+  std::filesystem::path code_cache_dir;
 };
 
 // Per-call settings. Threads: a plain value, read only during the call.

@@ -1,0 +1,266 @@
+// module_codec.cpp — encode_module / decode_cached_module (see module_codec.h).
+#include "interp/cache/module_codec.h"
+
+#include <optional>
+#include <string>
+
+#include "interp/cache/le_bytes.h"
+
+namespace wippy {
+namespace {
+
+// A field added to one of these structs must be added to the codec too:
+// these sizes make such a change fail to compile here (x86-64 / aarch64).
+static_assert(sizeof(void*) != 8 || sizeof(Module) == 424, "Module changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(Import) == 144, "Import changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(ElemSegment) == 80, "ElemSegment changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(FuncBody) == 40, "FuncBody changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(DataSegment) == 24, "DataSegment changed: update module_codec.cpp");
+
+struct Out {
+  std::vector<uint8_t> b;
+  void u8(uint8_t v) { b.push_back(v); }
+  void u32(uint32_t v) { append_le(b, v, 4); }
+  void u64(uint64_t v) { append_le(b, v, 8); }
+  void raw(std::span<const uint8_t> s) {
+    u32(uint32_t(s.size()));
+    b.insert(b.end(), s.begin(), s.end());
+  }
+  void str(const std::string& s) { raw({reinterpret_cast<const uint8_t*>(s.data()), s.size()}); }
+  void limits(const Limits& l) { u64(l.min), u8(l.has_max), u64(l.max); }
+  void table(const TableType& t) { u8(uint8_t(t.elem)), limits(t.limits); }
+  void memory(const MemoryType& t) { limits(t.limits), u8(t.shared); }
+  void global(const GlobalType& t) { u8(uint8_t(t.type)), u8(t.mut); }
+  void expr(const ConstExpr& e) { u32(e.begin), u32(e.end); }
+  template <class T, class F>
+  void vec(const std::vector<T>& v, F each) {
+    u32(uint32_t(v.size()));
+    for (const T& x : v) each(x);
+  }
+};
+
+// Reads with bounds checks; the first failure sticks and every later read
+// yields zeros, so callers check `ok` once at the end (and before sizing
+// anything by a count: `count(min_bytes)` refuses counts the input cannot hold).
+struct In {
+  std::span<const uint8_t> s;
+  size_t pos = 0;
+  bool ok = true;
+  bool need(size_t n) {
+    if (!ok || s.size() - pos < n) ok = false;
+    return ok;
+  }
+  uint8_t u8() { return need(1) ? s[pos++] : 0; }
+  uint64_t fixed(int n) {
+    if (!need(size_t(n))) return 0;
+    uint64_t v = read_le(s.data() + pos, n);
+    pos += size_t(n);
+    return v;
+  }
+  uint32_t u32() { return uint32_t(fixed(4)); }
+  uint64_t u64() { return fixed(8); }
+  bool flag() {
+    uint8_t v = u8();
+    if (v > 1) ok = false;
+    return v == 1;
+  }
+  uint32_t count(size_t min_bytes) {
+    uint32_t n = u32();
+    if (ok && uint64_t(n) * min_bytes > s.size() - pos) ok = false;
+    return ok ? n : 0;
+  }
+  std::span<const uint8_t> raw() {
+    uint32_t n = count(1);
+    if (!ok) return {};
+    auto out = s.subspan(pos, n);
+    pos += n;
+    return out;
+  }
+  std::string str() {
+    auto r = raw();
+    return std::string(reinterpret_cast<const char*>(r.data()), r.size());
+  }
+  std::optional<uint32_t> optional_u32() {
+    bool has = flag();
+    uint32_t v = u32();
+    return has ? std::optional<uint32_t>(v) : std::nullopt;
+  }
+  ValType valtype() { return ValType(u8()); }
+  Limits limits() {
+    Limits l;
+    l.min = u64(), l.has_max = flag(), l.max = u64();
+    return l;
+  }
+  TableType table() {
+    TableType t;
+    t.elem = valtype(), t.limits = limits();
+    return t;
+  }
+  MemoryType memory() {
+    MemoryType t;
+    t.limits = limits(), t.shared = flag();
+    return t;
+  }
+  GlobalType global() {
+    GlobalType g;
+    g.type = valtype(), g.mut = flag();
+    return g;
+  }
+  ConstExpr expr() {
+    ConstExpr e;
+    e.begin = u32(), e.end = u32();
+    return e;
+  }
+  template <class T, class F>
+  std::vector<T> vec(size_t min_bytes, F each) {
+    std::vector<T> v(count(min_bytes));
+    for (T& x : v) {
+      if (!ok) break;
+      x = each();
+    }
+    return v;
+  }
+};
+
+void encode_functype(Out& o, const FuncType& t) {
+  o.vec(t.params, [&](ValType v) { o.u8(uint8_t(v)); });
+  o.vec(t.results, [&](ValType v) { o.u8(uint8_t(v)); });
+}
+
+FuncType decode_functype(In& in) {
+  FuncType t;
+  t.params = in.vec<ValType>(1, [&] { return in.valtype(); });
+  t.results = in.vec<ValType>(1, [&] { return in.valtype(); });
+  return t;
+}
+
+bool in_bytes(uint32_t begin, uint32_t end, size_t size) { return begin <= end && end <= size; }
+
+// Every offset into Module::bytes is inside it.
+bool ranges_ok(const Module& m) {
+  const size_t n = m.bytes.size();
+  auto expr_ok = [&](const ConstExpr& e) { return in_bytes(e.begin, e.end, n); };
+  for (const Global& g : m.globals)
+    if (!expr_ok(g.init)) return false;
+  for (const ElemSegment& e : m.elems) {
+    if (!expr_ok(e.offset)) return false;
+    for (const ConstExpr& x : e.inits)
+      if (!expr_ok(x)) return false;
+  }
+  for (const FuncBody& c : m.codes)
+    if (!in_bytes(c.code_begin, c.code_end, n)) return false;
+  for (const DataSegment& d : m.datas)
+    if (!expr_ok(d.offset) || !in_bytes(d.begin, d.end, n)) return false;
+  for (const CustomSection& c : m.customs)
+    if (!in_bytes(c.begin, c.end, n)) return false;
+  return m.codes.size() == m.funcs.size();
+}
+
+}  // namespace
+
+std::vector<uint8_t> encode_module(const Module& m) {
+  Out o;
+  o.b.reserve(m.bytes.size() + 64 * m.codes.size() + 4096);
+  o.raw(m.bytes);
+  o.vec(m.types, [&](const FuncType& t) { encode_functype(o, t); });
+  o.vec(m.imports, [&](const Import& i) {
+    o.str(i.module), o.str(i.name), o.u8(uint8_t(i.kind)), o.u32(i.func_type);
+    o.table(i.table), o.memory(i.memory), o.global(i.global);
+  });
+  o.vec(m.funcs, [&](uint32_t f) { o.u32(f); });
+  o.vec(m.tables, [&](const TableType& t) { o.table(t); });
+  o.vec(m.memories, [&](const MemoryType& t) { o.memory(t); });
+  o.vec(m.globals, [&](const Global& g) { o.global(g.type), o.expr(g.init); });
+  o.vec(m.exports, [&](const Export& e) { o.str(e.name), o.u8(uint8_t(e.kind)), o.u32(e.index); });
+  o.u8(m.start.has_value()), o.u32(m.start.value_or(0));
+  o.vec(m.elems, [&](const ElemSegment& e) {
+    o.u8(uint8_t(e.mode)), o.u32(e.table), o.expr(e.offset), o.u8(uint8_t(e.type));
+    o.vec(e.inits, [&](const ConstExpr& x) { o.expr(x); });
+    o.vec(e.func_indices, [&](uint32_t f) { o.u32(f); });
+    o.u8(e.uses_indices);
+  });
+  o.u8(m.data_count.has_value()), o.u32(m.data_count.value_or(0));
+  o.vec(m.codes, [&](const FuncBody& c) {
+    o.vec(c.locals, [&](const LocalDecl& l) { o.u32(l.count), o.u8(uint8_t(l.type)); });
+    o.u32(c.num_locals), o.u32(c.code_begin), o.u32(c.code_end);
+  });
+  o.vec(m.datas, [&](const DataSegment& d) {
+    o.u8(uint8_t(d.mode)), o.u32(d.memory), o.expr(d.offset), o.u32(d.begin), o.u32(d.end);
+  });
+  o.vec(m.customs, [&](const CustomSection& c) { o.str(c.name), o.u32(c.begin), o.u32(c.end); });
+  o.vec(m.func_names, [&](const std::string& s) { o.str(s); });
+  o.vec(m.imported_func_types, [&](uint32_t t) { o.u32(t); });
+  o.vec(m.imported_tables, [&](const TableType& t) { o.table(t); });
+  o.vec(m.imported_memories, [&](const MemoryType& t) { o.memory(t); });
+  o.vec(m.imported_globals, [&](const GlobalType& t) { o.global(t); });
+  return std::move(o.b);
+}
+
+Result<Module> decode_cached_module(std::span<const uint8_t> bytes) {
+  In in{bytes};
+  Module m;
+  auto bin = in.raw();
+  m.bytes.assign(bin.begin(), bin.end());
+  m.types = in.vec<FuncType>(8, [&] { return decode_functype(in); });
+  m.imports = in.vec<Import>(4 + 4 + 1 + 4 + 18 + 18 + 2, [&] {
+    Import i;
+    i.module = in.str(), i.name = in.str(), i.kind = ExternKind(in.u8()), i.func_type = in.u32();
+    i.table = in.table(), i.memory = in.memory(), i.global = in.global();
+    return i;
+  });
+  m.funcs = in.vec<uint32_t>(4, [&] { return in.u32(); });
+  m.tables = in.vec<TableType>(18, [&] { return in.table(); });
+  m.memories = in.vec<MemoryType>(18, [&] { return in.memory(); });
+  m.globals = in.vec<Global>(10, [&] {
+    Global g;
+    g.type = in.global(), g.init = in.expr();
+    return g;
+  });
+  m.exports = in.vec<Export>(9, [&] {
+    Export e;
+    e.name = in.str(), e.kind = ExternKind(in.u8()), e.index = in.u32();
+    return e;
+  });
+  m.start = in.optional_u32();
+  m.elems = in.vec<ElemSegment>(23, [&] {
+    ElemSegment e;
+    e.mode = SegmentMode(in.u8()), e.table = in.u32(), e.offset = in.expr(), e.type = in.valtype();
+    e.inits = in.vec<ConstExpr>(8, [&] { return in.expr(); });
+    e.func_indices = in.vec<uint32_t>(4, [&] { return in.u32(); });
+    e.uses_indices = in.flag();
+    return e;
+  });
+  m.data_count = in.optional_u32();
+  m.codes = in.vec<FuncBody>(16, [&] {
+    FuncBody c;
+    c.locals = in.vec<LocalDecl>(5, [&] {
+      LocalDecl l;
+      l.count = in.u32(), l.type = in.valtype();
+      return l;
+    });
+    c.num_locals = in.u32(), c.code_begin = in.u32(), c.code_end = in.u32();
+    return c;
+  });
+  m.datas = in.vec<DataSegment>(21, [&] {
+    DataSegment d;
+    d.mode = SegmentMode(in.u8()), d.memory = in.u32(), d.offset = in.expr();
+    d.begin = in.u32(), d.end = in.u32();
+    return d;
+  });
+  m.customs = in.vec<CustomSection>(12, [&] {
+    CustomSection c;
+    c.name = in.str(), c.begin = in.u32(), c.end = in.u32();
+    return c;
+  });
+  m.func_names = in.vec<std::string>(4, [&] { return in.str(); });
+  m.imported_func_types = in.vec<uint32_t>(4, [&] { return in.u32(); });
+  m.imported_tables = in.vec<TableType>(18, [&] { return in.table(); });
+  m.imported_memories = in.vec<MemoryType>(18, [&] { return in.memory(); });
+  m.imported_globals = in.vec<GlobalType>(2, [&] { return in.global(); });
+  if (!in.ok || in.pos != bytes.size())
+    return make_error(ErrorKind::Malformed, "cached module: truncated or overlong entry");
+  if (!ranges_ok(m)) return make_error(ErrorKind::Malformed, "cached module: an offset lies outside the binary");
+  return m;
+}
+
+}  // namespace wippy

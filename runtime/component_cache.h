@@ -1,0 +1,33 @@
+// component_cache.h — loading a component through the code cache.
+// load_component_cached() is component::load_component (decoded and
+// validated once, component/load.h) with a CodeCache in front:
+//  * The key is `content_sha256` (the hash the caller already checked the
+//    bytes against, e.g. the registry entry's) plus cache_build_key().
+//  * Hit: the cached core modules replace decoding wherever their binary
+//    equals the section's bytes; when every core module came from the
+//    entry, the component is known valid (an entry is written only after
+//    the same bytes validated in this build) and is not validated again.
+//    Any unusable entry (bad checksum, wrong key, unparsable, other bytes)
+//    is a miss.
+//  * Miss: load normally, then write the entry (failure to write is ignored).
+//  * Errors are load_component's, whether or not the cache was used.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "component/component.h"
+#include "interp/result.h"
+#include "runtime/code_cache.h"
+
+namespace wippy {
+
+// What the last load did, for tests and benchmarks.
+enum class CacheOutcome { Off, Hit, Miss };
+
+Result<std::shared_ptr<const component::Component>> load_component_cached(
+    std::span<const uint8_t> bytes, std::string_view content_sha256, const CodeCache* cache,
+    CacheOutcome* outcome = nullptr);
+
+}  // namespace wippy

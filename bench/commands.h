@@ -14,6 +14,6 @@ int cmd_guests(const Args& args);   // many WASI guests sleeping at once on one 
 int cmd_http_guests(const Args& args);  // many wasi:http guests awaiting delayed responses at once
 int cmd_http_client(const Args& args);  // one wasi:http guest vs curl: keep-alive GETs, TLS handshakes, download
 int cmd_instantiate(const Args& args);  // load a component vs one more instance of it
-int cmd_call(int argc, char** argv);  // registry entry calls through wippy::Runtime (own arguments)
+int cmd_call(const Args& args);     // registry entry calls through wippy::Runtime
 
 }  // namespace wippy::bench

@@ -1,78 +1,131 @@
-// args.cpp — see args.h.
+// args.cpp — wippy-bench's command line on the one table-driven parser of
+// the tree (cli/args.h): one option table per subcommand (see args.h).
 #include "args.h"
 
 #include <cstdlib>
-#include <cstring>
+#include <span>
+#include <vector>
+
+#include "cli/args.h"
 
 namespace wippy::bench {
 
 const char* const kUsage =
     "usage: wippy-bench kernels [--runs N] [--filter NAME] [--n N] [--dir DIR]\n"
     "       wippy-bench startup [--runs N] [--wippy-run PATH]\n"
-    "       wippy-bench load    [--runs N] [--mb SIZE]\n"
+    "       wippy-bench load    [--runs N] [--mb SIZE] [--file COMPONENT.wasm]\n"
     "       wippy-bench reset   [--runs N]\n"
     "       wippy-bench guests  [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
     "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
     "       wippy-bench http-client [--runs N] [--n GETS] [--mib MIB] [--dir DIR]\n"
     "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n"
-    "       wippy-bench tail-calls [--runs N] [--n N]\n";
+    "       wippy-bench tail-calls [--runs N] [--n N]\n"
+    "       wippy-bench call FILE.yaml [MORE.yaml...] ENTRY [--calls N] [--concurrency C] [--] [ARG...]\n"
+    "Options take `--name VALUE` or `--name=VALUE`.\n";
 
-static bool parse_int(const char* s, int& out) {
-  char* end = nullptr;
-  long v = std::strtol(s, &end, 10);
-  if (end == s || *end != 0 || v < 0 || v > 1000000000) return false;
-  out = int(v);
-  return true;
+namespace {
+
+using cli::OptionSpec;
+
+constexpr OptionSpec kKernels[] = {{"--runs", true}, {"--filter", true}, {"--n", true}, {"--dir", true}};
+constexpr OptionSpec kStartup[] = {{"--runs", true}, {"--wippy-run", true}};
+constexpr OptionSpec kLoad[] = {{"--runs", true}, {"--mb", true}, {"--file", true}};
+constexpr OptionSpec kReset[] = {{"--runs", true}};
+constexpr OptionSpec kGuests[] = {{"--runs", true}, {"--guests", true}, {"--sleep-ms", true}, {"--dir", true}};
+constexpr OptionSpec kHttpClient[] = {{"--runs", true}, {"--n", true}, {"--mib", true}, {"--dir", true}};
+constexpr OptionSpec kInstantiate[] = {{"--runs", true}, {"--file", true}};
+constexpr OptionSpec kCall[] = {{"--calls", true}, {"--concurrency", true}};
+constexpr OptionSpec kTailCalls[] = {{"--runs", true}, {"--n", true}};
+
+struct Command {
+  std::string_view name;
+  std::span<const OptionSpec> options;
+};
+
+constexpr Command kCommands[] = {
+    {"kernels", kKernels}, {"startup", kStartup},         {"load", kLoad},
+    {"reset", kReset},     {"guests", kGuests},           {"http-guests", kGuests},
+    {"http-client", kHttpClient}, {"instantiate", kInstantiate}, {"call", kCall},
+    {"tail-calls", kTailCalls},
+};
+
+Error usage(std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); }
+
+// A count in [lo, hi] for option `name`.
+Result<int> count(const cli::ParsedArgs& p, std::string_view name, int fallback, int lo, int hi) {
+  auto text = p.last(name);
+  if (!text) return fallback;
+  auto n = cli::parse_count(*text, uint64_t(hi));
+  if (!n || *n < uint64_t(lo))
+    return usage(std::string(name) + ": expected a count from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                 ", got " + *text);
+  return int(*n);
 }
 
-static bool parse_double(const char* s, double& out) {
+// --mb: a size above 0 and at most 4096 (decimal, fractions allowed).
+Result<double> megabytes(const std::string& text) {
   char* end = nullptr;
-  double v = std::strtod(s, &end);
-  if (end == s || *end != 0 || !(v > 0) || v > 4096) return false;
-  out = v;
-  return true;
+  double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != 0 || !(v > 0) || v > 4096) return usage("--mb: expected a size above 0 and at most 4096, got " + text);
+  return v;
 }
+
+bool is_registry_file(const std::string& w) { return w.ends_with(".yaml") || w.ends_with(".yml"); }
+
+}  // namespace
 
 Result<Args> parse_args(int argc, char** argv) {
   Args a;
-  if (argc < 2) return make_error(ErrorKind::Other, "missing command");
+  if (argc < 2) return usage("missing command");
   a.command = argv[1];
-  if (a.command != "kernels" && a.command != "startup" && a.command != "load" &&
-      a.command != "reset" && a.command != "guests" && a.command != "http-guests" &&
-      a.command != "http-client" && a.command != "instantiate" &&
-      a.command != "tail-calls")
-    return make_error(ErrorKind::Other, "unknown command: " + a.command);
-  for (int i = 2; i < argc; i += 2) {
-    std::string opt = argv[i];
-    if (i + 1 >= argc) return make_error(ErrorKind::Other, opt + " needs a value");
-    const char* val = argv[i + 1];
-    bool ok = true;
-    if (opt == "--runs") {
-      ok = parse_int(val, a.runs) && a.runs > 0;
-    } else if (opt == "--filter" && a.command == "kernels") {
-      a.filter = val;
-    } else if (opt == "--n" && (a.command == "kernels" || a.command == "http-client" || a.command == "tail-calls")) {
-      ok = parse_int(val, a.n) && a.n > 0;
-    } else if (opt == "--dir" && (a.command == "kernels" || a.command == "guests" || a.command == "http-guests" ||
-                                 a.command == "http-client")) {
-      a.dir = val;
-    } else if (opt == "--wippy-run" && a.command == "startup") {
-      a.wippy_run = val;
-    } else if (opt == "--guests" && (a.command == "guests" || a.command == "http-guests")) {
-      ok = parse_int(val, a.guests) && a.guests > 0 && a.guests <= 100000;
-    } else if (opt == "--sleep-ms" && (a.command == "guests" || a.command == "http-guests")) {
-      ok = parse_int(val, a.sleep_ms);
-    } else if (opt == "--mib" && a.command == "http-client") {
-      ok = parse_int(val, a.mib) && a.mib > 0 && a.mib <= 65536;
-    } else if (opt == "--file" && (a.command == "instantiate" || a.command == "load")) {
-      a.file = val;
-    } else if (opt == "--mb" && a.command == "load") {
-      ok = parse_double(val, a.mb);
-    } else {
-      return make_error(ErrorKind::Other, "unknown option for " + a.command + ": " + opt);
-    }
-    if (!ok) return make_error(ErrorKind::Other, "bad value for " + opt + ": " + val);
+  const Command* cmd = nullptr;
+  for (const Command& c : kCommands)
+    if (c.name == a.command) cmd = &c;
+  if (cmd == nullptr) return usage("unknown command: " + a.command);
+  std::vector<std::string> words(argv + 2, argv + argc);
+  // call: FILE.yaml... ENTRY, then the guest's ARGs from the next positional on.
+  bool entry_seen = false;
+  cli::StopAt stop = [&](const std::string& w, size_t) {
+    if (entry_seen) return true;
+    if (!is_registry_file(w)) entry_seen = true;
+    return false;
+  };
+  auto p = cli::parse_args(words, cmd->options, a.command == "call" ? stop : cli::StopAt{});
+  if (!p) return p.error();
+  if (a.command == "call") {
+    size_t i = 0;
+    for (; i < p->positionals.size() && is_registry_file(p->positionals[i]); ++i) a.files.emplace_back(p->positionals[i]);
+    if (a.files.empty() || i >= p->positionals.size()) return usage("call wants FILE.yaml [MORE.yaml...] ENTRY");
+    a.entry = p->positionals[i++];
+    a.call_args.assign(p->positionals.begin() + long(i), p->positionals.end());
+  } else if (!p->positionals.empty()) {
+    return usage("unexpected argument for " + a.command + ": " + p->positionals.front());
   }
+  auto runs = count(*p, "--runs", 0, 1, 1000000000);
+  auto n = count(*p, "--n", 0, 1, 1000000000);
+  auto guests = count(*p, "--guests", a.guests, 1, 100000);
+  auto sleep_ms = count(*p, "--sleep-ms", a.sleep_ms, 0, 1000000000);
+  auto mib = count(*p, "--mib", a.mib, 1, 65536);
+  auto calls = count(*p, "--calls", a.calls, 1, 1000000000);
+  auto concurrency = count(*p, "--concurrency", a.concurrency, 1, 1000000000);
+  for (const Result<int>* r : {&runs, &n, &guests, &sleep_ms, &mib, &calls, &concurrency})
+    if (!*r) return r->error();
+  a.runs = *runs;
+  a.n = *n;
+  a.guests = *guests;
+  a.sleep_ms = *sleep_ms;
+  a.mib = *mib;
+  a.calls = *calls;
+  a.concurrency = *concurrency;
+  if (auto mb = p->last("--mb")) {
+    auto v = megabytes(*mb);
+    if (!v) return v.error();
+    a.mb = *v;
+  }
+  a.filter = p->last("--filter").value_or("");
+  a.dir = p->last("--dir").value_or("");
+  a.wippy_run = p->last("--wippy-run").value_or("");
+  a.file = p->last("--file").value_or("");
   return a;
 }
 

@@ -1,15 +1,22 @@
-// args.h — command-line options shared by the wippy-bench subcommands.
-// parse_args() reads `--name VALUE` pairs after the subcommand; unknown
-// options and malformed numbers are errors (message in the Result).
+// args.h — command-line options of the wippy-bench subcommands.
+// parse_args() checks the subcommand, then parses its words with the tree's
+// one argument parser (cli/args.h) against that subcommand's option table:
+// `--name VALUE` or `--name=VALUE`, anywhere among the positionals; unknown
+// options, stray positionals and malformed numbers are errors (message in
+// the Result; main prints it with kUsage and exits 2). `call` takes
+// FILE.yaml... ENTRY and then the guest's ARGs (from the first positional
+// after ENTRY, or after `--`).
 #pragma once
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "interp/result.h"
 
 namespace wippy::bench {
 
 struct Args {
-  std::string command;  // kernels | startup | load | reset | guests | http-guests | http-client | instantiate | tail-calls
+  std::string command;  // kernels | startup | load | reset | guests | http-guests | http-client | instantiate | tail-calls | call
   int runs = 0;         // 0: the command's default
   std::string filter;   // kernels: only names containing this
   int n = 0;            // kernels: override run(n) for every selected kernel; http-client: GETs
@@ -20,6 +27,12 @@ struct Args {
   int guests = 200;     // guests, http-guests: how many run at once
   std::string file;     // instantiate: one component instead of the defaults; load: a component
   int sleep_ms = 100;   // guests: how long each sleeps; http-guests: the server's delay
+  // call: registry files, the entry, its ARGs, calls in all and in flight.
+  std::vector<std::filesystem::path> files;
+  std::string entry;
+  std::vector<std::string> call_args;
+  int calls = 1000;
+  int concurrency = 1;
 };
 
 Result<Args> parse_args(int argc, char** argv);

@@ -1,5 +1,5 @@
 // cmd_call.cpp — `wippy-bench call FILE.yaml [MORE.yaml...] ENTRY --calls N
-// --concurrency C [ARG...]`: N calls of one registry entry through
+// --concurrency C [--] [ARG...]`: N calls of one registry entry through
 // wippy::Runtime (the same pools wippy-run uses), C in flight at once on
 // fibers of one dispatcher loop. The entry's pool is warmed first (all of a
 // static pool's instances), so instantiation is not timed. ARGs are JSON
@@ -26,51 +26,6 @@
 
 namespace wippy::bench {
 namespace {
-
-struct CallArgs {
-  std::vector<std::filesystem::path> files;
-  std::string entry;
-  long calls = 1000;
-  long concurrency = 1;
-  std::vector<std::string> args;
-};
-
-Result<long> positive(const char* opt, const std::string& text) {
-  char* end = nullptr;
-  long v = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != 0 || v <= 0)
-    return make_error(ErrorKind::Invalid, fmt::format("{} wants a positive integer, got {}", opt, text));
-  return v;
-}
-
-Result<CallArgs> parse(int argc, char** argv) {
-  CallArgs a;
-  int i = 0;
-  for (; i < argc; ++i) {
-    std::string s = argv[i];
-    if (!(s.ends_with(".yaml") || s.ends_with(".yml"))) break;
-    a.files.emplace_back(s);
-  }
-  if (a.files.empty() || i >= argc)
-    return make_error(ErrorKind::Invalid, "call wants FILE.yaml [MORE.yaml...] ENTRY");
-  a.entry = argv[i++];
-  for (; i < argc; ++i) {
-    std::string s = argv[i];
-    if (s == "--") {
-      ++i;
-      break;
-    }
-    if ((s == "--calls" || s == "--concurrency") && i + 1 < argc) {
-      auto v = positive(s.c_str(), argv[++i]);
-      if (!v) return v.error();
-      (s == "--calls" ? a.calls : a.concurrency) = *v;
-      continue;
-    }
-    break;  // the first ARG
-  }
-  for (; i < argc; ++i) a.args.emplace_back(argv[i]);
-  return a;
-}
 
 // Peak resident set size in MiB (VmHWM), 0 when /proc is unavailable.
 long peak_rss_mb() {
@@ -100,15 +55,8 @@ std::string percentile_ms(const std::vector<uint64_t>& sorted_ns, double p) {
 
 }  // namespace
 
-int cmd_call(int argc, char** argv) {
-  auto a = parse(argc, argv);
-  if (!a) {
-    std::fprintf(stderr,
-                 "wippy-bench call: %s\nusage: wippy-bench call FILE.yaml [MORE.yaml...] ENTRY --calls N "
-                 "--concurrency C [ARG...]\n",
-                 a.error().message.c_str());
-    return 2;
-  }
+int cmd_call(const Args& args) {
+  const Args* a = &args;
   RuntimeOptions ro;
   ro.inherit_stdio = false;
   auto rt = Runtime::load(a->files, ro);
@@ -128,8 +76,8 @@ int cmd_call(int argc, char** argv) {
   }
   const bool command = runtime.is_command(*entry);
   CallOptions co;
-  if (command) co.extra_args = a->args;
-  const std::vector<std::string> json = command ? std::vector<std::string>{} : a->args;
+  if (command) co.extra_args = a->call_args;
+  const std::vector<std::string> json = command ? std::vector<std::string>{} : a->call_args;
 
   disp::LoopOptions lo;
   lo.stack_size = 256 * 1024;
@@ -139,7 +87,7 @@ int cmd_call(int argc, char** argv) {
   std::string first_error;
   std::vector<uint64_t> lat;
   lat.reserve(size_t(a->calls));
-  const long workers = std::min(a->concurrency, a->calls);
+  const int workers = std::min(a->concurrency, a->calls);
   for (long w = 0; w < workers; ++w) {
     auto h = loop.spawn([&] {
       while (next < a->calls) {

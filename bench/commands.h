@@ -15,6 +15,6 @@ int cmd_http_guests(const Args& args);  // many wasi:http guests awaiting delaye
 int cmd_http_client(const Args& args);  // one wasi:http guest vs curl: keep-alive GETs, TLS handshakes, download
 int cmd_instantiate(const Args& args);  // load a component vs one more instance of it
 int cmd_tail_calls(const Args& args);  // a deep tail-recursive loop (return_call) vs a plain loop
-int cmd_call(int argc, char** argv);  // registry entry calls through wippy::Runtime (own arguments)
+int cmd_call(const Args& args);     // registry entry calls through wippy::Runtime
 
 }  // namespace wippy::bench

@@ -1,19 +1,18 @@
 // main.cpp — wippy-bench entry point: parses the command line and runs one
 // subcommand (see commands.h and README.md).
 #include <cstdio>
-#include <cstring>
 
 #include "args.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {
   using namespace wippy::bench;
-  if (argc >= 2 && std::strcmp(argv[1], "call") == 0) return cmd_call(argc - 2, argv + 2);
   auto args = parse_args(argc, argv);
   if (!args) {
     std::fprintf(stderr, "wippy-bench: %s\n%s", args.error().message.c_str(), kUsage);
     return 2;
   }
+  if (args->command == "call") return cmd_call(*args);
   if (args->command == "kernels") return cmd_kernels(*args);
   if (args->command == "startup") return cmd_startup(*args);
   if (args->command == "reset") return cmd_reset(*args);

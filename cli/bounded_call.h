@@ -5,7 +5,7 @@
 // `store` called through disp::call_in_fiber on a fiber of a private Loop,
 // so the dispatcher's interrupt hook stops a tight loop at its next
 // back-edge or call, and host waits end, once the deadline passes; the
-// work then comes back as Error{Trap, disp::kTrapDeadline}.
+// work then comes back as Error{Interrupted, disp::kDeadlineExceeded}.
 // With timeout_ns == 0 the work runs directly (no loop, no deadline).
 #pragma once
 #include <cstdint>

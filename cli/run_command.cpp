@@ -193,7 +193,7 @@ int fail(const std::string& file, const std::string& message) { return report_er
 
 // A deadline's message names the --timeout that set it.
 std::string deadline_note(const Error& e, const std::optional<std::string>& timeout) {
-  return e.kind == ErrorKind::Trap && e.message == disp::kTrapDeadline && timeout
+  return e.kind == ErrorKind::Interrupted && e.message == disp::kDeadlineExceeded && timeout
              ? fmt::format("{} (--timeout {})", e.message, quote_input(*timeout))
              : e.message;
 }
@@ -397,7 +397,8 @@ const char* const kRunHelp =
     "      --argv0 NAME    argv[0] instead of the file as given\n"
     "      --timeout DURATION  stop the guest after DURATION of wall-clock time\n"
     "                      (500ms, 2s, 1m; a bare number is seconds): a loop\n"
-    "                      or a wait past it ends with \"deadline exceeded\", 1\n"
+    "                      or a wait past it ends with \"interrupted: deadline\n"
+    "                      exceeded\" (not a trap: the guest did no wrong), 1\n"
     "      The guest's argv is the file as given, then the ARGs (they start\n"
     "      after -- or at the first word after the file that is not an\n"
     "      option). Stdio is inherited.\n"

@@ -15,7 +15,8 @@
 // FILE may be binary or text (core or component WAT, cli/load.h).
 // --timeout DURATION bounds any of the three (cli/bounded_call.h).
 // A trap, deadline, link or load error prints one line on stderr
-// ("wippy-run: error: FILE: ...", cli/report.h) and gives 1; bad usage 2.
+// ("wippy-run: error: FILE: KIND: ...", cli/report.h; a deadline's KIND is
+// "interrupted", a guest trap's "trap") and gives 1; bad usage 2.
 #pragma once
 #include <span>
 #include <string>

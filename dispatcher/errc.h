@@ -24,7 +24,7 @@ const char* errc_name(Errc e);
 enum class Interrupt : uint8_t {
   resume,             // carry on (the fiber may have yielded meanwhile)
   cancelled,          // end the guest call: the fiber was cancelled
-  deadline_exceeded,  // end the guest call with a "deadline exceeded" trap
+  deadline_exceeded,  // end the guest call with "deadline exceeded" (Interrupted)
 };
 
 }  // namespace wippy::disp

@@ -14,7 +14,8 @@ namespace wippy::disp {
 
 namespace {
 
-Error trap(const char* msg) { return make_error(ErrorKind::Trap, msg); }
+// A call ended from outside the guest (cancel or deadline).
+Error interrupted(const char* msg) { return make_error(ErrorKind::Interrupted, msg); }
 
 // The store.on_interrupt hook installed for one call. Its type is how a
 // later call recognises a store that is already busy on some fiber.
@@ -30,11 +31,11 @@ struct FiberInterruptHook {
   Result<void> operator()(Store& store) const {
     if (volatile uint32_t* f = this_fiber::should_yield_flag()) __atomic_store_n(f, 0u, __ATOMIC_RELAXED);
     __atomic_store_n(&store.interrupt, 0u, __ATOMIC_RELAXED);
-    if (this_fiber::cancelled()) return trap(kTrapCancelled);
-    if (this_fiber::deadline_exceeded()) return trap(kTrapDeadline);
+    if (this_fiber::cancelled()) return interrupted(kCancelled);
+    if (this_fiber::deadline_exceeded()) return interrupted(kDeadlineExceeded);
     const Errc e = this_fiber::sleep_until(0);
-    if (e == Errc::cancelled || this_fiber::cancelled()) return trap(kTrapCancelled);
-    if (e == Errc::deadline_exceeded || this_fiber::deadline_exceeded()) return trap(kTrapDeadline);
+    if (e == Errc::cancelled || this_fiber::cancelled()) return interrupted(kCancelled);
+    if (e == Errc::deadline_exceeded || this_fiber::deadline_exceeded()) return interrupted(kDeadlineExceeded);
     return {};
   }
 };
@@ -90,8 +91,8 @@ Result<void> errc_to_result(Errc e) {
   switch (e) {
     case Errc::ok:
     case Errc::timed_out: return {};
-    case Errc::cancelled: return trap(kTrapCancelled);
-    case Errc::deadline_exceeded: return trap(kTrapDeadline);
+    case Errc::cancelled: return interrupted(kCancelled);
+    case Errc::deadline_exceeded: return interrupted(kDeadlineExceeded);
     case Errc::bad_fd:
     case Errc::not_in_fiber:
     case Errc::system: break;
@@ -106,7 +107,7 @@ Result<std::vector<Value>> call_in_fiber(Store& store, FuncInst* func, std::span
   const auto* outer = store.on_interrupt.target<FiberInterruptHook>();
   if (outer != nullptr && outer->owner != self)
     return make_error(ErrorKind::Other, "call_in_fiber: the store is in a call on another fiber");
-  if (this_fiber::cancelled()) return trap(kTrapCancelled);
+  if (this_fiber::cancelled()) return interrupted(kCancelled);
 
   uint64_t deadline = opts.deadline;
   if (opts.timeout_ns != 0) {
@@ -115,7 +116,7 @@ Result<std::vector<Value>> call_in_fiber(Store& store, FuncInst* func, std::span
   }
   // Nested on the same fiber: an inner call never outlives the outer one.
   if (outer != nullptr) deadline = earlier(deadline, outer->deadline);
-  if (deadline != 0 && now_ns() >= deadline) return trap(kTrapDeadline);
+  if (deadline != 0 && now_ns() >= deadline) return interrupted(kDeadlineExceeded);
 
   CallScope scope(store, self, deadline, outer);
   return invoke(store, func, args);

@@ -7,9 +7,10 @@
 //    time slice (LoopOptions::time_slice_ns, a per-loop setting) runs out
 //    the fiber goes once through the loop (timers and I/O are polled, other
 //    runnable fibers run) and the guest resumes; when the call's or the
-//    fiber's deadline has passed the call ends with Error{Trap, "deadline
-//    exceeded"}; when the fiber is cancelled it ends with Error{Trap,
-//    "cancelled"}. Waits made by host functions end the same way (see
+//    fiber's deadline has passed the call ends with Error{Interrupted,
+//    "deadline exceeded"}; when the fiber is cancelled it ends with
+//    Error{Interrupted, "cancelled"} (Interrupted, not Trap: the guest did
+//    nothing wrong). Waits made by host functions end the same way (see
 //    errc_to_result). Afterwards the flag is detached, the store's previous
 //    hook is put back and store.interrupt is cleared.
 //  * A Store runs at most one fiber's call at a time: the interpreter keeps
@@ -46,8 +47,9 @@
 
 namespace wippy::disp {
 
-inline constexpr const char* kTrapCancelled = "cancelled";
-inline constexpr const char* kTrapDeadline = "deadline exceeded";
+// The messages of the two ErrorKind::Interrupted errors a call ends with.
+inline constexpr const char* kCancelled = "cancelled";
+inline constexpr const char* kDeadlineExceeded = "deadline exceeded";
 
 struct GuestCallOptions {
   uint64_t deadline = 0;    // absolute monotonic ns (clock.h); 0: none
@@ -56,8 +58,8 @@ struct GuestCallOptions {
 };
 
 // Maps the outcome of a dispatcher wait onto what a guest call sees:
-// ok -> success; cancelled -> Trap "cancelled"; deadline_exceeded -> Trap
-// "deadline exceeded"; timed_out -> success (a wait's own deadline is its
+// ok -> success; cancelled -> Interrupted "cancelled"; deadline_exceeded ->
+// Interrupted "deadline exceeded"; timed_out -> success (a wait's own deadline is its
 // normal end); anything else -> Trap naming the Errc.
 Result<void> errc_to_result(Errc e);
 

@@ -3,7 +3,7 @@
 // Contract: wait_any() returns the ascending indices of the ready entries
 // of a non-empty list, waiting until at least one is ready. In a fiber it
 // parks only that fiber (this_fiber::poll); a cancelled fiber or an
-// exceeded deadline ends it with the dispatcher's Trap. Outside a fiber it
+// exceeded deadline ends it with the dispatcher's Interrupted error. Outside a fiber it
 // blocks the thread with ppoll(2) on the descriptors and the earliest
 // deadline (a WaitClock bound counts, started if stopped); a list whose
 // only unready entries are events without one cannot become ready there

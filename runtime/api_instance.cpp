@@ -41,17 +41,15 @@ void prepare_store(Instance::Impl& im) {
 
 // The error a call ended with, as instance.h classifies it.
 Error classify(const Instance::Impl& im, Error e, bool interrupted) {
-  if (e.kind == ErrorKind::Interrupted) return e;
-  if (e.kind == ErrorKind::Trap) {
-    if (interrupted && e.message.find(disp::kTrapCancelled) != std::string::npos)
-      return make_error(ErrorKind::Interrupted, "interrupted");
-    if (e.message.find(disp::kTrapDeadline) != std::string::npos)
+  if (e.kind == ErrorKind::Interrupted) {
+    if (interrupted && e.message == disp::kCancelled) return make_error(ErrorKind::Interrupted, "interrupted");
+    if (e.message == disp::kDeadlineExceeded)
       return make_error(ErrorKind::Interrupted,
                         fmt::format("deadline exceeded (timeout {} ms)", im.limits.timeout_ms));
-    if (im.wasi)
-      if (auto status = hostfns::exit_status(*im.wasi, e))
-        return make_error(ErrorKind::Exit, fmt::format("the guest exited with code {}", *status));
+    return e;
   }
+  if (im.wasi && hostfns::exit_status(*im.wasi, e))
+    return make_error(ErrorKind::Exit, fmt::format("the guest exited with code {}", *im.wasi->exit_code));
   return e;
 }
 

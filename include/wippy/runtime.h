@@ -32,9 +32,12 @@
 //  * Threads: see the paragraph above each type. In short, a Runtime is
 //    used by one thread at a time; load one Runtime per thread to use
 //    several cores.
-//  * Errors are values (Result); traps are ErrorKind::Trap. No exception
-//    leaves load(): files that are not regular files (directories, FIFOs,
-//    devices), too large (limits.max_module_bytes) or unreadable are errors.
+//  * Errors are values (Result); a guest trap is ErrorKind::Trap, a call
+//    ended by max_execution_ms ErrorKind::Interrupted ("entry ns:f: deadline
+//    exceeded"), a registry or argument problem Malformed/Invalid/
+//    Unlinkable/Other. No exception leaves load(): files that are not
+//    regular files (directories, FIFOs, devices), too large
+//    (limits.max_module_bytes) or unreadable are errors.
 //  * Unknown registry keys are warnings (RuntimeOptions::on_warning), errors
 //    inside `limits` and `wasi`, and errors everywhere with `strict`.
 //  * Signals: calls run guest code on fibers with guard pages. While any

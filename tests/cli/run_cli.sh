@@ -131,15 +131,15 @@ check_format "malformed text: format"
 
 # ---- run --timeout ----
 start=$(date +%s%N)
-check "invoke --timeout stops a tight loop" 1 "" 'wippy-run: error: add.wat: "spin": trap: deadline exceeded (--timeout 300ms)' -- \
+check "invoke --timeout stops a tight loop" 1 "" 'wippy-run: error: add.wat: "spin": interrupted: deadline exceeded (--timeout 300ms)' -- \
   run add.wat --invoke spin --timeout 300ms
 elapsed_ms=$(( ($(date +%s%N) - start) / 1000000 ))
 if [ "$elapsed_ms" -ge 300 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL --timeout 300ms ended after ${elapsed_ms} ms"; fi
 check "--timeout before the file" 1 "" "deadline exceeded (--timeout 200ms)" -- run --timeout 200ms add.wat --invoke spin
 check "--timeout that is not reached" 0 "=i32:3" "" -- run add.wat --timeout 30s --invoke add 1 2
-check "component --timeout" 1 "" "wippy-run: error: spin.component.wat: trap: deadline exceeded (--timeout 200ms)" -- \
+check "component --timeout" 1 "" "wippy-run: error: spin.component.wat: interrupted: deadline exceeded (--timeout 200ms)" -- \
   run --timeout 200ms spin.component.wat
-check "preview1 --timeout" 1 "" "wippy-run: error: spin_p1.wat: trap: deadline exceeded (--timeout 200ms)" -- run spin_p1.wat --timeout=200ms
+check "preview1 --timeout" 1 "" "wippy-run: error: spin_p1.wat: interrupted: deadline exceeded (--timeout 200ms)" -- run spin_p1.wat --timeout=200ms
 # A guest parked in a host wait (reading a stdin nobody writes) ends too.
 cp "$G/stdio_copy.component.wasm" "$S/"
 mkfifo "$S/stdin"
@@ -147,7 +147,7 @@ sleep 60 >"$S/stdin" &
 writer=$!
 (cd "$S" && "$W" run --timeout 300ms stdio_copy.component.wasm <"$S/stdin" >"$S/.out" 2>"$S/.err"); rc=$?
 kill "$writer" 2>/dev/null; wait "$writer" 2>/dev/null
-if [ "$rc" = 1 ] && grep -qF "wippy-run: error: stdio_copy.component.wasm: trap: deadline exceeded (--timeout 300ms)" "$S/.err"; then
+if [ "$rc" = 1 ] && grep -qF "wippy-run: error: stdio_copy.component.wasm: interrupted: deadline exceeded (--timeout 300ms)" "$S/.err"; then
   pass=$((pass + 1))
 else
   fail=$((fail + 1)); printf 'FAIL --timeout of a guest waiting on stdin: status %s, stderr %s\n' "$rc" "$(head -c 600 "$S/.err")"

@@ -203,8 +203,8 @@ TEST_CASE("dispatcher guest: a spinning guest is time-sliced, a ticking guest ke
   // fit in the spinner's second depends on the machine's load; a few must).
   const auto ticks_while_spinning = std::count_if(ticks.begin(), ticks.end(), [&](uint64_t t) { return t < spin_end; });
   CHECK(ticks_while_spinning >= 3);
-  CHECK(spin_err.kind == ErrorKind::Trap);
-  CHECK(spin_err.message == kTrapDeadline);
+  CHECK(spin_err.kind == ErrorKind::Interrupted);
+  CHECK(spin_err.message == kDeadlineExceeded);
   const double spin_s = double(spin_end - t0) / 1e9;
   CHECK(spin_s >= 0.99);
   uint64_t max_gap = 0;
@@ -250,8 +250,8 @@ TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call an
 
   CHECK(was_alive);
   REQUIRE(done);
-  CHECK(err.kind == ErrorKind::Trap);
-  CHECK(err.message == kTrapCancelled);
+  CHECK(err.kind == ErrorKind::Interrupted);
+  CHECK(err.message == kCancelled);
   CHECK(!loop.alive(guest));
   CHECK(loop.fiber_count() == 0);
 
@@ -284,8 +284,8 @@ TEST_CASE("dispatcher guest: cancelling a time-sliced spinning guest ends it at 
   });
   CHECK(loop.run() == RunResult::finished);
   REQUIRE(done);
-  CHECK(err.kind == ErrorKind::Trap);
-  CHECK(err.message == kTrapCancelled);
+  CHECK(err.kind == ErrorKind::Interrupted);
+  CHECK(err.message == kCancelled);
   CHECK(loop.fiber_count() == 0);
 }
 
@@ -307,8 +307,8 @@ TEST_CASE("dispatcher guest: a deadline ends a guest parked in sleep") {
   CHECK(loop.run() == RunResult::finished);
   const double wall = seconds_since(t0);
   REQUIRE(done);
-  CHECK(err.kind == ErrorKind::Trap);
-  CHECK(err.message == kTrapDeadline);
+  CHECK(err.kind == ErrorKind::Interrupted);
+  CHECK(err.message == kDeadlineExceeded);
   CHECK(wall >= 0.029);
 }
 
@@ -416,7 +416,7 @@ TEST_CASE("dispatcher guest: a host function re-entering its own store keeps the
   CHECK(loop.run() == RunResult::finished);
   CHECK(inner_result == 7);
   CHECK(after_inner == Errc::deadline_exceeded);
-  CHECK(err.kind == ErrorKind::Trap);
-  CHECK(err.message == kTrapDeadline);
+  CHECK(err.kind == ErrorKind::Interrupted);
+  CHECK(err.message == kDeadlineExceeded);
   CHECK(!store.on_interrupt);
 }

@@ -185,7 +185,7 @@ TEST_CASE("runtime api: max_execution_ms stops a tight loop; the next call gets 
   auto out = (*rt)->call_json("api:spin", std::vector<std::string>{"0"});
   const double ms = double(disp::now_ns() - t0) / 1e6;
   REQUIRE(!out.ok());
-  CHECK(out.error().kind == ErrorKind::Trap);
+  CHECK(out.error().kind == ErrorKind::Interrupted);
   CHECK(out.error().message == "entry api:spin: deadline exceeded");
   CHECK(ms >= 1499);
   auto again = (*rt)->call_json("api:spin", std::vector<std::string>{"1000"});

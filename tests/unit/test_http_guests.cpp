@@ -5,8 +5,8 @@
 //  * one guest: status and body of a GET, connection-refused on a closed
 //    port; the grant's default first-byte timeout (what wasi.http
 //    first_byte_timeout_ms and --http-first-byte-timeout-ms set) ends a
-//    request whose options set none; two instances given one
-//    TlsTrustCache parse the CA store once;
+//    request whose options set none; plain http parses no CA store, and
+//    two https instances given one TlsTrustCache parse it once;
 //  * 200 guests as fibers on one dispatcher thread, each awaiting a
 //    response the server delays 200 ms once all 200 requests are there:
 //    all complete, and the server held all 200 requests at once. The
@@ -23,6 +23,7 @@
 #include "dispatcher/dispatcher.h"
 #include "guest_files.h"
 #include "hostfns/wasi.h"
+#include "test_http_server.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -90,20 +91,44 @@ TEST_CASE("wasi http: the grant's default first-byte timeout applies when reques
   CHECK(elapsed_ms >= 100u);
 }
 
-TEST_CASE("wasi http: instances given one TlsTrustCache share the parsed CA store") {
+TEST_CASE("wasi http: plain http loads no CA store; https instances given one TlsTrustCache share it") {
   std::vector<uint8_t> wasm = http_get_guest();
-  DelayServer srv(1, 0);
-  REQUIRE(srv.port() != 0);
   auto cache = std::make_shared<net::TlsTrustCache>();
+  {
+    DelayServer srv(1, 0);
+    REQUIRE(srv.port() != 0);
+    for (int i = 0; i < 2; ++i) {
+      CAPTURE(i);
+      WasiCtx ctx;
+      ctx.tls_trust = cache;
+      ctx.args = {"http_get", "127.0.0.1:" + std::to_string(srv.port()), "/x"};
+      auto r = run_on_loop(wasm, ctx);
+      REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+      CHECK(*r == 0);
+      CHECK(ctx.out.buffer == "status 200 body 8\ndelayed\n");
+      CHECK(cache->loads() == 0u);  // TLS is set up on the first https connection only
+    }
+  }
+  testing::TestPki pki;
+  REQUIRE((pki.make_ca("ca") && pki.make_leaf("leaf", "ca", "DNS:localhost,IP:127.0.0.1")));
+  const testing::TlsServerCert cert{pki.path("leaf.crt"), pki.path("leaf.key")};
+  testing::TestServer srv(
+      [](testing::ServerConn& c) {
+        while (!c.read_head().empty())
+          if (!c.write("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\ndelayed\n")) return;
+      },
+      &cert);
+  REQUIRE(srv.tls_ok());
   for (int i = 0; i < 2; ++i) {
     CAPTURE(i);
     WasiCtx ctx;
     ctx.tls_trust = cache;
-    ctx.args = {"http_get", "127.0.0.1:" + std::to_string(srv.port()), "/x"};
+    ctx.http.ca_file = pki.path("ca.crt");  // trusted beside the host's store
+    ctx.args = {"http_get", "localhost:" + std::to_string(srv.port()), "/x", "1", "https"};
     auto r = run_on_loop(wasm, ctx);
     REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-    CHECK(*r == 0);
-    CHECK(ctx.out.buffer == "status 200 body 8\ndelayed\n");
+    CHECK_MESSAGE(*r == 0, ctx.out.buffer);
+    CHECK(ctx.out.buffer == "gets 1 status 200 bytes 8\n");
     CHECK(cache->loads() == 1u);  // the first instance's request loaded it; the second reused it
   }
 }

@@ -108,3 +108,32 @@ TEST_CASE("typed refs: the validator's rules") {
             .find("type mismatch") == 0);
   CHECK(invalid_message("(module (func (param (ref null 7))))").find("unknown type 7") == 0);
 }
+
+TEST_CASE("typed refs: a reference passed between modules whose type indices differ traps at call_ref") {
+  // A's type 0 takes one i32; B's type 0 takes three i64. Function imports
+  // are matched by structure, so B's `(param (ref 0))` matches A's export:
+  // B then hands A a function of its own type 0, which A calls as its type 0.
+  Store s;
+  Instance* a = instantiate_ok(s, compile_wat_module(R"((module
+    (type $t (func (param i32) (result i32)))
+    (func (export "apply") (param (ref $t)) (result i32)
+      (call_ref $t (i32.const 7) (local.get 0)))
+    (func (export "apply_tail") (param (ref $t)) (result i32)
+      (return_call_ref $t (i32.const 7) (local.get 0)))))"));
+  auto b_mod = compile_wat_module(R"((module
+    (type $u (func (param i64 i64 i64) (result i64)))
+    (import "a" "apply" (func $apply (param (ref $u)) (result i32)))
+    (import "a" "apply_tail" (func $apply_tail (param (ref $u)) (result i32)))
+    (func $three (type $u) (i64.add (i64.add (local.get 0) (local.get 1)) (local.get 2)))
+    (elem declare func $three)
+    (func (export "go") (result i32) (call $apply (ref.func $three)))
+    (func (export "go_tail") (result i32) (call $apply_tail (ref.func $three)))))");
+  std::vector<Extern> imports = {a->exports.at("apply"), a->exports.at("apply_tail")};
+  auto b = instantiate(s, b_mod, imports);
+  if (!b.ok()) {  // refusing the link is as safe as trapping
+    CHECK(b.error().kind == ErrorKind::Unlinkable);
+    return;
+  }
+  CHECK(trap_message(s, *b, "go").find("type mismatch") != std::string::npos);
+  CHECK(trap_message(s, *b, "go_tail").find("type mismatch") != std::string::npos);
+}

@@ -28,9 +28,11 @@ struct Out {
   }
   void str(const std::string& s) { raw({reinterpret_cast<const uint8_t*>(s.data()), s.size()}); }
   void limits(const Limits& l) { u64(l.min), u8(l.has_max), u64(l.max); }
-  void table(const TableType& t) { u8(uint8_t(t.elem)), limits(t.limits); }
+  // ValType is 32 bits: typed references carry a type index above the byte codes.
+  void valtype(ValType v) { u32(uint32_t(v)); }
+  void table(const TableType& t) { valtype(t.elem), limits(t.limits); }
   void memory(const MemoryType& t) { limits(t.limits), u8(t.shared); }
-  void global(const GlobalType& t) { u8(uint8_t(t.type)), u8(t.mut); }
+  void global(const GlobalType& t) { valtype(t.type), u8(t.mut); }
   void expr(const ConstExpr& e) { u32(e.begin), u32(e.end); }
   template <class T, class F>
   void vec(const std::vector<T>& v, F each) {
@@ -85,7 +87,7 @@ struct In {
     uint32_t v = u32();
     return has ? std::optional<uint32_t>(v) : std::nullopt;
   }
-  ValType valtype() { return ValType(u8()); }
+  ValType valtype() { return ValType(u32()); }
   Limits limits() {
     Limits l;
     l.min = u64(), l.has_max = flag(), l.max = u64();
@@ -123,14 +125,14 @@ struct In {
 };
 
 void encode_functype(Out& o, const FuncType& t) {
-  o.vec(t.params, [&](ValType v) { o.u8(uint8_t(v)); });
-  o.vec(t.results, [&](ValType v) { o.u8(uint8_t(v)); });
+  o.vec(t.params, [&](ValType v) { o.valtype(v); });
+  o.vec(t.results, [&](ValType v) { o.valtype(v); });
 }
 
 FuncType decode_functype(In& in) {
   FuncType t;
-  t.params = in.vec<ValType>(1, [&] { return in.valtype(); });
-  t.results = in.vec<ValType>(1, [&] { return in.valtype(); });
+  t.params = in.vec<ValType>(4, [&] { return in.valtype(); });
+  t.results = in.vec<ValType>(4, [&] { return in.valtype(); });
   return t;
 }
 
@@ -174,14 +176,14 @@ std::vector<uint8_t> encode_module(const Module& m) {
   o.vec(m.exports, [&](const Export& e) { o.str(e.name), o.u8(uint8_t(e.kind)), o.u32(e.index); });
   o.u8(m.start.has_value()), o.u32(m.start.value_or(0));
   o.vec(m.elems, [&](const ElemSegment& e) {
-    o.u8(uint8_t(e.mode)), o.u32(e.table), o.expr(e.offset), o.u8(uint8_t(e.type));
+    o.u8(uint8_t(e.mode)), o.u32(e.table), o.expr(e.offset), o.valtype(e.type);
     o.vec(e.inits, [&](const ConstExpr& x) { o.expr(x); });
     o.vec(e.func_indices, [&](uint32_t f) { o.u32(f); });
     o.u8(e.uses_indices);
   });
   o.u8(m.data_count.has_value()), o.u32(m.data_count.value_or(0));
   o.vec(m.codes, [&](const FuncBody& c) {
-    o.vec(c.locals, [&](const LocalDecl& l) { o.u32(l.count), o.u8(uint8_t(l.type)); });
+    o.vec(c.locals, [&](const LocalDecl& l) { o.u32(l.count), o.valtype(l.type); });
     o.u32(c.num_locals), o.u32(c.code_begin), o.u32(c.code_end);
   });
   o.vec(m.datas, [&](const DataSegment& d) {
@@ -233,7 +235,7 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes) {
   m.data_count = in.optional_u32();
   m.codes = in.vec<FuncBody>(16, [&] {
     FuncBody c;
-    c.locals = in.vec<LocalDecl>(5, [&] {
+    c.locals = in.vec<LocalDecl>(8, [&] {
       LocalDecl l;
       l.count = in.u32(), l.type = in.valtype();
       return l;

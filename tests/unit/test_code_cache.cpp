@@ -313,3 +313,21 @@ TEST_CASE("component cache: a miss writes the entry, a hit reuses every core mod
   REQUIRE(!e2.ok());
   CHECK(e1.error().message == e2.error().message);
 }
+
+TEST_CASE("module codec: typed reference types (a type index above the byte codes) survive the round trip") {
+  auto m = testing::compile_wat_module(R"((module
+    (type $t (func (param i32) (result i32)))
+    (type $u (func (param (ref $t)) (result (ref null $t))))
+    (global $g (mut (ref null $t)) (ref.null $t))
+    (table 2 (ref null $t))
+    (func $f (type $u) (local $l (ref null $t)) (local.get 0))))");
+  auto back = decode_cached_module(encode_module(*m));
+  REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().message));
+  REQUIRE(back->types.size() == m->types.size());
+  CHECK(back->types[1] == m->types[1]);
+  CHECK(ref_type_index(back->types[1].params[0]) == 0);
+  CHECK(back->globals[0].type.type == m->globals[0].type.type);
+  CHECK(back->tables[0].elem == m->tables[0].elem);
+  REQUIRE(back->codes[0].locals.size() == 1);
+  CHECK(back->codes[0].locals[0].type == m->codes[0].locals[0].type);
+}

@@ -8,7 +8,7 @@
 set -u
 list=$1
 shift
-out=$("$@")
+out=$("$@" 2>&1)  # the runner prints failures on stderr, counts on stdout
 status=$?
 printf '%s\n' "$out"
 expected=$(grep -v '^#' "$list" | awk 'NF {print $1}' | sort)

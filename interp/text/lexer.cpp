@@ -18,6 +18,15 @@ bool is_idchar(char c) {
   }
 }
 
+// Characters that glue into a reserved token besides idchars and strings.
+bool is_reserved_punct(char c) { return c == ',' || c == ';' || c == '[' || c == ']' || c == '{' || c == '}'; }
+
+// True when an atom starting with `c` can be a keyword, an id or a number;
+// any other atom is reserved.
+bool can_start_atom(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '$' || c == '+' || c == '-';
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -77,11 +86,15 @@ class Lexer {
         out.match.resize(out.tokens.size() + 1, 0);
         out.match[open.back()] = uint32_t(out.tokens.size());
         open.pop_back();
-      } else if (c == '"' || is_idchar(c)) {
-        // A maximal run of idchars and strings; anything but a lone string
-        // or a lone atom is a reserved token.
+      } else if (c == '$' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '"') {
+        if (!lex_quoted_id(t, out)) return err_;
+        out.tokens.push_back(std::move(t));
+        continue;
+      } else if (c == '"' || is_idchar(c) || is_reserved_punct(c)) {
+        // A maximal run of idchars, strings and reserved punctuation;
+        // anything but a lone string or a lone atom is a reserved token.
         int strings = 0;
-        bool idchars = false;
+        bool idchars = false, punct = false;
         while (pos_ < src_.size()) {
           char d = src_[pos_];
           if (d == '"') {
@@ -90,21 +103,23 @@ class Lexer {
           } else if (is_idchar(d)) {
             idchars = true;
             advance();
+          } else if (is_reserved_punct(d) && !starts_comment()) {
+            punct = true;
+            advance();
           } else {
             break;
           }
         }
-        if (strings == 1 && !idchars) t.kind = Token::String;
-        else if (strings == 0) t.kind = Token::Atom;
+        if (strings == 1 && !idchars && !punct) t.kind = Token::String;
+        else if (strings == 0 && !punct && can_start_atom(c)) t.kind = Token::Atom;
         else t.kind = Token::Reserved;
+        if (t.kind == Token::Atom && pos_ - start == 1 && c == '$') {
+          err_ = error_at(t, "empty identifier");
+          return err_;
+        }
       } else {
-        Token bad;
-        bad.line = line_;
-        bad.col = col();
-        return error_at(bad, fmt::format("unexpected character '{}'",
-                                         (unsigned char)c < 0x20 || (unsigned char)c >= 0x7F
-                                             ? fmt::format("\\x{:02x}", (unsigned char)c)
-                                             : std::string(1, c)));
+        fail_illegal_char();
+        return err_;
       }
       t.text = src_.substr(start, pos_ - start);
       out.tokens.push_back(std::move(t));
@@ -138,6 +153,56 @@ class Lexer {
     t.col = col();
     err_ = error_at(t, msg);
     return false;
+  }
+
+  bool starts_comment() const {
+    return src_[pos_] == ';' && pos_ + 1 < src_.size() && src_[pos_ + 1] == ';';
+  }
+
+  // At a byte that no token may hold: "illegal character" for a
+  // well-formed character, "malformed UTF-8 encoding" for a broken one.
+  bool fail_illegal_char() {
+    unsigned char c = static_cast<unsigned char>(src_[pos_]);
+    if (c >= 0x80) {
+      size_t n = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+      std::string_view seq = src_.substr(pos_, n);
+      if (n == 1 || seq.size() < n || !valid_utf8(seq)) return fail("malformed UTF-8 encoding");
+      return fail(fmt::format("illegal character '{}'", seq));
+    }
+    return fail(fmt::format("illegal character '{}'",
+                            c < 0x20 || c == 0x7F ? fmt::format("\\x{:02x}", c) : std::string(1, char(c))));
+  }
+
+  // At `$"`: a quoted id. Its name must be a non-empty, well-formed string
+  // ("empty identifier" otherwise, as when the string itself is broken).
+  bool lex_quoted_id(Token& t, TokenList& out) {
+    Token at = t;
+    size_t start = pos_;
+    advance();
+    std::string name;
+    if (!lex_string(name) || name.empty()) {
+      err_ = error_at(at, "empty identifier");
+      return false;
+    }
+    if (!valid_utf8(name)) return fail("malformed UTF-8 encoding");
+    if (pos_ < src_.size() && (is_idchar(src_[pos_]) || src_[pos_] == '"' || is_reserved_punct(src_[pos_]))) {
+      // Glued to more: a reserved token, as any other glued run.
+      while (pos_ < src_.size() && (is_idchar(src_[pos_]) || is_reserved_punct(src_[pos_]) || src_[pos_] == '"')) {
+        if (src_[pos_] == '"') {
+          std::string ignored;
+          if (!lex_string(ignored)) return false;
+        } else {
+          advance();
+        }
+      }
+      t.kind = Token::Reserved;
+      t.text = src_.substr(start, pos_ - start);
+      return true;
+    }
+    out.quoted_ids.push_back(std::make_unique<std::string>("$" + name));
+    t.kind = Token::Atom;
+    t.text = *out.quoted_ids.back();
+    return true;
   }
 
   bool skip_space() {
@@ -177,10 +242,32 @@ class Lexer {
     return false;
   }
 
-  // `(@name ...)` — skipped with its balanced contents (strings respected).
+  // At `(@`: an annotation, skipped whole. Its id is idchars or a
+  // non-empty string; its contents are tokens, comments and balanced
+  // parentheses (where `(@` needs no id).
   bool skip_annotation() {
-    int depth = 0;
-    while (pos_ < src_.size()) {
+    Token start;
+    start.line = line_;
+    start.col = col();
+    advance();
+    advance();
+    if (pos_ < src_.size() && src_[pos_] == '"') {
+      std::string id;
+      if (!lex_string(id) || id.empty()) {
+        err_ = error_at(start, "empty annotation id");
+        return false;
+      }
+      if (!valid_utf8(id)) return fail("malformed UTF-8 encoding");
+    } else {
+      size_t id_start = pos_;
+      while (pos_ < src_.size() && is_idchar(src_[pos_])) advance();
+      if (pos_ == id_start) {
+        err_ = error_at(start, "empty annotation id");
+        return false;
+      }
+    }
+    int depth = 1;
+    while (true) {
       if (!skip_space()) return false;
       if (pos_ >= src_.size()) break;
       char c = src_[pos_];
@@ -193,11 +280,14 @@ class Lexer {
       } else if (c == '"') {
         std::string ignored;
         if (!lex_string(ignored)) return false;
-      } else {
+      } else if (is_idchar(c) || is_reserved_punct(c)) {
         advance();
+      } else {
+        return fail_illegal_char();
       }
     }
-    return fail("unclosed annotation");
+    err_ = error_at(start, "unclosed annotation");
+    return false;
   }
 
   // At '"': decodes one string literal, appending its bytes to `out`.

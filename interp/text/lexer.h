@@ -2,11 +2,17 @@
 // lex() turns source text into a flat token list: parens, atoms (keywords,
 // $ids, numbers — classified later by the parser), strings (escapes decoded
 // into Token::str) and reserved tokens (an atom glued to a string, which the
-// parser rejects as "unknown operator"). Comments, whitespace and
-// annotations `(@...)` are dropped. Every token carries its 1-based line:col.
+// parser rejects as "unknown operator", as are atoms that cannot begin a
+// keyword, an id or a number, e.g. `@x`). Comments, whitespace and
+// annotations `(@id ...)` are dropped; an annotation's contents must still
+// be tokens ("illegal character", "malformed UTF-8 encoding" otherwise).
+// A quoted id `$"name"` becomes the Atom `$name` (so `$"fh"` and `$fh` are
+// the same id); its text then lives in TokenList::quoted_ids. Every token
+// carries its 1-based line:col.
 // match[] pairs each '(' with its ')' so parsers can skip whole forms.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +40,9 @@ struct TokenList {
   // error in text order; this error is the one to report if it does not.
   bool has_paren_error = false;
   Error paren_error;
+  // Backing text of quoted ids (`$"a b"` is the Atom `$a b`); stable across
+  // moves of the list, so Token::text may point into it.
+  std::vector<std::unique_ptr<std::string>> quoted_ids;
 };
 
 // Errors are ErrorKind::Malformed, "LINE:COL: message".

@@ -1102,7 +1102,10 @@ class ModuleParser {
 
   // A token that can only be a literal of a lane list (not an id, an
   // instruction or a block keyword).
+  // A reserved token (such as `.0`) counts as a lane, so it is reported as
+  // an unknown operator rather than as a short lane list.
   static bool is_lane_literal(const Token& t) {
+    if (t.kind == Token::Reserved) return true;
     return t.kind == Token::Atom && !t.is_id() && !op_from_text(t.text) && !t.is("block") &&
            !t.is("loop") && !t.is("if") && !t.is("end") && !t.is("else");
   }

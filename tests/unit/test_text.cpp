@@ -96,6 +96,39 @@ TEST_CASE("text lexer: tokens, comments, positions") {
   CHECK(contains(wat_error("(module (func (nop))"), "unclosed parenthesis"));
 }
 
+TEST_CASE("text lexer: quoted ids, annotations, reserved tokens") {
+  // $"name" is the same id as $name, so either spelling resolves.
+  auto q = lex("$\"fh\" $\"a b\" $\"\\41B\"");
+  REQUIRE(q);
+  CHECK(q->tokens[0].is_id());
+  CHECK(q->tokens[0].text == "$fh");
+  CHECK(q->tokens[1].text == "$a b");
+  CHECK(q->tokens[2].text == "$AB");
+  auto moved = std::move(*q);  // the id text survives a move of the list
+  CHECK(moved.tokens[1].text == "$a b");
+  CHECK(wat("(func $\"f g\") (func (call $\"f g\"))") == wat("(func $f) (func (call $f))"));
+  CHECK(contains(wat_error("(func $)"), "empty identifier"));
+  CHECK(contains(wat_error("(func $\"\")"), "empty identifier"));
+  CHECK(contains(wat_error("(func $\"\\ef\")"), "malformed UTF-8"));
+  CHECK(contains(wat_error("(func $(@a))"), "empty identifier"));
+
+  // Annotations are dropped, but their contents must still be tokens.
+  CHECK(wat("(@a x-y \"s\" (b (@c)) , ; ] [ {}) (module (@x) (func (@y z)))") == wat("(module (func))"));
+  CHECK(contains(wat_error("(@)"), "empty annotation id"));
+  CHECK(contains(wat_error("(@\"\")"), "empty annotation id"));
+  CHECK(contains(wat_error("(@a \x01)"), "illegal character"));
+  CHECK(contains(wat_error("(@a \x7f)"), "illegal character"));
+  CHECK(contains(wat_error("(@a \xc3\x9f)"), "illegal character"));
+  CHECK(contains(wat_error("(@a \x80)"), "malformed UTF-8 encoding"));
+  CHECK(contains(wat_error("(@a (b)"), "1:1: unclosed annotation"));
+  CHECK(contains(wat_error("(@a \")"), "unclosed string"));
+  CHECK(contains(wat_error("(@a))"), "unexpected token )"));
+  // An atom that cannot start a keyword, id or number is reserved.
+  CHECK(contains(wat_error("((@a)@b)"), "unknown operator"));
+  CHECK(contains(wat_error("(func (v128.const f32x4 .0 .0 .0 .0) drop)"), "unknown operator"));
+  CHECK(contains(wat_error("(func \x01)"), "illegal character '\\x01'"));
+}
+
 TEST_CASE("text numbers: integer limits, separators, hex") {
   uint64_t v = 0;
   CHECK(parse_int("-2147483648", 32, v) == NumStatus::Ok);

@@ -17,6 +17,10 @@ namespace wippy::component {
 namespace {
 
 constexpr uint32_t kMaxDepth = kMaxComponentNesting;  // nested components and type declarators
+// A start section's result count is not backed by bytes (each result is a
+// new value index), so it is bounded here; a component function has at most
+// one result, and validation checks the exact count against its type.
+constexpr uint32_t kMaxStartResults = 1000;
 
 // Names of the canon built-ins this decoder does not support (async,
 // threads, error-context), by opcode.
@@ -789,7 +793,10 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
       s.func = u32();
       uint32_t n = count();
       for (uint32_t i = 0; i < n && ok(); ++i) s.args.push_back(u32());
+      uint32_t results_at = r_.pos();
       s.results = u32();
+      if (ok() && s.results > kMaxStartResults)
+        fail_at(results_at, fmt::format("start function declares {} results (at most {})", s.results, kMaxStartResults));
       if (!ok()) return;
       uint32_t item = uint32_t(c_.starts.size());
       for (uint32_t i = 0; i < s.results; ++i) add(Sort::Value, Origin::Start, item);

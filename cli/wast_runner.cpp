@@ -21,6 +21,7 @@ namespace {
 const char* command_name(WastCommand::Kind k) {
   switch (k) {
     case WastCommand::Module: return "module";
+    case WastCommand::ModuleInstance: return "module instance";
     case WastCommand::Register: return "register";
     case WastCommand::Action: return "action";
     case WastCommand::AssertReturn: return "assert_return";
@@ -70,6 +71,7 @@ class CoreRunner {
   Failure dispatch(const WastCommand& c) {
     switch (c.kind) {
       case WastCommand::Module: return define(c.module);
+      case WastCommand::ModuleInstance: return instantiate_definition(c);
       case WastCommand::Register: return do_register(c);
       case WastCommand::Action: {
         auto r = perform(c.action);
@@ -116,6 +118,15 @@ class CoreRunner {
   }
 
   Failure define(const WastModule& m) {
+    if (m.definition) {
+      // Validated now, instantiated only by `(module instance ...)`; the
+      // current module stays as it was.
+      auto checked = load(m, false);
+      if (!checked) return fmt::format("module definition failed to load: {}: {}", error_kind_name(checked.error().kind), checked.error().message);
+      latest_definition_ = m;
+      if (m.id) definitions_[*m.id] = m;
+      return std::nullopt;
+    }
     auto inst = load(m, true);
     Instance* value = inst ? *inst : nullptr;
     current_ = value;
@@ -123,6 +134,19 @@ class CoreRunner {
     if (m.id) named_[*m.id] = value;
     if (!inst) return fmt::format("module failed to load: {}: {}", error_kind_name(inst.error().kind), inst.error().message);
     return std::nullopt;
+  }
+
+  Failure instantiate_definition(const WastCommand& c) {
+    const WastModule* def = latest_definition_ ? &*latest_definition_ : nullptr;
+    if (c.definition_id) {
+      auto it = definitions_.find(*c.definition_id);
+      def = it == definitions_.end() ? nullptr : &it->second;
+    }
+    if (!def) return fmt::format("unknown module definition {}", c.definition_id.value_or("(none yet)"));
+    WastModule m = *def;
+    m.definition = false;
+    m.id = c.instance_id;
+    return define(m);
   }
 
   Failure do_register(const WastCommand& c) {
@@ -243,6 +267,8 @@ class CoreRunner {
   Store store_;
   std::map<std::string, Instance*> registry_;
   std::map<std::string, Instance*> named_;
+  std::map<std::string, WastModule> definitions_;    // `(module definition $id ...)`
+  std::optional<WastModule> latest_definition_;
   Instance* current_ = nullptr;
   bool current_failed_ = false;
   WastCounts counts_;

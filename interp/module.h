@@ -89,6 +89,9 @@ struct Module {
   std::vector<Import> imports;
   std::vector<uint32_t> funcs;  // type index of each *defined* function
   std::vector<TableType> tables;    // defined tables
+  // Per defined table, its initializer (3.0 `0x40 0x00` form); an empty
+  // expression (begin == end) fills the table with null. Sized as tables.
+  std::vector<ConstExpr> table_inits;
   std::vector<MemoryType> memories; // defined memories
   std::vector<Global> globals;      // defined globals
   std::vector<Export> exports;

@@ -11,7 +11,7 @@ namespace {
 
 // A field added to one of these structs must be added to the codec too:
 // these sizes make such a change fail to compile here (x86-64 / aarch64).
-static_assert(sizeof(void*) != 8 || sizeof(Module) == 424, "Module changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(Module) == 448, "Module changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(Import) == 144, "Import changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(ElemSegment) == 80, "ElemSegment changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(FuncBody) == 40, "FuncBody changed: update module_codec.cpp");
@@ -171,6 +171,7 @@ std::vector<uint8_t> encode_module(const Module& m) {
   });
   o.vec(m.funcs, [&](uint32_t f) { o.u32(f); });
   o.vec(m.tables, [&](const TableType& t) { o.table(t); });
+  o.vec(m.table_inits, [&](const ConstExpr& x) { o.expr(x); });
   o.vec(m.memories, [&](const MemoryType& t) { o.memory(t); });
   o.vec(m.globals, [&](const Global& g) { o.global(g.type), o.expr(g.init); });
   o.vec(m.exports, [&](const Export& e) { o.str(e.name), o.u8(uint8_t(e.kind)), o.u32(e.index); });
@@ -212,6 +213,7 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes) {
   });
   m.funcs = in.vec<uint32_t>(4, [&] { return in.u32(); });
   m.tables = in.vec<TableType>(18, [&] { return in.table(); });
+  m.table_inits = in.vec<ConstExpr>(8, [&] { return in.expr(); });
   m.memories = in.vec<MemoryType>(18, [&] { return in.memory(); });
   m.globals = in.vec<Global>(10, [&] {
     Global g;

@@ -108,8 +108,23 @@ bool SectionDecoder::decode_tables() {
   uint32_t n = read_len(r_, total_);
   for (uint32_t i = 0; i < n && r_.ok(); ++i) {
     TableType t;
-    if (!read_table_type(r_, t)) return false;
+    ConstExpr init;
+    uint32_t start = r_.pos();
+    if (r_.u8() == 0x40 && r_.ok()) {
+      // 0x40 0x00 tabletype expr: a table with an initializer expression.
+      uint32_t at = r_.pos();
+      if (r_.u8() != 0x00) {
+        if (r_.ok()) fail_at(r_, at, "malformed table");
+        return false;
+      }
+      if (!read_table_type(r_, t) || !const_expr(init)) return false;
+    } else {
+      if (!r_.ok()) return false;
+      r_.seek(start);
+      if (!read_table_type(r_, t)) return false;
+    }
     m_.tables.push_back(t);
+    m_.table_inits.push_back(init);
   }
   return r_.ok();
 }
@@ -220,7 +235,10 @@ bool SectionDecoder::decode_elements() {
         s.inits.push_back(e);
       }
     } else {
+      // A vector of function indices holds non-null references (3.0:
+      // its type is (ref func), so it may fill a (ref func) table).
       s.uses_indices = true;
+      s.type = make_ref(false, kHeapFunc);
       if (!func_indices(s.func_indices)) return false;
     }
     if (!r_.ok()) return false;

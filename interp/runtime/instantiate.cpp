@@ -85,6 +85,16 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
     inst.globals.push_back(store.create_global(m.globals[i].type, *v));
     inst.globals.back()->hi = hi;
   }
+  // Table initializers (3.0) see imported globals only; evaluated once, the
+  // reference fills the whole table.
+  for (size_t i = 0; i < m.table_inits.size(); ++i) {
+    const ConstExpr& init = m.table_inits[i];
+    if (init.begin == init.end) continue;
+    auto v = eval_const_expr(m, inst, init);
+    if (!v) return uninstantiable(fmt::format("table {} initializer", m.num_imported_tables() + i), v.error());
+    TableInst& t = *inst.tables[m.num_imported_tables() + i];
+    if (v->ref != 0) std::fill(t.elems.begin(), t.elems.end(), v->ref);
+  }
   return {};
 }
 

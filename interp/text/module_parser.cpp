@@ -603,8 +603,14 @@ class ModuleParser {
     Limits l;
     ValType rt;
     if (!limits(l) || !reftype(rt)) return false;
+    const bool has_init = !imported && !at_rparen();
+    if (has_init) {  // 0x40 0x00 tabletype expr
+      out.push_back(0x40);
+      out.push_back(0x00);
+    }
     put_valtype(out, rt);
     put_limits(out, l);
+    if (has_init && !const_expr(out)) return false;
     if (!imported) ++table_count_;
     return true;
   }
@@ -794,7 +800,7 @@ class ModuleParser {
       if (!index(table_space_, table) || !expect_rparen()) return false;
       mode = Active;
       if (!offset_expr(offset)) return false;
-    } else if (peek().kind == Token::LParen) {
+    } else if (peek().kind == Token::LParen && !at_lparen("ref")) {  // `(ref ...)` starts the elemlist
       mode = Active;
       if (!offset_expr(offset)) return false;
     }
@@ -1416,6 +1422,10 @@ Result<ModuleForm> parse_module_form(const TokenList& tl, size_t lparen) {
   size_t p = lparen + 1;
   if (!t[p].is("module")) return error_at(t[p], fmt::format("unexpected token {}", quote_input(t[p].text)));
   ++p;
+  if (t[p].is("definition")) {
+    form.definition = true;
+    ++p;
+  }
   if (t[p].is_id()) form.id = std::string(t[p++].text);
   form.next = std::min(close + 1, t.size() - 1);  // unclosed: the Eof
   if (t[p].is("binary") || t[p].is("quote")) {

@@ -2,9 +2,10 @@
 // encode_module_fields() parses the module fields in tokens [begin, end)
 // (end is the module's closing paren or the Eof token), resolves every
 // identifier and encodes the binary format directly.
-// parse_module_form() reads one `(module $id? ...)` form (text, binary or
-// quote) starting at its '('; it fails only on syntax errors of the form
-// itself, a text module that does not encode keeps its error in text_error.
+// parse_module_form() reads one `(module definition? $id? ...)` form (text,
+// binary or quote) starting at its '('; it fails only on syntax errors of
+// the form itself, a text module that does not encode keeps its error in
+// text_error.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -21,6 +22,7 @@ Result<std::vector<uint8_t>> encode_module_fields(const TokenList& tl, size_t be
 struct ModuleForm {
   enum Kind : uint8_t { Text, Binary, Quote } kind = Text;
   std::optional<std::string> id;
+  bool definition = false;                // `(module definition ...)`: not instantiated
   std::vector<uint8_t> binary;            // Text (when it encoded) or Binary
   std::string quote;                      // Quote: concatenated source
   std::optional<Error> text_error;        // Text that failed to encode

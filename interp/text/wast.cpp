@@ -56,6 +56,7 @@ class ScriptParser : text::TokenCursor {
       return false;
     }
     m.id = form->id;
+    m.definition = form->definition;
     m.kind = form->kind == text::ModuleForm::Text     ? WastModule::Text
              : form->kind == text::ModuleForm::Binary ? WastModule::Binary
                                                       : WastModule::Quote;
@@ -208,6 +209,15 @@ class ScriptParser : text::TokenCursor {
     if (open.kind != Token::LParen) return unexpected(open);
     c.line = open.line;
     const Token& kw = peek(1);
+    if (kw.is("module") && peek(2).is("instance")) {
+      c.kind = WastCommand::ModuleInstance;
+      next();
+      next();
+      next();
+      if (peek().is_id()) c.instance_id = std::string(next().text);
+      if (peek().is_id()) c.definition_id = std::string(next().text);
+      return expect_rparen();
+    }
     if (kw.is("module")) {
       c.kind = WastCommand::Module;
       return module(c.module);

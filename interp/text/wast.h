@@ -19,6 +19,7 @@ namespace wippy {
 struct WastModule {
   enum Kind : uint8_t { Text, Binary, Quote } kind = Text;
   std::optional<std::string> id;        // `$name` given to the module, if any
+  bool definition = false;              // `(module definition ...)`: validated, not instantiated
   std::vector<uint8_t> binary;          // Text (when it parsed) and Binary
   std::string quote;                    // Quote: the concatenated source text
   std::optional<std::string> text_error;  // Text that failed to parse
@@ -59,6 +60,7 @@ struct WastAction {
 struct WastCommand {
   enum Kind : uint8_t {
     Module,                // define (and instantiate) a module
+    ModuleInstance,        // (module instance $inst? $def?): instantiate a definition
     Register,              // (register "name" $mod?)
     Action,                // a bare invoke/get
     AssertReturn,
@@ -75,6 +77,8 @@ struct WastCommand {
   WastAction action;     // Action, AssertReturn, AssertTrap (on an action), AssertExhaustion
   std::string register_name;                 // Register
   std::optional<std::string> register_module;  // Register: `$name`, else the latest
+  std::optional<std::string> instance_id;      // ModuleInstance: `$inst`
+  std::optional<std::string> definition_id;    // ModuleInstance: `$def`, else the latest definition
   std::vector<WastValue> expected;           // AssertReturn
   std::vector<std::vector<WastValue>> either;  // AssertReturn `(either ...)` alternatives, if used
   std::string text;      // expected failure message of assert_* forms

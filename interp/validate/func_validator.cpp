@@ -454,7 +454,7 @@ bool FuncValidator::step(const Instr& in) {
       }
       GlobalType g = m_.global_type(in.a);
       if (!g.mut) {
-        fail(fmt::format("global is immutable: global {}", in.a));
+        fail(fmt::format("global is immutable: immutable global {}", in.a));
         return false;
       }
       pop(g.type);
@@ -506,7 +506,7 @@ bool FuncValidator::step(const Instr& in) {
         return false;
       }
       ValType seg = m_.elems[in.a].type, tab = m_.table_type(in.b).elem;
-      if (seg != tab) {
+      if (!is_subtype(seg, tab)) {
         fail(fmt::format("type mismatch: table.init of {} segment into {} table", valtype_name(seg),
                          valtype_name(tab)));
         return false;

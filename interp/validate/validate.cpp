@@ -84,6 +84,7 @@ Result<void> check_imports(const Module& m) {
 std::vector<uint8_t> declared_refs(const Module& m) {
   std::vector<uint8_t> declared(m.num_funcs(), 0);
   for (const Global& g : m.globals) collect_const_expr_refs(m, g.init, declared);
+  for (const ConstExpr& e : m.table_inits) collect_const_expr_refs(m, e, declared);
   for (const ElemSegment& e : m.elems) {
     if (e.mode == SegmentMode::Active) collect_const_expr_refs(m, e.offset, declared);
     for (uint32_t f : e.func_indices)
@@ -101,7 +102,7 @@ Result<void> check_elems(const Module& m) {
   for (size_t i = 0; i < m.elems.size(); ++i) {
     const ElemSegment& e = m.elems[i];
     if (e.uses_indices) {
-      if (e.type != ValType::FuncRef)
+      if (!is_subtype(e.type, ValType::FuncRef))
         return invalid(fmt::format("type mismatch: function indices in elem segment {} of type {}", i,
                                    valtype_name(e.type)));
       for (uint32_t f : e.func_indices)
@@ -174,9 +175,22 @@ Result<void> validate_module(const Module& m) {
         !r)
       return r;
   }
-  for (size_t i = 0; i < m.tables.size(); ++i)
+  for (size_t i = 0; i < m.tables.size(); ++i) {
     if (auto r = check_table_limits(m.tables[i].limits, "table", m.num_imported_tables() + i); !r)
       return r;
+    // A table's initializer sees the imported globals only (tables precede
+    // globals); a non-nullable element type needs one.
+    const ConstExpr& init = i < m.table_inits.size() ? m.table_inits[i] : ConstExpr{};
+    if (init.begin != init.end) {
+      if (auto r = validate_const_expr(m, init, m.tables[i].elem, "table", m.num_imported_tables() + i,
+                                       m.num_imported_globals());
+          !r)
+        return r;
+    } else if (!ref_nullable(m.tables[i].elem)) {
+      return invalid(fmt::format("type mismatch: table {} of non-nullable {} needs an initializer",
+                                 m.num_imported_tables() + i, valtype_name(m.tables[i].elem)));
+    }
+  }
   for (size_t i = 0; i < m.memories.size(); ++i)
     if (auto r = check_memory_limits(m.memories[i].limits, "memory", m.num_imported_memories() + i); !r)
       return r;

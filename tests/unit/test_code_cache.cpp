@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -330,4 +331,50 @@ TEST_CASE("module codec: typed reference types (a type index above the byte code
   CHECK(back->tables[0].elem == m->tables[0].elem);
   REQUIRE(back->codes[0].locals.size() == 1);
   CHECK(back->codes[0].locals[0].type == m->codes[0].locals[0].type);
+}
+
+TEST_CASE("tables with an initializer expression: filled on instantiation, kept by the codec, required when non-null") {
+  auto m = testing::compile_wat_module(R"((module
+    (type $t (func))
+    (func $f)
+    (table $plain 3 funcref)
+    (table $init 3 funcref (ref.func $f))
+    (table $nonnull 2 (ref $t) (ref.func $f))
+    (func (export "null-at") (param i32) (result i32) (ref.is_null (table.get $init (local.get 0))))
+    (func (export "plain-null") (result i32) (ref.is_null (table.get $plain (i32.const 2))))
+    (func (export "grown") (result i32)
+      (drop (table.grow $nonnull (ref.func $f) (i32.const 1)))
+      (ref.is_null (table.get $nonnull (i32.const 2))))))");
+  REQUIRE(m->table_inits.size() == 3);
+  CHECK(m->table_inits[0].begin == m->table_inits[0].end);
+  CHECK(m->table_inits[1].begin != m->table_inits[1].end);
+  auto back = decode_cached_module(encode_module(*m));
+  REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().message));
+  REQUIRE(back->table_inits.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(back->table_inits[i].begin == m->table_inits[i].begin);
+    CHECK(back->table_inits[i].end == m->table_inits[i].end);
+  }
+  for (std::shared_ptr<const Module> mod : {m, std::make_shared<const Module>(std::move(*back))}) {
+    Store store;
+    Instance* inst = testing::instantiate_ok(store, mod);
+    for (uint32_t i = 0; i < 3; ++i) CHECK(testing::call_i32(store, inst, "null-at", {val_i32(i)}) == 0);
+    CHECK(testing::call_i32(store, inst, "plain-null") == 1);
+    CHECK(testing::call_i32(store, inst, "grown") == 0);
+  }
+  // A non-nullable table needs an initializer, and it must match the type.
+  CHECK(testing::invalid_message("(module (type $t (func)) (table 1 (ref $t)))").find("type mismatch") !=
+        std::string::npos);
+  CHECK(testing::invalid_message("(module (table 1 funcref (ref.null extern)))").find("type mismatch") !=
+        std::string::npos);
+  // The binary form is 0x40 0x00 tabletype expr; another byte after 0x40 is malformed.
+  auto bin = wat_to_wasm("(module (table 1 funcref (ref.null func)))");
+  REQUIRE(bin.ok());
+  const uint8_t form[] = {0x40, 0x00};
+  auto at = std::search(bin->begin(), bin->end(), std::begin(form), std::end(form));
+  REQUIRE(at != bin->end());
+  *(at + 1) = 0x01;
+  auto broken = decode_module(*bin);
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().kind == ErrorKind::Malformed);
 }

@@ -28,6 +28,7 @@
 #include "dispatcher/clock.h"
 #include "dispatcher/guest_call.h"
 #include "dispatcher/loop.h"
+#include "dispatcher/wait.h"
 #include "hostfns/wasi.h"
 #include "hostfns/wasi_preview1.h"
 #include "net/socket.h"
@@ -943,11 +944,13 @@ TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, neve
   CHECK(readings[4] > readings[3]);
   // Outside a fiber (the thread's CPU clock), still not below the last reading.
   FuncInst* get = (*inst)->export_func("call_clock_time_get");
-  auto r = invoke(store, get, {val_i32(3), val_i64(0), val_i32(16)});
+  std::vector<Value> args = {val_i32(3), val_i64(0), val_i32(16)};
+  auto r = invoke(store, get, args);
   REQUIRE(r.ok());
   CHECK((*r)[0].i32 == kSuccess);
   CHECK(read64(16) >= readings.back());
-  r = invoke(store, get, {val_i32(3), val_i64(0), val_i32(kEnd - 4)});
+  args[2] = val_i32(kEnd - 4);
+  r = invoke(store, get, args);
   REQUIRE(r.ok());
   CHECK((*r)[0].i32 == kFault);
 }

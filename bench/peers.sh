@@ -15,6 +15,8 @@
 #                    median is reported
 # --filter SUBSTR    only kernels whose name contains SUBSTR
 # --n N              argument for every kernel instead of its default
+# WASM3=PATH, IWASM=PATH, IWASM_CLASSIC=PATH in the environment add the
+# same peers when PATH is executable (before any given as options).
 # Kernel names and default arguments are read from bench/kernel_list.cpp
 # (the list `wippy-bench kernels` uses). Per kernel, every runtime first
 # runs once untimed (its result must be a single i32, equal to wippy's, or
@@ -29,6 +31,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=build runs=5 filter='' n_override=''
 names=(wippy) bins=('')
+# Peers may also come from the environment (WASM3=, IWASM=, IWASM_CLASSIC=
+# paths), each run when set and executable, as if given by its option.
+for spec in WASM3:wasm3 IWASM:iwasm-fast IWASM_CLASSIC:iwasm-classic; do
+  var=${spec%%:*} path=${!var:-}  # a peer variable's value
+  if [ -n "$path" ] && [ -x "$path" ]; then names+=("${spec#*:}"); bins+=("$path"); fi
+done
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=$2; shift 2 ;;
@@ -38,7 +46,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
     --n) n_override=$2; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -166,6 +166,8 @@ struct RunOptions {
   // wasi:sockets: every address by default (as wasmtime's
   // -S inherit-network); --allow-net RULE narrows it, --deny-net refuses all.
   net::Policy network;
+  // --tcplisten HOST:PORT: preview1 listening sockets (opened at run, under `network`).
+  std::vector<net::SocketAddress> tcp_listen;
   // wasi:http: any authority by default; --allow-http-host, --http-ca-file
   // and the --http-*-timeout-ms defaults.
   net::HttpGrant http;
@@ -222,6 +224,16 @@ int run_component(const RunOptions& opts) {
   ctx.preopens = opts.dirs;
   ctx.network = opts.network;
   ctx.http = opts.http;
+  if (!opts.tcp_listen.empty() && !core) return fail(opts.file, "--tcplisten is for preview1 modules (a component listens with wasi:sockets)");
+  // Preview1 has no working directory: wasi-libc starts every guest at "/".
+  if (core && opts.cwd)
+    return fail(opts.file, "--cwd does not apply to a preview1 module (preview1 has no working directory; relative "
+                           "paths start at the guest libc's \"/\")");
+  for (const net::SocketAddress& at : opts.tcp_listen) {
+    auto sock = hostfns::open_tcp_listener(ctx.network, at);
+    if (!sock) return fail(opts.file, sock.error().message);
+    ctx.tcp_listeners.push_back(std::move(*sock));
+  }
   ctx.inherit_stdio();
   // A reader that goes away (`| head`) must show up to the guest as a
   // failed write on its stream, not kill the host process.
@@ -299,6 +311,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"--env", true},            {"--cwd", true},
     {"--argv0", true},          {"--allow-net", true},
     {"--deny-net", false},      {"--allow-http-host", true},
+    {"--tcplisten", true},
     {"--http-ca-file", true},   {"--http-connect-timeout-ms", true},
     {"--http-first-byte-timeout-ms", true}, {"--http-between-bytes-timeout-ms", true},
     {"--timeout", true},        {"--help", false, "-h"},
@@ -347,6 +360,10 @@ Result<RunOptions> run_options(const ParsedArgs& p) {
       auto rule = net::parse_rule(v);
       if (!rule) return bad(fmt::format("--allow-net: {}", rule.error().message));
       o.network.allow.push_back(*rule);
+    } else if (a == "--tcplisten") {
+      auto at = net::parse_socket_address(v);
+      if (!at) return bad(fmt::format("--tcplisten {}: expected HOST:PORT (127.0.0.1:8080, [::1]:8080)", qv));
+      o.tcp_listen.push_back(*at);
     } else if (a == "--deny-net") {
       deny_net = true;
     } else if (a == "--allow-http-host") {
@@ -422,7 +439,11 @@ const char* const kRunHelp =
     "  wippy-run run [OPTIONS] MODULE.wasm|MODULE.wat [OPTIONS] [--] [ARG...]\n"
     "      A core module importing wasi_snapshot_preview1 runs as a WASI\n"
     "      preview1 command (its _start) with the same grants and --timeout;\n"
-    "      the exit status is its proc_exit code (2, 42, ...).\n";
+    "      the exit status is its proc_exit code (2, 42, ...).\n"
+    "      --tcplisten HOST:PORT (repeatable) listens on HOST:PORT, if the network\n"
+    "      rules allow binding and listening there, and hands the socket to the\n"
+    "      guest as the fd after the --dir preopens (sock_accept). --cwd is\n"
+    "      refused: preview1 has no working directory.\n";
 
 int run_main(std::span<const std::string> args) {
   // The first word after FILE starts the guest's (or --invoke's) arguments.

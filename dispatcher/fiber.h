@@ -31,6 +31,9 @@ struct Fiber {
   bool cancelled = false;           // sticky
   bool started = false;             // its function has been entered
   bool timer_is_deadline = false;   // the armed timer is the fiber deadline
+  bool count_cpu = false;           // Loop::cpu_time_ns() was called
+  uint64_t cpu_ns = 0;              // CPU time counted up to cpu_mark
+  uint64_t cpu_mark = 0;            // the thread's CPU clock when last entered
   alignas(4) uint32_t should_yield = 0;
   volatile uint32_t* external_flag = nullptr;
   std::atomic<uint64_t> deadline{0};  // monotonic ns; 0 = none

@@ -4,6 +4,7 @@
 #include "dispatcher/loop.h"
 
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -249,7 +250,32 @@ Fiber* Loop::pop_run() {
   return f;
 }
 
+namespace {
+uint64_t thread_cpu_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+
+// Adds the CPU time since `f` was entered (fibers that count it).
+void count_cpu(Fiber* f) {
+  if (f->count_cpu) f->cpu_ns += thread_cpu_ns() - f->cpu_mark;
+}
+}  // namespace
+
+std::optional<uint64_t> Loop::cpu_time_ns() {
+  Fiber* f = current_;
+  if (f == nullptr) return std::nullopt;
+  const uint64_t now = thread_cpu_ns();
+  if (!f->count_cpu) {
+    f->count_cpu = true;
+    f->cpu_mark = now;
+  }
+  return f->cpu_ns + (now - f->cpu_mark);
+}
+
 void Loop::enter(Fiber* f) {
+  if (f->count_cpu) f->cpu_mark = thread_cpu_ns();
   current_ = f;
   f->state = FiberState::running;
   slice_.running.store(f, std::memory_order_release);
@@ -271,6 +297,7 @@ void Loop::resume(Fiber* f) {
 }
 
 void Loop::switch_out(Fiber* f) {
+  count_cpu(f);
   if (budget_ > 0) {
     if (Fiber* next = pop_run()) {
       --budget_;

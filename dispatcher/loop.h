@@ -37,6 +37,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -152,6 +153,11 @@ class Loop {
   // The interpreter's interrupt hook: clears the flags, reports
   // cancellation or an exceeded deadline, otherwise yields and resumes.
   Interrupt on_interrupt();
+  // The CPU time the running fiber has used on its thread since its first
+  // call of this (0 then; nullopt outside a fiber). Counting is opt-in per
+  // fiber because a thread CPU clock read is a system call: from the first
+  // call on, each switch of this fiber in and out reads it.
+  std::optional<uint64_t> cpu_time_ns();
 
  private:
   friend class Pollable;

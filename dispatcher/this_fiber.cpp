@@ -35,5 +35,6 @@ void set_deadline(uint64_t mono_ns) {
 bool deadline_exceeded() { return loop() && loop()->deadline_exceeded(); }
 bool cancelled() { return loop() && loop()->cancelled(); }
 Interrupt on_interrupt() { return loop() ? loop()->on_interrupt() : Interrupt::resume; }
+std::optional<uint64_t> cpu_time_ns() { return loop() ? loop()->cpu_time_ns() : std::nullopt; }
 
 }  // namespace wippy::disp::this_fiber

@@ -6,6 +6,7 @@
 // hook is on_interrupt(); should_yield_flag() is the word it may poll.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "dispatcher/loop.h"
@@ -30,5 +31,7 @@ void set_deadline(uint64_t mono_ns);
 bool deadline_exceeded();
 bool cancelled();
 Interrupt on_interrupt();
+// The running fiber's CPU time (Loop::cpu_time_ns: counted from the first call).
+std::optional<uint64_t> cpu_time_ns();
 
 }  // namespace wippy::disp::this_fiber

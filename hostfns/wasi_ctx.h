@@ -31,6 +31,10 @@
 #include "net/rules.h"
 #include "net/tls_config.h"
 
+namespace wippy::net {
+class Socket;
+}
+
 namespace wippy::hostfns {
 
 struct StdioConfig {
@@ -115,6 +119,10 @@ struct WasiCtx {
   std::optional<std::string> initial_cwd;
   std::vector<Preopen> preopens;  // nothing else of the host filesystem is visible
   net::Policy network;            // wasi:sockets grant: addresses, bind, listen, lookup
+  // Listening TCP sockets a preview1 guest gets as fds after the preopens
+  // (sock_accept); made by open_tcp_listener (wasi_preview1.h), which
+  // applies `network`. Shared: instances may accept on one listener.
+  std::vector<std::shared_ptr<net::Socket>> tcp_listeners;
   net::ResolverOptions resolver;  // ip-name-lookup's DNS servers (default: /etc/resolv.conf)
   net::HttpGrant http;            // wasi:http: authorities, extra CA, body cap (network rules apply too)
   // The TLS trust (parsed CA sets) shared with other instances, e.g. all of

@@ -9,6 +9,7 @@
 
 #include "dispatcher/fd_stream.h"
 #include "dispatcher/guest_call.h"
+#include "hostfns/sockets.h"
 #include "hostfns/streams.h"
 #include "hostfns/wasi.h"
 #include "hostfns/wasi_preview1_host.h"
@@ -68,6 +69,8 @@ Result<Preview1> Preview1::create(WasiCtx& ctx) {
   auto host = std::make_shared<p1::Host>();
   host->ctx = &ctx;
   host->fds.max = ctx.limits.max_handles;
+  ctx.state.open_files.set_max(ctx.limits.max_open_files);
+  ctx.state.open_sockets.set_max(ctx.limits.max_open_sockets);
   p1::Fd in;
   if (ctx.in.fd >= 0) in.obj = p1::StdinFd{std::make_shared<disp::FdInputStream>(ctx.in.fd)};
   else in.obj = p1::StdinFd{std::make_shared<BufferInput>(&ctx.in.buffer, &ctx.state.stdin_pos)};
@@ -89,6 +92,15 @@ Result<Preview1> Preview1::create(WasiCtx& ctx) {
     fd.obj = p1::DirFd{std::make_shared<const fs::Dir>(std::move(*dir)), p.guest_path, nullptr};
     fd.rights_base = p1::rights::dir;
     fd.rights_inheriting = p1::rights::dir | p1::rights::file;
+    host->fds.put(next++, std::move(fd));
+  }
+  for (const auto& sock : ctx.tcp_listeners) {
+    if (!sock || !sock->valid()) return make_error(ErrorKind::Io, "a tcp listener of the context is closed");
+    p1::Fd fd;
+    p1::SocketFd s{sock, true, nullptr, disp::WaitClock(socket_wait_ns(ctx.limits))};
+    fd.obj = std::move(s);
+    fd.rights_base = p1::rights::listener;
+    fd.rights_inheriting = p1::rights::connection;
     host->fds.put(next++, std::move(fd));
   }
   return Preview1(std::move(host));

@@ -6,7 +6,11 @@
 // Contract:
 //  * Preview1::create() opens WasiCtx::preopens (an Io error names one that
 //    cannot be opened): fds 0-2 are stdin/stdout/stderr (WasiCtx::in/out/
-//    err), the preopens are fds 3 and up in configuration order.
+//    err), the preopens are fds 3 and up in configuration order, then
+//    WasiCtx::tcp_listeners (as wasmtime's --tcplisten), in order.
+//  * open_tcp_listener() binds and listens on `at` if `policy` allows it
+//    (allow_bind, allow_listen, and a tcp rule matching a fixed port, as
+//    wasi:sockets' bind and listen); else an Io error naming the address.
 //  * link() returns one Extern per import of `module`, in order: a host
 //    function in `store` for every wasi_snapshot_preview1 function. Any
 //    other import, an unknown preview1 name or a wrong signature is an
@@ -31,6 +35,8 @@
 #include "interp/module.h"
 #include "interp/result.h"
 #include "interp/store.h"
+#include "net/address.h"
+#include "net/rules.h"
 
 namespace wippy::hostfns {
 
@@ -56,6 +62,9 @@ class Preview1 {
   explicit Preview1(std::shared_ptr<p1::Host> host) : host_(std::move(host)) {}
   std::shared_ptr<p1::Host> host_;
 };
+
+Result<std::shared_ptr<net::Socket>> open_tcp_listener(const net::Policy& policy, const net::SocketAddress& at,
+                                                       uint32_t backlog = 128);
 
 Result<int> run_preview1_command(Store& store, std::shared_ptr<const Module> module, WasiCtx& ctx);
 

@@ -10,6 +10,8 @@
 // on a file is notdir. fd_readdir lists ".", ".." and then the entries, the
 // cookie being the index of the next one; the last entry is cut off when
 // the buffer fills (the guest sees bufused == buf_len and asks again).
+// Sockets: fd_read / fd_write are sock_recv / sock_send (wasi_preview1_sock.cpp),
+// positional calls spipe, the filetype socket_stream.
 // fd_renumber needs both fds open and closes `to`. fd_prestat_* answer
 // only for preopens (badf otherwise). fd_fdstat_set_flags accepts append
 // and nonblock; set_rights may only narrow. Out-of-bounds pointers are
@@ -53,6 +55,7 @@ Result<Errno> write_iovs(Call& c, Fd& fd, const std::vector<IoBuf>& bufs, std::o
     return Errno::success;
   }
   if (std::holds_alternative<StdinFd>(fd.obj)) return Errno::badf;
+  if (socket_of(&fd)) return at ? Errno::spipe : socket_write(fd, bufs, written);
   FileFd* f = file_of(&fd);
   if (!f) return not_a_file(&fd);
   // As the 0.2 host (and wasmtime): fd_write needs an fd opened for
@@ -107,6 +110,7 @@ Result<Errno> read_iovs(Fd& fd, const std::vector<IoBuf>& bufs, std::optional<ui
     return Errno::success;
   }
   if (std::holds_alternative<StdoutFd>(fd.obj)) return Errno::badf;
+  if (socket_of(&fd)) return at ? Errno::spipe : socket_read(fd, bufs, nread);
   FileFd* f = file_of(&fd);
   if (!f) return not_a_file(&fd);
   uint64_t pos = at.value_or(f->pos);
@@ -181,6 +185,7 @@ int stdio_host_fd(const WasiCtx& ctx, const Fd& fd, uint32_t n) {
 // descriptor is a terminal (what isatty() in the guest asks).
 fs::FsResult<FileType> type_of(const WasiCtx& ctx, const Fd& fd, uint32_t n) {
   if (std::holds_alternative<DirFd>(fd.obj)) return FileType::directory;
+  if (std::holds_alternative<SocketFd>(fd.obj)) return FileType::socket_stream;
   if (const auto* f = std::get_if<FileFd>(&fd.obj)) {
     auto st = f->file->stat();
     if (!st) return st.error();

@@ -8,8 +8,9 @@
 // access checks ptr+len against the size first, so a hostile pointer gets
 // Errno::fault, never a host access outside the memory.
 // FdTable maps preview1 fds to what they stand for: stdio streams (0-2),
-// preopened and opened directories (fs::Dir, confined by fs/), and files
-// (fs::File with the fd's own position); the objects are the 0.2 host's
+// preopened and opened directories (fs::Dir, confined by fs/), files
+// (fs::File with the fd's own position) and TCP sockets (net::Socket:
+// preopened listeners and the connections accepted on them); the objects are the 0.2 host's
 // (fs/, dispatcher streams), so the sandbox and I/O model are the same.
 // A host function is a plain function pointer taking a Call (the host
 // state, the memory, the arguments) and returning the errno; a Result error
@@ -25,13 +26,16 @@
 #include <variant>
 #include <vector>
 
+#include "dispatcher/loop.h"
 #include "dispatcher/stream.h"
+#include "dispatcher/wait_clock.h"
 #include "fs/dir.h"
 #include "fs/file.h"
 #include "fs/fs_error.h"
 #include "hostfns/wasi_ctx.h"
 #include "interp/result.h"
 #include "interp/store.h"
+#include "net/socket.h"
 
 namespace wippy::hostfns::p1 {
 
@@ -93,6 +97,10 @@ inline constexpr uint64_t dir = fd_fdstat_set_flags | fd_sync | fd_datasync | pa
                                 fd_filestat_set_times | path_symlink | path_remove_directory |
                                 path_unlink_file;
 inline constexpr uint64_t stdio = fd_read | fd_write | fd_fdstat_set_flags | fd_filestat_get | poll_fd_readwrite;
+// A listening socket (accept) / a connected one (read, write, shutdown).
+inline constexpr uint64_t listener = fd_fdstat_set_flags | fd_filestat_get | poll_fd_readwrite | sock_accept;
+inline constexpr uint64_t connection = fd_read | fd_write | fd_fdstat_set_flags | fd_filestat_get |
+                                       poll_fd_readwrite | sock_shutdown;
 }  // namespace rights
 
 // A bounds-checked view of the calling instance's memory 0.
@@ -157,8 +165,19 @@ struct FileFd {
   std::shared_ptr<const void> fd_slot;
 };
 
+// A TCP socket: a preopened listener (WasiCtx::tcp_listeners, shared with
+// the ctx) or a connection sock_accept made (holding socket slots, see
+// acquire_socket_slots). `wait` bounds each blocking wait by
+// limits.socket_timeout_ms.
+struct SocketFd {
+  std::shared_ptr<net::Socket> sock;
+  bool listening = false;
+  std::shared_ptr<const void> slots;
+  disp::WaitClock wait;
+};
+
 struct Fd {
-  std::variant<StdinFd, StdoutFd, DirFd, FileFd> obj;
+  std::variant<StdinFd, StdoutFd, DirFd, FileFd, SocketFd> obj;
   uint64_t rights_base = 0;
   uint64_t rights_inheriting = 0;
   uint16_t fdflags = 0;
@@ -179,10 +198,23 @@ class FdTable {
   std::map<uint32_t, Fd> fds_;
 };
 
+// The instance's CPU-time clock (clock_time_get process/thread ids): the
+// CPU time of its calls' fibers, joined so that it never goes back (a new
+// call's fiber, or a reading below the last one, continues from the last
+// value read).
+struct CpuClock {
+  bool seen = false;
+  disp::FiberHandle fiber;  // whose reading `offset` applies to
+  int64_t offset = 0;
+  uint64_t last = 0;
+  uint64_t last_raw = 0;    // the reading behind `last`
+};
+
 // One preview1 instance's host state.
 struct Host {
   WasiCtx* ctx = nullptr;
   FdTable fds;
+  CpuClock cpu;
 };
 
 // One host call: the state, the caller's memory and the arguments.
@@ -217,6 +249,11 @@ std::span<const FuncDef> sock_funcs();
 // anything else, or no fd).
 FileFd* file_of(Fd* fd);
 DirFd* dir_of(Fd* fd);
+SocketFd* socket_of(Fd* fd);
+// fd_read / fd_write on a connected socket: sock_recv / sock_send without
+// flags (wasi_preview1_sock.cpp); `n` is the byte count moved.
+Result<Errno> socket_read(Fd& fd, const std::vector<IoBuf>& bufs, uint64_t& n);
+Result<Errno> socket_write(Fd& fd, const std::vector<IoBuf>& bufs, uint64_t& n);
 // utimensat(2) times from preview1 timestamps and fstflags (UTIME_OMIT /
 // UTIME_NOW); nullopt (inval) for unknown flags or a time given both ways.
 std::optional<std::pair<timespec, timespec>> times_of(uint64_t atim, uint64_t mtim, uint32_t flags);

@@ -2,14 +2,17 @@
 // Each subscription (48 bytes) becomes a disp::Pollable: a clock one a
 // deadline (monotonic, relative or absolute; realtime absolute times are
 // converted to the monotonic clock once), an fd_read / fd_write one the
-// pollable of the fd's stream (stdio), or ready at once (files, which
-// never block). The call then waits with disp::wait_any, which parks only
+// pollable of the fd's stream (stdio) or socket (readable: data, a
+// connection to accept, the peer's end; not bounded by socket_timeout_ms:
+// a clock subscription is the guest's own timeout), or ready at once
+// (files, which never block). The call then waits with disp::wait_any, which parks only
 // the calling fiber, and reports one event (32 bytes) per ready
 // subscription. Subscriptions that fail (an unknown fd: badf; a directory:
 // badf; an unknown clock or flags: inval) are reported as events with that
 // error at once, without waiting. nsubscriptions 0 or above 65,536 is
 // inval; buffers out of bounds are fault. fd_read on a file reports the bytes left after its
-// position in nbytes.
+// position in nbytes, on a socket the bytes queued (FIONREAD).
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "dispatcher/wait.h"
@@ -32,6 +35,7 @@ struct Sub {
   Errno error = Errno::success;  // non-success: reported at once
   disp::Pollable pollable = disp::Pollable::always();
   uint64_t nbytes = 0;
+  int socket = -1;  // an fd_read on a socket: nbytes is what it holds once ready
 };
 
 // The monotonic deadline of a clock subscription, or nullopt (inval).
@@ -78,6 +82,10 @@ Sub subscribe(Call& c, uint64_t at) {
   } else if (auto* out = std::get_if<StdoutFd>(&fd->obj)) {
     if (s.type == kEventFdWrite) s.pollable = out->stream->subscribe();
     else s.error = Errno::badf;
+  } else if (auto* sock = socket_of(fd)) {
+    const int host = sock->sock->fd();
+    s.pollable = s.type == kEventFdRead ? disp::Pollable::readable(host, sock->sock) : disp::Pollable::writable(host, sock->sock);
+    if (s.type == kEventFdRead) s.socket = host;
   } else if (auto* f = file_of(fd)) {
     if (s.type == kEventFdRead) {
       auto st = f->file->stat();
@@ -118,7 +126,12 @@ Result<Errno> poll_oneoff(Call& c) {
     for (Sub& s : subs) list.push_back(&s.pollable);
     auto ready = disp::wait_any(list);
     if (!ready) return ready.error();
-    for (uint32_t i : *ready) put_event(c.mem, out + uint64_t(n++) * kEventSize, subs[i]);
+    for (uint32_t i : *ready) {
+      int queued = 0;
+      if (subs[i].socket >= 0 && ::ioctl(subs[i].socket, FIONREAD, &queued) == 0 && queued > 0)
+        subs[i].nbytes = uint64_t(queued);
+      put_event(c.mem, out + uint64_t(n++) * kEventSize, subs[i]);
+    }
   }
   c.mem.store<uint32_t>(nevents, n);
   return Errno::success;

@@ -2,13 +2,19 @@
 // environ_get / environ_sizes_get (WasiCtx::args and ::env as
 // NUL-terminated strings and a pointer array), clock_res_get /
 // clock_time_get (realtime: CLOCK_REALTIME; monotonic: the dispatcher's
-// clock; other clocks are inval), random_get (getrandom(2); more than
+// clock; process and thread CPU time: both the instance's own CPU time,
+// the time its calls' fibers ran on their thread, counted from a call's
+// first CPU-clock reading and never decreasing across calls (outside a
+// fiber: the thread's CPU clock), resolution that of
+// CLOCK_THREAD_CPUTIME_ID; other clocks are inval), random_get (getrandom(2); more than
 // 64 MiB at once traps), proc_exit (records the code in
 // WasiCtx::exit_code and ends the call with exit_error, wasi.h),
 // proc_raise (notsup, as wasmtime) and sched_yield (lets the loop's other
 // fibers run). Out-of-bounds pointers are fault, before anything is
 // written.
 #include <time.h>
+
+#include <algorithm>
 
 #include <fmt/format.h>
 
@@ -56,14 +62,43 @@ std::vector<std::string> env_strings(const WasiCtx& ctx) {
   return out;
 }
 
-// The host clock behind a preview1 clockid, or nullopt (inval).
+// The host clock behind a preview1 clockid, or nullopt (inval). The
+// process and thread CPU-time ids (2, 3) both read the instance's
+// CpuClock; CLOCK_THREAD_CPUTIME_ID stands for them here.
+constexpr uint32_t kProcessCputime = 2, kThreadCputime = 3;
 std::optional<clockid_t> clock_of(uint32_t id) {
   if (id == 0) return CLOCK_REALTIME;
   if (id == 1) return CLOCK_MONOTONIC;
+  if (id == kProcessCputime || id == kThreadCputime) return CLOCK_THREAD_CPUTIME_ID;
   return std::nullopt;
 }
 
 uint64_t ns_of(const timespec& ts) { return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec); }
+
+// The instance's CPU time: its call's fiber's (counted from the fiber's
+// first reading), or outside a fiber the thread's CPU clock; joined across
+// readings so that it never decreases.
+uint64_t cpu_time(CpuClock& clock) {
+  const auto fiber_ns = disp::this_fiber::cpu_time_ns();
+  const disp::FiberHandle id = disp::this_fiber::id();
+  uint64_t raw = 0;
+  if (fiber_ns) {
+    raw = *fiber_ns;
+  } else {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    raw = ns_of(ts);
+  }
+  if (!clock.seen || !(id == clock.fiber) || raw < clock.last_raw) {
+    clock.offset = int64_t(clock.last) - int64_t(raw);
+    clock.fiber = id;
+    clock.seen = true;
+  }
+  const uint64_t now = std::max(clock.last, uint64_t(int64_t(raw) + clock.offset));
+  clock.last = now;
+  clock.last_raw = raw;
+  return now;
+}
 
 Result<Errno> args_get(Call& c) { return put_strings(c.mem, c.ctx().args, c.u32(0), c.u32(1)); }
 Result<Errno> args_sizes_get(Call& c) { return put_sizes(c.mem, c.ctx().args, c.u32(0), c.u32(1)); }
@@ -84,6 +119,8 @@ Result<Errno> clock_time_get(Call& c) {
   uint64_t now = 0;
   if (*id == CLOCK_MONOTONIC) {
     now = disp::now_ns();
+  } else if (*id == CLOCK_THREAD_CPUTIME_ID) {
+    now = cpu_time(c.host.cpu);
   } else {
     timespec ts{};
     clock_gettime(*id, &ts);

@@ -109,5 +109,6 @@ std::optional<uint32_t> FdTable::insert(Fd fd) {
 
 FileFd* file_of(Fd* fd) { return fd ? std::get_if<FileFd>(&fd->obj) : nullptr; }
 DirFd* dir_of(Fd* fd) { return fd ? std::get_if<DirFd>(&fd->obj) : nullptr; }
+SocketFd* socket_of(Fd* fd) { return fd ? std::get_if<SocketFd>(&fd->obj) : nullptr; }
 
 }  // namespace wippy::hostfns::p1

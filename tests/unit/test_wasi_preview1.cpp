@@ -8,7 +8,8 @@
 // kind of out-of-bounds pointer, badf/notdir/spipe/notsock/notcapable/inval/
 // ilseq), link errors naming the import, proc_exit codes above 1, and 1,000
 // preview1 guests sleeping in poll_oneoff on one loop, and registry entries
-// granted `wasi1` (commands and reactors).
+// granted `wasi1` (commands and reactors), and sockets on a preopened
+// listener (accept, recv/send, peek, shutdown, poll, limits, timeout).
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -26,8 +28,10 @@
 #include "dispatcher/clock.h"
 #include "dispatcher/guest_call.h"
 #include "dispatcher/loop.h"
+#include "dispatcher/wait.h"
 #include "hostfns/wasi.h"
 #include "hostfns/wasi_preview1.h"
+#include "net/socket.h"
 #include "runtime_fixture.h"
 #include "wat_module.h"
 #include "wippy/runtime.h"
@@ -39,7 +43,8 @@ namespace {
 
 // errno values of the preview1 witx used below.
 constexpr uint32_t kSuccess = 0, kBadf = 8, kFault = 21, kIlseq = 25, kInval = 28, kNametoolong = 37, kNoent = 44,
-                   kNotcapable = 76, kNotdir = 54, kNotsock = 57, kNotsup = 58, kPerm = 63, kRofs = 69, kSpipe = 70,
+                   kNotcapable = 76, kNotdir = 54, kNotsock = 57, kAgain = 6, kMfile = 33, kNotconn = 53,
+                   kTimedout = 73, kNotsup = 58, kPerm = 63, kRofs = 69, kSpipe = 70,
                    kXdev = 75;
 
 // Signatures as in wasi_preview1_<family>.cpp: 'i' i32, 'I' i64.
@@ -102,7 +107,10 @@ struct Guest {
   Instance* inst = nullptr;
   MemoryInst* mem = nullptr;
 
-  explicit Guest(const std::vector<std::string>& names, const Tree* tree = nullptr) {
+  // `setup` may add to the ctx (limits, tcp_listeners) before Preview1::create.
+  explicit Guest(const std::vector<std::string>& names, const Tree* tree = nullptr,
+                 const std::function<void(WasiCtx&)>& setup = {}) {
+    if (setup) setup(ctx);
     if (tree) {
       ctx.preopens.push_back({tree->base + "/rw", "/rw", false});    // fd 3
       ctx.preopens.push_back({tree->base + "/ro", "/ro", true});     // fd 4
@@ -180,7 +188,7 @@ TEST_CASE("preview1: args, environ, clocks and random write where asked; out-of-
   CHECK(g.call("clock_time_get", {1, 0, kEnd - 4}) == kFault);
   CHECK(g.call("clock_res_get", {1, 8}) == kSuccess);
   CHECK(g.get64(8) > 0);
-  CHECK(g.call("clock_res_get", {2, 8}) == kInval);
+  CHECK(g.call("clock_res_get", {4, 8}) == kInval);
 
   CHECK(g.call("random_get", {256, 64}) == kSuccess);
   CHECK(g.get(256, 64) != std::string(64, '\0'));
@@ -654,4 +662,295 @@ TEST_CASE("preview1: random arguments to every function never crash the host nor
     CHECK_MESSAGE((e.path().filename() == "rw" || e.path().filename() == "ro" || e.path().filename() == "other" ||
                    e.path().filename() == "outside.txt"),
                   e.path().string());
+}
+
+namespace {
+
+const std::vector<std::string> kSockFuncs = {"sock_accept", "sock_recv", "sock_send", "sock_shutdown",
+                                              "fd_fdstat_get", "fd_fdstat_set_flags", "fd_read", "fd_write",
+                                              "fd_close", "fd_pread", "fd_seek", "fd_filestat_get", "poll_oneoff"};
+
+// A listener on 127.0.0.1, any port, as `run --tcplisten` makes one.
+std::shared_ptr<net::Socket> loopback_listener(const net::Policy& policy = {}) {
+  auto l = open_tcp_listener(policy, net::make_socket_address(net::loopback(net::Family::ipv4), 0));
+  REQUIRE_MESSAGE(l.ok(), (l.ok() ? "" : l.error().message));
+  return *l;
+}
+
+// A host client connected to `port` on 127.0.0.1 (waits in a fiber, or
+// blocks the thread outside one).
+net::Socket connect_client(uint16_t port) {
+  auto c = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
+  REQUIRE(c.ok());
+  auto now = c->start_connect(net::make_socket_address(net::loopback(net::Family::ipv4), port));
+  REQUIRE(now.ok());
+  if (!*now) {
+    REQUIRE(disp::wait_fd(c->fd(), true).ok());
+    REQUIRE(c->finish_connect().ok());
+  }
+  return std::move(*c);
+}
+
+// What the client receives next (waiting for it); "" at the end of the stream.
+std::string client_read(net::Socket& c) {
+  REQUIRE(disp::wait_fd(c.fd(), false).ok());
+  char buf[256];
+  auto n = c.read({reinterpret_cast<uint8_t*>(buf), sizeof buf});
+  REQUIRE(n.ok());
+  return std::string(buf, *n);
+}
+
+void client_write(net::Socket& c, const std::string& s) {
+  auto n = c.write({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
+  REQUIRE(n.ok());
+  REQUIRE(*n == s.size());
+}
+
+}  // namespace
+
+TEST_CASE("preview1 sockets: open_tcp_listener applies the network grant") {
+  const auto any = net::make_socket_address(net::loopback(net::Family::ipv4), 0);
+  auto none = open_tcp_listener(net::Policy::none(), any);
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().message.find("tcp listen on 127.0.0.1:0: access-denied") != std::string::npos);
+  net::Policy no_listen;
+  no_listen.allow_listen = false;
+  auto refused = open_tcp_listener(no_listen, any);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("does not allow listening") != std::string::npos);
+  auto rules = net::parse_policy({"tcp:127.0.0.1:9000-9001"});
+  REQUIRE(rules.ok());
+  auto off_rule = open_tcp_listener(*rules, net::make_socket_address(net::loopback(net::Family::ipv4), 1));
+  REQUIRE_FALSE(off_rule.ok());
+  CHECK(off_rule.error().message.find("access-denied") != std::string::npos);
+  auto ok = open_tcp_listener(*rules, any);  // port 0: any port the kernel picks
+  REQUIRE(ok.ok());
+  CHECK(net::port_of(*(*ok)->local_address()) != 0);
+}
+
+TEST_CASE("preview1 sockets: a preopened listener accepts; connections recv, peek, send, shutdown and close") {
+  auto listener = loopback_listener();
+  const uint16_t port = net::port_of(*listener->local_address());
+  Tree t;
+  Guest g(kSockFuncs, &t, [&](WasiCtx& ctx) { ctx.tcp_listeners.push_back(listener); });
+  const uint32_t lfd = 6;  // after the three preopened dirs of the tree
+
+  CHECK(g.call("fd_fdstat_get", {lfd, 300}) == kSuccess);
+  CHECK(g.mem->data[300] == 6);  // socket_stream
+  CHECK((g.get64(308) & (1ull << 29)) != 0);  // sock_accept right
+  CHECK(g.call("fd_filestat_get", {lfd, 400}) == kSuccess);
+  CHECK(g.mem->data[416] == 6);
+
+  // Non-blocking accept with no client; bad flags; not a socket; no fd; fault.
+  CHECK(g.call("fd_fdstat_set_flags", {lfd, 4}) == kSuccess);
+  CHECK(g.call("sock_accept", {lfd, 0, 60}) == kAgain);
+  CHECK(g.call("fd_fdstat_set_flags", {lfd, 0}) == kSuccess);
+  CHECK(g.call("sock_accept", {lfd, 8, 60}) == kInval);
+  CHECK(g.call("sock_accept", {1, 0, 60}) == kNotsock);
+  CHECK(g.call("sock_accept", {3, 0, 60}) == kNotsock);  // a directory
+  CHECK(g.call("sock_accept", {99, 0, 60}) == kBadf);
+  CHECK(g.call("sock_accept", {lfd, 0, kEnd}) == kFault);
+  g.put32(100, 512), g.put32(104, 8);
+  CHECK(g.call("sock_recv", {lfd, 100, 1, 0, 120, 124}) == kNotconn);
+  CHECK(g.call("sock_shutdown", {lfd, 3}) == kNotconn);
+
+  net::Socket client = connect_client(port);
+  REQUIRE(g.call("sock_accept", {lfd, 0, 60}) == kSuccess);
+  const uint32_t conn = g.get32(60);
+  CHECK(conn == 7);
+  CHECK(g.call("sock_accept", {conn, 0, 60}) == kInval);  // not a listener
+  CHECK(g.call("fd_fdstat_get", {conn, 300}) == kSuccess);
+  CHECK(g.mem->data[300] == 6);
+  CHECK((g.get64(308) & (1ull << 28)) != 0);  // sock_shutdown right
+
+  client_write(client, "hello");
+  // poll_oneoff: fd_read on the connection is ready with the 5 bytes queued.
+  std::memset(g.mem->data + 2000, 0, 48);
+  g.put64(2000, 77), g.mem->data[2008] = 1, g.put32(2016, conn);
+  CHECK(g.call("poll_oneoff", {2000, 2100, 1, 2200}) == kSuccess);
+  CHECK(g.get32(2200) == 1);
+  CHECK(g.get64(2100) == 77);
+  CHECK((g.get32(2108) & 0xFFFF) == kSuccess);
+  CHECK(g.get64(2116) == 5);
+
+  // Peek 3, then read all 5 across two iovecs.
+  g.put32(100, 512), g.put32(104, 3);
+  CHECK(g.call("sock_recv", {conn, 100, 1, 1, 120, 124}) == kSuccess);
+  CHECK(g.get32(120) == 3);
+  CHECK(g.get(512, 3) == "hel");
+  g.put32(100, 512), g.put32(104, 2), g.put32(108, 600), g.put32(112, 10);
+  CHECK(g.call("sock_recv", {conn, 100, 2, 0, 120, 124}) == kSuccess);
+  CHECK(g.get32(120) == 5);
+  CHECK(g.get(512, 2) == "he");
+  CHECK(g.get(600, 3) == "llo");
+  CHECK(g.call("sock_recv", {conn, 100, 1, 4, 120, 124}) == kInval);  // unknown riflags
+  CHECK(g.call("sock_recv", {conn, kEnd - 4, 1, 0, 120, 124}) == kFault);
+  // Nothing queued on a nonblock connection: again.
+  CHECK(g.call("fd_fdstat_set_flags", {conn, 4}) == kSuccess);
+  CHECK(g.call("sock_recv", {conn, 100, 1, 0, 120, 124}) == kAgain);
+  CHECK(g.call("fd_fdstat_set_flags", {conn, 0}) == kSuccess);
+
+  // recv_waitall: waits until both writes of the client filled the buffer.
+  client_write(client, "abc");
+  g.put32(100, 512), g.put32(104, 3);
+  CHECK(g.call("sock_recv", {conn, 100, 1, 2, 120, 124}) == kSuccess);
+  CHECK(g.get32(120) == 3);
+  CHECK(g.get(512, 3) == "abc");
+
+  g.put(700, "world");
+  g.put32(100, 700), g.put32(104, 5);
+  CHECK(g.call("sock_send", {conn, 100, 1, 0, 120}) == kSuccess);
+  CHECK(g.get32(120) == 5);
+  CHECK(client_read(client) == "world");
+  CHECK(g.call("sock_send", {conn, 100, 1, 1, 120}) == kInval);  // siflags has no bits
+  CHECK(g.call("sock_send", {conn, 100, 1, 0, kEnd}) == kFault);
+
+  // fd_write / fd_read are send / recv; positions do not exist.
+  g.put32(100, 700), g.put32(104, 1);
+  CHECK(g.call("fd_write", {conn, 100, 1, 120}) == kSuccess);
+  CHECK(client_read(client) == "w");
+  client_write(client, "xy");
+  g.put32(100, 512), g.put32(104, 16);
+  CHECK(g.call("fd_read", {conn, 100, 1, 120}) == kSuccess);
+  CHECK(g.get32(120) == 2);
+  CHECK(g.get(512, 2) == "xy");
+  CHECK(g.call("fd_pread", {conn, 100, 1, 0, 120}) == kSpipe);
+  CHECK(g.call("fd_seek", {conn, 0, 0, 120}) == kSpipe);
+
+  CHECK(g.call("sock_shutdown", {conn, 0}) == kInval);
+  CHECK(g.call("sock_shutdown", {conn, 4}) == kInval);
+  CHECK(g.call("sock_shutdown", {1, 1}) == kNotsock);
+  CHECK(g.call("sock_shutdown", {99, 1}) == kBadf);
+  CHECK(g.call("sock_shutdown", {conn, 2}) == kSuccess);
+  CHECK(client_read(client).empty());  // the guest's side ended
+  client.close();
+  CHECK(g.call("sock_recv", {conn, 100, 1, 0, 120, 124}) == kSuccess);
+  CHECK(g.get32(120) == 0);  // the client's end
+  CHECK(g.call("fd_close", {conn}) == kSuccess);
+  CHECK(g.call("sock_send", {conn, 100, 1, 0, 120}) == kBadf);
+  CHECK(g.call("fd_close", {conn}) == kBadf);
+}
+
+TEST_CASE("preview1 sockets: max_open_sockets bounds accepted connections; socket_timeout_ms a blocking recv") {
+  auto listener = loopback_listener();
+  const uint16_t port = net::port_of(*listener->local_address());
+  Guest g(kSockFuncs, nullptr, [&](WasiCtx& ctx) {
+    ctx.tcp_listeners.push_back(listener);
+    ctx.limits.max_open_sockets = 1;
+    ctx.limits.socket_timeout_ms = 50;
+  });
+  const uint32_t lfd = 3;  // no preopened dirs
+  net::Socket a = connect_client(port), b = connect_client(port);
+  REQUIRE(g.call("sock_accept", {lfd, 0, 60}) == kSuccess);
+  const uint32_t first = g.get32(60);
+  CHECK(g.call("sock_accept", {lfd, 0, 60}) == kMfile);  // the one socket slot is taken
+  // The waiting connection was not taken: it is there once a slot frees.
+  CHECK(g.call("fd_close", {first}) == kSuccess);
+  REQUIRE(g.call("sock_accept", {lfd, 4, 60}) == kSuccess);  // fdflags nonblock for the new fd
+  const uint32_t second = g.get32(60);
+  CHECK(g.call("fd_fdstat_get", {second, 300}) == kSuccess);
+  CHECK(g.get32(302) % 65536 == 4);
+  CHECK(g.call("fd_fdstat_set_flags", {second, 0}) == kSuccess);
+  // A blocking recv with nothing coming: timedout after at least 50 ms.
+  g.put32(100, 512), g.put32(104, 8);
+  const uint64_t t0 = disp::now_ns();
+  CHECK(g.call("sock_recv", {second, 100, 1, 0, 120, 124}) == kTimedout);
+  CHECK(disp::now_ns() - t0 >= 50'000'000);
+  client_write(b, "late");
+  CHECK(g.call("sock_recv", {second, 100, 1, 0, 120, 124}) == kSuccess);  // the clock restarts
+  CHECK(g.get32(120) == 4);
+}
+
+TEST_CASE("preview1 sockets: a blocking sock_accept parks only its fiber until a client connects") {
+  auto listener = loopback_listener();
+  const uint16_t port = net::port_of(*listener->local_address());
+  Guest g(kSockFuncs, nullptr, [&](WasiCtx& ctx) { ctx.tcp_listeners.push_back(listener); });
+  disp::Loop loop;
+  bool done = false, done_before_connect = true;
+  uint32_t result = ~0u;
+  std::optional<net::Socket> client;
+  auto h = disp::spawn_guest_call(loop, g.store, g.inst->export_func("call_sock_accept"),
+                                  {val_i32(3), val_i32(0), val_i32(60)}, {}, [&](Result<std::vector<Value>> r) {
+                                    done = true;
+                                    if (r.ok()) result = (*r)[0].i32;
+                                  });
+  REQUIRE(h.valid());
+  loop.spawn([&] {
+    done_before_connect = done;
+    client = connect_client(port);
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  CHECK_FALSE(done_before_connect);
+  CHECK(done);
+  CHECK(result == kSuccess);
+  CHECK(g.get32(60) == 4);
+}
+
+TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, never going back") {
+  const std::string spin =
+      "(func (export \"spin\") (param $n i32) (loop $l (local.set $n (i32.sub (local.get $n) (i32.const 1)))"
+      " (br_if $l (local.get $n))))\n";
+  auto mod = testing::compile_wat_module(preview1_wat({"clock_time_get", "clock_res_get", "poll_oneoff"}, spin));
+  WasiCtx ctx;
+  Store store;
+  auto p1 = Preview1::create(ctx);
+  REQUIRE(p1.ok());
+  auto imports = p1->link(store, *mod);
+  REQUIRE(imports.ok());
+  auto inst = instantiate(store, mod, *imports);
+  REQUIRE(inst.ok());
+  MemoryInst* mem = (*inst)->export_memory("memory");
+  auto read64 = [&](uint32_t at) { uint64_t v; std::memcpy(&v, mem->data + at, 8); return v; };
+  auto call = [&](const char* name, std::vector<Value> args) {
+    auto r = disp::call_in_fiber(store, (*inst)->export_func(name), args);
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    return r->empty() ? 0u : (*r)[0].i32;
+  };
+  std::vector<uint64_t> readings;  // process, thread, process, ... across calls and fibers
+  disp::Loop loop;
+  loop.spawn([&] {
+    for (uint32_t id : {2u, 3u}) {
+      CHECK(call("call_clock_res_get", {val_i32(id), val_i32(8)}) == kSuccess);
+      CHECK(read64(8) > 0);
+    }
+    CHECK(call("call_clock_time_get", {val_i32(2), val_i64(0), val_i32(16)}) == kSuccess);
+    readings.push_back(read64(16));
+    call("spin", {val_i32(20'000'000)});
+    CHECK(call("call_clock_time_get", {val_i32(3), val_i64(0), val_i32(16)}) == kSuccess);
+    readings.push_back(read64(16));
+  });
+  CHECK(loop.run() == disp::RunResult::finished);
+  // Another loop's fiber (later calls of the same instance) continues from
+  // there: a 30 ms sleep in poll_oneoff, then a spin that adds CPU time.
+  disp::Loop loop2;
+  loop2.spawn([&] {
+    CHECK(call("call_clock_time_get", {val_i32(2), val_i64(0), val_i32(16)}) == kSuccess);
+    readings.push_back(read64(16));
+    std::memset(mem->data + 100, 0, 48);
+    uint32_t one = 1;
+    uint64_t sleep = 30'000'000;
+    std::memcpy(mem->data + 116, &one, 4), std::memcpy(mem->data + 124, &sleep, 8);
+    CHECK(call("call_poll_oneoff", {val_i32(100), val_i32(200), val_i32(1), val_i32(300)}) == kSuccess);
+    CHECK(call("call_clock_time_get", {val_i32(3), val_i64(0), val_i32(16)}) == kSuccess);
+    readings.push_back(read64(16));
+    call("spin", {val_i32(20'000'000)});
+    CHECK(call("call_clock_time_get", {val_i32(2), val_i64(0), val_i32(16)}) == kSuccess);
+    readings.push_back(read64(16));
+  });
+  CHECK(loop2.run() == disp::RunResult::finished);
+  REQUIRE(readings.size() == 5);
+  for (size_t i = 1; i < readings.size(); ++i) CHECK(readings[i] >= readings[i - 1]);
+  CHECK(readings[1] > readings[0]);  // the spin used CPU
+  CHECK(readings[4] > readings[3]);
+  // Outside a fiber (the thread's CPU clock), still not below the last reading.
+  FuncInst* get = (*inst)->export_func("call_clock_time_get");
+  std::vector<Value> args = {val_i32(3), val_i64(0), val_i32(16)};
+  auto r = invoke(store, get, args);
+  REQUIRE(r.ok());
+  CHECK((*r)[0].i32 == kSuccess);
+  CHECK(read64(16) >= readings.back());
+  args[2] = val_i32(kEnd - 4);
+  r = invoke(store, get, args);
+  REQUIRE(r.ok());
+  CHECK((*r)[0].i32 == kFault);
 }

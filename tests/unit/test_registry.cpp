@@ -28,6 +28,7 @@
 
 namespace fs = std::filesystem;
 using namespace wippy;
+using namespace wippy::hostfns;
 
 namespace {
 

@@ -162,9 +162,11 @@ TEST_CASE("wasi host: a handle lives in the calling instance's table only") {
 TEST_CASE("wasi host: instances link against the one shared linker") {
   auto comp = load_probe();
   const WasiHost host(WasiPackages::for_imports(*comp));
-  auto stdout_item = host.linker()->resolve("wasi:cli/stdout@0.2.0");
-  REQUIRE(stdout_item.ok());
-  const auto shared = stdout_item->instance;
+  // The linker defines each resource type once: every instance uses (and
+  // references) those very types, where a linker built per instance would
+  // make new ones.
+  const component::ResourceRef& shared = host.types().output_stream;
+  REQUIRE(shared);
   const long before = shared.use_count();
   constexpr int kInstances = 3;
   struct Live {
@@ -179,16 +181,21 @@ TEST_CASE("wasi host: instances link against the one shared linker") {
     REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
     l->inst = std::move(*inst);
     CHECK(l->store.host_data == &l->ctx);
+    CHECK(l->ctx.state.types.output_stream == shared);
+    CHECK(l->ctx.state.types.pollable == host.types().pollable);
     live.push_back(std::move(l));
   }
-  // Each instance holds the one host instance the linker defined; none
-  // was built for it.
   CHECK(shared.use_count() >= before + kInstances);
-  auto again = host.linker()->resolve("wasi:cli/stdout@0.2.0");
-  REQUIRE(again.ok());
-  CHECK(again->instance == shared);
   live.clear();
   CHECK(shared.use_count() == before);
+
+  // add_wasi_to_linker builds a linker for one instance: new types each time.
+  WasiCtx one, two;
+  component::Linker l1, l2;
+  REQUIRE(add_wasi_to_linker(l1, one).ok());
+  REQUIRE(add_wasi_to_linker(l2, two).ok());
+  CHECK(one.state.types.output_stream != two.state.types.output_stream);
+  CHECK(one.state.types.output_stream != shared);
 }
 
 TEST_CASE("wasi host: a wrong-signature import is refused at link time naming it; the host stays usable") {

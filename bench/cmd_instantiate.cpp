@@ -5,12 +5,16 @@
 // component <build>/tests/http/fetch.component.wasm, those present):
 //   decode     component::decode_component of the bytes in memory;
 //   validate   component::validate_component;
-//   instantiate  a fresh Store, a fresh WASI linker (add_wasi_to_linker)
-//              and Linker::instantiate of the loaded component: the
-//              median of --runs (default 50) repetitions after the first;
+//   instantiate  a fresh Store and WasiCtx and WasiHost::instantiate of the
+//              loaded component through its WasiHost (the WASI linker,
+//              built once as a Program's is): the median of --runs
+//              (default 50) repetitions after the first;
 //   first      the first instantiation (compiles nothing: code is lazy);
-//   linker     of a further instance, the part spent making a WasiCtx and
-//              its WASI linker (median), before Linker::instantiate;
+//   ctx        of a further instance, the part spent making its WasiCtx
+//              and Store (median), before instantiate;
+//   unshared   a further instance with a WasiHost built for it alone
+//              (median, measured alternately with the shared one): what an
+//              instance cost before linkers were shared;
 //   first run  a fresh instance running wasi:cli/run#run once (arguments
 //              `guest {"http":1}`: the fetch guest then runs no case; hello
 //              ignores them), compiling what it calls;
@@ -37,19 +41,16 @@ namespace wippy::bench {
 
 namespace {
 
-// One fresh instance: Store, WASI linker, instantiate. Returns ms, or < 0
-// with the error printed; *linker_ms: the part before instantiate.
-double one_instance(const std::shared_ptr<const component::Component>& comp, double* linker_ms) {
+// One fresh instance: Store, WasiCtx, instantiate through the component's
+// WasiHost (its linker built once, as a Program's is). Returns ms, or < 0
+// with the error printed; *ctx_ms: the part before instantiate.
+double one_instance(const std::shared_ptr<const component::Component>& comp, const hostfns::WasiHost& host,
+                    double* ctx_ms) {
   const double t0 = now_ms();
   hostfns::WasiCtx ctx;
   Store store;
-  component::Linker linker;
-  if (auto a = hostfns::add_wasi_to_linker(linker, ctx); !a) {
-    std::printf("FAIL add_wasi_to_linker: %s\n", a.error().message.c_str());
-    return -1;
-  }
-  *linker_ms = now_ms() - t0;
-  auto inst = linker.instantiate(store, comp);
+  *ctx_ms = now_ms() - t0;
+  auto inst = host.instantiate(store, ctx, comp);
   if (!inst) {
     std::printf("FAIL instantiate: %s\n", inst.error().message.c_str());
     return -1;
@@ -57,14 +58,25 @@ double one_instance(const std::shared_ptr<const component::Component>& comp, dou
   return now_ms() - t0;
 }
 
+// One fresh instance with a WasiHost of its own (a linker per instance, as
+// before linkers were shared): ms, or < 0.
+double one_unshared_instance(const std::shared_ptr<const component::Component>& comp) {
+  const double t0 = now_ms();
+  hostfns::WasiHost host(hostfns::WasiPackages::for_imports(*comp));
+  const double host_ms = now_ms() - t0;
+  double ctx_ms = 0;
+  const double inst_ms = one_instance(comp, host, &ctx_ms);  // its teardown is not counted
+  return inst_ms < 0 ? -1 : host_ms + inst_ms;
+}
+
 // One fresh instance running the command. Returns ms, or < 0 with the
 // error printed.
-double one_run(const std::shared_ptr<const component::Component>& comp) {
+double one_run(const std::shared_ptr<const component::Component>& comp, const hostfns::WasiHost& host) {
   const double t0 = now_ms();
   hostfns::WasiCtx ctx;
   ctx.args = {"guest", "{\"http\":1}"};
   Store store;
-  auto r = hostfns::run_wasi_command(store, comp, ctx);
+  auto r = hostfns::run_wasi_command(store, comp, ctx, host);
   if (!r || *r != 0) {
     std::printf("FAIL run: %s\n", r ? ("exit " + std::to_string(*r)).c_str() : r.error().message.c_str());
     return -1;
@@ -93,26 +105,25 @@ int bench_file(const std::string& path, int runs) {
   const double t2 = now_ms();
   auto comp = std::make_shared<const component::Component>(std::move(*decoded));
   comp->memo->validated = true;
-  // The first measure of `fn` then `runs` more; false on a failure.
-  auto measure = [&](double (*fn)(const std::shared_ptr<const component::Component>&), double& first_ms,
-                     std::vector<double>& more) {
-    first_ms = fn(comp);
-    for (int r = 0; r < runs && first_ms >= 0; ++r) {
-      more.push_back(fn(comp));
-      if (more.back() < 0) return false;
-    }
-    return first_ms >= 0;
-  };
+  const hostfns::WasiHost host(hostfns::WasiPackages::for_imports(*comp));
   double first = 0, first_run = 0;
-  std::vector<double> each, warm, linker_parts;
-  double linker_ms = 0;
-  first = one_instance(comp, &linker_ms);
+  std::vector<double> each, warm, ctx_parts, hosts;
+  double ctx_ms = 0;
+  first = one_instance(comp, host, &ctx_ms);
   for (int r = 0; r < runs && first >= 0; ++r) {
-    each.push_back(one_instance(comp, &linker_ms));
+    each.push_back(one_instance(comp, host, &ctx_ms));
     if (each.back() < 0) return 1;
-    linker_parts.push_back(linker_ms);
+    ctx_parts.push_back(ctx_ms);
+    hosts.push_back(one_unshared_instance(comp));
+    if (hosts.back() < 0) return 1;
   }
-  if (first < 0 || !measure(one_run, first_run, warm)) return 1;
+  if (first < 0) return 1;
+  first_run = one_run(comp, host);
+  for (int r = 0; r < runs && first_run >= 0; ++r) {
+    warm.push_back(one_run(comp, host));
+    if (warm.back() < 0) return 1;
+  }
+  if (first_run < 0) return 1;
   const double inst = median(each), load = (t1 - t0) + (t2 - t1) + first;
   std::printf("%s (%.2f MB, %zu core modules)\n", path.c_str(), double(bytes.size()) / 1e6,
               comp->core_modules.size());
@@ -122,7 +133,8 @@ int bench_file(const std::string& path, int runs) {
               double(bytes.size()) / 1e3 / (t2 - t1));
   std::printf("  first instance              %10.2f ms\n", first);
   std::printf("  further instance (median)   %10.1f us\n", inst * 1000.0);
-  std::printf("    of which WASI linker      %10.1f us\n", median(linker_parts) * 1000.0);
+  std::printf("    of which WasiCtx + Store  %10.1f us\n", median(ctx_parts) * 1000.0);
+  std::printf("  instance, linker unshared   %10.1f us\n", median(hosts) * 1000.0);
   std::printf("  ratio instance / whole load %10.4f\n", load > 0 ? inst / load : 0.0);
   std::printf("  first run (instance + run)  %10.2f ms\n", first_run);
   std::printf("  warm run (median)           %10.2f ms\n", median(warm));

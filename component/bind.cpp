@@ -87,4 +87,15 @@ Error unknown_handle(const ResourceRef& type, uint32_t rep) {
                                                  type ? type->name : "?", rep));
 }
 
+Error no_host_context(const std::string& fn) {
+  return make_error(ErrorKind::Trap,
+                    fmt::format("host function `{}`: the calling store has no host context for it", fn));
+}
+
+Error no_table(const ResourceRef& type) {
+  return make_error(ErrorKind::Trap, fmt::format("resource `{}`: no resource table (a context resource used "
+                                                 "without in())",
+                                                 type ? type->name : "?"));
+}
+
 }  // namespace wippy::component::bind_detail

@@ -18,7 +18,8 @@
 //   });
 //
 // Callables: lambdas, function objects or function pointers, optionally
-// taking `Store&` first (the calling store). Parameter and return types are
+// taking `Store&` first (the calling store) or `C&` for a host context type
+// C (host_context.h: the calling store's C; a store without one traps). Parameter and return types are
 // those of bind_convert.h / bind_values.h. Returning Result<T> (interp's
 // host error) ends the guest call with that error (a Trap, usually); a
 // WitResult<T, E> is the WIT `result` the guest sees.
@@ -31,7 +32,10 @@
 // Resources: HostResource<R> holds the R objects behind the handles of one
 // resource type in a ResourceTable (resource_table.h; parent/child links,
 // max_handles); a guest dropping an own handle destroys its object (R's
-// destructor) unless child handles keep it alive. Own<R> / Borrow<R> in signatures match only that resource;
+// destructor) unless child handles keep it alive. A resource declared for a
+// host context (HostInterface::context_resource<R, C>) has no table of its
+// own: one declaration serves every instance, and in(table) gives the
+// HostResource on the calling instance's table (HostContextTraits<C>::table). Own<R> / Borrow<R> in signatures match only that resource;
 // Own<> / Borrow<> (R = void) match any (e.g. a resource declared through
 // the untyped HostInstance::resource).
 #pragma once
@@ -46,6 +50,7 @@
 #include <vector>
 
 #include "component/bind_convert.h"
+#include "component/host_context.h"
 #include "component/linker.h"
 #include "component/resource_table.h"
 
@@ -63,6 +68,8 @@ Result<void> check_signature(const FuncSig& sig, std::span<const CheckFn> params
 Error bad_argument(const std::string& fn, size_t index, const Val& v);
 Error wrong_arity(const std::string& fn, size_t expected, size_t given);
 Error unknown_handle(const ResourceRef& type, uint32_t rep);
+Error no_host_context(const std::string& fn);
+Error no_table(const ResourceRef& type);
 
 template <class F>
 struct Signature : Signature<decltype(&F::operator())> {};
@@ -125,7 +132,9 @@ decltype(auto) pass(S& s) {
   else return Plain<A>(s);
 }
 
-template <bool WithStore, class Ret, class... A, class F, size_t... I>
+// First: what the callable takes before the WIT parameters: void
+// (nothing), Store (the calling store) or a host context type.
+template <class First, class Ret, class... A, class F, size_t... I>
 Result<std::vector<Val>> call_typed(F& fn, Store& store, std::span<const Val> args, const std::string& name,
                                     std::index_sequence<I...>) {
   std::tuple<typename WitType<Plain<A>>::Stored...> stored;
@@ -133,9 +142,15 @@ Result<std::vector<Val>> call_typed(F& fn, Store& store, std::span<const Val> ar
   ((bad == sizeof...(A) && !WitType<Plain<A>>::from_val(args[I], std::get<I>(stored)) ? void(bad = I) : void()),
    ...);
   if (bad != sizeof...(A)) return bad_argument(name, bad, args[bad]);
+  First* first = nullptr;
+  if constexpr (!std::is_void_v<First> && !std::is_same_v<First, Store>) {
+    first = host_context<First>(store);
+    if (!first) return no_host_context(name);
+  }
   auto invoke = [&]() -> decltype(auto) {
-    if constexpr (WithStore) return fn(store, pass<A>(std::get<I>(stored))...);
-    else return fn(pass<A>(std::get<I>(stored))...);
+    if constexpr (std::is_void_v<First>) return fn(pass<A>(std::get<I>(stored))...);
+    else if constexpr (std::is_same_v<First, Store>) return fn(store, pass<A>(std::get<I>(stored))...);
+    else return fn(*first, pass<A>(std::get<I>(stored))...);
   };
   if constexpr (std::is_void_v<Ret>) {
     invoke();
@@ -157,13 +172,13 @@ Result<void> check_typed(const FuncSig& sig) {
   }
 }
 
-template <bool WithStore, class Ret, class... A, class F>
+template <class First, class Ret, class... A, class F>
 std::pair<HostFn, HostSigCheck> make_typed(std::string name, F fn) {
   HostFn call = [fn = std::move(fn), name = std::move(name)](Store& store,
                                                              std::span<const Val> args) mutable
       -> Result<std::vector<Val>> {
     if (args.size() != sizeof...(A)) return wrong_arity(name, sizeof...(A), args.size());
-    return call_typed<WithStore, Ret, A...>(fn, store, args, name, std::index_sequence_for<A...>{});
+    return call_typed<First, Ret, A...>(fn, store, args, name, std::index_sequence_for<A...>{});
   };
   return {std::move(call), &check_typed<Ret, A...>};
 }
@@ -172,11 +187,15 @@ template <class Ret, class Args, class F>
 struct Maker;
 template <class Ret, class... A, class F>
 struct Maker<Ret, std::tuple<Store&, A...>, F> {
-  static auto make(std::string name, F fn) { return make_typed<true, Ret, A...>(std::move(name), std::move(fn)); }
+  static auto make(std::string name, F fn) { return make_typed<Store, Ret, A...>(std::move(name), std::move(fn)); }
+};
+template <class Ret, HostContextType C, class... A, class F>
+struct Maker<Ret, std::tuple<C&, A...>, F> {
+  static auto make(std::string name, F fn) { return make_typed<C, Ret, A...>(std::move(name), std::move(fn)); }
 };
 template <class Ret, class... A, class F>
 struct Maker<Ret, std::tuple<A...>, F> {
-  static auto make(std::string name, F fn) { return make_typed<false, Ret, A...>(std::move(name), std::move(fn)); }
+  static auto make(std::string name, F fn) { return make_typed<void, Ret, A...>(std::move(name), std::move(fn)); }
 };
 
 }  // namespace bind_detail
@@ -198,12 +217,19 @@ template <class R>
 class HostResource {
  public:
   HostResource() = default;
+  HostResource(ResourceRef type, std::shared_ptr<ResourceTable> table)
+      : type_(std::move(type)), table_(std::move(table)) {}
+
+  // The same resource type on `table` (for a context resource, the calling
+  // instance's table).
+  HostResource in(std::shared_ptr<ResourceTable> table) const { return HostResource(type_, std::move(table)); }
 
   const ResourceRef& type() const { return type_; }
   const std::shared_ptr<ResourceTable>& table() const { return table_; }
   // A new own handle to `obj` (return it to hand it to the guest), a child
   // of handle `parent` when non-zero; a Trap past the table's max_handles.
   Result<Own<R>> add(std::shared_ptr<R> obj, uint32_t parent = 0) const {
+    if (!table_) return bind_detail::no_table(type_);
     auto rep = table_->insert<R>(std::move(obj), parent);
     if (!rep) return rep.error();
     return Own<R>(type_, *rep);
@@ -216,7 +242,7 @@ class HostResource {
   // Takes back the object of an own handle the guest handed over (a Trap
   // while child handles of it live).
   Result<std::shared_ptr<R>> take(const Own<R>& h) const {
-    if (!table_->get<R>(h.rep())) return bind_detail::unknown_handle(type_, h.rep());
+    if (!table_ || !table_->get<R>(h.rep())) return bind_detail::unknown_handle(type_, h.rep());
     return table_->take<R>(h.rep());
   }
   size_t size() const { return table_ ? table_->count(resource_tag<R>()) : 0; }
@@ -224,7 +250,7 @@ class HostResource {
  private:
   friend class HostInterface;
   Result<R*> lookup(uint32_t rep) const {
-    R* obj = table_->get<R>(rep);
+    R* obj = table_ ? table_->get<R>(rep) : nullptr;
     if (!obj) return bind_detail::unknown_handle(type_, rep);
     return obj;
   }
@@ -253,6 +279,22 @@ class HostInterface {
     r.table_ = table ? std::move(table) : std::make_shared<ResourceTable>();
     r.type_ = inst_->resource(
         std::move(name), [table = r.table_](uint32_t rep) { table->drop(rep); }, resource_tag<R>());
+    return r;
+  }
+
+  // Declares resource type `name`, bound to C++ type R, for host context
+  // type C: its objects live in each calling instance's table
+  // (HostContextTraits<C>::table), reached with in(); the returned value
+  // has no table. A drop on a store without a C does nothing.
+  template <class R, HostContextType C>
+  HostResource<R> context_resource(std::string name) {
+    HostResource<R> r;
+    r.type_ = inst_->resource_in_store(
+        std::move(name),
+        [](Store& store, uint32_t rep) {
+          if (C* c = host_context<C>(store)) HostContextTraits<C>::table(*c).drop(rep);
+        },
+        resource_tag<R>());
     return r;
   }
 

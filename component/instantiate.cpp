@@ -659,7 +659,7 @@ Result<Item> Scope::make_canon(const Canon& c) {
             auto r = invoke(hc.store, rt->dtor, a);
             if (!r) return r.error();
           } else if (rt->host_dtor) {
-            rt->host_dtor(h->rep);
+            rt->host_dtor(hc.store, h->rep);
           }
           return {};
         };

@@ -81,7 +81,8 @@ Item host_func_item(const std::string& name, HostFn fn, HostSigCheck check) {
   return item;
 }
 
-std::pair<Item, ResourceRef> host_resource_item(const std::string& name, std::function<void(uint32_t)> dtor,
+std::pair<Item, ResourceRef> host_resource_item(const std::string& name,
+                                                std::function<void(Store&, uint32_t)> dtor,
                                                 const void* host_type) {
   auto r = std::make_shared<Resource>();
   r->name = name;
@@ -101,7 +102,18 @@ HostInstance& HostInstance::func(std::string name, HostFn fn, HostSigCheck check
   return *this;
 }
 
+// A destructor of the rep alone, as one told the store (null stays null).
+std::function<void(Store&, uint32_t)> ignoring_store(std::function<void(uint32_t)> dtor) {
+  if (!dtor) return {};
+  return [dtor = std::move(dtor)](Store&, uint32_t rep) { dtor(rep); };
+}
+
 ResourceRef HostInstance::resource(std::string name, std::function<void(uint32_t)> dtor, const void* host_type) {
+  return resource_in_store(std::move(name), ignoring_store(std::move(dtor)), host_type);
+}
+
+ResourceRef HostInstance::resource_in_store(std::string name, std::function<void(Store&, uint32_t)> dtor,
+                                            const void* host_type) {
   auto [item, r] = host_resource_item(name, std::move(dtor), host_type);
   inst_->exports[std::move(name)] = std::move(item);
   return r;
@@ -126,7 +138,7 @@ Linker& Linker::func(const std::string& name, HostFn fn, HostSigCheck check) {
 }
 
 ResourceRef Linker::resource(const std::string& name, std::function<void(uint32_t)> dtor, const void* host_type) {
-  auto [item, r] = host_resource_item(name, std::move(dtor), host_type);
+  auto [item, r] = host_resource_item(name, ignoring_store(std::move(dtor)), host_type);
   items_[name] = std::move(item);
   return r;
 }
@@ -139,39 +151,64 @@ Linker& Linker::define_instance(const std::string& name, std::shared_ptr<const R
   return *this;
 }
 
-Result<Item> Linker::resolve(const std::string& name) const {
-  if (auto it = items_.find(name); it != items_.end()) return it->second;
+Linker& Linker::set_base(std::shared_ptr<const Linker> base) {
+  base_ = std::move(base);
+  return *this;
+}
+
+Linker& Linker::set_host_data(void* data, const void* type) {
+  host_data_ = data;
+  host_data_type_ = type;
+  return *this;
+}
+
+namespace {
+
+// The highest semver-compatible offer for `name` among `items`, or null.
+const Item* best_compatible(const std::map<std::string, Item>& items, std::string_view name) {
   auto [base, version] = split_version(name);
+  if (version.empty()) return nullptr;
   const Item* best = nullptr;
   std::optional<SemVer> best_version;
-  if (!version.empty()) {
-    for (auto& [offer, item] : items_) {
-      auto [obase, oversion] = split_version(offer);
-      if (obase != base || oversion.empty() || !semver_compatible(oversion, version)) continue;
-      auto v = parse_semver(oversion);
-      if (!best || (v && best_version && less(*best_version, *v))) {
-        best = &item;
-        best_version = v;
-      }
+  for (auto& [offer, item] : items) {
+    auto [obase, oversion] = split_version(offer);
+    if (obase != base || oversion.empty() || !semver_compatible(oversion, version)) continue;
+    auto v = parse_semver(oversion);
+    if (!best || (v && best_version && less(*best_version, *v))) {
+      best = &item;
+      best_version = v;
     }
   }
-  if (!best) {
-    std::string offered;
-    for (auto& [offer, item] : items_) {
+  return best;
+}
+
+}  // namespace
+
+Result<Item> Linker::resolve(const std::string& name) const {
+  // Exact names first, then compatible versions; this linker before its base.
+  for (const Linker* l = this; l; l = l->base_.get())
+    if (auto it = l->items_.find(name); it != l->items_.end()) return it->second;
+  for (const Linker* l = this; l; l = l->base_.get())
+    if (const Item* best = best_compatible(l->items_, name)) return *best;
+  const std::string_view base = split_version(name).first;
+  std::string offered;
+  for (const Linker* l = this; l; l = l->base_.get())
+    for (auto& [offer, item] : l->items_)
       if (split_version(offer).first == base) offered += (offered.empty() ? "" : ", ") + offer;
-    }
-    return make_error(ErrorKind::Unlinkable,
-                      offered.empty()
-                          ? fmt::format("missing import `{}`: the host does not provide it", quote_input(name))
-                          : fmt::format("missing import `{}`: the host provides only incompatible versions ({})",
-                                        quote_input(name), offered));
-  }
-  return *best;
+  return make_error(ErrorKind::Unlinkable,
+                    offered.empty()
+                        ? fmt::format("missing import `{}`: the host does not provide it", quote_input(name))
+                        : fmt::format("missing import `{}`: the host provides only incompatible versions ({})",
+                                      quote_input(name), offered));
 }
 
 Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(Store& store,
                                                                std::shared_ptr<const Component> component) const {
   if (auto v = validate_once(*component); !v) return v.error();
+  if (host_data_) {
+    store.host_data = host_data_;
+    store.host_data_type = host_data_type_;
+  }
   auto r = instantiate_component(store, *this, std::move(component));
   if (!r) return r.error();
   return std::make_unique<ComponentInstance>(store, r->exports, r->scope);

@@ -17,6 +17,10 @@
 // as Unlinkable naming the import, the function and the mismatch. Host resources are identified by the ResourceRef
 // returned from HostInstance::resource(); a guest dropping an own handle of
 // one calls its destructor with the representation.
+// Sharing: a Linker may extend a base linker (set_base; its own offers win)
+// so host interfaces defined once serve every instance, each instance
+// reaching its own host state through Store::host_data; set_host_data
+// makes instantiate() set that slot of the store.
 #pragma once
 #include <map>
 #include <memory>
@@ -42,6 +46,9 @@ class HostInstance {
   // `host_type`: see Resource::host_type.
   ResourceRef resource(std::string name, std::function<void(uint32_t rep)> dtor = {},
                        const void* host_type = nullptr);
+  // The same with a destructor told the store of the dropping instance.
+  ResourceRef resource_in_store(std::string name, std::function<void(Store& store, uint32_t rep)> dtor,
+                                const void* host_type = nullptr);
 
  private:
   friend class Linker;
@@ -62,6 +69,11 @@ class Linker {
                        const void* host_type = nullptr);
   // Offers an instance exported by another component instance.
   Linker& define_instance(const std::string& name, std::shared_ptr<const RtInstance> inst);
+  // Offers everything `base` offers too (this linker's own offers first).
+  // `base` is shared, not copied: it must not change while in use.
+  Linker& set_base(std::shared_ptr<const Linker> base);
+  // instantiate() sets the store's host_data / host_data_type to these.
+  Linker& set_host_data(void* data, const void* type);
 
   // Validates `component` and instantiates it. The instance keeps pointers
   // into `store`, which must outlive it.
@@ -74,6 +86,9 @@ class Linker {
  private:
   std::map<std::string, HostInstance> instances_;
   std::map<std::string, Item> items_;
+  std::shared_ptr<const Linker> base_;
+  void* host_data_ = nullptr;
+  const void* host_data_type_ = nullptr;
 };
 
 class ComponentInstance {

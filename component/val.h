@@ -40,6 +40,7 @@
 
 namespace wippy {
 struct FuncInst;
+class Store;
 }
 
 namespace wippy::component {
@@ -58,7 +59,7 @@ const char* val_kind_name(ValKind k);
 // importer's own/borrow refers to it; null for untyped resources.
 struct Resource {
   std::string name;
-  std::function<void(uint32_t rep)> host_dtor;
+  std::function<void(Store& store, uint32_t rep)> host_dtor;  // store: the dropping instance's
   const void* host_type = nullptr;
   FuncInst* dtor = nullptr;
   const void* owner = nullptr;

@@ -9,13 +9,13 @@ namespace wippy::hostfns {
 using component::HostInterface;
 using component::Linker;
 
-void add_cli_environment(Linker& linker, WasiCtx& ctx) {
+void add_cli_environment(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:cli/environment"));
-  WasiCtx* c = &ctx;
   // list<tuple<string, string>>
-  inst.func("get-environment", [c]() -> const std::vector<std::pair<std::string, std::string>>& { return c->env; });
-  inst.func("get-arguments", [c]() -> const std::vector<std::string>& { return c->args; });
-  inst.func("initial-cwd", [c]() -> const std::optional<std::string>& { return c->initial_cwd; });
+  inst.func("get-environment",
+            [](WasiCtx& ctx) -> const std::vector<std::pair<std::string, std::string>>& { return ctx.env; });
+  inst.func("get-arguments", [](WasiCtx& ctx) -> const std::vector<std::string>& { return ctx.args; });
+  inst.func("initial-cwd", [](WasiCtx& ctx) -> const std::optional<std::string>& { return ctx.initial_cwd; });
 }
 
 }  // namespace wippy::hostfns

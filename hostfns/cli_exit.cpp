@@ -30,11 +30,10 @@ Result<void> exit_with(WasiCtx& ctx, int code) {
 
 }  // namespace
 
-void add_cli_exit(Linker& linker, WasiCtx& ctx) {
+void add_cli_exit(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:cli/exit"));
-  WasiCtx* c = &ctx;
-  inst.func("exit", [c](WitResult<> status) { return exit_with(*c, status.is_ok() ? 0 : 1); });
-  inst.func("exit-with-code", [c](uint8_t code) { return exit_with(*c, int(code)); });
+  inst.func("exit", [](WasiCtx& ctx, WitResult<> status) { return exit_with(ctx, status.is_ok() ? 0 : 1); });
+  inst.func("exit-with-code", [](WasiCtx& ctx, uint8_t code) { return exit_with(ctx, int(code)); });
 }
 
 }  // namespace wippy::hostfns

@@ -24,16 +24,18 @@ Result<Own<disp::OutputStream>> new_output(WasiCtx& ctx, StdioConfig& cfg) {
 
 }  // namespace
 
-void add_cli_stdio(Linker& linker, WasiCtx& ctx) {
-  WasiCtx* c = &ctx;
-  HostInterface(linker, wasi_iface("wasi:cli/stdin")).func("get-stdin", [c]() -> Result<Own<disp::InputStream>> {
-    std::shared_ptr<disp::InputStream> s;
-    if (c->in.fd >= 0) s = std::make_shared<disp::FdInputStream>(c->in.fd);
-    else s = std::make_shared<BufferInput>(&c->in.buffer, &c->state.stdin_pos);
-    return new_own<disp::InputStream>(c->state, c->state.types.input_stream, std::move(s));
-  });
-  HostInterface(linker, wasi_iface("wasi:cli/stdout")).func("get-stdout", [c]() { return new_output(*c, c->out); });
-  HostInterface(linker, wasi_iface("wasi:cli/stderr")).func("get-stderr", [c]() { return new_output(*c, c->err); });
+void add_cli_stdio(Linker& linker) {
+  HostInterface(linker, wasi_iface("wasi:cli/stdin"))
+      .func("get-stdin", [](WasiCtx& ctx) -> Result<Own<disp::InputStream>> {
+        std::shared_ptr<disp::InputStream> s;
+        if (ctx.in.fd >= 0) s = std::make_shared<disp::FdInputStream>(ctx.in.fd);
+        else s = std::make_shared<BufferInput>(&ctx.in.buffer, &ctx.state.stdin_pos);
+        return new_own<disp::InputStream>(ctx.state, ctx.state.types.input_stream, std::move(s));
+      });
+  HostInterface(linker, wasi_iface("wasi:cli/stdout"))
+      .func("get-stdout", [](WasiCtx& ctx) { return new_output(ctx, ctx.out); });
+  HostInterface(linker, wasi_iface("wasi:cli/stderr"))
+      .func("get-stderr", [](WasiCtx& ctx) { return new_output(ctx, ctx.err); });
 }
 
 }  // namespace wippy::hostfns

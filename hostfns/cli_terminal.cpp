@@ -26,29 +26,28 @@ struct TerminalIn : Terminal {};
 struct TerminalOut : Terminal {};
 
 template <class T>
-Result<std::optional<Own<T>>> terminal_for(const HostResource<T>& terminals, const StdioConfig& cfg) {
+Result<std::optional<Own<T>>> terminal_for(WasiCtx& ctx, const HostResource<T>& terminals, const StdioConfig& cfg) {
   if (cfg.fd < 0 || !::isatty(cfg.fd)) return std::optional<Own<T>>();
-  auto own = terminals.emplace(T{{cfg.fd}});
+  auto own = in(ctx, terminals).emplace(T{{cfg.fd}});
   if (!own) return own.error();
   return std::optional<Own<T>>(std::move(*own));
 }
 
 }  // namespace
 
-void add_cli_terminal(Linker& linker, WasiCtx& ctx) {
-  WasiCtx* c = &ctx;
+void add_cli_terminal(Linker& linker, WasiTypes& types) {
   auto inputs = HostInterface(linker, wasi_iface("wasi:cli/terminal-input"))
-                    .resource<TerminalIn>("terminal-input", ctx.state.table);
+                    .context_resource<TerminalIn, WasiCtx>("terminal-input");
   auto outputs = HostInterface(linker, wasi_iface("wasi:cli/terminal-output"))
-                     .resource<TerminalOut>("terminal-output", ctx.state.table);
-  ctx.state.types.terminal_input = inputs.type();
-  ctx.state.types.terminal_output = outputs.type();
+                     .context_resource<TerminalOut, WasiCtx>("terminal-output");
+  types.terminal_input = inputs.type();
+  types.terminal_output = outputs.type();
   HostInterface(linker, wasi_iface("wasi:cli/terminal-stdin"))
-      .func("get-terminal-stdin", [c, inputs]() { return terminal_for(inputs, c->in); });
+      .func("get-terminal-stdin", [inputs](WasiCtx& ctx) { return terminal_for(ctx, inputs, ctx.in); });
   HostInterface(linker, wasi_iface("wasi:cli/terminal-stdout"))
-      .func("get-terminal-stdout", [c, outputs]() { return terminal_for(outputs, c->out); });
+      .func("get-terminal-stdout", [outputs](WasiCtx& ctx) { return terminal_for(ctx, outputs, ctx.out); });
   HostInterface(linker, wasi_iface("wasi:cli/terminal-stderr"))
-      .func("get-terminal-stderr", [c, outputs]() { return terminal_for(outputs, c->err); });
+      .func("get-terminal-stderr", [outputs](WasiCtx& ctx) { return terminal_for(ctx, outputs, ctx.err); });
 }
 
 }  // namespace wippy::hostfns

@@ -26,17 +26,18 @@ Result<Own<>> deadline_pollable(WasiState& st, disp::Pollable p) {
 
 }  // namespace
 
-void add_clocks_monotonic(Linker& linker, WasiCtx& ctx) {
+void add_clocks_monotonic(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:clocks/monotonic-clock"));
-  WasiState& st = ctx.state;
   inst.func("now", []() -> uint64_t { return disp::now_ns(); });
   inst.func("resolution", []() -> uint64_t {
     timespec ts{};
     clock_getres(CLOCK_MONOTONIC, &ts);
     return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
   });
-  inst.func("subscribe-instant", [&st](uint64_t when) { return deadline_pollable(st, disp::Pollable::at(when)); });
-  inst.func("subscribe-duration", [&st](uint64_t ns) { return deadline_pollable(st, disp::Pollable::after(ns)); });
+  inst.func("subscribe-instant",
+            [](WasiCtx& ctx, uint64_t when) { return deadline_pollable(ctx.state, disp::Pollable::at(when)); });
+  inst.func("subscribe-duration",
+            [](WasiCtx& ctx, uint64_t ns) { return deadline_pollable(ctx.state, disp::Pollable::after(ns)); });
 }
 
 }  // namespace wippy::hostfns

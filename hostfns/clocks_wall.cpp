@@ -12,7 +12,7 @@ namespace wippy::hostfns {
 using component::HostInterface;
 using component::Linker;
 
-void add_clocks_wall(Linker& linker, WasiCtx&) {
+void add_clocks_wall(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:clocks/wall-clock"));
   inst.func("now", [] {
     timespec ts{};

@@ -48,10 +48,14 @@ struct DirStream {
   fs::DirReader reader;
 };
 
+// The filesystem resource types; bound(ctx) gives them on ctx's table
+// (with ctx set), as one call of an instance uses them.
 struct FsHost {
   WasiCtx* ctx = nullptr;
   component::HostResource<Descriptor> descriptors;
   component::HostResource<DirStream> dir_streams;
+
+  FsHost bound(WasiCtx& c) const { return {&c, in(c, descriptors), in(c, dir_streams)}; }
 };
 
 // What get-flags reports for a directory: read, and mutate-directory when
@@ -90,7 +94,7 @@ bool valid_utf8(std::string_view s);
 void add_descriptor_methods(component::HostInterface& types, const FsHost& h);  // filesystem_types.cpp
 void add_path_methods(component::HostInterface& types, const FsHost& h);        // filesystem_paths.cpp
 void add_directory_methods(component::HostInterface& types, const FsHost& h);   // filesystem_dirs.cpp
-void add_filesystem_error_code(component::HostInterface& types, const FsHost& h);  // filesystem_errors.cpp
+void add_filesystem_error_code(component::HostInterface& types);  // filesystem_errors.cpp
 
 }  // namespace wasifs
 

@@ -14,21 +14,21 @@ void add_directory_methods(HostInterface& types, const FsHost& h) {
   auto descs = h.descriptors;
   auto streams = h.dir_streams;
   types.func("[method]descriptor.read-directory",
-             [descs, streams](Borrow<Descriptor> self) -> FsReply<Own<DirStream>> {
+             [descs, streams](WasiCtx& ctx, Borrow<Descriptor> self) -> FsReply<Own<DirStream>> {
                using Out = FsOut<Own<DirStream>>;
-               auto d = descs.get(self);
+               auto d = in(ctx, descs).get(self);
                if (!d) return d.error();
                if (!(*d)->dir) return Out(fs_fail(ErrorCode::not_directory));
                auto reader = fs::DirReader::open(*(*d)->dir, ".");
                if (!reader) return Out(fs_fail(reader.error()));
-               auto own = streams.add(std::make_shared<DirStream>(std::move(*reader)), self.rep());
+               auto own = in(ctx, streams).add(std::make_shared<DirStream>(std::move(*reader)), self.rep());
                if (!own) return own.error();
                return Out(wit_ok(std::move(*own)));
              });
   types.func("[method]directory-entry-stream.read-directory-entry",
-             [streams](Borrow<DirStream> self) -> FsReply<std::optional<DirectoryEntry>> {
+             [streams](WasiCtx& ctx, Borrow<DirStream> self) -> FsReply<std::optional<DirectoryEntry>> {
                using Out = FsOut<std::optional<DirectoryEntry>>;
-               auto s = streams.get(self);
+               auto s = in(ctx, streams).get(self);
                if (!s) return s.error();
                auto next = (*s)->reader.next();
                if (!next) return Out(fs_fail(next.error()));

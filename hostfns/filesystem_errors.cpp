@@ -54,10 +54,9 @@ ErrorCode error_code(fs::FsErrc e) {
   return ErrorCode::io;
 }
 
-void add_filesystem_error_code(component::HostInterface& types, const FsHost& h) {
-  WasiCtx* ctx = h.ctx;
-  types.func("filesystem-error-code", [ctx](component::Borrow<> err) -> Result<std::optional<ErrorCode>> {
-    IoError* e = ctx->state.table->get<IoError>(err.rep());
+void add_filesystem_error_code(component::HostInterface& types) {
+  types.func("filesystem-error-code", [](WasiCtx& ctx, component::Borrow<> err) -> Result<std::optional<ErrorCode>> {
+    IoError* e = ctx.state.table->get<IoError>(err.rep());
     if (!e) return host_trap(fmt::format("filesystem-error-code: unknown error handle (rep {})", err.rep()));
     if (!e->code) return std::optional<ErrorCode>{};
     return std::optional<ErrorCode>(error_code(*e->code));

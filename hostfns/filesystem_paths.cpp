@@ -100,76 +100,77 @@ void add_path_methods(HostInterface& types, const FsHost& h) {
   auto descs = h.descriptors;
   // Looks up `self`; on success calls fn(dir) (returning FsOut<T>), on a
   // file descriptor answers not-directory.
-  auto at = [descs]<class T, class F>(const Self& self, F&& fn) -> FsReply<T> {
-    auto d = descs.get(self);
+  auto at = [descs]<class T, class F>(WasiCtx& ctx, const Self& self, F&& fn) -> FsReply<T> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
     if (!(*d)->dir) return FsOut<T>(fs_fail(ErrorCode::not_directory));
     return FsOut<T>(fn(*(*d)->dir));
   };
 
   types.func("[method]descriptor.open-at",
-             [h](Self self, PathFlags pf, std::string path, OpenFlags of, DescriptorFlags df)
+             [h](WasiCtx& ctx, Self self, PathFlags pf, std::string path, OpenFlags of, DescriptorFlags df)
                  -> FsReply<Own<Descriptor>> {
-               auto d = h.descriptors.get(self);
+               const FsHost here = h.bound(ctx);
+               auto d = here.descriptors.get(self);
                if (!d) return d.error();
                if (!(*d)->dir) return FsOut<Own<Descriptor>>(fs_fail(ErrorCode::not_directory));
-               return open_at(h, *(*d)->dir, pf, path, of, df);
+               return open_at(here, *(*d)->dir, pf, path, of, df);
              });
-  types.func("[method]descriptor.create-directory-at", [at](Self self, std::string path) -> FsReply<> {
-    return at.template operator()<void>(self, [&](const fs::Dir& dir) { return done(fs::mkdir_at(dir, path)); });
+  types.func("[method]descriptor.create-directory-at", [at](WasiCtx& ctx, Self self, std::string path) -> FsReply<> {
+    return at.template operator()<void>(ctx, self, [&](const fs::Dir& dir) { return done(fs::mkdir_at(dir, path)); });
   });
-  types.func("[method]descriptor.remove-directory-at", [at](Self self, std::string path) -> FsReply<> {
-    return at.template operator()<void>(self, [&](const fs::Dir& dir) { return done(fs::rmdir_at(dir, path)); });
+  types.func("[method]descriptor.remove-directory-at", [at](WasiCtx& ctx, Self self, std::string path) -> FsReply<> {
+    return at.template operator()<void>(ctx, self, [&](const fs::Dir& dir) { return done(fs::rmdir_at(dir, path)); });
   });
-  types.func("[method]descriptor.unlink-file-at", [at](Self self, std::string path) -> FsReply<> {
-    return at.template operator()<void>(self, [&](const fs::Dir& dir) { return done(fs::unlink_at(dir, path)); });
+  types.func("[method]descriptor.unlink-file-at", [at](WasiCtx& ctx, Self self, std::string path) -> FsReply<> {
+    return at.template operator()<void>(ctx, self, [&](const fs::Dir& dir) { return done(fs::unlink_at(dir, path)); });
   });
-  types.func("[method]descriptor.symlink-at", [at](Self self, std::string target, std::string path) -> FsReply<> {
+  types.func("[method]descriptor.symlink-at", [at](WasiCtx& ctx, Self self, std::string target, std::string path) -> FsReply<> {
     return at.template operator()<void>(
-        self, [&](const fs::Dir& dir) { return done(fs::symlink_at(target, dir, path)); });
+        ctx, self, [&](const fs::Dir& dir) { return done(fs::symlink_at(target, dir, path)); });
   });
-  types.func("[method]descriptor.readlink-at", [at](Self self, std::string path) -> FsReply<std::string> {
-    return at.template operator()<std::string>(self, [&](const fs::Dir& dir) { return readlink_at(dir, path); });
+  types.func("[method]descriptor.readlink-at", [at](WasiCtx& ctx, Self self, std::string path) -> FsReply<std::string> {
+    return at.template operator()<std::string>(ctx, self, [&](const fs::Dir& dir) { return readlink_at(dir, path); });
   });
-  types.func("[method]descriptor.stat-at", [at](Self self, PathFlags pf, std::string path) -> FsReply<DescriptorStat> {
-    return at.template operator()<DescriptorStat>(self, [&](const fs::Dir& dir) -> FsOut<DescriptorStat> {
+  types.func("[method]descriptor.stat-at", [at](WasiCtx& ctx, Self self, PathFlags pf, std::string path) -> FsReply<DescriptorStat> {
+    return at.template operator()<DescriptorStat>(ctx, self, [&](const fs::Dir& dir) -> FsOut<DescriptorStat> {
       auto st = fs::stat_at(dir, path, follow_of(pf));
       if (!st) return fs_fail(st.error());
       return wit_ok(descriptor_stat(*st));
     });
   });
   types.func("[method]descriptor.metadata-hash-at",
-             [at](Self self, PathFlags pf, std::string path) -> FsReply<MetadataHashValue> {
+             [at](WasiCtx& ctx, Self self, PathFlags pf, std::string path) -> FsReply<MetadataHashValue> {
                return at.template operator()<MetadataHashValue>(
-                   self, [&](const fs::Dir& dir) -> FsOut<MetadataHashValue> {
+                   ctx, self, [&](const fs::Dir& dir) -> FsOut<MetadataHashValue> {
                      auto st = fs::stat_at(dir, path, follow_of(pf));
                      if (!st) return fs_fail(st.error());
                      return wit_ok(metadata_hash(*st));
                    });
              });
   types.func("[method]descriptor.set-times-at",
-             [at](Self self, PathFlags pf, std::string path, NewTimestamp atim, NewTimestamp mtim) -> FsReply<> {
+             [at](WasiCtx& ctx, Self self, PathFlags pf, std::string path, NewTimestamp atim, NewTimestamp mtim) -> FsReply<> {
                return at.template operator()<void>(
-                   self, [&](const fs::Dir& dir) { return set_times_at(dir, pf, path, atim, mtim); });
+                   ctx, self, [&](const fs::Dir& dir) { return set_times_at(dir, pf, path, atim, mtim); });
              });
   // rename-at and link-at: both descriptors must be directories.
   types.func("[method]descriptor.rename-at",
-             [at, descs](Self self, std::string old_path, Self other, std::string new_path) -> FsReply<> {
-               auto o = descs.get(other);
+             [at, descs](WasiCtx& ctx, Self self, std::string old_path, Self other, std::string new_path) -> FsReply<> {
+               auto o = in(ctx, descs).get(other);
                if (!o) return o.error();
                const fs::Dir* to = (*o)->dir.get();
-               return at.template operator()<void>(self, [&](const fs::Dir& from) -> FsOut<> {
+               return at.template operator()<void>(ctx, self, [&](const fs::Dir& from) -> FsOut<> {
                  if (!to) return fs_fail(ErrorCode::not_directory);
                  return done(fs::rename_at(from, old_path, *to, new_path));
                });
              });
   types.func("[method]descriptor.link-at",
-             [at, descs](Self self, PathFlags pf, std::string old_path, Self other, std::string new_path)
+             [at, descs](WasiCtx& ctx, Self self, PathFlags pf, std::string old_path, Self other, std::string new_path)
                  -> FsReply<> {
-               auto o = descs.get(other);
+               auto o = in(ctx, descs).get(other);
                if (!o) return o.error();
                const fs::Dir* to = (*o)->dir.get();
-               return at.template operator()<void>(self, [&](const fs::Dir& from) -> FsOut<> {
+               return at.template operator()<void>(ctx, self, [&](const fs::Dir& from) -> FsOut<> {
                  if (!to) return fs_fail(ErrorCode::not_directory);
                  return link_at(from, pf, old_path, *to, new_path);
                });

@@ -1,10 +1,10 @@
 // filesystem_preopens.cpp — add_filesystem (wasi.h): wasi:filesystem/types
 // (the descriptor and directory-entry-stream resources, every method, and
 // filesystem-error-code; the parts live in filesystem_*.cpp) and
-// wasi:filesystem/preopens. Each WasiCtx::preopens entry is opened here,
-// when the interfaces are added to a linker (a missing or unreadable host
-// directory fails add_filesystem with an Io error naming it), read-only
-// grants as fs::Access::ReadOnly. get-directories returns a fresh
+// wasi:filesystem/preopens. open_preopens opens each WasiCtx::preopens
+// entry when an instance is readied (a missing or unreadable host
+// directory fails it with an Io error naming it), read-only grants as
+// fs::Access::ReadOnly. get-directories returns a fresh
 // descriptor per preopen on every call, in configuration order, all
 // sharing the one opened directory.
 #include <fmt/format.h>
@@ -18,60 +18,48 @@ using component::HostInterface;
 using component::Own;
 using wasifs::Descriptor;
 
-namespace {
-
-struct Opened {
-  std::shared_ptr<const fs::Dir> dir;
-  std::string guest_path;
-};
-
-Result<std::vector<Opened>> open_preopens(const std::vector<Preopen>& preopens) {
-  std::vector<Opened> out;
-  for (const Preopen& p : preopens) {
+Result<void> open_preopens(WasiCtx& ctx) {
+  std::vector<std::pair<std::shared_ptr<const fs::Dir>, std::string>> out;
+  for (const Preopen& p : ctx.preopens) {
     if (!wasifs::valid_utf8(p.guest_path))
       return make_error(ErrorKind::Io, fmt::format("preopen {}: the guest path is not UTF-8", p.host_path));
     auto dir = fs::Dir::open_host(p.host_path, p.read_only ? fs::Access::ReadOnly : fs::Access::ReadWrite);
     if (!dir)
       return make_error(ErrorKind::Io, fmt::format("preopen {}: {}", p.host_path, fs::fs_errc_name(dir.error())));
-    out.push_back({std::make_shared<const fs::Dir>(std::move(*dir)), p.guest_path});
+    out.emplace_back(std::make_shared<const fs::Dir>(std::move(*dir)), p.guest_path);
   }
-  return out;
+  ctx.state.preopened = std::move(out);
+  return {};
 }
 
-}  // namespace
-
-Result<void> add_filesystem(component::Linker& linker, WasiCtx& ctx) {
-  auto opened = open_preopens(ctx.preopens);
-  if (!opened) return opened.error();
-
+void add_filesystem(component::Linker& linker, WasiTypes& wasi_types) {
   HostInterface types(linker, wasi_iface("wasi:filesystem/types"));
   wasifs::FsHost h;
-  h.ctx = &ctx;
-  h.descriptors = types.resource<Descriptor>("descriptor", ctx.state.table);
-  h.dir_streams = types.resource<wasifs::DirStream>("directory-entry-stream", ctx.state.table);
-  ctx.state.types.descriptor = h.descriptors.type();
-  ctx.state.types.directory_entry_stream = h.dir_streams.type();
+  h.descriptors = types.context_resource<Descriptor, WasiCtx>("descriptor");
+  h.dir_streams = types.context_resource<wasifs::DirStream, WasiCtx>("directory-entry-stream");
+  wasi_types.descriptor = h.descriptors.type();
+  wasi_types.directory_entry_stream = h.dir_streams.type();
 
   wasifs::add_descriptor_methods(types, h);
   wasifs::add_path_methods(types, h);
   wasifs::add_directory_methods(types, h);
-  wasifs::add_filesystem_error_code(types, h);
+  wasifs::add_filesystem_error_code(types);
 
   auto descs = h.descriptors;
   HostInterface(linker, wasi_iface("wasi:filesystem/preopens"))
-      .func("get-directories", [descs, dirs = std::move(*opened)]() -> Result<std::vector<std::pair<Own<Descriptor>, std::string>>> {
+      .func("get-directories", [descs](WasiCtx& ctx) -> Result<std::vector<std::pair<Own<Descriptor>, std::string>>> {
+        const auto table = in(ctx, descs);
         std::vector<std::pair<Own<Descriptor>, std::string>> out;
-        for (const Opened& o : dirs) {
+        for (const auto& [dir, guest_path] : ctx.state.preopened) {
           auto d = std::make_shared<Descriptor>();
-          d->dir = o.dir;
-          d->flags = wasifs::dir_flags(*o.dir);
-          auto own = descs.add(std::move(d));
+          d->dir = dir;
+          d->flags = wasifs::dir_flags(*dir);
+          auto own = table.add(std::move(d));
           if (!own) return own.error();
-          out.emplace_back(std::move(*own), o.guest_path);
+          out.emplace_back(std::move(*own), guest_path);
         }
         return out;
       });
-  return {};
 }
 
 }  // namespace wippy::hostfns

@@ -80,94 +80,93 @@ FsOut<DescriptorType> get_type(const Descriptor& d) {
 }  // namespace
 
 void add_descriptor_methods(HostInterface& types, const FsHost& h) {
-  WasiCtx* ctx = h.ctx;
   auto descs = h.descriptors;
 
-  types.func("[method]descriptor.read-via-stream", [ctx, descs](Self self, uint64_t offset) -> FsReply<Own<>> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.read-via-stream", [descs](WasiCtx& ctx, Self self, uint64_t offset) -> FsReply<Own<>> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
-    return read_via_stream(*ctx, **d, self, offset);
+    return read_via_stream(ctx, **d, self, offset);
   });
-  types.func("[method]descriptor.write-via-stream", [ctx, descs](Self self, uint64_t offset) -> FsReply<Own<>> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.write-via-stream", [descs](WasiCtx& ctx, Self self, uint64_t offset) -> FsReply<Own<>> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
-    return write_via_stream(*ctx, **d, self, offset);
+    return write_via_stream(ctx, **d, self, offset);
   });
-  types.func("[method]descriptor.append-via-stream", [ctx, descs](Self self) -> FsReply<Own<>> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.append-via-stream", [descs](WasiCtx& ctx, Self self) -> FsReply<Own<>> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
-    return write_via_stream(*ctx, **d, self, std::nullopt);
+    return write_via_stream(ctx, **d, self, std::nullopt);
   });
   types.func("[method]descriptor.advise",
-             [descs](Self self, uint64_t offset, uint64_t len, Advice advice) -> FsReply<> {
-               auto d = descs.get(self);
+             [descs](WasiCtx& ctx, Self self, uint64_t offset, uint64_t len, Advice advice) -> FsReply<> {
+               auto d = in(ctx, descs).get(self);
                if (!d) return d.error();
                if (!(*d)->file) return FsOut<>(fs_fail(ErrorCode::bad_descriptor));
                return done((*d)->file->advise(offset, len, fs::Advice(int(advice))));
              });
   for (bool data_only : {true, false}) {
     types.func(data_only ? "[method]descriptor.sync-data" : "[method]descriptor.sync",
-               [descs, data_only](Self self) -> FsReply<> {
-                 auto d = descs.get(self);
+               [descs, data_only](WasiCtx& ctx, Self self) -> FsReply<> {
+                 auto d = in(ctx, descs).get(self);
                  if (!d) return d.error();
                  const Descriptor& x = **d;
                  return done(x.dir ? x.dir->sync(data_only) : x.file->sync(data_only));
                });
   }
-  types.func("[method]descriptor.get-flags", [descs](Self self) -> FsReply<DescriptorFlags> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.get-flags", [descs](WasiCtx& ctx, Self self) -> FsReply<DescriptorFlags> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
     return FsOut<DescriptorFlags>(wit_ok((*d)->flags));
   });
-  types.func("[method]descriptor.get-type", [descs](Self self) -> FsReply<DescriptorType> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.get-type", [descs](WasiCtx& ctx, Self self) -> FsReply<DescriptorType> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
     return get_type(**d);
   });
-  types.func("[method]descriptor.set-size", [ctx, descs](Self self, uint64_t size) -> FsReply<> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.set-size", [descs](WasiCtx& ctx, Self self, uint64_t size) -> FsReply<> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
     if (!(*d)->file) return FsOut<>(fs_fail(ErrorCode::bad_descriptor));
-    if (ctx->limits.max_file_bytes != 0 && size > ctx->limits.max_file_bytes)
+    if (ctx.limits.max_file_bytes != 0 && size > ctx.limits.max_file_bytes)
       return FsOut<>(fs_fail(ErrorCode::insufficient_space));
     return done((*d)->file->set_size(size));
   });
   types.func("[method]descriptor.set-times",
-             [descs](Self self, NewTimestamp atim, NewTimestamp mtim) -> FsReply<> {
-               auto d = descs.get(self);
+             [descs](WasiCtx& ctx, Self self, NewTimestamp atim, NewTimestamp mtim) -> FsReply<> {
+               auto d = in(ctx, descs).get(self);
                if (!d) return d.error();
                return set_times(**d, atim, mtim);
              });
   types.func("[method]descriptor.read",
-             [descs](Self self, uint64_t len, uint64_t offset) -> FsReply<std::tuple<std::vector<uint8_t>, bool>> {
-               auto d = descs.get(self);
+             [descs](WasiCtx& ctx, Self self, uint64_t len, uint64_t offset) -> FsReply<std::tuple<std::vector<uint8_t>, bool>> {
+               auto d = in(ctx, descs).get(self);
                if (!d) return d.error();
                return read(**d, len, offset);
              });
   types.func("[method]descriptor.write",
-             [ctx, descs](Self self, std::vector<uint8_t> buf, uint64_t offset) -> FsReply<uint64_t> {
-               auto d = descs.get(self);
+             [descs](WasiCtx& ctx, Self self, std::vector<uint8_t> buf, uint64_t offset) -> FsReply<uint64_t> {
+               auto d = in(ctx, descs).get(self);
                if (!d) return d.error();
-               return write(**d, buf, offset, ctx->limits.max_file_bytes);
+               return write(**d, buf, offset, ctx.limits.max_file_bytes);
              });
-  types.func("[method]descriptor.stat", [descs](Self self) -> FsReply<DescriptorStat> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.stat", [descs](WasiCtx& ctx, Self self) -> FsReply<DescriptorStat> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
     auto st = stat_of(**d);
     if (!st) return FsOut<DescriptorStat>(fs_fail(st.error()));
     return FsOut<DescriptorStat>(wit_ok(descriptor_stat(*st)));
   });
-  types.func("[method]descriptor.is-same-object", [descs](Self self, Self other) -> Result<bool> {
-    auto a = descs.get(self);
+  types.func("[method]descriptor.is-same-object", [descs](WasiCtx& ctx, Self self, Self other) -> Result<bool> {
+    auto a = in(ctx, descs).get(self);
     if (!a) return a.error();
-    auto b = descs.get(other);
+    auto b = in(ctx, descs).get(other);
     if (!b) return b.error();
     auto sa = stat_of(**a);
     auto sb = stat_of(**b);
     return sa.ok() && sb.ok() && sa->dev == sb->dev && sa->ino == sb->ino;
   });
-  types.func("[method]descriptor.metadata-hash", [descs](Self self) -> FsReply<MetadataHashValue> {
-    auto d = descs.get(self);
+  types.func("[method]descriptor.metadata-hash", [descs](WasiCtx& ctx, Self self) -> FsReply<MetadataHashValue> {
+    auto d = in(ctx, descs).get(self);
     if (!d) return d.error();
     auto st = stat_of(**d);
     if (!st) return FsOut<MetadataHashValue>(fs_fail(st.error()));

@@ -10,12 +10,12 @@ using component::Borrow;
 using component::HostInterface;
 using component::Linker;
 
-void add_io_error(Linker& linker, WasiCtx& ctx) {
+void add_io_error(Linker& linker, WasiTypes& types) {
   HostInterface inst(linker, wasi_iface("wasi:io/error"));
-  auto errors = inst.resource<IoError>("error", ctx.state.table);
-  ctx.state.types.error = errors.type();
-  inst.func("[method]error.to-debug-string", [errors](Borrow<IoError> self) -> Result<std::string> {
-    auto e = errors.get(self);
+  auto errors = inst.context_resource<IoError, WasiCtx>("error");
+  types.error = errors.type();
+  inst.func("[method]error.to-debug-string", [errors](WasiCtx& ctx, Borrow<IoError> self) -> Result<std::string> {
+    auto e = in(ctx, errors).get(self);
     if (!e) return e.error();
     return (*e)->message;
   });

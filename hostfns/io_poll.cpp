@@ -15,28 +15,30 @@ using component::Borrow;
 using component::HostInterface;
 using component::Linker;
 
-void add_io_poll(Linker& linker, WasiCtx& ctx) {
+void add_io_poll(Linker& linker, WasiTypes& types) {
   HostInterface inst(linker, wasi_iface("wasi:io/poll"));
-  auto pollables = inst.resource<disp::Pollable>("pollable", ctx.state.table);
-  ctx.state.types.pollable = pollables.type();
-  inst.func("[method]pollable.ready", [pollables](Borrow<disp::Pollable> self) -> Result<bool> {
-    auto p = pollables.get(self);
+  auto pollables = inst.context_resource<disp::Pollable, WasiCtx>("pollable");
+  types.pollable = pollables.type();
+  inst.func("[method]pollable.ready", [pollables](WasiCtx& ctx, Borrow<disp::Pollable> self) -> Result<bool> {
+    auto p = in(ctx, pollables).get(self);
     if (!p) return p.error();
     return (*p)->ready();
   });
-  inst.func("[method]pollable.block", [pollables](Borrow<disp::Pollable> self) -> Result<void> {
-    auto p = pollables.get(self);
+  inst.func("[method]pollable.block", [pollables](WasiCtx& ctx, Borrow<disp::Pollable> self) -> Result<void> {
+    auto p = in(ctx, pollables).get(self);
     if (!p) return p.error();
     disp::Pollable* one[1] = {*p};
     auto r = disp::wait_any(one);
     if (!r) return r.error();
     return {};
   });
-  inst.func("poll", [pollables](const std::vector<Borrow<disp::Pollable>>& in) -> Result<std::vector<uint32_t>> {
+  inst.func("poll", [pollables](WasiCtx& ctx,
+                                const std::vector<Borrow<disp::Pollable>>& in) -> Result<std::vector<uint32_t>> {
+    const auto table = hostfns::in(ctx, pollables);
     std::vector<disp::Pollable*> list;
     list.reserve(in.size());
     for (const auto& h : in) {
-      auto p = pollables.get(h);
+      auto p = table.get(h);
       if (!p) return p.error();
       list.push_back(*p);
     }

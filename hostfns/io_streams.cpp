@@ -64,7 +64,7 @@ StreamReply<T> outcome_reply(WasiCtx& ctx, const Result<StreamOutcome>& r, P&&..
 template <class T>
 StreamReply<T> do_read(WasiCtx& ctx, const Inputs& inputs, const Borrow<InputStream>& self, uint64_t len,
                        bool block) {
-  auto s = inputs.get(self);
+  auto s = in(ctx, inputs).get(self);
   if (!s) return s.error();
   Bytes buf;
   auto r = block ? (*s)->blocking_read(len, buf) : (*s)->read(len, buf);
@@ -75,7 +75,7 @@ StreamReply<T> do_read(WasiCtx& ctx, const Inputs& inputs, const Borrow<InputStr
 
 StreamReply<> do_write_zeroes(WasiCtx& ctx, const Outputs& outputs, const Borrow<OutputStream>& self, uint64_t len,
                               bool block) {
-  auto s = outputs.get(self);
+  auto s = in(ctx, outputs).get(self);
   if (!s) return s.error();
   while (len > 0) {
     size_t n = size_t(std::min<uint64_t>(len, kZeroChunk));
@@ -93,16 +93,16 @@ StreamReply<> do_write_zeroes(WasiCtx& ctx, const Outputs& outputs, const Borrow
 StreamReply<uint64_t> do_splice(WasiCtx& ctx, const Inputs& inputs, const Outputs& outputs,
                                 const Borrow<OutputStream>& self, const Borrow<InputStream>& src, uint64_t len,
                                 bool block) {
-  auto out = outputs.get(self);
+  auto out = in(ctx, outputs).get(self);
   if (!out) return out.error();
-  auto in = inputs.get(src);
-  if (!in) return in.error();
+  auto from = in(ctx, inputs).get(src);
+  if (!from) return from.error();
   auto permit = block ? (*out)->wait_permit() : (*out)->check_write();
   if (!permit || !permit->ok()) return outcome_reply<uint64_t>(ctx, permit, uint64_t(0));
   len = std::min(len, permit->count);
   if (len == 0) return WitResult<uint64_t, StreamError>(wit_ok(uint64_t(0)));
   Bytes buf;
-  auto r = block ? (*in)->blocking_read(len, buf) : (*in)->read(len, buf);
+  auto r = block ? (*from)->blocking_read(len, buf) : (*from)->read(len, buf);
   if (!r || !r->ok()) return outcome_reply<uint64_t>(ctx, r, uint64_t(0));
   auto w = (*out)->write(buf);
   if (w && w->ok() && block) w = (*out)->blocking_flush();
@@ -112,7 +112,7 @@ StreamReply<uint64_t> do_splice(WasiCtx& ctx, const Inputs& inputs, const Output
 // A pollable watching the stream behind `self`, a child of its handle.
 template <class S>
 Result<Own<disp::Pollable>> subscribe(WasiCtx& ctx, const HostResource<S>& streams, const Borrow<S>& self) {
-  auto s = streams.get(self);
+  auto s = in(ctx, streams).get(self);
   if (!s) return s.error();
   return new_own<disp::Pollable>(ctx.state, ctx.state.types.pollable,
                                  std::make_shared<disp::Pollable>((*s)->subscribe()), self.rep());
@@ -121,70 +121,69 @@ Result<Own<disp::Pollable>> subscribe(WasiCtx& ctx, const HostResource<S>& strea
 // A stream method without a payload in: op(stream) and its outcome (with
 // the permit as payload for check-write).
 template <class T, class Op>
-auto out_op(WasiCtx* c, const Outputs& outputs, Op op) {
-  return [c, outputs, op](Borrow<OutputStream> self) -> StreamReply<T> {
-    auto s = outputs.get(self);
+auto out_op(const Outputs& outputs, Op op) {
+  return [outputs, op](WasiCtx& ctx, Borrow<OutputStream> self) -> StreamReply<T> {
+    auto s = in(ctx, outputs).get(self);
     if (!s) return s.error();
     Result<StreamOutcome> r = op(**s);
-    if constexpr (std::is_void_v<T>) return outcome_reply(*c, r);
-    else return outcome_reply<T>(*c, r, r ? uint64_t(r->count) : uint64_t(0));
+    if constexpr (std::is_void_v<T>) return outcome_reply(ctx, r);
+    else return outcome_reply<T>(ctx, r, r ? uint64_t(r->count) : uint64_t(0));
   };
 }
 
 }  // namespace
 
-void add_io_streams(Linker& linker, WasiCtx& ctx) {
+void add_io_streams(Linker& linker, WasiTypes& types) {
   HostInterface inst(linker, wasi_iface("wasi:io/streams"));
-  WasiCtx* c = &ctx;
-  const Inputs inputs = inst.resource<InputStream>("input-stream", ctx.state.table);
-  const Outputs outputs = inst.resource<OutputStream>("output-stream", ctx.state.table);
-  ctx.state.types.input_stream = inputs.type();
-  ctx.state.types.output_stream = outputs.type();
+  const Inputs inputs = inst.context_resource<InputStream, WasiCtx>("input-stream");
+  const Outputs outputs = inst.context_resource<OutputStream, WasiCtx>("output-stream");
+  types.input_stream = inputs.type();
+  types.output_stream = outputs.type();
 
   for (bool block : {false, true}) {
     const std::string pre = block ? "[method]input-stream.blocking-" : "[method]input-stream.";
-    inst.func(pre + "read", [c, inputs, block](Borrow<InputStream> self, uint64_t len) {
-      return do_read<Bytes>(*c, inputs, self, len, block);
+    inst.func(pre + "read", [inputs, block](WasiCtx& ctx, Borrow<InputStream> self, uint64_t len) {
+      return do_read<Bytes>(ctx, inputs, self, len, block);
     });
-    inst.func(pre + "skip", [c, inputs, block](Borrow<InputStream> self, uint64_t len) {
-      return do_read<uint64_t>(*c, inputs, self, len, block);
+    inst.func(pre + "skip", [inputs, block](WasiCtx& ctx, Borrow<InputStream> self, uint64_t len) {
+      return do_read<uint64_t>(ctx, inputs, self, len, block);
     });
   }
   inst.func("[method]input-stream.subscribe",
-            [c, inputs](Borrow<InputStream> self) { return subscribe<InputStream>(*c, inputs, self); });
+            [inputs](WasiCtx& ctx, Borrow<InputStream> self) { return subscribe<InputStream>(ctx, inputs, self); });
 
   inst.func("[method]output-stream.check-write",
-            out_op<uint64_t>(c, outputs, [](OutputStream& s) { return s.check_write(); }));
+            out_op<uint64_t>(outputs, [](OutputStream& s) { return s.check_write(); }));
   inst.func("[method]output-stream.write",
-            [c, outputs](Borrow<OutputStream> self, std::span<const uint8_t> bytes) -> StreamReply<> {
-              auto s = outputs.get(self);
+            [outputs](WasiCtx& ctx, Borrow<OutputStream> self, std::span<const uint8_t> bytes) -> StreamReply<> {
+              auto s = in(ctx, outputs).get(self);
               if (!s) return s.error();
-              return outcome_reply(*c, (*s)->write(bytes));
+              return outcome_reply(ctx, (*s)->write(bytes));
             });
   inst.func("[method]output-stream.blocking-write-and-flush",
-            [c, outputs](Borrow<OutputStream> self, std::span<const uint8_t> bytes) -> StreamReply<> {
-              auto s = outputs.get(self);
+            [outputs](WasiCtx& ctx, Borrow<OutputStream> self, std::span<const uint8_t> bytes) -> StreamReply<> {
+              auto s = in(ctx, outputs).get(self);
               if (!s) return s.error();
-              return outcome_reply(*c, (*s)->write_all(bytes));
+              return outcome_reply(ctx, (*s)->write_all(bytes));
             });
-  inst.func("[method]output-stream.flush", out_op<void>(c, outputs, [](OutputStream& s) { return s.flush(); }));
+  inst.func("[method]output-stream.flush", out_op<void>(outputs, [](OutputStream& s) { return s.flush(); }));
   inst.func("[method]output-stream.blocking-flush",
-            out_op<void>(c, outputs, [](OutputStream& s) { return s.blocking_flush(); }));
-  inst.func("[method]output-stream.write-zeroes", [c, outputs](Borrow<OutputStream> self, uint64_t len) {
-    return do_write_zeroes(*c, outputs, self, len, false);
+            out_op<void>(outputs, [](OutputStream& s) { return s.blocking_flush(); }));
+  inst.func("[method]output-stream.write-zeroes", [outputs](WasiCtx& ctx, Borrow<OutputStream> self, uint64_t len) {
+    return do_write_zeroes(ctx, outputs, self, len, false);
   });
   inst.func("[method]output-stream.blocking-write-zeroes-and-flush",
-            [c, outputs](Borrow<OutputStream> self, uint64_t len) {
-              return do_write_zeroes(*c, outputs, self, len, true);
+            [outputs](WasiCtx& ctx, Borrow<OutputStream> self, uint64_t len) {
+              return do_write_zeroes(ctx, outputs, self, len, true);
             });
   for (bool block : {false, true}) {
     inst.func(block ? "[method]output-stream.blocking-splice" : "[method]output-stream.splice",
-              [c, inputs, outputs, block](Borrow<OutputStream> self, Borrow<InputStream> src, uint64_t len) {
-                return do_splice(*c, inputs, outputs, self, src, len, block);
+              [inputs, outputs, block](WasiCtx& ctx, Borrow<OutputStream> self, Borrow<InputStream> src, uint64_t len) {
+                return do_splice(ctx, inputs, outputs, self, src, len, block);
               });
   }
   inst.func("[method]output-stream.subscribe",
-            [c, outputs](Borrow<OutputStream> self) { return subscribe<OutputStream>(*c, outputs, self); });
+            [outputs](WasiCtx& ctx, Borrow<OutputStream> self) { return subscribe<OutputStream>(ctx, outputs, self); });
 }
 
 }  // namespace wippy::hostfns

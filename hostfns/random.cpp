@@ -56,8 +56,7 @@ WasiCtx::WasiCtx() {
   state.insecure_seed = {seed[1], seed[2]};
 }
 
-void add_random(Linker& linker, WasiCtx& ctx) {
-  WasiState& st = ctx.state;
+void add_random(Linker& linker) {
   HostInterface secure(linker, wasi_iface("wasi:random/random"));
   secure.func("get-random-bytes", [](uint64_t len) -> Result<Bytes> {
     if (auto ok = check_len(len, "get-random-bytes"); !ok) return ok.error();
@@ -72,19 +71,20 @@ void add_random(Linker& linker, WasiCtx& ctx) {
   });
 
   HostInterface insecure(linker, wasi_iface("wasi:random/insecure"));
-  insecure.func("get-insecure-random-bytes", [&st](uint64_t len) -> Result<Bytes> {
+  insecure.func("get-insecure-random-bytes", [](WasiCtx& ctx, uint64_t len) -> Result<Bytes> {
     if (auto ok = check_len(len, "get-insecure-random-bytes"); !ok) return ok.error();
     Bytes bytes(static_cast<size_t>(len));
     for (size_t i = 0; i < bytes.size(); i += 8) {
-      uint64_t v = splitmix64(st.insecure_state);
+      uint64_t v = splitmix64(ctx.state.insecure_state);
       std::memcpy(bytes.data() + i, &v, std::min<size_t>(8, bytes.size() - i));
     }
     return bytes;
   });
-  insecure.func("get-insecure-random-u64", [&st]() -> uint64_t { return splitmix64(st.insecure_state); });
+  insecure.func("get-insecure-random-u64",
+                [](WasiCtx& ctx) -> uint64_t { return splitmix64(ctx.state.insecure_state); });
 
   HostInterface(linker, wasi_iface("wasi:random/insecure-seed"))
-      .func("insecure-seed", [&st]() -> std::pair<uint64_t, uint64_t> { return st.insecure_seed; });
+      .func("insecure-seed", [](WasiCtx& ctx) -> std::pair<uint64_t, uint64_t> { return ctx.state.insecure_seed; });
 }
 
 }  // namespace wippy::hostfns

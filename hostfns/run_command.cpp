@@ -1,6 +1,6 @@
 // run_command.cpp — run_wasi_command (see wasi.h): load (or take a loaded
-// component), link against a fresh WASI linker bound to `ctx`, call
-// wasi:cli/run#run, map the outcome onto an exit code; and run_on_fiber,
+// component), instantiate it through a WasiHost (given, or a fresh one),
+// call wasi:cli/run#run, map the outcome onto an exit code; and run_on_fiber,
 // which it (and preview1's run_preview1_command) calls on: the caller's
 // fiber, or one of a private Loop that lives for the call.
 #include <memory>
@@ -35,10 +35,12 @@ Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_by
 }
 
 Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& comp, WasiCtx& ctx) {
-  component::Linker linker;
-  auto added = add_wasi_to_linker(linker, ctx, WasiPackages::for_imports(*comp));
-  if (!added) return added.error();
-  auto inst = linker.instantiate(store, comp);
+  return run_wasi_command(store, comp, ctx, WasiHost(WasiPackages::for_imports(*comp)));
+}
+
+Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& comp, WasiCtx& ctx,
+                             const WasiHost& host) {
+  auto inst = host.instantiate(store, ctx, comp);
   if (!inst) return inst.error();
 
   ctx.exit_code.reset();

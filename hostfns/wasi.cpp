@@ -1,11 +1,13 @@
-// wasi.cpp — add_wasi_to_linker: every WASI interface of hostfns/ in
-// dependency order (resource types first), at kWasiVersion.
+// wasi.cpp — WasiHost (every WASI interface of hostfns/ defined once, in
+// dependency order: resource types first, at kWasiVersion), readying a
+// WasiCtx per instance, add_wasi_to_linker, and WasiPackages::for_imports.
 #include "hostfns/wasi.h"
 
 #include "component/component.h"
 
 #include "hostfns/http.h"
 #include "hostfns/sockets.h"
+#include "hostfns/wasi_groups.h"
 
 namespace wippy::hostfns {
 
@@ -14,44 +16,83 @@ std::string wasi_iface(const char* name) { return std::string(name) + "@" + kWas
 WasiPackages WasiPackages::for_imports(const component::Component& comp) {
   WasiPackages p{false, false, false, false, false, false};
   for (const auto& imp : comp.imports) {
-    const std::string_view name = imp.name.name;
-    auto is = [&](std::string_view pkg) { return name.substr(0, pkg.size()) == pkg; };
-    p.cli |= is("wasi:cli/");
-    p.clocks |= is("wasi:clocks/");
-    p.random |= is("wasi:random/");
-    p.sockets |= is("wasi:sockets/");
-    p.http |= is("wasi:http/");
-    p.filesystem |= is("wasi:filesystem/");
+    const std::optional<Profile> group = profile_for_interface(imp.name.name);
+    if (!group) continue;
+    switch (*group) {
+      case Profile::Cli: p.cli = true; break;
+      case Profile::Clocks: p.clocks = true; break;
+      case Profile::Random: p.random = true; break;
+      case Profile::Sockets: p.sockets = true; break;
+      case Profile::Http: p.http = true; break;
+      case Profile::Filesystem: p.filesystem = true; break;
+      case Profile::Io:
+      case Profile::Poll:
+      case Profile::Wasi1: break;  // wasi:io is always offered; preview1 is not a 0.2 package
+    }
   }
   return p;
 }
 
-Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx, const WasiPackages& packages) {
-  ctx.state.table->set_max_handles(ctx.limits.max_handles);
-  ctx.state.open_files.set_max(ctx.limits.max_open_files);
-  add_io_error(linker, ctx);
-  add_io_poll(linker, ctx);
-  add_io_streams(linker, ctx);
+WasiHost::WasiHost(const WasiPackages& packages) : packages_(packages) {
+  auto linker = std::make_shared<component::Linker>();
+  component::Linker& l = *linker;
+  add_io_error(l, types_);
+  add_io_poll(l, types_);
+  add_io_streams(l, types_);
   if (packages.cli) {
-    add_cli_environment(linker, ctx);
-    add_cli_exit(linker, ctx);
-    add_cli_stdio(linker, ctx);
-    add_cli_terminal(linker, ctx);
+    add_cli_environment(l);
+    add_cli_exit(l);
+    add_cli_stdio(l);
+    add_cli_terminal(l, types_);
   }
   if (packages.clocks) {
-    add_clocks_wall(linker, ctx);
-    add_clocks_monotonic(linker, ctx);
+    add_clocks_wall(l);
+    add_clocks_monotonic(l);
   }
-  if (packages.random) add_random(linker, ctx);
-  if (packages.sockets) {
+  if (packages.random) add_random(l);
+  if (packages.filesystem) add_filesystem(l, types_);
+  linker_ = std::move(linker);
+}
+
+Result<void> WasiHost::ready(WasiCtx& ctx) const {
+  ctx.state.table->set_max_handles(ctx.limits.max_handles);
+  ctx.state.open_files.set_max(ctx.limits.max_open_files);
+  ctx.state.types = types_;
+  if (!ctx.preopens.empty() || packages_.filesystem) return open_preopens(ctx);
+  return {};
+}
+
+Result<void> WasiHost::prepare(WasiCtx& ctx, component::Linker& linker) const {
+  if (auto r = ready(ctx); !r) return r.error();
+  linker.set_base(linker_);
+  linker.set_host_data(&ctx, component::host_context_tag<WasiCtx>());
+  // Not yet context-bound: added per instance, when imported.
+  if (packages_.sockets) {
     add_sockets_network(linker, ctx);
     add_sockets_ip_name_lookup(linker, ctx);
     add_sockets_udp_create_socket(linker, ctx, add_sockets_udp(linker, ctx));
     add_sockets_tcp_create_socket(linker, ctx, add_sockets_tcp(linker, ctx));
   }
-  if (packages.http) add_http_outgoing_handler(linker, ctx, add_http_types(linker, ctx));
-  if (packages.filesystem || !ctx.preopens.empty()) return add_filesystem(linker, ctx);
+  if (packages_.http) add_http_outgoing_handler(linker, ctx, add_http_types(linker, ctx));
   return {};
+}
+
+Result<std::unique_ptr<component::ComponentInstance>> WasiHost::instantiate(
+    Store& store, WasiCtx& ctx, std::shared_ptr<const component::Component> component) const {
+  if (packages_.sockets || packages_.http) {
+    component::Linker linker;
+    if (auto r = prepare(ctx, linker); !r) return r.error();
+    return linker.instantiate(store, std::move(component));
+  }
+  if (auto r = ready(ctx); !r) return r.error();
+  component::bind_host_context(store, ctx);
+  return linker_->instantiate(store, std::move(component));
+}
+
+Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx, const WasiPackages& packages) {
+  WasiPackages p = packages;
+  p.filesystem = p.filesystem || !ctx.preopens.empty();
+  return WasiHost(p).prepare(ctx, linker);
 }
 
 }  // namespace wippy::hostfns

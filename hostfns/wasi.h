@@ -1,9 +1,18 @@
 // wasi.h — the public face of hostfns/: WASI 0.2 host interfaces bound onto
 // a component::Linker, and running a WASI command.
-// Contract: add_wasi_to_linker() offers every interface below at
-// @kWasiVersion (0.2.12), so imports @0.2.0 … @0.2.12 link (semver matching
-// in component/linker.h). Functions read and update `ctx`, which must
-// outlive every instance created from the linker. One file per interface:
+// Contract: the interfaces are offered at @kWasiVersion (0.2.12), so
+// imports @0.2.0 … @0.2.12 link (semver matching in component/linker.h).
+// A WasiHost defines them once, for every instance of a program: each
+// function reaches the calling instance's WasiCtx through its Store
+// (component/host_context.h), so one Linker serves any number of
+// instances, each with its own stdio, exit code, environment and handle
+// table. wasi:sockets and wasi:http still bind per instance (onto a small
+// Linker whose base is the shared one), and only when imported.
+// WasiHost::instantiate readies a WasiCtx (limits, resource types,
+// preopens opened: a host directory that cannot be opened fails with an
+// Io error naming it) and instantiates. add_wasi_to_linker() does the same
+// for one instance on a caller's Linker (a fresh WasiHost as its base).
+// One file per interface:
 //   io_error.cpp io_poll.cpp io_streams.cpp
 //   cli_environment.cpp cli_exit.cpp cli_stdio.cpp cli_terminal.cpp
 //   clocks_wall.cpp clocks_monotonic.cpp random.cpp
@@ -16,12 +25,11 @@
 //   WasiCtx::preopens; the parts: filesystem_types.cpp, _paths.cpp,
 //   _dirs.cpp, _errors.cpp, _values.cpp, shared in filesystem.h)
 // WASI preview 1 for core modules is wasi_preview1.h, on the same WasiCtx.
-// add_wasi_to_linker() fails (Io) when a preopen's host directory cannot be
-// opened.
 // run_wasi_command() decodes a component, links it with a fresh WASI linker
 // and calls wasi:cli/run#run. Given a component loaded once
 // (component/load.h), it skips the decoding and validation: many runs of
-// one component share its decoded modules and compiled code. Its exit
+// one component share its decoded modules and compiled code; given a
+// WasiHost too, they share its linker. Its exit
 // code: 0 when run returns ok, 1 when it returns err or calls exit(err),
 // the code given to exit-with-code.
 // Traps and link errors come back as errors.
@@ -45,30 +53,66 @@ inline constexpr const char* kWasiVersion = "0.2.12";
 std::string wasi_iface(const char* name);
 
 // The WASI packages a linker offers. wasi:io is always offered (the others
-// use its resources). for_imports() keeps the packages a component imports
-// (a linker without the rest links it the same way, for less work per
-// instance); filesystem is kept whenever preopens are configured, so a
+// use its resources). for_imports() keeps the packages a component imports,
+// each interface's package taken from the table of wasi_groups.h (a linker
+// without the rest links it the same way, for less work per instance); filesystem is kept whenever preopens are configured, so a
 // preopen that cannot be opened is reported either way.
 struct WasiPackages {
   bool cli = true, clocks = true, random = true, sockets = true, http = true, filesystem = true;
   static WasiPackages for_imports(const component::Component& comp);
 };
 
+// The WASI interfaces of `packages` defined once (wasi:io always; sockets
+// and http excepted: see above). Immutable after construction; shared by
+// the instances of one program (one thread at a time: instances are not
+// thread-safe either).
+class WasiHost {
+ public:
+  explicit WasiHost(const WasiPackages& packages = {});
+
+  const std::shared_ptr<const component::Linker>& linker() const { return linker_; }
+  const WasiTypes& types() const { return types_; }
+  const WasiPackages& packages() const { return packages_; }
+
+  // Readies `ctx` for one instance (see above) and links what must be per
+  // instance onto `linker`: its base set to linker(), ctx as the host data
+  // it sets into the store it instantiates on. `ctx` must outlive the
+  // instance.
+  Result<void> prepare(WasiCtx& ctx, component::Linker& linker) const;
+  // prepare() and instantiate `component` on `store`.
+  Result<std::unique_ptr<component::ComponentInstance>> instantiate(
+      Store& store, WasiCtx& ctx, std::shared_ptr<const component::Component> component) const;
+
+ private:
+  Result<void> ready(WasiCtx& ctx) const;
+
+  WasiPackages packages_;
+  WasiTypes types_;
+  std::shared_ptr<const component::Linker> linker_;
+};
+
+// One instance's WASI on `linker`: a fresh WasiHost as its base, bound to
+// `ctx` (set into the store when the linker instantiates). filesystem is
+// offered whenever ctx has preopens.
 Result<void> add_wasi_to_linker(component::Linker& linker, WasiCtx& ctx, const WasiPackages& packages = {});
 
-// The per-interface parts (add_wasi_to_linker calls them in this order;
-// later ones use resource types declared by earlier ones).
-void add_io_error(component::Linker& linker, WasiCtx& ctx);
-void add_io_poll(component::Linker& linker, WasiCtx& ctx);
-void add_io_streams(component::Linker& linker, WasiCtx& ctx);
-void add_cli_environment(component::Linker& linker, WasiCtx& ctx);
-void add_cli_exit(component::Linker& linker, WasiCtx& ctx);
-void add_cli_stdio(component::Linker& linker, WasiCtx& ctx);
-void add_cli_terminal(component::Linker& linker, WasiCtx& ctx);
-void add_clocks_wall(component::Linker& linker, WasiCtx& ctx);
-void add_clocks_monotonic(component::Linker& linker, WasiCtx& ctx);
-void add_random(component::Linker& linker, WasiCtx& ctx);
-Result<void> add_filesystem(component::Linker& linker, WasiCtx& ctx);
+// The per-interface parts, defined once (WasiHost calls them in this
+// order; later ones use resource types declared by earlier ones, recorded
+// in `types`).
+void add_io_error(component::Linker& linker, WasiTypes& types);
+void add_io_poll(component::Linker& linker, WasiTypes& types);
+void add_io_streams(component::Linker& linker, WasiTypes& types);
+void add_cli_environment(component::Linker& linker);
+void add_cli_exit(component::Linker& linker);
+void add_cli_stdio(component::Linker& linker);
+void add_cli_terminal(component::Linker& linker, WasiTypes& types);
+void add_clocks_wall(component::Linker& linker);
+void add_clocks_monotonic(component::Linker& linker);
+void add_random(component::Linker& linker);
+void add_filesystem(component::Linker& linker, WasiTypes& types);
+// Opens ctx.preopens into ctx.state.preopened (an Io error naming a
+// directory that cannot be opened).
+Result<void> open_preopens(WasiCtx& ctx);
 
 // Runs fn on the calling fiber, or, outside a dispatcher, on a fiber of a
 // private Loop (1 MiB stack) that lives until nothing is left to run.
@@ -78,5 +122,7 @@ Result<void> run_on_fiber(const std::function<void()>& fn, const char* what);
 Result<int> run_wasi_command(Store& store, std::span<const uint8_t> component_bytes, WasiCtx& ctx);
 Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& component,
                              WasiCtx& ctx);
+Result<int> run_wasi_command(Store& store, const std::shared_ptr<const component::Component>& component,
+                             WasiCtx& ctx, const WasiHost& host);
 
 }  // namespace wippy::hostfns

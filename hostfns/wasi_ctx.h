@@ -1,11 +1,12 @@
 // wasi_ctx.h — WasiCtx: what one WASI 0.2 guest instance sees of its host.
 // Contract: the embedder fills in the configuration (arguments, environment,
-// initial cwd, where stdin/stdout/stderr go) before linking; the host
-// functions added by add_wasi_to_linker() (wasi.h) read it and keep the
-// instance's resource table (streams, pollables, errors, terminals,
-// descriptors) in `state`; `limits` bound what the guest can create (read
-// when the interfaces are added to a linker). A WasiCtx serves one
-// component instance at a time and must outlive it (the resource destructors the linker calls refer to it).
+// initial cwd, where stdin/stdout/stderr go) before instantiating; the
+// WASI host functions (wasi.h) reach it through the calling Store
+// (component/host_context.h), read it and keep the instance's resource
+// table (streams, pollables, errors, terminals, descriptors) in `state`;
+// `limits` bound what the guest can create (read when an instance is
+// readied). A WasiCtx serves one component instance at a time and must
+// outlive it (its store points at it).
 // Stdio: a StdioConfig with fd >= 0 uses that host descriptor (not owned,
 // not closed); with fd < 0 stdin reads `buffer` then reports end of
 // stream, and stdout/stderr append to `buffer` (capture).
@@ -19,6 +20,8 @@
 #include <utility>
 #include <vector>
 
+#include "component/bind.h"
+#include "component/host_context.h"
 #include "component/resource_table.h"
 #include "component/val.h"
 #include "dispatcher/pollable.h"
@@ -33,6 +36,10 @@
 
 namespace wippy::net {
 class Socket;
+}
+
+namespace wippy::fs {
+class Dir;
 }
 
 namespace wippy::hostfns {
@@ -77,6 +84,9 @@ struct WasiState {
   size_t stdin_pos = 0;             // read position in WasiCtx::in.buffer
   uint64_t insecure_state = 0;      // wasi:random/insecure generator
   std::pair<uint64_t, uint64_t> insecure_seed{0, 0};
+  // WasiCtx::preopens opened (open_preopens, wasi.h): the directory and
+  // its guest path, in configuration order.
+  std::vector<std::pair<std::shared_ptr<const fs::Dir>, std::string>> preopened;
 };
 
 // A host directory granted to the guest at an absolute guest path
@@ -139,6 +149,24 @@ struct WasiCtx {
   // Uses the process's descriptors 0, 1 and 2 for stdio.
   void inherit_stdio() { in.fd = 0; out.fd = 1; err.fd = 2; }
 };
+
+}  // namespace wippy::hostfns
+
+// A WasiCtx is the host context of the WASI interfaces (component/
+// host_context.h): defined once per WasiHost, they reach the calling
+// instance's WasiCtx through its Store, and their handles live in its table.
+template <>
+struct wippy::component::HostContextTraits<wippy::hostfns::WasiCtx> {
+  static ResourceTable& table(wippy::hostfns::WasiCtx& ctx) { return *ctx.state.table; }
+};
+
+namespace wippy::hostfns {
+
+// `r`, a resource type of the WASI interfaces, on ctx's resource table.
+template <class R>
+component::HostResource<R> in(WasiCtx& ctx, const component::HostResource<R>& r) {
+  return r.in(ctx.state.table);
+}
 
 // The Trap wasi:cli/exit and preview1 proc_exit end a guest call with,
 // after recording `status` in WasiCtx::exit_code (the message is for

@@ -166,6 +166,11 @@ class Store {
   // on_interrupt is called; if it returns an error the call ends with it.
   volatile uint32_t interrupt = 0;
   std::function<Result<void>(Store&)> on_interrupt;
+  // The embedder's per-store host state (e.g. WASI's WasiCtx), for host
+  // functions defined once and shared by many stores; not owned.
+  // host_data_type identifies its type so readers can check it.
+  void* host_data = nullptr;
+  const void* host_data_type = nullptr;
 
   uint32_t intern_type(const FuncType& t);
 

@@ -88,6 +88,7 @@ Result<Component> Component::from_bytes(const Engine& engine, std::span<const ui
     auto impl = std::make_shared<Impl>();
     impl->engine = engine.impl_;
     impl->component = std::move(*c);
+    impl->wasi = std::make_shared<const hostfns::WasiHost>(hostfns::WasiPackages::for_imports(*impl->component));
     Component out;
     out.impl_ = std::move(impl);
     return out;

@@ -14,6 +14,7 @@
 #include "dispatcher/loop.h"
 #include "interp/module.h"
 #include "component/linker.h"
+#include "hostfns/wasi.h"
 #include "hostfns/wasi_ctx.h"
 #include "interp/store.h"
 #include "wippy/engine.h"
@@ -35,6 +36,7 @@ struct Module::Impl {
 struct Component::Impl {
   std::shared_ptr<const Engine::Impl> engine;
   std::shared_ptr<const component::Component> component;
+  std::shared_ptr<const hostfns::WasiHost> wasi;  // its WASI imports, defined once for every instance
 };
 
 struct CoreDef {

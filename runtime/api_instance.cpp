@@ -305,8 +305,10 @@ Result<Instance> instantiate_component(const Linker::Impl& linker, const Compone
   if (w.inherit_stdio) ctx.inherit_stdio();
   else ctx.in.buffer = w.stdin_data;
   prepare_store(*im);
+  // The WASI interfaces come from the component's WasiHost (its base);
+  // the embedder's own interfaces are offered per instance.
   im->linker = std::make_unique<component::Linker>();
-  if (auto r = hostfns::add_wasi_to_linker(*im->linker, ctx); !r) return r.error();
+  if (auto r = component.impl_->wasi->prepare(ctx, *im->linker); !r) return r.error();
   offer_interfaces(linker, *im->linker);
   // Instantiation runs guest code (start functions): on a fiber, limited.
   Instance::Impl* raw = im.get();

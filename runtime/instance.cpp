@@ -65,7 +65,6 @@ void LiveInstance::drop() {
   // destructors) to the WASI context: it goes first.
   func_.reset();
   comp_.reset();
-  linker_.reset();
   core_func_ = nullptr;
   thunk_ = nullptr;
   snapshot_.reset();
@@ -88,10 +87,7 @@ Result<void> LiveInstance::instantiate() {
     if (cfg_.inherit_stdio) wasi_->inherit_stdio();
   }
   if (prog_->is_component) {
-    linker_ = std::make_unique<component::Linker>();
-    const auto packages = hostfns::WasiPackages::for_imports(*prog_->component);
-    if (auto r = hostfns::add_wasi_to_linker(*linker_, *wasi_, packages); !r) return fail(r.error());
-    auto ci = linker_->instantiate(*store_, prog_->component);
+    auto ci = prog_->wasi_host->instantiate(*store_, *wasi_, prog_->component);
     if (!ci) return fail(ci.error());
     comp_ = std::move(*ci);
     auto f = comp_->func(prog_->export_name);

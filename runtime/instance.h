@@ -3,8 +3,9 @@
 // before the next one.
 // Contract:
 //  * create() instantiates the program in a fresh Store. Components are
-//    linked against the WASI host (hostfns/wasi.h) with the entry's mounts
-//    as preopens; the WasiCtx lives as long as the instance. Core modules
+//    linked against the program's WasiHost (hostfns/wasi.h: built once,
+//    the WasiCtx reached through the Store) with the entry's mounts as
+//    preopens; the WasiCtx lives as long as the instance. Core modules
 //    importing wasi_snapshot_preview1 get the same WasiCtx through
 //    hostfns/wasi_preview1.h; a reactor's `_initialize` runs here.
 //  * call() sets the per-call WASI view (argv, env, cwd) and runs the
@@ -96,7 +97,6 @@ class LiveInstance {
   InstanceConfig cfg_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<hostfns::WasiCtx> wasi_;
-  std::unique_ptr<component::Linker> linker_;
   std::unique_ptr<component::ComponentInstance> comp_;
   component::ComponentFuncRef func_;
   FuncInst* core_func_ = nullptr;

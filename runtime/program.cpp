@@ -110,10 +110,11 @@ Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const Co
   // level, only names a type: it grants nothing and needs no grant.)
   for (const auto& imp : (*loaded)->imports) {
     if (imp.desc.sort == Sort::Type && !imp.desc.bound.sub_resource) continue;
-    if (auto g = check_import_granted(fn.imports, fn.id, imp.name.name); !g) return g.error();
+    if (auto g = hostfns::check_import_granted(fn.imports, fn.id, imp.name.name); !g) return g.error();
   }
   p.component = std::move(*loaded);
   p.is_component = true;
+  p.wasi_host = std::make_shared<const hostfns::WasiHost>(hostfns::WasiPackages::for_imports(*p.component));
   return resolve_component_method(p);
 }
 
@@ -125,10 +126,10 @@ Result<void> load_core(Program& p, std::span<const uint8_t> bytes) {
   if (hostfns::imports_preview1(*m)) {
     // wasi_snapshot_preview1 needs the wasi1 grant, and every import must
     // be one of its functions with the right signature.
-    if (!fn.imports.has(Profile::Wasi1))
+    if (!fn.imports.has(hostfns::Profile::Wasi1))
       return make_error(ErrorKind::Unlinkable,
                         fmt::format("core module imports {}, which entry {} does not grant (add {} to imports)",
-                                    hostfns::kPreview1Module, fn.id, profile_name(Profile::Wasi1)));
+                                    hostfns::kPreview1Module, fn.id, hostfns::profile_name(hostfns::Profile::Wasi1)));
     if (auto c = hostfns::check_preview1_imports(*m); !c) return entry_error(fn, c.error());
     p.preview1 = true;
     p.command = fn.method == "_start";

@@ -1,12 +1,13 @@
 // program.h — a function entry made ready to run: its module read (hash
 // checked before decoding), decoded, validated, gated and its `method`
-// resolved, once per Runtime. Instances (instance.h) are made from it.
+// resolved, once per Runtime, and its WASI linker built (one WasiHost for
+// every instance). Instances (instance.h) are made from it.
 // Contract of load_program():
 //  * function.wasm: read_module (module_source.h) then the `layer` field
 //    decides: a component is decoded and validated, and every import it has
 //    must be granted by the entry's `imports` profiles, else
 //    "component imports wasi:sockets/tcp@0.2.0, which entry ns:name does
-//    not grant (add wasi:sockets to imports)" (profiles.h) — nothing is
+//    not grant (add wasi:sockets to imports)" (hostfns/wasi_groups.h) — nothing is
 //    instantiated or run then; a core module is decoded and validated.
 //  * function.wat: the text is compiled (interp/text) into a core module.
 //  * Core modules may import nothing but wasi_snapshot_preview1 functions,
@@ -30,6 +31,7 @@
 #include "component/component.h"
 #include "component/rtype.h"
 #include "interp/result.h"
+#include "hostfns/wasi.h"
 #include "interp/store.h"
 #include "runtime/code_cache.h"
 #include "runtime/registry.h"
@@ -44,6 +46,8 @@ struct Program {
   std::shared_ptr<const component::Component> component;
   bool command = false;     // method `run` -> wasi:cli/run#run (core: `_start`)
   std::string export_name;  // what ComponentInstance::func resolves
+  // The WASI interfaces it imports, defined once for all its instances.
+  std::shared_ptr<const hostfns::WasiHost> wasi_host;
 
   // Core modules (function.wat always; function.wasm with a core layer).
   std::shared_ptr<const Module> module;

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "interp/result.h"
-#include "runtime/profiles.h"
+#include "hostfns/wasi_groups.h"
 
 namespace wippy {
 
@@ -144,7 +144,7 @@ struct FunctionEntry : EntryInfo {
   std::string wat_source;
   std::optional<std::filesystem::path> wat_file;  // set when source was file://
   std::string method;  // export to call
-  ProfileSet imports;
+  hostfns::ProfileSet imports;
   WasiConfig wasi;
   PoolConfig pool;
   EntryLimits limits;

@@ -157,7 +157,7 @@ class FileParser {
   void parse_fs_directory(const EntryCtx& c, const YAML::Node& node, FsDirectoryEntry& e);
   void parse_env_variable(const EntryCtx& c, const YAML::Node& node, EnvVariableEntry& e);
   void parse_function(const EntryCtx& c, const YAML::Node& node, FunctionEntry& f);
-  void parse_imports(const EntryCtx& c, const YAML::Node& node, ProfileSet& out);
+  void parse_imports(const EntryCtx& c, const YAML::Node& node, hostfns::ProfileSet& out);
   void parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfig& out);
   void parse_pool(const EntryCtx& c, const YAML::Node& node, PoolConfig& out);
   void parse_limits(const EntryCtx& c, const YAML::Node& node, EntryLimits& out);
@@ -442,13 +442,13 @@ void FileParser::parse_wat_source(const EntryCtx& c, const YAML::Node& node, Fun
   f.wat_source = std::move(*text);
 }
 
-void FileParser::parse_imports(const EntryCtx& c, const YAML::Node& node, ProfileSet& out) {
+void FileParser::parse_imports(const EntryCtx& c, const YAML::Node& node, hostfns::ProfileSet& out) {
   auto one = [&](const YAML::Node& item) {
     if (!item.IsScalar()) {
       error(c, item, "imports must be a list of strings");
       return;
     }
-    if (auto p = parse_profile(item.Scalar()))
+    if (auto p = hostfns::parse_profile(item.Scalar()))
       out.add(*p);
     else
       error(c, item, fmt::format("unsupported wasm host import: {}", item.Scalar()));

@@ -22,12 +22,13 @@
 #include "runtime/module_hash.h"
 #include "runtime/module_source.h"
 #include "runtime/source_file.h"
-#include "runtime/profiles.h"
+#include "hostfns/wasi_groups.h"
 #include "runtime/registry.h"
 #include "runtime/wasi_env.h"
 
 namespace fs = std::filesystem;
 using namespace wippy;
+using namespace wippy::hostfns;
 
 namespace {
 

@@ -97,6 +97,7 @@ struct FsHostApi {
     ctx.limits = limits;
     auto added = add_wasi_to_linker(linker, ctx);
     REQUIRE_MESSAGE(added.ok(), (added.ok() ? "" : added.error().message));
+    component::bind_host_context(store, ctx);  // what instantiate does
     Vals dirs = call("wasi:filesystem/preopens", "get-directories", {});
     REQUIRE(dirs.size() == 1);
     REQUIRE(dirs[0].items.size() == 3);
@@ -410,7 +411,7 @@ TEST_CASE("wasi fs: file streams read and write at their own positions") {
   uint32_t g = api.open_ok(api.rw, "file", 0, kRead);
   Val gin = api.m("read-via-stream", g, {Val::u64(0)});
   REQUIRE(gin.is_ok());
-  api.ctx.state.types.descriptor->host_dtor(g);  // what a guest's drop does
+  api.ctx.state.types.descriptor->host_dtor(api.store, g);  // what a guest's drop does
   CHECK(api.try_call("[method]descriptor.stat", {api.desc(g)}).ok() == false);
   Val gr = api.stream_call("[method]input-stream.read",
                            {Val::borrow(api.ctx.state.types.input_stream, gin.payload()->rep()), Val::u64(2)});

@@ -1,10 +1,10 @@
-// profiles.cpp — the WASI import groups and the checks over them (see profiles.h).
-#include "runtime/profiles.h"
+// wasi_groups.cpp — the WASI interface groups and the checks over them (see wasi_groups.h).
+#include "hostfns/wasi_groups.h"
 
 #include <array>
 #include <fmt/format.h>
 
-namespace wippy {
+namespace wippy::hostfns {
 namespace {
 
 struct Group {
@@ -136,4 +136,4 @@ Result<void> check_import_granted(const ProfileSet& granted, std::string_view en
                                 interface_name, entry_id, profile_name(*p)));
 }
 
-}  // namespace wippy
+}  // namespace wippy::hostfns

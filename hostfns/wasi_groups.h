@@ -1,6 +1,8 @@
-// profiles.h — WASI host-import profiles a registry entry may grant.
-// A function entry's `imports:` list names groups (wasi:cli, wasi:io, ...);
-// a component may only import interfaces whose group was granted. Names are
+// wasi_groups.h — the one table of WASI interfaces by group (wasi:cli,
+// wasi:io, ...): which interfaces the host provides and the group each
+// belongs to. The registry's grant check (a function entry's `imports:`
+// list names groups; a component may only import interfaces whose group was
+// granted) and WasiPackages::for_imports (wasi.h) both read it. Names are
 // matched case-insensitively and an `@version` suffix is ignored when parsing
 // a profile; interface names (`wasi:io/poll`) select the narrowest group that
 // holds them. profile_grants accepts unversioned or 0.2.x interface names.
@@ -13,7 +15,7 @@
 
 #include "interp/result.h"
 
-namespace wippy {
+namespace wippy::hostfns {
 
 enum class Profile : uint8_t {
   Cli,
@@ -64,4 +66,4 @@ std::optional<Profile> profile_for_interface(std::string_view interface_name);
 Result<void> check_import_granted(const ProfileSet& granted, std::string_view entry_id,
                                   std::string_view interface_name);
 
-}  // namespace wippy
+}  // namespace wippy::hostfns

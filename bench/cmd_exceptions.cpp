@@ -45,9 +45,10 @@ constexpr const char* kExnWat = R"((module
     (local.get $sum))
   (func (export "call_only") (param i32) (result i32) (local $sum i32)
     (loop $next
-      (block $h
-        (try_table (catch $e $h) (call $quiet (i32.const 1))))
-      (local.set $sum (i32.add (local.get $sum) (i32.const 1)))
+      (block $h (result i32)
+        (try_table (catch $e $h) (call $quiet (i32.const 1)))
+        (i32.const 1))
+      (local.set $sum (i32.add (local.get $sum)))
       (br_if $next (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
     (local.get $sum)))
 )";

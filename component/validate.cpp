@@ -1587,7 +1587,9 @@ class Validator {
     for (auto& imp : m.imports) {
       CoreModuleInfo::Imp i{imp.module, imp.name, {}};
       i.type.kind = imp.kind;
-      if (imp.kind == ExternKind::Func && imp.func_type < m.types.size()) i.type.func = m.types[imp.func_type];
+      // a func's type, or a tag's (kept in `func` too)
+      if ((imp.kind == ExternKind::Func || imp.kind == ExternKind::Tag) && imp.func_type < m.types.size())
+        i.type.func = m.types[imp.func_type];
       i.type.table = imp.table;
       i.type.memory = imp.memory;
       i.type.global = imp.global;

@@ -975,6 +975,16 @@ class ModuleParser {
     bool too_deep() const { return n > kMaxNesting; }
   };
 
+  // `end $label?` closing a flat block whose label is on labels_.
+  bool flat_end(Bytes& out, std::string_view label) {
+    if (!peek().is("end")) return unexpected(peek());
+    next();
+    if (!end_label(label)) return false;
+    labels_.pop_back();
+    out.push_back(0x0B);
+    return true;
+  }
+
   // block/loop/if in flat form; the keyword is at peek().
   bool flat_block(Bytes& out) {
     Nest nest(nesting_);
@@ -991,12 +1001,7 @@ class ModuleParser {
       out.push_back(0x05);
       if (!instrs(out)) return false;
     }
-    if (!peek().is("end")) return unexpected(peek());
-    next();
-    if (!end_label(label)) return false;
-    labels_.pop_back();
-    out.push_back(0x0B);
-    return true;
+    return flat_end(out, label);
   }
 
   // try_table's `(catch $t l)`, `(catch_ref $t l)`, `(catch_all l)`,
@@ -1079,12 +1084,7 @@ class ModuleParser {
       }
       if (!legacy_arms(out, false, label)) return false;
     }
-    if (!peek().is("end")) return unexpected(peek());
-    next();
-    if (!end_label(label)) return false;
-    labels_.pop_back();
-    out.push_back(0x0B);
-    return true;
+    return flat_end(out, label);
   }
 
   // (try_table $l? bt catch* instrs) and (try $l? bt (do instrs) arms)

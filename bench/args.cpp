@@ -20,6 +20,7 @@ const char* const kUsage =
     "       wippy-bench http-client [--runs N] [--n GETS] [--mib MIB] [--dir DIR]\n"
     "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n"
     "       wippy-bench tail-calls [--runs N] [--n N]\n"
+    "       wippy-bench exceptions [--runs N] [--n N]\n"
     "       wippy-bench call FILE.yaml [MORE.yaml...] ENTRY [--calls N] [--concurrency C] [--] [ARG...]\n"
     "Options take `--name VALUE` or `--name=VALUE`.\n";
 
@@ -47,6 +48,7 @@ constexpr Command kCommands[] = {
     {"reset", kReset},     {"guests", kGuests},           {"http-guests", kGuests},
     {"http-client", kHttpClient}, {"instantiate", kInstantiate}, {"call", kCall},
     {"tail-calls", kTailCalls},
+    {"exceptions", kTailCalls},
 };
 
 Error usage(std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); }

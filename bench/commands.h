@@ -14,6 +14,7 @@ int cmd_guests(const Args& args);   // many WASI guests sleeping at once on one 
 int cmd_http_guests(const Args& args);  // many wasi:http guests awaiting delayed responses at once
 int cmd_http_client(const Args& args);  // one wasi:http guest vs curl: keep-alive GETs, TLS handshakes, download
 int cmd_instantiate(const Args& args);  // load a component vs one more instance of it
+int cmd_exceptions(const Args& args);  // an exception thrown and caught a million times
 int cmd_tail_calls(const Args& args);  // a deep tail-recursive loop (return_call) vs a plain loop
 int cmd_call(const Args& args);     // registry entry calls through wippy::Runtime
 

@@ -21,5 +21,6 @@ int main(int argc, char** argv) {
   if (args->command == "http-client") return cmd_http_client(*args);
   if (args->command == "instantiate") return cmd_instantiate(*args);
   if (args->command == "tail-calls") return cmd_tail_calls(*args);
+  if (args->command == "exceptions") return cmd_exceptions(*args);
   return cmd_load(*args);
 }

@@ -487,6 +487,8 @@ std::string core_import_type(const Module& m, const Import& imp) {
     case ExternKind::Memory: return "memory " + limits_text(imp.memory.limits);
     case ExternKind::Global:
       return fmt::format("global {}{}", imp.global.mut ? "mut " : "", valtype_name(imp.global.type));
+    case ExternKind::Tag:
+      return "tag " + (imp.func_type < m.types.size() ? functype_to_string(m.types[imp.func_type]) : "?");
   }
   return "?";
 }
@@ -494,7 +496,7 @@ std::string core_import_type(const Module& m, const Import& imp) {
 void print_module(const Module& m) {
   // The index spaces: imports first, then definitions.
   std::vector<const FuncType*> funcs;
-  std::vector<std::string> tables, memories, globals;
+  std::vector<std::string> tables, memories, globals, tags;
   for (const auto& imp : m.imports) {
     std::string t = core_import_type(m, imp);
     switch (imp.kind) {
@@ -504,8 +506,10 @@ void print_module(const Module& m) {
       case ExternKind::Table: tables.push_back(t); break;
       case ExternKind::Memory: memories.push_back(t); break;
       case ExternKind::Global: globals.push_back(t); break;
+      case ExternKind::Tag: tags.push_back(t); break;
     }
   }
+  for (uint32_t ti : m.tags) tags.push_back("tag " + (ti < m.types.size() ? functype_to_string(m.types[ti]) : "?"));
   for (uint32_t ti : m.funcs) funcs.push_back(ti < m.types.size() ? &m.types[ti] : nullptr);
   for (const auto& t : m.tables) tables.push_back(fmt::format("table {} {}", valtype_name(t.elem), limits_text(t.limits)));
   for (const auto& mem : m.memories) memories.push_back("memory " + limits_text(mem.limits));
@@ -524,6 +528,7 @@ void print_module(const Module& m) {
       case ExternKind::Table: t = pick(tables); break;
       case ExternKind::Memory: t = pick(memories); break;
       case ExternKind::Global: t = pick(globals); break;
+      case ExternKind::Tag: t = pick(tags); break;
     }
     fmt::print("  export \"{}\": {}\n", ex.name, t);
   }

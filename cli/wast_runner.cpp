@@ -26,6 +26,7 @@ const char* command_name(WastCommand::Kind k) {
     case WastCommand::Action: return "action";
     case WastCommand::AssertReturn: return "assert_return";
     case WastCommand::AssertTrap: return "assert_trap";
+    case WastCommand::AssertException: return "assert_exception";
     case WastCommand::AssertExhaustion: return "assert_exhaustion";
     case WastCommand::AssertInvalid: return "assert_invalid";
     case WastCommand::AssertMalformed: return "assert_malformed";
@@ -83,6 +84,7 @@ class CoreRunner {
         if (c.has_action) return expect_action_error(c, ErrorKind::Trap);
         return expect_module_error(c, {ErrorKind::Trap, ErrorKind::Uninstantiable}, true);
       case WastCommand::AssertExhaustion: return expect_action_error(c, ErrorKind::Exhaustion);
+      case WastCommand::AssertException: return expect_action_error(c, ErrorKind::Trap);
       case WastCommand::AssertInvalid: return expect_module_error(c, {ErrorKind::Invalid}, false);
       case WastCommand::AssertMalformed: return expect_module_error(c, {ErrorKind::Malformed}, false);
       case WastCommand::AssertUnlinkable: return expect_module_error(c, {ErrorKind::Unlinkable}, true);
@@ -181,7 +183,13 @@ class CoreRunner {
     if (!kind_ok)
       return fmt::format("expected {} \"{}\", got {}: {}", error_kind_name(*kinds.begin()), text,
                          error_kind_name(e.kind), e.message);
-    if (e.message.find(text) == std::string::npos)
+    // The 3.0 scripts spell some messages in the reference interpreter's
+    // own detail ("type mismatch: instruction requires [i32] but stack has
+    // []"); the class before the first ": " is the part engines share.
+    std::string_view want = text;
+    if (e.message.find(text) == std::string::npos && want.find(": ") != std::string_view::npos)
+      want = want.substr(0, want.find(": "));
+    if (e.message.find(want) == std::string::npos)
       return fmt::format("expected message \"{}\", got \"{}\"", text, e.message);
     return std::nullopt;
   }

@@ -616,6 +616,10 @@ class Validator {
           return mismatch(why, fmt::format("expected global type {}, found {}", valtype_name(e.global.type),
                                            valtype_name(a.global.type)));
         return true;
+      case ExternKind::Tag:  // the tag's type is kept in `func`
+        if (a.func == e.func) return true;
+        return mismatch(why, fmt::format("tag types differ: expected: {}, found: {}", core_func_text(e.func),
+                                         core_func_text(a.func)));
     }
     return true;
   }
@@ -1573,6 +1577,7 @@ class Validator {
       case ExternKind::Table: e.table = m.table_type(idx); break;
       case ExternKind::Memory: e.memory = m.memory_type(idx); break;
       case ExternKind::Global: e.global = m.global_type(idx); break;
+      case ExternKind::Tag: e.func = m.types[m.tag_type_index(idx)]; break;
     }
     return e;
   }
@@ -1582,7 +1587,9 @@ class Validator {
     for (auto& imp : m.imports) {
       CoreModuleInfo::Imp i{imp.module, imp.name, {}};
       i.type.kind = imp.kind;
-      if (imp.kind == ExternKind::Func && imp.func_type < m.types.size()) i.type.func = m.types[imp.func_type];
+      // a func's type, or a tag's (kept in `func` too)
+      if ((imp.kind == ExternKind::Func || imp.kind == ExternKind::Tag) && imp.func_type < m.types.size())
+        i.type.func = m.types[imp.func_type];
       i.type.table = imp.table;
       i.type.memory = imp.memory;
       i.type.global = imp.global;

@@ -26,7 +26,7 @@ struct Import {
   std::string module;
   std::string name;
   ExternKind kind = ExternKind::Func;
-  uint32_t func_type = 0;  // kind == Func: type index
+  uint32_t func_type = 0;  // kind == Func or Tag: type index
   TableType table;         // kind == Table
   MemoryType memory;       // kind == Memory
   GlobalType global;       // kind == Global
@@ -101,6 +101,7 @@ struct Module {
   std::vector<FuncBody> codes;      // parallel to funcs
   std::vector<DataSegment> datas;
   std::vector<CustomSection> customs;
+  std::vector<uint32_t> tags;       // type index of each *defined* tag (exception handling)
   std::vector<std::string> func_names;  // from the "name" section when present (may be empty)
 
   // Imported entities per kind, in import order (filled by the decoder).
@@ -109,6 +110,7 @@ struct Module {
   std::vector<TableType> imported_tables;
   std::vector<MemoryType> imported_memories;
   std::vector<GlobalType> imported_globals;
+  std::vector<uint32_t> imported_tag_types;
 
   uint32_t num_imported_funcs() const { return uint32_t(imported_func_types.size()); }
   uint32_t num_imported_tables() const { return uint32_t(imported_tables.size()); }
@@ -118,6 +120,12 @@ struct Module {
   uint32_t num_tables() const { return num_imported_tables() + uint32_t(tables.size()); }
   uint32_t num_memories() const { return num_imported_memories() + uint32_t(memories.size()); }
   uint32_t num_globals() const { return num_imported_globals() + uint32_t(globals.size()); }
+  uint32_t num_imported_tags() const { return uint32_t(imported_tag_types.size()); }
+  uint32_t num_tags() const { return num_imported_tags() + uint32_t(tags.size()); }
+  uint32_t tag_type_index(uint32_t tag_index) const {
+    return tag_index < imported_tag_types.size() ? imported_tag_types[tag_index]
+                                                  : tags[tag_index - imported_tag_types.size()];
+  }
   uint32_t func_type_index(uint32_t func_index) const {
     return func_index < imported_func_types.size() ? imported_func_types[func_index]
                                                     : funcs[func_index - imported_func_types.size()];

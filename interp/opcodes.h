@@ -39,6 +39,8 @@ enum class ImmKind : uint8_t {
   Lane,          // 1 lane byte
   MemArgLane,    // memarg + lane byte
   TypeIdx,       // u32 type index (call_ref, return_call_ref)
+  Tag,           // u32 tag index (throw, legacy catch)
+  TryTable,      // block type + vec(catch clause) (Instr::catches)
 };
 
 // Operand signatures of plain instructions (see opcodes.def).

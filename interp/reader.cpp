@@ -172,6 +172,8 @@ bool read_heap_type(Reader& r, uint32_t& heap) {
     heap = kHeapFunc;
   } else if (h == -0x11) {
     heap = kHeapExtern;
+  } else if (h == -0x17 || h == -0x0C) {
+    heap = h == -0x17 ? kHeapExn : kHeapNoExn;
   } else if (h >= 0 && h < int64_t(kMaxTypeIndexInRef)) {
     heap = kHeapTypeBase + uint32_t(h);
   } else {
@@ -188,6 +190,10 @@ bool read_valtype_after(Reader& r, uint8_t lead, ValType& out) {
     out = make_ref(lead == 0x63, heap);
     return true;
   }
+  if (is_exn_shorthand_byte(lead)) {
+    out = make_ref(true, lead);
+    return true;
+  }
   if (!is_valtype_byte(lead)) {
     r.fail(fmt::format("malformed value type 0x{:02x}", lead));
     return false;
@@ -200,6 +206,29 @@ static bool read_valtype(Reader& r, ValType& out) {
   uint8_t b = r.u8();
   if (!r.ok()) return false;
   return read_valtype_after(r, b, out);
+}
+
+// vec(catch): 0x00 tag label | 0x01 tag label | 0x02 label | 0x03 label.
+static bool read_catches(Reader& r, std::vector<CatchClause>& out) {
+  uint32_t n = r.u32();
+  if (!r.ok()) return false;
+  if (n > r.remaining()) {
+    r.fail("unexpected end");
+    return false;
+  }
+  out.resize(n);
+  for (uint32_t i = 0; i < n && r.ok(); ++i) {
+    uint8_t k = r.u8();
+    if (!r.ok()) return false;
+    if (k > 3) {
+      r.fail(fmt::format("malformed catch clause 0x{:02x}", k));
+      return false;
+    }
+    out[i].kind = k;
+    if (k < 2) out[i].tag = r.u32();
+    out[i].label = r.u32();
+  }
+  return r.ok();
 }
 
 bool read_instr(Reader& r, Instr& in) {
@@ -227,7 +256,8 @@ bool read_instr(Reader& r, Instr& in) {
   switch (op_info(in.op).imm) {
     case ImmKind::None:
       break;
-    case ImmKind::BlockType: {
+    case ImmKind::BlockType:
+    case ImmKind::TryTable: {
       // 0x40 = empty; a single negative-looking byte = value type; otherwise s33 type index
       if (r.at_end()) {
         r.fail("unexpected end");
@@ -237,7 +267,7 @@ bool read_instr(Reader& r, Instr& in) {
       uint8_t b = r.u8();
       if (b == 0x40) {
         in.block.kind = BlockType::Empty;
-      } else if (is_valtype_byte(b) || b == 0x63 || b == 0x64) {
+      } else if (is_valtype_byte(b) || b == 0x63 || b == 0x64 || is_exn_shorthand_byte(b)) {
         in.block.kind = BlockType::Value;
         if (!read_valtype_after(r, b, in.block.value)) return false;
       } else {
@@ -251,9 +281,11 @@ bool read_instr(Reader& r, Instr& in) {
         in.block.kind = BlockType::TypeIndex;
         in.block.type_index = uint32_t(idx);
       }
+      if (op_info(in.op).imm == ImmKind::TryTable && !read_catches(r, in.catches)) return false;
       break;
     }
     case ImmKind::Label:
+    case ImmKind::Tag:
     case ImmKind::TypeIdx:
     case ImmKind::Func:
     case ImmKind::Local:

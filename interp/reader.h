@@ -59,6 +59,16 @@ struct BlockType {
   uint32_t type_index = 0;
 };
 
+// One try_table catch clause: kind 0 catch, 1 catch_ref, 2 catch_all,
+// 3 catch_all_ref; `tag` is meaningless for the catch_all forms.
+struct CatchClause {
+  uint8_t kind = 0;
+  uint32_t tag = 0;
+  uint32_t label = 0;
+  bool has_tag() const { return kind < 2; }
+  bool is_ref() const { return kind == 1 || kind == 3; }
+};
+
 // One decoded instruction. Which fields are meaningful depends on
 // op_info(op).imm; br_table targets are stored in Instr::targets
 // (the last element is the default target).
@@ -73,6 +83,7 @@ struct Instr {
   uint8_t lane = 0;       // MemArgLane's lane
   std::vector<uint32_t> targets;  // br_table
   std::vector<ValType> select_types;  // select t*
+  std::vector<CatchClause> catches;   // try_table
 };
 
 // Reads a heap type (s33: func, extern or a type index) into `heap`

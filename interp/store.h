@@ -110,14 +110,21 @@ struct GlobalInst {
   Value hi{};  // v128 globals: the high 8 bytes (value holds the low 8)
 };
 
+// An exception tag. Tags are matched by identity: two modules catch each
+// other's exceptions only when they share the TagInst (imports/exports).
+struct TagInst {
+  FuncType type;  // params: the exception's payload; no results
+};
+
 // An external value: what is imported or exported.
 struct Extern {
   ExternKind kind = ExternKind::Func;
-  void* ptr = nullptr;  // FuncInst*, TableInst*, MemoryInst* or GlobalInst*
+  void* ptr = nullptr;  // FuncInst*, TableInst*, MemoryInst*, GlobalInst* or TagInst*
   FuncInst* func() const { return static_cast<FuncInst*>(ptr); }
   TableInst* table() const { return static_cast<TableInst*>(ptr); }
   MemoryInst* memory() const { return static_cast<MemoryInst*>(ptr); }
   GlobalInst* global() const { return static_cast<GlobalInst*>(ptr); }
+  TagInst* tag() const { return static_cast<TagInst*>(ptr); }
 };
 
 struct Instance {
@@ -127,6 +134,7 @@ struct Instance {
   std::vector<TableInst*> tables;
   std::vector<MemoryInst*> memories;
   std::vector<GlobalInst*> globals;
+  std::vector<TagInst*> tags;         // whole index space (imports first)
   // Element segments as resolved references; emptied by elem.drop (and for
   // active/declarative segments after instantiation). Data segments likewise
   // become empty spans when dropped.
@@ -179,6 +187,7 @@ class Store {
   MemoryInst* create_memory(MemoryType type);
   TableInst* create_table(TableType type, uint64_t init = 0);
   GlobalInst* create_global(GlobalType type, Value v);
+  TagInst* create_tag(FuncType type);
 
   // Sum of the current sizes of the store's memories and tables (entries x
   // kTableEntryBytes), in bytes; and whether `extra` more bytes stay within
@@ -208,6 +217,7 @@ class Store {
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;
   std::vector<std::unique_ptr<GlobalInst>> globals_;
+  std::vector<std::unique_ptr<TagInst>> tags_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::vector<FuncType> types_;
   std::unique_ptr<ExecState, void (*)(ExecState*)> exec_{nullptr, nullptr};

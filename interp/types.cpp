@@ -21,6 +21,8 @@ const char* valtype_name(ValType t) {
     bool n = ref_nullable(t);
     if (h == kHeapFunc) return "(ref func)";
     if (h == kHeapExtern) return "(ref extern)";
+    if (h == kHeapExn) return n ? "exnref" : "(ref exn)";
+    if (h == kHeapNoExn) return n ? "nullexnref" : "(ref noexn)";
     return n ? "(ref null typeidx)" : "(ref typeidx)";
   }
   return "?";
@@ -32,6 +34,7 @@ const char* extern_kind_name(ExternKind k) {
     case ExternKind::Table: return "table";
     case ExternKind::Memory: return "memory";
     case ExternKind::Global: return "global";
+    case ExternKind::Tag: return "tag";
   }
   return "?";
 }

@@ -27,6 +27,8 @@ enum class ValType : uint32_t {
 
 inline constexpr uint32_t kHeapFunc = 0x70;
 inline constexpr uint32_t kHeapExtern = 0x6F;
+inline constexpr uint32_t kHeapExn = 0x69;    // exception references (exnref = ref null exn)
+inline constexpr uint32_t kHeapNoExn = 0x74;  // the bottom of exn (nullexnref = ref null noexn)
 inline constexpr uint32_t kHeapTypeBase = 0x100;  // heap kHeapTypeBase + i: type index i
 inline constexpr uint32_t kMaxTypeIndexInRef = (1u << 24) - kHeapTypeBase;
 
@@ -61,8 +63,11 @@ inline bool is_subtype(ValType a, ValType b) {
   if (!is_ref(a) || !is_ref(b)) return false;
   if (ref_nullable(a) && !ref_nullable(b)) return false;
   uint32_t ha = ref_heap(a), hb = ref_heap(b);
-  return ha == hb || (hb == kHeapFunc && ha >= kHeapTypeBase);
+  return ha == hb || (hb == kHeapFunc && ha >= kHeapTypeBase) || (hb == kHeapExn && ha == kHeapNoExn);
 }
+// The one-byte shorthands exnref (0x69) and nullexnref (0x74).
+inline bool is_exn_shorthand_byte(uint8_t b) { return b == kHeapExn || b == kHeapNoExn; }
+inline constexpr ValType kExnRef = ValType((kHeapExn << 8) | 0x63u);
 inline bool is_valtype_byte(uint8_t b) {
   return b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x7B || b == 0x70 || b == 0x6F;
 }
@@ -97,7 +102,7 @@ struct GlobalType {
   bool mut = false;
 };
 
-enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3 };
+enum class ExternKind : uint8_t { Func = 0, Table = 1, Memory = 2, Global = 3, Tag = 4 };
 const char* extern_kind_name(ExternKind k);
 
 inline constexpr uint32_t kPageSize = 65536;

@@ -11,7 +11,7 @@ namespace {
 
 // A field added to one of these structs must be added to the codec too:
 // these sizes make such a change fail to compile here (x86-64 / aarch64).
-static_assert(sizeof(void*) != 8 || sizeof(Module) == 448, "Module changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(Module) == 496, "Module changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(Import) == 144, "Import changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(ElemSegment) == 80, "ElemSegment changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(FuncBody) == 40, "FuncBody changed: update module_codec.cpp");
@@ -196,6 +196,8 @@ std::vector<uint8_t> encode_module(const Module& m) {
   o.vec(m.imported_tables, [&](const TableType& t) { o.table(t); });
   o.vec(m.imported_memories, [&](const MemoryType& t) { o.memory(t); });
   o.vec(m.imported_globals, [&](const GlobalType& t) { o.global(t); });
+  o.vec(m.tags, [&](uint32_t t) { o.u32(t); });
+  o.vec(m.imported_tag_types, [&](uint32_t t) { o.u32(t); });
   return std::move(o.b);
 }
 
@@ -261,6 +263,8 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes) {
   m.imported_tables = in.vec<TableType>(18, [&] { return in.table(); });
   m.imported_memories = in.vec<MemoryType>(18, [&] { return in.memory(); });
   m.imported_globals = in.vec<GlobalType>(2, [&] { return in.global(); });
+  m.tags = in.vec<uint32_t>(4, [&] { return in.u32(); });
+  m.imported_tag_types = in.vec<uint32_t>(4, [&] { return in.u32(); });
   if (!in.ok || in.pos != bytes.size())
     return make_error(ErrorKind::Malformed, "cached module: truncated or overlong entry");
   if (!ranges_ok(m)) return make_error(ErrorKind::Malformed, "cached module: an offset lies outside the binary");

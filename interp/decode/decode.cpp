@@ -17,7 +17,7 @@ namespace {
 
 constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6D};
 constexpr uint8_t kVersion[4] = {0x01, 0x00, 0x00, 0x00};
-constexpr uint8_t kMaxSectionId = 12;
+constexpr uint8_t kMaxSectionId = 13;
 
 Error malformed(std::string msg) { return make_error(ErrorKind::Malformed, std::move(msg)); }
 
@@ -26,13 +26,15 @@ Error malformed_at(std::string_view msg, size_t offset) {
 }
 
 // Position of each non-custom section id in the required order; the data
-// count section (12) sits between element (9) and code (10).
+// count section (12) sits between element (9) and code (10), the tag
+// section (13) between memory (5) and global (6).
 int section_order(uint8_t id) {
   switch (id) {
-    case 12: return 10;
-    case 10: return 11;
-    case 11: return 12;
-    default: return id;  // 1..9
+    case 12: return 19;
+    case 10: return 20;
+    case 11: return 21;
+    case 13: return 11;
+    default: return 2 * id;  // 1..9
   }
 }
 
@@ -51,6 +53,7 @@ bool decode_section(decode::SectionDecoder& d, uint8_t id, uint32_t start, uint3
     case 10: return d.decode_code();
     case 11: return d.decode_data();
     case 12: return d.decode_data_count();
+    case 13: return d.decode_tags();
     default: return false;
   }
 }

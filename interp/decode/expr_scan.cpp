@@ -14,7 +14,12 @@ bool ExprScanner::scan(Reader& r) {
     switch (instr_.op) {
       case Op::Block:
       case Op::Loop:
+      case Op::TryTable:
+      case Op::Try:
         frames_.push_back(Plain);
+        break;
+      case Op::Delegate:  // ends a legacy try block, as `end` does
+        frames_.pop_back();
         break;
       case Op::If:
         frames_.push_back(IfThen);

@@ -50,7 +50,7 @@ static bool read_type_byte(Reader& r, uint8_t& b) {
 bool read_valtype(Reader& r, ValType& out) {
   uint8_t b = 0;
   if (!read_type_byte(r, b)) return false;
-  if (!is_valtype_byte(b) && b != 0x63 && b != 0x64) {
+  if (!is_valtype_byte(b) && b != 0x63 && b != 0x64 && !is_exn_shorthand_byte(b)) {
     fail_at(r, r.pos() - 1, fmt::format("malformed value type 0x{:02x}", b));
     return false;
   }
@@ -60,7 +60,8 @@ bool read_valtype(Reader& r, ValType& out) {
 bool read_reftype(Reader& r, ValType& out) {
   uint8_t b = r.u8();
   if (!r.ok()) return false;
-  if (b != uint8_t(ValType::FuncRef) && b != uint8_t(ValType::ExternRef) && b != 0x63 && b != 0x64) {
+  if (b != uint8_t(ValType::FuncRef) && b != uint8_t(ValType::ExternRef) && b != 0x63 && b != 0x64 &&
+      !is_exn_shorthand_byte(b)) {
     fail_at(r, r.pos() - 1, fmt::format("malformed reference type 0x{:02x}", b));
     return false;
   }

@@ -88,6 +88,11 @@ bool SectionDecoder::decode_imports() {
         if (!read_global_type(r_, im.global)) return false;
         m_.imported_globals.push_back(im.global);
         break;
+      case 0x04:
+        im.kind = ExternKind::Tag;
+        if (!tag_type(im.func_type)) return false;
+        m_.imported_tag_types.push_back(im.func_type);
+        break;
       default:
         fail_at(r_, r_.pos() - 1, fmt::format("malformed import kind 0x{:02x}", kind));
         return false;
@@ -139,6 +144,27 @@ bool SectionDecoder::decode_memories() {
   return r_.ok();
 }
 
+bool SectionDecoder::tag_type(uint32_t& type_index) {
+  uint8_t attr = r_.u8();
+  if (!r_.ok()) return false;
+  if (attr != 0) {
+    fail_at(r_, r_.pos() - 1, fmt::format("malformed tag attribute 0x{:02x}", attr));
+    return false;
+  }
+  type_index = r_.u32();
+  return r_.ok();
+}
+
+bool SectionDecoder::decode_tags() {
+  uint32_t n = read_len(r_, total_);
+  for (uint32_t i = 0; i < n && r_.ok(); ++i) {
+    uint32_t t = 0;
+    if (!tag_type(t)) return false;
+    m_.tags.push_back(t);
+  }
+  return r_.ok();
+}
+
 bool SectionDecoder::const_expr(ConstExpr& out) {
   out.begin = r_.pos();
   if (!scanner_.scan(r_)) return false;
@@ -163,7 +189,7 @@ bool SectionDecoder::decode_exports() {
     if (!read_name(r_, total_, e.name)) return false;
     uint8_t kind = r_.u8();
     if (!r_.ok()) return false;
-    if (kind > 3) {
+    if (kind > 4) {
       fail_at(r_, r_.pos() - 1, fmt::format("malformed export kind 0x{:02x}", kind));
       return false;
     }

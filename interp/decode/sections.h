@@ -22,6 +22,7 @@ class SectionDecoder {
   bool decode_functions();
   bool decode_tables();
   bool decode_memories();
+  bool decode_tags();  // section 13 (exception handling): attribute 0, type index
   bool decode_globals();
   bool decode_exports();
   bool decode_start();
@@ -37,6 +38,7 @@ class SectionDecoder {
   ExprScanner scanner_;
 
   bool const_expr(ConstExpr& out);
+  bool tag_type(uint32_t& type_index);
   bool func_indices(std::vector<uint32_t>& out);
   bool elem_kind();
   bool function_body(FuncBody& out);

@@ -48,8 +48,36 @@ const void* const* handler_labels();
 // nparams + kZeroFast, so that entry zeroes a fixed kZeroFast slots.
 inline constexpr uint32_t kZeroFast = 4;
 
+// Exception handlers of a compiled function (exceptions.h): code index
+// ranges of try_table / legacy try bodies with what to do on a throw.
+// Nothing is executed on entry to a protected body; a throw looks the
+// ranges up (innermost last in `handlers`, since they are added when the
+// body starts).
+struct CatchCopy {
+  uint32_t dst = 0;  // frame slot
+  uint32_t src = 0;  // slot offset in the packed payload
+  uint32_t n = 1;    // slots (2 for a v128)
+};
+inline constexpr uint32_t kCatchAll = UINT32_MAX;
+inline constexpr uint32_t kNoDelegate = UINT32_MAX;
+struct EhClause {
+  uint32_t tag = kCatchAll;  // the module's tag index, or kCatchAll
+  bool ref = false;          // the exnref goes to exn_dst as well
+  bool ret = false;          // the label is the function's: return after copying
+  bool keep = true;          // the exnref may be used later (else the object is recycled)
+  uint32_t exn_dst = 0;
+  std::vector<CatchCopy> copies;  // the payload's values
+  uint32_t target = 0;            // code index where the label continues
+};
+struct EhHandler {
+  uint32_t begin = 0, end = 0;         // protected code index range [begin, end)
+  uint32_t delegate_skip = kNoDelegate;  // legacy delegate: how many enclosing handlers to pass over
+  std::vector<EhClause> clauses;       // in order; the first that matches wins
+};
+
 struct CompiledFunc {
   std::vector<Word> code;
+  std::vector<EhHandler> handlers;  // exception handlers (empty for most functions)
   uint32_t nparams = 0;
   uint32_t nlocals = 0;     // declared locals (zeroed on entry)
   uint32_t nresults = 0;
@@ -58,6 +86,13 @@ struct CompiledFunc {
 
 // Compiles defined function `def_index` of `m` (validated).
 Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index);
+
+// A thrown exception: its tag (matched by identity) and payload, packed.
+struct ExnInst {
+  TagInst* tag = nullptr;
+  bool escaped = false;  // an exnref to it exists (catch_ref, legacy catch, throw_ref)
+  std::vector<Value> vals;
+};
 
 // One saved caller on the explicit frame stack.
 struct Frame {
@@ -76,6 +111,9 @@ struct CompiledModule {
   std::unique_ptr<std::atomic<const exec::CompiledFunc*>[]> funcs;  // per defined function
   std::vector<std::unique_ptr<exec::CompiledFunc>> owned;
   std::mutex mu;
+  // Functions with exception handlers, sorted by code address (under mu):
+  // a throw finds the code of a frame from its pc (exceptions.h).
+  std::vector<const exec::CompiledFunc*> eh_funcs;
   // The module's data images (interp/runtime/data_image.h), made at the
   // second instantiation that uses this code object; null: copy segments.
   std::mutex images_mu;
@@ -98,6 +136,10 @@ struct Store::ExecState {
   MappedArray<exec::Frame> frames;
   exec::Frame* frames_end = nullptr;
   exec::Frame* fsp = nullptr;  // next free frame
+  // Exception objects (exceptions.h): exnrefs point at them; recycled when
+  // caught without a reference ever being handed out, else kept.
+  std::vector<std::unique_ptr<exec::ExnInst>> exns;
+  std::vector<exec::ExnInst*> free_exns;
   // Per-module interned type ids for call_indirect (type ids are per store).
   std::unordered_map<const Module*, std::vector<uint32_t>> type_ids;
 };

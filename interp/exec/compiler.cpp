@@ -130,6 +130,14 @@ struct Ctrl {
   uint32_t loop_pc = 0;              // Loop: header
   std::vector<uint32_t> fixups;      // words to patch with the end address
   uint32_t else_fixup = kNone;       // If: the jump to the else arm
+  // exception handling (compile_eh.inc): 1 try_table, 2 legacy try body,
+  // 3 legacy catch arm; its handler; catch clauses that continue at this
+  // label's end (handler, clause); the arm's exnref slot; rethrow seen
+  uint8_t eh = 0;
+  uint32_t eh_handler = 0;
+  std::vector<std::pair<uint32_t, uint32_t>> clause_fixups;
+  uint32_t exn_slot = 0;
+  bool rethrown = false;
 };
 
 struct Move {
@@ -202,6 +210,7 @@ class Compiler {
     // room to zero up to kZeroFast locals with fixed-size stores on entry
     out->frame_size = std::max(out->frame_size, np_slots + kZeroFast);
     out->code = std::move(code_);
+    out->handlers = std::move(handlers_);
     if (dump_enabled()) dump(*out);
     return out;
   }
@@ -229,6 +238,7 @@ class Compiler {
   size_t addi_start_ = SIZE_MAX, addi_end_ = SIZE_MAX;  // last emitted I32Add_i / I32AddI2
   size_t mov_start_ = SIZE_MAX, mov_end_ = SIZE_MAX;    // last emitted Mov / MovN
   uint32_t last_label_ = 0;   // highest code index some jump may target
+#include "compile_eh.inc"
 
   // ---- emission ----
   uint32_t here() const { return uint32_t(code_.size()); }
@@ -651,16 +661,22 @@ class Compiler {
   Result<void> step(const Instr& in) {
     if (unreachable_) {
       switch (in.op) {
-        case Op::Block: case Op::Loop: case Op::If:
+        case Op::Block: case Op::Loop: case Op::If: case Op::TryTable: case Op::Try:
           ++skip_depth_;
           return {};
+        case Op::Delegate:  // ends a try
+          if (skip_depth_ > 0) {
+            --skip_depth_;
+            return {};
+          }
+          break;
         case Op::End:
           if (skip_depth_ > 0) {
             --skip_depth_;
             return {};
           }
           break;
-        case Op::Else:
+        case Op::Else: case Op::Catch: case Op::CatchAll:
           if (skip_depth_ > 0) return {};
           break;
         default:
@@ -720,6 +736,7 @@ class Compiler {
       }
       case Op::End: {
         Ctrl& c = ctl_.back();
+        if (c.eh) end_try(c);
         if (c.kind == CK::Func) {
           if (!unreachable_) emit_return();
           ctl_.pop_back();
@@ -733,6 +750,10 @@ class Compiler {
         }
         for (uint32_t pos : c.fixups) patch(pos, here());
         if (!c.fixups.empty()) reachable = true;
+        if (!c.clause_fixups.empty()) {
+          patch_clauses(c);
+          reachable = true;
+        }
         uint32_t height = c.height, nr = c.nresults;
         ctl_.pop_back();
         stk_.resize(height);
@@ -836,6 +857,9 @@ class Compiler {
       case Op::BrOnNonNull:
         emit_typed_ref(in);
         return {};
+      case Op::Throw: case Op::ThrowRef: case Op::TryTable: case Op::Try:
+      case Op::Catch: case Op::CatchAll: case Op::Delegate: case Op::Rethrow:
+        return emit_eh(in);
       case Op::Drop:
         pop();
         return {};

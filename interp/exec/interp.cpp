@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "code.h"
+#include "exceptions.h"
 #include "numeric.h"
 #include "packed.h"
 #include "simd_lanes.h"
@@ -34,6 +35,8 @@ constexpr const char* kTypeMismatch = "indirect call type mismatch";
 constexpr const char* kExhausted = "call stack exhausted";
 constexpr const char* kNullFuncRef = "null function reference";
 constexpr const char* kNullRef = "null reference";
+constexpr const char* kNullExnRef = "null exception reference";
+constexpr const char* kUncaught = "uncaught exception";
 
 Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 
@@ -415,6 +418,7 @@ __attribute__((optimize("no-gcse"))) Result<void> run(Store* store, FuncInst* f,
   FuncInst* callee = nullptr;
   Value* nfp = nullptr;
   const Word* ret_pc = nullptr;
+  ExnInst* thrown = nullptr;  // the exception being thrown (exceptions.inc)
 
   if (fp + cf->frame_size > send) return exhaustion();
   std::memset(static_cast<void*>(fp + cf->nparams), 0, sizeof(Value) * cf->nlocals);
@@ -659,6 +663,7 @@ do_call: {
 
 #include "tail_call.inc"
 #include "typed_ref.inc"
+#include "exceptions.inc"
 
 L_Select:
   fp[pc[1].s.a] = fp[pc[2].s.b].i32 ? fp[pc[1].s.b] : fp[pc[2].s.a];
@@ -1019,6 +1024,7 @@ Result<const exec::CompiledFunc*> CompiledModule::get(uint32_t def_index) {
   if (!r) return r.error();
   const exec::CompiledFunc* c = r->get();
   owned.push_back(std::move(*r));
+  if (!c->handlers.empty()) exec::register_eh_code(*this, c);
   funcs[def_index].store(c, std::memory_order_release);
   return c;
 }

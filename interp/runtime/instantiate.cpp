@@ -31,6 +31,7 @@ Error uninstantiable(const std::string& what, const Error& e) {
 Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
   // Intern each module type once (the store's interning is a linear search).
   std::vector<uint32_t> type_ids(m.types.size(), UINT32_MAX);
+  for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti]));
   FuncInst* block = m.funcs.empty() ? nullptr : store.adopt_funcs(m.funcs.size());
   inst.funcs.reserve(inst.funcs.size() + m.funcs.size());
   for (uint32_t i = 0; i < m.funcs.size(); ++i) {
@@ -107,6 +108,7 @@ void build_exports(const Module& m, Instance& inst) {
       case ExternKind::Table: x.ptr = inst.tables[e.index]; break;
       case ExternKind::Memory: x.ptr = inst.memories[e.index]; break;
       case ExternKind::Global: x.ptr = inst.globals[e.index]; break;
+      case ExternKind::Tag: x.ptr = inst.tags[e.index]; break;
     }
     inst.exports.emplace(e.name, x);
   }
@@ -205,6 +207,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
       case ExternKind::Table: inst->tables.push_back(e.table()); break;
       case ExternKind::Memory: inst->memories.push_back(e.memory()); break;
       case ExternKind::Global: inst->globals.push_back(e.global()); break;
+      case ExternKind::Tag: inst->tags.push_back(e.tag()); break;
     }
   }
   // Memories and tables are mmap'd and report failure; this catches what

@@ -61,6 +61,13 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
                            valtype_name(imp.global.type), g.mut ? "mut " : "", valtype_name(g.type));
       return {};
     }
+    case ExternKind::Tag: {
+      const FuncType& want = module.types[imp.func_type];
+      if (ext.tag()->type != want)
+        return fmt::format("expected tag {}, got {}", functype_to_string(want),
+                           functype_to_string(ext.tag()->type));
+      return {};
+    }
   }
   return "unknown extern kind";
 }

@@ -89,6 +89,11 @@ GlobalInst* Store::create_global(GlobalType type, Value v) {
   return globals_.back().get();
 }
 
+TagInst* Store::create_tag(FuncType type) {
+  tags_.push_back(std::make_unique<TagInst>(TagInst{std::move(type)}));
+  return tags_.back().get();
+}
+
 FuncInst* Store::adopt(std::unique_ptr<FuncInst> f) {
   funcs_.push_back(std::move(f));
   return funcs_.back().get();

@@ -33,7 +33,8 @@ bool is_syntax_keyword(std::string_view s) {
   static constexpr std::string_view kWords[] = {
       "module", "type", "func", "param", "result", "import", "export", "table", "memory",
       "global", "elem", "data", "start", "local", "mut", "offset", "item", "declare",
-      "then", "else", "end", "block", "loop", "if", "funcref", "externref", "extern",
+      "then", "else", "end", "block", "loop", "if", "funcref", "externref", "extern", "tag", "do",
+      "exnref", "exn",
       "i32", "i64", "f32", "f64", "v128", "binary", "quote", "register", "invoke", "get",
       "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2", "ref", "inf", "nan"};
   for (auto w : kWords)
@@ -164,6 +165,8 @@ class ModuleParser {
     else if (s == "v128") out = ValType::V128;
     else if (s == "funcref") out = ValType::FuncRef;
     else if (s == "externref") out = ValType::ExternRef;
+    else if (s == "exnref") out = kExnRef;
+    else if (s == "nullexnref") out = make_ref(true, kHeapNoExn);
     else return unexpected(t);
     next();
     return true;
@@ -173,6 +176,11 @@ class ModuleParser {
     const Token& t = peek();
     if (t.is("func") || t.is("extern")) {
       heap = t.is("func") ? kHeapFunc : kHeapExtern;
+      next();
+      return true;
+    }
+    if (t.is("exn") || t.is("noexn")) {
+      heap = t.is("exn") ? kHeapExn : kHeapNoExn;
       next();
       return true;
     }
@@ -365,7 +373,7 @@ class ModuleParser {
         Space* s = space_for(dk);
         if (!s) return unexpected(dk);
         if (!bind(*s, did, s->count++)) return false;
-      } else if (kw.is("func") || kw.is("table") || kw.is("memory") || kw.is("global")) {
+      } else if (kw.is("func") || kw.is("table") || kw.is("memory") || kw.is("global") || kw.is("tag")) {
         Space* s = space_for(kw);
         if (!bind(*s, id, s->count++)) return false;
         while (tok(q).kind == Token::LParen && tok(q + 1).is("export")) q = m_[q] + 1;
@@ -395,6 +403,7 @@ class ModuleParser {
   }
   static const char* definition_name(const Token& kw) {
     if (kw.is("table")) return "table";
+    if (kw.is("tag")) return "tag";
     if (kw.is("memory")) return "memory";
     return "global";
   }
@@ -403,6 +412,7 @@ class ModuleParser {
     if (kw.is("table")) return &table_space_;
     if (kw.is("memory")) return &memory_space_;
     if (kw.is("global")) return &global_space_;
+    if (kw.is("tag")) return &tag_space_;
     return nullptr;
   }
 
@@ -421,6 +431,7 @@ class ModuleParser {
     else if (kw.is("table")) ok = table_field();
     else if (kw.is("memory")) ok = memory_field();
     else if (kw.is("global")) ok = global_field();
+    else if (kw.is("tag")) ok = tag_field();
     else if (kw.is("export")) ok = export_field();
     else if (kw.is("start")) ok = start_field(kw);
     else if (kw.is("elem")) ok = elem_field();
@@ -496,6 +507,13 @@ class ModuleParser {
       imports_.push_back(3);
       if (!global_type(imports_)) return false;
       ++global_index_;
+    } else if (kind.is("tag")) {
+      TypeUse tu;
+      if (!type_use(tu, false)) return false;
+      imports_.push_back(4);
+      imports_.push_back(0);
+      put_u32(imports_, tu.index);
+      ++tag_index_;
     } else {
       return unexpected(kind);
     }
@@ -671,6 +689,23 @@ class ModuleParser {
     return true;
   }
 
+  // (tag $id? (export "n")* (import "m" "n")? typeuse)
+  bool tag_field() {
+    opt_id();
+    uint32_t index = tag_index_++;
+    if (!inline_exports(ExternKind::Tag, index)) return false;
+    bool imported;
+    if (!inline_import(imported)) return false;
+    TypeUse tu;
+    if (!type_use(tu, false)) return false;
+    Bytes& out = imported ? imports_ : tags_;
+    if (imported) out.push_back(4);
+    out.push_back(0);
+    put_u32(out, tu.index);
+    if (!imported) ++tag_count_;
+    return true;
+  }
+
   bool export_field() {
     std::string n;
     if (!name(n) || !expect_lparen()) return false;
@@ -689,6 +724,9 @@ class ModuleParser {
     } else if (kind.is("global")) {
       k = ExternKind::Global;
       if (!index(global_space_, idx)) return false;
+    } else if (kind.is("tag")) {
+      k = ExternKind::Tag;
+      if (!index(tag_space_, idx)) return false;
     } else {
       return unexpected(kind);
     }
@@ -880,6 +918,7 @@ class ModuleParser {
         continue;
       }
       if (t.is("end") || t.is("else")) return true;
+      if (in_try_ > 0 && (t.is("catch") || t.is("catch_all") || t.is("delegate"))) return true;
       if (!plain(out)) return false;
     }
   }
@@ -942,6 +981,16 @@ class ModuleParser {
     bool too_deep() const { return n > kMaxNesting; }
   };
 
+  // `end $label?` closing a flat block whose label is on labels_.
+  bool flat_end(Bytes& out, std::string_view label) {
+    if (!peek().is("end")) return unexpected(peek());
+    next();
+    if (!end_label(label)) return false;
+    labels_.pop_back();
+    out.push_back(0x0B);
+    return true;
+  }
+
   // block/loop/if in flat form; the keyword is at peek().
   bool flat_block(Bytes& out) {
     Nest nest(nesting_);
@@ -958,12 +1007,121 @@ class ModuleParser {
       out.push_back(0x05);
       if (!instrs(out)) return false;
     }
-    if (!peek().is("end")) return unexpected(peek());
-    next();
-    if (!end_label(label)) return false;
+    return flat_end(out, label);
+  }
+
+  // try_table's `(catch $t l)`, `(catch_ref $t l)`, `(catch_all l)`,
+  // `(catch_all_ref l)` clauses, as a vec(catch). Labels count from outside.
+  bool catch_clauses(Bytes& out) {
+    Bytes body;
+    uint32_t n = 0;
+    while (at_lparen("catch") || at_lparen("catch_ref") || at_lparen("catch_all") || at_lparen("catch_all_ref")) {
+      next();
+      const Token& k = next();
+      uint8_t kind = k.is("catch") ? 0 : k.is("catch_ref") ? 1 : k.is("catch_all") ? 2 : 3;
+      body.push_back(kind);
+      uint32_t idx = 0;
+      if (kind < 2) {
+        if (!index(tag_space_, idx)) return false;
+        put_u32(body, idx);
+      }
+      if (!label_index(idx) || !expect_rparen()) return false;
+      put_u32(body, idx);
+      ++n;
+    }
+    put_u32(out, n);
+    put_bytes(out, body);
+    return true;
+  }
+
+  // Legacy catch arms after a try body: `catch $t instrs`, `catch_all
+  // instrs` (flat) or `(catch $t instrs)`, `(catch_all instrs)` (folded);
+  // then `end`/`)` or one `delegate l`. Returns with the closing token next.
+  bool legacy_arms(Bytes& out, bool folded_form, std::string_view label) {
+    auto at_arm = [&](std::string_view k) { return folded_form ? at_lparen(k) : peek().is(k); };
+    bool seen_all = false;
+    while (!seen_all && (at_arm("catch") || at_arm("catch_all"))) {
+      if (folded_form) next();
+      const Token& k = next();
+      seen_all = k.is("catch_all");
+      // flat `catch $label? $tag`: an id is the label only when an index follows
+      bool labelled = !folded_form && peek().is_id() && (seen_all || is_index_token(peek(1)));
+      if (labelled && !end_label(label)) return false;
+      if (seen_all) {
+        out.push_back(0x19);
+      } else {
+        out.push_back(0x07);
+        uint32_t idx = 0;
+        if (!index(tag_space_, idx)) return false;
+        put_u32(out, idx);
+      }
+      if (!folded_form) ++in_try_;
+      bool ok = instrs(out);
+      if (!folded_form) --in_try_;
+      if (!ok || (folded_form && !expect_rparen())) return false;
+    }
+    return true;
+  }
+
+  // try_table and legacy try in flat form; the keyword is at peek().
+  bool flat_try(Bytes& out) {
+    Nest nest(nesting_);
+    if (nest.too_deep()) return fail(peek(), "nesting too deep");
+    const Token& kw = next();
+    bool table = kw.is("try_table");
+    std::string_view label = opt_label();
+    out.push_back(table ? 0x1F : 0x06);
+    if (!block_type(out)) return false;
+    if (table && !catch_clauses(out)) return false;
+    labels_.push_back(label);
+    if (!table) ++in_try_;
+    bool ok = instrs(out);
+    if (!table) --in_try_;
+    if (!ok) return false;
+    if (!table) {
+      if (peek().is("delegate")) {
+        next();
+        labels_.pop_back();
+        uint32_t idx = 0;
+        if (!label_index(idx)) return false;
+        out.push_back(0x18);
+        put_u32(out, idx);
+        return true;
+      }
+      if (!legacy_arms(out, false, label)) return false;
+    }
+    return flat_end(out, label);
+  }
+
+  // (try_table $l? bt catch* instrs) and (try $l? bt (do instrs) arms)
+  // (or (delegate l) instead of the arms); the '(' is consumed.
+  bool folded_try(Bytes& out) {
+    const Token& kw = next();
+    bool table = kw.is("try_table");
+    std::string_view label = opt_label();
+    out.push_back(table ? 0x1F : 0x06);
+    if (!block_type(out)) return false;
+    if (table && !catch_clauses(out)) return false;
+    labels_.push_back(label);
+    if (table) {
+      if (!instrs(out)) return false;
+    } else {
+      if (!expect_lparen() || !expect_keyword("do") || !instrs(out) || !expect_rparen()) return false;
+      if (at_lparen("delegate")) {
+        next();
+        next();
+        labels_.pop_back();
+        uint32_t idx = 0;
+        if (!label_index(idx) || !expect_rparen()) return false;
+        out.push_back(0x18);
+        put_u32(out, idx);
+        return expect_rparen();
+      }
+      if (!legacy_arms(out, true, label)) return false;
+    }
     labels_.pop_back();
     out.push_back(0x0B);
-    return true;
+    return expect_rparen();
   }
 
   bool folded(Bytes& out) {
@@ -1004,6 +1162,7 @@ class ModuleParser {
       out.push_back(0x0B);
       return expect_rparen();
     }
+    if (kw.is("try_table") || kw.is("try")) return folded_try(out);
     if (kw.kind != Token::Atom) return unexpected(kw);
     Bytes head;
     if (!plain(head)) return false;
@@ -1017,10 +1176,12 @@ class ModuleParser {
   bool plain(Bytes& out) {
     const Token& kw = peek();
     if (kw.is("block") || kw.is("loop") || kw.is("if")) return flat_block(out);
+    if (kw.is("try_table") || kw.is("try")) return flat_try(out);
     if (kw.kind != Token::Atom || kw.is_id()) return unexpected(kw);
     std::optional<Op> op = op_from_text(kw.text);
     if (!op) return unexpected(kw);
-    if (*op == Op::Else || *op == Op::End) return unexpected(kw);
+    if (*op == Op::Else || *op == Op::End || *op == Op::Catch || *op == Op::CatchAll || *op == Op::Delegate)
+      return unexpected(kw);
     next();
     if (*op == Op::Select) {
       if (at_lparen("result")) {
@@ -1247,6 +1408,12 @@ class ModuleParser {
         put_heap_type(out, heap);
         return true;
       }
+      case ImmKind::Tag:
+        if (!index(tag_space_, idx)) return false;
+        put_u32(out, idx);
+        return true;
+      case ImmKind::TryTable:
+        return block_type(out);  // not reached: try_table is handled by flat_try
       case ImmKind::TypeIdx:
         if (!index(type_space_, idx)) return false;
         put_u32(out, idx);
@@ -1355,6 +1522,7 @@ class ModuleParser {
     put_section(out, 3, func_count_, funcs_);
     put_section(out, 4, table_count_, tables_);
     put_section(out, 5, memory_count_, memories_);
+    put_section(out, 13, tag_count_, tags_);
     put_section(out, 6, global_count_, globals_);
     put_section(out, 7, export_count_, exports_);
     if (start_) {
@@ -1390,22 +1558,24 @@ class ModuleParser {
   Space table_space_{"table", "table", {}, 0};
   Space memory_space_{"memory", "memory", {}, 0};
   Space global_space_{"global", "global", {}, 0};
+  Space tag_space_{"tag", "tag", {}, 0};
   Space elem_space_{"elem", "elem segment", {}, 0};
   Space data_space_{"data", "data segment", {}, 0};
   const char* first_definition_ = nullptr;
 
   // running indices in pass 2
-  uint32_t func_index_ = 0, table_index_ = 0, memory_index_ = 0, global_index_ = 0;
+  uint32_t func_index_ = 0, table_index_ = 0, memory_index_ = 0, global_index_ = 0, tag_index_ = 0;
   // function-body state
   Space* locals_ = nullptr;
   std::vector<std::string_view> labels_;
   uint32_t nesting_ = 0;  // open folded forms and flat blocks (see Nest)
+  uint32_t in_try_ = 0;   // open flat legacy `try` bodies (catch/delegate end their instrs)
   bool uses_data_ops_ = false;
 
   // section bodies and entry counts
-  Bytes imports_, funcs_, tables_, memories_, globals_, exports_, elems_, code_, datas_;
+  Bytes imports_, funcs_, tables_, memories_, globals_, exports_, elems_, code_, datas_, tags_;
   uint32_t import_count_ = 0, func_count_ = 0, table_count_ = 0, memory_count_ = 0,
-           global_count_ = 0, export_count_ = 0, elem_count_ = 0, data_count_ = 0;
+           global_count_ = 0, export_count_ = 0, elem_count_ = 0, data_count_ = 0, tag_count_ = 0;
   std::optional<uint32_t> start_;
 };
 

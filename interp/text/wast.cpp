@@ -262,6 +262,11 @@ class ScriptParser : text::TokenCursor {
         if (!action(c.action)) return false;
       }
       if (!message(c.text)) return false;
+    } else if (kw.is("assert_exception")) {
+      c.kind = WastCommand::AssertException;
+      c.has_action = true;
+      if (!action(c.action)) return false;
+      c.text = "uncaught exception";
     } else if (kw.is("assert_exhaustion")) {
       c.kind = WastCommand::AssertExhaustion;
       c.has_action = true;

@@ -66,6 +66,7 @@ struct WastCommand {
     AssertReturn,
     AssertTrap,            // on an action, or on a module (instantiation traps)
     AssertExhaustion,
+    AssertException,       // an action that ends with an uncaught wasm exception
     AssertInvalid,
     AssertMalformed,
     AssertUnlinkable,

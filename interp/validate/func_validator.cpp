@@ -584,6 +584,15 @@ bool FuncValidator::step(const Instr& in) {
     case Op::BrOnNull:
     case Op::BrOnNonNull:
       return step_typed_ref(in) && err_.empty();
+    case Op::Throw:
+    case Op::ThrowRef:
+    case Op::TryTable:
+    case Op::Try:
+    case Op::Catch:
+    case Op::CatchAll:
+    case Op::Delegate:
+    case Op::Rethrow:
+      return step_eh(in) && err_.empty();
     default:
       // A `special` instruction without a rule here (e.g. a SIMD lane op
       // added to the table later) cannot be checked: refuse it explicitly.

@@ -72,6 +72,11 @@ class FuncValidator {
   // call_ref, return_call_ref, ref.as_non_null, br_on_null, br_on_non_null
   // (func_validator_refs.cpp).
   bool step_typed_ref(const Instr& in);
+  // throw, throw_ref, try_table, try, catch, catch_all, delegate, rethrow
+  // (func_validator_eh.cpp).
+  bool step_eh(const Instr& in);
+  const FuncType* tag_type(uint32_t tag);  // records "unknown tag" on failure
+  bool check_catch(const CatchClause& c);
   // A value type naming a type index must name one of the module ("unknown type").
   bool check_valtype(ValType t);
   // Non-defaultable locals (non-null references): set ones are recorded

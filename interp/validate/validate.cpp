@@ -57,6 +57,14 @@ Result<void> check_type_indices(const Module& m) {
   return {};
 }
 
+// A tag's type: a function type of the module with no results.
+Result<void> check_tag_type(const Module& m, uint32_t type_index, const char* what, size_t i) {
+  if (type_index >= m.types.size()) return invalid(fmt::format("unknown type {} in {} {}", type_index, what, i));
+  if (!m.types[type_index].results.empty())
+    return invalid(fmt::format("non-empty tag result type in {} {}", what, i));
+  return {};
+}
+
 Result<void> check_imports(const Module& m) {
   for (size_t i = 0; i < m.imports.size(); ++i) {
     const Import& im = m.imports[i];
@@ -73,8 +81,13 @@ Result<void> check_imports(const Module& m) {
         break;
       case ExternKind::Global:
         break;
+      case ExternKind::Tag:
+        if (auto r = check_tag_type(m, im.func_type, "import", i); !r) return r;
+        break;
     }
   }
+  for (size_t i = 0; i < m.tags.size(); ++i)
+    if (auto r = check_tag_type(m, m.tags[i], "tag", m.num_imported_tags() + i); !r) return r;
   return {};
 }
 
@@ -145,6 +158,7 @@ Result<void> check_exports(const Module& m) {
       case ExternKind::Table: limit = m.num_tables(), kind = "table"; break;
       case ExternKind::Memory: limit = m.num_memories(), kind = "memory"; break;
       case ExternKind::Global: limit = m.num_globals(), kind = "global"; break;
+      case ExternKind::Tag: limit = m.num_tags(), kind = "tag"; break;
     }
     if (ex.index >= limit)
       return invalid(fmt::format("unknown {} {} in export \"{}\"", kind, ex.index, quote_input(ex.name)));

@@ -226,7 +226,7 @@ TEST_CASE("decode: header errors") {
 }
 
 TEST_CASE("decode: section framing errors") {
-  expect_malformed(module({{0x0D, 0x00}}), "malformed section id");
+  expect_malformed(module({{0x0E, 0x00}}), "malformed section id");  // 13 is the tag section
   expect_malformed(module({section(3, leb(0)), section(1, leb(0))}),
                    "unexpected content after last section");
   expect_malformed(module({section(1, leb(0)), section(1, leb(0))}),
@@ -267,8 +267,8 @@ TEST_CASE("decode: whole-module consistency errors") {
 TEST_CASE("decode: type and import errors") {
   expect_malformed(module({section(1, {0x01, 0x61, 0x00, 0x00})}), "malformed function type");
   expect_malformed(module({section(1, {0x01, 0x60, 0x01, 0x7A, 0x00})}), "malformed value type");
-  expect_malformed(module({section(2, cat({leb(1), str("a"), str("b"), {0x04}}))}),
-                   "malformed import kind");
+  expect_malformed(module({section(2, cat({leb(1), str("a"), str("b"), {0x05}}))}),
+                   "malformed import kind");  // 0x04 is a tag
   expect_malformed(module({section(2, cat({leb(1), str("a"), str("b"), {0x03, 0x7F, 0x02}}))}),
                    "malformed mutability");
   expect_malformed(module({section(2, cat({leb(1), str("a"), {0x01, 0xFF}, {0x00}, leb(0)}))}),
@@ -332,10 +332,14 @@ TEST_CASE("decode: too many locals") {
 }
 
 TEST_CASE("decode: constant expressions are scanned") {
-  // global init missing its end: the next section id is read as an opcode
+  // global init missing its end: the next byte is read as an opcode. The
+  // code section's id 0x0A is throw_ref since exception handling (the scan
+  // then runs off the end); 0x27 is no opcode.
   Bytes b = cat({kHeader, section(1, {0x01, 0x60, 0x00, 0x00}), section(3, {0x01, 0x00}),
                  {0x06, 0x05, 0x01, 0x7F, 0x00, 0x41, 0x00}, section(10, {0x01, 0x02, 0x00, 0x0B})});
-  expect_malformed(b, "illegal opcode");
+  expect_malformed(b, "unexpected end");
+  Bytes b2 = cat({kHeader, {0x06, 0x05, 0x01, 0x7F, 0x00, 0x41, 0x00}, {0x27}});
+  expect_malformed(b2, "illegal opcode");
   Bytes bad_elem = one_func({0x0B}, {section(4, {0x01, 0x70, 0x00, 0x00}),
                                      section(9, {0x01, 0x05, 0x70, 0x01, 0xF3, 0x00, 0x0B})});
   expect_malformed(bad_elem, "illegal opcode");

@@ -82,13 +82,25 @@ bool read_limits(Reader& r, Limits& out, bool* shared) {
     *shared = true;
     flags = 1;
   }
+  // 0x04 | 0x05 (3.0): i64 addresses (memory64, table64), u64 sizes
+  out.is64 = flags == 4 || flags == 5 || (shared && (flags == 7));
+  if (shared && flags == 7) {
+    *shared = true;
+    flags = 5;
+  }
+  if (out.is64) flags &= 1;
   if (flags > 1) {
     fail_at(r, r.pos() - 1, "integer too large");
     return false;
   }
-  out.min = r.u32();
   out.has_max = flags == 1;
-  out.max = out.has_max ? r.u32() : 0;
+  if (out.is64) {
+    out.min = r.u64();
+    out.max = out.has_max ? r.u64() : 0;
+  } else {
+    out.min = r.u32();
+    out.max = out.has_max ? r.u32() : 0;
+  }
   return r.ok();
 }
 

@@ -93,14 +93,10 @@ bool read_limits(Reader& r, Limits& out, bool* shared) {
     fail_at(r, r.pos() - 1, "integer too large");
     return false;
   }
+  // 3.0 sizes are u64 for both address types (the validator checks ranges)
   out.has_max = flags == 1;
-  if (out.is64) {
-    out.min = r.u64();
-    out.max = out.has_max ? r.u64() : 0;
-  } else {
-    out.min = r.u32();
-    out.max = out.has_max ? r.u32() : 0;
-  }
+  out.min = r.u64();
+  out.max = out.has_max ? r.u64() : 0;
   return r.ok();
 }
 

@@ -304,18 +304,9 @@ class ModuleParser {
   // An `i64` address type first (memory64, table64) reads u64 sizes.
   bool limits(Limits& l, bool* shared = nullptr) {
     l.is64 = address_type();
-    auto size = [&](uint64_t& out) {
-      if (!l.is64) {
-        uint32_t v = 0;
-        if (!u32(v)) return false;
-        out = v;
-        return true;
-      }
-      return u64(out);
-    };
-    if (!size(l.min)) return false;
+    if (!u64(l.min)) return false;  // sizes are u64 (validation checks the ranges)
     if (peek().kind == Token::Atom && peek().text[0] >= '0' && peek().text[0] <= '9') {
-      if (!size(l.max)) return false;
+      if (!u64(l.max)) return false;
       l.has_max = true;
     }
     if (shared && peek().is("shared")) {
@@ -391,7 +382,6 @@ class ModuleParser {
         const Token* did = tok(p + 6).is_id() ? &tok(p + 6) : nullptr;
         Space* s = space_for(dk);
         if (!s) return unexpected(dk);
-        if (s == &memory_space_) mem64_.push_back(tok(p + (did ? 7 : 6)).is("i64"));
         if (!bind(*s, did, s->count++)) return false;
       } else if (kw.is("func") || kw.is("table") || kw.is("memory") || kw.is("global")) {
         Space* s = space_for(kw);
@@ -399,9 +389,7 @@ class ModuleParser {
         while (tok(q).kind == Token::LParen && tok(q + 1).is("export")) q = m_[q] + 1;
         if (tok(q).kind == Token::LParen && tok(q + 1).is("import")) {
           if (!note_import(tok(q + 1))) return false;
-          if (kw.is("memory")) mem64_.push_back(tok(m_[q] + 1).is("i64"));
         } else {
-          if (kw.is("memory")) mem64_.push_back(tok(q).is("i64"));
           if ((kw.is("memory") || kw.is("table")) && (tok(q).is("i64") || tok(q).is("i32"))) ++q;
           if (!first_definition_) first_definition_ = kw.is("func") ? "function" : definition_name(kw);
           if (kw.is("table") && is_reftype_token(tok(q)) && tok(q + 1).kind == Token::LParen &&
@@ -1121,7 +1109,7 @@ class ModuleParser {
       const Token& t = next();
       NumStatus st = parse_uint(t.text.substr(7), UINT64_MAX, offset);
       if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
-      if (st == NumStatus::Range || (offset > UINT32_MAX && !is_mem64(mem))) return fail(t, "offset out of range");
+      if (st == NumStatus::Range) return fail(t, "offset out of range");  // beyond u64; the validator checks i32 memories
     }
     if (peek().kind == Token::Atom && peek().text.starts_with("align=")) {
       const Token& t = next();
@@ -1419,8 +1407,6 @@ class ModuleParser {
   Space func_space_{"func", "function", {}, 0};
   Space table_space_{"table", "table", {}, 0};
   Space memory_space_{"memory", "memory", {}, 0};
-  std::vector<bool> mem64_;  // per memory index (pass 1): whether it is memory64
-  bool is_mem64(uint32_t index) const { return index < mem64_.size() && mem64_[index]; }
   Space global_space_{"global", "global", {}, 0};
   Space elem_space_{"elem", "elem segment", {}, 0};
   Space data_space_{"data", "data segment", {}, 0};

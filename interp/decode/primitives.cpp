@@ -75,7 +75,7 @@ bool read_limits(Reader& r, Limits& out, bool* shared) {
   uint8_t flags = r.u8();
   if (!r.ok()) return false;
   if (flags & 0x80) {
-    fail_at(r, r.pos() - 1, "integer representation too long");
+    fail_at(r, r.pos() - 1, "malformed limits flags");
     return false;
   }
   if (shared && flags == 3) {
@@ -90,7 +90,7 @@ bool read_limits(Reader& r, Limits& out, bool* shared) {
   }
   if (out.is64) flags &= 1;
   if (flags > 1) {
-    fail_at(r, r.pos() - 1, "integer too large");
+    fail_at(r, r.pos() - 1, "malformed limits flags");
     return false;
   }
   // 3.0 sizes are u64 for both address types (the validator checks ranges)

@@ -1113,7 +1113,7 @@ class ModuleParser {
     }
     if (peek().kind == Token::Atom && peek().text.starts_with("align=")) {
       const Token& t = next();
-      NumStatus st = parse_uint(t.text.substr(6), UINT32_MAX, align);
+      NumStatus st = parse_uint(t.text.substr(6), UINT64_MAX, align);
       if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
       if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
       if (align == 0 || (align & (align - 1)) != 0)

@@ -50,6 +50,7 @@ Instance* make_spectest(Store& store, bool echo) {
   add(inst, "global_f64", ExternKind::Global, store.create_global({V::F64, false}, val_f64(666.6)));
   add(inst, "table", ExternKind::Table, store.create_table(TableType{V::FuncRef, Limits{10, true, 20}}, 0));
   add(inst, "memory", ExternKind::Memory, store.create_memory(MemoryType{Limits{1, true, 2}}));
+  add(inst, "table64", ExternKind::Table, store.create_table(TableType{V::FuncRef, Limits{10, true, 20, true}}, 0));
   return store.adopt(std::move(owned));
 }
 

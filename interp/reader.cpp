@@ -231,6 +231,22 @@ static bool read_catches(Reader& r, std::vector<CatchClause>& out) {
   return r.ok();
 }
 
+// memarg: flags (alignment exponent; bit 6: a memory index follows), then
+// the offset as u64. Flags of 2^7 or more are malformed.
+static bool read_memarg(Reader& r, Instr& in) {
+  uint32_t flags = r.u32();
+  if (!r.ok()) return false;
+  if (flags >= 0x80) {
+    r.fail("malformed memop flags");
+    return false;
+  }
+  if (flags & 0x40) in.mem = r.u32();
+  in.a = flags & 0x3F;  // alignment exponent
+  in.imm64 = r.u64();   // offset
+  in.b = uint32_t(in.imm64);
+  return r.ok();
+}
+
 bool read_instr(Reader& r, Instr& in) {
   in.offset = r.offset();
   uint8_t byte = r.u8();
@@ -253,7 +269,9 @@ bool read_instr(Reader& r, Instr& in) {
     op = static_cast<Op>(i);
   }
   in.op = *op;
-  switch (op_info(in.op).imm) {
+  in.mem = 0;
+  const OpInfo& info = op_info(in.op);
+  switch (info.imm) {
     case ImmKind::None:
       break;
     case ImmKind::BlockType:
@@ -322,23 +340,14 @@ bool read_instr(Reader& r, Instr& in) {
         if (!read_valtype(r, in.select_types[i])) return false;
       break;
     }
-    case ImmKind::Memory: {
-      uint8_t b = r.u8();
-      if (r.ok() && b != 0) {
-        r.fail("zero byte expected");
-        return false;
-      }
+    case ImmKind::Memory:
       in.a = 0;
+      in.mem = r.u32();  // multi-memory: a memory index (a 0x00 byte in 2.0)
       break;
-    }
     case ImmKind::MemArg:
-      in.a = r.u32();  // alignment exponent
-      in.b = r.u32();  // offset
-      break;
     case ImmKind::MemArgLane:
-      in.a = r.u32();
-      in.b = r.u32();
-      in.lane = r.u8();
+      if (!read_memarg(r, in)) return false;
+      if (info.imm == ImmKind::MemArgLane) in.lane = r.u8();
       break;
     case ImmKind::I32:
       in.imm64 = uint64_t(int64_t(r.s32()));
@@ -358,24 +367,14 @@ bool read_instr(Reader& r, Instr& in) {
       in.a = uint32_t(make_ref(true, heap));
       break;
     }
-    case ImmKind::MemoryInit: {
-      in.a = r.u32();
-      uint8_t b = r.u8();
-      if (r.ok() && b != 0) {
-        r.fail("zero byte expected");
-        return false;
-      }
+    case ImmKind::MemoryInit:
+      in.a = r.u32();    // data index
+      in.mem = r.u32();  // memory index
       break;
-    }
-    case ImmKind::MemoryCopy: {
-      uint8_t b1 = r.u8();
-      uint8_t b2 = r.u8();
-      if (r.ok() && (b1 != 0 || b2 != 0)) {
-        r.fail("zero byte expected");
-        return false;
-      }
+    case ImmKind::MemoryCopy:
+      in.mem = r.u32();  // destination memory
+      in.b = r.u32();    // source memory
       break;
-    }
     case ImmKind::TableInit:
       in.a = r.u32();  // elem index
       in.b = r.u32();  // table index

@@ -81,6 +81,11 @@ struct Instr {
   uint64_t imm64 = 0;  // i32/i64 const (sign-extended), f32/f64 bits
   uint8_t v128[16] = {};  // v128.const value / i8x16.shuffle lanes
   uint8_t lane = 0;       // MemArgLane's lane
+  // Multi-memory: the memory index of memarg / memory.* instructions
+  // (memory.copy: the destination; `b` is then the source). memarg
+  // offsets are u64 (memory64): imm64 holds the whole offset, b its low
+  // 32 bits (the whole offset for an i32 memory, which validation checks).
+  uint32_t mem = 0;
   std::vector<uint32_t> targets;  // br_table
   std::vector<ValType> select_types;  // select t*
   std::vector<CatchClause> catches;   // try_table

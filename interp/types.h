@@ -84,7 +84,10 @@ struct Limits {
   uint64_t min = 0;
   bool has_max = false;
   uint64_t max = 0;
+  bool is64 = false;  // memory64 / table64: the address type is i64 (else i32)
 };
+// The address type of a memory or table with these limits.
+inline ValType addr_type(const Limits& l) { return l.is64 ? ValType::I64 : ValType::I32; }
 
 struct TableType {
   ValType elem = ValType::FuncRef;
@@ -107,5 +110,8 @@ const char* extern_kind_name(ExternKind k);
 
 inline constexpr uint32_t kPageSize = 65536;
 inline constexpr uint32_t kMaxPages = 65536;  // 4 GiB for 32-bit memories
+// memory64's limit on declared sizes (2^48 pages); a memory's reservation,
+// and so how far it can actually grow, stays kMaxPages.
+inline constexpr uint64_t kMaxPages64 = uint64_t(1) << 48;
 
 }  // namespace wippy

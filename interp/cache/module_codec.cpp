@@ -12,7 +12,7 @@ namespace {
 // A field added to one of these structs must be added to the codec too:
 // these sizes make such a change fail to compile here (x86-64 / aarch64).
 static_assert(sizeof(void*) != 8 || sizeof(Module) == 496, "Module changed: update module_codec.cpp");
-static_assert(sizeof(void*) != 8 || sizeof(Import) == 144, "Import changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(Import) == 160, "Import changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(ElemSegment) == 80, "ElemSegment changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(FuncBody) == 40, "FuncBody changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(DataSegment) == 24, "DataSegment changed: update module_codec.cpp");
@@ -27,7 +27,7 @@ struct Out {
     b.insert(b.end(), s.begin(), s.end());
   }
   void str(const std::string& s) { raw({reinterpret_cast<const uint8_t*>(s.data()), s.size()}); }
-  void limits(const Limits& l) { u64(l.min), u8(l.has_max), u64(l.max); }
+  void limits(const Limits& l) { u64(l.min), u8(l.has_max), u64(l.max), u8(l.is64); }
   // ValType is 32 bits: typed references carry a type index above the byte codes.
   void valtype(ValType v) { u32(uint32_t(v)); }
   void table(const TableType& t) { valtype(t.elem), limits(t.limits); }
@@ -90,7 +90,7 @@ struct In {
   ValType valtype() { return ValType(u32()); }
   Limits limits() {
     Limits l;
-    l.min = u64(), l.has_max = flag(), l.max = u64();
+    l.min = u64(), l.has_max = flag(), l.max = u64(), l.is64 = flag();
     return l;
   }
   TableType table() {

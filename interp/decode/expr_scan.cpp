@@ -41,14 +41,8 @@ bool ExprScanner::scan(Reader& r) {
           return false;
         }
         break;
-      default: {
-        ImmKind k = op_info(instr_.op).imm;
-        if ((k == ImmKind::MemArg || k == ImmKind::MemArgLane) && instr_.a >= 32) {
-          fail_at(r, at, "malformed memop flags");
-          return false;
-        }
+      default:  // 3.0: memarg flags below 2^7 decode (read_instr); alignment is the validator's
         break;
-      }
     }
   }
   return true;

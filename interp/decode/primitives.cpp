@@ -76,20 +76,28 @@ bool read_limits(Reader& r, Limits& out, bool* shared) {
   uint8_t flags = r.u8();
   if (!r.ok()) return false;
   if (flags & 0x80) {
-    fail_at(r, r.pos() - 1, "integer representation too long");
+    fail_at(r, r.pos() - 1, "malformed limits flags");
     return false;
   }
   if (shared && flags == 3) {
     *shared = true;
     flags = 1;
   }
+  // 0x04 | 0x05 (3.0): i64 addresses (memory64, table64), u64 sizes
+  out.is64 = flags == 4 || flags == 5 || (shared && (flags == 7));
+  if (shared && flags == 7) {
+    *shared = true;
+    flags = 5;
+  }
+  if (out.is64) flags &= 1;
   if (flags > 1) {
-    fail_at(r, r.pos() - 1, "integer too large");
+    fail_at(r, r.pos() - 1, "malformed limits flags");
     return false;
   }
-  out.min = r.u32();
+  // 3.0 sizes are u64 for both address types (the validator checks ranges)
   out.has_max = flags == 1;
-  out.max = out.has_max ? r.u32() : 0;
+  out.min = r.u64();
+  out.max = out.has_max ? r.u64() : 0;
   return r.ok();
 }
 

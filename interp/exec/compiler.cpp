@@ -684,6 +684,19 @@ class Compiler {
       }
     }
     const OpInfo& info = op_info(in.op);
+    if (needs_mem_x(in, info)) return info.prefix == 0xFD && !wide_ ? go_wide() : emit_mem_x(in, info);
+    if (m_.num_tables() && table_x_operands(in)) {  // table64 table.grow: i64 result
+      if (auto r = step_plain(in, info); !r) return r;
+      uint32_t d = slot(sp() - 1);
+      h(H::I64ExtendI32S_r);
+      ss(d, d);
+      last_.end = SIZE_MAX;
+      return {};
+    }
+    return step_plain(in, info);
+  }
+
+  Result<void> step_plain(const Instr& in, const OpInfo& info) {
     if (info.prefix == 0xFD) return wide_ ? simd(in, info) : go_wide();
     if (info.sig != Sig::special && info.imm == ImmKind::None) return plain(in.op, info);
     if (info.imm == ImmKind::MemArg) return memop(in, info);
@@ -1044,6 +1057,8 @@ class Compiler {
                           std::string("unsupported instruction ") + info.text);
     }
   }
+
+#include "compile_multi_memory.inc"
 
   // A narrow compile met a v128 value: stop, compile_function starts over wide.
   Result<void> go_wide() {

@@ -664,6 +664,7 @@ do_call: {
 #include "tail_call.inc"
 #include "typed_ref.inc"
 #include "exceptions.inc"
+#include "multi_memory.inc"
 
 L_Select:
   fp[pc[1].s.a] = fp[pc[2].s.b].i32 ? fp[pc[1].s.b] : fp[pc[2].s.a];

@@ -141,8 +141,8 @@ Result<void> apply_elems(const Module& m, Instance& inst) {
       if (!off) return uninstantiable(fmt::format("element segment {} offset", s), off.error());
       TableInst& t = *inst.tables[seg.table];
       const std::vector<uint64_t>& refs = inst.elem_segments[s];
-      uint64_t start = off->i32;
-      if (start + refs.size() > t.elems.size())
+      uint64_t start = t.type.limits.is64 ? off->i64 : off->i32;
+      if (start > t.elems.size() || refs.size() > t.elems.size() - start)
         return make_error(ErrorKind::Trap, "out of bounds table access");
       std::copy(refs.begin(), refs.end(), t.elems.begin() + ptrdiff_t(start));
     }
@@ -180,8 +180,8 @@ Result<void> apply_datas(const Module& m, Instance& inst) {
     if (!off) return uninstantiable(fmt::format("data segment {} offset", s), off.error());
     MemoryInst& mem = *inst.memories[seg.memory];
     std::span<const uint8_t> bytes = inst.data_segments[s];
-    uint64_t start = off->i32;
-    if (start + bytes.size() > mem.size) return make_error(ErrorKind::Trap, "out of bounds memory access");
+    uint64_t start = mem.type.limits.is64 ? off->i64 : off->i32;
+    if (start > mem.size || bytes.size() > mem.size - start) return make_error(ErrorKind::Trap, "out of bounds memory access");
     if (!bytes.empty()) std::copy(bytes.begin(), bytes.end(), mem.data + start);
     inst.data_segments[s] = {};
   }

@@ -36,6 +36,9 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
       const TableInst& t = *ext.table();
       Limits actual = t.type.limits;
       actual.min = t.size();
+      if (t.type.limits.is64 != imp.table.limits.is64)
+        return fmt::format("expected table of {} addresses, got {}", imp.table.limits.is64 ? "i64" : "i32",
+                           t.type.limits.is64 ? "i64" : "i32");
       if (t.type.elem != imp.table.elem)
         return fmt::format("expected table of {}, got {}", valtype_name(imp.table.elem),
                            valtype_name(t.type.elem));
@@ -47,6 +50,9 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
     case ExternKind::Memory: {
       const MemoryInst& m = *ext.memory();
       if (m.type.shared != imp.memory.shared) return std::string("mismatch in the shared flag for memories");
+      if (m.type.limits.is64 != imp.memory.limits.is64)
+        return fmt::format("expected memory of {} addresses, got {}", imp.memory.limits.is64 ? "i64" : "i32",
+                           m.type.limits.is64 ? "i64" : "i32");
       Limits actual = m.type.limits;
       actual.min = m.pages();
       if (!limits_match(actual, imp.memory.limits))

@@ -129,6 +129,16 @@ class ModuleParser {
     return true;
   }
 
+  bool u64(uint64_t& out) {
+    const Token& t = peek();
+    if (t.kind != Token::Atom) return unexpected(t);
+    NumStatus st = parse_uint(t.text, UINT64_MAX, out);
+    if (st == NumStatus::Syntax) return unexpected(t);
+    if (st == NumStatus::Range) return fail(t, "i64 constant out of range");
+    next();
+    return true;
+  }
+
   // ---- identifiers -------------------------------------------------------
   bool bind(Space& s, const Token* id, uint32_t index) {
     if (!id) return true;
@@ -299,14 +309,13 @@ class ModuleParser {
   }
 
   // `min max?`, and for memories (shared != nullptr) an optional `shared`.
+  // An `i64` address type first (memory64, table64) reads u64 sizes.
   bool limits(Limits& l, bool* shared = nullptr) {
-    uint32_t v = 0;
-    if (!u32(v)) return false;
-    l.min = v;
+    l.is64 = address_type();
+    if (!u64(l.min)) return false;  // sizes are u64 (validation checks the ranges)
     if (peek().kind == Token::Atom && peek().text[0] >= '0' && peek().text[0] <= '9') {
-      if (!u32(v)) return false;
+      if (!u64(l.max)) return false;
       l.has_max = true;
-      l.max = v;
     }
     if (shared && peek().is("shared")) {
       next();
@@ -315,8 +324,17 @@ class ModuleParser {
     }
     return true;
   }
+  // An optional `i32` / `i64` address type; true for i64.
+  bool address_type() {
+    if (peek().is("i64")) {
+      next();
+      return true;
+    }
+    if (peek().is("i32")) next();
+    return false;
+  }
   static void put_limits(Bytes& out, const Limits& l, bool shared = false) {
-    out.push_back(shared ? 3 : l.has_max ? 1 : 0);
+    out.push_back(uint8_t((shared ? 3 : l.has_max ? 1 : 0) | (l.is64 ? 4 : 0)));
     put_u32(out, l.min);
     if (l.has_max) put_u32(out, l.max);
   }
@@ -380,6 +398,7 @@ class ModuleParser {
         if (tok(q).kind == Token::LParen && tok(q + 1).is("import")) {
           if (!note_import(tok(q + 1))) return false;
         } else {
+          if ((kw.is("memory") || kw.is("table")) && (tok(q).is("i64") || tok(q).is("i32"))) ++q;
           if (!first_definition_) first_definition_ = kw.is("func") ? "function" : definition_name(kw);
           if (kw.is("table") && is_reftype_token(tok(q)) && tok(q + 1).kind == Token::LParen &&
               tok(q + 2).is("elem"))
@@ -600,8 +619,11 @@ class ModuleParser {
     if (!inline_import(imported)) return false;
     Bytes& out = imported ? imports_ : tables_;
     if (imported) out.push_back(1);
+    bool t64 = !imported && (peek().is("i64") || peek().is("i32")) &&
+               (is_reftype_token(peek(1)) || (peek(1).kind == Token::LParen && peek(2).is("ref"))) &&
+               address_type();
     if (!imported && at_reftype()) {
-      // (table reftype (elem ...)) abbreviation
+      // (table i64? reftype (elem ...)) abbreviation
       ValType rt;
       if (!reftype(rt)) return false;
       if (!expect_lparen() || !expect_keyword("elem")) return false;
@@ -611,10 +633,11 @@ class ModuleParser {
       if (!elem_items(exprs, items, n, rt != ValType::FuncRef)) return false;
       if (!expect_rparen()) return false;
       Limits l{n, true, n};
+      l.is64 = t64;
       put_valtype(tables_, rt);
       put_limits(tables_, l);
       ++table_count_;
-      Bytes offset{0x41, 0x00, 0x0B};
+      Bytes offset = t64 ? Bytes{0x42, 0x00, 0x0B} : Bytes{0x41, 0x00, 0x0B};
       encode_active_elem(index, offset, exprs, rt, items, n);
       return true;
     }
@@ -639,6 +662,8 @@ class ModuleParser {
     if (!inline_exports(ExternKind::Memory, index)) return false;
     bool imported;
     if (!inline_import(imported)) return false;
+    bool m64 = !imported && (peek().is("i64") || peek().is("i32")) && peek(1).kind == Token::LParen &&
+               peek(2).is("data") && address_type();
     if (!imported && at_lparen("data")) {
       next();
       next();
@@ -647,6 +672,7 @@ class ModuleParser {
       if (!expect_rparen()) return false;
       uint64_t pages = (bytes.size() + kPageSize - 1) / kPageSize;
       Limits l{pages, true, pages};
+      l.is64 = m64;
       put_limits(memories_, l);
       ++memory_count_;
       if (index == 0) {
@@ -655,7 +681,7 @@ class ModuleParser {
         datas_.push_back(2);
         put_u32(datas_, index);
       }
-      put_bytes(datas_, Bytes{0x41, 0x00, 0x0B});
+      put_bytes(datas_, m64 ? Bytes{0x42, 0x00, 0x0B} : Bytes{0x41, 0x00, 0x0B});
       put_name(datas_, bytes);
       ++data_count_;
       return true;
@@ -1244,17 +1270,17 @@ class ModuleParser {
     bool lane_next = info.imm == ImmKind::MemArgLane && !is_index_token(peek(1)) &&
                      !(peek(1).kind == Token::Atom &&
                        (peek(1).text.starts_with("offset=") || peek(1).text.starts_with("align=")));
-    if (is_index_token(peek()) && !lane_next)
-      return fail(peek(), fmt::format("multiple memories are not supported (memory index {})", quote_input(peek().text)));
+    uint32_t mem = 0;
+    if (is_index_token(peek()) && !lane_next && !index(memory_space_, mem)) return false;
     if (peek().kind == Token::Atom && peek().text.starts_with("offset=")) {
       const Token& t = next();
-      NumStatus st = parse_uint(t.text.substr(7), UINT32_MAX, offset);
+      NumStatus st = parse_uint(t.text.substr(7), UINT64_MAX, offset);
       if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
-      if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
+      if (st == NumStatus::Range) return fail(t, "offset out of range");  // beyond u64; the validator checks i32 memories
     }
     if (peek().kind == Token::Atom && peek().text.starts_with("align=")) {
       const Token& t = next();
-      NumStatus st = parse_uint(t.text.substr(6), UINT32_MAX, align);
+      NumStatus st = parse_uint(t.text.substr(6), UINT64_MAX, align);
       if (st == NumStatus::Syntax) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
       if (st == NumStatus::Range) return fail(t, "i32 constant out of range");
       if (align == 0 || (align & (align - 1)) != 0)
@@ -1262,8 +1288,9 @@ class ModuleParser {
     }
     uint32_t log2 = 0;
     while ((uint64_t(1) << log2) < align) ++log2;
-    put_u32(out, log2);
-    put_u32(out, offset);
+    put_u32(out, mem != 0 ? log2 | 0x40 : log2);  // bit 6: a memory index follows
+    if (mem != 0) put_u32(out, mem);
+    put_u32(out, offset);  // LEB128 of the whole u64
     return true;
   }
 

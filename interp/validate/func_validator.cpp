@@ -160,13 +160,16 @@ ValType FuncValidator::local_type(uint32_t index) {
   return local_types_[size_t(it - local_ends_.begin())];
 }
 
-bool FuncValidator::check_memory() {
-  if (m_.num_memories() == 0) {
-    fail("unknown memory 0");
+bool FuncValidator::check_memory(uint32_t index) {
+  if (index >= m_.num_memories()) {
+    fail(fmt::format("unknown memory {}", index));
     return false;
   }
   return true;
 }
+
+ValType FuncValidator::mem_addr(uint32_t index) const { return addr_type(m_.memory_type(index).limits); }
+ValType FuncValidator::table_addr(uint32_t index) const { return addr_type(m_.table_type(index).limits); }
 
 bool FuncValidator::check_table(uint32_t index) {
   if (index >= m_.num_tables()) {
@@ -177,9 +180,13 @@ bool FuncValidator::check_table(uint32_t index) {
 }
 
 bool FuncValidator::check_memarg(const Instr& in) {
-  if (!check_memory()) return false;
+  if (!check_memory(in.mem)) return false;
   if (in.a > op_info(in.op).align) {
     fail("alignment must not be larger than natural");
+    return false;
+  }
+  if (!m_.memory_type(in.mem).limits.is64 && in.imm64 > 0xFFFFFFFFull) {
+    fail("offset out of range");
     return false;
   }
   return true;
@@ -256,7 +263,8 @@ bool FuncValidator::step(const Instr& in) {
       }
     }
     const auto& s = validate_detail::kOpOperands[uint16_t(in.op)];
-    for (size_t i = s.num_params; i-- > 0;) pop(s.params[i]);
+    bool mem = info.imm == ImmKind::MemArg || info.imm == ImmKind::MemArgLane;
+    for (size_t i = s.num_params; i-- > 0;) pop(mem && i == 0 ? mem_addr(in.mem) : s.params[i]);
     if (s.has_result) push(s.result);
     return err_.empty();
   }
@@ -378,7 +386,7 @@ bool FuncValidator::step(const Instr& in) {
         return false;
       }
       const FuncType& ft = m_.types[in.a];
-      pop(ValType::I32);
+      pop(table_addr(in.b));
       pop(ft.params);
       if (in.op == Op::ReturnCallIndirect) return tail_results(ft) && err_.empty();
       push(ft.results);
@@ -462,29 +470,29 @@ bool FuncValidator::step(const Instr& in) {
     }
     case Op::TableGet:
       if (!check_table(in.a)) return false;
-      pop(ValType::I32);
+      pop(table_addr(in.a));
       push(m_.table_type(in.a).elem);
       break;
     case Op::TableSet:
       if (!check_table(in.a)) return false;
       pop(m_.table_type(in.a).elem);
-      pop(ValType::I32);
+      pop(table_addr(in.a));
       break;
     case Op::TableSize:
       if (!check_table(in.a)) return false;
-      push(ValType::I32);
+      push(table_addr(in.a));
       break;
     case Op::TableGrow:
       if (!check_table(in.a)) return false;
-      pop(ValType::I32);
+      pop(table_addr(in.a));
       pop(m_.table_type(in.a).elem);
-      push(ValType::I32);
+      push(table_addr(in.a));
       break;
     case Op::TableFill:
       if (!check_table(in.a)) return false;
-      pop(ValType::I32);
+      pop(table_addr(in.a));
       pop(m_.table_type(in.a).elem);
-      pop(ValType::I32);
+      pop(table_addr(in.a));
       break;
     case Op::TableCopy: {
       if (!check_table(in.a) || !check_table(in.b)) return false;
@@ -494,9 +502,11 @@ bool FuncValidator::step(const Instr& in) {
                          valtype_name(dst)));
         return false;
       }
-      pop(ValType::I32);
-      pop(ValType::I32);
-      pop(ValType::I32);
+      // mixed i32/i64 tables: the length has the narrower address type
+      ValType da = table_addr(in.a), sa = table_addr(in.b);
+      pop(da == ValType::I64 && sa == ValType::I64 ? ValType::I64 : ValType::I32);
+      pop(sa);
+      pop(da);
       break;
     }
     case Op::TableInit: {
@@ -513,7 +523,7 @@ bool FuncValidator::step(const Instr& in) {
       }
       pop(ValType::I32);
       pop(ValType::I32);
-      pop(ValType::I32);
+      pop(table_addr(in.b));
       break;
     }
     case Op::ElemDrop:
@@ -523,23 +533,23 @@ bool FuncValidator::step(const Instr& in) {
       }
       break;
     case Op::MemorySize:
-      if (!check_memory()) return false;
-      push(ValType::I32);
+      if (!check_memory(in.mem)) return false;
+      push(mem_addr(in.mem));
       break;
     case Op::MemoryGrow:
-      if (!check_memory()) return false;
-      pop(ValType::I32);
-      push(ValType::I32);
+      if (!check_memory(in.mem)) return false;
+      pop(mem_addr(in.mem));
+      push(mem_addr(in.mem));
       break;
     case Op::MemoryInit:
-      if (!check_memory()) return false;
+      if (!check_memory(in.mem)) return false;
       if (in.a >= m_.datas.size()) {
         fail(fmt::format("unknown data segment {}", in.a));
         return false;
       }
       pop(ValType::I32);
       pop(ValType::I32);
-      pop(ValType::I32);
+      pop(mem_addr(in.mem));
       break;
     case Op::DataDrop:
       if (in.a >= m_.datas.size()) {
@@ -547,12 +557,19 @@ bool FuncValidator::step(const Instr& in) {
         return false;
       }
       break;
-    case Op::MemoryCopy:
+    case Op::MemoryCopy: {
+      if (!check_memory(in.mem) || !check_memory(in.b)) return false;
+      ValType da = mem_addr(in.mem), sa = mem_addr(in.b);
+      pop(da == ValType::I64 && sa == ValType::I64 ? ValType::I64 : ValType::I32);
+      pop(sa);
+      pop(da);
+      break;
+    }
     case Op::MemoryFill:
-      if (!check_memory()) return false;
+      if (!check_memory(in.mem)) return false;
+      pop(mem_addr(in.mem));
       pop(ValType::I32);
-      pop(ValType::I32);
-      pop(ValType::I32);
+      pop(mem_addr(in.mem));
       break;
     case Op::RefNull:
       if (!check_valtype(ValType(in.a))) return false;

@@ -62,7 +62,10 @@ class FuncValidator {
   bool check_block_type(const BlockType& bt);
   bool check_label(uint32_t depth);
   ValType local_type(uint32_t index);  // records "unknown local" on failure
-  bool check_memory();
+  bool check_memory(uint32_t index);
+  // The address type (i32 or i64) of a valid memory / table index.
+  ValType mem_addr(uint32_t index) const;
+  ValType table_addr(uint32_t index) const;
   bool check_table(uint32_t index);
   bool check_memarg(const Instr& in);
   void fail(std::string msg);

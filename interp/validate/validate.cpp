@@ -21,7 +21,7 @@ Error invalid(std::string msg) { return make_error(ErrorKind::Invalid, std::move
 
 // `what` and `index` name the owner of the limits in messages.
 Result<void> check_table_limits(const Limits& l, const char* what, size_t index) {
-  if (l.min > 0xFFFFFFFFull || (l.has_max && l.max > 0xFFFFFFFFull))
+  if (!l.is64 && (l.min > 0xFFFFFFFFull || (l.has_max && l.max > 0xFFFFFFFFull)))
     return invalid(fmt::format("table size must be at most 2^32-1 in {} {}", what, index));
   if (l.has_max && l.min > l.max)
     return invalid(fmt::format("size minimum must not be greater than maximum in {} {}", what, index));
@@ -29,8 +29,10 @@ Result<void> check_table_limits(const Limits& l, const char* what, size_t index)
 }
 
 Result<void> check_memory_limits(const Limits& l, const char* what, size_t index) {
-  if (l.min > kMaxPages || (l.has_max && l.max > kMaxPages))
-    return invalid(fmt::format("memory size must be at most 65536 pages (4GiB) in {} {}", what, index));
+  uint64_t top = l.is64 ? kMaxPages64 : kMaxPages;
+  if (l.min > top || (l.has_max && l.max > top))
+    return invalid(l.is64 ? fmt::format("memory size must be at most 2^48 pages (16 EiB) in {} {}", what, index)
+                          : fmt::format("memory size must be at most 65536 pages (4GiB) in {} {}", what, index));
   if (l.has_max && l.min > l.max)
     return invalid(fmt::format("size minimum must not be greater than maximum in {} {}", what, index));
   return {};
@@ -130,7 +132,8 @@ Result<void> check_elems(const Module& m) {
       if (!is_subtype(e.type, tt))
         return invalid(fmt::format("type mismatch: elem segment {} of type {} for table {} of type {}", i,
                                    valtype_name(e.type), e.table, valtype_name(tt)));
-      if (auto r = validate_const_expr(m, e.offset, ValType::I32, "elem segment", i, m.num_globals()); !r) return r;
+      ValType at = addr_type(m.table_type(e.table).limits);
+      if (auto r = validate_const_expr(m, e.offset, at, "elem segment", i, m.num_globals()); !r) return r;
     }
   }
   return {};
@@ -142,7 +145,8 @@ Result<void> check_datas(const Module& m) {
     if (d.mode != SegmentMode::Active) continue;
     if (d.memory >= m.num_memories())
       return invalid(fmt::format("unknown memory {} in data segment {}", d.memory, i));
-    if (auto r = validate_const_expr(m, d.offset, ValType::I32, "data segment", i, m.num_globals()); !r) return r;
+    ValType at = addr_type(m.memory_type(d.memory).limits);
+    if (auto r = validate_const_expr(m, d.offset, at, "data segment", i, m.num_globals()); !r) return r;
   }
   return {};
 }
@@ -224,7 +228,6 @@ Result<void> validate_module(const Module& m) {
                                  functype_to_string(ft)));
   }
   if (auto r = check_exports(m); !r) return r;
-  if (m.num_memories() > 1) return invalid("multiple memories");
   return {};
 }
 

@@ -1312,6 +1312,10 @@ class ModuleParser {
     uint64_t v = 0;
     NumStatus st = parse_uint(t.text, 255, v);
     if (st == NumStatus::Syntax && !shuffle) return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
+    // 2.0 named a lane index past 255 "malformed lane index", 3.0 "i8
+    // constant out of range": the message carries both.
+    if (st == NumStatus::Range || (shuffle && st != NumStatus::Ok))
+      return fail(t, "malformed lane index: i8 constant out of range");
     if (st != NumStatus::Ok) return fail(t, "malformed lane index");
     next();
     out.push_back(uint8_t(v));

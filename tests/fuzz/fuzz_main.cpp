@@ -16,7 +16,9 @@
 // LIST[i % |LIST|], so any iteration replays from (seed, i). Before each
 // input runs it is published to the crash handler: a fatal signal, a
 // sanitizer report (build with -Db_sanitize=address,undefined) or the
-// per-input watchdog (--timeout, SIGALRM) writes it to
+// per-input watchdog (--timeout S: S seconds of CPU time, SIGPROF, so a
+// machine busy with other work does not pass for a hang; plus a wall-clock
+// backstop of 10 S, SIGALRM, for an input blocked without using CPU) writes it to
 // CRASH_DIR/crash-TARGET-SEED-ITER and names it on stderr. Exit status 0
 // means every input came back with an outcome.
 //
@@ -34,6 +36,7 @@
 // lives here, in the tool, never in the libraries.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,17 +102,21 @@ extern "C" void __ubsan_on_report() { dump_current(); }
 namespace {
 
 void on_fatal(int sig) {
-  if (sig == SIGALRM) {
-    const char msg[] = "\nwippy-fuzz: input timed out\n";
+  const bool timer = sig == SIGALRM || sig == SIGPROF;
+  if (sig == SIGPROF) {
+    const char msg[] = "\nwippy-fuzz: input timed out (CPU time)\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+  } else if (sig == SIGALRM) {
+    const char msg[] = "\nwippy-fuzz: input timed out (wall clock)\n";
     (void)!::write(2, msg, sizeof msg - 1);
   }
   dump_current();
-  signal(sig == SIGALRM ? SIGABRT : sig, SIG_DFL);
-  raise(sig == SIGALRM ? SIGABRT : sig);
+  signal(timer ? SIGABRT : sig, SIG_DFL);
+  raise(timer ? SIGABRT : sig);
 }
 
 void install_handlers() {
-  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) signal(s, on_fatal);
+  for (int s : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM, SIGPROF}) signal(s, on_fatal);
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(dump_current);
 }
 
@@ -183,6 +190,15 @@ const Target* find_target(const std::vector<Target>& ts, const std::string& name
   std::exit(2);
 }
 
+// Arms the per-input watchdog (0 disarms it): `seconds` of this process's
+// CPU time, and ten times that of wall-clock time as a backstop.
+void arm_watchdog(unsigned seconds) {
+  itimerval cpu{};
+  cpu.it_value.tv_sec = time_t(seconds);
+  setitimer(ITIMER_PROF, &cpu, nullptr);
+  alarm(seconds * 10);
+}
+
 // True when running `input` in a child process dies (signal or non-zero exit).
 bool crashes_in_child(const Target& t, const std::string& input, unsigned timeout) {
   pid_t pid = fork();
@@ -190,7 +206,8 @@ bool crashes_in_child(const Target& t, const std::string& input, unsigned timeou
     int null = ::open("/dev/null", O_WRONLY);
     if (null >= 0) dup2(null, 2);
     signal(SIGALRM, SIG_DFL);
-    alarm(timeout);
+    signal(SIGPROF, SIG_DFL);
+    arm_watchdog(timeout);
     (void)t.run(input);
     _exit(0);
   }
@@ -373,9 +390,9 @@ int main(int argc, char** argv) {
       dump_current();
       g_current.data = input.data();
     }
-    alarm(timeout);
+    arm_watchdog(timeout);
     std::string outcome = run_input(*a.target, input);
-    alarm(0);
+    arm_watchdog(0);
     g_current.data = nullptr;
     ++a.outcomes[outcome];
     ++done;

@@ -61,8 +61,11 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
       return {};
     }
     case ExternKind::Global: {
+      // An immutable global may be imported at a supertype (3.0); a mutable
+      // one only at its own type.
       const GlobalType& g = ext.global()->type;
-      if (g.type != imp.global.type || g.mut != imp.global.mut)
+      const bool type_ok = g.mut ? g.type == imp.global.type : is_subtype(g.type, imp.global.type);
+      if (!type_ok || g.mut != imp.global.mut)
         return fmt::format("expected global {}{}, got {}{}", imp.global.mut ? "mut " : "",
                            valtype_name(imp.global.type), g.mut ? "mut " : "", valtype_name(g.type));
       return {};

@@ -497,7 +497,7 @@ bool FuncValidator::step(const Instr& in) {
     case Op::TableCopy: {
       if (!check_table(in.a) || !check_table(in.b)) return false;
       ValType dst = m_.table_type(in.a).elem, src = m_.table_type(in.b).elem;
-      if (dst != src) {
+      if (!is_subtype(src, dst)) {
         fail(fmt::format("type mismatch: table.copy from {} table to {} table", valtype_name(src),
                          valtype_name(dst)));
         return false;

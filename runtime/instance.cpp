@@ -84,6 +84,7 @@ Result<void> LiveInstance::instantiate() {
     wasi_->http = cfg_.http;
     wasi_->tls_trust = cfg_.tls_trust;
     wasi_->limits = cfg_.limits;
+    wasi_->tcp_listeners = cfg_.tcp_listeners;
     if (cfg_.inherit_stdio) wasi_->inherit_stdio();
   }
   if (prog_->is_component) {

@@ -56,6 +56,7 @@ struct InstanceConfig {
   net::HttpGrant http;        // wasi:http grant (the entry's wasi.http, limits.http_max_body_bytes)
   hostfns::WasiLimits limits; // handles, host fds, file sizes (the entry's limits)
   std::shared_ptr<net::TlsTrustCache> tls_trust;  // the Runtime's, shared by its instances
+  std::vector<std::shared_ptr<net::Socket>> tcp_listeners;  // preview1: the entry's wasi.tcp_listen
 };
 
 // What one call passes to the guest besides its arguments.

@@ -161,6 +161,21 @@ Result<void> load_core(Program& p, std::span<const uint8_t> bytes) {
   return {};
 }
 
+// wasi.tcp_listen preopens sockets for preview1's sock_accept; a component
+// opens its own through wasi:sockets.
+Result<std::shared_ptr<const Program>> finish(std::shared_ptr<Program> p) {
+  const FunctionEntry& fn = *p->entry;
+  if (!fn.wasi.tcp_listen.empty() && !p->preview1)
+    return make_error(ErrorKind::Invalid,
+                      fmt::format("entry {}: wasi tcp_listen ({}) is for preview1 modules (importing {} under "
+                                  "the {} grant); {}",
+                                  fn.id, fn.wasi.tcp_listen.front().loc.str(), hostfns::kPreview1Module,
+                                  hostfns::profile_name(hostfns::Profile::Wasi1),
+                                  p->is_component ? "a component listens with wasi:sockets"
+                                                  : "this core module imports no WASI"));
+  return std::shared_ptr<const Program>(std::move(p));
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn,
@@ -175,13 +190,13 @@ Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const F
                         fmt::format("entry {}: {}: {}", fn.id, where, bin.error().message));
     }
     if (auto r = load_core(*p, *bin); !r) return r.error();
-    return std::shared_ptr<const Program>(std::move(p));
+    return finish(std::move(p));
   }
   auto bytes = read_module(reg, fn);  // hash checked before anything decodes them
   if (!bytes) return bytes.error();
   Result<void> r = component::is_component_binary(*bytes) ? load_component(*p, *bytes, cache) : load_core(*p, *bytes);
   if (!r) return r.error();
-  return std::shared_ptr<const Program>(std::move(p));
+  return finish(std::move(p));
 }
 
 }  // namespace wippy

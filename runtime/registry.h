@@ -19,6 +19,7 @@
 
 #include "interp/result.h"
 #include "hostfns/wasi_groups.h"
+#include "net/address.h"
 
 namespace wippy {
 
@@ -96,6 +97,16 @@ struct WasiHttp {
   SourceLoc loc;
 };
 
+// wasi.tcp_listen: a listening TCP socket a preview1 guest finds among its
+// fds after the preopened directories (as `run --tcplisten`). The runtime
+// opens each once, at load, under the entry's network grant; every instance
+// of the entry shares it (sock_accept hands out the connections).
+struct WasiListen {
+  net::SocketAddress at;
+  std::string text;  // as written
+  SourceLoc loc;
+};
+
 struct WasiConfig {
   std::optional<std::vector<std::string>> args;  // argv; unset = runtime default
   std::string cwd = "/";
@@ -103,6 +114,7 @@ struct WasiConfig {
   std::vector<WasiMount> mounts;
   std::optional<WasiNetwork> network;  // unset: no `network` block
   std::optional<WasiHttp> http;        // unset: no `http` block
+  std::vector<WasiListen> tcp_listen;  // preview1 entries only
 };
 
 enum class PoolType { Inline, Lazy, Static, Adaptive };

@@ -100,7 +100,7 @@ constexpr std::array<std::string_view, 6> kEnvKeys = {"name", "kind", "meta", "v
 constexpr std::array<std::string_view, 15> kFunctionKeys = {
     "name",   "kind",    "meta", "fs",   "path",   "hash", "source",
     "method", "imports", "wasi", "pool", "limits", "wit",  "transport", "cache"};
-constexpr std::array<std::string_view, 6> kWasiKeys = {"args", "cwd", "env", "mounts", "network", "http"};
+constexpr std::array<std::string_view, 7> kWasiKeys = {"args", "cwd", "env", "mounts", "network", "http", "tcp_listen"};
 constexpr std::array<std::string_view, 3> kWasiEnvKeys = {"id", "name", "required"};
 constexpr std::array<std::string_view, 3> kMountKeys = {"fs", "guest", "read_only"};
 constexpr std::array<std::string_view, 4> kNetworkKeys = {"allow", "allow_bind", "allow_listen", "allow_lookup"};
@@ -519,6 +519,23 @@ void FileParser::parse_wasi(const EntryCtx& c, const YAML::Node& node, WasiConfi
   }
   if (YAML::Node net = node["network"]; present(net)) parse_network(c, net, out);
   if (YAML::Node http = node["http"]; present(http)) parse_http(c, http, out);
+  if (YAML::Node listen = node["tcp_listen"]; present(listen)) {
+    if (!listen.IsSequence()) {
+      error(c, listen, "wasi tcp_listen must be a list of HOST:PORT strings such as 127.0.0.1:8080");
+    } else {
+      for (const YAML::Node& item : listen) {
+        std::optional<net::SocketAddress> at;
+        if (item.IsScalar() && item.Scalar().find('\0') == std::string::npos) at = net::parse_socket_address(item.Scalar());
+        if (!at) {
+          error(c, item,
+                fmt::format("wasi tcp_listen {}: expected HOST:PORT (127.0.0.1:8080, [::1]:8080)",
+                            item.IsScalar() ? quote_input(item.Scalar()) : std::string("(not a string)")));
+          continue;
+        }
+        out.tcp_listen.push_back(WasiListen{*at, item.Scalar(), loc_at(c, item)});
+      }
+    }
+  }
   if (YAML::Node mounts = node["mounts"]; present(mounts)) {
     if (!mounts.IsSequence()) {
       error(c, mounts, "wasi mounts must be a list");

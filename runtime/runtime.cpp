@@ -11,6 +11,7 @@
 #include "component/val_json.h"
 #include "dispatcher/dispatcher.h"
 #include "interp/quote.h"
+#include "hostfns/wasi_preview1.h"
 #include "runtime/entry_grants.h"
 #include "runtime/instance.h"
 #include "runtime/pool.h"
@@ -27,6 +28,8 @@ using component::Val;
 struct EntryState {
   std::shared_ptr<const Program> prog;
   std::unique_ptr<Pool> pool;  // created on first use
+  // wasi.tcp_listen sockets, opened at load and shared by every instance.
+  std::vector<std::shared_ptr<net::Socket>> tcp_listeners;
 };
 
 // The arguments of one call, as given: JSON texts or values.
@@ -83,6 +86,7 @@ struct Runtime::Impl {
       cfg.limits = wasi_limits(fn.limits);
       cfg.http = http_grant(fn.wasi, fn.limits);
       cfg.tls_trust = tls_trust;
+      cfg.tcp_listeners = es.tcp_listeners;
       es.pool = std::make_unique<Pool>(es.prog, std::move(cfg), fn.pool);
     }
     return *es.pool;
@@ -226,7 +230,20 @@ Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::file
       problems.push_back(fmt::format("{}: {}", fn->loc.str(), prog.error().message));
       continue;
     }
-    impl->entries[fn->id].prog = std::move(*prog);
+    EntryState& es = impl->entries[fn->id];
+    es.prog = std::move(*prog);
+    // Listening sockets are opened now, so that a refused or taken
+    // address fails the load, naming the line that asked for it.
+    const net::Policy policy = network_policy(fn->wasi);
+    for (const WasiListen& l : fn->wasi.tcp_listen) {
+      auto sock = hostfns::open_tcp_listener(policy, l.at);
+      if (!sock) {
+        if (problems.empty()) kind = sock.error().kind;
+        problems.push_back(fmt::format("{}: entry {}: wasi tcp_listen: {}", l.loc.str(), fn->id, sock.error().message));
+        break;
+      }
+      es.tcp_listeners.push_back(std::move(*sock));
+    }
   }
   if (!problems.empty()) return make_error(kind, fmt::format("{}", fmt::join(problems, "\n")));
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));

@@ -5,7 +5,8 @@
 # --invoke still runs an import-free module; a Rust wasm32-wasi program
 # (rust_std.wasm) passes its own std::fs/env/time checks and exits with 7;
 # a C server (sock_echo.core.wasm) on a --tcplisten socket echoes a line
-# to a host client (sock_client.py), and the grant refuses a listen.
+# to a host client (sock_client.py), also as a registry entry whose
+# wasi.tcp_listen opens the socket, and the grant refuses a listen.
 #   run_p1.sh PATH/TO/wippy-run SRC_DIR BUILD_DIR
 # BUILD_DIR holds exit_code.core.wasm, sock_echo.core.wasm and rust_std.wasm (built by meson). Exit status 0 when
 # every check passed.
@@ -39,6 +40,7 @@ check "other import" 1 'module imports "env" "helper" (func): only wasi_snapshot
 check "no preview1 import" 1 "runs with --invoke NAME" "$tool" run "$src/add.wat"
 check "--invoke" 0 "i32:5" "$tool" run "$src/add.wat" --invoke add 2 3
 check "tcplisten echo" 0 "sock_echo: 0 failed" python3 "$src/sock_client.py" "$tool" "$build/sock_echo.core.wasm"
+check "registry tcp_listen echo" 0 "sock_echo: 0 failed" python3 "$src/sock_client.py" --registry "$tool" "$build/sock_echo.core.wasm"
 check "tcplisten refused by the grant" 1 "tcp listen on 127.0.0.1:1: access-denied" \
   "$tool" run --deny-net --tcplisten 127.0.0.1:1 "$build/sock_echo.core.wasm"
 check "tcplisten bad address" 2 "--tcplisten nowhere: expected HOST:PORT" \

@@ -11,6 +11,7 @@
 // granted `wasi1` (commands and reactors), and sockets on a preopened
 // listener (accept, recv/send, peek, shutdown, poll, limits, timeout).
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "dispatcher/clock.h"
@@ -953,4 +955,122 @@ TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, neve
   r = invoke(store, get, args);
   REQUIRE(r.ok());
   CHECK((*r)[0].i32 == kFault);
+}
+
+namespace {
+
+// A loopback port that was free a moment ago (bound, read, closed).
+uint16_t free_loopback_port() {
+  auto probe = open_tcp_listener({}, net::make_socket_address(net::loopback(net::Family::ipv4), 0));
+  REQUIRE(probe.ok());
+  return net::port_of(*(*probe)->local_address());
+}
+
+// A registry with one function.wat reactor `serve` on the module `wat`,
+// granted wasi1 and `wasi_block` (YAML lines under `wasi:`).
+std::string listen_entry(const std::string& imports, const std::string& wasi_block, const std::string& wat) {
+  return "namespace: p1\nentries:\n  - name: s\n    kind: function.wat\n    method: serve\n    imports: [" +
+         imports + "]\n    wasi:\n" + wasi_block + "    source: '" + wat + "'\n";
+}
+
+// serve(): accepts one connection on fd 3, sends it "hi\n", closes it and
+// returns 0 (1000 + errno when sock_accept fails).
+constexpr const char* kServeWat =
+    "(module (import \"wasi_snapshot_preview1\" \"sock_accept\" (func $accept (param i32 i32 i32) (result i32)))"
+    " (import \"wasi_snapshot_preview1\" \"sock_send\" (func $send (param i32 i32 i32 i32 i32) (result i32)))"
+    " (import \"wasi_snapshot_preview1\" \"fd_close\" (func $close (param i32) (result i32)))"
+    " (memory (export \"memory\") 1) (data (i32.const 16) \"hi\\n\")"
+    " (func (export \"serve\") (result i32) (local $e i32)"
+    "  (local.set $e (call $accept (i32.const 3) (i32.const 0) (i32.const 8)))"
+    "  (if (local.get $e) (then (return (i32.add (i32.const 1000) (local.get $e)))))"
+    "  (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 3))"
+    "  (drop (call $send (i32.load (i32.const 8)) (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 12)))"
+    "  (drop (call $close (i32.load (i32.const 8)))) (i32.const 0)))";
+
+// Connects to 127.0.0.1:port from a plain thread (blocking) and reads to
+// the end of the stream.
+std::string blocking_fetch(uint16_t port) {
+  auto c = net::Socket::create(net::Family::ipv4, net::Proto::tcp);
+  if (!c) return "create failed";
+  const auto at = net::make_socket_address(net::loopback(net::Family::ipv4), port);
+  auto now = c->start_connect(at);
+  if (!now) return "connect failed";
+  std::string got;
+  for (int spins = 0; spins < 100000; ++spins) {
+    pollfd p{c->fd(), short(*now ? POLLIN : POLLOUT), 0};
+    ::poll(&p, 1, 1000);
+    if (!*now) {
+      if (!c->finish_connect()) return "connect failed";
+      now = true;
+      continue;
+    }
+    uint8_t buf[64];
+    auto n = c->read({buf, sizeof buf});
+    if (!n) {
+      if (n.error() == net::ErrorCode::would_block) continue;
+      return got + " (read failed)";
+    }
+    if (*n == 0) return got;
+    got.append(reinterpret_cast<const char*>(buf), *n);
+  }
+  return got + " (no end)";
+}
+
+}  // namespace
+
+TEST_CASE("preview1 registry: wasi.tcp_listen preopens a listener every instance of the entry accepts on") {
+  RegistryScratch s;
+  RuntimeOptions opts;
+  opts.inherit_stdio = false;
+  const uint16_t port = free_loopback_port();
+  const std::string listen = "      tcp_listen: [\"127.0.0.1:" + std::to_string(port) + "\"]\n";
+  auto rt = Runtime::load(s.write("l.yaml", listen_entry("wasi1", listen, kServeWat)), opts);
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  // Two calls, two instances (a preview1 instance is made afresh after a
+  // call): both accept on the one listener, opened at load.
+  for (int call = 0; call < 2; ++call) {
+    std::string got;
+    std::thread client([&] { got = blocking_fetch(port); });
+    auto out = (*rt)->call_json("p1:s", std::vector<std::string>{});
+    client.join();
+    REQUIRE_MESSAGE(out.ok(), (out.ok() ? "" : out.error().message));
+    CHECK(out->json == "0");
+    CHECK(got == "hi\n");
+  }
+
+  // The address is taken now (the runtime above holds it): the second
+  // load fails, naming the line.
+  auto taken = Runtime::load(s.write("t.yaml", listen_entry("wasi1", listen, kServeWat)), opts);
+  REQUIRE_FALSE(taken.ok());
+  CHECK_MESSAGE(taken.error().message.find("t.yaml:8: entry p1:s: wasi tcp_listen: tcp listen on 127.0.0.1:" +
+                                           std::to_string(port) + ": address-in-use") != std::string::npos,
+                taken.error().message);
+
+  // The network grant applies.
+  auto denied = Runtime::load(
+      s.write("d.yaml", listen_entry("wasi1", "      network: {allow_listen: false}\n      tcp_listen: [\"127.0.0.1:0\"]\n",
+                                     kServeWat)),
+      opts);
+  REQUIRE_FALSE(denied.ok());
+  CHECK_MESSAGE(denied.error().message.find("does not allow listening") != std::string::npos, denied.error().message);
+
+  // Not an address; not a list.
+  auto bad = Runtime::load(s.write("b.yaml", listen_entry("wasi1", "      tcp_listen: [nowhere]\n", kServeWat)), opts);
+  REQUIRE_FALSE(bad.ok());
+  CHECK_MESSAGE(bad.error().message.find("b.yaml:8: entry p1:s: wasi tcp_listen nowhere: expected HOST:PORT") !=
+                    std::string::npos,
+                bad.error().message);
+  auto scalar = Runtime::load(s.write("c.yaml", listen_entry("wasi1", "      tcp_listen: 127.0.0.1:80\n", kServeWat)), opts);
+  REQUIRE_FALSE(scalar.ok());
+  CHECK_MESSAGE(scalar.error().message.find("wasi tcp_listen must be a list") != std::string::npos,
+                scalar.error().message);
+
+  // Only preview1 modules take listeners.
+  auto plain = Runtime::load(
+      s.write("p.yaml", listen_entry("wasi1", "      tcp_listen: [\"127.0.0.1:0\"]\n",
+                                     "(module (func (export \"serve\") (result i32) (i32.const 0)))")),
+      opts);
+  REQUIRE_FALSE(plain.ok());
+  CHECK_MESSAGE(plain.error().message.find("p.yaml:8) is for preview1 modules") != std::string::npos,
+                plain.error().message);
 }

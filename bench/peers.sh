@@ -5,7 +5,7 @@
 # reported, not asserted except that every runtime prints the same result):
 #   bash bench/peers.sh [--build DIR] [--wasm3 PATH] [--iwasm PATH]
 #                       [--iwasm-classic PATH] [--runs N] [--filter SUBSTR]
-#                       [--n N]
+#                       [--n N] [--p1]
 # --build DIR        meson build dir holding cli/wippy-run and
 #                    bench/kernels/*.wasm (default: build)
 # --wasm3 PATH       wasm3 CLI: `wasm3 --func run N FILE.wasm`
@@ -15,6 +15,13 @@
 #                    median is reported
 # --filter SUBSTR    only kernels whose name contains SUBSTR
 # --n N              argument for every kernel instead of its default
+# --p1               run the kernels as WASI preview1 commands instead:
+#                    every runtime gets the same <name>.p1.wasm bytes
+#                    (`FILE N`; `wippy-run run FILE -- N`) and prints the
+#                    result line through its WASI layer; wippy also runs
+#                    <name>.p1.component.wasm (the same module wrapped by
+#                    the preview1 adapter) as the column wippy-component.
+#                    Both are built with the guest toolchain (tools/).
 # WASM3=PATH, IWASM=PATH, IWASM_CLASSIC=PATH in the environment add the
 # same peers when PATH is executable (before any given as options).
 # Kernel names and default arguments are read from bench/kernel_list.cpp
@@ -29,7 +36,7 @@
 # the geometric mean of each column.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-build=build runs=5 filter='' n_override=''
+build=build runs=5 filter='' n_override='' p1=0
 names=(wippy) bins=('')
 # Peers may also come from the environment (WASM3=, IWASM=, IWASM_CLASSIC=
 # paths), each run when set and executable, as if given by its option.
@@ -46,11 +53,16 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --filter) filter=$2; shift 2 ;;
     --n) n_override=$2; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --p1) p1=1; shift ;;
+    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "peers.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 bins[0]=$build/cli/wippy-run
+if [ $p1 = 1 ]; then  # the component column goes second, beside wippy
+  names=("${names[0]}" wippy-component "${names[@]:1}")
+  bins=("${bins[0]}" "${bins[0]}" "${bins[@]:1}")
+fi
 kdir=$build/bench/kernels
 for b in "${bins[@]}"; do
   [ -x "$b" ] || { echo "peers.sh: $b is not an executable" >&2; exit 1; }
@@ -71,21 +83,31 @@ trap 'rm -rf "$tmp"' EXIT
 run_one() {
   local i=$1 file=$2 n=$3 t0 t1 status=0
   local -a cmd
-  case ${names[$i]} in
-    wippy) cmd=("${bins[$i]}" run "$file" --invoke run "$n") ;;
-    wasm3) cmd=("${bins[$i]}" --func run "$file" "$n") ;;
-    iwasm-*) cmd=("${bins[$i]}" -f run "$file" "$n") ;;
-  esac
+  if [ $p1 = 1 ]; then
+    case ${names[$i]} in
+      wippy) cmd=("${bins[$i]}" run "$file" -- "$n") ;;
+      wippy-component) cmd=("${bins[$i]}" run "${file%.wasm}.component.wasm" -- "$n") ;;
+      *) cmd=("${bins[$i]}" "$file" "$n") ;;
+    esac
+  else
+    case ${names[$i]} in
+      wippy) cmd=("${bins[$i]}" run "$file" --invoke run "$n") ;;
+      wasm3) cmd=("${bins[$i]}" --func run "$file" "$n") ;;
+      iwasm-*) cmd=("${bins[$i]}" -f run "$file" "$n") ;;
+    esac
+  fi
   t0=$EPOCHREALTIME
   "${cmd[@]}" > "$tmp/out" 2>&1 || status=$?
   t1=$EPOCHREALTIME
   elapsed_us=$(( ${t1/./} - ${t0/./} ))
   result=''
   [ $status -eq 0 ] || return 0
-  # wippy: "i32:-5"; wasm3: "Result: -5"; iwasm: "0xfffffffb:i32".
+  # wippy: "i32:-5"; wasm3: "Result: -5"; iwasm: "0xfffffffb:i32";
+  # a preview1 command: "-5".
   local out
   out=$(tr -d '\r' < "$tmp/out")
   case $out in
+    -[0-9]*|[0-9]*) result=$out ;;
     i32:*) result=${out#i32:} ;;
     Result:\ *) result=${out#Result: } ;;
     0x*:i32) result=$(( ${out%:i32} )); [ "$result" -lt 2147483648 ] || result=$(( result - 4294967296 )) ;;
@@ -116,7 +138,8 @@ for entry in "${kernels[@]}"; do
   [[ -z $filter || $kernel == *"$filter"* ]] || continue
   [ -z "$n_override" ] || n=$n_override
   file=$kdir/$kernel.wasm
-  [ -f "$file" ] || { echo "peers.sh: $file missing (ninja -C $build bench/wippy-bench)" >&2; exit 1; }
+  [ $p1 = 0 ] || file=$kdir/$kernel.p1.wasm
+  [ -f "$file" ] || { echo "peers.sh: $file missing (ninja -C $build)" >&2; exit 1; }
   expected=''
   for ((i = 0; i < ${#names[@]}; i++)); do
     run_one "$i" "$file" "$n"

@@ -1074,3 +1074,35 @@ TEST_CASE("preview1 registry: wasi.tcp_listen preopens a listener every instance
   CHECK_MESSAGE(plain.error().message.find("p.yaml:8) is for preview1 modules") != std::string::npos,
                 plain.error().message);
 }
+
+TEST_CASE("preview1: fd_advise, fd_sync, fd_datasync and fd_allocate on files, directories, stdio and bad fds") {
+  constexpr uint32_t kFbig = 22, kNospc = 51;
+  Tree t;
+  Guest g({"path_open", "fd_advise", "fd_sync", "fd_datasync", "fd_allocate", "fd_filestat_get"}, &t,
+          [](WasiCtx& ctx) { ctx.limits.max_file_bytes = 64; });
+  REQUIRE(g.open(3, "file", 0, kRead | kWrite) == kSuccess);
+  const uint32_t fd = g.get32(60);
+  for (uint32_t advice = 0; advice <= 5; ++advice) CHECK(g.call("fd_advise", {fd, 0, 10, advice}) == kSuccess);
+  CHECK(g.call("fd_advise", {fd, 0, 10, 6}) == kInval);
+  CHECK(g.call("fd_advise", {3, 0, 10, 0}) == kBadf);  // a directory
+  CHECK(g.call("fd_advise", {1, 0, 10, 0}) == kBadf);  // stdout
+  CHECK(g.call("fd_advise", {99, 0, 10, 0}) == kBadf);
+
+  CHECK(g.call("fd_sync", {fd}) == kSuccess);
+  CHECK(g.call("fd_datasync", {fd}) == kSuccess);
+  CHECK(g.call("fd_sync", {3}) == kSuccess);  // a preopened directory
+  CHECK(g.call("fd_sync", {1}) == kInval);    // stdio has nothing to sync
+  CHECK(g.call("fd_datasync", {99}) == kBadf);
+
+  // Grows only, up to limits.max_file_bytes; offset + len must not wrap.
+  CHECK(g.call("fd_allocate", {fd, 0, 4}) == kSuccess);  // shorter than the file: nothing to do
+  CHECK(g.call("fd_allocate", {fd, 10, 30}) == kSuccess);
+  REQUIRE(g.call("fd_filestat_get", {fd, 400}) == kSuccess);
+  CHECK(g.get64(432) == 40);  // filestat.size
+  CHECK(g.call("fd_allocate", {fd, 60, 5}) == kNospc);
+  CHECK(g.call("fd_allocate", {fd, ~uint64_t(0), 2}) == kFbig);
+  CHECK(g.call("fd_allocate", {3, 0, 1}) == kBadf);
+  REQUIRE(g.call("fd_filestat_get", {fd, 400}) == kSuccess);
+  CHECK(g.get64(432) == 40);
+  CHECK(std::filesystem::file_size(t.base + "/rw/file") == 40);
+}

@@ -208,16 +208,32 @@ Result<Errno> sock_accept(Call& c) {
   return Errno::success;
 }
 
-Result<Errno> sock_recv(Call& c) {
-  Fd* fd = c.host.fds.get(c.u32(0));
-  SocketFd* s = socket_of(fd);
-  if (!s) return not_a_socket(fd);
+// sock_recv's and sock_send's first three arguments: the socket fd (else
+// notsock, or badf for no fd) and its iovecs (fault outside memory).
+struct SockIo {
+  Fd* fd = nullptr;
+  SocketFd* sock = nullptr;
+  std::vector<IoBuf> bufs;
+};
+
+Errno sock_io_args(Call& c, SockIo& io) {
+  io.fd = c.host.fds.get(c.u32(0));
+  io.sock = socket_of(io.fd);
+  if (!io.sock) return not_a_socket(io.fd);
   auto bufs = load_iovecs(c.mem, c.u32(1), c.u32(2));
+  if (!bufs) return Errno::fault;
+  io.bufs = std::move(*bufs);
+  return Errno::success;
+}
+
+Result<Errno> sock_recv(Call& c) {
+  SockIo io;
+  if (Errno e = sock_io_args(c, io); e != Errno::success) return e;
   const uint32_t flags = c.u32(3);
-  if (!bufs || !c.mem.fits(c.u32(4), 4) || !c.mem.fits(c.u32(5), 2)) return Errno::fault;
+  if (!c.mem.fits(c.u32(4), 4) || !c.mem.fits(c.u32(5), 2)) return Errno::fault;
   if (flags & ~uint32_t(kRecvPeek | kRecvWaitall)) return Errno::inval;
   uint64_t n = 0;
-  auto r = recv_into(*fd, *s, *bufs, uint16_t(flags), n);
+  auto r = recv_into(*io.fd, *io.sock, io.bufs, uint16_t(flags), n);
   if (!r || *r != Errno::success) return r;
   c.mem.store<uint32_t>(c.u32(4), uint32_t(n));
   c.mem.store<uint16_t>(c.u32(5), 0);
@@ -225,14 +241,12 @@ Result<Errno> sock_recv(Call& c) {
 }
 
 Result<Errno> sock_send(Call& c) {
-  Fd* fd = c.host.fds.get(c.u32(0));
-  SocketFd* s = socket_of(fd);
-  if (!s) return not_a_socket(fd);
-  auto bufs = load_iovecs(c.mem, c.u32(1), c.u32(2));
-  if (!bufs || !c.mem.fits(c.u32(4), 4)) return Errno::fault;
+  SockIo io;
+  if (Errno e = sock_io_args(c, io); e != Errno::success) return e;
+  if (!c.mem.fits(c.u32(4), 4)) return Errno::fault;
   if (c.u32(3) != 0) return Errno::inval;  // siflags: none are defined
   uint64_t n = 0;
-  auto r = send_from(*fd, *s, *bufs, n);
+  auto r = send_from(*io.fd, *io.sock, io.bufs, n);
   if (!r || *r != Errno::success) return r;
   c.mem.store<uint32_t>(c.u32(4), uint32_t(n));
   return Errno::success;

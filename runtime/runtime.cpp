@@ -3,12 +3,14 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <new>
 #include <optional>
 
 #include "component/val_json.h"
+#include "dispatcher/cross_wake.h"
 #include "dispatcher/dispatcher.h"
 #include "interp/quote.h"
 #include "hostfns/wasi_preview1.h"
@@ -18,6 +20,7 @@
 #include "runtime/program.h"
 #include "runtime/registry.h"
 #include "runtime/wasi_env.h"
+#include "runtime/worker.h"
 #include "wippy/runtime.h"
 
 namespace wippy {
@@ -27,7 +30,9 @@ using component::Val;
 
 struct EntryState {
   std::shared_ptr<const Program> prog;
-  std::unique_ptr<Pool> pool;  // created on first use
+  // One pool per worker (one in all without workers), each created on
+  // first use by the thread it serves.
+  std::vector<std::unique_ptr<Pool>> pools;
   // wasi.tcp_listen sockets, opened at load and shared by every instance.
   std::vector<std::shared_ptr<net::Socket>> tcp_listeners;
 };
@@ -67,6 +72,19 @@ struct Runtime::Impl {
   std::map<std::string, EntryState, std::less<>> entries;
   // wasi:http's parsed CA sets, shared by every instance of every entry.
   std::shared_ptr<net::TlsTrustCache> tls_trust = std::make_shared<net::TlsTrustCache>();
+  std::vector<std::unique_ptr<Worker>> workers;  // RuntimeOptions::workers
+  // Per worker: calls handed to it and not yet answered (the count drops
+  // before the caller is woken, so a caller that starts its next call
+  // sees the worker's true load). warm() and pool_info() do not count.
+  std::unique_ptr<std::atomic<uint32_t>[]> inflight;
+
+  ~Impl() {
+    // Each worker's pools belong to its thread: they go there, first.
+    for (size_t w = 0; w < workers.size(); ++w)
+      workers[w]->stop([this, w] {
+        for (auto& [id, es] : entries) es.pools[w].reset();
+      });
+  }
 
   Result<EntryState*> state(std::string_view id) {
     auto it = entries.find(id);
@@ -75,8 +93,10 @@ struct Runtime::Impl {
     return &it->second;
   }
 
-  Pool& pool(EntryState& es) {
-    if (!es.pool) {
+  // The entry's pool for worker `w` (0 without workers); on that thread.
+  Pool& pool(EntryState& es, size_t w) {
+    std::unique_ptr<Pool>& slot = es.pools[w];
+    if (!slot) {
       const FunctionEntry& fn = *es.prog->entry;
       InstanceConfig cfg;
       cfg.inherit_stdio = opts.inherit_stdio;
@@ -87,9 +107,40 @@ struct Runtime::Impl {
       cfg.http = http_grant(fn.wasi, fn.limits);
       cfg.tls_trust = tls_trust;
       cfg.tcp_listeners = es.tcp_listeners;
-      es.pool = std::make_unique<Pool>(es.prog, std::move(cfg), fn.pool);
+      slot = std::make_unique<Pool>(es.prog, std::move(cfg), fn.pool);
     }
-    return *es.pool;
+    return *slot;
+  }
+
+  // Runs fn(w) on a fiber: with no workers the caller's (or a private
+  // loop's, w = 0); else a fiber of the least busy worker w, the caller
+  // waiting until it is done.
+  template <class T>
+  Result<T> run(const std::function<Result<T>(size_t)>& fn) {
+    if (workers.empty()) return on_fiber<T>([&] { return fn(0); });
+    size_t w = 0;
+    for (size_t i = 1; i < workers.size(); ++i)
+      if (inflight[i].load(std::memory_order_relaxed) < inflight[w].load(std::memory_order_relaxed)) w = i;
+    return run_on<T>(w, fn, true);
+  }
+
+  // Runs fn(w) on a fiber of worker w and waits for it (`counted`: as a
+  // call, in inflight[w]).
+  template <class T>
+  Result<T> run_on(size_t w, const std::function<Result<T>(size_t)>& fn, bool counted = false) {
+    auto wake = disp::CrossWake::make();
+    if (!wake) return wake.error();
+    std::optional<Result<T>> out;
+    if (counted) inflight[w].fetch_add(1, std::memory_order_relaxed);
+    auto answer = [&](Result<T> r) {
+      out.emplace(std::move(r));
+      if (counted) inflight[w].fetch_sub(1, std::memory_order_relaxed);
+      wake->signal();
+    };
+    workers[w]->spawn([&] { answer(fn(w)); },
+                      [&] { answer(make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call")); });
+    wake->wait();
+    return std::move(*out);
   }
 
   Result<std::string> resolve(std::string_view name) const;
@@ -152,8 +203,8 @@ Result<CallOutput> Runtime::Impl::call(std::string_view name, const CallArgs& ar
   }
 
   EntryState& st = **es;
-  return on_fiber<CallOutput>([&]() -> Result<CallOutput> {
-    auto lease = pool(st).acquire();
+  return run<CallOutput>([&](size_t w) -> Result<CallOutput> {
+    auto lease = pool(st, w).acquire();
     if (!lease) return lease.error();
     std::vector<Val> converted;
     std::span<const Val> vals = args.vals;
@@ -232,6 +283,7 @@ Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::file
     }
     EntryState& es = impl->entries[fn->id];
     es.prog = std::move(*prog);
+    es.pools.resize(std::max<size_t>(1, impl->opts.workers));
     // Listening sockets are opened now, so that a refused or taken
     // address fails the load, naming the line that asked for it.
     const net::Policy policy = network_policy(fn->wasi);
@@ -246,6 +298,12 @@ Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::file
     }
   }
   if (!problems.empty()) return make_error(kind, fmt::format("{}", fmt::join(problems, "\n")));
+  impl->inflight = std::make_unique<std::atomic<uint32_t>[]>(impl->opts.workers);
+  for (uint32_t w = 0; w < impl->opts.workers; ++w) {
+    auto worker = Worker::start(private_loop_options());
+    if (!worker) return worker.error();
+    impl->workers.push_back(std::move(*worker));
+  }
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 
@@ -279,19 +337,41 @@ Result<CallOutput> Runtime::call(std::string_view entry, std::span<const Val> ar
 Result<void> Runtime::warm(std::string_view entry) {
   auto es = impl_->state(entry);
   if (!es) return es.error();
-  return impl_->pool(**es).warm();
+  EntryState& st = **es;
+  if (impl_->workers.empty()) return impl_->pool(st, 0).warm();
+  for (size_t w = 0; w < impl_->workers.size(); ++w) {
+    auto r = impl_->run_on<bool>(w, [&](size_t on) -> Result<bool> {
+      if (auto ok = impl_->pool(st, on).warm(); !ok) return ok.error();
+      return true;
+    });
+    if (!r) return r.error();
+  }
+  return {};
 }
 
 Result<PoolInfo> Runtime::pool_info(std::string_view entry) const {
   auto es = impl_->state(entry);
   if (!es) return es.error();
+  EntryState& st = **es;
   PoolInfo info;
-  const Pool& p = impl_->pool(**es);
-  info.capacity = p.capacity();
-  info.live = p.stats().live;
-  info.idle = p.stats().idle;
-  info.resets = p.stats().resets;
-  info.reset_ns = p.stats().reset_ns;
+  auto add = [&](const Pool& p) {
+    info.capacity += p.capacity();
+    info.live += p.stats().live;
+    info.idle += p.stats().idle;
+    info.resets += p.stats().resets;
+    info.reset_ns += p.stats().reset_ns;
+  };
+  if (impl_->workers.empty()) {
+    add(impl_->pool(st, 0));
+    return info;
+  }
+  for (size_t w = 0; w < impl_->workers.size(); ++w) {
+    auto r = impl_->run_on<bool>(w, [&](size_t on) -> Result<bool> {
+      add(impl_->pool(st, on));
+      return true;
+    });
+    if (!r) return r.error();
+  }
   return info;
 }
 

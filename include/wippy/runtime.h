@@ -96,6 +96,12 @@ struct RuntimeOptions {
   // skip it). Empty, the default: no cache. wippy-run uses
   // $XDG_CACHE_HOME/wippy (else ~/.cache/wippy) unless --no-cache.
   std::filesystem::path code_cache_dir;
+  // Worker threads, each running its own dispatcher loop with its own
+  // instance pools (an entry's pool settings apply per worker). 0, the
+  // default: calls run on the calling thread (see Runtime). N > 0: load()
+  // starts N threads; each call goes to the worker with the fewest calls
+  // in flight, and call() may be called from several threads at once.
+  uint32_t workers = 0;
 };
 
 // Per-call settings. Threads: a plain value, read only during the call.
@@ -125,15 +131,24 @@ struct PoolInfo {
 };
 
 // The loaded registry and its instance pools.
-// Threads: not thread-safe. All member functions and the destructor must be
-// called from one thread at a time, and a Runtime may change threads only
-// while no call is in flight. Several calls may be in flight together on
-// fibers of one thread's dispatcher loop (they interleave where a call
-// waits; a pool's instances serve them one call each). Distinct Runtimes
-// share nothing mutable and may be used on different threads at once (each
-// loads and compiles its own modules). The const members (functions,
-// resolve, is_command, pool_info) only read, but still must not run while
-// another thread calls a non-const one.
+// Threads, with RuntimeOptions::workers = 0 (the default): not thread-safe.
+// All member functions and the destructor must be called from one thread
+// at a time, and a Runtime may change threads only while no call is in
+// flight. Several calls may be in flight together on fibers of one
+// thread's dispatcher loop (they interleave where a call waits; a pool's
+// instances serve them one call each). Distinct Runtimes share nothing
+// mutable and may be used on different threads at once (each loads and
+// compiles its own modules). The const members (functions, resolve,
+// is_command, pool_info) only read, but still must not run while another
+// thread calls a non-const one.
+// Threads, with workers = N > 0: call(), call_json(), warm(), pool_info()
+// and the const members may be called from any threads at once; only the
+// destructor must wait until no other member is running. Each call runs
+// on a fiber of one worker's loop, with an instance of that worker's pool
+// (an instance never moves between threads); the caller waits for it,
+// parking only its fiber when it calls from inside a dispatcher fiber.
+// Modules are compiled once and their code is shared by every worker.
+// The callbacks of RuntimeOptions run on the calling thread as before.
 class Runtime {
  public:
   static Result<std::unique_ptr<Runtime>> load(std::span<const std::filesystem::path> files,

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "dispatcher/loop.h"
 #include "tests/unit/runtime_fixture.h"
 #include "wippy/runtime.h"
 
@@ -93,4 +94,36 @@ TEST_CASE("runtime threads: the embedder's SIGSEGV handler is installed again af
   CHECK(good == 3);
   CHECK((after.sa_flags & SA_SIGINFO) == 0);
   CHECK((after.sa_handler == marker_handler));
+}
+
+TEST_CASE("runtime workers: calls from four threads and from fibers share one Runtime's workers") {
+  RegistryScratch s;
+  s.copy_guest("typed.component.wasm");
+  RuntimeOptions opts;
+  opts.workers = 2;
+  auto rt = Runtime::load(s.write("th.yaml", greet_registry(s)), opts);
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  constexpr int kCalls = 100;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] { good += greet_many(**rt, fmt::format("t{}", t), kCalls); });
+  for (auto& th : threads) th.join();
+  CHECK(good.load() == 4 * kCalls);
+
+  // From fibers of the embedder's own loop: each call parks its fiber only.
+  int fiber_good = 0;
+  disp::Loop loop;
+  for (int f = 0; f < 8; ++f)
+    loop.spawn([&, f] { fiber_good += greet_many(**rt, fmt::format("f{}", f), 10); });
+  loop.run();
+  CHECK(fiber_good == 80);
+
+  // Each worker has its own pool (an inline pool is one instance each).
+  REQUIRE((*rt)->warm("th:greet").ok());
+  auto info = (*rt)->pool_info("th:greet");
+  REQUIRE(info.ok());
+  CHECK(info->capacity == 2);
+  CHECK(info->live == 2);
+  CHECK(greet_many(**rt, "after-warm", 5) == 5);
 }

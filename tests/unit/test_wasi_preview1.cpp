@@ -21,7 +21,9 @@
 #include <functional>
 #include <fstream>
 #include <iterator>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -1105,4 +1107,49 @@ TEST_CASE("preview1: fd_advise, fd_sync, fd_datasync and fd_allocate on files, d
   REQUIRE(g.call("fd_filestat_get", {fd, 400}) == kSuccess);
   CHECK(g.get64(432) == 40);
   CHECK(std::filesystem::file_size(t.base + "/rw/file") == 40);
+}
+
+TEST_CASE("runtime workers: a second call in flight goes to the idle worker and its own pool") {
+  RegistryScratch s;
+  RuntimeOptions opts;
+  opts.inherit_stdio = false;
+  opts.workers = 2;
+  const uint16_t port = free_loopback_port();
+  const std::string listen = "      tcp_listen: [\"127.0.0.1:" + std::to_string(port) + "\"]\n";
+  auto rt = Runtime::load(s.write("w.yaml", listen_entry("wasi1", listen, kServeWat)), opts);
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  // Each serve() call stays in flight, parked in sock_accept, until a
+  // client connects, so the second call finds the first worker busy.
+  std::optional<Result<CallOutput>> a, b;
+  // Waits (at most ~20 s, then fails) until the pools hold `n` instances.
+  auto wait_live = [&](uint32_t n) {
+    for (int i = 0; i < 20000; ++i) {
+      auto info = (*rt)->pool_info("p1:s");
+      if (info.ok() && info->live == n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  };
+  std::thread first([&] { a.emplace((*rt)->call_json("p1:s", std::vector<std::string>{})); });
+  CHECK(wait_live(1));
+  // An inline pool serves one call at a time: while the first call waits,
+  // only a second worker's own pool can make a second instance for the
+  // second call (on the first worker it would wait for the first's).
+  std::thread second([&] { b.emplace((*rt)->call_json("p1:s", std::vector<std::string>{})); });
+  CHECK(wait_live(2));
+  CHECK(blocking_fetch(port) == "hi\n");
+  CHECK(blocking_fetch(port) == "hi\n");
+  first.join();
+  second.join();
+  REQUIRE(a.has_value());
+  REQUIRE(b.has_value());
+  REQUIRE_MESSAGE(a->ok(), (a->ok() ? "" : a->error().message));
+  REQUIRE_MESSAGE(b->ok(), (b->ok() ? "" : b->error().message));
+  CHECK((*a)->json == "0");
+  CHECK((*b)->json == "0");
+  auto info = (*rt)->pool_info("p1:s");
+  REQUIRE(info.ok());
+  CHECK(info->capacity == 2);
+  CHECK(info->live == 2);
+  CHECK(info->resets == 2);
 }

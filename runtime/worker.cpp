@@ -1,0 +1,74 @@
+// worker.cpp — Worker (see worker.h): a thread whose loop is kept running
+// by one keeper fiber until stop() wakes it.
+#include "runtime/worker.h"
+
+#include <fmt/format.h>
+
+#include <exception>
+#include <string>
+#include <system_error>
+
+namespace wippy {
+
+Result<std::unique_ptr<Worker>> Worker::start(disp::LoopOptions lo) {
+  auto wake = disp::CrossWake::make();
+  if (!wake) return wake.error();
+  auto ready = disp::CrossWake::make();
+  if (!ready) return ready.error();
+  std::unique_ptr<Worker> w(new Worker(std::move(*wake)));
+  std::string failure;
+  try {
+    w->thread_ = std::thread([&w = *w, lo, &ready = *ready, &failure] { w.main(lo, ready, failure); });
+  } catch (const std::system_error& e) {
+    w->stopped_ = true;
+    return make_error(ErrorKind::Exhaustion, fmt::format("cannot start a worker thread: {}", e.what()));
+  }
+  ready->wait();
+  if (!failure.empty()) {
+    w->thread_.join();
+    w->stopped_ = true;
+    return make_error(ErrorKind::Exhaustion, fmt::format("cannot start a worker loop: {}", failure));
+  }
+  return w;
+}
+
+void Worker::main(disp::LoopOptions lo, disp::CrossWake& ready, std::string& failure) {
+  std::unique_ptr<disp::Loop> loop;
+  try {
+    loop = std::make_unique<disp::Loop>(lo);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (loop && !loop->spawn([this] {
+                     stop_wake_.wait();
+                     if (last_) last_();
+                   }).valid())
+    failure = "cannot create the keeper fiber";
+  loop_ = failure.empty() ? loop.get() : nullptr;
+  ready.signal();  // `ready` and `failure` are not touched after this
+  if (!loop_) return;
+  loop->run();
+  loop.reset();
+}
+
+void Worker::spawn(std::function<void()> work, std::function<void()> refuse) {
+  loop_->post([this, work = std::move(work), refuse = std::move(refuse)]() mutable {
+    if (!loop_->spawn(std::move(work)).valid()) refuse();
+  });
+}
+
+void Worker::stop(std::function<void()> last) {
+  if (stopped_) return;
+  stopped_ = true;
+  // Posted, so it runs after every spawn posted before it; the keeper
+  // fiber then runs `last` and ends, and run() returns when the rest do.
+  loop_->post([this, last = std::move(last)]() mutable {
+    last_ = std::move(last);
+    stop_wake_.signal();
+  });
+  thread_.join();
+}
+
+Worker::~Worker() { stop(); }
+
+}  // namespace wippy

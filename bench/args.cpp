@@ -21,7 +21,7 @@ const char* const kUsage =
     "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n"
     "       wippy-bench tail-calls [--runs N] [--n N]\n"
     "       wippy-bench exceptions [--runs N] [--n N]\n"
-    "       wippy-bench call FILE.yaml [MORE.yaml...] ENTRY [--calls N] [--concurrency C] [--] [ARG...]\n"
+    "       wippy-bench call FILE.yaml [MORE.yaml...] ENTRY [--calls N] [--concurrency C] [--threads T] [--] [ARG...]\n"
     "Options take `--name VALUE` or `--name=VALUE`.\n";
 
 namespace {
@@ -35,7 +35,7 @@ constexpr OptionSpec kReset[] = {{"--runs", true}};
 constexpr OptionSpec kGuests[] = {{"--runs", true}, {"--guests", true}, {"--sleep-ms", true}, {"--dir", true}};
 constexpr OptionSpec kHttpClient[] = {{"--runs", true}, {"--n", true}, {"--mib", true}, {"--dir", true}};
 constexpr OptionSpec kInstantiate[] = {{"--runs", true}, {"--file", true}};
-constexpr OptionSpec kCall[] = {{"--calls", true}, {"--concurrency", true}};
+constexpr OptionSpec kCall[] = {{"--calls", true}, {"--concurrency", true}, {"--threads", true}};
 constexpr OptionSpec kTailCalls[] = {{"--runs", true}, {"--n", true}};
 
 struct Command {
@@ -110,7 +110,8 @@ Result<Args> parse_args(int argc, char** argv) {
   auto mib = count(*p, "--mib", a.mib, 1, 65536);
   auto calls = count(*p, "--calls", a.calls, 1, 1000000000);
   auto concurrency = count(*p, "--concurrency", a.concurrency, 1, 1000000000);
-  for (const Result<int>* r : {&runs, &n, &guests, &sleep_ms, &mib, &calls, &concurrency})
+  auto threads = count(*p, "--threads", a.threads, 0, 1024);
+  for (const Result<int>* r : {&runs, &n, &guests, &sleep_ms, &mib, &calls, &concurrency, &threads})
     if (!*r) return r->error();
   a.runs = *runs;
   a.n = *n;
@@ -119,6 +120,7 @@ Result<Args> parse_args(int argc, char** argv) {
   a.mib = *mib;
   a.calls = *calls;
   a.concurrency = *concurrency;
+  a.threads = *threads;
   if (auto mb = p->last("--mb")) {
     auto v = megabytes(*mb);
     if (!v) return v.error();

@@ -33,6 +33,7 @@ struct Args {
   std::vector<std::string> call_args;
   int calls = 1000;
   int concurrency = 1;
+  int threads = 0;  // call: RuntimeOptions::workers (0: calls on this thread's loop)
 };
 
 Result<Args> parse_args(int argc, char** argv);

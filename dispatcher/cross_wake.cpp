@@ -1,58 +1,51 @@
-// cross_wake.cpp — CrossWake (see cross_wake.h) on an eventfd.
+// cross_wake.cpp — CrossWake (see cross_wake.h): an atomic flag with a
+// futex wait for threads, and an Event notified by a post for fibers.
 #include "dispatcher/cross_wake.h"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
+#include <atomic>
 
-#include <cerrno>
-#include <cstring>
-#include <utility>
-
-#include <fmt/format.h>
-
-#include "dispatcher/wait.h"
+#include "dispatcher/loop.h"
+#include "dispatcher/pollable.h"
+#include "dispatcher/this_fiber.h"
 
 namespace wippy::disp {
 
-Result<CrossWake> CrossWake::make() {
-  const int fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (fd < 0) return make_error(ErrorKind::Exhaustion, fmt::format("eventfd: {}", std::strerror(errno)));
-  return CrossWake(fd);
-}
+struct CrossWake::Shared {
+  std::atomic<uint32_t> done{0};
+  std::shared_ptr<Event> event = std::make_shared<Event>();  // touched on the loop's thread only
+};
 
-CrossWake& CrossWake::operator=(CrossWake&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(o.fd_, -1);
+CrossWake::CrossWake() : shared_(std::make_shared<Shared>()) {
+  if (this_fiber::in_fiber()) {
+    loop_ = Loop::current();
+    loop_->add_ref();
   }
-  return *this;
 }
 
 CrossWake::~CrossWake() {
-  if (fd_ >= 0) ::close(fd_);
+  if (loop_ && !waited_) loop_->release_ref();
 }
 
 void CrossWake::signal() {
-  const uint64_t one = 1;
-  // Only EAGAIN (the counter at its maximum) can fail here, and then a
-  // wake-up is already pending.
-  while (::write(fd_, &one, sizeof one) < 0 && errno == EINTR) {
-  }
+  // Once `done` is set the waiter may return and destroy *this: only
+  // locals are used from there on.
+  std::shared_ptr<Shared> keep = shared_;
+  Loop* loop = loop_;
+  keep->done.store(1, std::memory_order_release);
+  keep->done.notify_all();
+  if (loop) loop->post([keep = std::move(keep)] { keep->event->notify(); });
 }
 
 void CrossWake::wait() {
-  for (;;) {
-    uint64_t n = 0;
-    if (::read(fd_, &n, sizeof n) == sizeof n) return;
-    if (errno == EINTR) continue;
-    // Not signalled yet: park the fiber (or block the thread); a wait the
-    // fiber cannot do (cancelled, past its deadline) blocks the thread.
-    if (!wait_fd(fd_, false)) {
-      pollfd p{fd_, POLLIN, 0};
-      ::poll(&p, 1, -1);
-    }
+  Shared& s = *shared_;
+  if (loop_) {
+    Pollable p = Pollable::on(s.event);
+    while (s.done.load(std::memory_order_acquire) == 0)
+      if (this_fiber::block(p) != Errc::ok) break;  // cancelled: wait below instead
   }
+  while (s.done.load(std::memory_order_acquire) == 0) s.done.wait(0, std::memory_order_acquire);
+  if (loop_ && !waited_) loop_->release_ref();
+  waited_ = true;
 }
 
 }  // namespace wippy::disp

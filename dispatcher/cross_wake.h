@@ -1,34 +1,39 @@
 // cross_wake.h — a wake-up one thread signals and another waits for (a
-// call handed to a worker thread and its caller, say).
+// call handed to a worker thread and its caller, say), with no system
+// call beyond what the waker's post and a futex need.
 // Contract:
-//  * make() creates one on an eventfd (an error when none can be opened).
-//  * signal() may be called from any thread, any number of times; a
-//    wait() returns once at least one signal() happened since the last
-//    wait() returned (signals before wait() count).
-//  * wait() in a fiber parks only that fiber; outside one it blocks the
-//    thread. It returns only after a signal, even when the fiber is
-//    cancelled or past its deadline (then it blocks the thread): the
-//    signalling side may still be using the waiter's data until it signals.
+//  * A CrossWake is made by the waiting side, on the thread that will
+//    wait(): inside a fiber it belongs to that fiber's loop, which it keeps
+//    from reporting Stalled (Loop::add_ref) until wait() returns.
+//  * signal() may be called once, from any thread.
+//  * wait() returns once signal() has happened (before or during it). In a
+//    fiber it parks only that fiber (the loop is woken by a post); outside
+//    one it blocks the thread on a futex. It never returns early: when the
+//    fiber is cancelled or past its deadline it blocks the thread instead,
+//    because the signalling side may use the waiter's data until it
+//    signals.
 #pragma once
-#include "interp/result.h"
+#include <memory>
 
 namespace wippy::disp {
 
+class Loop;
+
 class CrossWake {
  public:
-  static Result<CrossWake> make();
-  CrossWake(CrossWake&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  CrossWake& operator=(CrossWake&& o) noexcept;
+  CrossWake();
+  ~CrossWake();
   CrossWake(const CrossWake&) = delete;
   CrossWake& operator=(const CrossWake&) = delete;
-  ~CrossWake();
 
   void signal();
   void wait();
 
  private:
-  explicit CrossWake(int fd) : fd_(fd) {}
-  int fd_ = -1;
+  struct Shared;
+  std::shared_ptr<Shared> shared_;  // also held by the post that wakes the fiber
+  Loop* loop_ = nullptr;            // the waiting fiber's loop; null: a plain thread
+  bool waited_ = false;
 };
 
 }  // namespace wippy::disp

@@ -12,6 +12,7 @@
 #include "component/val_json.h"
 #include "dispatcher/cross_wake.h"
 #include "dispatcher/dispatcher.h"
+#include "dispatcher/this_fiber.h"
 #include "interp/quote.h"
 #include "hostfns/wasi_preview1.h"
 #include "runtime/entry_grants.h"
@@ -77,8 +78,15 @@ struct Runtime::Impl {
   // before the caller is woken, so a caller that starts its next call
   // sees the worker's true load). warm() and pool_info() do not count.
   std::unique_ptr<std::atomic<uint32_t>[]> inflight;
+  std::atomic<uint64_t> tasks{0};  // Runtime::spawn tasks not yet finished
+
+  // Until every Runtime::spawn task has returned (they may still call).
+  void wait_for_tasks() {
+    for (uint64_t n; (n = tasks.load(std::memory_order_acquire)) != 0;) tasks.wait(n);
+  }
 
   ~Impl() {
+    wait_for_tasks();
     // Each worker's pools belong to its thread: they go there, first.
     for (size_t w = 0; w < workers.size(); ++w)
       workers[w]->stop([this, w] {
@@ -118,28 +126,35 @@ struct Runtime::Impl {
   template <class T>
   Result<T> run(const std::function<Result<T>(size_t)>& fn) {
     if (workers.empty()) return on_fiber<T>([&] { return fn(0); });
+    // Already on a fiber of worker i (a Runtime::spawn task): no hop.
+    if (disp::this_fiber::in_fiber())
+      for (size_t i = 0; i < workers.size(); ++i)
+        if (workers[i]->loop() == disp::Loop::current()) return fn(i);
+    return run_on<T>(least_busy(), fn, true);
+  }
+
+  size_t least_busy() const {
     size_t w = 0;
     for (size_t i = 1; i < workers.size(); ++i)
       if (inflight[i].load(std::memory_order_relaxed) < inflight[w].load(std::memory_order_relaxed)) w = i;
-    return run_on<T>(w, fn, true);
+    return w;
   }
 
   // Runs fn(w) on a fiber of worker w and waits for it (`counted`: as a
   // call, in inflight[w]).
   template <class T>
   Result<T> run_on(size_t w, const std::function<Result<T>(size_t)>& fn, bool counted = false) {
-    auto wake = disp::CrossWake::make();
-    if (!wake) return wake.error();
+    disp::CrossWake wake;
     std::optional<Result<T>> out;
     if (counted) inflight[w].fetch_add(1, std::memory_order_relaxed);
     auto answer = [&](Result<T> r) {
       out.emplace(std::move(r));
       if (counted) inflight[w].fetch_sub(1, std::memory_order_relaxed);
-      wake->signal();
+      wake.signal();
     };
     workers[w]->spawn([&] { answer(fn(w)); },
                       [&] { answer(make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call")); });
-    wake->wait();
+    wake.wait();
     return std::move(*out);
   }
 
@@ -241,7 +256,9 @@ Result<CallOutput> Runtime::Impl::call(std::string_view name, const CallArgs& ar
 }
 
 Runtime::Runtime(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Runtime::~Runtime() = default;
+Runtime::~Runtime() {
+  if (impl_) impl_->wait_for_tasks();  // while the Runtime is whole: tasks may call it
+}
 
 namespace {
 
@@ -332,6 +349,29 @@ Result<CallOutput> Runtime::call(std::string_view entry, std::span<const Val> ar
   CallArgs a;
   a.vals = args;
   return impl_->call(entry, a, opts);
+}
+
+Result<void> Runtime::spawn(std::function<void()> task) {
+  Impl& im = *impl_;
+  if (im.workers.empty())
+    return make_error(ErrorKind::Other, "Runtime::spawn needs worker threads (RuntimeOptions::workers > 0)");
+  const size_t w = im.least_busy();
+  im.inflight[w].fetch_add(1, std::memory_order_relaxed);
+  im.tasks.fetch_add(1, std::memory_order_relaxed);
+  auto finished = [&im, w] {
+    im.inflight[w].fetch_sub(1, std::memory_order_relaxed);
+    if (im.tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) im.tasks.notify_all();
+  };
+  im.workers[w]->spawn(
+      [task = std::move(task), finished] {
+        task();
+        finished();
+      },
+      [finished] {
+        std::fprintf(stderr, "wippy: a Runtime::spawn task was dropped: its worker could not create a fiber\n");
+        finished();
+      });
+  return {};
 }
 
 Result<void> Runtime::warm(std::string_view entry) {

@@ -8,22 +8,21 @@
 #include <string>
 #include <system_error>
 
+#include "dispatcher/this_fiber.h"
+
 namespace wippy {
 
 Result<std::unique_ptr<Worker>> Worker::start(disp::LoopOptions lo) {
-  auto wake = disp::CrossWake::make();
-  if (!wake) return wake.error();
-  auto ready = disp::CrossWake::make();
-  if (!ready) return ready.error();
-  std::unique_ptr<Worker> w(new Worker(std::move(*wake)));
+  disp::CrossWake ready;
+  std::unique_ptr<Worker> w(new Worker());
   std::string failure;
   try {
-    w->thread_ = std::thread([&w = *w, lo, &ready = *ready, &failure] { w.main(lo, ready, failure); });
+    w->thread_ = std::thread([&w = *w, lo, &ready, &failure] { w.main(lo, ready, failure); });
   } catch (const std::system_error& e) {
     w->stopped_ = true;
     return make_error(ErrorKind::Exhaustion, fmt::format("cannot start a worker thread: {}", e.what()));
   }
-  ready->wait();
+  ready.wait();
   if (!failure.empty()) {
     w->thread_.join();
     w->stopped_ = true;
@@ -40,11 +39,16 @@ void Worker::main(disp::LoopOptions lo, disp::CrossWake& ready, std::string& fai
     failure = e.what();
   }
   if (loop && !loop->spawn([this] {
-                     stop_wake_.wait();
+                     disp::Pollable p = disp::Pollable::on(stop_event_);
+                     while (!stopping_)
+                       if (disp::this_fiber::block(p) != disp::Errc::ok) break;
                      if (last_) last_();
                    }).valid())
     failure = "cannot create the keeper fiber";
   loop_ = failure.empty() ? loop.get() : nullptr;
+  // Posts may come at any time: the loop waits for them, never Stalled,
+  // until stop()'s post lets go.
+  if (loop_) loop_->add_ref();
   ready.signal();  // `ready` and `failure` are not touched after this
   if (!loop_) return;
   loop->run();
@@ -64,7 +68,9 @@ void Worker::stop(std::function<void()> last) {
   // fiber then runs `last` and ends, and run() returns when the rest do.
   loop_->post([this, last = std::move(last)]() mutable {
     last_ = std::move(last);
-    stop_wake_.signal();
+    stopping_ = true;
+    stop_event_->notify();
+    loop_->release_ref();
   });
   thread_.join();
 }

@@ -20,6 +20,7 @@
 
 #include "dispatcher/cross_wake.h"
 #include "dispatcher/loop.h"
+#include "dispatcher/pollable.h"
 #include "interp/result.h"
 
 namespace wippy {
@@ -33,13 +34,18 @@ class Worker {
 
   void spawn(std::function<void()> work, std::function<void()> refuse);
   void stop(std::function<void()> last = {});
+  // The worker's loop (for recognising calls already on it).
+  const disp::Loop* loop() const { return loop_; }
 
  private:
-  explicit Worker(disp::CrossWake stop_wake) : stop_wake_(std::move(stop_wake)) {}
+  Worker() = default;
   void main(disp::LoopOptions lo, disp::CrossWake& ready, std::string& failure);
 
-  disp::CrossWake stop_wake_;        // the keeper fiber waits on it
-  std::function<void()> last_;       // set by stop() before the wake
+  // The keeper fiber waits on stop_event_ until stopping_ (both touched on
+  // the worker thread only, by stop()'s post).
+  std::shared_ptr<disp::Event> stop_event_ = std::make_shared<disp::Event>();
+  bool stopping_ = false;
+  std::function<void()> last_;       // set by stop()'s post
   disp::Loop* loop_ = nullptr;       // lives on the worker thread's stack
   std::thread thread_;
   bool stopped_ = false;

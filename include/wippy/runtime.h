@@ -141,9 +141,10 @@ struct PoolInfo {
 // compiles its own modules). The const members (functions, resolve,
 // is_command, pool_info) only read, but still must not run while another
 // thread calls a non-const one.
-// Threads, with workers = N > 0: call(), call_json(), warm(), pool_info()
-// and the const members may be called from any threads at once; only the
-// destructor must wait until no other member is running. Each call runs
+// Threads, with workers = N > 0: call(), call_json(), spawn(), warm(),
+// pool_info() and the const members may be called from any threads at
+// once (and from spawn() tasks); only the destructor must wait until no
+// other member is running (it waits for spawn() tasks itself). Each call runs
 // on a fiber of one worker's loop, with an instance of that worker's pool
 // (an instance never moves between threads); the caller waits for it,
 // parking only its fiber when it calls from inside a dispatcher fiber.
@@ -176,6 +177,16 @@ class Runtime {
   }
   Result<CallOutput> call(std::string_view entry, std::span<const component::Val> args,
                           const CallOptions& opts = {});
+
+  // With workers (RuntimeOptions::workers > 0): runs `task` on a new fiber
+  // of the least busy worker, soon, and returns at once. Calls the task
+  // makes run on that worker with no hand-over (a server's request
+  // handlers, say, spread over the cores this way). The task must not let
+  // an exception escape (that aborts, as on any fiber); the Runtime's
+  // destructor waits until every task has returned. If the worker cannot
+  // create a fiber the task is dropped with a line on stderr. Without
+  // workers: an error, and nothing runs.
+  Result<void> spawn(std::function<void()> task);
 
   // Creates the entry's warm instances ahead of calls (all of a static pool).
   Result<void> warm(std::string_view entry);

@@ -127,3 +127,29 @@ TEST_CASE("runtime workers: calls from four threads and from fibers share one Ru
   CHECK(info->live == 2);
   CHECK(greet_many(**rt, "after-warm", 5) == 5);
 }
+
+TEST_CASE("runtime workers: spawn() runs tasks on the workers; their calls stay there; the destructor waits") {
+  RegistryScratch s;
+  s.copy_guest("typed.component.wasm");
+  const auto files = s.write("th.yaml", greet_registry(s));
+  auto none = Runtime::load(files);
+  REQUIRE(none.ok());
+  auto refused = (*none)->spawn([] {});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().message.find("RuntimeOptions::workers") != std::string::npos);
+
+  RuntimeOptions opts;
+  opts.workers = 2;
+  auto rt = Runtime::load(files, opts);
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  std::atomic<int> good{0}, ran{0};
+  Runtime* runtime = rt->get();
+  for (int t = 0; t < 8; ++t)
+    REQUIRE(runtime->spawn([&, t] {
+      ++ran;
+      good += greet_many(*runtime, fmt::format("task{}", t), 20);
+    }).ok());
+  rt->reset();  // waits for all eight tasks
+  CHECK(ran.load() == 8);
+  CHECK(good.load() == 160);
+}

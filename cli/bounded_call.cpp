@@ -13,7 +13,9 @@ Result<void> run_bounded(Store& store, uint64_t timeout_ns, const std::function<
   if (!thunk) return make_error(ErrorKind::Exhaustion, "cannot create the call under --timeout");
   disp::LoopOptions lo;
   lo.stack_size = 1024 * 1024;  // as hostfns::run_on_fiber
-  disp::Loop loop(lo);
+  auto made = disp::Loop::create(lo);
+  if (!made) return made.error();
+  disp::Loop& loop = **made;
   Result<void> out = make_error(ErrorKind::Other, "the call under --timeout did not finish");
   auto fiber = loop.spawn([&] {
     disp::GuestCallOptions opts;

@@ -12,7 +12,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <system_error>
+
+#include <fmt/format.h>
 
 #include "dispatcher/context.h"
 #include "dispatcher/fiber.h"
@@ -62,6 +65,16 @@ Loop::Loop(LoopOptions opts) : opts_(opts) {
     throw std::system_error(err, std::generic_category(), "eventfd");
   }
   if (opts_.time_slice_ns != 0) start_ticker();
+}
+
+Result<std::unique_ptr<Loop>> Loop::create(LoopOptions opts) {
+  try {
+    return std::make_unique<Loop>(opts);
+  } catch (const std::system_error& e) {
+    return make_error(ErrorKind::Exhaustion, fmt::format("cannot create an event loop: {}", e.what()));
+  } catch (const std::bad_alloc&) {
+    return make_error(ErrorKind::Exhaustion, "cannot create an event loop: out of memory");
+  }
 }
 
 Loop::~Loop() {

@@ -51,6 +51,7 @@
 #include "dispatcher/ticker.h"
 #include "dispatcher/timer_heap.h"
 #include "dispatcher/wait_list.h"
+#include "interp/result.h"
 
 namespace wippy::disp {
 
@@ -92,6 +93,9 @@ class Loop {
   static constexpr int kDrainRounds = 64;
 
   explicit Loop(LoopOptions opts = {});  // throws std::system_error if epoll/eventfd fail
+  // The same, with failure as a value (no descriptors, no thread for the
+  // time-slice ticker, no memory): what code below a public API uses.
+  static Result<std::unique_ptr<Loop>> create(LoopOptions opts = {});
   ~Loop();
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;

@@ -21,10 +21,11 @@ Result<void> run_on_fiber(const std::function<void()>& fn, const char* what) {
   // work (HTTP requests, DNS) runs on fibers of its own.
   disp::LoopOptions lo;
   lo.stack_size = 1024 * 1024;
-  disp::Loop loop(lo);
-  if (!loop.spawn([&] { fn(); }).valid())
+  auto loop = disp::Loop::create(lo);
+  if (!loop) return loop.error();
+  if (!(*loop)->spawn([&] { fn(); }).valid())
     return make_error(ErrorKind::Exhaustion, std::string("cannot create a fiber for ") + what);
-  loop.run();
+  (*loop)->run();
   return {};
 }
 

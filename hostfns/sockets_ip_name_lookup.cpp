@@ -50,7 +50,12 @@ struct ResolverSlot {
 // Outside a loop: resolve to completion on a private loop.
 std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::string_view name, uint64_t wait_ns) {
   auto lookup = std::make_shared<net::Lookup>();
-  disp::Loop loop;
+  auto made = disp::Loop::create();
+  if (!made) {
+    lookup->complete(ErrorCode::out_of_memory);
+    return lookup;
+  }
+  disp::Loop& loop = **made;
   auto r = net::Resolver::create(loop, opts);
   if (!r) {
     lookup->complete(ErrorCode::permanent_resolver_failure);

@@ -123,17 +123,14 @@ Result<void> Instance::Impl::guarded(const std::function<Result<void>(Store&)>& 
   if (disp::this_fiber::in_fiber()) {
     out.emplace(call());
   } else {
-    try {
-      disp::Loop loop(private_loop_options(engine->opts));
-      disp::FiberHandle h = loop.spawn([&] { out.emplace(call()); });
-      if (!h.valid()) {
-        out.emplace(make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call"));
-      } else {
-        LoopRegistration reg(st, loop, h);
-        loop.run();
-      }
-    } catch (const std::system_error& e) {
-      out.emplace(make_error(ErrorKind::Io, fmt::format("cannot create an event loop: {}", e.what())));
+    auto loop = disp::Loop::create(private_loop_options(engine->opts));
+    if (!loop) {
+      out.emplace(loop.error());
+    } else if (disp::FiberHandle h = (*loop)->spawn([&] { out.emplace(call()); }); !h.valid()) {
+      out.emplace(make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call"));
+    } else {
+      LoopRegistration reg(st, **loop, h);
+      (*loop)->run();
     }
   }
   pending = nullptr;

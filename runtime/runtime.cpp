@@ -57,10 +57,11 @@ template <class T>
 Result<T> on_fiber(const std::function<Result<T>()>& fn) {
   if (disp::this_fiber::in_fiber()) return fn();
   std::optional<Result<T>> out;
-  disp::Loop loop(private_loop_options());
-  if (!loop.spawn([&] { out.emplace(fn()); }).valid())
+  auto loop = disp::Loop::create(private_loop_options());
+  if (!loop) return loop.error();
+  if (!(*loop)->spawn([&] { out.emplace(fn()); }).valid())
     return make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call");
-  loop.run();
+  (*loop)->run();
   if (!out) return make_error(ErrorKind::Other, "the call did not finish (nothing left could wake it)");
   return std::move(*out);
 }

@@ -26,18 +26,17 @@ Result<std::unique_ptr<Worker>> Worker::start(disp::LoopOptions lo) {
   if (!failure.empty()) {
     w->thread_.join();
     w->stopped_ = true;
-    return make_error(ErrorKind::Exhaustion, fmt::format("cannot start a worker loop: {}", failure));
+    return make_error(ErrorKind::Exhaustion, fmt::format("worker thread: {}", failure));
   }
   return w;
 }
 
 void Worker::main(disp::LoopOptions lo, disp::CrossWake& ready, std::string& failure) {
   std::unique_ptr<disp::Loop> loop;
-  try {
-    loop = std::make_unique<disp::Loop>(lo);
-  } catch (const std::exception& e) {
-    failure = e.what();
-  }
+  if (auto made = disp::Loop::create(lo))
+    loop = std::move(*made);
+  else
+    failure = made.error().message;
   if (loop && !loop->spawn([this] {
                      disp::Pollable p = disp::Pollable::on(stop_event_);
                      while (!stopping_)

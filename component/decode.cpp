@@ -144,7 +144,7 @@ Sort Decoder::core_sort() {
     case 0x01: return Sort::CoreTable;
     case 0x02: return Sort::CoreMemory;
     case 0x03: return Sort::CoreGlobal;
-    case 0x04: unsupported(at, "core sort `tag` (exception handling)"); return Sort::CoreFunc;
+    case 0x04: return Sort::CoreTag;
     case 0x10: return Sort::CoreType;
     case 0x11: return Sort::CoreModule;
     case 0x12: return Sort::CoreInstance;
@@ -423,7 +423,11 @@ CoreExternType Decoder::core_externtype() {
     case 0x01: t.kind = ExternKind::Table; decode::read_table_type(r_, t.table); break;
     case 0x02: t.kind = ExternKind::Memory; decode::read_memory_type(r_, t.memory); break;
     case 0x03: t.kind = ExternKind::Global; decode::read_global_type(r_, t.global); break;
-    case 0x04: unsupported(at, "core tag imports/exports (exception handling)"); break;
+    case 0x04:  // tag: attribute 0 (exception), then its function type index
+      t.kind = ExternKind::Tag;
+      if (byte() != 0x00 && ok()) fail_at(at + 1, "invalid tag attribute");
+      t.func_type = u32();
+      break;
     default:
       if (ok()) fail_at(at, fmt::format("invalid leading byte ({:#x}) for core extern type", b));
   }

@@ -31,6 +31,7 @@ const char* sort_name(Sort s) {
     case Sort::CoreTable: return "core table";
     case Sort::CoreMemory: return "core memory";
     case Sort::CoreGlobal: return "core global";
+    case Sort::CoreTag: return "core tag";
     case Sort::CoreType: return "core type";
     case Sort::CoreModule: return "core module";
     case Sort::CoreInstance: return "core instance";

@@ -85,13 +85,13 @@ struct ResourceType {
 // ---- sorts -------------------------------------------------------------
 
 // Every index space of a component. Core sorts first (binary core:sort
-// opcodes: func 0x00, table 0x01, memory 0x02, global 0x03, type 0x10,
-// module 0x11, instance 0x12), then the component sorts.
+// opcodes: func 0x00, table 0x01, memory 0x02, global 0x03, tag 0x04,
+// type 0x10, module 0x11, instance 0x12), then the component sorts.
 enum class Sort : uint8_t {
-  CoreFunc, CoreTable, CoreMemory, CoreGlobal, CoreType, CoreModule, CoreInstance,
+  CoreFunc, CoreTable, CoreMemory, CoreGlobal, CoreTag, CoreType, CoreModule, CoreInstance,
   Func, Value, Type, Component, Instance,
 };
-inline constexpr size_t kNumSorts = 12;
+inline constexpr size_t kNumSorts = 13;
 const char* sort_name(Sort s);  // "core func", ..., "instance"
 inline bool is_core_sort(Sort s) { return uint8_t(s) <= uint8_t(Sort::CoreInstance); }
 
@@ -140,7 +140,7 @@ struct Alias {
 // A core extern type (in a module type's export declarations).
 struct CoreExternType {
   ExternKind kind = ExternKind::Func;
-  uint32_t func_type = 0;  // Func: core type index (in the module type's scope)
+  uint32_t func_type = 0;  // Func, Tag: core type index (in the module type's scope)
   TableType table;
   MemoryType memory;
   GlobalType global;

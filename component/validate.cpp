@@ -164,6 +164,7 @@ struct Scope {
   std::vector<TableType> core_tables;
   std::vector<MemoryType> core_memories;
   std::vector<GlobalType> core_globals;
+  std::vector<wippy::FuncType> core_tags;  // each tag's type
   NameCtx import_names, export_names;
   std::vector<Item> imports, exports;
   std::vector<TRef> local_resources;
@@ -177,6 +178,7 @@ struct Scope {
       case Sort::CoreTable: return core_tables.size();
       case Sort::CoreMemory: return core_memories.size();
       case Sort::CoreGlobal: return core_globals.size();
+      case Sort::CoreTag: return core_tags.size();
       case Sort::CoreType: return core_types.size();
       case Sort::CoreModule: return core_modules.size();
       case Sort::CoreInstance: return core_instances.size();
@@ -264,13 +266,14 @@ class Validator {
       case Sort::CoreTable: space = "table"; break;
       case Sort::CoreMemory: space = "memory"; break;
       case Sort::CoreGlobal: space = "global"; break;
+      case Sort::CoreTag: space = "tag"; break;
       case Sort::CoreType: case Sort::Type: space = "type"; break;
       case Sort::CoreModule: space = "module"; break;
       case Sort::CoreInstance: case Sort::Instance: space = "instance"; break;
       case Sort::Value: space = "value"; break;
       case Sort::Component: space = "component"; break;
     }
-    bool core = is_core_sort(sort) && sort != Sort::CoreModule;
+    bool core = is_core_sort(sort) && sort != Sort::CoreModule && sort != Sort::CoreTag;
     return fmt::format("unknown {}{} {}: {} index out of bounds", core ? "core " : "", space, idx, space);
   }
 
@@ -1300,7 +1303,7 @@ class Validator {
     out.table = imp.table;
     out.memory = imp.memory;
     out.global = imp.global;
-    if (imp.kind == ExternKind::Func) {
+    if (imp.kind == ExternKind::Func || imp.kind == ExternKind::Tag) {  // a tag's type is kept in `func`
       if (imp.func_type >= types.size())
         return fail(off, index_out_of_bounds(Sort::CoreType, imp.func_type));
       if (types[imp.func_type].is_module)
@@ -1389,17 +1392,21 @@ class Validator {
 
   // ---- aliases ---------------------------------------------------------------
 
-  bool push_core(Scope& s, Sort sort, const CoreExtern& e, const std::string& name, uint32_t off) {
+  bool push_core(Scope& s, Sort sort, const CoreExtern& e, const std::string& name, uint32_t instance,
+                 uint32_t off) {
     ExternKind want = sort == Sort::CoreFunc     ? ExternKind::Func
                       : sort == Sort::CoreTable  ? ExternKind::Table
                       : sort == Sort::CoreMemory ? ExternKind::Memory
+                      : sort == Sort::CoreTag    ? ExternKind::Tag
                                                  : ExternKind::Global;
     if (e.kind != want)
-      return fail(off, fmt::format("export `{}` for core instance is not a {}", quote_input(name), extern_kind_name(want)));
+      return fail(off, fmt::format("export `{}` for core instance {} is not a {}", quote_input(name), instance,
+                                   extern_kind_name(want)));
     switch (sort) {
       case Sort::CoreFunc: s.core_funcs.push_back(e.func); break;
       case Sort::CoreTable: s.core_tables.push_back(e.table); break;
       case Sort::CoreMemory: s.core_memories.push_back(e.memory); break;
+      case Sort::CoreTag: s.core_tags.push_back(e.func); break;
       default: s.core_globals.push_back(e.global); break;
     }
     return true;
@@ -1426,7 +1433,7 @@ class Validator {
             if (!is_core_sort(a.sort) || a.sort == Sort::CoreType || a.sort == Sort::CoreModule ||
                 a.sort == Sort::CoreInstance)
               return fail(off, fmt::format("invalid sort {} for a core export alias", sort_name(a.sort)));
-            return push_core(s, a.sort, e, a.name, off);
+            return push_core(s, a.sort, e, a.name, a.instance, off);
           }
         return fail(off, fmt::format("core instance {} has no export named `{}`", a.instance, quote_input(a.name)));
       }
@@ -1636,6 +1643,7 @@ class Validator {
           case Sort::CoreTable: x.kind = ExternKind::Table; x.table = s.core_tables[e.item.index]; break;
           case Sort::CoreMemory: x.kind = ExternKind::Memory; x.memory = s.core_memories[e.item.index]; break;
           case Sort::CoreGlobal: x.kind = ExternKind::Global; x.global = s.core_globals[e.item.index]; break;
+          case Sort::CoreTag: x.kind = ExternKind::Tag; x.func = s.core_tags[e.item.index]; break;
           default: return fail(off, fmt::format("{} cannot be exported from a core instance", sort_name(e.item.sort)));
         }
         out.exports.emplace_back(e.name, std::move(x));

@@ -220,6 +220,7 @@ void Parser::put_core_sort(Bytes& out, Sort s) {
     case Sort::CoreTable: out.push_back(0x01); break;
     case Sort::CoreMemory: out.push_back(0x02); break;
     case Sort::CoreGlobal: out.push_back(0x03); break;
+    case Sort::CoreTag: out.push_back(0x04); break;
     case Sort::CoreType: out.push_back(0x10); break;
     case Sort::CoreModule: out.push_back(0x11); break;
     default: out.push_back(0x12); break;
@@ -247,6 +248,7 @@ bool Parser::core_sort_keyword(Sort& s) {
   else if (t.is("table")) s = Sort::CoreTable;
   else if (t.is("memory")) s = Sort::CoreMemory;
   else if (t.is("global")) s = Sort::CoreGlobal;
+  else if (t.is("tag")) s = Sort::CoreTag;
   else if (t.is("type")) s = Sort::CoreType;
   else if (t.is("module")) s = Sort::CoreModule;
   else if (t.is("instance")) s = Sort::CoreInstance;
@@ -275,9 +277,11 @@ bool Parser::sort_keyword(Sort& s) {
 // instance (core instance for core sorts).
 bool Parser::ref_tail(Sort s, uint32_t& out) {
   if (peek(1).kind != Token::String) return index(s, out);
-  // Core funcs, tables, memories and globals come from core instances;
-  // everything else (core modules and types too) from component instances.
-  bool core = s == Sort::CoreFunc || s == Sort::CoreTable || s == Sort::CoreMemory || s == Sort::CoreGlobal;
+  // Core funcs, tables, memories, globals and tags come from core
+  // instances; everything else (core modules and types too) from component
+  // instances.
+  bool core = s == Sort::CoreFunc || s == Sort::CoreTable || s == Sort::CoreMemory || s == Sort::CoreGlobal ||
+              s == Sort::CoreTag;
   uint32_t inst = 0;
   if (!index(core ? Sort::CoreInstance : Sort::Instance, inst)) return false;
   while (peek().kind == Token::String) {

@@ -72,6 +72,7 @@ bool Parser::field() {
     else if (k2.is("table")) s = Sort::CoreTable;
     else if (k2.is("memory")) s = Sort::CoreMemory;
     else if (k2.is("global")) s = Sort::CoreGlobal;
+    else if (k2.is("tag")) s = Sort::CoreTag;
     else return unexpected(k2);
     return core_func_field(s);
   }

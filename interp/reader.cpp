@@ -168,12 +168,8 @@ bool is_valid_utf8(std::span<const uint8_t> s) {
 bool read_heap_type(Reader& r, uint32_t& heap) {
   int64_t h = r.s33();
   if (!r.ok()) return false;
-  if (h == -0x10) {
-    heap = kHeapFunc;
-  } else if (h == -0x11) {
-    heap = kHeapExtern;
-  } else if (h == -0x17 || h == -0x0C) {
-    heap = h == -0x17 ? kHeapExn : kHeapNoExn;
+  if (h < 0 && h >= -0x40 && is_abstract_heap(uint32_t(h + 0x80))) {
+    heap = uint32_t(h + 0x80);  // func = -0x10 (byte 0x70), any = -0x12, none = -0x0f, ...
   } else if (h >= 0 && h < int64_t(kMaxTypeIndexInRef)) {
     heap = kHeapTypeBase + uint32_t(h);
   } else {
@@ -190,7 +186,7 @@ bool read_valtype_after(Reader& r, uint8_t lead, ValType& out) {
     out = make_ref(lead == 0x63, heap);
     return true;
   }
-  if (is_exn_shorthand_byte(lead)) {
+  if (is_abstract_heap(lead) && !is_valtype_byte(lead)) {  // anyref, nullref, exnref, ...
     out = make_ref(true, lead);
     return true;
   }
@@ -285,7 +281,7 @@ bool read_instr(Reader& r, Instr& in) {
       uint8_t b = r.u8();
       if (b == 0x40) {
         in.block.kind = BlockType::Empty;
-      } else if (is_valtype_byte(b) || b == 0x63 || b == 0x64 || is_exn_shorthand_byte(b)) {
+      } else if (is_valtype_byte(b) || b == 0x63 || b == 0x64 || is_abstract_heap(b)) {
         in.block.kind = BlockType::Value;
         if (!read_valtype_after(r, b, in.block.value)) return false;
       } else {

@@ -44,10 +44,7 @@ Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 const uint32_t* type_ids_for(Store& store, Store::ExecState& st, const Module* m) {
   auto it = st.type_ids.find(m);
   if (it == st.type_ids.end()) {
-    std::vector<uint32_t> ids;
-    ids.reserve(m->types.size());
-    for (const FuncType& t : m->types) ids.push_back(store.intern_type(t));
-    it = st.type_ids.emplace(m, std::move(ids)).first;
+    it = st.type_ids.emplace(m, store.intern_types(*m)).first;
   }
   return it->second.data();
 }
@@ -613,7 +610,8 @@ L_CallIndirect: {
     goto trap_uninit;
   }
   callee = reinterpret_cast<FuncInst*>(ref);
-  if (callee->type_id != tids[pc[1].s.a]) TRAP(kTypeMismatch);
+  if (callee->type_id != tids[pc[1].s.a] && !store->type_matches(callee->type_id, tids[pc[1].s.a]))
+    TRAP(kTypeMismatch);
   nfp = fp + pc[1].s.b;
   ret_pc = pc + 3;
   goto do_call;

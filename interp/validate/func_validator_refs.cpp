@@ -18,14 +18,23 @@ bool FuncValidator::check_valtype(ValType t) {
   return true;
 }
 
+bool FuncValidator::check_func_type(uint32_t type_index) {
+  if (type_index >= m_.types.size()) {
+    fail(fmt::format("unknown type {}", type_index));
+    return false;
+  }
+  if (!m_.is_func_type(type_index)) {
+    fail(fmt::format("type mismatch: type {} is not a function type", type_index));
+    return false;
+  }
+  return true;
+}
+
 bool FuncValidator::step_typed_ref(const Instr& in) {
   switch (in.op) {
     case Op::CallRef:
     case Op::ReturnCallRef: {
-      if (in.a >= m_.types.size()) {
-        fail(fmt::format("unknown type {}", in.a));
-        return false;
-      }
+      if (!check_func_type(in.a)) return false;
       const FuncType& ft = m_.types[in.a];
       pop(make_ref(true, kHeapTypeBase + in.a));
       pop(ft.params);
@@ -63,7 +72,7 @@ bool FuncValidator::step_typed_ref(const Instr& in) {
         return false;
       }
       ValType last = ls.back();
-      if (t != kUnknown && !is_subtype(make_ref(false, ref_heap(t)), last)) {
+      if (t != kUnknown && !sub(make_ref(false, ref_heap(t)), last)) {
         type_mismatch(last, make_ref(false, ref_heap(t)));
         return false;
       }

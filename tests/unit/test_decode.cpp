@@ -266,7 +266,7 @@ TEST_CASE("decode: whole-module consistency errors") {
 }
 
 TEST_CASE("decode: type and import errors") {
-  expect_malformed(module({section(1, {0x01, 0x61, 0x00, 0x00})}), "malformed function type");
+  expect_malformed(module({section(1, {0x01, 0x61, 0x00, 0x00})}), "malformed composite type");
   expect_malformed(module({section(1, {0x01, 0x60, 0x01, 0x7A, 0x00})}), "malformed value type");
   expect_malformed(module({section(2, cat({leb(1), str("a"), str("b"), {0x05}}))}),
                    "malformed import kind");  // 0x04 is a tag

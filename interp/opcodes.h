@@ -62,7 +62,7 @@ enum class Op : uint16_t {
 
 struct OpInfo {
   const char* text;
-  uint8_t prefix;  // 0, 0xFC or 0xFD
+  uint8_t prefix;  // 0, 0xFB, 0xFC or 0xFD
   uint32_t code;
   ImmKind imm;
   Sig sig;

@@ -248,7 +248,7 @@ bool read_instr(Reader& r, Instr& in) {
   uint8_t byte = r.u8();
   if (!r.ok()) return false;
   std::optional<Op> op;
-  if (byte == 0xFC || byte == 0xFD) {
+  if (byte == 0xFB || byte == 0xFC || byte == 0xFD) {
     uint32_t code = r.u32();
     if (!r.ok()) return false;
     op = op_from_prefixed(byte, code);

@@ -1329,6 +1329,15 @@ class ModuleParser {
       }
       return true;
     }
+    if (*op == Op::RefTest || *op == Op::RefCast) {  // ref.test / ref.cast (ref null? ht)
+      ValType t;
+      if (!reftype(t)) return false;
+      const OpInfo& info = op_info(Op(uint16_t(*op) + (ref_nullable(t) ? 1 : 0)));
+      out.push_back(info.prefix);
+      put_u32(out, info.code);
+      put_heap_type(out, ref_heap(t));
+      return true;
+    }
     const OpInfo& info = op_info(*op);
     if (info.prefix) {
       out.push_back(info.prefix);

@@ -596,6 +596,10 @@ bool FuncValidator::step(const Instr& in) {
     case Op::RefAsNonNull:
     case Op::BrOnNull:
     case Op::BrOnNonNull:
+    case Op::RefTest:
+    case Op::RefTestNull:
+    case Op::RefCast:
+    case Op::RefCastNull:
       return step_typed_ref(in) && err_.empty();
     case Op::Throw:
     case Op::ThrowRef:

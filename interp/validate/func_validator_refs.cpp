@@ -1,6 +1,8 @@
 // func_validator_refs.cpp — the validation rules of the typed function
 // references instructions (call_ref, return_call_ref, ref.as_non_null,
-// br_on_null, br_on_non_null) and of value types that name a type index.
+// br_on_null, br_on_non_null), of GC's ref.test and ref.cast (the operand:
+// any reference of the target type's hierarchy), and of value types that
+// name a type index.
 // Part of FuncValidator (func_validator.h): the operand is popped as a
 // reference and the non-null type it refines to is pushed or passed on.
 #include <fmt/format.h>
@@ -79,6 +81,17 @@ bool FuncValidator::step_typed_ref(const Instr& in) {
       std::span<const ValType> rest = ls.first(ls.size() - 1);
       pop(rest);
       push(rest);
+      return true;
+    }
+    case Op::RefTest:
+    case Op::RefTestNull:
+    case Op::RefCast:
+    case Op::RefCastNull: {
+      const bool nullable = in.op == Op::RefTestNull || in.op == Op::RefCastNull;
+      const ValType target = make_ref(nullable, ref_heap(ValType(in.a)));
+      if (!check_valtype(target)) return false;
+      pop(make_ref(true, heap_top(g_, ref_heap(target))));
+      push(in.op == Op::RefTest || in.op == Op::RefTestNull ? ValType::I32 : target);
       return true;
     }
     default:

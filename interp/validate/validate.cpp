@@ -238,6 +238,8 @@ Result<void> check_exports(const Module& m) {
 Result<void> validate_module(const Module& m) {
   if (m.codes.size() != m.funcs.size())
     return make_error(ErrorKind::Malformed, "function and code section have inconsistent lengths");
+  if (m.subtypes.size() != m.types.size() || m.type_canon.size() != m.types.size())
+    return make_error(ErrorKind::Malformed, "type definitions and canonical ids do not match the type section");
   if (auto r = check_types(m); !r) return r;
   if (auto r = check_type_indices(m); !r) return r;
   if (auto r = check_imports(m); !r) return r;

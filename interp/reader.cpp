@@ -252,6 +252,11 @@ bool read_instr(Reader& r, Instr& in) {
     uint32_t code = r.u32();
     if (!r.ok()) return false;
     op = op_from_prefixed(byte, code);
+    if (!op && byte == 0xFB) {
+      r.fail(fmt::format("illegal opcode fb {:x} (GC instructions beyond ref.test and ref.cast are not supported yet)",
+                         code));
+      return false;
+    }
     if (!op) {
       r.fail(fmt::format("illegal opcode {:02x} {:x}", byte, code));
       return false;
@@ -361,6 +366,20 @@ bool read_instr(Reader& r, Instr& in) {
       uint32_t heap = 0;  // ref.null's heap type; in.a is then (ref null heap)
       if (!read_heap_type(r, heap)) return false;
       in.a = uint32_t(make_ref(true, heap));
+      break;
+    }
+    case ImmKind::BrOnCast: {
+      uint8_t flags = r.u8();
+      if (!r.ok()) return false;
+      if (flags > 3) {
+        r.fail(fmt::format("malformed cast flags 0x{:02x}", flags));
+        return false;
+      }
+      in.a = r.u32();
+      uint32_t h1 = 0, h2 = 0;
+      if (!r.ok() || !read_heap_type(r, h1) || !read_heap_type(r, h2)) return false;
+      in.b = uint32_t(make_ref(flags & 1, h1));
+      in.imm64 = uint32_t(make_ref(flags & 2, h2));
       break;
     }
     case ImmKind::MemoryInit:

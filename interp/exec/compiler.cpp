@@ -530,6 +530,17 @@ class Compiler {
         push_home();  // the reference, still in its home slot
         break;
       }
+      case Op::BrOnCast:
+      case Op::BrOnCastFail: {  // the reference goes along the branch and stays on fallthrough
+        uint32_t r = slot(sp() - 1);
+        h(in.op == Op::BrOnCast ? H::JmpUnlessCast : H::JmpIfCast);
+        ss(r, 0);
+        ss(cast_heap(uint32_t(in.imm64)), ref_nullable(ValType(uint32_t(in.imm64))));
+        uint32_t skip = target(0);
+        emit_branch(in.a);
+        patch(skip, here());
+        break;
+      }
       case Op::BrOnNonNull: {
         uint32_t r = slot(sp() - 1);  // before h(), as above
         h(H::JmpIfNull);
@@ -871,6 +882,8 @@ class Compiler {
       case Op::RefAsNonNull:
       case Op::BrOnNull:
       case Op::BrOnNonNull:
+      case Op::BrOnCast:
+      case Op::BrOnCastFail:
         emit_typed_ref(in);
         return {};
       case Op::Throw: case Op::ThrowRef: case Op::TryTable: case Op::Try:

@@ -894,6 +894,18 @@ L_RefTest:
 L_RefCast:
   if (!ref_matches(*store, tids, fp[pc[1].s.a].ref, pc[2].s.a, pc[2].s.b)) TRAP(kCastFailure);
   NEXT(3);
+L_JmpIfCast:
+  if (ref_matches(*store, tids, fp[pc[1].s.a].ref, pc[2].s.a, pc[2].s.b)) {
+    pc = pc[3].target;
+    DISPATCH;
+  }
+  NEXT(4);
+L_JmpUnlessCast:
+  if (!ref_matches(*store, tids, fp[pc[1].s.a].ref, pc[2].s.a, pc[2].s.b)) {
+    pc = pc[3].target;
+    DISPATCH;
+  }
+  NEXT(4);
 L_RefFunc:
   fp[pc[1].s.a].ref = reinterpret_cast<uint64_t>(inst->funcs[pc[1].s.b]);
   NEXT(2);

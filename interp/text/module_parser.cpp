@@ -42,6 +42,13 @@ bool is_syntax_keyword(std::string_view s) {
   return s.starts_with("offset=") || s.starts_with("align=") || s.starts_with("nan:");
 }
 
+// struct.*, array.*, i31 and the other GC instructions this engine does not run yet.
+bool is_gc_instruction_name(std::string_view s) {
+  return s.starts_with("struct.") || s.starts_with("array.") || s.starts_with("i31.") || s == "ref.i31" ||
+         s == "ref.eq" || s == "br_on_cast" || s == "br_on_cast_fail" || s == "any.convert_extern" ||
+         s == "extern.convert_any";
+}
+
 class ModuleParser {
  public:
   ModuleParser(const TokenList& tl, size_t begin, size_t end)
@@ -77,8 +84,13 @@ class ModuleParser {
     if (t.kind == Token::Reserved) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
     if (t.kind == Token::Eof) return fail(t, "unexpected end of input");
     if (t.kind == Token::Atom && !t.is_id() && t.text[0] >= 'a' && t.text[0] <= 'z' &&
-        !op_from_text(t.text) && !is_syntax_keyword(t.text))
+        !op_from_text(t.text) && !is_syntax_keyword(t.text)) {
+      if (is_gc_instruction_name(t.text))
+        return fail(t, fmt::format("unknown operator {}: GC instructions beyond ref.test and ref.cast are not "
+                                   "supported yet",
+                                   quote_input(t.text)));
       return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
+    }
     if (t.kind == Token::Atom && !t.text.empty() && (t.text[0] >= '0' && t.text[0] <= '9')) {
       uint64_t v;
       if (parse_uint(t.text, UINT64_MAX, v) == NumStatus::Syntax)
@@ -1448,6 +1460,15 @@ class ModuleParser {
         if (!label_index(idx)) return false;
         put_u32(out, idx);
         return true;
+      case ImmKind::BrOnCast: {  // br_on_cast(_fail) label rt1 rt2
+        ValType from, to;
+        if (!label_index(idx) || !reftype(from) || !reftype(to)) return false;
+        out.push_back(uint8_t((ref_nullable(from) ? 1 : 0) | (ref_nullable(to) ? 2 : 0)));
+        put_u32(out, idx);
+        put_heap_type(out, ref_heap(from));
+        put_heap_type(out, ref_heap(to));
+        return true;
+      }
       case ImmKind::BrTable: {
         std::vector<uint32_t> targets;
         while (is_index_token(peek()) || peek().kind == Token::Atom) {

@@ -600,6 +600,8 @@ bool FuncValidator::step(const Instr& in) {
     case Op::RefTestNull:
     case Op::RefCast:
     case Op::RefCastNull:
+    case Op::BrOnCast:
+    case Op::BrOnCastFail:
       return step_typed_ref(in) && err_.empty();
     case Op::Throw:
     case Op::ThrowRef:

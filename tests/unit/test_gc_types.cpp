@@ -251,3 +251,49 @@ TEST_CASE("gc types: ref.test and ref.cast on function references, abstract type
   CHECK(invalid_message("(module (func (result (ref func)) (ref.cast (ref null func) (ref.null func))))")
             .find("type mismatch") != std::string::npos);
 }
+
+TEST_CASE("gc types: br_on_cast and br_on_cast_fail on function references") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(R"((module
+    (type $a (sub (func)))
+    (type $b (sub $a (func)))
+    (func $fa (type $a)) (func $fb (type $b))
+    (table $t 3 funcref) (elem (table $t) (i32.const 0) func $fa $fb)
+    (func (export "on-cast") (param i32) (result i32)
+      (block $l (result (ref $b))
+        (br_on_cast $l funcref (ref $b) (table.get $t (local.get 0)))
+        (ref.is_null) (i32.const 10) (i32.add) (return))
+      (drop) (i32.const 1))
+    (func (export "on-cast-null") (param i32) (result i32)
+      (block $l (result (ref null $b))
+        (br_on_cast $l funcref (ref null $b) (table.get $t (local.get 0)))
+        (ref.is_null) (i32.const 10) (i32.add) (return))
+      (drop) (i32.const 1))
+    (func (export "on-fail") (param i32) (result i32)
+      (block $l (result funcref)
+        (br_on_cast_fail $l funcref (ref $b) (table.get $t (local.get 0)))
+        (ref.is_null) (i32.const 10) (i32.add) (return))
+      (ref.is_null))))"));
+  auto run = [&](const char* name, uint32_t i) { return call_i32(s, inst, name, {val_i32(i)}); };
+  CHECK(run("on-cast", 1) == 1);    // $fb: taken
+  CHECK(run("on-cast", 0) == 10);   // $fa: falls through, not null
+  CHECK(run("on-cast", 2) == 11);   // null: falls through
+  CHECK(run("on-cast-null", 2) == 1);
+  CHECK(run("on-cast-null", 0) == 10);
+  CHECK(run("on-fail", 1) == 10);   // $fb: falls through as (ref $b)
+  CHECK(run("on-fail", 0) == 0);    // $fa: taken, not null
+  CHECK(run("on-fail", 2) == 1);    // null: taken
+  // the target type must be a subtype of the source; the label must take what is sent
+  CHECK(invalid_message(R"((module (type $a (sub (func))) (type $b (sub $a (func)))
+    (func (param (ref $a)) (result (ref $a))
+      (block $l (result (ref $a)) (br_on_cast $l (ref $b) (ref $a) (local.get 0))))))")
+            .find("type mismatch") != std::string::npos);
+  CHECK(invalid_message(R"((module (type $a (sub (func))) (type $b (sub $a (func)))
+    (func (param funcref)
+      (block $l (result (ref $b)) (br_on_cast $l funcref (ref null $b) (local.get 0)) (unreachable)) (drop))))")
+            .find("type mismatch") != std::string::npos);
+  CHECK(invalid_message(R"((module (type $a (sub (func))) (type $b (sub $a (func)))
+    (func (param funcref)
+      (block $l (result (ref $b)) (br_on_cast_fail $l funcref (ref $b) (local.get 0)) (unreachable)) (drop))))")
+            .find("type mismatch") != std::string::npos);
+}

@@ -74,10 +74,26 @@ bool matches_super(const Module& m, const TypeGraph& g, uint32_t i, uint32_t s) 
   return true;
 }
 
+// Longest chain of declared supertypes (the JS API's implementation limit):
+// it also bounds every walk up a chain (defined_subtype()).
+constexpr uint32_t kMaxSubtypeDepth = 63;
+
 // The type section: a type refers to types of earlier recursion groups or
 // of its own ("unknown type" past it); a declared supertype comes earlier,
-// is not final, and the type matches it ("sub type").
+// is not final, and the type matches it ("sub type"). Supertype indices and
+// depths are checked for every type first, so that matching never walks a
+// long or unchecked chain.
 Result<void> check_types(const Module& m) {
+  std::vector<uint8_t> depth(m.types.size(), 0);
+  for (uint32_t i = 0; i < m.types.size(); ++i) {
+    const SubType& st = m.subtypes[i];
+    if (st.num_supers > 1) return invalid(fmt::format("multiple supertypes in type {}", i));
+    if (st.super == kNoSuper) continue;
+    if (st.super >= i) return invalid(fmt::format("unknown type {} as supertype of type {}", st.super, i));
+    if (depth[st.super] >= kMaxSubtypeDepth)
+      return invalid(fmt::format("subtype depth of type {} exceeds {}", i, kMaxSubtypeDepth));
+    depth[i] = uint8_t(depth[st.super] + 1);
+  }
   const TypeGraph g = m.type_graph();
   for (uint32_t i = 0; i < m.types.size(); ++i) {
     const SubType& st = m.subtypes[i];
@@ -89,9 +105,7 @@ Result<void> check_types(const Module& m) {
       if (bad(t)) return invalid(fmt::format("unknown type {} in type {}", ref_type_index(t), i));
     for (const FieldType& f : st.fields)
       if (bad(f.type)) return invalid(fmt::format("unknown type {} in type {}", ref_type_index(f.type), i));
-    if (st.num_supers > 1) return invalid(fmt::format("multiple supertypes in type {}", i));
     if (st.super == kNoSuper) continue;
-    if (st.super >= i) return invalid(fmt::format("unknown type {} as supertype of type {}", st.super, i));
     if (m.subtypes[st.super].final)
       return invalid(fmt::format("sub type {} does not match super type {}: the super type is final", i, st.super));
     if (!matches_super(m, g, i, st.super))

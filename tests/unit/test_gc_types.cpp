@@ -297,3 +297,18 @@ TEST_CASE("gc types: br_on_cast and br_on_cast_fail on function references") {
       (block $l (result (ref $b)) (br_on_cast_fail $l funcref (ref $b) (local.get 0)) (unreachable)) (drop))))")
             .find("type mismatch") != std::string::npos);
 }
+
+TEST_CASE("gc types: chains of declared supertypes stop at depth 63") {
+  auto chain = [](int n) {  // $t0 <- $t1 <- ... <- $t(n-1), each with a field (ref null $t(i-1))
+    std::string wat = "(module (type $t0 (sub (struct)))";
+    for (int i = 1; i < n; ++i)
+      wat += "(type $t" + std::to_string(i) + " (sub $t" + std::to_string(i - 1) + " (struct (field (ref null $t" +
+             std::to_string(i - 1) + ")))))";
+    return wat + ")";
+  };
+  auto ok = compile_wat_module(chain(64));
+  CHECK(val_subtype(ok->type_graph(), make_ref(false, kHeapTypeBase + 63), make_ref(false, kHeapTypeBase + 0)));
+  CHECK(invalid_message(chain(65)).find("subtype depth of type 64 exceeds 63") != std::string::npos);
+  // a long chain is refused before any structure is compared (no quadratic walk)
+  CHECK(invalid_message(chain(20000)).find("subtype depth of type 64 exceeds 63") != std::string::npos);
+}

@@ -190,6 +190,7 @@ class Store {
   uint32_t intern_type(const FuncType& t);
   std::vector<uint32_t> intern_types(const Module& m);
   TypeGraph type_graph() const { return TypeGraph{type_defs_, {}}; }
+  size_t num_type_ids() const { return type_defs_.size(); }
   // Whether type `id` is `want` or declares it among its supertypes (the
   // run-time check of call_indirect and call_ref once the ids differ).
   bool type_matches(uint32_t id, uint32_t want) const;

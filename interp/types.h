@@ -1,6 +1,8 @@
 // types.h — WebAssembly types: value types (with 3.0 typed function
-// references), function types, limits, table/memory/global types and
-// extern kinds.
+// references and the GC proposal's abstract heap types), function types,
+// GC type definitions (SubType: struct/array/func in a recursion group),
+// limits, table/memory/global types and extern kinds. Subtyping is
+// type_graph.h's; canonical type ids are type_canon.h's.
 #pragma once
 #include <cstdint>
 #include <optional>

@@ -1,5 +1,7 @@
-// sections.cpp — contents of the type, import, function, table, memory,
-// global, export, start, element, data count, code, data and custom sections.
+// sections.cpp — contents of the type (with GC recursion groups, subtypes,
+// struct and array types; at most 1,000,000 types), import, function, table,
+// memory, global, export, start, element, data count, code, data and custom
+// sections.
 #include "interp/decode/sections.h"
 
 #include <fmt/format.h>
@@ -14,6 +16,9 @@ namespace {
 // format allows up to 2^32-1: no real module needs them and they would only
 // serve to exhaust memory later.
 constexpr uint64_t kMaxLocals = 50000;
+// Type definitions beyond this (the JS API's limit) are refused as "too many
+// types": canonical ids then always fit a reference type's heap field.
+constexpr uint32_t kMaxTypes = 1000000;
 }  // namespace
 
 bool SectionDecoder::decode_custom(uint32_t start, uint32_t size) {
@@ -59,6 +64,10 @@ bool SectionDecoder::decode_types() {
 
 bool SectionDecoder::sub_type(uint8_t form) {
   if (!r_.ok()) return false;
+  if (m_.types.size() >= kMaxTypes) {
+    fail_at(r_, r_.pos() - 1, fmt::format("too many types (more than {})", kMaxTypes));
+    return false;
+  }
   SubType s;
   if (form == 0x50 || form == 0x4F) {
     s.final = form == 0x4F;

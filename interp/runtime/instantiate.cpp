@@ -198,6 +198,9 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
   if (!module) return make_error(ErrorKind::Other, "instantiate: no module");
   const Module& m = *module;
   const std::vector<uint32_t> type_ids = store.intern_types(m);
+  if (store.num_type_ids() > kMaxTypeIndexInRef)  // ids must fit a reference type's heap field
+    return make_error(ErrorKind::Uninstantiable,
+                      fmt::format("the store holds too many distinct types ({})", store.num_type_ids()));
   if (auto r = check_imports(store, m, type_ids, imports); !r) return r.error();
 
   auto owned = std::make_unique<Instance>();

@@ -1,6 +1,6 @@
 // store.cpp — Store ownership (creation and adoption of runtime objects),
-// function-type interning, the store-wide memory total, and Instance export
-// lookups.
+// canonical type ids (recursion groups interned by their type_canon.h key),
+// the store-wide memory total, and Instance export lookups.
 // Destruction order: the interpreter state goes first (it may refer to
 // instances), then instances, then the objects they point at.
 #include "interp/store.h"

@@ -1,7 +1,9 @@
 // module_parser.cpp — parses WAT module fields and encodes the binary format.
 // Two passes over the fields: the first binds every identifier of every
-// module-level index space (and parses explicit type definitions, so that
-// inline type uses can match them); the second parses each field fully and
+// module-level index space (type names first, as a recursion group's types
+// refer to each other) and parses explicit type definitions (`type`, `rec`,
+// `sub`, struct/array/func), so that inline type uses can match them (only
+// plain final function types alone in their group); the second parses each field fully and
 // appends its encoding to the section it belongs to. Imports must precede
 // all definitions, so indices in textual order equal binary indices.
 #include "interp/text/module_parser.h"

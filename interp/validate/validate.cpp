@@ -1,5 +1,6 @@
-// validate.cpp — module-level validation (types, imports, limits, globals,
-// segments, start, exports) and the driver that runs FuncValidator over
+// validate.cpp — module-level validation (the type section: references
+// within reach, declared supertypes matched, not final, at most 63 deep;
+// imports, limits, globals, segments, start, exports) and the driver that runs FuncValidator over
 // every body. Follows the order of the spec's reference checker so that a
 // module with several problems reports the same one.
 #include "interp/validate/validate.h"

@@ -470,3 +470,15 @@ TEST_CASE("decode: GC type section forms: rec groups, sub, sub final, struct and
   expect_malformed(module({section(1, cat({leb(1), {0x5E, 0x78, 0x02}}))}), "malformed mutability");
   expect_malformed(module({section(1, cat({leb(1), {0x5D, 0x00}}))}), "malformed composite type");
 }
+
+TEST_CASE("decode: more than 1,000,000 type definitions are refused") {
+  auto section_of = [](uint32_t n) {  // one recursion group of n empty function types
+    Bytes payload = cat({leb(1), {0x4E}, leb(n)});
+    for (uint32_t i = 0; i < n; ++i) payload.insert(payload.end(), {0x60, 0x00, 0x00});
+    return module({section(1, payload)});
+  };
+  auto ok = decode_module(section_of(1000000));
+  REQUIRE(ok.ok());
+  CHECK(ok->types.size() == 1000000);
+  expect_malformed(section_of(1000001), "too many types (more than 1000000)");
+}

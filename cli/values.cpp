@@ -7,6 +7,14 @@
 
 namespace wippy::cli {
 
+namespace {
+// Both reference types are in one hierarchy (func, extern, any or exn); a
+// type index counts as a function type (scripts have no struct values yet).
+bool same_hierarchy(ValType a, ValType b) {
+  return heap_top(TypeGraph{}, ref_heap(a)) == heap_top(TypeGraph{}, ref_heap(b));
+}
+}  // namespace
+
 std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why) {
   auto mismatch = [&]() -> std::optional<Value> {
     why = fmt::format("argument {} does not fit parameter type {}", format_expected(v), valtype_name(type));
@@ -18,7 +26,7 @@ std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why
       if (type == ValType::I32 || type == ValType::F32) return val_i32(uint32_t(v.bits));
       return val_i64(v.bits);
     case WastValue::RefNull:
-      if (!is_subtype(v.type, type)) return mismatch();
+      if (!is_ref(type) || !ref_nullable(type) || !same_hierarchy(v.type, type)) return mismatch();
       return val_ref(0);
     case WastValue::RefExtern:
       if (!is_ref(type) || ref_heap(type) != kHeapExtern) return mismatch();
@@ -75,8 +83,7 @@ bool matches(const WastValue& e, ValType type, Value got) {
       return e.type == type && nan_matches(e.kind, type, got);
     case WastValue::RefNull:
       if (e.type == kAnyNullRef) return is_ref(type) && got.ref == 0;
-      return is_ref(type) && ref_heap(e.type) == (ref_heap(type) == kHeapExtern ? kHeapExtern : kHeapFunc) &&
-             got.ref == 0;
+      return is_ref(type) && same_hierarchy(e.type, type) && got.ref == 0;
     case WastValue::RefExtern:
       // A pattern without a number (bits == 0 is still ref.extern 0) is
       // parsed as bits 0; we compare exactly, as scripts give the number.

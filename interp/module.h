@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "type_graph.h"
 #include "types.h"
 
 namespace wippy {
@@ -85,7 +86,12 @@ struct CustomSection {
 struct Module {
   std::vector<uint8_t> bytes;  // the whole binary
 
-  std::vector<FuncType> types;
+  std::vector<FuncType> types;   // per type index; empty for struct and array types
+  // Per type index: kind, finality, declared supertype, recursion group and
+  // struct/array fields (sized as types), and the canonical id: the first
+  // index whose recursion group is equivalent (type_canon.h).
+  std::vector<SubType> subtypes;
+  std::vector<uint32_t> type_canon;
   std::vector<Import> imports;
   std::vector<uint32_t> funcs;  // type index of each *defined* function
   std::vector<TableType> tables;    // defined tables
@@ -130,6 +136,12 @@ struct Module {
     return func_index < imported_func_types.size() ? imported_func_types[func_index]
                                                     : funcs[func_index - imported_func_types.size()];
   }
+
+  bool is_func_type(uint32_t type_index) const {
+    return type_index < subtypes.size() && subtypes[type_index].kind == CompKind::Func;
+  }
+  // The subtyping relation over this module's type indices.
+  TypeGraph type_graph() const { return TypeGraph{subtypes, type_canon}; }
 
   // Index-space helpers (valid indices only).
   const FuncType& func_type(uint32_t func_index) const;

@@ -41,6 +41,8 @@ enum class ImmKind : uint8_t {
   TypeIdx,       // u32 type index (call_ref, return_call_ref)
   Tag,           // u32 tag index (throw, legacy catch)
   TryTable,      // block type + vec(catch clause) (Instr::catches)
+  BrOnCast,      // u8 flags (bit 0, 1: first, second type nullable), u32 label, two heap types:
+                 // Instr::a the label, b the source reference type, imm64 the target one
 };
 
 // Operand signatures of plain instructions (see opcodes.def).
@@ -62,7 +64,7 @@ enum class Op : uint16_t {
 
 struct OpInfo {
   const char* text;
-  uint8_t prefix;  // 0, 0xFC or 0xFD
+  uint8_t prefix;  // 0, 0xFB, 0xFC or 0xFD
   uint32_t code;
   ImmKind imm;
   Sig sig;

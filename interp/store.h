@@ -13,6 +13,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -62,7 +63,7 @@ using HostFunc =
 
 struct FuncInst {
   FuncType type;
-  uint32_t type_id = 0;          // Store::intern_type(type): equal types, equal ids
+  uint32_t type_id = 0;          // the store's canonical type id: equivalent types, equal ids
   Instance* instance = nullptr;  // defining instance (wasm functions only)
   uint32_t def_index = 0;        // index into instance->module->funcs / codes
   HostFunc host;                 // set for host functions
@@ -114,6 +115,7 @@ struct GlobalInst {
 // other's exceptions only when they share the TagInst (imports/exports).
 struct TagInst {
   FuncType type;  // params: the exception's payload; no results
+  uint32_t type_id = 0;  // the store's canonical type id (imports match it exactly)
 };
 
 // An external value: what is imported or exported.
@@ -180,14 +182,25 @@ class Store {
   void* host_data = nullptr;
   const void* host_data_type = nullptr;
 
+  // Canonical type ids (type_canon.h): equivalent types of any module get
+  // equal ids. intern_type() takes a lone final function type (a host
+  // function's); intern_types() gives an id per type index of a module.
+  // Globals and tables of the store hold types with ids in place of a
+  // module's type indices (canonical_type()).
   uint32_t intern_type(const FuncType& t);
+  std::vector<uint32_t> intern_types(const Module& m);
+  TypeGraph type_graph() const { return TypeGraph{type_defs_, {}}; }
+  size_t num_type_ids() const { return type_defs_.size(); }
+  // Whether type `id` is `want` or declares it among its supertypes (the
+  // run-time check of call_indirect and call_ref once the ids differ).
+  bool type_matches(uint32_t id, uint32_t want) const;
 
   FuncInst* create_host_func(FuncType type, HostFunc fn);
   // nullptr if it cannot be reserved or its minimum exceeds the memory limit.
   MemoryInst* create_memory(MemoryType type);
   TableInst* create_table(TableType type, uint64_t init = 0);
   GlobalInst* create_global(GlobalType type, Value v);
-  TagInst* create_tag(FuncType type);
+  TagInst* create_tag(FuncType type, uint32_t type_id);
 
   // Sum of the current sizes of the store's memories and tables (entries x
   // kTableEntryBytes), in bytes; and whether `extra` more bytes stay within
@@ -219,7 +232,8 @@ class Store {
   std::vector<std::unique_ptr<GlobalInst>> globals_;
   std::vector<std::unique_ptr<TagInst>> tags_;
   std::vector<std::unique_ptr<Instance>> instances_;
-  std::vector<FuncType> types_;
+  std::map<std::vector<uint32_t>, uint32_t> type_keys_;  // recursion group key -> id of its first type
+  std::vector<SubType> type_defs_;  // per id: kind, finality, declared supertype (an id); no fields
   std::unique_ptr<ExecState, void (*)(ExecState*)> exec_{nullptr, nullptr};
 };
 

@@ -16,16 +16,48 @@ const char* valtype_name(ValType t) {
     case ValType::FuncRef: return "funcref";
     case ValType::ExternRef: return "externref";
   }
+  if (t == kPackedI8) return "i8";
+  if (t == kPackedI16) return "i16";
   if (is_ref(t)) {
     uint32_t h = ref_heap(t);
     bool n = ref_nullable(t);
-    if (h == kHeapFunc) return "(ref func)";
-    if (h == kHeapExtern) return "(ref extern)";
-    if (h == kHeapExn) return n ? "exnref" : "(ref exn)";
-    if (h == kHeapNoExn) return n ? "nullexnref" : "(ref noexn)";
+    switch (h) {
+      case kHeapFunc: return "(ref func)";
+      case kHeapExtern: return "(ref extern)";
+      case kHeapAny: return n ? "anyref" : "(ref any)";
+      case kHeapEq: return n ? "eqref" : "(ref eq)";
+      case kHeapI31: return n ? "i31ref" : "(ref i31)";
+      case kHeapStruct: return n ? "structref" : "(ref struct)";
+      case kHeapArray: return n ? "arrayref" : "(ref array)";
+      case kHeapNone: return n ? "nullref" : "(ref none)";
+      case kHeapNoFunc: return n ? "nullfuncref" : "(ref nofunc)";
+      case kHeapNoExtern: return n ? "nullexternref" : "(ref noextern)";
+      case kHeapExn: return n ? "exnref" : "(ref exn)";
+      case kHeapNoExn: return n ? "nullexnref" : "(ref noexn)";
+      default: break;
+    }
     return n ? "(ref null typeidx)" : "(ref typeidx)";
   }
   return "?";
+}
+
+std::optional<uint32_t> abstract_heap_named(std::string_view s, std::string_view suffix) {
+  if (!s.ends_with(suffix)) return std::nullopt;
+  s.remove_suffix(suffix.size());
+  static constexpr std::pair<std::string_view, uint32_t> kNames[] = {
+      {"func", kHeapFunc},   {"extern", kHeapExtern},     {"any", kHeapAny},       {"eq", kHeapEq},
+      {"i31", kHeapI31},     {"struct", kHeapStruct},     {"array", kHeapArray},   {"exn", kHeapExn},
+      {"none", kHeapNone},   {"noextern", kHeapNoExtern}, {"nofunc", kHeapNoFunc}, {"noexn", kHeapNoExn}};
+  if (suffix == "ref" && s.starts_with("null")) {  // nullref, nullfuncref, nullexternref, nullexnref
+    if (s == "null") return kHeapNone;
+    s.remove_prefix(4);
+    for (auto [name, heap] : kNames)
+      if (name.size() == s.size() + 2 && name.starts_with("no") && name.substr(2) == s) return heap;
+    return std::nullopt;
+  }
+  for (auto [name, heap] : kNames)
+    if (s == name) return heap;
+  return std::nullopt;
 }
 
 const char* extern_kind_name(ExternKind k) {

@@ -1,8 +1,12 @@
 // types.h — WebAssembly types: value types (with 3.0 typed function
-// references), function types, limits, table/memory/global types and
-// extern kinds.
+// references and the GC proposal's abstract heap types), function types,
+// GC type definitions (SubType: struct/array/func in a recursion group),
+// limits, table/memory/global types and extern kinds. Subtyping is
+// type_graph.h's; canonical type ids are type_canon.h's.
 #pragma once
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -25,12 +29,30 @@ enum class ValType : uint32_t {
   ExternRef = 0x6F,
 };
 
+// Abstract heap types are their binary byte (the s33 heap type's low 7 bits).
+// The 3.0 lattice: none <: i31, struct, array, concrete struct/array types
+// <: eq <: any; nofunc <: concrete function types <: func; noextern <:
+// extern; noexn <: exn.
 inline constexpr uint32_t kHeapFunc = 0x70;
 inline constexpr uint32_t kHeapExtern = 0x6F;
+inline constexpr uint32_t kHeapAny = 0x6E;
+inline constexpr uint32_t kHeapEq = 0x6D;
+inline constexpr uint32_t kHeapI31 = 0x6C;
+inline constexpr uint32_t kHeapStruct = 0x6B;
+inline constexpr uint32_t kHeapArray = 0x6A;
 inline constexpr uint32_t kHeapExn = 0x69;    // exception references (exnref = ref null exn)
+inline constexpr uint32_t kHeapNone = 0x71;   // the bottom of any (nullref)
+inline constexpr uint32_t kHeapNoExtern = 0x72;
+inline constexpr uint32_t kHeapNoFunc = 0x73;
 inline constexpr uint32_t kHeapNoExn = 0x74;  // the bottom of exn (nullexnref = ref null noexn)
 inline constexpr uint32_t kHeapTypeBase = 0x100;  // heap kHeapTypeBase + i: type index i
 inline constexpr uint32_t kMaxTypeIndexInRef = (1u << 24) - kHeapTypeBase;
+
+// Whether b is an abstract heap type's byte; each is also the one-byte
+// value type (ref null b): funcref, anyref, nullref, exnref, ...
+inline constexpr bool is_abstract_heap(uint32_t b) {
+  return (b >= kHeapExn && b <= kHeapFunc) || (b >= kHeapNone && b <= kHeapNoExn);
+}
 
 inline ValType make_ref(bool nullable, uint32_t heap) {
   if (nullable && heap == kHeapFunc) return ValType::FuncRef;
@@ -56,22 +78,18 @@ inline int64_t ref_type_index(ValType t) {
 }
 // Whether a local of type t needs no initialization (numbers, nullable refs).
 inline bool is_defaultable(ValType t) { return !is_ref(t) || ref_nullable(t); }
-// a <: b for the function-references type system: a non-null reference is a
-// subtype of the nullable one; any function heap type is below `func`.
-inline bool is_subtype(ValType a, ValType b) {
-  if (a == b) return true;
-  if (!is_ref(a) || !is_ref(b)) return false;
-  if (ref_nullable(a) && !ref_nullable(b)) return false;
-  uint32_t ha = ref_heap(a), hb = ref_heap(b);
-  return ha == hb || (hb == kHeapFunc && ha >= kHeapTypeBase) || (hb == kHeapExn && ha == kHeapNoExn);
-}
-// The one-byte shorthands exnref (0x69) and nullexnref (0x74).
-inline bool is_exn_shorthand_byte(uint8_t b) { return b == kHeapExn || b == kHeapNoExn; }
 inline constexpr ValType kExnRef = ValType((kHeapExn << 8) | 0x63u);
+// Packed storage types of struct and array fields (never a value type).
+inline constexpr ValType kPackedI8 = ValType(0x78);
+inline constexpr ValType kPackedI16 = ValType(0x77);
 inline bool is_valtype_byte(uint8_t b) {
   return b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x7B || b == 0x70 || b == 0x6F;
 }
-const char* valtype_name(ValType t);  // "i32", "funcref", "(ref null typeidx)", ...
+const char* valtype_name(ValType t);
+// The abstract heap type named `name` once `suffix` is removed from it:
+// ("any", "") and ("anyref", "ref") give kHeapAny; the bottoms' shorthands
+// drop their "no" ("nullref", "nullfuncref"). Nothing for other names.
+std::optional<uint32_t> abstract_heap_named(std::string_view name, std::string_view suffix);  // "i32", "funcref", "(ref null typeidx)", ...
 
 struct FuncType {
   std::vector<ValType> params;
@@ -79,6 +97,26 @@ struct FuncType {
   bool operator==(const FuncType&) const = default;
 };
 std::string functype_to_string(const FuncType& t);  // "(i32 i64) -> (f32)"
+
+// GC proposal type definitions. Every type index of a module is a subtype
+// (`sub final? $super? comptype`) inside a recursion group; a plain
+// `(type (func ...))` is a final subtype without supertype alone in its group.
+enum class CompKind : uint8_t { Func = 0, Struct = 1, Array = 2 };
+struct FieldType {
+  ValType type = ValType::I32;  // a value type, kPackedI8 or kPackedI16
+  bool mut = false;
+  bool operator==(const FieldType&) const = default;
+};
+inline constexpr uint32_t kNoSuper = UINT32_MAX;
+struct SubType {
+  CompKind kind = CompKind::Func;  // Func: the signature is Module::types[i]
+  bool final = true;
+  uint32_t super = kNoSuper;       // declared supertype (type index)
+  uint32_t num_supers = 0;         // as declared (more than one is invalid)
+  uint32_t rec_begin = 0;          // its recursion group: [rec_begin, rec_begin + rec_size)
+  uint32_t rec_size = 1;
+  std::vector<FieldType> fields;   // Struct: the fields; Array: one element field
+};
 
 struct Limits {
   uint64_t min = 0;

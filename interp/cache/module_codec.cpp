@@ -5,17 +5,20 @@
 #include <string>
 
 #include "interp/cache/le_bytes.h"
+#include "interp/type_canon.h"
 
 namespace wippy {
 namespace {
 
 // A field added to one of these structs must be added to the codec too:
 // these sizes make such a change fail to compile here (x86-64 / aarch64).
-static_assert(sizeof(void*) != 8 || sizeof(Module) == 496, "Module changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(Module) == 544, "Module changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(Import) == 160, "Import changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(ElemSegment) == 80, "ElemSegment changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(FuncBody) == 40, "FuncBody changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(DataSegment) == 24, "DataSegment changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(SubType) == 48, "SubType changed: update module_codec.cpp");
+static_assert(sizeof(FieldType) == 8, "FieldType changed: update module_codec.cpp");
 
 struct Out {
   std::vector<uint8_t> b;
@@ -136,6 +139,25 @@ FuncType decode_functype(In& in) {
   return t;
 }
 
+void encode_subtype(Out& o, const SubType& s) {
+  o.u8(uint8_t(s.kind)), o.u8(s.final), o.u32(s.super), o.u32(s.num_supers), o.u32(s.rec_begin), o.u32(s.rec_size);
+  o.vec(s.fields, [&](const FieldType& f) { o.valtype(f.type), o.u8(f.mut); });
+}
+
+SubType decode_subtype(In& in) {
+  SubType s;
+  uint8_t kind = in.u8();
+  if (kind > uint8_t(CompKind::Array)) in.ok = false;
+  s.kind = CompKind(kind), s.final = in.flag(), s.super = in.u32(), s.num_supers = in.u32();
+  s.rec_begin = in.u32(), s.rec_size = in.u32();
+  s.fields = in.vec<FieldType>(5, [&] {
+    FieldType f;
+    f.type = in.valtype(), f.mut = in.flag();
+    return f;
+  });
+  return s;
+}
+
 bool in_bytes(uint32_t begin, uint32_t end, size_t size) { return begin <= end && end <= size; }
 
 // Every offset into Module::bytes is inside it.
@@ -155,7 +177,9 @@ bool ranges_ok(const Module& m) {
     if (!expr_ok(d.offset) || !in_bytes(d.begin, d.end, n)) return false;
   for (const CustomSection& c : m.customs)
     if (!in_bytes(c.begin, c.end, n)) return false;
-  return m.codes.size() == m.funcs.size();
+  for (const SubType& s : m.subtypes)
+    if (s.rec_begin > m.subtypes.size() || s.rec_size > m.subtypes.size() - s.rec_begin) return false;
+  return m.codes.size() == m.funcs.size() && m.subtypes.size() == m.types.size();
 }
 
 }  // namespace
@@ -165,6 +189,7 @@ std::vector<uint8_t> encode_module(const Module& m) {
   o.b.reserve(m.bytes.size() + 64 * m.codes.size() + 4096);
   o.raw(m.bytes);
   o.vec(m.types, [&](const FuncType& t) { encode_functype(o, t); });
+  o.vec(m.subtypes, [&](const SubType& s) { encode_subtype(o, s); });
   o.vec(m.imports, [&](const Import& i) {
     o.str(i.module), o.str(i.name), o.u8(uint8_t(i.kind)), o.u32(i.func_type);
     o.table(i.table), o.memory(i.memory), o.global(i.global);
@@ -207,6 +232,7 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes) {
   auto bin = in.raw();
   m.bytes.assign(bin.begin(), bin.end());
   m.types = in.vec<FuncType>(8, [&] { return decode_functype(in); });
+  m.subtypes = in.vec<SubType>(22, [&] { return decode_subtype(in); });
   m.imports = in.vec<Import>(4 + 4 + 1 + 4 + 18 + 18 + 2, [&] {
     Import i;
     i.module = in.str(), i.name = in.str(), i.kind = ExternKind(in.u8()), i.func_type = in.u32();
@@ -268,6 +294,7 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes) {
   if (!in.ok || in.pos != bytes.size())
     return make_error(ErrorKind::Malformed, "cached module: truncated or overlong entry");
   if (!ranges_ok(m)) return make_error(ErrorKind::Malformed, "cached module: an offset lies outside the binary");
+  canonicalize_types(m);
   return m;
 }
 

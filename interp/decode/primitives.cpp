@@ -50,7 +50,7 @@ static bool read_type_byte(Reader& r, uint8_t& b) {
 bool read_valtype(Reader& r, ValType& out) {
   uint8_t b = 0;
   if (!read_type_byte(r, b)) return false;
-  if (!is_valtype_byte(b) && b != 0x63 && b != 0x64 && !is_exn_shorthand_byte(b)) {
+  if (!is_valtype_byte(b) && b != 0x63 && b != 0x64 && !is_abstract_heap(b)) {
     fail_at(r, r.pos() - 1, fmt::format("malformed value type 0x{:02x}", b));
     return false;
   }
@@ -60,8 +60,7 @@ bool read_valtype(Reader& r, ValType& out) {
 bool read_reftype(Reader& r, ValType& out) {
   uint8_t b = r.u8();
   if (!r.ok()) return false;
-  if (b != uint8_t(ValType::FuncRef) && b != uint8_t(ValType::ExternRef) && b != 0x63 && b != 0x64 &&
-      !is_exn_shorthand_byte(b)) {
+  if (b != 0x63 && b != 0x64 && !is_abstract_heap(b)) {
     fail_at(r, r.pos() - 1, fmt::format("malformed reference type 0x{:02x}", b));
     return false;
   }
@@ -107,17 +106,18 @@ bool read_table_type(Reader& r, TableType& out) {
 
 bool read_memory_type(Reader& r, MemoryType& out) { return read_limits(r, out.limits, &out.shared); }
 
-bool read_global_type(Reader& r, GlobalType& out) {
-  if (!read_valtype(r, out.type)) return false;
+bool read_mutability(Reader& r, bool& out) {
   uint8_t m = r.u8();
   if (!r.ok()) return false;
   if (m > 1) {
     fail_at(r, r.pos() - 1, "malformed mutability");
     return false;
   }
-  out.mut = m == 1;
+  out = m == 1;
   return true;
 }
+
+bool read_global_type(Reader& r, GlobalType& out) { return read_valtype(r, out.type) && read_mutability(r, out.mut); }
 
 std::string spec_eof_message(const std::string& e) {
   static constexpr std::string_view kSpec = "unexpected end of section or function";

@@ -30,7 +30,8 @@ bool read_reftype(Reader& r, ValType& out);   // "malformed reference type"
 bool read_limits(Reader& r, Limits& out, bool* shared = nullptr);
 bool read_table_type(Reader& r, TableType& out);
 bool read_memory_type(Reader& r, MemoryType& out);
-bool read_global_type(Reader& r, GlobalType& out);  // "malformed mutability"
+bool read_mutability(Reader& r, bool& out);          // 0x00 | 0x01, else "malformed mutability"
+bool read_global_type(Reader& r, GlobalType& out);
 
 // Rewrites the Reader's generic end-of-input messages to the spec's
 // "unexpected end of section or function", keeping the offset.

@@ -1,10 +1,13 @@
-// sections.cpp — contents of the type, import, function, table, memory,
-// global, export, start, element, data count, code, data and custom sections.
+// sections.cpp — contents of the type (with GC recursion groups, subtypes,
+// struct and array types; at most 1,000,000 types), import, function, table,
+// memory, global, export, start, element, data count, code, data and custom
+// sections.
 #include "interp/decode/sections.h"
 
 #include <fmt/format.h>
 
 #include "interp/decode/primitives.h"
+#include "interp/type_canon.h"
 
 namespace wippy::decode {
 
@@ -13,6 +16,9 @@ namespace {
 // format allows up to 2^32-1: no real module needs them and they would only
 // serve to exhaust memory later.
 constexpr uint64_t kMaxLocals = 50000;
+// Type definitions beyond this (the JS API's limit) are refused as "too many
+// types": canonical ids then always fit a reference type's heap field.
+constexpr uint32_t kMaxTypes = 1000000;
 }  // namespace
 
 bool SectionDecoder::decode_custom(uint32_t start, uint32_t size) {
@@ -31,21 +37,54 @@ bool SectionDecoder::decode_custom(uint32_t start, uint32_t size) {
   return true;
 }
 
+// A type section entry is a recursion group (0x4e vec(subtype)) or one
+// subtype: 0x50 / 0x4f (final) vec(typeidx) comptype, or a bare comptype
+// (final, no supertypes). comptype: 0x60 func, 0x5f struct, 0x5e array.
 bool SectionDecoder::decode_types() {
   uint32_t n = read_len(r_, total_);
-  m_.types.reserve(n);
   for (uint32_t i = 0; i < n && r_.ok(); ++i) {
     uint8_t form = r_.u8();
     if (!r_.ok()) return false;
-    if (form & 0x80) {  // the form is a one-byte signed LEB128
-      fail_at(r_, r_.pos() - 1, "integer representation too long");
+    const uint32_t begin = uint32_t(m_.types.size());
+    uint32_t count = 1;
+    if (form == 0x4E) {
+      count = read_len(r_, total_);
+      if (!r_.ok()) return false;
+      for (uint32_t k = 0; k < count; ++k)
+        if (!sub_type(r_.u8())) return false;
+    } else if (!sub_type(form)) {
       return false;
     }
-    if (form != 0x60) {
-      fail_at(r_, r_.pos() - 1, fmt::format("malformed function type 0x{:02x}", form));
-      return false;
+    for (uint32_t k = begin; k < begin + count; ++k) m_.subtypes[k].rec_begin = begin, m_.subtypes[k].rec_size = count;
+  }
+  if (!r_.ok()) return false;
+  canonicalize_types(m_);
+  return true;
+}
+
+bool SectionDecoder::sub_type(uint8_t form) {
+  if (!r_.ok()) return false;
+  if (m_.types.size() >= kMaxTypes) {
+    fail_at(r_, r_.pos() - 1, fmt::format("too many types (more than {})", kMaxTypes));
+    return false;
+  }
+  SubType s;
+  if (form == 0x50 || form == 0x4F) {
+    s.final = form == 0x4F;
+    s.num_supers = read_len(r_, total_);
+    for (uint32_t k = 0; k < s.num_supers && r_.ok(); ++k) {
+      uint32_t super = r_.u32();
+      if (k == 0) s.super = super;
     }
-    FuncType t;
+    form = r_.u8();
+    if (!r_.ok()) return false;
+  }
+  if (form & 0x80) {  // the form is a one-byte signed LEB128
+    fail_at(r_, r_.pos() - 1, "integer representation too long");
+    return false;
+  }
+  FuncType t;
+  if (form == 0x60) {
     uint32_t np = read_len(r_, total_);
     t.params.resize(np);
     for (uint32_t k = 0; k < np; ++k)
@@ -54,9 +93,34 @@ bool SectionDecoder::decode_types() {
     t.results.resize(nr);
     for (uint32_t k = 0; k < nr; ++k)
       if (!read_valtype(r_, t.results[k])) return false;
-    m_.types.push_back(std::move(t));
+  } else if (form == 0x5F || form == 0x5E) {
+    s.kind = form == 0x5F ? CompKind::Struct : CompKind::Array;
+    uint32_t nf = form == 0x5F ? read_len(r_, total_) : 1;
+    s.fields.resize(nf);
+    for (uint32_t k = 0; k < nf; ++k)
+      if (!field_type(s.fields[k])) return false;
+  } else {
+    fail_at(r_, r_.pos() - 1, fmt::format("malformed composite type 0x{:02x}", form));
+    return false;
   }
-  return r_.ok();
+  if (!r_.ok()) return false;
+  m_.types.push_back(std::move(t));
+  m_.subtypes.push_back(std::move(s));
+  return true;
+}
+
+// storagetype (a value type, 0x78 i8 or 0x77 i16) and mutability (0 | 1).
+bool SectionDecoder::field_type(FieldType& f) {
+  uint32_t at = r_.pos();
+  uint8_t b = r_.u8();
+  if (!r_.ok()) return false;
+  if (b == uint8_t(kPackedI8) || b == uint8_t(kPackedI16)) {
+    f.type = ValType(b);
+  } else {
+    r_.seek(at);
+    if (!read_valtype(r_, f.type)) return false;
+  }
+  return read_mutability(r_, f.mut);
 }
 
 bool SectionDecoder::decode_imports() {

@@ -39,6 +39,8 @@ class SectionDecoder {
 
   bool const_expr(ConstExpr& out);
   bool tag_type(uint32_t& type_index);
+  bool sub_type(uint8_t form);  // one subtype whose first byte `form` was read
+  bool field_type(FieldType& f);
   bool func_indices(std::vector<uint32_t>& out);
   bool elem_kind();
   bool function_body(FuncBody& out);

@@ -512,10 +512,12 @@ class Compiler {
         for (uint32_t i = 0; i < nr; ++i) push_home();
         break;
       }
-      case Op::RefAsNonNull:
+      case Op::RefAsNonNull: {
+        uint32_t r = slot(sp() - 1);  // before h(): a constant operand is moved to a slot first
         h(H::RefAsNonNull);
-        ss(slot(sp() - 1), 0);
+        ss(r, 0);
         break;
+      }
       case Op::BrOnNull: {
         materialize(sp() - 1);
         uint32_t r = slot(sp() - 1);
@@ -528,9 +530,21 @@ class Compiler {
         push_home();  // the reference, still in its home slot
         break;
       }
+      case Op::BrOnCast:
+      case Op::BrOnCastFail: {  // the reference goes along the branch and stays on fallthrough
+        uint32_t r = slot(sp() - 1);
+        h(in.op == Op::BrOnCast ? H::JmpUnlessCast : H::JmpIfCast);
+        ss(r, 0);
+        ss(cast_heap(uint32_t(in.imm64)), ref_nullable(ValType(uint32_t(in.imm64))));
+        uint32_t skip = target(0);
+        emit_branch(in.a);
+        patch(skip, here());
+        break;
+      }
       case Op::BrOnNonNull: {
+        uint32_t r = slot(sp() - 1);  // before h(), as above
         h(H::JmpIfNull);
-        ss(slot(sp() - 1), 0);
+        ss(r, 0);
         uint32_t skip = target(0);
         emit_branch(in.a);
         patch(skip, here());
@@ -868,6 +882,8 @@ class Compiler {
       case Op::RefAsNonNull:
       case Op::BrOnNull:
       case Op::BrOnNonNull:
+      case Op::BrOnCast:
+      case Op::BrOnCastFail:
         emit_typed_ref(in);
         return {};
       case Op::Throw: case Op::ThrowRef: case Op::TryTable: case Op::Try:
@@ -991,14 +1007,25 @@ class Compiler {
       case Op::RefNull:
         push_const(0);
         return {};
-      case Op::RefIsNull: {
+      case Op::RefIsNull:
+      case Op::RefTest:
+      case Op::RefTestNull: {
         uint32_t a = slot(sp() - 1);
         pop();
         size_t start = code_.size();
         uint32_t d = push_home();
-        h(H::RefIsNull);
+        h(in.op == Op::RefIsNull ? H::RefIsNull : H::RefTest);
         ss(d, a);
+        if (in.op != Op::RefIsNull) ss(cast_heap(in.a), in.op == Op::RefTestNull);
         produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::RefCast:
+      case Op::RefCastNull: {
+        uint32_t r = slot(sp() - 1);  // before h(): it may emit a move
+        h(H::RefCast);
+        ss(r, 0);
+        ss(cast_heap(in.a), in.op == Op::RefCastNull);
         return {};
       }
       case Op::RefFunc: {
@@ -1060,6 +1087,14 @@ class Compiler {
 
 #include "compile_multi_memory.inc"
 
+  // The heap type a cast tests, for ref_matches() (interp.cpp): a type index
+  // of a function type as kHeapTypeBase + index, one of a struct or array
+  // type as kHeapStruct (no such values exist yet), an abstract one as is.
+  uint32_t cast_heap(uint32_t reftype) const {
+    uint32_t heap = ref_heap(ValType(reftype));
+    if (heap >= kHeapTypeBase && !m_.is_func_type(heap - kHeapTypeBase)) return kHeapStruct;
+    return heap;
+  }
   // A narrow compile met a v128 value: stop, compile_function starts over wide.
   Result<void> go_wide() {
     need_wide_ = true;

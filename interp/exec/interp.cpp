@@ -37,6 +37,7 @@ constexpr const char* kNullFuncRef = "null function reference";
 constexpr const char* kNullRef = "null reference";
 constexpr const char* kNullExnRef = "null exception reference";
 constexpr const char* kUncaught = "uncaught exception";
+constexpr const char* kCastFailure = "cast failure";
 
 Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 
@@ -44,12 +45,20 @@ Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 const uint32_t* type_ids_for(Store& store, Store::ExecState& st, const Module* m) {
   auto it = st.type_ids.find(m);
   if (it == st.type_ids.end()) {
-    std::vector<uint32_t> ids;
-    ids.reserve(m->types.size());
-    for (const FuncType& t : m->types) ids.push_back(store.intern_type(t));
-    it = st.type_ids.emplace(m, std::move(ids)).first;
+    it = st.type_ids.emplace(m, store.intern_types(*m)).first;
   }
   return it->second.data();
+}
+
+// Whether reference `ref` is of the heap type `heap` (the compiler's
+// cast_heap()), null included when `nullable`. A non-null value of the func
+// hierarchy is a FuncInst*, matched by declared subtyping of its type id; of
+// the abstract types only the tops have non-null values (no GC objects yet).
+bool ref_matches(const Store& store, const uint32_t* tids, uint64_t ref, uint32_t heap, uint32_t nullable) {
+  if (ref == 0) return nullable != 0;
+  if (heap >= kHeapTypeBase)
+    return store.type_matches(reinterpret_cast<const FuncInst*>(ref)->type_id, tids[heap - kHeapTypeBase]);
+  return heap == kHeapFunc || heap == kHeapExtern || heap == kHeapExn || heap == kHeapAny;
 }
 
 // The compiled code of wasm function f (compiling it on first use).
@@ -613,7 +622,8 @@ L_CallIndirect: {
     goto trap_uninit;
   }
   callee = reinterpret_cast<FuncInst*>(ref);
-  if (callee->type_id != tids[pc[1].s.a]) TRAP(kTypeMismatch);
+  if (callee->type_id != tids[pc[1].s.a] && !store->type_matches(callee->type_id, tids[pc[1].s.a]))
+    TRAP(kTypeMismatch);
   nfp = fp + pc[1].s.b;
   ret_pc = pc + 3;
   goto do_call;
@@ -878,6 +888,24 @@ L_DataDrop:
 L_RefIsNull:
   SET_i(pc[1].s.a, fp[pc[1].s.b].ref == 0);
   NEXT(2);
+L_RefTest:
+  SET_i(pc[1].s.a, ref_matches(*store, tids, fp[pc[1].s.b].ref, pc[2].s.a, pc[2].s.b));
+  NEXT(3);
+L_RefCast:
+  if (!ref_matches(*store, tids, fp[pc[1].s.a].ref, pc[2].s.a, pc[2].s.b)) TRAP(kCastFailure);
+  NEXT(3);
+L_JmpIfCast:
+  if (ref_matches(*store, tids, fp[pc[1].s.a].ref, pc[2].s.a, pc[2].s.b)) {
+    pc = pc[3].target;
+    DISPATCH;
+  }
+  NEXT(4);
+L_JmpUnlessCast:
+  if (!ref_matches(*store, tids, fp[pc[1].s.a].ref, pc[2].s.a, pc[2].s.b)) {
+    pc = pc[3].target;
+    DISPATCH;
+  }
+  NEXT(4);
 L_RefFunc:
   fp[pc[1].s.a].ref = reinterpret_cast<uint64_t>(inst->funcs[pc[1].s.b]);
   NEXT(2);

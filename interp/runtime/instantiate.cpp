@@ -19,6 +19,7 @@
 #include "interp/runtime/link.h"
 #include "interp/runtime/memory_map.h"
 #include "interp/store.h"
+#include "interp/type_canon.h"
 
 namespace wippy {
 
@@ -28,17 +29,15 @@ Error uninstantiable(const std::string& what, const Error& e) {
   return make_error(ErrorKind::Uninstantiable, fmt::format("{}: {}", what, e.message));
 }
 
-Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
-  // Intern each module type once (the store's interning is a linear search).
-  std::vector<uint32_t> type_ids(m.types.size(), UINT32_MAX);
-  for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti]));
+Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
+                               std::span<const uint32_t> type_ids) {
+  for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti], type_ids[ti]));
   FuncInst* block = m.funcs.empty() ? nullptr : store.adopt_funcs(m.funcs.size());
   inst.funcs.reserve(inst.funcs.size() + m.funcs.size());
   for (uint32_t i = 0; i < m.funcs.size(); ++i) {
     FuncInst& f = block[i];
     uint32_t ti = m.funcs[i];
     f.type = m.types[ti];
-    if (type_ids[ti] == UINT32_MAX) type_ids[ti] = store.intern_type(f.type);
     f.type_id = type_ids[ti];
     f.instance = &inst;
     f.def_index = i;
@@ -58,7 +57,9 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
                                     inst.tables.size(), min, store.table_elems(), limit(store.limits.max_table_elems),
                                     store.memory_bytes(), limit(store.limits.max_memory_bytes)));
     }
-    TableInst* t = store.create_table(m.tables[i], 0);
+    TableType tt = m.tables[i];
+    tt.elem = canonical_type(tt.elem, type_ids);
+    TableInst* t = store.create_table(tt, 0);
     if (!t)
       return make_error(ErrorKind::Exhaustion,
                         fmt::format("table {} ({} elements) cannot be allocated: out of memory", inst.tables.size(),
@@ -83,7 +84,9 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
     Value hi{};
     auto v = eval_const_expr(m, inst, m.globals[i].init, &hi);
     if (!v) return uninstantiable(fmt::format("global {} initializer", inst.globals.size()), v.error());
-    inst.globals.push_back(store.create_global(m.globals[i].type, *v));
+    GlobalType gt = m.globals[i].type;
+    gt.type = canonical_type(gt.type, type_ids);
+    inst.globals.push_back(store.create_global(gt, *v));
     inst.globals.back()->hi = hi;
   }
   // Table initializers (3.0) see imported globals only; evaluated once, the
@@ -194,7 +197,11 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
                               std::span<const Extern> imports, std::shared_ptr<CompiledModule> code) {
   if (!module) return make_error(ErrorKind::Other, "instantiate: no module");
   const Module& m = *module;
-  if (auto r = check_imports(m, imports); !r) return r.error();
+  const std::vector<uint32_t> type_ids = store.intern_types(m);
+  if (store.num_type_ids() > kMaxTypeIndexInRef)  // ids must fit a reference type's heap field
+    return make_error(ErrorKind::Uninstantiable,
+                      fmt::format("the store holds too many distinct types ({})", store.num_type_ids()));
+  if (auto r = check_imports(store, m, type_ids, imports); !r) return r.error();
 
   auto owned = std::make_unique<Instance>();
   owned->module = module;
@@ -213,7 +220,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
   // Memories and tables are mmap'd and report failure; this catches what
   // else runs out of memory (vectors of functions, segments, exports).
   try {
-    if (auto r = alloc_definitions(store, m, *inst); !r) return r.error();
+    if (auto r = alloc_definitions(store, m, *inst, type_ids); !r) return r.error();
     build_exports(m, *inst);
     if (auto r = resolve_elems(m, *inst); !r) return r.error();
     if (auto r = apply_elems(m, *inst); !r) return r.error();

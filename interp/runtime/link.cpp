@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "interp/quote.h"
+#include "interp/type_canon.h"
 
 namespace wippy {
 
@@ -20,14 +21,15 @@ std::string limits_str(const Limits& l) {
 }
 
 // Returns an empty string when `ext` fits `imp`, else what does not fit.
-std::string mismatch(const Module& module, const Import& imp, const Extern& ext) {
+std::string mismatch(const Store& store, const Module& module, std::span<const uint32_t> ids, const Import& imp,
+                     const Extern& ext) {
   if (ext.ptr == nullptr) return "null extern";
   if (ext.kind != imp.kind)
     return fmt::format("expected {}, got {}", extern_kind_name(imp.kind), extern_kind_name(ext.kind));
   switch (imp.kind) {
     case ExternKind::Func: {
       const FuncType& want = module.types[imp.func_type];
-      if (ext.func()->type != want)
+      if (!store.type_matches(ext.func()->type_id, ids[imp.func_type]))
         return fmt::format("expected func {}, got {}", functype_to_string(want),
                            functype_to_string(ext.func()->type));
       return {};
@@ -39,7 +41,7 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
       if (t.type.limits.is64 != imp.table.limits.is64)
         return fmt::format("expected table of {} addresses, got {}", imp.table.limits.is64 ? "i64" : "i32",
                            t.type.limits.is64 ? "i64" : "i32");
-      if (t.type.elem != imp.table.elem)
+      if (t.type.elem != canonical_type(imp.table.elem, ids))
         return fmt::format("expected table of {}, got {}", valtype_name(imp.table.elem),
                            valtype_name(t.type.elem));
       if (!limits_match(actual, imp.table.limits))
@@ -64,7 +66,8 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
       // An immutable global may be imported at a supertype (3.0); a mutable
       // one only at its own type.
       const GlobalType& g = ext.global()->type;
-      const bool type_ok = g.mut ? g.type == imp.global.type : is_subtype(g.type, imp.global.type);
+      const ValType want = canonical_type(imp.global.type, ids);
+      const bool type_ok = g.mut ? g.type == want : val_subtype(store.type_graph(), g.type, want);
       if (!type_ok || g.mut != imp.global.mut)
         return fmt::format("expected global {}{}, got {}{}", imp.global.mut ? "mut " : "",
                            valtype_name(imp.global.type), g.mut ? "mut " : "", valtype_name(g.type));
@@ -72,7 +75,7 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
     }
     case ExternKind::Tag: {
       const FuncType& want = module.types[imp.func_type];
-      if (ext.tag()->type != want)
+      if (ext.tag()->type_id != ids[imp.func_type])
         return fmt::format("expected tag {}, got {}", functype_to_string(want),
                            functype_to_string(ext.tag()->type));
       return {};
@@ -83,13 +86,14 @@ std::string mismatch(const Module& module, const Import& imp, const Extern& ext)
 
 }  // namespace
 
-Result<void> check_imports(const Module& module, std::span<const Extern> imports) {
+Result<void> check_imports(const Store& store, const Module& module, std::span<const uint32_t> type_ids,
+                           std::span<const Extern> imports) {
   if (imports.size() != module.imports.size())
     return make_error(ErrorKind::Unlinkable, fmt::format("module has {} imports, {} provided",
                                                          module.imports.size(), imports.size()));
   for (size_t i = 0; i < imports.size(); ++i) {
     const Import& imp = module.imports[i];
-    std::string why = mismatch(module, imp, imports[i]);
+    std::string why = mismatch(store, module, type_ids, imp, imports[i]);
     if (!why.empty())
       return make_error(ErrorKind::Unlinkable, fmt::format("incompatible import type \"{}\" \"{}\": {}",
                                                            quote_input(imp.module), quote_input(imp.name), why));

@@ -1,11 +1,14 @@
 // store.cpp — Store ownership (creation and adoption of runtime objects),
-// function-type interning, the store-wide memory total, and Instance export
-// lookups.
+// canonical type ids (recursion groups interned by their type_canon.h key),
+// the store-wide memory total, and Instance export lookups.
 // Destruction order: the interpreter state goes first (it may refer to
 // instances), then instances, then the objects they point at.
 #include "interp/store.h"
 
+#include <algorithm>
+
 #include "interp/runtime/memory_map.h"
+#include "interp/type_canon.h"
 
 namespace wippy {
 
@@ -22,10 +25,36 @@ Store::~Store() {
 }
 
 uint32_t Store::intern_type(const FuncType& t) {
-  for (size_t i = 0; i < types_.size(); ++i)
-    if (types_[i] == t) return uint32_t(i);
-  types_.push_back(t);
-  return uint32_t(types_.size() - 1);
+  auto [it, fresh] = type_keys_.emplace(func_type_key(t), uint32_t(type_defs_.size()));
+  if (fresh) type_defs_.push_back(SubType{});
+  return it->second;
+}
+
+std::vector<uint32_t> Store::intern_types(const Module& m) {
+  const uint32_t n = uint32_t(m.subtypes.size());
+  std::vector<uint32_t> ids(n, 0);
+  for (uint32_t begin = 0; begin < n;) {
+    const uint32_t size = std::min(std::max(m.subtypes[begin].rec_size, 1u), n - begin);
+    const uint32_t base = uint32_t(type_defs_.size());
+    auto [it, fresh] = type_keys_.emplace(rec_group_key(m, begin, std::span(ids.data(), begin)), base);
+    for (uint32_t k = 0; k < size; ++k) ids[begin + k] = it->second + k;
+    if (fresh) {
+      for (uint32_t k = 0; k < size; ++k) {
+        const SubType& s = m.subtypes[begin + k];
+        SubType d;
+        d.kind = s.kind, d.final = s.final, d.num_supers = s.num_supers;
+        d.rec_begin = base, d.rec_size = size;
+        if (s.super < begin + size) d.super = ids[s.super];  // earlier (validated): its id
+        type_defs_.push_back(std::move(d));
+      }
+    }
+    begin += size;
+  }
+  return ids;
+}
+
+bool Store::type_matches(uint32_t id, uint32_t want) const {
+  return defined_subtype(type_graph(), id, want);
 }
 
 FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
@@ -89,8 +118,8 @@ GlobalInst* Store::create_global(GlobalType type, Value v) {
   return globals_.back().get();
 }
 
-TagInst* Store::create_tag(FuncType type) {
-  tags_.push_back(std::make_unique<TagInst>(TagInst{std::move(type)}));
+TagInst* Store::create_tag(FuncType type, uint32_t type_id) {
+  tags_.push_back(std::make_unique<TagInst>(TagInst{std::move(type), type_id}));
   return tags_.back().get();
 }
 

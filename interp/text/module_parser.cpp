@@ -1,7 +1,9 @@
 // module_parser.cpp — parses WAT module fields and encodes the binary format.
 // Two passes over the fields: the first binds every identifier of every
-// module-level index space (and parses explicit type definitions, so that
-// inline type uses can match them); the second parses each field fully and
+// module-level index space (type names first, as a recursion group's types
+// refer to each other) and parses explicit type definitions (`type`, `rec`,
+// `sub`, struct/array/func), so that inline type uses can match them (only
+// plain final function types alone in their group); the second parses each field fully and
 // appends its encoding to the section it belongs to. Imports must precede
 // all definitions, so indices in textual order equal binary indices.
 #include "interp/text/module_parser.h"
@@ -34,12 +36,19 @@ bool is_syntax_keyword(std::string_view s) {
       "module", "type", "func", "param", "result", "import", "export", "table", "memory",
       "global", "elem", "data", "start", "local", "mut", "offset", "item", "declare",
       "then", "else", "end", "block", "loop", "if", "funcref", "externref", "extern", "tag", "do",
-      "exnref", "exn",
+      "exnref", "exn", "rec", "sub", "final", "struct", "array", "field", "i8", "i16",
       "i32", "i64", "f32", "f64", "v128", "binary", "quote", "register", "invoke", "get",
       "i8x16", "i16x8", "i32x4", "i64x2", "f32x4", "f64x2", "ref", "inf", "nan"};
   for (auto w : kWords)
     if (s == w) return true;
   return s.starts_with("offset=") || s.starts_with("align=") || s.starts_with("nan:");
+}
+
+// struct.*, array.*, i31 and the other GC instructions this engine does not run yet.
+bool is_gc_instruction_name(std::string_view s) {
+  return s.starts_with("struct.") || s.starts_with("array.") || s.starts_with("i31.") || s == "ref.i31" ||
+         s == "ref.eq" || s == "br_on_cast" || s == "br_on_cast_fail" || s == "any.convert_extern" ||
+         s == "extern.convert_any";
 }
 
 class ModuleParser {
@@ -77,8 +86,13 @@ class ModuleParser {
     if (t.kind == Token::Reserved) return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
     if (t.kind == Token::Eof) return fail(t, "unexpected end of input");
     if (t.kind == Token::Atom && !t.is_id() && t.text[0] >= 'a' && t.text[0] <= 'z' &&
-        !op_from_text(t.text) && !is_syntax_keyword(t.text))
+        !op_from_text(t.text) && !is_syntax_keyword(t.text)) {
+      if (is_gc_instruction_name(t.text))
+        return fail(t, fmt::format("unknown operator {}: GC instructions beyond ref.test and ref.cast are not "
+                                   "supported yet",
+                                   quote_input(t.text)));
       return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
+    }
     if (t.kind == Token::Atom && !t.text.empty() && (t.text[0] >= '0' && t.text[0] <= '9')) {
       uint64_t v;
       if (parse_uint(t.text, UINT64_MAX, v) == NumStatus::Syntax)
@@ -175,24 +189,20 @@ class ModuleParser {
     else if (s == "v128") out = ValType::V128;
     else if (s == "funcref") out = ValType::FuncRef;
     else if (s == "externref") out = ValType::ExternRef;
-    else if (s == "exnref") out = kExnRef;
-    else if (s == "nullexnref") out = make_ref(true, kHeapNoExn);
+    else if (auto h = abstract_heap_named(s, "ref")) out = make_ref(true, *h);
     else return unexpected(t);
     next();
     return true;
   }
-  // func | extern | a type index ($name or number)
+  // an abstract heap type (func, any, none, ...) or a type index ($name or number)
   bool heap_type(uint32_t& heap) {
     const Token& t = peek();
-    if (t.is("func") || t.is("extern")) {
-      heap = t.is("func") ? kHeapFunc : kHeapExtern;
-      next();
-      return true;
-    }
-    if (t.is("exn") || t.is("noexn")) {
-      heap = t.is("exn") ? kHeapExn : kHeapNoExn;
-      next();
-      return true;
+    if (t.kind == Token::Atom) {
+      if (auto h = abstract_heap_named(t.text, "")) {
+        heap = *h;
+        next();
+        return true;
+      }
     }
     uint32_t idx = 0;
     if (!index(type_space_, idx)) return false;
@@ -220,7 +230,9 @@ class ModuleParser {
     if (!is_ref(out)) return unexpected(t);
     return true;
   }
-  static bool is_reftype_token(const Token& t) { return t.is("funcref") || t.is("externref"); }
+  static bool is_reftype_token(const Token& t) {
+    return t.kind == Token::Atom && abstract_heap_named(t.text, "ref").has_value();
+  }
   bool at_reftype() { return is_reftype_token(peek()) || at_lparen("ref"); }
 
   // (param $x? t*)* (result t*)* — appends to ft; names (one per param) if wanted.
@@ -264,8 +276,11 @@ class ModuleParser {
 
   uint32_t intern_type(const FuncType& ft) {
     for (size_t i = 0; i < types_.size(); ++i)
-      if (types_[i] == ft) return uint32_t(i);
+      if (is_plain_func(uint32_t(i)) && types_[i] == ft) return uint32_t(i);
     types_.push_back(ft);
+    subs_.push_back({});
+    supers_.emplace_back();
+    groups_.push_back({uint32_t(types_.size() - 1), 1});
     type_space_.count = uint32_t(types_.size());
     return uint32_t(types_.size() - 1);
   }
@@ -362,7 +377,108 @@ class ModuleParser {
   // Token i of the fields, clamped to end_ (the module's ')' or the Eof of
   // an unclosed one) so that looking ahead never leaves the list.
   const Token& tok(size_t i) const { return t_[std::min(i, end_)]; }
+  // Binds every type name first: types of a recursion group refer to each
+  // other (and a reference past the group is the validator's "unknown type").
+  bool bind_type_names() {
+    uint32_t count = 0;
+    auto one = [&](size_t at) {  // at: a `(type` field's '('
+      const Token& id = tok(at + 2);
+      return bind(type_space_, id.is_id() ? &id : nullptr, count++);
+    };
+    for (size_t p = begin_; p < end_ && tok(p).kind == Token::LParen; p = m_[p] + 1) {
+      if (tok(p + 1).is("type") && !one(p)) return false;
+      if (tok(p + 1).is("rec"))
+        for (size_t q = p + 2; q < m_[p] && tok(q).kind == Token::LParen && tok(q + 1).is("type"); q = m_[q] + 1)
+          if (!one(q)) return false;
+    }
+    type_space_.count = count;
+    return true;
+  }
+  // One `(type ...)` field (pos_ after its id) or a `(rec (type $id? ...)*)`
+  // (pos_ after `rec`), through its ')'.
+  bool type_group(bool rec) {
+    const uint32_t begin = uint32_t(types_.size());
+    if (!rec) {
+      if (!type_def()) return false;
+    } else {
+      while (at_lparen("type")) {
+        next(), next();
+        if (peek().is_id()) next();
+        if (!type_def() || !expect_rparen()) return false;
+      }
+    }
+    if (!expect_rparen()) return false;
+    const uint32_t size = uint32_t(types_.size()) - begin;
+    for (uint32_t i = begin; i < begin + size; ++i) subs_[i].rec_begin = begin, subs_[i].rec_size = size;
+    groups_.push_back({begin, size});
+    return true;
+  }
+  // (sub final? typeidx* comptype) | comptype
+  bool type_def() {
+    SubType st;
+    std::vector<uint32_t> supers;
+    bool sub = at_lparen("sub");
+    if (sub) {
+      next(), next();
+      st.final = peek().is("final");
+      if (st.final) next();
+      while (peek().kind != Token::LParen && !at_rparen()) {
+        uint32_t idx = 0;
+        if (!index(type_space_, idx)) return false;
+        supers.push_back(idx);
+      }
+      st.num_supers = uint32_t(supers.size());
+      if (!supers.empty()) st.super = supers[0];
+    }
+    FuncType ft;
+    if (!expect_lparen()) return false;
+    const Token& kw = next();
+    if (kw.is("func")) {
+      bool any = false;
+      if (!params_results(ft, nullptr, true, any)) return false;
+    } else if (kw.is("struct")) {
+      st.kind = CompKind::Struct;
+      while (at_lparen("field")) {
+        next(), next();
+        if (peek().is_id()) {
+          next();
+          if (!field_type(st.fields.emplace_back())) return false;
+        } else {
+          while (!at_rparen())
+            if (!field_type(st.fields.emplace_back())) return false;
+        }
+        if (!expect_rparen()) return false;
+      }
+    } else if (kw.is("array")) {
+      st.kind = CompKind::Array;
+      if (!field_type(st.fields.emplace_back())) return false;
+    } else {
+      return unexpected(kw);
+    }
+    if (!expect_rparen() || (sub && !expect_rparen())) return false;
+    types_.push_back(std::move(ft));
+    subs_.push_back(std::move(st));
+    supers_.push_back(std::move(supers));
+    return true;
+  }
+  // storagetype | (mut storagetype); storagetype: a value type, i8 or i16
+  bool field_type(FieldType& f) {
+    f.mut = at_lparen("mut");
+    if (f.mut) next(), next();
+    if (peek().is("i8") || peek().is("i16")) {
+      f.type = next().is("i8") ? kPackedI8 : kPackedI16;
+    } else if (!valtype(f.type)) {
+      return false;
+    }
+    return !f.mut || expect_rparen();
+  }
+  bool is_plain_func(uint32_t i) const {
+    const SubType& s = subs_[i];
+    return s.kind == CompKind::Func && s.final && s.num_supers == 0 && s.rec_size == 1;
+  }
+
   bool scan_fields() {
+    if (!bind_type_names()) return false;
     size_t p = begin_;
     while (p < end_) {
       const Token& open = tok(p);
@@ -373,15 +489,10 @@ class ModuleParser {
       const Token* id = tok(q).is_id() ? &tok(q++) : nullptr;
       if (kw.is("type")) {
         pos_ = q;
-        FuncType ft;
-        if (!expect_lparen() || !expect_keyword("func")) return false;
-        bool any = false;
-        if (!params_results(ft, nullptr, true, any) || !expect_rparen() || !expect_rparen())
-          return false;
-        if (!bind(type_space_, id, uint32_t(types_.size()))) return false;
-        types_.push_back(ft);
-        type_space_.count = uint32_t(types_.size());
-      } else if (kw.is("import")) {
+        if (!type_group(false)) return false;
+      } else if (kw.is("rec")) {
+        pos_ = p + 2;
+        if (!type_group(true)) return false;      } else if (kw.is("import")) {
         if (!note_import(kw)) return false;
         if (tok(p + 2).kind != Token::String) return unexpected(tok(p + 2));
         if (tok(p + 3).kind != Token::String) return unexpected(tok(p + 3));
@@ -440,7 +551,7 @@ class ModuleParser {
     size_t close = m_[pos_];
     const Token& kw = t_[pos_ + 1];
     bool ok;
-    if (kw.is("type")) {
+    if (kw.is("type") || kw.is("rec")) {  // encoded by scan_fields
       pos_ = close + 1;
       return true;
     }
@@ -1232,6 +1343,15 @@ class ModuleParser {
       }
       return true;
     }
+    if (*op == Op::RefTest || *op == Op::RefCast) {  // ref.test / ref.cast (ref null? ht)
+      ValType t;
+      if (!reftype(t)) return false;
+      const OpInfo& info = op_info(Op(uint16_t(*op) + (ref_nullable(t) ? 1 : 0)));
+      out.push_back(info.prefix);
+      put_u32(out, info.code);
+      put_heap_type(out, ref_heap(t));
+      return true;
+    }
     const OpInfo& info = op_info(*op);
     if (info.prefix) {
       out.push_back(info.prefix);
@@ -1342,6 +1462,15 @@ class ModuleParser {
         if (!label_index(idx)) return false;
         put_u32(out, idx);
         return true;
+      case ImmKind::BrOnCast: {  // br_on_cast(_fail) label rt1 rt2
+        ValType from, to;
+        if (!label_index(idx) || !reftype(from) || !reftype(to)) return false;
+        out.push_back(uint8_t((ref_nullable(from) ? 1 : 0) | (ref_nullable(to) ? 2 : 0)));
+        put_u32(out, idx);
+        put_heap_type(out, ref_heap(from));
+        put_heap_type(out, ref_heap(to));
+        return true;
+      }
       case ImmKind::BrTable: {
         std::vector<uint32_t> targets;
         while (is_index_token(peek()) || peek().kind == Token::Atom) {
@@ -1538,17 +1667,42 @@ class ModuleParser {
   }
 
   // ---- assembly ------------------------------------------------------------
+  void put_sub_type(Bytes& out, uint32_t i) {
+    const SubType& st = subs_[i];
+    if (!(st.final && st.num_supers == 0)) {  // else the bare comptype (sub final ε)
+      out.push_back(st.final ? 0x4F : 0x50);
+      put_u32(out, supers_[i].size());
+      for (uint32_t s : supers_[i]) put_u32(out, s);
+    }
+    if (st.kind == CompKind::Func) {
+      const FuncType& ft = types_[i];
+      out.push_back(0x60);
+      put_u32(out, ft.params.size());
+      for (ValType v : ft.params) put_valtype(out, v);
+      put_u32(out, ft.results.size());
+      for (ValType v : ft.results) put_valtype(out, v);
+      return;
+    }
+    out.push_back(st.kind == CompKind::Struct ? 0x5F : 0x5E);
+    if (st.kind == CompKind::Struct) put_u32(out, st.fields.size());
+    for (const FieldType& f : st.fields) {
+      if (f.type == kPackedI8 || f.type == kPackedI16) out.push_back(uint8_t(f.type));
+      else put_valtype(out, f.type);
+      out.push_back(f.mut ? 1 : 0);
+    }
+  }
+
   Result<Bytes> assemble() {
     Bytes out{0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
     Bytes types;
-    for (const FuncType& ft : types_) {
-      types.push_back(0x60);
-      put_u32(types, ft.params.size());
-      for (ValType v : ft.params) put_valtype(types, v);
-      put_u32(types, ft.results.size());
-      for (ValType v : ft.results) put_valtype(types, v);
+    for (auto [begin, size] : groups_) {
+      if (size != 1 || !is_plain_func(begin)) {
+        types.push_back(0x4E);
+        put_u32(types, size);
+      }
+      for (uint32_t i = begin; i < begin + size; ++i) put_sub_type(types, i);
     }
-    put_section(out, 1, uint32_t(types_.size()), types);
+    put_section(out, 1, uint32_t(groups_.size()), types);
     put_section(out, 2, import_count_, imports_);
     put_section(out, 3, func_count_, funcs_);
     put_section(out, 4, table_count_, tables_);
@@ -1582,7 +1736,10 @@ class ModuleParser {
   Error err_;
   bool failed_ = false;
 
-  std::vector<FuncType> types_;
+  std::vector<FuncType> types_;                  // per type index (empty for struct/array)
+  std::vector<SubType> subs_;                    // per type index
+  std::vector<std::vector<uint32_t>> supers_;    // per type index, as written
+  std::vector<std::pair<uint32_t, uint32_t>> groups_;  // type section entries: first index, size
   size_t explicit_types_ = 0;
   Space type_space_{"type", "type", {}, 0};
   Space func_space_{"func", "function", {}, 0};

@@ -176,9 +176,9 @@ class ScriptParser : text::TokenCursor {
         return expect_rparen();
       }
       const Token& t = next();
-      if (t.is("func")) v.type = ValType::FuncRef;
-      else if (t.is("extern")) v.type = ValType::ExternRef;
-      else return unexpected(t);
+      auto heap = t.kind == Token::Atom ? abstract_heap_named(t.text, "") : std::nullopt;
+      if (!heap) return unexpected(t);
+      v.type = make_ref(true, *heap);
       ok = true;
     } else if (kw.is("ref.extern")) {
       v.kind = WastValue::RefExtern;

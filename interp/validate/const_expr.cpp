@@ -87,7 +87,7 @@ Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, Va
     }
     return invalid("constant expression required", what, in.offset);
   }
-  if (stack.size() != 1 || !is_subtype(stack[0], expected))
+  if (stack.size() != 1 || !val_subtype(module.type_graph(), stack[0], expected))
     return invalid(fmt::format("type mismatch: expected [{}] but expression produces {} value(s)",
                                valtype_name(expected), stack.size()),
                    what, expr.begin);

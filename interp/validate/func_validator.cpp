@@ -85,7 +85,7 @@ ValType FuncValidator::pop(ValType expect) {
   }
   ValType t = vals_.back();
   vals_.pop_back();
-  if (t != kUnknown && expect != kUnknown && !is_subtype(t, expect)) type_mismatch(expect, t);
+  if (t != kUnknown && expect != kUnknown && !sub(t, expect)) type_mismatch(expect, t);
   return t;
 }
 
@@ -123,7 +123,7 @@ void FuncValidator::set_unreachable() {
 bool FuncValidator::tail_results(const FuncType& callee) {
   bool ok = callee.results.size() == func_type_->results.size();
   for (size_t i = 0; ok && i < callee.results.size(); ++i)
-    ok = is_subtype(callee.results[i], func_type_->results[i]);
+    ok = sub(callee.results[i], func_type_->results[i]);
   if (!ok) {
     fail(fmt::format("type mismatch: tail call returns {} but the function returns {}",
                      functype_to_string(FuncType{{}, callee.results}),
@@ -136,8 +136,7 @@ bool FuncValidator::tail_results(const FuncType& callee) {
 
 bool FuncValidator::check_block_type(const BlockType& bt) {
   if (bt.kind == BlockType::Value && !check_valtype(bt.value)) return false;
-  if (bt.kind == BlockType::TypeIndex && bt.type_index >= m_.types.size()) {
-    fail(fmt::format("unknown type {}", bt.type_index));
+  if (bt.kind == BlockType::TypeIndex && !check_func_type(bt.type_index)) {
     return false;
   }
   return true;
@@ -376,15 +375,12 @@ bool FuncValidator::step(const Instr& in) {
     case Op::CallIndirect:
     case Op::ReturnCallIndirect: {
       if (!check_table(in.b)) return false;
-      if (!is_subtype(m_.table_type(in.b).elem, ValType::FuncRef)) {
+      if (!sub(m_.table_type(in.b).elem, ValType::FuncRef)) {
         fail(fmt::format("type mismatch: call_indirect requires a funcref table, table {} holds {}", in.b,
                          valtype_name(m_.table_type(in.b).elem)));
         return false;
       }
-      if (in.a >= m_.types.size()) {
-        fail(fmt::format("unknown type {}", in.a));
-        return false;
-      }
+      if (!check_func_type(in.a)) return false;
       const FuncType& ft = m_.types[in.a];
       pop(table_addr(in.b));
       pop(ft.params);
@@ -497,7 +493,7 @@ bool FuncValidator::step(const Instr& in) {
     case Op::TableCopy: {
       if (!check_table(in.a) || !check_table(in.b)) return false;
       ValType dst = m_.table_type(in.a).elem, src = m_.table_type(in.b).elem;
-      if (!is_subtype(src, dst)) {
+      if (!sub(src, dst)) {
         fail(fmt::format("type mismatch: table.copy from {} table to {} table", valtype_name(src),
                          valtype_name(dst)));
         return false;
@@ -516,7 +512,7 @@ bool FuncValidator::step(const Instr& in) {
         return false;
       }
       ValType seg = m_.elems[in.a].type, tab = m_.table_type(in.b).elem;
-      if (!is_subtype(seg, tab)) {
+      if (!sub(seg, tab)) {
         fail(fmt::format("type mismatch: table.init of {} segment into {} table", valtype_name(seg),
                          valtype_name(tab)));
         return false;
@@ -600,6 +596,12 @@ bool FuncValidator::step(const Instr& in) {
     case Op::RefAsNonNull:
     case Op::BrOnNull:
     case Op::BrOnNonNull:
+    case Op::RefTest:
+    case Op::RefTestNull:
+    case Op::RefCast:
+    case Op::RefCastNull:
+    case Op::BrOnCast:
+    case Op::BrOnCastFail:
       return step_typed_ref(in) && err_.empty();
     case Op::Throw:
     case Op::ThrowRef:

@@ -25,7 +25,7 @@ class FuncValidator {
   // `declared_refs[i]` is non-zero when function i may be named by ref.func
   // inside bodies (C.refs). Both references must outlive the validator.
   FuncValidator(const Module& module, const std::vector<uint8_t>& declared_refs)
-      : m_(module), declared_(declared_refs) {}
+      : m_(module), declared_(declared_refs), g_(module.type_graph()) {}
 
   // `func_index` is the index in the function index space (imports first);
   // `body` is the matching entry of module.codes.
@@ -82,6 +82,9 @@ class FuncValidator {
   bool check_catch(const CatchClause& c);
   // A value type naming a type index must name one of the module ("unknown type").
   bool check_valtype(ValType t);
+  // A type index naming a function type ("unknown type", else "type mismatch").
+  bool check_func_type(uint32_t type_index);
+  bool sub(ValType a, ValType b) const { return val_subtype(g_, a, b); }
   // Non-defaultable locals (non-null references): set ones are recorded
   // until the end of the block that set them.
   bool local_initialized(uint32_t index) const {
@@ -99,6 +102,7 @@ class FuncValidator {
 
   const Module& m_;
   const std::vector<uint8_t>& declared_;
+  TypeGraph g_;
   const FuncType* func_type_ = nullptr;
   std::vector<ValType> vals_;
   std::vector<ValType> scratch_;       // br_table: values popped per target

@@ -29,7 +29,7 @@ bool FuncValidator::check_catch(const CatchClause& c) {
   if (!check_label(c.label)) return false;
   std::span<const ValType> want = label_types(ctrls_[ctrls_.size() - 1 - c.label]);
   bool ok = want.size() == sent.size();
-  for (size_t i = 0; ok && i < sent.size(); ++i) ok = is_subtype(sent[i], want[i]);
+  for (size_t i = 0; ok && i < sent.size(); ++i) ok = sub(sent[i], want[i]);
   if (!ok) {
     fail(fmt::format("type mismatch: catch clause sends {} to a label of {}", functype_to_string(FuncType{sent, {}}),
                      functype_to_string(FuncType{std::vector<ValType>(want.begin(), want.end()), {}})));

@@ -1,5 +1,6 @@
-// validate.cpp — module-level validation (types, imports, limits, globals,
-// segments, start, exports) and the driver that runs FuncValidator over
+// validate.cpp — module-level validation (the type section: references
+// within reach, declared supertypes matched, not final, at most 63 deep;
+// imports, limits, globals, segments, start, exports) and the driver that runs FuncValidator over
 // every body. Follows the order of the spec's reference checker so that a
 // module with several problems reports the same one.
 #include "interp/validate/validate.h"
@@ -38,15 +39,85 @@ Result<void> check_memory_limits(const Limits& l, const char* what, size_t index
   return {};
 }
 
-// Every value type that names a type index must name one of the module's.
-Result<void> check_type_indices(const Module& m) {
-  auto bad = [&](ValType t) { return ref_type_index(t) >= int64_t(m.types.size()); };
-  for (size_t i = 0; i < m.types.size(); ++i) {
+// Storage type a matches b: packed types only themselves.
+bool storage_subtype(const TypeGraph& g, ValType a, ValType b) {
+  if (a == kPackedI8 || a == kPackedI16 || b == kPackedI8 || b == kPackedI16) return a == b;
+  return val_subtype(g, a, b);
+}
+
+// A field of a subtype matches its supertype's: same mutability; an
+// immutable one is covariant, a mutable one invariant.
+bool field_matches(const TypeGraph& g, const FieldType& sub, const FieldType& super) {
+  if (sub.mut != super.mut) return false;
+  return storage_subtype(g, sub.type, super.type) && (!sub.mut || storage_subtype(g, super.type, sub.type));
+}
+
+// Type i's definition matches its declared supertype's: same kind;
+// functions contravariant in parameters and covariant in results; structs
+// extend the supertype's fields (each matching); arrays' elements match.
+bool matches_super(const Module& m, const TypeGraph& g, uint32_t i, uint32_t s) {
+  const SubType& a = m.subtypes[i];
+  const SubType& b = m.subtypes[s];
+  if (a.kind != b.kind) return false;
+  if (a.kind == CompKind::Func) {
+    const FuncType& fa = m.types[i];
+    const FuncType& fb = m.types[s];
+    if (fa.params.size() != fb.params.size() || fa.results.size() != fb.results.size()) return false;
+    for (size_t k = 0; k < fa.params.size(); ++k)
+      if (!val_subtype(g, fb.params[k], fa.params[k])) return false;
+    for (size_t k = 0; k < fa.results.size(); ++k)
+      if (!val_subtype(g, fa.results[k], fb.results[k])) return false;
+    return true;
+  }
+  if (a.fields.size() < b.fields.size()) return false;
+  for (size_t k = 0; k < b.fields.size(); ++k)
+    if (!field_matches(g, a.fields[k], b.fields[k])) return false;
+  return true;
+}
+
+// Longest chain of declared supertypes (the JS API's implementation limit):
+// it also bounds every walk up a chain (defined_subtype()).
+constexpr uint32_t kMaxSubtypeDepth = 63;
+
+// The type section: a type refers to types of earlier recursion groups or
+// of its own ("unknown type" past it); a declared supertype comes earlier,
+// is not final, and the type matches it ("sub type"). Supertype indices and
+// depths are checked for every type first, so that matching never walks a
+// long or unchecked chain.
+Result<void> check_types(const Module& m) {
+  std::vector<uint8_t> depth(m.types.size(), 0);
+  for (uint32_t i = 0; i < m.types.size(); ++i) {
+    const SubType& st = m.subtypes[i];
+    if (st.num_supers > 1) return invalid(fmt::format("multiple supertypes in type {}", i));
+    if (st.super == kNoSuper) continue;
+    if (st.super >= i) return invalid(fmt::format("unknown type {} as supertype of type {}", st.super, i));
+    if (depth[st.super] >= kMaxSubtypeDepth)
+      return invalid(fmt::format("subtype depth of type {} exceeds {}", i, kMaxSubtypeDepth));
+    depth[i] = uint8_t(depth[st.super] + 1);
+  }
+  const TypeGraph g = m.type_graph();
+  for (uint32_t i = 0; i < m.types.size(); ++i) {
+    const SubType& st = m.subtypes[i];
+    const uint32_t group_end = st.rec_begin + st.rec_size;
+    auto bad = [&](ValType t) { return ref_type_index(t) >= int64_t(group_end); };
     for (ValType t : m.types[i].params)
       if (bad(t)) return invalid(fmt::format("unknown type {} in type {}", ref_type_index(t), i));
     for (ValType t : m.types[i].results)
       if (bad(t)) return invalid(fmt::format("unknown type {} in type {}", ref_type_index(t), i));
+    for (const FieldType& f : st.fields)
+      if (bad(f.type)) return invalid(fmt::format("unknown type {} in type {}", ref_type_index(f.type), i));
+    if (st.super == kNoSuper) continue;
+    if (m.subtypes[st.super].final)
+      return invalid(fmt::format("sub type {} does not match super type {}: the super type is final", i, st.super));
+    if (!matches_super(m, g, i, st.super))
+      return invalid(fmt::format("sub type {} does not match super type {}", i, st.super));
   }
+  return {};
+}
+
+// Every value type that names a type index must name one of the module's.
+Result<void> check_type_indices(const Module& m) {
+  auto bad = [&](ValType t) { return ref_type_index(t) >= int64_t(m.types.size()); };
   for (const Import& im : m.imports)
     if ((im.kind == ExternKind::Table && bad(im.table.elem)) || (im.kind == ExternKind::Global && bad(im.global.type)))
       return invalid("unknown type in import");
@@ -62,6 +133,7 @@ Result<void> check_type_indices(const Module& m) {
 // A tag's type: a function type of the module with no results.
 Result<void> check_tag_type(const Module& m, uint32_t type_index, const char* what, size_t i) {
   if (type_index >= m.types.size()) return invalid(fmt::format("unknown type {} in {} {}", type_index, what, i));
+  if (!m.is_func_type(type_index)) return invalid(fmt::format("type mismatch: {} {} of a non-function type", what, i));
   if (!m.types[type_index].results.empty())
     return invalid(fmt::format("non-empty tag result type in {} {}", what, i));
   return {};
@@ -74,6 +146,8 @@ Result<void> check_imports(const Module& m) {
       case ExternKind::Func:
         if (im.func_type >= m.types.size())
           return invalid(fmt::format("unknown type {} in import {}", im.func_type, i));
+        if (!m.is_func_type(im.func_type))
+          return invalid(fmt::format("type mismatch: import {} of a non-function type", i));
         break;
       case ExternKind::Table:
         if (auto r = check_table_limits(im.table.limits, "import", i); !r) return r;
@@ -117,7 +191,7 @@ Result<void> check_elems(const Module& m) {
   for (size_t i = 0; i < m.elems.size(); ++i) {
     const ElemSegment& e = m.elems[i];
     if (e.uses_indices) {
-      if (!is_subtype(e.type, ValType::FuncRef))
+      if (!val_subtype(m.type_graph(), e.type, ValType::FuncRef))
         return invalid(fmt::format("type mismatch: function indices in elem segment {} of type {}", i,
                                    valtype_name(e.type)));
       for (uint32_t f : e.func_indices)
@@ -129,7 +203,7 @@ Result<void> check_elems(const Module& m) {
       if (e.table >= m.num_tables())
         return invalid(fmt::format("unknown table {} in elem segment {}", e.table, i));
       ValType tt = m.table_type(e.table).elem;
-      if (!is_subtype(e.type, tt))
+      if (!val_subtype(m.type_graph(), e.type, tt))
         return invalid(fmt::format("type mismatch: elem segment {} of type {} for table {} of type {}", i,
                                    valtype_name(e.type), e.table, valtype_name(tt)));
       ValType at = addr_type(m.table_type(e.table).limits);
@@ -179,12 +253,17 @@ Result<void> check_exports(const Module& m) {
 Result<void> validate_module(const Module& m) {
   if (m.codes.size() != m.funcs.size())
     return make_error(ErrorKind::Malformed, "function and code section have inconsistent lengths");
+  if (m.subtypes.size() != m.types.size() || m.type_canon.size() != m.types.size())
+    return make_error(ErrorKind::Malformed, "type definitions and canonical ids do not match the type section");
+  if (auto r = check_types(m); !r) return r;
   if (auto r = check_type_indices(m); !r) return r;
   if (auto r = check_imports(m); !r) return r;
   for (size_t i = 0; i < m.funcs.size(); ++i)
     if (m.funcs[i] >= m.types.size())
       return invalid(fmt::format("unknown type {} for function {}", m.funcs[i],
                                  m.num_imported_funcs() + i));
+    else if (!m.is_func_type(m.funcs[i]))
+      return invalid(fmt::format("type mismatch: function {} of a non-function type", m.num_imported_funcs() + i));
 
   for (size_t i = 0; i < m.globals.size(); ++i) {
     const Global& g = m.globals[i];

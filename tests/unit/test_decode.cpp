@@ -10,6 +10,7 @@
 
 #include "interp/decode/decode.h"
 #include "interp/opcodes.h"
+#include "interp/validate/validate.h"
 
 using namespace wippy;
 
@@ -266,7 +267,7 @@ TEST_CASE("decode: whole-module consistency errors") {
 }
 
 TEST_CASE("decode: type and import errors") {
-  expect_malformed(module({section(1, {0x01, 0x61, 0x00, 0x00})}), "malformed function type");
+  expect_malformed(module({section(1, {0x01, 0x61, 0x00, 0x00})}), "malformed composite type");
   expect_malformed(module({section(1, {0x01, 0x60, 0x01, 0x7A, 0x00})}), "malformed value type");
   expect_malformed(module({section(2, cat({leb(1), str("a"), str("b"), {0x05}}))}),
                    "malformed import kind");  // 0x04 is a tag
@@ -434,4 +435,50 @@ TEST_CASE("decode: a 10 MB module") {
   // corrupting the last body's final end is detected
   b.back() = 0x01;
   expect_malformed(b, "unexpected end of section or function");
+}
+
+TEST_CASE("decode: GC type section forms: rec groups, sub, sub final, struct and array") {
+  // rec { 0: sub () struct { mut i8, (ref null 1) }, 1: sub final (0) struct { mut i8, (ref null 1), i64 } }
+  // 2: array (mut i16); 3: func () -> ()
+  Bytes types = cat({leb(3),  // three entries: the group, the array, the function
+                     {0x4E, 0x02},                                                 // rec of 2
+                     {0x50, 0x00, 0x5F, 0x02, 0x78, 0x01, 0x63, 0x01, 0x00},       // sub () struct
+                     {0x4F, 0x01, 0x00, 0x5F, 0x03, 0x78, 0x01, 0x63, 0x01, 0x00, 0x7E, 0x00},
+                     {0x5E, 0x77, 0x01}});
+  types = cat({types, {0x60, 0x00, 0x00}});
+  auto m = decode_module(module({section(1, types)}));
+  REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
+  REQUIRE(m->subtypes.size() == 4);
+  CHECK(m->subtypes[0].kind == CompKind::Struct);
+  CHECK_FALSE(m->subtypes[0].final);
+  CHECK(m->subtypes[0].rec_size == 2);
+  CHECK(m->subtypes[1].final);
+  CHECK(m->subtypes[1].super == 0);
+  CHECK(m->subtypes[1].fields.size() == 3);
+  CHECK(m->subtypes[1].fields[1].type == make_ref(true, kHeapTypeBase + 1));
+  CHECK(m->subtypes[2].kind == CompKind::Array);
+  CHECK(m->subtypes[2].fields[0].type == kPackedI16);
+  CHECK(m->subtypes[3].kind == CompKind::Func);
+  CHECK(m->subtypes[3].rec_begin == 3);
+  CHECK(m->type_canon == std::vector<uint32_t>{0, 1, 2, 3});
+  CHECK(validate_module(*m).ok());
+  // abstract heap types as one-byte value types and in (ref ht)
+  auto g = decode_module(module({section(1, cat({leb(1), {0x60, 0x03, 0x6E, 0x71, 0x64, 0x6D, 0x00}}))}));
+  REQUIRE(g.ok());
+  CHECK(g->types[0].params == std::vector<ValType>{make_ref(true, kHeapAny), make_ref(true, kHeapNone),
+                                                    make_ref(false, kHeapEq)});
+  expect_malformed(module({section(1, cat({leb(1), {0x5E, 0x78, 0x02}}))}), "malformed mutability");
+  expect_malformed(module({section(1, cat({leb(1), {0x5D, 0x00}}))}), "malformed composite type");
+}
+
+TEST_CASE("decode: more than 1,000,000 type definitions are refused") {
+  auto section_of = [](uint32_t n) {  // one recursion group of n empty function types
+    Bytes payload = cat({leb(1), {0x4E}, leb(n)});
+    for (uint32_t i = 0; i < n; ++i) payload.insert(payload.end(), {0x60, 0x00, 0x00});
+    return module({section(1, payload)});
+  };
+  auto ok = decode_module(section_of(1000000));
+  REQUIRE(ok.ok());
+  CHECK(ok->types.size() == 1000000);
+  expect_malformed(section_of(1000001), "too many types (more than 1000000)");
 }

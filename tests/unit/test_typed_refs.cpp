@@ -137,3 +137,16 @@ TEST_CASE("typed refs: a reference passed between modules whose type indices dif
   CHECK(trap_message(s, *b, "go").find("type mismatch") != std::string::npos);
   CHECK(trap_message(s, *b, "go_tail").find("type mismatch") != std::string::npos);
 }
+
+TEST_CASE("typed refs: a constant null operand of ref.as_non_null and br_on_non_null") {
+  // The operand is a constant the compiler moves to a slot first: the move
+  // must come before the handler's words, not inside them.
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(R"((module
+    (func (export "as") (drop (ref.as_non_null (ref.null func))))
+    (func (export "br") (result i32)
+      (block (result funcref) (br_on_non_null 0 (ref.null func)) (return (i32.const 7)))
+      (drop) (i32.const 8))))"));
+  CHECK(trap_message(s, inst, "as") == "null reference");
+  CHECK(call_i32(s, inst, "br") == 7);
+}

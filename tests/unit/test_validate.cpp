@@ -21,8 +21,13 @@ struct ModBuilder {
   Module m;
 
   uint32_t type(std::vector<ValType> params, std::vector<ValType> results) {
+    const uint32_t index = uint32_t(m.types.size());
     m.types.push_back(FuncType{std::move(params), std::move(results)});
-    return uint32_t(m.types.size() - 1);
+    SubType plain;  // a final function type alone in its recursion group
+    plain.rec_begin = index;
+    m.subtypes.push_back(plain);
+    m.type_canon.push_back(index);
+    return index;
   }
   std::pair<uint32_t, uint32_t> append(const Bytes& b) {
     uint32_t begin = uint32_t(m.bytes.size());

@@ -1,9 +1,9 @@
 // worker.h — a thread running its own dispatcher loop, for a Runtime's
 // calls on every core (RuntimeOptions::workers).
 // Contract:
-//  * The constructor starts the thread and its disp::Loop (options `lo`)
-//    and returns once the loop exists; a thread or loop that cannot be made
-//    is reported by start()'s Result.
+//  * start(lo) starts the thread and its disp::Loop (options `lo`) and
+//    returns once the loop exists; a thread or loop that cannot be made is
+//    its error. The loop runs until stop(), waiting for work meanwhile.
 //  * spawn(work, refuse) is thread-safe: `work` runs on a new fiber of the
 //    worker's loop, soon; if no fiber can be made there, `refuse` runs on
 //    the worker thread instead (outside any fiber). Exactly one of them
@@ -46,7 +46,7 @@ class Worker {
   std::shared_ptr<disp::Event> stop_event_ = std::make_shared<disp::Event>();
   bool stopping_ = false;
   std::function<void()> last_;       // set by stop()'s post
-  disp::Loop* loop_ = nullptr;       // lives on the worker thread's stack
+  disp::Loop* loop_ = nullptr;       // owned by the worker thread (main())
   std::thread thread_;
   bool stopped_ = false;
 };

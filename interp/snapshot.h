@@ -44,11 +44,17 @@ namespace wippy {
 
 class StoreSnapshot {
  public:
-  static Result<StoreSnapshot> capture(Store& store);
+  // `like` (optional): memory images of another store of the same program,
+  // by memory index (as images() returned them); a memory whose contents
+  // equal its image there shares that image instead of getting a new one.
+  static Result<StoreSnapshot> capture(Store& store,
+                                       std::span<const std::shared_ptr<const MemoryImage>> like = {});
   Result<void> restore(Store& store) const;
 
   // Bytes of memory images held (file-backed prefixes, holes included).
   uint64_t image_bytes() const;
+  // The memory images, by memory index (null: that memory was all zero).
+  std::vector<std::shared_ptr<const MemoryImage>> images() const;
 
  private:
   struct Memory {

@@ -125,9 +125,22 @@ Result<void> LiveInstance::instantiate() {
 
 Result<void> LiveInstance::take_snapshot() {
   restores_ = 0;
-  auto snap = StoreSnapshot::capture(*store_);
+  Program::FirstImages& first = *prog_->first_images;
+  std::vector<std::shared_ptr<const MemoryImage>> like;
+  {
+    std::lock_guard lock(first.mu);
+    like = first.images;
+  }
+  auto snap = StoreSnapshot::capture(*store_, like);
   if (!snap) return make_error(snap.error().kind, fmt::format("entry {}: snapshot: {}", prog_->entry->id,
                                                               snap.error().message));
+  {
+    std::lock_guard lock(first.mu);
+    if (!first.taken) {
+      first.taken = true;
+      first.images = snap->images();
+    }
+  }
   snapshot_ = std::move(*snap);
   return {};
 }

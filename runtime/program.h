@@ -25,6 +25,7 @@
 //  * Every error names the entry: "entry ns:f: ...".
 #pragma once
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -54,6 +55,17 @@ struct Program {
   std::shared_ptr<CompiledModule> code;  // shared by every instance
   std::optional<component::FuncSig> core_sig;  // JSON <-> core values
   bool preview1 = false;  // imports wasi_snapshot_preview1 (command when `command`)
+
+  // The memory images of the first instance's snapshot, offered to every
+  // later instance's (StoreSnapshot::capture `like`): instances whose
+  // memories start out the same share one image instead of each writing
+  // its own. Instances on several worker threads use it: under `mu`.
+  struct FirstImages {
+    std::mutex mu;
+    bool taken = false;
+    std::vector<std::shared_ptr<const MemoryImage>> images;
+  };
+  std::shared_ptr<FirstImages> first_images = std::make_shared<FirstImages>();
 };
 
 // `cache` (may be null): components go through load_component_cached

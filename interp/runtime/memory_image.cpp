@@ -60,6 +60,20 @@ bool map_image(MemoryInst& m, const MemoryImage& img) {
   return p != MAP_FAILED;
 }
 
+// True when m holds exactly `img`'s bytes followed by zeros (the image is
+// mapped read-only for the comparison).
+bool holds_image(const MemoryInst& m, const MemoryImage& img) {
+  if (img.bytes > m.size) return false;
+  if (img.bytes > 0) {
+    void* p = mmap(nullptr, img.bytes, PROT_READ, MAP_PRIVATE, img.fd, 0);
+    if (p == MAP_FAILED) return false;
+    const bool same = std::memcmp(p, m.data, img.bytes) == 0;
+    munmap(p, img.bytes);
+    if (!same) return false;
+  }
+  return all_zero(m.data + img.bytes, m.size - img.bytes);
+}
+
 }  // namespace
 
 MemoryImage::~MemoryImage() {
@@ -95,11 +109,17 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
   return std::shared_ptr<const MemoryImage>(std::move(img));
 }
 
-Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m) {
+Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m,
+                                                                const std::shared_ptr<const MemoryImage>& like) {
   const uint64_t old_bytes = m.image ? m.image->bytes : 0;
-  auto made = make_memory_image(m.data, m.size);
-  if (!made) return made.error();
-  std::shared_ptr<const MemoryImage> img = *made;
+  std::shared_ptr<const MemoryImage> img;
+  if (like && holds_image(m, *like)) {
+    img = like;  // the same bytes: share the image (no new memfd)
+  } else {
+    auto made = make_memory_image(m.data, m.size);
+    if (!made) return made.error();
+    img = *made;
+  }
   const uint64_t end = img ? img->bytes : 0;
   if (img && !map_image(m, *img)) return sys_error("mmap image");
   // A previous image reaching past `end` maps only zeros there now; make it

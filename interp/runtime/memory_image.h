@@ -42,8 +42,11 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
 
 // Writes m's current contents into a new image and maps it over m (the
 // contents do not change). Returns null when the memory is all zero: then
-// the whole memory is anonymous and a reset only has to zero it.
-Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m);
+// the whole memory is anonymous and a reset only has to zero it. When m
+// holds exactly `like`'s bytes (followed by zeros), `like` itself is mapped
+// and returned instead of a new image: stores of one program share it.
+Result<std::shared_ptr<const MemoryImage>> capture_memory_image(
+    MemoryInst& m, const std::shared_ptr<const MemoryImage>& like = nullptr);
 
 // Gives m the size `size` (bytes, whole wasm pages) and the contents of
 // `image` followed by zeros. Cheap when `image` is the one mapped in m

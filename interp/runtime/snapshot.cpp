@@ -7,12 +7,13 @@
 
 namespace wippy {
 
-Result<StoreSnapshot> StoreSnapshot::capture(Store& store) {
+Result<StoreSnapshot> StoreSnapshot::capture(Store& store, std::span<const std::shared_ptr<const MemoryImage>> like) {
   StoreSnapshot s;
   s.store_ = &store;
   s.memories_.reserve(store.memories_.size());
-  for (auto& m : store.memories_) {
-    auto img = capture_memory_image(*m);
+  for (size_t i = 0; i < store.memories_.size(); ++i) {
+    MemoryInst* m = store.memories_[i].get();
+    auto img = capture_memory_image(*m, i < like.size() ? like[i] : nullptr);
     if (!img) return img.error();
     s.memories_.push_back(Memory{std::move(*img), m->size});
   }
@@ -24,6 +25,13 @@ Result<StoreSnapshot> StoreSnapshot::capture(Store& store) {
   s.instances_.reserve(store.instances_.size());
   for (auto& inst : store.instances_) s.instances_.push_back(Segments{inst->elem_segments, inst->data_segments});
   return s;
+}
+
+std::vector<std::shared_ptr<const MemoryImage>> StoreSnapshot::images() const {
+  std::vector<std::shared_ptr<const MemoryImage>> out;
+  out.reserve(memories_.size());
+  for (const Memory& m : memories_) out.push_back(m.image);
+  return out;
 }
 
 Result<void> StoreSnapshot::restore(Store& store) const {

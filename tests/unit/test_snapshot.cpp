@@ -300,3 +300,34 @@ TEST_CASE("snapshot: restore refuses a store with objects added after the captur
   CHECK_FALSE(r.ok());
   check_dirty(s, inst);  // nothing was changed
 }
+
+TEST_CASE("snapshot: stores whose memories start out the same share one image; a different one gets its own") {
+  auto mod = compile_wat_module(kModule);
+  Store a, b, c;
+  Instance* ia = instantiate_ok(a, mod);
+  Instance* ib = instantiate_ok(b, mod);
+  Instance* ic = instantiate_ok(c, mod);
+  std::memcpy(ic->export_memory("mem")->data + 200, "other", 5);  // c starts out different
+  StoreSnapshot sa = capture_ok(a);
+  const std::vector<std::shared_ptr<const MemoryImage>> first = sa.images();
+  REQUIRE(first.size() == 1);
+  REQUIRE(first[0] != nullptr);
+  auto sb = StoreSnapshot::capture(b, first);
+  REQUIRE(sb.ok());
+  auto sc = StoreSnapshot::capture(c, first);
+  REQUIRE(sc.ok());
+  CHECK(sb->images()[0] == first[0]);  // the same bytes: the same image
+  CHECK(sc->images()[0] != first[0]);  // different bytes: an image of its own
+  // Each store still restores to its own state, whatever the others do.
+  REQUIRE(call_export(a, ia, "dirty").ok());
+  REQUIRE(call_export(b, ib, "dirty").ok());
+  REQUIRE(call_export(c, ic, "dirty").ok());
+  restore_ok(*sb, b);
+  check_pristine(b, ib);
+  check_dirty(a, ia);
+  restore_ok(sa, a);
+  check_pristine(a, ia);
+  restore_ok(*sc, c);
+  CHECK(std::memcmp(ic->export_memory("mem")->data + 200, "other", 5) == 0);
+  CHECK(std::memcmp(ic->export_memory("mem")->data, "hello", 5) == 0);
+}

@@ -193,7 +193,10 @@ struct HttpTypes {
 // upgrade, host, http2-settings: the client frames and routes the request).
 bool is_forbidden_field(std::string_view name);
 
-HttpTypes add_http_types(component::Linker& linker, WasiCtx& ctx);
-void add_http_outgoing_handler(component::Linker& linker, WasiCtx& ctx, const HttpTypes& types);
+// Registered once per WasiHost (one linker for every instance): each
+// function finds the calling instance's WasiCtx through its store
+// (component/host_context.h) and its resources on that instance's table.
+HttpTypes add_http_types(component::Linker& linker);
+void add_http_outgoing_handler(component::Linker& linker, const HttpTypes& types);
 
 }  // namespace wippy::hostfns

@@ -40,11 +40,6 @@ HandleOut refuse(net::HttpErrc code, std::string msg) {
   return HandleOut(wit_err(wasihttp::to_wit(net::http_error(code, std::move(msg)))));
 }
 
-// The instance's client, made on first use (the grant is final by then).
-struct ClientSlot {
-  std::shared_ptr<net::Http1Client> client;
-};
-
 std::shared_ptr<net::Http1Client> make_client(const WasiCtx& ctx) {
   net::Http1Options o;
   o.connector = net::grant_connector(ctx.network, ctx.resolver);
@@ -62,19 +57,19 @@ std::shared_ptr<net::Http1Client> make_client(const WasiCtx& ctx) {
 
 }  // namespace
 
-void add_http_outgoing_handler(Linker& linker, WasiCtx& ctx, const HttpTypes& types) {
+void add_http_outgoing_handler(Linker& linker, const HttpTypes& types) {
   HostInterface inst(linker, wasi_iface("wasi:http/outgoing-handler"));
-  WasiState& st = ctx.state;
-  auto slot = std::make_shared<ClientSlot>();
 
-  inst.func("handle", [&ctx, &st, types, slot](Own<OutgoingRequest> request, std::optional<Own<RequestOptions>> options)
+  inst.func("handle", [types](WasiCtx& ctx, Own<OutgoingRequest> request, std::optional<Own<RequestOptions>> options)
                           -> Result<HandleOut> {
-    auto req_obj = types.outgoing_request.table()->share<OutgoingRequest>(request.rep());
-    if (!req_obj) return component::bind_detail::unknown_handle(types.outgoing_request.type(), request.rep());
-    types.outgoing_request.table()->drop(request.rep());
+    WasiState& st = ctx.state;
+    auto requests = in(ctx, types.outgoing_request);
+    auto req_obj = requests.table()->share<OutgoingRequest>(request.rep());
+    if (!req_obj) return component::bind_detail::unknown_handle(requests.type(), request.rep());
+    requests.table()->drop(request.rep());
     RequestOptions opts;
     if (options) {
-      auto o = types.request_options.take(*options);
+      auto o = in(ctx, types.request_options).take(*options);
       if (!o) return o.error();
       opts = **o;
     }
@@ -92,9 +87,9 @@ void add_http_outgoing_handler(Linker& linker, WasiCtx& ctx, const HttpTypes& ty
     auto budget = st.open_files.acquire();
     if (!budget) return refuse(net::HttpErrc::connection_limit_reached, "the instance's open-files budget is spent");
 
-    if (!slot->client) slot->client = make_client(ctx);
+    if (!st.http_client) st.http_client = make_client(ctx);  // the grant is final by now
     auto t = std::make_shared<HttpTask>();
-    t->client = slot->client;
+    t->client = st.http_client;
     t->budget = std::move(budget);
     t->request.method = wasihttp::method_text(r.method);
     t->request.scheme = scheme;
@@ -112,7 +107,7 @@ void add_http_outgoing_handler(Linker& linker, WasiCtx& ctx, const HttpTypes& ty
     ref->task = std::move(t);
     auto f = std::make_shared<FutureIncomingResponse>();
     f->ref = std::move(ref);
-    auto h = types.future_response.add(std::move(f));
+    auto h = in(ctx, types.future_response).add(std::move(f));
     if (!h) return h.error();
     return HandleOut(wit_ok(*h));
   });

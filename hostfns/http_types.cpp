@@ -147,61 +147,60 @@ bool is_forbidden_field(std::string_view name) {
   return std::any_of(std::begin(kForbidden), std::end(kForbidden), [&](std::string_view f) { return net::iequals(f, name); });
 }
 
-HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
+HttpTypes add_http_types(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:http/types"));
-  WasiState& st = ctx.state;
   HttpTypes out;
-  auto fields = out.fields = inst.resource<HttpFields>("fields", st.table);
-  auto in_req = inst.resource<IncomingRequest>("incoming-request", st.table);
-  auto out_req = out.outgoing_request = inst.resource<OutgoingRequest>("outgoing-request", st.table);
-  auto options = out.request_options = inst.resource<RequestOptions>("request-options", st.table);
-  auto outparam = inst.resource<ResponseOutparam>("response-outparam", st.table);
-  auto in_resp = inst.resource<IncomingResponse>("incoming-response", st.table);
-  auto in_body = inst.resource<IncomingBody>("incoming-body", st.table);
-  auto fut_trailers = inst.resource<FutureTrailers>("future-trailers", st.table);
-  auto out_resp = inst.resource<OutgoingResponse>("outgoing-response", st.table);
-  auto out_body = inst.resource<OutgoingBody>("outgoing-body", st.table);
-  auto fut_resp = out.future_response = inst.resource<FutureIncomingResponse>("future-incoming-response", st.table);
+  auto fields = out.fields = inst.context_resource<HttpFields, WasiCtx>("fields");
+  auto in_req = inst.context_resource<IncomingRequest, WasiCtx>("incoming-request");
+  auto out_req = out.outgoing_request = inst.context_resource<OutgoingRequest, WasiCtx>("outgoing-request");
+  auto options = out.request_options = inst.context_resource<RequestOptions, WasiCtx>("request-options");
+  auto outparam = inst.context_resource<ResponseOutparam, WasiCtx>("response-outparam");
+  auto in_resp = inst.context_resource<IncomingResponse, WasiCtx>("incoming-response");
+  auto in_body = inst.context_resource<IncomingBody, WasiCtx>("incoming-body");
+  auto fut_trailers = inst.context_resource<FutureTrailers, WasiCtx>("future-trailers");
+  auto out_resp = inst.context_resource<OutgoingResponse, WasiCtx>("outgoing-response");
+  auto out_body = inst.context_resource<OutgoingBody, WasiCtx>("outgoing-body");
+  auto fut_resp = out.future_response = inst.context_resource<FutureIncomingResponse, WasiCtx>("future-incoming-response");
 
 #define SELF(res, self)               \
-  auto found = (res).get(self);       \
+  auto found = in(ctx, res).get(self); \
   if (!found) return found.error();   \
   auto& obj = **found;
 
-  inst.func("http-error-code", [&st](Borrow<> err) -> Result<std::optional<WitErrorCode>> {
-    IoError* e = st.table->get<IoError>(err.rep());
+  inst.func("http-error-code", [](WasiCtx& ctx, Borrow<> err) -> Result<std::optional<WitErrorCode>> {
+    IoError* e = ctx.state.table->get<IoError>(err.rep());
     if (!e) return make_error(ErrorKind::Trap, fmt::format("error: unknown handle (rep {})", err.rep()));
     if (const auto* h = std::any_cast<net::HttpError>(&e->cause)) return std::optional(wasihttp::to_wit(*h));
     return std::optional<WitErrorCode>();
   });
 
   // ---- fields ----
-  inst.func("[constructor]fields", [fields]() { return fields.emplace(); });
+  inst.func("[constructor]fields", [fields](WasiCtx& ctx) { return in(ctx, fields).emplace(); });
   inst.func("[static]fields.from-list",
-            [fields](std::vector<Entry> entries) -> Result<WitResult<Own<HttpFields>, WitHeaderError>> {
+            [fields](WasiCtx& ctx, std::vector<Entry> entries) -> Result<WitResult<Own<HttpFields>, WitHeaderError>> {
               using Out = WitResult<Own<HttpFields>, WitHeaderError>;
               auto f = std::make_shared<HttpFields>();
               for (auto& [name, value] : entries) {
                 if (auto bad = field_error(name, &value)) return Out(wit_err(*bad));
                 f->list.emplace_back(lower(name), std::string(text_of(value)));
               }
-              auto h = fields.add(std::move(f));
+              auto h = in(ctx, fields).add(std::move(f));
               if (!h) return h.error();
               return Out(wit_ok(*h));
             });
-  inst.func("[method]fields.get", [fields](Borrow<HttpFields> self, std::string_view name) -> Result<std::vector<Bytes>> {
+  inst.func("[method]fields.get", [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name) -> Result<std::vector<Bytes>> {
     SELF(fields, self);
     std::vector<Bytes> values;
     for (const auto& [n, v] : obj.list)
       if (net::iequals(n, name)) values.push_back(bytes_of(v));
     return values;
   });
-  inst.func("[method]fields.has", [fields](Borrow<HttpFields> self, std::string_view name) -> Result<bool> {
+  inst.func("[method]fields.has", [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name) -> Result<bool> {
     SELF(fields, self);
     return std::any_of(obj.list.begin(), obj.list.end(), [&](const auto& f) { return net::iequals(f.first, name); });
   });
   inst.func("[method]fields.set",
-            [fields](Borrow<HttpFields> self, std::string_view name, std::vector<Bytes> values) -> Result<HeaderResult> {
+            [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name, std::vector<Bytes> values) -> Result<HeaderResult> {
               SELF(fields, self);
               if (auto m = check_mutable(obj); !m.is_ok()) return m;
               if (auto bad = field_error(name, nullptr)) return HeaderResult(wit_err(*bad));
@@ -211,7 +210,7 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
               for (const Bytes& v : values) obj.list.emplace_back(lower(name), std::string(text_of(v)));
               return HeaderResult(wit_ok());
             });
-  inst.func("[method]fields.delete", [fields](Borrow<HttpFields> self, std::string_view name) -> Result<HeaderResult> {
+  inst.func("[method]fields.delete", [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name) -> Result<HeaderResult> {
     SELF(fields, self);
     if (auto m = check_mutable(obj); !m.is_ok()) return m;
     if (auto bad = field_error(name, nullptr)) return HeaderResult(wit_err(*bad));
@@ -219,125 +218,125 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
     return HeaderResult(wit_ok());
   });
   inst.func("[method]fields.append",
-            [fields](Borrow<HttpFields> self, std::string_view name, Bytes value) -> Result<HeaderResult> {
+            [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name, Bytes value) -> Result<HeaderResult> {
               SELF(fields, self);
               if (auto m = check_mutable(obj); !m.is_ok()) return m;
               if (auto bad = field_error(name, &value)) return HeaderResult(wit_err(*bad));
               obj.list.emplace_back(lower(name), std::string(text_of(value)));
               return HeaderResult(wit_ok());
             });
-  inst.func("[method]fields.entries", [fields](Borrow<HttpFields> self) -> Result<std::vector<Entry>> {
+  inst.func("[method]fields.entries", [fields](WasiCtx& ctx, Borrow<HttpFields> self) -> Result<std::vector<Entry>> {
     SELF(fields, self);
     return entries_of(obj.list);
   });
-  inst.func("[method]fields.clone", [fields](Borrow<HttpFields> self) -> Result<Own<HttpFields>> {
+  inst.func("[method]fields.clone", [fields](WasiCtx& ctx, Borrow<HttpFields> self) -> Result<Own<HttpFields>> {
     SELF(fields, self);
     auto copy = std::make_shared<HttpFields>();
     copy->list = obj.list;  // a clone is mutable
-    return fields.add(std::move(copy));
+    return in(ctx, fields).add(std::move(copy));
   });
 
   // ---- incoming-request (server side: never held by a guest of this host) ----
-  inst.func("[method]incoming-request.method", [in_req](Borrow<IncomingRequest> self) -> Result<WitMethod> {
+  inst.func("[method]incoming-request.method", [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<WitMethod> {
     SELF(in_req, self);
     return obj.method;
   });
   inst.func("[method]incoming-request.path-with-query",
-            [in_req](Borrow<IncomingRequest> self) -> Result<std::optional<std::string>> {
+            [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<std::optional<std::string>> {
               SELF(in_req, self);
               return obj.path_with_query;
             });
-  inst.func("[method]incoming-request.scheme", [in_req](Borrow<IncomingRequest> self) -> Result<std::optional<WitScheme>> {
+  inst.func("[method]incoming-request.scheme", [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<std::optional<WitScheme>> {
     SELF(in_req, self);
     return obj.scheme;
   });
   inst.func("[method]incoming-request.authority",
-            [in_req](Borrow<IncomingRequest> self) -> Result<std::optional<std::string>> {
+            [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<std::optional<std::string>> {
               SELF(in_req, self);
               return obj.authority;
             });
-  inst.func("[method]incoming-request.headers", [in_req, fields](Borrow<IncomingRequest> self) -> Result<Own<HttpFields>> {
+  inst.func("[method]incoming-request.headers", [in_req, fields](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<Own<HttpFields>> {
     SELF(in_req, self);
-    return child_fields(fields, obj.headers, self.rep());
+    return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
   inst.func("[method]incoming-request.consume",
-            [in_req](Borrow<IncomingRequest> self) -> Result<WitResult<Own<IncomingBody>, void>> {
+            [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<WitResult<Own<IncomingBody>, void>> {
               SELF(in_req, self);
               (void)obj;
               return WitResult<Own<IncomingBody>, void>(wit_err());  // no incoming handler: no body source
             });
 
   // ---- outgoing-request ----
-  inst.func("[constructor]outgoing-request", [out_req, fields](Own<HttpFields> headers) -> Result<Own<OutgoingRequest>> {
-    auto h = consume(fields, headers);
+  inst.func("[constructor]outgoing-request", [out_req, fields](WasiCtx& ctx, Own<HttpFields> headers) -> Result<Own<OutgoingRequest>> {
+    auto h = consume(in(ctx, fields), headers);
     if (!h) return h.error();
     auto r = std::make_shared<OutgoingRequest>();
     r->headers = (*h)->list;
-    return out_req.add(std::move(r));
+    return in(ctx, out_req).add(std::move(r));
   });
-  inst.func("[method]outgoing-request.body", [&ctx, out_req, out_body](Borrow<OutgoingRequest> self) -> Result<BodyOut> {
+  inst.func("[method]outgoing-request.body", [out_req, out_body](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<BodyOut> {
     SELF(out_req, self);
-    return take_body(ctx, out_body, obj.body, obj.headers);
+    return take_body(ctx, in(ctx, out_body), obj.body, obj.headers);
   });
-  inst.func("[method]outgoing-request.method", [out_req](Borrow<OutgoingRequest> self) -> Result<WitMethod> {
+  inst.func("[method]outgoing-request.method", [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<WitMethod> {
     SELF(out_req, self);
     return obj.method;
   });
-  inst.func("[method]outgoing-request.set-method", [out_req](Borrow<OutgoingRequest> self, WitMethod m) -> Result<Unit> {
+  inst.func("[method]outgoing-request.set-method", [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, WitMethod m) -> Result<Unit> {
     SELF(out_req, self);
     if (!valid_method(m)) return Unit(wit_err());
     obj.method = std::move(m);
     return Unit(wit_ok());
   });
   inst.func("[method]outgoing-request.path-with-query",
-            [out_req](Borrow<OutgoingRequest> self) -> Result<std::optional<std::string>> {
+            [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<std::optional<std::string>> {
               SELF(out_req, self);
               return obj.path_with_query;
             });
   inst.func("[method]outgoing-request.set-path-with-query",
-            [out_req](Borrow<OutgoingRequest> self, std::optional<std::string> p) -> Result<Unit> {
+            [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, std::optional<std::string> p) -> Result<Unit> {
               SELF(out_req, self);
               if (p && !valid_path(*p)) return Unit(wit_err());
               obj.path_with_query = std::move(p);
               return Unit(wit_ok());
             });
-  inst.func("[method]outgoing-request.scheme", [out_req](Borrow<OutgoingRequest> self) -> Result<std::optional<WitScheme>> {
+  inst.func("[method]outgoing-request.scheme", [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<std::optional<WitScheme>> {
     SELF(out_req, self);
     return obj.scheme;
   });
   inst.func("[method]outgoing-request.set-scheme",
-            [out_req](Borrow<OutgoingRequest> self, std::optional<WitScheme> s) -> Result<Unit> {
+            [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, std::optional<WitScheme> s) -> Result<Unit> {
               SELF(out_req, self);
               if (s && !valid_scheme(*s)) return Unit(wit_err());
               obj.scheme = std::move(s);
               return Unit(wit_ok());
             });
   inst.func("[method]outgoing-request.authority",
-            [out_req](Borrow<OutgoingRequest> self) -> Result<std::optional<std::string>> {
+            [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<std::optional<std::string>> {
               SELF(out_req, self);
               return obj.authority;
             });
   inst.func("[method]outgoing-request.set-authority",
-            [out_req](Borrow<OutgoingRequest> self, std::optional<std::string> a) -> Result<Unit> {
+            [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, std::optional<std::string> a) -> Result<Unit> {
               SELF(out_req, self);
               if (a && !valid_authority(*a)) return Unit(wit_err());
               obj.authority = std::move(a);
               return Unit(wit_ok());
             });
-  inst.func("[method]outgoing-request.headers", [out_req, fields](Borrow<OutgoingRequest> self) -> Result<Own<HttpFields>> {
+  inst.func("[method]outgoing-request.headers", [out_req, fields](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<Own<HttpFields>> {
     SELF(out_req, self);
-    return child_fields(fields, obj.headers, self.rep());
+    return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
 
   // ---- request-options ----
-  inst.func("[constructor]request-options", [options]() { return options.emplace(); });
+  inst.func("[constructor]request-options", [options](WasiCtx& ctx) { return in(ctx, options).emplace(); });
 #define HTTP_OPTION(name, member)                                                                              \
-  inst.func("[method]request-options." name, [options](Borrow<RequestOptions> self) -> Result<std::optional<uint64_t>> { \
+  inst.func("[method]request-options." name, [options](WasiCtx& ctx, Borrow<RequestOptions> self) -> Result<std::optional<uint64_t>> { \
     SELF(options, self);                                                                                       \
     return obj.member;                                                                                         \
   });                                                                                                          \
   inst.func("[method]request-options.set-" name,                                                               \
-            [options](Borrow<RequestOptions> self, std::optional<uint64_t> d) -> Result<Unit> {                \
+            [options](WasiCtx& ctx, Borrow<RequestOptions> self, std::optional<uint64_t> d) -> Result<Unit> {                \
               SELF(options, self);                                                                             \
               obj.member = d;                                                                                  \
               return Unit(wit_ok());                                                                           \
@@ -349,49 +348,49 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
 
   // ---- response-outparam (server side) ----
   inst.func("[static]response-outparam.set",
-            [outparam, out_resp](Own<ResponseOutparam> param, WitResult<Own<OutgoingResponse>, WitErrorCode> response)
+            [outparam, out_resp](WasiCtx& ctx, Own<ResponseOutparam> param, WitResult<Own<OutgoingResponse>, WitErrorCode> response)
                 -> Result<void> {
-              auto p = consume(outparam, param);
+              auto p = consume(in(ctx, outparam), param);
               if (!p) return p.error();
               if (response.is_ok())
-                if (auto r = consume(out_resp, response.value()); !r) return r.error();
+                if (auto r = consume(in(ctx, out_resp), response.value()); !r) return r.error();
               return {};
             });
 
   // ---- incoming-response ----
-  inst.func("[method]incoming-response.status", [in_resp](Borrow<IncomingResponse> self) -> Result<uint16_t> {
+  inst.func("[method]incoming-response.status", [in_resp](WasiCtx& ctx, Borrow<IncomingResponse> self) -> Result<uint16_t> {
     SELF(in_resp, self);
     return obj.status;
   });
-  inst.func("[method]incoming-response.headers", [in_resp, fields](Borrow<IncomingResponse> self) -> Result<Own<HttpFields>> {
+  inst.func("[method]incoming-response.headers", [in_resp, fields](WasiCtx& ctx, Borrow<IncomingResponse> self) -> Result<Own<HttpFields>> {
     SELF(in_resp, self);
-    return child_fields(fields, obj.headers, self.rep());
+    return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
   inst.func("[method]incoming-response.consume",
-            [in_resp, in_body](Borrow<IncomingResponse> self) -> Result<WitResult<Own<IncomingBody>, void>> {
+            [in_resp, in_body](WasiCtx& ctx, Borrow<IncomingResponse> self) -> Result<WitResult<Own<IncomingBody>, void>> {
               using Out = WitResult<Own<IncomingBody>, void>;
               SELF(in_resp, self);
               if (obj.consumed) return Out(wit_err());
               obj.consumed = true;
               auto b = std::make_shared<IncomingBody>();
               b->ref = obj.ref;
-              auto h = in_body.add(std::move(b));
+              auto h = in(ctx, in_body).add(std::move(b));
               if (!h) return h.error();
               return Out(wit_ok(*h));
             });
 
   // ---- incoming-body ----
-  inst.func("[method]incoming-body.stream", [&st, in_body](Borrow<IncomingBody> self) -> Result<WitResult<Own<>, void>> {
+  inst.func("[method]incoming-body.stream", [in_body](WasiCtx& ctx, Borrow<IncomingBody> self) -> Result<WitResult<Own<>, void>> {
     using Out = WitResult<Own<>, void>;
     SELF(in_body, self);
     if (obj.stream_taken) return Out(wit_err());
     obj.stream_taken = true;
-    auto s = new_input_stream(st, std::make_shared<ResponseBodyStream>(obj.ref), self.rep());
+    auto s = new_input_stream(ctx.state, std::make_shared<ResponseBodyStream>(obj.ref), self.rep());
     if (!s) return s.error();
-    return Out(wit_ok(Own<>(st.types.input_stream, s->rep())));
+    return Out(wit_ok(Own<>(ctx.state.types.input_stream, s->rep())));
   });
-  inst.func("[static]incoming-body.finish", [in_body, fut_trailers](Own<IncomingBody> self) -> Result<Own<FutureTrailers>> {
-    auto b = in_body.take(self);  // traps while its stream lives
+  inst.func("[static]incoming-body.finish", [in_body, fut_trailers](WasiCtx& ctx, Own<IncomingBody> self) -> Result<Own<FutureTrailers>> {
+    auto b = in(ctx, in_body).take(self);  // traps while its stream lives
     if (!b) return b.error();
     HttpTask& t = *(*b)->ref->task;
     t.discard = true;
@@ -400,16 +399,16 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
     t.rspace->notify();
     auto f = std::make_shared<FutureTrailers>();
     f->ref = (*b)->ref;
-    return fut_trailers.add(std::move(f));
+    return in(ctx, fut_trailers).add(std::move(f));
   });
 
   // ---- future-trailers ----
   using TrailersOut = std::optional<WitResult<WitResult<std::optional<Own<HttpFields>>, WitErrorCode>, void>>;
-  inst.func("[method]future-trailers.subscribe", [&st, fut_trailers](Borrow<FutureTrailers> self) -> Result<component::Val> {
+  inst.func("[method]future-trailers.subscribe", [fut_trailers](WasiCtx& ctx, Borrow<FutureTrailers> self) -> Result<component::Val> {
     SELF(fut_trailers, self);
-    return new_pollable(st, disp::Pollable::on(obj.ref->task->trailers_ready), self.rep());
+    return new_pollable(ctx.state, disp::Pollable::on(obj.ref->task->trailers_ready), self.rep());
   });
-  inst.func("[method]future-trailers.get", [fut_trailers, fields](Borrow<FutureTrailers> self) -> Result<TrailersOut> {
+  inst.func("[method]future-trailers.get", [fut_trailers, fields](WasiCtx& ctx, Borrow<FutureTrailers> self) -> Result<TrailersOut> {
     using Inner = WitResult<std::optional<Own<HttpFields>>, WitErrorCode>;
     SELF(fut_trailers, self);
     HttpTask& t = *obj.ref->task;
@@ -421,58 +420,58 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
     auto f = std::make_shared<HttpFields>();
     f->list = **t.trailers;
     for (auto& [n, v] : f->list) n = lower(n);  // the guest's own copy: mutable, as wasmtime's
-    auto h = fields.add(std::move(f));
+    auto h = in(ctx, fields).add(std::move(f));
     if (!h) return h.error();
     return TrailersOut(wit_ok(Inner(wit_ok(std::optional<Own<HttpFields>>(*h)))));
   });
 
   // ---- outgoing-response (server side) ----
-  inst.func("[constructor]outgoing-response", [out_resp, fields](Own<HttpFields> headers) -> Result<Own<OutgoingResponse>> {
-    auto h = consume(fields, headers);
+  inst.func("[constructor]outgoing-response", [out_resp, fields](WasiCtx& ctx, Own<HttpFields> headers) -> Result<Own<OutgoingResponse>> {
+    auto h = consume(in(ctx, fields), headers);
     if (!h) return h.error();
     auto r = std::make_shared<OutgoingResponse>();
     r->headers = (*h)->list;
-    return out_resp.add(std::move(r));
+    return in(ctx, out_resp).add(std::move(r));
   });
-  inst.func("[method]outgoing-response.status-code", [out_resp](Borrow<OutgoingResponse> self) -> Result<uint16_t> {
+  inst.func("[method]outgoing-response.status-code", [out_resp](WasiCtx& ctx, Borrow<OutgoingResponse> self) -> Result<uint16_t> {
     SELF(out_resp, self);
     return obj.status;
   });
   inst.func("[method]outgoing-response.set-status-code",
-            [out_resp](Borrow<OutgoingResponse> self, uint16_t code) -> Result<Unit> {
+            [out_resp](WasiCtx& ctx, Borrow<OutgoingResponse> self, uint16_t code) -> Result<Unit> {
               SELF(out_resp, self);
               if (code < 100 || code > 599) return Unit(wit_err());
               obj.status = code;
               return Unit(wit_ok());
             });
-  inst.func("[method]outgoing-response.headers", [out_resp, fields](Borrow<OutgoingResponse> self) -> Result<Own<HttpFields>> {
+  inst.func("[method]outgoing-response.headers", [out_resp, fields](WasiCtx& ctx, Borrow<OutgoingResponse> self) -> Result<Own<HttpFields>> {
     SELF(out_resp, self);
-    return child_fields(fields, obj.headers, self.rep());
+    return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
-  inst.func("[method]outgoing-response.body", [&ctx, out_resp, out_body](Borrow<OutgoingResponse> self) -> Result<BodyOut> {
+  inst.func("[method]outgoing-response.body", [out_resp, out_body](WasiCtx& ctx, Borrow<OutgoingResponse> self) -> Result<BodyOut> {
     SELF(out_resp, self);
-    return take_body(ctx, out_body, obj.body, obj.headers);
+    return take_body(ctx, in(ctx, out_body), obj.body, obj.headers);
   });
 
   // ---- outgoing-body ----
-  inst.func("[method]outgoing-body.write", [&st, out_body](Borrow<OutgoingBody> self) -> Result<WitResult<Own<>, void>> {
+  inst.func("[method]outgoing-body.write", [out_body](WasiCtx& ctx, Borrow<OutgoingBody> self) -> Result<WitResult<Own<>, void>> {
     using Out = WitResult<Own<>, void>;
     SELF(out_body, self);
     if (obj.stream_taken) return Out(wit_err());
     obj.stream_taken = true;
-    auto s = new_output_stream(st, std::make_shared<RequestBodyStream>(obj.body), self.rep());
+    auto s = new_output_stream(ctx.state, std::make_shared<RequestBodyStream>(obj.body), self.rep());
     if (!s) return s.error();
-    return Out(wit_ok(Own<>(st.types.output_stream, s->rep())));
+    return Out(wit_ok(Own<>(ctx.state.types.output_stream, s->rep())));
   });
   inst.func("[static]outgoing-body.finish",
-            [out_body, fields](Own<OutgoingBody> self, std::optional<Own<HttpFields>> trailers)
+            [out_body, fields](WasiCtx& ctx, Own<OutgoingBody> self, std::optional<Own<HttpFields>> trailers)
                 -> Result<WitResult<void, WitErrorCode>> {
               using Out = WitResult<void, WitErrorCode>;
-              auto ob = out_body.take(self);  // traps while its stream lives
+              auto ob = in(ctx, out_body).take(self);  // traps while its stream lives
               if (!ob) return ob.error();
               std::optional<net::HeaderList> tl;
               if (trailers) {
-                auto t = consume(fields, *trailers);
+                auto t = consume(in(ctx, fields), *trailers);
                 if (!t) return t.error();
                 tl = (*t)->list;
               }
@@ -499,12 +498,12 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
   // ---- future-incoming-response ----
   using ResponseOut = std::optional<WitResult<WitResult<Own<IncomingResponse>, WitErrorCode>, void>>;
   inst.func("[method]future-incoming-response.subscribe",
-            [&st, fut_resp](Borrow<FutureIncomingResponse> self) -> Result<component::Val> {
+            [fut_resp](WasiCtx& ctx, Borrow<FutureIncomingResponse> self) -> Result<component::Val> {
               SELF(fut_resp, self);
-              return new_pollable(st, disp::Pollable::on(obj.ref->task->head_ready), self.rep());
+              return new_pollable(ctx.state, disp::Pollable::on(obj.ref->task->head_ready), self.rep());
             });
   inst.func("[method]future-incoming-response.get",
-            [fut_resp, in_resp](Borrow<FutureIncomingResponse> self) -> Result<ResponseOut> {
+            [fut_resp, in_resp](WasiCtx& ctx, Borrow<FutureIncomingResponse> self) -> Result<ResponseOut> {
               using Inner = WitResult<Own<IncomingResponse>, WitErrorCode>;
               SELF(fut_resp, self);
               HttpTask& t = *obj.ref->task;
@@ -517,7 +516,7 @@ HttpTypes add_http_types(Linker& linker, WasiCtx& ctx) {
               r->status = (*t.head)->status;
               r->headers = (*t.head)->headers;
               for (auto& [n, v] : r->headers) n = lower(n);
-              auto h = in_resp.add(std::move(r));
+              auto h = in(ctx, in_resp).add(std::move(r));
               if (!h) return h.error();
               return ResponseOut(wit_ok(Inner(wit_ok(*h))));
             });

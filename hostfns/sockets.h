@@ -94,15 +94,16 @@ Result<component::WitResult<component::Own<S>, net::ErrorCode>> create_socket(
   return Out(component::wit_ok(*h));
 }
 
-void add_sockets_network(component::Linker& linker, WasiCtx& ctx);
-void add_sockets_ip_name_lookup(component::Linker& linker, WasiCtx& ctx);
+// Registered once per WasiHost (one linker for every instance): each
+// function finds the calling instance's WasiCtx through its store
+// (component/host_context.h) and its resources on that instance's table.
+void add_sockets_network(component::Linker& linker);
+void add_sockets_ip_name_lookup(component::Linker& linker);
 // udp returns its socket type for udp-create-socket.
-component::HostResource<UdpSocket> add_sockets_udp(component::Linker& linker, WasiCtx& ctx);
-void add_sockets_udp_create_socket(component::Linker& linker, WasiCtx& ctx,
-                                   const component::HostResource<UdpSocket>& sockets);
+component::HostResource<UdpSocket> add_sockets_udp(component::Linker& linker);
+void add_sockets_udp_create_socket(component::Linker& linker, const component::HostResource<UdpSocket>& sockets);
 // tcp returns its socket type for tcp-create-socket.
-component::HostResource<TcpSocket> add_sockets_tcp(component::Linker& linker, WasiCtx& ctx);
-void add_sockets_tcp_create_socket(component::Linker& linker, WasiCtx& ctx,
-                                   const component::HostResource<TcpSocket>& sockets);
+component::HostResource<TcpSocket> add_sockets_tcp(component::Linker& linker);
+void add_sockets_tcp_create_socket(component::Linker& linker, const component::HostResource<TcpSocket>& sockets);
 
 }  // namespace wippy::hostfns

@@ -17,7 +17,7 @@ namespace wippy::hostfns {
 
 // Registers "[method]KIND.start-bind" and "[method]KIND.finish-bind".
 template <class S>
-void add_bind_methods(component::HostInterface& inst, const std::string& kind, const net::Policy& policy,
+void add_bind_methods(component::HostInterface& inst, const std::string& kind,
                       const component::HostResource<S>& sockets) {
   using component::Borrow;
   using component::wit_err;
@@ -25,19 +25,20 @@ void add_bind_methods(component::HostInterface& inst, const std::string& kind, c
   using net::ErrorCode;
   using Unit = component::WitResult<void, ErrorCode>;
   inst.func("[method]" + kind + ".start-bind",
-            [&policy, sockets](Borrow<S> self, Borrow<> /*network*/, wasisock::WitSocketAddress wit) -> Result<Unit> {
-              auto found = sockets.get(self);
+            [sockets](WasiCtx& ctx, Borrow<S> self, Borrow<> /*network*/, wasisock::WitSocketAddress wit)
+                -> Result<Unit> {
+              auto found = in(ctx, sockets).get(self);
               if (!found) return found.error();
               S& s = **found;
               const net::SocketAddress local = wasisock::from_wit(wit);
               if (s.state != S::State::unbound) return Unit(wit_err(ErrorCode::invalid_state));
-              if (auto ok = check_bind(policy, *s.sock, local); !ok) return Unit(wit_err(ok.error()));
+              if (auto ok = check_bind(ctx.network, *s.sock, local); !ok) return Unit(wit_err(ok.error()));
               if (auto r = s.sock->bind(local); !r) return Unit(wit_err(r.error()));
               s.state = S::State::bind_started;
               return Unit(wit_ok());
             });
-  inst.func("[method]" + kind + ".finish-bind", [sockets](Borrow<S> self) -> Result<Unit> {
-    auto found = sockets.get(self);
+  inst.func("[method]" + kind + ".finish-bind", [sockets](WasiCtx& ctx, Borrow<S> self) -> Result<Unit> {
+    auto found = in(ctx, sockets).get(self);
     if (!found) return found.error();
     S& s = **found;
     if (s.state != S::State::bind_started) return Unit(wit_err(ErrorCode::not_in_progress));
@@ -47,17 +48,15 @@ void add_bind_methods(component::HostInterface& inst, const std::string& kind, c
 }
 
 // Registers FUNC ("create-tcp-socket" / "create-udp-socket") of the
-// interface IFACE: create_socket (sockets.h) with the instance's
-// socket_timeout_ms.
+// interface IFACE: create_socket (sockets.h) on the calling instance's
+// table, with its socket_timeout_ms.
 template <class S>
-void add_create_socket(component::Linker& linker, WasiCtx& ctx, const component::HostResource<S>& sockets,
-                       const char* iface, const char* func, net::Proto proto) {
+void add_create_socket(component::Linker& linker, const component::HostResource<S>& sockets, const char* iface,
+                       const char* func, net::Proto proto) {
   component::HostInterface inst(linker, wasi_iface(iface));
-  WasiState& st = ctx.state;
-  const uint64_t wait_ns = socket_wait_ns(ctx.limits);
-  inst.func(func, [&st, sockets, proto, wait_ns](net::Family family)
+  inst.func(func, [sockets, proto](WasiCtx& ctx, net::Family family)
                       -> Result<component::WitResult<component::Own<S>, net::ErrorCode>> {
-    return create_socket(st, sockets, family, proto, wait_ns);
+    return create_socket(ctx.state, in(ctx, sockets), family, proto, socket_wait_ns(ctx.limits));
   });
 }
 

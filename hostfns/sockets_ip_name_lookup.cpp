@@ -2,9 +2,10 @@
 // (c-ares). resolve-addresses starts a lookup and returns a
 // resolve-address-stream at once; resolve-next-address is would-block until
 // the answer is in, then yields each address, then none. subscribe's
-// pollable (a child of the stream) shares the lookup's event. Inside a dispatcher loop
-// one Resolver per linker serves every lookup without blocking; outside one
-// (wippy-run run), the lookup runs to completion on a private loop first.
+// pollable (a child of the stream) shares the lookup's event. Inside a
+// dispatcher loop one Resolver per instance (WasiState::resolver) serves its
+// lookups without blocking; outside one (wippy-run run), the lookup runs to
+// completion on a private loop first.
 // The servers are WasiCtx::resolver's (default: /etc/resolv.conf).
 // WasiCtx::network.allow_lookup = false refuses with access-denied.
 // limits.socket_timeout_ms bounds a lookup from resolve-addresses on: past
@@ -41,12 +42,6 @@ struct ResolveStream {
   disp::WaitClock wait; // socket_timeout_ms, from resolve-addresses on
 };
 
-// The resolver of the loop the guest runs on, made on first use.
-struct ResolverSlot {
-  disp::Loop* loop = nullptr;
-  std::unique_ptr<net::Resolver> resolver;
-};
-
 // Outside a loop: resolve to completion on a private loop.
 std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::string_view name, uint64_t wait_ns) {
   auto lookup = std::make_shared<net::Lookup>();
@@ -70,50 +65,48 @@ std::shared_ptr<net::Lookup> resolve_now(const net::ResolverOptions& opts, std::
   return lookup;
 }
 
-net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(ResolverSlot& slot, const net::ResolverOptions& opts,
+net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(WasiState& st, const net::ResolverOptions& opts,
                                                          std::string_view name, uint64_t wait_ns) {
   disp::Loop* loop = disp::Loop::current();
   if (loop == nullptr) {
     if (!net::parse_ip(name) && !net::valid_host_name(name)) return ErrorCode::invalid_argument;
     return resolve_now(opts, name, wait_ns);
   }
-  if (slot.loop != loop || !slot.resolver) {
+  if (st.resolver_loop != loop || !st.resolver) {
     auto r = net::Resolver::create(*loop, opts);
     if (!r) return ErrorCode::permanent_resolver_failure;
-    slot.resolver = std::move(*r);
-    slot.loop = loop;
+    st.resolver = std::move(*r);
+    st.resolver_loop = loop;
   }
-  return slot.resolver->start(name);
+  return st.resolver->start(name);
 }
 
 }  // namespace
 
-void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
+void add_sockets_ip_name_lookup(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/ip-name-lookup"));
-  WasiState& st = ctx.state;
-  auto streams = inst.resource<ResolveStream>("resolve-address-stream", st.table);
-  auto slot = std::make_shared<ResolverSlot>();
-  const uint64_t wait_ns = socket_wait_ns(ctx.limits);
+  auto streams = inst.context_resource<ResolveStream, WasiCtx>("resolve-address-stream");
 
   inst.func("resolve-addresses",
-            [&ctx, streams, slot, wait_ns](Borrow<> /*network*/, std::string_view name)
+            [streams](WasiCtx& ctx, Borrow<> /*network*/, std::string_view name)
                 -> Result<WitResult<Own<ResolveStream>, ErrorCode>> {
               using Out = WitResult<Own<ResolveStream>, ErrorCode>;
               if (!ctx.network.allow_lookup) return Out(wit_err(ErrorCode::access_denied));
-              auto l = start_lookup(*slot, ctx.resolver, name, wait_ns);
+              const uint64_t wait_ns = socket_wait_ns(ctx.limits);
+              auto l = start_lookup(ctx.state, ctx.resolver, name, wait_ns);
               if (!l) return Out(wit_err(l.error()));
               auto s = std::make_shared<ResolveStream>();
               s->lookup = std::move(*l);
               s->wait.set_timeout(wait_ns);
               s->wait.arm();
-              auto h = streams.add(std::move(s));
+              auto h = in(ctx, streams).add(std::move(s));
               if (!h) return h.error();
               return Out(wit_ok(*h));
             });
 
   inst.func("[method]resolve-address-stream.resolve-next-address",
-            [streams](Borrow<ResolveStream> self) -> Result<NextAddress> {
-              auto s = streams.get(self);
+            [streams](WasiCtx& ctx, Borrow<ResolveStream> self) -> Result<NextAddress> {
+              auto s = in(ctx, streams).get(self);
               if (!s) return s.error();
               ResolveStream& rs = **s;
               if (rs.failed) return NextAddress(wit_ok(std::optional<WitIpAddress>()));
@@ -131,13 +124,14 @@ void add_sockets_ip_name_lookup(Linker& linker, WasiCtx& ctx) {
               return NextAddress(wit_ok(std::optional<WitIpAddress>(wasisock::to_wit((*r)[rs.next++]))));
             });
 
-  inst.func("[method]resolve-address-stream.subscribe", [&st, streams](Borrow<ResolveStream> self) -> Result<Val> {
-    auto s = streams.get(self);
+  inst.func("[method]resolve-address-stream.subscribe",
+            [streams](WasiCtx& ctx, Borrow<ResolveStream> self) -> Result<Val> {
+    auto s = in(ctx, streams).get(self);
     if (!s) return s.error();
     // A copy shares the lookup's event: notified when the answer comes,
     // or ready when the stream's clock runs out.
     disp::Pollable p = (*s)->lookup->pollable();
-    return new_pollable(st, std::move(p).until((*s)->wait), self.rep());
+    return new_pollable(ctx.state, std::move(p).until((*s)->wait), self.rep());
   });
 }
 

@@ -2,8 +2,8 @@
 // token: the grant itself is WasiCtx::network) and instance-network
 // (instance-network() hands out a new network handle), and check_bind, the
 // grant's check of a bind that udp and tcp share, and the socket limits
-// they share (slots, timeout); adding the interface applies
-// limits.max_open_sockets to WasiState::open_sockets.
+// they share (slots, timeout). WasiHost readies each instance's
+// WasiState::open_sockets with limits.max_open_sockets.
 #include "component/bind.h"
 #include "hostfns/sockets.h"
 #include "hostfns/wasi.h"
@@ -14,12 +14,12 @@ using component::HostInterface;
 using component::Linker;
 using component::Own;
 
-void add_sockets_network(Linker& linker, WasiCtx& ctx) {
-  ctx.state.open_sockets.set_max(ctx.limits.max_open_sockets);
+void add_sockets_network(Linker& linker) {
   HostInterface network(linker, wasi_iface("wasi:sockets/network"));
-  auto res = network.resource<Network>("network", ctx.state.table);
+  auto res = network.context_resource<Network, WasiCtx>("network");
   HostInterface instance(linker, wasi_iface("wasi:sockets/instance-network"));
-  instance.func("instance-network", [res]() -> Result<Own<Network>> { return res.add(std::make_shared<Network>()); });
+  instance.func("instance-network",
+                [res](WasiCtx& ctx) -> Result<Own<Network>> { return in(ctx, res).add(std::make_shared<Network>()); });
 }
 
 net::NetResult<void> check_bind(const net::Policy& policy, const net::Socket& sock, const net::SocketAddress& local) {

@@ -142,78 +142,77 @@ bool is_bound(State s) { return s != State::unbound && s != State::bind_started 
 
 }  // namespace
 
-HostResource<TcpSocket> add_sockets_tcp(Linker& linker, WasiCtx& ctx) {
+HostResource<TcpSocket> add_sockets_tcp(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/tcp"));
-  WasiState& st = ctx.state;
-  const net::Policy& policy = ctx.network;
-  auto sockets = inst.resource<TcpSocket>("tcp-socket", st.table);
+  auto sockets = inst.context_resource<TcpSocket, WasiCtx>("tcp-socket");
 
-  // Resolves a borrowed tcp-socket, or returns its Trap.
-#define TCP_SELF(self)              \
-  auto found = sockets.get(self);   \
+  // Resolves a borrowed tcp-socket of the calling instance, or returns its
+  // Trap.
+#define TCP_SELF(self)                       \
+  auto found = in(ctx, sockets).get(self);   \
   if (!found) return found.error(); \
   TcpSocket& t = **found;
 
-  add_bind_methods(inst, "tcp-socket", policy, sockets);
+  add_bind_methods(inst, "tcp-socket", sockets);
   inst.func("[method]tcp-socket.start-connect",
-            [&policy, sockets](Borrow<TcpSocket> self, Borrow<> /*network*/, WitSocketAddress remote) -> Result<Unit> {
+            [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, Borrow<> /*network*/, WitSocketAddress remote) -> Result<Unit> {
               TCP_SELF(self);
-              return start_connect(policy, t, wasisock::from_wit(remote));
+              return start_connect(ctx.network, t, wasisock::from_wit(remote));
             });
   inst.func("[method]tcp-socket.finish-connect",
-            [&st, sockets](Borrow<TcpSocket> self) -> Result<WitResult<Streams, ErrorCode>> {
+            [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<WitResult<Streams, ErrorCode>> {
               TCP_SELF(self);
-              return finish_connect(st, t, self.rep());
+              return finish_connect(ctx.state, t, self.rep());
             });
-  inst.func("[method]tcp-socket.start-listen", [&policy, sockets](Borrow<TcpSocket> self) -> Result<Unit> {
+  inst.func("[method]tcp-socket.start-listen", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<Unit> {
     TCP_SELF(self);
-    return start_listen(policy, t);
+    return start_listen(ctx.network, t);
   });
-  inst.func("[method]tcp-socket.finish-listen", [sockets](Borrow<TcpSocket> self) -> Result<Unit> {
+  inst.func("[method]tcp-socket.finish-listen", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<Unit> {
     TCP_SELF(self);
     if (t.state != State::listen_started) return Unit(wit_err(ErrorCode::not_in_progress));
     t.state = State::listening;
     return Unit(wit_ok());
   });
   inst.func("[method]tcp-socket.accept",
-            [&st, sockets](Borrow<TcpSocket> self) -> Result<WitResult<Accepted, ErrorCode>> {
+            [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<WitResult<Accepted, ErrorCode>> {
               TCP_SELF(self);
-              return accept(st, sockets, t);
+              return accept(ctx.state, in(ctx, sockets), t);
             });
-  inst.func("[method]tcp-socket.local-address", [sockets](Borrow<TcpSocket> self) -> Result<AddressOut> {
+  inst.func("[method]tcp-socket.local-address", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<AddressOut> {
     TCP_SELF(self);
     if (!is_bound(t.state)) return AddressOut(wit_err(ErrorCode::invalid_state));
     auto a = t.sock->local_address();
     if (!a) return AddressOut(wit_err(a.error()));
     return AddressOut(wit_ok(wasisock::to_wit(*a)));
   });
-  inst.func("[method]tcp-socket.remote-address", [sockets](Borrow<TcpSocket> self) -> Result<AddressOut> {
+  inst.func("[method]tcp-socket.remote-address", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<AddressOut> {
     TCP_SELF(self);
     if (t.state != State::connected) return AddressOut(wit_err(ErrorCode::invalid_state));
     auto a = t.sock->remote_address();
     if (!a) return AddressOut(wit_err(a.error()));
     return AddressOut(wit_ok(wasisock::to_wit(*a)));
   });
-  inst.func("[method]tcp-socket.is-listening", [sockets](Borrow<TcpSocket> self) -> Result<bool> {
+  inst.func("[method]tcp-socket.is-listening", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<bool> {
     TCP_SELF(self);
     return t.state == State::listening;
   });
-  inst.func("[method]tcp-socket.address-family", [sockets](Borrow<TcpSocket> self) -> Result<net::Family> {
+  inst.func("[method]tcp-socket.address-family", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<net::Family> {
     TCP_SELF(self);
     return t.sock->family();
   });
-  inst.func("[method]tcp-socket.set-listen-backlog-size", [sockets](Borrow<TcpSocket> self, uint64_t v) -> Result<Unit> {
+  inst.func("[method]tcp-socket.set-listen-backlog-size", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, uint64_t v) -> Result<Unit> {
     TCP_SELF(self);
     return set_backlog(t, v);
   });
 
   // Options: the getter and setter of one net::Socket option.
 #define TCP_OPTION(name, Type, get, set)                                                                    \
-  inst.func("[method]tcp-socket." name, [sockets](Borrow<TcpSocket> self) -> Result<WitResult<Type, ErrorCode>> { \
+  inst.func("[method]tcp-socket." name, [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<WitResult<Type, ErrorCode>> { \
     TCP_SELF(self);                                                                                         \
     return wit_of(t.sock->get());                                                                           \
   });                                                                                                       \
-  inst.func("[method]tcp-socket.set-" name, [sockets](Borrow<TcpSocket> self, Type v) -> Result<Unit> {      \
+  inst.func("[method]tcp-socket.set-" name, [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, Type v) -> Result<Unit> {      \
     TCP_SELF(self);                                                                                         \
     return wit_of(t.sock->set(v));                                                                          \
   });
@@ -228,18 +227,18 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker, WasiCtx& ctx) {
 
   // Connecting: ready when the connect has finished; listening: when a
   // connection waits; otherwise nothing is awaited: ready at once.
-  inst.func("[method]tcp-socket.subscribe", [&st, sockets](Borrow<TcpSocket> self) -> Result<component::Val> {
+  inst.func("[method]tcp-socket.subscribe", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<component::Val> {
     TCP_SELF(self);
     const auto& sock = t.sock;
     if (t.state == State::connecting || t.state == State::listening) {
       t.wait.arm();
       const bool connecting = t.state == State::connecting;
       auto p = connecting ? disp::Pollable::writable(sock->fd(), sock) : disp::Pollable::readable(sock->fd(), sock);
-      return new_pollable(st, std::move(p).until(t.wait), self.rep());
+      return new_pollable(ctx.state, std::move(p).until(t.wait), self.rep());
     }
-    return new_pollable(st, disp::Pollable::always(), self.rep());
+    return new_pollable(ctx.state, disp::Pollable::always(), self.rep());
   });
-  inst.func("[method]tcp-socket.shutdown", [sockets](Borrow<TcpSocket> self, ShutdownType how) -> Result<Unit> {
+  inst.func("[method]tcp-socket.shutdown", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, ShutdownType how) -> Result<Unit> {
     TCP_SELF(self);
     return shutdown(t, how);
   });

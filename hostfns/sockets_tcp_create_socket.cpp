@@ -6,9 +6,8 @@
 
 namespace wippy::hostfns {
 
-void add_sockets_tcp_create_socket(component::Linker& linker, WasiCtx& ctx,
-                                   const component::HostResource<TcpSocket>& sockets) {
-  add_create_socket(linker, ctx, sockets, "wasi:sockets/tcp-create-socket", "create-tcp-socket", net::Proto::tcp);
+void add_sockets_tcp_create_socket(component::Linker& linker, const component::HostResource<TcpSocket>& sockets) {
+  add_create_socket(linker, sockets, "wasi:sockets/tcp-create-socket", "create-tcp-socket", net::Proto::tcp);
 }
 
 }  // namespace wippy::hostfns

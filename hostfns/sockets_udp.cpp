@@ -161,30 +161,29 @@ Result<WitResult<uint64_t, ErrorCode>> send(const net::Policy& policy, OutgoingD
 
 }  // namespace
 
-HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
+HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/udp"));
-  WasiState& st = ctx.state;
-  const net::Policy& policy = ctx.network;
-  auto sockets = inst.resource<UdpSocket>("udp-socket", st.table);
-  auto ins = inst.resource<IncomingDatagramStream>("incoming-datagram-stream", st.table);
-  auto outs = inst.resource<OutgoingDatagramStream>("outgoing-datagram-stream", st.table);
-  const uint64_t wait_ns = socket_wait_ns(ctx.limits);
+  auto sockets = inst.context_resource<UdpSocket, WasiCtx>("udp-socket");
+  auto ins = inst.context_resource<IncomingDatagramStream, WasiCtx>("incoming-datagram-stream");
+  auto outs = inst.context_resource<OutgoingDatagramStream, WasiCtx>("outgoing-datagram-stream");
 
-  // Resolves a borrowed udp-socket, or returns its Trap.
+  // Resolves a borrowed udp-socket of the calling instance, or returns its
+  // Trap.
 #define UDP_SELF(self)                   \
-  auto found = sockets.get(self);        \
+  auto found = in(ctx, sockets).get(self); \
   if (!found) return found.error();      \
   UdpSocket& u = **found;
 
-  add_bind_methods(inst, "udp-socket", policy, sockets);
+  add_bind_methods(inst, "udp-socket", sockets);
   inst.func("[method]udp-socket.stream",
-            [&policy, sockets, ins, outs, wait_ns](Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
+            [sockets, ins, outs](WasiCtx& ctx, Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
                 -> Result<WitResult<Streams, ErrorCode>> {
               UDP_SELF(self);
-              return open_streams(policy, u, self.rep(), remote, ins, outs, wait_ns);
+              return open_streams(ctx.network, u, self.rep(), remote, in(ctx, ins), in(ctx, outs),
+                                  socket_wait_ns(ctx.limits));
             });
   inst.func("[method]udp-socket.local-address",
-            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
               UDP_SELF(self);
               if (u.state != UdpSocket::State::bound) return WitResult<WitSocketAddress, ErrorCode>(wit_err(ErrorCode::invalid_state));
               auto a = u.sock->local_address();
@@ -192,70 +191,70 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               return WitResult<WitSocketAddress, ErrorCode>(wit_ok(wasisock::to_wit(*a)));
             });
   inst.func("[method]udp-socket.remote-address",
-            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
               UDP_SELF(self);
               if (!u.remote) return WitResult<WitSocketAddress, ErrorCode>(wit_err(ErrorCode::invalid_state));
               return WitResult<WitSocketAddress, ErrorCode>(wit_ok(wasisock::to_wit(*u.remote)));
             });
-  inst.func("[method]udp-socket.address-family", [sockets](Borrow<UdpSocket> self) -> Result<net::Family> {
+  inst.func("[method]udp-socket.address-family", [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<net::Family> {
     UDP_SELF(self);
     return u.sock->family();
   });
   inst.func("[method]udp-socket.unicast-hop-limit",
-            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<uint8_t, ErrorCode>> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<uint8_t, ErrorCode>> {
               UDP_SELF(self);
               return wit_of(u.sock->hop_limit());
             });
   inst.func("[method]udp-socket.set-unicast-hop-limit",
-            [sockets](Borrow<UdpSocket> self, uint8_t v) -> Result<Unit> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self, uint8_t v) -> Result<Unit> {
               UDP_SELF(self);
               return wit_of(u.sock->set_hop_limit(v));
             });
   inst.func("[method]udp-socket.receive-buffer-size",
-            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
               UDP_SELF(self);
               return wit_of(u.sock->receive_buffer_size());
             });
   inst.func("[method]udp-socket.set-receive-buffer-size",
-            [sockets](Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
               UDP_SELF(self);
               return wit_of(u.sock->set_receive_buffer_size(v));
             });
   inst.func("[method]udp-socket.send-buffer-size",
-            [sockets](Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
               UDP_SELF(self);
               return wit_of(u.sock->send_buffer_size());
             });
   inst.func("[method]udp-socket.set-send-buffer-size",
-            [sockets](Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
+            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
               UDP_SELF(self);
               return wit_of(u.sock->set_send_buffer_size(v));
             });
-  inst.func("[method]udp-socket.subscribe", [&st, sockets](Borrow<UdpSocket> self) -> Result<Val> {
+  inst.func("[method]udp-socket.subscribe", [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<Val> {
     UDP_SELF(self);
     (void)u;  // nothing of a udp-socket is ever awaited: ready at once
-    return new_pollable(st, disp::Pollable::always(), self.rep());
+    return new_pollable(ctx.state, disp::Pollable::always(), self.rep());
   });
 #undef UDP_SELF
 
   inst.func("[method]incoming-datagram-stream.receive",
-            [ins](Borrow<IncomingDatagramStream> self, uint64_t max)
+            [ins](WasiCtx& ctx, Borrow<IncomingDatagramStream> self, uint64_t max)
                 -> Result<WitResult<std::vector<WitIncomingDatagram>, ErrorCode>> {
-              auto s = ins.get(self);
+              auto s = in(ctx, ins).get(self);
               if (!s) return s.error();
               return receive(**s, max);
             });
   inst.func("[method]incoming-datagram-stream.subscribe",
-            [&st, ins](Borrow<IncomingDatagramStream> self) -> Result<Val> {
-              auto s = ins.get(self);
+            [ins](WasiCtx& ctx, Borrow<IncomingDatagramStream> self) -> Result<Val> {
+              auto s = in(ctx, ins).get(self);
               if (!s) return s.error();
               const auto& sock = (*s)->sock;
               (*s)->wait.arm();
-              return new_pollable(st, disp::Pollable::readable(sock->fd(), sock).until((*s)->wait), self.rep());
+              return new_pollable(ctx.state, disp::Pollable::readable(sock->fd(), sock).until((*s)->wait), self.rep());
             });
   inst.func("[method]outgoing-datagram-stream.check-send",
-            [outs](Borrow<OutgoingDatagramStream> self) -> Result<WitResult<uint64_t, ErrorCode>> {
-              auto s = outs.get(self);
+            [outs](WasiCtx& ctx, Borrow<OutgoingDatagramStream> self) -> Result<WitResult<uint64_t, ErrorCode>> {
+              auto s = in(ctx, outs).get(self);
               if (!s) return s.error();
               OutgoingDatagramStream& o = **s;
               if (o.wait.expired()) {  // its pollable ran out of time: still no send space?
@@ -269,19 +268,19 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker, WasiCtx& ctx) {
               return WitResult<uint64_t, ErrorCode>(wit_ok(kSendPermits));
             });
   inst.func("[method]outgoing-datagram-stream.send",
-            [&policy, outs](Borrow<OutgoingDatagramStream> self, std::vector<WitOutgoingDatagram> datagrams)
+            [outs](WasiCtx& ctx, Borrow<OutgoingDatagramStream> self, std::vector<WitOutgoingDatagram> datagrams)
                 -> Result<WitResult<uint64_t, ErrorCode>> {
-              auto s = outs.get(self);
+              auto s = in(ctx, outs).get(self);
               if (!s) return s.error();
-              return send(policy, **s, datagrams);
+              return send(ctx.network, **s, datagrams);
             });
   inst.func("[method]outgoing-datagram-stream.subscribe",
-            [&st, outs](Borrow<OutgoingDatagramStream> self) -> Result<Val> {
-              auto s = outs.get(self);
+            [outs](WasiCtx& ctx, Borrow<OutgoingDatagramStream> self) -> Result<Val> {
+              auto s = in(ctx, outs).get(self);
               if (!s) return s.error();
               const auto& sock = (*s)->sock;
               (*s)->wait.arm();
-              return new_pollable(st, disp::Pollable::writable(sock->fd(), sock).until((*s)->wait), self.rep());
+              return new_pollable(ctx.state, disp::Pollable::writable(sock->fd(), sock).until((*s)->wait), self.rep());
             });
   return sockets;
 }

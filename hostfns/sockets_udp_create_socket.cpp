@@ -6,9 +6,8 @@
 
 namespace wippy::hostfns {
 
-void add_sockets_udp_create_socket(component::Linker& linker, WasiCtx& ctx,
-                                   const component::HostResource<UdpSocket>& sockets) {
-  add_create_socket(linker, ctx, sockets, "wasi:sockets/udp-create-socket", "create-udp-socket", net::Proto::udp);
+void add_sockets_udp_create_socket(component::Linker& linker, const component::HostResource<UdpSocket>& sockets) {
+  add_create_socket(linker, sockets, "wasi:sockets/udp-create-socket", "create-udp-socket", net::Proto::udp);
 }
 
 }  // namespace wippy::hostfns

@@ -51,12 +51,20 @@ WasiHost::WasiHost(const WasiPackages& packages) : packages_(packages) {
   }
   if (packages.random) add_random(l);
   if (packages.filesystem) add_filesystem(l, types_);
+  if (packages.sockets) {
+    add_sockets_network(l);
+    add_sockets_ip_name_lookup(l);
+    add_sockets_udp_create_socket(l, add_sockets_udp(l));
+    add_sockets_tcp_create_socket(l, add_sockets_tcp(l));
+  }
+  if (packages.http) add_http_outgoing_handler(l, add_http_types(l));
   linker_ = std::move(linker);
 }
 
 Result<void> WasiHost::ready(WasiCtx& ctx) const {
   ctx.state.table->set_max_handles(ctx.limits.max_handles);
   ctx.state.open_files.set_max(ctx.limits.max_open_files);
+  ctx.state.open_sockets.set_max(ctx.limits.max_open_sockets);
   ctx.state.types = types_;
   if (!ctx.preopens.empty() || packages_.filesystem) return open_preopens(ctx);
   return {};
@@ -66,24 +74,11 @@ Result<void> WasiHost::prepare(WasiCtx& ctx, component::Linker& linker) const {
   if (auto r = ready(ctx); !r) return r.error();
   linker.set_base(linker_);
   linker.set_host_data(&ctx, component::host_context_tag<WasiCtx>());
-  // Not yet context-bound: added per instance, when imported.
-  if (packages_.sockets) {
-    add_sockets_network(linker, ctx);
-    add_sockets_ip_name_lookup(linker, ctx);
-    add_sockets_udp_create_socket(linker, ctx, add_sockets_udp(linker, ctx));
-    add_sockets_tcp_create_socket(linker, ctx, add_sockets_tcp(linker, ctx));
-  }
-  if (packages_.http) add_http_outgoing_handler(linker, ctx, add_http_types(linker, ctx));
   return {};
 }
 
 Result<std::unique_ptr<component::ComponentInstance>> WasiHost::instantiate(
     Store& store, WasiCtx& ctx, std::shared_ptr<const component::Component> component) const {
-  if (packages_.sockets || packages_.http) {
-    component::Linker linker;
-    if (auto r = prepare(ctx, linker); !r) return r.error();
-    return linker.instantiate(store, std::move(component));
-  }
   if (auto r = ready(ctx); !r) return r.error();
   component::bind_host_context(store, ctx);
   return linker_->instantiate(store, std::move(component));

@@ -5,9 +5,8 @@
 // A WasiHost defines them once, for every instance of a program: each
 // function reaches the calling instance's WasiCtx through its Store
 // (component/host_context.h), so one Linker serves any number of
-// instances, each with its own stdio, exit code, environment and handle
-// table. wasi:sockets and wasi:http still bind per instance (onto a small
-// Linker whose base is the shared one), and only when imported.
+// instances, each with its own stdio, exit code, environment, handle
+// table, grants (network, http), DNS resolver and HTTP client.
 // WasiHost::instantiate readies a WasiCtx (limits, resource types,
 // preopens opened: a host directory that cannot be opened fails with an
 // Io error naming it) and instantiates. add_wasi_to_linker() does the same
@@ -62,10 +61,9 @@ struct WasiPackages {
   static WasiPackages for_imports(const component::Component& comp);
 };
 
-// The WASI interfaces of `packages` defined once (wasi:io always; sockets
-// and http excepted: see above). Immutable after construction; shared by
-// the instances of one program (one thread at a time: instances are not
-// thread-safe either).
+// The WASI interfaces of `packages` defined once (wasi:io always).
+// Immutable after construction; shared by the instances of one program,
+// on any thread (each instance is used by one thread at a time).
 class WasiHost {
  public:
   explicit WasiHost(const WasiPackages& packages = {});
@@ -74,10 +72,9 @@ class WasiHost {
   const WasiTypes& types() const { return types_; }
   const WasiPackages& packages() const { return packages_; }
 
-  // Readies `ctx` for one instance (see above) and links what must be per
-  // instance onto `linker`: its base set to linker(), ctx as the host data
-  // it sets into the store it instantiates on. `ctx` must outlive the
-  // instance.
+  // Readies `ctx` for one instance (see above) and sets `linker` up to
+  // instantiate it: its base set to linker(), ctx as the host data it sets
+  // into the store it instantiates on. `ctx` must outlive the instance.
   Result<void> prepare(WasiCtx& ctx, component::Linker& linker) const;
   // prepare() and instantiate `component` on `store`.
   Result<std::unique_ptr<component::ComponentInstance>> instantiate(

@@ -36,6 +36,7 @@
 
 namespace wippy::net {
 class Socket;
+class Http1Client;
 }
 
 namespace wippy::fs {
@@ -87,6 +88,12 @@ struct WasiState {
   // WasiCtx::preopens opened (open_preopens, wasi.h): the directory and
   // its guest path, in configuration order.
   std::vector<std::pair<std::shared_ptr<const fs::Dir>, std::string>> preopened;
+  // wasi:sockets/ip-name-lookup's resolver on the loop the guest runs on,
+  // made at its first lookup there (sockets_ip_name_lookup.cpp).
+  disp::Loop* resolver_loop = nullptr;
+  std::unique_ptr<net::Resolver> resolver;
+  // wasi:http/outgoing-handler's client, made at the first request.
+  std::shared_ptr<net::Http1Client> http_client;
 };
 
 // A host directory granted to the guest at an absolute guest path

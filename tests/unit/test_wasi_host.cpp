@@ -5,7 +5,8 @@
 // another; a store without a WasiCtx traps instead of touching anything;
 // instances link against the one shared linker (its host instance is
 // referenced by each, not rebuilt); and a wrong-signature import is still
-// refused at link time naming the import.
+// refused at link time naming the import. wasi:sockets is defined once
+// too: each instance keeps its own grant, socket limit and sockets.
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -52,6 +53,14 @@ component::ComponentFuncRef host_func(const WasiHost& host, const std::string& i
   REQUIRE(it != item->instance->exports.end());
   REQUIRE(it->second.func);
   return it->second.func;
+}
+
+// Readies `ctx` on `host` and makes it the host context of `store`, as
+// WasiHost::instantiate does before it instantiates.
+void ready(const WasiHost& host, WasiCtx& ctx, Store& store) {
+  component::Linker per_instance;
+  REQUIRE(host.prepare(ctx, per_instance).ok());
+  component::bind_host_context(store, ctx);
 }
 
 }  // namespace
@@ -106,11 +115,8 @@ TEST_CASE("wasi host: a handle lives in the calling instance's table only") {
   const WasiHost host;  // every package
   WasiCtx a, b;
   Store sa, sb;
-  for (auto [ctx, store] : {std::pair{&a, &sa}, std::pair{&b, &sb}}) {
-    component::Linker per_instance;
-    REQUIRE(host.prepare(*ctx, per_instance).ok());
-    component::bind_host_context(*store, *ctx);
-  }
+  ready(host, a, sa);
+  ready(host, b, sb);
   auto get_stdout = host_func(host, "wasi:cli/stdout@0.2.0", "get-stdout");
   auto write = host_func(host, "wasi:io/streams@0.2.0", "[method]output-stream.blocking-write-and-flush");
 
@@ -239,4 +245,62 @@ TEST_CASE("wasi host: a preopen that cannot be opened fails the instance naming 
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().kind == ErrorKind::Io);
   CHECK(has(r.error().message, "/nonexistent-wippy-host-dir"));
+}
+
+TEST_CASE("wasi host: sockets are defined once; each instance keeps its own grant, limits and sockets") {
+  const WasiHost host;  // every package, sockets included
+  WasiCtx a, b;
+  b.network.allow_lookup = false;
+  b.limits.max_open_sockets = 1;
+  Store sa, sb;
+  ready(host, a, sa);
+  ready(host, b, sb);
+  auto create = host_func(host, "wasi:sockets/tcp-create-socket@0.2.0", "create-tcp-socket");
+  auto network = host_func(host, "wasi:sockets/instance-network@0.2.0", "instance-network");
+  auto lookup = host_func(host, "wasi:sockets/ip-name-lookup@0.2.0", "resolve-addresses");
+  auto family = host_func(host, "wasi:sockets/tcp@0.2.0", "[method]tcp-socket.address-family");
+  constexpr uint32_t kIpv4 = 0, kAccessDenied = 1, kNewSocketLimit = 10;
+  const std::vector<Val> ipv4{Val::enumeration(kIpv4)};
+
+  // B may hold one socket; A (no limit) two, in its own table.
+  auto b1 = create->call(sb, ipv4);
+  auto b2 = create->call(sb, ipv4);
+  auto a1 = create->call(sa, ipv4);
+  auto a2 = create->call(sa, ipv4);
+  for (auto* r : {&b1, &b2, &a1, &a2}) REQUIRE_MESSAGE(r->ok(), (r->ok() ? "" : r->error().message));
+  CHECK(b1->front().is_ok());
+  REQUIRE_FALSE(b2->front().is_ok());
+  CHECK(b2->front().payload()->case_index() == kNewSocketLimit);
+  REQUIRE(a1->front().is_ok());
+  CHECK(a2->front().is_ok());
+  CHECK(a.state.table->size() == 2);
+  CHECK(b.state.table->size() == 1);
+
+  // A's second socket is A's: B's store (one handle) does not know its rep.
+  const Val& a_sock = *a2->front().payload();
+  CHECK(a_sock.rep() != b1->front().payload()->rep());
+  std::vector<Val> self{Val::borrow(a_sock.resource, a_sock.rep())};
+  auto fam = family->call(sa, self);
+  REQUIRE_MESSAGE(fam.ok(), (fam.ok() ? "" : fam.error().message));
+  CHECK(fam->front().case_index() == kIpv4);
+  auto foreign = family->call(sb, self);
+  REQUIRE_FALSE(foreign.ok());
+  CHECK(has(foreign.error().message, "unknown handle"));
+
+  // Each instance's grant decides its lookups.
+  auto na = network->call(sa, {});
+  auto nb = network->call(sb, {});
+  REQUIRE(na.ok());
+  REQUIRE(nb.ok());
+  auto look = [&](Store& s, const Val& net) {
+    const std::vector<Val> args{Val::borrow(net.resource, net.rep()), Val::string("127.0.0.1")};
+    return lookup->call(s, args);
+  };
+  auto la = look(sa, na->front());
+  auto lb = look(sb, nb->front());
+  REQUIRE_MESSAGE(la.ok(), (la.ok() ? "" : la.error().message));
+  REQUIRE_MESSAGE(lb.ok(), (lb.ok() ? "" : lb.error().message));
+  CHECK(la->front().is_ok());
+  REQUIRE_FALSE(lb->front().is_ok());
+  CHECK(lb->front().payload()->case_index() == kAccessDenied);
 }

@@ -253,8 +253,7 @@ bool read_instr(Reader& r, Instr& in) {
     if (!r.ok()) return false;
     op = op_from_prefixed(byte, code);
     if (!op && byte == 0xFB) {
-      r.fail(fmt::format("illegal opcode fb {:x} (GC instructions beyond ref.test and ref.cast are not supported yet)",
-                         code));
+      r.fail(fmt::format("illegal opcode fb {:x} (GC struct and array instructions are not supported yet)", code));
       return false;
     }
     if (!op) {

@@ -36,7 +36,9 @@ struct MemoryImage;     // a snapshot's memory contents (interp/runtime/memory_i
 struct DataImages;      // a module's data segments as memory images (interp/runtime/data_image.h)
 
 // One wasm value slot. References are stored as 64-bit payloads: 0 is null;
-// a funcref is a FuncInst* ; an externref is an opaque non-zero host value.
+// a funcref is a FuncInst* ; an externref is an opaque non-zero host value
+// below 2^62; i31s and GC objects of the any hierarchy carry a tag in the
+// top two bits (ref_bits.h).
 union Value {
   uint32_t i32;
   uint64_t i64;

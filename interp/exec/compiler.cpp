@@ -1020,6 +1020,23 @@ class Compiler {
         produced(start, uint32_t(start + 1));
         return {};
       }
+      case Op::RefI31:
+      case Op::I31GetS:
+      case Op::I31GetU: {
+        uint32_t a = slot(sp() - 1);
+        pop();
+        size_t start = code_.size();
+        uint32_t d = push_home();
+        h(in.op == Op::RefI31 ? H::RefI31 : in.op == Op::I31GetS ? H::I31GetS : H::I31GetU);
+        ss(d, a);
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::RefEq:  // i31s are canonical and objects unique: equal bits, equal references
+        return plain(Op::I64Eq, op_info(Op::I64Eq));
+      case Op::AnyConvertExtern:
+      case Op::ExternConvertAny:  // the same bits in the other hierarchy (ref_bits.h)
+        return {};
       case Op::RefCast:
       case Op::RefCastNull: {
         uint32_t r = slot(sp() - 1);  // before h(): it may emit a move
@@ -1089,10 +1106,10 @@ class Compiler {
 
   // The heap type a cast tests, for ref_matches() (interp.cpp): a type index
   // of a function type as kHeapTypeBase + index, one of a struct or array
-  // type as kHeapStruct (no such values exist yet), an abstract one as is.
+  // type as that with kCastGcType set, an abstract one as is.
   uint32_t cast_heap(uint32_t reftype) const {
     uint32_t heap = ref_heap(ValType(reftype));
-    if (heap >= kHeapTypeBase && !m_.is_func_type(heap - kHeapTypeBase)) return kHeapStruct;
+    if (heap >= kHeapTypeBase && !m_.is_func_type(heap - kHeapTypeBase)) return heap | kCastGcType;
     return heap;
   }
   // A narrow compile met a v128 value: stop, compile_function starts over wide.

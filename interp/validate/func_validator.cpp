@@ -603,6 +603,13 @@ bool FuncValidator::step(const Instr& in) {
     case Op::BrOnCast:
     case Op::BrOnCastFail:
       return step_typed_ref(in) && err_.empty();
+    case Op::RefEq:
+    case Op::RefI31:
+    case Op::I31GetS:
+    case Op::I31GetU:
+    case Op::AnyConvertExtern:
+    case Op::ExternConvertAny:
+      return step_gc(in) && err_.empty();
     case Op::Throw:
     case Op::ThrowRef:
     case Op::TryTable:

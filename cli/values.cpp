@@ -11,8 +11,11 @@ namespace wippy::cli {
 
 namespace {
 // Both reference types are in one hierarchy (func, extern, any or exn); a
-// type index counts as a function type (scripts have no struct values yet).
+// type index (a function, struct or array type: the script does not know
+// which) goes with any hierarchy but extern.
 bool same_hierarchy(ValType a, ValType b) {
+  if (ref_heap(a) >= kHeapTypeBase || ref_heap(b) >= kHeapTypeBase)
+    return heap_top(TypeGraph{}, ref_heap(a)) != kHeapExtern && heap_top(TypeGraph{}, ref_heap(b)) != kHeapExtern;
   return heap_top(TypeGraph{}, ref_heap(a)) == heap_top(TypeGraph{}, ref_heap(b));
 }
 }  // namespace

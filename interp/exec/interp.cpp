@@ -18,6 +18,7 @@
 #include "numeric.h"
 #include "packed.h"
 #include "interp/ref_bits.h"
+#include "interp/runtime/gc_heap.h"
 #include "simd_lanes.h"
 
 namespace wippy {
@@ -40,6 +41,22 @@ constexpr const char* kNullExnRef = "null exception reference";
 constexpr const char* kUncaught = "uncaught exception";
 constexpr const char* kCastFailure = "cast failure";
 constexpr const char* kNullI31 = "null i31 reference";
+constexpr const char* kNullStruct = "null structure reference";
+constexpr const char* kNullArray = "null array reference";
+constexpr const char* kArrayOOB = "out of bounds array access";
+constexpr const char* kGcOutOfMemory = "out of memory: GC object beyond the store's memory limit";
+
+// A struct field or array element of `mode & 0xFF` bytes (1, 2, 4 or 8):
+// stored from a value's low bytes; loaded zero-extended, or sign-extended
+// when mode has 0x100 (packed i8/i16 read with _s).
+inline void gc_field_store(uint8_t* p, uint32_t size, Value v) { std::memcpy(p, &v, size); }
+inline Value gc_field_load(const uint8_t* p, uint32_t mode) {
+  Value v = val_i64(0);
+  std::memcpy(&v, p, mode & 0xFF);
+  if (mode == (0x100 | 1)) v = val_i32(uint32_t(int32_t(int8_t(v.i32))));
+  if (mode == (0x100 | 2)) v = val_i32(uint32_t(int32_t(int16_t(v.i32))));
+  return v;
+}
 
 Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 
@@ -61,7 +78,7 @@ const uint32_t* type_ids_for(Store& store, Store::ExecState& st, const Module* m
 bool ref_matches(const Store& store, const uint32_t* tids, uint64_t ref, uint32_t heap, uint32_t nullable) {
   if (ref == 0) return nullable != 0;
   if (heap & kCastGcType)
-    return ref_is_obj(ref) && store.type_matches(ref_obj<GcHead>(ref)->type_id, tids[(heap & ~kCastGcType) - kHeapTypeBase]);
+    return ref_is_obj(ref) && store.type_matches(gc_object(ref)->type_id, tids[(heap & ~kCastGcType) - kHeapTypeBase]);
   if (heap >= kHeapTypeBase)
     return store.type_matches(reinterpret_cast<const FuncInst*>(ref)->type_id, tids[heap - kHeapTypeBase]);
   if (heap == kHeapFunc || heap == kHeapExn) return true;

@@ -42,6 +42,9 @@ struct GcObject : GcHead {
   const uint8_t* payload() const { return reinterpret_cast<const uint8_t*>(this + 1); }
 };
 static_assert(sizeof(GcObject) % 16 == 0, "payloads stay 16-byte aligned");
+// A GC object's reference (ref_bits.h's tag) and back.
+inline uint64_t gc_ref(const GcObject* o) { return obj_ref<GcHead>(o); }
+inline GcObject* gc_object(uint64_t r) { return static_cast<GcObject*>(ref_obj<GcHead>(r)); }
 
 inline constexpr uint64_t kMinGcBudget = uint64_t(1) << 20;
 
@@ -67,7 +70,7 @@ class GcHeap {
   // objects freed.
   void mark(uint64_t ref) {
     if (!ref_is_obj(ref)) return;
-    GcObject* o = ref_obj<GcObject>(ref);
+    GcObject* o = gc_object(ref);
     if (!o->marked) o->marked = true, grey_.push_back(o);
   }
   uint64_t sweep();

@@ -609,6 +609,10 @@ bool FuncValidator::step(const Instr& in) {
     case Op::I31GetU:
     case Op::AnyConvertExtern:
     case Op::ExternConvertAny:
+    case Op::StructNew: case Op::StructNewDefault: case Op::StructGet: case Op::StructGetS:
+    case Op::StructGetU: case Op::StructSet: case Op::ArrayNew: case Op::ArrayNewDefault:
+    case Op::ArrayNewFixed: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
+    case Op::ArraySet: case Op::ArrayLen:
       return step_gc(in) && err_.empty();
     case Op::Throw:
     case Op::ThrowRef:

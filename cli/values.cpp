@@ -5,12 +5,17 @@
 #include <cstring>
 #include <fmt/format.h>
 
+#include "interp/ref_bits.h"
+
 namespace wippy::cli {
 
 namespace {
 // Both reference types are in one hierarchy (func, extern, any or exn); a
-// type index counts as a function type (scripts have no struct values yet).
+// type index (a function, struct or array type: the script does not know
+// which) goes with any hierarchy but extern.
 bool same_hierarchy(ValType a, ValType b) {
+  if (ref_heap(a) >= kHeapTypeBase || ref_heap(b) >= kHeapTypeBase)
+    return heap_top(TypeGraph{}, ref_heap(a)) != kHeapExtern && heap_top(TypeGraph{}, ref_heap(b)) != kHeapExtern;
   return heap_top(TypeGraph{}, ref_heap(a)) == heap_top(TypeGraph{}, ref_heap(b));
 }
 }  // namespace
@@ -30,6 +35,9 @@ std::optional<Value> to_value(const WastValue& v, ValType type, std::string& why
       return val_ref(0);
     case WastValue::RefExtern:
       if (!is_ref(type) || ref_heap(type) != kHeapExtern) return mismatch();
+      return val_ref(extern_payload(v.bits));
+    case WastValue::RefHost:
+      if (!is_ref(type) || ref_heap(type) != kHeapAny) return mismatch();  // of no narrower type
       return val_ref(extern_payload(v.bits));
     case WastValue::V128:
       why = "v128 values are not supported by this engine";
@@ -85,11 +93,14 @@ bool matches(const WastValue& e, ValType type, Value got) {
       if (e.type == kAnyNullRef) return is_ref(type) && got.ref == 0;
       return is_ref(type) && same_hierarchy(e.type, type) && got.ref == 0;
     case WastValue::RefExtern:
-      // A pattern without a number (bits == 0 is still ref.extern 0) is
-      // parsed as bits 0; we compare exactly, as scripts give the number.
+      // (ref.extern) without a number is a RefOf pattern.
       return is_ref(type) && ref_heap(type) == kHeapExtern && got.ref == extern_payload(e.bits);
     case WastValue::RefFunc:
       return is_ref(type) && ref_heap(type) != kHeapExtern && got.ref != 0;
+    case WastValue::RefHost:
+      return is_ref(type) && heap_top(TypeGraph{}, ref_heap(type)) == kHeapAny && got.ref == extern_payload(e.bits);
+    case WastValue::RefOf:
+      return is_ref(type) && same_hierarchy(e.type, type) && got.ref != 0 && ref_of_abstract(got.ref, ref_heap(e.type));
     case WastValue::V128:
       return false;
   }
@@ -139,8 +150,15 @@ std::string format_value(ValType type, Value v) {
     case ValType::F32: return fmt::format("f32:{} (0x{:08x})", std::bit_cast<float>(v.i32), v.i32);
     case ValType::F64: return fmt::format("f64:{} (0x{:016x})", std::bit_cast<double>(v.i64), v.i64);
     case ValType::FuncRef: return v.ref ? "ref.func" : "ref.null func";
-    case ValType::ExternRef: return v.ref ? fmt::format("ref.extern {}", v.ref - 1) : "ref.null extern";
+    case ValType::ExternRef:
+      if (!v.ref) return "ref.null extern";
+      return ref_is_host(v.ref) ? fmt::format("ref.extern {}", v.ref - 1) : "ref.extern (an externalized anyref)";
     case ValType::V128: return "v128";
+  }
+  if (is_ref(type) && v.ref && heap_top(TypeGraph{}, ref_heap(type)) == kHeapAny) {
+    if (ref_is_i31(v.ref)) return fmt::format("ref.i31 {}", i31_get_u(v.ref));
+    if (ref_is_obj(v.ref)) return ref_of_abstract(v.ref, kHeapStruct) ? "ref.struct" : "ref.array";
+    return fmt::format("ref.host {}", v.ref - 1);
   }
   if (is_ref(type)) return v.ref ? "ref" : "ref.null";
   return "?";
@@ -159,6 +177,16 @@ std::string format_expected(const WastValue& v) {
       return v.type == ValType::FuncRef ? "ref.null func" : "ref.null extern";
     case WastValue::RefExtern: return fmt::format("ref.extern {}", v.bits);
     case WastValue::RefFunc: return "ref.func";
+    case WastValue::RefHost: return fmt::format("ref.host {}", v.bits);
+    case WastValue::RefOf:
+      switch (ref_heap(v.type)) {
+        case kHeapI31: return "ref.i31";
+        case kHeapEq: return "ref.eq";
+        case kHeapStruct: return "ref.struct";
+        case kHeapArray: return "ref.array";
+        case kHeapExtern: return "ref.extern";
+        default: return "ref.any";
+      }
     case WastValue::V128:
       if (v.lanes.empty()) return hex_bytes(v.v128);
       {

@@ -38,7 +38,9 @@ enum class ImmKind : uint8_t {
   Shuffle,       // 16 lane bytes
   Lane,          // 1 lane byte
   MemArgLane,    // memarg + lane byte
-  TypeIdx,       // u32 type index (call_ref, return_call_ref)
+  TypeIdx,       // u32 type index (call_ref, return_call_ref, struct.new, array.get, ...)
+  TypeField,     // u32 type index, u32 field index (struct.get, struct.set)
+  TypeCount,     // u32 type index, u32 count (array.new_fixed)
   Tag,           // u32 tag index (throw, legacy catch)
   TryTable,      // block type + vec(catch clause) (Instr::catches)
   BrOnCast,      // u8 flags (bit 0, 1: first, second type nullable), u32 label, two heap types:

@@ -253,8 +253,7 @@ bool read_instr(Reader& r, Instr& in) {
     if (!r.ok()) return false;
     op = op_from_prefixed(byte, code);
     if (!op && byte == 0xFB) {
-      r.fail(fmt::format("illegal opcode fb {:x} (GC instructions beyond ref.test and ref.cast are not supported yet)",
-                         code));
+      r.fail(fmt::format("illegal opcode fb {:x} (array.new_data/_elem, array.fill/copy/init are not supported yet)", code));
       return false;
     }
     if (!op) {
@@ -393,6 +392,11 @@ bool read_instr(Reader& r, Instr& in) {
     case ImmKind::TableInit:
       in.a = r.u32();  // elem index
       in.b = r.u32();  // table index
+      break;
+    case ImmKind::TypeField:
+    case ImmKind::TypeCount:
+      in.a = r.u32();  // type index
+      in.b = r.u32();  // field index / count
       break;
     case ImmKind::TableCopy:
       in.a = r.u32();  // dst table

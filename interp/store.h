@@ -34,9 +34,14 @@ struct FuncInst;
 struct CompiledModule;  // interpreter's threaded code for one Module (exec/)
 struct MemoryImage;     // a snapshot's memory contents (interp/runtime/memory_image.h)
 struct DataImages;      // a module's data segments as memory images (interp/runtime/data_image.h)
+struct GcLayout;        // how a struct or array type's objects are laid out (interp/runtime/gc_heap.h)
+struct GcObject;
+class GcHeap;
 
 // One wasm value slot. References are stored as 64-bit payloads: 0 is null;
-// a funcref is a FuncInst* ; an externref is an opaque non-zero host value.
+// a funcref is a FuncInst* ; an externref is an opaque non-zero host value
+// below 2^62; i31s and GC objects of the any hierarchy carry a tag in the
+// top two bits (ref_bits.h).
 union Value {
   uint32_t i32;
   uint64_t i64;
@@ -202,9 +207,20 @@ class Store {
   GlobalInst* create_global(GlobalType type, Value v);
   TagInst* create_tag(FuncType type, uint32_t type_id);
 
+  // GC objects (interp/runtime/gc_heap.h). gc_layout(): the layout of the
+  // struct or array type with canonical id `id`, nullptr for other ids.
+  // gc_allocate(): a zeroed object of that type (`length` elements for an
+  // array), nullptr when it would exceed limits.max_memory_bytes or malloc
+  // fails. Objects live until the store is destroyed (no collection yet).
+  const GcLayout* gc_layout(uint32_t id) const {
+    return id < gc_layouts_.size() ? gc_layouts_[id].get() : nullptr;
+  }
+  GcObject* gc_allocate(uint32_t id, uint32_t length);
+  uint64_t gc_bytes() const;
+
   // Sum of the current sizes of the store's memories and tables (entries x
-  // kTableEntryBytes), in bytes; and whether `extra` more bytes stay within
-  // limits.max_memory_bytes.
+  // kTableEntryBytes) and of its GC objects, in bytes; and whether `extra`
+  // more bytes stay within limits.max_memory_bytes.
   uint64_t memory_bytes() const;
   bool memory_fits(uint64_t extra) const;
   // Total entries of the store's tables; and whether `extra` more entries
@@ -234,6 +250,8 @@ class Store {
   std::vector<std::unique_ptr<Instance>> instances_;
   std::map<std::vector<uint32_t>, uint32_t> type_keys_;  // recursion group key -> id of its first type
   std::vector<SubType> type_defs_;  // per id: kind, finality, declared supertype (an id); no fields
+  std::vector<std::unique_ptr<GcLayout>> gc_layouts_;  // per id of a struct or array type
+  std::unique_ptr<GcHeap> gc_heap_;                    // created by the first allocation
   std::unique_ptr<ExecState, void (*)(ExecState*)> exec_{nullptr, nullptr};
 };
 

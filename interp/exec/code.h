@@ -44,6 +44,11 @@ enum class H : uint16_t {
 // The label address of every handler, indexed by H (from the dispatch loop).
 const void* const* handler_labels();
 
+// A cast's heap operand (RefTest, RefCast, JmpIfCast, JmpUnlessCast) with
+// this bit set names a struct or array type (kHeapTypeBase + index below
+// it), so a reference of the any hierarchy is never read as a FuncInst*.
+inline constexpr uint32_t kCastGcType = 1u << 31;
+
 // Functions with at most this many declared locals have frame_size >=
 // nparams + kZeroFast, so that entry zeroes a fixed kZeroFast slots.
 inline constexpr uint32_t kZeroFast = 4;

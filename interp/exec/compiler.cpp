@@ -18,6 +18,7 @@
 #include "code.h"
 #include "packed.h"
 #include "interp/reader.h"
+#include "interp/runtime/gc_heap.h"
 
 namespace wippy::exec {
 namespace {
@@ -1020,6 +1021,28 @@ class Compiler {
         produced(start, uint32_t(start + 1));
         return {};
       }
+      case Op::RefI31:
+      case Op::I31GetS:
+      case Op::I31GetU: {
+        uint32_t a = slot(sp() - 1);
+        pop();
+        size_t start = code_.size();
+        uint32_t d = push_home();
+        h(in.op == Op::RefI31 ? H::RefI31 : in.op == Op::I31GetS ? H::I31GetS : H::I31GetU);
+        ss(d, a);
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::StructNew: case Op::StructNewDefault: case Op::StructGet: case Op::StructGetS:
+      case Op::StructGetU: case Op::StructSet: case Op::ArrayNew: case Op::ArrayNewDefault:
+      case Op::ArrayNewFixed: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
+      case Op::ArraySet: case Op::ArrayLen:
+        return emit_gc_object(in);
+      case Op::RefEq:  // i31s are canonical and objects unique: equal bits, equal references
+        return plain(Op::I64Eq, op_info(Op::I64Eq));
+      case Op::AnyConvertExtern:
+      case Op::ExternConvertAny:  // the same bits in the other hierarchy (ref_bits.h)
+        return {};
       case Op::RefCast:
       case Op::RefCastNull: {
         uint32_t r = slot(sp() - 1);  // before h(): it may emit a move
@@ -1087,12 +1110,106 @@ class Compiler {
 
 #include "compile_multi_memory.inc"
 
+  // struct.* and array.* (handler layouts in gc.inc). Field offsets and
+  // sizes come from make_gc_layout() of the module's type, the function the
+  // store lays its objects out with. v128 fields are not supported yet.
+  Result<void> emit_gc_object(const Instr& in) {
+    const GcLayout l = in.op == Op::ArrayLen ? GcLayout{} : make_gc_layout(m_.subtypes[in.a]);
+    for (const FieldType& f : l.fields)
+      if (f.type == ValType::V128)
+        return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + op_info(in.op).text +
+                                               " (v128 fields)");
+    const uint32_t signed_read = in.op == Op::StructGetS || in.op == Op::ArrayGetS ? 0x100 : 0;
+    switch (in.op) {
+      case Op::StructNew:
+      case Op::ArrayNewFixed: {
+        const uint32_t n = in.op == Op::StructNew ? uint32_t(l.fields.size()) : in.b;
+        const uint32_t base = sp() - n;
+        for (uint32_t p = base; p < sp(); ++p) materialize(p);
+        const uint32_t b = home(base);
+        pop(n);
+        const uint32_t d = push_home();
+        if (in.op == Op::StructNew) {
+          h(H::StructNew);
+          ss(d, b);
+          ss(in.a, st());
+        } else {
+          h(H::ArrayNewFixed);
+          ss(d, b);
+          ss(in.a, n);
+          ss(st(), 0);
+        }
+        return {};
+      }
+      case Op::StructNewDefault: {
+        const uint32_t d = push_home();
+        h(H::StructNewDefault);
+        ss(d, 0);
+        ss(in.a, 0);
+        return {};
+      }
+      case Op::StructGet:
+      case Op::StructGetS:
+      case Op::StructGetU:
+      case Op::ArrayNewDefault:
+      case Op::ArrayLen: {
+        const uint32_t a = slot(sp() - 1);
+        pop();
+        const size_t start = code_.size();
+        const uint32_t d = push_home();
+        if (in.op == Op::ArrayNewDefault) {
+          h(H::ArrayNewDefault);
+          ss(d, a);
+          ss(in.a, 0);
+          return {};
+        }
+        h(in.op == Op::ArrayLen ? H::ArrayLen : H::StructGet);
+        ss(d, a);
+        if (in.op != Op::ArrayLen) ss(l.offsets[in.b], storage_bytes(l.fields[in.b].type) | signed_read);
+        produced(start, uint32_t(start + 1));
+        return {};
+      }
+      case Op::StructSet:
+      case Op::ArrayNew:
+      case Op::ArrayGet:
+      case Op::ArrayGetS:
+      case Op::ArrayGetU: {
+        const uint32_t p = sp() - 2;
+        const uint32_t a = slot(p), b = slot(p + 1);
+        pop(2);
+        if (in.op == Op::StructSet) {
+          h(H::StructSet);
+          ss(a, b);
+          ss(l.offsets[in.b], storage_bytes(l.fields[in.b].type));
+          return {};
+        }
+        const uint32_t d = push_home();
+        h(in.op == Op::ArrayNew ? H::ArrayNew : H::ArrayGet);
+        ss(d, a);
+        if (in.op == Op::ArrayNew) ss(b, in.a);
+        else ss(b, l.size | signed_read);
+        return {};
+      }
+      case Op::ArraySet: {
+        const uint32_t p = sp() - 3;
+        const uint32_t a = slot(p), i = slot(p + 1), v = slot(p + 2);
+        pop(3);
+        h(H::ArraySet);
+        ss(a, i);
+        ss(v, l.size);
+        return {};
+      }
+      default:
+        return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + op_info(in.op).text);
+    }
+  }
+
   // The heap type a cast tests, for ref_matches() (interp.cpp): a type index
   // of a function type as kHeapTypeBase + index, one of a struct or array
-  // type as kHeapStruct (no such values exist yet), an abstract one as is.
+  // type as that with kCastGcType set, an abstract one as is.
   uint32_t cast_heap(uint32_t reftype) const {
     uint32_t heap = ref_heap(ValType(reftype));
-    if (heap >= kHeapTypeBase && !m_.is_func_type(heap - kHeapTypeBase)) return kHeapStruct;
+    if (heap >= kHeapTypeBase && !m_.is_func_type(heap - kHeapTypeBase)) return heap | kCastGcType;
     return heap;
   }
   // A narrow compile met a v128 value: stop, compile_function starts over wide.

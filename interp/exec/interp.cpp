@@ -17,6 +17,8 @@
 #include "exceptions.h"
 #include "numeric.h"
 #include "packed.h"
+#include "interp/ref_bits.h"
+#include "interp/runtime/gc_heap.h"
 #include "simd_lanes.h"
 
 namespace wippy {
@@ -38,6 +40,23 @@ constexpr const char* kNullRef = "null reference";
 constexpr const char* kNullExnRef = "null exception reference";
 constexpr const char* kUncaught = "uncaught exception";
 constexpr const char* kCastFailure = "cast failure";
+constexpr const char* kNullI31 = "null i31 reference";
+constexpr const char* kNullStruct = "null structure reference";
+constexpr const char* kNullArray = "null array reference";
+constexpr const char* kArrayOOB = "out of bounds array access";
+constexpr const char* kGcOutOfMemory = "out of memory: GC object beyond the store's memory limit";
+
+// A struct field or array element of `mode & 0xFF` bytes (1, 2, 4 or 8):
+// stored from a value's low bytes; loaded zero-extended, or sign-extended
+// when mode has 0x100 (packed i8/i16 read with _s).
+inline void gc_field_store(uint8_t* p, uint32_t size, Value v) { std::memcpy(p, &v, size); }
+inline Value gc_field_load(const uint8_t* p, uint32_t mode) {
+  Value v = val_i64(0);
+  std::memcpy(&v, p, mode & 0xFF);
+  if (mode == (0x100 | 1)) v = val_i32(uint32_t(int32_t(int8_t(v.i32))));
+  if (mode == (0x100 | 2)) v = val_i32(uint32_t(int32_t(int16_t(v.i32))));
+  return v;
+}
 
 Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 
@@ -52,13 +71,18 @@ const uint32_t* type_ids_for(Store& store, Store::ExecState& st, const Module* m
 
 // Whether reference `ref` is of the heap type `heap` (the compiler's
 // cast_heap()), null included when `nullable`. A non-null value of the func
-// hierarchy is a FuncInst*, matched by declared subtyping of its type id; of
-// the abstract types only the tops have non-null values (no GC objects yet).
+// hierarchy is a FuncInst*, matched by declared subtyping of its type id; a
+// concrete struct or array type (kCastGcType) matches a GC object of a
+// declared subtype; the abstract types of the any and extern hierarchies go
+// by the reference's tag (ref_bits.h).
 bool ref_matches(const Store& store, const uint32_t* tids, uint64_t ref, uint32_t heap, uint32_t nullable) {
   if (ref == 0) return nullable != 0;
+  if (heap & kCastGcType)
+    return ref_is_obj(ref) && store.type_matches(gc_object(ref)->type_id, tids[(heap & ~kCastGcType) - kHeapTypeBase]);
   if (heap >= kHeapTypeBase)
     return store.type_matches(reinterpret_cast<const FuncInst*>(ref)->type_id, tids[heap - kHeapTypeBase]);
-  return heap == kHeapFunc || heap == kHeapExtern || heap == kHeapExn || heap == kHeapAny;
+  if (heap == kHeapFunc || heap == kHeapExn) return true;
+  return ref_of_abstract(ref, heap);
 }
 
 // The compiled code of wasm function f (compiling it on first use).
@@ -673,6 +697,7 @@ do_call: {
 
 #include "tail_call.inc"
 #include "typed_ref.inc"
+#include "gc.inc"
 #include "exceptions.inc"
 #include "multi_memory.inc"
 

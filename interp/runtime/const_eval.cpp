@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "interp/reader.h"
+#include "interp/ref_bits.h"
 
 namespace wippy {
 
@@ -41,6 +42,12 @@ Result<Value> eval_const_expr(const Module& module, const Instance& inst, const 
       case Op::RefFunc:
         if (in.a >= inst.funcs.size()) return fail(fmt::format("unknown function {}", in.a));
         stack.push_back(val_ref(reinterpret_cast<uint64_t>(inst.funcs[in.a])));
+        break;
+      case Op::RefI31:
+      case Op::AnyConvertExtern:
+      case Op::ExternConvertAny:  // the bridge changes no bits (ref_bits.h)
+        if (stack.empty()) return fail("constant expression stack underflow");
+        if (in.op == Op::RefI31) stack.back() = val_ref(ref_i31(stack.back().i32));
         break;
       case Op::GlobalGet:
         if (in.a >= inst.globals.size() || !inst.globals[in.a])

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "interp/runtime/gc_heap.h"
 #include "interp/runtime/memory_map.h"
 #include "interp/type_canon.h"
 
@@ -22,7 +23,17 @@ Store::~Store() {
   tables_.clear();
   memories_.clear();
   globals_.clear();
+  gc_heap_.reset();
 }
+
+GcObject* Store::gc_allocate(uint32_t id, uint32_t length) {
+  const GcLayout* l = gc_layout(id);
+  if (!l || !memory_fits(GcHeap::object_bytes(*l, length))) return nullptr;
+  if (!gc_heap_) gc_heap_ = std::make_unique<GcHeap>();
+  return gc_heap_->allocate(id, *l, length);
+}
+
+uint64_t Store::gc_bytes() const { return gc_heap_ ? gc_heap_->bytes() : 0; }
 
 uint32_t Store::intern_type(const FuncType& t) {
   auto [it, fresh] = type_keys_.emplace(func_type_key(t), uint32_t(type_defs_.size()));
@@ -45,6 +56,10 @@ std::vector<uint32_t> Store::intern_types(const Module& m) {
         d.kind = s.kind, d.final = s.final, d.num_supers = s.num_supers;
         d.rec_begin = base, d.rec_size = size;
         if (s.super < begin + size) d.super = ids[s.super];  // earlier (validated): its id
+        if (s.kind != CompKind::Func) {
+          gc_layouts_.resize(type_defs_.size() + 1);
+          gc_layouts_.back() = std::make_unique<GcLayout>(make_gc_layout(s));
+        }
         type_defs_.push_back(std::move(d));
       }
     }
@@ -74,7 +89,7 @@ MemoryInst* Store::create_memory(MemoryType type) {
 }
 
 uint64_t Store::memory_bytes() const {
-  uint64_t total = table_elems() * kTableEntryBytes;
+  uint64_t total = table_elems() * kTableEntryBytes + gc_bytes();
   for (const auto& m : memories_) total += m->size;
   return total;
 }

@@ -417,6 +417,7 @@ class ModuleParser {
   bool type_def() {
     SubType st;
     std::vector<uint32_t> supers;
+    std::unordered_map<std::string, uint32_t> names;  // struct field names
     bool sub = at_lparen("sub");
     if (sub) {
       next(), next();
@@ -441,7 +442,7 @@ class ModuleParser {
       while (at_lparen("field")) {
         next(), next();
         if (peek().is_id()) {
-          next();
+          names.emplace(std::string(next().text), uint32_t(st.fields.size()));
           if (!field_type(st.fields.emplace_back())) return false;
         } else {
           while (!at_rparen())
@@ -459,6 +460,8 @@ class ModuleParser {
     types_.push_back(std::move(ft));
     subs_.push_back(std::move(st));
     supers_.push_back(std::move(supers));
+    field_names_.resize(subs_.size());
+    field_names_.back() = std::move(names);
     return true;
   }
   // storagetype | (mut storagetype); storagetype: a value type, i8 or i16
@@ -1578,6 +1581,24 @@ class ModuleParser {
         if (!index(type_space_, idx)) return false;
         put_u32(out, idx);
         return true;
+      case ImmKind::TypeField:
+      case ImmKind::TypeCount: {  // typeidx, then a field (by name or index) or a count
+        uint32_t f = 0;
+        if (!index(type_space_, idx)) return false;
+        if (info.imm == ImmKind::TypeField && peek().is_id()) {
+          const Token& t = peek();
+          const std::string name(t.text);
+          if (idx >= field_names_.size() || !field_names_[idx].count(name))
+            return fail(t, fmt::format("unknown field {}", quote_input(t.text)));
+          f = field_names_[idx].at(name);
+          next();
+        } else if (!u32(f)) {
+          return false;
+        }
+        put_u32(out, idx);
+        put_u32(out, f);
+        return true;
+      }
       case ImmKind::MemoryInit: {
         uint32_t a = 0, b = 0;
         bool two = is_index_token(peek()) && is_index_token(peek(1));
@@ -1739,6 +1760,7 @@ class ModuleParser {
   std::vector<FuncType> types_;                  // per type index (empty for struct/array)
   std::vector<SubType> subs_;                    // per type index
   std::vector<std::vector<uint32_t>> supers_;    // per type index, as written
+  std::vector<std::unordered_map<std::string, uint32_t>> field_names_;  // per type index: struct field ids
   std::vector<std::pair<uint32_t, uint32_t>> groups_;  // type section entries: first index, size
   size_t explicit_types_ = 0;
   Space type_space_{"type", "type", {}, 0};

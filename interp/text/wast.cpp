@@ -159,7 +159,8 @@ class ScriptParser : text::TokenCursor {
     return true;
   }
 
-  // (t.const ...), (ref.null t), (ref.extern N), (ref.func), (v128.const ...)
+  // (t.const ...), (ref.null t), (ref.extern N), (ref.host N), (ref.func),
+  // (ref.i31) and the other abstract patterns, (v128.const ...)
   bool value(WastValue& v, bool pattern) {
     if (!expect_lparen()) return false;
     const Token& kw = next();
@@ -180,16 +181,25 @@ class ScriptParser : text::TokenCursor {
       if (!heap) return unexpected(t);
       v.type = make_ref(true, *heap);
       ok = true;
-    } else if (kw.is("ref.extern")) {
-      v.kind = WastValue::RefExtern;
-      v.type = ValType::ExternRef;
+    } else if (kw.is("ref.extern") || kw.is("ref.host")) {
+      const bool host = kw.is("ref.host");
+      v.kind = host ? WastValue::RefHost : WastValue::RefExtern;
+      v.type = host ? make_ref(true, kHeapAny) : ValType::ExternRef;
       ok = true;
       if (peek().kind == Token::Atom) {
         const Token& t = next();
         if (text::parse_uint(t.text, UINT32_MAX, v.bits) != text::NumStatus::Ok) return unexpected(t);
-      } else if (!pattern) {
+      } else if (!pattern || host) {
         return unexpected(peek());
+      } else {
+        v.kind = WastValue::RefOf;  // (ref.extern): any non-null externref
+        v.type = make_ref(false, kHeapExtern);
       }
+    } else if (pattern && (kw.is("ref.i31") || kw.is("ref.eq") || kw.is("ref.struct") || kw.is("ref.array") ||
+                           kw.is("ref.any"))) {
+      v.kind = WastValue::RefOf;
+      v.type = make_ref(false, *abstract_heap_named(kw.text.substr(4), ""));
+      ok = true;
     } else if (kw.is("ref.func") && pattern) {
       v.kind = WastValue::RefFunc;
       v.type = ValType::FuncRef;

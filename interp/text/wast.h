@@ -36,6 +36,10 @@ struct WastValue {
     RefNull,        // type = FuncRef, ExternRef or kAnyNullRef (pattern `(ref.null)`)
     RefExtern,      // (ref.extern N): bits = N
     RefFunc,        // (ref.func): any non-null funcref (expected results only)
+    RefHost,        // (ref.host N): host value N internalized into anyref; bits = N
+    RefOf,          // (ref.i31), (ref.eq), (ref.struct), (ref.array), (ref.any),
+                    // (ref.extern) without N: any non-null reference of the
+                    // abstract heap type; type = (ref heap) (expected results only)
     NanCanonical,   // f32/f64 result pattern
     NanArithmetic,  // f32/f64 result pattern
   } kind = Num;

@@ -70,6 +70,21 @@ Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, Va
           return invalid(fmt::format("unknown function {}", in.a), what, in.offset);
         stack.push_back(make_ref(false, kHeapTypeBase + module.func_type_index(in.a)));
         continue;
+      case Op::RefI31:
+      case Op::AnyConvertExtern:
+      case Op::ExternConvertAny: {  // GC's constant instructions (one operand)
+        const ValType want = in.op == Op::RefI31            ? ValType::I32
+                             : in.op == Op::AnyConvertExtern ? make_ref(true, kHeapExtern)
+                                                             : make_ref(true, kHeapAny);
+        if (stack.empty() || !val_subtype(module.type_graph(), stack.back(), want))
+          return invalid(fmt::format("type mismatch: {} expects {}", info.text, valtype_name(want)), what,
+                         in.offset);
+        const bool nullable = is_ref(stack.back()) && ref_nullable(stack.back());
+        stack.back() = in.op == Op::RefI31            ? make_ref(false, kHeapI31)
+                       : in.op == Op::AnyConvertExtern ? make_ref(nullable, kHeapAny)
+                                                       : make_ref(nullable, kHeapExtern);
+        continue;
+      }
       case Op::GlobalGet: {
         if (in.a >= visible_globals)
           return invalid(fmt::format("unknown global {}", in.a), what, in.offset);

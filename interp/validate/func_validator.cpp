@@ -603,6 +603,17 @@ bool FuncValidator::step(const Instr& in) {
     case Op::BrOnCast:
     case Op::BrOnCastFail:
       return step_typed_ref(in) && err_.empty();
+    case Op::RefEq:
+    case Op::RefI31:
+    case Op::I31GetS:
+    case Op::I31GetU:
+    case Op::AnyConvertExtern:
+    case Op::ExternConvertAny:
+    case Op::StructNew: case Op::StructNewDefault: case Op::StructGet: case Op::StructGetS:
+    case Op::StructGetU: case Op::StructSet: case Op::ArrayNew: case Op::ArrayNewDefault:
+    case Op::ArrayNewFixed: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
+    case Op::ArraySet: case Op::ArrayLen:
+      return step_gc(in) && err_.empty();
     case Op::Throw:
     case Op::ThrowRef:
     case Op::TryTable:

@@ -78,6 +78,11 @@ class FuncValidator {
   // throw, throw_ref, try_table, try, catch, catch_all, delegate, rethrow
   // (func_validator_eh.cpp).
   bool step_eh(const Instr& in);
+  // ref.eq, ref.i31, i31.get_s/_u, any.convert_extern, extern.convert_any,
+  // struct.* and array.* (func_validator_gc.cpp).
+  bool step_gc(const Instr& in);
+  // The struct or array type `type_index` (records "unknown type" or a type mismatch).
+  const SubType* gc_type(uint32_t type_index, CompKind kind);
   const FuncType* tag_type(uint32_t tag);  // records "unknown tag" on failure
   bool check_catch(const CatchClause& c);
   // A value type naming a type index must name one of the module ("unknown type").

@@ -1,0 +1,160 @@
+// func_validator_gc.cpp — the validation rules of GC's value instructions:
+// ref.eq ([eqref eqref] -> [i32]), ref.i31 ([i32] -> [(ref i31)]),
+// i31.get_s/_u ([i31ref] -> [i32]), any.convert_extern and
+// extern.convert_any (the result keeps the operand's nullability), and the
+// struct and array instructions (struct.new(_default), struct.get(_s/_u),
+// struct.set, array.new(_default/_fixed), array.get(_s/_u), array.set,
+// array.len): the type index names a struct or array type, packed fields
+// are read with _s/_u only (and others without), set needs a mutable field.
+// Part of FuncValidator (func_validator.h).
+#include <fmt/format.h>
+
+#include "interp/validate/func_validator.h"
+
+namespace wippy {
+
+namespace {
+ValType unpacked(ValType t) { return t == kPackedI8 || t == kPackedI16 ? ValType::I32 : t; }
+bool packed(ValType t) { return t == kPackedI8 || t == kPackedI16; }
+}  // namespace
+
+const SubType* FuncValidator::gc_type(uint32_t type_index, CompKind kind) {
+  if (type_index >= m_.types.size()) {
+    fail(fmt::format("unknown type {}", type_index));
+    return nullptr;
+  }
+  const SubType& s = m_.subtypes[type_index];
+  if (s.kind != kind) {
+    fail(fmt::format("type mismatch: type {} is not {} type", type_index,
+                     kind == CompKind::Struct ? "a struct" : "an array"));
+    return nullptr;
+  }
+  return &s;
+}
+
+bool FuncValidator::step_gc(const Instr& in) {
+  switch (in.op) {
+    case Op::RefEq:
+      pop(make_ref(true, kHeapEq));
+      pop(make_ref(true, kHeapEq));
+      push(ValType::I32);
+      return true;
+    case Op::RefI31:
+      pop(ValType::I32);
+      push(make_ref(false, kHeapI31));
+      return true;
+    case Op::I31GetS:
+    case Op::I31GetU:
+      pop(make_ref(true, kHeapI31));
+      push(ValType::I32);
+      return true;
+    case Op::AnyConvertExtern:
+    case Op::ExternConvertAny: {
+      const bool to_any = in.op == Op::AnyConvertExtern;
+      ValType t = pop(make_ref(true, to_any ? kHeapExtern : kHeapAny));
+      // The polymorphic stack's operand may be taken as non-null.
+      const bool nullable = t != kUnknown && is_ref(t) && ref_nullable(t);
+      push(make_ref(nullable, to_any ? kHeapAny : kHeapExtern));
+      return true;
+    }
+    case Op::StructNew:
+    case Op::StructNewDefault: {
+      const SubType* s = gc_type(in.a, CompKind::Struct);
+      if (!s) return false;
+      if (in.op == Op::StructNew) {
+        for (size_t i = s->fields.size(); i-- > 0;) pop(unpacked(s->fields[i].type));
+      } else {
+        for (const FieldType& f : s->fields)
+          if (!is_defaultable(f.type)) {
+            fail(fmt::format("type mismatch: field of type {} is not defaultable", valtype_name(f.type)));
+            return false;
+          }
+      }
+      push(make_ref(false, kHeapTypeBase + in.a));
+      return true;
+    }
+    case Op::StructGet:
+    case Op::StructGetS:
+    case Op::StructGetU:
+    case Op::StructSet: {
+      const SubType* s = gc_type(in.a, CompKind::Struct);
+      if (!s) return false;
+      if (in.b >= s->fields.size()) {
+        fail(fmt::format("unknown field {}", in.b));
+        return false;
+      }
+      const FieldType& f = s->fields[in.b];
+      if (in.op == Op::StructSet) {
+        if (!f.mut) {
+          fail("field is immutable");
+          return false;
+        }
+        pop(unpacked(f.type));
+        pop(make_ref(true, kHeapTypeBase + in.a));
+        return true;
+      }
+      if (packed(f.type) != (in.op != Op::StructGet)) {
+        fail(fmt::format("type mismatch: {} of a field of type {}", op_info(in.op).text, valtype_name(f.type)));
+        return false;
+      }
+      pop(make_ref(true, kHeapTypeBase + in.a));
+      push(unpacked(f.type));
+      return true;
+    }
+    case Op::ArrayNew:
+    case Op::ArrayNewDefault:
+    case Op::ArrayNewFixed: {
+      const SubType* s = gc_type(in.a, CompKind::Array);
+      if (!s) return false;
+      const ValType e = s->fields.empty() ? ValType::I32 : s->fields[0].type;
+      if (in.op == Op::ArrayNewFixed) {
+        for (uint32_t i = 0; i < in.b; ++i) pop(unpacked(e));
+      } else {
+        pop(ValType::I32);
+        if (in.op == Op::ArrayNew) {
+          pop(unpacked(e));
+        } else if (!is_defaultable(e)) {
+          fail(fmt::format("type mismatch: array element of type {} is not defaultable", valtype_name(e)));
+          return false;
+        }
+      }
+      push(make_ref(false, kHeapTypeBase + in.a));
+      return true;
+    }
+    case Op::ArrayGet:
+    case Op::ArrayGetS:
+    case Op::ArrayGetU:
+    case Op::ArraySet: {
+      const SubType* s = gc_type(in.a, CompKind::Array);
+      if (!s) return false;
+      const FieldType f = s->fields.empty() ? FieldType{} : s->fields[0];
+      if (in.op == Op::ArraySet) {
+        if (!f.mut) {
+          fail("array is immutable");
+          return false;
+        }
+        pop(unpacked(f.type));
+        pop(ValType::I32);
+        pop(make_ref(true, kHeapTypeBase + in.a));
+        return true;
+      }
+      if (packed(f.type) != (in.op != Op::ArrayGet)) {
+        fail(fmt::format("type mismatch: {} of an element of type {}", op_info(in.op).text, valtype_name(f.type)));
+        return false;
+      }
+      pop(ValType::I32);
+      pop(make_ref(true, kHeapTypeBase + in.a));
+      push(unpacked(f.type));
+      return true;
+    }
+    case Op::ArrayLen:
+      pop(make_ref(true, kHeapArray));
+      push(ValType::I32);
+      return true;
+    default:
+      fail(fmt::format("unsupported instruction {}", op_info(in.op).text));
+      return false;
+  }
+}
+
+}  // namespace wippy

@@ -1010,26 +1010,23 @@ class Compiler {
         return {};
       case Op::RefIsNull:
       case Op::RefTest:
-      case Op::RefTestNull: {
-        uint32_t a = slot(sp() - 1);
-        pop();
-        size_t start = code_.size();
-        uint32_t d = push_home();
-        h(in.op == Op::RefIsNull ? H::RefIsNull : H::RefTest);
-        ss(d, a);
-        if (in.op != Op::RefIsNull) ss(cast_heap(in.a), in.op == Op::RefTestNull);
-        produced(start, uint32_t(start + 1));
-        return {};
-      }
+      case Op::RefTestNull:
       case Op::RefI31:
       case Op::I31GetS:
-      case Op::I31GetU: {
+      case Op::I31GetU: {  // one reference (or i32) in, one value out
+        const bool test = in.op == Op::RefTest || in.op == Op::RefTestNull;
+        const H handler = test                        ? H::RefTest
+                          : in.op == Op::RefIsNull    ? H::RefIsNull
+                          : in.op == Op::RefI31       ? H::RefI31
+                          : in.op == Op::I31GetS      ? H::I31GetS
+                                                      : H::I31GetU;
         uint32_t a = slot(sp() - 1);
         pop();
         size_t start = code_.size();
         uint32_t d = push_home();
-        h(in.op == Op::RefI31 ? H::RefI31 : in.op == Op::I31GetS ? H::I31GetS : H::I31GetU);
+        h(handler);
         ss(d, a);
+        if (test) ss(cast_heap(in.a), in.op == Op::RefTestNull);
         produced(start, uint32_t(start + 1));
         return {};
       }

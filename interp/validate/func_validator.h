@@ -83,6 +83,10 @@ class FuncValidator {
   bool step_gc(const Instr& in);
   // The struct or array type `type_index` (records "unknown type" or a type mismatch).
   const SubType* gc_type(uint32_t type_index, CompKind kind);
+  // struct.get/set (field `f`) and array.get/set (element `f`, array: an
+  // i32 index too) of type in.a: mutability for a set, packedness against
+  // the plain or _s/_u get, then the operands and the result.
+  bool gc_access(const Instr& in, const FieldType& f, bool set, bool plain_get, bool array);
   const FuncType* tag_type(uint32_t tag);  // records "unknown tag" on failure
   bool check_catch(const CatchClause& c);
   // A value type naming a type index must name one of the module ("unknown type").

@@ -32,6 +32,23 @@ const SubType* FuncValidator::gc_type(uint32_t type_index, CompKind kind) {
   return &s;
 }
 
+bool FuncValidator::gc_access(const Instr& in, const FieldType& f, bool set, bool plain_get, bool array) {
+  if (set && !f.mut) {
+    fail(array ? "array is immutable" : "field is immutable");
+    return false;
+  }
+  if (!set && packed(f.type) != !plain_get) {
+    fail(fmt::format("type mismatch: {} of {} of type {}", op_info(in.op).text, array ? "an element" : "a field",
+                     valtype_name(f.type)));
+    return false;
+  }
+  if (set) pop(unpacked(f.type));
+  if (array) pop(ValType::I32);
+  pop(make_ref(true, kHeapTypeBase + in.a));
+  if (!set) push(unpacked(f.type));
+  return true;
+}
+
 bool FuncValidator::step_gc(const Instr& in) {
   switch (in.op) {
     case Op::RefEq:
@@ -83,23 +100,7 @@ bool FuncValidator::step_gc(const Instr& in) {
         fail(fmt::format("unknown field {}", in.b));
         return false;
       }
-      const FieldType& f = s->fields[in.b];
-      if (in.op == Op::StructSet) {
-        if (!f.mut) {
-          fail("field is immutable");
-          return false;
-        }
-        pop(unpacked(f.type));
-        pop(make_ref(true, kHeapTypeBase + in.a));
-        return true;
-      }
-      if (packed(f.type) != (in.op != Op::StructGet)) {
-        fail(fmt::format("type mismatch: {} of a field of type {}", op_info(in.op).text, valtype_name(f.type)));
-        return false;
-      }
-      pop(make_ref(true, kHeapTypeBase + in.a));
-      push(unpacked(f.type));
-      return true;
+      return gc_access(in, s->fields[in.b], in.op == Op::StructSet, in.op == Op::StructGet, false);
     }
     case Op::ArrayNew:
     case Op::ArrayNewDefault:
@@ -128,24 +129,7 @@ bool FuncValidator::step_gc(const Instr& in) {
       const SubType* s = gc_type(in.a, CompKind::Array);
       if (!s) return false;
       const FieldType f = s->fields.empty() ? FieldType{} : s->fields[0];
-      if (in.op == Op::ArraySet) {
-        if (!f.mut) {
-          fail("array is immutable");
-          return false;
-        }
-        pop(unpacked(f.type));
-        pop(ValType::I32);
-        pop(make_ref(true, kHeapTypeBase + in.a));
-        return true;
-      }
-      if (packed(f.type) != (in.op != Op::ArrayGet)) {
-        fail(fmt::format("type mismatch: {} of an element of type {}", op_info(in.op).text, valtype_name(f.type)));
-        return false;
-      }
-      pop(ValType::I32);
-      pop(make_ref(true, kHeapTypeBase + in.a));
-      push(unpacked(f.type));
-      return true;
+      return gc_access(in, f, in.op == Op::ArraySet, in.op == Op::ArrayGet, true);
     }
     case Op::ArrayLen:
       pop(make_ref(true, kHeapArray));

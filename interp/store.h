@@ -167,6 +167,11 @@ struct ExecLimits {
   uint64_t max_memory_bytes = 0;
   // Cap on the total entries of all tables of the store (0: none).
   uint64_t max_table_elems = 10'000'000;
+  // Cap on the bytes of the store's GC objects (0: none), on top of
+  // max_memory_bytes, which counts them too: with no collector yet, this
+  // bounds what a guest allocating in a loop can take when no memory limit
+  // is set.
+  uint64_t max_gc_bytes = uint64_t{1} << 30;
 };
 
 class Store {
@@ -210,8 +215,8 @@ class Store {
   // GC objects (interp/runtime/gc_heap.h). gc_layout(): the layout of the
   // struct or array type with canonical id `id`, nullptr for other ids.
   // gc_allocate(): a zeroed object of that type (`length` elements for an
-  // array), nullptr when it would exceed limits.max_memory_bytes or malloc
-  // fails. Objects live until the store is destroyed (no collection yet).
+  // array), nullptr when it would exceed limits.max_memory_bytes or
+  // limits.max_gc_bytes, or malloc fails. Objects live until the store is destroyed (no collection yet).
   const GcLayout* gc_layout(uint32_t id) const {
     return id < gc_layouts_.size() ? gc_layouts_[id].get() : nullptr;
   }

@@ -28,7 +28,10 @@ Store::~Store() {
 
 GcObject* Store::gc_allocate(uint32_t id, uint32_t length) {
   const GcLayout* l = gc_layout(id);
-  if (!l || !memory_fits(GcHeap::object_bytes(*l, length))) return nullptr;
+  if (!l) return nullptr;
+  const uint64_t n = GcHeap::object_bytes(*l, length);
+  if (!memory_fits(n)) return nullptr;
+  if (limits.max_gc_bytes != 0 && (n > limits.max_gc_bytes || gc_bytes() > limits.max_gc_bytes - n)) return nullptr;
   if (!gc_heap_) gc_heap_ = std::make_unique<GcHeap>();
   return gc_heap_->allocate(id, *l, length);
 }

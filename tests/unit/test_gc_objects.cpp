@@ -107,6 +107,18 @@ TEST_CASE("gc objects: the store's memory limit counts GC objects; beyond it an 
   CHECK(s.memory_bytes() == used);  // nothing was allocated by the failed calls
 }
 
+TEST_CASE("gc objects: with no memory limit, limits.max_gc_bytes still bounds the GC heap") {
+  Store s;
+  CHECK(s.limits.max_memory_bytes == 0);
+  CHECK(s.limits.max_gc_bytes == uint64_t{1} << 30);  // the default
+  s.limits.max_gc_bytes = 1 << 20;
+  Instance* inst = instantiate_ok(s, compile_wat_module(kObjects));
+  CHECK(results(s, inst, "big", {val_i32(1000)}) == std::vector<uint64_t>{1000});
+  const uint64_t used = s.gc_bytes();
+  CHECK(trap(s, inst, "big", {val_i32(1 << 20)}).find("out of memory") == 0);
+  CHECK(s.gc_bytes() == used);
+}
+
 TEST_CASE("gc objects: validation of struct and array instructions") {
   CHECK(invalid_message("(module (type $a (array i8)) (func (param (ref $a)) (drop (array.get $a (local.get 0) (i32.const 0)))))")
             .find("type mismatch") != std::string::npos);

@@ -21,6 +21,7 @@ const char* const kUsage =
     "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm]\n"
     "       wippy-bench tail-calls [--runs N] [--n N]\n"
     "       wippy-bench exceptions [--runs N] [--n N]\n"
+    "       wippy-bench gc [--runs N] [--n N]\n"
     "       wippy-bench call FILE.yaml [MORE.yaml...] ENTRY [--calls N] [--concurrency C] [--threads T] [--] [ARG...]\n"
     "Options take `--name VALUE` or `--name=VALUE`.\n";
 
@@ -49,6 +50,7 @@ constexpr Command kCommands[] = {
     {"http-client", kHttpClient}, {"instantiate", kInstantiate}, {"call", kCall},
     {"tail-calls", kTailCalls},
     {"exceptions", kTailCalls},
+    {"gc", kTailCalls},
 };
 
 Error usage(std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); }

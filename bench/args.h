@@ -16,7 +16,7 @@
 namespace wippy::bench {
 
 struct Args {
-  std::string command;  // kernels | startup | load | reset | guests | http-guests | http-client | instantiate | tail-calls | call
+  std::string command;  // kernels | startup | load | reset | guests | http-guests | http-client | instantiate | tail-calls | exceptions | gc | call
   int runs = 0;         // 0: the command's default
   std::string filter;   // kernels: only names containing this
   int n = 0;            // kernels: override run(n) for every selected kernel; http-client: GETs

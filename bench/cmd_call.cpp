@@ -27,26 +27,12 @@
 #include <vector>
 
 #include "commands.h"
+#include "timing.h"
 #include "dispatcher/dispatcher.h"
 #include "wippy/runtime.h"
 
 namespace wippy::bench {
 namespace {
-
-// Peak resident set size in MiB (VmHWM), 0 when /proc is unavailable.
-long peak_rss_mb() {
-  std::ifstream in("/proc/self/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmHWM:") {
-      long kb = 0;
-      in >> kb;
-      return (kb + 512) / 1024;
-    }
-    in.ignore(1 << 12, '\n');
-  }
-  return 0;
-}
 
 // The p-quantile of the latencies as "101.2ms" (three decimals below 1 ms,
 // where one would round warm calls to 0.0).

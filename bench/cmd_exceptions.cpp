@@ -9,15 +9,12 @@
 // is reported as ms, ns per iteration and millions per second. Every call
 // returns the sum of the caught payloads, which is checked.
 #include <cstdio>
-#include <memory>
 #include <vector>
 
 #include "commands.h"
-#include "interp/decode/decode.h"
 #include "interp/store.h"
-#include "interp/text/wat.h"
-#include "interp/validate/validate.h"
 #include "timing.h"
+#include "wat_instance.h"
 
 namespace wippy::bench {
 
@@ -53,36 +50,13 @@ constexpr const char* kExnWat = R"((module
     (local.get $sum)))
 )";
 
-// Median ms of `runs` calls of `name`(n) after a warm-up; < 0 on a wrong
-// result or a trap (printed).
-double median_ms(Store& store, FuncInst* f, const char* name, uint32_t n, int runs) {
-  std::vector<double> ms;
-  for (int i = 0; i <= runs; ++i) {
-    const double t0 = now_ms();
-    auto r = invoke(store, f, std::vector<Value>{val_i32(n)});
-    const double t = now_ms() - t0;
-    if (!r || r->size() != 1 || (*r)[0].i32 != n) {
-      std::printf("FAIL %s(%u): %s\n", name, n, r ? "wrong result" : r.error().message.c_str());
-      return -1;
-    }
-    if (i > 0) ms.push_back(t);
-  }
-  return median(ms);
-}
-
 }  // namespace
 
 int cmd_exceptions(const Args& args) {
   const int runs = args.runs > 0 ? args.runs : 3;
   const uint32_t n = args.n > 0 ? uint32_t(args.n) : 1'000'000u;
-  auto bin = wat_to_wasm(kExnWat);
-  auto mod = bin ? decode_module(*bin) : Result<Module>(bin.error());
-  if (mod) {
-    if (auto v = validate_module(*mod); !v) mod = v.error();
-  }
   Store store;
-  auto inst = mod ? instantiate(store, std::make_shared<const Module>(std::move(*mod)), {})
-                  : Result<Instance*>(mod.error());
+  auto inst = instantiate_wat(store, kExnWat);
   if (!inst) {
     std::printf("FAIL load: %s\n", inst.error().message.c_str());
     return 1;
@@ -90,7 +64,7 @@ int cmd_exceptions(const Args& args) {
   std::printf("exceptions: n=%u iterations, median of %d runs\n", n, runs);
   int status = 0;
   for (const char* name : {"throw_catch", "throw_callee", "call_only"}) {
-    const double ms = median_ms(store, (*inst)->export_func(name), name, n, runs);
+    const double ms = median_call_ms(store, (*inst)->export_func(name), name, n, runs);
     if (ms < 0) {
       status = 1;
       continue;

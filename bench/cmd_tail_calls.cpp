@@ -11,16 +11,13 @@
 // call's cost per iteration relative to the loop. The result of every call
 // is checked (the parity of --n); a wrong result or a trap fails the run.
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "commands.h"
-#include "interp/decode/decode.h"
 #include "interp/store.h"
-#include "interp/text/wat.h"
-#include "interp/validate/validate.h"
 #include "timing.h"
+#include "wat_instance.h"
 
 namespace wippy::bench {
 
@@ -60,15 +57,6 @@ constexpr const char* kTailWat = R"((module
   (export "loop" (func $loop)))
 )";
 
-Result<Instance*> load(Store& store) {
-  auto bin = wat_to_wasm(kTailWat);
-  if (!bin) return bin.error();
-  auto mod = decode_module(*bin);
-  if (!mod) return mod.error();
-  if (auto v = validate_module(*mod); !v) return v.error();
-  return instantiate(store, std::make_shared<const Module>(std::move(*mod)), {});
-}
-
 // Median ms of `runs` calls of `name`(n) after a warm-up; < 0 on a failure
 // (printed).
 double time_export(Store& store, Instance* inst, const char* name, uint64_t n, int runs) {
@@ -95,7 +83,7 @@ int cmd_tail_calls(const Args& args) {
   const int runs = args.runs > 0 ? args.runs : 3;
   const uint64_t n = args.n > 0 ? uint64_t(args.n) : 20'000'000ull;
   Store store;
-  auto inst = load(store);
+  auto inst = instantiate_wat(store, kTailWat);
   if (!inst) {
     std::printf("FAIL load: %s\n", inst.error().message.c_str());
     return 1;

@@ -15,6 +15,7 @@ int cmd_http_guests(const Args& args);  // many wasi:http guests awaiting delaye
 int cmd_http_client(const Args& args);  // one wasi:http guest vs curl: keep-alive GETs, TLS handshakes, download
 int cmd_instantiate(const Args& args);  // load a component vs one more instance of it
 int cmd_exceptions(const Args& args);  // an exception thrown and caught a million times
+int cmd_gc(const Args& args);          // ten million short-lived GC objects
 int cmd_tail_calls(const Args& args);  // a deep tail-recursive loop (return_call) vs a plain loop
 int cmd_call(const Args& args);     // registry entry calls through wippy::Runtime
 

@@ -22,5 +22,6 @@ int main(int argc, char** argv) {
   if (args->command == "instantiate") return cmd_instantiate(*args);
   if (args->command == "tail-calls") return cmd_tail_calls(*args);
   if (args->command == "exceptions") return cmd_exceptions(*args);
+  if (args->command == "gc") return cmd_gc(*args);
   return cmd_load(*args);
 }

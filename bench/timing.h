@@ -1,10 +1,13 @@
 // timing.h — wall-clock timing and the statistics wippy-bench reports:
 // a monotonic millisecond clock, the median of a sample (the mean of the
-// two middle values for even sizes) and the geometric mean of ratios.
+// two middle values for even sizes), the geometric mean of ratios, and the
+// process's peak resident set.
 #pragma once
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <string>
 #include <vector>
 
 namespace wippy::bench {
@@ -27,6 +30,21 @@ inline double geometric_mean(const std::vector<double>& v) {
   double sum = 0.0;
   for (double x : v) sum += std::log(x);
   return std::exp(sum / double(v.size()));
+}
+
+// Peak resident set size in MiB (VmHWM), 0 when /proc is unavailable.
+inline long peak_rss_mb() {
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmHWM:") {
+      long kb = 0;
+      in >> kb;
+      return (kb + 512) / 1024;
+    }
+    in.ignore(1 << 12, '\n');
+  }
+  return 0;
 }
 
 }  // namespace wippy::bench

@@ -26,7 +26,8 @@
 // call into it is running (after a call returned or trapped is fine: a trap
 // leaves nothing behind but state that restore overwrites). Objects created
 // in the store after the capture (more instances, memories, tables,
-// globals) make restore fail, since it could not undo them. Snapshots of
+// globals) make restore fail, since it could not undo them; so does any GC
+// object ever allocated in the store (GC heaps are not captured). Snapshots of
 // different stores are independent, even for the same module. A second
 // capture of the same store is allowed; restoring an older snapshot then
 // remaps its image (slower, still correct). If restore fails (a system call

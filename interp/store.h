@@ -168,9 +168,9 @@ struct ExecLimits {
   // Cap on the total entries of all tables of the store (0: none).
   uint64_t max_table_elems = 10'000'000;
   // Cap on the bytes of the store's GC objects (0: none), on top of
-  // max_memory_bytes, which counts them too: with no collector yet, this
-  // bounds what a guest allocating in a loop can take when no memory limit
-  // is set.
+  // max_memory_bytes, which counts them too: what the live objects of a
+  // store may take when no memory limit is set (an allocation that would
+  // pass it collects first, then fails with a trap).
   uint64_t max_gc_bytes = uint64_t{1} << 30;
 };
 
@@ -216,12 +216,25 @@ class Store {
   // struct or array type with canonical id `id`, nullptr for other ids.
   // gc_allocate(): a zeroed object of that type (`length` elements for an
   // array), nullptr when it would exceed limits.max_memory_bytes or
-  // limits.max_gc_bytes, or malloc fails. Objects live until the store is destroyed (no collection yet).
+  // limits.max_gc_bytes, or malloc fails; it never collects (the
+  // interpreter's allocations go through exec/gc_roots.h, which does when
+  // gc_due() says so, with the frames as roots besides gc_mark_roots()).
   const GcLayout* gc_layout(uint32_t id) const {
     return id < gc_layouts_.size() ? gc_layouts_[id].get() : nullptr;
   }
   GcObject* gc_allocate(uint32_t id, uint32_t length);
   uint64_t gc_bytes() const;
+  GcHeap* gc_heap() const { return gc_heap_.get(); }
+  // Whether allocating that object should collect first: the heap's budget
+  // since the last collection is spent, or the object would not fit.
+  bool gc_due(uint32_t id, uint32_t length) const;
+  // Marks the store's own roots on its heap: reference globals, tables of
+  // the any and extern hierarchies, instances' element segments, pins.
+  void gc_mark_roots() const;
+  // A reference the host keeps between calls (an invoke() result, say)
+  // survives collections while pinned; pins are counted.
+  void gc_pin(uint64_t ref);
+  void gc_unpin(uint64_t ref);
 
   // Sum of the current sizes of the store's memories and tables (entries x
   // kTableEntryBytes) and of its GC objects, in bytes; and whether `extra`
@@ -257,6 +270,8 @@ class Store {
   std::vector<SubType> type_defs_;  // per id: kind, finality, declared supertype (an id); no fields
   std::vector<std::unique_ptr<GcLayout>> gc_layouts_;  // per id of a struct or array type
   std::unique_ptr<GcHeap> gc_heap_;                    // created by the first allocation
+  std::unordered_map<uint64_t, uint32_t> gc_pins_;     // pinned reference -> count
+  bool gc_fits(uint64_t bytes) const;
   std::unique_ptr<ExecState, void (*)(ExecState*)> exec_{nullptr, nullptr};
 };
 
@@ -276,7 +291,12 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
                               std::shared_ptr<CompiledModule> code = nullptr);
 
 // Calls `func` with `args` (must match its parameter types); results are
-// returned in order.
+// returned in order. GC references among them stay valid until the store's
+// next collection unless pinned (Store::gc_pin).
 Result<std::vector<Value>> invoke(Store& store, FuncInst* func, std::span<const Value> args);
+
+// Collects the store's GC heap now (also from inside a host function: the
+// wasm frames below it are roots); returns the objects freed.
+uint64_t collect_garbage(Store& store);
 
 }  // namespace wippy

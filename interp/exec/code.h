@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -80,17 +81,44 @@ struct EhHandler {
   std::vector<EhClause> clauses;       // in order; the first that matches wins
 };
 
+// Where a function's frame may hold references to GC objects, for the
+// collector's root walk (gc_roots.h). `locals`: slots of reference-typed
+// locals (valid wherever the frame stops). Per safepoint, the live operand
+// stack slots of reference type: a call is keyed by the code index its
+// caller continues at, an allocating instruction by its code index + 1 (so
+// the two never collide); keys ascend, and slots of key i are
+// slots[starts[i], starts[i + 1]).
+struct GcStackMap {
+  std::vector<uint32_t> locals;
+  std::vector<uint32_t> keys;
+  std::vector<uint32_t> starts;
+  std::vector<uint32_t> slots;
+  // The operand slots at safepoint `key`; false if there is no such safepoint.
+  bool at(uint32_t key, std::span<const uint32_t>& slots) const;
+};
+
 struct CompiledFunc {
   std::vector<Word> code;
   std::vector<EhHandler> handlers;  // exception handlers (empty for most functions)
+  // Null when no frame of this function can hold a GC object (its module
+  // has no reference type that can point at one).
+  std::unique_ptr<GcStackMap> gc_map;
   uint32_t nparams = 0;
   uint32_t nlocals = 0;     // declared locals (zeroed on entry)
   uint32_t nresults = 0;
   uint32_t frame_size = 0;  // slots: params + locals + temporaries
 };
 
-// Compiles defined function `def_index` of `m` (validated).
-Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index);
+// Compiles defined function `def_index` of `m` (validated), with GC stack
+// maps when `gc_maps` (gc_roots.h: required to run it when its module can
+// hold GC references).
+Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index, bool gc_maps);
+
+// Lists of compiled functions sorted by code address (code_lookup.cpp),
+// to find a frame's function from its pc: insert (under the module's mu)
+// and find (nullptr when no function of the list holds `pc`).
+void insert_by_code(std::vector<const CompiledFunc*>& funcs, const CompiledFunc* f);
+const CompiledFunc* find_by_code(const std::vector<const CompiledFunc*>& funcs, const Word* pc);
 
 // A thrown exception: its tag (matched by identity) and payload, packed.
 struct ExnInst {
@@ -119,6 +147,9 @@ struct CompiledModule {
   // Functions with exception handlers, sorted by code address (under mu):
   // a throw finds the code of a frame from its pc (exceptions.h).
   std::vector<const exec::CompiledFunc*> eh_funcs;
+  // Functions with GC stack maps, likewise (the collector's frame walk).
+  std::vector<const exec::CompiledFunc*> gc_funcs;
+  bool gc_maps = false;  // the module can hold GC references: compile with stack maps
   // The module's data images (interp/runtime/data_image.h), made at the
   // second instantiation that uses this code object; null: copy segments.
   std::mutex images_mu;

@@ -16,9 +16,11 @@
 #include <initializer_list>
 
 #include "code.h"
+#include "gc_roots.h"
 #include "packed.h"
 #include "interp/reader.h"
 #include "interp/runtime/gc_heap.h"
+#include "interp/validate/func_validator.h"
 
 namespace wippy::exec {
 namespace {
@@ -172,9 +174,9 @@ void dump(const CompiledFunc& f);
 
 class Compiler {
  public:
-  Compiler(const Module& m, uint32_t def_index, bool wide)
+  Compiler(const Module& m, uint32_t def_index, bool wide, bool gc_maps)
       : m_(m), body_(m.codes[def_index]), type_(m.types[m.funcs[def_index]]), labels_(handler_labels()),
-        wide_(wide) {}
+        def_index_(def_index), wide_(wide), gc_maps_(gc_maps) {}
 
   // Whether the function must be compiled wide: its signature or locals
   // hold a v128 (known before compiling), or run() met a SIMD instruction.
@@ -193,12 +195,16 @@ class Compiler {
     f.kind = CK::Func;
     f.nresults = uint32_t(type_.results.size());
     ctl_.push_back(std::move(f));
+    if (gc_maps_)
+      if (auto b = begin_gc_map(); !b) return b.error();
     Reader r(m_.span(body_.code_begin, body_.code_end), body_.code_begin);
     Instr in;
     while (!ctl_.empty()) {
       if (!read_instr(r, in)) return make_error(ErrorKind::Malformed, r.error());
+      if (types_ && !unreachable_ && types_->operands().size() != sp()) return gc_map_error();
       if (auto e = step(in); !e.ok()) return e.error();
       if (need_wide_) return std::unique_ptr<CompiledFunc>();
+      if (types_ && !types_->next(in)) return gc_map_error();
     }
     for (uint32_t pos : label_refs_) code_[pos].target = code_.data() + code_[pos].u64;
     auto out = std::make_unique<CompiledFunc>();
@@ -212,6 +218,13 @@ class Compiler {
     out->frame_size = std::max(out->frame_size, np_slots + kZeroFast);
     out->code = std::move(code_);
     out->handlers = std::move(handlers_);
+    if (gc_map_) {
+      gc_map_->starts.push_back(uint32_t(gc_map_->slots.size()));
+      if (!std::is_sorted(gc_map_->keys.begin(), gc_map_->keys.end()) ||
+          std::adjacent_find(gc_map_->keys.begin(), gc_map_->keys.end()) != gc_map_->keys.end())
+        return gc_map_error();
+      out->gc_map = std::move(gc_map_);
+    }
     if (dump_enabled()) dump(*out);
     return out;
   }
@@ -221,6 +234,7 @@ class Compiler {
   const FuncBody& body_;
   const FuncType& type_;
   const void* const* labels_;
+  uint32_t def_index_;
   std::vector<Word> code_;
   std::vector<uint32_t> label_refs_;
   std::vector<Entry> stk_;
@@ -231,6 +245,13 @@ class Compiler {
   // Calls still pass params and results packed (packed.h).
   bool wide_ = false;
   bool need_wide_ = false;  // narrow compile met a v128: compile again wide
+  // GC stack maps (gc_roots.h): the operand types come from a validator
+  // stepped along with the compiler (ref.func is valid anywhere: the body
+  // was validated).
+  bool gc_maps_ = false;
+  std::vector<uint8_t> all_declared_;
+  std::unique_ptr<FuncValidator> types_;
+  std::unique_ptr<GcStackMap> gc_map_;
   bool unreachable_ = false;
   uint32_t skip_depth_ = 0;
   Last last_;
@@ -240,6 +261,42 @@ class Compiler {
   size_t mov_start_ = SIZE_MAX, mov_end_ = SIZE_MAX;    // last emitted Mov / MovN
   uint32_t last_label_ = 0;   // highest code index some jump may target
 #include "compile_eh.inc"
+
+  // ---- GC stack maps ----
+  Result<void> begin_gc_map() {
+    all_declared_.assign(m_.num_funcs(), 1);
+    types_ = std::make_unique<FuncValidator>(m_, all_declared_);
+    if (auto b = types_->begin(m_.num_imported_funcs() + def_index_, body_); !b) return b.error();
+    gc_map_ = std::make_unique<GcStackMap>();
+    uint32_t i = 0;
+    for (ValType t : type_.params) {
+      if (holds_gc_refs(m_, t)) gc_map_->locals.push_back(lslot(i));
+      ++i;
+    }
+    for (const LocalDecl& d : body_.locals) {
+      const bool gc = holds_gc_refs(m_, d.type);
+      for (uint32_t k = 0; k < d.count; ++k, ++i)
+        if (gc) gc_map_->locals.push_back(lslot(i));
+    }
+    return {};
+  }
+  Error gc_map_error() const {
+    return make_error(ErrorKind::Other, "internal error: GC stack map out of step in function " +
+                                            std::to_string(m_.num_imported_funcs() + def_index_));
+  }
+  // A safepoint at code index `key` (gc_roots.h): the operand stack
+  // positions below `height` that hold a GC-capable reference in their home
+  // slot (an entry naming a local is covered by the local's slot, and a
+  // constant is never an object). Called before the instruction's operands
+  // are popped, while the validator still holds their types.
+  void gc_safepoint(uint32_t key, uint32_t height) {
+    if (!gc_map_) return;
+    std::span<const ValType> types = types_->operands();
+    gc_map_->keys.push_back(key);
+    gc_map_->starts.push_back(uint32_t(gc_map_->slots.size()));
+    for (uint32_t p = 0; p < height && p < types.size(); ++p)
+      if (stk_[p].kind == EK::Home && holds_gc_refs(m_, types[p])) gc_map_->slots.push_back(stk_[p].slot);
+  }
 
   // ---- emission ----
   uint32_t here() const { return uint32_t(code_.size()); }
@@ -509,6 +566,7 @@ class Compiler {
         h(H::CallRef);
         ss(in.a, home(base));
         ss(r, 0);
+        gc_safepoint(here(), base);
         pop(np);
         for (uint32_t i = 0; i < nr; ++i) push_home();
         break;
@@ -849,6 +907,7 @@ class Compiler {
         if (wide_) pack(ft.params, home(base));
         h(H::Call);
         ss(in.a, home(base));
+        gc_safepoint(here(), base);
         pop(np);
         for (uint32_t i = 0; i < nr; ++i) push_home();
         if (wide_) unpack(ft.results, home(base));
@@ -868,6 +927,7 @@ class Compiler {
         h(H::CallIndirect);
         ss(in.a, home(base));
         ss(in.b, e);
+        gc_safepoint(here(), base);
         pop(np);
         for (uint32_t i = 0; i < nr; ++i) push_home();
         if (wide_) unpack(ft.results, home(base));
@@ -1124,6 +1184,7 @@ class Compiler {
         const uint32_t base = sp() - n;
         for (uint32_t p = base; p < sp(); ++p) materialize(p);
         const uint32_t b = home(base);
+        gc_safepoint(here() + 1, sp());
         pop(n);
         const uint32_t d = push_home();
         if (in.op == Op::StructNew) {
@@ -1139,6 +1200,7 @@ class Compiler {
         return {};
       }
       case Op::StructNewDefault: {
+        gc_safepoint(here() + 1, sp());
         const uint32_t d = push_home();
         h(H::StructNewDefault);
         ss(d, 0);
@@ -1151,6 +1213,7 @@ class Compiler {
       case Op::ArrayNewDefault:
       case Op::ArrayLen: {
         const uint32_t a = slot(sp() - 1);
+        if (in.op == Op::ArrayNewDefault) gc_safepoint(here() + 1, sp());
         pop();
         const size_t start = code_.size();
         const uint32_t d = push_home();
@@ -1173,6 +1236,7 @@ class Compiler {
       case Op::ArrayGetU: {
         const uint32_t p = sp() - 2;
         const uint32_t a = slot(p), b = slot(p + 1);
+        if (in.op == Op::ArrayNew) gc_safepoint(here() + 1, sp());
         pop(2);
         if (in.op == Op::StructSet) {
           h(H::StructSet);
@@ -1784,15 +1848,15 @@ void dump(const CompiledFunc& f) {
 
 }  // namespace
 
-Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index) {
+Result<std::unique_ptr<CompiledFunc>> compile_function(const Module& m, uint32_t def_index, bool gc_maps) {
   {
-    Compiler c(m, def_index, false);
+    Compiler c(m, def_index, false, gc_maps);
     if (!c.needs_wide()) {
       auto r = c.run();
       if (!r || *r) return r;
     }
   }
-  Compiler w(m, def_index, true);
+  Compiler w(m, def_index, true, gc_maps);
   return w.run();
 }
 

@@ -1,8 +1,6 @@
 // exceptions.cpp — exception objects and handler lookup (exceptions.h).
 #include "exceptions.h"
 
-#include <algorithm>
-
 namespace wippy::exec {
 
 ExnInst* new_exn(Store::ExecState& st, TagInst* tag, const Value* vals, uint32_t n) {
@@ -20,22 +18,18 @@ ExnInst* new_exn(Store::ExecState& st, TagInst* tag, const Value* vals, uint32_t
   return x;
 }
 
-void recycle_exn(Store::ExecState& st, ExnInst* x) { st.free_exns.push_back(x); }
-
-void register_eh_code(CompiledModule& cm, const CompiledFunc* f) {
-  auto by_code = [](const CompiledFunc* a, const CompiledFunc* b) { return a->code.data() < b->code.data(); };
-  cm.eh_funcs.insert(std::upper_bound(cm.eh_funcs.begin(), cm.eh_funcs.end(), f, by_code), f);
+void recycle_exn(Store::ExecState& st, ExnInst* x) {
+  x->vals.clear();  // a pooled payload is no GC root (gc_roots.h)
+  st.free_exns.push_back(x);
 }
+
+void register_eh_code(CompiledModule& cm, const CompiledFunc* f) { insert_by_code(cm.eh_funcs, f); }
 
 const CompiledFunc* eh_code_at(Instance* inst, const Word* pc) {
   CompiledModule* cm = inst->code.get();
   if (!cm) return nullptr;
   std::lock_guard<std::mutex> lock(cm->mu);
-  auto it = std::upper_bound(cm->eh_funcs.begin(), cm->eh_funcs.end(), pc,
-                             [](const Word* p, const CompiledFunc* f) { return p < f->code.data(); });
-  if (it == cm->eh_funcs.begin()) return nullptr;
-  const CompiledFunc* f = *--it;
-  return pc < f->code.data() + f->code.size() ? f : nullptr;
+  return find_by_code(cm->eh_funcs, pc);
 }
 
 const EhClause* find_clause(const CompiledFunc& f, const Word* pc, const ExnInst* x, const Instance* inst) {

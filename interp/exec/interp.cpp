@@ -15,6 +15,7 @@
 
 #include "code.h"
 #include "exceptions.h"
+#include "gc_roots.h"
 #include "numeric.h"
 #include "packed.h"
 #include "interp/ref_bits.h"
@@ -656,7 +657,11 @@ L_CallIndirect: {
 do_call: {
   CHECK_INTERRUPT(nfp);
   if (callee->is_host()) {
-    Result<void> r = call_host(*store, st, callee, nfp, inst, fsp);
+    // the caller's frame is published for the collector (gc_roots.h):
+    // the host may re-enter wasm, which continues above it
+    if (__builtin_expect(fsp == fend, 0)) goto exhausted;
+    *fsp = Frame{ret_pc, fp, inst, fsize};
+    Result<void> r = call_host(*store, st, callee, nfp, inst, fsp + 1);
     if (!r) {
       err = std::move(r.error());
       goto fail;
@@ -1065,6 +1070,7 @@ const void* const* handler_labels() {
 // ---- CompiledModule ----
 
 CompiledModule::CompiledModule(std::shared_ptr<const Module> m) : module(std::move(m)) {
+  gc_maps = exec::module_holds_gc_refs(*module);
   size_t n = module->funcs.size();
   funcs = std::make_unique<std::atomic<const exec::CompiledFunc*>[]>(n);
   for (size_t i = 0; i < n; ++i) funcs[i].store(nullptr, std::memory_order_relaxed);
@@ -1074,11 +1080,12 @@ Result<const exec::CompiledFunc*> CompiledModule::get(uint32_t def_index) {
   if (const exec::CompiledFunc* c = funcs[def_index].load(std::memory_order_acquire)) return c;
   std::lock_guard<std::mutex> lock(mu);
   if (const exec::CompiledFunc* c = funcs[def_index].load(std::memory_order_acquire)) return c;
-  auto r = exec::compile_function(*module, def_index);
+  auto r = exec::compile_function(*module, def_index, gc_maps);
   if (!r) return r.error();
   const exec::CompiledFunc* c = r->get();
   owned.push_back(std::move(*r));
   if (!c->handlers.empty()) exec::register_eh_code(*this, c);
+  if (c->gc_map) exec::insert_by_code(gc_funcs, c);
   funcs[def_index].store(c, std::memory_order_release);
   return c;
 }
@@ -1113,6 +1120,11 @@ Store::ExecState* Store::exec_state() {
 }
 
 // ---- invoke ----
+
+uint64_t collect_garbage(Store& store) {
+  Store::ExecState* st = store.exec_state();
+  return st ? exec::gc_collect(store, *st, st->fsp) : 0;
+}
 
 Result<std::vector<Value>> invoke(Store& store, FuncInst* func, std::span<const Value> args) {
   if (!func) return make_error(ErrorKind::Other, "invoke: null function");

@@ -97,8 +97,14 @@ uint64_t GcHeap::sweep() {
     std::free(o);
   }
   since_ = 0;
+  ++collections_;
   budget_ = bytes_ > kMinGcBudget ? bytes_ : kMinGcBudget;
   return freed;
+}
+
+void GcHeap::unmark() {
+  grey_.clear();
+  for (GcObject* o = head_; o; o = o->next) o->marked = false;
 }
 
 }  // namespace wippy

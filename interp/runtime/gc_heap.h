@@ -63,6 +63,7 @@ class GcHeap {
 
   uint64_t bytes() const { return bytes_; }      // every object, live or not yet collected
   uint64_t objects() const { return count_; }
+  uint64_t collections() const { return collections_; }
   bool due() const { return since_ >= budget_; }  // time for a collection
 
   // A collection: mark() each root reference (any value of a reference
@@ -74,11 +75,13 @@ class GcHeap {
     if (!o->marked) o->marked = true, grey_.push_back(o);
   }
   uint64_t sweep();
+  // Abandons a collection after some marks: clears them, frees nothing.
+  void unmark();
 
  private:
   void trace();
   GcObject* head_ = nullptr;
-  uint64_t bytes_ = 0, count_ = 0, since_ = 0, budget_ = kMinGcBudget;
+  uint64_t bytes_ = 0, count_ = 0, since_ = 0, budget_ = kMinGcBudget, collections_ = 0;
   std::vector<GcObject*> grey_;  // marked, fields not yet visited
 };
 

@@ -39,6 +39,10 @@ Result<void> StoreSnapshot::restore(Store& store) const {
   if (store.memories_.size() != memories_.size() || store.tables_.size() != tables_.size() ||
       store.globals_.size() != global_count_ || store.instances_.size() != instances_.size())
     return make_error(ErrorKind::Other, "snapshot restore: objects were added to the store after the capture");
+  // GC objects are neither captured nor restored: the captured references
+  // could name objects freed or changed since, so such a store is rebuilt.
+  if (store.gc_heap())
+    return make_error(ErrorKind::Other, "snapshot restore: the store has GC objects (reinstantiate it)");
   for (size_t i = 0; i < memories_.size(); ++i)
     if (auto r = reset_memory(*store.memories_[i], memories_[i].image, memories_[i].size); !r) return r;
   for (size_t i = 0; i < tables_.size(); ++i)

@@ -26,14 +26,48 @@ Store::~Store() {
   gc_heap_.reset();
 }
 
+bool Store::gc_fits(uint64_t n) const {
+  if (!memory_fits(n)) return false;
+  return limits.max_gc_bytes == 0 || (n <= limits.max_gc_bytes && gc_bytes() <= limits.max_gc_bytes - n);
+}
+
 GcObject* Store::gc_allocate(uint32_t id, uint32_t length) {
   const GcLayout* l = gc_layout(id);
   if (!l) return nullptr;
-  const uint64_t n = GcHeap::object_bytes(*l, length);
-  if (!memory_fits(n)) return nullptr;
-  if (limits.max_gc_bytes != 0 && (n > limits.max_gc_bytes || gc_bytes() > limits.max_gc_bytes - n)) return nullptr;
+  if (!gc_fits(GcHeap::object_bytes(*l, length))) return nullptr;
   if (!gc_heap_) gc_heap_ = std::make_unique<GcHeap>();
   return gc_heap_->allocate(id, *l, length);
+}
+
+bool Store::gc_due(uint32_t id, uint32_t length) const {
+  const GcLayout* l = gc_layout(id);
+  if (!gc_heap_ || !l) return false;
+  return gc_heap_->due() || !gc_fits(GcHeap::object_bytes(*l, length));
+}
+
+void Store::gc_mark_roots() const {
+  if (!gc_heap_) return;
+  GcHeap& heap = *gc_heap_;
+  for (const auto& g : globals_)
+    if (is_ref(g->type.type)) heap.mark(g->value.ref);
+  for (const auto& t : tables_) {
+    const uint32_t h = ref_heap(t->type.elem);
+    if (h == kHeapFunc || h == kHeapNoFunc || (h >= kHeapTypeBase && h - kHeapTypeBase < type_defs_.size() &&
+                                                    type_defs_[h - kHeapTypeBase].kind == CompKind::Func))
+      continue;
+    for (uint64_t r : t->elems) heap.mark(r);
+  }
+  for (const auto& inst : instances_)
+    for (const std::vector<uint64_t>& seg : inst->elem_segments)
+      for (uint64_t r : seg) heap.mark(r);
+  for (const auto& [r, n] : gc_pins_) heap.mark(r);
+}
+
+void Store::gc_pin(uint64_t ref) { ++gc_pins_[ref]; }
+
+void Store::gc_unpin(uint64_t ref) {
+  auto it = gc_pins_.find(ref);
+  if (it != gc_pins_.end() && --it->second == 0) gc_pins_.erase(it);
 }
 
 uint64_t Store::gc_bytes() const { return gc_heap_ ? gc_heap_->bytes() : 0; }

@@ -192,6 +192,28 @@ bool FuncValidator::check_memarg(const Instr& in) {
 }
 
 Result<void> FuncValidator::validate(uint32_t func_index, const FuncBody& body) {
+  if (auto b = begin(func_index, body); !b) return b.error();
+  Reader r(m_.span(body.code_begin, body.code_end), body.code_begin);
+  auto error_at = [&](uint32_t offset) {
+    return make_error(ErrorKind::Invalid,
+                      fmt::format("{} in function {} at offset {}", err_, func_index, offset));
+  };
+  while (!ctrls_.empty()) {
+    if (r.at_end()) {
+      return make_error(ErrorKind::Malformed,
+                        fmt::format("unexpected end of function {} at offset {}", func_index, r.offset()));
+    }
+    if (!read_instr(r, in_)) return make_error(ErrorKind::Malformed, r.error());
+    if (!step(in_)) return error_at(in_.offset);
+  }
+  if (!r.at_end())
+    return make_error(ErrorKind::Malformed,
+                      fmt::format("operators remaining after end of function {} at offset {}",
+                                  func_index, r.offset()));
+  return {};
+}
+
+Result<void> FuncValidator::begin(uint32_t func_index, const FuncBody& body) {
   func_type_ = &m_.func_type(func_index);
   vals_.clear();
   ctrls_.clear();
@@ -223,24 +245,6 @@ Result<void> FuncValidator::validate(uint32_t func_index, const FuncBody& body) 
   fn.is_func = true;
   fn.op = Op::Block;
   ctrls_.push_back(fn);
-
-  Reader r(m_.span(body.code_begin, body.code_end), body.code_begin);
-  auto error_at = [&](uint32_t offset) {
-    return make_error(ErrorKind::Invalid,
-                      fmt::format("{} in function {} at offset {}", err_, func_index, offset));
-  };
-  while (!ctrls_.empty()) {
-    if (r.at_end()) {
-      return make_error(ErrorKind::Malformed,
-                        fmt::format("unexpected end of function {} at offset {}", func_index, r.offset()));
-    }
-    if (!read_instr(r, in_)) return make_error(ErrorKind::Malformed, r.error());
-    if (!step(in_)) return error_at(in_.offset);
-  }
-  if (!r.at_end())
-    return make_error(ErrorKind::Malformed,
-                      fmt::format("operators remaining after end of function {} at offset {}",
-                                  func_index, r.offset()));
   return {};
 }
 

@@ -31,6 +31,15 @@ class FuncValidator {
   // `body` is the matching entry of module.codes.
   Result<void> validate(uint32_t func_index, const FuncBody& body);
 
+  // Stepping through a body that validate() accepted (the compiler's GC
+  // stack maps): begin() sets up its locals and function frame, next()
+  // takes each instruction in order, and operands() is the operand type
+  // stack before the instruction next() is given next (it is only exact in
+  // reachable code).
+  Result<void> begin(uint32_t func_index, const FuncBody& body);
+  bool next(const Instr& in) { return step(in); }
+  std::span<const ValType> operands() const { return vals_; }
+
  private:
   struct Frame {
     Op op = Op::Block;

@@ -3,7 +3,7 @@
 // (_default/_fixed)/get(_s/_u)/set/len, the traps (null, out of bounds,
 // failed cast), casts to concrete struct types by declared subtyping, and
 // the store's memory limit counting GC objects (an allocation beyond it
-// traps). Objects are not collected yet: they live as long as the store.
+// traps, after a collection; test_gc_collect.cpp tests the collector).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -104,7 +104,7 @@ TEST_CASE("gc objects: the store's memory limit counts GC objects; beyond it an 
   CHECK(used >= 8000);
   CHECK(trap(s, inst, "big", {val_i32(1 << 20)}).find("out of memory") == 0);
   CHECK(trap(s, inst, "big", {val_i32(0xFFFFFFFFu)}).find("out of memory") == 0);
-  CHECK(s.memory_bytes() == used);  // nothing was allocated by the failed calls
+  CHECK(s.memory_bytes() <= used);  // nothing was allocated by the failed calls (garbage may be freed)
 }
 
 TEST_CASE("gc objects: with no memory limit, limits.max_gc_bytes still bounds the GC heap") {
@@ -116,7 +116,7 @@ TEST_CASE("gc objects: with no memory limit, limits.max_gc_bytes still bounds th
   CHECK(results(s, inst, "big", {val_i32(1000)}) == std::vector<uint64_t>{1000});
   const uint64_t used = s.gc_bytes();
   CHECK(trap(s, inst, "big", {val_i32(1 << 20)}).find("out of memory") == 0);
-  CHECK(s.gc_bytes() == used);
+  CHECK(s.gc_bytes() <= used);
 }
 
 TEST_CASE("gc objects: validation of struct and array instructions") {

@@ -40,7 +40,7 @@ void check_trap(Store& s, Instance* inst, const char* name, std::vector<Value> a
 
 // Whether the compiled code of defined function `def` uses handler `id`.
 bool uses_handler(const Module& m, uint32_t def, exec::H id) {
-  auto f = exec::compile_function(m, def);
+  auto f = exec::compile_function(m, def, false);
   REQUIRE(f.ok());
   const void* want = exec::handler_labels()[size_t(id)];
   const auto& code = (*f)->code;

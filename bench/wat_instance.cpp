@@ -1,0 +1,39 @@
+// wat_instance.cpp — see wat_instance.h.
+#include "wat_instance.h"
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+
+#include "interp/decode/decode.h"
+#include "interp/text/wat.h"
+#include "interp/validate/validate.h"
+#include "timing.h"
+
+namespace wippy::bench {
+
+Result<Instance*> instantiate_wat(Store& store, std::string_view wat) {
+  auto bin = wat_to_wasm(wat);
+  if (!bin) return bin.error();
+  auto mod = decode_module(*bin);
+  if (!mod) return mod.error();
+  if (auto v = validate_module(*mod); !v) return v.error();
+  return instantiate(store, std::make_shared<const Module>(std::move(*mod)), {});
+}
+
+double median_call_ms(Store& store, FuncInst* f, const char* name, uint32_t n, int runs) {
+  std::vector<double> ms;
+  for (int i = 0; i <= runs; ++i) {
+    const double t0 = now_ms();
+    auto r = invoke(store, f, std::vector<Value>{val_i32(n)});
+    const double t = now_ms() - t0;
+    if (!r || r->size() != 1 || (*r)[0].i32 != n) {
+      std::printf("FAIL %s(%u): %s\n", name, n, r ? "wrong result" : r.error().message.c_str());
+      return -1;
+    }
+    if (i > 0) ms.push_back(t);
+  }
+  return median(ms);
+}
+
+}  // namespace wippy::bench

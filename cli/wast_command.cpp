@@ -18,6 +18,7 @@ namespace {
 constexpr OptionSpec kWastOptions[] = {
     {"--verbose", false, "-v"},
     {"--no-fork", false},
+    {"--gc-stress", false},
     {"--timeout", true},
     {"--help", false, "-h"},
 };
@@ -32,7 +33,7 @@ std::string counts_text(uint64_t passed, uint64_t failed, uint64_t skipped) {
 }  // namespace
 
 const char* const kWastHelp =
-    "  wippy-run wast [--verbose] [--no-fork] [--timeout DURATION] FILE...\n"
+    "  wippy-run wast [--verbose] [--no-fork] [--timeout DURATION] [--gc-stress] FILE...\n"
     "      Run WebAssembly spec scripts (.wast), core or component. Prints one\n"
     "      line per failed command (FILE:LINE: ...) on stderr, then \"FILE: N\n"
     "      passed, M failed\" per file and \"N passed, M failed\" in total on\n"
@@ -41,7 +42,8 @@ const char* const kWastHelp =
     "      counted apart (the counts then end \", K skipped\"). Each file runs\n"
     "      in a child process (a crash or a hang past --timeout, default 300s,\n"
     "      a bare number being seconds, fails that file only); --no-fork runs\n"
-    "      in-process; --verbose prints each command and spectest print calls.\n"
+    "      in-process; --verbose prints each command and spectest print calls;\n"
+    "      --gc-stress collects before every GC allocation (tests the roots).\n"
     "      Exit status: 0 when nothing failed, 1 otherwise, 2 for bad usage.\n";
 
 int wast_main(std::span<const std::string> args) {
@@ -53,6 +55,7 @@ int wast_main(std::span<const std::string> args) {
   }
   WastOptions opts;
   opts.verbose = p->has("--verbose");
+  opts.gc_stress = p->has("--gc-stress");
   const bool fork_each = !p->has("--no-fork");
   unsigned timeout_s = 300;
   if (auto t = p->last("--timeout")) {

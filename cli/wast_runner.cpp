@@ -47,6 +47,7 @@ struct ActionResult {
 class CoreRunner {
  public:
   CoreRunner(std::string file, const WastOptions& opts) : file_(std::move(file)), opts_(opts) {
+    store_.gc_stress = opts.gc_stress;
     registry_["spectest"] = make_spectest(store_, opts.verbose);
   }
 

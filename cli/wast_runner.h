@@ -23,6 +23,7 @@ struct WastCounts {
 
 struct WastOptions {
   bool verbose = false;  // print each command as it runs
+  bool gc_stress = false;  // collect before every GC allocation (Store::gc_stress)
   // Called with the running counts after each command (e.g. to report
   // progress out of a child process).
   std::function<void(const WastCounts&)> on_progress;

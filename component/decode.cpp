@@ -506,7 +506,25 @@ CoreTypeDef Decoder::core_type() {
     }
     return m;
   }
-  if (b == 0x00 || b == 0x4e || b == 0x4f || b == 0x5e || b == 0x5f) {
+  if (b == 0x00 || b == 0x4f) {
+    // A subtype: 0x00 0x50 (non-final; a bare 0x50 is a module type) or
+    // 0x4f (final), its supertypes, then the composite type. A function
+    // type is kept as one (core types here are only used as signatures).
+    if (b == 0x00 && byte() != 0x50 && ok()) {
+      fail_at(at + 1, "invalid leading byte for a non-final core subtype (expected 0x50)");
+      return wippy::FuncType{};
+    }
+    const uint32_t supers = count();
+    for (uint32_t i = 0; i < supers && ok(); ++i) u32();
+    const uint32_t cat = r_.pos();
+    const uint8_t c = byte();
+    if (!ok()) return wippy::FuncType{};
+    if (c == 0x60) return core_functype();
+    if (c == 0x5e || c == 0x5f)
+      unsupported(cat, fmt::format("core type 0x{:02x} (GC types)", c));
+    else
+      fail_at(cat, fmt::format("invalid leading byte ({:#x}) for a core composite type", c));
+  } else if (b == 0x4e || b == 0x5e || b == 0x5f) {
     unsupported(at, fmt::format("core type 0x{:02x} (GC types)", b));
   } else {
     fail_at(at, fmt::format("invalid leading byte ({:#x}) for core type", b));

@@ -186,6 +186,9 @@ class Store {
   // on_interrupt is called; if it returns an error the call ends with it.
   volatile uint32_t interrupt = 0;
   std::function<Result<void>(Store&)> on_interrupt;
+  // Testing the collector: collect before every GC allocation of the
+  // interpreter (any missed root then shows at once).
+  bool gc_stress = false;
   // The embedder's per-store host state (e.g. WASI's WasiCtx), for host
   // functions defined once and shared by many stores; not owned.
   // host_data_type identifies its type so readers can check it.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the WebAssembly 3.0 spec files that pass fully (listed one a line in
 # tests/spec-3.0-files.txt, relative to the suite's top level) through
-# `wippy-run wast`; any failure, or a missing file or suite, fails the run.
+# `wippy-run wast` (arguments after the list go to it, e.g. --gc-stress);
+# any failure, or a missing file or suite, fails the run.
 set -u
 runner=$1
 suite=$2
@@ -23,4 +24,4 @@ if [ ${#files[@]} -eq 0 ]; then
   echo "no files listed in $list" >&2
   exit 1
 fi
-exec "$runner" wast "${files[@]}"
+exec "$runner" wast "${@:4}" "${files[@]}"

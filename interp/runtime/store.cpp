@@ -42,7 +42,7 @@ GcObject* Store::gc_allocate(uint32_t id, uint32_t length) {
 bool Store::gc_due(uint32_t id, uint32_t length) const {
   const GcLayout* l = gc_layout(id);
   if (!gc_heap_ || !l) return false;
-  return gc_heap_->due() || !gc_fits(GcHeap::object_bytes(*l, length));
+  return gc_stress || gc_heap_->due() || !gc_fits(GcHeap::object_bytes(*l, length));
 }
 
 void Store::gc_mark_roots() const {

@@ -27,11 +27,11 @@ Result<Value> gc_new(const ConstEnv& env, const Instr& in, std::vector<Value>& s
   const GcLayout* l = env.store.gc_layout(id);
   if (!l) return make_error(ErrorKind::Other, fmt::format("type {} is not a struct or array type", in.a));
   const bool with_init = in.op == Op::StructNew || in.op == Op::ArrayNew || in.op == Op::ArrayNewFixed;
-  const size_t operands = in.op == Op::StructNew ? l->fields.size()
-                    : in.op == Op::ArrayNewFixed ? in.b
-                    : in.op == Op::ArrayNew      ? 2
-                    : in.op == Op::ArrayNewDefault ? 1
-                                                   : 0;
+  const size_t operands = in.op == Op::StructNew         ? l->fields.size()
+                          : in.op == Op::ArrayNewFixed   ? in.b
+                          : in.op == Op::ArrayNew        ? 2
+                          : in.op == Op::ArrayNewDefault ? 1
+                                                         : 0;
   if (stack.size() < operands) return make_error(ErrorKind::Other, "constant expression stack underflow");
   const size_t base = stack.size() - operands;
   uint32_t length = 0;

@@ -6,7 +6,9 @@
 // ref.i31, the any/extern bridge, and struct.new(_default) and
 // array.new(_default/_fixed), whose objects the store allocates (an
 // allocation beyond its limits is an error). The expression must already be
-// validated.
+// validated. Until the caller stores the result (a global, a table, an elem
+// segment of the instance), the objects made here are held only by the
+// evaluator's own stack: a collection must not run during an evaluation.
 #pragma once
 #include <span>
 

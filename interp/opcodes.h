@@ -41,6 +41,9 @@ enum class ImmKind : uint8_t {
   TypeIdx,       // u32 type index (call_ref, return_call_ref, struct.new, array.get, ...)
   TypeField,     // u32 type index, u32 field index (struct.get, struct.set)
   TypeCount,     // u32 type index, u32 count (array.new_fixed)
+  TypeData,      // u32 type index, u32 data index (array.new_data, array.init_data)
+  TypeElem,      // u32 type index, u32 elem index (array.new_elem, array.init_elem)
+  TypeType,      // u32 type index, u32 type index (array.copy: destination, source)
   Tag,           // u32 tag index (throw, legacy catch)
   TryTable,      // block type + vec(catch clause) (Instr::catches)
   BrOnCast,      // u8 flags (bit 0, 1: first, second type nullable), u32 label, two heap types:

@@ -395,8 +395,11 @@ bool read_instr(Reader& r, Instr& in) {
       break;
     case ImmKind::TypeField:
     case ImmKind::TypeCount:
+    case ImmKind::TypeData:
+    case ImmKind::TypeElem:
+    case ImmKind::TypeType:
       in.a = r.u32();  // type index
-      in.b = r.u32();  // field index / count
+      in.b = r.u32();  // field index / count / segment / source type
       break;
     case ImmKind::TableCopy:
       in.a = r.u32();  // dst table

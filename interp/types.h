@@ -82,6 +82,9 @@ inline constexpr ValType kExnRef = ValType((kHeapExn << 8) | 0x63u);
 // Packed storage types of struct and array fields (never a value type).
 inline constexpr ValType kPackedI8 = ValType(0x78);
 inline constexpr ValType kPackedI16 = ValType(0x77);
+inline bool is_packed(ValType t) { return t == kPackedI8 || t == kPackedI16; }
+// The value type a field of storage type t is read and written as.
+inline ValType unpacked(ValType t) { return is_packed(t) ? ValType::I32 : t; }
 inline bool is_valtype_byte(uint8_t b) {
   return b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x7B || b == 0x70 || b == 0x6F;
 }

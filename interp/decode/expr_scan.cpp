@@ -5,7 +5,7 @@
 
 namespace wippy::decode {
 
-bool ExprScanner::scan(Reader& r) {
+bool ExprScanner::scan(Reader& r, bool body) {
   frames_.clear();
   frames_.push_back(Plain);  // the implicit outermost block
   while (!frames_.empty()) {
@@ -36,7 +36,9 @@ bool ExprScanner::scan(Reader& r) {
         break;
       case Op::MemoryInit:
       case Op::DataDrop:
-        if (!has_data_count_) {
+      case Op::ArrayNewData:
+      case Op::ArrayInitData:
+        if (body && !has_data_count_) {
           fail_at(r, at, "data count section required");
           return false;
         }

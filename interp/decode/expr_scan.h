@@ -13,13 +13,16 @@ namespace wippy::decode {
 
 class ExprScanner {
  public:
-  // memory.init / data.drop need a data count section ("data count section
-  // required"); set this once that section has been seen.
+  // In a function body, memory.init, data.drop, array.new_data and
+  // array.init_data need a data count section ("data count section
+  // required"); set this once that section has been seen. (In a constant
+  // expression they are the validator's: not constant.)
   void set_has_data_count(bool v) { has_data_count_ = v; }
 
   // Reads from r (positioned at the first instruction) through the final
-  // `end`. Returns false with the error recorded in r.
-  bool scan(Reader& r);
+  // `end`; `body`: a function body, else a constant expression. Returns
+  // false with the error recorded in r.
+  bool scan(Reader& r, bool body);
 
  private:
   enum Frame : uint8_t { Plain, IfThen, IfElse };

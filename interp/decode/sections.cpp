@@ -231,7 +231,7 @@ bool SectionDecoder::decode_tags() {
 
 bool SectionDecoder::const_expr(ConstExpr& out) {
   out.begin = r_.pos();
-  if (!scanner_.scan(r_)) return false;
+  if (!scanner_.scan(r_, false)) return false;
   out.end = r_.pos();
   return true;
 }
@@ -364,7 +364,7 @@ bool SectionDecoder::function_body(FuncBody& out) {
   }
   out.num_locals = uint32_t(total_locals);
   out.code_begin = r_.pos();
-  if (!scanner_.scan(r_)) return false;
+  if (!scanner_.scan(r_, true)) return false;
   out.code_end = r_.pos();
   if (r_.pos() != start + size) {
     fail_at(r_, start, "section size mismatch (function body)");

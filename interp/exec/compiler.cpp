@@ -1093,7 +1093,8 @@ class Compiler {
       case Op::StructNew: case Op::StructNewDefault: case Op::StructGet: case Op::StructGetS:
       case Op::StructGetU: case Op::StructSet: case Op::ArrayNew: case Op::ArrayNewDefault:
       case Op::ArrayNewFixed: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
-      case Op::ArraySet: case Op::ArrayLen:
+      case Op::ArraySet: case Op::ArrayLen: case Op::ArrayNewData: case Op::ArrayNewElem:
+      case Op::ArrayFill: case Op::ArrayCopy: case Op::ArrayInitData: case Op::ArrayInitElem:
         return emit_gc_object(in);
       case Op::RefEq:  // i31s are canonical and objects unique: equal bits, equal references
         return plain(Op::I64Eq, op_info(Op::I64Eq));
@@ -1258,6 +1259,41 @@ class Compiler {
         h(H::ArraySet);
         ss(a, i);
         ss(v, l.size);
+        return {};
+      }
+      case Op::ArrayNewData:
+      case Op::ArrayNewElem: {
+        const uint32_t p = sp() - 2;
+        const uint32_t s = slot(p), n = slot(p + 1);
+        gc_safepoint(here() + 1, sp());
+        pop(2);
+        const uint32_t d = push_home();
+        h(in.op == Op::ArrayNewData ? H::ArrayNewData : H::ArrayNewElem);
+        ss(d, s);
+        ss(n, in.a);
+        ss(in.b, l.size);
+        return {};
+      }
+      case Op::ArrayFill:
+      case Op::ArrayInitData:
+      case Op::ArrayInitElem: {
+        const uint32_t p = sp() - 4;
+        const uint32_t a = slot(p), i = slot(p + 1), x = slot(p + 2), n = slot(p + 3);
+        pop(4);
+        h(in.op == Op::ArrayFill ? H::ArrayFill : in.op == Op::ArrayInitData ? H::ArrayInitData : H::ArrayInitElem);
+        ss(a, i);
+        ss(x, n);
+        ss(in.op == Op::ArrayFill ? 0 : in.b, l.size);
+        return {};
+      }
+      case Op::ArrayCopy: {
+        const uint32_t p = sp() - 5;
+        const uint32_t a = slot(p), i = slot(p + 1), b = slot(p + 2), j = slot(p + 3), n = slot(p + 4);
+        pop(5);
+        h(H::ArrayCopy);
+        ss(a, i);
+        ss(b, j);
+        ss(n, l.size);
         return {};
       }
       default:

@@ -3,14 +3,61 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "interp/reader.h"
 #include "interp/ref_bits.h"
+#include "interp/runtime/gc_heap.h"
 
 namespace wippy {
 
-Result<Value> eval_const_expr(const Module& module, const Instance& inst, const ConstExpr& expr, Value* hi) {
+namespace {
+
+// One field or element of storage size `size` at `p` (a v128 is `v` then `hi`).
+void store_field(uint8_t* p, uint32_t size, Value v, Value hi) {
+  std::memcpy(p, &v, std::min<uint32_t>(size, 8));
+  if (size == 16) std::memcpy(p + 8, &hi, 8);
+}
+
+// struct.new(_default) and array.new(_default/_fixed): the object made of
+// the operands at the end of `stack` (and their `highs`), which it pops.
+Result<Value> gc_new(const ConstEnv& env, const Instr& in, std::vector<Value>& stack, std::vector<Value>& highs) {
+  const uint32_t id = env.type_ids[in.a];
+  const GcLayout* l = env.store.gc_layout(id);
+  if (!l) return make_error(ErrorKind::Other, fmt::format("type {} is not a struct or array type", in.a));
+  const bool with_init = in.op == Op::StructNew || in.op == Op::ArrayNew || in.op == Op::ArrayNewFixed;
+  const size_t operands = in.op == Op::StructNew         ? l->fields.size()
+                          : in.op == Op::ArrayNewFixed   ? in.b
+                          : in.op == Op::ArrayNew        ? 2
+                          : in.op == Op::ArrayNewDefault ? 1
+                                                         : 0;
+  if (stack.size() < operands) return make_error(ErrorKind::Other, "constant expression stack underflow");
+  const size_t base = stack.size() - operands;
+  uint32_t length = 0;
+  if (in.op == Op::ArrayNew || in.op == Op::ArrayNewDefault) length = stack.back().i32;
+  if (in.op == Op::ArrayNewFixed) length = in.b;
+  GcObject* o = env.store.gc_allocate(id, length);
+  if (!o) return make_error(ErrorKind::Other, "out of memory: GC object beyond the store's memory limit");
+  if (with_init && l->kind == CompKind::Struct) {
+    for (size_t i = 0; i < l->fields.size(); ++i)
+      store_field(o->payload() + l->offsets[i], storage_bytes(l->fields[i].type), stack[base + i], highs[base + i]);
+  } else if (with_init) {
+    for (uint32_t i = 0; i < length; ++i) {
+      const size_t k = in.op == Op::ArrayNew ? base : base + i;
+      store_field(o->payload() + size_t(i) * l->size, l->size, stack[k], highs[k]);
+    }
+  }
+  stack.resize(base);
+  highs.resize(base);
+  return val_ref(gc_ref(o));
+}
+
+}  // namespace
+
+Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value* hi) {
+  const Module& module = env.module;
+  const Instance& inst = env.inst;
   auto fail = [](std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); };
   if (expr.end < expr.begin || expr.end > module.bytes.size()) return fail("constant expression out of range");
   Reader r(module.span(expr.begin, expr.end), expr.begin);
@@ -49,6 +96,17 @@ Result<Value> eval_const_expr(const Module& module, const Instance& inst, const 
         if (stack.empty()) return fail("constant expression stack underflow");
         if (in.op == Op::RefI31) stack.back() = val_ref(ref_i31(stack.back().i32));
         break;
+      case Op::StructNew:
+      case Op::StructNewDefault:
+      case Op::ArrayNew:
+      case Op::ArrayNewDefault:
+      case Op::ArrayNewFixed: {
+        if (in.a >= env.type_ids.size()) return fail(fmt::format("unknown type {}", in.a));
+        auto v = gc_new(env, in, stack, highs);
+        if (!v) return v.error();
+        stack.push_back(*v);
+        break;
+      }
       case Op::GlobalGet:
         if (in.a >= inst.globals.size() || !inst.globals[in.a])
           return fail(fmt::format("unknown global {}", in.a));

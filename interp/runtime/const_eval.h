@@ -1,17 +1,32 @@
 // const_eval.h — evaluation of constant expressions (global initializers,
 // segment offsets, element initializers) against a partially built instance.
 // Supports t.const, ref.null, ref.func (instance function index space) and
-// global.get (instance global index space), v128.const, plus the integer add/sub/mul of
-// the extended-const proposal. The expression must already be validated.
+// global.get (instance global index space), v128.const, the integer
+// add/sub/mul of the extended-const proposal, and 3.0's GC instructions:
+// ref.i31, the any/extern bridge, and struct.new(_default) and
+// array.new(_default/_fixed), whose objects the store allocates (an
+// allocation beyond its limits is an error). The expression must already be
+// validated. Until the caller stores the result (a global, a table, an elem
+// segment of the instance), the objects made here are held only by the
+// evaluator's own stack: a collection must not run during an evaluation.
 #pragma once
+#include <span>
+
 #include "interp/module.h"
 #include "interp/result.h"
 #include "interp/store.h"
 
 namespace wippy {
 
+// What an expression is evaluated against.
+struct ConstEnv {
+  const Module& module;
+  const Instance& inst;
+  Store& store;                        // allocates GC objects
+  std::span<const uint32_t> type_ids;  // the store's id of each module type index
+};
+
 // A v128 result's high 8 bytes go to *hi when given (the low 8 are returned).
-Result<Value> eval_const_expr(const Module& module, const Instance& inst, const ConstExpr& expr,
-                              Value* hi = nullptr);
+Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value* hi = nullptr);
 
 }  // namespace wippy

@@ -80,9 +80,10 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
                                     m.memories[i].limits.min));
     inst.memories.push_back(mem);
   }
+  const ConstEnv env{m, inst, store, type_ids};
   for (size_t i = 0; i < m.globals.size(); ++i) {
     Value hi{};
-    auto v = eval_const_expr(m, inst, m.globals[i].init, &hi);
+    auto v = eval_const_expr(env, m.globals[i].init, &hi);
     if (!v) return uninstantiable(fmt::format("global {} initializer", inst.globals.size()), v.error());
     GlobalType gt = m.globals[i].type;
     gt.type = canonical_type(gt.type, type_ids);
@@ -94,7 +95,7 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
   for (size_t i = 0; i < m.table_inits.size(); ++i) {
     const ConstExpr& init = m.table_inits[i];
     if (init.begin == init.end) continue;
-    auto v = eval_const_expr(m, inst, init);
+    auto v = eval_const_expr(env, init);
     if (!v) return uninstantiable(fmt::format("table {} initializer", m.num_imported_tables() + i), v.error());
     TableInst& t = *inst.tables[m.num_imported_tables() + i];
     if (v->ref != 0) std::fill(t.elems.begin(), t.elems.end(), v->ref);
@@ -117,7 +118,8 @@ void build_exports(const Module& m, Instance& inst) {
   }
 }
 
-Result<void> resolve_elems(const Module& m, Instance& inst) {
+Result<void> resolve_elems(const ConstEnv& env, Instance& inst) {
+  const Module& m = env.module;
   inst.elem_segments.resize(m.elems.size());
   for (size_t s = 0; s < m.elems.size(); ++s) {
     const ElemSegment& seg = m.elems[s];
@@ -127,7 +129,7 @@ Result<void> resolve_elems(const Module& m, Instance& inst) {
       for (uint32_t fi : seg.func_indices) out.push_back(reinterpret_cast<uint64_t>(inst.funcs[fi]));
     } else {
       for (const ConstExpr& e : seg.inits) {
-        auto v = eval_const_expr(m, inst, e);
+        auto v = eval_const_expr(env, e);
         if (!v) return uninstantiable(fmt::format("element segment {}", s), v.error());
         out.push_back(v->ref);
       }
@@ -136,11 +138,12 @@ Result<void> resolve_elems(const Module& m, Instance& inst) {
   return {};
 }
 
-Result<void> apply_elems(const Module& m, Instance& inst) {
+Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
+  const Module& m = env.module;
   for (size_t s = 0; s < m.elems.size(); ++s) {
     const ElemSegment& seg = m.elems[s];
     if (seg.mode == SegmentMode::Active) {
-      auto off = eval_const_expr(m, inst, seg.offset);
+      auto off = eval_const_expr(env, seg.offset);
       if (!off) return uninstantiable(fmt::format("element segment {} offset", s), off.error());
       TableInst& t = *inst.tables[seg.table];
       const std::vector<uint64_t>& refs = inst.elem_segments[s];
@@ -157,7 +160,8 @@ Result<void> apply_elems(const Module& m, Instance& inst) {
   return {};
 }
 
-Result<void> apply_datas(const Module& m, Instance& inst) {
+Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
+  const Module& m = env.module;
   inst.data_segments.resize(m.datas.size());
   for (size_t s = 0; s < m.datas.size(); ++s) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
   // Segments that cannot fail: map the module's images (data_image.h)
@@ -179,7 +183,7 @@ Result<void> apply_datas(const Module& m, Instance& inst) {
   for (size_t s = 0; s < m.datas.size(); ++s) {
     const DataSegment& seg = m.datas[s];
     if (seg.mode != SegmentMode::Active) continue;
-    auto off = eval_const_expr(m, inst, seg.offset);
+    auto off = eval_const_expr(env, seg.offset);
     if (!off) return uninstantiable(fmt::format("data segment {} offset", s), off.error());
     MemoryInst& mem = *inst.memories[seg.memory];
     std::span<const uint8_t> bytes = inst.data_segments[s];
@@ -222,9 +226,10 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
   try {
     if (auto r = alloc_definitions(store, m, *inst, type_ids); !r) return r.error();
     build_exports(m, *inst);
-    if (auto r = resolve_elems(m, *inst); !r) return r.error();
-    if (auto r = apply_elems(m, *inst); !r) return r.error();
-    if (auto r = apply_datas(m, *inst); !r) return r.error();
+    const ConstEnv env{m, *inst, store, type_ids};
+    if (auto r = resolve_elems(env, *inst); !r) return r.error();
+    if (auto r = apply_elems(env, *inst); !r) return r.error();
+    if (auto r = apply_datas(env, *inst); !r) return r.error();
   } catch (const std::bad_alloc&) {
     return make_error(ErrorKind::Exhaustion, "instantiation: out of memory");
   } catch (const std::length_error&) {

@@ -44,13 +44,6 @@ bool is_syntax_keyword(std::string_view s) {
   return s.starts_with("offset=") || s.starts_with("align=") || s.starts_with("nan:");
 }
 
-// struct.*, array.*, i31 and the other GC instructions this engine does not run yet.
-bool is_gc_instruction_name(std::string_view s) {
-  return s.starts_with("struct.") || s.starts_with("array.") || s.starts_with("i31.") || s == "ref.i31" ||
-         s == "ref.eq" || s == "br_on_cast" || s == "br_on_cast_fail" || s == "any.convert_extern" ||
-         s == "extern.convert_any";
-}
-
 class ModuleParser {
  public:
   ModuleParser(const TokenList& tl, size_t begin, size_t end)
@@ -87,10 +80,6 @@ class ModuleParser {
     if (t.kind == Token::Eof) return fail(t, "unexpected end of input");
     if (t.kind == Token::Atom && !t.is_id() && t.text[0] >= 'a' && t.text[0] <= 'z' &&
         !op_from_text(t.text) && !is_syntax_keyword(t.text)) {
-      if (is_gc_instruction_name(t.text))
-        return fail(t, fmt::format("unknown operator {}: GC instructions beyond ref.test and ref.cast are not "
-                                   "supported yet",
-                                   quote_input(t.text)));
       return fail(t, fmt::format("unknown operator {}", quote_input(t.text)));
     }
     if (t.kind == Token::Atom && !t.text.empty() && (t.text[0] >= '0' && t.text[0] <= '9')) {
@@ -442,7 +431,9 @@ class ModuleParser {
       while (at_lparen("field")) {
         next(), next();
         if (peek().is_id()) {
-          names.emplace(std::string(next().text), uint32_t(st.fields.size()));
+          const Token& id = next();
+          if (!names.emplace(std::string(id.text), uint32_t(st.fields.size())).second)
+            return fail(id, fmt::format("duplicate field {}", quote_input(id.text)));
           if (!field_type(st.fields.emplace_back())) return false;
         } else {
           while (!at_rparen())
@@ -1597,6 +1588,19 @@ class ModuleParser {
         }
         put_u32(out, idx);
         put_u32(out, f);
+        return true;
+      }
+      case ImmKind::TypeData:
+      case ImmKind::TypeElem:
+      case ImmKind::TypeType: {  // typeidx, then a data, elem or (source) type index
+        uint32_t second = 0;
+        Space& space = info.imm == ImmKind::TypeData   ? data_space_
+                       : info.imm == ImmKind::TypeElem ? elem_space_
+                                                       : type_space_;
+        if (!index(type_space_, idx) || !index(space, second)) return false;
+        put_u32(out, idx);
+        put_u32(out, second);
+        if (info.imm == ImmKind::TypeData) uses_data_ops_ = true;
         return true;
       }
       case ImmKind::MemoryInit: {

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "interp/reader.h"
 #include "interp/validate/sig_table.h"
 
@@ -18,6 +20,45 @@ struct Where {
 Error invalid(const std::string& msg, Where w, uint32_t offset) {
   return make_error(ErrorKind::Invalid,
                     fmt::format("{} in {} {} at offset {}", msg, w.what, w.index, offset));
+}
+
+// struct.new(_default) and array.new(_default/_fixed) of type in.a: pops
+// their operands from `stack` and pushes the (ref in.a) they make; an
+// error message otherwise.
+std::optional<std::string> gc_new(const Module& module, const Instr& in, std::vector<ValType>& stack) {
+  const bool is_struct = in.op == Op::StructNew || in.op == Op::StructNewDefault;
+  if (in.a >= module.types.size()) return fmt::format("unknown type {}", in.a);
+  const SubType& s = module.subtypes[in.a];
+  if (s.kind != (is_struct ? CompKind::Struct : CompKind::Array))
+    return fmt::format("type mismatch: type {} is not {} type", in.a, is_struct ? "a struct" : "an array");
+  const TypeGraph g = module.type_graph();
+  auto pop = [&](ValType want) -> std::optional<std::string> {
+    if (stack.empty() || !val_subtype(g, stack.back(), want))
+      return fmt::format("type mismatch: {} expects {}", op_info(in.op).text, valtype_name(want));
+    stack.pop_back();
+    return std::nullopt;
+  };
+  const ValType elem = s.fields.empty() ? ValType::I32 : unpacked(s.fields[0].type);
+  std::optional<std::string> err;
+  switch (in.op) {
+    case Op::StructNew:
+      for (size_t i = s.fields.size(); i-- > 0 && !err;) err = pop(unpacked(s.fields[i].type));
+      break;
+    case Op::ArrayNew:
+      if (!(err = pop(ValType::I32))) err = pop(elem);
+      break;
+    case Op::ArrayNewFixed:
+      for (uint32_t i = 0; i < in.b && !err; ++i) err = pop(elem);
+      break;
+    default:  // the _default ones: every field defaultable
+      for (const FieldType& f : s.fields)
+        if (!is_defaultable(f.type)) return fmt::format("type mismatch: {} is not defaultable", valtype_name(f.type));
+      if (in.op == Op::ArrayNewDefault) err = pop(ValType::I32);
+      break;
+  }
+  if (err) return err;
+  stack.push_back(make_ref(false, kHeapTypeBase + in.a));
+  return std::nullopt;
 }
 
 }  // namespace
@@ -85,6 +126,13 @@ Result<void> validate_const_expr(const Module& module, const ConstExpr& expr, Va
                                                        : make_ref(nullable, kHeapExtern);
         continue;
       }
+      case Op::StructNew:
+      case Op::StructNewDefault:
+      case Op::ArrayNew:
+      case Op::ArrayNewDefault:
+      case Op::ArrayNewFixed:
+        if (auto err = gc_new(module, in, stack)) return invalid(*err, what, in.offset);
+        continue;
       case Op::GlobalGet: {
         if (in.a >= visible_globals)
           return invalid(fmt::format("unknown global {}", in.a), what, in.offset);

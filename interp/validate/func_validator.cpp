@@ -616,7 +616,8 @@ bool FuncValidator::step(const Instr& in) {
     case Op::StructNew: case Op::StructNewDefault: case Op::StructGet: case Op::StructGetS:
     case Op::StructGetU: case Op::StructSet: case Op::ArrayNew: case Op::ArrayNewDefault:
     case Op::ArrayNewFixed: case Op::ArrayGet: case Op::ArrayGetS: case Op::ArrayGetU:
-    case Op::ArraySet: case Op::ArrayLen:
+    case Op::ArraySet: case Op::ArrayLen: case Op::ArrayNewData: case Op::ArrayNewElem:
+    case Op::ArrayFill: case Op::ArrayCopy: case Op::ArrayInitData: case Op::ArrayInitElem:
       return step_gc(in) && err_.empty();
     case Op::Throw:
     case Op::ThrowRef:

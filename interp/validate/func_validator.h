@@ -96,6 +96,8 @@ class FuncValidator {
   // i32 index too) of type in.a: mutability for a set, packedness against
   // the plain or _s/_u get, then the operands and the result.
   bool gc_access(const Instr& in, const FieldType& f, bool set, bool plain_get, bool array);
+  // array.new_data/_elem, array.fill, array.copy, array.init_data/_elem.
+  bool array_bulk(const Instr& in);
   const FuncType* tag_type(uint32_t tag);  // records "unknown tag" on failure
   bool check_catch(const CatchClause& c);
   // A value type naming a type index must name one of the module ("unknown type").

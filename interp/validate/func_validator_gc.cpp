@@ -5,18 +5,18 @@
 // struct and array instructions (struct.new(_default), struct.get(_s/_u),
 // struct.set, array.new(_default/_fixed), array.get(_s/_u), array.set,
 // array.len): the type index names a struct or array type, packed fields
-// are read with _s/_u only (and others without), set needs a mutable field.
+// are read with _s/_u only (and others without), set needs a mutable field;
+// and the bulk array instructions (array.new_data/_elem, array.fill,
+// array.copy, array.init_data/_elem): those that write need a mutable
+// array, data ones a numeric or vector element type, elem ones a segment
+// whose type matches the element type, copy a source element type that
+// matches the destination's (packed types only themselves).
 // Part of FuncValidator (func_validator.h).
 #include <fmt/format.h>
 
 #include "interp/validate/func_validator.h"
 
 namespace wippy {
-
-namespace {
-ValType unpacked(ValType t) { return t == kPackedI8 || t == kPackedI16 ? ValType::I32 : t; }
-bool packed(ValType t) { return t == kPackedI8 || t == kPackedI16; }
-}  // namespace
 
 const SubType* FuncValidator::gc_type(uint32_t type_index, CompKind kind) {
   if (type_index >= m_.types.size()) {
@@ -34,10 +34,10 @@ const SubType* FuncValidator::gc_type(uint32_t type_index, CompKind kind) {
 
 bool FuncValidator::gc_access(const Instr& in, const FieldType& f, bool set, bool plain_get, bool array) {
   if (set && !f.mut) {
-    fail(array ? "array is immutable" : "field is immutable");
+    fail(array ? "immutable array" : "immutable field");
     return false;
   }
-  if (!set && packed(f.type) != !plain_get) {
+  if (!set && is_packed(f.type) != !plain_get) {
     fail(fmt::format("type mismatch: {} of {} of type {}", op_info(in.op).text, array ? "an element" : "a field",
                      valtype_name(f.type)));
     return false;
@@ -46,6 +46,74 @@ bool FuncValidator::gc_access(const Instr& in, const FieldType& f, bool set, boo
   if (array) pop(ValType::I32);
   pop(make_ref(true, kHeapTypeBase + in.a));
   if (!set) push(unpacked(f.type));
+  return true;
+}
+
+bool FuncValidator::array_bulk(const Instr& in) {
+  const SubType* s = gc_type(in.a, CompKind::Array);
+  if (!s) return false;
+  const FieldType f = s->fields.empty() ? FieldType{} : s->fields[0];
+  const bool creates = in.op == Op::ArrayNewData || in.op == Op::ArrayNewElem;
+  if (!creates && !f.mut) {
+    fail("immutable array");
+    return false;
+  }
+  const ValType array = make_ref(true, kHeapTypeBase + in.a);
+  switch (in.op) {
+    case Op::ArrayNewData:
+    case Op::ArrayInitData:
+      if (is_ref(f.type)) {
+        fail(fmt::format("array type is not numeric or vector: {} elements", valtype_name(f.type)));
+        return false;
+      }
+      if (in.b >= m_.datas.size()) {
+        fail(fmt::format("unknown data segment {}", in.b));
+        return false;
+      }
+      break;
+    case Op::ArrayNewElem:
+    case Op::ArrayInitElem:
+      if (in.b >= m_.elems.size()) {
+        fail(fmt::format("unknown elem segment {}", in.b));
+        return false;
+      }
+      if (!is_ref(f.type) || !sub(m_.elems[in.b].type, f.type)) {
+        fail(fmt::format("type mismatch: {} of a {} segment into {} elements", op_info(in.op).text,
+                         valtype_name(m_.elems[in.b].type), valtype_name(f.type)));
+        return false;
+      }
+      break;
+    case Op::ArrayCopy: {
+      const SubType* src = gc_type(in.b, CompKind::Array);
+      if (!src) return false;
+      const ValType from = src->fields.empty() ? ValType::I32 : src->fields[0].type;
+      if (!sub(from, f.type)) {  // packed types match only themselves
+        fail(fmt::format("array types do not match: array.copy from {} elements to {} elements",
+                         valtype_name(from), valtype_name(f.type)));
+        return false;
+      }
+      pop(ValType::I32);  // n
+      pop(ValType::I32);  // source index
+      pop(make_ref(true, kHeapTypeBase + in.b));
+      pop(ValType::I32);  // destination index
+      pop(array);
+      return true;
+    }
+    default:  // array.fill
+      pop(ValType::I32);  // n
+      pop(unpacked(f.type));
+      pop(ValType::I32);  // index
+      pop(array);
+      return true;
+  }
+  pop(ValType::I32);  // n
+  pop(ValType::I32);  // segment offset
+  if (creates) {
+    push(make_ref(false, kHeapTypeBase + in.a));
+  } else {
+    pop(ValType::I32);  // array index
+    pop(array);
+  }
   return true;
 }
 
@@ -135,6 +203,13 @@ bool FuncValidator::step_gc(const Instr& in) {
       pop(make_ref(true, kHeapArray));
       push(ValType::I32);
       return true;
+    case Op::ArrayNewData:
+    case Op::ArrayNewElem:
+    case Op::ArrayFill:
+    case Op::ArrayCopy:
+    case Op::ArrayInitData:
+    case Op::ArrayInitElem:
+      return array_bulk(in);
     default:
       fail(fmt::format("unsupported instruction {}", op_info(in.op).text));
       return false;

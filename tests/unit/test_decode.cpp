@@ -331,6 +331,11 @@ TEST_CASE("decode: function body errors") {
   expect_malformed(one_func({0xFC, 0x09, 0x00, 0x0B}), "data count section required");
   // with a data count section the body decodes (index checks are the validator's)
   CHECK(decode_module(one_func({0xFC, 0x09, 0x00, 0x0B}, {section(12, leb(0))})).ok());
+  // GC: array.new_data and array.init_data name a data segment too
+  expect_malformed(one_func({0x41, 0x00, 0x41, 0x00, 0xFB, 0x09, 0x00, 0x00, 0x1A, 0x0B}),
+                   "data count section required");
+  expect_malformed(one_func({0xFB, 0x12, 0x00, 0x00, 0x0B}), "data count section required");
+  CHECK(decode_module(one_func({0xFB, 0x12, 0x00, 0x00, 0x0B}, {section(12, leb(0))})).ok());
 }
 
 TEST_CASE("decode: too many locals") {

@@ -187,7 +187,8 @@ class Store {
   volatile uint32_t interrupt = 0;
   std::function<Result<void>(Store&)> on_interrupt;
   // Testing the collector: collect before every GC allocation of the
-  // interpreter (any missed root then shows at once).
+  // interpreter, poisoning what is swept instead of freeing it (a missed
+  // root then shows at once). Set before the first allocation.
   bool gc_stress = false;
   // The embedder's per-store host state (e.g. WASI's WasiCtx), for host
   // functions defined once and shared by many stores; not owned.

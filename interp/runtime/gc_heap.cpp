@@ -37,6 +37,7 @@ GcLayout make_gc_layout(const SubType& s) {
 }
 
 GcHeap::~GcHeap() {
+  for (void* p : poisoned_) std::free(p);
   for (GcObject* o = head_; o;) {
     GcObject* next = o->next;
     std::free(o);
@@ -91,9 +92,15 @@ uint64_t GcHeap::sweep() {
       continue;
     }
     *link = o->next;
-    bytes_ -= object_bytes(*o->layout, o->length);
+    const uint64_t n = object_bytes(*o->layout, o->length);
+    bytes_ -= n;
     --count_;
     ++freed;
+    if (poison_) {
+      std::memset(static_cast<void*>(o), 0xDB, size_t(n));
+      poisoned_.push_back(o);
+      continue;
+    }
     std::free(o);
   }
   since_ = 0;

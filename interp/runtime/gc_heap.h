@@ -77,12 +77,18 @@ class GcHeap {
   uint64_t sweep();
   // Abandons a collection after some marks: clears them, frees nothing.
   void unmark();
+  // Testing: swept objects are poisoned (every byte 0xDB, type id and
+  // length included) and kept until the heap dies instead of freed, so a
+  // reference the collector missed reads poison rather than a reused block.
+  void set_poison(bool on) { poison_ = on; }
 
  private:
   void trace();
   GcObject* head_ = nullptr;
   uint64_t bytes_ = 0, count_ = 0, since_ = 0, budget_ = kMinGcBudget, collections_ = 0;
   std::vector<GcObject*> grey_;  // marked, fields not yet visited
+  bool poison_ = false;
+  std::vector<void*> poisoned_;
 };
 
 }  // namespace wippy

@@ -35,7 +35,10 @@ GcObject* Store::gc_allocate(uint32_t id, uint32_t length) {
   const GcLayout* l = gc_layout(id);
   if (!l) return nullptr;
   if (!gc_fits(GcHeap::object_bytes(*l, length))) return nullptr;
-  if (!gc_heap_) gc_heap_ = std::make_unique<GcHeap>();
+  if (!gc_heap_) {
+    gc_heap_ = std::make_unique<GcHeap>();
+    gc_heap_->set_poison(gc_stress);
+  }
   return gc_heap_->allocate(id, *l, length);
 }
 

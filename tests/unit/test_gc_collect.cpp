@@ -114,8 +114,9 @@ constexpr const char* kRoots = R"((module
 struct Guest {
   Store s;
   Instance* inst = nullptr;
-  explicit Guest(uint64_t max_gc_bytes) {
+  explicit Guest(uint64_t max_gc_bytes, bool stress = false) {
     s.limits.max_gc_bytes = max_gc_bytes;
+    s.gc_stress = stress;
     FuncInst* reenter = s.create_host_func(
         FuncType{{ValType::I32}, {}}, [this](HostContext& ctx, std::span<const Value> args, std::span<Value>) {
           auto r = invoke(ctx.store, inst->export_func("churn"), args);
@@ -163,6 +164,21 @@ TEST_CASE("gc collect: what each kind of root reaches survives the collections")
   CHECK(g.call("table", {val_i32(n), val_i32(churn)}) == 20100);
   CHECK(g.call("exn", {val_i32(n), val_i32(churn)}) == 20100);
   CHECK(g.call("host", {val_i32(n), val_i32(churn)}) == 20100);
+}
+
+TEST_CASE("gc collect: under gc_stress (a collection at every allocation, swept objects poisoned) every root holds") {
+  Guest g(kLimit, true);
+  const uint32_t n = 30, churn = 500;  // 1..30 sums to 465
+  CHECK(g.call("local", {val_i32(n), val_i32(churn)}) == 465);
+  CHECK(g.call("stack-call", {val_i32(n), val_i32(churn)}) == 465);
+  CHECK(g.call("stack-alloc", {val_i32(n), val_i32(churn)}) == 465);
+  CHECK(g.call("pair", {val_i32(n), val_i32(10)}) == 465 + 55);
+  CHECK(g.call("deep", {val_i32(100), val_i32(churn)}) == 5050);
+  CHECK(g.call("global", {val_i32(n), val_i32(churn)}) == 465);
+  CHECK(g.call("table", {val_i32(n), val_i32(churn)}) == 465);
+  CHECK(g.call("exn", {val_i32(n), val_i32(churn)}) == 465);
+  CHECK(g.call("host", {val_i32(n), val_i32(churn)}) == 465);
+  CHECK(g.s.gc_heap()->collections() > 10000);
 }
 
 TEST_CASE("gc collect: a reference the host pins survives calls that collect; unpinned, it is freed") {

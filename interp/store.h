@@ -236,7 +236,9 @@ class Store {
   // the any and extern hierarchies, instances' element segments, pins.
   void gc_mark_roots() const;
   // A reference the host keeps between calls (an invoke() result, say)
-  // survives collections while pinned; pins are counted.
+  // survives collections while pinned; pins are counted. A host function's
+  // reference arguments stay valid while it runs; one that re-enters wasm
+  // (which may collect) and still needs them afterwards pins them first.
   void gc_pin(uint64_t ref);
   void gc_unpin(uint64_t ref);
 

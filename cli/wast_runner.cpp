@@ -10,6 +10,7 @@
 #include "cli/load.h"
 #include "cli/spectest.h"
 #include "cli/values.h"
+#include "interp/decode/branch_hints.h"
 #include "interp/store.h"
 #include "interp/quote.h"
 #include "interp/exec/packed.h"
@@ -30,6 +31,8 @@ const char* command_name(WastCommand::Kind k) {
     case WastCommand::AssertExhaustion: return "assert_exhaustion";
     case WastCommand::AssertInvalid: return "assert_invalid";
     case WastCommand::AssertMalformed: return "assert_malformed";
+    case WastCommand::AssertMalformedCustom: return "assert_malformed_custom";
+    case WastCommand::AssertInvalidCustom: return "assert_invalid_custom";
     case WastCommand::AssertUnlinkable: return "assert_unlinkable";
     case WastCommand::AssertUninstantiable: return "assert_uninstantiable";
   }
@@ -88,6 +91,8 @@ class CoreRunner {
       case WastCommand::AssertException: return expect_action_error(c, ErrorKind::Trap);
       case WastCommand::AssertInvalid: return expect_module_error(c, {ErrorKind::Invalid}, false);
       case WastCommand::AssertMalformed: return expect_module_error(c, {ErrorKind::Malformed}, false);
+      case WastCommand::AssertMalformedCustom: return expect_module_error(c, {ErrorKind::Malformed}, false);
+      case WastCommand::AssertInvalidCustom: return expect_invalid_custom(c);
       case WastCommand::AssertUnlinkable: return expect_module_error(c, {ErrorKind::Unlinkable}, true);
       case WastCommand::AssertUninstantiable:
         return expect_module_error(c, {ErrorKind::Trap, ErrorKind::Uninstantiable}, true);
@@ -98,12 +103,15 @@ class CoreRunner {
   // ---- modules ----
 
   // Compiles and (when `instantiate_it`) instantiates `m`; the error keeps
-  // the stage's kind.
+  // the stage's kind. The custom sections this host reads must be right
+  // too (they never fail a load outside the scripts).
   Result<Instance*> load(const WastModule& m, bool instantiate_it) {
     auto bytes = module_bytes(m);
     if (!bytes) return bytes.error();
     auto mod = compile_module(*bytes);
     if (!mod) return mod.error();
+    if (auto custom = decode::check_branch_hints(**mod); !custom)
+      return make_error(ErrorKind::Other, "invalid custom section: " + custom.error().message);
     if (!instantiate_it) return static_cast<Instance*>(nullptr);
     std::vector<Extern> imports;
     for (const Import& imp : (*mod)->imports) {
@@ -176,6 +184,17 @@ class CoreRunner {
     if (r) return fmt::format("expected {} \"{}\", but the module {}", error_kind_name(*kinds.begin()), c.text,
                               instantiate_it ? "instantiated" : "is valid");
     return check_error(r.error(), kinds, c.text);
+  }
+
+  // A module that loads, but whose custom sections do not check.
+  Failure expect_invalid_custom(const WastCommand& c) {
+    auto bytes = module_bytes(c.module);
+    if (!bytes) return fmt::format("expected a valid module, got {}: {}", error_kind_name(bytes.error().kind), bytes.error().message);
+    auto mod = compile_module(*bytes);
+    if (!mod) return fmt::format("expected a valid module, got {}: {}", error_kind_name(mod.error().kind), mod.error().message);
+    auto custom = decode::check_branch_hints(**mod);
+    if (custom) return fmt::format("expected invalid custom section \"{}\", but they check", c.text);
+    return check_error(custom.error(), {ErrorKind::Invalid}, c.text);
   }
 
   static Failure check_error(const Error& e, std::initializer_list<ErrorKind> kinds, const std::string& text) {

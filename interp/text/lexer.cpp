@@ -59,6 +59,11 @@ class Lexer {
   Result<TokenList> run() {
     TokenList out;
     std::vector<uint32_t> open;
+    // The kept annotation whose contents are being read (its tokens go to
+    // its items, not to the module's token list), and its open parens.
+    Annotation* annot = nullptr;
+    uint32_t annot_depth = 0;
+    Token annot_start;
     while (true) {
       if (!skip_space()) return err_;
       if (pos_ >= src_.size()) break;
@@ -67,11 +72,33 @@ class Lexer {
       t.col = col();
       size_t start = pos_;
       char c = src_[pos_];
-      if (c == '(') {
-        if (pos_ + 1 < src_.size() && src_[pos_ + 1] == '@') {
-          if (!skip_annotation()) return err_;
+      std::vector<Token>& sink = annot ? annot->items : out.tokens;
+      if (c == '(' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '@') {
+        std::string id;
+        if (!annotation_id(id)) return err_;
+        if (!annot && is_kept_annotation(id)) {
+          out.annotations.push_back(Annotation{std::move(id), uint32_t(out.tokens.size()), t.line, t.col, {}});
+          annot = &out.annotations.back();
+          annot_depth = 0;
+          annot_start = t;
+        } else if (!skip_annotation_rest(t)) {
+          return err_;
+        }
+        continue;
+      }
+      if (annot && (c == '(' || c == ')')) {
+        advance();
+        if (c == ')' && annot_depth == 0) {
+          annot = nullptr;
           continue;
         }
+        annot_depth += c == '(' ? 1 : -1;
+        t.kind = c == '(' ? Token::LParen : Token::RParen;
+        t.text = src_.substr(start, 1);
+        sink.push_back(std::move(t));
+        continue;
+      }
+      if (c == '(') {
         advance();
         t.kind = Token::LParen;
         open.push_back(uint32_t(out.tokens.size()));
@@ -88,7 +115,7 @@ class Lexer {
         open.pop_back();
       } else if (c == '$' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '"') {
         if (!lex_quoted_id(t, out)) return err_;
-        out.tokens.push_back(std::move(t));
+        sink.push_back(std::move(t));
         continue;
       } else if (c == '"' || is_idchar(c) || is_reserved_punct(c)) {
         // A maximal run of idchars, strings and reserved punctuation;
@@ -122,7 +149,11 @@ class Lexer {
         return err_;
       }
       t.text = src_.substr(start, pos_ - start);
-      out.tokens.push_back(std::move(t));
+      sink.push_back(std::move(t));
+    }
+    if (annot) {
+      err_ = error_at(annot_start, "unclosed annotation");
+      return err_;
     }
     if (!open.empty() && !out.has_paren_error) {
       out.has_paren_error = true;
@@ -242,30 +273,40 @@ class Lexer {
     return false;
   }
 
-  // At `(@`: an annotation, skipped whole. Its id is idchars or a
-  // non-empty string; its contents are tokens, comments and balanced
-  // parentheses (where `(@` needs no id).
-  bool skip_annotation() {
+  // The annotations a parser reads (see lexer.h); any other is dropped.
+  static bool is_kept_annotation(std::string_view id) {
+    return id == "custom" || id == "name" || id == "metadata.code.branch_hint";
+  }
+
+  // At `(@`: reads the annotation's id, idchars or a non-empty string.
+  bool annotation_id(std::string& id) {
     Token start;
     start.line = line_;
     start.col = col();
     advance();
     advance();
     if (pos_ < src_.size() && src_[pos_] == '"') {
-      std::string id;
       if (!lex_string(id) || id.empty()) {
         err_ = error_at(start, "empty annotation id");
         return false;
       }
       if (!valid_utf8(id)) return fail("malformed UTF-8 encoding");
-    } else {
-      size_t id_start = pos_;
-      while (pos_ < src_.size() && is_idchar(src_[pos_])) advance();
-      if (pos_ == id_start) {
-        err_ = error_at(start, "empty annotation id");
-        return false;
-      }
+      return true;
     }
+    size_t id_start = pos_;
+    while (pos_ < src_.size() && is_idchar(src_[pos_])) advance();
+    if (pos_ == id_start) {
+      err_ = error_at(start, "empty annotation id");
+      return false;
+    }
+    id = std::string(src_.substr(id_start, pos_ - id_start));
+    return true;
+  }
+
+  // After an annotation's id: skips its contents through the closing ')'.
+  // They are tokens, comments and balanced parentheses (where `(@` needs
+  // no id).
+  bool skip_annotation_rest(const Token& start) {
     int depth = 1;
     while (true) {
       if (!skip_space()) return false;

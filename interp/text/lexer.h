@@ -3,9 +3,11 @@
 // $ids, numbers — classified later by the parser), strings (escapes decoded
 // into Token::str) and reserved tokens (an atom glued to a string, which the
 // parser rejects as "unknown operator", as are atoms that cannot begin a
-// keyword, an id or a number, e.g. `@x`). Comments, whitespace and
-// annotations `(@id ...)` are dropped; an annotation's contents must still
-// be tokens ("illegal character", "malformed UTF-8 encoding" otherwise).
+// keyword, an id or a number, e.g. `@x`). Comments and whitespace are
+// dropped, and so are annotations `(@id ...)` except @custom, @name and
+// @metadata.code.branch_hint, which go to TokenList::annotations (the
+// module parser places them); an annotation's contents must still be
+// tokens ("illegal character", "malformed UTF-8 encoding" otherwise).
 // A quoted id `$"name"` becomes the Atom `$name` (so `$"fh"` and `$fh` are
 // the same id); its text then lives in TokenList::quoted_ids. Every token
 // carries its 1-based line:col.
@@ -32,6 +34,16 @@ struct Token {
   bool is(std::string_view kw) const { return kind == Atom && text == kw; }
 };
 
+// A kept annotation, out of the token stream: `anchor` is the index of the
+// token that follows it there; `items` its contents (nested parens as
+// LParen/RParen tokens; annotations nested in it are dropped).
+struct Annotation {
+  std::string id;  // "custom", "name" or "metadata.code.branch_hint"
+  uint32_t anchor = 0;
+  uint32_t line = 0, col = 0;
+  std::vector<Token> items;
+};
+
 struct TokenList {
   std::vector<Token> tokens;    // ends with one Eof token
   std::vector<uint32_t> match;  // for a LParen at i: its RParen (unclosed: the Eof)
@@ -43,6 +55,7 @@ struct TokenList {
   // Backing text of quoted ids (`$"a b"` is the Atom `$a b`); stable across
   // moves of the list, so Token::text may point into it.
   std::vector<std::unique_ptr<std::string>> quoted_ids;
+  std::vector<Annotation> annotations;  // in source order (so by anchor)
 };
 
 // Errors are ErrorKind::Malformed, "LINE:COL: message".

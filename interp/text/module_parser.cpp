@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "interp/opcodes.h"
+#include "interp/text/annotations.h"
 #include "interp/text/binary_writer.h"
 #include "interp/text/numbers.h"
 #include "interp/types.h"
@@ -47,14 +48,20 @@ bool is_syntax_keyword(std::string_view s) {
 class ModuleParser {
  public:
   ModuleParser(const TokenList& tl, size_t begin, size_t end)
-      : t_(tl.tokens), m_(tl.match), pos_(begin), begin_(begin), end_(end) {}
+      : t_(tl.tokens), m_(tl.match), pos_(begin), begin_(begin), end_(end), annots_(tl.annotations) {
+    while (annot_begin_ < annots_.size() && annots_[annot_begin_].anchor < begin_) ++annot_begin_;
+    annot_end_ = annot_begin_;
+    while (annot_end_ < annots_.size() && annots_[annot_end_].anchor <= end_) ++annot_end_;
+    annot_placed_.assign(annot_end_ - annot_begin_, false);
+  }
 
   Result<Bytes> run() {
-    if (!scan_fields()) return err_;
+    if (!check_annotations() || !scan_fields()) return err_;
     pos_ = begin_;
     while (pos_ < end_) {
-      if (!field()) return err_;
+      if (!module_annotations() || !field()) return err_;
     }
+    if (!module_annotations() || !unplaced_annotations()) return err_;
     return assemble();
   }
 
@@ -70,8 +77,9 @@ class ModuleParser {
   bool at_lparen(std::string_view kw) const {
     return peek().kind == Token::LParen && peek(1).is(kw);
   }
-  bool fail(const Token& t, std::string_view msg) {
-    if (!failed_) err_ = error_at(t, msg);
+  bool fail(const Token& t, std::string_view msg) { return fail(error_at(t, msg)); }
+  bool fail(Error e) {
+    if (!failed_) err_ = std::move(e);
     failed_ = true;
     return false;
   }
@@ -549,6 +557,7 @@ class ModuleParser {
       pos_ = close + 1;
       return true;
     }
+    if (kw.is("func")) func_fields_.emplace_back(pos_, close);
     pos_ += 2;
     if (kw.is("import")) ok = import_field();
     else if (kw.is("func")) ok = func_field();
@@ -606,6 +615,8 @@ class ModuleParser {
     if (!expect_lparen()) return false;
     const Token& kind = next();
     opt_id();
+    if (kind.is("func") && !name_annotations(names_.funcs, func_index_, "function")) return false;
+    if (kind.is("tag") && !name_annotations(names_.tags, tag_index_, "tag")) return false;
     if (kind.is("func")) {
       TypeUse tu;
       if (!type_use(tu, true)) return false;
@@ -647,6 +658,7 @@ class ModuleParser {
   bool func_field() {
     opt_id();
     uint32_t index = func_index_++;
+    if (!name_annotations(names_.funcs, index, "function")) return false;
     if (!inline_exports(ExternKind::Func, index)) return false;
     bool imported;
     if (!inline_import(imported)) return false;
@@ -706,7 +718,10 @@ class ModuleParser {
     put_bytes(body, decls);
     locals_ = &locals;
     labels_.clear();
+    body_ = &body;
+    body_func_ = index;
     bool ok = instrs(body);
+    body_ = nullptr;
     locals_ = nullptr;
     if (!ok) return false;
     if (!at_rparen()) return unexpected(peek());
@@ -824,6 +839,7 @@ class ModuleParser {
   bool tag_field() {
     opt_id();
     uint32_t index = tag_index_++;
+    if (!name_annotations(names_.tags, index, "tag")) return false;
     if (!inline_exports(ExternKind::Tag, index)) return false;
     bool imported;
     if (!inline_import(imported)) return false;
@@ -1258,11 +1274,13 @@ class ModuleParser {
   bool folded(Bytes& out) {
     Nest nest(nesting_);
     if (nest.too_deep()) return fail(peek(), "nesting too deep");
+    std::optional<uint8_t> hint = take_branch_hint(out);
     next();  // '('
     const Token& kw = peek();
     if (kw.is("block") || kw.is("loop")) {
       next();
       std::string_view label = opt_label();
+      note_branch_hint(out, hint);
       out.push_back(kw.is("block") ? 0x02 : 0x03);
       if (!block_type(out)) return false;
       labels_.push_back(label);
@@ -1279,6 +1297,7 @@ class ModuleParser {
       while (peek().kind == Token::LParen && !peek(1).is("then")) {
         if (!folded(out)) return false;
       }
+      note_branch_hint(out, hint);
       put_bytes(out, head);
       labels_.push_back(label);
       if (!expect_lparen() || !expect_keyword("then")) return false;
@@ -1293,18 +1312,23 @@ class ModuleParser {
       out.push_back(0x0B);
       return expect_rparen();
     }
-    if (kw.is("try_table") || kw.is("try")) return folded_try(out);
+    if (kw.is("try_table") || kw.is("try")) {
+      note_branch_hint(out, hint);
+      return folded_try(out);
+    }
     if (kw.kind != Token::Atom) return unexpected(kw);
     Bytes head;
     if (!plain(head)) return false;
     while (peek().kind == Token::LParen) {
       if (!folded(out)) return false;
     }
+    note_branch_hint(out, hint);
     put_bytes(out, head);
     return expect_rparen();
   }
 
   bool plain(Bytes& out) {
+    note_branch_hint(out, take_branch_hint(out));
     const Token& kw = peek();
     if (kw.is("block") || kw.is("loop") || kw.is("if")) return flat_block(out);
     if (kw.is("try_table") || kw.is("try")) return flat_try(out);
@@ -1691,6 +1715,92 @@ class ModuleParser {
     return unexpected(kw);
   }
 
+  // ---- annotations (annotations.h) ------------------------------------------
+  // Each kept annotation anchored in this module is placed by the field or
+  // instruction it stands before (@custom between fields, @name right after
+  // a module's, function's or tag's id, a branch hint before an
+  // instruction); unplaced_annotations() rejects the rest.
+
+  // Reads every annotation's items, and rejects two branch hints before one
+  // instruction, before anything is placed.
+  bool check_annotations() {
+    for (size_t i = annot_begin_; i < annot_end_; ++i) {
+      const Annotation& a = annots_[i];
+      if (a.id == "custom") {
+        if (auto r = parse_custom_annotation(a); !r) return fail(r.error());
+      } else if (a.id == "name") {
+        if (auto r = parse_name_annotation(a); !r) return fail(r.error());
+      } else {
+        if (auto r = parse_branch_hint_annotation(a); !r) return fail(r.error());
+        for (size_t j = annot_begin_; j < i; ++j)
+          if (annots_[j].anchor == a.anchor && annots_[j].id == a.id)
+            return fail(annotation_error(a, "@metadata.code.branch_hint annotation: duplicate annotation"));
+      }
+    }
+    return true;
+  }
+
+  // The unplaced annotations `id` anchored at token `anchor`, now placed.
+  std::vector<const Annotation*> take_annotations(size_t anchor, std::string_view id) {
+    std::vector<const Annotation*> out;
+    for (size_t i = annot_begin_; i < annot_end_ && annots_[i].anchor <= anchor; ++i) {
+      if (annots_[i].anchor != anchor || annots_[i].id != id || annot_placed_[i - annot_begin_]) continue;
+      annot_placed_[i - annot_begin_] = true;
+      out.push_back(&annots_[i]);
+    }
+    return out;
+  }
+
+  // At a field boundary (or the module's end): custom sections, and before
+  // the first field the module's name.
+  bool module_annotations() {
+    if (annot_begin_ == annot_end_) return true;
+    for (const Annotation* a : take_annotations(pos_, "custom")) customs_.push_back(*parse_custom_annotation(*a));
+    if (pos_ != begin_) return true;
+    for (const Annotation* a : take_annotations(pos_, "name")) {
+      if (names_.module) return fail(annotation_error(*a, "@name annotation: multiple module names"));
+      names_.module = *parse_name_annotation(*a);
+    }
+    return true;
+  }
+
+  // @name annotations at pos_ naming entity `index` of a function or tag.
+  bool name_annotations(std::map<uint32_t, std::string>& names, uint32_t index, std::string_view what) {
+    if (annot_begin_ == annot_end_) return true;
+    for (const Annotation* a : take_annotations(pos_, "name")) {
+      if (!names.emplace(index, *parse_name_annotation(*a)).second)
+        return fail(annotation_error(*a, fmt::format("@name annotation: multiple {} names", what)));
+    }
+    return true;
+  }
+
+  // The branch hint before the instruction at pos_, when that instruction
+  // is encoded straight into the function body (`out`).
+  std::optional<uint8_t> take_branch_hint(const Bytes& out) {
+    if (annot_begin_ == annot_end_ || &out != body_) return std::nullopt;
+    auto hints = take_annotations(pos_, "metadata.code.branch_hint");
+    if (hints.empty()) return std::nullopt;
+    return *parse_branch_hint_annotation(*hints.front());
+  }
+  // Records `hint` for the instruction whose opcode comes next in `out`.
+  void note_branch_hint(const Bytes& out, std::optional<uint8_t> hint) {
+    if (hint) hints_[body_func_].emplace_back(uint32_t(out.size()), *hint);
+  }
+
+  bool unplaced_annotations() {
+    for (size_t i = annot_begin_; i < annot_end_; ++i) {
+      if (annot_placed_[i - annot_begin_]) continue;
+      const Annotation& a = annots_[i];
+      if (a.id == "custom") return fail(annotation_error(a, "misplaced @custom annotation"));
+      if (a.id == "name") return fail(annotation_error(a, "misplaced @name annotation"));
+      bool in_func = false;
+      for (auto [open, close] : func_fields_) in_func |= a.anchor > open && a.anchor <= close;
+      return fail(annotation_error(a, in_func ? "@metadata.code.branch_hint annotation: invalid placement"
+                                              : "@metadata.code.branch_hint annotation: not in a function"));
+    }
+    return true;
+  }
+
   // ---- assembly ------------------------------------------------------------
   void put_sub_type(Bytes& out, uint32_t i) {
     const SubType& st = subs_[i];
@@ -1719,40 +1829,68 @@ class ModuleParser {
 
   Result<Bytes> assemble() {
     Bytes out{0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00};
-    Bytes types;
-    for (auto [begin, size] : groups_) {
-      if (size != 1 || !is_plain_func(begin)) {
-        types.push_back(0x4E);
-        put_u32(types, size);
-      }
-      for (uint32_t i = begin; i < begin + size; ++i) put_sub_type(types, i);
+    if (!hints_.empty()) {
+      customs_.push_back({"metadata.code.branch_hint", {false, SectionSlot::Code}, {}});
+      Bytes payload = encode_branch_hint_section(std::move(hints_));
+      customs_.back().content.assign(payload.begin(), payload.end());
     }
-    put_section(out, 1, uint32_t(groups_.size()), types);
-    put_section(out, 2, import_count_, imports_);
-    put_section(out, 3, func_count_, funcs_);
-    put_section(out, 4, table_count_, tables_);
-    put_section(out, 5, memory_count_, memories_);
-    put_section(out, 13, tag_count_, tags_);
-    put_section(out, 6, global_count_, globals_);
-    put_section(out, 7, export_count_, exports_);
-    if (start_) {
-      Bytes body;
-      put_u32(body, *start_);
-      out.push_back(8);
-      put_u32(out, body.size());
-      put_bytes(out, body);
+    if (!names_.empty()) {
+      Bytes payload = encode_name_section(names_);
+      customs_.push_back({"name", {}, std::string(payload.begin(), payload.end())});
     }
-    put_section(out, 9, elem_count_, elems_);
-    if (uses_data_ops_) {
-      Bytes body;
-      put_u32(body, data_count_);
-      out.push_back(12);
-      put_u32(out, body.size());
-      put_bytes(out, body);
+    for (SectionSlot slot : kSectionSlots) {
+      put_customs(out, {false, slot});
+      put_known_section(out, slot);
+      put_customs(out, {true, slot});
     }
-    put_section(out, 10, func_count_, code_);
-    put_section(out, 11, data_count_, datas_);
     return out;
+  }
+  void put_customs(Bytes& out, CustomPlace place) {
+    for (const CustomAnnotation& c : customs_)
+      if (c.place == place) put_custom_section(out, c.name, c.content);
+  }
+  void put_known_section(Bytes& out, SectionSlot slot) {
+    switch (slot) {
+      case SectionSlot::Type: {
+        Bytes types;
+        for (auto [begin, size] : groups_) {
+          if (size != 1 || !is_plain_func(begin)) {
+            types.push_back(0x4E);
+            put_u32(types, size);
+          }
+          for (uint32_t i = begin; i < begin + size; ++i) put_sub_type(types, i);
+        }
+        return put_section(out, 1, uint32_t(groups_.size()), types);
+      }
+      case SectionSlot::Import: return put_section(out, 2, import_count_, imports_);
+      case SectionSlot::Func: return put_section(out, 3, func_count_, funcs_);
+      case SectionSlot::Table: return put_section(out, 4, table_count_, tables_);
+      case SectionSlot::Memory: return put_section(out, 5, memory_count_, memories_);
+      case SectionSlot::Tag: return put_section(out, 13, tag_count_, tags_);
+      case SectionSlot::Global: return put_section(out, 6, global_count_, globals_);
+      case SectionSlot::Export: return put_section(out, 7, export_count_, exports_);
+      case SectionSlot::Start:
+        if (start_) {
+          Bytes body;
+          put_u32(body, *start_);
+          out.push_back(8);
+          put_u32(out, body.size());
+          put_bytes(out, body);
+        }
+        return;
+      case SectionSlot::Elem: return put_section(out, 9, elem_count_, elems_);
+      case SectionSlot::DataCount:
+        if (uses_data_ops_) {
+          Bytes body;
+          put_u32(body, data_count_);
+          out.push_back(12);
+          put_u32(out, body.size());
+          put_bytes(out, body);
+        }
+        return;
+      case SectionSlot::Code: return put_section(out, 10, func_count_, code_);
+      case SectionSlot::Data: return put_section(out, 11, data_count_, datas_);
+    }
   }
 
   const std::vector<Token>& t_;
@@ -1791,6 +1929,17 @@ class ModuleParser {
   uint32_t import_count_ = 0, func_count_ = 0, table_count_ = 0, memory_count_ = 0,
            global_count_ = 0, export_count_ = 0, elem_count_ = 0, data_count_ = 0, tag_count_ = 0;
   std::optional<uint32_t> start_;
+
+  // annotations anchored in [begin_, end_]: annots_[annot_begin_, annot_end_)
+  const std::vector<Annotation>& annots_;
+  size_t annot_begin_ = 0, annot_end_ = 0;
+  std::vector<bool> annot_placed_;
+  std::vector<std::pair<size_t, size_t>> func_fields_;  // token ranges of `(func ...)` fields
+  std::vector<CustomAnnotation> customs_;
+  NameAnnotations names_;
+  BranchHints hints_;
+  Bytes* body_ = nullptr;  // the function body being encoded (offsets count from its start)
+  uint32_t body_func_ = 0;  // and its function index
 };
 
 }  // namespace

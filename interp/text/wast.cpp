@@ -281,12 +281,14 @@ class ScriptParser : text::TokenCursor {
       c.kind = WastCommand::AssertExhaustion;
       c.has_action = true;
       if (!action(c.action) || !message(c.text)) return false;
-    } else if (kw.is("assert_invalid") || kw.is("assert_malformed") ||
-               kw.is("assert_unlinkable") || kw.is("assert_uninstantiable")) {
-      c.kind = kw.is("assert_invalid")     ? WastCommand::AssertInvalid
-               : kw.is("assert_malformed") ? WastCommand::AssertMalformed
-               : kw.is("assert_unlinkable") ? WastCommand::AssertUnlinkable
-                                            : WastCommand::AssertUninstantiable;
+    } else if (kw.is("assert_invalid") || kw.is("assert_malformed") || kw.is("assert_malformed_custom") ||
+               kw.is("assert_invalid_custom") || kw.is("assert_unlinkable") || kw.is("assert_uninstantiable")) {
+      c.kind = kw.is("assert_invalid")            ? WastCommand::AssertInvalid
+               : kw.is("assert_malformed")        ? WastCommand::AssertMalformed
+               : kw.is("assert_malformed_custom") ? WastCommand::AssertMalformedCustom
+               : kw.is("assert_invalid_custom")   ? WastCommand::AssertInvalidCustom
+               : kw.is("assert_unlinkable")       ? WastCommand::AssertUnlinkable
+                                                  : WastCommand::AssertUninstantiable;
       if (!module(c.module) || !message(c.text)) return false;
     } else {
       return fail(kw, fmt::format("unknown command {}", quote_input(kw.text)));

@@ -73,6 +73,8 @@ struct WastCommand {
     AssertException,       // an action that ends with an uncaught wasm exception
     AssertInvalid,
     AssertMalformed,
+    AssertMalformedCustom,  // a text module whose annotations do not parse
+    AssertInvalidCustom,    // a valid module whose custom sections are wrong
     AssertUnlinkable,
     AssertUninstantiable,
   } kind = Module;

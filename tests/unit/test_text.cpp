@@ -12,6 +12,7 @@
 #include "interp/text/numbers.h"
 #include "interp/text/wast.h"
 #include "interp/text/wat.h"
+#include "wat_module.h"
 
 using namespace wippy;
 using namespace wippy::text;
@@ -20,18 +21,8 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-Bytes wat(std::string_view src) {
-  auto r = wat_to_wasm(src);
-  if (!r) FAIL_CHECK(r.error().message);
-  return r ? *r : Bytes{};
-}
-
-std::string wat_error(std::string_view src) {
-  auto r = wat_to_wasm(src);
-  if (r) return "<no error>";
-  CHECK(r.error().kind == ErrorKind::Malformed);
-  return r.error().message;
-}
+using testing::wat_error;
+Bytes wat(std::string_view src) { return testing::wat_bytes(src); }
 
 bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
 
@@ -463,11 +454,16 @@ TEST_CASE("text numbers: v128 lane literals") {
 }
 
 TEST_CASE("text wast: bare module script, annotations, module errors") {
-  auto r = parse_wast("(func) (@custom \"x\" (nested)) (memory 0) (func (export \"f\"))");
+  auto r = parse_wast("(func) (@foo \"x\" (nested)) (memory 0) (@custom \"c\" \"y\") (func (export \"f\"))");
   REQUIRE(r);
   REQUIRE(r->size() == 1);
   CHECK((*r)[0].kind == WastCommand::Module);
   CHECK((*r)[0].module.binary.size() > 8);
+  CHECK((*r)[0].module.binary.back() == 'y');  // the @custom section, after the last
+  auto bad = parse_wast("(func) (@custom \"x\" (nested))");
+  REQUIRE(bad);
+  REQUIRE((*bad)[0].module.text_error);
+  CHECK(contains(*(*bad)[0].module.text_error, "@custom annotation: malformed placement"));
   // a text module that fails to encode does not fail the script
   auto s = parse_wast("(module (func (i32.const 1_)))\n(assert_malformed (module quote \"(func\" \" (nop))\") \"x\")");
   REQUIRE(s);

@@ -1,5 +1,7 @@
-// wat_module.h — test helpers for core modules written as WAT: compile
-// (text -> binary -> decode -> validate, REQUIREd to succeed), instantiate
+// wat_module.h — test helpers for core modules written as WAT: the binary
+// of WAT text (CHECKed to encode) or its encoding error (CHECKed to be
+// Malformed); compile (text -> binary -> decode -> validate, REQUIREd to
+// succeed), instantiate
 // without imports, call an export expecting one i32 result, and check that
 // an endless call ends when the store is interrupted; the message of an
 // invalid module.
@@ -17,6 +19,19 @@
 #include "interp/validate/validate.h"
 
 namespace wippy::testing {
+
+inline std::vector<uint8_t> wat_bytes(std::string_view src) {
+  auto r = wat_to_wasm(src);
+  if (!r) FAIL_CHECK(r.error().message);
+  return r ? *r : std::vector<uint8_t>{};
+}
+
+inline std::string wat_error(std::string_view src) {
+  auto r = wat_to_wasm(src);
+  if (r) return "<no error>";
+  CHECK(r.error().kind == ErrorKind::Malformed);
+  return r.error().message;
+}
 
 inline std::shared_ptr<const Module> compile_wat_module(std::string_view src) {
   auto bin = wat_to_wasm(src);

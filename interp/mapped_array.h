@@ -5,6 +5,10 @@
 //  * Pages never touched cost no resident memory and are never written by
 //    the allocator (malloc'd blocks are, e.g. under MALLOC_PERTURB_). New
 //    elements read as all-zero bytes unless resize() is given another fill.
+//  * Small arrays (at most kHeapMaxBytes) live in zeroed heap blocks
+//    instead: a mapping of their own would cost a system call, a page fault
+//    and an unmap each, which dominated creating an instance with small
+//    tables. They move to a mapping when they grow past that size.
 //  * Growth remaps (mremap, the array may move: do not keep pointers into it
 //    across resize/assign); shrinking keeps the mapping and only moves the
 //    end, re-filling on the next growth what was written before.
@@ -29,16 +33,23 @@ class MappedBytes {
   MappedBytes& operator=(const MappedBytes&) = delete;
   ~MappedBytes();
 
+  // Capacities up to this many bytes are zeroed heap blocks, not mappings.
+  static constexpr size_t kHeapMaxBytes = 16 * 1024;
+
   void* data() const { return data_; }
   size_t capacity() const { return mapped_; }
-  // Makes at least `bytes` bytes addressable (rounded up to pages, and at
-  // least doubling); bytes past the old capacity read zero. False if the
-  // kernel refuses; the old mapping then stays as it was.
+  // Makes at least `bytes` bytes addressable (at least doubling; mappings
+  // rounded up to pages); bytes past the old capacity read zero. False if
+  // the kernel or the heap refuses; the old block then stays as it was.
   bool reserve(size_t bytes);
 
  private:
+  void release();
+  bool reserve_heap(size_t size);
+  bool reserve_mapped(size_t size);
   void* data_ = nullptr;
-  size_t mapped_ = 0;
+  size_t mapped_ = 0;   // capacity in bytes
+  bool heap_ = false;   // data_ is a heap block (else a mapping, or null)
 };
 
 template <class T>

@@ -5,6 +5,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <utility>
 
 namespace wippy {
@@ -17,19 +20,24 @@ size_t round_to_pages(size_t bytes) {
 }  // namespace
 
 MappedBytes::MappedBytes(MappedBytes&& o) noexcept
-    : data_(std::exchange(o.data_, nullptr)), mapped_(std::exchange(o.mapped_, 0)) {}
+    : data_(std::exchange(o.data_, nullptr)), mapped_(std::exchange(o.mapped_, 0)), heap_(std::exchange(o.heap_, false)) {}
 
 MappedBytes& MappedBytes::operator=(MappedBytes&& o) noexcept {
   if (this != &o) {
-    if (data_) munmap(data_, mapped_);
+    release();
     data_ = std::exchange(o.data_, nullptr);
     mapped_ = std::exchange(o.mapped_, 0);
+    heap_ = std::exchange(o.heap_, false);
   }
   return *this;
 }
 
-MappedBytes::~MappedBytes() {
-  if (data_) munmap(data_, mapped_);
+MappedBytes::~MappedBytes() { release(); }
+
+void MappedBytes::release() {
+  if (!data_) return;
+  if (heap_) std::free(data_);
+  else munmap(data_, mapped_);
 }
 
 bool MappedBytes::reserve(size_t bytes) {
@@ -37,17 +45,45 @@ bool MappedBytes::reserve(size_t bytes) {
   size_t want = bytes;
   if (mapped_ != 0 && want < mapped_ * 2 && mapped_ <= size_t(-1) / 2) want = mapped_ * 2;
   // Doubling first (amortised growth); just what was asked if that fails.
-  for (size_t size : {round_to_pages(want), round_to_pages(bytes)}) {
-    if (size == 0) continue;
-    void* p = data_ == nullptr
-                  ? mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                  : mremap(data_, mapped_, size, MREMAP_MAYMOVE);
-    if (p == MAP_FAILED) continue;
-    data_ = p;
-    mapped_ = size;
-    return true;
+  for (size_t size : {want, bytes}) {
+    if (size <= kHeapMaxBytes && (heap_ || data_ == nullptr)) {
+      if (reserve_heap(size)) return true;
+    } else if (size_t pages = round_to_pages(size); pages != 0 && reserve_mapped(pages)) {
+      return true;
+    }
   }
   return false;
+}
+
+// A zeroed heap block of `size` bytes holding the old contents.
+bool MappedBytes::reserve_heap(size_t size) {
+  void* p = data_ == nullptr ? std::calloc(size, 1) : std::realloc(data_, size);
+  if (p == nullptr) return false;
+  if (data_ != nullptr) std::memset(static_cast<uint8_t*>(p) + mapped_, 0, size - mapped_);
+  data_ = p;
+  mapped_ = size;
+  heap_ = true;
+  return true;
+}
+
+// A mapping of `size` bytes (whole pages) holding the old contents.
+bool MappedBytes::reserve_mapped(size_t size) {
+  void* p;
+  if (data_ == nullptr || heap_) {
+    p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return false;
+    if (data_ != nullptr) {
+      std::memcpy(p, data_, mapped_);
+      std::free(data_);
+    }
+  } else {
+    p = mremap(data_, mapped_, size, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED) return false;
+  }
+  data_ = p;
+  mapped_ = size;
+  heap_ = false;
+  return true;
 }
 
 }  // namespace wippy

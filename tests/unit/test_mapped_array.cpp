@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "interp/mapped_array.h"
@@ -93,4 +94,32 @@ TEST_CASE("mapped array: growing a struct with padding writes no page (the inter
   REQUIRE(a.resize(2));
   REQUIRE(a.resize(10));  // below the high-water mark: zeroed again
   CHECK(a[5].d == 0);
+}
+
+TEST_CASE("mapped array: small arrays in heap blocks keep contents and zero fill across the move to a mapping") {
+  MappedArray<uint64_t> a;
+  const size_t heap_elems = MappedBytes::kHeapMaxBytes / sizeof(uint64_t);
+  REQUIRE(a.resize(3));
+  for (size_t i = 0; i < a.size(); ++i) a[i] = 100 + i;
+  // grows within the heap (realloc): old values stay, new ones read zero
+  REQUIRE(a.resize(heap_elems / 2));
+  CHECK(a[2] == 102);
+  for (size_t i = 3; i < a.size(); ++i) REQUIRE(a[i] == 0);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = i * 3;
+  // shrinks, then grows past the heap limit: a mapping with the old contents
+  REQUIRE(a.resize(5));
+  REQUIRE(a.resize(heap_elems * 4, 9));
+  CHECK(a[4] == 12);
+  for (size_t i = 5; i < a.size(); ++i) REQUIRE(a[i] == 9);
+  MappedArray<uint64_t> b = std::move(a);
+  CHECK(b.size() == heap_elems * 4);
+  CHECK(b[1] == 3);
+  // assign into an empty array picks the block by size
+  MappedArray<uint32_t> c;
+  std::vector<uint32_t> src(10, 42);
+  REQUIRE(c.assign(src));
+  CHECK(c[9] == 42);
+  REQUIRE(c.resize(40000));
+  CHECK(c[9] == 42);
+  CHECK(c[39999] == 0);
 }

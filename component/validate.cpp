@@ -14,10 +14,10 @@ namespace wippy::component::validate_detail {
 
 // ---- core instances --------------------------------------------------------
 
-CoreExtern Validator::module_extern(const Module& m, ExternKind k, uint32_t idx) {
+CoreExtern Validator::module_extern(const Module& m, ExternKind kind, uint32_t idx) {
   CoreExtern e;
-  e.kind = k;
-  switch (k) {
+  e.kind = kind;
+  switch (kind) {
     case ExternKind::Func: e.func = m.func_type(idx); break;
     case ExternKind::Table: e.table = m.table_type(idx); break;
     case ExternKind::Memory: e.memory = m.memory_type(idx); break;
@@ -129,13 +129,13 @@ bool Validator::instance(Scope& s, const Instance& in, uint32_t off) {
       bind(imp, arg, m, fresh);
       // An `eq`-bounded type import stands for its argument from now on.
       if (imp.sort == Sort::Type && arg.sort == Sort::Type && imp.type && arg.type && imp.type->alias_of &&
-          imp.type->k != K::Resource && !m.count(imp.type))
+          imp.type->kind != NodeKind::Resource && !m.count(imp.type))
         m[imp.type] = arg.type;
     }
     for (auto& imp : ct->imports) {
       const Item& arg = args.find(imp.name)->second;
       Item want = imp;
-      bool eq_type = imp.sort == Sort::Type && imp.type && imp.type->k != K::Resource && imp.type->alias_of;
+      bool eq_type = imp.sort == Sort::Type && imp.type && imp.type->kind != NodeKind::Resource && imp.type->alias_of;
       want.type = subst(eq_type ? imp.type->alias_of : imp.type, m);
       std::string why;
       if (!item_sub(arg, want, why))
@@ -143,11 +143,11 @@ bool Validator::instance(Scope& s, const Instance& in, uint32_t off) {
     }
     for (TRef r : ct->fresh) {
       if (m.count(r)) continue;
-      TNode* n = make(K::Resource);
+      TNode* n = make(NodeKind::Resource);
       n->owner = r->owner;
       m[r] = n;
     }
-    TNode* inst = make(K::Instance);
+    TNode* inst = make(NodeKind::Instance);
     for (auto& e : ct->exports) {
       Item x = e;
       x.type = subst(e.type, m);
@@ -156,7 +156,7 @@ bool Validator::instance(Scope& s, const Instance& in, uint32_t off) {
     s.instances.push_back(inst);
     return true;
   }
-  TNode* result = make(K::Instance);
+  TNode* result = make(NodeKind::Instance);
   NameCtx names;
   for (auto& e : in.exports) {
     Item it;
@@ -249,8 +249,8 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
           if (!extern_item(s, *e.desc, want, off)) return nullptr;
           std::string why;
           if (want.sort == Sort::Type && e.desc->bound.sub_resource) {
-            if (!it.type || it.type->k != K::Resource)
-              why = fmt::format("expected resource, found {} type", it.type ? kind_word(it.type->k) : "no");
+            if (!it.type || it.type->kind != NodeKind::Resource)
+              why = fmt::format("expected resource, found {} type", it.type ? kind_word(it.type->kind) : "no");
             else
               s.abstract_exports.push_back(want.type);
           } else {
@@ -278,11 +278,11 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
     }
     if (failed()) return nullptr;
   }
-  TNode* n = make(K::Component);
+  TNode* n = make(NodeKind::Component);
   n->imports = s.imports;
   n->exports = s.exports;
   for (auto& i : s.imports)
-    if (i.sort == Sort::Type && i.type && i.type->k == K::Resource && !i.type->local && !i.type->alias_of) {
+    if (i.sort == Sort::Type && i.type && i.type->kind == NodeKind::Resource && !i.type->local && !i.type->alias_of) {
       n->fresh.push_back(i.type);
     } else if ((i.sort == Sort::Instance || i.sort == Sort::Component) && i.type) {
       n->fresh.insert(n->fresh.end(), i.type->fresh.begin(), i.type->fresh.end());

@@ -19,8 +19,8 @@ std::string core_type_string(const wippy::FuncType& f) { return functype_to_stri
 
 // The case payloads of a variant, option or result (nullptr: no payload).
 std::vector<TRef> Validator::case_payloads(TRef t) {
-  if (t->k == K::Option) return {nullptr, t->a};
-  if (t->k == K::Result) return {t->a, t->b};
+  if (t->kind == NodeKind::Option) return {nullptr, t->a};
+  if (t->kind == NodeKind::Result) return {t->a, t->b};
   std::vector<TRef> out;
   for (auto& f : t->fields) out.push_back(f.second);
   return out;
@@ -29,8 +29,8 @@ std::vector<TRef> Validator::case_payloads(TRef t) {
 void Validator::flatten(TRef t, std::vector<wippy::ValType>& out) {
   using wippy::ValType;
   if (!t) return;
-  switch (t->k) {
-    case K::Prim:
+  switch (t->kind) {
+    case NodeKind::Prim:
       switch (t->prim) {
         case PrimValType::S64: case PrimValType::U64: out.push_back(ValType::I64); return;
         case PrimValType::F32: out.push_back(ValType::F32); return;
@@ -38,7 +38,7 @@ void Validator::flatten(TRef t, std::vector<wippy::ValType>& out) {
         case PrimValType::String: out.push_back(ValType::I32); out.push_back(ValType::I32); return;
         default: out.push_back(ValType::I32); return;
       }
-    case K::List:
+    case NodeKind::List:
       if (t->fixed_len) {
         for (uint32_t i = 0; i < t->fixed_len && out.size() <= 64; ++i) flatten(t->a, out);  // > 16 spills anyway
         return;
@@ -46,11 +46,13 @@ void Validator::flatten(TRef t, std::vector<wippy::ValType>& out) {
       out.push_back(ValType::I32);
       out.push_back(ValType::I32);
       return;
-    case K::Record: case K::Tuple:
+    case NodeKind::Record: case NodeKind::Tuple:
       for (auto& f : t->fields) flatten(f.second, out);
       return;
-    case K::Flags: case K::Enum: case K::Own: case K::Borrow: out.push_back(ValType::I32); return;
-    case K::Variant: case K::Option: case K::Result: {
+    case NodeKind::Flags: case NodeKind::Enum: case NodeKind::Own: case NodeKind::Borrow:
+      out.push_back(ValType::I32);
+      return;
+    case NodeKind::Variant: case NodeKind::Option: case NodeKind::Result: {
       std::vector<TRef> payloads = case_payloads(t);
       std::vector<ValType> joined;
       for (TRef p : payloads) {
@@ -129,7 +131,7 @@ bool Validator::canon(Scope& s, const Canon& c, uint32_t off) {
       if (!check_index(s, Sort::CoreFunc, c.func, off)) return false;
       TRef ft = type_at(s, c.type, off);
       if (!ft) return false;
-      if (ft->k != K::Func) return fail(off, fmt::format("type index {} is not a function type", c.type));
+      if (ft->kind != NodeKind::Func) return fail(off, fmt::format("type index {} is not a function type", c.type));
       if (!check_options(s, c.options, true, off)) return false;
       bool mem_params = false, mem_result = needs_memory(ft->a);
       for (auto& p : ft->fields) mem_params |= needs_memory(p.second);
@@ -180,7 +182,7 @@ bool Validator::canon(Scope& s, const Canon& c, uint32_t off) {
     case Canon::Kind::ResourceRep: {
       TRef r = type_at(s, c.type, off);
       if (!r) return false;
-      if (r->k != K::Resource) return fail(off, fmt::format("type index {} is not a resource type", c.type));
+      if (r->kind != NodeKind::Resource) return fail(off, fmt::format("type index {} is not a resource type", c.type));
       using wippy::ValType;
       if (c.kind == Canon::Kind::ResourceDrop) {
         s.core_funcs.push_back(wippy::FuncType{{ValType::I32}, {}});

@@ -69,13 +69,13 @@ struct Item {
   ModuleRef module;     // CoreModule
 };
 
-enum class K : uint8_t {
+enum class NodeKind : uint8_t {
   Prim, Record, Variant, List, Tuple, Flags, Enum, Option, Result, Own, Borrow, Func, Component, Instance,
   Resource,
 };
 
 struct TNode {
-  K k = K::Prim;
+  NodeKind kind = NodeKind::Prim;
   PrimValType prim = PrimValType::Bool;
   std::vector<std::pair<std::string, TRef>> fields;  // record, variant (null payload), func params, tuple
   std::vector<std::string> labels;                   // flags, enum
@@ -101,7 +101,7 @@ struct TNode {
 // Measures `root` and every unmeasured node below it (TNode::depth, size).
 void measure(TRef root);
 
-inline bool is_valtype_node(TRef t) { return t && uint8_t(t->k) <= uint8_t(K::Borrow); }
+inline bool is_valtype_node(TRef t) { return t && uint8_t(t->kind) <= uint8_t(NodeKind::Borrow); }
 
 // One namespace of import or export names: strong uniqueness, and the
 // resources named by plain labels (for [constructor]/[method]/[static]).
@@ -170,7 +170,7 @@ class Validator {
     return false;
   }
 
-  TNode* make(K k);
+  TNode* make(NodeKind kind);
   TRef prim(PrimValType p);
 
   TRef alias_node(TRef t);
@@ -188,7 +188,7 @@ class Validator {
 
   // ---- type equality / subtyping (validate_type_graph.cpp) ------------------
   static TRef base(TRef t);
-  static const char* kind_word(K k);
+  static const char* kind_word(NodeKind kind);
   static std::string expected_desc(TRef t);
   static std::string actual_desc(TRef t);
   static bool because(std::string& why, const std::string& context);
@@ -250,7 +250,7 @@ class Validator {
   TRef define(Scope&, const EnumType& t, uint32_t off);
   TRef define(Scope& s, const OptionType& t, uint32_t off);
   TRef define(Scope& s, const ResultType& t, uint32_t off);
-  TRef handle(Scope& s, uint32_t idx, K k, uint32_t off);
+  TRef handle(Scope& s, uint32_t idx, NodeKind kind, uint32_t off);
   TRef define(Scope& s, const OwnType& t, uint32_t off);
   TRef define(Scope& s, const BorrowType& t, uint32_t off);
   TRef define(Scope& s, const FuncType& t, uint32_t off);
@@ -281,7 +281,7 @@ class Validator {
   bool canon(Scope& s, const Canon& c, uint32_t off);
 
   // ---- core instances (validate.cpp) ----------------------------------------
-  static CoreExtern module_extern(const Module& m, ExternKind k, uint32_t idx);
+  static CoreExtern module_extern(const Module& m, ExternKind kind, uint32_t idx);
   static ModuleRef module_info(const Module& m);
   bool core_instance(Scope& s, const CoreInstance& ci, uint32_t off);
 

@@ -13,12 +13,12 @@ namespace wippy::component::validate_detail {
 
 namespace {
 
-const char* kind_desc(K k) {
-  switch (k) {
-    case K::Func: return "a function";
-    case K::Component: return "a component";
-    case K::Instance: return "an instance";
-    case K::Resource: return "a resource";
+const char* kind_desc(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::Func: return "a function";
+    case NodeKind::Component: return "a component";
+    case NodeKind::Instance: return "an instance";
+    case NodeKind::Resource: return "a resource";
     default: return "a defined";
   }
 }
@@ -83,16 +83,17 @@ TRef Validator::valtype(const Scope& s, const ValType& v, uint32_t off) {
 // named parts)?
 bool Validator::type_named(TRef t, const std::set<TRef>& set) {
   if (!t) return true;
-  switch (t->k) {
-    case K::Prim: return true;
-    case K::Record: case K::Variant: case K::Enum: case K::Flags: case K::Resource: return set.count(t) > 0;
-    case K::Own: case K::Borrow: return set.count(t->a) > 0;
-    case K::Tuple:
+  switch (t->kind) {
+    case NodeKind::Prim: return true;
+    case NodeKind::Record: case NodeKind::Variant: case NodeKind::Enum: case NodeKind::Flags: case NodeKind::Resource:
+      return set.count(t) > 0;
+    case NodeKind::Own: case NodeKind::Borrow: return set.count(t->a) > 0;
+    case NodeKind::Tuple:
       for (auto& f : t->fields)
         if (!type_named(f.second, set)) return false;
       return true;
-    case K::List: case K::Option: return type_named(t->a, set);
-    case K::Result: return type_named(t->a, set) && type_named(t->b, set);
+    case NodeKind::List: case NodeKind::Option: return type_named(t->a, set);
+    case NodeKind::Result: return type_named(t->a, set) && type_named(t->b, set);
     default: return true;
   }
 }
@@ -100,16 +101,17 @@ bool Validator::type_named(TRef t, const std::set<TRef>& set) {
 // The parts of a type being named by an import or export must be named.
 bool Validator::parts_named(TRef t, const std::set<TRef>& set) {
   if (!t) return true;
-  switch (t->k) {
-    case K::Prim: case K::Flags: case K::Enum: case K::Resource: case K::Component: return true;
-    case K::Own: case K::Borrow: return set.count(t->a) > 0;
-    case K::Record: case K::Variant: case K::Tuple: case K::Func:
+  switch (t->kind) {
+    case NodeKind::Prim: case NodeKind::Flags: case NodeKind::Enum: case NodeKind::Resource: case NodeKind::Component:
+      return true;
+    case NodeKind::Own: case NodeKind::Borrow: return set.count(t->a) > 0;
+    case NodeKind::Record: case NodeKind::Variant: case NodeKind::Tuple: case NodeKind::Func:
       for (auto& f : t->fields)
         if (!type_named(f.second, set)) return false;
       return type_named(t->a, set);
-    case K::List: case K::Option: return type_named(t->a, set);
-    case K::Result: return type_named(t->a, set) && type_named(t->b, set);
-    case K::Instance:
+    case NodeKind::List: case NodeKind::Option: return type_named(t->a, set);
+    case NodeKind::Result: return type_named(t->a, set) && type_named(t->b, set);
+    case NodeKind::Instance:
       for (auto& x : t->exports) {
         if (x.sort == Sort::Type) {
           if (!parts_named(x.type, set)) return false;
@@ -188,7 +190,7 @@ bool Validator::check_name(NameCtx& ctx, const ExternName& n, const char* what, 
   ctx.keys[key] = n.name;
   if (!check_implements(n, *parsed, item.sort, off)) return false;
   using PK = ParsedName::Kind;
-  if (parsed->kind == PK::Label && item.sort == Sort::Type && item.type && item.type->k == K::Resource) {
+  if (parsed->kind == PK::Label && item.sort == Sort::Type && item.type && item.type->kind == NodeKind::Resource) {
     ctx.res_by_label[parsed->label] = item.type;
     ctx.label_by_res.emplace(item.type, parsed->label);
   }
@@ -200,15 +202,17 @@ bool Validator::check_name(NameCtx& ctx, const ExternName& n, const char* what, 
   switch (parsed->kind) {
     case PK::Constructor: {
       if (!ft->a) return bad("function should return one value");
-      TRef result = ft->a->k == K::Result ? ft->a->a : ft->a;
-      if (!result || result->k != K::Own) return bad("function should return `(own $T)` or `(result (own $T))`");
+      TRef result = ft->a->kind == NodeKind::Result ? ft->a->a : ft->a;
+      if (!result || result->kind != NodeKind::Own)
+        return bad("function should return `(own $T)` or `(result (own $T))`");
       res = result->a;
       break;
     }
     case PK::Method:
       if (ft->fields.empty()) return bad("function should have at least one argument");
       if (ft->fields[0].first != "self") return bad("function should have a first argument called `self`");
-      if (ft->fields[0].second->k != K::Borrow) return bad("function should take a first argument of `(borrow $T)`");
+      if (ft->fields[0].second->kind != NodeKind::Borrow)
+        return bad("function should take a first argument of `(borrow $T)`");
       res = ft->fields[0].second->a;
       break;
     default:
@@ -241,9 +245,11 @@ bool Validator::extern_item(Scope& s, const ExternDesc& d, Item& out, uint32_t o
     case Sort::Instance: {
       TRef t = type_at(s, d.index, off);
       if (!t) return false;
-      K want = d.sort == Sort::Func ? K::Func : d.sort == Sort::Component ? K::Component : K::Instance;
-      if (t->k != want) return fail(off, fmt::format("type index {} is not {} type", d.index, kind_desc(want)));
-      out.type = want == K::Func ? t : freshen(t);
+      NodeKind want = d.sort == Sort::Func        ? NodeKind::Func
+                      : d.sort == Sort::Component ? NodeKind::Component
+                                                  : NodeKind::Instance;
+      if (t->kind != want) return fail(off, fmt::format("type index {} is not {} type", d.index, kind_desc(want)));
+      out.type = want == NodeKind::Func ? t : freshen(t);
       return true;
     }
     case Sort::Value:
@@ -256,7 +262,7 @@ bool Validator::extern_item(Scope& s, const ExternDesc& d, Item& out, uint32_t o
       return out.type != nullptr;
     case Sort::Type:
       if (d.bound.sub_resource) {
-        TNode* r = make(K::Resource);
+        TNode* r = make(NodeKind::Resource);
         r->owner = &s;
         out.type = r;
         return true;
@@ -348,7 +354,7 @@ bool Validator::alias(Scope& s, const Alias& a, uint32_t off) {
           if (crosses_component && refers_to_resources(t))
             return fail(off, "canonical outer alias of a type that transitively refers to resources");
           // A resource named in an enclosing scope stays nameable here.
-          if (t && t->k == K::Resource) {
+          if (t && t->kind == NodeKind::Resource) {
             if (target->named_imports.count(t)) s.named_imports.insert(t);
             if (target->named_exports.count(t)) s.named_exports.insert(t);
           }

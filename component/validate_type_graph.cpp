@@ -59,7 +59,7 @@ void measure(TRef root) {
     work.pop_back();
     uint32_t depth = 0;
     uint64_t size = 1;
-    bool sums = uint8_t(t->k) <= uint8_t(K::Func);  // value and function types
+    bool sums = uint8_t(t->kind) <= uint8_t(NodeKind::Func);  // value and function types
     for_each_child(t, [&](TRef c) {
       if (!c) return;
       depth = std::max(depth, c->depth);
@@ -70,16 +70,16 @@ void measure(TRef root) {
   }
 }
 
-TNode* Validator::make(K k) {
+TNode* Validator::make(NodeKind kind) {
   arena_.push_back(std::make_unique<TNode>());
-  arena_.back()->k = k;
+  arena_.back()->kind = kind;
   return arena_.back().get();
 }
 
 TRef Validator::prim(PrimValType p) {
   auto it = prims_.find(p);
   if (it != prims_.end()) return it->second;
-  TNode* n = make(K::Prim);
+  TNode* n = make(NodeKind::Prim);
   n->prim = p;
   prims_[p] = n;
   return n;
@@ -89,8 +89,8 @@ TRef Validator::prim(PrimValType p) {
 // structural copy, or for a resource a node whose base() is t's.
 TRef Validator::alias_node(TRef t) {
   if (!t) return t;
-  TNode* n = make(t->k);
-  if (t->k == K::Resource) {
+  TNode* n = make(t->kind);
+  if (t->kind == NodeKind::Resource) {
     n->alias_of = base(t);
     n->local = t->local;
     n->owner = t->owner;
@@ -107,29 +107,29 @@ TRef Validator::alias_node(TRef t) {
 
 bool Validator::contains_borrow(TRef t) {
   if (!t) return false;
-  switch (t->k) {
-    case K::Borrow: return true;
-    case K::Record: case K::Variant: case K::Tuple:
+  switch (t->kind) {
+    case NodeKind::Borrow: return true;
+    case NodeKind::Record: case NodeKind::Variant: case NodeKind::Tuple:
       for (auto& f : t->fields)
         if (contains_borrow(f.second)) return true;
       return false;
-    case K::List: case K::Option: return contains_borrow(t->a);
-    case K::Result: return contains_borrow(t->a) || contains_borrow(t->b);
+    case NodeKind::List: case NodeKind::Option: return contains_borrow(t->a);
+    case NodeKind::Result: return contains_borrow(t->a) || contains_borrow(t->b);
     default: return false;
   }
 }
 
 bool Validator::needs_memory(TRef t) {
   if (!t) return false;
-  switch (t->k) {
-    case K::Prim: return t->prim == PrimValType::String;
-    case K::List: return !t->fixed_len || needs_memory(t->a);
-    case K::Record: case K::Variant: case K::Tuple:
+  switch (t->kind) {
+    case NodeKind::Prim: return t->prim == PrimValType::String;
+    case NodeKind::List: return !t->fixed_len || needs_memory(t->a);
+    case NodeKind::Record: case NodeKind::Variant: case NodeKind::Tuple:
       for (auto& f : t->fields)
         if (needs_memory(f.second)) return true;
       return false;
-    case K::Option: return needs_memory(t->a);
-    case K::Result: return needs_memory(t->a) || needs_memory(t->b);
+    case NodeKind::Option: return needs_memory(t->a);
+    case NodeKind::Result: return needs_memory(t->a) || needs_memory(t->b);
     default: return false;
   }
 }
@@ -137,18 +137,18 @@ bool Validator::needs_memory(TRef t) {
 // Does `t` transitively mention a resource not owned by scope `owner`?
 bool Validator::refers_to_resources(TRef t) {
   if (!t) return false;
-  switch (t->k) {
-    case K::Resource: case K::Own: case K::Borrow: return true;
-    case K::Record: case K::Variant: case K::Tuple: case K::Func:
+  switch (t->kind) {
+    case NodeKind::Resource: case NodeKind::Own: case NodeKind::Borrow: return true;
+    case NodeKind::Record: case NodeKind::Variant: case NodeKind::Tuple: case NodeKind::Func:
       for (auto& f : t->fields)
         if (refers_to_resources(f.second)) return true;
       return refers_to_resources(t->a);
-    case K::List: case K::Option: return refers_to_resources(t->a);
-    case K::Result: return refers_to_resources(t->a) || refers_to_resources(t->b);
-    case K::Instance: case K::Component:
+    case NodeKind::List: case NodeKind::Option: return refers_to_resources(t->a);
+    case NodeKind::Result: return refers_to_resources(t->a) || refers_to_resources(t->b);
+    case NodeKind::Instance: case NodeKind::Component:
       for (auto* v : {&t->imports, &t->exports})
         for (auto& i : *v)
-          if (i.sort == Sort::Type && i.type && i.type->k == K::Resource) return true;
+          if (i.sort == Sort::Type && i.type && i.type->kind == NodeKind::Resource) return true;
       return false;
     default: return false;
   }
@@ -162,27 +162,27 @@ bool Validator::refers_to_resources(TRef t) {
 // `x`: expected u32, found tuple"), worded as wasm-tools words it.
 
 TRef Validator::base(TRef t) {
-  while (t && t->k == K::Resource && t->alias_of) t = t->alias_of;
+  while (t && t->kind == NodeKind::Resource && t->alias_of) t = t->alias_of;
   return t;
 }
 
-const char* Validator::kind_word(K k) {
-  switch (k) {
-    case K::Prim: return "primitive";
-    case K::Record: return "record";
-    case K::Variant: return "variant";
-    case K::List: return "list";  // see list_word()
-    case K::Tuple: return "tuple";
-    case K::Flags: return "flags";
-    case K::Enum: return "enum";
-    case K::Option: return "option";
-    case K::Result: return "result";
-    case K::Own: return "own";
-    case K::Borrow: return "borrow";
-    case K::Func: return "func";
-    case K::Component: return "component";
-    case K::Instance: return "instance";
-    case K::Resource: return "resource";
+const char* Validator::kind_word(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::Prim: return "primitive";
+    case NodeKind::Record: return "record";
+    case NodeKind::Variant: return "variant";
+    case NodeKind::List: return "list";  // see list_word()
+    case NodeKind::Tuple: return "tuple";
+    case NodeKind::Flags: return "flags";
+    case NodeKind::Enum: return "enum";
+    case NodeKind::Option: return "option";
+    case NodeKind::Result: return "result";
+    case NodeKind::Own: return "own";
+    case NodeKind::Borrow: return "borrow";
+    case NodeKind::Func: return "func";
+    case NodeKind::Component: return "component";
+    case NodeKind::Instance: return "instance";
+    case NodeKind::Resource: return "resource";
   }
   return "type";
 }
@@ -190,13 +190,13 @@ const char* Validator::kind_word(K k) {
 // A primitive written directly as a value type is named by itself; one
 // defined by a type definition is "primitive" on the expected side.
 std::string Validator::expected_desc(TRef t) {
-  if (t->k == K::Prim && !t->defined) return prim_name(t->prim);
-  return t->k == K::List && t->is_map ? "map" : kind_word(t->k);
+  if (t->kind == NodeKind::Prim && !t->defined) return prim_name(t->prim);
+  return t->kind == NodeKind::List && t->is_map ? "map" : kind_word(t->kind);
 }
 
 std::string Validator::actual_desc(TRef t) {
-  if (t->k == K::Prim) return prim_name(t->prim);
-  return t->k == K::List && t->is_map ? "map" : kind_word(t->k);
+  if (t->kind == NodeKind::Prim) return prim_name(t->prim);
+  return t->kind == NodeKind::List && t->is_map ? "map" : kind_word(t->kind);
 }
 
 bool Validator::because(std::string& why, const std::string& context) {
@@ -214,18 +214,18 @@ bool Validator::mismatch(std::string& why, std::string msg) {
 bool Validator::type_eq(TRef a, TRef e, std::string& why) {
   if (a == e) return true;
   if (!a || !e) return mismatch(why, "missing type");
-  if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
-  switch (a->k) {
-    case K::Prim:
+  if (a->kind != e->kind) return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
+  switch (a->kind) {
+    case NodeKind::Prim:
       if (a->prim == e->prim) return true;
       return mismatch(why, fmt::format("expected primitive `{}` found primitive `{}`", prim_name(e->prim),
                                        prim_name(a->prim)));
-    case K::Resource:
+    case NodeKind::Resource:
       if (base(a) == base(e)) return true;
       return mismatch(why, "resource types are not the same");
-    case K::Record:
+    case NodeKind::Record:
       return fields_eq(a, e, why, "fields", "field name", "record field");
-    case K::Variant:
+    case NodeKind::Variant:
       if (a->fields.size() != e->fields.size())
         return mismatch(why, fmt::format("expected {} cases, found {}", e->fields.size(), a->fields.size()));
       for (size_t i = 0; i < a->fields.size(); ++i) {
@@ -239,20 +239,20 @@ bool Validator::type_eq(TRef a, TRef e, std::string& why) {
           return because(why, fmt::format("type mismatch in variant case `{}`", quote_input(name)));
       }
       return true;
-    case K::Tuple:
+    case NodeKind::Tuple:
       if (a->fields.size() != e->fields.size())
         return mismatch(why, fmt::format("expected {} types, found {}", e->fields.size(), a->fields.size()));
       for (size_t i = 0; i < a->fields.size(); ++i)
         if (!type_eq(a->fields[i].second, e->fields[i].second, why))
           return because(why, fmt::format("type mismatch in tuple field {}", i));
       return true;
-    case K::Flags:
+    case NodeKind::Flags:
       if (a->labels == e->labels) return true;
       return mismatch(why, "mismatch in flags elements");
-    case K::Enum:
+    case NodeKind::Enum:
       if (a->labels == e->labels) return true;
       return mismatch(why, "mismatch in enum elements");
-    case K::List:
+    case NodeKind::List:
       if (a->is_map != e->is_map)
         return mismatch(why, fmt::format("expected {}, found {}", expected_desc(e), actual_desc(a)));
       if (a->fixed_len != e->fixed_len)
@@ -261,12 +261,12 @@ bool Validator::type_eq(TRef a, TRef e, std::string& why) {
                                          a->fixed_len ? std::to_string(a->fixed_len) : "any number"));
       return type_eq(a->a, e->a, why) ||
              because(why, a->is_map ? "type mismatch in map key or value" : "type mismatch in list element");
-    case K::Option:
+    case NodeKind::Option:
       return type_eq(a->a, e->a, why) || because(why, "type mismatch in option payload");
-    case K::Own:
-    case K::Borrow:
+    case NodeKind::Own:
+    case NodeKind::Borrow:
       return type_eq(a->a, e->a, why);
-    case K::Result:
+    case NodeKind::Result:
       for (int side = 0; side < 2; ++side) {
         TRef at = side ? a->b : a->a, et = side ? e->b : e->a;
         const char* which = side ? "err" : "ok";
@@ -276,12 +276,12 @@ bool Validator::type_eq(TRef a, TRef e, std::string& why) {
           return because(why, fmt::format("type mismatch in {} variant", which));
       }
       return true;
-    case K::Func: return func_sub(a, e, why);
-    case K::Instance:
-    case K::Component: {
+    case NodeKind::Func: return func_sub(a, e, why);
+    case NodeKind::Instance:
+    case NodeKind::Component: {
       std::string ignored;
       if (!subtype(a, e, why)) return false;
-      if (!subtype(e, a, ignored)) return mismatch(why, fmt::format("{} types are not the same", kind_word(a->k)));
+      if (!subtype(e, a, ignored)) return mismatch(why, fmt::format("{} types are not the same", kind_word(a->kind)));
       return true;
     }
   }
@@ -333,12 +333,13 @@ bool Validator::item_sub(const Item& a, const Item& e, std::string& why) {
     case Sort::Type: {
       TRef at = base(a.type), et = base(e.type);
       if (!at || !et) return mismatch(why, "missing type");
-      if (et->k == K::Resource) {
-        if (at->k != K::Resource)
-          return mismatch(why, fmt::format("expected resource, found {} type", is_valtype_node(at) ? "defined" : kind_word(at->k)));
+      if (et->kind == NodeKind::Resource) {
+        if (at->kind != NodeKind::Resource)
+          return mismatch(why, fmt::format("expected resource, found {} type",
+                                           is_valtype_node(at) ? "defined" : kind_word(at->kind)));
         return at == et || mismatch(why, "resource types are not the same");
       }
-      if (at->k == K::Resource) return mismatch(why, "expected defined type, found resource");
+      if (at->kind == NodeKind::Resource) return mismatch(why, "expected defined type, found resource");
       return type_eq(at, et, why);
     }
     case Sort::CoreModule: return module_sub(*a.module, *e.module, why);
@@ -354,10 +355,11 @@ bool Validator::item_sub(const Item& a, const Item& e, std::string& why) {
 bool Validator::subtype(TRef a, TRef e, std::string& why) {
   if (a == e) return true;
   if (!a || !e) return mismatch(why, "missing type");
-  if (a->k != e->k) return mismatch(why, fmt::format("expected {}, found {}", kind_word(e->k), kind_word(a->k)));
-  if (a->k == K::Func) return func_sub(a, e, why);
-  if (a->k != K::Instance && a->k != K::Component) return type_eq(a, e, why);
-  if (a->k == K::Component) {
+  if (a->kind != e->kind)
+    return mismatch(why, fmt::format("expected {}, found {}", kind_word(e->kind), kind_word(a->kind)));
+  if (a->kind == NodeKind::Func) return func_sub(a, e, why);
+  if (a->kind != NodeKind::Instance && a->kind != NodeKind::Component) return type_eq(a, e, why);
+  if (a->kind == NodeKind::Component) {
     // The actual component's abstract imports take the expected ones.
     Subst m;
     std::set<TRef> fresh(a->fresh.begin(), a->fresh.end());
@@ -373,7 +375,7 @@ bool Validator::subtype(TRef a, TRef e, std::string& why) {
       if (const Item* i = find_item(a->exports, x.name)) bind(x, *i, m, fresh);
     if (!m.empty()) e = subst(e, m);
   }
-  if (a->k == K::Component) {
+  if (a->kind == NodeKind::Component) {
     for (auto& i : a->imports) {
       const Item* x = find_item(e->imports, i.name);
       if (!x) return mismatch(why, fmt::format("missing expected import `{}`", quote_input(i.name)));
@@ -384,7 +386,8 @@ bool Validator::subtype(TRef a, TRef e, std::string& why) {
     const Item* i = find_item(a->exports, x.name);
     if (!i) return mismatch(why, fmt::format("missing expected export `{}`", quote_input(x.name)));
     if (!item_sub(*i, x, why))
-      return because(why, fmt::format("type mismatch in {}export `{}`", a->k == K::Instance ? "instance " : "", quote_input(x.name)));
+      return because(why, fmt::format("type mismatch in {}export `{}`", a->kind == NodeKind::Instance ? "instance " : "",
+                                      quote_input(x.name)));
   }
   return true;
 }
@@ -464,7 +467,7 @@ TRef Validator::subst(TRef t, Subst& m) {
   if (!t) return t;
   auto it = m.find(t);
   if (it != m.end()) return it->second;
-  if (t->k == K::Resource && t->alias_of) {
+  if (t->kind == NodeKind::Resource && t->alias_of) {
     // Another name for a resource: renamed when its base is substituted.
     TRef b = subst(t->alias_of, m);
     if (b == t->alias_of) return t;
@@ -472,7 +475,9 @@ TRef Validator::subst(TRef t, Subst& m) {
     m[t] = n;
     return n;
   }
-  if (t->k == K::Prim || t->k == K::Resource || t->k == K::Flags || t->k == K::Enum) return t;
+  if (t->kind == NodeKind::Prim || t->kind == NodeKind::Resource || t->kind == NodeKind::Flags ||
+      t->kind == NodeKind::Enum)
+    return t;
   TNode copy = *t;
   bool changed = false;
   auto sub = [&](TRef& r) {
@@ -491,7 +496,7 @@ TRef Validator::subst(TRef t, Subst& m) {
     m[t] = t;
     return t;
   }
-  TNode* n = make(t->k);
+  TNode* n = make(t->kind);
   *n = std::move(copy);
   n->depth = 0;  // its parts changed
   measure(n);
@@ -505,7 +510,7 @@ TRef Validator::freshen(TRef t, Subst m) {
   if (!t) return t;
   for (TRef r : t->fresh) {
     if (m.count(r)) continue;
-    TNode* n = make(K::Resource);
+    TNode* n = make(NodeKind::Resource);
     n->owner = r->owner;
     m[r] = n;
   }
@@ -519,7 +524,7 @@ void Validator::bind(const Item& expected, const Item& actual, Subst& m, const s
   if (expected.sort != actual.sort || !expected.type || !actual.type) return;
   if (expected.sort == Sort::Type) {
     TRef e = base(expected.type);
-    if (e->k == K::Resource && fresh.count(e) && !m.count(e) && actual.type->k == K::Resource)
+    if (e->kind == NodeKind::Resource && fresh.count(e) && !m.count(e) && actual.type->kind == NodeKind::Resource)
       m[e] = base(actual.type);
     return;
   }

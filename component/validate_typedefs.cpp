@@ -65,8 +65,8 @@ uint64_t Validator::disc_size(size_t cases) { return cases <= 256 ? 1 : cases <=
 Validator::Layout Validator::layout(TRef t) {
   constexpr uint64_t kCap = uint64_t(1) << 40;
   if (!t) return {};
-  switch (t->k) {
-    case K::Prim:
+  switch (t->kind) {
+    case NodeKind::Prim:
       switch (t->prim) {
         case PrimValType::Bool: case PrimValType::S8: case PrimValType::U8: return {1, 1};
         case PrimValType::S16: case PrimValType::U16: return {2, 2};
@@ -74,12 +74,12 @@ Validator::Layout Validator::layout(TRef t) {
         case PrimValType::String: return {16, 8};
         default: return {4, 4};
       }
-    case K::List: {
+    case NodeKind::List: {
       if (!t->fixed_len) return {16, 8};
       Layout e = layout(t->a);
       return {std::min(kCap, e.size * t->fixed_len), e.align};
     }
-    case K::Record: case K::Tuple: {
+    case NodeKind::Record: case NodeKind::Tuple: {
       Layout out;
       for (auto& f : t->fields) {
         Layout e = layout(f.second);
@@ -89,17 +89,17 @@ Validator::Layout Validator::layout(TRef t) {
       out.size = align_up(out.size, out.align);
       return out;
     }
-    case K::Flags: {
+    case NodeKind::Flags: {
       size_t n = t->labels.size();
       if (n <= 8) return {1, 1};
       if (n <= 16) return {2, 2};
       return {4 * ((n + 31) / 32), 4};
     }
-    case K::Enum: {
+    case NodeKind::Enum: {
       uint64_t d = disc_size(t->labels.size());
       return {d, d};
     }
-    case K::Variant: case K::Option: case K::Result: {
+    case NodeKind::Variant: case NodeKind::Option: case NodeKind::Result: {
       std::vector<TRef> cases = case_payloads(t);
       uint64_t d = disc_size(cases.size());
       Layout payload;
@@ -116,7 +116,7 @@ Validator::Layout Validator::layout(TRef t) {
 }
 
 TRef Validator::define(Scope&, const PrimValType& p, uint32_t) {
-  TNode* n = make(K::Prim);
+  TNode* n = make(NodeKind::Prim);
   n->prim = p;
   n->defined = true;
   return n;
@@ -125,7 +125,7 @@ TRef Validator::define(Scope&, const PrimValType& p, uint32_t) {
 TRef Validator::define(Scope& s, const RecordType& t, uint32_t off) {
   if (t.fields.empty()) return fail(off, "record type must have at least one field"), nullptr;
   std::vector<std::string> names;
-  TNode* n = make(K::Record);
+  TNode* n = make(NodeKind::Record);
   for (auto& f : t.fields) {
     names.push_back(f.name);
     TRef ft = valtype(s, f.type, off);
@@ -139,7 +139,7 @@ TRef Validator::define(Scope& s, const RecordType& t, uint32_t off) {
 TRef Validator::define(Scope& s, const VariantType& t, uint32_t off) {
   if (t.cases.empty()) return fail(off, "variant type must have at least one case"), nullptr;
   std::vector<std::string> names;
-  TNode* n = make(K::Variant);
+  TNode* n = make(NodeKind::Variant);
   for (auto& c : t.cases) {
     names.push_back(c.name);
     TRef ct = nullptr;
@@ -151,7 +151,7 @@ TRef Validator::define(Scope& s, const VariantType& t, uint32_t off) {
 }
 
 TRef Validator::define(Scope& s, const ListType& t, uint32_t off) {
-  TNode* n = make(K::List);
+  TNode* n = make(NodeKind::List);
   if (!(n->a = valtype(s, t.elem, off))) return nullptr;
   if (t.length) {
     if (*t.length == 0) return fail(off, "fixed-size lists must have more than zero elements"), nullptr;
@@ -161,11 +161,11 @@ TRef Validator::define(Scope& s, const ListType& t, uint32_t off) {
 }
 
 TRef Validator::define(Scope& s, const MapType& t, uint32_t off) {
-  TNode* entry = make(K::Tuple);
-  TRef k = valtype(s, t.key, off), v = k ? valtype(s, t.value, off) : nullptr;
-  if (!v) return nullptr;
-  entry->fields = {{"", k}, {"", v}};
-  TNode* n = make(K::List);
+  TNode* entry = make(NodeKind::Tuple);
+  TRef key = valtype(s, t.key, off), value = key ? valtype(s, t.value, off) : nullptr;
+  if (!value) return nullptr;
+  entry->fields = {{"", key}, {"", value}};
+  TNode* n = make(NodeKind::List);
   n->a = entry;
   n->is_map = true;
   return n;
@@ -173,7 +173,7 @@ TRef Validator::define(Scope& s, const MapType& t, uint32_t off) {
 
 TRef Validator::define(Scope& s, const TupleType& t, uint32_t off) {
   if (t.elems.empty()) return fail(off, "tuple type must have at least one type"), nullptr;
-  TNode* n = make(K::Tuple);
+  TNode* n = make(NodeKind::Tuple);
   for (auto& e : t.elems) {
     TRef et = valtype(s, e, off);
     if (!et) return nullptr;
@@ -186,7 +186,7 @@ TRef Validator::define(Scope&, const FlagsType& t, uint32_t off) {
   if (t.names.empty()) return fail(off, "flags must have at least one entry"), nullptr;
   if (t.names.size() > 32) return fail(off, "cannot have more than 32 flags"), nullptr;
   if (!labels_unique(t.names, "flag", off)) return nullptr;
-  TNode* n = make(K::Flags);
+  TNode* n = make(NodeKind::Flags);
   n->labels = t.names;
   return n;
 }
@@ -194,39 +194,42 @@ TRef Validator::define(Scope&, const FlagsType& t, uint32_t off) {
 TRef Validator::define(Scope&, const EnumType& t, uint32_t off) {
   if (t.names.empty()) return fail(off, "enum type must have at least one variant"), nullptr;
   if (!labels_unique(t.names, "enum tag", off)) return nullptr;
-  TNode* n = make(K::Enum);
+  TNode* n = make(NodeKind::Enum);
   n->labels = t.names;
   return n;
 }
 
 TRef Validator::define(Scope& s, const OptionType& t, uint32_t off) {
-  TNode* n = make(K::Option);
+  TNode* n = make(NodeKind::Option);
   if (!(n->a = valtype(s, t.elem, off))) return nullptr;
   return n;
 }
 
 TRef Validator::define(Scope& s, const ResultType& t, uint32_t off) {
-  TNode* n = make(K::Result);
+  TNode* n = make(NodeKind::Result);
   if (t.ok && !(n->a = valtype(s, *t.ok, off))) return nullptr;
   if (t.err && !(n->b = valtype(s, *t.err, off))) return nullptr;
   return n;
 }
 
-TRef Validator::handle(Scope& s, uint32_t idx, K k, uint32_t off) {
+TRef Validator::handle(Scope& s, uint32_t idx, NodeKind kind, uint32_t off) {
   TRef r = type_at(s, idx, off);
   if (!r) return nullptr;
-  if (r->k != K::Resource) return fail(off, fmt::format("type index {} is not a resource type", idx)), nullptr;
-  TNode* n = make(k);
+  if (r->kind != NodeKind::Resource)
+    return fail(off, fmt::format("type index {} is not a resource type", idx)), nullptr;
+  TNode* n = make(kind);
   n->a = r;
   return n;
 }
 
-TRef Validator::define(Scope& s, const OwnType& t, uint32_t off) { return handle(s, t.resource, K::Own, off); }
+TRef Validator::define(Scope& s, const OwnType& t, uint32_t off) { return handle(s, t.resource, NodeKind::Own, off); }
 
-TRef Validator::define(Scope& s, const BorrowType& t, uint32_t off) { return handle(s, t.resource, K::Borrow, off); }
+TRef Validator::define(Scope& s, const BorrowType& t, uint32_t off) {
+  return handle(s, t.resource, NodeKind::Borrow, off);
+}
 
 TRef Validator::define(Scope& s, const FuncType& t, uint32_t off) {
-  TNode* n = make(K::Func);
+  TNode* n = make(NodeKind::Func);
   std::vector<std::string> names;
   for (auto& p : t.params) {
     names.push_back(p.name);
@@ -249,7 +252,7 @@ TRef Validator::define(Scope& s, const ResourceType& t, uint32_t off) {
     wippy::FuncType want{{wippy::ValType::I32}, {}};
     if (!(s.core_funcs[*t.dtor] == want)) return fail(off, "wrong signature for a destructor"), nullptr;
   }
-  TNode* n = make(K::Resource);
+  TNode* n = make(NodeKind::Resource);
   n->local = true;
   n->owner = &s;
   s.local_resources.push_back(n);
@@ -268,7 +271,7 @@ TRef Validator::decls(Scope& parent, const std::vector<Decl>& ds, bool component
   s.parent = &parent;
   s.is_component = false;
   s.is_instance_type = !component;
-  TNode* n = make(component ? K::Component : K::Instance);
+  TNode* n = make(component ? NodeKind::Component : NodeKind::Instance);
   for (auto& d : ds) {
     uint32_t at = d.offset ? d.offset : off;
     switch (d.kind) {

@@ -38,7 +38,7 @@ Error malformed(std::string msg) {
 // nested_component() -> run(); the nested decoder and its result live on
 // the heap.
 void Decoder::nested_component(std::span<const uint8_t> payload) {
-  uint32_t abs = r_.offset();
+  uint32_t abs = reader_.offset();
   if (depth_ + 1 > kMaxDepth) {
     fail("component nesting too deep");
     return;
@@ -48,11 +48,11 @@ void Decoder::nested_component(std::span<const uint8_t> payload) {
     error_ = r.error().message;
     return;
   }
-  uint32_t item = uint32_t(c_.components.size());
-  c_.components.push_back(std::make_shared<const Component>(std::move(sub->c_)));
+  uint32_t item = uint32_t(component_.components.size());
+  component_.components.push_back(std::make_shared<const Component>(std::move(sub->component_)));
   add(Sort::Component, Origin::Component, item);
   note(Origin::Component, item, abs);
-  r_.seek(payload.size());
+  reader_.seek(payload.size());
 }
 
 std::shared_ptr<const Module> Decoder::premade_module(std::span<const uint8_t> payload) {
@@ -66,11 +66,11 @@ std::shared_ptr<const Module> Decoder::premade_module(std::span<const uint8_t> p
 }
 // Decodes one section whose payload is the current Reader (already bounded).
 void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
-  uint32_t abs = r_.offset();
+  uint32_t abs = reader_.offset();
   switch (id) {
     case 0:  // custom: a name, then anything
       name();
-      r_.seek(payload.size());
+      reader_.seek(payload.size());
       return;
     case 1: {  // core module
       if (payload.size() >= 8 && payload[6] == 0x01 && payload[7] == 0x00) {
@@ -89,11 +89,11 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
         module = std::make_shared<const Module>(std::move(*m));
       }
       if (reuse_) reuse_->seen.push_back(module);
-      uint32_t item = uint32_t(c_.core_modules.size());
-      c_.core_modules.push_back(std::move(module));
+      uint32_t item = uint32_t(component_.core_modules.size());
+      component_.core_modules.push_back(std::move(module));
       add(Sort::CoreModule, Origin::CoreModule, item);
       note(Origin::CoreModule, item, abs);
-      r_.seek(payload.size());
+      reader_.seek(payload.size());
       return;
     }
     case 4: nested_component(payload); return;
@@ -102,14 +102,14 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
       s.func = u32();
       uint32_t n = count();
       for (uint32_t i = 0; i < n && ok(); ++i) s.args.push_back(u32());
-      uint32_t results_at = r_.pos();
+      uint32_t results_at = reader_.pos();
       s.results = u32();
       if (ok() && s.results > kMaxStartResults)
         fail_at(results_at, fmt::format("start function declares {} results (at most {})", s.results, kMaxStartResults));
       if (!ok()) return;
-      uint32_t item = uint32_t(c_.starts.size());
+      uint32_t item = uint32_t(component_.starts.size());
       for (uint32_t i = 0; i < s.results; ++i) add(Sort::Value, Origin::Start, item);
-      c_.starts.push_back(std::move(s));
+      component_.starts.push_back(std::move(s));
       note(Origin::Start, item, abs);
       return;
     }
@@ -118,11 +118,11 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
   // The remaining sections are vectors of items.
   uint32_t n = count();
   for (uint32_t i = 0; i < n && ok(); ++i) {
-    uint32_t at = r_.offset();
+    uint32_t at = reader_.offset();
     switch (id) {
       case 2: {  // core instance
         CoreInstance ci;
-        uint32_t kat = r_.pos();
+        uint32_t kat = reader_.pos();
         uint8_t k = byte();
         if (k == 0x00) {
           ci.module = u32();
@@ -130,7 +130,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
           for (uint32_t j = 0; j < m && ok(); ++j) {
             CoreInstanceArg a;
             a.name = name();
-            uint32_t sat = r_.pos();
+            uint32_t sat = reader_.pos();
             uint8_t s = byte();
             if (ok() && s != 0x12) {
               fail_at(sat, fmt::format("invalid leading byte ({:#x}) for instantiation arg kind", s));
@@ -153,8 +153,8 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
           fail_at(kat, fmt::format("invalid leading byte ({:#x}) for core instance", k));
         }
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.core_instances.size());
-        c_.core_instances.push_back(std::move(ci));
+        uint32_t item = uint32_t(component_.core_instances.size());
+        component_.core_instances.push_back(std::move(ci));
         add(Sort::CoreInstance, Origin::CoreInstance, item);
         note(Origin::CoreInstance, item, at);
         break;
@@ -162,15 +162,15 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
       case 3: {  // core type
         CoreTypeDef t = core_type();
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.core_types.size());
-        c_.core_types.push_back(std::move(t));
+        uint32_t item = uint32_t(component_.core_types.size());
+        component_.core_types.push_back(std::move(t));
         add(Sort::CoreType, Origin::CoreType, item);
         note(Origin::CoreType, item, at);
         break;
       }
       case 5: {  // instance
         Instance inst;
-        uint32_t kat = r_.pos();
+        uint32_t kat = reader_.pos();
         uint8_t k = byte();
         if (k == 0x00) {
           inst.component = u32();
@@ -196,8 +196,8 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
           fail_at(kat, fmt::format("invalid leading byte ({:#x}) for instance", k));
         }
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.instances.size());
-        c_.instances.push_back(std::move(inst));
+        uint32_t item = uint32_t(component_.instances.size());
+        component_.instances.push_back(std::move(inst));
         add(Sort::Instance, Origin::Instance, item);
         note(Origin::Instance, item, at);
         break;
@@ -205,17 +205,17 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
       case 6: {  // alias
         Alias a = alias();
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.aliases.size());
+        uint32_t item = uint32_t(component_.aliases.size());
         add(a.sort, Origin::Alias, item);
-        c_.aliases.push_back(std::move(a));
+        component_.aliases.push_back(std::move(a));
         note(Origin::Alias, item, at);
         break;
       }
       case 7: {  // type
         TypeDef t = deftype(false);
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.types.size());
-        c_.types.push_back(std::move(t));
+        uint32_t item = uint32_t(component_.types.size());
+        component_.types.push_back(std::move(t));
         add(Sort::Type, Origin::Type, item);
         note(Origin::Type, item, at);
         break;
@@ -223,9 +223,9 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
       case 8: {  // canon
         Canon cn = canon();
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.canons.size());
+        uint32_t item = uint32_t(component_.canons.size());
         add(cn.kind == Canon::Kind::Lift ? Sort::Func : Sort::CoreFunc, Origin::Canon, item);
-        c_.canons.push_back(std::move(cn));
+        component_.canons.push_back(std::move(cn));
         note(Origin::Canon, item, at);
         break;
       }
@@ -234,9 +234,9 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
         imp.name = extern_name();
         imp.desc = externtype();
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.imports.size());
+        uint32_t item = uint32_t(component_.imports.size());
         add(imp.desc.sort, Origin::Import, item);
-        c_.imports.push_back(std::move(imp));
+        component_.imports.push_back(std::move(imp));
         note(Origin::Import, item, at);
         break;
       }
@@ -245,7 +245,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
         e.name = extern_name();
         e.item.sort = sort();
         e.item.index = u32();
-        uint32_t oat = r_.pos();
+        uint32_t oat = reader_.pos();
         uint8_t has = byte();
         if (has == 0x01) {
           e.desc = externtype();
@@ -253,9 +253,9 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
           fail_at(oat, fmt::format("invalid leading byte ({:#x}) for optional component export type", has));
         }
         if (!ok()) return;
-        uint32_t item = uint32_t(c_.exports.size());
+        uint32_t item = uint32_t(component_.exports.size());
         add(e.item.sort, Origin::Export, item);
-        c_.exports.push_back(std::move(e));
+        component_.exports.push_back(std::move(e));
         note(Origin::Export, item, at);
         break;
       }
@@ -263,11 +263,11 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
         ValueDef v;
         v.type = valtype();
         uint32_t len = count();
-        auto b = r_.bytes(len);
+        auto b = reader_.bytes(len);
         if (!ok()) return;
         v.bytes.assign(b.begin(), b.end());
-        uint32_t item = uint32_t(c_.values.size());
-        c_.values.push_back(std::move(v));
+        uint32_t item = uint32_t(component_.values.size());
+        component_.values.push_back(std::move(v));
         add(Sort::Value, Origin::Value, item);
         note(Origin::Value, item, at);
         break;
@@ -281,60 +281,61 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
 
 Result<Component> Decoder::run() {
   if (auto r = run_body(); !r) return r.error();
-  return std::move(c_);
+  return std::move(component_);
 }
 
 Result<void> Decoder::run_body() {
   static constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
-  auto magic = r_.bytes(4);
+  auto magic = reader_.bytes(4);
   if (!ok() || std::memcmp(magic.data(), kMagic, 4) != 0) {
-    return make_error(ErrorKind::Malformed, fmt::format("magic header not detected at offset {}", r_.offset() - (ok() ? 4 : 0)));
+    return make_error(ErrorKind::Malformed, fmt::format("magic header not detected at offset {}", reader_.offset() - (ok() ? 4 : 0)));
   }
-  r_.seek(4);
+  reader_.seek(4);
   uint8_t v0 = byte(), v1 = byte(), l0 = byte(), l1 = byte();
-  if (!ok()) return make_error(ErrorKind::Malformed, fmt::format("unexpected end-of-file at offset {}", r_.offset()));
+  if (!ok())
+    return make_error(ErrorKind::Malformed, fmt::format("unexpected end-of-file at offset {}", reader_.offset()));
   if (l0 == 0x00 && l1 == 0x00) {
     return make_error(ErrorKind::Malformed,
                       fmt::format("expected a version header for a component, found a core module's (layer 0 at "
                                   "offset {})",
-                                  r_.offset() - 2));
+                                  reader_.offset() - 2));
   }
   if (l0 != 0x01 || l1 != 0x00) {
     return make_error(ErrorKind::Malformed,
-                      fmt::format("unknown binary layer 0x{:02x}{:02x} at offset {}", l1, l0, r_.offset() - 2));
+                      fmt::format("unknown binary layer 0x{:02x}{:02x} at offset {}", l1, l0, reader_.offset() - 2));
   }
   if (v0 != 0x0d || v1 != 0x00) {
     return make_error(ErrorKind::Malformed,
                       fmt::format("unknown binary version 0x{:02x}{:02x} (component version 0x000d expected) at "
                                   "offset {}",
-                                  v1, v0, r_.offset() - 4));
+                                  v1, v0, reader_.offset() - 4));
   }
-  while (!r_.at_end()) {
-    uint32_t sec_at = r_.offset();
+  while (!reader_.at_end()) {
+    uint32_t sec_at = reader_.offset();
     uint8_t id = byte();
     if (ok() && id > 12)
       return make_error(ErrorKind::Malformed, fmt::format("malformed section id {} at offset {}", id, sec_at));
     uint32_t size = u32();
     if (!ok()) break;
-    if (size > r_.remaining()) {
+    if (size > reader_.remaining()) {
       return make_error(ErrorKind::Malformed,
                         fmt::format("unexpected end-of-file: section size {} exceeds the {} bytes left at offset {}",
-                                    size, r_.remaining(), sec_at));
+                                    size, reader_.remaining(), sec_at));
     }
-    uint32_t payload_rel = r_.pos();
-    uint32_t payload_abs = r_.offset();
-    auto payload = r_.bytes(size);
-    Reader outer = r_;
-    r_ = Reader(payload, payload_abs);
+    uint32_t payload_rel = reader_.pos();
+    uint32_t payload_abs = reader_.offset();
+    auto payload = reader_.bytes(size);
+    Reader outer = reader_;
+    reader_ = Reader(payload, payload_abs);
     if (id == 4) nested_component(payload);
     else section(id, payload);
     if (!error_.empty()) return make_error(ErrorKind::Malformed, error_);
-    if (ok() && !r_.at_end()) fail("section size mismatch: unexpected trailing bytes");
-    if (!ok()) return malformed(r_.error());
-    r_ = outer;
-    r_.seek(payload_rel + size);
+    if (ok() && !reader_.at_end()) fail("section size mismatch: unexpected trailing bytes");
+    if (!ok()) return malformed(reader_.error());
+    reader_ = outer;
+    reader_.seek(payload_rel + size);
   }
-  if (!ok()) return malformed(r_.error());
+  if (!ok()) return malformed(reader_.error());
   return {};
 }
 

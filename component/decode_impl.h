@@ -30,41 +30,42 @@ inline constexpr uint32_t kMaxDepth = kMaxComponentNesting;  // nested component
 class Decoder {
  public:
   Decoder(std::span<const uint8_t> bytes, uint32_t base, uint32_t depth, CoreModuleReuse* reuse)
-      : r_(bytes, base), depth_(depth), reuse_(reuse) {}
+      : reader_(bytes, base), depth_(depth), reuse_(reuse) {}
 
   Result<Component> run();
-  // Decodes into c_ (run() moves it out; nested_component() too).
+  // Decodes into component_ (run() moves it out; nested_component() too).
   Result<void> run_body();
 
  private:
-  Reader r_;
+  Reader reader_;
   uint32_t depth_;
   CoreModuleReuse* reuse_;  // may be null
-  Component c_;
+  Component component_;
   std::string error_;  // a complete message from a nested decoder
 
-  bool ok() const { return r_.ok(); }
-  void fail(const std::string& msg) { r_.fail(msg); }
+  bool ok() const { return reader_.ok(); }
+  void fail(const std::string& msg) { reader_.fail(msg); }
   void fail_at(uint32_t rel, const std::string& msg) {
-    r_.seek(rel);
-    r_.fail(msg);
+    reader_.seek(rel);
+    reader_.fail(msg);
   }
   void unsupported(uint32_t rel, const std::string& what) { fail_at(rel, "unsupported: " + what); }
 
-  uint8_t byte() { return r_.u8(); }
-  uint32_t u32() { return r_.u32(); }
+  uint8_t byte() { return reader_.u8(); }
+  uint32_t u32() { return reader_.u32(); }
   // A vector count; each element takes at least one byte.
   uint32_t count() {
-    uint32_t at = r_.pos();
-    uint32_t n = r_.u32();
-    if (ok() && n > r_.remaining())
-      fail_at(at, fmt::format("unexpected end-of-file: vector count {} exceeds the {} bytes left", n, r_.remaining()));
+    uint32_t at = reader_.pos();
+    uint32_t n = reader_.u32();
+    if (ok() && n > reader_.remaining())
+      fail_at(at, fmt::format("unexpected end-of-file: vector count {} exceeds the {} bytes left", n,
+                              reader_.remaining()));
     return ok() ? n : 0;
   }
-  std::string name() { return r_.name(); }
+  std::string name() { return reader_.name(); }
 
-  void add(Sort s, Origin o, uint32_t item) { c_.spaces[size_t(s)].push_back({o, item}); }
-  void note(Origin o, uint32_t item, uint32_t offset) { c_.order.push_back({o, item, offset}); }
+  void add(Sort s, Origin o, uint32_t item) { component_.spaces[size_t(s)].push_back({o, item}); }
+  void note(Origin o, uint32_t item, uint32_t offset) { component_.order.push_back({o, item, offset}); }
 
   std::shared_ptr<const Module> premade_module(std::span<const uint8_t> payload);
   [[gnu::noinline]] void nested_component(std::span<const uint8_t> payload);

@@ -63,7 +63,7 @@ const char* unsupported_canon_name(uint8_t op) {
 }  // namespace
 
 Sort Decoder::core_sort() {
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   switch (b) {
     case 0x00: return Sort::CoreFunc;
@@ -81,7 +81,7 @@ Sort Decoder::core_sort() {
 }
 
 Sort Decoder::sort() {
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   switch (b) {
     case 0x00: return core_sort();
@@ -98,7 +98,7 @@ Sort Decoder::sort() {
 
 ExternName Decoder::extern_name() {
   ExternName n;
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   if (!ok()) return n;
   if (b > 0x02) {
@@ -109,7 +109,7 @@ ExternName Decoder::extern_name() {
   if (b == 0x02) {
     uint32_t m = count();
     for (uint32_t i = 0; i < m && ok(); ++i) {
-      uint32_t aat = r_.pos();
+      uint32_t aat = reader_.pos();
       uint8_t k = byte();
       std::optional<std::string>* slot = nullptr;
       const char* what = "";
@@ -135,7 +135,7 @@ ExternName Decoder::extern_name() {
 
 ExternDesc Decoder::externtype() {
   ExternDesc d;
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   if (!ok()) return d;
   switch (b) {
@@ -154,7 +154,7 @@ ExternDesc Decoder::externtype() {
     case 0x01: d.sort = Sort::Func; d.index = u32(); return d;
     case 0x02: {
       d.sort = Sort::Value;
-      uint32_t vat = r_.pos();
+      uint32_t vat = reader_.pos();
       uint8_t k = byte();
       if (k == 0x00) {
         d.value_is_eq = true;
@@ -168,7 +168,7 @@ ExternDesc Decoder::externtype() {
     }
     case 0x03: {
       d.sort = Sort::Type;
-      uint32_t tat = r_.pos();
+      uint32_t tat = reader_.pos();
       uint8_t k = byte();
       if (k == 0x00) {
         d.bound.index = u32();
@@ -190,10 +190,10 @@ ExternDesc Decoder::externtype() {
 Alias Decoder::alias() {
   Alias a;
   // The target decides which sorts are valid, so read it first.
-  uint32_t sat = r_.pos();
+  uint32_t sat = reader_.pos();
   uint8_t s0 = byte();
   uint8_t s1 = s0 == 0x00 ? byte() : 0;
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t k = byte();
   if (!ok()) return a;
   if (k > 0x02) {
@@ -207,9 +207,9 @@ Alias Decoder::alias() {
                         s0 == 0x00 ? s1 : s0));
     return a;
   }
-  r_.seek(sat);
+  reader_.seek(sat);
   a.sort = sort();
-  r_.seek(at + 1);
+  reader_.seek(at + 1);
   if (!ok()) return a;
   switch (k) {
     case 0x00:
@@ -233,10 +233,10 @@ Alias Decoder::alias() {
 
 CanonOptions Decoder::options() {
   CanonOptions o;
-  o.offset = r_.offset();
+  o.offset = reader_.offset();
   uint32_t n = count();
   for (uint32_t i = 0; i < n && ok(); ++i) {
-    uint32_t at = r_.pos();
+    uint32_t at = reader_.pos();
     uint8_t b = byte();
     if (!ok()) break;
     auto once = [&](std::optional<uint32_t>& slot, const char* what) {
@@ -274,11 +274,11 @@ CanonOptions Decoder::options() {
 
 Canon Decoder::canon() {
   Canon c;
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t op = byte();
   if (!ok()) return c;
   auto func_sort = [&](const char* which) {
-    uint32_t sat = r_.pos();
+    uint32_t sat = reader_.pos();
     uint8_t z = byte();
     if (ok() && z != 0x00) fail_at(sat, fmt::format("invalid leading byte ({:#x}) for canonical function {}", z, which));
   };

@@ -12,8 +12,8 @@ namespace wippy::component::decode_detail {
 // valtype ::= typeidx | primvaltype. Single bytes 0x40..0x7f are type
 // codes (negative SLEB128); anything else is an unsigned type index.
 ValType Decoder::valtype() {
-  uint32_t at = r_.pos();
-  if (r_.at_end()) {
+  uint32_t at = reader_.pos();
+  if (reader_.at_end()) {
     fail("unexpected end");
     return {};
   }
@@ -27,12 +27,12 @@ ValType Decoder::valtype() {
     }
     return {};
   }
-  r_.seek(at);
+  reader_.seek(at);
   return ValType::at(u32());
 }
 
 std::optional<ValType> Decoder::opt_valtype() {
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   if (b == 0x00) return std::nullopt;
   if (b == 0x01) return valtype();
@@ -49,12 +49,12 @@ FuncType Decoder::functype() {
     p.type = valtype();
     f.params.push_back(std::move(p));
   }
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   if (b == 0x00) {
     f.result = valtype();
   } else if (b == 0x01) {
-    uint32_t zat = r_.pos();
+    uint32_t zat = reader_.pos();
     uint8_t z = byte();
     if (ok() && z != 0x00)
       fail_at(zat, fmt::format("invalid leading byte ({:#x}) for number of results (named results are gone: "
@@ -87,7 +87,7 @@ TypeDef Decoder::defvaltype(uint8_t b, uint32_t at) {
         Case c;
         c.name = name();
         c.type = opt_valtype();
-        uint32_t rat = r_.pos();
+        uint32_t rat = reader_.pos();
         uint8_t z = byte();
         if (ok() && z != 0x00)
           fail_at(rat, fmt::format("invalid leading byte ({:#x}) for zero byte required after a variant case", z));
@@ -137,7 +137,7 @@ TypeDef Decoder::defvaltype(uint8_t b, uint32_t at) {
 }
 
 TypeDef Decoder::deftype(bool in_decl) {
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   if (!ok()) return PrimValType::Bool;
   switch (b) {
@@ -147,13 +147,13 @@ TypeDef Decoder::deftype(bool in_decl) {
     case 0x42: return instancetype();
     case 0x3f: {
       ResourceType t;
-      uint32_t rat = r_.pos();
+      uint32_t rat = reader_.pos();
       uint8_t rep = byte();
       if (ok() && rep != 0x7f) {
         fail_at(rat, fmt::format("invalid resource representation type 0x{:02x} (expected i32)", rep));
         return t;
       }
-      uint32_t dat = r_.pos();
+      uint32_t dat = reader_.pos();
       uint8_t d = byte();
       if (d == 0x01) {
         t.dtor = u32();
@@ -176,13 +176,13 @@ ComponentType Decoder::componenttype() {
   ++depth_;
   uint32_t n = count();
   for (uint32_t i = 0; i < n && ok(); ++i) {
-    uint32_t at = r_.pos();
+    uint32_t at = reader_.pos();
     uint8_t b = byte();
     if (!ok()) break;
     if (b == 0x03) {
       Decl d;
       d.kind = Decl::Kind::Import;
-      d.offset = r_.offset() - 1;
+      d.offset = reader_.offset() - 1;
       d.name = extern_name();
       d.desc = externtype();
       t.decls.push_back(std::move(d));
@@ -203,7 +203,7 @@ InstanceType Decoder::instancetype() {
   ++depth_;
   uint32_t n = count();
   for (uint32_t i = 0; i < n && ok(); ++i) {
-    uint32_t at = r_.pos();
+    uint32_t at = reader_.pos();
     uint8_t b = byte();
     if (!ok() || !instancedecl(b, at, t.decls)) break;
   }
@@ -213,7 +213,7 @@ InstanceType Decoder::instancetype() {
 
 bool Decoder::instancedecl(uint8_t b, uint32_t at, std::vector<Decl>& out) {
   Decl d;
-  d.offset = r_.offset() - 1;
+  d.offset = reader_.offset() - 1;
   switch (b) {
     case 0x00:
       d.kind = Decl::Kind::CoreType;
@@ -246,7 +246,7 @@ wippy::FuncType Decoder::core_functype() {
     uint32_t n = count();
     for (uint32_t i = 0; i < n && ok(); ++i) {
       wippy::ValType t{};
-      if (!decode::read_valtype(r_, t)) break;
+      if (!decode::read_valtype(reader_, t)) break;
       list->push_back(t);
     }
   }
@@ -255,13 +255,13 @@ wippy::FuncType Decoder::core_functype() {
 
 CoreExternType Decoder::core_externtype() {
   CoreExternType t;
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   switch (b) {
     case 0x00: t.kind = ExternKind::Func; t.func_type = u32(); break;
-    case 0x01: t.kind = ExternKind::Table; decode::read_table_type(r_, t.table); break;
-    case 0x02: t.kind = ExternKind::Memory; decode::read_memory_type(r_, t.memory); break;
-    case 0x03: t.kind = ExternKind::Global; decode::read_global_type(r_, t.global); break;
+    case 0x01: t.kind = ExternKind::Table; decode::read_table_type(reader_, t.table); break;
+    case 0x02: t.kind = ExternKind::Memory; decode::read_memory_type(reader_, t.memory); break;
+    case 0x03: t.kind = ExternKind::Global; decode::read_global_type(reader_, t.global); break;
     case 0x04:  // tag: attribute 0 (exception), then its function type index
       t.kind = ExternKind::Tag;
       if (byte() != 0x00 && ok()) fail_at(at + 1, "invalid tag attribute");
@@ -274,7 +274,7 @@ CoreExternType Decoder::core_externtype() {
 }
 
 CoreTypeDef Decoder::core_type() {
-  uint32_t at = r_.pos();
+  uint32_t at = reader_.pos();
   uint8_t b = byte();
   if (!ok()) return wippy::FuncType{};
   if (b == 0x60) return core_functype();
@@ -282,7 +282,7 @@ CoreTypeDef Decoder::core_type() {
     CoreModuleType m;
     uint32_t n = count();
     for (uint32_t i = 0; i < n && ok(); ++i) {
-      uint32_t dat = r_.pos();
+      uint32_t dat = reader_.pos();
       uint8_t k = byte();
       CoreModuleDecl d;
       switch (k) {
@@ -300,7 +300,7 @@ CoreTypeDef Decoder::core_type() {
         }
         case 0x01: {
           d.kind = CoreModuleDecl::Kind::Type;
-          uint32_t tat = r_.pos();
+          uint32_t tat = reader_.pos();
           uint8_t tb = byte();
           if (tb == 0x60) {
             d.type = core_functype();
@@ -316,7 +316,7 @@ CoreTypeDef Decoder::core_type() {
         }
         case 0x02: {
           d.kind = CoreModuleDecl::Kind::Alias;
-          uint32_t sat = r_.pos();
+          uint32_t sat = reader_.pos();
           uint8_t s = byte();
           uint8_t o = byte();
           if (ok() && s != 0x10) {
@@ -355,7 +355,7 @@ CoreTypeDef Decoder::core_type() {
     }
     const uint32_t supers = count();
     for (uint32_t i = 0; i < supers && ok(); ++i) u32();
-    const uint32_t cat = r_.pos();
+    const uint32_t cat = reader_.pos();
     const uint8_t c = byte();
     if (!ok()) return wippy::FuncType{};
     if (c == 0x60) return core_functype();

@@ -1,0 +1,185 @@
+// instantiate_canon.cpp — canonical definitions at instantiation
+// (Scope::make_canon): canon lift makes a component function that lowers
+// its arguments into a core call and lifts the results; canon lower makes
+// a core host function the other way round; resource.new/rep/drop make
+// core host functions over the instance's handle table. See
+// instantiate_impl.h.
+#include <fmt/format.h>
+
+#include <new>
+#include <stdexcept>
+
+#include "component/canon.h"
+#include "component/instantiate_impl.h"
+
+namespace wippy::component {
+
+namespace {
+Error trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg)); }
+
+// Wraps a lifted function's call: running out of memory while lowering the
+// arguments or lifting the results (a guest can return a list of ~10^8
+// strings) fails that call with Exhaustion instead of aborting the process.
+// (Inside the core call interp's invoke() already does the same, so
+// may_enter is never left false by an exception.)
+template <class F>
+auto alloc_guarded(F f) {
+  return [f = std::move(f)](Store& store, std::span<const Val> args) -> Result<std::vector<Val>> {
+    try {
+      return f(store, args);
+    } catch (const std::bad_alloc&) {
+    } catch (const std::length_error&) {
+    }
+    return make_error(ErrorKind::Exhaustion, "out of memory");
+  };
+}
+}  // namespace
+
+Result<Item> Scope::make_canon(const Canon& c) {
+  Item item;
+  MemoryInst* memory = nullptr;
+  FuncInst* realloc = nullptr;
+  FuncInst* post_return = nullptr;
+  if (c.options.memory) {
+    TRY_ASSIGN(m, get(Sort::CoreMemory, *c.options.memory));
+    memory = m.core.memory();
+  }
+  if (c.options.realloc) {
+    TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.realloc));
+    realloc = f.core.func();
+  }
+  if (c.options.post_return) {
+    TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.post_return));
+    post_return = f.core.func();
+  }
+  StringEncoding enc = c.options.string_encoding;
+  auto st = state;
+  switch (c.kind) {
+    case Canon::Kind::Lift: {
+      TRY_ASSIGN(cf, get(Sort::CoreFunc, c.func));
+      TRY_ASSIGN(ft, get_type(c.type));
+      if (ft.kind != TypeEntry::Kind::Func) return inst_error("canon lift: type is not a function type");
+      FuncInst* core = cf.core.func();
+      FuncSigRef sig = ft.func;
+      auto f = std::make_shared<ComponentFunc>();
+      f->sig = sig;
+      f->name = "lifted function";
+      f->call = alloc_guarded([st, core, sig, memory, realloc, post_return, enc](Store& store,
+                                                                    std::span<const Val> args) -> Result<std::vector<Val>> {
+        if (!st->may_enter) return trap("cannot enter component instance: it is already on the call stack");
+        auto scope = std::make_shared<CallScope>();
+        CanonCx cx{store, memory, realloc, enc, &st->handles, st.get(), scope};
+        auto flat = lower_values(cx, sig->params, args, kMaxFlatParams);
+        if (!flat) return flat.error();
+        st->may_enter = false;
+        auto res = invoke(store, core, *flat);
+        st->may_enter = true;
+        if (!res) return res.error();
+        std::vector<VTypeRef> rtypes;
+        if (sig->result) rtypes.push_back(*sig->result);
+        auto vals = lift_values(cx, rtypes, *res, kMaxFlatResults);
+        if (!vals) return vals.error();
+        if (scope->borrow_count != 0)
+          return trap(fmt::format("borrow handles still remain at the end of the call ({} not dropped)",
+                                  scope->borrow_count));
+        if (post_return) {
+          auto pr = invoke(store, post_return, *res);
+          if (!pr) return pr.error();
+        }
+        return vals;
+      });
+      item.sort = Sort::Func;
+      item.func = std::move(f);
+      return item;
+    }
+    case Canon::Kind::Lower: {
+      TRY_ASSIGN(callee_item, get(Sort::Func, c.func));
+      ComponentFuncRef callee = callee_item.func;
+      if (!callee || !callee->sig) return inst_error("canon lower: function has no type");
+      FuncSigRef sig = callee->sig;
+      wippy::FuncType ft = flatten_func(*sig, true);
+      size_t nflat_params = flatten_params(*sig).size() > kMaxFlatParams ? 1 : flatten_params(*sig).size();
+      bool results_spill = flatten_results(*sig).size() > kMaxFlatResults;
+      HostFunc hf = [st, callee, sig, memory, realloc, enc, nflat_params, results_spill](
+                        HostContext& hc, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+        auto scope = std::make_shared<CallScope>();
+        CanonCx cx{hc.store, memory, realloc, enc, &st->handles, st.get(), scope};
+        auto vals = lift_values(cx, sig->params, args.first(nflat_params), kMaxFlatParams);
+        if (!vals) {
+          release_lenders(*scope);
+          return vals.error();
+        }
+        auto res = callee->call(hc.store, *vals);
+        release_lenders(*scope);
+        if (!res) return res.error();
+        std::vector<VTypeRef> rtypes;
+        if (sig->result) rtypes.push_back(*sig->result);
+        std::optional<uint32_t> out_ptr;
+        if (results_spill) out_ptr = args.back().i32;
+        auto flat = lower_values(cx, rtypes, *res, kMaxFlatResults, out_ptr);
+        if (!flat) return flat.error();
+        if (flat->size() != results.size()) return trap("canon lower: result count mismatch");
+        for (size_t i = 0; i < flat->size(); ++i) results[i] = (*flat)[i];
+        return {};
+      };
+      item.sort = Sort::CoreFunc;
+      item.core = Extern{ExternKind::Func, store.create_host_func(ft, std::move(hf))};
+      return item;
+    }
+    case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {
+      TRY_ASSIGN(rt_entry, get_type(c.type));
+      ResourceRef rt = rt_entry.resource;
+      if (!rt) return inst_error("canon resource.*: type is not a resource");
+      wippy::FuncType ft;
+      ft.params = {wippy::ValType::I32};
+      HostFunc hf;
+      if (c.kind == Canon::Kind::ResourceNew) {
+        ft.results = {wippy::ValType::I32};
+        hf = [st, rt](HostContext&, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+          HandleEntry e;
+          e.type = rt;
+          e.rep = args[0].i32;
+          e.own = true;
+          results[0] = val_i32(st->handles.add(std::move(e)));
+          return {};
+        };
+      } else if (c.kind == Canon::Kind::ResourceRep) {
+        ft.results = {wippy::ValType::I32};
+        hf = [st, rt](HostContext&, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+          auto e = st->handles.get(args[0].i32, rt.get());
+          if (!e) return e.error();
+          results[0] = val_i32((*e)->rep);
+          return {};
+        };
+      } else {
+        hf = [st, rt](HostContext& hc, std::span<const Value> args, std::span<Value>) -> Result<void> {
+          uint32_t index = args[0].i32;
+          auto e = st->handles.get(index, rt.get());
+          if (!e) return e.error();
+          if ((*e)->own && (*e)->num_lends != 0)
+            return trap(fmt::format("cannot drop handle {}: it is lent out as a borrow", index));
+          auto h = st->handles.remove(index, rt.get());
+          if (!h) return h.error();
+          if (!h->own) {
+            if (h->scope && h->scope->borrow_count > 0) --h->scope->borrow_count;
+            return {};
+          }
+          if (rt->dtor) {
+            Value a[1] = {val_i32(h->rep)};
+            auto r = invoke(hc.store, rt->dtor, a);
+            if (!r) return r.error();
+          } else if (rt->host_dtor) {
+            rt->host_dtor(hc.store, h->rep);
+          }
+          return {};
+        };
+      }
+      item.sort = Sort::CoreFunc;
+      item.core = Extern{ExternKind::Func, store.create_host_func(ft, std::move(hf))};
+      return item;
+    }
+  }
+  return inst_error("unknown canonical definition");
+}
+
+}  // namespace wippy::component

@@ -1168,15 +1168,32 @@ class Compiler {
 
 #include "compile_multi_memory.inc"
 
+  // Whether instruction `in` on an object of layout `l` moves a v128 value
+  // through the operand stack (the bulk instructions copy bytes instead).
+  static bool gc_moves_v128(const Instr& in, const GcLayout& l) {
+    auto v128 = [](const FieldType& f) { return f.type == ValType::V128; };
+    switch (in.op) {
+      case Op::StructNew: return std::any_of(l.fields.begin(), l.fields.end(), v128);
+      case Op::StructGet:
+      case Op::StructSet: return v128(l.fields[in.b]);
+      case Op::ArrayNew:
+      case Op::ArrayNewFixed:
+      case Op::ArrayGet:
+      case Op::ArraySet:
+      case Op::ArrayFill: return !l.fields.empty() && v128(l.fields[0]);
+      default: return false;
+    }
+  }
+
   // struct.* and array.* (handler layouts in gc.inc). Field offsets and
   // sizes come from make_gc_layout() of the module's type, the function the
-  // store lays its objects out with. v128 fields are not supported yet.
+  // store lays its objects out with. One that moves a v128 value needs a
+  // wide function and takes the W form of its handler (same layout).
   Result<void> emit_gc_object(const Instr& in) {
     const GcLayout l = in.op == Op::ArrayLen ? GcLayout{} : make_gc_layout(m_.subtypes[in.a]);
-    for (const FieldType& f : l.fields)
-      if (f.type == ValType::V128)
-        return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + op_info(in.op).text +
-                                               " (v128 fields)");
+    const bool w = gc_moves_v128(in, l);
+    if (w && !wide_) return go_wide();
+    auto pick = [w](H narrow, H wide) { return w ? wide : narrow; };
     const uint32_t signed_read = in.op == Op::StructGetS || in.op == Op::ArrayGetS ? 0x100 : 0;
     switch (in.op) {
       case Op::StructNew:
@@ -1189,11 +1206,11 @@ class Compiler {
         pop(n);
         const uint32_t d = push_home();
         if (in.op == Op::StructNew) {
-          h(H::StructNew);
+          h(pick(H::StructNew, H::StructNewW));
           ss(d, b);
           ss(in.a, st());
         } else {
-          h(H::ArrayNewFixed);
+          h(pick(H::ArrayNewFixed, H::ArrayNewFixedW));
           ss(d, b);
           ss(in.a, n);
           ss(st(), 0);
@@ -1224,7 +1241,7 @@ class Compiler {
           ss(in.a, 0);
           return {};
         }
-        h(in.op == Op::ArrayLen ? H::ArrayLen : H::StructGet);
+        h(in.op == Op::ArrayLen ? H::ArrayLen : pick(H::StructGet, H::StructGetW));
         ss(d, a);
         if (in.op != Op::ArrayLen) ss(l.offsets[in.b], storage_bytes(l.fields[in.b].type) | signed_read);
         produced(start, uint32_t(start + 1));
@@ -1240,13 +1257,13 @@ class Compiler {
         if (in.op == Op::ArrayNew) gc_safepoint(here() + 1, sp());
         pop(2);
         if (in.op == Op::StructSet) {
-          h(H::StructSet);
+          h(pick(H::StructSet, H::StructSetW));
           ss(a, b);
           ss(l.offsets[in.b], storage_bytes(l.fields[in.b].type));
           return {};
         }
         const uint32_t d = push_home();
-        h(in.op == Op::ArrayNew ? H::ArrayNew : H::ArrayGet);
+        h(in.op == Op::ArrayNew ? pick(H::ArrayNew, H::ArrayNewW) : pick(H::ArrayGet, H::ArrayGetW));
         ss(d, a);
         if (in.op == Op::ArrayNew) ss(b, in.a);
         else ss(b, l.size | signed_read);
@@ -1256,7 +1273,7 @@ class Compiler {
         const uint32_t p = sp() - 3;
         const uint32_t a = slot(p), i = slot(p + 1), v = slot(p + 2);
         pop(3);
-        h(H::ArraySet);
+        h(pick(H::ArraySet, H::ArraySetW));
         ss(a, i);
         ss(v, l.size);
         return {};
@@ -1280,7 +1297,9 @@ class Compiler {
         const uint32_t p = sp() - 4;
         const uint32_t a = slot(p), i = slot(p + 1), x = slot(p + 2), n = slot(p + 3);
         pop(4);
-        h(in.op == Op::ArrayFill ? H::ArrayFill : in.op == Op::ArrayInitData ? H::ArrayInitData : H::ArrayInitElem);
+        h(in.op == Op::ArrayFill       ? pick(H::ArrayFill, H::ArrayFillW)
+          : in.op == Op::ArrayInitData ? H::ArrayInitData
+                                       : H::ArrayInitElem);
         ss(a, i);
         ss(x, n);
         ss(in.op == Op::ArrayFill ? 0 : in.b, l.size);

@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "call_results.h"
 #include "interp/ref_bits.h"
-#include "wat_module.h"
 
 using namespace wippy;
 using namespace wippy::testing;
@@ -64,37 +64,22 @@ constexpr const char* kObjects = R"((module
   (func (export "big") (param i32) (result i32) (array.len (array.new_default $refs (local.get 0))))
 ))";
 
-std::vector<uint64_t> results(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
-  auto r = call_export(s, inst, name, std::move(args));
-  REQUIRE_MESSAGE(r.ok(), name << ": " << (r.ok() ? "" : r.error().message));
-  std::vector<uint64_t> v;
-  for (Value x : *r) v.push_back(x.i64);
-  return v;
-}
-
-std::string trap(Store& s, Instance* inst, const char* name, std::vector<Value> args = {}) {
-  auto r = call_export(s, inst, name, std::move(args));
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == ErrorKind::Trap);
-  return r.error().message;
-}
-
 }  // namespace
 
 TEST_CASE("gc objects: structs and arrays, packed fields, casts and traps") {
   Store s;
   Instance* inst = instantiate_ok(s, compile_wat_module(kObjects));
-  CHECK(results(s, inst, "point", {val_i32(41), val_i64(100)}) == std::vector<uint64_t>{142});
-  CHECK(results(s, inst, "packed", {val_i32(0x1F0)}) == std::vector<uint64_t>{0xFFFFFFF0u, 0xF0});
-  CHECK(results(s, inst, "array", {val_i32(5)}) == std::vector<uint64_t>{5, 0xFFFFFFC8u, 7});
-  CHECK(results(s, inst, "fixed") == std::vector<uint64_t>{6});
-  CHECK(results(s, inst, "casts") == std::vector<uint64_t>{1, 0, 1, 0, 1});
-  CHECK(results(s, inst, "oob", {val_i32(3)}) == std::vector<uint64_t>{0});
-  CHECK(trap(s, inst, "oob", {val_i32(4)}) == "out of bounds array access");
-  CHECK(trap(s, inst, "oob", {val_i32(0xFFFFFFFFu)}) == "out of bounds array access");
-  CHECK(trap(s, inst, "null-struct") == "null structure reference");
-  CHECK(trap(s, inst, "null-array") == "null array reference");
-  CHECK(trap(s, inst, "bad-cast") == "cast failure");
+  CHECK(call_results(s, inst, "point", {val_i32(41), val_i64(100)}) == std::vector<uint64_t>{142});
+  CHECK(call_results(s, inst, "packed", {val_i32(0x1F0)}) == std::vector<uint64_t>{0xFFFFFFF0u, 0xF0});
+  CHECK(call_results(s, inst, "array", {val_i32(5)}) == std::vector<uint64_t>{5, 0xFFFFFFC8u, 7});
+  CHECK(call_results(s, inst, "fixed") == std::vector<uint64_t>{6});
+  CHECK(call_results(s, inst, "casts") == std::vector<uint64_t>{1, 0, 1, 0, 1});
+  CHECK(call_results(s, inst, "oob", {val_i32(3)}) == std::vector<uint64_t>{0});
+  CHECK(call_trap(s, inst, "oob", {val_i32(4)}) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "oob", {val_i32(0xFFFFFFFFu)}) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "null-struct") == "null structure reference");
+  CHECK(call_trap(s, inst, "null-array") == "null array reference");
+  CHECK(call_trap(s, inst, "bad-cast") == "cast failure");
   CHECK(s.gc_bytes() > 0);
 }
 
@@ -102,11 +87,11 @@ TEST_CASE("gc objects: the store's memory limit counts GC objects; beyond it an 
   Store s;
   s.limits.max_memory_bytes = 1 << 20;
   Instance* inst = instantiate_ok(s, compile_wat_module(kObjects));
-  CHECK(results(s, inst, "big", {val_i32(1000)}) == std::vector<uint64_t>{1000});
+  CHECK(call_results(s, inst, "big", {val_i32(1000)}) == std::vector<uint64_t>{1000});
   const uint64_t used = s.memory_bytes();
   CHECK(used >= 8000);
-  CHECK(trap(s, inst, "big", {val_i32(1 << 20)}).find("out of memory") == 0);
-  CHECK(trap(s, inst, "big", {val_i32(0xFFFFFFFFu)}).find("out of memory") == 0);
+  CHECK(call_trap(s, inst, "big", {val_i32(1 << 20)}).find("out of memory") == 0);
+  CHECK(call_trap(s, inst, "big", {val_i32(0xFFFFFFFFu)}).find("out of memory") == 0);
   CHECK(s.memory_bytes() <= used);  // nothing was allocated by the failed calls (garbage may be freed)
 }
 
@@ -116,9 +101,9 @@ TEST_CASE("gc objects: with no memory limit, limits.max_gc_bytes still bounds th
   CHECK(s.limits.max_gc_bytes == uint64_t{1} << 30);  // the default
   s.limits.max_gc_bytes = 1 << 20;
   Instance* inst = instantiate_ok(s, compile_wat_module(kObjects));
-  CHECK(results(s, inst, "big", {val_i32(1000)}) == std::vector<uint64_t>{1000});
+  CHECK(call_results(s, inst, "big", {val_i32(1000)}) == std::vector<uint64_t>{1000});
   const uint64_t used = s.gc_bytes();
-  CHECK(trap(s, inst, "big", {val_i32(1 << 20)}).find("out of memory") == 0);
+  CHECK(call_trap(s, inst, "big", {val_i32(1 << 20)}).find("out of memory") == 0);
   CHECK(s.gc_bytes() <= used);
 }
 
@@ -192,16 +177,16 @@ TEST_CASE("gc objects: array.copy of overlapping ranges moves like memmove, both
   Store s;
   Instance* inst = instantiate_ok(s, compile_wat_module(kBulk));
   auto copy = [&](uint32_t d, uint32_t src, uint32_t n) {
-    return results(s, inst, "copy", {val_i32(d), val_i32(src), val_i32(n)});
+    return call_results(s, inst, "copy", {val_i32(d), val_i32(src), val_i32(n)});
   };
   CHECK(copy(0, 0, 0) == std::vector<uint64_t>{0x0706050403020100});
   CHECK(copy(2, 0, 5) == std::vector<uint64_t>{0x0704030201000100});  // forward overlap
   CHECK(copy(0, 2, 5) == std::vector<uint64_t>{0x0706050605040302});  // backward overlap
   CHECK(copy(1, 0, 7) == std::vector<uint64_t>{0x0605040302010000});
   CHECK(copy(8, 0, 0) == std::vector<uint64_t>{0x0706050403020100});  // empty at the end
-  CHECK(trap(s, inst, "copy", {val_i32(9), val_i32(0), val_i32(0)}) == "out of bounds array access");
-  CHECK(trap(s, inst, "copy", {val_i32(1), val_i32(0), val_i32(8)}) == "out of bounds array access");
-  CHECK(trap(s, inst, "copy-null") == "null array reference");
+  CHECK(call_trap(s, inst, "copy", {val_i32(9), val_i32(0), val_i32(0)}) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "copy", {val_i32(1), val_i32(0), val_i32(8)}) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "copy-null") == "null array reference");
 }
 
 TEST_CASE("gc objects: bulk array bounds are checked without 32-bit wrap-around") {
@@ -209,37 +194,37 @@ TEST_CASE("gc objects: bulk array bounds are checked without 32-bit wrap-around"
   Instance* inst = instantiate_ok(s, compile_wat_module(kBulk));
   const uint32_t max = 0xFFFFFFFFu;
   auto args = [](uint32_t a, uint32_t b, uint32_t c) { return std::vector<Value>{val_i32(a), val_i32(b), val_i32(c)}; };
-  CHECK(trap(s, inst, "copy", args(1, 0, max)) == "out of bounds array access");
-  CHECK(trap(s, inst, "copy", args(max, 0, 1)) == "out of bounds array access");
-  CHECK(trap(s, inst, "copy", args(0, max, 2)) == "out of bounds array access");
-  CHECK(results(s, inst, "fill", args(2, 0xAB, 3)) == std::vector<uint64_t>{0x070605ABABAB0100});
-  CHECK(trap(s, inst, "fill", args(1, 0, max)) == "out of bounds array access");
-  CHECK(trap(s, inst, "fill", args(max, 0, 1)) == "out of bounds array access");
-  CHECK(results(s, inst, "init-data", args(4, 1, 3)) == std::vector<uint64_t>{0x0003020100000000});
-  CHECK(trap(s, inst, "init-data", args(0, max, 1)) == "out of bounds memory access");
-  CHECK(trap(s, inst, "init-data", args(0, 1, max)) == "out of bounds array access");
-  CHECK(trap(s, inst, "init-data", args(0, 1, 8)) == "out of bounds memory access");
-  CHECK(results(s, inst, "new-words", {val_i32(1), val_i32(1)}) == std::vector<uint64_t>{0x04030201});
-  CHECK(trap(s, inst, "new-words", {val_i32(0), val_i32(0x40000000)}) == "out of bounds memory access");  // 2^32 bytes
-  CHECK(trap(s, inst, "new-words", {val_i32(max), val_i32(1)}) == "out of bounds memory access");
-  CHECK(results(s, inst, "new-elem", {val_i32(1), val_i32(1)}) == std::vector<uint64_t>{8});
-  CHECK(trap(s, inst, "new-elem", {val_i32(max), val_i32(1)}) == "out of bounds table access");
-  CHECK(trap(s, inst, "new-elem", {val_i32(1), val_i32(max)}) == "out of bounds table access");
-  CHECK(results(s, inst, "init-elem", args(0, 0, 2)) == std::vector<uint64_t>{0});
-  CHECK(results(s, inst, "init-elem", args(0, 1, 1)) == std::vector<uint64_t>{1});
-  CHECK(trap(s, inst, "init-elem", args(max, 0, 1)) == "out of bounds array access");
-  CHECK(trap(s, inst, "init-elem", args(0, max, 1)) == "out of bounds table access");
+  CHECK(call_trap(s, inst, "copy", args(1, 0, max)) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "copy", args(max, 0, 1)) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "copy", args(0, max, 2)) == "out of bounds array access");
+  CHECK(call_results(s, inst, "fill", args(2, 0xAB, 3)) == std::vector<uint64_t>{0x070605ABABAB0100});
+  CHECK(call_trap(s, inst, "fill", args(1, 0, max)) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "fill", args(max, 0, 1)) == "out of bounds array access");
+  CHECK(call_results(s, inst, "init-data", args(4, 1, 3)) == std::vector<uint64_t>{0x0003020100000000});
+  CHECK(call_trap(s, inst, "init-data", args(0, max, 1)) == "out of bounds memory access");
+  CHECK(call_trap(s, inst, "init-data", args(0, 1, max)) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "init-data", args(0, 1, 8)) == "out of bounds memory access");
+  CHECK(call_results(s, inst, "new-words", {val_i32(1), val_i32(1)}) == std::vector<uint64_t>{0x04030201});
+  CHECK(call_trap(s, inst, "new-words", {val_i32(0), val_i32(0x40000000)}) == "out of bounds memory access");  // 2^32 bytes
+  CHECK(call_trap(s, inst, "new-words", {val_i32(max), val_i32(1)}) == "out of bounds memory access");
+  CHECK(call_results(s, inst, "new-elem", {val_i32(1), val_i32(1)}) == std::vector<uint64_t>{8});
+  CHECK(call_trap(s, inst, "new-elem", {val_i32(max), val_i32(1)}) == "out of bounds table access");
+  CHECK(call_trap(s, inst, "new-elem", {val_i32(1), val_i32(max)}) == "out of bounds table access");
+  CHECK(call_results(s, inst, "init-elem", args(0, 0, 2)) == std::vector<uint64_t>{0});
+  CHECK(call_results(s, inst, "init-elem", args(0, 1, 1)) == std::vector<uint64_t>{1});
+  CHECK(call_trap(s, inst, "init-elem", args(max, 0, 1)) == "out of bounds array access");
+  CHECK(call_trap(s, inst, "init-elem", args(0, max, 1)) == "out of bounds table access");
 }
 
 TEST_CASE("gc objects: dropped segments are empty to the bulk array instructions") {
   Store s;
   Instance* inst = instantiate_ok(s, compile_wat_module(kBulk));
-  results(s, inst, "drop");
-  CHECK(results(s, inst, "init-data", {val_i32(8), val_i32(0), val_i32(0)}) == std::vector<uint64_t>{0});
-  CHECK(trap(s, inst, "init-data", {val_i32(0), val_i32(1), val_i32(0)}) == "out of bounds memory access");
-  CHECK(trap(s, inst, "new-words", {val_i32(0), val_i32(1)}) == "out of bounds memory access");
-  CHECK(trap(s, inst, "init-elem", {val_i32(0), val_i32(0), val_i32(1)}) == "out of bounds table access");
-  CHECK(trap(s, inst, "init-elem", {val_i32(0), val_i32(1), val_i32(0)}) == "out of bounds table access");
+  call_results(s, inst, "drop");
+  CHECK(call_results(s, inst, "init-data", {val_i32(8), val_i32(0), val_i32(0)}) == std::vector<uint64_t>{0});
+  CHECK(call_trap(s, inst, "init-data", {val_i32(0), val_i32(1), val_i32(0)}) == "out of bounds memory access");
+  CHECK(call_trap(s, inst, "new-words", {val_i32(0), val_i32(1)}) == "out of bounds memory access");
+  CHECK(call_trap(s, inst, "init-elem", {val_i32(0), val_i32(0), val_i32(1)}) == "out of bounds table access");
+  CHECK(call_trap(s, inst, "init-elem", {val_i32(0), val_i32(1), val_i32(0)}) == "out of bounds table access");
 }
 
 TEST_CASE("gc objects: struct.new and array.new in constant expressions make objects at instantiation") {
@@ -266,8 +251,8 @@ TEST_CASE("gc objects: struct.new and array.new in constant expressions make obj
       (table.init $t $e (i32.const 0) (i32.const 0) (i32.const 1))
       (ref.eq (array.get $pts (ref.cast (ref $pts) (table.get $t (i32.const 0))) (i32.const 0)) (global.get $p)))
   ))"));
-  CHECK(results(s, inst, "read") == std::vector<uint64_t>{5, 0xFFFFFFFFu, 7, 7, 20, 1, 1});
-  CHECK(results(s, inst, "elem") == std::vector<uint64_t>{1});
+  CHECK(call_results(s, inst, "read") == std::vector<uint64_t>{5, 0xFFFFFFFFu, 7, 7, 20, 1, 1});
+  CHECK(call_results(s, inst, "elem") == std::vector<uint64_t>{1});
 }
 
 TEST_CASE("gc objects: a constant expression's allocation beyond the store's limits fails instantiation") {

@@ -12,6 +12,9 @@
 //   first      the first instantiation (compiles nothing: code is lazy);
 //   ctx        of a further instance, the part spent making its WasiCtx
 //              and Store (median), before instantiate;
+//   pooled     a further instance whose Store takes its memories from a
+//              MemoryPool the earlier pooled instances gave theirs back
+//              to (interp/memory_pool.h; median, measured alternately);
 //   unshared   a further instance with a WasiHost built for it alone
 //              (median, measured alternately with the shared one): what an
 //              instance cost before linkers were shared;
@@ -35,6 +38,7 @@
 #include "component/validate.h"
 #include "exe_dir.h"
 #include "hostfns/wasi.h"
+#include "interp/memory_pool.h"
 #include "timing.h"
 
 namespace wippy::bench {
@@ -45,10 +49,11 @@ namespace {
 // WasiHost (its linker built once, as a Program's is). Returns ms, or < 0
 // with the error printed; *ctx_ms: the part before instantiate.
 double one_instance(const std::shared_ptr<const component::Component>& comp, const hostfns::WasiHost& host,
-                    double* ctx_ms) {
+                    double* ctx_ms, const std::shared_ptr<MemoryPool>& pool = nullptr) {
   const double t0 = now_ms();
   hostfns::WasiCtx ctx;
   Store store;
+  store.memory_pool = pool;
   *ctx_ms = now_ms() - t0;
   auto inst = host.instantiate(store, ctx, comp);
   if (!inst) {
@@ -107,12 +112,15 @@ int bench_file(const std::string& path, int runs) {
   comp->memo->validated = true;
   const hostfns::WasiHost host(hostfns::WasiPackages::for_imports(*comp));
   double first = 0, first_run = 0;
-  std::vector<double> each, warm, ctx_parts, hosts;
+  std::vector<double> each, pooled, warm, ctx_parts, hosts;
   double ctx_ms = 0;
+  const auto pool = std::make_shared<MemoryPool>();
   first = one_instance(comp, host, &ctx_ms);
   for (int r = 0; r < runs && first >= 0; ++r) {
     each.push_back(one_instance(comp, host, &ctx_ms));
     if (each.back() < 0) return 1;
+    pooled.push_back(one_instance(comp, host, &ctx_ms, pool));
+    if (pooled.back() < 0) return 1;
     ctx_parts.push_back(ctx_ms);
     hosts.push_back(one_unshared_instance(comp));
     if (hosts.back() < 0) return 1;
@@ -134,6 +142,7 @@ int bench_file(const std::string& path, int runs) {
   std::printf("  first instance              %10.2f ms\n", first);
   std::printf("  further instance (median)   %10.1f us\n", inst * 1000.0);
   std::printf("    of which WasiCtx + Store  %10.1f us\n", median(ctx_parts) * 1000.0);
+  std::printf("  further instance, pooled    %10.1f us\n", median(pooled) * 1000.0);
   std::printf("  instance, linker unshared   %10.1f us\n", median(hosts) * 1000.0);
   std::printf("  ratio instance / whole load %10.4f\n", load > 0 ? inst / load : 0.0);
   std::printf("  first run (instance + run)  %10.2f ms\n", first_run);

@@ -32,6 +32,7 @@ class Store;
 struct Instance;
 struct FuncInst;
 struct CompiledModule;  // interpreter's threaded code for one Module (exec/)
+class MemoryPool;      // reservations kept for reuse (interp/memory_pool.h)
 struct MemoryImage;     // a snapshot's memory contents (interp/runtime/memory_image.h)
 struct DataImages;      // a module's data segments as memory images (interp/runtime/data_image.h)
 struct GcLayout;        // how a struct or array type's objects are laid out (interp/runtime/gc_heap.h)
@@ -182,6 +183,10 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   ExecLimits limits;
+  // Where this store's memories take their reservations from and give them
+  // back to when it is destroyed (interp/memory_pool.h); none: each memory
+  // maps and unmaps its own. Set before instantiating.
+  std::shared_ptr<MemoryPool> memory_pool;
   // Checked by the interpreter at loop back-edges and calls: when non-zero,
   // on_interrupt is called; if it returns an error the call ends with it.
   volatile uint32_t interrupt = 0;

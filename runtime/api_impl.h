@@ -12,6 +12,7 @@
 
 #include "component/component.h"
 #include "dispatcher/loop.h"
+#include "interp/memory_pool.h"
 #include "interp/module.h"
 #include "component/linker.h"
 #include "hostfns/wasi.h"
@@ -25,6 +26,10 @@ namespace wippy::api {
 
 struct Engine::Impl {
   EngineOptions opts;
+  // Linear-memory reservations that instances give back when dropped and
+  // later instances reuse (interp/memory_pool.h); shared by the threads
+  // that use this engine.
+  std::shared_ptr<MemoryPool> memory_pool = std::make_shared<MemoryPool>();
 };
 
 struct Module::Impl {

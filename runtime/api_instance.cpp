@@ -29,6 +29,7 @@ Error invalid(std::string msg) { return make_error(ErrorKind::Invalid, std::move
 // Store limits and the thunk every call goes through.
 void prepare_store(Instance::Impl& im) {
   im.store = std::make_unique<Store>();
+  if (im.engine) im.store->memory_pool = im.engine->memory_pool;
   im.store->limits.max_memory_bytes = im.limits.memory_bytes;
   if (im.limits.max_call_depth != 0) im.store->limits.max_call_depth = im.limits.max_call_depth;
   Instance::Impl* self = &im;

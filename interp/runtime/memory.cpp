@@ -2,9 +2,34 @@
 // max_pages and the owner store's memory limit), unmap.
 #include <sys/mman.h>
 
+#include <optional>
+
+#include "interp/memory_pool.h"
 #include "interp/runtime/memory_map.h"
 
 namespace wippy {
+
+namespace {
+
+// A free reservation of `bytes` from the owner's pool (memory_pool.h), with
+// [0, *ready) already read-write (and zero), at most `min_bytes`; false
+// when the pool has none.
+bool reuse_reservation(MemoryInst& m, uint64_t bytes, uint64_t min_bytes, uint64_t* ready) {
+  if (!m.owner || !m.owner->memory_pool) return false;
+  std::optional<MemoryPool::Block> b = m.owner->memory_pool->take(bytes);
+  if (!b) return false;
+  if (b->committed > min_bytes &&
+      mprotect(b->data + min_bytes, b->committed - min_bytes, PROT_NONE) != 0) {  // as fresh: [min, ...) closed
+    munmap(b->data, bytes);
+    return false;
+  }
+  m.data = b->data;
+  m.reserved = bytes;
+  *ready = b->committed < min_bytes ? b->committed : min_bytes;
+  return true;
+}
+
+}  // namespace
 
 bool reserve_memory(MemoryInst& m, const MemoryType& type) {
   m.type = type;
@@ -14,17 +39,29 @@ bool reserve_memory(MemoryInst& m, const MemoryType& type) {
   m.max_pages = max_pages;
   // Reserve at least one page so `data` is never null, even for (memory 0 0).
   uint64_t bytes = (max_pages ? max_pages : 1) * uint64_t(kPageSize);
-  void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED) return false;
-  m.data = static_cast<uint8_t*>(p);
-  m.reserved = bytes;
+  uint64_t ready = 0;
+  if (!reuse_reservation(m, bytes, type.limits.min * uint64_t(kPageSize), &ready)) {
+    void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return false;
+    m.data = static_cast<uint8_t*>(p);
+    m.reserved = bytes;
+  }
   m.size = 0;
-  if (type.limits.min > 0 && m.grow(uint32_t(type.limits.min)) == uint32_t(-1)) return false;
+  // Pages a reused reservation has open already count as growth does.
+  if (ready > 0) {
+    if (m.owner && !m.owner->memory_fits(ready)) return false;
+    m.size = ready;
+  }
+  const uint64_t pages = m.size / kPageSize;
+  if (type.limits.min > pages && m.grow(uint32_t(type.limits.min - pages)) == uint32_t(-1)) return false;
   return true;
 }
 
 MemoryInst::~MemoryInst() {
-  if (data) munmap(data, reserved);
+  if (!data) return;
+  // Back to the owner's pool when only anonymous memory is mapped in it.
+  if (!image && owner && owner->memory_pool && owner->memory_pool->give(data, reserved, size)) return;
+  munmap(data, reserved);
 }
 
 uint32_t MemoryInst::grow(uint32_t delta_pages) {

@@ -1,0 +1,71 @@
+// memory_pool.cpp — MemoryPool (interp/memory_pool.h).
+#include "interp/memory_pool.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace wippy {
+
+MemoryPool::~MemoryPool() {
+  for (const Block& b : free_) munmap(b.data, b.reserved);
+}
+
+std::optional<MemoryPool::Block> MemoryPool::take(uint64_t reserved) {
+  std::lock_guard lock(mu_);
+  for (size_t i = free_.size(); i-- > 0;) {
+    if (free_[i].reserved != reserved) continue;
+    Block b = free_[i];
+    free_[i] = free_.back();
+    free_.pop_back();
+    resident_ -= b.resident;
+    return b;
+  }
+  return std::nullopt;
+}
+
+bool MemoryPool::give(uint8_t* data, uint64_t reserved, uint64_t size) {
+  {
+    std::lock_guard lock(mu_);
+    if (free_.size() >= max_blocks_ || resident_ >= max_resident_) return false;
+  }
+  // Zero the pages a guest touched; the others are still the kernel's zero
+  // pages (or were never faulted in) and cost nothing.
+  const uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
+  uint64_t resident = 0;
+  if (size > 0) {
+    const uint64_t pages = (size + page - 1) / page;
+    std::vector<unsigned char> in_core(pages);
+    if (mincore(data, size, in_core.data()) != 0) return false;
+    for (uint64_t p = 0; p < pages;) {
+      if (!(in_core[p] & 1)) {
+        ++p;
+        continue;
+      }
+      uint64_t q = p;
+      while (q < pages && (in_core[q] & 1)) ++q;
+      const uint64_t begin = p * page, end = q * page < size ? q * page : size;
+      std::memset(data + begin, 0, end - begin);
+      resident += end - begin;
+      p = q;
+    }
+  }
+  std::lock_guard lock(mu_);
+  if (free_.size() >= max_blocks_ || resident_ + resident > max_resident_) return false;
+  free_.push_back(Block{data, reserved, size, resident});
+  resident_ += resident;
+  return true;
+}
+
+size_t MemoryPool::blocks() const {
+  std::lock_guard lock(mu_);
+  return free_.size();
+}
+
+uint64_t MemoryPool::resident_bytes() const {
+  std::lock_guard lock(mu_);
+  return resident_;
+}
+
+}  // namespace wippy

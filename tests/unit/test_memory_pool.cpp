@@ -1,0 +1,138 @@
+// Unit tests for interp/memory_pool.h: a store with a MemoryPool gives its
+// memories' reservations back when destroyed, and a later store reuses
+// them: the same address, zero everywhere except its own data, pages past
+// its size closed again; images (snapshots) are never pooled; the bounds
+// hold.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "interp/memory_pool.h"
+#include "interp/snapshot.h"
+#include "wat_module.h"
+
+using namespace wippy;
+using namespace wippy::testing;
+
+namespace {
+
+constexpr const char* kModule = R"((module
+  (memory (export "mem") 1)
+  (data (i32.const 100) "abc")
+  (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+  (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+  (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+  (func (export "size") (result i32) (memory.size)))
+)";
+
+// Whether the process may read the byte at p (write() into a pipe fails
+// with EFAULT when it may not).
+bool readable(const uint8_t* p) {
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  bool ok = write(fds[1], p, 1) == 1;
+  int err = errno;
+  close(fds[0]);
+  close(fds[1]);
+  if (!ok) CHECK(err == EFAULT);
+  return ok;
+}
+
+}  // namespace
+
+TEST_CASE("memory pool: a reservation comes back zeroed, closed past the size, at the same address") {
+  auto pool = std::make_shared<MemoryPool>();
+  auto mod = compile_wat_module(kModule);
+  uint8_t* first_data = nullptr;
+  {
+    Store s;
+    s.memory_pool = pool;
+    Instance* inst = instantiate_ok(s, mod);
+    first_data = inst->memories[0]->data;
+    CHECK(call_i32(s, inst, "grow", {val_i32(2)}) == 1);
+    REQUIRE(call_export(s, inst, "store", {val_i32(60000), val_i32(0xDEADBEEF)}).ok());
+    REQUIRE(call_export(s, inst, "store", {val_i32(3 * 65536 - 4), val_i32(0x12345678)}).ok());
+    REQUIRE(call_export(s, inst, "store", {val_i32(104), val_i32(0x55)}).ok());
+    CHECK(pool->blocks() == 0);
+  }
+  CHECK(pool->blocks() == 1);
+  CHECK(pool->resident_bytes() > 0);
+  CHECK(pool->resident_bytes() <= 3 * 65536);
+
+  Store s;
+  s.memory_pool = pool;
+  Instance* inst = instantiate_ok(s, mod);
+  MemoryInst& m = *inst->memories[0];
+  CHECK(m.data == first_data);  // reused
+  CHECK(pool->blocks() == 0);
+  CHECK(m.size == 65536);
+  CHECK(call_i32(s, inst, "size") == 1);
+  CHECK(call_i32(s, inst, "load", {val_i32(100)}) == 0x00636261);  // its own data: "abc" then 0
+  CHECK(call_i32(s, inst, "load", {val_i32(104)}) == 0);           // the old store's write is gone
+  CHECK(call_i32(s, inst, "load", {val_i32(60000)}) == 0);
+  for (uint64_t i = 0; i < m.size; ++i)
+    if (i < 100 || i >= 103) REQUIRE(m.data[i] == 0);
+  // the grown pages are closed again: out of bounds for wasm, unreadable
+  CHECK_FALSE(call_export(s, inst, "load", {val_i32(65536)}).ok());
+  CHECK_FALSE(readable(m.data + 65536));
+  CHECK(readable(m.data + 65535));
+  // and open, zero, after growing
+  CHECK(call_i32(s, inst, "grow", {val_i32(2)}) == 1);
+  CHECK(call_i32(s, inst, "load", {val_i32(3 * 65536 - 4)}) == 0);
+}
+
+TEST_CASE("memory pool: memories with a snapshot image, other sizes and the bounds") {
+  auto mod = compile_wat_module(kModule);
+  SUBCASE("a memory with an image mapped is unmapped, not pooled") {
+    auto pool = std::make_shared<MemoryPool>();
+    {
+      Store s;
+      s.memory_pool = pool;
+      instantiate_ok(s, mod);
+      auto snap = StoreSnapshot::capture(s);
+      REQUIRE(snap.ok());
+      REQUIRE(s.memory_pool);
+    }
+    CHECK(pool->blocks() == 0);
+  }
+  SUBCASE("a reservation of another size is not taken") {
+    auto pool = std::make_shared<MemoryPool>();
+    {
+      Store s;
+      s.memory_pool = pool;
+      instantiate_ok(s, mod);
+    }
+    REQUIRE(pool->blocks() == 1);
+    Store s;
+    s.memory_pool = pool;
+    Instance* inst = instantiate_ok(s, compile_wat_module("(module (memory (export \"m\") 1 2))"));
+    CHECK(inst->memories[0]->reserved == 2 * 65536);
+    CHECK(pool->blocks() == 1);
+  }
+  SUBCASE("at most max_blocks are kept") {
+    auto pool = std::make_shared<MemoryPool>(1);
+    {
+      Store a, b;
+      a.memory_pool = pool;
+      b.memory_pool = pool;
+      instantiate_ok(a, mod);
+      instantiate_ok(b, mod);
+    }
+    CHECK(pool->blocks() == 1);
+  }
+  SUBCASE("the store's memory limit still applies to a reused reservation") {
+    auto pool = std::make_shared<MemoryPool>();
+    {
+      Store s;
+      s.memory_pool = pool;
+      instantiate_ok(s, mod);
+    }
+    Store s;
+    s.memory_pool = pool;
+    s.limits.max_memory_bytes = 65536 / 2;
+    auto r = instantiate(s, mod, {});
+    CHECK_FALSE(r.ok());
+  }
+}

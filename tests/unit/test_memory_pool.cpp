@@ -40,6 +40,18 @@ bool readable(const uint8_t* p) {
   return ok;
 }
 
+// A pool holding the reservation of one store of `mod` that is gone.
+std::shared_ptr<MemoryPool> pool_with_one_block(const std::shared_ptr<const Module>& mod) {
+  auto pool = std::make_shared<MemoryPool>();
+  {
+    Store s;
+    s.memory_pool = pool;
+    instantiate_ok(s, mod);
+  }
+  REQUIRE(pool->blocks() == 1);
+  return pool;
+}
+
 }  // namespace
 
 TEST_CASE("memory pool: a reservation comes back zeroed, closed past the size, at the same address") {
@@ -98,12 +110,7 @@ TEST_CASE("memory pool: memories with a snapshot image, other sizes and the boun
     CHECK(pool->blocks() == 0);
   }
   SUBCASE("a reservation of another size is not taken") {
-    auto pool = std::make_shared<MemoryPool>();
-    {
-      Store s;
-      s.memory_pool = pool;
-      instantiate_ok(s, mod);
-    }
+    auto pool = pool_with_one_block(mod);
     REQUIRE(pool->blocks() == 1);
     Store s;
     s.memory_pool = pool;
@@ -123,12 +130,7 @@ TEST_CASE("memory pool: memories with a snapshot image, other sizes and the boun
     CHECK(pool->blocks() == 1);
   }
   SUBCASE("the store's memory limit still applies to a reused reservation") {
-    auto pool = std::make_shared<MemoryPool>();
-    {
-      Store s;
-      s.memory_pool = pool;
-      instantiate_ok(s, mod);
-    }
+    auto pool = pool_with_one_block(mod);
     Store s;
     s.memory_pool = pool;
     s.limits.max_memory_bytes = 65536 / 2;

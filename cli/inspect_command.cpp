@@ -13,10 +13,10 @@
 #include <vector>
 
 #include "cli/args.h"
-#include "cli/load.h"
 #include "cli/report.h"
 #include "component/decode.h"
 #include "component/validate.h"
+#include "runtime/input_file.h"
 
 namespace wippy::cli {
 

@@ -16,9 +16,7 @@
 
 #include "cli/args.h"
 #include "cli/bounded_call.h"
-#include "cli/load.h"
 #include "cli/report.h"
-#include "cli/values.h"
 #include "component/decode.h"
 #include "dispatcher/guest_call.h"
 #include "hostfns/wasi.h"
@@ -30,6 +28,8 @@
 #include "interp/text/numbers.h"
 #include "net/http_grant.h"
 #include "net/rules.h"
+#include "runtime/input_file.h"
+#include "wast/values.h"
 
 namespace wippy::cli {
 
@@ -82,7 +82,7 @@ std::optional<Value> parse_arg(const std::string& s, ValType t) {
     case ValType::ExternRef:
       if (s == "null") return val_ref(0);
       if (t == ValType::ExternRef)
-        if (auto v = parse_int(s, 32)) return val_ref(extern_payload(*v));
+        if (auto v = parse_int(s, 32)) return val_ref(wast::extern_payload(*v));
       return std::nullopt;
     case ValType::V128:
       return std::nullopt;  // two slots: parse_v128_arg
@@ -301,7 +301,7 @@ int run_invoke(const RunOptions& opts) {
                                   deadline_note(r.error(), opts.timeout_text)));
   for (size_t i = 0, at = 0; i < type.results.size() && at + exec::slots_of(type.results[i]) <= results.size();
        at += exec::slots_of(type.results[i]), ++i)
-    fmt::print("{}\n", format_packed(type.results[i], results.data() + at));
+    fmt::print("{}\n", wast::format_packed(type.results[i], results.data() + at));
   return 0;
 }
 

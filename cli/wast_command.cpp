@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "cli/args.h"
-#include "cli/isolate.h"
 #include "cli/report.h"
-#include "cli/wast_runner.h"
+#include "wast/isolate.h"
+#include "wast/runner.h"
 
 namespace wippy::cli {
 
@@ -53,7 +53,7 @@ int wast_main(std::span<const std::string> args) {
     fmt::print("usage:\n{}", kWastHelp);
     return 0;
   }
-  WastOptions opts;
+  wast::WastOptions opts;
   opts.verbose = p->has("--verbose");
   opts.gc_stress = p->has("--gc-stress");
   const bool fork_each = !p->has("--no-fork");
@@ -66,15 +66,15 @@ int wast_main(std::span<const std::string> args) {
   if (p->positionals.empty()) return report_usage("wast: missing FILE", "wast");
   uint64_t passed = 0, failed = 0, skipped = 0;
   for (const auto& f : p->positionals) {
-    WastCounts c;
+    wast::WastCounts c;
     if (fork_each) {
-      c = run_isolated(f, timeout_s, [&](const ReportFn& report) {
-        WastOptions child = opts;
+      c = wast::run_isolated(f, timeout_s, [&](const wast::ReportFn& report) {
+        wast::WastOptions child = opts;
         child.on_progress = report;
-        return run_wast_file(f, child);
+        return wast::run_wast_file(f, child);
       });
     } else {
-      c = run_wast_file(f, opts);
+      c = wast::run_wast_file(f, opts);
     }
     std::fflush(stderr);
     fmt::print("{}: {}\n", f, counts_text(c.passed, c.failed, c.skipped));

@@ -1,6 +1,7 @@
 // wast_command.h — `wippy-run wast [--verbose] [--no-fork] [--timeout D]
-// FILE...`: runs spec scripts (cli/wast_runner.h), each in a child process
-// (cli/isolate.h) unless --no-fork. Failures go to stderr, one
+// FILE...`: argument handling and the counts' output around the spec-script
+// harness (wast/runner.h), each file in a child process (wast/isolate.h)
+// unless --no-fork. Failures go to stderr, one
 // "FILE:LINE: ..." line each; the counts go to stdout: "FILE: N passed, M
 // failed" per file, then the totals. Exit status 0 when nothing failed, 1
 // otherwise, 2 for bad usage.

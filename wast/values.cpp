@@ -1,5 +1,5 @@
 // values.cpp — argument conversion, result matching and formatting.
-#include "cli/values.h"
+#include "wast/values.h"
 
 #include <bit>
 #include <cstring>
@@ -7,7 +7,7 @@
 
 #include "interp/ref_bits.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 namespace {
 // Both reference types are in one hierarchy (func, extern, any or exn); a
@@ -198,4 +198,4 @@ std::string format_expected(const WastValue& v) {
   return "?";
 }
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

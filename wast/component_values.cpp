@@ -1,5 +1,5 @@
 // component_values.cpp — script values to Vals, result matching, printing.
-#include "cli/component_values.h"
+#include "wast/component_values.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "interp/quote.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 namespace {
 
@@ -299,4 +299,4 @@ std::string format_cvalue(const WastCValue& v) {
   return "?";
 }
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

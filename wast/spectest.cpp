@@ -1,11 +1,11 @@
 // spectest.cpp — the spectest host module.
-#include "cli/spectest.h"
+#include "wast/spectest.h"
 
 #include <fmt/format.h>
 
-#include "cli/values.h"
+#include "wast/values.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 namespace {
 
@@ -54,4 +54,4 @@ Instance* make_spectest(Store& store, bool echo) {
   return store.adopt(std::move(owned));
 }
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

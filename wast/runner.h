@@ -1,9 +1,9 @@
-// wast_runner.h — runs one parsed .wast script against a fresh Store:
+// runner.h — runs one parsed .wast script against a fresh Store:
 // module definitions, register, actions and every assert_* form with the
 // spec's semantics. Each failure is printed as "FILE:LINE: what failed";
 // the counts are returned. Commands counted: every assert_*, every module
 // definition and every bare action (they must succeed). Scripts with
-// component commands are handed to the component runner (component_wast.h).
+// component commands are handed to the component runner (component_runner.h).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -13,7 +13,7 @@
 
 #include "interp/text/wast.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 struct WastCounts {
   uint32_t passed = 0;
@@ -55,4 +55,4 @@ WastCounts run_wast_commands(const std::string& file, const std::vector<WastComm
 // parse_component_wast() accepts runs as a component script.
 WastCounts run_wast_file(const std::string& file, const WastOptions& opts);
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

@@ -6,8 +6,8 @@
 #pragma once
 #include "interp/store.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 Instance* make_spectest(Store& store, bool echo);
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

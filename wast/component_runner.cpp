@@ -1,5 +1,5 @@
-// component_wast.cpp — the component-script runner behind `wippy-run wast`.
-#include "cli/component_wast.h"
+// component_runner.cpp — the component-script runner (see component_runner.h).
+#include "wast/component_runner.h"
 
 #include <fmt/format.h>
 
@@ -7,15 +7,15 @@
 #include <memory>
 #include <optional>
 
-#include "cli/component_values.h"
 #include "component/decode.h"
 #include "component/linker.h"
 #include "component/text/component_wat.h"
 #include "component/validate.h"
-#include "interp/store.h"
 #include "interp/quote.h"
+#include "interp/store.h"
+#include "wast/component_values.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 namespace {
 
@@ -380,4 +380,4 @@ WastCounts run_component_wast_commands(const std::string& file,
   return runner.counts();
 }
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

@@ -1,5 +1,5 @@
 // isolate.cpp — fork/pipe/wait around one script file.
-#include "cli/isolate.h"
+#include "wast/isolate.h"
 
 #include <fmt/format.h>
 #include <signal.h>
@@ -10,7 +10,7 @@
 #include <cstdio>
 #include <cstring>
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 namespace {
 
@@ -82,4 +82,4 @@ WastCounts run_isolated(const std::string& file, unsigned timeout_seconds,
   return last;
 }
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

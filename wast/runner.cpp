@@ -1,21 +1,22 @@
-// wast_runner.cpp — the spec-script runner behind `wippy-run wast`.
-#include "cli/wast_runner.h"
+// runner.cpp — the core spec-script runner (see runner.h).
+#include "wast/runner.h"
 
 #include <fmt/format.h>
 
 #include <map>
 #include <optional>
 
-#include "cli/component_wast.h"
-#include "cli/load.h"
-#include "cli/spectest.h"
-#include "cli/values.h"
 #include "interp/decode/branch_hints.h"
-#include "interp/store.h"
-#include "interp/quote.h"
 #include "interp/exec/packed.h"
+#include "interp/quote.h"
+#include "interp/store.h"
+#include "interp/text/wat.h"
+#include "runtime/input_file.h"
+#include "wast/component_runner.h"
+#include "wast/spectest.h"
+#include "wast/values.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 namespace {
 
@@ -37,6 +38,21 @@ const char* command_name(WastCommand::Kind k) {
     case WastCommand::AssertUninstantiable: return "assert_uninstantiable";
   }
   return "?";
+}
+
+// Binary of a script module: text already encoded, binary as given, quote
+// parsed now; text errors come back as Malformed.
+Result<std::vector<uint8_t>> module_bytes(const WastModule& m) {
+  switch (m.kind) {
+    case WastModule::Text:
+      if (m.text_error) return make_error(ErrorKind::Malformed, *m.text_error);
+      return m.binary;
+    case WastModule::Binary:
+      return m.binary;
+    case WastModule::Quote:
+      return wat_to_wasm(m.quote);
+  }
+  return make_error(ErrorKind::Other, "unknown module kind");
 }
 
 // The outcome of one action: typed results, or the error it ended with.
@@ -319,7 +335,7 @@ WastCounts run_wast_commands(const std::string& file, const std::vector<WastComm
 }
 
 WastCounts run_wast_file(const std::string& file, const WastOptions& opts) {
-  auto src = read_file(file);
+  auto src = read_input_file(file);
   if (!src) {
     fmt::print(stderr, "{}: {}\n", file, src.error().message);
     return {0, 1};
@@ -335,4 +351,4 @@ WastCounts run_wast_file(const std::string& file, const WastOptions& opts) {
   return run_wast_commands(file, *cmds, opts);
 }
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

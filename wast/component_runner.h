@@ -1,5 +1,5 @@
-// component_wast.h — runs a parsed component script (parse_component_wast)
-// for `wippy-run wast`: `(component ...)` is decoded, validated and
+// component_runner.h — runs a parsed component script (parse_component_wast)
+// (the harness behind `wippy-run wast`): `(component ...)` is decoded, validated and
 // instantiated with an empty Linker on the script's Store (named by its
 // `$id` for later invokes); `(component definition $X ...)` is compiled only
 // and `(component instance $i $X)` instantiates it; invokes convert their
@@ -7,7 +7,7 @@
 // Vals (floats by bits or NaN pattern); assert_trap/exhaustion/invalid/
 // malformed/unlinkable/uninstantiable check the error kind and that the
 // expected text is contained in our message. Core commands run in a core
-// session (wast_runner.h). A command that needs the async ABI or a
+// session (runner.h). A command that needs the async ABI or a
 // WebAssembly 3.0 core feature (detected from the decoder's "unsupported: "
 // errors and the core decoder's messages) is printed as
 // "FILE:LINE: skipped: REASON" and counted in `skipped`; invokes on a
@@ -17,13 +17,13 @@
 #include <string>
 #include <vector>
 
-#include "cli/wast_runner.h"
 #include "component/text/component_wast.h"
+#include "wast/runner.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 WastCounts run_component_wast_commands(const std::string& file,
                                        const std::vector<component::ComponentWastCommand>& commands,
                                        const WastOptions& opts);
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

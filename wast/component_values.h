@@ -1,5 +1,5 @@
 // component_values.h — component script values (WastCValue) <-> component
-// Vals for `wippy-run wast`, directed by the resolved type (VType): argument
+// Vals for the harness, directed by the resolved type (VType): argument
 // conversion (the script's kind must fit the type; i32/i64.const are
 // accepted for 32/64-bit integers, f32/f64.const for floats; records and
 // flags by label name), matching results against expected patterns (exact,
@@ -14,7 +14,7 @@
 #include "component/val.h"
 #include "interp/result.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 // The Val for script value `v` as type `type`; ErrorKind::Other saying why
 // it does not fit.
@@ -28,4 +28,4 @@ bool component_val_matches(const component::WastCValue& expected, const componen
 // component::to_string(Val): `7`, `"hi"`, `[1, 2]`, `some(3)`, `nan:canonical`.
 std::string format_cvalue(const component::WastCValue& v);
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

@@ -1,5 +1,5 @@
-// load.cpp — file reading and module compilation for wippy-run.
-#include "cli/load.h"
+// input_file.cpp — file reading and module compilation for command-line inputs.
+#include "runtime/input_file.h"
 
 #include <cctype>
 
@@ -9,9 +9,9 @@
 #include "interp/validate/validate.h"
 #include "runtime/source_file.h"
 
-namespace wippy::cli {
+namespace wippy {
 
-Result<std::string> read_file(const std::string& path) {
+Result<std::string> read_input_file(const std::string& path) {
   ReadSpec spec;
   spec.what = "file";
   spec.max_bytes = kMaxInputFileBytes;
@@ -60,25 +60,12 @@ bool looks_like_text(const std::string& path, std::string_view data) {
 }  // namespace
 
 Result<std::vector<uint8_t>> read_input_binary(const std::string& path) {
-  auto data = read_file(path);
+  auto data = read_input_file(path);
   if (!data) return data.error();
   if (!looks_like_text(path, *data)) return std::vector<uint8_t>(data->begin(), data->end());
   auto bin = starts_with_component_form(*data) ? component::component_wat_to_binary(*data) : wat_to_wasm(*data);
   if (!bin) return make_error(bin.error().kind, path + ":" + bin.error().message);
   return bin;
-}
-
-Result<std::vector<uint8_t>> module_bytes(const WastModule& m) {
-  switch (m.kind) {
-    case WastModule::Text:
-      if (m.text_error) return make_error(ErrorKind::Malformed, *m.text_error);
-      return m.binary;
-    case WastModule::Binary:
-      return m.binary;
-    case WastModule::Quote:
-      return wat_to_wasm(m.quote);
-  }
-  return make_error(ErrorKind::Other, "unknown module kind");
 }
 
 Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> bytes) {
@@ -88,4 +75,4 @@ Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> by
   return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(*mod)));
 }
 
-}  // namespace wippy::cli
+}  // namespace wippy

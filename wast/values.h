@@ -1,6 +1,8 @@
-// values.h — script values <-> engine Values for wippy-run: converting
-// arguments, matching results against expected patterns (exact bits for
-// numbers and refs, nan:canonical / nan:arithmetic), and printing values.
+// values.h — script values <-> engine Values for the harness (and
+// `wippy-run run --invoke`, which prints its results with format_packed and
+// passes externrefs by extern_payload): converting arguments, matching
+// results against expected patterns (exact bits for numbers and refs,
+// nan:canonical / nan:arithmetic), and printing values.
 // Externrefs cross the boundary as host payload N + 1 for (ref.extern N),
 // so that 0 stays null.
 #pragma once
@@ -11,7 +13,7 @@
 #include "interp/store.h"
 #include "interp/text/wast.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 inline uint64_t extern_payload(uint64_t n) { return n + 1; }
 
@@ -33,4 +35,4 @@ std::string format_packed(ValType type, const Value* v);
 std::string format_value(ValType type, Value v);
 std::string format_expected(const WastValue& v);
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

@@ -7,13 +7,13 @@
 #include <functional>
 #include <string>
 
-#include "cli/wast_runner.h"
+#include "wast/runner.h"
 
-namespace wippy::cli {
+namespace wippy::wast {
 
 // `body` runs in the child and must call `report` with its running counts.
 using ReportFn = std::function<void(const WastCounts&)>;
 WastCounts run_isolated(const std::string& file, unsigned timeout_seconds,
                         const std::function<WastCounts(const ReportFn& report)>& body);
 
-}  // namespace wippy::cli
+}  // namespace wippy::wast

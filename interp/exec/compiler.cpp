@@ -9,10 +9,10 @@ namespace wippy::exec::compile_detail {
 
 Result<std::unique_ptr<CompiledFunc>> Compiler::run() {
   nparams_ = uint32_t(type_.params.size());
-  nl_ = nparams_ + body_.num_locals;
+  nlocals_ = nparams_ + body_.num_locals;
   if (wide_) unpack(type_.params, 0);
   Ctrl f;
-  f.kind = CK::Func;
+  f.kind = CtrlKind::Func;
   f.nresults = uint32_t(type_.results.size());
   ctl_.push_back(std::move(f));
   if (gc_maps_)
@@ -21,7 +21,7 @@ Result<std::unique_ptr<CompiledFunc>> Compiler::run() {
   Instr in;
   while (!ctl_.empty()) {
     if (!read_instr(r, in)) return make_error(ErrorKind::Malformed, r.error());
-    if (types_ && !unreachable_ && types_->operands().size() != sp()) return gc_map_error();
+    if (types_ && !unreachable_ && types_->operands().size() != stack_height()) return gc_map_error();
     if (auto e = step(in); !e.ok()) return e.error();
     if (need_wide_) return std::unique_ptr<CompiledFunc>();
     if (types_ && !types_->next(in)) return gc_map_error();
@@ -31,9 +31,9 @@ Result<std::unique_ptr<CompiledFunc>> Compiler::run() {
   // wide: params arrive packed (packed_slots), locals live at 2 * index
   uint32_t np_slots = wide_ ? packed_slots(type_.params) : nparams_;
   out->nparams = np_slots;
-  out->nlocals = wide_ ? 2 * nl_ - np_slots : body_.num_locals;
+  out->nlocals = wide_ ? 2 * nlocals_ - np_slots : body_.num_locals;
   out->nresults = uint32_t(type_.results.size());
-  out->frame_size = st() * (nl_ + max_height_ + 2);
+  out->frame_size = slots_per_value() * (nlocals_ + max_height_ + 2);
   // room to zero up to kZeroFast locals with fixed-size stores on entry
   out->frame_size = std::max(out->frame_size, np_slots + kZeroFast);
   out->code = std::move(code_);
@@ -56,13 +56,13 @@ Result<void> Compiler::begin_gc_map() {
   gc_map_ = std::make_unique<GcStackMap>();
   uint32_t i = 0;
   for (ValType t : type_.params) {
-    if (holds_gc_refs(m_, t)) gc_map_->locals.push_back(lslot(i));
+    if (holds_gc_refs(m_, t)) gc_map_->locals.push_back(local_slot(i));
     ++i;
   }
   for (const LocalDecl& d : body_.locals) {
     const bool gc = holds_gc_refs(m_, d.type);
     for (uint32_t k = 0; k < d.count; ++k, ++i)
-      if (gc) gc_map_->locals.push_back(lslot(i));
+      if (gc) gc_map_->locals.push_back(local_slot(i));
   }
   return {};
 }
@@ -78,7 +78,7 @@ void Compiler::gc_safepoint(uint32_t key, uint32_t height) {
   gc_map_->keys.push_back(key);
   gc_map_->starts.push_back(uint32_t(gc_map_->slots.size()));
   for (uint32_t p = 0; p < height && p < types.size(); ++p)
-    if (stk_[p].kind == EK::Home && holds_gc_refs(m_, types[p])) gc_map_->slots.push_back(stk_[p].slot);
+    if (stk_[p].kind == EntryKind::Home && holds_gc_refs(m_, types[p])) gc_map_->slots.push_back(stk_[p].slot);
 }
 
 Result<void> Compiler::step(const Instr& in) {
@@ -110,9 +110,9 @@ Result<void> Compiler::step(const Instr& in) {
   if (needs_mem_x(in, info)) return info.prefix == 0xFD && !wide_ ? go_wide() : emit_mem_x(in, info);
   if (m_.num_tables() && table_x_operands(in)) {  // table64 table.grow: i64 result
     if (auto r = step_plain(in, info); !r) return r;
-    uint32_t d = slot(sp() - 1);
-    h(H::I64ExtendI32S_r);
-    ss(d, d);
+    uint32_t d = slot(stack_height() - 1);
+    emit_handler(H::I64ExtendI32S_r);
+    emit_slots(d, d);
     last_.end = SIZE_MAX;
     return {};
   }
@@ -125,7 +125,7 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
   if (info.imm == ImmKind::MemArg) return memop(in, info);
   switch (in.op) {
     case Op::Unreachable:
-      h(H::Unreachable);
+      emit_handler(H::Unreachable);
       unreachable_ = true;
       return {};
     case Op::Nop:
@@ -136,11 +136,11 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       uint32_t np, nr;
       block_type(in.block, np, nr);
       Ctrl c;
-      c.kind = in.op == Op::Block ? CK::Block : in.op == Op::Loop ? CK::Loop : CK::If;
+      c.kind = in.op == Op::Block ? CtrlKind::Block : in.op == Op::Loop ? CtrlKind::Loop : CtrlKind::If;
       c.nparams = np;
       c.nresults = nr;
       if (in.op == Op::If) {
-        uint32_t p = sp() - 1;
+        uint32_t p = stack_height() - 1;
         Entry cond = stk_.back();
         pop();
         enter_block(np);
@@ -148,7 +148,7 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       } else {
         enter_block(np);
       }
-      c.height = sp() - np;
+      c.height = stack_height() - np;
       c.loop_pc = here();
       if (in.op == Op::Loop) last_label_ = std::max(last_label_, here());
       last_.end = SIZE_MAX;
@@ -159,7 +159,7 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       Ctrl& c = ctl_.back();
       if (!unreachable_) {
         move_top_to(c.nresults, dest(c));
-        h(H::Br);
+        emit_handler(H::Br);
         c.fixups.push_back(target(0));
       }
       patch(c.else_fixup, here());
@@ -173,7 +173,7 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
     case Op::End: {
       Ctrl& c = ctl_.back();
       if (c.eh) end_try(c);
-      if (c.kind == CK::Func) {
+      if (c.kind == CtrlKind::Func) {
         if (!unreachable_) emit_return();
         ctl_.pop_back();
         return {};
@@ -203,12 +203,12 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       unreachable_ = true;
       return {};
     case Op::BrIf: {
-      uint32_t p = sp() - 1;
+      uint32_t p = stack_height() - 1;
       Entry cond = stk_.back();
       pop();
       Ctrl& c = ctl_[ctl_.size() - 1 - in.a];
-      if (c.kind != CK::Func && top_in_place(arity(c), dest(c))) {
-        if (c.kind == CK::Loop) {
+      if (c.kind != CtrlKind::Func && top_in_place(arity(c), dest(c))) {
+        if (c.kind == CtrlKind::Loop) {
           emit_cond_jump(cond, p, true, c.loop_pc);
         } else {
           c.fixups.push_back(emit_cond_jump(cond, p, true, kNone));
@@ -222,17 +222,17 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       return {};
     }
     case Op::BrTable: {
-      uint32_t idx = slot(sp() - 1);
+      uint32_t idx = slot(stack_height() - 1);
       pop();
       uint32_t n = uint32_t(in.targets.size());
-      h(H::BrTable);
-      ss(idx, n - 1);
+      emit_handler(H::BrTable);
+      emit_slots(idx, n - 1);
       uint32_t table = here();
       for (uint32_t i = 0; i < n; ++i) target(0);
       for (uint32_t i = 0; i < n; ++i) {
         Ctrl& c = ctl_[ctl_.size() - 1 - in.targets[i]];
-        if (c.kind != CK::Func && top_in_place(arity(c), dest(c))) {
-          if (c.kind == CK::Loop)
+        if (c.kind != CtrlKind::Func && top_in_place(arity(c), dest(c))) {
+          if (c.kind == CtrlKind::Loop)
             patch(table + i, c.loop_pc);
           else
             c.fixups.push_back(table + i);
@@ -251,12 +251,12 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
     case Op::Call: {
       const FuncType& ft = m_.func_type(in.a);
       uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
-      uint32_t base = sp() - np;
+      uint32_t base = stack_height() - np;
       if (!wide_ && (has_v128(ft.params) || has_v128(ft.results))) return go_wide();
-      for (uint32_t p = base; p < sp(); ++p) materialize(p);
+      for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
       if (wide_) pack(ft.params, home(base));
-      h(H::Call);
-      ss(in.a, home(base));
+      emit_handler(H::Call);
+      emit_slots(in.a, home(base));
       gc_safepoint(here(), base);
       pop(np);
       for (uint32_t i = 0; i < nr; ++i) push_home();
@@ -268,15 +268,15 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       const FuncType& ft = m_.types[in.a];
       uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
       if (!wide_ && (has_v128(ft.params) || has_v128(ft.results))) return go_wide();
-      uint32_t e = slot(sp() - 1);
+      uint32_t e = slot(stack_height() - 1);
       pop();
-      uint32_t base = sp() - np;
-      for (uint32_t p = base; p < sp(); ++p) materialize(p);
+      uint32_t base = stack_height() - np;
+      for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
       // packing writes below home(base + np), where the index may sit
       if (wide_) pack(ft.params, home(base));
-      h(H::CallIndirect);
-      ss(in.a, home(base));
-      ss(in.b, e);
+      emit_handler(H::CallIndirect);
+      emit_slots(in.a, home(base));
+      emit_slots(in.b, e);
       gc_safepoint(here(), base);
       pop(np);
       for (uint32_t i = 0; i < nr; ++i) push_home();
@@ -305,48 +305,48 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       return {};
     case Op::Select:
     case Op::SelectT: {
-      uint32_t p = sp() - 3;
+      uint32_t p = stack_height() - 3;
       uint32_t c = slot(p + 2), b = slot(p + 1), a = slot(p);
       size_t start = code_.size();
-      h(wide_ ? H::SelectW : H::Select);
-      ss(home(p), a);
-      ss(b, c);
+      emit_handler(wide_ ? H::SelectW : H::Select);
+      emit_slots(home(p), a);
+      emit_slots(b, c);
       pop(3);
       push_home();
       produced(start, uint32_t(start + 1));
       return {};
     }
     case Op::LocalGet:
-      stk_.push_back(Entry{EK::Local, lslot(in.a), 0});
-      note_height(sp());
+      stk_.push_back(Entry{EntryKind::Local, local_slot(in.a), 0});
+      note_height(stack_height());
       return {};
     case Op::LocalSet:
     case Op::LocalTee: {
-      uint32_t L = lslot(in.a);
+      uint32_t L = local_slot(in.a);
       Entry top = stk_.back();
       bool others = false;
-      for (uint32_t p = 0; p + 1 < sp(); ++p)
+      for (uint32_t p = 0; p + 1 < stack_height(); ++p)
         if (refers(stk_[p], L)) others = true;
       if (!others && is_last(top)) {
         code_[last_.dst_word].s.a = L;
         last_.retargeted = true;  // still adjacent (I32Add2), not a producer
         pop();
         if (in.op == Op::LocalTee) {
-          stk_.push_back(Entry{EK::Local, L, 0});
+          stk_.push_back(Entry{EntryKind::Local, L, 0});
         }
         return {};
       }
-      for (uint32_t p = 0; p + 1 < sp(); ++p)
+      for (uint32_t p = 0; p + 1 < stack_height(); ++p)
         if (refers(stk_[p], L)) materialize(p);
-      if (top.kind == EK::Const && top.imm == 0 && in.a >= nparams_ && code_.empty() && ctl_.size() == 1) {
+      if (top.kind == EntryKind::Const && top.imm == 0 && in.a >= nparams_ && code_.empty() && ctl_.size() == 1) {
         // a declared local is still zero at the very start of the body
-      } else if (top.kind == EK::Const) {
-        h(H::Const);
-        ss(L, 0);
-        u(top.imm);
-      } else if (top.kind == EK::AddImm) {
+      } else if (top.kind == EntryKind::Const) {
+        emit_handler(H::Const);
+        emit_slots(L, 0);
+        emit_word(top.imm);
+      } else if (top.kind == EntryKind::AddImm) {
         emit_addi(L, top.slot, uint32_t(top.imm));
-        if (in.op == Op::LocalTee) stk_.back() = Entry{EK::Local, L, 0};
+        if (in.op == Op::LocalTee) stk_.back() = Entry{EntryKind::Local, L, 0};
       } else if (top.slot != L) {
         emit_mov(L, top.slot);
       }
@@ -359,52 +359,52 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       bool v = m_.global_type(in.a).type == ValType::V128;
       if (v && !wide_) return go_wide();
       uint32_t d = push_home();
-      h(v ? H::GlobalGetW : H::GlobalGet);
-      ss(d, in.a);
+      emit_handler(v ? H::GlobalGetW : H::GlobalGet);
+      emit_slots(d, in.a);
       produced(start, uint32_t(start + 1));
       return {};
     }
     case Op::GlobalSet: {
-      uint32_t v = slot(sp() - 1);
+      uint32_t v = slot(stack_height() - 1);
       pop();
-      h(m_.global_type(in.a).type == ValType::V128 ? H::GlobalSetW : H::GlobalSet);
-      ss(in.a, v);
+      emit_handler(m_.global_type(in.a).type == ValType::V128 ? H::GlobalSetW : H::GlobalSet);
+      emit_slots(in.a, v);
       return {};
     }
     case Op::TableGet: {
-      uint32_t p = sp() - 1;
+      uint32_t p = stack_height() - 1;
       uint32_t i = slot(p);
       pop();
       size_t start = code_.size();
       uint32_t d = push_home();
-      h(H::TableGet);
-      ss(d, i);
-      ss(in.a, 0);
+      emit_handler(H::TableGet);
+      emit_slots(d, i);
+      emit_slots(in.a, 0);
       produced(start, uint32_t(start + 1));
       return {};
     }
     case Op::TableSet: {
-      uint32_t p = sp() - 2;
+      uint32_t p = stack_height() - 2;
       uint32_t i = slot(p), v = slot(p + 1);
       pop(2);
-      h(H::TableSet);
-      ss(i, v);
-      ss(in.a, 0);
+      emit_handler(H::TableSet);
+      emit_slots(i, v);
+      emit_slots(in.a, 0);
       return {};
     }
     case Op::MemorySize: {
       uint32_t d = push_home();
-      h(H::MemorySize);
-      ss(d, 0);
+      emit_handler(H::MemorySize);
+      emit_slots(d, 0);
       return {};
     }
     case Op::MemoryGrow: {
-      uint32_t p = sp() - 1;
+      uint32_t p = stack_height() - 1;
       uint32_t n = slot(p);
       pop();
       uint32_t d = push_home();
-      h(H::MemoryGrow);
-      ss(d, n);
+      emit_handler(H::MemoryGrow);
+      emit_slots(d, n);
       return {};
     }
     case Op::I32Const:
@@ -430,13 +430,13 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
                         : in.op == Op::RefI31       ? H::RefI31
                         : in.op == Op::I31GetS      ? H::I31GetS
                                                     : H::I31GetU;
-      uint32_t a = slot(sp() - 1);
+      uint32_t a = slot(stack_height() - 1);
       pop();
       size_t start = code_.size();
       uint32_t d = push_home();
-      h(handler);
-      ss(d, a);
-      if (test) ss(cast_heap(in.a), in.op == Op::RefTestNull);
+      emit_handler(handler);
+      emit_slots(d, a);
+      if (test) emit_slots(cast_heap(in.a), in.op == Op::RefTestNull);
       produced(start, uint32_t(start + 1));
       return {};
     }
@@ -453,17 +453,17 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       return {};
     case Op::RefCast:
     case Op::RefCastNull: {
-      uint32_t r = slot(sp() - 1);  // before h(): it may emit a move
-      h(H::RefCast);
-      ss(r, 0);
-      ss(cast_heap(in.a), in.op == Op::RefCastNull);
+      uint32_t r = slot(stack_height() - 1);  // before emit_handler(): it may emit a move
+      emit_handler(H::RefCast);
+      emit_slots(r, 0);
+      emit_slots(cast_heap(in.a), in.op == Op::RefCastNull);
       return {};
     }
     case Op::RefFunc: {
       size_t start = code_.size();
       uint32_t d = push_home();
-      h(H::RefFunc);
-      ss(d, in.a);
+      emit_handler(H::RefFunc);
+      emit_slots(d, in.a);
       produced(start, uint32_t(start + 1));
       return {};
     }
@@ -473,41 +473,45 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
     case Op::TableInit:
     case Op::TableCopy:
     case Op::TableFill: {
-      uint32_t p = sp() - 3;
+      uint32_t p = stack_height() - 3;
       uint32_t a = slot(p), b = slot(p + 1), n = slot(p + 2);
       pop(3);
       switch (in.op) {
-        case Op::MemoryInit: h(H::MemoryInit); ss(a, b); ss(n, in.a); break;
-        case Op::MemoryCopy: h(H::MemoryCopy); ss(a, b); ss(n, 0); break;
-        case Op::MemoryFill: h(H::MemoryFill); ss(a, b); ss(n, 0); break;
-        case Op::TableInit: h(H::TableInit); ss(a, b); ss(n, in.a); ss(in.b, 0); break;
-        case Op::TableCopy: h(H::TableCopy); ss(a, b); ss(n, 0); ss(in.a, in.b); break;
-        default: h(H::TableFill); ss(a, b); ss(n, in.a); break;
+        case Op::MemoryInit: emit_handler(H::MemoryInit); emit_slots(a, b); emit_slots(n, in.a); break;
+        case Op::MemoryCopy: emit_handler(H::MemoryCopy); emit_slots(a, b); emit_slots(n, 0); break;
+        case Op::MemoryFill: emit_handler(H::MemoryFill); emit_slots(a, b); emit_slots(n, 0); break;
+        case Op::TableInit:
+          emit_handler(H::TableInit); emit_slots(a, b); emit_slots(n, in.a); emit_slots(in.b, 0);
+          break;
+        case Op::TableCopy:
+          emit_handler(H::TableCopy); emit_slots(a, b); emit_slots(n, 0); emit_slots(in.a, in.b);
+          break;
+        default: emit_handler(H::TableFill); emit_slots(a, b); emit_slots(n, in.a); break;
       }
       return {};
     }
     case Op::DataDrop:
-      h(H::DataDrop);
-      ss(in.a, 0);
+      emit_handler(H::DataDrop);
+      emit_slots(in.a, 0);
       return {};
     case Op::ElemDrop:
-      h(H::ElemDrop);
-      ss(in.a, 0);
+      emit_handler(H::ElemDrop);
+      emit_slots(in.a, 0);
       return {};
     case Op::TableGrow: {
-      uint32_t p = sp() - 2;
+      uint32_t p = stack_height() - 2;
       uint32_t init = slot(p), n = slot(p + 1);
       pop(2);
       uint32_t d = push_home();
-      h(H::TableGrow);
-      ss(d, init);
-      ss(n, in.a);
+      emit_handler(H::TableGrow);
+      emit_slots(d, init);
+      emit_slots(n, in.a);
       return {};
     }
     case Op::TableSize: {
       uint32_t d = push_home();
-      h(H::TableSize);
-      ss(d, in.a);
+      emit_handler(H::TableSize);
+      emit_slots(d, in.a);
       return {};
     }
     default:

@@ -83,15 +83,15 @@ void Compiler::emit_tail_call(const Instr& in) {
   uint32_t np = uint32_t(ft.params.size());
   uint32_t e = 0;
   if (indirect || by_ref) {
-    e = slot(sp() - 1);
+    e = slot(stack_height() - 1);
     pop();
   }
-  uint32_t base = sp() - np;
-  for (uint32_t p = base; p < sp(); ++p) materialize(p);
-  h(indirect ? H::ReturnCallIndirect : by_ref ? H::ReturnCallRef : H::ReturnCall);
-  ss(in.a, home(base));
-  if (indirect || by_ref) ss(indirect ? in.b : e, e);
-  ss(np, 0);
+  uint32_t base = stack_height() - np;
+  for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
+  emit_handler(indirect ? H::ReturnCallIndirect : by_ref ? H::ReturnCallRef : H::ReturnCall);
+  emit_slots(in.a, home(base));
+  if (indirect || by_ref) emit_slots(indirect ? in.b : e, e);
+  emit_slots(np, 0);
   pop(np);
   unreachable_ = true;
   last_.end = SIZE_MAX;
@@ -104,30 +104,30 @@ void Compiler::emit_typed_ref(const Instr& in) {
     case Op::CallRef: {
       const FuncType& ft = m_.types[in.a];
       uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
-      uint32_t r = slot(sp() - 1);
+      uint32_t r = slot(stack_height() - 1);
       pop();
-      uint32_t base = sp() - np;
-      for (uint32_t p = base; p < sp(); ++p) materialize(p);
-      h(H::CallRef);
-      ss(in.a, home(base));
-      ss(r, 0);
+      uint32_t base = stack_height() - np;
+      for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
+      emit_handler(H::CallRef);
+      emit_slots(in.a, home(base));
+      emit_slots(r, 0);
       gc_safepoint(here(), base);
       pop(np);
       for (uint32_t i = 0; i < nr; ++i) push_home();
       break;
     }
     case Op::RefAsNonNull: {
-      uint32_t r = slot(sp() - 1);  // before h(): a constant operand is moved to a slot first
-      h(H::RefAsNonNull);
-      ss(r, 0);
+      uint32_t r = slot(stack_height() - 1);  // before emit_handler(): a constant operand is moved to a slot first
+      emit_handler(H::RefAsNonNull);
+      emit_slots(r, 0);
       break;
     }
     case Op::BrOnNull: {
-      materialize(sp() - 1);
-      uint32_t r = slot(sp() - 1);
+      materialize(stack_height() - 1);
+      uint32_t r = slot(stack_height() - 1);
       pop();
-      h(H::JmpIfNonNull);
-      ss(r, 0);
+      emit_handler(H::JmpIfNonNull);
+      emit_slots(r, 0);
       uint32_t skip = target(0);
       emit_branch(in.a);
       patch(skip, here());
@@ -136,19 +136,19 @@ void Compiler::emit_typed_ref(const Instr& in) {
     }
     case Op::BrOnCast:
     case Op::BrOnCastFail: {  // the reference goes along the branch and stays on fallthrough
-      uint32_t r = slot(sp() - 1);
-      h(in.op == Op::BrOnCast ? H::JmpUnlessCast : H::JmpIfCast);
-      ss(r, 0);
-      ss(cast_heap(uint32_t(in.imm64)), ref_nullable(ValType(uint32_t(in.imm64))));
+      uint32_t r = slot(stack_height() - 1);
+      emit_handler(in.op == Op::BrOnCast ? H::JmpUnlessCast : H::JmpIfCast);
+      emit_slots(r, 0);
+      emit_slots(cast_heap(uint32_t(in.imm64)), ref_nullable(ValType(uint32_t(in.imm64))));
       uint32_t skip = target(0);
       emit_branch(in.a);
       patch(skip, here());
       break;
     }
     case Op::BrOnNonNull: {
-      uint32_t r = slot(sp() - 1);  // before h(), as above
-      h(H::JmpIfNull);
-      ss(r, 0);
+      uint32_t r = slot(stack_height() - 1);  // before emit_handler(), as above
+      emit_handler(H::JmpIfNull);
+      emit_slots(r, 0);
       uint32_t skip = target(0);
       emit_branch(in.a);
       patch(skip, here());
@@ -168,22 +168,22 @@ void Compiler::emit_jump(Ctrl& c) {
     Word cnt;
     cnt.s.a = uint32_t(mov_end_ - mov_start_ - 1);
     cnt.s.b = 0;
-    H movs = wide_ ? (c.kind == CK::Loop ? H::MovsBrChkW : H::MovsBrW)
-                   : (c.kind == CK::Loop ? H::MovsBrChk : H::MovsBr);
+    H movs = wide_ ? (c.kind == CtrlKind::Loop ? H::MovsBrChkW : H::MovsBrW)
+                   : (c.kind == CtrlKind::Loop ? H::MovsBrChk : H::MovsBr);
     code_[mov_start_].h = labels_[size_t(movs)];
     code_.insert(code_.begin() + long(mov_start_) + 1, cnt);
     mov_end_ = SIZE_MAX;
-    if (c.kind == CK::Loop)
+    if (c.kind == CtrlKind::Loop)
       target(c.loop_pc);
     else
       c.fixups.push_back(target(0));
     return;
   }
-  if (c.kind == CK::Loop) {
-    h(H::BrChk);
+  if (c.kind == CtrlKind::Loop) {
+    emit_handler(H::BrChk);
     target(c.loop_pc);
   } else {
-    h(H::Br);
+    emit_handler(H::Br);
     c.fixups.push_back(target(0));
   }
 }
@@ -191,7 +191,7 @@ void Compiler::emit_jump(Ctrl& c) {
 // Full branch to depth l: moves + jump (or return).
 void Compiler::emit_branch(uint32_t l) {
   Ctrl& c = ctl_[ctl_.size() - 1 - l];
-  if (c.kind == CK::Func) {
+  if (c.kind == CtrlKind::Func) {
     emit_return();
     return;
   }
@@ -235,47 +235,47 @@ uint32_t Compiler::emit_cond_jump(const Entry& c, uint32_t p, bool when, uint32_
         if (pair) code_[ai].h = labels_[size_t(H::I32Add_i)];
         code_.resize(pair ? w : ai);
         addi_end_ = SIZE_MAX;
-        h(add_branch(cc, l.imm ? 0 : 1, chk));
-        ss(w1.s.a, w1.s.b);
-        ss(add, l.b);
+        emit_handler(add_branch(cc, l.imm ? 0 : 1, chk));
+        emit_slots(w1.s.a, w1.s.b);
+        emit_slots(add, l.b);
         return tgt();
       }
       if (!l.imm && pv.end == l.start && pv.start + 3 == l.start && add_into(pv.start, H::I32Add_r, pv.start + 1)) {
         // [add_r][dst, a][b, -]
         Word w1 = code_[pv.start + 1], w2 = code_[pv.start + 2];
         code_.resize(pv.start);
-        h(add_branch(cc, 2, chk));
-        ss(w1.s.a, w1.s.b);
-        ss(w2.s.a, l.b);
+        emit_handler(add_branch(cc, 2, chk));
+        emit_slots(w1.s.a, w1.s.b);
+        emit_slots(w2.s.a, l.b);
         return tgt();
       }
-      h(cond_branch(cc, l.imm, chk));
-      ss(l.a, l.b);
+      emit_handler(cond_branch(cc, l.imm, chk));
+      emit_slots(l.a, l.b);
       return tgt();
     }
     if (last_.op == Op::I32Eqz) {
       Last l = last_;
       code_.resize(l.start);
       last_.end = SIZE_MAX;
-      h(when ? (chk ? H::BrZChk : H::BrZ) : (chk ? H::BrNzChk : H::BrNz));
-      ss(l.a, 0);
+      emit_handler(when ? (chk ? H::BrZChk : H::BrZ) : (chk ? H::BrNzChk : H::BrNz));
+      emit_slots(l.a, 0);
       return tgt();
     }
   }
   uint32_t s;
-  if (c.kind == EK::Const) {
-    h(H::Const);
-    ss(home(p), 0);
-    u(c.imm);
+  if (c.kind == EntryKind::Const) {
+    emit_handler(H::Const);
+    emit_slots(home(p), 0);
+    emit_word(c.imm);
     s = home(p);
-  } else if (c.kind == EK::AddImm) {
+  } else if (c.kind == EntryKind::AddImm) {
     emit_addi(home(p), c.slot, uint32_t(c.imm));
     s = home(p);
   } else {
     s = c.slot;
   }
-  h(when ? (chk ? H::BrNzChk : H::BrNz) : (chk ? H::BrZChk : H::BrZ));
-  ss(s, 0);
+  emit_handler(when ? (chk ? H::BrNzChk : H::BrNz) : (chk ? H::BrZChk : H::BrZ));
+  emit_slots(s, 0);
   return tgt();
 }
 

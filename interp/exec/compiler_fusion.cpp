@@ -52,10 +52,10 @@ H Compiler::simd_load_fused(Op op) {
 // (nothing between them) becomes one handler reading memory itself.
 bool Compiler::load_operand(Op op) {
   H fh = simd_load_fused(op);
-  uint32_t p = sp() - 2;
+  uint32_t p = stack_height() - 2;
   if (fh == H::Count_ || !is_last(stk_[p + 1]) || last_.fused != H::V128Load || !straight_from(last_.start))
     return false;
-  if (stk_[p].kind != EK::Local && stk_[p].kind != EK::Home) return false;
+  if (stk_[p].kind != EntryKind::Local && stk_[p].kind != EntryKind::Home) return false;
   Word w1 = code_[last_.start + 1], w2 = code_[last_.start + 2];  // [dst, addr][add, off]
   fuse_binary(op, p, p + 1, fh, {pair(w1.s.b, w2.s.a), pair(w2.s.b, 0)});
   return true;
@@ -118,8 +118,8 @@ void Compiler::fuse_binary(Op op, uint32_t p, uint32_t q, H fh, std::initializer
   pop(2);
   size_t st = code_.size();
   uint32_t d = push_home();
-  h(fh);
-  ss(d, other);
+  emit_handler(fh);
+  emit_slots(d, other);
   code_.insert(code_.end(), tail);
   produced(st, uint32_t(st + 1), op, false, other, 0);
   last_.fused = fh;
@@ -130,39 +130,39 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
   if (hs.r == H::Count_)
     return make_error(ErrorKind::Trap, std::string("unsupported instruction ") + info.text);
   if (hs.i == H::Count_) {  // unary
-    uint32_t p = sp() - 1;
+    uint32_t p = stack_height() - 1;
     uint32_t a = slot(p);
     pop();
     size_t start = code_.size();
     uint32_t d = push_home();
-    h(hs.r);
-    ss(d, a);
+    emit_handler(hs.r);
+    emit_slots(d, a);
     produced(start, uint32_t(start + 1), op, false, a, 0);
     return {};
   }
-  uint32_t p = sp() - 2;
+  uint32_t p = stack_height() - 2;
   if (op == Op::I32Add || op == Op::I32Sub) {
     Entry& ea = stk_[p];
     Entry& eb = stk_[p + 1];
-    if (eb.kind == EK::Const && ea.kind != EK::Const) {
+    if (eb.kind == EntryKind::Const && ea.kind != EntryKind::Const) {
       uint32_t c = op == Op::I32Add ? uint32_t(eb.imm) : uint32_t(0u - uint32_t(eb.imm));
-      if (ea.kind == EK::AddImm) {
+      if (ea.kind == EntryKind::AddImm) {
         ea.imm = uint32_t(uint32_t(ea.imm) + c);
         pop();
         return {};
       }
-      ea = Entry{EK::AddImm, ea.slot, c};  // Local base, or Home at p itself
+      ea = Entry{EntryKind::AddImm, ea.slot, c};  // Local base, or Home at p itself
       pop();
       return {};
     }
-    if (op == Op::I32Add && ea.kind == EK::Const && eb.kind == EK::Local) {
-      ea = Entry{EK::AddImm, eb.slot, uint32_t(ea.imm)};
+    if (op == Op::I32Add && ea.kind == EntryKind::Const && eb.kind == EntryKind::Local) {
+      ea = Entry{EntryKind::AddImm, eb.slot, uint32_t(ea.imm)};
       pop();
       return {};
     }
   }
   if (op == Op::F64Add && is_last(stk_[p + 1]) && last_.op == Op::F64Load &&
-      stk_[p].kind == EK::Home && prev_.end == last_.start && !prev_.retargeted &&
+      stk_[p].kind == EntryKind::Home && prev_.end == last_.start && !prev_.retargeted &&
       prev_.fused == H::F64MulM &&
       code_[prev_.dst_word].s.a == stk_[p].slot && straight_from(prev_.start)) {
     // (a * mem[y]) + mem[x], both products of the two previous instructions
@@ -173,17 +173,17 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
     pop(2);
     size_t start = code_.size();
     uint32_t d = push_home();
-    h(H::F64MulAddM);
-    ss(d, w1.s.b);
+    emit_handler(H::F64MulAddM);
+    emit_slots(d, w1.s.b);
     code_.push_back(w2);
-    ss(w3.s.a, l.a);
-    ss(l.add, l.off);
+    emit_slots(w3.s.a, l.a);
+    emit_slots(l.add, l.off);
     produced(start, uint32_t(start + 1));
     last_.fused = H::F64MulAddM;
     return {};
   }
   if ((op == Op::F64Add || op == Op::F64Sub || op == Op::F64Mul) && is_last(stk_[p + 1]) &&
-      last_.op == Op::F64Load && (stk_[p].kind == EK::Local || stk_[p].kind == EK::Home)) {
+      last_.op == Op::F64Load && (stk_[p].kind == EntryKind::Local || stk_[p].kind == EntryKind::Home)) {
     Last l = last_;
     code_.resize(l.start);
     last_.end = SIZE_MAX;
@@ -192,16 +192,16 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
     size_t start = code_.size();
     uint32_t d = push_home();
     H fh = op == Op::F64Add ? H::F64AddM : op == Op::F64Sub ? H::F64SubM : H::F64MulM;
-    h(fh);
-    ss(d, sa);
-    ss(l.a, l.add);
-    ss(l.off, 0);
+    emit_handler(fh);
+    emit_slots(d, sa);
+    emit_slots(l.a, l.add);
+    emit_slots(l.off, 0);
     produced(start, uint32_t(start + 1));
     last_.fused = fh;
     return {};
   }
-  if (stk_[p].kind == EK::AddImm) materialize(p);
-  if (stk_[p + 1].kind == EK::AddImm) materialize(p + 1);
+  if (stk_[p].kind == EntryKind::AddImm) materialize(p);
+  if (stk_[p + 1].kind == EntryKind::AddImm) materialize(p + 1);
   if (int bop = sh_bin_group(op); bop >= 0) {
     // (x <sh> imm) just computed, combined with a slot: one handler
     uint32_t q = last_operand(p, true, [](const Last& l) { return l.imm && sh_index(l.op) >= 0; });
@@ -224,11 +224,11 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
   bool imm = false;
   uint32_t sa = 0, sb = 0;
   uint64_t iv = 0;
-  if (b.kind == EK::Const && a.kind != EK::Const) {
+  if (b.kind == EntryKind::Const && a.kind != EntryKind::Const) {
     imm = true;
     sa = a.slot;
     iv = b.imm;
-  } else if (a.kind == EK::Const && b.kind != EK::Const && swapped(op)) {
+  } else if (a.kind == EntryKind::Const && b.kind != EntryKind::Const && swapped(op)) {
     op = *swapped(op);
     imm = true;
     sa = b.slot;
@@ -242,20 +242,20 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
   uint32_t d = push_home();
   const OpHandlers& hs2 = op_map()[size_t(op)];
   if (imm && op == Op::I32And && last_.end == start && !last_.retargeted && last_.op == Op::I32ShrU &&
-      last_.imm && code_[last_.dst_word].s.a == sa && sa >= nl_ && straight_from(last_.start)) {
+      last_.imm && code_[last_.dst_word].s.a == sa && sa >= nlocals_ && straight_from(last_.start)) {
     // (x >>u k) & mask, the shift just computed into this temporary
     Last l = last_;
     code_.resize(l.start);
     start = code_.size();
-    h(H::I32ShrUAnd);
-    ss(d, l.a);
-    ss(l.b, uint32_t(iv));
+    emit_handler(H::I32ShrUAnd);
+    emit_slots(d, l.a);
+    emit_slots(l.b, uint32_t(iv));
     produced(start, uint32_t(start + 1), op, false, l.a, 0);
     last_.fused = H::I32ShrUAnd;
   } else if (imm) {
-    h(hs2.i);
-    ss(d, sa);
-    u(iv);
+    emit_handler(hs2.i);
+    emit_slots(d, sa);
+    emit_word(iv);
     produced(start, uint32_t(start + 1), op, true, sa, uint32_t(iv));
   } else if (op == Op::I32Add && last_.end == start && last_.op == Op::I32Add && !last_.imm &&
              code_[last_.start].h == labels_[size_t(H::I32Add_r)] && straight_from(last_.start)) {
@@ -264,15 +264,15 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
     Word w1 = code_[l.start + 1], w2 = code_[l.start + 2];
     code_.resize(l.start);
     start = code_.size();
-    h(H::I32Add2);
-    ss(d, sa);
-    ss(sb, w1.s.a);
-    ss(w1.s.b, w2.s.a);
+    emit_handler(H::I32Add2);
+    emit_slots(d, sa);
+    emit_slots(sb, w1.s.a);
+    emit_slots(w1.s.b, w2.s.a);
     produced(start, uint32_t(start + 1), op, false, sa, sb);
   } else {
-    h(hs2.r);
-    ss(d, sa);
-    ss(sb, 0);
+    emit_handler(hs2.r);
+    emit_slots(d, sa);
+    emit_slots(sb, 0);
     produced(start, uint32_t(start + 1), op, false, sa, sb);
   }
   return {};

@@ -36,30 +36,30 @@ Result<void> Compiler::emit_gc_object(const Instr& in) {
     case Op::StructNew:
     case Op::ArrayNewFixed: {
       const uint32_t n = in.op == Op::StructNew ? uint32_t(l.fields.size()) : in.b;
-      const uint32_t base = sp() - n;
-      for (uint32_t p = base; p < sp(); ++p) materialize(p);
+      const uint32_t base = stack_height() - n;
+      for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
       const uint32_t b = home(base);
-      gc_safepoint(here() + 1, sp());
+      gc_safepoint(here() + 1, stack_height());
       pop(n);
       const uint32_t d = push_home();
       if (in.op == Op::StructNew) {
-        h(pick(H::StructNew, H::StructNewW));
-        ss(d, b);
-        ss(in.a, st());
+        emit_handler(pick(H::StructNew, H::StructNewW));
+        emit_slots(d, b);
+        emit_slots(in.a, slots_per_value());
       } else {
-        h(pick(H::ArrayNewFixed, H::ArrayNewFixedW));
-        ss(d, b);
-        ss(in.a, n);
-        ss(st(), 0);
+        emit_handler(pick(H::ArrayNewFixed, H::ArrayNewFixedW));
+        emit_slots(d, b);
+        emit_slots(in.a, n);
+        emit_slots(slots_per_value(), 0);
       }
       return {};
     }
     case Op::StructNewDefault: {
-      gc_safepoint(here() + 1, sp());
+      gc_safepoint(here() + 1, stack_height());
       const uint32_t d = push_home();
-      h(H::StructNewDefault);
-      ss(d, 0);
-      ss(in.a, 0);
+      emit_handler(H::StructNewDefault);
+      emit_slots(d, 0);
+      emit_slots(in.a, 0);
       return {};
     }
     case Op::StructGet:
@@ -67,20 +67,20 @@ Result<void> Compiler::emit_gc_object(const Instr& in) {
     case Op::StructGetU:
     case Op::ArrayNewDefault:
     case Op::ArrayLen: {
-      const uint32_t a = slot(sp() - 1);
-      if (in.op == Op::ArrayNewDefault) gc_safepoint(here() + 1, sp());
+      const uint32_t a = slot(stack_height() - 1);
+      if (in.op == Op::ArrayNewDefault) gc_safepoint(here() + 1, stack_height());
       pop();
       const size_t start = code_.size();
       const uint32_t d = push_home();
       if (in.op == Op::ArrayNewDefault) {
-        h(H::ArrayNewDefault);
-        ss(d, a);
-        ss(in.a, 0);
+        emit_handler(H::ArrayNewDefault);
+        emit_slots(d, a);
+        emit_slots(in.a, 0);
         return {};
       }
-      h(in.op == Op::ArrayLen ? H::ArrayLen : pick(H::StructGet, H::StructGetW));
-      ss(d, a);
-      if (in.op != Op::ArrayLen) ss(l.offsets[in.b], storage_bytes(l.fields[in.b].type) | signed_read);
+      emit_handler(in.op == Op::ArrayLen ? H::ArrayLen : pick(H::StructGet, H::StructGetW));
+      emit_slots(d, a);
+      if (in.op != Op::ArrayLen) emit_slots(l.offsets[in.b], storage_bytes(l.fields[in.b].type) | signed_read);
       produced(start, uint32_t(start + 1));
       return {};
     }
@@ -89,67 +89,67 @@ Result<void> Compiler::emit_gc_object(const Instr& in) {
     case Op::ArrayGet:
     case Op::ArrayGetS:
     case Op::ArrayGetU: {
-      const uint32_t p = sp() - 2;
+      const uint32_t p = stack_height() - 2;
       const uint32_t a = slot(p), b = slot(p + 1);
-      if (in.op == Op::ArrayNew) gc_safepoint(here() + 1, sp());
+      if (in.op == Op::ArrayNew) gc_safepoint(here() + 1, stack_height());
       pop(2);
       if (in.op == Op::StructSet) {
-        h(pick(H::StructSet, H::StructSetW));
-        ss(a, b);
-        ss(l.offsets[in.b], storage_bytes(l.fields[in.b].type));
+        emit_handler(pick(H::StructSet, H::StructSetW));
+        emit_slots(a, b);
+        emit_slots(l.offsets[in.b], storage_bytes(l.fields[in.b].type));
         return {};
       }
       const uint32_t d = push_home();
-      h(in.op == Op::ArrayNew ? pick(H::ArrayNew, H::ArrayNewW) : pick(H::ArrayGet, H::ArrayGetW));
-      ss(d, a);
-      if (in.op == Op::ArrayNew) ss(b, in.a);
-      else ss(b, l.size | signed_read);
+      emit_handler(in.op == Op::ArrayNew ? pick(H::ArrayNew, H::ArrayNewW) : pick(H::ArrayGet, H::ArrayGetW));
+      emit_slots(d, a);
+      if (in.op == Op::ArrayNew) emit_slots(b, in.a);
+      else emit_slots(b, l.size | signed_read);
       return {};
     }
     case Op::ArraySet: {
-      const uint32_t p = sp() - 3;
+      const uint32_t p = stack_height() - 3;
       const uint32_t a = slot(p), i = slot(p + 1), v = slot(p + 2);
       pop(3);
-      h(pick(H::ArraySet, H::ArraySetW));
-      ss(a, i);
-      ss(v, l.size);
+      emit_handler(pick(H::ArraySet, H::ArraySetW));
+      emit_slots(a, i);
+      emit_slots(v, l.size);
       return {};
     }
     case Op::ArrayNewData:
     case Op::ArrayNewElem: {
-      const uint32_t p = sp() - 2;
+      const uint32_t p = stack_height() - 2;
       const uint32_t s = slot(p), n = slot(p + 1);
-      gc_safepoint(here() + 1, sp());
+      gc_safepoint(here() + 1, stack_height());
       pop(2);
       const uint32_t d = push_home();
-      h(in.op == Op::ArrayNewData ? H::ArrayNewData : H::ArrayNewElem);
-      ss(d, s);
-      ss(n, in.a);
-      ss(in.b, l.size);
+      emit_handler(in.op == Op::ArrayNewData ? H::ArrayNewData : H::ArrayNewElem);
+      emit_slots(d, s);
+      emit_slots(n, in.a);
+      emit_slots(in.b, l.size);
       return {};
     }
     case Op::ArrayFill:
     case Op::ArrayInitData:
     case Op::ArrayInitElem: {
-      const uint32_t p = sp() - 4;
+      const uint32_t p = stack_height() - 4;
       const uint32_t a = slot(p), i = slot(p + 1), x = slot(p + 2), n = slot(p + 3);
       pop(4);
-      h(in.op == Op::ArrayFill       ? pick(H::ArrayFill, H::ArrayFillW)
+      emit_handler(in.op == Op::ArrayFill       ? pick(H::ArrayFill, H::ArrayFillW)
         : in.op == Op::ArrayInitData ? H::ArrayInitData
                                      : H::ArrayInitElem);
-      ss(a, i);
-      ss(x, n);
-      ss(in.op == Op::ArrayFill ? 0 : in.b, l.size);
+      emit_slots(a, i);
+      emit_slots(x, n);
+      emit_slots(in.op == Op::ArrayFill ? 0 : in.b, l.size);
       return {};
     }
     case Op::ArrayCopy: {
-      const uint32_t p = sp() - 5;
+      const uint32_t p = stack_height() - 5;
       const uint32_t a = slot(p), i = slot(p + 1), b = slot(p + 2), j = slot(p + 3), n = slot(p + 4);
       pop(5);
-      h(H::ArrayCopy);
-      ss(a, i);
-      ss(b, j);
-      ss(n, l.size);
+      emit_handler(H::ArrayCopy);
+      emit_slots(a, i);
+      emit_slots(b, j);
+      emit_slots(n, l.size);
       return {};
     }
     default:
@@ -173,7 +173,7 @@ H Compiler::simd_handler(Op op) {
 // Address operand at position p: [addr, add] (an i32 add-immediate folds).
 uint32_t Compiler::addr_operand(uint32_t p, uint32_t& add) {
   add = 0;
-  if (stk_[p].kind == EK::AddImm) {
+  if (stk_[p].kind == EntryKind::AddImm) {
     add = uint32_t(stk_[p].imm);
     return stk_[p].slot;
   }
@@ -192,27 +192,27 @@ Result<void> Compiler::simd(const Instr& in, const OpInfo& info) {
   switch (info.imm) {
     case ImmKind::V128: {
       uint32_t d = push_home();
-      h(hid);
-      ss(d, 0);
-      u(lo);
-      u(hi);
+      emit_handler(hid);
+      emit_slots(d, 0);
+      emit_word(lo);
+      emit_word(hi);
       break;
     }
     case ImmKind::MemArg:
     case ImmKind::MemArgLane: {
       bool store = info.sig == Sig::iv_, lane = info.imm == ImmKind::MemArgLane;
-      uint32_t p = sp() - (store || lane ? 2 : 1), add;
+      uint32_t p = stack_height() - (store || lane ? 2 : 1), add;
       uint32_t v = store || lane ? slot(p + 1) : 0;
       uint32_t addr = addr_operand(p, add);
-      pop(sp() - p);
+      pop(stack_height() - p);
       start = code_.size();
       result = !store;
       uint32_t d = result ? push_home() : 0;
-      h(hid);
-      ss(store ? addr : d, store ? v : addr);
-      ss(add, in.b);
-      if (lane && store) ss(in.lane, 0);
-      if (lane && !store) ss(v, in.lane);
+      emit_handler(hid);
+      emit_slots(store ? addr : d, store ? v : addr);
+      emit_slots(add, in.b);
+      if (lane && store) emit_slots(in.lane, 0);
+      if (lane && !store) emit_slots(v, in.lane);
       break;
     }
     case ImmKind::Shuffle:
@@ -224,21 +224,21 @@ Result<void> Compiler::simd(const Instr& in, const OpInfo& info) {
                              info.sig == Sig::vf_v || info.sig == Sig::vd_v
                        ? 2
                        : 1;
-      uint32_t p = sp() - n;
+      uint32_t p = stack_height() - n;
       uint32_t ops[3] = {0, 0, 0};
       for (uint32_t i = n; i-- > 0;) ops[i] = slot(p + i);
       pop(n);
       start = code_.size();
       uint32_t d = push_home();
-      h(hid);
-      ss(d, ops[0]);
+      emit_handler(hid);
+      emit_slots(d, ops[0]);
       if (info.imm == ImmKind::Lane)
-        ss(n == 2 ? ops[1] : in.lane, n == 2 ? in.lane : 0);
+        emit_slots(n == 2 ? ops[1] : in.lane, n == 2 ? in.lane : 0);
       else if (n > 1)
-        ss(ops[1], ops[2]);
+        emit_slots(ops[1], ops[2]);
       if (info.imm == ImmKind::Shuffle) {
-        u(lo);
-        u(hi);
+        emit_word(lo);
+        emit_word(hi);
       }
       break;
     }

@@ -63,16 +63,16 @@ std::optional<Op> swapped(Op op);
 
 // Home: in its home slot; Local: a local's slot; Const: an immediate;
 // AddImm: i32 (slot + imm) not yet computed (folded into memory accesses).
-enum class EK : uint8_t { Home, Local, Const, AddImm };
+enum class EntryKind : uint8_t { Home, Local, Const, AddImm };
 struct Entry {
-  EK kind = EK::Home;
+  EntryKind kind = EntryKind::Home;
   uint32_t slot = 0;  // Home: home slot; Local: local slot; AddImm: base slot
   uint64_t imm = 0;   // Const; AddImm: the 32-bit addend
 };
 
-enum class CK : uint8_t { Func, Block, Loop, If };
+enum class CtrlKind : uint8_t { Func, Block, Loop, If };
 struct Ctrl {
-  CK kind = CK::Block;
+  CtrlKind kind = CtrlKind::Block;
   uint32_t height = 0;  // operand stack height below the params
   uint32_t nparams = 0, nresults = 0;
   uint32_t loop_pc = 0;              // Loop: header
@@ -144,7 +144,7 @@ class Compiler {
   std::vector<uint32_t> label_refs_;
   std::vector<Entry> stk_;
   std::vector<Ctrl> ctl_;
-  uint32_t nparams_ = 0, nl_ = 0, max_height_ = 0;
+  uint32_t nparams_ = 0, nlocals_ = 0, max_height_ = 0;  // nlocals_: params + declared locals
   // Wide functions (any v128 value) give every local and stack position two
   // slots (16 bytes): position p lives at 2 * p and moves copy 16 bytes.
   // Calls still pass params and results packed (packed.h).
@@ -177,7 +177,8 @@ class Compiler {
 
   // ---- emission (compiler_stack.cpp) ----
   uint32_t here() const { return uint32_t(code_.size()); }
-  void h(H id) {
+  // The word that starts an instruction: handler `id`'s label.
+  void emit_handler(H id) {
     Word w;
     w.h = labels_[size_t(id)];
     code_.push_back(w);
@@ -188,8 +189,10 @@ class Compiler {
     w.s.b = b;
     return w;
   }
-  void ss(uint32_t a, uint32_t b) { code_.push_back(pair(a, b)); }
-  void u(uint64_t v) {
+  // An operand word of two 32-bit halves (slots or small immediates).
+  void emit_slots(uint32_t a, uint32_t b) { code_.push_back(pair(a, b)); }
+  // A 64-bit operand word (an immediate, or a code index to patch into a target).
+  void emit_word(uint64_t v) {
     Word w;
     w.u64 = v;
     code_.push_back(w);
@@ -197,7 +200,7 @@ class Compiler {
   // A jump-target word pointing at code index `idx` (patched later if forward).
   uint32_t target(uint32_t idx) {
     label_refs_.push_back(here());
-    u(idx);
+    emit_word(idx);
     return here() - 1;
   }
   void patch(uint32_t pos, uint32_t idx) {
@@ -216,14 +219,14 @@ class Compiler {
   }
 
   // ---- operand stack (compiler_stack.cpp) ----
-  uint32_t st() const { return wide_ ? 2 : 1; }  // slots per value
-  uint32_t home(uint32_t p) const { return st() * (nl_ + p); }
-  uint32_t lslot(uint32_t local) const { return st() * local; }
+  uint32_t slots_per_value() const { return wide_ ? 2 : 1; }  // 2 in wide functions
+  uint32_t home(uint32_t p) const { return slots_per_value() * (nlocals_ + p); }
+  uint32_t local_slot(uint32_t local) const { return slots_per_value() * local; }
   // One packed value moved between a packed and a wide position.
   void emit_mov_typed(ValType t, uint32_t dst, uint32_t src) {
     if (dst == src) return;
-    h(t == ValType::V128 ? H::MovW : H::Mov);
-    ss(dst, src);
+    emit_handler(t == ValType::V128 ? H::MovW : H::Mov);
+    emit_slots(dst, src);
     mov_end_ = SIZE_MAX;
   }
   // Values of types `ts` at packed positions from `base` -> wide positions
@@ -237,30 +240,30 @@ class Compiler {
     std::vector<uint32_t> off = packed_offsets(ts);
     for (size_t i = 0; i < ts.size(); ++i) emit_mov_typed(ts[i], base + off[i], base + 2 * uint32_t(i));
   }
-  uint32_t sp() const { return uint32_t(stk_.size()); }
+  uint32_t stack_height() const { return uint32_t(stk_.size()); }
   void note_height(uint32_t h) { max_height_ = std::max(max_height_, h); }
   uint32_t push_home() {
-    uint32_t p = sp();
-    stk_.push_back(Entry{EK::Home, home(p), 0});
+    uint32_t p = stack_height();
+    stk_.push_back(Entry{EntryKind::Home, home(p), 0});
     note_height(p + 1);
     return home(p);
   }
   void push_const(uint64_t v) {
-    stk_.push_back(Entry{EK::Const, 0, v});
-    note_height(sp());
+    stk_.push_back(Entry{EntryKind::Const, 0, v});
+    note_height(stack_height());
   }
   void pop(uint32_t n = 1) { stk_.resize(stk_.size() - n); }
   void materialize(uint32_t p);
   // Slot holding stack position p (constants are materialized).
   uint32_t slot(uint32_t p) {
-    if (stk_[p].kind == EK::Const || stk_[p].kind == EK::AddImm) materialize(p);
+    if (stk_[p].kind == EntryKind::Const || stk_[p].kind == EntryKind::AddImm) materialize(p);
     return stk_[p].slot;
   }
   static bool refers(const Entry& e, uint32_t local) {
-    return (e.kind == EK::Local || e.kind == EK::AddImm) && e.slot == local;
+    return (e.kind == EntryKind::Local || e.kind == EntryKind::AddImm) && e.slot == local;
   }
   bool is_last(const Entry& e) const {
-    return last_.end == code_.size() && !last_.retargeted && e.kind == EK::Home &&
+    return last_.end == code_.size() && !last_.retargeted && e.kind == EntryKind::Home &&
            code_[last_.dst_word].s.a == e.slot;
   }
 
@@ -273,16 +276,17 @@ class Compiler {
   // Block entry: params in their home slots, no entry left referring to a
   // local (a local.set inside the block may run on only some paths).
   void enter_block(uint32_t np) {
-    for (uint32_t p = 0; p < sp(); ++p)
-      if (stk_[p].kind == EK::Local || stk_[p].kind == EK::AddImm || p >= sp() - np) materialize(p);
+    for (uint32_t p = 0; p < stack_height(); ++p)
+      if (stk_[p].kind == EntryKind::Local || stk_[p].kind == EntryKind::AddImm || p >= stack_height() - np)
+        materialize(p);
   }
-  uint32_t arity(const Ctrl& c) const { return c.kind == CK::Loop ? c.nparams : c.nresults; }
+  uint32_t arity(const Ctrl& c) const { return c.kind == CtrlKind::Loop ? c.nparams : c.nresults; }
   uint32_t dest(const Ctrl& c) const { return home(c.height); }
 
   void emit_return() {
     move_top_to(uint32_t(type_.results.size()), 0);
     if (wide_) pack(type_.results, 0);
-    h(H::Return);
+    emit_handler(H::Return);
   }
   void emit_tail_call(const Instr& in);
   void emit_typed_ref(const Instr& in);
@@ -334,7 +338,7 @@ class Compiler {
   // commutes); kNone otherwise.
   template <class Pred>
   uint32_t last_operand(uint32_t p, bool commutes, Pred accepts) const {
-    auto plain_slot = [&](uint32_t q) { return stk_[q].kind == EK::Local || stk_[q].kind == EK::Home; };
+    auto plain_slot = [&](uint32_t q) { return stk_[q].kind == EntryKind::Local || stk_[q].kind == EntryKind::Home; };
     auto fusable = [&](uint32_t q) { return is_last(stk_[q]) && accepts(last_) && straight_from(last_.start); };
     if (fusable(p + 1) && plain_slot(p)) return p + 1;
     if (commutes && fusable(p) && plain_slot(p + 1)) return p;

@@ -100,32 +100,32 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
   // address = u32(base + add) + offset; an i32.add/sub with a constant
   // feeding the address folds into `add`.
   if (is_store) {
-    uint32_t p = sp() - 2;
+    uint32_t p = stack_height() - 2;
     const Entry& ae = stk_[p];
-    if (is_last(stk_[p + 1]) && ae.kind != EK::Const && op_info(last_.op).imm == ImmKind::MemArg &&
+    if (is_last(stk_[p + 1]) && ae.kind != EntryKind::Const && op_info(last_.op).imm == ImmKind::MemArg &&
         op_info(last_.op).align == info.align) {
       Last l = last_;
       code_.resize(l.start);
       last_.end = SIZE_MAX;
       static constexpr H kCopy[] = {H::Copy1, H::Copy2, H::Copy4, H::Copy8};
-      uint32_t dadd = ae.kind == EK::AddImm ? uint32_t(ae.imm) : 0;
+      uint32_t dadd = ae.kind == EntryKind::AddImm ? uint32_t(ae.imm) : 0;
       uint32_t dslot = ae.slot;
       pop(2);
       if (extend_run(kCopy[info.align], dslot, l.a)) {
-        ss(dadd, in.b);
-        ss(l.add, l.off);
+        emit_slots(dadd, in.b);
+        emit_slots(l.add, l.off);
         end_run();
         return {};
       }
       size_t start = code_.size();
-      h(kCopy[info.align]);
-      ss(dslot, l.a);
-      ss(dadd, in.b);
-      ss(l.add, l.off);
+      emit_handler(kCopy[info.align]);
+      emit_slots(dslot, l.a);
+      emit_slots(dadd, in.b);
+      emit_slots(l.add, l.off);
       run_ = Run{start, code_.size(), kCopy[info.align], dslot, l.a, false};
       return {};
     }
-    if (info.align == 3 && in.op == Op::F64Store && is_last(stk_[p + 1]) && ae.kind != EK::Const &&
+    if (info.align == 3 && in.op == Op::F64Store && is_last(stk_[p + 1]) && ae.kind != EntryKind::Const &&
         last_.fused == H::F64MulAddM) {
       // store(addr, a * mem[y] + mem[x]) as one handler
       Last l = last_;
@@ -133,27 +133,27 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
       std::copy(code_.begin() + long(l.start) + 1, code_.begin() + long(l.start) + 5, ops.begin());
       code_.resize(l.start);
       last_.end = SIZE_MAX;
-      uint32_t add = ae.kind == EK::AddImm ? uint32_t(ae.imm) : 0;
+      uint32_t add = ae.kind == EntryKind::AddImm ? uint32_t(ae.imm) : 0;
       uint32_t aslot = ae.slot;
       pop(2);
-      h(H::F64MulAddMSt);
-      ss(0, ops[0].s.b);
+      emit_handler(H::F64MulAddMSt);
+      emit_slots(0, ops[0].s.b);
       code_.push_back(ops[1]);
       code_.push_back(ops[2]);
       code_.push_back(ops[3]);
-      ss(aslot, add);
-      ss(in.b, 0);
+      emit_slots(aslot, add);
+      emit_slots(in.b, 0);
       return {};
     }
     // a constant value that its 32-bit sign extension gives (any value
     // for stores of 4 bytes or less): stored from the code
     const Entry& ve = stk_[p + 1];
-    bool konst = ve.kind == EK::Const &&
+    bool konst = ve.kind == EntryKind::Const &&
                  (info.align < 3 || ve.imm == uint64_t(int64_t(int32_t(uint32_t(ve.imm)))));
     uint32_t v = konst ? uint32_t(ve.imm) : slot(p + 1);
     H sh = konst ? hs.i : hs.r;
     uint32_t add = 0, addr;
-    if (stk_[p].kind == EK::AddImm) {
+    if (stk_[p].kind == EntryKind::AddImm) {
       addr = stk_[p].slot;
       add = uint32_t(stk_[p].imm);
     } else {
@@ -161,20 +161,20 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
     }
     pop(2);
     if (extend_run(sh, addr, v)) {
-      ss(add, in.b);
+      emit_slots(add, in.b);
       end_run();
       return {};
     }
     size_t start = code_.size();
-    h(sh);
-    ss(addr, v);
-    ss(add, in.b);
+    emit_handler(sh);
+    emit_slots(addr, v);
+    emit_slots(add, in.b);
     run_ = Run{start, code_.size(), sh, addr, v, false};
     return {};
   }
-  uint32_t p = sp() - 1;
+  uint32_t p = stack_height() - 1;
   uint32_t add = 0, addr;
-  if (stk_[p].kind == EK::AddImm) {
+  if (stk_[p].kind == EntryKind::AddImm) {
     addr = stk_[p].slot;
     add = uint32_t(stk_[p].imm);
   } else {
@@ -183,9 +183,9 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
   pop();
   size_t start = code_.size();
   uint32_t d = push_home();
-  h(hs.r);
-  ss(d, addr);
-  ss(add, in.b);
+  emit_handler(hs.r);
+  emit_slots(d, addr);
+  emit_slots(add, in.b);
   produced(start, uint32_t(start + 1), in.op, false, addr, 0);
   last_.add = add;
   last_.off = in.b;

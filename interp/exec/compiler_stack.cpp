@@ -18,14 +18,14 @@ void Compiler::emit_mov(uint32_t dst, uint32_t src) {
              : H::Count_;
     if (next != H::Count_) {
       code_[mov_start_].h = labels_[size_t(next)];
-      ss(dst, src);
+      emit_slots(dst, src);
       mov_end_ = code_.size();
       return;
     }
   }
   mov_start_ = code_.size();
-  h(wide_ ? H::MovW : H::Mov);
-  ss(dst, src);
+  emit_handler(wide_ ? H::MovW : H::Mov);
+  emit_slots(dst, src);
   mov_end_ = code_.size();
 }
 
@@ -34,31 +34,31 @@ void Compiler::emit_addi(uint32_t dst, uint32_t src, uint32_t imm) {
       code_[addi_start_].h == labels_[size_t(H::I32Add_i)]) {
     // right after another add-immediate: one dispatch for both
     code_[addi_start_].h = labels_[size_t(H::I32AddI2)];
-    ss(dst, src);
-    u(imm);
+    emit_slots(dst, src);
+    emit_word(imm);
     addi_end_ = code_.size();
     return;
   }
   addi_start_ = code_.size();
-  h(H::I32Add_i);
-  ss(dst, src);
-  u(imm);
+  emit_handler(H::I32Add_i);
+  emit_slots(dst, src);
+  emit_word(imm);
   addi_end_ = code_.size();
 }
 
 void Compiler::materialize(uint32_t p) {
   Entry& e = stk_[p];
-  if (e.kind == EK::Home) return;
-  if (e.kind == EK::Const) {
-    h(H::Const);
-    ss(home(p), 0);
-    u(e.imm);
-  } else if (e.kind == EK::AddImm) {
+  if (e.kind == EntryKind::Home) return;
+  if (e.kind == EntryKind::Const) {
+    emit_handler(H::Const);
+    emit_slots(home(p), 0);
+    emit_word(e.imm);
+  } else if (e.kind == EntryKind::AddImm) {
     emit_addi(home(p), e.slot, uint32_t(e.imm));
   } else {
     emit_mov(home(p), e.slot);
   }
-  e = Entry{EK::Home, home(p), 0};
+  e = Entry{EntryKind::Home, home(p), 0};
 }
 
 // Parallel move (handles overlaps and cycles through a scratch slot).
@@ -66,13 +66,13 @@ void Compiler::emit_moves(std::vector<Move> mv) {
   std::vector<Move> consts;
   std::vector<Move> pend;
   for (auto& m : mv) {
-    if (m.src.kind == EK::Const)
+    if (m.src.kind == EntryKind::Const)
       consts.push_back(m);
     else if (m.src.slot != m.dst)
       pend.push_back(m);
   }
-  uint32_t scratch = home(sp());
-  note_height(sp() + 1);
+  uint32_t scratch = home(stack_height());
+  note_height(stack_height() + 1);
   while (!pend.empty()) {
     bool progress = false;
     for (size_t i = 0; i < pend.size(); ++i) {
@@ -94,9 +94,9 @@ void Compiler::emit_moves(std::vector<Move> mv) {
     }
   }
   for (auto& m : consts) {
-    h(H::Const);
-    ss(m.dst, 0);
-    u(m.src.imm);
+    emit_handler(H::Const);
+    emit_slots(m.dst, 0);
+    emit_word(m.src.imm);
   }
 }
 
@@ -105,7 +105,7 @@ void Compiler::move_top_to(uint32_t n, uint32_t dst0) {
   // Branch paths must not change the compile-time stack (the fall-through
   // path did not run this code): deferred adds are computed into their
   // own home slots (read by nothing else) without updating the entries.
-  if (n == 1 && is_last(stk_[sp() - 1]) && stk_[sp() - 1].slot != dst0) {
+  if (n == 1 && is_last(stk_[stack_height() - 1]) && stk_[stack_height() - 1].slot != dst0) {
     // Only on unconditional paths (return, br, else, end): is_last fails
     // once a conditional jump has been emitted after the producer. The
     // producer writes its destination after reading its operands.
@@ -115,21 +115,21 @@ void Compiler::move_top_to(uint32_t n, uint32_t dst0) {
   }
   std::vector<Move> mv;
   for (uint32_t i = 0; i < n; ++i) {
-    uint32_t q = sp() - n + i;
+    uint32_t q = stack_height() - n + i;
     Entry e = stk_[q];
-    if (e.kind == EK::AddImm) {
+    if (e.kind == EntryKind::AddImm) {
       emit_addi(home(q), e.slot, uint32_t(e.imm));
-      e = Entry{EK::Home, home(q), 0};
+      e = Entry{EntryKind::Home, home(q), 0};
     }
-    mv.push_back(Move{dst0 + st() * i, e});
+    mv.push_back(Move{dst0 + slots_per_value() * i, e});
   }
   emit_moves(std::move(mv));
 }
 
 bool Compiler::top_in_place(uint32_t n, uint32_t dst0) const {
   for (uint32_t i = 0; i < n; ++i) {
-    const Entry& e = stk_[sp() - n + i];
-    if (e.kind != EK::Home || e.slot != dst0 + st() * i) return false;
+    const Entry& e = stk_[stack_height() - n + i];
+    if (e.kind != EntryKind::Home || e.slot != dst0 + slots_per_value() * i) return false;
   }
   return true;
 }

@@ -43,18 +43,27 @@ std::vector<uint32_t> body_starts(const Module& m) {
   return out;
 }
 
-// Whether an instruction of body `b` starts at absolute offset `at`, and
-// which.
-std::optional<Op> instr_at(const Module& m, const FuncBody& b, uint32_t at) {
-  Reader r(m.span(b.code_begin, b.code_end), b.code_begin);
-  Instr in;
-  while (!r.at_end() && r.offset() <= at) {
-    uint32_t start = r.offset();
-    if (!read_instr(r, in)) return std::nullopt;
-    if (start == at) return in.op;
+// Walks one function body forward: at(offset) tells which instruction
+// starts at that absolute offset, if one does. Offsets must not decrease
+// (the section's hints are checked in increasing order), so a function's
+// hints cost one pass over its body.
+class InstrWalk {
+ public:
+  InstrWalk(const Module& m, const FuncBody& b) : r_(m.span(b.code_begin, b.code_end), b.code_begin) {}
+  std::optional<Op> at(uint64_t offset) {
+    while (ok_ && !r_.at_end() && r_.offset() < offset) ok_ = read_instr(r_, in_);
+    if (!ok_ || r_.at_end() || r_.offset() != offset) return std::nullopt;
+    Reader peek = r_;
+    Instr in;
+    if (!read_instr(peek, in)) return std::nullopt;
+    return in.op;
   }
-  return std::nullopt;
-}
+
+ private:
+  Reader r_;
+  Instr in_;
+  bool ok_ = true;
+};
 
 }  // namespace
 
@@ -76,7 +85,7 @@ Result<void> check_branch_hints(const Module& m) {
       return invalid(fmt::format("invalid function index {}", func));
     uint32_t defined = func - m.num_imported_funcs();
     if (defined >= starts.size()) return invalid("no code section");
-    const FuncBody& body = m.codes[defined];
+    InstrWalk walk(m, m.codes[defined]);
     uint32_t hints = r.u32();
     std::optional<uint32_t> prev_offset;
     for (uint32_t h = 0; h < hints && r.ok(); ++h) {
@@ -90,7 +99,7 @@ Result<void> check_branch_hints(const Module& m) {
         return make_error(ErrorKind::Invalid, fmt::format("@metadata.code.branch_hint annotation: invalid order "
                                                           "(function {}, offset {})", func, offset));
       prev_offset = offset;
-      std::optional<Op> op = instr_at(m, body, starts[defined] + offset);
+      std::optional<Op> op = walk.at(uint64_t(starts[defined]) + offset);
       if (op != Op::If && op != Op::BrIf)
         return make_error(ErrorKind::Invalid,
                           fmt::format("@metadata.code.branch_hint annotation: invalid target (function {}, offset {}: {})",

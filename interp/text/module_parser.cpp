@@ -3,6 +3,8 @@
 // parser's token cursor, annotation placement and section assembly.
 #include "interp/text/module_parser.h"
 
+#include <algorithm>
+
 #include "interp/quote.h"
 #include "interp/text/module_parser_impl.h"
 
@@ -142,18 +144,25 @@ bool ModuleParser::check_annotations() {
       if (auto r = parse_name_annotation(a); !r) return fail(r.error());
     } else {
       if (auto r = parse_branch_hint_annotation(a); !r) return fail(r.error());
-      for (size_t j = annot_begin_; j < i; ++j)
-        if (annots_[j].anchor == a.anchor && annots_[j].id == a.id)
+      // annotations are in anchor order: the others at this spot are just before
+      for (size_t j = i; j-- > annot_begin_ && annots_[j].anchor == a.anchor;)
+        if (annots_[j].id == a.id)
           return fail(annotation_error(a, "@metadata.code.branch_hint annotation: duplicate annotation"));
     }
   }
   return true;
 }
 
+size_t ModuleParser::first_annotation_at(size_t anchor) const {
+  auto it = std::lower_bound(annots_.begin() + ptrdiff_t(annot_begin_), annots_.begin() + ptrdiff_t(annot_end_),
+                             anchor, [](const Annotation& a, size_t at) { return a.anchor < at; });
+  return size_t(it - annots_.begin());
+}
+
 std::vector<const Annotation*> ModuleParser::take_annotations(size_t anchor, std::string_view id) {
   std::vector<const Annotation*> out;
-  for (size_t i = annot_begin_; i < annot_end_ && annots_[i].anchor <= anchor; ++i) {
-    if (annots_[i].anchor != anchor || annots_[i].id != id || annot_placed_[i - annot_begin_]) continue;
+  for (size_t i = first_annotation_at(anchor); i < annot_end_ && annots_[i].anchor == anchor; ++i) {
+    if (annots_[i].id != id || annot_placed_[i - annot_begin_]) continue;
     annot_placed_[i - annot_begin_] = true;
     out.push_back(&annots_[i]);
   }

@@ -44,9 +44,9 @@ class ModuleParser {
  public:
   ModuleParser(const TokenList& tl, size_t begin, size_t end)
       : t_(tl.tokens), m_(tl.match), pos_(begin), begin_(begin), end_(end), annots_(tl.annotations) {
-    while (annot_begin_ < annots_.size() && annots_[annot_begin_].anchor < begin_) ++annot_begin_;
-    annot_end_ = annot_begin_;
-    while (annot_end_ < annots_.size() && annots_[annot_end_].anchor <= end_) ++annot_end_;
+    annot_end_ = annots_.size();  // first_annotation_at searches [annot_begin_, annot_end_)
+    annot_begin_ = first_annotation_at(begin_);
+    annot_end_ = first_annotation_at(end_ + 1);
     annot_placed_.assign(annot_end_ - annot_begin_, false);
   }
 
@@ -236,6 +236,9 @@ class ModuleParser {
   // instruction, before anything is placed.
   bool check_annotations();
 
+  // The index of the first annotation in [annot_begin_, annot_end_)
+  // anchored at `anchor` or later (binary search: they are in anchor order).
+  size_t first_annotation_at(size_t anchor) const;
   // The unplaced annotations `id` anchored at token `anchor`, now placed.
   std::vector<const Annotation*> take_annotations(size_t anchor, std::string_view id);
 

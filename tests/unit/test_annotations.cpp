@@ -201,3 +201,19 @@ TEST_CASE("branch hints: the binary check rejects bad sections") {
   CHECK(with_section({1, 0, 1, 3, 1, 1, 9}).error().message.find("unexpected bytes") != std::string::npos);
   CHECK(with_section({1, 0, 1, 60, 1, 1}).error().message.find("invalid target") != std::string::npos);
 }
+
+TEST_CASE("branch hints: tens of thousands in one function encode and check (no quadratic placement)") {
+  std::string src = "(func (block";
+  const int n = 50000;
+  for (int i = 0; i < n; ++i) src += " (@metadata.code.branch_hint \"\\01\") (br_if 0 (i32.const 0))";
+  src += "))";
+  Bytes b = wat(src);
+  REQUIRE_FALSE(b.empty());
+  Module m = decoded(b);
+  CHECK(decode::check_branch_hints(m).ok());
+  std::string section;
+  for (const std::string& s : sections(b))
+    if (s.starts_with("metadata.code.branch_hint=")) section = s.substr(26);
+  // one function, n hints (u32 LEB 50000 = d0 86 03)
+  CHECK(section.substr(0, 5) == std::string("\x01\x00\xd0\x86\x03", 5));
+}

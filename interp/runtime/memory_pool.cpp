@@ -26,30 +26,29 @@ std::optional<MemoryPool::Block> MemoryPool::take(uint64_t reserved) {
 }
 
 bool MemoryPool::give(uint8_t* data, uint64_t reserved, uint64_t size) {
-  {
-    std::lock_guard lock(mu_);
-    if (free_.size() >= max_blocks_ || resident_ >= max_resident_) return false;
-  }
-  // Zero the pages a guest touched; the others are still the kernel's zero
-  // pages (or were never faulted in) and cost nothing.
+  // Which pages a guest touched: only those need zeroing; the others are
+  // still the kernel's zero pages (or were never faulted in).
   const uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
+  const uint64_t pages = (size + page - 1) / page;
+  std::vector<unsigned char> in_core(pages);
+  if (pages > 0 && mincore(data, size, in_core.data()) != 0) return false;
   uint64_t resident = 0;
-  if (size > 0) {
-    const uint64_t pages = (size + page - 1) / page;
-    std::vector<unsigned char> in_core(pages);
-    if (mincore(data, size, in_core.data()) != 0) return false;
-    for (uint64_t p = 0; p < pages;) {
-      if (!(in_core[p] & 1)) {
-        ++p;
-        continue;
-      }
-      uint64_t q = p;
-      while (q < pages && (in_core[q] & 1)) ++q;
-      const uint64_t begin = p * page, end = q * page < size ? q * page : size;
-      std::memset(data + begin, 0, end - begin);
-      resident += end - begin;
-      p = q;
+  for (unsigned char c : in_core) resident += (c & 1) ? page : 0;
+  {
+    // Decline before zeroing anything when it would not be kept.
+    std::lock_guard lock(mu_);
+    if (free_.size() >= max_blocks_ || resident_ + resident > max_resident_) return false;
+  }
+  for (uint64_t p = 0; p < pages;) {
+    if (!(in_core[p] & 1)) {
+      ++p;
+      continue;
     }
+    uint64_t q = p;
+    while (q < pages && (in_core[q] & 1)) ++q;
+    const uint64_t begin = p * page, end = q * page < size ? q * page : size;
+    std::memset(data + begin, 0, end - begin);
+    p = q;
   }
   std::lock_guard lock(mu_);
   if (free_.size() >= max_blocks_ || resident_ + resident > max_resident_) return false;

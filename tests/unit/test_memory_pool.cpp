@@ -138,3 +138,18 @@ TEST_CASE("memory pool: memories with a snapshot image, other sizes and the boun
     CHECK_FALSE(r.ok());
   }
 }
+
+TEST_CASE("memory pool: a memory with more resident pages than the pool may hold is unmapped") {
+  auto pool = std::make_shared<MemoryPool>(256, 128 * 1024);
+  auto mod = compile_wat_module(kModule);
+  {
+    Store s;
+    s.memory_pool = pool;
+    Instance* inst = instantiate_ok(s, mod);
+    CHECK(call_i32(s, inst, "grow", {val_i32(3)}) == 1);
+    for (uint32_t a = 0; a < 4 * 65536; a += 4096)
+      REQUIRE(call_export(s, inst, "store", {val_i32(a), val_i32(1)}).ok());
+  }
+  CHECK(pool->blocks() == 0);
+  CHECK(pool->resident_bytes() == 0);
+}

@@ -107,6 +107,8 @@ class ModuleParser {
 
   // typeuse ::= (type x)? (param ...)* (result ...)*
   bool type_use(TypeUse& tu, bool allow_names);
+  // An optional `(type x)` of a type use or block type, its index to `out`.
+  bool type_ref(std::optional<uint32_t>& out);
 
   // `min max?`, and for memories (shared != nullptr) an optional `shared`.
   // An `i64` address type first (memory64, table64) reads u64 sizes.

@@ -36,13 +36,7 @@ bool ModuleParser::end_label(std::string_view label) {
 bool ModuleParser::block_type(Bytes& out) {
   std::optional<uint32_t> explicit_idx;
   const Token& at = peek();
-  if (at_lparen("type")) {
-    next();
-    next();
-    uint32_t idx = 0;
-    if (!index(type_space_, idx) || !expect_rparen()) return false;
-    explicit_idx = idx;
-  }
+  if (!type_ref(explicit_idx)) return false;
   FuncType ft;
   bool any = false;
   if (!params_results(ft, nullptr, false, any)) return false;

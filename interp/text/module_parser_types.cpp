@@ -115,16 +115,20 @@ uint32_t ModuleParser::intern_type(const FuncType& ft) {
   return uint32_t(types_.size() - 1);
 }
 
+bool ModuleParser::type_ref(std::optional<uint32_t>& out) {
+  if (!at_lparen("type")) return true;
+  next();
+  next();
+  uint32_t idx = 0;
+  if (!index(type_space_, idx) || !expect_rparen()) return false;
+  out = idx;
+  return true;
+}
+
 bool ModuleParser::type_use(TypeUse& tu, bool allow_names) {
   std::optional<uint32_t> explicit_idx;
   const Token& at = peek();
-  if (at_lparen("type")) {
-    next();
-    next();
-    uint32_t idx = 0;
-    if (!index(type_space_, idx) || !expect_rparen()) return false;
-    explicit_idx = idx;
-  }
+  if (!type_ref(explicit_idx)) return false;
   FuncType ft;
   bool any = false;
   if (!params_results(ft, &tu.names, allow_names, any)) return false;

@@ -39,7 +39,7 @@ Result<std::unique_ptr<WasmKernel>> WasmKernel::load(const std::string& path) {
   if (!inst) return staged("instantiate", inst.error());
   k->run_ = (*inst)->export_func("run");
   if (!k->run_) return make_error(ErrorKind::Other, "no exported function \"run\" in " + path);
-  const FuncType& t = k->run_->type;
+  const FuncType& t = *k->run_->type;
   if (t.params != std::vector<ValType>{ValType::I32} || t.results != std::vector<ValType>{ValType::I32})
     return make_error(ErrorKind::Other, "\"run\" is " + functype_to_string(t) + ", expected (i32) -> (i32)");
   return k;

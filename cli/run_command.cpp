@@ -270,7 +270,7 @@ int run_invoke(const RunOptions& opts) {
   if (!inst) return fail(file, inst.error(), "instantiation failed: ");
   FuncInst* f = (*inst)->export_func(export_name);
   if (!f) return fail(file, fmt::format("no exported function \"{}\"", quote_input(export_name)));
-  const FuncType& type = f->type;
+  const FuncType& type = *f->type;
   const std::vector<std::string>& args = opts.args;
   if (args.size() != type.params.size())
     return fail(file, fmt::format("\"{}\" takes {} argument(s) {}, {} given", quote_input(export_name),

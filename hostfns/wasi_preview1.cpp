@@ -149,8 +149,8 @@ Result<int> run_preview1_command(Store& store, std::shared_ptr<const Module> mod
   if (!inst) return inst.error();
   FuncInst* start = (*inst)->export_func("_start");
   if (!start) return make_error(ErrorKind::Unlinkable, "the module exports no `_start` function (not a preview1 command)");
-  if (!start->type.params.empty() || !start->type.results.empty())
-    return make_error(ErrorKind::Unlinkable, fmt::format("`_start` has type {}, expected () -> ()", functype_to_string(start->type)));
+  if (!start->type->params.empty() || !start->type->results.empty())
+    return make_error(ErrorKind::Unlinkable, fmt::format("`_start` has type {}, expected () -> ()", functype_to_string(*start->type)));
   ctx.exit_code.reset();
   Result<std::vector<Value>> r = make_error(ErrorKind::Other, "_start did not finish (nothing left could wake it)");
   auto ran = run_on_fiber([&] { r = disp::call_in_fiber(store, start, {}); }, "_start");

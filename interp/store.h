@@ -67,8 +67,12 @@ struct HostContext {
 using HostFunc =
     std::function<Result<void>(HostContext& ctx, std::span<const Value> args, std::span<Value> results)>;
 
+// `type` points into the defining module's types (kept alive by
+// `instance->module`) or, for a host function, into `host_type`: an
+// instance's functions share their module's signatures instead of copying.
 struct FuncInst {
-  FuncType type;
+  const FuncType* type = nullptr;
+  std::unique_ptr<const FuncType> host_type;  // owns *type for host functions
   uint32_t type_id = 0;          // the store's canonical type id: equivalent types, equal ids
   Instance* instance = nullptr;  // defining instance (wasm functions only)
   uint32_t def_index = 0;        // index into instance->module->funcs / codes

@@ -168,7 +168,7 @@ Result<ExportTarget> find_export(Instance::Impl& im, std::string_view name) {
   }
   t.core = im.core->export_func(name);
   if (t.core == nullptr) return make_error(ErrorKind::Other, fmt::format("no function export {}", name));
-  auto sig = signature_for_core("", t.core->type);
+  auto sig = signature_for_core("", *t.core->type);
   if (!sig) return sig.error();
   t.core_sig = std::move(*sig);
   return t;
@@ -189,7 +189,7 @@ bool core_kind_fits(ValType t, ValKind k) {
 }  // namespace
 
 Result<std::vector<Val>> call_export(Instance::Impl& im, const ExportTarget& t, std::span<const Val> args) {
-  const size_t want = t.comp ? t.comp->sig->params.size() : t.core->type.params.size();
+  const size_t want = t.comp ? t.comp->sig->params.size() : t.core->type->params.size();
   if (args.size() != want)
     return invalid(fmt::format("{} takes {} arguments, {} given", t.comp ? t.comp->name : "the function", want,
                                args.size()));
@@ -204,7 +204,7 @@ Result<std::vector<Val>> call_export(Instance::Impl& im, const ExportTarget& t, 
     if (!r) return r.error();
     return out;
   }
-  const FuncType& ft = t.core->type;
+  const FuncType& ft = *t.core->type;
   std::vector<Value> raw;
   for (size_t i = 0; i < args.size(); ++i) {
     if (!core_kind_fits(ft.params[i], args[i].kind))

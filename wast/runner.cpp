@@ -251,17 +251,17 @@ class CoreRunner {
     }
     FuncInst* f = (*inst)->export_func(a.name);
     if (!f) return make_error(ErrorKind::Other, fmt::format("no function export \"{}\"", a.name));
-    if (a.args.size() != f->type.params.size())
+    if (a.args.size() != f->type->params.size())
       return make_error(ErrorKind::Other, fmt::format("{} arguments given, {} expected", a.args.size(),
-                                                      f->type.params.size()));
+                                                      f->type->params.size()));
     std::vector<Value> args;
     for (size_t i = 0; i < a.args.size(); ++i) {
       std::string why;
-      if (!append_arg(a.args[i], f->type.params[i], args, why)) return make_error(ErrorKind::Other, why);
+      if (!append_arg(a.args[i], f->type->params[i], args, why)) return make_error(ErrorKind::Other, why);
     }
     auto r = invoke(store_, f, args);
     if (!r) return r.error();
-    out.types = f->type.results;
+    out.types = f->type->results;
     out.values = std::move(*r);
     return out;
   }

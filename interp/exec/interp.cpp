@@ -104,7 +104,7 @@ Result<const CompiledFunc*> code_of(FuncInst* f) {
 // Calls host function f with args at `at` (results written there too).
 Result<void> call_host(Store& store, Store::ExecState& st, FuncInst* f, Value* at, Instance* caller,
                        Frame* fsp) {
-  size_t np = packed_slots(f->type.params), nr = packed_slots(f->type.results);  // packed.h
+  size_t np = packed_slots(f->type->params), nr = packed_slots(f->type->results);  // packed.h
   if (at + std::max(np, nr) > st.stack_end) return exhaustion();
   Value small[8];
   std::vector<Value> big;
@@ -727,7 +727,7 @@ uint64_t collect_garbage(Store& store) {
 Result<std::vector<Value>> invoke(Store& store, FuncInst* func, std::span<const Value> args) {
   if (!func) return make_error(ErrorKind::Other, "invoke: null function");
   // args and results in the packed layout (packed.h: a v128 takes two Values)
-  size_t np = exec::packed_slots(func->type.params), nr = exec::packed_slots(func->type.results);
+  size_t np = exec::packed_slots(func->type->params), nr = exec::packed_slots(func->type->results);
   if (args.size() != np)
     return make_error(ErrorKind::Other, "invoke: expected " + std::to_string(np) + " arguments, got " +
                                             std::to_string(args.size()));

@@ -37,7 +37,7 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
   for (uint32_t i = 0; i < m.funcs.size(); ++i) {
     FuncInst& f = block[i];
     uint32_t ti = m.funcs[i];
-    f.type = m.types[ti];
+    f.type = &m.types[ti];
     f.type_id = type_ids[ti];
     f.instance = &inst;
     f.def_index = i;

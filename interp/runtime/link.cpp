@@ -31,7 +31,7 @@ std::string mismatch(const Store& store, const Module& module, std::span<const u
       const FuncType& want = module.types[imp.func_type];
       if (!store.type_matches(ext.func()->type_id, ids[imp.func_type]))
         return fmt::format("expected func {}, got {}", functype_to_string(want),
-                           functype_to_string(ext.func()->type));
+                           functype_to_string(*ext.func()->type));
       return {};
     }
     case ExternKind::Table: {

@@ -115,7 +115,8 @@ bool Store::type_matches(uint32_t id, uint32_t want) const {
 FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
   auto f = std::make_unique<FuncInst>();
   f->type_id = intern_type(type);
-  f->type = std::move(type);
+  f->host_type = std::make_unique<const FuncType>(std::move(type));
+  f->type = f->host_type.get();
   f->host = std::move(fn);
   return adopt(std::move(f));
 }

@@ -62,8 +62,8 @@ std::string run_core(std::span<const uint8_t> bytes) {
   for (const Export& e : module->exports) {
     if (e.kind != ExternKind::Func) continue;
     FuncInst* f = (*inst)->export_func(e.name);
-    if (!f || has_v128(f->type)) continue;
-    std::vector<Value> args(f->type.params.size(), val_i64(0));
+    if (!f || has_v128(*f->type)) continue;
+    std::vector<Value> args(f->type->params.size(), val_i64(0));
     fuel = kFuel;
     auto r = invoke(store, f, args);
     if (!r) outcome = label(r.error());

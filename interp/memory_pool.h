@@ -8,9 +8,11 @@
 //    memory back when it is destroyed, provided no image is mapped into it
 //    (snapshots, data images: those are unmapped as before).
 //  * Nothing leaks between stores: give() zeroes every page of the memory
-//    that is resident (found with mincore; untouched pages read zero
+//    the kernel holds data for, in RAM or swapped out (read from
+//    /proc/self/pagemap, interp/runtime/held_pages.h; other pages read zero
 //    anyway) before keeping it, and a taken block reads zero everywhere;
-//    pages past the new memory's size are PROT_NONE again.
+//    pages past the new memory's size are PROT_NONE again. Where pagemap
+//    cannot be read, nothing is kept.
 //  * Bounded: at most `max_blocks` reservations and `max_resident_bytes` of
 //    resident (zeroed) pages are kept; a give() past either bound unmaps.
 //  * Thread-safe (one mutex): stores on different threads may share a pool.

@@ -10,6 +10,9 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
+
+#include "interp/runtime/held_pages.h"
 
 namespace wippy {
 
@@ -25,14 +28,38 @@ uint64_t os_page() {
 }
 
 bool all_zero(const uint8_t* p, uint64_t n) {
-  // n is a multiple of the OS page size, so of 8.
-  uint64_t acc = 0;
-  for (uint64_t i = 0; i < n; i += 8) {
-    uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    acc |= w;
+  // n is a multiple of the OS page size, so of 8; stops at the first page
+  // that is not all zero.
+  constexpr uint64_t kStep = 4096;
+  for (uint64_t at = 0; at < n; at += kStep) {
+    uint64_t acc = 0;
+    const uint64_t end = n - at < kStep ? n : at + kStep;
+    for (uint64_t i = at; i < end; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      acc |= w;
+    }
+    if (acc != 0) return false;
   }
-  return acc == 0;
+  return true;
+}
+
+// Per OS page of [data, data + size): 1 when it may hold a non-zero byte.
+// Pages from `anonymous_from` on are private anonymous memory: those the
+// kernel holds nothing for read zero and are not read (held_pages.h).
+std::vector<uint8_t> nonzero_pages(const uint8_t* data, uint64_t size, uint64_t anonymous_from) {
+  const uint64_t page = os_page(), pages = size / page;
+  std::vector<uint8_t> nonzero(pages, 0);
+  uint64_t scan_end = size;  // pages before it are read one by one
+  if (anonymous_from < size && reinterpret_cast<uintptr_t>(data) % page == 0) {
+    const uint64_t from = anonymous_from / page * page;
+    const bool read = for_each_held_run(data + from, size - from, page, [&](uint64_t b, uint64_t e) {
+      for (uint64_t off = from + b; off < from + e; off += page) nonzero[off / page] = !all_zero(data + off, page);
+    });
+    if (read) scan_end = from;
+  }
+  for (uint64_t off = 0; off + page <= scan_end; off += page) nonzero[off / page] = !all_zero(data + off, page);
+  return nonzero;
 }
 
 bool write_all(int fd, const uint8_t* p, uint64_t n, uint64_t off) {
@@ -60,6 +87,22 @@ bool map_image(MemoryInst& m, const MemoryImage& img) {
   return p != MAP_FAILED;
 }
 
+// Where m's mapped image ends (within its size): the reservation is
+// private anonymous memory from there on (the invariant in the header).
+uint64_t anonymous_from(const MemoryInst& m) { return m.image ? std::min(m.image->bytes, m.size) : 0; }
+
+// True when [from, m.size) of m reads all zero.
+bool zero_from(const MemoryInst& m, uint64_t from) {
+  const uint64_t anon = std::max(from, anonymous_from(m));
+  if (from < anon && !all_zero(m.data + from, anon - from)) return false;
+  if (anon >= m.size) return true;
+  bool zero = true;
+  const bool read = for_each_held_run(m.data + anon, m.size - anon, os_page(), [&](uint64_t b, uint64_t e) {
+    if (zero && !all_zero(m.data + anon + b, e - b)) zero = false;
+  });
+  return read ? zero : all_zero(m.data + anon, m.size - anon);
+}
+
 // True when m holds exactly `img`'s bytes followed by zeros (the image is
 // mapped read-only for the comparison).
 bool holds_image(const MemoryInst& m, const MemoryImage& img) {
@@ -71,7 +114,7 @@ bool holds_image(const MemoryInst& m, const MemoryImage& img) {
     munmap(p, img.bytes);
     if (!same) return false;
   }
-  return all_zero(m.data + img.bytes, m.size - img.bytes);
+  return zero_from(m, img.bytes);
 }
 
 }  // namespace
@@ -82,11 +125,13 @@ MemoryImage::~MemoryImage() {
 
 uint64_t os_page_size() { return os_page(); }
 
-Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size) {
+Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size,
+                                                             uint64_t anonymous_from) {
   const uint64_t page = os_page();
+  const std::vector<uint8_t> nonzero = nonzero_pages(data, size, anonymous_from);
   uint64_t end = 0;  // end of the last page that is not all zero
-  for (uint64_t off = 0; off + page <= size; off += page)
-    if (!all_zero(data + off, page)) end = off + page;
+  for (uint64_t i = 0; i < nonzero.size(); ++i)
+    if (nonzero[i]) end = (i + 1) * page;
   if (end == 0) return std::shared_ptr<const MemoryImage>();
   auto img = std::make_shared<MemoryImage>();
   img->fd = memfd_create("wippy-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -94,12 +139,12 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
   if (ftruncate(img->fd, off_t(end)) != 0) return sys_error("ftruncate");
   // Copy runs of non-zero pages; zero pages stay holes.
   for (uint64_t off = 0; off < end;) {
-    if (all_zero(data + off, page)) {
+    if (!nonzero[off / page]) {
       off += page;
       continue;
     }
     uint64_t run = off + page;
-    while (run < end && !all_zero(data + run, page)) run += page;
+    while (run < end && nonzero[run / page]) run += page;
     if (!write_all(img->fd, data + off, run - off, off)) return sys_error("write");
     off = run;
   }
@@ -116,7 +161,7 @@ Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m,
   if (like && holds_image(m, *like)) {
     img = like;  // the same bytes: share the image (no new memfd)
   } else {
-    auto made = make_memory_image(m.data, m.size);
+    auto made = make_memory_image(m.data, m.size, anonymous_from(m));
     if (!made) return made.error();
     img = *made;
   }

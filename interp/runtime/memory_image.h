@@ -37,8 +37,12 @@ uint64_t os_page_size();
 
 // A new image holding `size` bytes from `data` (size a multiple of the OS
 // page size; bytes past the last non-zero page are left out, zero pages are
-// holes). Null when every byte is zero.
-Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size);
+// holes). Null when every byte is zero. When `data` is page-aligned, the
+// bytes from `anonymous_from` on may be declared private anonymous memory:
+// pages of it the kernel holds nothing for are known zero without reading
+// them (held_pages.h).
+Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size,
+                                                             uint64_t anonymous_from = UINT64_MAX);
 
 // Writes m's current contents into a new image and maps it over m (the
 // contents do not change). Returns null when the memory is all zero: then

@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <utility>
+#include <vector>
+
+#include "interp/runtime/held_pages.h"
 
 namespace wippy {
 
@@ -26,30 +30,24 @@ std::optional<MemoryPool::Block> MemoryPool::take(uint64_t reserved) {
 }
 
 bool MemoryPool::give(uint8_t* data, uint64_t reserved, uint64_t size) {
-  // Which pages a guest touched: only those need zeroing; the others are
-  // still the kernel's zero pages (or were never faulted in).
+  // Which pages may hold the guest's bytes: those present in RAM or
+  // swapped out (held_pages.h). Only those need zeroing; the others read
+  // zero already. Without pagemap, the block is not kept.
   const uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
-  const uint64_t pages = (size + page - 1) / page;
-  std::vector<unsigned char> in_core(pages);
-  if (pages > 0 && mincore(data, size, in_core.data()) != 0) return false;
+  const uint64_t span = (size + page - 1) / page * page;
+  std::vector<std::pair<uint64_t, uint64_t>> runs;
   uint64_t resident = 0;
-  for (unsigned char c : in_core) resident += (c & 1) ? page : 0;
+  if (!for_each_held_run(data, span, page, [&](uint64_t b, uint64_t e) {
+        runs.emplace_back(b, e);
+        resident += e - b;
+      }))
+    return false;
   {
     // Decline before zeroing anything when it would not be kept.
     std::lock_guard lock(mu_);
     if (free_.size() >= max_blocks_ || resident_ + resident > max_resident_) return false;
   }
-  for (uint64_t p = 0; p < pages;) {
-    if (!(in_core[p] & 1)) {
-      ++p;
-      continue;
-    }
-    uint64_t q = p;
-    while (q < pages && (in_core[q] & 1)) ++q;
-    const uint64_t begin = p * page, end = q * page < size ? q * page : size;
-    std::memset(data + begin, 0, end - begin);
-    p = q;
-  }
+  for (const auto& [begin, end] : runs) std::memset(data + begin, 0, end - begin);
   std::lock_guard lock(mu_);
   if (free_.size() >= max_blocks_ || resident_ + resident > max_resident_) return false;
   free_.push_back(Block{data, reserved, size, resident});

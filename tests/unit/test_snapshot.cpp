@@ -4,11 +4,14 @@
 // after a trap, independent stores of one module, a second capture, the
 // PROT_NONE region past a shrunk memory, and the cases restore refuses.
 #include <doctest/doctest.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "interp/runtime/held_pages.h"
+#include "interp/runtime/memory_image.h"
 #include "interp/snapshot.h"
 #include "wat_module.h"
 
@@ -330,4 +333,47 @@ TEST_CASE("snapshot: stores whose memories start out the same share one image; a
   restore_ok(*sc, c);
   CHECK(std::memcmp(ic->export_memory("mem")->data + 200, "other", 5) == 0);
   CHECK(std::memcmp(ic->export_memory("mem")->data, "hello", 5) == 0);
+}
+
+TEST_CASE("snapshot: bytes past the shared image's end (anonymous pages) are seen when comparing and capturing") {
+  auto mod = compile_wat_module(kModule);
+  Store a, d;
+  instantiate_ok(a, mod);
+  Instance* id = instantiate_ok(d, mod);
+  StoreSnapshot sa = capture_ok(a);
+  const std::vector<std::shared_ptr<const MemoryImage>> first = sa.images();
+  REQUIRE(first[0] != nullptr);
+  MemoryInst* mem = id->export_memory("mem");
+  REQUIRE(first[0]->bytes < 60000);
+  mem->data[60000] = 7;  // one byte in a page past the image, held by the kernel only now
+  auto sd = StoreSnapshot::capture(d, first);
+  REQUIRE(sd.ok());
+  CHECK(sd->images()[0] != first[0]);
+  CHECK(sd->images()[0]->bytes > 60000);
+  CHECK(mem->data[60000] == 7);
+  mem->data[60000] = 9;
+  restore_ok(*sd, d);
+  CHECK(mem->data[60000] == 7);
+}
+
+TEST_CASE("held pages: written pages are held, untouched and dropped ones are not") {
+  const uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
+  const uint64_t len = 16 * page;
+  void* p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  REQUIRE(p != MAP_FAILED);
+  auto* base = static_cast<uint8_t*>(p);
+  base[3 * page] = 1;
+  base[7 * page + 5] = 1;
+  base[8 * page] = 1;
+  base[15 * page + page - 1] = 1;
+  auto runs = [&] {
+    std::vector<std::pair<uint64_t, uint64_t>> out;
+    REQUIRE(for_each_held_run(base, len, page, [&](uint64_t b, uint64_t e) { out.emplace_back(b / page, e / page); }));
+    return out;
+  };
+  using Runs = std::vector<std::pair<uint64_t, uint64_t>>;
+  CHECK(runs() == Runs{{3, 4}, {7, 9}, {15, 16}});
+  REQUIRE(madvise(base + 7 * page, page, MADV_DONTNEED) == 0);
+  CHECK(runs() == Runs{{3, 4}, {8, 9}, {15, 16}});
+  munmap(p, len);
 }

@@ -1,0 +1,41 @@
+// held_pages.cpp — /proc/self/pagemap reads for held_pages.h.
+#include "interp/runtime/held_pages.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace wippy {
+
+namespace {
+constexpr uint64_t kPresent = uint64_t{1} << 63;
+constexpr uint64_t kSwapped = uint64_t{1} << 62;
+}  // namespace
+
+int open_pagemap() { return open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); }
+
+void close_pagemap(int fd) {
+  if (fd >= 0) close(fd);
+}
+
+bool read_held_pages(int fd, uint64_t first, uint64_t count, uint8_t* out) {
+  uint64_t entries[512];
+  for (uint64_t done = 0; done < count;) {
+    const uint64_t n = count - done < 512 ? count - done : 512;
+    const size_t want = size_t(n * sizeof(uint64_t));
+    size_t got = 0;
+    while (got < want) {
+      ssize_t r = pread(fd, reinterpret_cast<char*>(entries) + got, want - got,
+                        off_t((first + done) * sizeof(uint64_t) + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      got += size_t(r);
+    }
+    for (uint64_t i = 0; i < n; ++i) out[done + i] = (entries[i] & (kPresent | kSwapped)) ? 1 : 0;
+    done += n;
+  }
+  return true;
+}
+
+}  // namespace wippy

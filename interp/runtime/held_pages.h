@@ -1,0 +1,55 @@
+// held_pages.h — which OS pages of a private anonymous mapping may hold
+// anything but zeros, read from /proc/self/pagemap (internal to
+// interp/runtime: memory snapshots and the memory pool use it).
+// Contract:
+//  * A page is "held" when the kernel keeps data for it: it is present in
+//    RAM or swapped out. A page of a private anonymous mapping that is in
+//    neither state was never written since it was mapped or dropped
+//    (MADV_DONTNEED), so it reads zero. mincore() cannot say this: a
+//    swapped-out page is not resident yet still holds the guest's bytes.
+//  * Only meaningful for private anonymous memory (file-backed pages that
+//    were never faulted in are not held yet read the file).
+//  * for_each_held_run() calls fn(begin, end) with byte offsets from `base`
+//    for each maximal run of held pages of [base, base + len) (len whole
+//    pages), in order, and returns true; it returns false without calling
+//    fn for the rest when pagemap cannot be read (no /proc): callers then
+//    treat every page as held.
+#pragma once
+#include <cstdint>
+
+namespace wippy {
+
+// Reads pagemap entries for `count` pages from page index `first`
+// (address / page size) into `out`: 1 where held, 0 where not.
+bool read_held_pages(int pagemap_fd, uint64_t first, uint64_t count, uint8_t* out);
+int open_pagemap();  // -1 when unavailable
+void close_pagemap(int fd);
+
+template <class Fn>
+bool for_each_held_run(const uint8_t* base, uint64_t len, uint64_t page, Fn&& fn) {
+  const int fd = open_pagemap();
+  if (fd < 0) return false;
+  constexpr uint64_t kChunk = 4096;  // pages per pagemap read
+  uint8_t held[kChunk];
+  const uint64_t first = reinterpret_cast<uintptr_t>(base) / page, pages = len / page;
+  uint64_t run_begin = 0;
+  bool in_run = false;
+  for (uint64_t done = 0; done < pages;) {
+    const uint64_t n = pages - done < kChunk ? pages - done : kChunk;
+    if (!read_held_pages(fd, first + done, n, held)) {
+      close_pagemap(fd);
+      return false;
+    }
+    for (uint64_t i = 0; i < n; ++i) {
+      const uint64_t at = (done + i) * page;
+      if (held[i] && !in_run) run_begin = at, in_run = true;
+      if (!held[i] && in_run) fn(run_begin, at), in_run = false;
+    }
+    done += n;
+  }
+  if (in_run) fn(run_begin, pages * page);
+  close_pagemap(fd);
+  return true;
+}
+
+}  // namespace wippy

@@ -11,16 +11,18 @@
 
 namespace wippy {
 
-Result<std::string> read_input_file(const std::string& path) {
+namespace {
+
+Result<std::vector<uint8_t>> read_input_bytes(const std::string& path) {
   ReadSpec spec;
   spec.what = "file";
   spec.max_bytes = kMaxInputFileBytes;
-  auto bytes = read_host_file(path, spec);
-  if (!bytes) return bytes.error();
-  return std::string(bytes->begin(), bytes->end());
+  return read_host_file(path, spec);
 }
 
-namespace {
+std::string_view as_text(std::span<const uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
 
 // The first non-blank, non-comment character of `text` (';;' line and
 // '(;' block comments skipped), and whether the form there is `(component`.
@@ -59,11 +61,18 @@ bool looks_like_text(const std::string& path, std::string_view data) {
 
 }  // namespace
 
+Result<std::string> read_input_file(const std::string& path) {
+  auto bytes = read_input_bytes(path);
+  if (!bytes) return bytes.error();
+  return std::string(as_text(*bytes));
+}
+
 Result<std::vector<uint8_t>> read_input_binary(const std::string& path) {
-  auto data = read_input_file(path);
-  if (!data) return data.error();
-  if (!looks_like_text(path, *data)) return std::vector<uint8_t>(data->begin(), data->end());
-  auto bin = starts_with_component_form(*data) ? component::component_wat_to_binary(*data) : wat_to_wasm(*data);
+  auto bytes = read_input_bytes(path);
+  if (!bytes) return bytes.error();
+  const std::string_view data = as_text(*bytes);
+  if (!looks_like_text(path, data)) return bytes;  // a binary: no copy
+  auto bin = starts_with_component_form(data) ? component::component_wat_to_binary(data) : wat_to_wasm(data);
   if (!bin) return make_error(bin.error().kind, path + ":" + bin.error().message);
   return bin;
 }

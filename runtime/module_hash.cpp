@@ -2,7 +2,6 @@
 #include "runtime/module_hash.h"
 
 #include <fmt/format.h>
-#include <mbedtls/sha256.h>
 
 #include <array>
 
@@ -42,21 +41,16 @@ Result<std::string> parse_sha256_hash(std::string_view text) {
   return parse_hex64(text.substr(colon + 1));
 }
 
-Sha256::Sha256() {
-  mbedtls_sha256_init(&ctx_);
-  // mbedTLS 2.28: these return nonzero only on hardware-accelerator failure.
-  ok_ = mbedtls_sha256_starts_ret(&ctx_, 0) == 0;
-}
-
-Sha256::~Sha256() { mbedtls_sha256_free(&ctx_); }
+Sha256::Sha256() = default;
+Sha256::~Sha256() = default;
 
 void Sha256::update(std::span<const uint8_t> chunk) {
-  if (ok_ && !chunk.empty()) ok_ = mbedtls_sha256_update_ret(&ctx_, chunk.data(), chunk.size()) == 0;
+  if (ok_) stream_.update(chunk);
 }
 
 std::string Sha256::finish_hex() {
-  std::array<unsigned char, 32> digest{};
-  if (!ok_ || mbedtls_sha256_finish_ret(&ctx_, digest.data()) != 0) return {};
+  if (!ok_) return {};
+  const std::array<uint8_t, 32> digest = stream_.digest();
   ok_ = false;  // finished: a second call reports failure
   std::string out;
   out.reserve(64);

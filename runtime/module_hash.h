@@ -2,14 +2,13 @@
 // The only accepted form is "sha256:<64 hex digits>" (any case; stored lower).
 // Sha256 hashes a stream of chunks, so a file is hashed while it is read.
 #pragma once
-#include <mbedtls/sha256.h>
-
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 
 #include "interp/result.h"
+#include "runtime/sha256.h"
 
 namespace wippy {
 
@@ -17,7 +16,7 @@ namespace wippy {
 // e.g. "only sha256 is supported (got md5)".
 Result<std::string> parse_sha256_hash(std::string_view text);
 
-// Incremental SHA-256 (mbedTLS): update() with each chunk, then finish_hex()
+// Incremental SHA-256 (sha256.h): update() with each chunk, then finish_hex()
 // once; an empty string from finish_hex() means the computation failed.
 class Sha256 {
  public:
@@ -29,11 +28,11 @@ class Sha256 {
   std::string finish_hex();
 
  private:
-  mbedtls_sha256_context ctx_;
+  Sha256Stream stream_;
   bool ok_ = true;
 };
 
-// Lower-case hex SHA-256 of `bytes` (mbedTLS).
+// Lower-case hex SHA-256 of `bytes`.
 std::string sha256_hex(std::span<const uint8_t> bytes);
 
 // Ok when the digest `got_hex` (from Sha256) equals `expected`

@@ -1,0 +1,161 @@
+// sha256.cpp — Sha256Stream (sha256.h): buffering and padding, the portable
+// compression function, and the one on x86 SHA-NI.
+#include "runtime/sha256.h"
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
+#define WIPPY_SHA_X86 1
+#endif
+
+namespace wippy {
+namespace {
+
+constexpr std::array<uint32_t, 8> kInit = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+
+// The round constants: the first 32 bits of the fractional parts of the
+// cube roots of the first 64 primes.
+alignas(16) constexpr uint32_t kRound[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
+
+inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+inline uint32_t load_be32(const uint8_t* p) {
+  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
+}
+
+void portable_blocks(uint32_t* h, const uint8_t* data, size_t n) {
+  for (; n > 0; --n, data += 64) {
+    uint32_t w[64];
+    for (int i = 0; i < 16; ++i) w[i] = load_be32(data + 4 * i);
+    for (int i = 16; i < 64; ++i) {
+      const uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+      const uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+    }
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (int i = 0; i < 64; ++i) {
+      const uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
+      const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+      hh = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
+    }
+    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
+  }
+}
+
+#ifdef WIPPY_SHA_X86
+bool cpu_has_sha() {
+  unsigned a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+  const bool ssse3 = c & (1u << 9), sse41 = c & (1u << 19);
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return ssse3 && sse41 && (b & (1u << 29));
+}
+
+// The state is kept as the instructions want it: one register with the
+// words A B E F (A in the top lane) and one with C D G H. Each
+// sha256rnds2 does two rounds with the two message+constant words in the
+// low half of its third operand and returns the new ABEF; the old ABEF is
+// then the new CDGH, so the two registers swap roles for two rounds.
+__attribute__((target("sha,sse4.1,ssse3"))) void sha_ni_blocks(uint32_t* h, const uint8_t* data, size_t n) {
+  const __m128i byteswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+  __m128i dcba = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h));      // lanes A B C D
+  __m128i hgfe = _mm_loadu_si128(reinterpret_cast<const __m128i*>(h + 4));  // lanes E F G H
+  dcba = _mm_shuffle_epi32(dcba, 0xB1);                                      // B A D C
+  hgfe = _mm_shuffle_epi32(hgfe, 0x1B);                                      // H G F E
+  __m128i abef = _mm_alignr_epi8(dcba, hgfe, 8);                             // F E B A
+  __m128i cdgh = _mm_blend_epi16(hgfe, dcba, 0xF0);                          // H G D C
+  for (; n > 0; --n, data += 64) {
+    const __m128i abef_in = abef, cdgh_in = cdgh;
+    __m128i w[4];
+    for (int i = 0; i < 16; ++i) {
+      __m128i wi;
+      if (i < 4) {
+        wi = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), byteswap);
+      } else {
+        // w[i] from w[i-4] .. w[i-1] (held in w[i % 4], rotating).
+        __m128i t = _mm_sha256msg1_epu32(w[i % 4], w[(i + 1) % 4]);
+        t = _mm_add_epi32(t, _mm_alignr_epi8(w[(i + 3) % 4], w[(i + 2) % 4], 4));
+        wi = _mm_sha256msg2_epu32(t, w[(i + 3) % 4]);
+      }
+      w[i % 4] = wi;
+      __m128i k = _mm_add_epi32(wi, _mm_load_si128(reinterpret_cast<const __m128i*>(kRound + 4 * i)));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);  // cdgh: the new ABEF; abef: now the CDGH
+      k = _mm_shuffle_epi32(k, 0x0E);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, k);  // back in their places after two more rounds
+    }
+    abef = _mm_add_epi32(abef, abef_in);
+    cdgh = _mm_add_epi32(cdgh, cdgh_in);
+  }
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);  // A B E F
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);  // G H C D
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h), _mm_blend_epi16(feba, dchg, 0xF0));  // A B C D
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(h + 4), _mm_alignr_epi8(dchg, feba, 8));  // E F G H
+}
+#endif
+
+}  // namespace
+
+bool Sha256Stream::hardware_available() {
+#ifdef WIPPY_SHA_X86
+  static const bool has = cpu_has_sha();  // read once; never changes
+  return has;
+#else
+  return false;
+#endif
+}
+
+Sha256Stream::Sha256Stream(Engine e) : state_(kInit), hw_(e == Engine::Auto && hardware_available()) {}
+
+void Sha256Stream::blocks(const uint8_t* data, size_t n) {
+#ifdef WIPPY_SHA_X86
+  if (hw_) return sha_ni_blocks(state_.data(), data, n);
+#endif
+  portable_blocks(state_.data(), data, n);
+}
+
+void Sha256Stream::update(std::span<const uint8_t> bytes) {
+  const uint8_t* p = bytes.data();
+  size_t n = bytes.size();
+  total_ += n;
+  if (buffered_ > 0) {
+    const size_t take = std::min(n, buf_.size() - buffered_);
+    std::memcpy(buf_.data() + buffered_, p, take);
+    buffered_ += take, p += take, n -= take;
+    if (buffered_ < buf_.size()) return;
+    blocks(buf_.data(), 1);
+    buffered_ = 0;
+  }
+  if (n >= 64) {
+    blocks(p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
+  }
+  if (n > 0) std::memcpy(buf_.data(), p, n);
+  buffered_ = n;
+}
+
+std::array<uint8_t, 32> Sha256Stream::digest() {
+  const uint64_t bits = total_ * 8;
+  uint8_t pad[72] = {0x80};
+  const size_t pad_len = (buffered_ < 56 ? 56 : 120) - buffered_;
+  for (int i = 0; i < 8; ++i) pad[pad_len + i] = uint8_t(bits >> (56 - 8 * i));
+  update(std::span<const uint8_t>(pad, pad_len + 8));
+  std::array<uint8_t, 32> out{};
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 4; ++j) out[4 * i + j] = uint8_t(state_[i] >> (24 - 8 * j));
+  return out;
+}
+
+}  // namespace wippy

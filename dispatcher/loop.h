@@ -42,6 +42,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/result.h"
 #include "dispatcher/clock.h"
 #include "dispatcher/context.h"
 #include "dispatcher/errc.h"
@@ -51,7 +52,6 @@
 #include "dispatcher/ticker.h"
 #include "dispatcher/timer_heap.h"
 #include "dispatcher/wait_list.h"
-#include "interp/result.h"
 
 namespace wippy::disp {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy {
 

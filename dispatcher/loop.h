@@ -94,7 +94,8 @@ class Loop {
 
   explicit Loop(LoopOptions opts = {});  // throws std::system_error if epoll/eventfd fail
   // The same, with failure as a value (no descriptors, no thread for the
-  // time-slice ticker, no memory): what code below a public API uses.
+  // time-slice ticker, no memory; Error::sys_errno holds the errno where
+  // there is one): what code below a public API uses.
   static Result<std::unique_ptr<Loop>> create(LoopOptions opts = {});
   ~Loop();
   Loop(const Loop&) = delete;

@@ -7,7 +7,8 @@
 // up to the first byte that is not a continuation, or the whole sequence
 // when it decodes to an overlong form or a non-scalar), or 0 when the input
 // ends inside the sequence. encode_utf8 appends a scalar value (< 0x110000)
-// as UTF-8. Pure functions; any thread.
+// as UTF-8; is_unicode_scalar says whether a number is one (below 0x110000,
+// not a surrogate). Pure functions; any thread.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +17,8 @@
 #include <string_view>
 
 namespace wippy {
+
+inline bool is_unicode_scalar(uint64_t c) { return c < 0x110000 && !(c >= 0xD800 && c <= 0xDFFF); }
 
 struct Utf8Char {
   char32_t cp = 0;
@@ -38,7 +41,7 @@ inline Utf8Char decode_utf8_char(std::string_view s, size_t i) {
     if ((byte(k) & 0xC0) != 0x80) return {0, 0, uint8_t(k)};
     c = (c << 6) | (byte(k) & 0x3F);
   }
-  if (c < min || c >= 0x110000 || (c >= 0xD800 && c <= 0xDFFF)) return {0, 0, uint8_t(n + 1)};
+  if (c < min || !is_unicode_scalar(c)) return {0, 0, uint8_t(n + 1)};
   return {c, uint8_t(n + 1), 0};
 }
 

@@ -89,10 +89,8 @@ double bits_f64(uint64_t b) { double d; std::memcpy(&d, &b, 8); return d; }
 uint32_t f32_bits(float f) { uint32_t b; std::memcpy(&b, &f, 4); return b; }
 uint64_t f64_bits(double d) { uint64_t b; std::memcpy(&b, &d, 8); return b; }
 
-bool is_scalar(uint64_t c) { return c < 0x110000 && !(c >= 0xD800 && c <= 0xDFFF); }
-
 Result<Val> make_char(uint64_t c) {
-  if (!is_scalar(c))
+  if (!is_unicode_scalar(c))
     return trap(fmt::format("canonical ABI: invalid `char` bit pattern: {:#x} is not a Unicode scalar value", c));
   return Val::character(uint32_t(c));
 }
@@ -324,7 +322,7 @@ Result<void> expect_kind(const VType& t, const Val& v) {
   if (ok && t.kind == ValKind::List && v.is_packed()) ok = v.packed_kind == t.elems[0]->kind;
   if (ok && t.kind == ValKind::List && t.length) ok = v.list_size() == t.length;
   if (ok && t.kind == ValKind::Flags) ok = t.labels.size() >= 64 || (v.u >> t.labels.size()) == 0;
-  if (ok && t.kind == ValKind::Char) ok = is_scalar(v.u);
+  if (ok && t.kind == ValKind::Char) ok = is_unicode_scalar(v.u);
   if (!ok)
     return trap(fmt::format("canonical ABI: value {} does not match type {}", to_string(v), type_to_string(t)));
   return {};

@@ -398,7 +398,7 @@ Result<Json> to_json(const Val& v, const VType& t, const Path& p) {
     case ValKind::F64: return float_json(v.f64);
     case ValKind::Char: {
       uint32_t c = uint32_t(v.u);
-      if (v.u > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+      if (!is_unicode_scalar(v.u))
         return fail(p, fmt::format("char 0x{:x} is not a Unicode scalar value", v.u));
       std::string s;
       encode_utf8(c, s);

@@ -67,6 +67,9 @@ TEST_CASE("base: decode_utf8_char and encode_utf8") {
   CHECK(cut.len == 0);
   CHECK(cut.bad_len == 0);
   CHECK_FALSE(valid_utf8(std::string_view("\xF4\x90\x80\x80")));  // above U+10FFFF
+  CHECK(is_unicode_scalar(0x10FFFF));
+  CHECK_FALSE(is_unicode_scalar(0x110000));
+  CHECK_FALSE(is_unicode_scalar(0xDC00));
 }
 
 TEST_CASE("base: LEB128 and BinaryWriter") {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "wasm_writer.h"
+#include "base/leb128.h"
 
 namespace wippy::bench {
 
@@ -43,7 +43,7 @@ class Rng {
 
 class FuncGen {
  public:
-  FuncGen(Rng& rng, WasmWriter& w, uint32_t type, bool leaf) : rng_(rng), w_(w), leaf_(leaf) {
+  FuncGen(Rng& rng, BinaryWriter& w, uint32_t type, bool leaf) : rng_(rng), w_(w), leaf_(leaf) {
     const auto& params = type_params(type);
     uint32_t idx = 0;
     for (T t : params) locals_[t].push_back(idx++);
@@ -55,7 +55,7 @@ class FuncGen {
       for (int i = 0; i < 2; i++) locals_[t].push_back(idx++);
   }
 
-  static void write_local_decls(WasmWriter& w) {
+  static void write_local_decls(BinaryWriter& w) {
     w.u32(4);
     w.u32(kCounters + 1);
     w.byte(kValType[I32]);
@@ -74,7 +74,7 @@ class FuncGen {
 
  private:
   Rng& rng_;
-  WasmWriter& w_;
+  BinaryWriter& w_;
   bool leaf_;
   std::vector<uint32_t> locals_[4];
   uint32_t first_counter_ = 0;
@@ -359,10 +359,10 @@ class FuncGen {
 
 GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
   Rng rng(seed);
-  WasmWriter code;  // code section payload after the count
+  BinaryWriter code;  // code section payload after the count
   uint32_t nfuncs = 0;
   while (code.bytes.size() + 512 < target_bytes || nfuncs < kNumLeaves) {
-    WasmWriter fn;
+    BinaryWriter fn;
     FuncGen::write_local_decls(fn);
     FuncGen gen(rng, fn, nfuncs % kNumTypes, nfuncs < kNumLeaves);
     // Mostly small and medium bodies, a few large ones.
@@ -373,10 +373,10 @@ GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
     nfuncs++;
   }
 
-  WasmWriter m;
+  BinaryWriter m;
   m.header();
   {
-    WasmWriter s;  // types
+    BinaryWriter s;  // types
     s.u32(kNumTypes);
     for (uint32_t t = 0; t < kNumTypes; t++) {
       s.byte(0x60);
@@ -388,13 +388,13 @@ GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
     m.section(1, s);
   }
   {
-    WasmWriter s;  // functions
+    BinaryWriter s;  // functions
     s.u32(nfuncs);
     for (uint32_t i = 0; i < nfuncs; i++) s.u32(i % kNumTypes);
     m.section(3, s);
   }
   {
-    WasmWriter s;  // table: the leaves, for call_indirect
+    BinaryWriter s;  // table: the leaves, for call_indirect
     s.u32(1);
     s.byte(0x70);
     s.byte(0x00);
@@ -402,7 +402,7 @@ GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
     m.section(4, s);
   }
   {
-    WasmWriter s;  // memory: exactly one page
+    BinaryWriter s;  // memory: exactly one page
     s.u32(1);
     s.byte(0x01);
     s.u32(1);
@@ -410,7 +410,7 @@ GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
     m.section(5, s);
   }
   {
-    WasmWriter s;  // one mutable global per number type, global i has type i
+    BinaryWriter s;  // one mutable global per number type, global i has type i
     s.u32(4);
     s.byte(kValType[I32]); s.byte(1); s.byte(0x41); s.s64(7); s.byte(0x0b);
     s.byte(kValType[I64]); s.byte(1); s.byte(0x42); s.s64(-3); s.byte(0x0b);
@@ -419,7 +419,7 @@ GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
     m.section(6, s);
   }
   {
-    WasmWriter s;  // exports: the memory and every 64th function
+    BinaryWriter s;  // exports: the memory and every 64th function
     uint32_t nexp = 1 + (nfuncs + 63) / 64;
     s.u32(nexp);
     s.name("memory");
@@ -433,7 +433,7 @@ GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
     m.section(7, s);
   }
   {
-    WasmWriter s;  // element segment: table[0..32) = functions 0..31
+    BinaryWriter s;  // element segment: table[0..32) = functions 0..31
     s.u32(1);
     s.byte(0x00);
     s.byte(0x41); s.s64(0); s.byte(0x0b);
@@ -442,13 +442,13 @@ GeneratedModule generate_module(size_t target_bytes, uint64_t seed) {
     m.section(9, s);
   }
   {
-    WasmWriter s;
+    BinaryWriter s;
     s.u32(nfuncs);
     s.append(code.bytes);
     m.section(10, s);
   }
   {
-    WasmWriter s;  // a small data segment
+    BinaryWriter s;  // a small data segment
     s.u32(1);
     s.byte(0x00);
     s.byte(0x41); s.s64(64); s.byte(0x0b);

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/store.h"
 
 namespace wippy::bench {

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy::cli {
 

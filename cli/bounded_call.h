@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/store.h"
 
 namespace wippy::cli {

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "base/utf8.h"
 #include "interp/quote.h"
 
 namespace wippy::component {
@@ -15,12 +16,6 @@ constexpr uint32_t kUtf16Tag = 1u << 31;
 constexpr uint64_t kMaxStringBytes = (1u << 31) - 1;
 
 Error trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg)); }
-
-#define TRY(expr)                         \
-  do {                                    \
-    auto _r = (expr);                     \
-    if (!_r) return std::move(_r.error()); \
-  } while (0)
 
 // ---- memory access ---------------------------------------------------------
 
@@ -94,56 +89,27 @@ double bits_f64(uint64_t b) { double d; std::memcpy(&d, &b, 8); return d; }
 uint32_t f32_bits(float f) { uint32_t b; std::memcpy(&b, &f, 4); return b; }
 uint64_t f64_bits(double d) { uint64_t b; std::memcpy(&b, &d, 8); return b; }
 
-bool is_scalar(uint64_t c) { return c < 0x110000 && !(c >= 0xD800 && c <= 0xDFFF); }
-
 Result<Val> make_char(uint64_t c) {
-  if (!is_scalar(c))
+  if (!is_unicode_scalar(c))
     return trap(fmt::format("canonical ABI: invalid `char` bit pattern: {:#x} is not a Unicode scalar value", c));
   return Val::character(uint32_t(c));
 }
 
 // ---- strings ---------------------------------------------------------------
 
-void put_utf8(std::string& s, uint32_t c) {
-  if (c < 0x80) { s += char(c); return; }
-  if (c < 0x800) { s += char(0xC0 | (c >> 6)); }
-  else if (c < 0x10000) { s += char(0xE0 | (c >> 12)); s += char(0x80 | ((c >> 6) & 0x3F)); }
-  else {
-    s += char(0xF0 | (c >> 18)); s += char(0x80 | ((c >> 12) & 0x3F));
-    s += char(0x80 | ((c >> 6) & 0x3F));
-  }
-  s += char(0x80 | (c & 0x3F));
-}
-
 // Decodes UTF-8, rejecting overlong forms, surrogates and values > 0x10FFFF;
 // `why` (optional) gets the reason in Rust's std::str wording.
 bool decode_utf8(std::span<const uint8_t> b, std::vector<uint32_t>* out, std::string* why = nullptr) {
-  auto bad = [&](size_t at, size_t len) {
-    if (why) *why = fmt::format("invalid utf-8 sequence of {} bytes from index {}", len, at);
-    return false;
-  };
-  size_t i = 0;
-  while (i < b.size()) {
-    uint32_t c = b[i];
-    size_t n = 0;
-    uint32_t min = 0;
-    if (c < 0x80) { n = 0; }
-    else if ((c & 0xE0) == 0xC0) { n = 1; c &= 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; c &= 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; c &= 0x07; min = 0x10000; }
-    else return bad(i, 1);
-    for (size_t k = 1; k <= n; ++k) {
-      if (i + k >= b.size()) {
-        if (why) *why = fmt::format("incomplete utf-8 byte sequence from index {}", i);
-        return false;
-      }
-      if ((b[i + k] & 0xC0) != 0x80) return bad(i, k);
-      c = (c << 6) | (b[i + k] & 0x3F);
+  std::string_view s(reinterpret_cast<const char*>(b.data()), b.size());
+  for (size_t i = 0; i < s.size();) {
+    Utf8Char ch = decode_utf8_char(s, i);
+    if (ch.len == 0) {
+      if (why && ch.bad_len == 0) *why = fmt::format("incomplete utf-8 byte sequence from index {}", i);
+      else if (why) *why = fmt::format("invalid utf-8 sequence of {} bytes from index {}", ch.bad_len, i);
+      return false;
     }
-    if (n > 0 && c < min) return bad(i, n + 1);
-    if (!is_scalar(c)) return bad(i, n + 1);
-    if (out) out->push_back(c);
-    i += n + 1;
+    if (out) out->push_back(ch.cp);
+    i += ch.len;
   }
   return true;
 }
@@ -168,7 +134,7 @@ Result<std::string> decode_utf16(const uint8_t* p, uint32_t units) {
     } else if (u >= 0xDC00 && u <= 0xDFFF) {
       return trap("canonical ABI: unpaired UTF-16 surrogate");
     }
-    put_utf8(s, u);
+    encode_utf8(u, s);
   }
   return s;
 }
@@ -183,7 +149,7 @@ Result<Val> load_string_from(CanonCx& cx, uint32_t ptr, uint32_t tagged_len) {
   uint64_t bytes = utf16 ? uint64_t(len) * 2 : len;
   if (bytes > kMaxStringBytes) return trap("canonical ABI: string is too long");
   // UTF-16 and latin1+utf16 strings are 2-aligned whatever their tag says.
-  if (cx.encoding != StringEncoding::Utf8) TRY(check_align(ptr, 2, "string"));
+  if (cx.encoding != StringEncoding::Utf8) WIPPY_TRY(check_align(ptr, 2, "string"));
   auto p = mem_range(cx, ptr, bytes, "string content out-of-bounds: string");
   if (!p) return p.error();
   if (utf16) {
@@ -193,7 +159,7 @@ Result<Val> load_string_from(CanonCx& cx, uint32_t ptr, uint32_t tagged_len) {
   }
   if (cx.encoding == StringEncoding::Latin1Utf16) {
     std::string s;
-    for (uint32_t i = 0; i < len; ++i) put_utf8(s, (*p)[i]);
+    for (uint32_t i = 0; i < len; ++i) encode_utf8((*p)[i], s);
     return Val::string(std::move(s));
   }
   std::string why;
@@ -264,7 +230,7 @@ void canon_packed_floats(uint8_t* p, size_t n, ValKind k) {
 }
 
 Result<Val> load_list_from(CanonCx& cx, const VType& elem, uint32_t ptr, uint32_t len) {
-  TRY(check_align(ptr, elem.align, "list"));
+  WIPPY_TRY(check_align(ptr, elem.align, "list"));
   auto p = mem_range(cx, ptr, uint64_t(len) * elem.size, "list content out-of-bounds: list");
   if (!p) return p.error();
   if (Val::packable(elem.kind)) {
@@ -293,7 +259,7 @@ Result<std::pair<uint32_t, uint32_t>> store_list_into(CanonCx& cx, const VType& 
     if (bytes) std::memcpy(cx.memory->data + *ptr, v.raw().data(), bytes);
     canon_packed_floats(cx.memory->data + *ptr, count, elem.kind);
   } else {
-    for (size_t i = 0; i < count; ++i) TRY(store(cx, elem, v.items[i], uint32_t(*ptr + i * elem.size)));
+    for (size_t i = 0; i < count; ++i) WIPPY_TRY(store(cx, elem, v.items[i], uint32_t(*ptr + i * elem.size)));
   }
   return std::pair{*ptr, uint32_t(count)};
 }
@@ -356,7 +322,7 @@ Result<void> expect_kind(const VType& t, const Val& v) {
   if (ok && t.kind == ValKind::List && v.is_packed()) ok = v.packed_kind == t.elems[0]->kind;
   if (ok && t.kind == ValKind::List && t.length) ok = v.list_size() == t.length;
   if (ok && t.kind == ValKind::Flags) ok = t.labels.size() >= 64 || (v.u >> t.labels.size()) == 0;
-  if (ok && t.kind == ValKind::Char) ok = is_scalar(v.u);
+  if (ok && t.kind == ValKind::Char) ok = is_unicode_scalar(v.u);
   if (!ok)
     return trap(fmt::format("canonical ABI: value {} does not match type {}", to_string(v), type_to_string(t)));
   return {};
@@ -394,7 +360,7 @@ uint32_t flags_mask(const VType& t) {
 // ---- loading ---------------------------------------------------------------
 
 Result<Val> load(CanonCx& cx, const VType& t, uint32_t ptr) {
-  TRY(check_align(ptr, t.align, "value"));
+  WIPPY_TRY(check_align(ptr, t.align, "value"));
   switch (t.kind) {
     case ValKind::Bool: case ValKind::S8: case ValKind::U8: case ValKind::S16: case ValKind::U16:
     case ValKind::S32: case ValKind::U32: case ValKind::S64: case ValKind::U64: {
@@ -483,8 +449,8 @@ Result<Val> load(CanonCx& cx, const VType& t, uint32_t ptr) {
 // ---- storing ---------------------------------------------------------------
 
 Result<void> store(CanonCx& cx, const VType& t, const Val& v, uint32_t ptr) {
-  TRY(expect_kind(t, v));
-  TRY(check_align(ptr, t.align, "value"));
+  WIPPY_TRY(expect_kind(t, v));
+  WIPPY_TRY(check_align(ptr, t.align, "value"));
   switch (t.kind) {
     case ValKind::Bool: case ValKind::S8: case ValKind::U8: case ValKind::S16: case ValKind::U16:
     case ValKind::S32: case ValKind::U32: case ValKind::S64: case ValKind::U64: case ValKind::Char:
@@ -496,20 +462,20 @@ Result<void> store(CanonCx& cx, const VType& t, const Val& v, uint32_t ptr) {
       if (t.length) {
         std::vector<Val> scratch;
         auto& items = list_elems(v, scratch);
-        for (uint32_t i = 0; i < t.length; ++i) TRY(store(cx, *t.elems[0], items[i], ptr + i * t.elems[0]->size));
+        for (uint32_t i = 0; i < t.length; ++i) WIPPY_TRY(store(cx, *t.elems[0], items[i], ptr + i * t.elems[0]->size));
         return {};
       }
-      TRY(mem_range(cx, ptr, 8));
+      WIPPY_TRY(mem_range(cx, ptr, 8));
       auto pl = t.kind == ValKind::String ? store_string_into(cx, v.str) : store_list_into(cx, *t.elems[0], v);
       if (!pl) return pl.error();
-      TRY(write_uint(cx, ptr, 4, pl->first));
+      WIPPY_TRY(write_uint(cx, ptr, 4, pl->first));
       return write_uint(cx, ptr + 4, 4, pl->second);
     }
     case ValKind::Record: case ValKind::Tuple: {
       uint32_t off = ptr;
       for (size_t i = 0; i < t.elems.size(); ++i) {
         off = align_to(off, t.elems[i]->align);
-        TRY(store(cx, *t.elems[i], v.items[i], off));
+        WIPPY_TRY(store(cx, *t.elems[i], v.items[i], off));
         off += t.elems[i]->size;
       }
       return {};
@@ -517,7 +483,7 @@ Result<void> store(CanonCx& cx, const VType& t, const Val& v, uint32_t ptr) {
     case ValKind::Variant: case ValKind::Enum: case ValKind::Option: case ValKind::Result: {
       auto cases = variant_cases(t);
       uint32_t dsize = discriminant_size(cases.size());
-      TRY(write_uint(cx, ptr, dsize, v.u));
+      WIPPY_TRY(write_uint(cx, ptr, dsize, v.u));
       if (const VType* pt = cases[v.u]) {
         uint32_t max_align = dsize;
         for (auto* x : cases) if (x) max_align = std::max(max_align, x->align);
@@ -526,7 +492,7 @@ Result<void> store(CanonCx& cx, const VType& t, const Val& v, uint32_t ptr) {
       return {};
     }
     case ValKind::Own: case ValKind::Borrow: {
-      TRY(mem_range(cx, ptr, 4));
+      WIPPY_TRY(mem_range(cx, ptr, 4));
       auto h = lower_handle(cx, t, v);
       if (!h) return h.error();
       return write_uint(cx, ptr, 4, *h);
@@ -637,7 +603,7 @@ Result<Val> lift_flat(CanonCx& cx, const VType& t, FlatReader& in) {
 // ---- flat lowering ---------------------------------------------------------
 
 Result<void> lower_flat(CanonCx& cx, const VType& t, const Val& v, std::vector<Value>& out) {
-  TRY(expect_kind(t, v));
+  WIPPY_TRY(expect_kind(t, v));
   switch (t.kind) {
     case ValKind::Bool: case ValKind::S8: case ValKind::U8: case ValKind::S16: case ValKind::U16:
     case ValKind::S32: case ValKind::U32: case ValKind::Char: case ValKind::Flags:
@@ -650,7 +616,7 @@ Result<void> lower_flat(CanonCx& cx, const VType& t, const Val& v, std::vector<V
       if (t.length) {
         std::vector<Val> scratch;
         auto& items = list_elems(v, scratch);
-        for (uint32_t i = 0; i < t.length; ++i) TRY(lower_flat(cx, *t.elems[0], items[i], out));
+        for (uint32_t i = 0; i < t.length; ++i) WIPPY_TRY(lower_flat(cx, *t.elems[0], items[i], out));
         return {};
       }
       auto pl = t.kind == ValKind::String ? store_string_into(cx, v.str) : store_list_into(cx, *t.elems[0], v);
@@ -660,13 +626,13 @@ Result<void> lower_flat(CanonCx& cx, const VType& t, const Val& v, std::vector<V
       return {};
     }
     case ValKind::Record: case ValKind::Tuple:
-      for (size_t i = 0; i < t.elems.size(); ++i) TRY(lower_flat(cx, *t.elems[i], v.items[i], out));
+      for (size_t i = 0; i < t.elems.size(); ++i) WIPPY_TRY(lower_flat(cx, *t.elems[i], v.items[i], out));
       return {};
     case ValKind::Variant: case ValKind::Enum: case ValKind::Option: case ValKind::Result: {
       auto cases = variant_cases(t);
       out.push_back(val_i32(uint32_t(v.u)));
       size_t start = out.size();
-      if (const VType* pt = cases[v.u]) TRY(lower_flat(cx, *pt, v.items[0], out));
+      if (const VType* pt = cases[v.u]) WIPPY_TRY(lower_flat(cx, *pt, v.items[0], out));
       // Pad to the joined width; narrower values sit zero-extended in their slot.
       while (out.size() - start < t.flat.size() - 1) out.push_back(val_i64(0));
       return {};
@@ -707,8 +673,8 @@ Result<std::vector<Val>> lift_values(CanonCx& cx, std::span<const VTypeRef> type
     if (flat.empty()) return trap("canonical ABI: missing pointer to spilled values");
     uint32_t ptr = flat[0].i32;
     auto [size, align] = tuple_layout(types);
-    TRY(check_align(ptr, align, "spilled values"));
-    TRY(mem_range(cx, ptr, size));
+    WIPPY_TRY(check_align(ptr, align, "spilled values"));
+    WIPPY_TRY(mem_range(cx, ptr, size));
     uint32_t off = ptr;
     for (auto& t : types) {
       off = align_to(off, t->align);
@@ -739,8 +705,8 @@ Result<std::vector<Value>> lower_values(CanonCx& cx, std::span<const VTypeRef> t
     uint32_t ptr = 0;
     if (out_ptr) {
       ptr = *out_ptr;
-      TRY(check_align(ptr, align, "result"));
-      TRY(mem_range(cx, ptr, size));
+      WIPPY_TRY(check_align(ptr, align, "result"));
+      WIPPY_TRY(mem_range(cx, ptr, size));
     } else {
       auto p = call_realloc(cx, align, size);
       if (!p) return p.error();
@@ -750,12 +716,12 @@ Result<std::vector<Value>> lower_values(CanonCx& cx, std::span<const VTypeRef> t
     uint32_t off = ptr;
     for (size_t i = 0; i < types.size(); ++i) {
       off = align_to(off, types[i]->align);
-      TRY(store(cx, *types[i], vals[i], off));
+      WIPPY_TRY(store(cx, *types[i], vals[i], off));
       off += types[i]->size;
     }
     return out;
   }
-  for (size_t i = 0; i < types.size(); ++i) TRY(lower_flat(cx, *types[i], vals[i], out));
+  for (size_t i = 0; i < types.size(); ++i) WIPPY_TRY(lower_flat(cx, *types[i], vals[i], out));
   return out;
 }
 

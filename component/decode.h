@@ -13,8 +13,8 @@
 #include <span>
 #include <vector>
 
+#include "base/result.h"
 #include "component/component.h"
-#include "interp/result.h"
 
 namespace wippy::component {
 

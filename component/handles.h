@@ -14,8 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "component/val.h"
-#include "interp/result.h"
 
 namespace wippy::component {
 

@@ -68,7 +68,7 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
   } else if (auto* r = std::get_if<RecordType>(&def)) {
     t.kind = ValKind::Record;
     for (auto& f : r->fields) {
-      TRY_ASSIGN(ft, sub(f.type));
+      WIPPY_TRY_ASSIGN(ft, sub(f.type));
       t.labels.push_back(f.name);
       t.elems.push_back(ft);
     }
@@ -77,7 +77,7 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
     for (auto& c : v->cases) {
       t.labels.push_back(c.name);
       if (c.type) {
-        TRY_ASSIGN(ct, sub(*c.type));
+        WIPPY_TRY_ASSIGN(ct, sub(*c.type));
         t.elems.push_back(ct);
       } else {
         t.elems.push_back(nullptr);
@@ -85,22 +85,22 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
     }
   } else if (auto* li = std::get_if<ListType>(&def)) {
     t.kind = ValKind::List;
-    TRY_ASSIGN(et, sub(li->elem));
+    WIPPY_TRY_ASSIGN(et, sub(li->elem));
     t.elems.push_back(et);
     t.length = li->length.value_or(0);
   } else if (auto* mp = std::get_if<MapType>(&def)) {
     // map<k, v> lifts and lowers as list<tuple<k, v>>.
     VType entry;
     entry.kind = ValKind::Tuple;
-    TRY_ASSIGN(kt, sub(mp->key));
-    TRY_ASSIGN(vt, sub(mp->value));
+    WIPPY_TRY_ASSIGN(kt, sub(mp->key));
+    WIPPY_TRY_ASSIGN(vt, sub(mp->value));
     entry.elems = {kt, vt};
     t.kind = ValKind::List;
     t.elems.push_back(make_vtype(std::move(entry)));
   } else if (auto* tu = std::get_if<TupleType>(&def)) {
     t.kind = ValKind::Tuple;
     for (auto& e : tu->elems) {
-      TRY_ASSIGN(et, sub(e));
+      WIPPY_TRY_ASSIGN(et, sub(e));
       t.elems.push_back(et);
     }
   } else if (auto* fl = std::get_if<FlagsType>(&def)) {
@@ -112,13 +112,13 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
     t.labels = en->names;
   } else if (auto* op = std::get_if<OptionType>(&def)) {
     t.kind = ValKind::Option;
-    TRY_ASSIGN(et, sub(op->elem));
+    WIPPY_TRY_ASSIGN(et, sub(op->elem));
     t.elems.push_back(et);
   } else if (auto* re = std::get_if<ResultType>(&def)) {
     t.kind = ValKind::Result;
     for (auto& o : {re->ok, re->err}) {
       if (o) {
-        TRY_ASSIGN(et, sub(*o));
+        WIPPY_TRY_ASSIGN(et, sub(*o));
         t.elems.push_back(et);
       } else {
         t.elems.push_back(nullptr);
@@ -126,23 +126,23 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
     }
   } else if (auto* ow = std::get_if<OwnType>(&def)) {
     t.kind = ValKind::Own;
-    TRY_ASSIGN(rt, type_at(l, ow->resource));
+    WIPPY_TRY_ASSIGN(rt, type_at(l, ow->resource));
     if (!rt.resource) return inst_error(fmt::format("own of type {} which is not a resource", ow->resource));
     t.resource = rt.resource;
   } else if (auto* bo = std::get_if<BorrowType>(&def)) {
     t.kind = ValKind::Borrow;
-    TRY_ASSIGN(rt, type_at(l, bo->resource));
+    WIPPY_TRY_ASSIGN(rt, type_at(l, bo->resource));
     if (!rt.resource) return inst_error(fmt::format("borrow of type {} which is not a resource", bo->resource));
     t.resource = rt.resource;
   } else if (auto* fn = std::get_if<FuncType>(&def)) {
     auto sig = std::make_shared<FuncSig>();
     for (auto& p : fn->params) {
-      TRY_ASSIGN(pt, sub(p.type));
+      WIPPY_TRY_ASSIGN(pt, sub(p.type));
       sig->param_names.push_back(p.name);
       sig->params.push_back(pt);
     }
     if (fn->result) {
-      TRY_ASSIGN(rt, sub(*fn->result));
+      WIPPY_TRY_ASSIGN(rt, sub(*fn->result));
       sig->result = rt;
     }
     out.kind = TypeEntry::Kind::Func;
@@ -164,7 +164,7 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
     r->name = "resource";
     r->owner = defining->state.get();
     if (rs->dtor) {
-      TRY_ASSIGN(d, defining->get(Sort::CoreFunc, *rs->dtor));
+      WIPPY_TRY_ASSIGN(d, defining->get(Sort::CoreFunc, *rs->dtor));
       r->dtor = d.core.func();
     }
     out.kind = TypeEntry::Kind::Resource;
@@ -196,7 +196,7 @@ ValKind prim_kind(PrimValType p) {
 
 Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l) {
   if (vt.is_prim) return prim_vtype(prim_kind(vt.prim));
-  TRY_ASSIGN(e, type_at(l, vt.index));
+  WIPPY_TRY_ASSIGN(e, type_at(l, vt.index));
   if (e.kind != TypeEntry::Kind::Value || !e.value)
     return inst_error(fmt::format("type index {} is not a value type", vt.index));
   return e.value;
@@ -237,7 +237,7 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
     switch (d.kind) {
       case Decl::Kind::CoreType: case Decl::Kind::Import: break;
       case Decl::Kind::Type: {
-        TRY_ASSIGN(t, resolve_deftype(d.type[0], *level, nullptr));
+        WIPPY_TRY_ASSIGN(t, resolve_deftype(d.type[0], *level, nullptr));
         types->push_back(t);
         break;
       }
@@ -247,7 +247,7 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
             return link_error(fmt::format("import `{}`: unsupported alias in instance type", quote_input(iface)));
           break;
         }
-        TRY_ASSIGN(t, outer_type(*level, d.alias.outer_count, d.alias.outer_index));
+        WIPPY_TRY_ASSIGN(t, outer_type(*level, d.alias.outer_count, d.alias.outer_index));
         types->push_back(t);
         break;
       }
@@ -263,7 +263,7 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
                 return link_error(fmt::format("import `{}`: resource type `{}` is not provided", quote_input(iface), quote_input(name)));
               t = found->second.type;
             } else {
-              TRY_ASSIGN(e, type_at(*level, d.desc.bound.index));
+              WIPPY_TRY_ASSIGN(e, type_at(*level, d.desc.bound.index));
               t = e;
             }
             types->push_back(t);
@@ -276,11 +276,11 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
           case Sort::Func: {
             if (found == supplied.exports.end() || found->second.sort != Sort::Func || !found->second.func)
               return link_error(fmt::format("import `{}`: function `{}` is not provided", quote_input(iface), quote_input(name)));
-            TRY_ASSIGN(ft, type_at(*level, d.desc.index));
+            WIPPY_TRY_ASSIGN(ft, type_at(*level, d.desc.index));
             if (ft.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: `{}` is not typed as a function", quote_input(iface), quote_input(name)));
             Item item;
             item.sort = Sort::Func;
-            TRY_ASSIGN(typed, retype(found->second.func, ft.func, iface + "#" + name, iface, name));
+            WIPPY_TRY_ASSIGN(typed, retype(found->second.func, ft.func, iface + "#" + name, iface, name));
             item.func = typed;
             out->exports[name] = item;
             break;
@@ -288,9 +288,9 @@ Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, 
           case Sort::Instance: {
             if (found == supplied.exports.end() || found->second.sort != Sort::Instance)
               return link_error(fmt::format("import `{}`: instance `{}` is not provided", quote_input(iface), quote_input(name)));
-            TRY_ASSIGN(t, type_at(*level, d.desc.index));
+            WIPPY_TRY_ASSIGN(t, type_at(*level, d.desc.index));
             if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type for `{}`", quote_input(iface), quote_input(name)));
-            TRY_ASSIGN(sub, bind_instance(*t.instance_type, t.level, *found->second.instance, iface + "#" + name));
+            WIPPY_TRY_ASSIGN(sub, bind_instance(*t.instance_type, t.level, *found->second.instance, iface + "#" + name));
             Item item;
             item.sort = Sort::Instance;
             item.instance = sub;
@@ -334,20 +334,20 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
     case Sort::Func: {
       if (supplied.sort != Sort::Func || !supplied.func)
         return link_error(fmt::format("import `{}`: a function was expected", quote_input(name)));
-      TRY_ASSIGN(t, get_type(desc.index));
+      WIPPY_TRY_ASSIGN(t, get_type(desc.index));
       if (t.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: bad function type", quote_input(name)));
       Item item;
       item.sort = Sort::Func;
-      TRY_ASSIGN(typed, retype(supplied.func, t.func, name, name, {}));
+      WIPPY_TRY_ASSIGN(typed, retype(supplied.func, t.func, name, name, {}));
       item.func = typed;
       return item;
     }
     case Sort::Instance: {
       if (supplied.sort != Sort::Instance || !supplied.instance)
         return link_error(fmt::format("import `{}`: an instance was expected", quote_input(name)));
-      TRY_ASSIGN(t, get_type(desc.index));
+      WIPPY_TRY_ASSIGN(t, get_type(desc.index));
       if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type", quote_input(name)));
-      TRY_ASSIGN(inst, bind_instance(*t.instance_type, t.level, *supplied.instance, name));
+      WIPPY_TRY_ASSIGN(inst, bind_instance(*t.instance_type, t.level, *supplied.instance, name));
       Item item;
       item.sort = Sort::Instance;
       item.instance = inst;
@@ -361,7 +361,7 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
           return link_error(fmt::format("import `{}`: a resource type was expected", quote_input(name)));
         item.type = supplied.type;
       } else {
-        TRY_ASSIGN(t, get_type(desc.bound.index));
+        WIPPY_TRY_ASSIGN(t, get_type(desc.bound.index));
         item.type = t;
       }
       return item;
@@ -378,7 +378,7 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
 Result<Item> Scope::make_alias(const Alias& a) {
   switch (a.kind) {
     case Alias::Kind::Export: {
-      TRY_ASSIGN(inst, get(Sort::Instance, a.instance));
+      WIPPY_TRY_ASSIGN(inst, get(Sort::Instance, a.instance));
       auto it = inst.instance->exports.find(a.name);
       if (it == inst.instance->exports.end())
         return inst_error(fmt::format("alias: instance {} has no export `{}`", a.instance, quote_input(a.name)));
@@ -388,7 +388,7 @@ Result<Item> Scope::make_alias(const Alias& a) {
       return it->second;
     }
     case Alias::Kind::CoreExport: {
-      TRY_ASSIGN(inst, get(Sort::CoreInstance, a.instance));
+      WIPPY_TRY_ASSIGN(inst, get(Sort::CoreInstance, a.instance));
       const Extern* e = inst.core_instance->get(a.name);
       if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, quote_input(a.name)));
       Item item;
@@ -414,18 +414,18 @@ Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& 
   auto out = std::make_shared<CoreInst>();
   if (!ci.instantiate) {
     for (auto& e : ci.exports) {
-      TRY_ASSIGN(item, get(e.item.sort, e.item.index));
+      WIPPY_TRY_ASSIGN(item, get(e.item.sort, e.item.index));
       out->exports[e.name] = item.core;
     }
     return out;
   }
-  TRY_ASSIGN(mod, get(Sort::CoreModule, ci.module));
+  WIPPY_TRY_ASSIGN(mod, get(Sort::CoreModule, ci.module));
   std::vector<Extern> externs;
   for (auto& imp : mod.module->imports) {
     const CoreInst* from = nullptr;
     for (auto& arg : ci.args) {
       if (arg.name == imp.module) {
-        TRY_ASSIGN(ai, get(Sort::CoreInstance, arg.instance));
+        WIPPY_TRY_ASSIGN(ai, get(Sort::CoreInstance, arg.instance));
         from = ai.core_instance.get();
         break;
       }
@@ -449,15 +449,15 @@ Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& i
   if (!in.instantiate) {
     auto out = std::make_shared<RtInstance>();
     for (auto& e : in.exports) {
-      TRY_ASSIGN(item, get(e.item.sort, e.item.index));
+      WIPPY_TRY_ASSIGN(item, get(e.item.sort, e.item.index));
       out->exports[e.name.name] = item;
     }
     return std::shared_ptr<const RtInstance>(out);
   }
-  TRY_ASSIGN(def, get(Sort::Component, in.component));
+  WIPPY_TRY_ASSIGN(def, get(Sort::Component, in.component));
   auto child = std::make_shared<Scope>(store, def.component, def.component_scope);
   for (auto& a : in.args) {
-    TRY_ASSIGN(item, get(a.item.sort, a.item.index));
+    WIPPY_TRY_ASSIGN(item, get(a.item.sort, a.item.index));
     child->args[a.name] = item;
   }
   children.push_back(child);
@@ -477,44 +477,44 @@ Result<void> Scope::run() {
     switch (d.origin) {
       case Origin::CoreModule: case Origin::CoreType: case Origin::Component: break;
       case Origin::CoreInstance: {
-        TRY_ASSIGN(ci, make_core_instance(comp->core_instances[i], i));
+        WIPPY_TRY_ASSIGN(ci, make_core_instance(comp->core_instances[i], i));
         core_instances[i] = ci;
         done_core_instances[i] = true;
         break;
       }
       case Origin::Instance: {
-        TRY_ASSIGN(inst, make_instance(comp->instances[i]));
+        WIPPY_TRY_ASSIGN(inst, make_instance(comp->instances[i]));
         instances[i] = inst;
         done_instances[i] = true;
         break;
       }
       case Origin::Alias: {
-        TRY_ASSIGN(item, make_alias(comp->aliases[i]));
+        WIPPY_TRY_ASSIGN(item, make_alias(comp->aliases[i]));
         aliases[i] = item;
         done_aliases[i] = true;
         break;
       }
       case Origin::Type: {
-        TRY_ASSIGN(t, resolve_deftype(comp->types[i], *level, this));
+        WIPPY_TRY_ASSIGN(t, resolve_deftype(comp->types[i], *level, this));
         types[i] = t;
         done_types[i] = true;
         break;
       }
       case Origin::Canon: {
-        TRY_ASSIGN(item, make_canon(comp->canons[i]));
+        WIPPY_TRY_ASSIGN(item, make_canon(comp->canons[i]));
         canons[i] = item;
         done_canons[i] = true;
         break;
       }
       case Origin::Import: {
-        TRY_ASSIGN(item, bind_import(comp->imports[i]));
+        WIPPY_TRY_ASSIGN(item, bind_import(comp->imports[i]));
         imports[i] = item;
         done_imports[i] = true;
         break;
       }
       case Origin::Export: {
         const ComponentExport& e = comp->exports[i];
-        TRY_ASSIGN(item, get(e.item.sort, e.item.index));
+        WIPPY_TRY_ASSIGN(item, get(e.item.sort, e.item.index));
         exports[i] = item;
         done_exports[i] = true;
         out->exports[e.name.name] = item;

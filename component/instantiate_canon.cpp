@@ -41,23 +41,23 @@ Result<Item> Scope::make_canon(const Canon& c) {
   FuncInst* realloc = nullptr;
   FuncInst* post_return = nullptr;
   if (c.options.memory) {
-    TRY_ASSIGN(m, get(Sort::CoreMemory, *c.options.memory));
+    WIPPY_TRY_ASSIGN(m, get(Sort::CoreMemory, *c.options.memory));
     memory = m.core.memory();
   }
   if (c.options.realloc) {
-    TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.realloc));
+    WIPPY_TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.realloc));
     realloc = f.core.func();
   }
   if (c.options.post_return) {
-    TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.post_return));
+    WIPPY_TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.post_return));
     post_return = f.core.func();
   }
   StringEncoding enc = c.options.string_encoding;
   auto st = state;
   switch (c.kind) {
     case Canon::Kind::Lift: {
-      TRY_ASSIGN(cf, get(Sort::CoreFunc, c.func));
-      TRY_ASSIGN(ft, get_type(c.type));
+      WIPPY_TRY_ASSIGN(cf, get(Sort::CoreFunc, c.func));
+      WIPPY_TRY_ASSIGN(ft, get_type(c.type));
       if (ft.kind != TypeEntry::Kind::Func) return inst_error("canon lift: type is not a function type");
       FuncInst* core = cf.core.func();
       FuncSigRef sig = ft.func;
@@ -93,7 +93,7 @@ Result<Item> Scope::make_canon(const Canon& c) {
       return item;
     }
     case Canon::Kind::Lower: {
-      TRY_ASSIGN(callee_item, get(Sort::Func, c.func));
+      WIPPY_TRY_ASSIGN(callee_item, get(Sort::Func, c.func));
       ComponentFuncRef callee = callee_item.func;
       if (!callee || !callee->sig) return inst_error("canon lower: function has no type");
       FuncSigRef sig = callee->sig;
@@ -127,7 +127,7 @@ Result<Item> Scope::make_canon(const Canon& c) {
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {
-      TRY_ASSIGN(rt_entry, get_type(c.type));
+      WIPPY_TRY_ASSIGN(rt_entry, get_type(c.type));
       ResourceRef rt = rt_entry.resource;
       if (!rt) return inst_error("canon resource.*: type is not a resource");
       wippy::FuncType ft;

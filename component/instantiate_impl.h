@@ -1,7 +1,7 @@
 // instantiate_impl.h — component/ internal: what instantiate.cpp and
 // instantiate_canon.cpp share — the per-component Scope (index spaces
-// filled in binary order), the type Levels outer aliases walk, core
-// instances, and the TRY_ASSIGN error-propagation macro.
+// filled in binary order), the type Levels outer aliases walk and core
+// instances (errors propagate with WIPPY_TRY_ASSIGN, base/result.h).
 #pragma once
 #include <fmt/format.h>
 
@@ -139,11 +139,5 @@ struct Scope : std::enable_shared_from_this<Scope> {
   Result<std::shared_ptr<CoreInst>> make_core_instance(const CoreInstance& ci, uint32_t index);
   Result<std::shared_ptr<const RtInstance>> make_instance(const Instance& in);
 };
-
-// Declares `var` as the value of the Result `expr`, or returns its error.
-#define TRY_ASSIGN(var, expr)                     \
-  auto var##_r = (expr);                          \
-  if (!var##_r) return std::move(var##_r.error()); \
-  auto& var = *var##_r
 
 }  // namespace wippy::component

@@ -8,6 +8,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "base/utf8.h"
 #include "interp/quote.h"
 
 namespace wippy::component {
@@ -73,47 +74,6 @@ bool Json::operator==(const Json& o) const {
     case Kind::Object: return o_ == o.o_;
   }
   return false;
-}
-
-// ---------------------------------------------------------------- UTF-8
-
-void append_utf8_scalar(std::string& s, uint32_t c) {
-  if (c < 0x80) {
-    s += char(c);
-    return;
-  }
-  if (c < 0x800) {
-    s += char(0xC0 | (c >> 6));
-  } else if (c < 0x10000) {
-    s += char(0xE0 | (c >> 12));
-    s += char(0x80 | ((c >> 6) & 0x3F));
-  } else {
-    s += char(0xF0 | (c >> 18));
-    s += char(0x80 | ((c >> 12) & 0x3F));
-    s += char(0x80 | ((c >> 6) & 0x3F));
-  }
-  s += char(0x80 | (c & 0x3F));
-}
-
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-  auto byte = [&](size_t k) { return k < s.size() ? uint8_t(s[k]) : uint8_t(0); };
-  auto cont = [&](size_t k) { return (byte(k) & 0xC0) == 0x80; };
-  uint8_t b = byte(i);
-  if (b < 0x80) return 1;
-  if (b >= 0xC2 && b <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (b >= 0xE0 && b <= 0xEF) {
-    uint8_t b1 = byte(i + 1);
-    if (b == 0xE0 && b1 < 0xA0) return 0;  // overlong
-    if (b == 0xED && b1 >= 0xA0) return 0;  // surrogate
-    return cont(i + 1) && cont(i + 2) ? 3 : 0;
-  }
-  if (b >= 0xF0 && b <= 0xF4) {
-    uint8_t b1 = byte(i + 1);
-    if (b == 0xF0 && b1 < 0x90) return 0;  // overlong
-    if (b == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
-    return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  }
-  return 0;
 }
 
 // ---------------------------------------------------------------- reader
@@ -284,7 +244,7 @@ class Reader {
       }
       if (c < 0x20) return fail(fmt::format("control character 0x{:02x} in a string must be escaped", c));
       if (c != '\\') {
-        size_t n = utf8_sequence_length(t_, p_);
+        size_t n = decode_utf8_char(t_, p_).len;
         if (n == 0) return fail("invalid UTF-8 in a string");
         out.append(t_.substr(p_, n));
         p_ += n;
@@ -316,7 +276,7 @@ class Reader {
             if (*lo < 0xDC00 || *lo > 0xDFFF) return fail_at(esc_at, "high surrogate not followed by a low surrogate");
             cp = 0x10000 + ((cp - 0xD800) << 10) + (*lo - 0xDC00);
           }
-          append_utf8_scalar(out, cp);
+          encode_utf8(cp, out);
           break;
         }
         default: return fail_at(esc_at, fmt::format("invalid escape '\\{}'", e));

@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy::component {
 
@@ -102,12 +102,6 @@ Result<Json> parse_json(std::string_view text);
 // Compact serialization (no whitespace), members in insertion order.
 std::string to_json_text(const Json& j);
 void append_json_text(std::string& out, const Json& j);
-
-// UTF-8 helpers shared with val_json: the length of the well-formed UTF-8
-// sequence starting at s[i] (0 when ill-formed: overlong, surrogate, above
-// U+10FFFF, truncated), and appending one scalar value as UTF-8.
-size_t utf8_sequence_length(std::string_view s, size_t i);
-void append_utf8_scalar(std::string& out, uint32_t scalar);
 
 // Shortest text that reads back as exactly `v` (std::to_chars); finite
 // values only (used by the writer and for messages).

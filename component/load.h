@@ -9,8 +9,8 @@
 #include <memory>
 #include <span>
 
+#include "base/result.h"
 #include "component/component.h"
-#include "interp/result.h"
 
 namespace wippy::component {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy::component {
 

@@ -22,8 +22,8 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "base/result.h"
 #include "component/bind_values.h"
-#include "interp/result.h"
 
 namespace wippy::component {
 

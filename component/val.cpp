@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "base/utf8.h"
+
 namespace wippy::component {
 
 const char* val_kind_name(ValKind k) {
@@ -80,19 +82,6 @@ bool Val::operator==(const Val& o) const {
   }
 }
 
-namespace {
-void append_utf8(std::string& s, uint32_t c) {
-  if (c < 0x80) { s += char(c); return; }
-  if (c < 0x800) { s += char(0xC0 | (c >> 6)); }
-  else if (c < 0x10000) { s += char(0xE0 | (c >> 12)); s += char(0x80 | ((c >> 6) & 0x3F)); }
-  else {
-    s += char(0xF0 | (c >> 18)); s += char(0x80 | ((c >> 12) & 0x3F));
-    s += char(0x80 | ((c >> 6) & 0x3F));
-  }
-  s += char(0x80 | (c & 0x3F));
-}
-}  // namespace
-
 std::string to_string(const Val& v) {
   auto seq = [&](const char* open, const char* close) {
     std::string s = open;
@@ -110,7 +99,7 @@ std::string to_string(const Val& v) {
       return fmt::format("{}", v.u);
     case ValKind::F32: return fmt::format("{}", v.f32);
     case ValKind::F64: return fmt::format("{}", v.f64);
-    case ValKind::Char: { std::string s = "'"; append_utf8(s, uint32_t(v.u)); return s + "'"; }
+    case ValKind::Char: { std::string s = "'"; encode_utf8(char32_t(v.u), s); return s + "'"; }
     case ValKind::String: return "\"" + v.str + "\"";
     case ValKind::List: return seq("[", "]");
     case ValKind::Record: return seq("{", "}");

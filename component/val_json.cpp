@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 
+#include "base/utf8.h"
 #include "interp/quote.h"
 
 namespace wippy::component {
@@ -66,26 +67,6 @@ std::string join_labels(const std::vector<std::string>& labels) {
   std::string s;
   for (auto& l : labels) s += (s.empty() ? "" : ", ") + l;
   return s;
-}
-
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = utf8_sequence_length(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-// Decodes a well-formed sequence of length n at s[i].
-uint32_t decode_utf8(std::string_view s, size_t i, size_t n) {
-  auto b = [&](size_t k) { return uint32_t(uint8_t(s[i + k])); };
-  switch (n) {
-    case 1: return b(0);
-    case 2: return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
-    case 3: return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
-    default: return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
-  }
 }
 
 bool is_signed(ValKind k) { return k == ValKind::S8 || k == ValKind::S16 || k == ValKind::S32 || k == ValKind::S64; }
@@ -247,10 +228,10 @@ Result<Val> from_json(const Json& j, const VType& t, const Path& p) {
     case ValKind::Char: {
       if (!j.is_string()) return expect("a char (a string of one Unicode scalar value)");
       const std::string& s = j.as_string();
-      size_t n = s.empty() ? 0 : utf8_sequence_length(s, 0);
-      if (n == 0 || n != s.size())
+      Utf8Char ch = s.empty() ? Utf8Char{} : decode_utf8_char(s, 0);
+      if (ch.len == 0 || ch.len != s.size())
         return expect("a char (a string of exactly one Unicode scalar value)");
-      return Val::character(decode_utf8(s, 0, n));
+      return Val::character(uint32_t(ch.cp));
     }
     case ValKind::String:
       if (!j.is_string()) return expect("a string");
@@ -417,10 +398,10 @@ Result<Json> to_json(const Val& v, const VType& t, const Path& p) {
     case ValKind::F64: return float_json(v.f64);
     case ValKind::Char: {
       uint32_t c = uint32_t(v.u);
-      if (v.u > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+      if (!is_unicode_scalar(v.u))
         return fail(p, fmt::format("char 0x{:x} is not a Unicode scalar value", v.u));
       std::string s;
-      append_utf8_scalar(s, c);
+      encode_utf8(c, s);
       return Json::string(std::move(s));
     }
     case ValKind::String:

@@ -22,8 +22,8 @@
 #pragma once
 #include <cstdint>
 
+#include "base/result.h"
 #include "component/component.h"
-#include "interp/result.h"
 
 namespace wippy::component {
 

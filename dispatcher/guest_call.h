@@ -40,9 +40,9 @@
 #include <span>
 #include <vector>
 
+#include "base/result.h"
 #include "dispatcher/errc.h"
 #include "dispatcher/loop.h"
-#include "interp/result.h"
 #include "interp/store.h"
 
 namespace wippy::disp {

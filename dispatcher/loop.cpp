@@ -71,7 +71,9 @@ Result<std::unique_ptr<Loop>> Loop::create(LoopOptions opts) {
   try {
     return std::make_unique<Loop>(opts);
   } catch (const std::system_error& e) {
-    return make_error(ErrorKind::Exhaustion, fmt::format("cannot create an event loop: {}", e.what()));
+    Error err = make_error(ErrorKind::Exhaustion, fmt::format("cannot create an event loop: {}", e.what()));
+    err.sys_errno = e.code().value();
+    return err;
   } catch (const std::bad_alloc&) {
     return make_error(ErrorKind::Exhaustion, "cannot create an event loop: out of memory");
   }

@@ -42,6 +42,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/result.h"
 #include "dispatcher/clock.h"
 #include "dispatcher/context.h"
 #include "dispatcher/errc.h"
@@ -51,7 +52,6 @@
 #include "dispatcher/ticker.h"
 #include "dispatcher/timer_heap.h"
 #include "dispatcher/wait_list.h"
-#include "interp/result.h"
 
 namespace wippy::disp {
 
@@ -94,7 +94,8 @@ class Loop {
 
   explicit Loop(LoopOptions opts = {});  // throws std::system_error if epoll/eventfd fail
   // The same, with failure as a value (no descriptors, no thread for the
-  // time-slice ticker, no memory): what code below a public API uses.
+  // time-slice ticker, no memory; Error::sys_errno holds the errno where
+  // there is one): what code below a public API uses.
   static Result<std::unique_ptr<Loop>> create(LoopOptions opts = {});
   ~Loop();
   Loop(const Loop&) = delete;

@@ -29,8 +29,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "dispatcher/pollable.h"
-#include "interp/result.h"
 
 namespace wippy::disp {
 

@@ -7,7 +7,7 @@
 #pragma once
 #include <string_view>
 
-#include "interp/expected.h"
+#include "base/result.h"
 
 namespace wippy::fs {
 
@@ -57,6 +57,6 @@ FsErrc fs_errc_from_errno(int err);
 int fs_errc_to_errno(FsErrc code);  // the errno behind a code (EIO for Other)
 
 template <class T>
-using FsResult = Expected<T, FsErrc>;
+using FsResult = Result<T, FsErrc>;
 
 }  // namespace wippy::fs

@@ -1,7 +1,9 @@
 // cli_exit.cpp — wasi:cli/exit: exit(result) records status 0 (ok) or 1
 // (err), exit-with-code(u8) records the code; both end the guest call with
-// exit_error(status), a Trap; the status travels in WasiCtx::exit_code, and
-// exit_status() gives it to the command runners. Bound through the typed
+// exit_error(status), a Trap that also carries the status as its payload
+// (Error::exit_code); the status the runners act on travels in
+// WasiCtx::exit_code (the trap may be rewrapped on its way out of the guest
+// call), and exit_status() gives it to the command runners. Bound through the typed
 // API (component/bind.h).
 #include <fmt/format.h>
 
@@ -14,7 +16,11 @@ using component::HostInterface;
 using component::Linker;
 using component::WitResult;
 
-Error exit_error(int status) { return make_error(ErrorKind::Trap, fmt::format("wasi:cli/exit called (status {})", status)); }
+Error exit_error(int status) {
+  Error e = make_error(ErrorKind::Trap, fmt::format("wasi:cli/exit called (status {})", status));
+  e.exit_code = status;
+  return e;
+}
 
 std::optional<int> exit_status(const WasiCtx& ctx, const Error& e) {
   if (e.kind != ErrorKind::Trap) return std::nullopt;

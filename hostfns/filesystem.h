@@ -15,6 +15,7 @@
 #pragma once
 #include <memory>
 
+#include "base/result.h"
 #include "component/bind.h"
 #include "fs/dir.h"
 #include "fs/dir_reader.h"
@@ -24,7 +25,6 @@
 #include "fs/path_ops.h"
 #include "hostfns/filesystem_wit.h"
 #include "hostfns/wasi_ctx.h"
-#include "interp/result.h"
 
 namespace wippy::hostfns {
 
@@ -86,10 +86,6 @@ MetadataHashValue metadata_hash(const fs::FileStat& st);
 // no-change -> UTIME_OMIT, now -> UTIME_NOW; nanoseconds >= 1e9 is invalid,
 // seconds beyond time_t overflow.
 FsOut<struct timespec> timespec_of(const NewTimestamp& t);
-// Whether `s` is valid UTF-8 (what a WIT string must be; names that are
-// not are reported as illegal-byte-sequence).
-bool valid_utf8(std::string_view s);
-
 // The per-topic parts, called by add_filesystem (filesystem_preopens.cpp).
 void add_descriptor_methods(component::HostInterface& types, const FsHost& h);  // filesystem_types.cpp
 void add_path_methods(component::HostInterface& types, const FsHost& h);        // filesystem_paths.cpp

@@ -7,6 +7,8 @@
 // is illegal-byte-sequence.
 #include "hostfns/filesystem.h"
 
+#include "base/utf8.h"
+
 namespace wippy::hostfns::wasifs {
 
 

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "base/utf8.h"
 #include "fs/open_entry.h"
 #include "hostfns/filesystem.h"
 #include "hostfns/host_util.h"

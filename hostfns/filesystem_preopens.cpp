@@ -9,6 +9,7 @@
 // sharing the one opened directory.
 #include <fmt/format.h>
 
+#include "base/utf8.h"
 #include "hostfns/filesystem.h"
 #include "hostfns/wasi.h"
 
@@ -21,7 +22,7 @@ using wasifs::Descriptor;
 Result<void> open_preopens(WasiCtx& ctx) {
   std::vector<std::pair<std::shared_ptr<const fs::Dir>, std::string>> out;
   for (const Preopen& p : ctx.preopens) {
-    if (!wasifs::valid_utf8(p.guest_path))
+    if (!wippy::valid_utf8(p.guest_path))
       return make_error(ErrorKind::Io, fmt::format("preopen {}: the guest path is not UTF-8", p.host_path));
     auto dir = fs::Dir::open_host(p.host_path, p.read_only ? fs::Access::ReadOnly : fs::Access::ReadWrite);
     if (!dir)

@@ -76,13 +76,4 @@ FsOut<struct timespec> timespec_of(const NewTimestamp& t) {
   return component::wit_ok(ts);
 }
 
-bool valid_utf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = component::utf8_sequence_length(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
 }  // namespace wippy::hostfns::wasifs

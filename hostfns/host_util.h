@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
+#include "base/result.h"
 #include "component/bind_values.h"
 #include "component/val.h"
 #include "hostfns/wasi_ctx.h"
-#include "interp/result.h"
 
 namespace wippy::hostfns {
 

@@ -39,9 +39,9 @@
 #include <span>
 #include <string>
 
+#include "base/result.h"
 #include "component/linker.h"
 #include "hostfns/wasi_ctx.h"
-#include "interp/result.h"
 #include "interp/store.h"
 
 namespace wippy::hostfns {

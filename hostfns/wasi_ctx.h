@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "component/bind.h"
 #include "component/host_context.h"
 #include "component/resource_table.h"
@@ -28,7 +29,6 @@
 #include "fs/fs_error.h"
 #include "hostfns/fd_budget.h"
 #include "hostfns/streams.h"
-#include "interp/result.h"
 #include "net/http_grant.h"
 #include "net/resolver.h"
 #include "net/rules.h"

@@ -31,9 +31,9 @@
 #include <memory>
 #include <vector>
 
+#include "base/result.h"
 #include "hostfns/wasi_ctx.h"
 #include "interp/module.h"
-#include "interp/result.h"
 #include "interp/store.h"
 #include "net/address.h"
 #include "net/rules.h"

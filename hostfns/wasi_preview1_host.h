@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/result.h"
 #include "dispatcher/loop.h"
 #include "dispatcher/stream.h"
 #include "dispatcher/wait_clock.h"
@@ -33,7 +34,6 @@
 #include "fs/file.h"
 #include "fs/fs_error.h"
 #include "hostfns/wasi_ctx.h"
-#include "interp/result.h"
 #include "interp/store.h"
 #include "net/socket.h"
 

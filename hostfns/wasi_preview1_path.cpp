@@ -18,6 +18,7 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
 #include "fs/open_entry.h"
 #include "fs/path_ops.h"
 #include "hostfns/filesystem.h"
@@ -46,7 +47,7 @@ At at(Call& c, uint32_t fd, uint32_t ptr, uint32_t len) {
   if (!a.dir) return {nullptr, {}, Errno::notdir};
   auto s = c.mem.string(ptr, len);
   if (!s) return {nullptr, {}, Errno::fault};
-  if (!wasifs::valid_utf8(*s)) return {nullptr, {}, Errno::ilseq};
+  if (!wippy::valid_utf8(*s)) return {nullptr, {}, Errno::ilseq};
   a.path = std::move(*s);
   return a;
 }
@@ -154,7 +155,7 @@ Result<Errno> path_link(Call& c) {
 Result<Errno> path_symlink(Call& c) {
   auto target = c.mem.string(c.u32(0), c.u32(1));
   if (!target) return Errno::fault;
-  if (!wasifs::valid_utf8(*target)) return Errno::ilseq;
+  if (!wippy::valid_utf8(*target)) return Errno::ilseq;
   At a = at(c, c.u32(2), c.u32(3), c.u32(4));
   if (a.err != Errno::success) return a.err;
   return done(fs::symlink_at(*target, *a.dir->dir, a.path));

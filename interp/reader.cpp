@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
+
 namespace wippy {
 
 void Reader::fail(const std::string& msg) {
@@ -123,46 +125,11 @@ std::string Reader::name() {
     return {};
   }
   auto s = bytes(n);
-  if (!is_valid_utf8(s)) {
+  if (!valid_utf8(s)) {
     fail("malformed UTF-8 encoding");
     return {};
   }
   return std::string(s.begin(), s.end());
-}
-
-bool is_valid_utf8(std::span<const uint8_t> s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    uint8_t c = s[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (int k = 1; k < len; ++k) {
-      uint8_t cc = s[i + k];
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += len;
-  }
-  return true;
 }
 
 bool read_heap_type(Reader& r, uint32_t& heap) {

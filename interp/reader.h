@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "opcodes.h"
-#include "result.h"
 #include "types.h"
 
 namespace wippy {
@@ -49,8 +49,6 @@ class Reader {
   uint64_t u64_limited_(int max_bytes, int bits);
   int64_t s_limited_(int max_bytes, int bits);
 };
-
-bool is_valid_utf8(std::span<const uint8_t> s);
 
 // Block type: empty, a single value type, or a type index.
 struct BlockType {

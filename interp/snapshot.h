@@ -38,7 +38,7 @@
 #include <span>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/store.h"
 
 namespace wippy {

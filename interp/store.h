@@ -21,9 +21,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/result.h"
 #include "mapped_array.h"
 #include "module.h"
-#include "result.h"
 #include "types.h"
 
 namespace wippy {

@@ -2,7 +2,6 @@
 #include "types.h"
 
 #include "module.h"
-#include "result.h"
 
 namespace wippy {
 
@@ -69,22 +68,6 @@ const char* extern_kind_name(ExternKind k) {
     case ExternKind::Tag: return "tag";
   }
   return "?";
-}
-
-const char* error_kind_name(ErrorKind k) {
-  switch (k) {
-    case ErrorKind::Malformed: return "malformed";
-    case ErrorKind::Invalid: return "invalid";
-    case ErrorKind::Unlinkable: return "unlinkable";
-    case ErrorKind::Uninstantiable: return "uninstantiable";
-    case ErrorKind::Trap: return "trap";
-    case ErrorKind::Exhaustion: return "exhaustion";
-    case ErrorKind::Io: return "io";
-    case ErrorKind::Other: return "error";
-    case ErrorKind::Interrupted: return "interrupted";
-    case ErrorKind::Exit: return "exit";
-  }
-  return "error";
 }
 
 std::string functype_to_string(const FuncType& t) {

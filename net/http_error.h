@@ -3,9 +3,9 @@
 // (0.2.x) one to one, in the WIT's order, so the host functions can map an
 // HttpError onto the guest's variant without guessing; the optional payload
 // fields carry what some cases hold (a size, a field name, a TLS alert, a
-// DNS rcode). HttpResult<T> has the API of wippy::Result<T> (interp/result.h)
-// but carries an HttpError instead of an Error, because callers need the
-// code; to_error() turns it into a plain Error for layers that do not.
+// DNS rcode). HttpResult<T> is a wippy::Result<T, HttpError>
+// (base/result.h): it carries an HttpError instead of an Error, because
+// callers need the code; to_error() turns it into a plain Error for layers that do not.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -13,8 +13,7 @@
 #include <utility>
 #include <variant>
 
-#include "interp/expected.h"
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy::net {
 
@@ -83,8 +82,8 @@ inline HttpError http_error(HttpErrc c, std::string msg) {
 // "HTTP-protocol-error: <message>" as an Io error.
 Error to_error(const HttpError& e);
 
-// A value or an HttpError (interp/expected.h).
+// A value or an HttpError (base/result.h).
 template <class T>
-using HttpResult = Expected<T, HttpError>;
+using HttpResult = Result<T, HttpError>;
 
 }  // namespace wippy::net

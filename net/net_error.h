@@ -9,8 +9,8 @@
 // filesystem mapping (fs/fs_error.h). NetResult<T> holds a T or a code.
 #pragma once
 #include <cstdint>
+#include "base/result.h"
 #include "dispatcher/errc.h"
-#include "interp/expected.h"
 
 namespace wippy::net {
 
@@ -53,6 +53,6 @@ ErrorCode error_from_errno(int err, Op op = Op::other);
 ErrorCode error_from_wait(disp::Errc e);
 
 template <class T>
-using NetResult = Expected<T, ErrorCode>;
+using NetResult = Result<T, ErrorCode>;
 
 }  // namespace wippy::net

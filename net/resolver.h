@@ -29,11 +29,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/result.h"
 #include "dispatcher/clock.h"
 #include "dispatcher/fd_watch.h"
 #include "dispatcher/loop.h"
 #include "dispatcher/pollable.h"
-#include "interp/result.h"
 #include "net/address.h"
 #include "net/net_error.h"
 

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "net/address.h"
 
 namespace wippy::net {

@@ -10,6 +10,7 @@
 #include <iterator>
 #include <new>
 
+#include "base/utf8.h"
 #include "component/json.h"
 #include "component/val_json.h"
 #include "runtime/api_impl.h"
@@ -220,7 +221,7 @@ Result<Val> from_c(const wippy_val_t& v, ValKind k, size_t index) {
       else return bad();
       return out;
     case ValKind::Char:
-      if (v.kind != WIPPY_VAL_CHAR || v.of.ch > 0x10FFFF || (v.of.ch >= 0xD800 && v.of.ch < 0xE000)) return bad();
+      if (v.kind != WIPPY_VAL_CHAR || !wippy::is_unicode_scalar(v.of.ch)) return bad();
       out.u = v.of.ch;
       return out;
     case ValKind::String: {

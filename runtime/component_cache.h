@@ -17,8 +17,8 @@
 #include <span>
 #include <string_view>
 
+#include "base/result.h"
 #include "component/component.h"
-#include "interp/result.h"
 #include "runtime/code_cache.h"
 
 namespace wippy {

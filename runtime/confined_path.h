@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy {
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 
 namespace wippy {
 

@@ -37,10 +37,10 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "component/linker.h"
 #include "component/val.h"
 #include "hostfns/wasi_ctx.h"
-#include "interp/result.h"
 #include "interp/snapshot.h"
 #include "interp/store.h"
 #include "runtime/program.h"

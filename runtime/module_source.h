@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "runtime/registry.h"
 
 namespace wippy {

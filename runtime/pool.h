@@ -19,8 +19,8 @@
 #include <memory>
 #include <vector>
 
+#include "base/result.h"
 #include "dispatcher/pollable.h"
-#include "interp/result.h"
 #include "runtime/instance.h"
 #include "runtime/registry.h"
 

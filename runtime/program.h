@@ -29,9 +29,9 @@
 #include <optional>
 #include <string>
 
+#include "base/result.h"
 #include "component/component.h"
 #include "component/rtype.h"
-#include "interp/result.h"
 #include "hostfns/wasi.h"
 #include "interp/store.h"
 #include "runtime/code_cache.h"

@@ -17,7 +17,7 @@
 #include <variant>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "hostfns/wasi_groups.h"
 #include "net/address.h"
 

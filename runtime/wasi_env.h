@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "runtime/registry.h"
 
 namespace wippy {

@@ -10,8 +10,8 @@
 #pragma once
 #include <string_view>
 
+#include "base/result.h"
 #include "component/rtype.h"
-#include "interp/result.h"
 #include "interp/types.h"
 
 namespace wippy {

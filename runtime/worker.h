@@ -18,10 +18,10 @@
 #include <memory>
 #include <thread>
 
+#include "base/result.h"
 #include "dispatcher/cross_wake.h"
 #include "dispatcher/loop.h"
 #include "dispatcher/pollable.h"
-#include "interp/result.h"
 
 namespace wippy {
 

@@ -9,10 +9,10 @@
 #pragma once
 #include <string>
 
+#include "base/result.h"
 #include "component/rtype.h"
 #include "component/text/component_wast.h"
 #include "component/val.h"
-#include "interp/result.h"
 
 namespace wippy::wast {
 

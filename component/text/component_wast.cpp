@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
 #include "component/text/component_wat.h"
 #include "interp/text/lexer.h"
 #include "interp/text/numbers.h"
@@ -20,7 +21,7 @@ using Kind = WastCValue::Kind;
 
 // The first code point of a UTF-8 string that holds exactly one.
 bool single_code_point(std::string_view s, uint32_t& cp) {
-  if (s.empty() || !wippy::text::valid_utf8(s)) return false;
+  if (s.empty() || !wippy::valid_utf8(s)) return false;
   auto b0 = uint8_t(s[0]);
   size_t len = b0 < 0x80 ? 1 : b0 < 0xe0 ? 2 : b0 < 0xf0 ? 3 : 4;
   if (s.size() != len) return false;
@@ -209,7 +210,7 @@ class ScriptParser : wippy::text::TokenCursor {
       v.kind = Kind::String;
       const Token& t = peek();
       if (!string(v.str)) return false;
-      if (!wippy::text::valid_utf8(v.str)) return fail(t, "malformed UTF-8 encoding");
+      if (!wippy::valid_utf8(v.str)) return fail(t, "malformed UTF-8 encoding");
       return true;
     }
     if (kw.is("list.const") || kw.is("tuple.const")) {

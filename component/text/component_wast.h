@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/text/wast.h"
 
 namespace wippy::component {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/text/lexer.h"
 
 namespace wippy::component {

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "component/text/scope.h"
-#include "interp/result.h"
 #include "interp/text/lexer.h"
 
 namespace wippy::component::text {

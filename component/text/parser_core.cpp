@@ -6,15 +6,16 @@
 #include <fmt/format.h>
 
 #include "component/text/parser.h"
+#include "base/utf8.h"
 #include "interp/text/module_parser.h"
 #include "interp/text/numbers.h"
 #include "interp/quote.h"
 
 namespace wippy::component::text {
 
-using wippy::text::put_bytes;
-using wippy::text::put_name;
-using wippy::text::put_u32;
+using wippy::put_bytes;
+using wippy::put_name;
+using wippy::put_u32;
 
 // ---- cursor --------------------------------------------------------------
 
@@ -66,7 +67,7 @@ bool Parser::name(std::string& out) {
   const Token& t = peek();
   if (t.kind != Token::String) return unexpected(t);
   out = next().str;
-  if (!wippy::text::valid_utf8(out)) return fail(t, "malformed UTF-8 encoding");
+  if (!wippy::valid_utf8(out)) return fail(t, "malformed UTF-8 encoding");
   return true;
 }
 

@@ -13,9 +13,9 @@
 
 namespace wippy::component::text {
 
-using wippy::text::put_bytes;
-using wippy::text::put_name;
-using wippy::text::put_u32;
+using wippy::put_bytes;
+using wippy::put_name;
+using wippy::put_u32;
 
 namespace {
 constexpr uint8_t kPreamble[8] = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};

@@ -12,9 +12,9 @@
 
 namespace wippy::component::text {
 
-using wippy::text::put_bytes;
-using wippy::text::put_name;
-using wippy::text::put_u32;
+using wippy::put_bytes;
+using wippy::put_name;
+using wippy::put_u32;
 
 namespace {
 
@@ -35,7 +35,7 @@ int prim_byte(const Token& t) {
 // A type index in a valtype is a signed LEB128 (as wasm-encoder writes
 // it): the one-byte forms 0x40..0x7f are primitive types, so indices 64 to
 // 127 take two bytes.
-static void put_valtype_index(Bytes& out, uint32_t idx) { wippy::text::put_s64(out, int64_t(idx)); }
+static void put_valtype_index(Bytes& out, uint32_t idx) { wippy::put_s64(out, int64_t(idx)); }
 
 bool Parser::valtype(Bytes& out) {
   const Token& t = peek();

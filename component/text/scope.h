@@ -17,7 +17,7 @@
 
 namespace wippy::component::text {
 
-using Bytes = wippy::text::Bytes;
+using Bytes = wippy::Bytes;
 
 struct NameSpace {
   std::unordered_map<std::string, uint32_t> names;
@@ -50,23 +50,23 @@ struct Scope {
     if (id != open_section || id == 1 || id == 4 || id == 9) flush();
     open_section = id;
     ++open_count;
-    wippy::text::put_bytes(open_body, item);
+    wippy::put_bytes(open_body, item);
     if (id == 1 || id == 4 || id == 9) flush();  // not vectors: one per section
   }
   void flush() {
     if (open_section == 0xff) return;
     Bytes content;
-    if (open_section != 1 && open_section != 4 && open_section != 9) wippy::text::put_u32(content, open_count);
-    wippy::text::put_bytes(content, open_body);
+    if (open_section != 1 && open_section != 4 && open_section != 9) wippy::put_u32(content, open_count);
+    wippy::put_bytes(content, open_body);
     sections.push_back(open_section);
-    wippy::text::put_u32(sections, content.size());
-    wippy::text::put_bytes(sections, content);
+    wippy::put_u32(sections, content.size());
+    wippy::put_bytes(sections, content);
     open_section = 0xff;
     open_count = 0;
     open_body.clear();
   }
   void add_decl(const Bytes& d) {
-    wippy::text::put_bytes(decls, d);
+    wippy::put_bytes(decls, d);
     ++decl_count;
   }
 };

@@ -40,7 +40,7 @@ for l in mbedtls mbedx509 mbedcrypto; do
   n=$(tr ' ' '\n' <<<"$libs" | grep -cx -- "-l$l")
   [ "$n" = 1 ] && ok "-l$l once" || bad "-l$l appears $n times"
 done
-for h in wippy/runtime.h wippy/engine.h wippy/linker.h wippy/instance.h wippy/wippy.h wippy/version.h wippy/require_cxx20.h wippy/interp/result.h wippy/component/val.h; do
+for h in wippy/runtime.h wippy/engine.h wippy/linker.h wippy/instance.h wippy/wippy.h wippy/version.h wippy/require_cxx20.h wippy/base/result.h wippy/component/val.h; do
   [ -f "$root$prefix/include/$h" ] && ok "installed $h" || bad "not installed: $h"
 done
 

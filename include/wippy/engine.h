@@ -22,7 +22,7 @@
 //    Constructors and the functions returning plain containers (imports(),
 //    Linker::define_*) may throw std::bad_alloc, as std containers do;
 //    nothing else is thrown by any function of this API.
-// Errors are Result<T> (wippy/interp/result.h): ErrorKind says what went
+// Errors are Result<T> (wippy/base/result.h): ErrorKind says what went
 // wrong, message says where.
 #pragma once
 #include "require_cxx20.h"  // first: a clear error before any C++20 code
@@ -35,7 +35,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "wippy/version.h"
 
 namespace wippy::api {

@@ -53,8 +53,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "component/val.h"
-#include "interp/result.h"
 
 namespace wippy::api {
 

@@ -46,9 +46,9 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "component/val.h"
 #include "wippy/engine.h"
-#include "interp/result.h"
 
 namespace wippy::api {
 

@@ -70,8 +70,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "component/val.h"
-#include "interp/result.h"
 #include "wippy/version.h"
 
 namespace wippy {

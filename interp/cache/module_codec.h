@@ -15,8 +15,8 @@
 #include <span>
 #include <vector>
 
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 
 namespace wippy {
 

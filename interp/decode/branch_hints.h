@@ -10,8 +10,8 @@
 // "@metadata.code.branch_hint annotation: invalid target", as the
 // reference interpreter words it.
 #pragma once
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 
 namespace wippy::decode {
 

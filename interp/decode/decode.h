@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <span>
 
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 
 namespace wippy {
 

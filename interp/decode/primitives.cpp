@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
+
 namespace wippy::decode {
 
 void fail_at(Reader& r, uint32_t pos, const std::string& msg) {
@@ -28,7 +30,7 @@ bool read_name(Reader& r, uint32_t total_size, std::string& out) {
   uint32_t begin = r.pos();
   auto s = r.bytes(n);
   if (!r.ok()) return false;
-  if (!is_valid_utf8(s)) {
+  if (!valid_utf8(s)) {
     fail_at(r, begin, "malformed UTF-8 encoding");
     return false;
   }

@@ -15,9 +15,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/result.h"
 #include "interp/mapped_array.h"
 #include "interp/module.h"
-#include "interp/result.h"
 #include "interp/store.h"
 
 namespace wippy {

@@ -12,8 +12,8 @@
 #pragma once
 #include <span>
 
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 #include "interp/store.h"
 
 namespace wippy {

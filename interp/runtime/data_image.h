@@ -18,7 +18,7 @@
 #include <memory>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/store.h"
 
 namespace wippy {

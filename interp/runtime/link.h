@@ -6,8 +6,8 @@
 #pragma once
 #include <span>
 
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 #include "interp/store.h"
 
 namespace wippy {

@@ -18,7 +18,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/store.h"
 
 namespace wippy {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "base/utf8.h"
+
 namespace wippy::text {
 namespace {
 

@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/text/binary_writer.h"
 #include "interp/text/lexer.h"
 

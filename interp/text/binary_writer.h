@@ -1,34 +1,14 @@
-// binary_writer.h — appending WebAssembly binary encodings to a byte vector:
-// unsigned/signed LEB128, names (length-prefixed bytes) and sections.
+// binary_writer.h — the WebAssembly-specific encodings of the text
+// encoders on top of base/leb128.h (LEB128, names, bytes): heap types, value
+// types and count-prefixed sections.
 #pragma once
-#include "interp/types.h"
 #include <cstdint>
-#include <string_view>
 #include <vector>
 
+#include "base/leb128.h"
+#include "interp/types.h"
+
 namespace wippy::text {
-
-using Bytes = std::vector<uint8_t>;
-
-inline void put_u32(Bytes& out, uint64_t v) {
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    if (v != 0) b |= 0x80;
-    out.push_back(b);
-  } while (v != 0);
-}
-
-inline void put_s64(Bytes& out, int64_t v) {
-  while (true) {
-    uint8_t b = v & 0x7F;
-    v >>= 7;  // arithmetic shift
-    bool done = (v == 0 && !(b & 0x40)) || (v == -1 && (b & 0x40));
-    if (!done) b |= 0x80;
-    out.push_back(b);
-    if (done) break;
-  }
-}
 
 // A heap type (kHeapFunc, kHeapExtern or kHeapTypeBase + index) as s33.
 inline void put_heap_type(Bytes& out, uint32_t heap) {
@@ -46,17 +26,6 @@ inline void put_valtype(Bytes& out, ValType t) {
   }
   out.push_back(uint8_t(uint32_t(t) & 0xFF));
   put_heap_type(out, ref_heap(t));
-}
-
-inline void put_bytes(Bytes& out, const Bytes& b) { out.insert(out.end(), b.begin(), b.end()); }
-
-inline void put_name(Bytes& out, std::string_view s) {
-  put_u32(out, s.size());
-  out.insert(out.end(), s.begin(), s.end());
-}
-
-inline void put_fixed(Bytes& out, uint64_t bits, int nbytes) {
-  for (int i = 0; i < nbytes; ++i) out.push_back(uint8_t(bits >> (8 * i)));
 }
 
 // Section `id` with a count-prefixed body, skipped when count is 0.

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
+
 namespace wippy::text {
 namespace {
 
@@ -32,24 +34,6 @@ int hex_value(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
 }
 
 class Lexer {
@@ -383,7 +367,7 @@ class Lexer {
           if (pos_ >= src_.size() || digits == 0 || !prev_digit) return fail("invalid string escape");
           advance();
           if (cp >= 0xD800 && cp < 0xE000) return fail("invalid string escape: surrogate code point");
-          append_utf8(out, cp);
+          encode_utf8(cp, out);
           break;
         }
         default: {
@@ -412,31 +396,5 @@ Error error_at(const Token& t, std::string_view message) {
 }
 
 Result<TokenList> lex(std::string_view source) { return Lexer(source).run(); }
-
-bool valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int n;
-    uint32_t cp, min;
-    if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; min = 0x80; }
-    else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; min = 0x800; }
-    else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; min = 0x10000; }
-    else return false;
-    for (int k = 1; k <= n; ++k) {
-      if (i + k >= s.size()) return false;
-      unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) return false;
-    i += size_t(n) + 1;
-  }
-  return true;
-}
 
 }  // namespace wippy::text

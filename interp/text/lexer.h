@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy::text {
 
@@ -63,8 +63,5 @@ Result<TokenList> lex(std::string_view source);
 
 // "LINE:COL: message" as a Malformed error.
 Error error_at(const Token& t, std::string_view message);
-
-// True when `s` is valid UTF-8 (no overlongs, surrogates or > U+10FFFF).
-bool valid_utf8(std::string_view s);
 
 }  // namespace wippy::text

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "base/utf8.h"
 #include "interp/quote.h"
 #include "interp/text/module_parser_impl.h"
 

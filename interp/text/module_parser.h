@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/text/lexer.h"
 
 namespace wippy::text {

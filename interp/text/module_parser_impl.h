@@ -22,8 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "interp/opcodes.h"
-#include "interp/result.h"
 #include "interp/text/annotations.h"
 #include "interp/text/binary_writer.h"
 #include "interp/text/lexer.h"

@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 #include "interp/text/lexer.h"
 
 namespace wippy::text {

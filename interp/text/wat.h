@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy {
 

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 
 namespace wippy {
 

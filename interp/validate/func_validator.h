@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "interp/module.h"
 #include "interp/reader.h"
-#include "interp/result.h"
 
 namespace wippy {
 

@@ -4,8 +4,8 @@
 // types with params, typed select, ref.func declarations). Errors are
 // ErrorKind::Invalid with the spec's wording plus "in function N at offset M".
 #pragma once
+#include "base/result.h"
 #include "interp/module.h"
-#include "interp/result.h"
 
 namespace wippy {
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/leb128.h"
 #include "interp/decode/decode.h"
 #include "interp/opcodes.h"
 #include "interp/validate/validate.h"
@@ -17,14 +18,6 @@ using namespace wippy;
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-void put_u32(Bytes& out, uint32_t v) {
-  do {
-    uint8_t b = v & 0x7F;
-    v >>= 7;
-    out.push_back(v ? uint8_t(b | 0x80) : b);
-  } while (v);
-}
 
 Bytes cat(std::initializer_list<Bytes> parts) {
   Bytes out;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/leb128.h"
 #include "component/canon.h"
 #include "component/decode.h"
 #include "component/json.h"
@@ -295,12 +296,7 @@ TEST_CASE("depth: nested components and instance types at the nesting limit fit 
     std::vector<uint8_t> bin = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00};
     for (uint32_t i = 0; i <= n; ++i) {  // n + 1 levels inside the outermost
       std::vector<uint8_t> outer = {0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x04};
-      uint64_t len = bin.size();
-      do {
-        uint8_t b = len & 0x7f;
-        len >>= 7;
-        outer.push_back(len ? (b | 0x80) : b);
-      } while (len);
+      put_u32(outer, bin.size());
       outer.insert(outer.end(), bin.begin(), bin.end());
       bin = std::move(outer);
     }

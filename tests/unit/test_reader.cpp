@@ -1,8 +1,9 @@
-// Unit tests for interp/reader: LEB128, UTF-8 names, instruction reading.
+// Unit tests for interp/reader: LEB128, UTF-8 names (base/utf8.h), instruction reading.
 #include <doctest/doctest.h>
 
 #include <vector>
 
+#include "base/utf8.h"
 #include "interp/reader.h"
 
 using namespace wippy;
@@ -57,13 +58,13 @@ TEST_CASE("signed LEB128") {
 
 TEST_CASE("UTF-8 validation") {
   std::vector<uint8_t> ok{'a', 0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0x98, 0x80};
-  CHECK(is_valid_utf8(ok));
+  CHECK(valid_utf8(ok));
   std::vector<uint8_t> overlong{0xC0, 0x80};
-  CHECK_FALSE(is_valid_utf8(overlong));
+  CHECK_FALSE(valid_utf8(overlong));
   std::vector<uint8_t> surrogate{0xED, 0xA0, 0x80};
-  CHECK_FALSE(is_valid_utf8(surrogate));
+  CHECK_FALSE(valid_utf8(surrogate));
   std::vector<uint8_t> truncated{0xE2, 0x82};
-  CHECK_FALSE(is_valid_utf8(truncated));
+  CHECK_FALSE(valid_utf8(truncated));
 }
 
 TEST_CASE("instruction reader") {

@@ -22,8 +22,8 @@ using namespace wippy;
 
 namespace {
 
-using text::Bytes;
-using text::put_u32;
+using wippy::Bytes;
+using wippy::put_u32;
 
 // A module whose one function's body is `body`; the code section comes last,
 // so the binary ends with the body's instruction bytes and 0x0b.

@@ -136,6 +136,7 @@ TEST_CASE("wasi: exit codes") {
   // The status travels in the WasiCtx, not in the words of the trap.
   WasiCtx ctx;
   CHECK_FALSE(exit_status(ctx, exit_error(3)).has_value());  // nothing recorded
+  CHECK(exit_error(3).exit_code == 3);                        // the trap's own payload
   ctx.exit_code = 3;
   CHECK(exit_status(ctx, make_error(ErrorKind::Trap, "any trap")) == 3);
   CHECK_FALSE(exit_status(ctx, make_error(ErrorKind::Io, "wasi:cli/exit called (status 3)")).has_value());

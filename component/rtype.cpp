@@ -33,13 +33,6 @@ std::vector<const VType*> variant_cases(const VType& t) {
 
 namespace {
 
-ValType join(ValType a, ValType b) {
-  if (a == b) return a;
-  if ((a == ValType::I32 && b == ValType::F32) || (a == ValType::F32 && b == ValType::I32))
-    return ValType::I32;
-  return ValType::I64;
-}
-
 void layout_fields(const std::vector<const VType*>& fields, VType& t) {
   uint32_t size = 0, align = 1;
   for (auto* f : fields) {
@@ -99,7 +92,7 @@ void layout(VType& t) {
         max_align = std::max(max_align, c->align);
         max_size = std::max(max_size, c->size);
         for (size_t i = 0; i < c->flat.size(); ++i) {
-          if (i < payload.size()) payload[i] = join(payload[i], c->flat[i]);
+          if (i < payload.size()) payload[i] = join_flat(payload[i], c->flat[i]);
           else payload.push_back(c->flat[i]);
         }
       }
@@ -136,11 +129,22 @@ std::vector<ValType> flatten_results(const FuncSig& sig) {
   return (*sig.result)->flat;
 }
 
+ValType join_flat(ValType a, ValType b) {
+  if (a == b) return a;
+  if ((a == ValType::I32 && b == ValType::F32) || (a == ValType::F32 && b == ValType::I32))
+    return ValType::I32;
+  return ValType::I64;
+}
+
 wippy::FuncType flatten_func(const FuncSig& sig, bool lower) {
+  return spill_flat(flatten_params(sig), flatten_results(sig), lower);
+}
+
+wippy::FuncType spill_flat(std::vector<ValType> params, std::vector<ValType> results, bool lower) {
   wippy::FuncType ft;
-  ft.params = flatten_params(sig);
+  ft.params = std::move(params);
   if (ft.params.size() > kMaxFlatParams) ft.params = {ValType::I32};
-  ft.results = flatten_results(sig);
+  ft.results = std::move(results);
   if (ft.results.size() > kMaxFlatResults) {
     if (lower) {
       ft.params.push_back(ValType::I32);

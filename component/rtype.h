@@ -60,6 +60,11 @@ inline constexpr size_t kMaxFlatResults = 1;
 // canon lower (results spill to a caller-supplied pointer parameter),
 // otherwise canon lift (results spill to a returned pointer).
 wippy::FuncType flatten_func(const FuncSig& sig, bool lower);
+// The same from flattened parameters and results (before spilling); the
+// validator's flattening of its type graph ends here too.
+wippy::FuncType spill_flat(std::vector<wippy::ValType> params, std::vector<wippy::ValType> results, bool lower);
+// The core type two variant cases' payloads share at one flat position.
+wippy::ValType join_flat(wippy::ValType a, wippy::ValType b);
 std::vector<wippy::ValType> flatten_params(const FuncSig& sig);  // before spilling
 std::vector<wippy::ValType> flatten_results(const FuncSig& sig);
 

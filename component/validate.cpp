@@ -301,4 +301,11 @@ Result<void> validate_component(const Component& component) {
   return v.run(component);
 }
 
+Result<std::shared_ptr<const tgraph::TypeGraph>> tgraph::resolve_component(const Component& component) {
+  auto g = std::make_shared<TypeGraph>();
+  validate_detail::Validator v;
+  if (auto r = v.run(component, g.get()); !r) return r.error();
+  return std::shared_ptr<const TypeGraph>(std::move(g));
+}
+
 }  // namespace wippy::component

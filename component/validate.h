@@ -16,7 +16,7 @@
 // nesting deeper than kMaxTypeDepth is "type nesting is too deep", and an
 // effective size (nodes counted with repetition) above kMaxTypeSize is
 // refused too. Every later walk over a validated type — here, in the
-// canonical ABI, value printing and JSON, the inspect printer — recurses
+// canonical ABI, value printing and JSON, the WIT printer — recurses
 // at most kMaxTypeDepth levels (plus a small constant) and visits a bounded
 // number of nodes; tests/unit/test_depth.cpp runs them on a 64 KiB fiber.
 #pragma once

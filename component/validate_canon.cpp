@@ -7,6 +7,8 @@
 
 #include <cctype>
 
+#include "component/rtype.h"
+
 namespace wippy::component::validate_detail {
 
 namespace {
@@ -40,7 +42,7 @@ void Validator::flatten(TRef t, std::vector<wippy::ValType>& out) {
       }
     case NodeKind::List:
       if (t->fixed_len) {
-        for (uint32_t i = 0; i < t->fixed_len && out.size() <= 64; ++i) flatten(t->a, out);  // > 16 spills anyway
+        for (uint32_t i = 0; i < t->fixed_len && out.size() <= kMaxFlatParams; ++i) flatten(t->a, out);  // more spills anyway
         return;
       }
       out.push_back(ValType::I32);
@@ -60,13 +62,8 @@ void Validator::flatten(TRef t, std::vector<wippy::ValType>& out) {
         std::vector<ValType> f;
         flatten(p, f);
         for (size_t i = 0; i < f.size(); ++i) {
-          if (i >= joined.size()) {
-            joined.push_back(f[i]);
-          } else if (joined[i] != f[i]) {
-            bool i32f32 = (joined[i] == ValType::I32 && f[i] == ValType::F32) ||
-                          (joined[i] == ValType::F32 && f[i] == ValType::I32);
-            joined[i] = i32f32 ? ValType::I32 : ValType::I64;
-          }
+          if (i < joined.size()) joined[i] = join_flat(joined[i], f[i]);
+          else joined.push_back(f[i]);
         }
       }
       out.push_back(ValType::I32);
@@ -78,19 +75,10 @@ void Validator::flatten(TRef t, std::vector<wippy::ValType>& out) {
 }
 
 wippy::FuncType Validator::flatten_func(TRef ft, bool lift) {
-  wippy::FuncType core;
-  for (auto& p : ft->fields) flatten(p.second, core.params);
-  flatten(ft->a, core.results);
-  if (core.params.size() > 16) core.params = {wippy::ValType::I32};
-  if (core.results.size() > 1) {
-    if (lift) {
-      core.results = {wippy::ValType::I32};
-    } else {
-      core.params.push_back(wippy::ValType::I32);
-      core.results.clear();
-    }
-  }
-  return core;
+  std::vector<wippy::ValType> params, results;
+  for (auto& p : ft->fields) flatten(p.second, params);
+  flatten(ft->a, results);
+  return spill_flat(std::move(params), std::move(results), !lift);
 }
 
 // ---- canon -----------------------------------------------------------------

@@ -26,30 +26,18 @@
 
 #include "component/component.h"
 #include "component/names.h"
+#include "component/type_graph.h"
 #include "component/validate.h"
 
 namespace wippy::component::validate_detail {
 
-struct TNode;
-using TRef = const TNode*;
-
-struct CoreExtern {
-  ExternKind kind = ExternKind::Func;
-  wippy::FuncType func;
-  TableType table;
-  MemoryType memory;
-  GlobalType global;
-};
-
-struct CoreModuleInfo {
-  struct Imp {
-    std::string module, name;
-    CoreExtern type;
-  };
-  std::vector<Imp> imports;
-  std::vector<std::pair<std::string, CoreExtern>> exports;
-};
-using ModuleRef = std::shared_ptr<const CoreModuleInfo>;
+using tgraph::CoreExtern;
+using tgraph::CoreModuleInfo;
+using tgraph::Item;
+using tgraph::ModuleRef;
+using tgraph::NodeKind;
+using tgraph::TNode;
+using tgraph::TRef;
 
 struct CoreInstInfo {
   std::vector<std::pair<std::string, CoreExtern>> exports;
@@ -59,43 +47,6 @@ struct CoreTypeInfo {
   bool is_module = false;
   wippy::FuncType func;
   ModuleRef module;
-};
-
-// A component-level extern item: a named import or export.
-struct Item {
-  std::string name;
-  Sort sort = Sort::Func;
-  TRef type = nullptr;  // func/instance/component type node; the type itself (Type); value type (Value)
-  ModuleRef module;     // CoreModule
-};
-
-enum class NodeKind : uint8_t {
-  Prim, Record, Variant, List, Tuple, Flags, Enum, Option, Result, Own, Borrow, Func, Component, Instance,
-  Resource,
-};
-
-struct TNode {
-  NodeKind kind = NodeKind::Prim;
-  PrimValType prim = PrimValType::Bool;
-  std::vector<std::pair<std::string, TRef>> fields;  // record, variant (null payload), func params, tuple
-  std::vector<std::string> labels;                   // flags, enum
-  TRef a = nullptr, b = nullptr;  // list/option elem; result ok/err; own/borrow resource; func result
-  std::vector<Item> imports, exports;  // component (imports+exports), instance (exports)
-  std::vector<TRef> fresh;  // resources made fresh per instantiation/import
-  bool local = false;       // Resource defined by a type definition in a concrete component
-  const void* owner = nullptr;  // Resource: the scope (component) that defined it
-  // The type an import or export with an `eq` bound names: the node is a
-  // distinct name for it (wasm-tools' "created" type), equal in structure;
-  // resources compare by base() identity.
-  TRef alias_of = nullptr;
-  bool defined = false;  // Prim: made by a type definition, not written inline
-  uint32_t fixed_len = 0;  // List: (list t N) when non-zero
-  bool is_map = false;     // List: (map k v), `a` the tuple<k, v> it is laid out as
-  // Filled by measure(): nesting depth (a leaf is 1) and effective size
-  // (value and function types count their parts with repetition; 0: not
-  // measured yet).
-  mutable uint32_t depth = 0;
-  mutable uint64_t size = 0;
 };
 
 // Measures `root` and every unmeasured node below it (TNode::depth, size).
@@ -152,10 +103,15 @@ struct Scope {
 
 class Validator {
  public:
-  Result<void> run(const Component& c) {
+  // Validates `c`; on success the graph's nodes move to `out` (when given).
+  Result<void> run(const Component& c, tgraph::TypeGraph* out = nullptr) {
     Scope top;
-    validate_component(nullptr, c, top);
+    TRef root = validate_component(nullptr, c, top);
     if (!error_.empty()) return make_error(ErrorKind::Invalid, error_);
+    if (out) {
+      out->nodes = std::move(arena_);
+      out->root = root;
+    }
     return {};
   }
 

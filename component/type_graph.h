@@ -1,0 +1,89 @@
+// type_graph.h — the resolved component type model: what validation makes
+// of a component's types. Every type index, alias (outer ones included) and
+// import/export bound is resolved into a graph of TNodes, so users read
+// types, never index spaces. resolve_component() validates a component and
+// returns the graph (which owns its nodes) with the root Component node:
+// its imports and exports as Items, in binary order. Each type import or
+// export is its own node (alias_of: the type it names), so a node stands
+// for one name; resources compare by identity. Nodes are immutable.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "component/component.h"
+#include "interp/result.h"
+
+namespace wippy::component::tgraph {
+
+struct TNode;
+using TRef = const TNode*;
+
+struct CoreExtern {
+  ExternKind kind = ExternKind::Func;
+  wippy::FuncType func;
+  TableType table;
+  MemoryType memory;
+  GlobalType global;
+};
+
+struct CoreModuleInfo {
+  struct Imp {
+    std::string module, name;
+    CoreExtern type;
+  };
+  std::vector<Imp> imports;
+  std::vector<std::pair<std::string, CoreExtern>> exports;
+};
+using ModuleRef = std::shared_ptr<const CoreModuleInfo>;
+
+// A component-level extern item: a named import or export.
+struct Item {
+  std::string name;
+  Sort sort = Sort::Func;
+  TRef type = nullptr;  // func/instance/component type node; the type itself (Type); value type (Value)
+  ModuleRef module;     // CoreModule
+};
+
+enum class NodeKind : uint8_t {
+  Prim, Record, Variant, List, Tuple, Flags, Enum, Option, Result, Own, Borrow, Func, Component, Instance,
+  Resource,
+};
+
+struct TNode {
+  NodeKind kind = NodeKind::Prim;
+  PrimValType prim = PrimValType::Bool;
+  std::vector<std::pair<std::string, TRef>> fields;  // record, variant (null payload), func params, tuple
+  std::vector<std::string> labels;                   // flags, enum
+  TRef a = nullptr, b = nullptr;  // list/option elem; result ok/err; own/borrow resource; func result
+  std::vector<Item> imports, exports;  // component (imports+exports), instance (exports)
+  std::vector<TRef> fresh;  // resources made fresh per instantiation/import
+  bool local = false;       // Resource defined by a type definition in a concrete component
+  const void* owner = nullptr;  // Resource: the scope that defined it (identity only; gone after validation)
+  // The type an import or export with an `eq` bound names: the node is a
+  // distinct name for it (wasm-tools' "created" type), equal in structure;
+  // resources compare by base() identity.
+  TRef alias_of = nullptr;
+  bool defined = false;  // Prim: made by a type definition, not written inline
+  uint32_t fixed_len = 0;  // List: (list t N) when non-zero
+  bool is_map = false;     // List: (map k v), `a` the tuple<k, v> it is laid out as
+  // Filled by measure(): nesting depth (a leaf is 1) and effective size
+  // (value and function types count their parts with repetition; 0: not
+  // measured yet).
+  mutable uint32_t depth = 0;
+  mutable uint64_t size = 0;
+};
+
+// A validated component's type graph: the nodes, and the root.
+struct TypeGraph {
+  std::vector<std::unique_ptr<TNode>> nodes;
+  TRef root = nullptr;  // NodeKind::Component: the top-level imports and exports
+};
+
+// Validates `component` (see validate.h) and returns its type graph.
+Result<std::shared_ptr<const TypeGraph>> resolve_component(const Component& component);
+
+}  // namespace wippy::component::tgraph

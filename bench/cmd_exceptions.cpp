@@ -56,15 +56,12 @@ int cmd_exceptions(const Args& args) {
   const int runs = args.runs > 0 ? args.runs : 3;
   const uint32_t n = args.n > 0 ? uint32_t(args.n) : 1'000'000u;
   Store store;
-  auto inst = instantiate_wat(store, kExnWat);
-  if (!inst) {
-    std::printf("FAIL load: %s\n", inst.error().message.c_str());
-    return 1;
-  }
+  Instance* inst = instantiate_wat_or_report(store, kExnWat);
+  if (!inst) return 1;
   std::printf("exceptions: n=%u iterations, median of %d runs\n", n, runs);
   int status = 0;
   for (const char* name : {"throw_catch", "throw_callee", "call_only"}) {
-    const double ms = median_call_ms(store, (*inst)->export_func(name), name, n, runs);
+    const double ms = median_call_ms(store, inst->export_func(name), name, n, runs);
     if (ms < 0) {
       status = 1;
       continue;

@@ -64,12 +64,9 @@ int cmd_gc(const Args& args) {
   double base;
   {
     Store store;
-    auto inst = instantiate_wat(store, kGcWat);
-    if (!inst) {
-      std::printf("FAIL load: %s\n", inst.error().message.c_str());
-      return 1;
-    }
-    base = median_call_ms(store, (*inst)->export_func("loop"), "loop", n, runs);
+    Instance* inst = instantiate_wat_or_report(store, kGcWat);
+    if (!inst) return 1;
+    base = median_call_ms(store, inst->export_func("loop"), "loop", n, runs);
     if (base < 0) return 1;
   }
   int status = 0;

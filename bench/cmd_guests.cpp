@@ -80,14 +80,9 @@ int cmd_guests(const Args& args) {
   const int runs = args.runs ? args.runs : 5;
   const int guests = args.guests;
   const int sleep_ms = args.sleep_ms;
-  const std::string dir = args.dir.empty() ? exe_dir() + "/../tests/guests" : args.dir;
-  const std::string path = dir + "/fs_sleep_read.component.wasm";
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "wippy-bench guests: cannot read %s (build tests/guests, or pass --dir)\n", path.c_str());
-    return 1;
-  }
-  const std::vector<uint8_t> wasm((std::istreambuf_iterator<char>(f)), {});
+  const auto read = read_guest_wasm(args.dir, "guests", "guests", "fs_sleep_read");
+  if (!read) return 1;
+  const std::vector<uint8_t>& wasm = *read;
 
   char tmpl[] = "/tmp/wippy-bench-guests-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) {

@@ -186,14 +186,9 @@ int cmd_http_client(const Args& args) {
   const int gets = args.n ? args.n : 1000;
   const int handshakes = std::max(2, gets / 5);
   const uint64_t mib = uint64_t(args.mib);
-  const std::string dir = args.dir.empty() ? exe_dir() + "/../tests/http" : args.dir;
-  const std::string path = dir + "/http_get.component.wasm";
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "wippy-bench http-client: cannot read %s (build tests/http, or pass --dir)\n", path.c_str());
-    return 1;
-  }
-  const std::vector<uint8_t> bytes_in((std::istreambuf_iterator<char>(f)), {});
+  const auto read = read_guest_wasm(args.dir, "http-client", "http", "http_get");
+  if (!read) return 1;
+  const std::vector<uint8_t>& bytes_in = *read;
   const auto wasm = load_guest(bytes_in);  // decoded and validated once for every run
   if (!wasm) return 1;
   testing::TestPki pki;

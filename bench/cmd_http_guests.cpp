@@ -74,15 +74,9 @@ Outcome run_gets(const std::vector<uint8_t>& wasm, int guests, int delay_ms) {
 
 int cmd_http_guests(const Args& args) {
   const int runs = args.runs ? args.runs : 5;
-  const std::string dir = args.dir.empty() ? exe_dir() + "/../tests/http" : args.dir;
-  const std::string path = dir + "/http_get.component.wasm";
-  std::ifstream f(path, std::ios::binary);
-  if (!f) {
-    std::fprintf(stderr, "wippy-bench http-guests: cannot read %s (build tests/http, or pass --dir)\n",
-                 path.c_str());
-    return 1;
-  }
-  const std::vector<uint8_t> wasm((std::istreambuf_iterator<char>(f)), {});
+  const auto read = read_guest_wasm(args.dir, "http-guests", "http", "http_get");
+  if (!read) return 1;
+  const std::vector<uint8_t>& wasm = *read;
 
   std::vector<double> one, many;
   int most_held = 0;

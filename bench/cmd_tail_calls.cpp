@@ -60,21 +60,7 @@ constexpr const char* kTailWat = R"((module
 // Median ms of `runs` calls of `name`(n) after a warm-up; < 0 on a failure
 // (printed).
 double time_export(Store& store, Instance* inst, const char* name, uint64_t n, int runs) {
-  FuncInst* f = inst->export_func(name);
-  const uint32_t want = n % 2 == 0 ? 1 : 0;
-  std::vector<double> ms;
-  for (int i = 0; i <= runs; ++i) {
-    const double t0 = now_ms();
-    auto r = invoke(store, f, std::vector<Value>{val_i64(n)});
-    const double t = now_ms() - t0;
-    if (!r || r->size() != 1 || (*r)[0].i32 != want) {
-      std::printf("FAIL %s(%llu): %s\n", name, static_cast<unsigned long long>(n),
-                  r ? "wrong result" : r.error().message.c_str());
-      return -1;
-    }
-    if (i > 0) ms.push_back(t);
-  }
-  return median(ms);
+  return median_call_ms(store, inst->export_func(name), name, val_i64(n), n, n % 2 == 0 ? 1 : 0, runs);
 }
 
 }  // namespace
@@ -83,14 +69,11 @@ int cmd_tail_calls(const Args& args) {
   const int runs = args.runs > 0 ? args.runs : 3;
   const uint64_t n = args.n > 0 ? uint64_t(args.n) : 20'000'000ull;
   Store store;
-  auto inst = instantiate_wat(store, kTailWat);
-  if (!inst) {
-    std::printf("FAIL load: %s\n", inst.error().message.c_str());
-    return 1;
-  }
+  Instance* inst = instantiate_wat_or_report(store, kTailWat);
+  if (!inst) return 1;
   std::printf("tail-calls: n=%llu iterations, median of %d runs\n", static_cast<unsigned long long>(n),
               runs);
-  const double base = time_export(store, *inst, "loop", n, runs);
+  const double base = time_export(store, inst, "loop", n, runs);
   if (base < 0) return 1;
   int status = 0;
   auto report = [&](const char* name, double ms) {
@@ -98,7 +81,7 @@ int cmd_tail_calls(const Args& args) {
                 ms / base);
   };
   for (const char* name : {"return_call", "return_call_indirect"}) {
-    const double ms = time_export(store, *inst, name, n, runs);
+    const double ms = time_export(store, inst, name, n, runs);
     if (ms < 0)
       status = 1;
     else

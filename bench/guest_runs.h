@@ -10,13 +10,17 @@
 #pragma once
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "component/load.h"
 #include "dispatcher/loop.h"
+#include "exe_dir.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::bench {
@@ -26,6 +30,21 @@ struct GuestRun {
   int code = -1;
   std::string error;
 };
+
+// The bytes of `dir`/NAME.component.wasm (dir empty: tests/SUBDIR of the build
+// tree next to this binary), or nullopt after a message naming `command`.
+inline std::optional<std::vector<uint8_t>> read_guest_wasm(const std::string& dir, const char* command,
+                                                           const char* subdir, const char* name) {
+  const std::string path =
+      (dir.empty() ? exe_dir() + "/../tests/" + subdir : dir) + "/" + name + ".component.wasm";
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    std::fprintf(stderr, "wippy-bench %s: cannot read %s (build tests/%s, or pass --dir)\n", command, path.c_str(),
+                 subdir);
+    return std::nullopt;
+  }
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), {});
+}
 
 inline std::shared_ptr<const component::Component> load_guest(const std::vector<uint8_t>& wasm) {
   auto comp = component::load_component(wasm);

@@ -21,19 +21,33 @@ Result<Instance*> instantiate_wat(Store& store, std::string_view wat) {
   return instantiate(store, std::make_shared<const Module>(std::move(*mod)), {});
 }
 
-double median_call_ms(Store& store, FuncInst* f, const char* name, uint32_t n, int runs) {
+Instance* instantiate_wat_or_report(Store& store, std::string_view wat) {
+  auto inst = instantiate_wat(store, wat);
+  if (!inst) {
+    std::printf("FAIL load: %s\n", inst.error().message.c_str());
+    return nullptr;
+  }
+  return *inst;
+}
+
+double median_call_ms(Store& store, FuncInst* f, const char* name, Value arg, uint64_t n, uint32_t want, int runs) {
   std::vector<double> ms;
   for (int i = 0; i <= runs; ++i) {
     const double t0 = now_ms();
-    auto r = invoke(store, f, std::vector<Value>{val_i32(n)});
+    auto r = invoke(store, f, std::vector<Value>{arg});
     const double t = now_ms() - t0;
-    if (!r || r->size() != 1 || (*r)[0].i32 != n) {
-      std::printf("FAIL %s(%u): %s\n", name, n, r ? "wrong result" : r.error().message.c_str());
+    if (!r || r->size() != 1 || (*r)[0].i32 != want) {
+      std::printf("FAIL %s(%llu): %s\n", name, static_cast<unsigned long long>(n),
+                  r ? "wrong result" : r.error().message.c_str());
       return -1;
     }
     if (i > 0) ms.push_back(t);
   }
   return median(ms);
+}
+
+double median_call_ms(Store& store, FuncInst* f, const char* name, uint32_t n, int runs) {
+  return median_call_ms(store, f, name, val_i32(n), n, n, runs);
 }
 
 }  // namespace wippy::bench

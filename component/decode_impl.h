@@ -80,6 +80,8 @@ class Decoder {
   FuncType functype();
   ComponentType componenttype();
   InstanceType instancetype();
+  // The declarations of a component type (imports allowed) or an instance type, one nesting level deeper.
+  std::vector<Decl> typedecls(bool allow_imports);
   bool instancedecl(uint8_t b, uint32_t at, std::vector<Decl>& out);
   CoreTypeDef core_type();
   wippy::FuncType core_functype();

@@ -169,9 +169,21 @@ TypeDef Decoder::deftype(bool in_decl) {
 
 ComponentType Decoder::componenttype() {
   ComponentType t;
+  t.decls = typedecls(true);
+  return t;
+}
+
+InstanceType Decoder::instancetype() {
+  InstanceType t;
+  t.decls = typedecls(false);
+  return t;
+}
+
+std::vector<Decl> Decoder::typedecls(bool allow_imports) {
+  std::vector<Decl> decls;
   if (depth_ + 1 > kMaxDepth) {
     fail("type nesting too deep");
-    return t;
+    return decls;
   }
   ++depth_;
   uint32_t n = count();
@@ -179,36 +191,19 @@ ComponentType Decoder::componenttype() {
     uint32_t at = reader_.pos();
     uint8_t b = byte();
     if (!ok()) break;
-    if (b == 0x03) {
+    if (allow_imports && b == 0x03) {
       Decl d;
       d.kind = Decl::Kind::Import;
       d.offset = reader_.offset() - 1;
       d.name = extern_name();
       d.desc = externtype();
-      t.decls.push_back(std::move(d));
-    } else if (!instancedecl(b, at, t.decls)) {
+      decls.push_back(std::move(d));
+    } else if (!instancedecl(b, at, decls)) {
       break;
     }
   }
   --depth_;
-  return t;
-}
-
-InstanceType Decoder::instancetype() {
-  InstanceType t;
-  if (depth_ + 1 > kMaxDepth) {
-    fail("type nesting too deep");
-    return t;
-  }
-  ++depth_;
-  uint32_t n = count();
-  for (uint32_t i = 0; i < n && ok(); ++i) {
-    uint32_t at = reader_.pos();
-    uint8_t b = byte();
-    if (!ok() || !instancedecl(b, at, t.decls)) break;
-  }
-  --depth_;
-  return t;
+  return decls;
 }
 
 bool Decoder::instancedecl(uint8_t b, uint32_t at, std::vector<Decl>& out) {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "hostfns/bind_names.h"
 #include "hostfns/host_util.h"
 #include "hostfns/http.h"
 #include "hostfns/wasi.h"
@@ -18,15 +19,6 @@
 
 namespace wippy::hostfns {
 
-using component::Borrow;
-using component::HostInterface;
-using component::HostResource;
-using component::Linker;
-using component::Own;
-using component::WitCase;
-using component::WitResult;
-using component::wit_err;
-using component::wit_ok;
 using wasihttp::WitErrorCode;
 using wasihttp::WitHeaderError;
 using wasihttp::WitMethod;

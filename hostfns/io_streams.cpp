@@ -11,21 +11,12 @@
 #include <algorithm>
 #include <utility>
 
-#include "component/bind.h"
+#include "hostfns/bind_names.h"
 #include "hostfns/host_util.h"
 #include "hostfns/wasi.h"
 
 namespace wippy::hostfns {
 
-using component::Borrow;
-using component::HostInterface;
-using component::HostResource;
-using component::Linker;
-using component::Own;
-using component::WitCase;
-using component::WitResult;
-using component::wit_err;
-using component::wit_ok;
 using disp::InputStream;
 using disp::OutputStream;
 

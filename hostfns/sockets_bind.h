@@ -47,6 +47,27 @@ void add_bind_methods(component::HostInterface& inst, const std::string& kind,
   });
 }
 
+// Registers "[method]KIND.NAME" and "[method]KIND.set-NAME": the getter and
+// setter of the net::Socket option that `get` and `set` read and write.
+template <class S, class T>
+void add_socket_option(component::HostInterface& inst, const std::string& kind,
+                       const component::HostResource<S>& sockets, const std::string& name,
+                       net::NetResult<T> (net::Socket::*get)() const, net::NetResult<void> (net::Socket::*set)(T)) {
+  using component::Borrow;
+  using Unit = component::WitResult<void, net::ErrorCode>;
+  inst.func("[method]" + kind + "." + name,
+            [sockets, get](WasiCtx& ctx, Borrow<S> self) -> Result<component::WitResult<T, net::ErrorCode>> {
+              auto found = in(ctx, sockets).get(self);
+              if (!found) return found.error();
+              return wasisock::wit_of(((*found)->sock.get()->*get)());
+            });
+  inst.func("[method]" + kind + ".set-" + name, [sockets, set](WasiCtx& ctx, Borrow<S> self, T v) -> Result<Unit> {
+    auto found = in(ctx, sockets).get(self);
+    if (!found) return found.error();
+    return wasisock::wit_of(((*found)->sock.get()->*set)(v));
+  });
+}
+
 // Registers FUNC ("create-tcp-socket" / "create-udp-socket") of the
 // interface IFACE: create_socket (sockets.h) on the calling instance's
 // table, with its socket_timeout_ms.

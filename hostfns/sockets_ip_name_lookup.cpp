@@ -11,8 +11,8 @@
 // limits.socket_timeout_ms bounds a lookup from resolve-addresses on: past
 // it, resolve-next-address reports `timeout` once (the query is given up;
 // its answer is discarded), and the stream's pollable is ready then.
-#include "component/bind.h"
 #include "dispatcher/this_fiber.h"
+#include "hostfns/bind_names.h"
 #include "hostfns/host_util.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_wit.h"
@@ -21,14 +21,6 @@
 
 namespace wippy::hostfns {
 
-using component::Borrow;
-using component::HostInterface;
-using component::Linker;
-using component::Own;
-using component::Val;
-using component::WitResult;
-using component::wit_err;
-using component::wit_ok;
 using wasisock::ErrorCode;
 using wasisock::WitIpAddress;
 using NextAddress = WitResult<std::optional<WitIpAddress>, ErrorCode>;

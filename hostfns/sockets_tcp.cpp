@@ -12,8 +12,8 @@
 // limits.socket_timeout_ms (sockets.h): the clock of a connect starts at
 // start-connect, an accept's when the listener is subscribed to; streams
 // get it as their wait timeout.
-#include "component/bind.h"
 #include "dispatcher/fd_stream.h"
+#include "hostfns/bind_names.h"
 #include "hostfns/host_util.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_bind.h"
@@ -22,14 +22,6 @@
 
 namespace wippy::hostfns {
 
-using component::Borrow;
-using component::HostInterface;
-using component::HostResource;
-using component::Linker;
-using component::Own;
-using component::WitResult;
-using component::wit_err;
-using component::wit_ok;
 using wasisock::ErrorCode;
 using wasisock::WitSocketAddress;
 using wasisock::wit_of;
@@ -206,24 +198,21 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker) {
     return set_backlog(t, v);
   });
 
-  // Options: the getter and setter of one net::Socket option.
-#define TCP_OPTION(name, Type, get, set)                                                                    \
-  inst.func("[method]tcp-socket." name, [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<WitResult<Type, ErrorCode>> { \
-    TCP_SELF(self);                                                                                         \
-    return wit_of(t.sock->get());                                                                           \
-  });                                                                                                       \
-  inst.func("[method]tcp-socket.set-" name, [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, Type v) -> Result<Unit> {      \
-    TCP_SELF(self);                                                                                         \
-    return wit_of(t.sock->set(v));                                                                          \
-  });
-  TCP_OPTION("keep-alive-enabled", bool, keep_alive_enabled, set_keep_alive_enabled)
-  TCP_OPTION("keep-alive-idle-time", uint64_t, keep_alive_idle_time, set_keep_alive_idle_time)
-  TCP_OPTION("keep-alive-interval", uint64_t, keep_alive_interval, set_keep_alive_interval)
-  TCP_OPTION("keep-alive-count", uint32_t, keep_alive_count, set_keep_alive_count)
-  TCP_OPTION("hop-limit", uint8_t, hop_limit, set_hop_limit)
-  TCP_OPTION("receive-buffer-size", uint64_t, receive_buffer_size, set_receive_buffer_size)
-  TCP_OPTION("send-buffer-size", uint64_t, send_buffer_size, set_send_buffer_size)
-#undef TCP_OPTION
+  // Options: the getter and setter of one net::Socket option each.
+  const std::string kind = "tcp-socket";
+  add_socket_option(inst, kind, sockets, "keep-alive-enabled", &net::Socket::keep_alive_enabled,
+                    &net::Socket::set_keep_alive_enabled);
+  add_socket_option(inst, kind, sockets, "keep-alive-idle-time", &net::Socket::keep_alive_idle_time,
+                    &net::Socket::set_keep_alive_idle_time);
+  add_socket_option(inst, kind, sockets, "keep-alive-interval", &net::Socket::keep_alive_interval,
+                    &net::Socket::set_keep_alive_interval);
+  add_socket_option(inst, kind, sockets, "keep-alive-count", &net::Socket::keep_alive_count,
+                    &net::Socket::set_keep_alive_count);
+  add_socket_option(inst, kind, sockets, "hop-limit", &net::Socket::hop_limit, &net::Socket::set_hop_limit);
+  add_socket_option(inst, kind, sockets, "receive-buffer-size", &net::Socket::receive_buffer_size,
+                    &net::Socket::set_receive_buffer_size);
+  add_socket_option(inst, kind, sockets, "send-buffer-size", &net::Socket::send_buffer_size,
+                    &net::Socket::set_send_buffer_size);
 
   // Connecting: ready when the connect has finished; listening: when a
   // connection waits; otherwise nothing is awaited: ready at once.

@@ -10,7 +10,7 @@
 // receive, check-send or send after one ran out fails with `timeout` once.
 #include <algorithm>
 
-#include "component/bind.h"
+#include "hostfns/bind_names.h"
 #include "hostfns/host_util.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_bind.h"
@@ -19,15 +19,6 @@
 
 namespace wippy::hostfns {
 
-using component::Borrow;
-using component::HostInterface;
-using component::HostResource;
-using component::Linker;
-using component::Own;
-using component::Val;
-using component::WitResult;
-using component::wit_err;
-using component::wit_ok;
 using wasisock::ErrorCode;
 using wasisock::WitSocketAddress;
 using wasisock::wit_of;
@@ -200,36 +191,13 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
     UDP_SELF(self);
     return u.sock->family();
   });
-  inst.func("[method]udp-socket.unicast-hop-limit",
-            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<uint8_t, ErrorCode>> {
-              UDP_SELF(self);
-              return wit_of(u.sock->hop_limit());
-            });
-  inst.func("[method]udp-socket.set-unicast-hop-limit",
-            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self, uint8_t v) -> Result<Unit> {
-              UDP_SELF(self);
-              return wit_of(u.sock->set_hop_limit(v));
-            });
-  inst.func("[method]udp-socket.receive-buffer-size",
-            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
-              UDP_SELF(self);
-              return wit_of(u.sock->receive_buffer_size());
-            });
-  inst.func("[method]udp-socket.set-receive-buffer-size",
-            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
-              UDP_SELF(self);
-              return wit_of(u.sock->set_receive_buffer_size(v));
-            });
-  inst.func("[method]udp-socket.send-buffer-size",
-            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<uint64_t, ErrorCode>> {
-              UDP_SELF(self);
-              return wit_of(u.sock->send_buffer_size());
-            });
-  inst.func("[method]udp-socket.set-send-buffer-size",
-            [sockets](WasiCtx& ctx, Borrow<UdpSocket> self, uint64_t v) -> Result<Unit> {
-              UDP_SELF(self);
-              return wit_of(u.sock->set_send_buffer_size(v));
-            });
+  // Options: the getter and setter of one net::Socket option each.
+  add_socket_option(inst, "udp-socket", sockets, "unicast-hop-limit", &net::Socket::hop_limit,
+                    &net::Socket::set_hop_limit);
+  add_socket_option(inst, "udp-socket", sockets, "receive-buffer-size", &net::Socket::receive_buffer_size,
+                    &net::Socket::set_receive_buffer_size);
+  add_socket_option(inst, "udp-socket", sockets, "send-buffer-size", &net::Socket::send_buffer_size,
+                    &net::Socket::set_send_buffer_size);
   inst.func("[method]udp-socket.subscribe", [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<Val> {
     UDP_SELF(self);
     (void)u;  // nothing of a udp-socket is ever awaited: ready at once

@@ -116,22 +116,24 @@ Result<Errno> path_filestat_set_times(Call& c) {
   return done(fs::set_times_at(*a.dir->dir, a.path, follow_of(c.u32(1)), t->first, t->second));
 }
 
-Result<Errno> path_create_directory(Call& c) {
+// A call (fd, path_ptr, path_len) that runs op(dir, path) on the path it names.
+template <class Op>
+Result<Errno> on_path(Call& c, Op op) {
   At a = at(c, c.u32(0), c.u32(1), c.u32(2));
   if (a.err != Errno::success) return a.err;
-  return done(fs::mkdir_at(*a.dir->dir, a.path));
+  return done(op(*a.dir->dir, a.path));
+}
+
+Result<Errno> path_create_directory(Call& c) {
+  return on_path(c, [](const fs::Dir& d, std::string_view p) { return fs::mkdir_at(d, p); });
 }
 
 Result<Errno> path_remove_directory(Call& c) {
-  At a = at(c, c.u32(0), c.u32(1), c.u32(2));
-  if (a.err != Errno::success) return a.err;
-  return done(fs::rmdir_at(*a.dir->dir, a.path));
+  return on_path(c, [](const fs::Dir& d, std::string_view p) { return fs::rmdir_at(d, p); });
 }
 
 Result<Errno> path_unlink_file(Call& c) {
-  At a = at(c, c.u32(0), c.u32(1), c.u32(2));
-  if (a.err != Errno::success) return a.err;
-  return done(fs::unlink_at(*a.dir->dir, a.path));
+  return on_path(c, [](const fs::Dir& d, std::string_view p) { return fs::unlink_at(d, p); });
 }
 
 Result<Errno> path_rename(Call& c) {

@@ -75,6 +75,12 @@ class Parser {
   bool extern_name(Bytes& out);  // "name" attributes*
   bool head(Head& h, bool allow_import);
   bool finish_exports(const Head& h, Sort s, uint32_t index);
+  // The rest of a field of sort s that is an inline import (extern desc byte
+  // `desc` with a type use), or at `(alias`: an inline alias; both then export.
+  bool inline_import_field(const Head& h, Sort s, uint8_t desc);
+  bool inline_alias_field(const Head& h, Sort s);
+  // `(export "name" (sort ref))*` of an inline instance: each appended to exports, counted in k.
+  bool inline_exports(Bytes& exports, uint32_t& k);
 
   // ---- core definitions (parser_core.cpp) ----
   bool core_module_field(const Head& h, size_t close);

@@ -88,6 +88,28 @@ bool Parser::field() {
   return unexpected(kw);
 }
 
+bool Parser::inline_import_field(const Head& h, Sort s, uint8_t desc) {
+  uint32_t t = 0;
+  if (!type_use(s, t) || !expect_rparen()) return false;
+  Bytes d = *h.import_name;
+  d.push_back(desc);
+  put_u32(d, t);
+  emit_item(10, d);
+  uint32_t idx = 0;
+  return define(s, h.id, &idx) && finish_exports(h, s, idx);
+}
+
+bool Parser::inline_alias_field(const Head& h, Sort s) {
+  next();
+  next();
+  Bytes target;
+  Sort target_sort = s;
+  const Token* ignored = nullptr;
+  if (!alias_target(target, target_sort, ignored) || !expect_rparen() || !expect_rparen()) return false;
+  uint32_t idx = 0;
+  return emit_alias(s, target, h.id, &idx) && finish_exports(h, s, idx);
+}
+
 // At `(component`: a nested component, or an inline component import.
 bool Parser::nested_component(size_t close) {
   next();
@@ -95,15 +117,7 @@ bool Parser::nested_component(size_t close) {
   Head h;
   if (!head(h, true)) return false;
   uint32_t idx = 0;
-  if (h.import_name) {
-    uint32_t t = 0;
-    if (!type_use(Sort::Component, t) || !expect_rparen()) return false;
-    Bytes d = *h.import_name;
-    d.push_back(0x04);
-    put_u32(d, t);
-    emit_item(10, d);
-    return define(Sort::Component, h.id, &idx) && finish_exports(h, Sort::Component, idx);
-  }
+  if (h.import_name) return inline_import_field(h, Sort::Component, 0x04);
   if (++depth_ > component::kMaxComponentNesting) return fail(peek(), "nesting too deep");
   auto inner_owner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
   Scope& inner = *inner_owner;
@@ -125,6 +139,22 @@ bool Parser::nested_component(size_t close) {
   return define(Sort::Component, h.id, &idx) && finish_exports(h, Sort::Component, idx);
 }
 
+bool Parser::inline_exports(Bytes& exports, uint32_t& k) {
+  while (at_lparen("export")) {
+    next();
+    next();
+    Bytes en;
+    Sort es;
+    uint32_t ei = 0;
+    if (!extern_name(en) || !sort_ref(es, ei) || !expect_rparen()) return false;
+    put_sort(en, es);
+    put_u32(en, ei);
+    put_bytes(exports, en);
+    ++k;
+  }
+  return true;
+}
+
 // `(with "name" (sort ref))*` or with an inline instance of exports.
 bool Parser::instantiate_args(Bytes& out, uint32_t& n) {
   while (at_lparen("with")) {
@@ -139,18 +169,7 @@ bool Parser::instantiate_args(Bytes& out, uint32_t& n) {
       next();
       Bytes exports;
       uint32_t k = 0;
-      while (at_lparen("export")) {
-        next();
-        next();
-        Bytes en;
-        Sort es;
-        uint32_t ei = 0;
-        if (!extern_name(en) || !sort_ref(es, ei) || !expect_rparen()) return false;
-        put_sort(en, es);
-        put_u32(en, ei);
-        put_bytes(exports, en);
-        ++k;
-      }
+      if (!inline_exports(exports, k)) return false;
       if (!expect_rparen()) return false;
       Bytes inst{0x01};
       put_u32(inst, k);
@@ -176,24 +195,8 @@ bool Parser::instance_field() {
   Head h;
   if (!head(h, true)) return false;
   uint32_t idx = 0;
-  if (h.import_name) {
-    uint32_t t = 0;
-    if (!type_use(Sort::Instance, t) || !expect_rparen()) return false;
-    Bytes d = *h.import_name;
-    d.push_back(0x05);
-    put_u32(d, t);
-    emit_item(10, d);
-    return define(Sort::Instance, h.id, &idx) && finish_exports(h, Sort::Instance, idx);
-  }
-  if (at_lparen("alias")) {
-    next();
-    next();
-    Bytes target;
-    Sort s = Sort::Instance;
-    const Token* ignored = nullptr;
-    if (!alias_target(target, s, ignored) || !expect_rparen() || !expect_rparen()) return false;
-    return emit_alias(Sort::Instance, target, h.id, &idx) && finish_exports(h, Sort::Instance, idx);
-  }
+  if (h.import_name) return inline_import_field(h, Sort::Instance, 0x05);
+  if (at_lparen("alias")) return inline_alias_field(h, Sort::Instance);
   Bytes item;
   if (at_lparen("instantiate")) {
     next();
@@ -215,18 +218,7 @@ bool Parser::instance_field() {
   } else {
     Bytes exports;
     uint32_t k = 0;
-    while (at_lparen("export")) {
-      next();
-      next();
-      Bytes en;
-      Sort es;
-      uint32_t ei = 0;
-      if (!extern_name(en) || !sort_ref(es, ei) || !expect_rparen()) return false;
-      put_sort(en, es);
-      put_u32(en, ei);
-      put_bytes(exports, en);
-      ++k;
-    }
+    if (!inline_exports(exports, k)) return false;
     item.push_back(0x01);
     put_u32(item, k);
     put_bytes(item, exports);
@@ -404,24 +396,8 @@ bool Parser::func_field() {
   Head h;
   if (!head(h, true)) return false;
   uint32_t idx = 0;
-  if (h.import_name) {
-    uint32_t t = 0;
-    if (!type_use(Sort::Func, t) || !expect_rparen()) return false;
-    Bytes d = *h.import_name;
-    d.push_back(0x01);
-    put_u32(d, t);
-    emit_item(10, d);
-    return define(Sort::Func, h.id, &idx) && finish_exports(h, Sort::Func, idx);
-  }
-  if (at_lparen("alias")) {
-    next();
-    next();
-    Bytes target;
-    Sort s = Sort::Func;
-    const Token* ignored = nullptr;
-    if (!alias_target(target, s, ignored) || !expect_rparen() || !expect_rparen()) return false;
-    return emit_alias(Sort::Func, target, h.id, &idx) && finish_exports(h, Sort::Func, idx);
-  }
+  if (h.import_name) return inline_import_field(h, Sort::Func, 0x01);
+  if (at_lparen("alias")) return inline_alias_field(h, Sort::Func);
   uint32_t t = 0;
   if (!type_use(Sort::Func, t)) return false;
   if (!at_lparen("canon")) return unexpected(peek());

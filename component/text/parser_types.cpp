@@ -424,16 +424,7 @@ bool Parser::type_field() {
     uint32_t idx = 0;
     return define(Sort::Type, h.id, &idx) && finish_exports(h, Sort::Type, idx);
   }
-  if (at_lparen("alias")) {
-    next();
-    next();
-    Bytes target;
-    Sort s = Sort::Type;
-    const Token* ignored = nullptr;
-    if (!alias_target(target, s, ignored) || !expect_rparen() || !expect_rparen()) return false;
-    uint32_t idx = 0;
-    return emit_alias(Sort::Type, target, h.id, &idx) && finish_exports(h, Sort::Type, idx);
-  }
+  if (at_lparen("alias")) return inline_alias_field(h, Sort::Type);
   Bytes def;
   if (!deftype(def) || !expect_rparen()) return false;
   uint32_t idx = 0;

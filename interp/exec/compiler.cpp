@@ -81,6 +81,14 @@ void Compiler::gc_safepoint(uint32_t key, uint32_t height) {
     if (stk_[p].kind == EntryKind::Home && holds_gc_refs(m_, types[p])) gc_map_->slots.push_back(stk_[p].slot);
 }
 
+void Compiler::end_call(const FuncType& ft, uint32_t base) {
+  gc_safepoint(here(), base);
+  pop(uint32_t(ft.params.size()));
+  for (size_t i = 0; i < ft.results.size(); ++i) push_home();
+  if (wide_) unpack(ft.results, home(base));
+  last_.end = SIZE_MAX;
+}
+
 Result<void> Compiler::step(const Instr& in) {
   if (unreachable_) {
     switch (in.op) {
@@ -250,23 +258,19 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       return {};
     case Op::Call: {
       const FuncType& ft = m_.func_type(in.a);
-      uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
+      uint32_t np = uint32_t(ft.params.size());
       uint32_t base = stack_height() - np;
       if (!wide_ && (has_v128(ft.params) || has_v128(ft.results))) return go_wide();
       for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
       if (wide_) pack(ft.params, home(base));
       emit_handler(H::Call);
       emit_slots(in.a, home(base));
-      gc_safepoint(here(), base);
-      pop(np);
-      for (uint32_t i = 0; i < nr; ++i) push_home();
-      if (wide_) unpack(ft.results, home(base));
-      last_.end = SIZE_MAX;
+      end_call(ft, base);
       return {};
     }
     case Op::CallIndirect: {
       const FuncType& ft = m_.types[in.a];
-      uint32_t np = uint32_t(ft.params.size()), nr = uint32_t(ft.results.size());
+      uint32_t np = uint32_t(ft.params.size());
       if (!wide_ && (has_v128(ft.params) || has_v128(ft.results))) return go_wide();
       uint32_t e = slot(stack_height() - 1);
       pop();
@@ -277,11 +281,7 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       emit_handler(H::CallIndirect);
       emit_slots(in.a, home(base));
       emit_slots(in.b, e);
-      gc_safepoint(here(), base);
-      pop(np);
-      for (uint32_t i = 0; i < nr; ++i) push_home();
-      if (wide_) unpack(ft.results, home(base));
-      last_.end = SIZE_MAX;
+      end_call(ft, base);
       return {};
     }
     case Op::ReturnCall:

@@ -174,6 +174,9 @@ class Compiler {
                                             std::to_string(m_.num_imported_funcs() + def_index_));
   }
   void gc_safepoint(uint32_t key, uint32_t height);
+  // After a call's handler and operands: its safepoint, the params popped and
+  // the results pushed in their homes (unpacked in a wide function).
+  void end_call(const FuncType& ft, uint32_t base);
 
   // ---- emission (compiler_stack.cpp) ----
   uint32_t here() const { return uint32_t(code_.size()); }

@@ -152,13 +152,8 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
                  (info.align < 3 || ve.imm == uint64_t(int64_t(int32_t(uint32_t(ve.imm)))));
     uint32_t v = konst ? uint32_t(ve.imm) : slot(p + 1);
     H sh = konst ? hs.i : hs.r;
-    uint32_t add = 0, addr;
-    if (stk_[p].kind == EntryKind::AddImm) {
-      addr = stk_[p].slot;
-      add = uint32_t(stk_[p].imm);
-    } else {
-      addr = slot(p);
-    }
+    uint32_t add = 0;
+    uint32_t addr = addr_operand(p, add);
     pop(2);
     if (extend_run(sh, addr, v)) {
       emit_slots(add, in.b);
@@ -173,13 +168,8 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
     return {};
   }
   uint32_t p = stack_height() - 1;
-  uint32_t add = 0, addr;
-  if (stk_[p].kind == EntryKind::AddImm) {
-    addr = stk_[p].slot;
-    add = uint32_t(stk_[p].imm);
-  } else {
-    addr = slot(p);
-  }
+  uint32_t add = 0;
+  uint32_t addr = addr_operand(p, add);
   pop();
   size_t start = code_.size();
   uint32_t d = push_home();

@@ -389,6 +389,39 @@ bool ModuleParser::number_error(const Token& t, NumStatus st, std::string_view t
 bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes& out) {
   uint32_t idx = 0;
   bool present = false;
+  // Reads the constant at the cursor into v with parse(text, v); a bad one fails as a `type` constant.
+  auto constant = [&](auto& v, std::string_view type, auto parse) {
+    const Token& t = peek();
+    NumStatus st = t.kind == Token::Atom ? parse(t.text, v) : NumStatus::Syntax;
+    if (st != NumStatus::Ok) return number_error(t, st, type);
+    next();
+    return true;
+  };
+  auto int32 = [](std::string_view s, uint64_t& v) { return parse_int(s, 32, v); };
+  auto int64 = [](std::string_view s, uint64_t& v) { return parse_int(s, 64, v); };
+  // memory.init / table.init: an optional memory or table index, then a segment index; the segment's goes first.
+  auto init_indices = [&](Space& outer, Space& segments) {
+    uint32_t a = 0, b = 0;
+    bool two = is_index_token(peek()) && is_index_token(peek(1));
+    if (two) {
+      if (!index(outer, a) || !index(segments, b)) return false;
+    } else if (!index(segments, b)) {
+      return false;
+    }
+    put_u32(out, b);
+    put_u32(out, a);
+    return true;
+  };
+  // memory.copy / table.copy: a destination and a source index of `space`, both optional (then 0).
+  auto copy_indices = [&](Space& space) {
+    uint32_t a = 0, b = 0;
+    if (is_index_token(peek())) {
+      if (!index(space, a) || !index(space, b)) return false;
+    }
+    put_u32(out, a);
+    put_u32(out, b);
+    return true;
+  };
   switch (info.imm) {
     case ImmKind::None:
       return true;
@@ -463,38 +496,26 @@ bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes&
     case ImmKind::MemArg:
       return memarg(info, out);
     case ImmKind::I32: {
-      const Token& t = peek();
       uint64_t v = 0;
-      NumStatus st = t.kind == Token::Atom ? parse_int(t.text, 32, v) : NumStatus::Syntax;
-      if (st != NumStatus::Ok) return number_error(t, st, "i32");
-      next();
+      if (!constant(v, "i32", int32)) return false;
       put_s64(out, int64_t(int32_t(uint32_t(v))));
       return true;
     }
     case ImmKind::I64: {
-      const Token& t = peek();
       uint64_t v = 0;
-      NumStatus st = t.kind == Token::Atom ? parse_int(t.text, 64, v) : NumStatus::Syntax;
-      if (st != NumStatus::Ok) return number_error(t, st, "i64");
-      next();
+      if (!constant(v, "i64", int64)) return false;
       put_s64(out, int64_t(v));
       return true;
     }
     case ImmKind::F32: {
-      const Token& t = peek();
       uint32_t v = 0;
-      NumStatus st = t.kind == Token::Atom ? parse_f32(t.text, v) : NumStatus::Syntax;
-      if (st != NumStatus::Ok) return number_error(t, st, "f32");
-      next();
+      if (!constant(v, "f32", parse_f32)) return false;
       put_fixed(out, v, 4);
       return true;
     }
     case ImmKind::F64: {
-      const Token& t = peek();
       uint64_t v = 0;
-      NumStatus st = t.kind == Token::Atom ? parse_f64(t.text, v) : NumStatus::Syntax;
-      if (st != NumStatus::Ok) return number_error(t, st, "f64");
-      next();
+      if (!constant(v, "f64", parse_f64)) return false;
       put_fixed(out, v, 8);
       return true;
     }
@@ -545,58 +566,25 @@ bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes&
       if (info.imm == ImmKind::TypeData) uses_data_ops_ = true;
       return true;
     }
-    case ImmKind::MemoryInit: {
-      uint32_t a = 0, b = 0;
-      bool two = is_index_token(peek()) && is_index_token(peek(1));
-      if (two) {
-        if (!index(memory_space_, a) || !index(data_space_, b)) return false;
-      } else if (!index(data_space_, b)) {
-        return false;
-      }
-      put_u32(out, b);
-      put_u32(out, a);
+    case ImmKind::MemoryInit:
+      if (!init_indices(memory_space_, data_space_)) return false;
       uses_data_ops_ = true;
       return true;
-    }
     case ImmKind::Data:
       if (!index(data_space_, idx)) return false;
       put_u32(out, idx);
       uses_data_ops_ = true;
       return true;
-    case ImmKind::MemoryCopy: {
-      uint32_t a = 0, b = 0;
-      if (is_index_token(peek())) {
-        if (!index(memory_space_, a) || !index(memory_space_, b)) return false;
-      }
-      put_u32(out, a);
-      put_u32(out, b);
-      return true;
-    }
-    case ImmKind::TableInit: {
-      uint32_t a = 0, b = 0;
-      bool two = is_index_token(peek()) && is_index_token(peek(1));
-      if (two) {
-        if (!index(table_space_, a) || !index(elem_space_, b)) return false;
-      } else if (!index(elem_space_, b)) {
-        return false;
-      }
-      put_u32(out, b);
-      put_u32(out, a);
-      return true;
-    }
+    case ImmKind::MemoryCopy:
+      return copy_indices(memory_space_);
+    case ImmKind::TableInit:
+      return init_indices(table_space_, elem_space_);
     case ImmKind::Elem:
       if (!index(elem_space_, idx)) return false;
       put_u32(out, idx);
       return true;
-    case ImmKind::TableCopy: {
-      uint32_t a = 0, b = 0;
-      if (is_index_token(peek())) {
-        if (!index(table_space_, a) || !index(table_space_, b)) return false;
-      }
-      put_u32(out, a);
-      put_u32(out, b);
-      return true;
-    }
+    case ImmKind::TableCopy:
+      return copy_indices(table_space_);
     case ImmKind::V128: {
       const Token& st = peek();
       LaneShape shape;

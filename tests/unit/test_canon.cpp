@@ -38,6 +38,21 @@ std::shared_ptr<const Component> decode_fixture(const std::string& name) {
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
+// The results of ci.call(fn, args), REQUIREd to succeed.
+std::vector<Val> call_ok(const ComponentInstance& ci, const std::string& fn, std::vector<Val> args = {}) {
+  auto r = ci.call(fn, args);
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  return std::move(*r);
+}
+
+// The message of ci.call(fn, args), REQUIREd to fail and CHECKed to be a trap.
+std::string trap_message(const ComponentInstance& ci, const std::string& fn, std::vector<Val> args = {}) {
+  auto r = ci.call(fn, args);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().kind == ErrorKind::Trap);
+  return r.error().message;
+}
+
 // The host side of canon.wasm: put-T records what it was given, get-T
 // returns what the test stored.
 struct CanonHost {
@@ -73,21 +88,28 @@ struct CanonHost {
 
 }  // namespace
 
+namespace {
+
+// make_vtype of a type of `kind` with these labels and element types.
+VTypeRef labelled_vtype(ValKind kind, std::vector<std::string> labels, std::vector<VTypeRef> elems) {
+  VType t;
+  t.kind = kind;
+  t.labels = std::move(labels);
+  t.elems = std::move(elems);
+  return make_vtype(t);
+}
+
+}  // namespace
+
 TEST_CASE("canon: value layout and flattening") {
-  VType rec;
-  rec.kind = ValKind::Record;
-  rec.labels = {"a", "b", "c"};
-  rec.elems = {prim_vtype(ValKind::U8), prim_vtype(ValKind::U64), prim_vtype(ValKind::U16)};
-  auto r = make_vtype(rec);
+  auto r = labelled_vtype(ValKind::Record, {"a", "b", "c"},
+                          {prim_vtype(ValKind::U8), prim_vtype(ValKind::U64), prim_vtype(ValKind::U16)});
   CHECK(r->align == 8);
   CHECK(r->size == 24);
   CHECK(r->flat == std::vector<wippy::ValType>{wippy::ValType::I32, wippy::ValType::I64, wippy::ValType::I32});
 
-  VType var;
-  var.kind = ValKind::Variant;
-  var.labels = {"i", "f", "s", "n"};
-  var.elems = {prim_vtype(ValKind::U32), prim_vtype(ValKind::F32), prim_vtype(ValKind::String), nullptr};
-  auto v = make_vtype(var);
+  auto v = labelled_vtype(ValKind::Variant, {"i", "f", "s", "n"},
+                          {prim_vtype(ValKind::U32), prim_vtype(ValKind::F32), prim_vtype(ValKind::String), nullptr});
   CHECK(v->size == 12);
   CHECK(v->align == 4);
   CHECK(v->flat == std::vector<wippy::ValType>{wippy::ValType::I32, wippy::ValType::I32, wippy::ValType::I32});
@@ -163,34 +185,28 @@ TEST_CASE("canon: round trips through lift and lower") {
   for (auto& [name, v] : cases) {
     CAPTURE(name);
     CAPTURE(to_string(v));
-    auto r = ci.call("echo-" + name, std::vector<Val>{v});
-    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-    CHECK(r->empty());
+    CHECK(call_ok(ci, "echo-" + name, {v}).empty());
     REQUIRE(host.got.count(name));
     CHECK(host.got[name] == v);
 
     host.give[name] = v;
-    auto f = ci.call("fetch-" + name, {});
-    REQUIRE_MESSAGE(f.ok(), (f.ok() ? "" : f.error().message));
-    REQUIRE(f->size() == 1);
-    CHECK((*f)[0] == v);
+    auto f = call_ok(ci, "fetch-" + name);
+    REQUIRE(f.size() == 1);
+    CHECK(f[0] == v);
   }
 
   // 17 parameters spill to memory on both sides.
   std::vector<Val> args;
   for (uint32_t i = 0; i < 17; ++i) args.push_back(Val::u32(i * 1000 + 7));
-  auto m = ci.call("echo-many", args);
-  REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
+  call_ok(ci, "echo-many", args);
   CHECK(host.many == args);
 
   // Strings transcoded through UTF-16 and latin1+utf16 core code.
   for (const char* s : {"plain ascii", "naïve café", "snow ☃ and 😀 emoji", ""}) {
     CAPTURE(s);
-    auto r16 = ci.call("echo-string16", std::vector<Val>{Val::string(s)});
-    REQUIRE_MESSAGE(r16.ok(), (r16.ok() ? "" : r16.error().message));
+    call_ok(ci, "echo-string16", {Val::string(s)});
     CHECK(host.got["string16"].str == s);
-    auto rl = ci.call("echo-latin1", std::vector<Val>{Val::string(s)});
-    REQUIRE_MESSAGE(rl.ok(), (rl.ok() ? "" : rl.error().message));
+    call_ok(ci, "echo-latin1", {Val::string(s)});
     CHECK(host.got["string"].str == s);
   }
 
@@ -213,10 +229,8 @@ TEST_CASE("canon: traps on bad core values") {
 
   auto expect_trap = [&](const char* fn, const char* words) {
     CAPTURE(fn);
-    auto r = ci.call(fn, {});
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().kind == ErrorKind::Trap);
-    CHECK_MESSAGE(has(r.error().message, words), r.error().message);
+    std::string msg = trap_message(ci, fn);
+    CHECK_MESSAGE(has(msg, words), msg);
   };
   expect_trap("bad-bounds", "out of bounds");
   expect_trap("bad-list", "out of bounds");
@@ -242,49 +256,31 @@ TEST_CASE("canon: resources, handles and destructors") {
 
   // Host resource: own handle lowered into the guest, lent as a borrow,
   // dropped by the guest (host destructor runs with the rep).
-  auto r = ci.call("use-hr", std::vector<Val>{Val::u32(4)});
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  CHECK((*r)[0] == Val::u32(41));
+  CHECK(call_ok(ci, "use-hr", {Val::u32(4)})[0] == Val::u32(41));
   CHECK(host.hr_dropped == std::vector<uint32_t>{40});
 
-  auto dropped = ci.call("use-dropped-hr", {});
-  REQUIRE_FALSE(dropped.ok());
-  CHECK(dropped.error().kind == ErrorKind::Trap);
-  CHECK(has(dropped.error().message, "handle"));
+  CHECK(has(trap_message(ci, "use-dropped-hr"), "handle"));
 
   // Guest resource: new / rep / drop inside the component.
-  auto rt = ci.call("counter-roundtrip", std::vector<Val>{Val::u32(77)});
-  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
-  CHECK((*rt)[0] == Val::u32(77));
-  auto twice = ci.call("counter-drop-twice", {});
-  REQUIRE_FALSE(twice.ok());
-  CHECK(twice.error().kind == ErrorKind::Trap);
-  CHECK(has(twice.error().message, "unknown handle"));
+  CHECK(call_ok(ci, "counter-roundtrip", {Val::u32(77)})[0] == Val::u32(77));
+  CHECK(has(trap_message(ci, "counter-drop-twice"), "unknown handle"));
 
   // An own handle of a guest resource returned to the host, then passed
   // back as a borrow: the implementing instance receives the rep.
-  auto made = ci.call("counter-make", std::vector<Val>{Val::u32(123)});
-  REQUIRE_MESSAGE(made.ok(), (made.ok() ? "" : made.error().message));
-  REQUIRE((*made)[0].kind == ValKind::Own);
-  CHECK((*made)[0].rep() == 123);
-  Val b = Val::borrow((*made)[0].resource, (*made)[0].rep());
-  auto got = ci.call("counter-get", std::vector<Val>{b});
-  REQUIRE_MESSAGE(got.ok(), (got.ok() ? "" : got.error().message));
-  CHECK((*got)[0] == Val::u32(123));
+  auto made = call_ok(ci, "counter-make", {Val::u32(123)});
+  REQUIRE(made[0].kind == ValKind::Own);
+  CHECK(made[0].rep() == 123);
+  Val b = Val::borrow(made[0].resource, made[0].rep());
+  CHECK(call_ok(ci, "counter-get", {b})[0] == Val::u32(123));
   // Borrows lent into the component must be dropped before it returns;
   // dropping a borrow does not run the destructor.
   host.hr_dropped.clear();
   auto dropped_ok = ci.call("drop-borrow", std::vector<Val>{Val::borrow(host.hr, 5)});
   CHECK_MESSAGE(dropped_ok.ok(), (dropped_ok.ok() ? "" : dropped_ok.error().message));
   CHECK(host.hr_dropped.empty());
-  auto kept = ci.call("keep-borrow", std::vector<Val>{Val::borrow(host.hr, 5)});
-  REQUIRE_FALSE(kept.ok());
-  CHECK(kept.error().kind == ErrorKind::Trap);
-  CHECK(has(kept.error().message, "borrow"));
+  CHECK(has(trap_message(ci, "keep-borrow", {Val::borrow(host.hr, 5)}), "borrow"));
   // A borrow of the wrong resource type is refused.
-  auto wrong = ci.call("counter-get", std::vector<Val>{Val::borrow(host.hr, 1)});
-  REQUIRE_FALSE(wrong.ok());
-  CHECK(wrong.error().kind == ErrorKind::Trap);
+  trap_message(ci, "counter-get", {Val::borrow(host.hr, 1)});
 }
 
 TEST_CASE("canon: missing imports and unknown exports are clear errors") {

@@ -23,6 +23,7 @@
 #include "runtime/component_cache.h"
 #include "runtime/module_hash.h"
 #include "tests/unit/fixtures.h"
+#include "tests/unit/temp_dir.h"
 #include "tests/unit/wat_module.h"
 
 using namespace wippy;
@@ -33,9 +34,7 @@ namespace {
 struct TempDir {
   fs::path path;
   TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "wippy-cache-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
+    path = wippy::testing::make_temp_dir("wippy-cache-");
   }
   ~TempDir() {
     std::error_code ec;

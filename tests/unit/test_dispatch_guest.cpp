@@ -19,24 +19,16 @@
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
 #include "resident.h"
+#include "wat_module.h"
 
 using namespace wippy;
 using namespace wippy::disp;
+using wippy::testing::compile_wat_module;
 using wippy::testing::resident_bytes;
 
 namespace {
 
 constexpr uint64_t kMs = 1000000;
-
-std::shared_ptr<const Module> compile(std::string_view wat) {
-  auto bin = wat_to_wasm(wat);
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto m = decode_module(*bin);
-  REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
-  auto v = validate_module(*m);
-  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
-  return std::make_shared<const Module>(std::move(*m));
-}
 
 Extern func_extern(FuncInst* f) {
   Extern e;
@@ -95,7 +87,7 @@ std::unique_ptr<Store> small_store() {
 
 TEST_CASE("dispatcher guest: 1000 guests sleep 100 ms each through a pollable, concurrently") {
   constexpr int kGuests = 1000;
-  auto module = compile(kSleeper);
+  auto module = compile_wat_module(kSleeper);
   auto code = prepare_code(module);
 
   const size_t rss_before = resident_bytes();
@@ -151,8 +143,8 @@ TEST_CASE("dispatcher guest: 1000 guests sleep 100 ms each through a pollable, c
 
 TEST_CASE("dispatcher guest: a spinning guest is time-sliced, a ticking guest keeps ticking, deadline ends the spin") {
   constexpr int kTicks = 20;
-  auto spin_mod = compile(kSpinner);
-  auto tick_mod = compile(kTicker);
+  auto spin_mod = compile_wat_module(kSpinner);
+  auto tick_mod = compile_wat_module(kTicker);
 
   Store spin_store;
   Instance* spin_inst = make_instance(spin_store, spin_mod);
@@ -227,7 +219,7 @@ TEST_CASE("dispatcher guest: a spinning guest is time-sliced, a ticking guest ke
 }
 
 TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call and frees its fiber") {
-  auto module = compile(kSleeper);
+  auto module = compile_wat_module(kSleeper);
   Store store;
   Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
 
@@ -265,7 +257,7 @@ TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call an
 }
 
 TEST_CASE("dispatcher guest: cancelling a time-sliced spinning guest ends it at a back-edge") {
-  auto module = compile(kSpinner);
+  auto module = compile_wat_module(kSpinner);
   Store store;
   Instance* inst = make_instance(store, module);
   LoopOptions lo;
@@ -290,7 +282,7 @@ TEST_CASE("dispatcher guest: cancelling a time-sliced spinning guest ends it at 
 }
 
 TEST_CASE("dispatcher guest: a deadline ends a guest parked in sleep") {
-  auto module = compile(kSleeper);
+  auto module = compile_wat_module(kSleeper);
   Store store;
   Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
   Loop loop;
@@ -313,7 +305,7 @@ TEST_CASE("dispatcher guest: a deadline ends a guest parked in sleep") {
 }
 
 TEST_CASE("dispatcher guest: a store in a call on one fiber is refused to another; no fiber, no call") {
-  auto module = compile(kSleeper);
+  auto module = compile_wat_module(kSleeper);
   Store store;
   Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
   FuncInst* run = export_of(inst, "run");
@@ -339,7 +331,7 @@ TEST_CASE("dispatcher guest: a store in a call on one fiber is refused to anothe
 }
 
 TEST_CASE("dispatcher guest: deep wasm recursion on a 64 KiB fiber stack exhausts the call stack, not the fiber") {
-  auto module = compile(R"((module
+  auto module = compile_wat_module(R"((module
     (func $down (export "down") (param i32) (result i32)
       (if (result i32) (i32.eqz (local.get 0))
         (then (i32.const 0))
@@ -377,7 +369,7 @@ TEST_CASE("dispatcher guest: deep wasm recursion on a 64 KiB fiber stack exhaust
 }
 
 TEST_CASE("dispatcher guest: a host function re-entering its own store keeps the outer call preemptible") {
-  auto module = compile(R"((module
+  auto module = compile_wat_module(R"((module
     (import "env" "reenter" (func $reenter (result i32)))
     (func (export "quick") (result i32) (i32.const 7))
     (func (export "outer") (result i32)

@@ -20,19 +20,10 @@
 using namespace wippy;
 using wippy::testing::check_spin_interrupted;
 
+using wippy::testing::load_wat;
+
 namespace {
 
-Instance* load(Store& store, std::string_view wat, std::vector<Extern> imports = {}) {
-  auto bin = wat_to_wasm(wat);
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto m = decode_module(*bin);
-  REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
-  auto v = validate_module(*m);
-  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
-  auto inst = instantiate(store, std::make_shared<const Module>(std::move(*m)), imports);
-  REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
-  return *inst;
-}
 
 Result<std::vector<Value>> call(Store& store, Instance* inst, const char* name, std::vector<Value> args = {}) {
   FuncInst* f = inst->export_func(name);
@@ -77,7 +68,7 @@ Value dbits(uint64_t b) { return val_f64(std::bit_cast<double>(b)); }
 
 TEST_CASE("exec: float min/max, NaN propagation and signed zeros") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func (export "fmin") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
     (func (export "fmax") (param f32 f32) (result f32) (f32.max (local.get 0) (local.get 1)))
     (func (export "dmin") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))
@@ -101,7 +92,7 @@ TEST_CASE("exec: float min/max, NaN propagation and signed zeros") {
 
 TEST_CASE("exec: nearest, copysign, abs/neg keep NaN payloads") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func (export "near") (param f32) (result f32) (f32.nearest (local.get 0)))
     (func (export "dnear") (param f64) (result f64) (f64.nearest (local.get 0)))
     (func (export "cs") (param f32 f32) (result f32) (f32.copysign (local.get 0) (local.get 1)))
@@ -120,7 +111,7 @@ TEST_CASE("exec: nearest, copysign, abs/neg keep NaN payloads") {
 
 TEST_CASE("exec: integer division, remainder and shifts") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func (export "div_s") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
     (func (export "rem_s") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
     (func (export "div_u64") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1)))
@@ -145,7 +136,7 @@ TEST_CASE("exec: integer division, remainder and shifts") {
 
 TEST_CASE("exec: trapping and saturating truncation") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func (export "t32s") (param f32) (result i32) (i32.trunc_f32_s (local.get 0)))
     (func (export "t32u") (param f64) (result i32) (i32.trunc_f64_u (local.get 0)))
     (func (export "t64s") (param f64) (result i64) (i64.trunc_f64_s (local.get 0)))
@@ -169,7 +160,7 @@ TEST_CASE("exec: trapping and saturating truncation") {
 
 TEST_CASE("exec: multi-value blocks, br_table and loops") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func $swap (param i32 i32) (result i32 i32) (local.get 1) (local.get 0))
     (func (export "swapsub") (param i32 i32) (result i32)
       (call $swap (local.get 0) (local.get 1)) (i32.sub))
@@ -240,7 +231,7 @@ TEST_CASE("exec: multi-value blocks, br_table and loops") {
 
 TEST_CASE("exec: deep recursion is Exhaustion, and the store stays usable") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func $inf (export "inf") (param i32) (result i32) (call $inf (i32.add (local.get 0) (i32.const 1))))
     (func $fib (export "fib") (param i32) (result i32)
       (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
@@ -274,7 +265,7 @@ TEST_CASE("exec: host function re-entering invoke, memory and traps") {
                                                           std::span<Value>) -> Result<void> {
     return make_error(ErrorKind::Trap, "host says no");
   });
-  inner = load(s, R"((module
+  inner = load_wat(s, R"((module
     (import "env" "host" (func $host (param i32) (result i32)))
     (import "env" "fail" (func $fail))
     (memory 1)
@@ -305,7 +296,7 @@ TEST_CASE("exec: host function re-entering invoke, memory and traps") {
 
 TEST_CASE("exec: call_indirect traps and interrupt hook") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (type $ii (func (param i32) (result i32)))
     (table 3 funcref)
     (elem (i32.const 0) $inc $nop)
@@ -323,7 +314,7 @@ TEST_CASE("exec: call_indirect traps and interrupt hook") {
 
 TEST_CASE("exec: compile-time stack folding stays correct across branches") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (memory 1)
     ;; a deferred (local + const) carried by br_table to different targets
     (func (export "bt_addimm") (param i32 i32) (result i32)
@@ -365,7 +356,7 @@ TEST_CASE("exec: compile-time stack folding stays correct across branches") {
 TEST_CASE("exec: ExecLimits::max_call_depth bounds recursion") {
   Store s;
   s.limits.max_call_depth = 100;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func $down (export "down") (param i32) (result i32)
       (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
         (else (i32.add (i32.const 1) (call $down (i32.sub (local.get 0) (i32.const 1)))))))))");
@@ -379,7 +370,7 @@ TEST_CASE("exec: ExecLimits::max_call_depth bounds recursion") {
 
 TEST_CASE("exec: fused load/store copies and f64 memory operands") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (memory 1)
     (func (export "copy8") (param i32 i32) (result i64)
       (i64.store offset=8 (local.get 0) (i64.load (i32.add (local.get 1) (i32.const 16))))
@@ -406,7 +397,7 @@ TEST_CASE("exec: fused load/store copies and f64 memory operands") {
 
 TEST_CASE("exec: store and copy runs keep order, overlap and partial effects on traps") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (memory 1)
     ;; four byte copies through the same base slots (one run): overlapping
     ;; forward copy smears byte 0, as four separate copies would
@@ -448,7 +439,7 @@ TEST_CASE("exec: store and copy runs keep order, overlap and partial effects on 
 
 TEST_CASE("exec: add+compare+branch loop counters and f64 multiply-add stores") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (memory 1)
     ;; counts up by 3 until != fails: exits at exactly 30
     (func (export "count") (param i32) (result i32) (local i32)
@@ -510,7 +501,7 @@ TEST_CASE("exec: add+compare+branch loop counters and f64 multiply-add stores") 
 
 TEST_CASE("exec: shift/rotate-by-immediate fused into xor/or/add/and") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     ;; shifted operand second, then first; every shift kind and op
     (func (export "f") (param i32 i32) (result i32)
       (i32.xor
@@ -553,7 +544,7 @@ TEST_CASE("exec: shift/rotate-by-immediate fused into xor/or/add/and") {
 
 TEST_CASE("exec: move runs and i32.add pairs through local.tee") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     ;; rotate four locals n times: runs of moves where later moves read
     ;; earlier destinations
     (func (export "rot") (param i32) (result i32) (local i32 i32 i32 i32 i32)
@@ -612,7 +603,7 @@ TEST_CASE("exec: move runs and i32.add pairs through local.tee") {
 
 TEST_CASE("exec: copy runs that tile a range copy as one block unless the ranges overlap") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (memory 1)
     (data (i32.const 0) "abcdefgh")
     (func (export "reset")
@@ -672,7 +663,7 @@ TEST_CASE("exec: copy runs that tile a range copy as one block unless the ranges
 
 TEST_CASE("exec: branch values written straight into their destination, and moves before a loop back-edge") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     ;; the result of the last instruction returned: written to slot 0 (a
     ;; param it reads) only after its operands are read
     (func (export "ret") (param i32 i32) (result i32)
@@ -710,7 +701,7 @@ TEST_CASE("exec: branch values written straight into their destination, and move
 
 TEST_CASE("exec: declared locals read as zero on entry over a dirtied stack") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     ;; leaves all-ones in its locals and temporaries
     (func $dirty (param i64) (result i64) (local i64 i64 i64 i64 i64 i64)
       (local.set 1 (local.get 0)) (local.set 2 (local.get 0)) (local.set 3 (local.get 0))
@@ -772,7 +763,7 @@ TEST_CASE("exec: i32 op with a loaded operand, every op and load width") {
     }
   wat += ")";
   Store s;
-  Instance* m = load(s, wat);
+  Instance* m = load_wat(s, wat);
   std::vector<uint8_t> mem(65536, 0);
   const uint8_t lo[] = {0x80, 0xff, 0x7f, 0x01, 0xfe, 0xff, 0xff, 0xff, 0x81, 0x82, 0x83, 0x84};
   const uint8_t hi[] = {0x01, 0x82, 0x03, 0x84, 0x05, 0x86, 0x07, 0xf8};
@@ -842,7 +833,7 @@ TEST_CASE("exec: stores of constants, every store op, in and out of bounds") {
            " offset=2 (i32.add (local.get 0) (i32.const 1)) " + stores[i].value + "))\n";
   wat += ")";
   Store s;
-  Instance* m = load(s, wat);
+  Instance* m = load_wat(s, wat);
   const uint8_t* mem = m->memories[0]->data;
   auto bytes = [&](uint64_t at, uint32_t n) {
     uint64_t v = 0;
@@ -917,7 +908,7 @@ TEST_CASE("exec: i32.add then compare and branch, every condition, bound in a sl
         }
   wat += ")";
   Store s;
-  Instance* m = load(s, wat);
+  Instance* m = load_wat(s, wat);
   for (size_t c = 0; c < std::size(conds); ++c)
     for (int ad = 0; ad < 2; ++ad)
       for (int bd = 0; bd < 2; ++bd)
@@ -954,7 +945,7 @@ TEST_CASE("exec: i32.add then compare and branch, every condition, bound in a sl
 
 TEST_CASE("exec: bit-field extract (shr_u by a constant, then and with a constant)") {
   Store s;
-  Instance* m = load(s, R"((module
+  Instance* m = load_wat(s, R"((module
     (func (export "f") (param i32) (result i32)
       (i32.and (i32.shr_u (local.get 0) (i32.const 7)) (i32.const 0x3f)))
     ;; the mask on the left; a shift count of 35 is 3
@@ -992,7 +983,7 @@ TEST_CASE("exec: back-to-back i32 add-immediates, and a compare-branch on the se
   const char* count = "(local.set 0 (i32.add (local.get 0) (i32.const 1)))";
   const char* other = "(local.set 2 (i32.add (local.get 2) (i32.const 3)))";
   Store s;
-  Instance* m = load(s, "(module " + loop("second", other, count) + loop("first", count, other) + R"(
+  Instance* m = load_wat(s, "(module " + loop("second", other, count) + loop("first", count, other) + R"(
     ;; the second add reads the first's result; both wrap
     (func (export "dep") (param i32) (result i32) (local i32)
       (local.set 0 (i32.add (local.get 0) (i32.const 5)))

@@ -17,6 +17,7 @@
 #include "fs/mount_table.h"
 #include "fs/path_ops.h"
 #include "fs/resolve.h"
+#include "temp_dir.h"
 
 using namespace wippy::fs;
 
@@ -28,10 +29,7 @@ struct TempTree {
   std::string root;
   std::string outside;
   TempTree() {
-    char tmpl[] = "/tmp/wippy-fs-test-XXXXXX";
-    const char* made = ::mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    base = made;
+    base = wippy::testing::make_temp_dir("wippy-fs-test-", "/tmp");
     root = base + "/root";
     outside = base + "/outside";
     REQUIRE(::mkdir(root.c_str(), 0755) == 0);

@@ -23,6 +23,7 @@
 #include "dispatcher/dispatcher.h"
 #include "guest_files.h"
 #include "hostfns/wasi.h"
+#include "socket_guest_run.h"
 #include "test_http_server.h"
 
 using namespace wippy;
@@ -143,8 +144,7 @@ TEST_CASE("wasi http: 200 guests await a delayed response at once on one dispatc
 
   struct Run {
     WasiCtx ctx;
-    int code = -1;
-    std::string error;
+    wippy::testing::GuestOutcome out;
   };
   std::vector<std::unique_ptr<Run>> runs;
   disp::Loop loop;
@@ -152,12 +152,7 @@ TEST_CASE("wasi http: 200 guests await a delayed response at once on one dispatc
     runs.push_back(std::make_unique<Run>());
     Run& run = *runs.back();
     run.ctx.args = {"http_get", authority, "/delay/" + std::to_string(i)};
-    loop.spawn([&run, &wasm] {
-      Store store;
-      auto r = run_wasi_command(store, wasm, run.ctx);
-      if (r.ok()) run.code = *r;
-      else run.error = r.error().message;
-    });
+    wippy::testing::spawn_guest(loop, wasm, run.ctx, &run.out);
   }
   const uint64_t t0 = disp::now_ns();
   loop.run();
@@ -166,8 +161,8 @@ TEST_CASE("wasi http: 200 guests await a delayed response at once on one dispatc
   for (int i = 0; i < kGuests; ++i) {
     CAPTURE(i);
     const Run& run = *runs[size_t(i)];
-    CHECK(run.error.empty());
-    CHECK(run.code == 0);
+    CHECK(run.out.error.empty());
+    CHECK(run.out.code == 0);
     CHECK(run.ctx.out.buffer == "status 200 body 8\ndelayed\n");
   }
   CHECK(srv.served() == kGuests);

@@ -110,6 +110,14 @@ std::vector<Fetched> https_get(const TlsTrust& trust, const std::string& authori
   return https_get(TlsClientConfig::create(trust), authority, times);
 }
 
+// The response of a single GET https://<authority>/ (REQUIREd to be the only one).
+template <class Trust>
+Fetched https_get_one(const Trust& trust, const std::string& authority) {
+  auto got = https_get(trust, authority);
+  REQUIRE(got.size() == 1u);
+  return got[0];
+}
+
 std::string port_of(const TestServer& s) { return std::to_string(s.port()); }
 
 }  // namespace
@@ -184,22 +192,19 @@ TEST_CASE("https: IP-address SANs are checked, and no SNI is sent for an IP") {
   TestServer bad(hello_server, &wrong);
   TlsTrust trust = trust_from_environment(env_of(p.ca()));
 
-  auto ok = https_get(trust, "127.0.0.1:" + port_of(srv));
-  REQUIRE(ok.size() == 1);
-  CHECK_MESSAGE(ok[0].ok, ok[0].err.message);
-  CHECK(ok[0].body == "hello, tls!\n");
+  Fetched ok = https_get_one(trust, "127.0.0.1:" + port_of(srv));
+  CHECK_MESSAGE(ok.ok, ok.err.message);
+  CHECK(ok.body == "hello, tls!\n");
   CHECK(srv.sni_calls() == 0);
 
-  auto ip_mismatch = https_get(trust, "127.0.0.1:" + port_of(bad));
-  REQUIRE(ip_mismatch.size() == 1);
-  CHECK_FALSE(ip_mismatch[0].ok);
-  CHECK(ip_mismatch[0].err.code == HttpErrc::tls_certificate_error);
-  CHECK(ip_mismatch[0].err.message.find("127.0.0.1") != std::string::npos);
+  Fetched ip_mismatch = https_get_one(trust, "127.0.0.1:" + port_of(bad));
+  CHECK_FALSE(ip_mismatch.ok);
+  CHECK(ip_mismatch.err.code == HttpErrc::tls_certificate_error);
+  CHECK(ip_mismatch.err.message.find("127.0.0.1") != std::string::npos);
 
-  auto name_mismatch = https_get(trust, "localhost:" + port_of(bad));
-  REQUIRE(name_mismatch.size() == 1);
-  CHECK(name_mismatch[0].err.code == HttpErrc::tls_certificate_error);
-  CHECK(name_mismatch[0].err.message.find("CN") != std::string::npos);
+  Fetched name_mismatch = https_get_one(trust, "localhost:" + port_of(bad));
+  CHECK(name_mismatch.err.code == HttpErrc::tls_certificate_error);
+  CHECK(name_mismatch.err.message.find("CN") != std::string::npos);
 }
 
 TEST_CASE("https: an IPv6 literal authority is matched against IPv6 SANs") {
@@ -210,13 +215,11 @@ TEST_CASE("https: an IPv6 literal authority is matched against IPv6 SANs") {
   TestServer bad(hello_server, &wrong, /*v6=*/true);
   if (srv.port() == 0 || bad.port() == 0) return;  // no IPv6 loopback on this machine
   const TlsTrust trust = trust_from_environment(env_of(p.ca()));
-  auto ok = https_get(trust, "[::1]:" + port_of(srv));
-  REQUIRE(ok.size() == 1);
-  CHECK_MESSAGE(ok[0].ok, ok[0].err.message);
+  Fetched ok = https_get_one(trust, "[::1]:" + port_of(srv));
+  CHECK_MESSAGE(ok.ok, ok.err.message);
   CHECK(srv.sni_calls() == 0);
-  auto mismatch = https_get(trust, "[::1]:" + port_of(bad));
-  REQUIRE(mismatch.size() == 1);
-  CHECK(mismatch[0].err.code == HttpErrc::tls_certificate_error);
+  Fetched mismatch = https_get_one(trust, "[::1]:" + port_of(bad));
+  CHECK(mismatch.err.code == HttpErrc::tls_certificate_error);
 }
 
 TEST_CASE("https: untrusted CAs are certificate errors") {
@@ -228,22 +231,19 @@ TEST_CASE("https: untrusted CAs are certificate errors") {
   // The system store alone (no SSL_CERT_* set) does not know the test CA.
   const TlsTrust system = trust_from_environment(env_of(""));
   CHECK(system.ca_files == std::vector<std::string>{kSystemCaFile});
-  auto sys = https_get(system, "localhost:" + port_of(srv));
-  REQUIRE(sys.size() == 1);
-  CHECK_FALSE(sys[0].ok);
-  CHECK(sys[0].err.code == HttpErrc::tls_certificate_error);
+  Fetched sys = https_get_one(system, "localhost:" + port_of(srv));
+  CHECK_FALSE(sys.ok);
+  CHECK(sys.err.code == HttpErrc::tls_certificate_error);
 
   // Another CA given through SSL_CERT_FILE replaces the store and still fails.
-  auto other = https_get(trust_from_environment(env_of(p.pki.path("other-ca.crt"))), "localhost:" + port_of(srv));
-  REQUIRE(other.size() == 1);
-  CHECK(other[0].err.code == HttpErrc::tls_certificate_error);
+  Fetched other = https_get_one(trust_from_environment(env_of(p.pki.path("other-ca.crt"))), "localhost:" + port_of(srv));
+  CHECK(other.err.code == HttpErrc::tls_certificate_error);
 
   // The system store plus the test CA as an extra file (wasi.http.ca_file) works.
   TlsTrust extra = system;
   extra.extra_ca_files.push_back(p.ca());
-  auto with_extra = https_get(extra, "localhost:" + port_of(srv));
-  REQUIRE(with_extra.size() == 1);
-  CHECK_MESSAGE(with_extra[0].ok, with_extra[0].err.message);
+  Fetched with_extra = https_get_one(extra, "localhost:" + port_of(srv));
+  CHECK_MESSAGE(with_extra.ok, with_extra.err.message);
 }
 
 TEST_CASE("https: SSL_CERT_FILE in the process environment, read through getenv") {
@@ -260,9 +260,8 @@ TEST_CASE("https: SSL_CERT_FILE in the process environment, read through getenv"
   if (old_file) ::setenv("SSL_CERT_FILE", saved_file.c_str(), 1); else ::unsetenv("SSL_CERT_FILE");
   if (old_dir) ::setenv("SSL_CERT_DIR", saved_dir.c_str(), 1);
   CHECK(trust.ca_files == std::vector<std::string>{p.ca()});
-  auto got = https_get(trust, "localhost:" + port_of(srv));
-  REQUIRE(got.size() == 1);
-  CHECK_MESSAGE(got[0].ok, got[0].err.message);
+  Fetched got = https_get_one(trust, "localhost:" + port_of(srv));
+  CHECK_MESSAGE(got.ok, got.err.message);
 }
 
 TEST_CASE("https: SSL_CERT_DIR replaces the system store") {
@@ -281,9 +280,8 @@ TEST_CASE("https: SSL_CERT_DIR replaces the system store") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == HttpErrc::configuration_error);
 
-  auto got = https_get(trust_from_environment(env_of("", dir)), "localhost:" + port_of(srv));
-  REQUIRE(got.size() == 1);
-  CHECK_MESSAGE(got[0].ok, got[0].err.message);
+  Fetched got = https_get_one(trust_from_environment(env_of("", dir)), "localhost:" + port_of(srv));
+  CHECK_MESSAGE(got.ok, got.err.message);
 }
 
 TEST_CASE("tls config: missing or empty CA sources are configuration errors") {
@@ -332,10 +330,9 @@ TEST_CASE("tls trust cache: one parse per trust inputs, shared by clients and th
   CHECK((*c1)->ca_set() == (*c2)->ca_set());
   CHECK((*c1)->ca_count() == 1u);
   for (auto* cfg : {&c1, &c2}) {
-    auto got = https_get(*cfg, "localhost:" + port_of(srv));
-    REQUIRE(got.size() == 1u);
-    CHECK_MESSAGE(got[0].ok, got[0].err.message);
-    CHECK(got[0].body == "hello, tls!\n");
+    Fetched got = https_get_one(*cfg, "localhost:" + port_of(srv));
+    CHECK_MESSAGE(got.ok, got.err.message);
+    CHECK(got.body == "hello, tls!\n");
   }
 
   // Two threads verifying against the one set at the same time (each with
@@ -390,20 +387,18 @@ TEST_CASE("https: a large body crosses many TLS records; a plain server is a TLS
     c.write("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(payload.size()) + "\r\n\r\n" + payload);
     c.wait_close();
   }, &good);
-  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(big));
-  REQUIRE(got.size() == 1);
-  CHECK_MESSAGE(got[0].ok, got[0].err.message);
-  CHECK(got[0].body.size() == payload.size());
-  CHECK(got[0].body == payload);
+  Fetched got = https_get_one(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(big));
+  CHECK_MESSAGE(got.ok, got.err.message);
+  CHECK(got.body.size() == payload.size());
+  CHECK(got.body == payload);
 
   TestServer plain([](ServerConn& c) {
     c.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
     c.wait_close();
   });
-  auto proto = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(plain));
-  REQUIRE(proto.size() == 1);
-  CHECK_FALSE(proto[0].ok);
-  CHECK(proto[0].err.code == HttpErrc::tls_protocol_error);
+  Fetched proto = https_get_one(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(plain));
+  CHECK_FALSE(proto.ok);
+  CHECK(proto.err.code == HttpErrc::tls_protocol_error);
 }
 
 TEST_CASE("https: a fatal alert from the server is TLS-alert-received with its id") {
@@ -412,12 +407,11 @@ TEST_CASE("https: a fatal alert from the server is TLS-alert-received with its i
   TlsServerCert cert = p.cert("good");
   cert.no_shared_cipher = true;
   TestServer srv(hello_server, &cert);
-  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
-  REQUIRE(got.size() == 1);
-  CHECK_FALSE(got[0].ok);
-  CHECK(got[0].err.code == HttpErrc::tls_alert_received);
-  CHECK(got[0].err.tls_alert.has_value());
-  CHECK(got[0].err.tls_alert == std::optional<uint8_t>(40));  // handshake_failure
+  Fetched got = https_get_one(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  CHECK_FALSE(got.ok);
+  CHECK(got.err.code == HttpErrc::tls_alert_received);
+  CHECK(got.err.tls_alert.has_value());
+  CHECK(got.err.tls_alert == std::optional<uint8_t>(40));  // handshake_failure
 }
 
 TEST_CASE("https: an alert that arrives while our flight is still being written") {
@@ -426,13 +420,12 @@ TEST_CASE("https: an alert that arrives while our flight is still being written"
   TlsServerCert cert = p.cert("good");
   cert.require_client_cert = true;
   TestServer srv(hello_server, &cert);
-  auto got = https_get(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
-  REQUIRE(got.size() == 1);
-  CHECK_FALSE(got[0].ok);
+  Fetched got = https_get_one(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  CHECK_FALSE(got.ok);
   // Either the alert was read in time, or our write met the closed socket
   // first and the alert was recovered from the receive queue.
-  CHECK_MESSAGE(got[0].err.code == HttpErrc::tls_alert_received, got[0].err.message);
-  CHECK(got[0].err.tls_alert.has_value());
+  CHECK_MESSAGE(got.err.code == HttpErrc::tls_alert_received, got.err.message);
+  CHECK(got.err.tls_alert.has_value());
 }
 
 TEST_CASE("https: a TLS handshake that never completes is a connection timeout") {

@@ -64,6 +64,12 @@ std::unique_ptr<GuestRun> run_alone(const char* guest, std::vector<std::string> 
   return run;
 }
 
+// Gives `ctx` the guest's arguments and limits.socket_timeout_ms.
+void set_args_and_timeout(WasiCtx& ctx, std::vector<std::string> args, uint64_t timeout_ms) {
+  ctx.args = std::move(args);
+  ctx.limits.socket_timeout_ms = timeout_ms;
+}
+
 WasiLimits sockets_at_most(size_t n) {
   WasiLimits l;
   l.max_open_sockets = n;
@@ -179,8 +185,7 @@ TEST_CASE("socket limits: limits.socket_timeout_ms ends a wait on a silent peer 
   disp::Loop loop;
   net::Socket srv = host_listener();
   WasiCtx ctx;
-  ctx.args = {"sockets_tcp", "hold", std::to_string(port_of(srv))};
-  ctx.limits.socket_timeout_ms = 100;
+  set_args_and_timeout(ctx, {"sockets_tcp", "hold", std::to_string(port_of(srv))}, 100);
   bool accepted = false;
   auto peer = loop.spawn([&] {
     auto a = net::blocking(srv, false, disp::kNever, [&] { return srv.accept(); });
@@ -209,8 +214,7 @@ TEST_CASE("socket limits: a connect the peer never answers ends in timeout") {
   ::usleep(50 * 1000);  // let the handshakes that fit complete
   disp::Loop loop;
   WasiCtx ctx;
-  ctx.args = {"sockets_tcp", "deny", std::to_string(port_of(srv))};
-  ctx.limits.socket_timeout_ms = 200;
+  set_args_and_timeout(ctx, {"sockets_tcp", "deny", std::to_string(port_of(srv))}, 200);
   const uint64_t took = run_beside(loop, bytes, ctx);
   const std::string p = std::to_string(port_of(srv));
   CHECK(ctx.out.buffer == "connect 127.0.0.1:" + p + ": timeout\nbind 127.0.0.1:" + p + ": address-in-use\ndone\n");
@@ -224,8 +228,7 @@ TEST_CASE("socket limits: a UDP receive from a peer that never answers ends in t
   REQUIRE(silent->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
   disp::Loop loop;
   WasiCtx ctx;
-  ctx.args = {"sockets_udp", std::to_string(port_of(*silent))};
-  ctx.limits.socket_timeout_ms = 100;
+  set_args_and_timeout(ctx, {"sockets_udp", std::to_string(port_of(*silent))}, 100);
   const uint64_t took = run_beside(loop, bytes, ctx);
   const std::string& out = ctx.out.buffer;
   CHECK_MESSAGE(out.find("ipv4 client: family ipv4, remote port matches: yes\nreceive: timeout\n") != std::string::npos,
@@ -249,8 +252,7 @@ TEST_CASE("socket limits: progress restarts the clock; gaps under the timeout ne
   disp::Loop loop;
   net::Socket srv = host_listener();
   WasiCtx ctx;
-  ctx.args = {"sockets_tcp", "hold", std::to_string(port_of(srv))};
-  ctx.limits.socket_timeout_ms = 1500;
+  set_args_and_timeout(ctx, {"sockets_tcp", "hold", std::to_string(port_of(srv))}, 1500);
   constexpr int kPieces = 6;  // 6 x 300 ms: longer than one timeout in all
   loop.spawn([&] {
     auto a = net::blocking(srv, false, disp::kNever, [&] { return srv.accept(); });

@@ -175,18 +175,28 @@ TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-so
   CHECK(out.find("echo:") == std::string::npos);
 }
 
-TEST_CASE("wasi sockets: 10,000 UDP socket create/drop cycles by a guest leave no descriptor open") {
-  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+namespace {
+
+// Runs `guest churn 10000` (10,000 socket create/drop cycles): it must exit 0
+// printing `expected`, with no socket counted and no descriptor left open.
+void check_churn(const char* guest, const std::string& expected) {
+  std::vector<uint8_t> bytes = load_guest(guest);
   const size_t before = open_fds();
   WasiCtx ctx;
-  ctx.args = {"sockets_udp", "churn", "10000"};
+  ctx.args = {guest, "churn", "10000"};
   Store store;
   auto r = run_wasi_command(store, bytes, ctx);
   REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
   CHECK(*r == 0);
-  CHECK(ctx.out.buffer == "churn: 10000 sockets, 0 failed\n");
+  CHECK(ctx.out.buffer == expected);
   CHECK(ctx.state.open_files.used() == 0);
   CHECK(open_fds() == before);
+}
+
+}  // namespace
+
+TEST_CASE("wasi sockets: 10,000 UDP socket create/drop cycles by a guest leave no descriptor open") {
+  check_churn("sockets_udp", "churn: 10000 sockets, 0 failed\n");
 }
 
 namespace {
@@ -211,23 +221,24 @@ TEST_CASE("wasi sockets: TCP connect and fixed-port bind follow the grant's rule
   // handshake from the backlog; nothing accepts).
   auto srv = host_listener(4);
   const std::string port = std::to_string(wippy::testing::port_of(srv));
-  SUBCASE("allowed: the connect succeeds, the bind meets the listener") {
-    for (const char* rule : {"tcp:127.0.0.1:*", "tcp:127.0.0.0/8:1-65535"}) {
+  // Runs `deny PORT` under each rule alone: the guest exits 0, its connect
+  // getting `connect` and its bind `bind`.
+  auto check_rules = [&](std::initializer_list<const char*> rules, const std::string& connect,
+                         const std::string& bind) {
+    for (const char* rule : rules) {
       CAPTURE(rule);
       int code = -1;
       const std::string out = run_tcp_guest({"deny", port}, policy_of({rule}), &code);
       CHECK(code == 0);
-      CHECK(out == "connect 127.0.0.1:" + port + ": ok\nbind 127.0.0.1:" + port + ": address-in-use\ndone\n");
+      CHECK(out == "connect 127.0.0.1:" + port + ": " + connect + "\nbind 127.0.0.1:" + port + ": " + bind + "\ndone\n");
     }
+  };
+  SUBCASE("allowed: the connect succeeds, the bind meets the listener") {
+    check_rules({"tcp:127.0.0.1:*", "tcp:127.0.0.0/8:1-65535"}, "ok", "address-in-use");
   }
   SUBCASE("denied: other protocol, host or port range refuse before any syscall") {
-    for (const char* rule : {"udp:127.0.0.1:*", "tcp:127.0.0.2:*", "tcp:[::1]:*", "tcp:127.0.0.1:1-2"}) {
-      CAPTURE(rule);
-      int code = -1;
-      const std::string out = run_tcp_guest({"deny", port}, policy_of({rule}), &code);
-      CHECK(code == 0);
-      CHECK(out == "connect 127.0.0.1:" + port + ": access-denied\nbind 127.0.0.1:" + port + ": access-denied\ndone\n");
-    }
+    check_rules({"udp:127.0.0.1:*", "tcp:127.0.0.2:*", "tcp:[::1]:*", "tcp:127.0.0.1:1-2"}, "access-denied",
+                "access-denied");
   }
   SUBCASE("allow_bind = false refuses every bind; connect is still allowed") {
     net::Policy p;
@@ -303,15 +314,5 @@ TEST_CASE("wasi sockets: TCP sockets count against limits.max_open_files (new-so
 }
 
 TEST_CASE("wasi sockets: 10,000 TCP socket create/drop cycles by a guest leave no descriptor open") {
-  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  const size_t before = open_fds();
-  WasiCtx ctx;
-  ctx.args = {"sockets_tcp", "churn", "10000"};
-  Store store;
-  auto r = run_wasi_command(store, bytes, ctx);
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  CHECK(*r == 0);
-  CHECK(ctx.out.buffer == "churn: 10000 sockets, 0 failed\ndone\n");
-  CHECK(ctx.state.open_files.used() == 0);
-  CHECK(open_fds() == before);
+  check_churn("sockets_tcp", "churn: 10000 sockets, 0 failed\ndone\n");
 }

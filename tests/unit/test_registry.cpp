@@ -25,6 +25,7 @@
 #include "hostfns/wasi_groups.h"
 #include "runtime/registry.h"
 #include "runtime/wasi_env.h"
+#include "temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace wippy;
@@ -38,9 +39,7 @@ constexpr const char* kAbcHash = "ba7816bf8f01cfea414140de5dae2223b00361a396177a
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "wippy-reg-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
+    path_ = wippy::testing::make_temp_dir("wippy-reg-");
   }
   ~TempDir() {
     std::error_code ec;

@@ -18,9 +18,12 @@
 #include "interp/store.h"
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
+#include "wat_module.h"
 
 using namespace wippy;
 namespace simd = wippy::exec::simd;
+
+using wippy::testing::load_wat;
 
 namespace {
 
@@ -31,17 +34,6 @@ uint64_t bits(double d) { return std::bit_cast<uint64_t>(d); }
 bool is_quiet_nan(float f) { return (bits(f) & 0x7fc00000u) == 0x7fc00000u; }
 bool is_quiet_nan(double d) { return (bits(d) & 0x7ff8000000000000ull) == 0x7ff8000000000000ull; }
 
-Instance* load(Store& store, std::string_view wat) {
-  auto bin = wat_to_wasm(wat);
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto m = decode_module(*bin);
-  REQUIRE_MESSAGE(m.ok(), (m.ok() ? "" : m.error().message));
-  auto v = validate_module(*m);
-  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
-  auto inst = instantiate(store, std::make_shared<const Module>(std::move(*m)), {});
-  REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
-  return *inst;
-}
 
 }  // namespace
 
@@ -173,7 +165,7 @@ TEST_CASE("simd lanes: rounding keeps signs, quiets NaN; shifts take the count m
 
 TEST_CASE("simd exec: v128 params, results, locals and globals cross calls packed") {
   Store store;
-  Instance* inst = load(store, R"((module
+  Instance* inst = load_wat(store, R"((module
     (type $t (func (param i32 v128 f64 v128) (result v128 i32)))
     (table 1 funcref)
     (elem (i32.const 0) $mix)
@@ -232,7 +224,7 @@ TEST_CASE("simd exec: v128 params, results, locals and globals cross calls packe
 
 TEST_CASE("simd exec: out-of-bounds v128 and lane accesses trap") {
   Store store;
-  Instance* inst = load(store, R"((module (memory 1)
+  Instance* inst = load_wat(store, R"((module (memory 1)
     (func (export "ld") (param i32) (result v128) (v128.load offset=1 (local.get 0)))
     (func (export "st") (param i32) (v128.store32_lane 3 (local.get 0) (v128.const i64x2 -1 -1)))))");
   auto ok = invoke(store, inst->export_func("ld"), std::vector<Value>{val_i32(65536 - 17)});
@@ -264,7 +256,7 @@ TEST_CASE("simd lanes: relaxed SIMD's deterministic choices") {
 
 TEST_CASE("simd exec: a v128.load folded into f64x2.add / i32x4.mul reads and bounds-checks memory") {
   Store store;
-  Instance* inst = load(store, R"((module (memory 1)
+  Instance* inst = load_wat(store, R"((module (memory 1)
     (data (i32.const 16) "\00\00\00\00\00\00\f0\3f\00\00\00\00\00\00\00\40")
     (data (i32.const 48) "\02\00\00\00\03\00\00\00\04\00\00\00\05\00\00\00")
     (func (export "addm") (param i32) (result f64)
@@ -289,7 +281,7 @@ TEST_CASE("simd exec: merged 16-byte moves in wide functions (MovW2..4, MovsBrW)
   // fibv rotates v128 and i64 locals (consecutive local moves: MovW2..4);
   // fibp carries them as loop parameters (the moves before the back-edge
   // and the jump: MovsBrChkW). Both return (F(n) * (1 2 3 4), F(n)).
-  Instance* inst = load(store, R"((module
+  Instance* inst = load_wat(store, R"((module
     (func (export "fibv") (param i32) (result v128 i64)
       (local $a v128) (local $b v128) (local $t v128) (local $x i64) (local $y i64) (local $u i64)
       (local.set $b (v128.const i32x4 1 2 3 4))

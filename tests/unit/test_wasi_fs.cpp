@@ -29,6 +29,7 @@
 #include "hostfns/filesystem_wit.h"
 #include "guest_files.h"
 #include "hostfns/wasi.h"
+#include "temp_dir.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -45,10 +46,7 @@ namespace {
 struct Scratch {
   std::string base;
   Scratch() {
-    char tmpl[] = "/tmp/wippy-wasi-fs-XXXXXX";
-    const char* made = ::mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    base = made;
+    base = wippy::testing::make_temp_dir("wippy-wasi-fs-", "/tmp");
     for (const char* d : {"rw", "ro", "other", "outside"}) REQUIRE(::mkdir(path(d).c_str(), 0755) == 0);
     write("outside/secret", "secret");
     write("ro/file", "read only");

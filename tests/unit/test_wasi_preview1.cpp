@@ -37,6 +37,7 @@
 #include "hostfns/wasi_preview1.h"
 #include "net/socket.h"
 #include "runtime_fixture.h"
+#include "temp_dir.h"
 #include "wat_module.h"
 #include "wippy/runtime.h"
 
@@ -90,10 +91,7 @@ std::string preview1_wat(const std::vector<std::string>& names, const std::strin
 struct Tree {
   std::string base;
   Tree() {
-    char tmpl[] = "/tmp/wippy-p1-XXXXXX";
-    const char* made = ::mkdtemp(tmpl);
-    REQUIRE(made != nullptr);
-    base = made;
+    base = wippy::testing::make_temp_dir("wippy-p1-", "/tmp");
     for (const char* d : {"rw", "ro", "other"}) REQUIRE(::mkdir((base + "/" + d).c_str(), 0755) == 0);
     std::ofstream(base + "/rw/file") << "0123456789";
     std::ofstream(base + "/ro/file") << "read only";

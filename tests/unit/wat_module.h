@@ -33,20 +33,33 @@ inline std::string wat_error(std::string_view src) {
   return r.error().message;
 }
 
-inline std::shared_ptr<const Module> compile_wat_module(std::string_view src) {
+// The decoded (not yet validated) module of WAT text; REQUIREs that it
+// encodes and decodes.
+inline Module decode_wat_module(std::string_view src) {
   auto bin = wat_to_wasm(src);
   REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
   auto mod = decode_module(*bin);
   REQUIRE_MESSAGE(mod.ok(), (mod.ok() ? "" : mod.error().message));
-  auto v = validate_module(*mod);
-  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
-  return std::make_shared<const Module>(std::move(*mod));
+  return std::move(*mod);
 }
 
-inline Instance* instantiate_ok(Store& store, std::shared_ptr<const Module> mod) {
-  auto inst = instantiate(store, std::move(mod), {});
+inline std::shared_ptr<const Module> compile_wat_module(std::string_view src) {
+  Module mod = decode_wat_module(src);
+  auto v = validate_module(mod);
+  REQUIRE_MESSAGE(v.ok(), (v.ok() ? "" : v.error().message));
+  return std::make_shared<const Module>(std::move(mod));
+}
+
+inline Instance* instantiate_ok(Store& store, std::shared_ptr<const Module> mod,
+                                const std::vector<Extern>& imports = {}) {
+  auto inst = instantiate(store, std::move(mod), imports);
   REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
   return *inst;
+}
+
+// Compiles WAT text and instantiates it against `imports`, REQUIREing each step.
+inline Instance* load_wat(Store& store, std::string_view src, const std::vector<Extern>& imports = {}) {
+  return instantiate_ok(store, compile_wat_module(src), imports);
 }
 
 inline Result<std::vector<Value>> call_export(Store& store, Instance* inst, const char* name,
@@ -66,11 +79,8 @@ inline uint32_t call_i32(Store& store, Instance* inst, const char* name, std::ve
 // The validator's message for `wat`, which must parse and decode but be
 // invalid (ErrorKind::Invalid).
 inline std::string invalid_message(std::string_view wat) {
-  auto bin = wat_to_wasm(wat);
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto mod = decode_module(*bin);
-  REQUIRE_MESSAGE(mod.ok(), (mod.ok() ? "" : mod.error().message));
-  auto v = validate_module(*mod);
+  Module mod = decode_wat_module(wat);
+  auto v = validate_module(mod);
   REQUIRE(!v.ok());
   CHECK(v.error().kind == ErrorKind::Invalid);
   return v.error().message;

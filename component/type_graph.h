@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "component/component.h"
-#include "interp/result.h"
+#include "base/result.h"
 
 namespace wippy::component::tgraph {
 

@@ -1,5 +1,5 @@
-// sha256.cpp — Sha256Stream (sha256.h): buffering and padding, the portable
-// compression function, and the one on x86 SHA-NI.
+// sha256.cpp — Sha256Stream (sha256.h): mbedTLS's SHA-256, or buffering,
+// padding and the compression function on x86 SHA-NI.
 #include "runtime/sha256.h"
 
 #include <algorithm>
@@ -14,9 +14,6 @@
 namespace wippy {
 namespace {
 
-constexpr std::array<uint32_t, 8> kInit = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                           0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-
 // The round constants: the first 32 bits of the fractional parts of the
 // cube roots of the first 64 primes.
 alignas(16) constexpr uint32_t kRound[64] = {
@@ -28,31 +25,6 @@ alignas(16) constexpr uint32_t kRound[64] = {
     0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-inline uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-inline uint32_t load_be32(const uint8_t* p) {
-  return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
-}
-
-void portable_blocks(uint32_t* h, const uint8_t* data, size_t n) {
-  for (; n > 0; --n, data += 64) {
-    uint32_t w[64];
-    for (int i = 0; i < 16; ++i) w[i] = load_be32(data + 4 * i);
-    for (int i = 16; i < 64; ++i) {
-      const uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-      const uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-      w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
-    for (int i = 0; i < 64; ++i) {
-      const uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
-      const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-      hh = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
-    }
-    h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
-  }
-}
 
 #ifdef WIPPY_SHA_X86
 bool cpu_has_sha() {
@@ -116,16 +88,22 @@ bool Sha256Stream::hardware_available() {
 #endif
 }
 
-Sha256Stream::Sha256Stream(Engine e) : state_(kInit), hw_(e == Engine::Auto && hardware_available()) {}
+Sha256Stream::Sha256Stream(Engine e) : hw_(e == Engine::Auto && hardware_available()) {
+  if (hw_) return;
+  mbedtls_sha256_init(&ctx_);
+  mbedtls_sha256_starts_ret(&ctx_, 0);  // fails only with a hardware accelerator plugged into mbedTLS
+}
 
-void Sha256Stream::blocks(const uint8_t* data, size_t n) {
-#ifdef WIPPY_SHA_X86
-  if (hw_) return sha_ni_blocks(state_.data(), data, n);
-#endif
-  portable_blocks(state_.data(), data, n);
+Sha256Stream::~Sha256Stream() {
+  if (!hw_) mbedtls_sha256_free(&ctx_);
 }
 
 void Sha256Stream::update(std::span<const uint8_t> bytes) {
+  if (!hw_) {
+    mbedtls_sha256_update_ret(&ctx_, bytes.data(), bytes.size());
+    return;
+  }
+#ifdef WIPPY_SHA_X86
   const uint8_t* p = bytes.data();
   size_t n = bytes.size();
   total_ += n;
@@ -134,25 +112,30 @@ void Sha256Stream::update(std::span<const uint8_t> bytes) {
     std::memcpy(buf_.data() + buffered_, p, take);
     buffered_ += take, p += take, n -= take;
     if (buffered_ < buf_.size()) return;
-    blocks(buf_.data(), 1);
+    sha_ni_blocks(state_.data(), buf_.data(), 1);
     buffered_ = 0;
   }
   if (n >= 64) {
-    blocks(p, n / 64);
+    sha_ni_blocks(state_.data(), p, n / 64);
     p += n / 64 * 64;
     n %= 64;
   }
   if (n > 0) std::memcpy(buf_.data(), p, n);
   buffered_ = n;
+#endif
 }
 
 std::array<uint8_t, 32> Sha256Stream::digest() {
+  std::array<uint8_t, 32> out{};
+  if (!hw_) {
+    mbedtls_sha256_finish_ret(&ctx_, out.data());
+    return out;
+  }
   const uint64_t bits = total_ * 8;
   uint8_t pad[72] = {0x80};
   const size_t pad_len = (buffered_ < 56 ? 56 : 120) - buffered_;
   for (int i = 0; i < 8; ++i) pad[pad_len + i] = uint8_t(bits >> (56 - 8 * i));
   update(std::span<const uint8_t>(pad, pad_len + 8));
-  std::array<uint8_t, 32> out{};
   for (int i = 0; i < 8; ++i)
     for (int j = 0; j < 4; ++j) out[4 * i + j] = uint8_t(state_[i] >> (24 - 8 * j));
   return out;

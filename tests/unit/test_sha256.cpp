@@ -1,5 +1,6 @@
 // Unit tests for runtime/sha256.h: FIPS 180-4 test vectors on both engines,
-// and the hardware engine against the portable one on random input cut
+// and the automatic engine (SHA-NI where the CPU has it) against mbedTLS on
+// random input cut
 // into every kind of chunk (across block and padding boundaries).
 #include <doctest/doctest.h>
 

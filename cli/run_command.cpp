@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string_view>
 #include <fmt/format.h>
 #include <optional>
@@ -28,7 +29,10 @@
 #include "interp/text/numbers.h"
 #include "net/http_grant.h"
 #include "net/rules.h"
+#include "runtime/code_cache.h"
+#include "runtime/component_cache.h"
 #include "runtime/input_file.h"
+#include "runtime/module_hash.h"
 #include "wast/values.h"
 
 namespace wippy::cli {
@@ -173,6 +177,9 @@ struct RunOptions {
   net::HttpGrant http;
   uint64_t timeout_ns = 0;                // --timeout; 0: none
   std::optional<std::string> timeout_text;  // as given, for the error
+  // The code cache for components (runtime/code_cache.h): --cache-dir DIR,
+  // else the default directory; none with --no-cache or without a home.
+  std::optional<std::filesystem::path> cache_dir;
 };
 
 // --http-connect-timeout-ms and friends: the wasi:http default timeouts.
@@ -207,7 +214,16 @@ int run_component(const RunOptions& opts) {
   // A core module (binary or text) importing wasi_snapshot_preview1 is a
   // preview1 command.
   std::shared_ptr<const Module> core;
-  if (!component::is_component_binary(bytes)) {
+  std::shared_ptr<const component::Component> comp;
+  if (component::is_component_binary(bytes)) {
+    // Decoded and validated once per build and content (the cache's key
+    // holds the bytes' sha256); a cache that cannot be used is a miss.
+    std::optional<CodeCache> cache;
+    if (opts.cache_dir) cache.emplace(*opts.cache_dir);
+    auto loaded = load_component_cached(bytes, sha256_hex(bytes), cache ? &*cache : nullptr);
+    if (!loaded) return fail(opts.file, loaded.error());
+    comp = std::move(*loaded);
+  } else {
     auto mod = compile_module(bytes);
     if (!mod) return fail(opts.file, mod.error());
     if (!hostfns::imports_preview1(**mod))
@@ -242,7 +258,7 @@ int run_component(const RunOptions& opts) {
   Store store;
   int status = 0;
   auto r = run_bounded(store, opts.timeout_ns, [&](Store& s) -> Result<void> {
-    auto code = core ? hostfns::run_preview1_command(s, core, ctx) : hostfns::run_wasi_command(s, bytes, ctx);
+    auto code = core ? hostfns::run_preview1_command(s, core, ctx) : hostfns::run_wasi_command(s, comp, ctx);
     if (!code) return code.error();
     status = *code;
     return {};
@@ -315,11 +331,15 @@ constexpr OptionSpec kRunOptions[] = {
     {"--http-ca-file", true},   {"--http-connect-timeout-ms", true},
     {"--http-first-byte-timeout-ms", true}, {"--http-between-bytes-timeout-ms", true},
     {"--timeout", true},        {"--help", false, "-h"},
+    {"--no-cache", false},      {"--cache-dir", true},
 };
 
 // Options that give a WASI command something; --invoke calls a module
 // without imports, so they do not apply to it.
-bool is_wasi_option(std::string_view name) { return name != "--invoke" && name != "--timeout" && name != "--help"; }
+bool is_wasi_option(std::string_view name) {
+  return name != "--invoke" && name != "--timeout" && name != "--help" && name != "--no-cache" &&
+         name != "--cache-dir";
+}
 
 // ParsedArgs -> RunOptions, checking each value; the message of a usage
 // error otherwise.
@@ -387,6 +407,14 @@ Result<RunOptions> run_options(const ParsedArgs& p) {
     }
   }
   if (deny_net && !o.network.allow.empty()) return bad("--deny-net and --allow-net exclude each other");
+  if (!p.has("--no-cache")) {
+    if (auto dir = p.last("--cache-dir")) {
+      if (dir->empty()) return bad("--cache-dir needs a directory");
+      o.cache_dir = *dir;
+    } else if (std::filesystem::path d = default_cache_dir(); !d.empty()) {
+      o.cache_dir = std::move(d);
+    }
+  }
   if (deny_net) o.network = net::Policy::none();
   return o;
 }
@@ -416,6 +444,9 @@ const char* const kRunHelp =
     "                      (500ms, 2s, 1m; a bare number is seconds): a loop\n"
     "                      or a wait past it ends with \"interrupted: deadline\n"
     "                      exceeded\" (not a trap: the guest did no wrong), 1\n"
+    "      --cache-dir DIR  keep decoded, validated components in DIR (default\n"
+    "                      $XDG_CACHE_HOME/wippy or ~/.cache/wippy, as for\n"
+    "                      registries); --no-cache reads and writes no cache\n"
     "      The guest's argv is the file as given, then the ARGs (they start\n"
     "      after -- or at the first word after the file that is not an\n"
     "      option). Stdio is inherited.\n"

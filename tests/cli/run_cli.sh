@@ -162,6 +162,24 @@ check "words after the first ARG are ARGs" 1 "" '"add" takes 2 argument(s) (i32 
 
 # ---- run: commands and their grants ----
 check "component text runs" 0 "" "" -- run ok.component.wat
+# The code cache: run writes an entry per component (keyed by content and
+# build), reads it on the next run, and rewrites an entry it cannot use.
+count_entries() { find "$1" -name '*.wcc' 2>/dev/null | wc -l | tr -d ' '; }
+expect_entries() {  # NAME DIR N
+  if [ "$(count_entries "$2")" = "$3" ]; then pass=$((pass + 1)); else
+    fail=$((fail + 1)); printf 'FAIL %s: %s cache entries in %s, want %s\n' "$1" "$(count_entries "$2")" "$2" "$3"; fi
+}
+check "run --cache-dir: a miss runs the component" 0 "" "" -- run --cache-dir "$S/cache" ok.component.wat
+expect_entries "run --cache-dir: the miss wrote one entry" "$S/cache" 1
+check "run --cache-dir: a hit runs it again" 0 "" "" -- run ok.component.wat --cache-dir "$S/cache"
+expect_entries "run --cache-dir: the hit added none" "$S/cache" 1
+for e in "$S"/cache/*.wcc; do : >"$e"; done
+check "run --cache-dir: a truncated entry is a miss" 0 "" "" -- run --cache-dir "$S/cache" ok.component.wat
+if [ -s "$(ls "$S"/cache/*.wcc | head -1)" ]; then pass=$((pass + 1)); else
+  fail=$((fail + 1)); echo "FAIL run --cache-dir: the truncated entry was not rewritten"; fi
+check "run --no-cache writes nothing" 0 "" "" -- run --no-cache --cache-dir "$S/cache2" ok.component.wat
+expect_entries "run --no-cache: no entry" "$S/cache2" 0
+check "run --cache-dir needs a directory" 2 "" "wippy-run: error: run: --cache-dir needs a directory" -- run --cache-dir "" ok.component.wat
 check "preview1 exit status" 42 "" "" -- run exit42_p1.wat
 check "core module without WASI or --invoke" 1 "" "wippy-run: error: add.wat: a core module that does not import wasi_snapshot_preview1 runs with --invoke NAME" -- run add.wat
 cp "$G/args_env.component.wasm" "$S/"

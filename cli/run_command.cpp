@@ -19,6 +19,7 @@
 #include "cli/bounded_call.h"
 #include "cli/report.h"
 #include "component/decode.h"
+#include "component/load.h"
 #include "dispatcher/guest_call.h"
 #include "hostfns/wasi.h"
 #include "hostfns/wasi_ctx.h"
@@ -220,7 +221,7 @@ int run_component(const RunOptions& opts) {
     // holds the bytes' sha256); a cache that cannot be used is a miss.
     std::optional<CodeCache> cache;
     if (opts.cache_dir) cache.emplace(*opts.cache_dir);
-    auto loaded = load_component_cached(bytes, sha256_hex(bytes), cache ? &*cache : nullptr);
+    auto loaded = cache ? load_component_cached(bytes, sha256_hex(bytes), &*cache) : component::load_component(bytes);
     if (!loaded) return fail(opts.file, loaded.error());
     comp = std::move(*loaded);
   } else {

@@ -14,6 +14,7 @@
 namespace wippy {
 namespace {
 
+#ifdef WIPPY_SHA_X86
 // The round constants: the first 32 bits of the fractional parts of the
 // cube roots of the first 64 primes.
 alignas(16) constexpr uint32_t kRound[64] = {
@@ -26,7 +27,6 @@ alignas(16) constexpr uint32_t kRound[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-#ifdef WIPPY_SHA_X86
 bool cpu_has_sha() {
   unsigned a, b, c, d;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return false;

@@ -110,7 +110,7 @@ int inspect_command(std::span<const std::string> args) {
   const std::string& path = p->positionals[0];
   auto bin = read_input_binary(path);
   if (!bin) return report_error(bin.error().message);
-  std::span<const uint8_t> bytes(*bin);
+  const SharedBytes& bytes = *bin;
   auto fail = [&](const Error& e) { return report_error(fmt::format("{}: {}: {}", path, error_kind_name(e.kind), e.message)); };
   if (wc::is_component_binary(bytes)) {
     auto comp = wc::decode_component(bytes);

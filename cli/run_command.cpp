@@ -211,7 +211,7 @@ std::string deadline_note(const Error& e, const std::optional<std::string>& time
 int run_component(const RunOptions& opts) {
   auto bin = read_input_binary(opts.file);
   if (!bin) return report_error(one_line(bin.error().message));
-  std::span<const uint8_t> bytes(*bin);
+  const SharedBytes& bytes = *bin;
   // A core module (binary or text) importing wasi_snapshot_preview1 is a
   // preview1 command.
   std::shared_ptr<const Module> core;

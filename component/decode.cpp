@@ -43,7 +43,7 @@ void Decoder::nested_component(std::span<const uint8_t> payload) {
     fail("component nesting too deep");
     return;
   }
-  auto sub = std::make_unique<Decoder>(payload, abs, depth_ + 1, reuse_);
+  auto sub = std::make_unique<Decoder>(whole_, payload, abs, depth_ + 1, reuse_);
   if (auto r = sub->run_body(); !r) {
     error_ = r.error().message;
     return;
@@ -55,13 +55,31 @@ void Decoder::nested_component(std::span<const uint8_t> payload) {
   reader_.seek(payload.size());
 }
 
-std::shared_ptr<const Module> Decoder::premade_module(std::span<const uint8_t> payload) {
-  if (!reuse_) return nullptr;
-  size_t next = reuse_->seen.size();
-  if (next >= reuse_->premade.size()) return nullptr;
-  const auto& m = reuse_->premade[next];
-  if (!m || !std::equal(payload.begin(), payload.end(), m->bytes.begin(), m->bytes.end())) return nullptr;
-  ++reuse_->reused;
+// A core module section: a premade module from the cache hook, else
+// decoded; either way its bytes are a slice of the component's.
+void Decoder::core_module(std::span<const uint8_t> payload, uint32_t abs) {
+  const SharedBytes binary = whole_.share_or_copy(payload);
+  std::shared_ptr<const Module> module = premade_module(binary);
+  if (!module) {
+    auto m = decode_module(binary);
+    if (!m) {
+      error_ = fmt::format("in core module at offset {}: {}", abs, m.error().message);
+      return;
+    }
+    module = std::make_shared<const Module>(std::move(*m));
+  }
+  if (reuse_) reuse_->seen.push_back(module);
+  uint32_t item = uint32_t(component_.core_modules.size());
+  component_.core_modules.push_back(std::move(module));
+  add(Sort::CoreModule, Origin::CoreModule, item);
+  note(Origin::CoreModule, item, abs);
+  reader_.seek(payload.size());
+}
+
+std::shared_ptr<const Module> Decoder::premade_module(const SharedBytes& payload) {
+  if (!reuse_ || !reuse_->premade) return nullptr;
+  auto m = reuse_->premade(reuse_->seen.size(), payload);
+  if (m) ++reuse_->reused;
   return m;
 }
 // Decodes one section whose payload is the current Reader (already bounded).
@@ -79,21 +97,7 @@ void Decoder::section(uint8_t id, std::span<const uint8_t> payload) {
                              abs);
         return;
       }
-      std::shared_ptr<const Module> module = premade_module(payload);
-      if (!module) {
-        auto m = decode_module(payload);
-        if (!m) {
-          error_ = fmt::format("in core module at offset {}: {}", abs, m.error().message);
-          return;
-        }
-        module = std::make_shared<const Module>(std::move(*m));
-      }
-      if (reuse_) reuse_->seen.push_back(module);
-      uint32_t item = uint32_t(component_.core_modules.size());
-      component_.core_modules.push_back(std::move(module));
-      add(Sort::CoreModule, Origin::CoreModule, item);
-      note(Origin::CoreModule, item, abs);
-      reader_.seek(payload.size());
+      core_module(payload, abs);
       return;
     }
     case 4: nested_component(payload); return;
@@ -348,12 +352,16 @@ bool is_component_binary(std::span<const uint8_t> b) {
          b[7] == 0x00;
 }
 
-Result<Component> decode_component(std::span<const uint8_t> bytes, CoreModuleReuse* reuse) {
+Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse) {
   if (bytes.size() > UINT32_MAX) return make_error(ErrorKind::Malformed, "component too large");
-  decode_detail::Decoder d(bytes, 0, 0, reuse);
+  decode_detail::Decoder d(bytes, bytes.span(), 0, 0, reuse);
   return d.run();
 }
 
-Result<Component> decode_component(std::span<const uint8_t> bytes) { return decode_component(bytes, nullptr); }
+Result<Component> decode_component(SharedBytes bytes) { return decode_component(std::move(bytes), nullptr); }
+Result<Component> decode_component(std::span<const uint8_t> bytes) {
+  if (bytes.size() > UINT32_MAX) return make_error(ErrorKind::Malformed, "component too large");
+  return decode_component(SharedBytes::copy_of(bytes), nullptr);
+}
 
 }  // namespace wippy::component

@@ -9,11 +9,13 @@
 // also ErrorKind::Malformed, with a message beginning "unsupported: ".
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
 
 #include "base/result.h"
+#include "base/shared_bytes.h"
 #include "component/component.h"
 
 namespace wippy::component {
@@ -22,19 +24,21 @@ namespace wippy::component {
 // layer 0x01 0x00) rather than a core module's.
 bool is_component_binary(std::span<const uint8_t> bytes);
 
+// The span form copies the bytes once; the SharedBytes form does not: each
+// core module's Module::bytes is then a slice of `bytes`.
 Result<Component> decode_component(std::span<const uint8_t> bytes);
+Result<Component> decode_component(SharedBytes bytes);
 
-// The code cache's hook (runtime/component_cache.h). `premade` are core
-// modules decoded earlier, in the order the decoder meets core module
-// sections (depth first, nested components included); the decoder takes the
-// next one instead of decoding when its binary equals the section's bytes
-// (counting it in `reused`) and decodes the section otherwise. `seen`
-// receives every core module in that order, premade or not.
+// The code cache's hook (runtime/component_cache.h). The decoder meets core
+// module sections in order (depth first, nested components included); for
+// the i-th it calls premade(i, its bytes) when set, takes the module that
+// returns (counting it in `reused`) and decodes the section when it returns
+// null. `seen` receives every core module in that order, premade or not.
 struct CoreModuleReuse {
-  std::span<const std::shared_ptr<const Module>> premade;
+  std::function<std::shared_ptr<const Module>(size_t index, const SharedBytes& binary)> premade;
   size_t reused = 0;
   std::vector<std::shared_ptr<const Module>> seen;
 };
-Result<Component> decode_component(std::span<const uint8_t> bytes, CoreModuleReuse* reuse);
+Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse);
 
 }  // namespace wippy::component

@@ -29,14 +29,18 @@ inline constexpr uint32_t kMaxDepth = kMaxComponentNesting;  // nested component
 
 class Decoder {
  public:
-  Decoder(std::span<const uint8_t> bytes, uint32_t base, uint32_t depth, CoreModuleReuse* reuse)
-      : reader_(bytes, base), depth_(depth), reuse_(reuse) {}
+  // `whole`: the outermost component's bytes, which `bytes` lies in (core
+  // modules are slices of it); it outlives the decoder.
+  Decoder(const SharedBytes& whole, std::span<const uint8_t> bytes, uint32_t base, uint32_t depth,
+          CoreModuleReuse* reuse)
+      : whole_(whole), reader_(bytes, base), depth_(depth), reuse_(reuse) {}
 
   Result<Component> run();
   // Decodes into component_ (run() moves it out; nested_component() too).
   Result<void> run_body();
 
  private:
+  const SharedBytes& whole_;
   Reader reader_;
   uint32_t depth_;
   CoreModuleReuse* reuse_;  // may be null
@@ -67,7 +71,8 @@ class Decoder {
   void add(Sort s, Origin o, uint32_t item) { component_.spaces[size_t(s)].push_back({o, item}); }
   void note(Origin o, uint32_t item, uint32_t offset) { component_.order.push_back({o, item, offset}); }
 
-  std::shared_ptr<const Module> premade_module(std::span<const uint8_t> payload);
+  std::shared_ptr<const Module> premade_module(const SharedBytes& payload);
+  [[gnu::noinline]] void core_module(std::span<const uint8_t> payload, uint32_t abs);
   [[gnu::noinline]] void nested_component(std::span<const uint8_t> payload);
   [[gnu::noinline]] void section(uint8_t id, std::span<const uint8_t> payload);
 

@@ -15,7 +15,11 @@ Result<void> validate_once(const Component& component) {
 }
 
 Result<std::shared_ptr<const Component>> load_component(std::span<const uint8_t> bytes) {
-  auto decoded = decode_component(bytes);
+  return load_component(SharedBytes::copy_of(bytes));
+}
+
+Result<std::shared_ptr<const Component>> load_component(SharedBytes bytes) {
+  auto decoded = decode_component(std::move(bytes));
   if (!decoded) return decoded.error();
   auto comp = std::make_shared<const Component>(std::move(*decoded));
   if (auto v = validate_once(*comp); !v) return v.error();

@@ -10,11 +10,15 @@
 #include <span>
 
 #include "base/result.h"
+#include "base/shared_bytes.h"
 #include "component/component.h"
 
 namespace wippy::component {
 
+// The span form copies `bytes` once; the SharedBytes form keeps them (its
+// core modules are slices of them).
 Result<std::shared_ptr<const Component>> load_component(std::span<const uint8_t> bytes);
+Result<std::shared_ptr<const Component>> load_component(SharedBytes bytes);
 
 // Validates `component` unless its memo says it already was, and records a
 // success there (what Linker::instantiate does before instantiating).

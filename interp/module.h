@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/shared_bytes.h"
 #include "type_graph.h"
 #include "types.h"
 
@@ -84,7 +85,8 @@ struct CustomSection {
 };
 
 struct Module {
-  std::vector<uint8_t> bytes;  // the whole binary
+  SharedBytes bytes;  // the whole binary (shared: copies of a Module, and a
+                      // component holding it, do not copy the bytes)
 
   std::vector<FuncType> types;   // per type index; empty for struct and array types
   // Per type index: kind, finality, declared supertype, recursion group and

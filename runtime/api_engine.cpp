@@ -15,7 +15,7 @@
 namespace wippy::api {
 namespace {
 
-Result<std::vector<uint8_t>> read_file(const Engine& engine, const std::filesystem::path& path) {
+Result<SharedBytes> read_file(const Engine& engine, const std::filesystem::path& path) {
   ReadSpec spec;
   spec.what = "module";
   spec.max_bytes = engine.options().max_module_bytes;

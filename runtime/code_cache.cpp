@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
@@ -86,20 +87,23 @@ std::string cpu_features() {
   return s;
 }
 
-std::optional<std::vector<uint8_t>> read_file(const fs::path& p) {
+// The whole file, read straight into a fresh buffer (no zero-filling pass).
+std::optional<SharedBytes> read_file(const fs::path& p) {
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return std::nullopt;
   struct stat st {};
-  std::optional<std::vector<uint8_t>> out;
+  std::optional<SharedBytes> out;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    std::vector<uint8_t> buf(size_t(st.st_size));
+    uint8_t* buf = nullptr;
+    SharedBytes file = SharedBytes::uninitialized(size_t(st.st_size), buf);
     size_t got = 0;
-    while (got < buf.size()) {
-      ssize_t n = ::read(fd, buf.data() + got, buf.size() - got);
+    while (got < file.size()) {
+      ssize_t n = ::read(fd, buf + got, file.size() - got);
+      if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       got += size_t(n);
     }
-    if (got == buf.size()) out = std::move(buf);
+    if (got == file.size()) out = std::move(file);
   }
   ::close(fd);
   return out;
@@ -158,7 +162,7 @@ fs::path CodeCache::entry_path(std::string_view key) const {
   return dir_ / (sha256_hex(k) + ".wcc");
 }
 
-std::optional<std::vector<uint8_t>> CodeCache::get(std::string_view key) const {
+std::optional<SharedBytes> CodeCache::get(std::string_view key) const {
   if (dir_.empty()) return std::nullopt;
   fs::path path = entry_path(key);
   auto file = read_file(path);
@@ -177,8 +181,7 @@ std::optional<std::vector<uint8_t>> CodeCache::get(std::string_view key) const {
   std::span<const uint8_t> payload(p + at, len);
   if (cache_checksum(payload) != sum) return std::nullopt;
   ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // most recently used
-  file->erase(file->begin(), file->begin() + long(at));
-  return file;
+  return file->slice(at, len);
 }
 
 bool CodeCache::put(std::string_view key, std::span<const uint8_t> payload) const {

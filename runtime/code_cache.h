@@ -25,6 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/shared_bytes.h"
+
 namespace wippy {
 
 // $XDG_CACHE_HOME/wippy, else $HOME/.cache/wippy; empty when neither is set.
@@ -44,7 +46,8 @@ class CodeCache {
   // The file an entry for `key` lives in (tests corrupt it).
   std::filesystem::path entry_path(std::string_view key) const;
 
-  std::optional<std::vector<uint8_t>> get(std::string_view key) const;
+  // The payload, a slice of the entry's bytes as read (not copied again).
+  std::optional<SharedBytes> get(std::string_view key) const;
   bool put(std::string_view key, std::span<const uint8_t> payload) const;
 
  private:

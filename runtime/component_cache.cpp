@@ -1,6 +1,7 @@
 // component_cache.cpp — load_component_cached (see component_cache.h).
 #include "runtime/component_cache.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace {
 
 using ModuleList = std::vector<std::shared_ptr<const Module>>;
 
-// u32 count, then per module u64 length and encode_module's bytes.
+// u32 count, then per module u64 length and encode_module's bytes (which
+// hold no binary: on a hit each module shares its bytes in the component).
 std::vector<uint8_t> encode_list(const ModuleList& modules) {
   std::vector<uint8_t> out;
   append_le(out, modules.size(), 4);
@@ -26,20 +28,21 @@ std::vector<uint8_t> encode_list(const ModuleList& modules) {
   return out;
 }
 
-std::optional<ModuleList> decode_list(std::span<const uint8_t> in) {
+// The per-module entries of an encode_list() blob; nothing when its framing
+// is off.
+std::optional<std::vector<std::span<const uint8_t>>> split_list(std::span<const uint8_t> in) {
   auto le = [&](size_t at, int n) { return read_le(in.data() + at, n); };
   if (in.size() < 4) return std::nullopt;
   uint64_t count = le(0, 4);
+  if (count > (in.size() - 4) / 8) return std::nullopt;
   size_t at = 4;
-  ModuleList out;
+  std::vector<std::span<const uint8_t>> out;
   for (uint64_t i = 0; i < count; ++i) {
     if (in.size() - at < 8) return std::nullopt;
     uint64_t len = le(at, 8);
     at += 8;
     if (in.size() - at < len) return std::nullopt;
-    auto m = decode_cached_module(in.subspan(at, len));
-    if (!m) return std::nullopt;
-    out.push_back(std::make_shared<const Module>(std::move(*m)));
+    out.push_back(in.subspan(at, len));
     at += len;
   }
   if (at != in.size()) return std::nullopt;
@@ -48,22 +51,35 @@ std::optional<ModuleList> decode_list(std::span<const uint8_t> in) {
 
 }  // namespace
 
-Result<std::shared_ptr<const component::Component>> load_component_cached(std::span<const uint8_t> bytes,
+Result<std::shared_ptr<const component::Component>> load_component_cached(SharedBytes bytes,
                                                                           std::string_view content_sha256,
                                                                           const CodeCache* cache,
                                                                           CacheOutcome* outcome) {
   if (outcome) *outcome = CacheOutcome::Off;
-  if (!cache || content_sha256.empty()) return component::load_component(bytes);
+  if (!cache || content_sha256.empty()) return component::load_component(std::move(bytes));
   const std::string key = "component:" + std::string(content_sha256) + ";" + cache_build_key();
-  ModuleList premade;
-  if (auto blob = cache->get(key))
-    if (auto list = decode_list(*blob)) premade = std::move(*list);
+  std::optional<SharedBytes> blob = cache->get(key);
+  std::vector<std::span<const uint8_t>> entries;
+  if (blob)
+    if (auto list = split_list(*blob)) entries = std::move(*list);
+  // The key hashes the component's bytes, so the i-th core module section
+  // holds the very binary the i-th entry was written for.
+  bool usable = !entries.empty();
   component::CoreModuleReuse reuse;
-  reuse.premade = premade;
-  auto decoded = component::decode_component(bytes, &reuse);
+  if (usable)
+    reuse.premade = [&](size_t i, const SharedBytes& binary) -> std::shared_ptr<const Module> {
+      if (!usable || i >= entries.size()) return nullptr;
+      auto m = decode_cached_module(entries[i], binary);
+      if (!m) {
+        usable = false;  // one bad entry: decode the rest, rewrite the entry
+        return nullptr;
+      }
+      return std::make_shared<const Module>(std::move(*m));
+    };
+  auto decoded = component::decode_component(std::move(bytes), &reuse);
   if (!decoded) return decoded.error();
   auto comp = std::make_shared<const component::Component>(std::move(*decoded));
-  const bool hit = !premade.empty() && reuse.reused == premade.size() && reuse.seen.size() == premade.size();
+  const bool hit = usable && reuse.reused == entries.size() && reuse.seen.size() == entries.size();
   if (outcome) *outcome = hit ? CacheOutcome::Hit : CacheOutcome::Miss;
   if (hit) {
     std::lock_guard lock(comp->memo->mu);
@@ -73,6 +89,13 @@ Result<std::shared_ptr<const component::Component>> load_component_cached(std::s
   if (auto v = component::validate_once(*comp); !v) return v.error();
   cache->put(key, encode_list(reuse.seen));
   return comp;
+}
+
+Result<std::shared_ptr<const component::Component>> load_component_cached(std::span<const uint8_t> bytes,
+                                                                          std::string_view content_sha256,
+                                                                          const CodeCache* cache,
+                                                                          CacheOutcome* outcome) {
+  return load_component_cached(SharedBytes::copy_of(bytes), content_sha256, cache, outcome);
 }
 
 }  // namespace wippy

@@ -3,12 +3,15 @@
 // validated once, component/load.h) with a CodeCache in front:
 //  * The key is `content_sha256` (the hash the caller already checked the
 //    bytes against, e.g. the registry entry's) plus cache_build_key().
-//  * Hit: the cached core modules replace decoding wherever their binary
-//    equals the section's bytes; when every core module came from the
-//    entry, the component is known valid (an entry is written only after
-//    the same bytes validated in this build) and is not validated again.
-//    Any unusable entry (bad checksum, wrong key, unparsable, other bytes)
-//    is a miss.
+//  * Hit: the cached core modules replace decoding, each sharing its
+//    binary in the component's bytes (the key hashes those bytes, so each
+//    section is the one its entry was written for); when every core module
+//    came from the entry, the component is known valid (an entry is written
+//    only after the same bytes validated in this build) and is not
+//    validated again. Any unusable entry (bad checksum, wrong key,
+//    unparsable, another binary size, another module count) is a miss.
+//  * The SharedBytes form keeps `bytes` (core modules are slices of it);
+//    the span form copies them once.
 //  * Miss: load normally, then write the entry (failure to write is ignored).
 //  * Errors are load_component's, whether or not the cache was used.
 #pragma once
@@ -26,6 +29,9 @@ namespace wippy {
 // What the last load did, for tests and benchmarks.
 enum class CacheOutcome { Off, Hit, Miss };
 
+Result<std::shared_ptr<const component::Component>> load_component_cached(
+    SharedBytes bytes, std::string_view content_sha256, const CodeCache* cache,
+    CacheOutcome* outcome = nullptr);
 Result<std::shared_ptr<const component::Component>> load_component_cached(
     std::span<const uint8_t> bytes, std::string_view content_sha256, const CodeCache* cache,
     CacheOutcome* outcome = nullptr);

@@ -13,7 +13,7 @@ namespace wippy {
 
 namespace {
 
-Result<std::vector<uint8_t>> read_input_bytes(const std::string& path) {
+Result<SharedBytes> read_input_bytes(const std::string& path) {
   ReadSpec spec;
   spec.what = "file";
   spec.max_bytes = kMaxInputFileBytes;
@@ -67,18 +67,22 @@ Result<std::string> read_input_file(const std::string& path) {
   return std::string(as_text(*bytes));
 }
 
-Result<std::vector<uint8_t>> read_input_binary(const std::string& path) {
+Result<SharedBytes> read_input_binary(const std::string& path) {
   auto bytes = read_input_bytes(path);
   if (!bytes) return bytes.error();
   const std::string_view data = as_text(*bytes);
   if (!looks_like_text(path, data)) return bytes;  // a binary: no copy
   auto bin = starts_with_component_form(data) ? component::component_wat_to_binary(data) : wat_to_wasm(data);
   if (!bin) return make_error(bin.error().kind, path + ":" + bin.error().message);
-  return bin;
+  return SharedBytes::take(std::move(*bin));
 }
 
 Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> bytes) {
-  auto mod = decode_module(bytes);
+  return compile_module(SharedBytes::copy_of(bytes));
+}
+
+Result<std::shared_ptr<const Module>> compile_module(SharedBytes bytes) {
+  auto mod = decode_module(std::move(bytes));
   if (!mod) return mod.error();
   if (auto v = validate_module(*mod); !v) return v.error();
   return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(*mod)));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/shared_bytes.h"
 #include "interp/module.h"
 
 namespace wippy {
@@ -25,9 +26,11 @@ Result<std::string> read_input_file(const std::string& path);
 // from the text format — a component when its first form is `(component`,
 // else a core module. Errors name the file: "PATH: ..." (read errors as
 // read_input_file gives them), text errors "PATH:LINE:COL: message" (Malformed).
-Result<std::vector<uint8_t>> read_input_binary(const std::string& path);
+Result<SharedBytes> read_input_binary(const std::string& path);
 
-// decode_module + validate_module (errors keep their kind).
+// decode_module + validate_module (errors keep their kind). The span form
+// copies the bytes; the SharedBytes form keeps them.
 Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> bytes);
+Result<std::shared_ptr<const Module>> compile_module(SharedBytes bytes);
 
 }  // namespace wippy

@@ -8,7 +8,7 @@
 
 namespace wippy {
 
-Result<std::vector<uint8_t>> read_module(const Registry& reg, const FunctionEntry& fn) {
+Result<SharedBytes> read_module(const Registry& reg, const FunctionEntry& fn) {
   auto fail = [&](ErrorKind k, std::string_view msg) {
     return make_error(k, fmt::format("entry {}: {}", fn.id, msg));
   };
@@ -23,7 +23,7 @@ Result<std::vector<uint8_t>> read_module(const Registry& reg, const FunctionEntr
   spec.limit_name = "limits.max_module_bytes";
   spec.root_name = dir->id;
   spec.hasher = &hasher;
-  Result<std::vector<uint8_t>> bytes = read_confined_file(dir->directory, fn.path, spec);
+  Result<SharedBytes> bytes = read_confined_file(dir->directory, fn.path, spec);
   if (!bytes) return fail(bytes.error().kind, bytes.error().message);
   if (Result<void> ok = check_digest(hasher.finish_hex(), fn.hash); !ok)
     return fail(ok.error().kind, ok.error().message);
@@ -37,7 +37,7 @@ Result<std::string> read_wat_file(const std::filesystem::path& root, std::string
   spec.max_bytes = max_bytes;
   spec.limit_name = "limits.max_module_bytes";
   spec.root_name = root_name;
-  Result<std::vector<uint8_t>> bytes = read_confined_file(root, inner, spec);
+  Result<SharedBytes> bytes = read_confined_file(root, inner, spec);
   if (!bytes) return bytes.error();
   return std::string(bytes->begin(), bytes->end());
 }

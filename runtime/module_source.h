@@ -14,11 +14,12 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/shared_bytes.h"
 #include "runtime/registry.h"
 
 namespace wippy {
 
-Result<std::vector<uint8_t>> read_module(const Registry& reg, const FunctionEntry& fn);
+Result<SharedBytes> read_module(const Registry& reg, const FunctionEntry& fn);
 
 // `inner` beneath `root` (named `root_name` in messages); at most max_bytes.
 Result<std::string> read_wat_file(const std::filesystem::path& root, std::string_view root_name,

@@ -98,12 +98,12 @@ Result<void> resolve_component_method(Program& p) {
   return {};
 }
 
-Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const CodeCache* cache) {
+Result<void> load_component(Program& p, SharedBytes bytes, const CodeCache* cache) {
   const FunctionEntry& fn = *p.entry;
   // Decoded and validated once; instances share it (component/load.h). The
   // bytes matched fn.hash already (read_module), so it keys the cache.
   std::string_view digest = std::string_view(fn.hash).substr(std::min<size_t>(fn.hash.size(), 7));
-  auto loaded = load_component_cached(bytes, digest, fn.cache ? cache : nullptr);
+  auto loaded = load_component_cached(std::move(bytes), digest, fn.cache ? cache : nullptr);
   if (!loaded) return entry_error(fn, loaded.error());
   // Capability gating: every import must belong to a granted profile.
   // (A type import with an `eq` bound, e.g. a record defined at world
@@ -118,9 +118,9 @@ Result<void> load_component(Program& p, std::span<const uint8_t> bytes, const Co
   return resolve_component_method(p);
 }
 
-Result<void> load_core(Program& p, std::span<const uint8_t> bytes) {
+Result<void> load_core(Program& p, SharedBytes bytes) {
   const FunctionEntry& fn = *p.entry;
-  auto m = decode_module(bytes);
+  auto m = decode_module(std::move(bytes));
   if (!m) return entry_error(fn, m.error());
   if (auto v = validate_module(*m); !v) return entry_error(fn, v.error());
   if (hostfns::imports_preview1(*m)) {
@@ -189,12 +189,13 @@ Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const F
       return make_error(bin.error().kind,
                         fmt::format("entry {}: {}: {}", fn.id, where, bin.error().message));
     }
-    if (auto r = load_core(*p, *bin); !r) return r.error();
+    if (auto r = load_core(*p, SharedBytes::take(std::move(*bin))); !r) return r.error();
     return finish(std::move(p));
   }
   auto bytes = read_module(reg, fn);  // hash checked before anything decodes them
   if (!bytes) return bytes.error();
-  Result<void> r = component::is_component_binary(*bytes) ? load_component(*p, *bytes, cache) : load_core(*p, *bytes);
+  Result<void> r = component::is_component_binary(*bytes) ? load_component(*p, std::move(*bytes), cache)
+                                                          : load_core(*p, std::move(*bytes));
   if (!r) return r.error();
   return finish(std::move(p));
 }

@@ -747,7 +747,7 @@ ParsedFile parse_registry_file(const std::filesystem::path& file, Diagnostics& d
   ReadSpec spec;
   spec.what = "registry file";
   spec.max_bytes = kMaxRegistryFileBytes;
-  Result<std::vector<uint8_t>> bytes = read_host_file(file, spec);
+  Result<SharedBytes> bytes = read_host_file(file, spec);
   if (!bytes) {
     diag.set_kind(ErrorKind::Io);
     diag.add_file(SourceLoc{file, 0}, bytes.error().message);

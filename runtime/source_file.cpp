@@ -53,38 +53,42 @@ Result<struct stat> stat_regular(int fd, const ReadSpec& spec, std::string_view 
   return st;
 }
 
-// Reads all of fd (expected `size` bytes) in chunks, feeding the hasher.
-Result<std::vector<uint8_t>> read_all(int fd, uint64_t size, const ReadSpec& spec, std::string_view shown) {
-  std::vector<uint8_t> out;
-  out.reserve(size + 1);  // + the byte that finds EOF: the buffer never moves
+// Reads all of fd (expected `size` bytes) in chunks straight into a fresh
+// buffer (no zero-filling pass), feeding the hasher. A file that grew since
+// its fstat moves to a buffer twice as big, up to the cap and one byte.
+Result<SharedBytes> read_all(int fd, uint64_t size, const ReadSpec& spec, std::string_view shown) {
+  uint8_t* buf = nullptr;
+  // + the byte that finds EOF
+  SharedBytes out = SharedBytes::uninitialized(size_t(std::min(size, spec.max_bytes)) + 1, buf);
+  size_t used = 0;
   for (;;) {
-    // Read one byte past the cap at most, to notice a file that grew; and
-    // until `size`, no more than fits the reservation.
-    uint64_t room = spec.max_bytes - out.size() + 1;
-    if (out.size() <= size) room = std::min<uint64_t>(room, size - out.size() + 1);
-    size_t want = static_cast<size_t>(std::min<uint64_t>(kChunk, room));
-    size_t at = out.size();
-    out.resize(at + want);
-    ssize_t n = ::read(fd, out.data() + at, want);
-    if (n < 0 && errno == EINTR) {
-      out.resize(at);
-      continue;
+    if (used == out.size()) {  // grew: more room, within the cap + 1
+      uint8_t* bigger = nullptr;
+      SharedBytes next = SharedBytes::uninitialized(
+          size_t(std::min<uint64_t>(uint64_t(out.size()) * 2, std::max(spec.max_bytes, spec.max_bytes + 1))),
+          bigger);
+      std::memcpy(bigger, buf, used);
+      out = std::move(next), buf = bigger;
     }
+    size_t want = std::min(kChunk, out.size() - used);
+    ssize_t n = ::read(fd, buf + used, want);
+    if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_error(spec.what, shown, std::strerror(errno));
-    out.resize(at + static_cast<size_t>(n));
     if (n == 0) break;
-    if (out.size() > spec.max_bytes)
+    if (spec.hasher) spec.hasher->update(std::span<const uint8_t>(buf + used, static_cast<size_t>(n)));
+    used += static_cast<size_t>(n);
+    if (used > spec.max_bytes)
       return make_error(ErrorKind::Invalid, fmt::format("{} {} grew past the limit of {} bytes while read",
                                                            spec.what, quote_input(shown), spec.max_bytes));
-    if (spec.hasher) spec.hasher->update(std::span<const uint8_t>(out.data() + at, static_cast<size_t>(n)));
   }
+  out.shrink(used);
   return out;
 }
 
 // The path is opened O_PATH and checked first; only a regular file is then
 // opened again for reading, and must be the same file (device and inode).
 template <class Open>
-Result<std::vector<uint8_t>> read_checked(Open open, const ReadSpec& spec, std::string_view shown) {
+Result<SharedBytes> read_checked(Open open, const ReadSpec& spec, std::string_view shown) {
   auto probe = open(O_PATH);
   if (!probe) return probe.error();
   auto a = stat_regular(probe->get(), spec, shown);
@@ -113,7 +117,7 @@ std::string_view file_type_name(unsigned mode) {
   return "not a regular file";
 }
 
-Result<std::vector<uint8_t>> read_confined_file(const std::filesystem::path& root, std::string_view inner,
+Result<SharedBytes> read_confined_file(const std::filesystem::path& root, std::string_view inner,
                                                 const ReadSpec& spec) {
   // The lexical check first (NUL, "..", the directory itself), for its
   // clearer messages; the open below confines symlinks as well.
@@ -136,7 +140,7 @@ Result<std::vector<uint8_t>> read_confined_file(const std::filesystem::path& roo
   return read_checked(open, spec, inner);
 }
 
-Result<std::vector<uint8_t>> read_host_file(const std::filesystem::path& path, const ReadSpec& spec) {
+Result<SharedBytes> read_host_file(const std::filesystem::path& path, const ReadSpec& spec) {
   const std::string& p = path.native();
   if (Result<void> ok = refuse_nul(p); !ok) return ok.error();
   auto open = [&](int flags) -> Result<fs::UniqueFd> {

@@ -6,8 +6,10 @@
 //    says what the path is ("is a directory, not a file").
 //  * A file larger than max_bytes is refused before a byte is read (fstat),
 //    and so is one that grows past max_bytes while it is read.
-//  * The bytes are read once, in chunks, straight into the returned buffer;
-//    each chunk goes to `hasher` when one is given (hash while reading).
+//  * The bytes are read once, in chunks, straight into the returned buffer
+//    (shared, so a component's modules can keep slices of it without a
+//    copy); each chunk goes to `hasher` when one is given (hash while
+//    reading).
 //  * read_confined_file checks `inner` with confine_path (lexical: a leading
 //    '/' is root itself, "a/../b" is "b", no "..") and opens it beneath `root`
 //    with fs/resolve.h (no symlink escape either).
@@ -22,6 +24,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/shared_bytes.h"
 #include "runtime/module_hash.h"
 
 namespace wippy {
@@ -35,9 +38,9 @@ struct ReadSpec {
   Sha256* hasher = nullptr;
 };
 
-Result<std::vector<uint8_t>> read_confined_file(const std::filesystem::path& root, std::string_view inner,
+Result<SharedBytes> read_confined_file(const std::filesystem::path& root, std::string_view inner,
                                                 const ReadSpec& spec);
-Result<std::vector<uint8_t>> read_host_file(const std::filesystem::path& path, const ReadSpec& spec);
+Result<SharedBytes> read_host_file(const std::filesystem::path& path, const ReadSpec& spec);
 
 // "a directory", "a FIFO", "a character device", ... for an st_mode.
 std::string_view file_type_name(unsigned mode);

@@ -12,7 +12,7 @@ namespace {
 
 // A field added to one of these structs must be added to the codec too:
 // these sizes make such a change fail to compile here (x86-64 / aarch64).
-static_assert(sizeof(void*) != 8 || sizeof(Module) == 544, "Module changed: update module_codec.cpp");
+static_assert(sizeof(void*) != 8 || sizeof(Module) == 552, "Module changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(Import) == 160, "Import changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(ElemSegment) == 80, "ElemSegment changed: update module_codec.cpp");
 static_assert(sizeof(void*) != 8 || sizeof(FuncBody) == 40, "FuncBody changed: update module_codec.cpp");
@@ -186,8 +186,8 @@ bool ranges_ok(const Module& m) {
 
 std::vector<uint8_t> encode_module(const Module& m) {
   Out o;
-  o.b.reserve(m.bytes.size() + 64 * m.codes.size() + 4096);
-  o.raw(m.bytes);
+  o.b.reserve(64 * m.codes.size() + 4096);
+  o.u64(m.bytes.size());  // the binary itself is not stored (see the header)
   o.vec(m.types, [&](const FuncType& t) { encode_functype(o, t); });
   o.vec(m.subtypes, [&](const SubType& s) { encode_subtype(o, s); });
   o.vec(m.imports, [&](const Import& i) {
@@ -226,11 +226,12 @@ std::vector<uint8_t> encode_module(const Module& m) {
   return std::move(o.b);
 }
 
-Result<Module> decode_cached_module(std::span<const uint8_t> bytes) {
+Result<Module> decode_cached_module(std::span<const uint8_t> bytes, SharedBytes binary) {
   In in{bytes};
   Module m;
-  auto bin = in.raw();
-  m.bytes.assign(bin.begin(), bin.end());
+  if (in.u64() != binary.size() || !in.ok)
+    return make_error(ErrorKind::Malformed, "cached module: written for a binary of another size");
+  m.bytes = std::move(binary);
   m.types = in.vec<FuncType>(8, [&] { return decode_functype(in); });
   m.subtypes = in.vec<SubType>(22, [&] { return decode_subtype(in); });
   m.imports = in.vec<Import>(4 + 4 + 1 + 4 + 18 + 18 + 2, [&] {

@@ -61,6 +61,10 @@ bool decode_section(decode::SectionDecoder& d, uint8_t id, uint32_t start, uint3
 }  // namespace
 
 Result<Module> decode_module(std::span<const uint8_t> bytes) {
+  return decode_module(SharedBytes::copy_of(bytes));
+}
+
+Result<Module> decode_module(SharedBytes bytes) {
   if (bytes.size() > 0xFFFFFFFFu) return malformed("module too large (over 4 GiB)");
   if (bytes.size() < 4) return malformed_at("unexpected end", bytes.size());
   if (std::memcmp(bytes.data(), kMagic, 4) != 0) return malformed_at("magic header not detected", 0);
@@ -68,8 +72,8 @@ Result<Module> decode_module(std::span<const uint8_t> bytes) {
   if (std::memcmp(bytes.data() + 4, kVersion, 4) != 0) return malformed_at("unknown binary version", 4);
 
   Module m;
-  m.bytes.assign(bytes.begin(), bytes.end());
-  Reader r(std::span<const uint8_t>(m.bytes), 0);
+  m.bytes = std::move(bytes);
+  Reader r(m.bytes.span(), 0);
   r.seek(8);
   decode::SectionDecoder d(r, m);
   const uint32_t total = uint32_t(m.bytes.size());

@@ -14,6 +14,9 @@
 
 namespace wippy {
 
+// The span form copies the bytes into the Module; the SharedBytes form
+// keeps a reference to them (e.g. a slice of the component holding it).
 Result<Module> decode_module(std::span<const uint8_t> bytes);
+Result<Module> decode_module(SharedBytes bytes);
 
 }  // namespace wippy

@@ -83,10 +83,10 @@ constexpr const char* kRunWat = R"((module
 TEST_CASE("module codec: a round trip gives the same module, and it runs the same") {
   auto m = testing::compile_wat_module(kWat);
   std::vector<uint8_t> enc = encode_module(*m);
-  auto back = decode_cached_module(enc);
+  auto back = decode_cached_module(enc, m->bytes);
   REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().message));
   CHECK(encode_module(*back) == enc);
-  CHECK(back->bytes == m->bytes);
+  CHECK(back->bytes.data() == m->bytes.data());  // shared, not copied
   CHECK(back->imports.size() == 1);
   CHECK(back->elems.size() == 2);
   CHECK(back->datas.size() == 2);
@@ -94,7 +94,7 @@ TEST_CASE("module codec: a round trip gives the same module, and it runs the sam
   CHECK(back->codes[1].num_locals == 2);
 
   auto run = testing::compile_wat_module(kRunWat);
-  auto copy = decode_cached_module(encode_module(*run));
+  auto copy = decode_cached_module(encode_module(*run), SharedBytes::copy_of(run->bytes));
   REQUIRE(copy.ok());
   Store s1, s2;
   auto r1 = testing::call_export(s1, testing::instantiate_ok(s1, run), "run");
@@ -105,29 +105,34 @@ TEST_CASE("module codec: a round trip gives the same module, and it runs the sam
   CHECK(r2->at(0).i32 == 42);
 }
 
-TEST_CASE("module codec: every truncation, an extra byte and an offset outside the binary are refused") {
+TEST_CASE("module codec: every truncation, an extra byte, another binary and an offset outside it are refused") {
   auto m = testing::compile_wat_module(kWat);
   std::vector<uint8_t> enc = encode_module(*m);
   for (size_t n = 0; n < enc.size(); ++n) {
-    auto r = decode_cached_module(std::span(enc.data(), n));
+    auto r = decode_cached_module(std::span(enc.data(), n), m->bytes);
     REQUIRE_MESSAGE(!r.ok(), n);
     CHECK(r.error().kind == ErrorKind::Malformed);
   }
   auto longer = enc;
   longer.push_back(0);
-  CHECK(!decode_cached_module(longer).ok());
+  CHECK(!decode_cached_module(longer, m->bytes).ok());
+
+  // The entry was written for a binary of another size.
+  auto other = decode_cached_module(enc, m->bytes.slice(0, m->bytes.size() - 1));
+  REQUIRE(!other.ok());
+  CHECK(other.error().message == "cached module: written for a binary of another size");
 
   Module bad = *m;
   bad.codes[0].code_end = uint32_t(bad.bytes.size() + 1);
-  auto r = decode_cached_module(encode_module(bad));
+  auto r = decode_cached_module(encode_module(bad), m->bytes);
   REQUIRE(!r.ok());
   CHECK(r.error().message == "cached module: an offset lies outside the binary");
 
   // A huge count cannot make the decoder allocate beyond its input.
   auto huge = enc;
-  size_t at = 4 + m->bytes.size();  // the type count follows the binary
+  size_t at = 8;  // the type count follows the binary's size
   huge[at] = huge[at + 1] = huge[at + 2] = huge[at + 3] = 0xff;
-  CHECK(!decode_cached_module(huge).ok());
+  CHECK(!decode_cached_module(huge, m->bytes).ok());
 }
 
 TEST_CASE("code cache: put then get; corrupt, truncated and swapped entries are misses and are rewritten") {
@@ -321,7 +326,7 @@ TEST_CASE("module codec: typed reference types (a type index above the byte code
     (global $g (mut (ref null $t)) (ref.null $t))
     (table 2 (ref null $t))
     (func $f (type $u) (local $l (ref null $t)) (local.get 0))))");
-  auto back = decode_cached_module(encode_module(*m));
+  auto back = decode_cached_module(encode_module(*m), m->bytes);
   REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().message));
   REQUIRE(back->types.size() == m->types.size());
   CHECK(back->types[1] == m->types[1]);
@@ -347,7 +352,7 @@ TEST_CASE("tables with an initializer expression: filled on instantiation, kept 
   REQUIRE(m->table_inits.size() == 3);
   CHECK(m->table_inits[0].begin == m->table_inits[0].end);
   CHECK(m->table_inits[1].begin != m->table_inits[1].end);
-  auto back = decode_cached_module(encode_module(*m));
+  auto back = decode_cached_module(encode_module(*m), m->bytes);
   REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().message));
   REQUIRE(back->table_inits.size() == 3);
   for (size_t i = 0; i < 3; ++i) {

@@ -214,7 +214,7 @@ TEST_CASE("module codec: tags and tag imports survive the round trip") {
         (try_table (catch $e $h) (throw $e (i32.const 12)))
         (i32.const -1))))
   )");
-  auto back = decode_cached_module(encode_module(*m));
+  auto back = decode_cached_module(encode_module(*m), m->bytes);
   REQUIRE_MESSAGE(back.ok(), (back.ok() ? "" : back.error().message));
   CHECK(back->tags == m->tags);
   CHECK(back->imported_tag_types == m->imported_tag_types);

@@ -193,7 +193,7 @@ TEST_CASE("gc types: imports match by declared subtype, tags exactly") {
 
 TEST_CASE("gc types: the code cache keeps definitions and canonical ids") {
   auto m = compile_wat_module(kRecGroup);
-  auto back = decode_cached_module(encode_module(*m));
+  auto back = decode_cached_module(encode_module(*m), m->bytes);
   REQUIRE(back.ok());
   REQUIRE(back->subtypes.size() == m->subtypes.size());
   for (size_t i = 0; i < m->subtypes.size(); ++i) {

@@ -197,7 +197,7 @@ TEST_CASE("module codec: memory64 and table64 address types survive the round tr
   auto m = compile_wat_module(R"((module (import "m" "mem" (memory i64 1))
       (memory 1) (memory i64 2 0x1000000000000) (table i64 1 funcref)))");
   std::vector<uint8_t> enc = encode_module(*m);
-  auto back = decode_cached_module(enc);
+  auto back = decode_cached_module(enc, m->bytes);
   REQUIRE(back.ok());
   REQUIRE(back->memories.size() == 2);
   CHECK(!back->memories[0].limits.is64);

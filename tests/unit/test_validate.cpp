@@ -16,9 +16,11 @@ using Bytes = std::vector<uint8_t>;
 constexpr ValType I32 = ValType::I32, I64 = ValType::I64, F32 = ValType::F32,
                   FuncRef = ValType::FuncRef, ExternRef = ValType::ExternRef;
 
-// Builds a Module directly; every byte range refers into Module::bytes.
+// Builds a Module directly; every byte range refers into Module::bytes,
+// which is `bin` shared anew after each change.
 struct ModBuilder {
   Module m;
+  Bytes bin;
 
   uint32_t type(std::vector<ValType> params, std::vector<ValType> results) {
     const uint32_t index = uint32_t(m.types.size());
@@ -30,9 +32,14 @@ struct ModBuilder {
     return index;
   }
   std::pair<uint32_t, uint32_t> append(const Bytes& b) {
-    uint32_t begin = uint32_t(m.bytes.size());
-    m.bytes.insert(m.bytes.end(), b.begin(), b.end());
-    return {begin, uint32_t(m.bytes.size())};
+    uint32_t begin = uint32_t(bin.size());
+    bin.insert(bin.end(), b.begin(), b.end());
+    m.bytes = SharedBytes::copy_of(bin);
+    return {begin, uint32_t(bin.size())};
+  }
+  void set_byte(size_t at, uint8_t v) {
+    bin.at(at) = v;
+    m.bytes = SharedBytes::copy_of(bin);
   }
   // `body` is the instruction bytes including the final `end` (0x0B).
   uint32_t func(uint32_t type_index, const Bytes& body, std::vector<LocalDecl> locals = {}) {
@@ -206,9 +213,9 @@ TEST_CASE("validate: locals and globals") {
   uint32_t ft = b.type({}, {});
   b.func(ft, {0x41, 0x05, 0x24, 0x00, 0x0B});  // global.set 0 (immutable)
   CHECK(fails_with(validate_module(b.m), "global is immutable"));
-  b.m.bytes[b.m.codes[0].code_begin + 3] = 0x01;  // global.set 1 (mutable)
+  b.set_byte(b.m.codes[0].code_begin + 3, 0x01);  // global.set 1 (mutable)
   CHECK(validate_module(b.m).ok());
-  b.m.bytes[b.m.codes[0].code_begin + 3] = 0x02;  // global.set 2
+  b.set_byte(b.m.codes[0].code_begin + 3, 0x02);  // global.set 2
   CHECK(fails_with(validate_module(b.m), "unknown global 2"));
 }
 
@@ -293,7 +300,7 @@ TEST_CASE("validate: memory instructions") {
   CHECK(fails_with(validate_module(b.m), "unknown memory"));
   b.memory();
   CHECK(validate_module(b.m).ok());
-  b.m.bytes[b.m.codes[0].code_begin + 3] = 0x03;  // align=3 > natural 2
+  b.set_byte(b.m.codes[0].code_begin + 3, 0x03);  // align=3 > natural 2
   CHECK(fails_with(validate_module(b.m), "alignment must not be larger than natural"));
 
   ModBuilder c;  // i32.load8_u with align=1
@@ -401,7 +408,7 @@ TEST_CASE("validate: calls check argument and result types") {
   // i32.const 0; f32.const 0; call 0
   b.func(caller, {0x41, 0x00, 0x43, 0, 0, 0, 0, 0x10, 0x00, 0x0B});
   CHECK(validate_module(b.m).ok());
-  b.m.bytes[b.m.codes[1].code_begin + 8] = 0x05;  // call 5
+  b.set_byte(b.m.codes[1].code_begin + 8, 0x05);  // call 5
   CHECK(fails_with(validate_module(b.m), "unknown function 5"));
 }
 

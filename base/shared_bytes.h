@@ -1,0 +1,83 @@
+// shared_bytes.h — an immutable byte string shared by reference.
+// Contract:
+//  * A SharedBytes is a view plus the owner that keeps the viewed bytes
+//    alive. Copying one, or taking a slice(), shares the owner: no byte is
+//    copied, and the bytes live until the last view goes.
+//  * The bytes never change once made: take() moves a buffer in, copy_of()
+//    copies a span, uninitialized() hands out a buffer once to be filled
+//    before it is shared (the one writable moment; no zero-filling pass).
+//  * slice() checks its range; out of range it returns an empty view.
+//  * Reads (data, size, span, iteration, ==) are const and safe from any
+//    thread; the reference count is atomic.
+#pragma once
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace wippy {
+
+class SharedBytes {
+ public:
+  SharedBytes() = default;
+
+  // Owns `v` (moved, not copied).
+  static SharedBytes take(std::vector<uint8_t> v) {
+    auto owner = std::make_shared<const std::vector<uint8_t>>(std::move(v));
+    return SharedBytes(owner, std::span<const uint8_t>(*owner));
+  }
+  static SharedBytes copy_of(std::span<const uint8_t> s) { return take(std::vector<uint8_t>(s.begin(), s.end())); }
+
+  // A fresh buffer of `n` bytes whose contents are unspecified; the caller
+  // fills [0, n) through `out` before sharing the result, and may shrink()
+  // it to the bytes it wrote.
+  static SharedBytes uninitialized(size_t n, uint8_t*& out) {
+    std::shared_ptr<uint8_t[]> buf(new uint8_t[n ? n : 1]);
+    out = buf.get();
+    return SharedBytes(std::shared_ptr<const void>(buf, buf.get()), std::span<const uint8_t>(buf.get(), n));
+  }
+
+  // [offset, offset + n) of this view, sharing its owner; empty when out
+  // of range.
+  SharedBytes slice(size_t offset, size_t n) const {
+    if (offset > view_.size() || n > view_.size() - offset) return {};
+    return SharedBytes(owner_, view_.subspan(offset, n));
+  }
+  // The same view cut to its first `n` bytes (n <= size()).
+  void shrink(size_t n) { view_ = view_.first(std::min(n, view_.size())); }
+  // The slice whose bytes are `part` when `part` lies inside this view;
+  // otherwise a copy of `part`.
+  SharedBytes share_or_copy(std::span<const uint8_t> part) const {
+    const uint8_t* b = view_.data();
+    if (part.data() >= b && part.data() <= b + view_.size() &&
+        part.size() <= size_t(b + view_.size() - part.data()))
+      return slice(size_t(part.data() - b), part.size());
+    return copy_of(part);
+  }
+
+  const uint8_t* data() const { return view_.data(); }
+  size_t size() const { return view_.size(); }
+  bool empty() const { return view_.empty(); }
+  const uint8_t* begin() const { return view_.data(); }
+  const uint8_t* end() const { return view_.data() + view_.size(); }
+  uint8_t operator[](size_t i) const { return view_[i]; }
+  std::span<const uint8_t> span() const { return view_; }
+  operator std::span<const uint8_t>() const { return view_; }
+
+  friend bool operator==(const SharedBytes& a, const SharedBytes& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  friend bool operator==(const SharedBytes& a, std::span<const uint8_t> b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  SharedBytes(std::shared_ptr<const void> owner, std::span<const uint8_t> view)
+      : owner_(std::move(owner)), view_(view) {}
+  std::shared_ptr<const void> owner_;
+  std::span<const uint8_t> view_;
+};
+
+}  // namespace wippy

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "tests/unit/loop_or_exit.h"
 #include "timing.h"
 #include "dispatcher/dispatcher.h"
 #include "wippy/runtime.h"
@@ -124,7 +125,8 @@ int cmd_call(const Args& args) {
     disp::LoopOptions lo;
     lo.stack_size = 256 * 1024;
     lo.time_slice_ns = 10 * 1000000ull;
-    disp::Loop loop(lo);
+    auto loop_owner = wippy::testing::loop_or_exit(lo);
+    disp::Loop& loop = *loop_owner;
     for (int c = 0; c < callers; ++c)
       if (!loop.spawn(caller).valid()) {
         std::fprintf(stderr, "wippy-bench call: cannot spawn fiber %d\n", c);

@@ -32,6 +32,7 @@
 #include "exe_dir.h"
 #include "guest_runs.h"
 #include "hostfns/wasi.h"
+#include "tests/unit/loop_or_exit.h"
 #include "tests/unit/resident.h"  // shared with the unit tests
 #include "timing.h"
 
@@ -52,7 +53,8 @@ struct Outcome {
 // Runs `guests` guests at once; each prints "gN a=... own=yes" and exits 0.
 Outcome run_guests(const std::vector<uint8_t>& wasm, const fs::path& dir, int guests, int sleep_ms) {
   std::vector<std::unique_ptr<GuestRun>> runs;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   Outcome out;
   int parked = 0;
   const double t0 = now_ms();

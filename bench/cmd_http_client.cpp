@@ -35,6 +35,7 @@
 #include "dispatcher/loop.h"
 #include "exe_dir.h"
 #include "guest_runs.h"
+#include "tests/unit/loop_or_exit.h"
 #include "tests/unit/test_http_server.h"  // shared with the unit tests
 #include "timing.h"
 
@@ -88,7 +89,8 @@ Timed run_guest(const std::shared_ptr<const component::Component>& wasm, const s
   GuestRun run;
   run.ctx.args = {"http_get", authority, "/", std::to_string(count), scheme};
   run.ctx.http.ca_file = ca_file;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   spawn_guest(loop, wasm, run);
   const double t0 = now_ms();
   loop.run();

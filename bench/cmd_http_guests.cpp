@@ -31,6 +31,7 @@
 #include "hostfns/wasi.h"
 #include "net/tls_config.h"
 #include "tests/unit/delay_server.h"  // shared with the unit tests
+#include "tests/unit/loop_or_exit.h"
 #include "timing.h"
 
 namespace wippy::bench {
@@ -50,7 +51,8 @@ Outcome run_gets(const std::vector<uint8_t>& wasm, int guests, int delay_ms) {
   if (server.port() == 0) return {false, 0, 0, "the loopback server did not start"};
   const std::string authority = "127.0.0.1:" + std::to_string(server.port());
   std::vector<std::unique_ptr<GuestRun>> runs;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   const double t0 = now_ms();
   auto comp = load_guest(wasm);  // once for every guest, timed with them
   if (!comp) return {false, 0, 0, "the component did not load"};

@@ -23,6 +23,7 @@
 #include "dispatcher/loop.h"
 #include "dispatcher/this_fiber.h"
 #include "net/socket.h"
+#include "tests/unit/loop_or_exit.h"
 
 using namespace wippy;
 using net::Socket;
@@ -53,7 +54,8 @@ bool write_all(Socket& s, const uint8_t* p, size_t n) {
 }
 
 double net_echo(size_t total) {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   Socket server = must_listen();
   const net::SocketAddress addr = *server.local_address();
   double secs = 0;
@@ -106,7 +108,8 @@ net::NetResult<void> connect_without_yield(Socket& s, const net::SocketAddress& 
 
 // yielding = false: the connecting fiber uses connect_without_yield.
 double net_connects(int count, bool yielding = true) {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   Socket server = must_listen();
   const net::SocketAddress addr = *server.local_address();
   double secs = 0;

@@ -36,6 +36,7 @@
 #include "exe_dir.h"
 #include "hostfns/wasi.h"
 #include "net/socket.h"
+#include "tests/unit/loop_or_exit.h"
 #include "tests/unit/resident.h"  // shared with the unit tests
 
 using namespace wippy;
@@ -87,7 +88,8 @@ long native(size_t n) {
       ::close(fd);
     });
   long per = -1;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   loop.spawn([&] {
     accept_and_hold(srv, n, [&] {
       while (connected.load() < n) disp::this_fiber::sleep_for(1000000);
@@ -101,7 +103,8 @@ long native(size_t n) {
 
 // net/: one fiber per client socket, parked in wait_readable.
 long fibers(size_t n) {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   net::Socket srv = must_listen(uint32_t(n));
   const net::SocketAddress addr = *srv.local_address();
   const size_t before = resident_bytes();
@@ -130,7 +133,8 @@ long fibers(size_t n) {
 
 // guests: the sockets_tcp guest in "hold" mode, one per connection.
 long guests(size_t n, const std::vector<uint8_t>& wasm) {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   net::Socket srv = must_listen(uint32_t(n));
   const std::string port = std::to_string(net::port_of(*srv.local_address()));
   struct Run {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "dispatcher/dispatcher.h"
+#include "tests/unit/loop_or_exit.h"
 
 using namespace wippy::disp;
 
@@ -28,7 +29,8 @@ long vm_rss_kib() {
 }
 
 double switch_ns(uint64_t switches, LoopOptions opts) {
-  Loop loop(opts);
+  auto loop_owner = wippy::testing::loop_or_exit(opts);
+  Loop& loop = *loop_owner;
   const uint64_t per_fiber = switches / 2;
   auto body = [per_fiber] {
     for (uint64_t i = 0; i < per_fiber; ++i) (void)this_fiber::yield();
@@ -53,7 +55,8 @@ int main(int argc, char** argv) {
   fmt::print("  same with a 10 ms time slice watchdog:     {:.1f} ns/switch\n", switch_ns(switches, sliced));
 
   {
-    Loop loop;
+    auto loop_owner = wippy::testing::loop_or_exit();
+    Loop& loop = *loop_owner;
     auto gate = Pollable::manual();
     const long before = vm_rss_kib();
     for (int i = 0; i < parked; ++i) {
@@ -76,7 +79,8 @@ int main(int argc, char** argv) {
     fmt::print("  notify + run to completion: {:.0f} ns per fiber\n", double(now_ns() - t2) / parked);
   }
   {
-    Loop loop;
+    auto loop_owner = wippy::testing::loop_or_exit();
+    Loop& loop = *loop_owner;
     // Spawned all at once: every fiber has its own stack mapping (2 VMAs
     // each, so keep n * 2 under vm.max_map_count).
     const int n = 20000;
@@ -89,7 +93,8 @@ int main(int argc, char** argv) {
   }
   {
     // Spawned one after another: finished stacks are reused from the cache.
-    Loop loop;
+    auto loop_owner = wippy::testing::loop_or_exit();
+    Loop& loop = *loop_owner;
     const int n = 100000;
     int left = n;
     const uint64_t t0 = now_ns();

@@ -52,31 +52,37 @@ Loop* Loop::current() { return tl_loop; }
 Loop::Loop(LoopOptions opts) : opts_(opts) {
   opts_.stack_size = round_to_pages(opts_.stack_size != 0 ? opts_.stack_size : 64 * 1024);
   opts_.guard_size = round_to_pages(opts_.guard_size != 0 ? opts_.guard_size : 1);
+}
+
+namespace {
+
+Error loop_error(int err, const char* what) {
+  Error e = make_error(ErrorKind::Exhaustion, fmt::format("cannot create an event loop: {}: {}", what,
+                                                          std::generic_category().message(err)));
+  e.sys_errno = err;
+  return e;
+}
+
+}  // namespace
+
+Result<void> Loop::open() {
   epfd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd_ < 0) throw std::system_error(errno, std::generic_category(), "epoll_create1");
+  if (epfd_ < 0) return loop_error(errno, "epoll_create1");
   eventfd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (eventfd_ < 0) return loop_error(errno, "eventfd");
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = eventfd_;
-  if (eventfd_ < 0 || epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) != 0) {
-    const int err = errno;
-    if (eventfd_ >= 0) close(eventfd_);
-    close(epfd_);
-    throw std::system_error(err, std::generic_category(), "eventfd");
-  }
-  if (opts_.time_slice_ns != 0) start_ticker();
+  if (epoll_ctl(epfd_, EPOLL_CTL_ADD, eventfd_, &ev) != 0) return loop_error(errno, "epoll_ctl");
+  if (opts_.time_slice_ns != 0 && !start_ticker()) return loop_error(EAGAIN, "time-slice thread");
+  return {};
 }
 
 Result<std::unique_ptr<Loop>> Loop::create(LoopOptions opts) {
-  try {
-    return std::make_unique<Loop>(opts);
-  } catch (const std::system_error& e) {
-    Error err = make_error(ErrorKind::Exhaustion, fmt::format("cannot create an event loop: {}", e.what()));
-    err.sys_errno = e.code().value();
-    return err;
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorKind::Exhaustion, "cannot create an event loop: out of memory");
-  }
+  std::unique_ptr<Loop> loop(new (std::nothrow) Loop(opts));
+  if (!loop) return make_error(ErrorKind::Exhaustion, "cannot create an event loop: out of memory");
+  WIPPY_TRY(loop->open());  // on failure ~Loop closes what open() got
+  return loop;
 }
 
 Loop::~Loop() {
@@ -110,20 +116,31 @@ Loop::~Loop() {
   runq_size_ = 0;
   for (Slot& s : slots_)
     if (s.fiber != nullptr) abandon(s.fiber);
-  close(eventfd_);
-  close(epfd_);
+  if (eventfd_ >= 0) close(eventfd_);
+  if (epfd_ >= 0) close(epfd_);
 }
 
-void Loop::start_ticker() {
-  if (shutting_down_ || ticker_) return;
+bool Loop::start_ticker() {
+  if (ticker_) return true;
+  if (shutting_down_) return false;
   uint64_t tick = opts_.tick_ns;
   if (tick == 0) tick = opts_.time_slice_ns != 0 ? std::max<uint64_t>(opts_.time_slice_ns / 2, 100000) : 1000000;
-  ticker_ = std::make_unique<Ticker>(slice_, opts_.time_slice_ns, tick);
+  try {
+    ticker_ = std::make_unique<Ticker>(slice_, opts_.time_slice_ns, tick);
+  } catch (const std::system_error&) {  // no thread: std::thread reports it by throwing
+    return false;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  return true;
 }
 
 // --- fibers ---------------------------------------------------------------
 
 FiberHandle Loop::spawn(std::function<void()> fn, SpawnOptions so) {
+  // A deadline needs the watchdog thread (not while shutting down: the
+  // fiber is cancelled before it runs anyway).
+  if (so.deadline != 0 && !shutting_down_ && !start_ticker()) return {};
   const size_t size = so.stack_size != 0 ? round_to_pages(so.stack_size) : opts_.stack_size;
   FiberStack stack;
   if (size == opts_.stack_size && !stack_cache_.empty()) {
@@ -155,7 +172,6 @@ FiberHandle Loop::spawn(std::function<void()> fn, SpawnOptions so) {
   f->sp = make_context(f->stack.top(), &Loop::entry, f);
   if (so.deadline != 0) {
     f->deadline.store(so.deadline, std::memory_order_relaxed);
-    start_ticker();
   }
   ++live_;
   push_run(f);
@@ -434,6 +450,8 @@ void Loop::attach_interrupt_flag(volatile uint32_t* flag) {
 void Loop::set_deadline(uint64_t mono_ns) {
   if (current_ == nullptr) return;
   current_->deadline.store(mono_ns, std::memory_order_relaxed);
+  // Without the watchdog thread the deadline is still recorded: blocking
+  // calls and the next successful start of the thread enforce it.
   if (mono_ns != 0) start_ticker();
 }
 

@@ -1,6 +1,8 @@
 // loop.h — one cooperative event loop per thread: fibers, timers, epoll.
 // Contract:
-//  * A Loop belongs to the thread that constructs it. Every member must be
+//  * Loop::create() is the only way to make one; it reports failure as a
+//    value, never by throwing.
+//  * A Loop belongs to the thread that creates it. Every member must be
 //    called on that thread, except post() and add_ref()/release_ref().
 //  * spawn() creates a fiber (mmap'd stack with a guard page) that first
 //    runs when run() schedules it. Fibers switch only at yield() and blocking
@@ -92,10 +94,9 @@ class Loop {
  public:
   static constexpr int kDrainRounds = 64;
 
-  explicit Loop(LoopOptions opts = {});  // throws std::system_error if epoll/eventfd fail
-  // The same, with failure as a value (no descriptors, no thread for the
-  // time-slice ticker, no memory; Error::sys_errno holds the errno where
-  // there is one): what code below a public API uses.
+  // The only way to make a Loop. Failure is a value, ErrorKind::Exhaustion
+  // (no descriptors for epoll/eventfd, no thread for the time-slice ticker,
+  // no memory; Error::sys_errno holds the errno where there is one).
   static Result<std::unique_ptr<Loop>> create(LoopOptions opts = {});
   ~Loop();
   Loop(const Loop&) = delete;
@@ -107,7 +108,8 @@ class Loop {
   // --- fibers -----------------------------------------------------------
   // Invalid handle if the stack cannot be mapped (each stack is two kernel
   // mappings, so the default vm.max_map_count of 65530 allows ~32k live
-  // fibers per process). An exception escaping fn
+  // fibers per process), or if opts.deadline is set and the watchdog thread
+  // cannot be started. An exception escaping fn
   // is reported on stderr and aborts the process (as with std::thread).
   FiberHandle spawn(std::function<void()> fn, SpawnOptions opts = {});
   bool alive(FiberHandle h) const;
@@ -152,7 +154,10 @@ class Loop {
   // Store's interrupt word). nullptr detaches. The flag must outlive the
   // attachment.
   void attach_interrupt_flag(volatile uint32_t* flag);
-  void set_deadline(uint64_t mono_ns);  // 0 clears
+  // 0 clears. If the watchdog thread cannot be started the deadline still
+  // ends the fiber's blocking calls, but running guest code is not
+  // interrupted until a later start succeeds.
+  void set_deadline(uint64_t mono_ns);
   bool deadline_exceeded() const;
   bool cancelled() const;
   // The interpreter's interrupt hook: clears the flags, reports
@@ -165,6 +170,9 @@ class Loop {
   std::optional<uint64_t> cpu_time_ns();
 
  private:
+  explicit Loop(LoopOptions opts);  // makes no system call: create() then open()s
+  Result<void> open();              // epoll, eventfd, the ticker if time-sliced
+
   friend class Pollable;
   friend class Event;
   friend class FdWatch;
@@ -199,7 +207,7 @@ class Loop {
   void reap(Fiber* f);
   void abandon(Fiber* f);
   void free_fiber(Fiber* f);
-  void start_ticker();
+  bool start_ticker();  // false if the watchdog thread cannot be started
   void run_round();
 
   Errc wait_fd(int fd, bool write, uint64_t deadline);

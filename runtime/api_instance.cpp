@@ -13,6 +13,7 @@
 #include "dispatcher/this_fiber.h"
 #include "hostfns/wasi.h"
 #include "runtime/api_impl.h"
+#include "runtime/no_throw.h"
 #include "runtime/wit_signature.h"
 
 namespace wippy::api {
@@ -221,21 +222,6 @@ Result<std::vector<Val>> call_export(Instance::Impl& im, const ExportTarget& t, 
   if (!r) return r.error();
   return out;
 }
-
-namespace {
-
-template <class F>
-auto no_throw(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorKind::Exhaustion, "out of memory");
-  } catch (const std::exception& e) {
-    return make_error(ErrorKind::Other, fmt::format("internal error: {}", e.what()));
-  }
-}
-
-}  // namespace
 
 Result<std::vector<Val>> Instance::call(std::string_view func, std::span<const Val> args) {
   return no_throw([&]() -> Result<std::vector<Val>> {

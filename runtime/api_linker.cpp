@@ -7,6 +7,7 @@
 
 #include "component/rtype.h"
 #include "runtime/api_impl.h"
+#include "runtime/no_throw.h"
 
 namespace wippy::api {
 namespace {
@@ -139,19 +140,11 @@ Linker& Linker::define_func(std::string interface, std::string name, WitFuncType
 }
 
 Result<Instance> Linker::instantiate(const Component& component, const InstanceOptions& opts) const {
-  try {
-    return instantiate_component(*impl_, component, opts);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorKind::Exhaustion, "out of memory while instantiating");
-  }
+  return no_throw([&] { return instantiate_component(*impl_, component, opts); }, "while instantiating");
 }
 
 Result<Instance> Linker::instantiate(const Module& module, const InstanceOptions& opts) const {
-  try {
-    return instantiate_module(*impl_, module, opts);
-  } catch (const std::bad_alloc&) {
-    return make_error(ErrorKind::Exhaustion, "out of memory while instantiating");
-  }
+  return no_throw([&] { return instantiate_module(*impl_, module, opts); }, "while instantiating");
 }
 
 void offer_interfaces(const Linker::Impl& linker, component::Linker& to) {

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <limits>
 #include <set>
+#include <system_error>
 
 #include "interp/quote.h"
 #include "net/http_grant.h"
@@ -122,10 +123,18 @@ struct EntryCtx {
   int line = 0;
 };
 
+// The folder of `file`, absolute; relative as given when the working
+// directory cannot be read (fs::absolute's throwing form would escape).
+fs::path absolute_dir(const fs::path& file) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(file, ec);
+  return (ec ? file : abs).parent_path();
+}
+
 class FileParser {
  public:
   FileParser(const fs::path& file, Diagnostics& diag, bool strict)
-      : file_(file), dir_(fs::absolute(file).parent_path()), diag_(diag), strict_(strict) {}
+      : file_(file), dir_(absolute_dir(file)), diag_(diag), strict_(strict) {}
 
   ParsedFile run(const YAML::Node& root);
 

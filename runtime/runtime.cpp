@@ -17,6 +17,7 @@
 #include "hostfns/wasi_preview1.h"
 #include "runtime/entry_grants.h"
 #include "runtime/instance.h"
+#include "runtime/no_throw.h"
 #include "runtime/pool.h"
 #include "runtime/program.h"
 #include "runtime/registry.h"
@@ -334,7 +335,9 @@ std::vector<std::string> Runtime::functions() const {
   return ids;
 }
 
-Result<std::string> Runtime::resolve(std::string_view name) const { return impl_->resolve(name); }
+Result<std::string> Runtime::resolve(std::string_view name) const {
+  return no_throw([&] { return impl_->resolve(name); });
+}
 
 bool Runtime::is_command(std::string_view id) const {
   auto it = impl_->entries.find(id);
@@ -346,77 +349,88 @@ Result<CallOutput> Runtime::call_json(std::string_view entry, std::span<const st
   CallArgs a;
   a.json = json_args;
   a.is_json = true;
-  return impl_->call(entry, a, opts);
+  return no_throw([&] { return impl_->call(entry, a, opts); });
 }
 
 Result<CallOutput> Runtime::call(std::string_view entry, std::span<const Val> args, const CallOptions& opts) {
   CallArgs a;
   a.vals = args;
-  return impl_->call(entry, a, opts);
+  return no_throw([&] { return impl_->call(entry, a, opts); });
 }
 
 Result<void> Runtime::spawn(std::function<void()> task) {
-  Impl& im = *impl_;
-  if (im.workers.empty())
-    return make_error(ErrorKind::Other, "Runtime::spawn needs worker threads (RuntimeOptions::workers > 0)");
-  const size_t w = im.least_busy();
-  im.inflight[w].fetch_add(1, std::memory_order_relaxed);
-  im.tasks.fetch_add(1, std::memory_order_relaxed);
-  auto finished = [&im, w] {
-    im.inflight[w].fetch_sub(1, std::memory_order_relaxed);
-    if (im.tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) im.tasks.notify_all();
-  };
-  im.workers[w]->spawn(
-      [task = std::move(task), finished] {
-        task();
-        finished();
-      },
-      [finished] {
-        std::fprintf(stderr, "wippy: a Runtime::spawn task was dropped: its worker could not create a fiber\n");
-        finished();
-      });
-  return {};
+  return no_throw([&]() -> Result<void> {
+    Impl& im = *impl_;
+    if (im.workers.empty())
+      return make_error(ErrorKind::Other, "Runtime::spawn needs worker threads (RuntimeOptions::workers > 0)");
+    const size_t w = im.least_busy();
+    im.inflight[w].fetch_add(1, std::memory_order_relaxed);
+    im.tasks.fetch_add(1, std::memory_order_relaxed);
+    auto finished = [&im, w] {
+      im.inflight[w].fetch_sub(1, std::memory_order_relaxed);
+      if (im.tasks.fetch_sub(1, std::memory_order_acq_rel) == 1) im.tasks.notify_all();
+    };
+    try {
+      im.workers[w]->spawn(
+          [task = std::move(task), finished] {
+            task();
+            finished();
+          },
+          [finished] {
+            std::fprintf(stderr, "wippy: a Runtime::spawn task was dropped: its worker could not create a fiber\n");
+            finished();
+          });
+    } catch (...) {
+      finished();  // nothing was posted: the destructor must not wait for it
+      throw;       // no_throw makes it an error value
+    }
+    return {};
+  });
 }
 
 Result<void> Runtime::warm(std::string_view entry) {
-  auto es = impl_->state(entry);
-  if (!es) return es.error();
-  EntryState& st = **es;
-  if (impl_->workers.empty()) return impl_->pool(st, 0).warm();
-  for (size_t w = 0; w < impl_->workers.size(); ++w) {
-    auto r = impl_->run_on<bool>(w, [&](size_t on) -> Result<bool> {
-      if (auto ok = impl_->pool(st, on).warm(); !ok) return ok.error();
-      return true;
-    });
-    if (!r) return r.error();
-  }
-  return {};
+  return no_throw([&]() -> Result<void> {
+    auto es = impl_->state(entry);
+    if (!es) return es.error();
+    EntryState& st = **es;
+    if (impl_->workers.empty()) return impl_->pool(st, 0).warm();
+    for (size_t w = 0; w < impl_->workers.size(); ++w) {
+      auto r = impl_->run_on<bool>(w, [&](size_t on) -> Result<bool> {
+        if (auto ok = impl_->pool(st, on).warm(); !ok) return ok.error();
+        return true;
+      });
+      if (!r) return r.error();
+    }
+    return {};
+  });
 }
 
 Result<PoolInfo> Runtime::pool_info(std::string_view entry) const {
-  auto es = impl_->state(entry);
-  if (!es) return es.error();
-  EntryState& st = **es;
-  PoolInfo info;
-  auto add = [&](const Pool& p) {
-    info.capacity += p.capacity();
-    info.live += p.stats().live;
-    info.idle += p.stats().idle;
-    info.resets += p.stats().resets;
-    info.reset_ns += p.stats().reset_ns;
-  };
-  if (impl_->workers.empty()) {
-    add(impl_->pool(st, 0));
+  return no_throw([&]() -> Result<PoolInfo> {
+    auto es = impl_->state(entry);
+    if (!es) return es.error();
+    EntryState& st = **es;
+    PoolInfo info;
+    auto add = [&](const Pool& p) {
+      info.capacity += p.capacity();
+      info.live += p.stats().live;
+      info.idle += p.stats().idle;
+      info.resets += p.stats().resets;
+      info.reset_ns += p.stats().reset_ns;
+    };
+    if (impl_->workers.empty()) {
+      add(impl_->pool(st, 0));
+      return info;
+    }
+    for (size_t w = 0; w < impl_->workers.size(); ++w) {
+      auto r = impl_->run_on<bool>(w, [&](size_t on) -> Result<bool> {
+        add(impl_->pool(st, on));
+        return true;
+      });
+      if (!r) return r.error();
+    }
     return info;
-  }
-  for (size_t w = 0; w < impl_->workers.size(); ++w) {
-    auto r = impl_->run_on<bool>(w, [&](size_t on) -> Result<bool> {
-      add(impl_->pool(st, on));
-      return true;
-    });
-    if (!r) return r.error();
-  }
-  return info;
+  });
 }
 
 }  // namespace wippy

@@ -35,9 +35,11 @@
 //  * Errors are values (Result); a guest trap is ErrorKind::Trap, a call
 //    ended by max_execution_ms ErrorKind::Interrupted ("entry ns:f: deadline
 //    exceeded"), a registry or argument problem Malformed/Invalid/
-//    Unlinkable/Other. No exception leaves load(): files that are not
-//    regular files (directories, FIFOs, devices), too large
-//    (limits.max_module_bytes) or unreadable are errors.
+//    Unlinkable/Other. No exception leaves a member that returns a Result
+//    (running out of memory is ErrorKind::Exhaustion; only functions(),
+//    which returns a plain vector, may throw std::bad_alloc). In load(),
+//    files that are not regular files (directories, FIFOs, devices), too
+//    large (limits.max_module_bytes) or unreadable are errors.
 //  * Unknown registry keys are warnings (RuntimeOptions::on_warning), errors
 //    inside `limits` and `wasi`, and errors everywhere with `strict`.
 //  * Signals: calls run guest code on fibers with guard pages. While any

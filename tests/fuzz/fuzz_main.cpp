@@ -57,6 +57,7 @@
 #include "tests/fuzz/mutate.h"
 #include "tests/fuzz/seeds.h"
 #include "tests/fuzz/targets.h"
+#include "tests/unit/loop_or_exit.h"
 
 extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
 // Undefined behaviour must stop the run, not scroll past.
@@ -352,7 +353,8 @@ int main(int argc, char** argv) {
   }
 
   install_handlers();
-  wippy::disp::Loop loop;  // 64 KiB fiber stacks (LoopOptions' default)
+  auto loop_owner = wippy::testing::loop_or_exit();  // 64 KiB fiber stacks (LoopOptions' default)
+  wippy::disp::Loop& loop = *loop_owner;
   auto run_input = [&](const Target& t, const std::string& input) {
     bool thread_only = deep && (t.name == "wat" || t.name == "yaml");
     if (!on_fiber || thread_only) return t.run(input);

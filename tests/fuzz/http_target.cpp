@@ -29,6 +29,7 @@
 #include "net/http1_client.h"
 #include "tests/fuzz/scripted_transport.h"
 #include "tests/fuzz/targets.h"
+#include "tests/unit/loop_or_exit.h"
 
 namespace wippy::fuzz {
 
@@ -194,7 +195,8 @@ std::string run_on_fiber(std::string_view script) {
 std::string run_http_response(std::string_view bytes) {
   if (disp::this_fiber::in_fiber()) return run_on_fiber(bytes);
   std::string outcome;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   loop.spawn([&] { outcome = run_on_fiber(bytes); });
   loop.run();
   return outcome;

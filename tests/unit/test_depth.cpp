@@ -22,6 +22,7 @@
 #include "dispatcher/loop.h"
 #include "dispatcher/sanitizer.h"
 #include "interp/store.h"
+#include "test_loop.h"
 #include "tests/fuzz/deep.h"
 
 using namespace wippy;
@@ -43,7 +44,8 @@ bool has(const std::string& hay, const std::string& needle) { return hay.find(ne
 // the lowest byte changed afterwards marks the peak.
 [[gnu::noinline]] size_t stack_peak(const std::function<void()>& fn, size_t stack) {
   size_t used = 0;
-  disp::Loop loop(disp::LoopOptions{.stack_size = stack});
+  auto loop_owner = wippy::testing::make_loop(disp::LoopOptions{.stack_size = stack});
+  disp::Loop& loop = *loop_owner;
   loop.spawn([&] {
     if constexpr (disp::kAddressSanitizer) {
       // ASan's frames carry redzones and painting below this frame trips

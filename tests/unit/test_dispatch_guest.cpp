@@ -19,6 +19,7 @@
 #include "interp/text/wat.h"
 #include "interp/validate/validate.h"
 #include "resident.h"
+#include "test_loop.h"
 #include "wat_module.h"
 
 using namespace wippy;
@@ -101,7 +102,8 @@ TEST_CASE("dispatcher guest: 1000 guests sleep 100 ms each through a pollable, c
     runs.push_back(export_of(inst, "run"));
   }
 
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   std::vector<uint32_t> results(kGuests, 0);
   int ok = 0;
   std::string first_error;
@@ -163,7 +165,8 @@ TEST_CASE("dispatcher guest: a spinning guest is time-sliced, a ticking guest ke
 
   LoopOptions lo;
   lo.time_slice_ns = 5 * kMs;
-  Loop loop(lo);
+  auto loop_owner = wippy::testing::make_loop(lo);
+  Loop& loop = *loop_owner;
 
   const uint64_t t0 = now_ns();
   uint64_t spin_end = 0, tick_end = 0;
@@ -223,7 +226,8 @@ TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call an
   Store store;
   Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
 
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   bool done = false;
   Error err;
   FiberHandle guest = spawn_guest_call(loop, store, export_of(inst, "run"), {val_i32(10000), val_i32(1)}, {},
@@ -262,7 +266,8 @@ TEST_CASE("dispatcher guest: cancelling a time-sliced spinning guest ends it at 
   Instance* inst = make_instance(store, module);
   LoopOptions lo;
   lo.time_slice_ns = 5 * kMs;  // the spinner yields now and then, so the canceller gets to run
-  Loop loop(lo);
+  auto loop_owner = wippy::testing::make_loop(lo);
+  Loop& loop = *loop_owner;
   bool done = false;
   Error err;
   FiberHandle guest = spawn_guest_call(loop, store, export_of(inst, "spin"), {}, {},
@@ -285,7 +290,8 @@ TEST_CASE("dispatcher guest: a deadline ends a guest parked in sleep") {
   auto module = compile_wat_module(kSleeper);
   Store store;
   Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   GuestCallOptions opts;
   opts.timeout_ns = 30 * kMs;
   Error err;
@@ -316,7 +322,8 @@ TEST_CASE("dispatcher guest: a store in a call on one fiber is refused to anothe
   REQUIRE(!outside.ok());
   CHECK(outside.error().kind == ErrorKind::Other);
 
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   bool first_ok = false;
   Error second;
   spawn_guest_call(loop, store, run, {val_i32(20), val_i32(1)}, {},
@@ -341,7 +348,8 @@ TEST_CASE("dispatcher guest: deep wasm recursion on a 64 KiB fiber stack exhaust
   store.limits.max_call_depth = 200000;
   Instance* inst = make_instance(store, module);
 
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   SpawnOptions small;
   small.stack_size = 64 * 1024;
   Error err;
@@ -398,7 +406,8 @@ TEST_CASE("dispatcher guest: a host function re-entering its own store keeps the
   Instance* inst = make_instance(store, module, {func_extern(reenter)});
   quick = export_of(inst, "quick");
 
-  Loop loop;  // no time slice: only the deadline can stop the spin
+  auto loop_owner = wippy::testing::make_loop();  // no time slice: only the deadline can stop the spin
+  Loop& loop = *loop_owner;
   GuestCallOptions opts;
   opts.timeout_ns = 50 * kMs;
   Error err;

@@ -19,6 +19,7 @@
 
 #include "dispatcher/dispatcher.h"
 #include "dispatcher/timer_heap.h"
+#include "test_loop.h"
 
 using namespace wippy::disp;
 
@@ -164,14 +165,16 @@ TEST_CASE("dispatcher: calls outside a fiber report not_in_fiber") {
   CHECK(no_flag);
   auto p = Pollable::manual();
   CHECK(this_fiber::block(p) == Errc::not_in_fiber);
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   CHECK(loop.yield() == Errc::not_in_fiber);
   CHECK(loop.run() == RunResult::finished);  // no fibers
 }
 
 #if defined(__x86_64__)
 TEST_CASE("dispatcher: context switch preserves callee-saved registers and FP control") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   uint64_t mask_a = 99, mask_b = 99;
   uint32_t mx_a = 0, mx_b = 0;
   uint16_t cw_a = 0, cw_b = 0;
@@ -207,7 +210,8 @@ TEST_CASE("dispatcher: context switch preserves callee-saved registers and FP co
 #endif
 
 TEST_CASE("dispatcher: FP rounding mode is per fiber") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   int seen_a = -1, seen_b = -1;
   loop.spawn([&] {
     std::fesetround(FE_UPWARD);
@@ -226,7 +230,8 @@ TEST_CASE("dispatcher: FP rounding mode is per fiber") {
 }
 
 TEST_CASE("dispatcher: 1000 fibers ping-pong through yield in round-robin order") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   constexpr int kFibers = 1000, kRounds = 10;
   std::vector<int> log;
   log.reserve(kFibers * kRounds);
@@ -250,7 +255,8 @@ TEST_CASE("dispatcher: 1000 fibers ping-pong through yield in round-robin order"
 }
 
 TEST_CASE("dispatcher: sleepers wake in deadline order") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   std::vector<int> order;
   const uint64_t start = now_ns();
   // Absolute deadlines 50 ms apart, fixed before any fiber runs: the order
@@ -267,7 +273,8 @@ TEST_CASE("dispatcher: sleepers wake in deadline order") {
 }
 
 TEST_CASE("dispatcher: a reader parked on wait_readable wakes when a writer fiber writes") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Pipe p;
   std::vector<std::string> log;
   std::string got;
@@ -293,7 +300,8 @@ TEST_CASE("dispatcher: a reader parked on wait_readable wakes when a writer fibe
 }
 
 TEST_CASE("dispatcher: wait_readable with a deadline times out; bad fds are reported") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Pipe p;
   Errc timed = Errc::ok, bad = Errc::ok;
   uint64_t waited = 0;
@@ -310,7 +318,8 @@ TEST_CASE("dispatcher: wait_readable with a deadline times out; bad fds are repo
 }
 
 TEST_CASE("dispatcher: poll over a list of pollables returns the ready indices") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Pipe p;
   auto manual = Pollable::manual();
   auto far = Pollable::after(5000 * kMs);
@@ -363,7 +372,8 @@ TEST_CASE("dispatcher: poll over a list of pollables returns the ready indices")
 }
 
 TEST_CASE("dispatcher: cancelling a sleeping fiber wakes it with cancelled") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Errc first = Errc::ok, second = Errc::ok, third = Errc::ok;
   FiberHandle sleeper = loop.spawn([&] {
     first = this_fiber::sleep_for(10000 * kMs);
@@ -389,7 +399,8 @@ TEST_CASE("dispatcher: cancelling a sleeping fiber wakes it with cancelled") {
 }
 
 TEST_CASE("dispatcher: join waits for another fiber; handles stay safe after exit") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   std::vector<int> order;
   loop.spawn([&] {
     FiberHandle child = Loop::current()->spawn([&] {
@@ -415,7 +426,8 @@ TEST_CASE("dispatcher: run reports stalled when every fiber waits on nothing tha
   Errc result = Errc::ok;
   {
     auto never = Pollable::manual();
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     loop.spawn([&] { result = this_fiber::block(never); });
     CHECK(loop.run() == RunResult::stalled);
     CHECK(loop.fiber_count() == 1);
@@ -424,7 +436,8 @@ TEST_CASE("dispatcher: run reports stalled when every fiber waits on nothing tha
 }
 
 TEST_CASE("dispatcher: stop makes run return; run resumes where it left off") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   int steps = 0;
   loop.spawn([&] {
     ++steps;
@@ -445,7 +458,8 @@ TEST_CASE("dispatcher: shutdown with parked fibers cancels and unwinds them") {
   auto manual = Pollable::manual();
   Pipe p;
   {
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     loop.spawn([&] {
       Counted c(&destroyed);
       results.push_back(this_fiber::sleep_until(kNever));
@@ -481,7 +495,8 @@ TEST_CASE("dispatcher: shutdown with parked fibers cancels and unwinds them") {
 TEST_CASE("dispatcher: shutdown drops fibers that never started without running them") {
   int ran = 0, captures_destroyed = 0;
   {
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     auto token = std::make_shared<Counted>(&captures_destroyed);
     loop.spawn([&ran, token] { ++ran; });
     loop.spawn([&ran, token] { ++ran; });
@@ -495,7 +510,8 @@ TEST_CASE("dispatcher: shutdown drops fibers that never started without running 
 TEST_CASE("dispatcher: time slice raises the should-yield flag of a busy fiber") {
   LoopOptions opts;
   opts.time_slice_ns = 5 * kMs;
-  Loop loop(opts);
+  auto loop_owner = wippy::testing::make_loop(opts);
+  Loop& loop = *loop_owner;
   volatile uint32_t store_interrupt = 0;
   bool flagged = false, external = false, other_ran_after = false;
   Interrupt what = Interrupt::cancelled;
@@ -525,7 +541,8 @@ TEST_CASE("dispatcher: time slice raises the should-yield flag of a busy fiber")
 }
 
 TEST_CASE("dispatcher: a fiber deadline raises the flag and fails waits with deadline_exceeded") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   bool flagged = false, exceeded_before = true, exceeded_after = false;
   Interrupt what = Interrupt::resume;
   Errc sleep_result = Errc::ok;
@@ -553,7 +570,8 @@ TEST_CASE("dispatcher: a fiber deadline raises the flag and fails waits with dea
 }
 
 TEST_CASE("dispatcher: FdWatch and LoopTimer drive a resolver-style callback flow") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Pipe p;
   std::string received;
   int callbacks = 0;
@@ -591,7 +609,8 @@ TEST_CASE("dispatcher: FdWatch and LoopTimer drive a resolver-style callback flo
 }
 
 TEST_CASE("dispatcher: post from another thread wakes a parked fiber") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   auto done = Pollable::manual();
   std::atomic<bool> ran_on_loop_thread{false};
   const auto loop_thread = std::this_thread::get_id();
@@ -613,7 +632,8 @@ TEST_CASE("dispatcher: post from another thread wakes a parked fiber") {
 }
 
 TEST_CASE("dispatcher: custom stack sizes and many parked fibers") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   int done = 0;
   FiberHandle big = loop.spawn([&] {
     volatile char buf[200 * 1024];
@@ -641,7 +661,8 @@ TEST_CASE("dispatcher: stack overflow in a fiber is reported (forked child)") {
     dup2(errpipe[1], 2);
     close(errpipe[0]);
     signal(SIGSEGV, SIG_DFL);  // drop doctest's crash handler in the child
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     loop.spawn([] { (void)deep_recursion(0); });
     loop.run();
     _exit(0);
@@ -667,7 +688,8 @@ TEST_CASE("dispatcher: other segfaults still kill with SIGSEGV (forked child)") 
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 2);
     signal(SIGSEGV, SIG_DFL);
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     loop.spawn([] {
       volatile uintptr_t addr = 16;
       *reinterpret_cast<volatile int*>(addr) = 1;

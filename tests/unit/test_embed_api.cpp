@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "dispatcher/dispatcher.h"
+#include "test_loop.h"
 #include "wippy/engine.h"
 #include "wippy/instance.h"
 #include "wippy/linker.h"
@@ -183,7 +184,8 @@ TEST_CASE("embed api: interrupt from another thread, deadline, and calls from a 
   wippy::disp::LoopOptions lo;
   lo.stack_size = 256 * 1024;
   lo.time_slice_ns = 5'000'000;
-  wippy::disp::Loop loop(lo);
+  auto loop_owner = wippy::testing::make_loop(lo);
+  wippy::disp::Loop& loop = *loop_owner;
   std::optional<wippy::Result<std::vector<Val>>> out;
   loop.spawn([&] { out.emplace(timed->call("spin", {})); });
   loop.run();

@@ -25,6 +25,7 @@
 #include "hostfns/wasi.h"
 #include "socket_guest_run.h"
 #include "test_http_server.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -37,7 +38,8 @@ std::vector<uint8_t> http_get_guest() { return load_guest("http_get", "WIPPY_HTT
 // One guest run on a fiber of its own loop (wasi:http parks the fiber).
 Result<int> run_on_loop(const std::vector<uint8_t>& wasm, WasiCtx& ctx) {
   Result<int> out = make_error(ErrorKind::Other, "the guest's fiber never ran");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   loop.spawn([&] {
     Store store;
     out = run_wasi_command(store, wasm, ctx);
@@ -147,7 +149,8 @@ TEST_CASE("wasi http: 200 guests await a delayed response at once on one dispatc
     wippy::testing::GuestOutcome out;
   };
   std::vector<std::unique_ptr<Run>> runs;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   for (int i = 0; i < kGuests; ++i) {
     runs.push_back(std::make_unique<Run>());
     Run& run = *runs.back();

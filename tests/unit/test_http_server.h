@@ -41,6 +41,7 @@
 #include "dispatcher/dispatcher.h"
 #include "dispatcher/this_fiber.h"
 #include "net/transport_fd.h"
+#include "tests/unit/loop_or_exit.h"
 
 namespace wippy::testing {
 
@@ -414,7 +415,8 @@ inline net::HttpResult<std::unique_ptr<net::Transport>> loopback_connect(std::st
 
 // Runs fn in a fiber on a fresh Loop until it returns.
 inline void run_fiber(std::function<void()> fn) {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::loop_or_exit();
+  disp::Loop& loop = *loop_owner;
   loop.spawn(std::move(fn));
   loop.run();
 }

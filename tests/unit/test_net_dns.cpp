@@ -12,6 +12,7 @@
 #include "dns_responder.h"
 #include "net/resolver.h"
 #include "net/socket.h"
+#include "test_loop.h"
 
 using namespace wippy::net;
 using wippy::disp::Loop;
@@ -43,7 +44,8 @@ TEST_CASE("net: host names are checked before any query") {
 }
 
 TEST_CASE("net: DNS resolves localhost, IP literals and refuses bad names") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   auto r = Resolver::create(loop);
   REQUIRE(r.ok());
   Resolver& res = **r;
@@ -65,7 +67,8 @@ TEST_CASE("net: DNS resolves localhost, IP literals and refuses bad names") {
 }
 
 TEST_CASE("net: DNS through a responder on 127.0.0.1: answers, NXDOMAIN, SERVFAIL, timeout") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Responder dns(loop);
   auto r = Resolver::create(loop, ResolverOptions{dns.server(), 200, 1});
   REQUIRE(r.ok());
@@ -111,7 +114,8 @@ TEST_CASE("net: DNS through a responder on 127.0.0.1: answers, NXDOMAIN, SERVFAI
 }
 
 TEST_CASE("net: resolver options are checked; destroying it completes pending lookups") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   CHECK_FALSE(Resolver::create(loop, ResolverOptions{"not-an-ip:53"}).ok());
   CHECK_FALSE(Resolver::create(loop, ResolverOptions{"127.0.0.1:99999"}).ok());
   CHECK(Resolver::create(loop, ResolverOptions{"127.0.0.1:5353,[::1]:53"}).ok());

@@ -26,6 +26,7 @@
 #include "net/socket.h"
 #include "resident.h"
 #include "socket_guest_run.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -59,7 +60,8 @@ std::unique_ptr<GuestRun> run_alone(const char* guest, std::vector<std::string> 
   auto run = std::make_unique<GuestRun>();
   run->ctx.args = std::move(args);
   run->ctx.limits = limits;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   run->code = run_guest(loop, bytes, run->ctx).code;
   return run;
 }
@@ -120,7 +122,8 @@ TEST_CASE("socket limits: limits.max_open_sockets refuses the socket past it wit
 
 TEST_CASE("wasi sockets: a host client connects to a guest TCP server and gets its bytes echoed") {
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   WasiCtx ctx;
   ctx.args = {"sockets_tcp", "serve", "0", "2"};
   GuestOutcome g;
@@ -182,7 +185,8 @@ TEST_CASE("wasi sockets: a host client connects to a guest TCP server and gets i
 
 TEST_CASE("socket limits: limits.socket_timeout_ms ends a wait on a silent peer with a timeout, not a trap") {
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   net::Socket srv = host_listener();
   WasiCtx ctx;
   set_args_and_timeout(ctx, {"sockets_tcp", "hold", std::to_string(port_of(srv))}, 100);
@@ -212,7 +216,8 @@ TEST_CASE("socket limits: a connect the peer never answers ends in timeout") {
     fill.push_back(std::move(*c));
   }
   ::usleep(50 * 1000);  // let the handshakes that fit complete
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   WasiCtx ctx;
   set_args_and_timeout(ctx, {"sockets_tcp", "deny", std::to_string(port_of(srv))}, 200);
   const uint64_t took = run_beside(loop, bytes, ctx);
@@ -226,7 +231,8 @@ TEST_CASE("socket limits: a UDP receive from a peer that never answers ends in t
   auto silent = net::Socket::create(net::Family::ipv4, net::Proto::udp);
   REQUIRE(silent.ok());
   REQUIRE(silent->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   WasiCtx ctx;
   set_args_and_timeout(ctx, {"sockets_udp", std::to_string(port_of(*silent))}, 100);
   const uint64_t took = run_beside(loop, bytes, ctx);
@@ -249,7 +255,8 @@ TEST_CASE("socket limits: a listener nobody connects to reports accept: timeout"
 
 TEST_CASE("socket limits: progress restarts the clock; gaps under the timeout never time out") {
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   net::Socket srv = host_listener();
   WasiCtx ctx;
   set_args_and_timeout(ctx, {"sockets_tcp", "hold", std::to_string(port_of(srv))}, 1500);
@@ -271,7 +278,8 @@ TEST_CASE("socket limits: progress restarts the clock; gaps under the timeout ne
 TEST_CASE("fd streams: a wait timeout fails a stalled flush and readies the pollables, sticky") {
   int sv[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   disp::FdOutputStream out(sv[0], {}, true);
   disp::FdInputStream in(sv[1]);
   out.set_wait_timeout(80 * kMs);
@@ -324,7 +332,8 @@ TEST_CASE("fd streams: a wait timeout fails a stalled flush and readies the poll
 TEST_CASE("wasi sockets: 1000 guests each hold a TCP connection at once on one dispatcher thread") {
   constexpr int kGuests = 1000;
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   net::Socket srv = host_listener(kGuests);
   const std::string port = std::to_string(port_of(srv));
   std::vector<std::unique_ptr<WasiCtx>> ctxs;
@@ -382,7 +391,8 @@ TEST_CASE("fd streams: a pollable kept across progress waits again for the timeo
   // clock again and ends in the timeout.
   int sv[2];
   REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0);
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   disp::FdInputStream in(sv[1]);
   in.set_wait_timeout(60 * kMs);
   std::string read_error;
@@ -435,7 +445,8 @@ TEST_CASE("wait clocks: an event pollable bounded by a clock turns ready when it
   // In a fiber: progress stops the clock, the next wait starts it again.
   clock.progress();
   CHECK_FALSE(p.ready());
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   uint64_t waited = 0;
   bool notified_ready = false;
   loop.spawn([&] {

@@ -12,6 +12,7 @@
 #include "dispatcher/loop.h"
 #include "dispatcher/this_fiber.h"
 #include "net/socket.h"
+#include "test_loop.h"
 
 using namespace wippy::net;
 using wippy::disp::Loop;
@@ -73,7 +74,8 @@ std::vector<uint8_t> read_to_end(Socket& s) {
 TEST_CASE("net: TCP echo of 768 KiB each way between fibers on one loop (IPv4 and IPv6)") {
   for (Family f : {Family::ipv4, Family::ipv6}) {
     INFO((f == Family::ipv4 ? "ipv4" : "ipv6"));
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     Socket server = listener(f);
     auto addr = server.local_address();
     REQUIRE(addr.ok());
@@ -121,7 +123,8 @@ TEST_CASE("net: TCP echo of 768 KiB each way between fibers on one loop (IPv4 an
 }
 
 TEST_CASE("net: accept is would-block until a client connects; connect to a closed port is refused") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Socket server = listener(Family::ipv4);
   auto addr = server.local_address();
   REQUIRE(addr.ok());
@@ -170,7 +173,8 @@ TEST_CASE("net: a fiber whose connects complete at once still lets the accepting
   // backlog.
   constexpr uint32_t kBacklog = 128;
   constexpr int kConnects = 600;
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Socket server = listener(Family::ipv4, kBacklog);
   auto addr = server.local_address();
   REQUIRE(addr.ok());
@@ -201,7 +205,8 @@ TEST_CASE("net: a fiber whose connects complete at once still lets the accepting
 }
 
 TEST_CASE("net: waits end with timeout at their deadline, not before") {
-  Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
   Socket server = listener(Family::ipv4);
   auto addr = server.local_address();
   REQUIRE(addr.ok());
@@ -234,7 +239,8 @@ TEST_CASE("net: waits end with timeout at their deadline, not before") {
 TEST_CASE("net: UDP echo on 127.0.0.1 and ::1, connected and unconnected") {
   for (Family f : {Family::ipv4, Family::ipv6}) {
     INFO((f == Family::ipv4 ? "ipv4" : "ipv6"));
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     auto srv = Socket::create(f, Proto::udp);
     REQUIRE(srv.ok());
     REQUIRE(srv->bind(make_socket_address(loopback(f), 0)).ok());

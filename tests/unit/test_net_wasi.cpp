@@ -16,6 +16,7 @@
 #include "hostfns/wasi.h"
 #include "net/socket.h"
 #include "socket_guest_run.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -28,7 +29,8 @@ namespace {
 // on 127.0.0.1:port; returns the guest's stdout. *echoed counts datagrams.
 std::string run_with_peer(const net::Policy& policy, int* echoed, int* exit_code) {
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   auto srv = net::Socket::create(net::Family::ipv4, net::Proto::udp);
   REQUIRE(srv.ok());
   REQUIRE(srv->bind(net::make_socket_address(net::loopback(net::Family::ipv4), 0)).ok());
@@ -122,7 +124,8 @@ TEST_CASE("wasi sockets: a rule naming the peer allows it; others refuse with ac
 
 TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127.0.0.1") {
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   net::testing::Responder dns(loop);
   WasiCtx ctx;
   ctx.args = {"sockets_udp", "lookup", "wippy.test", "v4only.test", "missing.test", "fail.test", "localhost"};
@@ -143,7 +146,8 @@ TEST_CASE("wasi sockets: limits.socket_timeout_ms bounds a lookup the DNS server
   // c-ares alone would retry for 3 x 10 s; the guest's wait on the
   // stream's pollable ends at the timeout and the lookup reports it once.
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   net::testing::Responder dns(loop);
   WasiCtx ctx;
   ctx.args = {"sockets_udp", "lookup", "silent.test", "wippy.test"};
@@ -159,7 +163,8 @@ TEST_CASE("wasi sockets: limits.socket_timeout_ms bounds a lookup the DNS server
 
 TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-socket-limit)") {
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   WasiCtx ctx;
   ctx.args = {"sockets_udp"};  // self echo: two sockets per round
   ctx.limits.max_open_files = 1;
@@ -205,7 +210,8 @@ namespace {
 // loop; returns its stdout (exit status in *code).
 std::string run_tcp_guest(std::vector<std::string> args, const net::Policy& policy, int* code) {
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   WasiCtx ctx;
   ctx.args = std::move(args);
   ctx.args.insert(ctx.args.begin(), "sockets_tcp");
@@ -259,7 +265,8 @@ TEST_CASE("wasi sockets: TCP connect and fixed-port bind follow the grant's rule
 
 TEST_CASE("wasi sockets: the sockets_tcp guest echoes 300 KiB off a host TCP echo fiber on the same loop") {
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   net::Socket listener = host_listener(4);
   net::Socket* srv = &listener;
   const uint16_t port = wippy::testing::port_of(listener);
@@ -305,7 +312,8 @@ TEST_CASE("wasi sockets: the sockets_tcp guest echoes 300 KiB over IPv4 and IPv6
 
 TEST_CASE("wasi sockets: TCP sockets count against limits.max_open_files (new-socket-limit)") {
   std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   WasiCtx ctx;
   ctx.args = {"sockets_tcp"};
   ctx.limits.max_open_files = 1;  // the listener; the client is one too many

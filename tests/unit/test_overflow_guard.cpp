@@ -14,6 +14,7 @@
 #include <functional>
 
 #include "dispatcher/dispatcher.h"
+#include "test_loop.h"
 
 using namespace wippy::disp;
 
@@ -78,16 +79,16 @@ TEST_CASE("overflow guard: installed while a Loop exists, the previous handler i
   check_exit(run_in_child([] {
     set_handler(marker_handler);
     {
-      Loop a;
+      auto a = wippy::testing::make_loop();
       if (current_handler_is(marker_handler)) return 1;  // not installed
       {
-        Loop b;
+        auto b = wippy::testing::make_loop();
         if (current_handler_is(marker_handler)) return 2;
       }
       if (current_handler_is(marker_handler)) return 3;  // removed while `a` lives
     }
     if (!current_handler_is(marker_handler)) return 4;  // previous not restored
-    Loop c;                                              // and again
+    auto c = wippy::testing::make_loop();  // and again
     if (current_handler_is(marker_handler)) return 5;
     return 0;
   }), 0);
@@ -96,13 +97,14 @@ TEST_CASE("overflow guard: installed while a Loop exists, the previous handler i
 TEST_CASE("overflow guard: other faults go to the previous handler, on the thread stack and in a fiber") {
   check_exit(run_in_child([] {
     set_handler(marker_handler);
-    Loop loop;
+    auto loop = wippy::testing::make_loop();
     fault();
     return 1;
   }), kMarkerExit);
   check_exit(run_in_child([] {
     set_handler(marker_handler);
-    Loop loop;
+    auto loop_owner = wippy::testing::make_loop();
+    Loop& loop = *loop_owner;
     loop.spawn([] { fault(); });
     loop.run();
     return 1;
@@ -112,7 +114,7 @@ TEST_CASE("overflow guard: other faults go to the previous handler, on the threa
 TEST_CASE("overflow guard: a handler installed over ours stays when the last Loop goes") {
   check_exit(run_in_child([] {
     {
-      Loop a;
+      auto a = wippy::testing::make_loop();
       set_handler(marker_handler);
     }
     if (!current_handler_is(marker_handler)) return 1;
@@ -127,7 +129,7 @@ TEST_CASE("overflow guard: a handler that chains back to ours is called once, th
   const int status = run_in_child([&] {
     close(fds[0]);
     g_chain_fd = fds[1];
-    Loop a;  // ours, chaining to SIG_DFL
+    auto a = wippy::testing::make_loop();  // ours, chaining to SIG_DFL
     sigaction(SIGSEGV, nullptr, &g_chain_next);
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
@@ -135,7 +137,7 @@ TEST_CASE("overflow guard: a handler that chains back to ours is called once, th
     sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGSEGV, &sa, nullptr);  // chain_back -> ours
-    Loop b;                            // ours again, chaining to chain_back
+    auto b = wippy::testing::make_loop();  // ours again, chaining to chain_back
     fault();
     return 1;
   });

@@ -1,15 +1,23 @@
 // The embedding API (include/wippy/runtime.h) on real guests: typed calls
 // with values, a command with captured stdio, errors that run nothing, the
-// deadline, and recovery after a trap.
+// deadline, and recovery after a trap; and every entry point of
+// include/wippy/ (runtime.h, engine.h, linker.h, instance.h, wippy.h) given
+// failing input returns an error value, never an exception.
 #include <doctest/doctest.h>
 
+#include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dispatcher/clock.h"
 #include "tests/unit/runtime_fixture.h"
+#include "wippy/engine.h"
+#include "wippy/instance.h"
+#include "wippy/linker.h"
 #include "wippy/runtime.h"
+#include "wippy/wippy.h"
 
 using namespace wippy;
 using component::Val;
@@ -32,6 +40,34 @@ std::string cmd_entry(const RegistryScratch& s, std::string_view name, std::stri
 }
 
 constexpr const char* kHead = "namespace: api\nentries:\n  - {name: files, kind: fs.directory, directory: .}\n";
+
+// A core module with a trap (t), a typed export (add) and an import that
+// nothing provides in the api:: tests (env.f).
+constexpr const char* kTrapWat =
+    "(module (func (export \"t\") unreachable) "
+    "(func (export \"add\") (param i32) (result i32) local.get 0))";
+constexpr const char* kImportWat = "(module (import \"env\" \"f\" (func)))";
+
+// Calls an entry point that must fail: no exception escapes, and the error
+// is of `kind`.
+template <class F>
+void check_fails(ErrorKind kind, F&& call) {
+  std::optional<decltype(call())> r;
+  CHECK_NOTHROW(r.emplace(call()));
+  REQUIRE(r.has_value());
+  REQUIRE_FALSE(r->ok());
+  CHECK_MESSAGE(r->error().kind == kind, r->error().message);
+}
+
+// The same for the C API: an error of `kind` comes back (and is freed).
+template <class F>
+void check_c_fails(wippy_error_kind_t kind, F&& call) {
+  wippy_error_t* err = nullptr;
+  CHECK_NOTHROW(err = call());
+  REQUIRE(err != nullptr);
+  CHECK_MESSAGE(wippy_error_kind(err) == kind, wippy_error_message(err));
+  wippy_error_delete(err);
+}
 
 }  // namespace
 
@@ -191,4 +227,110 @@ TEST_CASE("runtime api: max_execution_ms stops a tight loop; the next call gets 
   auto again = (*rt)->call_json("api:spin", std::vector<std::string>{"1000"});
   REQUIRE_MESSAGE(again.ok(), (again.ok() ? "" : again.error().message));
   CHECK(again->json == "1000");
+}
+
+TEST_CASE("runtime api: every Runtime entry point reports failing input as a value") {
+  RegistryScratch s;
+  using Paths = std::vector<std::filesystem::path>;
+  check_fails(ErrorKind::Io, [&] { return Runtime::load(Paths{s.dir() / "missing.yaml"}); });
+  check_fails(ErrorKind::Malformed, [&] { return Runtime::load(s.write("bad.yaml", "entries: [unclosed\n")); });
+
+  const std::string trap_entry = std::string("  - {name: t, kind: function.wat, method: t, source: '") + kTrapWat + "'}\n";
+  const std::string add_entry = std::string("  - {name: add, kind: function.wat, method: add, source: '") + kTrapWat + "'}\n";
+  auto rt = Runtime::load(s.write("a.yaml", std::string(kHead) + trap_entry + add_entry));
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  Runtime& r = **rt;
+  const std::vector<std::string> no_json;
+  const std::vector<Val> no_vals;
+
+  check_fails(ErrorKind::Other, [&] { return r.resolve("nope"); });
+  check_fails(ErrorKind::Other, [&] { return r.call("nope", no_vals); });  // unknown entry
+  check_fails(ErrorKind::Other, [&] { return r.call_json("nope", no_json); });
+  check_fails(ErrorKind::Invalid, [&] { return r.call("api:add", no_vals); });  // bad args
+  check_fails(ErrorKind::Invalid, [&] { return r.call_json("api:add", std::vector<std::string>{"\"x\""}); });
+  check_fails(ErrorKind::Trap, [&] { return r.call("api:t", no_vals); });
+  check_fails(ErrorKind::Trap, [&] { return r.call_json("api:t", no_json); });
+  check_fails(ErrorKind::Other, [&] { return r.warm("nope"); });
+  check_fails(ErrorKind::Other, [&] { return r.pool_info("nope"); });
+  check_fails(ErrorKind::Other, [&] { return r.spawn([] {}); });  // no worker threads
+  bool command = true;
+  CHECK_NOTHROW(command = r.is_command("nope"));
+  CHECK_FALSE(command);
+  CHECK_NOTHROW((void)r.functions());
+}
+
+TEST_CASE("runtime api: every api:: entry point reports failing input as a value") {
+  RegistryScratch s;
+  api::Engine engine;
+  const std::vector<uint8_t> junk{1, 2, 3};
+  check_fails(ErrorKind::Io, [&] { return api::Module::from_file(engine, s.dir() / "missing.wasm"); });
+  check_fails(ErrorKind::Malformed, [&] { return api::Module::from_bytes(engine, junk); });
+  check_fails(ErrorKind::Malformed, [&] { return api::Module::from_wat(engine, "(module"); });
+  check_fails(ErrorKind::Io, [&] { return api::Component::from_file(engine, s.dir() / "missing.wasm"); });
+  check_fails(ErrorKind::Malformed, [&] { return api::Component::from_bytes(engine, junk); });
+
+  api::Linker linker(engine);
+  auto needs_import = api::Module::from_wat(engine, kImportWat);
+  REQUIRE(needs_import);
+  check_fails(ErrorKind::Unlinkable, [&] { return linker.instantiate(*needs_import, {}); });
+  s.copy_guest("typed.component.wasm");
+  auto comp = api::Component::from_file(engine, s.dir() / "typed.component.wasm");
+  REQUIRE(comp);
+  api::InstanceOptions tiny;
+  tiny.limits.memory_bytes = 1;  // no room for the component's memory
+  check_fails(ErrorKind::Uninstantiable, [&] { return linker.instantiate(*comp, tiny); });
+
+  auto m = api::Module::from_wat(engine, kTrapWat);
+  REQUIRE(m);
+  auto inst = linker.instantiate(*m, {});
+  REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+  const std::vector<Val> no_vals;
+  check_fails(ErrorKind::Other, [&] { return inst->call("nope", no_vals); });  // unknown export
+  check_fails(ErrorKind::Invalid, [&] { return inst->call("add", no_vals); });  // bad args
+  check_fails(ErrorKind::Invalid, [&] { return inst->call_json("add", {"\"x\""}); });
+  check_fails(ErrorKind::Trap, [&] { return inst->call("t", no_vals); });
+  check_fails(ErrorKind::Trap, [&] { return inst->call_json("t", std::vector<std::string>{}); });
+  check_fails(ErrorKind::Other, [&] { return inst->run(); });  // no _start
+}
+
+TEST_CASE("runtime api: every fallible C API function reports failing input as an error") {
+  wippy_engine_t* engine = wippy_engine_new();
+  REQUIRE(engine != nullptr);
+  const uint8_t junk[] = {1, 2, 3};
+  wippy_module_t* m = nullptr;
+  wippy_component_t* c = nullptr;
+  check_c_fails(WIPPY_ERROR_MALFORMED, [&] { return wippy_module_new(engine, junk, sizeof junk, &m); });
+  check_c_fails(WIPPY_ERROR_MALFORMED, [&] { return wippy_module_new_wat(engine, "(module", 7, &m); });
+  check_c_fails(WIPPY_ERROR_MALFORMED, [&] { return wippy_component_new(engine, junk, sizeof junk, &c); });
+
+  wippy_linker_t* linker = wippy_linker_new(engine);
+  REQUIRE(linker != nullptr);
+  const wippy_val_kind_t s32 = WIPPY_VAL_S32;
+  check_c_fails(WIPPY_ERROR_INVALID, [&] {
+    return wippy_linker_define_core_func(nullptr, "env", "f", &s32, 1, nullptr, 0, nullptr, nullptr, nullptr);
+  });
+  check_c_fails(WIPPY_ERROR_INVALID, [&] {
+    return wippy_linker_define_func(nullptr, "my:app/host", "f", nullptr, 0, nullptr, nullptr, nullptr, nullptr);
+  });
+  wippy_instance_t* inst = nullptr;
+  check_c_fails(WIPPY_ERROR_INVALID, [&] { return wippy_linker_instantiate(linker, nullptr, nullptr, nullptr, &inst); });
+  REQUIRE(wippy_module_new_wat(engine, kImportWat, std::strlen(kImportWat), &m) == nullptr);
+  check_c_fails(WIPPY_ERROR_LINK, [&] { return wippy_linker_instantiate_module(linker, m, nullptr, &inst); });
+  wippy_module_delete(m);
+
+  REQUIRE(wippy_module_new_wat(engine, kTrapWat, std::strlen(kTrapWat), &m) == nullptr);
+  REQUIRE(wippy_linker_instantiate_module(linker, m, nullptr, &inst) == nullptr);
+  size_t n = 0;
+  char* json = nullptr;
+  int exit_code = 0;
+  check_c_fails(WIPPY_ERROR_OTHER, [&] { return wippy_instance_call(inst, "nope", nullptr, 0, nullptr, 0, &n); });
+  check_c_fails(WIPPY_ERROR_INVALID, [&] { return wippy_instance_call(inst, "add", nullptr, 0, nullptr, 0, &n); });
+  const char* bad_arg = "\"x\"";
+  check_c_fails(WIPPY_ERROR_INVALID, [&] { return wippy_instance_call_json(inst, "add", &bad_arg, 1, &json); });
+  check_c_fails(WIPPY_ERROR_TRAP, [&] { return wippy_instance_call_json(inst, "t", nullptr, 0, &json); });
+  check_c_fails(WIPPY_ERROR_OTHER, [&] { return wippy_instance_run(inst, &exit_code); });
+  wippy_instance_delete(inst);
+  wippy_module_delete(m);
+  wippy_linker_delete(linker);
+  wippy_engine_delete(engine);
 }

@@ -14,6 +14,7 @@
 
 #include "dispatcher/dispatcher.h"
 #include "runtime/module_hash.h"
+#include "test_loop.h"
 #include "tests/unit/runtime_fixture.h"
 #include "wippy/runtime.h"
 
@@ -49,7 +50,8 @@ Outcome run_concurrent(Runtime& rt, int calls, int ms) {
   Outcome o;
   disp::LoopOptions lo;
   lo.stack_size = 256 * 1024;
-  disp::Loop loop(lo);
+  auto loop_owner = wippy::testing::make_loop(lo);
+  disp::Loop& loop = *loop_owner;
   const std::vector<std::string> args{std::to_string(ms)};
   for (int i = 0; i < calls; ++i)
     REQUIRE(loop.spawn([&] {

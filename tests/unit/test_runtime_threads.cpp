@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dispatcher/loop.h"
+#include "test_loop.h"
 #include "tests/unit/runtime_fixture.h"
 #include "wippy/runtime.h"
 
@@ -113,7 +114,8 @@ TEST_CASE("runtime workers: calls from four threads and from fibers share one Ru
 
   // From fibers of the embedder's own loop: each call parks its fiber only.
   int fiber_good = 0;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   for (int f = 0; f < 8; ++f)
     loop.spawn([&, f] { fiber_good += greet_many(**rt, fmt::format("f{}", f), 10); });
   loop.run();

@@ -21,6 +21,7 @@
 #include "dispatcher/fd_stream.h"
 #include "dispatcher/wait.h"
 #include "hostfns/wasi.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -171,7 +172,8 @@ TEST_CASE("wasi: the monotonic clock advances across a sleep") {
 }
 
 TEST_CASE("wasi: a sleeping guest parks only its fiber") {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   WasiCtx ctx;
   int exit_code = -1;
   int ticks = 0;

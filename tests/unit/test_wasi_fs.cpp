@@ -30,6 +30,7 @@
 #include "guest_files.h"
 #include "hostfns/wasi.h"
 #include "temp_dir.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -603,7 +604,8 @@ TEST_CASE("wasi fs: 200 guests sleep and use files at once on one dispatcher thr
     std::string error;
   };
   std::vector<std::unique_ptr<Run>> runs;
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   int running = 0, most_running = 0;
   for (int i = 0; i < kGuests; ++i) {
     runs.push_back(std::make_unique<Run>());

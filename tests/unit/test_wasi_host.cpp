@@ -19,6 +19,7 @@
 #include "dispatcher/dispatcher.h"
 #include "fixtures.h"
 #include "hostfns/wasi.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -84,7 +85,8 @@ TEST_CASE("wasi host: instances of one WasiHost keep their own stdio, exit code,
   cat.ctx.in.buffer = "cat stdin\n";
   sleeper.ctx.args = {"probe", "sleep", "20"};
 
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   for (Guest* g : {&sleeper, &first, &second, &exiter, &cat}) {
     REQUIRE(loop.spawn([g, &comp, &host] {
       auto r = run_wasi_command(g->store, comp, g->ctx, host);

@@ -17,6 +17,7 @@
 #include "dispatcher/fd_stream.h"
 #include "dispatcher/wait.h"
 #include "hostfns/fd_budget.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using component::ResourceTable;
@@ -131,7 +132,8 @@ TEST_CASE("resource table: max_handles bounds every type together") {
 }
 
 TEST_CASE("event pollables: every copy sees notify and wakes its fiber") {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   auto ev = std::make_shared<disp::Event>();
   disp::Pollable a = disp::Pollable::on(ev);
   disp::Pollable b = a;  // a copy shares the event
@@ -232,7 +234,8 @@ TEST_CASE("fd output stream: check-write is 0 when the pipe is full, and a grant
 }
 
 TEST_CASE("fd output stream: write_all moves more than the pipe holds while a fiber reads") {
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   NbPipe p;
   std::string data(1 << 20, '\0');
   for (size_t i = 0; i < data.size(); ++i) data[i] = char(i * 31 + (i >> 11));

@@ -17,6 +17,7 @@
 #include "component/text/component_wat.h"
 #include "dispatcher/dispatcher.h"
 #include "hostfns/wasi.h"
+#include "test_loop.h"
 
 using namespace wippy;
 using namespace wippy::hostfns;
@@ -107,7 +108,8 @@ TEST_CASE("wasi link: instances of one loaded component keep their own host stat
   second_cat.ctx.args = {"wasi_probe", "cat"};
   second_cat.ctx.in.buffer = "second stdin, longer\n";
 
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   for (Guest* g : {&sleeper, &exiter, &cat, &second_cat}) {
     loop.spawn([g, &comp] {
       auto r = run_wasi_command(g->store, *comp, g->ctx);

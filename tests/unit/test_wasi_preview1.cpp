@@ -38,6 +38,7 @@
 #include "net/socket.h"
 #include "runtime_fixture.h"
 #include "temp_dir.h"
+#include "test_loop.h"
 #include "wat_module.h"
 #include "wippy/runtime.h"
 
@@ -454,7 +455,8 @@ TEST_CASE("preview1: 1,000 guests sleeping in poll_oneoff park only their fibers
     g->run = (*inst)->export_func("run");
     guests.push_back(std::move(g));
   }
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   int done = 0, right = 0;
   std::string first_error;
   const uint64_t t0 = disp::now_ns();
@@ -867,7 +869,8 @@ TEST_CASE("preview1 sockets: a blocking sock_accept parks only its fiber until a
   auto listener = loopback_listener();
   const uint16_t port = net::port_of(*listener->local_address());
   Guest g(kSockFuncs, nullptr, [&](WasiCtx& ctx) { ctx.tcp_listeners.push_back(listener); });
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   bool done = false, done_before_connect = true;
   uint32_t result = ~0u;
   std::optional<net::Socket> client;
@@ -909,7 +912,8 @@ TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, neve
     return r->empty() ? 0u : (*r)[0].i32;
   };
   std::vector<uint64_t> readings;  // process, thread, process, ... across calls and fibers
-  disp::Loop loop;
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
   loop.spawn([&] {
     for (uint32_t id : {2u, 3u}) {
       CHECK(call("call_clock_res_get", {val_i32(id), val_i32(8)}) == kSuccess);
@@ -924,7 +928,8 @@ TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, neve
   CHECK(loop.run() == disp::RunResult::finished);
   // Another loop's fiber (later calls of the same instance) continues from
   // there: a 30 ms sleep in poll_oneoff, then a spin that adds CPU time.
-  disp::Loop loop2;
+  auto loop2_owner = wippy::testing::make_loop();
+  disp::Loop& loop2 = *loop2_owner;
   loop2.spawn([&] {
     CHECK(call("call_clock_time_get", {val_i32(2), val_i64(0), val_i32(16)}) == kSuccess);
     readings.push_back(read64(16));

@@ -52,6 +52,18 @@ using StopAt = std::function<bool(const std::string& positional, size_t index)>;
 Result<ParsedArgs> parse_args(std::span<const std::string> args, std::span<const OptionSpec> table,
                               const StopAt& stop = {});
 
+// A subcommand: its option table, its --help text, how its usage errors
+// are worded and what it does with the parsed arguments (main.cpp's
+// run_command does the rest: usage errors, status 2; --help, status 0).
+struct CommandSpec {
+  std::span<const OptionSpec> options;
+  const char* const* help;         // printed after "usage:\n" for --help
+  std::string_view error_prefix;   // put before a parse error ("run: "); may be empty
+  std::string_view usage_command;  // report_usage's command ("run", "FILE.yaml")
+  int (*body)(const ParsedArgs&);  // the command; returns the exit status
+  bool (*stop)(const std::string& positional, size_t index) = nullptr;  // parse_args' StopAt
+};
+
 // A duration: a decimal count with a unit ns, us, ms, s, m or h ("500ms",
 // "2s"); a bare count is seconds. At least 1 ns, at most 30 days.
 Result<uint64_t> parse_duration_ns(std::string_view text);

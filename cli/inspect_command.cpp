@@ -99,15 +99,12 @@ const char* const kInspectHelp =
     "      (core or component WAT). Exit status: 0, 1 when FILE cannot be\n"
     "      read, decoded or validated, 2 for bad usage.\n";
 
-int inspect_command(std::span<const std::string> args) {
-  auto p = parse_args(args, kInspectOptions);
-  if (!p) return report_usage("inspect: " + p.error().message, "inspect");
-  if (p->has("--help")) {
-    fmt::print("usage:\n{}", kInspectHelp);
-    return 0;
-  }
-  if (p->positionals.size() != 1) return report_usage("inspect: expected one FILE", "inspect");
-  const std::string& path = p->positionals[0];
+namespace {
+
+// What the subcommand does with its parsed arguments: the exit status.
+int inspect_command(const ParsedArgs& p) {
+  if (p.positionals.size() != 1) return report_usage("inspect: expected one FILE", "inspect");
+  const std::string& path = p.positionals[0];
   auto bin = read_input_binary(path);
   if (!bin) return report_error(bin.error().message);
   const SharedBytes& bytes = *bin;
@@ -125,5 +122,9 @@ int inspect_command(std::span<const std::string> args) {
   print_module(**mod);
   return 0;
 }
+
+}  // namespace
+
+const CommandSpec kInspectCommand{kInspectOptions, &kInspectHelp, "inspect: ", "inspect", inspect_command};
 
 }  // namespace wippy::cli

@@ -13,15 +13,16 @@
 // "wippy-run: error: FILE: ..." line on stderr) when the file cannot be
 // read, decoded or validated, 2 for bad usage.
 #pragma once
-#include <span>
 #include <string>
+
+#include "cli/args.h"
 
 namespace wippy::cli {
 
 // The `inspect` part of `wippy-run --help`.
 extern const char* const kInspectHelp;
 
-// `args` are the words after "inspect".
-int inspect_command(std::span<const std::string> args);
+// The subcommand, for main.cpp's run_command on the words after "inspect".
+extern const CommandSpec kInspectCommand;
 
 }  // namespace wippy::cli

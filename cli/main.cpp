@@ -75,6 +75,19 @@ int version() {
   return 0;
 }
 
+// Runs a subcommand on its arguments, doing what every subcommand does the
+// same way: a parse error is reported as a usage error (status 2) and
+// --help prints the help (status 0); otherwise spec.body's status.
+int run_command(std::span<const std::string> args, const CommandSpec& spec) {
+  auto p = parse_args(args, spec.options, spec.stop ? StopAt(spec.stop) : StopAt());
+  if (!p) return report_usage(std::string(spec.error_prefix) + p.error().message, spec.usage_command);
+  if (p->has("--help")) {
+    fmt::print("usage:\n{}", *spec.help);
+    return 0;
+  }
+  return spec.body(*p);
+}
+
 int help(std::string_view command) {
   if (command == "wast") fmt::print("usage:\n{}", kWastHelp);
   else if (command == "run") fmt::print("usage:\n{}", kRunHelp);
@@ -105,10 +118,10 @@ int main(int argc, char** argv) {
     return version();
   }
   // wippy-run [OPTIONS] FILE.yaml ... : the registry mode.
-  if (wippy::cli::is_registry_invocation(all)) return wippy::cli::registry_command(all);
-  if (cmd == "wast") return wippy::cli::wast_main(rest);
-  if (cmd == "run") return wippy::cli::run_main(rest);
-  if (cmd == "inspect") return wippy::cli::inspect_command(rest);
+  if (wippy::cli::is_registry_invocation(all)) return run_command(all, wippy::cli::kRegistryCommand);
+  if (cmd == "wast") return run_command(rest, wippy::cli::kWastCommand);
+  if (cmd == "run") return run_command(rest, wippy::cli::kRunCommand);
+  if (cmd == "inspect") return run_command(rest, wippy::cli::kInspectCommand);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     if (rest.size() > 1) return report_usage("help takes at most one command", "");
     return help(rest.empty() ? std::string_view() : std::string_view(rest[0]));

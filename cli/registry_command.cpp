@@ -16,6 +16,10 @@ namespace {
 
 bool ends_with_yaml(const std::string& a) { return a.ends_with(".yaml") || a.ends_with(".yml"); }
 
+// Options end at the first word after the files that is not a file: the
+// ENTRY, or the first ARG.
+bool after_files(const std::string& w, size_t) { return !ends_with_yaml(w); }
+
 constexpr OptionSpec kRegistryOptions[] = {
     {"--list", false},
     {"--strict", false},
@@ -55,21 +59,16 @@ bool is_registry_invocation(const std::vector<std::string>& args) {
   return false;
 }
 
-int registry_command(std::span<const std::string> args) {
-  // Options end at the first word after the files that is not a file: the
-  // ENTRY, or the first ARG.
-  auto p = parse_args(args, kRegistryOptions, [](const std::string& w, size_t) { return !ends_with_yaml(w); });
-  if (!p) return report_usage(p.error().message, "FILE.yaml");
-  if (p->has("--help")) {
-    fmt::print("usage:\n{}", kRegistryHelp);
-    return 0;
-  }
-  const bool list = p->has("--list");
+namespace {
+
+// What the subcommand does with its parsed arguments: the exit status.
+int registry_command(const ParsedArgs& p) {
+  const bool list = p.has("--list");
   RuntimeOptions ropts;
-  ropts.strict = p->has("--strict");
-  if (!p->has("--no-cache")) ropts.code_cache_dir = p->last("--cache-dir").value_or(default_cache_dir().string());
+  ropts.strict = p.has("--strict");
+  if (!p.has("--no-cache")) ropts.code_cache_dir = p.last("--cache-dir").value_or(default_cache_dir().string());
   ropts.on_warning = [](const std::string& w) { fmt::print(stderr, "wippy-run: warning: {}\n", w); };
-  const std::vector<std::string>& words = p->positionals;
+  const std::vector<std::string>& words = p.positionals;
   size_t i = 0;
   std::vector<std::filesystem::path> files;
   for (; i < words.size() && ends_with_yaml(words[i]); ++i) files.emplace_back(words[i]);
@@ -115,5 +114,9 @@ int registry_command(std::span<const std::string> args) {
   if (!out->json.empty()) fmt::print("{}\n", out->json);
   return 0;
 }
+
+}  // namespace
+
+const CommandSpec kRegistryCommand{kRegistryOptions, &kRegistryHelp, "", "FILE.yaml", registry_command, after_files};
 
 }  // namespace wippy::cli

@@ -18,9 +18,10 @@
 //    to stderr, "wippy-run: error: ..." (cli/report.h), and exit 1; bad
 //    usage (an unknown option, no file) exits 2.
 #pragma once
-#include <span>
 #include <string>
 #include <vector>
+
+#include "cli/args.h"
 
 namespace wippy::cli {
 
@@ -31,7 +32,7 @@ bool is_registry_invocation(const std::vector<std::string>& args);
 // The registry part of `wippy-run --help`.
 extern const char* const kRegistryHelp;
 
-// `args`: the whole command line after argv[0].
-int registry_command(std::span<const std::string> args);
+// The subcommand, for main.cpp's run_command on the whole command line after argv[0].
+extern const CommandSpec kRegistryCommand;
 
 }  // namespace wippy::cli

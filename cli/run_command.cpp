@@ -322,6 +322,9 @@ int run_invoke(const RunOptions& opts) {
   return 0;
 }
 
+// The first word after FILE starts the guest's (or --invoke's) arguments.
+bool after_file(const std::string&, size_t index) { return index >= 1; }
+
 // The options of `run` (args.h).
 constexpr OptionSpec kRunOptions[] = {
     {"--invoke", true},         {"--dir", true},
@@ -477,17 +480,17 @@ const char* const kRunHelp =
     "      guest as the fd after the --dir preopens (sock_accept). --cwd is\n"
     "      refused: preview1 has no working directory.\n";
 
-int run_main(std::span<const std::string> args) {
-  // The first word after FILE starts the guest's (or --invoke's) arguments.
-  auto parsed = parse_args(args, kRunOptions, [](const std::string&, size_t index) { return index >= 1; });
-  if (!parsed) return report_usage("run: " + parsed.error().message, "run");
-  if (parsed->has("--help")) {
-    fmt::print("usage:\n{}", kRunHelp);
-    return 0;
-  }
-  auto opts = run_options(*parsed);
+namespace {
+
+// What the subcommand does with its parsed arguments: the exit status.
+int run_main(const ParsedArgs& p) {
+  auto opts = run_options(p);
   if (!opts) return report_usage("run: " + opts.error().message, "run");
   return opts->invoke ? run_invoke(*opts) : run_component(*opts);
 }
+
+}  // namespace
+
+const CommandSpec kRunCommand{kRunOptions, &kRunHelp, "run: ", "run", run_main, after_file};
 
 }  // namespace wippy::cli

@@ -18,15 +18,16 @@
 // ("wippy-run: error: FILE: KIND: ...", cli/report.h; a deadline's KIND is
 // "interrupted", a guest trap's "trap") and gives 1; bad usage 2.
 #pragma once
-#include <span>
 #include <string>
+
+#include "cli/args.h"
 
 namespace wippy::cli {
 
 // The `run` part of `wippy-run --help`.
 extern const char* const kRunHelp;
 
-// `args` are the words after "run". Returns the exit status.
-int run_main(std::span<const std::string> args);
+// The subcommand, for main.cpp's run_command on the words after "run".
+extern const CommandSpec kRunCommand;
 
 }  // namespace wippy::cli

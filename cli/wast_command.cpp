@@ -46,26 +46,23 @@ const char* const kWastHelp =
     "      --gc-stress collects before every GC allocation (tests the roots).\n"
     "      Exit status: 0 when nothing failed, 1 otherwise, 2 for bad usage.\n";
 
-int wast_main(std::span<const std::string> args) {
-  auto p = parse_args(args, kWastOptions);
-  if (!p) return report_usage("wast: " + p.error().message, "wast");
-  if (p->has("--help")) {
-    fmt::print("usage:\n{}", kWastHelp);
-    return 0;
-  }
+namespace {
+
+// What the subcommand does with its parsed arguments: the exit status.
+int wast_main(const ParsedArgs& p) {
   wast::WastOptions opts;
-  opts.verbose = p->has("--verbose");
-  opts.gc_stress = p->has("--gc-stress");
-  const bool fork_each = !p->has("--no-fork");
+  opts.verbose = p.has("--verbose");
+  opts.gc_stress = p.has("--gc-stress");
+  const bool fork_each = !p.has("--no-fork");
   unsigned timeout_s = 300;
-  if (auto t = p->last("--timeout")) {
+  if (auto t = p.last("--timeout")) {
     auto ns = parse_duration_ns(*t);
     if (!ns) return report_usage("wast: --timeout: " + ns.error().message, "wast");
     timeout_s = unsigned((*ns + 999'999'999) / 1'000'000'000);  // whole seconds, rounded up
   }
-  if (p->positionals.empty()) return report_usage("wast: missing FILE", "wast");
+  if (p.positionals.empty()) return report_usage("wast: missing FILE", "wast");
   uint64_t passed = 0, failed = 0, skipped = 0;
-  for (const auto& f : p->positionals) {
+  for (const auto& f : p.positionals) {
     wast::WastCounts c;
     if (fork_each) {
       c = wast::run_isolated(f, timeout_s, [&](const wast::ReportFn& report) {
@@ -86,5 +83,9 @@ int wast_main(std::span<const std::string> args) {
   fmt::print("{}\n", counts_text(passed, failed, skipped));
   return failed ? 1 : 0;
 }
+
+}  // namespace
+
+const CommandSpec kWastCommand{kWastOptions, &kWastHelp, "wast: ", "wast", wast_main};
 
 }  // namespace wippy::cli

@@ -6,15 +6,16 @@
 // failed" per file, then the totals. Exit status 0 when nothing failed, 1
 // otherwise, 2 for bad usage.
 #pragma once
-#include <span>
 #include <string>
+
+#include "cli/args.h"
 
 namespace wippy::cli {
 
 // The `wast` part of `wippy-run --help`.
 extern const char* const kWastHelp;
 
-// `args` are the words after "wast". Returns the exit status.
-int wast_main(std::span<const std::string> args);
+// The subcommand, for main.cpp's run_command on the words after "wast".
+extern const CommandSpec kWastCommand;
 
 }  // namespace wippy::cli

@@ -3,20 +3,10 @@
 
 #include <cstddef>
 
+#include "fs/resolve_internal.h"
+
 namespace wippy::fs {
 namespace {
-
-std::vector<std::string_view> components(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j > i) out.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
 
 std::string join_absolute(const std::vector<std::string_view>& parts) {
   if (parts.empty()) return "/";
@@ -33,7 +23,7 @@ std::string join_absolute(const std::vector<std::string_view>& parts) {
 FsResult<void> MountTable::add(std::string_view guest_path, Dir dir) {
   if (guest_path.empty() || guest_path.front() != '/') return FsErrc::Invalid;
   if (guest_path.find('\0') != std::string_view::npos) return FsErrc::Invalid;
-  auto parts = components(guest_path);
+  auto parts = detail::path_components(guest_path);
   for (auto p : parts)
     if (p == "." || p == "..") return FsErrc::Invalid;
   std::string norm = join_absolute(parts);
@@ -47,12 +37,12 @@ FsResult<MountLookup> MountTable::lookup(std::string_view guest_path) const {
   if (guest_path.empty() || guest_path.front() != '/') return FsErrc::Invalid;
   if (guest_path.find('\0') != std::string_view::npos) return FsErrc::Invalid;
   std::vector<std::string_view> parts;
-  for (auto p : components(guest_path))
+  for (auto p : detail::path_components(guest_path))
     if (p != ".") parts.push_back(p);
   const Mount* best = nullptr;
   std::size_t best_len = 0;
   for (const auto& m : mounts_) {
-    auto mparts = components(m.guest_path);
+    auto mparts = detail::path_components(m.guest_path);
     if (mparts.size() > parts.size()) continue;
     if (best != nullptr && mparts.size() < best_len) continue;
     bool prefix = true;

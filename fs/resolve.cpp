@@ -27,19 +27,6 @@ long raw_openat2(int dirfd, const char* path, struct open_how* how) {
   return ::syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-// Splits on '/', dropping empty components (so "a//b/" is {"a","b"}).
-std::deque<std::string> split_components(std::string_view path) {
-  std::deque<std::string> out;
-  std::size_t i = 0;
-  while (i < path.size()) {
-    std::size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    if (j > i) out.emplace_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;
-}
-
 // The target of symlink `name` in directory `dirfd`. Invalid if not a link.
 FsResult<std::string> read_link_text(int dirfd, const std::string& name) {
   char buf[4096];
@@ -50,6 +37,18 @@ FsResult<std::string> read_link_text(int dirfd, const std::string& name) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> path_components(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    std::size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    if (j > i) out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
 
 FsResult<void> check_relative_path(std::string_view path) {
   if (path.empty()) return FsErrc::NoEntry;
@@ -86,7 +85,8 @@ FsResult<UniqueFd> resolve_by_walk(int root, std::string_view path, int flags, m
   const bool no_follow = (flags & O_NOFOLLOW) != 0;
   const int final_flags = (flags & ~O_NOFOLLOW) | O_NOFOLLOW | O_CLOEXEC;
   bool must_be_dir = path.back() == '/';
-  std::deque<std::string> pending = split_components(path);
+  const auto first = path_components(path);
+  std::deque<std::string> pending(first.begin(), first.end());
   std::vector<UniqueFd> stack;  // directories entered below root; never above it
   auto cur = [&] { return stack.empty() ? root : stack.back().get(); };
   int links = 0;
@@ -100,8 +100,8 @@ FsResult<UniqueFd> resolve_by_walk(int root, std::string_view path, int flags, m
     if (target->empty()) return FsErrc::NoEntry;
     if (target->front() == '/') return FsErrc::NotPermitted;
     if (at_end && target->back() == '/') must_be_dir = true;
-    auto parts = split_components(*target);
-    for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.push_front(std::move(*it));
+    const auto parts = path_components(*target);
+    for (auto it = parts.rbegin(); it != parts.rend(); ++it) pending.emplace_front(*it);
     return {};
   };
 

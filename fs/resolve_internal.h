@@ -4,12 +4,17 @@
 #pragma once
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fs/dir.h"
 #include "fs/fs_error.h"
 #include "fs/unique_fd.h"
 
 namespace wippy::fs::detail {
+
+// The components of a '/'-separated path, empty ones dropped (so "a//b/" is
+// {"a","b"} and "/" is {}); the views point into `path`.
+std::vector<std::string_view> path_components(std::string_view path);
 
 // Empty path → NoEntry, 4096 bytes or more → NameTooLong, NUL inside →
 // Invalid, absolute → NotPermitted.

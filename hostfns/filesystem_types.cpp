@@ -27,6 +27,14 @@ fs::FsResult<fs::FileStat> stat_of(const Descriptor& d) {
   return d.file->stat();
 }
 
+// The reply `of(stat)` for d's stat, or the stat's error code.
+template <class T, class Of>
+FsReply<T> reply_of_stat(const Descriptor& d, Of of) {
+  auto st = stat_of(d);
+  if (!st) return FsOut<T>(fs_fail(st.error()));
+  return FsOut<T>(wit_ok(of(*st)));
+}
+
 // The streams are children of the descriptor `self`.
 FsReply<Own<>> read_via_stream(WasiCtx& ctx, const Descriptor& d, const Self& self, uint64_t offset) {
   if (!d.file || !d.file->opened_for_read()) return FsOut<Own<>>(fs_fail(ErrorCode::bad_descriptor));
@@ -150,11 +158,8 @@ void add_descriptor_methods(HostInterface& types, const FsHost& h) {
                return write(**d, buf, offset, ctx.limits.max_file_bytes);
              });
   types.func("[method]descriptor.stat", [descs](WasiCtx& ctx, Self self) -> FsReply<DescriptorStat> {
-    auto d = in(ctx, descs).get(self);
-    if (!d) return d.error();
-    auto st = stat_of(**d);
-    if (!st) return FsOut<DescriptorStat>(fs_fail(st.error()));
-    return FsOut<DescriptorStat>(wit_ok(descriptor_stat(*st)));
+    WIPPY_HOST_SELF(d, descs, self);
+    return reply_of_stat<DescriptorStat>(d, descriptor_stat);
   });
   types.func("[method]descriptor.is-same-object", [descs](WasiCtx& ctx, Self self, Self other) -> Result<bool> {
     auto a = in(ctx, descs).get(self);
@@ -166,11 +171,8 @@ void add_descriptor_methods(HostInterface& types, const FsHost& h) {
     return sa.ok() && sb.ok() && sa->dev == sb->dev && sa->ino == sb->ino;
   });
   types.func("[method]descriptor.metadata-hash", [descs](WasiCtx& ctx, Self self) -> FsReply<MetadataHashValue> {
-    auto d = in(ctx, descs).get(self);
-    if (!d) return d.error();
-    auto st = stat_of(**d);
-    if (!st) return FsOut<MetadataHashValue>(fs_fail(st.error()));
-    return FsOut<MetadataHashValue>(wit_ok(metadata_hash(*st)));
+    WIPPY_HOST_SELF(d, descs, self);
+    return reply_of_stat<MetadataHashValue>(d, metadata_hash);
   });
 }
 

@@ -18,6 +18,14 @@ using component::Val;
 
 inline Error host_trap(std::string msg) { return make_error(ErrorKind::Trap, std::move(msg)); }
 
+// In a host function taking `WasiCtx& ctx`: declares `var`, the object of
+// borrowed handle `self` in the calling instance's table of resource `res`,
+// or returns the lookup's Trap. Declares `found` too (one use per scope).
+#define WIPPY_HOST_SELF(var, res, self)  \
+  auto found = in(ctx, res).get(self); \
+  if (!found) return found.error();    \
+  auto& var = **found
+
 // A new own handle of resource `type` for `obj` (a child of handle
 // `parent` when non-zero); a Trap past limits.max_handles. new_own gives
 // it typed (bind.h), new_handle as a Val.

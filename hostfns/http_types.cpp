@@ -154,11 +154,6 @@ HttpTypes add_http_types(Linker& linker) {
   auto out_body = inst.context_resource<OutgoingBody, WasiCtx>("outgoing-body");
   auto fut_resp = out.future_response = inst.context_resource<FutureIncomingResponse, WasiCtx>("future-incoming-response");
 
-#define SELF(res, self)               \
-  auto found = in(ctx, res).get(self); \
-  if (!found) return found.error();   \
-  auto& obj = **found;
-
   inst.func("http-error-code", [](WasiCtx& ctx, Borrow<> err) -> Result<std::optional<WitErrorCode>> {
     IoError* e = ctx.state.table->get<IoError>(err.rep());
     if (!e) return make_error(ErrorKind::Trap, fmt::format("error: unknown handle (rep {})", err.rep()));
@@ -181,19 +176,19 @@ HttpTypes add_http_types(Linker& linker) {
               return Out(wit_ok(*h));
             });
   inst.func("[method]fields.get", [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name) -> Result<std::vector<Bytes>> {
-    SELF(fields, self);
+    WIPPY_HOST_SELF(obj, fields, self);
     std::vector<Bytes> values;
     for (const auto& [n, v] : obj.list)
       if (net::iequals(n, name)) values.push_back(bytes_of(v));
     return values;
   });
   inst.func("[method]fields.has", [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name) -> Result<bool> {
-    SELF(fields, self);
+    WIPPY_HOST_SELF(obj, fields, self);
     return std::any_of(obj.list.begin(), obj.list.end(), [&](const auto& f) { return net::iequals(f.first, name); });
   });
   inst.func("[method]fields.set",
             [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name, std::vector<Bytes> values) -> Result<HeaderResult> {
-              SELF(fields, self);
+              WIPPY_HOST_SELF(obj, fields, self);
               if (auto m = check_mutable(obj); !m.is_ok()) return m;
               if (auto bad = field_error(name, nullptr)) return HeaderResult(wit_err(*bad));
               for (const Bytes& v : values)
@@ -203,7 +198,7 @@ HttpTypes add_http_types(Linker& linker) {
               return HeaderResult(wit_ok());
             });
   inst.func("[method]fields.delete", [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name) -> Result<HeaderResult> {
-    SELF(fields, self);
+    WIPPY_HOST_SELF(obj, fields, self);
     if (auto m = check_mutable(obj); !m.is_ok()) return m;
     if (auto bad = field_error(name, nullptr)) return HeaderResult(wit_err(*bad));
     erase_name(obj.list, name);
@@ -211,18 +206,18 @@ HttpTypes add_http_types(Linker& linker) {
   });
   inst.func("[method]fields.append",
             [fields](WasiCtx& ctx, Borrow<HttpFields> self, std::string_view name, Bytes value) -> Result<HeaderResult> {
-              SELF(fields, self);
+              WIPPY_HOST_SELF(obj, fields, self);
               if (auto m = check_mutable(obj); !m.is_ok()) return m;
               if (auto bad = field_error(name, &value)) return HeaderResult(wit_err(*bad));
               obj.list.emplace_back(lower(name), std::string(text_of(value)));
               return HeaderResult(wit_ok());
             });
   inst.func("[method]fields.entries", [fields](WasiCtx& ctx, Borrow<HttpFields> self) -> Result<std::vector<Entry>> {
-    SELF(fields, self);
+    WIPPY_HOST_SELF(obj, fields, self);
     return entries_of(obj.list);
   });
   inst.func("[method]fields.clone", [fields](WasiCtx& ctx, Borrow<HttpFields> self) -> Result<Own<HttpFields>> {
-    SELF(fields, self);
+    WIPPY_HOST_SELF(obj, fields, self);
     auto copy = std::make_shared<HttpFields>();
     copy->list = obj.list;  // a clone is mutable
     return in(ctx, fields).add(std::move(copy));
@@ -230,30 +225,30 @@ HttpTypes add_http_types(Linker& linker) {
 
   // ---- incoming-request (server side: never held by a guest of this host) ----
   inst.func("[method]incoming-request.method", [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<WitMethod> {
-    SELF(in_req, self);
+    WIPPY_HOST_SELF(obj, in_req, self);
     return obj.method;
   });
   inst.func("[method]incoming-request.path-with-query",
             [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<std::optional<std::string>> {
-              SELF(in_req, self);
+              WIPPY_HOST_SELF(obj, in_req, self);
               return obj.path_with_query;
             });
   inst.func("[method]incoming-request.scheme", [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<std::optional<WitScheme>> {
-    SELF(in_req, self);
+    WIPPY_HOST_SELF(obj, in_req, self);
     return obj.scheme;
   });
   inst.func("[method]incoming-request.authority",
             [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<std::optional<std::string>> {
-              SELF(in_req, self);
+              WIPPY_HOST_SELF(obj, in_req, self);
               return obj.authority;
             });
   inst.func("[method]incoming-request.headers", [in_req, fields](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<Own<HttpFields>> {
-    SELF(in_req, self);
+    WIPPY_HOST_SELF(obj, in_req, self);
     return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
   inst.func("[method]incoming-request.consume",
             [in_req](WasiCtx& ctx, Borrow<IncomingRequest> self) -> Result<WitResult<Own<IncomingBody>, void>> {
-              SELF(in_req, self);
+              WIPPY_HOST_SELF(obj, in_req, self);
               (void)obj;
               return WitResult<Own<IncomingBody>, void>(wit_err());  // no incoming handler: no body source
             });
@@ -267,56 +262,56 @@ HttpTypes add_http_types(Linker& linker) {
     return in(ctx, out_req).add(std::move(r));
   });
   inst.func("[method]outgoing-request.body", [out_req, out_body](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<BodyOut> {
-    SELF(out_req, self);
+    WIPPY_HOST_SELF(obj, out_req, self);
     return take_body(ctx, in(ctx, out_body), obj.body, obj.headers);
   });
   inst.func("[method]outgoing-request.method", [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<WitMethod> {
-    SELF(out_req, self);
+    WIPPY_HOST_SELF(obj, out_req, self);
     return obj.method;
   });
   inst.func("[method]outgoing-request.set-method", [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, WitMethod m) -> Result<Unit> {
-    SELF(out_req, self);
+    WIPPY_HOST_SELF(obj, out_req, self);
     if (!valid_method(m)) return Unit(wit_err());
     obj.method = std::move(m);
     return Unit(wit_ok());
   });
   inst.func("[method]outgoing-request.path-with-query",
             [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<std::optional<std::string>> {
-              SELF(out_req, self);
+              WIPPY_HOST_SELF(obj, out_req, self);
               return obj.path_with_query;
             });
   inst.func("[method]outgoing-request.set-path-with-query",
             [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, std::optional<std::string> p) -> Result<Unit> {
-              SELF(out_req, self);
+              WIPPY_HOST_SELF(obj, out_req, self);
               if (p && !valid_path(*p)) return Unit(wit_err());
               obj.path_with_query = std::move(p);
               return Unit(wit_ok());
             });
   inst.func("[method]outgoing-request.scheme", [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<std::optional<WitScheme>> {
-    SELF(out_req, self);
+    WIPPY_HOST_SELF(obj, out_req, self);
     return obj.scheme;
   });
   inst.func("[method]outgoing-request.set-scheme",
             [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, std::optional<WitScheme> s) -> Result<Unit> {
-              SELF(out_req, self);
+              WIPPY_HOST_SELF(obj, out_req, self);
               if (s && !valid_scheme(*s)) return Unit(wit_err());
               obj.scheme = std::move(s);
               return Unit(wit_ok());
             });
   inst.func("[method]outgoing-request.authority",
             [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<std::optional<std::string>> {
-              SELF(out_req, self);
+              WIPPY_HOST_SELF(obj, out_req, self);
               return obj.authority;
             });
   inst.func("[method]outgoing-request.set-authority",
             [out_req](WasiCtx& ctx, Borrow<OutgoingRequest> self, std::optional<std::string> a) -> Result<Unit> {
-              SELF(out_req, self);
+              WIPPY_HOST_SELF(obj, out_req, self);
               if (a && !valid_authority(*a)) return Unit(wit_err());
               obj.authority = std::move(a);
               return Unit(wit_ok());
             });
   inst.func("[method]outgoing-request.headers", [out_req, fields](WasiCtx& ctx, Borrow<OutgoingRequest> self) -> Result<Own<HttpFields>> {
-    SELF(out_req, self);
+    WIPPY_HOST_SELF(obj, out_req, self);
     return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
 
@@ -324,12 +319,12 @@ HttpTypes add_http_types(Linker& linker) {
   inst.func("[constructor]request-options", [options](WasiCtx& ctx) { return in(ctx, options).emplace(); });
 #define HTTP_OPTION(name, member)                                                                              \
   inst.func("[method]request-options." name, [options](WasiCtx& ctx, Borrow<RequestOptions> self) -> Result<std::optional<uint64_t>> { \
-    SELF(options, self);                                                                                       \
+    WIPPY_HOST_SELF(obj, options, self);                                                                                       \
     return obj.member;                                                                                         \
   });                                                                                                          \
   inst.func("[method]request-options.set-" name,                                                               \
             [options](WasiCtx& ctx, Borrow<RequestOptions> self, std::optional<uint64_t> d) -> Result<Unit> {                \
-              SELF(options, self);                                                                             \
+              WIPPY_HOST_SELF(obj, options, self);                                                                             \
               obj.member = d;                                                                                  \
               return Unit(wit_ok());                                                                           \
             });
@@ -351,17 +346,17 @@ HttpTypes add_http_types(Linker& linker) {
 
   // ---- incoming-response ----
   inst.func("[method]incoming-response.status", [in_resp](WasiCtx& ctx, Borrow<IncomingResponse> self) -> Result<uint16_t> {
-    SELF(in_resp, self);
+    WIPPY_HOST_SELF(obj, in_resp, self);
     return obj.status;
   });
   inst.func("[method]incoming-response.headers", [in_resp, fields](WasiCtx& ctx, Borrow<IncomingResponse> self) -> Result<Own<HttpFields>> {
-    SELF(in_resp, self);
+    WIPPY_HOST_SELF(obj, in_resp, self);
     return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
   inst.func("[method]incoming-response.consume",
             [in_resp, in_body](WasiCtx& ctx, Borrow<IncomingResponse> self) -> Result<WitResult<Own<IncomingBody>, void>> {
               using Out = WitResult<Own<IncomingBody>, void>;
-              SELF(in_resp, self);
+              WIPPY_HOST_SELF(obj, in_resp, self);
               if (obj.consumed) return Out(wit_err());
               obj.consumed = true;
               auto b = std::make_shared<IncomingBody>();
@@ -374,7 +369,7 @@ HttpTypes add_http_types(Linker& linker) {
   // ---- incoming-body ----
   inst.func("[method]incoming-body.stream", [in_body](WasiCtx& ctx, Borrow<IncomingBody> self) -> Result<WitResult<Own<>, void>> {
     using Out = WitResult<Own<>, void>;
-    SELF(in_body, self);
+    WIPPY_HOST_SELF(obj, in_body, self);
     if (obj.stream_taken) return Out(wit_err());
     obj.stream_taken = true;
     auto s = new_input_stream(ctx.state, std::make_shared<ResponseBodyStream>(obj.ref), self.rep());
@@ -397,12 +392,12 @@ HttpTypes add_http_types(Linker& linker) {
   // ---- future-trailers ----
   using TrailersOut = std::optional<WitResult<WitResult<std::optional<Own<HttpFields>>, WitErrorCode>, void>>;
   inst.func("[method]future-trailers.subscribe", [fut_trailers](WasiCtx& ctx, Borrow<FutureTrailers> self) -> Result<component::Val> {
-    SELF(fut_trailers, self);
+    WIPPY_HOST_SELF(obj, fut_trailers, self);
     return new_pollable(ctx.state, disp::Pollable::on(obj.ref->task->trailers_ready), self.rep());
   });
   inst.func("[method]future-trailers.get", [fut_trailers, fields](WasiCtx& ctx, Borrow<FutureTrailers> self) -> Result<TrailersOut> {
     using Inner = WitResult<std::optional<Own<HttpFields>>, WitErrorCode>;
-    SELF(fut_trailers, self);
+    WIPPY_HOST_SELF(obj, fut_trailers, self);
     HttpTask& t = *obj.ref->task;
     if (!t.trailers) return TrailersOut();
     if (obj.taken) return TrailersOut(wit_err());
@@ -426,29 +421,29 @@ HttpTypes add_http_types(Linker& linker) {
     return in(ctx, out_resp).add(std::move(r));
   });
   inst.func("[method]outgoing-response.status-code", [out_resp](WasiCtx& ctx, Borrow<OutgoingResponse> self) -> Result<uint16_t> {
-    SELF(out_resp, self);
+    WIPPY_HOST_SELF(obj, out_resp, self);
     return obj.status;
   });
   inst.func("[method]outgoing-response.set-status-code",
             [out_resp](WasiCtx& ctx, Borrow<OutgoingResponse> self, uint16_t code) -> Result<Unit> {
-              SELF(out_resp, self);
+              WIPPY_HOST_SELF(obj, out_resp, self);
               if (code < 100 || code > 599) return Unit(wit_err());
               obj.status = code;
               return Unit(wit_ok());
             });
   inst.func("[method]outgoing-response.headers", [out_resp, fields](WasiCtx& ctx, Borrow<OutgoingResponse> self) -> Result<Own<HttpFields>> {
-    SELF(out_resp, self);
+    WIPPY_HOST_SELF(obj, out_resp, self);
     return child_fields(in(ctx, fields), obj.headers, self.rep());
   });
   inst.func("[method]outgoing-response.body", [out_resp, out_body](WasiCtx& ctx, Borrow<OutgoingResponse> self) -> Result<BodyOut> {
-    SELF(out_resp, self);
+    WIPPY_HOST_SELF(obj, out_resp, self);
     return take_body(ctx, in(ctx, out_body), obj.body, obj.headers);
   });
 
   // ---- outgoing-body ----
   inst.func("[method]outgoing-body.write", [out_body](WasiCtx& ctx, Borrow<OutgoingBody> self) -> Result<WitResult<Own<>, void>> {
     using Out = WitResult<Own<>, void>;
-    SELF(out_body, self);
+    WIPPY_HOST_SELF(obj, out_body, self);
     if (obj.stream_taken) return Out(wit_err());
     obj.stream_taken = true;
     auto s = new_output_stream(ctx.state, std::make_shared<RequestBodyStream>(obj.body), self.rep());
@@ -491,13 +486,13 @@ HttpTypes add_http_types(Linker& linker) {
   using ResponseOut = std::optional<WitResult<WitResult<Own<IncomingResponse>, WitErrorCode>, void>>;
   inst.func("[method]future-incoming-response.subscribe",
             [fut_resp](WasiCtx& ctx, Borrow<FutureIncomingResponse> self) -> Result<component::Val> {
-              SELF(fut_resp, self);
+              WIPPY_HOST_SELF(obj, fut_resp, self);
               return new_pollable(ctx.state, disp::Pollable::on(obj.ref->task->head_ready), self.rep());
             });
   inst.func("[method]future-incoming-response.get",
             [fut_resp, in_resp](WasiCtx& ctx, Borrow<FutureIncomingResponse> self) -> Result<ResponseOut> {
               using Inner = WitResult<Own<IncomingResponse>, WitErrorCode>;
-              SELF(fut_resp, self);
+              WIPPY_HOST_SELF(obj, fut_resp, self);
               HttpTask& t = *obj.ref->task;
               if (!t.head) return ResponseOut();
               if (t.head_taken) return ResponseOut(wit_err());
@@ -512,7 +507,6 @@ HttpTypes add_http_types(Linker& linker) {
               if (!h) return h.error();
               return ResponseOut(wit_ok(Inner(wit_ok(*h))));
             });
-#undef SELF
   return out;
 }
 

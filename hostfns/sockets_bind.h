@@ -9,6 +9,7 @@
 #include <string>
 
 #include "component/bind.h"
+#include "hostfns/host_util.h"
 #include "hostfns/sockets.h"
 #include "hostfns/sockets_wit.h"
 #include "hostfns/wasi.h"
@@ -27,9 +28,7 @@ void add_bind_methods(component::HostInterface& inst, const std::string& kind,
   inst.func("[method]" + kind + ".start-bind",
             [sockets](WasiCtx& ctx, Borrow<S> self, Borrow<> /*network*/, wasisock::WitSocketAddress wit)
                 -> Result<Unit> {
-              auto found = in(ctx, sockets).get(self);
-              if (!found) return found.error();
-              S& s = **found;
+              WIPPY_HOST_SELF(s, sockets, self);
               const net::SocketAddress local = wasisock::from_wit(wit);
               if (s.state != S::State::unbound) return Unit(wit_err(ErrorCode::invalid_state));
               if (auto ok = check_bind(ctx.network, *s.sock, local); !ok) return Unit(wit_err(ok.error()));
@@ -38,9 +37,7 @@ void add_bind_methods(component::HostInterface& inst, const std::string& kind,
               return Unit(wit_ok());
             });
   inst.func("[method]" + kind + ".finish-bind", [sockets](WasiCtx& ctx, Borrow<S> self) -> Result<Unit> {
-    auto found = in(ctx, sockets).get(self);
-    if (!found) return found.error();
-    S& s = **found;
+    WIPPY_HOST_SELF(s, sockets, self);
     if (s.state != S::State::bind_started) return Unit(wit_err(ErrorCode::not_in_progress));
     s.state = S::State::bound;
     return Unit(wit_ok());
@@ -57,14 +54,12 @@ void add_socket_option(component::HostInterface& inst, const std::string& kind,
   using Unit = component::WitResult<void, net::ErrorCode>;
   inst.func("[method]" + kind + "." + name,
             [sockets, get](WasiCtx& ctx, Borrow<S> self) -> Result<component::WitResult<T, net::ErrorCode>> {
-              auto found = in(ctx, sockets).get(self);
-              if (!found) return found.error();
-              return wasisock::wit_of(((*found)->sock.get()->*get)());
+              WIPPY_HOST_SELF(s, sockets, self);
+              return wasisock::wit_of((s.sock.get()->*get)());
             });
   inst.func("[method]" + kind + ".set-" + name, [sockets, set](WasiCtx& ctx, Borrow<S> self, T v) -> Result<Unit> {
-    auto found = in(ctx, sockets).get(self);
-    if (!found) return found.error();
-    return wasisock::wit_of(((*found)->sock.get()->*set)(v));
+    WIPPY_HOST_SELF(s, sockets, self);
+    return wasisock::wit_of((s.sock.get()->*set)(v));
   });
 }
 

@@ -138,63 +138,56 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker) {
   HostInterface inst(linker, wasi_iface("wasi:sockets/tcp"));
   auto sockets = inst.context_resource<TcpSocket, WasiCtx>("tcp-socket");
 
-  // Resolves a borrowed tcp-socket of the calling instance, or returns its
-  // Trap.
-#define TCP_SELF(self)                       \
-  auto found = in(ctx, sockets).get(self);   \
-  if (!found) return found.error(); \
-  TcpSocket& t = **found;
-
   add_bind_methods(inst, "tcp-socket", sockets);
   inst.func("[method]tcp-socket.start-connect",
             [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, Borrow<> /*network*/, WitSocketAddress remote) -> Result<Unit> {
-              TCP_SELF(self);
+              WIPPY_HOST_SELF(t, sockets, self);
               return start_connect(ctx.network, t, wasisock::from_wit(remote));
             });
   inst.func("[method]tcp-socket.finish-connect",
             [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<WitResult<Streams, ErrorCode>> {
-              TCP_SELF(self);
+              WIPPY_HOST_SELF(t, sockets, self);
               return finish_connect(ctx.state, t, self.rep());
             });
   inst.func("[method]tcp-socket.start-listen", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<Unit> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     return start_listen(ctx.network, t);
   });
   inst.func("[method]tcp-socket.finish-listen", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<Unit> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     if (t.state != State::listen_started) return Unit(wit_err(ErrorCode::not_in_progress));
     t.state = State::listening;
     return Unit(wit_ok());
   });
   inst.func("[method]tcp-socket.accept",
             [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<WitResult<Accepted, ErrorCode>> {
-              TCP_SELF(self);
+              WIPPY_HOST_SELF(t, sockets, self);
               return accept(ctx.state, in(ctx, sockets), t);
             });
   inst.func("[method]tcp-socket.local-address", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<AddressOut> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     if (!is_bound(t.state)) return AddressOut(wit_err(ErrorCode::invalid_state));
     auto a = t.sock->local_address();
     if (!a) return AddressOut(wit_err(a.error()));
     return AddressOut(wit_ok(wasisock::to_wit(*a)));
   });
   inst.func("[method]tcp-socket.remote-address", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<AddressOut> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     if (t.state != State::connected) return AddressOut(wit_err(ErrorCode::invalid_state));
     auto a = t.sock->remote_address();
     if (!a) return AddressOut(wit_err(a.error()));
     return AddressOut(wit_ok(wasisock::to_wit(*a)));
   });
   inst.func("[method]tcp-socket.is-listening", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<bool> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     return t.state == State::listening;
   });
   inst.func("[method]tcp-socket.address-family", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<net::Family> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     return t.sock->family();
   });
   inst.func("[method]tcp-socket.set-listen-backlog-size", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, uint64_t v) -> Result<Unit> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     return set_backlog(t, v);
   });
 
@@ -217,7 +210,7 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker) {
   // Connecting: ready when the connect has finished; listening: when a
   // connection waits; otherwise nothing is awaited: ready at once.
   inst.func("[method]tcp-socket.subscribe", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self) -> Result<component::Val> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     const auto& sock = t.sock;
     if (t.state == State::connecting || t.state == State::listening) {
       t.wait.arm();
@@ -228,10 +221,9 @@ HostResource<TcpSocket> add_sockets_tcp(Linker& linker) {
     return new_pollable(ctx.state, disp::Pollable::always(), self.rep());
   });
   inst.func("[method]tcp-socket.shutdown", [sockets](WasiCtx& ctx, Borrow<TcpSocket> self, ShutdownType how) -> Result<Unit> {
-    TCP_SELF(self);
+    WIPPY_HOST_SELF(t, sockets, self);
     return shutdown(t, how);
   });
-#undef TCP_SELF
   return sockets;
 }
 

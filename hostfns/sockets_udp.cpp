@@ -9,6 +9,7 @@
 // limits.socket_timeout_ms bounds the pollables of the datagram streams; a
 // receive, check-send or send after one ran out fails with `timeout` once.
 #include <algorithm>
+#include <memory>
 
 #include "hostfns/bind_names.h"
 #include "hostfns/host_util.h"
@@ -150,6 +151,19 @@ Result<WitResult<uint64_t, ErrorCode>> send(const net::Policy& policy, OutgoingD
   return WitResult<uint64_t, ErrorCode>(wit_ok(sent));
 }
 
+// A datagram stream's subscribe: arms the stream's wait clock and returns a
+// pollable (child of the stream's handle) made by `ready`
+// (Pollable::readable or ::writable) on its socket, bounded by that clock.
+template <class Stream>
+Result<Val> subscribe_datagram_stream(WasiCtx& ctx, const HostResource<Stream>& streams, Borrow<Stream> self,
+                                      disp::Pollable (*ready)(int, std::shared_ptr<const void>)) {
+  auto s = in(ctx, streams).get(self);
+  if (!s) return s.error();
+  const auto& sock = (*s)->sock;
+  (*s)->wait.arm();
+  return new_pollable(ctx.state, ready(sock->fd(), sock).until((*s)->wait), self.rep());
+}
+
 }  // namespace
 
 HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
@@ -158,24 +172,17 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
   auto ins = inst.context_resource<IncomingDatagramStream, WasiCtx>("incoming-datagram-stream");
   auto outs = inst.context_resource<OutgoingDatagramStream, WasiCtx>("outgoing-datagram-stream");
 
-  // Resolves a borrowed udp-socket of the calling instance, or returns its
-  // Trap.
-#define UDP_SELF(self)                   \
-  auto found = in(ctx, sockets).get(self); \
-  if (!found) return found.error();      \
-  UdpSocket& u = **found;
-
   add_bind_methods(inst, "udp-socket", sockets);
   inst.func("[method]udp-socket.stream",
             [sockets, ins, outs](WasiCtx& ctx, Borrow<UdpSocket> self, std::optional<WitSocketAddress> remote)
                 -> Result<WitResult<Streams, ErrorCode>> {
-              UDP_SELF(self);
+              WIPPY_HOST_SELF(u, sockets, self);
               return open_streams(ctx.network, u, self.rep(), remote, in(ctx, ins), in(ctx, outs),
                                   socket_wait_ns(ctx.limits));
             });
   inst.func("[method]udp-socket.local-address",
             [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
-              UDP_SELF(self);
+              WIPPY_HOST_SELF(u, sockets, self);
               if (u.state != UdpSocket::State::bound) return WitResult<WitSocketAddress, ErrorCode>(wit_err(ErrorCode::invalid_state));
               auto a = u.sock->local_address();
               if (!a) return WitResult<WitSocketAddress, ErrorCode>(wit_err(a.error()));
@@ -183,12 +190,12 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
             });
   inst.func("[method]udp-socket.remote-address",
             [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<WitResult<WitSocketAddress, ErrorCode>> {
-              UDP_SELF(self);
+              WIPPY_HOST_SELF(u, sockets, self);
               if (!u.remote) return WitResult<WitSocketAddress, ErrorCode>(wit_err(ErrorCode::invalid_state));
               return WitResult<WitSocketAddress, ErrorCode>(wit_ok(wasisock::to_wit(*u.remote)));
             });
   inst.func("[method]udp-socket.address-family", [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<net::Family> {
-    UDP_SELF(self);
+    WIPPY_HOST_SELF(u, sockets, self);
     return u.sock->family();
   });
   // Options: the getter and setter of one net::Socket option each.
@@ -199,11 +206,10 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
   add_socket_option(inst, "udp-socket", sockets, "send-buffer-size", &net::Socket::send_buffer_size,
                     &net::Socket::set_send_buffer_size);
   inst.func("[method]udp-socket.subscribe", [sockets](WasiCtx& ctx, Borrow<UdpSocket> self) -> Result<Val> {
-    UDP_SELF(self);
+    WIPPY_HOST_SELF(u, sockets, self);
     (void)u;  // nothing of a udp-socket is ever awaited: ready at once
     return new_pollable(ctx.state, disp::Pollable::always(), self.rep());
   });
-#undef UDP_SELF
 
   inst.func("[method]incoming-datagram-stream.receive",
             [ins](WasiCtx& ctx, Borrow<IncomingDatagramStream> self, uint64_t max)
@@ -214,11 +220,7 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
             });
   inst.func("[method]incoming-datagram-stream.subscribe",
             [ins](WasiCtx& ctx, Borrow<IncomingDatagramStream> self) -> Result<Val> {
-              auto s = in(ctx, ins).get(self);
-              if (!s) return s.error();
-              const auto& sock = (*s)->sock;
-              (*s)->wait.arm();
-              return new_pollable(ctx.state, disp::Pollable::readable(sock->fd(), sock).until((*s)->wait), self.rep());
+              return subscribe_datagram_stream(ctx, ins, self, &disp::Pollable::readable);
             });
   inst.func("[method]outgoing-datagram-stream.check-send",
             [outs](WasiCtx& ctx, Borrow<OutgoingDatagramStream> self) -> Result<WitResult<uint64_t, ErrorCode>> {
@@ -244,11 +246,7 @@ HostResource<UdpSocket> add_sockets_udp(Linker& linker) {
             });
   inst.func("[method]outgoing-datagram-stream.subscribe",
             [outs](WasiCtx& ctx, Borrow<OutgoingDatagramStream> self) -> Result<Val> {
-              auto s = in(ctx, outs).get(self);
-              if (!s) return s.error();
-              const auto& sock = (*s)->sock;
-              (*s)->wait.arm();
-              return new_pollable(ctx.state, disp::Pollable::writable(sock->fd(), sock).until((*s)->wait), self.rep());
+              return subscribe_datagram_stream(ctx, outs, self, &disp::Pollable::writable);
             });
   return sockets;
 }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <climits>
+#include <functional>
 
 #include "net/socket.h"
 
@@ -25,6 +26,17 @@ int seconds_for(uint64_t ns) {
 
 int clamp_int(uint64_t v) { return v > static_cast<uint64_t>(INT_MAX) ? INT_MAX : static_cast<int>(v); }
 
+// An option value read by Socket::get_int, converted by `as` and cast to T;
+// an error passes through.
+template <class T, class F = std::identity>
+NetResult<T> converted(NetResult<int> v, F as = {}) {
+  if (!v) return v.error();
+  return static_cast<T>(as(*v));
+}
+
+bool nonzero(int v) { return v != 0; }
+uint64_t ns_from_seconds(int v) { return static_cast<uint64_t>(v) * kNsPerSec; }
+
 }  // namespace
 
 NetResult<int> Socket::get_int(int level, int name) const {
@@ -42,17 +54,13 @@ NetResult<void> Socket::set_int(int level, int name, int value) {
 }
 
 NetResult<bool> Socket::keep_alive_enabled() const {
-  auto v = get_int(SOL_SOCKET, SO_KEEPALIVE);
-  if (!v) return v.error();
-  return *v != 0;
+  return converted<bool>(get_int(SOL_SOCKET, SO_KEEPALIVE), nonzero);
 }
 
 NetResult<void> Socket::set_keep_alive_enabled(bool on) { return set_int(SOL_SOCKET, SO_KEEPALIVE, on ? 1 : 0); }
 
 NetResult<uint64_t> Socket::keep_alive_idle_time() const {
-  auto v = get_int(IPPROTO_TCP, TCP_KEEPIDLE);
-  if (!v) return v.error();
-  return static_cast<uint64_t>(*v) * kNsPerSec;
+  return converted<uint64_t>(get_int(IPPROTO_TCP, TCP_KEEPIDLE), ns_from_seconds);
 }
 
 NetResult<void> Socket::set_keep_alive_idle_time(uint64_t ns) {
@@ -61,9 +69,7 @@ NetResult<void> Socket::set_keep_alive_idle_time(uint64_t ns) {
 }
 
 NetResult<uint64_t> Socket::keep_alive_interval() const {
-  auto v = get_int(IPPROTO_TCP, TCP_KEEPINTVL);
-  if (!v) return v.error();
-  return static_cast<uint64_t>(*v) * kNsPerSec;
+  return converted<uint64_t>(get_int(IPPROTO_TCP, TCP_KEEPINTVL), ns_from_seconds);
 }
 
 NetResult<void> Socket::set_keep_alive_interval(uint64_t ns) {
@@ -72,9 +78,7 @@ NetResult<void> Socket::set_keep_alive_interval(uint64_t ns) {
 }
 
 NetResult<uint32_t> Socket::keep_alive_count() const {
-  auto v = get_int(IPPROTO_TCP, TCP_KEEPCNT);
-  if (!v) return v.error();
-  return static_cast<uint32_t>(*v);
+  return converted<uint32_t>(get_int(IPPROTO_TCP, TCP_KEEPCNT));
 }
 
 NetResult<void> Socket::set_keep_alive_count(uint32_t n) {
@@ -83,9 +87,8 @@ NetResult<void> Socket::set_keep_alive_count(uint32_t n) {
 }
 
 NetResult<uint8_t> Socket::hop_limit() const {
-  auto v = family_ == Family::ipv4 ? get_int(IPPROTO_IP, IP_TTL) : get_int(IPPROTO_IPV6, IPV6_UNICAST_HOPS);
-  if (!v) return v.error();
-  return static_cast<uint8_t>(*v);
+  return converted<uint8_t>(family_ == Family::ipv4 ? get_int(IPPROTO_IP, IP_TTL)
+                                                    : get_int(IPPROTO_IPV6, IPV6_UNICAST_HOPS));
 }
 
 NetResult<void> Socket::set_hop_limit(uint8_t n) {
@@ -94,9 +97,7 @@ NetResult<void> Socket::set_hop_limit(uint8_t n) {
 }
 
 NetResult<uint64_t> Socket::receive_buffer_size() const {
-  auto v = get_int(SOL_SOCKET, SO_RCVBUF);
-  if (!v) return v.error();
-  return static_cast<uint64_t>(*v);
+  return converted<uint64_t>(get_int(SOL_SOCKET, SO_RCVBUF));
 }
 
 NetResult<void> Socket::set_receive_buffer_size(uint64_t n) {
@@ -105,9 +106,7 @@ NetResult<void> Socket::set_receive_buffer_size(uint64_t n) {
 }
 
 NetResult<uint64_t> Socket::send_buffer_size() const {
-  auto v = get_int(SOL_SOCKET, SO_SNDBUF);
-  if (!v) return v.error();
-  return static_cast<uint64_t>(*v);
+  return converted<uint64_t>(get_int(SOL_SOCKET, SO_SNDBUF));
 }
 
 NetResult<void> Socket::set_send_buffer_size(uint64_t n) {
@@ -124,9 +123,7 @@ NetResult<void> Socket::set_listen_backlog_size(uint64_t n) {
 
 NetResult<bool> Socket::ipv6_only() const {
   if (family_ != Family::ipv6) return ErrorCode::not_supported;
-  auto v = get_int(IPPROTO_IPV6, IPV6_V6ONLY);
-  if (!v) return v.error();
-  return *v != 0;
+  return converted<bool>(get_int(IPPROTO_IPV6, IPV6_V6ONLY), nonzero);
 }
 
 NetResult<void> Socket::set_ipv6_only(bool on) {

@@ -373,11 +373,7 @@ WastCounts run_component_wast_commands(const std::string& file,
                                        const std::vector<ComponentWastCommand>& commands,
                                        const WastOptions& opts) {
   ComponentRunner runner(file, opts);
-  for (const ComponentWastCommand& c : commands) {
-    runner.run(c);
-    if (opts.on_progress) opts.on_progress(runner.counts());
-  }
-  return runner.counts();
+  return run_each_command(runner, commands, opts);
 }
 
 }  // namespace wippy::wast

@@ -327,11 +327,7 @@ WastCounts CoreWastSession::counts() const { return runner_->counts(); }
 WastCounts run_wast_commands(const std::string& file, const std::vector<WastCommand>& commands,
                              const WastOptions& opts) {
   CoreRunner runner(file, opts);
-  for (const WastCommand& c : commands) {
-    runner.run(c);
-    if (opts.on_progress) opts.on_progress(runner.counts());
-  }
-  return runner.counts();
+  return run_each_command(runner, commands, opts);
 }
 
 WastCounts run_wast_file(const std::string& file, const WastOptions& opts) {

@@ -47,6 +47,18 @@ class CoreWastSession {
   std::unique_ptr<CoreRunner> runner_;
 };
 
+// Feeds each command to `runner` (anything with run(command) and counts()),
+// reporting the running counts through opts.on_progress after each; returns
+// the final counts. Shared by the core and component script runners.
+template <class Runner, class Commands>
+WastCounts run_each_command(Runner& runner, const Commands& commands, const WastOptions& opts) {
+  for (const auto& c : commands) {
+    runner.run(c);
+    if (opts.on_progress) opts.on_progress(runner.counts());
+  }
+  return runner.counts();
+}
+
 WastCounts run_wast_commands(const std::string& file, const std::vector<WastCommand>& commands,
                              const WastOptions& opts);
 

@@ -18,12 +18,15 @@
 #include "base/result.h"
 #include "component/text/scope.h"
 #include "interp/text/lexer.h"
+#include "interp/text/token_expect.h"
 
 namespace wippy::component::text {
 
 using wippy::text::Token;
 
-class Parser {
+class Parser : wippy::text::TokenExpect<Parser> {
+  friend class wippy::text::TokenExpect<Parser>;
+
  public:
   explicit Parser(const wippy::text::TokenList& tl) : t_(tl.tokens), match_(tl.match), tl_(tl) {}
 
@@ -47,10 +50,7 @@ class Parser {
   bool at_lparen2(std::string_view kw1, std::string_view kw2) const;
   bool fail(const Token& t, std::string_view msg);
   bool unexpected(const Token& t);
-  bool expect_lparen();
-  bool expect_rparen();
-  bool expect_keyword(std::string_view kw);
-  bool name(std::string& out);
+  // expect_lparen, expect_rparen, expect_keyword, name: TokenExpect.
   bool u32(uint32_t& out);
   const Token* opt_id();
   static bool is_index_token(const Token& t);
@@ -79,8 +79,14 @@ class Parser {
   // `desc` with a type use), or at `(alias`: an inline alias; both then export.
   bool inline_import_field(const Head& h, Sort s, uint8_t desc);
   bool inline_alias_field(const Head& h, Sort s);
-  // `(export "name" (sort ref))*` of an inline instance: each appended to exports, counted in k.
-  bool inline_exports(Bytes& exports, uint32_t& k);
+  // `(export "name" (sort ref))*` of an inline instance, appended to `expr`
+  // as an instance expression of exports (put_instance_exports).
+  bool inline_exports(Bytes& expr);
+  // The two forms of a (core) instance expression, appended to `out`:
+  // 0x00 instantiate `target` with the `n` encoded `args`, or 0x01 the `k`
+  // encoded inline `exports`.
+  static void put_instantiate(Bytes& out, uint32_t target, uint32_t n, const Bytes& args);
+  static void put_instance_exports(Bytes& out, uint32_t k, const Bytes& exports);
 
   // ---- core definitions (parser_core.cpp) ----
   bool core_module_field(const Head& h, size_t close);
@@ -113,7 +119,7 @@ class Parser {
   bool nested_component(size_t close);
   bool instance_field();
   bool instantiate_args(Bytes& out, uint32_t& n);
-  bool inline_instance_exports(Bytes& out, uint32_t& n);
+  bool inline_instance_exports(Bytes& expr);  // the core form of inline_exports
   bool alias_field();
   bool alias_target(Bytes& target, Sort& s, const Token*& id);
   bool canon_field();

@@ -45,32 +45,6 @@ bool Parser::unexpected(const Token& t) {
   return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
 }
 
-bool Parser::expect_lparen() {
-  if (peek().kind != Token::LParen) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool Parser::expect_rparen() {
-  if (!at_rparen()) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool Parser::expect_keyword(std::string_view kw) {
-  if (!peek().is(kw)) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool Parser::name(std::string& out) {
-  const Token& t = peek();
-  if (t.kind != Token::String) return unexpected(t);
-  out = next().str;
-  if (!wippy::valid_utf8(out)) return fail(t, "malformed UTF-8 encoding");
-  return true;
-}
-
 bool Parser::is_index_token(const Token& t) {
   return t.kind == Token::Atom && (t.is_id() || (t.text[0] >= '0' && t.text[0] <= '9'));
 }
@@ -478,12 +452,8 @@ bool Parser::core_instance_field() {
       if (is_index_token(peek()) && (peek(1).kind == Token::RParen || peek(1).kind == Token::String)) {
         if (!ref_tail(Sort::CoreInstance, inst)) return false;
       } else {
-        Bytes exports;
-        uint32_t k = 0;
-        if (!inline_instance_exports(exports, k)) return false;
-        Bytes ci{0x01};
-        put_u32(ci, k);
-        put_bytes(ci, exports);
+        Bytes ci;
+        if (!inline_instance_exports(ci)) return false;
         emit_item(2, ci);
         if (!define(Sort::CoreInstance, nullptr, &inst)) return false;
       }
@@ -494,17 +464,9 @@ bool Parser::core_instance_field() {
       ++n;
     }
     if (!expect_rparen()) return false;
-    item.push_back(0x00);
-    put_u32(item, m);
-    put_u32(item, n);
-    put_bytes(item, args);
-  } else {
-    Bytes exports;
-    uint32_t k = 0;
-    if (!inline_instance_exports(exports, k)) return false;
-    item.push_back(0x01);
-    put_u32(item, k);
-    put_bytes(item, exports);
+    put_instantiate(item, m, n, args);
+  } else if (!inline_instance_exports(item)) {
+    return false;
   }
   if (!expect_rparen()) return false;
   emit_item(2, item);
@@ -512,7 +474,9 @@ bool Parser::core_instance_field() {
 }
 
 // Core inline exports `(export "n" (func idx))*` up to the closing paren.
-bool Parser::inline_instance_exports(Bytes& out, uint32_t& n) {
+bool Parser::inline_instance_exports(Bytes& expr) {
+  Bytes out;
+  uint32_t n = 0;
   while (at_lparen("export")) {
     next();
     next();
@@ -528,7 +492,21 @@ bool Parser::inline_instance_exports(Bytes& out, uint32_t& n) {
     ++n;
   }
   if (!at_rparen()) return unexpected(peek());
+  put_instance_exports(expr, n, out);
   return true;
+}
+
+void Parser::put_instantiate(Bytes& out, uint32_t target, uint32_t n, const Bytes& args) {
+  out.push_back(0x00);
+  put_u32(out, target);
+  put_u32(out, n);
+  put_bytes(out, args);
+}
+
+void Parser::put_instance_exports(Bytes& out, uint32_t k, const Bytes& exports) {
+  out.push_back(0x01);
+  put_u32(out, k);
+  put_bytes(out, exports);
 }
 
 bool Parser::core_valtype(Bytes& out) {

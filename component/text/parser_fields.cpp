@@ -139,7 +139,9 @@ bool Parser::nested_component(size_t close) {
   return define(Sort::Component, h.id, &idx) && finish_exports(h, Sort::Component, idx);
 }
 
-bool Parser::inline_exports(Bytes& exports, uint32_t& k) {
+bool Parser::inline_exports(Bytes& expr) {
+  Bytes exports;
+  uint32_t k = 0;
   while (at_lparen("export")) {
     next();
     next();
@@ -152,6 +154,7 @@ bool Parser::inline_exports(Bytes& exports, uint32_t& k) {
     put_bytes(exports, en);
     ++k;
   }
+  put_instance_exports(expr, k, exports);
   return true;
 }
 
@@ -167,13 +170,8 @@ bool Parser::instantiate_args(Bytes& out, uint32_t& n) {
     if (at_lparen("instance") && !is_index_token(peek(2))) {
       next();
       next();
-      Bytes exports;
-      uint32_t k = 0;
-      if (!inline_exports(exports, k)) return false;
-      if (!expect_rparen()) return false;
-      Bytes inst{0x01};
-      put_u32(inst, k);
-      put_bytes(inst, exports);
+      Bytes inst;
+      if (!inline_exports(inst) || !expect_rparen()) return false;
       emit_item(5, inst);
       if (!define(Sort::Instance, nullptr, &idx)) return false;
     } else if (!sort_ref(s, idx)) {
@@ -211,17 +209,9 @@ bool Parser::instance_field() {
     Bytes args;
     uint32_t n = 0;
     if (!instantiate_args(args, n) || !expect_rparen()) return false;
-    item.push_back(0x00);
-    put_u32(item, c);
-    put_u32(item, n);
-    put_bytes(item, args);
-  } else {
-    Bytes exports;
-    uint32_t k = 0;
-    if (!inline_exports(exports, k)) return false;
-    item.push_back(0x01);
-    put_u32(item, k);
-    put_bytes(item, exports);
+    put_instantiate(item, c, n, args);
+  } else if (!inline_exports(item)) {
+    return false;
   }
   if (!expect_rparen()) return false;
   emit_item(5, item);

@@ -195,31 +195,30 @@ Instance* Store::adopt(std::unique_ptr<Instance> i) {
 }
 
 namespace {
-const Extern* find_export(const Instance& inst, std::string_view name, ExternKind kind) {
+// The export `name` when it is of `kind`, as the instance `get` gives
+// (Extern::func, ::memory, ...); nullptr when absent or of another kind.
+template <class T>
+T* find_export(const Instance& inst, std::string_view name, ExternKind kind, T* (Extern::*get)() const) {
   auto it = inst.exports.find(std::string(name));
   if (it == inst.exports.end() || it->second.kind != kind) return nullptr;
-  return &it->second;
+  return (it->second.*get)();
 }
 }  // namespace
 
 FuncInst* Instance::export_func(std::string_view name) const {
-  const Extern* e = find_export(*this, name, ExternKind::Func);
-  return e ? e->func() : nullptr;
+  return find_export(*this, name, ExternKind::Func, &Extern::func);
 }
 
 MemoryInst* Instance::export_memory(std::string_view name) const {
-  const Extern* e = find_export(*this, name, ExternKind::Memory);
-  return e ? e->memory() : nullptr;
+  return find_export(*this, name, ExternKind::Memory, &Extern::memory);
 }
 
 GlobalInst* Instance::export_global(std::string_view name) const {
-  const Extern* e = find_export(*this, name, ExternKind::Global);
-  return e ? e->global() : nullptr;
+  return find_export(*this, name, ExternKind::Global, &Extern::global);
 }
 
 TableInst* Instance::export_table(std::string_view name) const {
-  const Extern* e = find_export(*this, name, ExternKind::Table);
-  return e ? e->table() : nullptr;
+  return find_export(*this, name, ExternKind::Table, &Extern::table);
 }
 
 }  // namespace wippy

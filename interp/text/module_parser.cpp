@@ -64,37 +64,6 @@ bool ModuleParser::unexpected(const Token& t) {
   return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
 }
 
-bool ModuleParser::expect_lparen() {
-  if (peek().kind != Token::LParen) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool ModuleParser::expect_rparen() {
-  if (!at_rparen()) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool ModuleParser::expect_keyword(std::string_view kw) {
-  if (!peek().is(kw)) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool ModuleParser::string(std::string& out) {
-  if (peek().kind != Token::String) return unexpected(peek());
-  out = next().str;
-  return true;
-}
-
-bool ModuleParser::name(std::string& out) {
-  const Token& t = peek();
-  if (!string(out)) return false;
-  if (!valid_utf8(out)) return fail(t, "malformed UTF-8 encoding");
-  return true;
-}
-
 bool ModuleParser::u32(uint32_t& out) {
   const Token& t = peek();
   if (t.kind != Token::Atom) return unexpected(t);
@@ -134,6 +103,13 @@ bool ModuleParser::index(Space& s, uint32_t& out) {
     return true;
   }
   return u32(out);
+}
+
+bool ModuleParser::put_index(Space& s, Bytes& out) {
+  uint32_t idx = 0;
+  if (!index(s, idx)) return false;
+  put_u32(out, idx);
+  return true;
 }
 
 bool ModuleParser::check_annotations() {

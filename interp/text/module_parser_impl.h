@@ -28,6 +28,7 @@
 #include "interp/text/binary_writer.h"
 #include "interp/text/lexer.h"
 #include "interp/text/numbers.h"
+#include "interp/text/token_expect.h"
 #include "interp/types.h"
 
 namespace wippy::text::wat_encoder {
@@ -40,7 +41,9 @@ struct Space {
   uint32_t count = 0;
 };
 
-class ModuleParser {
+class ModuleParser : TokenExpect<ModuleParser> {
+  friend class TokenExpect<ModuleParser>;
+
  public:
   ModuleParser(const TokenList& tl, size_t begin, size_t end)
       : t_(tl.tokens), m_(tl.match), pos_(begin), begin_(begin), end_(end), annots_(tl.annotations) {
@@ -63,11 +66,7 @@ class ModuleParser {
   bool fail(const Token& t, std::string_view msg) { return fail(error_at(t, msg)); }
   bool fail(Error e);
   bool unexpected(const Token& t);
-  bool expect_lparen();
-  bool expect_rparen();
-  bool expect_keyword(std::string_view kw);
-  bool string(std::string& out);
-  bool name(std::string& out);
+  // expect_lparen, expect_rparen, expect_keyword, string, name: TokenExpect.
   static bool is_index_token(const Token& t) {
     return t.kind == Token::Atom && (t.is_id() || (t.text[0] >= '0' && t.text[0] <= '9'));
   }
@@ -83,6 +82,8 @@ class ModuleParser {
     return nullptr;
   }
   bool index(Space& s, uint32_t& out);
+  // An index of space s (index()), appended to out as a u32.
+  bool put_index(Space& s, Bytes& out);
 
   // ---- types -------------------------------------------------------------
   bool valtype(ValType& out);

@@ -97,11 +97,8 @@ bool ModuleParser::catch_clauses(Bytes& out) {
     const Token& k = next();
     uint8_t kind = k.is("catch") ? 0 : k.is("catch_ref") ? 1 : k.is("catch_all") ? 2 : 3;
     body.push_back(kind);
+    if (kind < 2 && !put_index(tag_space_, body)) return false;
     uint32_t idx = 0;
-    if (kind < 2) {
-      if (!index(tag_space_, idx)) return false;
-      put_u32(body, idx);
-    }
     if (!label_index(idx) || !expect_rparen()) return false;
     put_u32(body, idx);
     ++n;
@@ -125,9 +122,7 @@ bool ModuleParser::legacy_arms(Bytes& out, bool folded_form, std::string_view la
       out.push_back(0x19);
     } else {
       out.push_back(0x07);
-      uint32_t idx = 0;
-      if (!index(tag_space_, idx)) return false;
-      put_u32(out, idx);
+      if (!put_index(tag_space_, out)) return false;
     }
     if (!folded_form) ++in_try_;
     bool ok = instrs(out);
@@ -453,9 +448,7 @@ bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes&
       return true;
     }
     case ImmKind::Func:
-      if (!index(func_space_, idx)) return false;
-      put_u32(out, idx);
-      return true;
+      return put_index(func_space_, out);
     case ImmKind::CallIndirect: {
       uint32_t table = 0;
       if (!opt_index(table_space_, table, present)) return false;
@@ -482,15 +475,10 @@ bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes&
       return true;
     }
     case ImmKind::Global:
-      if (!index(global_space_, idx)) return false;
-      put_u32(out, idx);
-      return true;
+      return put_index(global_space_, out);
     case ImmKind::Table:
-      if (!opt_index(table_space_, idx, present)) return false;
-      put_u32(out, idx);
-      return true;
     case ImmKind::Memory:
-      if (!opt_index(memory_space_, idx, present)) return false;
+      if (!opt_index(info.imm == ImmKind::Table ? table_space_ : memory_space_, idx, present)) return false;
       put_u32(out, idx);
       return true;
     case ImmKind::MemArg:
@@ -526,15 +514,11 @@ bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes&
       return true;
     }
     case ImmKind::Tag:
-      if (!index(tag_space_, idx)) return false;
-      put_u32(out, idx);
-      return true;
+      return put_index(tag_space_, out);
     case ImmKind::TryTable:
       return block_type(out);  // not reached: try_table is handled by flat_try
     case ImmKind::TypeIdx:
-      if (!index(type_space_, idx)) return false;
-      put_u32(out, idx);
-      return true;
+      return put_index(type_space_, out);
     case ImmKind::TypeField:
     case ImmKind::TypeCount: {  // typeidx, then a field (by name or index) or a count
       uint32_t f = 0;
@@ -571,8 +555,7 @@ bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes&
       uses_data_ops_ = true;
       return true;
     case ImmKind::Data:
-      if (!index(data_space_, idx)) return false;
-      put_u32(out, idx);
+      if (!put_index(data_space_, out)) return false;
       uses_data_ops_ = true;
       return true;
     case ImmKind::MemoryCopy:
@@ -580,9 +563,7 @@ bool ModuleParser::immediates(Op op, const OpInfo& info, const Token& kw, Bytes&
     case ImmKind::TableInit:
       return init_indices(table_space_, elem_space_);
     case ImmKind::Elem:
-      if (!index(elem_space_, idx)) return false;
-      put_u32(out, idx);
-      return true;
+      return put_index(elem_space_, out);
     case ImmKind::TableCopy:
       return copy_indices(table_space_);
     case ImmKind::V128: {

@@ -140,49 +140,43 @@ NumStatus parse_int(std::string_view s, unsigned bits, uint64_t& out) {
   return NumStatus::Ok;
 }
 
-NumStatus parse_f32(std::string_view s, uint32_t& bits) {
+namespace {
+
+// parse_f32 and parse_f64: F is float or double, Bits its bit pattern
+// (uint32_t, uint64_t) and kFraction the width of its fraction field.
+template <class F, class Bits, int kFraction>
+NumStatus parse_float(std::string_view s, Bits& bits) {
+  constexpr int kWidth = int(sizeof(Bits)) * 8;
+  constexpr Bits kExpAll = ((Bits(1) << (kWidth - 1 - kFraction)) - 1) << kFraction;  // inf
+  constexpr Bits kQuiet = Bits(1) << (kFraction - 1);                                    // canonical NaN bit
   FloatParts p;
   NumStatus st = split_float(s, p);
   if (st != NumStatus::Ok) return st;
-  uint32_t sign = p.negative ? 0x80000000u : 0;
+  const Bits sign = p.negative ? Bits(1) << (kWidth - 1) : 0;
   switch (p.kind) {
-    case FloatParts::Inf: bits = sign | 0x7F800000u; return NumStatus::Ok;
-    case FloatParts::Nan: bits = sign | 0x7FC00000u; return NumStatus::Ok;
+    case FloatParts::Inf: bits = sign | kExpAll; return NumStatus::Ok;
+    case FloatParts::Nan: bits = sign | kExpAll | kQuiet; return NumStatus::Ok;
     case FloatParts::NanPayload:
-      if (p.payload == 0 || p.payload >= (uint64_t(1) << 23)) return NumStatus::Range;
-      bits = sign | 0x7F800000u | uint32_t(p.payload);
+      if (p.payload == 0 || p.payload >= (uint64_t(1) << kFraction)) return NumStatus::Range;
+      bits = sign | kExpAll | Bits(p.payload);
       return NumStatus::Ok;
     case FloatParts::Finite: break;
   }
   errno = 0;
-  float f = std::strtof(p.clean.c_str(), nullptr);
+  F f;
+  if constexpr (sizeof(F) == 4) f = std::strtof(p.clean.c_str(), nullptr);
+  else f = std::strtod(p.clean.c_str(), nullptr);
   if (std::isinf(f)) return NumStatus::Range;
-  std::memcpy(&bits, &f, 4);
+  std::memcpy(&bits, &f, sizeof f);
   bits |= sign;
   return NumStatus::Ok;
 }
 
-NumStatus parse_f64(std::string_view s, uint64_t& bits) {
-  FloatParts p;
-  NumStatus st = split_float(s, p);
-  if (st != NumStatus::Ok) return st;
-  uint64_t sign = p.negative ? uint64_t(1) << 63 : 0;
-  switch (p.kind) {
-    case FloatParts::Inf: bits = sign | 0x7FF0000000000000ull; return NumStatus::Ok;
-    case FloatParts::Nan: bits = sign | 0x7FF8000000000000ull; return NumStatus::Ok;
-    case FloatParts::NanPayload:
-      if (p.payload == 0 || p.payload >= (uint64_t(1) << 52)) return NumStatus::Range;
-      bits = sign | 0x7FF0000000000000ull | p.payload;
-      return NumStatus::Ok;
-    case FloatParts::Finite: break;
-  }
-  errno = 0;
-  double d = std::strtod(p.clean.c_str(), nullptr);
-  if (std::isinf(d)) return NumStatus::Range;
-  std::memcpy(&bits, &d, 8);
-  bits |= sign;
-  return NumStatus::Ok;
-}
+}  // namespace
+
+NumStatus parse_f32(std::string_view s, uint32_t& bits) { return parse_float<float, uint32_t, 23>(s, bits); }
+
+NumStatus parse_f64(std::string_view s, uint64_t& bits) { return parse_float<double, uint64_t, 52>(s, bits); }
 
 }  // namespace wippy::text
 

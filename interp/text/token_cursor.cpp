@@ -17,22 +17,4 @@ bool TokenCursor::unexpected(const Token& t) {
   return fail(t, fmt::format("unexpected token {}", quote_input(t.text)));
 }
 
-bool TokenCursor::expect_lparen() {
-  if (peek().kind != Token::LParen) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool TokenCursor::expect_rparen() {
-  if (peek().kind != Token::RParen) return unexpected(peek());
-  next();
-  return true;
-}
-
-bool TokenCursor::string(std::string& out) {
-  if (peek().kind != Token::String) return unexpected(peek());
-  out = next().str;
-  return true;
-}
-
 }  // namespace wippy::text

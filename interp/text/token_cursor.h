@@ -1,7 +1,7 @@
 // token_cursor.h — a cursor over a lexed token list, shared by the script
 // parsers (interp/text/wast.cpp, component/text/component_wast.cpp).
 // Contract: owns the TokenList; peek() past the end stays on the final Eof
-// token and next() never moves beyond it. The expect/string helpers return
+// token and next() never moves beyond it. The expect/string helpers (TokenExpect) return
 // false after recording err_ (with the token's line:col) when the next token
 // is not the one wanted.
 #pragma once
@@ -13,10 +13,13 @@
 
 #include "base/result.h"
 #include "interp/text/lexer.h"
+#include "interp/text/token_expect.h"
 
 namespace wippy::text {
 
-class TokenCursor {
+class TokenCursor : public TokenExpect<TokenCursor> {
+  friend class TokenExpect<TokenCursor>;
+
  public:
   explicit TokenCursor(TokenList tl) : tl_(std::move(tl)), t_(tl_.tokens) {}
   TokenCursor(const TokenCursor&) = delete;
@@ -32,9 +35,6 @@ class TokenCursor {
   bool fail(const Token& t, std::string_view msg);
   // "unexpected end of script" at Eof, else "unexpected token X".
   bool unexpected(const Token& t);
-  bool expect_lparen();
-  bool expect_rparen();
-  bool string(std::string& out);
   bool at_lparen(std::string_view kw) const { return peek().kind == Token::LParen && peek(1).is(kw); }
 
   TokenList tl_;

@@ -281,21 +281,13 @@ bool FuncValidator::step(const Instr& in) {
     case Op::Block:
     case Op::Loop:
       if (!check_block_type(in.block)) return false;
-      {
-        Frame probe;
-        probe.type = in.block;
-        pop(start_types(probe));
-      }
+      pop_block_params(in.block);
       push_ctrl(in.op, in.block);
       break;
     case Op::If:
       if (!check_block_type(in.block)) return false;
       pop(ValType::I32);
-      {
-        Frame probe;
-        probe.type = in.block;
-        pop(start_types(probe));
-      }
+      pop_block_params(in.block);
       push_ctrl(in.op, in.block);
       break;
     case Op::Else: {

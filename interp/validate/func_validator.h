@@ -69,6 +69,12 @@ class FuncValidator {
   // return_call*: the callee's results must be the caller's; then unreachable.
   bool tail_results(const FuncType& callee);
   bool check_block_type(const BlockType& bt);
+  // Pops the parameters of a block of type bt (already checked) on entry.
+  void pop_block_params(const BlockType& bt) {
+    Frame probe;
+    probe.type = bt;
+    pop(start_types(probe));
+  }
   bool check_label(uint32_t depth);
   ValType local_type(uint32_t index);  // records "unknown local" on failure
   bool check_memory(uint32_t index);

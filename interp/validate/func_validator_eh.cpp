@@ -53,9 +53,7 @@ bool FuncValidator::step_eh(const Instr& in) {
       return true;
     case Op::TryTable: {
       if (!check_block_type(in.block)) return false;
-      Frame probe;
-      probe.type = in.block;
-      pop(start_types(probe));
+      pop_block_params(in.block);
       for (const CatchClause& c : in.catches)
         if (!check_catch(c)) return false;
       push_ctrl(Op::TryTable, in.block);
@@ -63,9 +61,7 @@ bool FuncValidator::step_eh(const Instr& in) {
     }
     case Op::Try: {
       if (!check_block_type(in.block)) return false;
-      Frame probe;
-      probe.type = in.block;
-      pop(start_types(probe));
+      pop_block_params(in.block);
       push_ctrl(Op::Try, in.block);
       return true;
     }

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "fixtures.h"
+#include "hosted_instance.h"
 #include "component/bind.h"
 #include "component/decode.h"
 #include "component/text/component_wat.h"
@@ -138,15 +139,8 @@ struct TypedHost {
 };
 
 // bind.wat instantiated against a TypedHost.
-struct Bound {
-  TypedHost h;
-  Store store;
-  std::unique_ptr<ComponentInstance> inst;
-  Bound() {
-    auto r = h.linker.instantiate(store, bind_component());
-    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-    inst = std::move(*r);
-  }
+struct Bound : wippy::testing::HostedInstance<TypedHost> {
+  Bound() : HostedInstance(bind_component()) {}
 };
 
 Val point_val(int32_t x, int32_t y, std::string label) {
@@ -175,7 +169,7 @@ std::string link_error_for(TypedHost& h, const std::string& instance_body) {
 
 TEST_CASE("bind: records, variants, enums, flags, tuples through guest memory") {
   Bound b;
-  TypedHost& h = b.h;
+  TypedHost& h = b.host;
   auto& ci = *b.inst;
 
   CHECK(call_ok(ci, "scale", {point_val(2, -3, "pt"), Val::s32(4)}) == point_val(8, -12, "pt ×4"));
@@ -253,7 +247,7 @@ TEST_CASE("bind: options, results, lists and strings through guest memory") {
 
 TEST_CASE("bind: own and borrow handles, destructor on drop") {
   Bound b;
-  TypedHost& h = b.h;
+  TypedHost& h = b.host;
   auto& ci = *b.inst;
 
   // The guest creates a counter, bumps it twice through borrows and drops it.

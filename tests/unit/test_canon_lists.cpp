@@ -22,6 +22,7 @@
 #include "component/val_json.h"
 #include "echo_host.h"
 #include "fixtures.h"
+#include "hosted_instance.h"
 
 using namespace wippy;
 using namespace wippy::component;
@@ -48,15 +49,8 @@ struct ListsHost {
   }
 };
 
-struct Lists {
-  ListsHost host;
-  Store store;
-  std::unique_ptr<ComponentInstance> inst;
-  Lists() {
-    auto i = host.linker.instantiate(store, lists_component());
-    REQUIRE_MESSAGE(i.ok(), (i.ok() ? "" : i.error().message));
-    inst = std::move(*i);
-  }
+struct Lists : wippy::testing::HostedInstance<ListsHost> {
+  Lists() : HostedInstance(lists_component()) {}
   // echo-T(v) then fetch-T() with v given back: returns (what put-T got,
   // what fetch-T returned).
   std::pair<Val, Val> round_trip(const std::string& name, const Val& v) {

@@ -51,6 +51,20 @@ FuncInst* export_of(Instance* inst, const char* name) {
   return f;
 }
 
+// Calls func(args) on a fiber of `loop` (spawned with `spawn`) and runs the
+// loop to its end (checked); the one i32 the call returned, 0 otherwise.
+uint32_t run_i32_call(Loop& loop, Store& store, FuncInst* func, std::vector<Value> args = {},
+                      SpawnOptions spawn = {}) {
+  uint32_t out = 0;
+  spawn_guest_call(loop, store, func, std::move(args), {},
+                   [&](Result<std::vector<Value>> r) {
+                     if (r.ok() && r->size() == 1) out = (*r)[0].i32;
+                   },
+                   spawn);
+  CHECK(loop.run() == RunResult::finished);
+  return out;
+}
+
 double seconds_since(uint64_t t0) { return double(now_ns() - t0) / 1e9; }
 
 const char* kSleeper = R"((module
@@ -212,13 +226,7 @@ TEST_CASE("dispatcher guest: a spinning guest is time-sliced, a ticking guest ke
   // of the finished call do not linger.
   CHECK(spin_store.interrupt == 0);
   CHECK(!spin_store.on_interrupt);
-  uint32_t answer = 0;
-  spawn_guest_call(loop, spin_store, export_of(spin_inst, "answer"), {}, {},
-                   [&](Result<std::vector<Value>> r) {
-                     if (r.ok() && r->size() == 1) answer = (*r)[0].i32;
-                   });
-  CHECK(loop.run() == RunResult::finished);
-  CHECK(answer == 42);
+  CHECK(run_i32_call(loop, spin_store, export_of(spin_inst, "answer")) == 42);
 }
 
 TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call and frees its fiber") {
@@ -252,12 +260,7 @@ TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call an
   CHECK(loop.fiber_count() == 0);
 
   // The store is usable again from a new fiber.
-  uint32_t seven = 0;
-  spawn_guest_call(loop, store, export_of(inst, "quick"), {}, {}, [&](Result<std::vector<Value>> r) {
-    if (r.ok() && r->size() == 1) seven = (*r)[0].i32;
-  });
-  CHECK(loop.run() == RunResult::finished);
-  CHECK(seven == 7);
+  CHECK(run_i32_call(loop, store, export_of(inst, "quick")) == 7);
 }
 
 TEST_CASE("dispatcher guest: cancelling a time-sliced spinning guest ends it at a back-edge") {
@@ -354,7 +357,6 @@ TEST_CASE("dispatcher guest: deep wasm recursion on a 64 KiB fiber stack exhaust
   small.stack_size = 64 * 1024;
   Error err;
   bool done = false;
-  uint32_t depth = 0;
   spawn_guest_call(loop, store, export_of(inst, "forever"), {}, {},
                    [&](Result<std::vector<Value>> r) {
                      done = true;
@@ -367,13 +369,7 @@ TEST_CASE("dispatcher guest: deep wasm recursion on a 64 KiB fiber stack exhaust
   CHECK(err.message == "call stack exhausted");
 
   // 150,000 nested wasm calls succeed on the same 64 KiB native stack.
-  spawn_guest_call(loop, store, export_of(inst, "down"), {val_i32(150000)}, {},
-                   [&](Result<std::vector<Value>> r) {
-                     if (r.ok() && r->size() == 1) depth = (*r)[0].i32;
-                   },
-                   small);
-  CHECK(loop.run() == RunResult::finished);
-  CHECK(depth == 150000);
+  CHECK(run_i32_call(loop, store, export_of(inst, "down"), {val_i32(150000)}, small) == 150000);
 }
 
 TEST_CASE("dispatcher guest: a host function re-entering its own store keeps the outer call preemptible") {

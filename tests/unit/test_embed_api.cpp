@@ -43,11 +43,16 @@ api::Linker linker_with_add1(const api::Engine& engine, int delta) {
   return linker;
 }
 
+// An engine with kWat compiled on it (`m`, still to be checked): how most
+// tests here start.
+struct KWatModule {
+  api::Engine engine;
+  wippy::Result<api::Module> m = api::Module::from_wat(engine, kWat);
+};
+
 }  // namespace
 
-TEST_CASE("embed api: a module from text lists its imports and exports") {
-  api::Engine engine;
-  auto m = api::Module::from_wat(engine, kWat);
+TEST_CASE_FIXTURE(KWatModule, "embed api: a module from text lists its imports and exports") {
   REQUIRE(m);
   CHECK(m->imports() == std::vector<std::string>{"env.add1"});
   CHECK(m->exports() == std::vector<std::string>{"f", "spin"});
@@ -81,9 +86,7 @@ TEST_CASE("embed api: modules and components from files") {
   rmdir(dir);
 }
 
-TEST_CASE("embed api: core host functions, typed and JSON calls") {
-  api::Engine engine;
-  auto m = api::Module::from_wat(engine, kWat);
+TEST_CASE_FIXTURE(KWatModule, "embed api: core host functions, typed and JSON calls") {
   REQUIRE(m);
   api::Linker linker = linker_with_add1(engine, 1);
   api::Linker copy = linker;  // independent: redefining one leaves the other
@@ -115,9 +118,7 @@ TEST_CASE("embed api: core host functions, typed and JSON calls") {
   CHECK(wrong_kind.error().kind == ErrorKind::Invalid);
 }
 
-TEST_CASE("embed api: a host function that throws or returns the wrong values traps") {
-  api::Engine engine;
-  auto m = api::Module::from_wat(engine, kWat);
+TEST_CASE_FIXTURE(KWatModule, "embed api: a host function that throws or returns the wrong values traps") {
   REQUIRE(m);
   api::Linker linker(engine);
   int mode = 0;
@@ -137,9 +138,7 @@ TEST_CASE("embed api: a host function that throws or returns the wrong values tr
   }
 }
 
-TEST_CASE("embed api: a missing or mistyped import is a link error") {
-  api::Engine engine;
-  auto m = api::Module::from_wat(engine, kWat);
+TEST_CASE_FIXTURE(KWatModule, "embed api: a missing or mistyped import is a link error") {
   REQUIRE(m);
   api::Linker empty(engine);
   auto none = empty.instantiate(*m, {});
@@ -154,9 +153,7 @@ TEST_CASE("embed api: a missing or mistyped import is a link error") {
   CHECK(mistyped.error().message.find("(i32) -> (i32)") != std::string::npos);
 }
 
-TEST_CASE("embed api: interrupt from another thread, deadline, and calls from a fiber") {
-  api::Engine engine;
-  auto m = api::Module::from_wat(engine, kWat);
+TEST_CASE_FIXTURE(KWatModule, "embed api: interrupt from another thread, deadline, and calls from a fiber") {
   REQUIRE(m);
   api::Linker linker = linker_with_add1(engine, 1);
   auto inst = linker.instantiate(*m, {});

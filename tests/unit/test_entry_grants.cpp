@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -37,22 +38,33 @@ entries:
     method: run
 )";
 
+// The registry of the one file `file`, which must load.
+Registry load_ok(const std::filesystem::path& file) {
+  Result<Registry> r = load_registry(std::span(&file, 1));
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  return std::move(*r);
+}
+
+// Entry myns:f of `reg` (the function every file here defines).
+const FunctionEntry& entry_f(const Registry& reg) {
+  const FunctionEntry* f = reg.find_function("myns:f");
+  REQUIRE(f);
+  return *f;
+}
+
 }  // namespace
 
 TEST_CASE("registry: an entry's wasi.network and limits become the WASI host's policy and caps") {
   Dir dir;
-  std::vector<std::filesystem::path> files{dir.write("app.yaml", kHead + R"(
+  const Registry reg = load_ok(dir.write("app.yaml", kHead + R"(
     limits: {max_handles: 100, max_open_files: 10, max_file_bytes: 4096}
     wasi:
       network:
         allow: [tcp:127.0.0.1:8000-9000, "udp:[::1]:53"]
         allow_listen: false
-)")};
-  Result<Registry> r = load_registry(files);
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  const FunctionEntry* f = r->find_function("myns:f");
-  REQUIRE(f);
-  net::Policy p = network_policy(f->wasi);
+)"));
+  const FunctionEntry& f = entry_f(reg);
+  net::Policy p = network_policy(f.wasi);
   CHECK(p.allow.size() == 2);
   CHECK(p.allow_bind);
   CHECK_FALSE(p.allow_listen);
@@ -65,25 +77,22 @@ TEST_CASE("registry: an entry's wasi.network and limits become the WASI host's p
   CHECK_FALSE(p.allows(net::Proto::tcp, *ip4, 7999));
   CHECK_FALSE(p.allows(net::Proto::udp, *ip4, 8080));
   CHECK(p.allows(net::Proto::udp, *ip6, 53));
-  hostfns::WasiLimits l = wasi_limits(f->limits);
+  hostfns::WasiLimits l = wasi_limits(f.limits);
   CHECK(l.max_handles == 100u);
   CHECK(l.max_open_files == 10u);
   CHECK(l.max_file_bytes == 4096u);
   // No block and no keys: everything allowed, the host's defaults.
-  std::vector<std::filesystem::path> plain{dir.write("plain.yaml", kHead)};
-  Result<Registry> d = load_registry(plain);
-  REQUIRE(d.ok());
-  const FunctionEntry* g = d->find_function("myns:f");
-  REQUIRE(g);
-  CHECK(network_policy(g->wasi).allow.empty());
-  CHECK(wasi_limits(g->limits).max_open_files == hostfns::WasiLimits{}.max_open_files);
+  const Registry plain = load_ok(dir.write("plain.yaml", kHead));
+  const FunctionEntry& g = entry_f(plain);
+  CHECK(network_policy(g.wasi).allow.empty());
+  CHECK(wasi_limits(g.limits).max_open_files == hostfns::WasiLimits{}.max_open_files);
 }
 
 TEST_CASE("registry: socket limits and the wasi.http block become WasiLimits and the HttpGrant") {
   Dir dir;
   std::filesystem::create_directories(dir.root / "certs");
   dir.write("certs/extra.pem", "-----BEGIN CERTIFICATE-----\n");
-  std::vector<std::filesystem::path> files{dir.write("app.yaml", R"(version: "1.0"
+  const Registry reg = load_ok(dir.write("app.yaml", R"(version: "1.0"
 namespace: myns
 entries:
   - {name: certs, kind: fs.directory, directory: certs}
@@ -98,15 +107,12 @@ entries:
         ca_file: {fs: certs, path: extra.pem}
         connect_timeout_ms: 250
         first_byte_timeout_ms: 1500
-)")};
-  Result<Registry> r = load_registry(files);
-  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-  const FunctionEntry* f = r->find_function("myns:f");
-  REQUIRE(f);
-  hostfns::WasiLimits l = wasi_limits(f->limits);
+)"));
+  const FunctionEntry& f = entry_f(reg);
+  hostfns::WasiLimits l = wasi_limits(f.limits);
   CHECK(l.max_open_sockets == 3u);
   CHECK(l.socket_timeout_ms == 1500u);
-  net::HttpGrant g = http_grant(f->wasi, f->limits);
+  net::HttpGrant g = http_grant(f.wasi, f.limits);
   CHECK(g.max_body_bytes == 65536u);
   CHECK(g.ca_file == (dir.root / "certs/extra.pem").lexically_normal().string());
   REQUIRE(g.allow_hosts.size() == 2);
@@ -121,12 +127,9 @@ entries:
   CHECK(g.first_byte_timeout_ns == 1'500'000'000u);
   CHECK(g.between_bytes_timeout_ns == 60'000'000'000u);
   // No block, no keys: any authority, no extra CA, no cap, no socket limits.
-  std::vector<std::filesystem::path> plain{dir.write("plain.yaml", kHead)};
-  Result<Registry> d = load_registry(plain);
-  REQUIRE(d.ok());
-  const FunctionEntry* e = d->find_function("myns:f");
-  REQUIRE(e);
-  net::HttpGrant none = http_grant(e->wasi, e->limits);
+  const Registry plain = load_ok(dir.write("plain.yaml", kHead));
+  const FunctionEntry& e = entry_f(plain);
+  net::HttpGrant none = http_grant(e.wasi, e.limits);
   CHECK(none.allow_hosts.empty());
   CHECK(none.ca_file.empty());
   CHECK(none.max_body_bytes == 0u);
@@ -134,6 +137,6 @@ entries:
   CHECK(none.connect_timeout_ns == 30'000'000'000u);
   CHECK(none.first_byte_timeout_ns == 60'000'000'000u);
   CHECK(none.between_bytes_timeout_ns == 60'000'000'000u);
-  CHECK(wasi_limits(e->limits).max_open_sockets == 0u);
-  CHECK(wasi_limits(e->limits).socket_timeout_ms == 0u);
+  CHECK(wasi_limits(e.limits).max_open_sockets == 0u);
+  CHECK(wasi_limits(e.limits).socket_timeout_ms == 0u);
 }

@@ -72,6 +72,18 @@ void set_args_and_timeout(WasiCtx& ctx, std::vector<std::string> args, uint64_t 
   ctx.limits.socket_timeout_ms = timeout_ms;
 }
 
+// sockets_tcp set to `hold` a connection to a fresh host listener, with
+// limits.socket_timeout_ms = timeout_ms.
+struct HoldSetup {
+  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
+  std::unique_ptr<disp::Loop> loop = wippy::testing::make_loop();
+  net::Socket srv = host_listener();
+  WasiCtx ctx;
+  explicit HoldSetup(uint64_t timeout_ms) {
+    set_args_and_timeout(ctx, {"sockets_tcp", "hold", std::to_string(port_of(srv))}, timeout_ms);
+  }
+};
+
 WasiLimits sockets_at_most(size_t n) {
   WasiLimits l;
   l.max_open_sockets = n;
@@ -184,12 +196,9 @@ TEST_CASE("wasi sockets: a host client connects to a guest TCP server and gets i
 }
 
 TEST_CASE("socket limits: limits.socket_timeout_ms ends a wait on a silent peer with a timeout, not a trap") {
-  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  auto loop_owner = wippy::testing::make_loop();
+  HoldSetup setup(100);
+  auto& [bytes, loop_owner, srv, ctx] = setup;
   disp::Loop& loop = *loop_owner;
-  net::Socket srv = host_listener();
-  WasiCtx ctx;
-  set_args_and_timeout(ctx, {"sockets_tcp", "hold", std::to_string(port_of(srv))}, 100);
   bool accepted = false;
   auto peer = loop.spawn([&] {
     auto a = net::blocking(srv, false, disp::kNever, [&] { return srv.accept(); });
@@ -254,12 +263,9 @@ TEST_CASE("socket limits: a listener nobody connects to reports accept: timeout"
 }
 
 TEST_CASE("socket limits: progress restarts the clock; gaps under the timeout never time out") {
-  std::vector<uint8_t> bytes = load_guest("sockets_tcp");
-  auto loop_owner = wippy::testing::make_loop();
+  HoldSetup setup(1500);
+  auto& [bytes, loop_owner, srv, ctx] = setup;
   disp::Loop& loop = *loop_owner;
-  net::Socket srv = host_listener();
-  WasiCtx ctx;
-  set_args_and_timeout(ctx, {"sockets_tcp", "hold", std::to_string(port_of(srv))}, 1500);
   constexpr int kPieces = 6;  // 6 x 300 ms: longer than one timeout in all
   loop.spawn([&] {
     auto a = net::blocking(srv, false, disp::kNever, [&] { return srv.accept(); });

@@ -25,9 +25,17 @@ using wippy::testing::run_guest;
 
 namespace {
 
+// What a run of sockets_udp next to the host echo peer gave.
+struct PeerRun {
+  std::string out;  // the guest's stdout
+  int echoed = 0;   // datagrams the peer echoed
+  int code = -1;    // the guest's exit code
+};
+
 // Runs sockets_udp with `port` as its argument next to a host echo fiber
-// on 127.0.0.1:port; returns the guest's stdout. *echoed counts datagrams.
-std::string run_with_peer(const net::Policy& policy, int* echoed, int* exit_code) {
+// on 127.0.0.1:port, under `policy`.
+PeerRun run_with_peer(const net::Policy& policy) {
+  PeerRun r;
   std::vector<uint8_t> bytes = load_guest("sockets_udp");
   auto loop_owner = wippy::testing::make_loop();
   disp::Loop& loop = *loop_owner;
@@ -40,14 +48,15 @@ std::string run_with_peer(const net::Policy& policy, int* echoed, int* exit_code
     for (;;) {
       auto d = net::blocking(*srv, false, disp::kNever, [&] { return srv->receive_from(buf); });
       if (!d) return;  // cancelled once the guest is done
-      if (srv->send_to(std::span<const uint8_t>(buf, d->size), d->from).ok()) ++*echoed;
+      if (srv->send_to(std::span<const uint8_t>(buf, d->size), d->from).ok()) ++r.echoed;
     }
   });
   WasiCtx ctx;
   ctx.args = {"sockets_udp", std::to_string(port)};
   ctx.network = policy;
-  *exit_code = run_guest(loop, bytes, ctx, [peer] { disp::Loop::current()->cancel(peer); }).code;
-  return ctx.out.buffer;
+  r.code = run_guest(loop, bytes, ctx, [peer] { disp::Loop::current()->cancel(peer); }).code;
+  r.out = ctx.out.buffer;
+  return r;
 }
 
 // How many descriptors this process has open.
@@ -55,6 +64,13 @@ size_t open_fds() {
   size_t n = 0;
   for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) (void)e, ++n;
   return n;
+}
+
+// The default policy with one permission (allow_bind, allow_lookup, ...) off.
+net::Policy policy_without(bool net::Policy::*allow) {
+  net::Policy p;
+  p.*allow = false;
+  return p;
 }
 
 net::Policy policy_of(std::vector<std::string> rules) {
@@ -66,8 +82,7 @@ net::Policy policy_of(std::vector<std::string> rules) {
 }  // namespace
 
 TEST_CASE("wasi sockets: the sockets_udp guest echoes off a host peer and resolves on the loop") {
-  int echoed = 0, code = -1;
-  const std::string out = run_with_peer(net::Policy{}, &echoed, &code);
+  const auto [out, echoed, code] = run_with_peer(net::Policy{});
   CHECK(code == 0);
   CHECK(echoed == 3);
   CHECK(out ==
@@ -85,8 +100,7 @@ TEST_CASE("wasi sockets: a rule naming the peer allows it; others refuse with ac
   SUBCASE("allowed by an exact rule and by a CIDR rule") {
     for (const char* rule : {"udp:127.0.0.1:1-65535", "udp:127.0.0.0/8:*", "udp:*:*"}) {
       CAPTURE(rule);
-      int echoed = 0, code = -1;
-      const std::string out = run_with_peer(policy_of({rule}), &echoed, &code);
+      const auto [out, echoed, code] = run_with_peer(policy_of({rule}));
       CHECK(echoed == 3);
       CHECK(out.find("ipv4 echo: ping 2\n") != std::string::npos);
     }
@@ -94,8 +108,7 @@ TEST_CASE("wasi sockets: a rule naming the peer allows it; others refuse with ac
   SUBCASE("denied: other protocol, other host, other port range") {
     for (const char* rule : {"tcp:127.0.0.1:*", "udp:127.0.0.2:*", "udp:[::1]:*", "udp:127.0.0.1:1-2"}) {
       CAPTURE(rule);
-      int echoed = 0, code = -1;
-      const std::string out = run_with_peer(policy_of({rule}), &echoed, &code);
+      const auto [out, echoed, code] = run_with_peer(policy_of({rule}));
       CHECK(echoed == 0);
       CHECK(out.find("stream: access-denied\n") != std::string::npos);
       CHECK(out.find("echo:") == std::string::npos);
@@ -104,19 +117,13 @@ TEST_CASE("wasi sockets: a rule naming the peer allows it; others refuse with ac
     }
   }
   SUBCASE("allow_lookup = false refuses every lookup") {
-    net::Policy p;
-    p.allow_lookup = false;
-    int echoed = 0, code = -1;
-    const std::string out = run_with_peer(p, &echoed, &code);
+    const auto [out, echoed, code] = run_with_peer(policy_without(&net::Policy::allow_lookup));
     CHECK(out.find("resolve localhost: access-denied\n") != std::string::npos);
     CHECK(out.find("resolve 192.0.2.1: access-denied\n") != std::string::npos);
     CHECK(echoed == 3);
   }
   SUBCASE("allow_bind = false refuses the bind") {
-    net::Policy p;
-    p.allow_bind = false;
-    int echoed = 0, code = -1;
-    const std::string out = run_with_peer(p, &echoed, &code);
+    const auto [out, echoed, code] = run_with_peer(policy_without(&net::Policy::allow_bind));
     CHECK(out.find("start-bind: access-denied\n") != std::string::npos);
     CHECK(echoed == 0);
   }

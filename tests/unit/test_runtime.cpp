@@ -101,27 +101,27 @@ TEST_CASE("runtime: host function import is called from wasm") {
 TEST_CASE("runtime: import type mismatches are unlinkable and name the import") {
   Store store;
   auto mod = compile_wat(R"((module (import "env" "mem" (memory 2 3))))");
-  SUBCASE("memory too small") {
-    MemoryInst* m = store.create_memory(MemoryType{Limits{1, true, 3}});
+  // Instantiates mod with memory m as its import.
+  auto with_memory = [&](MemoryInst* m) {
     Extern imports[] = {ext(ExternKind::Memory, m)};
-    auto inst = instantiate(store, mod, imports);
+    return instantiate(store, mod, imports);
+  };
+  SUBCASE("memory too small") {
+    auto inst = with_memory(store.create_memory(MemoryType{Limits{1, true, 3}}));
     REQUIRE_FALSE(inst.ok());
     CHECK(inst.error().kind == ErrorKind::Unlinkable);
     CHECK(inst.error().message.find("incompatible import type") != std::string::npos);
     CHECK(inst.error().message.find("\"env\" \"mem\"") != std::string::npos);
   }
   SUBCASE("memory without max") {
-    MemoryInst* m = store.create_memory(MemoryType{Limits{2, false, 0}});
-    Extern imports[] = {ext(ExternKind::Memory, m)};
-    auto inst = instantiate(store, mod, imports);
+    auto inst = with_memory(store.create_memory(MemoryType{Limits{2, false, 0}}));
     REQUIRE_FALSE(inst.ok());
     CHECK(inst.error().kind == ErrorKind::Unlinkable);
   }
   SUBCASE("grown memory matches") {
     MemoryInst* m = store.create_memory(MemoryType{Limits{1, true, 3}});
     REQUIRE(m->grow(1) == 1);
-    Extern imports[] = {ext(ExternKind::Memory, m)};
-    auto inst = instantiate(store, mod, imports);
+    auto inst = with_memory(m);
     CHECK_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
   }
   SUBCASE("wrong kind") {

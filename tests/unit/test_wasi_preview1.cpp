@@ -912,6 +912,11 @@ TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, neve
     return r->empty() ? 0u : (*r)[0].i32;
   };
   std::vector<uint64_t> readings;  // process, thread, process, ... across calls and fibers
+  // Reads clock `id` (2: process CPU time, 3: thread CPU time) into readings.
+  auto read_clock = [&](uint32_t id) {
+    CHECK(call("call_clock_time_get", {val_i32(id), val_i64(0), val_i32(16)}) == kSuccess);
+    readings.push_back(read64(16));
+  };
   auto loop_owner = wippy::testing::make_loop();
   disp::Loop& loop = *loop_owner;
   loop.spawn([&] {
@@ -919,11 +924,9 @@ TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, neve
       CHECK(call("call_clock_res_get", {val_i32(id), val_i32(8)}) == kSuccess);
       CHECK(read64(8) > 0);
     }
-    CHECK(call("call_clock_time_get", {val_i32(2), val_i64(0), val_i32(16)}) == kSuccess);
-    readings.push_back(read64(16));
+    read_clock(2);
     call("spin", {val_i32(20'000'000)});
-    CHECK(call("call_clock_time_get", {val_i32(3), val_i64(0), val_i32(16)}) == kSuccess);
-    readings.push_back(read64(16));
+    read_clock(3);
   });
   CHECK(loop.run() == disp::RunResult::finished);
   // Another loop's fiber (later calls of the same instance) continues from
@@ -931,18 +934,15 @@ TEST_CASE("preview1: the CPU-time clocks count the instance's own CPU time, neve
   auto loop2_owner = wippy::testing::make_loop();
   disp::Loop& loop2 = *loop2_owner;
   loop2.spawn([&] {
-    CHECK(call("call_clock_time_get", {val_i32(2), val_i64(0), val_i32(16)}) == kSuccess);
-    readings.push_back(read64(16));
+    read_clock(2);
     std::memset(mem->data + 100, 0, 48);
     uint32_t one = 1;
     uint64_t sleep = 30'000'000;
     std::memcpy(mem->data + 116, &one, 4), std::memcpy(mem->data + 124, &sleep, 8);
     CHECK(call("call_poll_oneoff", {val_i32(100), val_i32(200), val_i32(1), val_i32(300)}) == kSuccess);
-    CHECK(call("call_clock_time_get", {val_i32(3), val_i64(0), val_i32(16)}) == kSuccess);
-    readings.push_back(read64(16));
+    read_clock(3);
     call("spin", {val_i32(20'000'000)});
-    CHECK(call("call_clock_time_get", {val_i32(2), val_i64(0), val_i32(16)}) == kSuccess);
-    readings.push_back(read64(16));
+    read_clock(2);
   });
   CHECK(loop2.run() == disp::RunResult::finished);
   REQUIRE(readings.size() == 5);

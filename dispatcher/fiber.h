@@ -47,10 +47,14 @@ struct Fiber {
   std::function<void()> fn;
 };
 
-// Raise the should-yield flag (and the attached external flag, if any).
+// Raise the attached external flag (if any), then the should-yield flag,
+// released: a fiber that sees should_yield raised also sees the external
+// flag raised, so on_interrupt() clears both (in the other order the fiber
+// could clear them between the two stores and be left with a raised
+// external flag and a spurious second interrupt).
 inline void raise_yield_flag(Fiber& f) {
-  __atomic_store_n(&f.should_yield, 1u, __ATOMIC_RELAXED);
   if (f.external_flag != nullptr) __atomic_store_n(f.external_flag, 1u, __ATOMIC_RELAXED);
+  __atomic_store_n(&f.should_yield, 1u, __ATOMIC_RELEASE);
 }
 
 }  // namespace wippy::disp

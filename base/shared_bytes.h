@@ -33,11 +33,10 @@ class SharedBytes {
   // A fresh buffer of `n` bytes whose contents are unspecified; the caller
   // fills [0, n) through `out` before sharing the result, and may shrink()
   // it to the bytes it wrote.
-  static SharedBytes uninitialized(size_t n, uint8_t*& out) {
-    std::shared_ptr<uint8_t[]> buf(new uint8_t[n ? n : 1]);
-    out = buf.get();
-    return SharedBytes(std::shared_ptr<const void>(buf, buf.get()), std::span<const uint8_t>(buf.get(), n));
-  }
+  // Buffers of kPopulateBytes or more are mapped with every page faulted in
+  // by one call (MAP_POPULATE), not one fault per page as a copy fills them.
+  static SharedBytes uninitialized(size_t n, uint8_t*& out);
+  static constexpr size_t kPopulateBytes = size_t(1) << 20;
 
   // [offset, offset + n) of this view, sharing its owner; empty when out
   // of range.

@@ -69,3 +69,14 @@ TEST_CASE("shared bytes: an uninitialized buffer is filled once, then shrunk to 
   b.shrink(5);  // never grows
   CHECK(b.size() == 2);
 }
+
+TEST_CASE("shared bytes: a large uninitialized buffer (mapped, populated) is writable and freed with its last view") {
+  uint8_t* out = nullptr;
+  const size_t n = SharedBytes::kPopulateBytes + 4096;
+  SharedBytes b = SharedBytes::uninitialized(n, out);
+  REQUIRE(out != nullptr);
+  out[0] = 1, out[n - 1] = 2;
+  SharedBytes tail = b.slice(n - 1, 1);
+  b = SharedBytes();
+  CHECK(tail[0] == 2);  // the mapping outlives the first view
+}

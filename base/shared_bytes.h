@@ -48,11 +48,11 @@ class SharedBytes {
   void shrink(size_t n) { view_ = view_.first(std::min(n, view_.size())); }
   // The slice whose bytes are `part` when `part` lies inside this view;
   // otherwise a copy of `part`.
+  // (Addresses compared as integers: `part` may belong to another object.)
   SharedBytes share_or_copy(std::span<const uint8_t> part) const {
-    const uint8_t* b = view_.data();
-    if (part.data() >= b && part.data() <= b + view_.size() &&
-        part.size() <= size_t(b + view_.size() - part.data()))
-      return slice(size_t(part.data() - b), part.size());
+    const auto b = reinterpret_cast<uintptr_t>(view_.data()), p = reinterpret_cast<uintptr_t>(part.data());
+    if (p >= b && p - b <= view_.size() && part.size() <= view_.size() - (p - b))
+      return slice(size_t(p - b), part.size());
     return copy_of(part);
   }
 
@@ -65,9 +65,7 @@ class SharedBytes {
   std::span<const uint8_t> span() const { return view_; }
   operator std::span<const uint8_t>() const { return view_; }
 
-  friend bool operator==(const SharedBytes& a, const SharedBytes& b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end());
-  }
+  // Byte-wise; another SharedBytes or a vector compares through its span.
   friend bool operator==(const SharedBytes& a, std::span<const uint8_t> b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end());
   }

@@ -229,6 +229,7 @@ Result<ComponentFuncRef> retype(const ComponentFuncRef& f, FuncSigRef sig, std::
 Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, std::shared_ptr<const Level> def_level,
                                                         const RtInstance& supplied, const std::string& iface) {
   auto types = std::make_shared<std::vector<TypeEntry>>();
+  types->reserve(it.decls.size());
   auto level = std::make_shared<Level>();
   level->decl_types = types;
   level->up = std::move(def_level);
@@ -468,10 +469,42 @@ Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& i
 
 // ---- the definition walk -------------------------------------------------
 
+namespace {
+
+bool refers_to_scopes(const RtInstance& inst, int depth);
+
+// Does `item`, or an item reachable from it, point into a Scope
+// (Item::component_scope, or a TypeEntry::level of an instance or
+// component type)?
+bool refers_to_scopes(const Item& item, int depth = 0) {
+  if (item.component_scope || item.type.level) return true;
+  return item.instance && refers_to_scopes(*item.instance, depth + 1);
+}
+
+bool refers_to_scopes(const RtInstance& inst, int depth) {
+  if (depth > 64) return true;  // deeply nested: assume it does
+  for (const auto& [name, item] : inst.exports)
+    if (refers_to_scopes(item, depth)) return true;
+  return false;
+}
+
+// Can this component's top-level import bindings be shared between its
+// instances? Not when it defines a resource type at its top level: the
+// importer's types an import's declarations alias could then name one
+// instance's own resource.
+bool bindings_shareable(const Component& c) {
+  for (const TypeDef& t : c.types)
+    if (std::holds_alternative<ResourceType>(t)) return false;
+  return true;
+}
+
+}  // namespace
+
 Result<void> Scope::run() {
   auto self_level = std::make_shared<Level>();
   self_level->scope = this;
   level = self_level;
+  const bool share_bindings = linker && bindings_shareable(*comp);
   for (const DefRef& d : comp->order) {
     uint32_t i = d.item;
     switch (d.origin) {
@@ -507,7 +540,15 @@ Result<void> Scope::run() {
         break;
       }
       case Origin::Import: {
+        if (share_bindings) {
+          if (auto known = linker->remembered(comp, i)) {
+            imports[i] = std::move(*known);
+            done_imports[i] = true;
+            break;
+          }
+        }
         WIPPY_TRY_ASSIGN(item, bind_import(comp->imports[i]));
+        if (share_bindings && !refers_to_scopes(item)) linker->remember(comp, i, item);
         imports[i] = item;
         done_imports[i] = true;
         break;
@@ -529,13 +570,25 @@ Result<void> Scope::run() {
   return {};
 }
 
+namespace {
+
+void collect_states(const Scope& s, std::vector<std::shared_ptr<InstanceState>>& out) {
+  out.push_back(s.state);
+  for (const auto& c : s.children) collect_states(*c, out);
+}
+
+}  // namespace
+
 Result<Instantiated> instantiate_component(Store& store, const Linker& linker,
                                            std::shared_ptr<const Component> component) {
   auto root = std::make_shared<Scope>(store, std::move(component), nullptr);
   root->linker = &linker;
   auto r = root->run();
   if (!r) return r.error();
-  return Instantiated{root->out, root};
+  if (refers_to_scopes(*root->out, 0)) return Instantiated{root->out, root};
+  auto states = std::make_shared<std::vector<std::shared_ptr<InstanceState>>>();
+  collect_states(*root, *states);
+  return Instantiated{root->out, std::move(states)};
 }
 
 }  // namespace wippy::component

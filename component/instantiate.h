@@ -19,7 +19,12 @@ class Linker;
 
 struct Instantiated {
   std::shared_ptr<const RtInstance> exports;
-  std::shared_ptr<Scope> scope;  // keeps every nested scope alive
+  // What the exports still need once instantiation is done: the whole scope
+  // tree when an export refers into it (a component, or an instance or
+  // component type whose outer aliases walk the scopes), else only the
+  // instances' InstanceStates (resource owners are compared by identity).
+  // The scopes' index spaces, tens of KB per instance, are freed then.
+  std::shared_ptr<const void> keep;
 };
 
 // Instantiates the (validated) `component`: imports from `linker`.

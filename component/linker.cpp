@@ -99,6 +99,7 @@ std::pair<Item, ResourceRef> host_resource_item(const std::string& name,
 
 HostInstance& HostInstance::func(std::string name, HostFn fn, HostSigCheck check) {
   inst_->exports[name] = host_func_item(name, std::move(fn), std::move(check));
+  if (generation_) ++*generation_;
   return *this;
 }
 
@@ -116,6 +117,7 @@ ResourceRef HostInstance::resource_in_store(std::string name, std::function<void
                                             const void* host_type) {
   auto [item, r] = host_resource_item(name, std::move(dtor), host_type);
   inst_->exports[std::move(name)] = std::move(item);
+  if (generation_) ++*generation_;
   return r;
 }
 
@@ -124,22 +126,26 @@ ResourceRef HostInstance::resource_in_store(std::string name, std::function<void
 HostInstance& Linker::instance(const std::string& name) {
   auto [it, fresh] = instances_.try_emplace(name);
   if (fresh) {
+    it->second.generation_ = generation_;
     Item item;
     item.sort = Sort::Instance;
     item.instance = it->second.inst_;
     items_[name] = std::move(item);
+    changed();
   }
   return it->second;
 }
 
 Linker& Linker::func(const std::string& name, HostFn fn, HostSigCheck check) {
   items_[name] = host_func_item(name, std::move(fn), std::move(check));
+  changed();
   return *this;
 }
 
 ResourceRef Linker::resource(const std::string& name, std::function<void(uint32_t)> dtor, const void* host_type) {
   auto [item, r] = host_resource_item(name, ignoring_store(std::move(dtor)), host_type);
   items_[name] = std::move(item);
+  changed();
   return r;
 }
 
@@ -148,11 +154,13 @@ Linker& Linker::define_instance(const std::string& name, std::shared_ptr<const R
   item.sort = Sort::Instance;
   item.instance = std::move(inst);
   items_[name] = std::move(item);
+  changed();
   return *this;
 }
 
 Linker& Linker::set_base(std::shared_ptr<const Linker> base) {
   base_ = std::move(base);
+  changed();
   return *this;
 }
 
@@ -160,6 +168,45 @@ Linker& Linker::set_host_data(void* data, const void* type) {
   host_data_ = data;
   host_data_type_ = type;
   return *this;
+}
+
+// ---- remembered bindings ---------------------------------------------------
+
+void Linker::changed() {
+  ++*generation_;
+  bindings_ = std::make_shared<Bindings>();  // a copy of this linker keeps the old ones
+}
+
+std::vector<uint64_t> Linker::generations() const {
+  std::vector<uint64_t> out;
+  for (const Linker* l = this; l; l = l->base_.get()) out.push_back(l->generation_->load());
+  return out;
+}
+
+std::optional<Item> Linker::remembered(const std::shared_ptr<const Component>& component, uint32_t index) const {
+  Bindings* b = bindings_.get();
+  std::lock_guard lock(b->mu);
+  auto it = b->entries.find(component.get());
+  if (it == b->entries.end()) return std::nullopt;
+  const Bindings::Entry& e = it->second;
+  if (e.component.lock() != component || e.generations != generations() || index >= e.bound.size())
+    return std::nullopt;
+  return e.bound[index];
+}
+
+void Linker::remember(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound) const {
+  Bindings* b = bindings_.get();
+  std::lock_guard lock(b->mu);
+  auto gens = generations();
+  // Forget components since freed (their entries can never hit again).
+  for (auto it = b->entries.begin(); it != b->entries.end();)
+    it = it->second.component.expired() ? b->entries.erase(it) : std::next(it);
+  Bindings::Entry& e = b->entries[component.get()];
+  if (e.component.lock() != component || e.generations != gens) {
+    e = Bindings::Entry{component, std::move(gens), {}};
+    e.bound.resize(component->imports.size());
+  }
+  if (index < e.bound.size()) e.bound[index] = bound;
 }
 
 namespace {
@@ -211,14 +258,14 @@ Result<std::unique_ptr<ComponentInstance>> Linker::instantiate(Store& store,
   }
   auto r = instantiate_component(store, *this, std::move(component));
   if (!r) return r.error();
-  return std::make_unique<ComponentInstance>(store, r->exports, r->scope);
+  return std::make_unique<ComponentInstance>(store, r->exports, std::move(r->keep));
 }
 
 // ---- ComponentInstance ---------------------------------------------------
 
 ComponentInstance::ComponentInstance(Store& store, std::shared_ptr<const RtInstance> exports,
-                                     std::shared_ptr<Scope> root)
-    : store_(store), exports_(std::move(exports)), root_(std::move(root)) {}
+                                     std::shared_ptr<const void> keep)
+    : store_(store), exports_(std::move(exports)), keep_(std::move(keep)) {}
 
 ComponentInstance::~ComponentInstance() = default;
 

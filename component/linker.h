@@ -17,12 +17,23 @@
 // as Unlinkable naming the import, the function and the mismatch. Host resources are identified by the ResourceRef
 // returned from HostInstance::resource(); a guest dropping an own handle of
 // one calls its destructor with the representation.
+// Bindings: a linker remembers, per component, each top-level import it
+// bound for an earlier instance when the binding depends on nothing of that
+// instance (the component defines no resource type at its top level, and the
+// bound item points into no scope), and hands the same bound item to later
+// instances; any change to the linker or one of its host instances (or to a
+// base's) makes it bind afresh. Safe from several threads.
 // Sharing: a Linker may extend a base linker (set_base; its own offers win)
 // so host interfaces defined once serve every instance, each instance
 // reaching its own host state through Store::host_data; set_host_data
 // makes instantiate() set that slot of the store.
 #pragma once
+#include <atomic>
 #include <map>
+#include <mutex>
+#include <unordered_map>
+#include <optional>
+#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -53,6 +64,7 @@ class HostInstance {
  private:
   friend class Linker;
   std::shared_ptr<RtInstance> inst_ = std::make_shared<RtInstance>();
+  std::shared_ptr<std::atomic<uint64_t>> generation_;  // the owning linker's, bumped on change
 };
 
 class ComponentInstance;
@@ -83,7 +95,29 @@ class Linker {
   // The offer satisfying import `name`, or an Unlinkable error.
   Result<Item> resolve(const std::string& name) const;
 
+  // The remembered binding of top-level import `index` of `component`
+  // (see "Bindings" above), or nullopt; remember() stores one.
+  std::optional<Item> remembered(const std::shared_ptr<const Component>& component, uint32_t index) const;
+  void remember(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound) const;
+
  private:
+  // Per component (by address, with a weak reference telling a component
+  // since freed at the same address apart): its bound imports and the
+  // generations of the linker chain they were bound under.
+  struct Bindings {
+    struct Entry {
+      std::weak_ptr<const Component> component;
+      std::vector<uint64_t> generations;
+      std::vector<std::optional<Item>> bound;  // by import index
+    };
+    std::mutex mu;
+    std::unordered_map<const Component*, Entry> entries;
+  };
+  void changed();
+  std::vector<uint64_t> generations() const;  // this linker's and its bases'
+
+  std::shared_ptr<std::atomic<uint64_t>> generation_ = std::make_shared<std::atomic<uint64_t>>(0);
+  std::shared_ptr<Bindings> bindings_ = std::make_shared<Bindings>();  // replaced on change
   std::map<std::string, HostInstance> instances_;
   std::map<std::string, Item> items_;
   std::shared_ptr<const Linker> base_;
@@ -93,7 +127,8 @@ class Linker {
 
 class ComponentInstance {
  public:
-  ComponentInstance(Store& store, std::shared_ptr<const RtInstance> exports, std::shared_ptr<Scope> root);
+  // `keep`: what the exports need kept alive (Instantiated::keep).
+  ComponentInstance(Store& store, std::shared_ptr<const RtInstance> exports, std::shared_ptr<const void> keep);
   ~ComponentInstance();
 
   // "name" for a top-level function export, "iface#name" for a function of
@@ -107,7 +142,7 @@ class ComponentInstance {
  private:
   Store& store_;
   std::shared_ptr<const RtInstance> exports_;
-  std::shared_ptr<Scope> root_;
+  std::shared_ptr<const void> keep_;
 };
 
 }  // namespace wippy::component

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 namespace wippy::component {
 
@@ -113,6 +114,19 @@ VTypeRef make_vtype(VType t) {
 }
 
 VTypeRef prim_vtype(ValKind k) {
+  // The primitive nodes are immutable: one shared node per kind, made once
+  // (thread-safe static initialisation), so resolving a component's types
+  // for each instance allocates nothing for them.
+  static const std::array<VTypeRef, size_t(ValKind::String) + 1> nodes = [] {
+    std::array<VTypeRef, size_t(ValKind::String) + 1> a;
+    for (size_t i = 0; i < a.size(); ++i) {
+      VType t;
+      t.kind = ValKind(i);
+      a[i] = make_vtype(std::move(t));
+    }
+    return a;
+  }();
+  if (size_t(k) < nodes.size()) return nodes[size_t(k)];
   VType t;
   t.kind = k;
   return make_vtype(std::move(t));

@@ -103,23 +103,18 @@ bool zero_from(const MemoryInst& m, uint64_t from) {
   return read ? zero : all_zero(m.data + anon, m.size - anon);
 }
 
-// True when m holds exactly `img`'s bytes followed by zeros (the image is
-// mapped read-only for the comparison).
+// True when m holds exactly `img`'s bytes followed by zeros (compared
+// through the image's read-only view).
 bool holds_image(const MemoryInst& m, const MemoryImage& img) {
   if (img.bytes > m.size) return false;
-  if (img.bytes > 0) {
-    void* p = mmap(nullptr, img.bytes, PROT_READ, MAP_PRIVATE, img.fd, 0);
-    if (p == MAP_FAILED) return false;
-    const bool same = std::memcmp(p, m.data, img.bytes) == 0;
-    munmap(p, img.bytes);
-    if (!same) return false;
-  }
+  if (img.bytes > 0 && (!img.view || std::memcmp(img.view, m.data, img.bytes) != 0)) return false;
   return zero_from(m, img.bytes);
 }
 
 }  // namespace
 
 MemoryImage::~MemoryImage() {
+  if (view) munmap(const_cast<uint8_t*>(view), bytes);
   if (fd >= 0) close(fd);
 }
 
@@ -151,6 +146,9 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
   if (fcntl(img->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) != 0)
     return sys_error("seal");
   img->bytes = end;
+  void* view = mmap(nullptr, end, PROT_READ, MAP_SHARED, img->fd, 0);
+  if (view == MAP_FAILED) return sys_error("mmap view");
+  img->view = static_cast<const uint8_t*>(view);
   return std::shared_ptr<const MemoryImage>(std::move(img));
 }
 

@@ -26,6 +26,9 @@ namespace wippy {
 struct MemoryImage {
   int fd = -1;         // sealed memfd (size, contents immutable)
   uint64_t bytes = 0;  // length of the file-backed prefix (whole OS pages)
+  // The file mapped read-only once, for comparing a memory against the
+  // image without a mapping (and its page faults) per comparison.
+  const uint8_t* view = nullptr;
   MemoryImage() = default;
   MemoryImage(const MemoryImage&) = delete;
   MemoryImage& operator=(const MemoryImage&) = delete;

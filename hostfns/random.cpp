@@ -47,14 +47,21 @@ Result<void> check_len(uint64_t len, const char* fn) {
   return {};
 }
 
-}  // namespace
-
-WasiCtx::WasiCtx() {
-  uint64_t seed[3] = {};
-  if (!fill_random(reinterpret_cast<uint8_t*>(seed), sizeof seed)) seed[0] = uint64_t(reinterpret_cast<uintptr_t>(this));
-  state.insecure_state = seed[0];
-  state.insecure_seed = {seed[1], seed[2]};
+// Seeds the insecure generator and insecure-seed's value at their first use
+// (not per instance: most guests never call them).
+WasiState& seeded(WasiCtx& ctx) {
+  WasiState& s = ctx.state;
+  if (!s.insecure_seeded) {
+    uint64_t seed[3] = {};
+    if (!fill_random(reinterpret_cast<uint8_t*>(seed), sizeof seed)) seed[0] = uint64_t(reinterpret_cast<uintptr_t>(&s));
+    s.insecure_state = seed[0];
+    s.insecure_seed = {seed[1], seed[2]};
+    s.insecure_seeded = true;
+  }
+  return s;
 }
+
+}  // namespace
 
 void add_random(Linker& linker) {
   HostInterface secure(linker, wasi_iface("wasi:random/random"));
@@ -75,16 +82,16 @@ void add_random(Linker& linker) {
     if (auto ok = check_len(len, "get-insecure-random-bytes"); !ok) return ok.error();
     Bytes bytes(static_cast<size_t>(len));
     for (size_t i = 0; i < bytes.size(); i += 8) {
-      uint64_t v = splitmix64(ctx.state.insecure_state);
+      uint64_t v = splitmix64(seeded(ctx).insecure_state);
       std::memcpy(bytes.data() + i, &v, std::min<size_t>(8, bytes.size() - i));
     }
     return bytes;
   });
   insecure.func("get-insecure-random-u64",
-                [](WasiCtx& ctx) -> uint64_t { return splitmix64(ctx.state.insecure_state); });
+                [](WasiCtx& ctx) -> uint64_t { return splitmix64(seeded(ctx).insecure_state); });
 
   HostInterface(linker, wasi_iface("wasi:random/insecure-seed"))
-      .func("insecure-seed", [](WasiCtx& ctx) -> std::pair<uint64_t, uint64_t> { return ctx.state.insecure_seed; });
+      .func("insecure-seed", [](WasiCtx& ctx) -> std::pair<uint64_t, uint64_t> { return seeded(ctx).insecure_seed; });
 }
 
 }  // namespace wippy::hostfns

@@ -83,7 +83,10 @@ struct WasiState {
   FdBudget open_files;              // host descriptors the guest opened (files, directories, sockets)
   FdBudget open_sockets;            // the sockets among them (limits.max_open_sockets)
   size_t stdin_pos = 0;             // read position in WasiCtx::in.buffer
-  uint64_t insecure_state = 0;      // wasi:random/insecure generator
+  // wasi:random/insecure's generator and insecure-seed's value, drawn from
+  // getrandom(2) at the first call of either interface (seed_insecure).
+  bool insecure_seeded = false;
+  uint64_t insecure_state = 0;
   std::pair<uint64_t, uint64_t> insecure_seed{0, 0};
   // WasiCtx::preopens opened (open_preopens, wasi.h): the directory and
   // its guest path, in configuration order.
@@ -129,7 +132,6 @@ struct WasiLimits {
 };
 
 struct WasiCtx {
-  WasiCtx();  // seeds the insecure generators from getrandom(2)
 
   std::vector<std::string> args;  // args[0] is the program name, by convention
   std::vector<std::pair<std::string, std::string>> env;

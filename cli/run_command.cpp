@@ -33,7 +33,6 @@
 #include "runtime/code_cache.h"
 #include "runtime/component_cache.h"
 #include "runtime/input_file.h"
-#include "runtime/module_hash.h"
 #include "wast/values.h"
 
 namespace wippy::cli {
@@ -209,7 +208,9 @@ std::string deadline_note(const Error& e, const std::optional<std::string>& time
 }
 
 int run_component(const RunOptions& opts) {
-  auto bin = read_input_binary(opts.file);
+  // With a cache, the file is hashed (the cache key) while it is read.
+  std::string digest;
+  auto bin = read_input_binary(opts.file, opts.cache_dir ? &digest : nullptr);
   if (!bin) return report_error(one_line(bin.error().message));
   const SharedBytes& bytes = *bin;
   // A core module (binary or text) importing wasi_snapshot_preview1 is a
@@ -221,7 +222,7 @@ int run_component(const RunOptions& opts) {
     // holds the bytes' sha256); a cache that cannot be used is a miss.
     std::optional<CodeCache> cache;
     if (opts.cache_dir) cache.emplace(*opts.cache_dir);
-    auto loaded = cache ? load_component_cached(bytes, sha256_hex(bytes), &*cache) : component::load_component(bytes);
+    auto loaded = cache ? load_component_cached(bytes, digest, &*cache) : component::load_component(bytes);
     if (!loaded) return fail(opts.file, loaded.error());
     comp = std::move(*loaded);
   } else {

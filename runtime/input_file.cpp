@@ -13,10 +13,11 @@ namespace wippy {
 
 namespace {
 
-Result<SharedBytes> read_input_bytes(const std::string& path) {
+Result<SharedBytes> read_input_bytes(const std::string& path, Sha256* hasher = nullptr) {
   ReadSpec spec;
   spec.what = "file";
   spec.max_bytes = kMaxInputFileBytes;
+  spec.hasher = hasher;
   return read_host_file(path, spec);
 }
 
@@ -67,14 +68,20 @@ Result<std::string> read_input_file(const std::string& path) {
   return std::string(as_text(*bytes));
 }
 
-Result<SharedBytes> read_input_binary(const std::string& path) {
-  auto bytes = read_input_bytes(path);
+Result<SharedBytes> read_input_binary(const std::string& path, std::string* sha256) {
+  Sha256 hasher;
+  auto bytes = read_input_bytes(path, sha256 ? &hasher : nullptr);
   if (!bytes) return bytes.error();
   const std::string_view data = as_text(*bytes);
-  if (!looks_like_text(path, data)) return bytes;  // a binary: no copy
+  if (!looks_like_text(path, data)) {  // a binary: no copy, hashed while read
+    if (sha256) *sha256 = hasher.finish_hex();
+    return bytes;
+  }
   auto bin = starts_with_component_form(data) ? component::component_wat_to_binary(data) : wat_to_wasm(data);
   if (!bin) return make_error(bin.error().kind, path + ":" + bin.error().message);
-  return SharedBytes::take(std::move(*bin));
+  SharedBytes out = SharedBytes::take(std::move(*bin));
+  if (sha256) *sha256 = sha256_hex(out);
+  return out;
 }
 
 Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> bytes) {

@@ -26,7 +26,9 @@ Result<std::string> read_input_file(const std::string& path);
 // from the text format — a component when its first form is `(component`,
 // else a core module. Errors name the file: "PATH: ..." (read errors as
 // read_input_file gives them), text errors "PATH:LINE:COL: message" (Malformed).
-Result<SharedBytes> read_input_binary(const std::string& path);
+// `sha256`, when given, receives the lower-case hex SHA-256 of the binary
+// returned (a binary file is hashed while it is read).
+Result<SharedBytes> read_input_binary(const std::string& path, std::string* sha256 = nullptr);
 
 // decode_module + validate_module (errors keep their kind). The span form
 // copies the bytes; the SharedBytes form keeps them.

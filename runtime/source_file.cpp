@@ -7,8 +7,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <thread>
 
 #include "fs/dir.h"
 #include "fs/resolve.h"
@@ -19,6 +22,66 @@ namespace wippy {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
+// From this size on a file is hashed on a second thread while it is read.
+constexpr uint64_t kHashBehindFrom = uint64_t{4} << 20;
+
+// Hashes the part of a buffer read so far on a thread of its own, so that
+// reading (the kernel's copy from the page cache) and hashing overlap on
+// two cores. The reader publishes how far it has read; finish() (and the
+// destructor) returns once everything published is hashed.
+class HashBehind {
+ public:
+  // Null when no thread can be started (the caller hashes inline).
+  static std::unique_ptr<HashBehind> start(Sha256& hasher, const uint8_t* buf) {
+    auto h = std::unique_ptr<HashBehind>(new HashBehind(hasher, buf));
+    try {
+      h->thread_ = std::thread([p = h.get()] { p->run(); });
+    } catch (...) {
+      return nullptr;
+    }
+    return h;
+  }
+  HashBehind(const HashBehind&) = delete;
+  HashBehind& operator=(const HashBehind&) = delete;
+  ~HashBehind() { finish(); }
+
+  void publish(size_t upto) {
+    published_ = upto;
+    state_.store(upto, std::memory_order_release);
+    state_.notify_one();
+  }
+  void finish() {
+    if (!thread_.joinable()) return;
+    state_.store(published_ | kDone, std::memory_order_release);
+    state_.notify_one();
+    thread_.join();
+  }
+
+ private:
+  static constexpr uint64_t kDone = uint64_t{1} << 63;
+  HashBehind(Sha256& hasher, const uint8_t* buf) : hasher_(hasher), buf_(buf) {}
+  void run() {
+    size_t hashed = 0;
+    for (;;) {
+      const uint64_t s = state_.load(std::memory_order_acquire);
+      const size_t upto = size_t(s & ~kDone);
+      if (upto > hashed) {
+        hasher_.update(std::span<const uint8_t>(buf_ + hashed, upto - hashed));
+        hashed = upto;
+      } else if (s & kDone) {
+        return;
+      } else {
+        state_.wait(s, std::memory_order_acquire);
+      }
+    }
+  }
+
+  Sha256& hasher_;
+  const uint8_t* buf_;
+  std::atomic<uint64_t> state_{0};
+  size_t published_ = 0;  // the reader's side
+  std::thread thread_;
+};
 
 Error io_error(std::string_view what, std::string_view shown, std::string_view why) {
   return make_error(ErrorKind::Io, fmt::format("cannot read {} {}: {}", what, quote_input(shown), why));
@@ -54,15 +117,20 @@ Result<struct stat> stat_regular(int fd, const ReadSpec& spec, std::string_view 
 }
 
 // Reads all of fd (expected `size` bytes) in chunks straight into a fresh
-// buffer (no zero-filling pass), feeding the hasher. A file that grew since
-// its fstat moves to a buffer twice as big, up to the cap and one byte.
+// buffer (no zero-filling pass), feeding the hasher (on a second thread
+// for a large file, HashBehind). A file that grew since its fstat moves to
+// a buffer twice as big, up to the cap and one byte (hashed inline from
+// then on).
 Result<SharedBytes> read_all(int fd, uint64_t size, const ReadSpec& spec, std::string_view shown) {
   uint8_t* buf = nullptr;
   // + the byte that finds EOF
   SharedBytes out = SharedBytes::uninitialized(size_t(std::min(size, spec.max_bytes)) + 1, buf);
   size_t used = 0;
+  std::unique_ptr<HashBehind> behind;
+  if (spec.hasher && size >= kHashBehindFrom) behind = HashBehind::start(*spec.hasher, buf);
   for (;;) {
     if (used == out.size()) {  // grew: more room, within the cap + 1
+      behind.reset();          // the old buffer is hashed up to `used`
       uint8_t* bigger = nullptr;
       SharedBytes next = SharedBytes::uninitialized(
           size_t(std::min<uint64_t>(uint64_t(out.size()) * 2, std::max(spec.max_bytes, spec.max_bytes + 1))),
@@ -75,12 +143,14 @@ Result<SharedBytes> read_all(int fd, uint64_t size, const ReadSpec& spec, std::s
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return io_error(spec.what, shown, std::strerror(errno));
     if (n == 0) break;
-    if (spec.hasher) spec.hasher->update(std::span<const uint8_t>(buf + used, static_cast<size_t>(n)));
+    if (spec.hasher && !behind) spec.hasher->update(std::span<const uint8_t>(buf + used, static_cast<size_t>(n)));
     used += static_cast<size_t>(n);
+    if (behind) behind->publish(used);
     if (used > spec.max_bytes)
       return make_error(ErrorKind::Invalid, fmt::format("{} {} grew past the limit of {} bytes while read",
                                                            spec.what, quote_input(shown), spec.max_bytes));
   }
+  if (behind) behind->finish();
   out.shrink(used);
   return out;
 }

@@ -9,7 +9,8 @@
 //  * The bytes are read once, in chunks, straight into the returned buffer
 //    (shared, so a component's modules can keep slices of it without a
 //    copy); each chunk goes to `hasher` when one is given (hash while
-//    reading).
+//    reading: for files of 4 MiB or more on a second thread, overlapping
+//    the reads).
 //  * read_confined_file checks `inner` with confine_path (lexical: a leading
 //    '/' is root itself, "a/../b" is "b", no "..") and opens it beneath `root`
 //    with fs/resolve.h (no symlink escape either).

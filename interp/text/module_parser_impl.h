@@ -205,6 +205,17 @@ class ModuleParser : TokenExpect<ModuleParser> {
   // then `end`/`)` or one `delegate l`. Returns with the closing token next.
   bool legacy_arms(Bytes& out, bool folded_form, std::string_view label);
 
+  // The head shared by both forms of try_table and legacy try: the keyword
+  // (at peek()), an optional label, the block type and try_table's catch
+  // clauses. Writes the opcode and immediates, pushes the label and says
+  // which of the two it was in `table`.
+  bool try_head(Bytes& out, bool& table, std::string_view& label);
+
+  // A legacy try's `delegate l` (the keyword consumed, l next): pops the
+  // try's label first, since l counts from outside the try, then writes
+  // delegate l, which ends the try (no `end` follows).
+  bool delegate_tail(Bytes& out);
+
   // try_table and legacy try in flat form; the keyword is at peek().
   bool flat_try(Bytes& out);
 

@@ -132,16 +132,31 @@ bool ModuleParser::legacy_arms(Bytes& out, bool folded_form, std::string_view la
   return true;
 }
 
-bool ModuleParser::flat_try(Bytes& out) {
-  Nest nest(nesting_);
-  if (nest.too_deep()) return fail(peek(), "nesting too deep");
-  const Token& kw = next();
-  bool table = kw.is("try_table");
-  std::string_view label = opt_label();
+bool ModuleParser::try_head(Bytes& out, bool& table, std::string_view& label) {
+  table = next().is("try_table");
+  label = opt_label();
   out.push_back(table ? 0x1F : 0x06);
   if (!block_type(out)) return false;
   if (table && !catch_clauses(out)) return false;
   labels_.push_back(label);
+  return true;
+}
+
+bool ModuleParser::delegate_tail(Bytes& out) {
+  labels_.pop_back();
+  uint32_t idx = 0;
+  if (!label_index(idx)) return false;
+  out.push_back(0x18);
+  put_u32(out, idx);
+  return true;
+}
+
+bool ModuleParser::flat_try(Bytes& out) {
+  Nest nest(nesting_);
+  if (nest.too_deep()) return fail(peek(), "nesting too deep");
+  bool table = false;
+  std::string_view label;
+  if (!try_head(out, table, label)) return false;
   if (!table) ++in_try_;
   bool ok = instrs(out);
   if (!table) --in_try_;
@@ -149,12 +164,7 @@ bool ModuleParser::flat_try(Bytes& out) {
   if (!table) {
     if (peek().is("delegate")) {
       next();
-      labels_.pop_back();
-      uint32_t idx = 0;
-      if (!label_index(idx)) return false;
-      out.push_back(0x18);
-      put_u32(out, idx);
-      return true;
+      return delegate_tail(out);
     }
     if (!legacy_arms(out, false, label)) return false;
   }
@@ -162,13 +172,9 @@ bool ModuleParser::flat_try(Bytes& out) {
 }
 
 bool ModuleParser::folded_try(Bytes& out) {
-  const Token& kw = next();
-  bool table = kw.is("try_table");
-  std::string_view label = opt_label();
-  out.push_back(table ? 0x1F : 0x06);
-  if (!block_type(out)) return false;
-  if (table && !catch_clauses(out)) return false;
-  labels_.push_back(label);
+  bool table = false;
+  std::string_view label;
+  if (!try_head(out, table, label)) return false;
   if (table) {
     if (!instrs(out)) return false;
   } else {
@@ -176,12 +182,7 @@ bool ModuleParser::folded_try(Bytes& out) {
     if (at_lparen("delegate")) {
       next();
       next();
-      labels_.pop_back();
-      uint32_t idx = 0;
-      if (!label_index(idx) || !expect_rparen()) return false;
-      out.push_back(0x18);
-      put_u32(out, idx);
-      return expect_rparen();
+      return delegate_tail(out) && expect_rparen() && expect_rparen();
     }
     if (!legacy_arms(out, true, label)) return false;
   }

@@ -230,8 +230,7 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
         Item it;
         it.name = imp.name.name;
         if (!extern_item(s, imp.desc, it, off)) return nullptr;
-        if (!check_name(s.import_names, imp.name, "import", it, off)) return nullptr;
-        if (!check_visible(s, it, true, off)) return nullptr;
+        if (!check_extern(s, imp.name, it, true, off)) return nullptr;
         push_item(s, it);
         s.imports.push_back(std::move(it));
         break;
@@ -264,8 +263,7 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
         } else if (it.sort == Sort::Type) {
           it.type = alias_node(it.type);
         }
-        if (!check_name(s.export_names, e.name, "export", it, off)) return nullptr;
-        if (!check_visible(s, it, false, off)) return nullptr;
+        if (!check_extern(s, e.name, it, false, off)) return nullptr;
         push_item(s, it);
         s.exports.push_back(std::move(it));
         break;

@@ -185,6 +185,9 @@ class Validator {
   // ---- names (validate_scopes.cpp) ------------------------------------------
   bool check_implements(const ExternName& n, const ParsedName& parsed, Sort sort, uint32_t off);
   bool check_name(NameCtx& ctx, const ExternName& n, const char* what, const Item& item, uint32_t off);
+  // An import's or export's item (is_import says which): check_name in the
+  // scope's import or export names, then check_visible.
+  bool check_extern(Scope& s, const ExternName& n, const Item& item, bool is_import, uint32_t off);
 
   // ---- definitions (validate_typedefs.cpp) ----------------------------------
   bool labels_unique(const std::vector<std::string>& names, const char* what, uint32_t off);

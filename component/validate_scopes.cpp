@@ -177,6 +177,11 @@ bool Validator::check_implements(const ExternName& n, const ParsedName& parsed, 
   return true;
 }
 
+bool Validator::check_extern(Scope& s, const ExternName& n, const Item& item, bool is_import, uint32_t off) {
+  return check_name(is_import ? s.import_names : s.export_names, n, is_import ? "import" : "export", item, off) &&
+         check_visible(s, item, is_import, off);
+}
+
 // Checks an import/export name in its namespace `ctx`: the name's form,
 // strong uniqueness, attributes, and the shape and resource of annotated
 // function names (wasm-tools' wording).

@@ -299,9 +299,7 @@ TRef Validator::decls(Scope& parent, const std::vector<Decl>& ds, bool component
         Item it;
         it.name = d.name.name;
         if (!extern_item(s, d.desc, it, at)) return nullptr;
-        if (!check_name(imp ? s.import_names : s.export_names, d.name, imp ? "import" : "export", it, at))
-          return nullptr;
-        if (!check_visible(s, it, imp, at)) return nullptr;
+        if (!check_extern(s, d.name, it, imp, at)) return nullptr;
         if (it.sort == Sort::Type && d.desc.bound.sub_resource) n->fresh.push_back(it.type);
         if ((it.sort == Sort::Instance || it.sort == Sort::Component) && it.type)
           n->fresh.insert(n->fresh.end(), it.type->fresh.begin(), it.type->fresh.end());

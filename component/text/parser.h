@@ -75,6 +75,8 @@ class Parser : wippy::text::TokenExpect<Parser> {
   bool extern_name(Bytes& out);  // "name" attributes*
   bool head(Head& h, bool allow_import);
   bool finish_exports(const Head& h, Sort s, uint32_t index);
+  // Defines the field's item of sort s under h.id, then finish_exports.
+  bool define_and_export(const Head& h, Sort s);
   // The rest of a field of sort s that is an inline import (extern desc byte
   // `desc` with a type use), or at `(alias`: an inline alias; both then export.
   bool inline_import_field(const Head& h, Sort s, uint8_t desc);

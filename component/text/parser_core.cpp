@@ -371,6 +371,11 @@ bool Parser::finish_exports(const Head& h, Sort s, uint32_t index) {
   return true;
 }
 
+bool Parser::define_and_export(const Head& h, Sort s) {
+  uint32_t idx = 0;
+  return define(s, h.id, &idx) && finish_exports(h, s, idx);
+}
+
 // ---- core definitions ------------------------------------------------------
 
 // At `(core module`; `close` is the form's ')'.

@@ -95,8 +95,7 @@ bool Parser::inline_import_field(const Head& h, Sort s, uint8_t desc) {
   d.push_back(desc);
   put_u32(d, t);
   emit_item(10, d);
-  uint32_t idx = 0;
-  return define(s, h.id, &idx) && finish_exports(h, s, idx);
+  return define_and_export(h, s);
 }
 
 bool Parser::inline_alias_field(const Head& h, Sort s) {
@@ -116,7 +115,6 @@ bool Parser::nested_component(size_t close) {
   next();
   Head h;
   if (!head(h, true)) return false;
-  uint32_t idx = 0;
   if (h.import_name) return inline_import_field(h, Sort::Component, 0x04);
   if (++depth_ > component::kMaxComponentNesting) return fail(peek(), "nesting too deep");
   auto inner_owner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
@@ -136,7 +134,7 @@ bool Parser::nested_component(size_t close) {
   Bytes bin(kPreamble, kPreamble + 8);
   put_bytes(bin, inner.sections);
   emit_item(4, bin);
-  return define(Sort::Component, h.id, &idx) && finish_exports(h, Sort::Component, idx);
+  return define_and_export(h, Sort::Component);
 }
 
 bool Parser::inline_exports(Bytes& expr) {
@@ -192,7 +190,6 @@ bool Parser::instance_field() {
   next();
   Head h;
   if (!head(h, true)) return false;
-  uint32_t idx = 0;
   if (h.import_name) return inline_import_field(h, Sort::Instance, 0x05);
   if (at_lparen("alias")) return inline_alias_field(h, Sort::Instance);
   Bytes item;
@@ -215,7 +212,7 @@ bool Parser::instance_field() {
   }
   if (!expect_rparen()) return false;
   emit_item(5, item);
-  return define(Sort::Instance, h.id, &idx) && finish_exports(h, Sort::Instance, idx);
+  return define_and_export(h, Sort::Instance);
 }
 
 // After `alias`: `export i "n"`, `core export i "n"` or `outer ct idx`,
@@ -369,8 +366,7 @@ bool Parser::canon_field() {
     if (!type_use(Sort::Func, t) || !expect_rparen() || !expect_rparen()) return false;
     put_u32(item, t);
     emit_item(8, item);
-    uint32_t idx = 0;
-    return define(Sort::Func, h.id, &idx) && finish_exports(h, Sort::Func, idx);
+    return define_and_export(h, Sort::Func);
   }
   if (!expect_keyword("core") || !expect_keyword("func")) return false;
   const Token* id = opt_id();
@@ -385,7 +381,6 @@ bool Parser::func_field() {
   next();
   Head h;
   if (!head(h, true)) return false;
-  uint32_t idx = 0;
   if (h.import_name) return inline_import_field(h, Sort::Func, 0x01);
   if (at_lparen("alias")) return inline_alias_field(h, Sort::Func);
   uint32_t t = 0;
@@ -401,7 +396,7 @@ bool Parser::func_field() {
   if (!expect_rparen() || !expect_rparen()) return false;
   put_u32(item, t);
   emit_item(8, item);
-  return define(Sort::Func, h.id, &idx) && finish_exports(h, Sort::Func, idx);
+  return define_and_export(h, Sort::Func);
 }
 
 // At `(start`: `$f (value $v)* (result (value $id?))*`.

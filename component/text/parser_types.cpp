@@ -421,8 +421,7 @@ bool Parser::type_field() {
     Bytes d = *h.import_name;
     if (!extern_desc_body(Sort::Type, d) || !expect_rparen()) return false;
     emit_item(10, d);
-    uint32_t idx = 0;
-    return define(Sort::Type, h.id, &idx) && finish_exports(h, Sort::Type, idx);
+    return define_and_export(h, Sort::Type);
   }
   if (at_lparen("alias")) return inline_alias_field(h, Sort::Type);
   Bytes def;

@@ -118,7 +118,20 @@ class Exchange {
   bool body_done() const { return body_done_; }
   bool reused_connection() const { return reused_; }
 
-  struct Init;
+  // What Http1Client::send hands to a new Exchange: the connection and the
+  // request's settings, which the exchange keeps as they are.
+  struct Init {
+    std::shared_ptr<Http1Pool> pool;
+    std::unique_ptr<Http1Conn> conn;
+    RequestTimeouts timeouts;
+    std::string head_bytes;  // kept for the one retry of a body-less request
+    std::string scheme, host;
+    uint16_t port = 0;
+    bool head_request = false;
+    bool close_requested = false;
+    BodyKind req_kind = BodyKind::none;
+    uint64_t req_left = 0;
+  };
   explicit Exchange(Init&& init);
 
  private:
@@ -132,16 +145,7 @@ class Exchange {
   void release();
   uint64_t between_deadline() const;
 
-  std::shared_ptr<Http1Pool> pool_;
-  std::unique_ptr<Http1Conn> conn_;
-  RequestTimeouts timeouts_;
-  std::string head_bytes_;  // kept for the one retry of a body-less request
-  std::string scheme_, host_;
-  uint16_t port_ = 0;
-  bool head_request_ = false;
-  bool close_requested_ = false;
-  BodyKind req_kind_ = BodyKind::none;
-  uint64_t req_left_ = 0;
+  Init init_;  // as send() handed it over; conn is replaced on a retry, req_left counts down
   bool req_done_ = false;
   bool reused_ = false;
   bool poisoned_ = false;

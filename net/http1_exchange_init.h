@@ -1,5 +1,5 @@
-// http1_exchange_init.h — net/ internal: what Http1Client::send hands to a
-// new Exchange, and the field helpers both use.
+// http1_exchange_init.h — net/ internal: the field helpers Http1Client::send
+// and Exchange both use, with the headers a new Exchange's Init needs.
 #pragma once
 #include <memory>
 #include <string>
@@ -9,19 +9,6 @@
 #include "net/http1_pool.h"
 
 namespace wippy::net {
-
-struct Exchange::Init {
-  std::shared_ptr<Http1Pool> pool;
-  std::unique_ptr<Http1Conn> conn;
-  RequestTimeouts timeouts;
-  std::string head_bytes;
-  std::string scheme, host;
-  uint16_t port = 0;
-  bool head_request = false;
-  bool close_requested = false;
-  BodyKind req_kind = BodyKind::none;
-  uint64_t req_left = 0;
-};
 
 // Field names are tokens and values sendable; trailers may not carry framing fields.
 HttpResult<void> check_fields(const HeaderList& h, bool trailers);

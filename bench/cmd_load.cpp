@@ -86,26 +86,28 @@ int component_cold_warm(const std::string& file, int runs) {
     hash.push_back(t1 - t0);
     cold.push_back(t2 - t1);
   }
-  CacheOutcome o{};
-  for (int r = 0; r < runs; r++) {
-    for (const auto& e : std::filesystem::directory_iterator(tmpl)) std::filesystem::remove(e.path());
-    double t0 = now_ms();
-    auto m = load_component_cached(bytes, digest, &cache, &o);
-    miss.push_back(now_ms() - t0);
-    if (!m || o != CacheOutcome::Miss) {
-      std::printf("FAIL the first cached load was not a miss\n");
-      return 1;
+  // `runs` timed loads through the cache into `times`, each of which must
+  // end as `want` (else prints `FAIL <failure>` and returns false); with
+  // `empty_first` the cache is emptied before each one.
+  auto time_cached_loads = [&](std::vector<double>& times, CacheOutcome want, bool empty_first,
+                               const char* failure) {
+    for (int r = 0; r < runs; r++) {
+      if (empty_first)
+        for (const auto& e : std::filesystem::directory_iterator(tmpl)) std::filesystem::remove(e.path());
+      CacheOutcome o{};
+      double t0 = now_ms();
+      auto m = load_component_cached(bytes, digest, &cache, &o);
+      times.push_back(now_ms() - t0);
+      if (!m || o != want) {
+        std::printf("FAIL %s\n", failure);
+        return false;
+      }
     }
-  }
-  for (int r = 0; r < runs; r++) {
-    double t0 = now_ms();
-    auto h = load_component_cached(bytes, digest, &cache, &o);
-    warm.push_back(now_ms() - t0);
-    if (!h || o != CacheOutcome::Hit) {
-      std::printf("FAIL the cached load was not a hit\n");
-      return 1;
-    }
-  }
+    return true;
+  };
+  if (!time_cached_loads(miss, CacheOutcome::Miss, true, "the first cached load was not a miss") ||
+      !time_cached_loads(warm, CacheOutcome::Hit, false, "the cached load was not a hit"))
+    return 1;
   std::filesystem::remove_all(tmpl);
   std::printf("component %s: %.2f MB; median of %d runs\n", file.c_str(), double(bytes.size()) / 1e6, runs);
   std::printf("  %-34s %9.1f ms\n", "sha256 of the file", median(hash));

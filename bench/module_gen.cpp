@@ -4,6 +4,7 @@
 // construction.
 #include "module_gen.h"
 
+#include <span>
 #include <string>
 
 #include "base/leb128.h"
@@ -174,6 +175,13 @@ class FuncGen {
     }
   }
 
+  // One opcode, chosen at random, from the list for type t.
+  void op_of(T t, std::span<const uint8_t> i32, std::span<const uint8_t> i64, std::span<const uint8_t> f32,
+             std::span<const uint8_t> f64) {
+    const std::span<const uint8_t> ops = t == I32 ? i32 : t == I64 ? i64 : t == F32 ? f32 : f64;
+    op(ops[rng_.below(uint32_t(ops.size()))]);
+  }
+
   void binop(T t, int depth) {
     expr(t, depth - 1);
     expr(t, depth - 1);
@@ -181,12 +189,7 @@ class FuncGen {
     static const uint8_t i64ops[] = {0x7c, 0x7d, 0x7e, 0x80, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a};
     static const uint8_t f32ops[] = {0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98};
     static const uint8_t f64ops[] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6};
-    switch (t) {
-      case I32: op(i32ops[rng_.below(sizeof i32ops)]); break;
-      case I64: op(i64ops[rng_.below(sizeof i64ops)]); break;
-      case F32: op(f32ops[rng_.below(sizeof f32ops)]); break;
-      case F64: op(f64ops[rng_.below(sizeof f64ops)]); break;
-    }
+    op_of(t, i32ops, i64ops, f32ops, f64ops);
   }
 
   void unop(T t, int depth) {
@@ -195,12 +198,7 @@ class FuncGen {
     static const uint8_t f32ops[] = {0x8b, 0x8c, 0x8d, 0x8e, 0x8f, 0x90, 0x91};
     static const uint8_t f64ops[] = {0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f};
     expr(t, depth - 1);
-    switch (t) {
-      case I32: op(i32ops[rng_.below(sizeof i32ops)]); break;
-      case I64: op(i64ops[rng_.below(sizeof i64ops)]); break;
-      case F32: op(f32ops[rng_.below(sizeof f32ops)]); break;
-      case F64: op(f64ops[rng_.below(sizeof f64ops)]); break;
-    }
+    op_of(t, i32ops, i64ops, f32ops, f64ops);
   }
 
   // A value of type t made from another type.

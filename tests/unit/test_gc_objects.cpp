@@ -108,14 +108,13 @@ TEST_CASE("gc objects: with no memory limit, limits.max_gc_bytes still bounds th
 }
 
 TEST_CASE("gc objects: validation of struct and array instructions") {
-  CHECK(invalid_message("(module (type $a (array i8)) (func (param (ref $a)) (drop (array.get $a (local.get 0) (i32.const 0)))))")
-            .find("type mismatch") != std::string::npos);
-  CHECK(invalid_message("(module (type $s (struct (field i32))) (func (param (ref $s)) (struct.set $s 0 (local.get 0) (i32.const 1))))")
-            .find("immutable") != std::string::npos);
-  CHECK(invalid_message("(module (type $s (struct (field (ref any)))) (func (drop (struct.new_default $s))))")
-            .find("defaultable") != std::string::npos);
-  CHECK(invalid_message("(module (type $f (func)) (func (drop (struct.new_default $f))))").find("type mismatch") !=
-        std::string::npos);
+  CHECK(invalid_because("(module (type $a (array i8)) (func (param (ref $a)) (drop (array.get $a (local.get 0) (i32.const 0)))))",
+                        "type mismatch"));
+  CHECK(invalid_because("(module (type $s (struct (field i32))) (func (param (ref $s)) (struct.set $s 0 (local.get 0) (i32.const 1))))",
+                        "immutable"));
+  CHECK(invalid_because("(module (type $s (struct (field (ref any)))) (func (drop (struct.new_default $s))))",
+                        "defaultable"));
+  CHECK(invalid_because("(module (type $f (func)) (func (drop (struct.new_default $f))))", "type mismatch"));
 }
 
 namespace {
@@ -264,18 +263,18 @@ TEST_CASE("gc objects: a constant expression's allocation beyond the store's lim
 }
 
 TEST_CASE("gc objects: validation of the bulk array instructions and of GC constant expressions") {
-  CHECK(invalid_message("(module (type $a (array i8)) (func (param (ref $a)) (array.fill $a (local.get 0) (i32.const 0) (i32.const 0) (i32.const 0))))")
-            .find("immutable array") != std::string::npos);
-  CHECK(invalid_message("(module (type $a (array (mut i8))) (type $b (array (mut i16))) (func (param (ref $a) (ref $b)) "
-                        "(array.copy $a $b (local.get 0) (i32.const 0) (local.get 1) (i32.const 0) (i32.const 0))))")
-            .find("array types do not match") != std::string::npos);
-  CHECK(invalid_message("(module (type $a (array (mut anyref))) (data $d \"\") (func (param (ref $a)) "
-                        "(array.init_data $a $d (local.get 0) (i32.const 0) (i32.const 0) (i32.const 0))))")
-            .find("array type is not numeric or vector") != std::string::npos);
-  CHECK(invalid_message("(module (type $a (array (mut i8))) (elem $e funcref) (func (drop (array.new_elem $a $e (i32.const 0) (i32.const 0)))))")
-            .find("type mismatch") != std::string::npos);
-  CHECK(invalid_message("(module (type $s (struct (field i32))) (global (ref $s) (struct.new $s (i64.const 0))))")
-            .find("type mismatch") != std::string::npos);
-  CHECK(invalid_message("(module (type $s (struct (field (ref any)))) (global (ref $s) (struct.new_default $s)))")
-            .find("defaultable") != std::string::npos);
+  CHECK(invalid_because("(module (type $a (array i8)) (func (param (ref $a)) (array.fill $a (local.get 0) (i32.const 0) (i32.const 0) (i32.const 0))))",
+                        "immutable array"));
+  CHECK(invalid_because("(module (type $a (array (mut i8))) (type $b (array (mut i16))) (func (param (ref $a) (ref $b)) "
+                        "(array.copy $a $b (local.get 0) (i32.const 0) (local.get 1) (i32.const 0) (i32.const 0))))",
+                        "array types do not match"));
+  CHECK(invalid_because("(module (type $a (array (mut anyref))) (data $d \"\") (func (param (ref $a)) "
+                        "(array.init_data $a $d (local.get 0) (i32.const 0) (i32.const 0) (i32.const 0))))",
+                        "array type is not numeric or vector"));
+  CHECK(invalid_because("(module (type $a (array (mut i8))) (elem $e funcref) (func (drop (array.new_elem $a $e (i32.const 0) (i32.const 0)))))",
+                        "type mismatch"));
+  CHECK(invalid_because("(module (type $s (struct (field i32))) (global (ref $s) (struct.new $s (i64.const 0))))",
+                        "type mismatch"));
+  CHECK(invalid_because("(module (type $s (struct (field (ref any)))) (global (ref $s) (struct.new_default $s)))",
+                        "defaultable"));
 }

@@ -4,7 +4,7 @@
 // succeed), instantiate
 // without imports, call an export expecting one i32 result, and check that
 // an endless call ends when the store is interrupted; the message of an
-// invalid module.
+// invalid module, and whether it names a given part.
 #pragma once
 #include <doctest/doctest.h>
 
@@ -84,6 +84,11 @@ inline std::string invalid_message(std::string_view wat) {
   REQUIRE(!v.ok());
   CHECK(v.error().kind == ErrorKind::Invalid);
   return v.error().message;
+}
+
+// Whether invalid_message(wat) names `part`.
+inline bool invalid_because(std::string_view wat, std::string_view part) {
+  return invalid_message(wat).find(part) != std::string::npos;
 }
 
 // Raises an interrupt before calling `name` (a function that never ends):

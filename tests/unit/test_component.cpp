@@ -13,12 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "error_message.h"
 #include "fixtures.h"
 #include "component/decode.h"
 #include "component/names.h"
 #include "component/validate.h"
 
 using namespace wippy;
+using wippy::testing::error_message;
 using namespace wippy::component;
 
 namespace {
@@ -48,6 +50,15 @@ std::vector<uint8_t> cat(Parts... parts) {
 }
 
 bool contains(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
+
+// The fixture tests/component/<file>, REQUIREd to be there and to decode.
+Result<Component> decode_fixture(const char* file) {
+  auto bytes = wippy::testing::load_fixture(file);
+  REQUIRE_FALSE(bytes.empty());
+  auto c = decode_component(bytes);
+  REQUIRE_MESSAGE(c.ok(), c.error().message);
+  return c;
+}
 
 }  // namespace
 
@@ -108,9 +119,7 @@ TEST_CASE("component decode: preamble, layer and version") {
   std::vector<uint8_t> core = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
   CHECK_FALSE(is_component_binary(core));
   auto r = decode_component(core);
-  REQUIRE_FALSE(r.ok());
-  CHECK(r.error().kind == ErrorKind::Malformed);
-  CHECK(contains(r.error().message, "core module"));
+  CHECK(contains(error_message(r, ErrorKind::Malformed), "core module"));
 
   std::vector<uint8_t> old = {0x00, 0x61, 0x73, 0x6d, 0x0c, 0x00, 0x01, 0x00};
   auto v = decode_component(old);
@@ -166,9 +175,7 @@ TEST_CASE("component decode: sections, offsets and size mismatch") {
 TEST_CASE("component decode: async and other unsupported features are rejected") {
   auto expect_unsupported = [](std::vector<uint8_t> bytes, const char* what) {
     auto r = decode_component(bytes);
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().kind == ErrorKind::Malformed);
-    CHECK(contains(r.error().message, "unsupported: "));
+    CHECK(contains(error_message(r, ErrorKind::Malformed), "unsupported: "));
     CHECK(contains(r.error().message, what));
   };
   expect_unsupported(with_section(7, {0x01, 0x66, 0x01, 0x7d}), "stream");  // (stream u8)
@@ -248,10 +255,7 @@ TEST_CASE("component validate: imports and exports") {
 }
 
 TEST_CASE("component fixtures: lift/lower, nested instantiation, interface exports") {
-  auto bytes = wippy::testing::load_fixture("lift_lower.wasm");
-  REQUIRE_FALSE(bytes.empty());
-  auto c = decode_component(bytes);
-  REQUIRE_MESSAGE(c.ok(), c.error().message);
+  auto c = decode_fixture("lift_lower.wasm");
   auto v = validate_component(*c);
   REQUIRE_MESSAGE(v.ok(), v.error().message);
   CHECK(c->core_modules.size() == 2);
@@ -285,10 +289,7 @@ TEST_CASE("component fixtures: lift/lower, nested instantiation, interface expor
 }
 
 TEST_CASE("component fixtures: resources and annotated names") {
-  auto bytes = wippy::testing::load_fixture("resources.wasm");
-  REQUIRE_FALSE(bytes.empty());
-  auto c = decode_component(bytes);
-  REQUIRE_MESSAGE(c.ok(), c.error().message);
+  auto c = decode_fixture("resources.wasm");
   auto v = validate_component(*c);
   CHECK_MESSAGE(v.ok(), v.error().message);
   int resource_builtins = 0;
@@ -304,10 +305,7 @@ TEST_CASE("component fixtures: resources and annotated names") {
 
 TEST_CASE("component fixtures: invalid canon options and names") {
   auto check_invalid = [](const char* file, const char* msg) {
-    auto bytes = wippy::testing::load_fixture(file);
-    REQUIRE_FALSE(bytes.empty());
-    auto c = decode_component(bytes);
-    REQUIRE_MESSAGE(c.ok(), c.error().message);
+    auto c = decode_fixture(file);
     auto v = validate_component(*c);
     REQUIRE_FALSE(v.ok());
     CHECK(v.error().kind == ErrorKind::Invalid);
@@ -319,10 +317,7 @@ TEST_CASE("component fixtures: invalid canon options and names") {
 }
 
 TEST_CASE("component fixtures: hello world WASI command from clang + jco") {
-  auto bytes = wippy::testing::load_fixture("hello.component.wasm");
-  REQUIRE_FALSE(bytes.empty());
-  auto c = decode_component(bytes);
-  REQUIRE_MESSAGE(c.ok(), c.error().message);
+  auto c = decode_fixture("hello.component.wasm");
   auto v = validate_component(*c);
   REQUIRE_MESSAGE(v.ok(), v.error().message);
 

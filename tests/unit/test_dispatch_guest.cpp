@@ -65,6 +65,32 @@ uint32_t run_i32_call(Loop& loop, Store& store, FuncInst* func, std::vector<Valu
   return out;
 }
 
+// How a guest call spawned by spawn_recorded ended: whether its completion
+// ran, and the call's error (a default Error when it succeeded).
+struct CallEnd {
+  bool done = false;
+  Error err;
+};
+
+// spawn_guest_call with a completion that records into `end`, which must
+// outlive the fiber.
+FiberHandle spawn_recorded(Loop& loop, Store& store, FuncInst* func, std::vector<Value> args,
+                           GuestCallOptions opts, CallEnd& end, SpawnOptions spawn = {}) {
+  return spawn_guest_call(loop, store, func, std::move(args), opts,
+                          [&end](Result<std::vector<Value>> r) {
+                            end.done = true;
+                            if (!r.ok()) end.err = r.error();
+                          },
+                          spawn);
+}
+
+// REQUIREs that the call ended; CHECKs that it failed with `kind` and `message`.
+void check_ended_with(const CallEnd& end, ErrorKind kind, std::string_view message) {
+  REQUIRE(end.done);
+  CHECK(end.err.kind == kind);
+  CHECK(end.err.message == message);
+}
+
 double seconds_since(uint64_t t0) { return double(now_ns() - t0) / 1e9; }
 
 const char* kSleeper = R"((module
@@ -73,6 +99,14 @@ const char* kSleeper = R"((module
     (call $sleep (local.get $ms))
     (i32.add (local.get $x) (i32.const 1)))
   (func (export "quick") (result i32) (i32.const 7))))";
+
+// kSleeper's `module` instantiated in `store` with the millisecond sleep as
+// its import (and `code`, as for make_instance).
+Instance* instantiate_sleeper(Store& store, std::shared_ptr<const Module> module,
+                              std::shared_ptr<CompiledModule> code = nullptr) {
+  return make_instance(store, std::move(module), {func_extern(create_sleep_func(store, SleepUnit::millis_i32))},
+                       std::move(code));
+}
 
 const char* kSpinner = R"((module
   (func (export "spin") (loop $l (br $l)))
@@ -112,7 +146,7 @@ TEST_CASE("dispatcher guest: 1000 guests sleep 100 ms each through a pollable, c
   for (int i = 0; i < kGuests; ++i) {
     stores.push_back(small_store());
     Store& s = *stores.back();
-    Instance* inst = make_instance(s, module, {func_extern(create_sleep_func(s, SleepUnit::millis_i32))}, code);
+    Instance* inst = instantiate_sleeper(s, module, code);
     runs.push_back(export_of(inst, "run"));
   }
 
@@ -230,19 +264,13 @@ TEST_CASE("dispatcher guest: a spinning guest is time-sliced, a ticking guest ke
 }
 
 TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call and frees its fiber") {
-  auto module = compile_wat_module(kSleeper);
   Store store;
-  Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
+  Instance* inst = instantiate_sleeper(store, compile_wat_module(kSleeper));
 
   auto loop_owner = wippy::testing::make_loop();
   Loop& loop = *loop_owner;
-  bool done = false;
-  Error err;
-  FiberHandle guest = spawn_guest_call(loop, store, export_of(inst, "run"), {val_i32(10000), val_i32(1)}, {},
-                                       [&](Result<std::vector<Value>> r) {
-                                         done = true;
-                                         if (!r.ok()) err = r.error();
-                                       });
+  CallEnd end;
+  FiberHandle guest = spawn_recorded(loop, store, export_of(inst, "run"), {val_i32(10000), val_i32(1)}, {}, end);
   REQUIRE(guest.valid());
   bool was_alive = false;
   loop.spawn([&] {
@@ -253,9 +281,7 @@ TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call an
   CHECK(loop.run() == RunResult::finished);
 
   CHECK(was_alive);
-  REQUIRE(done);
-  CHECK(err.kind == ErrorKind::Interrupted);
-  CHECK(err.message == kCancelled);
+  check_ended_with(end, ErrorKind::Interrupted, kCancelled);
   CHECK(!loop.alive(guest));
   CHECK(loop.fiber_count() == 0);
 
@@ -271,52 +297,36 @@ TEST_CASE("dispatcher guest: cancelling a time-sliced spinning guest ends it at 
   lo.time_slice_ns = 5 * kMs;  // the spinner yields now and then, so the canceller gets to run
   auto loop_owner = wippy::testing::make_loop(lo);
   Loop& loop = *loop_owner;
-  bool done = false;
-  Error err;
-  FiberHandle guest = spawn_guest_call(loop, store, export_of(inst, "spin"), {}, {},
-                                       [&](Result<std::vector<Value>> r) {
-                                         done = true;
-                                         if (!r.ok()) err = r.error();
-                                       });
+  CallEnd end;
+  FiberHandle guest = spawn_recorded(loop, store, export_of(inst, "spin"), {}, {}, end);
   loop.spawn([&] {
     (void)this_fiber::sleep_for(20 * kMs);
     CHECK(loop.cancel(guest));
   });
   CHECK(loop.run() == RunResult::finished);
-  REQUIRE(done);
-  CHECK(err.kind == ErrorKind::Interrupted);
-  CHECK(err.message == kCancelled);
+  check_ended_with(end, ErrorKind::Interrupted, kCancelled);
   CHECK(loop.fiber_count() == 0);
 }
 
 TEST_CASE("dispatcher guest: a deadline ends a guest parked in sleep") {
-  auto module = compile_wat_module(kSleeper);
   Store store;
-  Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
+  Instance* inst = instantiate_sleeper(store, compile_wat_module(kSleeper));
   auto loop_owner = wippy::testing::make_loop();
   Loop& loop = *loop_owner;
   GuestCallOptions opts;
   opts.timeout_ns = 30 * kMs;
-  Error err;
-  bool done = false;
-  spawn_guest_call(loop, store, export_of(inst, "run"), {val_i32(5000), val_i32(0)}, opts,
-                   [&](Result<std::vector<Value>> r) {
-                     done = true;
-                     if (!r.ok()) err = r.error();
-                   });
+  CallEnd end;
+  spawn_recorded(loop, store, export_of(inst, "run"), {val_i32(5000), val_i32(0)}, opts, end);
   const uint64_t t0 = now_ns();
   CHECK(loop.run() == RunResult::finished);
   const double wall = seconds_since(t0);
-  REQUIRE(done);
-  CHECK(err.kind == ErrorKind::Interrupted);
-  CHECK(err.message == kDeadlineExceeded);
+  check_ended_with(end, ErrorKind::Interrupted, kDeadlineExceeded);
   CHECK(wall >= 0.029);
 }
 
 TEST_CASE("dispatcher guest: a store in a call on one fiber is refused to another; no fiber, no call") {
-  auto module = compile_wat_module(kSleeper);
   Store store;
-  Instance* inst = make_instance(store, module, {func_extern(create_sleep_func(store, SleepUnit::millis_i32))});
+  Instance* inst = instantiate_sleeper(store, compile_wat_module(kSleeper));
   FuncInst* run = export_of(inst, "run");
 
   // Outside a fiber.
@@ -355,18 +365,10 @@ TEST_CASE("dispatcher guest: deep wasm recursion on a 64 KiB fiber stack exhaust
   Loop& loop = *loop_owner;
   SpawnOptions small;
   small.stack_size = 64 * 1024;
-  Error err;
-  bool done = false;
-  spawn_guest_call(loop, store, export_of(inst, "forever"), {}, {},
-                   [&](Result<std::vector<Value>> r) {
-                     done = true;
-                     if (!r.ok()) err = r.error();
-                   },
-                   small);
+  CallEnd end;
+  spawn_recorded(loop, store, export_of(inst, "forever"), {}, {}, end, small);
   CHECK(loop.run() == RunResult::finished);
-  REQUIRE(done);
-  CHECK(err.kind == ErrorKind::Exhaustion);
-  CHECK(err.message == "call stack exhausted");
+  check_ended_with(end, ErrorKind::Exhaustion, "call stack exhausted");
 
   // 150,000 nested wasm calls succeed on the same 64 KiB native stack.
   CHECK(run_i32_call(loop, store, export_of(inst, "down"), {val_i32(150000)}, small) == 150000);

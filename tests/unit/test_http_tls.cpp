@@ -120,26 +120,45 @@ Fetched https_get_one(const Trust& trust, const std::string& authority) {
 
 std::string port_of(const TestServer& s) { return std::to_string(s.port()); }
 
+// The test PKI (REQUIREd to have been made) and a hello_server presenting
+// its "good" leaf, for localhost, 127.0.0.1 and ::1.
+struct HelloTls {
+  Pki p;
+  const TlsServerCert good = [this] {
+    REQUIRE(p.ok);
+    return p.cert("good");
+  }();
+  TestServer srv{hello_server, &good};
+};
+
+// One GET of https://localhost/, trusting the test CA, from a hello_server
+// presenting the "good" leaf as `adjust` changed it.
+Fetched get_with_adjusted_cert(void (*adjust)(TlsServerCert&)) {
+  Pki p;
+  REQUIRE(p.ok);
+  TlsServerCert cert = p.cert("good");
+  adjust(cert);
+  TestServer srv(hello_server, &cert);
+  return https_get_one(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+}
+
 }  // namespace
 
 TEST_CASE("https: a test CA through SSL_CERT_FILE; SNI sent; keep-alive over TLS") {
-  Pki p;
-  REQUIRE(p.ok);
-  const TlsServerCert cert = p.cert("good");
-  TestServer srv(hello_server, &cert);
-  REQUIRE(srv.tls_ok());
-  const TlsTrust trust = trust_from_environment(env_of(p.ca()));
-  CHECK(trust.ca_files == std::vector<std::string>{p.ca()});
+  HelloTls h;
+  REQUIRE(h.srv.tls_ok());
+  const TlsTrust trust = trust_from_environment(env_of(h.p.ca()));
+  CHECK(trust.ca_files == std::vector<std::string>{h.p.ca()});
   CHECK(trust.ca_dirs.empty());
-  auto got = https_get(trust, "localhost:" + port_of(srv), 2);
+  auto got = https_get(trust, "localhost:" + port_of(h.srv), 2);
   REQUIRE(got.size() == 2);
   for (auto& f : got) {
     CHECK_MESSAGE(f.ok, f.err.message);
     CHECK(f.status == 200);
     CHECK(f.body == "hello, tls!\n");
   }
-  CHECK(srv.accepts() == 1);
-  CHECK(srv.last_sni() == "localhost");
+  CHECK(h.srv.accepts() == 1);
+  CHECK(h.srv.last_sni() == "localhost");
 }
 
 TEST_CASE("http client: the TLS configuration is made on the first https connection, never for plain http") {
@@ -223,55 +242,46 @@ TEST_CASE("https: an IPv6 literal authority is matched against IPv6 SANs") {
 }
 
 TEST_CASE("https: untrusted CAs are certificate errors") {
-  Pki p;
-  REQUIRE(p.ok);
-  const TlsServerCert good = p.cert("good");
-  TestServer srv(hello_server, &good);
+  HelloTls h;
 
   // The system store alone (no SSL_CERT_* set) does not know the test CA.
   const TlsTrust system = trust_from_environment(env_of(""));
   CHECK(system.ca_files == std::vector<std::string>{kSystemCaFile});
-  Fetched sys = https_get_one(system, "localhost:" + port_of(srv));
+  Fetched sys = https_get_one(system, "localhost:" + port_of(h.srv));
   CHECK_FALSE(sys.ok);
   CHECK(sys.err.code == HttpErrc::tls_certificate_error);
 
   // Another CA given through SSL_CERT_FILE replaces the store and still fails.
-  Fetched other = https_get_one(trust_from_environment(env_of(p.pki.path("other-ca.crt"))), "localhost:" + port_of(srv));
+  Fetched other = https_get_one(trust_from_environment(env_of(h.p.pki.path("other-ca.crt"))), "localhost:" + port_of(h.srv));
   CHECK(other.err.code == HttpErrc::tls_certificate_error);
 
   // The system store plus the test CA as an extra file (wasi.http.ca_file) works.
   TlsTrust extra = system;
-  extra.extra_ca_files.push_back(p.ca());
-  Fetched with_extra = https_get_one(extra, "localhost:" + port_of(srv));
+  extra.extra_ca_files.push_back(h.p.ca());
+  Fetched with_extra = https_get_one(extra, "localhost:" + port_of(h.srv));
   CHECK_MESSAGE(with_extra.ok, with_extra.err.message);
 }
 
 TEST_CASE("https: SSL_CERT_FILE in the process environment, read through getenv") {
-  Pki p;
-  REQUIRE(p.ok);
-  const TlsServerCert good = p.cert("good");
-  TestServer srv(hello_server, &good);
+  HelloTls h;
   const char* old_file = std::getenv("SSL_CERT_FILE");
   const char* old_dir = std::getenv("SSL_CERT_DIR");
   const std::string saved_file = old_file ? old_file : "", saved_dir = old_dir ? old_dir : "";
-  ::setenv("SSL_CERT_FILE", p.ca().c_str(), 1);
+  ::setenv("SSL_CERT_FILE", h.p.ca().c_str(), 1);
   ::unsetenv("SSL_CERT_DIR");
   const TlsTrust trust = trust_from_environment(::getenv);  // read once, here
   if (old_file) ::setenv("SSL_CERT_FILE", saved_file.c_str(), 1); else ::unsetenv("SSL_CERT_FILE");
   if (old_dir) ::setenv("SSL_CERT_DIR", saved_dir.c_str(), 1);
-  CHECK(trust.ca_files == std::vector<std::string>{p.ca()});
-  Fetched got = https_get_one(trust, "localhost:" + port_of(srv));
+  CHECK(trust.ca_files == std::vector<std::string>{h.p.ca()});
+  Fetched got = https_get_one(trust, "localhost:" + port_of(h.srv));
   CHECK_MESSAGE(got.ok, got.err.message);
 }
 
 TEST_CASE("https: SSL_CERT_DIR replaces the system store") {
-  Pki p;
-  REQUIRE(p.ok);
-  const TlsServerCert good = p.cert("good");
-  TestServer srv(hello_server, &good);
-  const std::string dir = p.pki.path("cadir");
+  HelloTls h;
+  const std::string dir = h.p.pki.path("cadir");
   std::filesystem::create_directories(dir);
-  std::filesystem::copy_file(p.ca(), dir + "/test-ca.pem");
+  std::filesystem::copy_file(h.p.ca(), dir + "/test-ca.pem");
   const TlsTrust trust = trust_from_environment(env_of("", "/nonexistent-first:" + dir));
   CHECK(trust.ca_files.empty());
   CHECK(trust.ca_dirs == std::vector<std::string>{"/nonexistent-first", dir});
@@ -280,7 +290,7 @@ TEST_CASE("https: SSL_CERT_DIR replaces the system store") {
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code == HttpErrc::configuration_error);
 
-  Fetched got = https_get_one(trust_from_environment(env_of("", dir)), "localhost:" + port_of(srv));
+  Fetched got = https_get_one(trust_from_environment(env_of("", dir)), "localhost:" + port_of(h.srv));
   CHECK_MESSAGE(got.ok, got.err.message);
 }
 
@@ -402,12 +412,7 @@ TEST_CASE("https: a large body crosses many TLS records; a plain server is a TLS
 }
 
 TEST_CASE("https: a fatal alert from the server is TLS-alert-received with its id") {
-  Pki p;
-  REQUIRE(p.ok);
-  TlsServerCert cert = p.cert("good");
-  cert.no_shared_cipher = true;
-  TestServer srv(hello_server, &cert);
-  Fetched got = https_get_one(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  Fetched got = get_with_adjusted_cert([](TlsServerCert& c) { c.no_shared_cipher = true; });
   CHECK_FALSE(got.ok);
   CHECK(got.err.code == HttpErrc::tls_alert_received);
   CHECK(got.err.tls_alert.has_value());
@@ -415,12 +420,7 @@ TEST_CASE("https: a fatal alert from the server is TLS-alert-received with its i
 }
 
 TEST_CASE("https: an alert that arrives while our flight is still being written") {
-  Pki p;
-  REQUIRE(p.ok);
-  TlsServerCert cert = p.cert("good");
-  cert.require_client_cert = true;
-  TestServer srv(hello_server, &cert);
-  Fetched got = https_get_one(trust_from_environment(env_of(p.ca())), "localhost:" + port_of(srv));
+  Fetched got = get_with_adjusted_cert([](TlsServerCert& c) { c.require_client_cert = true; });
   CHECK_FALSE(got.ok);
   // Either the alert was read in time, or our write met the closed socket
   // first and the alert was recovered from the receive queue.

@@ -3,6 +3,7 @@
 // malformed-response kind and its error code, and every split of the input.
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,20 @@ struct Outcome {
   size_t idle = 0;
   std::string written;
 };
+
+// Options whose connector counts its connections in `connects` and makes
+// each a scripted transport that answers answer(its number, from 1) whole,
+// then looks open while idle and ends when read again (on reuse).
+Http1Options scripted_connections(int& connects, std::function<std::string(int)> answer) {
+  Http1Options opts;
+  opts.connector = [&connects, answer](std::string_view, std::string_view, uint16_t, uint64_t)
+      -> HttpResult<std::unique_ptr<Transport>> {
+    ++connects;
+    return std::unique_ptr<Transport>(
+        new ScriptedTransport(answer(connects), Pieces::kWhole, 0, {SIZE_MAX, nullptr, true}));
+  };
+  return opts;
+}
 
 // Sends one request to a server that answers `response`, `step` bytes at a time.
 Outcome fetch(const std::string& response, size_t step = 1 << 20, const std::string& method = "GET",
@@ -386,14 +401,8 @@ TEST_CASE("http errc names follow the WIT") {
 TEST_CASE("http1 client: a reused connection that ends before the response is retried once") {
   // Each connection answers one request, then (when reused) ends at once.
   int connects = 0;
-  Http1Options opts;
-  opts.connector = [&](std::string_view, std::string_view, uint16_t, uint64_t)
-      -> HttpResult<std::unique_ptr<Transport>> {
-    ++connects;
-    return std::unique_ptr<Transport>(
-        new ScriptedTransport("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", Pieces::kWhole, 0, {SIZE_MAX, nullptr, true}));
-  };
-  Http1Client client(opts);
+  Http1Client client(
+      scripted_connections(connects, [](int) { return "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"; }));
   std::vector<std::string> bodies;
   std::vector<bool> reused;
   for (int i = 0; i < 3; ++i) {
@@ -428,16 +437,10 @@ TEST_CASE("http1 client: a reused connection that ends before the response is re
 }
 
 TEST_CASE("http1 client: the retry happens once, not for as long as fresh connections also fail") {
+  // The first connection answers; every later one ends at once.
   int connects = 0;
-  Http1Options opts;
-  opts.connector = [&](std::string_view, std::string_view, uint16_t, uint64_t)
-      -> HttpResult<std::unique_ptr<Transport>> {
-    ++connects;
-    // The first connection answers; every later one ends at once.
-    std::string answer = connects == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" : "";
-    return std::unique_ptr<Transport>(new ScriptedTransport(answer, Pieces::kWhole, 0, {SIZE_MAX, nullptr, true}));
-  };
-  Http1Client client(opts);
+  Http1Client client(scripted_connections(
+      connects, [](int n) { return n == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" : ""; }));
   Request r;
   r.authority = "example.test";
   {

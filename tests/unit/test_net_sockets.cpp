@@ -39,6 +39,13 @@ Socket listener(Family f, uint32_t backlog = 16) {
   return std::move(*s);
 }
 
+// The address `s` is bound to, REQUIREd to be known.
+SocketAddress address_of(const Socket& s) {
+  auto a = s.local_address();
+  REQUIRE(a.ok());
+  return *a;
+}
+
 std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
   std::vector<uint8_t> v(n);
   for (size_t i = 0; i < n; ++i) {
@@ -77,9 +84,8 @@ TEST_CASE("net: TCP echo of 768 KiB each way between fibers on one loop (IPv4 an
     auto loop_owner = wippy::testing::make_loop();
     Loop& loop = *loop_owner;
     Socket server = listener(f);
-    auto addr = server.local_address();
-    REQUIRE(addr.ok());
-    CHECK(port_of(*addr) != 0);
+    const SocketAddress addr = address_of(server);
+    CHECK(port_of(addr) != 0);
     const std::vector<uint8_t> sent = pattern(768 * 1024, 7);
     std::vector<uint8_t> echoed;
     bool server_done = false, client_done = false;
@@ -102,10 +108,10 @@ TEST_CASE("net: TCP echo of 768 KiB each way between fibers on one loop (IPv4 an
       auto s = Socket::create(f, Proto::tcp);
       REQUIRE(s.ok());
       Socket c = std::move(*s);
-      CHECK(c.connect(*addr).ok());
+      CHECK(c.connect(addr).ok());
       auto remote = c.remote_address();
       REQUIRE(remote.ok());
-      CHECK(*remote == *addr);
+      CHECK(*remote == addr);
       auto writer = Loop::current()->spawn([&] {
         CHECK(write_all(c, sent));
         CHECK(c.shutdown(false, true).ok());
@@ -126,8 +132,7 @@ TEST_CASE("net: accept is would-block until a client connects; connect to a clos
   auto loop_owner = wippy::testing::make_loop();
   Loop& loop = *loop_owner;
   Socket server = listener(Family::ipv4);
-  auto addr = server.local_address();
-  REQUIRE(addr.ok());
+  const SocketAddress addr = address_of(server);
   CHECK(server.accept().error() == ErrorCode::would_block);
 
   // A port with nothing listening: bind one, close it, then connect to it.
@@ -152,7 +157,7 @@ TEST_CASE("net: accept is would-block until a client connects; connect to a clos
     for (int i = 0; i < 3; ++i) {
       auto s = Socket::create(Family::ipv4, Proto::tcp);
       REQUIRE(s.ok());
-      CHECK(s->connect(*addr).ok());
+      CHECK(s->connect(addr).ok());
       clients.push_back(std::move(*s));
     }
     auto s = Socket::create(Family::ipv4, Proto::tcp);
@@ -176,8 +181,7 @@ TEST_CASE("net: a fiber whose connects complete at once still lets the accepting
   auto loop_owner = wippy::testing::make_loop();
   Loop& loop = *loop_owner;
   Socket server = listener(Family::ipv4, kBacklog);
-  auto addr = server.local_address();
-  REQUIRE(addr.ok());
+  const SocketAddress addr = address_of(server);
   int accepted = 0, connected = 0, most_pending = 0;
   auto acceptor = loop.spawn([&] {
     for (;;) {
@@ -190,7 +194,7 @@ TEST_CASE("net: a fiber whose connects complete at once still lets the accepting
     for (int i = 0; i < kConnects; ++i) {
       auto s = Socket::create(Family::ipv4, Proto::tcp);
       REQUIRE(s.ok());
-      if (!s->connect(*addr)) break;
+      if (!s->connect(addr)) break;
       ++connected;
       most_pending = std::max(most_pending, connected - accepted);
     }
@@ -208,14 +212,13 @@ TEST_CASE("net: waits end with timeout at their deadline, not before") {
   auto loop_owner = wippy::testing::make_loop();
   Loop& loop = *loop_owner;
   Socket server = listener(Family::ipv4);
-  auto addr = server.local_address();
-  REQUIRE(addr.ok());
+  const SocketAddress addr = address_of(server);
   ErrorCode read_err = ErrorCode::unknown, accept_err = ErrorCode::unknown;
   uint64_t read_waited = 0, accept_waited = 0;
   loop.spawn([&] {
     auto s = Socket::create(Family::ipv4, Proto::tcp);
     REQUIRE(s.ok());
-    CHECK(s->connect(*addr).ok());
+    CHECK(s->connect(addr).ok());
     uint8_t buf[16];
     const uint64_t t0 = wippy::disp::now_ns();
     auto n = blocking(*s, false, wippy::disp::deadline_after(100'000'000), [&] { return s->read(buf); });
@@ -244,8 +247,7 @@ TEST_CASE("net: UDP echo on 127.0.0.1 and ::1, connected and unconnected") {
     auto srv = Socket::create(f, Proto::udp);
     REQUIRE(srv.ok());
     REQUIRE(srv->bind(make_socket_address(loopback(f), 0)).ok());
-    auto srv_addr = srv->local_address();
-    REQUIRE(srv_addr.ok());
+    const SocketAddress srv_addr = address_of(*srv);
     int echoed = 0;
     std::vector<std::string> got;
     auto server = loop.spawn([&] {
@@ -262,14 +264,14 @@ TEST_CASE("net: UDP echo on 127.0.0.1 and ::1, connected and unconnected") {
       REQUIRE(c.ok());
       REQUIRE(c->bind(make_socket_address(unspecified(f), 0)).ok());
       const std::string a = "unconnected datagram";
-      CHECK(c->send_to(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(a.data()), a.size()), *srv_addr).ok());
+      CHECK(c->send_to(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(a.data()), a.size()), srv_addr).ok());
       uint8_t buf[2048];
       auto d = blocking(*c, false, wippy::disp::kNever, [&] { return c->receive_from(buf); });
       REQUIRE(d.ok());
-      CHECK(d->from == *srv_addr);
+      CHECK(d->from == srv_addr);
       got.emplace_back(reinterpret_cast<char*>(buf), d->size);
 
-      auto conn = c->start_connect(*srv_addr);  // UDP connect: immediate
+      auto conn = c->start_connect(srv_addr);  // UDP connect: immediate
       REQUIRE(conn.ok());
       CHECK(*conn);
       std::vector<uint8_t> big = pattern(1400, 3);

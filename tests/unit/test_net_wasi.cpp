@@ -79,6 +79,32 @@ net::Policy policy_of(std::vector<std::string> rules) {
   return *p;
 }
 
+// What a run of sockets_udp's `lookup` against the DNS responder gave.
+struct LookupRun {
+  wippy::testing::GuestOutcome guest;
+  std::string out;  // the guest's stdout
+  int queries = 0;  // the queries the responder answered
+};
+
+// Runs `sockets_udp lookup <names>` under `limits` with c-ares sent to a DNS
+// responder on the same loop (`timeout_ms` per try, `tries` tries).
+LookupRun run_lookups(const std::vector<std::string>& names, int timeout_ms, int tries, WasiLimits limits = {}) {
+  std::vector<uint8_t> bytes = load_guest("sockets_udp");
+  auto loop_owner = wippy::testing::make_loop();
+  disp::Loop& loop = *loop_owner;
+  net::testing::Responder dns(loop);
+  WasiCtx ctx;  // declared after the loop: destroyed before it
+  ctx.args = {"sockets_udp", "lookup"};
+  ctx.args.insert(ctx.args.end(), names.begin(), names.end());
+  ctx.resolver = net::ResolverOptions{dns.server(), timeout_ms, tries};
+  ctx.limits = limits;
+  LookupRun r;
+  r.guest = run_guest(loop, bytes, ctx, [&dns] { disp::Loop::current()->cancel(dns.fiber); });
+  r.out = ctx.out.buffer;
+  r.queries = dns.queries;
+  return r;
+}
+
 }  // namespace
 
 TEST_CASE("wasi sockets: the sockets_udp guest echoes off a host peer and resolves on the loop") {
@@ -130,15 +156,9 @@ TEST_CASE("wasi sockets: a rule naming the peer allows it; others refuse with ac
 }
 
 TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127.0.0.1") {
-  std::vector<uint8_t> bytes = load_guest("sockets_udp");
-  auto loop_owner = wippy::testing::make_loop();
-  disp::Loop& loop = *loop_owner;
-  net::testing::Responder dns(loop);
-  WasiCtx ctx;
-  ctx.args = {"sockets_udp", "lookup", "wippy.test", "v4only.test", "missing.test", "fail.test", "localhost"};
-  ctx.resolver = net::ResolverOptions{dns.server(), 500, 1};
-  CHECK(run_guest(loop, bytes, ctx, [&dns] { disp::Loop::current()->cancel(dns.fiber); }).code == 0);
-  const std::string& out = ctx.out.buffer;
+  const LookupRun r = run_lookups({"wippy.test", "v4only.test", "missing.test", "fail.test", "localhost"}, 500, 1);
+  CHECK(r.guest.code == 0);
+  const std::string& out = r.out;
   CHECK(out.find("resolve wippy.test: 10.1.2.3\n") != std::string::npos);
   CHECK(out.find("resolve wippy.test: 10.1.2.4\n") != std::string::npos);
   CHECK(out.find("resolve wippy.test: fd00:0:0:0:0:0:0:53\n") != std::string::npos);
@@ -146,26 +166,20 @@ TEST_CASE("wasi sockets: ip-name-lookup through c-ares to a DNS responder on 127
   CHECK(out.find("resolve missing.test: name-unresolvable\n") != std::string::npos);
   CHECK(out.find("resolve fail.test: temporary-resolver-failure\n") != std::string::npos);
   CHECK(out.find("resolve localhost: 127.0.0.1\n") != std::string::npos);  // /etc/hosts first
-  CHECK(dns.queries >= 6);
+  CHECK(r.queries >= 6);
 }
 
 TEST_CASE("wasi sockets: limits.socket_timeout_ms bounds a lookup the DNS server never answers") {
   // c-ares alone would retry for 3 x 10 s; the guest's wait on the
   // stream's pollable ends at the timeout and the lookup reports it once.
-  std::vector<uint8_t> bytes = load_guest("sockets_udp");
-  auto loop_owner = wippy::testing::make_loop();
-  disp::Loop& loop = *loop_owner;
-  net::testing::Responder dns(loop);
-  WasiCtx ctx;
-  ctx.args = {"sockets_udp", "lookup", "silent.test", "wippy.test"};
-  ctx.resolver = net::ResolverOptions{dns.server(), 10000, 3};
-  ctx.limits.socket_timeout_ms = 150;
-  const auto g = run_guest(loop, bytes, ctx, [&dns] { disp::Loop::current()->cancel(dns.fiber); });
-  CHECK(g.code == 0);
-  const std::string& out = ctx.out.buffer;
+  WasiLimits limits;
+  limits.socket_timeout_ms = 150;
+  const LookupRun r = run_lookups({"silent.test", "wippy.test"}, 10000, 3, limits);
+  CHECK(r.guest.code == 0);
+  const std::string& out = r.out;
   CHECK_MESSAGE(out.find("resolve silent.test: timeout\n") != std::string::npos, out);
   CHECK(out.find("resolve wippy.test: 10.1.2.3\n") != std::string::npos);  // a later lookup answers
-  CHECK(g.took >= 150 * 1000000ull);
+  CHECK(r.guest.took >= 150 * 1000000ull);
 }
 
 TEST_CASE("wasi sockets: UDP sockets count against limits.max_open_files (new-socket-limit)") {

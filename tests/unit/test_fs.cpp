@@ -71,6 +71,18 @@ std::string strategy_name(Resolver r) {
   return openat2_available() ? "openat2" : "auto(walk: no openat2)";
 }
 
+// Runs `body` once per resolution strategy, each time with a fresh
+// TempTree and the strategy's name CAPTUREd.
+template <class F>
+void for_each_strategy(F body) {
+  for (Resolver r : strategies()) {
+    const std::string strategy = strategy_name(r);
+    CAPTURE(strategy);
+    TempTree t;
+    body(r, t);
+  }
+}
+
 std::string read_all(int fd) {
   std::string out;
   char buf[256];
@@ -118,10 +130,7 @@ TEST_CASE("fs: openat2 availability is probed once and the walk is always usable
 }
 
 TEST_CASE("fs: normal create/read/write/mkdir/rename/unlink inside a grant") {
-  for (Resolver r : strategies()) {
-    const std::string strategy = strategy_name(r);
-    CAPTURE(strategy);
-    TempTree t;
+  for_each_strategy([&](Resolver r, TempTree& t) {
     Dir d = t.grant(Access::ReadWrite, r);
 
     write_via(d, "hello.txt", "hi there");
@@ -196,14 +205,11 @@ TEST_CASE("fs: normal create/read/write/mkdir/rename/unlink inside a grant") {
     CHECK(err_of(openat_beneath(d, "hard.txt/", O_RDONLY)) == FsErrc::NotDirectory);
     CHECK(err_of(openat_beneath(d, "", O_RDONLY)) == FsErrc::NoEntry);
     CHECK(err_of(openat_beneath(d, std::string(5000, 'a'), O_RDONLY)) == FsErrc::NameTooLong);
-  }
+  });
 }
 
 TEST_CASE("fs: escapes through paths and symlinks are refused") {
-  for (Resolver r : strategies()) {
-    const std::string strategy = strategy_name(r);
-    CAPTURE(strategy);
-    TempTree t;
+  for_each_strategy([&](Resolver r, TempTree& t) {
     Dir d = t.grant(Access::ReadWrite, r);
     REQUIRE(::mkdir((t.root + "/a").c_str(), 0755) == 0);
     REQUIRE(::mkdir((t.root + "/a/b").c_str(), 0755) == 0);
@@ -272,14 +278,11 @@ TEST_CASE("fs: escapes through paths and symlinks are refused") {
     t.host_symlink("loop1", "loop2");
     CHECK(err_of(openat_beneath(d, "loop1", O_RDONLY)) == FsErrc::Loop);
     CHECK(err_of(openat_beneath(d, "loop1/x", O_RDONLY)) == FsErrc::Loop);
-  }
+  });
 }
 
 TEST_CASE("fs: link and rename cannot reach outside the grant") {
-  for (Resolver r : strategies()) {
-    const std::string strategy = strategy_name(r);
-    CAPTURE(strategy);
-    TempTree t;
+  for_each_strategy([&](Resolver r, TempTree& t) {
     Dir d = t.grant(Access::ReadWrite, r);
     TempTree::write(t.root + "/inside", "in");
     t.host_symlink("../outside/secret", "sec");
@@ -313,14 +316,11 @@ TEST_CASE("fs: link and rename cannot reach outside the grant") {
     REQUIRE(other.ok());
     CHECK(err_of(rename_at(d, "inside", *other, "x")) == FsErrc::CrossDevice);
     CHECK(err_of(link_at(d, "inside", Follow::No, *other, "x")) == FsErrc::CrossDevice);
-  }
+  });
 }
 
 TEST_CASE("fs: symlink creation refuses absolute targets and keeps relative text") {
-  for (Resolver r : strategies()) {
-    const std::string strategy = strategy_name(r);
-    CAPTURE(strategy);
-    TempTree t;
+  for_each_strategy([&](Resolver r, TempTree& t) {
     Dir d = t.grant(Access::ReadWrite, r);
     CHECK(err_of(symlink_at("/etc/passwd", d, "abs")) == FsErrc::NotPermitted);
     CHECK_FALSE(TempTree::exists(t.root + "/abs"));
@@ -333,14 +333,11 @@ TEST_CASE("fs: symlink creation refuses absolute targets and keeps relative text
     CHECK(err_of(readlink_at(d, ".")) == FsErrc::Invalid);
     TempTree::write(t.root + "/plain", "p");
     CHECK(err_of(readlink_at(d, "plain")) == FsErrc::Invalid);
-  }
+  });
 }
 
 TEST_CASE("fs: read-only grant refuses every mutation and allows reads") {
-  for (Resolver r : strategies()) {
-    const std::string strategy = strategy_name(r);
-    CAPTURE(strategy);
-    TempTree t;
+  for_each_strategy([&](Resolver r, TempTree& t) {
     TempTree::write(t.root + "/file", "content");
     REQUIRE(::mkdir((t.root + "/dir").c_str(), 0755) == 0);
     t.host_symlink("file", "ln");
@@ -395,14 +392,11 @@ TEST_CASE("fs: read-only grant refuses every mutation and allows reads") {
     Dir rw = t.grant(Access::ReadWrite, r);
     CHECK(err_of(link_at(d, "file", Follow::No, rw, "alias")) == FsErrc::ReadOnly);
     CHECK(err_of(rename_at(d, "file", rw, "moved")) == FsErrc::ReadOnly);
-  }
+  });
 }
 
 TEST_CASE("fs: set-times and set-size beneath a writable grant") {
-  for (Resolver r : strategies()) {
-    const std::string strategy = strategy_name(r);
-    CAPTURE(strategy);
-    TempTree t;
+  for_each_strategy([&](Resolver r, TempTree& t) {
     Dir d = t.grant(Access::ReadWrite, r);
     write_via(d, "f", "0123456789");
     REQUIRE(symlink_at("f", d, "ln").ok());
@@ -424,7 +418,7 @@ TEST_CASE("fs: set-times and set-size beneath a writable grant") {
     auto ro = File::open(d, "f", O_RDONLY);
     REQUIRE(ro.ok());
     CHECK(err_of(ro->set_size(1)) == FsErrc::BadDescriptor);
-  }
+  });
 }
 
 TEST_CASE("fs: mount table maps guest paths to grants") {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,28 @@ union Word {
   } s;
 };
 static_assert(sizeof(Word) == 8);
+
+// Threaded code and the function records that point to it are read by every
+// thread running the module, on each call. They get cache lines of their
+// own (64-byte aligned blocks, whole lines), so that no object another
+// thread writes shares a line with them: with small functions sharing
+// lines with per-call heap objects, two workers calling a trivial export
+// kept invalidating each other's copy of the code.
+inline constexpr size_t kCacheLine = 64;
+
+template <class T>
+struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <class U>
+  CacheLineAllocator(const CacheLineAllocator<U>&) noexcept {}
+  static size_t bytes(size_t n) { return (n * sizeof(T) + kCacheLine - 1) / kCacheLine * kCacheLine; }
+  T* allocate(size_t n) { return static_cast<T*>(::operator new(bytes(n), std::align_val_t{kCacheLine})); }
+  void deallocate(T* p, size_t n) noexcept { ::operator delete(p, bytes(n), std::align_val_t{kCacheLine}); }
+  friend bool operator==(const CacheLineAllocator&, const CacheLineAllocator&) { return true; }
+};
+
+using CodeWords = std::vector<Word, CacheLineAllocator<Word>>;
 
 // Handler ids, in the order of handlers.def.
 enum class H : uint16_t {
@@ -97,8 +120,8 @@ struct GcStackMap {
   bool at(uint32_t key, std::span<const uint32_t>& slots) const;
 };
 
-struct CompiledFunc {
-  std::vector<Word> code;
+struct alignas(kCacheLine) CompiledFunc {
+  CodeWords code;
   std::vector<EhHandler> handlers;  // exception handlers (empty for most functions)
   // Null when no frame of this function can hold a GC object (its module
   // has no reference type that can point at one).

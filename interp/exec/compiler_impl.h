@@ -140,7 +140,7 @@ class Compiler {
   const FuncType& type_;
   const void* const* labels_;
   uint32_t def_index_;
-  std::vector<Word> code_;
+  CodeWords code_;
   std::vector<uint32_t> label_refs_;
   std::vector<Entry> stk_;
   std::vector<Ctrl> ctl_;

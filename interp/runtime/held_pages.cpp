@@ -11,15 +11,12 @@ namespace wippy {
 namespace {
 constexpr uint64_t kPresent = uint64_t{1} << 63;
 constexpr uint64_t kSwapped = uint64_t{1} << 62;
-}  // namespace
+constexpr uint64_t kFileOrShared = uint64_t{1} << 61;
 
-int open_pagemap() { return open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); }
-
-void close_pagemap(int fd) {
-  if (fd >= 0) close(fd);
-}
-
-bool read_held_pages(int fd, uint64_t first, uint64_t count, uint8_t* out) {
+// Reads `count` pagemap entries from page `first` and sets out[i] to
+// keep(entry).
+template <class Keep>
+bool read_pages(int fd, uint64_t first, uint64_t count, uint8_t* out, Keep keep) {
   uint64_t entries[512];
   for (uint64_t done = 0; done < count;) {
     const uint64_t n = count - done < 512 ? count - done : 512;
@@ -32,10 +29,27 @@ bool read_held_pages(int fd, uint64_t first, uint64_t count, uint8_t* out) {
       if (r <= 0) return false;
       got += size_t(r);
     }
-    for (uint64_t i = 0; i < n; ++i) out[done + i] = (entries[i] & (kPresent | kSwapped)) ? 1 : 0;
+    for (uint64_t i = 0; i < n; ++i) out[done + i] = keep(entries[i]) ? 1 : 0;
     done += n;
   }
   return true;
+}
+}  // namespace
+
+int open_pagemap() { return open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); }
+
+void close_pagemap(int fd) {
+  if (fd >= 0) close(fd);
+}
+
+bool read_held_pages(int fd, uint64_t first, uint64_t count, uint8_t* out) {
+  return read_pages(fd, first, count, out, [](uint64_t e) { return (e & (kPresent | kSwapped)) != 0; });
+}
+
+bool read_private_pages(int fd, uint64_t first, uint64_t count, uint8_t* out) {
+  return read_pages(fd, first, count, out, [](uint64_t e) {
+    return (e & kSwapped) != 0 || ((e & kPresent) != 0 && (e & kFileOrShared) == 0);
+  });
 }
 
 }  // namespace wippy

@@ -9,6 +9,12 @@
 //    swapped-out page is not resident yet still holds the guest's bytes.
 //  * Only meaningful for private anonymous memory (file-backed pages that
 //    were never faulted in are not held yet read the file).
+//  * read_private_pages() marks the pages of any private mapping that may
+//    hold the mapping's own copy: swapped out, or present and not a page of
+//    the mapped file (a private file mapping's page becomes such a copy when
+//    it is first written; the shared zero page a read of untouched
+//    anonymous memory maps is marked too). Pages only read from the file,
+//    or never touched, are not marked.
 //  * for_each_held_run() calls fn(begin, end) with byte offsets from `base`
 //    for each maximal run of held pages of [base, base + len) (len whole
 //    pages), in order, and returns true; it returns false without calling
@@ -22,6 +28,8 @@ namespace wippy {
 // Reads pagemap entries for `count` pages from page index `first`
 // (address / page size) into `out`: 1 where held, 0 where not.
 bool read_held_pages(int pagemap_fd, uint64_t first, uint64_t count, uint8_t* out);
+// The same for the mapping's own copies (see the contract).
+bool read_private_pages(int pagemap_fd, uint64_t first, uint64_t count, uint8_t* out);
 int open_pagemap();  // -1 when unavailable
 void close_pagemap(int fd);
 

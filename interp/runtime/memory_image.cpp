@@ -111,6 +111,63 @@ bool holds_image(const MemoryInst& m, const MemoryImage& img) {
   return zero_from(m, img.bytes);
 }
 
+// copy_back's bounds: pages it may rewrite (more were written: dropping
+// them is cheaper) and pages it may look at (present but perhaps only the
+// zero page, e.g. after reads past the image).
+constexpr uint64_t kCopyBackMaxPages = 64;
+constexpr uint64_t kCopyBackMaxLooks = 1024;
+
+// Restores m to `img` followed by zeros by rewriting only the pages that
+// may hold a private copy (held_pages.h, read_private_pages) and differ:
+// from the image's view below its end, zeros past it (a page that already
+// reads zero, such as the shared zero page, is left alone). The pages stay
+// mapped and writable, so the reset sends no TLB shootdown to the other
+// cores (an inter-processor interrupt per call, the bulk of a small call's
+// cost on a virtualised host) and the next call takes no copy-on-write
+// faults on them. Every other page reads the image or zero already. False,
+// with nothing changed, when pagemap cannot be read or a bound is passed:
+// the caller drops the pages instead.
+bool copy_back(MemoryInst& m, const MemoryImage* img) {
+  const uint64_t page = os_page(), pages = m.size / page;
+  if (pages == 0) return true;
+  if (reinterpret_cast<uintptr_t>(m.data) % page != 0) return false;
+  const int fd = open_pagemap();
+  if (fd < 0) return false;
+  std::vector<uint64_t> looks;
+  constexpr uint64_t kChunk = 4096;
+  uint8_t mark[kChunk];
+  const uint64_t first = reinterpret_cast<uintptr_t>(m.data) / page;
+  bool ok = true;
+  for (uint64_t done = 0; ok && done < pages;) {
+    const uint64_t n = std::min(kChunk, pages - done);
+    ok = read_private_pages(fd, first + done, n, mark);
+    for (uint64_t i = 0; ok && i < n; ++i) {
+      if (!mark[i]) continue;
+      if (looks.size() == kCopyBackMaxLooks) ok = false;
+      else looks.push_back(done + i);
+    }
+    done += n;
+  }
+  close_pagemap(fd);
+  if (!ok) return false;
+  const uint64_t image_bytes = img ? img->bytes : 0;
+  std::vector<uint64_t> differ;
+  for (uint64_t p : looks) {
+    const uint64_t off = p * page;
+    const bool same = off < image_bytes ? std::memcmp(m.data + off, img->view + off, page) == 0
+                                        : all_zero(m.data + off, page);
+    if (same) continue;
+    if (differ.size() == kCopyBackMaxPages) return false;
+    differ.push_back(p);
+  }
+  for (uint64_t p : differ) {
+    const uint64_t off = p * page;
+    if (off < image_bytes) std::memcpy(m.data + off, img->view + off, page);
+    else std::memset(m.data + off, 0, page);
+  }
+  return true;
+}
+
 }  // namespace
 
 MemoryImage::~MemoryImage() {
@@ -176,9 +233,11 @@ Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m,
 Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image, uint64_t size) {
   if (size > m.reserved) return make_error(ErrorKind::Other, "memory snapshot: size beyond the reservation");
   if (m.image == image) {
-    // Drop every page written (or read) since the image was mapped: private
-    // copies vanish, file pages are re-read from the image, anonymous pages
-    // read zero again.
+    // A few pages written since the image was mapped are copied back in
+    // place (copy_back). Otherwise drop every page written (or read) since
+    // the image was mapped: private copies vanish, file pages are re-read
+    // from the image, anonymous pages read zero again.
+    if (m.size == size && copy_back(m, image.get())) return {};
     if (m.size > 0 && madvise(m.data, m.size, MADV_DONTNEED) != 0) return sys_error("madvise");
     if (m.size > size && mprotect(m.data + size, m.size - size, PROT_NONE) != 0) return sys_error("mprotect");
     if (m.size < size && mprotect(m.data + m.size, size - m.size, PROT_READ | PROT_WRITE) != 0)

@@ -35,8 +35,14 @@ class SharedBytes {
   // it to the bytes it wrote.
   // Buffers of kPopulateBytes or more are mapped with every page faulted in
   // by one call (MAP_POPULATE), not one fault per page as a copy fills them.
+  // From kHugeBytes on they are asked for transparent huge pages (2 MiB,
+  // whole ones: the size is rounded up) where the kernel allows them on
+  // request: a first touch per 2 MiB, not per 4 KiB, which is what a
+  // read(2) of a large file into fresh memory pays for on a virtual
+  // machine. Without them, the mapping is populated as before.
   static SharedBytes uninitialized(size_t n, uint8_t*& out);
   static constexpr size_t kPopulateBytes = size_t(1) << 20;
+  static constexpr size_t kHugeBytes = size_t(2) << 20;
 
   // [offset, offset + n) of this view, sharing its owner; empty when out
   // of range.

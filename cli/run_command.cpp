@@ -217,10 +217,11 @@ int run_component(const RunOptions& opts) {
   // preview1 command.
   std::shared_ptr<const Module> core;
   std::shared_ptr<const component::Component> comp;
+  std::optional<CodeCache> cache;
   if (component::is_component_binary(bytes)) {
     // Decoded and validated once per build and content (the cache's key
-    // holds the bytes' sha256); a cache that cannot be used is a miss.
-    std::optional<CodeCache> cache;
+    // holds the bytes' sha256), with the code of the functions earlier runs
+    // compiled; a cache that cannot be used is a miss.
     if (opts.cache_dir) cache.emplace(*opts.cache_dir);
     auto loaded = cache ? load_component_cached(bytes, digest, &*cache) : component::load_component(bytes);
     if (!loaded) return fail(opts.file, loaded.error());
@@ -265,6 +266,8 @@ int run_component(const RunOptions& opts) {
     status = *code;
     return {};
   });
+  // The code compiled for this run, for the next (a trap or exit included).
+  if (comp && cache) save_component_code(*comp, digest, &*cache);
   if (!r) return fail(opts.file, Error{r.error().kind, deadline_note(r.error(), opts.timeout_text)});
   return status;
 }

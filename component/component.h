@@ -37,6 +37,9 @@ struct ComponentMemo {
   std::mutex mu;
   bool validated = false;
   std::map<const Module*, std::shared_ptr<CompiledModule>> code;
+  // Functions whose compiled code the code cache's entry for this
+  // component holds (runtime/component_cache.h; the root component's memo).
+  size_t code_in_cache = 0;
   std::shared_ptr<CompiledModule> code_for(const std::shared_ptr<const Module>& m) {
     std::lock_guard lock(mu);
     auto& slot = code[m.get()];

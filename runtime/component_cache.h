@@ -13,6 +13,12 @@
 //  * The SharedBytes form keeps `bytes` (core modules are slices of it);
 //    the span form copies them once.
 //  * Miss: load normally, then write the entry (failure to write is ignored).
+//  * Compiled code: an entry also holds the threaded code of the functions
+//    compiled when it was written (interp/cache/code_codec.h). A hit
+//    installs it, so those functions are not compiled again; a module whose
+//    code does not load compiles as usual. save_component_code() rewrites
+//    the entry when more functions have been compiled than it holds (call
+//    it after running, e.g. once a command's call returned).
 //  * Errors are load_component's, whether or not the cache was used.
 #pragma once
 #include <cstdint>
@@ -35,5 +41,10 @@ Result<std::shared_ptr<const component::Component>> load_component_cached(
 Result<std::shared_ptr<const component::Component>> load_component_cached(
     std::span<const uint8_t> bytes, std::string_view content_sha256, const CodeCache* cache,
     CacheOutcome* outcome = nullptr);
+
+// Writes the entry for `comp` (loaded by load_component_cached with the same
+// hash) again when its modules now have more compiled functions than the
+// entry holds; failure to write is ignored.
+void save_component_code(const component::Component& comp, std::string_view content_sha256, const CodeCache* cache);
 
 }  // namespace wippy

@@ -98,12 +98,16 @@ Result<void> resolve_component_method(Program& p) {
   return {};
 }
 
+// The hex digest of an entry's `hash: sha256:...` (its cache key).
+std::string_view entry_digest(const FunctionEntry& fn) {
+  return std::string_view(fn.hash).substr(std::min<size_t>(fn.hash.size(), 7));
+}
+
 Result<void> load_component(Program& p, SharedBytes bytes, const CodeCache* cache) {
   const FunctionEntry& fn = *p.entry;
   // Decoded and validated once; instances share it (component/load.h). The
   // bytes matched fn.hash already (read_module), so it keys the cache.
-  std::string_view digest = std::string_view(fn.hash).substr(std::min<size_t>(fn.hash.size(), 7));
-  auto loaded = load_component_cached(std::move(bytes), digest, fn.cache ? cache : nullptr);
+  auto loaded = load_component_cached(std::move(bytes), entry_digest(fn), fn.cache ? cache : nullptr);
   if (!loaded) return entry_error(fn, loaded.error());
   // Capability gating: every import must belong to a granted profile.
   // (A type import with an `eq` bound, e.g. a record defined at world
@@ -177,6 +181,10 @@ Result<std::shared_ptr<const Program>> finish(std::shared_ptr<Program> p) {
 }
 
 }  // namespace
+
+void save_program_code(const Program& p, const CodeCache* cache) {
+  if (p.is_component && p.component && p.entry->cache) save_component_code(*p.component, entry_digest(*p.entry), cache);
+}
 
 Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn,
                                                     const CodeCache* cache) {

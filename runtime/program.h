@@ -74,4 +74,9 @@ struct Program {
 Result<std::shared_ptr<const Program>> load_program(const Registry& reg, const FunctionEntry& fn,
                                                     const CodeCache* cache = nullptr);
 
+// Rewrites a component program's cache entry when more of its functions
+// are compiled now than the entry holds (save_component_code); nothing for
+// core modules, `cache: false` entries or a null cache.
+void save_program_code(const Program& p, const CodeCache* cache);
+
 }  // namespace wippy

@@ -94,6 +94,12 @@ struct Runtime::Impl {
       workers[w]->stop([this, w] {
         for (auto& [id, es] : entries) es.pools[w].reset();
       });
+    // The code compiled while running, for the next load.
+    if (!opts.code_cache_dir.empty()) {
+      CodeCache cache(opts.code_cache_dir);
+      for (auto& [id, es] : entries)
+        if (es.prog) save_program_code(*es.prog, &cache);
+    }
   }
 
   Result<EntryState*> state(std::string_view id) {

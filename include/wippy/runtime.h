@@ -94,8 +94,10 @@ struct RuntimeOptions {
   // (did you mean y?)"); unset: written to stderr as "wippy: warning: ...".
   std::function<void(const std::string&)> on_warning;
   // Directory of the persistent code cache (decoded, validated components
-  // keyed by their registry hash and this build; entries with `cache: false`
-  // skip it). Empty, the default: no cache. wippy-run uses
+  // keyed by their registry hash and this build, with the threaded code of
+  // the functions that ran; entries with `cache: false` skip it). When the
+  // Runtime is destroyed, entries are rewritten if more functions were
+  // compiled than they hold. Empty, the default: no cache. wippy-run uses
   // $XDG_CACHE_HOME/wippy (else ~/.cache/wippy) unless --no-cache.
   std::filesystem::path code_cache_dir;
   // Worker threads, each running its own dispatcher loop with its own

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "interp/cache/le_bytes.h"
+#include "interp/cache/codec_io.h"
 #include "interp/type_canon.h"
 
 namespace wippy {
@@ -20,16 +20,7 @@ static_assert(sizeof(void*) != 8 || sizeof(DataSegment) == 24, "DataSegment chan
 static_assert(sizeof(void*) != 8 || sizeof(SubType) == 48, "SubType changed: update module_codec.cpp");
 static_assert(sizeof(FieldType) == 8, "FieldType changed: update module_codec.cpp");
 
-struct Out {
-  std::vector<uint8_t> b;
-  void u8(uint8_t v) { b.push_back(v); }
-  void u32(uint32_t v) { append_le(b, v, 4); }
-  void u64(uint64_t v) { append_le(b, v, 8); }
-  void raw(std::span<const uint8_t> s) {
-    u32(uint32_t(s.size()));
-    b.insert(b.end(), s.begin(), s.end());
-  }
-  void str(const std::string& s) { raw({reinterpret_cast<const uint8_t*>(s.data()), s.size()}); }
+struct Out : ByteOut {
   void limits(const Limits& l) { u64(l.min), u8(l.has_max), u64(l.max), u8(l.is64); }
   // ValType is 32 bits: typed references carry a type index above the byte codes.
   void valtype(ValType v) { u32(uint32_t(v)); }
@@ -37,59 +28,10 @@ struct Out {
   void memory(const MemoryType& t) { limits(t.limits), u8(t.shared); }
   void global(const GlobalType& t) { valtype(t.type), u8(t.mut); }
   void expr(const ConstExpr& e) { u32(e.begin), u32(e.end); }
-  template <class T, class F>
-  void vec(const std::vector<T>& v, F each) {
-    u32(uint32_t(v.size()));
-    for (const T& x : v) each(x);
-  }
 };
 
-// Reads with bounds checks; the first failure sticks and every later read
-// yields zeros, so callers check `ok` once at the end (and before sizing
-// anything by a count: `count(min_bytes)` refuses counts the input cannot hold).
-struct In {
-  std::span<const uint8_t> s;
-  size_t pos = 0;
-  bool ok = true;
-  bool need(size_t n) {
-    if (!ok || s.size() - pos < n) ok = false;
-    return ok;
-  }
-  uint8_t u8() { return need(1) ? s[pos++] : 0; }
-  uint64_t fixed(int n) {
-    if (!need(size_t(n))) return 0;
-    uint64_t v = read_le(s.data() + pos, n);
-    pos += size_t(n);
-    return v;
-  }
-  uint32_t u32() { return uint32_t(fixed(4)); }
-  uint64_t u64() { return fixed(8); }
-  bool flag() {
-    uint8_t v = u8();
-    if (v > 1) ok = false;
-    return v == 1;
-  }
-  uint32_t count(size_t min_bytes) {
-    uint32_t n = u32();
-    if (ok && uint64_t(n) * min_bytes > s.size() - pos) ok = false;
-    return ok ? n : 0;
-  }
-  std::span<const uint8_t> raw() {
-    uint32_t n = count(1);
-    if (!ok) return {};
-    auto out = s.subspan(pos, n);
-    pos += n;
-    return out;
-  }
-  std::string str() {
-    auto r = raw();
-    return std::string(reinterpret_cast<const char*>(r.data()), r.size());
-  }
-  std::optional<uint32_t> optional_u32() {
-    bool has = flag();
-    uint32_t v = u32();
-    return has ? std::optional<uint32_t>(v) : std::nullopt;
-  }
+struct In : ByteIn {
+  using ByteIn::ByteIn;
   ValType valtype() { return ValType(u32()); }
   Limits limits() {
     Limits l;
@@ -115,15 +57,6 @@ struct In {
     ConstExpr e;
     e.begin = u32(), e.end = u32();
     return e;
-  }
-  template <class T, class F>
-  std::vector<T> vec(size_t min_bytes, F each) {
-    std::vector<T> v(count(min_bytes));
-    for (T& x : v) {
-      if (!ok) break;
-      x = each();
-    }
-    return v;
   }
 };
 

@@ -121,7 +121,16 @@ struct GcStackMap {
 };
 
 struct alignas(kCacheLine) CompiledFunc {
-  CodeWords code;
+  // The words: `own`'s when compiled here, else a slice of a block of code
+  // loaded from the code cache that the CompiledModule keeps
+  // (CompiledModule::blocks; each function starts on a cache line of its own).
+  std::span<const Word> code;
+  CodeWords own;
+  // Where the code holds addresses (ascending code indices), so that it can
+  // be stored and relocated (interp/cache/code_codec.h): each
+  // instruction's handler word, and each jump-target word.
+  std::vector<uint32_t> starts;
+  std::vector<uint32_t> targets;
   std::vector<EhHandler> handlers;  // exception handlers (empty for most functions)
   // Null when no frame of this function can hold a GC object (its module
   // has no reference type that can point at one).
@@ -166,6 +175,7 @@ struct CompiledModule {
   std::shared_ptr<const Module> module;
   std::unique_ptr<std::atomic<const exec::CompiledFunc*>[]> funcs;  // per defined function
   std::vector<std::unique_ptr<exec::CompiledFunc>> owned;
+  std::vector<SharedBytes> blocks;  // code loaded from the code cache (code_codec.h)
   std::mutex mu;
   // Functions with exception handlers, sorted by code address (under mu):
   // a throw finds the code of a frame from its pc (exceptions.h).
@@ -183,6 +193,10 @@ struct CompiledModule {
   explicit CompiledModule(std::shared_ptr<const Module> m);
   // The compiled code of defined function `def_index` (compiling it now if needed).
   Result<const exec::CompiledFunc*> get(uint32_t def_index);
+  // Makes `f` the code of defined function `def_index` unless it has code
+  // already (then `f` is dropped); returns the code now in place. The
+  // caller holds `mu`. (get() after compiling; the code cache's loader.)
+  const exec::CompiledFunc* install_locked(uint32_t def_index, std::unique_ptr<exec::CompiledFunc> f);
 };
 
 // Interpreter state of one Store: the value stack and the frame stack.

@@ -36,7 +36,10 @@ Result<std::unique_ptr<CompiledFunc>> Compiler::run() {
   out->frame_size = slots_per_value() * (nlocals_ + max_height_ + 2);
   // room to zero up to kZeroFast locals with fixed-size stores on entry
   out->frame_size = std::max(out->frame_size, np_slots + kZeroFast);
-  out->code = std::move(code_);
+  out->own = std::move(code_);
+  out->code = out->own;
+  out->starts = std::move(starts_);
+  out->targets = std::move(label_refs_);
   out->handlers = std::move(handlers_);
   if (gc_map_) {
     gc_map_->starts.push_back(uint32_t(gc_map_->slots.size()));

@@ -209,7 +209,7 @@ uint32_t Compiler::emit_cond_jump(const Entry& c, uint32_t p, bool when, uint32_
     Cond cd = cond_of(last_.op);
     if (cd != CNone) {
       Last l = last_, pv = prev_;
-      code_.resize(l.start);
+      truncate(l.start);
       last_.end = SIZE_MAX;
       Cond cc = when ? cd : negate(cd);
       // An i32.add into a compared slot just before: one handler. It
@@ -233,7 +233,7 @@ uint32_t Compiler::emit_cond_jump(const Entry& c, uint32_t p, bool when, uint32_
         Word w1 = code_[w];
         uint32_t add = uint32_t(code_[w + 1].u64);
         if (pair) code_[ai].h = labels_[size_t(H::I32Add_i)];
-        code_.resize(pair ? w : ai);
+        truncate(pair ? w : ai);
         addi_end_ = SIZE_MAX;
         emit_handler(add_branch(cc, l.imm ? 0 : 1, chk));
         emit_slots(w1.s.a, w1.s.b);
@@ -243,7 +243,7 @@ uint32_t Compiler::emit_cond_jump(const Entry& c, uint32_t p, bool when, uint32_
       if (!l.imm && pv.end == l.start && pv.start + 3 == l.start && add_into(pv.start, H::I32Add_r, pv.start + 1)) {
         // [add_r][dst, a][b, -]
         Word w1 = code_[pv.start + 1], w2 = code_[pv.start + 2];
-        code_.resize(pv.start);
+        truncate(pv.start);
         emit_handler(add_branch(cc, 2, chk));
         emit_slots(w1.s.a, w1.s.b);
         emit_slots(w2.s.a, l.b);
@@ -255,7 +255,7 @@ uint32_t Compiler::emit_cond_jump(const Entry& c, uint32_t p, bool when, uint32_
     }
     if (last_.op == Op::I32Eqz) {
       Last l = last_;
-      code_.resize(l.start);
+      truncate(l.start);
       last_.end = SIZE_MAX;
       emit_handler(when ? (chk ? H::BrZChk : H::BrZ) : (chk ? H::BrNzChk : H::BrNz));
       emit_slots(l.a, 0);

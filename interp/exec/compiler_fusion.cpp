@@ -113,7 +113,7 @@ H Compiler::ld_bin_group(Op op) {
 // handler: [fh][dst, other operand's slot] then `tail`.
 void Compiler::fuse_binary(Op op, uint32_t p, uint32_t q, H fh, std::initializer_list<Word> tail) {
   uint32_t other = stk_[q == p ? p + 1 : p].slot;
-  code_.resize(last_.start);
+  truncate(last_.start);
   last_.end = SIZE_MAX;
   pop(2);
   size_t st = code_.size();
@@ -168,7 +168,7 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
     // (a * mem[y]) + mem[x], both products of the two previous instructions
     Last l = last_, m = prev_;
     Word w1 = code_[m.start + 1], w2 = code_[m.start + 2], w3 = code_[m.start + 3];
-    code_.resize(m.start);
+    truncate(m.start);
     last_.end = SIZE_MAX;
     pop(2);
     size_t start = code_.size();
@@ -185,7 +185,7 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
   if ((op == Op::F64Add || op == Op::F64Sub || op == Op::F64Mul) && is_last(stk_[p + 1]) &&
       last_.op == Op::F64Load && (stk_[p].kind == EntryKind::Local || stk_[p].kind == EntryKind::Home)) {
     Last l = last_;
-    code_.resize(l.start);
+    truncate(l.start);
     last_.end = SIZE_MAX;
     uint32_t sa = stk_[p].slot;
     pop(2);
@@ -245,7 +245,7 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
       last_.imm && code_[last_.dst_word].s.a == sa && sa >= nlocals_ && straight_from(last_.start)) {
     // (x >>u k) & mask, the shift just computed into this temporary
     Last l = last_;
-    code_.resize(l.start);
+    truncate(l.start);
     start = code_.size();
     emit_handler(H::I32ShrUAnd);
     emit_slots(d, l.a);
@@ -262,7 +262,7 @@ Result<void> Compiler::plain(Op op, const OpInfo& info) {
     // i32.add right after an i32.add of slots: one dispatch for both
     Last l = last_;
     Word w1 = code_[l.start + 1], w2 = code_[l.start + 2];
-    code_.resize(l.start);
+    truncate(l.start);
     start = code_.size();
     emit_handler(H::I32Add2);
     emit_slots(d, sa);

@@ -141,7 +141,10 @@ class Compiler {
   const void* const* labels_;
   uint32_t def_index_;
   CodeWords code_;
+  // Code indices of the jump-target words and of the handler words (each
+  // instruction's first), ascending: CompiledFunc::targets and ::starts.
   std::vector<uint32_t> label_refs_;
+  std::vector<uint32_t> starts_;
   std::vector<Entry> stk_;
   std::vector<Ctrl> ctl_;
   uint32_t nparams_ = 0, nlocals_ = 0, max_height_ = 0;  // nlocals_: params + declared locals
@@ -182,6 +185,7 @@ class Compiler {
   uint32_t here() const { return uint32_t(code_.size()); }
   // The word that starts an instruction: handler `id`'s label.
   void emit_handler(H id) {
+    starts_.push_back(here());
     Word w;
     w.h = labels_[size_t(id)];
     code_.push_back(w);
@@ -205,6 +209,12 @@ class Compiler {
     label_refs_.push_back(here());
     emit_word(idx);
     return here() - 1;
+  }
+  // Drops the code from index `n` on (instructions being fused or undone).
+  void truncate(size_t n) {
+    code_.resize(n);
+    while (!starts_.empty() && starts_.back() >= n) starts_.pop_back();
+    while (!label_refs_.empty() && label_refs_.back() >= n) label_refs_.pop_back();
   }
   void patch(uint32_t pos, uint32_t idx) {
     code_[pos].u64 = idx;

@@ -105,7 +105,7 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
     if (is_last(stk_[p + 1]) && ae.kind != EntryKind::Const && op_info(last_.op).imm == ImmKind::MemArg &&
         op_info(last_.op).align == info.align) {
       Last l = last_;
-      code_.resize(l.start);
+      truncate(l.start);
       last_.end = SIZE_MAX;
       static constexpr H kCopy[] = {H::Copy1, H::Copy2, H::Copy4, H::Copy8};
       uint32_t dadd = ae.kind == EntryKind::AddImm ? uint32_t(ae.imm) : 0;
@@ -131,7 +131,7 @@ Result<void> Compiler::memop(const Instr& in, const OpInfo& info) {
       Last l = last_;
       std::array<Word, 4> ops;
       std::copy(code_.begin() + long(l.start) + 1, code_.begin() + long(l.start) + 5, ops.begin());
-      code_.resize(l.start);
+      truncate(l.start);
       last_.end = SIZE_MAX;
       uint32_t add = ae.kind == EntryKind::AddImm ? uint32_t(ae.imm) : 0;
       uint32_t aslot = ae.slot;

@@ -680,8 +680,13 @@ Result<const exec::CompiledFunc*> CompiledModule::get(uint32_t def_index) {
   if (const exec::CompiledFunc* c = funcs[def_index].load(std::memory_order_acquire)) return c;
   auto r = exec::compile_function(*module, def_index, gc_maps);
   if (!r) return r.error();
-  const exec::CompiledFunc* c = r->get();
-  owned.push_back(std::move(*r));
+  return install_locked(def_index, std::move(*r));
+}
+
+const exec::CompiledFunc* CompiledModule::install_locked(uint32_t def_index, std::unique_ptr<exec::CompiledFunc> f) {
+  if (const exec::CompiledFunc* c = funcs[def_index].load(std::memory_order_acquire)) return c;
+  const exec::CompiledFunc* c = f.get();
+  owned.push_back(std::move(f));
   if (!c->handlers.empty()) exec::register_eh_code(*this, c);
   if (c->gc_map) exec::insert_by_code(gc_funcs, c);
   funcs[def_index].store(c, std::memory_order_release);

@@ -180,6 +180,21 @@ Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
       if (m.datas[s].mode == SegmentMode::Active) inst.data_segments[s] = {};
     return {};
   }
+  // Where the segments land, up to the first that fails (the copy below
+  // reports it), for the huge-page advice.
+  std::vector<std::vector<std::pair<uint64_t, uint64_t>>> runs(inst.memories.size());
+  for (size_t s = 0; s < m.datas.size(); ++s) {
+    const DataSegment& seg = m.datas[s];
+    if (seg.mode != SegmentMode::Active) continue;
+    auto off = eval_const_expr(env, seg.offset);
+    if (!off) break;
+    const MemoryInst& mem = *inst.memories[seg.memory];
+    uint64_t start = mem.type.limits.is64 ? off->i64 : off->i32, n = inst.data_segments[s].size();
+    if (start > mem.size || n > mem.size - start) break;
+    runs[seg.memory].emplace_back(start, start + n);
+  }
+  for (size_t k = 0; k < runs.size(); ++k)
+    if (!runs[k].empty()) advise_data_blocks(*inst.memories[k], std::move(runs[k]));
   for (size_t s = 0; s < m.datas.size(); ++s) {
     const DataSegment& seg = m.datas[s];
     if (seg.mode != SegmentMode::Active) continue;

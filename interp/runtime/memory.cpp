@@ -2,6 +2,7 @@
 // max_pages and the owner store's memory limit), unmap.
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "interp/memory_pool.h"
@@ -30,6 +31,37 @@ bool reuse_reservation(MemoryInst& m, uint64_t bytes, uint64_t min_bytes, uint64
 }
 
 }  // namespace
+
+void advise_data_blocks(MemoryInst& m, std::vector<std::pair<uint64_t, uint64_t>> ranges) {
+  constexpr uintptr_t kBlock = uintptr_t(2) << 20;
+  std::sort(ranges.begin(), ranges.end());
+  const auto base = reinterpret_cast<uintptr_t>(m.data);
+  const uintptr_t end = base + m.size;
+  // Bytes written per 2 MiB block, blocks in ascending order (overlapping
+  // segments count twice: the advice is a heuristic).
+  std::vector<std::pair<uintptr_t, uint64_t>> blocks;
+  for (auto [s, e] : ranges) {
+    if (s >= e || e > m.size) continue;
+    for (uintptr_t a = base + s, b = base + e; a < b;) {
+      uintptr_t blk = a & ~(kBlock - 1), stop = std::min(b, blk + kBlock);
+      if (blocks.empty() || blocks.back().first < blk) blocks.emplace_back(blk, 0);
+      else if (blocks.back().first > blk) break;  // sorted starts: only an overlap gets here
+      blocks.back().second += stop - a;
+      a = stop;
+    }
+  }
+  uintptr_t lo = 0, hi = 0;
+  auto flush = [&] {
+    if (lo < hi) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+    lo = hi = 0;
+  };
+  for (auto [blk, written] : blocks) {
+    if (written < kBlock / 8 || blk < base || blk + kBlock > end) continue;
+    if (blk != hi) flush(), lo = blk;
+    hi = blk + kBlock;
+  }
+  flush();
+}
 
 bool reserve_memory(MemoryInst& m, const MemoryType& type) {
   m.type = type;

@@ -4,6 +4,8 @@
 // never moves; growing commits pages with mprotect (fresh pages read zero).
 #pragma once
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "interp/store.h"
 
@@ -15,5 +17,16 @@ inline constexpr uint64_t kMaxTableElems = 10'000'000;
 // Reserves address space for `type` and commits its minimum size into `m`.
 // Returns false if the reservation or the commit fails.
 bool reserve_memory(MemoryInst& m, const MemoryType& type);
+
+// Active data segments are about to be copied into `m` at these byte ranges
+// [start, end) (outside ones are ignored). Each 2 MiB block of the memory
+// that the copy writes at least an eighth of (256 KiB) is asked for a
+// transparent huge page, so that the copy takes one fault there rather than
+// one per 4 KiB page (a guest's data region is where it works, so the rest
+// of such a block is mostly touched soon after); an instance then holds at
+// most eight times what the copy writes in such a block. Advice only: a
+// kernel that refuses it changes nothing. (Later instances of a module with
+// large data map its image instead: data_image.h.)
+void advise_data_blocks(MemoryInst& m, std::vector<std::pair<uint64_t, uint64_t>> ranges);
 
 }  // namespace wippy

@@ -95,12 +95,12 @@ class Linker {
   // The offer satisfying import `name`, or an Unlinkable error.
   Result<Item> resolve(const std::string& name) const;
 
+ private:
+  friend struct Scope;  // instantiation (instantiate_impl.h) binds through these
   // The remembered binding of top-level import `index` of `component`
   // (see "Bindings" above), or nullopt; remember() stores one.
   std::optional<Item> remembered(const std::shared_ptr<const Component>& component, uint32_t index) const;
   void remember(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound) const;
-
- private:
   // Per component (by address, with a weak reference telling a component
   // since freed at the same address apart): its bound imports and the
   // generations of the linker chain they were bound under.

@@ -15,6 +15,8 @@
 //    it is first written; the shared zero page a read of untouched
 //    anonymous memory maps is marked too). Pages only read from the file,
 //    or never touched, are not marked.
+//  * for_each_marked_page() calls fn(page index) for each page marked held
+//    (or private), and stops when fn returns false.
 //  * for_each_held_run() calls fn(begin, end) with byte offsets from `base`
 //    for each maximal run of held pages of [base, base + len) (len whole
 //    pages), in order, and returns true; it returns false without calling
@@ -33,30 +35,45 @@ bool read_private_pages(int pagemap_fd, uint64_t first, uint64_t count, uint8_t*
 int open_pagemap();  // -1 when unavailable
 void close_pagemap(int fd);
 
+enum class PageMark { Held, Private };  // read_held_pages, read_private_pages
+
+// Calls fn(i) for the index i (from `base`) of each page of [base, base +
+// len) (len whole pages) that `mark` marks, in order, reading pagemap a
+// chunk at a time. fn returns false to stop. True when every page was
+// seen; false when pagemap cannot be read or fn stopped.
 template <class Fn>
-bool for_each_held_run(const uint8_t* base, uint64_t len, uint64_t page, Fn&& fn) {
+bool for_each_marked_page(const uint8_t* base, uint64_t len, uint64_t page, PageMark mark, Fn&& fn) {
   const int fd = open_pagemap();
   if (fd < 0) return false;
   constexpr uint64_t kChunk = 4096;  // pages per pagemap read
-  uint8_t held[kChunk];
+  uint8_t marks[kChunk];
   const uint64_t first = reinterpret_cast<uintptr_t>(base) / page, pages = len / page;
-  uint64_t run_begin = 0;
-  bool in_run = false;
-  for (uint64_t done = 0; done < pages;) {
+  bool ok = true;
+  for (uint64_t done = 0; ok && done < pages;) {
     const uint64_t n = pages - done < kChunk ? pages - done : kChunk;
-    if (!read_held_pages(fd, first + done, n, held)) {
-      close_pagemap(fd);
-      return false;
-    }
-    for (uint64_t i = 0; i < n; ++i) {
-      const uint64_t at = (done + i) * page;
-      if (held[i] && !in_run) run_begin = at, in_run = true;
-      if (!held[i] && in_run) fn(run_begin, at), in_run = false;
-    }
+    ok = mark == PageMark::Held ? read_held_pages(fd, first + done, n, marks)
+                                : read_private_pages(fd, first + done, n, marks);
+    for (uint64_t i = 0; ok && i < n; ++i)
+      if (marks[i]) ok = fn(done + i);
     done += n;
   }
-  if (in_run) fn(run_begin, pages * page);
   close_pagemap(fd);
+  return ok;
+}
+
+template <class Fn>
+bool for_each_held_run(const uint8_t* base, uint64_t len, uint64_t page, Fn&& fn) {
+  uint64_t run_begin = 0, run_end = 0;  // pages; empty when equal
+  const bool read = for_each_marked_page(base, len, page, PageMark::Held, [&](uint64_t i) {
+    if (i != run_end) {
+      if (run_begin != run_end) fn(run_begin * page, run_end * page);
+      run_begin = i;
+    }
+    run_end = i + 1;
+    return true;
+  });
+  if (!read) return false;
+  if (run_begin != run_end) fn(run_begin * page, run_end * page);
   return true;
 }
 

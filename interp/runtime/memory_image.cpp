@@ -107,7 +107,7 @@ bool zero_from(const MemoryInst& m, uint64_t from) {
 // through the image's read-only view).
 bool holds_image(const MemoryInst& m, const MemoryImage& img) {
   if (img.bytes > m.size) return false;
-  if (img.bytes > 0 && (!img.view || std::memcmp(img.view, m.data, img.bytes) != 0)) return false;
+  if (img.bytes > 0 && std::memcmp(img.view, m.data, img.bytes) != 0) return false;
   return zero_from(m, img.bytes);
 }
 
@@ -131,25 +131,13 @@ bool copy_back(MemoryInst& m, const MemoryImage* img) {
   const uint64_t page = os_page(), pages = m.size / page;
   if (pages == 0) return true;
   if (reinterpret_cast<uintptr_t>(m.data) % page != 0) return false;
-  const int fd = open_pagemap();
-  if (fd < 0) return false;
   std::vector<uint64_t> looks;
-  constexpr uint64_t kChunk = 4096;
-  uint8_t mark[kChunk];
-  const uint64_t first = reinterpret_cast<uintptr_t>(m.data) / page;
-  bool ok = true;
-  for (uint64_t done = 0; ok && done < pages;) {
-    const uint64_t n = std::min(kChunk, pages - done);
-    ok = read_private_pages(fd, first + done, n, mark);
-    for (uint64_t i = 0; ok && i < n; ++i) {
-      if (!mark[i]) continue;
-      if (looks.size() == kCopyBackMaxLooks) ok = false;
-      else looks.push_back(done + i);
-    }
-    done += n;
-  }
-  close_pagemap(fd);
-  if (!ok) return false;
+  if (!for_each_marked_page(m.data, pages * page, page, PageMark::Private, [&](uint64_t p) {
+        if (looks.size() == kCopyBackMaxLooks) return false;
+        looks.push_back(p);
+        return true;
+      }))
+    return false;
   const uint64_t image_bytes = img ? img->bytes : 0;
   std::vector<uint64_t> differ;
   for (uint64_t p : looks) {

@@ -27,7 +27,8 @@ struct MemoryImage {
   int fd = -1;         // sealed memfd (size, contents immutable)
   uint64_t bytes = 0;  // length of the file-backed prefix (whole OS pages)
   // The file mapped read-only once, for comparing a memory against the
-  // image without a mapping (and its page faults) per comparison.
+  // image without a mapping (and its page faults) per comparison. Set
+  // whenever bytes > 0 (make_memory_image fails otherwise).
   const uint8_t* view = nullptr;
   MemoryImage() = default;
   MemoryImage(const MemoryImage&) = delete;

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <string_view>
+#include <thread>
 
 #include <fmt/format.h>
 
 #include "interp/validate/const_expr.h"
 #include "interp/validate/func_validator.h"
+#include "interp/validate/validate_bodies.h"
 #include "interp/quote.h"
 
 namespace wippy {
@@ -295,9 +297,9 @@ Result<void> validate_module(const Module& m) {
   if (auto r = check_datas(m); !r) return r;
 
   std::vector<uint8_t> declared = declared_refs(m);
-  FuncValidator fv(m, declared);
-  for (size_t i = 0; i < m.codes.size(); ++i)
-    if (auto r = fv.validate(m.num_imported_funcs() + uint32_t(i), m.codes[i]); !r) return r;
+  // Bodies on every core for large modules (2 to 4 threads).
+  const unsigned cores = std::thread::hardware_concurrency();
+  if (auto r = validate_bodies(m, declared, std::clamp(cores, 1u, 4u)); !r) return r;
 
   if (m.start) {
     if (*m.start >= m.num_funcs()) return invalid(fmt::format("unknown function {} as start", *m.start));

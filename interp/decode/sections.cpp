@@ -4,6 +4,11 @@
 // sections.
 #include "interp/decode/sections.h"
 
+#include <algorithm>
+#include <thread>
+
+#include "base/lowest_failure.h"
+
 #include <fmt/format.h>
 
 #include "interp/decode/primitives.h"
@@ -343,10 +348,11 @@ bool SectionDecoder::decode_data_count() {
   return r_.ok();
 }
 
-bool SectionDecoder::function_body(FuncBody& out) {
+bool SectionDecoder::body_header(FuncBody& out, uint32_t& start, uint32_t& end) {
   uint32_t size = read_len(r_, total_);
   if (!r_.ok()) return false;
-  uint32_t start = r_.pos();
+  start = r_.pos();
+  end = start + size;
   uint32_t runs = read_len(r_, total_);
   uint64_t total_locals = 0;
   out.locals.reserve(runs);
@@ -364,23 +370,64 @@ bool SectionDecoder::function_body(FuncBody& out) {
   }
   out.num_locals = uint32_t(total_locals);
   out.code_begin = r_.pos();
-  if (!scanner_.scan(r_, true)) return false;
-  out.code_end = r_.pos();
-  if (r_.pos() != start + size) {
-    fail_at(r_, start, "section size mismatch (function body)");
+  return true;
+}
+
+namespace {
+
+// Scans body `b` (its header read) with `r`, a reader over the whole
+// module: through its final `end`, which must be where its size says.
+bool scan_body(Reader& r, ExprScanner& scanner, FuncBody& b, uint32_t start, uint32_t end) {
+  r.seek(b.code_begin);
+  if (!scanner.scan(r, true)) return false;
+  b.code_end = r.pos();
+  if (r.pos() != end) {
+    fail_at(r, start, "section size mismatch (function body)");
     return false;
   }
   return true;
 }
 
+}  // namespace
+
+// Headers first, in order (each body's size says where the next starts);
+// then the bodies' instructions, on every core for a section with
+// kParallelScanBytes of code or more (base/lowest_failure.h): the error
+// reported is the one reading in order meets first.
 bool SectionDecoder::decode_code() {
   uint32_t n = read_len(r_, total_);
+  if (!r_.ok()) return false;
+  const Reader clean = r_;  // scans read copies of this error-free reader
   m_.codes.reserve(n);
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  // each body's start and end
+  uint64_t code_bytes = 0;
   for (uint32_t i = 0; i < n && r_.ok(); ++i) {
     FuncBody b;
-    if (!function_body(b)) return false;
+    uint32_t start = 0, end = 0;
+    if (!body_header(b, start, end)) break;  // r_ holds the error
+    code_bytes += end - b.code_begin;
     m_.codes.push_back(std::move(b));
+    spans.emplace_back(start, end);
+    r_.seek(end);
   }
+  auto scan = [&](Reader& r, ExprScanner& sc, size_t i) {
+    return scan_body(r, sc, m_.codes[i], spans[i].first, spans[i].second);
+  };
+  constexpr size_t kChunk = 16;
+  const unsigned cores = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  size_t first = 0;
+  if (cores > 1 && code_bytes >= kParallelScanBytes && spans.size() >= 2 * kChunk)
+    first = lowest_failure(spans.size(), cores, kChunk, [&] {
+      return [&, r = clean, sc = scanner_](size_t i) mutable { return scan(r, sc, i); };
+    });
+  // In order from the first failure (from the start on one thread): a
+  // body's error comes before any later header's.
+  Reader r = clean;
+  for (size_t i = first; i < spans.size(); ++i)
+    if (!scan(r, scanner_, i)) {
+      r_ = r;
+      return false;
+    }
   return r_.ok();
 }
 

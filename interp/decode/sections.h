@@ -11,6 +11,10 @@
 
 namespace wippy::decode {
 
+// Code sections with this many bytes of instructions or more are scanned
+// on every core (SectionDecoder::decode_code).
+inline constexpr uint64_t kParallelScanBytes = uint64_t(1) << 20;
+
 class SectionDecoder {
  public:
   SectionDecoder(Reader& r, Module& m) : r_(r), m_(m), total_(uint32_t(m.bytes.size())) {}
@@ -43,7 +47,7 @@ class SectionDecoder {
   bool field_type(FieldType& f);
   bool func_indices(std::vector<uint32_t>& out);
   bool elem_kind();
-  bool function_body(FuncBody& out);
+  bool body_header(FuncBody& out, uint32_t& start, uint32_t& end);
 };
 
 }  // namespace wippy::decode

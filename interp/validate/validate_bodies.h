@@ -2,13 +2,10 @@
 // on up to `threads` threads (internal to interp/validate).
 // Contract:
 //  * The result is the sequential one: the error of the lowest-indexed
-//    invalid body, or success. Threads take bodies in ascending chunks and
-//    stop at their first error; every body below the lowest failure is
-//    validated by some thread, so no earlier error is missed.
+//    invalid body, or success (base/lowest_failure.h finds the body; its
+//    error is produced again on the calling thread).
 //  * Extra threads are used only for modules with enough code to pay for
-//    them (kParallelBodyBytes); a thread that cannot be started leaves its
-//    share to the others. Nothing here throws: running out of memory in a
-//    thread is that body's Exhaustion error.
+//    them (kParallelBodyBytes).
 #pragma once
 #include <cstdint>
 #include <vector>

@@ -308,3 +308,56 @@ TEST_CASE("component cache: a hit installs the code saved after a run; the entry
   std::error_code ec;
   fs::remove_all(dir, ec);
 }
+
+TEST_CASE("code codec: GC stack maps come back with the code, and collections during a call find the roots") {
+  constexpr const char* kGc = R"((module
+    (type $node (struct (field $v i32) (field $next (ref null $node))))
+    (func $churn (param $n i32)
+      (loop $l
+        (drop (struct.new $node (local.get $n) (ref.null $node)))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+    (func $list (param $n i32) (result (ref null $node))
+      (local $h (ref null $node))
+      (loop $l
+        (local.set $h (struct.new $node (local.get $n) (local.get $h)))
+        (call $churn (i32.const 50))
+        (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
+      (local.get $h))
+    (func (export "sum") (param $n i32) (result i32)
+      (local $h (ref null $node)) (local $s i32)
+      (local.set $h (call $list (local.get $n)))
+      (block $done (loop $l
+        (br_if $done (ref.is_null (local.get $h)))
+        (local.set $s (i32.add (local.get $s) (struct.get $node $v (local.get $h))))
+        (local.set $h (struct.get $node $next (local.get $h)))
+        (br $l)))
+      (local.get $s)))
+  )";
+  auto m = testing::compile_wat_module(kGc);
+  auto cm = compile_all(m);
+  REQUIRE(cm->gc_maps);
+  auto back = prepare_code(m);
+  REQUIRE(adopt_cached_code(*back, encode_code(*cm)));
+  size_t with_maps = 0;
+  for (uint32_t i = 0; i < m->funcs.size(); ++i) {
+    const exec::CompiledFunc& a = **cm->get(i);
+    const exec::CompiledFunc& b = **back->get(i);
+    REQUIRE((a.gc_map != nullptr) == (b.gc_map != nullptr));
+    if (!a.gc_map) continue;
+    ++with_maps;
+    CHECK(a.gc_map->locals == b.gc_map->locals);
+    CHECK(a.gc_map->keys == b.gc_map->keys);
+    CHECK(a.gc_map->starts == b.gc_map->starts);
+    CHECK(a.gc_map->slots == b.gc_map->slots);
+  }
+  CHECK(with_maps == m->funcs.size());
+  CHECK(back->gc_funcs.size() == m->funcs.size());  // registered for the collector's frame walk
+  // Collecting before every allocation: the roots must come from the
+  // adopted maps, or the list is freed under the call.
+  Store s;
+  s.gc_stress = true;
+  auto inst = instantiate(s, m, {}, back);
+  REQUIRE(inst.ok());
+  CHECK(testing::call_i32(s, *inst, "sum", {val_i32(40)}) == 820);
+  CHECK(compiled_count(*back) == m->funcs.size());
+}

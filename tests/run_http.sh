@@ -73,9 +73,6 @@ fi
 differences=""
 [ "$host" = jco ] && differences="$src/guests/jco.differences"
 
-passed=0 failed=0 skipped=0
-fail() { echo "FAIL $name: $*"; failed=$((failed + 1)); }
-
 for name in "${names[@]}"; do
   [ -f "$src/http/$name.spec" ] || { fail "no spec $src/http/$name.spec"; continue; }
   scratch="$scratch_root/$name"
@@ -126,20 +123,8 @@ for name in "${names[@]}"; do
     rc=$?
   fi
 
-  problems=()
-  [ "$rc" = "$exit_want" ] || problems+=("exit status $rc, expected $exit_want")
-  if [ ! -f "$expected" ]; then
-    problems+=("no transcript $expected")
-  elif ! cmp -s "$expected" "$scratch/stdout"; then
-    problems+=("stdout differs from $(basename "$expected"):"$'\n'"$(diff -u "$expected" "$scratch/stdout" | head -n 60)")
-  fi
-  if [ ${#problems[@]} -eq 0 ]; then
-    echo "ok   $name"; passed=$((passed + 1))
-  else
-    fail "$(printf '%s\n' "${problems[@]}")"
-    echo "     stderr: $(head -c 800 "$scratch/stderr")"
-  fi
+  check_outcome "$rc" "$exit_want" "$expected" "$scratch/stdout" 60
+  report_case "$scratch/stderr" 800
 done
 
-echo "http ($host): $passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+summary "http ($host)"

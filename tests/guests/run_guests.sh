@@ -43,9 +43,6 @@ differences=""
 [ "$host" = jco ] && differences="$src/jco.differences"
 [ "$host" = p1 ] && differences="$src/p1.differences"
 
-passed=0 failed=0 skipped=0
-fail() { echo "FAIL $name: $*"; failed=$((failed + 1)); }
-
 for name in "${names[@]}"; do
   [ -f "$src/$name.spec" ] || { name=$name fail "no spec $src/$name.spec"; continue; }
   scratch="$build/scratch/$host/$name"
@@ -149,13 +146,7 @@ for name in "${names[@]}"; do
   elif [ "$stdout_mode" != raw ]; then
     fail "unknown stdout mode '$stdout_mode'"; continue
   fi
-  problems=()
-  [ "$rc" = "$exit_want" ] || problems+=("exit status $rc, expected $exit_want")
-  if [ ! -f "$expected" ]; then
-    problems+=("no transcript $expected")
-  elif ! cmp -s "$expected" "$actual"; then
-    problems+=("stdout differs from $(basename "$expected"):"$'\n'"$(diff -u "$expected" "$actual" | head -n 40)")
-  fi
+  check_outcome "$rc" "$exit_want" "$expected" "$actual" 40
   for s in "${stderr_want[@]+"${stderr_want[@]}"}"; do
     grep -qF -- "$s" "$scratch/stderr" || problems+=("stderr lacks \"$s\"")
   done
@@ -163,13 +154,7 @@ for name in "${names[@]}"; do
     n=$(wc -l < "$scratch/stderr" | tr -d ' ')
     [ "$n" = "$stderr_lines" ] || problems+=("stderr has $n lines, expected $stderr_lines")
   fi
-  if [ ${#problems[@]} -eq 0 ]; then
-    echo "ok   $name"; passed=$((passed + 1))
-  else
-    fail "$(printf '%s\n' "${problems[@]}")"
-    echo "     stderr: $(head -c 600 "$scratch/stderr")"
-  fi
+  report_case "$scratch/stderr" 600
 done
 
-echo "guests ($host): $passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+summary "guests ($host)"

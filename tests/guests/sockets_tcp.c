@@ -304,14 +304,26 @@ static void edges(int32_t net) {
   tcp_drop(l);
 }
 
+/* A new IPv4 socket connected to 127.0.0.1:port (connect_to): returns it,
+   its streams in *st, or -1 after saying "connect: ERROR" (the socket is
+   left undropped). */
+static int32_t connect_loopback(int32_t net, uint16_t port, res_streams *st) {
+  int32_t c = create(0);
+  ip_sa to = loopback(0, port);
+  int e = connect_to(c, net, &to, st);
+  if (e) {
+    say(1, "connect: %s\n", err_name((uint8_t)(e - 1)));
+    return -1;
+  }
+  return c;
+}
+
 /* TOTAL bytes echoed off a peer at 127.0.0.1:port, then end of stream
    both ways. */
 static void echo_peer(int32_t net, uint16_t port) {
-  int32_t c = create(0);
-  ip_sa to = loopback(0, port);
   res_streams st;
-  int e = connect_to(c, net, &to, &st);
-  if (e) return (void)say(1, "connect: %s\n", err_name((uint8_t)(e - 1)));
+  int32_t c = connect_loopback(net, port, &st);
+  if (c < 0) return;
   unsigned polls = 0;
   if (echo_bytes(st.u.s.in, st.u.s.out, -1, -1, &polls) == 0) say(1, "echo: %d bytes there and back intact\n", TOTAL);
   res_unit r;
@@ -440,11 +452,9 @@ static void serve(int32_t net, uint16_t port, int n) {
 /* Connects to 127.0.0.1:port and reads until the peer closes or a read
    fails. */
 static void hold(int32_t net, uint16_t port) {
-  int32_t c = create(0);
-  ip_sa to = loopback(0, port);
   res_streams st;
-  int e = connect_to(c, net, &to, &st);
-  if (e) return (void)say(1, "connect: %s\n", err_name((uint8_t)(e - 1)));
+  int32_t c = connect_loopback(net, port, &st);
+  if (c < 0) return;
   long total = 0;
   for (;;) {
     res_read r;

@@ -31,6 +31,15 @@ static void try_stat(const char *path, int want) {
   expect_errno(stat(path, &st), want, what);
 }
 
+/* call(from, to) for link or rename must fail with `want`; prints
+   "NAME FROM TO" and then `note` (empty or " (...)"). */
+static void try_two_paths(int (*call)(const char *, const char *), const char *name, const char *from,
+                          const char *to, int want, const char *note) {
+  char what[256];
+  snprintf(what, sizeof what, "%s %s %s%s", name, from, to, note);
+  expect_errno(call(from, to), want, what);
+}
+
 static void try_opendir(const char *path, int want) {
   char what[256];
   snprintf(what, sizeof what, "opendir %s", path);
@@ -95,18 +104,18 @@ int main(void) {
   expect(unlink("/data/newrel") == 0, "unlink /data/newrel");
 
   /* hard links and renames out of the grant */
-  expect_errno(link("/data/../outside/secret", "/data/stolen"), EPERM, "link /data/../outside/secret /data/stolen");
-  expect_errno(link("/data/file", "/data/../outside/planted"), EPERM, "link /data/file /data/../outside/planted");
-  expect_errno(link("/data/file", "/other/file"), EXDEV, "link /data/file /other/file (another grant)");
-  expect_errno(link("/data/dirlink/secret", "/data/stolen"), EPERM, "link /data/dirlink/secret /data/stolen");
+  try_two_paths(link, "link", "/data/../outside/secret", "/data/stolen", EPERM, "");
+  try_two_paths(link, "link", "/data/file", "/data/../outside/planted", EPERM, "");
+  try_two_paths(link, "link", "/data/file", "/other/file", EXDEV, " (another grant)");
+  try_two_paths(link, "link", "/data/dirlink/secret", "/data/stolen", EPERM, "");
   /* a hard link to the escaping symlink itself is still only that symlink */
   expect(link("/data/up", "/data/up2") == 0, "link /data/up /data/up2 (the link itself)");
   try_open("/data/up2", O_RDONLY, EPERM);
   expect(unlink("/data/up2") == 0, "unlink /data/up2");
-  expect_errno(rename("/data/file", "/data/../outside/moved"), EPERM, "rename /data/file /data/../outside/moved");
-  expect_errno(rename("/data/../outside/secret", "/data/moved"), EPERM, "rename /data/../outside/secret /data/moved");
-  expect_errno(rename("/data/file", "/other/moved"), EXDEV, "rename /data/file /other/moved (another grant)");
-  expect_errno(rename("/data/file", "/data/dirlink/moved"), EPERM, "rename /data/file /data/dirlink/moved");
+  try_two_paths(rename, "rename", "/data/file", "/data/../outside/moved", EPERM, "");
+  try_two_paths(rename, "rename", "/data/../outside/secret", "/data/moved", EPERM, "");
+  try_two_paths(rename, "rename", "/data/file", "/other/moved", EXDEV, " (another grant)");
+  try_two_paths(rename, "rename", "/data/file", "/data/dirlink/moved", EPERM, "");
 
   /* nothing moved */
   expect(stat("/data/file", &st) == 0 && st.st_size == 5, "/data/file is still there");

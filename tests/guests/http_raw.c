@@ -458,11 +458,23 @@ static void read_body(const char *label, int32_t resp, int finish) {
   response_drop(resp);
 }
 
+/* Sends `req` as `label` (dying when no response comes), prints
+   "LABEL: status N" and returns the response. */
+static int32_t send_status(const char *label, int32_t req) {
+  int32_t resp = send(label, req, -1);
+  if (resp < 0) die(label);
+  say(1, "%s: status %d\n", label, response_status(resp));
+  return resp;
+}
+
+/* GET `path` as `label`: its status, then its body and trailers. */
+static void get_plain(const char *label, const char *authority, const char *path) {
+  read_body(label, send_status(label, make_request(fields_new(), M_GET, authority, path)), 1);
+}
+
 static void get_hello(const char *authority) {
   int32_t req = make_request(fields_new(), M_GET, authority, "/hello");
-  int32_t resp = send("GET /hello", req, -1);
-  if (resp < 0) die("GET /hello");
-  say(1, "GET /hello: status %d\n", response_status(resp));
+  int32_t resp = send_status("GET /hello", req);
   int32_t h = response_headers(resp);
   print_entries("GET /hello: headers", h);
   print_get("GET /hello: get X-Wippy-Test", h, "X-Wippy-Test");
@@ -475,9 +487,7 @@ static void get_hello(const char *authority) {
 /* HEAD: the content-length of the GET and no body; the body is dropped
    unfinished (the host must let go of the exchange without trailers). */
 static void head_hello(const char *authority) {
-  int32_t resp = send("HEAD /hello", make_request(fields_new(), M_HEAD, authority, "/hello"), -1);
-  if (resp < 0) die("HEAD /hello");
-  say(1, "HEAD /hello: status %d\n", response_status(resp));
+  int32_t resp = send_status("HEAD /hello", make_request(fields_new(), M_HEAD, authority, "/hello"));
   int32_t h = response_headers(resp);
   print_get("HEAD /hello: get content-length", h, "content-length");
   fields_drop(h);
@@ -496,9 +506,7 @@ static void purge_echo(const char *authority) {
   res_unit_ec fin;
   body_finish(body.handle, 0, 0, &fin);
   say(1, "PURGE /echo: empty body finished before handle: %s\n", fin.is_err ? ec(&fin.e) : "ok");
-  int32_t resp = send("PURGE /echo", req, -1);
-  if (resp < 0) die("PURGE /echo");
-  say(1, "PURGE /echo: status %d\n", response_status(resp));
+  int32_t resp = send_status("PURGE /echo", req);
   int32_t h = response_headers(resp);
   print_get("PURGE /echo: get x-request-method", h, "x-request-method");
   fields_drop(h);
@@ -506,17 +514,11 @@ static void purge_echo(const char *authority) {
 }
 
 static void get_trailers(const char *authority) {
-  int32_t resp = send("GET /trailers", make_request(fields_new(), M_GET, authority, "/trailers"), -1);
-  if (resp < 0) die("GET /trailers");
-  say(1, "GET /trailers: status %d\n", response_status(resp));
-  read_body("GET /trailers", resp, 1);
+  get_plain("GET /trailers", authority, "/trailers");
 }
 
 static void get_404(const char *authority) {
-  int32_t resp = send("GET /nowhere", make_request(fields_new(), M_GET, authority, "/nowhere"), -1);
-  if (resp < 0) die("GET /nowhere");
-  say(1, "GET /nowhere: status %d\n", response_status(resp));
-  read_body("GET /nowhere", resp, 1);
+  get_plain("GET /nowhere", authority, "/nowhere");
 }
 
 /* POST /echo: the body written after handle() in two writes, finished with
@@ -584,10 +586,7 @@ static void post_echo(const char *label, const char *authority, const char *trai
    carry the same error (the WIT is silent; the body did not end well, so
    there are no trailers to give). */
 static void get_short(const char *authority) {
-  int32_t resp = send("GET /short", make_request(fields_new(), M_GET, authority, "/short"), -1);
-  if (resp < 0) die("GET /short");
-  say(1, "GET /short: status %d\n", response_status(resp));
-  read_body("GET /short", resp, 1);
+  get_plain("GET /short", authority, "/short");
 }
 
 /* A response the server holds back 1 s: with a first-byte timeout of
@@ -608,10 +607,7 @@ static void slow_checks(const char *authority) {
   outgoing_handle(make_request(fields_new(), M_GET, authority, "/slow"), 0, 0, &h);
   say(1, "GET /slow, future dropped at once: handle %s\n", h.is_err ? ec(&h.u.e) : "ok");
   if (!h.is_err) future_response_drop(h.u.handle);
-  int32_t resp = send("GET /hello after the cancel", make_request(fields_new(), M_GET, authority, "/hello"), -1);
-  if (resp < 0) die("GET /hello after the cancel");
-  say(1, "GET /hello after the cancel: status %d\n", response_status(resp));
-  read_body("GET /hello after the cancel", resp, 1);
+  get_plain("GET /hello after the cancel", authority, "/hello");
 }
 
 /* A request whose body goes wrong: `text` written, then the body finished

@@ -3,7 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <initializer_list>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "net/address.h"
 #include "net/net_error.h"
@@ -26,11 +30,45 @@ Rule rule(const char* text) {
   return *r;
 }
 
+// A probe "PROTO:ADDRESS:PORT" (tcp or udp; an IPv6 address in brackets):
+// its protocol and socket address.
+std::pair<Proto, SocketAddress> probe(std::string_view text) {
+  INFO(text);
+  REQUIRE((text.starts_with("tcp:") || text.starts_with("udp:")));
+  auto a = parse_socket_address(text.substr(4));
+  REQUIRE(a.has_value());
+  return {text[0] == 't' ? Proto::tcp : Proto::udp, *a};
+}
+
+// The rule `text` matches every probe in `hits` and none in `misses` (a
+// CHECK per probe, naming the rule and the probe).
+void check_matches(const char* text, std::initializer_list<std::string_view> hits,
+                   std::initializer_list<std::string_view> misses) {
+  const Rule r = rule(text);
+  for (bool want : {true, false}) {
+    for (std::string_view p : want ? hits : misses) {
+      INFO(text << " ~ " << p);
+      const auto [proto, a] = probe(p);
+      CHECK(r.matches(proto, ip_of(a), port_of(a)) == want);
+    }
+  }
+}
+
 std::string rule_error(const char* text) {
   auto r = parse_rule(text);
   if (r.ok()) return "";
   CHECK(r.error().kind == wippy::ErrorKind::Invalid);
   return r.error().message;
+}
+
+// Each rule text is refused with a message containing its part (a CHECK
+// per text; a failure shows the whole message).
+void check_rule_errors(std::initializer_list<std::pair<const char*, std::string_view>> cases) {
+  for (const auto& [text, part] : cases) {
+    const std::string msg = rule_error(text);
+    INFO("rule: " << text);
+    CHECK_MESSAGE(msg.find(part) != std::string::npos, msg);
+  }
 }
 
 }  // namespace
@@ -86,29 +124,40 @@ TEST_CASE("net: addresses parse, print and round-trip through sockaddr") {
 }
 
 TEST_CASE("net: errno maps to wasi:sockets error codes per operation") {
-  CHECK(error_from_errno(EADDRNOTAVAIL, Op::bind) == ErrorCode::address_not_bindable);
-  CHECK(error_from_errno(EADDRNOTAVAIL, Op::connect) == ErrorCode::address_in_use);
-  CHECK(error_from_errno(EADDRINUSE, Op::bind) == ErrorCode::address_in_use);
-  CHECK(error_from_errno(EMFILE, Op::create) == ErrorCode::new_socket_limit);
-  CHECK(error_from_errno(ENFILE, Op::accept) == ErrorCode::new_socket_limit);
-  CHECK(error_from_errno(ENOBUFS, Op::send) == ErrorCode::out_of_memory);
-  CHECK(error_from_errno(ECONNREFUSED, Op::connect) == ErrorCode::connection_refused);
-  CHECK(error_from_errno(ECONNRESET, Op::receive) == ErrorCode::connection_reset);
-  CHECK(error_from_errno(EPIPE, Op::send) == ErrorCode::connection_reset);
-  CHECK(error_from_errno(ECONNABORTED, Op::accept) == ErrorCode::connection_aborted);
-  CHECK(error_from_errno(EAGAIN, Op::receive) == ErrorCode::would_block);
-  CHECK(error_from_errno(EINPROGRESS, Op::connect) == ErrorCode::would_block);
-  CHECK(error_from_errno(EALREADY, Op::connect) == ErrorCode::concurrency_conflict);
-  CHECK(error_from_errno(EISCONN, Op::connect) == ErrorCode::invalid_state);
-  CHECK(error_from_errno(ENOTCONN, Op::send) == ErrorCode::invalid_state);
-  CHECK(error_from_errno(EACCES, Op::bind) == ErrorCode::access_denied);
-  CHECK(error_from_errno(EPERM, Op::connect) == ErrorCode::access_denied);
-  CHECK(error_from_errno(EAFNOSUPPORT, Op::create) == ErrorCode::not_supported);
-  CHECK(error_from_errno(EINVAL, Op::option) == ErrorCode::invalid_argument);
-  CHECK(error_from_errno(ETIMEDOUT, Op::connect) == ErrorCode::timeout);
-  CHECK(error_from_errno(EHOSTUNREACH, Op::connect) == ErrorCode::remote_unreachable);
-  CHECK(error_from_errno(ENETUNREACH, Op::send) == ErrorCode::remote_unreachable);
-  CHECK(error_from_errno(EMSGSIZE, Op::send) == ErrorCode::datagram_too_large);
+  // Each errno, seen by an operation, and the error code it maps to.
+  const struct {
+    int err;
+    Op op;
+    ErrorCode code;
+  } kMapped[] = {
+      {EADDRNOTAVAIL, Op::bind, ErrorCode::address_not_bindable},
+      {EADDRNOTAVAIL, Op::connect, ErrorCode::address_in_use},
+      {EADDRINUSE, Op::bind, ErrorCode::address_in_use},
+      {EMFILE, Op::create, ErrorCode::new_socket_limit},
+      {ENFILE, Op::accept, ErrorCode::new_socket_limit},
+      {ENOBUFS, Op::send, ErrorCode::out_of_memory},
+      {ECONNREFUSED, Op::connect, ErrorCode::connection_refused},
+      {ECONNRESET, Op::receive, ErrorCode::connection_reset},
+      {EPIPE, Op::send, ErrorCode::connection_reset},
+      {ECONNABORTED, Op::accept, ErrorCode::connection_aborted},
+      {EAGAIN, Op::receive, ErrorCode::would_block},
+      {EINPROGRESS, Op::connect, ErrorCode::would_block},
+      {EALREADY, Op::connect, ErrorCode::concurrency_conflict},
+      {EISCONN, Op::connect, ErrorCode::invalid_state},
+      {ENOTCONN, Op::send, ErrorCode::invalid_state},
+      {EACCES, Op::bind, ErrorCode::access_denied},
+      {EPERM, Op::connect, ErrorCode::access_denied},
+      {EAFNOSUPPORT, Op::create, ErrorCode::not_supported},
+      {EINVAL, Op::option, ErrorCode::invalid_argument},
+      {ETIMEDOUT, Op::connect, ErrorCode::timeout},
+      {EHOSTUNREACH, Op::connect, ErrorCode::remote_unreachable},
+      {ENETUNREACH, Op::send, ErrorCode::remote_unreachable},
+      {EMSGSIZE, Op::send, ErrorCode::datagram_too_large},
+  };
+  for (const auto& m : kMapped) {
+    INFO("errno " << m.err << ", op " << static_cast<int>(m.op));
+    CHECK(error_from_errno(m.err, m.op) == m.code);
+  }
   CHECK(error_from_errno(ENOENT) == ErrorCode::unknown);
   CHECK(error_from_wait(wippy::disp::Errc::timed_out) == ErrorCode::timeout);
   CHECK(error_from_wait(wippy::disp::Errc::cancelled) == ErrorCode::unknown);
@@ -124,35 +173,44 @@ TEST_CASE("net: errno maps to wasi:sockets error codes per operation") {
 }
 
 TEST_CASE("net: rules parse every host and port kind and print back") {
-  CHECK(format_rule(rule("tcp:127.0.0.1:8000-9000")) == "tcp:127.0.0.1:8000-9000");
-  CHECK(format_rule(rule("udp:[::1]:53")) == "udp:[::1]:53");
-  CHECK(format_rule(rule("tcp:10.0.0.0/8:*")) == "tcp:10.0.0.0/8:*");
-  CHECK(format_rule(rule("tcp:*:443")) == "tcp:*:443");
-  CHECK(format_rule(rule("udp:[fd00::]/8:0-65535")) == "udp:[fd00::]/8:*");
-  CHECK(format_rule(rule("tcp:[::ffff:10.0.0.0]/104:1")) == "tcp:10.0.0.0/8:1");
-  CHECK(format_rule(rule("tcp:0.0.0.0/0:5")) == "tcp:0.0.0.0/0:5");
+  // Each rule and its canonical form.
+  const std::pair<const char*, const char*> kPrinted[] = {
+      {"tcp:127.0.0.1:8000-9000", "tcp:127.0.0.1:8000-9000"},
+      {"udp:[::1]:53", "udp:[::1]:53"},
+      {"tcp:10.0.0.0/8:*", "tcp:10.0.0.0/8:*"},
+      {"tcp:*:443", "tcp:*:443"},
+      {"udp:[fd00::]/8:0-65535", "udp:[fd00::]/8:*"},
+      {"tcp:[::ffff:10.0.0.0]/104:1", "tcp:10.0.0.0/8:1"},
+      {"tcp:0.0.0.0/0:5", "tcp:0.0.0.0/0:5"},
+  };
+  for (const auto& [text, printed] : kPrinted) {
+    INFO(text);
+    CHECK(format_rule(rule(text)) == printed);
+  }
 }
 
 TEST_CASE("net: bad rules are refused with a message naming the part") {
-  CHECK(rule_error("").find("three parts") != std::string::npos);
-  CHECK(rule_error("tcp:1.2.3.4").find("three parts") != std::string::npos);
-  CHECK(rule_error("sctp:1.2.3.4:1").find("protocol") != std::string::npos);
-  CHECK(rule_error("TCP:1.2.3.4:1").find("protocol") != std::string::npos);
-  CHECK(rule_error("tcp:example.com:80").find("host") != std::string::npos);
-  CHECK(rule_error("tcp::80").find("host") != std::string::npos);
-  CHECK(rule_error("tcp:::1:80").find("host") != std::string::npos);     // unbracketed IPv6
-  CHECK(rule_error("tcp:[::1:80").find("host") != std::string::npos);
-  CHECK(rule_error("tcp:[1.2.3.4]:80").find("host") != std::string::npos);
-  CHECK(rule_error("tcp:10.0.0.0/33:1").find("longer") != std::string::npos);
-  CHECK(rule_error("tcp:10.0.0.0/x:1").find("prefix") != std::string::npos);
-  CHECK(rule_error("tcp:10.0.0.1/8:1").find("host bits") != std::string::npos);
-  CHECK(rule_error("tcp:[::ffff:0.0.0.0]/8:1").find("at least 96") != std::string::npos);
-  CHECK(rule_error("tcp:1.2.3.4:65536").find("port") != std::string::npos);
-  CHECK(rule_error("tcp:1.2.3.4:").find("port") != std::string::npos);
-  CHECK(rule_error("tcp:1.2.3.4:9-8").find("above") != std::string::npos);
-  CHECK(rule_error("tcp:1.2.3.4:1-").find("range") != std::string::npos);
-  CHECK(rule_error("tcp:1.2.3.4:-1").find("range") != std::string::npos);
-  CHECK(rule_error("tcp:1.2.3.4:80x").find("port") != std::string::npos);
+  check_rule_errors({
+      {"", "three parts"},
+      {"tcp:1.2.3.4", "three parts"},
+      {"sctp:1.2.3.4:1", "protocol"},
+      {"TCP:1.2.3.4:1", "protocol"},
+      {"tcp:example.com:80", "host"},
+      {"tcp::80", "host"},
+      {"tcp:::1:80", "host"},  // unbracketed IPv6
+      {"tcp:[::1:80", "host"},
+      {"tcp:[1.2.3.4]:80", "host"},
+      {"tcp:10.0.0.0/33:1", "longer"},
+      {"tcp:10.0.0.0/x:1", "prefix"},
+      {"tcp:10.0.0.1/8:1", "host bits"},
+      {"tcp:[::ffff:0.0.0.0]/8:1", "at least 96"},
+      {"tcp:1.2.3.4:65536", "port"},
+      {"tcp:1.2.3.4:", "port"},
+      {"tcp:1.2.3.4:9-8", "above"},
+      {"tcp:1.2.3.4:1-", "range"},
+      {"tcp:1.2.3.4:-1", "range"},
+      {"tcp:1.2.3.4:80x", "port"},
+  });
   // Long input is echoed bounded.
   std::string longrule = "tcp:" + std::string(10000, 'x') + ":1";
   auto r = parse_rule(longrule);
@@ -161,46 +219,19 @@ TEST_CASE("net: bad rules are refused with a message naming the part") {
 }
 
 TEST_CASE("net: rules match and deny by protocol, host kind and port kind") {
-  const Rule exact = rule("tcp:127.0.0.1:8000-9000");
-  CHECK(exact.matches(Proto::tcp, ip("127.0.0.1"), 8000));
-  CHECK(exact.matches(Proto::tcp, ip("127.0.0.1"), 9000));
-  CHECK_FALSE(exact.matches(Proto::tcp, ip("127.0.0.1"), 7999));
-  CHECK_FALSE(exact.matches(Proto::tcp, ip("127.0.0.1"), 9001));
-  CHECK_FALSE(exact.matches(Proto::udp, ip("127.0.0.1"), 8500));
-  CHECK_FALSE(exact.matches(Proto::tcp, ip("127.0.0.2"), 8500));
-  CHECK(exact.matches(Proto::tcp, ip("::ffff:127.0.0.1"), 8500));  // mapped: the IPv4 it reaches
-  CHECK_FALSE(exact.matches(Proto::tcp, ip("::1"), 8500));
-
-  const Rule v6 = rule("udp:[::1]:53");
-  CHECK(v6.matches(Proto::udp, ip("::1"), 53));
-  CHECK_FALSE(v6.matches(Proto::udp, ip("::1"), 54));
-  CHECK_FALSE(v6.matches(Proto::udp, ip("::2"), 53));
-  CHECK_FALSE(v6.matches(Proto::udp, ip("127.0.0.1"), 53));
-  CHECK_FALSE(v6.matches(Proto::tcp, ip("::1"), 53));
-
-  const Rule cidr = rule("tcp:10.0.0.0/8:*");
-  CHECK(cidr.matches(Proto::tcp, ip("10.0.0.0"), 1));
-  CHECK(cidr.matches(Proto::tcp, ip("10.255.255.255"), 65535));
-  CHECK(cidr.matches(Proto::tcp, ip("10.1.2.3"), 0));
-  CHECK_FALSE(cidr.matches(Proto::tcp, ip("11.0.0.0"), 80));
-  CHECK_FALSE(cidr.matches(Proto::tcp, ip("9.255.255.255"), 80));
-  CHECK_FALSE(cidr.matches(Proto::udp, ip("10.1.2.3"), 80));
-
-  const Rule cidr6 = rule("tcp:[fd00::]/8:22");
-  CHECK(cidr6.matches(Proto::tcp, ip("fdff:1::1"), 22));
-  CHECK_FALSE(cidr6.matches(Proto::tcp, ip("fe00::1"), 22));
-  CHECK_FALSE(cidr6.matches(Proto::tcp, ip("10.0.0.1"), 22));
-
-  const Rule odd = rule("tcp:192.168.4.0/22:1");  // prefix not on an octet boundary
-  CHECK(odd.matches(Proto::tcp, ip("192.168.7.255"), 1));
-  CHECK_FALSE(odd.matches(Proto::tcp, ip("192.168.8.0"), 1));
-  CHECK_FALSE(odd.matches(Proto::tcp, ip("192.168.3.255"), 1));
-
-  const Rule any = rule("tcp:*:443");
-  CHECK(any.matches(Proto::tcp, ip("8.8.8.8"), 443));
-  CHECK(any.matches(Proto::tcp, ip("2001:db8::1"), 443));
-  CHECK_FALSE(any.matches(Proto::tcp, ip("8.8.8.8"), 444));
-  CHECK_FALSE(any.matches(Proto::udp, ip("8.8.8.8"), 443));
+  check_matches("tcp:127.0.0.1:8000-9000",
+                {"tcp:127.0.0.1:8000", "tcp:127.0.0.1:9000",
+                 "tcp:[::ffff:127.0.0.1]:8500"},  // mapped: the IPv4 it reaches
+                {"tcp:127.0.0.1:7999", "tcp:127.0.0.1:9001", "udp:127.0.0.1:8500", "tcp:127.0.0.2:8500",
+                 "tcp:[::1]:8500"});
+  check_matches("udp:[::1]:53", {"udp:[::1]:53"},
+                {"udp:[::1]:54", "udp:[::2]:53", "udp:127.0.0.1:53", "tcp:[::1]:53"});
+  check_matches("tcp:10.0.0.0/8:*", {"tcp:10.0.0.0:1", "tcp:10.255.255.255:65535", "tcp:10.1.2.3:0"},
+                {"tcp:11.0.0.0:80", "tcp:9.255.255.255:80", "udp:10.1.2.3:80"});
+  check_matches("tcp:[fd00::]/8:22", {"tcp:[fdff:1::1]:22"}, {"tcp:[fe00::1]:22", "tcp:10.0.0.1:22"});
+  // a prefix not on an octet boundary
+  check_matches("tcp:192.168.4.0/22:1", {"tcp:192.168.7.255:1"}, {"tcp:192.168.8.0:1", "tcp:192.168.3.255:1"});
+  check_matches("tcp:*:443", {"tcp:8.8.8.8:443", "tcp:[2001:db8::1]:443"}, {"tcp:8.8.8.8:444", "udp:8.8.8.8:443"});
 }
 
 TEST_CASE("net: a policy without rules allows everything; with rules only matches") {

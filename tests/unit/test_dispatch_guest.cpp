@@ -108,6 +108,15 @@ Instance* instantiate_sleeper(Store& store, std::shared_ptr<const Module> module
                        std::move(code));
 }
 
+// A test's Store with kSleeper instantiated in it (`inst`) and a fresh
+// loop (`loop`, owned by `loop_owner`), for TEST_CASE_FIXTURE.
+struct SleeperOnLoop {
+  Store store;
+  Instance* inst = instantiate_sleeper(store, compile_wat_module(kSleeper));
+  std::unique_ptr<Loop> loop_owner = wippy::testing::make_loop();
+  Loop& loop = *loop_owner;
+};
+
 const char* kSpinner = R"((module
   (func (export "spin") (loop $l (br $l)))
   (func (export "answer") (result i32) (i32.const 42))))";
@@ -263,12 +272,8 @@ TEST_CASE("dispatcher guest: a spinning guest is time-sliced, a ticking guest ke
   CHECK(run_i32_call(loop, spin_store, export_of(spin_inst, "answer")) == 42);
 }
 
-TEST_CASE("dispatcher guest: cancelling a guest parked in sleep ends its call and frees its fiber") {
-  Store store;
-  Instance* inst = instantiate_sleeper(store, compile_wat_module(kSleeper));
-
-  auto loop_owner = wippy::testing::make_loop();
-  Loop& loop = *loop_owner;
+TEST_CASE_FIXTURE(SleeperOnLoop,
+                  "dispatcher guest: cancelling a guest parked in sleep ends its call and frees its fiber") {
   CallEnd end;
   FiberHandle guest = spawn_recorded(loop, store, export_of(inst, "run"), {val_i32(10000), val_i32(1)}, {}, end);
   REQUIRE(guest.valid());
@@ -308,11 +313,7 @@ TEST_CASE("dispatcher guest: cancelling a time-sliced spinning guest ends it at 
   CHECK(loop.fiber_count() == 0);
 }
 
-TEST_CASE("dispatcher guest: a deadline ends a guest parked in sleep") {
-  Store store;
-  Instance* inst = instantiate_sleeper(store, compile_wat_module(kSleeper));
-  auto loop_owner = wippy::testing::make_loop();
-  Loop& loop = *loop_owner;
+TEST_CASE_FIXTURE(SleeperOnLoop, "dispatcher guest: a deadline ends a guest parked in sleep") {
   GuestCallOptions opts;
   opts.timeout_ns = 30 * kMs;
   CallEnd end;

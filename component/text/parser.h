@@ -69,6 +69,9 @@ class Parser : wippy::text::TokenExpect<Parser> {
   static void put_core_sort(Bytes& out, Sort s);
   bool sort_keyword(Sort& s);       // `core func` ... `instance`
   bool core_sort_keyword(Sort& s);  // `func` ... `instance` (core sorts)
+  // The core sort the token names (`func` ... `instance`), or nullopt; the
+  // token is not consumed.
+  static std::optional<Sort> core_sort_named(const Token& t);
   bool ref_tail(Sort s, uint32_t& out);  // index followed by export names
   bool sort_ref(Sort& s, uint32_t& out);  // `(sort idx "name"*)`
   bool core_ref(Sort want, uint32_t& out);  // idx | `(core? sort idx "name"*)`
@@ -88,11 +91,21 @@ class Parser : wippy::text::TokenExpect<Parser> {
   // 0x00 instantiate `target` with the `n` encoded `args`, or 0x01 the `k`
   // encoded inline `exports`.
   static void put_instantiate(Bytes& out, uint32_t target, uint32_t n, const Bytes& args);
+  // A core (with `core`) or component instance expression up to the
+  // field's closing paren, appended to `item`: `(instantiate target args)`
+  // (put_instantiate) or inline exports (put_instance_exports).
+  bool instance_expr(bool core, Bytes& item);
+  // After `(instantiate`: what is instantiated, of sort s, into `out`: a
+  // bare index, or `(kw ref)` (with `core`, `(core? kw ref)`).
+  bool instantiate_target(Sort s, std::string_view kw, bool core, uint32_t& out);
   static void put_instance_exports(Bytes& out, uint32_t k, const Bytes& exports);
 
   // ---- core definitions (parser_core.cpp) ----
   bool core_module_field(const Head& h, size_t close);
   bool core_instance_field();
+  // `(with "name" (instance ref))*` or with an inline instance of core
+  // exports: the core form of instantiate_args.
+  bool core_instantiate_args(Bytes& out, uint32_t& n);
   bool core_type_def(const Token* id, uint32_t* out);
   bool core_functype(Bytes& out);
   bool core_valtype(Bytes& out);

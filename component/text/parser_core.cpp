@@ -217,33 +217,50 @@ void Parser::put_sort(Bytes& out, Sort s) {
   }
 }
 
+namespace {
+
+struct SortName {
+  std::string_view keyword;
+  Sort sort;
+};
+constexpr SortName kCoreSortNames[] = {
+    {"func", Sort::CoreFunc},     {"table", Sort::CoreTable}, {"memory", Sort::CoreMemory},
+    {"global", Sort::CoreGlobal}, {"tag", Sort::CoreTag},     {"type", Sort::CoreType},
+    {"module", Sort::CoreModule}, {"instance", Sort::CoreInstance},
+};
+constexpr SortName kSortNames[] = {
+    {"func", Sort::Func},           {"value", Sort::Value},       {"type", Sort::Type},
+    {"component", Sort::Component}, {"instance", Sort::Instance},
+};
+
+// The sort that `t` names in `names`, or nullopt.
+template <size_t N>
+std::optional<Sort> sort_named(const Token& t, const SortName (&names)[N]) {
+  for (const SortName& n : names)
+    if (t.is(n.keyword)) return n.sort;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Sort> Parser::core_sort_named(const Token& t) { return sort_named(t, kCoreSortNames); }
+
 bool Parser::core_sort_keyword(Sort& s) {
-  const Token& t = peek();
-  if (t.is("func")) s = Sort::CoreFunc;
-  else if (t.is("table")) s = Sort::CoreTable;
-  else if (t.is("memory")) s = Sort::CoreMemory;
-  else if (t.is("global")) s = Sort::CoreGlobal;
-  else if (t.is("tag")) s = Sort::CoreTag;
-  else if (t.is("type")) s = Sort::CoreType;
-  else if (t.is("module")) s = Sort::CoreModule;
-  else if (t.is("instance")) s = Sort::CoreInstance;
-  else return unexpected(t);
+  std::optional<Sort> named = core_sort_named(peek());
+  if (!named) return unexpected(peek());
+  s = *named;
   next();
   return true;
 }
 
 bool Parser::sort_keyword(Sort& s) {
-  const Token& t = peek();
-  if (t.is("core")) {
+  if (peek().is("core")) {
     next();
     return core_sort_keyword(s);
   }
-  if (t.is("func")) s = Sort::Func;
-  else if (t.is("value")) s = Sort::Value;
-  else if (t.is("type")) s = Sort::Type;
-  else if (t.is("component")) s = Sort::Component;
-  else if (t.is("instance")) s = Sort::Instance;
-  else return unexpected(t);
+  std::optional<Sort> named = sort_named(peek(), kSortNames);
+  if (!named) return unexpected(peek());
+  s = *named;
   next();
   return true;
 }
@@ -434,48 +451,34 @@ bool Parser::core_instance_field() {
   next();
   const Token* id = opt_id();
   Bytes item;
-  if (at_lparen("instantiate")) {
-    next();
-    next();
-    uint32_t m = 0;
-    if (peek().kind == Token::LParen) {
-      next();
-      if (peek().is("core")) next();
-      if (!expect_keyword("module") || !ref_tail(Sort::CoreModule, m) || !expect_rparen()) return false;
-    } else if (!index(Sort::CoreModule, m)) {
-      return false;
-    }
-    Bytes args;
-    uint32_t n = 0;
-    while (at_lparen("with")) {
-      next();
-      next();
-      std::string arg;
-      if (!name(arg)) return false;
-      uint32_t inst = 0;
-      if (!expect_lparen() || !expect_keyword("instance")) return false;
-      if (is_index_token(peek()) && (peek(1).kind == Token::RParen || peek(1).kind == Token::String)) {
-        if (!ref_tail(Sort::CoreInstance, inst)) return false;
-      } else {
-        Bytes ci;
-        if (!inline_instance_exports(ci)) return false;
-        emit_item(2, ci);
-        if (!define(Sort::CoreInstance, nullptr, &inst)) return false;
-      }
-      if (!expect_rparen() || !expect_rparen()) return false;
-      put_name(args, arg);
-      args.push_back(0x12);
-      put_u32(args, inst);
-      ++n;
-    }
-    if (!expect_rparen()) return false;
-    put_instantiate(item, m, n, args);
-  } else if (!inline_instance_exports(item)) {
-    return false;
-  }
-  if (!expect_rparen()) return false;
+  if (!instance_expr(true, item) || !expect_rparen()) return false;
   emit_item(2, item);
   return define(Sort::CoreInstance, id);
+}
+
+bool Parser::core_instantiate_args(Bytes& args, uint32_t& n) {
+  while (at_lparen("with")) {
+    next();
+    next();
+    std::string arg;
+    if (!name(arg)) return false;
+    uint32_t inst = 0;
+    if (!expect_lparen() || !expect_keyword("instance")) return false;
+    if (is_index_token(peek()) && (peek(1).kind == Token::RParen || peek(1).kind == Token::String)) {
+      if (!ref_tail(Sort::CoreInstance, inst)) return false;
+    } else {
+      Bytes ci;
+      if (!inline_instance_exports(ci)) return false;
+      emit_item(2, ci);
+      if (!define(Sort::CoreInstance, nullptr, &inst)) return false;
+    }
+    if (!expect_rparen() || !expect_rparen()) return false;
+    put_name(args, arg);
+    args.push_back(0x12);
+    put_u32(args, inst);
+    ++n;
+  }
+  return true;
 }
 
 // Core inline exports `(export "n" (func idx))*` up to the closing paren.
@@ -506,6 +509,27 @@ void Parser::put_instantiate(Bytes& out, uint32_t target, uint32_t n, const Byte
   put_u32(out, target);
   put_u32(out, n);
   put_bytes(out, args);
+}
+
+bool Parser::instance_expr(bool core, Bytes& item) {
+  if (!at_lparen("instantiate")) return core ? inline_instance_exports(item) : inline_exports(item);
+  next();
+  next();
+  uint32_t target = 0;
+  Bytes args;
+  uint32_t n = 0;
+  const bool ok = core ? instantiate_target(Sort::CoreModule, "module", true, target) && core_instantiate_args(args, n)
+                       : instantiate_target(Sort::Component, "component", false, target) && instantiate_args(args, n);
+  if (!ok || !expect_rparen()) return false;
+  put_instantiate(item, target, n, args);
+  return true;
+}
+
+bool Parser::instantiate_target(Sort s, std::string_view kw, bool core, uint32_t& out) {
+  if (peek().kind != Token::LParen) return index(s, out);
+  next();
+  if (core && peek().is("core")) next();
+  return expect_keyword(kw) && ref_tail(s, out) && expect_rparen();
 }
 
 void Parser::put_instance_exports(Bytes& out, uint32_t k, const Bytes& exports) {

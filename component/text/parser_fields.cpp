@@ -67,14 +67,10 @@ bool Parser::field() {
       const Token* id = opt_id();
       return core_type_def(id, nullptr);
     }
-    Sort s;
-    if (k2.is("func")) s = Sort::CoreFunc;
-    else if (k2.is("table")) s = Sort::CoreTable;
-    else if (k2.is("memory")) s = Sort::CoreMemory;
-    else if (k2.is("global")) s = Sort::CoreGlobal;
-    else if (k2.is("tag")) s = Sort::CoreTag;
-    else return unexpected(k2);
-    return core_func_field(s);
+    // func, table, memory, global or tag (module, instance and type are above)
+    std::optional<Sort> s = core_sort_named(k2);
+    if (!s) return unexpected(k2);
+    return core_func_field(*s);
   }
   if (kw.is("component")) return nested_component(match_[pos_]);
   if (kw.is("instance")) return instance_field();
@@ -193,24 +189,7 @@ bool Parser::instance_field() {
   if (h.import_name) return inline_import_field(h, Sort::Instance, 0x05);
   if (at_lparen("alias")) return inline_alias_field(h, Sort::Instance);
   Bytes item;
-  if (at_lparen("instantiate")) {
-    next();
-    next();
-    uint32_t c = 0;
-    if (peek().kind == Token::LParen) {
-      next();
-      if (!expect_keyword("component") || !ref_tail(Sort::Component, c) || !expect_rparen()) return false;
-    } else if (!index(Sort::Component, c)) {
-      return false;
-    }
-    Bytes args;
-    uint32_t n = 0;
-    if (!instantiate_args(args, n) || !expect_rparen()) return false;
-    put_instantiate(item, c, n, args);
-  } else if (!inline_exports(item)) {
-    return false;
-  }
-  if (!expect_rparen()) return false;
+  if (!instance_expr(false, item) || !expect_rparen()) return false;
   emit_item(5, item);
   return define_and_export(h, Sort::Instance);
 }

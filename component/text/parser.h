@@ -84,6 +84,10 @@ class Parser : wippy::text::TokenExpect<Parser> {
   // `desc` with a type use), or at `(alias`: an inline alias; both then export.
   bool inline_import_field(const Head& h, Sort s, uint8_t desc);
   bool inline_alias_field(const Head& h, Sort s);
+  // At `(kw` of a field of sort s: steps in and reads its head into h; an
+  // inline import (desc byte `desc`) or alias is then parsed whole. nullopt
+  // when the field's own body follows, else that result (false on an error).
+  std::optional<bool> head_or_inline_field(Sort s, uint8_t desc, Head& h);
   // `(export "name" (sort ref))*` of an inline instance, appended to `expr`
   // as an instance expression of exports (put_instance_exports).
   bool inline_exports(Bytes& expr);

@@ -94,6 +94,15 @@ bool Parser::inline_import_field(const Head& h, Sort s, uint8_t desc) {
   return define_and_export(h, s);
 }
 
+std::optional<bool> Parser::head_or_inline_field(Sort s, uint8_t desc, Head& h) {
+  next();
+  next();
+  if (!head(h, true)) return false;
+  if (h.import_name) return inline_import_field(h, s, desc);
+  if (at_lparen("alias")) return inline_alias_field(h, s);
+  return std::nullopt;
+}
+
 bool Parser::inline_alias_field(const Head& h, Sort s) {
   next();
   next();
@@ -182,12 +191,8 @@ bool Parser::instantiate_args(Bytes& out, uint32_t& n) {
 
 // At `(instance`.
 bool Parser::instance_field() {
-  next();
-  next();
   Head h;
-  if (!head(h, true)) return false;
-  if (h.import_name) return inline_import_field(h, Sort::Instance, 0x05);
-  if (at_lparen("alias")) return inline_alias_field(h, Sort::Instance);
+  if (std::optional<bool> done = head_or_inline_field(Sort::Instance, 0x05, h)) return *done;
   Bytes item;
   if (!instance_expr(false, item) || !expect_rparen()) return false;
   emit_item(5, item);
@@ -356,12 +361,8 @@ bool Parser::canon_field() {
 
 // At `(func`: an import, an alias, or a lifted core function.
 bool Parser::func_field() {
-  next();
-  next();
   Head h;
-  if (!head(h, true)) return false;
-  if (h.import_name) return inline_import_field(h, Sort::Func, 0x01);
-  if (at_lparen("alias")) return inline_alias_field(h, Sort::Func);
+  if (std::optional<bool> done = head_or_inline_field(Sort::Func, 0x01, h)) return *done;
   uint32_t t = 0;
   if (!type_use(Sort::Func, t)) return false;
   if (!at_lparen("canon")) return unexpected(peek());

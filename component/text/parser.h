@@ -142,7 +142,9 @@ class Parser : wippy::text::TokenExpect<Parser> {
   bool alias_field();
   bool alias_target(Bytes& target, Sort& s, const Token*& id);
   bool canon_field();
-  bool canon_body(Bytes& out, bool& lift, uint32_t& lift_type_needed);
+  // At `(canon`: steps in, then the built-in and its operands into `out`
+  // (for lift: without the type; `lift` says which).
+  bool canon_item(Bytes& out, bool& lift);
   bool canon_opts(Bytes& out);
   bool func_field();
   bool start_field();

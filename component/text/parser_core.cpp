@@ -770,12 +770,9 @@ bool Parser::core_func_field(Sort s) {
     return emit_alias(s, a, id, nullptr);
   }
   if (s != Sort::CoreFunc || !at_lparen("canon")) return unexpected(peek());
-  next();
-  next();
   Bytes item;
   bool lift = false;
-  uint32_t unused = 0;
-  if (!canon_body(item, lift, unused)) return false;
+  if (!canon_item(item, lift)) return false;
   if (lift) return fail(peek(), "canon lift defines a component function, not a core function");
   if (!expect_rparen() || !expect_rparen()) return false;
   emit_item(8, item);

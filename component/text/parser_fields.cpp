@@ -304,8 +304,9 @@ bool Parser::canon_opts(Bytes& out) {
   return true;
 }
 
-// After `canon`: the built-in and its operands (for lift: without the type).
-bool Parser::canon_body(Bytes& out, bool& lift, uint32_t& /*unused*/) {
+bool Parser::canon_item(Bytes& out, bool& lift) {
+  next();
+  next();
   const Token& kw = next();
   lift = false;
   uint32_t idx = 0;
@@ -335,12 +336,9 @@ bool Parser::canon_body(Bytes& out, bool& lift, uint32_t& /*unused*/) {
 // At `(canon`: the built-in, then `(func $id? typeuse)` for lift or
 // `(core func $id?)` otherwise.
 bool Parser::canon_field() {
-  next();
-  next();
   Bytes item;
   bool lift = false;
-  uint32_t unused = 0;
-  if (!canon_body(item, lift, unused)) return false;
+  if (!canon_item(item, lift)) return false;
   if (!expect_lparen()) return false;
   if (lift) {
     if (!expect_keyword("func")) return false;
@@ -366,12 +364,9 @@ bool Parser::func_field() {
   uint32_t t = 0;
   if (!type_use(Sort::Func, t)) return false;
   if (!at_lparen("canon")) return unexpected(peek());
-  next();
-  next();
   Bytes item;
   bool lift = false;
-  uint32_t unused = 0;
-  if (!canon_body(item, lift, unused)) return false;
+  if (!canon_item(item, lift)) return false;
   if (!lift) return fail(h.id ? *h.id : peek(), "a component function must be defined by canon lift");
   if (!expect_rparen() || !expect_rparen()) return false;
   put_u32(item, t);

@@ -44,6 +44,24 @@ function atLeast(label, f, floor) {
   }
 }
 
+// The buffer-size options TCP and UDP sockets share: a size of 0, then
+// `size` (a bigint), set and read back (at least `size`).
+function bufferSizes(s, size) {
+  attempt('set-receive-buffer-size 0', () => s.setReceiveBufferSize(0n));
+  attempt(`set-receive-buffer-size ${size}`, () => s.setReceiveBufferSize(size));
+  atLeast('receive-buffer-size', () => s.receiveBufferSize(), size);
+  attempt(`set-send-buffer-size ${size}`, () => s.setSendBufferSize(size));
+  atLeast('send-buffer-size', () => s.sendBufferSize(), size);
+}
+
+// Prints whether the socket's pollable is ready, then disposes of both.
+function subscribeAndDispose(s) {
+  const p = s.subscribe();
+  console.log(`subscribe: ready ${p.ready()}`);
+  p[Symbol.dispose]?.();
+  s[Symbol.dispose]?.();
+}
+
 function tcpCase(family) {
   console.log(`== tcp ${family}`);
   const s = createTcpSocket(family);
@@ -64,11 +82,7 @@ function tcpCase(family) {
   attempt('set-hop-limit 0', () => s.setHopLimit(0));
   attempt('set-hop-limit 42', () => s.setHopLimit(42));
   attempt('hop-limit', () => s.hopLimit());
-  attempt('set-receive-buffer-size 0', () => s.setReceiveBufferSize(0n));
-  attempt('set-receive-buffer-size 65536', () => s.setReceiveBufferSize(65536n));
-  atLeast('receive-buffer-size', () => s.receiveBufferSize(), 65536n);
-  attempt('set-send-buffer-size 65536', () => s.setSendBufferSize(65536n));
-  atLeast('send-buffer-size', () => s.sendBufferSize(), 65536n);
+  bufferSizes(s, 65536n);
   attempt('set-listen-backlog-size 0', () => s.setListenBacklogSize(0n));
   attempt('set-listen-backlog-size 16', () => s.setListenBacklogSize(16n));
   attempt('local-address', () => s.localAddress());
@@ -79,10 +93,7 @@ function tcpCase(family) {
   attempt('start-listen', () => s.startListen());
   attempt('accept', () => s.accept());
   attempt('shutdown both', () => s.shutdown('both'));
-  const p = s.subscribe();
-  console.log(`subscribe: ready ${p.ready()}`);
-  p[Symbol.dispose]?.();
-  s[Symbol.dispose]?.();
+  subscribeAndDispose(s);
 }
 
 function udpCase(family) {
@@ -93,19 +104,12 @@ function udpCase(family) {
   attempt('set-unicast-hop-limit 0', () => s.setUnicastHopLimit(0));
   attempt('set-unicast-hop-limit 9', () => s.setUnicastHopLimit(9));
   attempt('unicast-hop-limit', () => s.unicastHopLimit());
-  attempt('set-receive-buffer-size 0', () => s.setReceiveBufferSize(0n));
-  attempt('set-receive-buffer-size 32768', () => s.setReceiveBufferSize(32768n));
-  atLeast('receive-buffer-size', () => s.receiveBufferSize(), 32768n);
-  attempt('set-send-buffer-size 32768', () => s.setSendBufferSize(32768n));
-  atLeast('send-buffer-size', () => s.sendBufferSize(), 32768n);
+  bufferSizes(s, 32768n);
   attempt('stream', () => s.stream(undefined));
   attempt('finish-bind', () => s.finishBind());
   attempt('local-address', () => s.localAddress());
   attempt('remote-address', () => s.remoteAddress());
-  const p = s.subscribe();
-  console.log(`subscribe: ready ${p.ready()}`);
-  p[Symbol.dispose]?.();
-  s[Symbol.dispose]?.();
+  subscribeAndDispose(s);
 }
 
 // Creates up to n TCP sockets (held until the end), then n UDP sockets:

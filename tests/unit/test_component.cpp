@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "check_each.h"
 #include "error_message.h"
 #include "fixtures.h"
 #include "component/decode.h"
@@ -63,16 +64,9 @@ Result<Component> decode_fixture(const char* file) {
 }  // namespace
 
 TEST_CASE("component names: kebab labels and extern names") {
-  CHECK(is_kebab_label("a"));
-  CHECK(is_kebab_label("a-b-c"));
-  CHECK(is_kebab_label("A1-2-3"));
-  CHECK(is_kebab_label("m1x3d-4CR0NYMS"));
-  CHECK_FALSE(is_kebab_label(""));
-  CHECK_FALSE(is_kebab_label("1-2-3"));
-  CHECK_FALSE(is_kebab_label("aBc"));
-  CHECK_FALSE(is_kebab_label("a--b"));
-  CHECK_FALSE(is_kebab_label("a-"));
-  CHECK_FALSE(is_kebab_label("a_b"));
+  using wippy::testing::check_each;
+  check_each(is_kebab_label, true, {"a", "a-b-c", "A1-2-3", "m1x3d-4CR0NYMS"});
+  check_each(is_kebab_label, false, {"", "1-2-3", "aBc", "a--b", "a-", "a_b"});
 
   auto iface = parse_extern_name("wasi:cli/run@0.2.3");
   REQUIRE(iface.ok());
@@ -92,11 +86,8 @@ TEST_CASE("component names: kebab labels and extern names") {
   REQUIRE(ctor.ok());
   CHECK(ctor->kind == ParsedName::Kind::Constructor);
 
-  CHECK_FALSE(parse_extern_name("Hello_World").ok());
-  CHECK_FALSE(parse_extern_name("[method]no-dot").ok());
-  CHECK_FALSE(parse_extern_name("[bogus]x").ok());
-  CHECK_FALSE(parse_extern_name("wasi:cli").ok());
-  CHECK_FALSE(parse_extern_name("wasi:cli/run@1.0").ok());
+  check_each([](const char* n) { return parse_extern_name(n).ok(); }, false,
+             {"Hello_World", "[method]no-dot", "[bogus]x", "wasi:cli", "wasi:cli/run@1.0"});
   CHECK(contains(parse_extern_name("ab_c").error().message, "is not in kebab case"));
 
   CHECK(is_valid_semver("1.2.3-rc.1+build.5"));

@@ -9,6 +9,7 @@
 
 #include "dispatcher/loop.h"
 #include "dispatcher/this_fiber.h"
+#include "check_each.h"
 #include "dns_responder.h"
 #include "net/resolver.h"
 #include "net/socket.h"
@@ -28,19 +29,14 @@ bool contains(const std::vector<IpAddress>& v, const char* ip) {
 }  // namespace
 
 TEST_CASE("net: host names are checked before any query") {
-  CHECK(valid_host_name("localhost"));
-  CHECK(valid_host_name("a.b-c.d_e."));
-  CHECK(valid_host_name(std::string(63, 'a') + ".com"));
-  CHECK_FALSE(valid_host_name(std::string(64, 'a') + ".com"));
-  CHECK_FALSE(valid_host_name(std::string(300, 'a')));
-  CHECK_FALSE(valid_host_name(""));
-  CHECK_FALSE(valid_host_name("."));
-  CHECK_FALSE(valid_host_name("a..b"));
-  CHECK_FALSE(valid_host_name("-a.b"));
-  CHECK_FALSE(valid_host_name("a-.b"));
-  CHECK_FALSE(valid_host_name("a b"));
-  CHECK_FALSE(valid_host_name(std::string_view("a\0b", 3)));
-  CHECK_FALSE(valid_host_name("b\xC3\xA4r.de"));  // IDNA is not done: non-ASCII is refused
+  using wippy::testing::check_each;
+  auto valid = [](const std::string& name) { return valid_host_name(name); };
+  check_each(valid, true, {std::string("localhost"), std::string("a.b-c.d_e."), std::string(63, 'a') + ".com"});
+  check_each(valid, false,
+             {std::string(64, 'a') + ".com", std::string(300, 'a'), std::string(""), std::string("."),
+              std::string("a..b"), std::string("-a.b"), std::string("a-.b"), std::string("a b"),
+              std::string("a\0b", 3),
+              std::string("b\xC3\xA4r.de")});  // IDNA is not done: non-ASCII is refused
 }
 
 TEST_CASE("net: DNS resolves localhost, IP literals and refuses bad names") {

@@ -10,6 +10,7 @@
 // types, core modules and components found only in an enclosing scope.
 // Errors: the first failure is kept (Malformed, "LINE:COL: message").
 #pragma once
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -123,6 +124,10 @@ class Parser : wippy::text::TokenExpect<Parser> {
   bool deftype(Bytes& out);           // at the '(' of a type constructor, or a prim keyword
   bool functype_parts(Bytes& out);    // (param ...)* (result ...)?
   bool scoped_type(Scope::Kind kind, Bytes& out);  // decls until ')'
+  // A new Scope of `kind` inside the current one (labelled by `label` when
+  // not null) in which `parse` (fields or decls) runs one nesting level
+  // deeper. Returns it, or null when the nesting is too deep or parse fails.
+  std::unique_ptr<Scope> parse_nested(Scope::Kind kind, const Token* label, bool (Parser::*parse)());
   bool decls();
   bool decl();
   bool type_use(Sort s, uint32_t& out);  // (type idx) or an inline definition of sort s

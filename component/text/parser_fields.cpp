@@ -121,23 +121,13 @@ bool Parser::nested_component(size_t close) {
   Head h;
   if (!head(h, true)) return false;
   if (h.import_name) return inline_import_field(h, Sort::Component, 0x04);
-  if (++depth_ > component::kMaxComponentNesting) return fail(peek(), "nesting too deep");
-  auto inner_owner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
-  Scope& inner = *inner_owner;
-  inner.kind = Scope::Kind::Component;
-  inner.parent = scope_;
-  if (h.id) inner.label = std::string(h.id->text);
-  Scope* saved = scope_;
-  scope_ = &inner;
-  bool ok = fields();
-  scope_ = saved;
-  --depth_;
-  if (!ok) return false;
+  std::unique_ptr<Scope> inner = parse_nested(Scope::Kind::Component, h.id, &Parser::fields);
+  if (!inner) return false;
   if (pos_ != close) return unexpected(peek());
   if (!expect_rparen()) return false;
-  inner.flush();
+  inner->flush();
   Bytes bin(kPreamble, kPreamble + 8);
-  put_bytes(bin, inner.sections);
+  put_bytes(bin, inner->sections);
   emit_item(4, bin);
   return define_and_export(h, Sort::Component);
 }

@@ -271,21 +271,30 @@ bool Parser::deftype(Bytes& out) {
 
 // Declarators up to the closing paren (not consumed), in a new type scope.
 bool Parser::scoped_type(Scope::Kind kind, Bytes& out) {
-  if (++depth_ > component::kMaxComponentNesting) return fail(peek(), "nesting too deep");
-  auto inner_owner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
-  Scope& inner = *inner_owner;
-  inner.kind = kind;
-  inner.parent = scope_;
+  std::unique_ptr<Scope> inner = parse_nested(kind, nullptr, &Parser::decls);
+  if (!inner) return false;
+  out.push_back(kind == Scope::Kind::ComponentType ? 0x41 : 0x42);
+  put_u32(out, inner->decl_count);
+  put_bytes(out, inner->decls);
+  return true;
+}
+
+std::unique_ptr<Scope> Parser::parse_nested(Scope::Kind kind, const Token* label, bool (Parser::*parse)()) {
+  if (++depth_ > component::kMaxComponentNesting) {
+    fail(peek(), "nesting too deep");
+    return nullptr;
+  }
+  auto inner = std::make_unique<Scope>();  // on the heap: nesting costs less stack
+  inner->kind = kind;
+  inner->parent = scope_;
+  if (label) inner->label = std::string(label->text);
   Scope* saved = scope_;
-  scope_ = &inner;
-  bool ok = decls();
+  scope_ = inner.get();
+  bool ok = (this->*parse)();
   scope_ = saved;
   --depth_;
-  if (!ok) return false;
-  out.push_back(kind == Scope::Kind::ComponentType ? 0x41 : 0x42);
-  put_u32(out, inner.decl_count);
-  put_bytes(out, inner.decls);
-  return true;
+  if (!ok) return nullptr;
+  return inner;
 }
 
 bool Parser::decls() {

@@ -120,7 +120,22 @@ class Parser : wippy::text::TokenExpect<Parser> {
 
   // ---- types (parser_types.cpp) ----
   bool valtype(Bytes& out);
-  bool opt_valtype_here(Bytes& out);  // 0x00 | 0x01 valtype
+  // 0x00 | 0x01 valtype: absent before a ')' or, when `next_form` is not
+  // empty, before a following `(next_form`.
+  bool opt_valtype_here(Bytes& out, std::string_view next_form = {});
+  // An optional trailing `(kw ...)`: 0x00 when absent, else 0x01, then
+  // payload() appends the form's content; the form's ')' is consumed.
+  template <class Payload>
+  bool opt_trailing_form(std::string_view kw, Bytes& out, Payload payload) {
+    if (!at_lparen(kw)) {
+      out.push_back(0x00);
+      return true;
+    }
+    next();
+    next();
+    out.push_back(0x01);
+    return payload() && expect_rparen();
+  }
   bool deftype(Bytes& out);           // at the '(' of a type constructor, or a prim keyword
   bool functype_parts(Bytes& out);    // (param ...)* (result ...)?
   bool scoped_type(Scope::Kind kind, Bytes& out);  // decls until ')'
@@ -133,6 +148,8 @@ class Parser : wippy::text::TokenExpect<Parser> {
   bool type_use(Sort s, uint32_t& out);  // (type idx) or an inline definition of sort s
   bool extern_desc(Bytes& out, Sort& s, const Token*& id);
   bool extern_desc_body(Sort s, Bytes& out);
+  // At `(eq idx)`: the bound 0x00 and the index (of sort s) it names.
+  bool eq_bound(Sort s, Bytes& out);
   bool type_field();
   bool import_field();
   bool export_field();

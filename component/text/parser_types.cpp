@@ -63,9 +63,8 @@ bool Parser::valtype(Bytes& out) {
   return true;
 }
 
-// Reads one optional value type before a ')' or a following form.
-bool Parser::opt_valtype_here(Bytes& out) {
-  if (at_rparen()) {
+bool Parser::opt_valtype_here(Bytes& out, std::string_view next_form) {
+  if (at_rparen() || (!next_form.empty() && at_lparen(next_form))) {
     out.push_back(0x00);
     return true;
   }
@@ -166,21 +165,12 @@ bool Parser::deftype(Bytes& out) {
       ok = name(c);
       if (!ok) break;
       put_name(body, c);
-      if (at_rparen() || at_lparen("refines")) body.push_back(0x00);
-      else {
-        body.push_back(0x01);
-        ok = valtype(body);
-      }
-      if (ok && at_lparen("refines")) {
-        next();
-        next();
-        uint32_t r = 0;
-        ok = u32(r) && expect_rparen();
-        body.push_back(0x01);
-        put_u32(body, r);
-      } else {
-        body.push_back(0x00);
-      }
+      ok = opt_valtype_here(body, "refines") && opt_trailing_form("refines", body, [&] {
+             uint32_t r = 0;
+             if (!u32(r)) return false;
+             put_u32(body, r);
+             return true;
+           });
       ok = ok && expect_rparen();
       ++n;
     }
@@ -219,19 +209,7 @@ bool Parser::deftype(Bytes& out) {
     ok = valtype(out);
   } else if (kw.is("result")) {
     out.push_back(0x6a);
-    if (at_rparen() || at_lparen("error")) out.push_back(0x00);
-    else {
-      out.push_back(0x01);
-      ok = valtype(out);
-    }
-    if (ok && at_lparen("error")) {
-      next();
-      next();
-      out.push_back(0x01);
-      ok = valtype(out) && expect_rparen();
-    } else {
-      out.push_back(0x00);
-    }
+    ok = opt_valtype_here(out, "error") && opt_trailing_form("error", out, [&] { return valtype(out); });
   } else if (kw.is("own") || kw.is("borrow")) {
     out.push_back(kw.is("own") ? 0x69 : 0x68);
     uint32_t r = 0;
@@ -356,6 +334,16 @@ bool Parser::type_use(Sort s, uint32_t& out) {
 
 // The body of an extern type after its sort keyword and `$id?`, up to the
 // closing paren (not consumed).
+bool Parser::eq_bound(Sort s, Bytes& out) {
+  next();
+  next();
+  out.push_back(0x00);
+  uint32_t idx = 0;
+  if (!index(s, idx) || !expect_rparen()) return false;
+  put_u32(out, idx);
+  return true;
+}
+
 bool Parser::extern_desc_body(Sort s, Bytes& out) {
   uint32_t idx = 0;
   switch (s) {
@@ -374,26 +362,12 @@ bool Parser::extern_desc_body(Sort s, Bytes& out) {
       return true;
     case Sort::Value:
       out.push_back(0x02);
-      if (at_lparen("eq")) {
-        next();
-        next();
-        out.push_back(0x00);
-        if (!index(Sort::Value, idx) || !expect_rparen()) return false;
-        put_u32(out, idx);
-        return true;
-      }
+      if (at_lparen("eq")) return eq_bound(Sort::Value, out);
       out.push_back(0x01);
       return valtype(out);
     case Sort::Type:
       out.push_back(0x03);
-      if (at_lparen("eq")) {
-        next();
-        next();
-        out.push_back(0x00);
-        if (!index(Sort::Type, idx) || !expect_rparen()) return false;
-        put_u32(out, idx);
-        return true;
-      }
+      if (at_lparen("eq")) return eq_bound(Sort::Type, out);
       if (at_lparen("sub")) {
         next();
         next();

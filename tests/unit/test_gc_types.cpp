@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "interp/cache/module_codec.h"
@@ -24,6 +25,12 @@ constexpr const char* kRecGroup = R"((module
   (type $g (sub $d (struct (field (mut i8)) (field i64) (field (ref null $a)))))
   (type $h (array (mut i16)))
 ))";
+
+// A module of the two function types the cast tests share ($b a subtype
+// of $a) followed by `fields`.
+std::string with_func_subtypes(std::string_view fields) {
+  return "(module (type $a (sub (func))) (type $b (sub $a (func)))" + std::string(fields) + ")";
+}
 
 }  // namespace
 
@@ -207,9 +214,7 @@ TEST_CASE("gc types: the code cache keeps definitions and canonical ids") {
 
 TEST_CASE("gc types: ref.test and ref.cast on function references, abstract types and nulls") {
   Store s;
-  Instance* inst = instantiate_ok(s, compile_wat_module(R"((module
-    (type $a (sub (func)))
-    (type $b (sub $a (func)))
+  Instance* inst = instantiate_ok(s, compile_wat_module(with_func_subtypes(R"(
     (func $fa (type $a)) (func $fb (type $b))
     (elem declare func $fa $fb)
     (table $t 2 funcref) (elem (table $t) (i32.const 0) func $fa $fb)
@@ -228,7 +233,7 @@ TEST_CASE("gc types: ref.test and ref.cast on function references, abstract type
     (func (export "cast-ok") (result i32) (ref.is_null (ref.cast (ref $a) (table.get $t (i32.const 1)))))
     (func (export "cast-fail") (drop (ref.cast (ref $b) (table.get $t (i32.const 0)))))
     (func (export "cast-null") (drop (ref.cast (ref $a) (ref.null func))))
-    (func (export "cast-null-ok") (result i32) (ref.is_null (ref.cast (ref null $b) (ref.null func))))))"));
+    (func (export "cast-null-ok") (result i32) (ref.is_null (ref.cast (ref null $b) (ref.null func)))))")));
   auto results = [&](const char* name) {
     auto r = call_export(s, inst, name);
     REQUIRE(r.ok());
@@ -253,9 +258,7 @@ TEST_CASE("gc types: ref.test and ref.cast on function references, abstract type
 
 TEST_CASE("gc types: br_on_cast and br_on_cast_fail on function references") {
   Store s;
-  Instance* inst = instantiate_ok(s, compile_wat_module(R"((module
-    (type $a (sub (func)))
-    (type $b (sub $a (func)))
+  Instance* inst = instantiate_ok(s, compile_wat_module(with_func_subtypes(R"(
     (func $fa (type $a)) (func $fb (type $b))
     (table $t 3 funcref) (elem (table $t) (i32.const 0) func $fa $fb)
     (func (export "on-cast") (param i32) (result i32)
@@ -272,7 +275,7 @@ TEST_CASE("gc types: br_on_cast and br_on_cast_fail on function references") {
       (block $l (result funcref)
         (br_on_cast_fail $l funcref (ref $b) (table.get $t (local.get 0)))
         (ref.is_null) (i32.const 10) (i32.add) (return))
-      (ref.is_null))))"));
+      (ref.is_null)))")));
   auto run = [&](const char* name, uint32_t i) { return call_i32(s, inst, name, {val_i32(i)}); };
   CHECK(run("on-cast", 1) == 1);    // $fb: taken
   CHECK(run("on-cast", 0) == 10);   // $fa: falls through, not null
@@ -283,18 +286,17 @@ TEST_CASE("gc types: br_on_cast and br_on_cast_fail on function references") {
   CHECK(run("on-fail", 0) == 0);    // $fa: taken, not null
   CHECK(run("on-fail", 2) == 1);    // null: taken
   // the target type must be a subtype of the source; the label must take what is sent
-  CHECK(invalid_message(R"((module (type $a (sub (func))) (type $b (sub $a (func)))
-    (func (param (ref $a)) (result (ref $a))
-      (block $l (result (ref $a)) (br_on_cast $l (ref $b) (ref $a) (local.get 0))))))")
-            .find("type mismatch") != std::string::npos);
-  CHECK(invalid_message(R"((module (type $a (sub (func))) (type $b (sub $a (func)))
-    (func (param funcref)
-      (block $l (result (ref $b)) (br_on_cast $l funcref (ref null $b) (local.get 0)) (unreachable)) (drop))))")
-            .find("type mismatch") != std::string::npos);
-  CHECK(invalid_message(R"((module (type $a (sub (func))) (type $b (sub $a (func)))
-    (func (param funcref)
-      (block $l (result (ref $b)) (br_on_cast_fail $l funcref (ref $b) (local.get 0)) (unreachable)) (drop))))")
-            .find("type mismatch") != std::string::npos);
+  for (const char* func : {
+           "(func (param (ref $a)) (result (ref $a))"
+           " (block $l (result (ref $a)) (br_on_cast $l (ref $b) (ref $a) (local.get 0))))",
+           "(func (param funcref)"
+           " (block $l (result (ref $b)) (br_on_cast $l funcref (ref null $b) (local.get 0)) (unreachable)) (drop))",
+           "(func (param funcref)"
+           " (block $l (result (ref $b)) (br_on_cast_fail $l funcref (ref $b) (local.get 0)) (unreachable)) (drop))",
+       }) {
+    INFO(func);
+    CHECK(invalid_because(with_func_subtypes(func), "type mismatch"));
+  }
 }
 
 TEST_CASE("gc types: chains of declared supertypes stop at depth 63") {

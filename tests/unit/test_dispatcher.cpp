@@ -69,31 +69,22 @@ wippy_test_regs_across:
         callq   *%rax
         popq    %rdx
         xorl    %eax, %eax
-        leaq    1(%rdx), %rcx
-        cmpq    %rcx, %rbx
+        // lost REG, K, BIT: sets BIT in eax unless REG still holds seed+K.
+        .macro  lost reg, k, bit
+        leaq    \k(%rdx), %rcx
+        cmpq    %rcx, \reg
         je      1f
-        orl     $1, %eax
-1:      leaq    2(%rdx), %rcx
-        cmpq    %rcx, %rbp
-        je      2f
-        orl     $2, %eax
-2:      leaq    3(%rdx), %rcx
-        cmpq    %rcx, %r12
-        je      3f
-        orl     $4, %eax
-3:      leaq    4(%rdx), %rcx
-        cmpq    %rcx, %r13
-        je      4f
-        orl     $8, %eax
-4:      leaq    5(%rdx), %rcx
-        cmpq    %rcx, %r14
-        je      5f
-        orl     $16, %eax
-5:      leaq    6(%rdx), %rcx
-        cmpq    %rcx, %r15
-        je      6f
-        orl     $32, %eax
-6:      popq    %r15
+        orl     $\bit, %eax
+1:
+        .endm
+        lost    %rbx, 1, 1
+        lost    %rbp, 2, 2
+        lost    %r12, 3, 4
+        lost    %r13, 4, 8
+        lost    %r14, 5, 16
+        lost    %r15, 6, 32
+        .purgem lost
+        popq    %r15
         popq    %r14
         popq    %r13
         popq    %r12

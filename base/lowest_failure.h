@@ -14,14 +14,28 @@
 //    reported as a failure at the index being checked (0 in make()), which
 //    a caller's own check of that index may then not confirm: such callers
 //    fall back to checking sequentially. Nothing throws.
+//  * Its users share one policy: go parallel only for kParallelMinBytes of
+//    code or more and at least two chunks of kParallelChunk items
+//    (worth_parallel), on parallel_threads() threads.
 #pragma once
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
 namespace wippy {
+
+inline constexpr uint64_t kParallelMinBytes = uint64_t(1) << 20;
+inline constexpr size_t kParallelChunk = 16;  // items per grab
+
+// The cores this machine has, from 1 up to 4.
+inline unsigned parallel_threads() { return std::clamp(std::thread::hardware_concurrency(), 1u, 4u); }
+
+inline bool worth_parallel(unsigned threads, uint64_t bytes, size_t items) {
+  return threads > 1 && bytes >= kParallelMinBytes && items >= 2 * kParallelChunk;
+}
 
 template <class Make>
 size_t lowest_failure(size_t n, unsigned threads, size_t chunk, Make&& make) {

@@ -14,7 +14,6 @@
 namespace wippy {
 namespace {
 
-using ModuleList = std::vector<std::shared_ptr<const Module>>;
 using Blobs = std::vector<std::vector<uint8_t>>;
 
 // u32 count, then per blob its u64 length and bytes.

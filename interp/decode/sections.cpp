@@ -5,7 +5,6 @@
 #include "interp/decode/sections.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "base/lowest_failure.h"
 
@@ -392,7 +391,7 @@ bool scan_body(Reader& r, ExprScanner& scanner, FuncBody& b, uint32_t start, uin
 
 // Headers first, in order (each body's size says where the next starts);
 // then the bodies' instructions, on every core for a section with
-// kParallelScanBytes of code or more (base/lowest_failure.h): the error
+// kParallelMinBytes of code or more (base/lowest_failure.h): the error
 // reported is the one reading in order meets first.
 bool SectionDecoder::decode_code() {
   uint32_t n = read_len(r_, total_);
@@ -413,11 +412,10 @@ bool SectionDecoder::decode_code() {
   auto scan = [&](Reader& r, ExprScanner& sc, size_t i) {
     return scan_body(r, sc, m_.codes[i], spans[i].first, spans[i].second);
   };
-  constexpr size_t kChunk = 16;
-  const unsigned cores = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+  const unsigned threads = parallel_threads();
   size_t first = 0;
-  if (cores > 1 && code_bytes >= kParallelScanBytes && spans.size() >= 2 * kChunk)
-    first = lowest_failure(spans.size(), cores, kChunk, [&] {
+  if (worth_parallel(threads, code_bytes, spans.size()))
+    first = lowest_failure(spans.size(), threads, kParallelChunk, [&] {
       return [&, r = clean, sc = scanner_](size_t i) mutable { return scan(r, sc, i); };
     });
   // In order from the first failure (from the start on one thread): a

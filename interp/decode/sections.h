@@ -11,10 +11,6 @@
 
 namespace wippy::decode {
 
-// Code sections with this many bytes of instructions or more are scanned
-// on every core (SectionDecoder::decode_code).
-inline constexpr uint64_t kParallelScanBytes = uint64_t(1) << 20;
-
 class SectionDecoder {
  public:
   SectionDecoder(Reader& r, Module& m) : r_(r), m_(m), total_(uint32_t(m.bytes.size())) {}

@@ -7,10 +7,10 @@
 
 #include <algorithm>
 #include <string_view>
-#include <thread>
 
 #include <fmt/format.h>
 
+#include "base/lowest_failure.h"
 #include "interp/validate/const_expr.h"
 #include "interp/validate/func_validator.h"
 #include "interp/validate/validate_bodies.h"
@@ -298,8 +298,7 @@ Result<void> validate_module(const Module& m) {
 
   std::vector<uint8_t> declared = declared_refs(m);
   // Bodies on every core for large modules (2 to 4 threads).
-  const unsigned cores = std::thread::hardware_concurrency();
-  if (auto r = validate_bodies(m, declared, std::clamp(cores, 1u, 4u)); !r) return r;
+  if (auto r = validate_bodies(m, declared, parallel_threads()); !r) return r;
 
   if (m.start) {
     if (*m.start >= m.num_funcs()) return invalid(fmt::format("unknown function {} as start", *m.start));

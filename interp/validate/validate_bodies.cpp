@@ -20,10 +20,8 @@ Result<void> validate_in_order(const Module& m, const std::vector<uint8_t>& decl
 Result<void> validate_bodies(const Module& m, const std::vector<uint8_t>& declared, unsigned threads) {
   uint64_t code_bytes = 0;
   for (const FuncBody& b : m.codes) code_bytes += b.code_end - b.code_begin;
-  constexpr size_t kChunk = 16;  // bodies per grab
-  if (threads < 2 || code_bytes < kParallelBodyBytes || m.codes.size() < 2 * kChunk)
-    return validate_in_order(m, declared, 0);
-  const size_t first = lowest_failure(m.codes.size(), threads, kChunk, [&] {
+  if (!worth_parallel(threads, code_bytes, m.codes.size())) return validate_in_order(m, declared, 0);
+  const size_t first = lowest_failure(m.codes.size(), threads, kParallelChunk, [&] {
     return [&m, &declared, fv = FuncValidator(m, declared)](size_t i) mutable {
       return fv.validate(m.num_imported_funcs() + uint32_t(i), m.codes[i]).ok();
     };

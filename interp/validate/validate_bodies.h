@@ -5,7 +5,7 @@
 //    invalid body, or success (base/lowest_failure.h finds the body; its
 //    error is produced again on the calling thread).
 //  * Extra threads are used only for modules with enough code to pay for
-//    them (kParallelBodyBytes).
+//    them (worth_parallel in base/lowest_failure.h).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -14,8 +14,6 @@
 #include "interp/module.h"
 
 namespace wippy {
-
-inline constexpr uint64_t kParallelBodyBytes = uint64_t(1) << 20;
 
 Result<void> validate_bodies(const Module& m, const std::vector<uint8_t>& declared, unsigned threads);
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "base/leb128.h"
+#include "base/lowest_failure.h"
 #include "interp/decode/decode.h"
-#include "interp/decode/sections.h"
 #include "interp/validate/validate.h"
 #include "interp/validate/validate_bodies.h"
 
@@ -59,7 +59,7 @@ std::string bodies_error(const Module& m, unsigned threads) {
 }  // namespace
 
 TEST_CASE("function bodies on several threads: valid as on one, and the lowest invalid body is the one reported") {
-  const uint32_t n = 600, reps = 700;  // about 1.2 MiB of code: over kParallelBodyBytes
+  const uint32_t n = 600, reps = 700;  // about 1.2 MiB of code: over kParallelMinBytes
   struct Case {
     std::vector<uint32_t> bad;
     uint32_t first;
@@ -72,7 +72,7 @@ TEST_CASE("function bodies on several threads: valid as on one, and the lowest i
     REQUIRE(m.ok());
     uint64_t bytes = 0;
     for (const FuncBody& b : m->codes) bytes += b.code_end - b.code_begin;
-    REQUIRE(bytes >= kParallelBodyBytes);
+    REQUIRE(bytes >= kParallelMinBytes);
     const std::string one = bodies_error(*m, 1);
     for (unsigned threads : {2u, 4u}) CHECK(bodies_error(*m, threads) == one);
     if (c.bad.empty()) {
@@ -122,7 +122,7 @@ TEST_CASE("function bodies scanned on several threads: the first malformed body 
       CHECK(m->codes.size() == n);
       uint64_t bytes = 0;
       for (const FuncBody& b : m->codes) bytes += b.code_end - b.code_begin;
-      CHECK(bytes >= decode::kParallelScanBytes);
+      CHECK(bytes >= kParallelMinBytes);
       continue;
     }
     REQUIRE(!m.ok());

@@ -51,14 +51,33 @@ enum class ImmKind : uint8_t {
 };
 
 // Operand signatures of plain instructions (see opcodes.def).
+// Each is spelled operands '_' result, one letter per type (i32 i, i64 l,
+// f32 f, f64 d, v128 v); the list is written once, here, for the enum and
+// for sig_spelling().
+#define WIPPY_SIGS(X)                                                                        \
+  X(special) X(_i) X(_l) X(_f) X(_d) X(_v)                                                  \
+  X(i_i) X(i_l) X(i_f) X(i_d) X(l_i) X(l_l) X(l_f) X(l_d) X(f_i) X(f_l) X(f_f) X(f_d)      \
+  X(d_i) X(d_l) X(d_f) X(d_d) X(ii_i) X(ll_i) X(ll_l) X(ff_i) X(ff_f) X(dd_i) X(dd_d)      \
+  X(ii_) X(il_) X(if_) X(id_)                                                               \
+  /* SIMD shapes */                                                                         \
+  X(i_v) X(l_v) X(f_v) X(d_v) X(v_i) X(v_l) X(v_f) X(v_d) X(v_v) X(vv_v) X(vvv_v) X(vi_v) \
+  X(vl_v) X(vf_v) X(vd_v) X(iv_) X(iv_v)
+
 enum class Sig : uint8_t {
-  special, _i, _l, _f, _d, _v,
-  i_i, i_l, i_f, i_d, l_i, l_l, l_f, l_d, f_i, f_l, f_f, f_d, d_i, d_l, d_f, d_d,
-  ii_i, ll_i, ll_l, ff_i, ff_f, dd_i, dd_d,
-  ii_, il_, if_, id_,
-  // SIMD shapes
-  i_v, l_v, f_v, d_v, v_i, v_l, v_f, v_d, v_v, vv_v, vvv_v, vi_v, vl_v, vf_v, vd_v, iv_, iv_v,
+#define WIPPY_SIG_ENUM(x) x,
+  WIPPY_SIGS(WIPPY_SIG_ENUM)
+#undef WIPPY_SIG_ENUM
 };
+
+// "ii_i" for Sig::ii_i.
+constexpr const char* sig_spelling(Sig s) {
+  constexpr const char* kNames[] = {
+#define WIPPY_SIG_TEXT(x) #x,
+      WIPPY_SIGS(WIPPY_SIG_TEXT)
+#undef WIPPY_SIG_TEXT
+  };
+  return kNames[uint8_t(s)];
+}
 
 enum class Op : uint16_t {
 #define WASM_OP(id, text, prefix, code, imm, sig, align) id,

@@ -43,33 +43,10 @@ constexpr SigOperands parse_sig(std::string_view name) {
   return s;
 }
 
-constexpr std::string_view sig_name(Sig s) {
-  switch (s) {
-#define WIPPY_SIG_NAME(x) \
-  case Sig::x:            \
-    return #x;
-    WIPPY_SIG_NAME(special) WIPPY_SIG_NAME(_i) WIPPY_SIG_NAME(_l) WIPPY_SIG_NAME(_f)
-    WIPPY_SIG_NAME(_d) WIPPY_SIG_NAME(_v) WIPPY_SIG_NAME(i_i) WIPPY_SIG_NAME(i_l)
-    WIPPY_SIG_NAME(i_f) WIPPY_SIG_NAME(i_d) WIPPY_SIG_NAME(l_i) WIPPY_SIG_NAME(l_l)
-    WIPPY_SIG_NAME(l_f) WIPPY_SIG_NAME(l_d) WIPPY_SIG_NAME(f_i) WIPPY_SIG_NAME(f_l)
-    WIPPY_SIG_NAME(f_f) WIPPY_SIG_NAME(f_d) WIPPY_SIG_NAME(d_i) WIPPY_SIG_NAME(d_l)
-    WIPPY_SIG_NAME(d_f) WIPPY_SIG_NAME(d_d) WIPPY_SIG_NAME(ii_i) WIPPY_SIG_NAME(ll_i)
-    WIPPY_SIG_NAME(ll_l) WIPPY_SIG_NAME(ff_i) WIPPY_SIG_NAME(ff_f) WIPPY_SIG_NAME(dd_i)
-    WIPPY_SIG_NAME(dd_d) WIPPY_SIG_NAME(ii_) WIPPY_SIG_NAME(il_) WIPPY_SIG_NAME(if_)
-    WIPPY_SIG_NAME(id_) WIPPY_SIG_NAME(i_v) WIPPY_SIG_NAME(l_v) WIPPY_SIG_NAME(f_v)
-    WIPPY_SIG_NAME(d_v) WIPPY_SIG_NAME(v_i) WIPPY_SIG_NAME(v_l) WIPPY_SIG_NAME(v_f)
-    WIPPY_SIG_NAME(v_d) WIPPY_SIG_NAME(v_v) WIPPY_SIG_NAME(vv_v) WIPPY_SIG_NAME(vvv_v)
-    WIPPY_SIG_NAME(vi_v) WIPPY_SIG_NAME(vl_v) WIPPY_SIG_NAME(vf_v) WIPPY_SIG_NAME(vd_v)
-    WIPPY_SIG_NAME(iv_) WIPPY_SIG_NAME(iv_v)
-#undef WIPPY_SIG_NAME
-  }
-  return "special";
-}
-
 // One entry per Op, indexed by the dense Op value.
 inline constexpr auto kOpOperands = [] {
   std::array<SigOperands, kOpCount> t{};
-  for (uint16_t i = 0; i < kOpCount; ++i) t[i] = parse_sig(sig_name(kOpInfo[i].sig));
+  for (uint16_t i = 0; i < kOpCount; ++i) t[i] = parse_sig(sig_spelling(kOpInfo[i].sig));
   return t;
 }();
 

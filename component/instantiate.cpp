@@ -53,8 +53,6 @@ Result<TypeEntry> outer_type(const Level& l, uint32_t count, uint32_t index) {
   return scoped ? s->get_type(index) : type_at(*cur, index);
 }
 
-ValKind prim_kind(PrimValType p);
-
 Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l);
 
 Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* defining) {
@@ -173,25 +171,6 @@ Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* def
   }
   out.value = make_vtype(std::move(t));
   return out;
-}
-
-ValKind prim_kind(PrimValType p) {
-  switch (p) {
-    case PrimValType::Bool: return ValKind::Bool;
-    case PrimValType::S8: return ValKind::S8;
-    case PrimValType::U8: return ValKind::U8;
-    case PrimValType::S16: return ValKind::S16;
-    case PrimValType::U16: return ValKind::U16;
-    case PrimValType::S32: return ValKind::S32;
-    case PrimValType::U32: return ValKind::U32;
-    case PrimValType::S64: return ValKind::S64;
-    case PrimValType::U64: return ValKind::U64;
-    case PrimValType::F32: return ValKind::F32;
-    case PrimValType::F64: return ValKind::F64;
-    case PrimValType::Char: return ValKind::Char;
-    case PrimValType::String: return ValKind::String;
-  }
-  return ValKind::Bool;
 }
 
 Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l) {

@@ -1,6 +1,8 @@
-// types.cpp — names of primitive types, sorts and string encodings.
+// types.cpp — names of primitive types, sorts and string encodings; the
+// value kind of each primitive type.
 #include "component/component.h"
 #include "component/types.h"
+#include "component/val.h"
 
 namespace wippy::component {
 
@@ -56,6 +58,25 @@ const char* string_encoding_name(StringEncoding e) {
     case StringEncoding::Latin1Utf16: return "latin1-utf16";
   }
   return "?";
+}
+
+ValKind prim_kind(PrimValType p) {
+  switch (p) {
+    case PrimValType::Bool: return ValKind::Bool;
+    case PrimValType::S8: return ValKind::S8;
+    case PrimValType::U8: return ValKind::U8;
+    case PrimValType::S16: return ValKind::S16;
+    case PrimValType::U16: return ValKind::U16;
+    case PrimValType::S32: return ValKind::S32;
+    case PrimValType::U32: return ValKind::U32;
+    case PrimValType::S64: return ValKind::S64;
+    case PrimValType::U64: return ValKind::U64;
+    case PrimValType::F32: return ValKind::F32;
+    case PrimValType::F64: return ValKind::F64;
+    case PrimValType::Char: return ValKind::Char;
+    case PrimValType::String: return ValKind::String;
+  }
+  return ValKind::Bool;
 }
 
 }  // namespace wippy::component

@@ -34,6 +34,8 @@ enum class PrimValType : uint8_t {
   String = 0x73,
 };
 const char* prim_name(PrimValType t);  // "bool", "s8", ..., "string"
+enum class ValKind : uint8_t;        // val.h
+ValKind prim_kind(PrimValType t);     // the value kind of a primitive type
 bool is_prim_byte(uint8_t b);
 
 // A value type operand: a primitive, or an index into the type index space.

@@ -1,13 +1,14 @@
-// validate_canon.cpp — the validator's canon definitions: flattening
-// component function types to core ones, canonical options, and the
-// typing of lift, lower and the resource built-ins. See validate_impl.h.
+// validate_canon.cpp — the validator's canon definitions: canonical
+// options, and the typing of lift, lower and the resource built-ins (core
+// types flattened by rtype.h from the graph's types, graph_vtype.h). See
+// validate_impl.h.
 #include "component/validate_impl.h"
 
 #include <fmt/format.h>
 
 #include <cctype>
 
-#include "component/rtype.h"
+#include "component/graph_vtype.h"
 
 namespace wippy::component::validate_detail {
 
@@ -17,7 +18,7 @@ std::string core_type_string(const wippy::FuncType& f) { return functype_to_stri
 
 }  // namespace
 
-// ---- flattening ---------------------------------------------------------
+// ---- variant cases ------------------------------------------------------
 
 // The case payloads of a variant, option or result (nullptr: no payload).
 std::vector<TRef> Validator::case_payloads(TRef t) {
@@ -26,59 +27,6 @@ std::vector<TRef> Validator::case_payloads(TRef t) {
   std::vector<TRef> out;
   for (auto& f : t->fields) out.push_back(f.second);
   return out;
-}
-
-void Validator::flatten(TRef t, std::vector<wippy::ValType>& out) {
-  using wippy::ValType;
-  if (!t) return;
-  switch (t->kind) {
-    case NodeKind::Prim:
-      switch (t->prim) {
-        case PrimValType::S64: case PrimValType::U64: out.push_back(ValType::I64); return;
-        case PrimValType::F32: out.push_back(ValType::F32); return;
-        case PrimValType::F64: out.push_back(ValType::F64); return;
-        case PrimValType::String: out.push_back(ValType::I32); out.push_back(ValType::I32); return;
-        default: out.push_back(ValType::I32); return;
-      }
-    case NodeKind::List:
-      if (t->fixed_len) {
-        for (uint32_t i = 0; i < t->fixed_len && out.size() <= kMaxFlatParams; ++i) flatten(t->a, out);  // more spills anyway
-        return;
-      }
-      out.push_back(ValType::I32);
-      out.push_back(ValType::I32);
-      return;
-    case NodeKind::Record: case NodeKind::Tuple:
-      for (auto& f : t->fields) flatten(f.second, out);
-      return;
-    case NodeKind::Flags: case NodeKind::Enum: case NodeKind::Own: case NodeKind::Borrow:
-      out.push_back(ValType::I32);
-      return;
-    case NodeKind::Variant: case NodeKind::Option: case NodeKind::Result: {
-      std::vector<TRef> payloads = case_payloads(t);
-      std::vector<ValType> joined;
-      for (TRef p : payloads) {
-        if (!p) continue;
-        std::vector<ValType> f;
-        flatten(p, f);
-        for (size_t i = 0; i < f.size(); ++i) {
-          if (i < joined.size()) joined[i] = join_flat(joined[i], f[i]);
-          else joined.push_back(f[i]);
-        }
-      }
-      out.push_back(ValType::I32);
-      out.insert(out.end(), joined.begin(), joined.end());
-      return;
-    }
-    default: return;
-  }
-}
-
-wippy::FuncType Validator::flatten_func(TRef ft, bool lift) {
-  std::vector<wippy::ValType> params, results;
-  for (auto& p : ft->fields) flatten(p.second, params);
-  flatten(ft->a, results);
-  return spill_flat(std::move(params), std::move(results), !lift);
 }
 
 // ---- canon -----------------------------------------------------------------
@@ -123,13 +71,13 @@ bool Validator::canon(Scope& s, const Canon& c, uint32_t off) {
       if (!check_options(s, c.options, true, off)) return false;
       bool mem_params = false, mem_result = needs_memory(ft->a);
       for (auto& p : ft->fields) mem_params |= needs_memory(p.second);
-      wippy::FuncType core = flatten_func(ft, true);
-      std::vector<wippy::ValType> flat_params, flat_results;
-      for (auto& p : ft->fields) flatten(p.second, flat_params);
-      flatten(ft->a, flat_results);
-      if ((mem_params || mem_result || flat_params.size() > 16 || flat_results.size() > 1) && !c.options.memory)
+      const FuncSig sig = vtypes_.func(ft);
+      wippy::FuncType core = flatten_func(sig, false);
+      const size_t flat_params = flatten_params(sig).size(), flat_results = flatten_results(sig).size();
+      if ((mem_params || mem_result || flat_params > kMaxFlatParams || flat_results > kMaxFlatResults) &&
+          !c.options.memory)
         return fail(off, "canonical option `memory` is required");
-      if ((mem_params || flat_params.size() > 16) && !c.options.realloc)
+      if ((mem_params || flat_params > kMaxFlatParams) && !c.options.realloc)
         return fail(off, "canonical option `realloc` is required");
       if (!(s.core_funcs[c.func] == core)) {
         const wippy::FuncType& have = s.core_funcs[c.func];
@@ -156,13 +104,13 @@ bool Validator::canon(Scope& s, const Canon& c, uint32_t off) {
       if (!check_options(s, c.options, false, off)) return false;
       bool mem_params = false, mem_result = needs_memory(ft->a);
       for (auto& p : ft->fields) mem_params |= needs_memory(p.second);
-      std::vector<wippy::ValType> flat_params, flat_results;
-      for (auto& p : ft->fields) flatten(p.second, flat_params);
-      flatten(ft->a, flat_results);
-      if ((mem_params || mem_result || flat_params.size() > 16 || flat_results.size() > 1) && !c.options.memory)
+      const FuncSig sig = vtypes_.func(ft);
+      const size_t flat_params = flatten_params(sig).size(), flat_results = flatten_results(sig).size();
+      if ((mem_params || mem_result || flat_params > kMaxFlatParams || flat_results > kMaxFlatResults) &&
+          !c.options.memory)
         return fail(off, "canonical option `memory` is required");
       if (mem_result && !c.options.realloc) return fail(off, "canonical option `realloc` is required");
-      s.core_funcs.push_back(flatten_func(ft, false));
+      s.core_funcs.push_back(flatten_func(sig, true));
       return true;
     }
     case Canon::Kind::ResourceNew:

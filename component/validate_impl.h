@@ -11,7 +11,7 @@
 //   validate_scopes.cpp      index spaces, names and visibility, extern
 //                            descriptions, aliases (outer ones included)
 //   validate_typedefs.cpp    type definitions, type declarators, core types
-//   validate_canon.cpp       flattening and canon definitions
+//   validate_canon.cpp       canon definitions (flattening: graph_vtype.h)
 //   validate.cpp             core and component instances, the component
 //                            body, validate_component()
 #pragma once
@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "component/component.h"
+#include "component/graph_vtype.h"
 #include "component/names.h"
 #include "component/type_graph.h"
 #include "component/validate.h"
@@ -118,6 +119,7 @@ class Validator {
  private:
   std::vector<std::unique_ptr<TNode>> arena_;
   std::map<PrimValType, TRef> prims_;
+  tgraph::GraphVTypes vtypes_;  // canon typing's layouts of arena_'s nodes
   std::string error_;
 
   bool failed() const { return !error_.empty(); }
@@ -170,10 +172,8 @@ class Validator {
   TRef freshen(TRef t, Subst m = {});
   static void bind(const Item& expected, const Item& actual, Subst& m, const std::set<TRef>& fresh);
 
-  // ---- flattening (validate_canon.cpp) --------------------------------------
+  // ---- variant cases (validate_canon.cpp) -----------------------------------
   static std::vector<TRef> case_payloads(TRef t);
-  void flatten(TRef t, std::vector<wippy::ValType>& out);
-  wippy::FuncType flatten_func(TRef ft, bool lift);
 
   // ---- external visibility (named types) (validate_scopes.cpp) --------------
   static bool type_named(TRef t, const std::set<TRef>& set);

@@ -57,23 +57,23 @@ constexpr const char* kGcWat = R"((module
 }  // namespace
 
 int cmd_gc(const Args& args) {
-  const int runs = args.runs > 0 ? args.runs : 3;
-  const uint32_t n = args.n > 0 ? uint32_t(args.n) : 10'000'000u;
-  std::printf("gc: n=%u allocations, median of %d runs\n", n, runs);
+  const TimingArgs t = timing_args(args, 10'000'000);
+  const uint32_t n = uint32_t(t.n);
+  print_timing_header("gc", t, "allocations");
   // the reference in a store of its own, so its figures are not mixed in
   double base;
   {
     Store store;
     Instance* inst = instantiate_wat_or_report(store, kGcWat);
     if (!inst) return 1;
-    base = median_call_ms(store, inst->export_func("loop"), "loop", n, runs);
+    base = median_call_ms(store, inst->export_func("loop"), "loop", n, t.runs);
     if (base < 0) return 1;
   }
   int status = 0;
   for (const char* name : {"structs", "structs_live", "arrays"}) {
     Store store;
     auto inst = instantiate_wat(store, kGcWat);
-    const double ms = inst ? median_call_ms(store, (*inst)->export_func(name), name, n, runs) : -1;
+    const double ms = inst ? median_call_ms(store, (*inst)->export_func(name), name, n, t.runs) : -1;
     if (ms < 0) {
       status = 1;
       continue;

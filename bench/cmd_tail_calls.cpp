@@ -10,9 +10,10 @@
 // is reported as ms and millions of iterations per second, with the tail
 // call's cost per iteration relative to the loop. The result of every call
 // is checked (the parity of --n); a wrong result or a trap fails the run.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
-#include <vector>
 
 #include "commands.h"
 #include "interp/store.h"
@@ -23,25 +24,26 @@ namespace wippy::bench {
 
 namespace {
 
-constexpr const char* kTailWat = R"((module
+// Function `name`(n): `at_zero` when n is 0, else the tail call `call` of
+// n - 1, with `call_rest` after that argument (return_call_indirect's index).
+std::string parity_step(const char* name, int at_zero, const char* call, const char* call_rest = "") {
+  return fmt::format(R"(
+  (func {} (param i64) (result i32)
+    (if (result i32) (i64.eqz (local.get 0))
+      (then (i32.const {}))
+      (else ({} (i64.sub (local.get 0) (i64.const 1)){})))))",
+                     name, at_zero, call, call_rest);
+}
+
+// The module: $even/$odd by return_call, $even_i/$odd_i through the table,
+// and $loop.
+std::string tail_wat() {
+  return R"((module
   (type $step (func (param i64) (result i32)))
-  (table funcref (elem $even_i $odd_i))
-  (func $even (param i64) (result i32)
-    (if (result i32) (i64.eqz (local.get 0))
-      (then (i32.const 1))
-      (else (return_call $odd (i64.sub (local.get 0) (i64.const 1))))))
-  (func $odd (param i64) (result i32)
-    (if (result i32) (i64.eqz (local.get 0))
-      (then (i32.const 0))
-      (else (return_call $even (i64.sub (local.get 0) (i64.const 1))))))
-  (func $even_i (param i64) (result i32)
-    (if (result i32) (i64.eqz (local.get 0))
-      (then (i32.const 1))
-      (else (return_call_indirect (type $step) (i64.sub (local.get 0) (i64.const 1)) (i32.const 1)))))
-  (func $odd_i (param i64) (result i32)
-    (if (result i32) (i64.eqz (local.get 0))
-      (then (i32.const 0))
-      (else (return_call_indirect (type $step) (i64.sub (local.get 0) (i64.const 1)) (i32.const 0)))))
+  (table funcref (elem $even_i $odd_i)))" +
+         parity_step("$even", 1, "return_call $odd") + parity_step("$odd", 0, "return_call $even") +
+         parity_step("$even_i", 1, "return_call_indirect (type $step)", " (i32.const 1)") +
+         parity_step("$odd_i", 0, "return_call_indirect (type $step)", " (i32.const 0)") + R"(
   (func $loop (param i64) (result i32)
     (local i32)
     (local.set 1 (i32.const 1))
@@ -56,6 +58,7 @@ constexpr const char* kTailWat = R"((module
   (export "return_call_indirect" (func $even_i))
   (export "loop" (func $loop)))
 )";
+}
 
 // Median ms of `runs` calls of `name`(n) after a warm-up; < 0 on a failure
 // (printed).
@@ -66,27 +69,18 @@ double time_export(Store& store, Instance* inst, const char* name, uint64_t n, i
 }  // namespace
 
 int cmd_tail_calls(const Args& args) {
-  const int runs = args.runs > 0 ? args.runs : 3;
-  const uint64_t n = args.n > 0 ? uint64_t(args.n) : 20'000'000ull;
+  const TimingArgs t = timing_args(args, 20'000'000);
   Store store;
-  Instance* inst = instantiate_wat_or_report(store, kTailWat);
+  Instance* inst = start_timing(store, tail_wat(), "tail-calls", t, "iterations");
   if (!inst) return 1;
-  std::printf("tail-calls: n=%llu iterations, median of %d runs\n", static_cast<unsigned long long>(n),
-              runs);
-  const double base = time_export(store, inst, "loop", n, runs);
+  const double base = time_export(store, inst, "loop", t.n, t.runs);
   if (base < 0) return 1;
-  int status = 0;
   auto report = [&](const char* name, double ms) {
-    std::printf("  %-22s %9.1f ms  %7.1f M/s  %5.2fx loop\n", name, ms, double(n) / ms / 1000.0,
-                ms / base);
+    std::printf("  %-22s %9.1f ms  %7.1f M/s  %5.2fx loop\n", name, ms, double(t.n) / ms / 1000.0, ms / base);
   };
-  for (const char* name : {"return_call", "return_call_indirect"}) {
-    const double ms = time_export(store, inst, name, n, runs);
-    if (ms < 0)
-      status = 1;
-    else
-      report(name, ms);
-  }
+  const int status = time_each(
+      {"return_call", "return_call_indirect"},
+      [&](const char* name) { return time_export(store, inst, name, t.n, t.runs); }, report);
   report("loop", base);
   return status;
 }

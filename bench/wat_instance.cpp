@@ -50,4 +50,19 @@ double median_call_ms(Store& store, FuncInst* f, const char* name, uint32_t n, i
   return median_call_ms(store, f, name, val_i32(n), n, n, runs);
 }
 
+TimingArgs timing_args(const Args& args, uint64_t default_n) {
+  return {args.runs > 0 ? args.runs : 3, args.n > 0 ? uint64_t(args.n) : default_n};
+}
+
+void print_timing_header(const char* command, const TimingArgs& t, const char* what) {
+  std::printf("%s: n=%llu %s, median of %d runs\n", command, static_cast<unsigned long long>(t.n), what, t.runs);
+}
+
+Instance* start_timing(Store& store, std::string_view wat, const char* command, const TimingArgs& t,
+                       const char* what) {
+  Instance* inst = instantiate_wat_or_report(store, wat);
+  if (inst) print_timing_header(command, t, what);
+  return inst;
+}
+
 }  // namespace wippy::bench

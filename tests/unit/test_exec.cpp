@@ -59,6 +59,14 @@ std::string trap_of(Store& s, Instance* inst, const char* name, std::vector<Valu
   CHECK(r.error().kind == ErrorKind::Trap);
   return r.error().message;
 }
+// `(func (export "name") (param T T) (result T) (op (local.get 0) (local.get 1)))`,
+// T being the type op names before its dot (f32.min: f32).
+std::string binop(const char* name, std::string_view op) {
+  const std::string t(op.substr(0, op.find('.')));
+  return "\n    (func (export \"" + std::string(name) + "\") (param " + t + " " + t + ") (result " + t + ") (" +
+         std::string(op) + " (local.get 0) (local.get 1)))";
+}
+
 Value F32(float f) { return val_f32(f); }
 Value F64(double d) { return val_f64(d); }
 Value fbits(uint32_t b) { return val_f32(std::bit_cast<float>(b)); }
@@ -68,11 +76,8 @@ Value dbits(uint64_t b) { return val_f64(std::bit_cast<double>(b)); }
 
 TEST_CASE("exec: float min/max, NaN propagation and signed zeros") {
   Store s;
-  Instance* m = load_wat(s, R"((module
-    (func (export "fmin") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
-    (func (export "fmax") (param f32 f32) (result f32) (f32.max (local.get 0) (local.get 1)))
-    (func (export "dmin") (param f64 f64) (result f64) (f64.min (local.get 0) (local.get 1)))
-    (func (export "dmax") (param f64 f64) (result f64) (f64.max (local.get 0) (local.get 1)))))");
+  Instance* m = load_wat(s, "(module" + binop("fmin", "f32.min") + binop("fmax", "f32.max") +
+                                binop("dmin", "f64.min") + binop("dmax", "f64.max") + ")");
   CHECK(f32bits(s, m, "fmin", {F32(0.0f), F32(-0.0f)}) == 0x80000000u);
   CHECK(f32bits(s, m, "fmin", {F32(-0.0f), F32(0.0f)}) == 0x80000000u);
   CHECK(f32bits(s, m, "fmax", {F32(-0.0f), F32(0.0f)}) == 0u);
@@ -111,15 +116,11 @@ TEST_CASE("exec: nearest, copysign, abs/neg keep NaN payloads") {
 
 TEST_CASE("exec: integer division, remainder and shifts") {
   Store s;
-  Instance* m = load_wat(s, R"((module
-    (func (export "div_s") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
-    (func (export "rem_s") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
-    (func (export "div_u64") (param i64 i64) (result i64) (i64.div_u (local.get 0) (local.get 1)))
-    (func (export "rem_s64") (param i64 i64) (result i64) (i64.rem_s (local.get 0) (local.get 1)))
-    (func (export "rotl") (param i32 i32) (result i32) (i32.rotl (local.get 0) (local.get 1)))
-    (func (export "rotr64") (param i64 i64) (result i64) (i64.rotr (local.get 0) (local.get 1)))
-    (func (export "shl_imm") (param i32) (result i32) (i32.shl (local.get 0) (i32.const 33)))
-    (func (export "shr_s") (param i32 i32) (result i32) (i32.shr_s (local.get 0) (local.get 1)))))");
+  Instance* m = load_wat(s, "(module" + binop("div_s", "i32.div_s") + binop("rem_s", "i32.rem_s") +
+                                binop("div_u64", "i64.div_u") + binop("rem_s64", "i64.rem_s") +
+                                binop("rotl", "i32.rotl") + binop("rotr64", "i64.rotr") + binop("shr_s", "i32.shr_s") +
+                                R"(
+    (func (export "shl_imm") (param i32) (result i32) (i32.shl (local.get 0) (i32.const 33)))))");
   CHECK(i32(s, m, "div_s", {val_i32(uint32_t(-7)), val_i32(2)}) == uint32_t(-3));
   CHECK(trap_of(s, m, "div_s", {val_i32(1), val_i32(0)}) == "integer divide by zero");
   CHECK(trap_of(s, m, "div_s", {val_i32(0x80000000u), val_i32(uint32_t(-1))}) == "integer overflow");

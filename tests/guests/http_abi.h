@@ -151,9 +151,13 @@ T("[method]outgoing-body.write") extern void body_write(int32_t, res_own *);
 T("[static]outgoing-body.finish") extern void body_finish(int32_t, int32_t, int32_t, res_unit_ec *);
 T("[resource-drop]outgoing-body") extern void body_drop(int32_t);
 
-T("[method]future-incoming-response.subscribe") extern int32_t future_response_subscribe(int32_t);
-T("[method]future-incoming-response.get") extern void future_response_get(int32_t, future_response *);
-T("[resource-drop]future-incoming-response") extern void future_response_drop(int32_t);
+/* A future resource's imports: future_<c>_subscribe, _get (into its return
+   area `type`) and _drop for wasi:http's future-<kebab>. */
+#define FUTURE(kebab, c, type)                                                            \
+  T("[method]future-" kebab ".subscribe") extern int32_t future_##c##_subscribe(int32_t); \
+  T("[method]future-" kebab ".get") extern void future_##c##_get(int32_t, type *);        \
+  T("[resource-drop]future-" kebab) extern void future_##c##_drop(int32_t);
+FUTURE("incoming-response", response, future_response)
 
 T("[method]incoming-response.status") extern int32_t response_status(int32_t);
 T("[method]incoming-response.headers") extern int32_t response_headers(int32_t);
@@ -164,9 +168,8 @@ T("[method]incoming-body.stream") extern void incoming_body_stream(int32_t, res_
 T("[static]incoming-body.finish") extern int32_t incoming_body_finish(int32_t);
 T("[resource-drop]incoming-body") extern void incoming_body_drop(int32_t);
 
-T("[method]future-trailers.subscribe") extern int32_t future_trailers_subscribe(int32_t);
-T("[method]future-trailers.get") extern void future_trailers_get(int32_t, future_trailers *);
-T("[resource-drop]future-trailers") extern void future_trailers_drop(int32_t);
+FUTURE("trailers", trailers, future_trailers)
+#undef FUTURE
 
 T("http-error-code") extern void http_error_code(int32_t io_error, opt_ec *);
 #undef T

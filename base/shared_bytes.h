@@ -41,7 +41,7 @@ class SharedBytes {
   // read(2) of a large file into fresh memory pays for on a virtual
   // machine. Without them, the mapping is populated as before.
   static SharedBytes uninitialized(size_t n, uint8_t*& out);
-  static constexpr size_t kPopulateBytes = size_t(1) << 20;
+  static constexpr size_t kPopulateBytes = size_t(64) << 10;
   static constexpr size_t kHugeBytes = size_t(2) << 20;
 
   // [offset, offset + n) of this view, sharing its owner; empty when out

@@ -24,10 +24,9 @@
 #include <vector>
 
 #include "commands.h"
-#include "interp/decode/decode.h"
+#include "interp/compile_module.h"
 #include "interp/snapshot.h"
 #include "interp/text/wat.h"
-#include "interp/validate/validate.h"
 #include "timing.h"
 
 namespace wippy::bench {
@@ -70,11 +69,10 @@ struct Fixture {
 Result<Fixture> load_module() {
   auto bin = wat_to_wasm(kWat);
   if (!bin) return bin.error();
-  auto mod = decode_module(*bin);
+  auto mod = compile_module(*bin);
   if (!mod) return mod.error();
-  if (auto v = validate_module(*mod); !v) return v.error();
   Fixture f;
-  f.module = std::make_shared<const Module>(std::move(*mod));
+  f.module = std::move(*mod);
   f.code = prepare_code(f.module);
   return f;
 }

@@ -3,8 +3,7 @@
 
 #include <cstdio>
 
-#include "interp/decode/decode.h"
-#include "interp/validate/validate.h"
+#include "interp/compile_module.h"
 
 namespace wippy::bench {
 
@@ -28,10 +27,9 @@ static Error staged(const char* stage, const Error& e) {
 Result<std::unique_ptr<WasmKernel>> WasmKernel::load(const std::string& path) {
   auto bytes = read_file(path);
   if (!bytes) return bytes.error();
-  auto decoded = decode_module(*bytes);
-  if (!decoded) return staged("decode", decoded.error());
-  auto module = std::make_shared<const Module>(std::move(*decoded));
-  if (auto ok = validate_module(*module); !ok) return staged("validate", ok.error());
+  auto compiled = compile_module(*bytes);  // a Malformed error is decode's, an Invalid one validation's
+  if (!compiled) return staged(compiled.error().kind == ErrorKind::Malformed ? "decode" : "validate", compiled.error());
+  const std::shared_ptr<const Module> module = std::move(*compiled);
 
   std::unique_ptr<WasmKernel> k(new WasmKernel());
   k->store_ = std::make_unique<Store>();

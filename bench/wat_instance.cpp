@@ -5,9 +5,8 @@
 #include <memory>
 #include <vector>
 
-#include "interp/decode/decode.h"
+#include "interp/compile_module.h"
 #include "interp/text/wat.h"
-#include "interp/validate/validate.h"
 #include "timing.h"
 
 namespace wippy::bench {
@@ -15,10 +14,9 @@ namespace wippy::bench {
 Result<Instance*> instantiate_wat(Store& store, std::string_view wat) {
   auto bin = wat_to_wasm(wat);
   if (!bin) return bin.error();
-  auto mod = decode_module(*bin);
+  auto mod = compile_module(*bin);
   if (!mod) return mod.error();
-  if (auto v = validate_module(*mod); !v) return v.error();
-  return instantiate(store, std::make_shared<const Module>(std::move(*mod)), {});
+  return instantiate(store, *mod, {});
 }
 
 Instance* instantiate_wat_or_report(Store& store, std::string_view wat) {

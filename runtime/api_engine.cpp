@@ -6,9 +6,8 @@
 #include <new>
 
 #include "component/load.h"
-#include "interp/decode/decode.h"
+#include "interp/compile_module.h"
 #include "interp/text/wat.h"
-#include "interp/validate/validate.h"
 #include "runtime/api_impl.h"
 #include "runtime/source_file.h"
 
@@ -34,12 +33,11 @@ const EngineOptions& Engine::options() const { return impl_->opts; }
 
 Result<Module> Module::from_bytes(const Engine& engine, std::span<const uint8_t> bytes) {
   try {
-    auto m = decode_module(bytes);
+    auto m = compile_module(bytes);
     if (!m) return m.error();
-    if (auto v = validate_module(*m); !v) return v.error();
     auto impl = std::make_shared<Impl>();
     impl->engine = engine.impl_;
-    impl->module = std::make_shared<const wippy::Module>(std::move(*m));
+    impl->module = std::move(*m);
     impl->code = prepare_code(impl->module);
     Module out;
     out.impl_ = std::move(impl);

@@ -1,12 +1,10 @@
-// input_file.cpp — file reading and module compilation for command-line inputs.
+// input_file.cpp — file reading for command-line inputs.
 #include "runtime/input_file.h"
 
 #include <cctype>
 
 #include "component/text/component_wat.h"
-#include "interp/decode/decode.h"
 #include "interp/text/wat.h"
-#include "interp/validate/validate.h"
 #include "runtime/source_file.h"
 
 namespace wippy {
@@ -82,17 +80,6 @@ Result<SharedBytes> read_input_binary(const std::string& path, std::string* sha2
   SharedBytes out = SharedBytes::take(std::move(*bin));
   if (sha256) *sha256 = sha256_hex(out);
   return out;
-}
-
-Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> bytes) {
-  return compile_module(SharedBytes::copy_of(bytes));
-}
-
-Result<std::shared_ptr<const Module>> compile_module(SharedBytes bytes) {
-  auto mod = decode_module(std::move(bytes));
-  if (!mod) return mod.error();
-  if (auto v = validate_module(*mod); !v) return v.error();
-  return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(*mod)));
 }
 
 }  // namespace wippy

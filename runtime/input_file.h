@@ -1,6 +1,7 @@
 // input_file.h — files named on a command line, to validated Modules:
 // reading a file (bounded, regular files only), the binary of an input file
-// (a core module or a component, binary or text), and decode + validate.
+// (a core module or a component, binary or text); compile_module
+// (interp/compile_module.h, included here) makes the Module.
 // Shared by `wippy-run run` and `inspect` and by the spec-script harness
 // (wast/), which reads its scripts with read_input_file.
 #pragma once
@@ -12,6 +13,7 @@
 
 #include "base/result.h"
 #include "base/shared_bytes.h"
+#include "interp/compile_module.h"
 #include "interp/module.h"
 
 namespace wippy {
@@ -29,10 +31,5 @@ Result<std::string> read_input_file(const std::string& path);
 // `sha256`, when given, receives the lower-case hex SHA-256 of the binary
 // returned (a binary file is hashed while it is read).
 Result<SharedBytes> read_input_binary(const std::string& path, std::string* sha256 = nullptr);
-
-// decode_module + validate_module (errors keep their kind). The span form
-// copies the bytes; the SharedBytes form keeps them.
-Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> bytes);
-Result<std::shared_ptr<const Module>> compile_module(SharedBytes bytes);
 
 }  // namespace wippy

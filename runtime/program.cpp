@@ -11,9 +11,8 @@
 #include "component/load.h"
 #include "component/validate.h"
 #include "hostfns/wasi_preview1.h"
-#include "interp/decode/decode.h"
+#include "interp/compile_module.h"
 #include "interp/text/wat.h"
-#include "interp/validate/validate.h"
 #include "runtime/component_cache.h"
 #include "runtime/module_source.h"
 #include "runtime/wit_signature.h"
@@ -124,21 +123,21 @@ Result<void> load_component(Program& p, SharedBytes bytes, const CodeCache* cach
 
 Result<void> load_core(Program& p, SharedBytes bytes) {
   const FunctionEntry& fn = *p.entry;
-  auto m = decode_module(std::move(bytes));
-  if (!m) return entry_error(fn, m.error());
-  if (auto v = validate_module(*m); !v) return entry_error(fn, v.error());
-  if (hostfns::imports_preview1(*m)) {
+  auto compiled = compile_module(std::move(bytes));
+  if (!compiled) return entry_error(fn, compiled.error());
+  const Module& m = **compiled;
+  if (hostfns::imports_preview1(m)) {
     // wasi_snapshot_preview1 needs the wasi1 grant, and every import must
     // be one of its functions with the right signature.
     if (!fn.imports.has(hostfns::Profile::Wasi1))
       return make_error(ErrorKind::Unlinkable,
                         fmt::format("core module imports {}, which entry {} does not grant (add {} to imports)",
                                     hostfns::kPreview1Module, fn.id, hostfns::profile_name(hostfns::Profile::Wasi1)));
-    if (auto c = hostfns::check_preview1_imports(*m); !c) return entry_error(fn, c.error());
+    if (auto c = hostfns::check_preview1_imports(m); !c) return entry_error(fn, c.error());
     p.preview1 = true;
     p.command = fn.method == "_start";
-  } else if (!m->imports.empty()) {
-    const Import& imp = m->imports.front();
+  } else if (!m.imports.empty()) {
+    const Import& imp = m.imports.front();
     return make_error(ErrorKind::Unlinkable,
                       fmt::format("entry {}: core module imports {}.{}, which no host provides to core "
                                   "modules (use a component for WASI, or wasi_snapshot_preview1 with "
@@ -146,21 +145,21 @@ Result<void> load_core(Program& p, SharedBytes bytes) {
                                   fn.id, imp.module, imp.name));
   }
   const Export* ex = nullptr;
-  for (const Export& e : m->exports)
+  for (const Export& e : m.exports)
     if (e.name == fn.method && e.kind == ExternKind::Func) ex = &e;
   if (!ex) {
     std::vector<std::string> funcs;
-    for (const Export& e : m->exports)
+    for (const Export& e : m.exports)
       if (e.kind == ExternKind::Func) funcs.push_back(e.name);
     return make_error(ErrorKind::Unlinkable,
                       fmt::format("entry {}: method {} is not a function exported by the module "
                                   "(exports: {})",
                                   fn.id, fn.method, funcs.empty() ? "none" : fmt::format("{}", fmt::join(funcs, ", "))));
   }
-  auto sig = signature_for_core(fn.wit, m->func_type(ex->index));
+  auto sig = signature_for_core(fn.wit, m.func_type(ex->index));
   if (!sig) return entry_error(fn, sig.error());
   p.core_sig = std::move(*sig);
-  p.module = std::make_shared<const Module>(std::move(*m));
+  p.module = std::move(*compiled);
   p.code = prepare_code(p.module);
   return {};
 }

@@ -68,7 +68,7 @@ Result<void> Pool::warm() {
   while (live_ < want) {
     auto inst = create();
     if (!inst) return inst.error();
-    idle_.push_back(Idle{std::move(*inst), disp::now_ns()});
+    idle_.push_back(Idle{std::move(*inst), disp::coarse_now_ns()});
   }
   stats_.live = live_;
   stats_.idle = uint32_t(idle_.size());
@@ -99,7 +99,7 @@ Result<Lease> Pool::acquire() {
     if (auto w = warm(); !w) return w.error();
   }
   for (;;) {
-    trim(disp::now_ns());
+    trim(disp::coarse_now_ns());
     if (!idle_.empty()) {
       std::unique_ptr<LiveInstance> inst = std::move(idle_.back().inst);
       idle_.pop_back();
@@ -135,7 +135,7 @@ void Pool::release(std::unique_ptr<LiveInstance> inst, bool used, bool failed) {
       return;
     }
   }
-  idle_.push_back(Idle{std::move(inst), disp::now_ns()});
+  idle_.push_back(Idle{std::move(inst), disp::coarse_now_ns()});
   stats_.idle = uint32_t(idle_.size());
   stats_.live = live_;
   freed_.notify();

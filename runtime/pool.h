@@ -73,7 +73,7 @@ class Pool {
   friend class Lease;
   struct Idle {
     std::unique_ptr<LiveInstance> inst;
-    uint64_t since_ns = 0;
+    uint64_t since_ns = 0;  // disp::coarse_now_ns() when it went idle
   };
   void release(std::unique_ptr<LiveInstance> inst, bool used, bool failed);
   void trim(uint64_t now);

@@ -12,19 +12,6 @@ void Reader::fail(const std::string& msg) {
   pos_ = data_.size();
 }
 
-uint8_t Reader::u8() {
-  if (pos_ >= data_.size()) {
-    fail("unexpected end");
-    return 0;
-  }
-  return data_[pos_++];
-}
-
-uint32_t Reader::u32() {
-  uint64_t v = u64_limited_(5, 32);
-  return uint32_t(v);
-}
-
 // Shared unsigned LEB128 decoding with a byte limit and bit width check.
 uint64_t Reader::u64_limited_(int max_bytes, int bits) {
   uint64_t result = 0;
@@ -88,10 +75,6 @@ int64_t Reader::s_limited_(int max_bytes, int bits) {
   return result;
 }
 
-int32_t Reader::s32() { return int32_t(s_limited_(5, 32)); }
-int64_t Reader::s33() { return s_limited_(5, 33); }
-int64_t Reader::s64() { return s_limited_(10, 64); }
-uint64_t Reader::u64() { return u64_limited_(10, 64); }
 
 uint32_t Reader::f32_bits() {
   auto b = bytes(4);

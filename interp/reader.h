@@ -30,12 +30,22 @@ class Reader {
   uint32_t offset() const { return base_ + uint32_t(pos_); } // absolute
   void seek(size_t rel) { pos_ = rel; }
 
-  uint8_t u8();
-  uint32_t u32();   // unsigned LEB128, at most 5 bytes, unused bits zero
-  int32_t s32();    // signed LEB128, at most 5 bytes, unused bits sign-extended
-  int64_t s33();    // signed LEB128 at most 5 bytes, value must fit 33 bits (block types)
-  int64_t s64();    // signed LEB128, at most 10 bytes
-  uint64_t u64();   // unsigned LEB128, at most 10 bytes
+  // The integer readers take a one-byte encoding (most indices and
+  // constants in code) inline and leave the rest to the checked loops.
+  uint8_t u8() {
+    if (pos_ < data_.size()) [[likely]]
+      return data_[pos_++];
+    fail("unexpected end");
+    return 0;
+  }
+  // unsigned LEB128, at most 5 bytes, unused bits zero
+  uint32_t u32() { return one_byte() ? data_[pos_++] : uint32_t(u64_limited_(5, 32)); }
+  // signed LEB128, at most 5 bytes, unused bits sign-extended
+  int32_t s32() { return one_byte() ? int32_t(signed_byte()) : int32_t(s_limited_(5, 32)); }
+  // signed LEB128 at most 5 bytes, value must fit 33 bits (block types)
+  int64_t s33() { return one_byte() ? signed_byte() : s_limited_(5, 33); }
+  int64_t s64() { return one_byte() ? signed_byte() : s_limited_(10, 64); }  // at most 10 bytes
+  uint64_t u64() { return one_byte() ? data_[pos_++] : u64_limited_(10, 64); }  // at most 10 bytes
   uint32_t f32_bits();
   uint64_t f64_bits();
   std::span<const uint8_t> bytes(size_t n);
@@ -48,6 +58,10 @@ class Reader {
   std::string err_;
   uint64_t u64_limited_(int max_bytes, int bits);
   int64_t s_limited_(int max_bytes, int bits);
+  // A LEB128 whose first byte ends it (no continuation bit).
+  bool one_byte() const { return pos_ < data_.size() && data_[pos_] < 0x80; }
+  // That byte as a signed value: bit 6 is its sign.
+  int64_t signed_byte() { return int64_t(int8_t(uint8_t(data_[pos_++] << 1))) >> 1; }
 };
 
 // Block type: empty, a single value type, or a type index.

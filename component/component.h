@@ -5,7 +5,7 @@
 // decoded interp Modules shared by pointer (they are immutable once
 // decoded); nested components likewise.
 // `memo` keeps work that later instantiations reuse (validation verdict,
-// the interpreter's code object per core module); it only caches, so a
+// type graph, the interpreter's code object per core module); it only caches, so a
 // Component stays logically immutable and copies share it.
 #pragma once
 #include <array>
@@ -33,9 +33,16 @@ inline constexpr uint32_t kMaxComponentNesting = 32;
 // Memoised across instantiations of one Component: validated once, and
 // each core module's functions compiled once for every instance (the code
 // object is store-independent; see prepare_code in interp/store.h).
+namespace tgraph {
+struct TypeGraph;
+}
+
 struct ComponentMemo {
   std::mutex mu;
   bool validated = false;
+  // The validated type graph instantiation reads types from (load.h
+  // type_graph_of); null until the first validation or instantiation.
+  std::shared_ptr<const tgraph::TypeGraph> graph;
   std::map<const Module*, std::shared_ptr<CompiledModule>> code;
   // Functions whose compiled code the code cache's entry for this
   // component holds (runtime/component_cache.h; the root component's memo).

@@ -38,6 +38,10 @@ VTypeRef GraphVTypes::value(TRef t) {
       break;
     case NodeKind::Own: case NodeKind::Borrow:
       v.kind = t->kind == NodeKind::Own ? ValKind::Own : ValKind::Borrow;
+      if (resolve_) {
+        v.resource = resolve_(base_of(t->a));
+        if (!v.resource) unbound_ = true;
+      }
       break;
     case NodeKind::Func: case NodeKind::Component: case NodeKind::Instance: case NodeKind::Resource:
       v.kind = ValKind::Bool;  // not a value type; callers never ask

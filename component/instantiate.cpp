@@ -7,179 +7,13 @@
 #include "component/canon.h"
 #include "component/instantiate_impl.h"
 #include "component/linker.h"
+#include "component/load.h"
 #include "interp/quote.h"
 
 namespace wippy::component {
 
-// A copy of `l` for an instance or component type defined in it. The
-// declared types are copied as they are now: the new type's outer aliases
-// can only see earlier declarations, and a level that shared the live list
-// would hold the entry that holds it (a shared_ptr cycle, leaked).
-std::shared_ptr<const Level> snapshot_level(const Level& l) {
-  auto c = std::make_shared<Level>(l);
-  if (l.decl_types) c->decl_types = std::make_shared<std::vector<TypeEntry>>(*l.decl_types);
-  return c;
-}
-
 namespace {
 Error link_error(std::string msg) { return make_error(ErrorKind::Unlinkable, std::move(msg)); }
-
-// ---- types -----------------------------------------------------------------
-
-Result<TypeEntry> type_at(const Level& l, uint32_t index) {
-  if (l.decl_types) {
-    if (index >= l.decl_types->size()) return inst_error(fmt::format("type index {} out of range", index));
-    return (*l.decl_types)[index];
-  }
-  return l.scope->get_type(index);
-}
-
-Result<TypeEntry> outer_type(const Level& l, uint32_t count, uint32_t index) {
-  const Level* cur = &l;
-  Scope* s = nullptr;
-  bool scoped = false;  // walked out of a component level: follow scope parents
-  for (uint32_t i = 0; i < count; ++i) {
-    if (scoped) {
-      s = s->parent;
-    } else if (cur->decl_types) {
-      cur = cur->up.get();
-    } else {
-      s = cur->scope->parent;
-      scoped = true;
-    }
-    if ((scoped && !s) || (!scoped && !cur))
-      return inst_error("outer alias reaches beyond the outermost component");
-  }
-  return scoped ? s->get_type(index) : type_at(*cur, index);
-}
-
-Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l);
-
-Result<TypeEntry> resolve_deftype(const TypeDef& def, const Level& l, Scope* defining) {
-  TypeEntry out;
-  out.kind = TypeEntry::Kind::Value;
-  auto sub = [&](const ValType& v) { return resolve_valtype(v, l); };
-  VType t;
-  if (auto* p = std::get_if<PrimValType>(&def)) {
-    out.value = prim_vtype(prim_kind(*p));
-    return out;
-  } else if (auto* r = std::get_if<RecordType>(&def)) {
-    t.kind = ValKind::Record;
-    for (auto& f : r->fields) {
-      WIPPY_TRY_ASSIGN(ft, sub(f.type));
-      t.labels.push_back(f.name);
-      t.elems.push_back(ft);
-    }
-  } else if (auto* v = std::get_if<VariantType>(&def)) {
-    t.kind = ValKind::Variant;
-    for (auto& c : v->cases) {
-      t.labels.push_back(c.name);
-      if (c.type) {
-        WIPPY_TRY_ASSIGN(ct, sub(*c.type));
-        t.elems.push_back(ct);
-      } else {
-        t.elems.push_back(nullptr);
-      }
-    }
-  } else if (auto* li = std::get_if<ListType>(&def)) {
-    t.kind = ValKind::List;
-    WIPPY_TRY_ASSIGN(et, sub(li->elem));
-    t.elems.push_back(et);
-    t.length = li->length.value_or(0);
-  } else if (auto* mp = std::get_if<MapType>(&def)) {
-    // map<k, v> lifts and lowers as list<tuple<k, v>>.
-    VType entry;
-    entry.kind = ValKind::Tuple;
-    WIPPY_TRY_ASSIGN(kt, sub(mp->key));
-    WIPPY_TRY_ASSIGN(vt, sub(mp->value));
-    entry.elems = {kt, vt};
-    t.kind = ValKind::List;
-    t.elems.push_back(make_vtype(std::move(entry)));
-  } else if (auto* tu = std::get_if<TupleType>(&def)) {
-    t.kind = ValKind::Tuple;
-    for (auto& e : tu->elems) {
-      WIPPY_TRY_ASSIGN(et, sub(e));
-      t.elems.push_back(et);
-    }
-  } else if (auto* fl = std::get_if<FlagsType>(&def)) {
-    t.kind = ValKind::Flags;
-    t.labels = fl->names;
-    if (t.labels.size() > 32) return inst_error("unsupported: flags with more than 32 labels");
-  } else if (auto* en = std::get_if<EnumType>(&def)) {
-    t.kind = ValKind::Enum;
-    t.labels = en->names;
-  } else if (auto* op = std::get_if<OptionType>(&def)) {
-    t.kind = ValKind::Option;
-    WIPPY_TRY_ASSIGN(et, sub(op->elem));
-    t.elems.push_back(et);
-  } else if (auto* re = std::get_if<ResultType>(&def)) {
-    t.kind = ValKind::Result;
-    for (auto& o : {re->ok, re->err}) {
-      if (o) {
-        WIPPY_TRY_ASSIGN(et, sub(*o));
-        t.elems.push_back(et);
-      } else {
-        t.elems.push_back(nullptr);
-      }
-    }
-  } else if (auto* ow = std::get_if<OwnType>(&def)) {
-    t.kind = ValKind::Own;
-    WIPPY_TRY_ASSIGN(rt, type_at(l, ow->resource));
-    if (!rt.resource) return inst_error(fmt::format("own of type {} which is not a resource", ow->resource));
-    t.resource = rt.resource;
-  } else if (auto* bo = std::get_if<BorrowType>(&def)) {
-    t.kind = ValKind::Borrow;
-    WIPPY_TRY_ASSIGN(rt, type_at(l, bo->resource));
-    if (!rt.resource) return inst_error(fmt::format("borrow of type {} which is not a resource", bo->resource));
-    t.resource = rt.resource;
-  } else if (auto* fn = std::get_if<FuncType>(&def)) {
-    auto sig = std::make_shared<FuncSig>();
-    for (auto& p : fn->params) {
-      WIPPY_TRY_ASSIGN(pt, sub(p.type));
-      sig->param_names.push_back(p.name);
-      sig->params.push_back(pt);
-    }
-    if (fn->result) {
-      WIPPY_TRY_ASSIGN(rt, sub(*fn->result));
-      sig->result = rt;
-    }
-    out.kind = TypeEntry::Kind::Func;
-    out.func = std::move(sig);
-    return out;
-  } else if (auto* it = std::get_if<InstanceType>(&def)) {
-    out.kind = TypeEntry::Kind::Instance;
-    out.instance_type = it;
-    out.level = snapshot_level(l);
-    return out;
-  } else if (auto* ct = std::get_if<ComponentType>(&def)) {
-    out.kind = TypeEntry::Kind::Component;
-    out.component_type = ct;
-    out.level = snapshot_level(l);
-    return out;
-  } else if (auto* rs = std::get_if<ResourceType>(&def)) {
-    if (!defining) return inst_error("resource type outside a component");
-    auto r = std::make_shared<component::Resource>();
-    r->name = "resource";
-    r->owner = defining->state.get();
-    if (rs->dtor) {
-      WIPPY_TRY_ASSIGN(d, defining->get(Sort::CoreFunc, *rs->dtor));
-      r->dtor = d.core.func();
-    }
-    out.kind = TypeEntry::Kind::Resource;
-    out.resource = std::move(r);
-    return out;
-  }
-  out.value = make_vtype(std::move(t));
-  return out;
-}
-
-Result<VTypeRef> resolve_valtype(const ValType& vt, const Level& l) {
-  if (vt.is_prim) return prim_vtype(prim_kind(vt.prim));
-  WIPPY_TRY_ASSIGN(e, type_at(l, vt.index));
-  if (e.kind != TypeEntry::Kind::Value || !e.value)
-    return inst_error(fmt::format("type index {} is not a value type", vt.index));
-  return e.value;
-}
 
 // Attaches the importer's signature to a supplied function, after the
 // function's own check of it (typed host functions); `iface` and `fname`
@@ -204,97 +38,104 @@ Result<ComponentFuncRef> retype(const ComponentFuncRef& f, FuncSigRef sig, std::
   return ComponentFuncRef(g);
 }
 
-// Binds an imported instance of type `it` to the offered `supplied`.
-Result<std::shared_ptr<const RtInstance>> bind_instance(const InstanceType& it, std::shared_ptr<const Level> def_level,
-                                                        const RtInstance& supplied, const std::string& iface) {
-  auto types = std::make_shared<std::vector<TypeEntry>>();
-  types->reserve(it.decls.size());
-  auto level = std::make_shared<Level>();
-  level->decl_types = types;
-  level->up = std::move(def_level);
+}  // namespace
+
+// ---- resources -------------------------------------------------------------
+
+// A resource type definition makes a fresh resource for this instance.
+Result<void> Scope::define_resource(uint32_t def) {
+  TRef t = spaces.type_defs[def];
+  if (!t || t->kind != tgraph::NodeKind::Resource || !t->local) return {};
+  const auto* rs = std::get_if<ResourceType>(&comp->types[def]);
+  if (!rs) return inst_error(fmt::format("type {} is not a resource definition", def));
+  auto r = std::make_shared<component::Resource>();
+  r->name = "resource";
+  r->owner = state.get();
+  if (rs->dtor) {
+    WIPPY_TRY_ASSIGN(d, get(Sort::CoreFunc, *rs->dtor));
+    r->dtor = d.core.func();
+  }
+  resources[t] = std::move(r);
+  return {};
+}
+
+// Binds the resource nodes `want` (an import's or instance's item in the
+// graph) names to the resources `got` carries, where not bound already:
+// an import bound before (Linker::remembered) or a nested instance.
+void Scope::bind_resources(const tgraph::Item& want, const Item& got) {
+  if (!want.type) return;
+  if (want.sort == Sort::Type) {
+    TRef r = tgraph::base_of(want.type);
+    if (r->kind == tgraph::NodeKind::Resource && got.resource) resources.try_emplace(r, got.resource);
+  } else if (want.sort == Sort::Instance && got.instance) {
+    for (const tgraph::Item& x : want.type->exports)
+      if (auto it = got.instance->exports.find(x.name); it != got.instance->exports.end())
+        bind_resources(x, it->second);
+  }
+}
+
+// ---- imports -----------------------------------------------------------------
+
+// Binds an imported instance of graph type `itype` to the offered
+// `supplied`: each resource it declares is bound to the supplied one, and
+// each function gets the importer's signature.
+Result<std::shared_ptr<const RtInstance>> Scope::bind_instance(TRef itype, const RtInstance& supplied,
+                                                               const std::string& iface) {
   auto out = std::make_shared<RtInstance>();
-  for (auto& d : it.decls) {
-    switch (d.kind) {
-      case Decl::Kind::CoreType: case Decl::Kind::Import: break;
-      case Decl::Kind::Type: {
-        WIPPY_TRY_ASSIGN(t, resolve_deftype(d.type[0], *level, nullptr));
-        types->push_back(t);
-        break;
-      }
-      case Decl::Kind::Alias: {
-        if (d.alias.kind != Alias::Kind::Outer || d.alias.sort != Sort::Type) {
-          if (d.alias.sort == Sort::Type)
-            return link_error(fmt::format("import `{}`: unsupported alias in instance type", quote_input(iface)));
-          break;
+  for (const tgraph::Item& d : itype->exports) {
+    const std::string& name = d.name;
+    auto found = supplied.exports.find(name);
+    switch (d.sort) {
+      case Sort::Type: {
+        Item item;
+        item.sort = Sort::Type;
+        TRef r = tgraph::base_of(d.type);
+        if (r->kind == tgraph::NodeKind::Resource && r == d.type) {  // (sub resource): supplied
+          if (found == supplied.exports.end() || found->second.sort != Sort::Type || !found->second.resource)
+            return link_error(fmt::format("import `{}`: resource type `{}` is not provided", quote_input(iface), quote_input(name)));
+          resources[r] = found->second.resource;
+          item.resource = found->second.resource;
+        } else {
+          WIPPY_TRY_ASSIGN(known, resource_of(d.type));
+          item.resource = std::move(known);
         }
-        WIPPY_TRY_ASSIGN(t, outer_type(*level, d.alias.outer_count, d.alias.outer_index));
-        types->push_back(t);
+        out->exports[name] = item;
         break;
       }
-      case Decl::Kind::Export: {
-        const std::string& name = d.name.name;
-        auto found = supplied.exports.find(name);
-        switch (d.desc.sort) {
-          case Sort::Type: {
-            TypeEntry t;
-            if (d.desc.bound.sub_resource) {
-              if (found == supplied.exports.end() || found->second.sort != Sort::Type ||
-                  !found->second.type.resource)
-                return link_error(fmt::format("import `{}`: resource type `{}` is not provided", quote_input(iface), quote_input(name)));
-              t = found->second.type;
-            } else {
-              WIPPY_TRY_ASSIGN(e, type_at(*level, d.desc.bound.index));
-              t = e;
-            }
-            types->push_back(t);
-            Item item;
-            item.sort = Sort::Type;
-            item.type = t;
-            out->exports[name] = item;
-            break;
-          }
-          case Sort::Func: {
-            if (found == supplied.exports.end() || found->second.sort != Sort::Func || !found->second.func)
-              return link_error(fmt::format("import `{}`: function `{}` is not provided", quote_input(iface), quote_input(name)));
-            WIPPY_TRY_ASSIGN(ft, type_at(*level, d.desc.index));
-            if (ft.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: `{}` is not typed as a function", quote_input(iface), quote_input(name)));
-            Item item;
-            item.sort = Sort::Func;
-            WIPPY_TRY_ASSIGN(typed, retype(found->second.func, ft.func, iface + "#" + name, iface, name));
-            item.func = typed;
-            out->exports[name] = item;
-            break;
-          }
-          case Sort::Instance: {
-            if (found == supplied.exports.end() || found->second.sort != Sort::Instance)
-              return link_error(fmt::format("import `{}`: instance `{}` is not provided", quote_input(iface), quote_input(name)));
-            WIPPY_TRY_ASSIGN(t, type_at(*level, d.desc.index));
-            if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type for `{}`", quote_input(iface), quote_input(name)));
-            WIPPY_TRY_ASSIGN(sub, bind_instance(*t.instance_type, t.level, *found->second.instance, iface + "#" + name));
-            Item item;
-            item.sort = Sort::Instance;
-            item.instance = sub;
-            out->exports[name] = item;
-            break;
-          }
-          default:
-            if (found == supplied.exports.end())
-              return link_error(fmt::format("import `{}`: `{}` is not provided", quote_input(iface), quote_input(name)));
-            out->exports[name] = found->second;
-            break;
-        }
+      case Sort::Func: {
+        if (found == supplied.exports.end() || found->second.sort != Sort::Func || !found->second.func)
+          return link_error(fmt::format("import `{}`: function `{}` is not provided", quote_input(iface), quote_input(name)));
+        WIPPY_TRY_ASSIGN(sig, sig_of(d.type));
+        Item item;
+        item.sort = Sort::Func;
+        WIPPY_TRY_ASSIGN(typed, retype(found->second.func, sig, iface + "#" + name, iface, name));
+        item.func = typed;
+        out->exports[name] = item;
         break;
       }
+      case Sort::Instance: {
+        if (found == supplied.exports.end() || found->second.sort != Sort::Instance || !found->second.instance)
+          return link_error(fmt::format("import `{}`: instance `{}` is not provided", quote_input(iface), quote_input(name)));
+        WIPPY_TRY_ASSIGN(sub, bind_instance(d.type, *found->second.instance, iface + "#" + name));
+        Item item;
+        item.sort = Sort::Instance;
+        item.instance = sub;
+        out->exports[name] = item;
+        break;
+      }
+      default:
+        if (found == supplied.exports.end())
+          return link_error(fmt::format("import `{}`: `{}` is not provided", quote_input(iface), quote_input(name)));
+        out->exports[name] = found->second;
+        break;
     }
   }
   return std::shared_ptr<const RtInstance>(out);
 }
 
-}  // namespace
-
-// ---- imports -----------------------------------------------------------------
-
-Result<Item> Scope::bind_import(const ComponentImport& imp) {
+Result<Item> Scope::bind_import(uint32_t index) {
+  const ComponentImport& imp = comp->imports[index];
+  const tgraph::Item& want = spaces.imports[index];
   const std::string& name = imp.name.name;
   Item supplied;
   if (imp.desc.sort == Sort::Type && !imp.desc.bound.sub_resource && (linker || !args.count(name))) {
@@ -314,20 +155,19 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
     case Sort::Func: {
       if (supplied.sort != Sort::Func || !supplied.func)
         return link_error(fmt::format("import `{}`: a function was expected", quote_input(name)));
-      WIPPY_TRY_ASSIGN(t, get_type(desc.index));
-      if (t.kind != TypeEntry::Kind::Func) return link_error(fmt::format("import `{}`: bad function type", quote_input(name)));
+      WIPPY_TRY_ASSIGN(sig, sig_of(want.type));
       Item item;
       item.sort = Sort::Func;
-      WIPPY_TRY_ASSIGN(typed, retype(supplied.func, t.func, name, name, {}));
+      WIPPY_TRY_ASSIGN(typed, retype(supplied.func, sig, name, name, {}));
       item.func = typed;
       return item;
     }
     case Sort::Instance: {
       if (supplied.sort != Sort::Instance || !supplied.instance)
         return link_error(fmt::format("import `{}`: an instance was expected", quote_input(name)));
-      WIPPY_TRY_ASSIGN(t, get_type(desc.index));
-      if (!t.instance_type) return link_error(fmt::format("import `{}`: bad instance type", quote_input(name)));
-      WIPPY_TRY_ASSIGN(inst, bind_instance(*t.instance_type, t.level, *supplied.instance, name));
+      if (!want.type || want.type->kind != tgraph::NodeKind::Instance)
+        return link_error(fmt::format("import `{}`: bad instance type", quote_input(name)));
+      WIPPY_TRY_ASSIGN(inst, bind_instance(want.type, *supplied.instance, name));
       Item item;
       item.sort = Sort::Instance;
       item.instance = inst;
@@ -337,12 +177,13 @@ Result<Item> Scope::bind_import(const ComponentImport& imp) {
       Item item;
       item.sort = Sort::Type;
       if (desc.bound.sub_resource) {
-        if (supplied.sort != Sort::Type || !supplied.type.resource)
+        if (supplied.sort != Sort::Type || !supplied.resource)
           return link_error(fmt::format("import `{}`: a resource type was expected", quote_input(name)));
-        item.type = supplied.type;
+        resources[tgraph::base_of(want.type)] = supplied.resource;
+        item.resource = supplied.resource;
       } else {
-        WIPPY_TRY_ASSIGN(t, get_type(desc.bound.index));
-        item.type = t;
+        WIPPY_TRY_ASSIGN(known, resource_of(want.type));
+        item.resource = std::move(known);
       }
       return item;
     }
@@ -425,7 +266,7 @@ Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& 
   return out;
 }
 
-Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& in) {
+Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& in, uint32_t index) {
   if (!in.instantiate) {
     auto out = std::make_shared<RtInstance>();
     for (auto& e : in.exports) {
@@ -435,7 +276,17 @@ Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& i
     return std::shared_ptr<const RtInstance>(out);
   }
   WIPPY_TRY_ASSIGN(def, get(Sort::Component, in.component));
-  auto child = std::make_shared<Scope>(store, def.component, def.component_scope);
+  // A component defined in this one has its index spaces in this graph; an
+  // imported one has a graph of its own.
+  std::shared_ptr<const tgraph::TypeGraph> g = graph;
+  const tgraph::ComponentSpaces* sp = g->spaces_of(*def.component);
+  if (!sp) {
+    WIPPY_TRY_ASSIGN(own, type_graph_of(*def.component));
+    g = std::move(own);
+    sp = g->spaces_of(*def.component);
+    if (!sp) return inst_error(fmt::format("instance {}: the component's types are not resolved", index));
+  }
+  auto child = std::make_shared<Scope>(store, def.component, def.component_scope, std::move(g), *sp);
   for (auto& a : in.args) {
     WIPPY_TRY_ASSIGN(item, get(a.item.sort, a.item.index));
     child->args[a.name] = item;
@@ -443,6 +294,14 @@ Result<std::shared_ptr<const RtInstance>> Scope::make_instance(const Instance& i
   children.push_back(child);
   auto r = child->run();
   if (!r) return r.error();
+  // The resources the new instance exports get their identities here.
+  tgraph::Item want;
+  want.sort = Sort::Instance;
+  want.type = spaces.instance_defs[index];
+  Item got;
+  got.sort = Sort::Instance;
+  got.instance = child->out;
+  bind_resources(want, got);
   return std::shared_ptr<const RtInstance>(child->out);
 }
 
@@ -453,10 +312,9 @@ namespace {
 bool refers_to_scopes(const RtInstance& inst, int depth);
 
 // Does `item`, or an item reachable from it, point into a Scope
-// (Item::component_scope, or a TypeEntry::level of an instance or
-// component type)?
+// (Item::component_scope: a component definition)?
 bool refers_to_scopes(const Item& item, int depth = 0) {
-  if (item.component_scope || item.type.level) return true;
+  if (item.component_scope) return true;
   return item.instance && refers_to_scopes(*item.instance, depth + 1);
 }
 
@@ -480,9 +338,6 @@ bool bindings_shareable(const Component& c) {
 }  // namespace
 
 Result<void> Scope::run() {
-  auto self_level = std::make_shared<Level>();
-  self_level->scope = this;
-  level = self_level;
   const bool share_bindings = linker && bindings_shareable(*comp);
   for (const DefRef& d : comp->order) {
     uint32_t i = d.item;
@@ -495,7 +350,7 @@ Result<void> Scope::run() {
         break;
       }
       case Origin::Instance: {
-        WIPPY_TRY_ASSIGN(inst, make_instance(comp->instances[i]));
+        WIPPY_TRY_ASSIGN(inst, make_instance(comp->instances[i], i));
         instances[i] = inst;
         done_instances[i] = true;
         break;
@@ -507,9 +362,9 @@ Result<void> Scope::run() {
         break;
       }
       case Origin::Type: {
-        WIPPY_TRY_ASSIGN(t, resolve_deftype(comp->types[i], *level, this));
-        types[i] = t;
-        done_types[i] = true;
+        // Types are the graph's; only a resource definition makes something.
+        auto r = define_resource(i);
+        if (!r) return r.error();
         break;
       }
       case Origin::Canon: {
@@ -521,12 +376,13 @@ Result<void> Scope::run() {
       case Origin::Import: {
         if (share_bindings) {
           if (auto known = linker->remembered(comp, i)) {
+            bind_resources(spaces.imports[i], *known);
             imports[i] = std::move(*known);
             done_imports[i] = true;
             break;
           }
         }
-        WIPPY_TRY_ASSIGN(item, bind_import(comp->imports[i]));
+        WIPPY_TRY_ASSIGN(item, bind_import(i));
         if (share_bindings && !refers_to_scopes(item)) linker->remember(comp, i, item);
         imports[i] = item;
         done_imports[i] = true;
@@ -560,7 +416,10 @@ void collect_states(const Scope& s, std::vector<std::shared_ptr<InstanceState>>&
 
 Result<Instantiated> instantiate_component(Store& store, const Linker& linker,
                                            std::shared_ptr<const Component> component) {
-  auto root = std::make_shared<Scope>(store, std::move(component), nullptr);
+  WIPPY_TRY_ASSIGN(graph, type_graph_of(*component));
+  const tgraph::ComponentSpaces* spaces = graph->spaces_of(*component);
+  if (!spaces) return inst_error("the component's types are not resolved");
+  auto root = std::make_shared<Scope>(store, std::move(component), nullptr, graph, *spaces);
   root->linker = &linker;
   auto r = root->run();
   if (!r) return r.error();

@@ -5,7 +5,10 @@
 // into component functions and core host functions, nested components
 // instantiated with their own handle tables, and imports bound against the
 // Linker (root) or the instantiating component's arguments (nested), with
-// the importer's declared types attached. Used by Linker::instantiate().
+// the importer's declared types attached. Every type comes from the
+// component's validated type graph (load.h type_graph_of), so index spaces
+// and outer aliases are resolved in one place, the validator. Used by
+// Linker::instantiate().
 #pragma once
 #include <map>
 #include <memory>
@@ -20,9 +23,9 @@ class Linker;
 struct Instantiated {
   std::shared_ptr<const RtInstance> exports;
   // What the exports still need once instantiation is done: the whole scope
-  // tree when an export refers into it (a component, or an instance or
-  // component type whose outer aliases walk the scopes), else only the
-  // instances' InstanceStates (resource owners are compared by identity).
+  // tree when an export refers into it (a component definition, which is
+  // instantiated later in its defining scope), else only the instances'
+  // InstanceStates (resource owners are compared by identity).
   // The scopes' index spaces, tens of KB per instance, are freed then.
   std::shared_ptr<const void> keep;
 };

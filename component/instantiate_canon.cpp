@@ -57,10 +57,11 @@ Result<Item> Scope::make_canon(const Canon& c) {
   switch (c.kind) {
     case Canon::Kind::Lift: {
       WIPPY_TRY_ASSIGN(cf, get(Sort::CoreFunc, c.func));
-      WIPPY_TRY_ASSIGN(ft, get_type(c.type));
-      if (ft.kind != TypeEntry::Kind::Func) return inst_error("canon lift: type is not a function type");
+      if (c.type >= spaces.types.size()) return inst_error("canon lift: type index out of range");
+      auto typed = sig_of(spaces.types[c.type]);
+      if (!typed) return inst_error(fmt::format("canon lift: {}", typed.error().message));
       FuncInst* core = cf.core.func();
-      FuncSigRef sig = ft.func;
+      FuncSigRef sig = *typed;
       auto f = std::make_shared<ComponentFunc>();
       f->sig = sig;
       f->name = "lifted function";
@@ -127,8 +128,8 @@ Result<Item> Scope::make_canon(const Canon& c) {
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {
-      WIPPY_TRY_ASSIGN(rt_entry, get_type(c.type));
-      ResourceRef rt = rt_entry.resource;
+      WIPPY_TRY_ASSIGN(rt_item, get(Sort::Type, c.type));
+      ResourceRef rt = rt_item.resource;
       if (!rt) return inst_error("canon resource.*: type is not a resource");
       wippy::FuncType ft;
       ft.params = {wippy::ValType::I32};

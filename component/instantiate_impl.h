@@ -1,7 +1,11 @@
 // instantiate_impl.h — component/ internal: what instantiate.cpp and
 // instantiate_canon.cpp share — the per-component Scope (index spaces
-// filled in binary order), the type Levels outer aliases walk and core
-// instances (errors propagate with WIPPY_TRY_ASSIGN, base/result.h).
+// filled in binary order) and core instances (errors propagate with
+// WIPPY_TRY_ASSIGN, base/result.h). Every type is read from the validated
+// type graph (type_graph.h): the validator resolved the type index spaces
+// and outer aliases once; a Scope only gives the graph's resource nodes
+// their run-time identities (a fresh Resource per definition, the supplied
+// one per import, the child's per instantiation).
 #pragma once
 #include <fmt/format.h>
 
@@ -11,17 +15,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "component/graph_vtype.h"
 #include "component/instantiate.h"
+#include "component/type_graph.h"
 
 namespace wippy::component {
 
-// A type index space for outer aliases: either the declarations of a
-// component/instance type (decl_types, enclosed by `up`) or a component.
-struct Level {
-  std::shared_ptr<std::vector<TypeEntry>> decl_types;
-  Scope* scope = nullptr;
-  std::shared_ptr<const Level> up;
-};
+using tgraph::TRef;
 
 struct CoreInst {
   wippy::Instance* inst = nullptr;
@@ -47,36 +47,68 @@ struct Scope : std::enable_shared_from_this<Scope> {
   // children (below), so a parent owning pointer would be a cycle that
   // leaks every nested instantiation; the root keeps the whole tree alive.
   Scope* parent = nullptr;
+  std::shared_ptr<const tgraph::TypeGraph> graph;  // keeps `spaces` alive
+  const tgraph::ComponentSpaces& spaces;           // comp's, in graph
   std::shared_ptr<InstanceState> state = std::make_shared<InstanceState>();
   const Linker* linker = nullptr;     // root: imports come from the linker
   std::map<std::string, Item> args;   // nested: imports come from here
-  std::shared_ptr<const Level> level;  // this component's type space as a Level
+
+  // The run-time identity of each resource node (tgraph::base_of) bound so
+  // far, and the graph's types converted with them.
+  std::unordered_map<TRef, ResourceRef> resources;
+  tgraph::GraphVTypes vtypes{[this](TRef r) { return bound_resource(r); }};
+  std::unordered_map<TRef, FuncSigRef> sigs;
 
   std::vector<std::shared_ptr<CoreInst>> core_instances;
   std::vector<std::shared_ptr<const RtInstance>> instances;
   std::vector<Item> aliases, canons, imports, exports;
-  std::vector<TypeEntry> types;
   std::vector<bool> done_core_instances, done_instances, done_aliases, done_canons, done_imports,
-      done_exports, done_types;
+      done_exports;
   std::vector<std::shared_ptr<Scope>> children;
   std::shared_ptr<RtInstance> out = std::make_shared<RtInstance>();
 
-  Scope(Store& s, std::shared_ptr<const Component> c, Scope* p)
-      : store(s), comp(std::move(c)), parent(p) {
+  Scope(Store& s, std::shared_ptr<const Component> c, Scope* p, std::shared_ptr<const tgraph::TypeGraph> g,
+        const tgraph::ComponentSpaces& sp)
+      : store(s), comp(std::move(c)), parent(p), graph(std::move(g)), spaces(sp) {
     core_instances.resize(comp->core_instances.size());
     instances.resize(comp->instances.size());
     aliases.resize(comp->aliases.size());
     canons.resize(comp->canons.size());
     imports.resize(comp->imports.size());
     exports.resize(comp->exports.size());
-    types.resize(comp->types.size());
     done_core_instances.resize(core_instances.size());
     done_instances.resize(instances.size());
     done_aliases.resize(aliases.size());
     done_canons.resize(canons.size());
     done_imports.resize(imports.size());
     done_exports.resize(exports.size());
-    done_types.resize(types.size());
+  }
+
+  // The run-time resource of resource node `r` (base_of), here or in an
+  // enclosing scope; null when none is bound.
+  ResourceRef bound_resource(TRef r) const {
+    for (const Scope* s = this; s; s = s->parent)
+      if (auto it = s->resources.find(r); it != s->resources.end()) return it->second;
+    return nullptr;
+  }
+
+  // What type node `t` names at run time: its resource, or null when it is
+  // not a resource type. An unbound resource is an error.
+  Result<ResourceRef> resource_of(TRef t) const {
+    t = tgraph::base_of(t);
+    if (!t || t->kind != tgraph::NodeKind::Resource) return ResourceRef{};
+    if (auto r = bound_resource(t)) return r;
+    return inst_error("a resource type is used before it is bound");
+  }
+
+  // Function type node `ft` with its resources bound.
+  Result<FuncSigRef> sig_of(TRef ft) {
+    if (!ft || ft->kind != tgraph::NodeKind::Func) return inst_error("not a function type");
+    if (auto it = sigs.find(ft); it != sigs.end()) return it->second;
+    auto sig = std::make_shared<const FuncSig>(vtypes.func(ft));
+    if (vtypes.unbound()) return inst_error("a function type names a resource that is not bound");
+    sigs.emplace(ft, sig);
+    return FuncSigRef(sig);
   }
 
   Result<Item> get(Sort sort, uint32_t index) {
@@ -89,13 +121,19 @@ struct Scope : std::enable_shared_from_this<Scope> {
     };
     Item it;
     it.sort = sort;
+    if (sort == Sort::Type) {
+      if (index >= spaces.types.size()) return not_yet();
+      WIPPY_TRY_ASSIGN(r, resource_of(spaces.types[index]));
+      it.resource = std::move(r);
+      return it;
+    }
     switch (e.origin) {
       case Origin::CoreModule: it.module = comp->core_modules[e.item]; return it;
       case Origin::CoreInstance:
         if (!done_core_instances[e.item]) return not_yet();
         it.core_instance = core_instances[e.item];
         return it;
-      case Origin::CoreType: return it;
+      case Origin::CoreType: case Origin::Type: return it;
       case Origin::Component:
         it.component = comp->components[e.item];
         it.component_scope = this;
@@ -107,10 +145,6 @@ struct Scope : std::enable_shared_from_this<Scope> {
       case Origin::Alias:
         if (!done_aliases[e.item]) return not_yet();
         return aliases[e.item];
-      case Origin::Type:
-        if (!done_types[e.item]) return not_yet();
-        it.type = types[e.item];
-        return it;
       case Origin::Canon:
         if (!done_canons[e.item]) return not_yet();
         return canons[e.item];
@@ -126,18 +160,16 @@ struct Scope : std::enable_shared_from_this<Scope> {
     return not_yet();
   }
 
-  Result<TypeEntry> get_type(uint32_t index) {
-    auto it = get(Sort::Type, index);
-    if (!it) return it.error();
-    return it->type;
-  }
-
   Result<void> run();
-  Result<Item> bind_import(const ComponentImport& imp);
+  Result<void> define_resource(uint32_t def);
+  Result<Item> bind_import(uint32_t index);
+  Result<std::shared_ptr<const RtInstance>> bind_instance(TRef itype, const RtInstance& supplied,
+                                                          const std::string& iface);
+  void bind_resources(const tgraph::Item& want, const Item& got);
   Result<Item> make_canon(const Canon& c);
   Result<Item> make_alias(const Alias& a);
   Result<std::shared_ptr<CoreInst>> make_core_instance(const CoreInstance& ci, uint32_t index);
-  Result<std::shared_ptr<const RtInstance>> make_instance(const Instance& in);
+  Result<std::shared_ptr<const RtInstance>> make_instance(const Instance& in, uint32_t index);
 };
 
 }  // namespace wippy::component

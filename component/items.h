@@ -1,6 +1,6 @@
 // items.h — the run-time things a component instance's index spaces hold
 // and its instances export: component functions (callable with Vals),
-// component instances (named exports), resolved types, component
+// component instances (named exports), resource types, component
 // definitions awaiting instantiation, core modules, core instances and core
 // externs. Produced by instantiation (instantiate.cpp), consumed by the
 // Linker / ComponentInstance API (linker.h).
@@ -33,20 +33,8 @@ struct ComponentFunc {
 };
 using ComponentFuncRef = std::shared_ptr<const ComponentFunc>;
 
-struct Level;  // a type index space in scope (instantiate.cpp)
 struct Scope;  // one component being instantiated (instantiate.cpp)
 struct CoreInst;  // a core instance or a bag of core exports (instantiate.cpp)
-
-// One entry of a type index space.
-struct TypeEntry {
-  enum class Kind : uint8_t { None, Value, Func, Resource, Instance, Component } kind = Kind::None;
-  VTypeRef value;
-  FuncSigRef func;
-  ResourceRef resource;
-  const InstanceType* instance_type = nullptr;
-  const ComponentType* component_type = nullptr;
-  std::shared_ptr<const Level> level;  // where instance/component types were defined
-};
 
 struct RtInstance;
 
@@ -58,7 +46,7 @@ struct Item {
   std::shared_ptr<CoreInst> core_instance;        // CoreInstance
   ComponentFuncRef func;                          // Func
   std::shared_ptr<const RtInstance> instance;     // Instance
-  TypeEntry type;                                 // Type
+  ResourceRef resource;                           // Type: the resource it names (else null)
   std::shared_ptr<const Component> component;     // Component
   Scope* component_scope = nullptr;               // Component: its enclosing scope
 };

@@ -90,8 +90,7 @@ std::pair<Item, ResourceRef> host_resource_item(const std::string& name,
   r->host_type = host_type;
   Item item;
   item.sort = Sort::Type;
-  item.type.kind = TypeEntry::Kind::Resource;
-  item.type.resource = r;
+  item.resource = r;
   return {std::move(item), std::move(r)};
 }
 

@@ -2,6 +2,7 @@
 #include "component/load.h"
 
 #include "component/decode.h"
+#include "component/type_graph.h"
 #include "component/validate.h"
 
 namespace wippy::component {
@@ -9,9 +10,24 @@ namespace wippy::component {
 Result<void> validate_once(const Component& component) {
   std::lock_guard lock(component.memo->mu);
   if (component.memo->validated) return {};
-  if (auto v = validate_component(component); !v) return v.error();
+  auto g = tgraph::resolve_component(component);
+  if (!g) return g.error();
+  component.memo->graph = std::move(*g);
   component.memo->validated = true;
   return {};
+}
+
+Result<std::shared_ptr<const tgraph::TypeGraph>> type_graph_of(const Component& component) {
+  if (auto v = validate_once(component); !v) return v.error();
+  std::lock_guard lock(component.memo->mu);
+  if (!component.memo->graph) {
+    // Validated in this build before (a code cache entry): its types are
+    // resolved again, its core modules' bodies not.
+    auto g = tgraph::resolve_component(component, true);
+    if (!g) return g.error();
+    component.memo->graph = std::move(*g);
+  }
+  return component.memo->graph;
 }
 
 Result<std::shared_ptr<const Component>> load_component(std::span<const uint8_t> bytes) {

@@ -24,4 +24,8 @@ Result<std::shared_ptr<const Component>> load_component(SharedBytes bytes);
 // success there (what Linker::instantiate does before instantiating).
 Result<void> validate_once(const Component& component);
 
+// The component's validated type graph (type_graph.h), made once and kept
+// in its memo: what instantiation reads every type from.
+Result<std::shared_ptr<const tgraph::TypeGraph>> type_graph_of(const Component& component);
+
 }  // namespace wippy::component

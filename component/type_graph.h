@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -77,13 +78,40 @@ struct TNode {
   mutable uint64_t size = 0;
 };
 
-// A validated component's type graph: the nodes, and the root.
+// The resource a type node names, through the distinct names imports and
+// exports make (alias_of); other nodes are returned as they are.
+inline TRef base_of(TRef t) {
+  while (t && t->kind == NodeKind::Resource && t->alias_of) t = t->alias_of;
+  return t;
+}
+
+// One concrete component's resolved index spaces, as instantiation reads
+// them: the node of every type index, and of each type, import and
+// instance definition (indexed like Component::types, imports, instances).
+struct ComponentSpaces {
+  std::vector<TRef> types;          // the type index space
+  std::vector<TRef> type_defs;      // per type definition
+  std::vector<Item> imports;        // per import: its fresh item
+  std::vector<TRef> instance_defs;  // per instance definition: its instance node
+};
+
+// A validated component's type graph: the nodes, the root, and the index
+// spaces of the root and of every component nested in it (keyed by the
+// Component, which the graph's owner keeps alive).
 struct TypeGraph {
   std::vector<std::unique_ptr<TNode>> nodes;
   TRef root = nullptr;  // NodeKind::Component: the top-level imports and exports
+  std::unordered_map<const Component*, ComponentSpaces> spaces;
+  const ComponentSpaces* spaces_of(const Component& c) const {
+    auto it = spaces.find(&c);
+    return it == spaces.end() ? nullptr : &it->second;
+  }
 };
 
-// Validates `component` (see validate.h) and returns its type graph.
-Result<std::shared_ptr<const TypeGraph>> resolve_component(const Component& component);
+// Validates `component` (see validate.h) and returns its type graph. With
+// `trust_core_modules` the core modules' bodies are not validated again
+// (only for a component whose memo says it was validated in this build).
+Result<std::shared_ptr<const TypeGraph>> resolve_component(const Component& component,
+                                                           bool trust_core_modules = false);
 
 }  // namespace wippy::component::tgraph

@@ -21,6 +21,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -105,19 +106,25 @@ struct Scope {
 class Validator {
  public:
   // Validates `c`; on success the graph's nodes move to `out` (when given).
-  Result<void> run(const Component& c, tgraph::TypeGraph* out = nullptr) {
+  // With `trust_core_modules`, core modules' bodies are not validated
+  // (tgraph::resolve_component).
+  Result<void> run(const Component& c, tgraph::TypeGraph* out = nullptr, bool trust_core_modules = false) {
+    trust_core_ = trust_core_modules;
     Scope top;
     TRef root = validate_component(nullptr, c, top);
     if (!error_.empty()) return make_error(ErrorKind::Invalid, error_);
     if (out) {
       out->nodes = std::move(arena_);
       out->root = root;
+      out->spaces = std::move(spaces_);
     }
     return {};
   }
 
  private:
   std::vector<std::unique_ptr<TNode>> arena_;
+  std::unordered_map<const Component*, tgraph::ComponentSpaces> spaces_;  // per concrete component
+  bool trust_core_ = false;
   std::map<PrimValType, TRef> prims_;
   tgraph::GraphVTypes vtypes_;  // canon typing's layouts of arena_'s nodes
   std::string error_;

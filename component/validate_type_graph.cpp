@@ -161,10 +161,7 @@ bool Validator::refers_to_resources(TRef t) {
 // the reason, outermost context first ("type mismatch in record field
 // `x`: expected u32, found tuple"), worded as wasm-tools words it.
 
-TRef Validator::base(TRef t) {
-  while (t && t->kind == NodeKind::Resource && t->alias_of) t = t->alias_of;
-  return t;
-}
+TRef Validator::base(TRef t) { return tgraph::base_of(t); }
 
 const char* Validator::kind_word(NodeKind kind) {
   switch (kind) {

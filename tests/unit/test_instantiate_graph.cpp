@@ -1,0 +1,160 @@
+// Unit tests for instantiation reading its types from the validated type
+// graph (component/instantiate_impl.h, load.h type_graph_of): resources get
+// their run-time identities per instance (a host's through imports, also
+// when a linker reuses a remembered binding; a fresh one per definition and
+// per instantiation of a nested component), and a component that a code
+// cache vouches for has its types resolved without its core modules'
+// bodies being validated again.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "component/decode.h"
+#include "component/linker.h"
+#include "component/load.h"
+#include "component/text/component_wat.h"
+#include "component/type_graph.h"
+
+using namespace wippy;
+using namespace wippy::component;
+
+namespace {
+
+std::shared_ptr<const Component> decoded(const std::string& text) {
+  auto bin = component_wat_to_binary(text);
+  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
+  auto c = decode_component(*bin);
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));
+  return std::make_shared<const Component>(std::move(*c));
+}
+
+struct Live {
+  Store store;
+  std::unique_ptr<ComponentInstance> inst;
+};
+
+std::unique_ptr<Live> instance_of(const Linker& linker, const std::shared_ptr<const Component>& c) {
+  auto l = std::make_unique<Live>();
+  auto inst = linker.instantiate(l->store, c);
+  REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+  l->inst = std::move(*inst);
+  return l;
+}
+
+const Item& export_of(const RtInstance& inst, const std::string& name) {
+  auto it = inst.exports.find(name);
+  REQUIRE_MESSAGE(it != inst.exports.end(), name);
+  return it->second;
+}
+
+// Imports the host's resource `r` in an instance and exports `pass`, a
+// lifted identity on `own<r>`, and the resource itself.
+const char* kHostResource = R"((component
+  (import "test:h/res@0.1.0" (instance $h (export "r" (type (sub resource)))))
+  (alias export $h "r" (type $r))
+  (core module $m (func (export "pass") (param i32) (result i32) local.get 0))
+  (core instance $i (instantiate $m))
+  (type $pass (func (param "x" (own $r)) (result (own $r))))
+  (func (export "pass") (type $pass) (canon lift (core func $i "pass")))
+  (export "r" (type $r))
+))";
+
+// A nested component defining its own resource, instantiated twice; each
+// instance exports the resource and a lifted function on it.
+const char* kNestedResources = R"((component
+  (component $c
+    (type $r (resource (rep i32)))
+    (core module $m (func (export "id") (param i32) (result i32) local.get 0))
+    (core instance $i (instantiate $m))
+    (type $t (func (param "x" (own $r)) (result (own $r))))
+    (func $id (type $t) (canon lift (core func $i "id")))
+    (export $er "r" (type $r))
+    (type $te (func (param "x" (own $er)) (result (own $er))))
+    (export "id" (func $id) (func (type $te)))
+  )
+  (instance $a (instantiate $c))
+  (instance $b (instantiate $c))
+  (export "a" (instance $a))
+  (export "b" (instance $b))
+))";
+
+ResourceRef param_resource(const Item& func) {
+  REQUIRE(func.func);
+  REQUIRE(func.func->sig);
+  REQUIRE(func.func->sig->params.size() == 1);
+  return func.func->sig->params[0]->resource;
+}
+
+}  // namespace
+
+TEST_CASE("instantiate graph: an imported resource binds to the host's, with a remembered binding too") {
+  Linker linker;
+  ResourceRef host_r = linker.instance("test:h/res@0.1.0").resource("r");
+  auto comp = decoded(kHostResource);
+  auto first = instance_of(linker, comp);
+  auto second = instance_of(linker, comp);  // the import's binding is remembered
+  for (auto* l : {first.get(), second.get()}) {
+    const RtInstance& ex = l->inst->exports();
+    CHECK(export_of(ex, "r").resource == host_r);
+    CHECK(param_resource(export_of(ex, "pass")) == host_r);
+    CHECK(export_of(ex, "pass").func->sig->result.value()->resource == host_r);
+  }
+}
+
+TEST_CASE("instantiate graph: each instantiation of a nested component has its own resource") {
+  Linker linker;
+  auto comp = decoded(kNestedResources);
+  auto l = instance_of(linker, comp);
+  const RtInstance& ex = l->inst->exports();
+  const Item& a = export_of(ex, "a");
+  const Item& b = export_of(ex, "b");
+  REQUIRE(a.instance);
+  REQUIRE(b.instance);
+  ResourceRef ra = export_of(*a.instance, "r").resource;
+  ResourceRef rb = export_of(*b.instance, "r").resource;
+  REQUIRE(ra);
+  REQUIRE(rb);
+  CHECK(ra != rb);
+  CHECK(param_resource(export_of(*a.instance, "id")) == ra);
+  CHECK(param_resource(export_of(*b.instance, "id")) == rb);
+  // A second instance of the whole component makes new ones again.
+  auto l2 = instance_of(linker, comp);
+  CHECK(export_of(*export_of(l2->inst->exports(), "a").instance, "r").resource != ra);
+}
+
+TEST_CASE("instantiate graph: a cache-vouched component's types resolve without revalidating core bodies") {
+  // The core function's body is invalid (i32.add of nothing).
+  const char* bad_body = R"((component
+    (core module $m (func (export "f") (result i32) i32.add))
+    (core instance $i (instantiate $m))
+    (func (export "f") (result u32) (canon lift (core func $i "f")))
+  ))";
+  auto refused = decoded(bad_body);
+  auto g = type_graph_of(*refused);
+  REQUIRE_FALSE(g.ok());
+  CHECK(g.error().kind == ErrorKind::Invalid);
+
+  // The same bytes as a code cache would hand them over: marked validated
+  // in this build. Their types are resolved; the bodies are trusted.
+  auto vouched = decoded(bad_body);
+  vouched->memo->validated = true;
+  auto g2 = type_graph_of(*vouched);
+  REQUIRE_MESSAGE(g2.ok(), (g2.ok() ? "" : g2.error().message));
+  CHECK((*g2)->spaces_of(*vouched) != nullptr);
+  CHECK(vouched->memo->graph == *g2);  // made once, kept in the memo
+  CHECK(type_graph_of(*vouched)->get() == g2->get());
+}
+
+TEST_CASE("instantiate graph: a good component's graph is the one validation made") {
+  auto comp = decoded(kNestedResources);
+  REQUIRE(validate_once(*comp).ok());
+  REQUIRE(comp->memo->graph);
+  auto g = type_graph_of(*comp);
+  REQUIRE(g.ok());
+  CHECK(g->get() == comp->memo->graph.get());
+  const tgraph::ComponentSpaces* root = (*g)->spaces_of(*comp);
+  REQUIRE(root);
+  CHECK(root->instance_defs.size() == 2);
+  CHECK((*g)->spaces_of(*comp->components[0]) != nullptr);  // the nested definition's spaces too
+}

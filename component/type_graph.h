@@ -108,10 +108,11 @@ struct TypeGraph {
   }
 };
 
-// Validates `component` (see validate.h) and returns its type graph. With
-// `trust_core_modules` the core modules' bodies are not validated again
-// (only for a component whose memo says it was validated in this build).
+// Validates `component` (see validate.h) and returns its type graph.
+// `trusted` (only for a component whose memo says it was validated in this
+// build, e.g. by a code cache entry) resolves the types and skips every
+// check: core module bodies, names, visibility, subtyping, canon options.
 Result<std::shared_ptr<const TypeGraph>> resolve_component(const Component& component,
-                                                           bool trust_core_modules = false);
+                                                           bool trusted = false);
 
 }  // namespace wippy::component::tgraph

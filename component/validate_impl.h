@@ -41,8 +41,11 @@ using tgraph::NodeKind;
 using tgraph::TNode;
 using tgraph::TRef;
 
+// A core instance's exports: an instantiated module's are its module's
+// (shared, not copied), inline ones are made here.
 struct CoreInstInfo {
-  std::vector<std::pair<std::string, CoreExtern>> exports;
+  using Exports = std::vector<std::pair<std::string, CoreExtern>>;
+  std::shared_ptr<const Exports> exports;
 };
 
 struct CoreTypeInfo {
@@ -106,10 +109,10 @@ struct Scope {
 class Validator {
  public:
   // Validates `c`; on success the graph's nodes move to `out` (when given).
-  // With `trust_core_modules`, core modules' bodies are not validated
-  // (tgraph::resolve_component).
-  Result<void> run(const Component& c, tgraph::TypeGraph* out = nullptr, bool trust_core_modules = false) {
-    trust_core_ = trust_core_modules;
+  // `trusted`: resolve only, every check skipped (tgraph::resolve_component).
+  // Checks that guard resolution itself (index bounds) stay.
+  Result<void> run(const Component& c, tgraph::TypeGraph* out = nullptr, bool trusted = false) {
+    trusted_ = trusted;
     Scope top;
     TRef root = validate_component(nullptr, c, top);
     if (!error_.empty()) return make_error(ErrorKind::Invalid, error_);
@@ -124,7 +127,7 @@ class Validator {
  private:
   std::vector<std::unique_ptr<TNode>> arena_;
   std::unordered_map<const Component*, tgraph::ComponentSpaces> spaces_;  // per concrete component
-  bool trust_core_ = false;
+  bool trusted_ = false;
   std::map<PrimValType, TRef> prims_;
   tgraph::GraphVTypes vtypes_;  // canon typing's layouts of arena_'s nodes
   std::string error_;

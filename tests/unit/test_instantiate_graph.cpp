@@ -15,6 +15,7 @@
 #include "component/load.h"
 #include "component/text/component_wat.h"
 #include "component/type_graph.h"
+#include "guest_files.h"
 
 using namespace wippy;
 using namespace wippy::component;
@@ -157,4 +158,47 @@ TEST_CASE("instantiate graph: a good component's graph is the one validation mad
   REQUIRE(root);
   CHECK(root->instance_defs.size() == 2);
   CHECK((*g)->spaces_of(*comp->components[0]) != nullptr);  // the nested definition's spaces too
+}
+
+namespace {
+
+// The same resolution, node for node, as far as instantiation reads it:
+// index spaces of the same sizes and kinds, imports of the same names, and
+// instance definitions exporting the same names.
+void same_spaces(const tgraph::TypeGraph& full, const tgraph::TypeGraph& trusted) {
+  REQUIRE(full.spaces.size() == trusted.spaces.size());
+  for (const auto& [comp, a] : full.spaces) {
+    const tgraph::ComponentSpaces* b = trusted.spaces_of(*comp);
+    REQUIRE(b);
+    REQUIRE(a.types.size() == b->types.size());
+    for (size_t i = 0; i < a.types.size(); ++i) CHECK(a.types[i]->kind == b->types[i]->kind);
+    REQUIRE(a.type_defs.size() == b->type_defs.size());
+    REQUIRE(a.imports.size() == b->imports.size());
+    for (size_t i = 0; i < a.imports.size(); ++i) {
+      CHECK(a.imports[i].name == b->imports[i].name);
+      CHECK(a.imports[i].sort == b->imports[i].sort);
+      if (a.imports[i].type) CHECK(a.imports[i].type->exports.size() == b->imports[i].type->exports.size());
+    }
+    REQUIRE(a.instance_defs.size() == b->instance_defs.size());
+    for (size_t i = 0; i < a.instance_defs.size(); ++i)
+      CHECK(a.instance_defs[i]->exports.size() == b->instance_defs[i]->exports.size());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("instantiate graph: trusted resolution of real guests matches full validation") {
+  std::vector<std::pair<std::string, const char*>> guests = {
+      {"hello", "WIPPY_GUEST_DIR"}, {"sockets_tcp", "WIPPY_GUEST_DIR"}, {"fs_ops", "WIPPY_GUEST_DIR"},
+      {"fetch", "WIPPY_HTTP_GUEST_DIR"}};
+  for (const auto& [name, dir] : guests) {
+    CAPTURE(name);
+    auto comp = load_component(load_guest(name, dir));
+    REQUIRE_MESSAGE(comp.ok(), (comp.ok() ? "" : comp.error().message));
+    auto full = tgraph::resolve_component(**comp);
+    auto trusted = tgraph::resolve_component(**comp, true);
+    REQUIRE(full.ok());
+    REQUIRE(trusted.ok());
+    same_spaces(**full, **trusted);
+  }
 }

@@ -25,9 +25,7 @@ static_assert(sizeof(exec::CatchCopy) == 12, "CatchCopy changed: update code_cod
 void u32s(ByteOut& o, const std::vector<uint32_t>& v) {
   o.vec(v, [&](uint32_t x) { o.u32(x); });
 }
-std::vector<uint32_t> u32s(ByteIn& in) {
-  return in.vec<uint32_t>(4, [&] { return in.u32(); });
-}
+std::vector<uint32_t> u32s(ByteIn& in) { return in.u32_vec(); }
 
 bool ascending_below(const std::vector<uint32_t>& v, size_t n) {
   for (size_t i = 0; i < v.size(); ++i)

@@ -7,7 +7,9 @@
 //    the end, and before sizing anything by a count: count(min_bytes)
 //    refuses a count the bytes left cannot hold at min_bytes per element.
 #pragma once
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,6 +80,18 @@ struct ByteIn {
     bool has = flag();
     uint32_t v = u32();
     return has ? std::optional<uint32_t>(v) : std::nullopt;
+  }
+  // A vec() of u32s, read in one copy.
+  std::vector<uint32_t> u32_vec() {
+    std::vector<uint32_t> v(count(4));
+    if (!ok || v.empty()) return v;
+    if constexpr (std::endian::native == std::endian::little) {
+      std::memcpy(v.data(), s.data() + pos, v.size() * 4);
+    } else {
+      for (size_t i = 0; i < v.size(); ++i) v[i] = uint32_t(read_le(s.data() + pos + 4 * i, 4));
+    }
+    pos += v.size() * 4;
+    return v;
   }
   template <class T, class F>
   std::vector<T> vec(size_t min_bytes, F each) {

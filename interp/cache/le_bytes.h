@@ -3,7 +3,9 @@
 // (module_codec.h, runtime/code_cache.h, runtime/component_cache.h).
 // read_le reads exactly `n` bytes at `p`; callers check the bounds.
 #pragma once
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace wippy {
@@ -14,7 +16,11 @@ inline void append_le(std::vector<uint8_t>& out, uint64_t v, int n) {
 
 inline uint64_t read_le(const uint8_t* p, int n) {
   uint64_t v = 0;
-  for (int i = 0; i < n; ++i) v |= uint64_t(p[i]) << (8 * i);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, p, size_t(n));
+  } else {
+    for (int i = 0; i < n; ++i) v |= uint64_t(p[i]) << (8 * i);
+  }
   return v;
 }
 

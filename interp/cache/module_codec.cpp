@@ -173,7 +173,7 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes, SharedBytes 
     i.table = in.table(), i.memory = in.memory(), i.global = in.global();
     return i;
   });
-  m.funcs = in.vec<uint32_t>(4, [&] { return in.u32(); });
+  m.funcs = in.u32_vec();
   m.tables = in.vec<TableType>(18, [&] { return in.table(); });
   m.table_inits = in.vec<ConstExpr>(8, [&] { return in.expr(); });
   m.memories = in.vec<MemoryType>(18, [&] { return in.memory(); });
@@ -192,7 +192,7 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes, SharedBytes 
     ElemSegment e;
     e.mode = SegmentMode(in.u8()), e.table = in.u32(), e.offset = in.expr(), e.type = in.valtype();
     e.inits = in.vec<ConstExpr>(8, [&] { return in.expr(); });
-    e.func_indices = in.vec<uint32_t>(4, [&] { return in.u32(); });
+    e.func_indices = in.u32_vec();
     e.uses_indices = in.flag();
     return e;
   });
@@ -219,12 +219,12 @@ Result<Module> decode_cached_module(std::span<const uint8_t> bytes, SharedBytes 
     return c;
   });
   m.func_names = in.vec<std::string>(4, [&] { return in.str(); });
-  m.imported_func_types = in.vec<uint32_t>(4, [&] { return in.u32(); });
+  m.imported_func_types = in.u32_vec();
   m.imported_tables = in.vec<TableType>(18, [&] { return in.table(); });
   m.imported_memories = in.vec<MemoryType>(18, [&] { return in.memory(); });
   m.imported_globals = in.vec<GlobalType>(2, [&] { return in.global(); });
-  m.tags = in.vec<uint32_t>(4, [&] { return in.u32(); });
-  m.imported_tag_types = in.vec<uint32_t>(4, [&] { return in.u32(); });
+  m.tags = in.u32_vec();
+  m.imported_tag_types = in.u32_vec();
   if (!in.ok || in.pos != bytes.size())
     return make_error(ErrorKind::Malformed, "cached module: truncated or overlong entry");
   if (!ranges_ok(m)) return make_error(ErrorKind::Malformed, "cached module: an offset lies outside the binary");

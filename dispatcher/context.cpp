@@ -18,12 +18,14 @@ namespace wippy::disp {
 
 StackSpan thread_stack() {
   StackSpan span;
+#if defined(WIPPY_ASAN)
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return span;
   void* lo = nullptr;
   size_t size = 0;
   if (pthread_attr_getstack(&attr, &lo, &size) == 0) span = StackSpan{lo, size};
   pthread_attr_destroy(&attr);
+#endif
   return span;
 }
 

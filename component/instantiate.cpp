@@ -391,6 +391,12 @@ Result<void> Scope::run() {
       case Origin::Export: {
         const ComponentExport& e = comp->exports[i];
         WIPPY_TRY_ASSIGN(item, get(e.item.sort, e.item.index));
+        // A type export is a new name; one ascribed `(sub resource)` is a
+        // resource node of its own, which names the exported resource here.
+        tgraph::Item as_seen;
+        as_seen.sort = e.item.sort;
+        as_seen.type = spaces.export_defs[i];
+        bind_resources(as_seen, item);
         exports[i] = item;
         done_exports[i] = true;
         out->exports[e.name.name] = item;

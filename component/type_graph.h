@@ -86,13 +86,15 @@ inline TRef base_of(TRef t) {
 }
 
 // One concrete component's resolved index spaces, as instantiation reads
-// them: the node of every type index, and of each type, import and
-// instance definition (indexed like Component::types, imports, instances).
+// them: the node of every type index, and of each type, import, instance
+// and export definition (indexed like Component::types, imports,
+// instances, exports).
 struct ComponentSpaces {
   std::vector<TRef> types;          // the type index space
   std::vector<TRef> type_defs;      // per type definition
   std::vector<Item> imports;        // per import: its fresh item
   std::vector<TRef> instance_defs;  // per instance definition: its instance node
+  std::vector<TRef> export_defs;    // per export: the type outside sees (its own name for a type)
 };
 
 // A validated component's type graph: the nodes, the root, and the index

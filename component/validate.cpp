@@ -182,7 +182,7 @@ bool Validator::instance(Scope& s, const Instance& in, uint32_t off) {
 TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) {
   s.parent = parent;
   s.is_component = true;
-  std::vector<TRef> type_defs, instance_defs;  // for tgraph::ComponentSpaces
+  std::vector<TRef> type_defs, instance_defs, export_defs;  // for tgraph::ComponentSpaces
   for (const DefRef& d : c.order) {
     uint32_t off = d.offset;
     switch (d.origin) {
@@ -278,6 +278,7 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
         }
         if (!check_extern(s, e.name, it, false, off)) return nullptr;
         push_item(s, it);
+        export_defs.push_back(it.type);
         s.exports.push_back(std::move(it));
         break;
       }
@@ -289,7 +290,8 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
     }
     if (failed()) return nullptr;
   }
-  spaces_[&c] = tgraph::ComponentSpaces{s.types, std::move(type_defs), s.imports, std::move(instance_defs)};
+  spaces_[&c] = tgraph::ComponentSpaces{s.types, std::move(type_defs), s.imports, std::move(instance_defs),
+                                        std::move(export_defs)};
   TNode* n = make(NodeKind::Component);
   n->imports = s.imports;
   n->exports = s.exports;

@@ -80,6 +80,17 @@ const char* kNestedResources = R"((component
   (export "b" (instance $b))
 ))";
 
+// Exports its resource under an ascribed `(sub resource)` (a resource node
+// of its own in the graph) and types a lifted function with that export.
+const char* kAscribedExport = R"((component
+  (type $r (resource (rep i32)))
+  (export $er "r" (type $r) (type (sub resource)))
+  (core module $m (func (export "id") (param i32) (result i32) local.get 0))
+  (core instance $i (instantiate $m))
+  (type $t (func (param "x" (own $er)) (result (own $er))))
+  (func (export "id") (type $t) (canon lift (core func $i "id")))
+))";
+
 ResourceRef param_resource(const Item& func) {
   REQUIRE(func.func);
   REQUIRE(func.func->sig);
@@ -122,6 +133,16 @@ TEST_CASE("instantiate graph: each instantiation of a nested component has its o
   // A second instance of the whole component makes new ones again.
   auto l2 = instance_of(linker, comp);
   CHECK(export_of(*export_of(l2->inst->exports(), "a").instance, "r").resource != ra);
+}
+
+TEST_CASE("instantiate graph: a resource exported under an ascribed type names the defined one") {
+  Linker linker;
+  auto comp = decoded(kAscribedExport);
+  auto l = instance_of(linker, comp);
+  const RtInstance& ex = l->inst->exports();
+  ResourceRef r = export_of(ex, "r").resource;
+  REQUIRE(r);
+  CHECK(param_resource(export_of(ex, "id")) == r);
 }
 
 TEST_CASE("instantiate graph: a cache-vouched component's types resolve without revalidating core bodies") {

@@ -83,6 +83,9 @@ struct Scope : std::enable_shared_from_this<Scope> {
     done_imports.resize(imports.size());
     done_exports.resize(exports.size());
   }
+  // `vtypes` resolves through `this`: a Scope stays where it was made.
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
 
   // The run-time resource of resource node `r` (base_of), here or in an
   // enclosing scope; null when none is bound.

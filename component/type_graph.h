@@ -97,11 +97,30 @@ struct ComponentSpaces {
   std::vector<TRef> export_defs;    // per export: the type outside sees (its own name for a type)
 };
 
+// Where a graph's nodes live: blocks of kBlock nodes, never moved (a node's
+// address is its identity), so making a node is not an allocation of its own.
+class NodeArena {
+ public:
+  TNode* make() {
+    if (used_ == kBlock) {
+      blocks_.push_back(std::make_unique<TNode[]>(kBlock));
+      used_ = 0;
+    }
+    return &blocks_.back()[used_++];
+  }
+  size_t size() const { return blocks_.empty() ? 0 : (blocks_.size() - 1) * kBlock + used_; }
+
+ private:
+  static constexpr size_t kBlock = 64;
+  std::vector<std::unique_ptr<TNode[]>> blocks_;
+  size_t used_ = kBlock;
+};
+
 // A validated component's type graph: the nodes, the root, and the index
 // spaces of the root and of every component nested in it (keyed by the
 // Component, which the graph's owner keeps alive).
 struct TypeGraph {
-  std::vector<std::unique_ptr<TNode>> nodes;
+  NodeArena nodes;
   TRef root = nullptr;  // NodeKind::Component: the top-level imports and exports
   std::unordered_map<const Component*, ComponentSpaces> spaces;
   const ComponentSpaces* spaces_of(const Component& c) const {

@@ -125,7 +125,7 @@ class Validator {
   }
 
  private:
-  std::vector<std::unique_ptr<TNode>> arena_;
+  tgraph::NodeArena arena_;
   std::unordered_map<const Component*, tgraph::ComponentSpaces> spaces_;  // per concrete component
   bool trusted_ = false;
   std::map<PrimValType, TRef> prims_;

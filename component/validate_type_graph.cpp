@@ -71,9 +71,9 @@ void measure(TRef root) {
 }
 
 TNode* Validator::make(NodeKind kind) {
-  arena_.push_back(std::make_unique<TNode>());
-  arena_.back()->kind = kind;
-  return arena_.back().get();
+  TNode* n = arena_.make();
+  n->kind = kind;
+  return n;
 }
 
 TRef Validator::prim(PrimValType p) {

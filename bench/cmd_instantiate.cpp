@@ -22,6 +22,8 @@
 //              `guest {"http":1}`: the fetch guest then runs no case; hello
 //              ignores them), compiling what it calls;
 //   warm run   the same again (median of --runs): code already compiled.
+// --no-run leaves out the two run rows (and their runs), so that a profile
+// of the command sees instantiation only.
 // Reported (medians, ms and us) with the ratio of one instance to the whole
 // load (decode + validate + first instance): how much a loaded component
 // saves each further guest. Nothing is asserted.
@@ -89,7 +91,7 @@ double one_run(const std::shared_ptr<const component::Component>& comp, const ho
   return now_ms() - t0;
 }
 
-int bench_file(const std::string& path, int runs) {
+int bench_file(const std::string& path, int runs, bool no_run) {
   std::ifstream f(path, std::ios::binary);
   if (!f) {
     std::printf("FAIL cannot read %s\n", path.c_str());
@@ -126,12 +128,14 @@ int bench_file(const std::string& path, int runs) {
     if (hosts.back() < 0) return 1;
   }
   if (first < 0) return 1;
-  first_run = one_run(comp, host);
-  for (int r = 0; r < runs && first_run >= 0; ++r) {
-    warm.push_back(one_run(comp, host));
-    if (warm.back() < 0) return 1;
+  if (!no_run) {
+    first_run = one_run(comp, host);
+    for (int r = 0; r < runs && first_run >= 0; ++r) {
+      warm.push_back(one_run(comp, host));
+      if (warm.back() < 0) return 1;
+    }
+    if (first_run < 0) return 1;
   }
-  if (first_run < 0) return 1;
   const double inst = median(each), load = (t1 - t0) + (t2 - t1) + first;
   std::printf("%s (%.2f MB, %zu core modules)\n", path.c_str(), double(bytes.size()) / 1e6,
               comp->core_modules.size());
@@ -145,6 +149,7 @@ int bench_file(const std::string& path, int runs) {
   std::printf("  further instance, pooled    %10.1f us\n", median(pooled) * 1000.0);
   std::printf("  instance, linker unshared   %10.1f us\n", median(hosts) * 1000.0);
   std::printf("  ratio instance / whole load %10.4f\n", load > 0 ? inst / load : 0.0);
+  if (no_run) return 0;
   std::printf("  first run (instance + run)  %10.2f ms\n", first_run);
   std::printf("  warm run (median)           %10.2f ms\n", median(warm));
   std::printf("  cold load + first run       %10.2f ms\n", load - first + first_run);
@@ -167,7 +172,7 @@ int cmd_instantiate(const Args& args) {
     return 1;
   }
   int status = 0;
-  for (const std::string& f : files) status |= bench_file(f, runs);
+  for (const std::string& f : files) status |= bench_file(f, runs, args.no_run);
   return status;
 }
 

@@ -13,7 +13,6 @@
 #pragma once
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,6 +22,7 @@
 
 #include "base/result.h"
 #include "mapped_array.h"
+#include "interp/runtime/type_keys.h"
 #include "module.h"
 #include "types.h"
 
@@ -281,7 +281,8 @@ class Store {
   std::vector<std::unique_ptr<GlobalInst>> globals_;
   std::vector<std::unique_ptr<TagInst>> tags_;
   std::vector<std::unique_ptr<Instance>> instances_;
-  std::map<std::vector<uint32_t>, uint32_t> type_keys_;  // recursion group key -> id of its first type
+  TypeKeyTable type_keys_;           // recursion group key -> id of its first type
+  std::vector<uint32_t> key_scratch_;  // the key being looked up (capacity reused)
   std::vector<SubType> type_defs_;  // per id: kind, finality, declared supertype (an id); no fields
   std::vector<std::unique_ptr<GcLayout>> gc_layouts_;  // per id of a struct or array type
   std::unique_ptr<GcHeap> gc_heap_;                    // created by the first allocation

@@ -37,9 +37,17 @@ struct KeyWriter {
 }  // namespace
 
 std::vector<uint32_t> rec_group_key(const Module& m, uint32_t begin, std::span<const uint32_t> outer_ids) {
+  std::vector<uint32_t> key;
+  write_rec_group_key(key, m, begin, outer_ids);
+  return key;
+}
+
+void write_rec_group_key(std::vector<uint32_t>& key, const Module& m, uint32_t begin,
+                         std::span<const uint32_t> outer_ids) {
   const uint32_t left = uint32_t(m.subtypes.size()) - begin;
   const uint32_t size = std::min(std::max(m.subtypes[begin].rec_size, 1u), left);
-  std::vector<uint32_t> key{size};
+  key.clear();
+  key.push_back(size);
   KeyWriter w{key, begin, begin + size, outer_ids};
   for (uint32_t i = begin; i < begin + size; ++i) {
     const SubType& s = m.subtypes[i];
@@ -53,15 +61,19 @@ std::vector<uint32_t> rec_group_key(const Module& m, uint32_t begin, std::span<c
       for (const FieldType& f : s.fields) w.val(f.type), key.push_back(f.mut);
     }
   }
-  return key;
 }
 
 std::vector<uint32_t> func_type_key(const FuncType& t) {
-  std::vector<uint32_t> key{1, uint32_t(CompKind::Func), 1, 0};
+  std::vector<uint32_t> key;
+  write_func_type_key(key, t);
+  return key;
+}
+
+void write_func_type_key(std::vector<uint32_t>& key, const FuncType& t) {
+  key.assign({1, uint32_t(CompKind::Func), 1, 0});
   KeyWriter w{key, 0, 0, {}};
   w.vals(t.params);
   w.vals(t.results);
-  return key;
 }
 
 void canonicalize_types(Module& m) {

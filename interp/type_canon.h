@@ -16,12 +16,16 @@
 namespace wippy {
 
 // The key of the recursion group starting at type index `begin` of `m`;
-// outer_ids[i] is the canonical id of each type i < begin.
+// outer_ids[i] is the canonical id of each type i < begin. write_...()
+// puts it in `key` (cleared first), reusing its capacity.
 std::vector<uint32_t> rec_group_key(const Module& m, uint32_t begin, std::span<const uint32_t> outer_ids);
+void write_rec_group_key(std::vector<uint32_t>& key, const Module& m, uint32_t begin,
+                         std::span<const uint32_t> outer_ids);
 
 // The key of a lone final function type without supertype (a host function's
 // type; a type index in it, meaningless outside its module, is kept as is).
 std::vector<uint32_t> func_type_key(const FuncType& t);
+void write_func_type_key(std::vector<uint32_t>& key, const FuncType& t);
 
 // t with a type index i of its module replaced by ids[i] (a store's
 // canonical id): how a store holds the types of globals and tables.

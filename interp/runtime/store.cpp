@@ -76,9 +76,10 @@ void Store::gc_unpin(uint64_t ref) {
 uint64_t Store::gc_bytes() const { return gc_heap_ ? gc_heap_->bytes() : 0; }
 
 uint32_t Store::intern_type(const FuncType& t) {
-  auto [it, fresh] = type_keys_.emplace(func_type_key(t), uint32_t(type_defs_.size()));
+  write_func_type_key(key_scratch_, t);
+  const auto [id, fresh] = type_keys_.find_or_add(key_scratch_, uint32_t(type_defs_.size()));
   if (fresh) type_defs_.push_back(SubType{});
-  return it->second;
+  return id;
 }
 
 std::vector<uint32_t> Store::intern_types(const Module& m) {
@@ -87,8 +88,9 @@ std::vector<uint32_t> Store::intern_types(const Module& m) {
   for (uint32_t begin = 0; begin < n;) {
     const uint32_t size = std::min(std::max(m.subtypes[begin].rec_size, 1u), n - begin);
     const uint32_t base = uint32_t(type_defs_.size());
-    auto [it, fresh] = type_keys_.emplace(rec_group_key(m, begin, std::span(ids.data(), begin)), base);
-    for (uint32_t k = 0; k < size; ++k) ids[begin + k] = it->second + k;
+    write_rec_group_key(key_scratch_, m, begin, std::span(ids.data(), begin));
+    const auto [first, fresh] = type_keys_.find_or_add(key_scratch_, base);
+    for (uint32_t k = 0; k < size; ++k) ids[begin + k] = first + k;
     if (fresh) {
       for (uint32_t k = 0; k < size; ++k) {
         const SubType& s = m.subtypes[begin + k];

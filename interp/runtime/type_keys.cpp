@@ -1,0 +1,49 @@
+// type_keys.cpp — TypeKeyTable: linear probing over a power-of-two slot
+// array kept at most half full.
+#include "interp/runtime/type_keys.h"
+
+#include <algorithm>
+
+namespace wippy {
+
+namespace {
+
+uint32_t hash_key(std::span<const uint32_t> key) {
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ key.size();
+  for (uint32_t w : key) {
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+  }
+  return uint32_t(h ^ (h >> 32));
+}
+
+}  // namespace
+
+TypeKeyTable::Found TypeKeyTable::find_or_add(std::span<const uint32_t> key, uint32_t id) {
+  const uint32_t h = hash_key(key);
+  if (slots_.empty()) rehash(64);
+  size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  for (; slots_[i] != 0; i = (i + 1) & mask) {
+    const Entry& e = entries_[slots_[i] - 1];
+    if (e.hash == h && e.size == key.size() && std::equal(key.begin(), key.end(), words_.begin() + e.begin))
+      return {e.id, false};
+  }
+  entries_.push_back(Entry{uint32_t(words_.size()), uint32_t(key.size()), id, h});
+  words_.insert(words_.end(), key.begin(), key.end());
+  slots_[i] = uint32_t(entries_.size());
+  if (entries_.size() * 2 > slots_.size()) rehash(slots_.size() * 2);
+  return {id, true};
+}
+
+void TypeKeyTable::rehash(size_t n) {
+  slots_.assign(n, 0);
+  const size_t mask = n - 1;
+  for (size_t k = 0; k < entries_.size(); ++k) {
+    size_t i = entries_[k].hash & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = uint32_t(k + 1);
+  }
+}
+
+}  // namespace wippy

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -68,18 +69,20 @@ using HostFunc =
     std::function<Result<void>(HostContext& ctx, std::span<const Value> args, std::span<Value> results)>;
 
 // `type` points into the defining module's types (kept alive by
-// `instance->module`) or, for a host function, into `host_type`: an
-// instance's functions share their module's signatures instead of copying.
+// `instance->module`) or, for a host function, into the signature its store
+// keeps beside the callable: an instance's functions share their module's
+// signatures instead of copying. Trivially destructible and small, so an
+// instance's thousands of functions are one block written once.
 struct FuncInst {
   const FuncType* type = nullptr;
-  std::unique_ptr<const FuncType> host_type;  // owns *type for host functions
   uint32_t type_id = 0;          // the store's canonical type id: equivalent types, equal ids
-  Instance* instance = nullptr;  // defining instance (wasm functions only)
   uint32_t def_index = 0;        // index into instance->module->funcs / codes
-  HostFunc host;                 // set for host functions
+  Instance* instance = nullptr;  // defining instance (wasm functions only)
   const void* code = nullptr;    // compiled code, set lazily by the interpreter
+  const HostFunc* host = nullptr;  // host functions: the callable (owned by the store)
   bool is_host() const { return instance == nullptr; }
 };
+static_assert(std::is_trivially_destructible_v<FuncInst>);
 
 struct MemoryInst {
   MemoryType type;
@@ -262,10 +265,10 @@ class Store {
   bool table_fits(uint64_t extra) const;
 
   // Ownership of everything created in this store.
-  FuncInst* adopt(std::unique_ptr<FuncInst> f);
-  // `n` default-constructed functions in one allocation (an instance's
-  // defined functions: one allocation instead of n).
-  FuncInst* adopt_funcs(size_t n);
+  // Storage for `n` functions in one allocation (an instance's defined
+  // functions), not constructed: the caller constructs every one of them
+  // (placement new) before anything reads them.
+  FuncInst* adopt_func_storage(size_t n);
   Instance* adopt(std::unique_ptr<Instance> i);
 
   // Interpreter state (value stack, frames) owned by exec/; created on demand.
@@ -274,8 +277,12 @@ class Store {
 
  private:
   friend class StoreSnapshot;  // reads and restores every object (snapshot.h)
-  std::vector<std::unique_ptr<FuncInst>> funcs_;
-  std::vector<std::unique_ptr<FuncInst[]>> func_blocks_;
+  struct HostFuncInst;  // a host function's FuncInst, signature and callable (store.cpp)
+  struct FreeFuncs {
+    void operator()(FuncInst* p) const;
+  };
+  std::vector<std::unique_ptr<HostFuncInst>> host_funcs_;
+  std::vector<std::unique_ptr<FuncInst, FreeFuncs>> func_blocks_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;
   std::vector<std::unique_ptr<GlobalInst>> globals_;

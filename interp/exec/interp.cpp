@@ -119,7 +119,7 @@ Result<void> call_host(Store& store, Store::ExecState& st, FuncInst* f, Value* a
   st.top = at + std::max(np, nr);
   st.fsp = fsp;
   HostContext ctx{store, caller};
-  Result<void> r = f->host(ctx, std::span<const Value>(args, np), std::span<Value>(at, nr));
+  Result<void> r = (*f->host)(ctx, std::span<const Value>(args, np), std::span<Value>(at, nr));
   st.top = saved_top;
   st.fsp = saved_fsp;
   return r;

@@ -32,16 +32,14 @@ Error uninstantiable(const std::string& what, const Error& e) {
 Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
                                std::span<const uint32_t> type_ids) {
   for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti], type_ids[ti]));
-  FuncInst* block = m.funcs.empty() ? nullptr : store.adopt_funcs(m.funcs.size());
-  inst.funcs.reserve(inst.funcs.size() + m.funcs.size());
-  for (uint32_t i = 0; i < m.funcs.size(); ++i) {
-    FuncInst& f = block[i];
-    uint32_t ti = m.funcs[i];
-    f.type = &m.types[ti];
-    f.type_id = type_ids[ti];
-    f.instance = &inst;
-    f.def_index = i;
-    inst.funcs.push_back(&f);
+  const size_t n = m.funcs.size();
+  const size_t imported = inst.funcs.size();
+  inst.funcs.resize(imported + n);
+  FuncInst* block = n == 0 ? nullptr : store.adopt_func_storage(n);
+  FuncInst** out = inst.funcs.data() + imported;
+  for (uint32_t i = 0; i < n; ++i) {
+    const uint32_t ti = m.funcs[i];
+    out[i] = new (block + i) FuncInst{&m.types[ti], type_ids[ti], i, &inst, nullptr, nullptr};
   }
   for (size_t i = 0; i < m.tables.size(); ++i) {
     const uint64_t min = m.tables[i].limits.min;

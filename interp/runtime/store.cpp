@@ -6,6 +6,8 @@
 #include "interp/store.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <new>
 
 #include "interp/runtime/gc_heap.h"
 #include "interp/runtime/memory_map.h"
@@ -13,12 +15,20 @@
 
 namespace wippy {
 
+struct Store::HostFuncInst {
+  FuncInst inst;
+  FuncType type;
+  HostFunc fn;
+};
+
+void Store::FreeFuncs::operator()(FuncInst* p) const { ::operator delete(static_cast<void*>(p)); }
+
 Store::Store() = default;
 
 Store::~Store() {
   exec_.reset();
   instances_.clear();
-  funcs_.clear();
+  host_funcs_.clear();
   func_blocks_.clear();
   tables_.clear();
   memories_.clear();
@@ -115,12 +125,14 @@ bool Store::type_matches(uint32_t id, uint32_t want) const {
 }
 
 FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
-  auto f = std::make_unique<FuncInst>();
-  f->type_id = intern_type(type);
-  f->host_type = std::make_unique<const FuncType>(std::move(type));
-  f->type = f->host_type.get();
-  f->host = std::move(fn);
-  return adopt(std::move(f));
+  auto h = std::make_unique<HostFuncInst>();
+  h->inst.type_id = intern_type(type);
+  h->type = std::move(type);
+  h->fn = std::move(fn);
+  h->inst.type = &h->type;
+  h->inst.host = &h->fn;
+  host_funcs_.push_back(std::move(h));
+  return &host_funcs_.back()->inst;
 }
 
 MemoryInst* Store::create_memory(MemoryType type) {
@@ -181,13 +193,10 @@ TagInst* Store::create_tag(FuncType type, uint32_t type_id) {
   return tags_.back().get();
 }
 
-FuncInst* Store::adopt(std::unique_ptr<FuncInst> f) {
-  funcs_.push_back(std::move(f));
-  return funcs_.back().get();
-}
-
-FuncInst* Store::adopt_funcs(size_t n) {
-  func_blocks_.push_back(std::make_unique<FuncInst[]>(n));
+FuncInst* Store::adopt_func_storage(size_t n) {
+  if (n > SIZE_MAX / sizeof(FuncInst)) throw std::bad_alloc();
+  func_blocks_.reserve(func_blocks_.size() + 1);  // cannot throw once the block is held
+  func_blocks_.emplace_back(static_cast<FuncInst*>(::operator new(n * sizeof(FuncInst))));
   return func_blocks_.back().get();
 }
 

@@ -1,6 +1,8 @@
 // instantiate.cpp — instantiate(): link imports, allocate the module's
 // functions, tables, memories (within the store's memory limit) and globals,
-// build exports, resolve element segments, apply active element then data
+// build exports, resolve element segments (those of function indices that
+// are active or declarative are never kept: an active one is written from
+// its indices straight into its table), apply active element then data
 // segments in order (a segment out of bounds traps and fails instantiation;
 // earlier writes stay, as in the 2.0 spec; data segments that cannot fail
 // are mapped from the module's images instead, data_image.h), drop
@@ -116,11 +118,17 @@ void build_exports(const Module& m, Instance& inst) {
   }
 }
 
+// Whether segment `seg` is function indices applied (or dropped) at
+// instantiation: it is never kept, so apply_elems() writes its functions
+// straight into the table and nothing resolves it first.
+bool direct_indices(const ElemSegment& seg) { return seg.uses_indices && seg.mode != SegmentMode::Passive; }
+
 Result<void> resolve_elems(const ConstEnv& env, Instance& inst) {
   const Module& m = env.module;
   inst.elem_segments.resize(m.elems.size());
   for (size_t s = 0; s < m.elems.size(); ++s) {
     const ElemSegment& seg = m.elems[s];
+    if (direct_indices(seg)) continue;
     std::vector<uint64_t>& out = inst.elem_segments[s];
     out.reserve(seg.size());
     if (seg.uses_indices) {
@@ -145,10 +153,17 @@ Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
       if (!off) return uninstantiable(fmt::format("element segment {} offset", s), off.error());
       TableInst& t = *inst.tables[seg.table];
       const std::vector<uint64_t>& refs = inst.elem_segments[s];
-      uint64_t start = t.type.limits.is64 ? off->i64 : off->i32;
-      if (start > t.elems.size() || refs.size() > t.elems.size() - start)
+      const uint64_t start = t.type.limits.is64 ? off->i64 : off->i32, n = seg.size();
+      if (start > t.elems.size() || n > t.elems.size() - start)
         return make_error(ErrorKind::Trap, "out of bounds table access");
-      std::copy(refs.begin(), refs.end(), t.elems.begin() + ptrdiff_t(start));
+      uint64_t* to = t.elems.data() + start;
+      if (direct_indices(seg)) {
+        FuncInst* const* funcs = inst.funcs.data();
+        const uint32_t* idx = seg.func_indices.data();
+        for (uint64_t k = 0; k < n; ++k) to[k] = reinterpret_cast<uint64_t>(funcs[idx[k]]);
+      } else {
+        std::copy(refs.begin(), refs.end(), to);
+      }
     }
     if (seg.mode != SegmentMode::Passive) {
       inst.elem_segments[s].clear();
@@ -161,11 +176,13 @@ Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
 Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
   const Module& m = env.module;
   inst.data_segments.resize(m.datas.size());
-  for (size_t s = 0; s < m.datas.size(); ++s) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
   // Segments that cannot fail: map the module's images (data_image.h)
-  // copy-on-write over the fresh memories instead of copying.
+  // copy-on-write over the fresh memories instead of copying; active
+  // segments are then dropped at once, so only passive ones are kept.
   auto images = data_images(*inst.code);
   if (!images) return images.error();
+  for (size_t s = 0; s < m.datas.size(); ++s)
+    if (!*images || m.datas[s].mode != SegmentMode::Active) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
   if (*images) {
     const uint32_t imported = m.num_imported_memories();
     for (uint32_t k = 0; k < (*images)->memories.size(); ++k) {
@@ -174,8 +191,6 @@ Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
       if (img)
         if (auto r = reset_memory(mem, img, mem.size); !r) return r.error();
     }
-    for (size_t s = 0; s < m.datas.size(); ++s)
-      if (m.datas[s].mode == SegmentMode::Active) inst.data_segments[s] = {};
     return {};
   }
   // Where the segments land, up to the first that fails (the copy below

@@ -7,8 +7,11 @@
 //    elements read as all-zero bytes unless resize() is given another fill.
 //  * Small arrays (at most kHeapMaxBytes) live in zeroed heap blocks
 //    instead: a mapping of their own would cost a system call, a page fault
-//    and an unmap each, which dominated creating an instance with small
-//    tables. They move to a mapping when they grow past that size.
+//    per page and an unmap each, which dominated creating an instance with
+//    small tables (and a table of some thousand functions, filled by its
+//    element segment at once, faulted in every page of a fresh mapping per
+//    instance; the heap hands back blocks already resident). They move to a
+//    mapping when they grow past that size.
 //  * Growth remaps (mremap, the array may move: do not keep pointers into it
 //    across resize/assign); shrinking keeps the mapping and only moves the
 //    end, re-filling on the next growth what was written before.
@@ -34,7 +37,7 @@ class MappedBytes {
   ~MappedBytes();
 
   // Capacities up to this many bytes are zeroed heap blocks, not mappings.
-  static constexpr size_t kHeapMaxBytes = 16 * 1024;
+  static constexpr size_t kHeapMaxBytes = 128 * 1024;
 
   void* data() const { return data_; }
   size_t capacity() const { return mapped_; }

@@ -35,13 +35,11 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
                                std::span<const uint32_t> type_ids) {
   for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti], type_ids[ti]));
   const size_t n = m.funcs.size();
-  const size_t imported = inst.funcs.size();
-  inst.funcs.resize(imported + n);
+  inst.funcs.reserve(inst.funcs.size() + n);
   FuncInst* block = n == 0 ? nullptr : store.adopt_func_storage(n);
-  FuncInst** out = inst.funcs.data() + imported;
   for (uint32_t i = 0; i < n; ++i) {
     const uint32_t ti = m.funcs[i];
-    out[i] = new (block + i) FuncInst{&m.types[ti], type_ids[ti], i, &inst, nullptr, nullptr};
+    inst.funcs.push_back(new (block + i) FuncInst{&m.types[ti], type_ids[ti], i, &inst, nullptr, nullptr});
   }
   for (size_t i = 0; i < m.tables.size(); ++i) {
     const uint64_t min = m.tables[i].limits.min;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -164,6 +165,21 @@ struct Instance {
   TableInst* export_table(std::string_view name) const;
 };
 
+// What interning one module's types into a store added to it, kept for the
+// next store found in exactly the same type state (the instances of one
+// code object in fresh stores see the same sequence of interning): that
+// store gets the same additions and ids without building or looking up a
+// key (Store::intern_types). Held by the module's CompiledModule; mu
+// guards the rest.
+struct TypeInternMemo {
+  std::mutex mu;
+  bool valid = false;
+  TypeKeyTable::Saved keys_before, keys_added;  // the store's key table before; what it added
+  std::vector<SubType> defs_before, defs_added;  // the store's type_defs before; what it added
+  std::vector<uint32_t> added_from;             // per added def: the module's type index it is
+  std::vector<uint32_t> ids;                    // the result
+};
+
 // Execution limits and the cooperative interrupt hook (used by the
 // dispatcher later for time slices and deadlines).
 struct ExecLimits {
@@ -213,8 +229,10 @@ class Store {
   // function's); intern_types() gives an id per type index of a module.
   // Globals and tables of the store hold types with ids in place of a
   // module's type indices (canonical_type()).
+  // With `memo` (for module m; see TypeInternMemo) a store in the state the
+  // memo saw before gets its additions replayed; any other records them.
   uint32_t intern_type(const FuncType& t);
-  std::vector<uint32_t> intern_types(const Module& m);
+  std::vector<uint32_t> intern_types(const Module& m, TypeInternMemo* memo = nullptr);
   TypeGraph type_graph() const { return TypeGraph{type_defs_, {}}; }
   size_t num_type_ids() const { return type_defs_.size(); }
   // Whether type `id` is `want` or declares it among its supertypes (the
@@ -291,6 +309,8 @@ class Store {
   TypeKeyTable type_keys_;           // recursion group key -> id of its first type
   std::vector<uint32_t> key_scratch_;  // the key being looked up (capacity reused)
   std::vector<SubType> type_defs_;  // per id: kind, finality, declared supertype (an id); no fields
+  void add_type_def(const Module& m, uint32_t index, SubType def);  // and its GC layout
+  bool replay_types(const Module& m, const TypeInternMemo& memo);  // false: not the state it saw
   std::vector<std::unique_ptr<GcLayout>> gc_layouts_;  // per id of a struct or array type
   std::unique_ptr<GcHeap> gc_heap_;                    // created by the first allocation
   std::unordered_map<uint64_t, uint32_t> gc_pins_;     // pinned reference -> count

@@ -189,6 +189,8 @@ struct CompiledModule {
   uint32_t image_requests = 0;  // instantiations so far (counts up to 2)
   bool images_built = false;
   std::shared_ptr<const DataImages> images;
+  // Interning the module's types into its instances' stores (store.h).
+  TypeInternMemo type_memo;
 
   explicit CompiledModule(std::shared_ptr<const Module> m);
   // The compiled code of defined function `def_index` (compiling it now if needed).

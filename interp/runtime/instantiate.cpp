@@ -15,6 +15,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "interp/exec/code.h"
 #include "interp/runtime/const_eval.h"
 #include "interp/runtime/data_image.h"
 #include "interp/runtime/memory_image.h"
@@ -227,7 +228,9 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
                               std::span<const Extern> imports, std::shared_ptr<CompiledModule> code) {
   if (!module) return make_error(ErrorKind::Other, "instantiate: no module");
   const Module& m = *module;
-  const std::vector<uint32_t> type_ids = store.intern_types(m);
+  // A code object shared by several instances remembers how its module's
+  // types went into a store (TypeInternMemo); one made here is used once.
+  const std::vector<uint32_t> type_ids = store.intern_types(m, code ? &code->type_memo : nullptr);
   if (store.num_type_ids() > kMaxTypeIndexInRef)  // ids must fit a reference type's heap field
     return make_error(ErrorKind::Uninstantiable,
                       fmt::format("the store holds too many distinct types ({})", store.num_type_ids()));

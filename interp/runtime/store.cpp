@@ -92,7 +92,38 @@ uint32_t Store::intern_type(const FuncType& t) {
   return id;
 }
 
-std::vector<uint32_t> Store::intern_types(const Module& m) {
+namespace {
+bool same_def(const SubType& a, const SubType& b) {
+  return a.kind == b.kind && a.final == b.final && a.super == b.super && a.num_supers == b.num_supers &&
+         a.rec_begin == b.rec_begin && a.rec_size == b.rec_size;
+}
+}  // namespace
+
+void Store::add_type_def(const Module& m, uint32_t index, SubType def) {
+  if (def.kind != CompKind::Func) {
+    gc_layouts_.resize(type_defs_.size() + 1);
+    gc_layouts_.back() = std::make_unique<GcLayout>(make_gc_layout(m.subtypes[index]));
+  }
+  type_defs_.push_back(std::move(def));
+}
+
+bool Store::replay_types(const Module& m, const TypeInternMemo& memo) {
+  if (!memo.valid || type_defs_.size() != memo.defs_before.size() || !type_keys_.holds(memo.keys_before) ||
+      !std::equal(type_defs_.begin(), type_defs_.end(), memo.defs_before.begin(), same_def))
+    return false;
+  type_keys_.replay(memo.keys_added);
+  type_defs_.reserve(type_defs_.size() + memo.defs_added.size());
+  for (size_t k = 0; k < memo.defs_added.size(); ++k) add_type_def(m, memo.added_from[k], memo.defs_added[k]);
+  return true;
+}
+
+std::vector<uint32_t> Store::intern_types(const Module& m, TypeInternMemo* memo) {
+  if (memo) {
+    std::lock_guard lock(memo->mu);
+    if (replay_types(m, *memo)) return memo->ids;
+  }
+  const size_t keys_before = type_keys_.size(), defs_before = type_defs_.size();
+  std::vector<uint32_t> added_from;
   const uint32_t n = uint32_t(m.subtypes.size());
   std::vector<uint32_t> ids(n, 0);
   for (uint32_t begin = 0; begin < n;) {
@@ -108,14 +139,21 @@ std::vector<uint32_t> Store::intern_types(const Module& m) {
         d.kind = s.kind, d.final = s.final, d.num_supers = s.num_supers;
         d.rec_begin = base, d.rec_size = size;
         if (s.super < begin + size) d.super = ids[s.super];  // earlier (validated): its id
-        if (s.kind != CompKind::Func) {
-          gc_layouts_.resize(type_defs_.size() + 1);
-          gc_layouts_.back() = std::make_unique<GcLayout>(make_gc_layout(s));
-        }
-        type_defs_.push_back(std::move(d));
+        add_type_def(m, begin + k, std::move(d));
+        if (memo) added_from.push_back(begin + k);
       }
     }
     begin += size;
+  }
+  if (memo) {
+    std::lock_guard lock(memo->mu);
+    memo->keys_before = type_keys_.save(0, keys_before);
+    memo->keys_added = type_keys_.save(keys_before, type_keys_.size());
+    memo->defs_before.assign(type_defs_.begin(), type_defs_.begin() + ptrdiff_t(defs_before));
+    memo->defs_added.assign(type_defs_.begin() + ptrdiff_t(defs_before), type_defs_.end());
+    memo->added_from = std::move(added_from);
+    memo->ids = ids;
+    memo->valid = true;
   }
   return ids;
 }

@@ -36,14 +36,38 @@ TypeKeyTable::Found TypeKeyTable::find_or_add(std::span<const uint32_t> key, uin
   return {id, true};
 }
 
+TypeKeyTable::Saved TypeKeyTable::save(size_t from, size_t to) const {
+  Saved s;
+  if (from >= to) return s;
+  const uint32_t first = entries_[from].begin;
+  const uint32_t last = to < entries_.size() ? entries_[to].begin : uint32_t(words_.size());
+  s.words.assign(words_.begin() + first, words_.begin() + last);
+  s.entries.assign(entries_.begin() + ptrdiff_t(from), entries_.begin() + ptrdiff_t(to));
+  for (Entry& e : s.entries) e.begin -= first;
+  return s;
+}
+
+void TypeKeyTable::replay(const Saved& added) {
+  const uint32_t base = uint32_t(words_.size());
+  words_.insert(words_.end(), added.words.begin(), added.words.end());
+  for (Entry e : added.entries) {
+    e.begin += base;
+    entries_.push_back(e);
+    if (entries_.size() * 2 > slots_.size()) rehash(std::max<size_t>(64, slots_.size() * 2));
+    else insert_slot(uint32_t(entries_.size() - 1));
+  }
+}
+
+void TypeKeyTable::insert_slot(uint32_t entry) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = entries_[entry].hash & mask;
+  while (slots_[i] != 0) i = (i + 1) & mask;
+  slots_[i] = entry + 1;
+}
+
 void TypeKeyTable::rehash(size_t n) {
   slots_.assign(n, 0);
-  const size_t mask = n - 1;
-  for (size_t k = 0; k < entries_.size(); ++k) {
-    size_t i = entries_[k].hash & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
-    slots_[i] = uint32_t(k + 1);
-  }
+  for (size_t k = 0; k < entries_.size(); ++k) insert_slot(uint32_t(k));
 }
 
 }  // namespace wippy

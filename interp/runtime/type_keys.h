@@ -6,6 +6,11 @@
 // open-addressing hash table of indices into it: a lookup is a hash and,
 // on a hit, one comparison; a new key is an append, never a node
 // allocation. Ids are whatever the caller chooses; nothing is ever removed.
+// A table's contents can be copied out (save: the entries in a range, with
+// their words) and compared with such a copy (holds), and entries saved
+// from another table appended without looking their keys up (replay): the
+// caller knows them absent, as when it saw this table in the state that
+// table had before it added them (Store::intern_types' memo).
 #pragma once
 #include <cstdint>
 #include <span>
@@ -19,19 +24,31 @@ class TypeKeyTable {
     uint32_t id;
     bool fresh;
   };
-  Found find_or_add(std::span<const uint32_t> key, uint32_t id);
-  size_t size() const { return entries_.size(); }
-
- private:
   struct Entry {
-    uint32_t begin, size;  // the key's words in words_
+    uint32_t begin, size;  // the key's words (in the table's words, or a saved copy's)
     uint32_t id;
     uint32_t hash;
+    bool operator==(const Entry&) const = default;
   };
+  // Entries [from, to) and their words (begins relative to the first).
+  struct Saved {
+    std::vector<uint32_t> words;
+    std::vector<Entry> entries;
+  };
+
+  Found find_or_add(std::span<const uint32_t> key, uint32_t id);
+  size_t size() const { return entries_.size(); }
+  Saved save(size_t from, size_t to) const;
+  // Whether the table is exactly `s` (saved from 0 to the end).
+  bool holds(const Saved& s) const { return entries_ == s.entries && words_ == s.words; }
+  void replay(const Saved& added);
+
+ private:
   std::vector<uint32_t> words_;
   std::vector<Entry> entries_;
   std::vector<uint32_t> slots_;  // entry index + 1 (0: empty); a power of two long
   void rehash(size_t slots);
+  void insert_slot(uint32_t entry);  // into the first free slot of its probe sequence
 };
 
 }  // namespace wippy

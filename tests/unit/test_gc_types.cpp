@@ -2,11 +2,14 @@
 // rec/sub definitions through text, binary and the cache codec; module-level
 // and store-level canonicalisation of recursion groups; declared subtyping
 // (validation errors, final types) and its run-time use by call_indirect
-// and at link time.
+// and at link time; a module's interning memo (TypeInternMemo) replayed
+// into stores in the state it saw, and only those.
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "interp/cache/module_codec.h"
@@ -92,6 +95,38 @@ TEST_CASE("gc types: a store gives equivalent groups of two modules equal ids, o
   CHECK(b[3] != a[1]);
   CHECK(b[5] != a[0]);
   CHECK(s.intern_types(*one) == a);  // interning again changes nothing
+}
+
+TEST_CASE("gc types: a module's interning memo replays only into a store in the state it saw") {
+  auto one = compile_wat_module(R"((module
+    (rec (type $x (func (param (ref $y)))) (type $y (func (result (ref $x)))))
+    (type $z (func (param i32)))))");
+  auto two = compile_wat_module(kRecGroup);
+  // Ids and layouts interned with the memo must be those of plain interning,
+  // whatever came before: each store here takes `one`, a host type, `two`.
+  auto run = [&](TypeInternMemo* memo, bool host_first) {
+    auto s = std::make_unique<Store>();
+    if (host_first) s->intern_type(FuncType{{ValType::I64}, {}});
+    std::vector<uint32_t> a = s->intern_types(*one);
+    s->intern_type(FuncType{{ValType::F32}, {}});
+    std::vector<uint32_t> b = s->intern_types(*two, memo);
+    return std::make_pair(std::move(s), std::move(b));
+  };
+  TypeInternMemo memo;
+  for (bool host_first : {false, false, true, true, false}) {
+    auto [plain, want] = run(nullptr, host_first);
+    auto [memoized, got] = run(&memo, host_first);
+    CHECK(got == want);
+    REQUIRE(memoized->num_type_ids() == plain->num_type_ids());
+    for (uint32_t id = 0; id < plain->num_type_ids(); ++id) {
+      CHECK((memoized->gc_layout(id) == nullptr) == (plain->gc_layout(id) == nullptr));
+      for (uint32_t other = 0; other < plain->num_type_ids(); ++other)
+        CHECK(memoized->type_matches(id, other) == plain->type_matches(id, other));
+    }
+    // Equal keys found after a replay: the same ids again.
+    CHECK(memoized->intern_types(*two) == got);
+    CHECK(memoized->intern_type(FuncType{{ValType::F32}, {}}) == plain->intern_type(FuncType{{ValType::F32}, {}}));
+  }
 }
 
 TEST_CASE("gc types: subtype validation errors name the types") {

@@ -187,8 +187,9 @@ Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
     for (uint32_t k = 0; k < (*images)->memories.size(); ++k) {
       const auto& img = (*images)->memories[k];
       MemoryInst& mem = *inst.memories[imported + k];
+      // Created above and untouched since: it reads all zero.
       if (img)
-        if (auto r = reset_memory(mem, img, mem.size); !r) return r.error();
+        if (auto r = map_image_fresh(mem, img); !r) return r.error();
     }
     return {};
   }

@@ -246,4 +246,13 @@ Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage
   return {};
 }
 
+Result<void> map_image_fresh(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image) {
+  if (m.image || !image || image->bytes > m.size) return reset_memory(m, image, m.size);
+  // [0, bytes) becomes the image; the rest stays the zero anonymous memory
+  // it was, read-write up to size and PROT_NONE past it (the invariant).
+  if (!map_image(m, *image)) return sys_error("mmap image");
+  m.image = image;
+  return {};
+}
+
 }  // namespace wippy

@@ -62,4 +62,11 @@ Result<std::shared_ptr<const MemoryImage>> capture_memory_image(
 // memory's contents are unspecified (the store should be discarded).
 Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image, uint64_t size);
 
+// The same for a memory with no image that reads all zero (one just
+// created: a fresh reservation or a pool's block, memory_pool.h) at its
+// current size: the image mapped over its start is all it takes when the
+// image fits that size (one mmap instead of three system calls); otherwise
+// reset_memory(m, image, m.size).
+Result<void> map_image_fresh(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image);
+
 }  // namespace wippy

@@ -325,20 +325,9 @@ bool refers_to_scopes(const RtInstance& inst, int depth) {
   return false;
 }
 
-// Can this component's top-level import bindings be shared between its
-// instances? Not when it defines a resource type at its top level: the
-// importer's types an import's declarations alias could then name one
-// instance's own resource.
-bool bindings_shareable(const Component& c) {
-  for (const TypeDef& t : c.types)
-    if (std::holds_alternative<ResourceType>(t)) return false;
-  return true;
-}
-
 }  // namespace
 
 Result<void> Scope::run() {
-  const bool share_bindings = linker && bindings_shareable(*comp);
   for (const DefRef& d : comp->order) {
     uint32_t i = d.item;
     switch (d.origin) {
@@ -374,6 +363,9 @@ Result<void> Scope::run() {
         break;
       }
       case Origin::Import: {
+        // A binding names no resource of this instance's own (the graph
+        // says so per import), so the linker may hand it to every instance.
+        const bool share_bindings = linker && spaces.shareable_imports[i];
         if (share_bindings) {
           if (auto known = linker->remembered(comp, i)) {
             bind_resources(spaces.imports[i], *known);

@@ -95,6 +95,11 @@ struct ComponentSpaces {
   std::vector<Item> imports;        // per import: its fresh item
   std::vector<TRef> instance_defs;  // per instance definition: its instance node
   std::vector<TRef> export_defs;    // per export: the type outside sees (its own name for a type)
+  // Per import: every resource its type reaches is one a top-level import
+  // brings, so a linker binds it alike for every instance (linker.h
+  // "Bindings"). External visibility makes this hold for every import of
+  // a valid component; it is computed, not assumed.
+  std::vector<bool> shareable_imports;
 };
 
 // Where a graph's nodes live: blocks of kBlock nodes, never moved (a node's

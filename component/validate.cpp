@@ -290,8 +290,6 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
     }
     if (failed()) return nullptr;
   }
-  spaces_[&c] = tgraph::ComponentSpaces{s.types, std::move(type_defs), s.imports, std::move(instance_defs),
-                                        std::move(export_defs)};
   TNode* n = make(NodeKind::Component);
   n->imports = s.imports;
   n->exports = s.exports;
@@ -301,6 +299,14 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
     } else if ((i.sort == Sort::Instance || i.sort == Sort::Component) && i.type) {
       n->fresh.insert(n->fresh.end(), i.type->fresh.begin(), i.type->fresh.end());
     }
+  const std::set<TRef> imported(n->fresh.begin(), n->fresh.end());  // the imports' resources only, so far
+  std::vector<bool> shareable;
+  for (auto& i : s.imports) {
+    std::set<TRef> seen;
+    shareable.push_back(reaches_only(i.type, imported, seen));
+  }
+  spaces_[&c] = tgraph::ComponentSpaces{s.types,       std::move(type_defs), s.imports, std::move(instance_defs),
+                                        std::move(export_defs), std::move(shareable)};
   for (TRef r : s.local_resources) n->fresh.push_back(r);
   for (TRef r : s.abstract_exports) n->fresh.push_back(r);
   return n;

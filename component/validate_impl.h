@@ -153,6 +153,9 @@ class Validator {
   static bool contains_borrow(TRef t);
   static bool needs_memory(TRef t);
   static bool refers_to_resources(TRef t);
+  // Does every resource `t` reaches (base()) lie in `resources`? `seen`:
+  // nodes already walked (shared ones are walked once).
+  static bool reaches_only(TRef t, const std::set<TRef>& resources, std::set<TRef>& seen);
 
   // ---- type equality / subtyping (validate_type_graph.cpp) ------------------
   static TRef base(TRef t);

@@ -135,6 +135,27 @@ bool Validator::needs_memory(TRef t) {
 }
 
 // Does `t` transitively mention a resource not owned by scope `owner`?
+bool Validator::reaches_only(TRef t, const std::set<TRef>& resources, std::set<TRef>& seen) {
+  if (!t || !seen.insert(t).second) return true;
+  auto all = [&](const std::vector<tgraph::Item>& items) {
+    for (auto& i : items)
+      if (!reaches_only(i.type, resources, seen)) return false;
+    return true;
+  };
+  switch (t->kind) {
+    case NodeKind::Resource: return resources.count(base(t)) > 0;
+    case NodeKind::Record: case NodeKind::Variant: case NodeKind::Tuple: case NodeKind::Func:
+      for (auto& f : t->fields)
+        if (!reaches_only(f.second, resources, seen)) return false;
+      return reaches_only(t->a, resources, seen);
+    case NodeKind::List: case NodeKind::Option: case NodeKind::Own: case NodeKind::Borrow:
+      return reaches_only(t->a, resources, seen);
+    case NodeKind::Result: return reaches_only(t->a, resources, seen) && reaches_only(t->b, resources, seen);
+    case NodeKind::Instance: case NodeKind::Component: return all(t->imports) && all(t->exports);
+    default: return true;
+  }
+}
+
 bool Validator::refers_to_resources(TRef t) {
   if (!t) return false;
   switch (t->kind) {

@@ -4,7 +4,9 @@
 // calls the host; any change to the linker, to one of its host instances or
 // to a base linker makes the next instance bind afresh and see the change,
 // while instances made earlier keep what they were bound to; a component
-// that defines a resource type at its top level binds for each instance.
+// that defines a resource type at its top level shares them too (its
+// imports cannot name that resource), and its instances' resources stay
+// their own.
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -131,13 +133,18 @@ TEST_CASE("linker bindings: a change to a base linker binds afresh") {
   CHECK(checks == 2);
 }
 
-TEST_CASE("linker bindings: a component defining a resource type binds for each instance") {
-  auto comp = importer("(type $r (resource (rep i32)))");
+TEST_CASE("linker bindings: a component defining a resource type shares them, its resources its own") {
+  auto comp = importer("(type $r (resource (rep i32))) (export \"r\" (type $r))");
   Linker linker;
   int checks = 0;
   offer_get(linker.instance("test:h/f@0.1.0"), 7, &checks);
   std::vector<std::unique_ptr<Live>> live;
   CHECK(run_new(linker, comp, live) == 7);
   CHECK(run_new(linker, comp, live) == 7);
-  CHECK(checks == 2);
+  CHECK(checks == 1);
+  ResourceRef first = live[0]->inst->exports().exports.at("r").resource;
+  ResourceRef second = live[1]->inst->exports().exports.at("r").resource;
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first != second);
 }

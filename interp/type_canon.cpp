@@ -63,12 +63,6 @@ void write_rec_group_key(std::vector<uint32_t>& key, const Module& m, uint32_t b
   }
 }
 
-std::vector<uint32_t> func_type_key(const FuncType& t) {
-  std::vector<uint32_t> key;
-  write_func_type_key(key, t);
-  return key;
-}
-
 void write_func_type_key(std::vector<uint32_t>& key, const FuncType& t) {
   key.assign({1, uint32_t(CompKind::Func), 1, 0});
   KeyWriter w{key, 0, 0, {}};

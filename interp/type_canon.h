@@ -23,8 +23,8 @@ void write_rec_group_key(std::vector<uint32_t>& key, const Module& m, uint32_t b
                          std::span<const uint32_t> outer_ids);
 
 // The key of a lone final function type without supertype (a host function's
-// type; a type index in it, meaningless outside its module, is kept as is).
-std::vector<uint32_t> func_type_key(const FuncType& t);
+// type; a type index in it, meaningless outside its module, is kept as is),
+// put in `key` as write_rec_group_key does.
 void write_func_type_key(std::vector<uint32_t>& key, const FuncType& t);
 
 // t with a type index i of its module replaced by ids[i] (a store's

@@ -52,8 +52,8 @@ Result<void> Scope::define_resource(uint32_t def) {
   r->name = "resource";
   r->owner = state.get();
   if (rs->dtor) {
-    WIPPY_TRY_ASSIGN(d, get(Sort::CoreFunc, *rs->dtor));
-    r->dtor = d.core.func();
+    WIPPY_TRY_ASSIGN(d, core_at(Sort::CoreFunc, *rs->dtor));
+    r->dtor = d.func();
   }
   resources[t] = std::move(r);
   return {};
@@ -199,9 +199,9 @@ Result<Item> Scope::bind_import(uint32_t index) {
 Result<Item> Scope::make_alias(const Alias& a) {
   switch (a.kind) {
     case Alias::Kind::Export: {
-      WIPPY_TRY_ASSIGN(inst, get(Sort::Instance, a.instance));
-      auto it = inst.instance->exports.find(a.name);
-      if (it == inst.instance->exports.end())
+      WIPPY_TRY_ASSIGN(inst, instance_at(a.instance));
+      auto it = inst->exports.find(a.name);
+      if (it == inst->exports.end())
         return inst_error(fmt::format("alias: instance {} has no export `{}`", a.instance, quote_input(a.name)));
       if (it->second.sort != a.sort)
         return inst_error(fmt::format("alias: export `{}` is a {}, not a {}", quote_input(a.name), sort_name(it->second.sort),
@@ -209,8 +209,8 @@ Result<Item> Scope::make_alias(const Alias& a) {
       return it->second;
     }
     case Alias::Kind::CoreExport: {
-      WIPPY_TRY_ASSIGN(inst, get(Sort::CoreInstance, a.instance));
-      const Extern* e = inst.core_instance->get(a.name);
+      WIPPY_TRY_ASSIGN(inst, core_instance_at(a.instance));
+      const Extern* e = inst->get(a.name);
       if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, quote_input(a.name)));
       Item item;
       item.sort = a.sort;
@@ -234,20 +234,32 @@ Result<Item> Scope::make_alias(const Alias& a) {
 Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& ci, uint32_t index) {
   auto out = std::make_shared<CoreInst>();
   if (!ci.instantiate) {
+    out->names = comp;
+    out->exports.reserve(ci.exports.size());
     for (auto& e : ci.exports) {
-      WIPPY_TRY_ASSIGN(item, get(e.item.sort, e.item.index));
-      out->exports[e.name] = item.core;
+      WIPPY_TRY_ASSIGN(core, core_at(e.item.sort, e.item.index));
+      out->exports.emplace_back(e.name, core);
     }
+    // Sorted by name; of equal names (the validator refuses them) the first.
+    std::stable_sort(out->exports.begin(), out->exports.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     return out;
   }
   WIPPY_TRY_ASSIGN(mod, get(Sort::CoreModule, ci.module));
+  // The instances the arguments name, each looked up once.
+  std::vector<std::pair<std::string_view, const CoreInst*>> from_args;
+  from_args.reserve(ci.args.size());
+  for (auto& arg : ci.args) {
+    WIPPY_TRY_ASSIGN(from, core_instance_at(arg.instance));
+    from_args.emplace_back(arg.name, from);
+  }
   std::vector<Extern> externs;
+  externs.reserve(mod.module->imports.size());
   for (auto& imp : mod.module->imports) {
     const CoreInst* from = nullptr;
-    for (auto& arg : ci.args) {
-      if (arg.name == imp.module) {
-        WIPPY_TRY_ASSIGN(ai, get(Sort::CoreInstance, arg.instance));
-        from = ai.core_instance.get();
+    for (auto& [name, inst] : from_args) {
+      if (name == imp.module) {
+        from = inst;
         break;
       }
     }

@@ -41,26 +41,26 @@ Result<Item> Scope::make_canon(const Canon& c) {
   FuncInst* realloc = nullptr;
   FuncInst* post_return = nullptr;
   if (c.options.memory) {
-    WIPPY_TRY_ASSIGN(m, get(Sort::CoreMemory, *c.options.memory));
-    memory = m.core.memory();
+    WIPPY_TRY_ASSIGN(m, core_at(Sort::CoreMemory, *c.options.memory));
+    memory = m.memory();
   }
   if (c.options.realloc) {
-    WIPPY_TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.realloc));
-    realloc = f.core.func();
+    WIPPY_TRY_ASSIGN(f, core_at(Sort::CoreFunc, *c.options.realloc));
+    realloc = f.func();
   }
   if (c.options.post_return) {
-    WIPPY_TRY_ASSIGN(f, get(Sort::CoreFunc, *c.options.post_return));
-    post_return = f.core.func();
+    WIPPY_TRY_ASSIGN(f, core_at(Sort::CoreFunc, *c.options.post_return));
+    post_return = f.func();
   }
   StringEncoding enc = c.options.string_encoding;
   auto st = state;
   switch (c.kind) {
     case Canon::Kind::Lift: {
-      WIPPY_TRY_ASSIGN(cf, get(Sort::CoreFunc, c.func));
+      WIPPY_TRY_ASSIGN(cf, core_at(Sort::CoreFunc, c.func));
       if (c.type >= spaces.types.size()) return inst_error("canon lift: type index out of range");
       auto typed = sig_of(spaces.types[c.type]);
       if (!typed) return inst_error(fmt::format("canon lift: {}", typed.error().message));
-      FuncInst* core = cf.core.func();
+      FuncInst* core = cf.func();
       FuncSigRef sig = *typed;
       auto f = std::make_shared<ComponentFunc>();
       f->sig = sig;
@@ -94,8 +94,7 @@ Result<Item> Scope::make_canon(const Canon& c) {
       return item;
     }
     case Canon::Kind::Lower: {
-      WIPPY_TRY_ASSIGN(callee_item, get(Sort::Func, c.func));
-      ComponentFuncRef callee = callee_item.func;
+      WIPPY_TRY_ASSIGN(callee, func_at(c.func));
       if (!callee || !callee->sig) return inst_error("canon lower: function has no type");
       FuncSigRef sig = callee->sig;
       wippy::FuncType ft = flatten_func(*sig, true);

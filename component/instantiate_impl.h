@@ -9,9 +9,11 @@
 #pragma once
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -23,16 +25,21 @@ namespace wippy::component {
 
 using tgraph::TRef;
 
+// A core instance, or a bag of core exports made inline. The bag's names
+// are the component's own strings (`names` keeps them alive), sorted once
+// so that each import looks its export up by binary search.
 struct CoreInst {
   wippy::Instance* inst = nullptr;
-  std::unordered_map<std::string, Extern> exports;  // inline exports
+  std::shared_ptr<const Component> names;                    // owns the views below
+  std::vector<std::pair<std::string_view, Extern>> exports;  // inline, sorted by name
   const Extern* get(const std::string& name) const {
     if (inst) {
       auto it = inst->exports.find(name);
       return it == inst->exports.end() ? nullptr : &it->second;
     }
-    auto it = exports.find(name);
-    return it == exports.end() ? nullptr : &it->second;
+    auto it = std::lower_bound(exports.begin(), exports.end(), name,
+                               [](const auto& e, std::string_view n) { return e.first < n; });
+    return it != exports.end() && it->first == name ? &it->second : nullptr;
   }
 };
 
@@ -161,6 +168,56 @@ struct Scope : std::enable_shared_from_this<Scope> {
         return inst_error("unsupported: component values (value-model start)");
     }
     return not_yet();
+  }
+
+  // The Item this scope keeps at `index` of sort `sort` (an alias, canon,
+  // import or export defined so far), else null. No copy; not for types,
+  // whose items are made from the graph (get).
+  const Item* stored_at(Sort sort, uint32_t index) const {
+    const auto& space = comp->space(sort);
+    if (sort == Sort::Type || index >= space.size()) return nullptr;
+    const IndexEntry& e = space[index];
+    switch (e.origin) {
+      case Origin::Alias: return done_aliases[e.item] ? &aliases[e.item] : nullptr;
+      case Origin::Canon: return done_canons[e.item] ? &canons[e.item] : nullptr;
+      case Origin::Import: return done_imports[e.item] ? &imports[e.item] : nullptr;
+      case Origin::Export: return done_exports[e.item] ? &exports[e.item] : nullptr;
+      default: return nullptr;
+    }
+  }
+
+  // What get() returns, read without copying an Item where the scope keeps
+  // one (the definition walk reads these for every alias, argument and
+  // canon option): the core item of a core sort, a function, an instance,
+  // a core instance.
+  Result<Extern> core_at(Sort sort, uint32_t index) {
+    if (const Item* it = stored_at(sort, index)) return it->core;
+    WIPPY_TRY_ASSIGN(it, get(sort, index));
+    return it.core;
+  }
+  Result<ComponentFuncRef> func_at(uint32_t index) {
+    if (const Item* it = stored_at(Sort::Func, index)) return it->func;
+    WIPPY_TRY_ASSIGN(it, get(Sort::Func, index));
+    return it.func;
+  }
+  Result<const RtInstance*> instance_at(uint32_t index) {
+    const auto& space = comp->space(Sort::Instance);
+    const RtInstance* found = nullptr;
+    if (const Item* it = stored_at(Sort::Instance, index)) found = it->instance.get();
+    else if (index < space.size() && space[index].origin == Origin::Instance && done_instances[space[index].item])
+      found = instances[space[index].item].get();
+    if (found) return found;
+    WIPPY_TRY_ASSIGN(it, get(Sort::Instance, index));
+    if (!it.instance) return inst_error(fmt::format("instance {} is not an instance", index));
+    return static_cast<const RtInstance*>(it.instance.get());
+  }
+  Result<const CoreInst*> core_instance_at(uint32_t index) {
+    const auto& space = comp->space(Sort::CoreInstance);
+    if (index < space.size() && space[index].origin == Origin::CoreInstance && done_core_instances[space[index].item])
+      return static_cast<const CoreInst*>(core_instances[space[index].item].get());
+    WIPPY_TRY_ASSIGN(it, get(Sort::CoreInstance, index));
+    if (!it.core_instance) return inst_error(fmt::format("core instance {} is not a core instance", index));
+    return static_cast<const CoreInst*>(it.core_instance.get());
   }
 
   Result<void> run();

@@ -4,7 +4,8 @@
 // when a linker reuses a remembered binding; a fresh one per definition and
 // per instantiation of a nested component), and a component that a code
 // cache vouches for has its types resolved without its core modules'
-// bodies being validated again.
+// bodies being validated again. A module's imports from an inline bag of
+// core exports bind by name.
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -221,5 +222,41 @@ TEST_CASE("instantiate graph: trusted resolution of real guests matches full val
     REQUIRE(full.ok());
     REQUIRE(trusted.ok());
     same_spaces(**full, **trusted);
+  }
+}
+
+// A bag of core exports made inline, in an order that is not sorted, read
+// by a module that imports them in yet another order: each import gets the
+// export of its own name (the bag is looked up by name, not position).
+TEST_CASE("instantiate graph: a module's imports from an inline core instance bind by name") {
+  const char* text = R"((component
+    (core module $src
+      (func (export "z") (result i32) i32.const 26)
+      (func (export "b") (result i32) i32.const 2)
+      (func (export "m") (result i32) i32.const 13))
+    (core instance $s (instantiate $src))
+    (alias core export $s "z" (core func $z))
+    (alias core export $s "b" (core func $b))
+    (alias core export $s "m" (core func $m))
+    (core instance $bag (export "zz" (func $z)) (export "bb" (func $b)) (export "mm" (func $m)))
+    (core module $use
+      (import "env" "mm" (func $im (result i32)))
+      (import "env" "zz" (func $iz (result i32)))
+      (import "env" "bb" (func $ib (result i32)))
+      (func (export "f") (result i32)
+        call $im i32.const 10000 i32.mul
+        call $iz i32.const 100 i32.mul i32.add
+        call $ib i32.add))
+    (core instance $u (instantiate $use (with "env" (instance $bag))))
+    (func (export "f") (result u32) (canon lift (core func $u "f")))
+  ))";
+  Linker linker;
+  auto comp = decoded(text);
+  for (int round = 0; round < 2; ++round) {
+    auto l = instance_of(linker, comp);
+    auto r = export_of(l->inst->exports(), "f").func->call(l->store, {});
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    REQUIRE(r->size() == 1);
+    CHECK((*r)[0].u == 13u * 10000 + 26u * 100 + 2u);
   }
 }

@@ -153,9 +153,16 @@ struct Instance {
   std::vector<TagInst*> tags;         // whole index space (imports first)
   // Element segments as resolved references; emptied by elem.drop (and for
   // active/declarative segments after instantiation). Data segments likewise
-  // become empty spans when dropped.
+  // become empty spans when dropped; the vector may stop before the last
+  // segment (all dropped after it), so read and drop through the two below.
   std::vector<std::vector<uint64_t>> elem_segments;
   std::vector<std::span<const uint8_t>> data_segments;
+  std::span<const uint8_t> data_segment(uint32_t s) const {
+    return s < data_segments.size() ? data_segments[s] : std::span<const uint8_t>{};
+  }
+  void drop_data(uint32_t s) {
+    if (s < data_segments.size()) data_segments[s] = {};
+  }
   std::unordered_map<std::string, Extern> exports;
 
   // Convenience lookups; nullptr if missing or of another kind.

@@ -506,13 +506,13 @@ L_MemoryCopy: {
 }
 L_MemoryInit: {
   uint64_t d = fp[pc[1].s.a].i32, s = fp[pc[1].s.b].i32, n = fp[pc[2].s.a].i32;
-  std::span<const uint8_t> seg = inst->data_segments[pc[2].s.b];
+  std::span<const uint8_t> seg = inst->data_segment(pc[2].s.b);
   if (s + n > seg.size() || d + n > msize) TRAP(kMemOOB);
   if (n) std::memcpy(mbase + d, seg.data() + s, n);
   NEXT(3);
 }
 L_DataDrop:
-  inst->data_segments[pc[1].s.a] = {};
+  inst->drop_data(pc[1].s.a);
   NEXT(2);
 
   // ---- references and tables ----

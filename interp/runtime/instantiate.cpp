@@ -174,13 +174,17 @@ Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
 
 Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
   const Module& m = env.module;
-  inst.data_segments.resize(m.datas.size());
   // Segments that cannot fail: map the module's images (data_image.h)
   // copy-on-write over the fresh memories instead of copying; active
-  // segments are then dropped at once, so only passive ones are kept.
+  // segments are then dropped at once, so only passive ones are kept, and
+  // the kept list ends at the last passive one.
   auto images = data_images(*inst.code);
   if (!images) return images.error();
-  for (size_t s = 0; s < m.datas.size(); ++s)
+  size_t kept = m.datas.size();
+  if (*images)
+    while (kept > 0 && m.datas[kept - 1].mode == SegmentMode::Active) --kept;
+  inst.data_segments.resize(kept);
+  for (size_t s = 0; s < kept; ++s)
     if (!*images || m.datas[s].mode != SegmentMode::Active) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
   if (*images) {
     const uint32_t imported = m.num_imported_memories();

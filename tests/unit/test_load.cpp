@@ -154,6 +154,34 @@ TEST_CASE("load: large constant data segments are one image per module, copy-on-
   CHECK(byte_at(s2, *i2, 4 * 65536 + 2) == 'z');
 }
 
+// With an image, the active segments after the last passive one are not
+// kept at all: they read as dropped (memory.init of one traps unless its
+// length is 0), in the instance that copies and in the one that maps.
+TEST_CASE("load: active segments after the last passive one read as dropped") {
+  auto mod = data_module("(data \"xyz\")(data (i32.const 0) \"" + filled(70000, 'a') + "\")(data (i32.const 80000) \"c\")",
+                         4, 2);
+  auto code = prepare_code(mod);
+  Store s1, s2;
+  auto i1 = instance_of(s1, mod, code);
+  REQUIRE_MESSAGE(i1.ok(), (i1.ok() ? "" : i1.error().message));
+  auto i2 = instance_of(s2, mod, code);
+  REQUIRE_MESSAGE(i2.ok(), (i2.ok() ? "" : i2.error().message));
+  REQUIRE(code->images != nullptr);
+  CHECK((*i2)->data_segments.size() == 1);  // the passive one only
+  for (Store* s : {&s1, &s2}) {
+    Instance* in = s == &s1 ? *i1 : *i2;
+    CHECK(in->data_segment(0).size() == 3);
+    CHECK(in->data_segment(1).empty());
+    CHECK(in->data_segment(2).empty());
+    CHECK(byte_at(*s, in, 69999) == 'a');
+    CHECK(byte_at(*s, in, 80000) == 'c');
+    CHECK(testing::call_export(*s, in, "init", {val_i32(100), val_i32(0)}).ok());
+    auto trapped = testing::call_export(*s, in, "init", {val_i32(100), val_i32(1)});
+    REQUIRE_FALSE(trapped.ok());
+    CHECK(trapped.error().kind == ErrorKind::Trap);
+  }
+}
+
 TEST_CASE("load: data segments that could fail or depend on imports are copied as the spec says") {
   SUBCASE("an offset from an imported global") {
     auto mod = data_module("(data (global.get $g) \"" + filled(70000, 'q') + "\")");

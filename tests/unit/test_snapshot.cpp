@@ -106,7 +106,7 @@ void check_dirty(Store& s, Instance* inst) {
   CHECK(call_i32(s, inst, "tab_size") == 5);
   CHECK(call_i32(s, inst, "call_tab", {val_i32(1)}) == 2);
   CHECK(inst->elem_segments[1].empty());
-  CHECK(inst->data_segments[2].empty());
+  CHECK(inst->data_segment(2).empty());
 }
 
 void restore_ok(const StoreSnapshot& snap, Store& s) {

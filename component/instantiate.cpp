@@ -68,9 +68,11 @@ void Scope::bind_resources(const tgraph::Item& want, const Item& got) {
     TRef r = tgraph::base_of(want.type);
     if (r->kind == tgraph::NodeKind::Resource && got.resource) resources.try_emplace(r, got.resource);
   } else if (want.sort == Sort::Instance && got.instance) {
-    for (const tgraph::Item& x : want.type->exports)
+    for (const tgraph::Item& x : want.type->exports) {
+      if (x.sort != Sort::Type && x.sort != Sort::Instance) continue;  // names no resource
       if (auto it = got.instance->exports.find(x.name); it != got.instance->exports.end())
         bind_resources(x, it->second);
+    }
   }
 }
 

@@ -37,6 +37,15 @@ namespace tgraph {
 struct TypeGraph;
 }
 
+// The core shape of a `canon lower`: its flattened core type, how many
+// flat parameters it lifts (1 when they spill to memory), and whether its
+// results spill. It follows from the lowered function's type alone.
+struct LoweredShape {
+  wippy::FuncType core;
+  size_t nflat_params = 0;
+  bool results_spill = false;
+};
+
 struct ComponentMemo {
   std::mutex mu;
   bool validated = false;
@@ -47,6 +56,16 @@ struct ComponentMemo {
   // Functions whose compiled code the code cache's entry for this
   // component holds (runtime/component_cache.h; the root component's memo).
   size_t code_in_cache = 0;
+  // Per canon definition (lower only), made at the first instantiation.
+  std::vector<std::shared_ptr<const LoweredShape>> lowered;
+  template <class Make>
+  std::shared_ptr<const LoweredShape> lowered_for(uint32_t canon, size_t ncanons, Make make) {
+    std::lock_guard lock(mu);
+    if (lowered.size() < ncanons) lowered.resize(ncanons);
+    auto& slot = lowered[canon];
+    if (!slot) slot = std::make_shared<const LoweredShape>(make());
+    return slot;
+  }
   std::shared_ptr<CompiledModule> code_for(const std::shared_ptr<const Module>& m) {
     std::lock_guard lock(mu);
     auto& slot = code[m.get()];

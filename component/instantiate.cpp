@@ -371,7 +371,7 @@ Result<void> Scope::run() {
         break;
       }
       case Origin::Canon: {
-        WIPPY_TRY_ASSIGN(item, make_canon(comp->canons[i]));
+        WIPPY_TRY_ASSIGN(item, make_canon(i));
         canons[i] = item;
         done_canons[i] = true;
         break;

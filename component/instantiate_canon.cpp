@@ -35,7 +35,8 @@ auto alloc_guarded(F f) {
 }
 }  // namespace
 
-Result<Item> Scope::make_canon(const Canon& c) {
+Result<Item> Scope::make_canon(uint32_t index) {
+  const Canon& c = comp->canons[index];
   Item item;
   MemoryInst* memory = nullptr;
   FuncInst* realloc = nullptr;
@@ -97,9 +98,16 @@ Result<Item> Scope::make_canon(const Canon& c) {
       WIPPY_TRY_ASSIGN(callee, func_at(c.func));
       if (!callee || !callee->sig) return inst_error("canon lower: function has no type");
       FuncSigRef sig = callee->sig;
-      wippy::FuncType ft = flatten_func(*sig, true);
-      size_t nflat_params = flatten_params(*sig).size() > kMaxFlatParams ? 1 : flatten_params(*sig).size();
-      bool results_spill = flatten_results(*sig).size() > kMaxFlatResults;
+      auto shape = comp->memo->lowered_for(index, comp->canons.size(), [&] {
+        LoweredShape l;
+        l.core = flatten_func(*sig, true);
+        const size_t nflat = flatten_params(*sig).size();
+        l.nflat_params = nflat > kMaxFlatParams ? 1 : nflat;
+        l.results_spill = flatten_results(*sig).size() > kMaxFlatResults;
+        return l;
+      });
+      const size_t nflat_params = shape->nflat_params;
+      const bool results_spill = shape->results_spill;
       HostFunc hf = [st, callee, sig, memory, realloc, enc, nflat_params, results_spill](
                         HostContext& hc, std::span<const Value> args, std::span<Value> results) -> Result<void> {
         auto scope = std::make_shared<CallScope>();
@@ -123,7 +131,7 @@ Result<Item> Scope::make_canon(const Canon& c) {
         return {};
       };
       item.sort = Sort::CoreFunc;
-      item.core = Extern{ExternKind::Func, store.create_host_func(ft, std::move(hf))};
+      item.core = Extern{ExternKind::Func, store.create_host_func(shape->core, std::move(hf))};
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {

@@ -226,7 +226,7 @@ struct Scope : std::enable_shared_from_this<Scope> {
   Result<std::shared_ptr<const RtInstance>> bind_instance(TRef itype, const RtInstance& supplied,
                                                           const std::string& iface);
   void bind_resources(const tgraph::Item& want, const Item& got);
-  Result<Item> make_canon(const Canon& c);
+  Result<Item> make_canon(uint32_t index);  // comp->canons[index]
   Result<Item> make_alias(const Alias& a);
   Result<std::shared_ptr<CoreInst>> make_core_instance(const CoreInstance& ci, uint32_t index);
   Result<std::shared_ptr<const RtInstance>> make_instance(const Instance& in, uint32_t index);

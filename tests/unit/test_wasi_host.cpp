@@ -308,3 +308,33 @@ TEST_CASE("wasi host: sockets are defined once; each instance keeps its own gran
   REQUIRE_FALSE(lb->front().is_ok());
   CHECK(lb->front().payload()->case_index() == kAccessDenied);
 }
+
+// A `canon lower`'s core shape follows from the lowered function's type
+// alone, so it is made once per component (ComponentMemo::lowered_for)
+// and every later instance uses the very same one.
+TEST_CASE("wasi host: a component's lowered signatures are flattened once for all its instances") {
+  auto comp = load_probe();
+  const WasiHost host(WasiPackages::for_imports(*comp));
+  size_t lowers = 0;
+  for (const auto& c : comp->canons) lowers += c.kind == component::Canon::Kind::Lower;
+  REQUIRE(lowers > 0);
+  std::vector<const component::LoweredShape*> first;
+  for (int round = 0; round < 2; ++round) {
+    WasiCtx ctx;
+    Store store;
+    auto inst = host.instantiate(store, ctx, comp);
+    REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+    std::vector<const component::LoweredShape*> now;
+    for (size_t i = 0; i < comp->memo->lowered.size(); ++i) {
+      const auto& s = comp->memo->lowered[i];
+      CHECK((s != nullptr) == (comp->canons[i].kind == component::Canon::Kind::Lower));
+      if (!s) continue;
+      // Spilled parameters lift from one pointer; spilled results add one.
+      CHECK(s->core.params.size() == s->nflat_params + (s->results_spill ? 1 : 0));
+      now.push_back(s.get());
+    }
+    CHECK(now.size() == lowers);
+    if (round == 0) first = now;
+    else CHECK(now == first);
+  }
+}

@@ -1,6 +1,7 @@
 // cmd_load.cpp — `wippy-bench load`: generates a module of about --mb MB
 // (default 10) in memory (module_gen.h) and measures, as the median of
-// --runs repetitions (default 3): decode_module, validate_module, and
+// --runs repetitions (default 3): decode_module (as compile_module calls
+// it: bodies left to validation), validate_module, and
 // compiling every defined function to threaded code without running it
 // (prepare_code + CompiledModule::get for each function, the interpreter's
 // lazy compile path done eagerly). Throughput is module bytes / time.
@@ -38,7 +39,8 @@ struct LoadTimes {
 Result<LoadTimes> load_once(const std::vector<uint8_t>& bytes) {
   LoadTimes t;
   double t0 = now_ms();
-  auto decoded = decode_module(bytes);
+  // As compile_module decodes: validation reads the bodies, not the decoder.
+  auto decoded = decode_module(bytes, DecodeOptions{.scan_bodies = false});
   double t1 = now_ms();
   if (!decoded) return make_error(decoded.error().kind, "decode: " + decoded.error().message);
   auto module = std::make_shared<const Module>(std::move(*decoded));

@@ -43,7 +43,7 @@ void Decoder::nested_component(std::span<const uint8_t> payload) {
     fail("component nesting too deep");
     return;
   }
-  auto sub = std::make_unique<Decoder>(whole_, payload, abs, depth_ + 1, reuse_);
+  auto sub = std::make_unique<Decoder>(whole_, payload, abs, depth_ + 1, reuse_, core_);
   if (auto r = sub->run_body(); !r) {
     error_ = r.error().message;
     return;
@@ -61,7 +61,7 @@ void Decoder::core_module(std::span<const uint8_t> payload, uint32_t abs) {
   const SharedBytes binary = whole_.share_or_copy(payload);
   std::shared_ptr<const Module> module = premade_module(binary);
   if (!module) {
-    auto m = decode_module(binary);
+    auto m = decode_module(binary, core_);
     if (!m) {
       error_ = fmt::format("in core module at offset {}: {}", abs, m.error().message);
       return;
@@ -288,7 +288,16 @@ Result<Component> Decoder::run() {
   return std::move(component_);
 }
 
+// An error after a core module whose bodies were not scanned loses to a
+// malformed body there (nested components scan their own when they fail).
 Result<void> Decoder::run_body() {
+  auto r = run_sections();
+  if (r) return r;
+  if (auto bodies = scan_core_bodies(component_); !bodies) return bodies;
+  return r;
+}
+
+Result<void> Decoder::run_sections() {
   static constexpr uint8_t kMagic[4] = {0x00, 0x61, 0x73, 0x6d};
   auto magic = reader_.bytes(4);
   if (!ok() || std::memcmp(magic.data(), kMagic, 4) != 0) {
@@ -352,10 +361,27 @@ bool is_component_binary(std::span<const uint8_t> b) {
          b[7] == 0x00;
 }
 
-Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse) {
+Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse, DecodeOptions core) {
   if (bytes.size() > UINT32_MAX) return make_error(ErrorKind::Malformed, "component too large");
-  decode_detail::Decoder d(bytes, bytes.span(), 0, 0, reuse);
+  decode_detail::Decoder d(bytes, bytes.span(), 0, 0, reuse, core);
   return d.run();
+}
+
+Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse) {
+  return decode_component(std::move(bytes), reuse, DecodeOptions{});
+}
+
+Result<void> scan_core_bodies(const Component& c) {
+  for (const DefRef& d : c.order) {
+    if (d.origin == Origin::Component) {
+      if (auto r = scan_core_bodies(*c.components[d.item]); !r) return r;
+    } else if (d.origin == Origin::CoreModule && !c.core_modules[d.item]->bodies_scanned) {
+      if (auto r = scan_function_bodies(*c.core_modules[d.item]); !r)
+        return make_error(ErrorKind::Malformed,
+                          fmt::format("in core module at offset {}: {}", d.offset, r.error().message));
+    }
+  }
+  return {};
 }
 
 Result<Component> decode_component(SharedBytes bytes) { return decode_component(std::move(bytes), nullptr); }

@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "base/shared_bytes.h"
 #include "component/component.h"
+#include "interp/decode/decode.h"
 
 namespace wippy::component {
 
@@ -40,5 +41,16 @@ struct CoreModuleReuse {
   std::vector<std::shared_ptr<const Module>> seen;
 };
 Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse);
+// `core` applies to every core module decoded (not premade). With
+// core.scan_bodies false (for a component validated next) a malformed
+// body that decoding would have met before its error is still the error,
+// and the component's validation reports one before anything else
+// (scan_core_bodies).
+Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse, DecodeOptions core);
+
+// The error decode_component would have given for the first malformed
+// function body among `c`'s core modules (nested components' included, in
+// binary order) that the decoder did not scan, or success.
+Result<void> scan_core_bodies(const Component& c);
 
 }  // namespace wippy::component

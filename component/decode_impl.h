@@ -31,19 +31,22 @@ class Decoder {
  public:
   // `whole`: the outermost component's bytes, which `bytes` lies in (core
   // modules are slices of it); it outlives the decoder.
+  // `core`: how core modules are decoded (decode_component).
   Decoder(const SharedBytes& whole, std::span<const uint8_t> bytes, uint32_t base, uint32_t depth,
-          CoreModuleReuse* reuse)
-      : whole_(whole), reader_(bytes, base), depth_(depth), reuse_(reuse) {}
+          CoreModuleReuse* reuse, DecodeOptions core = {})
+      : whole_(whole), reader_(bytes, base), depth_(depth), reuse_(reuse), core_(core) {}
 
   Result<Component> run();
   // Decodes into component_ (run() moves it out; nested_component() too).
   Result<void> run_body();
+  Result<void> run_sections();  // run_body before a malformed body is looked for
 
  private:
   const SharedBytes& whole_;
   Reader reader_;
   uint32_t depth_;
   CoreModuleReuse* reuse_;  // may be null
+  DecodeOptions core_;
   Component component_;
   std::string error_;  // a complete message from a nested decoder
 

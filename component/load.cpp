@@ -35,7 +35,8 @@ Result<std::shared_ptr<const Component>> load_component(std::span<const uint8_t>
 }
 
 Result<std::shared_ptr<const Component>> load_component(SharedBytes bytes) {
-  auto decoded = decode_component(std::move(bytes));
+  // Validation reads every core module's bodies: no separate scan first.
+  auto decoded = decode_component(std::move(bytes), nullptr, DecodeOptions{.scan_bodies = false});
   if (!decoded) return decoded.error();
   auto comp = std::make_shared<const Component>(std::move(*decoded));
   if (auto v = validate_once(*comp); !v) return v.error();

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "component/component.h"
+#include "component/decode.h"
 #include "component/graph_vtype.h"
 #include "component/names.h"
 #include "component/type_graph.h"
@@ -115,7 +116,12 @@ class Validator {
     trusted_ = trusted;
     Scope top;
     TRef root = validate_component(nullptr, c, top);
-    if (!error_.empty()) return make_error(ErrorKind::Invalid, error_);
+    if (!error_.empty()) {
+      // A core module's malformed body (not scanned when decoded) comes first.
+      if (!trusted_)
+        if (auto bodies = scan_core_bodies(c); !bodies) return bodies;
+      return make_error(ErrorKind::Invalid, error_);
+    }
     if (out) {
       out->nodes = std::move(arena_);
       out->root = root;

@@ -11,7 +11,8 @@ Result<std::shared_ptr<const Module>> compile_module(std::span<const uint8_t> by
 }
 
 Result<std::shared_ptr<const Module>> compile_module(SharedBytes bytes) {
-  auto mod = decode_module(std::move(bytes));
+  // Validation reads every body, so the decoder need not scan them first.
+  auto mod = decode_module(std::move(bytes), DecodeOptions{.scan_bodies = false});
   if (!mod) return mod.error();
   if (auto v = validate_module(*mod); !v) return v.error();
   return std::shared_ptr<const Module>(std::make_shared<Module>(std::move(*mod)));

@@ -75,8 +75,9 @@ struct LocalDecl {
 struct FuncBody {
   std::vector<LocalDecl> locals;  // as declared (runs)
   uint32_t num_locals = 0;        // sum of counts (params not included)
+  uint32_t body_begin = 0;        // first byte after the body's size (its locals)
   uint32_t code_begin = 0;        // first instruction byte in Module::bytes
-  uint32_t code_end = 0;          // one past the final `end`
+  uint32_t code_end = 0;          // one past the final `end` (where the size says)
 };
 
 struct CustomSection {
@@ -107,6 +108,10 @@ struct Module {
   std::vector<ElemSegment> elems;
   std::optional<uint32_t> data_count;
   std::vector<FuncBody> codes;      // parallel to funcs
+  // false when decode_module left the bodies' well-formedness to validation
+  // (DecodeOptions::scan_bodies): validate_module then reports a malformed
+  // body as the decoder would have, before any other error.
+  bool bodies_scanned = true;
   std::vector<DataSegment> datas;
   std::vector<CustomSection> customs;
   std::vector<uint32_t> tags;       // type index of each *defined* tag (exception handling)

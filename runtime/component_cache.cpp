@@ -116,7 +116,9 @@ Result<std::shared_ptr<const component::Component>> load_component_cached(Shared
       }
       return std::make_shared<const Module>(std::move(*m));
     };
-  auto decoded = component::decode_component(std::move(bytes), &reuse);
+  // Premade modules are trusted; decoded ones are validated below (a hit
+  // has none), so their bodies need no scan here.
+  auto decoded = component::decode_component(std::move(bytes), &reuse, DecodeOptions{.scan_bodies = false});
   if (!decoded) return decoded.error();
   auto comp = std::make_shared<const component::Component>(std::move(*decoded));
   std::vector<CoreModuleAt> mods;

@@ -162,7 +162,9 @@ class ComponentRunner {
     } else if (wc.text_error) {
       return make_error(ErrorKind::Malformed, *wc.text_error);
     }
-    auto decoded = component::decode_component(*bytes);
+    // Decoded as load_component does: core bodies read once, by validation.
+    auto decoded = component::decode_component(SharedBytes::copy_of(*bytes), nullptr,
+                                               DecodeOptions{.scan_bodies = false});
     if (!decoded) return decoded.error();
     auto comp = std::make_shared<const Component>(std::move(*decoded));
     if (auto v = component::validate_component(*comp); !v) return v.error();

@@ -9,6 +9,7 @@
 
 #include "interp/decode/name_section.h"
 #include "interp/decode/primitives.h"
+#include "interp/decode/scan_bodies.h"
 #include "interp/decode/sections.h"
 
 namespace wippy {
@@ -60,11 +61,19 @@ bool decode_section(decode::SectionDecoder& d, uint8_t id, uint32_t start, uint3
 
 }  // namespace
 
-Result<Module> decode_module(std::span<const uint8_t> bytes) {
-  return decode_module(SharedBytes::copy_of(bytes));
+Result<Module> decode_module(std::span<const uint8_t> bytes, DecodeOptions options) {
+  return decode_module(SharedBytes::copy_of(bytes), options);
 }
 
-Result<Module> decode_module(SharedBytes bytes) {
+Result<void> scan_function_bodies(const Module& m) {
+  Reader r(m.bytes.span(), 0);
+  decode::ExprScanner scanner;
+  scanner.set_has_data_count(m.data_count.has_value());  // its section precedes code
+  if (!decode::scan_bodies(r, scanner, m.codes)) return malformed(decode::spec_eof_message(r.error()));
+  return {};
+}
+
+Result<Module> decode_module(SharedBytes bytes, DecodeOptions options) {
   if (bytes.size() > 0xFFFFFFFFu) return malformed("module too large (over 4 GiB)");
   if (bytes.size() < 4) return malformed_at("unexpected end", bytes.size());
   if (std::memcmp(bytes.data(), kMagic, 4) != 0) return malformed_at("magic header not detected", 0);
@@ -75,7 +84,13 @@ Result<Module> decode_module(SharedBytes bytes) {
   m.bytes = std::move(bytes);
   Reader r(m.bytes.span(), 0);
   r.seek(8);
-  decode::SectionDecoder d(r, m);
+  decode::SectionDecoder d(r, m, options.scan_bodies);
+  // An error after the code section loses to a malformed body there.
+  auto failed = [&m](Error e) -> Error {
+    if (m.bodies_scanned) return e;
+    auto bodies = scan_function_bodies(m);
+    return bodies ? e : bodies.error();
+  };
   const uint32_t total = uint32_t(m.bytes.size());
 
   int last_order = 0;
@@ -105,18 +120,18 @@ Result<Module> decode_module(SharedBytes bytes) {
       break;
     }
   }
-  if (!r.ok()) return malformed(decode::spec_eof_message(r.error()));
+  if (!r.ok()) return failed(malformed(decode::spec_eof_message(r.error())));
 
   if (m.funcs.size() != m.codes.size())
-    return malformed_at(fmt::format("function and code section have inconsistent lengths "
-                                    "({} functions, {} bodies)",
-                                    m.funcs.size(), m.codes.size()),
-                        total);
+    return failed(malformed_at(fmt::format("function and code section have inconsistent lengths "
+                                           "({} functions, {} bodies)",
+                                           m.funcs.size(), m.codes.size()),
+                               total));
   if (m.data_count && *m.data_count != m.datas.size())
-    return malformed_at(fmt::format("data count and data section have inconsistent lengths "
-                                    "({} declared, {} segments)",
-                                    *m.data_count, m.datas.size()),
-                        total);
+    return failed(malformed_at(fmt::format("data count and data section have inconsistent lengths "
+                                           "({} declared, {} segments)",
+                                           *m.data_count, m.datas.size()),
+                               total));
 
   for (const CustomSection& c : m.customs)
     if (c.name == "name") decode::read_function_names(m, c);

@@ -6,11 +6,10 @@
 
 #include <algorithm>
 
-#include "base/lowest_failure.h"
-
 #include <fmt/format.h>
 
 #include "interp/decode/primitives.h"
+#include "interp/decode/scan_bodies.h"
 #include "interp/type_canon.h"
 
 namespace wippy::decode {
@@ -372,60 +371,33 @@ bool SectionDecoder::body_header(FuncBody& out, uint32_t& start, uint32_t& end) 
   return true;
 }
 
-namespace {
-
-// Scans body `b` (its header read) with `r`, a reader over the whole
-// module: through its final `end`, which must be where its size says.
-bool scan_body(Reader& r, ExprScanner& scanner, FuncBody& b, uint32_t start, uint32_t end) {
-  r.seek(b.code_begin);
-  if (!scanner.scan(r, true)) return false;
-  b.code_end = r.pos();
-  if (r.pos() != end) {
-    fail_at(r, start, "section size mismatch (function body)");
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
-
 // Headers first, in order (each body's size says where the next starts);
-// then the bodies' instructions, on every core for a section with
-// kParallelMinBytes of code or more (base/lowest_failure.h): the error
-// reported is the one reading in order meets first.
+// then, unless scanning is left to validation (scan_bodies_ false), the
+// bodies' instructions (scan_bodies.h). A header's error comes after the
+// errors of the bodies before it, so those are scanned even then.
 bool SectionDecoder::decode_code() {
   uint32_t n = read_len(r_, total_);
   if (!r_.ok()) return false;
-  const Reader clean = r_;  // scans read copies of this error-free reader
+  const Reader clean = r_;
   m_.codes.reserve(n);
-  std::vector<std::pair<uint32_t, uint32_t>> spans;  // each body's start and end
-  uint64_t code_bytes = 0;
   for (uint32_t i = 0; i < n && r_.ok(); ++i) {
     FuncBody b;
     uint32_t start = 0, end = 0;
     if (!body_header(b, start, end)) break;  // r_ holds the error
-    code_bytes += end - b.code_begin;
+    b.body_begin = start;
+    b.code_end = end;
     m_.codes.push_back(std::move(b));
-    spans.emplace_back(start, end);
     r_.seek(end);
   }
-  auto scan = [&](Reader& r, ExprScanner& sc, size_t i) {
-    return scan_body(r, sc, m_.codes[i], spans[i].first, spans[i].second);
-  };
-  const unsigned threads = parallel_threads();
-  size_t first = 0;
-  if (worth_parallel(threads, code_bytes, spans.size()))
-    first = lowest_failure(spans.size(), threads, kParallelChunk, [&] {
-      return [&, r = clean, sc = scanner_](size_t i) mutable { return scan(r, sc, i); };
-    });
-  // In order from the first failure (from the start on one thread): a
-  // body's error comes before any later header's.
+  if (r_.ok() && !scan_bodies_) {
+    m_.bodies_scanned = false;
+    return true;
+  }
   Reader r = clean;
-  for (size_t i = first; i < spans.size(); ++i)
-    if (!scan(r, scanner_, i)) {
-      r_ = r;
-      return false;
-    }
+  if (!scan_bodies(r, scanner_, m_.codes)) {
+    r_ = r;
+    return false;
+  }
   return r_.ok();
 }
 

@@ -13,7 +13,10 @@ namespace wippy::decode {
 
 class SectionDecoder {
  public:
-  SectionDecoder(Reader& r, Module& m) : r_(r), m_(m), total_(uint32_t(m.bytes.size())) {}
+  // `scan_bodies` false: the code section's bodies are not scanned (see
+  // DecodeOptions in decode.h); Module::bodies_scanned says so.
+  SectionDecoder(Reader& r, Module& m, bool scan_bodies = true)
+      : r_(r), m_(m), total_(uint32_t(m.bytes.size())), scan_bodies_(scan_bodies) {}
 
   // Custom section whose contents span [start, start + size).
   bool decode_custom(uint32_t start, uint32_t size);
@@ -35,6 +38,7 @@ class SectionDecoder {
   Reader& r_;
   Module& m_;
   uint32_t total_;
+  bool scan_bodies_;
   ExprScanner scanner_;
 
   bool const_expr(ConstExpr& out);

@@ -170,6 +170,14 @@ bool FuncValidator::check_memory(uint32_t index) {
 ValType FuncValidator::mem_addr(uint32_t index) const { return addr_type(m_.memory_type(index).limits); }
 ValType FuncValidator::table_addr(uint32_t index) const { return addr_type(m_.table_type(index).limits); }
 
+bool FuncValidator::check_data_count() {
+  if (!m_.bodies_scanned && !m_.data_count) {
+    fail("data count section required");
+    return false;
+  }
+  return true;
+}
+
 bool FuncValidator::check_table(uint32_t index) {
   if (index >= m_.num_tables()) {
     fail(fmt::format("unknown table {}", index));
@@ -534,7 +542,7 @@ bool FuncValidator::step(const Instr& in) {
       push(mem_addr(in.mem));
       break;
     case Op::MemoryInit:
-      if (!check_memory(in.mem)) return false;
+      if (!check_memory(in.mem) || !check_data_count()) return false;
       if (in.a >= m_.datas.size()) {
         fail(fmt::format("unknown data segment {}", in.a));
         return false;
@@ -544,6 +552,7 @@ bool FuncValidator::step(const Instr& in) {
       pop(mem_addr(in.mem));
       break;
     case Op::DataDrop:
+      if (!check_data_count()) return false;
       if (in.a >= m_.datas.size()) {
         fail(fmt::format("unknown data segment {}", in.a));
         return false;

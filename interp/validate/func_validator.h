@@ -82,6 +82,11 @@ class FuncValidator {
   ValType mem_addr(uint32_t index) const;
   ValType table_addr(uint32_t index) const;
   bool check_table(uint32_t index);
+  // memory.init, data.drop, array.new_data and array.init_data need a data
+  // count section. The decoder's scan reports that (Malformed); this makes
+  // validation fail too when the decoder did not scan (DecodeOptions), and
+  // checks nothing otherwise.
+  bool check_data_count();
   bool check_memarg(const Instr& in);
   void fail(std::string msg);
   void type_mismatch(ValType expect, ValType got);

@@ -62,6 +62,7 @@ bool FuncValidator::array_bulk(const Instr& in) {
   switch (in.op) {
     case Op::ArrayNewData:
     case Op::ArrayInitData:
+      if (!check_data_count()) return false;
       if (is_ref(f.type)) {
         fail(fmt::format("array type is not numeric or vector: {} elements", valtype_name(f.type)));
         return false;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/lowest_failure.h"
+#include "interp/decode/decode.h"
 #include "interp/validate/const_expr.h"
 #include "interp/validate/func_validator.h"
 #include "interp/validate/validate_bodies.h"
@@ -250,9 +251,7 @@ Result<void> check_exports(const Module& m) {
   return {};
 }
 
-}  // namespace
-
-Result<void> validate_module(const Module& m) {
+Result<void> check_module(const Module& m) {
   if (m.codes.size() != m.funcs.size())
     return make_error(ErrorKind::Malformed, "function and code section have inconsistent lengths");
   if (m.subtypes.size() != m.types.size() || m.type_canon.size() != m.types.size())
@@ -309,6 +308,18 @@ Result<void> validate_module(const Module& m) {
   }
   if (auto r = check_exports(m); !r) return r;
   return {};
+}
+
+}  // namespace
+
+// A module whose bodies the decoder did not scan (DecodeOptions) had its
+// bodies read by FuncValidator, which fails on every malformed one too; on
+// failure the decoder's scan says whether a malformed body comes first.
+Result<void> validate_module(const Module& m) {
+  auto r = check_module(m);
+  if (r || m.bodies_scanned) return r;
+  if (auto bodies = scan_function_bodies(m); !bodies) return bodies;
+  return r;
 }
 
 }  // namespace wippy

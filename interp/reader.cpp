@@ -1,6 +1,8 @@
 // reader.cpp — LEB128 / float / name decoding and the instruction reader.
 #include "reader.h"
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "base/utf8.h"
@@ -177,6 +179,24 @@ static bool read_catches(Reader& r, std::vector<CatchClause>& out) {
   return r.ok();
 }
 
+namespace {
+
+// One-byte opcode -> its Op index and immediate kind in one 4-byte entry
+// (one load per instruction instead of two dependent ones); op is kNoOp
+// where the byte is no opcode.
+struct ByteOp {
+  uint16_t op = kNoOp;
+  ImmKind imm = ImmKind::None;
+};
+constexpr std::array<ByteOp, 256> kByteOps = [] {
+  std::array<ByteOp, 256> t{};
+  for (uint16_t i = 0; i < kOpCount; ++i)
+    if (kOpInfo[i].prefix == 0) t[kOpInfo[i].code] = ByteOp{i, kOpInfo[i].imm};
+  return t;
+}();
+
+}  // namespace
+
 // memarg: flags (alignment exponent; bit 6: a memory index follows), then
 // the offset as u64. Flags of 2^7 or more are malformed.
 static bool read_memarg(Reader& r, Instr& in) {
@@ -197,11 +217,11 @@ bool read_instr(Reader& r, Instr& in) {
   in.offset = r.offset();
   uint8_t byte = r.u8();
   if (!r.ok()) return false;
-  std::optional<Op> op;
+  ImmKind imm;
   if (byte == 0xFB || byte == 0xFC || byte == 0xFD) {
     uint32_t code = r.u32();
     if (!r.ok()) return false;
-    op = op_from_prefixed(byte, code);
+    std::optional<Op> op = op_from_prefixed(byte, code);
     if (!op && byte == 0xFB) {
       r.fail(fmt::format("illegal opcode fb {:x} (array.new_data/_elem, array.fill/copy/init are not supported yet)", code));
       return false;
@@ -210,18 +230,20 @@ bool read_instr(Reader& r, Instr& in) {
       r.fail(fmt::format("illegal opcode {:02x} {:x}", byte, code));
       return false;
     }
+    in.op = *op;
+    imm = op_info(in.op).imm;
   } else {
-    uint16_t i = kSingleByteOps[byte];
-    if (i == kNoOp) {
+    const ByteOp d = kByteOps[byte];
+    if (d.op == kNoOp) {
       r.fail(fmt::format("illegal opcode {:02x}", byte));
       return false;
     }
-    op = static_cast<Op>(i);
+    in.op = static_cast<Op>(d.op);
+    imm = d.imm;
   }
-  in.op = *op;
   in.mem = 0;
-  const OpInfo& info = op_info(in.op);
-  switch (info.imm) {
+  if (imm == ImmKind::None) return true;  // most instructions: the byte was read
+  switch (imm) {
     case ImmKind::None:
       break;
     case ImmKind::BlockType:
@@ -249,7 +271,7 @@ bool read_instr(Reader& r, Instr& in) {
         in.block.kind = BlockType::TypeIndex;
         in.block.type_index = uint32_t(idx);
       }
-      if (op_info(in.op).imm == ImmKind::TryTable && !read_catches(r, in.catches)) return false;
+      if (imm == ImmKind::TryTable && !read_catches(r, in.catches)) return false;
       break;
     }
     case ImmKind::Label:
@@ -297,7 +319,7 @@ bool read_instr(Reader& r, Instr& in) {
     case ImmKind::MemArg:
     case ImmKind::MemArgLane:
       if (!read_memarg(r, in)) return false;
-      if (info.imm == ImmKind::MemArgLane) in.lane = r.u8();
+      if (imm == ImmKind::MemArgLane) in.lane = r.u8();
       break;
     case ImmKind::I32:
       in.imm64 = uint64_t(int64_t(r.s32()));

@@ -76,17 +76,10 @@ ValType FuncValidator::pop() {
   return t;
 }
 
-ValType FuncValidator::pop(ValType expect) {
-  const Frame& f = ctrls_.back();
-  if (vals_.size() == f.height) {
-    if (!f.unreachable)
-      fail(fmt::format("type mismatch: expected {} but operand stack is empty", type_name(expect)));
-    return kUnknown;
-  }
-  ValType t = vals_.back();
-  vals_.pop_back();
-  if (t != kUnknown && expect != kUnknown && !sub(t, expect)) type_mismatch(expect, t);
-  return t;
+ValType FuncValidator::pop_at_height(ValType expect) {
+  if (!ctrls_.back().unreachable)
+    fail(fmt::format("type mismatch: expected {} but operand stack is empty", type_name(expect)));
+  return kUnknown;
 }
 
 void FuncValidator::pop(std::span<const ValType> ts) {
@@ -167,7 +160,6 @@ bool FuncValidator::check_memory(uint32_t index) {
   return true;
 }
 
-ValType FuncValidator::mem_addr(uint32_t index) const { return addr_type(m_.memory_type(index).limits); }
 ValType FuncValidator::table_addr(uint32_t index) const { return addr_type(m_.table_type(index).limits); }
 
 bool FuncValidator::check_data_count() {
@@ -192,7 +184,7 @@ bool FuncValidator::check_memarg(const Instr& in) {
     fail("alignment must not be larger than natural");
     return false;
   }
-  if (!m_.memory_type(in.mem).limits.is64 && in.imm64 > 0xFFFFFFFFull) {
+  if (mem_addr(in.mem) != ValType::I64 && in.imm64 > 0xFFFFFFFFull) {
     fail("offset out of range");
     return false;
   }
@@ -256,25 +248,31 @@ Result<void> FuncValidator::begin(uint32_t func_index, const FuncBody& body) {
   return {};
 }
 
-bool FuncValidator::step(const Instr& in) {
+// Memarg, lane and shuffle immediates of a plain instruction.
+bool FuncValidator::check_plain_imm(const Instr& in) {
   const OpInfo& info = op_info(in.op);
-  if (info.sig != Sig::special) {
-    if ((info.imm == ImmKind::MemArg || info.imm == ImmKind::MemArgLane) && !check_memarg(in))
-      return false;
-    if ((info.imm == ImmKind::Lane || info.imm == ImmKind::MemArgLane) && in.lane >= lane_count(info.text)) {
-      fail(fmt::format("invalid lane index {}", in.lane));
-      return false;
-    }
-    if (info.imm == ImmKind::Shuffle) {
-      for (uint8_t l : in.v128) {
-        if (l >= 32) {
-          fail(fmt::format("invalid lane index {}", l));
-          return false;
-        }
+  if ((info.imm == ImmKind::MemArg || info.imm == ImmKind::MemArgLane) && !check_memarg(in)) return false;
+  if ((info.imm == ImmKind::Lane || info.imm == ImmKind::MemArgLane) && in.lane >= lane_count(info.text)) {
+    fail(fmt::format("invalid lane index {}", in.lane));
+    return false;
+  }
+  if (info.imm == ImmKind::Shuffle) {
+    for (uint8_t l : in.v128) {
+      if (l >= 32) {
+        fail(fmt::format("invalid lane index {}", l));
+        return false;
       }
     }
-    const auto& s = validate_detail::kOpOperands[uint16_t(in.op)];
-    bool mem = info.imm == ImmKind::MemArg || info.imm == ImmKind::MemArgLane;
+  }
+  return true;
+}
+
+bool FuncValidator::step(const Instr& in) {
+  const auto& s = validate_detail::kOpOperands[uint16_t(in.op)];
+  if (s.flags & validate_detail::kPlain) {
+    if ((s.flags & validate_detail::kImmCheck) && !check_plain_imm(in)) return false;
+    // A memarg's memory was checked: its address type is the first operand.
+    const bool mem = s.flags & validate_detail::kMemArg;
     for (size_t i = s.num_params; i-- > 0;) pop(mem && i == 0 ? mem_addr(in.mem) : s.params[i]);
     if (s.has_result) push(s.result);
     return err_.empty();
@@ -632,7 +630,7 @@ bool FuncValidator::step(const Instr& in) {
     default:
       // A `special` instruction without a rule here (e.g. a SIMD lane op
       // added to the table later) cannot be checked: refuse it explicitly.
-      fail(fmt::format("unsupported instruction {}", info.text));
+      fail(fmt::format("unsupported instruction {}", op_info(in.op).text));
       return false;
   }
   return err_.empty();

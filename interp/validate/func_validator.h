@@ -25,7 +25,9 @@ class FuncValidator {
   // `declared_refs[i]` is non-zero when function i may be named by ref.func
   // inside bodies (C.refs). Both references must outlive the validator.
   FuncValidator(const Module& module, const std::vector<uint8_t>& declared_refs)
-      : m_(module), declared_(declared_refs), g_(module.type_graph()) {}
+      : m_(module), declared_(declared_refs), g_(module.type_graph()) {
+    for (uint32_t i = 0; i < module.num_memories(); ++i) mem_addrs_.push_back(addr_type(module.memory_type(i).limits));
+  }
 
   // `func_index` is the index in the function index space (imports first);
   // `body` is the matching entry of module.codes.
@@ -61,7 +63,16 @@ class FuncValidator {
   void push(ValType t) { vals_.push_back(t); }
   void push(std::span<const ValType> ts) { vals_.insert(vals_.end(), ts.begin(), ts.end()); }
   ValType pop();
-  ValType pop(ValType expect);
+  // Inline: most instructions pop through here (pop_at_height: the frame's
+  // stack is empty, an error unless unreachable).
+  ValType pop(ValType expect) {
+    if (vals_.size() == ctrls_.back().height) return pop_at_height(expect);
+    ValType t = vals_.back();
+    vals_.pop_back();
+    if (t != expect && t != kUnknown && expect != kUnknown && !sub(t, expect)) type_mismatch(expect, t);
+    return t;
+  }
+  ValType pop_at_height(ValType expect);
   void pop(std::span<const ValType> ts);
   void push_ctrl(Op op, BlockType type);
   void pop_ctrl(Frame& out);
@@ -79,7 +90,7 @@ class FuncValidator {
   ValType local_type(uint32_t index);  // records "unknown local" on failure
   bool check_memory(uint32_t index);
   // The address type (i32 or i64) of a valid memory / table index.
-  ValType mem_addr(uint32_t index) const;
+  ValType mem_addr(uint32_t index) const { return index < mem_addrs_.size() ? mem_addrs_[index] : ValType::I32; }
   ValType table_addr(uint32_t index) const;
   bool check_table(uint32_t index);
   // memory.init, data.drop, array.new_data and array.init_data need a data
@@ -88,6 +99,7 @@ class FuncValidator {
   // checks nothing otherwise.
   bool check_data_count();
   bool check_memarg(const Instr& in);
+  bool check_plain_imm(const Instr& in);  // memarg, lane, shuffle
   void fail(std::string msg);
   void type_mismatch(ValType expect, ValType got);
 
@@ -135,6 +147,7 @@ class FuncValidator {
   const std::vector<uint8_t>& declared_;
   TypeGraph g_;
   const FuncType* func_type_ = nullptr;
+  std::vector<ValType> mem_addrs_;  // per memory index, its address type (looked up per memarg)
   std::vector<ValType> vals_;
   std::vector<ValType> scratch_;       // br_table: values popped per target
   std::vector<Frame> ctrls_;

@@ -12,10 +12,16 @@
 
 namespace wippy::validate_detail {
 
+// SigOperands::flags: what the validator does with an op before its operands.
+inline constexpr uint8_t kPlain = 1;      // Sig is not special: the table says it all
+inline constexpr uint8_t kMemArg = 2;     // memarg (and lane): memory, alignment, offset; address operand first
+inline constexpr uint8_t kImmCheck = 4;   // memarg, lane or shuffle immediates to check
+
 struct SigOperands {
   std::array<ValType, 3> params{};
   uint8_t num_params = 0;
   bool has_result = false;
+  uint8_t flags = 0;  // from the op's Sig and ImmKind (kOpOperands)
   ValType result = ValType::I32;
 };
 
@@ -46,9 +52,16 @@ constexpr SigOperands parse_sig(std::string_view name) {
 // One entry per Op, indexed by the dense Op value.
 inline constexpr auto kOpOperands = [] {
   std::array<SigOperands, kOpCount> t{};
-  for (uint16_t i = 0; i < kOpCount; ++i) t[i] = parse_sig(sig_spelling(kOpInfo[i].sig));
+  for (uint16_t i = 0; i < kOpCount; ++i) {
+    t[i] = parse_sig(sig_spelling(kOpInfo[i].sig));
+    const ImmKind imm = kOpInfo[i].imm;
+    const bool memarg = imm == ImmKind::MemArg || imm == ImmKind::MemArgLane;
+    t[i].flags = uint8_t((kOpInfo[i].sig != Sig::special ? kPlain : 0) | (memarg ? kMemArg : 0) |
+                         (memarg || imm == ImmKind::Lane || imm == ImmKind::Shuffle ? kImmCheck : 0));
+  }
   return t;
 }();
+static_assert(sizeof(SigOperands) == 20);
 
 static_assert(kOpOperands[uint16_t(Op::I32Add)].num_params == 2);
 static_assert(kOpOperands[uint16_t(Op::I32Add)].has_result);

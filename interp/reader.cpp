@@ -187,11 +187,23 @@ namespace {
 struct ByteOp {
   uint16_t op = kNoOp;
   ImmKind imm = ImmKind::None;
+  bool one_index = false;  // the immediate is one u32 index, read into Instr::a
 };
+
+constexpr bool is_one_index(ImmKind k) {
+  switch (k) {
+    case ImmKind::Label: case ImmKind::Func: case ImmKind::Local: case ImmKind::Global:
+    case ImmKind::Table: case ImmKind::Data: case ImmKind::Elem: case ImmKind::TypeIdx: case ImmKind::Tag:
+      return true;
+    default:
+      return false;
+  }
+}
+
 constexpr std::array<ByteOp, 256> kByteOps = [] {
   std::array<ByteOp, 256> t{};
   for (uint16_t i = 0; i < kOpCount; ++i)
-    if (kOpInfo[i].prefix == 0) t[kOpInfo[i].code] = ByteOp{i, kOpInfo[i].imm};
+    if (kOpInfo[i].prefix == 0) t[kOpInfo[i].code] = ByteOp{i, kOpInfo[i].imm, is_one_index(kOpInfo[i].imm)};
   return t;
 }();
 
@@ -213,36 +225,40 @@ static bool read_memarg(Reader& r, Instr& in) {
   return r.ok();
 }
 
-bool read_instr(Reader& r, Instr& in) {
-  in.offset = r.offset();
-  uint8_t byte = r.u8();
+namespace {
+
+// A prefixed opcode: `prefix` (0xFB, 0xFC or 0xFD) was read, the u32 code
+// follows. Sets in.op; false with the error in r.
+[[gnu::noinline]] bool read_prefixed_op(Reader& r, uint8_t prefix, Instr& in) {
+  uint32_t code = r.u32();
   if (!r.ok()) return false;
-  ImmKind imm;
-  if (byte == 0xFB || byte == 0xFC || byte == 0xFD) {
-    uint32_t code = r.u32();
-    if (!r.ok()) return false;
-    std::optional<Op> op = op_from_prefixed(byte, code);
-    if (!op && byte == 0xFB) {
-      r.fail(fmt::format("illegal opcode fb {:x} (array.new_data/_elem, array.fill/copy/init are not supported yet)", code));
-      return false;
-    }
-    if (!op) {
-      r.fail(fmt::format("illegal opcode {:02x} {:x}", byte, code));
-      return false;
-    }
-    in.op = *op;
-    imm = op_info(in.op).imm;
-  } else {
-    const ByteOp d = kByteOps[byte];
-    if (d.op == kNoOp) {
-      r.fail(fmt::format("illegal opcode {:02x}", byte));
-      return false;
-    }
-    in.op = static_cast<Op>(d.op);
-    imm = d.imm;
+  std::optional<Op> op = op_from_prefixed(prefix, code);
+  if (!op && prefix == 0xFB) {
+    r.fail(fmt::format("illegal opcode fb {:x} (array.new_data/_elem, array.fill/copy/init are not supported yet)", code));
+    return false;
   }
-  in.mem = 0;
-  if (imm == ImmKind::None) return true;  // most instructions: the byte was read
+  if (!op) {
+    r.fail(fmt::format("illegal opcode {:02x} {:x}", prefix, code));
+    return false;
+  }
+  in.op = *op;
+  return true;
+}
+
+[[gnu::noinline]] bool unexpected_end(Reader& r) {
+  r.u8();  // records "unexpected end" unless an error is there already
+  return false;
+}
+
+[[gnu::noinline]] bool illegal_byte(Reader& r, uint8_t byte) {
+  r.fail(fmt::format("illegal opcode {:02x}", byte));
+  return false;
+}
+
+// The immediates of in.op, whose kind is `imm`. Apart from read_instr so
+// that an instruction without immediates costs no more than its table
+// lookup (no register saves for this switch and its error paths).
+[[gnu::noinline]] bool read_immediates(Reader& r, Instr& in, ImmKind imm) {
   switch (imm) {
     case ImmKind::None:
       break;
@@ -388,6 +404,28 @@ bool read_instr(Reader& r, Instr& in) {
       break;
   }
   return r.ok();
+}
+
+}  // namespace
+
+bool read_instr(Reader& r, Instr& in) {
+  in.offset = r.offset();
+  if (r.at_end()) return unexpected_end(r);  // also where an earlier read failed
+  const uint8_t byte = r.u8();
+  in.mem = 0;
+  if (byte == 0xFB || byte == 0xFC || byte == 0xFD) {
+    if (!read_prefixed_op(r, byte, in)) return false;
+    return read_immediates(r, in, op_info(in.op).imm);
+  }
+  const ByteOp d = kByteOps[byte];
+  if (d.op == kNoOp) return illegal_byte(r, byte);
+  in.op = static_cast<Op>(d.op);
+  if (d.imm == ImmKind::None) return true;  // most instructions: the byte was read
+  if (d.one_index) {                        // local.get, br_if, call, ...: as read_immediates does
+    in.a = r.u32();
+    return r.ok();
+  }
+  return read_immediates(r, in, d.imm);
 }
 
 }  // namespace wippy

@@ -1,6 +1,8 @@
 // scan_bodies.cpp — scan_bodies (see scan_bodies.h).
 #include "interp/decode/scan_bodies.h"
 
+#include <algorithm>
+
 #include "base/lowest_failure.h"
 #include "interp/decode/primitives.h"
 
@@ -25,7 +27,7 @@ bool scan_body(Reader& r, ExprScanner& scanner, const FuncBody& b) {
 bool scan_bodies(Reader& r, const ExprScanner& proto, const std::vector<FuncBody>& codes) {
   const Reader clean = r;  // scans read copies of this error-free reader
   uint64_t code_bytes = 0;
-  for (const FuncBody& b : codes) code_bytes += b.code_end - b.code_begin;
+  for (const FuncBody& b : codes) code_bytes += b.code_end - std::min(b.code_begin, b.code_end);
   const unsigned threads = parallel_threads();
   size_t first = 0;
   if (worth_parallel(threads, code_bytes, codes.size()))

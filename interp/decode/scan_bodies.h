@@ -2,7 +2,8 @@
 // over each body), shared by decode_module and scan_function_bodies.
 // Contract:
 //  * Each body's code_begin, code_end (its declared end: where its size
-//    says it stops) and body_begin (first byte after its size) are set.
+//    says it stops) and body_begin (first byte after its size) are set;
+//    code_begin may lie past code_end (locals beyond the size: an error).
 //  * scan_bodies reads every body of `codes` through its final `end`, which
 //    must be at code_end; returns false with the error that reading them in
 //    order meets first recorded in `r` (a reader over the whole module with

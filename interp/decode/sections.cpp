@@ -374,22 +374,26 @@ bool SectionDecoder::body_header(FuncBody& out, uint32_t& start, uint32_t& end) 
 // Headers first, in order (each body's size says where the next starts);
 // then, unless scanning is left to validation (scan_bodies_ false), the
 // bodies' instructions (scan_bodies.h). A header's error comes after the
-// errors of the bodies before it, so those are scanned even then.
+// errors of the bodies before it, so those are scanned even then; so are
+// bodies whose locals run past their size (the scan's error is theirs, and
+// their instructions would start after their end).
 bool SectionDecoder::decode_code() {
   uint32_t n = read_len(r_, total_);
   if (!r_.ok()) return false;
   const Reader clean = r_;
   m_.codes.reserve(n);
+  bool overrun = false;
   for (uint32_t i = 0; i < n && r_.ok(); ++i) {
     FuncBody b;
     uint32_t start = 0, end = 0;
     if (!body_header(b, start, end)) break;  // r_ holds the error
     b.body_begin = start;
     b.code_end = end;
+    overrun = overrun || b.code_begin > end;
     m_.codes.push_back(std::move(b));
     r_.seek(end);
   }
-  if (r_.ok() && !scan_bodies_) {
+  if (r_.ok() && !scan_bodies_ && !overrun) {
     m_.bodies_scanned = false;
     return true;
   }

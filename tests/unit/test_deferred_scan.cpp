@@ -239,3 +239,22 @@ TEST_CASE("unscanned bodies in components: a malformed core body wins over later
   CHECK(component_loaded(component_of({{1, core_module(Body::Valid)}, {14, kNothing}})).starts_with("malformed: malformed section id 14"));
   CHECK(component_loaded(component_of({{1, module_of({.bodies = {Body::Valid}})}})) == "");
 }
+
+TEST_CASE("unscanned bodies: locals that run past a body's size are the decoder's error, not read as code") {
+  // One body of size 1 holding "1 run of locals"; the run's count and type
+  // are the next section's first bytes (a custom section: id 0, size 0x7f
+  // read as i32), so every section's size still adds up.
+  BinaryWriter w, types, funcs, code, custom;
+  w.header();
+  types.u32(1), types.byte(0x60), types.u32(0), types.u32(0);
+  funcs.u32(1), funcs.u32(0);
+  code.u32(1), code.u32(1), code.byte(0x01);
+  custom.name("x");
+  for (int i = 0; i < 0x7f - 2; ++i) custom.byte(0x0b);
+  w.section(1, types), w.section(3, funcs), w.section(10, code), w.section(0, custom);
+  const std::string want = scanned(w.bytes);
+  CHECK(want.starts_with("malformed: "));
+  CHECK(compiled(w.bytes) == want);
+  auto m = decode_module(w.bytes, DecodeOptions{.scan_bodies = false});
+  CHECK(outcome(m ? Result<void>() : Result<void>(m.error())) == want);
+}

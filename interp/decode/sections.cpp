@@ -376,7 +376,10 @@ bool SectionDecoder::body_header(FuncBody& out, uint32_t& start, uint32_t& end) 
 // bodies' instructions (scan_bodies.h). A header's error comes after the
 // errors of the bodies before it, so those are scanned even then; so are
 // bodies whose locals run past their size (the scan's error is theirs, and
-// their instructions would start after their end).
+// their instructions would start after their end), and bodies that run
+// past the end of the module (read_len lets a length overrun by its own
+// encoding, so that reading on reports the reference interpreter's
+// "unexpected end"; validation must never be handed such a span).
 bool SectionDecoder::decode_code() {
   uint32_t n = read_len(r_, total_);
   if (!r_.ok()) return false;
@@ -389,7 +392,7 @@ bool SectionDecoder::decode_code() {
     if (!body_header(b, start, end)) break;  // r_ holds the error
     b.body_begin = start;
     b.code_end = end;
-    overrun = overrun || b.code_begin > end;
+    overrun = overrun || b.code_begin > end || end > total_;
     m_.codes.push_back(std::move(b));
     r_.seek(end);
   }

@@ -1,6 +1,8 @@
 // targets.cpp — the fuzz targets of targets.h.
 #include "tests/fuzz/targets.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <vector>
@@ -8,9 +10,11 @@
 #include "component/decode.h"
 #include "component/json.h"
 #include "component/linker.h"
+#include "component/load.h"
 #include "component/text/component_wast.h"
 #include "component/text/component_wat.h"
 #include "component/validate.h"
+#include "interp/compile_module.h"
 #include "interp/decode/decode.h"
 #include "interp/store.h"
 #include "interp/text/wast.h"
@@ -45,12 +49,41 @@ bool has_v128(const FuncType& t) {
   return false;
 }
 
+// compile_module and load_component read each core body once and scan
+// bodies only when something fails (decode.h, DecodeOptions): they must
+// give the verdict of the full decode followed by validation, with the same
+// kind and message. A difference is a bug, so it aborts and the harness
+// keeps the input.
+template <class T>
+void check_agrees(const char* what, const Result<T>& one, const Error* two_pass) {
+  const bool same = one.ok() ? two_pass == nullptr
+                             : two_pass && one.error().kind == two_pass->kind &&
+                                   one.error().message == two_pass->message;
+  if (same) return;
+  std::fprintf(stderr, "wippy-fuzz: %s disagrees with decode + validate: %s against %s\n", what,
+               one.ok() ? "ok" : one.error().message.c_str(), two_pass ? two_pass->message.c_str() : "ok");
+  std::abort();
+}
+void check_one_pass(std::span<const uint8_t> bytes, const Error* two_pass) {
+  check_agrees("compile_module", compile_module(bytes), two_pass);
+}
+void check_one_pass_component(std::span<const uint8_t> bytes, const Error* two_pass) {
+  check_agrees("load_component", component::load_component(bytes), two_pass);
+}
+
 }  // namespace
 
 std::string run_core(std::span<const uint8_t> bytes) {
   auto m = decode_module(bytes);
-  if (!m) return label(m.error());
-  if (auto v = validate_module(*m); !v) return label(v.error());
+  if (!m) {
+    check_one_pass(bytes, &m.error());
+    return label(m.error());
+  }
+  if (auto v = validate_module(*m); !v) {
+    check_one_pass(bytes, &v.error());
+    return label(v.error());
+  }
+  check_one_pass(bytes, nullptr);
   if (!m->imports.empty()) return "valid";
   auto module = std::make_shared<const Module>(std::move(*m));
   Store store;
@@ -73,9 +106,16 @@ std::string run_core(std::span<const uint8_t> bytes) {
 
 std::string run_component(std::span<const uint8_t> bytes) {
   auto c = component::decode_component(bytes);
-  if (!c) return label(c.error());
+  if (!c) {
+    check_one_pass_component(bytes, &c.error());
+    return label(c.error());
+  }
   auto comp = std::make_shared<const component::Component>(std::move(*c));
-  if (auto v = component::validate_component(*comp); !v) return label(v.error());
+  if (auto v = component::validate_component(*comp); !v) {
+    check_one_pass_component(bytes, &v.error());
+    return label(v.error());
+  }
+  check_one_pass_component(bytes, nullptr);
   Store store;
   uint32_t fuel = kFuel;
   limit(store, fuel);

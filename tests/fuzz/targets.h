@@ -3,9 +3,12 @@
 // or allocate without bound; the harness only counts outcomes.
 //   core:      decode_module -> validate_module -> (no imports) instantiate
 //              in a Store with a memory cap and fuel, call each export whose
-//              signature has no v128 with zero arguments.
+//              signature has no v128 with zero arguments. compile_module's
+//              one-pass load must reach the same verdict and message (it
+//              aborts otherwise).
 //   component: decode_component -> validate_component -> instantiate with a
-//              Linker offering nothing (same Store limits).
+//              Linker offering nothing (same Store limits); load_component
+//              must agree as compile_module does for core.
 //   wat/wast:  wat_to_wasm / parse_wast; every binary they produce also goes
 //              through the core target.
 //   cwat/cwast: component_wat_to_binary / parse_component_wast, binaries

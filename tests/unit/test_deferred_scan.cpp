@@ -258,3 +258,31 @@ TEST_CASE("unscanned bodies: locals that run past a body's size are the decoder'
   auto m = decode_module(w.bytes, DecodeOptions{.scan_bodies = false});
   CHECK(outcome(m ? Result<void>() : Result<void>(m.error())) == want);
 }
+
+// A code section whose last body runs one byte past the end of the module
+// (a length may overrun by its own encoding before a read notices): the
+// one-pass load must not hand validation that body's span, and reports the
+// scanning decoder's error. Found by the fuzzer's comparison of the two
+// paths (tests/fuzz/targets.cpp).
+TEST_CASE("deferred scan: a body that runs past the end of the module is malformed, as when scanned") {
+  const Bytes bytes = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x01, 0x7f, 0x01, 0x7f,
+      0x03, 0x03, 0x02, 0x00, 0x00, 0x07, 0x0e, 0x02, 0x04, 0x65, 0x76, 0x65, 0x6e, 0x00, 0x00, 0x03,
+      0x6f, 0x64, 0x64, 0x00, 0x01, 0x0a, 0x2b, 0x02, 0x14, 0x00, 0x20, 0x00, 0x41, 0x00, 0x46, 0x04,
+      0x7f, 0x41, 0x01, 0x05, 0x20, 0x00, 0x41, 0x02, 0x6b, 0x10, 0x01, 0x0b, 0x0b, 0x14, 0x00, 0x20,
+      0x00, 0x41, 0x00, 0x46, 0x04, 0x7f, 0x41, 0x00, 0x05, 0x20, 0x00, 0x41, 0x11, 0x6b, 0x10, 0x00,
+      0x0b};
+  auto scanned = decode_module(bytes);
+  REQUIRE_FALSE(scanned.ok());
+  CHECK(scanned.error().kind == ErrorKind::Malformed);
+  // Decoding without the scan fails too (before, it succeeded and left the
+  // last body's span one byte past the bytes: what validation then read
+  // depended on the memory there).
+  auto unscanned = decode_module(bytes, DecodeOptions{.scan_bodies = false});
+  REQUIRE_FALSE(unscanned.ok());
+  CHECK(unscanned.error().message == scanned.error().message);
+  auto one_pass = compile_module(bytes);
+  REQUIRE_FALSE(one_pass.ok());
+  CHECK(one_pass.error().kind == ErrorKind::Malformed);
+  CHECK(one_pass.error().message == scanned.error().message);
+}

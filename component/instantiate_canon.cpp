@@ -131,7 +131,8 @@ Result<Item> Scope::make_canon(uint32_t index) {
         return {};
       };
       item.sort = Sort::CoreFunc;
-      item.core = Extern{ExternKind::Func, store.create_host_func(shape->core, std::move(hf))};
+      const auto core_type = std::shared_ptr<const wippy::FuncType>(shape, &shape->core);  // shared, not copied
+      item.core = Extern{ExternKind::Func, store.create_host_func(core_type, std::move(hf))};
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {

@@ -146,7 +146,25 @@ struct Extern {
 struct Instance {
   std::shared_ptr<const Module> module;
   std::shared_ptr<CompiledModule> code;  // shared by all instances of `module`
-  std::vector<FuncInst*> funcs;       // whole index space (imports first)
+  // Functions: the imported ones, then the defined ones, made when first
+  // referenced (func(): an export, a table element, ref.func, start). A
+  // direct call of a defined function runs its code (code->funcs) and needs
+  // none, so an instance of a big module writes only the functions it hands
+  // out. func_block: the store's storage for the defined ones (index
+  // def_index), made[def_index / 64] bit def_index % 64 telling which exist.
+  std::vector<FuncInst*> imported_funcs;
+  FuncInst* func_block = nullptr;
+  std::vector<uint64_t> made;
+  std::vector<uint32_t> type_ids;  // the store's id of each module type index
+  uint32_t defined_count = 0;      // the module's defined functions
+  uint32_t num_funcs() const { return uint32_t(imported_funcs.size()) + defined_count; }
+  // Function `index` of the whole index space (imports first); < num_funcs().
+  FuncInst* func(uint32_t index) {
+    if (index < imported_funcs.size()) return imported_funcs[index];
+    const uint32_t d = index - uint32_t(imported_funcs.size());
+    if (made[d >> 6] >> (d & 63) & 1) return func_block + d;
+    return make_func(d);
+  }
   std::vector<TableInst*> tables;
   std::vector<MemoryInst*> memories;
   std::vector<GlobalInst*> globals;
@@ -170,6 +188,9 @@ struct Instance {
   MemoryInst* export_memory(std::string_view name) const;
   GlobalInst* export_global(std::string_view name) const;
   TableInst* export_table(std::string_view name) const;
+
+ private:
+  FuncInst* make_func(uint32_t def_index);
 };
 
 // What interning one module's types into a store added to it, kept for the
@@ -247,6 +268,8 @@ class Store {
   bool type_matches(uint32_t id, uint32_t want) const;
 
   FuncInst* create_host_func(FuncType type, HostFunc fn);
+  // The same with a type shared with its maker (kept alive by the store).
+  FuncInst* create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn);
   // nullptr if it cannot be reserved or its minimum exceeds the memory limit.
   MemoryInst* create_memory(MemoryType type);
   TableInst* create_table(TableType type, uint64_t init = 0);

@@ -266,8 +266,11 @@ Result<void> Compiler::step_plain(const Instr& in, const OpInfo& info) {
       if (!wide_ && (has_v128(ft.params) || has_v128(ft.results))) return go_wide();
       for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
       if (wide_) pack(ft.params, home(base));
-      emit_handler(H::Call);
-      emit_slots(in.a, home(base));
+      // a defined function by its def index (its code, no FuncInst); an
+      // imported one by its function index
+      const uint32_t nimp = m_.num_imported_funcs();
+      emit_handler(in.a < nimp ? H::CallImport : H::Call);
+      emit_slots(in.a < nimp ? in.a : in.a - nimp, home(base));
       end_call(ft, base);
       return {};
     }

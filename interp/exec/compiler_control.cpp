@@ -88,8 +88,13 @@ void Compiler::emit_tail_call(const Instr& in) {
   }
   uint32_t base = stack_height() - np;
   for (uint32_t p = base; p < stack_height(); ++p) materialize(p);
-  emit_handler(indirect ? H::ReturnCallIndirect : by_ref ? H::ReturnCallRef : H::ReturnCall);
-  emit_slots(in.a, home(base));
+  const uint32_t nimp = m_.num_imported_funcs();
+  const bool direct = !indirect && !by_ref, local = direct && in.a >= nimp;
+  emit_handler(indirect ? H::ReturnCallIndirect
+               : by_ref ? H::ReturnCallRef
+               : local  ? H::ReturnCall
+                        : H::ReturnCallImport);
+  emit_slots(local ? in.a - nimp : in.a, home(base));
   if (indirect || by_ref) emit_slots(indirect ? in.b : e, e);
   emit_slots(np, 0);
   pop(np);

@@ -254,6 +254,8 @@ __attribute__((optimize("no-gcse"), aligned(64))) Result<void> run(Store* store,
   Error err;
   // call sequence temporaries (declared here: handlers jump to do_call)
   FuncInst* callee = nullptr;
+  const CompiledFunc* ncf = nullptr;  // the callee's code
+  Instance* cinst = nullptr;          // and its instance
   Value* nfp = nullptr;
   const Word* ret_pc = nullptr;
   ExnInst* thrown = nullptr;  // the exception being thrown (exceptions.inc)
@@ -538,7 +540,7 @@ L_JmpUnlessCast:
   }
   NEXT(4);
 L_RefFunc:
-  fp[pc[1].s.a].ref = reinterpret_cast<uint64_t>(inst->funcs[pc[1].s.b]);
+  fp[pc[1].s.a].ref = reinterpret_cast<uint64_t>(inst->func(pc[1].s.b));
   NEXT(2);
 L_TableGet: {
   TableInst* t = inst->tables[pc[2].s.a];

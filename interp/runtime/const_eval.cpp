@@ -57,7 +57,7 @@ Result<Value> gc_new(const ConstEnv& env, const Instr& in, std::vector<Value>& s
 
 Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value* hi) {
   const Module& module = env.module;
-  const Instance& inst = env.inst;
+  Instance& inst = env.inst;
   auto fail = [](std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); };
   if (expr.end < expr.begin || expr.end > module.bytes.size()) return fail("constant expression out of range");
   Reader r(module.span(expr.begin, expr.end), expr.begin);
@@ -87,8 +87,8 @@ Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value*
       case Op::F64Const: stack.push_back(val_i64(in.imm64)); break;
       case Op::RefNull: stack.push_back(val_ref(0)); break;
       case Op::RefFunc:
-        if (in.a >= inst.funcs.size()) return fail(fmt::format("unknown function {}", in.a));
-        stack.push_back(val_ref(reinterpret_cast<uint64_t>(inst.funcs[in.a])));
+        if (in.a >= inst.num_funcs()) return fail(fmt::format("unknown function {}", in.a));
+        stack.push_back(val_ref(reinterpret_cast<uint64_t>(inst.func(in.a))));
         break;
       case Op::RefI31:
       case Op::AnyConvertExtern:

@@ -21,7 +21,7 @@ namespace wippy {
 // What an expression is evaluated against.
 struct ConstEnv {
   const Module& module;
-  const Instance& inst;
+  Instance& inst;  // non-const: ref.func makes the function (Instance::func)
   Store& store;                        // allocates GC objects
   std::span<const uint32_t> type_ids;  // the store's id of each module type index
 };

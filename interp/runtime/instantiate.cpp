@@ -35,13 +35,12 @@ Error uninstantiable(const std::string& what, const Error& e) {
 Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
                                std::span<const uint32_t> type_ids) {
   for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti], type_ids[ti]));
+  // The defined functions' storage; each is written when first referenced
+  // (Instance::func).
   const size_t n = m.funcs.size();
-  inst.funcs.reserve(inst.funcs.size() + n);
-  FuncInst* block = n == 0 ? nullptr : store.adopt_func_storage(n);
-  for (uint32_t i = 0; i < n; ++i) {
-    const uint32_t ti = m.funcs[i];
-    inst.funcs.push_back(new (block + i) FuncInst{&m.types[ti], type_ids[ti], i, &inst, nullptr, nullptr});
-  }
+  inst.func_block = n == 0 ? nullptr : store.adopt_func_storage(n);
+  inst.made.assign((n + 63) / 64, 0);
+  inst.defined_count = uint32_t(n);
   for (size_t i = 0; i < m.tables.size(); ++i) {
     const uint64_t min = m.tables[i].limits.min;
     if (min > kMaxTableElems)
@@ -107,7 +106,7 @@ void build_exports(const Module& m, Instance& inst) {
     Extern x;
     x.kind = e.kind;
     switch (e.kind) {
-      case ExternKind::Func: x.ptr = inst.funcs[e.index]; break;
+      case ExternKind::Func: x.ptr = inst.func(e.index); break;
       case ExternKind::Table: x.ptr = inst.tables[e.index]; break;
       case ExternKind::Memory: x.ptr = inst.memories[e.index]; break;
       case ExternKind::Global: x.ptr = inst.globals[e.index]; break;
@@ -131,7 +130,7 @@ Result<void> resolve_elems(const ConstEnv& env, Instance& inst) {
     std::vector<uint64_t>& out = inst.elem_segments[s];
     out.reserve(seg.size());
     if (seg.uses_indices) {
-      for (uint32_t fi : seg.func_indices) out.push_back(reinterpret_cast<uint64_t>(inst.funcs[fi]));
+      for (uint32_t fi : seg.func_indices) out.push_back(reinterpret_cast<uint64_t>(inst.func(fi)));
     } else {
       for (const ConstExpr& e : seg.inits) {
         auto v = eval_const_expr(env, e);
@@ -157,9 +156,8 @@ Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
         return make_error(ErrorKind::Trap, "out of bounds table access");
       uint64_t* to = t.elems.data() + start;
       if (direct_indices(seg)) {
-        FuncInst* const* funcs = inst.funcs.data();
         const uint32_t* idx = seg.func_indices.data();
-        for (uint64_t k = 0; k < n; ++k) to[k] = reinterpret_cast<uint64_t>(funcs[idx[k]]);
+        for (uint64_t k = 0; k < n; ++k) to[k] = reinterpret_cast<uint64_t>(inst.func(idx[k]));
       } else {
         std::copy(refs.begin(), refs.end(), to);
       }
@@ -235,20 +233,21 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
   const Module& m = *module;
   // A code object shared by several instances remembers how its module's
   // types went into a store (TypeInternMemo); one made here is used once.
-  const std::vector<uint32_t> type_ids = store.intern_types(m, code ? &code->type_memo : nullptr);
+  std::vector<uint32_t> type_ids = store.intern_types(m, code ? &code->type_memo : nullptr);
   if (store.num_type_ids() > kMaxTypeIndexInRef)  // ids must fit a reference type's heap field
     return make_error(ErrorKind::Uninstantiable,
                       fmt::format("the store holds too many distinct types ({})", store.num_type_ids()));
   if (auto r = check_imports(store, m, type_ids, imports); !r) return r.error();
 
   auto owned = std::make_unique<Instance>();
+  owned->type_ids = std::move(type_ids);
   owned->module = module;
   owned->code = code ? std::move(code) : prepare_code(module);
   Instance* inst = store.adopt(std::move(owned));
 
   for (const Extern& e : imports) {
     switch (e.kind) {
-      case ExternKind::Func: inst->funcs.push_back(e.func()); break;
+      case ExternKind::Func: inst->imported_funcs.push_back(e.func()); break;
       case ExternKind::Table: inst->tables.push_back(e.table()); break;
       case ExternKind::Memory: inst->memories.push_back(e.memory()); break;
       case ExternKind::Global: inst->globals.push_back(e.global()); break;
@@ -258,9 +257,9 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
   // Memories and tables are mmap'd and report failure; this catches what
   // else runs out of memory (vectors of functions, segments, exports).
   try {
-    if (auto r = alloc_definitions(store, m, *inst, type_ids); !r) return r.error();
+    if (auto r = alloc_definitions(store, m, *inst, inst->type_ids); !r) return r.error();
     build_exports(m, *inst);
-    const ConstEnv env{m, *inst, store, type_ids};
+    const ConstEnv env{m, *inst, store, inst->type_ids};
     if (auto r = resolve_elems(env, *inst); !r) return r.error();
     if (auto r = apply_elems(env, *inst); !r) return r.error();
     if (auto r = apply_datas(env, *inst); !r) return r.error();
@@ -270,7 +269,7 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
     return make_error(ErrorKind::Exhaustion, "instantiation: out of memory");
   }
   if (m.start) {
-    auto r = invoke(store, inst->funcs[*m.start], {});
+    auto r = invoke(store, inst->func(*m.start), {});
     if (!r) return r.error();
   }
   return inst;

@@ -17,7 +17,7 @@ namespace wippy {
 
 struct Store::HostFuncInst {
   FuncInst inst;
-  FuncType type;
+  std::shared_ptr<const FuncType> type;
   HostFunc fn;
 };
 
@@ -163,11 +163,15 @@ bool Store::type_matches(uint32_t id, uint32_t want) const {
 }
 
 FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
+  return create_host_func(std::make_shared<const FuncType>(std::move(type)), std::move(fn));
+}
+
+FuncInst* Store::create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn) {
   auto h = std::make_unique<HostFuncInst>();
-  h->inst.type_id = intern_type(type);
+  h->inst.type_id = intern_type(*type);
   h->type = std::move(type);
   h->fn = std::move(fn);
-  h->inst.type = &h->type;
+  h->inst.type = h->type.get();
   h->inst.host = &h->fn;
   host_funcs_.push_back(std::move(h));
   return &host_funcs_.back()->inst;
@@ -253,6 +257,13 @@ T* find_export(const Instance& inst, std::string_view name, ExternKind kind, T* 
   return (it->second.*get)();
 }
 }  // namespace
+
+FuncInst* Instance::make_func(uint32_t d) {
+  const uint32_t ti = module->funcs[d];
+  FuncInst* f = new (func_block + d) FuncInst{&module->types[ti], type_ids[ti], d, this, nullptr, nullptr};
+  made[d >> 6] |= uint64_t{1} << (d & 63);
+  return f;
+}
 
 FuncInst* Instance::export_func(std::string_view name) const {
   return find_export(*this, name, ExternKind::Func, &Extern::func);

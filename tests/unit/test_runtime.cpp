@@ -211,8 +211,8 @@ TEST_CASE("runtime: active segments initialize memory and table, then are droppe
   CHECK(std::memcmp(m->data + 2, "hi", 2) == 0);
   TableInst* t = i.export_table("tab");
   CHECK(t->elems[0] == 0);
-  CHECK(t->elems[1] == reinterpret_cast<uint64_t>(i.funcs[0]));
-  CHECK(t->elems[2] == reinterpret_cast<uint64_t>(i.funcs[1]));
+  CHECK(t->elems[1] == reinterpret_cast<uint64_t>(i.func(0)));
+  CHECK(t->elems[2] == reinterpret_cast<uint64_t>(i.func(1)));
   REQUIRE(i.elem_segments.size() == 2);
   CHECK(i.elem_segments[0].empty());
   CHECK(i.elem_segments[1].size() == 1);
@@ -302,7 +302,7 @@ TEST_CASE("runtime: globals initialized from imported globals and ref.func") {
   auto inst = instantiate(store, mod, imports);
   REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
   CHECK((*inst)->export_global("copy")->value.i32 == 100);
-  CHECK((*inst)->export_global("fref")->value.ref == reinterpret_cast<uint64_t>((*inst)->funcs[0]));
+  CHECK((*inst)->export_global("fref")->value.ref == reinterpret_cast<uint64_t>((*inst)->func(0)));
   CHECK((*inst)->export_global("null")->value.ref == 0);
 }
 
@@ -313,4 +313,46 @@ TEST_CASE("runtime: intern_type gives equal ids to equal types") {
   uint32_t c = store.intern_type(FuncType{{ValType::I32}, {}});
   CHECK(a == c);
   CHECK(a != b);
+}
+
+TEST_CASE("runtime: a defined function is made when first referenced, once") {
+  // $a..$e: $a exported, $b in a table, $c called directly (never made),
+  // $d reached by ref.func at run time, $e tail-called directly.
+  auto mod = compile_wat(R"((module
+    (type $t (func (result i32)))
+    (table 2 funcref)
+    (elem (i32.const 0) $b)
+    (elem declare func $d)
+    (func $a (export "a") (result i32)
+      (call $c) (call_indirect (type $t) (i32.const 0)) (i32.add)
+      (table.set (i32.const 1) (ref.func $d))
+      (call_indirect (type $t) (i32.const 1)) (i32.add)
+      (call $tail) (i32.add))
+    (func $b (result i32) (i32.const 20))
+    (func $c (result i32) (i32.const 1))
+    (func $d (result i32) (i32.const 300))
+    (func $tail (result i32) (return_call $e))
+    (func $e (result i32) (i32.const 4000))))");
+  Store store;
+  auto inst = instantiate(store, mod, {});
+  REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+  Instance& i = **inst;
+  auto made = [&](uint32_t d) { return (i.made[d / 64] >> (d % 64) & 1) != 0; };
+  CHECK(made(0));   // exported
+  CHECK(made(1));   // in the table
+  CHECK(!made(2));  // only called directly
+  CHECK(!made(3));
+  auto r = invoke(store, i.export_func("a"), {});
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  CHECK((*r)[0].i32 == 4321);
+  CHECK(!made(2));  // direct calls need no FuncInst
+  CHECK(made(3));   // ref.func made it
+  CHECK(!made(5));  // return_call neither
+  FuncInst* d = i.func(3);
+  CHECK(d == i.func(3));
+  CHECK(i.tables[0]->elems[1] == reinterpret_cast<uint64_t>(d));  // what ref.func stored
+  CHECK(d->def_index == 3);
+  CHECK(d->instance == &i);
+  CHECK(d->type_id == i.func(1)->type_id);
+  CHECK(i.func(2)->def_index == 2);
 }

@@ -66,6 +66,17 @@ struct ComponentMemo {
     if (!slot) slot = std::make_shared<const LoweredShape>(make());
     return slot;
   }
+  // Per inline bag of core exports (by core instance index): its exports'
+  // positions in name order, made at the first instantiation.
+  std::vector<std::unique_ptr<const std::vector<uint32_t>>> bag_orders;
+  template <class Make>
+  const std::vector<uint32_t>& bag_order_for(uint32_t core_instance, size_t ncore_instances, Make make) {
+    std::lock_guard lock(mu);
+    if (bag_orders.size() < ncore_instances) bag_orders.resize(ncore_instances);
+    auto& slot = bag_orders[core_instance];
+    if (!slot) slot = std::make_unique<const std::vector<uint32_t>>(make());
+    return *slot;
+  }
   std::shared_ptr<CompiledModule> code_for(const std::shared_ptr<const Module>& m) {
     std::lock_guard lock(mu);
     auto& slot = code[m.get()];

@@ -236,15 +236,22 @@ Result<Item> Scope::make_alias(const Alias& a) {
 Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& ci, uint32_t index) {
   auto out = std::make_shared<CoreInst>();
   if (!ci.instantiate) {
+    // Sorted by name (the order is the component's, made once); of equal
+    // names (the validator refuses them) the first.
+    const std::vector<uint32_t>& order = comp->memo->bag_order_for(index, comp->core_instances.size(), [&] {
+      std::vector<uint32_t> o(ci.exports.size());
+      for (uint32_t k = 0; k < o.size(); ++k) o[k] = k;
+      std::stable_sort(o.begin(), o.end(),
+                       [&](uint32_t a, uint32_t b) { return ci.exports[a].name < ci.exports[b].name; });
+      return o;
+    });
     out->names = comp;
     out->exports.reserve(ci.exports.size());
-    for (auto& e : ci.exports) {
+    for (uint32_t k : order) {
+      const CoreInlineExport& e = ci.exports[k];
       WIPPY_TRY_ASSIGN(core, core_at(e.item.sort, e.item.index));
       out->exports.emplace_back(e.name, core);
     }
-    // Sorted by name; of equal names (the validator refuses them) the first.
-    std::stable_sort(out->exports.begin(), out->exports.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
     return out;
   }
   WIPPY_TRY_ASSIGN(mod, get(Sort::CoreModule, ci.module));

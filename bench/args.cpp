@@ -18,7 +18,7 @@ const char* const kUsage =
     "       wippy-bench guests  [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
     "       wippy-bench http-guests [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
     "       wippy-bench http-client [--runs N] [--n GETS] [--mib MIB] [--dir DIR]\n"
-    "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm] [--no-run]\n"
+    "       wippy-bench instantiate [--runs N] [--file COMPONENT.wasm] [--no-run] [--no-unshared]\n"
     "       wippy-bench tail-calls [--runs N] [--n N]\n"
     "       wippy-bench exceptions [--runs N] [--n N]\n"
     "       wippy-bench gc [--runs N] [--n N]\n"
@@ -35,7 +35,7 @@ constexpr OptionSpec kLoad[] = {{"--runs", true}, {"--mb", true}, {"--file", tru
 constexpr OptionSpec kReset[] = {{"--runs", true}};
 constexpr OptionSpec kGuests[] = {{"--runs", true}, {"--guests", true}, {"--sleep-ms", true}, {"--dir", true}};
 constexpr OptionSpec kHttpClient[] = {{"--runs", true}, {"--n", true}, {"--mib", true}, {"--dir", true}};
-constexpr OptionSpec kInstantiate[] = {{"--runs", true}, {"--file", true}, {"--no-run", false}};
+constexpr OptionSpec kInstantiate[] = {{"--runs", true}, {"--file", true}, {"--no-run", false}, {"--no-unshared", false}};
 constexpr OptionSpec kCall[] = {{"--calls", true}, {"--concurrency", true}, {"--threads", true}};
 constexpr OptionSpec kTailCalls[] = {{"--runs", true}, {"--n", true}};
 
@@ -133,6 +133,7 @@ Result<Args> parse_args(int argc, char** argv) {
   a.wippy_run = p->last("--wippy-run").value_or("");
   a.file = p->last("--file").value_or("");
   a.no_run = p->has("--no-run");
+  a.no_unshared = p->has("--no-unshared");
   return a;
 }
 

@@ -23,7 +23,8 @@
 //              ignores them), compiling what it calls;
 //   warm run   the same again (median of --runs): code already compiled.
 // --no-run leaves out the two run rows (and their runs), so that a profile
-// of the command sees instantiation only.
+// of the command sees instantiation only; --no-unshared leaves out the
+// unshared row, so that it sees shared-linker instances only.
 // Reported (medians, ms and us) with the ratio of one instance to the whole
 // load (decode + validate + first instance): how much a loaded component
 // saves each further guest. Nothing is asserted.
@@ -91,7 +92,7 @@ double one_run(const std::shared_ptr<const component::Component>& comp, const ho
   return now_ms() - t0;
 }
 
-int bench_file(const std::string& path, int runs, bool no_run) {
+int bench_file(const std::string& path, int runs, bool no_run, bool no_unshared) {
   std::ifstream f(path, std::ios::binary);
   if (!f) {
     std::printf("FAIL cannot read %s\n", path.c_str());
@@ -124,8 +125,10 @@ int bench_file(const std::string& path, int runs, bool no_run) {
     pooled.push_back(one_instance(comp, host, &ctx_ms, pool));
     if (pooled.back() < 0) return 1;
     ctx_parts.push_back(ctx_ms);
-    hosts.push_back(one_unshared_instance(comp));
-    if (hosts.back() < 0) return 1;
+    if (!no_unshared) {
+      hosts.push_back(one_unshared_instance(comp));
+      if (hosts.back() < 0) return 1;
+    }
   }
   if (first < 0) return 1;
   if (!no_run) {
@@ -147,7 +150,7 @@ int bench_file(const std::string& path, int runs, bool no_run) {
   std::printf("  further instance (median)   %10.1f us\n", inst * 1000.0);
   std::printf("    of which WasiCtx + Store  %10.1f us\n", median(ctx_parts) * 1000.0);
   std::printf("  further instance, pooled    %10.1f us\n", median(pooled) * 1000.0);
-  std::printf("  instance, linker unshared   %10.1f us\n", median(hosts) * 1000.0);
+  if (!no_unshared) std::printf("  instance, linker unshared   %10.1f us\n", median(hosts) * 1000.0);
   std::printf("  ratio instance / whole load %10.4f\n", load > 0 ? inst / load : 0.0);
   if (no_run) return 0;
   std::printf("  first run (instance + run)  %10.2f ms\n", first_run);
@@ -172,7 +175,7 @@ int cmd_instantiate(const Args& args) {
     return 1;
   }
   int status = 0;
-  for (const std::string& f : files) status |= bench_file(f, runs, args.no_run);
+  for (const std::string& f : files) status |= bench_file(f, runs, args.no_run, args.no_unshared);
   return status;
 }
 

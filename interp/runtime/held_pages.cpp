@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 
 namespace wippy {
@@ -36,11 +37,30 @@ bool read_pages(int fd, uint64_t first, uint64_t count, uint8_t* out, Keep keep)
 }
 }  // namespace
 
-int open_pagemap() { return open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC); }
-
-void close_pagemap(int fd) {
-  if (fd >= 0) close(fd);
+// The descriptor is opened once per process and kept: opening
+// /proc/self/pagemap costs several microseconds, and a pool's instances
+// read it at every snapshot and reset. It is tagged with the pid that
+// opened it, since /proc/self resolves at open time: a forked child finds
+// its parent's tag, opens its own, and closes the inherited one (it is the
+// only thread there). Lock-free, so a fork never leaves a lock held.
+int open_pagemap() {
+  static std::atomic<uint64_t> cached{0};  // pid << 32 | (fd + 1); 0: none
+  const auto me = uint32_t(getpid());
+  uint64_t c = cached.load(std::memory_order_acquire);
+  while (true) {
+    if (c != 0 && c >> 32 == me) return int(uint32_t(c)) - 1;
+    const int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    const uint64_t mine = uint64_t{me} << 32 | uint32_t(fd + 1);
+    if (cached.compare_exchange_strong(c, mine, std::memory_order_acq_rel)) {
+      if (c != 0) close(int(uint32_t(c)) - 1);  // the parent's, inherited across fork
+      return fd;
+    }
+    close(fd);  // another thread of this process was first: c is now its
+  }
 }
+
+void close_pagemap(int) {}
 
 bool read_held_pages(int fd, uint64_t first, uint64_t count, uint8_t* out) {
   return read_pages(fd, first, count, out, [](uint64_t e) { return (e & (kPresent | kSwapped)) != 0; });

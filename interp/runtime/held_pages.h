@@ -32,7 +32,10 @@ namespace wippy {
 bool read_held_pages(int pagemap_fd, uint64_t first, uint64_t count, uint8_t* out);
 // The same for the mapping's own copies (see the contract).
 bool read_private_pages(int pagemap_fd, uint64_t first, uint64_t count, uint8_t* out);
-int open_pagemap();  // -1 when unavailable
+// The process's pagemap descriptor, opened at the first call and kept (a
+// forked child opens its own); -1 when unavailable. close_pagemap() does
+// nothing: the descriptor is shared by every caller.
+int open_pagemap();
 void close_pagemap(int fd);
 
 enum class PageMark { Held, Private };  // read_held_pages, read_private_pages

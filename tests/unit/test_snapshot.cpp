@@ -5,6 +5,7 @@
 // PROT_NONE region past a shrunk memory, and the cases restore refuses.
 #include <doctest/doctest.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -445,4 +446,29 @@ TEST_CASE("snapshot: a few written pages are copied back in place, many are drop
   restore_ok(snap, s);
   CHECK(private_pages().empty());
   CHECK(same_as_pristine());
+}
+
+TEST_CASE("held pages: the pagemap descriptor is opened once, and again in a forked child") {
+  const int fd = open_pagemap();
+  if (fd < 0) return;  // no /proc here: callers treat every page as held
+  CHECK(open_pagemap() == fd);
+  const uint64_t page = os_page_size();
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // A mapping only the child has, its first page written: read through
+    // the parent's pagemap it would show nothing held.
+    void* p = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) _exit(2);
+    static_cast<volatile uint8_t*>(p)[0] = 1;
+    const int mine = open_pagemap();
+    uint8_t held[2] = {9, 9};
+    const bool ok = mine >= 0 && read_held_pages(mine, reinterpret_cast<uintptr_t>(p) / page, 2, held);
+    _exit(ok && held[0] == 1 && held[1] == 0 ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(open_pagemap() == fd);  // the parent's is unchanged
 }

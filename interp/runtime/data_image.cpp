@@ -41,6 +41,8 @@ Result<std::shared_ptr<const DataImages>> build(const Module& m) {
 
   auto images = std::make_shared<DataImages>();
   images->memories.resize(m.memories.size());
+  images->kept = m.datas.size();
+  while (images->kept > 0 && m.datas[images->kept - 1].mode == SegmentMode::Active) --images->kept;
   const uint64_t page = os_page_size();
   for (uint32_t k = 0; k < m.memories.size(); ++k) {
     if (end[k] == 0) continue;

@@ -28,6 +28,10 @@ inline constexpr uint64_t kDataImageMinBytes = 64 * 1024;
 struct DataImages {
   // One per defined memory (null: that memory starts all zero).
   std::vector<std::shared_ptr<const MemoryImage>> memories;
+  // Segments an instance keeps: the images write the active ones, which
+  // are dropped at once, so the list ends after the last passive segment
+  // (found once here, not by walking the module's segments per instance).
+  size_t kept = 0;
 };
 
 // The module's images (built now if this is the second call for `code`),

@@ -175,12 +175,10 @@ Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
   // Segments that cannot fail: map the module's images (data_image.h)
   // copy-on-write over the fresh memories instead of copying; active
   // segments are then dropped at once, so only passive ones are kept, and
-  // the kept list ends at the last passive one.
+  // the kept list ends at the last passive one (DataImages::kept).
   auto images = data_images(*inst.code);
   if (!images) return images.error();
-  size_t kept = m.datas.size();
-  if (*images)
-    while (kept > 0 && m.datas[kept - 1].mode == SegmentMode::Active) --kept;
+  const size_t kept = *images ? (*images)->kept : m.datas.size();
   inst.data_segments.resize(kept);
   for (size_t s = 0; s < kept; ++s)
     if (!*images || m.datas[s].mode != SegmentMode::Active) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);

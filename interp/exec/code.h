@@ -13,7 +13,6 @@
 #include <mutex>
 #include <new>
 #include <span>
-#include <unordered_map>
 #include <vector>
 
 #include "base/result.h"
@@ -215,8 +214,6 @@ struct Store::ExecState {
   // caught without a reference ever being handed out, else kept.
   std::vector<std::unique_ptr<exec::ExnInst>> exns;
   std::vector<exec::ExnInst*> free_exns;
-  // Per-module interned type ids for call_indirect (type ids are per store).
-  std::unordered_map<const Module*, std::vector<uint32_t>> type_ids;
 };
 
 }  // namespace wippy

@@ -65,14 +65,6 @@ inline Value gc_field_load(const uint8_t* p, uint32_t mode) {
 
 Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 
-// Interned type ids (per store) of the types of `m`.
-const uint32_t* type_ids_for(Store& store, Store::ExecState& st, const Module* m) {
-  auto it = st.type_ids.find(m);
-  if (it == st.type_ids.end()) {
-    it = st.type_ids.emplace(m, store.intern_types(*m)).first;
-  }
-  return it->second.data();
-}
 
 // Whether reference `ref` is of the heap type `heap` (the compiler's
 // cast_heap()), null included when `nullable`. A non-null value of the func
@@ -196,7 +188,7 @@ inline void block_copy(uint8_t* d, const uint8_t* s, uint32_t n) {
     mem = inst->memories.empty() ? nullptr : inst->memories[0];        \
     mbase = mem ? mem->data : nullptr;                                  \
     msize = mem ? mem->size : 0;                                        \
-    tids = type_ids_for(*store, st, inst->module.get());                \
+    tids = inst->type_ids.data();                                      \
   } while (0)
 #define RELOAD_MEM()        \
   do {                      \

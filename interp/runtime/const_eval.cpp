@@ -23,7 +23,7 @@ void store_field(uint8_t* p, uint32_t size, Value v, Value hi) {
 // struct.new(_default) and array.new(_default/_fixed): the object made of
 // the operands at the end of `stack` (and their `highs`), which it pops.
 Result<Value> gc_new(const ConstEnv& env, const Instr& in, std::vector<Value>& stack, std::vector<Value>& highs) {
-  const uint32_t id = env.type_ids[in.a];
+  const uint32_t id = env.inst.type_ids[in.a];
   const GcLayout* l = env.store.gc_layout(id);
   if (!l) return make_error(ErrorKind::Other, fmt::format("type {} is not a struct or array type", in.a));
   const bool with_init = in.op == Op::StructNew || in.op == Op::ArrayNew || in.op == Op::ArrayNewFixed;
@@ -101,7 +101,7 @@ Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value*
       case Op::ArrayNew:
       case Op::ArrayNewDefault:
       case Op::ArrayNewFixed: {
-        if (in.a >= env.type_ids.size()) return fail(fmt::format("unknown type {}", in.a));
+        if (in.a >= env.inst.type_ids.size()) return fail(fmt::format("unknown type {}", in.a));
         auto v = gc_new(env, in, stack, highs);
         if (!v) return v.error();
         stack.push_back(*v);

@@ -21,9 +21,8 @@ namespace wippy {
 // What an expression is evaluated against.
 struct ConstEnv {
   const Module& module;
-  Instance& inst;  // non-const: ref.func makes the function (Instance::func)
-  Store& store;                        // allocates GC objects
-  std::span<const uint32_t> type_ids;  // the store's id of each module type index
+  Instance& inst;  // non-const: ref.func makes the function (Instance::func); its type ids
+  Store& store;    // allocates GC objects
 };
 
 // A v128 result's high 8 bytes go to *hi when given (the low 8 are returned).

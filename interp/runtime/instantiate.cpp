@@ -32,8 +32,8 @@ Error uninstantiable(const std::string& what, const Error& e) {
   return make_error(ErrorKind::Uninstantiable, fmt::format("{}: {}", what, e.message));
 }
 
-Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
-                               std::span<const uint32_t> type_ids) {
+Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
+  const std::vector<uint32_t>& type_ids = inst.type_ids;
   for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti], type_ids[ti]));
   // The defined functions' storage; each is written when first referenced
   // (Instance::func).
@@ -78,7 +78,7 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst,
                                     m.memories[i].limits.min));
     inst.memories.push_back(mem);
   }
-  const ConstEnv env{m, inst, store, type_ids};
+  const ConstEnv env{m, inst, store};
   for (size_t i = 0; i < m.globals.size(); ++i) {
     Value hi{};
     auto v = eval_const_expr(env, m.globals[i].init, &hi);
@@ -255,9 +255,9 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
   // Memories and tables are mmap'd and report failure; this catches what
   // else runs out of memory (vectors of functions, segments, exports).
   try {
-    if (auto r = alloc_definitions(store, m, *inst, inst->type_ids); !r) return r.error();
+    if (auto r = alloc_definitions(store, m, *inst); !r) return r.error();
     build_exports(m, *inst);
-    const ConstEnv env{m, *inst, store, inst->type_ids};
+    const ConstEnv env{m, *inst, store};
     if (auto r = resolve_elems(env, *inst); !r) return r.error();
     if (auto r = apply_elems(env, *inst); !r) return r.error();
     if (auto r = apply_datas(env, *inst); !r) return r.error();

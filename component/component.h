@@ -60,27 +60,31 @@ struct ComponentMemo {
   std::vector<std::shared_ptr<const LoweredShape>> lowered;
   template <class Make>
   std::shared_ptr<const LoweredShape> lowered_for(uint32_t canon, size_t ncanons, Make make) {
-    std::lock_guard lock(mu);
-    if (lowered.size() < ncanons) lowered.resize(ncanons);
-    auto& slot = lowered[canon];
-    if (!slot) slot = std::make_shared<const LoweredShape>(make());
-    return slot;
+    return made_once(lowered, canon, ncanons, make);
   }
   // Per inline bag of core exports (by core instance index): its exports'
   // positions in name order, made at the first instantiation.
   std::vector<std::unique_ptr<const std::vector<uint32_t>>> bag_orders;
   template <class Make>
   const std::vector<uint32_t>& bag_order_for(uint32_t core_instance, size_t ncore_instances, Make make) {
-    std::lock_guard lock(mu);
-    if (bag_orders.size() < ncore_instances) bag_orders.resize(ncore_instances);
-    auto& slot = bag_orders[core_instance];
-    if (!slot) slot = std::make_unique<const std::vector<uint32_t>>(make());
-    return *slot;
+    return *made_once(bag_orders, core_instance, ncore_instances, make);
   }
   std::shared_ptr<CompiledModule> code_for(const std::shared_ptr<const Module>& m) {
     std::lock_guard lock(mu);
     auto& slot = code[m.get()];
     if (!slot) slot = prepare_code(m);
+    return slot;
+  }
+
+ private:
+  // Slot i of a per-definition table (sized n, the definitions' count, on
+  // first use; never resized after), made by make() the first time.
+  template <class Ptr, class Make>
+  const Ptr& made_once(std::vector<Ptr>& table, uint32_t i, size_t n, Make& make) {
+    std::lock_guard lock(mu);
+    if (table.size() < n) table.resize(n);
+    Ptr& slot = table[i];
+    if (!slot) slot = Ptr(new typename Ptr::element_type(make()));
     return slot;
   }
 };

@@ -197,6 +197,20 @@ inline void block_copy(uint8_t* d, const uint8_t* s, uint32_t n) {
       msize = mem->size;    \
     }                       \
   } while (0)
+// ncf = the code of this instance's defined function `def`, compiled on
+// its first call (a compile error ends the run).
+#define LOAD_DEF_CODE(def)                                          \
+  do {                                                              \
+    ncf = inst->code->funcs[def].load(std::memory_order_acquire);   \
+    if (__builtin_expect(ncf == nullptr, 0)) {                      \
+      auto compiled = inst->code->get(def);                         \
+      if (!compiled) {                                              \
+        err = std::move(compiled.error());                          \
+        goto fail;                                                  \
+      }                                                             \
+      ncf = *compiled;                                              \
+    }                                                               \
+  } while (0)
 #define CHECK_INTERRUPT(top)                                                   \
   do {                                                                         \
     if (__builtin_expect(*intr != 0, 0)) {                                     \

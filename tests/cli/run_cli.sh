@@ -242,5 +242,13 @@ check "registry: unknown option" 2 "" "wippy-run: error: unknown option --frob" 
 sed 's/name: neg,/name: neg2,/' "$S/neg.yaml" | tail -n +3 >>"$S/neg.yaml"
 check "registry: no such entry" 1 "" "wippy-run: error: no function entry nope (entries: k:neg, k:neg2)" -- neg.yaml nope 1
 
+# ---- a command's output at exit ----
+# `run` ends its process with std::exit once the WASI context is closed,
+# leaving the component's teardown to the kernel: 4 MiB written to a
+# non-blocking pipe that is read slowly must still all arrive, in order,
+# with the guest's status.
+got=$(python3 "$HERE/slow_pipe.py" "$W" "$G/write_bytes.component.wasm" stdout 4 2>&1)
+if [ "$got" = "bytes 4194304 status 0" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL run: slow non-blocking stdout: $got"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -29,19 +29,23 @@ CoreExtern Validator::module_extern(const Module& m, ExternKind kind, uint32_t i
   return e;
 }
 
-ModuleRef Validator::module_info(const Module& m) {
+ModuleRef Validator::module_info(const Module& m, bool with_imports) {
   auto info = std::make_shared<CoreModuleInfo>();
-  for (auto& imp : m.imports) {
-    CoreModuleInfo::Imp i{imp.module, imp.name, {}};
-    i.type.kind = imp.kind;
-    // a func's type, or a tag's (kept in `func` too)
-    if ((imp.kind == ExternKind::Func || imp.kind == ExternKind::Tag) && imp.func_type < m.types.size())
-      i.type.func = m.types[imp.func_type];
-    i.type.table = imp.table;
-    i.type.memory = imp.memory;
-    i.type.global = imp.global;
-    info->imports.push_back(std::move(i));
+  if (with_imports) {
+    info->imports.reserve(m.imports.size());
+    for (auto& imp : m.imports) {
+      CoreModuleInfo::Imp i{imp.module, imp.name, {}};
+      i.type.kind = imp.kind;
+      // a func's type, or a tag's (kept in `func` too)
+      if ((imp.kind == ExternKind::Func || imp.kind == ExternKind::Tag) && imp.func_type < m.types.size())
+        i.type.func = m.types[imp.func_type];
+      i.type.table = imp.table;
+      i.type.memory = imp.memory;
+      i.type.global = imp.global;
+      info->imports.push_back(std::move(i));
+    }
   }
+  info->exports.reserve(m.exports.size());
   for (auto& e : m.exports) info->exports.emplace_back(e.name, module_extern(m, e.kind, e.index));
   return info;
 }
@@ -200,7 +204,7 @@ TRef Validator::validate_component(Scope* parent, const Component& c, Scope& s) 
                                            quote_input(imp.name), d.item)),
                      nullptr;
         }
-        s.core_modules.push_back(module_info(m));
+        s.core_modules.push_back(module_info(m, !trusted_));
         break;
       }
       case Origin::CoreInstance: core_instance(s, c.core_instances[d.item], off); break;

@@ -260,7 +260,10 @@ class Validator {
 
   // ---- core instances (validate.cpp) ----------------------------------------
   static CoreExtern module_extern(const Module& m, ExternKind kind, uint32_t idx);
-  static ModuleRef module_info(const Module& m);
+  // A defined module's imports and exports. Trusted resolution leaves the
+  // imports out: it reads only exports (what instances and aliases give);
+  // imports are checked against instantiation arguments, which it skips.
+  static ModuleRef module_info(const Module& m, bool with_imports);
   bool core_instance(Scope& s, const CoreInstance& ci, uint32_t off);
 
   // ---- component instances (validate.cpp) -----------------------------------

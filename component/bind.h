@@ -266,6 +266,7 @@ class HostInterface {
 
   template <class F>
   HostInterface& func(const std::string& name, F fn) {
+    if (!inst_->wants(name)) return *this;  // before building the binding
     auto [call, check] = typed_host_fn(name_ + "#" + name, std::move(fn));
     inst_->func(name, std::move(call), std::move(check));
     return *this;

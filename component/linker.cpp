@@ -8,6 +8,7 @@
 
 #include "component/instantiate.h"
 #include "component/load.h"
+#include "component/names.h"
 #include "interp/quote.h"
 
 namespace wippy::component {
@@ -35,13 +36,6 @@ std::optional<SemVer> parse_semver(std::string_view v) {
   }
   out.plain = p == end;
   return out;
-}
-
-// "ns:pkg/iface@1.2.3" -> ("ns:pkg/iface", "1.2.3"); no '@' -> (name, "").
-std::pair<std::string_view, std::string_view> split_version(std::string_view name) {
-  auto at = name.rfind('@');
-  if (at == std::string_view::npos) return {name, {}};
-  return {name.substr(0, at), name.substr(at + 1)};
 }
 
 bool same_track(const SemVer& a, const SemVer& b) {
@@ -96,7 +90,16 @@ std::pair<Item, ResourceRef> host_resource_item(const std::string& name,
 
 }  // namespace
 
+bool HostInstance::wants(std::string_view name) const {
+  if (!only_) return true;
+  std::string key;
+  key.reserve(key_prefix_.size() + name.size());
+  key.append(key_prefix_).append(name);
+  return only_->contains(key);
+}
+
 HostInstance& HostInstance::func(std::string name, HostFn fn, HostSigCheck check) {
+  if (!wants(name)) return *this;
   inst_->exports[name] = host_func_item(name, std::move(fn), std::move(check));
   if (generation_) ++*generation_;
   return *this;
@@ -126,6 +129,8 @@ HostInstance& Linker::instance(const std::string& name) {
   auto [it, fresh] = instances_.try_emplace(name);
   if (fresh) {
     it->second.generation_ = generation_;
+    it->second.only_ = only_;
+    it->second.key_prefix_ = std::string(split_version(name).first) + "#";
     Item item;
     item.sort = Sort::Instance;
     item.instance = it->second.inst_;
@@ -154,6 +159,11 @@ Linker& Linker::define_instance(const std::string& name, std::shared_ptr<const R
   item.instance = std::move(inst);
   items_[name] = std::move(item);
   changed();
+  return *this;
+}
+
+Linker& Linker::only_funcs(std::shared_ptr<const FuncFilter> funcs) {
+  only_ = std::move(funcs);
   return *this;
 }
 

@@ -32,6 +32,7 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 #include <optional>
 #include <vector>
 #include <memory>
@@ -50,8 +51,16 @@ using HostSigCheck = std::function<Result<void>(const FuncSig& declared)>;
 // served by an offer of `offered` ("0.2.12").
 bool semver_compatible(std::string_view offered, std::string_view wanted);
 
+// The host-instance functions a linker defines, as "ns:pkg/iface#name"
+// (the interface without its version, as import matching sees it); see
+// Linker::only_funcs.
+using FuncFilter = std::unordered_set<std::string>;
+
 class HostInstance {
  public:
+  // Whether the linker defines function `name` here (Linker::only_funcs).
+  bool wants(std::string_view name) const;
+  // Defines function `name` (nothing when !wants(name)).
   HostInstance& func(std::string name, HostFn fn, HostSigCheck check = {});
   // Declares resource type `name` (the guest sees it as `(sub resource)`);
   // `host_type`: see Resource::host_type.
@@ -65,6 +74,8 @@ class HostInstance {
   friend class Linker;
   std::shared_ptr<RtInstance> inst_ = std::make_shared<RtInstance>();
   std::shared_ptr<std::atomic<uint64_t>> generation_;  // the owning linker's, bumped on change
+  std::shared_ptr<const FuncFilter> only_;              // the owning linker's (null: every function)
+  std::string key_prefix_;                              // "ns:pkg/iface#", for only_
 };
 
 class ComponentInstance;
@@ -81,6 +92,10 @@ class Linker {
                        const void* host_type = nullptr);
   // Offers an instance exported by another component instance.
   Linker& define_instance(const std::string& name, std::shared_ptr<const RtInstance> inst);
+  // From now on, host instances define only the functions in `funcs`
+  // (null: all), so a linker made for one component holds just what it
+  // imports. Call it before the first instance().
+  Linker& only_funcs(std::shared_ptr<const FuncFilter> funcs);
   // Offers everything `base` offers too (this linker's own offers first).
   // `base` is shared, not copied: it must not change while in use.
   Linker& set_base(std::shared_ptr<const Linker> base);
@@ -121,6 +136,7 @@ class Linker {
   std::map<std::string, HostInstance> instances_;
   std::map<std::string, Item> items_;
   std::shared_ptr<const Linker> base_;
+  std::shared_ptr<const FuncFilter> only_;
   void* host_data_ = nullptr;
   const void* host_data_type_ = nullptr;
 };

@@ -205,4 +205,10 @@ std::string unique_key(std::string_view raw, const ParsedName& p) {
   return std::string(raw);
 }
 
+std::pair<std::string_view, std::string_view> split_version(std::string_view name) {
+  auto at = name.rfind('@');
+  if (at == std::string_view::npos) return {name, {}};
+  return {name.substr(0, at), name.substr(at + 1)};
+}
+
 }  // namespace wippy::component

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/result.h"
 
@@ -30,6 +31,9 @@ Result<ParsedName> parse_extern_name(std::string_view name);
 // reduced to l, annotations other than [constructor] stripped. Two names
 // conflict when their keys are equal.
 std::string unique_key(std::string_view raw, const ParsedName& parsed);
+
+// "ns:pkg/iface@1.2.3" -> ("ns:pkg/iface", "1.2.3"); no '@' -> (name, "").
+std::pair<std::string_view, std::string_view> split_version(std::string_view name);
 
 // A semantic version "MAJOR.MINOR.PATCH(-pre)?(+build)?" per semver.org;
 // semver_error says what is wrong (wording of the Rust `semver` crate).

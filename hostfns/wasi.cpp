@@ -4,6 +4,9 @@
 #include "hostfns/wasi.h"
 
 #include "component/component.h"
+#include "component/load.h"
+#include "component/names.h"
+#include "component/type_graph.h"
 
 #include "hostfns/http.h"
 #include "hostfns/sockets.h"
@@ -13,8 +16,27 @@ namespace wippy::hostfns {
 
 std::string wasi_iface(const char* name) { return std::string(name) + "@" + kWasiVersion; }
 
+namespace {
+// "iface-without-version#func" of every function the component's instance
+// imports declare (their types from the component's type graph); null when
+// the graph cannot be had (then the linker defines everything, and
+// instantiation reports what is wrong).
+std::shared_ptr<const component::FuncFilter> imported_funcs(const component::Component& comp) {
+  auto graph = component::type_graph_of(comp);
+  if (!graph || !*graph || !(*graph)->root) return nullptr;
+  auto funcs = std::make_shared<component::FuncFilter>();
+  for (const component::tgraph::Item& imp : (*graph)->root->imports) {
+    if (imp.sort != component::Sort::Instance || !imp.type) continue;
+    const std::string prefix = std::string(component::split_version(imp.name).first) + "#";
+    for (const component::tgraph::Item& e : imp.type->exports)
+      if (e.sort == component::Sort::Func) funcs->insert(prefix + e.name);
+  }
+  return funcs;
+}
+}  // namespace
+
 WasiPackages WasiPackages::for_imports(const component::Component& comp) {
-  WasiPackages p{false, false, false, false, false, false};
+  WasiPackages p{false, false, false, false, false, false, imported_funcs(comp)};
   for (const auto& imp : comp.imports) {
     const std::optional<Profile> group = profile_for_interface(imp.name.name);
     if (!group) continue;
@@ -36,6 +58,7 @@ WasiPackages WasiPackages::for_imports(const component::Component& comp) {
 WasiHost::WasiHost(const WasiPackages& packages) : packages_(packages) {
   auto linker = std::make_shared<component::Linker>();
   component::Linker& l = *linker;
+  l.only_funcs(packages.funcs);
   add_io_error(l, types_);
   add_io_poll(l, types_);
   add_io_streams(l, types_);

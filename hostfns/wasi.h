@@ -54,10 +54,15 @@ std::string wasi_iface(const char* name);
 // The WASI packages a linker offers. wasi:io is always offered (the others
 // use its resources). for_imports() keeps the packages a component imports,
 // each interface's package taken from the table of wasi_groups.h (a linker
-// without the rest links it the same way, for less work per instance); filesystem is kept whenever preopens are configured, so a
-// preopen that cannot be opened is reported either way.
+// without the rest links it the same way, for less work per instance);
+// filesystem is kept whenever preopens are configured, so a preopen that
+// cannot be opened is reported either way. It also narrows `funcs` to the
+// functions the component's instance imports name (component::FuncFilter),
+// so the linker builds no binding nothing will call (a hello command
+// imports 26 of the host's WASI functions).
 struct WasiPackages {
   bool cli = true, clocks = true, random = true, sockets = true, http = true, filesystem = true;
+  std::shared_ptr<const component::FuncFilter> funcs;  // null: every function
   static WasiPackages for_imports(const component::Component& comp);
 };
 

@@ -9,6 +9,7 @@
 
 #include "component/decode.h"
 #include "component/load.h"
+#include "component/names.h"
 #include "component/validate.h"
 #include "hostfns/wasi_preview1.h"
 #include "interp/compile_module.h"
@@ -26,10 +27,7 @@ Error entry_error(const FunctionEntry& fn, const Error& e) {
   return make_error(e.kind, fmt::format("entry {}: {}", fn.id, e.message));
 }
 
-std::string_view without_version(std::string_view name) {
-  auto at = name.find('@');
-  return at == std::string_view::npos ? name : name.substr(0, at);
-}
+std::string_view without_version(std::string_view name) { return component::split_version(name).first; }
 
 // "guests:c-exports/geometry@0.1.0" -> "geometry"
 std::string_view interface_own_name(std::string_view full) {

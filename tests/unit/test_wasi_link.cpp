@@ -28,19 +28,25 @@ namespace {
 
 bool has(const std::string& hay, const std::string& needle) { return hay.find(needle) != std::string::npos; }
 
+// The component of text `wat`, decoded.
+std::shared_ptr<const component::Component> component_of(const std::string& wat) {
+  auto bin = component::component_wat_to_binary(wat);
+  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
+  auto c = component::decode_component(*bin);
+  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));
+  return std::make_shared<const component::Component>(std::move(*c));
+}
+
 // The message of the error instantiating a component that imports the
 // instance `iface` with the body `decls`, against a full WASI linker; ""
 // when it links.
 std::string link_error(const std::string& iface, const std::string& decls) {
-  auto bin = component::component_wat_to_binary("(component (import \"" + iface + "\" (instance " + decls + ")))");
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto c = component::decode_component(*bin);
-  REQUIRE_MESSAGE(c.ok(), (c.ok() ? "" : c.error().message));
+  auto comp = component_of("(component (import \"" + iface + "\" (instance " + decls + ")))");
   WasiCtx ctx;
   component::Linker linker;
   REQUIRE(add_wasi_to_linker(linker, ctx).ok());
   Store store;
-  auto r = linker.instantiate(store, std::make_shared<const component::Component>(std::move(*c)));
+  auto r = linker.instantiate(store, comp);
   if (r.ok()) return "";
   CHECK(r.error().kind == ErrorKind::Unlinkable);
   return r.error().message;
@@ -144,14 +150,10 @@ TEST_CASE("wasi link: instances of one loaded component keep their own host stat
 }
 
 TEST_CASE("wasi link: a linker offering only the imported packages links what the full one links") {
-  auto bin = component::component_wat_to_binary(
+  auto comp = component_of(
       R"((component
            (import "wasi:cli/exit@0.2.0" (instance (export "exit" (func (param "status" (result))))))
            (import "wasi:random/random@0.2.3" (instance (export "get-random-u64" (func (result u64)))))))");
-  REQUIRE_MESSAGE(bin.ok(), (bin.ok() ? "" : bin.error().message));
-  auto c = component::decode_component(*bin);
-  REQUIRE(c.ok());
-  auto comp = std::make_shared<const component::Component>(std::move(*c));
   const WasiPackages p = WasiPackages::for_imports(*comp);
   CHECK(p.cli);
   CHECK(p.random);
@@ -182,4 +184,49 @@ TEST_CASE("wasi link: a linker offering only the imported packages links what th
   bad.preopens.push_back({"/nonexistent-wippy-dir", "/data", false});
   component::Linker linker2;
   CHECK_FALSE(add_wasi_to_linker(linker2, bad, p).ok());
+}
+
+TEST_CASE("wasi link: for_imports narrows the linker to the functions the component imports") {
+  // Imports at 0.2.0 and 0.2.3 against the host's 0.2.12: the filter's keys
+  // leave versions out, as import matching does.
+  auto comp = component_of(
+      R"((component
+           (import "wasi:cli/exit@0.2.0" (instance (export "exit" (func (param "status" (result))))))
+           (import "wasi:random/random@0.2.3" (instance (export "get-random-u64" (func (result u64)))))))");
+  const WasiPackages p = WasiPackages::for_imports(*comp);
+  REQUIRE(p.funcs);
+  CHECK(*p.funcs == component::FuncFilter{"wasi:cli/exit#exit", "wasi:random/random#get-random-u64"});
+
+  // The WasiHost built from it defines just those two of its interfaces'
+  // functions, and the component links against it.
+  const WasiHost host(p);
+  auto random = host.linker()->resolve("wasi:random/random@0.2.12");
+  REQUIRE(random.ok());
+  REQUIRE(random->instance);
+  CHECK(random->instance->exports.count("get-random-u64") == 1);
+  CHECK(random->instance->exports.count("get-random-bytes") == 0);
+  WasiCtx ctx;
+  Store store;
+  auto inst = host.instantiate(store, ctx, comp);
+  CHECK_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+
+  // A component importing a function the filter left out does not link
+  // against that host: a WasiHost made for one component holds only what
+  // that component imports.
+  auto more = component_of(
+      R"((component
+           (import "wasi:random/random@0.2.3" (instance (export "get-random-bytes" (func (param "len" u64) (result (list u8))))))))");
+  WasiCtx ctx2;
+  Store store2;
+  auto other = host.instantiate(store2, ctx2, more);
+  CHECK(has(error_message(other, ErrorKind::Unlinkable), "get-random-bytes"));
+
+  // A linker without a filter defines every function.
+  component::Linker all;
+  all.instance("wasi:random/random@0.2.12").func("get-random-bytes", {});
+  component::Linker some;
+  some.only_funcs(std::make_shared<const component::FuncFilter>(component::FuncFilter{"wasi:random/random#x"}));
+  CHECK(all.instance("wasi:random/random@0.2.12").wants("get-random-bytes"));
+  CHECK_FALSE(some.instance("wasi:random/random@0.2.12").wants("get-random-bytes"));
+  CHECK(some.instance("wasi:random/random@0.2.12").wants("x"));
 }

@@ -72,7 +72,6 @@ Error exhaustion() { return make_error(ErrorKind::Exhaustion, kExhausted); }
 // it had when this was a hash lookup, and every kernel measures as before.
 [[gnu::noinline]] const uint32_t* instance_type_ids(const Instance* inst) { return inst->type_ids.data(); }
 
-
 // Whether reference `ref` is of the heap type `heap` (the compiler's
 // cast_heap()), null included when `nullable`. A non-null value of the func
 // hierarchy is a FuncInst*, matched by declared subtyping of its type id; a

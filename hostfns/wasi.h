@@ -59,7 +59,7 @@ std::string wasi_iface(const char* name);
 // cannot be opened is reported either way. It also narrows `funcs` to the
 // functions the component's instance imports name (component::FuncFilter),
 // so the linker builds no binding nothing will call (a hello command
-// imports 26 of the host's WASI functions).
+// imports 25 of the host's WASI functions).
 struct WasiPackages {
   bool cli = true, clocks = true, random = true, sockets = true, http = true, filesystem = true;
   std::shared_ptr<const component::FuncFilter> funcs;  // null: every function

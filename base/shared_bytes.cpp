@@ -1,4 +1,4 @@
-// shared_bytes.cpp — SharedBytes::uninitialized (see shared_bytes.h).
+// shared_bytes.cpp — SharedBytes::uninitialized and map_file (see shared_bytes.h).
 #include "base/shared_bytes.h"
 
 #include <sys/mman.h>
@@ -57,6 +57,14 @@ SharedBytes SharedBytes::uninitialized(size_t n, uint8_t*& out) {
   std::shared_ptr<uint8_t[]> buf(new uint8_t[n ? n : 1]);
   out = buf.get();
   return SharedBytes(std::shared_ptr<const void>(buf, buf.get()), std::span<const uint8_t>(buf.get(), n));
+}
+
+SharedBytes SharedBytes::map_file(int fd, size_t n) {
+  if (n == 0) return {};
+  void* p = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  if (p == MAP_FAILED) return {};
+  std::shared_ptr<const void> owner(p, [n](const void* q) { ::munmap(const_cast<void*>(q), n); });
+  return SharedBytes(std::move(owner), std::span<const uint8_t>(static_cast<const uint8_t*>(p), n));
 }
 
 }  // namespace wippy

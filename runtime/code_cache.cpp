@@ -87,13 +87,19 @@ std::string cpu_features() {
   return s;
 }
 
-// The whole file, read straight into a fresh buffer (no zero-filling pass).
+// The whole file: mapped from the page cache (entries are only ever
+// replaced by rename or unlinked, never shrunk in place, so the mapping
+// stays whole), or, where it cannot be mapped, read into a fresh buffer.
 std::optional<SharedBytes> read_file(const fs::path& p) {
   int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return std::nullopt;
   struct stat st {};
   std::optional<SharedBytes> out;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (SharedBytes mapped = SharedBytes::map_file(fd, size_t(st.st_size)); !mapped.empty()) {
+      ::close(fd);
+      return mapped;
+    }
     uint8_t* buf = nullptr;
     SharedBytes file = SharedBytes::uninitialized(size_t(st.st_size), buf);
     size_t got = 0;

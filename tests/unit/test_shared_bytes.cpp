@@ -1,7 +1,11 @@
 // test_shared_bytes.cpp — SharedBytes (base/shared_bytes.h): copies and
-// slices share their owner, ranges are checked, bytes outlive their source.
+// slices share their owner, ranges are checked, bytes outlive their source;
+// a mapped file reads as the file.
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <cstdlib>
+#include <span>
 #include <vector>
 
 #include "base/shared_bytes.h"
@@ -79,4 +83,23 @@ TEST_CASE("shared bytes: a large uninitialized buffer (mapped, populated) is wri
   SharedBytes tail = b.slice(n - 1, 1);
   b = SharedBytes();
   CHECK(tail[0] == 2);  // the mapping outlives the first view
+}
+
+TEST_CASE("shared bytes: a mapped file reads as the file, outlives its descriptor and an unlink") {
+  char path[] = "/tmp/wippy-map-XXXXXX";
+  int fd = ::mkstemp(path);
+  REQUIRE(fd >= 0);
+  std::vector<uint8_t> data(10000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 7 + 3);
+  REQUIRE(::write(fd, data.data(), data.size()) == ssize_t(data.size()));
+  SharedBytes m = SharedBytes::map_file(fd, data.size());
+  CHECK(SharedBytes::map_file(fd, 0).empty());
+  CHECK(SharedBytes::map_file(-1, 16).empty());
+  ::close(fd);
+  ::unlink(path);  // as the cache's eviction does: the mapping keeps the pages
+  REQUIRE(m.size() == data.size());
+  CHECK(m == std::span<const uint8_t>(data));
+  SharedBytes tail = m.slice(9990, 10);
+  m = SharedBytes();
+  CHECK(tail[9] == data[9999]);
 }

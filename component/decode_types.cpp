@@ -3,6 +3,8 @@
 // core types (function and module types). See decode_impl.h.
 #include "component/decode_impl.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "interp/decode/primitives.h"
@@ -179,6 +181,16 @@ InstanceType Decoder::instancetype() {
   return t;
 }
 
+namespace {
+// Room for a type's declarators up front (at most 256: the count is not
+// yet checked against what follows), so a WASI interface's few dozen are
+// not regrown. Out of line: typedecls recurses, and its frame is on the
+// nesting budget (test_depth.cpp).
+[[gnu::noinline]] void reserve_decls(std::vector<Decl>& decls, uint32_t n) {
+  decls.reserve(std::min<uint32_t>(n, 256));
+}
+}  // namespace
+
 std::vector<Decl> Decoder::typedecls(bool allow_imports) {
   std::vector<Decl> decls;
   if (depth_ + 1 > kMaxDepth) {
@@ -187,6 +199,7 @@ std::vector<Decl> Decoder::typedecls(bool allow_imports) {
   }
   ++depth_;
   uint32_t n = count();
+  reserve_decls(decls, n);
   for (uint32_t i = 0; i < n && ok(); ++i) {
     uint32_t at = reader_.pos();
     uint8_t b = byte();

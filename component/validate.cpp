@@ -82,6 +82,7 @@ bool Validator::core_instance(Scope& s, const CoreInstance& ci, uint32_t off) {
     }
   } else {
     auto exports = std::make_shared<CoreInstInfo::Exports>();
+    exports->reserve(ci.exports.size());
     std::set<std::string> names;
     for (auto& e : ci.exports) {
       if (!trusted_ && !names.insert(e.name).second) return fail(off, fmt::format("export name `{}` already defined", quote_input(e.name)));

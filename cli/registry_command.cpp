@@ -39,6 +39,8 @@ const char* const kRegistryHelp =
     "      and the result is printed as JSON. The options may also follow the\n"
     "      files (FILE.yaml --list); everything after ENTRY, or after --, is\n"
     "      an ARG, verbatim.\n"
+    "      Only ENTRY's module is read, hash-checked and loaded; the registry\n"
+    "      files are checked whole.\n"
     "      --list    print the function entries and exit\n"
     "      --strict  treat every registry warning (e.g. an unknown key) as an error\n"
     "      --no-cache  do not read or write the code cache (decoded, validated\n"
@@ -65,6 +67,9 @@ namespace {
 int registry_command(const ParsedArgs& p) {
   const bool list = p.has("--list");
   RuntimeOptions ropts;
+  // One entry is called: only its module is read, checked and loaded
+  // (--list loads none). The registry files are checked whole.
+  ropts.load_on_first_use = true;
   ropts.strict = p.has("--strict");
   if (!p.has("--no-cache")) ropts.code_cache_dir = p.last("--cache-dir").value_or(default_cache_dir().string());
   ropts.on_warning = [](const std::string& w) { fmt::print(stderr, "wippy-run: warning: {}\n", w); };

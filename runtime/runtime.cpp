@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <new>
 #include <optional>
 
@@ -31,7 +32,11 @@ namespace {
 using component::Val;
 
 struct EntryState {
+  // Set once (at load, or at first use with RuntimeOptions::load_on_first_use,
+  // under Impl::load_mu), then only read; `loaded` publishes it.
   std::shared_ptr<const Program> prog;
+  std::optional<Error> load_error;
+  std::atomic<bool> loaded{false};
   // One pool per worker (one in all without workers), each created on
   // first use by the thread it serves.
   std::vector<std::unique_ptr<Pool>> pools;
@@ -92,7 +97,8 @@ struct Runtime::Impl {
     // Each worker's pools belong to its thread: they go there, first.
     for (size_t w = 0; w < workers.size(); ++w)
       workers[w]->stop([this, w] {
-        for (auto& [id, es] : entries) es.pools[w].reset();
+        for (auto& [id, es] : entries)
+          if (w < es.pools.size()) es.pools[w].reset();  // none for an entry never loaded
       });
     // The code compiled while running, for the next load.
     if (!opts.code_cache_dir.empty()) {
@@ -102,11 +108,53 @@ struct Runtime::Impl {
     }
   }
 
+  // Serialises loads at first use (the entries map itself never changes
+  // after Runtime::load).
+  std::mutex load_mu;
+
+  // Loads function entry `fn`'s program into `es`, with its listening
+  // sockets; the error names the registry line.
+  Result<void> load_entry(const FunctionEntry& fn, EntryState& es, const CodeCache* cache) {
+    auto prog = load_program(reg, fn, cache);
+    if (!prog) return make_error(prog.error().kind, fmt::format("{}: {}", fn.loc.str(), prog.error().message));
+    es.prog = std::move(*prog);
+    es.pools.resize(std::max<size_t>(1, opts.workers));
+    // Listening sockets are opened now, so that a refused or taken
+    // address fails the load, naming the line that asked for it.
+    const net::Policy policy = network_policy(fn.wasi);
+    for (const WasiListen& l : fn.wasi.tcp_listen) {
+      auto sock = hostfns::open_tcp_listener(policy, l.at);
+      if (!sock) {
+        es.tcp_listeners.clear();
+        es.prog.reset();
+        return make_error(sock.error().kind,
+                          fmt::format("{}: entry {}: wasi tcp_listen: {}", l.loc.str(), fn.id, sock.error().message));
+      }
+      es.tcp_listeners.push_back(std::move(*sock));
+    }
+    return {};
+  }
+
+  // The loaded state of function entry `id`: loaded now if the Runtime
+  // loads at first use and this is the first (a failed load fails every
+  // use the same way).
   Result<EntryState*> state(std::string_view id) {
     auto it = entries.find(id);
     if (it == entries.end())
       return make_error(ErrorKind::Other, fmt::format("no function entry {}", quote_input(id)));
-    return &it->second;
+    EntryState& es = it->second;
+    if (!es.loaded.load(std::memory_order_acquire)) {
+      std::lock_guard lock(load_mu);
+      if (!es.loaded.load(std::memory_order_relaxed)) {
+        std::optional<CodeCache> cache;
+        if (!opts.code_cache_dir.empty()) cache.emplace(opts.code_cache_dir);
+        if (auto r = load_entry(*reg.find_function(it->first), es, cache ? &*cache : nullptr); !r)
+          es.load_error = r.error();
+        es.loaded.store(true, std::memory_order_release);
+      }
+    }
+    if (es.load_error) return *es.load_error;
+    return &es;
   }
 
   // The entry's pool for worker `w` (0 without workers); on that thread.
@@ -303,27 +351,13 @@ Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::file
   std::optional<CodeCache> cache;
   if (!impl->opts.code_cache_dir.empty()) cache.emplace(impl->opts.code_cache_dir);
   for (const FunctionEntry* fn : impl->reg.functions()) {
-    auto prog = load_program(impl->reg, *fn, cache ? &*cache : nullptr);
-    if (!prog) {
-      if (problems.empty()) kind = prog.error().kind;
-      problems.push_back(fmt::format("{}: {}", fn->loc.str(), prog.error().message));
-      continue;
+    EntryState& es = impl->entries.try_emplace(fn->id).first->second;
+    if (impl->opts.load_on_first_use) continue;
+    if (auto r = impl->load_entry(*fn, es, cache ? &*cache : nullptr); !r) {
+      if (problems.empty()) kind = r.error().kind;
+      problems.push_back(r.error().message);
     }
-    EntryState& es = impl->entries[fn->id];
-    es.prog = std::move(*prog);
-    es.pools.resize(std::max<size_t>(1, impl->opts.workers));
-    // Listening sockets are opened now, so that a refused or taken
-    // address fails the load, naming the line that asked for it.
-    const net::Policy policy = network_policy(fn->wasi);
-    for (const WasiListen& l : fn->wasi.tcp_listen) {
-      auto sock = hostfns::open_tcp_listener(policy, l.at);
-      if (!sock) {
-        if (problems.empty()) kind = sock.error().kind;
-        problems.push_back(fmt::format("{}: entry {}: wasi tcp_listen: {}", l.loc.str(), fn->id, sock.error().message));
-        break;
-      }
-      es.tcp_listeners.push_back(std::move(*sock));
-    }
+    es.loaded.store(true, std::memory_order_relaxed);
   }
   if (!problems.empty()) return make_error(kind, fmt::format("{}", fmt::join(problems, "\n")));
   impl->inflight = std::make_unique<std::atomic<uint32_t>[]>(impl->opts.workers);
@@ -346,8 +380,8 @@ Result<std::string> Runtime::resolve(std::string_view name) const {
 }
 
 bool Runtime::is_command(std::string_view id) const {
-  auto it = impl_->entries.find(id);
-  return it != impl_->entries.end() && it->second.prog->command;
+  auto es = no_throw([&] { return impl_->state(id); });
+  return es && (*es)->prog->command;
 }
 
 Result<CallOutput> Runtime::call_json(std::string_view entry, std::span<const std::string> json_args,

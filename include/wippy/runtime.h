@@ -106,6 +106,14 @@ struct RuntimeOptions {
   // starts N threads; each call goes to the worker with the fewest calls
   // in flight, and call() may be called from several threads at once.
   uint32_t workers = 0;
+  // When true, load() reads and checks the registry files only, and each
+  // function entry's module is read, hash-checked, decoded and validated
+  // at the entry's first use (call, is_command, warm, pool_info), which
+  // returns its load error; an entry that is never used costs nothing.
+  // False, the default: load() loads every entry and fails on the first
+  // problem of any (all of them listed). wippy-run, which calls one entry,
+  // sets it.
+  bool load_on_first_use = false;
 };
 
 // Per-call settings. Threads: a plain value, read only during the call.
@@ -143,8 +151,9 @@ struct PoolInfo {
 // instances serve them one call each). Distinct Runtimes share nothing
 // mutable and may be used on different threads at once (each loads and
 // compiles its own modules). The const members (functions, resolve,
-// is_command, pool_info) only read, but still must not run while another
-// thread calls a non-const one.
+// is_command, pool_info) only read (or load an entry at its first use,
+// RuntimeOptions::load_on_first_use), but still must not run while
+// another thread calls a non-const one.
 // Threads, with workers = N > 0: call(), call_json(), spawn(), warm(),
 // pool_info() and the const members may be called from any threads at
 // once (and from spawn() tasks); only the destructor must wait until no

@@ -338,6 +338,18 @@ $good_cmd
     limits: {max_execution_ms: -5}" "wippy-run: error: bad.yaml:11: entry bad:c: limits max_execution_ms must not be negative (got -5)"
 err_case "hash mismatch" "$(printf '%s\n' "$head" "$good_cmd" | sed "s/$CH/$TH/")" \
   "wippy-run: error: bad.yaml:4: entry bad:c: hash mismatch: expected $TH, got $CH"
+# wippy-run calls one entry: only its module is loaded. A broken module in
+# another entry (the hash of another file) fails only that entry's call,
+# naming its line, and --list loads no module.
+two="$head
+  - {name: t, kind: function.wasm, fs: files, path: /typed.component.wasm, hash: \"sha256:$CH\", method: greet, imports: $WASI_ALL}
+$good_cmd"
+err_case "a broken entry fails its own call" "$two" \
+  "wippy-run: error: bad.yaml:4: entry bad:t: hash mismatch: expected $CH, got $TH" t '"x"'
+printf '%s\n' "$two" > "$S/bad.yaml"
+check "the other entry of that registry runs" 0 "$(printf '%s\n' 'arg 0: c' 'arg 1: hi' 'cwd /')" '' -- bad.yaml c hi
+check "--list loads no module" 0 "bad:t
+bad:c" '' -- bad.yaml --list
 err_case "only sha256" "$(printf '%s\n' "$head" "$good_cmd" | sed "s/sha256:$CH/md5:abc/")" \
   "wippy-run: error: bad.yaml:8: entry bad:c: only sha256 is supported (got md5)"
 err_case "undeclared import" "$(printf '%s\n' "$head" "$good_cmd" | sed 's/wasi:cli, //')" \

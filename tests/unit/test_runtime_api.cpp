@@ -166,6 +166,47 @@ TEST_CASE("runtime api: load errors name the entry and nothing can run") {
                     s.hash("wasi_cmd.component.wasm")));
 }
 
+TEST_CASE("runtime api: load_on_first_use loads each entry at its first use; a broken one fails only its own uses") {
+  RegistryScratch s;
+  s.copy_guest("wasi_cmd.component.wasm");
+  s.copy_guest("typed.component.wasm");
+  std::string good_cmd = s.hash("wasi_cmd.component.wasm");
+  // `bad` names typed.component.wasm with the command's hash.
+  std::string bad = typed_entry(s, "bad", "greet");
+  bad.replace(bad.find(s.hash("typed.component.wasm")), 64, good_cmd);
+  std::string text = std::string(kHead) + cmd_entry(s, "cmd") + bad;
+  auto files = s.write("r.yaml", text);
+  const int bad_line = 11;  // "  - name: bad"
+  std::string want = fmt::format("{}:{}: entry api:bad: hash mismatch: expected {}, got {}", files[0].string(), bad_line,
+                                 good_cmd, s.hash("typed.component.wasm"));
+
+  // The default loads every entry: the broken one fails the load.
+  auto eager = Runtime::load(files);
+  REQUIRE(!eager.ok());
+  CHECK(eager.error().message == want);
+
+  RuntimeOptions o;
+  o.load_on_first_use = true;
+  o.inherit_stdio = false;
+  auto rt = Runtime::load(files, o);
+  REQUIRE(rt.ok());
+  CHECK((*rt)->functions() == std::vector<std::string>{"api:cmd", "api:bad"});
+  CHECK((*rt)->is_command("api:cmd"));
+  auto out = (*rt)->call_json("cmd", std::vector<std::string>{});
+  REQUIRE_MESSAGE(out.ok(), out.error().message);
+  CHECK(out->exit_code == 0);
+  for (int i = 0; i < 2; ++i) {  // every use fails the same way
+    auto r = (*rt)->call_json("bad", std::vector<std::string>{"1", "2"});
+    REQUIRE(!r.ok());
+    CHECK(r.error().message == want);
+  }
+  CHECK_FALSE((*rt)->is_command("api:bad"));
+  auto info = (*rt)->pool_info("api:bad");
+  REQUIRE(!info.ok());
+  CHECK(info.error().message == want);
+  CHECK(!(*rt)->warm("api:bad").ok());
+}
+
 TEST_CASE("runtime api: files that are not registries or modules are errors, never exceptions") {
   RegistryScratch s;
   std::filesystem::create_directories(s.dir() / "adir.yaml");

@@ -102,6 +102,10 @@ TEST_CASE("runtime workers: calls from four threads and from fibers share one Ru
   s.copy_guest("typed.component.wasm");
   RuntimeOptions opts;
   opts.workers = 2;
+  SUBCASE("the entry loaded by load()") { opts.load_on_first_use = false; }
+  // By whichever of the four threads' first calls comes first; the others
+  // wait for it.
+  SUBCASE("the entry loaded at its first use") { opts.load_on_first_use = true; }
   auto rt = Runtime::load(s.write("th.yaml", greet_registry(s)), opts);
   REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
   constexpr int kCalls = 100;

@@ -114,10 +114,14 @@ int registry_command(const ParsedArgs& p) {
     out = runtime.call_json(entry, rest, opts);
   }
   std::fflush(stdout);
-  if (!out) return report_error(out.error().message);
-  if (out->exit_code) return *out->exit_code;
-  if (!out->json.empty()) fmt::print("{}\n", out->json);
-  return 0;
+  int status = 0;
+  if (!out)
+    status = report_error(out.error().message);
+  else if (out->exit_code)
+    status = *out->exit_code;
+  else if (!out->json.empty())
+    fmt::print("{}\n", out->json);
+  runtime.exit_process(status);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <new>
@@ -92,7 +93,12 @@ struct Runtime::Impl {
     for (uint64_t n; (n = tasks.load(std::memory_order_acquire)) != 0;) tasks.wait(n);
   }
 
-  ~Impl() {
+  // Everything of ending but freeing memory: waits for spawn() tasks,
+  // closes every pooled instance (its streams, descriptors, sockets) on
+  // its own thread, stops the workers and writes the code cache. Once.
+  void close() {
+    if (closed) return;
+    closed = true;
     wait_for_tasks();
     // Each worker's pools belong to its thread: they go there, first.
     for (size_t w = 0; w < workers.size(); ++w)
@@ -100,6 +106,9 @@ struct Runtime::Impl {
         for (auto& [id, es] : entries)
           if (w < es.pools.size()) es.pools[w].reset();  // none for an entry never loaded
       });
+    if (workers.empty())
+      for (auto& [id, es] : entries)
+        for (auto& pool : es.pools) pool.reset();
     // The code compiled while running, for the next load.
     if (!opts.code_cache_dir.empty()) {
       CodeCache cache(opts.code_cache_dir);
@@ -107,6 +116,9 @@ struct Runtime::Impl {
         if (es.prog) save_program_code(*es.prog, &cache);
     }
   }
+  bool closed = false;
+
+  ~Impl() { close(); }
 
   // Serialises loads at first use (the entries map itself never changes
   // after Runtime::load).
@@ -324,6 +336,15 @@ namespace {
 void warn_to_stderr(const std::string& w) { std::fprintf(stderr, "wippy: warning: %s\n", w.c_str()); }
 
 }  // namespace
+
+void Runtime::exit_process(int status) {
+  try {
+    impl_->close();
+  } catch (...) {
+    std::fprintf(stderr, "wippy: closing the runtime failed; exiting anyway\n");
+  }
+  std::exit(status);
+}
 
 Result<std::unique_ptr<Runtime>> Runtime::load(std::span<const std::filesystem::path> files, RuntimeOptions opts) {
   // The public API returns errors as values: nothing below may throw out.

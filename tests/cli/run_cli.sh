@@ -243,12 +243,17 @@ sed 's/name: neg,/name: neg2,/' "$S/neg.yaml" | tail -n +3 >>"$S/neg.yaml"
 check "registry: no such entry" 1 "" "wippy-run: error: no function entry nope (entries: k:neg, k:neg2)" -- neg.yaml nope 1
 
 # ---- a command's output at exit ----
-# `run` ends its process with std::exit once the WASI context is closed,
-# leaving the component's teardown to the kernel: 4 MiB written to a
-# non-blocking pipe that is read slowly must still all arrive, in order,
-# with the guest's status.
-got=$(python3 "$HERE/slow_pipe.py" "$W" "$G/write_bytes.component.wasm" stdout 4 2>&1)
+# `run` and the registry mode end the process with std::exit once the WASI
+# contexts are closed (Runtime::exit_process), leaving the modules'
+# teardown to the kernel: 4 MiB written to a non-blocking pipe that is
+# read slowly must still all arrive, in order, with the guest's status.
+got=$(python3 "$HERE/slow_pipe.py" "$W" run "$G/write_bytes.component.wasm" stdout 4 2>&1)
 if [ "$got" = "bytes 4194304 status 0" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL run: slow non-blocking stdout: $got"; fi
+cp "$G/write_bytes.component.wasm" "$S/"
+printf 'namespace: w\nentries:\n  - {name: files, kind: fs.directory, directory: .}\n  - {name: wb, kind: function.wasm, fs: files, path: /write_bytes.component.wasm, hash: "sha256:%s", method: run, imports: [wasi:cli, wasi:io, wasi:clocks, wasi:filesystem, wasi:random]}\n' \
+  "$(sha256sum "$S/write_bytes.component.wasm" | cut -d' ' -f1)" >"$S/wb.yaml"
+got=$(cd "$S" && python3 "$HERE/slow_pipe.py" "$W" wb.yaml wb stdout 4 2>&1)
+if [ "$got" = "bytes 4194304 status 0" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL registry: slow non-blocking stdout: $got"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

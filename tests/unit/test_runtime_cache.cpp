@@ -1,10 +1,15 @@
 // wippy::Runtime with a code cache (RuntimeOptions::code_cache_dir): a
 // registry entry called with a cold cache, then with a warm one, behaves
 // the same; `cache: false` writes nothing; a cache directory that cannot be
-// written changes nothing but the speed.
+// written changes nothing but the speed; Runtime::exit_process writes the
+// code that ran before the process ends.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -84,4 +89,35 @@ TEST_CASE("runtime cache: a hash mismatch is refused before the cache is consult
   auto rt = Runtime::load(files, std::move(o));
   REQUIRE(!rt.ok());
   CHECK(rt.error().message.find("hash mismatch") != std::string::npos);
+}
+
+TEST_CASE("runtime cache: exit_process writes the code that ran, then ends with the status") {
+  RegistryScratch s;
+  s.copy_guest("typed.component.wasm");
+  auto files = s.write("a.yaml", registry(s));
+  // In a child: load with a fresh cache (the load writes the entry without
+  // code), call greet or not, then exit_process(status).
+  auto child = [&](const fs::path& cache, bool call, int status) {
+    std::cout.flush();  // the child's std::exit flushes what it inherits
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      RuntimeOptions o;
+      o.code_cache_dir = cache;
+      auto rt = Runtime::load(files, std::move(o));
+      if (!rt.ok()) ::_exit(100);
+      if (call && !(*rt)->call("c:greet", std::vector<Val>{Val::string("x")}).ok()) ::_exit(101);
+      (*rt)->exit_process(status);
+    }
+    int ws = 0;
+    REQUIRE(::waitpid(pid, &ws, 0) == pid);
+    REQUIRE(WIFEXITED(ws));
+    CHECK(WEXITSTATUS(ws) == status);
+    REQUIRE(entries_in(cache) == 1);
+    return fs::file_size(fs::directory_iterator(cache)->path());
+  };
+  const auto idle = child(s.dir() / "c1", false, 6);
+  const auto called = child(s.dir() / "c2", true, 5);
+  CHECK(called > idle);  // the entry was rewritten with greet's code
 }

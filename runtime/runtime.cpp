@@ -231,7 +231,7 @@ struct Runtime::Impl {
 };
 
 Result<std::string> Runtime::Impl::resolve(std::string_view name) const {
-  // The usual case, a full "ns:name" of a loaded entry, allocates nothing
+  // The usual case, a full "ns:name" of a function entry, allocates nothing
   // beyond the answer.
   if (name.find(':') != std::string_view::npos && entries.find(name) != entries.end()) return std::string(name);
   std::vector<const FunctionEntry*> fns = reg.functions();

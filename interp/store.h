@@ -165,6 +165,9 @@ struct Instance {
     if (made[d >> 6] >> (d & 63) & 1) return func_block + d;
     return make_func(d);
   }
+  // Makes each defined function whose bit is set in `want` (as `made`)
+  // and does not exist yet.
+  void make_funcs(std::span<const uint64_t> want);
   std::vector<TableInst*> tables;
   std::vector<MemoryInst*> memories;
   std::vector<GlobalInst*> globals;

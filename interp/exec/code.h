@@ -182,6 +182,10 @@ struct CompiledModule {
   // Functions with GC stack maps, likewise (the collector's frame walk).
   std::vector<const exec::CompiledFunc*> gc_funcs;
   bool gc_maps = false;  // the module can hold GC references: compile with stack maps
+  // The defined functions that the module's active element segments of
+  // function indices name (bit d % 64 of word d / 64): every instance makes
+  // them at once before it writes its tables (Instance::make_funcs).
+  std::vector<uint64_t> elem_funcs;
   // The module's data images (interp/runtime/data_image.h), made at the
   // second instantiation that uses this code object; null: copy segments.
   std::mutex images_mu;

@@ -144,6 +144,12 @@ Result<void> resolve_elems(const ConstEnv& env, Instance& inst) {
 
 Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
   const Module& m = env.module;
+  // Every function an active segment of indices names, made in one pass:
+  // their table entries are then written with no check per entry.
+  inst.make_funcs(inst.code->elem_funcs);
+  FuncInst* const* imported = inst.imported_funcs.data();
+  const uint32_t nimported = uint32_t(inst.imported_funcs.size());
+  FuncInst* const block = inst.func_block;
   for (size_t s = 0; s < m.elems.size(); ++s) {
     const ElemSegment& seg = m.elems[s];
     if (seg.mode == SegmentMode::Active) {
@@ -157,7 +163,10 @@ Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
       uint64_t* to = t.elems.data() + start;
       if (direct_indices(seg)) {
         const uint32_t* idx = seg.func_indices.data();
-        for (uint64_t k = 0; k < n; ++k) to[k] = reinterpret_cast<uint64_t>(inst.func(idx[k]));
+        for (uint64_t k = 0; k < n; ++k) {
+          const uint32_t i = idx[k];
+          to[k] = reinterpret_cast<uint64_t>(i < nimported ? imported[i] : block + (i - nimported));
+        }
       } else {
         std::copy(refs.begin(), refs.end(), to);
       }

@@ -1,11 +1,13 @@
 // store.cpp — Store ownership (creation and adoption of runtime objects),
 // canonical type ids (recursion groups interned by their type_canon.h key),
-// the store-wide memory total, and Instance export lookups.
+// the store-wide memory total, Instance export lookups and functions made
+// on first reference.
 // Destruction order: the interpreter state goes first (it may refer to
 // instances), then instances, then the objects they point at.
 #include "interp/store.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <new>
 
@@ -263,6 +265,18 @@ FuncInst* Instance::make_func(uint32_t d) {
   FuncInst* f = new (func_block + d) FuncInst{&module->types[ti], type_ids[ti], d, this, nullptr, nullptr};
   made[d >> 6] |= uint64_t{1} << (d & 63);
   return f;
+}
+
+void Instance::make_funcs(std::span<const uint64_t> want) {
+  const size_t words = std::min(want.size(), made.size());
+  for (size_t w = 0; w < words; ++w) {
+    for (uint64_t fresh = want[w] & ~made[w]; fresh != 0; fresh &= fresh - 1) {
+      const uint32_t d = uint32_t(w * 64 + size_t(std::countr_zero(fresh)));
+      const uint32_t ti = module->funcs[d];
+      new (func_block + d) FuncInst{&module->types[ti], type_ids[ti], d, this, nullptr, nullptr};
+    }
+    made[w] |= want[w];
+  }
 }
 
 FuncInst* Instance::export_func(std::string_view name) const {

@@ -193,7 +193,8 @@ struct Instance {
   TableInst* export_table(std::string_view name) const;
 
  private:
-  FuncInst* make_func(uint32_t def_index);
+  FuncInst* make_func(uint32_t def_index);                // constructs it and sets its bit
+  FuncInst* construct_func(uint32_t def_index);           // in func_block (made untouched)
 };
 
 // What interning one module's types into a store added to it, kept for the

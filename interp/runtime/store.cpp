@@ -260,21 +260,21 @@ T* find_export(const Instance& inst, std::string_view name, ExternKind kind, T* 
 }
 }  // namespace
 
-FuncInst* Instance::make_func(uint32_t d) {
+FuncInst* Instance::construct_func(uint32_t d) {
   const uint32_t ti = module->funcs[d];
-  FuncInst* f = new (func_block + d) FuncInst{&module->types[ti], type_ids[ti], d, this, nullptr, nullptr};
+  return new (func_block + d) FuncInst{&module->types[ti], type_ids[ti], d, this, nullptr, nullptr};
+}
+
+FuncInst* Instance::make_func(uint32_t d) {
   made[d >> 6] |= uint64_t{1} << (d & 63);
-  return f;
+  return construct_func(d);
 }
 
 void Instance::make_funcs(std::span<const uint64_t> want) {
   const size_t words = std::min(want.size(), made.size());
   for (size_t w = 0; w < words; ++w) {
-    for (uint64_t fresh = want[w] & ~made[w]; fresh != 0; fresh &= fresh - 1) {
-      const uint32_t d = uint32_t(w * 64 + size_t(std::countr_zero(fresh)));
-      const uint32_t ti = module->funcs[d];
-      new (func_block + d) FuncInst{&module->types[ti], type_ids[ti], d, this, nullptr, nullptr};
-    }
+    for (uint64_t fresh = want[w] & ~made[w]; fresh != 0; fresh &= fresh - 1)
+      construct_func(uint32_t(w * 64 + size_t(std::countr_zero(fresh))));
     made[w] |= want[w];
   }
 }

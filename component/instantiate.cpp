@@ -355,19 +355,19 @@ Result<void> Scope::run() {
       case Origin::CoreModule: case Origin::CoreType: case Origin::Component: break;
       case Origin::CoreInstance: {
         WIPPY_TRY_ASSIGN(ci, make_core_instance(comp->core_instances[i], i));
-        core_instances[i] = ci;
+        core_instances[i] = std::move(ci);
         done_core_instances[i] = true;
         break;
       }
       case Origin::Instance: {
         WIPPY_TRY_ASSIGN(inst, make_instance(comp->instances[i], i));
-        instances[i] = inst;
+        instances[i] = std::move(inst);
         done_instances[i] = true;
         break;
       }
       case Origin::Alias: {
         WIPPY_TRY_ASSIGN(item, make_alias(comp->aliases[i]));
-        aliases[i] = item;
+        aliases[i] = std::move(item);
         done_aliases[i] = true;
         break;
       }
@@ -379,7 +379,7 @@ Result<void> Scope::run() {
       }
       case Origin::Canon: {
         WIPPY_TRY_ASSIGN(item, make_canon(i));
-        canons[i] = item;
+        canons[i] = std::move(item);
         done_canons[i] = true;
         break;
       }
@@ -397,7 +397,7 @@ Result<void> Scope::run() {
         }
         WIPPY_TRY_ASSIGN(item, bind_import(i));
         if (share_bindings && !refers_to_scopes(item)) linker->remember(comp, i, item);
-        imports[i] = item;
+        imports[i] = std::move(item);
         done_imports[i] = true;
         break;
       }
@@ -410,9 +410,9 @@ Result<void> Scope::run() {
         as_seen.sort = e.item.sort;
         as_seen.type = spaces.export_defs[i];
         bind_resources(as_seen, item);
-        exports[i] = item;
-        done_exports[i] = true;
         out->exports[e.name.name] = item;
+        exports[i] = std::move(item);
+        done_exports[i] = true;
         break;
       }
       case Origin::Start:

@@ -275,7 +275,10 @@ class Store {
   // The same with a type shared with its maker (kept alive by the store).
   FuncInst* create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn);
   // nullptr if it cannot be reserved or its minimum exceeds the memory limit.
-  MemoryInst* create_memory(MemoryType type);
+  // `image`: a module's data image it is about to be given (instantiation);
+  // a reservation the pool kept with that image mapped is taken first, and
+  // MemoryInst::image is then set (memory_pool.h).
+  MemoryInst* create_memory(MemoryType type, const std::shared_ptr<const MemoryImage>& image = nullptr);
   TableInst* create_table(TableType type, uint64_t init = 0);
   GlobalInst* create_global(GlobalType type, Value v);
   TagInst* create_tag(FuncType type, uint32_t type_id);

@@ -53,7 +53,7 @@ Result<std::shared_ptr<const DataImages>> build(const Module& m) {
       std::span<const uint8_t> bytes = m.span(seg.begin, seg.end);
       std::copy(bytes.begin(), bytes.end(), contents.begin() + ptrdiff_t(off));
     }
-    auto img = make_memory_image(contents.data(), contents.size());
+    auto img = make_memory_image(contents.data(), contents.size(), UINT64_MAX, /*module_data=*/true);
     if (!img) return img.error();
     images->memories[k] = std::move(*img);
   }

@@ -32,7 +32,8 @@ Error uninstantiable(const std::string& what, const Error& e) {
   return make_error(ErrorKind::Uninstantiable, fmt::format("{}: {}", what, e.message));
 }
 
-Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
+// `images`: the module's data images (data_image.h), or null.
+Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst, const DataImages* images) {
   const std::vector<uint32_t>& type_ids = inst.type_ids;
   for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti], type_ids[ti]));
   // The defined functions' storage; each is written when first referenced
@@ -71,7 +72,7 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst) {
                         fmt::format("memory {} ({} pages) exceeds the store's memory limit ({} of {} bytes in use)",
                                     inst.memories.size(), m.memories[i].limits.min, store.memory_bytes(),
                                     store.limits.max_memory_bytes));
-    MemoryInst* mem = store.create_memory(m.memories[i]);
+    MemoryInst* mem = store.create_memory(m.memories[i], images ? images->memories[i] : nullptr);
     if (!mem)
       return make_error(ErrorKind::Uninstantiable,
                         fmt::format("memory {} cannot be allocated ({} pages)", inst.memories.size(),
@@ -179,24 +180,24 @@ Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
   return {};
 }
 
-Result<void> apply_datas(const ConstEnv& env, Instance& inst) {
+// `images` as for alloc_definitions.
+Result<void> apply_datas(const ConstEnv& env, Instance& inst, const DataImages* images) {
   const Module& m = env.module;
   // Segments that cannot fail: map the module's images (data_image.h)
   // copy-on-write over the fresh memories instead of copying; active
   // segments are then dropped at once, so only passive ones are kept, and
   // the kept list ends at the last passive one (DataImages::kept).
-  auto images = data_images(*inst.code);
-  if (!images) return images.error();
-  const size_t kept = *images ? (*images)->kept : m.datas.size();
+  const size_t kept = images ? images->kept : m.datas.size();
   inst.data_segments.resize(kept);
   for (size_t s = 0; s < kept; ++s)
-    if (!*images || m.datas[s].mode != SegmentMode::Active) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
-  if (*images) {
+    if (!images || m.datas[s].mode != SegmentMode::Active) inst.data_segments[s] = m.span(m.datas[s].begin, m.datas[s].end);
+  if (images) {
     const uint32_t imported = m.num_imported_memories();
-    for (uint32_t k = 0; k < (*images)->memories.size(); ++k) {
-      const auto& img = (*images)->memories[k];
+    for (uint32_t k = 0; k < images->memories.size(); ++k) {
+      const auto& img = images->memories[k];
       MemoryInst& mem = *inst.memories[imported + k];
-      // Created above and untouched since: it reads all zero.
+      // Created above and untouched since: it reads all zero, or it is a
+      // pool's block holding `img` already (map_image_fresh does nothing).
       if (img)
         if (auto r = map_image_fresh(mem, img); !r) return r.error();
     }
@@ -264,12 +265,15 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
   // Memories and tables are mmap'd and report failure; this catches what
   // else runs out of memory (vectors of functions, segments, exports).
   try {
-    if (auto r = alloc_definitions(store, m, *inst); !r) return r.error();
+    // Asked for once per instance (the second one builds them).
+    auto images = data_images(*inst->code);
+    if (!images) return images.error();
+    if (auto r = alloc_definitions(store, m, *inst, images->get()); !r) return r.error();
     build_exports(m, *inst);
     const ConstEnv env{m, *inst, store};
     if (auto r = resolve_elems(env, *inst); !r) return r.error();
     if (auto r = apply_elems(env, *inst); !r) return r.error();
-    if (auto r = apply_datas(env, *inst); !r) return r.error();
+    if (auto r = apply_datas(env, *inst, images->get()); !r) return r.error();
   } catch (const std::bad_alloc&) {
     return make_error(ErrorKind::Exhaustion, "instantiation: out of memory");
   } catch (const std::length_error&) {

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "interp/memory_pool.h"
+#include "interp/runtime/memory_image.h"
 #include "interp/runtime/memory_map.h"
 
 namespace wippy {
@@ -13,19 +14,23 @@ namespace wippy {
 namespace {
 
 // A free reservation of `bytes` from the owner's pool (memory_pool.h), with
-// [0, *ready) already read-write (and zero), at most `min_bytes`; false
-// when the pool has none.
-bool reuse_reservation(MemoryInst& m, uint64_t bytes, uint64_t min_bytes, uint64_t* ready) {
+// [0, *ready) already read-write (and zero, or `image` then zero: m.image
+// is set then), at most `min_bytes`; false when the pool has none.
+bool reuse_reservation(MemoryInst& m, uint64_t bytes, uint64_t min_bytes, uint64_t* ready,
+                       const std::shared_ptr<const MemoryImage>& image) {
   if (!m.owner || !m.owner->memory_pool) return false;
-  std::optional<MemoryPool::Block> b = m.owner->memory_pool->take(bytes);
+  std::optional<MemoryPool::Block> b = m.owner->memory_pool->take(bytes, image.get());
   if (!b) return false;
-  if (b->committed > min_bytes &&
-      mprotect(b->data + min_bytes, b->committed - min_bytes, PROT_NONE) != 0) {  // as fresh: [min, ...) closed
+  const bool imaged = b->image_at != nullptr;  // then it is `image`
+  if ((imaged && image->bytes > min_bytes) ||
+      (b->committed > min_bytes &&
+       mprotect(b->data + min_bytes, b->committed - min_bytes, PROT_NONE) != 0)) {  // as fresh: [min, ...) closed
     munmap(b->data, bytes);
     return false;
   }
   m.data = b->data;
   m.reserved = bytes;
+  if (imaged) m.image = image;
   *ready = b->committed < min_bytes ? b->committed : min_bytes;
   return true;
 }
@@ -63,7 +68,7 @@ void advise_data_blocks(MemoryInst& m, std::vector<std::pair<uint64_t, uint64_t>
   flush();
 }
 
-bool reserve_memory(MemoryInst& m, const MemoryType& type) {
+bool reserve_memory(MemoryInst& m, const MemoryType& type, const std::shared_ptr<const MemoryImage>& image) {
   m.type = type;
   uint64_t max_pages = kMaxPages;
   if (type.limits.has_max && type.limits.max < max_pages) max_pages = type.limits.max;
@@ -72,7 +77,7 @@ bool reserve_memory(MemoryInst& m, const MemoryType& type) {
   // Reserve at least one page so `data` is never null, even for (memory 0 0).
   uint64_t bytes = (max_pages ? max_pages : 1) * uint64_t(kPageSize);
   uint64_t ready = 0;
-  if (!reuse_reservation(m, bytes, type.limits.min * uint64_t(kPageSize), &ready)) {
+  if (!reuse_reservation(m, bytes, type.limits.min * uint64_t(kPageSize), &ready, image)) {
     void* p = mmap(nullptr, bytes, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED) return false;
     m.data = static_cast<uint8_t*>(p);
@@ -91,8 +96,9 @@ bool reserve_memory(MemoryInst& m, const MemoryType& type) {
 
 MemoryInst::~MemoryInst() {
   if (!data) return;
-  // Back to the owner's pool when only anonymous memory is mapped in it.
-  if (!image && owner && owner->memory_pool && owner->memory_pool->give(data, reserved, size)) return;
+  // Back to the owner's pool when only anonymous memory, or a module's data
+  // image, is mapped in it.
+  if (owner && owner->memory_pool && owner->memory_pool->give(data, reserved, size, image)) return;
   munmap(data, reserved);
 }
 

@@ -166,7 +166,7 @@ MemoryImage::~MemoryImage() {
 uint64_t os_page_size() { return os_page(); }
 
 Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size,
-                                                             uint64_t anonymous_from) {
+                                                             uint64_t anonymous_from, bool module_data) {
   const uint64_t page = os_page();
   const std::vector<uint8_t> nonzero = nonzero_pages(data, size, anonymous_from);
   uint64_t end = 0;  // end of the last page that is not all zero
@@ -174,6 +174,7 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
     if (nonzero[i]) end = (i + 1) * page;
   if (end == 0) return std::shared_ptr<const MemoryImage>();
   auto img = std::make_shared<MemoryImage>();
+  img->module_data = module_data;
   img->fd = memfd_create("wippy-memory-image", MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (img->fd < 0) return sys_error("memfd_create");
   if (ftruncate(img->fd, off_t(end)) != 0) return sys_error("ftruncate");
@@ -247,6 +248,7 @@ Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage
 }
 
 Result<void> map_image_fresh(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image) {
+  if (image && m.image == image) return {};  // a pool's block, reset to it (memory_pool.h)
   if (m.image || !image || image->bytes > m.size) return reset_memory(m, image, m.size);
   // [0, bytes) becomes the image; the rest stays the zero anonymous memory
   // it was, read-write up to size and PROT_NONE past it (the invariant).

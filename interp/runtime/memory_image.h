@@ -30,6 +30,10 @@ struct MemoryImage {
   // image without a mapping (and its page faults) per comparison. Set
   // whenever bytes > 0 (make_memory_image fails otherwise).
   const uint8_t* view = nullptr;
+  // A module's data image (data_image.h), which later instances ask for:
+  // a memory mapping it may go back to a MemoryPool with it mapped
+  // (memory_pool.h). Snapshot images are never asked for, so not pooled.
+  bool module_data = false;
   MemoryImage() = default;
   MemoryImage(const MemoryImage&) = delete;
   MemoryImage& operator=(const MemoryImage&) = delete;
@@ -44,9 +48,10 @@ uint64_t os_page_size();
 // holes). Null when every byte is zero. When `data` is page-aligned, the
 // bytes from `anonymous_from` on may be declared private anonymous memory:
 // pages of it the kernel holds nothing for are known zero without reading
-// them (held_pages.h).
+// them (held_pages.h). `module_data` is stored in the image.
 Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data, uint64_t size,
-                                                             uint64_t anonymous_from = UINT64_MAX);
+                                                             uint64_t anonymous_from = UINT64_MAX,
+                                                             bool module_data = false);
 
 // Writes m's current contents into a new image and maps it over m (the
 // contents do not change). Returns null when the memory is all zero: then
@@ -62,11 +67,12 @@ Result<std::shared_ptr<const MemoryImage>> capture_memory_image(
 // memory's contents are unspecified (the store should be discarded).
 Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image, uint64_t size);
 
-// The same for a memory with no image that reads all zero (one just
-// created: a fresh reservation or a pool's block, memory_pool.h) at its
+// The same for a memory just created: one with no image that reads all
+// zero (a fresh reservation or a pool's block, memory_pool.h) at its
 // current size: the image mapped over its start is all it takes when the
 // image fits that size (one mmap instead of three system calls); otherwise
-// reset_memory(m, image, m.size).
+// reset_memory(m, image, m.size). A pool's block that comes with `image`
+// mapped (reset when it was given back) needs nothing.
 Result<void> map_image_fresh(MemoryInst& m, const std::shared_ptr<const MemoryImage>& image);
 
 }  // namespace wippy

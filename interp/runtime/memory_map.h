@@ -4,6 +4,7 @@
 // never moves; growing commits pages with mprotect (fresh pages read zero).
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -15,8 +16,10 @@ namespace wippy {
 inline constexpr uint64_t kMaxTableElems = 10'000'000;
 
 // Reserves address space for `type` and commits its minimum size into `m`.
+// `image`: the module's data image the memory is to hold (or null); a
+// pool's block with it mapped is taken first (m.image is then set).
 // Returns false if the reservation or the commit fails.
-bool reserve_memory(MemoryInst& m, const MemoryType& type);
+bool reserve_memory(MemoryInst& m, const MemoryType& type, const std::shared_ptr<const MemoryImage>& image = nullptr);
 
 // Active data segments are about to be copied into `m` at these byte ranges
 // [start, end) (outside ones are ignored). Each 2 MiB block of the memory

@@ -179,10 +179,10 @@ FuncInst* Store::create_host_func(std::shared_ptr<const FuncType> type, HostFunc
   return &host_funcs_.back()->inst;
 }
 
-MemoryInst* Store::create_memory(MemoryType type) {
+MemoryInst* Store::create_memory(MemoryType type, const std::shared_ptr<const MemoryImage>& image) {
   auto m = std::make_unique<MemoryInst>();
   m->owner = this;
-  if (!reserve_memory(*m, type)) return nullptr;
+  if (!reserve_memory(*m, type, image)) return nullptr;
   memories_.push_back(std::move(m));
   return memories_.back().get();
 }

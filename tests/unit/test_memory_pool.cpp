@@ -1,8 +1,8 @@
 // Unit tests for interp/memory_pool.h: a store with a MemoryPool gives its
 // memories' reservations back when destroyed, and a later store reuses
 // them: the same address, zero everywhere except its own data, pages past
-// its size closed again; images (snapshots) are never pooled; the bounds
-// hold.
+// its size closed again; snapshot images are never pooled, a module's data
+// image is, for that module only; the bounds hold.
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -10,6 +10,9 @@
 #include <memory>
 
 #include "interp/memory_pool.h"
+#include "interp/exec/code.h"
+#include "interp/runtime/data_image.h"
+#include "interp/runtime/memory_image.h"
 #include "interp/snapshot.h"
 #include "wat_module.h"
 
@@ -152,4 +155,86 @@ TEST_CASE("memory pool: a memory with more resident pages than the pool may hold
   }
   CHECK(pool->blocks() == 0);
   CHECK(pool->resident_bytes() == 0);
+}
+
+// A module whose data is an image (interp/runtime/data_image.h): its
+// memory goes back to the pool with the image mapped, and the module's next
+// instance takes it as it is; the image's bytes are the module's again and
+// every other byte is zero, wherever the last store wrote.
+TEST_CASE("memory pool: a memory holding its module's data image is kept with it for the next instance") {
+  auto mod = compile_wat_module(std::string(R"((module
+    (memory (export "mem") 4)
+    (data (i32.const 0) ")") + std::string(70000, 'a') + R"(")
+    (data (i32.const 200000) "c")
+    (func (export "load") (param i32) (result i32) (i32.load8_u (local.get 0)))
+    (func (export "store") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))))");
+  auto code = prepare_code(mod);
+  auto pool = std::make_shared<MemoryPool>();
+  auto instance = [&](Store& s) {
+    s.memory_pool = pool;
+    auto r = instantiate(s, mod, {}, code);
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    return *r;
+  };
+  {
+    Store s1;  // copies the segments; its memory is pooled without an image
+    instance(s1);
+  }
+  REQUIRE(pool->blocks() == 1);
+  uint8_t* imaged = nullptr;
+  {
+    Store s2;  // builds the image and maps it over the pooled block
+    Instance* in = instance(s2);
+    REQUIRE(code->images != nullptr);
+    MemoryInst& m = *in->memories[0];
+    CHECK(m.image == code->images->memories[0]);
+    CHECK(pool->blocks() == 0);
+    imaged = m.data;
+    REQUIRE(call_export(s2, in, "store", {val_i32(5), val_i32('Z')}).ok());         // in the image
+    REQUIRE(call_export(s2, in, "store", {val_i32(250000), val_i32('Y')}).ok());    // past it
+    CHECK(call_i32(s2, in, "grow", {val_i32(1)}) == 4);
+    REQUIRE(call_export(s2, in, "store", {val_i32(4 * 65536 + 10), val_i32('X')}).ok());
+  }
+  REQUIRE(pool->blocks() == 1);
+  CHECK(pool->resident_bytes() == 0);  // nothing of its own is held
+
+  SUBCASE("another module's memory of the same reservation does not get it") {
+    Store s;
+    s.memory_pool = pool;
+    Instance* in = instantiate_ok(s, compile_wat_module(kModule));
+    CHECK(in->memories[0]->data != imaged);
+    CHECK(in->memories[0]->image == nullptr);
+    CHECK(call_i32(s, in, "load", {val_i32(4)}) == 0);
+    CHECK(pool->blocks() == 1);
+  }
+  SUBCASE("the module's next instance takes it, reset to the image") {
+    Store s3;
+    Instance* in = instance(s3);
+    MemoryInst& m = *in->memories[0];
+    CHECK(m.data == imaged);
+    CHECK(m.image == code->images->memories[0]);
+    CHECK(pool->blocks() == 0);
+    CHECK(m.size == 4 * 65536);
+    CHECK(call_i32(s3, in, "load", {val_i32(5)}) == 'a');
+    CHECK(call_i32(s3, in, "load", {val_i32(69999)}) == 'a');
+    CHECK(call_i32(s3, in, "load", {val_i32(70000)}) == 0);
+    CHECK(call_i32(s3, in, "load", {val_i32(200000)}) == 'c');
+    CHECK(call_i32(s3, in, "load", {val_i32(250000)}) == 0);
+    for (uint64_t i = 70000; i < m.size; ++i)
+      if (i != 200000) REQUIRE(m.data[i] == 0);
+    // the grown page is closed again, and zero when grown anew
+    CHECK_FALSE(call_export(s3, in, "load", {val_i32(4 * 65536)}).ok());
+    CHECK_FALSE(readable(m.data + 4 * 65536));
+    CHECK(call_i32(s3, in, "grow", {val_i32(1)}) == 4);
+    CHECK(call_i32(s3, in, "load", {val_i32(4 * 65536 + 10)}) == 0);
+  }
+  SUBCASE("once the module's image is gone, the block is unmapped at the next take") {
+    code.reset();  // the only holder of the images
+    CHECK(pool->blocks() == 1);
+    Store s;
+    s.memory_pool = pool;
+    instantiate_ok(s, compile_wat_module("(module (memory 1 2))"));
+    CHECK(pool->blocks() == 0);
+  }
 }

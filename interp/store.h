@@ -193,8 +193,7 @@ struct Instance {
   TableInst* export_table(std::string_view name) const;
 
  private:
-  FuncInst* make_func(uint32_t def_index);                // constructs it and sets its bit
-  FuncInst* construct_func(uint32_t def_index);           // in func_block (made untouched)
+  FuncInst* make_func(uint32_t def_index);  // constructs it in func_block and sets its bit
 };
 
 // What interning one module's types into a store added to it, kept for the

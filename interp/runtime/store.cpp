@@ -260,21 +260,34 @@ T* find_export(const Instance& inst, std::string_view name, ExternKind kind, T* 
 }
 }  // namespace
 
-FuncInst* Instance::construct_func(uint32_t d) {
-  const uint32_t ti = module->funcs[d];
-  return new (func_block + d) FuncInst{&module->types[ti], type_ids[ti], d, this, nullptr, nullptr};
-}
+namespace {
+// What an instance's defined functions are made from, read once: the
+// stores below could alias the vectors' own pointers, so reading them
+// through the instance would reload them for every function.
+struct FuncSource {
+  FuncInst* block;
+  const uint32_t* funcs;  // module->funcs: each function's type index
+  const FuncType* types;  // module->types
+  const uint32_t* ids;    // the instance's type_ids
+  Instance* inst;
+  FuncInst* make(uint32_t d) const {
+    const uint32_t ti = funcs[d];
+    return new (block + d) FuncInst{types + ti, ids[ti], d, inst, nullptr, nullptr};
+  }
+};
+}  // namespace
 
 FuncInst* Instance::make_func(uint32_t d) {
   made[d >> 6] |= uint64_t{1} << (d & 63);
-  return construct_func(d);
+  return FuncSource{func_block, module->funcs.data(), module->types.data(), type_ids.data(), this}.make(d);
 }
 
 void Instance::make_funcs(std::span<const uint64_t> want) {
+  const FuncSource src{func_block, module->funcs.data(), module->types.data(), type_ids.data(), this};
   const size_t words = std::min(want.size(), made.size());
   for (size_t w = 0; w < words; ++w) {
     for (uint64_t fresh = want[w] & ~made[w]; fresh != 0; fresh &= fresh - 1)
-      construct_func(uint32_t(w * 64 + size_t(std::countr_zero(fresh))));
+      src.make(uint32_t(w * 64 + size_t(std::countr_zero(fresh))));
     made[w] |= want[w];
   }
 }

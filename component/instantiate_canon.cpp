@@ -62,11 +62,11 @@ Result<Item> Scope::make_canon(uint32_t index) {
       auto typed = sig_of(spaces.types[c.type]);
       if (!typed) return inst_error(fmt::format("canon lift: {}", typed.error().message));
       FuncInst* core = cf.func();
-      FuncSigRef sig = *typed;
+      FuncSigRef sig = std::move(*typed);
       auto f = std::make_shared<ComponentFunc>();
       f->sig = sig;
       f->name = "lifted function";
-      f->call = alloc_guarded([st, core, sig, memory, realloc, post_return, enc](Store& store,
+      f->call = alloc_guarded([st = std::move(st), core, sig = std::move(sig), memory, realloc, post_return, enc](Store& store,
                                                                     std::span<const Val> args) -> Result<std::vector<Val>> {
         if (!st->may_enter) return trap("cannot enter component instance: it is already on the call stack");
         auto scope = std::make_shared<CallScope>();
@@ -108,7 +108,8 @@ Result<Item> Scope::make_canon(uint32_t index) {
       });
       const size_t nflat_params = shape->nflat_params;
       const bool results_spill = shape->results_spill;
-      HostFunc hf = [st, callee, sig, memory, realloc, enc, nflat_params, results_spill](
+      HostFunc hf = [st = std::move(st), callee = std::move(callee), sig = std::move(sig), memory, realloc, enc,
+                     nflat_params, results_spill](
                         HostContext& hc, std::span<const Value> args, std::span<Value> results) -> Result<void> {
         auto scope = std::make_shared<CallScope>();
         CanonCx cx{hc.store, memory, realloc, enc, &st->handles, st.get(), scope};
@@ -131,20 +132,22 @@ Result<Item> Scope::make_canon(uint32_t index) {
         return {};
       };
       item.sort = Sort::CoreFunc;
-      const auto core_type = std::shared_ptr<const wippy::FuncType>(shape, &shape->core);  // shared, not copied
-      item.core = Extern{ExternKind::Func, store.create_host_func(core_type, std::move(hf))};
+      const wippy::FuncType* core = &shape->core;
+      auto core_type = std::shared_ptr<const wippy::FuncType>(std::move(shape), core);  // shared, not copied
+      item.core = Extern{ExternKind::Func, store.create_host_func(std::move(core_type), std::move(hf))};
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {
       WIPPY_TRY_ASSIGN(rt_item, get(Sort::Type, c.type));
-      ResourceRef rt = rt_item.resource;
+      ResourceRef rt = std::move(rt_item.resource);
       if (!rt) return inst_error("canon resource.*: type is not a resource");
       wippy::FuncType ft;
       ft.params = {wippy::ValType::I32};
       HostFunc hf;
       if (c.kind == Canon::Kind::ResourceNew) {
         ft.results = {wippy::ValType::I32};
-        hf = [st, rt](HostContext&, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+        hf = [st = std::move(st), rt = std::move(rt)](HostContext&, std::span<const Value> args,
+                                                     std::span<Value> results) -> Result<void> {
           HandleEntry e;
           e.type = rt;
           e.rep = args[0].i32;
@@ -154,14 +157,16 @@ Result<Item> Scope::make_canon(uint32_t index) {
         };
       } else if (c.kind == Canon::Kind::ResourceRep) {
         ft.results = {wippy::ValType::I32};
-        hf = [st, rt](HostContext&, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+        hf = [st = std::move(st), rt = std::move(rt)](HostContext&, std::span<const Value> args,
+                                                     std::span<Value> results) -> Result<void> {
           auto e = st->handles.get(args[0].i32, rt.get());
           if (!e) return e.error();
           results[0] = val_i32((*e)->rep);
           return {};
         };
       } else {
-        hf = [st, rt](HostContext& hc, std::span<const Value> args, std::span<Value>) -> Result<void> {
+        hf = [st = std::move(st), rt = std::move(rt)](HostContext& hc, std::span<const Value> args,
+                                                     std::span<Value>) -> Result<void> {
           uint32_t index = args[0].i32;
           auto e = st->handles.get(index, rt.get());
           if (!e) return e.error();

@@ -192,13 +192,23 @@ std::vector<uint64_t> Linker::generations() const {
   return out;
 }
 
+bool Linker::same_generations(std::span<const uint64_t> gens) const {
+  size_t k = 0;
+  for (const Linker* l = this; l; l = l->base_.get(), ++k)
+    if (k >= gens.size() || gens[k] != l->generation_->load()) return false;
+  return k == gens.size();
+}
+
 std::optional<Item> Linker::remembered(const std::shared_ptr<const Component>& component, uint32_t index) const {
   Bindings* b = bindings_.get();
   std::lock_guard lock(b->mu);
   auto it = b->entries.find(component.get());
   if (it == b->entries.end()) return std::nullopt;
   const Bindings::Entry& e = it->second;
-  if (e.component.lock() != component || e.generations != generations() || index >= e.bound.size())
+  // Owner-equivalent: the same control block, which a weak reference keeps
+  // from being reused (no lock() and its reference count traffic).
+  const bool same = !e.component.owner_before(component) && !component.owner_before(e.component);
+  if (!same || !same_generations(e.generations) || index >= e.bound.size())
     return std::nullopt;
   return e.bound[index];
 }

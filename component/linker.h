@@ -130,6 +130,7 @@ class Linker {
   };
   void changed();
   std::vector<uint64_t> generations() const;  // this linker's and its bases'
+  bool same_generations(std::span<const uint64_t> gens) const;  // == generations(), without making it
 
   std::shared_ptr<std::atomic<uint64_t>> generation_ = std::make_shared<std::atomic<uint64_t>>(0);
   std::shared_ptr<Bindings> bindings_ = std::make_shared<Bindings>();  // replaced on change

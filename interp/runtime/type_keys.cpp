@@ -50,12 +50,18 @@ TypeKeyTable::Saved TypeKeyTable::save(size_t from, size_t to) const {
 void TypeKeyTable::replay(const Saved& added) {
   const uint32_t base = uint32_t(words_.size());
   words_.insert(words_.end(), added.words.begin(), added.words.end());
+  // The slot array the whole table needs (at most half full), made once.
+  const size_t total = entries_.size() + added.entries.size();
+  size_t slots = std::max<size_t>(64, slots_.size());
+  while (total * 2 > slots) slots *= 2;
+  const bool grow = slots != slots_.size();
+  entries_.reserve(total);
   for (Entry e : added.entries) {
     e.begin += base;
     entries_.push_back(e);
-    if (entries_.size() * 2 > slots_.size()) rehash(std::max<size_t>(64, slots_.size() * 2));
-    else insert_slot(uint32_t(entries_.size() - 1));
+    if (!grow) insert_slot(uint32_t(entries_.size() - 1));
   }
+  if (grow) rehash(slots);
 }
 
 void TypeKeyTable::insert_slot(uint32_t entry) {

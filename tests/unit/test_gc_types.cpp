@@ -129,6 +129,37 @@ TEST_CASE("gc types: a module's interning memo replays only into a store in the 
   }
 }
 
+// A replay adding more keys than the table has room for grows its slots
+// once at the end: every key is found afterwards, and keys new to the store
+// still get fresh ids.
+TEST_CASE("gc types: a replay that outgrows the key table finds every key after it") {
+  std::string wat = "(module";
+  for (int k = 0; k < 150; ++k) {
+    wat += " (type (func (param";
+    for (int p = 0; p <= k; ++p) wat += " i32";
+    wat += ")))";
+  }
+  auto big = compile_wat_module(wat + ")");
+  TypeInternMemo memo;
+  Store first;
+  first.intern_type(FuncType{{ValType::I64}, {}});
+  const std::vector<uint32_t> want = first.intern_types(*big, &memo);  // records the memo
+  Store second;
+  second.intern_type(FuncType{{ValType::I64}, {}});
+  const std::vector<uint32_t> got = second.intern_types(*big, &memo);  // replays it
+  CHECK(got == want);
+  REQUIRE(second.num_type_ids() == first.num_type_ids());
+  for (int k = 0; k < 150; ++k) {
+    FuncType t;
+    t.params.assign(size_t(k) + 1, ValType::I32);
+    CHECK(second.intern_type(t) == want[size_t(k)]);
+  }
+  CHECK(second.intern_type(FuncType{{ValType::I64}, {}}) == first.intern_type(FuncType{{ValType::I64}, {}}));
+  const uint32_t fresh = second.intern_type(FuncType{{ValType::F64}, {}});
+  CHECK(fresh == first.num_type_ids());
+  CHECK(second.num_type_ids() == first.num_type_ids() + 1);
+}
+
 TEST_CASE("gc types: subtype validation errors name the types") {
   std::string msg = invalid_message(R"((module
     (type $s (sub (struct (field i32))))

@@ -367,8 +367,7 @@ Result<void> Scope::run() {
       }
       case Origin::Alias: {
         WIPPY_TRY_ASSIGN(item, make_alias(comp->aliases[i]));
-        aliases[i] = std::move(item);
-        done_aliases[i] = true;
+        aliases[i].emplace(std::move(item));
         break;
       }
       case Origin::Type: {
@@ -379,8 +378,7 @@ Result<void> Scope::run() {
       }
       case Origin::Canon: {
         WIPPY_TRY_ASSIGN(item, make_canon(i));
-        canons[i] = std::move(item);
-        done_canons[i] = true;
+        canons[i].emplace(std::move(item));
         break;
       }
       case Origin::Import: {
@@ -390,15 +388,13 @@ Result<void> Scope::run() {
         if (share_bindings) {
           if (auto known = linker->remembered(comp, i)) {
             bind_resources(spaces.imports[i], *known);
-            imports[i] = std::move(*known);
-            done_imports[i] = true;
+            imports[i].emplace(std::move(*known));
             break;
           }
         }
         WIPPY_TRY_ASSIGN(item, bind_import(i));
         if (share_bindings && !refers_to_scopes(item)) linker->remember(comp, i, item);
-        imports[i] = std::move(item);
-        done_imports[i] = true;
+        imports[i].emplace(std::move(item));
         break;
       }
       case Origin::Export: {
@@ -411,8 +407,7 @@ Result<void> Scope::run() {
         as_seen.type = spaces.export_defs[i];
         bind_resources(as_seen, item);
         out->exports[e.name.name] = item;
-        exports[i] = std::move(item);
-        done_exports[i] = true;
+        exports[i].emplace(std::move(item));
         break;
       }
       case Origin::Start:

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,7 +47,8 @@ struct CoreInst {
 inline Error inst_error(std::string msg) { return make_error(ErrorKind::Uninstantiable, std::move(msg)); }
 
 // One component being instantiated: its index spaces, filled as its
-// definitions are met in binary order (done_* say which entries exist).
+// definitions are met in binary order (an empty optional, or done_* false:
+// not defined yet).
 struct Scope : std::enable_shared_from_this<Scope> {
   Store& store;
   std::shared_ptr<const Component> comp;
@@ -68,9 +70,9 @@ struct Scope : std::enable_shared_from_this<Scope> {
 
   std::vector<std::shared_ptr<CoreInst>> core_instances;
   std::vector<std::shared_ptr<const RtInstance>> instances;
-  std::vector<Item> aliases, canons, imports, exports;
-  std::vector<bool> done_core_instances, done_instances, done_aliases, done_canons, done_imports,
-      done_exports;
+  // Empty until defined (an Item is large: resizing writes only the flags).
+  std::vector<std::optional<Item>> aliases, canons, imports, exports;
+  std::vector<bool> done_core_instances, done_instances;
   std::vector<std::shared_ptr<Scope>> children;
   std::shared_ptr<RtInstance> out = std::make_shared<RtInstance>();
 
@@ -85,10 +87,6 @@ struct Scope : std::enable_shared_from_this<Scope> {
     exports.resize(comp->exports.size());
     done_core_instances.resize(core_instances.size());
     done_instances.resize(instances.size());
-    done_aliases.resize(aliases.size());
-    done_canons.resize(canons.size());
-    done_imports.resize(imports.size());
-    done_exports.resize(exports.size());
   }
   // `vtypes` resolves through `this`: a Scope stays where it was made.
   Scope(const Scope&) = delete;
@@ -153,17 +151,17 @@ struct Scope : std::enable_shared_from_this<Scope> {
         it.instance = instances[e.item];
         return it;
       case Origin::Alias:
-        if (!done_aliases[e.item]) return not_yet();
-        return aliases[e.item];
+        if (!aliases[e.item]) return not_yet();
+        return *aliases[e.item];
       case Origin::Canon:
-        if (!done_canons[e.item]) return not_yet();
-        return canons[e.item];
+        if (!canons[e.item]) return not_yet();
+        return *canons[e.item];
       case Origin::Import:
-        if (!done_imports[e.item]) return not_yet();
-        return imports[e.item];
+        if (!imports[e.item]) return not_yet();
+        return *imports[e.item];
       case Origin::Export:
-        if (!done_exports[e.item]) return not_yet();
-        return exports[e.item];
+        if (!exports[e.item]) return not_yet();
+        return *exports[e.item];
       case Origin::Start: case Origin::Value:
         return inst_error("unsupported: component values (value-model start)");
     }
@@ -178,10 +176,10 @@ struct Scope : std::enable_shared_from_this<Scope> {
     if (sort == Sort::Type || index >= space.size()) return nullptr;
     const IndexEntry& e = space[index];
     switch (e.origin) {
-      case Origin::Alias: return done_aliases[e.item] ? &aliases[e.item] : nullptr;
-      case Origin::Canon: return done_canons[e.item] ? &canons[e.item] : nullptr;
-      case Origin::Import: return done_imports[e.item] ? &imports[e.item] : nullptr;
-      case Origin::Export: return done_exports[e.item] ? &exports[e.item] : nullptr;
+      case Origin::Alias: return aliases[e.item] ? &*aliases[e.item] : nullptr;
+      case Origin::Canon: return canons[e.item] ? &*canons[e.item] : nullptr;
+      case Origin::Import: return imports[e.item] ? &*imports[e.item] : nullptr;
+      case Origin::Export: return exports[e.item] ? &*exports[e.item] : nullptr;
       default: return nullptr;
     }
   }

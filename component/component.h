@@ -69,6 +69,21 @@ struct ComponentMemo {
   const std::vector<uint32_t>& bag_order_for(uint32_t core_instance, size_t ncore_instances, Make make) {
     return *made_once(bag_orders, core_instance, ncore_instances, make);
   }
+  // Per core instantiation (by core instance index): for each import of
+  // its module, the argument that supplies it and its position there
+  // (CoreInst::position_of; arg kNone: not found), made at the first
+  // instantiation. Each use checks the name at that position, so a
+  // different module supplied another time only falls back to lookups.
+  struct ImportSource {
+    static constexpr uint32_t kNone = UINT32_MAX;
+    uint32_t arg = kNone;
+    uint32_t pos = 0;
+  };
+  std::vector<std::unique_ptr<const std::vector<ImportSource>>> import_sources;
+  template <class Make>
+  const std::vector<ImportSource>& import_sources_for(uint32_t core_instance, size_t ncore_instances, Make make) {
+    return *made_once(import_sources, core_instance, ncore_instances, make);
+  }
   std::shared_ptr<CompiledModule> code_for(const std::shared_ptr<const Module>& m) {
     std::lock_guard lock(mu);
     auto& slot = code[m.get()];

@@ -262,20 +262,36 @@ Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& 
     WIPPY_TRY_ASSIGN(from, core_instance_at(arg.instance));
     from_args.emplace_back(arg.name, from);
   }
-  std::vector<Extern> externs;
-  externs.reserve(mod.module->imports.size());
-  for (auto& imp : mod.module->imports) {
-    const CoreInst* from = nullptr;
-    for (auto& [name, inst] : from_args) {
-      if (name == imp.module) {
-        from = inst;
-        break;
-      }
+  // The argument named as import `imp`'s module (the first), or none.
+  auto arg_for = [&](const Import& imp) -> uint32_t {
+    for (uint32_t k = 0; k < from_args.size(); ++k)
+      if (from_args[k].first == imp.module) return k;
+    return ComponentMemo::ImportSource::kNone;
+  };
+  const auto& imports = mod.module->imports;
+  const auto& sources = comp->memo->import_sources_for(index, comp->core_instances.size(), [&] {
+    std::vector<ComponentMemo::ImportSource> v(imports.size());
+    for (size_t k = 0; k < imports.size(); ++k) {
+      const uint32_t arg = arg_for(imports[k]);
+      if (arg == ComponentMemo::ImportSource::kNone) continue;
+      if (auto pos = from_args[arg].second->position_of(imports[k].name)) v[k] = {arg, *pos};
     }
-    const Extern* e = from ? from->get(imp.name) : nullptr;
+    return v;
+  });
+  std::vector<Extern> externs(imports.size());
+  for (size_t k = 0; k < imports.size(); ++k) {
+    const Import& imp = imports[k];
+    // Where the first instantiation found it; else (another module, or
+    // missing) by name.
+    if (k < sources.size() && sources[k].arg < from_args.size() &&
+        from_args[sources[k].arg].first == imp.module &&
+        from_args[sources[k].arg].second->at(sources[k].pos, imp.name, externs[k]))
+      continue;
+    const uint32_t arg = arg_for(imp);
+    const Extern* e = arg == ComponentMemo::ImportSource::kNone ? nullptr : from_args[arg].second->get(imp.name);
     if (!e)
       return link_error(fmt::format("core instance {}: import `{}` `{}` is not supplied", index, quote_input(imp.module), quote_input(imp.name)));
-    externs.push_back(*e);
+    externs[k] = *e;
   }
   auto inst = wippy::instantiate(store, mod.module, externs, comp->memo->code_for(mod.module));
   if (!inst) {

@@ -38,9 +38,41 @@ struct CoreInst {
       auto it = inst->exports.find(name);
       return it == inst->exports.end() ? nullptr : &it->second;
     }
-    auto it = std::lower_bound(exports.begin(), exports.end(), name,
-                               [](const auto& e, std::string_view n) { return e.first < n; });
+    auto it = bag_position(name);
     return it != exports.end() && it->first == name ? &it->second : nullptr;
+  }
+  // Where export `name` is: its position in the bag, or in the instance's
+  // module's export list; none when absent.
+  std::optional<uint32_t> position_of(const std::string& name) const {
+    if (inst) {
+      const auto& list = inst->module->exports;
+      for (size_t j = 0; j < list.size(); ++j)
+        if (list[j].name == name) return uint32_t(j);
+      return std::nullopt;
+    }
+    auto it = bag_position(name);
+    if (it == exports.end() || it->first != name) return std::nullopt;
+    return uint32_t(it - exports.begin());
+  }
+  // The export `name` when it is at position `pos` (as position_of gave
+  // for it); false when it is not there, and `out` is then untouched.
+  bool at(uint32_t pos, const std::string& name, Extern& out) const {
+    if (inst) {
+      const auto& list = inst->module->exports;
+      if (pos >= list.size() || list[pos].name != name) return false;
+      out = inst->export_at(pos);
+      return true;
+    }
+    if (pos >= exports.size() || exports[pos].first != name) return false;
+    out = exports[pos].second;
+    return true;
+  }
+
+ private:
+  using Bag = std::vector<std::pair<std::string_view, Extern>>;
+  Bag::const_iterator bag_position(std::string_view name) const {
+    return std::lower_bound(exports.begin(), exports.end(), name,
+                            [](const auto& e, std::string_view n) { return e.first < n; });
   }
 };
 

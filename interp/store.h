@@ -186,6 +186,9 @@ struct Instance {
   }
   std::unordered_map<std::string, Extern> exports;
 
+  // Export `j` of the module's export list (j < module->exports.size()),
+  // as `exports` holds it under its name.
+  Extern export_at(size_t j);
   // Convenience lookups; nullptr if missing or of another kind.
   FuncInst* export_func(std::string_view name) const;
   MemoryInst* export_memory(std::string_view name) const;

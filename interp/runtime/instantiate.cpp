@@ -103,18 +103,8 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst, co
 }
 
 void build_exports(const Module& m, Instance& inst) {
-  for (const Export& e : m.exports) {
-    Extern x;
-    x.kind = e.kind;
-    switch (e.kind) {
-      case ExternKind::Func: x.ptr = inst.func(e.index); break;
-      case ExternKind::Table: x.ptr = inst.tables[e.index]; break;
-      case ExternKind::Memory: x.ptr = inst.memories[e.index]; break;
-      case ExternKind::Global: x.ptr = inst.globals[e.index]; break;
-      case ExternKind::Tag: x.ptr = inst.tags[e.index]; break;
-    }
-    inst.exports.emplace(e.name, x);
-  }
+  inst.exports.reserve(m.exports.size());
+  for (size_t j = 0; j < m.exports.size(); ++j) inst.exports.emplace(m.exports[j].name, inst.export_at(j));
 }
 
 // Whether segment `seg` is function indices applied (or dropped) at

@@ -292,6 +292,20 @@ void Instance::make_funcs(std::span<const uint64_t> want) {
   }
 }
 
+Extern Instance::export_at(size_t j) {
+  const Export& e = module->exports[j];
+  Extern x;
+  x.kind = e.kind;
+  switch (e.kind) {
+    case ExternKind::Func: x.ptr = func(e.index); break;
+    case ExternKind::Table: x.ptr = tables[e.index]; break;
+    case ExternKind::Memory: x.ptr = memories[e.index]; break;
+    case ExternKind::Global: x.ptr = globals[e.index]; break;
+    case ExternKind::Tag: x.ptr = tags[e.index]; break;
+  }
+  return x;
+}
+
 FuncInst* Instance::export_func(std::string_view name) const {
   return find_export(*this, name, ExternKind::Func, &Extern::func);
 }

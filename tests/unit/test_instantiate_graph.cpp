@@ -260,3 +260,46 @@ TEST_CASE("instantiate graph: a module's imports from an inline core instance bi
     CHECK((*r)[0].u == 13u * 10000 + 26u * 100 + 2u);
   }
 }
+
+// Where a module's imports were found is remembered per component (its
+// memo) and checked by name at each use: a nested component instantiated
+// with two provider modules whose exports lie in different orders gets each
+// import by its own name both times, and in a second instance too.
+TEST_CASE("instantiate graph: remembered import positions are checked against the names of another provider") {
+  const char* text = R"((component
+    (core module $p1
+      (func (export "a") (result i32) i32.const 1)
+      (func (export "b") (result i32) i32.const 2))
+    (core module $p2
+      (func (export "b") (result i32) i32.const 20)
+      (func (export "x") (result i32) i32.const 0)
+      (func (export "a") (result i32) i32.const 10))
+    (component $C
+      (core type $PT (module (export "a" (func (result i32))) (export "b" (func (result i32)))))
+      (import "p" (core module $P (type $PT)))
+      (core module $user
+        (import "p" "b" (func $b (result i32)))
+        (import "p" "a" (func $a (result i32)))
+        (func (export "f") (result i32) call $a i32.const 100 i32.mul call $b i32.add))
+      (core instance $p (instantiate $P))
+      (core instance $u (instantiate $user (with "p" (instance $p))))
+      (func (export "f") (result u32) (canon lift (core func $u "f"))))
+    (instance $c1 (instantiate $C (with "p" (core module $p1))))
+    (instance $c2 (instantiate $C (with "p" (core module $p2))))
+    (alias export $c1 "f" (func $f1))
+    (alias export $c2 "f" (func $f2))
+    (export "f1" (func $f1))
+    (export "f2" (func $f2))
+  ))";
+  Linker linker;
+  auto comp = decoded(text);
+  for (int round = 0; round < 2; ++round) {
+    auto l = instance_of(linker, comp);
+    for (auto [name, want] : {std::pair{"f1", 102u}, std::pair{"f2", 1020u}}) {
+      auto r = export_of(l->inst->exports(), name).func->call(l->store, {});
+      REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+      REQUIRE(r->size() == 1);
+      CHECK((*r)[0].u == want);
+    }
+  }
+}

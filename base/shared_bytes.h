@@ -42,6 +42,7 @@ class SharedBytes {
   // machine. Without them, the mapping is populated as before.
   static SharedBytes uninitialized(size_t n, uint8_t*& out);
   static constexpr size_t kPopulateBytes = size_t(64) << 10;
+  static constexpr size_t kHugeBytes = size_t(2) << 20;
 
   // The first `n` bytes of the open file `fd`, mapped read-only and
   // private (page-cache pages: no zero-filling, no copy); the mapping
@@ -51,7 +52,6 @@ class SharedBytes {
   // never shrunk in place, such as the code cache's entries; input files
   // are read().
   static SharedBytes map_file(int fd, size_t n);
-  static constexpr size_t kHugeBytes = size_t(2) << 20;
 
   // [offset, offset + n) of this view, sharing its owner; empty when out
   // of range.

@@ -72,18 +72,23 @@ using HostFunc =
 // `type` points into the defining module's types (kept alive by
 // `instance->module`) or, for a host function, into the signature its store
 // keeps beside the callable: an instance's functions share their module's
-// signatures instead of copying. Trivially destructible and small, so an
-// instance's thousands of functions are one block written once.
+// signatures instead of copying. Trivially destructible and small (32
+// bytes), so an instance's thousands of functions are one block written
+// once. A wasm function (instance set) reads only `code`, a host function
+// only `host`.
 struct FuncInst {
   const FuncType* type = nullptr;
   uint32_t type_id = 0;          // the store's canonical type id: equivalent types, equal ids
   uint32_t def_index = 0;        // index into instance->module->funcs / codes
   Instance* instance = nullptr;  // defining instance (wasm functions only)
-  const void* code = nullptr;    // compiled code, set lazily by the interpreter
-  const HostFunc* host = nullptr;  // host functions: the callable (owned by the store)
+  union {
+    const void* code = nullptr;  // wasm functions: compiled code, set lazily by the interpreter
+    const HostFunc* host;        // host functions: the callable (owned by the store)
+  };
   bool is_host() const { return instance == nullptr; }
 };
 static_assert(std::is_trivially_destructible_v<FuncInst>);
+static_assert(sizeof(void*) != 8 || sizeof(FuncInst) == 32);
 
 struct MemoryInst {
   MemoryType type;

@@ -272,7 +272,7 @@ struct FuncSource {
   Instance* inst;
   FuncInst* make(uint32_t d) const {
     const uint32_t ti = funcs[d];
-    return new (block + d) FuncInst{types + ti, ids[ti], d, inst, nullptr, nullptr};
+    return new (block + d) FuncInst{types + ti, ids[ti], d, inst, {nullptr}};
   }
 };
 }  // namespace

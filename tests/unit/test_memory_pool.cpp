@@ -221,8 +221,9 @@ TEST_CASE("memory pool: a memory holding its module's data image is kept with it
     CHECK(call_i32(s3, in, "load", {val_i32(70000)}) == 0);
     CHECK(call_i32(s3, in, "load", {val_i32(200000)}) == 'c');
     CHECK(call_i32(s3, in, "load", {val_i32(250000)}) == 0);
-    for (uint64_t i = 70000; i < m.size; ++i)
-      if (i != 200000) REQUIRE(m.data[i] == 0);
+    uint64_t nonzero = 0;  // past the 'a's: only the 'c'
+    for (uint64_t i = 70000; i < m.size; ++i) nonzero += m.data[i] != 0;
+    CHECK(nonzero == 1);
     // the grown page is closed again, and zero when grown anew
     CHECK_FALSE(call_export(s3, in, "load", {val_i32(4 * 65536)}).ok());
     CHECK_FALSE(readable(m.data + 4 * 65536));

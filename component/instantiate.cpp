@@ -16,19 +16,25 @@ namespace {
 Error link_error(std::string msg) { return make_error(ErrorKind::Unlinkable, std::move(msg)); }
 
 // Attaches the importer's signature to a supplied function, after the
-// function's own check of it (typed host functions); `iface` and `fname`
-// name the import and the function for the error (fname "" for a
-// top-level function import). Messages are built only on failure.
+// function's own check of it (typed host functions) and, when `vet_sig`
+// (a linker's offer, which the validator never saw), after comparing the
+// type the function already has (another component instance's export)
+// with the importer's; `iface` and `fname` name the import and the
+// function for the error (fname "" for a top-level function import).
+// Messages are built only on failure.
 Result<ComponentFuncRef> retype(const ComponentFuncRef& f, FuncSigRef sig, std::string name, std::string_view iface,
-                                std::string_view fname) {
+                                std::string_view fname, bool vet_sig) {
+  auto what = [&] {
+    return fname.empty() ? fmt::format("import `{}`: function", quote_input(iface))
+                         : fmt::format("import `{}`: function `{}`", quote_input(iface), quote_input(fname));
+  };
+  if (vet_sig && f->sig) {
+    if (auto ok = sig_matches(*f->sig, *sig); !ok)
+      return link_error(fmt::format("{} has another type: {}", what(), ok.error().message));
+  }
   if (f->check) {
     auto ok = f->check(*sig);
-    if (!ok) {
-      std::string what = fname.empty()
-                             ? fmt::format("import `{}`: function", quote_input(iface))
-                             : fmt::format("import `{}`: function `{}`", quote_input(iface), quote_input(fname));
-      return link_error(fmt::format("{} does not match the host's signature: {}", what, ok.error().message));
-    }
+    if (!ok) return link_error(fmt::format("{} does not match the host's signature: {}", what(), ok.error().message));
   }
   auto g = std::make_shared<ComponentFunc>();
   g->sig = std::move(sig);
@@ -110,7 +116,7 @@ Result<std::shared_ptr<const RtInstance>> Scope::bind_instance(TRef itype, const
         WIPPY_TRY_ASSIGN(sig, sig_of(d.type));
         Item item;
         item.sort = Sort::Func;
-        WIPPY_TRY_ASSIGN(typed, retype(found->second.func, sig, iface + "#" + name, iface, name));
+        WIPPY_TRY_ASSIGN(typed, retype(found->second.func, sig, iface + "#" + name, iface, name, linker != nullptr));
         item.func = typed;
         out->exports[name] = item;
         break;
@@ -160,7 +166,7 @@ Result<Item> Scope::bind_import(uint32_t index) {
       WIPPY_TRY_ASSIGN(sig, sig_of(want.type));
       Item item;
       item.sort = Sort::Func;
-      WIPPY_TRY_ASSIGN(typed, retype(supplied.func, sig, name, name, {}));
+      WIPPY_TRY_ASSIGN(typed, retype(supplied.func, sig, name, name, {}, linker != nullptr));
       item.func = typed;
       return item;
     }

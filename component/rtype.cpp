@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "interp/quote.h"
+
 namespace wippy::component {
 
 using wippy::ValType;
@@ -193,6 +195,41 @@ std::string type_to_string(const VType& t) {
     case ValKind::Borrow: return fmt::format("(borrow {})", t.resource ? t.resource->name : "?");
     default: return val_kind_name(t.kind);
   }
+}
+
+bool same_vtype(const VType& a, const VType& b) {
+  if (&a == &b) return true;
+  if (a.kind != b.kind || a.labels != b.labels || a.length != b.length || a.resource != b.resource ||
+      a.elems.size() != b.elems.size())
+    return false;
+  for (size_t i = 0; i < a.elems.size(); ++i) {
+    const VType* x = a.elems[i].get();
+    const VType* y = b.elems[i].get();
+    if (!x != !y || (x && !same_vtype(*x, *y))) return false;
+  }
+  return true;
+}
+
+Result<void> sig_matches(const FuncSig& supplied, const FuncSig& wanted) {
+  auto differ = [](std::string what) { return make_error(ErrorKind::Unlinkable, std::move(what)); };
+  if (supplied.params.size() != wanted.params.size())
+    return differ(fmt::format("expected {} parameters, found {}", wanted.params.size(), supplied.params.size()));
+  for (size_t i = 0; i < wanted.params.size(); ++i) {
+    const std::string& want_name = i < wanted.param_names.size() ? wanted.param_names[i] : std::string();
+    const std::string& got_name = i < supplied.param_names.size() ? supplied.param_names[i] : std::string();
+    if (want_name != got_name)
+      return differ(fmt::format("expected parameter {} named `{}`, found `{}`", i + 1, quote_input(want_name),
+                                quote_input(got_name)));
+    if (!same_vtype(*supplied.params[i], *wanted.params[i]))
+      return differ(fmt::format("parameter `{}` is {}, expected {}", quote_input(want_name), type_to_string(*supplied.params[i]),
+                                type_to_string(*wanted.params[i])));
+  }
+  if (supplied.result.has_value() != wanted.result.has_value())
+    return differ(wanted.result ? "expected a result, found none" : "expected no result, found one");
+  if (wanted.result && !same_vtype(**supplied.result, **wanted.result))
+    return differ(fmt::format("the result is {}, expected {}", type_to_string(**supplied.result),
+                              type_to_string(**wanted.result)));
+  return {};
 }
 
 }  // namespace wippy::component

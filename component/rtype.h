@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "component/val.h"
 #include "interp/types.h"
 
@@ -72,5 +73,14 @@ std::vector<wippy::ValType> flatten_results(const FuncSig& sig);
 uint32_t align_to(uint32_t n, uint32_t align);
 
 std::string type_to_string(const VType& t);
+
+// Whether two resolved types are the same type: kind, labels, fixed
+// length and element types alike, resources the same run-time resource
+// (the validator's type equality, on resolved types).
+bool same_vtype(const VType& a, const VType& b);
+// Whether a function of type `supplied` can serve an import of type
+// `wanted`: parameters pairwise the same (names and types) and the same
+// result. On failure, says how they differ.
+Result<void> sig_matches(const FuncSig& supplied, const FuncSig& wanted);
 
 }  // namespace wippy::component

@@ -303,3 +303,67 @@ TEST_CASE("instantiate graph: remembered import positions are checked against th
     }
   }
 }
+
+// A linker may offer an instance another component instance exports. The
+// validator never saw that pairing, so binding compares the offered
+// functions' types with the importer's declaration (names and types).
+TEST_CASE("instantiate graph: another component's instance offered by a linker is checked against the import") {
+  const char* provider = R"((component
+    (core module $m (func (export "inc") (param i32) (result i32) local.get 0 i32.const 1 i32.add))
+    (core instance $i (instantiate $m))
+    (type $t (func (param "x" u32) (result u32)))
+    (func $inc (type $t) (canon lift (core func $i "inc")))
+    (instance $e (export "inc" (func $inc)))
+    (export "test:a/api@0.1.0" (instance $e))
+  ))";
+  auto user = [](const std::string& func_type) {
+    return std::string(R"((component
+      (import "test:a/api@0.1.0" (instance $a (export "inc" )") + func_type + R"()))
+      (alias export $a "inc" (func $inc))
+      (core func $lowered (canon lower (func $inc)))
+      (core module $m
+        (import "a" "inc" (func $inc (param i32) (result i32)))
+        (func (export "run") (result i32) i32.const 41 call $inc))
+      (core instance $ai (export "inc" (func $lowered)))
+      (core instance $i (instantiate $m (with "a" (instance $ai))))
+      (func (export "run") (result u32) (canon lift (core func $i "run")))
+    ))";
+  };
+  Store store;
+  Linker host;
+  auto made = host.instantiate(store, decoded(provider));
+  REQUIRE_MESSAGE(made.ok(), (made.ok() ? "" : made.error().message));
+  const Item& api = export_of((*made)->exports(), "test:a/api@0.1.0");
+  REQUIRE(api.sort == Sort::Instance);
+  Linker linker;
+  linker.define_instance("test:a/api@0.1.0", api.instance);
+
+  SUBCASE("the same type links and calls through") {
+    auto inst = linker.instantiate(store, decoded(user(R"((func (param "x" u32) (result u32)))")));
+    REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+    auto r = (*inst)->call("run", {});
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+    REQUIRE(r->size() == 1);
+    CHECK((*r)[0].u == 42u);
+  }
+  auto refused = [&](const std::string& func_type) {
+    auto inst = linker.instantiate(store, decoded(user(func_type)));
+    REQUIRE_FALSE(inst.ok());
+    CHECK(inst.error().kind == ErrorKind::Unlinkable);
+    return inst.error().message;
+  };
+  SUBCASE("another parameter type is refused, naming the import, the function and both types") {
+    // s32 flattens to the same i32 as u32: only the component types differ.
+    std::string msg = refused(R"((func (param "x" s32) (result u32)))");
+    CHECK(msg.find("test:a/api@0.1.0") != std::string::npos);
+    CHECK(msg.find("`inc`") != std::string::npos);
+    CHECK(msg.find("parameter `x` is u32, expected s32") != std::string::npos);
+  }
+  SUBCASE("another parameter name is refused") {
+    CHECK(refused(R"((func (param "y" u32) (result u32)))").find("named `y`, found `x`") != std::string::npos);
+  }
+  SUBCASE("another result type is refused") {
+    CHECK(refused(R"((func (param "x" u32) (result s32)))").find("the result is u32, expected s32") !=
+          std::string::npos);
+  }
+}

@@ -46,6 +46,9 @@ struct LoweredShape {
   bool results_spill = false;
 };
 
+struct Item;        // items.h
+struct RtInstance;  // items.h
+
 struct ComponentMemo {
   std::mutex mu;
   bool validated = false;
@@ -84,6 +87,27 @@ struct ComponentMemo {
   const std::vector<ImportSource>& import_sources_for(uint32_t core_instance, size_t ncore_instances, Make make) {
     return *made_once(import_sources, core_instance, ncore_instances, make);
   }
+  // Per alias (by alias index), what it found at the first instantiation
+  // that completed: for an export of an instance, that instance (owner
+  // only) and the item in it, reused when the instance is the same object
+  // again (a linker's remembered binding: an RtInstance never changes once
+  // made); for an export of a core instance, its position there, checked
+  // against the name on each use. Published whole, once; read once per
+  // instantiation.
+  struct AliasHint {
+    std::weak_ptr<const RtInstance> from;
+    const Item* item = nullptr;
+    uint32_t core_pos = ImportSource::kNone;
+  };
+  using AliasHints = std::vector<AliasHint>;
+  std::shared_ptr<const AliasHints> alias_hints() {
+    std::lock_guard lock(mu);
+    return alias_hints_;
+  }
+  void offer_alias_hints(std::shared_ptr<const AliasHints> h) {
+    std::lock_guard lock(mu);
+    if (!alias_hints_) alias_hints_ = std::move(h);
+  }
   std::shared_ptr<CompiledModule> code_for(const std::shared_ptr<const Module>& m) {
     std::lock_guard lock(mu);
     auto& slot = code[m.get()];
@@ -92,6 +116,7 @@ struct ComponentMemo {
   }
 
  private:
+  std::shared_ptr<const AliasHints> alias_hints_;
   // Slot i of a per-definition table (sized n, the definitions' count, on
   // first use; never resized after), made by make() the first time.
   template <class Ptr, class Make>

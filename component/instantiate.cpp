@@ -204,26 +204,52 @@ Result<Item> Scope::bind_import(uint32_t index) {
 
 // ---- aliases -------------------------------------------------------------
 
-Result<Item> Scope::make_alias(const Alias& a) {
+namespace {
+bool same_owner(const std::weak_ptr<const RtInstance>& w, const std::shared_ptr<const RtInstance>& p) {
+  return !w.owner_before(p) && !p.owner_before(w);
+}
+}  // namespace
+
+Result<void> Scope::make_alias(uint32_t index, const ComponentMemo::AliasHints* hints,
+                               ComponentMemo::AliasHints* learn) {
+  const Alias& a = comp->aliases[index];
+  const ComponentMemo::AliasHint* hint = hints && index < hints->size() ? &(*hints)[index] : nullptr;
   switch (a.kind) {
     case Alias::Kind::Export: {
-      WIPPY_TRY_ASSIGN(inst, instance_at(a.instance));
-      auto it = inst->exports.find(a.name);
-      if (it == inst->exports.end())
+      WIPPY_TRY_ASSIGN(ref, instance_ref_at(a.instance));
+      // The same instance object as last time: the same item, no lookup
+      // (its sort was checked then).
+      if (hint && hint->item && same_owner(hint->from, *ref)) {
+        aliases[index].emplace(*hint->item);
+        return {};
+      }
+      const RtInstance& inst = **ref;
+      auto it = inst.exports.find(a.name);
+      if (it == inst.exports.end())
         return inst_error(fmt::format("alias: instance {} has no export `{}`", a.instance, quote_input(a.name)));
       if (it->second.sort != a.sort)
         return inst_error(fmt::format("alias: export `{}` is a {}, not a {}", quote_input(a.name), sort_name(it->second.sort),
                                       sort_name(a.sort)));
-      return it->second;
+      if (learn) {
+        (*learn)[index].from = *ref;
+        (*learn)[index].item = &it->second;
+      }
+      aliases[index].emplace(it->second);
+      return {};
     }
     case Alias::Kind::CoreExport: {
       WIPPY_TRY_ASSIGN(inst, core_instance_at(a.instance));
-      const Extern* e = inst->get(a.name);
-      if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, quote_input(a.name)));
       Item item;
       item.sort = a.sort;
-      item.core = *e;
-      return item;
+      if (!hint || hint->core_pos == ComponentMemo::ImportSource::kNone || !inst->at(hint->core_pos, a.name, item.core)) {
+        const Extern* e = inst->get(a.name);
+        if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, quote_input(a.name)));
+        item.core = *e;
+        if (learn)
+          if (auto pos = inst->position_of(a.name)) (*learn)[index].core_pos = *pos;
+      }
+      aliases[index].emplace(std::move(item));
+      return {};
     }
     case Alias::Kind::Outer: {
       Scope* s = this;
@@ -231,7 +257,9 @@ Result<Item> Scope::make_alias(const Alias& a) {
         s = s->parent;
         if (!s) return inst_error("outer alias reaches beyond the outermost component");
       }
-      return s->get(a.sort, a.outer_index);
+      WIPPY_TRY_ASSIGN(item, s->get(a.sort, a.outer_index));
+      aliases[index].emplace(std::move(item));
+      return {};
     }
   }
   return inst_error("unknown alias");
@@ -371,6 +399,14 @@ bool refers_to_scopes(const RtInstance& inst, int depth) {
 }  // namespace
 
 Result<void> Scope::run() {
+  // The first instantiation to complete leaves its aliases' findings for
+  // the later ones.
+  std::shared_ptr<const ComponentMemo::AliasHints> hints;
+  std::shared_ptr<ComponentMemo::AliasHints> learn;
+  if (!comp->aliases.empty()) {
+    hints = comp->memo->alias_hints();
+    if (!hints) learn = std::make_shared<ComponentMemo::AliasHints>(comp->aliases.size());
+  }
   for (const DefRef& d : comp->order) {
     uint32_t i = d.item;
     switch (d.origin) {
@@ -388,8 +424,8 @@ Result<void> Scope::run() {
         break;
       }
       case Origin::Alias: {
-        WIPPY_TRY_ASSIGN(item, make_alias(comp->aliases[i]));
-        aliases[i].emplace(std::move(item));
+        auto r = make_alias(i, hints.get(), learn.get());
+        if (!r) return r.error();
         break;
       }
       case Origin::Type: {
@@ -438,6 +474,7 @@ Result<void> Scope::run() {
         return inst_error("unsupported: component value definitions");
     }
   }
+  if (learn) comp->memo->offer_alias_hints(std::move(learn));
   return {};
 }
 

@@ -230,16 +230,20 @@ struct Scope : std::enable_shared_from_this<Scope> {
     WIPPY_TRY_ASSIGN(it, get(Sort::Func, index));
     return it.func;
   }
-  Result<const RtInstance*> instance_at(uint32_t index) {
+  // The instance at `index`, as the owning pointer this scope keeps.
+  Result<const std::shared_ptr<const RtInstance>*> instance_ref_at(uint32_t index) {
     const auto& space = comp->space(Sort::Instance);
-    const RtInstance* found = nullptr;
-    if (const Item* it = stored_at(Sort::Instance, index)) found = it->instance.get();
-    else if (index < space.size() && space[index].origin == Origin::Instance && done_instances[space[index].item])
-      found = instances[space[index].item].get();
-    if (found) return found;
-    WIPPY_TRY_ASSIGN(it, get(Sort::Instance, index));
-    if (!it.instance) return inst_error(fmt::format("instance {} is not an instance", index));
-    return static_cast<const RtInstance*>(it.instance.get());
+    if (const Item* it = stored_at(Sort::Instance, index)) {
+      if (it->instance) return &it->instance;
+    } else if (index < space.size() && space[index].origin == Origin::Instance && done_instances[space[index].item]) {
+      return &instances[space[index].item];
+    }
+    if (auto r = get(Sort::Instance, index); !r) return r.error();  // an index not defined yet
+    return inst_error(fmt::format("instance {} is not an instance", index));
+  }
+  Result<const RtInstance*> instance_at(uint32_t index) {
+    WIPPY_TRY_ASSIGN(ref, instance_ref_at(index));
+    return static_cast<const RtInstance*>(ref->get());
   }
   Result<const CoreInst*> core_instance_at(uint32_t index) {
     const auto& space = comp->space(Sort::CoreInstance);
@@ -257,7 +261,9 @@ struct Scope : std::enable_shared_from_this<Scope> {
                                                           const std::string& iface);
   void bind_resources(const tgraph::Item& want, const Item& got);
   Result<Item> make_canon(uint32_t index);  // comp->canons[index]
-  Result<Item> make_alias(const Alias& a);
+  // Defines alias `index` (aliases[index]); `hints` from an earlier
+  // instantiation or null, `learn` to fill for later ones or null.
+  Result<void> make_alias(uint32_t index, const ComponentMemo::AliasHints* hints, ComponentMemo::AliasHints* learn);
   Result<std::shared_ptr<CoreInst>> make_core_instance(const CoreInstance& ci, uint32_t index);
   Result<std::shared_ptr<const RtInstance>> make_instance(const Instance& in, uint32_t index);
 };

@@ -304,6 +304,71 @@ TEST_CASE("instantiate graph: remembered import positions are checked against th
   }
 }
 
+// An alias reuses what the first instantiation found only where that still
+// holds: the item of an instance export when the instance is the same
+// object (a remembered binding), the position of a core export when the
+// name is there.
+TEST_CASE("instantiate graph: aliases reuse an earlier instantiation's findings only for the same instance or name") {
+  SUBCASE("an instance export, after the host's instance changed") {
+    const char* text = R"((component
+      (import "test:h/f@0.1.0" (instance $h (export "f" (func (result u32)))))
+      (alias export $h "f" (func $f))
+      (export "f" (func $f))
+    ))";
+    Linker linker;
+    auto returning = [](uint32_t v) {
+      return [v](Store&, std::span<const Val>) -> Result<std::vector<Val>> { return std::vector<Val>{Val::u32(v)}; };
+    };
+    linker.instance("test:h/f@0.1.0").func("f", returning(1));
+    auto comp = decoded(text);
+    auto call_f = [&] {
+      auto l = instance_of(linker, comp);
+      auto r = export_of(l->inst->exports(), "f").func->call(l->store, {});
+      REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+      REQUIRE(r->size() == 1);
+      return uint32_t((*r)[0].u);
+    };
+    CHECK(call_f() == 1);
+    CHECK(call_f() == 1);  // the remembered binding, and the alias's hint
+    linker.instance("test:h/f@0.1.0").func("f", returning(2));
+    CHECK(call_f() == 2);
+    CHECK(call_f() == 2);
+  }
+  SUBCASE("a core export, from another module in a second instantiation of a nested component") {
+    const char* text = R"((component
+      (core module $p1
+        (func (export "a") (result i32) i32.const 1)
+        (func (export "b") (result i32) i32.const 2))
+      (core module $p2
+        (func (export "b") (result i32) i32.const 20)
+        (func (export "a") (result i32) i32.const 10))
+      (component $C
+        (core type $PT (module (export "a" (func (result i32))) (export "b" (func (result i32)))))
+        (import "p" (core module $P (type $PT)))
+        (core instance $p (instantiate $P))
+        (alias core export $p "a" (core func $a))
+        (func (export "f") (result u32) (canon lift (core func $a))))
+      (instance $c1 (instantiate $C (with "p" (core module $p1))))
+      (instance $c2 (instantiate $C (with "p" (core module $p2))))
+      (alias export $c1 "f" (func $f1))
+      (alias export $c2 "f" (func $f2))
+      (export "f1" (func $f1))
+      (export "f2" (func $f2))
+    ))";
+    Linker linker;
+    auto comp = decoded(text);
+    for (int round = 0; round < 2; ++round) {
+      auto l = instance_of(linker, comp);
+      for (auto [name, want] : {std::pair{"f1", 1u}, std::pair{"f2", 10u}}) {
+        auto r = export_of(l->inst->exports(), name).func->call(l->store, {});
+        REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+        REQUIRE(r->size() == 1);
+        CHECK((*r)[0].u == want);
+      }
+    }
+  }
+}
+
 // A linker may offer an instance another component instance exports. The
 // validator never saw that pairing, so binding compares the offered
 // functions' types with the importer's declaration (names and types).

@@ -92,6 +92,25 @@ const char* kAscribedExport = R"((component
   (func (export "id") (type $t) (canon lift (core func $i "id")))
 ))";
 
+// Export `name` of `l` called with no arguments: its one u32 result.
+uint32_t call_u32(Live& l, const char* name) {
+  auto r = export_of(l.inst->exports(), name).func->call(l.store, {});
+  REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+  REQUIRE(r->size() == 1);
+  return uint32_t((*r)[0].u);
+}
+
+// Two instances of `comp` in turn (the second reads what the first left in
+// the component's memo), each export's result checked in each.
+void check_two_instances(const std::shared_ptr<const Component>& comp,
+                         std::initializer_list<std::pair<const char*, uint32_t>> wanted) {
+  Linker linker;
+  for (int round = 0; round < 2; ++round) {
+    auto l = instance_of(linker, comp);
+    for (auto [name, want] : wanted) CHECK(call_u32(*l, name) == want);
+  }
+}
+
 ResourceRef param_resource(const Item& func) {
   REQUIRE(func.func);
   REQUIRE(func.func->sig);
@@ -250,15 +269,7 @@ TEST_CASE("instantiate graph: a module's imports from an inline core instance bi
     (core instance $u (instantiate $use (with "env" (instance $bag))))
     (func (export "f") (result u32) (canon lift (core func $u "f")))
   ))";
-  Linker linker;
-  auto comp = decoded(text);
-  for (int round = 0; round < 2; ++round) {
-    auto l = instance_of(linker, comp);
-    auto r = export_of(l->inst->exports(), "f").func->call(l->store, {});
-    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-    REQUIRE(r->size() == 1);
-    CHECK((*r)[0].u == 13u * 10000 + 26u * 100 + 2u);
-  }
+  check_two_instances(decoded(text), {{"f", 13u * 10000 + 26u * 100 + 2u}});
 }
 
 // Where a module's imports were found is remembered per component (its
@@ -291,17 +302,7 @@ TEST_CASE("instantiate graph: remembered import positions are checked against th
     (export "f1" (func $f1))
     (export "f2" (func $f2))
   ))";
-  Linker linker;
-  auto comp = decoded(text);
-  for (int round = 0; round < 2; ++round) {
-    auto l = instance_of(linker, comp);
-    for (auto [name, want] : {std::pair{"f1", 102u}, std::pair{"f2", 1020u}}) {
-      auto r = export_of(l->inst->exports(), name).func->call(l->store, {});
-      REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-      REQUIRE(r->size() == 1);
-      CHECK((*r)[0].u == want);
-    }
-  }
+  check_two_instances(decoded(text), {{"f1", 102u}, {"f2", 1020u}});
 }
 
 // An alias reuses what the first instantiation found only where that still
@@ -321,13 +322,7 @@ TEST_CASE("instantiate graph: aliases reuse an earlier instantiation's findings 
     };
     linker.instance("test:h/f@0.1.0").func("f", returning(1));
     auto comp = decoded(text);
-    auto call_f = [&] {
-      auto l = instance_of(linker, comp);
-      auto r = export_of(l->inst->exports(), "f").func->call(l->store, {});
-      REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-      REQUIRE(r->size() == 1);
-      return uint32_t((*r)[0].u);
-    };
+    auto call_f = [&] { return call_u32(*instance_of(linker, comp), "f"); };
     CHECK(call_f() == 1);
     CHECK(call_f() == 1);  // the remembered binding, and the alias's hint
     linker.instance("test:h/f@0.1.0").func("f", returning(2));
@@ -355,17 +350,7 @@ TEST_CASE("instantiate graph: aliases reuse an earlier instantiation's findings 
       (export "f1" (func $f1))
       (export "f2" (func $f2))
     ))";
-    Linker linker;
-    auto comp = decoded(text);
-    for (int round = 0; round < 2; ++round) {
-      auto l = instance_of(linker, comp);
-      for (auto [name, want] : {std::pair{"f1", 1u}, std::pair{"f2", 10u}}) {
-        auto r = export_of(l->inst->exports(), name).func->call(l->store, {});
-        REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
-        REQUIRE(r->size() == 1);
-        CHECK((*r)[0].u == want);
-      }
-    }
+    check_two_instances(decoded(text), {{"f1", 1u}, {"f2", 10u}});
   }
 }
 

@@ -106,25 +106,31 @@ Result<Item> Scope::make_canon(uint32_t index) {
         l.results_spill = flatten_results(*sig).size() > kMaxFlatResults;
         return l;
       });
-      const size_t nflat_params = shape->nflat_params;
-      const bool results_spill = shape->results_spill;
-      HostFunc hf = [st = std::move(st), callee = std::move(callee), sig = std::move(sig), memory, realloc, enc,
-                     nflat_params, results_spill](
-                        HostContext& hc, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+      if (!lowers) {
+        size_t n = 0;
+        for (const Canon& k : comp->canons) n += k.kind == Canon::Kind::Lower;
+        lowers = std::make_shared<std::vector<LowerCtx>>();
+        lowers->reserve(n);
+      }
+      if (lowers->size() == lowers->capacity()) return inst_error("canon lower: more lowers than counted");
+      const LowerCtx* cx_of = &lowers->emplace_back(LowerCtx{std::move(st), std::move(callee), std::move(sig), memory,
+                                                            realloc, enc, shape->nflat_params, shape->results_spill});
+      HostFunc hf = [cx_of](HostContext& hc, std::span<const Value> args, std::span<Value> results) -> Result<void> {
+        const LowerCtx& l = *cx_of;
         auto scope = std::make_shared<CallScope>();
-        CanonCx cx{hc.store, memory, realloc, enc, &st->handles, st.get(), scope};
-        auto vals = lift_values(cx, sig->params, args.first(nflat_params), kMaxFlatParams);
+        CanonCx cx{hc.store, l.memory, l.realloc, l.encoding, &l.state->handles, l.state.get(), scope};
+        auto vals = lift_values(cx, l.sig->params, args.first(l.nflat_params), kMaxFlatParams);
         if (!vals) {
           release_lenders(*scope);
           return vals.error();
         }
-        auto res = callee->call(hc.store, *vals);
+        auto res = l.callee->call(hc.store, *vals);
         release_lenders(*scope);
         if (!res) return res.error();
         std::vector<VTypeRef> rtypes;
-        if (sig->result) rtypes.push_back(*sig->result);
+        if (l.sig->result) rtypes.push_back(*l.sig->result);
         std::optional<uint32_t> out_ptr;
-        if (results_spill) out_ptr = args.back().i32;
+        if (l.results_spill) out_ptr = args.back().i32;
         auto flat = lower_values(cx, rtypes, *res, kMaxFlatResults, out_ptr);
         if (!flat) return flat.error();
         if (flat->size() != results.size()) return trap("canon lower: result count mismatch");
@@ -134,7 +140,8 @@ Result<Item> Scope::make_canon(uint32_t index) {
       item.sort = Sort::CoreFunc;
       const wippy::FuncType* core = &shape->core;
       auto core_type = std::shared_ptr<const wippy::FuncType>(std::move(shape), core);  // shared, not copied
-      item.core = Extern{ExternKind::Func, store.create_host_func(std::move(core_type), std::move(hf))};
+      std::shared_ptr<const void> keep(lowers, cx_of);
+      item.core = Extern{ExternKind::Func, store.create_host_func(std::move(core_type), std::move(hf), std::move(keep))};
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {

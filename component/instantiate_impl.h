@@ -78,6 +78,20 @@ struct CoreInst {
 
 inline Error inst_error(std::string msg) { return make_error(ErrorKind::Uninstantiable, std::move(msg)); }
 
+// What a lowered function's core host function needs on each call. An
+// instance keeps those of all its lowers in one block (Scope::lowers), so
+// the callable holds one pointer and the store keeps the block alive.
+struct LowerCtx {
+  std::shared_ptr<InstanceState> state;
+  ComponentFuncRef callee;
+  FuncSigRef sig;
+  MemoryInst* memory = nullptr;
+  FuncInst* realloc = nullptr;
+  StringEncoding encoding = StringEncoding::Utf8;
+  size_t nflat_params = 0;
+  bool results_spill = false;
+};
+
 // One component being instantiated: its index spaces, filled as its
 // definitions are met in binary order (an empty optional, or done_* false:
 // not defined yet).
@@ -106,6 +120,9 @@ struct Scope : std::enable_shared_from_this<Scope> {
   std::vector<std::optional<Item>> aliases, canons, imports, exports;
   std::vector<bool> done_core_instances, done_instances;
   std::vector<std::shared_ptr<Scope>> children;
+  // One LowerCtx per canon lower, made at the first; reserved for all of
+  // them, so never moved.
+  std::shared_ptr<std::vector<LowerCtx>> lowers;
   std::shared_ptr<RtInstance> out = std::make_shared<RtInstance>();
 
   Scope(Store& s, std::shared_ptr<const Component> c, Scope* p, std::shared_ptr<const tgraph::TypeGraph> g,

@@ -12,6 +12,7 @@
 // store to a captured state (memories copy-on-write from a memfd image).
 #pragma once
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -279,8 +280,13 @@ class Store {
   bool type_matches(uint32_t id, uint32_t want) const;
 
   FuncInst* create_host_func(FuncType type, HostFunc fn);
-  // The same with a type shared with its maker (kept alive by the store).
-  FuncInst* create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn);
+  // The same with a type shared with its maker (kept alive by the store),
+  // and `keep`
+  // held as long as the function: state the callable points into without
+  // owning it, so that a callable of one pointer is stored with no
+  // allocation of its own.
+  FuncInst* create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn,
+                             std::shared_ptr<const void> keep = {});
   // nullptr if it cannot be reserved or its minimum exceeds the memory limit.
   // `image`: a module's data image it is about to be given (instantiation);
   // a reservation the pool kept with that image mapped is taken first, and
@@ -339,11 +345,17 @@ class Store {
 
  private:
   friend class StoreSnapshot;  // reads and restores every object (snapshot.h)
-  struct HostFuncInst;  // a host function's FuncInst, signature and callable (store.cpp)
+  // A host function's FuncInst, signature, callable and what it keeps.
+  struct HostFuncInst {
+    FuncInst inst;
+    std::shared_ptr<const FuncType> type;
+    HostFunc fn;
+    std::shared_ptr<const void> keep;
+  };
   struct FreeFuncs {
     void operator()(FuncInst* p) const;
   };
-  std::vector<std::unique_ptr<HostFuncInst>> host_funcs_;
+  std::deque<HostFuncInst> host_funcs_;  // never moved once made
   std::vector<std::unique_ptr<FuncInst, FreeFuncs>> func_blocks_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;

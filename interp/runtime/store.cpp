@@ -17,12 +17,6 @@
 
 namespace wippy {
 
-struct Store::HostFuncInst {
-  FuncInst inst;
-  std::shared_ptr<const FuncType> type;
-  HostFunc fn;
-};
-
 void Store::FreeFuncs::operator()(FuncInst* p) const { ::operator delete(static_cast<void*>(p)); }
 
 Store::Store() = default;
@@ -168,15 +162,16 @@ FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
   return create_host_func(std::make_shared<const FuncType>(std::move(type)), std::move(fn));
 }
 
-FuncInst* Store::create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn) {
-  auto h = std::make_unique<HostFuncInst>();
-  h->inst.type_id = intern_type(*type);
-  h->type = std::move(type);
-  h->fn = std::move(fn);
-  h->inst.type = h->type.get();
-  h->inst.host = &h->fn;
-  host_funcs_.push_back(std::move(h));
-  return &host_funcs_.back()->inst;
+FuncInst* Store::create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn, std::shared_ptr<const void> keep) {
+  const uint32_t id = intern_type(*type);
+  HostFuncInst& h = host_funcs_.emplace_back();
+  h.inst.type_id = id;
+  h.type = std::move(type);
+  h.fn = std::move(fn);
+  h.keep = std::move(keep);
+  h.inst.type = h.type.get();
+  h.inst.host = &h.fn;
+  return &h.inst;
 }
 
 MemoryInst* Store::create_memory(MemoryType type, const std::shared_ptr<const MemoryImage>& image) {

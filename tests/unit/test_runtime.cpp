@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 #include "interp/decode/decode.h"
@@ -96,6 +97,39 @@ TEST_CASE("runtime: host function import is called from wasm") {
   REQUIRE(r->size() == 1);
   CHECK((*r)[0].i32 == 41);
   CHECK(seen == std::vector<uint32_t>{20});
+}
+
+// A host function's callable may point into state it does not own; the
+// store keeps that state (`keep`) as long as the function, and a function
+// stays where it was made however many are made after it.
+TEST_CASE("runtime: host functions keep what they are given and stay where they were made") {
+  auto block = std::make_shared<std::vector<uint32_t>>(300);
+  std::weak_ptr<std::vector<uint32_t>> watch = block;
+  {
+    Store store;
+    auto type = std::make_shared<const FuncType>(FuncType{{}, {ValType::I32}});
+    std::vector<FuncInst*> made;
+    for (uint32_t k = 0; k < 300; ++k) {
+      (*block)[k] = k * 3;
+      const uint32_t* at = &(*block)[k];
+      made.push_back(store.create_host_func(
+          type,
+          [at](HostContext&, std::span<const Value>, std::span<Value> results) -> Result<void> {
+            results[0] = val_i32(*at);
+            return {};
+          },
+          std::shared_ptr<const void>(block, at)));
+    }
+    block.reset();
+    CHECK_FALSE(watch.expired());
+    for (uint32_t k : {0u, 1u, 150u, 299u}) {
+      auto r = invoke(store, made[k], {});
+      REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
+      REQUIRE(r->size() == 1);
+      CHECK((*r)[0].i32 == k * 3);
+    }
+  }
+  CHECK(watch.expired());
 }
 
 TEST_CASE("runtime: import type mismatches are unlinkable and name the import") {

@@ -37,11 +37,13 @@ namespace tgraph {
 struct TypeGraph;
 }
 
-// The core shape of a `canon lower`: its flattened core type, how many
-// flat parameters it lifts (1 when they spill to memory), and whether its
-// results spill. It follows from the lowered function's type alone.
+// The core shape of a `canon lower`: its flattened core type (one object
+// for all of a component's lowers of that type, so a store interns it
+// once; Store::create_host_func), how many flat parameters it lifts (1
+// when they spill to memory), and whether its results spill. It follows
+// from the lowered function's type alone.
 struct LoweredShape {
-  wippy::FuncType core;
+  std::shared_ptr<const wippy::FuncType> core;
   size_t nflat_params = 0;
   bool results_spill = false;
 };
@@ -61,9 +63,19 @@ struct ComponentMemo {
   size_t code_in_cache = 0;
   // Per canon definition (lower only), made at the first instantiation.
   std::vector<std::shared_ptr<const LoweredShape>> lowered;
+  // `make` gives the shape with its core type not yet shared.
   template <class Make>
   std::shared_ptr<const LoweredShape> lowered_for(uint32_t canon, size_t ncanons, Make make) {
-    return made_once(lowered, canon, ncanons, make);
+    auto shared = [&] {
+      LoweredShape l = make();
+      for (const auto& other : lowered)
+        if (other && *other->core == *l.core) {
+          l.core = other->core;
+          break;
+        }
+      return l;
+    };
+    return made_once(lowered, canon, ncanons, shared);
   }
   // Per inline bag of core exports (by core instance index): its exports'
   // positions in name order, made at the first instantiation.

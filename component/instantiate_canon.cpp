@@ -100,7 +100,7 @@ Result<Item> Scope::make_canon(uint32_t index) {
       FuncSigRef sig = callee->sig;
       auto shape = comp->memo->lowered_for(index, comp->canons.size(), [&] {
         LoweredShape l;
-        l.core = flatten_func(*sig, true);
+        l.core = std::make_shared<const wippy::FuncType>(flatten_func(*sig, true));
         const size_t nflat = flatten_params(*sig).size();
         l.nflat_params = nflat > kMaxFlatParams ? 1 : nflat;
         l.results_spill = flatten_results(*sig).size() > kMaxFlatResults;
@@ -138,10 +138,8 @@ Result<Item> Scope::make_canon(uint32_t index) {
         return {};
       };
       item.sort = Sort::CoreFunc;
-      const wippy::FuncType* core = &shape->core;
-      auto core_type = std::shared_ptr<const wippy::FuncType>(std::move(shape), core);  // shared, not copied
       std::shared_ptr<const void> keep(lowers, cx_of);
-      item.core = Extern{ExternKind::Func, store.create_host_func(std::move(core_type), std::move(hf), std::move(keep))};
+      item.core = Extern{ExternKind::Func, store.create_host_func(shape->core, std::move(hf), std::move(keep))};
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {

@@ -280,8 +280,9 @@ class Store {
   bool type_matches(uint32_t id, uint32_t want) const;
 
   FuncInst* create_host_func(FuncType type, HostFunc fn);
-  // The same with a type shared with its maker (kept alive by the store),
-  // and `keep`
+  // The same with a type shared with its maker (kept alive by the store;
+  // the first 64 such types are interned once per store however many
+  // functions share them), and `keep`
   // held as long as the function: state the callable points into without
   // owning it, so that a callable of one pointer is stored with no
   // allocation of its own.
@@ -356,6 +357,13 @@ class Store {
     void operator()(FuncInst* p) const;
   };
   std::deque<HostFuncInst> host_funcs_;  // never moved once made
+  // The type id of shared host function types interned so far (at most
+  // kSharedTypeIds): a host function of this store keeps each alive, so
+  // no other type can come to live at its address.
+  static constexpr size_t kSharedTypeIds = 64;
+  FuncInst* add_host_func(std::shared_ptr<const FuncType> type, uint32_t id, HostFunc fn,
+                          std::shared_ptr<const void> keep);
+  std::vector<std::pair<const FuncType*, uint32_t>> shared_type_ids_;
   std::vector<std::unique_ptr<FuncInst, FreeFuncs>> func_blocks_;
   std::vector<std::unique_ptr<MemoryInst>> memories_;
   std::vector<std::unique_ptr<TableInst>> tables_;

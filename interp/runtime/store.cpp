@@ -159,11 +159,24 @@ bool Store::type_matches(uint32_t id, uint32_t want) const {
 }
 
 FuncInst* Store::create_host_func(FuncType type, HostFunc fn) {
-  return create_host_func(std::make_shared<const FuncType>(std::move(type)), std::move(fn));
+  const uint32_t id = intern_type(type);
+  return add_host_func(std::make_shared<const FuncType>(std::move(type)), id, std::move(fn), {});
 }
 
 FuncInst* Store::create_host_func(std::shared_ptr<const FuncType> type, HostFunc fn, std::shared_ptr<const void> keep) {
+  auto known = std::find_if(shared_type_ids_.begin(), shared_type_ids_.end(),
+                            [&](const auto& e) { return e.first == type.get(); });
+  if (known != shared_type_ids_.end()) return add_host_func(std::move(type), known->second, std::move(fn), std::move(keep));
+  const FuncType* key = type.get();
   const uint32_t id = intern_type(*type);
+  FuncInst* f = add_host_func(std::move(type), id, std::move(fn), std::move(keep));
+  // Remembered only now that a host function of this store keeps it alive.
+  if (shared_type_ids_.size() < kSharedTypeIds) shared_type_ids_.emplace_back(key, id);
+  return f;
+}
+
+FuncInst* Store::add_host_func(std::shared_ptr<const FuncType> type, uint32_t id, HostFunc fn,
+                               std::shared_ptr<const void> keep) {
   HostFuncInst& h = host_funcs_.emplace_back();
   h.inst.type_id = id;
   h.type = std::move(type);

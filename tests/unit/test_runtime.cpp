@@ -132,6 +132,25 @@ TEST_CASE("runtime: host functions keep what they are given and stay where they 
   CHECK(watch.expired());
 }
 
+// Host functions of a shared type take its id from the store's small table
+// of shared types; past that table's size they are interned as before.
+// Either way, equal types get equal ids and different types different ones.
+TEST_CASE("runtime: host functions of shared types get their types' ids") {
+  Store store;
+  auto nop = [](HostContext&, std::span<const Value>, std::span<Value>) -> Result<void> { return {}; };
+  const uint32_t want_a = store.intern_type(FuncType{{ValType::I32}, {}});
+  const uint32_t want_b = store.intern_type(FuncType{{}, {ValType::I64}});
+  REQUIRE(want_a != want_b);
+  std::vector<std::shared_ptr<const FuncType>> types;
+  for (int k = 0; k < 200; ++k)  // past the table's 64 entries; each object made twice
+    types.push_back(std::make_shared<const FuncType>(k % 2 ? FuncType{{}, {ValType::I64}} : FuncType{{ValType::I32}, {}}));
+  for (int round = 0; round < 2; ++round)
+    for (int k = 0; k < 200; ++k) {
+      FuncInst* f = store.create_host_func(types[k], nop);
+      CHECK(f->type_id == (k % 2 ? want_b : want_a));
+    }
+}
+
 TEST_CASE("runtime: import type mismatches are unlinkable and name the import") {
   Store store;
   auto mod = compile_wat(R"((module (import "env" "mem" (memory 2 3))))");

@@ -330,9 +330,13 @@ TEST_CASE("wasi host: a component's lowered signatures are flattened once for al
       CHECK((s != nullptr) == (comp->canons[i].kind == component::Canon::Kind::Lower));
       if (!s) continue;
       // Spilled parameters lift from one pointer; spilled results add one.
-      CHECK(s->core.params.size() == s->nflat_params + (s->results_spill ? 1 : 0));
+      CHECK(s->core->params.size() == s->nflat_params + (s->results_spill ? 1 : 0));
       now.push_back(s.get());
     }
+    // Lowers of one core type share one FuncType object.
+    for (size_t a = 0; a < now.size(); ++a)
+      for (size_t b = a + 1; b < now.size(); ++b)
+        if (*now[a]->core == *now[b]->core) CHECK(now[a]->core == now[b]->core);
     CHECK(now.size() == lowers);
     if (round == 0) first = now;
     else CHECK(now == first);

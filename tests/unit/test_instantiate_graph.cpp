@@ -92,6 +92,18 @@ const char* kAscribedExport = R"((component
   (func (export "id") (type $t) (canon lift (core func $i "id")))
 ))";
 
+// The end of a component that defines core modules $p1 and $p2 and a
+// nested component $C importing core module "p": $C instantiated with each,
+// their "f" exported as f1 and f2.
+const char* kEachProvider = R"(
+    (instance $c1 (instantiate $C (with "p" (core module $p1))))
+    (instance $c2 (instantiate $C (with "p" (core module $p2))))
+    (alias export $c1 "f" (func $f1))
+    (alias export $c2 "f" (func $f2))
+    (export "f1" (func $f1))
+    (export "f2" (func $f2))
+  ))";
+
 // Export `name` of `l` called with no arguments: its one u32 result.
 uint32_t call_u32(Live& l, const char* name) {
   auto r = export_of(l.inst->exports(), name).func->call(l.store, {});
@@ -295,14 +307,8 @@ TEST_CASE("instantiate graph: remembered import positions are checked against th
       (core instance $p (instantiate $P))
       (core instance $u (instantiate $user (with "p" (instance $p))))
       (func (export "f") (result u32) (canon lift (core func $u "f"))))
-    (instance $c1 (instantiate $C (with "p" (core module $p1))))
-    (instance $c2 (instantiate $C (with "p" (core module $p2))))
-    (alias export $c1 "f" (func $f1))
-    (alias export $c2 "f" (func $f2))
-    (export "f1" (func $f1))
-    (export "f2" (func $f2))
-  ))";
-  check_two_instances(decoded(text), {{"f1", 102u}, {"f2", 1020u}});
+  )";
+  check_two_instances(decoded(std::string(text) + kEachProvider), {{"f1", 102u}, {"f2", 1020u}});
 }
 
 // An alias reuses what the first instantiation found only where that still
@@ -343,14 +349,8 @@ TEST_CASE("instantiate graph: aliases reuse an earlier instantiation's findings 
         (core instance $p (instantiate $P))
         (alias core export $p "a" (core func $a))
         (func (export "f") (result u32) (canon lift (core func $a))))
-      (instance $c1 (instantiate $C (with "p" (core module $p1))))
-      (instance $c2 (instantiate $C (with "p" (core module $p2))))
-      (alias export $c1 "f" (func $f1))
-      (alias export $c2 "f" (func $f2))
-      (export "f1" (func $f1))
-      (export "f2" (func $f2))
-    ))";
-    check_two_instances(decoded(text), {{"f1", 1u}, {"f2", 10u}});
+    )";
+    check_two_instances(decoded(std::string(text) + kEachProvider), {{"f1", 1u}, {"f2", 10u}});
   }
 }
 

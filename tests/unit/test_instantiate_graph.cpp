@@ -417,3 +417,38 @@ TEST_CASE("instantiate graph: another component's instance offered by a linker i
           std::string::npos);
   }
 }
+
+// The same check with a resource: an importer that names the provider's
+// resource through its own (sub resource) import gets the provider's
+// run-time resource, so the types compare equal; a different parameter
+// type is still refused.
+TEST_CASE("instantiate graph: another component's instance with a resource links when the types agree") {
+  auto user = [](const char* param) {
+    return std::string(R"((component
+      (import "test:a/res@0.1.0" (instance $a
+        (export "r" (type $r (sub resource)))
+        (export "id" (func (param "x" )") + param + R"() (result (own $r))))))
+      (alias export $a "id" (func $id))
+      (export "id" (func $id))
+    ))";
+  };
+  Store store;
+  Linker host;
+  auto made = host.instantiate(store, decoded(kNestedResources));  // offers its instance "a"
+  REQUIRE_MESSAGE(made.ok(), (made.ok() ? "" : made.error().message));
+  const Item& api = export_of((*made)->exports(), "a");
+  REQUIRE(api.sort == Sort::Instance);
+  const ResourceRef theirs = export_of(*api.instance, "r").resource;
+  REQUIRE(theirs);
+  Linker linker;
+  linker.define_instance("test:a/res@0.1.0", api.instance);
+
+  auto inst = linker.instantiate(store, decoded(user("(own $r)")));
+  REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
+  CHECK(param_resource(export_of((*inst)->exports(), "id")) == theirs);
+
+  auto refused = linker.instantiate(store, decoded(user("u32")));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().kind == ErrorKind::Unlinkable);
+  CHECK(refused.error().message.find("parameter `x` is (own") != std::string::npos);
+}

@@ -92,6 +92,18 @@ const char* kAscribedExport = R"((component
   (func (export "id") (type $t) (canon lift (core func $i "id")))
 ))";
 
+// Two provider modules whose exports lie in different orders ($p2's "a"
+// is where $p1's is not), for a nested component $C importing either as
+// core module "p".
+const char* kProviders = R"(
+    (core module $p1
+      (func (export "a") (result i32) i32.const 1)
+      (func (export "b") (result i32) i32.const 2))
+    (core module $p2
+      (func (export "b") (result i32) i32.const 20)
+      (func (export "x") (result i32) i32.const 0)
+      (func (export "a") (result i32) i32.const 10)))";
+
 // The end of a component that defines core modules $p1 and $p2 and a
 // nested component $C importing core module "p": $C instantiated with each,
 // their "f" exported as f1 and f2.
@@ -289,14 +301,7 @@ TEST_CASE("instantiate graph: a module's imports from an inline core instance bi
 // with two provider modules whose exports lie in different orders gets each
 // import by its own name both times, and in a second instance too.
 TEST_CASE("instantiate graph: remembered import positions are checked against the names of another provider") {
-  const char* text = R"((component
-    (core module $p1
-      (func (export "a") (result i32) i32.const 1)
-      (func (export "b") (result i32) i32.const 2))
-    (core module $p2
-      (func (export "b") (result i32) i32.const 20)
-      (func (export "x") (result i32) i32.const 0)
-      (func (export "a") (result i32) i32.const 10))
+  const char* text = R"(
     (component $C
       (core type $PT (module (export "a" (func (result i32))) (export "b" (func (result i32)))))
       (import "p" (core module $P (type $PT)))
@@ -308,7 +313,8 @@ TEST_CASE("instantiate graph: remembered import positions are checked against th
       (core instance $u (instantiate $user (with "p" (instance $p))))
       (func (export "f") (result u32) (canon lift (core func $u "f"))))
   )";
-  check_two_instances(decoded(std::string(text) + kEachProvider), {{"f1", 102u}, {"f2", 1020u}});
+  check_two_instances(decoded(std::string("(component") + kProviders + text + kEachProvider),
+                      {{"f1", 102u}, {"f2", 1020u}});
 }
 
 // An alias reuses what the first instantiation found only where that still
@@ -336,13 +342,7 @@ TEST_CASE("instantiate graph: aliases reuse an earlier instantiation's findings 
     CHECK(call_f() == 2);
   }
   SUBCASE("a core export, from another module in a second instantiation of a nested component") {
-    const char* text = R"((component
-      (core module $p1
-        (func (export "a") (result i32) i32.const 1)
-        (func (export "b") (result i32) i32.const 2))
-      (core module $p2
-        (func (export "b") (result i32) i32.const 20)
-        (func (export "a") (result i32) i32.const 10))
+    const char* text = R"(
       (component $C
         (core type $PT (module (export "a" (func (result i32))) (export "b" (func (result i32)))))
         (import "p" (core module $P (type $PT)))
@@ -350,7 +350,8 @@ TEST_CASE("instantiate graph: aliases reuse an earlier instantiation's findings 
         (alias core export $p "a" (core func $a))
         (func (export "f") (result u32) (canon lift (core func $a))))
     )";
-    check_two_instances(decoded(std::string(text) + kEachProvider), {{"f1", 1u}, {"f2", 10u}});
+    check_two_instances(decoded(std::string("(component") + kProviders + text + kEachProvider),
+                        {{"f1", 1u}, {"f2", 10u}});
   }
 }
 

@@ -105,7 +105,8 @@ struct ComponentMemo {
   // again (a linker's remembered binding: an RtInstance never changes once
   // made); for an export of a core instance, its position there, checked
   // against the name on each use. Published whole, once; read once per
-  // instantiation.
+  // instantiation. Never refreshed: once a linker binds afresh (it
+  // changed), later instances find those aliases by name again.
   struct AliasHint {
     std::weak_ptr<const RtInstance> from;
     const Item* item = nullptr;

@@ -14,7 +14,11 @@
 // component's declaration. A HostSigCheck given with a host function vets
 // that declaration when the import is bound (the typed API in bind.h builds
 // one from the C++ signature); a rejected declaration fails instantiation
-// as Unlinkable naming the import, the function and the mismatch. Host resources are identified by the ResourceRef
+// as Unlinkable naming the import, the function and the mismatch. A
+// function of another component instance (define_instance) keeps its own
+// type, which must equal the importer's declaration (parameter names and
+// types, result; rtype.h sig_matches), else Unlinkable the same way.
+// Host resources are identified by the ResourceRef
 // returned from HostInstance::resource(); a guest dropping an own handle of
 // one calls its destructor with the representation.
 // Bindings: a linker remembers, per component, each top-level import it
@@ -90,7 +94,8 @@ class Linker {
   // A top-level resource type import (`(import "r" (type (sub resource)))`).
   ResourceRef resource(const std::string& name, std::function<void(uint32_t rep)> dtor = {},
                        const void* host_type = nullptr);
-  // Offers an instance exported by another component instance.
+  // Offers an instance exported by another component instance (its
+  // functions are checked against each importer's types when bound).
   Linker& define_instance(const std::string& name, std::shared_ptr<const RtInstance> inst);
   // From now on, host instances define only the functions in `funcs`
   // (null: all), so a linker made for one component holds just what it

@@ -42,13 +42,15 @@ class MappedBytes {
   void* data() const { return data_; }
   size_t capacity() const { return mapped_; }
   // Makes at least `bytes` bytes addressable (at least doubling; mappings
-  // rounded up to pages); bytes past the old capacity read zero. False if
-  // the kernel or the heap refuses; the old block then stays as it was.
-  bool reserve(size_t bytes);
+  // rounded up to pages); bytes past the old capacity read zero, except
+  // that a first heap block leaves its first `unzeroed` bytes as malloc
+  // gave them (the caller writes them). False if the kernel or the heap
+  // refuses; the old block then stays as it was.
+  bool reserve(size_t bytes, size_t unzeroed = 0);
 
  private:
   void release();
-  bool reserve_heap(size_t size);
+  bool reserve_heap(size_t size, size_t unzeroed);
   bool reserve_mapped(size_t size);
   void* data_ = nullptr;
   size_t mapped_ = 0;   // capacity in bytes
@@ -75,12 +77,19 @@ class MappedArray {
   bool resize(size_t n, const T& fill) { return grow(n, is_zero(fill) ? nullptr : &fill); }
 
   // Replaces the contents with a copy of `src`.
-  bool assign(std::span<const T> src) {
-    const size_t n = src.size();
-    if (n > max_size() || !bytes_.reserve(n * sizeof(T))) return false;
-    if (n != 0) std::memcpy(data(), src.data(), n * sizeof(T));
+  bool assign(std::span<const T> src) { return assign(src, src.size()); }
+  // Replaces the contents with n elements: a copy of `head` (at most n
+  // elements), then all-zero bytes (as resize(n) writes them).
+  bool assign(std::span<const T> head, size_t n) {
+    const size_t h = head.size();
+    if (h > n || n > max_size()) return false;
+    const bool fresh = bytes_.data() == nullptr;
+    if (!bytes_.reserve(n * sizeof(T), fresh ? h * sizeof(T) : 0)) return false;
+    if (h != 0) std::memcpy(data(), head.data(), h * sizeof(T));
+    const size_t dirty_end = n < written_ ? n : written_;
+    if (dirty_end > h) std::memset(static_cast<void*>(data() + h), 0, (dirty_end - h) * sizeof(T));
     size_ = n;
-    if (n > written_) written_ = n;
+    if (n > written_) written_ = n;  // the caller may write any of them
     return true;
   }
 

@@ -38,6 +38,7 @@ struct CompiledModule;  // interpreter's threaded code for one Module (exec/)
 class MemoryPool;      // reservations kept for reuse (interp/memory_pool.h)
 struct MemoryImage;     // a snapshot's memory contents (interp/runtime/memory_image.h)
 struct DataImages;      // a module's data segments as memory images (interp/runtime/data_image.h)
+struct TableImages;     // a module's element segments as table contents (interp/runtime/table_image.h)
 struct GcLayout;        // how a struct or array type's objects are laid out (interp/runtime/gc_heap.h)
 struct GcObject;
 class GcHeap;
@@ -111,16 +112,32 @@ struct MemoryInst {
   uint32_t grow(uint32_t delta_pages);
 };
 
+// A table of functions filled from its module's image (table_image.h) holds
+// lazy entries: the odd value lazy_func_entry(i) stands for function i of
+// `lazy_owner` (its whole index space), which is made when the entry is
+// first read and written back. No other reference is odd in a table of
+// functions (FuncInst* is aligned), and only tables with a lazy_owner hold
+// them. Read entries through get() unless the code resolves them itself.
 struct TableInst {
   TableType type;
   MappedArray<uint64_t> elems;  // references (0 = null); may move when grown
   Store* owner = nullptr;       // whose table and memory limits bound grow()
+  Instance* lazy_owner = nullptr;  // whose functions lazy entries name (null: none)
   uint32_t size() const { return uint32_t(elems.size()); }
+  // Entry i (< size()), a lazy one made now.
+  uint64_t get(size_t i) {
+    const uint64_t r = elems[i];
+    return (r & 1) && lazy_owner ? resolve(i) : r;
+  }
+  // Makes the function of lazy entry i, writes it in its place and returns it.
+  uint64_t resolve(size_t i);
   // Returns the old size, or -1 (as uint32_t) if it cannot grow: beyond its
   // max or kMaxTableElems, beyond the owner store's limits
   // (ExecLimits::max_table_elems, max_memory_bytes), or out of memory.
   uint32_t grow(uint32_t delta, uint64_t init);
 };
+
+inline constexpr uint64_t lazy_func_entry(uint32_t func_index) { return uint64_t(func_index) << 1 | 1; }
 
 // What one table entry counts against ExecLimits::max_memory_bytes.
 inline constexpr uint64_t kTableEntryBytes = sizeof(uint64_t);
@@ -293,7 +310,9 @@ class Store {
   // a reservation the pool kept with that image mapped is taken first, and
   // MemoryInst::image is then set (memory_pool.h).
   MemoryInst* create_memory(MemoryType type, const std::shared_ptr<const MemoryImage>& image = nullptr);
-  TableInst* create_table(TableType type, uint64_t init = 0);
+  // A table of type.limits.min entries, each `init`, or (`head` not empty,
+  // at most min entries) `head` followed by nulls.
+  TableInst* create_table(TableType type, uint64_t init = 0, std::span<const uint64_t> head = {});
   GlobalInst* create_global(GlobalType type, Value v);
   TagInst* create_tag(FuncType type, uint32_t type_id);
 

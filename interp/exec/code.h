@@ -182,9 +182,14 @@ struct CompiledModule {
   // Functions with GC stack maps, likewise (the collector's frame walk).
   std::vector<const exec::CompiledFunc*> gc_funcs;
   bool gc_maps = false;  // the module can hold GC references: compile with stack maps
-  // The defined functions that the module's active element segments of
-  // function indices name (bit d % 64 of word d / 64): every instance makes
-  // them at once before it writes its tables (Instance::make_funcs).
+  // The images of the tables the module defines (interp/runtime/
+  // table_image.h), made with this object; null: the module does not
+  // qualify, and its instances write every segment.
+  std::shared_ptr<const TableImages> table_images;
+  // Without table images: the defined functions that the module's active
+  // element segments of function indices name (bit d % 64 of word d / 64):
+  // every instance makes them at once before it writes its tables
+  // (Instance::make_funcs).
   std::vector<uint64_t> elem_funcs;
   // The module's data images (interp/runtime/data_image.h), made at the
   // second instantiation that uses this code object; null: copy segments.

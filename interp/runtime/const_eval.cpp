@@ -60,6 +60,11 @@ Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value*
   Instance& inst = env.inst;
   auto fail = [](std::string msg) { return make_error(ErrorKind::Other, std::move(msg)); };
   if (expr.end < expr.begin || expr.end > module.bytes.size()) return fail("constant expression out of range");
+  // The common `i32.const N` or `i64.const N` (offsets, most initializers).
+  if (auto k = constant_offset(module, expr)) {
+    if (hi) *hi = Value{};
+    return val_i64(*k);
+  }
   Reader r(module.span(expr.begin, expr.end), expr.begin);
   std::vector<Value> stack;
   std::vector<Value> highs;  // v128 values' high 8 bytes, kept beside `stack`
@@ -137,6 +142,17 @@ Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value*
     }
   }
   return fail("constant expression without end");
+}
+
+std::optional<uint64_t> constant_offset(const Module& m, const ConstExpr& expr) {
+  Reader r(m.span(expr.begin, expr.end));
+  const uint8_t op = r.u8();
+  uint64_t n;
+  if (op == 0x41) n = uint32_t(r.s32());
+  else if (op == 0x42) n = uint64_t(r.s64());
+  else return std::nullopt;
+  if (r.u8() != 0x0b || !r.ok() || !r.at_end()) return std::nullopt;
+  return n;
 }
 
 }  // namespace wippy

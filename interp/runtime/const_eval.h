@@ -10,6 +10,7 @@
 // segment of the instance), the objects made here are held only by the
 // evaluator's own stack: a collection must not run during an evaluation.
 #pragma once
+#include <optional>
 #include <span>
 
 #include "base/result.h"
@@ -27,5 +28,10 @@ struct ConstEnv {
 
 // A v128 result's high 8 bytes go to *hi when given (the low 8 are returned).
 Result<Value> eval_const_expr(const ConstEnv& env, const ConstExpr& expr, Value* hi = nullptr);
+
+// The value of `expr` when it is exactly `i32.const N end` (N as unsigned
+// 32 bits) or `i64.const N end`: a segment offset known without an
+// instance (the per-module images of data_image.h and table_image.h).
+std::optional<uint64_t> constant_offset(const Module& m, const ConstExpr& expr);
 
 }  // namespace wippy

@@ -5,21 +5,12 @@
 #include <optional>
 
 #include "interp/exec/code.h"
-#include "interp/reader.h"
+#include "interp/runtime/const_eval.h"
 #include "interp/runtime/memory_image.h"
 
 namespace wippy {
 
 namespace {
-
-// The offset of `expr` when it is exactly `i32.const N end`.
-std::optional<uint32_t> plain_i32_offset(const Module& m, const ConstExpr& expr) {
-  Reader r(m.span(expr.begin, expr.end));
-  if (r.u8() != 0x41) return std::nullopt;
-  const int32_t n = r.s32();
-  if (r.u8() != 0x0b || !r.ok() || !r.at_end()) return std::nullopt;
-  return uint32_t(n);
-}
 
 // Null when the module does not qualify (data_image.h).
 Result<std::shared_ptr<const DataImages>> build(const Module& m) {
@@ -29,15 +20,20 @@ Result<std::shared_ptr<const DataImages>> build(const Module& m) {
   for (const DataSegment& seg : m.datas) {
     if (seg.mode != SegmentMode::Active) continue;
     if (seg.memory < imported) return std::shared_ptr<const DataImages>();
-    auto off = plain_i32_offset(m, seg.offset);
+    auto off = constant_offset(m, seg.offset);
     if (!off) return std::shared_ptr<const DataImages>();
-    const uint64_t limit = uint64_t(m.memories[seg.memory - imported].limits.min) * kPageSize;
-    const uint64_t reach = uint64_t(*off) + (seg.end - seg.begin);
-    if (reach > limit) return std::shared_ptr<const DataImages>();
+    const uint64_t pages = m.memories[seg.memory - imported].limits.min;
+    const uint64_t limit = pages > UINT64_MAX / kPageSize ? UINT64_MAX : pages * kPageSize;
+    if (*off > limit || seg.end - seg.begin > limit - *off) return std::shared_ptr<const DataImages>();
+    const uint64_t reach = *off + (seg.end - seg.begin);
     end[seg.memory - imported] = std::max(end[seg.memory - imported], reach);
     total += seg.end - seg.begin;
   }
   if (total < kDataImageMinBytes) return std::shared_ptr<const DataImages>();
+  // An image is as long as the reach of its segments: a few bytes far into
+  // a big memory would make a huge one (copying them costs little).
+  for (uint64_t e : end)
+    if (e > kDataImageAnyBytes && e > kDataImageMaxSparsity * total) return std::shared_ptr<const DataImages>();
 
   auto images = std::make_shared<DataImages>();
   images->memories.resize(m.memories.size());
@@ -49,7 +45,7 @@ Result<std::shared_ptr<const DataImages>> build(const Module& m) {
     std::vector<uint8_t> contents((end[k] + page - 1) / page * page, 0);
     for (const DataSegment& seg : m.datas) {
       if (seg.mode != SegmentMode::Active || seg.memory != imported + k) continue;
-      const uint32_t off = *plain_i32_offset(m, seg.offset);
+      const uint64_t off = *constant_offset(m, seg.offset);
       std::span<const uint8_t> bytes = m.span(seg.begin, seg.end);
       std::copy(bytes.begin(), bytes.end(), contents.begin() + ptrdiff_t(off));
     }

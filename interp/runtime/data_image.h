@@ -3,8 +3,9 @@
 // instance (internal to interp/runtime; instantiate.cpp uses it).
 // A module qualifies when its active data segments carry at least
 // kDataImageMinBytes bytes and every one of them targets a memory the
-// module defines, at an `i32.const` offset, within that memory's initial
-// size: then no segment can fail, their order cannot be observed, and an
+// module defines, at a constant offset (`i32.const` or `i64.const`), within
+// that memory's initial size, and no image would be both long and mostly
+// zero (kDataImageAnyBytes, kDataImageMaxSparsity): then no segment can fail, their order cannot be observed, and an
 // image per defined memory (memory_image.h) holds exactly what copying the
 // segments in order would write. Otherwise (or for small data, cheaper to
 // copy) instantiation copies the segments as the spec describes.
@@ -24,6 +25,10 @@
 namespace wippy {
 
 inline constexpr uint64_t kDataImageMinBytes = 64 * 1024;
+// An image longer than kDataImageAnyBytes is at most kDataImageMaxSparsity
+// times the module's active data bytes.
+inline constexpr uint64_t kDataImageAnyBytes = 16 * 1024 * 1024;
+inline constexpr uint64_t kDataImageMaxSparsity = 4;
 
 struct DataImages {
   // One per defined memory (null: that memory starts all zero).

@@ -2,7 +2,8 @@
 // functions, tables, memories (within the store's memory limit) and globals,
 // build exports, resolve element segments (those of function indices that
 // are active or declarative are never kept: an active one is written from
-// its indices straight into its table), apply active element then data
+// its indices straight into its table, or its module's table image,
+// table_image.h, was copied into the table), apply active element then data
 // segments in order (a segment out of bounds traps and fails instantiation;
 // earlier writes stay, as in the 2.0 spec; data segments that cannot fail
 // are mapped from the module's images instead, data_image.h), drop
@@ -21,6 +22,7 @@
 #include "interp/runtime/memory_image.h"
 #include "interp/runtime/link.h"
 #include "interp/runtime/memory_map.h"
+#include "interp/runtime/table_image.h"
 #include "interp/store.h"
 #include "interp/type_canon.h"
 
@@ -32,8 +34,10 @@ Error uninstantiable(const std::string& what, const Error& e) {
   return make_error(ErrorKind::Uninstantiable, fmt::format("{}: {}", what, e.message));
 }
 
-// `images`: the module's data images (data_image.h), or null.
-Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst, const DataImages* images) {
+// `images`: the module's data images (data_image.h), or null; `tables`: its
+// table images (table_image.h), or null.
+Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst, const DataImages* images,
+                               const TableImages* tables) {
   const std::vector<uint32_t>& type_ids = inst.type_ids;
   for (uint32_t ti : m.tags) inst.tags.push_back(store.create_tag(m.types[ti], type_ids[ti]));
   // The defined functions' storage; each is written when first referenced
@@ -58,11 +62,15 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst, co
     }
     TableType tt = m.tables[i];
     tt.elem = canonical_type(tt.elem, type_ids);
-    TableInst* t = store.create_table(tt, 0);
+    // The module's image of this table: its first entries, within min
+    // (table_image.h), lazy ones naming this instance's functions.
+    const std::span<const uint64_t> image = tables ? std::span<const uint64_t>(tables->tables[i]) : std::span<const uint64_t>();
+    TableInst* t = store.create_table(tt, 0, image);
     if (!t)
       return make_error(ErrorKind::Exhaustion,
                         fmt::format("table {} ({} elements) cannot be allocated: out of memory", inst.tables.size(),
                                     min));
+    if (!image.empty()) t->lazy_owner = &inst;
     inst.tables.push_back(t);
   }
   for (size_t i = 0; i < m.memories.size(); ++i) {
@@ -133,17 +141,21 @@ Result<void> resolve_elems(const ConstEnv& env, Instance& inst) {
   return {};
 }
 
+// With table images the defined tables hold their segments' entries
+// already (alloc_definitions): only segments into imported tables are
+// written.
 Result<void> apply_elems(const ConstEnv& env, Instance& inst) {
   const Module& m = env.module;
+  const TableImages* images = inst.code->table_images.get();
   // Every function an active segment of indices names, made in one pass:
   // their table entries are then written with no check per entry.
-  inst.make_funcs(inst.code->elem_funcs);
+  inst.make_funcs(images ? images->imported_table_funcs : inst.code->elem_funcs);
   FuncInst* const* imported = inst.imported_funcs.data();
   const uint32_t nimported = uint32_t(inst.imported_funcs.size());
   FuncInst* const block = inst.func_block;
   for (size_t s = 0; s < m.elems.size(); ++s) {
     const ElemSegment& seg = m.elems[s];
-    if (seg.mode == SegmentMode::Active) {
+    if (seg.mode == SegmentMode::Active && !(images && seg.table >= m.num_imported_tables())) {
       auto off = eval_const_expr(env, seg.offset);
       if (!off) return uninstantiable(fmt::format("element segment {} offset", s), off.error());
       TableInst& t = *inst.tables[seg.table];
@@ -258,7 +270,8 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
     // Asked for once per instance (the second one builds them).
     auto images = data_images(*inst->code);
     if (!images) return images.error();
-    if (auto r = alloc_definitions(store, m, *inst, images->get()); !r) return r.error();
+    if (auto r = alloc_definitions(store, m, *inst, images->get(), inst->code->table_images.get()); !r)
+      return r.error();
     build_exports(m, *inst);
     const ConstEnv env{m, *inst, store};
     if (auto r = resolve_elems(env, *inst); !r) return r.error();

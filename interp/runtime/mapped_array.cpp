@@ -40,14 +40,14 @@ void MappedBytes::release() {
   else munmap(data_, mapped_);
 }
 
-bool MappedBytes::reserve(size_t bytes) {
+bool MappedBytes::reserve(size_t bytes, size_t unzeroed) {
   if (bytes <= mapped_) return true;
   size_t want = bytes;
   if (mapped_ != 0 && want < mapped_ * 2 && mapped_ <= size_t(-1) / 2) want = mapped_ * 2;
   // Doubling first (amortised growth); just what was asked if that fails.
   for (size_t size : {want, bytes}) {
     if (size <= kHeapMaxBytes && (heap_ || data_ == nullptr)) {
-      if (reserve_heap(size)) return true;
+      if (reserve_heap(size, unzeroed)) return true;
     } else if (size_t pages = round_to_pages(size); pages != 0 && reserve_mapped(pages)) {
       return true;
     }
@@ -55,11 +55,16 @@ bool MappedBytes::reserve(size_t bytes) {
   return false;
 }
 
-// A zeroed heap block of `size` bytes holding the old contents.
-bool MappedBytes::reserve_heap(size_t size) {
-  void* p = data_ == nullptr ? std::calloc(size, 1) : std::realloc(data_, size);
+// A zeroed heap block of `size` bytes holding the old contents (a first
+// block: zeroed past its first `unzeroed` bytes).
+bool MappedBytes::reserve_heap(size_t size, size_t unzeroed) {
+  void* p;
+  if (data_ != nullptr) p = std::realloc(data_, size);
+  else if (unzeroed == 0) p = std::calloc(size, 1);
+  else p = std::malloc(size);
   if (p == nullptr) return false;
   if (data_ != nullptr) std::memset(static_cast<uint8_t*>(p) + mapped_, 0, size - mapped_);
+  else if (unzeroed != 0 && unzeroed < size) std::memset(static_cast<uint8_t*>(p) + unzeroed, 0, size - unzeroed);
   data_ = p;
   mapped_ = size;
   heap_ = true;

@@ -222,12 +222,13 @@ bool Store::memory_fits(uint64_t extra) const {
   return used <= limits.max_memory_bytes && extra <= limits.max_memory_bytes - used;
 }
 
-TableInst* Store::create_table(TableType type, uint64_t init) {
+TableInst* Store::create_table(TableType type, uint64_t init, std::span<const uint64_t> head) {
   if (type.limits.min > kMaxTableElems || !table_fits(type.limits.min)) return nullptr;
   auto t = std::make_unique<TableInst>();
   t->type = type;
   t->owner = this;
-  if (!t->elems.resize(size_t(type.limits.min), init)) return nullptr;
+  const size_t n = size_t(type.limits.min);
+  if (!(head.empty() ? t->elems.resize(n, init) : t->elems.assign(head, n))) return nullptr;
   tables_.push_back(std::move(t));
   return tables_.back().get();
 }

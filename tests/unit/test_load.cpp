@@ -107,6 +107,18 @@ uint32_t byte_at(Store& store, Instance* inst, uint32_t addr) {
   return (*r)[0].i32;
 }
 
+// The second instance of `mod` (in `second`; the first in `first`, both
+// with the imported global = g), checked to have been given no data image.
+Instance* second_copied(const std::shared_ptr<const Module>& mod, Store& first, Store& second, uint32_t g = 0) {
+  auto code = prepare_code(mod);
+  REQUIRE(instance_of(first, mod, code, g).ok());
+  auto i = instance_of(second, mod, code, g);
+  REQUIRE_MESSAGE(i.ok(), (i.ok() ? "" : i.error().message));
+  CHECK(code->images_built);
+  CHECK(code->images == nullptr);
+  return *i;
+}
+
 }  // namespace
 
 TEST_CASE("load: large constant data segments are one image per module, copy-on-write per instance") {
@@ -185,17 +197,11 @@ TEST_CASE("load: active segments after the last passive one read as dropped") {
 TEST_CASE("load: data segments that could fail or depend on imports are copied as the spec says") {
   SUBCASE("an offset from an imported global") {
     auto mod = data_module("(data (global.get $g) \"" + filled(70000, 'q') + "\")");
-    auto code = prepare_code(mod);
-    Store s;
-    Store first;
-    REQUIRE(instance_of(first, mod, code, 0).ok());
-    auto i = instance_of(s, mod, code, 1000);
-    REQUIRE_MESSAGE(i.ok(), (i.ok() ? "" : i.error().message));
-    CHECK(code->images_built);
-    CHECK(code->images == nullptr);
-    CHECK(byte_at(s, *i, 999) == 0);
-    CHECK(byte_at(s, *i, 1000) == 'q');
-    CHECK(byte_at(s, *i, 70999) == 'q');
+    Store first, s;
+    Instance* i = second_copied(mod, first, s, 1000);
+    CHECK(byte_at(s, i, 999) == 0);
+    CHECK(byte_at(s, i, 1000) == 'q');
+    CHECK(byte_at(s, i, 70999) == 'q');
   }
   SUBCASE("a segment out of bounds fails instantiation: copied, never imaged") {
     auto mod = data_module("(data (i32.const 0) \"" + filled(70000, 'r') + "\")" +
@@ -210,15 +216,19 @@ TEST_CASE("load: data segments that could fail or depend on imports are copied a
     CHECK(code->images_built);
     CHECK(code->images == nullptr);
   }
+  SUBCASE("a little data far into a big memory is copied: its image would be mostly zero") {
+    // 70,000 bytes at 60,000,000 in a 1,024-page (64 MiB) memory: an image
+    // would be 60 MB long.
+    auto mod = data_module("(data (i32.const 60000000) \"" + filled(70000, 's') + "\")", 1024);
+    Store s1, s2;
+    Instance* i = second_copied(mod, s1, s2);
+    CHECK(byte_at(s2, i, 59999999) == 0);
+    CHECK(byte_at(s2, i, 60000000) == 's');
+    CHECK(byte_at(s2, i, 60069999) == 's');
+  }
   SUBCASE("small data is copied") {
     auto mod = data_module("(data (i32.const 8) \"hello\")");
-    auto code = prepare_code(mod);
     Store s1, s2;
-    REQUIRE(instance_of(s1, mod, code).ok());
-    auto i = instance_of(s2, mod, code);
-    REQUIRE(i.ok());
-    CHECK(code->images_built);
-    CHECK(code->images == nullptr);
-    CHECK(byte_at(s2, *i, 8) == 'h');
+    CHECK(byte_at(s2, second_copied(mod, s1, s2), 8) == 'h');
   }
 }

@@ -1,6 +1,6 @@
 // Unit tests for MappedArray (interp/mapped_array.h): new elements read
 // zero or the fill value, shrinking and growing again re-fills what was
-// written, assign copies, growth keeps contents, and a size that cannot be
+// written, assign copies (a head then zeros), growth keeps contents, and a size that cannot be
 // mapped is refused without changing the array.
 #include <doctest/doctest.h>
 
@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -53,6 +56,32 @@ TEST_CASE("mapped array: growth past the mapping keeps the contents; assign copi
   CHECK(a[2] == 3);
   REQUIRE(a.resize(4));
   CHECK(a[3] == 0);  // written before the assign, zero again
+}
+
+TEST_CASE("mapped array: assign of a head and a size gives the head, then zeros, on a fresh or a used array") {
+  // A freed block full of 0xAB: the fresh array's block is likely that one.
+  void* junk = std::malloc(4096);
+  REQUIRE(junk != nullptr);
+  std::memset(junk, 0xAB, 4096);
+  std::free(junk);
+  const std::vector<uint64_t> head = {5, 6, 7};
+  MappedArray<uint64_t> a;
+  REQUIRE(a.assign(head, 512));
+  CHECK(a.size() == 512);
+  CHECK(a[0] == 5);
+  CHECK(a[2] == 7);
+  bool zero = true;
+  for (size_t i = 3; i < 512; ++i) zero = zero && a[i] == 0;
+  CHECK(zero);
+  for (size_t i = 0; i < 512; ++i) a[i] = 9;
+  REQUIRE(a.resize(2));
+  REQUIRE(a.assign(std::span<const uint64_t>(head).first(1), 600));
+  CHECK(a[0] == 5);
+  CHECK(a[1] == 0);
+  CHECK(a[511] == 0);  // written before, zero again
+  CHECK(a[599] == 0);
+  CHECK_FALSE(a.assign(head, 2));  // a head longer than the size
+  CHECK(a.size() == 600);
 }
 
 TEST_CASE("mapped array: a size that cannot be mapped is refused and changes nothing") {

@@ -166,6 +166,34 @@ struct Extern {
   TagInst* tag() const { return static_cast<TagInst*>(ptr); }
 };
 
+// An instance's exports by name, made on first use from its module's
+// export list: instantiation and a component's aliases read exports by
+// position (Instance::export_at), so most instances never build it. A
+// host-made instance (no module) holds what was put in with emplace.
+// Reads build it; one instance is used by one thread at a time.
+class ExportMap {
+ public:
+  using Map = std::unordered_map<std::string, Extern>;
+  explicit ExportMap(Instance& owner) : owner_(owner) {}
+  ExportMap(const ExportMap&) = delete;
+  ExportMap& operator=(const ExportMap&) = delete;
+  Map::const_iterator find(const std::string& name) const { return map().find(name); }
+  Map::const_iterator begin() const { return map().begin(); }
+  Map::const_iterator end() const { return map().end(); }
+  const Extern& at(const std::string& name) const { return map().at(name); }
+  size_t size() const { return map().size(); }
+  size_t count(const std::string& name) const { return map().count(name); }
+  void emplace(std::string name, Extern e) { built().emplace(std::move(name), e); }
+
+ private:
+  const Map& map() const { return built_ ? map_ : build(); }
+  Map& built() { return built_ ? map_ : build(); }
+  Map& build() const;
+  Instance& owner_;
+  mutable Map map_;
+  mutable bool built_ = false;
+};
+
 struct Instance {
   std::shared_ptr<const Module> module;
   std::shared_ptr<CompiledModule> code;  // shared by all instances of `module`
@@ -207,7 +235,7 @@ struct Instance {
   void drop_data(uint32_t s) {
     if (s < data_segments.size()) data_segments[s] = {};
   }
-  std::unordered_map<std::string, Extern> exports;
+  ExportMap exports{*this};
 
   // Export `j` of the module's export list (j < module->exports.size()),
   // as `exports` holds it under its name.

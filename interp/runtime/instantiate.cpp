@@ -1,6 +1,6 @@
 // instantiate.cpp — instantiate(): link imports, allocate the module's
-// functions, tables, memories (within the store's memory limit) and globals,
-// build exports, resolve element segments (those of function indices that
+// functions, tables, memories (within the store's memory limit) and globals
+// (exports by name are made on first use, ExportMap), resolve element segments (those of function indices that
 // are active or declarative are never kept: an active one is written from
 // its indices straight into its table, or its module's table image,
 // table_image.h, was copied into the table), apply active element then data
@@ -108,11 +108,6 @@ Result<void> alloc_definitions(Store& store, const Module& m, Instance& inst, co
     if (v->ref != 0) std::fill(t.elems.begin(), t.elems.end(), v->ref);
   }
   return {};
-}
-
-void build_exports(const Module& m, Instance& inst) {
-  inst.exports.reserve(m.exports.size());
-  for (size_t j = 0; j < m.exports.size(); ++j) inst.exports.emplace(m.exports[j].name, inst.export_at(j));
 }
 
 // Whether segment `seg` is function indices applied (or dropped) at
@@ -272,7 +267,6 @@ Result<Instance*> instantiate(Store& store, std::shared_ptr<const Module> module
     if (!images) return images.error();
     if (auto r = alloc_definitions(store, m, *inst, images->get(), inst->code->table_images.get()); !r)
       return r.error();
-    build_exports(m, *inst);
     const ConstEnv env{m, *inst, store};
     if (auto r = resolve_elems(env, *inst); !r) return r.error();
     if (auto r = apply_elems(env, *inst); !r) return r.error();

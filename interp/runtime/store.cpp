@@ -301,6 +301,16 @@ void Instance::make_funcs(std::span<const uint64_t> want) {
   }
 }
 
+ExportMap::Map& ExportMap::build() const {
+  built_ = true;
+  if (owner_.module) {
+    const std::vector<Export>& list = owner_.module->exports;
+    map_.reserve(list.size());
+    for (size_t j = 0; j < list.size(); ++j) map_.emplace(list[j].name, owner_.export_at(j));
+  }
+  return map_;
+}
+
 Extern Instance::export_at(size_t j) {
   const Export& e = module->exports[j];
   Extern x;

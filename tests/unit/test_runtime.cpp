@@ -224,6 +224,15 @@ TEST_CASE("runtime: function and global imports must match exactly") {
   }
 }
 
+TEST_CASE("runtime: a host-made instance's exports are what was put in") {
+  Instance i;
+  GlobalInst g;
+  i.exports.emplace("g", Extern{ExternKind::Global, &g});
+  CHECK(i.exports.size() == 1);
+  CHECK(i.export_global("g") == &g);
+  CHECK(i.export_func("g") == nullptr);
+}
+
 TEST_CASE("runtime: exports are looked up by name and kind") {
   Store store;
   auto mod = compile_wat(R"((module
@@ -234,7 +243,11 @@ TEST_CASE("runtime: exports are looked up by name and kind") {
   auto inst = instantiate(store, mod, {});
   REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
   Instance& i = **inst;
-  CHECK(i.export_func("f") != nullptr);
+  CHECK(i.made[0] == 0);  // the map and "f" are made on the first lookup
+  CHECK(i.exports.size() == 4);
+  CHECK(i.made[0] == 1);
+  CHECK(i.exports.at("tab").ptr == i.export_at(2).ptr);
+  CHECK(i.export_func("f") == i.func(0));
   CHECK(i.export_func("mem") == nullptr);
   CHECK(i.export_func("missing") == nullptr);
   REQUIRE(i.export_memory("mem") != nullptr);
@@ -391,11 +404,14 @@ TEST_CASE("runtime: a defined function is made when first referenced, once") {
   REQUIRE_MESSAGE(inst.ok(), (inst.ok() ? "" : inst.error().message));
   Instance& i = **inst;
   auto made = [&](uint32_t d) { return (i.made[d / 64] >> (d % 64) & 1) != 0; };
-  CHECK(made(0));   // exported
+  CHECK(!made(0));  // exported: made when looked up (by name or position)
   CHECK(!made(1));  // in the table: made when its entry is first read
   CHECK(!made(2));  // only called directly
   CHECK(!made(3));
-  auto r = invoke(store, i.export_func("a"), {});
+  FuncInst* a = i.export_func("a");
+  CHECK(made(0));
+  CHECK(a == i.func(0));
+  auto r = invoke(store, a, {});
   REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().message));
   CHECK((*r)[0].i32 == 4321);
   CHECK(!made(2));  // direct calls need no FuncInst

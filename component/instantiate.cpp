@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "base/same_owner.h"
 #include "component/canon.h"
 #include "component/instantiate_impl.h"
 #include "component/linker.h"
@@ -203,12 +204,6 @@ Result<Item> Scope::bind_import(uint32_t index) {
 }
 
 // ---- aliases -------------------------------------------------------------
-
-namespace {
-bool same_owner(const std::weak_ptr<const RtInstance>& w, const std::shared_ptr<const RtInstance>& p) {
-  return !w.owner_before(p) && !p.owner_before(w);
-}
-}  // namespace
 
 Result<void> Scope::make_alias(uint32_t index, const ComponentMemo::AliasHints* hints,
                                ComponentMemo::AliasHints* learn) {

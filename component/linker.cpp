@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "base/same_owner.h"
 #include "component/instantiate.h"
 #include "component/load.h"
 #include "component/names.h"
@@ -205,10 +206,7 @@ std::optional<Item> Linker::remembered(const std::shared_ptr<const Component>& c
   auto it = b->entries.find(component.get());
   if (it == b->entries.end()) return std::nullopt;
   const Bindings::Entry& e = it->second;
-  // Owner-equivalent: the same control block, which a weak reference keeps
-  // from being reused (no lock() and its reference count traffic).
-  const bool same = !e.component.owner_before(component) && !component.owner_before(e.component);
-  if (!same || !same_generations(e.generations) || index >= e.bound.size())
+  if (!same_owner(e.component, component) || !same_generations(e.generations) || index >= e.bound.size())
     return std::nullopt;
   return e.bound[index];
 }

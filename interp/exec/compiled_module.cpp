@@ -18,14 +18,9 @@ CompiledModule::CompiledModule(std::shared_ptr<const Module> m) : module(std::mo
   for (size_t i = 0; i < n; ++i) funcs[i].store(nullptr, std::memory_order_relaxed);
   table_images = build_table_images(*module);
   if (table_images) return;
-  const uint32_t imported = module->num_imported_funcs();
   for (const ElemSegment& seg : module->elems) {
     if (!seg.uses_indices || seg.mode != SegmentMode::Active) continue;
-    for (uint32_t fi : seg.func_indices) {
-      if (fi < imported || fi - imported >= n) continue;  // (validated: in range)
-      if (elem_funcs.empty()) elem_funcs.assign((n + 63) / 64, 0);
-      elem_funcs[(fi - imported) >> 6] |= uint64_t{1} << ((fi - imported) & 63);
-    }
+    for (uint32_t fi : seg.func_indices) mark_defined_func(elem_funcs, *module, fi);
   }
 }
 

@@ -7,6 +7,14 @@
 
 namespace wippy {
 
+void mark_defined_func(std::vector<uint64_t>& bits, const Module& m, uint32_t func_index) {
+  const uint32_t imported = m.num_imported_funcs();
+  if (func_index < imported || func_index - imported >= m.funcs.size()) return;
+  const uint32_t d = func_index - imported;
+  if (bits.empty()) bits.assign((m.funcs.size() + 63) / 64, 0);
+  bits[d >> 6] |= uint64_t{1} << (d & 63);
+}
+
 std::unique_ptr<const TableImages> build_table_images(const Module& m) {
   const uint32_t imported = m.num_imported_tables();
   for (const ConstExpr& init : m.table_inits)
@@ -32,8 +40,6 @@ std::unique_ptr<const TableImages> build_table_images(const Module& m) {
   auto images = std::make_unique<TableImages>();
   images->tables.resize(m.tables.size());
   for (size_t k = 0; k < reach.size(); ++k) images->tables[k].assign(reach[k], 0);
-  const uint32_t nimported_funcs = m.num_imported_funcs();
-  const size_t ndefined = m.funcs.size();
   for (const ElemSegment& seg : m.elems) {
     if (seg.mode != SegmentMode::Active) continue;
     const uint64_t off = *constant_offset(m, seg.offset);
@@ -42,12 +48,7 @@ std::unique_ptr<const TableImages> build_table_images(const Module& m) {
       for (uint32_t fi : seg.func_indices) *to++ = lazy_func_entry(fi);
       continue;
     }
-    for (uint32_t fi : seg.func_indices) {
-      if (fi < nimported_funcs) continue;
-      const uint32_t d = fi - nimported_funcs;
-      if (images->imported_table_funcs.empty()) images->imported_table_funcs.assign((ndefined + 63) / 64, 0);
-      images->imported_table_funcs[d >> 6] |= uint64_t{1} << (d & 63);
-    }
+    for (uint32_t fi : seg.func_indices) mark_defined_func(images->imported_table_funcs, m, fi);
   }
   return images;
 }

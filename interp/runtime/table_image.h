@@ -37,6 +37,11 @@ struct TableImages {
   std::vector<uint64_t> imported_table_funcs;
 };
 
+// Sets the bit of `func_index` in `bits` (bit d % 64 of word d / 64, d its
+// index among the module's defined functions), sizing `bits` on first use;
+// an imported function sets nothing.
+void mark_defined_func(std::vector<uint64_t>& bits, const Module& m, uint32_t func_index);
+
 // The module's images, or null when it does not qualify.
 std::unique_ptr<const TableImages> build_table_images(const Module& m);
 

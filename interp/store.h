@@ -260,7 +260,9 @@ struct TypeInternMemo {
   std::mutex mu;
   bool valid = false;
   TypeKeyTable::Saved keys_before, keys_added;  // the store's key table before; what it added
-  std::vector<SubType> defs_before, defs_added;  // the store's type_defs before; what it added
+  std::vector<uint32_t> slots_after;            // the key table's probe array after
+  size_t defs_before = 0;                       // the store's type_defs before (how many)
+  std::vector<SubType> defs_added;              // what it added
   std::vector<uint32_t> added_from;             // per added def: the module's type index it is
   std::vector<uint32_t> ids;                    // the result
 };

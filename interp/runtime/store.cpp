@@ -88,13 +88,6 @@ uint32_t Store::intern_type(const FuncType& t) {
   return id;
 }
 
-namespace {
-bool same_def(const SubType& a, const SubType& b) {
-  return a.kind == b.kind && a.final == b.final && a.super == b.super && a.num_supers == b.num_supers &&
-         a.rec_begin == b.rec_begin && a.rec_size == b.rec_size;
-}
-}  // namespace
-
 void Store::add_type_def(const Module& m, uint32_t index, SubType def) {
   if (def.kind != CompKind::Func) {
     gc_layouts_.resize(type_defs_.size() + 1);
@@ -103,11 +96,13 @@ void Store::add_type_def(const Module& m, uint32_t index, SubType def) {
   type_defs_.push_back(std::move(def));
 }
 
+// Interning reads only the key table and how many definitions there are
+// (the next id), never the definitions themselves: a store whose key table
+// is as the memo saw it, with as many definitions, gets what the memo
+// recorded.
 bool Store::replay_types(const Module& m, const TypeInternMemo& memo) {
-  if (!memo.valid || type_defs_.size() != memo.defs_before.size() || !type_keys_.holds(memo.keys_before) ||
-      !std::equal(type_defs_.begin(), type_defs_.end(), memo.defs_before.begin(), same_def))
-    return false;
-  type_keys_.replay(memo.keys_added);
+  if (!memo.valid || type_defs_.size() != memo.defs_before || !type_keys_.holds(memo.keys_before)) return false;
+  type_keys_.replay(memo.keys_added, memo.slots_after);
   type_defs_.reserve(type_defs_.size() + memo.defs_added.size());
   for (size_t k = 0; k < memo.defs_added.size(); ++k) add_type_def(m, memo.added_from[k], memo.defs_added[k]);
   return true;
@@ -145,7 +140,8 @@ std::vector<uint32_t> Store::intern_types(const Module& m, TypeInternMemo* memo)
     std::lock_guard lock(memo->mu);
     memo->keys_before = type_keys_.save(0, keys_before);
     memo->keys_added = type_keys_.save(keys_before, type_keys_.size());
-    memo->defs_before.assign(type_defs_.begin(), type_defs_.begin() + ptrdiff_t(defs_before));
+    memo->slots_after = type_keys_.slots();
+    memo->defs_before = defs_before;
     memo->defs_added.assign(type_defs_.begin() + ptrdiff_t(defs_before), type_defs_.end());
     memo->added_from = std::move(added_from);
     memo->ids = ids;

@@ -3,6 +3,8 @@
 #include "interp/runtime/type_keys.h"
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
 
 namespace wippy {
 
@@ -47,21 +49,25 @@ TypeKeyTable::Saved TypeKeyTable::save(size_t from, size_t to) const {
   return s;
 }
 
-void TypeKeyTable::replay(const Saved& added) {
+// Entries compare as bytes: four words, no padding.
+static_assert(sizeof(TypeKeyTable::Entry) == 4 * sizeof(uint32_t) &&
+              std::has_unique_object_representations_v<TypeKeyTable::Entry>);
+
+bool TypeKeyTable::holds(const Saved& s) const {
+  return entries_.size() == s.entries.size() && words_.size() == s.words.size() &&
+         std::memcmp(entries_.data(), s.entries.data(), entries_.size() * sizeof(Entry)) == 0 &&
+         std::memcmp(words_.data(), s.words.data(), words_.size() * sizeof(uint32_t)) == 0;
+}
+
+void TypeKeyTable::replay(const Saved& added, const std::vector<uint32_t>& slots_after) {
   const uint32_t base = uint32_t(words_.size());
   words_.insert(words_.end(), added.words.begin(), added.words.end());
-  // The slot array the whole table needs (at most half full), made once.
-  const size_t total = entries_.size() + added.entries.size();
-  size_t slots = std::max<size_t>(64, slots_.size());
-  while (total * 2 > slots) slots *= 2;
-  const bool grow = slots != slots_.size();
-  entries_.reserve(total);
+  entries_.reserve(entries_.size() + added.entries.size());
   for (Entry e : added.entries) {
     e.begin += base;
     entries_.push_back(e);
-    if (!grow) insert_slot(uint32_t(entries_.size() - 1));
   }
-  if (grow) rehash(slots);
+  slots_ = slots_after;
 }
 
 void TypeKeyTable::insert_slot(uint32_t entry) {

@@ -7,10 +7,11 @@
 // on a hit, one comparison; a new key is an append, never a node
 // allocation. Ids are whatever the caller chooses; nothing is ever removed.
 // A table's contents can be copied out (save: the entries in a range, with
-// their words) and compared with such a copy (holds), and entries saved
-// from another table appended without looking their keys up (replay): the
-// caller knows them absent, as when it saw this table in the state that
-// table had before it added them (Store::intern_types' memo).
+// their words; slots: the whole probe array) and compared with such a copy
+// (holds), and entries saved from another table appended without looking
+// their keys up (replay): the caller knows this table to be in the state
+// that one had before it added them (Store::intern_types' memo), so the
+// probe array that table had after adding them is this one's too.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -39,9 +40,12 @@ class TypeKeyTable {
   Found find_or_add(std::span<const uint32_t> key, uint32_t id);
   size_t size() const { return entries_.size(); }
   Saved save(size_t from, size_t to) const;
+  const std::vector<uint32_t>& slots() const { return slots_; }
   // Whether the table is exactly `s` (saved from 0 to the end).
-  bool holds(const Saved& s) const { return entries_ == s.entries && words_ == s.words; }
-  void replay(const Saved& added);
+  bool holds(const Saved& s) const;
+  // Appends `added`, saved from a table that was in this one's state, and
+  // takes `slots_after`, that table's probe array once it had added them.
+  void replay(const Saved& added, const std::vector<uint32_t>& slots_after);
 
  private:
   std::vector<uint32_t> words_;

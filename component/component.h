@@ -62,10 +62,10 @@ struct ComponentMemo {
   // component holds (runtime/component_cache.h; the root component's memo).
   size_t code_in_cache = 0;
   // Per canon definition (lower only), made at the first instantiation.
-  std::vector<std::shared_ptr<const LoweredShape>> lowered;
+  std::vector<std::unique_ptr<const LoweredShape>> lowered;
   // `make` gives the shape with its core type not yet shared.
   template <class Make>
-  std::shared_ptr<const LoweredShape> lowered_for(uint32_t canon, size_t ncanons, Make make) {
+  const LoweredShape& lowered_for(uint32_t canon, size_t ncanons, Make make) {
     auto shared = [&] {
       LoweredShape l = make();
       for (const auto& other : lowered)
@@ -75,7 +75,7 @@ struct ComponentMemo {
         }
       return l;
     };
-    return made_once(lowered, canon, ncanons, shared);
+    return *made_once(lowered, canon, ncanons, shared);
   }
   // Per inline bag of core exports (by core instance index): its exports'
   // positions in name order, made at the first instantiation.

@@ -97,8 +97,8 @@ Result<Item> Scope::make_canon(uint32_t index) {
     case Canon::Kind::Lower: {
       WIPPY_TRY_ASSIGN(callee, func_at(c.func));
       if (!callee || !callee->sig) return inst_error("canon lower: function has no type");
-      FuncSigRef sig = callee->sig;
-      auto shape = comp->memo->lowered_for(index, comp->canons.size(), [&] {
+      const FuncSig* sig = callee->sig.get();
+      const LoweredShape& shape = comp->memo->lowered_for(index, comp->canons.size(), [&] {
         LoweredShape l;
         l.core = std::make_shared<const wippy::FuncType>(flatten_func(*sig, true));
         const size_t nflat = flatten_params(*sig).size();
@@ -113,8 +113,13 @@ Result<Item> Scope::make_canon(uint32_t index) {
         lowers->reserve(n);
       }
       if (lowers->size() == lowers->capacity()) return inst_error("canon lower: more lowers than counted");
-      const LowerCtx* cx_of = &lowers->emplace_back(LowerCtx{std::move(st), std::move(callee), std::move(sig), memory,
-                                                            realloc, enc, shape->nflat_params, shape->results_spill});
+      // The first host function over `lowers` keeps it; the others, made in
+      // the same store, never outlive that one (a store frees its host
+      // functions only with itself).
+      std::shared_ptr<const void> keep;
+      if (lowers->empty()) keep = lowers;
+      const LowerCtx* cx_of = &lowers->emplace_back(
+          LowerCtx{std::move(st), std::move(callee), sig, memory, realloc, enc, shape.nflat_params, shape.results_spill});
       HostFunc hf = [cx_of](HostContext& hc, std::span<const Value> args, std::span<Value> results) -> Result<void> {
         const LowerCtx& l = *cx_of;
         auto scope = std::make_shared<CallScope>();
@@ -138,8 +143,7 @@ Result<Item> Scope::make_canon(uint32_t index) {
         return {};
       };
       item.sort = Sort::CoreFunc;
-      std::shared_ptr<const void> keep(lowers, cx_of);
-      item.core = Extern{ExternKind::Func, store.create_host_func(shape->core, std::move(hf), std::move(keep))};
+      item.core = Extern{ExternKind::Func, store.create_host_func(shape.core, std::move(hf), std::move(keep))};
       return item;
     }
     case Canon::Kind::ResourceNew: case Canon::Kind::ResourceRep: case Canon::Kind::ResourceDrop: {

@@ -84,7 +84,7 @@ inline Error inst_error(std::string msg) { return make_error(ErrorKind::Uninstan
 struct LowerCtx {
   std::shared_ptr<InstanceState> state;
   ComponentFuncRef callee;
-  FuncSigRef sig;
+  const FuncSig* sig = nullptr;  // callee's
   MemoryInst* memory = nullptr;
   FuncInst* realloc = nullptr;
   StringEncoding encoding = StringEncoding::Utf8;

@@ -15,8 +15,9 @@
 #include <utility>
 #include <vector>
 
-#include "component/component.h"
+#include "base/block_arena.h"
 #include "base/result.h"
+#include "component/component.h"
 
 namespace wippy::component::tgraph {
 
@@ -102,24 +103,9 @@ struct ComponentSpaces {
   std::vector<bool> shareable_imports;
 };
 
-// Where a graph's nodes live: blocks of kBlock nodes, never moved (a node's
-// address is its identity), so making a node is not an allocation of its own.
-class NodeArena {
- public:
-  TNode* make() {
-    if (used_ == kBlock) {
-      blocks_.push_back(std::make_unique<TNode[]>(kBlock));
-      used_ = 0;
-    }
-    return &blocks_.back()[used_++];
-  }
-  size_t size() const { return blocks_.empty() ? 0 : (blocks_.size() - 1) * kBlock + used_; }
-
- private:
-  static constexpr size_t kBlock = 64;
-  std::vector<std::unique_ptr<TNode[]>> blocks_;
-  size_t used_ = kBlock;
-};
+// Where a graph's nodes live: never moved (a node's address is its
+// identity), so making a node is not an allocation of its own.
+using NodeArena = BlockArena<TNode, 64>;
 
 // A validated component's type graph: the nodes, the root, and the index
 // spaces of the root and of every component nested in it (keyed by the

@@ -12,7 +12,6 @@
 // store to a captured state (memories copy-on-write from a memfd image).
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -23,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "base/block_arena.h"
 #include "base/result.h"
 #include "mapped_array.h"
 #include "interp/runtime/type_keys.h"
@@ -405,7 +405,7 @@ class Store {
   struct FreeFuncs {
     void operator()(FuncInst* p) const;
   };
-  std::deque<HostFuncInst> host_funcs_;  // never moved once made
+  BlockArena<HostFuncInst, 32> host_funcs_;  // never moved once made
   // The type id of shared host function types interned so far (at most
   // kSharedTypeIds): a host function of this store keeps each alive, so
   // no other type can come to live at its address.

@@ -173,7 +173,7 @@ FuncInst* Store::create_host_func(std::shared_ptr<const FuncType> type, HostFunc
 
 FuncInst* Store::add_host_func(std::shared_ptr<const FuncType> type, uint32_t id, HostFunc fn,
                                std::shared_ptr<const void> keep) {
-  HostFuncInst& h = host_funcs_.emplace_back();
+  HostFuncInst& h = *host_funcs_.make();
   h.inst.type_id = id;
   h.type = std::move(type);
   h.fn = std::move(fn);

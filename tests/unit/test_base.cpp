@@ -1,9 +1,12 @@
 // Unit tests for base/: Result and the WIPPY_TRY macros, the UTF-8 decoder
-// and encoder, the LEB128 writer.
+// and encoder, the LEB128 writer, BlockArena.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
+#include "base/block_arena.h"
 #include "base/leb128.h"
 #include "base/result.h"
 #include "base/utf8.h"
@@ -89,4 +92,41 @@ TEST_CASE("base: LEB128 and BinaryWriter") {
   CHECK(w.bytes[8] == 11);
   CHECK(w.bytes[9] == 4);
   CHECK(w.bytes[13] == 0x3F);
+}
+
+namespace {
+// Records its own destruction (by its id) in the log it was given.
+struct Logged {
+  std::vector<int>* log = nullptr;
+  int id = -1;
+  ~Logged() {
+    if (log) log->push_back(id);
+  }
+};
+}  // namespace
+
+TEST_CASE("base: BlockArena keeps addresses across blocks and destroys what it made") {
+  std::vector<int> log;
+  std::vector<Logged*> made;
+  {
+    BlockArena<Logged, 4> arena;
+    CHECK(arena.size() == 0);
+    for (int i = 0; i < 10; ++i) {
+      Logged* p = arena.make();
+      p->log = &log, p->id = i;
+      made.push_back(p);
+      CHECK(arena.size() == size_t(i + 1));
+    }
+    // Three blocks later, every object is where it was made.
+    for (int i = 0; i < 10; ++i) CHECK(made[size_t(i)]->id == i);
+    CHECK(log.empty());
+    arena.clear();
+    CHECK(arena.size() == 0);
+    std::sort(log.begin(), log.end());
+    CHECK(log == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+    log.clear();
+    arena.make()->log = &log;
+    CHECK(arena.size() == 1);
+  }
+  CHECK(log == std::vector<int>{-1});  // what was made after clear() goes with the arena
 }

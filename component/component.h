@@ -37,11 +37,12 @@ namespace tgraph {
 struct TypeGraph;
 }
 
-// The core shape of a `canon lower`: its flattened core type (one object
-// for all of a component's lowers of that type, so a store interns it
-// once; Store::create_host_func), how many flat parameters it lifts (1
-// when they spill to memory), and whether its results spill. It follows
-// from the lowered function's type alone.
+// The core shape of a core function a canon definition makes (`canon
+// lower`, `resource.new`/`rep`/`drop`): its core type (one object for all
+// of a component's such functions of that type, so a store interns it
+// once; Store::create_host_func) and, for a lower, how many flat
+// parameters it lifts (1 when they spill to memory) and whether its
+// results spill. It follows from the definition's types alone.
 struct LoweredShape {
   std::shared_ptr<const wippy::FuncType> core;
   size_t nflat_params = 0;
@@ -61,7 +62,7 @@ struct ComponentMemo {
   // Functions whose compiled code the code cache's entry for this
   // component holds (runtime/component_cache.h; the root component's memo).
   size_t code_in_cache = 0;
-  // Per canon definition (lower only), made at the first instantiation.
+  // Per canon definition (lower, resource.*), made at the first instantiation.
   std::vector<std::unique_ptr<const LoweredShape>> lowered;
   // `make` gives the shape with its core type not yet shared.
   template <class Make>

@@ -150,11 +150,16 @@ Result<Item> Scope::make_canon(uint32_t index) {
       WIPPY_TRY_ASSIGN(rt_item, get(Sort::Type, c.type));
       ResourceRef rt = std::move(rt_item.resource);
       if (!rt) return inst_error("canon resource.*: type is not a resource");
-      wippy::FuncType ft;
-      ft.params = {wippy::ValType::I32};
+      const LoweredShape& shape = comp->memo->lowered_for(index, comp->canons.size(), [&] {
+        wippy::FuncType ft;
+        ft.params = {wippy::ValType::I32};
+        if (c.kind != Canon::Kind::ResourceDrop) ft.results = {wippy::ValType::I32};
+        LoweredShape l;
+        l.core = std::make_shared<const wippy::FuncType>(std::move(ft));
+        return l;
+      });
       HostFunc hf;
       if (c.kind == Canon::Kind::ResourceNew) {
-        ft.results = {wippy::ValType::I32};
         hf = [st = std::move(st), rt = std::move(rt)](HostContext&, std::span<const Value> args,
                                                      std::span<Value> results) -> Result<void> {
           HandleEntry e;
@@ -165,7 +170,6 @@ Result<Item> Scope::make_canon(uint32_t index) {
           return {};
         };
       } else if (c.kind == Canon::Kind::ResourceRep) {
-        ft.results = {wippy::ValType::I32};
         hf = [st = std::move(st), rt = std::move(rt)](HostContext&, std::span<const Value> args,
                                                      std::span<Value> results) -> Result<void> {
           auto e = st->handles.get(args[0].i32, rt.get());
@@ -198,7 +202,7 @@ Result<Item> Scope::make_canon(uint32_t index) {
         };
       }
       item.sort = Sort::CoreFunc;
-      item.core = Extern{ExternKind::Func, store.create_host_func(ft, std::move(hf))};
+      item.core = Extern{ExternKind::Func, store.create_host_func(shape.core, std::move(hf))};
       return item;
     }
   }

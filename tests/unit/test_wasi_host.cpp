@@ -310,14 +310,23 @@ TEST_CASE("wasi host: sockets are defined once; each instance keeps its own gran
 }
 
 // A `canon lower`'s core shape follows from the lowered function's type
-// alone, so it is made once per component (ComponentMemo::lowered_for)
-// and every later instance uses the very same one.
+// alone, and a `resource.new`/`rep`/`drop`'s from its kind, so each is made
+// once per component (ComponentMemo::lowered_for) and every later instance
+// uses the very same one.
 TEST_CASE("wasi host: a component's lowered signatures are flattened once for all its instances") {
   auto comp = load_probe();
   const WasiHost host(WasiPackages::for_imports(*comp));
-  size_t lowers = 0;
-  for (const auto& c : comp->canons) lowers += c.kind == component::Canon::Kind::Lower;
+  using Kind = component::Canon::Kind;
+  auto makes_core = [](Kind k) {
+    return k == Kind::Lower || k == Kind::ResourceNew || k == Kind::ResourceRep || k == Kind::ResourceDrop;
+  };
+  size_t lowers = 0, resource_fns = 0;
+  for (const auto& c : comp->canons) {
+    lowers += c.kind == Kind::Lower;
+    resource_fns += makes_core(c.kind) && c.kind != Kind::Lower;
+  }
   REQUIRE(lowers > 0);
+  REQUIRE(resource_fns > 0);
   std::vector<const component::LoweredShape*> first;
   for (int round = 0; round < 2; ++round) {
     WasiCtx ctx;
@@ -327,17 +336,24 @@ TEST_CASE("wasi host: a component's lowered signatures are flattened once for al
     std::vector<const component::LoweredShape*> now;
     for (size_t i = 0; i < comp->memo->lowered.size(); ++i) {
       const auto& s = comp->memo->lowered[i];
-      CHECK((s != nullptr) == (comp->canons[i].kind == component::Canon::Kind::Lower));
+      const Kind kind = comp->canons[i].kind;
+      CHECK((s != nullptr) == makes_core(kind));
       if (!s) continue;
-      // Spilled parameters lift from one pointer; spilled results add one.
-      CHECK(s->core->params.size() == s->nflat_params + (s->results_spill ? 1 : 0));
+      if (kind == Kind::Lower) {
+        // Spilled parameters lift from one pointer; spilled results add one.
+        CHECK(s->core->params.size() == s->nflat_params + (s->results_spill ? 1 : 0));
+      } else {
+        // A handle in; a handle or representation out, except for drop.
+        CHECK(s->core->params == std::vector<ValType>{ValType::I32});
+        CHECK(s->core->results.size() == (kind == Kind::ResourceDrop ? 0u : 1u));
+      }
       now.push_back(s.get());
     }
-    // Lowers of one core type share one FuncType object.
+    // Functions of one core type share one FuncType object.
     for (size_t a = 0; a < now.size(); ++a)
       for (size_t b = a + 1; b < now.size(); ++b)
         if (*now[a]->core == *now[b]->core) CHECK(now[a]->core == now[b]->core);
-    CHECK(now.size() == lowers);
+    CHECK(now.size() == lowers + resource_fns);
     if (round == 0) first = now;
     else CHECK(now == first);
   }

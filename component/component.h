@@ -88,30 +88,41 @@ struct ComponentMemo {
   // Per core instantiation (by core instance index): for each import of
   // its module, the argument that supplies it and its position there
   // (CoreInst::position_of; arg kNone: not found), made at the first
-  // instantiation. Each use checks the name at that position, so a
-  // different module supplied another time only falls back to lookups.
+  // instantiation, with the layout of what supplied it (CoreInst::layout).
+  // A use with the same importing module takes the export at that position
+  // when the supplier has the same layout; otherwise it checks the name
+  // there, so a different module supplied another time only falls back to
+  // lookups. The modules named stay alive with this memo (`code` holds
+  // them), so no other module can come to have their addresses.
   struct ImportSource {
     static constexpr uint32_t kNone = UINT32_MAX;
     uint32_t arg = kNone;
     uint32_t pos = 0;
+    const void* layout = nullptr;
   };
-  std::vector<std::unique_ptr<const std::vector<ImportSource>>> import_sources;
+  struct ImportSources {
+    const Module* importer = nullptr;
+    std::vector<ImportSource> list;
+  };
+  std::vector<std::unique_ptr<const ImportSources>> import_sources;
   template <class Make>
-  const std::vector<ImportSource>& import_sources_for(uint32_t core_instance, size_t ncore_instances, Make make) {
+  const ImportSources& import_sources_for(uint32_t core_instance, size_t ncore_instances, Make make) {
     return *made_once(import_sources, core_instance, ncore_instances, make);
   }
   // Per alias (by alias index), what it found at the first instantiation
   // that completed: for an export of an instance, that instance (owner
   // only) and the item in it, reused when the instance is the same object
   // again (a linker's remembered binding: an RtInstance never changes once
-  // made); for an export of a core instance, its position there, checked
-  // against the name on each use. Published whole, once; read once per
+  // made); for an export of a core instance, its position there and the
+  // instance's layout, the name at that position checked on each use where
+  // the layout differs. Published whole, once; read once per
   // instantiation. Never refreshed: once a linker binds afresh (it
   // changed), later instances find those aliases by name again.
   struct AliasHint {
     std::weak_ptr<const RtInstance> from;
     const Item* item = nullptr;
     uint32_t core_pos = ImportSource::kNone;
+    const void* core_layout = nullptr;
   };
   using AliasHints = std::vector<AliasHint>;
   std::shared_ptr<const AliasHints> alias_hints() {

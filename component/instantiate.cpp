@@ -236,12 +236,16 @@ Result<void> Scope::make_alias(uint32_t index, const ComponentMemo::AliasHints* 
       WIPPY_TRY_ASSIGN(inst, core_instance_at(a.instance));
       Item item;
       item.sort = a.sort;
-      if (!hint || hint->core_pos == ComponentMemo::ImportSource::kNone || !inst->at(hint->core_pos, a.name, item.core)) {
+      if (!hint || hint->core_pos == ComponentMemo::ImportSource::kNone ||
+          !inst->at(hint->core_pos, a.name, hint->core_layout, item.core)) {
         const Extern* e = inst->get(a.name);
         if (!e) return inst_error(fmt::format("alias: core instance {} has no export `{}`", a.instance, quote_input(a.name)));
         item.core = *e;
         if (learn)
-          if (auto pos = inst->position_of(a.name)) (*learn)[index].core_pos = *pos;
+          if (auto pos = inst->position_of(a.name)) {
+            (*learn)[index].core_pos = *pos;
+            (*learn)[index].core_layout = inst->layout();
+          }
       }
       aliases[index].emplace(std::move(item));
       return {};
@@ -275,6 +279,7 @@ Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& 
       return o;
     });
     out->names = comp;
+    out->bag_def = &ci;
     out->exports.reserve(ci.exports.size());
     for (uint32_t k : order) {
       const CoreInlineExport& e = ci.exports[k];
@@ -298,31 +303,41 @@ Result<std::shared_ptr<CoreInst>> Scope::make_core_instance(const CoreInstance& 
     return ComponentMemo::ImportSource::kNone;
   };
   const auto& imports = mod.module->imports;
+  // Made (or found) first, so that the memo holds the module before it
+  // remembers its address (ImportSources::importer).
+  std::shared_ptr<CompiledModule> code = comp->memo->code_for(mod.module);
   const auto& sources = comp->memo->import_sources_for(index, comp->core_instances.size(), [&] {
-    std::vector<ComponentMemo::ImportSource> v(imports.size());
+    ComponentMemo::ImportSources v;
+    v.importer = mod.module.get();
+    v.list.resize(imports.size());
     for (size_t k = 0; k < imports.size(); ++k) {
       const uint32_t arg = arg_for(imports[k]);
       if (arg == ComponentMemo::ImportSource::kNone) continue;
-      if (auto pos = from_args[arg].second->position_of(imports[k].name)) v[k] = {arg, *pos};
+      const CoreInst& from = *from_args[arg].second;
+      if (auto pos = from.position_of(imports[k].name)) v.list[k] = {arg, *pos, from.layout()};
     }
     return v;
   });
+  // The same importing module: the same imports, each of the argument
+  // (named as its module) it was found in. Another: other imports.
+  const bool same_importer = sources.importer == mod.module.get();
   std::vector<Extern> externs(imports.size());
   for (size_t k = 0; k < imports.size(); ++k) {
     const Import& imp = imports[k];
     // Where the first instantiation found it; else (another module, or
     // missing) by name.
-    if (k < sources.size() && sources[k].arg < from_args.size() &&
-        from_args[sources[k].arg].first == imp.module &&
-        from_args[sources[k].arg].second->at(sources[k].pos, imp.name, externs[k]))
-      continue;
+    if (same_importer && k < sources.list.size()) {
+      const ComponentMemo::ImportSource& src = sources.list[k];
+      if (src.arg < from_args.size() && from_args[src.arg].second->at(src.pos, imp.name, src.layout, externs[k]))
+        continue;
+    }
     const uint32_t arg = arg_for(imp);
     const Extern* e = arg == ComponentMemo::ImportSource::kNone ? nullptr : from_args[arg].second->get(imp.name);
     if (!e)
       return link_error(fmt::format("core instance {}: import `{}` `{}` is not supplied", index, quote_input(imp.module), quote_input(imp.name)));
     externs[k] = *e;
   }
-  auto inst = wippy::instantiate(store, mod.module, externs, comp->memo->code_for(mod.module));
+  auto inst = wippy::instantiate(store, mod.module, externs, std::move(code));
   if (!inst) {
     Error err = inst.error();
     err.message = fmt::format("core instance {}: {}", index, err.message);

@@ -33,6 +33,11 @@ struct CoreInst {
   wippy::Instance* inst = nullptr;
   std::shared_ptr<const Component> names;                    // owns the views below
   std::vector<std::pair<std::string_view, Extern>> exports;  // inline, sorted by name
+  const CoreInstance* bag_def = nullptr;                     // inline: its definition in `names`
+  // What fixes the position of each export: the instance's module, or the
+  // bag's definition. Two with the same layout have the same export at
+  // each position.
+  const void* layout() const { return inst ? static_cast<const void*>(inst->module.get()) : bag_def; }
   const Extern* get(const std::string& name) const {
     if (inst) {
       auto it = inst->exports.find(name);
@@ -55,15 +60,18 @@ struct CoreInst {
     return uint32_t(it - exports.begin());
   }
   // The export `name` when it is at position `pos` (as position_of gave
-  // for it); false when it is not there, and `out` is then untouched.
-  bool at(uint32_t pos, const std::string& name, Extern& out) const {
+  // for it on a CoreInst of layout `seen`); false when it is not there, and
+  // `out` is then untouched. The name is compared only when this one's
+  // layout is not `seen`.
+  bool at(uint32_t pos, const std::string& name, const void* seen, Extern& out) const {
+    const bool same = seen && seen == layout();
     if (inst) {
       const auto& list = inst->module->exports;
-      if (pos >= list.size() || list[pos].name != name) return false;
+      if (pos >= list.size() || (!same && list[pos].name != name)) return false;
       out = inst->export_at(pos);
       return true;
     }
-    if (pos >= exports.size() || exports[pos].first != name) return false;
+    if (pos >= exports.size() || (!same && exports[pos].first != name)) return false;
     out = exports[pos].second;
     return true;
   }

@@ -104,17 +104,20 @@ const char* kProviders = R"(
       (func (export "x") (result i32) i32.const 0)
       (func (export "a") (result i32) i32.const 10)))";
 
-// The end of a component that defines core modules $p1 and $p2 and a
-// nested component $C importing core module "p": $C instantiated with each,
-// their "f" exported as f1 and f2.
-const char* kEachProvider = R"(
-    (instance $c1 (instantiate $C (with "p" (core module $p1))))
-    (instance $c2 (instantiate $C (with "p" (core module $p2))))
+// The end of a component that defines core modules `m1` and `m2` and a
+// nested component $C importing core module `import`: $C instantiated with
+// each, their "f" exported as f1 and f2.
+std::string instantiate_each(const std::string& import, const std::string& m1, const std::string& m2) {
+  return "(instance $c1 (instantiate $C (with \"" + import + "\" (core module " + m1 + "))))\n" +
+         "(instance $c2 (instantiate $C (with \"" + import + "\" (core module " + m2 + "))))\n" + R"(
     (alias export $c1 "f" (func $f1))
     (alias export $c2 "f" (func $f2))
     (export "f1" (func $f1))
     (export "f2" (func $f2))
   ))";
+}
+// The same for the providers $p1 and $p2 as "p".
+const std::string kEachProvider = instantiate_each("p", "$p1", "$p2");
 
 // Export `name` of `l` called with no arguments: its one u32 result.
 uint32_t call_u32(Live& l, const char* name) {
@@ -315,6 +318,37 @@ TEST_CASE("instantiate graph: remembered import positions are checked against th
   )";
   check_two_instances(decoded(std::string("(component") + kProviders + text + kEachProvider),
                       {{"f1", 102u}, {"f2", 1020u}});
+}
+
+// A remembered position is taken without comparing names only for the same
+// importing module and a provider of the same layout: a nested component
+// that imports the importing module, instantiated with two whose imports
+// of one provider come in opposite orders, gets each import by its own
+// name both times, and in a second instance too.
+TEST_CASE("instantiate graph: remembered import positions serve only the module that imported them") {
+  const char* users = R"(
+    (core module $u1
+      (import "p" "a" (func $x (result i32)))
+      (import "p" "b" (func $y (result i32)))
+      (func (export "f") (result i32) call $x i32.const 100 i32.mul call $y i32.add))
+    (core module $u2
+      (import "p" "b" (func $x (result i32)))
+      (import "p" "a" (func $y (result i32)))
+      (func (export "f") (result i32) call $x i32.const 100 i32.mul call $y i32.add)))";
+  const char* text = R"(
+    (component $C
+      (core type $UT (module
+        (import "p" "a" (func (result i32))) (import "p" "b" (func (result i32)))
+        (export "f" (func (result i32)))))
+      (import "u" (core module $U (type $UT)))
+      (core module $p
+        (func (export "a") (result i32) i32.const 1)
+        (func (export "b") (result i32) i32.const 2))
+      (core instance $p (instantiate $p))
+      (core instance $u (instantiate $U (with "p" (instance $p))))
+      (func (export "f") (result u32) (canon lift (core func $u "f")))))";
+  check_two_instances(decoded(std::string("(component") + users + text + instantiate_each("u", "$u1", "$u2")),
+                      {{"f1", 102u}, {"f2", 201u}});
 }
 
 // An alias reuses what the first instantiation found only where that still

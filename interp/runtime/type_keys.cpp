@@ -54,9 +54,11 @@ static_assert(sizeof(TypeKeyTable::Entry) == 4 * sizeof(uint32_t) &&
               std::has_unique_object_representations_v<TypeKeyTable::Entry>);
 
 bool TypeKeyTable::holds(const Saved& s) const {
-  return entries_.size() == s.entries.size() && words_.size() == s.words.size() &&
-         std::memcmp(entries_.data(), s.entries.data(), entries_.size() * sizeof(Entry)) == 0 &&
-         std::memcmp(words_.data(), s.words.data(), words_.size() * sizeof(uint32_t)) == 0;
+  // (An empty vector's data() may be null, which memcmp must not get.)
+  auto same_bytes = [](const auto& a, const auto& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(a[0])) == 0);
+  };
+  return same_bytes(entries_, s.entries) && same_bytes(words_, s.words);
 }
 
 void TypeKeyTable::replay(const Saved& added, const std::vector<uint32_t>& slots_after) {

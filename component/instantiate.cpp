@@ -70,17 +70,36 @@ Result<void> Scope::define_resource(uint32_t def) {
 // graph) names to the resources `got` carries, where not bound already:
 // an import bound before (Linker::remembered) or a nested instance.
 void Scope::bind_resources(const tgraph::Item& want, const Item& got) {
+  std::vector<std::pair<TRef, ResourceRef>> found;
+  resources_named(want, got, found);
+  for (auto& [r, res] : found) resources.try_emplace(r, std::move(res));
+}
+
+void Scope::resources_named(const tgraph::Item& want, const Item& got, std::vector<std::pair<TRef, ResourceRef>>& out) {
   if (!want.type) return;
   if (want.sort == Sort::Type) {
     TRef r = tgraph::base_of(want.type);
-    if (r->kind == tgraph::NodeKind::Resource && got.resource) resources.try_emplace(r, got.resource);
+    if (r->kind == tgraph::NodeKind::Resource && got.resource) out.emplace_back(r, got.resource);
   } else if (want.sort == Sort::Instance && got.instance) {
     for (const tgraph::Item& x : want.type->exports) {
       if (x.sort != Sort::Type && x.sort != Sort::Instance) continue;  // names no resource
       if (auto it = got.instance->exports.find(x.name); it != got.instance->exports.end())
-        bind_resources(x, it->second);
+        resources_named(x, it->second, out);
     }
   }
+}
+
+void Scope::bind_remembered(uint32_t index, Linker::Remembered known) {
+  auto binds = std::move(known.resources);
+  if (!binds || binds->graph != graph) {
+    auto made = std::make_shared<Linker::ResourceBinds>();
+    made->graph = graph;
+    resources_named(spaces.imports[index], known.item, made->list);
+    linker->remember_resources(comp, index, known.item, made);
+    binds = std::move(made);
+  }
+  for (const auto& [r, res] : binds->list) resources.try_emplace(r, res);
+  imports[index].emplace(std::move(known.item));
 }
 
 // ---- imports -----------------------------------------------------------------
@@ -455,8 +474,7 @@ Result<void> Scope::run() {
         const bool share_bindings = linker && spaces.shareable_imports[i];
         if (share_bindings) {
           if (auto known = linker->remembered(comp, i)) {
-            bind_resources(spaces.imports[i], *known);
-            imports[i].emplace(std::move(*known));
+            bind_remembered(i, std::move(*known));
             break;
           }
         }

@@ -20,6 +20,7 @@
 
 #include "component/graph_vtype.h"
 #include "component/instantiate.h"
+#include "component/linker.h"
 #include "component/type_graph.h"
 
 namespace wippy::component {
@@ -285,6 +286,13 @@ struct Scope : std::enable_shared_from_this<Scope> {
   Result<std::shared_ptr<const RtInstance>> bind_instance(TRef itype, const RtInstance& supplied,
                                                           const std::string& iface);
   void bind_resources(const tgraph::Item& want, const Item& got);
+  // The (node, resource) pairs bind_resources binds, in its order, whether
+  // bound already or not (so applying them later binds the same).
+  static void resources_named(const tgraph::Item& want, const Item& got,
+                              std::vector<std::pair<TRef, ResourceRef>>& out);
+  // Binds import `index` remembered by the linker, with the resources it
+  // gives found once per binding (Linker::remember_resources).
+  void bind_remembered(uint32_t index, Linker::Remembered known);
   Result<Item> make_canon(uint32_t index);  // comp->canons[index]
   // Defines alias `index` (aliases[index]); `hints` from an earlier
   // instantiation or null, `learn` to fill for later ones or null.

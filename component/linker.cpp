@@ -200,15 +200,17 @@ bool Linker::same_generations(std::span<const uint64_t> gens) const {
   return k == gens.size();
 }
 
-std::optional<Item> Linker::remembered(const std::shared_ptr<const Component>& component, uint32_t index) const {
+std::optional<Linker::Remembered> Linker::remembered(const std::shared_ptr<const Component>& component,
+                                                     uint32_t index) const {
   Bindings* b = bindings_.get();
   std::lock_guard lock(b->mu);
   auto it = b->entries.find(component.get());
   if (it == b->entries.end()) return std::nullopt;
   const Bindings::Entry& e = it->second;
-  if (!same_owner(e.component, component) || !same_generations(e.generations) || index >= e.bound.size())
+  if (!same_owner(e.component, component) || !same_generations(e.generations) || index >= e.bound.size() ||
+      !e.bound[index])
     return std::nullopt;
-  return e.bound[index];
+  return Remembered{*e.bound[index], e.resources[index]};
 }
 
 void Linker::remember(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound) const {
@@ -220,10 +222,30 @@ void Linker::remember(const std::shared_ptr<const Component>& component, uint32_
     it = it->second.component.expired() ? b->entries.erase(it) : std::next(it);
   Bindings::Entry& e = b->entries[component.get()];
   if (e.component.lock() != component || e.generations != gens) {
-    e = Bindings::Entry{component, std::move(gens), {}};
+    e = Bindings::Entry{component, std::move(gens), {}, {}};
     e.bound.resize(component->imports.size());
+    e.resources.resize(component->imports.size());
   }
-  if (index < e.bound.size()) e.bound[index] = bound;
+  if (index < e.bound.size()) {
+    e.bound[index] = bound;
+    e.resources[index] = nullptr;  // found for the binding it replaces
+  }
+}
+
+void Linker::remember_resources(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound,
+                                std::shared_ptr<const ResourceBinds> binds) const {
+  Bindings* b = bindings_.get();
+  std::lock_guard lock(b->mu);
+  auto it = b->entries.find(component.get());
+  if (it == b->entries.end()) return;
+  Bindings::Entry& e = it->second;
+  if (!same_owner(e.component, component) || !same_generations(e.generations) || index >= e.bound.size()) return;
+  // Only for the binding still remembered there (another thread may have
+  // replaced it since `bound` was handed out); the entry keeps it alive,
+  // so its addresses name it alone.
+  const std::optional<Item>& now = e.bound[index];
+  if (!now || now->instance != bound.instance || now->resource != bound.resource) return;
+  e.resources[index] = std::move(binds);
 }
 
 namespace {

@@ -48,6 +48,10 @@
 
 namespace wippy::component {
 
+namespace tgraph {
+struct TNode;
+}
+
 using HostFn = std::function<Result<std::vector<Val>>(Store& store, std::span<const Val> args)>;
 using HostSigCheck = std::function<Result<void>(const FuncSig& declared)>;
 
@@ -117,10 +121,25 @@ class Linker {
 
  private:
   friend struct Scope;  // instantiation (instantiate_impl.h) binds through these
+  // The resource nodes of a component's type graph that a remembered
+  // binding gives identities to (Scope::bind_resources, in its order), so
+  // later instances bind them without looking the names up again.
+  struct ResourceBinds {
+    std::shared_ptr<const void> graph;  // the graph the nodes are in (kept alive)
+    std::vector<std::pair<const tgraph::TNode*, ResourceRef>> list;
+  };
+  struct Remembered {
+    Item item;
+    std::shared_ptr<const ResourceBinds> resources;  // null until remember_resources
+  };
   // The remembered binding of top-level import `index` of `component`
-  // (see "Bindings" above), or nullopt; remember() stores one.
-  std::optional<Item> remembered(const std::shared_ptr<const Component>& component, uint32_t index) const;
+  // (see "Bindings" above), or nullopt; remember() stores one, and
+  // remember_resources() what it binds, for as long as that same binding
+  // stays remembered (a new one for the index forgets it).
+  std::optional<Remembered> remembered(const std::shared_ptr<const Component>& component, uint32_t index) const;
   void remember(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound) const;
+  void remember_resources(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound,
+                          std::shared_ptr<const ResourceBinds> binds) const;
   // Per component (by address, with a weak reference telling a component
   // since freed at the same address apart): its bound imports and the
   // generations of the linker chain they were bound under.
@@ -129,6 +148,7 @@ class Linker {
       std::weak_ptr<const Component> component;
       std::vector<uint64_t> generations;
       std::vector<std::optional<Item>> bound;  // by import index
+      std::vector<std::shared_ptr<const ResourceBinds>> resources;  // by import index, of bound's item
     };
     std::mutex mu;
     std::unordered_map<const Component*, Entry> entries;

@@ -151,14 +151,29 @@ TEST_CASE("instantiate graph: an imported resource binds to the host's, with a r
   Linker linker;
   ResourceRef host_r = linker.instance("test:h/res@0.1.0").resource("r");
   auto comp = decoded(kHostResource);
-  auto first = instance_of(linker, comp);
-  auto second = instance_of(linker, comp);  // the import's binding is remembered
-  for (auto* l : {first.get(), second.get()}) {
-    const RtInstance& ex = l->inst->exports();
-    CHECK(export_of(ex, "r").resource == host_r);
-    CHECK(param_resource(export_of(ex, "pass")) == host_r);
-    CHECK(export_of(ex, "pass").func->sig->result.value()->resource == host_r);
-  }
+  // The first binds the import by name; the second takes the remembered
+  // binding and finds the resources it gives; the third takes those too.
+  std::vector<std::unique_ptr<Live>> live;
+  auto check_bound = [&](size_t from, const ResourceRef& want) {
+    for (size_t k = from; k < live.size(); ++k) {
+      CAPTURE(k);
+      const RtInstance& ex = live[k]->inst->exports();
+      CHECK(export_of(ex, "r").resource == want);
+      CHECK(param_resource(export_of(ex, "pass")) == want);
+      CHECK(export_of(ex, "pass").func->sig->result.value()->resource == want);
+    }
+  };
+  for (int k = 0; k < 3; ++k) live.push_back(instance_of(linker, comp));
+  check_bound(0, host_r);
+  // Offering another resource under the name forgets the binding and what
+  // it gave: later instances (again the first, second and further kind)
+  // get the new one, earlier ones keep theirs.
+  ResourceRef other_r = linker.instance("test:h/res@0.1.0").resource("r");
+  REQUIRE(other_r != host_r);
+  for (int k = 0; k < 3; ++k) live.push_back(instance_of(linker, comp));
+  check_bound(3, other_r);
+  live.resize(3);
+  check_bound(0, host_r);
 }
 
 TEST_CASE("instantiate graph: each instantiation of a nested component has its own resource") {

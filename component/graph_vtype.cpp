@@ -3,9 +3,17 @@
 
 namespace wippy::component::tgraph {
 
-VTypeRef GraphVTypes::value(TRef t) {
+VTypeRef GraphVTypes::value(TRef t) { return convert(t).type; }
+
+const GraphVTypes::Converted& GraphVTypes::convert(TRef t) {
   if (auto it = memo_.find(t); it != memo_.end()) return it->second;
-  auto sub = [this](TRef c) { return c ? value(c) : VTypeRef{}; };
+  bool handles = false;
+  auto sub = [&](TRef c) {
+    if (!c) return VTypeRef{};
+    const Converted& e = convert(c);
+    handles |= e.handles;
+    return e.type;
+  };
   VTypeRef out;
   VType v;
   switch (t->kind) {
@@ -38,6 +46,7 @@ VTypeRef GraphVTypes::value(TRef t) {
       break;
     case NodeKind::Own: case NodeKind::Borrow:
       v.kind = t->kind == NodeKind::Own ? ValKind::Own : ValKind::Borrow;
+      handles = true;
       if (resolve_) {
         v.resource = resolve_(base_of(t->a));
         if (!v.resource) unbound_ = true;
@@ -48,17 +57,24 @@ VTypeRef GraphVTypes::value(TRef t) {
       break;
   }
   if (!out) out = make_vtype(std::move(v));
-  memo_.emplace(t, out);
-  return out;
+  return memo_.emplace(t, Converted{std::move(out), handles}).first->second;
 }
 
-FuncSig GraphVTypes::func(TRef ft) {
+FuncSig GraphVTypes::func(TRef ft, bool* handles) {
   FuncSig sig;
+  bool any = false;
   for (auto& [name, type] : ft->fields) {
     sig.param_names.push_back(name);
-    sig.params.push_back(value(type));
+    const Converted& c = convert(type);
+    sig.params.push_back(c.type);
+    any |= c.handles;
   }
-  if (ft->a) sig.result = value(ft->a);
+  if (ft->a) {
+    const Converted& c = convert(ft->a);
+    sig.result = c.type;
+    any |= c.handles;
+  }
+  if (handles) *handles = any;
   return sig;
 }
 

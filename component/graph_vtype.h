@@ -28,12 +28,19 @@ class GraphVTypes {
   explicit GraphVTypes(Resolver resolve) : resolve_(std::move(resolve)) {}
 
   VTypeRef value(TRef t);
-  FuncSig func(TRef ft);
+  // `*handles` (when given) tells whether a parameter or the result holds
+  // an own or borrow anywhere in it.
+  FuncSig func(TRef ft, bool* handles = nullptr);
   // Did a resolver fail to bind a resource met so far?
   bool unbound() const { return unbound_; }
 
  private:
-  std::unordered_map<TRef, VTypeRef> memo_;
+  struct Converted {
+    VTypeRef type;
+    bool handles = false;  // an own or borrow in it
+  };
+  const Converted& convert(TRef t);
+  std::unordered_map<TRef, Converted> memo_;
   Resolver resolve_;
   bool unbound_ = false;
 };

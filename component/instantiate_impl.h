@@ -167,14 +167,20 @@ struct Scope : std::enable_shared_from_this<Scope> {
     return inst_error("a resource type is used before it is bound");
   }
 
-  // Function type node `ft` with its resources bound.
+  // Function type node `ft` with its resources bound. One that names no
+  // resource is the graph's, shared by every instance (plain_sig).
   Result<FuncSigRef> sig_of(TRef ft) {
     if (!ft || ft->kind != tgraph::NodeKind::Func) return inst_error("not a function type");
     if (auto it = sigs.find(ft); it != sigs.end()) return it->second;
-    auto sig = std::make_shared<const FuncSig>(vtypes.func(ft));
-    if (vtypes.unbound()) return inst_error("a function type names a resource that is not bound");
+    FuncSigRef sig = graph->plain_sig(ft);
+    if (!sig) {
+      bool handles = false;
+      sig = std::make_shared<const FuncSig>(vtypes.func(ft, &handles));
+      if (vtypes.unbound()) return inst_error("a function type names a resource that is not bound");
+      if (!handles) sig = graph->keep_plain_sig(ft, std::move(sig));
+    }
     sigs.emplace(ft, sig);
-    return FuncSigRef(sig);
+    return sig;
   }
 
   Result<Item> get(Sort sort, uint32_t index) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "base/block_arena.h"
 #include "base/result.h"
 #include "component/component.h"
+#include "component/rtype.h"
 
 namespace wippy::component::tgraph {
 
@@ -118,6 +120,25 @@ struct TypeGraph {
     auto it = spaces.find(&c);
     return it == spaces.end() ? nullptr : &it->second;
   }
+
+  // The run-time signatures of function nodes that name no resource
+  // (no own or borrow anywhere in them): the same for every instance, so
+  // instantiation (Scope::sig_of) makes each once and shares it. Safe from
+  // several threads.
+  FuncSigRef plain_sig(TRef ft) const {
+    std::lock_guard lock(plain_sigs_mu_);
+    auto it = plain_sigs_.find(ft);
+    return it == plain_sigs_.end() ? nullptr : it->second;
+  }
+  // Keeps `sig` for `ft` unless one is kept already; returns the one kept.
+  FuncSigRef keep_plain_sig(TRef ft, FuncSigRef sig) const {
+    std::lock_guard lock(plain_sigs_mu_);
+    return plain_sigs_.try_emplace(ft, std::move(sig)).first->second;
+  }
+
+ private:
+  mutable std::mutex plain_sigs_mu_;
+  mutable std::unordered_map<TRef, FuncSigRef> plain_sigs_;
 };
 
 // Validates `component` (see validate.h) and returns its type graph.

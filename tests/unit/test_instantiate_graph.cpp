@@ -64,17 +64,20 @@ const char* kHostResource = R"((component
 
 // A nested component defining its own resource, instantiated twice; each
 // instance exports the resource and a lifted function on it.
-const char* kNestedResources = R"((component
-  (component $c
+// The definitions of a component with a resource `r` of its own and `id`
+// on it, its core instance $i also exporting "two" (three i32s -> i32).
+const std::string kOwnResource = R"(
     (type $r (resource (rep i32)))
-    (core module $m (func (export "id") (param i32) (result i32) local.get 0))
+    (core module $m
+      (func (export "id") (param i32) (result i32) local.get 0)
+      (func (export "two") (param i32 i32 i32) (result i32) local.get 1))
     (core instance $i (instantiate $m))
     (type $t (func (param "x" (own $r)) (result (own $r))))
     (func $id (type $t) (canon lift (core func $i "id")))
     (export $er "r" (type $r))
     (type $te (func (param "x" (own $er)) (result (own $er))))
-    (export "id" (func $id) (func (type $te)))
-  )
+    (export "id" (func $id) (func (type $te))))";
+const std::string kNestedResources = "(component (component $c" + kOwnResource + R"()
   (instance $a (instantiate $c))
   (instance $b (instantiate $c))
   (export "a" (instance $a))
@@ -194,7 +197,33 @@ TEST_CASE("instantiate graph: each instantiation of a nested component has its o
   CHECK(param_resource(export_of(*b.instance, "id")) == rb);
   // A second instance of the whole component makes new ones again.
   auto l2 = instance_of(linker, comp);
-  CHECK(export_of(*export_of(l2->inst->exports(), "a").instance, "r").resource != ra);
+  const RtInstance& a2 = *export_of(l2->inst->exports(), "a").instance;
+  CHECK(export_of(a2, "r").resource != ra);
+  CHECK(param_resource(export_of(a2, "id")) == export_of(a2, "r").resource);
+}
+
+// A function type that names no resource converts once per graph and is
+// shared by every instance; one naming a resource is each instance's own.
+TEST_CASE("instantiate graph: signatures without resources are shared by instances, others are not") {
+  auto comp = decoded("(component" + kOwnResource + R"(
+    (type $p (func (param "x" (option (tuple u8 bool))) (result u32)))
+    (func $plain (type $p) (canon lift (core func $i "two")))
+    (export "plain" (func $plain))
+  ))");
+  Linker linker;
+  auto l1 = instance_of(linker, comp);
+  auto l2 = instance_of(linker, comp);
+  const RtInstance& e1 = l1->inst->exports();
+  const RtInstance& e2 = l2->inst->exports();
+  CHECK(export_of(e1, "plain").func->sig.get() == export_of(e2, "plain").func->sig.get());
+  ResourceRef r1 = export_of(e1, "r").resource;
+  ResourceRef r2 = export_of(e2, "r").resource;
+  REQUIRE(r1);
+  REQUIRE(r2);
+  CHECK(r1 != r2);
+  CHECK(export_of(e1, "id").func->sig.get() != export_of(e2, "id").func->sig.get());
+  CHECK(param_resource(export_of(e1, "id")) == r1);
+  CHECK(param_resource(export_of(e2, "id")) == r2);
 }
 
 TEST_CASE("instantiate graph: a resource exported under an ascribed type names the defined one") {

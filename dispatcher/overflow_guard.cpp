@@ -151,12 +151,17 @@ AltSignalStack::AltSignalStack() {
 AltSignalStack::~AltSignalStack() {
   if (mem_ == nullptr) return;
   stack_t cur;
-  if (sigaltstack(nullptr, &cur) == 0 && cur.ss_sp == mem_) {
-    stack_t off;
-    std::memset(&off, 0, sizeof off);
-    off.ss_flags = SS_DISABLE;
-    sigaltstack(&off, nullptr);
+  if (sigaltstack(nullptr, &cur) != 0 || cur.ss_sp != mem_) {
+    // Not this thread's: destroyed on another thread than the one it was
+    // made on, where it may still be installed. Unmapping it would leave
+    // that thread a signal stack of unmapped memory (a later SIGSEGV there
+    // could not be handled), so its pages are left mapped.
+    return;
   }
+  stack_t off;
+  std::memset(&off, 0, sizeof off);
+  off.ss_flags = SS_DISABLE;
+  sigaltstack(&off, nullptr);
   munmap(mem_, size_);
 }
 

@@ -44,7 +44,9 @@ class OverflowHandlerUse {
 };
 
 // Gives the constructing thread an alternate signal stack unless it already
-// has one; removes and frees it on destruction if it installed it.
+// has one; removes and frees it on destruction if it installed it. One
+// destroyed on another thread (where its stack is not the installed one)
+// leaves its pages mapped: the thread that made it may still use them.
 class AltSignalStack {
  public:
   AltSignalStack();

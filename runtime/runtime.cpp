@@ -10,6 +10,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <thread>
 
 #include "component/val_json.h"
 #include "dispatcher/cross_wake.h"
@@ -59,23 +60,54 @@ disp::LoopOptions private_loop_options() {
   return lo;
 }
 
-// Runs fn on a fiber: the calling one, or a private loop's.
+// A Runtime's loop for calls made outside a fiber (without workers): made
+// at the first such call and kept, as a loop's descriptors, time-slice
+// thread and signal stack cost far more than a small call. It serves the
+// thread that made it (its alternate signal stack is that thread's).
+struct CallerLoop {
+  std::unique_ptr<disp::Loop> loop;
+  std::thread::id thread;
+};
+
+// Runs fn on a fiber: the calling one, or one of `kept`'s. A call from
+// another thread than the kept loop's, or from inside its run (outside any
+// fiber), gets a loop of its own for its duration. A call that does not
+// finish takes the kept loop, and the fibers it left, with it.
 template <class T>
-Result<T> on_fiber(const std::function<Result<T>()>& fn) {
+Result<T> on_fiber(CallerLoop& kept, const std::function<Result<T>()>& fn) {
   if (disp::this_fiber::in_fiber()) return fn();
+  std::unique_ptr<disp::Loop> own;
+  disp::Loop* loop = kept.loop.get();
+  if (loop && (kept.thread != std::this_thread::get_id() || disp::Loop::current() == loop)) loop = nullptr;
+  if (!loop) {
+    auto made = disp::Loop::create(private_loop_options());
+    if (!made) return made.error();
+    if (!kept.loop) {
+      kept.loop = std::move(*made);
+      kept.thread = std::this_thread::get_id();
+      loop = kept.loop.get();
+    } else {
+      own = std::move(*made);
+      loop = own.get();
+    }
+  }
   std::optional<Result<T>> out;
-  auto loop = disp::Loop::create(private_loop_options());
-  if (!loop) return loop.error();
-  if (!(*loop)->spawn([&] { out.emplace(fn()); }).valid())
+  if (!loop->spawn([&] { out.emplace(fn()); }).valid())
     return make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call");
-  (*loop)->run();
-  if (!out) return make_error(ErrorKind::Other, "the call did not finish (nothing left could wake it)");
+  loop->run();
+  if (!out) {
+    if (loop == kept.loop.get()) kept.loop.reset();
+    return make_error(ErrorKind::Other, "the call did not finish (nothing left could wake it)");
+  }
   return std::move(*out);
 }
 
 }  // namespace
 
 struct Runtime::Impl {
+  // Without workers: the loop calls from outside a fiber run on (on_fiber).
+  // First, so that it goes last, after every pooled instance.
+  CallerLoop caller_loop;
   Registry reg;
   RuntimeOptions opts;
   std::map<std::string, EntryState, std::less<>> entries;
@@ -193,7 +225,7 @@ struct Runtime::Impl {
   // waiting until it is done.
   template <class T>
   Result<T> run(const std::function<Result<T>(size_t)>& fn) {
-    if (workers.empty()) return on_fiber<T>([&] { return fn(0); });
+    if (workers.empty()) return on_fiber<T>(caller_loop, [&] { return fn(0); });
     // Already on a fiber of worker i (a Runtime::spawn task): no hop.
     if (disp::this_fiber::in_fiber())
       for (size_t i = 0; i < workers.size(); ++i)

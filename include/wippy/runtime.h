@@ -43,10 +43,13 @@
 //  * Unknown registry keys are warnings (RuntimeOptions::on_warning), errors
 //    inside `limits` and `wasi`, and errors everywhere with `strict`.
 //  * Signals: calls run guest code on fibers with guard pages. While any
-//    fiber loop exists in the process (a call made outside a fiber creates
-//    one for its duration), wippy has a process-wide SIGSEGV handler
-//    installed (SA_SIGINFO | SA_ONSTACK; each thread running a loop gets an
-//    alternate signal stack if it has none). A fault in a fiber's guard page
+//    fiber loop exists in the process, wippy has a process-wide SIGSEGV
+//    handler installed (SA_SIGINFO | SA_ONSTACK; each thread running a loop
+//    gets an alternate signal stack if it has none). A Runtime with workers
+//    has a loop per worker; one without makes a loop at its first call from
+//    outside a fiber and keeps it for that thread's calls until it is
+//    destroyed (such a call from another thread makes one for its
+//    duration). A fault in a fiber's guard page
 //    (a guest or host stack overflow) prints "wippy: fiber stack overflow"
 //    and ends the process with _exit(86). Every other SIGSEGV is passed to
 //    the handler that was installed before wippy's (or gets the default

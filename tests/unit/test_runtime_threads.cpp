@@ -80,19 +80,25 @@ TEST_CASE("runtime threads: a Runtime handed to another thread between calls") {
   CHECK(greet_many(**rt, "main-again", 10) == 10);
 }
 
-TEST_CASE("runtime threads: the embedder's SIGSEGV handler is installed again after calls") {
+// A Runtime without workers keeps the loop of its first call from outside
+// a fiber (runtime.h, "Signals"): wippy's handler stays installed while the
+// Runtime lives, and the embedder's is back once it is gone.
+TEST_CASE("runtime threads: the embedder's SIGSEGV handler is installed again after the Runtime") {
   RegistryScratch s;
   s.copy_guest("typed.component.wasm");
   auto rt = Runtime::load(s.write("th.yaml", greet_registry(s)));
   REQUIRE(rt.ok());
-  struct sigaction mine, before, after;
+  struct sigaction mine, before, during, after;
   std::memset(&mine, 0, sizeof mine);
   mine.sa_handler = marker_handler;
   sigemptyset(&mine.sa_mask);
   REQUIRE(sigaction(SIGSEGV, &mine, &before) == 0);  // `before`: doctest's, put back below
   const int good = greet_many(**rt, "sig", 3);
+  REQUIRE(sigaction(SIGSEGV, nullptr, &during) == 0);
+  rt->reset();
   REQUIRE(sigaction(SIGSEGV, &before, &after) == 0);
   CHECK(good == 3);
+  CHECK((during.sa_flags & SA_SIGINFO) != 0);  // wippy's, chaining to the marker
   CHECK((after.sa_flags & SA_SIGINFO) == 0);
   CHECK((after.sa_handler == marker_handler));
 }

@@ -2,6 +2,7 @@
 // one Program and one Pool per function entry, and calls on fibers.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -64,9 +65,17 @@ disp::LoopOptions private_loop_options() {
 // at the first such call and kept, as a loop's descriptors, time-slice
 // thread and signal stack cost far more than a small call. It serves the
 // thread that made it (its alternate signal stack is that thread's).
+// A process forked after a call inherits the loop without its time-slice
+// thread (and with its epoll instance shared with the parent): the child
+// leaves it alone (never destroyed: joining a thread the child does not
+// have) and makes its own.
 struct CallerLoop {
   std::unique_ptr<disp::Loop> loop;
   std::thread::id thread;
+  pid_t pid = 0;
+  ~CallerLoop() {
+    if (loop && pid != getpid()) (void)loop.release();
+  }
 };
 
 // Runs fn on a fiber: the calling one, or one of `kept`'s. A call from
@@ -78,6 +87,10 @@ Result<T> on_fiber(CallerLoop& kept, const std::function<Result<T>()>& fn) {
   if (disp::this_fiber::in_fiber()) return fn();
   std::unique_ptr<disp::Loop> own;
   disp::Loop* loop = kept.loop.get();
+  if (loop && kept.pid != getpid()) {  // forked since: see CallerLoop
+    (void)kept.loop.release();
+    loop = nullptr;
+  }
   if (loop && (kept.thread != std::this_thread::get_id() || disp::Loop::current() == loop)) loop = nullptr;
   if (!loop) {
     auto made = disp::Loop::create(private_loop_options());
@@ -85,6 +98,7 @@ Result<T> on_fiber(CallerLoop& kept, const std::function<Result<T>()>& fn) {
     if (!kept.loop) {
       kept.loop = std::move(*made);
       kept.thread = std::this_thread::get_id();
+      kept.pid = getpid();
       loop = kept.loop.get();
     } else {
       own = std::move(*made);

@@ -49,7 +49,8 @@
 //    has a loop per worker; one without makes a loop at its first call from
 //    outside a fiber and keeps it for that thread's calls until it is
 //    destroyed (such a call from another thread makes one for its
-//    duration). A fault in a fiber's guard page
+//    duration; a process forked after a call makes its own and leaves the
+//    inherited one, whose time-slice thread it does not have). A fault in a fiber's guard page
 //    (a guest or host stack overflow) prints "wippy: fiber stack overflow"
 //    and ends the process with _exit(86). Every other SIGSEGV is passed to
 //    the handler that was installed before wippy's (or gets the default

@@ -4,6 +4,8 @@
 // embedder's again once calls are done.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstring>
@@ -101,6 +103,45 @@ TEST_CASE("runtime threads: the embedder's SIGSEGV handler is installed again af
   CHECK((during.sa_flags & SA_SIGINFO) != 0);  // wippy's, chaining to the marker
   CHECK((after.sa_flags & SA_SIGINFO) == 0);
   CHECK((after.sa_handler == marker_handler));
+}
+
+// A process forked after a call (a pre-forking server that warmed its
+// Runtime first) calls on a loop of its own: the inherited one has no
+// time-slice thread, so a call's time limit could not stop a guest there.
+// The child's spinning call must end with the limit (a hang here is the
+// failure: the parent gives up on the child after two minutes).
+TEST_CASE("runtime threads: a child forked after a call calls on a loop of its own") {
+  RegistryScratch s;
+  s.copy_guest("typed.component.wasm");
+  const std::string spin_entry = fmt::format(
+      "  - name: spin\n    kind: function.wasm\n    fs: files\n    path: /typed.component.wasm\n"
+      "    hash: sha256:{}\n    method: spin\n    imports: [wasi:cli, wasi:io, wasi:clocks, wasi:filesystem]\n"
+      "    limits: {{max_execution_ms: 200}}\n",
+      s.hash("typed.component.wasm"));
+  auto rt = Runtime::load(s.write("th.yaml", greet_registry(s) + spin_entry));
+  REQUIRE_MESSAGE(rt.ok(), (rt.ok() ? "" : rt.error().message));
+  REQUIRE(greet_many(**rt, "parent", 2) == 2);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    std::vector<Val> forever{Val::u32(0)};
+    auto spun = (*rt)->call("th:spin", forever);
+    const bool stopped = !spun.ok() && spun.error().kind == ErrorKind::Interrupted;
+    const int good = greet_many(**rt, "child", 3);
+    _exit(stopped && good == 3 ? 0 : 1);
+  }
+  int status = 0;
+  pid_t done = 0;
+  for (int i = 0; i < 2400 && (done = waitpid(child, &status, WNOHANG)) == 0; ++i) usleep(50 * 1000);
+  if (done == 0) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    FAIL_CHECK("the child's spinning call was never stopped");
+  } else {
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+  }
+  CHECK(greet_many(**rt, "parent-again", 2) == 2);
 }
 
 TEST_CASE("runtime workers: calls from four threads and from fibers share one Runtime's workers") {

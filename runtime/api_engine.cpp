@@ -27,7 +27,14 @@ Error out_of_memory(std::string_view what) {
 
 }  // namespace
 
-Engine::Engine(EngineOptions opts) : impl_(std::make_shared<Impl>(Impl{opts})) {}
+disp::LoopOptions Engine::Impl::loop_options(const EngineOptions& o) {
+  disp::LoopOptions lo;
+  lo.stack_size = o.fiber_stack_bytes;
+  lo.time_slice_ns = uint64_t(o.time_slice_ms == 0 ? 10 : o.time_slice_ms) * 1000000;
+  return lo;
+}
+
+Engine::Engine(EngineOptions opts) : impl_(std::make_shared<Impl>(opts)) {}
 
 const EngineOptions& Engine::options() const { return impl_->opts; }
 

@@ -18,6 +18,7 @@
 #include "hostfns/wasi.h"
 #include "hostfns/wasi_ctx.h"
 #include "interp/store.h"
+#include "runtime/caller_loops.h"
 #include "wippy/engine.h"
 #include "wippy/instance.h"
 #include "wippy/linker.h"
@@ -25,11 +26,19 @@
 namespace wippy::api {
 
 struct Engine::Impl {
+  explicit Impl(const EngineOptions& o) : opts(o), caller_loops(loop_options(o)) {}
+  // The loop each call made outside any fiber runs on.
+  static disp::LoopOptions loop_options(const EngineOptions& o);
+
   EngineOptions opts;
   // Linear-memory reservations that instances give back when dropped and
   // later instances reuse (interp/memory_pool.h); shared by the threads
   // that use this engine.
   std::shared_ptr<MemoryPool> memory_pool = std::make_shared<MemoryPool>();
+  // The loops that calls made outside any fiber run on, kept per calling
+  // thread (runtime/caller_loops.h). Instances keep the engine alive, so
+  // these outlive every instance that ran on them.
+  mutable CallerLoops caller_loops;
 };
 
 struct Module::Impl {
@@ -64,7 +73,7 @@ struct Linker::Impl {
 struct InterruptHandle::State {
   std::atomic<bool> requested{false};
   std::mutex mu;              // guards loop and fiber
-  disp::Loop* loop = nullptr; // the private loop of the call in progress
+  disp::Loop* loop = nullptr; // the loop running the call in progress (made outside a fiber)
   disp::FiberHandle fiber;    // its fiber
 };
 

@@ -55,35 +55,6 @@ Error classify(const Instance::Impl& im, Error e, bool interrupted) {
   return e;
 }
 
-// A private loop for a call made outside any fiber.
-disp::LoopOptions private_loop_options(const EngineOptions& eo) {
-  disp::LoopOptions lo;
-  lo.stack_size = eo.fiber_stack_bytes;
-  lo.time_slice_ns = uint64_t(eo.time_slice_ms == 0 ? 10 : eo.time_slice_ms) * kNsPerMs;
-  return lo;
-}
-
-// Registers the private loop running a call with the interrupt state, so
-// interrupt() can cancel the call's fiber (ending host waits too).
-class LoopRegistration {
- public:
-  LoopRegistration(InterruptHandle::State& st, disp::Loop& loop, disp::FiberHandle fiber) : st_(st) {
-    std::lock_guard lock(st_.mu);
-    st_.loop = &loop;
-    st_.fiber = fiber;
-  }
-  ~LoopRegistration() {
-    std::lock_guard lock(st_.mu);
-    st_.loop = nullptr;
-    st_.fiber = {};
-  }
-  LoopRegistration(const LoopRegistration&) = delete;
-  LoopRegistration& operator=(const LoopRegistration&) = delete;
-
- private:
-  InterruptHandle::State& st_;
-};
-
 }  // namespace
 
 void InterruptHandle::interrupt() const {
@@ -125,15 +96,15 @@ Result<void> Instance::Impl::guarded(const std::function<Result<void>(Store&)>& 
   if (disp::this_fiber::in_fiber()) {
     out.emplace(call());
   } else {
-    auto loop = disp::Loop::create(private_loop_options(engine->opts));
-    if (!loop) {
-      out.emplace(loop.error());
-    } else if (disp::FiberHandle h = (*loop)->spawn([&] { out.emplace(call()); }); !h.valid()) {
-      out.emplace(make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call"));
-    } else {
-      LoopRegistration reg(st, **loop, h);
-      (*loop)->run();
-    }
+    // Registers the loop running the call with the interrupt state, so that
+    // interrupt() can cancel the call's fiber (ending host waits too).
+    auto ran = engine->caller_loops.run([&] { out.emplace(call()); },
+                                        [&st](disp::Loop* loop, disp::FiberHandle fiber) {
+                                          std::lock_guard lock(st.mu);
+                                          st.loop = loop;
+                                          st.fiber = fiber;
+                                        });
+    if (!ran) out.emplace(ran.error());
   }
   pending = nullptr;
   const bool interrupted = st.requested.exchange(false, std::memory_order_acq_rel);

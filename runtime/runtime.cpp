@@ -2,7 +2,6 @@
 // one Program and one Pool per function entry, and calls on fibers.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdio>
@@ -19,6 +18,7 @@
 #include "dispatcher/this_fiber.h"
 #include "interp/quote.h"
 #include "hostfns/wasi_preview1.h"
+#include "runtime/caller_loops.h"
 #include "runtime/entry_grants.h"
 #include "runtime/instance.h"
 #include "runtime/no_throw.h"
@@ -54,74 +54,30 @@ struct CallArgs {
   bool is_json = false;
 };
 
-disp::LoopOptions private_loop_options() {
+// The loops of workers and of calls made outside any fiber.
+disp::LoopOptions loop_options() {
   disp::LoopOptions lo;
   lo.stack_size = 256 * 1024;
   lo.time_slice_ns = 10 * 1000000ull;
   return lo;
 }
 
-// A Runtime's loop for calls made outside a fiber (without workers): made
-// at the first such call and kept, as a loop's descriptors, time-slice
-// thread and signal stack cost far more than a small call. It serves the
-// thread that made it (its alternate signal stack is that thread's).
-// A process forked after a call inherits the loop without its time-slice
-// thread (and with its epoll instance shared with the parent): the child
-// leaves it alone (never destroyed: joining a thread the child does not
-// have) and makes its own.
-struct CallerLoop {
-  std::unique_ptr<disp::Loop> loop;
-  std::thread::id thread;
-  pid_t pid = 0;
-  ~CallerLoop() {
-    if (loop && pid != getpid()) (void)loop.release();
-  }
-};
-
-// Runs fn on a fiber: the calling one, or one of `kept`'s. A call from
-// another thread than the kept loop's, or from inside its run (outside any
-// fiber), gets a loop of its own for its duration. A call that does not
-// finish takes the kept loop, and the fibers it left, with it.
+// Runs fn on a fiber: the calling one, or one of a loop `loops` keeps for
+// this thread (runtime/caller_loops.h).
 template <class T>
-Result<T> on_fiber(CallerLoop& kept, const std::function<Result<T>()>& fn) {
+Result<T> on_fiber(CallerLoops& loops, const std::function<Result<T>()>& fn) {
   if (disp::this_fiber::in_fiber()) return fn();
-  std::unique_ptr<disp::Loop> own;
-  disp::Loop* loop = kept.loop.get();
-  if (loop && kept.pid != getpid()) {  // forked since: see CallerLoop
-    (void)kept.loop.release();
-    loop = nullptr;
-  }
-  if (loop && (kept.thread != std::this_thread::get_id() || disp::Loop::current() == loop)) loop = nullptr;
-  if (!loop) {
-    auto made = disp::Loop::create(private_loop_options());
-    if (!made) return made.error();
-    if (!kept.loop) {
-      kept.loop = std::move(*made);
-      kept.thread = std::this_thread::get_id();
-      kept.pid = getpid();
-      loop = kept.loop.get();
-    } else {
-      own = std::move(*made);
-      loop = own.get();
-    }
-  }
   std::optional<Result<T>> out;
-  if (!loop->spawn([&] { out.emplace(fn()); }).valid())
-    return make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call");
-  loop->run();
-  if (!out) {
-    if (loop == kept.loop.get()) kept.loop.reset();
-    return make_error(ErrorKind::Other, "the call did not finish (nothing left could wake it)");
-  }
+  if (auto r = loops.run([&] { out.emplace(fn()); }); !r) return r.error();
   return std::move(*out);
 }
 
 }  // namespace
 
 struct Runtime::Impl {
-  // Without workers: the loop calls from outside a fiber run on (on_fiber).
-  // First, so that it goes last, after every pooled instance.
-  CallerLoop caller_loop;
+  // Without workers: the loops calls from outside a fiber run on
+  // (on_fiber). First, so that they go last, after every pooled instance.
+  CallerLoops caller_loops{loop_options()};
   Registry reg;
   RuntimeOptions opts;
   std::map<std::string, EntryState, std::less<>> entries;
@@ -239,7 +195,7 @@ struct Runtime::Impl {
   // waiting until it is done.
   template <class T>
   Result<T> run(const std::function<Result<T>(size_t)>& fn) {
-    if (workers.empty()) return on_fiber<T>(caller_loop, [&] { return fn(0); });
+    if (workers.empty()) return on_fiber<T>(caller_loops, [&] { return fn(0); });
     // Already on a fiber of worker i (a Runtime::spawn task): no hop.
     if (disp::this_fiber::in_fiber())
       for (size_t i = 0; i < workers.size(); ++i)
@@ -429,7 +385,7 @@ Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::file
   if (!problems.empty()) return make_error(kind, fmt::format("{}", fmt::join(problems, "\n")));
   impl->inflight = std::make_unique<std::atomic<uint32_t>[]>(impl->opts.workers);
   for (uint32_t w = 0; w < impl->opts.workers; ++w) {
-    auto worker = Worker::start(private_loop_options());
+    auto worker = Worker::start(loop_options());
     if (!worker) return worker.error();
     impl->workers.push_back(std::move(*worker));
   }

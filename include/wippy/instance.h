@@ -20,8 +20,11 @@
 //    code. Names: "func" for a top-level export, "ns:pkg/iface#func" for a
 //    function of an exported interface (version optional).
 //  * Each call runs on a fiber: the caller's when it is on a fiber of a
-//    wippy dispatcher loop, otherwise one of a private loop made for the
-//    call. Guest code is preempted every EngineOptions::time_slice_ms.
+//    wippy dispatcher loop, otherwise one of a loop the Engine keeps for
+//    the calling thread from its first such call until the Engine is gone
+//    (for up to 8 threads; a call from a further thread, or one that does
+//    not finish, gets a loop of its own). Guest code is preempted every
+//    EngineOptions::time_slice_ms.
 //  * Errors, by kind: Trap (the guest trapped; Exhaustion for its stack),
 //    Interrupted (Limits::timeout_ms passed: "deadline exceeded"; or an
 //    interrupt request: "interrupted"), Exit (wasi:cli/exit in call(); run()
@@ -31,17 +34,17 @@
 //    refuse further calls: make a new one.
 //  * Interrupts: InterruptHandle::interrupt() ends the call in progress
 //    within about one time slice (also a guest blocked in a host wait, when
-//    the call runs on a private loop); a request made while no call runs
+//    the call was made outside a fiber); a request made while no call runs
 //    ends the next call at once. Each call ends by clearing the request.
 //  * Limits::memory_bytes caps the instance's memories and tables (growth
 //    beyond it fails as the guest sees it: memory.grow returns -1).
 //  * stdio: with WasiConfig::inherit_stdio the guest uses the process's
 //    descriptors 0, 1, 2; otherwise stdin reads WasiConfig::stdin_data and
 //    stdout/stderr are kept for take_stdout()/take_stderr().
-//  * Signals: calls run on fibers with guard pages; while any call runs, a
-//    SIGSEGV handler is installed that reports a fiber stack overflow and
-//    chains every other fault to the previous handler (wippy/runtime.h,
-//    "Signals", has the details).
+//  * Signals: calls run on fibers with guard pages; while any loop exists
+//    (an Engine's kept loops included), a SIGSEGV handler is installed that
+//    reports a fiber stack overflow and chains every other fault to the
+//    previous handler (wippy/runtime.h, "Signals", has the details).
 #pragma once
 #include "require_cxx20.h"  // first: a clear error before any C++20 code
 

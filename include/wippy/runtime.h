@@ -46,11 +46,12 @@
 //    fiber loop exists in the process, wippy has a process-wide SIGSEGV
 //    handler installed (SA_SIGINFO | SA_ONSTACK; each thread running a loop
 //    gets an alternate signal stack if it has none). A Runtime with workers
-//    has a loop per worker; one without makes a loop at its first call from
-//    outside a fiber and keeps it for that thread's calls until it is
-//    destroyed (such a call from another thread makes one for its
-//    duration; a process forked after a call makes its own and leaves the
-//    inherited one, whose time-slice thread it does not have). A fault in a fiber's guard page
+//    has a loop per worker; one without makes a loop at a thread's first
+//    call from outside a fiber and keeps it for that thread's later calls
+//    until it is destroyed (for up to 8 threads; a call from a further
+//    thread makes one for its duration; a process forked after a call makes
+//    its own and leaves the inherited ones, whose time-slice threads it
+//    does not have). A fault in a fiber's guard page
 //    (a guest or host stack overflow) prints "wippy: fiber stack overflow"
 //    and ends the process with _exit(86). Every other SIGSEGV is passed to
 //    the handler that was installed before wippy's (or gets the default

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -41,6 +43,18 @@ api::Linker linker_with_add1(const api::Engine& engine, int delta) {
                             return std::vector<Val>{Val::s32(int32_t(a[0].u) + delta)};
                           });
   return linker;
+}
+
+// Calls kWat's `spin` on `inst` while another thread interrupts it after
+// `ms` milliseconds.
+wippy::Result<std::vector<Val>> spin_interrupted_after(api::Instance& inst, int ms) {
+  std::thread t([stop = inst.interrupt_handle(), ms] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    stop.interrupt();
+  });
+  auto r = inst.call("spin", {});
+  t.join();
+  return r;
 }
 
 // An engine with kWat compiled on it (`m`, still to be checked): how most
@@ -158,14 +172,8 @@ TEST_CASE_FIXTURE(KWatModule, "embed api: interrupt from another thread, deadlin
   api::Linker linker = linker_with_add1(engine, 1);
   auto inst = linker.instantiate(*m, {});
   REQUIRE(inst);
-  api::InterruptHandle stop = inst->interrupt_handle();
   const auto t0 = std::chrono::steady_clock::now();
-  std::thread t([stop] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    stop.interrupt();
-  });
-  auto r = inst->call("spin", {});
-  t.join();
+  auto r = spin_interrupted_after(*inst, 100);
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == ErrorKind::Interrupted);
   CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(100));
@@ -190,4 +198,80 @@ TEST_CASE_FIXTURE(KWatModule, "embed api: interrupt from another thread, deadlin
   REQUIRE_FALSE(*out);
   CHECK(out->error().kind == ErrorKind::Interrupted);
   CHECK(out->error().message.find("deadline exceeded") != std::string::npos);
+}
+
+// Calls from a plain thread run on a loop the engine keeps for that thread
+// (instance.h): interrupts must reach each call on it, a request racing the
+// end of a call may end at most the next call, and the interrupt posts left
+// queued on the loop must not cancel later calls' fibers.
+TEST_CASE_FIXTURE(KWatModule, "embed api: interrupts on the engine's kept loop reach each call and no later one") {
+  REQUIRE(m);
+  api::Linker linker = linker_with_add1(engine, 1);
+  auto inst = linker.instantiate(*m, {});
+  REQUIRE(inst);
+  api::InterruptHandle stop = inst->interrupt_handle();
+  for (int round = 0; round < 3; ++round) {
+    auto r = spin_interrupted_after(*inst, 30);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == ErrorKind::Interrupted);
+    auto ok = inst->call_json("f", {"1"});
+    REQUIRE(ok);
+    CHECK(*ok == "2");
+  }
+  // Requests racing short calls: each ends at most the call it meets.
+  std::atomic<bool> done{false};
+  std::thread racer([&] {
+    while (!done.load()) {
+      stop.interrupt();
+      std::this_thread::yield();
+    }
+  });
+  int interrupted = 0, returned = 0;
+  for (int i = 0; i < 2000; ++i) {
+    auto r = inst->call_json("f", {"1"});
+    if (r) ++returned;
+    else if (r.error().kind == ErrorKind::Interrupted) ++interrupted;
+  }
+  done = true;
+  racer.join();
+  CHECK(interrupted + returned == 2000);
+  (void)inst->call_json("f", {"1"});  // takes a request the racer left, if any
+  for (int i = 0; i < 20; ++i) {
+    auto r = inst->call_json("f", {std::to_string(i)});
+    REQUIRE(r);
+    CHECK(*r == std::to_string(i + 1));
+  }
+  // Another instance of the engine, called from another thread, at the
+  // same time as this thread's calls.
+  auto other = linker.instantiate(*m, {});
+  REQUIRE(other);
+  int other_ok = 0;
+  std::thread t2([&] {
+    for (int i = 0; i < 200; ++i)
+      if (auto r = other->call_json("f", {"2"}); r && *r == "3") ++other_ok;
+  });
+  int here_ok = 0;
+  for (int i = 0; i < 200; ++i)
+    if (auto r = inst->call_json("f", {"4"}); r && *r == "5") ++here_ok;
+  t2.join();
+  CHECK(other_ok == 200);
+  CHECK(here_ok == 200);
+}
+
+TEST_CASE("embed api: instances outlive the Engine object whose loops they call on") {
+  std::optional<api::Instance> inst;
+  {
+    api::Engine engine;
+    auto m = api::Module::from_wat(engine, kWat);
+    REQUIRE(m);
+    api::Linker linker = linker_with_add1(engine, 10);
+    auto made = linker.instantiate(*m, {});
+    REQUIRE(made);
+    REQUIRE(made->call_json("f", {"1"}));
+    inst.emplace(std::move(*made));
+  }
+  auto r = inst->call_json("f", {"1"});
+  REQUIRE(r);
+  CHECK(*r == "11");
+  inst.reset();  // the engine's loops go with the last instance
 }

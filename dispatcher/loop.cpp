@@ -389,6 +389,7 @@ void Loop::fiber_timer_fired(TimerNode& t) {
 RunResult Loop::run() {
   if (in_run_ || current_ != nullptr) return RunResult::stopped;  // no nesting
   in_run_ = true;
+  set_idle(false);
   PublishLoop publish(this);
   RunResult result;
   for (;;) {
@@ -417,11 +418,19 @@ RunResult Loop::run() {
       const uint64_t now = now_ns();
       timeout = t->deadline <= now ? 0 : static_cast<int64_t>(std::min<uint64_t>(t->deadline - now, INT64_MAX));
     }
+    if (timeout != 0) set_idle(true);
     poll_io(timeout);
+    if (timeout != 0) set_idle(false);
     fire_timers();
   }
+  set_idle(true);
   in_run_ = false;
   return result;
+}
+
+void Loop::set_idle(bool idle) {
+  slice_.idle.store(idle, std::memory_order_seq_cst);
+  if (!idle && ticker_) ticker_->wake_if_parked();
 }
 
 // --- running fiber ----------------------------------------------------------

@@ -115,6 +115,9 @@ class Loop {
   bool alive(FiberHandle h) const;
   bool cancel(FiberHandle h);  // false if not alive
   size_t fiber_count() const { return live_; }
+  // True while the time-slice thread sleeps because the loop is idle
+  // (ticker.h); false when there is none.
+  bool watchdog_parked() const { return ticker_ && ticker_->parked(); }
 
   RunResult run();
   // run() returns Stopped at its next turn: from a fiber, once that fiber
@@ -208,6 +211,7 @@ class Loop {
   void abandon(Fiber* f);
   void free_fiber(Fiber* f);
   bool start_ticker();  // false if the watchdog thread cannot be started
+  void set_idle(bool idle);  // SliceShared::idle, waking a parked ticker
   void run_round();
 
   Errc wait_fd(int fd, bool write, uint64_t deadline);

@@ -21,13 +21,39 @@ Ticker::~Ticker() {
   thread_.join();
 }
 
+void Ticker::wake_if_parked() {
+  if (!parked_.load(std::memory_order_seq_cst)) return;
+  {
+    std::lock_guard<std::mutex> lk(shared_.mu);
+    parked_.store(false, std::memory_order_relaxed);
+  }
+  cv_.notify_all();
+}
+
 void Ticker::main() {
   std::unique_lock<std::mutex> lk(shared_.mu);
   uint64_t last_epoch = ~uint64_t{0};
   uint64_t seen_since = 0;  // when this ticker first saw the current epoch
+  uint64_t idle_since = 0;  // when this ticker first saw the loop idle (0: not idle)
   while (!stop_) {
     cv_.wait_for(lk, std::chrono::nanoseconds(tick_ns_));
     if (stop_) break;
+    if (shared_.idle.load(std::memory_order_acquire)) {
+      const uint64_t now = now_ns();
+      if (idle_since == 0) idle_since = now;
+      if (now - idle_since < kParkAfterNs) continue;
+      // Park. The loop stores idle = false before it reads parked_, and this
+      // thread stores parked_ before it reads idle again (both seq_cst): one
+      // of the two sees the other, so the loop cannot turn active unseen.
+      parked_.store(true, std::memory_order_seq_cst);
+      if (shared_.idle.load(std::memory_order_seq_cst))
+        cv_.wait(lk, [&] { return stop_ || !parked_.load(std::memory_order_relaxed); });
+      parked_.store(false, std::memory_order_relaxed);
+      idle_since = 0;
+      last_epoch = ~uint64_t{0};  // measure the next slice afresh
+      continue;
+    }
+    idle_since = 0;
     Fiber* f = shared_.running.load(std::memory_order_acquire);
     const uint64_t epoch = shared_.epoch.load(std::memory_order_relaxed);
     const uint64_t now = now_ns();

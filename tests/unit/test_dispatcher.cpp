@@ -531,6 +531,67 @@ TEST_CASE("dispatcher: time slice raises the should-yield flag of a busy fiber")
   CHECK(other_ran_after);
 }
 
+namespace {
+
+// Spins on the running fiber until its should-yield flag is raised (or 5 s
+// pass, a hang guard); true when it was raised.
+bool spin_until_flagged() {
+  volatile uint32_t* flag = this_fiber::should_yield_flag();
+  if (flag == nullptr) return false;
+  const uint64_t give_up = deadline_after(5000 * kMs);
+  while (*flag == 0 && now_ns() < give_up) {
+  }
+  const bool raised = *flag != 0;
+  (void)this_fiber::on_interrupt();
+  return raised;
+}
+
+// Waits (up to 5 s) for `loop`'s time-slice thread to park.
+bool parks_within_5s(const Loop& loop) {
+  const uint64_t give_up = deadline_after(5000 * kMs);
+  while (!loop.watchdog_parked() && now_ns() < give_up) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  return loop.watchdog_parked();
+}
+
+}  // namespace
+
+// ticker.h: an idle loop's watchdog stops waking; a loop that runs again,
+// or wakes from a blocking wait, has it watch its fibers again.
+TEST_CASE("dispatcher: an idle loop's time-slice thread parks, and wakes when the loop runs again") {
+  LoopOptions opts;
+  opts.time_slice_ns = 5 * kMs;
+  auto loop_owner = wippy::testing::make_loop(opts);
+  Loop& loop = *loop_owner;
+  loop.spawn([] {});
+  loop.run();
+  CHECK(parks_within_5s(loop));  // outside run()
+  bool flagged = false;
+  loop.spawn([&] { flagged = spin_until_flagged(); });
+  loop.run();
+  CHECK(flagged);
+
+  // Blocked in run(), waiting for a post: it parks, and the fiber the post
+  // wakes is watched again.
+  Pollable go = Pollable::manual();
+  bool parked_seen = false, flagged_after_wait = false;
+  loop.add_ref();  // run() waits for the watcher's post
+  std::thread watcher([&] {
+    parked_seen = parks_within_5s(loop);
+    loop.post([&] {
+      go.notify();
+      loop.release_ref();
+    });
+  });
+  loop.spawn([&] {
+    (void)this_fiber::block(go);
+    flagged_after_wait = spin_until_flagged();
+  });
+  loop.run();
+  watcher.join();
+  CHECK(parked_seen);
+  CHECK(flagged_after_wait);
+}
+
 TEST_CASE("dispatcher: a fiber deadline raises the flag and fails waits with deadline_exceeded") {
   auto loop_owner = wippy::testing::make_loop();
   Loop& loop = *loop_owner;

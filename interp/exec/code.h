@@ -212,11 +212,13 @@ struct CompiledModule {
 // Interpreter state of one Store: the value stack and the frame stack.
 // Nested invoke() calls (from host functions) continue above `top`/`fsp`.
 struct Store::ExecState {
-  // Mapped, not malloc'd: only the pages a call reaches become resident.
-  MappedArray<Value> stack;
+  // The frame stack, then the value stack, in one mapping (one mmap and
+  // munmap per store): only the pages a call reaches become resident.
+  MappedBytes mem;
+  Value* stack = nullptr;      // first value slot
   Value* stack_end = nullptr;
   Value* top = nullptr;        // first free value slot
-  MappedArray<exec::Frame> frames;
+  exec::Frame* frames = nullptr;  // first frame
   exec::Frame* frames_end = nullptr;
   exec::Frame* fsp = nullptr;  // next free frame
   // Exception objects (exceptions.h): exnrefs point at them; recycled when

@@ -86,7 +86,7 @@ void mark_exceptions(GcHeap& heap, const Store::ExecState& st) {
 uint64_t gc_collect(Store& store, Store::ExecState& st, const Frame* frames_end) {
   GcHeap* heap = store.gc_heap();
   if (!heap) return 0;
-  for (const Frame* f = st.frames.data(); f != frames_end; ++f)
+  for (const Frame* f = st.frames; f != frames_end; ++f)
     if (!mark_frame(*heap, *f)) {
       heap->unmark();
       return 0;

@@ -25,7 +25,7 @@ bool module_holds_gc_refs(const Module& m);
 
 // An object of canonical type `id` (`length` elements for an array), or
 // nullptr when it does not fit the store's limits even after a collection.
-// The frames [st.frames.data(), frames_end) are every wasm frame of the
+// The frames [st.frames, frames_end) are every wasm frame of the
 // store, the allocating one included; frames_end null: do not collect.
 GcObject* gc_alloc(Store& store, Store::ExecState& st, const Frame* frames_end, uint32_t id, uint32_t length);
 // A collection now (the same roots); returns the objects freed.

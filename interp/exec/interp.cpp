@@ -695,16 +695,21 @@ Store::ExecState* Store::exec_state() {
   // (Re)allocate when first used, or when the limits changed while idle.
   size_t want_slots = std::max<uint32_t>(limits.value_stack_slots, 1024);
   size_t want_depth = std::max<uint32_t>(limits.max_call_depth, 1);
-  if (exec_ && exec_->top == exec_->stack.data() && exec_->fsp == exec_->frames.data() &&
-      (exec_->stack.size() != want_slots || exec_->frames.size() != want_depth))
+  if (exec_ && exec_->top == exec_->stack && exec_->fsp == exec_->frames &&
+      (size_t(exec_->stack_end - exec_->stack) != want_slots ||
+       size_t(exec_->frames_end - exec_->frames) != want_depth))
     exec_.reset();
   if (!exec_) {
+    static_assert(sizeof(exec::Frame) % alignof(Value) == 0 && alignof(exec::Frame) >= alignof(Value));
     auto s = std::make_unique<ExecState>();
-    if (!s->stack.resize(want_slots) || !s->frames.resize(want_depth)) return nullptr;
-    s->stack_end = s->stack.end();
-    s->top = s->stack.data();
-    s->frames_end = s->frames.end();
-    s->fsp = s->frames.data();
+    const size_t frame_bytes = want_depth * sizeof(exec::Frame);  // limits are 32-bit: no overflow
+    if (!s->mem.reserve(frame_bytes + want_slots * sizeof(Value))) return nullptr;
+    s->frames = static_cast<exec::Frame*>(s->mem.data());
+    s->frames_end = s->frames + want_depth;
+    s->fsp = s->frames;
+    s->stack = reinterpret_cast<Value*>(s->frames_end);
+    s->stack_end = s->stack + want_slots;
+    s->top = s->stack;
     exec_ = std::unique_ptr<ExecState, void (*)(ExecState*)>(s.release(), &delete_exec_state);
   }
   return exec_.get();

@@ -27,8 +27,8 @@ FuncInst* depth_probe(Store& s, Depth& out) {
                             [&out](HostContext& ctx, std::span<const Value> args,
                                    std::span<Value> results) -> Result<void> {
                               Store::ExecState* st = ctx.store.exec_state();
-                              out.frames = st->fsp - st->frames.data();
-                              out.values = st->top - st->stack.data();
+                              out.frames = st->fsp - st->frames;
+                              out.values = st->top - st->stack;
                               results[0] = val_i32(args[0].i32 + 1);
                               return {};
                             });

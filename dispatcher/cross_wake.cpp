@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "dispatcher/clock.h"
 #include "dispatcher/loop.h"
 #include "dispatcher/pollable.h"
 #include "dispatcher/this_fiber.h"
@@ -14,6 +15,29 @@ struct CrossWake::Shared {
   std::atomic<uint32_t> done{0};
   std::shared_ptr<Event> event = std::make_shared<Event>();  // touched on the loop's thread only
 };
+
+namespace {
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Watches `done` for up to spin_ns before the futex sleep.
+void spin_briefly(const std::atomic<uint32_t>& done, uint64_t spin_ns) {
+  const uint64_t until = now_ns() + spin_ns;
+  do {
+    for (int i = 0; i < 64; ++i) {
+      if (done.load(std::memory_order_acquire) != 0) return;
+      cpu_relax();
+    }
+  } while (now_ns() < until);
+}
+
+}  // namespace
 
 CrossWake::CrossWake() : shared_(std::make_shared<Shared>()) {
   if (this_fiber::in_fiber()) {
@@ -36,13 +60,14 @@ void CrossWake::signal() {
   if (loop) loop->post([keep = std::move(keep)] { keep->event->notify(); });
 }
 
-void CrossWake::wait() {
+void CrossWake::wait(uint64_t spin_ns) {
   Shared& s = *shared_;
   if (loop_) {
     Pollable p = Pollable::on(s.event);
     while (s.done.load(std::memory_order_acquire) == 0)
       if (this_fiber::block(p) != Errc::ok) break;  // cancelled: wait below instead
   }
+  if (!loop_ && spin_ns != 0) spin_briefly(s.done, spin_ns);
   while (s.done.load(std::memory_order_acquire) == 0) s.done.wait(0, std::memory_order_acquire);
   if (loop_ && !waited_) loop_->release_ref();
   waited_ = true;

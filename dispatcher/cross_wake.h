@@ -8,11 +8,14 @@
 //  * signal() may be called once, from any thread.
 //  * wait() returns once signal() has happened (before or during it). In a
 //    fiber it parks only that fiber (the loop is woken by a post); outside
-//    one it blocks the thread on a futex. It never returns early: when the
+//    one it blocks the thread on a futex, after watching the flag for up to
+//    `spin_ns` (a short call handed to a thread on another core answers
+//    sooner than a futex sleep and wake-up take). It never returns early: when the
 //    fiber is cancelled or past its deadline it blocks the thread instead,
 //    because the signalling side may use the waiter's data until it
 //    signals.
 #pragma once
+#include <cstdint>
 #include <memory>
 
 namespace wippy::disp {
@@ -27,7 +30,7 @@ class CrossWake {
   CrossWake& operator=(const CrossWake&) = delete;
 
   void signal();
-  void wait();
+  void wait(uint64_t spin_ns = 0);
 
  private:
   struct Shared;

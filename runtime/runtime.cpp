@@ -84,6 +84,9 @@ struct Runtime::Impl {
   // wasi:http's parsed CA sets, shared by every instance of every entry.
   std::shared_ptr<net::TlsTrustCache> tls_trust = std::make_shared<net::TlsTrustCache>();
   std::vector<std::unique_ptr<Worker>> workers;  // RuntimeOptions::workers
+  // How long a caller outside any fiber watches for a worker's answer
+  // before it sleeps (runtime.h, workers): set by load().
+  uint64_t caller_spin_ns = 0;
   // Per worker: calls handed to it and not yet answered (the count drops
   // before the caller is woken, so a caller that starts its next call
   // sees the worker's true load). warm() and pool_info() do not count.
@@ -224,7 +227,7 @@ struct Runtime::Impl {
     };
     workers[w]->spawn([&] { answer(fn(w)); },
                       [&] { answer(make_error(ErrorKind::Exhaustion, "cannot create a fiber for the call")); });
-    wake.wait();
+    wake.wait(caller_spin_ns);
     return std::move(*out);
   }
 
@@ -389,6 +392,8 @@ Result<std::unique_ptr<Runtime>> Runtime::load_checked(std::span<const std::file
     if (!worker) return worker.error();
     impl->workers.push_back(std::move(*worker));
   }
+  if (impl->opts.workers != 0 && impl->opts.workers < std::thread::hardware_concurrency())
+    impl->caller_spin_ns = 50'000;
   return std::unique_ptr<Runtime>(new Runtime(std::move(impl)));
 }
 

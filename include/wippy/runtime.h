@@ -109,7 +109,11 @@ struct RuntimeOptions {
   // instance pools (an entry's pool settings apply per worker). 0, the
   // default: calls run on the calling thread (see Runtime). N > 0: load()
   // starts N threads; each call goes to the worker with the fewest calls
-  // in flight, and call() may be called from several threads at once.
+  // in flight, and call() may be called from several threads at once. A
+  // caller outside any fiber waits for its call's answer watching for it
+  // for up to 50 us before it sleeps, when N is below the number of CPUs
+  // (a core is left for it): a short call answers sooner than the caller
+  // could sleep and be woken.
   uint32_t workers = 0;
   // When true, load() reads and checks the registry files only, and each
   // function entry's module is read, hash-checked, decoded and validated

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "dispatcher/cross_wake.h"
 #include "dispatcher/dispatcher.h"
 #include "dispatcher/timer_heap.h"
 #include "test_loop.h"
@@ -753,4 +754,30 @@ TEST_CASE("dispatcher: other segfaults still kill with SIGSEGV (forked child)") 
   REQUIRE(waitpid(pid, &status, 0) == pid);
   CHECK(WIFSIGNALED(status));
   if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGSEGV);
+}
+
+// cross_wake.h: a plain thread's wait, with and without watching the flag
+// first, returns only once signalled, and sees what the signaller wrote.
+TEST_CASE("dispatcher: a CrossWake waited on by a plain thread returns once signalled, spinning or not") {
+  for (uint64_t spin_ns : {uint64_t(0), uint64_t(50'000), uint64_t(5'000'000'000)}) {
+    CAPTURE(spin_ns);
+    {
+      wippy::disp::CrossWake wake;
+      wake.signal();  // before the wait
+      wake.wait(spin_ns);
+    }
+    for (int delay_ms : {0, 20}) {
+      CAPTURE(delay_ms);
+      wippy::disp::CrossWake wake;
+      int written = 0;
+      std::thread t([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        written = 42;
+        wake.signal();
+      });
+      wake.wait(spin_ns);
+      CHECK(written == 42);
+      t.join();
+    }
+  }
 }

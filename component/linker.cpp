@@ -200,17 +200,24 @@ bool Linker::same_generations(std::span<const uint64_t> gens) const {
   return k == gens.size();
 }
 
+Linker::Bindings::Entry* Linker::live_entry(Bindings& b, const std::shared_ptr<const Component>& component,
+                                            uint32_t index) const {
+  auto it = b.entries.find(component.get());
+  if (it == b.entries.end()) return nullptr;
+  Bindings::Entry& e = it->second;
+  if (!same_owner(e.component, component) || !same_generations(e.generations) || index >= e.bound.size() ||
+      !e.bound[index])
+    return nullptr;
+  return &e;
+}
+
 std::optional<Linker::Remembered> Linker::remembered(const std::shared_ptr<const Component>& component,
                                                      uint32_t index) const {
   Bindings* b = bindings_.get();
   std::lock_guard lock(b->mu);
-  auto it = b->entries.find(component.get());
-  if (it == b->entries.end()) return std::nullopt;
-  const Bindings::Entry& e = it->second;
-  if (!same_owner(e.component, component) || !same_generations(e.generations) || index >= e.bound.size() ||
-      !e.bound[index])
-    return std::nullopt;
-  return Remembered{*e.bound[index], e.resources[index]};
+  const Bindings::Entry* e = live_entry(*b, component, index);
+  if (e == nullptr) return std::nullopt;
+  return Remembered{*e->bound[index], e->resources[index]};
 }
 
 void Linker::remember(const std::shared_ptr<const Component>& component, uint32_t index, const Item& bound) const {
@@ -236,16 +243,14 @@ void Linker::remember_resources(const std::shared_ptr<const Component>& componen
                                 std::shared_ptr<const ResourceBinds> binds) const {
   Bindings* b = bindings_.get();
   std::lock_guard lock(b->mu);
-  auto it = b->entries.find(component.get());
-  if (it == b->entries.end()) return;
-  Bindings::Entry& e = it->second;
-  if (!same_owner(e.component, component) || !same_generations(e.generations) || index >= e.bound.size()) return;
+  Bindings::Entry* e = live_entry(*b, component, index);
   // Only for the binding still remembered there (another thread may have
   // replaced it since `bound` was handed out); the entry keeps it alive,
   // so its addresses name it alone.
-  const std::optional<Item>& now = e.bound[index];
-  if (!now || now->instance != bound.instance || now->resource != bound.resource) return;
-  e.resources[index] = std::move(binds);
+  if (e == nullptr) return;
+  const Item& now = *e->bound[index];
+  if (now.instance != bound.instance || now.resource != bound.resource) return;
+  e->resources[index] = std::move(binds);
 }
 
 namespace {

@@ -156,6 +156,10 @@ class Linker {
   void changed();
   std::vector<uint64_t> generations() const;  // this linker's and its bases'
   bool same_generations(std::span<const uint64_t> gens) const;  // == generations(), without making it
+  // The entry of b (whose lock the caller holds) remembering a binding for
+  // import `index` of `component` under this linker's current generations;
+  // null when there is none.
+  Bindings::Entry* live_entry(Bindings& b, const std::shared_ptr<const Component>& component, uint32_t index) const;
 
   std::shared_ptr<std::atomic<uint64_t>> generation_ = std::make_shared<std::atomic<uint64_t>>(0);
   std::shared_ptr<Bindings> bindings_ = std::make_shared<Bindings>();  // replaced on change

@@ -57,7 +57,9 @@ void LoopTimer::arm(uint64_t mono_ns) {
   loop_.timers_.push(node_, mono_ns);
 }
 
-void LoopTimer::disarm() { loop_.timers_.remove(node_); }
+void LoopTimer::disarm() {
+  if (node_.queued()) loop_.timers_.remove(node_);  // an unarmed timer touches no loop
+}
 
 void LoopTimer::fired(TimerNode& t) {
   auto* self = static_cast<LoopTimer*>(t.owner);

@@ -41,6 +41,7 @@
 #include <mutex>
 #include <optional>
 #include <span>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -104,6 +105,12 @@ class Loop {
 
   // The loop whose run() is executing on this thread, or nullptr.
   static Loop* current();
+  // A token that expires when this loop is destroyed: unlike the loop's
+  // address it is never reused, so a holder can tell its loop from a later
+  // one made at the same place.
+  std::weak_ptr<const void> token() const { return token_; }
+  // True on the thread that made the loop (the one it belongs to).
+  bool on_own_thread() const { return std::this_thread::get_id() == thread_; }
 
   // --- fibers -----------------------------------------------------------
   // Invalid handle if the stack cannot be mapped (each stack is two kernel
@@ -261,6 +268,8 @@ class Loop {
   std::unique_ptr<Ticker> ticker_;
 
   epoll_event events_[64];
+  std::shared_ptr<const int> token_ = std::make_shared<const int>(0);
+  std::thread::id thread_ = std::this_thread::get_id();
 };
 
 }  // namespace wippy::disp

@@ -94,9 +94,10 @@ bool valid_servers(std::string_view csv) {
 }  // namespace
 
 struct Resolver::Impl {
-  explicit Impl(disp::Loop& l) : loop(l), timer(l, [this] { on_timer(); }) {}
+  explicit Impl(disp::Loop& l) : loop(l), loop_token(l.token()), timer(l, [this] { on_timer(); }) {}
 
   disp::Loop& loop;
+  std::weak_ptr<const void> loop_token;  // expires with the loop
   ares_channel channel = nullptr;
   bool library_ready = false;
   disp::LoopTimer timer;
@@ -153,7 +154,13 @@ struct Resolver::Impl {
 
 Resolver::Resolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+bool Resolver::busy() const { return !impl_->watches.empty() || impl_->timer.armed(); }
+
 Resolver::~Resolver() {
+  if (busy() && (impl_->loop_token.expired() || !impl_->loop.on_own_thread())) {
+    (void)impl_.release();  // see the header: never touch that loop
+    return;
+  }
   if (impl_->channel != nullptr) ares_destroy(impl_->channel);  // pending lookups complete with an error
   impl_->watches.clear();
   impl_->timer.disarm();

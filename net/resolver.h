@@ -1,7 +1,11 @@
 // resolver.h — asynchronous DNS (c-ares) on a dispatcher Loop.
 // Contract:
-//  * A Resolver belongs to one Loop's thread and must be destroyed before
-//    it (it holds FdWatches and a LoopTimer). c-ares' sockets are watched
+//  * A Resolver belongs to one Loop's thread (it holds FdWatches and a
+//    LoopTimer). Destroyed idle (no query in flight: no socket watched, no
+//    timer armed) it touches no loop, so it may go on any thread, after
+//    its loop too. Destroyed busy on another thread than its loop's, or
+//    after its loop, it is left allocated (a leak, never a touch of a loop
+//    that is gone or another thread's). c-ares' sockets are watched
 //    with FdWatch and its timeouts with a LoopTimer, so no thread and no
 //    blocking call is involved: answers are processed in the loop context.
 //  * Names resolve as the system would: /etc/hosts first, then the servers
@@ -75,6 +79,8 @@ class Resolver {
   Resolver& operator=(const Resolver&) = delete;
 
   NetResult<std::shared_ptr<Lookup>> start(std::string_view name);
+  // True while a query is in flight (a socket watched or a timer armed).
+  bool busy() const;
   NetResult<std::vector<IpAddress>> resolve(std::string_view name, uint64_t deadline = disp::kNever);
 
  private:

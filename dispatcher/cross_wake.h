@@ -10,8 +10,8 @@
 //    fiber it parks only that fiber (the loop is woken by a post); outside
 //    one it blocks the thread on a futex, after watching the flag for up to
 //    `spin_ns` (a short call handed to a thread on another core answers
-//    sooner than a futex sleep and wake-up take). It never returns early: when the
-//    fiber is cancelled or past its deadline it blocks the thread instead,
+//    sooner than a futex sleep and wake-up take). It never returns early:
+//    when the fiber is cancelled or past its deadline it blocks the thread instead,
 //    because the signalling side may use the waiter's data until it
 //    signals.
 #pragma once

@@ -64,13 +64,10 @@ net::NetResult<std::shared_ptr<net::Lookup>> start_lookup(WasiState& st, const n
     if (!net::parse_ip(name) && !net::valid_host_name(name)) return ErrorCode::invalid_argument;
     return resolve_now(opts, name, wait_ns);
   }
-  const std::weak_ptr<const void> token = loop->token();
-  const bool same_loop = !st.resolver_loop.owner_before(token) && !token.owner_before(st.resolver_loop);
-  if (!same_loop || !st.resolver) {
+  if (!st.resolver || !st.resolver->on_loop(*loop)) {
     auto r = net::Resolver::create(*loop, opts);
     if (!r) return ErrorCode::permanent_resolver_failure;
     st.resolver = std::move(*r);  // the old one goes as resolver.h says
-    st.resolver_loop = token;
   }
   return st.resolver->start(name);
 }

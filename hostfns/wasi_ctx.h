@@ -92,9 +92,7 @@ struct WasiState {
   // its guest path, in configuration order.
   std::vector<std::pair<std::shared_ptr<const fs::Dir>, std::string>> preopened;
   // wasi:sockets/ip-name-lookup's resolver on the loop the guest runs on,
-  // made at its first lookup there (sockets_ip_name_lookup.cpp), and that
-  // loop's token (disp::Loop::token: its address may be reused).
-  std::weak_ptr<const void> resolver_loop;
+  // made at its first lookup there (sockets_ip_name_lookup.cpp).
   std::unique_ptr<net::Resolver> resolver;
   // wasi:http/outgoing-handler's client, made at the first request.
   std::shared_ptr<net::Http1Client> http_client;

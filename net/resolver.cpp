@@ -154,6 +154,11 @@ struct Resolver::Impl {
 
 Resolver::Resolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
+bool Resolver::on_loop(const disp::Loop& loop) const {
+  const std::weak_ptr<const void> token = loop.token();
+  return !impl_->loop_token.owner_before(token) && !token.owner_before(impl_->loop_token);
+}
+
 bool Resolver::busy() const { return !impl_->watches.empty() || impl_->timer.armed(); }
 
 Resolver::~Resolver() {

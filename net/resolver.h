@@ -81,6 +81,9 @@ class Resolver {
   NetResult<std::shared_ptr<Lookup>> start(std::string_view name);
   // True while a query is in flight (a socket watched or a timer armed).
   bool busy() const;
+  // True when this resolver was made on `loop` (compared by Loop::token,
+  // so a later loop at the same address is not taken for it).
+  bool on_loop(const disp::Loop& loop) const;
   NetResult<std::vector<IpAddress>> resolve(std::string_view name, uint64_t deadline = disp::kNever);
 
  private:

@@ -170,3 +170,15 @@ TEST_CASE("net: a resolver outliving its loop is destroyed without touching it")
   busy.reset();
   CHECK_FALSE(pending->done());
 }
+
+TEST_CASE("net: a resolver knows the loop it was made on, not a later one at the same address") {
+  auto first = wippy::testing::make_loop();
+  auto other = wippy::testing::make_loop();
+  auto r = Resolver::create(*first, ResolverOptions{"127.0.0.1:9"});
+  REQUIRE(r.ok());
+  CHECK((*r)->on_loop(*first));
+  CHECK_FALSE((*r)->on_loop(*other));
+  first.reset();  // a loop made now may take its address: it is not the resolver's
+  auto later = wippy::testing::make_loop();
+  CHECK_FALSE((*r)->on_loop(*later));
+}

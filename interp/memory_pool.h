@@ -15,7 +15,8 @@
 //    the kernel holds data for, in RAM or swapped out (read from
 //    /proc/self/pagemap, interp/runtime/held_pages.h; other pages read zero
 //    anyway) before keeping it, and a taken block reads zero everywhere;
-//    pages past the new memory's size are PROT_NONE again. Where pagemap
+//    its read-write pages past the new memory's size stay open
+//    (MemoryInst::committed: code bounds accesses by size). Where pagemap
 //    cannot be read, nothing is kept. A block with a data image drops every
 //    page of [0, size) instead (madvise MADV_DONTNEED): it reads the image
 //    again, then zero. Its image is held weakly: once the module's image is
@@ -57,10 +58,11 @@ class MemoryPool {
   // `image` mapped when there is one (its image_at is then `image`), else
   // one with no image.
   std::optional<Block> take(uint64_t reserved, const MemoryImage* image = nullptr);
-  // Resets the first `size` bytes of the reservation (read-write; `image`,
-  // when not null, a data image mapped over its start, else nothing is)
-  // and keeps it; false (the caller unmaps) past the bounds, for any other
-  // image, or when the kernel call fails.
+  // Resets the first `size` bytes of the reservation (its read-write
+  // prefix, MemoryInst::committed; `image`, when not null, a data image
+  // mapped over its start, else nothing is) and keeps it; false (the
+  // caller unmaps) past the bounds, for any other image, or when the
+  // kernel call fails.
   bool give(uint8_t* data, uint64_t reserved, uint64_t size,
             const std::shared_ptr<const MemoryImage>& image = nullptr);
 

@@ -12,10 +12,13 @@
 // Mechanism for memories (interp/runtime/memory_image.h): capture writes
 // each memory into its own sealed memfd (zero pages left as holes) and maps
 // it MAP_PRIVATE over the memory's fixed reservation, so the guest writes to
-// private copy-on-write pages; restore calls madvise(MADV_DONTNEED) on the
-// memory, which discards exactly the pages touched since the last restore
-// (the next access faults in the image page, or zero) and mprotects pages
-// grown since the capture back to PROT_NONE. The cost is proportional to the
+// private copy-on-write pages; restore copies back the few pages that
+// differ (up to 64, found through /proc/self/pagemap; pages grown since the
+// capture are zeroed and stay read-write past the restored size, which
+// bounds every access) or else calls madvise(MADV_DONTNEED) on the memory,
+// which discards exactly the pages touched since the last restore (the next
+// access faults in the image page, or zero), and mprotects pages grown
+// since the capture back to PROT_NONE. The cost is proportional to the
 // pages touched, not to the memory size, and needs no per-store copy of the
 // image. This is the approach of wasmtime's pooling allocator; it was chosen
 // over soft-dirty bits (clearing them is process-wide and needs /proc) and

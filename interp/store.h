@@ -96,6 +96,12 @@ struct MemoryInst {
   MemoryType type;
   uint8_t* data = nullptr;     // base of a reservation that never moves
   uint64_t size = 0;           // current size in bytes (pages * 64 KiB)
+  // [0, committed) is read-write, [committed, reserved) PROT_NONE, and
+  // committed >= size: pages past `size` that a reset left open read zero,
+  // so growing into them needs no system call and the reset sent no TLB
+  // shootdown. Every access is bounded by `size` in code (the interpreter,
+  // the canonical ABI, host functions), never by the mapping.
+  uint64_t committed = 0;
   uint64_t reserved = 0;       // bytes reserved (address space)
   uint64_t max_pages = kMaxPages;  // effective maximum (type max, limit)
   Store* owner = nullptr;      // whose ExecLimits::max_memory_bytes bounds grow()

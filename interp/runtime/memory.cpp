@@ -1,5 +1,6 @@
-// memory.cpp — MemoryInst: mmap reservation, mprotect commit on grow (within
-// max_pages and the owner store's memory limit), unmap.
+// memory.cpp — MemoryInst: mmap reservation, mprotect commit on grow past
+// what is committed already (within max_pages and the owner store's memory
+// limit), unmap.
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -22,14 +23,13 @@ bool reuse_reservation(MemoryInst& m, uint64_t bytes, uint64_t min_bytes, uint64
   std::optional<MemoryPool::Block> b = m.owner->memory_pool->take(bytes, image.get());
   if (!b) return false;
   const bool imaged = b->image_at != nullptr;  // then it is `image`
-  if ((imaged && image->bytes > min_bytes) ||
-      (b->committed > min_bytes &&
-       mprotect(b->data + min_bytes, b->committed - min_bytes, PROT_NONE) != 0)) {  // as fresh: [min, ...) closed
+  if (imaged && image->bytes > min_bytes) {
     munmap(b->data, bytes);
     return false;
   }
   m.data = b->data;
   m.reserved = bytes;
+  m.committed = b->committed;  // read-write and zero past the image: stays open
   if (imaged) m.image = image;
   *ready = b->committed < min_bytes ? b->committed : min_bytes;
   return true;
@@ -82,6 +82,7 @@ bool reserve_memory(MemoryInst& m, const MemoryType& type, const std::shared_ptr
     if (p == MAP_FAILED) return false;
     m.data = static_cast<uint8_t*>(p);
     m.reserved = bytes;
+    m.committed = 0;
   }
   m.size = 0;
   // Pages a reused reservation has open already count as growth does.
@@ -98,7 +99,7 @@ MemoryInst::~MemoryInst() {
   if (!data) return;
   // Back to the owner's pool when only anonymous memory, or a module's data
   // image, is mapped in it.
-  if (owner && owner->memory_pool && owner->memory_pool->give(data, reserved, size, image)) return;
+  if (owner && owner->memory_pool && owner->memory_pool->give(data, reserved, committed, image)) return;
   munmap(data, reserved);
 }
 
@@ -109,7 +110,10 @@ uint32_t MemoryInst::grow(uint32_t delta_pages) {
   if (delta_pages == 0) return uint32_t(old_pages);
   uint64_t new_size = new_pages * kPageSize;
   if (owner && !owner->memory_fits(new_size - size)) return uint32_t(-1);
-  if (mprotect(data + size, new_size - size, PROT_READ | PROT_WRITE) != 0) return uint32_t(-1);
+  if (new_size > committed) {
+    if (mprotect(data + committed, new_size - committed, PROT_READ | PROT_WRITE) != 0) return uint32_t(-1);
+    committed = new_size;
+  }
   size = new_size;
   return uint32_t(old_pages);
 }

@@ -215,6 +215,7 @@ Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m,
   // anonymous so a reset cannot bring that image's bytes back.
   if (old_bytes > end && !map_anonymous(m, end, old_bytes - end, PROT_READ | PROT_WRITE))
     return sys_error("mmap");
+  m.committed = std::max(m.committed, old_bytes);
   m.image = img;
   return img;
 }
@@ -223,18 +224,24 @@ Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage
   if (size > m.reserved) return make_error(ErrorKind::Other, "memory snapshot: size beyond the reservation");
   if (m.image == image) {
     // A few pages written since the image was mapped are copied back in
-    // place (copy_back). Otherwise drop every page written (or read) since
-    // the image was mapped: private copies vanish, file pages are re-read
-    // from the image, anonymous pages read zero again.
-    if (m.size == size && copy_back(m, image.get())) return {};
-    if (m.size > 0 && madvise(m.data, m.size, MADV_DONTNEED) != 0) return sys_error("madvise");
-    if (m.size > size && mprotect(m.data + size, m.size - size, PROT_NONE) != 0) return sys_error("mprotect");
-    if (m.size < size && mprotect(m.data + m.size, size - m.size, PROT_READ | PROT_WRITE) != 0)
+    // place (copy_back), those grown since included: they stay open past
+    // the new size, zero (MemoryInst::committed). Otherwise drop every page
+    // written (or read) since the image was mapped: private copies vanish,
+    // file pages are re-read from the image, anonymous pages read zero
+    // again; and close what lies past the new size.
+    if (m.size >= size && (!image || image->bytes <= size) && copy_back(m, image.get())) {
+      m.size = size;
+      return {};
+    }
+    if (m.committed > 0 && madvise(m.data, m.committed, MADV_DONTNEED) != 0) return sys_error("madvise");
+    if (m.committed > size && mprotect(m.data + size, m.committed - size, PROT_NONE) != 0)
+      return sys_error("mprotect");
+    if (m.committed < size && mprotect(m.data + m.committed, size - m.committed, PROT_READ | PROT_WRITE) != 0)
       return sys_error("mprotect");
   } else {
     // Another image (or none) is mapped: start over from a blank reservation
-    // prefix. Past max(size, m.size) everything is anonymous and zero already.
-    uint64_t span = std::max(size, m.size);
+    // prefix. Past what is committed everything is anonymous and zero already.
+    uint64_t span = std::max(size, m.committed);
     if (!map_anonymous(m, 0, span, PROT_NONE)) return sys_error("mmap");
     m.image = nullptr;
     if (image && !map_image(m, *image)) return sys_error("mmap image");
@@ -244,6 +251,7 @@ Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage
       return sys_error("mprotect");
   }
   m.size = size;
+  m.committed = size;
   return {};
 }
 

@@ -12,8 +12,11 @@
 //
 // Invariant kept for every MemoryInst: [0, image->bytes) is mapped from
 // `image` (nothing when image is null), the rest of the reservation is
-// anonymous memory, [0, size) is read-write and [size, reserved) PROT_NONE
-// and reads zero when it is committed again.
+// anonymous memory, [0, committed) is read-write, [size, committed) reads
+// zero, and [committed, reserved) is PROT_NONE and reads zero when it is
+// committed again. A reset that copies back a few pages leaves memory grown
+// since the capture open past the new size (zeroed), so neither the reset
+// nor the next call's growth makes a system call.
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -1,7 +1,8 @@
 // memory_map.h — address-space reservation for linear memories, and the
 // runtime's size caps for memories and tables (internal to interp/runtime).
 // A memory reserves (effective max pages) * 64 KiB with PROT_NONE once and
-// never moves; growing commits pages with mprotect (fresh pages read zero).
+// never moves; growing past MemoryInst::committed commits pages with
+// mprotect (fresh pages read zero).
 #pragma once
 #include <cstdint>
 #include <memory>

@@ -1,15 +1,15 @@
 // caller_loops.cpp — kept loops for calls made outside any fiber.
 #include "runtime/caller_loops.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <optional>
+
+#include "base/process_id.h"
 
 namespace wippy {
 
 CallerLoops::~CallerLoops() {
-  const pid_t pid = getpid();
+  const pid_t pid = current_pid();
   for (Kept& k : kept_)
     if (k.pid != pid) (void)k.loop.release();  // inherited across fork: see the header
 }
@@ -20,7 +20,7 @@ size_t CallerLoops::kept() const {
 }
 
 Result<disp::Loop*> CallerLoops::find_or_make() {
-  const pid_t pid = getpid();
+  const pid_t pid = current_pid();
   const std::thread::id self = std::this_thread::get_id();
   std::lock_guard lock(mu_);
   std::erase_if(kept_, [pid](Kept& k) {

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cerrno>
 
+#include "base/process_id.h"
+
 namespace wippy {
 
 namespace {
@@ -45,7 +47,7 @@ bool read_pages(int fd, uint64_t first, uint64_t count, uint8_t* out, Keep keep)
 // only thread there). Lock-free, so a fork never leaves a lock held.
 int open_pagemap() {
   static std::atomic<uint64_t> cached{0};  // pid << 32 | (fd + 1); 0: none
-  const auto me = uint32_t(getpid());
+  const auto me = uint32_t(current_pid());
   uint64_t c = cached.load(std::memory_order_acquire);
   while (true) {
     if (c != 0 && c >> 32 == me) return int(uint32_t(c)) - 1;

@@ -1,6 +1,8 @@
 // Unit tests for base/: Result and the WIPPY_TRY macros, the UTF-8 decoder
-// and encoder, the LEB128 writer, BlockArena.
+// and encoder, the LEB128 writer, BlockArena, current_pid.
 #include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "base/block_arena.h"
 #include "base/leb128.h"
+#include "base/process_id.h"
 #include "base/result.h"
 #include "base/utf8.h"
 
@@ -129,4 +132,21 @@ TEST_CASE("base: BlockArena keeps addresses across blocks and destroys what it m
     CHECK(arena.size() == 1);
   }
   CHECK(log == std::vector<int>{-1});  // what was made after clear() goes with the arena
+}
+
+TEST_CASE("base: current_pid is the process's id, in a forked child too") {
+  CHECK(current_pid() == getpid());
+  CHECK(current_pid() == getpid());  // the cached id
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // The parent's id was cached before the fork; the child's must be its own.
+    const bool own = current_pid() == getpid() && current_pid() != getppid();
+    _exit(own ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(current_pid() == getpid());
 }

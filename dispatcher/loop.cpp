@@ -234,7 +234,8 @@ void Loop::reap(Fiber* f) {
   ++s.gen;
   free_slots_.push_back(f->slot);
   --live_;
-  if (f->stack.usable_size() == FiberStack::usable_for(opts_.stack_size) && stack_cache_.size() < opts_.stack_cache) {
+  if (f->stack.usable_size() == FiberStack::usable_for(opts_.stack_size) &&
+      stack_cache_.size() < std::max(opts_.stack_cache, opts_.stack_burst)) {
     f->stack.forget_frames();
     stack_cache_.push_back(std::move(f->stack));
   }
@@ -418,14 +419,22 @@ RunResult Loop::run() {
       const uint64_t now = now_ns();
       timeout = t->deadline <= now ? 0 : static_cast<int64_t>(std::min<uint64_t>(t->deadline - now, INT64_MAX));
     }
-    if (timeout != 0) set_idle(true);
+    if (timeout != 0) {
+      trim_stack_cache();
+      set_idle(true);
+    }
     poll_io(timeout);
     if (timeout != 0) set_idle(false);
     fire_timers();
   }
+  trim_stack_cache();
   set_idle(true);
   in_run_ = false;
   return result;
+}
+
+void Loop::trim_stack_cache() {
+  if (stack_cache_.size() > opts_.stack_cache) stack_cache_.resize(opts_.stack_cache);
 }
 
 void Loop::set_idle(bool idle) {

@@ -67,7 +67,12 @@ struct LoopOptions {
   size_t guard_size = 4096;       // PROT_NONE bytes below it (at least one page)
   uint64_t time_slice_ns = 0;     // 0: no time slicing (deadlines still work)
   uint64_t tick_ns = 0;           // watchdog period; 0: slice/2, or 1 ms
-  size_t stack_cache = 16;        // finished stacks kept for reuse
+  size_t stack_cache = 16;        // finished stacks kept for reuse while the loop waits
+  // Finished stacks kept while fibers still run (a burst ending together):
+  // those past stack_cache are unmapped when the loop next waits with
+  // nothing to run, or leaves run(), rather than each as its fiber ends
+  // (an munmap is a TLB shootdown on every core running the process).
+  size_t stack_burst = 1024;
 };
 
 struct SpawnOptions {
@@ -122,6 +127,7 @@ class Loop {
   bool alive(FiberHandle h) const;
   bool cancel(FiberHandle h);  // false if not alive
   size_t fiber_count() const { return live_; }
+  size_t cached_stacks() const { return stack_cache_.size(); }
   // True while the time-slice thread sleeps because the loop is idle
   // (ticker.h); false when there is none.
   bool watchdog_parked() const { return ticker_ && ticker_->parked(); }
@@ -219,6 +225,7 @@ class Loop {
   void free_fiber(Fiber* f);
   bool start_ticker();  // false if the watchdog thread cannot be started
   void set_idle(bool idle);  // SliceShared::idle, waking a parked ticker
+  void trim_stack_cache();   // down to opts_.stack_cache
   void run_round();
 
   Errc wait_fd(int fd, bool write, uint64_t deadline);

@@ -781,3 +781,35 @@ TEST_CASE("dispatcher: a CrossWake waited on by a plain thread returns once sign
     }
   }
 }
+
+// Fibers that end together keep their stacks (up to stack_burst) while
+// others still run; the loop unmaps those past stack_cache when it next
+// waits, and when it leaves run(); a later burst reuses what is kept.
+TEST_CASE("dispatcher: a burst's stacks are kept until the loop waits, then trimmed to the cache") {
+  LoopOptions o;
+  o.stack_cache = 2;
+  o.stack_burst = 8;
+  auto loop_owner = wippy::testing::make_loop(o);
+  Loop& loop = *loop_owner;
+  size_t while_busy = 0, after_wait = 0;
+  for (int i = 0; i < 12; ++i) CHECK(loop.spawn([] {}).valid());
+  CHECK(loop.spawn([&] {
+    (void)this_fiber::yield();  // the 12 have ended by now, the loop never waited
+    while_busy = loop.cached_stacks();
+    CHECK(this_fiber::sleep_for(5'000'000) == Errc::ok);  // the loop waits
+    after_wait = loop.cached_stacks();
+  }).valid());
+  CHECK(loop.run() == RunResult::finished);
+  CHECK(while_busy == 8);  // stack_burst of the 12
+  CHECK(after_wait == 2);  // stack_cache
+  CHECK(loop.cached_stacks() == 2);
+
+  // The next burst takes the kept stacks first, then maps more; at the end
+  // of run() the cache is trimmed again.
+  size_t seen = 0;
+  for (int i = 0; i < 6; ++i) CHECK(loop.spawn([&] { ++seen; }).valid());
+  CHECK(loop.cached_stacks() == 0);
+  CHECK(loop.run() == RunResult::finished);
+  CHECK(seen == 6);
+  CHECK(loop.cached_stacks() == 2);
+}

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base/same_owner.h"
 #include "dispatcher/this_fiber.h"
 #include "interp/quote.h"
 
@@ -155,8 +156,7 @@ struct Resolver::Impl {
 Resolver::Resolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 bool Resolver::on_loop(const disp::Loop& loop) const {
-  const std::weak_ptr<const void> token = loop.token();
-  return !impl_->loop_token.owner_before(token) && !token.owner_before(impl_->loop_token);
+  return same_owner(impl_->loop_token, loop.token());
 }
 
 bool Resolver::busy() const { return !impl_->watches.empty() || impl_->timer.armed(); }

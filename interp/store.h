@@ -97,8 +97,9 @@ struct MemoryInst {
   uint8_t* data = nullptr;     // base of a reservation that never moves
   uint64_t size = 0;           // current size in bytes (pages * 64 KiB)
   // [0, committed) is read-write, [committed, reserved) PROT_NONE, and
-  // committed >= size: pages past `size` that a reset left open read zero,
-  // so growing into them needs no system call and the reset sent no TLB
+  // committed >= size: pages past `size` that a grow opened ahead
+  // (kGrowHeadroom, memory_map.h) or a reset left open read zero, so
+  // growing into them needs no system call and the reset sent no TLB
   // shootdown. Every access is bounded by `size` in code (the interpreter,
   // the canonical ABI, host functions), never by the mapping.
   uint64_t committed = 0;
@@ -108,6 +109,10 @@ struct MemoryInst {
   // Snapshot image mapped copy-on-write over the start of `data` (null: the
   // whole reservation is anonymous memory). Kept alive while it is mapped.
   std::shared_ptr<const MemoryImage> image;
+  // `image` is not mapped but copied: the memory held a small image's bytes
+  // in its own anonymous pages when it was captured, and mapping it would
+  // only have cost an mmap, a TLB shootdown and faults (memory_image.h).
+  bool image_copied = false;
   MemoryInst() = default;
   MemoryInst(const MemoryInst&) = delete;
   MemoryInst& operator=(const MemoryInst&) = delete;

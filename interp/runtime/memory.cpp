@@ -1,6 +1,6 @@
 // memory.cpp — MemoryInst: mmap reservation, mprotect commit on grow past
-// what is committed already (within max_pages and the owner store's memory
-// limit), unmap.
+// what is committed already, with headroom (within max_pages and the owner
+// store's memory limit), unmap.
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -98,8 +98,10 @@ bool reserve_memory(MemoryInst& m, const MemoryType& type, const std::shared_ptr
 MemoryInst::~MemoryInst() {
   if (!data) return;
   // Back to the owner's pool when only anonymous memory, or a module's data
-  // image, is mapped in it.
-  if (owner && owner->memory_pool && owner->memory_pool->give(data, reserved, committed, image)) return;
+  // image, is mapped in it (a copied image is anonymous memory).
+  if (owner && owner->memory_pool &&
+      owner->memory_pool->give(data, reserved, committed, image_copied ? nullptr : image))
+    return;
   munmap(data, reserved);
 }
 
@@ -111,8 +113,16 @@ uint32_t MemoryInst::grow(uint32_t delta_pages) {
   uint64_t new_size = new_pages * kPageSize;
   if (owner && !owner->memory_fits(new_size - size)) return uint32_t(-1);
   if (new_size > committed) {
-    if (mprotect(data + committed, new_size - committed, PROT_READ | PROT_WRITE) != 0) return uint32_t(-1);
-    committed = new_size;
+    // Opens kGrowHeadroom more (within the reservation): a guest's
+    // allocator that grows again soon, or a memory created and then grown
+    // by its first call, makes one system call, not one per grow. Those
+    // pages read zero and are out of bounds in code (MemoryInst::committed).
+    uint64_t open_to = std::min(reserved, new_size + kGrowHeadroom);
+    if (mprotect(data + committed, open_to - committed, PROT_READ | PROT_WRITE) != 0) {
+      open_to = new_size;  // the kernel refused the larger range: ask for what is needed
+      if (mprotect(data + committed, open_to - committed, PROT_READ | PROT_WRITE) != 0) return uint32_t(-1);
+    }
+    committed = open_to;
   }
   size = new_size;
   return uint32_t(old_pages);

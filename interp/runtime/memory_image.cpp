@@ -89,7 +89,9 @@ bool map_image(MemoryInst& m, const MemoryImage& img) {
 
 // Where m's mapped image ends (within its size): the reservation is
 // private anonymous memory from there on (the invariant in the header).
-uint64_t anonymous_from(const MemoryInst& m) { return m.image ? std::min(m.image->bytes, m.size) : 0; }
+uint64_t anonymous_from(const MemoryInst& m) {
+  return m.image && !m.image_copied ? std::min(m.image->bytes, m.size) : 0;
+}
 
 // True when [from, m.size) of m reads all zero.
 bool zero_from(const MemoryInst& m, uint64_t from) {
@@ -200,7 +202,7 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
 
 Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m,
                                                                 const std::shared_ptr<const MemoryImage>& like) {
-  const uint64_t old_bytes = m.image ? m.image->bytes : 0;
+  const uint64_t old_bytes = m.image && !m.image_copied ? m.image->bytes : 0;  // mapped from an image
   std::shared_ptr<const MemoryImage> img;
   if (like && holds_image(m, *like)) {
     img = like;  // the same bytes: share the image (no new memfd)
@@ -210,13 +212,19 @@ Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m,
     img = *made;
   }
   const uint64_t end = img ? img->bytes : 0;
-  if (img && !map_image(m, *img)) return sys_error("mmap image");
+  // m holds img's bytes now. A small image over anonymous memory stays
+  // copied; the image it is mapped from already needs nothing; otherwise
+  // it is mapped.
+  bool copied = false;
+  if (img && old_bytes == 0 && end <= kCopiedImageMaxBytes) copied = true;
+  else if (img && !(img == m.image && old_bytes > 0) && !map_image(m, *img)) return sys_error("mmap image");
   // A previous image reaching past `end` maps only zeros there now; make it
   // anonymous so a reset cannot bring that image's bytes back.
   if (old_bytes > end && !map_anonymous(m, end, old_bytes - end, PROT_READ | PROT_WRITE))
     return sys_error("mmap");
   m.committed = std::max(m.committed, old_bytes);
   m.image = img;
+  m.image_copied = copied;
   return img;
 }
 
@@ -238,12 +246,15 @@ Result<void> reset_memory(MemoryInst& m, const std::shared_ptr<const MemoryImage
       return sys_error("mprotect");
     if (m.committed < size && mprotect(m.data + m.committed, size - m.committed, PROT_READ | PROT_WRITE) != 0)
       return sys_error("mprotect");
+    // A copied image's pages were dropped with the rest: copy it again.
+    if (m.image_copied) std::memcpy(m.data, image->view, image->bytes);
   } else {
     // Another image (or none) is mapped: start over from a blank reservation
     // prefix. Past what is committed everything is anonymous and zero already.
     uint64_t span = std::max(size, m.committed);
     if (!map_anonymous(m, 0, span, PROT_NONE)) return sys_error("mmap");
     m.image = nullptr;
+    m.image_copied = false;
     if (image && !map_image(m, *image)) return sys_error("mmap image");
     m.image = image;
     uint64_t from = image ? image->bytes : 0;

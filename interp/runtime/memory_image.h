@@ -10,8 +10,17 @@
 // it), so a reset costs time for the pages touched since the last reset, not
 // for the size of the memory.
 //
+// A small image (up to kCopiedImageMaxBytes) is not mapped over a memory
+// that holds its bytes in anonymous pages already (a fresh instance's data
+// segments, copied): MemoryInst::image_copied. Mapping it would cost an
+// mmap that replaces those pages (a TLB shootdown on the other cores) and
+// a fault on each page used again; a reset compares and copies back the
+// few pages written as before, and one that drops every page copies the
+// image in again.
+//
 // Invariant kept for every MemoryInst: [0, image->bytes) is mapped from
-// `image` (nothing when image is null), the rest of the reservation is
+// `image`, or holds a copy of its bytes in anonymous memory (image_copied;
+// nothing when image is null), the rest of the reservation is
 // anonymous memory, [0, committed) is read-write, [size, committed) reads
 // zero, and [committed, reserved) is PROT_NONE and reads zero when it is
 // committed again. A reset that copies back a few pages leaves memory grown
@@ -43,6 +52,9 @@ struct MemoryImage {
   ~MemoryImage();
 };
 
+// The largest image capture_memory_image leaves copied (not mapped).
+inline constexpr uint64_t kCopiedImageMaxBytes = 16 * 1024;
+
 // The OS page size (images are whole OS pages).
 uint64_t os_page_size();
 
@@ -57,9 +69,11 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
                                                              bool module_data = false);
 
 // Writes m's current contents into a new image and maps it over m (the
-// contents do not change). Returns null when the memory is all zero: then
+// contents do not change), or leaves it copied (image_copied: a small image
+// over anonymous memory), or leaves it mapped when it is m's mapped image
+// already. Returns null when the memory is all zero: then
 // the whole memory is anonymous and a reset only has to zero it. When m
-// holds exactly `like`'s bytes (followed by zeros), `like` itself is mapped
+// holds exactly `like`'s bytes (followed by zeros), `like` itself is used
 // and returned instead of a new image: stores of one program share it.
 Result<std::shared_ptr<const MemoryImage>> capture_memory_image(
     MemoryInst& m, const std::shared_ptr<const MemoryImage>& like = nullptr);

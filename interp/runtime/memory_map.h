@@ -2,7 +2,7 @@
 // runtime's size caps for memories and tables (internal to interp/runtime).
 // A memory reserves (effective max pages) * 64 KiB with PROT_NONE once and
 // never moves; growing past MemoryInst::committed commits pages with
-// mprotect (fresh pages read zero).
+// mprotect (fresh pages read zero), kGrowHeadroom more than needed.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -12,6 +12,12 @@
 #include "interp/store.h"
 
 namespace wippy {
+
+// A grow (or a new memory's minimum) that needs an mprotect opens this
+// much past the new size as well, within the reservation: the next grows
+// into it make no system call (on a lazy pool's fresh instances, whose
+// guests grow their memory in the first call, an mprotect each).
+inline constexpr uint64_t kGrowHeadroom = uint64_t{1} << 20;
 
 // Tables never grow (or start) beyond this many elements.
 inline constexpr uint64_t kMaxTableElems = 10'000'000;

@@ -13,6 +13,7 @@
 #include "interp/exec/code.h"
 #include "interp/runtime/data_image.h"
 #include "interp/runtime/memory_image.h"
+#include "interp/runtime/memory_map.h"
 #include "interp/snapshot.h"
 #include "host_access.h"
 #include "wat_module.h"
@@ -78,11 +79,12 @@ TEST_CASE("memory pool: a reservation comes back zeroed, out of bounds past the 
   for (uint64_t i = 0; i < m.size; ++i)
     if (i < 100 || i >= 103) REQUIRE(m.data[i] == 0);
   // the grown pages are out of bounds for wasm again; the host finds them
-  // zero, left open past the size (MemoryInst::committed: 3 pages)
+  // zero, left open past the size with the grow's headroom
+  // (MemoryInst::committed: the first store's page and kGrowHeadroom)
   CHECK_FALSE(call_export(s, inst, "load", {val_i32(65536)}).ok());
-  CHECK(m.committed == 3 * 65536);
-  CHECK(closed_or_zero(m.data + 65536, 2 * 65536));
-  CHECK_FALSE(readable(m.data + 3 * 65536));
+  CHECK(m.committed == 65536 + kGrowHeadroom);
+  CHECK(closed_or_zero(m.data + 65536, kGrowHeadroom));
+  CHECK_FALSE(readable(m.data + m.committed));
   CHECK(readable(m.data + 65535));
   // and open, zero, after growing
   CHECK(call_i32(s, inst, "grow", {val_i32(2)}) == 1);
@@ -96,12 +98,37 @@ TEST_CASE("memory pool: memories with a snapshot image, other sizes and the boun
     {
       Store s;
       s.memory_pool = pool;
-      instantiate_ok(s, mod);
+      // Data past kCopiedImageMaxBytes: the snapshot's image is mapped.
+      Instance* in = instantiate_ok(s, compile_wat_module(R"((module (memory (export "mem") 1)
+        (data (i32.const 40000) "far")))"));
       auto snap = StoreSnapshot::capture(s);
       REQUIRE(snap.ok());
+      REQUIRE(snap->images()[0] != nullptr);
+      CHECK_FALSE(in->memories[0]->image_copied);
       REQUIRE(s.memory_pool);
     }
     CHECK(pool->blocks() == 0);
+  }
+  SUBCASE("a memory with a small image copied is anonymous memory: pooled, zeroed") {
+    auto pool = std::make_shared<MemoryPool>();
+    uint8_t* data = nullptr;
+    {
+      Store s;
+      s.memory_pool = pool;
+      Instance* in = instantiate_ok(s, mod);
+      auto snap = StoreSnapshot::capture(s);
+      REQUIRE(snap.ok());
+      REQUIRE(snap->images()[0] != nullptr);
+      CHECK(in->memories[0]->image_copied);
+      data = in->memories[0]->data;
+    }
+    CHECK(pool->blocks() == 1);
+    Store s;
+    s.memory_pool = pool;
+    Instance* in = instantiate_ok(s, compile_wat_module(R"((module (memory (export "mem") 1)
+      (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))))"));
+    CHECK(in->memories[0]->data == data);
+    CHECK(call_i32(s, in, "load", {val_i32(100)}) == 0);  // the last store's "abc" is gone
   }
   SUBCASE("a reservation of another size is not taken") {
     auto pool = pool_with_one_block(mod);
@@ -217,8 +244,8 @@ TEST_CASE("memory pool: a memory holding its module's data image is kept with it
     CHECK(nonzero == 1);
     // the grown page is out of bounds again, zero, and zero when grown anew
     CHECK_FALSE(call_export(s3, in, "load", {val_i32(4 * 65536)}).ok());
-    CHECK(closed_or_zero(m.data + 4 * 65536, 65536));
-    CHECK_FALSE(readable(m.data + 5 * 65536));
+    CHECK(closed_or_zero(m.data + 4 * 65536, m.committed - 4 * 65536));
+    CHECK_FALSE(readable(m.data + m.committed));
     CHECK(call_i32(s3, in, "grow", {val_i32(1)}) == 4);
     CHECK(call_i32(s3, in, "load", {val_i32(4 * 65536 + 10)}) == 0);
   }

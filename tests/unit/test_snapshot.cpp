@@ -2,8 +2,8 @@
 // memories (bytes and size), tables, mutable globals and dropped segments
 // are back at their captured state; repeated call/restore cycles, restore
 // after a trap, independent stores of one module, a second capture, the
-// region past a shrunk memory (zero, or PROT_NONE), and the cases restore
-// refuses.
+// region past a shrunk memory (zero, or PROT_NONE), a grow's headroom,
+// small images copied rather than mapped, and the cases restore refuses.
 #include <doctest/doctest.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -15,6 +15,7 @@
 
 #include "interp/runtime/held_pages.h"
 #include "interp/runtime/memory_image.h"
+#include "interp/runtime/memory_map.h"
 #include "interp/snapshot.h"
 #include "host_access.h"
 #include "wat_module.h"
@@ -260,25 +261,26 @@ TEST_CASE("snapshot: memory past the restored size is out of bounds and zero, bo
   Store s;
   Instance* inst = instantiate_ok(s, compile_wat_module(kModule));
   MemoryInst* m = inst->export_memory("mem");
+  // kModule's memory may grow to 8 pages, less than the headroom a grow
+  // opens (kGrowHeadroom): its whole reservation is open from the start.
+  REQUIRE(m->reserved == 8 * kPageSize);
+  REQUIRE(kGrowHeadroom >= 7 * kPageSize);
+  CHECK(m->committed == 8 * kPageSize);
   StoreSnapshot snap = capture_ok(s);
-  CHECK(readable(m->data, kPageSize));
-  CHECK_FALSE(readable(m->data + kPageSize, 1));
+  CHECK(readable(m->data, 8 * kPageSize));
+  CHECK(closed_or_zero(m->data + kPageSize, 7 * kPageSize));
   REQUIRE(call_export(s, inst, "dirty").ok());
-  CHECK(readable(m->data + 2 * kPageSize, kPageSize));
   restore_ok(snap, s);
   CHECK(readable(m->data, kPageSize));
   // A few pages were written: copied back, and the grown pages zeroed and
   // left open (no mprotect, no TLB shootdown); wasm cannot reach them.
   CHECK(m->size == kPageSize);
-  CHECK(m->committed == 3 * kPageSize);
-  CHECK(readable(m->data + kPageSize, 2 * kPageSize));
-  CHECK(closed_or_zero(m->data + kPageSize, 2 * kPageSize));
-  CHECK_FALSE(readable(m->data + 3 * kPageSize, 1));
+  CHECK(m->committed == 8 * kPageSize);
+  CHECK(closed_or_zero(m->data + kPageSize, 7 * kPageSize));
   CHECK(call_export(s, inst, "load", {val_i32(kPageSize)}).error().kind == ErrorKind::Trap);
   CHECK(call_export(s, inst, "load8", {val_i32(2 * kPageSize + 16)}).error().kind == ErrorKind::Trap);
   // Grown again, they read zero where the last call wrote 99.
   CHECK(call_i32(s, inst, "grow", {val_i32(2)}) == 1);
-  CHECK(m->committed == 3 * kPageSize);
   CHECK(call_i32(s, inst, "load", {val_i32(0x20000)}) == 0);
   restore_ok(snap, s);
   // memory.fill / memory.copy bounds follow the restored size.
@@ -295,7 +297,8 @@ TEST_CASE("snapshot: memory past the restored size is out of bounds and zero, bo
   restore_ok(snap, s);
   CHECK(m->pages() == 1);
   CHECK(closed_or_zero(m->data + kPageSize, 7 * kPageSize));
-  // Many pages written past the restored size: dropped and closed again.
+  // Many pages written past the restored size: dropped and closed again,
+  // and opened with the headroom (here: the whole reservation) by a grow.
   CHECK(call_i32(s, inst, "grow", {val_i32(7)}) == 1);
   REQUIRE(call_export(s, inst, "fill", {val_i32(kPageSize), val_i32(7 * kPageSize)}).ok());
   restore_ok(snap, s);
@@ -303,8 +306,45 @@ TEST_CASE("snapshot: memory past the restored size is out of bounds and zero, bo
   CHECK(m->committed == kPageSize);
   CHECK_FALSE(readable(m->data + kPageSize, 1));
   CHECK_FALSE(readable(m->data + 7 * kPageSize, 1));
-  CHECK(call_i32(s, inst, "grow", {val_i32(7)}) == 1);
+  CHECK(call_i32(s, inst, "grow", {val_i32(1)}) == 1);
+  CHECK(m->committed == 8 * kPageSize);
+  CHECK(readable(m->data + 7 * kPageSize, kPageSize));
+  CHECK(call_i32(s, inst, "load8", {val_i32(kPageSize + 5)}) == 0);
+  CHECK(call_export(s, inst, "load8", {val_i32(5 * kPageSize)}).error().kind == ErrorKind::Trap);
+  CHECK(call_i32(s, inst, "grow", {val_i32(6)}) == 2);
   CHECK(call_i32(s, inst, "load8", {val_i32(5 * kPageSize)}) == 0);
+}
+
+TEST_CASE("memory: a grow opens kGrowHeadroom past the new size; later grows into it make no system call") {
+  Store s;
+  Instance* inst = instantiate_ok(s, compile_wat_module(R"((module
+    (memory (export "mem") 1 1000)
+    (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+    (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0)))
+    (func (export "store8") (param i32 i32) (i32.store8 (local.get 0) (local.get 1))))
+  )"));
+  MemoryInst* m = inst->export_memory("mem");
+  const uint64_t headroom_pages = kGrowHeadroom / kPageSize;
+  REQUIRE(headroom_pages >= 2);
+  CHECK(m->committed == kPageSize + kGrowHeadroom);
+  CHECK(readable(m->data, m->committed));
+  CHECK(closed_or_zero(m->data + kPageSize, kGrowHeadroom));
+  CHECK_FALSE(readable(m->data + m->committed, 1));
+  // Out of bounds in code although the pages are open.
+  CHECK(call_export(s, inst, "load8", {val_i32(kPageSize)}).error().kind == ErrorKind::Trap);
+  CHECK(call_export(s, inst, "store8", {val_i32(kPageSize), val_i32(1)}).error().kind == ErrorKind::Trap);
+  // Growing within the headroom leaves it as it was (no mprotect).
+  CHECK(call_i32(s, inst, "grow", {val_i32(uint32_t(headroom_pages))}) == 1);
+  CHECK(m->committed == kPageSize + kGrowHeadroom);
+  REQUIRE(call_export(s, inst, "store8", {val_i32(uint32_t(kGrowHeadroom)), val_i32(9)}).ok());
+  // Past it, the next grow opens the new size plus the headroom again.
+  CHECK(call_i32(s, inst, "grow", {val_i32(1)}) == uint32_t(1 + headroom_pages));
+  CHECK(m->committed == (2 + headroom_pages) * kPageSize + kGrowHeadroom);
+  CHECK_FALSE(readable(m->data + m->committed, 1));
+  CHECK(call_i32(s, inst, "load8", {val_i32(uint32_t(kGrowHeadroom))}) == 9);
+  CHECK(call_i32(s, inst, "load8", {val_i32(uint32_t((2 + headroom_pages) * kPageSize - 1))}) == 0);
+  CHECK(call_export(s, inst, "load8", {val_i32(uint32_t((2 + headroom_pages) * kPageSize))}).error().kind ==
+        ErrorKind::Trap);
 }
 
 TEST_CASE("snapshot: restore refuses a store with objects added after the capture") {
@@ -457,6 +497,78 @@ TEST_CASE("snapshot: a few written pages are copied back in place, many are drop
   CHECK(private_pages().size() >= 100);
   restore_ok(snap, s);
   CHECK(private_pages().empty());
+  CHECK(same_as_pristine());
+}
+
+TEST_CASE("snapshot: a small image is copied, not mapped; both kinds of restore bring its bytes back") {
+  const uint64_t page = os_page_size();
+  auto mod = compile_wat_module(R"((module
+    (memory (export "mem") 8)
+    (data (i32.const 0) "hello")
+    (data (i32.const 5000) "two")
+    (func (export "fill") (param i32 i32) (memory.fill (local.get 0) (i32.const 7) (local.get 1)))
+    (func (export "load8") (param i32) (result i32) (i32.load8_u (local.get 0))))
+  )");
+  Store s, t;
+  Instance* inst = instantiate_ok(s, mod);
+  Instance* other = instantiate_ok(t, mod);
+  MemoryInst* m = inst->export_memory("mem");
+  StoreSnapshot snap = capture_ok(s);
+  const auto img = snap.images()[0];
+  REQUIRE(img != nullptr);
+  CHECK(img->bytes == (5003 + page - 1) / page * page);
+  REQUIRE(img->bytes <= kCopiedImageMaxBytes);
+  CHECK(m->image == img);
+  CHECK(m->image_copied);
+  // Page 0 is still the anonymous page the data segment was copied into (a
+  // mapping of the image would have replaced it with a file page, or none).
+  {
+    const int fd = open_pagemap();
+    REQUIRE(fd >= 0);
+    uint64_t e = 0;
+    const off_t at = off_t(reinterpret_cast<uintptr_t>(m->data) / page * sizeof(uint64_t));
+    REQUIRE(pread(fd, &e, sizeof e, at) == ssize_t(sizeof e));
+    close_pagemap(fd);
+    CHECK((e >> 63) == 1);        // present
+    CHECK(((e >> 61) & 1) == 0);  // not a file page
+  }
+  const std::vector<uint8_t> pristine(m->data, m->data + m->size);
+  auto same_as_pristine = [&] { return std::memcmp(m->data, pristine.data(), pristine.size()) == 0; };
+  auto fill = [&](uint32_t at, uint32_t n) { REQUIRE(call_export(s, inst, "fill", {val_i32(at), val_i32(n)}).ok()); };
+
+  // A few pages: compared with the image and copied back.
+  fill(2, 3);
+  fill(5000, 1);
+  fill(3 * kPageSize, 10);
+  restore_ok(snap, s);
+  CHECK(same_as_pristine());
+  CHECK(m->image_copied);
+  // Every page: dropped, and the image copied in again.
+  fill(0, uint32_t(m->size));
+  restore_ok(snap, s);
+  CHECK(same_as_pristine());
+  CHECK(call_i32(s, inst, "load8", {val_i32(1)}) == uint32_t('e'));
+  CHECK(call_i32(s, inst, "load8", {val_i32(5002)}) == uint32_t('o'));
+  CHECK(call_i32(s, inst, "load8", {val_i32(6000)}) == 0);
+  // Another store of the module shares the image, copied too.
+  auto st = StoreSnapshot::capture(t, snap.images());
+  REQUIRE(st.ok());
+  CHECK(st->images()[0] == img);
+  CHECK(other->export_memory("mem")->image_copied);
+  REQUIRE(call_export(t, other, "fill", {val_i32(0), val_i32(8)}).ok());
+  restore_ok(*st, t);
+  CHECK(std::memcmp(other->export_memory("mem")->data, "hello", 5) == 0);
+  CHECK(same_as_pristine());  // s untouched by t
+  // A capture of a store whose memory now differs makes its own image.
+  fill(100, 1);
+  StoreSnapshot again = capture_ok(s);
+  CHECK(again.images()[0] != img);
+  CHECK(m->image_copied);
+  fill(100, 2);
+  restore_ok(again, s);
+  CHECK(call_i32(s, inst, "load8", {val_i32(100)}) == 7);
+  CHECK(call_i32(s, inst, "load8", {val_i32(101)}) == 0);
+  restore_ok(snap, s);
   CHECK(same_as_pristine());
 }
 

@@ -87,11 +87,12 @@ bool map_image(MemoryInst& m, const MemoryImage& img) {
   return p != MAP_FAILED;
 }
 
+// How many bytes of m are mapped from its image (0: none is, or it is copied).
+uint64_t mapped_image_bytes(const MemoryInst& m) { return m.image && !m.image_copied ? m.image->bytes : 0; }
+
 // Where m's mapped image ends (within its size): the reservation is
 // private anonymous memory from there on (the invariant in the header).
-uint64_t anonymous_from(const MemoryInst& m) {
-  return m.image && !m.image_copied ? std::min(m.image->bytes, m.size) : 0;
-}
+uint64_t anonymous_from(const MemoryInst& m) { return std::min(mapped_image_bytes(m), m.size); }
 
 // True when [from, m.size) of m reads all zero.
 bool zero_from(const MemoryInst& m, uint64_t from) {
@@ -202,7 +203,7 @@ Result<std::shared_ptr<const MemoryImage>> make_memory_image(const uint8_t* data
 
 Result<std::shared_ptr<const MemoryImage>> capture_memory_image(MemoryInst& m,
                                                                 const std::shared_ptr<const MemoryImage>& like) {
-  const uint64_t old_bytes = m.image && !m.image_copied ? m.image->bytes : 0;  // mapped from an image
+  const uint64_t old_bytes = mapped_image_bytes(m);
   std::shared_ptr<const MemoryImage> img;
   if (like && holds_image(m, *like)) {
     img = like;  // the same bytes: share the image (no new memfd)

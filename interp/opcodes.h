@@ -2,7 +2,9 @@
 // Op is a dense enum over all instructions (its numeric value is NOT the wasm
 // encoding); OpInfo gives encoding, mnemonic, immediate kind and signature.
 #pragma once
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -86,8 +88,18 @@ enum class Op : uint16_t {
   Count_
 };
 
+// The longest instruction name and its NUL.
+inline constexpr size_t kOpTextSize = std::max({size_t(1)
+#define WASM_OP(id, text, prefix, code, imm, sig, align) , sizeof(text)
+#include "opcodes.def"
+#undef WASM_OP
+});
+
 struct OpInfo {
-  const char* text;
+  // The name in place, not a pointer: the table then holds no address the
+  // loader must relocate, so no page of it is written at process start
+  // (a static PIE relocates every pointer in its data before main).
+  char text[kOpTextSize];
   uint8_t prefix;  // 0, 0xFB, 0xFC or 0xFD
   uint32_t code;
   ImmKind imm;

@@ -3,6 +3,9 @@
 // setup and finish (Compiler::run), GC stack maps, the per-instruction
 // dispatch (step, step_plain) and the WIPPY_DUMP_CODE listing. The model of
 // the operand stack is described in compiler_impl.h.
+#include <algorithm>
+#include <iterator>
+
 #include "compiler_impl.h"
 
 namespace wippy::exec::compile_detail {
@@ -535,7 +538,14 @@ bool dump_enabled() {
 }
 
 void dump(const CompiledFunc& f) {
-  static const char* const kNames[] = {
+  // Names in place (no pointers): nothing here for the loader to relocate
+  // at every process start.
+  static constexpr size_t kNameSizes[] = {
+#define HANDLER(n) sizeof(#n),
+#include "handlers.def"
+#undef HANDLER
+  };
+  static constexpr char kNames[][*std::max_element(std::begin(kNameSizes), std::end(kNameSizes))] = {
 #define HANDLER(n) #n,
 #include "handlers.def"
 #undef HANDLER

@@ -22,7 +22,6 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export XDG_CACHE_HOME=$tmp/cache
-n=0
 profile() {  # profile NAME ARGS...: one callgrind run of wippy-run ARGS
   local name=$1; shift
   valgrind --tool=callgrind --demangle=no --callgrind-out-file="$tmp/$name.out" "$wr" "$@" >/dev/null 2>"$tmp/$name.err" ||

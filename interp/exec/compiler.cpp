@@ -4,7 +4,6 @@
 // dispatch (step, step_plain) and the WIPPY_DUMP_CODE listing. The model of
 // the operand stack is described in compiler_impl.h.
 #include <algorithm>
-#include <iterator>
 
 #include "compiler_impl.h"
 
@@ -540,12 +539,12 @@ bool dump_enabled() {
 void dump(const CompiledFunc& f) {
   // Names in place (no pointers): nothing here for the loader to relocate
   // at every process start.
-  static constexpr size_t kNameSizes[] = {
-#define HANDLER(n) sizeof(#n),
+  static constexpr size_t kNameSize = std::max({size_t(1)
+#define HANDLER(n) , sizeof(#n)
 #include "handlers.def"
 #undef HANDLER
-  };
-  static constexpr char kNames[][*std::max_element(std::begin(kNameSizes), std::end(kNameSizes))] = {
+  });
+  static constexpr char kNames[][kNameSize] = {
 #define HANDLER(n) #n,
 #include "handlers.def"
 #undef HANDLER

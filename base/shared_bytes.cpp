@@ -40,9 +40,9 @@ void* map_huge(size_t n, size_t& len) {
 }  // namespace
 
 SharedBytes SharedBytes::uninitialized(size_t n, uint8_t*& out) {
-  if (n >= kPopulateBytes) {
+  if (n >= kHugeBytes) {
     size_t len = n;
-    void* p = n >= kHugeBytes ? map_huge(n, len) : nullptr;
+    void* p = map_huge(n, len);
     if (!p) {
       len = n;
       p = ::mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);

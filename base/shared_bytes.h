@@ -33,15 +33,16 @@ class SharedBytes {
   // A fresh buffer of `n` bytes whose contents are unspecified; the caller
   // fills [0, n) through `out` before sharing the result, and may shrink()
   // it to the bytes it wrote.
-  // Buffers of kPopulateBytes or more are mapped with every page faulted in
-  // by one call (MAP_POPULATE), not one fault per page as a copy fills them.
-  // From kHugeBytes on they are asked for transparent huge pages (2 MiB,
-  // whole ones: the size is rounded up) where the kernel allows them on
-  // request: a first touch per 2 MiB, not per 4 KiB, which is what a
-  // read(2) of a large file into fresh memory pays for on a virtual
-  // machine. Without them, the mapping is populated as before.
+  // Buffers below kHugeBytes come from the heap: a long-running process
+  // reuses pages it already touched, and a short-lived one may have put its
+  // heap on huge pages (huge_heap.h). From kHugeBytes on they are mapped
+  // on their own and asked for transparent huge pages (2 MiB, whole ones:
+  // the size is rounded up) where the kernel allows them on request: a
+  // first touch per 2 MiB, not per 4 KiB, which is what a read(2) of a
+  // large file into fresh memory pays for on a virtual machine. Without
+  // them, every page of the mapping is faulted in by one call
+  // (MADV_POPULATE_WRITE or MAP_POPULATE).
   static SharedBytes uninitialized(size_t n, uint8_t*& out);
-  static constexpr size_t kPopulateBytes = size_t(64) << 10;
   static constexpr size_t kHugeBytes = size_t(2) << 20;
 
   // The first `n` bytes of the open file `fd`, mapped read-only and

@@ -74,9 +74,9 @@ TEST_CASE("shared bytes: an uninitialized buffer is filled once, then shrunk to 
   CHECK(b.size() == 2);
 }
 
-TEST_CASE("shared bytes: a large uninitialized buffer (mapped, populated) is writable and freed with its last view") {
+TEST_CASE("shared bytes: a large uninitialized buffer (mapped on its own) is writable and freed with its last view") {
   uint8_t* out = nullptr;
-  const size_t n = SharedBytes::kPopulateBytes + 4096;
+  const size_t n = SharedBytes::kHugeBytes + 4096;
   SharedBytes b = SharedBytes::uninitialized(n, out);
   REQUIRE(out != nullptr);
   out[0] = 1, out[n - 1] = 2;

@@ -1,0 +1,83 @@
+// test_huge_heap.cpp — base/huge_heap.h, in a process of its own
+// (huge-heap-tests): the heap can be moved only while it is fresh, and
+// moving it would change the heap every other unit test runs on.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "base/huge_heap.h"
+
+using namespace wippy;
+
+namespace {
+
+struct Region {
+  uintptr_t start = 0, end = 0;
+  std::string flags;  // VmFlags
+  bool found = false;
+};
+
+// The mapping holding `p`, from /proc/self/smaps.
+Region region_of(const void* p) {
+  const auto a = reinterpret_cast<uintptr_t>(p);
+  std::ifstream in("/proc/self/smaps");
+  Region r;
+  std::string line;
+  bool here = false;
+  while (std::getline(in, line)) {
+    unsigned long s = 0, e = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &s, &e) == 2) {  // a mapping's first line
+      if (r.found) break;
+      here = a >= s && a < e;
+      if (here) r.start = s, r.end = e, r.found = true;
+    } else if (here && line.rfind("VmFlags:", 0) == 0) {
+      r.flags = line.substr(8) + " ";
+    }
+  }
+  return r;
+}
+
+bool kernel_has_huge_pages() {
+  struct stat st {};
+  return ::stat("/sys/kernel/mm/transparent_hugepage/enabled", &st) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("huge heap: a new block, a big one too, comes from a 2 MiB-aligned heap region advised for huge pages") {
+  const bool moved = put_heap_on_huge_pages();
+  if (!kHugeHeapSupported) {
+    CHECK_FALSE(moved);  // not glibc, or a sanitizer's allocator
+    return;
+  }
+  if (!kernel_has_huge_pages()) {
+    CHECK_FALSE(moved);  // madvise(MADV_HUGEPAGE) refused
+    return;
+  }
+  REQUIRE(moved);
+  // 256 KiB: glibc would map this on its own by default (from 128 KiB).
+  constexpr size_t kBig = size_t(256) << 10;
+  // (Small blocks may still reuse blocks freed below the boundary.)
+  auto* big = static_cast<uint8_t*>(std::malloc(kBig));
+  REQUIRE(big != nullptr);
+  std::memset(big, 7, kBig);
+  // Its first bytes may lie just below the boundary (where the heap's
+  // header went); its body is above.
+  Region r = region_of(big + kBig / 2);
+  REQUIRE(r.found);
+  CHECK(r.start % kHugeHeapPage == 0);
+  CHECK(r.end - r.start >= kHugeHeapReserve);
+  CHECK(r.flags.find(" hg ") != std::string::npos);
+  // The heap still works as a heap: freed memory is handed out again.
+  std::free(big);
+  auto* again = static_cast<uint8_t*>(std::malloc(kBig));
+  CHECK(again == big);
+  std::free(again);
+}

@@ -12,7 +12,7 @@ namespace wippy::bench {
 
 const char* const kUsage =
     "usage: wippy-bench kernels [--runs N] [--filter NAME] [--n N] [--dir DIR]\n"
-    "       wippy-bench startup [--runs N] [--wippy-run PATH]\n"
+    "       wippy-bench startup [--runs N] [--wippy-run PATH] [--wasm3 PATH] [--dir HELLO_DIR]\n"
     "       wippy-bench load    [--runs N] [--mb SIZE] [--file COMPONENT.wasm]\n"
     "       wippy-bench reset   [--runs N]\n"
     "       wippy-bench guests  [--runs N] [--guests N] [--sleep-ms MS] [--dir DIR]\n"
@@ -30,7 +30,7 @@ namespace {
 using cli::OptionSpec;
 
 constexpr OptionSpec kKernels[] = {{"--runs", true}, {"--filter", true}, {"--n", true}, {"--dir", true}};
-constexpr OptionSpec kStartup[] = {{"--runs", true}, {"--wippy-run", true}};
+constexpr OptionSpec kStartup[] = {{"--runs", true}, {"--wippy-run", true}, {"--wasm3", true}, {"--dir", true}};
 constexpr OptionSpec kLoad[] = {{"--runs", true}, {"--mb", true}, {"--file", true}};
 constexpr OptionSpec kReset[] = {{"--runs", true}};
 constexpr OptionSpec kGuests[] = {{"--runs", true}, {"--guests", true}, {"--sleep-ms", true}, {"--dir", true}};
@@ -131,6 +131,7 @@ Result<Args> parse_args(int argc, char** argv) {
   a.filter = p->last("--filter").value_or("");
   a.dir = p->last("--dir").value_or("");
   a.wippy_run = p->last("--wippy-run").value_or("");
+  a.wasm3 = p->last("--wasm3").value_or("");
   a.file = p->last("--file").value_or("");
   a.no_run = p->has("--no-run");
   a.no_unshared = p->has("--no-unshared");

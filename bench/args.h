@@ -22,6 +22,7 @@ struct Args {
   int n = 0;            // kernels: override run(n) for every selected kernel; http-client: GETs
   std::string dir;      // kernels, guests: where the .wasm files are
   std::string wippy_run;  // startup: path of wippy-run
+  std::string wasm3;      // startup: path of wasm3 (else $WASM3), for the hello command
   double mb = 10.0;     // load: size of the generated module
   int mib = 256;        // http-client: the download's size
   int guests = 200;     // guests, http-guests: how many run at once

@@ -7,6 +7,15 @@
 // Output of wippy-run goes to a file in the temporary directory; every run
 // must exit with status 0 and the first must print the result, 1170, or the
 // measurement is reported as failed.
+// Then the hello command component (examples/hello, built with
+// -Dexamples=enabled; --dir names another directory holding
+// hello_cmd.component.wasm and hello_cmd.core.wasm), from a warmed cache in
+// the temporary directory, against /bin/true and, given --wasm3 PATH or
+// $WASM3 (built as bench/peers.sh says), wasm3 running the same C program
+// as a preview1 module: the three are run in turn, --runs rounds (default
+// 20), and each reported as its median wall time, net of /bin/true's, and
+// as a ratio to wasm3's. Every run must exit with status 0 and print a
+// line starting "Hello,". A missing component is a note, not a failure.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -14,6 +23,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -108,6 +118,54 @@ bool measure(const std::string& runner, const std::string& file, const std::stri
   return true;
 }
 
+struct Runner {
+  std::string name;
+  std::vector<std::string> argv;
+  std::vector<double> times;
+};
+
+// The hello command against /bin/true and wasm3, in turn; false on a failed run.
+bool measure_hello(const std::string& wippy_run, const std::string& wasm3, const std::string& hello_dir,
+                   const std::string& tmp, int runs) {
+  std::string component = hello_dir + "/hello_cmd.component.wasm", core = hello_dir + "/hello_cmd.core.wasm";
+  if (!file_exists(component)) {
+    std::printf("note: %s not found (build with -Dexamples=enabled, or give --dir); no hello command rows\n",
+                component.c_str());
+    return true;
+  }
+  std::string log = tmp + "/hello.txt", cache = tmp + "/cache";
+  std::vector<Runner> runners = {{"/bin/true", {"/bin/true"}, {}},
+                                 {"wippy-run", {wippy_run, "run", "--cache-dir", cache, component}, {}}};
+  if (!wasm3.empty() && file_exists(core)) runners.push_back({"wasm3", {wasm3, core}, {}});
+  double ms = 0;
+  if (spawn_and_wait(runners[1].argv, log, ms) != 0) {  // fills the cache
+    std::printf("  hello command FAIL: %s\n", first_line(log).c_str());
+    return false;
+  }
+  for (int r = 0; r < runs; r++) {
+    for (Runner& run : runners) {
+      int status = spawn_and_wait(run.argv, log, ms);
+      if (status != 0 || (run.name != "/bin/true" && first_line(log).rfind("Hello,", 0) != 0)) {
+        std::printf("  hello command: %s FAIL: exit status %d: %s\n", run.name.c_str(), status, first_line(log).c_str());
+        return false;
+      }
+      run.times.push_back(ms);
+    }
+  }
+  std::printf("hello command component (%s) from the cache, %d rounds in turn, median wall:\n", component.c_str(),
+              runs);
+  double base = median(runners[0].times);
+  double peer = runners.size() > 2 ? median(runners[2].times) - base : 0;
+  for (Runner& run : runners) {
+    double m = median(run.times);
+    std::printf("  %-10s median %7.2f ms   net of /bin/true %7.2f ms", run.name.c_str(), m, m - base);
+    if (peer > 0 && &run != &runners[0]) std::printf("   %5.2fx wasm3", (m - base) / peer);
+    std::printf("\n");
+  }
+  if (runners.size() < 3) std::printf("  (no wasm3: give --wasm3 PATH or set WASM3)\n");
+  return true;
+}
+
 }  // namespace
 
 int cmd_startup(const Args& args) {
@@ -146,7 +204,11 @@ int cmd_startup(const Args& args) {
   std::remove(wat.c_str());
   std::remove(wasm.c_str());
   std::remove(log.c_str());
-  rmdir(dir.c_str());
+  const char* env_wasm3 = std::getenv("WASM3");
+  std::string wasm3 = !args.wasm3.empty() ? args.wasm3 : env_wasm3 ? env_wasm3 : "";
+  std::string hello_dir = args.dir.empty() ? exe_dir() + "/../examples/hello" : args.dir;
+  ok = measure_hello(runner, wasm3, hello_dir, dir, runs) && ok;
+  std::filesystem::remove_all(dir);
   return ok ? 0 : 1;
 }
 

@@ -45,7 +45,7 @@ bool put_heap_on_huge_pages() {
   // the top chunk and the heap must grow (by kHugeHeapReserve, below). The
   // top chunk's header (8 bytes at top + 8) and the kept block's must stay
   // below the boundary: leave 32 bytes under it.
-  const uintptr_t boundary = (end + 64 + kHugeHeapPage - 1) & ~uintptr_t(kHugeHeapPage - 1);
+  const uintptr_t boundary = (end + 64 + kHugePageBytes - 1) & ~uintptr_t(kHugePageBytes - 1);
   const uintptr_t new_top = boundary - 32;
   // A block of n bytes takes a chunk of n + 8 rounded up to 16.
   const size_t kept_bytes = new_top - top - 8;
@@ -57,10 +57,10 @@ bool put_heap_on_huge_pages() {
   mallopt(M_MMAP_THRESHOLD, int(kHugeHeapMmapBytes));  // the kept block too
   void* kept = std::malloc(kept_bytes);
   const uintptr_t grown = reinterpret_cast<uintptr_t>(::sbrk(0));
-  mallopt(M_TOP_PAD, int(kHugeHeapPage));
+  mallopt(M_TOP_PAD, int(kHugePageBytes));
   // Not carved from the top chunk (statistics not as expected, or the
   // heap not contiguous): give it back and leave the heap as it is.
-  if (!kept || reinterpret_cast<uintptr_t>(kept) != top + 16 || grown < boundary + kHugeHeapPage) {
+  if (!kept || reinterpret_cast<uintptr_t>(kept) != top + 16 || grown < boundary + kHugePageBytes) {
     std::free(kept);
     restore_defaults();
     return false;

@@ -43,7 +43,9 @@ namespace wippy {
 #endif
 inline constexpr bool kHugeHeapSupported = WIPPY_HUGE_HEAP;
 
-inline constexpr size_t kHugeHeapPage = size_t(2) << 20;
+// A transparent huge page (x86-64 and arm64 with 4 KiB base pages): the
+// one spelling of the size for base/ and the layers above.
+inline constexpr size_t kHugePageBytes = size_t(2) << 20;
 inline constexpr size_t kHugeHeapReserve = size_t(32) << 20;
 inline constexpr size_t kHugeHeapMmapBytes = size_t(32) << 20;
 

@@ -9,8 +9,6 @@ namespace wippy {
 
 namespace {
 
-constexpr size_t kHugePage = size_t(2) << 20;
-
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
 #endif
@@ -19,13 +17,13 @@ constexpr size_t kHugePage = size_t(2) << 20;
 // boundary, asked for huge pages and populated; null when it cannot be.
 // `len` is what to unmap.
 void* map_huge(size_t n, size_t& len) {
-  len = (n + kHugePage - 1) / kHugePage * kHugePage;
-  void* raw = ::mmap(nullptr, len + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  len = (n + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+  void* raw = ::mmap(nullptr, len + kHugePageBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (raw == MAP_FAILED) return nullptr;
   auto b = reinterpret_cast<uintptr_t>(raw);
-  uintptr_t a = (b + kHugePage - 1) & ~uintptr_t(kHugePage - 1);
+  uintptr_t a = (b + kHugePageBytes - 1) & ~uintptr_t(kHugePageBytes - 1);
   if (a > b) ::munmap(raw, a - b);
-  if (uintptr_t end = b + len + kHugePage; end > a + len) ::munmap(reinterpret_cast<void*>(a + len), end - a - len);
+  if (uintptr_t end = b + len + kHugePageBytes; end > a + len) ::munmap(reinterpret_cast<void*>(a + len), end - a - len);
   void* p = reinterpret_cast<void*>(a);
   // Either advice may be refused (huge pages off, an older kernel); the
   // mapping is then filled page by page, or populated below.

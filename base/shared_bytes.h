@@ -17,6 +17,8 @@
 #include <span>
 #include <vector>
 
+#include "base/huge_heap.h"  // kHugePageBytes
+
 namespace wippy {
 
 class SharedBytes {
@@ -43,7 +45,7 @@ class SharedBytes {
   // them, every page of the mapping is faulted in by one call
   // (MADV_POPULATE_WRITE or MAP_POPULATE).
   static SharedBytes uninitialized(size_t n, uint8_t*& out);
-  static constexpr size_t kHugeBytes = size_t(2) << 20;
+  static constexpr size_t kHugeBytes = kHugePageBytes;
 
   // The first `n` bytes of the open file `fd`, mapped read-only and
   // private (page-cache pages: no zero-filling, no copy); the mapping

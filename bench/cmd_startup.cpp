@@ -201,9 +201,6 @@ int cmd_startup(const Args& args) {
   } else {
     std::printf("FAIL cannot write files in %s\n", dir.c_str());
   }
-  std::remove(wat.c_str());
-  std::remove(wasm.c_str());
-  std::remove(log.c_str());
   const char* env_wasm3 = std::getenv("WASM3");
   std::string wasm3 = !args.wasm3.empty() ? args.wasm3 : env_wasm3 ? env_wasm3 : "";
   std::string hello_dir = args.dir.empty() ? exe_dir() + "/../examples/hello" : args.dir;

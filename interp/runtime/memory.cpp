@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/huge_heap.h"  // kHugePageBytes
 #include "interp/memory_pool.h"
 #include "interp/runtime/memory_image.h"
 #include "interp/runtime/memory_map.h"
@@ -38,7 +39,7 @@ bool reuse_reservation(MemoryInst& m, uint64_t bytes, uint64_t min_bytes, uint64
 }  // namespace
 
 void advise_data_blocks(MemoryInst& m, std::vector<std::pair<uint64_t, uint64_t>> ranges) {
-  constexpr uintptr_t kBlock = uintptr_t(2) << 20;
+  constexpr uintptr_t kBlock = kHugePageBytes;
   std::sort(ranges.begin(), ranges.end());
   const auto base = reinterpret_cast<uintptr_t>(m.data);
   const uintptr_t end = base + m.size;

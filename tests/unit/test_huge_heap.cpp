@@ -7,43 +7,16 @@
 #include <sys/stat.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <string>
 
 #include "base/huge_heap.h"
+#include "tests/unit/mapping_at.h"
 
 using namespace wippy;
 
 namespace {
-
-struct Region {
-  uintptr_t start = 0, end = 0;
-  std::string flags;  // VmFlags
-  bool found = false;
-};
-
-// The mapping holding `p`, from /proc/self/smaps.
-Region region_of(const void* p) {
-  const auto a = reinterpret_cast<uintptr_t>(p);
-  std::ifstream in("/proc/self/smaps");
-  Region r;
-  std::string line;
-  bool here = false;
-  while (std::getline(in, line)) {
-    unsigned long s = 0, e = 0;
-    if (std::sscanf(line.c_str(), "%lx-%lx ", &s, &e) == 2) {  // a mapping's first line
-      if (r.found) break;
-      here = a >= s && a < e;
-      if (here) r.start = s, r.end = e, r.found = true;
-    } else if (here && line.rfind("VmFlags:", 0) == 0) {
-      r.flags = line.substr(8) + " ";
-    }
-  }
-  return r;
-}
 
 // Whether a data-size limit (ulimit -d) leaves no room for the reserve.
 bool data_limit_too_small() {
@@ -85,9 +58,9 @@ TEST_CASE("huge heap: a new block, a big one too, comes from a 2 MiB-aligned hea
   std::memset(big, 7, kBig);
   // Its first bytes may lie just below the boundary (where the heap's
   // header went); its body is above.
-  Region r = region_of(big + kBig / 2);
+  testing::Mapping r = testing::mapping_at(big + kBig / 2);
   REQUIRE(r.found);
-  CHECK(r.start % kHugeHeapPage == 0);
+  CHECK(r.start % kHugePageBytes == 0);
   CHECK(r.end - r.start >= kHugeHeapReserve);
   CHECK(r.flags.find(" hg ") != std::string::npos);
   // The heap still works as a heap: freed memory is handed out again.

@@ -6,35 +6,13 @@
 
 #include <cstdint>
 #include <fstream>
-#include <sstream>
 #include <string>
 
+#include "tests/unit/mapping_at.h"
 #include "tests/unit/wat_module.h"
 
 using namespace wippy;
 
-namespace {
-
-// The VmFlags line of the mapping that holds `addr` in /proc/self/smaps.
-std::string vm_flags_at(const void* addr) {
-  const auto a = reinterpret_cast<uintptr_t>(addr);
-  std::ifstream in("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  while (std::getline(in, line)) {
-    unsigned long lo = 0, hi = 0;
-    char dash = 0;
-    std::istringstream head(line);
-    if (head >> std::hex >> lo >> dash >> hi && dash == '-' && line.find(':') > line.find(' ')) {
-      inside = a >= lo && a < hi;
-      continue;
-    }
-    if (inside && line.rfind("VmFlags:", 0) == 0) return line;
-  }
-  return {};
-}
-
-}  // namespace
 
 TEST_CASE("data segments: a 2 MiB block the copy fills is advised for huge pages, one small segment's is not") {
   std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -56,8 +34,8 @@ TEST_CASE("data segments: a 2 MiB block the copy fills is advised for huge pages
   CHECK(mem->data[0x800000 + 15] == 'f');
   // Whatever the memory's alignment, the 2 MiB block holding offset 3 MiB
   // lies inside the memory and gets at least 1 MiB of the big segment.
-  const std::string advised = vm_flags_at(mem->data + 0x300000);
-  const std::string small = vm_flags_at(mem->data + 0x800000);
+  const std::string advised = testing::mapping_at(mem->data + 0x300000).flags;
+  const std::string small = testing::mapping_at(mem->data + 0x800000).flags;
   REQUIRE(!advised.empty());
   REQUIRE(!small.empty());
   CHECK(advised.find(" hg") != std::string::npos);

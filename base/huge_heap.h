@@ -16,9 +16,10 @@
 //    touched heap memory is resident 2 MiB at a time.
 //  * glibc 2.33 or later only, and not under AddressSanitizer (its own
 //    allocator): elsewhere kHugeHeapSupported is false and the call does
-//    nothing. Returns whether the advice was given; false also when the
-//    heap is not where glibc's statistics place it or madvise refuses (a
-//    kernel without huge pages); glibc's default settings are then restored.
+//    nothing. Returns whether the advice was given. When the heap is not
+//    where glibc's statistics place it (or cannot grow), nothing is kept
+//    and glibc's default settings are restored; when only madvise refuses
+//    (a kernel without huge pages) the heap stays moved, on 4 KiB pages.
 #pragma once
 #include <cstddef>
 #if __has_include(<features.h>)

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <memory>
 
 #include "base/process_id.h"
 
@@ -17,16 +18,18 @@ constexpr uint64_t kSwapped = uint64_t{1} << 62;
 constexpr uint64_t kFileOrShared = uint64_t{1} << 61;
 
 // Reads `count` pagemap entries from page `first` and sets out[i] to
-// keep(entry).
+// keep(entry). The entries are read into a heap block, not the stack: a
+// 4 KiB array there is a fresh page on each new fiber's stack (held_pages.h).
 template <class Keep>
 bool read_pages(int fd, uint64_t first, uint64_t count, uint8_t* out, Keep keep) {
-  uint64_t entries[512];
+  constexpr uint64_t kBatch = 512;
+  const auto entries = std::make_unique_for_overwrite<uint64_t[]>(count < kBatch ? count : kBatch);
   for (uint64_t done = 0; done < count;) {
-    const uint64_t n = count - done < 512 ? count - done : 512;
+    const uint64_t n = count - done < kBatch ? count - done : kBatch;
     const size_t want = size_t(n * sizeof(uint64_t));
     size_t got = 0;
     while (got < want) {
-      ssize_t r = pread(fd, reinterpret_cast<char*>(entries) + got, want - got,
+      ssize_t r = pread(fd, reinterpret_cast<char*>(entries.get()) + got, want - got,
                         off_t((first + done) * sizeof(uint64_t) + got));
       if (r < 0 && errno == EINTR) continue;
       if (r <= 0) return false;

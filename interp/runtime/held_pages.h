@@ -22,8 +22,13 @@
 //    pages), in order, and returns true; it returns false without calling
 //    fn for the rest when pagemap cannot be read (no /proc): callers then
 //    treat every page as held.
+//  * Buffers are heap blocks, never arrays on the stack: these run deep in
+//    a call on a fiber's stack, where a 4 KiB array is one more fresh page
+//    for every new fiber (a page fault each, several microseconds on a
+//    virtualised host).
 #pragma once
 #include <cstdint>
+#include <memory>
 
 namespace wippy {
 
@@ -49,13 +54,13 @@ bool for_each_marked_page(const uint8_t* base, uint64_t len, uint64_t page, Page
   const int fd = open_pagemap();
   if (fd < 0) return false;
   constexpr uint64_t kChunk = 4096;  // pages per pagemap read
-  uint8_t marks[kChunk];
   const uint64_t first = reinterpret_cast<uintptr_t>(base) / page, pages = len / page;
+  const auto marks = std::make_unique_for_overwrite<uint8_t[]>(pages < kChunk ? pages : kChunk);
   bool ok = true;
   for (uint64_t done = 0; ok && done < pages;) {
     const uint64_t n = pages - done < kChunk ? pages - done : kChunk;
-    ok = mark == PageMark::Held ? read_held_pages(fd, first + done, n, marks)
-                                : read_private_pages(fd, first + done, n, marks);
+    ok = mark == PageMark::Held ? read_held_pages(fd, first + done, n, marks.get())
+                                : read_private_pages(fd, first + done, n, marks.get());
     for (uint64_t i = 0; ok && i < n; ++i)
       if (marks[i]) ok = fn(done + i);
     done += n;

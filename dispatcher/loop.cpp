@@ -144,6 +144,7 @@ FiberHandle Loop::spawn(std::function<void()> fn, SpawnOptions so) {
   const size_t size = so.stack_size != 0 ? round_to_pages(so.stack_size) : opts_.stack_size;
   FiberStack stack;
   if (size == opts_.stack_size && !stack_cache_.empty()) {
+    if (stack_cache_.size() > opts_.stack_cache) stack_burst_ns_ = now_ns();
     stack = std::move(stack_cache_.back());
     stack_cache_.pop_back();
   } else {
@@ -238,6 +239,7 @@ void Loop::reap(Fiber* f) {
       stack_cache_.size() < std::max(opts_.stack_cache, opts_.stack_burst)) {
     f->stack.forget_frames();
     stack_cache_.push_back(std::move(f->stack));
+    if (stack_cache_.size() > opts_.stack_cache) stack_burst_ns_ = now_ns();
   }
   free_fiber(f);
 }
@@ -420,7 +422,7 @@ RunResult Loop::run() {
       timeout = t->deadline <= now ? 0 : static_cast<int64_t>(std::min<uint64_t>(t->deadline - now, INT64_MAX));
     }
     if (timeout != 0) {
-      trim_stack_cache();
+      timeout = trim_stack_cache_before_wait(timeout);
       set_idle(true);
     }
     poll_io(timeout);
@@ -435,6 +437,19 @@ RunResult Loop::run() {
 
 void Loop::trim_stack_cache() {
   if (stack_cache_.size() > opts_.stack_cache) stack_cache_.resize(opts_.stack_cache);
+}
+
+int64_t Loop::trim_stack_cache_before_wait(int64_t timeout_ns) {
+  if (stack_cache_.size() <= opts_.stack_cache) return timeout_ns;
+  if (opts_.stack_trim_delay_ns > UINT64_MAX - stack_burst_ns_) return timeout_ns;  // never falls due
+  const uint64_t now = now_ns();
+  const uint64_t due = stack_burst_ns_ + opts_.stack_trim_delay_ns;
+  if (due <= now) {
+    trim_stack_cache();
+    return timeout_ns;
+  }
+  const auto left = static_cast<int64_t>(std::min<uint64_t>(due - now, INT64_MAX));
+  return timeout_ns < 0 ? left : std::min(timeout_ns, left);
 }
 
 void Loop::set_idle(bool idle) {

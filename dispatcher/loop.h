@@ -68,11 +68,15 @@ struct LoopOptions {
   uint64_t time_slice_ns = 0;     // 0: no time slicing (deadlines still work)
   uint64_t tick_ns = 0;           // watchdog period; 0: slice/2, or 1 ms
   size_t stack_cache = 16;        // finished stacks kept for reuse while the loop waits
-  // Finished stacks kept while fibers still run (a burst ending together):
-  // those past stack_cache are unmapped when the loop next waits with
-  // nothing to run, or leaves run(), rather than each as its fiber ends
-  // (an munmap is a TLB shootdown on every core running the process).
+  // Finished stacks kept after a burst (fibers ending together, or a wave
+  // of calls): those past stack_cache are unmapped once the cache has held
+  // more than stack_cache for stack_trim_delay_ns without a stack being
+  // taken or given back, when the loop waits with nothing to run (it wakes
+  // for this), and when it leaves run(). Not each as its fiber ends: an
+  // munmap is a TLB shootdown on every core running the process, and the
+  // next burst would fault the same pages in afresh.
   size_t stack_burst = 1024;
+  uint64_t stack_trim_delay_ns = 1'000'000'000;
 };
 
 struct SpawnOptions {
@@ -226,6 +230,10 @@ class Loop {
   bool start_ticker();  // false if the watchdog thread cannot be started
   void set_idle(bool idle);  // SliceShared::idle, waking a parked ticker
   void trim_stack_cache();   // down to opts_.stack_cache
+  // Before a wait of timeout_ns (-1: none): trims the cache when its burst
+  // is stack_trim_delay_ns old; returns the timeout, shortened to wake
+  // when a burst still held falls due.
+  int64_t trim_stack_cache_before_wait(int64_t timeout_ns);
   void run_round();
 
   Errc wait_fd(int fd, bool write, uint64_t deadline);
@@ -263,6 +271,7 @@ class Loop {
   std::unordered_map<int, std::unique_ptr<FdState>> fds_;
   size_t fd_interest_ = 0;  // FdStates with a non-empty epoll registration
   std::vector<FiberStack> stack_cache_;
+  uint64_t stack_burst_ns_ = 0;  // when the cache, above stack_cache, was last used (now_ns)
   AltSignalStack altstack_;
   OverflowHandlerUse overflow_handler_;
 

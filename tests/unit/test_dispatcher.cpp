@@ -783,12 +783,14 @@ TEST_CASE("dispatcher: a CrossWake waited on by a plain thread returns once sign
 }
 
 // Fibers that end together keep their stacks (up to stack_burst) while
-// others still run; the loop unmaps those past stack_cache when it next
-// waits, and when it leaves run(); a later burst reuses what is kept.
+// others still run; with no trim delay the loop unmaps those past
+// stack_cache when it next waits, and when it leaves run(); a later burst
+// reuses what is kept.
 TEST_CASE("dispatcher: a burst's stacks are kept until the loop waits, then trimmed to the cache") {
   LoopOptions o;
   o.stack_cache = 2;
   o.stack_burst = 8;
+  o.stack_trim_delay_ns = 0;
   auto loop_owner = wippy::testing::make_loop(o);
   Loop& loop = *loop_owner;
   size_t while_busy = 0, after_wait = 0;
@@ -812,4 +814,47 @@ TEST_CASE("dispatcher: a burst's stacks are kept until the loop waits, then trim
   CHECK(loop.run() == RunResult::finished);
   CHECK(seen == 6);
   CHECK(loop.cached_stacks() == 2);
+}
+
+// With a trim delay, waits shorter than it keep the burst's stacks (the
+// next wave of calls reuses them: no unmap, no fresh pages); the loop
+// wakes when the delay has passed and trims then; leaving run() trims
+// whatever is left.
+TEST_CASE("dispatcher: a burst's stacks outlive waits shorter than the trim delay") {
+  LoopOptions o;
+  o.stack_cache = 2;
+  o.stack_burst = 8;
+  o.stack_trim_delay_ns = UINT64_MAX;  // never during run()
+  auto loop_owner = wippy::testing::make_loop(o);
+  Loop& loop = *loop_owner;
+  size_t after_wait = 0, reused = 0;
+  for (int i = 0; i < 12; ++i) CHECK(loop.spawn([] {}).valid());
+  CHECK(loop.spawn([&] {
+    CHECK(this_fiber::sleep_for(2'000'000) == Errc::ok);  // the loop waits, twice
+    CHECK(this_fiber::sleep_for(2'000'000) == Errc::ok);
+    after_wait = loop.cached_stacks();
+    // A second burst takes them back.
+    for (int i = 0; i < 5; ++i) CHECK(loop.spawn([] {}).valid());
+    reused = loop.cached_stacks();
+  }).valid());
+  CHECK(loop.run() == RunResult::finished);
+  CHECK(after_wait == 8);
+  CHECK(reused == 3);
+  CHECK(loop.cached_stacks() == 2);  // run() returned: trimmed
+
+  // A delay shorter than a wait: the loop trims during the wait (it wakes
+  // for the trim; the fiber's own sleep is longer).
+  o.stack_trim_delay_ns = 1'000'000;
+  auto short_owner = wippy::testing::make_loop(o);
+  Loop& quick = *short_owner;
+  size_t during = 99;
+  for (int i = 0; i < 12; ++i) CHECK(quick.spawn([] {}).valid());
+  CHECK(quick.spawn([&] {
+    (void)this_fiber::yield();
+    CHECK(quick.cached_stacks() == 8);
+    CHECK(this_fiber::sleep_for(50'000'000) == Errc::ok);  // at least 50 ms: past the 1 ms delay
+    during = quick.cached_stacks();
+  }).valid());
+  CHECK(quick.run() == RunResult::finished);
+  CHECK(during == 2);
 }

@@ -22,7 +22,7 @@ const char* const kUsage =
     "       wippy-bench tail-calls [--runs N] [--n N]\n"
     "       wippy-bench exceptions [--runs N] [--n N]\n"
     "       wippy-bench gc [--runs N] [--n N]\n"
-    "       wippy-bench call FILE.yaml [MORE.yaml...] ENTRY [--calls N] [--concurrency C] [--threads T] [--] [ARG...]\n"
+    "       wippy-bench call FILE.yaml [MORE.yaml...] ENTRY [--calls N] [--concurrency C] [--threads T] [--no-huge-heap] [--] [ARG...]\n"
     "Options take `--name VALUE` or `--name=VALUE`.\n";
 
 namespace {
@@ -36,7 +36,7 @@ constexpr OptionSpec kReset[] = {{"--runs", true}};
 constexpr OptionSpec kGuests[] = {{"--runs", true}, {"--guests", true}, {"--sleep-ms", true}, {"--dir", true}};
 constexpr OptionSpec kHttpClient[] = {{"--runs", true}, {"--n", true}, {"--mib", true}, {"--dir", true}};
 constexpr OptionSpec kInstantiate[] = {{"--runs", true}, {"--file", true}, {"--no-run", false}, {"--no-unshared", false}};
-constexpr OptionSpec kCall[] = {{"--calls", true}, {"--concurrency", true}, {"--threads", true}};
+constexpr OptionSpec kCall[] = {{"--calls", true}, {"--concurrency", true}, {"--threads", true}, {"--no-huge-heap", false}};
 constexpr OptionSpec kTailCalls[] = {{"--runs", true}, {"--n", true}};
 
 struct Command {
@@ -135,6 +135,7 @@ Result<Args> parse_args(int argc, char** argv) {
   a.file = p->last("--file").value_or("");
   a.no_run = p->has("--no-run");
   a.no_unshared = p->has("--no-unshared");
+  a.no_huge_heap = p->has("--no-huge-heap");
   return a;
 }
 

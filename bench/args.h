@@ -28,6 +28,7 @@ struct Args {
   int guests = 200;     // guests, http-guests: how many run at once
   std::string file;     // instantiate: one component instead of the defaults; load: a component
   bool no_run = false;  // instantiate: instances only, no run rows (for profiling them)
+  bool no_huge_heap = false;  // call: leave malloc's heap as it is (no put_heap_on_huge_pages)
   bool no_unshared = false;  // instantiate: no "linker unshared" row (a profile then sees shared instances only)
   int sleep_ms = 100;   // guests: how long each sleeps; http-guests: the server's delay
   // call: registry files, the entry, its ARGs, calls in all and in flight.

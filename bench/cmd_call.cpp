@@ -8,7 +8,9 @@
 // would run the same way). The entry's pool is warmed first (all of a
 // static pool's instances), so instantiation is not timed. ARGs are JSON
 // values for a typed export, or the guest's arguments for a wasi:cli/run
-// entry; guest stdout/stderr are captured and dropped. Prints one line:
+// entry; guest stdout/stderr are captured and dropped. The process puts its
+// malloc heap on huge pages first, as wippy-run does (base/huge_heap.h),
+// unless --no-huge-heap. Prints one line:
 //   calls=1000 threads=0 ok=1000 failed=0 wall=0.123s rate=8130/s p50=101.2ms p99=104.9ms rss=41MB
 // where p50/p99 are per-call latencies (waiting for a pooled instance
 // included; three decimals when under 1 ms) and rss is the process's peak resident set (VmHWM). The first
@@ -29,6 +31,7 @@
 #include "commands.h"
 #include "tests/unit/loop_or_exit.h"
 #include "timing.h"
+#include "base/huge_heap.h"
 #include "dispatcher/dispatcher.h"
 #include "wippy/runtime.h"
 
@@ -50,6 +53,7 @@ std::string percentile_ms(const std::vector<uint64_t>& sorted_ns, double p) {
 
 int cmd_call(const Args& args) {
   const Args* a = &args;
+  if (!a->no_huge_heap) put_heap_on_huge_pages();
   RuntimeOptions ro;
   ro.inherit_stdio = false;
   ro.workers = uint32_t(a->threads);

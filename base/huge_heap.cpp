@@ -10,8 +10,17 @@
 // before the boundary, and so does the top chunk's.) Advising the range
 // only after that write matters: a 4 KiB page already present in a 2 MiB
 // range keeps the whole range on 4 KiB pages.
+//
+// A thread's arena (put_thread_heap_on_huge_pages) is a mapping of its own
+// that glibc opens a page at a time. One block of kThreadHeapBytes opens
+// it at once; the block's chunk header says whether it came from a thread
+// arena (flag 4, NON_MAIN_ARENA) and was not mapped on its own (flag 2,
+// IS_MMAPPED). Only the block's own 2 MiB ranges are advised, from the
+// first boundary past its header; the free puts the whole block back as
+// the arena's top chunk, which stays (far below the trim threshold).
 #include "base/huge_heap.h"
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 
@@ -25,6 +34,9 @@ namespace wippy {
 
 #if WIPPY_HUGE_HEAP
 namespace {
+
+// Set once the main heap is moved: thread arenas follow only then.
+std::atomic<bool> main_heap_moved{false};
 
 // glibc's documented defaults for the three settings changed (mallopt(3)).
 void restore_defaults() {
@@ -67,10 +79,30 @@ bool put_heap_on_huge_pages() {
   }
   // The kept block is never freed: freeing it would hand its pages below
   // the boundary back to later blocks.
-  return ::madvise(reinterpret_cast<void*>(boundary), grown - boundary, MADV_HUGEPAGE) == 0;
+  if (::madvise(reinterpret_cast<void*>(boundary), grown - boundary, MADV_HUGEPAGE) != 0) return false;
+  main_heap_moved.store(true, std::memory_order_release);
+  return true;
+}
+
+bool put_thread_heap_on_huge_pages() {
+  if (!main_heap_moved.load(std::memory_order_acquire)) return false;
+  void* block = std::malloc(kThreadHeapBytes);
+  if (!block) return false;
+  constexpr size_t kIsMmapped = 2, kNonMainArena = 4;  // glibc's chunk flags
+  const size_t header = static_cast<const size_t*>(block)[-1];
+  bool advised = false;
+  if ((header & kNonMainArena) != 0 && (header & kIsMmapped) == 0) {
+    const uintptr_t begin = reinterpret_cast<uintptr_t>(block);
+    const uintptr_t from = (begin + kHugePageBytes - 1) & ~uintptr_t(kHugePageBytes - 1);
+    const uintptr_t to = (begin + kThreadHeapBytes) & ~uintptr_t(kHugePageBytes - 1);
+    advised = from < to && ::madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE) == 0;
+  }
+  std::free(block);
+  return advised;
 }
 #else
 bool put_heap_on_huge_pages() { return false; }
+bool put_thread_heap_on_huge_pages() { return false; }
 #endif
 
 }  // namespace wippy

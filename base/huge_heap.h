@@ -20,6 +20,16 @@
 //    where glibc's statistics place it (or cannot grow), nothing is kept
 //    and glibc's default settings are restored; when only madvise refuses
 //    (a kernel without huge pages) the heap stays moved, on 4 KiB pages.
+//  * put_thread_heap_on_huge_pages(), on a thread started later (runtime/
+//    calls it at the start of each worker thread), does the same for that
+//    thread's malloc arena, and only when put_heap_on_huge_pages() moved the
+//    main heap (else it does nothing: an embedder's heap is left alone). glibc
+//    grows a thread's arena by a page at a time (one mprotect and one fault
+//    each), so the call grows it once by kThreadHeapBytes, advises that
+//    part for huge pages and frees it; the arena keeps it (trimming waits
+//    for twice kHugeHeapReserve). Nothing is advised unless the block came
+//    from an arena of the thread's own (glibc's chunk flags), so memory
+//    outside that block is never touched. Returns whether advice was given.
 #pragma once
 #include <cstddef>
 #if __has_include(<features.h>)
@@ -49,7 +59,10 @@ inline constexpr bool kHugeHeapSupported = WIPPY_HUGE_HEAP;
 inline constexpr size_t kHugePageBytes = size_t(2) << 20;
 inline constexpr size_t kHugeHeapReserve = size_t(32) << 20;
 inline constexpr size_t kHugeHeapMmapBytes = size_t(32) << 20;
+// Below kHugeHeapMmapBytes, so an arena serves it.
+inline constexpr size_t kThreadHeapBytes = kHugeHeapReserve - kHugePageBytes;
 
 bool put_heap_on_huge_pages();
+bool put_thread_heap_on_huge_pages();
 
 }  // namespace wippy

@@ -8,6 +8,7 @@
 #include <string>
 #include <system_error>
 
+#include "base/huge_heap.h"
 #include "dispatcher/this_fiber.h"
 
 namespace wippy {
@@ -32,6 +33,9 @@ Result<std::unique_ptr<Worker>> Worker::start(disp::LoopOptions lo) {
 }
 
 void Worker::main(disp::LoopOptions lo, disp::CrossWake& ready, std::string& failure) {
+  // This thread's malloc arena on huge pages, when the process put its
+  // main heap there (wippy-run does; otherwise nothing happens).
+  put_thread_heap_on_huge_pages();
   std::unique_ptr<disp::Loop> loop;
   if (auto made = disp::Loop::create(lo))
     loop = std::move(*made);

@@ -34,7 +34,8 @@ Result<std::unique_ptr<Worker>> Worker::start(disp::LoopOptions lo) {
 
 void Worker::main(disp::LoopOptions lo, disp::CrossWake& ready, std::string& failure) {
   // This thread's malloc arena on huge pages, when the process put its
-  // main heap there (wippy-run does; otherwise nothing happens).
+  // main heap there (base/huge_heap.h; wippy-bench does): an embedder's
+  // heap is left as it is.
   put_thread_heap_on_huge_pages();
   std::unique_ptr<disp::Loop> loop;
   if (auto made = disp::Loop::create(lo))

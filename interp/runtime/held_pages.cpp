@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <memory>
+#include <new>
 
 #include "base/process_id.h"
 
@@ -23,7 +24,8 @@ constexpr uint64_t kFileOrShared = uint64_t{1} << 61;
 template <class Keep>
 bool read_pages(int fd, uint64_t first, uint64_t count, uint8_t* out, Keep keep) {
   constexpr uint64_t kBatch = 512;
-  const auto entries = std::make_unique_for_overwrite<uint64_t[]>(count < kBatch ? count : kBatch);
+  const std::unique_ptr<uint64_t[]> entries(new (std::nothrow) uint64_t[count < kBatch ? count : kBatch]);
+  if (!entries) return false;
   for (uint64_t done = 0; done < count;) {
     const uint64_t n = count - done < kBatch ? count - done : kBatch;
     const size_t want = size_t(n * sizeof(uint64_t));

@@ -25,10 +25,12 @@
 //  * Buffers are heap blocks, never arrays on the stack: these run deep in
 //    a call on a fiber's stack, where a 4 KiB array is one more fresh page
 //    for every new fiber (a page fault each, several microseconds on a
-//    virtualised host).
+//    virtualised host). When the heap refuses one, the read fails (false),
+//    as when pagemap cannot be read.
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <new>
 
 namespace wippy {
 
@@ -55,7 +57,8 @@ bool for_each_marked_page(const uint8_t* base, uint64_t len, uint64_t page, Page
   if (fd < 0) return false;
   constexpr uint64_t kChunk = 4096;  // pages per pagemap read
   const uint64_t first = reinterpret_cast<uintptr_t>(base) / page, pages = len / page;
-  const auto marks = std::make_unique_for_overwrite<uint8_t[]>(pages < kChunk ? pages : kChunk);
+  const std::unique_ptr<uint8_t[]> marks(new (std::nothrow) uint8_t[pages < kChunk ? pages : kChunk]);
+  if (!marks) return false;
   bool ok = true;
   for (uint64_t done = 0; ok && done < pages;) {
     const uint64_t n = pages - done < kChunk ? pages - done : kChunk;
